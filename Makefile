@@ -1,0 +1,75 @@
+# callfence — one non-recursive Makefile.
+#   make            library + CLI          make check     all tests
+#   make demo       build, run under the built-in profile
+#   make asan       tests under ASan+UBSan make analyze   clang --analyze
+#   make fuzz       libFuzzer targets      make bench     benchmarks
+CC      ?= cc
+O       ?= build
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-align \
+	   -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wmissing-declarations -Wformat=2 -Wformat-security \
+	   -Wundef -Wvla -Wnull-dereference -Wimplicit-fallthrough \
+	   -Wdeclaration-after-statement -Wno-missing-field-initializers \
+	   -Wno-declaration-after-statement
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -fno-strict-aliasing -D_GNU_SOURCE \
+	   -Iinclude -Ilib
+LDFLAGS ?=
+
+LIB_SRCS  := $(sort $(wildcard lib/*.c))
+CLI_SRCS  := $(sort $(wildcard cli/*.c))
+TEST_SRCS := $(sort $(wildcard tests/*.c))
+DIFF_SRCS := $(sort $(wildcard tests/diff/*.c))
+
+LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
+CLI_OBJS  := $(CLI_SRCS:%.c=$(O)/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(O)/%.o)
+DIFF_OBJS := $(DIFF_SRCS:%.c=$(O)/%.o)
+
+LIB   := $(O)/libcallfence.a
+BIN   := $(O)/callfence
+TESTS := $(O)/cf-tests
+DIFF  := $(O)/cf-difftest
+
+all: $(LIB) $(BIN)
+
+$(O)/%.o: %.c $(wildcard include/*.h lib/*.h tests/*.h tests/diff/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB)
+
+$(TESTS): $(TEST_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) -lpthread
+
+# The differential suite links libseccomp (a test dependency only).
+$(DIFF): $(DIFF_OBJS) $(O)/tests/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DIFF_OBJS) $(O)/tests/main.o \
+		$(LIB) -lseccomp -lpthread
+
+check: all $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
+	CF_BIN=$(BIN) tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
+
+asan:
+	$(MAKE) O=build-asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		check
+
+analyze:
+	tools/analyze $(LIB_SRCS) $(CLI_SRCS)
+
+demo: all
+	tools/demo $(BIN)
+
+format:
+	clang-format -i $(LIB_SRCS) $(CLI_SRCS) include/*.h lib/*.h
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all check asan analyze demo format clean

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * callfence.h - the one public header of libcallfence.
+ *
+ * Docker/OCI seccomp profiles -> resolved rules -> verified classic BPF.
+ *
+ * Conventions (docs/errors.md):
+ * - fallible functions return 0 (or a count) on success and a negative errno
+ *   on failure, and fill the caller-owned struct cf_error only on failure;
+ * - the library never prints, never exits and keeps no mutable globals;
+ *   warnings reach the caller through a cf_diag_fn callback;
+ * - "caller frees with X" is stated on every function that hands out memory.
+ */
+#ifndef CALLFENCE_H
+#define CALLFENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors and diagnostics ------------------------------------------- */
+
+struct cf_error {
+	int code;          /* negative errno: -EINVAL bad input, -ENOENT, ... */
+	uint32_t line;     /* 1-based; 0 = unknown */
+	uint32_t col;      /* 1-based; 0 = unknown */
+	char file[256];    /* "" = no file */
+	char pointer[256]; /* JSON pointer of the offending value, "" = none */
+	char msg[512];     /* the failure first, then a hint */
+};
+
+/* Formats "file:line:col: pointer: msg" into buf; returns buf. */
+const char *cf_error_str(const struct cf_error *err, char *buf, size_t size);
+
+struct cf_diag {
+	const char *id;      /* stable short id, e.g. "unknown-syscall" */
+	const char *file;    /* may be NULL */
+	const char *pointer; /* JSON pointer, may be NULL */
+	uint32_t line, col;  /* 0 = unknown */
+	const char *msg;
+};
+typedef void (*cf_diag_fn)(void *ctx, const struct cf_diag *d);
+
+/* ---- ABIs (one per OCI SCMP_ARCH_* token) ------------------------------ */
+
+int cf_abi_count(void);
+/* OCI token or libseccomp name, case-insensitive; "i386", "arm64",
+ * "amd64" accepted as aliases. Returns the ABI index or -1. */
+int cf_abi_lookup(const char *name);
+const char *cf_abi_name(int abi); /* libseccomp name: "x86_64" */
+const char *cf_abi_oci(int abi);  /* "SCMP_ARCH_X86_64" */
+const char *cf_abi_go(int abi);   /* "amd64", or NULL */
+uint32_t cf_abi_audit_arch(int abi);
+bool cf_abi_supported(int abi); /* has a syscall table */
+int cf_abi_host(void);          /* the ABI this library was built for */
+
+/* Syscall number as the kernel sees it on abi (offsets applied), or -1. */
+int64_t cf_syscall_number(int abi, const char *name);
+/* Name of nr on abi, or NULL. */
+const char *cf_syscall_name(int abi, uint32_t nr);
+
+/* ---- capabilities ------------------------------------------------------ */
+
+#define CF_CAP_MAX 63
+/* "CAP_CHOWN" or "chown", case-insensitive; -1 if unknown. */
+int cf_cap_lookup(const char *name);
+const char *cf_cap_name(int cap); /* "CAP_CHOWN", or NULL */
+uint64_t cf_caps_docker_default(void);
+/* Every capability up to the running kernel's cap_last_cap. */
+uint64_t cf_caps_all(void);
+/* default|all|none|default+CAP_X[+..]|default-CAP_X[-..]|CAP_A,CAP_B ("" =
+ * none). */
+int cf_caps_parse(const char *spec, uint64_t *caps, struct cf_error *err);
+
+/* ---- target: what a profile is resolved against ------------------------ */
+
+enum cf_enosys {
+	CF_ENOSYS_RUNC = 0, /* runc's stub: numbers above the profile's largest */
+	CF_ENOSYS_NONE,     /* no special case (crun) */
+};
+
+struct cf_target {
+	int native;          /* ABI index */
+	uint64_t caps;       /* capability (bounding) set */
+	uint32_t kernel;     /* (major << 16) | minor */
+	enum cf_enosys enosys;
+	bool strict;         /* warnings about names become errors */
+	cf_diag_fn diag;     /* may be NULL */
+	void *diag_ctx;
+};
+
+/* Host ABI, Docker's default caps, the running kernel, runc ENOSYS. */
+int cf_target_default(struct cf_target *t, struct cf_error *err);
+/* "6.18" or "4.8.0" -> (major << 16) | minor. */
+int cf_kernel_parse(const char *s, uint32_t *out, struct cf_error *err);
+
+/* ---- profiles ---------------------------------------------------------- */
+
+struct cf_profile;
+
+/* Parses a Docker/OCI profile (or a whole OCI config.json). file names the
+ * source in errors and may be NULL. Caller frees with cf_profile_free. */
+int cf_profile_parse(const char *buf, size_t len, const char *file,
+		     struct cf_profile **out, struct cf_error *err);
+int cf_profile_load(const char *path, struct cf_profile **out,
+		    struct cf_error *err);
+/* The built-in default profile. Caller frees with cf_profile_free. */
+int cf_profile_builtin(struct cf_profile **out, struct cf_error *err);
+/* JSON text of the built-in profile (static storage). */
+const char *cf_profile_builtin_json(size_t *len);
+/* true when the profile means "no filter" ({} or no defaultAction and no
+ * syscalls). */
+bool cf_profile_unconfined(const struct cf_profile *p);
+void cf_profile_free(struct cf_profile *p);
+
+/* ---- compilation ------------------------------------------------------- */
+
+struct cf_filter;
+
+/* Resolves p against t and compiles it. The program has passed
+ * cf_bpf_verify. Caller frees with cf_filter_free. */
+int cf_compile(const struct cf_profile *p, const struct cf_target *t,
+	       struct cf_filter **out, struct cf_error *err);
+void cf_filter_free(struct cf_filter *f);
+/* No program: the profile means unconfined. */
+bool cf_filter_unconfined(const struct cf_filter *f);
+const struct sock_filter *cf_filter_program(const struct cf_filter *f,
+					    size_t *len);
+/* SECCOMP_FILTER_FLAG_* to install with (TSYNC always included). */
+unsigned cf_filter_flags(const struct cf_filter *f);
+
+struct cf_decision {
+	uint32_t action;     /* SECCOMP_RET_* value */
+	const char *pointer; /* JSON pointer of the deciding rule, NULL = default */
+	uint32_t line, col;
+	const char *why;     /* "default action", "foreign ABI", ... */
+};
+/* Decides d by the compiler's IR (not the BPF program). */
+int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
+		     struct cf_decision *out);
+
+/* ---- check ------------------------------------------------------------- */
+
+/* Resolves and compiles p against t, reporting every warning through fn.
+ * Returns the number of warnings, or a negative errno on error. */
+int cf_check(const struct cf_profile *p, const struct cf_target *t,
+	     cf_diag_fn fn, void *ctx, struct cf_error *err);
+
+/* ---- actions ----------------------------------------------------------- */
+
+/* "SCMP_ACT_ERRNO(1)", "SCMP_ACT_ALLOW", ... into buf; returns buf. */
+const char *cf_action_str(uint32_t action, char *buf, size_t size);
+
+/* ---- BPF tools --------------------------------------------------------- */
+
+#define CF_BPF_MAXINSNS 4096
+
+/* The kernel's rules for seccomp programs (opcodes, jumps, returns, size,
+ * loads within struct seccomp_data, scratch memory written before read). */
+int cf_bpf_verify(const struct sock_filter *insns, size_t len,
+		  struct cf_error *err);
+/* Runs a verified program; *executed (may be NULL) counts instructions. */
+uint32_t cf_bpf_run(const struct sock_filter *insns, size_t len,
+		    const struct seccomp_data *d, unsigned *executed);
+/* Human-readable listing. */
+int cf_bpf_disasm(const struct sock_filter *insns, size_t len, FILE *out);
+
+enum cf_bpf_format { CF_BPF_RAW, CF_BPF_C, CF_BPF_HEX };
+int cf_bpf_write(const struct sock_filter *insns, size_t len,
+		 enum cf_bpf_format fmt, FILE *out, struct cf_error *err);
+
+/* ---- installing -------------------------------------------------------- */
+
+/* seccomp(SECCOMP_SET_MODE_FILTER, flags | TSYNC). Verifies first. Does not
+ * set no_new_privs. */
+int cf_install(const struct sock_filter *insns, size_t len, unsigned flags,
+	       struct cf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

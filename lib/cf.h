@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cf.h - libcallfence internals shared between pipeline stages.
+ *
+ *   json.c            bytes -> JSON tree with positions      (cf_json_*)
+ *   profile_parse.c   JSON tree -> profile AST (1:1)         (cf_profile)
+ *   syscalls.c        generated tables: ABIs, names, numbers (cf_arch, cf_sys_*)
+ *   target.c          caps, kernel version, host ABI
+ *   resolve.c         AST + target -> ruleset (by name)       (cf_ruleset)
+ *   ir_build.c        ruleset -> per-ABI decision tables      (cf_ir)
+ *   ir_eval.c         direct evaluation of the IR             (cf_ir_eval)
+ *   bpf_gen.c         IR -> program                           (cf_bpf_gen)
+ *   bpf_check.c bpf_sim.c bpf_print.c   kernel rules, interpreter, listing
+ *   compile.c         the pipeline's outline (cf_compile, cf_check)
+ *   apply.c           seccomp(2) installation
+ */
+#ifndef CF_INTERNAL_H
+#define CF_INTERNAL_H
+
+#include "callfence.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+#define CF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CF_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- util.c: arena and errors ------------------------------------------ */
+
+struct cf_arena_chunk;
+struct cf_arena {
+	struct cf_arena_chunk *head;
+};
+/* Zeroed memory that lives until cf_arena_release; NULL on OOM. */
+void *cf_arena_alloc(struct cf_arena *a, size_t n);
+void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);
+char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);
+char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...) CF_PRINTF(2, 3);
+void cf_arena_release(struct cf_arena *a);
+
+/* Sets err (if non-NULL) and returns code (a negative errno). */
+int cf_err(struct cf_error *err, int code, const char *fmt, ...)
+	CF_PRINTF(3, 4);
+/* Same, with a source location. */
+struct cf_loc {
+	const char *file;
+	const char *pointer;
+	uint32_t line, col;
+};
+int cf_err_at(struct cf_error *err, int code, const struct cf_loc *loc,
+	      const char *fmt, ...) CF_PRINTF(4, 5);
+/* Sends a warning through t->diag (if set). */
+void cf_warn(cf_diag_fn fn, void *ctx, const char *id,
+	     const struct cf_loc *loc, const char *fmt, ...) CF_PRINTF(5, 6);
+
+/* Edit distance for "did you mean" hints (case-insensitive). */
+unsigned cf_edit_distance(const char *a, const char *b);
+/* Best candidate within distance max(2, len/3), or NULL. */
+const char *cf_closest(const char *s, const char *const *cands, size_t n);
+
+/* ---- json.c: strict RFC 8259 reader ------------------------------------ */
+
+enum cf_json_type {
+	CF_JSON_NULL,
+	CF_JSON_FALSE,
+	CF_JSON_TRUE,
+	CF_JSON_NUMBER,
+	CF_JSON_STRING,
+	CF_JSON_ARRAY,
+	CF_JSON_OBJECT,
+};
+
+struct cf_json;
+struct cf_json_member {
+	const char *key; /* unescaped, NUL-terminated (may contain NUL: keylen) */
+	size_t keylen;
+	uint32_t line, col; /* of the key */
+	struct cf_json *val;
+};
+
+struct cf_json {
+	enum cf_json_type type;
+	uint32_t line, col; /* 1-based, col counts bytes */
+	union {
+		struct {
+			const char *text; /* the number's source text */
+			size_t len;
+		} num;
+		struct {
+			const char *s; /* unescaped UTF-8, NUL-terminated */
+			size_t len;
+		} str;
+		struct {
+			struct cf_json **items;
+			size_t n;
+		} arr;
+		struct {
+			struct cf_json_member *m;
+			size_t n;
+		} obj;
+	} u;
+};
+
+/* Parses buf (must be valid UTF-8, one value, nesting <= 512) into arena
+ * memory. Errors carry line:col and file. */
+int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
+		  const char *file, struct cf_json **out, struct cf_error *err);
+/* Exact unsigned 64-bit value of a number: -EDOM if negative, fractional or
+ * with an exponent that does not give an integer, -ERANGE if > 2^64-1,
+ * -EINVAL if not a number. */
+int cf_json_u64(const struct cf_json *v, uint64_t *out);
+const char *cf_json_type_name(enum cf_json_type t);
+
+/* ---- actions ----------------------------------------------------------- */
+
+/* X(enum, JSON name, SECCOMP_RET base) */
+#define CF_ACTIONS(X)                                                  \
+	X(KILL_PROCESS, "SCMP_ACT_KILL_PROCESS", 0x80000000U)          \
+	X(KILL_THREAD, "SCMP_ACT_KILL_THREAD", 0x00000000U)            \
+	X(KILL, "SCMP_ACT_KILL", 0x00000000U)                          \
+	X(TRAP, "SCMP_ACT_TRAP", 0x00030000U)                          \
+	X(ERRNO, "SCMP_ACT_ERRNO", 0x00050000U)                        \
+	X(NOTIFY, "SCMP_ACT_NOTIFY", 0x7fc00000U)                      \
+	X(TRACE, "SCMP_ACT_TRACE", 0x7ff00000U)                        \
+	X(LOG, "SCMP_ACT_LOG", 0x7ffc0000U)                            \
+	X(ALLOW, "SCMP_ACT_ALLOW", 0x7fff0000U)
+
+enum cf_action_kind {
+#define X(e, s, v) CF_ACT_##e,
+	CF_ACTIONS(X)
+#undef X
+	CF_ACT__COUNT
+};
+
+#define CF_RET_ACTION_FULL 0xffff0000U
+#define CF_RET_DATA 0x0000ffffU
+#define CF_RET_KILL_THREAD 0x00000000U
+#define CF_RET_ALLOW 0x7fff0000U
+#define CF_RET_ERRNO(e) (0x00050000U | ((uint32_t)(e)&0xffffU))
+
+/* ---- comparison operators ---------------------------------------------- */
+
+/* X(enum, JSON name) — order as libseccomp's enum scmp_compare (1..7) */
+#define CF_OPS(X)                                                      \
+	X(NE, "SCMP_CMP_NE")                                           \
+	X(LT, "SCMP_CMP_LT")                                           \
+	X(LE, "SCMP_CMP_LE")                                           \
+	X(EQ, "SCMP_CMP_EQ")                                           \
+	X(GE, "SCMP_CMP_GE")                                           \
+	X(GT, "SCMP_CMP_GT")                                           \
+	X(MASKED_EQ, "SCMP_CMP_MASKED_EQ")
+
+enum cf_op {
+	CF_OP__NONE = 0,
+#define X(e, s) CF_OP_##e,
+	CF_OPS(X)
+#undef X
+	CF_OP__COUNT
+};
+const char *cf_op_name(enum cf_op op);
+
+/* ---- errno names (errno_table.c, generated) ---------------------------- */
+
+int cf_errno_lookup(const char *name); /* "EPERM" -> 1, -1 if unknown */
+const char *cf_errno_name(int e);      /* 1 -> "EPERM", NULL if unknown */
+
+/* ---- profile AST (profile_parse.c) ------------------------------------- */
+
+/* Source position of a value: JSON pointer + line:col. */
+struct cf_pos {
+	const char *pointer; /* arena string, e.g. "/syscalls/3/args/0" */
+	uint32_t line, col;
+};
+
+struct cf_p_arg {
+	uint32_t index; /* 0..5 */
+	uint64_t value;
+	uint64_t value_two;
+	enum cf_op op;
+	struct cf_pos pos;
+};
+
+struct cf_p_filter {
+	const char **caps; /* as written */
+	size_t ncaps;
+	const char **arches; /* as written (Go names) */
+	size_t narches;
+	const char *min_kernel; /* as written, or NULL */
+	uint32_t min_kernel_v;  /* (major << 16) | minor; 0 if absent */
+	bool min_kernel_3part;  /* "X.Y.Z" form (warned by check) */
+	struct cf_pos pos;
+};
+
+struct cf_p_syscall {
+	const char **names; /* "names" entries, or the legacy "name" */
+	struct cf_pos *name_pos;
+	size_t nnames;
+	bool legacy_name; /* came from "name" */
+	uint32_t action;  /* SECCOMP_RET_* value, errno/trace data applied */
+	enum cf_action_kind action_kind;
+	const char *errno_name; /* "errno" string as written, or NULL */
+	bool errno_name_used;   /* name honoured because errnoRet absent */
+	struct cf_p_arg *args;
+	size_t nargs;
+	struct cf_p_filter includes, excludes;
+	const char *comment;
+	struct cf_pos pos;        /* /syscalls/N */
+	struct cf_pos action_pos; /* /syscalls/N/action */
+};
+
+struct cf_p_archmap {
+	const char *arch; /* OCI token as written */
+	int abi;          /* -1 if unknown */
+	const char **subs;
+	int *sub_abis;
+	size_t nsubs;
+	struct cf_pos pos;
+};
+
+struct cf_p_note {
+	const char *id;
+	struct cf_pos pos;
+	const char *msg;
+	struct cf_p_note *next;
+};
+
+struct cf_profile {
+	struct cf_arena arena;
+	const char *file; /* NULL for builtin/buffer */
+	bool has_default_action;
+	uint32_t default_action; /* with defaultErrnoRet applied */
+	enum cf_action_kind default_kind;
+	struct cf_pos default_pos;
+	const char *default_errno_name;
+	bool default_errno_name_used;
+	int *architectures; /* ABI indexes ("architectures") */
+	struct cf_pos *arch_pos;
+	size_t narchitectures;
+	struct cf_p_archmap *archmap;
+	size_t narchmap;
+	struct cf_p_syscall *syscalls;
+	size_t nsyscalls;
+	bool has_syscalls;
+	bool has_flags;
+	unsigned flags; /* SECCOMP_FILTER_FLAG_* from "flags" */
+	const char *listener_path;
+	bool unconfined;
+	/* notes the parser leaves for check: unknown keys, key case, errno
+	 * names, "X.Y.Z" kernels, ... (most recent first) */
+	struct cf_p_note *notes;
+};
+
+/* ---- syscalls.c: generated tables -------------------------------------- */
+
+struct cf_arch {
+	const char *oci;    /* SCMP_ARCH_X86_64 */
+	const char *name;   /* x86_64 */
+	const char *go;     /* amd64, or NULL */
+	int table;          /* cf_tables[] index, -1 = unsupported */
+	uint32_t audit_arch;
+	bool big_endian;
+	uint8_t cmp_bits;   /* 32 or 64 */
+	uint8_t ptr_bits;   /* 32 or 64 */
+	uint32_t nr_offset; /* added to table numbers */
+	bool mux;           /* socketcall/ipc multiplexing */
+	int32_t socketcall_nr, ipc_nr; /* -1 if none (offset applied) */
+};
+extern const struct cf_arch cf_arches[];
+extern const int cf_narches;
+
+struct cf_sysinfo {
+	const char *name;
+	uint8_t nargs;          /* 0..6, 0xff = unknown */
+	uint8_t bits_lp64[6];   /* 16/32/64, 0xfe = pointer, 0 = unknown */
+	uint8_t bits_ilp32[6];
+	uint32_t introduced;    /* (major << 16) | minor, 0 = unknown */
+	int16_t mux_call;       /* socketcall/ipc call number, -1 = none */
+	uint8_t mux_kind;       /* 0 none, 1 socketcall, 2 ipc */
+};
+/* All syscall names, sorted by strcmp. */
+extern const struct cf_sysinfo cf_sysinfo[];
+extern const size_t cf_nsysinfo;
+/* Index into cf_sysinfo, or -1. Binary search. */
+int cf_sys_index(const char *name);
+/* Number on arch (offset applied) of cf_sysinfo[idx], or -1 if absent. */
+int64_t cf_sys_nr(int arch, int idx);
+/* Largest number (offset applied) of the arch's table. */
+uint32_t cf_arch_max_nr(int arch);
+/* Calls fn for every (name index, nr) of the arch, in number order. */
+void cf_arch_foreach(int arch, void (*fn)(void *ctx, int idx, uint32_t nr),
+		     void *ctx);
+/* Argument width in bits on arch (16/32/64, pointers as the ABI's pointer
+ * width), 0 if unknown. */
+unsigned cf_sys_arg_bits(int arch, int idx, unsigned arg);
+
+/* ---- target.c ---------------------------------------------------------- */
+
+uint32_t cf_kernel_running(void); /* (major << 16) | minor, 0 if unknown */
+
+/* ---- resolve.c: AST + target -> ruleset -------------------------------- */
+
+struct cf_cond {
+	uint8_t arg;  /* 0..5 */
+	uint8_t op;   /* enum cf_op */
+	uint64_t datum;  /* value; the mask for MASKED_EQ */
+	uint64_t datum2; /* valueTwo for MASKED_EQ */
+};
+
+struct cf_rule {
+	int sys;         /* cf_sysinfo index, -1 if unknown name */
+	const char *name;
+	uint32_t action;
+	uint8_t nconds;
+	struct cf_cond conds[6];
+	const struct cf_p_syscall *src;
+	size_t src_name; /* index into src->names */
+	bool split;      /* came from a same-index split */
+};
+
+struct cf_ruleset {
+	uint32_t default_action;
+	int native;
+	int arches[32]; /* ABI indexes, native first, no duplicates */
+	size_t narches;
+	struct cf_rule *rules; /* in profile order */
+	size_t nrules;
+	unsigned flags;
+	bool unconfined;
+	enum cf_enosys enosys;
+};
+
+/* Resolves p for t into arena memory. Warnings go to t->diag. */
+int cf_resolve(struct cf_arena *a, const struct cf_profile *p,
+	       const struct cf_target *t, struct cf_ruleset *out,
+	       struct cf_error *err);
+
+/* ---- ir_build.c: ruleset -> per-ABI decision tables -------------------- */
+
+/* One argument predicate chain: all conds true -> action. Conditions are
+ * stored as written; the ABI's comparison width is applied by readers
+ * (cf_ir_cond_match) and by code generation. */
+struct cf_ir_chain {
+	struct cf_cond conds[6];
+	uint8_t nconds;
+	uint32_t action;
+	const struct cf_rule *rule;
+};
+
+/* A syscall with its own decision: chains in order (first match wins),
+ * then fallback. */
+struct cf_ir_sys {
+	uint32_t nr; /* as the kernel sees it */
+	int sys;     /* cf_sysinfo index, -1 = synthetic */
+	struct cf_ir_chain *chains;
+	size_t nchains;
+	uint32_t fallback;            /* action when no chain matches */
+	const struct cf_rule *fallback_rule; /* NULL = the default action */
+};
+
+struct cf_ir_abi {
+	int arch; /* cf_arches index */
+	struct cf_ir_sys *sys; /* sorted by nr, unique */
+	size_t nsys;
+	bool enosys;          /* nr > enosys_above -> ERRNO(ENOSYS) */
+	uint32_t enosys_above;
+};
+
+struct cf_ir {
+	uint32_t default_action;
+	struct cf_ir_abi abis[32]; /* native first */
+	size_t nabis;
+	unsigned flags;
+};
+
+int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
+		struct cf_ir *out, struct cf_error *err);
+
+/* Direct evaluation of the IR (the reference for code generation).
+ * *chain/*sys (may be NULL) receive what decided. */
+uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
+		    const struct cf_ir_sys **sys, const struct cf_ir_chain **chain);
+/* Does the condition hold for a 64-bit argument on this arch? */
+bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
+		      uint64_t argval);
+
+/* ---- bpf_gen.c: IR -> program ------------------------------------------ */
+
+struct cf_prog {
+	struct sock_filter *insns; /* arena memory */
+	size_t len;
+};
+
+/* Emits a program for ir into arena memory. Does not verify (the caller
+ * runs cf_bpf_verify). */
+int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir,
+	       struct cf_prog *out, struct cf_error *err);
+
+/* ---- compile.c --------------------------------------------------------- */
+
+struct cf_filter {
+	struct cf_arena arena;
+	struct cf_ruleset rules;
+	struct cf_ir ir;
+	struct cf_prog prog;
+	bool unconfined;
+	unsigned flags;
+};
+
+#endif

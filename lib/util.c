@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Arena allocation, error values, warnings and "did you mean" hints. */
+#include "cf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cf_arena_chunk {
+	struct cf_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define CF_CHUNK_MIN (64 * 1024)
+
+void *cf_arena_alloc(struct cf_arena *a, size_t n)
+{
+	struct cf_arena_chunk *c = a->head;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	n = (n + align - 1) & ~(align - 1);
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CF_CHUNK_MIN ? n : CF_CHUNK_MIN;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->size = size;
+		c->used = 0;
+		/* a big one-off block goes behind the current chunk so the
+		 * current chunk's free space stays usable */
+		if (a->head && n > CF_CHUNK_MIN) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+void *cf_arena_array(struct cf_arena *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return cf_arena_alloc(a, n * size ? n * size : 1);
+}
+
+char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n)
+{
+	char *p = cf_arena_alloc(a, n + 1);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	p = cf_arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void cf_arena_release(struct cf_arena *a)
+{
+	struct cf_arena_chunk *c = a->head, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
+static void cf_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static int cf_verr(struct cf_error *err, int code, const struct cf_loc *loc,
+		   const char *fmt, va_list ap)
+{
+	if (!err)
+		return code;
+	memset(err, 0, sizeof(*err));
+	err->code = code;
+	if (loc) {
+		cf_copy(err->file, sizeof(err->file), loc->file);
+		cf_copy(err->pointer, sizeof(err->pointer), loc->pointer);
+		err->line = loc->line;
+		err->col = loc->col;
+	}
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return code;
+}
+
+int cf_err(struct cf_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	code = cf_verr(err, code, NULL, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int cf_err_at(struct cf_error *err, int code, const struct cf_loc *loc,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	code = cf_verr(err, code, loc, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *cf_error_str(const struct cf_error *err, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = 0;
+#define CF_APPEND(...)                                                    \
+	do {                                                              \
+		int n_ = snprintf(buf + off, size - off, __VA_ARGS__);    \
+		if (n_ > 0)                                               \
+			off = (size_t)n_ < size - off ? off + (size_t)n_  \
+						      : size - 1;         \
+	} while (0)
+	if (err->file[0]) {
+		CF_APPEND("%s:", err->file);
+		if (err->line)
+			CF_APPEND("%u:%u:", err->line, err->col);
+		CF_APPEND(" ");
+	}
+	if (err->pointer[0])
+		CF_APPEND("%s: ", err->pointer);
+	CF_APPEND("%s", err->msg);
+#undef CF_APPEND
+	return buf;
+}
+
+void cf_warn(cf_diag_fn fn, void *ctx, const char *id,
+	     const struct cf_loc *loc, const char *fmt, ...)
+{
+	char msg[768];
+	struct cf_diag d = { .id = id, .msg = msg };
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (loc) {
+		d.file = loc->file;
+		d.pointer = loc->pointer;
+		d.line = loc->line;
+		d.col = loc->col;
+	}
+	fn(ctx, &d);
+}
+
+unsigned cf_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[128];
+
+	if (la >= CF_ARRAY_SIZE(row) || lb >= CF_ARRAY_SIZE(row))
+		return 1000;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned cost = tolower((unsigned char)a[i - 1]) !=
+					tolower((unsigned char)b[j - 1]);
+			unsigned best = diag + cost;
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *cf_closest(const char *s, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	unsigned best_d = 1000, limit = (unsigned)strlen(s) / 3;
+
+	if (limit < 2)
+		limit = 2;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = cf_edit_distance(s, cands[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}

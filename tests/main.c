@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Test runner: runs every registered TEST (or those whose name contains
+ * argv[1]) and ends with "N passed, N failed". */
+#include "t.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+struct t_entry {
+	const char *name, *file;
+	t_fn fn;
+};
+
+static struct t_entry t_tests[4096];
+static size_t t_ntests;
+static unsigned t_cur_failures, t_cur_checks;
+static bool t_cur_skipped;
+static const char *t_cur_name;
+
+void t_register(const char *name, t_fn fn, const char *file)
+{
+	if (t_ntests == sizeof(t_tests) / sizeof(t_tests[0])) {
+		fprintf(stderr, "too many tests\n");
+		abort();
+	}
+	t_tests[t_ntests++] = (struct t_entry){ name, file, fn };
+}
+
+bool t_check(bool ok, const char *expr, const char *file, int line)
+{
+	t_cur_checks++;
+	if (!ok) {
+		t_cur_failures++;
+		if (t_cur_failures <= 20)
+			fprintf(stderr, "  %s:%d: %s: check failed: %s\n", file,
+				line, t_cur_name, expr);
+	}
+	return ok;
+}
+
+void t_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	t_cur_checks++;
+	t_cur_failures++;
+	if (t_cur_failures > 20)
+		return;
+	fprintf(stderr, "  %s:%d: %s: ", file, line, t_cur_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void t_skip(const char *why)
+{
+	t_cur_skipped = true;
+	fprintf(stderr, "  %s: skipped: %s\n", t_cur_name, why);
+}
+
+void t_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("  %s: ", t_cur_name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+const char *t_shared(void)
+{
+	const char *dir = getenv("CF_SHARED");
+	const char *ci = getenv("CI");
+	struct stat st;
+
+	if (!dir)
+		dir = "../shared";
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	if (ci && strcmp(ci, "true") == 0)
+		t_fail(__FILE__, __LINE__, "%s is missing (required in CI)", dir);
+	else
+		t_skip("../shared is absent (set CF_SHARED)");
+	return NULL;
+}
+
+char *t_shared_read(const char *rel, size_t *len)
+{
+	const char *dir = t_shared();
+	char path[4096];
+	FILE *f;
+	char *buf;
+	long n;
+
+	if (!dir)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "rbe");
+	if (!f) {
+		t_fail(__FILE__, __LINE__, "cannot open %s", path);
+		return NULL;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(buf);
+		t_fail(__FILE__, __LINE__, "cannot read %s", path);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = 0;
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+const char *t_callfence_bin(void)
+{
+	const char *b = getenv("CF_BIN");
+
+	return b ? b : "build/callfence";
+}
+
+int main(int argc, char **argv)
+{
+	unsigned passed = 0, failed = 0, skipped = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (size_t i = 0; i < t_ntests; i++) {
+		struct t_entry *t = &t_tests[i];
+
+		if (argc > 1 && !strstr(t->name, argv[1]))
+			continue;
+		t_cur_name = t->name;
+		t_cur_failures = 0;
+		t_cur_checks = 0;
+		t_cur_skipped = false;
+		t->fn();
+		if (t_cur_failures) {
+			failed++;
+			printf("FAIL %s (%s)\n", t->name, t->file);
+		} else if (t_cur_skipped) {
+			skipped++;
+			printf("SKIP %s\n", t->name);
+		} else if (t_cur_checks == 0) {
+			failed++;
+			printf("FAIL %s: asserted nothing\n", t->name);
+		} else {
+			passed++;
+			printf("ok   %s (%u checks)\n", t->name, t_cur_checks);
+		}
+	}
+	printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}
