@@ -315,6 +315,8 @@ struct cf_rule {
 	const struct cf_p_syscall *src;
 	size_t src_name; /* index into src->names */
 	bool split;      /* came from a same-index split */
+	bool same_as_default; /* dropped from the filter (runc skips it) but
+			       * still counts for the ENOSYS threshold */
 };
 
 struct cf_ruleset {

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * compile.c - the pipeline's outline: resolve -> IR -> BPF -> verify, and
+ * the questions asked of a compiled filter (decide, check).
+ */
+#include "cf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SECCOMP_FILTER_FLAG_TSYNC
+#define SECCOMP_FILTER_FLAG_TSYNC (1UL << 0)
+#endif
+
+static int compile_into(struct cf_filter *f, const struct cf_profile *p,
+			const struct cf_target *t, struct cf_error *err)
+{
+	int rc = cf_resolve(&f->arena, p, t, &f->rules, err);
+
+	if (rc)
+		return rc;
+	f->unconfined = f->rules.unconfined;
+	if (f->unconfined)
+		return 0;
+	f->flags = f->rules.flags | SECCOMP_FILTER_FLAG_TSYNC;
+	rc = cf_ir_build(&f->arena, &f->rules, &f->ir, err);
+	if (!rc)
+		rc = cf_bpf_gen(&f->arena, &f->ir, &f->prog, err);
+	if (!rc)
+		rc = cf_bpf_verify(f->prog.insns, f->prog.len, err);
+	return rc;
+}
+
+int cf_compile(const struct cf_profile *p, const struct cf_target *t,
+	       struct cf_filter **out, struct cf_error *err)
+{
+	struct cf_filter *f = calloc(1, sizeof(*f));
+	int rc;
+
+	*out = NULL;
+	if (!f)
+		return cf_err(err, -ENOMEM, "out of memory");
+	rc = compile_into(f, p, t, err);
+	if (rc) {
+		cf_filter_free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+void cf_filter_free(struct cf_filter *f)
+{
+	if (!f)
+		return;
+	cf_arena_release(&f->arena);
+	free(f);
+}
+
+bool cf_filter_unconfined(const struct cf_filter *f)
+{
+	return f->unconfined;
+}
+
+const struct sock_filter *cf_filter_program(const struct cf_filter *f,
+					    size_t *len)
+{
+	*len = f->prog.len;
+	return f->prog.insns;
+}
+
+unsigned cf_filter_flags(const struct cf_filter *f)
+{
+	return f->flags;
+}
+
+static void decide_from_rule(const struct cf_rule *r, struct cf_decision *out)
+{
+	const struct cf_pos *pos = &r->src->name_pos[r->src_name];
+
+	out->pointer = pos->pointer;
+	out->line = pos->line;
+	out->col = pos->col;
+}
+
+static bool abi_listed(const struct cf_ir *ir, const struct seccomp_data *d)
+{
+	for (size_t i = 0; i < ir->nabis; i++) {
+		const struct cf_arch *a = &cf_arches[ir->abis[i].arch];
+		bool x32 = a->nr_offset == 0x40000000U;
+
+		if (a->audit_arch != d->arch)
+			continue;
+		if (a->audit_arch != 0xc000003eU ||
+		    x32 == !!(d->nr & 0x40000000U))
+			return true;
+	}
+	return false;
+}
+
+int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
+		     struct cf_decision *out)
+{
+	const struct cf_ir_sys *sys = NULL;
+	const struct cf_ir_chain *chain = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (f->unconfined) {
+		out->action = CF_RET_ALLOW;
+		out->why = "unconfined: no filter";
+		return 0;
+	}
+	out->action = cf_ir_eval(&f->ir, d, &sys, &chain);
+	if (chain) {
+		decide_from_rule(chain->rule, out);
+		out->why = "argument rule";
+	} else if (sys && sys->fallback_rule) {
+		decide_from_rule(sys->fallback_rule, out);
+		out->why = sys->nchains ? "no argument rule matched: default"
+					: "syscall rule";
+	} else if (sys) {
+		out->why = "no argument rule matched: default action";
+	} else if (!abi_listed(&f->ir, d)) {
+		out->why = "ABI not in the filter: killed";
+	} else if (out->action != f->ir.default_action) {
+		out->why = "above the profile's largest syscall number: "
+			   "ENOSYS (runc's stub)";
+	} else {
+		out->why = "default action";
+	}
+	return 0;
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ir_build.c - ruleset (by name) -> per-ABI decision tables (by number).
+ *
+ * For each ABI of the filter:
+ *   1. every rule becomes an entry at its syscall number on that ABI (names
+ *      absent there add nothing); on multiplexing ABIs a socket/ipc rule
+ *      also becomes an entry at socketcall/ipc with a0 == the call number;
+ *   2. entries are grouped by number, in profile order; rules whose action
+ *      equals the default are dropped (runc skips them);
+ *   3. precedence as libseccomp merges rules of one syscall: an
+ *      unconditional rule makes the syscall unconditional (the first such
+ *      rule decides); otherwise the argument chains are tried in order;
+ *   4. runc's ENOSYS stub: numbers above the largest number the profile
+ *      names on the ABI return ENOSYS (docs/semantics.md).
+ */
+#include "cf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	uint32_t nr;
+	uint32_t seq; /* profile order, for a stable sort */
+	int sys;      /* cf_sysinfo index of the number's own name */
+	struct cf_ir_chain chain;
+};
+
+struct abi_build {
+	struct entry *e;
+	size_t n;
+	bool have_max;
+	uint32_t max; /* largest counted number (ENOSYS threshold) */
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->nr != y->nr)
+		return x->nr < y->nr ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void count_nr(struct abi_build *b, uint32_t nr)
+{
+	if (!b->have_max || nr > b->max)
+		b->max = nr;
+	b->have_max = true;
+}
+
+static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq,
+		      int sys, const struct cf_rule *r,
+		      const struct cf_cond *conds, uint8_t nconds)
+{
+	struct entry *e = &b->e[b->n++];
+
+	e->nr = nr;
+	e->seq = seq;
+	e->sys = sys;
+	e->chain.rule = r;
+	e->chain.action = r->action;
+	e->chain.nconds = nconds;
+	memcpy(e->chain.conds, conds, nconds * sizeof(*conds));
+}
+
+/* The multiplexed form: a0 becomes the call number, the rule's other
+ * conditions are compared against the multiplexer's own arguments. */
+static void add_mux_entry(struct abi_build *b, uint32_t nr, uint32_t seq,
+			  int sys, const struct cf_rule *r, uint32_t call)
+{
+	struct cf_cond conds[6];
+	uint8_t n = 0;
+
+	conds[n++] = (struct cf_cond){ 0, CF_OP_EQ, call, 0 };
+	for (unsigned i = 0; i < r->nconds; i++)
+		if (r->conds[i].arg != 0 && n < 6)
+			conds[n++] = r->conds[i];
+	add_entry(b, nr, seq, sys, r, conds, n);
+}
+
+static void collect(const struct cf_ruleset *rs, int arch,
+		    struct abi_build *b)
+{
+	const struct cf_arch *ar = &cf_arches[arch];
+	int socketcall = cf_sys_index("socketcall"), ipc = cf_sys_index("ipc");
+
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct cf_rule *r = &rs->rules[i];
+		const struct cf_sysinfo *si;
+		int64_t nr;
+		bool muxed;
+
+		if (r->sys < 0)
+			continue;
+		si = &cf_sysinfo[r->sys];
+		nr = cf_sys_nr(arch, r->sys);
+		muxed = ar->mux && si->mux_kind != 0;
+		/* libseccomp resolves muxed names to pseudo numbers there:
+		 * they do not move runc's ENOSYS threshold */
+		if (nr >= 0 && !muxed)
+			count_nr(b, (uint32_t)nr);
+		if (r->same_as_default)
+			continue;
+		if (nr >= 0)
+			add_entry(b, (uint32_t)nr, (uint32_t)i, r->sys, r,
+				  r->conds, r->nconds);
+		if (muxed) {
+			int32_t mnr = si->mux_kind == 1 ? ar->socketcall_nr
+							 : ar->ipc_nr;
+
+			if (mnr >= 0)
+				add_mux_entry(b, (uint32_t)mnr, (uint32_t)i,
+					      si->mux_kind == 1 ? socketcall
+								: ipc,
+					      r, (uint32_t)si->mux_call);
+		}
+	}
+}
+
+/* Decision of one syscall from its entries e[0..n) (same nr, in order). */
+static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
+		      const struct entry *e, size_t n, struct cf_ir_sys *out)
+{
+	size_t nchains = 0;
+
+	out->nr = e[0].nr;
+	out->sys = e[0].sys;
+	out->fallback = rs->default_action;
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].chain.nconds == 0) {
+			out->fallback = e[i].chain.action;
+			out->fallback_rule = e[i].chain.rule;
+			return 0;
+		}
+	}
+	out->chains = cf_arena_array(a, n, sizeof(*out->chains));
+	if (!out->chains)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		out->chains[nchains++] = e[i].chain;
+	out->nchains = nchains;
+	return 0;
+}
+
+static bool enosys_applies(const struct cf_ruleset *rs)
+{
+	uint32_t kind = rs->default_action & CF_RET_ACTION_FULL;
+
+	return rs->enosys == CF_ENOSYS_RUNC && kind != 0x7fff0000U &&
+	       kind != 0x7ffc0000U && kind != 0x7ff00000U;
+}
+
+static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
+		     int arch, struct cf_ir_abi *out, struct cf_error *err)
+{
+	struct abi_build b = { 0 };
+	size_t i = 0;
+
+	out->arch = arch;
+	b.e = calloc(rs->nrules * 2 + 1, sizeof(*b.e));
+	if (!b.e)
+		return cf_err(err, -ENOMEM, "out of memory");
+	collect(rs, arch, &b);
+	qsort(b.e, b.n, sizeof(*b.e), cmp_entry);
+	if (enosys_applies(rs) && b.have_max) {
+		out->enosys = true;
+		out->enosys_above = b.max;
+	}
+	out->sys = cf_arena_array(a, b.n, sizeof(*out->sys));
+	if (!out->sys)
+		goto oom;
+	while (i < b.n) {
+		size_t j = i;
+		struct cf_ir_sys *s = &out->sys[out->nsys];
+
+		while (j < b.n && b.e[j].nr == b.e[i].nr)
+			j++;
+		/* runc's stub answers above the threshold before the
+		 * filter proper sees the call */
+		if (!(out->enosys && b.e[i].nr > out->enosys_above)) {
+			if (decide_sys(a, rs, &b.e[i], j - i, s))
+				goto oom;
+			if (s->nchains || s->fallback != rs->default_action)
+				out->nsys++;
+			else
+				memset(s, 0, sizeof(*s));
+		}
+		i = j;
+	}
+	free(b.e);
+	return 0;
+oom:
+	free(b.e);
+	return cf_err(err, -ENOMEM, "out of memory");
+}
+
+int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
+		struct cf_ir *out, struct cf_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->default_action = rs->default_action;
+	out->flags = rs->flags;
+	for (size_t i = 0; i < rs->narches; i++) {
+		int rc = build_abi(a, rs, rs->arches[i], &out->abis[i], err);
+
+		if (rc)
+			return rc;
+		out->nabis++;
+	}
+	return 0;
+}

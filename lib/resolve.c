@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * resolve.c - profile AST + target -> ruleset, as Docker's setupSeccomp and
+ * runc's rule conversion do it:
+ *   archMap (native entry only) / architectures -> the ABI list;
+ *   includes/excludes (arches by Go name, caps against the bounding set,
+ *   minKernel against the target kernel) -> the rules that apply;
+ *   conditions with a repeated argument index -> one rule per condition.
+ * Names are kept by name (with their cf_sysinfo index); numbers are the
+ * IR builder's business.
+ */
+#include "cf.h"
+
+#include <string.h>
+
+/* moby's native-arch lookup never matches these ABIs (arches.tsv notes) */
+static bool archmap_blind(int abi)
+{
+	const char *oci = cf_arches[abi].oci;
+
+	return !strcmp(oci, "SCMP_ARCH_MIPSEL") ||
+	       !strcmp(oci, "SCMP_ARCH_LOONGARCH64");
+}
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s && !strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+/* Docker compares capability names as strings with the bounding set's
+ * "CAP_*" names: "SYS_ADMIN" or "cap_sys_admin" never match. */
+static bool cap_held(uint64_t caps, const char *name)
+{
+	for (int i = 0; i <= CF_CAP_MAX; i++) {
+		const char *n = cf_cap_name(i);
+
+		if ((caps >> i & 1) && n && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
+static struct cf_loc pos_loc(const struct cf_profile *p,
+			     const struct cf_pos *pos)
+{
+	return (struct cf_loc){ p->file, pos->pointer, pos->line, pos->col };
+}
+
+static int add_arch(struct cf_ruleset *rs, const struct cf_profile *p,
+		    int abi, const struct cf_pos *pos, struct cf_error *err)
+{
+	struct cf_loc loc = pos ? pos_loc(p, pos) : (struct cf_loc){ 0 };
+
+	for (size_t i = 0; i < rs->narches; i++)
+		if (rs->arches[i] == abi)
+			return 0;
+	if (!cf_abi_supported(abi))
+		return cf_err_at(err, -ENOTSUP, &loc,
+				 "architecture '%s' is not supported (no syscall "
+				 "table for it)",
+				 cf_arches[abi].oci);
+	if (cf_arches[abi].big_endian != cf_arches[rs->native].big_endian)
+		return cf_err_at(err, -EINVAL, &loc,
+				 "architecture '%s' has a different byte order "
+				 "than the native '%s' (libseccomp and the "
+				 "kernel cannot mix them in one filter)",
+				 cf_arches[abi].oci, cf_arches[rs->native].oci);
+	if (rs->narches == CF_ARRAY_SIZE(rs->arches))
+		return cf_err_at(err, -E2BIG, &loc, "too many architectures");
+	rs->arches[rs->narches++] = abi;
+	return 0;
+}
+
+static int resolve_arches(struct cf_ruleset *rs, const struct cf_profile *p,
+			  struct cf_error *err)
+{
+	int rc = add_arch(rs, p, rs->native, NULL, err);
+
+	for (size_t i = 0; !rc && i < p->narchitectures; i++)
+		rc = add_arch(rs, p, p->architectures[i], &p->arch_pos[i], err);
+	for (size_t i = 0; !rc && i < p->narchmap; i++) {
+		const struct cf_p_archmap *m = &p->archmap[i];
+
+		if (m->abi != rs->native || archmap_blind(rs->native))
+			continue;
+		for (size_t j = 0; !rc && j < m->nsubs; j++)
+			if (m->sub_abis[j] >= 0)
+				rc = add_arch(rs, p, m->sub_abis[j], &m->pos,
+					      err);
+	}
+	return rc;
+}
+
+/* Docker's includes/excludes test; true when the rule applies. */
+static bool rule_applies(const struct cf_p_syscall *s,
+			 const struct cf_target *t)
+{
+	const char *go = cf_arches[t->native].go;
+	const struct cf_p_filter *ex = &s->excludes, *in = &s->includes;
+
+	if (ex->narches && in_list(ex->arches, ex->narches, go))
+		return false;
+	for (size_t i = 0; i < ex->ncaps; i++)
+		if (cap_held(t->caps, ex->caps[i]))
+			return false;
+	if (ex->min_kernel && t->kernel >= ex->min_kernel_v)
+		return false;
+	if (in->narches && !in_list(in->arches, in->narches, go))
+		return false;
+	for (size_t i = 0; i < in->ncaps; i++)
+		if (!cap_held(t->caps, in->caps[i]))
+			return false;
+	if (in->min_kernel && t->kernel < in->min_kernel_v)
+		return false;
+	return true;
+}
+
+static bool repeats_index(const struct cf_p_syscall *s)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < s->nargs; i++) {
+		if (seen >> s->args[i].index & 1)
+			return true;
+		seen |= 1U << s->args[i].index;
+	}
+	return false;
+}
+
+static struct cf_cond to_cond(const struct cf_p_arg *a)
+{
+	return (struct cf_cond){ (uint8_t)a->index, (uint8_t)a->op, a->value,
+				 a->value_two };
+}
+
+static void emit(struct cf_ruleset *rs, const struct cf_p_syscall *s,
+		 size_t name, const struct cf_p_arg *args, size_t nargs,
+		 bool split)
+{
+	struct cf_rule *r = &rs->rules[rs->nrules++];
+
+	r->name = s->names[name];
+	r->sys = cf_sys_index(r->name);
+	r->action = s->action;
+	r->src = s;
+	r->src_name = name;
+	r->split = split;
+	r->same_as_default = s->action == rs->default_action;
+	r->nconds = (uint8_t)nargs;
+	for (size_t i = 0; i < nargs; i++)
+		r->conds[i] = to_cond(&args[i]);
+}
+
+static void warn_unknown(const struct cf_profile *p, const struct cf_target *t,
+			 const struct cf_p_syscall *s, size_t n)
+{
+	struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+
+	cf_warn(t->diag, t->diag_ctx, "unknown-syscall", &loc,
+		"unknown syscall '%s' (not in the Linux 7.1 tables): ignored",
+		s->names[n]);
+}
+
+static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
+			 const struct cf_profile *p, const struct cf_target *t,
+			 struct cf_error *err)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < p->nsyscalls; i++) {
+		const struct cf_p_syscall *s = &p->syscalls[i];
+
+		cap += s->nnames * (s->nargs ? s->nargs : 1);
+	}
+	rs->rules = cf_arena_array(a, cap, sizeof(*rs->rules));
+	if (!rs->rules)
+		return cf_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->nsyscalls; i++) {
+		const struct cf_p_syscall *s = &p->syscalls[i];
+		bool split = repeats_index(s);
+
+		if (!rule_applies(s, t))
+			continue;
+		for (size_t n = 0; n < s->nnames; n++) {
+			if (cf_sys_index(s->names[n]) < 0) {
+				struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+
+				if (t->strict)
+					return cf_err_at(
+						err, -EINVAL, &loc,
+						"unknown syscall '%s' (--strict)",
+						s->names[n]);
+				warn_unknown(p, t, s, n);
+			}
+			if (!split) {
+				emit(rs, s, n, s->args, s->nargs, false);
+				continue;
+			}
+			for (size_t c = 0; c < s->nargs; c++)
+				emit(rs, s, n, &s->args[c], 1, true);
+		}
+	}
+	return 0;
+}
+
+int cf_resolve(struct cf_arena *a, const struct cf_profile *p,
+	       const struct cf_target *t, struct cf_ruleset *out,
+	       struct cf_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (t->native < 0 || t->native >= cf_narches ||
+	    !cf_abi_supported(t->native))
+		return cf_err(err, -EINVAL, "unsupported native architecture");
+	out->native = t->native;
+	out->enosys = t->enosys;
+	out->unconfined = p->unconfined;
+	if (p->unconfined)
+		return 0;
+	if (!p->has_default_action) {
+		struct cf_loc loc = { p->file, "", 0, 0 };
+
+		return cf_err_at(err, -EINVAL, &loc,
+				 "missing 'defaultAction' (a profile with "
+				 "syscalls needs one)");
+	}
+	out->default_action = p->default_action;
+	out->flags = p->flags;
+	rc = resolve_arches(out, p, err);
+	if (!rc)
+		rc = resolve_rules(a, out, p, t, err);
+	return rc;
+}
