@@ -73,3 +73,26 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all check asan analyze demo format clean
+
+# ---- fuzzing (clang libFuzzer) -------------------------------------------
+FUZZ_SRCS := $(filter-out fuzz/replay.c,$(sort $(wildcard fuzz/*.c)))
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ilib \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TIME ?= 30
+
+build-fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/*.h lib/*.h)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS)
+
+# replay mains: run a corpus through a target without libFuzzer
+build-fuzz/%-replay: fuzz/%.c fuzz/replay.c $(LIB_SRCS)
+	@mkdir -p build-fuzz
+	$(CC) -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ilib -o $@ $^
+
+fuzz: $(FUZZ_BINS)
+
+fuzz-run: fuzz
+	tools/fuzz-run $(FUZZ_TIME) $(FUZZ_BINS)
+
+.PHONY: fuzz fuzz-run
