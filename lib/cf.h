@@ -378,7 +378,7 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err);
 
 /* Direct evaluation of the IR (the reference for code generation).
- * *chain/*sys (may be NULL) receive what decided. */
+ * chain and sys (may be NULL) receive what decided. */
 uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
 		    const struct cf_ir_sys **sys, const struct cf_ir_chain **chain);
 /* Does the condition hold for a 64-bit argument on this arch? */
@@ -407,5 +407,25 @@ struct cf_filter {
 	bool unconfined;
 	unsigned flags;
 };
+
+/* ---- cgroup.c: the pids cgroup of `run` -------------------------------- */
+
+struct cf_cgroup {
+	char dir[4096]; /* the cgroup made for the command, "" = none */
+	int procs_fd;   /* its cgroup.procs, O_WRONLY|O_CLOEXEC, -1 = none */
+	bool v2;
+};
+/* From the text of /proc/self/mountinfo and /proc/self/cgroup: the pids
+ * hierarchy directory of this process on v1 (v1, "" if none) and its v2
+ * directory (v2, "" if none). */
+void cf_cgroup_locate(const char *mountinfo, const char *self_cgroup,
+		      char *v1, char *v2, size_t size);
+/* Makes <pids dir>/callfence.<pid> with pids.max = limit (v2 if it offers
+ * pids, else v1). Undo with cf_cgroup_destroy. */
+int cf_cgroup_create(struct cf_cgroup *cg, int64_t limit, struct cf_error *err);
+/* In the child: moves the calling process in. Async-signal-safe. */
+int cf_cgroup_join(const struct cf_cgroup *cg);
+/* Kills what is left in it, removes it. Warns through fn on failure. */
+void cf_cgroup_destroy(struct cf_cgroup *cg, cf_diag_fn fn, void *ctx);
 
 #endif

@@ -49,7 +49,7 @@ void *cf_arena_array(struct cf_arena *a, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	return cf_arena_alloc(a, n * size ? n * size : 1);
+	return cf_arena_alloc(a, n && size ? n * size : 1);
 }
 
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n)
