@@ -103,6 +103,7 @@ static void cf_copy(char *dst, size_t size, const char *src)
 	dst[n] = 0;
 }
 
+CF_PRINTF(4, 0)
 static int cf_verr(struct cf_error *err, int code, const struct cf_loc *loc,
 		   const char *fmt, va_list ap)
 {
