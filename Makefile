@@ -96,3 +96,15 @@ fuzz-run: fuzz
 	tools/fuzz-run $(FUZZ_TIME) $(FUZZ_BINS)
 
 .PHONY: fuzz fuzz-run
+
+# ---- `run` live-test helpers (tests/test_run.c): small programs the tests
+# run under callfence, built from tests/run/<prog>.c into $(O)/tests/run/.
+# They are test subjects, so no sanitizers: plain flags on purpose.
+RUN_HELPERS := $(patsubst tests/run/%.c,$(O)/tests/run/%,\
+		 $(wildcard tests/run/*.c))
+
+$(O)/tests/run/%: tests/run/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
+
+check: $(RUN_HELPERS)

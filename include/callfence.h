@@ -183,6 +183,64 @@ int cf_bpf_write(const struct sock_filter *insns, size_t len,
 int cf_install(const struct sock_filter *insns, size_t len, unsigned flags,
 	       struct cf_error *err);
 
+/* ---- running a command the way `docker run` does (run.c) -------------- */
+
+/* docker run's own exit codes; otherwise the command's status, 128+N for
+ * signal N (159: killed by seccomp). */
+#define CF_RUN_EXIT_FAILED 125    /* callfence itself failed */
+#define CF_RUN_EXIT_CANNOT_RUN 126 /* command found but cannot be invoked */
+#define CF_RUN_EXIT_NOT_FOUND 127 /* command not found */
+
+/* Everything is decided before fork: the program is compiled and verified,
+ * PATH candidates are built, the cgroup exists. In the child, in runc's
+ * order: join the pids cgroup; without no_new_privs install the filter
+ * (needs CAP_SYS_ADMIN, still held); drop the bounding set; switch user;
+ * effective = permitted = caps (empty for a non-root uid), inheritable and
+ * ambient empty; with no_new_privs set it and install the filter; execve.
+ * Between an early install and execve the profile must allow prctl,
+ * setgroups, setres[ug]id, capset, write and execve (as with runc). */
+struct cf_run_opts {
+	char *const *argv; /* argv[0] without '/' is searched in PATH */
+	char *const *envp; /* NULL = the caller's environment */
+	const struct sock_filter *prog; /* NULL = no filter (unconfined) */
+	size_t prog_len;
+	unsigned filter_flags; /* SECCOMP_FILTER_FLAG_* (TSYNC added) */
+	bool no_new_privs;
+	bool set_caps; /* false: leave every capability set as it is */
+	uint64_t caps; /* bounding = effective = permitted */
+	bool set_user;
+	uint32_t uid, gid;
+	const uint32_t *groups; /* supplementary groups (set_user) */
+	size_t ngroups;
+	int64_t pids_limit; /* > 0: pids cgroup (v2 or v1) limit */
+	cf_diag_fn diag;    /* warnings (cgroup cleanup); may be NULL */
+	void *diag_ctx;
+};
+
+/* Runs o->argv and waits for it. *exit_code is always set (docker run's
+ * codes above). Returns 0 when the command ran, or a negative errno with err
+ * filled: -EINVAL bad options, -EPERM the caller lacks a capability the
+ * options need, -ENOENT/-EACCES/... the command could not be executed (or a
+ * cgroup could not be made), and any errno of a failed step in the child.
+ * On failure the command never started. While waiting, signals sent to the
+ * caller with kill(2) are forwarded to the command (terminal signals reach
+ * it directly); the signal mask and SIGCHLD disposition are restored
+ * afterwards. The command dies with the caller (PR_SET_PDEATHSIG). With
+ * pids_limit, processes left in the cgroup are killed and it is removed. */
+int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err);
+
+/* Docker's capability arithmetic (moby's TweakCapabilities): privileged ->
+ * every capability; else "ALL" in add -> all but drop; "ALL" in drop ->
+ * only add; else docker's default - drop + add. Names with or without CAP_,
+ * case-insensitive; unknown names (or beyond cap_last_cap) are -EINVAL. */
+int cf_run_caps(const char *const *add, size_t nadd, const char *const *drop,
+		size_t ndrop, bool privileged, uint64_t *caps,
+		struct cf_error *err);
+/* The calling thread's effective capability set (0 if unknown). */
+uint64_t cf_run_invoker_caps(void);
+/* Wait status -> docker run's code: status, or 128 + signal. */
+int cf_run_exit_code(int wstatus);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run.c - start a command under a finished program, the way runc starts a
+ * container's process, and wait for it the way `docker run` does.
+ *
+ *   parent: validate, PATH candidates, pids cgroup, exec-status pipe,
+ *           block the forwarded signals, fork
+ *   child:  pdeathsig, cgroup, [filter], bounding set, user, caps, [nnp,
+ *           filter], execve            (run_child_steps: one line each)
+ *   parent: read the exec-status pipe (EOF = execve happened), then wait,
+ *           forwarding signals; clean up the cgroup
+ *
+ * The child only makes system calls on memory prepared before fork(): it
+ * allocates nothing and parses nothing, so the command either starts under
+ * the requested filter or does not start at all.
+ */
+#include "cf.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define RUN_DEFAULT_PATH                                                       \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The child's steps, in order, and how a failure is named. */
+#define RUN_STAGES(X)                                                          \
+	X(PDEATHSIG, "setting the parent-death signal")                        \
+	X(CGROUP, "joining the pids cgroup")                                   \
+	X(FILTER, "installing the seccomp filter")                             \
+	X(BOUNDING, "dropping the capability bounding set")                    \
+	X(USER, "switching user")                                              \
+	X(CAPS, "setting capabilities")                                        \
+	X(NNP, "setting no_new_privs")                                         \
+	X(EXEC, "executing")
+
+enum run_stage {
+#define X(e, s) RUN_##e,
+	RUN_STAGES(X)
+#undef X
+};
+
+static const char *const run_stage_names[] = {
+#define X(e, s) s,
+    RUN_STAGES(X)
+#undef X
+};
+
+/* The child's progress, in a page shared with the parent: written with
+ * plain stores, so a profile that denies write(2) or exit_group(2) after an
+ * early install cannot hide why the start failed. execve replaces the
+ * child's memory, so nothing is written after it succeeds. */
+struct run_report {
+	int32_t stage;	/* the step under way */
+	int32_t failed; /* the step failed with err */
+	int32_t err;	/* positive errno */
+	char msg[480];
+};
+
+/* Signals forwarded to the command when sent to us with kill(2). */
+static const int run_fwd_signals[] = {
+    SIGHUP,  SIGINT,  SIGQUIT,	SIGTERM, SIGUSR1,
+    SIGUSR2, SIGALRM, SIGWINCH, SIGPWR,
+};
+
+struct run_ctx {
+	const struct cf_run_opts *o;
+	struct cf_arena arena;
+	char **cands; /* execve candidates (PATH search done here) */
+	size_t ncands;
+	char *const *envp;
+	uint64_t all_caps; /* every capability up to cap_last_cap */
+	struct cf_cgroup cg;
+	int pipe[2]; /* exec-status: EOF when execve happened or the child died
+		      */
+	struct run_report *report; /* shared with the child */
+	pid_t parent, child;
+	sigset_t fwd, old_mask;
+	struct sigaction old_chld;
+	bool masked;
+};
+
+/* ---- capabilities (raw capget/capset: no libcap) ------------------------ */
+
+static int run_capget(uint64_t *eff, uint64_t *prm)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	*prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	return 0;
+}
+
+static int run_capset(uint64_t set)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)set;
+	d[1].effective = d[1].permitted = (uint32_t)(set >> 32);
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+uint64_t cf_run_invoker_caps(void)
+{
+	uint64_t eff = 0, prm = 0;
+
+	return run_capget(&eff, &prm) < 0 ? 0 : eff;
+}
+
+int cf_run_exit_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return CF_RUN_EXIT_FAILED;
+}
+
+/* ---- Docker's capability arithmetic ------------------------------------ */
+
+/* Adds the named capabilities to *set; *all when "ALL" is among them. */
+static int run_caps_names(const char *const *names, size_t n, uint64_t valid,
+			  uint64_t *set, bool *all, struct cf_error *err)
+{
+	*set = 0;
+	*all = false;
+	for (size_t i = 0; i < n; i++) {
+		int cap = cf_cap_lookup(names[i]);
+
+		if (!strcasecmp(names[i], "ALL")) {
+			*all = true;
+			continue;
+		}
+		if (cap < 0 || cap > CF_CAP_MAX || !(valid >> cap & 1))
+			return cf_err(err, -EINVAL,
+				      "unknown capability: '%s' (see "
+				      "capabilities(7); 'ALL' means all)",
+				      names[i]);
+		*set |= 1ULL << cap;
+	}
+	return 0;
+}
+
+int cf_run_caps(const char *const *add, size_t nadd, const char *const *drop,
+		size_t ndrop, bool privileged, uint64_t *caps,
+		struct cf_error *err)
+{
+	uint64_t all = cf_caps_all(), a, d;
+	bool add_all, drop_all;
+	int rc;
+
+	if (privileged) {
+		*caps = all;
+		return 0;
+	}
+	rc = run_caps_names(drop, ndrop, all, &d, &drop_all, err);
+	if (rc == 0)
+		rc = run_caps_names(add, nadd, all, &a, &add_all, err);
+	if (rc < 0)
+		return rc;
+	if (add_all)
+		*caps = all & ~d;
+	else if (drop_all)
+		*caps = a;
+	else
+		*caps = ((cf_caps_docker_default() & ~d) | a) & all;
+	return 0;
+}
+
+/* ---- before fork: validation and preparation --------------------------- */
+
+static int run_check_privilege(const struct cf_run_opts *o, uint64_t all,
+			       struct cf_error *err)
+{
+	uint64_t eff = 0, prm = 0, need = 0;
+
+	run_capget(&eff, &prm);
+	if (o->prog && !o->no_new_privs && !(eff >> CAP_SYS_ADMIN & 1))
+		return cf_err(err, -EPERM,
+			      "installing a seccomp filter without "
+			      "no-new-privileges needs CAP_SYS_ADMIN (run as "
+			      "root or set no-new-privileges)");
+	if (o->set_caps)
+		need |= 1ULL << CAP_SETPCAP;
+	if (o->set_user &&
+	    (o->uid != getuid() || o->gid != getgid() || o->ngroups))
+		need |= 1ULL << CAP_SETUID | 1ULL << CAP_SETGID;
+	if ((eff & need) != need)
+		return cf_err(err, -EPERM,
+			      "setting capabilities or the user needs "
+			      "CAP_SETPCAP, CAP_SETUID and CAP_SETGID (run as "
+			      "root, or leave out --cap-add/--cap-drop/"
+			      "--privileged/--user)");
+	if (o->set_caps && (o->caps & ~all))
+		return cf_err(err, -EINVAL,
+			      "capability set 0x%llx names capabilities this "
+			      "kernel does not have",
+			      (unsigned long long)o->caps);
+	if (o->set_caps && (o->caps & ~prm))
+		return cf_err(err, -EPERM,
+			      "cannot give the command %s: callfence does not "
+			      "hold it (permitted set 0x%llx)",
+			      cf_cap_name(__builtin_ctzll(o->caps & ~prm)),
+			      (unsigned long long)prm);
+	return 0;
+}
+
+static int run_check(const struct cf_run_opts *o, struct run_ctx *c,
+		     struct cf_error *err)
+{
+	int rc;
+
+	if (!o->argv || !o->argv[0])
+		return cf_err(err, -EINVAL, "no command given");
+	if (o->prog) {
+		rc = cf_bpf_verify(o->prog, o->prog_len, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (o->pids_limit > 0 && o->pids_limit > (int64_t)1 << 40)
+		return cf_err(err, -EINVAL, "pids limit %lld is too large",
+			      (long long)o->pids_limit);
+	c->all_caps = cf_caps_all();
+	return run_check_privilege(o, c->all_caps, err);
+}
+
+static const char *run_getenv(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, name, n) && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* The paths execve will try, in order (execvp's search, done before fork). */
+static int run_candidates(struct run_ctx *c, struct cf_error *err)
+{
+	const char *name = c->o->argv[0], *path, *p;
+	size_t n = 1;
+
+	if (!*name)
+		return 0; /* nothing to try: "not found" */
+	if (strchr(name, '/')) {
+		c->cands = cf_arena_array(&c->arena, 1, sizeof(char *));
+		if (!c->cands)
+			return cf_err(err, -ENOMEM, "out of memory");
+		c->cands[c->ncands++] = (char *)name;
+		return 0;
+	}
+	path = run_getenv(c->envp, "PATH");
+	path = path ? path : RUN_DEFAULT_PATH;
+	for (p = path; *p; p++)
+		n += *p == ':';
+	c->cands = cf_arena_array(&c->arena, n, sizeof(char *));
+	if (!c->cands)
+		return cf_err(err, -ENOMEM, "out of memory");
+	for (p = path;; p++) {
+		const char *e = strchrnul(p, ':');
+		int len = (int)(e - p);
+
+		c->cands[c->ncands] = cf_arena_printf(
+		    &c->arena, "%.*s/%s", len ? len : 1, len ? p : ".", name);
+		if (!c->cands[c->ncands++])
+			return cf_err(err, -ENOMEM, "out of memory");
+		if (!*e)
+			break;
+		p = e;
+	}
+	return 0;
+}
+
+static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
+		       struct cf_error *err)
+{
+	int rc;
+
+	c->envp = o->envp ? o->envp : environ;
+	c->parent = getpid();
+	rc = run_check(o, c, err);
+	if (rc == 0)
+		rc = run_candidates(c, err);
+	if (rc == 0 && o->pids_limit > 0)
+		rc = cf_cgroup_create(&c->cg, o->pids_limit, err);
+	if (rc == 0 && pipe2(c->pipe, O_CLOEXEC) < 0)
+		rc = cf_err(err, -errno, "cannot create a pipe: %s",
+			    strerror(errno));
+	if (rc == 0) {
+		c->report =
+		    mmap(NULL, sizeof(*c->report), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (c->report == MAP_FAILED) {
+			c->report = NULL;
+			rc = cf_err(err, -errno, "cannot map memory: %s",
+				    strerror(errno));
+		}
+	}
+	return rc;
+}
+
+/* ---- the child --------------------------------------------------------- */
+
+static int run_fail(struct run_report *r, enum run_stage stage, int e)
+{
+	r->stage = stage;
+	r->err = e;
+	__atomic_store_n(&r->failed, 1, __ATOMIC_RELEASE);
+	return -1;
+}
+
+static int run_install(const struct run_ctx *c, struct run_report *r)
+{
+	struct cf_error err;
+	int rc =
+	    cf_install(c->o->prog, c->o->prog_len, c->o->filter_flags, &err);
+
+	if (rc < 0) {
+		memcpy(r->msg, err.msg, sizeof(r->msg) - 1);
+		return run_fail(r, RUN_FILTER, -rc);
+	}
+	return 0;
+}
+
+static int run_pdeathsig(const struct run_ctx *c, struct run_report *r)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return run_fail(r, RUN_PDEATHSIG, errno);
+	if (getppid() != c->parent)
+		_exit(CF_RUN_EXIT_FAILED); /* nobody left to report to */
+	return 0;
+}
+
+static int run_bounding(const struct run_ctx *c, struct run_report *r)
+{
+	for (int cap = 0; cap <= CF_CAP_MAX; cap++) {
+		if (!(c->all_caps >> cap & 1) || (c->o->caps >> cap & 1))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return run_fail(r, RUN_BOUNDING, errno);
+	}
+	return 0;
+}
+
+static int run_user(const struct run_ctx *c, struct run_report *r)
+{
+	const struct cf_run_opts *o = c->o;
+
+	_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t");
+	if (o->set_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return run_fail(r, RUN_USER, errno);
+	if (setgroups(o->ngroups, (const gid_t *)o->groups) < 0 ||
+	    setresgid(o->gid, o->gid, o->gid) < 0 ||
+	    setresuid(o->uid, o->uid, o->uid) < 0)
+		return run_fail(r, RUN_USER, errno);
+	if (o->set_caps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return run_fail(r, RUN_USER, errno);
+	/* credential changes clear the parent-death signal: set it again */
+	return run_pdeathsig(c, r);
+}
+
+static int run_caps(const struct run_ctx *c, struct run_report *r)
+{
+	/* Docker: a non-root user keeps only the bounding set */
+	uint64_t set = geteuid() == 0 ? c->o->caps : 0;
+	int rc = run_capset(set);
+
+	if (rc < 0)
+		return run_fail(r, RUN_CAPS, -rc);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		return run_fail(r, RUN_CAPS, errno);
+	return 0;
+}
+
+static int run_nnp(const struct run_ctx *c, struct run_report *r)
+{
+	(void)c;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return run_fail(r, RUN_NNP, errno);
+	return 0;
+}
+
+static int run_cgroup(const struct run_ctx *c, struct run_report *r)
+{
+	int rc = cf_cgroup_join(&c->cg);
+
+	return rc < 0 ? run_fail(r, RUN_CGROUP, -rc) : 0;
+}
+
+static bool run_want_early(const struct cf_run_opts *o)
+{
+	return o->prog && !o->no_new_privs;
+}
+
+static bool run_want_late(const struct cf_run_opts *o)
+{
+	return o->prog && o->no_new_privs;
+}
+
+static bool run_want_caps(const struct cf_run_opts *o)
+{
+	return o->set_caps;
+}
+
+static bool run_want_user(const struct cf_run_opts *o)
+{
+	return o->set_user;
+}
+
+static bool run_want_nnp(const struct cf_run_opts *o)
+{
+	return o->no_new_privs;
+}
+
+/* runc's order: without no_new_privs the filter goes in while
+ * CAP_SYS_ADMIN is held; with it, as late as possible. */
+static const struct run_step {
+	enum run_stage stage;
+	bool (*want)(const struct cf_run_opts *o); /* NULL = always */
+	int (*fn)(const struct run_ctx *c, struct run_report *r);
+} run_steps[] = {
+    {RUN_PDEATHSIG, NULL, run_pdeathsig},
+    {RUN_CGROUP, NULL, run_cgroup},
+    {RUN_FILTER, run_want_early, run_install},
+    {RUN_BOUNDING, run_want_caps, run_bounding},
+    {RUN_USER, run_want_user, run_user},
+    {RUN_CAPS, run_want_caps, run_caps},
+    {RUN_NNP, run_want_nnp, run_nnp},
+    {RUN_FILTER, run_want_late, run_install},
+};
+
+static int run_child_steps(const struct run_ctx *c, struct run_report *r)
+{
+	for (size_t i = 0; i < CF_ARRAY_SIZE(run_steps); i++) {
+		const struct run_step *s = &run_steps[i];
+
+		if (s->want && !s->want(c->o))
+			continue;
+		r->stage = s->stage;
+		if (s->fn(c, r) < 0)
+			return -1;
+	}
+	r->stage = RUN_EXEC;
+	return 0;
+}
+
+static bool run_exec_skip(int e)
+{
+	return e == ENOENT || e == ENOTDIR || e == ESTALE || e == ENODEV ||
+	       e == ETIMEDOUT;
+}
+
+/* execvp's rules over the prepared candidates; returns the errno. */
+static int run_exec(const struct run_ctx *c)
+{
+	bool eacces = false;
+	int e = ENOENT;
+
+	for (size_t i = 0; i < c->ncands; i++) {
+		execve(c->cands[i], c->o->argv, c->envp);
+		e = errno;
+		if (e == EACCES)
+			eacces = true;
+		else if (!run_exec_skip(e))
+			return e;
+	}
+	return eacces ? EACCES : e;
+}
+
+/* Faults the child may take if a profile denies even exit(2) after an
+ * early install: default action, so it dies instead of running a handler
+ * it inherited (a sanitizer's, say). execve resets handlers anyway. */
+static const int run_fault_signals[] = {
+    SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT,
+};
+
+static void __attribute__((noreturn)) run_child(const struct run_ctx *c)
+{
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (size_t i = 0; i < CF_ARRAY_SIZE(run_fault_signals); i++)
+		sigaction(run_fault_signals[i], &dfl, NULL);
+	close(c->pipe[0]);
+	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
+	if (run_child_steps(c, c->report) == 0)
+		run_fail(c->report, RUN_EXEC, run_exec(c));
+	_exit(CF_RUN_EXIT_FAILED);
+}
+
+/* ---- the parent -------------------------------------------------------- */
+
+static int run_block_signals(struct run_ctx *c, struct cf_error *err)
+{
+	struct sigaction dfl;
+
+	sigemptyset(&c->fwd);
+	for (size_t i = 0; i < CF_ARRAY_SIZE(run_fwd_signals); i++)
+		sigaddset(&c->fwd, run_fwd_signals[i]);
+	sigaddset(&c->fwd, SIGCHLD);
+	/* SIG_IGN would reap the child behind our back */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, &dfl, &c->old_chld) < 0 ||
+	    sigprocmask(SIG_BLOCK, &c->fwd, &c->old_mask) < 0)
+		return cf_err(err, -errno, "cannot set up signals: %s",
+			      strerror(errno));
+	c->masked = true;
+	return 0;
+}
+
+static void run_restore_signals(struct run_ctx *c)
+{
+	if (!c->masked)
+		return;
+	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
+	sigaction(SIGCHLD, &c->old_chld, NULL);
+	c->masked = false;
+}
+
+static int run_reap(pid_t pid)
+{
+	int ws = 0;
+
+	while (waitpid(pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return ws;
+}
+
+/* Waits for the command, forwarding signals sent with kill(2) or
+ * sigqueue(3) (si_code <= 0); the terminal's own signals (SI_KERNEL)
+ * already reach it, as it shares our process group. */
+static int run_wait(struct run_ctx *c)
+{
+	siginfo_t si;
+	int ws = 0;
+
+	for (;;) {
+		pid_t r = waitpid(c->child, &ws, WNOHANG);
+
+		if (r == c->child)
+			return ws;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (sigwaitinfo(&c->fwd, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		if (si.si_code <= 0)
+			kill(c->child, si.si_signo);
+	}
+}
+
+static int run_report_error(const struct run_report *r, const char *cmd,
+			    int *exit_code, struct cf_error *err)
+{
+	int e = r->err > 0 ? r->err : EIO;
+	const char *stage = r->stage >= 0 && r->stage <= RUN_EXEC
+				? run_stage_names[r->stage]
+				: "starting";
+
+	if (r->stage == RUN_EXEC) {
+		*exit_code = e == ENOENT || e == ENOTDIR
+				 ? CF_RUN_EXIT_NOT_FOUND
+				 : CF_RUN_EXIT_CANNOT_RUN;
+		return cf_err(
+		    err, -e, "cannot run '%s': %s%s", cmd, strerror(e),
+		    e == ENOENT && !strchr(cmd, '/') ? " (not found in PATH)"
+						     : "");
+	}
+	return cf_err(err, -e, "cannot start '%s': %s: %s%s%s", cmd, stage,
+		      strerror(e), r->msg[0] ? ": " : "", r->msg);
+}
+
+/* Waits on the exec-status pipe: EOF when execve happened or the child
+ * died; then the shared report tells which. */
+static int run_exec_status(struct run_ctx *c, int *exit_code,
+			   struct cf_error *err)
+{
+	struct run_report *r = c->report;
+	char buf[1];
+	ssize_t n;
+
+	do
+		n = read(c->pipe[0], buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	close(c->pipe[0]);
+	c->pipe[0] = -1;
+	if (!__atomic_load_n(&r->failed, __ATOMIC_ACQUIRE))
+		return 0;
+	run_reap(c->child);
+	r->msg[sizeof(r->msg) - 1] = 0;
+	return run_report_error(r, c->o->argv[0], exit_code, err);
+}
+
+/* The child died before reaching execve (a profile that kills, or denies
+ * exit, during the steps after an early install). */
+static int run_died_early(const struct run_ctx *c, int ws, struct cf_error *err)
+{
+	int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
+
+	return cf_err(err, -EPERM,
+		      "cannot start '%s': %s: died of %s (the profile denies "
+		      "a call callfence makes after installing it without "
+		      "no-new-privileges; allow it or set no-new-privileges)",
+		      c->o->argv[0], run_stage_names[c->report->stage],
+		      sig ? strsignal(sig) : "exit");
+}
+
+static int run_spawn(struct run_ctx *c, int *exit_code, struct cf_error *err)
+{
+	int rc = run_block_signals(c, err), ws;
+
+	if (rc < 0)
+		return rc;
+	c->child = fork();
+	if (c->child < 0)
+		return cf_err(err, -errno, "cannot fork: %s", strerror(errno));
+	if (c->child == 0)
+		run_child(c);
+	close(c->pipe[1]);
+	c->pipe[1] = -1;
+	rc = run_exec_status(c, exit_code, err);
+	if (rc < 0)
+		return rc;
+	ws = run_wait(c);
+	if (ws < 0)
+		return cf_err(err, -errno, "cannot wait for '%s': %s",
+			      c->o->argv[0], strerror(errno));
+	if (c->report->stage != RUN_EXEC)
+		return run_died_early(c, ws, err);
+	*exit_code = cf_run_exit_code(ws);
+	return 0;
+}
+
+int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err)
+{
+	struct run_ctx c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.pipe[0] = c.pipe[1] = -1;
+	c.cg.procs_fd = -1;
+	*exit_code = CF_RUN_EXIT_FAILED;
+	rc = run_prepare(o, &c, err);
+	if (rc == 0)
+		rc = run_spawn(&c, exit_code, err);
+	run_restore_signals(&c);
+	for (int i = 0; i < 2; i++)
+		if (c.pipe[i] >= 0)
+			close(c.pipe[i]);
+	if (c.report)
+		munmap(c.report, sizeof(*c.report));
+	cf_cgroup_destroy(&c.cg, o->diag, o->diag_ctx);
+	cf_arena_release(&c.arena);
+	return rc;
+}
