@@ -1,0 +1,827 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bpf_gen.c - IR -> classic BPF, deciding exactly as cf_ir_eval does.
+ *
+ *   ld arch; one jeq per audit arch (native first); ret KILL_THREAD
+ *   per audit arch: ld nr; a balanced binary search (jge) over the ranges
+ *     of syscall numbers that share one decision: argument-free ranges
+ *     jump straight to a return, a syscall with argument chains runs them
+ *     (first match wins, then its fallback)
+ *   a pool of returns, one per distinct action
+ *
+ * Code is emitted as a list of instructions whose jumps name labels, all
+ * forward. link() lays the list out; a conditional jump whose target is
+ * more than 255 instructions away gets a trampoline right behind it: a
+ * copy of the RET it aims at, or a JA (32-bit offset). Trampolines move
+ * other targets farther, so link() repeats until nothing changes. Far
+ * jumps into the return pool thus become inline returns: a return is
+ * shared wherever a jump reaches it.
+ *
+ * The accumulator's content is tracked through labels (the meet over the
+ * incoming edges) so that a word already loaded is not loaded again.
+ * Argument-free decisions never load an argument: the kernel's per-syscall
+ * action cache relies on that.
+ */
+#include "cf.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define CF_AUDIT_ARCH_X86_64 0xc000003eU
+#define CF_X32_BIT 0x40000000U
+
+#define NEXT (-1)   /* jump target: the instruction that follows */
+#define ST_TOP (-2) /* accumulator state: no path reaches this point */
+#define ST_UNK (-1) /* accumulator state: unknown; >= 0: loaded from k */
+
+#define OFF_NR ((int)offsetof(struct seccomp_data, nr))
+#define OFF_ARCH ((int)offsetof(struct seccomp_data, arch))
+#define OFF_ARGS ((uint32_t)offsetof(struct seccomp_data, args))
+
+struct ginsn {
+	uint16_t code;
+	uint32_t k;
+	int jt, jf; /* label ids (JA: jt), NEXT */
+};
+
+struct glabel {
+	size_t pos; /* instruction index once placed */
+	int state;  /* meet of the accumulator over incoming edges */
+	unsigned refs;
+	bool is_ret; /* the pool's return of action */
+	uint32_t action;
+};
+
+/* Syscall numbers lo..hi share one decision: action, or sys's chains. */
+struct grange {
+	uint32_t lo, hi;
+	uint32_t action;
+	const struct cf_ir_sys *sys;
+	const struct cf_arch *arch;
+};
+
+struct gen {
+	struct cf_arena *a;
+	struct ginsn *in;
+	size_t n, capin;
+	struct glabel *lb;
+	size_t nlb, caplb;
+	int *rets; /* open-addressing table action -> label, 0 = empty */
+	size_t nrets, caprets;
+	struct grange *rg;
+	size_t nrg, caprg;
+	int cur; /* accumulator state */
+	bool oom;
+};
+
+static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	np = cf_arena_array(g->a, ncap, size);
+	if (!np) {
+		g->oom = true;
+		return false;
+	}
+	if (*cap)
+		memcpy(np, *p, *cap * size);
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+#define GROW(g, f, cnt)                                                        \
+	grow(g, (void **)&(g)->f, &(g)->cap##f, (cnt), sizeof(*(g)->f))
+
+/* ---- labels and emission ------------------------------------------- */
+
+static int meet(int a, int b)
+{
+	if (a == ST_TOP)
+		return b;
+	if (b == ST_TOP)
+		return a;
+	return a == b ? a : ST_UNK;
+}
+
+/* Label 0 is a dummy handed out on allocation failure. */
+static int new_label(struct gen *g)
+{
+	if (!GROW(g, lb, g->nlb + 1))
+		return 0;
+	g->lb[g->nlb] = (struct glabel){.state = ST_TOP};
+	return (int)g->nlb++;
+}
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	return x ^ (x >> 16);
+}
+
+static bool rets_grow(struct gen *g)
+{
+	size_t ncap = g->caprets ? g->caprets * 2 : 16;
+	int *nt = cf_arena_array(g->a, ncap, sizeof(*nt));
+
+	if (!nt) {
+		g->oom = true;
+		return false;
+	}
+	for (size_t i = 0; i < g->caprets; i++) {
+		int l = g->rets[i];
+		size_t h;
+
+		if (!l)
+			continue;
+		h = hash32(g->lb[l].action) & (ncap - 1);
+		while (nt[h])
+			h = (h + 1) & (ncap - 1);
+		nt[h] = l;
+	}
+	g->rets = nt;
+	g->caprets = ncap;
+	return true;
+}
+
+/* The pool's return label for action. */
+static int ret_label(struct gen *g, uint32_t action)
+{
+	size_t h;
+	int l;
+
+	if ((g->nrets + 1) * 2 > g->caprets && !rets_grow(g))
+		return 0;
+	h = hash32(action) & (g->caprets - 1);
+	while ((l = g->rets[h]) != 0) {
+		if (g->lb[l].action == action)
+			return l;
+		h = (h + 1) & (g->caprets - 1);
+	}
+	l = new_label(g);
+	if (!l)
+		return 0;
+	g->lb[l].is_ret = true;
+	g->lb[l].action = action;
+	g->rets[h] = l;
+	g->nrets++;
+	return l;
+}
+
+static void emit(struct gen *g, uint16_t code, uint32_t k, int jt, int jf)
+{
+	if (!GROW(g, in, g->n + 1))
+		return;
+	g->in[g->n++] = (struct ginsn){code, k, jt, jf};
+}
+
+static void edge(struct gen *g, int l)
+{
+	if (l == NEXT)
+		return;
+	g->lb[l].state = meet(g->lb[l].state, g->cur);
+	g->lb[l].refs++;
+}
+
+static void emit_ret(struct gen *g, uint32_t action)
+{
+	emit(g, BPF_RET | BPF_K, action, NEXT, NEXT);
+	g->cur = ST_TOP;
+}
+
+static void emit_ja(struct gen *g, int l)
+{
+	if (g->lb[l].is_ret) {
+		emit_ret(g, g->lb[l].action);
+		return;
+	}
+	emit(g, BPF_JMP | BPF_JA, 0, l, NEXT);
+	edge(g, l);
+	g->cur = ST_TOP;
+}
+
+/* Conditional jump (op: BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET). */
+static void emit_jmp(struct gen *g, uint16_t op, uint32_t k, int jt, int jf)
+{
+	if (jt == jf) {
+		if (jt != NEXT)
+			emit_ja(g, jt);
+		return;
+	}
+	emit(g, BPF_JMP | op | BPF_K, k, jt, jf);
+	edge(g, jt);
+	edge(g, jf);
+	if (jt != NEXT && jf != NEXT)
+		g->cur = ST_TOP;
+}
+
+static void place(struct gen *g, int l)
+{
+	g->lb[l].pos = g->n;
+	g->cur = meet(g->lb[l].state, g->cur);
+}
+
+static void load(struct gen *g, uint32_t off)
+{
+	if (g->cur == (int)off)
+		return;
+	emit(g, BPF_LD | BPF_W | BPF_ABS, off, NEXT, NEXT);
+	g->cur = (int)off;
+}
+
+static void emit_and(struct gen *g, uint32_t mask)
+{
+	emit(g, BPF_ALU | BPF_AND | BPF_K, mask, NEXT, NEXT);
+	g->cur = ST_UNK;
+}
+
+/* ---- argument comparisons ------------------------------------------ */
+
+/* Offset of the low (hi = false) or high 32-bit word of args[arg]. */
+static uint32_t arg_off(const struct cf_arch *ar, unsigned arg, bool hi)
+{
+	return OFF_ARGS + 8 * arg + (hi != ar->big_endian ? 4 : 0);
+}
+
+/* 1 = always true, 0 = always false, -1 = depends on the argument. */
+static int cond_const(const struct cf_arch *ar, const struct cf_cond *c)
+{
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	uint64_t d = c->datum & w;
+
+	switch ((enum cf_op)c->op) {
+	case CF_OP_GE:
+		return d == 0 ? 1 : -1;
+	case CF_OP_LT:
+		return d == 0 ? 0 : -1;
+	case CF_OP_LE:
+		return d == w ? 1 : -1;
+	case CF_OP_GT:
+		return d == w ? 0 : -1;
+	case CF_OP_MASKED_EQ:
+		return d == 0 ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
+/* (A & mask) == val for one word, mask != 0, val within mask. */
+static void cmp_masked(struct gen *g, uint32_t off, uint32_t mask, uint32_t val,
+		       int pass, int fail)
+{
+	load(g, off);
+	if (val == 0)
+		emit_jmp(g, BPF_JSET, mask, fail, pass);
+	else if (val == mask && !(mask & (mask - 1)))
+		emit_jmp(g, BPF_JSET, mask, pass, fail);
+	else {
+		if (mask != UINT32_MAX)
+			emit_and(g, mask);
+		emit_jmp(g, BPF_JEQ, val, pass, fail);
+	}
+}
+
+/* One word compare: A op k, or its negation (LT = !GE, LE = !GT). */
+static void cmp_word(struct gen *g, enum cf_op op, uint32_t k, int pass,
+		     int fail)
+{
+	switch (op) {
+	case CF_OP_EQ:
+		emit_jmp(g, BPF_JEQ, k, pass, fail);
+		break;
+	case CF_OP_NE:
+		emit_jmp(g, BPF_JEQ, k, fail, pass);
+		break;
+	case CF_OP_GT:
+		emit_jmp(g, BPF_JGT, k, pass, fail);
+		break;
+	case CF_OP_GE:
+		emit_jmp(g, BPF_JGE, k, pass, fail);
+		break;
+	case CF_OP_LT:
+		emit_jmp(g, BPF_JGE, k, fail, pass);
+		break;
+	case CF_OP_LE:
+		emit_jmp(g, BPF_JGT, k, fail, pass);
+		break;
+	default:
+		break;
+	}
+}
+
+/* High words: A > dh -> above, A < dh -> below, equal -> next insn. */
+static void hi_split(struct gen *g, uint32_t dh, int above, int below)
+{
+	if (dh == UINT32_MAX) {
+		emit_jmp(g, BPF_JEQ, dh, NEXT, below);
+	} else if (dh == 0) {
+		emit_jmp(g, BPF_JGT, 0, above, NEXT);
+	} else {
+		emit_jmp(g, BPF_JGT, dh, above, NEXT);
+		emit_jmp(g, BPF_JEQ, dh, NEXT, below);
+	}
+}
+
+static void cond64(struct gen *g, const struct cf_arch *ar,
+		   const struct cf_cond *c, int pass, int fail)
+{
+	uint32_t hi = arg_off(ar, c->arg, true),
+		 lo = arg_off(ar, c->arg, false);
+	uint32_t dh = (uint32_t)(c->datum >> 32), dl = (uint32_t)c->datum;
+	enum cf_op op = (enum cf_op)c->op;
+
+	switch (op) {
+	case CF_OP_EQ:
+		load(g, hi);
+		emit_jmp(g, BPF_JEQ, dh, NEXT, fail);
+		break;
+	case CF_OP_NE:
+		load(g, hi);
+		emit_jmp(g, BPF_JEQ, dh, NEXT, pass);
+		break;
+	case CF_OP_GT:
+	case CF_OP_GE:
+		load(g, hi);
+		/* a >= (dh:0) and a > (dh:~0) depend on the high word only */
+		if ((op == CF_OP_GE && dl == 0) ||
+		    (op == CF_OP_GT && dl == UINT32_MAX)) {
+			cmp_word(g, op, dh, pass, fail);
+			return;
+		}
+		hi_split(g, dh, pass, fail);
+		break;
+	case CF_OP_LT:
+	case CF_OP_LE:
+		load(g, hi);
+		if ((op == CF_OP_LT && dl == 0) ||
+		    (op == CF_OP_LE && dl == UINT32_MAX)) {
+			cmp_word(g, op, dh, pass, fail);
+			return;
+		}
+		hi_split(g, dh, fail, pass);
+		break;
+	case CF_OP_MASKED_EQ: {
+		uint64_t m = c->datum, v = c->datum2 & m;
+		uint32_t mh = (uint32_t)(m >> 32), ml = (uint32_t)m;
+
+		if (mh)
+			cmp_masked(g, hi, mh, (uint32_t)(v >> 32),
+				   ml ? NEXT : pass, fail);
+		if (ml)
+			cmp_masked(g, lo, ml, (uint32_t)v, pass, fail);
+		return;
+	}
+	default:
+		return;
+	}
+	load(g, lo);
+	cmp_word(g, op, dl, pass, fail);
+}
+
+static void cond32(struct gen *g, const struct cf_arch *ar,
+		   const struct cf_cond *c, int pass, int fail)
+{
+	uint32_t lo = arg_off(ar, c->arg, false);
+
+	if (c->op == CF_OP_MASKED_EQ) {
+		uint32_t m = (uint32_t)c->datum;
+
+		cmp_masked(g, lo, m, (uint32_t)c->datum2 & m, pass, fail);
+		return;
+	}
+	load(g, lo);
+	cmp_word(g, (enum cf_op)c->op, (uint32_t)c->datum, pass, fail);
+}
+
+/* Emits chain c: all conditions true -> ok, else -> fail. Returns false
+ * when the chain always matches (code after it is unreachable). */
+static bool gen_chain(struct gen *g, const struct cf_arch *ar,
+		      const struct cf_ir_chain *c, int ok, int fail)
+{
+	int last = -1;
+
+	for (unsigned i = 0; i < c->nconds; i++) {
+		int k = cond_const(ar, &c->conds[i]);
+
+		if (k == 0)
+			return true; /* never matches: no code */
+		if (k < 0)
+			last = (int)i;
+	}
+	if (last < 0) {
+		emit_ja(g, ok);
+		return false;
+	}
+	for (int i = 0; i <= last; i++) {
+		const struct cf_cond *cd = &c->conds[i];
+		int pass;
+
+		if (cond_const(ar, cd) > 0)
+			continue;
+		pass = i == last ? ok : new_label(g);
+		if (ar->cmp_bits == 64)
+			cond64(g, ar, cd, pass, fail);
+		else
+			cond32(g, ar, cd, pass, fail);
+		if (i != last)
+			place(g, pass);
+	}
+	return true;
+}
+
+/* Chains after the last one whose action differs from the fallback
+ * change nothing; returns how many count (0 = argument-free). */
+static size_t live_chains(const struct cf_ir_sys *s)
+{
+	size_t n = s->nchains;
+
+	while (n && s->chains[n - 1].action == s->fallback)
+		n--;
+	return n;
+}
+
+static void gen_sys(struct gen *g, const struct grange *r)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s);
+
+	for (size_t i = 0; i < n; i++) {
+		int fail = new_label(g);
+		int ok = ret_label(g, s->chains[i].action);
+
+		if (!gen_chain(g, r->arch, &s->chains[i], ok, fail))
+			return;
+		place(g, fail);
+	}
+	emit_ret(g, s->fallback);
+}
+
+/* ---- syscall-number ranges ----------------------------------------- */
+
+static void push_range(struct gen *g, uint32_t lo, uint32_t hi, uint32_t action,
+		       const struct cf_ir_sys *sys, const struct cf_arch *ar)
+{
+	struct grange *last = g->nrg ? &g->rg[g->nrg - 1] : NULL;
+
+	if (!sys && last && !last->sys && last->action == action &&
+	    last->hi + 1 == lo) {
+		last->hi = hi;
+		return;
+	}
+	if (!GROW(g, rg, g->nrg + 1))
+		return;
+	g->rg[g->nrg++] = (struct grange){lo, hi, action, sys, ar};
+}
+
+/* Numbers lo..hi without an entry: runc's stub (sa), else the default, or
+ * a kill when no ABI of the filter owns them (fa). */
+static void push_gap(struct gen *g, const struct cf_ir *ir, uint64_t lo,
+		     uint64_t hi, const struct cf_ir_abi *fa,
+		     const struct cf_ir_abi *sa)
+{
+	uint32_t base = fa ? ir->default_action : CF_RET_KILL_THREAD;
+	uint32_t enosys = CF_RET_ERRNO(ENOSYS);
+
+	if (lo > hi)
+		return;
+	if (!sa || !sa->enosys || hi <= sa->enosys_above) {
+		push_range(g, (uint32_t)lo, (uint32_t)hi, base, NULL, NULL);
+	} else if (lo > sa->enosys_above) {
+		push_range(g, (uint32_t)lo, (uint32_t)hi, enosys, NULL, NULL);
+	} else {
+		push_range(g, (uint32_t)lo, sa->enosys_above, base, NULL, NULL);
+		push_range(g, sa->enosys_above + 1, (uint32_t)hi, enosys, NULL,
+			   NULL);
+	}
+}
+
+static void push_interval(struct gen *g, const struct cf_ir *ir, uint32_t lo,
+			  uint32_t hi, const struct cf_ir_abi *fa,
+			  const struct cf_ir_abi *sa)
+{
+	uint64_t at = lo;
+	size_t i = 0, end = fa ? fa->nsys : 0;
+
+	/* first entry >= lo */
+	while (i < end) {
+		size_t m = i + (end - i) / 2;
+
+		if (fa->sys[m].nr < lo)
+			i = m + 1;
+		else
+			end = m;
+	}
+	for (; fa && i < fa->nsys && fa->sys[i].nr <= hi; i++) {
+		const struct cf_ir_sys *s = &fa->sys[i];
+
+		if (s->nr > at)
+			push_gap(g, ir, at, s->nr - 1, fa, sa);
+		if (live_chains(s))
+			push_range(g, s->nr, s->nr, 0, s, &cf_arches[fa->arch]);
+		else
+			push_range(g, s->nr, s->nr, s->fallback, NULL, NULL);
+		at = (uint64_t)s->nr + 1;
+	}
+	push_gap(g, ir, at, hi, fa, sa);
+}
+
+static bool is_x32(const struct cf_arch *ar)
+{
+	return ar->audit_arch == CF_AUDIT_ARCH_X86_64 &&
+	       ar->nr_offset == CF_X32_BIT;
+}
+
+/* As cf_ir_eval: the first ABI with this audit arch (and x32-ness). */
+static const struct cf_ir_abi *find_abi(const struct cf_ir *ir, uint32_t audit,
+					bool x32)
+{
+	for (size_t i = 0; i < ir->nabis; i++) {
+		const struct cf_arch *ar = &cf_arches[ir->abis[i].arch];
+
+		if (ar->audit_arch != audit)
+			continue;
+		if (audit == CF_AUDIT_ARCH_X86_64 && is_x32(ar) != x32)
+			continue;
+		return &ir->abis[i];
+	}
+	return NULL;
+}
+
+/* All of nr's 32-bit space for one audit arch, as ranges. */
+static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	g->nrg = 0;
+	if (audit == CF_AUDIT_ARCH_X86_64) {
+		const struct cf_ir_abi *x64 = find_abi(ir, audit, false);
+		const struct cf_ir_abi *x32 = find_abi(ir, audit, true);
+
+		/* libseccomp splits at 0x40000000, runc's stub on the bit */
+		push_interval(g, ir, 0, 0x3fffffff, x64, x64);
+		push_interval(g, ir, 0x40000000, 0x7fffffff, x32, x32);
+		push_interval(g, ir, 0x80000000, 0xbfffffff, x32, x64);
+		push_interval(g, ir, 0xc0000000, 0xffffffff, x32, x32);
+	} else {
+		const struct cf_ir_abi *abi = find_abi(ir, audit, false);
+
+		push_interval(g, ir, 0, UINT32_MAX, abi, abi);
+	}
+}
+
+/* ---- the search ------------------------------------------------------ */
+
+static void emit_leaf(struct gen *g, const struct grange *r)
+{
+	if (r->sys)
+		gen_sys(g, r);
+	else
+		emit_ret(g, r->action);
+}
+
+/* Decides ranges r[i..j] (contiguous, ascending) with nr in A. */
+static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
+{
+	size_t mid;
+	int lt, rt;
+
+	if (i == j) {
+		emit_leaf(g, &r[i]);
+		return;
+	}
+	mid = i + (j - i + 1) / 2;
+	lt = mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
+	rt = mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, NEXT, lt);
+		emit_tree(g, r, mid, j);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_tree(g, r, i, mid - 1);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_tree(g, r, i, mid - 1);
+		place(g, rt);
+		emit_tree(g, r, mid, j);
+	}
+}
+
+static void gen_program(struct gen *g, const struct cf_ir *ir)
+{
+	uint32_t audits[32];
+	int labels[32];
+	size_t na = 0;
+	int kill;
+
+	for (size_t i = 0; i < ir->nabis && i < 32; i++) {
+		uint32_t au = cf_arches[ir->abis[i].arch].audit_arch;
+		size_t j = 0;
+
+		while (j < na && audits[j] != au)
+			j++;
+		if (j == na)
+			audits[na++] = au;
+	}
+	g->cur = ST_UNK;
+	load(g, (uint32_t)OFF_ARCH);
+	kill = ret_label(g, CF_RET_KILL_THREAD);
+	for (size_t i = 0; i < na; i++) {
+		labels[i] = new_label(g);
+		emit_jmp(g, BPF_JEQ, audits[i], labels[i],
+			 i + 1 == na ? kill : NEXT);
+	}
+	if (!na)
+		emit_ret(g, CF_RET_KILL_THREAD);
+	for (size_t i = 0; i < na && !g->oom; i++) {
+		place(g, labels[i]);
+		load(g, (uint32_t)OFF_NR);
+		build_ranges(g, ir, audits[i]);
+		if (!g->oom)
+			emit_tree(g, g->rg, 0, g->nrg - 1);
+	}
+	/* the return pool, in order of first use */
+	for (size_t l = 1; l < g->nlb; l++) {
+		if (!g->lb[l].is_ret || !g->lb[l].refs)
+			continue;
+		place(g, (int)l);
+		emit_ret(g, g->lb[l].action);
+	}
+}
+
+/* ---- linking --------------------------------------------------------- */
+
+static bool is_cond(const struct ginsn *in)
+{
+	return BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) != BPF_JA;
+}
+
+static size_t target(const struct gen *g, size_t i, int l)
+{
+	return l == NEXT ? i + 1 : g->lb[l].pos;
+}
+
+/* Lays out g->in with trampolines (bit 0: jt's, bit 1: jf's) until every
+ * conditional jump reaches. */
+static int layout(struct gen *g, size_t *addr, uint8_t *tr)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		addr[0] = 0;
+		for (size_t i = 0; i < g->n; i++)
+			addr[i + 1] = addr[i] + 1 + (tr[i] & 1) + (tr[i] >> 1);
+		for (size_t i = 0; i < g->n; i++) {
+			const struct ginsn *in = &g->in[i];
+
+			if (!is_cond(in))
+				continue;
+			for (unsigned s = 0; s < 2; s++) {
+				int l = s ? in->jf : in->jt;
+				size_t t = target(g, i, l);
+
+				if (tr[i] & (1u << s))
+					continue;
+				if (t <= i || t >= g->n)
+					return -EINVAL;
+				if (addr[t] - addr[i] - 1 > 255) {
+					tr[i] |= (uint8_t)(1u << s);
+					changed = true;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* The trampoline at address at for a jump to instruction t. */
+static struct sock_filter tramp(const struct gen *g, const size_t *addr,
+				size_t at, size_t t)
+{
+	const struct ginsn *to = &g->in[t];
+
+	if (BPF_CLASS(to->code) == BPF_RET)
+		return (struct sock_filter)BPF_STMT(to->code, to->k);
+	return (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
+					    (uint32_t)(addr[t] - at - 1), 0, 0);
+}
+
+static int link_prog(struct gen *g, struct cf_prog *out, struct cf_error *err)
+{
+	size_t *addr = cf_arena_array(g->a, g->n + 1, sizeof(*addr));
+	uint8_t *tr = cf_arena_array(g->a, g->n + 1, 1);
+	struct sock_filter *p;
+	size_t len;
+
+	if (!addr || !tr)
+		return cf_err(err, -ENOMEM, "out of memory");
+	if (layout(g, addr, tr) < 0)
+		return cf_err(err, -EINVAL, "internal error: bad jump target");
+	len = addr[g->n];
+	if (len > CF_BPF_MAXINSNS)
+		return cf_err(
+		    err, -E2BIG,
+		    "the filter needs %zu BPF instructions, more than "
+		    "the kernel's limit of %d; use fewer argument "
+		    "rules or fewer architectures",
+		    len, CF_BPF_MAXINSNS);
+	p = cf_arena_array(g->a, len, sizeof(*p));
+	if (!p)
+		return cf_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < g->n; i++) {
+		const struct ginsn *in = &g->in[i];
+		struct sock_filter *f = &p[addr[i]];
+		size_t at = addr[i] + 1;
+
+		*f = (struct sock_filter){in->code, 0, 0, in->k};
+		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
+			f->k = (uint32_t)(addr[target(g, i, in->jt)] - at);
+			continue;
+		}
+		if (!is_cond(in))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			size_t t = target(g, i, s ? in->jf : in->jt);
+			uint8_t off;
+
+			if (tr[i] & (1u << s)) {
+				off = (uint8_t)(at - addr[i] - 1);
+				p[at] = tramp(g, addr, at, t);
+				at++;
+			} else {
+				off = (uint8_t)(addr[t] - addr[i] - 1);
+			}
+			if (s)
+				f->jf = off;
+			else
+				f->jt = off;
+		}
+	}
+	out->insns = p;
+	out->len = len;
+	return 0;
+}
+
+/* ---- entry point ----------------------------------------------------- */
+
+static int check_ir(const struct cf_ir *ir, struct cf_error *err)
+{
+	if (ir->nabis > CF_ARRAY_SIZE(ir->abis))
+		return cf_err(err, -EINVAL, "internal error: %zu ABIs",
+			      ir->nabis);
+	for (size_t i = 0; i < ir->nabis; i++) {
+		const struct cf_ir_abi *abi = &ir->abis[i];
+
+		if (abi->arch < 0 || abi->arch >= cf_narches)
+			return cf_err(err, -EINVAL,
+				      "internal error: ABI index %d",
+				      abi->arch);
+		for (size_t j = 0; j < abi->nsys; j++) {
+			const struct cf_ir_sys *s = &abi->sys[j];
+
+			if (j && s->nr <= abi->sys[j - 1].nr)
+				return cf_err(err, -EINVAL,
+					      "internal error: syscall "
+					      "numbers not sorted");
+			for (size_t c = 0; c < s->nchains; c++)
+				for (unsigned k = 0; k < s->chains[c].nconds;
+				     k++) {
+					const struct cf_cond *cd =
+					    &s->chains[c].conds[k];
+
+					if (cd->arg > 5 || cd->op == 0 ||
+					    cd->op >= CF_OP__COUNT)
+						return cf_err(
+						    err, -EINVAL,
+						    "internal error: bad "
+						    "condition");
+				}
+		}
+	}
+	return 0;
+}
+
+int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
+	       struct cf_error *err)
+{
+	struct gen g = {.a = a};
+	int rc = check_ir(ir, err);
+
+	if (rc < 0)
+		return rc;
+	new_label(&g); /* label 0: the dummy */
+	if (!g.oom)
+		gen_program(&g, ir);
+	if (g.oom)
+		return cf_err(err, -ENOMEM, "out of memory");
+	return link_prog(&g, out, err);
+}
