@@ -108,3 +108,19 @@ $(O)/tests/run/%: tests/run/%.c
 	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 
 check: $(RUN_HELPERS)
+
+# ---- benchmarks: callfence against libseccomp, side by side --------------
+# (bench/README.md, docs/performance.md). libseccomp and json-c are
+# benchmark dependencies only; gnuplot draws the chart when present.
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BIN  := $(O)/bench/cf-bench
+
+$(BENCH_BIN): $(BENCH_SRCS) bench/bench.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $(BENCH_SRCS) $(LIB) \
+		-lseccomp -ljson-c
+
+bench: $(BIN) $(BENCH_BIN)
+	bench/run.py --bench $(BENCH_BIN) --callfence $(BIN) --out $(O)/bench
+
+.PHONY: bench

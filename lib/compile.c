@@ -91,8 +91,9 @@ static bool abi_listed(const struct cf_ir *ir, const struct seccomp_data *d)
 
 		if (a->audit_arch != d->arch)
 			continue;
+		/* libseccomp splits x86_64 from x32 with nr >= the bit */
 		if (a->audit_arch != 0xc000003eU ||
-		    x32 == !!(d->nr & 0x40000000U))
+		    x32 == ((uint32_t)d->nr >= 0x40000000U))
 			return true;
 	}
 	return false;
