@@ -9,7 +9,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-align \
 	   -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wformat=2 -Wformat-security \
 	   -Wundef -Wvla -Wnull-dereference -Wimplicit-fallthrough \
-	   -Wdeclaration-after-statement -Wno-missing-field-initializers \
+	   -Wno-missing-field-initializers -Wno-format-truncation \
 	   -Wno-declaration-after-statement
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -fno-strict-aliasing -D_GNU_SOURCE \

@@ -175,6 +175,10 @@ int cf_bpf_disasm(const struct sock_filter *insns, size_t len, FILE *out);
 enum cf_bpf_format { CF_BPF_RAW, CF_BPF_C, CF_BPF_HEX };
 int cf_bpf_write(const struct sock_filter *insns, size_t len,
 		 enum cf_bpf_format fmt, FILE *out, struct cf_error *err);
+/* Reads a raw program (the struct sock_filter array as the kernel takes
+ * it). Caller frees *out with free(). */
+int cf_bpf_read_raw(const void *buf, size_t len, struct sock_filter **out,
+		    size_t *n, struct cf_error *err);
 
 /* ---- installing -------------------------------------------------------- */
 

@@ -280,6 +280,11 @@ struct cf_sysinfo {
 /* All syscall names, sorted by strcmp. */
 extern const struct cf_sysinfo cf_sysinfo[];
 extern const size_t cf_nsysinfo;
+/* Per syscall table: the number (offset applied) of each cf_sysinfo name,
+ * -1 where absent; and the table's largest number. */
+extern const int32_t *const cf_table_nrs[];
+extern const uint32_t cf_table_max[];
+extern const int cf_ntables;
 /* Index into cf_sysinfo, or -1. Binary search. */
 int cf_sys_index(const char *name);
 /* Number on arch (offset applied) of cf_sysinfo[idx], or -1 if absent. */

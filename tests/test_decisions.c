@@ -26,6 +26,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <stddef.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -217,21 +220,77 @@ static int install(const struct sock_filter *insns, size_t len)
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
-/* Child: marker filter, then the filter under test, then the call.
- * Exits with the errno seen modulo 256 (0: the call returned >= 0). */
+/* What the child saw: written to shared memory, since the child cannot
+ * make a system call (not even exit) once both filters are in place. */
+struct live_result {
+	volatile int done;
+	volatile int err; /* errno, 0 when the call returned >= 0 */
+};
+
+/* Child: marker filter, then the filter under test, then the call; the
+ * parent reads the result and kills the child. */
 static void live_child(const struct sock_filter *insns, size_t len,
-		       bool i386, long nr, const uint64_t *a)
+		       bool i386, long nr, const uint64_t *a,
+		       struct live_result *res)
 {
+	/* lets seccomp(2) through, so that the filter under test can be
+	 * installed on top of it */
 	struct sock_filter marker[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, 0x00050000U | MARKER_ERRNO),
 	};
 	long r;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || install(marker, 1) ||
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || install(marker, 4) ||
 	    install(insns, len))
 		_exit(250);
 	r = raw_call(i386, nr, a);
-	_exit(r >= 0 ? 0 : errno % 256);
+	res->err = r >= 0 ? 0 : errno;
+	__atomic_store_n(&res->done, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		; /* no system call can end this process: the parent does */
+}
+
+/* Runs the child; returns its wait status, or -1 with *err set when it
+ * reported a result. */
+static int live_run(const struct sock_filter *insns, size_t len, bool i386,
+		    long nr, const uint64_t *a, int *err)
+{
+	struct live_result *res = mmap(NULL, sizeof(*res),
+				       PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status = 0;
+	pid_t pid;
+
+	if (res == MAP_FAILED)
+		return -2;
+	memset(res, 0, sizeof(*res));
+	pid = fork();
+	if (pid == 0)
+		live_child(insns, len, i386, nr, a, res);
+	if (pid < 0) {
+		munmap(res, sizeof(*res));
+		return -2;
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (__atomic_load_n(&res->done, __ATOMIC_SEQ_CST)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			*err = res->err;
+			status = -1;
+			break;
+		}
+		sched_yield();
+	}
+	munmap(res, sizeof(*res));
+	return status;
 }
 
 /* Does int $0x80 reach the kernel's i386 entry here? Some kernels are
@@ -279,19 +338,16 @@ static void dt_live(struct dt *d, const char *abi, long nr, const uint64_t *a,
 	size_t len;
 	const struct sock_filter *insns = cf_filter_program(d->f, &len);
 	uint32_t kind = expect & 0xffff0000U;
-	int status;
-	pid_t pid;
+	int status, got_errno = 0;
 	int want_errno = -1; /* -1: killed by SIGSYS */
 
 	if (kind == 0x00050000U)
 		want_errno = (int)(expect & 0xffff);
 	else if (kind >= 0x7fc00000U && kind != 0x80000000U)
 		want_errno = MARKER_ERRNO;
-	pid = fork();
-	if (pid == 0)
-		live_child(insns, len, !strcmp(abi, "x86"), nr, a);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		t_fail(d->file, (int)d->line, "fork/wait failed");
+	status = live_run(insns, len, !strcmp(abi, "x86"), nr, a, &got_errno);
+	if (status == -2) {
+		t_fail(d->file, (int)d->line, "fork/mmap failed");
 		return;
 	}
 	d->live++;
@@ -304,17 +360,16 @@ static void dt_live(struct dt *d, const char *abi, long nr, const uint64_t *a,
 			t_check(true, "killed", d->file, (int)d->line);
 		return;
 	}
-	if (!WIFEXITED(status)) {
+	if (status != -1) {
 		t_fail(d->file, (int)d->line,
-		       "kernel: expected errno %d, child died (status 0x%x)",
+		       "kernel: expected errno %d, child ended (status 0x%x)",
 		       want_errno, status);
 		return;
 	}
-	/* exit codes carry errno modulo 256 */
-	if (WEXITSTATUS(status) != want_errno % 256)
+	if (got_errno != want_errno)
 		t_fail(d->file, (int)d->line,
 		       "kernel: expected errno %d, got %d", want_errno,
-		       WEXITSTATUS(status));
+		       got_errno);
 	else
 		t_check(true, "kernel errno", d->file, (int)d->line);
 }

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* caps.c - capability names (linux/capability.h) and capability sets. */
+#include "cf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+/* Docker's 14 default capabilities */
+static const char *const docker_default[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
+	"CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID",
+	"CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+	"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+};
+
+int cf_cap_lookup(const char *name)
+{
+	const char *bare = name;
+
+	if (!strncasecmp(name, "CAP_", 4))
+		bare = name + 4;
+	for (size_t i = 0; i < CF_ARRAY_SIZE(cap_names); i++)
+		if (!strcasecmp(bare, cap_names[i] + 4))
+			return (int)i;
+	return -1;
+}
+
+const char *cf_cap_name(int cap)
+{
+	return cap >= 0 && (size_t)cap < CF_ARRAY_SIZE(cap_names)
+		       ? cap_names[cap]
+		       : NULL;
+}
+
+uint64_t cf_caps_docker_default(void)
+{
+	uint64_t set = 0;
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(docker_default); i++)
+		set |= 1ULL << cf_cap_lookup(docker_default[i]);
+	return set;
+}
+
+uint64_t cf_caps_all(void)
+{
+	int last = (int)CF_ARRAY_SIZE(cap_names) - 1;
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+
+	if (f) {
+		int v;
+
+		if (fscanf(f, "%d", &v) == 1 && v >= 0 && v <= CF_CAP_MAX)
+			last = v;
+		fclose(f);
+	}
+	return last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+}
+
+static int cap_err(struct cf_error *err, const char *name)
+{
+	const char *hint = cf_closest(name, cap_names, CF_ARRAY_SIZE(cap_names));
+
+	if (hint)
+		return cf_err(err, -EINVAL,
+			      "unknown capability '%s' (did you mean '%s'?)",
+			      name, hint);
+	return cf_err(err, -EINVAL,
+		      "unknown capability '%s' (see capabilities(7))", name);
+}
+
+/* "default+CAP_X-CAP_Y": modifiers after a base set */
+static int apply_mods(const char *s, uint64_t *caps, struct cf_error *err)
+{
+	while (*s) {
+		char name[64];
+		char op = *s++;
+		size_t n = strcspn(s, "+-");
+		int cap;
+
+		if ((op != '+' && op != '-') || n == 0 || n >= sizeof(name))
+			return cf_err(err, -EINVAL,
+				      "bad capability set near '%c%s' (expected "
+				      "+CAP_X or -CAP_X)",
+				      op, s);
+		memcpy(name, s, n);
+		name[n] = 0;
+		if ((cap = cf_cap_lookup(name)) < 0)
+			return cap_err(err, name);
+		if (op == '+')
+			*caps |= 1ULL << cap;
+		else
+			*caps &= ~(1ULL << cap);
+		s += n;
+	}
+	return 0;
+}
+
+static int parse_list(const char *s, uint64_t *caps, struct cf_error *err)
+{
+	*caps = 0;
+	while (*s) {
+		char name[64];
+		size_t n = strcspn(s, ",");
+		int cap;
+
+		if (n == 0 || n >= sizeof(name))
+			return cf_err(err, -EINVAL,
+				      "bad capability list '%s' (expected "
+				      "CAP_A,CAP_B)",
+				      s);
+		memcpy(name, s, n);
+		name[n] = 0;
+		if ((cap = cf_cap_lookup(name)) < 0)
+			return cap_err(err, name);
+		*caps |= 1ULL << cap;
+		s += n + (s[n] == ',');
+	}
+	return 0;
+}
+
+int cf_caps_parse(const char *spec, uint64_t *caps, struct cf_error *err)
+{
+	static const struct {
+		const char *name;
+		uint64_t (*set)(void);
+	} bases[] = { { "default", cf_caps_docker_default },
+		      { "all", cf_caps_all } };
+
+	if (!strcmp(spec, "none")) {
+		*caps = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < CF_ARRAY_SIZE(bases); i++) {
+		size_t n = strlen(bases[i].name);
+
+		if (!strncmp(spec, bases[i].name, n) &&
+		    (spec[n] == 0 || spec[n] == '+' || spec[n] == '-')) {
+			*caps = bases[i].set();
+			return apply_mods(spec + n, caps, err);
+		}
+	}
+	return parse_list(spec, caps, err);
+}

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * json.c - a small, strict RFC 8259 reader: one pass, arena memory, a
+ * line:col for every value, numbers kept as source text so that they can
+ * be read exactly (cf_json_u64) rather than through double.
+ */
+#include "cf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CF_JSON_MAX_DEPTH 512
+
+struct jp {
+	struct cf_arena *a;
+	const char *s, *end, *line_start;
+	const char *file;
+	uint32_t line;
+	unsigned depth;
+	struct cf_error *err;
+};
+
+static uint32_t col_of(const struct jp *p, const char *at)
+{
+	return (uint32_t)(at - p->line_start) + 1;
+}
+
+CF_PRINTF(3, 4)
+static int jerr(struct jp *p, const char *at, const char *fmt, ...)
+{
+	struct cf_loc loc = { p->file, NULL, p->line, col_of(p, at) };
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cf_err_at(p->err, -EINVAL, &loc, "invalid JSON: %s", msg);
+}
+
+static void skip_ws(struct jp *p)
+{
+	while (p->s < p->end) {
+		char c = *p->s;
+
+		if (c == '\n') {
+			p->line++;
+			p->line_start = ++p->s;
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			p->s++;
+		} else {
+			break;
+		}
+	}
+}
+
+static const char *describe(const struct jp *p)
+{
+	return p->s >= p->end ? "end of input" : "this character";
+}
+
+static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
+{
+	struct cf_json *v = cf_arena_alloc(p->a, sizeof(*v));
+
+	if (v) {
+		v->type = t;
+		v->line = p->line;
+		v->col = col_of(p, p->s);
+	}
+	return v;
+}
+
+static int parse_value(struct jp *p, struct cf_json **out);
+
+static int hex4(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (uint32_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static size_t put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Length of a valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+	unsigned char c = s[0];
+	size_t n;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - s) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+static int parse_escape(struct jp *p, char *o, size_t *olen)
+{
+	const char *at = p->s;
+	uint32_t cp, lo;
+	char c = p->s[1];
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *m = c ? strchr(from, c) : NULL;
+
+	if (m) {
+		*o = to[m - from];
+		*olen = 1;
+		p->s += 2;
+		return 0;
+	}
+	if (c != 'u' || p->end - p->s < 6 || hex4(p->s + 2, &cp))
+		return jerr(p, at, "bad escape sequence in string");
+	p->s += 6;
+	if (cp >= 0xdc00 && cp <= 0xdfff)
+		return jerr(p, at, "lone low surrogate \\u%04x in string", cp);
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (p->end - p->s < 6 || p->s[0] != '\\' || p->s[1] != 'u' ||
+		    hex4(p->s + 2, &lo) || lo < 0xdc00 || lo > 0xdfff)
+			return jerr(p, at,
+				    "high surrogate \\u%04x not followed by a "
+				    "low surrogate",
+				    cp);
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		p->s += 6;
+	}
+	*olen = put_utf8(o, cp);
+	return 0;
+}
+
+/* Parses a string at p->s (the opening quote) into arena memory. */
+static int parse_string(struct jp *p, const char **out, size_t *outlen)
+{
+	const char *start = ++p->s, *q = start;
+	char *buf, *o;
+	size_t n = 0;
+
+	/* fast path: find the end, see whether there are escapes */
+	while (q < p->end && *q != '"' && *q != '\\' &&
+	       (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+		q++;
+	if (q < p->end && *q == '"') {
+		*out = cf_arena_strndup(p->a, start, (size_t)(q - start));
+		*outlen = (size_t)(q - start);
+		p->s = q + 1;
+		return *out ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+	}
+	/* slow path: escapes or non-ASCII; output is never longer */
+	for (q = start; q < p->end && *q != '"'; q++)
+		if (*q == '\\' && q + 1 < p->end)
+			q++;
+	buf = cf_arena_alloc(p->a, (size_t)(q - start) + 1);
+	if (!buf)
+		return cf_err(p->err, -ENOMEM, "out of memory");
+	o = buf;
+	while (p->s < p->end && *p->s != '"') {
+		unsigned char c = (unsigned char)*p->s;
+		size_t len = 0;
+
+		if (c == '\\') {
+			int rc = parse_escape(p, o, &len);
+
+			if (rc)
+				return rc;
+			o += len;
+			continue;
+		}
+		if (c < 0x20)
+			return jerr(p, p->s,
+				    c == '\n' ? "newline in string"
+					      : "control character in string");
+		len = utf8_len((const unsigned char *)p->s,
+			       (const unsigned char *)p->end);
+		if (!len)
+			return jerr(p, p->s, "invalid UTF-8 in string");
+		memcpy(o, p->s, len);
+		o += len;
+		p->s += len;
+	}
+	if (p->s >= p->end)
+		return jerr(p, start - 1, "unterminated string");
+	p->s++;
+	n = (size_t)(o - buf);
+	*o = 0;
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
+static int parse_number(struct jp *p, struct cf_json *v)
+{
+	const char *s = p->s;
+
+	if (s < p->end && *s == '-')
+		s++;
+	if (s >= p->end || *s < '0' || *s > '9')
+		return jerr(p, p->s, "bad number");
+	if (*s == '0' && s + 1 < p->end && s[1] >= '0' && s[1] <= '9')
+		return jerr(p, p->s, "leading zero in number");
+	while (s < p->end && *s >= '0' && *s <= '9')
+		s++;
+	if (s < p->end && *s == '.') {
+		if (++s >= p->end || *s < '0' || *s > '9')
+			return jerr(p, s, "expected digits after '.'");
+		while (s < p->end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	if (s < p->end && (*s == 'e' || *s == 'E')) {
+		s++;
+		if (s < p->end && (*s == '+' || *s == '-'))
+			s++;
+		if (s >= p->end || *s < '0' || *s > '9')
+			return jerr(p, s, "expected digits in exponent");
+		while (s < p->end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	v->u.num.text = p->s;
+	v->u.num.len = (size_t)(s - p->s);
+	p->s = s;
+	return 0;
+}
+
+static int parse_literal(struct jp *p, struct cf_json *v)
+{
+	static const struct {
+		const char *word;
+		enum cf_json_type t;
+	} lits[] = { { "true", CF_JSON_TRUE },
+		     { "false", CF_JSON_FALSE },
+		     { "null", CF_JSON_NULL } };
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(lits); i++) {
+		size_t n = strlen(lits[i].word);
+
+		if ((size_t)(p->end - p->s) >= n &&
+		    !memcmp(p->s, lits[i].word, n)) {
+			v->type = lits[i].t;
+			p->s += n;
+			return 0;
+		}
+	}
+	return jerr(p, p->s, "unexpected %s (expected a value)", describe(p));
+}
+
+/* Growable pointer list on the C heap while a container is read. */
+struct plist {
+	void *items;
+	size_t n, cap, size;
+};
+
+static void *plist_push(struct plist *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		void *np = realloc(l->items, cap * l->size);
+
+		if (!np)
+			return NULL;
+		l->items = np;
+		l->cap = cap;
+	}
+	return (char *)l->items + l->size * l->n++;
+}
+
+static void *plist_finish(struct jp *p, struct plist *l)
+{
+	void *out = cf_arena_array(p->a, l->n, l->size);
+
+	if (out && l->n)
+		memcpy(out, l->items, l->n * l->size);
+	free(l->items);
+	return out;
+}
+
+static int parse_array(struct jp *p, struct cf_json *v)
+{
+	struct plist l = { .size = sizeof(struct cf_json *) };
+	int rc = 0;
+
+	p->s++;
+	skip_ws(p);
+	if (p->s < p->end && *p->s == ']') {
+		p->s++;
+		goto done;
+	}
+	for (;;) {
+		struct cf_json **slot = plist_push(&l);
+
+		if (!slot) {
+			rc = cf_err(p->err, -ENOMEM, "out of memory");
+			break;
+		}
+		if ((rc = parse_value(p, slot)))
+			break;
+		skip_ws(p);
+		if (p->s < p->end && *p->s == ',') {
+			p->s++;
+			skip_ws(p);
+			if (p->s < p->end && *p->s == ']') {
+				rc = jerr(p, p->s, "trailing comma in array");
+				break;
+			}
+			continue;
+		}
+		if (p->s < p->end && *p->s == ']') {
+			p->s++;
+			break;
+		}
+		rc = jerr(p, p->s, "expected ',' or ']' after array element");
+		break;
+	}
+done:
+	if (rc) {
+		free(l.items);
+		return rc;
+	}
+	v->u.arr.n = l.n;
+	v->u.arr.items = plist_finish(p, &l);
+	return v->u.arr.items ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+}
+
+static int parse_member(struct jp *p, struct cf_json_member *m)
+{
+	int rc;
+
+	if (p->s >= p->end || *p->s != '"')
+		return jerr(p, p->s, "expected a string key, found %s",
+			    describe(p));
+	m->line = p->line;
+	m->col = col_of(p, p->s);
+	if ((rc = parse_string(p, &m->key, &m->keylen)))
+		return rc;
+	skip_ws(p);
+	if (p->s >= p->end || *p->s != ':')
+		return jerr(p, p->s, "expected ':' after object key");
+	p->s++;
+	return parse_value(p, &m->val);
+}
+
+static int parse_object(struct jp *p, struct cf_json *v)
+{
+	struct plist l = { .size = sizeof(struct cf_json_member) };
+	int rc = 0;
+
+	p->s++;
+	skip_ws(p);
+	if (p->s < p->end && *p->s == '}') {
+		p->s++;
+		goto done;
+	}
+	for (;;) {
+		struct cf_json_member *m = plist_push(&l);
+
+		if (!m) {
+			rc = cf_err(p->err, -ENOMEM, "out of memory");
+			break;
+		}
+		if ((rc = parse_member(p, m)))
+			break;
+		skip_ws(p);
+		if (p->s < p->end && *p->s == ',') {
+			p->s++;
+			skip_ws(p);
+			if (p->s < p->end && *p->s == '}') {
+				rc = jerr(p, p->s, "trailing comma in object");
+				break;
+			}
+			continue;
+		}
+		if (p->s < p->end && *p->s == '}') {
+			p->s++;
+			break;
+		}
+		rc = jerr(p, p->s, "expected ',' or '}' after object member");
+		break;
+	}
+done:
+	if (rc) {
+		free(l.items);
+		return rc;
+	}
+	v->u.obj.n = l.n;
+	v->u.obj.m = plist_finish(p, &l);
+	return v->u.obj.m ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+}
+
+static int parse_value(struct jp *p, struct cf_json **out)
+{
+	struct cf_json *v;
+	int rc;
+
+	skip_ws(p);
+	if (p->s >= p->end)
+		return jerr(p, p->s, "unexpected end of input (expected a "
+				     "value)");
+	v = new_value(p, CF_JSON_NULL);
+	if (!v)
+		return cf_err(p->err, -ENOMEM, "out of memory");
+	*out = v;
+	switch (*p->s) {
+	case '{':
+	case '[':
+		if (++p->depth > CF_JSON_MAX_DEPTH)
+			return jerr(p, p->s, "nesting deeper than %d",
+				    CF_JSON_MAX_DEPTH);
+		v->type = *p->s == '{' ? CF_JSON_OBJECT : CF_JSON_ARRAY;
+		rc = *p->s == '{' ? parse_object(p, v) : parse_array(p, v);
+		p->depth--;
+		return rc;
+	case '"':
+		v->type = CF_JSON_STRING;
+		return parse_string(p, &v->u.str.s, &v->u.str.len);
+	case '-':
+	case '0' ... '9':
+		v->type = CF_JSON_NUMBER;
+		return parse_number(p, v);
+	default:
+		return parse_literal(p, v);
+	}
+}
+
+int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
+		  const char *file, struct cf_json **out, struct cf_error *err)
+{
+	struct jp p = { a, buf, buf + len, buf, file, 1, 0, err };
+	int rc;
+
+	*out = NULL;
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		return jerr(&p, buf, "byte order mark at the start (save the "
+				     "file as UTF-8 without BOM)");
+	rc = parse_value(&p, out);
+	if (rc)
+		return rc;
+	skip_ws(&p);
+	if (p.s < p.end)
+		return jerr(&p, p.s, "unexpected data after the JSON value");
+	return 0;
+}
+
+int cf_json_u64(const struct cf_json *v, uint64_t *out)
+{
+	const char *s, *end;
+	uint64_t val = 0;
+
+	if (!v || v->type != CF_JSON_NUMBER)
+		return -EINVAL;
+	s = v->u.num.text;
+	end = s + v->u.num.len;
+	if (*s == '-') /* only -0 is an unsigned integer */
+		return v->u.num.len == 2 && s[1] == '0' ? (*out = 0, 0) : -EDOM;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (val > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		val = val * 10 + d;
+	}
+	if (s < end) /* a fraction or an exponent: not an exact integer */
+		return -EDOM;
+	*out = val;
+	return 0;
+}
+
+const char *cf_json_type_name(enum cf_json_type t)
+{
+	static const char *const names[] = { "null",   "false", "true",
+					     "number", "string", "array",
+					     "object" };
+
+	return (unsigned)t < CF_ARRAY_SIZE(names) ? names[t] : "?";
+}

@@ -1,0 +1,959 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * profile_parse.c - JSON tree -> profile AST, 1:1 with the JSON.
+ *
+ * Keys match as Go's encoding/json matches them (Docker, runc and Podman
+ * decode profiles with it): an exact key, else a case-insensitive one;
+ * unknown keys are ignored; a later duplicate wins. check reports both.
+ * Every value keeps its JSON pointer and line:col.
+ */
+#include "cf.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CF_FLAG_TSYNC 1U
+#define CF_FLAG_LOG 2U
+#define CF_FLAG_SPEC_ALLOW 4U
+#define CF_FLAG_WAIT_KILLABLE_RECV 32U
+
+struct pp {
+	struct cf_profile *p;
+	struct cf_error *err;
+};
+
+typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
+			const char *ptr, void *obj);
+struct field {
+	const char *name;
+	field_fn fn;
+};
+
+static struct cf_pos pos_of(const struct cf_json *v, const char *ptr)
+{
+	return (struct cf_pos){ ptr, v->line, v->col };
+}
+
+CF_PRINTF(4, 5)
+static int perr(struct pp *pp, const struct cf_json *v, const char *ptr,
+		const char *fmt, ...)
+{
+	struct cf_loc loc = { pp->p->file, ptr, v ? v->line : 0,
+			      v ? v->col : 0 };
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cf_err_at(pp->err, -EINVAL, &loc, "%s", msg);
+}
+
+static void note(struct pp *pp, const char *id, struct cf_pos pos,
+		 const char *msg)
+{
+	struct cf_p_note *n = cf_arena_alloc(&pp->p->arena, sizeof(*n));
+
+	if (!n)
+		return;
+	n->id = id;
+	n->pos = pos;
+	n->msg = msg;
+	n->next = pp->p->notes;
+	pp->p->notes = n;
+}
+
+/* RFC 6901: '~' -> "~0", '/' -> "~1" */
+static const char *child_ptr(struct pp *pp, const char *ptr, const char *key)
+{
+	size_t n = strlen(key), extra = 0;
+	char *out, *o;
+
+	for (size_t i = 0; i < n; i++)
+		extra += key[i] == '~' || key[i] == '/';
+	out = cf_arena_alloc(&pp->p->arena, strlen(ptr) + n + extra + 2);
+	if (!out)
+		return ptr;
+	o = stpcpy(out, ptr);
+	*o++ = '/';
+	for (size_t i = 0; i < n; i++) {
+		if (key[i] == '~' || key[i] == '/') {
+			*o++ = '~';
+			*o++ = key[i] == '~' ? '0' : '1';
+		} else {
+			*o++ = key[i];
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+static const char *index_ptr(struct pp *pp, const char *ptr, size_t i)
+{
+	const char *s = cf_arena_printf(&pp->p->arena, "%s/%zu", ptr, i);
+
+	return s ? s : ptr;
+}
+
+static int want(struct pp *pp, const struct cf_json *v, const char *ptr,
+		enum cf_json_type t)
+{
+	if (v->type == t)
+		return 0;
+	return perr(pp, v, ptr, "expected %s %s, found %s",
+		    t == CF_JSON_ARRAY || t == CF_JSON_OBJECT ? "an" : "a",
+		    cf_json_type_name(t), cf_json_type_name(v->type));
+}
+
+static int fields(struct pp *pp, const struct cf_json *obj, const char *ptr,
+		  const struct field *f, size_t nf, void *target)
+{
+	int rc = want(pp, obj, ptr, CF_JSON_OBJECT);
+	const char *names[32];
+
+	for (size_t i = 0; i < nf && i < CF_ARRAY_SIZE(names); i++)
+		names[i] = f[i].name;
+	for (size_t i = 0; !rc && i < obj->u.obj.n; i++) {
+		const struct cf_json_member *m = &obj->u.obj.m[i];
+		const char *cptr = child_ptr(pp, ptr, m->key);
+		struct cf_pos pos = { cptr, m->line, m->col };
+		const struct field *hit = NULL;
+
+		for (size_t j = 0; j < nf && !hit; j++)
+			if (!strcmp(m->key, f[j].name))
+				hit = &f[j];
+		for (size_t j = 0; j < nf && !hit; j++) {
+			if (!strcasecmp(m->key, f[j].name)) {
+				hit = &f[j];
+				note(pp, "key-case", pos,
+				     cf_arena_printf(&pp->p->arena,
+						     "key '%s' matched '%s' "
+						     "case-insensitively (as "
+						     "Docker's decoder does)",
+						     m->key, f[j].name));
+			}
+		}
+		if (!hit) {
+			const char *hint = cf_closest(m->key, names, nf);
+
+			note(pp, "unknown-key", pos,
+			     cf_arena_printf(&pp->p->arena,
+					     "unknown key '%s' ignored%s%s%s",
+					     m->key, hint ? " (did you mean '" : "",
+					     hint ? hint : "", hint ? "'?)" : ""));
+			continue;
+		}
+		if (m->val->type == CF_JSON_NULL)
+			continue; /* Go leaves the field at its zero value */
+		rc = hit->fn(pp, m->val, cptr, target);
+	}
+	return rc;
+}
+
+static int get_u64(struct pp *pp, const struct cf_json *v, const char *ptr,
+		   uint64_t *out)
+{
+	int rc = want(pp, v, ptr, CF_JSON_NUMBER);
+
+	if (rc)
+		return rc;
+	rc = cf_json_u64(v, out);
+	if (rc == -ERANGE)
+		return perr(pp, v, ptr,
+			    "number %.*s is larger than 18446744073709551615 "
+			    "(2^64-1)",
+			    (int)v->u.num.len, v->u.num.text);
+	if (rc)
+		return perr(pp, v, ptr,
+			    "number %.*s is not an unsigned integer (negative "
+			    "or fractional values mean nothing here)",
+			    (int)v->u.num.len, v->u.num.text);
+	return 0;
+}
+
+static int get_errno(struct pp *pp, const struct cf_json *v, const char *ptr,
+		     uint32_t *out)
+{
+	uint64_t e;
+	int rc = get_u64(pp, v, ptr, &e);
+
+	if (rc)
+		return rc;
+	if (e >= 4095)
+		return perr(pp, v, ptr,
+			    "errno %llu is out of range (must be below 4095)",
+			    (unsigned long long)e);
+	*out = (uint32_t)e;
+	return 0;
+}
+
+static int get_strings(struct pp *pp, const struct cf_json *v,
+		       const char *ptr, const char ***out,
+		       struct cf_pos **pos, size_t *n)
+{
+	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
+
+	if (rc)
+		return rc;
+	*out = cf_arena_array(&pp->p->arena, v->u.arr.n, sizeof(char *));
+	if (pos)
+		*pos = cf_arena_array(&pp->p->arena, v->u.arr.n,
+				      sizeof(**pos));
+	if (!*out || (pos && !*pos))
+		return cf_err(pp->err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < v->u.arr.n; i++) {
+		const struct cf_json *s = v->u.arr.items[i];
+		const char *iptr = index_ptr(pp, ptr, i);
+
+		if ((rc = want(pp, s, iptr, CF_JSON_STRING)))
+			return rc;
+		(*out)[i] = s->u.str.s;
+		if (pos)
+			(*pos)[i] = pos_of(s, iptr);
+	}
+	*n = v->u.arr.n;
+	return 0;
+}
+
+/* ---- actions and operators --------------------------------------------- */
+
+static const char *const action_names[] = {
+#define X(e, s, v) s,
+	CF_ACTIONS(X)
+#undef X
+};
+static const uint32_t action_values[] = {
+#define X(e, s, v) v,
+	CF_ACTIONS(X)
+#undef X
+};
+static const char *const op_names[] = {
+#define X(e, s) s,
+	CF_OPS(X)
+#undef X
+};
+
+static int get_action(struct pp *pp, const struct cf_json *v,
+		      const char *ptr, enum cf_action_kind *out)
+{
+	int rc = want(pp, v, ptr, CF_JSON_STRING);
+	const char *hint;
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < CF_ARRAY_SIZE(action_names); i++) {
+		if (!strcmp(v->u.str.s, action_names[i])) {
+			*out = (enum cf_action_kind)i;
+			return 0;
+		}
+	}
+	hint = cf_closest(v->u.str.s, action_names,
+			  CF_ARRAY_SIZE(action_names));
+	return perr(pp, v, ptr, "unknown action '%s' (%s%s%s)", v->u.str.s,
+		    hint ? "did you mean '" : "expected one of SCMP_ACT_*",
+		    hint ? hint : "", hint ? "'?" : "");
+}
+
+/* SECCOMP_RET value of an action with its errno data. */
+static uint32_t action_value(enum cf_action_kind k, bool has_ret, uint32_t ret,
+			     int name_errno)
+{
+	uint32_t data = 1; /* EPERM, as runc */
+
+	if (k != CF_ACT_ERRNO && k != CF_ACT_TRACE)
+		return action_values[k];
+	if (has_ret)
+		data = ret;
+	else if (name_errno >= 0)
+		data = (uint32_t)name_errno;
+	return action_values[k] | data;
+}
+
+static int get_errno_name(struct pp *pp, const struct cf_json *v,
+			  const char *ptr, const char **name, int *val)
+{
+	int rc = want(pp, v, ptr, CF_JSON_STRING);
+
+	if (rc)
+		return rc;
+	*name = v->u.str.s;
+	*val = cf_errno_lookup(v->u.str.s);
+	if (*val < 0)
+		return perr(pp, v, ptr,
+			    "unknown errno name '%s' (expected a name such as "
+			    "'EPERM' or 'ENOSYS')",
+			    v->u.str.s);
+	return 0;
+}
+
+/* ---- syscalls[].args[] -------------------------------------------------- */
+
+static int arg_index(struct pp *pp, const struct cf_json *v, const char *ptr,
+		     void *obj)
+{
+	struct cf_p_arg *a = obj;
+	uint64_t i;
+	int rc = get_u64(pp, v, ptr, &i);
+
+	if (rc)
+		return rc;
+	if (i > 5)
+		return perr(pp, v, ptr,
+			    "argument index %llu is out of range (syscalls "
+			    "have arguments 0 to 5)",
+			    (unsigned long long)i);
+	a->index = (uint32_t)i;
+	return 0;
+}
+
+static int arg_value(struct pp *pp, const struct cf_json *v, const char *ptr,
+		     void *obj)
+{
+	return get_u64(pp, v, ptr, &((struct cf_p_arg *)obj)->value);
+}
+
+static int arg_value_two(struct pp *pp, const struct cf_json *v,
+			 const char *ptr, void *obj)
+{
+	return get_u64(pp, v, ptr, &((struct cf_p_arg *)obj)->value_two);
+}
+
+static int arg_op(struct pp *pp, const struct cf_json *v, const char *ptr,
+		  void *obj)
+{
+	struct cf_p_arg *a = obj;
+	int rc = want(pp, v, ptr, CF_JSON_STRING);
+	const char *hint;
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < CF_ARRAY_SIZE(op_names); i++) {
+		if (!strcmp(v->u.str.s, op_names[i])) {
+			a->op = (enum cf_op)(i + 1);
+			return 0;
+		}
+	}
+	hint = cf_closest(v->u.str.s, op_names, CF_ARRAY_SIZE(op_names));
+	return perr(pp, v, ptr, "unknown operator '%s' (%s%s%s)", v->u.str.s,
+		    hint ? "did you mean '" : "expected one of SCMP_CMP_*",
+		    hint ? hint : "", hint ? "'?" : "");
+}
+
+static const struct field arg_fields[] = {
+	{ "index", arg_index },
+	{ "value", arg_value },
+	{ "valueTwo", arg_value_two },
+	{ "op", arg_op },
+};
+
+/* ---- includes / excludes ------------------------------------------------ */
+
+static int filter_caps(struct pp *pp, const struct cf_json *v,
+		       const char *ptr, void *obj)
+{
+	struct cf_p_filter *f = obj;
+
+	return get_strings(pp, v, ptr, &f->caps, NULL, &f->ncaps);
+}
+
+static int filter_arches(struct pp *pp, const struct cf_json *v,
+			 const char *ptr, void *obj)
+{
+	struct cf_p_filter *f = obj;
+
+	return get_strings(pp, v, ptr, &f->arches, NULL, &f->narches);
+}
+
+static int filter_kernel(struct pp *pp, const struct cf_json *v,
+			 const char *ptr, void *obj)
+{
+	struct cf_p_filter *f = obj;
+	int rc = want(pp, v, ptr, CF_JSON_STRING);
+	const char *s = v->u.str.s;
+	int dots = 0;
+
+	if (rc)
+		return rc;
+	for (const char *q = s; *q; q++)
+		dots += *q == '.';
+	if (cf_kernel_parse(s, &f->min_kernel_v, NULL) || dots > 2)
+		return perr(pp, v, ptr,
+			    "bad minKernel '%s' (expected \"X.Y\", e.g. "
+			    "\"4.8\")",
+			    s);
+	f->min_kernel = s;
+	if (dots == 2) {
+		f->min_kernel_3part = true;
+		note(pp, "minkernel-3part", pos_of(v, ptr),
+		     cf_arena_printf(&pp->p->arena,
+				     "minKernel '%s' has three parts: "
+				     "compared on X.Y only (current Docker "
+				     "rejects it; write \"X.Y\")",
+				     s));
+	}
+	return 0;
+}
+
+static const struct field filter_fields[] = {
+	{ "caps", filter_caps },
+	{ "arches", filter_arches },
+	{ "minKernel", filter_kernel },
+};
+
+/* ---- syscalls[] --------------------------------------------------------- */
+
+struct sys_build {
+	struct cf_p_syscall *s;
+	bool has_action, has_ret, has_names;
+	uint32_t ret;
+	int name_errno;
+	const struct cf_json *action_v;
+	const char *legacy;
+	struct cf_pos legacy_pos;
+};
+
+static int sys_names(struct pp *pp, const struct cf_json *v, const char *ptr,
+		     void *obj)
+{
+	struct sys_build *b = obj;
+
+	b->has_names = true;
+	return get_strings(pp, v, ptr, &b->s->names, &b->s->name_pos,
+			   &b->s->nnames);
+}
+
+static int sys_name(struct pp *pp, const struct cf_json *v, const char *ptr,
+		    void *obj)
+{
+	struct sys_build *b = obj;
+	int rc = want(pp, v, ptr, CF_JSON_STRING);
+
+	if (!rc && v->u.str.s[0]) {
+		b->legacy = v->u.str.s;
+		b->legacy_pos = pos_of(v, ptr);
+	}
+	return rc;
+}
+
+static int sys_action(struct pp *pp, const struct cf_json *v, const char *ptr,
+		      void *obj)
+{
+	struct sys_build *b = obj;
+
+	b->has_action = true;
+	b->action_v = v;
+	b->s->action_pos = pos_of(v, ptr);
+	return get_action(pp, v, ptr, &b->s->action_kind);
+}
+
+static int sys_errno_ret(struct pp *pp, const struct cf_json *v,
+			 const char *ptr, void *obj)
+{
+	struct sys_build *b = obj;
+
+	b->has_ret = true;
+	return get_errno(pp, v, ptr, &b->ret);
+}
+
+static int sys_errno(struct pp *pp, const struct cf_json *v, const char *ptr,
+		     void *obj)
+{
+	struct sys_build *b = obj;
+
+	return get_errno_name(pp, v, ptr, &b->s->errno_name, &b->name_errno);
+}
+
+static int sys_args(struct pp *pp, const struct cf_json *v, const char *ptr,
+		    void *obj)
+{
+	struct cf_p_syscall *s = ((struct sys_build *)obj)->s;
+	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
+
+	if (rc)
+		return rc;
+	s->args = cf_arena_array(&pp->p->arena, v->u.arr.n, sizeof(*s->args));
+	if (!s->args)
+		return cf_err(pp->err, -ENOMEM, "out of memory");
+	s->nargs = v->u.arr.n;
+	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
+		const struct cf_json *a = v->u.arr.items[i];
+		const char *iptr = index_ptr(pp, ptr, i);
+
+		s->args[i].pos = pos_of(a, iptr);
+		rc = fields(pp, a, iptr, arg_fields, CF_ARRAY_SIZE(arg_fields),
+			    &s->args[i]);
+		if (!rc && s->args[i].op == CF_OP__NONE)
+			rc = perr(pp, a, iptr,
+				  "argument condition without 'op' (e.g. "
+				  "\"op\": \"SCMP_CMP_EQ\")");
+	}
+	return rc;
+}
+
+static int sys_comment(struct pp *pp, const struct cf_json *v,
+		       const char *ptr, void *obj)
+{
+	(void)pp;
+	(void)ptr;
+	if (v->type == CF_JSON_STRING)
+		((struct sys_build *)obj)->s->comment = v->u.str.s;
+	return 0;
+}
+
+static int sys_includes(struct pp *pp, const struct cf_json *v,
+			const char *ptr, void *obj)
+{
+	struct cf_p_filter *f = &((struct sys_build *)obj)->s->includes;
+
+	f->pos = pos_of(v, ptr);
+	return fields(pp, v, ptr, filter_fields, CF_ARRAY_SIZE(filter_fields),
+		      f);
+}
+
+static int sys_excludes(struct pp *pp, const struct cf_json *v,
+			const char *ptr, void *obj)
+{
+	struct cf_p_filter *f = &((struct sys_build *)obj)->s->excludes;
+
+	f->pos = pos_of(v, ptr);
+	return fields(pp, v, ptr, filter_fields, CF_ARRAY_SIZE(filter_fields),
+		      f);
+}
+
+static const struct field sys_fields[] = {
+	{ "names", sys_names },	    { "name", sys_name },
+	{ "action", sys_action },   { "errnoRet", sys_errno_ret },
+	{ "errno", sys_errno },	    { "args", sys_args },
+	{ "comment", sys_comment }, { "includes", sys_includes },
+	{ "excludes", sys_excludes },
+};
+
+static int finish_syscall(struct pp *pp, struct sys_build *b,
+			  const struct cf_json *v, const char *ptr)
+{
+	struct cf_p_syscall *s = b->s;
+
+	if (b->legacy && b->has_names && s->nnames)
+		return perr(pp, v, ptr,
+			    "both 'name' and 'names' are given (use 'names')");
+	if (b->legacy) {
+		s->names = cf_arena_alloc(&pp->p->arena, sizeof(char *));
+		s->name_pos = cf_arena_alloc(&pp->p->arena, sizeof(*s->name_pos));
+		if (!s->names || !s->name_pos)
+			return cf_err(pp->err, -ENOMEM, "out of memory");
+		s->names[0] = b->legacy;
+		s->name_pos[0] = b->legacy_pos;
+		s->nnames = 1;
+		s->legacy_name = true;
+	}
+	if (!b->has_action)
+		return perr(pp, v, ptr,
+			    "rule without 'action' (e.g. \"action\": "
+			    "\"SCMP_ACT_ALLOW\")");
+	if (!s->nnames)
+		note(pp, "no-names", pos_of(v, ptr),
+		     "rule names no syscall: it has no effect");
+	if (s->errno_name && !b->has_ret &&
+	    (s->action_kind == CF_ACT_ERRNO || s->action_kind == CF_ACT_TRACE)) {
+		s->errno_name_used = true;
+		note(pp, "errno-name", pos_of(v, ptr),
+		     cf_arena_printf(&pp->p->arena,
+				     "errno name '%s' without errnoRet: "
+				     "honoured as Podman does; Docker "
+				     "ignores names and would use EPERM",
+				     s->errno_name));
+	}
+	if (b->has_ret && s->action_kind != CF_ACT_ERRNO &&
+	    s->action_kind != CF_ACT_TRACE)
+		note(pp, "errno-ignored", s->action_pos,
+		     "errnoRet is ignored for this action (only "
+		     "SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)");
+	s->action = action_value(s->action_kind, b->has_ret, b->ret,
+				 b->name_errno);
+	return 0;
+}
+
+/* ---- the profile -------------------------------------------------------- */
+
+struct prof_build {
+	bool has_ret;
+	uint32_t ret;
+	int name_errno;
+	bool has_archmap, has_arches;
+	const struct cf_json *arches_v, *archmap_v;
+};
+
+static int prof_default(struct pp *pp, const struct cf_json *v,
+			const char *ptr, void *obj)
+{
+	(void)obj;
+	pp->p->has_default_action = true;
+	pp->p->default_pos = pos_of(v, ptr);
+	return get_action(pp, v, ptr, &pp->p->default_kind);
+}
+
+static int prof_default_ret(struct pp *pp, const struct cf_json *v,
+			    const char *ptr, void *obj)
+{
+	struct prof_build *b = obj;
+
+	b->has_ret = true;
+	return get_errno(pp, v, ptr, &b->ret);
+}
+
+static int prof_default_errno(struct pp *pp, const struct cf_json *v,
+			      const char *ptr, void *obj)
+{
+	struct prof_build *b = obj;
+
+	return get_errno_name(pp, v, ptr, &pp->p->default_errno_name,
+			      &b->name_errno);
+}
+
+static int abi_of(struct pp *pp, const struct cf_json *v, const char *ptr,
+		  int *out)
+{
+	static const char *tokens[64];
+	int n = cf_abi_count(), rc = want(pp, v, ptr, CF_JSON_STRING);
+	const char *hint;
+
+	if (rc)
+		return rc;
+	/* profiles name ABIs by their OCI token only, exactly */
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(v->u.str.s, cf_abi_oci(i))) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (int i = 0; i < n && i < 64; i++)
+		tokens[i] = cf_abi_oci(i);
+	hint = cf_closest(v->u.str.s, tokens, (size_t)(n < 64 ? n : 64));
+	return perr(pp, v, ptr, "unknown architecture '%s' (%s%s%s)",
+		    v->u.str.s,
+		    hint ? "did you mean '" : "expected an SCMP_ARCH_* token",
+		    hint ? hint : "", hint ? "'?" : "");
+}
+
+static int prof_arches(struct pp *pp, const struct cf_json *v,
+		       const char *ptr, void *obj)
+{
+	struct cf_profile *p = pp->p;
+	struct prof_build *b = obj;
+	const char **names;
+	int rc = get_strings(pp, v, ptr, &names, &p->arch_pos,
+			     &p->narchitectures);
+
+	b->has_arches = p->narchitectures > 0;
+	b->arches_v = v;
+	if (rc)
+		return rc;
+	p->architectures = cf_arena_array(&p->arena, p->narchitectures,
+					  sizeof(int));
+	if (!p->architectures)
+		return cf_err(pp->err, -ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < p->narchitectures; i++)
+		rc = abi_of(pp, v->u.arr.items[i], p->arch_pos[i].pointer,
+			    &p->architectures[i]);
+	return rc;
+}
+
+static int map_arch(struct pp *pp, const struct cf_json *v, const char *ptr,
+		    void *obj)
+{
+	struct cf_p_archmap *m = obj;
+
+	m->arch = v->type == CF_JSON_STRING ? v->u.str.s : NULL;
+	return abi_of(pp, v, ptr, &m->abi);
+}
+
+static int map_subs(struct pp *pp, const struct cf_json *v, const char *ptr,
+		    void *obj)
+{
+	struct cf_p_archmap *m = obj;
+	struct cf_pos *pos;
+	int rc = get_strings(pp, v, ptr, &m->subs, &pos, &m->nsubs);
+
+	if (rc)
+		return rc;
+	m->sub_abis = cf_arena_array(&pp->p->arena, m->nsubs, sizeof(int));
+	if (!m->sub_abis)
+		return cf_err(pp->err, -ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < m->nsubs; i++)
+		rc = abi_of(pp, v->u.arr.items[i], pos[i].pointer,
+			    &m->sub_abis[i]);
+	return rc;
+}
+
+static const struct field map_fields[] = {
+	{ "architecture", map_arch },
+	{ "subArchitectures", map_subs },
+};
+
+static int prof_archmap(struct pp *pp, const struct cf_json *v,
+			const char *ptr, void *obj)
+{
+	struct cf_profile *p = pp->p;
+	struct prof_build *b = obj;
+	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
+
+	if (rc)
+		return rc;
+	b->has_archmap = v->u.arr.n > 0;
+	b->archmap_v = v;
+	p->archmap = cf_arena_array(&p->arena, v->u.arr.n, sizeof(*p->archmap));
+	if (!p->archmap)
+		return cf_err(pp->err, -ENOMEM, "out of memory");
+	p->narchmap = v->u.arr.n;
+	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
+		const char *iptr = index_ptr(pp, ptr, i);
+
+		p->archmap[i].abi = -1;
+		p->archmap[i].pos = pos_of(v->u.arr.items[i], iptr);
+		rc = fields(pp, v->u.arr.items[i], iptr, map_fields,
+			    CF_ARRAY_SIZE(map_fields), &p->archmap[i]);
+	}
+	return rc;
+}
+
+static int prof_syscalls(struct pp *pp, const struct cf_json *v,
+			 const char *ptr, void *obj)
+{
+	struct cf_profile *p = pp->p;
+	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
+
+	(void)obj;
+	if (rc)
+		return rc;
+	p->syscalls = cf_arena_array(&p->arena, v->u.arr.n,
+				     sizeof(*p->syscalls));
+	if (!p->syscalls)
+		return cf_err(pp->err, -ENOMEM, "out of memory");
+	p->nsyscalls = v->u.arr.n;
+	p->has_syscalls = true;
+	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
+		const struct cf_json *s = v->u.arr.items[i];
+		const char *iptr = index_ptr(pp, ptr, i);
+		struct sys_build b = { .s = &p->syscalls[i], .name_errno = -1 };
+
+		b.s->pos = pos_of(s, iptr);
+		rc = fields(pp, s, iptr, sys_fields, CF_ARRAY_SIZE(sys_fields),
+			    &b);
+		if (!rc)
+			rc = finish_syscall(pp, &b, s, iptr);
+	}
+	return rc;
+}
+
+static int prof_flags(struct pp *pp, const struct cf_json *v,
+		      const char *ptr, void *obj)
+{
+	static const struct {
+		const char *name;
+		unsigned value;
+	} flags[] = {
+		{ "SECCOMP_FILTER_FLAG_TSYNC", CF_FLAG_TSYNC },
+		{ "SECCOMP_FILTER_FLAG_LOG", CF_FLAG_LOG },
+		{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", CF_FLAG_SPEC_ALLOW },
+		{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+		  CF_FLAG_WAIT_KILLABLE_RECV },
+	};
+	const char **names;
+	size_t n;
+	int rc = get_strings(pp, v, ptr, &names, NULL, &n);
+
+	(void)obj;
+	pp->p->has_flags = true;
+	pp->p->flags = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t j = 0;
+
+		while (j < CF_ARRAY_SIZE(flags) && strcmp(names[i], flags[j].name))
+			j++;
+		if (j == CF_ARRAY_SIZE(flags))
+			return perr(pp, v->u.arr.items[i], index_ptr(pp, ptr, i),
+				    "unsupported flag '%s' (supported: "
+				    "SECCOMP_FILTER_FLAG_TSYNC, _LOG, "
+				    "_SPEC_ALLOW, _WAIT_KILLABLE_RECV)",
+				    names[i]);
+		pp->p->flags |= flags[j].value;
+	}
+	return rc;
+}
+
+static int prof_listener(struct pp *pp, const struct cf_json *v,
+			 const char *ptr, void *obj)
+{
+	int rc = want(pp, v, ptr, CF_JSON_STRING);
+
+	(void)obj;
+	if (!rc && v->u.str.s[0])
+		pp->p->listener_path = v->u.str.s;
+	return rc;
+}
+
+static int prof_ignore_string(struct pp *pp, const struct cf_json *v,
+			      const char *ptr, void *obj)
+{
+	(void)obj;
+	return want(pp, v, ptr, CF_JSON_STRING);
+}
+
+static const struct field prof_fields[] = {
+	{ "defaultAction", prof_default },
+	{ "defaultErrnoRet", prof_default_ret },
+	{ "defaultErrno", prof_default_errno },
+	{ "architectures", prof_arches },
+	{ "archMap", prof_archmap },
+	{ "syscalls", prof_syscalls },
+	{ "flags", prof_flags },
+	{ "listenerPath", prof_listener },
+	{ "listenerMetadata", prof_ignore_string },
+};
+
+static int finish_profile(struct pp *pp, struct prof_build *b,
+			  const struct cf_json *root, const char *ptr)
+{
+	struct cf_profile *p = pp->p;
+
+	if (b->has_arches && b->has_archmap)
+		return perr(pp, b->archmap_v, ptr,
+			    "both 'architectures' and 'archMap' are given "
+			    "(use one of them)");
+	(void)root;
+	p->unconfined = !p->has_default_action && p->nsyscalls == 0;
+	if (!p->has_flags)
+		p->flags = CF_FLAG_SPEC_ALLOW; /* runc >= 1.2 */
+	if (p->default_errno_name && !b->has_ret &&
+	    (p->default_kind == CF_ACT_ERRNO || p->default_kind == CF_ACT_TRACE)) {
+		p->default_errno_name_used = true;
+		note(pp, "errno-name", p->default_pos,
+		     cf_arena_printf(&p->arena,
+				     "defaultErrno '%s' without "
+				     "defaultErrnoRet: honoured as Podman "
+				     "does; Docker would use EPERM",
+				     p->default_errno_name));
+	}
+	p->default_action = action_value(p->default_kind, b->has_ret, b->ret,
+					 b->name_errno);
+	return 0;
+}
+
+/* A whole OCI config.json: the profile is linux.seccomp. */
+static const struct cf_json *member(const struct cf_json *obj, const char *k)
+{
+	const struct cf_json *found = NULL;
+
+	if (obj->type != CF_JSON_OBJECT)
+		return NULL;
+	for (size_t i = 0; i < obj->u.obj.n; i++)
+		if (!strcasecmp(obj->u.obj.m[i].key, k))
+			found = obj->u.obj.m[i].val;
+	return found;
+}
+
+static int parse_root(struct pp *pp, const struct cf_json *root)
+{
+	struct prof_build b = { .name_errno = -1 };
+	const char *ptr = "";
+	const struct cf_json *linux_obj;
+	int rc;
+
+	if (root->type == CF_JSON_OBJECT &&
+	    (member(root, "ociVersion") || member(root, "process"))) {
+		linux_obj = member(root, "linux");
+		root = linux_obj ? member(linux_obj, "seccomp") : NULL;
+		ptr = "/linux/seccomp";
+		if (!root || root->type == CF_JSON_NULL) {
+			pp->p->unconfined = true;
+			return 0;
+		}
+	}
+	rc = fields(pp, root, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields), &b);
+	if (!rc)
+		rc = finish_profile(pp, &b, root, ptr);
+	return rc;
+}
+
+int cf_profile_parse(const char *buf, size_t len, const char *file,
+		     struct cf_profile **out, struct cf_error *err)
+{
+	struct cf_profile *p = calloc(1, sizeof(*p));
+	struct pp pp = { p, err };
+	struct cf_json *root;
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return cf_err(err, -ENOMEM, "out of memory");
+	p->file = file ? cf_arena_strndup(&p->arena, file, strlen(file)) : NULL;
+	rc = cf_json_parse(&p->arena, buf, len, p->file, &root, err);
+	if (!rc)
+		rc = parse_root(&pp, root);
+	if (rc) {
+		cf_profile_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+int cf_profile_load(const char *path, struct cf_profile **out,
+		    struct cf_error *err)
+{
+	struct cf_loc loc = { path, NULL, 0, 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int rc;
+
+	*out = NULL;
+	if (fd < 0)
+		return cf_err_at(err, -errno, &loc, "cannot open profile: %s",
+				 strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > 64 << 20) {
+		close(fd);
+		return cf_err_at(err, -EINVAL, &loc,
+				 "not a regular file of at most 64 MiB");
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return cf_err(err, -ENOMEM, "out of memory");
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			close(fd);
+			free(buf);
+			return cf_err_at(err, rc, &loc,
+					 "cannot read profile: %s",
+					 strerror(-rc));
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	rc = cf_profile_parse(buf, got, path, out, err);
+	free(buf);
+	return rc;
+}
+
+bool cf_profile_unconfined(const struct cf_profile *p)
+{
+	return p->unconfined;
+}
+
+void cf_profile_free(struct cf_profile *p)
+{
+	if (!p)
+		return;
+	cf_arena_release(&p->arena);
+	free(p);
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* syscalls.c - lookups over the generated tables (syscalls_table.c). */
+#include "cf.h"
+
+#include <string.h>
+#include <strings.h>
+
+
+int cf_sys_index(const char *name)
+{
+	size_t lo = 0, hi = cf_nsysinfo;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, cf_sysinfo[mid].name);
+
+		if (!c)
+			return (int)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+int64_t cf_sys_nr(int arch, int idx)
+{
+	int t;
+
+	if (arch < 0 || arch >= cf_narches || idx < 0 ||
+	    (size_t)idx >= cf_nsysinfo)
+		return -1;
+	t = cf_arches[arch].table;
+	return t < 0 ? -1 : cf_table_nrs[t][idx];
+}
+
+uint32_t cf_arch_max_nr(int arch)
+{
+	int t = cf_arches[arch].table;
+
+	return t < 0 ? 0 : cf_table_max[t];
+}
+
+void cf_arch_foreach(int arch, void (*fn)(void *ctx, int idx, uint32_t nr),
+		     void *ctx)
+{
+	int t = cf_arches[arch].table;
+	uint32_t prev = 0;
+	bool first = true;
+
+	if (t < 0)
+		return;
+	/* tables are small: repeated minimum search keeps no state */
+	for (;;) {
+		int best = -1;
+
+		for (size_t i = 0; i < cf_nsysinfo; i++) {
+			int32_t nr = cf_table_nrs[t][i];
+
+			if (nr < 0 || (!first && (uint32_t)nr <= prev))
+				continue;
+			if (best < 0 || nr < cf_table_nrs[t][best])
+				best = (int)i;
+		}
+		if (best < 0)
+			return;
+		prev = (uint32_t)cf_table_nrs[t][best];
+		first = false;
+		fn(ctx, best, prev);
+	}
+}
+
+unsigned cf_sys_arg_bits(int arch, int idx, unsigned arg)
+{
+	const struct cf_arch *a = &cf_arches[arch];
+	const struct cf_sysinfo *s;
+	uint8_t b;
+
+	if (idx < 0 || (size_t)idx >= cf_nsysinfo || arg >= 6)
+		return 0;
+	s = &cf_sysinfo[idx];
+	/* x32 and mips n32 use the 64-bit kernel's prototypes */
+	b = a->cmp_bits == 64 || a->nr_offset == 0x40000000U ||
+			    !strcmp(a->name, "mips64n32") ||
+			    !strcmp(a->name, "mipsel64n32")
+		    ? s->bits_lp64[arg]
+		    : s->bits_ilp32[arg];
+	if (b == 0xfe)
+		return a->ptr_bits;
+	return b;
+}
+
+int cf_abi_count(void)
+{
+	return cf_narches;
+}
+
+int cf_abi_lookup(const char *name)
+{
+	static const struct {
+		const char *alias, *name;
+	} aliases[] = { { "i386", "x86" }, { "arm64", "aarch64" },
+			{ "amd64", "x86_64" } };
+
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < CF_ARRAY_SIZE(aliases); i++)
+		if (!strcasecmp(name, aliases[i].alias))
+			name = aliases[i].name;
+	for (int i = 0; i < cf_narches; i++)
+		if (!strcasecmp(name, cf_arches[i].oci) ||
+		    !strcasecmp(name, cf_arches[i].name))
+			return i;
+	return -1;
+}
+
+static bool abi_ok(int abi)
+{
+	return abi >= 0 && abi < cf_narches;
+}
+
+const char *cf_abi_name(int abi)
+{
+	return abi_ok(abi) ? cf_arches[abi].name : NULL;
+}
+
+const char *cf_abi_oci(int abi)
+{
+	return abi_ok(abi) ? cf_arches[abi].oci : NULL;
+}
+
+const char *cf_abi_go(int abi)
+{
+	return abi_ok(abi) ? cf_arches[abi].go : NULL;
+}
+
+uint32_t cf_abi_audit_arch(int abi)
+{
+	return abi_ok(abi) ? cf_arches[abi].audit_arch : 0;
+}
+
+bool cf_abi_supported(int abi)
+{
+	return abi_ok(abi) && cf_arches[abi].table >= 0;
+}
+
+int cf_abi_host(void)
+{
+#if defined(__x86_64__) && defined(__ILP32__)
+	return cf_abi_lookup("x32");
+#elif defined(__x86_64__)
+	return cf_abi_lookup("x86_64");
+#elif defined(__i386__)
+	return cf_abi_lookup("x86");
+#elif defined(__aarch64__)
+	return cf_abi_lookup("aarch64");
+#elif defined(__arm__)
+	return cf_abi_lookup("arm");
+#elif defined(__riscv) && __riscv_xlen == 64
+	return cf_abi_lookup("riscv64");
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return cf_abi_lookup("ppc64le");
+#elif defined(__powerpc64__)
+	return cf_abi_lookup("ppc64");
+#elif defined(__powerpc__)
+	return cf_abi_lookup("ppc");
+#elif defined(__s390x__)
+	return cf_abi_lookup("s390x");
+#elif defined(__loongarch64)
+	return cf_abi_lookup("loongarch64");
+#else
+	return -1;
+#endif
+}
+
+int64_t cf_syscall_number(int abi, const char *name)
+{
+	return abi_ok(abi) && name ? cf_sys_nr(abi, cf_sys_index(name)) : -1;
+}
+
+const char *cf_syscall_name(int abi, uint32_t nr)
+{
+	int t;
+
+	if (!abi_ok(abi) || (t = cf_arches[abi].table) < 0)
+		return NULL;
+	for (size_t i = 0; i < cf_nsysinfo; i++)
+		if (cf_table_nrs[t][i] >= 0 && (uint32_t)cf_table_nrs[t][i] == nr)
+			return cf_sysinfo[i].name;
+	return NULL;
+}
