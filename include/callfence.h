@@ -36,6 +36,9 @@ struct cf_error {
 	char msg[512];     /* the failure first, then a hint */
 };
 
+/* The candidate closest to s (for "did you mean" hints), or NULL. */
+const char *cf_suggest(const char *s, const char *const *cands, size_t n);
+
 /* Formats "file:line:col: pointer: msg" into buf; returns buf. */
 const char *cf_error_str(const struct cf_error *err, char *buf, size_t size);
 
@@ -59,6 +62,9 @@ const char *cf_abi_oci(int abi);  /* "SCMP_ARCH_X86_64" */
 const char *cf_abi_go(int abi);   /* "amd64", or NULL */
 uint32_t cf_abi_audit_arch(int abi);
 bool cf_abi_supported(int abi); /* has a syscall table */
+/* seccomp_data of this ABI holds 64-bit arguments big-endian (the high
+ * word at the lower offset). */
+bool cf_abi_big_endian(int abi);
 int cf_abi_host(void);          /* the ABI this library was built for */
 
 /* Syscall number as the kernel sees it on abi (offsets applied), or -1. */

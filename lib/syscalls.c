@@ -145,6 +145,11 @@ bool cf_abi_supported(int abi)
 	return abi_ok(abi) && cf_arches[abi].table >= 0;
 }
 
+bool cf_abi_big_endian(int abi)
+{
+	return abi_ok(abi) && cf_arches[abi].big_endian;
+}
+
 int cf_abi_host(void)
 {
 #if defined(__x86_64__) && defined(__ILP32__)

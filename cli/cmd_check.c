@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_check.c - callfence check: errors and surprises in profiles. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static const char check_usage[] =
+	"usage: callfence check [--strict] [--json] [--native ARCH] [--caps SPEC]\n"
+	"                       [--kernel X.Y] PROFILE...\n"
+	"Exit 0: no errors (warnings allowed unless --strict); 1: errors.\n";
+
+static const struct option check_opts[] = {
+	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
+	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
+	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
+	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
+	{ "json", no_argument, NULL, CLI_OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct report {
+	bool json;
+	unsigned items;
+};
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void json_item(struct report *r, const char *severity,
+		      const char *id, const char *file, const char *pointer,
+		      unsigned line, unsigned col, const char *msg)
+{
+	printf("%s\n  {\"severity\": ", r->items++ ? "," : "");
+	json_str(severity);
+	printf(", \"id\": ");
+	json_str(id);
+	printf(", \"file\": ");
+	json_str(file);
+	printf(", \"pointer\": ");
+	if (pointer)
+		json_str(pointer);
+	else
+		printf("null");
+	printf(", \"line\": %u, \"column\": %u, \"message\": ", line, col);
+	json_str(msg);
+	putchar('}');
+}
+
+static void check_diag(void *ctx, const struct cf_diag *d)
+{
+	struct report *r = ctx;
+
+	if (r->json)
+		json_item(r, "warning", d->id, d->file, d->pointer, d->line,
+			  d->col, d->msg);
+	else
+		cli_warn_diag(NULL, d);
+}
+
+static void report_error(struct report *r, const struct cf_error *err,
+			 const char *file)
+{
+	if (!r->json) {
+		cli_error(err);
+		return;
+	}
+	json_item(r, "error", "error", err->file[0] ? err->file : file,
+		  err->pointer[0] ? err->pointer : NULL, err->line, err->col,
+		  err->msg);
+}
+
+/* Returns 1 when the profile has errors (or warnings under --strict). */
+static int check_one(struct report *r, const struct cf_target *t,
+		     const char *path)
+{
+	struct cf_profile *p;
+	struct cf_error err;
+	int rc = strcmp(path, "builtin") ? cf_profile_load(path, &p, &err)
+					 : cf_profile_builtin(&p, &err);
+
+	if (rc) {
+		report_error(r, &err, path);
+		return 1;
+	}
+	rc = cf_check(p, t, check_diag, r, &err);
+	cf_profile_free(p);
+	if (rc < 0) {
+		report_error(r, &err, path);
+		return 1;
+	}
+	return t->strict && rc > 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct report r = { 0 };
+	struct cf_target t;
+	int opt, bad = 0;
+
+	if (cli_target_init(&t))
+		return CLI_FAIL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", check_opts, NULL)) != -1) {
+		int x = cli_target_opt(&t, opt, optarg);
+
+		if (x < 0)
+			return CLI_USAGE;
+		if (x)
+			continue;
+		if (opt == CLI_OPT_JSON) {
+			r.json = true;
+		} else if (opt == 'h') {
+			fputs(check_usage, stdout);
+			return CLI_OK;
+		} else {
+			fputs(check_usage, stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		cli_errorf("check needs at least one PROFILE");
+		fputs(check_usage, stderr);
+		return CLI_USAGE;
+	}
+	if (r.json)
+		putchar('[');
+	for (int i = optind; i < argc; i++)
+		bad |= check_one(&r, &t, argv[i]);
+	if (r.json)
+		printf("%s]\n", r.items ? "\n" : "");
+	return bad ? CLI_FAIL : CLI_OK;
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_explain.c - callfence explain: the action for one syscall and the
+ * rule of the profile that decided it. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char explain_usage[] =
+	"usage: callfence explain [--abi ABI] [--native ARCH] [--caps SPEC]\n"
+	"                         [--kernel X.Y] [--json] PROFILE SYSCALL [ARG...]\n"
+	"SYSCALL is a name or a number; ARGs are integers (decimal or 0x hex).\n";
+
+static const struct option explain_opts[] = {
+	{ "abi", required_argument, NULL, CLI_OPT_ABI },
+	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
+	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
+	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
+	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "json", no_argument, NULL, CLI_OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+/* The data the kernel hands the filter: on big-endian ABIs the high word
+ * of each argument comes first. */
+static void to_kernel_layout(int abi, struct seccomp_data *d)
+{
+	if (!cf_abi_big_endian(abi))
+		return;
+	for (int i = 0; i < 6; i++)
+		d->args[i] = d->args[i] << 32 | d->args[i] >> 32;
+}
+
+static void print_json(const char *name, int abi, const struct seccomp_data *d,
+		       const struct cf_decision *dec, uint32_t prog,
+		       unsigned executed)
+{
+	char a[64], b[64];
+
+	printf("{\"syscall\": \"%s\", \"abi\": \"%s\", \"nr\": %d, "
+	       "\"action\": \"%s\", \"why\": \"%s\", \"pointer\": ",
+	       name ? name : "", cf_abi_name(abi), d->nr,
+	       cf_action_str(dec->action, a, sizeof(a)), dec->why);
+	if (dec->pointer)
+		printf("\"%s\", \"line\": %u, \"column\": %u", dec->pointer,
+		       dec->line, dec->col);
+	else
+		printf("null, \"line\": null, \"column\": null");
+	printf(", \"program_action\": \"%s\", \"instructions\": %u}\n",
+	       cf_action_str(prog, b, sizeof(b)), executed);
+}
+
+static int explain(struct cf_filter *f, const char *file, int abi,
+		   const char *sys, char **args, int nargs, bool json)
+{
+	struct seccomp_data d = { 0 }, kd;
+	struct cf_decision dec;
+	const struct sock_filter *insns;
+	const char *name = NULL;
+	unsigned executed = 0;
+	uint64_t v;
+	uint32_t prog;
+	size_t len;
+	char a[64], b[64];
+
+	if (!parse_u64(sys, &v)) {
+		d.nr = (int)v;
+		name = cf_syscall_name(abi, (uint32_t)v);
+	} else {
+		int64_t nr = cf_syscall_number(abi, sys);
+
+		if (nr < 0) {
+			cli_errorf("'%s' is not a syscall on %s", sys,
+				   cf_abi_name(abi));
+			return CLI_USAGE;
+		}
+		d.nr = (int)nr;
+		name = sys;
+	}
+	for (int i = 0; i < nargs; i++) {
+		if (i >= 6 || parse_u64(args[i], &v)) {
+			cli_errorf("bad argument '%s' (at most 6 integers, "
+				   "decimal or 0x hex)",
+				   args[i]);
+			return CLI_USAGE;
+		}
+		d.args[i] = v;
+	}
+	d.arch = cf_abi_audit_arch(abi);
+	cf_filter_decide(f, &d, &dec);
+	kd = d;
+	to_kernel_layout(abi, &kd);
+	insns = cf_filter_program(f, &len);
+	prog = len ? cf_bpf_run(insns, len, &kd, &executed) : dec.action;
+	if (json) {
+		print_json(name, abi, &d, &dec, prog, executed);
+	} else {
+		printf("%s (%s nr %d): %s\n", name ? name : "(unnamed)",
+		       cf_abi_name(abi), d.nr,
+		       cf_action_str(dec.action, a, sizeof(a)));
+		printf("  why: %s\n", dec.why);
+		if (dec.pointer)
+			printf("  rule: %s:%u:%u %s\n", file, dec.line,
+			       dec.col, dec.pointer);
+		if (len)
+			printf("  program: %s after %u of %zu instructions\n",
+			       cf_action_str(prog, b, sizeof(b)), executed,
+			       len);
+	}
+	if (prog != dec.action) {
+		cli_errorf("internal error: the program says %s, the IR %s",
+			   cf_action_str(prog, b, sizeof(b)),
+			   cf_action_str(dec.action, a, sizeof(a)));
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	struct cf_profile *p = NULL;
+	struct cf_filter *f = NULL;
+	struct cf_target t;
+	struct cf_error err;
+	const char *abi_name = NULL;
+	bool json = false;
+	int opt, abi, rc;
+
+	if (cli_target_init(&t))
+		return CLI_FAIL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+h", explain_opts, NULL)) != -1) {
+		int x = cli_target_opt(&t, opt, optarg);
+
+		if (x < 0)
+			return CLI_USAGE;
+		if (x)
+			continue;
+		if (opt == CLI_OPT_ABI) {
+			abi_name = optarg;
+		} else if (opt == CLI_OPT_JSON) {
+			json = true;
+		} else if (opt == 'h') {
+			fputs(explain_usage, stdout);
+			return CLI_OK;
+		} else {
+			fputs(explain_usage, stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (argc - optind < 2) {
+		cli_errorf("explain needs PROFILE and SYSCALL");
+		fputs(explain_usage, stderr);
+		return CLI_USAGE;
+	}
+	abi = abi_name ? cf_abi_lookup(abi_name) : t.native;
+	if (abi < 0 || !cf_abi_supported(abi)) {
+		cli_errorf("unknown or unsupported ABI '%s'", abi_name);
+		return CLI_USAGE;
+	}
+	if (cli_load_profile(argv[optind], &p))
+		return CLI_FAIL;
+	rc = cf_compile(p, &t, &f, &err);
+	if (rc) {
+		cli_error(&err);
+		cf_profile_free(p);
+		return CLI_FAIL;
+	}
+	rc = explain(f, argv[optind], abi, argv[optind + 1], argv + optind + 2,
+		     argc - optind - 2, json);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return rc;
+}

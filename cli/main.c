@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* main.c - the callfence command table. */
+#include "cli.h"
+
+#include <string.h>
+
+#define CALLFENCE_VERSION "0.1.0"
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "run", cmd_run, "run a command under a seccomp profile, as docker run" },
+	{ "compile", cmd_compile, "compile a profile to a BPF program" },
+	{ "check", cmd_check, "report errors and surprises in profiles" },
+	{ "explain", cmd_explain, "which rule decides a syscall, and how" },
+	{ "disasm", cmd_disasm, "print a raw BPF program readably" },
+	{ "default", cmd_default, "print the built-in profile (JSON)" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: callfence <command> [options] [args]\n\n"
+		     "commands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(out, "\n'callfence <command> --help' describes a command; "
+		     "docs/cli.md has everything.\n");
+}
+
+static const struct cmd *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static int unknown(const char *name)
+{
+	const char *names[sizeof(cmds) / sizeof(cmds[0])];
+	const char *hint;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		names[i] = cmds[i].name;
+	hint = cf_suggest(name, names, sizeof(cmds) / sizeof(cmds[0]));
+	if (hint)
+		cli_errorf("'%s' is not a command (did you mean '%s'?)", name,
+			   hint);
+	else
+		cli_errorf("'%s' is not a command (see 'callfence --help')",
+			   name);
+	return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("callfence %s\n", CALLFENCE_VERSION);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		static char help_opt[] = "--help";
+		char *help[] = { argc > 2 ? argv[2] : argv[1], help_opt, NULL };
+
+		if (argc < 3) {
+			usage(stdout);
+			return CLI_OK;
+		}
+		c = find(argv[2]);
+		return c ? c->fn(2, help) : unknown(argv[2]);
+	}
+	c = find(argv[1]);
+	if (!c)
+		return unknown(argv[1]);
+	return c->fn(argc - 1, argv + 1);
+}
