@@ -65,8 +65,10 @@ static const char *jmp_name(uint16_t op)
 	}
 }
 
-static void insn_text(const struct sock_filter *in, size_t pc, char *buf,
-		      size_t size)
+/* arch_loaded: the accumulator holds seccomp_data.arch here (a jump's
+ * constant is then named as an ABI). */
+static void insn_text(const struct sock_filter *in, size_t pc,
+		      bool arch_loaded, char *buf, size_t size)
 {
 	const char *op, *an;
 	char f[48], act[64];
@@ -113,7 +115,7 @@ static void insn_text(const struct sock_filter *in, size_t pc, char *buf,
 			return;
 		}
 		op = jmp_name(BPF_OP(in->code));
-		an = !src && op ? arch_name(in->k) : NULL;
+		an = !src && op && arch_loaded ? arch_name(in->k) : NULL;
 		if (src)
 			snprintf(buf, size, "%-4s x, %zu, %zu", op ? op : "j?",
 				 pc + 1 + in->jt, pc + 1 + in->jf);
@@ -139,12 +141,24 @@ static void insn_text(const struct sock_filter *in, size_t pc, char *buf,
 	}
 }
 
+static bool loads_arch(const struct sock_filter *in, bool before)
+{
+	if (in->code == (BPF_LD | BPF_W | BPF_ABS))
+		return in->k == offsetof(struct seccomp_data, arch);
+	if (BPF_CLASS(in->code) == BPF_LD || BPF_CLASS(in->code) == BPF_ALU ||
+	    in->code == (BPF_MISC | BPF_TXA))
+		return false;
+	return before;
+}
+
 int cf_bpf_disasm(const struct sock_filter *insns, size_t len, FILE *out)
 {
 	char text[160];
+	bool arch = false;
 
 	for (size_t pc = 0; pc < len; pc++) {
-		insn_text(&insns[pc], pc, text, sizeof(text));
+		insn_text(&insns[pc], pc, arch, text, sizeof(text));
+		arch = loads_arch(&insns[pc], arch);
 		if (fprintf(out, "%4zu: %s\n", pc, text) < 0)
 			return -EIO;
 	}
@@ -168,8 +182,9 @@ int cf_bpf_write(const struct sock_filter *insns, size_t len,
 				    "static const struct sock_filter "
 				    "filter[] = {\n",
 			       len) < 0;
-		for (size_t pc = 0; pc < len; pc++) {
-			insn_text(&insns[pc], pc, text, sizeof(text));
+		for (size_t pc = 0, arch = 0; pc < len; pc++) {
+			insn_text(&insns[pc], pc, arch, text, sizeof(text));
+			arch = loads_arch(&insns[pc], arch);
 			bad |= fprintf(out,
 				       "\t{ 0x%04x, %3u, %3u, 0x%08x }, /* %4zu: "
 				       "%s */\n",

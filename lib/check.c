@@ -115,7 +115,7 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 	for (size_t a = 0; a < rs->narches; a++) {
 		int arch = rs->arches[a];
 		char list[256] = "";
-		size_t n = 0, off = 0;
+		size_t n = 0, shown = 0, off = 0;
 
 		for (size_t i = 0; i < rs->nrules; i++) {
 			const struct cf_rule *r = &rs->rules[i];
@@ -129,8 +129,12 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 			n++;
 			len = snprintf(list + off, sizeof(list) - off, "%s%s",
 				       off ? ", " : "", r->name);
-			if (len > 0 && (size_t)len < sizeof(list) - off)
+			if (len > 0 && (size_t)len < sizeof(list) - off) {
 				off += (size_t)len;
+				shown++;
+			} else {
+				list[off] = 0; /* whole names only */
+			}
 		}
 		if (n)
 			cf_warn(counting_diag, l, "absent-on-abi", NULL,
@@ -138,7 +142,7 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 				"%s%s",
 				n, n == 1 ? " is" : "s are",
 				cf_arches[arch].name, list,
-				off >= sizeof(list) - 32 ? ", ..." : "");
+				shown < n ? ", ..." : "");
 	}
 }
 
