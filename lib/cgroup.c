@@ -284,7 +284,7 @@ int cf_cgroup_join(const struct cf_cgroup *cg)
 /* Sends SIGKILL to every process listed; returns how many were listed. */
 static int cg_kill_all(const char *procs)
 {
-	char buf[8192];
+	char buf[8192] = "";
 	ssize_t n = cg_read(procs, buf, sizeof(buf));
 	int count = 0;
 

@@ -762,8 +762,8 @@ static int prof_flags(struct pp *pp, const struct cf_json *v,
 		{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 		  CF_FLAG_WAIT_KILLABLE_RECV },
 	};
-	const char **names;
-	size_t n;
+	const char **names = NULL;
+	size_t n = 0;
 	int rc = get_strings(pp, v, ptr, &names, NULL, &n);
 
 	(void)obj;

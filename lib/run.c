@@ -161,8 +161,8 @@ int cf_run_caps(const char *const *add, size_t nadd, const char *const *drop,
 		size_t ndrop, bool privileged, uint64_t *caps,
 		struct cf_error *err)
 {
-	uint64_t all = cf_caps_all(), a, d;
-	bool add_all, drop_all;
+	uint64_t all = cf_caps_all(), a = 0, d = 0;
+	bool add_all = false, drop_all = false;
 	int rc;
 
 	if (privileged) {
