@@ -9,10 +9,12 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-align \
 	   -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wformat=2 -Wformat-security \
 	   -Wundef -Wvla -Wnull-dereference -Wimplicit-fallthrough \
-	   -Wno-missing-field-initializers -Wno-format-truncation \
+	   -Wno-missing-field-initializers -Wno-unknown-warning-option \
+	   -Wno-format-truncation \
 	   -Wno-declaration-after-statement
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -fno-strict-aliasing -D_GNU_SOURCE \
+# CFLAGS may be set on the command line (make asan does); these always apply
+override CFLAGS += -std=gnu11 $(WARN) -fno-strict-aliasing -D_GNU_SOURCE \
 	   -Iinclude -Ilib
 LDFLAGS ?=
 

@@ -317,6 +317,9 @@ struct cf_rule {
 	uint32_t action;
 	uint8_t nconds;
 	struct cf_cond conds[6];
+	struct cf_pos pos; /* of the name in the profile (filter's memory) */
+	/* the profile's rule: valid only while the profile lives (resolve,
+	 * check); a compiled filter does not keep the profile */
 	const struct cf_p_syscall *src;
 	size_t src_name; /* index into src->names */
 	bool split;      /* came from a same-index split */

@@ -76,7 +76,7 @@ unsigned cf_filter_flags(const struct cf_filter *f)
 
 static void decide_from_rule(const struct cf_rule *r, struct cf_decision *out)
 {
-	const struct cf_pos *pos = &r->src->name_pos[r->src_name];
+	const struct cf_pos *pos = &r->pos;
 
 	out->pointer = pos->pointer;
 	out->line = pos->line;

@@ -136,14 +136,25 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 				 a->value_two };
 }
 
-static void emit(struct cf_ruleset *rs, const struct cf_p_syscall *s,
-		 size_t name, const struct cf_p_arg *args, size_t nargs,
-		 bool split)
+/* The rule keeps copies of what explain needs: the filter outlives the
+ * profile. */
+static int emit(struct cf_arena *a, struct cf_ruleset *rs,
+		const struct cf_p_syscall *s, size_t name,
+		const struct cf_p_arg *args, size_t nargs, bool split)
 {
 	struct cf_rule *r = &rs->rules[rs->nrules++];
+	const struct cf_pos *pos = &s->name_pos[name];
 
-	r->name = s->names[name];
-	r->sys = cf_sys_index(r->name);
+	r->sys = cf_sys_index(s->names[name]);
+	r->name = r->sys >= 0 ? cf_sysinfo[r->sys].name
+			      : cf_arena_strndup(a, s->names[name],
+						 strlen(s->names[name]));
+	r->pos = *pos;
+	r->pos.pointer = pos->pointer ? cf_arena_strndup(a, pos->pointer,
+							 strlen(pos->pointer))
+				      : NULL;
+	if (!r->name || (pos->pointer && !r->pos.pointer))
+		return -ENOMEM;
 	r->action = s->action;
 	r->src = s;
 	r->src_name = name;
@@ -152,6 +163,7 @@ static void emit(struct cf_ruleset *rs, const struct cf_p_syscall *s,
 	r->nconds = (uint8_t)nargs;
 	for (size_t i = 0; i < nargs; i++)
 		r->conds[i] = to_cond(&args[i]);
+	return 0;
 }
 
 static void warn_unknown(const struct cf_profile *p, const struct cf_target *t,
@@ -196,11 +208,15 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 				warn_unknown(p, t, s, n);
 			}
 			if (!split) {
-				emit(rs, s, n, s->args, s->nargs, false);
+				if (emit(a, rs, s, n, s->args, s->nargs, false))
+					return cf_err(err, -ENOMEM,
+						      "out of memory");
 				continue;
 			}
 			for (size_t c = 0; c < s->nargs; c++)
-				emit(rs, s, n, &s->args[c], 1, true);
+				if (emit(a, rs, s, n, &s->args[c], 1, true))
+					return cf_err(err, -ENOMEM,
+						      "out of memory");
 		}
 	}
 	return 0;
