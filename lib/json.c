@@ -152,7 +152,7 @@ static int parse_escape(struct jp *p, char *o, size_t *olen)
 {
 	const char *at = p->s;
 	uint32_t cp, lo;
-	char c = p->s[1];
+	char c = p->end - p->s > 1 ? p->s[1] : 0;
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
 	const char *m = c ? strchr(from, c) : NULL;
 

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The JSON reader: conformance, exact numbers, error positions. */
+#include "t.h"
+
+#include "cf.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+
+static int parse(const char *text, struct cf_json **out, struct cf_error *err,
+		 struct cf_arena *a)
+{
+	return cf_json_parse(a, text, strlen(text), "t.json", out, err);
+}
+
+TEST(json_accepts_valid_documents)
+{
+	static const char *const ok[] = {
+		"{}", "[]", "0", "-0", "1.5e-3", "\"\\u00e9\\ud83d\\ude00\"",
+		" {\"a\": [1, 2, {\"b\": null}], \"c\": true, \"d\": false} ",
+		"\"caf\xc3\xa9\"", "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]",
+	};
+	struct cf_arena a = { 0 };
+	struct cf_json *v;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		CHECK(parse(ok[i], &v, NULL, &a) == 0);
+	cf_arena_release(&a);
+}
+
+TEST(json_rejects_invalid_documents_with_positions)
+{
+	static const struct {
+		const char *text;
+		uint32_t line, col;
+		const char *msg;
+	} bad[] = {
+		{ "{\"a\": 1,}", 1, 9, "trailing comma" },
+		{ "[1 2]", 1, 4, "expected ','" },
+		{ "{\n  \"a\": tru\n}", 2, 8, "expected a value" },
+		{ "01", 1, 1, "leading zero" },
+		{ "\"a\nb\"", 1, 3, "newline in string" },
+		{ "\"\\ud800\"", 1, 2, "surrogate" },
+		{ "\"\xff\"", 1, 2, "UTF-8" },
+		{ "{} x", 1, 4, "after the JSON value" },
+		{ "", 1, 1, "end of input" },
+		{ "\"abc", 1, 1, "unterminated" },
+		{ "\"\\", 1, 1, "" }, /* escape at the end: found by fuzzing */
+		{ "// comment\n{}", 1, 1, "expected a value" },
+		{ "1.", 1, 3, "digits after" },
+	};
+	struct cf_arena a = { 0 };
+	struct cf_json *v;
+	struct cf_error err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!CHECK(parse(bad[i].text, &v, &err, &a) == -EINVAL))
+			continue;
+		CHECK_EQ(err.line, bad[i].line);
+		if (bad[i].msg[0]) {
+			CHECK_EQ(err.col, bad[i].col);
+			CHECK_CONTAINS(err.msg, bad[i].msg);
+		}
+		CHECK_STR(err.file, "t.json");
+	}
+	cf_arena_release(&a);
+}
+
+TEST(json_nesting_limit)
+{
+	char deep[2100];
+	struct cf_arena a = { 0 };
+	struct cf_json *v;
+	struct cf_error err;
+
+	memset(deep, '[', 1024);
+	memset(deep + 1024, ']', 1024);
+	deep[2048] = 0;
+	CHECK(parse(deep, &v, &err, &a) == -EINVAL);
+	CHECK_CONTAINS(err.msg, "nesting");
+	memset(deep, '[', 500);
+	memset(deep + 500, ']', 500);
+	deep[1000] = 0;
+	CHECK(parse(deep, &v, &err, &a) == 0);
+	cf_arena_release(&a);
+}
+
+TEST(json_exact_u64)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		uint64_t v;
+	} cases[] = {
+		{ "0", 0, 0 },
+		{ "-0", 0, 0 },
+		{ "4294967296", 0, 4294967296ULL },
+		{ "9223372036854775808", 0, 9223372036854775808ULL },
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "99999999999999999999999", -ERANGE, 0 },
+		{ "-1", -EDOM, 0 },
+		{ "1.0", -EDOM, 0 },
+		{ "1e2", -EDOM, 0 },
+		{ "18446744073709551614", 0, UINT64_MAX - 1 },
+	};
+	struct cf_arena a = { 0 };
+	struct cf_json *v;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 0;
+
+		if (!CHECK(parse(cases[i].text, &v, NULL, &a) == 0))
+			continue;
+		CHECK_EQ(cf_json_u64(v, &got), cases[i].rc);
+		if (cases[i].rc == 0)
+			CHECK_EQ(got, cases[i].v);
+	}
+	cf_arena_release(&a);
+}
+
+/* Inputs that once crashed a fuzz target must be rejected cleanly. */
+TEST(json_fuzz_regressions)
+{
+	DIR *d = opendir("tests/regress");
+	struct dirent *e;
+	unsigned n = 0;
+
+	if (!CHECK(d != NULL))
+		return;
+	while ((e = readdir(d))) {
+		char path[512];
+		struct cf_profile *p = NULL;
+		struct cf_error err;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "tests/regress/%s", e->d_name);
+		CHECK(cf_profile_load(path, &p, &err) < 0);
+		cf_profile_free(p);
+		n++;
+	}
+	closedir(d);
+	CHECK(n > 0);
+}
