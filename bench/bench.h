@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench.h - shared pieces of the benchmark programs (bench/).
+ *
+ * The benchmarks are measuring tools, not part of libcallfence: they may
+ * print, exit and link libseccomp and json-c.
+ */
+#ifndef CF_BENCH_H
+#define CF_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/filter.h>
+
+/* ---- lsc.c: libseccomp driven the way Docker + runc drive it ---------- */
+
+enum lsc_layout {
+	LSC_LINEAR = 0, /* libseccomp's default (what runc loads) */
+	LSC_TREE = 2,	/* SCMP_FLTATR_CTL_OPTIMIZE = 2: binary tree */
+};
+
+/* JSON text -> program: json-c parse, Docker's resolution for amd64 with
+ * Docker's default capabilities and the running kernel, libseccomp rules as
+ * runc adds them, seccomp_export_bpf into a memory fd. *prog is malloc'd
+ * (caller frees). Returns 0, or -1 with a message in err. */
+int lsc_compile(const char *json, size_t len, enum lsc_layout layout,
+		struct sock_filter **prog, size_t *n, char *err, size_t errsz);
+
+/* ---- cache.c: the kernel's constant-action cache, emulated ------------ */
+
+/* The kernel's seccomp_is_const_allow(): runs prog with only nr and arch
+ * known; true when it reaches RET ALLOW without reading anything else. */
+bool cache_const_allow(const struct sock_filter *prog, size_t n, uint32_t nr,
+		       uint32_t arch);
+
+/* Every action prog can return for (nr, arch) with the arguments and the
+ * instruction pointer free (all paths followed, feasible or not). Returns
+ * the number of distinct actions (at most max stored in out), or -1 when
+ * the program uses an instruction this analysis does not model. *argdep
+ * says whether any path read an argument or the instruction pointer. */
+int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
+		  uint32_t arch, uint32_t *out, int max, bool *argdep);
+
+/* ---- selftest.c ------------------------------------------------------- */
+
+/* Checks the cache emulation on hand-made programs and, with a profile,
+ * on libseccomp's programs for it (and on cf, cf_len when non-NULL).
+ * Prints "N passed, N failed"; returns 0 when nothing failed. */
+int bench_selftest(const char *profile, const struct sock_filter *cf,
+		   size_t cf_len);
+
+/* ---- util ------------------------------------------------------------- */
+
+uint64_t bench_now_ns(void);
+/* Sorts v and returns its median. */
+double bench_median(double *v, size_t n);
+/* Reads a whole file (NUL-terminated, malloc'd), or exits with a message. */
+char *bench_read_file(const char *path, size_t *len);
+
+#endif

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cache.c - what the kernel's per-syscall action cache (Linux >= 5.11) makes
+ * of a program, emulated in userspace.
+ *
+ * When a filter is attached, the kernel (kernel/seccomp.c,
+ * seccomp_cache_prepare_bitmap) runs the original classic-BPF program once
+ * for every syscall number of the native and the compat ABI with only the
+ * number and the AUDIT_ARCH value known. The emulation understands exactly:
+ * loads of nr and arch (32-bit absolute), JA, JEQ/JGE/JGT/JSET against a
+ * constant, AND with a constant and RET with a constant. Anything else (a
+ * load of an argument or of the instruction pointer, an X-register
+ * operation, scratch memory, RET A) makes the number non-cacheable; so does
+ * any return other than exactly SECCOMP_RET_ALLOW. A cacheable number then
+ * never runs the filter again: the kernel allows it from a bitmap.
+ *
+ * cache_const_allow() is that rule, written from its description.
+ * cache_actions() is a wider analysis for the report: every action the
+ * program can return for (nr, arch) when arguments are free.
+ */
+#include "bench.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/seccomp.h>
+
+#define OFF_NR offsetof(struct seccomp_data, nr)
+#define OFF_ARCH offsetof(struct seccomp_data, arch)
+
+bool cache_const_allow(const struct sock_filter *prog, size_t n, uint32_t nr,
+		       uint32_t arch)
+{
+	uint32_t a = 0;
+
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *f = &prog[pc];
+		bool res;
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (f->k == OFF_NR)
+				a = nr;
+			else if (f->k == OFF_ARCH)
+				a = arch;
+			else
+				return false; /* argument or IP: not constant */
+			continue;
+		case BPF_RET | BPF_K:
+			return f->k == SECCOMP_RET_ALLOW;
+		case BPF_JMP | BPF_JA:
+			pc += f->k;
+			continue;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			res = a == f->k;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			res = a >= f->k;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			res = a > f->k;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			res = (a & f->k) != 0;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= f->k;
+			continue;
+		default:
+			return false; /* an instruction the kernel won't model
+				       */
+		}
+		pc += res ? f->jt : f->jf;
+	}
+	return false; /* ran off the end: the kernel warns */
+}
+
+/* ---- every reachable action, arguments free --------------------------- */
+
+struct val {
+	uint32_t known; /* 0 or 1; a full word, so the struct has no padding */
+	uint32_t v;
+};
+
+struct state {
+	struct val a, x, m[BPF_MEMWORDS];
+};
+
+struct walk {
+	const struct sock_filter *prog;
+	size_t n;
+	uint32_t nr, arch;
+	uint32_t *out;
+	int max, count;
+	bool argdep, unsupported;
+	/* visited (pc, state) pairs: open addressing on a hash */
+	uint64_t *seen;
+	size_t seen_cap, seen_len;
+};
+
+/* FNV-1a over the program counter and the state (which has no padding). */
+static uint64_t state_hash(size_t pc, const struct state *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < sizeof(pc); i++)
+		h = (h ^ ((pc >> (8 * i)) & 0xff)) * 1099511628211ULL;
+	for (size_t i = 0; i < sizeof(*s); i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h | 1; /* 0 marks an empty slot */
+}
+
+/* true if (pc, s) was new. A hash collision can only skip a path, which
+ * the callers accept: the hash is 64 bits. */
+static bool mark(struct walk *w, size_t pc, const struct state *s)
+{
+	uint64_t h = state_hash(pc, s);
+	size_t i;
+
+	if (w->seen_len * 2 >= w->seen_cap) {
+		size_t cap = w->seen_cap ? w->seen_cap * 2 : 4096;
+		uint64_t *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			abort();
+		for (size_t j = 0; j < w->seen_cap; j++) {
+			if (!w->seen[j])
+				continue;
+			for (i = w->seen[j] & (cap - 1); t[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = w->seen[j];
+		}
+		free(w->seen);
+		w->seen = t;
+		w->seen_cap = cap;
+	}
+	for (i = h & (w->seen_cap - 1); w->seen[i];
+	     i = (i + 1) & (w->seen_cap - 1))
+		if (w->seen[i] == h)
+			return false;
+	w->seen[i] = h;
+	w->seen_len++;
+	return true;
+}
+
+static void add_action(struct walk *w, uint32_t act)
+{
+	for (int i = 0; i < w->count && i < w->max; i++)
+		if (w->out[i] == act)
+			return;
+	if (w->count < w->max)
+		w->out[w->count] = act;
+	w->count++;
+}
+
+static struct val load_abs(struct walk *w, uint32_t k)
+{
+	if (k == OFF_NR)
+		return (struct val){true, w->nr};
+	if (k == OFF_ARCH)
+		return (struct val){true, w->arch};
+	w->argdep = true;
+	return (struct val){false, 0};
+}
+
+static struct val alu(uint16_t op, struct val a, struct val b)
+{
+	if (op == BPF_NEG)
+		return (struct val){a.known, -a.v};
+	if (!a.known || !b.known)
+		return (struct val){false, 0};
+	switch (op) {
+	case BPF_ADD:
+		return (struct val){true, a.v + b.v};
+	case BPF_SUB:
+		return (struct val){true, a.v - b.v};
+	case BPF_MUL:
+		return (struct val){true, a.v * b.v};
+	case BPF_DIV:
+		return (struct val){b.v != 0, b.v ? a.v / b.v : 0};
+	case BPF_MOD:
+		return (struct val){b.v != 0, b.v ? a.v % b.v : 0};
+	case BPF_OR:
+		return (struct val){true, a.v | b.v};
+	case BPF_AND:
+		return (struct val){true, a.v & b.v};
+	case BPF_XOR:
+		return (struct val){true, a.v ^ b.v};
+	case BPF_LSH:
+		return (struct val){true, b.v < 32 ? a.v << b.v : 0};
+	case BPF_RSH:
+		return (struct val){true, b.v < 32 ? a.v >> b.v : 0};
+	}
+	return (struct val){false, 0};
+}
+
+static int jump_result(uint16_t op, struct val a, struct val b)
+{
+	if (!a.known || !b.known)
+		return -1; /* both ways */
+	switch (op) {
+	case BPF_JEQ:
+		return a.v == b.v;
+	case BPF_JGT:
+		return a.v > b.v;
+	case BPF_JGE:
+		return a.v >= b.v;
+	case BPF_JSET:
+		return (a.v & b.v) != 0;
+	}
+	return -1;
+}
+
+static void walk_from(struct walk *w, size_t pc, struct state s);
+
+static void walk_jump(struct walk *w, size_t pc, struct state *s)
+{
+	const struct sock_filter *f = &w->prog[pc];
+	struct val b =
+	    BPF_SRC(f->code) == BPF_X ? s->x : (struct val){true, f->k};
+	int r;
+
+	if (BPF_OP(f->code) == BPF_JA) {
+		walk_from(w, pc + 1 + f->k, *s);
+		return;
+	}
+	r = jump_result(BPF_OP(f->code), s->a, b);
+	if (r != 0)
+		walk_from(w, pc + 1 + f->jt, *s);
+	if (r != 1)
+		walk_from(w, pc + 1 + f->jf, *s);
+}
+
+/* One straight-line instruction; false when the walk must stop here. */
+static bool step(struct walk *w, const struct sock_filter *f, struct state *s)
+{
+	struct val k = {true, f->k};
+
+	switch (f->code) {
+	case BPF_LD | BPF_W | BPF_ABS:
+		s->a = load_abs(w, f->k);
+		return true;
+	case BPF_LD | BPF_W | BPF_LEN:
+		s->a = (struct val){true, 64};
+		return true;
+	case BPF_LDX | BPF_W | BPF_LEN:
+		s->x = (struct val){true, 64};
+		return true;
+	case BPF_LD | BPF_IMM:
+		s->a = k;
+		return true;
+	case BPF_LDX | BPF_IMM:
+		s->x = k;
+		return true;
+	case BPF_LD | BPF_MEM:
+		s->a = s->m[f->k % BPF_MEMWORDS];
+		return true;
+	case BPF_LDX | BPF_MEM:
+		s->x = s->m[f->k % BPF_MEMWORDS];
+		return true;
+	case BPF_ST:
+		s->m[f->k % BPF_MEMWORDS] = s->a;
+		return true;
+	case BPF_STX:
+		s->m[f->k % BPF_MEMWORDS] = s->x;
+		return true;
+	case BPF_MISC | BPF_TAX:
+		s->x = s->a;
+		return true;
+	case BPF_MISC | BPF_TXA:
+		s->a = s->x;
+		return true;
+	}
+	if (BPF_CLASS(f->code) == BPF_ALU) {
+		s->a = alu(BPF_OP(f->code), s->a,
+			   BPF_SRC(f->code) == BPF_X ? s->x : k);
+		return true;
+	}
+	w->unsupported = true;
+	return false;
+}
+
+static void walk_from(struct walk *w, size_t pc, struct state s)
+{
+	for (; pc < w->n; pc++) {
+		const struct sock_filter *f = &w->prog[pc];
+
+		if (!mark(w, pc, &s))
+			return;
+		if (f->code == (BPF_RET | BPF_K)) {
+			add_action(w, f->k);
+			return;
+		}
+		if (f->code == (BPF_RET | BPF_A)) {
+			if (!s.a.known)
+				w->unsupported = true;
+			add_action(w, s.a.v);
+			return;
+		}
+		if (BPF_CLASS(f->code) == BPF_JMP) {
+			walk_jump(w, pc, &s);
+			return;
+		}
+		if (!step(w, f, &s))
+			return;
+	}
+	w->unsupported = true; /* ran off the end */
+}
+
+int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
+		  uint32_t arch, uint32_t *out, int max, bool *argdep)
+{
+	struct walk w = {.prog = prog,
+			 .n = n,
+			 .nr = nr,
+			 .arch = arch,
+			 .out = out,
+			 .max = max};
+	struct state s;
+
+	memset(&s, 0, sizeof(s));
+	s.a.known = true; /* A and X start at 0 */
+	s.x.known = true;
+	walk_from(&w, 0, s);
+	free(w.seen);
+	*argdep = w.argdep;
+	return w.unsupported ? -1 : w.count;
+}
