@@ -19,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
 	uint32_t nr;
-	uint32_t seq; /* profile order, for a stable sort */
-	int sys;      /* cf_sysinfo index of the number's own name */
-	struct cf_ir_chain chain;
+	uint32_t seq;     /* profile order, for a stable sort */
+	int32_t sys;      /* cf_sysinfo index of the number's own name */
+	int32_t mux_call; /* socketcall/ipc call number; -1: direct */
+	const struct cf_rule *rule;
 };
 
 struct abi_build {
@@ -50,33 +52,30 @@ static void count_nr(struct abi_build *b, uint32_t nr)
 }
 
 static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq,
-		      int sys, const struct cf_rule *r,
-		      const struct cf_cond *conds, uint8_t nconds)
+		      int sys, const struct cf_rule *r, int32_t mux_call)
 {
-	struct entry *e = &b->e[b->n++];
-
-	e->nr = nr;
-	e->seq = seq;
-	e->sys = sys;
-	e->chain.rule = r;
-	e->chain.action = r->action;
-	e->chain.nconds = nconds;
-	memcpy(e->chain.conds, conds, nconds * sizeof(*conds));
+	b->e[b->n++] = (struct entry){ nr, seq, sys, mux_call, r };
 }
 
-/* The multiplexed form: a0 becomes the call number, the rule's other
- * conditions are compared against the multiplexer's own arguments. */
-static void add_mux_entry(struct abi_build *b, uint32_t nr, uint32_t seq,
-			  int sys, const struct cf_rule *r, uint32_t call)
+/* The chain of an entry. The multiplexed form: a0 becomes the call
+ * number, the rule's other conditions are compared against the
+ * multiplexer's own arguments. */
+static struct cf_ir_chain chain_of(const struct entry *e)
 {
-	struct cf_cond conds[6];
-	uint8_t n = 0;
+	const struct cf_rule *r = e->rule;
+	struct cf_ir_chain c = { .action = r->action, .rule = r };
 
-	conds[n++] = (struct cf_cond){ 0, CF_OP_EQ, call, 0 };
+	if (e->mux_call < 0) {
+		c.nconds = r->nconds;
+		memcpy(c.conds, r->conds, r->nconds * sizeof(*r->conds));
+		return c;
+	}
+	c.conds[c.nconds++] =
+		(struct cf_cond){ 0, CF_OP_EQ, (uint32_t)e->mux_call, 0 };
 	for (unsigned i = 0; i < r->nconds; i++)
-		if (r->conds[i].arg != 0 && n < 6)
-			conds[n++] = r->conds[i];
-	add_entry(b, nr, seq, sys, r, conds, n);
+		if (r->conds[i].arg != 0 && c.nconds < 6)
+			c.conds[c.nconds++] = r->conds[i];
+	return c;
 }
 
 static void collect(const struct cf_ruleset *rs, int arch,
@@ -103,17 +102,15 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		if (r->same_as_default)
 			continue;
 		if (nr >= 0)
-			add_entry(b, (uint32_t)nr, (uint32_t)i, r->sys, r,
-				  r->conds, r->nconds);
+			add_entry(b, (uint32_t)nr, (uint32_t)i, r->sys, r, -1);
 		if (muxed) {
 			int32_t mnr = si->mux_kind == 1 ? ar->socketcall_nr
 							 : ar->ipc_nr;
 
 			if (mnr >= 0)
-				add_mux_entry(b, (uint32_t)mnr, (uint32_t)i,
-					      si->mux_kind == 1 ? socketcall
-								: ipc,
-					      r, (uint32_t)si->mux_call);
+				add_entry(b, (uint32_t)mnr, (uint32_t)i,
+					  si->mux_kind == 1 ? socketcall : ipc,
+					  r, si->mux_call);
 		}
 	}
 }
@@ -128,9 +125,10 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	out->sys = e[0].sys;
 	out->fallback = rs->default_action;
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].chain.nconds == 0) {
-			out->fallback = e[i].chain.action;
-			out->fallback_rule = e[i].chain.rule;
+		/* a multiplexed entry always has its a0 condition */
+		if (e[i].mux_call < 0 && e[i].rule->nconds == 0) {
+			out->fallback = e[i].rule->action;
+			out->fallback_rule = e[i].rule;
 			return 0;
 		}
 	}
@@ -138,7 +136,7 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		out->chains[nchains++] = e[i].chain;
+		out->chains[nchains++] = chain_of(&e[i]);
 	out->nchains = nchains;
 	return 0;
 }
@@ -158,7 +156,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 	size_t i = 0;
 
 	out->arch = arch;
-	b.e = calloc(rs->nrules * 2 + 1, sizeof(*b.e));
+	b.e = malloc((rs->nrules * 2 + 1) * sizeof(*b.e));
 	if (!b.e)
 		return cf_err(err, -ENOMEM, "out of memory");
 	collect(rs, arch, &b);

@@ -92,11 +92,26 @@ static const char *child_ptr(struct pp *pp, const char *ptr, const char *key)
 	return out;
 }
 
+/* ptr + "/" + i, without printf: every name of a profile gets one */
 static const char *index_ptr(struct pp *pp, const char *ptr, size_t i)
 {
-	const char *s = cf_arena_printf(&pp->p->arena, "%s/%zu", ptr, i);
+	char digits[24];
+	size_t nd = 0, n = strlen(ptr);
+	char *s;
 
-	return s ? s : ptr;
+	do {
+		digits[nd++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	s = cf_arena_alloc(&pp->p->arena, n + nd + 2);
+	if (!s)
+		return ptr;
+	memcpy(s, ptr, n);
+	s[n] = '/';
+	for (size_t k = 0; k < nd; k++)
+		s[n + 1 + k] = digits[nd - 1 - k];
+	s[n + 1 + nd] = 0;
+	return s;
 }
 
 static int want(struct pp *pp, const struct cf_json *v, const char *ptr,
