@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The callfence command (not run: tests/test_run.c): exit codes, outputs,
+ * and a compiled file the kernel accepts. */
+#include "t.h"
+
+#include "callfence.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct out {
+	int status; /* exit code, or -1 */
+	char text[65536]; /* stdout then stderr */
+};
+
+/* Runs build/callfence with args; collects stdout+stderr. */
+static void cf_cmd(struct out *o, const char *first, ...)
+{
+	const char *argv[32] = { t_callfence_bin(), first };
+	int n = 2, pipefd[2], status;
+	size_t len = 0;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, first);
+	while (n < 31 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	o->status = -1;
+	o->text[0] = 0;
+	if (pipe2(pipefd, O_CLOEXEC))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(126);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		ssize_t r = read(pipefd[0], o->text + len,
+				 sizeof(o->text) - 1 - len);
+
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	o->text[len] = 0;
+	close(pipefd[0]);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		o->status = WEXITSTATUS(status);
+}
+
+static char shared_profile[4096];
+
+static const char *fixture(const char *name)
+{
+	const char *dir = t_shared();
+
+	if (!dir)
+		return NULL;
+	snprintf(shared_profile, sizeof(shared_profile),
+		 "%s/fixtures/profiles/%s", dir, name);
+	return shared_profile;
+}
+
+static bool binary_present(void)
+{
+	if (access(t_callfence_bin(), X_OK) == 0)
+		return true;
+	t_fail(__FILE__, __LINE__, "%s is missing (make all first)",
+	       t_callfence_bin());
+	return false;
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+TEST(cli_compile_raw_loads_in_the_kernel)
+{
+	static struct out o;
+	const char *p;
+	char path[] = "/tmp/cf-cli-XXXXXX";
+	int fd, status;
+	pid_t pid;
+
+	if (!binary_present() || !(p = fixture("docker-default.json")))
+		return;
+	fd = mkstemp(path);
+	close(fd);
+	cf_cmd(&o, "compile", "--caps", "default", "--kernel", "6.18", p, "-o",
+	       path, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK(file_size(path) > 0 && file_size(path) % 8 == 0);
+	pid = fork();
+	if (pid == 0) {
+		static struct sock_filter insns[4096];
+		int in = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = read(in, insns, sizeof(insns));
+		struct sock_fprog prog = { (unsigned short)(n / 8), insns };
+
+		if (n <= 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(10);
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+			_exit(11);
+		/* in force: kcmp is denied with EPERM, getpid works */
+		_exit(syscall(SYS_kcmp, 0, 0, 0, 0, 0) == -1 &&
+				      errno == EPERM && getpid() > 0
+			      ? 0
+			      : 12);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cf_cmd(&o, "disasm", path, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "   0: lda  arch");
+	CHECK_CONTAINS(o.text, "ret  SCMP_ACT_ALLOW");
+	cf_cmd(&o, "compile", "--format", "hex", p, "-o", path, NULL);
+	CHECK_EQ(o.status, 0);
+	cf_cmd(&o, "compile", "--format", "c", p, "-o", path, NULL);
+	CHECK_EQ(o.status, 0);
+	unlink(path);
+}
+
+TEST(cli_compile_unconfined_and_rejected)
+{
+	static struct out o;
+	char dir[] = "/tmp/cf-cli-XXXXXX", prof[256], out[256];
+	FILE *f;
+
+	if (!binary_present() || !mkdtemp(dir))
+		return;
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	snprintf(out, sizeof(out), "%s/out.bpf", dir);
+	f = fopen(prof, "we");
+	fputs("{}", f);
+	fclose(f);
+	cf_cmd(&o, "compile", prof, "-o", out, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "unconfined");
+	CHECK_EQ(file_size(out), 0);
+	unlink(out);
+	f = fopen(prof, "we");
+	fputs("{\"defaultAction\": \"SCMP_ACT_ALOW\"}", f);
+	fclose(f);
+	cf_cmd(&o, "compile", prof, "-o", out, NULL);
+	CHECK_EQ(o.status, 1);
+	CHECK_CONTAINS(o.text, "p.json:1:19: /defaultAction: unknown action "
+			       "'SCMP_ACT_ALOW' (did you mean "
+			       "'SCMP_ACT_ALLOW'?)");
+	CHECK_EQ(file_size(out), -1);
+	cf_cmd(&o, "compile", "/nonexistent/p.json", "-o", out, NULL);
+	CHECK_EQ(o.status, 1);
+	CHECK_CONTAINS(o.text, "cannot open profile");
+	unlink(prof);
+	rmdir(dir);
+}
+
+TEST(cli_usage_and_hints)
+{
+	static struct out o;
+
+	if (!binary_present())
+		return;
+	cf_cmd(&o, "compil", NULL);
+	CHECK_EQ(o.status, 2);
+	CHECK_CONTAINS(o.text, "did you mean 'compile'?");
+	cf_cmd(&o, "compile", "builtin", NULL);
+	CHECK_EQ(o.status, 2);
+	cf_cmd(&o, "compile", "--caps", "default+CAP_SYS_ADMN", "builtin",
+	       "-o", "/dev/null", NULL);
+	CHECK_EQ(o.status, 2);
+	CHECK_CONTAINS(o.text, "did you mean 'CAP_SYS_ADMIN'?");
+	cf_cmd(&o, "--help", NULL);
+	CHECK_EQ(o.status, 0);
+	cf_cmd(&o, "explain", "builtin", NULL);
+	CHECK_EQ(o.status, 2);
+}
+
+TEST(cli_explain_names_the_rule)
+{
+	static struct out o;
+	const char *p;
+
+	if (!binary_present() || !(p = fixture("docker-default.json")))
+		return;
+	cf_cmd(&o, "explain", "--caps", "default", "--kernel", "6.18", p,
+	       "personality", "0xffffffff", NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "personality (x86_64 nr 135): SCMP_ACT_ALLOW");
+	CHECK_CONTAINS(o.text, "/syscalls/9/names/0");
+	cf_cmd(&o, "explain", p, "personality", "1", NULL);
+	CHECK_CONTAINS(o.text, "SCMP_ACT_ERRNO(1)");
+	cf_cmd(&o, "explain", "--json", p, "clone3", NULL);
+	CHECK_CONTAINS(o.text, "\"action\": \"SCMP_ACT_ERRNO(38)\"");
+	cf_cmd(&o, "explain", "--caps", "default+CAP_SYS_ADMIN", p, "clone3",
+	       NULL);
+	CHECK_CONTAINS(o.text, "SCMP_ACT_ALLOW");
+	cf_cmd(&o, "explain", "--abi", "aarch64", p, "read", NULL);
+	CHECK_CONTAINS(o.text, "SCMP_ACT_KILL_THREAD");
+	cf_cmd(&o, "explain", p, "nosuchcall", NULL);
+	CHECK_EQ(o.status, 2);
+}
+
+TEST(cli_check_and_default)
+{
+	static struct out o;
+	const char *p;
+	struct cf_profile *prof = NULL;
+	struct cf_error err;
+
+	if (!binary_present() || !(p = fixture("docker-default.json")))
+		return;
+	cf_cmd(&o, "check", p, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "[int-arg-upper-half]");
+	cf_cmd(&o, "check", "--strict", p, NULL);
+	CHECK_EQ(o.status, 1);
+	cf_cmd(&o, "check", "--json", p, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK(o.text[0] == '[');
+	CHECK_CONTAINS(o.text, "\"id\": \"mux-unenforceable\"");
+	cf_cmd(&o, "check", "builtin", NULL);
+	CHECK_EQ(o.status, 0);
+	cf_cmd(&o, "default", NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK(cf_profile_parse(o.text, strlen(o.text), "default", &prof,
+			       &err) == 0);
+	cf_profile_free(prof);
+}
