@@ -188,8 +188,12 @@ int cf_bpf_read_raw(const void *buf, size_t len, struct sock_filter **out,
 
 /* ---- installing -------------------------------------------------------- */
 
-/* seccomp(SECCOMP_SET_MODE_FILTER, flags | TSYNC). Verifies first. Does not
- * set no_new_privs. */
+/* seccomp(SECCOMP_SET_MODE_FILTER, flags | TSYNC): on every thread of the
+ * process or on none. Verifies first. Does not set no_new_privs: without it
+ * and without CAP_SYS_ADMIN the kernel refuses (-EACCES). Returns 0, or with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER the listener fd (O_CLOEXEC; TSYNC_ESRCH
+ * is added); -EINVAL bad program or flags, -EAGAIN a thread cannot take the
+ * filter (nothing installed), -EACCES, -ENOMEM, -EBUSY. */
 int cf_install(const struct sock_filter *insns, size_t len, unsigned flags,
 	       struct cf_error *err);
 

@@ -1,33 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* action.c - names of actions and comparison operators. */
+/* action.c - names of actions and comparison operators (from the X-macro
+ * lists in cf.h). */
 #include "cf.h"
+
+/* Actions whose 16 data bits are part of the name: ERRNO(n), TRACE(n). */
+static bool action_has_data(enum cf_action_kind kind)
+{
+	return kind == CF_ACT_ERRNO || kind == CF_ACT_TRACE;
+}
 
 const char *cf_action_str(uint32_t action, char *buf, size_t size)
 {
 	static const struct {
 		uint32_t base;
 		const char *name;
-		bool data;
 	} acts[] = {
-		{ 0x80000000U, "SCMP_ACT_KILL_PROCESS", false },
-		{ 0x00000000U, "SCMP_ACT_KILL_THREAD", false },
-		{ 0x00030000U, "SCMP_ACT_TRAP", false },
-		{ 0x00050000U, "SCMP_ACT_ERRNO", true },
-		{ 0x7fc00000U, "SCMP_ACT_NOTIFY", false },
-		{ 0x7ff00000U, "SCMP_ACT_TRACE", true },
-		{ 0x7ffc0000U, "SCMP_ACT_LOG", false },
-		{ 0x7fff0000U, "SCMP_ACT_ALLOW", false },
+#define X(e, s, v) [CF_ACT_##e] = { v, s },
+		CF_ACTIONS(X)
+#undef X
 	};
+	uint32_t data = action & CF_RET_DATA;
 
+	if (!buf || !size)
+		return buf;
+	/* first match wins: KILL_THREAD comes before its alias KILL */
 	for (size_t i = 0; i < CF_ARRAY_SIZE(acts); i++) {
 		if ((action & CF_RET_ACTION_FULL) != acts[i].base)
 			continue;
-		if (acts[i].data)
-			snprintf(buf, size, "%s(%u)", acts[i].name,
-				 action & CF_RET_DATA);
-		else if (action & CF_RET_DATA)
-			snprintf(buf, size, "%s|0x%x", acts[i].name,
-				 action & CF_RET_DATA);
+		if (action_has_data((enum cf_action_kind)i))
+			snprintf(buf, size, "%s(%u)", acts[i].name, data);
+		else if (data)
+			snprintf(buf, size, "%s|0x%x", acts[i].name, data);
 		else
 			snprintf(buf, size, "%s", acts[i].name);
 		return buf;

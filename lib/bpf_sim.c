@@ -19,6 +19,10 @@ static bool load_word(const struct seccomp_data *d, uint32_t off,
 	return true;
 }
 
+/* 32-bit arithmetic as the kernel runs it: a shift by X uses the low five
+ * bits of X (the checker refuses constant shifts of 32 or more), and a
+ * division by X = 0 ends the program with 0 (the kernel's conversion of
+ * classic BPF emits exactly that check). */
 static bool alu(uint16_t op, uint32_t *a, uint32_t v)
 {
 	switch (op) {
@@ -30,8 +34,8 @@ static bool alu(uint16_t op, uint32_t *a, uint32_t v)
 	case BPF_OR: *a |= v; break;
 	case BPF_AND: *a &= v; break;
 	case BPF_XOR: *a ^= v; break;
-	case BPF_LSH: *a = v >= 32 ? 0 : *a << v; break;
-	case BPF_RSH: *a = v >= 32 ? 0 : *a >> v; break;
+	case BPF_LSH: *a <<= v & 31; break;
+	case BPF_RSH: *a >>= v & 31; break;
 	case BPF_NEG: *a = -*a; break;
 	default: return false;
 	}
@@ -118,10 +122,12 @@ uint32_t cf_bpf_run(const struct sock_filter *insns, size_t len,
 				*executed = count;
 			return BPF_RVAL(in->code) == BPF_A ? a : in->k;
 		case BPF_MISC:
-			if (BPF_MISCOP(in->code) == BPF_TAX)
+			if (in->code == (BPF_MISC | BPF_TAX))
 				x = a;
-			else
+			else if (in->code == (BPF_MISC | BPF_TXA))
 				a = x;
+			else
+				goto bad;
 			break;
 		default:
 			goto bad;
