@@ -11,6 +11,7 @@ static bool action_has_data(enum cf_action_kind kind)
 
 const char *cf_action_str(uint32_t action, char *buf, size_t size)
 {
+	/* clang-format off */
 	static const struct {
 		uint32_t base;
 		const char *name;
@@ -19,6 +20,7 @@ const char *cf_action_str(uint32_t action, char *buf, size_t size)
 		CF_ACTIONS(X)
 #undef X
 	};
+	/* clang-format on */
 	uint32_t data = action & CF_RET_DATA;
 
 	if (!buf || !size)
@@ -41,12 +43,14 @@ const char *cf_action_str(uint32_t action, char *buf, size_t size)
 
 const char *cf_op_name(enum cf_op op)
 {
+	/* clang-format off */
 	static const char *const names[] = {
 		[CF_OP__NONE] = "(none)",
 #define X(e, s) [CF_OP_##e] = s,
 		CF_OPS(X)
 #undef X
 	};
+	/* clang-format on */
 
 	return (unsigned)op < CF_ARRAY_SIZE(names) ? names[op] : "(bad)";
 }

@@ -30,12 +30,12 @@ static const struct {
 	const char *name;
 	const char *since;
 } filter_flags[] = {
-	{ CF_FLAG_TSYNC, "TSYNC", "3.17" },
-	{ CF_FLAG_LOG, "LOG", "4.14" },
-	{ CF_FLAG_SPEC_ALLOW, "SPEC_ALLOW", "4.17" },
-	{ CF_FLAG_NEW_LISTENER, "NEW_LISTENER", "5.0" },
-	{ CF_FLAG_TSYNC_ESRCH, "TSYNC_ESRCH", "5.7" },
-	{ CF_FLAG_WAIT_KILLABLE_RECV, "WAIT_KILLABLE_RECV", "5.19" },
+    {CF_FLAG_TSYNC, "TSYNC", "3.17"},
+    {CF_FLAG_LOG, "LOG", "4.14"},
+    {CF_FLAG_SPEC_ALLOW, "SPEC_ALLOW", "4.17"},
+    {CF_FLAG_NEW_LISTENER, "NEW_LISTENER", "5.0"},
+    {CF_FLAG_TSYNC_ESRCH, "TSYNC_ESRCH", "5.7"},
+    {CF_FLAG_WAIT_KILLABLE_RECV, "WAIT_KILLABLE_RECV", "5.19"},
 };
 
 static unsigned known_flags(void)
@@ -58,9 +58,11 @@ static void flag_list(unsigned flags, char *buf, size_t size)
 
 		if (!(flags & filter_flags[i].flag))
 			continue;
-		n = snprintf(buf + off, size - off, "%sSECCOMP_FILTER_FLAG_%s "
-			     "(Linux %s)", off ? ", " : "",
-			     filter_flags[i].name, filter_flags[i].since);
+		n = snprintf(buf + off, size - off,
+			     "%sSECCOMP_FILTER_FLAG_%s "
+			     "(Linux %s)",
+			     off ? ", " : "", filter_flags[i].name,
+			     filter_flags[i].since);
 		if (n < 0 || (size_t)n >= size - off)
 			break;
 		off += (size_t)n;
@@ -71,8 +73,7 @@ static void flag_list(unsigned flags, char *buf, size_t size)
 static int check_flags(unsigned flags, struct cf_error *err)
 {
 	if (flags & ~known_flags())
-		return cf_err(err, -EINVAL,
-			      "unknown seccomp filter flags 0x%x",
+		return cf_err(err, -EINVAL, "unknown seccomp filter flags 0x%x",
 			      flags & ~known_flags());
 	if ((flags & CF_FLAG_WAIT_KILLABLE_RECV) &&
 	    !(flags & CF_FLAG_NEW_LISTENER))

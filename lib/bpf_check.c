@@ -29,15 +29,24 @@ static bool seccomp_code_ok(const struct sock_filter *in, size_t pc,
 	case BPF_LDX | BPF_W | BPF_LEN:
 	case BPF_RET | BPF_K:
 	case BPF_RET | BPF_A:
-	case BPF_ALU | BPF_ADD | BPF_K: case BPF_ALU | BPF_ADD | BPF_X:
-	case BPF_ALU | BPF_SUB | BPF_K: case BPF_ALU | BPF_SUB | BPF_X:
-	case BPF_ALU | BPF_MUL | BPF_K: case BPF_ALU | BPF_MUL | BPF_X:
-	case BPF_ALU | BPF_DIV | BPF_K: case BPF_ALU | BPF_DIV | BPF_X:
-	case BPF_ALU | BPF_AND | BPF_K: case BPF_ALU | BPF_AND | BPF_X:
-	case BPF_ALU | BPF_OR | BPF_K: case BPF_ALU | BPF_OR | BPF_X:
-	case BPF_ALU | BPF_XOR | BPF_K: case BPF_ALU | BPF_XOR | BPF_X:
-	case BPF_ALU | BPF_LSH | BPF_K: case BPF_ALU | BPF_LSH | BPF_X:
-	case BPF_ALU | BPF_RSH | BPF_K: case BPF_ALU | BPF_RSH | BPF_X:
+	case BPF_ALU | BPF_ADD | BPF_K:
+	case BPF_ALU | BPF_ADD | BPF_X:
+	case BPF_ALU | BPF_SUB | BPF_K:
+	case BPF_ALU | BPF_SUB | BPF_X:
+	case BPF_ALU | BPF_MUL | BPF_K:
+	case BPF_ALU | BPF_MUL | BPF_X:
+	case BPF_ALU | BPF_DIV | BPF_K:
+	case BPF_ALU | BPF_DIV | BPF_X:
+	case BPF_ALU | BPF_AND | BPF_K:
+	case BPF_ALU | BPF_AND | BPF_X:
+	case BPF_ALU | BPF_OR | BPF_K:
+	case BPF_ALU | BPF_OR | BPF_X:
+	case BPF_ALU | BPF_XOR | BPF_K:
+	case BPF_ALU | BPF_XOR | BPF_X:
+	case BPF_ALU | BPF_LSH | BPF_K:
+	case BPF_ALU | BPF_LSH | BPF_X:
+	case BPF_ALU | BPF_RSH | BPF_K:
+	case BPF_ALU | BPF_RSH | BPF_X:
 	case BPF_ALU | BPF_NEG:
 	case BPF_LD | BPF_IMM:
 	case BPF_LDX | BPF_IMM:
@@ -48,10 +57,14 @@ static bool seccomp_code_ok(const struct sock_filter *in, size_t pc,
 	case BPF_ST:
 	case BPF_STX:
 	case BPF_JMP | BPF_JA:
-	case BPF_JMP | BPF_JEQ | BPF_K: case BPF_JMP | BPF_JEQ | BPF_X:
-	case BPF_JMP | BPF_JGE | BPF_K: case BPF_JMP | BPF_JGE | BPF_X:
-	case BPF_JMP | BPF_JGT | BPF_K: case BPF_JMP | BPF_JGT | BPF_X:
-	case BPF_JMP | BPF_JSET | BPF_K: case BPF_JMP | BPF_JSET | BPF_X:
+	case BPF_JMP | BPF_JEQ | BPF_K:
+	case BPF_JMP | BPF_JEQ | BPF_X:
+	case BPF_JMP | BPF_JGE | BPF_K:
+	case BPF_JMP | BPF_JGE | BPF_X:
+	case BPF_JMP | BPF_JGT | BPF_K:
+	case BPF_JMP | BPF_JGT | BPF_X:
+	case BPF_JMP | BPF_JSET | BPF_K:
+	case BPF_JMP | BPF_JSET | BPF_X:
 		return true;
 	default:
 		*rc = cf_err(err, -EINVAL,
@@ -65,6 +78,15 @@ static bool seccomp_code_ok(const struct sock_filter *in, size_t pc,
 static bool is_cond_jump(uint16_t code)
 {
 	return BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA;
+}
+
+static int jump_error(size_t pc, size_t target, size_t len,
+		      struct cf_error *err)
+{
+	return cf_err(err, -EINVAL,
+		      "instruction %zu: jump to %zu is past the last "
+		      "instruction (%zu); jumps go forward to a return",
+		      pc, target, len - 1);
 }
 
 /* The classic checks on one instruction. */
@@ -84,20 +106,19 @@ static int check_insn(const struct sock_filter *in, size_t pc, size_t len,
 		return cf_err(err, -EINVAL,
 			      "instruction %zu: shift by %u (at most 31)", pc,
 			      in->k);
-	if ((in->code == (BPF_LD | BPF_MEM) || in->code == (BPF_LDX | BPF_MEM) ||
-	     cls == BPF_ST || cls == BPF_STX) &&
+	if ((in->code == (BPF_LD | BPF_MEM) ||
+	     in->code == (BPF_LDX | BPF_MEM) || cls == BPF_ST ||
+	     cls == BPF_STX) &&
 	    in->k >= BPF_MEMWORDS)
 		return cf_err(err, -EINVAL,
 			      "instruction %zu: scratch slot %u (there are %d)",
 			      pc, in->k, BPF_MEMWORDS);
 	if (in->code == (BPF_JMP | BPF_JA) && in->k >= len - pc - 1)
-		return cf_err(err, -EINVAL,
-			      "instruction %zu: jump by %u leaves the program",
-			      pc, in->k);
+		return jump_error(pc, pc + 1 + (size_t)in->k, len, err);
 	if (is_cond_jump(in->code) &&
 	    (pc + in->jt + 1 >= len || pc + in->jf + 1 >= len))
-		return cf_err(err, -EINVAL,
-			      "instruction %zu: jump target out of range", pc);
+		return jump_error(
+		    pc, pc + 1 + (in->jt > in->jf ? in->jt : in->jf), len, err);
 	return 0;
 }
 
@@ -121,10 +142,11 @@ static int check_memory(const struct sock_filter *f, size_t len,
 		} else if (in->code == (BPF_LD | BPF_MEM) ||
 			   in->code == (BPF_LDX | BPF_MEM)) {
 			if (!(valid & (1U << in->k)))
-				return cf_err(err, -EINVAL,
-					      "instruction %zu: scratch slot %u "
-					      "read before it is written",
-					      pc, in->k);
+				return cf_err(
+				    err, -EINVAL,
+				    "instruction %zu: scratch slot %u "
+				    "read before it is written",
+				    pc, in->k);
 		} else if (in->code == (BPF_JMP | BPF_JA)) {
 			masks[pc + 1 + in->k] &= valid;
 			valid = 0xffff;

@@ -22,8 +22,8 @@ enum operand {
 	OPND_IMM,  /* #k */
 	OPND_MEM,  /* M[k] */
 	OPND_LEN,  /* #len */
-	OPND_K,    /* #k (ALU) */
-	OPND_X,    /* x (ALU) */
+	OPND_K,	   /* #k (ALU) */
+	OPND_X,	   /* x (ALU) */
 	OPND_JA,   /* absolute target */
 	OPND_JK,   /* #k, jt, jf */
 	OPND_JX,   /* x, jt, jf */
@@ -32,46 +32,62 @@ enum operand {
 };
 
 /* Every opcode of classic BPF (the kernel's chk_code_allowed list). */
-static const struct insn_fmt {
+struct insn_fmt {
 	uint16_t code;
 	const char *mnemonic;
 	enum operand opnd;
-} insn_fmts[] = {
-	{ BPF_LD | BPF_W | BPF_ABS, "lda", OPND_ABS },
-	{ BPF_LD | BPF_H | BPF_ABS, "ldh", OPND_ABS },
-	{ BPF_LD | BPF_B | BPF_ABS, "ldb", OPND_ABS },
-	{ BPF_LD | BPF_W | BPF_IND, "lda", OPND_IND },
-	{ BPF_LD | BPF_H | BPF_IND, "ldh", OPND_IND },
-	{ BPF_LD | BPF_B | BPF_IND, "ldb", OPND_IND },
-	{ BPF_LD | BPF_W | BPF_LEN, "lda", OPND_LEN },
-	{ BPF_LD | BPF_IMM, "lda", OPND_IMM },
-	{ BPF_LD | BPF_MEM, "lda", OPND_MEM },
-	{ BPF_LDX | BPF_W | BPF_LEN, "ldx", OPND_LEN },
-	{ BPF_LDX | BPF_B | BPF_MSH, "ldx", OPND_MSH },
-	{ BPF_LDX | BPF_IMM, "ldx", OPND_IMM },
-	{ BPF_LDX | BPF_MEM, "ldx", OPND_MEM },
-	{ BPF_ST, "st", OPND_MEM },
-	{ BPF_STX, "stx", OPND_MEM },
-#define ALU(op, name)                                   \
-	{ BPF_ALU | (op) | BPF_K, name, OPND_K },       \
-	{ BPF_ALU | (op) | BPF_X, name, OPND_X }
-	ALU(BPF_ADD, "add"), ALU(BPF_SUB, "sub"), ALU(BPF_MUL, "mul"),
-	ALU(BPF_DIV, "div"), ALU(BPF_MOD, "mod"), ALU(BPF_AND, "and"),
-	ALU(BPF_OR, "or"),   ALU(BPF_XOR, "xor"), ALU(BPF_LSH, "lsh"),
-	ALU(BPF_RSH, "rsh"),
-#undef ALU
-	{ BPF_ALU | BPF_NEG, "neg", OPND_NONE },
-	{ BPF_JMP | BPF_JA, "ja", OPND_JA },
-#define JMP(op, name)                                   \
-	{ BPF_JMP | (op) | BPF_K, name, OPND_JK },      \
-	{ BPF_JMP | (op) | BPF_X, name, OPND_JX }
-	JMP(BPF_JEQ, "jeq"), JMP(BPF_JGT, "jgt"), JMP(BPF_JGE, "jge"),
-	JMP(BPF_JSET, "jset"),
-#undef JMP
-	{ BPF_RET | BPF_K, "ret", OPND_RETK },
-	{ BPF_RET | BPF_A, "ret", OPND_RETA },
-	{ BPF_MISC | BPF_TAX, "tax", OPND_NONE },
-	{ BPF_MISC | BPF_TXA, "txa", OPND_NONE },
+};
+
+static const struct insn_fmt insn_fmts[] = {
+    {BPF_LD | BPF_W | BPF_ABS, "lda", OPND_ABS},
+    {BPF_LD | BPF_H | BPF_ABS, "ldh", OPND_ABS},
+    {BPF_LD | BPF_B | BPF_ABS, "ldb", OPND_ABS},
+    {BPF_LD | BPF_W | BPF_IND, "lda", OPND_IND},
+    {BPF_LD | BPF_H | BPF_IND, "ldh", OPND_IND},
+    {BPF_LD | BPF_B | BPF_IND, "ldb", OPND_IND},
+    {BPF_LD | BPF_W | BPF_LEN, "lda", OPND_LEN},
+    {BPF_LD | BPF_IMM, "lda", OPND_IMM},
+    {BPF_LD | BPF_MEM, "lda", OPND_MEM},
+    {BPF_LDX | BPF_W | BPF_LEN, "ldx", OPND_LEN},
+    {BPF_LDX | BPF_B | BPF_MSH, "ldx", OPND_MSH},
+    {BPF_LDX | BPF_IMM, "ldx", OPND_IMM},
+    {BPF_LDX | BPF_MEM, "ldx", OPND_MEM},
+    {BPF_ST, "st", OPND_MEM},
+    {BPF_STX, "stx", OPND_MEM},
+    {BPF_ALU | BPF_ADD | BPF_K, "add", OPND_K},
+    {BPF_ALU | BPF_ADD | BPF_X, "add", OPND_X},
+    {BPF_ALU | BPF_SUB | BPF_K, "sub", OPND_K},
+    {BPF_ALU | BPF_SUB | BPF_X, "sub", OPND_X},
+    {BPF_ALU | BPF_MUL | BPF_K, "mul", OPND_K},
+    {BPF_ALU | BPF_MUL | BPF_X, "mul", OPND_X},
+    {BPF_ALU | BPF_DIV | BPF_K, "div", OPND_K},
+    {BPF_ALU | BPF_DIV | BPF_X, "div", OPND_X},
+    {BPF_ALU | BPF_MOD | BPF_K, "mod", OPND_K},
+    {BPF_ALU | BPF_MOD | BPF_X, "mod", OPND_X},
+    {BPF_ALU | BPF_AND | BPF_K, "and", OPND_K},
+    {BPF_ALU | BPF_AND | BPF_X, "and", OPND_X},
+    {BPF_ALU | BPF_OR | BPF_K, "or", OPND_K},
+    {BPF_ALU | BPF_OR | BPF_X, "or", OPND_X},
+    {BPF_ALU | BPF_XOR | BPF_K, "xor", OPND_K},
+    {BPF_ALU | BPF_XOR | BPF_X, "xor", OPND_X},
+    {BPF_ALU | BPF_LSH | BPF_K, "lsh", OPND_K},
+    {BPF_ALU | BPF_LSH | BPF_X, "lsh", OPND_X},
+    {BPF_ALU | BPF_RSH | BPF_K, "rsh", OPND_K},
+    {BPF_ALU | BPF_RSH | BPF_X, "rsh", OPND_X},
+    {BPF_ALU | BPF_NEG, "neg", OPND_NONE},
+    {BPF_JMP | BPF_JA, "ja", OPND_JA},
+    {BPF_JMP | BPF_JEQ | BPF_K, "jeq", OPND_JK},
+    {BPF_JMP | BPF_JEQ | BPF_X, "jeq", OPND_JX},
+    {BPF_JMP | BPF_JGT | BPF_K, "jgt", OPND_JK},
+    {BPF_JMP | BPF_JGT | BPF_X, "jgt", OPND_JX},
+    {BPF_JMP | BPF_JGE | BPF_K, "jge", OPND_JK},
+    {BPF_JMP | BPF_JGE | BPF_X, "jge", OPND_JX},
+    {BPF_JMP | BPF_JSET | BPF_K, "jset", OPND_JK},
+    {BPF_JMP | BPF_JSET | BPF_X, "jset", OPND_JX},
+    {BPF_RET | BPF_K, "ret", OPND_RETK},
+    {BPF_RET | BPF_A, "ret", OPND_RETA},
+    {BPF_MISC | BPF_TAX, "tax", OPND_NONE},
+    {BPF_MISC | BPF_TXA, "txa", OPND_NONE},
 };
 
 static const struct insn_fmt *insn_fmt(uint16_t code)
@@ -108,8 +124,7 @@ static void field_name(uint32_t k, char *buf, size_t size)
 	else if (k == offsetof(struct seccomp_data, arch))
 		snprintf(buf, size, "arch");
 	else if (k < args)
-		snprintf(buf, size, "instruction_pointer.%s",
-			 half(k - ip));
+		snprintf(buf, size, "instruction_pointer.%s", half(k - ip));
 	else
 		snprintf(buf, size, "args[%u].%s", (k - args) / 8,
 			 half(k - args));
@@ -123,9 +138,8 @@ static const char *arch_name(uint32_t k)
 	return NULL;
 }
 
-static void jump_text(const struct sock_filter *in, size_t pc,
-		      const char *src, bool arch_loaded, char *buf,
-		      size_t size)
+static void jump_text(const struct sock_filter *in, size_t pc, const char *src,
+		      bool arch_loaded, char *buf, size_t size)
 {
 	const char *an = arch_loaded ? arch_name(in->k) : NULL;
 
@@ -142,25 +156,51 @@ static void operand_text(const struct sock_filter *in, enum operand opnd,
 
 	snprintf(k, sizeof(k), "#0x%x", in->k);
 	switch (opnd) {
-	case OPND_NONE: buf[0] = 0; break;
-	case OPND_ABS: field_name(in->k, buf, size); break;
-	case OPND_IND: snprintf(buf, size, "[x + %u]", in->k); break;
-	case OPND_MSH: snprintf(buf, size, "4 * ([%u] & 0xf)", in->k); break;
+	case OPND_NONE:
+		buf[0] = 0;
+		break;
+	case OPND_ABS:
+		field_name(in->k, buf, size);
+		break;
+	case OPND_IND:
+		snprintf(buf, size, "[x + %u]", in->k);
+		break;
+	case OPND_MSH:
+		snprintf(buf, size, "4 * ([%u] & 0xf)", in->k);
+		break;
 	case OPND_IMM:
-	case OPND_K: snprintf(buf, size, "%s", k); break;
-	case OPND_MEM: snprintf(buf, size, "M[%u]", in->k); break;
-	case OPND_LEN: snprintf(buf, size, "#len"); break;
-	case OPND_X: snprintf(buf, size, "x"); break;
-	case OPND_JA: snprintf(buf, size, "%zu", pc + 1 + (size_t)in->k); break;
-	case OPND_JK: jump_text(in, pc, k, arch_loaded, buf, size); break;
-	case OPND_JX: jump_text(in, pc, "x", false, buf, size); break;
-	case OPND_RETK: cf_action_str(in->k, buf, size); break;
-	case OPND_RETA: snprintf(buf, size, "a"); break;
+	case OPND_K:
+		snprintf(buf, size, "%s", k);
+		break;
+	case OPND_MEM:
+		snprintf(buf, size, "M[%u]", in->k);
+		break;
+	case OPND_LEN:
+		snprintf(buf, size, "#len");
+		break;
+	case OPND_X:
+		snprintf(buf, size, "x");
+		break;
+	case OPND_JA:
+		snprintf(buf, size, "%zu", pc + 1 + (size_t)in->k);
+		break;
+	case OPND_JK:
+		jump_text(in, pc, k, arch_loaded, buf, size);
+		break;
+	case OPND_JX:
+		jump_text(in, pc, "x", false, buf, size);
+		break;
+	case OPND_RETK:
+		cf_action_str(in->k, buf, size);
+		break;
+	case OPND_RETA:
+		snprintf(buf, size, "a");
+		break;
 	}
 }
 
-static void insn_text(const struct sock_filter *in, size_t pc,
-		      bool arch_loaded, char *buf, size_t size)
+static void insn_text(const struct sock_filter *in, size_t pc, bool arch_loaded,
+		      char *buf, size_t size)
 {
 	const struct insn_fmt *f = insn_fmt(in->code);
 	char opnd[96];
@@ -213,18 +253,20 @@ static bool write_c(const struct sock_filter *insns, size_t len, FILE *out)
 	char text[160];
 	bool arch = false, bad;
 
-	bad = fprintf(out, "/* callfence: %zu instructions; struct sock_filter "
-			   "is in <linux/filter.h> */\n"
-			   "static const struct sock_filter filter[] = {\n",
+	bad = fprintf(out,
+		      "/* callfence: %zu instructions; struct sock_filter "
+		      "is in <linux/filter.h> */\n"
+		      "static const struct sock_filter filter[] = {\n",
 		      len) < 0;
 	for (size_t pc = 0; pc < len; pc++) {
 		const struct sock_filter *in = &insns[pc];
 
 		insn_text(in, pc, arch, text, sizeof(text));
 		arch = loads_arch(in, arch);
-		bad |= fprintf(out,
-			       "\t{ 0x%04x, %3u, %3u, 0x%08x }, /* %4zu: %s */\n",
-			       in->code, in->jt, in->jf, in->k, pc, text) < 0;
+		bad |=
+		    fprintf(out,
+			    "\t{ 0x%04x, %3u, %3u, 0x%08x }, /* %4zu: %s */\n",
+			    in->code, in->jt, in->jf, in->k, pc, text) < 0;
 	}
 	return bad | (fprintf(out, "};\n") < 0);
 }

@@ -54,10 +54,12 @@ TEST(sim_loads_seccomp_data_fields)
 					  ST(BPF_RET | BPF_A, 0) };
 	const struct sock_filter arch[] = { ST(BPF_LD | BPF_W | BPF_ABS, 4),
 					    ST(BPF_RET | BPF_A, 0) };
-	const struct sock_filter iplo[] = { ST(BPF_LD | BPF_W | BPF_ABS, LO(IP)),
-					    ST(BPF_RET | BPF_A, 0) };
-	const struct sock_filter iphi[] = { ST(BPF_LD | BPF_W | BPF_ABS, HI(IP)),
-					    ST(BPF_RET | BPF_A, 0) };
+	const struct sock_filter iplo[] = {
+		ST(BPF_LD | BPF_W | BPF_ABS, LO(IP)), ST(BPF_RET | BPF_A, 0)
+	};
+	const struct sock_filter iphi[] = {
+		ST(BPF_LD | BPF_W | BPF_ABS, HI(IP)), ST(BPF_RET | BPF_A, 0)
+	};
 	const struct sock_filter a5lo[] = {
 		ST(BPF_LD | BPF_W | BPF_ABS, LO(ARG(5))),
 		ST(BPF_RET | BPF_A, 0)
@@ -318,7 +320,8 @@ TEST(verify_rejects_each_bad_form)
 		{ "ret x", { ST(BPF_RET | BPF_X, 0) }, 1, "not allowed" },
 		{ "cond jump out",
 		  { JMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 2), RET_ALLOW,
-		    RET_ALLOW }, 3, "instruction 0: jump" },
+		    RET_ALLOW }, 3,
+		  "instruction 0: jump to 3 is past the last instruction (2)" },
 		{ "jt out",
 		  { ST(BPF_LD | BPF_IMM, 0),
 		    JMP(BPF_JMP | BPF_JGT | BPF_X, 1, 1, 0), RET_ALLOW }, 3,
@@ -326,7 +329,7 @@ TEST(verify_rejects_each_bad_form)
 		{ "ja out", { ST(BPF_JMP | BPF_JA, 1), RET_ALLOW }, 2,
 		  "instruction 0: jump" },
 		{ "ja wraps", { ST(BPF_JMP | BPF_JA, 0xffffffffU), RET_ALLOW },
-		  2, "instruction 0: jump" },
+		  2, "instruction 0: jump to 4294967296" },
 		{ "no return", { ST(BPF_LD | BPF_IMM, 0) }, 1,
 		  "instruction 0: the program does not end with a return" },
 		{ "unaligned", { ST(BPF_LD | BPF_W | BPF_ABS, 2), RET_ALLOW },
