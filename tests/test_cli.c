@@ -213,6 +213,14 @@ TEST(cli_explain_names_the_rule)
 	CHECK_CONTAINS(o.text, "SCMP_ACT_KILL_THREAD");
 	cf_cmd(&o, "explain", p, "nosuchcall", NULL);
 	CHECK_EQ(o.status, 2);
+	/* options after the arguments, as the synopsis writes them */
+	cf_cmd(&o, "explain", p, "socket", "2", "--abi", "x86_64", "--caps",
+	       "none", NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "socket (x86_64 nr 41): SCMP_ACT_ALLOW");
+	cf_cmd(&o, "explain", p, "socket", "40", "--abi", "x86", NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "socket (x86 nr 359): SCMP_ACT_ERRNO(1)");
 }
 
 TEST(cli_check_and_default)
