@@ -49,19 +49,31 @@ static struct cf_loc pos_loc(const struct cf_profile *p,
 	return (struct cf_loc){ p->file, pos->pointer, pos->line, pos->col };
 }
 
+/* An ABI without a syscall table (s390: Linux 7.1 has no 31-bit compat
+ * any more) cannot be native; as an extra ABI it is left out with a
+ * warning, so its calls are killed like those of any ABI not listed. */
 static int add_arch(struct cf_ruleset *rs, const struct cf_profile *p,
-		    int abi, const struct cf_pos *pos, struct cf_error *err)
+		    const struct cf_target *t, int abi,
+		    const struct cf_pos *pos, struct cf_error *err)
 {
 	struct cf_loc loc = pos ? pos_loc(p, pos) : (struct cf_loc){ 0 };
 
 	for (size_t i = 0; i < rs->narches; i++)
 		if (rs->arches[i] == abi)
 			return 0;
-	if (!cf_abi_supported(abi))
+	if (!cf_abi_supported(abi) && abi == rs->native)
 		return cf_err_at(err, -ENOTSUP, &loc,
 				 "architecture '%s' is not supported (no syscall "
 				 "table for it)",
 				 cf_arches[abi].oci);
+	if (!cf_abi_supported(abi)) {
+		cf_warn(t->diag, t->diag_ctx, "unsupported-abi", &loc,
+			"architecture '%s' has no syscall table (Linux 7.1 "
+			"has none for it): left out of the filter, so its "
+			"calls are killed",
+			cf_arches[abi].oci);
+		return 0;
+	}
 	if (cf_arches[abi].big_endian != cf_arches[rs->native].big_endian)
 		return cf_err_at(err, -EINVAL, &loc,
 				 "architecture '%s' has a different byte order "
@@ -75,12 +87,13 @@ static int add_arch(struct cf_ruleset *rs, const struct cf_profile *p,
 }
 
 static int resolve_arches(struct cf_ruleset *rs, const struct cf_profile *p,
-			  struct cf_error *err)
+			  const struct cf_target *t, struct cf_error *err)
 {
-	int rc = add_arch(rs, p, rs->native, NULL, err);
+	int rc = add_arch(rs, p, t, rs->native, NULL, err);
 
 	for (size_t i = 0; !rc && i < p->narchitectures; i++)
-		rc = add_arch(rs, p, p->architectures[i], &p->arch_pos[i], err);
+		rc = add_arch(rs, p, t, p->architectures[i], &p->arch_pos[i],
+			      err);
 	for (size_t i = 0; !rc && i < p->narchmap; i++) {
 		const struct cf_p_archmap *m = &p->archmap[i];
 
@@ -88,8 +101,8 @@ static int resolve_arches(struct cf_ruleset *rs, const struct cf_profile *p,
 			continue;
 		for (size_t j = 0; !rc && j < m->nsubs; j++)
 			if (m->sub_abis[j] >= 0)
-				rc = add_arch(rs, p, m->sub_abis[j], &m->pos,
-					      err);
+				rc = add_arch(rs, p, t, m->sub_abis[j],
+					      &m->pos, err);
 	}
 	return rc;
 }
@@ -246,7 +259,7 @@ int cf_resolve(struct cf_arena *a, const struct cf_profile *p,
 	}
 	out->default_action = p->default_action;
 	out->flags = p->flags;
-	rc = resolve_arches(out, p, err);
+	rc = resolve_arches(out, p, t, err);
 	if (!rc)
 		rc = resolve_rules(a, out, p, t, err);
 	return rc;
