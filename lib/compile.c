@@ -119,6 +119,8 @@ int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
 		decide_from_rule(sys->fallback_rule, out);
 		out->why = sys->nchains ? "no argument rule matched: default"
 					: "syscall rule";
+	} else if (sys && sys->sys < 0 && !sys->nchains) {
+		out->why = "s390 setup (number 0): ENOSYS (runc's stub)";
 	} else if (sys) {
 		out->why = "no argument rule matched: default action";
 	} else if (!abi_listed(&f->ir, d)) {

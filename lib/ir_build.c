@@ -12,7 +12,8 @@
  *      unconditional rule makes the syscall unconditional (the first such
  *      rule decides); otherwise the argument chains are tried in order;
  *   4. runc's ENOSYS stub: numbers above the largest number the profile
- *      names on the ABI return ENOSYS (docs/semantics.md).
+ *      names on the ABI return ENOSYS (docs/semantics.md); on s390x so
+ *      does number 0.
  */
 #include "cf.h"
 
@@ -149,6 +150,13 @@ static bool enosys_applies(const struct cf_ruleset *rs)
 	       kind != 0x7ffc0000U && kind != 0x7ff00000U;
 }
 
+static bool s390_setup_stub(int arch)
+{
+	uint32_t audit = cf_arches[arch].audit_arch;
+
+	return audit == 0x80000016U /* S390X */ || audit == 0x16U /* S390 */;
+}
+
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		     int arch, struct cf_ir_abi *out, struct cf_error *err)
 {
@@ -165,9 +173,19 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		out->enosys = true;
 		out->enosys_above = b.max;
 	}
-	out->sys = cf_arena_array(a, b.n, sizeof(*out->sys));
+	out->sys = cf_arena_array(a, b.n + 1, sizeof(*out->sys));
 	if (!out->sys)
 		goto oom;
+	if (out->enosys && s390_setup_stub(arch)) {
+		/* runc's stub on s390/s390x: nr 0 (setup, which the kernel
+		 * uses to pass large numbers it does not know) -> ENOSYS,
+		 * before the filter proper */
+		out->sys[out->nsys++] = (struct cf_ir_sys){
+			.nr = 0, .sys = -1, .fallback = CF_RET_ERRNO(ENOSYS)
+		};
+		while (i < b.n && b.e[i].nr == 0)
+			i++;
+	}
 	while (i < b.n) {
 		size_t j = i;
 		struct cf_ir_sys *s = &out->sys[out->nsys];
