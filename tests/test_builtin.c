@@ -45,25 +45,33 @@ static void compare_vector(const struct cf_filter *a, const struct cf_filter *b,
 	}
 }
 
+static void compare_nr(const struct cf_filter *a, const struct cf_filter *b,
+		       const struct cf_arch *ar, uint32_t nr, struct tally *t)
+{
+	struct seccomp_data d = { .nr = (int)nr, .arch = ar->audit_arch };
+
+	compare_vector(a, b, &d, t);
+	for (size_t i = 0; i < CF_ARRAY_SIZE(arg_values); i++) {
+		for (int arg = 0; arg < 2; arg++) {
+			d.args[arg] = arg_values[i];
+			compare_vector(a, b, &d, t);
+			d.args[arg] = 0;
+		}
+	}
+}
+
 static void compare_abi(const struct cf_filter *a, const struct cf_filter *b,
 			int arch, struct tally *t)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
 	uint32_t max = cf_arch_max_nr(arch) + 16;
 
-	for (uint32_t nr = ar->nr_offset; nr <= max; nr++) {
-		struct seccomp_data d = { .nr = (int)nr,
-					  .arch = ar->audit_arch };
-
-		compare_vector(a, b, &d, t);
-		for (size_t i = 0; i < CF_ARRAY_SIZE(arg_values); i++) {
-			for (int arg = 0; arg < 2; arg++) {
-				d.args[arg] = arg_values[i];
-				compare_vector(a, b, &d, t);
-				d.args[arg] = 0;
-			}
-		}
-	}
+	for (uint32_t nr = ar->nr_offset; nr <= max; nr++)
+		compare_nr(a, b, ar, nr, t);
+	/* arm's private calls (0x0f0000 + n) lie apart from the table */
+	if (!strcmp(ar->name, "arm"))
+		for (uint32_t nr = 0x0f0000; nr <= 0x0f0010; nr++)
+			compare_nr(a, b, ar, nr, t);
 }
 
 static int compile(const char *text, size_t len, const char *name,
