@@ -83,6 +83,8 @@ static void find_skips(struct lsc_ref *l, const struct cf_ruleset *rs)
 		uint32_t tok = token_of(arch);
 
 		l->abis[a].arch = arch;
+		if (!tok)
+			continue; /* libseccomp refuses the filter anyway */
 		for (size_t i = 0; i < rs->nrules; i++) {
 			const struct cf_rule *r = &rs->rules[i];
 			int64_t cnr;
@@ -161,7 +163,21 @@ static int add_arches(scmp_filter_ctx ctx, const struct cf_ruleset *rs,
 		      char *why, size_t whysz)
 {
 	uint32_t host = seccomp_arch_native();
+	bool want_host = false;
 
+	for (size_t a = 0; a < rs->narches; a++)
+		want_host |= token_of(rs->arches[a]) == host;
+	/* cross-compiling: the host's ABI goes first (libseccomp then
+	 * forgets its byte order), unless the profile has it */
+	if (!want_host) {
+		int rc = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+
+		if (rc < 0) {
+			snprintf(why, whysz, "seccomp_arch_remove(native): %s",
+				 strerror(-rc));
+			return -1;
+		}
+	}
 	for (size_t a = 0; a < rs->narches; a++) {
 		uint32_t tok = token_of(rs->arches[a]);
 		int rc;
@@ -177,15 +193,6 @@ static int add_arches(scmp_filter_ctx ctx, const struct cf_ruleset *rs,
 		if (rc < 0 && rc != -EEXIST) {
 			snprintf(why, whysz, "seccomp_arch_add(%s): %s",
 				 cf_arches[rs->arches[a]].name, strerror(-rc));
-			return -1;
-		}
-	}
-	if (token_of(rs->native) != host) {
-		int rc = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
-
-		if (rc < 0) {
-			snprintf(why, whysz, "seccomp_arch_remove(native): %s",
-				 strerror(-rc));
 			return -1;
 		}
 	}
@@ -247,6 +254,15 @@ static void build_layout(struct lsc_ref *l, const struct cf_ruleset *rs,
 	rc = export(ctx, &l->prog[layout], &l->len[layout]);
 	if (rc < 0)
 		snprintf(why, whysz, "seccomp_export_bpf: %s", strerror(-rc));
+	/* libseccomp writes the instructions in the target's byte order */
+	if (!rc && cf_arches[rs->native].big_endian !=
+			   (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
+		for (size_t i = 0; i < l->len[layout]; i++) {
+			struct sock_filter *in = &l->prog[layout][i];
+
+			in->code = __builtin_bswap16(in->code);
+			in->k = __builtin_bswap32(in->k);
+		}
 out:
 	seccomp_release(ctx);
 }
