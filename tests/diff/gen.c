@@ -65,13 +65,16 @@ static uint64_t value(struct gen_rng *r)
 		0x8000000000000000ULL, 0xfffffffffffffffeULL, UINT64_MAX,
 	};
 
+	uint64_t hi;
+
 	switch (below(r, 5)) {
 	case 0:
 		return below(r, 64);
 	case 1:
 		return gen_next(r);
 	case 2:
-		return (uint64_t)below(r, 4) << 32 | below(r, 300);
+		hi = below(r, 4);
+		return hi << 32 | below(r, 300);
 	default:
 		return pool[below(r, CF_ARRAY_SIZE(pool))];
 	}
@@ -187,20 +190,20 @@ static void rule(FILE *f, struct gen_rng *r, const char **used,
 	if (nargs) {
 		fprintf(f, ",\"args\":[");
 		for (unsigned i = 0; i < nargs; i++) {
+			/* one draw per statement: the order of the
+			 * profiles must not depend on the compiler */
 			unsigned op = below(r, CF_ARRAY_SIZE(ops));
 			int idx = last >= 0 && chance(r, 20) ? last
 							     : (int)below(r, 6);
+			uint64_t v = value(r);
+			uint64_t v2 = op == 6 && chance(r, 80) ? value(r) : 0;
 
 			last = idx;
 			fprintf(f,
 				"%s{\"index\":%d,\"value\":%llu,\"valueTwo\":"
 				"%llu,\"op\":\"%s\"}",
-				i ? "," : "", idx,
-				(unsigned long long)value(r),
-				(unsigned long long)(op == 6 && chance(r, 80)
-							     ? value(r)
-							     : 0),
-				ops[op]);
+				i ? "," : "", idx, (unsigned long long)v,
+				(unsigned long long)v2, ops[op]);
 		}
 		fputc(']', f);
 	}
@@ -214,6 +217,7 @@ static void rule(FILE *f, struct gen_rng *r, const char **used,
 static void abis(FILE *f, struct gen_rng *r, int native)
 {
 	unsigned n = below(r, 4);
+	int a, b;
 
 	if (chance(r, 30)) {
 		/* an archMap: the native entry and another one */
@@ -223,20 +227,20 @@ static void abis(FILE *f, struct gen_rng *r, int native)
 		for (unsigned i = 0; i < n; i++)
 			fprintf(f, "%s\"%s\"", i ? "," : "",
 				cf_arches[buddy_abi(r, native)].oci);
+		a = pick_abi(r, native);
+		b = pick_abi(r, native);
 		fprintf(f, "]},{\"architecture\":\"%s\","
 			   "\"subArchitectures\":[\"%s\"]}]",
-			cf_arches[pick_abi(r, native)].oci,
-			cf_arches[pick_abi(r, native)].oci);
+			cf_arches[a].oci, cf_arches[b].oci);
 		return;
 	}
 	if (!n && chance(r, 50))
 		return;
 	fprintf(f, ",\"architectures\":[");
-	for (unsigned i = 0; i < n; i++)
-		fprintf(f, "%s\"%s\"", i ? "," : "",
-			cf_arches[chance(r, 60) ? buddy_abi(r, native)
-						: pick_abi(r, native)]
-				.oci);
+	for (unsigned i = 0; i < n; i++) {
+		a = chance(r, 60) ? buddy_abi(r, native) : pick_abi(r, native);
+		fprintf(f, "%s\"%s\"", i ? "," : "", cf_arches[a].oci);
+	}
 	fputc(']', f);
 }
 
