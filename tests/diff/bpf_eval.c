@@ -12,7 +12,7 @@
 uint32_t diff_bpf_eval(const struct sock_filter *prog, size_t len,
 		       const struct seccomp_data *d, bool *bad)
 {
-	uint32_t A = 0, X = 0, M[16] = { 0 };
+	uint32_t A = 0, X = 0, M[16] = {0};
 	unsigned char bytes[sizeof(*d)];
 	size_t pc = 0;
 
@@ -60,23 +60,57 @@ uint32_t diff_bpf_eval(const struct sock_filter *prog, size_t len,
 				goto fail;
 			M[k] = X;
 			break;
-		case BPF_ALU | BPF_ADD | BPF_K: A += k; break;
-		case BPF_ALU | BPF_ADD | BPF_X: A += X; break;
-		case BPF_ALU | BPF_SUB | BPF_K: A -= k; break;
-		case BPF_ALU | BPF_SUB | BPF_X: A -= X; break;
-		case BPF_ALU | BPF_MUL | BPF_K: A *= k; break;
-		case BPF_ALU | BPF_MUL | BPF_X: A *= X; break;
-		case BPF_ALU | BPF_AND | BPF_K: A &= k; break;
-		case BPF_ALU | BPF_AND | BPF_X: A &= X; break;
-		case BPF_ALU | BPF_OR | BPF_K: A |= k; break;
-		case BPF_ALU | BPF_OR | BPF_X: A |= X; break;
-		case BPF_ALU | BPF_XOR | BPF_K: A ^= k; break;
-		case BPF_ALU | BPF_XOR | BPF_X: A ^= X; break;
-		case BPF_ALU | BPF_LSH | BPF_K: A <<= k & 31; break;
-		case BPF_ALU | BPF_LSH | BPF_X: A <<= X & 31; break;
-		case BPF_ALU | BPF_RSH | BPF_K: A >>= k & 31; break;
-		case BPF_ALU | BPF_RSH | BPF_X: A >>= X & 31; break;
-		case BPF_ALU | BPF_NEG: A = 0 - A; break;
+		case BPF_ALU | BPF_ADD | BPF_K:
+			A += k;
+			break;
+		case BPF_ALU | BPF_ADD | BPF_X:
+			A += X;
+			break;
+		case BPF_ALU | BPF_SUB | BPF_K:
+			A -= k;
+			break;
+		case BPF_ALU | BPF_SUB | BPF_X:
+			A -= X;
+			break;
+		case BPF_ALU | BPF_MUL | BPF_K:
+			A *= k;
+			break;
+		case BPF_ALU | BPF_MUL | BPF_X:
+			A *= X;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			A &= k;
+			break;
+		case BPF_ALU | BPF_AND | BPF_X:
+			A &= X;
+			break;
+		case BPF_ALU | BPF_OR | BPF_K:
+			A |= k;
+			break;
+		case BPF_ALU | BPF_OR | BPF_X:
+			A |= X;
+			break;
+		case BPF_ALU | BPF_XOR | BPF_K:
+			A ^= k;
+			break;
+		case BPF_ALU | BPF_XOR | BPF_X:
+			A ^= X;
+			break;
+		case BPF_ALU | BPF_LSH | BPF_K:
+			A <<= k & 31;
+			break;
+		case BPF_ALU | BPF_LSH | BPF_X:
+			A <<= X & 31;
+			break;
+		case BPF_ALU | BPF_RSH | BPF_K:
+			A >>= k & 31;
+			break;
+		case BPF_ALU | BPF_RSH | BPF_X:
+			A >>= X & 31;
+			break;
+		case BPF_ALU | BPF_NEG:
+			A = 0 - A;
+			break;
 		case BPF_ALU | BPF_DIV | BPF_K:
 		case BPF_ALU | BPF_DIV | BPF_X:
 		case BPF_ALU | BPF_MOD | BPF_K:

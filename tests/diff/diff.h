@@ -27,9 +27,9 @@ uint32_t diff_bpf_eval(const struct sock_filter *prog, size_t len,
 /* ---- oracle.c ----------------------------------------------------------- */
 
 struct oracle_abi {
-	int arch;          /* cf_arches index */
-	bool enosys;       /* runc's stub has a threshold here */
-	uint32_t above;    /* the threshold (largest named number) */
+	int arch;	/* cf_arches index */
+	bool enosys;	/* runc's stub has a threshold here */
+	uint32_t above; /* the threshold (largest named number) */
 };
 
 struct oracle {
@@ -40,17 +40,25 @@ struct oracle {
 
 /* What decided a call, for classifying disagreements. */
 struct oracle_why {
-	int abi;            /* index into o->abis, -1 = foreign */
-	bool enosys;        /* runc's stub answered */
-	size_t nmatch;      /* argument rules that matched */
+	int abi;	     /* index into o->abis, -1 = foreign */
+	bool enosys;	     /* runc's stub answered */
+	size_t nmatch;	     /* argument rules that matched */
 	bool actions_differ; /* ... with more than one action among them */
 	uint32_t matched[8]; /* their actions (first 8), profile order */
-	bool unconditional; /* an unconditional rule decided */
+	size_t midx[8];	     /* their rules (index into the ruleset) */
+	bool mmux[8];	     /* ... matched in the socketcall/ipc form */
+	bool unconditional;  /* an unconditional rule decided */
 };
 
 void oracle_init(struct oracle *o, const struct cf_ruleset *rs);
 uint32_t oracle_decide(const struct oracle *o, const struct seccomp_data *d,
 		       struct oracle_why *why);
+/* The action libseccomp's decision tree picks among the matching
+ * argument rules of why (its level order, db.c: higher argument first,
+ * EQ/NE/MASKED_EQ before LT/LE before GT/GE, then by datum). Returns false
+ * when that order does not decide (rules merged in the tree). */
+bool oracle_lsc_pick(const struct oracle *o, const struct seccomp_data *d,
+		     const struct oracle_why *why, uint32_t *action);
 /* Does the condition hold on an ABI comparing cmp_bits wide? */
 bool oracle_cond(unsigned cmp_bits, const struct cf_cond *c, uint64_t arg);
 /* Is rule r present at nr on arch (directly or multiplexed)? Sets
@@ -63,7 +71,7 @@ bool oracle_rule_at(int arch, const struct cf_rule *r, uint32_t nr,
 struct lsc_ref {
 	struct sock_filter *prog[2]; /* linear, binary tree (NULL: refused) */
 	size_t len[2];
-	char why[2][160];             /* why libseccomp refused */
+	char why[2][160]; /* why libseccomp refused */
 	/* per filter ABI: numbers not compared (older table) */
 	struct {
 		int arch;

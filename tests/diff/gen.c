@@ -33,36 +33,56 @@ static bool chance(struct gen_rng *r, unsigned percent)
 }
 
 static const char *const hot_names[] = {
-	"read",	 "write",  "openat", "socket",	   "connect", "semop",
-	"ipc",	 "socketcall", "clone", "personality", "futex", "mmap",
-	"ioctl", "kill",   "accept4", "sendmsg",   "shmget",  "msgrcv",
-	"getpid", "close", "fcntl",  "prctl",	   "bind",    "recvfrom",
+    "read",   "write",	    "openat",  "socket",      "connect", "semop",
+    "ipc",    "socketcall", "clone",   "personality", "futex",	 "mmap",
+    "ioctl",  "kill",	    "accept4", "sendmsg",     "shmget",	 "msgrcv",
+    "getpid", "close",	    "fcntl",   "prctl",	      "bind",	 "recvfrom",
 };
 
 static const char *const actions[] = {
-	"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-	"SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
-	"SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW",
+    "SCMP_ACT_ALLOW",	    "SCMP_ACT_ERRNO",	     "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
+    "SCMP_ACT_LOG",	    "SCMP_ACT_TRACE",	     "SCMP_ACT_ERRNO",
+    "SCMP_ACT_ALLOW",
 };
 
 static const char *const ops[] = {
-	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
-	"SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",	"SCMP_CMP_EQ",
+    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
 };
 
-static const char *const caps[] = { "CAP_SYS_ADMIN", "CAP_CHOWN",
-				    "CAP_NET_ADMIN", "CAP_SYS_PTRACE" };
-static const char *const goarches[] = { "amd64", "386", "arm64", "arm",
-					"s390x", "ppc64le" };
-static const char *const kernels[] = { "4.8", "5.4", "6.18", "7.2", "4.14.0" };
+static const char *const caps[] = {"CAP_SYS_ADMIN", "CAP_CHOWN",
+				   "CAP_NET_ADMIN", "CAP_SYS_PTRACE"};
+static const char *const goarches[] = {"amd64", "386",	 "arm64",
+				       "arm",	"s390x", "ppc64le"};
+static const char *const kernels[] = {"4.8", "5.4", "6.18", "7.2", "4.14.0"};
 
 static uint64_t value(struct gen_rng *r)
 {
 	static const uint64_t pool[] = {
-		0, 1, 2, 3, 5, 8, 17, 144, 0x7f, 0x80, 0xff, 0x100,
-		0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x100000000,
-		0x100000001, 0x1ffffffff, 0xffffffff00000000ULL,
-		0x8000000000000000ULL, 0xfffffffffffffffeULL, UINT64_MAX,
+	    0,
+	    1,
+	    2,
+	    3,
+	    5,
+	    8,
+	    17,
+	    144,
+	    0x7f,
+	    0x80,
+	    0xff,
+	    0x100,
+	    0x7fffffff,
+	    0x80000000,
+	    0xfffffffe,
+	    0xffffffff,
+	    0x100000000,
+	    0x100000001,
+	    0x1ffffffff,
+	    0xffffffff00000000ULL,
+	    0x8000000000000000ULL,
+	    0xfffffffffffffffeULL,
+	    UINT64_MAX,
 	};
 
 	uint64_t hi;
@@ -100,12 +120,15 @@ static int pick_abi(struct gen_rng *r, int native)
 static int buddy_abi(struct gen_rng *r, int native)
 {
 	static const char *const pairs[][3] = {
-		{ "x86_64", "x86", "x32" },   { "aarch64", "arm", "arm" },
-		{ "s390x", "s390x", "s390x" }, { "ppc64le", "ppc64le", "ppc64le" },
-		{ "mips64", "mips", "mips64n32" },
-		{ "mipsel64", "mipsel", "mipsel64n32" },
-		{ "riscv64", "riscv64", "riscv64" }, { "x86", "x86", "x86" },
-		{ "arm", "arm", "arm" },
+	    {"x86_64", "x86", "x32"},
+	    {"aarch64", "arm", "arm"},
+	    {"s390x", "s390x", "s390x"},
+	    {"ppc64le", "ppc64le", "ppc64le"},
+	    {"mips64", "mips", "mips64n32"},
+	    {"mipsel64", "mipsel", "mipsel64n32"},
+	    {"riscv64", "riscv64", "riscv64"},
+	    {"x86", "x86", "x86"},
+	    {"arm", "arm", "arm"},
 	};
 
 	for (size_t i = 0; i < CF_ARRAY_SIZE(pairs); i++)
@@ -114,8 +137,7 @@ static int buddy_abi(struct gen_rng *r, int native)
 	return pick_abi(r, native);
 }
 
-static const char *pick_name(struct gen_rng *r, const char **used,
-			     size_t nused)
+static const char *pick_name(struct gen_rng *r, const char **used, size_t nused)
 {
 	if (nused && chance(r, 35))
 		return used[below(r, (unsigned)nused)];
@@ -133,7 +155,8 @@ static void str_list(FILE *f, const char *const *pool, size_t n,
 
 	fputc('[', f);
 	for (unsigned i = 0; i < k; i++)
-		fprintf(f, "%s\"%s\"", i ? "," : "", pool[below(r, (unsigned)n)]);
+		fprintf(f, "%s\"%s\"", i ? "," : "",
+			pool[below(r, (unsigned)n)]);
 	fputc(']', f);
 }
 
@@ -169,8 +192,7 @@ static void action(FILE *f, struct gen_rng *r, const char *key,
 			chance(r, 50) ? below(r, 4) : below(r, 4095));
 }
 
-static void rule(FILE *f, struct gen_rng *r, const char **used,
-		 size_t *nused)
+static void rule(FILE *f, struct gen_rng *r, const char **used, size_t *nused)
 {
 	unsigned nnames = 1 + below(r, 3), nargs;
 	unsigned w = below(r, 100);
@@ -221,16 +243,18 @@ static void abis(FILE *f, struct gen_rng *r, int native)
 
 	if (chance(r, 30)) {
 		/* an archMap: the native entry and another one */
-		fprintf(f, ",\"archMap\":[{\"architecture\":\"%s\","
-			   "\"subArchitectures\":[",
+		fprintf(f,
+			",\"archMap\":[{\"architecture\":\"%s\","
+			"\"subArchitectures\":[",
 			cf_arches[native].oci);
 		for (unsigned i = 0; i < n; i++)
 			fprintf(f, "%s\"%s\"", i ? "," : "",
 				cf_arches[buddy_abi(r, native)].oci);
 		a = pick_abi(r, native);
 		b = pick_abi(r, native);
-		fprintf(f, "]},{\"architecture\":\"%s\","
-			   "\"subArchitectures\":[\"%s\"]}]",
+		fprintf(f,
+			"]},{\"architecture\":\"%s\","
+			"\"subArchitectures\":[\"%s\"]}]",
 			cf_arches[a].oci, cf_arches[b].oci);
 		return;
 	}

@@ -98,8 +98,7 @@ bool oracle_cond(unsigned cmp_bits, const struct cf_cond *c, uint64_t arg)
 	return false;
 }
 
-bool oracle_rule_at(int arch, const struct cf_rule *r, uint32_t nr,
-		    bool *muxed)
+bool oracle_rule_at(int arch, const struct cf_rule *r, uint32_t nr, bool *muxed)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
 	int64_t direct;
@@ -126,9 +125,8 @@ static bool rule_holds(int arch, const struct cf_rule *r, bool muxed,
 	unsigned bits = cf_arches[arch].cmp_bits;
 
 	if (muxed) {
-		struct cf_cond c0 = { 0, CF_OP_EQ,
-				      (uint64_t)cf_sysinfo[r->sys].mux_call,
-				      0 };
+		struct cf_cond c0 = {0, CF_OP_EQ,
+				     (uint64_t)cf_sysinfo[r->sys].mux_call, 0};
 
 		if (!oracle_cond(bits, &c0, d->args[0]))
 			return false;
@@ -161,7 +159,7 @@ uint32_t oracle_decide(const struct oracle *o, const struct seccomp_data *d,
 {
 	const struct cf_ruleset *rs = o->rs;
 	uint32_t nr = (uint32_t)d->nr, ret = rs->default_action;
-	struct oracle_why w = { .abi = -1 };
+	struct oracle_why w = {.abi = -1};
 	bool have = false;
 	int stub, abi;
 
@@ -196,8 +194,11 @@ uint32_t oracle_decide(const struct oracle *o, const struct seccomp_data *d,
 		}
 		if (!rule_holds(arch, r, muxed, d))
 			continue;
-		if (w.nmatch < CF_ARRAY_SIZE(w.matched))
+		if (w.nmatch < CF_ARRAY_SIZE(w.matched)) {
 			w.matched[w.nmatch] = r->action;
+			w.midx[w.nmatch] = i;
+			w.mmux[w.nmatch] = muxed;
+		}
 		if (w.nmatch && r->action != w.matched[0])
 			w.actions_differ = true;
 		w.nmatch++;
@@ -209,4 +210,119 @@ out:
 	if (why)
 		*why = w;
 	return ret;
+}
+
+/* ---- libseccomp's order among overlapping argument rules ---------------
+ *
+ * libseccomp has no action priority: the rules of one syscall become one
+ * decision tree (db.c, _db_tree_add), each level a list of alternatives
+ * kept sorted by _db_chain_lt, greatest first, and the program tries them
+ * in that order, falling through to the next alternative when a subtree
+ * fails. A node's key: the argument (x2, +1 for the high word of a 64-bit
+ * compare), then the operator class (EQ/NE/MASKED_EQ 3, LT/LE 2, GT/GE 1),
+ * then the datum's word (descending; ascending for LT/LE). A rule's nodes
+ * are its conditions in argument order (the socketcall/ipc form has a0 ==
+ * the call first); MASKED_EQ with an empty mask generates nothing, so a
+ * rule made only of those is unconditional there.
+ */
+struct lnode {
+	unsigned argprio, oppri;
+	uint32_t datum;
+	bool inv;
+};
+
+static unsigned lnodes(int arch, const struct cf_rule *r, bool muxed,
+		       struct lnode *out)
+{
+	unsigned bits = cf_arches[arch].cmp_bits, n = 0;
+	struct cf_cond c[6];
+	unsigned nc = 0;
+
+	if (muxed)
+		c[nc++] = (struct cf_cond){
+		    0, CF_OP_EQ, (uint64_t)cf_sysinfo[r->sys].mux_call, 0};
+	for (unsigned i = 0; i < r->nconds; i++)
+		if (!(muxed && r->conds[i].arg == 0) && nc < 6)
+			c[nc++] = r->conds[i];
+	for (unsigned a = 0; a < 6; a++) {
+		for (unsigned i = 0; i < nc; i++) {
+			uint64_t mask = ~0ULL, v = c[i].datum;
+			struct lnode *nd;
+
+			if (c[i].arg != a)
+				continue;
+			if (c[i].op == CF_OP_MASKED_EQ) {
+				mask = c[i].datum;
+				v = c[i].datum2 & mask;
+				if (bits == 64 ? mask == 0
+					       : (uint32_t)mask == 0)
+					continue;
+			}
+			nd = &out[n++];
+			nd->argprio = a * 2 + (bits == 64);
+			nd->oppri =
+			    c[i].op == CF_OP_LT || c[i].op == CF_OP_LE	 ? 2
+			    : c[i].op == CF_OP_GT || c[i].op == CF_OP_GE ? 1
+									 : 3;
+			nd->inv = nd->oppri == 2;
+			nd->datum =
+			    bits == 64 ? (uint32_t)(v >> 32) : (uint32_t)v;
+		}
+	}
+	return n;
+}
+
+/* > 0: a comes first in libseccomp's level order, < 0: b, 0: tie. */
+static int lnode_cmp(const struct lnode *a, const struct lnode *b)
+{
+	if (a->argprio != b->argprio)
+		return a->argprio > b->argprio ? 1 : -1;
+	if (a->oppri != b->oppri)
+		return a->oppri > b->oppri ? 1 : -1;
+	if (a->datum != b->datum)
+		return (a->datum > b->datum) != a->inv ? 1 : -1;
+	return 0;
+}
+
+bool oracle_lsc_pick(const struct oracle *o, const struct seccomp_data *d,
+		     const struct oracle_why *why, uint32_t *action)
+{
+	const struct cf_ruleset *rs = o->rs;
+	struct lnode best[6], cur[6];
+	unsigned nbest = 0;
+	size_t n = why->nmatch < 8 ? why->nmatch : 8;
+	bool have = false, tie = false;
+	int arch;
+
+	(void)d;
+	if (why->abi < 0 || why->nmatch > 8)
+		return false;
+	arch = o->abis[why->abi].arch;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_rule *r = &rs->rules[why->midx[i]];
+		unsigned nc = lnodes(arch, r, why->mmux[i], cur);
+		int c = 0;
+
+		if (nc == 0) {
+			/* unconditional for libseccomp: the first wins */
+			*action = r->action;
+			return true;
+		}
+		if (have) {
+			for (unsigned k = 0; !c && k < nc && k < nbest; k++)
+				c = lnode_cmp(&cur[k], &best[k]);
+			if (!c && nc != nbest)
+				c = nc < nbest ? 1 : -1; /* shorter first */
+		}
+		if (!have || c > 0) {
+			memcpy(best, cur, sizeof(best));
+			nbest = nc;
+			*action = r->action;
+			tie = false;
+			have = true;
+		} else if (!c && r->action != *action) {
+			tie = true;
+		}
+	}
+	return have && !tie;
 }

@@ -103,8 +103,8 @@ static void find_skips(struct lsc_ref *l, const struct cf_ruleset *rs)
 				if (muxed)
 					skip_nr(l, a,
 						cf_sysinfo[r->sys].mux_kind == 1
-							? ar->socketcall_nr
-							: ar->ipc_nr);
+						    ? ar->socketcall_nr
+						    : ar->ipc_nr);
 				if (cnr >= 0 || muxed)
 					note_unknown(l, r->name);
 			} else if (lnr >= 0 && lnr != cnr) {
@@ -183,8 +183,10 @@ static int add_arches(scmp_filter_ctx ctx, const struct cf_ruleset *rs,
 		int rc;
 
 		if (!tok) {
-			snprintf(why, whysz, "libseccomp 2.5.4 does not know "
-				 "the ABI %s", cf_arches[rs->arches[a]].name);
+			snprintf(why, whysz,
+				 "libseccomp 2.5.4 does not know "
+				 "the ABI %s",
+				 cf_arches[rs->arches[a]].name);
 			return -1;
 		}
 		if (tok == host)
@@ -216,15 +218,16 @@ static int add_rules(scmp_filter_ctx ctx, const struct cf_ruleset *rs,
 			continue;
 		for (unsigned j = 0; j < r->nconds; j++)
 			c[j] = (struct scmp_arg_cmp){
-				.arg = r->conds[j].arg,
-				.op = lsc_op(r->conds[j].op),
-				.datum_a = r->conds[j].datum,
-				.datum_b = r->conds[j].datum2,
+			    .arg = r->conds[j].arg,
+			    .op = lsc_op(r->conds[j].op),
+			    .datum_a = r->conds[j].datum,
+			    .datum_b = r->conds[j].datum2,
 			};
 		rc = seccomp_rule_add_array(ctx, r->action, nr, r->nconds, c);
 		if (rc < 0) {
-			snprintf(why, whysz, "seccomp_rule_add(%s, rule %zu): %s",
-				 r->name, i, strerror(-rc));
+			snprintf(why, whysz,
+				 "seccomp_rule_add(%s, rule %zu): %s", r->name,
+				 i, strerror(-rc));
 			return -1;
 		}
 	}
@@ -256,7 +259,7 @@ static void build_layout(struct lsc_ref *l, const struct cf_ruleset *rs,
 		snprintf(why, whysz, "seccomp_export_bpf: %s", strerror(-rc));
 	/* libseccomp writes the instructions in the target's byte order */
 	if (!rc && cf_arches[rs->native].big_endian !=
-			   (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
+		       (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
 		for (size_t i = 0; i < l->len[layout]; i++) {
 			struct sock_filter *in = &l->prog[layout][i];
 
@@ -297,7 +300,8 @@ bool runc_stub(const struct oracle *o, const struct seccomp_data *d,
 
 		if (ar->audit_arch != d->arch)
 			continue;
-		if (d->arch == AUDIT_X86_64 && (ar->nr_offset == X32_BIT) != x32)
+		if (d->arch == AUDIT_X86_64 &&
+		    (ar->nr_offset == X32_BIT) != x32)
 			continue;
 		if (a->enosys && nr > a->above) {
 			*ret = CF_RET_ERRNO(ENOSYS);
