@@ -47,6 +47,9 @@ struct stats {
 	size_t nunknown;
 	char refusals[4][200];
 	size_t nrefusals;
+	char kinds[8][80];
+	unsigned long kind_count[8];
+	size_t nkinds;
 };
 
 static struct stats st;
@@ -434,8 +437,34 @@ static void run_foreign(struct run *ru)
 /* ---- a profile in a context -----------------------------------------------
  */
 
+/* Refusals by kind: the call that failed and its error, without the
+ * syscall name ("seccomp_rule_add: File exists"). */
+static void count_refusal(const char *why)
+{
+	char kind[80];
+	const char *paren = strchr(why, '('), *colon = strrchr(why, ':');
+	size_t i;
+
+	if (paren && colon && paren < colon)
+		snprintf(kind, sizeof(kind), "%.*s%s", (int)(paren - why), why,
+			 colon);
+	else
+		snprintf(kind, sizeof(kind), "%s", why);
+	if (!strncmp(kind, "libseccomp 2.5.4 does not know", 30))
+		snprintf(kind, sizeof(kind), "ABI unknown to libseccomp 2.5.4");
+	for (i = 0; i < st.nkinds; i++)
+		if (!strcmp(st.kinds[i], kind))
+			break;
+	if (i == st.nkinds && st.nkinds < CF_ARRAY_SIZE(st.kinds))
+		snprintf(st.kinds[st.nkinds++], sizeof(st.kinds[0]), "%s",
+			 kind);
+	if (i < CF_ARRAY_SIZE(st.kinds))
+		st.kind_count[i]++;
+}
+
 static void note_refusal(const char *label, const char *why)
 {
+	count_refusal(why);
 	if (st.nrefusals < CF_ARRAY_SIZE(st.refusals))
 		snprintf(st.refusals[st.nrefusals++], sizeof(st.refusals[0]),
 			 "%s: %s", label, why);
@@ -530,8 +559,10 @@ static void report(const char *what)
 					      i ? " " : "", st.unknown[i]);
 		t_note("  skipped names: %s", buf);
 	}
+	for (size_t i = 0; i < st.nkinds; i++)
+		t_note("  refused %lu x: %s", st.kind_count[i], st.kinds[i]);
 	for (size_t i = 0; i < st.nrefusals; i++)
-		t_note("  refused: %s", st.refusals[i]);
+		t_note("  refused, e.g.: %s", st.refusals[i]);
 	t_note("libseccomp-bug cases %llu (in %lu contexts); precedence "
 	       "differences %llu "
 	       "(libseccomp took another matching rule than the first: %llu "
