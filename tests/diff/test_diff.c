@@ -870,3 +870,116 @@ TEST(diff_cross_native)
 	free(text);
 	report("cross-native");
 }
+
+/* ---- the two known semantic differences, pinned ------------------------- */
+
+struct pinned {
+	struct cf_filter *f;
+	struct oracle o;
+	struct lsc_ref l;
+};
+
+static bool pin(struct pinned *p, const char *json)
+{
+	struct cf_target tg = {.native = cf_abi_lookup("x86_64"),
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18};
+	struct cf_profile *prof;
+	struct cf_error err;
+
+	memset(p, 0, sizeof(*p));
+	if (!CHECK(cf_profile_parse(json, strlen(json), "pinned", &prof,
+				    &err) == 0))
+		return false;
+	if (!CHECK(cf_compile(prof, &tg, &p->f, &err) == 0)) {
+		cf_profile_free(prof);
+		return false;
+	}
+	cf_profile_free(prof);
+	oracle_init(&p->o, &p->f->rules);
+	return CHECK(lsc_ref_build(&p->l, &p->f->rules) == 0 && p->l.prog[0]);
+}
+
+static uint32_t pinned_cf(const struct pinned *p, const struct seccomp_data *d)
+{
+	size_t n;
+	const struct sock_filter *prog = cf_filter_program(p->f, &n);
+
+	return cf_bpf_run(prog, n, d, NULL);
+}
+
+static uint32_t pinned_lsc(const struct pinned *p, const struct seccomp_data *d)
+{
+	uint32_t r;
+
+	if (runc_stub(&p->o, d, &r))
+		return r;
+	return cf_bpf_run(p->l.prog[0], p->l.len[0], d, NULL);
+}
+
+static void unpin(struct pinned *p)
+{
+	lsc_ref_free(&p->l);
+	cf_filter_free(p->f);
+}
+
+/* Overlapping argument rules with different actions: callfence takes the
+ * first in profile order (docs/semantics.md), libseccomp its tree order
+ * (the rule on the higher argument first; EQ before GE on one argument),
+ * which oracle_lsc_pick models. If callfence adopts libseccomp's order,
+ * this test says so. */
+TEST(diff_pinned_precedence)
+{
+	struct pinned p;
+	struct seccomp_data d = {.nr = 39, .arch = AUDIT_X86_64};
+	struct oracle_why why;
+	uint32_t pick = 0;
+
+	if (!pin(&p, "{\"defaultAction\":\"SCMP_ACT_KILL\",\"syscalls\":["
+		     "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\","
+		     "\"errnoRet\":1,\"args\":[{\"index\":0,\"value\":1,"
+		     "\"op\":\"SCMP_CMP_EQ\"}]},"
+		     "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\","
+		     "\"errnoRet\":2,\"args\":[{\"index\":1,\"value\":2,"
+		     "\"op\":\"SCMP_CMP_EQ\"}]},"
+		     "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\","
+		     "\"errnoRet\":3,\"args\":[{\"index\":0,\"value\":1,"
+		     "\"op\":\"SCMP_CMP_GE\"}]}]}")) {
+		unpin(&p);
+		return;
+	}
+	d.args[0] = 1;
+	d.args[1] = 2;
+	CHECK_EQ(pinned_cf(&p, &d), CF_RET_ERRNO(1));
+	CHECK_EQ(oracle_decide(&p.o, &d, &why), CF_RET_ERRNO(1));
+	CHECK_EQ(pinned_lsc(&p, &d), CF_RET_ERRNO(2));
+	CHECK(oracle_lsc_pick(&p.o, &d, &why, &pick));
+	CHECK_EQ(pick, CF_RET_ERRNO(2));
+	d.args[1] = 0; /* a0 == 1 and a0 >= 1: EQ first for both */
+	CHECK_EQ(pinned_cf(&p, &d), CF_RET_ERRNO(1));
+	CHECK_EQ(pinned_lsc(&p, &d), CF_RET_ERRNO(1));
+	d.args[0] = 5;
+	CHECK_EQ(pinned_cf(&p, &d), CF_RET_ERRNO(3));
+	CHECK_EQ(pinned_lsc(&p, &d), CF_RET_ERRNO(3));
+	unpin(&p);
+}
+
+/* nr -1 on x86_64 (what a tracer sets to skip a call; the filter runs
+ * again since Linux 4.8): libseccomp sends it to x86_64's filter, SPEC §2
+ * and callfence kill it as an x32 number when x32 is not in the filter. */
+TEST(diff_pinned_nr_minus_one)
+{
+	struct pinned p;
+	struct seccomp_data d = {.nr = -1, .arch = AUDIT_X86_64};
+
+	if (!pin(&p,
+		 "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+		 "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}")) {
+		unpin(&p);
+		return;
+	}
+	CHECK_EQ(pinned_cf(&p, &d), SECCOMP_RET_KILL_THREAD);
+	CHECK_EQ(oracle_decide(&p.o, &d, NULL), SECCOMP_RET_KILL_THREAD);
+	CHECK_EQ(pinned_lsc(&p, &d), CF_RET_ERRNO(EPERM));
+	unpin(&p);
+}
