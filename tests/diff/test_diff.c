@@ -657,7 +657,8 @@ static void report(const char *what)
 	       what, st.profiles, st.contexts, st.cf_refused, st.unconfined,
 	       st.vectors, st.comparisons, st.lsc_compared);
 	t_note("libseccomp: %lu contexts refused, %lu with one layout "
-	       "refused; %llu vectors skipped (names unknown to 2.5.4: %zu)",
+	       "refused; %llu vectors skipped (names 2.5.4 lacks or numbers "
+	       "differently: %zu)",
 	       st.lsc_refused, st.lsc_layout_refused, st.lsc_skipped,
 	       st.nunknown);
 	if (st.nunknown) {
