@@ -126,3 +126,9 @@ bench: $(BIN) $(BENCH_BIN)
 	bench/run.py --bench $(BENCH_BIN) --callfence $(BIN) --out $(O)/bench
 
 .PHONY: bench
+
+# ---- mutation check of the differential suite (tools/mutate) -------------
+mutate:
+	tools/mutate
+
+.PHONY: mutate
