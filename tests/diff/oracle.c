@@ -10,7 +10,8 @@
  *     AUDIT_ARCH_X86_64 the 0x40000000 bit picks x32, else x86_64), a
  *     number above the largest number the profile names there returns
  *     ENOSYS, unless the default is ALLOW, LOG or TRACE. Socket/ipc names
- *     do not count on multiplexing ABIs.
+ *     do not count on multiplexing ABIs. On s390/s390x number 0 (setup)
+ *     returns ENOSYS too, wherever the stub applies.
  *  2. libseccomp's filter: the ABI by audit arch (on x86_64's, nr >=
  *     0x40000000 is x32); not in the filter -> KILL_THREAD.
  *  3. the rules at that number (direct, or socketcall/ipc with a0 = the
@@ -25,6 +26,14 @@
 
 #define AUDIT_X86_64 0xc000003eU
 #define X32_BIT 0x40000000U
+
+/* runc's stub on s390/s390x also answers setup (number 0) with ENOSYS */
+bool is_s390(int arch)
+{
+	uint32_t audit = cf_arches[arch].audit_arch;
+
+	return audit == 0x80000016U || audit == 0x16U;
+}
 
 static bool arch_is_x32(int arch)
 {
@@ -165,7 +174,9 @@ uint32_t oracle_decide(const struct oracle *o, const struct seccomp_data *d,
 
 	/* 1. runc's stub */
 	stub = find(o, d->arch, d->arch == AUDIT_X86_64 && (nr & X32_BIT));
-	if (stub >= 0 && o->abis[stub].enosys && nr > o->abis[stub].above) {
+	if (stub >= 0 && o->abis[stub].enosys &&
+	    (nr > o->abis[stub].above ||
+	     (nr == 0 && is_s390(o->abis[stub].arch)))) {
 		w.enosys = true;
 		w.abi = stub;
 		ret = CF_RET_ERRNO(ENOSYS);
