@@ -25,6 +25,7 @@
 #include "cf.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CF_AUDIT_ARCH_X86_64 0xc000003eU
@@ -72,6 +73,10 @@ struct gen {
 	size_t nrg, caprg;
 	int cur; /* accumulator state */
 	bool oom;
+	bool opt;     /* the optimizations below (cf_gen_opts.plain unset) */
+	uint64_t *ws; /* opt: prefix sums of the ranges' weights */
+	uint64_t *us; /* opt: prefix sums of the ranges' units */
+	size_t capws, capus;
 };
 
 static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
@@ -448,10 +453,15 @@ static size_t live_chains(const struct cf_ir_sys *s)
 	return n;
 }
 
+static bool gen_sys_steps(struct gen *g, const struct grange *r);
+
 static void gen_sys(struct gen *g, const struct grange *r)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
+
+	if (g->opt && gen_sys_steps(g, r))
+		return;
 
 	for (size_t i = 0; i < n; i++) {
 		int fail = new_label(g);
@@ -462,6 +472,286 @@ static void gen_sys(struct gen *g, const struct grange *r)
 		place(g, fail);
 	}
 	emit_ret(g, s->fallback);
+}
+
+/* ---- opt: one argument's step function ----------------------------- */
+
+/* When every live chain of a syscall tests one argument only, with
+ * interval operators (EQ NE LT LE GE GT; conditions that are constant on
+ * the ABI aside), the decision is a step function of that argument: it
+ * can change only where some condition's truth changes. It is computed
+ * by evaluating the chains (cf_ir_cond_match, first match wins) at every
+ * such point, and emitted as a search over the value's words: the high
+ * word first on 64-bit ABIs, the low word under each high value that
+ * needs it. */
+
+struct step {
+	uint64_t lo; /* the step runs from lo to the next step's lo - 1 */
+	uint32_t action;
+};
+
+/* One level of the search: 32-bit values; sub >= 0 names a low-word table
+ * under this high word. */
+struct vstep {
+	uint32_t lo;
+	uint32_t action;
+	int sub;
+};
+
+struct vtab {
+	struct vstep *v;
+	size_t n;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t eval_at(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			size_t n, uint64_t v)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+		bool ok = true;
+
+		/* conditions on other arguments are constant: any value
+		 * gives their truth */
+		for (unsigned j = 0; ok && j < c->nconds; j++)
+			ok = cf_ir_cond_match(ar, &c->conds[j], v);
+		if (ok)
+			return c->action;
+	}
+	return s->fallback;
+}
+
+/* The argument all non-constant conditions test, -1 if there is none or
+ * more than one, or a MASKED_EQ. */
+static int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
+		     size_t n)
+{
+	int arg = -1;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			const struct cf_cond *c = &s->chains[i].conds[j];
+
+			if (cond_const(ar, c) >= 0)
+				continue;
+			if (c->op == CF_OP_MASKED_EQ ||
+			    (arg >= 0 && arg != c->arg))
+				return -1;
+			arg = c->arg;
+		}
+	return arg;
+}
+
+static size_t build_steps(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n,
+			  struct step **out)
+{
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t np = 1, ns = 0;
+	uint64_t *pt;
+	struct step *st;
+
+	for (size_t i = 0; i < n; i++)
+		np += 2 * s->chains[i].nconds;
+	pt = cf_arena_array(g->a, np, sizeof(*pt));
+	st = cf_arena_array(g->a, np, sizeof(*st));
+	if (!pt || !st) {
+		g->oom = true;
+		return 0;
+	}
+	np = 0;
+	pt[np++] = 0;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			const struct cf_cond *c = &s->chains[i].conds[j];
+			uint64_t d = c->datum & w;
+
+			if (cond_const(ar, c) >= 0)
+				continue;
+			switch ((enum cf_op)c->op) {
+			case CF_OP_EQ:
+			case CF_OP_NE:
+				pt[np++] = d;
+				if (d < w)
+					pt[np++] = d + 1;
+				break;
+			case CF_OP_LT:
+			case CF_OP_GE:
+				pt[np++] = d;
+				break;
+			default: /* LE, GT */
+				if (d < w)
+					pt[np++] = d + 1;
+				break;
+			}
+		}
+	qsort(pt, np, sizeof(*pt), cmp_u64);
+	for (size_t i = 0; i < np; i++) {
+		uint32_t act;
+
+		if (i && pt[i] == pt[i - 1])
+			continue;
+		act = eval_at(ar, s, n, pt[i]);
+		if (ns && st[ns - 1].action == act)
+			continue;
+		st[ns++] = (struct step){pt[i], act};
+	}
+	*out = st;
+	return ns;
+}
+
+/* The 64-bit step function as a high-word table whose split entries name
+ * low-word tables. */
+static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
+		       struct vstep *hv, struct vtab *tabs)
+{
+	const uint64_t W = UINT32_MAX;
+	size_t nh = 0, nt = 0, k = 0;
+	uint64_t h = 0;
+
+	while (h <= W && !g->oom) {
+		uint64_t base = h << 32;
+		uint64_t end = k + 1 < ns ? st[k + 1].lo - 1 : UINT64_MAX;
+
+		if (end >= (base | W)) {
+			uint64_t H = (end & W) == W ? end >> 32
+						    : (end >> 32) - 1;
+
+			hv[nh++] = (struct vstep){(uint32_t)h, st[k].action,
+						  -1};
+			h = H + 1;
+		} else {
+			size_t t = k, m = 0;
+			struct vstep *v;
+
+			while (t < ns && st[t].lo <= (base | W))
+				t++;
+			v = cf_arena_array(g->a, t - k, sizeof(*v));
+			if (!v) {
+				g->oom = true;
+				return 0;
+			}
+			for (size_t q = k; q < t; q++)
+				v[m++] = (struct vstep){
+				    q == k ? 0 : (uint32_t)st[q].lo,
+				    st[q].action, -1};
+			tabs[nt] = (struct vtab){v, m};
+			hv[nh++] = (struct vstep){(uint32_t)h, 0, (int)nt++};
+			h++;
+		}
+		while (h <= W && k + 1 < ns && st[k + 1].lo <= h << 32)
+			k++;
+	}
+	return nh;
+}
+
+static void emit_vtree(struct gen *g, const struct vtab *tabs,
+		       const struct vstep *v, size_t i, size_t j,
+		       uint32_t lo_off);
+
+static void emit_vleaf(struct gen *g, const struct vtab *tabs,
+		       const struct vstep *v, uint32_t lo_off)
+{
+	if (v->sub < 0) {
+		emit_ret(g, v->action);
+		return;
+	}
+	load(g, lo_off);
+	emit_vtree(g, tabs, tabs[v->sub].v, 0, tabs[v->sub].n - 1, lo_off);
+}
+
+static int vleaf_label(struct gen *g, const struct vstep *v)
+{
+	return v->sub < 0 ? ret_label(g, v->action) : NEXT;
+}
+
+/* Balanced search over v[i..j] with the value in A. [X][v][X] with a
+ * single value v in the middle is one JEQ. */
+static void emit_vtree(struct gen *g, const struct vtab *tabs,
+		       const struct vstep *v, size_t i, size_t j,
+		       uint32_t lo_off)
+{
+	size_t mid;
+	int lt, rt;
+
+	if (i == j) {
+		emit_vleaf(g, tabs, &v[i], lo_off);
+		return;
+	}
+	if (j == i + 2 && v[i].sub < 0 && v[j].sub < 0 &&
+	    v[i].action == v[j].action && v[i + 1].lo + 1 == v[j].lo) {
+		int x = ret_label(g, v[i].action);
+
+		rt = vleaf_label(g, &v[i + 1]);
+		emit_jmp(g, BPF_JEQ, v[i + 1].lo, rt, x);
+		if (rt == NEXT)
+			emit_vleaf(g, tabs, &v[i + 1], lo_off);
+		return;
+	}
+	mid = i + (j - i + 1) / 2;
+	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
+	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, NEXT, lt);
+		emit_vtree(g, tabs, v, mid, j, lo_off);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
+		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
+		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
+		place(g, rt);
+		emit_vtree(g, tabs, v, mid, j, lo_off);
+	}
+}
+
+/* Emits r's syscall as a step function; false (nothing emitted) when its
+ * chains are not of that shape. */
+static bool gen_sys_steps(struct gen *g, const struct grange *r)
+{
+	const struct cf_arch *ar = r->arch;
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s), ns, nh;
+	int arg = steps_arg(ar, s, n);
+	struct step *st;
+	struct vstep *hv;
+	struct vtab *tabs;
+
+	if (arg < 0)
+		return false;
+	ns = build_steps(g, ar, s, n, &st);
+	if (g->oom)
+		return true;
+	/* a step can give a constant high-word run and a split one */
+	hv = cf_arena_array(g->a, 2 * ns, sizeof(*hv));
+	tabs = cf_arena_array(g->a, ns, sizeof(*tabs));
+	if (!hv || !tabs) {
+		g->oom = true;
+		return true;
+	}
+	if (ar->cmp_bits != 64) {
+		for (size_t i = 0; i < ns; i++)
+			hv[i] = (struct vstep){(uint32_t)st[i].lo,
+					       st[i].action, -1};
+		load(g, arg_off(ar, (unsigned)arg, false));
+		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
+		return true;
+	}
+	nh = split_hi(g, st, ns, hv, tabs);
+	if (g->oom)
+		return true;
+	load(g, arg_off(ar, (unsigned)arg, true));
+	emit_vtree(g, tabs, hv, 0, nh - 1, arg_off(ar, (unsigned)arg, false));
+	return true;
 }
 
 /* ---- syscall-number ranges ----------------------------------------- */
@@ -615,6 +905,152 @@ static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
 	}
 }
 
+/* ---- opt: the weighted search ---------------------------------------- */
+
+/* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
+ * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
+ * the native ABI's. Units bound the depth: 1 per range, 2 for a syscall
+ * with argument checks, so that it sits above the deepest level. */
+static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	size_t n = g->nrg;
+
+	if (!GROW(g, ws, n + 1) || !GROW(g, us, n + 1))
+		return false;
+	g->ws[0] = g->us[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		g->ws[i + 1] = 1;
+		g->us[i + 1] = g->rg[i].sys ? 2 : 1;
+	}
+	for (size_t k = 0; k < ir->nabis; k++) {
+		const struct cf_ir_abi *abi = &ir->abis[k];
+		uint64_t mult = k == 0 ? 16 : 1;
+
+		if (cf_arches[abi->arch].audit_arch != audit)
+			continue;
+		for (size_t w = 0; w < cf_nsys_weights; w++) {
+			int idx = cf_sys_index(cf_sys_weights[w].name);
+			int64_t nr = idx < 0 ? -1 : cf_sys_nr(abi->arch, idx);
+			size_t lo = 0, hi = n;
+
+			if (nr < 0)
+				continue;
+			while (hi - lo > 1) { /* last range with lo <= nr */
+				size_t m = lo + (hi - lo) / 2;
+
+				if (g->rg[m].lo <= (uint64_t)nr)
+					lo = m;
+				else
+					hi = m;
+			}
+			g->ws[lo + 1] += cf_sys_weights[w].weight * mult;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		g->ws[i + 1] += g->ws[i];
+		g->us[i + 1] += g->us[i];
+	}
+	return true;
+}
+
+static unsigned ceil_log2(uint64_t n)
+{
+	unsigned d = 0;
+
+	while (d < 63 && (1ULL << d) < n)
+		d++;
+	return d;
+}
+
+static bool punch(const struct grange *r, size_t i, size_t j)
+{
+	return j == i + 2 && !r[i].sys && !r[j].sys &&
+	       r[i].action == r[j].action && r[i + 1].lo == r[i + 1].hi;
+}
+
+/* Decides r[i..j] with nr in A in at most depth levels (when the units
+ * allow it), splitting where the weights balance best. */
+static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
+		       size_t j, unsigned depth)
+{
+	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
+	uint64_t wl = g->ws[i], wr = g->ws[j + 1];
+	uint64_t best = UINT64_MAX, bestu = UINT64_MAX;
+	size_t mid = i + 1;
+	unsigned dl, dr;
+	int lt, rt;
+
+	if (i == j) {
+		emit_leaf(g, &r[i]);
+		return;
+	}
+	if (punch(r, i, j)) { /* [X][nr][X]: one JEQ */
+		int x = ret_label(g, r[i].action);
+
+		rt = r[i + 1].sys ? NEXT : ret_label(g, r[i + 1].action);
+		emit_jmp(g, BPF_JEQ, r[i + 1].lo, rt, x);
+		if (rt == NEXT)
+			emit_leaf(g, &r[i + 1]);
+		return;
+	}
+	for (size_t m = i + 1; m <= j; m++) {
+		uint64_t ul = g->us[m] - g->us[i], ur = g->us[j + 1] - g->us[m];
+		uint64_t u = ul > ur ? ul : ur;
+		uint64_t l = g->ws[m] - wl, rr = wr - g->ws[m];
+		uint64_t d = l > rr ? l - rr : rr - l;
+
+		if (u > half) {
+			/* infeasible: only the least unbalanced counts */
+			if (best == UINT64_MAX && u < bestu) {
+				bestu = u;
+				mid = m;
+			}
+			continue;
+		}
+		if (d < best) {
+			best = d;
+			mid = m;
+		}
+	}
+	dl = depth ? depth - 1 : 0;
+	dr = dl;
+	if ((1ULL << dl) < g->us[mid] - g->us[i])
+		dl = ceil_log2(g->us[mid] - g->us[i]);
+	if ((1ULL << dr) < g->us[j + 1] - g->us[mid])
+		dr = ceil_log2(g->us[j + 1] - g->us[mid]);
+	lt = mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
+	rt = mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, NEXT, lt);
+		emit_wtree(g, r, mid, j, dr);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_wtree(g, r, i, mid - 1, dl);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_wtree(g, r, i, mid - 1, dl);
+		place(g, rt);
+		emit_wtree(g, r, mid, j, dr);
+	}
+}
+
+static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	build_ranges(g, ir, audit);
+	if (g->oom)
+		return;
+	if (!g->opt) {
+		emit_tree(g, g->rg, 0, g->nrg - 1);
+		return;
+	}
+	if (!weigh_ranges(g, ir, audit))
+		return;
+	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(g->us[g->nrg]));
+}
+
 static void gen_program(struct gen *g, const struct cf_ir *ir)
 {
 	uint32_t audits[32];
@@ -634,19 +1070,25 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	g->cur = ST_UNK;
 	load(g, (uint32_t)OFF_ARCH);
 	kill = ret_label(g, CF_RET_KILL_THREAD);
+	/* opt: the last arch's search follows its check, the native one's
+	 * comes last, so that no check needs a trampoline in the usual
+	 * case of a native search longer than the others */
 	for (size_t i = 0; i < na; i++) {
+		bool last = i + 1 == na;
+
 		labels[i] = new_label(g);
-		emit_jmp(g, BPF_JEQ, audits[i], labels[i],
-			 i + 1 == na ? kill : NEXT);
+		emit_jmp(g, BPF_JEQ, audits[i],
+			 g->opt && last ? NEXT : labels[i],
+			 last ? kill : NEXT);
 	}
 	if (!na)
 		emit_ret(g, CF_RET_KILL_THREAD);
-	for (size_t i = 0; i < na && !g->oom; i++) {
+	for (size_t k = 0; k < na && !g->oom; k++) {
+		size_t i = g->opt ? na - 1 - k : k;
+
 		place(g, labels[i]);
 		load(g, (uint32_t)OFF_NR);
-		build_ranges(g, ir, audits[i]);
-		if (!g->oom)
-			emit_tree(g, g->rg, 0, g->nrg - 1);
+		emit_search(g, ir, audits[i]);
 	}
 	/* the return pool, in order of first use */
 	for (size_t l = 1; l < g->nlb; l++) {
@@ -813,7 +1255,16 @@ static int check_ir(const struct cf_ir *ir, struct cf_error *err)
 int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
 	       struct cf_error *err)
 {
-	struct gen g = {.a = a};
+	const struct cf_gen_opts o = {.plain = false};
+
+	return cf_bpf_gen_opts(a, ir, &o, out, err);
+}
+
+int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
+		    const struct cf_gen_opts *o, struct cf_prog *out,
+		    struct cf_error *err)
+{
+	struct gen g = {.a = a, .opt = !o->plain};
 	int rc = check_ir(ir, err);
 
 	if (rc < 0)
