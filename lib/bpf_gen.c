@@ -75,8 +75,9 @@ struct gen {
 	bool oom;
 	bool opt;     /* the optimizations below (cf_gen_opts.plain unset) */
 	uint64_t *ws; /* opt: prefix sums of the ranges' weights */
-	uint64_t *us; /* opt: prefix sums of the ranges' units */
-	size_t capws, capus;
+	uint64_t *us; /* opt: units of the ranges (1 or 2) */
+	uint64_t *fl, *fr; /* opt: scratch for emit_wtree */
+	size_t capws, capus, capfl, capfr;
 };
 
 static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
@@ -909,18 +910,20 @@ static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
 
 /* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
  * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
- * the native ABI's. Units bound the depth: 1 per range, 2 for a syscall
- * with argument checks, so that it sits above the deepest level. */
+ * the native ABI's (g->ws: prefix sums). Units bound the depth: a range
+ * takes 1 unit of the deepest level, a syscall with argument checks 2
+ * (aligned), so that it sits a level higher (g->us). */
 static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	size_t n = g->nrg;
 
-	if (!GROW(g, ws, n + 1) || !GROW(g, us, n + 1))
+	if (!GROW(g, ws, n + 1) || !GROW(g, us, n + 1) ||
+	    !GROW(g, fl, n + 1) || !GROW(g, fr, n + 1))
 		return false;
-	g->ws[0] = g->us[0] = 0;
+	g->ws[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		g->ws[i + 1] = 1;
-		g->us[i + 1] = g->rg[i].sys ? 2 : 1;
+		g->us[i] = g->rg[i].sys ? 2 : 1;
 	}
 	for (size_t k = 0; k < ir->nabis; k++) {
 		const struct cf_ir_abi *abi = &ir->abis[k];
@@ -946,11 +949,18 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 			g->ws[lo + 1] += cf_sys_weights[w].weight * mult;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		g->ws[i + 1] += g->ws[i];
-		g->us[i + 1] += g->us[i];
-	}
 	return true;
+}
+
+/* Room taken by a run of leaves of units 1 and 2 when each 2 must start
+ * at an even position: the least 2^d that holds it is the least depth of
+ * a search tree over them with every leaf within its bound (mirrored, the
+ * same holds from the right). */
+static uint64_t room_add(uint64_t x, uint64_t u)
+{
+	return ((x + u - 1) & ~(u - 1)) + u;
 }
 
 static unsigned ceil_log2(uint64_t n)
@@ -975,7 +985,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 {
 	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
 	uint64_t wl = g->ws[i], wr = g->ws[j + 1];
-	uint64_t best = UINT64_MAX, bestu = UINT64_MAX;
+	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, *fl = g->fl, *fr = g->fr;
 	size_t mid = i + 1;
 	unsigned dl, dr;
 	int lt, rt;
@@ -993,8 +1003,15 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 			emit_leaf(g, &r[i + 1]);
 		return;
 	}
+	/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
+	fl[i] = 0;
+	for (size_t m = i; m <= j; m++)
+		fl[m + 1] = room_add(fl[m], g->us[m]);
+	fr[j + 1] = 0;
+	for (size_t m = j + 1; m-- > i;)
+		fr[m] = room_add(fr[m + 1], g->us[m]);
 	for (size_t m = i + 1; m <= j; m++) {
-		uint64_t ul = g->us[m] - g->us[i], ur = g->us[j + 1] - g->us[m];
+		uint64_t ul = fl[m], ur = fr[m];
 		uint64_t u = ul > ur ? ul : ur;
 		uint64_t l = g->ws[m] - wl, rr = wr - g->ws[m];
 		uint64_t d = l > rr ? l - rr : rr - l;
@@ -1014,10 +1031,10 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	}
 	dl = depth ? depth - 1 : 0;
 	dr = dl;
-	if ((1ULL << dl) < g->us[mid] - g->us[i])
-		dl = ceil_log2(g->us[mid] - g->us[i]);
-	if ((1ULL << dr) < g->us[j + 1] - g->us[mid])
-		dr = ceil_log2(g->us[j + 1] - g->us[mid]);
+	if ((1ULL << dl) < fl[mid])
+		dl = ceil_log2(fl[mid]);
+	if ((1ULL << dr) < fr[mid])
+		dr = ceil_log2(fr[mid]);
 	lt = mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
 	rt = mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
 	if (lt != NEXT && rt != NEXT) {
@@ -1039,6 +1056,8 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 
 static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
+	uint64_t room = 0;
+
 	build_ranges(g, ir, audit);
 	if (g->oom)
 		return;
@@ -1048,7 +1067,9 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	}
 	if (!weigh_ranges(g, ir, audit))
 		return;
-	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(g->us[g->nrg]));
+	for (size_t i = 0; i < g->nrg; i++)
+		room = room_add(room, g->us[i]);
+	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
 }
 
 static void gen_program(struct gen *g, const struct cf_ir *ir)
