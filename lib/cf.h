@@ -11,6 +11,7 @@
  *   ir_eval.c         direct evaluation of the IR             (cf_ir_eval)
  *   bpf_gen.c         IR -> program                           (cf_bpf_gen)
  *   bpf_check.c bpf_sim.c bpf_print.c   kernel rules, interpreter, listing
+ *   bpf_cache.c       the kernel's action cache, emulated
  *   compile.c         the pipeline's outline (cf_compile, cf_check)
  *   apply.c           seccomp(2) installation
  */
