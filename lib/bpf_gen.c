@@ -43,6 +43,7 @@ struct ginsn {
 	uint16_t code;
 	uint32_t k;
 	int jt, jf; /* label ids (JA: jt), NEXT */
+	int body;   /* the syscall code it belongs to (opt), -1 */
 };
 
 struct glabel {
@@ -50,6 +51,7 @@ struct glabel {
 	int state;  /* meet of the accumulator over incoming edges */
 	unsigned refs;
 	bool is_ret; /* the pool's return of action */
+	bool local;  /* is_ret, placed where its scope closes */
 	uint32_t action;
 };
 
@@ -74,6 +76,13 @@ struct gen {
 	int cur; /* accumulator state */
 	bool oom;
 	bool opt;     /* the optimizations below (cf_gen_opts.plain unset) */
+	/* opt: returns of one syscall's checks, placed behind them */
+	int scope[8];
+	size_t nscope;
+	bool in_scope;
+	int body;            /* number of the syscall code being emitted */
+	size_t nbody;
+	const bool *scoped;  /* by body: give it a scope (second pass) */
 	uint64_t *ws; /* opt: prefix sums of the ranges' weights */
 	uint64_t *us; /* opt: units of the ranges (1 or 2) */
 	uint64_t *fl, *fr; /* opt: scratch for emit_wtree */
@@ -158,11 +167,77 @@ static bool rets_grow(struct gen *g)
 	return true;
 }
 
-/* The pool's return label for action. */
+static int ret_label(struct gen *g, uint32_t action);
+
+/* A return label of the open scope: placed right behind the syscall's
+ * code, so that its jumps reach it without trampolines. */
+static int scope_label(struct gen *g, uint32_t action)
+{
+	int l;
+
+	for (size_t i = 0; i < g->nscope; i++)
+		if (g->lb[g->scope[i]].action == action)
+			return g->scope[i];
+	if (g->nscope == CF_ARRAY_SIZE(g->scope))
+		return -1;
+	l = new_label(g);
+	if (!l)
+		return 0;
+	g->lb[l].is_ret = true;
+	g->lb[l].local = true;
+	g->lb[l].action = action;
+	g->scope[g->nscope++] = l;
+	return l;
+}
+
+static void scope_open(struct gen *g)
+{
+	g->in_scope = g->opt && g->scoped && g->scoped[g->nbody];
+	g->body = (int)g->nbody++;
+	g->nscope = 0;
+}
+
+static void place(struct gen *g, int l);
+static void emit_ret(struct gen *g, uint32_t action);
+
+/* Ends a syscall's code: its fallback return (a scope label's, when it
+ * has one), then the scope's other returns that are used. */
+static void scope_close(struct gen *g, uint32_t fallback)
+{
+	bool done = false;
+
+	g->in_scope = false;
+	for (size_t i = 0; i < g->nscope; i++) {
+		int l = g->scope[i];
+
+		if (g->lb[l].action != fallback ||
+		    (!g->lb[l].refs && g->cur == ST_TOP))
+			continue;
+		place(g, l);
+		emit_ret(g, fallback);
+		done = true;
+	}
+	if (!done && g->cur != ST_TOP)
+		emit_ret(g, fallback);
+	for (size_t i = 0; i < g->nscope; i++) {
+		int l = g->scope[i];
+
+		if (g->lb[l].action == fallback || !g->lb[l].refs)
+			continue;
+		place(g, l);
+		emit_ret(g, g->lb[l].action);
+	}
+	g->nscope = 0;
+}
+
+/* The pool's return label for action (or the open scope's). */
 static int ret_label(struct gen *g, uint32_t action)
 {
 	size_t h;
 	int l;
+
+	if (g->in_scope && (l = scope_label(g, action)) >= 0)
+		return l;
 
 	if ((g->nrets + 1) * 2 > g->caprets && !rets_grow(g))
 		return 0;
@@ -186,7 +261,7 @@ static void emit(struct gen *g, uint16_t code, uint32_t k, int jt, int jf)
 {
 	if (!GROW(g, in, g->n + 1))
 		return;
-	g->in[g->n++] = (struct ginsn){code, k, jt, jf};
+	g->in[g->n++] = (struct ginsn){code, k, jt, jf, g->body};
 }
 
 static void edge(struct gen *g, int l)
@@ -461,18 +536,26 @@ static void gen_sys(struct gen *g, const struct grange *r)
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
 
-	if (g->opt && gen_sys_steps(g, r))
+	scope_open(g);
+	if (g->opt && gen_sys_steps(g, r)) {
+		scope_close(g, s->fallback);
 		return;
-
+	}
 	for (size_t i = 0; i < n; i++) {
 		int fail = new_label(g);
 		int ok = ret_label(g, s->chains[i].action);
 
-		if (!gen_chain(g, r->arch, &s->chains[i], ok, fail))
+		if (!gen_chain(g, r->arch, &s->chains[i], ok, fail)) {
+			if (g->opt)
+				scope_close(g, s->fallback);
 			return;
+		}
 		place(g, fail);
 	}
-	emit_ret(g, s->fallback);
+	if (g->opt)
+		scope_close(g, s->fallback);
+	else
+		emit_ret(g, s->fallback);
 }
 
 /* ---- opt: one argument's step function ----------------------------- */
@@ -874,6 +957,7 @@ static void emit_leaf(struct gen *g, const struct grange *r)
 		gen_sys(g, r);
 	else
 		emit_ret(g, r->action);
+	g->body = -1;
 }
 
 /* Decides ranges r[i..j] (contiguous, ascending) with nr in A. */
@@ -1113,7 +1197,7 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	}
 	/* the return pool, in order of first use */
 	for (size_t l = 1; l < g->nlb; l++) {
-		if (!g->lb[l].is_ret || !g->lb[l].refs)
+		if (!g->lb[l].is_ret || g->lb[l].local || !g->lb[l].refs)
 			continue;
 		place(g, (int)l);
 		emit_ret(g, g->lb[l].action);
@@ -1132,64 +1216,209 @@ static size_t target(const struct gen *g, size_t i, int l)
 	return l == NEXT ? i + 1 : g->lb[l].pos;
 }
 
-/* Lays out g->in with trampolines (bit 0: jt's, bit 1: jf's) until every
- * conditional jump reaches. */
-static int layout(struct gen *g, size_t *addr, uint8_t *tr)
+/* opt: a jump to a pool return may land on any RET of the same action
+ * ahead within reach -- another syscall's return, a trampoline copy --
+ * instead of getting a copy of its own. */
+struct lk {
+	size_t *addr;
+	uint8_t *tr;    /* trampolines: bit 0 jt's, bit 1 jf's */
+	uint32_t *acts; /* actions of the pool labels jumped to */
+	size_t nacts;
+	uint32_t *nxt; /* [a * (n + 1) + t]: first u >= t holding RET acts[a] */
+	int *aidx;     /* label -> index into acts, -1 */
+};
+
+/* The pool action a side of instruction i jumps to, -1 if none. */
+static int side_act(const struct gen *g, const struct lk *k, size_t i,
+		    unsigned s)
+{
+	int l = s ? g->in[i].jf : g->in[i].jt;
+
+	if (!g->opt || l == NEXT || !g->lb[l].is_ret)
+		return -1;
+	return k->aidx[l];
+}
+
+/* Address of RET acts[a] at instruction u or among its trampolines. */
+static size_t ret_addr(const struct gen *g, const struct lk *k, size_t u,
+		       int a)
+{
+	const struct ginsn *in = &g->in[u];
+
+	if (in->code == (BPF_RET | BPF_K) && in->k == k->acts[a])
+		return k->addr[u];
+	if ((k->tr[u] & 1) && side_act(g, k, u, 0) == a)
+		return k->addr[u] + 1;
+	return k->addr[u] + 1 + (k->tr[u] & 1);
+}
+
+static void build_nxt(const struct gen *g, struct lk *k)
+{
+	size_t n = g->n;
+
+	for (size_t a = 0; a < k->nacts; a++) {
+		uint32_t *nx = k->nxt + a * (n + 1);
+
+		nx[n] = (uint32_t)n;
+		for (size_t u = n; u-- > 0;) {
+			const struct ginsn *in = &g->in[u];
+			bool has = in->code == (BPF_RET | BPF_K) &&
+				   in->k == k->acts[a];
+
+			for (unsigned s = 0; s < 2 && !has; s++)
+				has = (k->tr[u] & (1u << s)) &&
+				      side_act(g, k, u, s) == (int)a;
+			nx[u] = has ? (uint32_t)u : nx[u + 1];
+		}
+	}
+}
+
+/* Where side s of instruction i lands (an address), or SIZE_MAX when it
+ * needs a trampoline it does not have yet. */
+static size_t resolve(const struct gen *g, const struct lk *k, size_t i,
+		      unsigned s)
+{
+	const struct ginsn *in = &g->in[i];
+	int a = side_act(g, k, i, s);
+	size_t t, to;
+
+	if (k->tr[i] & (1u << s))
+		return k->addr[i] + 1 + (s ? (k->tr[i] & 1) : 0);
+	if (a >= 0) {
+		size_t u = k->nxt[(size_t)a * (g->n + 1) + i + 1];
+
+		if (u < g->n) {
+			to = ret_addr(g, k, u, a);
+			if (to - k->addr[i] - 1 <= 255)
+				return to;
+		}
+	}
+	t = target(g, i, s ? in->jf : in->jt);
+	to = k->addr[t];
+	return to - k->addr[i] - 1 <= 255 ? to : SIZE_MAX;
+}
+
+/* Lays out g->in with trampolines until every conditional jump
+ * reaches. */
+static int layout(struct gen *g, struct lk *k)
 {
 	bool changed = true;
 
+	for (size_t i = 0; i < g->n; i++) {
+		if (!is_cond(&g->in[i]))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
+
+			if (t <= i || t >= g->n)
+				return -EINVAL;
+		}
+	}
 	while (changed) {
 		changed = false;
-		addr[0] = 0;
+		k->addr[0] = 0;
 		for (size_t i = 0; i < g->n; i++)
-			addr[i + 1] = addr[i] + 1 + (tr[i] & 1) + (tr[i] >> 1);
+			k->addr[i + 1] = k->addr[i] + 1 + (k->tr[i] & 1) +
+					 (k->tr[i] >> 1);
+		if (k->nacts)
+			build_nxt(g, k);
 		for (size_t i = 0; i < g->n; i++) {
-			const struct ginsn *in = &g->in[i];
-
-			if (!is_cond(in))
+			if (!is_cond(&g->in[i]))
 				continue;
 			for (unsigned s = 0; s < 2; s++) {
-				int l = s ? in->jf : in->jt;
-				size_t t = target(g, i, l);
-
-				if (tr[i] & (1u << s))
+				if (resolve(g, k, i, s) != SIZE_MAX)
 					continue;
-				if (t <= i || t >= g->n)
-					return -EINVAL;
-				if (addr[t] - addr[i] - 1 > 255) {
-					tr[i] |= (uint8_t)(1u << s);
-					changed = true;
-				}
+				k->tr[i] |= (uint8_t)(1u << s);
+				changed = true;
 			}
 		}
 	}
 	return 0;
 }
 
-/* The trampoline at address at for a jump to instruction t. */
-static struct sock_filter tramp(const struct gen *g, const size_t *addr,
-				size_t at, size_t t)
+/* The trampoline at address at for side s of instruction i. */
+static struct sock_filter tramp(const struct gen *g, const struct lk *k,
+				size_t i, unsigned s, size_t at)
 {
+	size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
 	const struct ginsn *to = &g->in[t];
 
 	if (BPF_CLASS(to->code) == BPF_RET)
 		return (struct sock_filter)BPF_STMT(to->code, to->k);
 	return (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
-					    (uint32_t)(addr[t] - at - 1), 0, 0);
+					    (uint32_t)(k->addr[t] - at - 1), 0,
+					    0);
 }
 
-static int link_prog(struct gen *g, struct cf_prog *out, struct cf_error *err)
+/* The pool actions that conditional jumps aim at (opt). */
+static bool collect_acts(struct gen *g, struct lk *k)
 {
-	size_t *addr = cf_arena_array(g->a, g->n + 1, sizeof(*addr));
-	uint8_t *tr = cf_arena_array(g->a, g->n + 1, 1);
+	k->aidx = cf_arena_array(g->a, g->nlb, sizeof(*k->aidx));
+	k->acts = cf_arena_array(g->a, g->nlb, sizeof(*k->acts));
+	if (!k->aidx || !k->acts)
+		return false;
+	for (size_t l = 0; l < g->nlb; l++)
+		k->aidx[l] = -1;
+	if (!g->opt)
+		return true;
+	for (size_t i = 0; i < g->n; i++) {
+		if (!is_cond(&g->in[i]))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			int l = s ? g->in[i].jf : g->in[i].jt;
+			size_t a;
+
+			if (l == NEXT || !g->lb[l].is_ret || k->aidx[l] >= 0)
+				continue;
+			for (a = 0; a < k->nacts; a++)
+				if (k->acts[a] == g->lb[l].action)
+					break;
+			if (a == k->nacts)
+				k->acts[k->nacts++] = g->lb[l].action;
+			k->aidx[l] = (int)a;
+		}
+	}
+	if (k->nacts) {
+		k->nxt = cf_arena_array(g->a, k->nacts * (g->n + 1),
+					sizeof(*k->nxt));
+		if (!k->nxt)
+			return false;
+	}
+	return true;
+}
+
+/* Bodies (syscall code) with a jump to a pool return that needed a
+ * trampoline: worth a scope of their own. true if there is one. */
+static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < g->n; i++)
+		for (unsigned s = 0; s < 2; s++)
+			if ((k->tr[i] & (1u << s)) && g->in[i].body >= 0 &&
+			    side_act(g, k, i, s) >= 0) {
+				marks[g->in[i].body] = true;
+				any = true;
+			}
+	return any;
+}
+
+static int link_prog(struct gen *g, struct cf_prog *out, bool *marks,
+		     bool *any, struct cf_error *err)
+{
+	struct lk k = {0};
 	struct sock_filter *p;
 	size_t len;
 
-	if (!addr || !tr)
+	k.addr = cf_arena_array(g->a, g->n + 1, sizeof(*k.addr));
+	k.tr = cf_arena_array(g->a, g->n + 1, 1);
+	if (!k.addr || !k.tr || !collect_acts(g, &k))
 		return cf_err(err, -ENOMEM, "out of memory");
-	if (layout(g, addr, tr) < 0)
+	if (layout(g, &k) < 0)
 		return cf_err(err, -EINVAL, "internal error: bad jump target");
-	len = addr[g->n];
+	len = k.addr[g->n];
+	if (marks)
+		*any = mark_bodies(g, &k, marks);
 	if (len > CF_BPF_MAXINSNS)
 		return cf_err(
 		    err, -E2BIG,
@@ -1202,26 +1431,23 @@ static int link_prog(struct gen *g, struct cf_prog *out, struct cf_error *err)
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < g->n; i++) {
 		const struct ginsn *in = &g->in[i];
-		struct sock_filter *f = &p[addr[i]];
-		size_t at = addr[i] + 1;
+		struct sock_filter *f = &p[k.addr[i]];
+		size_t at = k.addr[i] + 1;
 
 		*f = (struct sock_filter){in->code, 0, 0, in->k};
 		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
-			f->k = (uint32_t)(addr[target(g, i, in->jt)] - at);
+			f->k = (uint32_t)(k.addr[target(g, i, in->jt)] - at);
 			continue;
 		}
 		if (!is_cond(in))
 			continue;
 		for (unsigned s = 0; s < 2; s++) {
-			size_t t = target(g, i, s ? in->jf : in->jt);
-			uint8_t off;
+			size_t to = resolve(g, &k, i, s);
+			uint8_t off = (uint8_t)(to - k.addr[i] - 1);
 
-			if (tr[i] & (1u << s)) {
-				off = (uint8_t)(at - addr[i] - 1);
-				p[at] = tramp(g, addr, at, t);
+			if (k.tr[i] & (1u << s)) {
+				p[at] = tramp(g, &k, i, s, at);
 				at++;
-			} else {
-				off = (uint8_t)(addr[t] - addr[i] - 1);
 			}
 			if (s)
 				f->jf = off;
@@ -1285,8 +1511,10 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,
 		    struct cf_error *err)
 {
-	struct gen g = {.a = a, .opt = !o->plain};
-	int rc = check_ir(ir, err);
+	struct gen g = {.a = a, .opt = !o->plain, .body = -1};
+	struct cf_prog p2;
+	bool *marks = NULL, any = false;
+	int rc = check_ir(ir, err), rc2;
 
 	if (rc < 0)
 		return rc;
@@ -1295,5 +1523,28 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		gen_program(&g, ir);
 	if (g.oom)
 		return cf_err(err, -ENOMEM, "out of memory");
-	return link_prog(&g, out, err);
+	if (g.opt && g.nbody) {
+		marks = cf_arena_array(a, g.nbody, sizeof(*marks));
+		if (!marks)
+			return cf_err(err, -ENOMEM, "out of memory");
+	}
+	rc = link_prog(&g, out, marks, &any, err);
+	if ((rc < 0 && rc != -E2BIG) || !any)
+		return rc;
+	/* a second pass: returns behind the syscall code that jumped far
+	 * for them; the shorter program wins */
+	g = (struct gen){.a = a, .opt = true, .body = -1, .scoped = marks};
+	new_label(&g);
+	if (!g.oom)
+		gen_program(&g, ir);
+	if (g.oom)
+		return cf_err(err, -ENOMEM, "out of memory");
+	rc2 = link_prog(&g, &p2, NULL, NULL, err);
+	if (rc2 == 0 && (rc < 0 || p2.len < out->len)) {
+		*out = p2;
+		return 0;
+	}
+	if (rc < 0 && rc2 < 0)
+		return rc2;
+	return rc;
 }
