@@ -86,7 +86,9 @@ struct gen {
 	uint64_t *ws; /* opt: prefix sums of the ranges' weights */
 	uint64_t *us; /* opt: units of the ranges (1 or 2) */
 	uint64_t *fl, *fr; /* opt: scratch for emit_wtree */
-	size_t capws, capus, capfl, capfr;
+	uint64_t *c2;      /* opt: prefix counts of 2-unit ranges */
+	size_t capws, capus, capfl, capfr, capc2;
+	int *widx;         /* opt: cf_sysinfo index of each cf_sys_weights */
 };
 
 static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
@@ -1002,12 +1004,23 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	size_t n = g->nrg;
 
 	if (!GROW(g, ws, n + 1) || !GROW(g, us, n + 1) ||
-	    !GROW(g, fl, n + 1) || !GROW(g, fr, n + 1))
+	    !GROW(g, fl, n + 1) || !GROW(g, fr, n + 1) || !GROW(g, c2, n + 1))
 		return false;
-	g->ws[0] = 0;
+	if (!g->widx) {
+		g->widx = cf_arena_array(g->a, cf_nsys_weights,
+					 sizeof(*g->widx));
+		if (!g->widx) {
+			g->oom = true;
+			return false;
+		}
+		for (size_t w = 0; w < cf_nsys_weights; w++)
+			g->widx[w] = cf_sys_index(cf_sys_weights[w].name);
+	}
+	g->ws[0] = g->c2[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		g->ws[i + 1] = 1;
 		g->us[i] = g->rg[i].sys ? 2 : 1;
+		g->c2[i + 1] = g->c2[i] + (g->rg[i].sys ? 1 : 0);
 	}
 	for (size_t k = 0; k < ir->nabis; k++) {
 		const struct cf_ir_abi *abi = &ir->abis[k];
@@ -1016,7 +1029,7 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		if (cf_arches[abi->arch].audit_arch != audit)
 			continue;
 		for (size_t w = 0; w < cf_nsys_weights; w++) {
-			int idx = cf_sys_index(cf_sys_weights[w].name);
+			int idx = g->widx[w];
 			int64_t nr = idx < 0 ? -1 : cf_sys_nr(abi->arch, idx);
 			size_t lo = 0, hi = n;
 
@@ -1056,6 +1069,12 @@ static unsigned ceil_log2(uint64_t n)
 	return d;
 }
 
+/* Upper bound of the room of r[i..j-1]: units, plus one pad per 2. */
+static uint64_t room_ub(const struct gen *g, size_t i, size_t j)
+{
+	return (j - i) + 2 * (g->c2[j] - g->c2[i]);
+}
+
 static bool punch(const struct grange *r, size_t i, size_t j)
 {
 	return j == i + 2 && !r[i].sys && !r[j].sys &&
@@ -1070,7 +1089,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
 	uint64_t wl = g->ws[i], wr = g->ws[j + 1];
 	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, *fl = g->fl, *fr = g->fr;
-	size_t mid = i + 1;
+	size_t mid = i + 1, lo, hi, w0, w1;
 	unsigned dl, dr;
 	int lt, rt;
 
@@ -1087,30 +1106,76 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 			emit_leaf(g, &r[i + 1]);
 		return;
 	}
-	/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
-	fl[i] = 0;
-	for (size_t m = i; m <= j; m++)
-		fl[m + 1] = room_add(fl[m], g->us[m]);
-	fr[j + 1] = 0;
-	for (size_t m = j + 1; m-- > i;)
-		fr[m] = room_add(fr[m + 1], g->us[m]);
-	for (size_t m = i + 1; m <= j; m++) {
-		uint64_t ul = fl[m], ur = fr[m];
-		uint64_t u = ul > ur ? ul : ur;
-		uint64_t l = g->ws[m] - wl, rr = wr - g->ws[m];
-		uint64_t d = l > rr ? l - rr : rr - l;
+	/* room of a run lies between its units and its units plus one pad
+	 * per 2-unit range: a split whose sides' upper bounds fit is
+	 * feasible; the best balance of weights among those by binary
+	 * search */
+	lo = i + 1;
+	hi = j;
+	while (lo < hi) { /* least m whose right side surely fits */
+		size_t m = lo + (hi - lo) / 2;
 
-		if (u > half) {
-			/* infeasible: only the least unbalanced counts */
-			if (best == UINT64_MAX && u < bestu) {
-				bestu = u;
+		if (room_ub(g, m, j + 1) <= half)
+			hi = m;
+		else
+			lo = m + 1;
+	}
+	w0 = lo;
+	w1 = j;
+	if (room_ub(g, lo, j + 1) > half)
+		w1 = 0; /* none */
+	while (w0 < w1) { /* greatest m whose left side surely fits */
+		size_t m = w0 + (w1 - w0 + 1) / 2;
+
+		if (room_ub(g, i, m) <= half)
+			w0 = m;
+		else
+			w1 = m - 1;
+	}
+	hi = w1;
+	if (hi >= lo && room_ub(g, i, hi) <= half) {
+		w0 = lo;
+		w1 = hi;
+		while (w0 < w1) { /* first m with 2 ws[m] >= wl + wr */
+			size_t m = w0 + (w1 - w0) / 2;
+
+			if (2 * g->ws[m] >= wl + wr)
+				w1 = m;
+			else
+				w0 = m + 1;
+		}
+		mid = w0;
+		if (mid > lo && 2 * g->ws[mid] >= wl + wr &&
+		    2 * g->ws[mid] - wl - wr > wl + wr - 2 * g->ws[mid - 1])
+			mid--;
+		fl[mid] = room_ub(g, i, mid);
+		fr[mid] = room_ub(g, mid, j + 1);
+	} else {
+		/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
+		fl[i] = 0;
+		for (size_t m = i; m <= j; m++)
+			fl[m + 1] = room_add(fl[m], g->us[m]);
+		fr[j + 1] = 0;
+		for (size_t m = j + 1; m-- > i;)
+			fr[m] = room_add(fr[m + 1], g->us[m]);
+		for (size_t m = i + 1; m <= j; m++) {
+			uint64_t ul = fl[m], ur = fr[m];
+			uint64_t u = ul > ur ? ul : ur;
+			uint64_t l = g->ws[m] - wl, rr = wr - g->ws[m];
+			uint64_t d = l > rr ? l - rr : rr - l;
+
+			if (u > half) {
+				/* infeasible: the least unbalanced counts */
+				if (best == UINT64_MAX && u < bestu) {
+					bestu = u;
+					mid = m;
+				}
+				continue;
+			}
+			if (d < best) {
+				best = d;
 				mid = m;
 			}
-			continue;
-		}
-		if (d < best) {
-			best = d;
-			mid = m;
 		}
 	}
 	dl = depth ? depth - 1 : 0;
@@ -1226,76 +1291,75 @@ struct lk {
 	size_t nacts;
 	uint32_t *nxt; /* [a * (n + 1) + t]: first u >= t holding RET acts[a] */
 	int *aidx;     /* label -> index into acts, -1 */
+	int16_t *side; /* [2 * i + s]: index into acts of the side's pool
+			* return, -1 */
+	int16_t *ret;  /* [u]: index into acts of the RET at u, -1 */
+	bool nxt_ok;   /* nxt is up to date with addr and tr */
 };
 
 /* The pool action a side of instruction i jumps to, -1 if none. */
 static int side_act(const struct gen *g, const struct lk *k, size_t i,
 		    unsigned s)
 {
-	int l = s ? g->in[i].jf : g->in[i].jt;
-
-	if (!g->opt || l == NEXT || !g->lb[l].is_ret)
-		return -1;
-	return k->aidx[l];
+	(void)g;
+	return k->side ? k->side[2 * i + s] : -1;
 }
 
 /* Address of RET acts[a] at instruction u or among its trampolines. */
 static size_t ret_addr(const struct gen *g, const struct lk *k, size_t u,
 		       int a)
 {
-	const struct ginsn *in = &g->in[u];
-
-	if (in->code == (BPF_RET | BPF_K) && in->k == k->acts[a])
+	(void)g;
+	if (k->ret[u] == a)
 		return k->addr[u];
 	if ((k->tr[u] & 1) && side_act(g, k, u, 0) == a)
 		return k->addr[u] + 1;
 	return k->addr[u] + 1 + (k->tr[u] & 1);
 }
 
+/* k->ret[u]: acts index of the RET at u, -1 */
 static void build_nxt(const struct gen *g, struct lk *k)
 {
-	size_t n = g->n;
+	size_t n = g->n, na = k->nacts;
+	uint32_t *nx = k->nxt;
 
-	for (size_t a = 0; a < k->nacts; a++) {
-		uint32_t *nx = k->nxt + a * (n + 1);
-
-		nx[n] = (uint32_t)n;
-		for (size_t u = n; u-- > 0;) {
-			const struct ginsn *in = &g->in[u];
-			bool has = in->code == (BPF_RET | BPF_K) &&
-				   in->k == k->acts[a];
-
-			for (unsigned s = 0; s < 2 && !has; s++)
-				has = (k->tr[u] & (1u << s)) &&
-				      side_act(g, k, u, s) == (int)a;
-			nx[u] = has ? (uint32_t)u : nx[u + 1];
-		}
+	for (size_t a = 0; a < na; a++)
+		nx[a * (n + 1) + n] = (uint32_t)n;
+	for (size_t u = n; u-- > 0;) {
+		for (size_t a = 0; a < na; a++)
+			nx[a * (n + 1) + u] = nx[a * (n + 1) + u + 1];
+		if (k->ret[u] >= 0)
+			nx[(size_t)k->ret[u] * (n + 1) + u] = (uint32_t)u;
+		for (unsigned s = 0; s < 2; s++)
+			if ((k->tr[u] & (1u << s)) && k->side[2 * u + s] >= 0)
+				nx[(size_t)k->side[2 * u + s] * (n + 1) + u] =
+				    (uint32_t)u;
 	}
 }
 
 /* Where side s of instruction i lands (an address), or SIZE_MAX when it
  * needs a trampoline it does not have yet. */
-static size_t resolve(const struct gen *g, const struct lk *k, size_t i,
-		      unsigned s)
+static size_t resolve(const struct gen *g, struct lk *k, size_t i, unsigned s)
 {
 	const struct ginsn *in = &g->in[i];
 	int a = side_act(g, k, i, s);
-	size_t t, to;
+	size_t t = target(g, i, s ? in->jf : in->jt), to = k->addr[t], u;
 
 	if (k->tr[i] & (1u << s))
 		return k->addr[i] + 1 + (s ? (k->tr[i] & 1) : 0);
-	if (a >= 0) {
-		size_t u = k->nxt[(size_t)a * (g->n + 1) + i + 1];
-
-		if (u < g->n) {
-			to = ret_addr(g, k, u, a);
-			if (to - k->addr[i] - 1 <= 255)
-				return to;
-		}
+	if (to - k->addr[i] - 1 <= 255 || a < 0)
+		return to - k->addr[i] - 1 <= 255 ? to : SIZE_MAX;
+	if (!k->nxt_ok) {
+		build_nxt(g, k);
+		k->nxt_ok = true;
 	}
-	t = target(g, i, s ? in->jf : in->jt);
-	to = k->addr[t];
-	return to - k->addr[i] - 1 <= 255 ? to : SIZE_MAX;
+	u = k->nxt[(size_t)a * (g->n + 1) + i + 1];
+	if (u < g->n) {
+		to = ret_addr(g, k, u, a);
+		if (to - k->addr[i] - 1 <= 255)
+			return to;
+	}
+	return SIZE_MAX;
 }
 
 /* Lays out g->in with trampolines until every conditional jump
@@ -1320,8 +1384,7 @@ static int layout(struct gen *g, struct lk *k)
 		for (size_t i = 0; i < g->n; i++)
 			k->addr[i + 1] = k->addr[i] + 1 + (k->tr[i] & 1) +
 					 (k->tr[i] >> 1);
-		if (k->nacts)
-			build_nxt(g, k);
+		k->nxt_ok = false;
 		for (size_t i = 0; i < g->n; i++) {
 			if (!is_cond(&g->in[i]))
 				continue;
@@ -1378,11 +1441,29 @@ static bool collect_acts(struct gen *g, struct lk *k)
 			k->aidx[l] = (int)a;
 		}
 	}
-	if (k->nacts) {
-		k->nxt = cf_arena_array(g->a, k->nacts * (g->n + 1),
-					sizeof(*k->nxt));
-		if (!k->nxt)
-			return false;
+	if (!k->nacts || k->nacts > INT16_MAX)
+		return true;
+	k->nxt = cf_arena_array(g->a, k->nacts * (g->n + 1), sizeof(*k->nxt));
+	k->side = cf_arena_array(g->a, 2 * g->n, sizeof(*k->side));
+	k->ret = cf_arena_array(g->a, g->n, sizeof(*k->ret));
+	if (!k->nxt || !k->side || !k->ret)
+		return false;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct ginsn *in = &g->in[i];
+
+		k->ret[i] = -1;
+		if (in->code == (BPF_RET | BPF_K))
+			for (size_t a = 0; a < k->nacts; a++)
+				if (k->acts[a] == in->k)
+					k->ret[i] = (int16_t)a;
+		for (unsigned s = 0; s < 2; s++) {
+			int l = s ? in->jf : in->jt;
+
+			k->side[2 * i + s] =
+			    is_cond(in) && l != NEXT && g->lb[l].is_ret
+				? (int16_t)k->aidx[l]
+				: -1;
+		}
 	}
 	return true;
 }
@@ -1391,16 +1472,17 @@ static bool collect_acts(struct gen *g, struct lk *k)
  * trampoline: worth a scope of their own. true if there is one. */
 static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
 {
-	bool any = false;
+	size_t far = 0;
 
 	for (size_t i = 0; i < g->n; i++)
 		for (unsigned s = 0; s < 2; s++)
 			if ((k->tr[i] & (1u << s)) && g->in[i].body >= 0 &&
 			    side_act(g, k, i, s) >= 0) {
 				marks[g->in[i].body] = true;
-				any = true;
+				far++;
 			}
-	return any;
+	/* a handful is not worth generating the program twice */
+	return far >= 16;
 }
 
 static int link_prog(struct gen *g, struct cf_prog *out, bool *marks,
