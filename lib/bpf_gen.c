@@ -83,10 +83,10 @@ struct gen {
 	int body;            /* number of the syscall code being emitted */
 	size_t nbody;
 	const bool *scoped;  /* by body: give it a scope (second pass) */
-	uint64_t *ws; /* opt: prefix sums of the ranges' weights */
-	uint64_t *us; /* opt: units of the ranges (1 or 2) */
-	uint64_t *fl, *fr; /* opt: scratch for emit_wtree */
-	uint64_t *c2;      /* opt: prefix counts of 2-unit ranges */
+	uint32_t *ws; /* opt: prefix sums of the ranges' weights */
+	uint8_t *us;  /* opt: units of the ranges (1 or 2) */
+	uint32_t *fl, *fr; /* opt: scratch for emit_wtree (lazily) */
+	uint32_t *c2;      /* opt: prefix counts of 2-unit ranges */
 	size_t capws, capus, capfl, capfr, capc2;
 	int *widx;         /* opt: cf_sysinfo index of each cf_sys_weights */
 };
@@ -114,6 +114,31 @@ static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
 
 #define GROW(g, f, cnt)                                                        \
 	grow(g, (void **)&(g)->f, &(g)->cap##f, (cnt), sizeof(*(g)->f))
+
+/* Scratch that does not outlive the generator: malloc'd (freed by
+ * cf_bpf_gen_opts), so that repeated compiles reuse the same pages. */
+static bool sgrow(struct gen *g, void **p, size_t *cap, size_t need,
+		  size_t size)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * size);
+	if (!np) {
+		g->oom = true;
+		return false;
+	}
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+#define SGROW(g, f, cnt)                                                       \
+	sgrow(g, (void **)&(g)->f, &(g)->cap##f, (cnt), sizeof(*(g)->f))
 
 /* ---- labels and emission ------------------------------------------- */
 
@@ -1003,8 +1028,8 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	size_t n = g->nrg;
 
-	if (!GROW(g, ws, n + 1) || !GROW(g, us, n + 1) ||
-	    !GROW(g, fl, n + 1) || !GROW(g, fr, n + 1) || !GROW(g, c2, n + 1))
+	if (!SGROW(g, ws, n + 1) || !SGROW(g, us, n + 1) ||
+	    !SGROW(g, c2, n + 1))
 		return false;
 	if (!g->widx) {
 		g->widx = cf_arena_array(g->a, cf_nsys_weights,
@@ -1024,7 +1049,7 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	}
 	for (size_t k = 0; k < ir->nabis; k++) {
 		const struct cf_ir_abi *abi = &ir->abis[k];
-		uint64_t mult = k == 0 ? 16 : 1;
+		uint32_t mult = k == 0 ? 16 : 1;
 
 		if (cf_arches[abi->arch].audit_arch != audit)
 			continue;
@@ -1043,7 +1068,8 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 				else
 					hi = m;
 			}
-			g->ws[lo + 1] += cf_sys_weights[w].weight * mult;
+			g->ws[lo + 1] += (uint32_t)(cf_sys_weights[w].weight *
+						    mult);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -1088,7 +1114,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 {
 	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
 	uint64_t wl = g->ws[i], wr = g->ws[j + 1];
-	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, *fl = g->fl, *fr = g->fr;
+	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, rl, rr;
 	size_t mid = i + 1, lo, hi, w0, w1;
 	unsigned dl, dr;
 	int lt, rt;
@@ -1148,21 +1174,27 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		if (mid > lo && 2 * g->ws[mid] >= wl + wr &&
 		    2 * g->ws[mid] - wl - wr > wl + wr - 2 * g->ws[mid - 1])
 			mid--;
-		fl[mid] = room_ub(g, i, mid);
-		fr[mid] = room_ub(g, mid, j + 1);
+		rl = room_ub(g, i, mid);
+		rr = room_ub(g, mid, j + 1);
 	} else {
+		uint32_t *fl, *fr;
+
+		if (!SGROW(g, fl, g->nrg + 1) || !SGROW(g, fr, g->nrg + 1))
+			return;
+		fl = g->fl;
+		fr = g->fr;
 		/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
 		fl[i] = 0;
 		for (size_t m = i; m <= j; m++)
-			fl[m + 1] = room_add(fl[m], g->us[m]);
+			fl[m + 1] = (uint32_t)room_add(fl[m], g->us[m]);
 		fr[j + 1] = 0;
 		for (size_t m = j + 1; m-- > i;)
-			fr[m] = room_add(fr[m + 1], g->us[m]);
+			fr[m] = (uint32_t)room_add(fr[m + 1], g->us[m]);
 		for (size_t m = i + 1; m <= j; m++) {
 			uint64_t ul = fl[m], ur = fr[m];
 			uint64_t u = ul > ur ? ul : ur;
-			uint64_t l = g->ws[m] - wl, rr = wr - g->ws[m];
-			uint64_t d = l > rr ? l - rr : rr - l;
+			uint64_t l = g->ws[m] - wl, r2 = wr - g->ws[m];
+			uint64_t d = l > r2 ? l - r2 : r2 - l;
 
 			if (u > half) {
 				/* infeasible: the least unbalanced counts */
@@ -1177,13 +1209,15 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 				mid = m;
 			}
 		}
+		rl = fl[mid];
+		rr = fr[mid];
 	}
 	dl = depth ? depth - 1 : 0;
 	dr = dl;
-	if ((1ULL << dl) < fl[mid])
-		dl = ceil_log2(fl[mid]);
-	if ((1ULL << dr) < fr[mid])
-		dr = ceil_log2(fr[mid]);
+	if ((1ULL << dl) < rl)
+		dl = ceil_log2(rl);
+	if ((1ULL << dr) < rr)
+		dr = ceil_log2(rr);
 	lt = mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
 	rt = mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
 	if (lt != NEXT && rt != NEXT) {
@@ -1281,93 +1315,134 @@ static size_t target(const struct gen *g, size_t i, int l)
 	return l == NEXT ? i + 1 : g->lb[l].pos;
 }
 
-/* opt: a jump to a pool return may land on any RET of the same action
- * ahead within reach -- another syscall's return, a trampoline copy --
- * instead of getting a copy of its own. */
+/* opt: a jump to a pool return that is out of reach may land on the
+ * nearest RET of the same action ahead -- another syscall's return, a
+ * trampoline copy -- instead of getting a copy of its own. */
 struct lk {
 	size_t *addr;
-	uint8_t *tr;    /* trampolines: bit 0 jt's, bit 1 jf's */
-	uint32_t *acts; /* actions of the pool labels jumped to */
+	uint8_t *dst; /* [2 * i + s]: jump offset of side s of instruction i */
+	uint8_t *tr;  /* trampolines: bit 0 jt's, bit 1 jf's */
+	int *key;     /* label -> action index (opt, return labels), -1 */
+	int *rkey;    /* instruction -> action index of its RET, -1 */
+	size_t *last; /* by action index: nearest RET ahead (sweep) */
 	size_t nacts;
-	uint32_t *nxt; /* [a * (n + 1) + t]: first u >= t holding RET acts[a] */
-	int *aidx;     /* label -> index into acts, -1 */
-	int16_t *side; /* [2 * i + s]: index into acts of the side's pool
-			* return, -1 */
-	int16_t *ret;  /* [u]: index into acts of the RET at u, -1 */
-	bool nxt_ok;   /* nxt is up to date with addr and tr */
 };
 
-/* The pool action a side of instruction i jumps to, -1 if none. */
-static int side_act(const struct gen *g, const struct lk *k, size_t i,
+static int side_key(const struct gen *g, const struct lk *k, size_t i,
 		    unsigned s)
 {
-	(void)g;
-	return k->side ? k->side[2 * i + s] : -1;
+	int l = s ? g->in[i].jf : g->in[i].jt;
+
+	return k->key && l != NEXT ? k->key[l] : -1;
 }
 
-/* Address of RET acts[a] at instruction u or among its trampolines. */
-static size_t ret_addr(const struct gen *g, const struct lk *k, size_t u,
-		       int a)
+/* Action indexes for the return labels and the RETs (opt). */
+static bool collect_keys(struct gen *g, struct lk *k)
 {
-	(void)g;
-	if (k->ret[u] == a)
-		return k->addr[u];
-	if ((k->tr[u] & 1) && side_act(g, k, u, 0) == a)
-		return k->addr[u] + 1;
-	return k->addr[u] + 1 + (k->tr[u] & 1);
+	size_t cap = 16, nl = g->nlb;
+	uint32_t *ha;
+	int *hi;
+
+	size_t nret = 0;
+
+	if (!g->opt)
+		return true;
+	for (size_t l = 0; l < nl; l++)
+		nret += g->lb[l].is_ret;
+	while (cap < 2 * nret)
+		cap *= 2;
+	ha = calloc(cap, sizeof(*ha));
+	hi = calloc(cap, sizeof(*hi));
+	k->key = calloc(nl, sizeof(*k->key));
+	k->rkey = calloc(g->n + 1, sizeof(*k->rkey));
+	if (!ha || !hi || !k->key || !k->rkey) {
+		free(ha);
+		free(hi);
+		return false;
+	}
+	for (size_t l = 0; l < nl; l++) {
+		size_t h;
+
+		k->key[l] = -1;
+		if (!g->lb[l].is_ret)
+			continue;
+		h = hash32(g->lb[l].action) & (cap - 1);
+		while (hi[h] && ha[h] != g->lb[l].action)
+			h = (h + 1) & (cap - 1);
+		if (!hi[h]) {
+			ha[h] = g->lb[l].action;
+			hi[h] = (int)++k->nacts;
+		}
+		k->key[l] = hi[h] - 1;
+	}
+	for (size_t u = 0; u < g->n; u++) {
+		const struct ginsn *in = &g->in[u];
+		size_t h;
+
+		k->rkey[u] = -1;
+		if (in->code != (BPF_RET | BPF_K))
+			continue;
+		h = hash32(in->k) & (cap - 1);
+		while (hi[h] && ha[h] != in->k)
+			h = (h + 1) & (cap - 1);
+		k->rkey[u] = hi[h] - 1;
+	}
+	free(ha);
+	free(hi);
+	k->last = calloc(k->nacts + 1, sizeof(*k->last));
+	return k->last != NULL;
 }
 
-/* k->ret[u]: acts index of the RET at u, -1 */
-static void build_nxt(const struct gen *g, struct lk *k)
+/* One backward sweep: where every side lands; false when a side needed a
+ * new trampoline (addresses change: sweep again). */
+static bool sweep_jumps(struct gen *g, struct lk *k)
 {
-	size_t n = g->n, na = k->nacts;
-	uint32_t *nx = k->nxt;
+	bool stable = true;
 
-	for (size_t a = 0; a < na; a++)
-		nx[a * (n + 1) + n] = (uint32_t)n;
-	for (size_t u = n; u-- > 0;) {
-		for (size_t a = 0; a < na; a++)
-			nx[a * (n + 1) + u] = nx[a * (n + 1) + u + 1];
-		if (k->ret[u] >= 0)
-			nx[(size_t)k->ret[u] * (n + 1) + u] = (uint32_t)u;
-		for (unsigned s = 0; s < 2; s++)
-			if ((k->tr[u] & (1u << s)) && k->side[2 * u + s] >= 0)
-				nx[(size_t)k->side[2 * u + s] * (n + 1) + u] =
-				    (uint32_t)u;
-	}
-}
+	for (size_t a = 0; a < k->nacts; a++)
+		k->last[a] = SIZE_MAX;
+	for (size_t u = g->n; u-- > 0;) {
+		const struct ginsn *in = &g->in[u];
+		size_t au = k->addr[u];
 
-/* Where side s of instruction i lands (an address), or SIZE_MAX when it
- * needs a trampoline it does not have yet. */
-static size_t resolve(const struct gen *g, struct lk *k, size_t i, unsigned s)
-{
-	const struct ginsn *in = &g->in[i];
-	int a = side_act(g, k, i, s);
-	size_t t = target(g, i, s ? in->jf : in->jt), to = k->addr[t], u;
+		if (in->code == (BPF_RET | BPF_K)) {
+			if (k->rkey && k->rkey[u] >= 0)
+				k->last[k->rkey[u]] = au;
+			continue;
+		}
+		if (!is_cond(in))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			size_t to = k->addr[target(g, u, s ? in->jf : in->jt)];
+			int a = side_key(g, k, u, s);
 
-	if (k->tr[i] & (1u << s))
-		return k->addr[i] + 1 + (s ? (k->tr[i] & 1) : 0);
-	if (to - k->addr[i] - 1 <= 255 || a < 0)
-		return to - k->addr[i] - 1 <= 255 ? to : SIZE_MAX;
-	if (!k->nxt_ok) {
-		build_nxt(g, k);
-		k->nxt_ok = true;
+			if (!(k->tr[u] & (1u << s)) && to - au - 1 > 255) {
+				if (a >= 0 && k->last[a] != SIZE_MAX &&
+				    k->last[a] - au - 1 <= 255) {
+					to = k->last[a];
+				} else {
+					k->tr[u] |= (uint8_t)(1u << s);
+					stable = false;
+				}
+			}
+			if (k->tr[u] & (1u << s))
+				to = au + 1 + (s ? (k->tr[u] & 1) : 0);
+			k->dst[2 * u + s] = (uint8_t)(to - au - 1);
+		}
+		for (unsigned s = 2; s-- > 0;) {
+			int a = side_key(g, k, u, s);
+
+			if ((k->tr[u] & (1u << s)) && a >= 0)
+				k->last[a] = au + 1 + k->dst[2 * u + s];
+		}
 	}
-	u = k->nxt[(size_t)a * (g->n + 1) + i + 1];
-	if (u < g->n) {
-		to = ret_addr(g, k, u, a);
-		if (to - k->addr[i] - 1 <= 255)
-			return to;
-	}
-	return SIZE_MAX;
+	return stable;
 }
 
 /* Lays out g->in with trampolines until every conditional jump
  * reaches. */
 static int layout(struct gen *g, struct lk *k)
 {
-	bool changed = true;
-
 	for (size_t i = 0; i < g->n; i++) {
 		if (!is_cond(&g->in[i]))
 			continue;
@@ -1378,24 +1453,12 @@ static int layout(struct gen *g, struct lk *k)
 				return -EINVAL;
 		}
 	}
-	while (changed) {
-		changed = false;
+	do {
 		k->addr[0] = 0;
 		for (size_t i = 0; i < g->n; i++)
 			k->addr[i + 1] = k->addr[i] + 1 + (k->tr[i] & 1) +
 					 (k->tr[i] >> 1);
-		k->nxt_ok = false;
-		for (size_t i = 0; i < g->n; i++) {
-			if (!is_cond(&g->in[i]))
-				continue;
-			for (unsigned s = 0; s < 2; s++) {
-				if (resolve(g, k, i, s) != SIZE_MAX)
-					continue;
-				k->tr[i] |= (uint8_t)(1u << s);
-				changed = true;
-			}
-		}
-	}
+	} while (!sweep_jumps(g, k));
 	return 0;
 }
 
@@ -1413,63 +1476,8 @@ static struct sock_filter tramp(const struct gen *g, const struct lk *k,
 					    0);
 }
 
-/* The pool actions that conditional jumps aim at (opt). */
-static bool collect_acts(struct gen *g, struct lk *k)
-{
-	k->aidx = cf_arena_array(g->a, g->nlb, sizeof(*k->aidx));
-	k->acts = cf_arena_array(g->a, g->nlb, sizeof(*k->acts));
-	if (!k->aidx || !k->acts)
-		return false;
-	for (size_t l = 0; l < g->nlb; l++)
-		k->aidx[l] = -1;
-	if (!g->opt)
-		return true;
-	for (size_t i = 0; i < g->n; i++) {
-		if (!is_cond(&g->in[i]))
-			continue;
-		for (unsigned s = 0; s < 2; s++) {
-			int l = s ? g->in[i].jf : g->in[i].jt;
-			size_t a;
-
-			if (l == NEXT || !g->lb[l].is_ret || k->aidx[l] >= 0)
-				continue;
-			for (a = 0; a < k->nacts; a++)
-				if (k->acts[a] == g->lb[l].action)
-					break;
-			if (a == k->nacts)
-				k->acts[k->nacts++] = g->lb[l].action;
-			k->aidx[l] = (int)a;
-		}
-	}
-	if (!k->nacts || k->nacts > INT16_MAX)
-		return true;
-	k->nxt = cf_arena_array(g->a, k->nacts * (g->n + 1), sizeof(*k->nxt));
-	k->side = cf_arena_array(g->a, 2 * g->n, sizeof(*k->side));
-	k->ret = cf_arena_array(g->a, g->n, sizeof(*k->ret));
-	if (!k->nxt || !k->side || !k->ret)
-		return false;
-	for (size_t i = 0; i < g->n; i++) {
-		const struct ginsn *in = &g->in[i];
-
-		k->ret[i] = -1;
-		if (in->code == (BPF_RET | BPF_K))
-			for (size_t a = 0; a < k->nacts; a++)
-				if (k->acts[a] == in->k)
-					k->ret[i] = (int16_t)a;
-		for (unsigned s = 0; s < 2; s++) {
-			int l = s ? in->jf : in->jt;
-
-			k->side[2 * i + s] =
-			    is_cond(in) && l != NEXT && g->lb[l].is_ret
-				? (int16_t)k->aidx[l]
-				: -1;
-		}
-	}
-	return true;
-}
-
 /* Bodies (syscall code) with a jump to a pool return that needed a
- * trampoline: worth a scope of their own. true if there is one. */
+ * trampoline: worth a scope of their own. true if there are enough. */
 static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
 {
 	size_t far = 0;
@@ -1477,7 +1485,7 @@ static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
 	for (size_t i = 0; i < g->n; i++)
 		for (unsigned s = 0; s < 2; s++)
 			if ((k->tr[i] & (1u << s)) && g->in[i].body >= 0 &&
-			    side_act(g, k, i, s) >= 0) {
+			    side_key(g, k, i, s) >= 0) {
 				marks[g->in[i].body] = true;
 				far++;
 			}
@@ -1492,25 +1500,35 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks,
 	struct sock_filter *p;
 	size_t len;
 
-	k.addr = cf_arena_array(g->a, g->n + 1, sizeof(*k.addr));
-	k.tr = cf_arena_array(g->a, g->n + 1, 1);
-	if (!k.addr || !k.tr || !collect_acts(g, &k))
-		return cf_err(err, -ENOMEM, "out of memory");
-	if (layout(g, &k) < 0)
-		return cf_err(err, -EINVAL, "internal error: bad jump target");
+	int rc = 0;
+
+	k.addr = calloc(g->n + 1, sizeof(*k.addr));
+	k.dst = calloc(2 * g->n + 1, sizeof(*k.dst));
+	k.tr = calloc(g->n + 1, 1);
+	if (!k.addr || !k.dst || !k.tr || !collect_keys(g, &k)) {
+		rc = cf_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (layout(g, &k) < 0) {
+		rc = cf_err(err, -EINVAL, "internal error: bad jump target");
+		goto out;
+	}
 	len = k.addr[g->n];
 	if (marks)
 		*any = mark_bodies(g, &k, marks);
-	if (len > CF_BPF_MAXINSNS)
-		return cf_err(
-		    err, -E2BIG,
-		    "the filter needs %zu BPF instructions, more than "
-		    "the kernel's limit of %d; use fewer argument "
-		    "rules or fewer architectures",
-		    len, CF_BPF_MAXINSNS);
+	if (len > CF_BPF_MAXINSNS) {
+		rc = cf_err(err, -E2BIG,
+			    "the filter needs %zu BPF instructions, more than "
+			    "the kernel's limit of %d; use fewer argument "
+			    "rules or fewer architectures",
+			    len, CF_BPF_MAXINSNS);
+		goto out;
+	}
 	p = cf_arena_array(g->a, len, sizeof(*p));
-	if (!p)
-		return cf_err(err, -ENOMEM, "out of memory");
+	if (!p) {
+		rc = cf_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct ginsn *in = &g->in[i];
 		struct sock_filter *f = &p[k.addr[i]];
@@ -1524,8 +1542,7 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks,
 		if (!is_cond(in))
 			continue;
 		for (unsigned s = 0; s < 2; s++) {
-			size_t to = resolve(g, &k, i, s);
-			uint8_t off = (uint8_t)(to - k.addr[i] - 1);
+			uint8_t off = k.dst[2 * i + s];
 
 			if (k.tr[i] & (1u << s)) {
 				p[at] = tramp(g, &k, i, s, at);
@@ -1539,7 +1556,14 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks,
 	}
 	out->insns = p;
 	out->len = len;
-	return 0;
+out:
+	free(k.addr);
+	free(k.dst);
+	free(k.tr);
+	free(k.key);
+	free(k.rkey);
+	free(k.last);
+	return rc;
 }
 
 /* ---- entry point ----------------------------------------------------- */
@@ -1589,6 +1613,32 @@ int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
 	return cf_bpf_gen_opts(a, ir, &o, out, err);
 }
 
+/* One generation and link; frees the generator's scratch. */
+static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
+		    bool **marks, bool *any, struct cf_error *err)
+{
+	int rc = -ENOMEM;
+
+	new_label(g); /* label 0: the dummy */
+	if (!g->oom)
+		gen_program(g, ir);
+	if (!g->oom && marks && g->opt && g->nbody) {
+		*marks = cf_arena_array(g->a, g->nbody, sizeof(**marks));
+		if (!*marks)
+			g->oom = true;
+	}
+	if (g->oom)
+		rc = cf_err(err, -ENOMEM, "out of memory");
+	else
+		rc = link_prog(g, out, marks ? *marks : NULL, any, err);
+	free(g->ws);
+	free(g->us);
+	free(g->c2);
+	free(g->fl);
+	free(g->fr);
+	return rc;
+}
+
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,
 		    struct cf_error *err)
@@ -1600,28 +1650,13 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 
 	if (rc < 0)
 		return rc;
-	new_label(&g); /* label 0: the dummy */
-	if (!g.oom)
-		gen_program(&g, ir);
-	if (g.oom)
-		return cf_err(err, -ENOMEM, "out of memory");
-	if (g.opt && g.nbody) {
-		marks = cf_arena_array(a, g.nbody, sizeof(*marks));
-		if (!marks)
-			return cf_err(err, -ENOMEM, "out of memory");
-	}
-	rc = link_prog(&g, out, marks, &any, err);
+	rc = gen_pass(&g, ir, out, &marks, &any, err);
 	if ((rc < 0 && rc != -E2BIG) || !any)
 		return rc;
 	/* a second pass: returns behind the syscall code that jumped far
 	 * for them; the shorter program wins */
 	g = (struct gen){.a = a, .opt = true, .body = -1, .scoped = marks};
-	new_label(&g);
-	if (!g.oom)
-		gen_program(&g, ir);
-	if (g.oom)
-		return cf_err(err, -ENOMEM, "out of memory");
-	rc2 = link_prog(&g, &p2, NULL, NULL, err);
+	rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 	if (rc2 == 0 && (rc < 0 || p2.len < out->len)) {
 		*out = p2;
 		return 0;
