@@ -557,6 +557,7 @@ static size_t live_chains(const struct cf_ir_sys *s)
 }
 
 static bool gen_sys_steps(struct gen *g, const struct grange *r);
+static bool gen_sys_resid(struct gen *g, const struct grange *r);
 
 static void gen_sys(struct gen *g, const struct grange *r)
 {
@@ -564,7 +565,7 @@ static void gen_sys(struct gen *g, const struct grange *r)
 	size_t n = live_chains(s);
 
 	scope_open(g);
-	if (g->opt && gen_sys_steps(g, r)) {
+	if (g->opt && (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
 		scope_close(g, s->fallback);
 		return;
 	}
@@ -599,6 +600,7 @@ static void gen_sys(struct gen *g, const struct grange *r)
 struct step {
 	uint64_t lo; /* the step runs from lo to the next step's lo - 1 */
 	uint32_t action;
+	int lab; /* >= 0: code at this label decides instead (residue) */
 };
 
 /* One level of the search: 32-bit values; sub >= 0 names a low-word table
@@ -607,6 +609,7 @@ struct vstep {
 	uint32_t lo;
 	uint32_t action;
 	int sub;
+	int lab; /* as struct step's */
 };
 
 struct vtab {
@@ -711,7 +714,7 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 		act = eval_at(ar, s, n, pt[i]);
 		if (ns && st[ns - 1].action == act)
 			continue;
-		st[ns++] = (struct step){pt[i], act};
+		st[ns++] = (struct step){pt[i], act, -1};
 	}
 	*out = st;
 	return ns;
@@ -735,7 +738,7 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 						    : (end >> 32) - 1;
 
 			hv[nh++] = (struct vstep){(uint32_t)h, st[k].action,
-						  -1};
+						  -1, st[k].lab};
 			h = H + 1;
 		} else {
 			size_t t = k, m = 0;
@@ -751,9 +754,10 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 			for (size_t q = k; q < t; q++)
 				v[m++] = (struct vstep){
 				    q == k ? 0 : (uint32_t)st[q].lo,
-				    st[q].action, -1};
+				    st[q].action, -1, st[q].lab};
 			tabs[nt] = (struct vtab){v, m};
-			hv[nh++] = (struct vstep){(uint32_t)h, 0, (int)nt++};
+			hv[nh++] =
+			    (struct vstep){(uint32_t)h, 0, (int)nt++, -1};
 			h++;
 		}
 		while (h <= W && k + 1 < ns && st[k + 1].lo <= h << 32)
@@ -769,6 +773,10 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 static void emit_vleaf(struct gen *g, const struct vtab *tabs,
 		       const struct vstep *v, uint32_t lo_off)
 {
+	if (v->lab >= 0) {
+		emit_ja(g, v->lab);
+		return;
+	}
 	if (v->sub < 0) {
 		emit_ret(g, v->action);
 		return;
@@ -779,6 +787,8 @@ static void emit_vleaf(struct gen *g, const struct vtab *tabs,
 
 static int vleaf_label(struct gen *g, const struct vstep *v)
 {
+	if (v->lab >= 0)
+		return v->lab;
 	return v->sub < 0 ? ret_label(g, v->action) : NEXT;
 }
 
@@ -796,8 +806,9 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 		return;
 	}
 	if (j == i + 2 && v[i].sub < 0 && v[j].sub < 0 &&
-	    v[i].action == v[j].action && v[i + 1].lo + 1 == v[j].lo) {
-		int x = ret_label(g, v[i].action);
+	    v[i].action == v[j].action && v[i].lab == v[j].lab &&
+	    v[i + 1].lo + 1 == v[j].lo) {
+		int x = vleaf_label(g, &v[i]);
 
 		rt = vleaf_label(g, &v[i + 1]);
 		emit_jmp(g, BPF_JEQ, v[i + 1].lo, rt, x);
@@ -825,46 +836,272 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 	}
 }
 
+static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
+		       const struct step *st, size_t ns);
+
 /* Emits r's syscall as a step function; false (nothing emitted) when its
  * chains are not of that shape. */
 static bool gen_sys_steps(struct gen *g, const struct grange *r)
 {
 	const struct cf_arch *ar = r->arch;
 	const struct cf_ir_sys *s = r->sys;
-	size_t n = live_chains(s), ns, nh;
+	size_t n = live_chains(s), ns;
 	int arg = steps_arg(ar, s, n);
 	struct step *st;
-	struct vstep *hv;
-	struct vtab *tabs;
 
 	if (arg < 0)
 		return false;
 	ns = build_steps(g, ar, s, n, &st);
 	if (g->oom)
 		return true;
+	emit_steps(g, ar, (unsigned)arg, st, ns);
+	return true;
+}
+
+/* The search over a step function of args[arg]. */
+static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
+		       const struct step *st, size_t ns)
+{
+	size_t nh;
+	struct vstep *hv;
+	struct vtab *tabs;
+
 	/* a step can give a constant high-word run and a split one */
 	hv = cf_arena_array(g->a, 2 * ns, sizeof(*hv));
 	tabs = cf_arena_array(g->a, ns, sizeof(*tabs));
 	if (!hv || !tabs) {
 		g->oom = true;
-		return true;
+		return;
 	}
 	if (ar->cmp_bits != 64) {
 		for (size_t i = 0; i < ns; i++)
 			hv[i] = (struct vstep){(uint32_t)st[i].lo,
-					       st[i].action, -1};
-		load(g, arg_off(ar, (unsigned)arg, false));
+					       st[i].action, -1, st[i].lab};
+		load(g, arg_off(ar, arg, false));
 		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
-		return true;
+		return;
 	}
 	nh = split_hi(g, st, ns, hv, tabs);
 	if (g->oom)
-		return true;
-	load(g, arg_off(ar, (unsigned)arg, true));
-	emit_vtree(g, tabs, hv, 0, nh - 1, arg_off(ar, (unsigned)arg, false));
+		return;
+	load(g, arg_off(ar, arg, true));
+	emit_vtree(g, tabs, hv, 0, nh - 1, arg_off(ar, arg, false));
+}
+
+
+/* ---- opt: a step function with residues ---------------------------- */
+
+/* When every live chain of a syscall has the same action X, the chains
+ * are an OR: their order and the order of their conditions do not
+ * matter. Chains without an interval condition on the argument tested
+ * most (k) run first, as written; the others are decided by a search
+ * over args[k] whose leaves are X, the fallback, or the residue: the
+ * chains whose conditions on k hold there, with their other conditions
+ * (code shared by every leaf with the same residue, behind the search). */
+
+static bool interval_on(const struct cf_arch *ar, const struct cf_cond *c,
+			unsigned k)
+{
+	return c->arg == k && c->op != CF_OP_MASKED_EQ && cond_const(ar, c) < 0;
+}
+
+/* Does chain c hold for args[k] = v as far as its interval conditions on
+ * k go? */
+static bool holds_on_k(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		       unsigned k, uint64_t v)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (interval_on(ar, &c->conds[j], k) &&
+		    !cf_ir_cond_match(ar, &c->conds[j], v))
+			return false;
 	return true;
 }
 
+/* Has chain c a condition that is neither constant-true nor an interval
+ * condition on k? */
+static bool has_rest(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		     unsigned k)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (!interval_on(ar, &c->conds[j], k) &&
+		    cond_const(ar, &c->conds[j]) <= 0)
+			return true;
+	return false;
+}
+
+static bool never(const struct cf_arch *ar, const struct cf_ir_chain *c)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (cond_const(ar, &c->conds[j]) == 0)
+			return true;
+	return false;
+}
+
+/* Chain c without its interval conditions on k (k > 5: all kept). */
+static struct cf_ir_chain rest_of(const struct cf_arch *ar,
+				  const struct cf_ir_chain *c, unsigned k)
+{
+	struct cf_ir_chain t = *c;
+
+	t.nconds = 0;
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (!interval_on(ar, &c->conds[j], k))
+			t.conds[t.nconds++] = c->conds[j];
+	return t;
+}
+
+/* Emits chains cs[0..n) (conditions on k dropped when drop): a match
+ * jumps to X's return. Returns false when one always matches. */
+static bool emit_or(struct gen *g, const struct cf_arch *ar,
+		    const struct cf_ir_chain *const *cs, size_t n, unsigned k,
+		    uint32_t x)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cf_ir_chain t = rest_of(ar, cs[i], k);
+		int fail = new_label(g);
+
+		if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
+			return false;
+		place(g, fail);
+	}
+	return true;
+}
+
+static bool gen_sys_resid(struct gen *g, const struct grange *r)
+{
+	const struct cf_arch *ar = r->arch;
+	const struct cf_ir_sys *s = r->sys;
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t n = live_chains(s), nk = 0, nrest = 0, np = 1, ns = 0, nres = 0;
+	size_t words, cnt[6] = {0};
+	const struct cf_ir_chain **ck, **cr;
+	uint32_t x = n ? s->chains[0].action : 0;
+	uint64_t *pt, *bits, *cur;
+	int *labs;
+	struct step *st;
+	unsigned k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s->chains[i].action != x)
+			return false;
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			for (unsigned a = 0; a < 6; a++)
+				cnt[a] += interval_on(ar, &s->chains[i].conds[j],
+						      a);
+	}
+	for (unsigned a = 1; a < 6; a++)
+		if (cnt[a] > cnt[k])
+			k = a;
+	if (n < 2 || cnt[k] < 2)
+		return false;
+	ck = cf_arena_array(g->a, n, sizeof(*ck));
+	cr = cf_arena_array(g->a, n, sizeof(*cr));
+	if (!ck || !cr)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+		bool on_k = false;
+
+		if (never(ar, c))
+			continue;
+		for (unsigned j = 0; j < c->nconds; j++)
+			on_k |= interval_on(ar, &c->conds[j], k);
+		if (on_k) {
+			ck[nk++] = c;
+			np += 2 * c->nconds;
+		} else {
+			cr[nrest++] = c;
+		}
+	}
+	/* the chains without a say on k, as they are */
+	if (!emit_or(g, ar, cr, nrest, 6, x))
+		return true;
+	words = (nk + 63) / 64;
+	pt = cf_arena_array(g->a, np, sizeof(*pt));
+	st = cf_arena_array(g->a, np, sizeof(*st));
+	bits = cf_arena_array(g->a, np * words, sizeof(*bits));
+	labs = cf_arena_array(g->a, np, sizeof(*labs));
+	cur = cf_arena_array(g->a, words, sizeof(*cur));
+	if (!pt || !st || !bits || !labs || !cur)
+		goto oom;
+	np = 0;
+	pt[np++] = 0;
+	for (size_t i = 0; i < nk; i++)
+		for (unsigned j = 0; j < ck[i]->nconds; j++) {
+			const struct cf_cond *c = &ck[i]->conds[j];
+			uint64_t d = c->datum & w;
+
+			if (!interval_on(ar, c, k))
+				continue;
+			if (c->op == CF_OP_EQ || c->op == CF_OP_NE ||
+			    c->op == CF_OP_LT || c->op == CF_OP_GE)
+				pt[np++] = d;
+			if ((c->op == CF_OP_EQ || c->op == CF_OP_NE ||
+			     c->op == CF_OP_LE || c->op == CF_OP_GT) &&
+			    d < w)
+				pt[np++] = d + 1;
+		}
+	qsort(pt, np, sizeof(*pt), cmp_u64);
+	for (size_t i = 0; i < np; i++) {
+		bool all = false, any = false;
+		struct step e = {pt[i], s->fallback, -1};
+		size_t q;
+
+		if (i && pt[i] == pt[i - 1])
+			continue;
+		memset(cur, 0, words * sizeof(*cur));
+		for (size_t c = 0; c < nk && !all; c++) {
+			if (!holds_on_k(ar, ck[c], k, pt[i]))
+				continue;
+			if (!has_rest(ar, ck[c], k))
+				all = true;
+			cur[c / 64] |= 1ULL << (c % 64);
+			any = true;
+		}
+		if (all) {
+			e.action = x;
+		} else if (any) {
+			for (q = 0; q < nres; q++)
+				if (!memcmp(bits + q * words, cur,
+					    words * sizeof(*cur)))
+					break;
+			if (q == nres) {
+				memcpy(bits + q * words, cur,
+				       words * sizeof(*cur));
+				labs[nres++] = new_label(g);
+			}
+			e.lab = labs[q];
+			e.action = 0;
+		}
+		if (ns && st[ns - 1].action == e.action &&
+		    st[ns - 1].lab == e.lab)
+			continue;
+		st[ns++] = e;
+	}
+	emit_steps(g, ar, k, st, ns);
+	/* the residues */
+	for (size_t q = 0; q < nres && !g->oom; q++) {
+		place(g, labs[q]);
+		for (size_t c = 0; c < nk; c++) {
+			struct cf_ir_chain t;
+			int fail;
+
+			if (!(bits[q * words + c / 64] & (1ULL << (c % 64))))
+				continue;
+			t = rest_of(ar, ck[c], k);
+			fail = new_label(g);
+			if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
+				break;
+			place(g, fail);
+		}
+		if (g->cur != ST_TOP)
+			emit_ja(g, ret_label(g, s->fallback));
+	}
+	return true;
+oom:
+	g->oom = true;
+	return true;
+}
 /* ---- syscall-number ranges ----------------------------------------- */
 
 static void push_range(struct gen *g, uint32_t lo, uint32_t hi, uint32_t action,

@@ -1047,6 +1047,31 @@ static void one_argument(struct cf_ir *ir)
 		}
 }
 
+/* Every chain of a syscall has one action (an OR of chains), most
+ * conditions on two arguments: the shape of a recorded profile. */
+static void one_action(struct cf_ir *ir)
+{
+	for (size_t i = 0; i < ir->nabis; i++)
+		for (size_t j = 0; j < ir->abis[i].nsys; j++) {
+			struct cf_ir_sys *s = &ir->abis[i].sys[j];
+			uint8_t a0 = (uint8_t)rnd_below(6);
+
+			if (!s->nchains)
+				continue;
+			if (s->chains[0].action == s->fallback)
+				s->fallback ^= 1;
+			for (size_t c = 0; c < s->nchains; c++) {
+				s->chains[c].action = s->chains[0].action;
+				for (unsigned k = 0; k < s->chains[c].nconds;
+				     k++)
+					if (rnd_below(3))
+						s->chains[c].conds[k].arg =
+						    (uint8_t)(k ? (a0 + 1) % 6
+								: a0);
+			}
+		}
+}
+
 /* Argument-free ALLOWs reach their return with nr and arch only. */
 static void check_cacheable(const struct cf_prog *p, const struct cf_ir *ir,
 			    uint32_t audit, uint32_t from, uint32_t to,
@@ -1083,8 +1108,10 @@ TEST(gen_random_irs_opt_and_plain_agree)
 		struct cf_error err = {0};
 
 		rnd_ir(&a, &ir);
-		if (iter % 3)
+		if (iter % 3 == 1)
 			one_argument(&ir);
+		else if (iter % 3 == 2)
+			one_action(&ir);
 		if (!gen_ok(&a, &ir, &p[0]) ||
 		    !CHECK(cf_bpf_gen_opts(&a, &ir, &plain, &p[1], &err) == 0) ||
 		    !CHECK(cf_bpf_verify(p[1].insns, p[1].len, &err) == 0)) {
