@@ -20,7 +20,26 @@
  * The accumulator's content is tracked through labels (the meet over the
  * incoming edges) so that a word already loaded is not loaded again.
  * Argument-free decisions never load an argument: the kernel's per-syscall
- * action cache relies on that.
+ * action cache relies on that (tests/test_opt.c checks it with
+ * cf_bpf_cacheable).
+ *
+ * That is the plain form (cf_gen_opts.plain), kept simple on purpose: the
+ * optimized one must decide exactly like it (tests/test_opt.c). The
+ * optimized form (the default) differs in:
+ *   - layout: the native ABI's search comes last, after the others', so
+ *     that its check needs no trampoline while the others are short;
+ *   - the search over syscall numbers is weighted by call frequency
+ *     (sys_weights.c, by name) and depth-bounded: at most
+ *     ceil(log2(room)) levels, where a range takes one unit of the
+ *     deepest level and a syscall with argument checks two (aligned), so
+ *     it sits a level higher; [X][nr][X] is one JEQ;
+ *   - argument checks: chains that test one argument with interval
+ *     operators become a step function of it, searched by words (high
+ *     word first); chains of one action (an OR) are searched by their
+ *     most tested argument, with the other conditions as shared residues;
+ *   - returns: a far jump to a pool return lands on the nearest RET of the
+ *     same action ahead; syscall code that still jumped far gets its own
+ *     returns in a second pass when enough of them did (shorter wins).
  */
 #include "cf.h"
 
