@@ -1001,12 +1001,13 @@ static bool gen_sys_resid(struct gen *g, const struct grange *r)
 	unsigned k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s->chains[i].action != x)
+		const struct cf_ir_chain *c = &s->chains[i];
+
+		if (c->action != x)
 			return false;
-		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+		for (unsigned j = 0; j < c->nconds; j++)
 			for (unsigned a = 0; a < 6; a++)
-				cnt[a] += interval_on(ar, &s->chains[i].conds[j],
-						      a);
+				cnt[a] += interval_on(ar, &c->conds[j], a);
 	}
 	for (unsigned a = 1; a < 6; a++)
 		if (cnt[a] > cnt[k])
@@ -1662,7 +1663,7 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 		size_t au = k->addr[u];
 
 		if (in->code == (BPF_RET | BPF_K)) {
-			if (k->rkey && k->rkey[u] >= 0)
+			if (k->rkey && k->last && k->rkey[u] >= 0)
 				k->last[k->rkey[u]] = au;
 			continue;
 		}
@@ -1673,7 +1674,8 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 			int a = side_key(g, k, u, s);
 
 			if (!(k->tr[u] & (1u << s)) && to - au - 1 > 255) {
-				if (a >= 0 && k->last[a] != SIZE_MAX &&
+				if (a >= 0 && k->last &&
+				    k->last[a] != SIZE_MAX &&
 				    k->last[a] - au - 1 <= 255) {
 					to = k->last[a];
 				} else {
@@ -1688,7 +1690,7 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 		for (unsigned s = 2; s-- > 0;) {
 			int a = side_key(g, k, u, s);
 
-			if ((k->tr[u] & (1u << s)) && a >= 0)
+			if ((k->tr[u] & (1u << s)) && a >= 0 && k->last)
 				k->last[a] = au + 1 + k->dst[2 * u + s];
 		}
 	}

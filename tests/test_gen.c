@@ -1113,7 +1113,8 @@ TEST(gen_random_irs_opt_and_plain_agree)
 		else if (iter % 3 == 2)
 			one_action(&ir);
 		if (!gen_ok(&a, &ir, &p[0]) ||
-		    !CHECK(cf_bpf_gen_opts(&a, &ir, &plain, &p[1], &err) == 0) ||
+		    !CHECK(cf_bpf_gen_opts(&a, &ir, &plain, &p[1], &err) ==
+			   0) ||
 		    !CHECK(cf_bpf_verify(p[1].insns, p[1].len, &err) == 0)) {
 			cf_arena_release(&a);
 			break;

@@ -185,7 +185,8 @@ static void sweep(struct cmp *c, uint32_t audit, uint32_t from, uint32_t to,
 {
 	for (uint64_t nr = from; nr <= to; nr++) {
 		struct seccomp_data d;
-		const struct cf_ir_sys *s = abi ? find(abi, (uint32_t)nr) : NULL;
+		const struct cf_ir_sys *s =
+		    abi ? find(abi, (uint32_t)nr) : NULL;
 
 		memset(&d, 0, sizeof(d));
 		d.arch = audit;
