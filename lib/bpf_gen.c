@@ -82,6 +82,13 @@ struct grange {
 	const struct cf_arch *arch;
 };
 
+struct shared {
+	struct grange r; /* the first range with this code */
+	uint64_t h;
+	bool multi; /* needed by the searches of two audit arches */
+	int label;  /* 0 until a search jumps to it */
+};
+
 struct gen {
 	struct cf_arena *a;
 	struct ginsn *in;
@@ -102,6 +109,14 @@ struct gen {
 	int body;            /* number of the syscall code being emitted */
 	size_t nbody;
 	const bool *scoped;  /* by body: give it a scope (second pass) */
+	bool scope_all;      /* every body gets a scope (sharing pass) */
+	/* opt, sharing pass: syscall code that several searches need (x86
+	 * and x32 compare alike) is emitted once, behind every search */
+	bool share;
+	struct shared *sh;
+	size_t nsh, capsh;
+	int *shix; /* open addressing: index + 1 into sh, 0 = empty */
+	size_t capshix;
 	uint32_t *ws; /* opt: prefix sums of the ranges' weights */
 	uint8_t *us;  /* opt: units of the ranges (1 or 2) */
 	uint32_t *fl, *fr; /* opt: scratch for emit_wtree (lazily) */
@@ -238,7 +253,8 @@ static int scope_label(struct gen *g, uint32_t action)
 
 static void scope_open(struct gen *g)
 {
-	g->in_scope = g->opt && g->scoped && g->scoped[g->nbody];
+	g->in_scope = g->opt && (g->scope_all ||
+				 (g->scoped && g->scoped[g->nbody]));
 	g->body = (int)g->nbody++;
 	g->nscope = 0;
 }
@@ -1233,11 +1249,138 @@ static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	}
 }
 
+/* ---- opt: syscall code shared between searches ----------------------- */
+
+static uint64_t mix64(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+/* Code of a syscall with checks depends on its live chains, fallback
+ * and the ABI's comparison width and byte order only. */
+static uint64_t body_hash(const struct grange *r)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s);
+	uint64_t h = mix64(r->arch->cmp_bits, r->arch->big_endian);
+
+	h = mix64(mix64(h, s->fallback), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+
+		h = mix64(mix64(h, c->action), c->nconds);
+		for (unsigned j = 0; j < c->nconds; j++)
+			h = mix64(mix64(mix64(h, c->conds[j].arg * 16u +
+						     c->conds[j].op),
+					c->conds[j].datum),
+				  c->conds[j].datum2);
+	}
+	return h;
+}
+
+static bool body_same(const struct grange *a, const struct grange *b)
+{
+	size_t n = live_chains(a->sys);
+
+	if (a->arch->cmp_bits != b->arch->cmp_bits ||
+	    a->arch->big_endian != b->arch->big_endian ||
+	    a->sys->fallback != b->sys->fallback || n != live_chains(b->sys))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *x = &a->sys->chains[i],
+					 *y = &b->sys->chains[i];
+
+		if (x->action != y->action || x->nconds != y->nconds)
+			return false;
+		for (unsigned j = 0; j < x->nconds; j++)
+			if (x->conds[j].arg != y->conds[j].arg ||
+			    x->conds[j].op != y->conds[j].op ||
+			    x->conds[j].datum != y->conds[j].datum ||
+			    x->conds[j].datum2 != y->conds[j].datum2)
+				return false;
+	}
+	return true;
+}
+
+/* The entry for r's code; with add, notes r's search (new entries as
+ * needed). */
+static struct shared *shared_of(struct gen *g, const struct grange *r,
+				bool add)
+{
+	uint64_t h = body_hash(r);
+	size_t i;
+
+	if (add && (g->nsh + 1) * 2 > g->capshix) {
+		size_t cap = g->capshix ? g->capshix * 2 : 64;
+		int *t = calloc(cap, sizeof(*t));
+
+		if (!t) {
+			g->oom = true;
+			return NULL;
+		}
+		for (size_t k = 0; k < g->nsh; k++) {
+			for (i = g->sh[k].h & (cap - 1); t[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = (int)k + 1;
+		}
+		free(g->shix);
+		g->shix = t;
+		g->capshix = cap;
+	}
+	if (!g->capshix)
+		return NULL;
+	for (i = h & (g->capshix - 1); g->shix[i];
+	     i = (i + 1) & (g->capshix - 1)) {
+		struct shared *e = &g->sh[g->shix[i] - 1];
+
+		if (e->h == h && body_same(&e->r, r)) {
+			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
+				e->multi = true;
+			return e;
+		}
+	}
+	if (!add || !SGROW(g, sh, g->nsh + 1))
+		return NULL;
+	g->sh[g->nsh] = (struct shared){*r, h, false, 0};
+	g->shix[i] = (int)++g->nsh;
+	return &g->sh[g->nsh - 1];
+}
+
+/* The label of r's shared code, or NEXT when r's code is its own. */
+static int shared_label(struct gen *g, const struct grange *r)
+{
+	struct shared *e;
+
+	if (!g->share || !r->sys || !live_chains(r->sys))
+		return NEXT;
+	e = shared_of(g, r, false);
+	if (!e || !e->multi)
+		return NEXT;
+	if (!e->label)
+		e->label = new_label(g);
+	return e->label;
+}
+
+/* Where a search jumps for r: its return, its shared code, or NEXT (its
+ * code follows). */
+static int leaf_label(struct gen *g, const struct grange *r)
+{
+	if (!r->sys)
+		return ret_label(g, r->action);
+	return shared_label(g, r);
+}
+
 /* ---- the search ------------------------------------------------------ */
 
 static void emit_leaf(struct gen *g, const struct grange *r)
 {
-	if (r->sys)
+	int l = r->sys ? shared_label(g, r) : NEXT;
+
+	if (l != NEXT)
+		emit_ja(g, l);
+	else if (r->sys)
 		gen_sys(g, r);
 	else
 		emit_ret(g, r->action);
@@ -1383,7 +1526,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	if (punch(r, i, j)) { /* [X][nr][X]: one JEQ */
 		int x = ret_label(g, r[i].action);
 
-		rt = r[i + 1].sys ? NEXT : ret_label(g, r[i + 1].action);
+		rt = leaf_label(g, &r[i + 1]);
 		emit_jmp(g, BPF_JEQ, r[i + 1].lo, rt, x);
 		if (rt == NEXT)
 			emit_leaf(g, &r[i + 1]);
@@ -1475,8 +1618,8 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		dl = ceil_log2(rl);
 	if ((1ULL << dr) < rr)
 		dr = ceil_log2(rr);
-	lt = mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
-	rt = mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
+	lt = mid - 1 == i ? leaf_label(g, &r[i]) : NEXT;
+	rt = mid == j ? leaf_label(g, &r[j]) : NEXT;
 	if (lt != NEXT && rt != NEXT) {
 		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
 	} else if (lt != NEXT) {
@@ -1544,12 +1687,27 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	}
 	if (!na)
 		emit_ret(g, CF_RET_KILL_THREAD);
+	/* sharing: count the syscall code of every search first */
+	for (size_t i = 0; g->share && i < na && !g->oom; i++) {
+		build_ranges(g, ir, audits[i]);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++)
+			if (g->rg[q].sys && live_chains(g->rg[q].sys))
+				shared_of(g, &g->rg[q], true);
+	}
 	for (size_t k = 0; k < na && !g->oom; k++) {
 		size_t i = g->opt ? na - 1 - k : k;
 
 		place(g, labels[i]);
 		load(g, (uint32_t)OFF_NR);
 		emit_search(g, ir, audits[i]);
+	}
+	/* the shared syscall code, behind every search */
+	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
+		if (!g->sh[q].label)
+			continue;
+		place(g, g->sh[q].label);
+		gen_sys(g, &g->sh[q].r);
+		g->body = -1;
 	}
 	/* the return pool, in order of first use */
 	for (size_t l = 1; l < g->nlb; l++) {
@@ -1774,6 +1932,8 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks,
 	len = k.addr[g->n];
 	if (marks)
 		*any = mark_bodies(g, &k, marks);
+	out->insns = NULL;
+	out->len = len;
 	if (len > CF_BPF_MAXINSNS) {
 		rc = cf_err(err, -E2BIG,
 			    "the filter needs %zu BPF instructions, more than "
@@ -1894,6 +2054,23 @@ static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 	free(g->c2);
 	free(g->fl);
 	free(g->fr);
+	free(g->sh);
+	free(g->shix);
+	return rc;
+}
+
+/* Keeps the shorter of *best (rc) and p (rc2); returns the kept rc. */
+static int keep_shorter(struct cf_prog *best, int rc, const struct cf_prog *p,
+			int rc2)
+{
+	if (rc2 == 0 && (rc < 0 || p->len < best->len)) {
+		*best = *p;
+		return 0;
+	}
+	if (rc < 0 && rc2 < 0 && p->len < best->len) {
+		best->len = p->len;
+		return rc2;
+	}
 	return rc;
 }
 
@@ -1902,24 +2079,42 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    struct cf_error *err)
 {
 	struct gen g = {.a = a, .opt = !o->plain, .body = -1};
-	struct cf_prog p2;
+	struct cf_prog p2 = {0};
 	bool *marks = NULL, any = false;
+	size_t len1;
 	int rc = check_ir(ir, err), rc2;
 
 	if (rc < 0)
 		return rc;
+	out->len = 0;
 	rc = gen_pass(&g, ir, out, &marks, &any, err);
-	if ((rc < 0 && rc != -E2BIG) || !any)
+	len1 = out->len;
+	/* nothing below shortens a program by half */
+	if (!g.opt || (rc < 0 && rc != -E2BIG) ||
+	    len1 > 2 * CF_BPF_MAXINSNS)
 		return rc;
-	/* a second pass: returns behind the syscall code that jumped far
-	 * for them; the shorter program wins */
-	g = (struct gen){.a = a, .opt = true, .body = -1, .scoped = marks};
-	rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
-	if (rc2 == 0 && (rc < 0 || p2.len < out->len)) {
-		*out = p2;
-		return 0;
+	if (any) {
+		/* returns behind the syscall code that jumped far for them */
+		g = (struct gen){.a = a, .opt = true, .body = -1,
+				 .scoped = marks};
+		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+		rc = keep_shorter(out, rc, &p2, rc2);
 	}
-	if (rc < 0 && rc2 < 0)
-		return rc2;
-	return rc;
+	if (len1 > CF_BPF_MAXINSNS / 4) {
+		/* a large program: syscall code shared between searches, at
+		 * the price of a jump into it */
+		g = (struct gen){.a = a, .opt = true, .body = -1,
+				 .scope_all = true, .share = true};
+		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+		rc = keep_shorter(out, rc, &p2, rc2);
+	}
+	if (rc < 0 && rc != -E2BIG)
+		return rc;
+	if (rc < 0)
+		return cf_err(err, -E2BIG,
+			      "the filter needs %zu BPF instructions, more "
+			      "than the kernel's limit of %d; use fewer "
+			      "argument rules or fewer architectures",
+			      out->len, CF_BPF_MAXINSNS);
+	return 0;
 }
