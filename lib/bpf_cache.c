@@ -85,16 +85,14 @@ size_t cf_bpf_cache_map(const struct sock_filter *insns, size_t len,
 /* Kernels build a bitmap for their native ABI and, with CONFIG_COMPAT,
  * for one compat ABI (SECCOMP_ARCH_COMPAT): never for x32 or mips n32. */
 static const char *const compat_of[][2] = {
-	{ "x86_64", "x86" },	 { "aarch64", "arm" },
-	{ "s390x", "s390" },	 { "ppc64", "ppc" },
-	{ "mips64", "mips" },	 { "mipsel64", "mipsel" },
-	{ "parisc64", "parisc" },
+    {"x86_64", "x86"},	    {"aarch64", "arm"}, {"s390x", "s390"},
+    {"ppc64", "ppc"},	    {"mips64", "mips"}, {"mipsel64", "mipsel"},
+    {"parisc64", "parisc"},
 };
 
 bool cf_abi_kernel_caches(int native, int abi)
 {
-	if (native < 0 || native >= cf_narches || abi < 0 ||
-	    abi >= cf_narches)
+	if (native < 0 || native >= cf_narches || abi < 0 || abi >= cf_narches)
 		return false;
 	if (abi == native)
 		return true;

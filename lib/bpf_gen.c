@@ -101,15 +101,15 @@ struct gen {
 	size_t nrg, caprg;
 	int cur; /* accumulator state */
 	bool oom;
-	bool opt;     /* the optimizations below (cf_gen_opts.plain unset) */
+	bool opt; /* the optimizations below (cf_gen_opts.plain unset) */
 	/* opt: returns of one syscall's checks, placed behind them */
 	int scope[8];
 	size_t nscope;
 	bool in_scope;
-	int body;            /* number of the syscall code being emitted */
+	int body; /* number of the syscall code being emitted */
 	size_t nbody;
-	const bool *scoped;  /* by body: give it a scope (second pass) */
-	bool scope_all;      /* every body gets a scope (sharing pass) */
+	const bool *scoped; /* by body: give it a scope (second pass) */
+	bool scope_all;	    /* every body gets a scope (sharing pass) */
 	/* opt, sharing pass: syscall code that several searches need (x86
 	 * and x32 compare alike) is emitted once, behind every search */
 	bool share;
@@ -117,12 +117,12 @@ struct gen {
 	size_t nsh, capsh;
 	int *shix; /* open addressing: index + 1 into sh, 0 = empty */
 	size_t capshix;
-	uint32_t *ws; /* opt: prefix sums of the ranges' weights */
-	uint8_t *us;  /* opt: units of the ranges (1 or 2) */
+	uint32_t *ws;	   /* opt: prefix sums of the ranges' weights */
+	uint8_t *us;	   /* opt: units of the ranges (1 or 2) */
 	uint32_t *fl, *fr; /* opt: scratch for emit_wtree (lazily) */
-	uint32_t *c2;      /* opt: prefix counts of 2-unit ranges */
+	uint32_t *c2;	   /* opt: prefix counts of 2-unit ranges */
 	size_t capws, capus, capfl, capfr, capc2;
-	int *widx;         /* opt: cf_sysinfo index of each cf_sys_weights */
+	int *widx; /* opt: cf_sysinfo index of each cf_sys_weights */
 };
 
 static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
@@ -253,8 +253,8 @@ static int scope_label(struct gen *g, uint32_t action)
 
 static void scope_open(struct gen *g)
 {
-	g->in_scope = g->opt && (g->scope_all ||
-				 (g->scoped && g->scoped[g->nbody]));
+	g->in_scope =
+	    g->opt && (g->scope_all || (g->scoped && g->scoped[g->nbody]));
 	g->body = (int)g->nbody++;
 	g->nscope = 0;
 }
@@ -769,11 +769,11 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 		uint64_t end = k + 1 < ns ? st[k + 1].lo - 1 : UINT64_MAX;
 
 		if (end >= (base | W)) {
-			uint64_t H = (end & W) == W ? end >> 32
-						    : (end >> 32) - 1;
+			uint64_t H =
+			    (end & W) == W ? end >> 32 : (end >> 32) - 1;
 
-			hv[nh++] = (struct vstep){(uint32_t)h, st[k].action,
-						  -1, st[k].lab};
+			hv[nh++] = (struct vstep){(uint32_t)h, st[k].action, -1,
+						  st[k].lab};
 			h = H + 1;
 		} else {
 			size_t t = k, m = 0;
@@ -910,8 +910,8 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 	}
 	if (ar->cmp_bits != 64) {
 		for (size_t i = 0; i < ns; i++)
-			hv[i] = (struct vstep){(uint32_t)st[i].lo,
-					       st[i].action, -1, st[i].lab};
+			hv[i] = (struct vstep){(uint32_t)st[i].lo, st[i].action,
+					       -1, st[i].lab};
 		load(g, arg_off(ar, arg, false));
 		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
 		return;
@@ -922,7 +922,6 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 	load(g, arg_off(ar, arg, true));
 	emit_vtree(g, tabs, hv, 0, nh - 1, arg_off(ar, arg, false));
 }
-
 
 /* ---- opt: a step function with residues ---------------------------- */
 
@@ -1305,8 +1304,7 @@ static bool body_same(const struct grange *a, const struct grange *b)
 
 /* The entry for r's code; with add, notes r's search (new entries as
  * needed). */
-static struct shared *shared_of(struct gen *g, const struct grange *r,
-				bool add)
+static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 {
 	uint64_t h = body_hash(r);
 	size_t i;
@@ -1432,8 +1430,8 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	    !SGROW(g, c2, n + 1))
 		return false;
 	if (!g->widx) {
-		g->widx = cf_arena_array(g->a, cf_nsys_weights,
-					 sizeof(*g->widx));
+		g->widx =
+		    cf_arena_array(g->a, cf_nsys_weights, sizeof(*g->widx));
 		if (!g->widx) {
 			g->oom = true;
 			return false;
@@ -1468,8 +1466,8 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 				else
 					hi = m;
 			}
-			g->ws[lo + 1] += (uint32_t)(cf_sys_weights[w].weight *
-						    mult);
+			g->ws[lo + 1] +=
+			    (uint32_t)(cf_sys_weights[w].weight * mult);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -1549,7 +1547,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	w0 = lo;
 	w1 = j;
 	if (room_ub(g, lo, j + 1) > half)
-		w1 = 0; /* none */
+		w1 = 0;	  /* none */
 	while (w0 < w1) { /* greatest m whose left side surely fits */
 		size_t m = w0 + (w1 - w0 + 1) / 2;
 
@@ -1682,8 +1680,7 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 
 		labels[i] = new_label(g);
 		emit_jmp(g, BPF_JEQ, audits[i],
-			 g->opt && last ? NEXT : labels[i],
-			 last ? kill : NEXT);
+			 g->opt && last ? NEXT : labels[i], last ? kill : NEXT);
 	}
 	if (!na)
 		emit_ret(g, CF_RET_KILL_THREAD);
@@ -1872,8 +1869,8 @@ static int layout(struct gen *g, struct lk *k)
 	do {
 		k->addr[0] = 0;
 		for (size_t i = 0; i < g->n; i++)
-			k->addr[i + 1] = k->addr[i] + 1 + (k->tr[i] & 1) +
-					 (k->tr[i] >> 1);
+			k->addr[i + 1] =
+			    k->addr[i] + 1 + (k->tr[i] & 1) + (k->tr[i] >> 1);
 	} while (!sweep_jumps(g, k));
 	return 0;
 }
@@ -1887,9 +1884,8 @@ static struct sock_filter tramp(const struct gen *g, const struct lk *k,
 
 	if (BPF_CLASS(to->code) == BPF_RET)
 		return (struct sock_filter)BPF_STMT(to->code, to->k);
-	return (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
-					    (uint32_t)(k->addr[t] - at - 1), 0,
-					    0);
+	return (struct sock_filter)BPF_JUMP(
+	    BPF_JMP | BPF_JA, (uint32_t)(k->addr[t] - at - 1), 0, 0);
 }
 
 /* Bodies (syscall code) with a jump to a pool return that needed a
@@ -1909,8 +1905,8 @@ static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
 	return far >= 16;
 }
 
-static int link_prog(struct gen *g, struct cf_prog *out, bool *marks,
-		     bool *any, struct cf_error *err)
+static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
+		     struct cf_error *err)
 {
 	struct lk k = {0};
 	struct sock_filter *p;
@@ -2090,21 +2086,23 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 	rc = gen_pass(&g, ir, out, &marks, &any, err);
 	len1 = out->len;
 	/* nothing below shortens a program by half */
-	if (!g.opt || (rc < 0 && rc != -E2BIG) ||
-	    len1 > 2 * CF_BPF_MAXINSNS)
+	if (!g.opt || (rc < 0 && rc != -E2BIG) || len1 > 2 * CF_BPF_MAXINSNS)
 		return rc;
 	if (any) {
 		/* returns behind the syscall code that jumped far for them */
-		g = (struct gen){.a = a, .opt = true, .body = -1,
-				 .scoped = marks};
+		g = (struct gen){
+		    .a = a, .opt = true, .body = -1, .scoped = marks};
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
 	if (len1 > CF_BPF_MAXINSNS / 4) {
 		/* a large program: syscall code shared between searches, at
 		 * the price of a jump into it */
-		g = (struct gen){.a = a, .opt = true, .body = -1,
-				 .scope_all = true, .share = true};
+		g = (struct gen){.a = a,
+				 .opt = true,
+				 .body = -1,
+				 .scope_all = true,
+				 .share = true};
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
