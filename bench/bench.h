@@ -29,10 +29,8 @@ int lsc_compile(const char *json, size_t len, enum lsc_layout layout,
 
 /* ---- cache.c: the kernel's constant-action cache, emulated ------------ */
 
-/* The kernel's seccomp_is_const_allow(): runs prog with only nr and arch
- * known; true when it reaches RET ALLOW without reading anything else. */
-bool cache_const_allow(const struct sock_filter *prog, size_t n, uint32_t nr,
-		       uint32_t arch);
+/* The kernel's seccomp_is_const_allow() is the library's
+ * cf_bpf_cacheable (include/callfence.h). */
 
 /* Every action prog can return for (nr, arch) with the arguments and the
  * instruction pointer free (all paths followed, feasible or not). Returns

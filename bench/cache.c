@@ -14,9 +14,10 @@
  * any return other than exactly SECCOMP_RET_ALLOW. A cacheable number then
  * never runs the filter again: the kernel allows it from a bitmap.
  *
- * cache_const_allow() is that rule, written from its description.
- * cache_actions() is a wider analysis for the report: every action the
- * program can return for (nr, arch) when arguments are free.
+ * That rule is the library's (cf_bpf_cacheable, lib/bpf_cache.c), which
+ * cf-bench and selftest.c call. cache_actions() here is a wider analysis
+ * for the report: every action the program can return for (nr, arch) when
+ * arguments are free.
  */
 #include "bench.h"
 
@@ -27,53 +28,6 @@
 
 #define OFF_NR offsetof(struct seccomp_data, nr)
 #define OFF_ARCH offsetof(struct seccomp_data, arch)
-
-bool cache_const_allow(const struct sock_filter *prog, size_t n, uint32_t nr,
-		       uint32_t arch)
-{
-	uint32_t a = 0;
-
-	for (size_t pc = 0; pc < n; pc++) {
-		const struct sock_filter *f = &prog[pc];
-		bool res;
-
-		switch (f->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			if (f->k == OFF_NR)
-				a = nr;
-			else if (f->k == OFF_ARCH)
-				a = arch;
-			else
-				return false; /* argument or IP: not constant */
-			continue;
-		case BPF_RET | BPF_K:
-			return f->k == SECCOMP_RET_ALLOW;
-		case BPF_JMP | BPF_JA:
-			pc += f->k;
-			continue;
-		case BPF_JMP | BPF_JEQ | BPF_K:
-			res = a == f->k;
-			break;
-		case BPF_JMP | BPF_JGE | BPF_K:
-			res = a >= f->k;
-			break;
-		case BPF_JMP | BPF_JGT | BPF_K:
-			res = a > f->k;
-			break;
-		case BPF_JMP | BPF_JSET | BPF_K:
-			res = (a & f->k) != 0;
-			break;
-		case BPF_ALU | BPF_AND | BPF_K:
-			a &= f->k;
-			continue;
-		default:
-			return false; /* an instruction the kernel won't model
-				       */
-		}
-		pc += res ? f->jt : f->jf;
-	}
-	return false; /* ran off the end: the kernel warns */
-}
 
 /* ---- every reachable action, arguments free --------------------------- */
 

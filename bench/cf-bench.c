@@ -364,8 +364,8 @@ static void report_cache(const struct prog *p, const char *name)
 		for (uint32_t nr = 0; nr < lim; nr++) {
 			bool free_allow = arg_free(p, &abis[a], nr, &act) &&
 					  act == SECCOMP_RET_ALLOW;
-			bool c = cache_const_allow(p->insns, p->len, nr,
-						   abis[a].audit);
+			bool c = cf_bpf_cacheable(p->insns, p->len,
+						   abis[a].audit, nr);
 
 			allow_free += free_allow;
 			cacheable += c;

@@ -89,7 +89,7 @@ static const struct sock_filter prog_dead_arg[] = {
     BPF_STMT(BPF_RET | BPF_K, ALLOW),
 };
 
-#define CA(p, nr, arch) cache_const_allow(p, N(p), nr, arch)
+#define CA(p, nr, arch) cf_bpf_cacheable(p, N(p), arch, nr)
 
 static void test_const_allow(void)
 {
@@ -149,7 +149,7 @@ static void check_program(const struct sock_filter *p, size_t len,
 	for (size_t a = 0; a < N(arches); a++) {
 		for (uint32_t nr = 0; nr < 600; nr++) {
 			uint32_t acts[4];
-			bool dep, c = cache_const_allow(p, len, nr, arches[a]);
+			bool dep, c = cf_bpf_cacheable(p, len, arches[a], nr);
 			int n =
 			    cache_actions(p, len, nr, arches[a], acts, 4, &dep);
 

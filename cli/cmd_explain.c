@@ -48,7 +48,7 @@ static void to_kernel_layout(int abi, struct seccomp_data *d)
 
 static void print_json(const char *name, int abi, const struct seccomp_data *d,
 		       const struct cf_decision *dec, uint32_t prog,
-		       unsigned executed)
+		       unsigned executed, bool cached)
 {
 	char a[64], b[64];
 
@@ -61,11 +61,13 @@ static void print_json(const char *name, int abi, const struct seccomp_data *d,
 		       dec->line, dec->col);
 	else
 		printf("null, \"line\": null, \"column\": null");
-	printf(", \"program_action\": \"%s\", \"instructions\": %u}\n",
-	       cf_action_str(prog, b, sizeof(b)), executed);
+	printf(", \"program_action\": \"%s\", \"instructions\": %u, "
+	       "\"kernel_cache\": %s}\n",
+	       cf_action_str(prog, b, sizeof(b)), executed,
+	       cached ? "true" : "false");
 }
 
-static int explain(struct cf_filter *f, const char *file, int abi,
+static int explain(struct cf_filter *f, const char *file, int native, int abi,
 		   const char *sys, char **args, int nargs, bool json)
 {
 	struct seccomp_data d = { 0 }, kd;
@@ -77,6 +79,7 @@ static int explain(struct cf_filter *f, const char *file, int abi,
 	uint32_t prog;
 	size_t len;
 	char a[64], b[64];
+	bool cacheable, cached;
 
 	if (!parse_u64(sys, &v)) {
 		d.nr = (int)v;
@@ -107,8 +110,11 @@ static int explain(struct cf_filter *f, const char *file, int abi,
 	to_kernel_layout(abi, &kd);
 	insns = cf_filter_program(f, &len);
 	prog = len ? cf_bpf_run(insns, len, &kd, &executed) : dec.action;
+	/* Linux >= 5.11 allows such a call from a bitmap, filter not run */
+	cacheable = len && cf_bpf_cacheable(insns, len, d.arch, (uint32_t)d.nr);
+	cached = cacheable && cf_abi_kernel_caches(native, abi);
 	if (json) {
-		print_json(name, abi, &d, &dec, prog, executed);
+		print_json(name, abi, &d, &dec, prog, executed, cached);
 	} else {
 		printf("%s (%s nr %d): %s\n", name ? name : "(unnamed)",
 		       cf_abi_name(abi), d.nr,
@@ -118,9 +124,16 @@ static int explain(struct cf_filter *f, const char *file, int abi,
 			printf("  rule: %s:%u:%u %s\n", file, dec.line,
 			       dec.col, dec.pointer);
 		if (len)
-			printf("  program: %s after %u of %zu instructions\n",
+			printf("  program: %s after %u of %zu instructions\n"
+			       "  kernel cache: %s\n",
 			       cf_action_str(prog, b, sizeof(b)), executed,
-			       len);
+			       len,
+			       cached ? "yes (Linux >= 5.11 allows it without "
+					"running the filter)"
+			       : cacheable ? "no (the kernel keeps no cache "
+					     "for this ABI)"
+					   : "no (the filter runs on every "
+					     "call)");
 	}
 	if (prog != dec.action) {
 		cli_errorf("internal error: the program says %s, the IR %s",
@@ -181,8 +194,8 @@ int cmd_explain(int argc, char **argv)
 		cf_profile_free(p);
 		return CLI_FAIL;
 	}
-	rc = explain(f, argv[optind], abi, argv[optind + 1], argv + optind + 2,
-		     argc - optind - 2, json);
+	rc = explain(f, argv[optind], t.native, abi, argv[optind + 1],
+		     argv + optind + 2, argc - optind - 2, json);
 	cf_filter_free(f);
 	cf_profile_free(p);
 	return rc;

@@ -178,6 +178,25 @@ uint32_t cf_bpf_run(const struct sock_filter *insns, size_t len,
 /* Human-readable listing. */
 int cf_bpf_disasm(const struct sock_filter *insns, size_t len, FILE *out);
 
+/* The kernel's per-syscall action cache (Linux >= 5.11), emulated: when
+ * a filter is attached the kernel runs it for every number of its native
+ * and compat ABI with only nr and arch known (seccomp_is_const_allow:
+ * loads of nr and arch, JA, JEQ/JGE/JGT/JSET and AND with constants, RET
+ * of a constant; anything else stops it); a number that reaches exactly
+ * RET SECCOMP_RET_ALLOW is afterwards allowed without running the filter.
+ * cf_bpf_cacheable answers for one (arch, nr). */
+bool cf_bpf_cacheable(const struct sock_filter *insns, size_t len,
+		      uint32_t arch, uint32_t nr);
+/* Clears bitmap (nbits bits, caller-owned) and sets bit i when number
+ * first + i is cacheable on arch; returns how many are. */
+size_t cf_bpf_cache_map(const struct sock_filter *insns, size_t len,
+			uint32_t arch, uint32_t first, uint8_t *bitmap,
+			size_t nbits);
+/* Does a kernel whose native ABI is native keep a cache for abi? (Its
+ * native ABI and its compat one: x86 on x86_64, arm on aarch64, ...; never
+ * x32.) */
+bool cf_abi_kernel_caches(int native, int abi);
+
 enum cf_bpf_format { CF_BPF_RAW, CF_BPF_C, CF_BPF_HEX };
 int cf_bpf_write(const struct sock_filter *insns, size_t len,
 		 enum cf_bpf_format fmt, FILE *out, struct cf_error *err);

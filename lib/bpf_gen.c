@@ -20,11 +20,31 @@
  * The accumulator's content is tracked through labels (the meet over the
  * incoming edges) so that a word already loaded is not loaded again.
  * Argument-free decisions never load an argument: the kernel's per-syscall
- * action cache relies on that.
+ * action cache relies on that (tests/test_opt.c checks it with
+ * cf_bpf_cacheable).
+ *
+ * That is the plain form (cf_gen_opts.plain), kept simple on purpose: the
+ * optimized one must decide exactly like it (tests/test_opt.c). The
+ * optimized form (the default) differs in:
+ *   - layout: the native ABI's search comes last, after the others', so
+ *     that its check needs no trampoline while the others are short;
+ *   - the search over syscall numbers is weighted by call frequency
+ *     (sys_weights.c, by name) and depth-bounded: at most
+ *     ceil(log2(room)) levels, where a range takes one unit of the
+ *     deepest level and a syscall with argument checks two (aligned), so
+ *     it sits a level higher; [X][nr][X] is one JEQ;
+ *   - argument checks: chains that test one argument with interval
+ *     operators become a step function of it, searched by words (high
+ *     word first); chains of one action (an OR) are searched by their
+ *     most tested argument, with the other conditions as shared residues;
+ *   - returns: a far jump to a pool return lands on the nearest RET of the
+ *     same action ahead; syscall code that still jumped far gets its own
+ *     returns in a second pass when enough of them did (shorter wins).
  */
 #include "cf.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CF_AUDIT_ARCH_X86_64 0xc000003eU
@@ -42,6 +62,7 @@ struct ginsn {
 	uint16_t code;
 	uint32_t k;
 	int jt, jf; /* label ids (JA: jt), NEXT */
+	int body;   /* the syscall code it belongs to (opt), -1 */
 };
 
 struct glabel {
@@ -49,6 +70,7 @@ struct glabel {
 	int state;  /* meet of the accumulator over incoming edges */
 	unsigned refs;
 	bool is_ret; /* the pool's return of action */
+	bool local;  /* is_ret, placed where its scope closes */
 	uint32_t action;
 };
 
@@ -58,6 +80,13 @@ struct grange {
 	uint32_t action;
 	const struct cf_ir_sys *sys;
 	const struct cf_arch *arch;
+};
+
+struct shared {
+	struct grange r; /* the first range with this code */
+	uint64_t h;
+	bool multi; /* needed by the searches of two audit arches */
+	int label;  /* 0 until a search jumps to it */
 };
 
 struct gen {
@@ -72,6 +101,28 @@ struct gen {
 	size_t nrg, caprg;
 	int cur; /* accumulator state */
 	bool oom;
+	bool opt; /* the optimizations below (cf_gen_opts.plain unset) */
+	/* opt: returns of one syscall's checks, placed behind them */
+	int scope[8];
+	size_t nscope;
+	bool in_scope;
+	int body; /* number of the syscall code being emitted */
+	size_t nbody;
+	const bool *scoped; /* by body: give it a scope (second pass) */
+	bool scope_all;	    /* every body gets a scope (sharing pass) */
+	/* opt, sharing pass: syscall code that several searches need (x86
+	 * and x32 compare alike) is emitted once, behind every search */
+	bool share;
+	struct shared *sh;
+	size_t nsh, capsh;
+	int *shix; /* open addressing: index + 1 into sh, 0 = empty */
+	size_t capshix;
+	uint32_t *ws;	   /* opt: prefix sums of the ranges' weights */
+	uint8_t *us;	   /* opt: units of the ranges (1 or 2) */
+	uint32_t *fl, *fr; /* opt: scratch for emit_wtree (lazily) */
+	uint32_t *c2;	   /* opt: prefix counts of 2-unit ranges */
+	size_t capws, capus, capfl, capfr, capc2;
+	int *widx; /* opt: cf_sysinfo index of each cf_sys_weights */
 };
 
 static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
@@ -97,6 +148,31 @@ static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
 
 #define GROW(g, f, cnt)                                                        \
 	grow(g, (void **)&(g)->f, &(g)->cap##f, (cnt), sizeof(*(g)->f))
+
+/* Scratch that does not outlive the generator: malloc'd (freed by
+ * cf_bpf_gen_opts), so that repeated compiles reuse the same pages. */
+static bool sgrow(struct gen *g, void **p, size_t *cap, size_t need,
+		  size_t size)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * size);
+	if (!np) {
+		g->oom = true;
+		return false;
+	}
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+#define SGROW(g, f, cnt)                                                       \
+	sgrow(g, (void **)&(g)->f, &(g)->cap##f, (cnt), sizeof(*(g)->f))
 
 /* ---- labels and emission ------------------------------------------- */
 
@@ -152,11 +228,78 @@ static bool rets_grow(struct gen *g)
 	return true;
 }
 
-/* The pool's return label for action. */
+static int ret_label(struct gen *g, uint32_t action);
+
+/* A return label of the open scope: placed right behind the syscall's
+ * code, so that its jumps reach it without trampolines. */
+static int scope_label(struct gen *g, uint32_t action)
+{
+	int l;
+
+	for (size_t i = 0; i < g->nscope; i++)
+		if (g->lb[g->scope[i]].action == action)
+			return g->scope[i];
+	if (g->nscope == CF_ARRAY_SIZE(g->scope))
+		return -1;
+	l = new_label(g);
+	if (!l)
+		return 0;
+	g->lb[l].is_ret = true;
+	g->lb[l].local = true;
+	g->lb[l].action = action;
+	g->scope[g->nscope++] = l;
+	return l;
+}
+
+static void scope_open(struct gen *g)
+{
+	g->in_scope =
+	    g->opt && (g->scope_all || (g->scoped && g->scoped[g->nbody]));
+	g->body = (int)g->nbody++;
+	g->nscope = 0;
+}
+
+static void place(struct gen *g, int l);
+static void emit_ret(struct gen *g, uint32_t action);
+
+/* Ends a syscall's code: its fallback return (a scope label's, when it
+ * has one), then the scope's other returns that are used. */
+static void scope_close(struct gen *g, uint32_t fallback)
+{
+	bool done = false;
+
+	g->in_scope = false;
+	for (size_t i = 0; i < g->nscope; i++) {
+		int l = g->scope[i];
+
+		if (g->lb[l].action != fallback ||
+		    (!g->lb[l].refs && g->cur == ST_TOP))
+			continue;
+		place(g, l);
+		emit_ret(g, fallback);
+		done = true;
+	}
+	if (!done && g->cur != ST_TOP)
+		emit_ret(g, fallback);
+	for (size_t i = 0; i < g->nscope; i++) {
+		int l = g->scope[i];
+
+		if (g->lb[l].action == fallback || !g->lb[l].refs)
+			continue;
+		place(g, l);
+		emit_ret(g, g->lb[l].action);
+	}
+	g->nscope = 0;
+}
+
+/* The pool's return label for action (or the open scope's). */
 static int ret_label(struct gen *g, uint32_t action)
 {
 	size_t h;
 	int l;
+
+	if (g->in_scope && (l = scope_label(g, action)) >= 0)
+		return l;
 
 	if ((g->nrets + 1) * 2 > g->caprets && !rets_grow(g))
 		return 0;
@@ -180,7 +323,7 @@ static void emit(struct gen *g, uint16_t code, uint32_t k, int jt, int jf)
 {
 	if (!GROW(g, in, g->n + 1))
 		return;
-	g->in[g->n++] = (struct ginsn){code, k, jt, jf};
+	g->in[g->n++] = (struct ginsn){code, k, jt, jf, g->body};
 }
 
 static void edge(struct gen *g, int l)
@@ -448,22 +591,552 @@ static size_t live_chains(const struct cf_ir_sys *s)
 	return n;
 }
 
+static bool gen_sys_steps(struct gen *g, const struct grange *r);
+static bool gen_sys_resid(struct gen *g, const struct grange *r);
+
 static void gen_sys(struct gen *g, const struct grange *r)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
 
+	scope_open(g);
+	if (g->opt && (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
+		scope_close(g, s->fallback);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int fail = new_label(g);
 		int ok = ret_label(g, s->chains[i].action);
 
-		if (!gen_chain(g, r->arch, &s->chains[i], ok, fail))
+		if (!gen_chain(g, r->arch, &s->chains[i], ok, fail)) {
+			if (g->opt)
+				scope_close(g, s->fallback);
 			return;
+		}
 		place(g, fail);
 	}
-	emit_ret(g, s->fallback);
+	if (g->opt)
+		scope_close(g, s->fallback);
+	else
+		emit_ret(g, s->fallback);
 }
 
+/* ---- opt: one argument's step function ----------------------------- */
+
+/* When every live chain of a syscall tests one argument only, with
+ * interval operators (EQ NE LT LE GE GT; conditions that are constant on
+ * the ABI aside), the decision is a step function of that argument: it
+ * can change only where some condition's truth changes. It is computed
+ * by evaluating the chains (cf_ir_cond_match, first match wins) at every
+ * such point, and emitted as a search over the value's words: the high
+ * word first on 64-bit ABIs, the low word under each high value that
+ * needs it. */
+
+struct step {
+	uint64_t lo; /* the step runs from lo to the next step's lo - 1 */
+	uint32_t action;
+	int lab; /* >= 0: code at this label decides instead (residue) */
+};
+
+/* One level of the search: 32-bit values; sub >= 0 names a low-word table
+ * under this high word. */
+struct vstep {
+	uint32_t lo;
+	uint32_t action;
+	int sub;
+	int lab; /* as struct step's */
+};
+
+struct vtab {
+	struct vstep *v;
+	size_t n;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t eval_at(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			size_t n, uint64_t v)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+		bool ok = true;
+
+		/* conditions on other arguments are constant: any value
+		 * gives their truth */
+		for (unsigned j = 0; ok && j < c->nconds; j++)
+			ok = cf_ir_cond_match(ar, &c->conds[j], v);
+		if (ok)
+			return c->action;
+	}
+	return s->fallback;
+}
+
+/* The argument all non-constant conditions test, -1 if there is none or
+ * more than one, or a MASKED_EQ. */
+static int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
+		     size_t n)
+{
+	int arg = -1;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			const struct cf_cond *c = &s->chains[i].conds[j];
+
+			if (cond_const(ar, c) >= 0)
+				continue;
+			if (c->op == CF_OP_MASKED_EQ ||
+			    (arg >= 0 && arg != c->arg))
+				return -1;
+			arg = c->arg;
+		}
+	return arg;
+}
+
+static size_t build_steps(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n,
+			  struct step **out)
+{
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t np = 1, ns = 0;
+	uint64_t *pt;
+	struct step *st;
+
+	for (size_t i = 0; i < n; i++)
+		np += 2 * s->chains[i].nconds;
+	pt = cf_arena_array(g->a, np, sizeof(*pt));
+	st = cf_arena_array(g->a, np, sizeof(*st));
+	if (!pt || !st) {
+		g->oom = true;
+		return 0;
+	}
+	np = 0;
+	pt[np++] = 0;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			const struct cf_cond *c = &s->chains[i].conds[j];
+			uint64_t d = c->datum & w;
+
+			if (cond_const(ar, c) >= 0)
+				continue;
+			switch ((enum cf_op)c->op) {
+			case CF_OP_EQ:
+			case CF_OP_NE:
+				pt[np++] = d;
+				if (d < w)
+					pt[np++] = d + 1;
+				break;
+			case CF_OP_LT:
+			case CF_OP_GE:
+				pt[np++] = d;
+				break;
+			default: /* LE, GT */
+				if (d < w)
+					pt[np++] = d + 1;
+				break;
+			}
+		}
+	qsort(pt, np, sizeof(*pt), cmp_u64);
+	for (size_t i = 0; i < np; i++) {
+		uint32_t act;
+
+		if (i && pt[i] == pt[i - 1])
+			continue;
+		act = eval_at(ar, s, n, pt[i]);
+		if (ns && st[ns - 1].action == act)
+			continue;
+		st[ns++] = (struct step){pt[i], act, -1};
+	}
+	*out = st;
+	return ns;
+}
+
+/* The 64-bit step function as a high-word table whose split entries name
+ * low-word tables. */
+static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
+		       struct vstep *hv, struct vtab *tabs)
+{
+	const uint64_t W = UINT32_MAX;
+	size_t nh = 0, nt = 0, k = 0;
+	uint64_t h = 0;
+
+	while (h <= W && !g->oom) {
+		uint64_t base = h << 32;
+		uint64_t end = k + 1 < ns ? st[k + 1].lo - 1 : UINT64_MAX;
+
+		if (end >= (base | W)) {
+			uint64_t H =
+			    (end & W) == W ? end >> 32 : (end >> 32) - 1;
+
+			hv[nh++] = (struct vstep){(uint32_t)h, st[k].action, -1,
+						  st[k].lab};
+			h = H + 1;
+		} else {
+			size_t t = k, m = 0;
+			struct vstep *v;
+
+			while (t < ns && st[t].lo <= (base | W))
+				t++;
+			v = cf_arena_array(g->a, t - k, sizeof(*v));
+			if (!v) {
+				g->oom = true;
+				return 0;
+			}
+			for (size_t q = k; q < t; q++)
+				v[m++] = (struct vstep){
+				    q == k ? 0 : (uint32_t)st[q].lo,
+				    st[q].action, -1, st[q].lab};
+			tabs[nt] = (struct vtab){v, m};
+			hv[nh++] =
+			    (struct vstep){(uint32_t)h, 0, (int)nt++, -1};
+			h++;
+		}
+		while (h <= W && k + 1 < ns && st[k + 1].lo <= h << 32)
+			k++;
+	}
+	return nh;
+}
+
+static void emit_vtree(struct gen *g, const struct vtab *tabs,
+		       const struct vstep *v, size_t i, size_t j,
+		       uint32_t lo_off);
+
+static void emit_vleaf(struct gen *g, const struct vtab *tabs,
+		       const struct vstep *v, uint32_t lo_off)
+{
+	if (v->lab >= 0) {
+		emit_ja(g, v->lab);
+		return;
+	}
+	if (v->sub < 0) {
+		emit_ret(g, v->action);
+		return;
+	}
+	load(g, lo_off);
+	emit_vtree(g, tabs, tabs[v->sub].v, 0, tabs[v->sub].n - 1, lo_off);
+}
+
+static int vleaf_label(struct gen *g, const struct vstep *v)
+{
+	if (v->lab >= 0)
+		return v->lab;
+	return v->sub < 0 ? ret_label(g, v->action) : NEXT;
+}
+
+/* Balanced search over v[i..j] with the value in A. [X][v][X] with a
+ * single value v in the middle is one JEQ. */
+static void emit_vtree(struct gen *g, const struct vtab *tabs,
+		       const struct vstep *v, size_t i, size_t j,
+		       uint32_t lo_off)
+{
+	size_t mid;
+	int lt, rt;
+
+	if (i == j) {
+		emit_vleaf(g, tabs, &v[i], lo_off);
+		return;
+	}
+	if (j == i + 2 && v[i].sub < 0 && v[j].sub < 0 &&
+	    v[i].action == v[j].action && v[i].lab == v[j].lab &&
+	    v[i + 1].lo + 1 == v[j].lo) {
+		int x = vleaf_label(g, &v[i]);
+
+		rt = vleaf_label(g, &v[i + 1]);
+		emit_jmp(g, BPF_JEQ, v[i + 1].lo, rt, x);
+		if (rt == NEXT)
+			emit_vleaf(g, tabs, &v[i + 1], lo_off);
+		return;
+	}
+	mid = i + (j - i + 1) / 2;
+	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
+	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, NEXT, lt);
+		emit_vtree(g, tabs, v, mid, j, lo_off);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
+		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
+		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
+		place(g, rt);
+		emit_vtree(g, tabs, v, mid, j, lo_off);
+	}
+}
+
+static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
+		       const struct step *st, size_t ns);
+
+/* Emits r's syscall as a step function; false (nothing emitted) when its
+ * chains are not of that shape. */
+static bool gen_sys_steps(struct gen *g, const struct grange *r)
+{
+	const struct cf_arch *ar = r->arch;
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s), ns;
+	int arg = steps_arg(ar, s, n);
+	struct step *st;
+
+	if (arg < 0)
+		return false;
+	ns = build_steps(g, ar, s, n, &st);
+	if (g->oom)
+		return true;
+	emit_steps(g, ar, (unsigned)arg, st, ns);
+	return true;
+}
+
+/* The search over a step function of args[arg]. */
+static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
+		       const struct step *st, size_t ns)
+{
+	size_t nh;
+	struct vstep *hv;
+	struct vtab *tabs;
+
+	/* a step can give a constant high-word run and a split one */
+	hv = cf_arena_array(g->a, 2 * ns, sizeof(*hv));
+	tabs = cf_arena_array(g->a, ns, sizeof(*tabs));
+	if (!hv || !tabs) {
+		g->oom = true;
+		return;
+	}
+	if (ar->cmp_bits != 64) {
+		for (size_t i = 0; i < ns; i++)
+			hv[i] = (struct vstep){(uint32_t)st[i].lo, st[i].action,
+					       -1, st[i].lab};
+		load(g, arg_off(ar, arg, false));
+		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
+		return;
+	}
+	nh = split_hi(g, st, ns, hv, tabs);
+	if (g->oom)
+		return;
+	load(g, arg_off(ar, arg, true));
+	emit_vtree(g, tabs, hv, 0, nh - 1, arg_off(ar, arg, false));
+}
+
+/* ---- opt: a step function with residues ---------------------------- */
+
+/* When every live chain of a syscall has the same action X, the chains
+ * are an OR: their order and the order of their conditions do not
+ * matter. Chains without an interval condition on the argument tested
+ * most (k) run first, as written; the others are decided by a search
+ * over args[k] whose leaves are X, the fallback, or the residue: the
+ * chains whose conditions on k hold there, with their other conditions
+ * (code shared by every leaf with the same residue, behind the search). */
+
+static bool interval_on(const struct cf_arch *ar, const struct cf_cond *c,
+			unsigned k)
+{
+	return c->arg == k && c->op != CF_OP_MASKED_EQ && cond_const(ar, c) < 0;
+}
+
+/* Does chain c hold for args[k] = v as far as its interval conditions on
+ * k go? */
+static bool holds_on_k(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		       unsigned k, uint64_t v)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (interval_on(ar, &c->conds[j], k) &&
+		    !cf_ir_cond_match(ar, &c->conds[j], v))
+			return false;
+	return true;
+}
+
+/* Has chain c a condition that is neither constant-true nor an interval
+ * condition on k? */
+static bool has_rest(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		     unsigned k)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (!interval_on(ar, &c->conds[j], k) &&
+		    cond_const(ar, &c->conds[j]) <= 0)
+			return true;
+	return false;
+}
+
+static bool never(const struct cf_arch *ar, const struct cf_ir_chain *c)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (cond_const(ar, &c->conds[j]) == 0)
+			return true;
+	return false;
+}
+
+/* Chain c without its interval conditions on k (k > 5: all kept). */
+static struct cf_ir_chain rest_of(const struct cf_arch *ar,
+				  const struct cf_ir_chain *c, unsigned k)
+{
+	struct cf_ir_chain t = *c;
+
+	t.nconds = 0;
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (!interval_on(ar, &c->conds[j], k))
+			t.conds[t.nconds++] = c->conds[j];
+	return t;
+}
+
+/* Emits chains cs[0..n) (conditions on k dropped when drop): a match
+ * jumps to X's return. Returns false when one always matches. */
+static bool emit_or(struct gen *g, const struct cf_arch *ar,
+		    const struct cf_ir_chain *const *cs, size_t n, unsigned k,
+		    uint32_t x)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cf_ir_chain t = rest_of(ar, cs[i], k);
+		int fail = new_label(g);
+
+		if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
+			return false;
+		place(g, fail);
+	}
+	return true;
+}
+
+static bool gen_sys_resid(struct gen *g, const struct grange *r)
+{
+	const struct cf_arch *ar = r->arch;
+	const struct cf_ir_sys *s = r->sys;
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t n = live_chains(s), nk = 0, nrest = 0, np = 1, ns = 0, nres = 0;
+	size_t words, cnt[6] = {0};
+	const struct cf_ir_chain **ck, **cr;
+	uint32_t x = n ? s->chains[0].action : 0;
+	uint64_t *pt, *bits, *cur;
+	int *labs;
+	struct step *st;
+	unsigned k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+
+		if (c->action != x)
+			return false;
+		for (unsigned j = 0; j < c->nconds; j++)
+			for (unsigned a = 0; a < 6; a++)
+				cnt[a] += interval_on(ar, &c->conds[j], a);
+	}
+	for (unsigned a = 1; a < 6; a++)
+		if (cnt[a] > cnt[k])
+			k = a;
+	if (n < 2 || cnt[k] < 2)
+		return false;
+	ck = cf_arena_array(g->a, n, sizeof(*ck));
+	cr = cf_arena_array(g->a, n, sizeof(*cr));
+	if (!ck || !cr)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+		bool on_k = false;
+
+		if (never(ar, c))
+			continue;
+		for (unsigned j = 0; j < c->nconds; j++)
+			on_k |= interval_on(ar, &c->conds[j], k);
+		if (on_k) {
+			ck[nk++] = c;
+			np += 2 * c->nconds;
+		} else {
+			cr[nrest++] = c;
+		}
+	}
+	/* the chains without a say on k, as they are */
+	if (!emit_or(g, ar, cr, nrest, 6, x))
+		return true;
+	words = (nk + 63) / 64;
+	pt = cf_arena_array(g->a, np, sizeof(*pt));
+	st = cf_arena_array(g->a, np, sizeof(*st));
+	bits = cf_arena_array(g->a, np * words, sizeof(*bits));
+	labs = cf_arena_array(g->a, np, sizeof(*labs));
+	cur = cf_arena_array(g->a, words, sizeof(*cur));
+	if (!pt || !st || !bits || !labs || !cur)
+		goto oom;
+	np = 0;
+	pt[np++] = 0;
+	for (size_t i = 0; i < nk; i++)
+		for (unsigned j = 0; j < ck[i]->nconds; j++) {
+			const struct cf_cond *c = &ck[i]->conds[j];
+			uint64_t d = c->datum & w;
+
+			if (!interval_on(ar, c, k))
+				continue;
+			if (c->op == CF_OP_EQ || c->op == CF_OP_NE ||
+			    c->op == CF_OP_LT || c->op == CF_OP_GE)
+				pt[np++] = d;
+			if ((c->op == CF_OP_EQ || c->op == CF_OP_NE ||
+			     c->op == CF_OP_LE || c->op == CF_OP_GT) &&
+			    d < w)
+				pt[np++] = d + 1;
+		}
+	qsort(pt, np, sizeof(*pt), cmp_u64);
+	for (size_t i = 0; i < np; i++) {
+		bool all = false, any = false;
+		struct step e = {pt[i], s->fallback, -1};
+		size_t q;
+
+		if (i && pt[i] == pt[i - 1])
+			continue;
+		memset(cur, 0, words * sizeof(*cur));
+		for (size_t c = 0; c < nk && !all; c++) {
+			if (!holds_on_k(ar, ck[c], k, pt[i]))
+				continue;
+			if (!has_rest(ar, ck[c], k))
+				all = true;
+			cur[c / 64] |= 1ULL << (c % 64);
+			any = true;
+		}
+		if (all) {
+			e.action = x;
+		} else if (any) {
+			for (q = 0; q < nres; q++)
+				if (!memcmp(bits + q * words, cur,
+					    words * sizeof(*cur)))
+					break;
+			if (q == nres) {
+				memcpy(bits + q * words, cur,
+				       words * sizeof(*cur));
+				labs[nres++] = new_label(g);
+			}
+			e.lab = labs[q];
+			e.action = 0;
+		}
+		if (ns && st[ns - 1].action == e.action &&
+		    st[ns - 1].lab == e.lab)
+			continue;
+		st[ns++] = e;
+	}
+	emit_steps(g, ar, k, st, ns);
+	/* the residues */
+	for (size_t q = 0; q < nres && !g->oom; q++) {
+		place(g, labs[q]);
+		for (size_t c = 0; c < nk; c++) {
+			struct cf_ir_chain t;
+			int fail;
+
+			if (!(bits[q * words + c / 64] & (1ULL << (c % 64))))
+				continue;
+			t = rest_of(ar, ck[c], k);
+			fail = new_label(g);
+			if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
+				break;
+			place(g, fail);
+		}
+		if (g->cur != ST_TOP)
+			emit_ja(g, ret_label(g, s->fallback));
+	}
+	return true;
+oom:
+	g->oom = true;
+	return true;
+}
 /* ---- syscall-number ranges ----------------------------------------- */
 
 static void push_range(struct gen *g, uint32_t lo, uint32_t hi, uint32_t action,
@@ -575,14 +1248,141 @@ static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	}
 }
 
+/* ---- opt: syscall code shared between searches ----------------------- */
+
+static uint64_t mix64(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+/* Code of a syscall with checks depends on its live chains, fallback
+ * and the ABI's comparison width and byte order only. */
+static uint64_t body_hash(const struct grange *r)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s);
+	uint64_t h = mix64(r->arch->cmp_bits, r->arch->big_endian);
+
+	h = mix64(mix64(h, s->fallback), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+
+		h = mix64(mix64(h, c->action), c->nconds);
+		for (unsigned j = 0; j < c->nconds; j++)
+			h = mix64(mix64(mix64(h, c->conds[j].arg * 16u +
+						     c->conds[j].op),
+					c->conds[j].datum),
+				  c->conds[j].datum2);
+	}
+	return h;
+}
+
+static bool body_same(const struct grange *a, const struct grange *b)
+{
+	size_t n = live_chains(a->sys);
+
+	if (a->arch->cmp_bits != b->arch->cmp_bits ||
+	    a->arch->big_endian != b->arch->big_endian ||
+	    a->sys->fallback != b->sys->fallback || n != live_chains(b->sys))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *x = &a->sys->chains[i],
+					 *y = &b->sys->chains[i];
+
+		if (x->action != y->action || x->nconds != y->nconds)
+			return false;
+		for (unsigned j = 0; j < x->nconds; j++)
+			if (x->conds[j].arg != y->conds[j].arg ||
+			    x->conds[j].op != y->conds[j].op ||
+			    x->conds[j].datum != y->conds[j].datum ||
+			    x->conds[j].datum2 != y->conds[j].datum2)
+				return false;
+	}
+	return true;
+}
+
+/* The entry for r's code; with add, notes r's search (new entries as
+ * needed). */
+static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
+{
+	uint64_t h = body_hash(r);
+	size_t i;
+
+	if (add && (g->nsh + 1) * 2 > g->capshix) {
+		size_t cap = g->capshix ? g->capshix * 2 : 64;
+		int *t = calloc(cap, sizeof(*t));
+
+		if (!t) {
+			g->oom = true;
+			return NULL;
+		}
+		for (size_t k = 0; k < g->nsh; k++) {
+			for (i = g->sh[k].h & (cap - 1); t[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = (int)k + 1;
+		}
+		free(g->shix);
+		g->shix = t;
+		g->capshix = cap;
+	}
+	if (!g->capshix)
+		return NULL;
+	for (i = h & (g->capshix - 1); g->shix[i];
+	     i = (i + 1) & (g->capshix - 1)) {
+		struct shared *e = &g->sh[g->shix[i] - 1];
+
+		if (e->h == h && body_same(&e->r, r)) {
+			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
+				e->multi = true;
+			return e;
+		}
+	}
+	if (!add || !SGROW(g, sh, g->nsh + 1))
+		return NULL;
+	g->sh[g->nsh] = (struct shared){*r, h, false, 0};
+	g->shix[i] = (int)++g->nsh;
+	return &g->sh[g->nsh - 1];
+}
+
+/* The label of r's shared code, or NEXT when r's code is its own. */
+static int shared_label(struct gen *g, const struct grange *r)
+{
+	struct shared *e;
+
+	if (!g->share || !r->sys || !live_chains(r->sys))
+		return NEXT;
+	e = shared_of(g, r, false);
+	if (!e || !e->multi)
+		return NEXT;
+	if (!e->label)
+		e->label = new_label(g);
+	return e->label;
+}
+
+/* Where a search jumps for r: its return, its shared code, or NEXT (its
+ * code follows). */
+static int leaf_label(struct gen *g, const struct grange *r)
+{
+	if (!r->sys)
+		return ret_label(g, r->action);
+	return shared_label(g, r);
+}
+
 /* ---- the search ------------------------------------------------------ */
 
 static void emit_leaf(struct gen *g, const struct grange *r)
 {
-	if (r->sys)
+	int l = r->sys ? shared_label(g, r) : NEXT;
+
+	if (l != NEXT)
+		emit_ja(g, l);
+	else if (r->sys)
 		gen_sys(g, r);
 	else
 		emit_ret(g, r->action);
+	g->body = -1;
 }
 
 /* Decides ranges r[i..j] (contiguous, ascending) with nr in A. */
@@ -615,6 +1415,244 @@ static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
 	}
 }
 
+/* ---- opt: the weighted search ---------------------------------------- */
+
+/* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
+ * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
+ * the native ABI's (g->ws: prefix sums). Units bound the depth: a range
+ * takes 1 unit of the deepest level, a syscall with argument checks 2
+ * (aligned), so that it sits a level higher (g->us). */
+static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	size_t n = g->nrg;
+
+	if (!SGROW(g, ws, n + 1) || !SGROW(g, us, n + 1) ||
+	    !SGROW(g, c2, n + 1))
+		return false;
+	if (!g->widx) {
+		g->widx =
+		    cf_arena_array(g->a, cf_nsys_weights, sizeof(*g->widx));
+		if (!g->widx) {
+			g->oom = true;
+			return false;
+		}
+		for (size_t w = 0; w < cf_nsys_weights; w++)
+			g->widx[w] = cf_sys_index(cf_sys_weights[w].name);
+	}
+	g->ws[0] = g->c2[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		g->ws[i + 1] = 1;
+		g->us[i] = g->rg[i].sys ? 2 : 1;
+		g->c2[i + 1] = g->c2[i] + (g->rg[i].sys ? 1 : 0);
+	}
+	for (size_t k = 0; k < ir->nabis; k++) {
+		const struct cf_ir_abi *abi = &ir->abis[k];
+		uint32_t mult = k == 0 ? 16 : 1;
+
+		if (cf_arches[abi->arch].audit_arch != audit)
+			continue;
+		for (size_t w = 0; w < cf_nsys_weights; w++) {
+			int idx = g->widx[w];
+			int64_t nr = idx < 0 ? -1 : cf_sys_nr(abi->arch, idx);
+			size_t lo = 0, hi = n;
+
+			if (nr < 0)
+				continue;
+			while (hi - lo > 1) { /* last range with lo <= nr */
+				size_t m = lo + (hi - lo) / 2;
+
+				if (g->rg[m].lo <= (uint64_t)nr)
+					lo = m;
+				else
+					hi = m;
+			}
+			g->ws[lo + 1] +=
+			    (uint32_t)(cf_sys_weights[w].weight * mult);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		g->ws[i + 1] += g->ws[i];
+	return true;
+}
+
+/* Room taken by a run of leaves of units 1 and 2 when each 2 must start
+ * at an even position: the least 2^d that holds it is the least depth of
+ * a search tree over them with every leaf within its bound (mirrored, the
+ * same holds from the right). */
+static uint64_t room_add(uint64_t x, uint64_t u)
+{
+	return ((x + u - 1) & ~(u - 1)) + u;
+}
+
+static unsigned ceil_log2(uint64_t n)
+{
+	unsigned d = 0;
+
+	while (d < 63 && (1ULL << d) < n)
+		d++;
+	return d;
+}
+
+/* Upper bound of the room of r[i..j-1]: units, plus one pad per 2. */
+static uint64_t room_ub(const struct gen *g, size_t i, size_t j)
+{
+	return (j - i) + 2 * (g->c2[j] - g->c2[i]);
+}
+
+static bool punch(const struct grange *r, size_t i, size_t j)
+{
+	return j == i + 2 && !r[i].sys && !r[j].sys &&
+	       r[i].action == r[j].action && r[i + 1].lo == r[i + 1].hi;
+}
+
+/* Decides r[i..j] with nr in A in at most depth levels (when the units
+ * allow it), splitting where the weights balance best. */
+static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
+		       size_t j, unsigned depth)
+{
+	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
+	uint64_t wl = g->ws[i], wr = g->ws[j + 1];
+	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, rl, rr;
+	size_t mid = i + 1, lo, hi, w0, w1;
+	unsigned dl, dr;
+	int lt, rt;
+
+	if (i == j) {
+		emit_leaf(g, &r[i]);
+		return;
+	}
+	if (punch(r, i, j)) { /* [X][nr][X]: one JEQ */
+		int x = ret_label(g, r[i].action);
+
+		rt = leaf_label(g, &r[i + 1]);
+		emit_jmp(g, BPF_JEQ, r[i + 1].lo, rt, x);
+		if (rt == NEXT)
+			emit_leaf(g, &r[i + 1]);
+		return;
+	}
+	/* room of a run lies between its units and its units plus one pad
+	 * per 2-unit range: a split whose sides' upper bounds fit is
+	 * feasible; the best balance of weights among those by binary
+	 * search */
+	lo = i + 1;
+	hi = j;
+	while (lo < hi) { /* least m whose right side surely fits */
+		size_t m = lo + (hi - lo) / 2;
+
+		if (room_ub(g, m, j + 1) <= half)
+			hi = m;
+		else
+			lo = m + 1;
+	}
+	w0 = lo;
+	w1 = j;
+	if (room_ub(g, lo, j + 1) > half)
+		w1 = 0;	  /* none */
+	while (w0 < w1) { /* greatest m whose left side surely fits */
+		size_t m = w0 + (w1 - w0 + 1) / 2;
+
+		if (room_ub(g, i, m) <= half)
+			w0 = m;
+		else
+			w1 = m - 1;
+	}
+	hi = w1;
+	if (hi >= lo && room_ub(g, i, hi) <= half) {
+		w0 = lo;
+		w1 = hi;
+		while (w0 < w1) { /* first m with 2 ws[m] >= wl + wr */
+			size_t m = w0 + (w1 - w0) / 2;
+
+			if (2 * g->ws[m] >= wl + wr)
+				w1 = m;
+			else
+				w0 = m + 1;
+		}
+		mid = w0;
+		if (mid > lo && 2 * g->ws[mid] >= wl + wr &&
+		    2 * g->ws[mid] - wl - wr > wl + wr - 2 * g->ws[mid - 1])
+			mid--;
+		rl = room_ub(g, i, mid);
+		rr = room_ub(g, mid, j + 1);
+	} else {
+		uint32_t *fl, *fr;
+
+		if (!SGROW(g, fl, g->nrg + 1) || !SGROW(g, fr, g->nrg + 1))
+			return;
+		fl = g->fl;
+		fr = g->fr;
+		/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
+		fl[i] = 0;
+		for (size_t m = i; m <= j; m++)
+			fl[m + 1] = (uint32_t)room_add(fl[m], g->us[m]);
+		fr[j + 1] = 0;
+		for (size_t m = j + 1; m-- > i;)
+			fr[m] = (uint32_t)room_add(fr[m + 1], g->us[m]);
+		for (size_t m = i + 1; m <= j; m++) {
+			uint64_t ul = fl[m], ur = fr[m];
+			uint64_t u = ul > ur ? ul : ur;
+			uint64_t l = g->ws[m] - wl, r2 = wr - g->ws[m];
+			uint64_t d = l > r2 ? l - r2 : r2 - l;
+
+			if (u > half) {
+				/* infeasible: the least unbalanced counts */
+				if (best == UINT64_MAX && u < bestu) {
+					bestu = u;
+					mid = m;
+				}
+				continue;
+			}
+			if (d < best) {
+				best = d;
+				mid = m;
+			}
+		}
+		rl = fl[mid];
+		rr = fr[mid];
+	}
+	dl = depth ? depth - 1 : 0;
+	dr = dl;
+	if ((1ULL << dl) < rl)
+		dl = ceil_log2(rl);
+	if ((1ULL << dr) < rr)
+		dr = ceil_log2(rr);
+	lt = mid - 1 == i ? leaf_label(g, &r[i]) : NEXT;
+	rt = mid == j ? leaf_label(g, &r[j]) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, NEXT, lt);
+		emit_wtree(g, r, mid, j, dr);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_wtree(g, r, i, mid - 1, dl);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_wtree(g, r, i, mid - 1, dl);
+		place(g, rt);
+		emit_wtree(g, r, mid, j, dr);
+	}
+}
+
+static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	uint64_t room = 0;
+
+	build_ranges(g, ir, audit);
+	if (g->oom)
+		return;
+	if (!g->opt) {
+		emit_tree(g, g->rg, 0, g->nrg - 1);
+		return;
+	}
+	if (!weigh_ranges(g, ir, audit))
+		return;
+	for (size_t i = 0; i < g->nrg; i++)
+		room = room_add(room, g->us[i]);
+	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
+}
+
 static void gen_program(struct gen *g, const struct cf_ir *ir)
 {
 	uint32_t audits[32];
@@ -634,23 +1672,43 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	g->cur = ST_UNK;
 	load(g, (uint32_t)OFF_ARCH);
 	kill = ret_label(g, CF_RET_KILL_THREAD);
+	/* opt: the last arch's search follows its check, the native one's
+	 * comes last, so that no check needs a trampoline in the usual
+	 * case of a native search longer than the others */
 	for (size_t i = 0; i < na; i++) {
+		bool last = i + 1 == na;
+
 		labels[i] = new_label(g);
-		emit_jmp(g, BPF_JEQ, audits[i], labels[i],
-			 i + 1 == na ? kill : NEXT);
+		emit_jmp(g, BPF_JEQ, audits[i],
+			 g->opt && last ? NEXT : labels[i], last ? kill : NEXT);
 	}
 	if (!na)
 		emit_ret(g, CF_RET_KILL_THREAD);
-	for (size_t i = 0; i < na && !g->oom; i++) {
+	/* sharing: count the syscall code of every search first */
+	for (size_t i = 0; g->share && i < na && !g->oom; i++) {
+		build_ranges(g, ir, audits[i]);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++)
+			if (g->rg[q].sys && live_chains(g->rg[q].sys))
+				shared_of(g, &g->rg[q], true);
+	}
+	for (size_t k = 0; k < na && !g->oom; k++) {
+		size_t i = g->opt ? na - 1 - k : k;
+
 		place(g, labels[i]);
 		load(g, (uint32_t)OFF_NR);
-		build_ranges(g, ir, audits[i]);
-		if (!g->oom)
-			emit_tree(g, g->rg, 0, g->nrg - 1);
+		emit_search(g, ir, audits[i]);
+	}
+	/* the shared syscall code, behind every search */
+	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
+		if (!g->sh[q].label)
+			continue;
+		place(g, g->sh[q].label);
+		gen_sys(g, &g->sh[q].r);
+		g->body = -1;
 	}
 	/* the return pool, in order of first use */
 	for (size_t l = 1; l < g->nlb; l++) {
-		if (!g->lb[l].is_ret || !g->lb[l].refs)
+		if (!g->lb[l].is_ret || g->lb[l].local || !g->lb[l].refs)
 			continue;
 		place(g, (int)l);
 		emit_ret(g, g->lb[l].action);
@@ -669,96 +1727,240 @@ static size_t target(const struct gen *g, size_t i, int l)
 	return l == NEXT ? i + 1 : g->lb[l].pos;
 }
 
-/* Lays out g->in with trampolines (bit 0: jt's, bit 1: jf's) until every
- * conditional jump reaches. */
-static int layout(struct gen *g, size_t *addr, uint8_t *tr)
+/* opt: a jump to a pool return that is out of reach may land on the
+ * nearest RET of the same action ahead -- another syscall's return, a
+ * trampoline copy -- instead of getting a copy of its own. */
+struct lk {
+	size_t *addr;
+	uint8_t *dst; /* [2 * i + s]: jump offset of side s of instruction i */
+	uint8_t *tr;  /* trampolines: bit 0 jt's, bit 1 jf's */
+	int *key;     /* label -> action index (opt, return labels), -1 */
+	int *rkey;    /* instruction -> action index of its RET, -1 */
+	size_t *last; /* by action index: nearest RET ahead (sweep) */
+	size_t nacts;
+};
+
+static int side_key(const struct gen *g, const struct lk *k, size_t i,
+		    unsigned s)
 {
-	bool changed = true;
+	int l = s ? g->in[i].jf : g->in[i].jt;
 
-	while (changed) {
-		changed = false;
-		addr[0] = 0;
-		for (size_t i = 0; i < g->n; i++)
-			addr[i + 1] = addr[i] + 1 + (tr[i] & 1) + (tr[i] >> 1);
-		for (size_t i = 0; i < g->n; i++) {
-			const struct ginsn *in = &g->in[i];
+	return k->key && l != NEXT ? k->key[l] : -1;
+}
 
-			if (!is_cond(in))
-				continue;
-			for (unsigned s = 0; s < 2; s++) {
-				int l = s ? in->jf : in->jt;
-				size_t t = target(g, i, l);
+/* Action indexes for the return labels and the RETs (opt). */
+static bool collect_keys(struct gen *g, struct lk *k)
+{
+	size_t cap = 16, nl = g->nlb;
+	uint32_t *ha;
+	int *hi;
 
-				if (tr[i] & (1u << s))
-					continue;
-				if (t <= i || t >= g->n)
-					return -EINVAL;
-				if (addr[t] - addr[i] - 1 > 255) {
-					tr[i] |= (uint8_t)(1u << s);
-					changed = true;
-				}
-			}
-		}
+	size_t nret = 0;
+
+	if (!g->opt)
+		return true;
+	for (size_t l = 0; l < nl; l++)
+		nret += g->lb[l].is_ret;
+	while (cap < 2 * nret)
+		cap *= 2;
+	ha = calloc(cap, sizeof(*ha));
+	hi = calloc(cap, sizeof(*hi));
+	k->key = calloc(nl, sizeof(*k->key));
+	k->rkey = calloc(g->n + 1, sizeof(*k->rkey));
+	if (!ha || !hi || !k->key || !k->rkey) {
+		free(ha);
+		free(hi);
+		return false;
 	}
-	return 0;
+	for (size_t l = 0; l < nl; l++) {
+		size_t h;
+
+		k->key[l] = -1;
+		if (!g->lb[l].is_ret)
+			continue;
+		h = hash32(g->lb[l].action) & (cap - 1);
+		while (hi[h] && ha[h] != g->lb[l].action)
+			h = (h + 1) & (cap - 1);
+		if (!hi[h]) {
+			ha[h] = g->lb[l].action;
+			hi[h] = (int)++k->nacts;
+		}
+		k->key[l] = hi[h] - 1;
+	}
+	for (size_t u = 0; u < g->n; u++) {
+		const struct ginsn *in = &g->in[u];
+		size_t h;
+
+		k->rkey[u] = -1;
+		if (in->code != (BPF_RET | BPF_K))
+			continue;
+		h = hash32(in->k) & (cap - 1);
+		while (hi[h] && ha[h] != in->k)
+			h = (h + 1) & (cap - 1);
+		k->rkey[u] = hi[h] - 1;
+	}
+	free(ha);
+	free(hi);
+	k->last = calloc(k->nacts + 1, sizeof(*k->last));
+	return k->last != NULL;
 }
 
-/* The trampoline at address at for a jump to instruction t. */
-static struct sock_filter tramp(const struct gen *g, const size_t *addr,
-				size_t at, size_t t)
+/* One backward sweep: where every side lands; false when a side needed a
+ * new trampoline (addresses change: sweep again). */
+static bool sweep_jumps(struct gen *g, struct lk *k)
 {
-	const struct ginsn *to = &g->in[t];
+	bool stable = true;
 
-	if (BPF_CLASS(to->code) == BPF_RET)
-		return (struct sock_filter)BPF_STMT(to->code, to->k);
-	return (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
-					    (uint32_t)(addr[t] - at - 1), 0, 0);
-}
+	for (size_t a = 0; a < k->nacts; a++)
+		k->last[a] = SIZE_MAX;
+	for (size_t u = g->n; u-- > 0;) {
+		const struct ginsn *in = &g->in[u];
+		size_t au = k->addr[u];
 
-static int link_prog(struct gen *g, struct cf_prog *out, struct cf_error *err)
-{
-	size_t *addr = cf_arena_array(g->a, g->n + 1, sizeof(*addr));
-	uint8_t *tr = cf_arena_array(g->a, g->n + 1, 1);
-	struct sock_filter *p;
-	size_t len;
-
-	if (!addr || !tr)
-		return cf_err(err, -ENOMEM, "out of memory");
-	if (layout(g, addr, tr) < 0)
-		return cf_err(err, -EINVAL, "internal error: bad jump target");
-	len = addr[g->n];
-	if (len > CF_BPF_MAXINSNS)
-		return cf_err(
-		    err, -E2BIG,
-		    "the filter needs %zu BPF instructions, more than "
-		    "the kernel's limit of %d; use fewer argument "
-		    "rules or fewer architectures",
-		    len, CF_BPF_MAXINSNS);
-	p = cf_arena_array(g->a, len, sizeof(*p));
-	if (!p)
-		return cf_err(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < g->n; i++) {
-		const struct ginsn *in = &g->in[i];
-		struct sock_filter *f = &p[addr[i]];
-		size_t at = addr[i] + 1;
-
-		*f = (struct sock_filter){in->code, 0, 0, in->k};
-		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
-			f->k = (uint32_t)(addr[target(g, i, in->jt)] - at);
+		if (in->code == (BPF_RET | BPF_K)) {
+			if (k->rkey && k->last && k->rkey[u] >= 0)
+				k->last[k->rkey[u]] = au;
 			continue;
 		}
 		if (!is_cond(in))
 			continue;
 		for (unsigned s = 0; s < 2; s++) {
-			size_t t = target(g, i, s ? in->jf : in->jt);
-			uint8_t off;
+			size_t to = k->addr[target(g, u, s ? in->jf : in->jt)];
+			int a = side_key(g, k, u, s);
 
-			if (tr[i] & (1u << s)) {
-				off = (uint8_t)(at - addr[i] - 1);
-				p[at] = tramp(g, addr, at, t);
+			if (!(k->tr[u] & (1u << s)) && to - au - 1 > 255) {
+				if (a >= 0 && k->last &&
+				    k->last[a] != SIZE_MAX &&
+				    k->last[a] - au - 1 <= 255) {
+					to = k->last[a];
+				} else {
+					k->tr[u] |= (uint8_t)(1u << s);
+					stable = false;
+				}
+			}
+			if (k->tr[u] & (1u << s))
+				to = au + 1 + (s ? (k->tr[u] & 1) : 0);
+			k->dst[2 * u + s] = (uint8_t)(to - au - 1);
+		}
+		for (unsigned s = 2; s-- > 0;) {
+			int a = side_key(g, k, u, s);
+
+			if ((k->tr[u] & (1u << s)) && a >= 0 && k->last)
+				k->last[a] = au + 1 + k->dst[2 * u + s];
+		}
+	}
+	return stable;
+}
+
+/* Lays out g->in with trampolines until every conditional jump
+ * reaches. */
+static int layout(struct gen *g, struct lk *k)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		if (!is_cond(&g->in[i]))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
+
+			if (t <= i || t >= g->n)
+				return -EINVAL;
+		}
+	}
+	do {
+		k->addr[0] = 0;
+		for (size_t i = 0; i < g->n; i++)
+			k->addr[i + 1] =
+			    k->addr[i] + 1 + (k->tr[i] & 1) + (k->tr[i] >> 1);
+	} while (!sweep_jumps(g, k));
+	return 0;
+}
+
+/* The trampoline at address at for side s of instruction i. */
+static struct sock_filter tramp(const struct gen *g, const struct lk *k,
+				size_t i, unsigned s, size_t at)
+{
+	size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
+	const struct ginsn *to = &g->in[t];
+
+	if (BPF_CLASS(to->code) == BPF_RET)
+		return (struct sock_filter)BPF_STMT(to->code, to->k);
+	return (struct sock_filter)BPF_JUMP(
+	    BPF_JMP | BPF_JA, (uint32_t)(k->addr[t] - at - 1), 0, 0);
+}
+
+/* Bodies (syscall code) with a jump to a pool return that needed a
+ * trampoline: worth a scope of their own. true if there are enough. */
+static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
+{
+	size_t far = 0;
+
+	for (size_t i = 0; i < g->n; i++)
+		for (unsigned s = 0; s < 2; s++)
+			if ((k->tr[i] & (1u << s)) && g->in[i].body >= 0 &&
+			    side_key(g, k, i, s) >= 0) {
+				marks[g->in[i].body] = true;
+				far++;
+			}
+	/* a handful is not worth generating the program twice */
+	return far >= 16;
+}
+
+static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
+		     struct cf_error *err)
+{
+	struct lk k = {0};
+	struct sock_filter *p;
+	size_t len;
+
+	int rc = 0;
+
+	k.addr = calloc(g->n + 1, sizeof(*k.addr));
+	k.dst = calloc(2 * g->n + 1, sizeof(*k.dst));
+	k.tr = calloc(g->n + 1, 1);
+	if (!k.addr || !k.dst || !k.tr || !collect_keys(g, &k)) {
+		rc = cf_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (layout(g, &k) < 0) {
+		rc = cf_err(err, -EINVAL, "internal error: bad jump target");
+		goto out;
+	}
+	len = k.addr[g->n];
+	if (marks)
+		*any = mark_bodies(g, &k, marks);
+	out->insns = NULL;
+	out->len = len;
+	if (len > CF_BPF_MAXINSNS) {
+		rc = cf_err(err, -E2BIG,
+			    "the filter needs %zu BPF instructions, more than "
+			    "the kernel's limit of %d; use fewer argument "
+			    "rules or fewer architectures",
+			    len, CF_BPF_MAXINSNS);
+		goto out;
+	}
+	p = cf_arena_array(g->a, len, sizeof(*p));
+	if (!p) {
+		rc = cf_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		const struct ginsn *in = &g->in[i];
+		struct sock_filter *f = &p[k.addr[i]];
+		size_t at = k.addr[i] + 1;
+
+		*f = (struct sock_filter){in->code, 0, 0, in->k};
+		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
+			f->k = (uint32_t)(k.addr[target(g, i, in->jt)] - at);
+			continue;
+		}
+		if (!is_cond(in))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			uint8_t off = k.dst[2 * i + s];
+
+			if (k.tr[i] & (1u << s)) {
+				p[at] = tramp(g, &k, i, s, at);
 				at++;
-			} else {
-				off = (uint8_t)(addr[t] - addr[i] - 1);
 			}
 			if (s)
 				f->jf = off;
@@ -768,7 +1970,14 @@ static int link_prog(struct gen *g, struct cf_prog *out, struct cf_error *err)
 	}
 	out->insns = p;
 	out->len = len;
-	return 0;
+out:
+	free(k.addr);
+	free(k.dst);
+	free(k.tr);
+	free(k.key);
+	free(k.rkey);
+	free(k.last);
+	return rc;
 }
 
 /* ---- entry point ----------------------------------------------------- */
@@ -813,15 +2022,97 @@ static int check_ir(const struct cf_ir *ir, struct cf_error *err)
 int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
 	       struct cf_error *err)
 {
-	struct gen g = {.a = a};
-	int rc = check_ir(ir, err);
+	const struct cf_gen_opts o = {.plain = false};
+
+	return cf_bpf_gen_opts(a, ir, &o, out, err);
+}
+
+/* One generation and link; frees the generator's scratch. */
+static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
+		    bool **marks, bool *any, struct cf_error *err)
+{
+	int rc = -ENOMEM;
+
+	new_label(g); /* label 0: the dummy */
+	if (!g->oom)
+		gen_program(g, ir);
+	if (!g->oom && marks && g->opt && g->nbody) {
+		*marks = cf_arena_array(g->a, g->nbody, sizeof(**marks));
+		if (!*marks)
+			g->oom = true;
+	}
+	if (g->oom)
+		rc = cf_err(err, -ENOMEM, "out of memory");
+	else
+		rc = link_prog(g, out, marks ? *marks : NULL, any, err);
+	free(g->ws);
+	free(g->us);
+	free(g->c2);
+	free(g->fl);
+	free(g->fr);
+	free(g->sh);
+	free(g->shix);
+	return rc;
+}
+
+/* Keeps the shorter of *best (rc) and p (rc2); returns the kept rc. */
+static int keep_shorter(struct cf_prog *best, int rc, const struct cf_prog *p,
+			int rc2)
+{
+	if (rc2 == 0 && (rc < 0 || p->len < best->len)) {
+		*best = *p;
+		return 0;
+	}
+	if (rc < 0 && rc2 < 0 && p->len < best->len) {
+		best->len = p->len;
+		return rc2;
+	}
+	return rc;
+}
+
+int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
+		    const struct cf_gen_opts *o, struct cf_prog *out,
+		    struct cf_error *err)
+{
+	struct gen g = {.a = a, .opt = !o->plain, .body = -1};
+	struct cf_prog p2 = {0};
+	bool *marks = NULL, any = false;
+	size_t len1;
+	int rc = check_ir(ir, err), rc2;
 
 	if (rc < 0)
 		return rc;
-	new_label(&g); /* label 0: the dummy */
-	if (!g.oom)
-		gen_program(&g, ir);
-	if (g.oom)
-		return cf_err(err, -ENOMEM, "out of memory");
-	return link_prog(&g, out, err);
+	out->len = 0;
+	rc = gen_pass(&g, ir, out, &marks, &any, err);
+	len1 = out->len;
+	/* nothing below shortens a program by half */
+	if (!g.opt || (rc < 0 && rc != -E2BIG) || len1 > 2 * CF_BPF_MAXINSNS)
+		return rc;
+	if (any) {
+		/* returns behind the syscall code that jumped far for them */
+		g = (struct gen){
+		    .a = a, .opt = true, .body = -1, .scoped = marks};
+		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+		rc = keep_shorter(out, rc, &p2, rc2);
+	}
+	if (len1 > CF_BPF_MAXINSNS / 4) {
+		/* a large program: syscall code shared between searches, at
+		 * the price of a jump into it */
+		g = (struct gen){.a = a,
+				 .opt = true,
+				 .body = -1,
+				 .scope_all = true,
+				 .share = true};
+		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+		rc = keep_shorter(out, rc, &p2, rc2);
+	}
+	if (rc < 0 && rc != -E2BIG)
+		return rc;
+	if (rc < 0)
+		return cf_err(err, -E2BIG,
+			      "the filter needs %zu BPF instructions, more "
+			      "than the kernel's limit of %d; use fewer "
+			      "argument rules or fewer architectures",
+			      out->len, CF_BPF_MAXINSNS);
+	return 0;
 }

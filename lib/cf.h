@@ -11,6 +11,7 @@
  *   ir_eval.c         direct evaluation of the IR             (cf_ir_eval)
  *   bpf_gen.c         IR -> program                           (cf_bpf_gen)
  *   bpf_check.c bpf_sim.c bpf_print.c   kernel rules, interpreter, listing
+ *   bpf_cache.c       the kernel's action cache, emulated
  *   compile.c         the pipeline's outline (cf_compile, cf_check)
  *   apply.c           seccomp(2) installation
  */
@@ -404,6 +405,25 @@ struct cf_prog {
  * runs cf_bpf_verify). */
 int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir,
 	       struct cf_prog *out, struct cf_error *err);
+
+/* Code generation choices. plain: a balanced search by count, chains as
+ * written, nothing folded or shared -- the simple form the optimized
+ * programs are tested against (tests/test_opt.c). */
+struct cf_gen_opts {
+	bool plain;
+};
+int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
+		    const struct cf_gen_opts *o, struct cf_prog *out,
+		    struct cf_error *err);
+
+/* sys_weights.c: relative call frequencies by name (bench/mix.tsv) for
+ * the weighted search. */
+struct cf_sys_weight {
+	const char *name;
+	uint32_t weight;
+};
+extern const struct cf_sys_weight cf_sys_weights[];
+extern const size_t cf_nsys_weights;
 
 /* ---- compile.c --------------------------------------------------------- */
 

@@ -202,8 +202,15 @@ TEST(cli_explain_names_the_rule)
 	CHECK_EQ(o.status, 0);
 	CHECK_CONTAINS(o.text, "personality (x86_64 nr 135): SCMP_ACT_ALLOW");
 	CHECK_CONTAINS(o.text, "/syscalls/9/names/0");
+	CHECK_CONTAINS(o.text, "kernel cache: no (the filter runs");
 	cf_cmd(&o, "explain", p, "personality", "1", NULL);
 	CHECK_CONTAINS(o.text, "SCMP_ACT_ERRNO(1)");
+	cf_cmd(&o, "explain", p, "read", NULL);
+	CHECK_CONTAINS(o.text, "kernel cache: yes");
+	cf_cmd(&o, "explain", "--abi", "x32", p, "read", NULL);
+	CHECK_CONTAINS(o.text, "kernel cache: no (the kernel keeps no cache");
+	cf_cmd(&o, "explain", "--json", p, "getpid", NULL);
+	CHECK_CONTAINS(o.text, "\"kernel_cache\": true");
 	cf_cmd(&o, "explain", "--json", p, "clone3", NULL);
 	CHECK_CONTAINS(o.text, "\"action\": \"SCMP_ACT_ERRNO(38)\"");
 	cf_cmd(&o, "explain", "--caps", "default+CAP_SYS_ADMIN", p, "clone3",

@@ -1021,3 +1021,131 @@ TEST(gen_first_match_wins_and_loads_once)
 	}
 	cf_arena_release(&a);
 }
+
+/* ---- optimized against plain code generation -------------------------- */
+
+/* Every chain of every syscall tests one argument (the first condition's),
+ * interval operators mostly: the shape the step-function search takes. */
+static void one_argument(struct cf_ir *ir)
+{
+	for (size_t i = 0; i < ir->nabis; i++)
+		for (size_t j = 0; j < ir->abis[i].nsys; j++) {
+			struct cf_ir_sys *s = &ir->abis[i].sys[j];
+			uint8_t arg = (uint8_t)rnd_below(6);
+
+			for (size_t c = 0; c < s->nchains; c++)
+				for (unsigned k = 0; k < s->chains[c].nconds;
+				     k++) {
+					struct cf_cond *cd =
+					    &s->chains[c].conds[k];
+
+					cd->arg = arg;
+					if (cd->op == CF_OP_MASKED_EQ &&
+					    rnd_below(4))
+						cd->op = CF_OP_EQ;
+				}
+		}
+}
+
+/* Every chain of a syscall has one action (an OR of chains), most
+ * conditions on two arguments: the shape of a recorded profile. */
+static void one_action(struct cf_ir *ir)
+{
+	for (size_t i = 0; i < ir->nabis; i++)
+		for (size_t j = 0; j < ir->abis[i].nsys; j++) {
+			struct cf_ir_sys *s = &ir->abis[i].sys[j];
+			uint8_t a0 = (uint8_t)rnd_below(6);
+
+			if (!s->nchains)
+				continue;
+			if (s->chains[0].action == s->fallback)
+				s->fallback ^= 1;
+			for (size_t c = 0; c < s->nchains; c++) {
+				s->chains[c].action = s->chains[0].action;
+				for (unsigned k = 0; k < s->chains[c].nconds;
+				     k++)
+					if (rnd_below(3))
+						s->chains[c].conds[k].arg =
+						    (uint8_t)(k ? (a0 + 1) % 6
+								: a0);
+			}
+		}
+}
+
+/* Argument-free ALLOWs reach their return with nr and arch only. */
+static void check_cacheable(const struct cf_prog *p, const struct cf_ir *ir,
+			    uint32_t audit, uint32_t from, uint32_t to,
+			    unsigned *missed)
+{
+	for (uint64_t nr = from; nr <= to; nr++) {
+		struct seccomp_data d = sd(audit, (uint32_t)nr);
+		const struct cf_ir_sys *s;
+		bool free_allow = cf_ir_eval(ir, &d, &s, NULL) == CF_RET_ALLOW;
+
+		for (size_t i = 0; s && free_allow && i < s->nchains; i++)
+			free_allow = s->chains[i].action == s->fallback;
+		if (free_allow &&
+		    !cf_bpf_cacheable(p->insns, p->len, audit, (uint32_t)nr) &&
+		    (*missed)++ < 10)
+			t_fail(__FILE__, __LINE__,
+			       "arch 0x%x nr 0x%x: argument-free ALLOW not "
+			       "cacheable",
+			       audit, (uint32_t)nr);
+	}
+}
+
+TEST(gen_random_irs_opt_and_plain_agree)
+{
+	const struct cf_gen_opts plain = {.plain = true};
+	unsigned irs = 0, missed = 0;
+	unsigned long long before = n_compared, chained = n_by_chain;
+	size_t len_opt = 0, len_plain = 0;
+
+	for (int iter = 0; iter < 300; iter++) {
+		struct cf_arena a = {0};
+		struct cf_ir ir;
+		struct cf_prog p[2];
+		struct cf_error err = {0};
+
+		rnd_ir(&a, &ir);
+		if (iter % 3 == 1)
+			one_argument(&ir);
+		else if (iter % 3 == 2)
+			one_action(&ir);
+		if (!gen_ok(&a, &ir, &p[0]) ||
+		    !CHECK(cf_bpf_gen_opts(&a, &ir, &plain, &p[1], &err) ==
+			   0) ||
+		    !CHECK(cf_bpf_verify(p[1].insns, p[1].len, &err) == 0)) {
+			cf_arena_release(&a);
+			break;
+		}
+		irs++;
+		len_opt += p[0].len;
+		len_plain += p[1].len;
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < ir.nabis; i++) {
+				const struct cf_ir_abi *abi = &ir.abis[i];
+				uint32_t audit =
+				    cf_arches[abi->arch].audit_arch;
+				uint32_t off = cf_arches[abi->arch].nr_offset;
+				uint32_t max = cf_arch_max_nr(abi->arch) + 5;
+
+				sweep(&p[k], &ir, audit, off, max);
+				sweep_odd(&p[k], &ir, audit);
+				check_cacheable(&p[k], &ir, audit, off, max,
+						&missed);
+				for (size_t j = 0; j < abi->nsys; j++)
+					probe_chains(&p[k], &ir, audit,
+						     &abi->sys[j]);
+			}
+			sweep(&p[k], &ir, 0x12345678U, 0, 3);
+		}
+		cf_arena_release(&a);
+	}
+	CHECK_EQ(irs, 300);
+	CHECK_EQ(missed, 0);
+	CHECK(n_by_chain - chained > 10000);
+	t_note("%u random IRs, %llu comparisons; %zu vs %zu instructions in "
+	       "all (optimized vs plain)",
+	       irs, n_compared - before, len_opt, len_plain);
+}

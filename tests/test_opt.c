@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Optimized against unoptimized code generation: for every fixture
+ * profile and the built-in one, on several native ABIs and capability
+ * contexts, the optimized program, the plain one (cf_gen_opts.plain:
+ * balanced search, chains as written) and cf_ir_eval decide alike on
+ * every (ABI, nr) of the tables and just above, the x32 numbers, and
+ * arguments around every datum (datum, +-1, upper word flipped, 0,
+ * all-ones). And the kernel's cache (cf_bpf_cacheable) serves every
+ * argument-free ALLOW of those programs, and nothing else.
+ */
+#include "t.h"
+
+#include "cf.h"
+
+#include <stdlib.h>
+
+#define AUDIT_X86_64 0xc000003eU
+#define X32_BIT 0x40000000U
+
+static const char *const fixtures[] = {
+	"docker-default.json",		 "docker-labs-no-chmod.json",
+	"moby-conditional-include.json", "podman-default.json",
+	"runc-syscall-test1.json",	 "runc-syscall-test2.json",
+};
+
+static const char *const natives[] = {
+	"x86_64", "aarch64", "s390x", "ppc64le", "mips64", "riscv64", "x86",
+};
+
+struct cmp {
+	const struct cf_ir *ir;
+	struct cf_prog opt, plain;
+	const char *what;
+	unsigned long n, diffs, cached, missed, wrong_cache;
+	unsigned long plain_too_big;
+};
+
+/* The words the filter reads on a kernel of the ABI's byte order. */
+static struct seccomp_data kernel_view(const struct seccomp_data *d)
+{
+	static int swaps = -1;
+	struct seccomp_data k = *d;
+	bool be = false;
+
+	if (swaps < 0) { /* does cf_bpf_run lay out the words itself? */
+		const struct sock_filter probe[] = {
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+		    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x11111111, 0, 1),
+		    BPF_STMT(BPF_RET | BPF_K, 1),
+		    BPF_STMT(BPF_RET | BPF_K, 2),
+		};
+		struct seccomp_data p;
+
+		memset(&p, 0, sizeof(p));
+		p.arch = 0x80000016U; /* s390x */
+		p.args[0] = 0x1111111122222222ULL;
+		swaps = cf_bpf_run(probe, CF_ARRAY_SIZE(probe), &p, NULL) != 1;
+	}
+	for (int i = 0; i < cf_narches; i++)
+		if (cf_arches[i].audit_arch == d->arch)
+			be = cf_arches[i].big_endian;
+	if (be && swaps)
+		for (int i = 0; i < 6; i++)
+			k.args[i] = (d->args[i] << 32) | (d->args[i] >> 32);
+	return k;
+}
+
+static void vec(struct cmp *c, const struct seccomp_data *d)
+{
+	struct seccomp_data k = kernel_view(d);
+	uint32_t want = cf_ir_eval(c->ir, d, NULL, NULL);
+	uint32_t o = cf_bpf_run(c->opt.insns, c->opt.len, &k, NULL);
+	uint32_t p = cf_bpf_run(c->plain.insns, c->plain.len, &k, NULL);
+
+	c->n++;
+	if (o == want && p == want)
+		return;
+	if (c->diffs++ < 10)
+		t_fail(__FILE__, __LINE__,
+		       "%s: arch 0x%x nr 0x%x args %" PRIx64 " %" PRIx64
+		       " %" PRIx64 " %" PRIx64 ": opt 0x%x plain 0x%x ir 0x%x",
+		       c->what, d->arch, (uint32_t)d->nr, (uint64_t)d->args[0],
+		       (uint64_t)d->args[1], (uint64_t)d->args[2],
+		       (uint64_t)d->args[3], o, p, want);
+}
+
+/* A value that satisfies cond (or comes near). */
+static uint64_t satisfy(const struct cf_cond *c)
+{
+	switch ((enum cf_op)c->op) {
+	case CF_OP_NE:
+		return c->datum ^ 1;
+	case CF_OP_LT:
+		return c->datum - 1;
+	case CF_OP_GT:
+		return c->datum + 1;
+	case CF_OP_MASKED_EQ:
+		return c->datum2 & c->datum;
+	default:
+		return c->datum;
+	}
+}
+
+static void sys_args(struct cmp *c, uint32_t audit, const struct cf_ir_sys *s)
+{
+	for (size_t i = 0; i < s->nchains; i++) {
+		const struct cf_ir_chain *ch = &s->chains[i];
+		struct seccomp_data base;
+
+		memset(&base, 0, sizeof(base));
+		base.arch = audit;
+		base.nr = (int)s->nr;
+		for (unsigned j = 0; j < ch->nconds; j++)
+			base.args[ch->conds[j].arg] = satisfy(&ch->conds[j]);
+		vec(c, &base);
+		for (unsigned j = 0; j < ch->nconds; j++) {
+			const struct cf_cond *cd = &ch->conds[j];
+			const uint64_t v[] = {
+			    cd->datum,
+			    cd->datum + 1,
+			    cd->datum - 1,
+			    cd->datum ^ 0xffffffff00000000ULL,
+			    0,
+			    UINT64_MAX,
+			    cd->datum2,
+			    cd->datum2 & cd->datum,
+			    (cd->datum2 & cd->datum) ^ 0xffffffff00000000ULL,
+			};
+
+			for (size_t k = 0; k < CF_ARRAY_SIZE(v); k++) {
+				struct seccomp_data d = base;
+
+				d.args[cd->arg] = v[k];
+				vec(c, &d);
+				memset(d.args, 0, sizeof(d.args));
+				d.args[cd->arg] = v[k];
+				vec(c, &d);
+			}
+		}
+	}
+}
+
+/* The cache serves nr exactly when its decision is an argument-free
+ * ALLOW (no chain that can change it). */
+static void cache(struct cmp *c, const struct seccomp_data *d)
+{
+	const struct cf_ir_sys *s;
+	uint32_t want = cf_ir_eval(c->ir, d, &s, NULL);
+	bool free_allow = want == CF_RET_ALLOW;
+	bool got = cf_bpf_cacheable(c->opt.insns, c->opt.len, d->arch,
+				    (uint32_t)d->nr);
+
+	for (size_t i = 0; s && free_allow && i < s->nchains; i++)
+		if (s->chains[i].action != s->fallback)
+			free_allow = false;
+	c->cached += got;
+	if (free_allow && !got && c->missed++ < 10)
+		t_fail(__FILE__, __LINE__,
+		       "%s: arch 0x%x nr 0x%x: an argument-free ALLOW the "
+		       "kernel would not cache",
+		       c->what, d->arch, (uint32_t)d->nr);
+	if (got && want != CF_RET_ALLOW && c->wrong_cache++ < 10)
+		t_fail(__FILE__, __LINE__,
+		       "%s: arch 0x%x nr 0x%x: cached but decided 0x%x",
+		       c->what, d->arch, (uint32_t)d->nr, want);
+	/* the plain program keeps argument loads off those paths too */
+	if (free_allow && !cf_bpf_cacheable(c->plain.insns, c->plain.len,
+					    d->arch, (uint32_t)d->nr) &&
+	    c->missed++ < 10)
+		t_fail(__FILE__, __LINE__,
+		       "%s: arch 0x%x nr 0x%x: plain program not cacheable",
+		       c->what, d->arch, (uint32_t)d->nr);
+}
+
+static const struct cf_ir_sys *find(const struct cf_ir_abi *abi, uint32_t nr)
+{
+	for (size_t i = 0; i < abi->nsys; i++)
+		if (abi->sys[i].nr == nr)
+			return &abi->sys[i];
+	return NULL;
+}
+
+static void sweep(struct cmp *c, uint32_t audit, uint32_t from, uint32_t to,
+		  const struct cf_ir_abi *abi)
+{
+	for (uint64_t nr = from; nr <= to; nr++) {
+		struct seccomp_data d;
+		const struct cf_ir_sys *s =
+		    abi ? find(abi, (uint32_t)nr) : NULL;
+
+		memset(&d, 0, sizeof(d));
+		d.arch = audit;
+		d.nr = (int)(uint32_t)nr;
+		vec(c, &d);
+		cache(c, &d);
+		memset(d.args, 0xff, sizeof(d.args));
+		vec(c, &d);
+		if (s)
+			sys_args(c, audit, s);
+	}
+}
+
+static const uint32_t odd_nrs[] = {
+    0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0x80000001,
+    0xbfffffff, 0xc0000000, 0xfffffffe, 0xffffffff,
+};
+
+/* Everything above for one IR; false when a program did not build. */
+static bool compare_ir(struct cf_arena *a, const struct cf_ir *ir,
+		       const char *what, struct cmp *tot)
+{
+	const struct cf_gen_opts plain = {.plain = true};
+	struct cmp c = {.ir = ir, .what = what};
+	struct cf_error err = {0};
+
+	int rc;
+
+	if (cf_bpf_gen(a, ir, &c.opt, &err) < 0 ||
+	    cf_bpf_verify(c.opt.insns, c.opt.len, &err) < 0) {
+		t_fail(__FILE__, __LINE__, "%s: %s", what, err.msg);
+		return false;
+	}
+	rc = cf_bpf_gen_opts(a, ir, &plain, &c.plain, &err);
+	if (rc == -E2BIG) {
+		/* too big unoptimized: the optimized one against the IR */
+		c.plain = c.opt;
+		tot->plain_too_big++;
+	} else if (rc < 0 ||
+		   cf_bpf_verify(c.plain.insns, c.plain.len, &err) < 0) {
+		t_fail(__FILE__, __LINE__, "%s: %s", what, err.msg);
+		return false;
+	}
+	for (size_t i = 0; i < ir->nabis; i++) {
+		const struct cf_ir_abi *abi = &ir->abis[i];
+		const struct cf_arch *ar = &cf_arches[abi->arch];
+
+		sweep(&c, ar->audit_arch, ar->nr_offset,
+		      cf_arch_max_nr(abi->arch) + 2, abi);
+		if (ar->audit_arch == AUDIT_X86_64 && !ar->nr_offset)
+			sweep(&c, AUDIT_X86_64, X32_BIT,
+			      X32_BIT + cf_arch_max_nr(abi->arch) + 2, NULL);
+		for (size_t k = 0; k < CF_ARRAY_SIZE(odd_nrs); k++)
+			sweep(&c, ar->audit_arch, odd_nrs[k], odd_nrs[k], NULL);
+	}
+	sweep(&c, 0x12345678U, 0, 2, NULL);
+	tot->n += c.n;
+	tot->diffs += c.diffs;
+	tot->cached += c.cached;
+	tot->missed += c.missed;
+	tot->wrong_cache += c.wrong_cache;
+	tot->opt.len += c.opt.len;
+	tot->plain.len += c.plain.len;
+	tot->plain_too_big += c.plain_too_big;
+	return true;
+}
+
+static void compare_profile(const char *text, size_t len, const char *name,
+			    struct cmp *tot, unsigned *contexts)
+{
+	uint64_t caps[2] = {cf_caps_docker_default(), cf_caps_all()};
+
+	for (size_t k = 0; k < CF_ARRAY_SIZE(natives); k++) {
+		int native = cf_abi_lookup(natives[k]);
+
+		if (native < 0 || !cf_abi_supported(native))
+			continue;
+		for (int cc = 0; cc < 2; cc++) {
+			struct cf_target tg = {.native = native,
+					       .caps = caps[cc],
+					       .kernel = 6 << 16 | 18};
+			struct cf_profile *p;
+			struct cf_filter *f = NULL;
+			struct cf_arena a = {0};
+			struct cf_error err;
+			char what[128];
+
+			if (cf_profile_parse(text, len, name, &p, &err)) {
+				t_fail(__FILE__, __LINE__, "%s: %s", name,
+				       err.msg);
+				return;
+			}
+			if (cf_compile(p, &tg, &f, &err) == 0 &&
+			    !f->unconfined) {
+				snprintf(what, sizeof(what), "%s on %s%s", name,
+					 natives[k], cc ? " (all caps)" : "");
+				compare_ir(&a, &f->ir, what, tot);
+				(*contexts)++;
+			}
+			cf_arena_release(&a);
+			cf_filter_free(f);
+			cf_profile_free(p);
+		}
+	}
+}
+
+TEST(opt_fixtures_match_plain_and_ir)
+{
+	struct cmp tot = {0};
+	unsigned contexts = 0;
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(fixtures); i++) {
+		char rel[256];
+		size_t len;
+		char *text;
+
+		snprintf(rel, sizeof(rel), "fixtures/profiles/%s", fixtures[i]);
+		text = t_shared_read(rel, &len);
+		if (!text)
+			return;
+		compare_profile(text, len, fixtures[i], &tot, &contexts);
+		free(text);
+	}
+	t_note("%u contexts: %lu vectors, %lu differences; %lu numbers "
+	       "cacheable, %lu argument-free ALLOWs missed; %lu vs %lu "
+	       "instructions (optimized vs plain)",
+	       contexts, tot.n, tot.diffs, tot.cached, tot.missed,
+	       tot.opt.len, tot.plain.len);
+	CHECK(contexts >= 30);
+	CHECK(tot.n > 100000);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK_EQ(tot.missed, 0);
+	CHECK_EQ(tot.wrong_cache, 0);
+	CHECK(tot.cached > 1000);
+}
+
+TEST(opt_builtin_matches_plain_and_ir)
+{
+	struct cmp tot = {0};
+	unsigned contexts = 0;
+	size_t len;
+	const char *text = cf_profile_builtin_json(&len);
+
+	compare_profile(text, len, "builtin", &tot, &contexts);
+	t_note("%u contexts: %lu vectors; %lu numbers cacheable; %lu vs %lu "
+	       "instructions (optimized vs plain)",
+	       contexts, tot.n, tot.cached, tot.opt.len, tot.plain.len);
+	CHECK(contexts >= 10);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK_EQ(tot.missed, 0);
+	CHECK_EQ(tot.wrong_cache, 0);
+	CHECK(tot.opt.len <= tot.plain.len);
+}
+
+/* The cache emulation itself, on hand-made programs. */
+TEST(cache_emulation_rules)
+{
+	const struct sock_filter allow_if_nr_3[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 3, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, CF_RET_ALLOW),
+	    BPF_STMT(BPF_RET | BPF_K, CF_RET_ERRNO(1)),
+	};
+	const struct sock_filter arg_load[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+	    BPF_STMT(BPF_RET | BPF_K, CF_RET_ALLOW),
+	};
+	const struct sock_filter masked[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x38, 0, 1),
+	    BPF_STMT(BPF_JMP | BPF_JA, 1),
+	    BPF_STMT(BPF_RET | BPF_K, CF_RET_ERRNO(1)),
+	    BPF_STMT(BPF_RET | BPF_K, CF_RET_ALLOW),
+	};
+	const struct sock_filter uses_x[] = {
+	    BPF_STMT(BPF_LDX | BPF_IMM, 0),
+	    BPF_STMT(BPF_RET | BPF_K, CF_RET_ALLOW),
+	};
+	const struct sock_filter log[] = {
+	    BPF_STMT(BPF_RET | BPF_K, 0x7ffc0000U),
+	};
+	uint8_t map[2];
+
+	CHECK(cf_bpf_cacheable(allow_if_nr_3, 4, AUDIT_X86_64, 3));
+	CHECK(!cf_bpf_cacheable(allow_if_nr_3, 4, AUDIT_X86_64, 4));
+	CHECK(!cf_bpf_cacheable(arg_load, 2, AUDIT_X86_64, 3));
+	CHECK(cf_bpf_cacheable(masked, 6, AUDIT_X86_64, 0));
+	CHECK(!cf_bpf_cacheable(masked, 6, 0x40000003U, 0));
+	CHECK(!cf_bpf_cacheable(uses_x, 2, AUDIT_X86_64, 0));
+	CHECK(!cf_bpf_cacheable(log, 1, AUDIT_X86_64, 0));
+	CHECK_EQ(cf_bpf_cache_map(allow_if_nr_3, 4, AUDIT_X86_64, 0, map, 16),
+		 1);
+	CHECK_EQ(map[0], 1u << 3);
+	CHECK_EQ(map[1], 0);
+	CHECK(cf_abi_kernel_caches(cf_abi_lookup("x86_64"),
+				   cf_abi_lookup("x86")));
+	CHECK(!cf_abi_kernel_caches(cf_abi_lookup("x86_64"),
+				    cf_abi_lookup("x32")));
+	CHECK(cf_abi_kernel_caches(cf_abi_lookup("x32"), cf_abi_lookup("x32")));
+}
+
+/* ---- random profiles: recorder-like rules on three ABIs ---------------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Syscalls on x86_64, x86 and x32 alike, with the argument a recorder
+ * would pin down (bench/gen-profile.py's shapes). */
+static const struct {
+	const char *name;
+	unsigned arg;
+} shapes[] = {
+	{"ioctl", 1},	  {"fcntl", 1},	  {"openat", 2},   {"socket", 0},
+	{"prctl", 0},	  {"mmap", 2},	  {"mprotect", 2}, {"futex", 1},
+	{"clone", 0},	  {"kill", 1},	  {"lseek", 2},	   {"flock", 1},
+	{"dup3", 2},	  {"pipe2", 1},	  {"accept4", 3},  {"sendmsg", 2},
+	{"epoll_ctl", 1}, {"unshare", 0}, {"mount", 3},	   {"statx", 2},
+};
+
+static const char *const ops[] = {
+	"SCMP_CMP_EQ", "SCMP_CMP_EQ",	     "SCMP_CMP_EQ", "SCMP_CMP_NE",
+	"SCMP_CMP_LT", "SCMP_CMP_LE",	     "SCMP_CMP_GE", "SCMP_CMP_GT",
+	"SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ",
+};
+
+static uint64_t rnd_value(void)
+{
+	switch (rnd() % 4) {
+	case 0:
+		return rnd() % 64;
+	case 1:
+		return rnd() & ((1ULL << (rnd() % 32)) - 1);
+	case 2:
+		return 0x5401 + rnd() % 64;
+	default:
+		return rnd() % 3 ? rnd() % 4096 : rnd();
+	}
+}
+
+static size_t put_cond(char *b, size_t n, size_t at, unsigned arg)
+{
+	const char *op = ops[rnd() % CF_ARRAY_SIZE(ops)];
+	uint64_t v = rnd_value();
+
+	return at + (size_t)snprintf(b + at, n - at,
+				     "{\"index\": %u, \"value\": %" PRIu64
+				     ", \"valueTwo\": %" PRIu64
+				     ", \"op\": \"%s\"}",
+				     arg, v, v & (rnd() % 65536), op);
+}
+
+/* A profile of nrules ALLOW rules (one or two conditions) under an ERRNO
+ * default, for SCMP_ARCH_X86_64, X86 and X32, into b. */
+static void rnd_profile(char *b, size_t n, unsigned nrules)
+{
+	size_t at = (size_t)snprintf(
+	    b, n,
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [");
+
+	for (unsigned i = 0; i < nrules && at < n; i++) {
+		size_t k = rnd() % CF_ARRAY_SIZE(shapes);
+
+		at += (size_t)snprintf(b + at, n - at,
+				       "%s{\"names\": [\"%s\"], \"action\": "
+				       "\"SCMP_ACT_ALLOW\", \"args\": [",
+				       i ? ", " : "", shapes[k].name);
+		at = put_cond(b, n, at, shapes[k].arg);
+		if (rnd() % 10 < 3) {
+			at += (size_t)snprintf(b + at, n - at, ", ");
+			at = put_cond(b, n, at,
+				      (shapes[k].arg + 1 + rnd() % 5) % 6);
+		}
+		at += (size_t)snprintf(b + at, n - at, "]}");
+	}
+	snprintf(b + at, n - at, "]}");
+}
+
+TEST(opt_random_profiles_match_plain_and_ir)
+{
+	static const unsigned sizes[] = {5, 30, 120, 400, 700};
+	static char text[1 << 20];
+	struct cmp tot = {0};
+	unsigned contexts = 0;
+
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < CF_ARRAY_SIZE(sizes); i++) {
+			rnd_profile(text, sizeof(text), sizes[i]);
+			compare_profile(text, strlen(text), "random", &tot,
+					&contexts);
+		}
+	t_note("%u contexts: %lu vectors; %lu vs %lu instructions "
+	       "(optimized vs plain); %lu programs over the kernel's limit "
+	       "unoptimized only",
+	       contexts, tot.n, tot.opt.len, tot.plain.len, tot.plain_too_big);
+	CHECK(contexts >= 15);
+	CHECK(tot.plain_too_big > 0); /* the sharing pass ran */
+	CHECK_EQ(tot.diffs, 0);
+	CHECK_EQ(tot.missed, 0);
+	CHECK_EQ(tot.wrong_cache, 0);
+	CHECK(tot.opt.len < tot.plain.len);
+}
