@@ -1236,11 +1236,14 @@ static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		const struct cf_ir_abi *x64 = find_abi(ir, audit, false);
 		const struct cf_ir_abi *x32 = find_abi(ir, audit, true);
 
-		/* libseccomp splits at 0x40000000, runc's stub on the bit */
+		/* libseccomp splits at 0x40000000 but hands -1 (a tracer's
+		 * skip) to x86_64; runc's stub splits on the bit */
 		push_interval(g, ir, 0, 0x3fffffff, x64, x64);
 		push_interval(g, ir, 0x40000000, 0x7fffffff, x32, x32);
 		push_interval(g, ir, 0x80000000, 0xbfffffff, x32, x64);
-		push_interval(g, ir, 0xc0000000, 0xffffffff, x32, x32);
+		push_interval(g, ir, 0xc0000000, 0xfffffffe, x32, x32);
+		push_interval(g, ir, 0xffffffff, 0xffffffff, x64 ? x64 : x32,
+			      x32);
 	} else {
 		const struct cf_ir_abi *abi = find_abi(ir, audit, false);
 

@@ -137,7 +137,11 @@ uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
 	if (chain)
 		*chain = NULL;
 	/* fa decides in libseccomp's filter, sa owns runc's stub */
-	fa = find_abi(ir, audit, nr >= CF_X32_BIT);
+	/* libseccomp hands x86_64's nr -1 (how a tracer skips a call; the
+	 * filter runs again after it) to x86_64's filter, not to x32's */
+	fa = find_abi(ir, audit,
+		      nr >= CF_X32_BIT &&
+			  !(nr == UINT32_MAX && find_abi(ir, audit, false)));
 	sa = audit == CF_AUDIT_ARCH_X86_64
 		 ? find_abi(ir, audit, nr & CF_X32_BIT)
 		 : fa;

@@ -273,7 +273,11 @@ TEST(ir_eval_abi_selection)
 	/* x32 numbers without x32 in the filter: killed */
 	d = sd(AUDIT_X86_64, X32_BIT | 1);
 	CHECK_EQ(cf_ir_eval(&ir, &d, NULL, NULL), CF_RET_KILL_THREAD);
+	/* but -1 (a tracer's skip) goes to x86_64, as in libseccomp: the
+	 * default action (runc's stub picks x32 by the bit: none here) */
 	d = sd(AUDIT_X86_64, 0xffffffffU);
+	CHECK_EQ(cf_ir_eval(&ir, &d, NULL, NULL), CF_RET_ERRNO(1));
+	d = sd(AUDIT_X86_64, 0xfffffffeU);
 	CHECK_EQ(cf_ir_eval(&ir, &d, NULL, NULL), CF_RET_KILL_THREAD);
 	/* without the bit but >= 2^31: runc's stub says ENOSYS first */
 	d = sd(AUDIT_X86_64, 0x80000000U);

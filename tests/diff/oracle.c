@@ -13,7 +13,8 @@
  *     do not count on multiplexing ABIs. On s390/s390x number 0 (setup)
  *     returns ENOSYS too, wherever the stub applies.
  *  2. libseccomp's filter: the ABI by audit arch (on x86_64's, nr >=
- *     0x40000000 is x32); not in the filter -> KILL_THREAD.
+ *     0x40000000 is x32, except -1 when x86_64 is in the filter); not in
+ *     the filter -> KILL_THREAD.
  *  3. the rules at that number (direct, or socketcall/ipc with a0 = the
  *     call number replacing the rule's own a0 conditions), dropping those
  *     whose action is the default: the first unconditional one decides;
@@ -183,7 +184,12 @@ uint32_t oracle_decide(const struct oracle *o, const struct seccomp_data *d,
 		goto out;
 	}
 	/* 2. the ABI */
-	abi = find(o, d->arch, d->arch == AUDIT_X86_64 && nr >= X32_BIT);
+	/* on x86_64's audit arch, nr >= 0x40000000 is x32, but for -1 (a
+	 * tracer's skip), which libseccomp hands to x86_64 */
+	abi = find(o, d->arch,
+		   d->arch == AUDIT_X86_64 && nr >= X32_BIT &&
+			   !(nr == UINT32_MAX &&
+			     find(o, d->arch, false) >= 0));
 	w.abi = abi;
 	if (abi < 0) {
 		ret = SECCOMP_RET_KILL_THREAD;
