@@ -146,6 +146,123 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 	}
 }
 
+/* ---- overlapping argument rules with different actions ---------------
+ * callfence (like the SPEC) takes the first matching rule in profile
+ * order; libseccomp merges a syscall's rules into a tree ordered by
+ * argument index, operator and datum, so under runc another of the
+ * matching rules can decide. The lint looks for a call that both rules
+ * match, from values made of the conditions' data. */
+
+static size_t candidates(const struct cf_ir_chain *a, const struct cf_ir_chain *b,
+			 unsigned arg, uint64_t *out, size_t max)
+{
+	const struct cf_ir_chain *ch[2] = { a, b };
+	size_t n = 0;
+
+	out[n++] = 0;
+	out[n++] = ~0ULL;
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < ch[k]->nconds && n + 6 <= max; i++) {
+			const struct cf_cond *c = &ch[k]->conds[i];
+			uint64_t v = c->op == CF_OP_MASKED_EQ
+					     ? c->datum2 & c->datum
+					     : c->datum;
+
+			if (c->arg != arg)
+				continue;
+			out[n++] = v;
+			out[n++] = v + 1;
+			out[n++] = v - 1;
+			out[n++] = v ^ 0xffffffff00000000ULL;
+			out[n++] = v | ~c->datum; /* MASKED_EQ: free bits set */
+			out[n++] = c->datum2;
+		}
+	}
+	return n;
+}
+
+static bool chain_holds_on(const struct cf_arch *ar,
+			   const struct cf_ir_chain *c, unsigned arg,
+			   uint64_t v)
+{
+	for (size_t i = 0; i < c->nconds; i++)
+		if (c->conds[i].arg == arg &&
+		    !cf_ir_cond_match(ar, &c->conds[i], v))
+			return false;
+	return true;
+}
+
+/* A call both chains match, into args; false if none was found. */
+static bool overlap(const struct cf_arch *ar, const struct cf_ir_chain *a,
+		    const struct cf_ir_chain *b, uint64_t args[6])
+{
+	for (unsigned arg = 0; arg < 6; arg++) {
+		uint64_t cand[2 + 6 * 12];
+		size_t n = candidates(a, b, arg, cand, CF_ARRAY_SIZE(cand));
+		size_t k = 0;
+
+		while (k < n && !(chain_holds_on(ar, a, arg, cand[k]) &&
+				  chain_holds_on(ar, b, arg, cand[k])))
+			k++;
+		if (k == n)
+			return false;
+		args[arg] = cand[k];
+	}
+	return true;
+}
+
+static void warn_overlap(struct lint *l, const struct cf_ir_chain *first,
+			 const struct cf_ir_chain *later, const uint64_t args[6])
+{
+	struct cf_loc loc = loc_of(l, &later->rule->src->pos);
+	char a1[64], a2[64], call[160];
+	int off = 0;
+
+	for (int i = 0; i < 6 && off < (int)sizeof(call); i++)
+		off += snprintf(call + off, sizeof(call) - (size_t)off,
+				"%s0x%llx", i ? ", " : "",
+				(unsigned long long)args[i]);
+	cf_warn(counting_diag, l, "overlapping-rules", &loc,
+		"argument rules of '%s' overlap with different actions: "
+		"%s(%s) matches %s (%s) and this rule (%s); callfence takes "
+		"the first in profile order; runc + libseccomp decide by "
+		"their rule tree (argument index, operator, value), so "
+		"there this rule may win: make the rules disjoint",
+		later->rule->name, later->rule->name, call,
+		first->rule->src->pos.pointer,
+		cf_action_str(first->action, a1, sizeof(a1)),
+		cf_action_str(later->action, a2, sizeof(a2)));
+}
+
+/* Once per pair of profile rules, on the native ABI. */
+static void lint_overlaps(struct lint *l, const struct cf_filter *f)
+{
+	const struct cf_ir_abi *abi = &f->ir.abis[0];
+	const struct cf_arch *ar = &cf_arches[abi->arch];
+
+	for (size_t k = 0; k < abi->nsys; k++) {
+		const struct cf_ir_sys *s = &abi->sys[k];
+		unsigned reported = 0;
+
+		for (size_t j = 1; j < s->nchains && reported < 4; j++) {
+			const struct cf_ir_chain *b = &s->chains[j];
+
+			for (size_t i = 0; i < j; i++) {
+				const struct cf_ir_chain *a = &s->chains[i];
+				uint64_t args[6];
+
+				if (a->action == b->action ||
+				    a->rule->src == b->rule->src ||
+				    !overlap(ar, a, b, args))
+					continue;
+				warn_overlap(l, a, b, args);
+				reported++;
+				break;
+			}
+		}
+	}
+}
+
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err)
 {
@@ -179,6 +296,8 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
 			lint_args(&l, &f->rules, r);
 	}
 	lint_absent(&l, &f->rules);
+	if (f->ir.nabis)
+		lint_overlaps(&l, f);
 	cf_filter_free(f);
 	return l.count;
 }

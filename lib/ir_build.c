@@ -8,9 +8,12 @@
  *      also becomes an entry at socketcall/ipc with a0 == the call number;
  *   2. entries are grouped by number, in profile order; rules whose action
  *      equals the default are dropped (runc skips them);
- *   3. precedence as libseccomp merges rules of one syscall: an
- *      unconditional rule makes the syscall unconditional (the first such
- *      rule decides); otherwise the argument chains are tried in order;
+ *   3. precedence: an unconditional rule makes the syscall unconditional
+ *      (the first such rule decides), as in libseccomp; otherwise the
+ *      argument chains are tried in profile order. libseccomp orders a
+ *      syscall's rules in a tree by argument index, operator and value
+ *      instead, so where two rules with different actions match one call
+ *      the two can differ: `check` warns (overlapping-rules);
  *   4. runc's ENOSYS stub: numbers above the largest number the profile
  *      names on the ABI return ENOSYS (docs/semantics.md); on s390x so
  *      does number 0.

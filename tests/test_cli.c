@@ -256,3 +256,49 @@ TEST(cli_check_and_default)
 			       &err) == 0);
 	cf_profile_free(prof);
 }
+
+/* Overlapping argument rules with different actions: reported with a call
+ * both match; disjoint ones (and the fixtures) are not. */
+TEST(cli_check_overlapping_rules)
+{
+	static struct out o;
+	char dir[] = "/tmp/cf-cli-XXXXXX", prof[256];
+	const char *p;
+	FILE *f;
+
+	if (!binary_present() || !mkdtemp(dir))
+		return;
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	f = fopen(prof, "we");
+	fputs("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
+	      " {\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ALLOW\", "
+	      "\"args\": [{\"index\": 0, \"value\": 1, \"op\": "
+	      "\"SCMP_CMP_EQ\"}]},\n"
+	      " {\"names\": [\"kill\"], \"action\": \"SCMP_ACT_LOG\", "
+	      "\"args\": [{\"index\": 1, \"value\": 2, \"op\": "
+	      "\"SCMP_CMP_EQ\"}]},\n"
+	      " {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\", "
+	      "\"args\": [{\"index\": 0, \"value\": 2, \"op\": "
+	      "\"SCMP_CMP_EQ\"}]},\n"
+	      " {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_LOG\", "
+	      "\"args\": [{\"index\": 0, \"value\": 2, \"op\": "
+	      "\"SCMP_CMP_GT\"}]}]}\n",
+	      f);
+	fclose(f);
+	cf_cmd(&o, "check", prof, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "p.json:3:2: /syscalls/1: argument rules of "
+			       "'kill' overlap with different actions: "
+			       "kill(0x1, 0x2, 0x0, 0x0, 0x0, 0x0) matches "
+			       "/syscalls/0 (SCMP_ACT_ALLOW) and this rule "
+			       "(SCMP_ACT_LOG)");
+	CHECK(!strstr(o.text, "'socket' overlap"));
+	cf_cmd(&o, "check", "--strict", prof, NULL);
+	CHECK_EQ(o.status, 1);
+	unlink(prof);
+	rmdir(dir);
+	if (!(p = fixture("podman-default.json")))
+		return;
+	cf_cmd(&o, "check", p, NULL);
+	CHECK(!strstr(o.text, "overlapping-rules"));
+}
