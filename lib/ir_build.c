@@ -19,6 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Numbers of one ABI span at most this many values (the tables span about
+ * 550): entries are counting-sorted over that range. */
+#define CF_SORT_SPAN 2048
+
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
 	uint32_t nr;
@@ -149,35 +153,71 @@ static bool enosys_applies(const struct cf_ruleset *rs)
 	       kind != 0x7ffc0000U && kind != 0x7ff00000U;
 }
 
+/* Orders e[0..n) by number, profile order within a number, into out: a
+ * counting sort over the ABI's number range (a few hundred numbers), so
+ * linear in the rules; qsort only if a number falls outside the table's
+ * range. Returns the number of distinct numbers. */
+static size_t sort_entries(int arch, const struct entry *e, size_t n,
+			   struct entry *out)
+{
+	uint32_t lo = cf_arches[arch].nr_offset;
+	uint32_t span = cf_arch_max_nr(arch) - lo + 1;
+	uint32_t start[CF_SORT_SPAN + 1];
+	size_t distinct = 0;
+
+	for (size_t i = 0; i < n && span <= CF_SORT_SPAN; i++)
+		if (e[i].nr < lo || e[i].nr - lo >= span)
+			span = CF_SORT_SPAN + 1;
+	if (span > CF_SORT_SPAN) {
+		memcpy(out, e, n * sizeof(*e));
+		qsort(out, n, sizeof(*out), cmp_entry);
+		for (size_t i = 0; i < n; i++)
+			distinct += !i || out[i].nr != out[i - 1].nr;
+		return distinct;
+	}
+	memset(start, 0, (span + 1) * sizeof(*start));
+	for (size_t i = 0; i < n; i++)
+		start[e[i].nr - lo + 1]++;
+	for (uint32_t k = 0; k < span; k++) {
+		distinct += start[k + 1] != 0;
+		start[k + 1] += start[k];
+	}
+	for (size_t i = 0; i < n; i++)
+		out[start[e[i].nr - lo]++] = e[i];
+	return distinct;
+}
+
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		     int arch, struct cf_ir_abi *out, struct cf_error *err)
 {
 	struct abi_build b = { 0 };
-	size_t i = 0;
+	struct entry *sorted;
+	size_t i = 0, cap = rs->nrules * 2 + 1, distinct;
 
 	out->arch = arch;
-	b.e = malloc((rs->nrules * 2 + 1) * sizeof(*b.e));
+	b.e = malloc(2 * cap * sizeof(*b.e));
 	if (!b.e)
 		return cf_err(err, -ENOMEM, "out of memory");
+	sorted = b.e + cap;
 	collect(rs, arch, &b);
-	qsort(b.e, b.n, sizeof(*b.e), cmp_entry);
+	distinct = sort_entries(arch, b.e, b.n, sorted);
 	if (enosys_applies(rs) && b.have_max) {
 		out->enosys = true;
 		out->enosys_above = b.max;
 	}
-	out->sys = cf_arena_array(a, b.n, sizeof(*out->sys));
+	out->sys = cf_arena_array(a, distinct, sizeof(*out->sys));
 	if (!out->sys)
 		goto oom;
 	while (i < b.n) {
 		size_t j = i;
 		struct cf_ir_sys *s = &out->sys[out->nsys];
 
-		while (j < b.n && b.e[j].nr == b.e[i].nr)
+		while (j < b.n && sorted[j].nr == sorted[i].nr)
 			j++;
 		/* runc's stub answers above the threshold before the
 		 * filter proper sees the call */
-		if (!(out->enosys && b.e[i].nr > out->enosys_above)) {
-			if (decide_sys(a, rs, &b.e[i], j - i, s))
+		if (!(out->enosys && sorted[i].nr > out->enosys_above)) {
+			if (decide_sys(a, rs, &sorted[i], j - i, s))
 				goto oom;
 			if (s->nchains || s->fallback != rs->default_action)
 				out->nsys++;
