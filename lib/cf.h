@@ -30,9 +30,12 @@
 struct cf_arena_chunk;
 struct cf_arena {
 	struct cf_arena_chunk *head;
+	size_t next_chunk; /* size of the next chunk; 0 = the first size */
 };
 /* Zeroed memory that lives until cf_arena_release; NULL on OOM. */
 void *cf_arena_alloc(struct cf_arena *a, size_t n);
+/* Uninitialised memory aligned to align (a power of two <= 16). */
+void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align);
 void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);
 char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...) CF_PRINTF(2, 3);
@@ -313,18 +316,19 @@ struct cf_cond {
 
 struct cf_rule {
 	int sys;         /* cf_sysinfo index, -1 if unknown name */
-	const char *name;
 	uint32_t action;
+	const char *name;
+	/* shared by the rules of one profile rule (filter's memory) */
+	const struct cf_cond *conds;
 	uint8_t nconds;
-	struct cf_cond conds[6];
+	bool split;      /* came from a same-index split */
+	bool same_as_default; /* dropped from the filter (runc skips it) but
+			       * still counts for the ENOSYS threshold */
 	struct cf_pos pos; /* of the name in the profile (filter's memory) */
 	/* the profile's rule: valid only while the profile lives (resolve,
 	 * check); a compiled filter does not keep the profile */
 	const struct cf_p_syscall *src;
 	size_t src_name; /* index into src->names */
-	bool split;      /* came from a same-index split */
-	bool same_as_default; /* dropped from the filter (runc skips it) but
-			       * still counts for the ENOSYS threshold */
 };
 
 struct cf_ruleset {

@@ -71,7 +71,9 @@ static struct cf_ir_chain chain_of(const struct entry *e)
 
 	if (e->mux_call < 0) {
 		c.nconds = r->nconds;
-		memcpy(c.conds, r->conds, r->nconds * sizeof(*r->conds));
+		if (r->nconds)
+			memcpy(c.conds, r->conds,
+			       r->nconds * sizeof(*r->conds));
 		return c;
 	}
 	c.conds[c.nconds++] =

@@ -139,16 +139,16 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 /* The rule keeps copies of what explain needs: the filter outlives the
  * profile. */
 static int emit(struct cf_arena *a, struct cf_ruleset *rs,
-		const struct cf_p_syscall *s, size_t name,
-		const struct cf_p_arg *args, size_t nargs, bool split)
+		const struct cf_p_syscall *s, size_t name, int sys,
+		const struct cf_cond *conds, size_t nconds, bool split)
 {
 	struct cf_rule *r = &rs->rules[rs->nrules++];
 	const struct cf_pos *pos = &s->name_pos[name];
 
-	r->sys = cf_sys_index(s->names[name]);
-	r->name = r->sys >= 0 ? cf_sysinfo[r->sys].name
-			      : cf_arena_strndup(a, s->names[name],
-						 strlen(s->names[name]));
+	r->sys = sys;
+	r->name = sys >= 0 ? cf_sysinfo[sys].name
+			   : cf_arena_strndup(a, s->names[name],
+					      strlen(s->names[name]));
 	r->pos = *pos;
 	r->pos.pointer = pos->pointer ? cf_arena_strndup(a, pos->pointer,
 							 strlen(pos->pointer))
@@ -160,9 +160,8 @@ static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 	r->src_name = name;
 	r->split = split;
 	r->same_as_default = s->action == rs->default_action;
-	r->nconds = (uint8_t)nargs;
-	for (size_t i = 0; i < nargs; i++)
-		r->conds[i] = to_cond(&args[i]);
+	r->nconds = (uint8_t)nconds;
+	r->conds = conds;
 	return 0;
 }
 
@@ -187,17 +186,29 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 
 		cap += s->nnames * (s->nargs ? s->nargs : 1);
 	}
-	rs->rules = cf_arena_array(a, cap, sizeof(*rs->rules));
+	rs->rules = cf_arena_raw(a, (cap ? cap : 1) * sizeof(*rs->rules),
+				 _Alignof(struct cf_rule));
 	if (!rs->rules)
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < p->nsyscalls; i++) {
 		const struct cf_p_syscall *s = &p->syscalls[i];
 		bool split = repeats_index(s);
+		struct cf_cond *conds = NULL;
 
-		if (!rule_applies(s, t))
+		if (!s->nnames || !rule_applies(s, t))
 			continue;
+		if (s->nargs) {
+			conds = cf_arena_raw(a, s->nargs * sizeof(*conds),
+					     _Alignof(struct cf_cond));
+			if (!conds)
+				return cf_err(err, -ENOMEM, "out of memory");
+			for (size_t c = 0; c < s->nargs; c++)
+				conds[c] = to_cond(&s->args[c]);
+		}
 		for (size_t n = 0; n < s->nnames; n++) {
-			if (cf_sys_index(s->names[n]) < 0) {
+			int sys = cf_sys_index(s->names[n]);
+
+			if (sys < 0) {
 				struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
 
 				if (t->strict)
@@ -208,13 +219,14 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 				warn_unknown(p, t, s, n);
 			}
 			if (!split) {
-				if (emit(a, rs, s, n, s->args, s->nargs, false))
+				if (emit(a, rs, s, n, sys, conds, s->nargs,
+					 false))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 				continue;
 			}
 			for (size_t c = 0; c < s->nargs; c++)
-				if (emit(a, rs, s, n, &s->args[c], 1, true))
+				if (emit(a, rs, s, n, sys, &conds[c], 1, true))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 		}
