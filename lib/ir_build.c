@@ -26,26 +26,29 @@
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
 	uint32_t nr;
-	uint32_t seq;     /* profile order, for a stable sort */
-	int32_t sys;      /* cf_sysinfo index of the number's own name */
-	int32_t mux_call; /* socketcall/ipc call number; -1: direct */
+	uint32_t seq; /* profile order (for qsort), | CF_MUXED */
 	const struct cf_rule *rule;
 };
+/* the rule reached through socketcall/ipc, with a0 == its call number */
+#define CF_MUXED 0x80000000U
 
 struct abi_build {
 	struct entry *e;
 	size_t n;
 	bool have_max;
 	uint32_t max; /* largest counted number (ENOSYS threshold) */
+	int socketcall, ipc; /* cf_sysinfo indexes */
 };
 
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
 
+	uint32_t xs = x->seq & ~CF_MUXED, ys = y->seq & ~CF_MUXED;
+
 	if (x->nr != y->nr)
 		return x->nr < y->nr ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return xs < ys ? -1 : xs > ys;
 }
 
 static void count_nr(struct abi_build *b, uint32_t nr)
@@ -56,9 +59,22 @@ static void count_nr(struct abi_build *b, uint32_t nr)
 }
 
 static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq,
-		      int sys, const struct cf_rule *r, int32_t mux_call)
+		      const struct cf_rule *r)
 {
-	b->e[b->n++] = (struct entry){ nr, seq, sys, mux_call, r };
+	b->e[b->n++] = (struct entry){ nr, seq, r };
+}
+
+static int32_t mux_call_of(const struct entry *e)
+{
+	return e->seq & CF_MUXED ? cf_sysinfo[e->rule->sys].mux_call : -1;
+}
+
+/* cf_sysinfo index of the number's own name */
+static int sys_of(const struct abi_build *b, const struct entry *e)
+{
+	if (!(e->seq & CF_MUXED))
+		return e->rule->sys;
+	return cf_sysinfo[e->rule->sys].mux_kind == 1 ? b->socketcall : b->ipc;
 }
 
 /* The chain of an entry. The multiplexed form: a0 becomes the call
@@ -68,8 +84,9 @@ static struct cf_ir_chain chain_of(const struct entry *e)
 {
 	const struct cf_rule *r = e->rule;
 	struct cf_ir_chain c = { .action = r->action, .rule = r };
+	int32_t mux_call = mux_call_of(e);
 
-	if (e->mux_call < 0) {
+	if (mux_call < 0) {
 		c.nconds = r->nconds;
 		if (r->nconds)
 			memcpy(c.conds, r->conds,
@@ -77,7 +94,7 @@ static struct cf_ir_chain chain_of(const struct entry *e)
 		return c;
 	}
 	c.conds[c.nconds++] =
-		(struct cf_cond){ 0, CF_OP_EQ, (uint32_t)e->mux_call, 0 };
+		(struct cf_cond){ 0, CF_OP_EQ, (uint32_t)mux_call, 0 };
 	for (unsigned i = 0; i < r->nconds; i++)
 		if (r->conds[i].arg != 0 && c.nconds < 6)
 			c.conds[c.nconds++] = r->conds[i];
@@ -88,7 +105,6 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		    struct abi_build *b)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
-	int socketcall = cf_sys_index("socketcall"), ipc = cf_sys_index("ipc");
 
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct cf_rule *r = &rs->rules[i];
@@ -108,31 +124,31 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		if (r->same_as_default)
 			continue;
 		if (nr >= 0)
-			add_entry(b, (uint32_t)nr, (uint32_t)i, r->sys, r, -1);
+			add_entry(b, (uint32_t)nr, (uint32_t)i, r);
 		if (muxed) {
 			int32_t mnr = si->mux_kind == 1 ? ar->socketcall_nr
 							 : ar->ipc_nr;
 
 			if (mnr >= 0)
-				add_entry(b, (uint32_t)mnr, (uint32_t)i,
-					  si->mux_kind == 1 ? socketcall : ipc,
-					  r, si->mux_call);
+				add_entry(b, (uint32_t)mnr,
+					  (uint32_t)i | CF_MUXED, r);
 		}
 	}
 }
 
 /* Decision of one syscall from its entries e[0..n) (same nr, in order). */
 static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
-		      const struct entry *e, size_t n, struct cf_ir_sys *out)
+		      const struct abi_build *b, const struct entry *e, size_t n,
+		      struct cf_ir_sys *out)
 {
 	size_t nchains = 0;
 
 	out->nr = e[0].nr;
-	out->sys = e[0].sys;
+	out->sys = sys_of(b, &e[0]);
 	out->fallback = rs->default_action;
 	for (size_t i = 0; i < n; i++) {
 		/* a multiplexed entry always has its a0 condition */
-		if (e[i].mux_call < 0 && e[i].rule->nconds == 0) {
+		if (!(e[i].seq & CF_MUXED) && e[i].rule->nconds == 0) {
 			out->fallback = e[i].rule->action;
 			out->fallback_rule = e[i].rule;
 			return 0;
@@ -189,18 +205,18 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 	return distinct;
 }
 
+/* e: room for 2 * (2 * nrules + 1) entries, scratch */
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
-		     int arch, struct cf_ir_abi *out, struct cf_error *err)
+		     int arch, struct entry *e, struct cf_ir_abi *out,
+		     struct cf_error *err)
 {
-	struct abi_build b = { 0 };
-	struct entry *sorted;
 	size_t i = 0, cap = rs->nrules * 2 + 1, distinct;
+	struct abi_build b = { .e = e,
+			       .socketcall = cf_sys_index("socketcall"),
+			       .ipc = cf_sys_index("ipc") };
+	struct entry *sorted = e + cap;
 
 	out->arch = arch;
-	b.e = malloc(2 * cap * sizeof(*b.e));
-	if (!b.e)
-		return cf_err(err, -ENOMEM, "out of memory");
-	sorted = b.e + cap;
 	collect(rs, arch, &b);
 	distinct = sort_entries(arch, b.e, b.n, sorted);
 	if (enosys_applies(rs) && b.have_max) {
@@ -219,7 +235,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		/* runc's stub answers above the threshold before the
 		 * filter proper sees the call */
 		if (!(out->enosys && sorted[i].nr > out->enosys_above)) {
-			if (decide_sys(a, rs, &sorted[i], j - i, s))
+			if (decide_sys(a, rs, &b, &sorted[i], j - i, s))
 				goto oom;
 			if (s->nchains || s->fallback != rs->default_action)
 				out->nsys++;
@@ -228,25 +244,28 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		}
 		i = j;
 	}
-	free(b.e);
 	return 0;
 oom:
-	free(b.e);
 	return cf_err(err, -ENOMEM, "out of memory");
 }
 
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
+	struct entry *e;
+	int rc = 0;
+
 	memset(out, 0, sizeof(*out));
 	out->default_action = rs->default_action;
 	out->flags = rs->flags;
-	for (size_t i = 0; i < rs->narches; i++) {
-		int rc = build_abi(a, rs, rs->arches[i], &out->abis[i], err);
-
-		if (rc)
-			return rc;
-		out->nabis++;
+	e = malloc(2 * (rs->nrules * 2 + 1) * sizeof(*e));
+	if (!e)
+		return cf_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < rs->narches; i++) {
+		rc = build_abi(a, rs, rs->arches[i], e, &out->abis[i], err);
+		if (!rc)
+			out->nabis++;
 	}
-	return 0;
+	free(e);
+	return rc;
 }

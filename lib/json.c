@@ -11,6 +11,12 @@
 
 #define CF_JSON_MAX_DEPTH 512
 
+/* Scratch stacks: the elements of the open containers, copied into the
+ * arena in one piece when a container closes. They start on the C stack
+ * (cf_json_parse's frame) and move to the heap only for big documents. */
+#define CF_JSON_ITEMS0 256
+#define CF_JSON_MEMBERS0 64
+
 struct jp {
 	struct cf_arena *a;
 	const char *s, *end, *line_start;
@@ -18,6 +24,11 @@ struct jp {
 	uint32_t line;
 	unsigned depth;
 	struct cf_error *err;
+	struct cf_json **items;
+	size_t nitems, capitems;
+	struct cf_json_member *mem;
+	size_t nmem, capmem;
+	bool items_heap, mem_heap;
 };
 
 static uint32_t col_of(const struct jp *p, const char *at)
@@ -38,20 +49,23 @@ static int jerr(struct jp *p, const char *at, const char *fmt, ...)
 	return cf_err_at(p->err, -EINVAL, &loc, "invalid JSON: %s", msg);
 }
 
-static void skip_ws(struct jp *p)
+static inline void skip_ws(struct jp *p)
 {
-	while (p->s < p->end) {
-		char c = *p->s;
+	const char *s = p->s, *end = p->end;
+
+	while (s < end) {
+		char c = *s;
 
 		if (c == '\n') {
 			p->line++;
-			p->line_start = ++p->s;
+			p->line_start = ++s;
 		} else if (c == ' ' || c == '\t' || c == '\r') {
-			p->s++;
+			s++;
 		} else {
 			break;
 		}
 	}
+	p->s = s;
 }
 
 static const char *describe(const struct jp *p)
@@ -61,12 +75,15 @@ static const char *describe(const struct jp *p)
 
 static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
 {
-	struct cf_json *v = cf_arena_alloc(p->a, sizeof(*v));
+	struct cf_json *v = cf_arena_raw(p->a, sizeof(*v),
+					 _Alignof(struct cf_json));
 
 	if (v) {
 		v->type = t;
 		v->line = p->line;
 		v->col = col_of(p, p->s);
+		v->u.arr.items = NULL;
+		v->u.arr.n = 0;
 	}
 	return v;
 }
@@ -202,7 +219,7 @@ static int parse_string(struct jp *p, const char **out, size_t *outlen)
 	for (q = start; q < p->end && *q != '"'; q++)
 		if (*q == '\\' && q + 1 < p->end)
 			q++;
-	buf = cf_arena_alloc(p->a, (size_t)(q - start) + 1);
+	buf = cf_arena_raw(p->a, (size_t)(q - start) + 1, 1);
 	if (!buf)
 		return cf_err(p->err, -ENOMEM, "out of memory");
 	o = buf;
@@ -295,39 +312,45 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 	return jerr(p, p->s, "unexpected %s (expected a value)", describe(p));
 }
 
-/* Growable pointer list on the C heap while a container is read. */
-struct plist {
-	void *items;
-	size_t n, cap, size;
-};
-
-static void *plist_push(struct plist *l)
+/* Room for one more element on a scratch stack (doubling; the first
+ * heap copy leaves the initial on-stack buffer behind). */
+static int grow(struct jp *p, void **buf, size_t *cap, bool *heap,
+		size_t size)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		void *np = realloc(l->items, cap * l->size);
+	size_t ncap = *cap * 2;
+	void *nb;
 
-		if (!np)
-			return NULL;
-		l->items = np;
-		l->cap = cap;
+	if (*heap) {
+		nb = realloc(*buf, ncap * size);
+	} else {
+		nb = malloc(ncap * size);
+		if (nb)
+			memcpy(nb, *buf, *cap * size);
 	}
-	return (char *)l->items + l->size * l->n++;
+	if (!nb)
+		return cf_err(p->err, -ENOMEM, "out of memory");
+	*buf = nb;
+	*cap = ncap;
+	*heap = true;
+	return 0;
 }
 
-static void *plist_finish(struct jp *p, struct plist *l)
+/* Moves the top n elements of a scratch stack into the arena. */
+static void *settle(struct jp *p, const void *top, size_t n, size_t size)
 {
-	void *out = cf_arena_array(p->a, l->n, l->size);
+	void *out;
 
-	if (out && l->n)
-		memcpy(out, l->items, l->n * l->size);
-	free(l->items);
+	if (!n)
+		return cf_arena_raw(p->a, 1, 1);
+	out = cf_arena_raw(p->a, n * size, sizeof(void *));
+	if (out)
+		memcpy(out, top, n * size);
 	return out;
 }
 
 static int parse_array(struct jp *p, struct cf_json *v)
 {
-	struct plist l = { .size = sizeof(struct cf_json *) };
+	size_t base = p->nitems;
 	int rc = 0;
 
 	p->s++;
@@ -337,14 +360,15 @@ static int parse_array(struct jp *p, struct cf_json *v)
 		goto done;
 	}
 	for (;;) {
-		struct cf_json **slot = plist_push(&l);
+		struct cf_json *item;
 
-		if (!slot) {
-			rc = cf_err(p->err, -ENOMEM, "out of memory");
+		if ((rc = parse_value(p, &item)))
 			break;
-		}
-		if ((rc = parse_value(p, slot)))
+		if (p->nitems == p->capitems &&
+		    (rc = grow(p, (void **)&p->items, &p->capitems,
+			       &p->items_heap, sizeof(*p->items))))
 			break;
+		p->items[p->nitems++] = item;
 		skip_ws(p);
 		if (p->s < p->end && *p->s == ',') {
 			p->s++;
@@ -363,12 +387,12 @@ static int parse_array(struct jp *p, struct cf_json *v)
 		break;
 	}
 done:
-	if (rc) {
-		free(l.items);
+	if (rc)
 		return rc;
-	}
-	v->u.arr.n = l.n;
-	v->u.arr.items = plist_finish(p, &l);
+	v->u.arr.n = p->nitems - base;
+	v->u.arr.items = settle(p, p->items + base, v->u.arr.n,
+				sizeof(*p->items));
+	p->nitems = base;
 	return v->u.arr.items ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
 }
 
@@ -392,7 +416,7 @@ static int parse_member(struct jp *p, struct cf_json_member *m)
 
 static int parse_object(struct jp *p, struct cf_json *v)
 {
-	struct plist l = { .size = sizeof(struct cf_json_member) };
+	size_t base = p->nmem;
 	int rc = 0;
 
 	p->s++;
@@ -402,14 +426,15 @@ static int parse_object(struct jp *p, struct cf_json *v)
 		goto done;
 	}
 	for (;;) {
-		struct cf_json_member *m = plist_push(&l);
+		struct cf_json_member m;
 
-		if (!m) {
-			rc = cf_err(p->err, -ENOMEM, "out of memory");
+		if ((rc = parse_member(p, &m)))
 			break;
-		}
-		if ((rc = parse_member(p, m)))
+		if (p->nmem == p->capmem &&
+		    (rc = grow(p, (void **)&p->mem, &p->capmem, &p->mem_heap,
+			       sizeof(*p->mem))))
 			break;
+		p->mem[p->nmem++] = m;
 		skip_ws(p);
 		if (p->s < p->end && *p->s == ',') {
 			p->s++;
@@ -428,12 +453,11 @@ static int parse_object(struct jp *p, struct cf_json *v)
 		break;
 	}
 done:
-	if (rc) {
-		free(l.items);
+	if (rc)
 		return rc;
-	}
-	v->u.obj.n = l.n;
-	v->u.obj.m = plist_finish(p, &l);
+	v->u.obj.n = p->nmem - base;
+	v->u.obj.m = settle(p, p->mem + base, v->u.obj.n, sizeof(*p->mem));
+	p->nmem = base;
 	return v->u.obj.m ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
 }
 
@@ -475,7 +499,11 @@ static int parse_value(struct jp *p, struct cf_json **out)
 int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 		  const char *file, struct cf_json **out, struct cf_error *err)
 {
-	struct jp p = { a, buf, buf + len, buf, file, 1, 0, err };
+	struct cf_json *items0[CF_JSON_ITEMS0];
+	struct cf_json_member mem0[CF_JSON_MEMBERS0];
+	struct jp p = { a, buf, buf + len, buf, file, 1, 0, err,
+			items0, 0, CF_JSON_ITEMS0, mem0, 0, CF_JSON_MEMBERS0,
+			false, false };
 	int rc;
 
 	*out = NULL;
@@ -483,12 +511,17 @@ int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 		return jerr(&p, buf, "byte order mark at the start (save the "
 				     "file as UTF-8 without BOM)");
 	rc = parse_value(&p, out);
-	if (rc)
-		return rc;
-	skip_ws(&p);
-	if (p.s < p.end)
-		return jerr(&p, p.s, "unexpected data after the JSON value");
-	return 0;
+	if (!rc) {
+		skip_ws(&p);
+		if (p.s < p.end)
+			rc = jerr(&p, p.s,
+				  "unexpected data after the JSON value");
+	}
+	if (p.items_heap)
+		free(p.items);
+	if (p.mem_heap)
+		free(p.mem);
+	return rc;
 }
 
 int cf_json_u64(const struct cf_json *v, uint64_t *out)
