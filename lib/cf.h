@@ -108,6 +108,11 @@ struct cf_json {
  * memory. Errors carry line:col and file. */
 int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 		  const char *file, struct cf_json **out, struct cf_error *err);
+/* Same, with the string values (only) in strings: nodes can then be
+ * released while the strings live on. */
+int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
+		   const char *buf, size_t len, const char *file,
+		   struct cf_json **out, struct cf_error *err);
 /* Exact unsigned 64-bit value of a number: -EDOM if negative, fractional or
  * with an exponent that does not give an integer, -ERANGE if > 2^64-1,
  * -EINVAL if not a number. */
@@ -196,8 +201,11 @@ struct cf_p_filter {
 
 struct cf_p_syscall {
 	const char **names; /* "names" entries, or the legacy "name" */
+	/* line:col of each name; the pointers are NULL, built on demand by
+	 * cf_p_name_pointer (a profile has hundreds of names) */
 	struct cf_pos *name_pos;
 	size_t nnames;
+	const char *names_ptr; /* pointer of "names" (or of "name") */
 	bool legacy_name; /* came from "name" */
 	uint32_t action;  /* SECCOMP_RET_* value, errno/trace data applied */
 	enum cf_action_kind action_kind;
@@ -252,6 +260,11 @@ struct cf_profile {
 	 * names, "X.Y.Z" kernels, ... (most recent first) */
 	struct cf_p_note *notes;
 };
+
+/* JSON pointer of s->names[n] into buf ("/syscalls/3/names/0"); returns
+ * buf. */
+const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n,
+			      char *buf, size_t size);
 
 /* ---- syscalls.c: generated tables -------------------------------------- */
 

@@ -17,8 +17,17 @@
 #define CF_JSON_ITEMS0 256
 #define CF_JSON_MEMBERS0 64
 
-struct jp {
+/* A bump block carved from an arena, so that the reader's many small
+ * allocations are a pointer increment. */
+struct blk {
+	char *cur, *end;
 	struct cf_arena *a;
+};
+#define CF_JSON_BLOCK 4096
+
+struct jp {
+	struct blk nodes;   /* values, members' arrays, keys */
+	struct blk strings; /* string values */
 	const char *s, *end, *line_start;
 	const char *file;
 	uint32_t line;
@@ -30,6 +39,31 @@ struct jp {
 	size_t nmem, capmem;
 	bool items_heap, mem_heap;
 };
+
+static void *blk_refill(struct blk *b, size_t n)
+{
+	char *m;
+
+	if (n > CF_JSON_BLOCK / 4)
+		return cf_arena_raw(b->a, n, 16);
+	m = cf_arena_raw(b->a, CF_JSON_BLOCK, 16);
+	if (!m)
+		return NULL;
+	b->cur = m + n;
+	b->end = m + CF_JSON_BLOCK;
+	return m;
+}
+
+static inline void *blk_alloc(struct blk *b, size_t n, size_t align)
+{
+	uintptr_t at = ((uintptr_t)b->cur + align - 1) & ~(uintptr_t)(align - 1);
+
+	if (b->cur && at <= (uintptr_t)b->end && (uintptr_t)b->end - at >= n) {
+		b->cur = (char *)at + n;
+		return (void *)at;
+	}
+	return blk_refill(b, n);
+}
 
 static uint32_t col_of(const struct jp *p, const char *at)
 {
@@ -75,8 +109,8 @@ static const char *describe(const struct jp *p)
 
 static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
 {
-	struct cf_json *v = cf_arena_raw(p->a, sizeof(*v),
-					 _Alignof(struct cf_json));
+	struct cf_json *v = blk_alloc(&p->nodes, sizeof(*v),
+				      _Alignof(struct cf_json));
 
 	if (v) {
 		v->type = t;
@@ -198,28 +232,45 @@ static int parse_escape(struct jp *p, char *o, size_t *olen)
 	return 0;
 }
 
-/* Parses a string at p->s (the opening quote) into arena memory. */
-static int parse_string(struct jp *p, const char **out, size_t *outlen)
+/* Bytes a string holds as they are: printable ASCII but '"' and '\\'. */
+#define P1(c) ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+#define P4(c) P1(c), P1(c + 1), P1(c + 2), P1(c + 3)
+#define P16(c) P4(c), P4(c + 4), P4(c + 8), P4(c + 12)
+#define P64(c) P16(c), P16(c + 16), P16(c + 32), P16(c + 48)
+static const bool plain[256] = { P64(0), P64(64), P64(128), P64(192) };
+#undef P64
+#undef P16
+#undef P4
+#undef P1
+
+/* Parses a string at p->s (the opening quote) into b's memory. */
+static int parse_string(struct jp *p, struct blk *b, const char **out,
+			size_t *outlen)
 {
-	const char *start = ++p->s, *q = start;
+	const char *start = ++p->s, *q = start, *end = p->end;
 	char *buf, *o;
 	size_t n = 0;
 
 	/* fast path: find the end, see whether there are escapes */
-	while (q < p->end && *q != '"' && *q != '\\' &&
-	       (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+	while (q < end && plain[(unsigned char)*q])
 		q++;
-	if (q < p->end && *q == '"') {
-		*out = cf_arena_strndup(p->a, start, (size_t)(q - start));
-		*outlen = (size_t)(q - start);
+	if (q < end && *q == '"') {
+		n = (size_t)(q - start);
+		buf = blk_alloc(b, n + 1, 1);
+		if (!buf)
+			return cf_err(p->err, -ENOMEM, "out of memory");
+		memcpy(buf, start, n);
+		buf[n] = 0;
+		*out = buf;
+		*outlen = n;
 		p->s = q + 1;
-		return *out ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+		return 0;
 	}
 	/* slow path: escapes or non-ASCII; output is never longer */
 	for (q = start; q < p->end && *q != '"'; q++)
 		if (*q == '\\' && q + 1 < p->end)
 			q++;
-	buf = cf_arena_raw(p->a, (size_t)(q - start) + 1, 1);
+	buf = blk_alloc(b, (size_t)(q - start) + 1, 1);
 	if (!buf)
 		return cf_err(p->err, -ENOMEM, "out of memory");
 	o = buf;
@@ -341,8 +392,8 @@ static void *settle(struct jp *p, const void *top, size_t n, size_t size)
 	void *out;
 
 	if (!n)
-		return cf_arena_raw(p->a, 1, 1);
-	out = cf_arena_raw(p->a, n * size, sizeof(void *));
+		return blk_alloc(&p->nodes, 1, 1);
+	out = blk_alloc(&p->nodes, n * size, sizeof(void *));
 	if (out)
 		memcpy(out, top, n * size);
 	return out;
@@ -405,7 +456,7 @@ static int parse_member(struct jp *p, struct cf_json_member *m)
 			    describe(p));
 	m->line = p->line;
 	m->col = col_of(p, p->s);
-	if ((rc = parse_string(p, &m->key, &m->keylen)))
+	if ((rc = parse_string(p, &p->nodes, &m->key, &m->keylen)))
 		return rc;
 	skip_ws(p);
 	if (p->s >= p->end || *p->s != ':')
@@ -486,7 +537,8 @@ static int parse_value(struct jp *p, struct cf_json **out)
 		return rc;
 	case '"':
 		v->type = CF_JSON_STRING;
-		return parse_string(p, &v->u.str.s, &v->u.str.len);
+		return parse_string(p, &p->strings, &v->u.str.s,
+				    &v->u.str.len);
 	case '-':
 	case '0' ... '9':
 		v->type = CF_JSON_NUMBER;
@@ -499,9 +551,17 @@ static int parse_value(struct jp *p, struct cf_json **out)
 int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 		  const char *file, struct cf_json **out, struct cf_error *err)
 {
+	return cf_json_parse2(a, a, buf, len, file, out, err);
+}
+
+int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
+		   const char *buf, size_t len, const char *file,
+		   struct cf_json **out, struct cf_error *err)
+{
 	struct cf_json *items0[CF_JSON_ITEMS0];
 	struct cf_json_member mem0[CF_JSON_MEMBERS0];
-	struct jp p = { a, buf, buf + len, buf, file, 1, 0, err,
+	struct jp p = { { NULL, NULL, nodes }, { NULL, NULL, strings },
+			buf, buf + len, buf, file, 1, 0, err,
 			items0, 0, CF_JSON_ITEMS0, mem0, 0, CF_JSON_MEMBERS0,
 			false, false };
 	int rc;

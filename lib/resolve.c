@@ -49,6 +49,18 @@ static struct cf_loc pos_loc(const struct cf_profile *p,
 	return (struct cf_loc){ p->file, pos->pointer, pos->line, pos->col };
 }
 
+/* JSON pointers of names are short: "/linux/seccomp/syscalls/N/names/M" */
+#define CF_NAME_PTR_MAX 128
+
+static struct cf_loc name_loc(const struct cf_profile *p,
+			      const struct cf_p_syscall *s, size_t n, char *buf)
+{
+	struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+
+	loc.pointer = cf_p_name_pointer(s, n, buf, CF_NAME_PTR_MAX);
+	return loc;
+}
+
 static int add_arch(struct cf_ruleset *rs, const struct cf_profile *p,
 		    int abi, const struct cf_pos *pos, struct cf_error *err)
 {
@@ -143,17 +155,16 @@ static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 		const struct cf_cond *conds, size_t nconds, bool split)
 {
 	struct cf_rule *r = &rs->rules[rs->nrules++];
-	const struct cf_pos *pos = &s->name_pos[name];
+	char ptr[CF_NAME_PTR_MAX];
 
 	r->sys = sys;
 	r->name = sys >= 0 ? cf_sysinfo[sys].name
 			   : cf_arena_strndup(a, s->names[name],
 					      strlen(s->names[name]));
-	r->pos = *pos;
-	r->pos.pointer = pos->pointer ? cf_arena_strndup(a, pos->pointer,
-							 strlen(pos->pointer))
-				      : NULL;
-	if (!r->name || (pos->pointer && !r->pos.pointer))
+	r->pos = s->name_pos[name];
+	cf_p_name_pointer(s, name, ptr, sizeof(ptr));
+	r->pos.pointer = cf_arena_strndup(a, ptr, strlen(ptr));
+	if (!r->name || !r->pos.pointer)
 		return -ENOMEM;
 	r->action = s->action;
 	r->src = s;
@@ -168,7 +179,8 @@ static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 static void warn_unknown(const struct cf_profile *p, const struct cf_target *t,
 			 const struct cf_p_syscall *s, size_t n)
 {
-	struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+	char buf[CF_NAME_PTR_MAX];
+	struct cf_loc loc = name_loc(p, s, n, buf);
 
 	cf_warn(t->diag, t->diag_ctx, "unknown-syscall", &loc,
 		"unknown syscall '%s' (not in the Linux 7.1 tables): ignored",
@@ -209,7 +221,8 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 			int sys = cf_sys_index(s->names[n]);
 
 			if (sys < 0) {
-				struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+				char buf[CF_NAME_PTR_MAX];
+				struct cf_loc loc = name_loc(p, s, n, buf);
 
 				if (t->strict)
 					return cf_err_at(
