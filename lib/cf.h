@@ -34,6 +34,9 @@ struct cf_arena {
 };
 /* Zeroed memory that lives until cf_arena_release; NULL on OOM. */
 void *cf_arena_alloc(struct cf_arena *a, size_t n);
+/* The first chunk holds about n bytes (an estimate of what the arena will
+ * hold: one chunk that fits beats a series of doubling ones). */
+void cf_arena_hint(struct cf_arena *a, size_t n);
 /* Uninitialised memory aligned to align (a power of two <= 16). */
 void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align);
 void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);

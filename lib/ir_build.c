@@ -21,7 +21,7 @@
 
 /* Numbers of one ABI span at most this many values (the tables span about
  * 550): entries are counting-sorted over that range. */
-#define CF_SORT_SPAN 2048
+#define CF_SORT_SPAN 1024
 
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
@@ -205,12 +205,12 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 	return distinct;
 }
 
-/* e: room for 2 * (2 * nrules + 1) entries, scratch */
+/* e: room for 2 * cap entries (cap: rules + rules on multiplexed names) */
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
-		     int arch, struct entry *e, struct cf_ir_abi *out,
-		     struct cf_error *err)
+		     int arch, struct entry *e, size_t cap,
+		     struct cf_ir_abi *out, struct cf_error *err)
 {
-	size_t i = 0, cap = rs->nrules * 2 + 1, distinct;
+	size_t i = 0, distinct;
 	struct abi_build b = { .e = e,
 			       .socketcall = cf_sys_index("socketcall"),
 			       .ipc = cf_sys_index("ipc") };
@@ -253,16 +253,22 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
 	struct entry *e;
+	size_t cap = 1;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->default_action = rs->default_action;
 	out->flags = rs->flags;
-	e = malloc(2 * (rs->nrules * 2 + 1) * sizeof(*e));
+	/* an entry per rule, and one more for a multiplexed name */
+	for (size_t i = 0; i < rs->nrules; i++)
+		cap += 1 + (rs->rules[i].sys >= 0 &&
+			    cf_sysinfo[rs->rules[i].sys].mux_kind != 0);
+	e = malloc(2 * cap * sizeof(*e));
 	if (!e)
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < rs->narches; i++) {
-		rc = build_abi(a, rs, rs->arches[i], e, &out->abis[i], err);
+		rc = build_abi(a, rs, rs->arches[i], e, cap, &out->abis[i],
+			       err);
 		if (!rc)
 			out->nabis++;
 	}

@@ -950,6 +950,10 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 	*out = NULL;
 	if (!p)
 		return cf_err(err, -ENOMEM, "out of memory");
+	/* measured on Docker's and Podman's profiles: the tree takes about
+	 * 3.4 bytes per byte of JSON, the AST with its strings about 2.4 */
+	cf_arena_hint(&tree, len / 2 * 7 + 1024);
+	cf_arena_hint(&p->arena, len / 2 * 5 + 1024);
 	p->file = file ? cf_arena_strndup(&p->arena, file, strlen(file)) : NULL;
 	/* the tree lives only while the AST is built; the AST keeps the
 	 * string values, which go to the profile's arena */

@@ -17,8 +17,12 @@ struct cf_arena_chunk {
  * never touches still moves glibc's heap top, and what lies above its trim
  * threshold goes back to the kernel on free and page-faults again in the
  * next compile. */
+#ifndef CF_CHUNK_FIRST
 #define CF_CHUNK_FIRST (4 * 1024)
+#endif
+#ifndef CF_CHUNK_MAX
 #define CF_CHUNK_MAX (64 * 1024)
+#endif
 /* what malloc adds to a block (glibc: one size word, 16-byte granules) */
 #define CF_MALLOC_OVERHEAD 16
 
@@ -46,6 +50,15 @@ static void *arena_new_chunk(struct cf_arena *a, size_t n)
 		a->next_chunk = block < CF_CHUNK_MAX ? block * 2 : block;
 	}
 	return c->data;
+}
+
+void cf_arena_hint(struct cf_arena *a, size_t n)
+{
+	size_t block = (n + sizeof(struct cf_arena_chunk) + CF_MALLOC_OVERHEAD +
+			4095) & ~(size_t)4095;
+
+	if (!a->head && block > CF_CHUNK_FIRST)
+		a->next_chunk = block;
 }
 
 void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align)
