@@ -304,8 +304,14 @@ extern const size_t cf_nsysinfo;
 extern const int32_t *const cf_table_nrs[];
 extern const uint32_t cf_table_max[];
 extern const int cf_ntables;
-/* Index into cf_sysinfo, or -1. Binary search. */
+/* Index into cf_sysinfo, or -1. A perfect hash (generated with the
+ * tables): FNV-1a of the name picks a bucket, the bucket's displacement
+ * picks the one slot the name can be in. */
 int cf_sys_index(const char *name);
+#define CF_SYS_HASH_BUCKETS 256
+#define CF_SYS_HASH_SLOTS 1024
+extern const uint16_t cf_sys_hash_disp[CF_SYS_HASH_BUCKETS];
+extern const int16_t cf_sys_hash_slot[CF_SYS_HASH_SLOTS];
 /* Number on arch (offset applied) of cf_sysinfo[idx], or -1 if absent. */
 int64_t cf_sys_nr(int arch, int idx);
 /* Largest number (offset applied) of the arch's table. */

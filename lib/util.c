@@ -78,7 +78,7 @@ void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align)
 
 void *cf_arena_alloc(struct cf_arena *a, size_t n)
 {
-	void *p = cf_arena_raw(a, n, sizeof(max_align_t));
+	void *p = cf_arena_raw(a, n, _Alignof(max_align_t));
 
 	if (p)
 		memset(p, 0, n);
