@@ -4,6 +4,9 @@
  *
  *   cf-bench compile cf|lin|tree PROFILE [MAX_REPS [BUDGET_MS]]
  *       end-to-end compile time, JSON text -> loadable program
+ *   cf-bench stages PROFILE [REPS]
+ *       where a compile's time goes: cold, end to end, target cached, per
+ *       stage, page faults (bench/stages.c)
  *   cf-bench prog PROFILE MIX.tsv
  *       program length, instructions executed, the kernel's cache
  *   cf-bench kernel PROFILE [ROUNDS]
@@ -591,6 +594,8 @@ int main(int argc, char **argv)
 		return cmd_selftest(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "compile") == 0)
 		return cmd_compile(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "stages") == 0)
+		return cmd_stages(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "prog") == 0)
 		return cmd_prog(argc, argv);
 	if (argc >= 3 && strcmp(argv[1], "kernel") == 0)
@@ -599,6 +604,7 @@ int main(int argc, char **argv)
 		return cmd_dump(argc, argv);
 	fprintf(stderr, "usage: cf-bench compile cf|lin|tree PROFILE [REPS "
 			"[BUDGET_MS]]\n"
+			"       cf-bench stages PROFILE [REPS]\n"
 			"       cf-bench prog PROFILE MIX.tsv\n"
 			"       cf-bench kernel PROFILE [ROUNDS]\n"
 			"       cf-bench dump cf|lin|tree PROFILE\n"

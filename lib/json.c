@@ -83,20 +83,25 @@ static int jerr(struct jp *p, const char *at, const char *fmt, ...)
 	return cf_err_at(p->err, -EINVAL, &loc, "invalid JSON: %s", msg);
 }
 
+/* Whitespace classes: 1 blank (space, tab, CR), 2 newline. */
+#define W1(c) ((c) == '\n' ? 2 : (c) == ' ' || (c) == '\t' || (c) == '\r')
+#define W4(c) W1(c), W1(c + 1), W1(c + 2), W1(c + 3)
+#define W16(c) W4(c), W4(c + 4), W4(c + 8), W4(c + 12)
+static const uint8_t ws_class[256] = { W16(0), W16(16), W16(32) };
+#undef W16
+#undef W4
+#undef W1
+
 static inline void skip_ws(struct jp *p)
 {
 	const char *s = p->s, *end = p->end;
+	uint8_t k;
 
-	while (s < end) {
-		char c = *s;
-
-		if (c == '\n') {
+	while (s < end && (k = ws_class[(unsigned char)*s])) {
+		s++;
+		if (k == 2) {
 			p->line++;
-			p->line_start = ++s;
-		} else if (c == ' ' || c == '\t' || c == '\r') {
-			s++;
-		} else {
-			break;
+			p->line_start = s;
 		}
 	}
 	p->s = s;
@@ -251,7 +256,22 @@ static int parse_string(struct jp *p, struct blk *b, const char **out,
 	char *buf, *o;
 	size_t n = 0;
 
-	/* fast path: find the end, see whether there are escapes */
+	/* fast path: find the end, see whether there are escapes; eight
+	 * bytes at a time while none of them is '"', '\\', a control
+	 * character or non-ASCII */
+	while (end - q >= 8) {
+		uint64_t w, quote, bslash, ctl;
+
+		memcpy(&w, q, 8);
+		quote = w ^ 0x2222222222222222ULL;
+		bslash = w ^ 0x5c5c5c5c5c5c5c5cULL;
+		quote = (quote - 0x0101010101010101ULL) & ~quote;
+		bslash = (bslash - 0x0101010101010101ULL) & ~bslash;
+		ctl = (w - 0x2020202020202020ULL) | w; /* < 0x20 or >= 0x80 */
+		if ((quote | bslash | ctl) & 0x8080808080808080ULL)
+			break;
+		q += 8;
+	}
 	while (q < end && plain[(unsigned char)*q])
 		q++;
 	if (q < end && *q == '"') {

@@ -148,22 +148,47 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 				 a->value_two };
 }
 
+/* The JSON pointer of name n of s into filter memory: the names array's
+ * pointer (base, blen bytes) + "/" + n, or the legacy "name"'s pointer. */
+static const char *name_ptr(struct cf_arena *a, const struct cf_p_syscall *s,
+			    const char *base, size_t blen, size_t n)
+{
+	char digits[24], *out;
+	size_t nd = 0;
+
+	if (!s->legacy_name) {
+		do {
+			digits[nd++] = (char)('0' + n % 10);
+			n /= 10;
+		} while (n);
+	}
+	out = cf_arena_raw(a, blen + nd + 2, 1);
+	if (!out)
+		return NULL;
+	memcpy(out, base, blen);
+	if (nd)
+		out[blen++] = '/';
+	while (nd)
+		out[blen++] = digits[--nd];
+	out[blen] = 0;
+	return out;
+}
+
 /* The rule keeps copies of what explain needs: the filter outlives the
- * profile. */
+ * profile. base/blen: s->names_ptr and its length. */
 static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 		const struct cf_p_syscall *s, size_t name, int sys,
-		const struct cf_cond *conds, size_t nconds, bool split)
+		const char *base, size_t blen, const struct cf_cond *conds,
+		size_t nconds, bool split)
 {
 	struct cf_rule *r = &rs->rules[rs->nrules++];
-	char ptr[CF_NAME_PTR_MAX];
 
 	r->sys = sys;
 	r->name = sys >= 0 ? cf_sysinfo[sys].name
 			   : cf_arena_strndup(a, s->names[name],
 					      strlen(s->names[name]));
 	r->pos = s->name_pos[name];
-	cf_p_name_pointer(s, name, ptr, sizeof(ptr));
-	r->pos.pointer = cf_arena_strndup(a, ptr, strlen(ptr));
+	r->pos.pointer = name_ptr(a, s, base, blen, name);
 	if (!r->name || !r->pos.pointer)
 		return -ENOMEM;
 	r->action = s->action;
@@ -206,9 +231,12 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 		const struct cf_p_syscall *s = &p->syscalls[i];
 		bool split = repeats_index(s);
 		struct cf_cond *conds = NULL;
+		const char *base = s->names_ptr ? s->names_ptr : "";
+		size_t blen;
 
 		if (!s->nnames || !rule_applies(s, t))
 			continue;
+		blen = strlen(base);
 		if (s->nargs) {
 			conds = cf_arena_raw(a, s->nargs * sizeof(*conds),
 					     _Alignof(struct cf_cond));
@@ -232,14 +260,15 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 				warn_unknown(p, t, s, n);
 			}
 			if (!split) {
-				if (emit(a, rs, s, n, sys, conds, s->nargs,
-					 false))
+				if (emit(a, rs, s, n, sys, base, blen, conds,
+					 s->nargs, false))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 				continue;
 			}
 			for (size_t c = 0; c < s->nargs; c++)
-				if (emit(a, rs, s, n, sys, &conds[c], 1, true))
+				if (emit(a, rs, s, n, sys, base, blen,
+					 &conds[c], 1, true))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 		}
