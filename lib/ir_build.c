@@ -146,6 +146,9 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	out->nr = e[0].nr;
 	out->sys = sys_of(b, &e[0]);
 	out->fallback = rs->default_action;
+	out->fallback_rule = NULL;
+	out->chains = NULL;
+	out->nchains = 0;
 	for (size_t i = 0; i < n; i++) {
 		/* a multiplexed entry always has its a0 condition */
 		if (!(e[i].seq & CF_MUXED) && e[i].rule->nconds == 0) {
@@ -154,6 +157,7 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 			return 0;
 		}
 	}
+	/* zeroed: padding included, so chains compare with memcmp */
 	out->chains = cf_arena_array(a, n, sizeof(*out->chains));
 	if (!out->chains)
 		return -ENOMEM;
@@ -223,7 +227,9 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		out->enosys = true;
 		out->enosys_above = b.max;
 	}
-	out->sys = cf_arena_array(a, distinct, sizeof(*out->sys));
+	/* decide_sys writes every field of the entries it keeps */
+	out->sys = cf_arena_raw(a, (distinct ? distinct : 1) * sizeof(*out->sys),
+				_Alignof(struct cf_ir_sys));
 	if (!out->sys)
 		goto oom;
 	while (i < b.n) {
