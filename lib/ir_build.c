@@ -105,6 +105,7 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		    struct abi_build *b)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
+	const int32_t *nrs = cf_table_nrs[ar->table]; /* a supported ABI */
 
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct cf_rule *r = &rs->rules[i];
@@ -115,7 +116,7 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		if (r->sys < 0)
 			continue;
 		si = &cf_sysinfo[r->sys];
-		nr = cf_sys_nr(arch, r->sys);
+		nr = nrs[r->sys];
 		muxed = ar->mux && si->mux_kind != 0;
 		/* libseccomp resolves muxed names to pseudo numbers there:
 		 * they do not move runc's ENOSYS threshold */
