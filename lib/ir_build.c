@@ -26,13 +26,13 @@
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
 	uint32_t nr;
-	uint32_t seq; /* profile order (for qsort), | CF_MUXED */
-	const struct cf_rule *rule;
+	uint32_t seq; /* index into the ruleset's rules, | CF_MUXED */
 };
 /* the rule reached through socketcall/ipc, with a0 == its call number */
 #define CF_MUXED 0x80000000U
 
 struct abi_build {
+	const struct cf_rule *rules; /* the ruleset's */
 	struct entry *e;
 	size_t n;
 	bool have_max;
@@ -58,33 +58,42 @@ static void count_nr(struct abi_build *b, uint32_t nr)
 	b->have_max = true;
 }
 
-static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq,
-		      const struct cf_rule *r)
+static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq)
 {
-	b->e[b->n++] = (struct entry){ nr, seq, r };
+	b->e[b->n++] = (struct entry){ nr, seq };
 }
 
-static int32_t mux_call_of(const struct entry *e)
+static const struct cf_rule *rule_of(const struct abi_build *b,
+				     const struct entry *e)
 {
-	return e->seq & CF_MUXED ? cf_sysinfo[e->rule->sys].mux_call : -1;
+	return &b->rules[e->seq & ~CF_MUXED];
+}
+
+static int32_t mux_call_of(const struct abi_build *b, const struct entry *e)
+{
+	return e->seq & CF_MUXED ? cf_sysinfo[rule_of(b, e)->sys].mux_call
+				 : -1;
 }
 
 /* cf_sysinfo index of the number's own name */
 static int sys_of(const struct abi_build *b, const struct entry *e)
 {
+	int sys = rule_of(b, e)->sys;
+
 	if (!(e->seq & CF_MUXED))
-		return e->rule->sys;
-	return cf_sysinfo[e->rule->sys].mux_kind == 1 ? b->socketcall : b->ipc;
+		return sys;
+	return cf_sysinfo[sys].mux_kind == 1 ? b->socketcall : b->ipc;
 }
 
 /* The chain of an entry. The multiplexed form: a0 becomes the call
  * number, the rule's other conditions are compared against the
  * multiplexer's own arguments. */
-static struct cf_ir_chain chain_of(const struct entry *e)
+static struct cf_ir_chain chain_of(const struct abi_build *b,
+				   const struct entry *e)
 {
-	const struct cf_rule *r = e->rule;
+	const struct cf_rule *r = rule_of(b, e);
 	struct cf_ir_chain c = { .action = r->action, .rule = r };
-	int32_t mux_call = mux_call_of(e);
+	int32_t mux_call = mux_call_of(b, e);
 
 	if (mux_call < 0) {
 		c.nconds = r->nconds;
@@ -125,14 +134,14 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		if (r->same_as_default)
 			continue;
 		if (nr >= 0)
-			add_entry(b, (uint32_t)nr, (uint32_t)i, r);
+			add_entry(b, (uint32_t)nr, (uint32_t)i);
 		if (muxed) {
 			int32_t mnr = si->mux_kind == 1 ? ar->socketcall_nr
 							 : ar->ipc_nr;
 
 			if (mnr >= 0)
 				add_entry(b, (uint32_t)mnr,
-					  (uint32_t)i | CF_MUXED, r);
+					  (uint32_t)i | CF_MUXED);
 		}
 	}
 }
@@ -151,10 +160,12 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	out->chains = NULL;
 	out->nchains = 0;
 	for (size_t i = 0; i < n; i++) {
+		const struct cf_rule *r = rule_of(b, &e[i]);
+
 		/* a multiplexed entry always has its a0 condition */
-		if (!(e[i].seq & CF_MUXED) && e[i].rule->nconds == 0) {
-			out->fallback = e[i].rule->action;
-			out->fallback_rule = e[i].rule;
+		if (!(e[i].seq & CF_MUXED) && r->nconds == 0) {
+			out->fallback = r->action;
+			out->fallback_rule = r;
 			return 0;
 		}
 	}
@@ -163,7 +174,7 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		out->chains[nchains++] = chain_of(&e[i]);
+		out->chains[nchains++] = chain_of(b, &e[i]);
 	out->nchains = nchains;
 	return 0;
 }
@@ -216,7 +227,8 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		     struct cf_ir_abi *out, struct cf_error *err)
 {
 	size_t i = 0, distinct;
-	struct abi_build b = { .e = e,
+	struct abi_build b = { .rules = rs->rules,
+			       .e = e,
 			       .socketcall = cf_sys_index("socketcall"),
 			       .ipc = cf_sys_index("ipc") };
 	struct entry *sorted = e + cap;
