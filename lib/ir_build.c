@@ -282,7 +282,7 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 	for (size_t i = 0; i < rs->nrules; i++)
 		cap += 1 + (rs->rules[i].sys >= 0 &&
 			    cf_sysinfo[rs->rules[i].sys].mux_kind != 0);
-	e = malloc(2 * cap * sizeof(*e));
+	e = calloc(2 * cap, sizeof(*e));
 	if (!e)
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < rs->narches; i++) {

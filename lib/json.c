@@ -71,7 +71,7 @@ static uint32_t col_of(const struct jp *p, const char *at)
 }
 
 CF_PRINTF(3, 4)
-static int jerr(struct jp *p, const char *at, const char *fmt, ...)
+static int jerr_set(struct jp *p, const char *at, const char *fmt, ...)
 {
 	struct cf_loc loc = { p->file, NULL, p->line, col_of(p, at) };
 	char msg[256];
@@ -80,7 +80,18 @@ static int jerr(struct jp *p, const char *at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return cf_err_at(p->err, -EINVAL, &loc, "invalid JSON: %s", msg);
+	cf_err_at(p->err, -EINVAL, &loc, "invalid JSON: %s", msg);
+	return -EINVAL;
+}
+
+/* Error returns are literal codes, so that clang --analyze sees that an
+ * error is never 0 (it does not follow variadic calls). */
+#define jerr(...) (jerr_set(__VA_ARGS__), -EINVAL)
+
+static int oom(struct jp *p)
+{
+	cf_err(p->err, -ENOMEM, "out of memory");
+	return -ENOMEM;
 }
 
 /* Whitespace classes: 1 blank (space, tab, CR), 2 newline. */
@@ -278,7 +289,7 @@ static int parse_string(struct jp *p, struct blk *b, const char **out,
 		n = (size_t)(q - start);
 		buf = blk_alloc(b, n + 1, 1);
 		if (!buf)
-			return cf_err(p->err, -ENOMEM, "out of memory");
+			return oom(p);
 		memcpy(buf, start, n);
 		buf[n] = 0;
 		*out = buf;
@@ -292,7 +303,7 @@ static int parse_string(struct jp *p, struct blk *b, const char **out,
 			q++;
 	buf = blk_alloc(b, (size_t)(q - start) + 1, 1);
 	if (!buf)
-		return cf_err(p->err, -ENOMEM, "out of memory");
+		return oom(p);
 	o = buf;
 	while (p->s < p->end && *p->s != '"') {
 		unsigned char c = (unsigned char)*p->s;
@@ -399,7 +410,7 @@ static int grow(struct jp *p, void **buf, size_t *cap, bool *heap,
 			memcpy(nb, *buf, *cap * size);
 	}
 	if (!nb)
-		return cf_err(p->err, -ENOMEM, "out of memory");
+		return oom(p);
 	*buf = nb;
 	*cap = ncap;
 	*heap = true;
@@ -464,7 +475,7 @@ done:
 	v->u.arr.items = settle(p, p->items + base, v->u.arr.n,
 				sizeof(*p->items));
 	p->nitems = base;
-	return v->u.arr.items ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+	return v->u.arr.items ? 0 : oom(p);
 }
 
 static int parse_member(struct jp *p, struct cf_json_member *m)
@@ -529,7 +540,7 @@ done:
 	v->u.obj.n = p->nmem - base;
 	v->u.obj.m = settle(p, p->mem + base, v->u.obj.n, sizeof(*p->mem));
 	p->nmem = base;
-	return v->u.obj.m ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+	return v->u.obj.m ? 0 : oom(p);
 }
 
 static int parse_value(struct jp *p, struct cf_json **out)
@@ -543,7 +554,7 @@ static int parse_value(struct jp *p, struct cf_json **out)
 				     "value)");
 	v = new_value(p, CF_JSON_NULL);
 	if (!v)
-		return cf_err(p->err, -ENOMEM, "out of memory");
+		return oom(p);
 	*out = v;
 	switch (*p->s) {
 	case '{':
