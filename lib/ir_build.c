@@ -148,8 +148,8 @@ static void collect(const struct cf_ruleset *rs, int arch,
 
 /* Decision of one syscall from its entries e[0..n) (same nr, in order). */
 static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
-		      const struct abi_build *b, const struct entry *e, size_t n,
-		      struct cf_ir_sys *out)
+		      const struct abi_build *b, const struct entry *e,
+		      size_t n, struct cf_ir_sys *out)
 {
 	size_t nchains = 0;
 
@@ -241,7 +241,8 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		out->enosys_above = b.max;
 	}
 	/* decide_sys writes every field of the entries it keeps */
-	out->sys = cf_arena_raw(a, (distinct ? distinct : 1) * sizeof(*out->sys),
+	out->sys = cf_arena_raw(a,
+				(distinct ? distinct : 1) * sizeof(*out->sys),
 				_Alignof(struct cf_ir_sys));
 	if (!out->sys)
 		goto oom;

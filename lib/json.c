@@ -56,7 +56,8 @@ static void *blk_refill(struct blk *b, size_t n)
 
 static inline void *blk_alloc(struct blk *b, size_t n, size_t align)
 {
-	uintptr_t at = ((uintptr_t)b->cur + align - 1) & ~(uintptr_t)(align - 1);
+	uintptr_t mask = (uintptr_t)(align - 1);
+	uintptr_t at = ((uintptr_t)b->cur + mask) & ~mask;
 
 	if (b->cur && at <= (uintptr_t)b->end && (uintptr_t)b->end - at >= n) {
 		b->cur = (char *)at + n;

@@ -126,9 +126,10 @@ TEST(speed_json_big_containers)
 		return;
 	off += (size_t)snprintf(text + off, cap - off, "[");
 	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(text + off, cap - off,
-					"%s{\"k%zu\": [%zu, \"s%zu\"], \"x\": {}}",
-					i ? "," : "", i, i, i);
+		off += (size_t)snprintf(
+			text + off, cap - off,
+			"%s{\"k%zu\": [%zu, \"s%zu\"], \"x\": {}}",
+			i ? "," : "", i, i, i);
 	off += (size_t)snprintf(text + off, cap - off, "]");
 	if (CHECK(cf_json_parse(&a, text, off, "t.json", &v, &err) == 0) &&
 	    CHECK(v->u.arr.n == n)) {
@@ -150,8 +151,9 @@ TEST(speed_json_big_containers)
 	off = 0;
 	off += (size_t)snprintf(text + off, cap - off, "{");
 	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(text + off, cap - off, "%s\"m%zu\": %zu",
-					i ? "," : "", i, i);
+		off += (size_t)snprintf(text + off, cap - off,
+					"%s\"m%zu\": %zu", i ? "," : "", i,
+					i);
 	off += (size_t)snprintf(text + off, cap - off, "}");
 	if (CHECK(cf_json_parse(&a, text, off, "t.json", &v, &err) == 0) &&
 	    CHECK(v->u.obj.n == n))
