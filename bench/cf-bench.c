@@ -52,7 +52,13 @@ static void die(const char *what, const char *msg)
 
 /* ---- compiling -------------------------------------------------------- */
 
-/* JSON text -> program through callfence's public API. */
+/* JSON text -> program through callfence's public API. What a timed run
+ * contains: cf_profile_parse of the text already in memory (the file is
+ * read once, outside), cf_target_default in every run (uname(2) and
+ * Docker's default capabilities: a runtime could keep it; `cf-bench
+ * stages` shows that figure too), cf_compile (resolve, IR, code, verify),
+ * cf_filter_program, cf_filter_free and cf_profile_free. Only the first
+ * run copies the program out. */
 static int cf_compile_text(const char *json, size_t len, const char *file,
 			   struct prog *out, char *msg, size_t msgsz)
 {
