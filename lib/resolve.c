@@ -148,29 +148,35 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 				 a->value_two };
 }
 
-/* The JSON pointer of name n of s into filter memory: the names array's
- * pointer (base, blen bytes) + "/" + n, or the legacy "name"'s pointer. */
-static const char *name_ptr(struct cf_arena *a, const struct cf_p_syscall *s,
+static size_t ndigits(size_t n)
+{
+	size_t nd = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		nd++;
+	}
+	return nd;
+}
+
+/* The JSON pointer of name n of s, written at *at (room enough): the
+ * names array's pointer (base, blen bytes) + "/" + n, or the legacy
+ * "name"'s pointer. */
+static const char *name_ptr(char **at, const struct cf_p_syscall *s,
 			    const char *base, size_t blen, size_t n)
 {
-	char digits[24], *out;
-	size_t nd = 0;
+	char *out = *at, *o = out + blen;
+	size_t nd = s->legacy_name ? 0 : ndigits(n);
 
-	if (!s->legacy_name) {
-		do {
-			digits[nd++] = (char)('0' + n % 10);
-			n /= 10;
-		} while (n);
-	}
-	out = cf_arena_raw(a, blen + nd + 2, 1);
-	if (!out)
-		return NULL;
 	memcpy(out, base, blen);
-	if (nd)
-		out[blen++] = '/';
-	while (nd)
-		out[blen++] = digits[--nd];
-	out[blen] = 0;
+	if (nd) {
+		*o++ = '/';
+		for (size_t k = nd; k; k--, n /= 10)
+			o[k - 1] = (char)('0' + n % 10);
+		o += nd;
+	}
+	*o++ = 0;
+	*at = o;
 	return out;
 }
 
@@ -178,8 +184,8 @@ static const char *name_ptr(struct cf_arena *a, const struct cf_p_syscall *s,
  * profile. base/blen: s->names_ptr and its length. */
 static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 		const struct cf_p_syscall *s, size_t name, int sys,
-		const char *base, size_t blen, const struct cf_cond *conds,
-		size_t nconds, bool split)
+		const char *ptr, const struct cf_cond *conds, size_t nconds,
+		bool split)
 {
 	struct cf_rule *r = &rs->rules[rs->nrules++];
 
@@ -188,8 +194,8 @@ static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 			   : cf_arena_strndup(a, s->names[name],
 					      strlen(s->names[name]));
 	r->pos = s->name_pos[name];
-	r->pos.pointer = name_ptr(a, s, base, blen, name);
-	if (!r->name || !r->pos.pointer)
+	r->pos.pointer = ptr;
+	if (!r->name)
 		return -ENOMEM;
 	r->action = s->action;
 	r->src = s;
@@ -233,10 +239,17 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 		struct cf_cond *conds = NULL;
 		const char *base = s->names_ptr ? s->names_ptr : "";
 		size_t blen;
+		char *ptrs;
 
 		if (!s->nnames || !rule_applies(s, t))
 			continue;
+		/* the names' pointers, in one block */
 		blen = strlen(base);
+		ptrs = cf_arena_raw(a, s->nnames * (blen + 2 +
+						   ndigits(s->nnames - 1)),
+				    1);
+		if (!ptrs)
+			return cf_err(err, -ENOMEM, "out of memory");
 		if (s->nargs) {
 			conds = cf_arena_raw(a, s->nargs * sizeof(*conds),
 					     _Alignof(struct cf_cond));
@@ -247,6 +260,7 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 		}
 		for (size_t n = 0; n < s->nnames; n++) {
 			int sys = cf_sys_index(s->names[n]);
+			const char *ptr = name_ptr(&ptrs, s, base, blen, n);
 
 			if (sys < 0) {
 				char buf[CF_NAME_PTR_MAX];
@@ -260,15 +274,15 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 				warn_unknown(p, t, s, n);
 			}
 			if (!split) {
-				if (emit(a, rs, s, n, sys, base, blen, conds,
-					 s->nargs, false))
+				if (emit(a, rs, s, n, sys, ptr, conds, s->nargs,
+					 false))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 				continue;
 			}
 			for (size_t c = 0; c < s->nargs; c++)
-				if (emit(a, rs, s, n, sys, base, blen,
-					 &conds[c], 1, true))
+				if (emit(a, rs, s, n, sys, ptr, &conds[c], 1,
+					 true))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 		}
