@@ -16,13 +16,10 @@ struct cf_arena_chunk {
  * compile asks malloc for little more than it uses: memory that a compile
  * never touches still moves glibc's heap top, and what lies above its trim
  * threshold goes back to the kernel on free and page-faults again in the
- * next compile. */
-#ifndef CF_CHUNK_FIRST
+ * next compile. Callers that can estimate their needs size the first chunk
+ * (cf_arena_hint). */
 #define CF_CHUNK_FIRST (4 * 1024)
-#endif
-#ifndef CF_CHUNK_MAX
 #define CF_CHUNK_MAX (64 * 1024)
-#endif
 /* what malloc adds to a block (glibc: one size word, 16-byte granules) */
 #define CF_MALLOC_OVERHEAD 16
 
