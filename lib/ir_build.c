@@ -22,6 +22,8 @@
 /* Numbers of one ABI span at most this many values (the tables span about
  * 550): entries are counting-sorted over that range. */
 #define CF_SORT_SPAN 1024
+/* scratch entries on the C stack (8 KiB): profiles of up to ~500 names */
+#define CF_IR_SCRATCH0 1024
 
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
@@ -272,7 +274,9 @@ oom:
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
-	struct entry *e;
+	/* the scratch of an ordinary profile is on the C stack: stack pages
+	 * stay mapped, heap pages above glibc's trim threshold do not */
+	struct entry e0[CF_IR_SCRATCH0], *e = e0;
 	size_t cap = 1;
 	int rc = 0;
 
@@ -283,8 +287,9 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 	for (size_t i = 0; i < rs->nrules; i++)
 		cap += 1 + (rs->rules[i].sys >= 0 &&
 			    cf_sysinfo[rs->rules[i].sys].mux_kind != 0);
-	e = calloc(2 * cap, sizeof(*e));
-	if (!e)
+	if (2 * cap <= CF_IR_SCRATCH0)
+		memset(e0, 0, 2 * cap * sizeof(*e0));
+	else if (!(e = calloc(2 * cap, sizeof(*e))))
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < rs->narches; i++) {
 		rc = build_abi(a, rs, rs->arches[i], e, cap, &out->abis[i],
@@ -292,6 +297,7 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		if (!rc)
 			out->nabis++;
 	}
-	free(e);
+	if (e != e0)
+		free(e);
 	return rc;
 }
