@@ -342,6 +342,7 @@ struct cf_rule {
 	const char *name;
 	/* shared by the rules of one profile rule (filter's memory) */
 	const struct cf_cond *conds;
+	uint32_t src_name; /* index into src->names */
 	uint8_t nconds;
 	bool split;      /* came from a same-index split */
 	bool same_as_default; /* dropped from the filter (runc skips it) but
@@ -350,7 +351,6 @@ struct cf_rule {
 	/* the profile's rule: valid only while the profile lives (resolve,
 	 * check); a compiled filter does not keep the profile */
 	const struct cf_p_syscall *src;
-	size_t src_name; /* index into src->names */
 };
 
 struct cf_ruleset {

@@ -199,7 +199,7 @@ static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 		return -ENOMEM;
 	r->action = s->action;
 	r->src = s;
-	r->src_name = name;
+	r->src_name = (uint32_t)name;
 	r->split = split;
 	r->same_as_default = s->action == rs->default_action;
 	r->nconds = (uint8_t)nconds;
