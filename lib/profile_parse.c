@@ -33,9 +33,10 @@ struct jptr {
 	const char *key; /* member key as written; NULL: array index */
 	size_t index;
 	const char *str; /* NULL until built */
+	size_t len;      /* strlen(str) once built */
 };
-#define JP_INDEX(parent, i) ((struct jptr){ (parent), NULL, (i), NULL })
-#define JP_KEY(parent, k) ((struct jptr){ (parent), (k), 0, NULL })
+#define JP_INDEX(parent, i) ((struct jptr){ (parent), NULL, (i), NULL, 0 })
+#define JP_KEY(parent, k) ((struct jptr){ (parent), (k), 0, NULL, 0 })
 
 typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj);
@@ -92,7 +93,7 @@ static const char *ptr_str(struct pp *pp, struct jptr *j)
 	if (j->str)
 		return j->str;
 	parent = j->parent ? ptr_str(pp, j->parent) : "";
-	np = strlen(parent);
+	np = j->parent ? j->parent->len : 0;
 	if (key) {
 		n = strlen(key);
 		for (size_t i = 0; i < n; i++)
@@ -111,7 +112,11 @@ static const char *ptr_str(struct pp *pp, struct jptr *j)
 	memcpy(out, parent, np);
 	o = out + np;
 	*o++ = '/';
-	for (size_t i = 0; i < n; i++) {
+	if (key && !extra) {
+		memcpy(o, key, n);
+		o += n;
+	}
+	for (size_t i = 0; i < n && (!key || extra); i++) {
 		if (!key) {
 			*o++ = digits[n - 1 - i];
 		} else if (key[i] == '~' || key[i] == '/') {
@@ -123,6 +128,7 @@ static const char *ptr_str(struct pp *pp, struct jptr *j)
 	}
 	*o = 0;
 	j->str = out;
+	j->len = (size_t)(o - out);
 	return out;
 }
 
@@ -713,6 +719,7 @@ static int prof_arches(struct pp *pp, const struct cf_json *v,
 		struct jptr ichild = JP_INDEX(ptr, i);
 
 		ichild.str = p->arch_pos[i].pointer;
+		ichild.len = ichild.str ? strlen(ichild.str) : 0;
 		rc = abi_of(pp, v->u.arr.items[i], &ichild,
 			    &p->architectures[i]);
 	}
@@ -920,7 +927,7 @@ static const struct cf_json *member(const struct cf_json *obj, const char *k)
 static int parse_root(struct pp *pp, const struct cf_json *root)
 {
 	struct prof_build b = { .name_errno = -1 };
-	struct jptr top = { NULL, NULL, 0, "" }, *ptr = &top;
+	struct jptr top = { NULL, NULL, 0, "", 0 }, *ptr = &top;
 	const struct cf_json *linux_obj;
 	int rc;
 
@@ -929,6 +936,7 @@ static int parse_root(struct pp *pp, const struct cf_json *root)
 		linux_obj = member(root, "linux");
 		root = linux_obj ? member(linux_obj, "seccomp") : NULL;
 		top.str = "/linux/seccomp";
+		top.len = strlen(top.str);
 		if (!root || root->type == CF_JSON_NULL) {
 			pp->p->unconfined = true;
 			return 0;

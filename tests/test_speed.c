@@ -63,6 +63,12 @@ TEST(speed_name_pointers_on_demand)
 
 	if (!CHECK(p != NULL) || !CHECK(p->nsyscalls == 3))
 		goto out;
+	/* a key-case note's pointer is built from the cached parents */
+	CHECK(p->notes != NULL);
+	for (const struct cf_p_note *n = p->notes; n; n = n->next)
+		if (!strcmp(n->id, "key-case"))
+			CHECK(!strcmp(n->pos.pointer, "/SYSCALLS") ||
+			      !strcmp(n->pos.pointer, "/SYSCALLS/2/Names"));
 	CHECK_STR(cf_p_name_pointer(&p->syscalls[0], 0, buf, sizeof(buf)),
 		  "/SYSCALLS/0/names/0");
 	CHECK_STR(cf_p_name_pointer(&p->syscalls[0], 1, buf, sizeof(buf)),
@@ -82,6 +88,13 @@ TEST(speed_name_pointers_on_demand)
 		CHECK_STR(cf_p_name_pointer(&oci->syscalls[0], 0, buf,
 					    sizeof(buf)),
 			  "/linux/seccomp/syscalls/0/names/0");
+	cf_profile_free(oci);
+	/* RFC 6901 escapes in keys: '~' -> "~0", '/' -> "~1" */
+	oci = parse("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+		    "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
+		    "\"a/b~c\": {\"x\": 1}}]}");
+	if (CHECK(oci != NULL) && CHECK(oci->notes != NULL))
+		CHECK_STR(oci->notes->pos.pointer, "/syscalls/0/a~1b~0c");
 	cf_profile_free(oci);
 out:
 	cf_profile_free(p);
