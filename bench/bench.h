@@ -50,6 +50,9 @@ int bench_selftest(const char *profile, const struct sock_filter *cf,
 
 /* ---- util ------------------------------------------------------------- */
 
+/* stages.c: cf-bench stages PROFILE [REPS] */
+int cmd_stages(int argc, char **argv);
+
 uint64_t bench_now_ns(void);
 /* Sorts v and returns its median. */
 double bench_median(double *v, size_t n);

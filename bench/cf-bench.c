@@ -4,6 +4,9 @@
  *
  *   cf-bench compile cf|lin|tree PROFILE [MAX_REPS [BUDGET_MS]]
  *       end-to-end compile time, JSON text -> loadable program
+ *   cf-bench stages PROFILE [REPS]
+ *       where a compile's time goes: cold, end to end, target cached, per
+ *       stage, page faults (bench/stages.c)
  *   cf-bench prog PROFILE MIX.tsv
  *       program length, instructions executed, the kernel's cache
  *   cf-bench kernel PROFILE [ROUNDS]
@@ -49,7 +52,13 @@ static void die(const char *what, const char *msg)
 
 /* ---- compiling -------------------------------------------------------- */
 
-/* JSON text -> program through callfence's public API. */
+/* JSON text -> program through callfence's public API. What a timed run
+ * contains: cf_profile_parse of the text already in memory (the file is
+ * read once, outside), cf_target_default in every run (uname(2) and
+ * Docker's default capabilities: a runtime could keep it; `cf-bench
+ * stages` shows that figure too), cf_compile (resolve, IR, code, verify),
+ * cf_filter_program, cf_filter_free and cf_profile_free. Only the first
+ * run copies the program out. */
 static int cf_compile_text(const char *json, size_t len, const char *file,
 			   struct prog *out, char *msg, size_t msgsz)
 {
@@ -591,6 +600,8 @@ int main(int argc, char **argv)
 		return cmd_selftest(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "compile") == 0)
 		return cmd_compile(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "stages") == 0)
+		return cmd_stages(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "prog") == 0)
 		return cmd_prog(argc, argv);
 	if (argc >= 3 && strcmp(argv[1], "kernel") == 0)
@@ -599,6 +610,7 @@ int main(int argc, char **argv)
 		return cmd_dump(argc, argv);
 	fprintf(stderr, "usage: cf-bench compile cf|lin|tree PROFILE [REPS "
 			"[BUDGET_MS]]\n"
+			"       cf-bench stages PROFILE [REPS]\n"
 			"       cf-bench prog PROFILE MIX.tsv\n"
 			"       cf-bench kernel PROFILE [ROUNDS]\n"
 			"       cf-bench dump cf|lin|tree PROFILE\n"

@@ -31,9 +31,15 @@
 struct cf_arena_chunk;
 struct cf_arena {
 	struct cf_arena_chunk *head;
+	size_t next_chunk; /* size of the next chunk; 0 = the first size */
 };
 /* Zeroed memory that lives until cf_arena_release; NULL on OOM. */
 void *cf_arena_alloc(struct cf_arena *a, size_t n);
+/* The first chunk holds about n bytes (an estimate of what the arena will
+ * hold: one chunk that fits beats a series of doubling ones). */
+void cf_arena_hint(struct cf_arena *a, size_t n);
+/* Uninitialised memory aligned to align (a power of two <= 16). */
+void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align);
 void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);
 char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...) CF_PRINTF(2, 3);
@@ -106,6 +112,11 @@ struct cf_json {
  * memory. Errors carry line:col and file. */
 int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 		  const char *file, struct cf_json **out, struct cf_error *err);
+/* Same, with the string values (only) in strings: nodes can then be
+ * released while the strings live on. */
+int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
+		   const char *buf, size_t len, const char *file,
+		   struct cf_json **out, struct cf_error *err);
 /* Exact unsigned 64-bit value of a number: -EDOM if negative, fractional or
  * with an exponent that does not give an integer, -ERANGE if > 2^64-1,
  * -EINVAL if not a number. */
@@ -194,8 +205,11 @@ struct cf_p_filter {
 
 struct cf_p_syscall {
 	const char **names; /* "names" entries, or the legacy "name" */
+	/* line:col of each name; the pointers are NULL, built on demand by
+	 * cf_p_name_pointer (a profile has hundreds of names) */
 	struct cf_pos *name_pos;
 	size_t nnames;
+	const char *names_ptr; /* pointer of "names" (or of "name") */
 	bool legacy_name; /* came from "name" */
 	uint32_t action;  /* SECCOMP_RET_* value, errno/trace data applied */
 	enum cf_action_kind action_kind;
@@ -251,6 +265,11 @@ struct cf_profile {
 	struct cf_p_note *notes;
 };
 
+/* JSON pointer of s->names[n] into buf ("/syscalls/3/names/0"); returns
+ * buf. */
+const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n,
+			      char *buf, size_t size);
+
 /* ---- syscalls.c: generated tables -------------------------------------- */
 
 struct cf_arch {
@@ -286,8 +305,14 @@ extern const size_t cf_nsysinfo;
 extern const int32_t *const cf_table_nrs[];
 extern const uint32_t cf_table_max[];
 extern const int cf_ntables;
-/* Index into cf_sysinfo, or -1. Binary search. */
+/* Index into cf_sysinfo, or -1. A perfect hash (generated with the
+ * tables): FNV-1a of the name picks a bucket, the bucket's displacement
+ * picks the one slot the name can be in. */
 int cf_sys_index(const char *name);
+#define CF_SYS_HASH_BUCKETS 256
+#define CF_SYS_HASH_SLOTS 1024
+extern const uint16_t cf_sys_hash_disp[CF_SYS_HASH_BUCKETS];
+extern const int16_t cf_sys_hash_slot[CF_SYS_HASH_SLOTS];
 /* Number on arch (offset applied) of cf_sysinfo[idx], or -1 if absent. */
 int64_t cf_sys_nr(int arch, int idx);
 /* Largest number (offset applied) of the arch's table. */
@@ -314,18 +339,19 @@ struct cf_cond {
 
 struct cf_rule {
 	int sys;         /* cf_sysinfo index, -1 if unknown name */
-	const char *name;
 	uint32_t action;
+	const char *name;
+	/* shared by the rules of one profile rule (filter's memory) */
+	const struct cf_cond *conds;
+	uint32_t src_name; /* index into src->names */
 	uint8_t nconds;
-	struct cf_cond conds[6];
+	bool split;      /* came from a same-index split */
+	bool same_as_default; /* dropped from the filter (runc skips it) but
+			       * still counts for the ENOSYS threshold */
 	struct cf_pos pos; /* of the name in the profile (filter's memory) */
 	/* the profile's rule: valid only while the profile lives (resolve,
 	 * check); a compiled filter does not keep the profile */
 	const struct cf_p_syscall *src;
-	size_t src_name; /* index into src->names */
-	bool split;      /* came from a same-index split */
-	bool same_as_default; /* dropped from the filter (runc skips it) but
-			       * still counts for the ENOSYS threshold */
 };
 
 struct cf_ruleset {

@@ -23,29 +23,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Numbers of one ABI span at most this many values (the tables span about
+ * 550): entries are counting-sorted over that range. */
+#define CF_SORT_SPAN 1024
+/* scratch entries on the C stack (8 KiB): profiles of up to ~500 names */
+#define CF_IR_SCRATCH0 1024
+
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
 	uint32_t nr;
-	uint32_t seq;     /* profile order, for a stable sort */
-	int32_t sys;      /* cf_sysinfo index of the number's own name */
-	int32_t mux_call; /* socketcall/ipc call number; -1: direct */
-	const struct cf_rule *rule;
+	uint32_t seq; /* index into the ruleset's rules, | CF_MUXED */
 };
+/* the rule reached through socketcall/ipc, with a0 == its call number */
+#define CF_MUXED 0x80000000U
 
 struct abi_build {
+	const struct cf_rule *rules; /* the ruleset's */
 	struct entry *e;
 	size_t n;
 	bool have_max;
 	uint32_t max; /* largest counted number (ENOSYS threshold) */
+	int socketcall, ipc; /* cf_sysinfo indexes */
 };
 
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
 
+	uint32_t xs = x->seq & ~CF_MUXED, ys = y->seq & ~CF_MUXED;
+
 	if (x->nr != y->nr)
 		return x->nr < y->nr ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return xs < ys ? -1 : xs > ys;
 }
 
 static void count_nr(struct abi_build *b, uint32_t nr)
@@ -55,27 +64,52 @@ static void count_nr(struct abi_build *b, uint32_t nr)
 	b->have_max = true;
 }
 
-static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq,
-		      int sys, const struct cf_rule *r, int32_t mux_call)
+static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq)
 {
-	b->e[b->n++] = (struct entry){ nr, seq, sys, mux_call, r };
+	b->e[b->n++] = (struct entry){ nr, seq };
+}
+
+static const struct cf_rule *rule_of(const struct abi_build *b,
+				     const struct entry *e)
+{
+	return &b->rules[e->seq & ~CF_MUXED];
+}
+
+static int32_t mux_call_of(const struct abi_build *b, const struct entry *e)
+{
+	return e->seq & CF_MUXED ? cf_sysinfo[rule_of(b, e)->sys].mux_call
+				 : -1;
+}
+
+/* cf_sysinfo index of the number's own name */
+static int sys_of(const struct abi_build *b, const struct entry *e)
+{
+	int sys = rule_of(b, e)->sys;
+
+	if (!(e->seq & CF_MUXED))
+		return sys;
+	return cf_sysinfo[sys].mux_kind == 1 ? b->socketcall : b->ipc;
 }
 
 /* The chain of an entry. The multiplexed form: a0 becomes the call
  * number, the rule's other conditions are compared against the
  * multiplexer's own arguments. */
-static struct cf_ir_chain chain_of(const struct entry *e)
+static struct cf_ir_chain chain_of(const struct abi_build *b,
+				   const struct entry *e)
 {
-	const struct cf_rule *r = e->rule;
+	const struct cf_rule *r = rule_of(b, e);
 	struct cf_ir_chain c = { .action = r->action, .rule = r };
+	int32_t mux_call = mux_call_of(b, e);
 
-	if (e->mux_call < 0) {
+	if (mux_call < 0) {
 		c.nconds = r->nconds;
-		memcpy(c.conds, r->conds, r->nconds * sizeof(*r->conds));
+		if (r->nconds)
+			memcpy(c.conds, r->conds,
+			       r->nconds * sizeof(*r->conds));
 		return c;
 	}
 	c.conds[c.nconds++] =
-		(struct cf_cond){ 0, CF_OP_EQ, (uint32_t)e->mux_call, 0 };
+		(struct cf_cond){ 0, CF_OP_EQ, (uint32_t)mux_call, 0 };
 	for (unsigned i = 0; i < r->nconds; i++)
 		if (r->conds[i].arg != 0 && c.nconds < 6)
 			c.conds[c.nconds++] = r->conds[i];
@@ -86,7 +120,7 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		    struct abi_build *b)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
-	int socketcall = cf_sys_index("socketcall"), ipc = cf_sys_index("ipc");
+	const int32_t *nrs = cf_table_nrs[ar->table]; /* a supported ABI */
 
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct cf_rule *r = &rs->rules[i];
@@ -97,7 +131,7 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		if (r->sys < 0)
 			continue;
 		si = &cf_sysinfo[r->sys];
-		nr = cf_sys_nr(arch, r->sys);
+		nr = nrs[r->sys];
 		muxed = ar->mux && si->mux_kind != 0;
 		/* libseccomp resolves muxed names to pseudo numbers there:
 		 * they do not move runc's ENOSYS threshold */
@@ -106,41 +140,47 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		if (r->same_as_default)
 			continue;
 		if (nr >= 0)
-			add_entry(b, (uint32_t)nr, (uint32_t)i, r->sys, r, -1);
+			add_entry(b, (uint32_t)nr, (uint32_t)i);
 		if (muxed) {
 			int32_t mnr = si->mux_kind == 1 ? ar->socketcall_nr
 							 : ar->ipc_nr;
 
 			if (mnr >= 0)
-				add_entry(b, (uint32_t)mnr, (uint32_t)i,
-					  si->mux_kind == 1 ? socketcall : ipc,
-					  r, si->mux_call);
+				add_entry(b, (uint32_t)mnr,
+					  (uint32_t)i | CF_MUXED);
 		}
 	}
 }
 
 /* Decision of one syscall from its entries e[0..n) (same nr, in order). */
 static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
-		      const struct entry *e, size_t n, struct cf_ir_sys *out)
+		      const struct abi_build *b, const struct entry *e,
+		      size_t n, struct cf_ir_sys *out)
 {
 	size_t nchains = 0;
 
 	out->nr = e[0].nr;
-	out->sys = e[0].sys;
+	out->sys = sys_of(b, &e[0]);
 	out->fallback = rs->default_action;
+	out->fallback_rule = NULL;
+	out->chains = NULL;
+	out->nchains = 0;
 	for (size_t i = 0; i < n; i++) {
+		const struct cf_rule *r = rule_of(b, &e[i]);
+
 		/* a multiplexed entry always has its a0 condition */
-		if (e[i].mux_call < 0 && e[i].rule->nconds == 0) {
-			out->fallback = e[i].rule->action;
-			out->fallback_rule = e[i].rule;
+		if (!(e[i].seq & CF_MUXED) && r->nconds == 0) {
+			out->fallback = r->action;
+			out->fallback_rule = r;
 			return 0;
 		}
 	}
+	/* zeroed: padding included, so chains compare with memcmp */
 	out->chains = cf_arena_array(a, n, sizeof(*out->chains));
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		out->chains[nchains++] = chain_of(&e[i]);
+		out->chains[nchains++] = chain_of(b, &e[i]);
 	out->nchains = nchains;
 	return 0;
 }
@@ -160,23 +200,63 @@ static bool s390_setup_stub(int arch)
 	return audit == 0x80000016U /* S390X */ || audit == 0x16U /* S390 */;
 }
 
-static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
-		     int arch, struct cf_ir_abi *out, struct cf_error *err)
+/* Orders e[0..n) by number, profile order within a number, into out: a
+ * counting sort over the ABI's number range (a few hundred numbers), so
+ * linear in the rules; qsort only if a number falls outside the table's
+ * range. Returns the number of distinct numbers. */
+static size_t sort_entries(int arch, const struct entry *e, size_t n,
+			   struct entry *out)
 {
-	struct abi_build b = { 0 };
-	size_t i = 0;
+	uint32_t lo = cf_arches[arch].nr_offset;
+	uint32_t span = cf_arch_max_nr(arch) - lo + 1;
+	uint32_t start[CF_SORT_SPAN + 1];
+	size_t distinct = 0;
+
+	for (size_t i = 0; i < n && span <= CF_SORT_SPAN; i++)
+		if (e[i].nr < lo || e[i].nr - lo >= span)
+			span = CF_SORT_SPAN + 1;
+	if (span > CF_SORT_SPAN) {
+		memcpy(out, e, n * sizeof(*e));
+		qsort(out, n, sizeof(*out), cmp_entry);
+		for (size_t i = 0; i < n; i++)
+			distinct += !i || out[i].nr != out[i - 1].nr;
+		return distinct;
+	}
+	memset(start, 0, (span + 1) * sizeof(*start));
+	for (size_t i = 0; i < n; i++)
+		start[e[i].nr - lo + 1]++;
+	for (uint32_t k = 0; k < span; k++) {
+		distinct += start[k + 1] != 0;
+		start[k + 1] += start[k];
+	}
+	for (size_t i = 0; i < n; i++)
+		out[start[e[i].nr - lo]++] = e[i];
+	return distinct;
+}
+
+/* e: room for 2 * cap entries (cap: rules + rules on multiplexed names) */
+static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
+		     int arch, struct entry *e, size_t cap,
+		     struct cf_ir_abi *out, struct cf_error *err)
+{
+	size_t i = 0, distinct;
+	struct abi_build b = { .rules = rs->rules,
+			       .e = e,
+			       .socketcall = cf_sys_index("socketcall"),
+			       .ipc = cf_sys_index("ipc") };
+	struct entry *sorted = e + cap;
 
 	out->arch = arch;
-	b.e = malloc((rs->nrules * 2 + 1) * sizeof(*b.e));
-	if (!b.e)
-		return cf_err(err, -ENOMEM, "out of memory");
 	collect(rs, arch, &b);
-	qsort(b.e, b.n, sizeof(*b.e), cmp_entry);
+	distinct = sort_entries(arch, b.e, b.n, sorted);
 	if (enosys_applies(rs) && b.have_max) {
 		out->enosys = true;
 		out->enosys_above = b.max;
 	}
-	out->sys = cf_arena_array(a, b.n + 1, sizeof(*out->sys));
+	/* decide_sys writes every field of the entries it keeps; one more
+	 * for the s390 stub */
+	out->sys = cf_arena_raw(a, (distinct + 1) * sizeof(*out->sys),
+				_Alignof(struct cf_ir_sys));
 	if (!out->sys)
 		goto oom;
 	if (out->enosys && s390_setup_stub(arch)) {
@@ -186,19 +266,19 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		out->sys[out->nsys++] = (struct cf_ir_sys){
 			.nr = 0, .sys = -1, .fallback = CF_RET_ERRNO(ENOSYS)
 		};
-		while (i < b.n && b.e[i].nr == 0)
+		while (i < b.n && sorted[i].nr == 0)
 			i++;
 	}
 	while (i < b.n) {
 		size_t j = i;
 		struct cf_ir_sys *s = &out->sys[out->nsys];
 
-		while (j < b.n && b.e[j].nr == b.e[i].nr)
+		while (j < b.n && sorted[j].nr == sorted[i].nr)
 			j++;
 		/* runc's stub answers above the threshold before the
 		 * filter proper sees the call */
-		if (!(out->enosys && b.e[i].nr > out->enosys_above)) {
-			if (decide_sys(a, rs, &b.e[i], j - i, s))
+		if (!(out->enosys && sorted[i].nr > out->enosys_above)) {
+			if (decide_sys(a, rs, &b, &sorted[i], j - i, s))
 				goto oom;
 			if (s->nchains || s->fallback != rs->default_action)
 				out->nsys++;
@@ -207,25 +287,38 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		}
 		i = j;
 	}
-	free(b.e);
 	return 0;
 oom:
-	free(b.e);
 	return cf_err(err, -ENOMEM, "out of memory");
 }
 
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
+	/* the scratch of an ordinary profile is on the C stack: stack pages
+	 * stay mapped, heap pages above glibc's trim threshold do not */
+	struct entry e0[CF_IR_SCRATCH0], *e = e0;
+	size_t cap = 1;
+	int rc = 0;
+
 	memset(out, 0, sizeof(*out));
 	out->default_action = rs->default_action;
 	out->flags = rs->flags;
-	for (size_t i = 0; i < rs->narches; i++) {
-		int rc = build_abi(a, rs, rs->arches[i], &out->abis[i], err);
-
-		if (rc)
-			return rc;
-		out->nabis++;
+	/* an entry per rule, and one more for a multiplexed name */
+	for (size_t i = 0; i < rs->nrules; i++)
+		cap += 1 + (rs->rules[i].sys >= 0 &&
+			    cf_sysinfo[rs->rules[i].sys].mux_kind != 0);
+	if (2 * cap <= CF_IR_SCRATCH0)
+		memset(e0, 0, 2 * cap * sizeof(*e0));
+	else if (!(e = calloc(2 * cap, sizeof(*e))))
+		return cf_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < rs->narches; i++) {
+		rc = build_abi(a, rs, rs->arches[i], e, cap, &out->abis[i],
+			       err);
+		if (!rc)
+			out->nabis++;
 	}
-	return 0;
+	if (e != e0)
+		free(e);
+	return rc;
 }

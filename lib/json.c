@@ -11,14 +11,60 @@
 
 #define CF_JSON_MAX_DEPTH 512
 
-struct jp {
+/* Scratch stacks: the elements of the open containers, copied into the
+ * arena in one piece when a container closes. They start on the C stack
+ * (cf_json_parse's frame) and move to the heap only for big documents. */
+#define CF_JSON_ITEMS0 256
+#define CF_JSON_MEMBERS0 64
+
+/* A bump block carved from an arena, so that the reader's many small
+ * allocations are a pointer increment. */
+struct blk {
+	char *cur, *end;
 	struct cf_arena *a;
+};
+#define CF_JSON_BLOCK 4096
+
+struct jp {
+	struct blk nodes;   /* values, members' arrays, keys */
+	struct blk strings; /* string values */
 	const char *s, *end, *line_start;
 	const char *file;
 	uint32_t line;
 	unsigned depth;
 	struct cf_error *err;
+	struct cf_json **items;
+	size_t nitems, capitems;
+	struct cf_json_member *mem;
+	size_t nmem, capmem;
+	bool items_heap, mem_heap;
 };
+
+static void *blk_refill(struct blk *b, size_t n)
+{
+	char *m;
+
+	if (n > CF_JSON_BLOCK / 4)
+		return cf_arena_raw(b->a, n, 16);
+	m = cf_arena_raw(b->a, CF_JSON_BLOCK, 16);
+	if (!m)
+		return NULL;
+	b->cur = m + n;
+	b->end = m + CF_JSON_BLOCK;
+	return m;
+}
+
+static inline void *blk_alloc(struct blk *b, size_t n, size_t align)
+{
+	uintptr_t mask = (uintptr_t)(align - 1);
+	uintptr_t at = ((uintptr_t)b->cur + mask) & ~mask;
+
+	if (b->cur && at <= (uintptr_t)b->end && (uintptr_t)b->end - at >= n) {
+		b->cur = (char *)at + n;
+		return (void *)at;
+	}
+	return blk_refill(b, n);
+}
 
 static uint32_t col_of(const struct jp *p, const char *at)
 {
@@ -26,7 +72,7 @@ static uint32_t col_of(const struct jp *p, const char *at)
 }
 
 CF_PRINTF(3, 4)
-static int jerr(struct jp *p, const char *at, const char *fmt, ...)
+static int jerr_set(struct jp *p, const char *at, const char *fmt, ...)
 {
 	struct cf_loc loc = { p->file, NULL, p->line, col_of(p, at) };
 	char msg[256];
@@ -35,23 +81,42 @@ static int jerr(struct jp *p, const char *at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return cf_err_at(p->err, -EINVAL, &loc, "invalid JSON: %s", msg);
+	cf_err_at(p->err, -EINVAL, &loc, "invalid JSON: %s", msg);
+	return -EINVAL;
 }
 
-static void skip_ws(struct jp *p)
-{
-	while (p->s < p->end) {
-		char c = *p->s;
+/* Error returns are literal codes, so that clang --analyze sees that an
+ * error is never 0 (it does not follow variadic calls). */
+#define jerr(...) (jerr_set(__VA_ARGS__), -EINVAL)
 
-		if (c == '\n') {
+static int oom(struct jp *p)
+{
+	cf_err(p->err, -ENOMEM, "out of memory");
+	return -ENOMEM;
+}
+
+/* Whitespace classes: 1 blank (space, tab, CR), 2 newline. */
+#define W1(c) ((c) == '\n' ? 2 : (c) == ' ' || (c) == '\t' || (c) == '\r')
+#define W4(c) W1(c), W1(c + 1), W1(c + 2), W1(c + 3)
+#define W16(c) W4(c), W4(c + 4), W4(c + 8), W4(c + 12)
+static const uint8_t ws_class[256] = { W16(0), W16(16), W16(32) };
+#undef W16
+#undef W4
+#undef W1
+
+static inline void skip_ws(struct jp *p)
+{
+	const char *s = p->s, *end = p->end;
+	uint8_t k;
+
+	while (s < end && (k = ws_class[(unsigned char)*s])) {
+		s++;
+		if (k == 2) {
 			p->line++;
-			p->line_start = ++p->s;
-		} else if (c == ' ' || c == '\t' || c == '\r') {
-			p->s++;
-		} else {
-			break;
+			p->line_start = s;
 		}
 	}
+	p->s = s;
 }
 
 static const char *describe(const struct jp *p)
@@ -61,12 +126,15 @@ static const char *describe(const struct jp *p)
 
 static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
 {
-	struct cf_json *v = cf_arena_alloc(p->a, sizeof(*v));
+	struct cf_json *v = blk_alloc(&p->nodes, sizeof(*v),
+				      _Alignof(struct cf_json));
 
 	if (v) {
 		v->type = t;
 		v->line = p->line;
 		v->col = col_of(p, p->s);
+		v->u.arr.items = NULL;
+		v->u.arr.n = 0;
 	}
 	return v;
 }
@@ -181,30 +249,62 @@ static int parse_escape(struct jp *p, char *o, size_t *olen)
 	return 0;
 }
 
-/* Parses a string at p->s (the opening quote) into arena memory. */
-static int parse_string(struct jp *p, const char **out, size_t *outlen)
+/* Bytes a string holds as they are: printable ASCII but '"' and '\\'. */
+#define P1(c) ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+#define P4(c) P1(c), P1(c + 1), P1(c + 2), P1(c + 3)
+#define P16(c) P4(c), P4(c + 4), P4(c + 8), P4(c + 12)
+#define P64(c) P16(c), P16(c + 16), P16(c + 32), P16(c + 48)
+static const bool plain[256] = { P64(0), P64(64), P64(128), P64(192) };
+#undef P64
+#undef P16
+#undef P4
+#undef P1
+
+/* Parses a string at p->s (the opening quote) into b's memory. */
+static int parse_string(struct jp *p, struct blk *b, const char **out,
+			size_t *outlen)
 {
-	const char *start = ++p->s, *q = start;
+	const char *start = ++p->s, *q = start, *end = p->end;
 	char *buf, *o;
 	size_t n = 0;
 
-	/* fast path: find the end, see whether there are escapes */
-	while (q < p->end && *q != '"' && *q != '\\' &&
-	       (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+	/* fast path: find the end, see whether there are escapes; eight
+	 * bytes at a time while none of them is '"', '\\', a control
+	 * character or non-ASCII */
+	while (end - q >= 8) {
+		uint64_t w, quote, bslash, ctl;
+
+		memcpy(&w, q, 8);
+		quote = w ^ 0x2222222222222222ULL;
+		bslash = w ^ 0x5c5c5c5c5c5c5c5cULL;
+		quote = (quote - 0x0101010101010101ULL) & ~quote;
+		bslash = (bslash - 0x0101010101010101ULL) & ~bslash;
+		ctl = (w - 0x2020202020202020ULL) | w; /* < 0x20 or >= 0x80 */
+		if ((quote | bslash | ctl) & 0x8080808080808080ULL)
+			break;
+		q += 8;
+	}
+	while (q < end && plain[(unsigned char)*q])
 		q++;
-	if (q < p->end && *q == '"') {
-		*out = cf_arena_strndup(p->a, start, (size_t)(q - start));
-		*outlen = (size_t)(q - start);
+	if (q < end && *q == '"') {
+		n = (size_t)(q - start);
+		buf = blk_alloc(b, n + 1, 1);
+		if (!buf)
+			return oom(p);
+		memcpy(buf, start, n);
+		buf[n] = 0;
+		*out = buf;
+		*outlen = n;
 		p->s = q + 1;
-		return *out ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+		return 0;
 	}
 	/* slow path: escapes or non-ASCII; output is never longer */
 	for (q = start; q < p->end && *q != '"'; q++)
 		if (*q == '\\' && q + 1 < p->end)
 			q++;
-	buf = cf_arena_alloc(p->a, (size_t)(q - start) + 1);
+	buf = blk_alloc(b, (size_t)(q - start) + 1, 1);
 	if (!buf)
-		return cf_err(p->err, -ENOMEM, "out of memory");
+		return oom(p);
 	o = buf;
 	while (p->s < p->end && *p->s != '"') {
 		unsigned char c = (unsigned char)*p->s;
@@ -295,39 +395,45 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 	return jerr(p, p->s, "unexpected %s (expected a value)", describe(p));
 }
 
-/* Growable pointer list on the C heap while a container is read. */
-struct plist {
-	void *items;
-	size_t n, cap, size;
-};
-
-static void *plist_push(struct plist *l)
+/* Room for one more element on a scratch stack (doubling; the first
+ * heap copy leaves the initial on-stack buffer behind). */
+static int grow(struct jp *p, void **buf, size_t *cap, bool *heap,
+		size_t size)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		void *np = realloc(l->items, cap * l->size);
+	size_t ncap = *cap * 2;
+	void *nb;
 
-		if (!np)
-			return NULL;
-		l->items = np;
-		l->cap = cap;
+	if (*heap) {
+		nb = realloc(*buf, ncap * size);
+	} else {
+		nb = malloc(ncap * size);
+		if (nb)
+			memcpy(nb, *buf, *cap * size);
 	}
-	return (char *)l->items + l->size * l->n++;
+	if (!nb)
+		return oom(p);
+	*buf = nb;
+	*cap = ncap;
+	*heap = true;
+	return 0;
 }
 
-static void *plist_finish(struct jp *p, struct plist *l)
+/* Moves the top n elements of a scratch stack into the arena. */
+static void *settle(struct jp *p, const void *top, size_t n, size_t size)
 {
-	void *out = cf_arena_array(p->a, l->n, l->size);
+	void *out;
 
-	if (out && l->n)
-		memcpy(out, l->items, l->n * l->size);
-	free(l->items);
+	if (!n)
+		return blk_alloc(&p->nodes, 1, 1);
+	out = blk_alloc(&p->nodes, n * size, sizeof(void *));
+	if (out)
+		memcpy(out, top, n * size);
 	return out;
 }
 
 static int parse_array(struct jp *p, struct cf_json *v)
 {
-	struct plist l = { .size = sizeof(struct cf_json *) };
+	size_t base = p->nitems;
 	int rc = 0;
 
 	p->s++;
@@ -337,14 +443,15 @@ static int parse_array(struct jp *p, struct cf_json *v)
 		goto done;
 	}
 	for (;;) {
-		struct cf_json **slot = plist_push(&l);
+		struct cf_json *item;
 
-		if (!slot) {
-			rc = cf_err(p->err, -ENOMEM, "out of memory");
+		if ((rc = parse_value(p, &item)))
 			break;
-		}
-		if ((rc = parse_value(p, slot)))
+		if (p->nitems == p->capitems &&
+		    (rc = grow(p, (void **)&p->items, &p->capitems,
+			       &p->items_heap, sizeof(*p->items))))
 			break;
+		p->items[p->nitems++] = item;
 		skip_ws(p);
 		if (p->s < p->end && *p->s == ',') {
 			p->s++;
@@ -363,13 +470,13 @@ static int parse_array(struct jp *p, struct cf_json *v)
 		break;
 	}
 done:
-	if (rc) {
-		free(l.items);
+	if (rc)
 		return rc;
-	}
-	v->u.arr.n = l.n;
-	v->u.arr.items = plist_finish(p, &l);
-	return v->u.arr.items ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+	v->u.arr.n = p->nitems - base;
+	v->u.arr.items = settle(p, p->items + base, v->u.arr.n,
+				sizeof(*p->items));
+	p->nitems = base;
+	return v->u.arr.items ? 0 : oom(p);
 }
 
 static int parse_member(struct jp *p, struct cf_json_member *m)
@@ -381,7 +488,7 @@ static int parse_member(struct jp *p, struct cf_json_member *m)
 			    describe(p));
 	m->line = p->line;
 	m->col = col_of(p, p->s);
-	if ((rc = parse_string(p, &m->key, &m->keylen)))
+	if ((rc = parse_string(p, &p->nodes, &m->key, &m->keylen)))
 		return rc;
 	skip_ws(p);
 	if (p->s >= p->end || *p->s != ':')
@@ -392,7 +499,7 @@ static int parse_member(struct jp *p, struct cf_json_member *m)
 
 static int parse_object(struct jp *p, struct cf_json *v)
 {
-	struct plist l = { .size = sizeof(struct cf_json_member) };
+	size_t base = p->nmem;
 	int rc = 0;
 
 	p->s++;
@@ -402,14 +509,15 @@ static int parse_object(struct jp *p, struct cf_json *v)
 		goto done;
 	}
 	for (;;) {
-		struct cf_json_member *m = plist_push(&l);
+		struct cf_json_member m;
 
-		if (!m) {
-			rc = cf_err(p->err, -ENOMEM, "out of memory");
+		if ((rc = parse_member(p, &m)))
 			break;
-		}
-		if ((rc = parse_member(p, m)))
+		if (p->nmem == p->capmem &&
+		    (rc = grow(p, (void **)&p->mem, &p->capmem, &p->mem_heap,
+			       sizeof(*p->mem))))
 			break;
+		p->mem[p->nmem++] = m;
 		skip_ws(p);
 		if (p->s < p->end && *p->s == ',') {
 			p->s++;
@@ -428,13 +536,12 @@ static int parse_object(struct jp *p, struct cf_json *v)
 		break;
 	}
 done:
-	if (rc) {
-		free(l.items);
+	if (rc)
 		return rc;
-	}
-	v->u.obj.n = l.n;
-	v->u.obj.m = plist_finish(p, &l);
-	return v->u.obj.m ? 0 : cf_err(p->err, -ENOMEM, "out of memory");
+	v->u.obj.n = p->nmem - base;
+	v->u.obj.m = settle(p, p->mem + base, v->u.obj.n, sizeof(*p->mem));
+	p->nmem = base;
+	return v->u.obj.m ? 0 : oom(p);
 }
 
 static int parse_value(struct jp *p, struct cf_json **out)
@@ -448,7 +555,7 @@ static int parse_value(struct jp *p, struct cf_json **out)
 				     "value)");
 	v = new_value(p, CF_JSON_NULL);
 	if (!v)
-		return cf_err(p->err, -ENOMEM, "out of memory");
+		return oom(p);
 	*out = v;
 	switch (*p->s) {
 	case '{':
@@ -462,7 +569,8 @@ static int parse_value(struct jp *p, struct cf_json **out)
 		return rc;
 	case '"':
 		v->type = CF_JSON_STRING;
-		return parse_string(p, &v->u.str.s, &v->u.str.len);
+		return parse_string(p, &p->strings, &v->u.str.s,
+				    &v->u.str.len);
 	case '-':
 	case '0' ... '9':
 		v->type = CF_JSON_NUMBER;
@@ -475,7 +583,19 @@ static int parse_value(struct jp *p, struct cf_json **out)
 int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 		  const char *file, struct cf_json **out, struct cf_error *err)
 {
-	struct jp p = { a, buf, buf + len, buf, file, 1, 0, err };
+	return cf_json_parse2(a, a, buf, len, file, out, err);
+}
+
+int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
+		   const char *buf, size_t len, const char *file,
+		   struct cf_json **out, struct cf_error *err)
+{
+	struct cf_json *items0[CF_JSON_ITEMS0];
+	struct cf_json_member mem0[CF_JSON_MEMBERS0];
+	struct jp p = { { NULL, NULL, nodes }, { NULL, NULL, strings },
+			buf, buf + len, buf, file, 1, 0, err,
+			items0, 0, CF_JSON_ITEMS0, mem0, 0, CF_JSON_MEMBERS0,
+			false, false };
 	int rc;
 
 	*out = NULL;
@@ -483,12 +603,17 @@ int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 		return jerr(&p, buf, "byte order mark at the start (save the "
 				     "file as UTF-8 without BOM)");
 	rc = parse_value(&p, out);
-	if (rc)
-		return rc;
-	skip_ws(&p);
-	if (p.s < p.end)
-		return jerr(&p, p.s, "unexpected data after the JSON value");
-	return 0;
+	if (!rc) {
+		skip_ws(&p);
+		if (p.s < p.end)
+			rc = jerr(&p, p.s,
+				  "unexpected data after the JSON value");
+	}
+	if (p.items_heap)
+		free(p.items);
+	if (p.mem_heap)
+		free(p.mem);
+	return rc;
 }
 
 int cf_json_u64(const struct cf_json *v, uint64_t *out)

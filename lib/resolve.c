@@ -49,6 +49,18 @@ static struct cf_loc pos_loc(const struct cf_profile *p,
 	return (struct cf_loc){ p->file, pos->pointer, pos->line, pos->col };
 }
 
+/* JSON pointers of names are short: "/linux/seccomp/syscalls/N/names/M" */
+#define CF_NAME_PTR_MAX 128
+
+static struct cf_loc name_loc(const struct cf_profile *p,
+			      const struct cf_p_syscall *s, size_t n, char *buf)
+{
+	struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+
+	loc.pointer = cf_p_name_pointer(s, n, buf, CF_NAME_PTR_MAX);
+	return loc;
+}
+
 /* An ABI without a syscall table (s390: Linux 7.1 has no 31-bit compat
  * any more) cannot be native; as an extra ABI it is left out with a
  * warning, so its calls are killed like those of any ABI not listed. */
@@ -149,40 +161,70 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 				 a->value_two };
 }
 
+static size_t ndigits(size_t n)
+{
+	size_t nd = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		nd++;
+	}
+	return nd;
+}
+
+/* The JSON pointer of name n of s, written at *at (room enough): the
+ * names array's pointer (base, blen bytes) + "/" + n, or the legacy
+ * "name"'s pointer. */
+static const char *name_ptr(char **at, const struct cf_p_syscall *s,
+			    const char *base, size_t blen, size_t n)
+{
+	char *out = *at, *o = out + blen;
+	size_t nd = s->legacy_name ? 0 : ndigits(n);
+
+	memcpy(out, base, blen);
+	if (nd) {
+		*o++ = '/';
+		for (size_t k = nd; k; k--, n /= 10)
+			o[k - 1] = (char)('0' + n % 10);
+		o += nd;
+	}
+	*o++ = 0;
+	*at = o;
+	return out;
+}
+
 /* The rule keeps copies of what explain needs: the filter outlives the
- * profile. */
+ * profile. base/blen: s->names_ptr and its length. */
 static int emit(struct cf_arena *a, struct cf_ruleset *rs,
-		const struct cf_p_syscall *s, size_t name,
-		const struct cf_p_arg *args, size_t nargs, bool split)
+		const struct cf_p_syscall *s, size_t name, int sys,
+		const char *ptr, const struct cf_cond *conds, size_t nconds,
+		bool split)
 {
 	struct cf_rule *r = &rs->rules[rs->nrules++];
-	const struct cf_pos *pos = &s->name_pos[name];
 
-	r->sys = cf_sys_index(s->names[name]);
-	r->name = r->sys >= 0 ? cf_sysinfo[r->sys].name
-			      : cf_arena_strndup(a, s->names[name],
-						 strlen(s->names[name]));
-	r->pos = *pos;
-	r->pos.pointer = pos->pointer ? cf_arena_strndup(a, pos->pointer,
-							 strlen(pos->pointer))
-				      : NULL;
-	if (!r->name || (pos->pointer && !r->pos.pointer))
+	r->sys = sys;
+	r->name = sys >= 0 ? cf_sysinfo[sys].name
+			   : cf_arena_strndup(a, s->names[name],
+					      strlen(s->names[name]));
+	r->pos = s->name_pos[name];
+	r->pos.pointer = ptr;
+	if (!r->name)
 		return -ENOMEM;
 	r->action = s->action;
 	r->src = s;
-	r->src_name = name;
+	r->src_name = (uint32_t)name;
 	r->split = split;
 	r->same_as_default = s->action == rs->default_action;
-	r->nconds = (uint8_t)nargs;
-	for (size_t i = 0; i < nargs; i++)
-		r->conds[i] = to_cond(&args[i]);
+	r->nconds = (uint8_t)nconds;
+	r->conds = conds;
 	return 0;
 }
 
 static void warn_unknown(const struct cf_profile *p, const struct cf_target *t,
 			 const struct cf_p_syscall *s, size_t n)
 {
-	struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+	char buf[CF_NAME_PTR_MAX];
+	struct cf_loc loc = name_loc(p, s, n, buf);
 
 	cf_warn(t->diag, t->diag_ctx, "unknown-syscall", &loc,
 		"unknown syscall '%s' (not in the Linux 7.1 tables): ignored",
@@ -200,18 +242,42 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 
 		cap += s->nnames * (s->nargs ? s->nargs : 1);
 	}
-	rs->rules = cf_arena_array(a, cap, sizeof(*rs->rules));
+	rs->rules = cf_arena_raw(a, (cap ? cap : 1) * sizeof(*rs->rules),
+				 _Alignof(struct cf_rule));
 	if (!rs->rules)
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < p->nsyscalls; i++) {
 		const struct cf_p_syscall *s = &p->syscalls[i];
 		bool split = repeats_index(s);
+		struct cf_cond *conds = NULL;
+		const char *base = s->names_ptr ? s->names_ptr : "";
+		size_t blen;
+		char *ptrs;
 
-		if (!rule_applies(s, t))
+		if (!s->nnames || !rule_applies(s, t))
 			continue;
+		/* the names' pointers, in one block */
+		blen = strlen(base);
+		ptrs = cf_arena_raw(a, s->nnames * (blen + 2 +
+						   ndigits(s->nnames - 1)),
+				    1);
+		if (!ptrs)
+			return cf_err(err, -ENOMEM, "out of memory");
+		if (s->nargs) {
+			conds = cf_arena_raw(a, s->nargs * sizeof(*conds),
+					     _Alignof(struct cf_cond));
+			if (!conds)
+				return cf_err(err, -ENOMEM, "out of memory");
+			for (size_t c = 0; c < s->nargs; c++)
+				conds[c] = to_cond(&s->args[c]);
+		}
 		for (size_t n = 0; n < s->nnames; n++) {
-			if (cf_sys_index(s->names[n]) < 0) {
-				struct cf_loc loc = pos_loc(p, &s->name_pos[n]);
+			int sys = cf_sys_index(s->names[n]);
+			const char *ptr = name_ptr(&ptrs, s, base, blen, n);
+
+			if (sys < 0) {
+				char buf[CF_NAME_PTR_MAX];
+				struct cf_loc loc = name_loc(p, s, n, buf);
 
 				if (t->strict)
 					return cf_err_at(
@@ -221,13 +287,15 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 				warn_unknown(p, t, s, n);
 			}
 			if (!split) {
-				if (emit(a, rs, s, n, s->args, s->nargs, false))
+				if (emit(a, rs, s, n, sys, ptr, conds, s->nargs,
+					 false))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 				continue;
 			}
 			for (size_t c = 0; c < s->nargs; c++)
-				if (emit(a, rs, s, n, &s->args[c], 1, true))
+				if (emit(a, rs, s, n, sys, ptr, &conds[c], 1,
+					 true))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 		}

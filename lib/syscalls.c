@@ -6,22 +6,19 @@
 #include <strings.h>
 
 
+/* The hash tools/gen-tables places the names with (keep them equal). */
 int cf_sys_index(const char *name)
 {
-	size_t lo = 0, hi = cf_nsysinfo;
+	uint32_t h = 2166136261U, x;
+	const unsigned char *s = (const unsigned char *)name;
+	int idx;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, cf_sysinfo[mid].name);
-
-		if (!c)
-			return (int)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
+	for (; *s; s++)
+		h = (h ^ *s) * 16777619U;
+	x = (h ^ cf_sys_hash_disp[h % CF_SYS_HASH_BUCKETS] * 0x9e3779b9U) *
+	    0x85ebca6bU;
+	idx = cf_sys_hash_slot[x >> 22];
+	return idx >= 0 && !strcmp(name, cf_sysinfo[idx].name) ? idx : -1;
 }
 
 int64_t cf_sys_nr(int arch, int idx)

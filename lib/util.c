@@ -12,36 +12,73 @@ struct cf_arena_chunk {
 	max_align_t data[];
 };
 
-#define CF_CHUNK_MIN (64 * 1024)
+/* Chunks double from CF_CHUNK_FIRST to CF_CHUNK_MAX, so that a small
+ * compile asks malloc for little more than it uses: memory that a compile
+ * never touches still moves glibc's heap top, and what lies above its trim
+ * threshold goes back to the kernel on free and page-faults again in the
+ * next compile. Callers that can estimate their needs size the first chunk
+ * (cf_arena_hint). */
+#define CF_CHUNK_FIRST (4 * 1024)
+#define CF_CHUNK_MAX (64 * 1024)
+/* what malloc adds to a block (glibc: one size word, 16-byte granules) */
+#define CF_MALLOC_OVERHEAD 16
+
+static void *arena_new_chunk(struct cf_arena *a, size_t n)
+{
+	struct cf_arena_chunk *c;
+	size_t block = a->next_chunk ? a->next_chunk : CF_CHUNK_FIRST;
+	size_t size = block - sizeof(*c) - CF_MALLOC_OVERHEAD;
+
+	if (size < n)
+		size = n;
+	c = malloc(sizeof(*c) + size);
+	if (!c)
+		return NULL;
+	c->size = size;
+	c->used = n;
+	/* a big one-off block goes behind the current chunk so the
+	 * current chunk's free space stays usable */
+	if (a->head && n > CF_CHUNK_MAX / 2) {
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		c->next = a->head;
+		a->head = c;
+		a->next_chunk = block < CF_CHUNK_MAX ? block * 2 : block;
+	}
+	return c->data;
+}
+
+void cf_arena_hint(struct cf_arena *a, size_t n)
+{
+	size_t block = (n + sizeof(struct cf_arena_chunk) + CF_MALLOC_OVERHEAD +
+			4095) & ~(size_t)4095;
+
+	if (!a->head && block > CF_CHUNK_FIRST)
+		a->next_chunk = block;
+}
+
+void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align)
+{
+	struct cf_arena_chunk *c = a->head;
+
+	if (c) {
+		size_t off = (c->used + align - 1) & ~(align - 1);
+
+		if (off <= c->size && c->size - off >= n) {
+			c->used = off + n;
+			return (char *)c->data + off;
+		}
+	}
+	return arena_new_chunk(a, n);
+}
 
 void *cf_arena_alloc(struct cf_arena *a, size_t n)
 {
-	struct cf_arena_chunk *c = a->head;
-	size_t align = sizeof(max_align_t);
-	void *p;
+	void *p = cf_arena_raw(a, n, _Alignof(max_align_t));
 
-	n = (n + align - 1) & ~(align - 1);
-	if (!c || c->size - c->used < n) {
-		size_t size = n > CF_CHUNK_MIN ? n : CF_CHUNK_MIN;
-
-		c = malloc(sizeof(*c) + size);
-		if (!c)
-			return NULL;
-		c->size = size;
-		c->used = 0;
-		/* a big one-off block goes behind the current chunk so the
-		 * current chunk's free space stays usable */
-		if (a->head && n > CF_CHUNK_MIN) {
-			c->next = a->head->next;
-			a->head->next = c;
-		} else {
-			c->next = a->head;
-			a->head = c;
-		}
-	}
-	p = (char *)c->data + c->used;
-	c->used += n;
-	memset(p, 0, n);
+	if (p)
+		memset(p, 0, n);
 	return p;
 }
 
@@ -54,10 +91,12 @@ void *cf_arena_array(struct cf_arena *a, size_t n, size_t size)
 
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n)
 {
-	char *p = cf_arena_alloc(a, n + 1);
+	char *p = cf_arena_raw(a, n + 1, 1);
 
-	if (p)
+	if (p) {
 		memcpy(p, s, n);
+		p[n] = 0;
+	}
 	return p;
 }
 
@@ -90,6 +129,7 @@ void cf_arena_release(struct cf_arena *a)
 		free(c);
 	}
 	a->head = NULL;
+	a->next_chunk = 0;
 }
 
 static void cf_copy(char *dst, size_t size, const char *src)

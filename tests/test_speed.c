@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The fast paths of a compile keep their meaning: the perfect hash finds
+ * every name and nothing else, names' JSON pointers built on demand equal
+ * the eager ones, the arena's alignment and hints, the JSON reader's
+ * scratch stacks past their on-stack size, and compiles of profiles of
+ * every size.
+ */
+#include "t.h"
+
+#include "cf.h"
+
+#include <stdlib.h>
+
+TEST(speed_sys_index_perfect_hash)
+{
+	static const char *const absent[] = {
+		"", "r", "rea", "readd", "READ", "read ", "bogus", "_",
+		"socketcall2", "clone33", "x",
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < cf_nsysinfo; i++)
+		CHECK_EQ(cf_sys_index(cf_sysinfo[i].name), i);
+	for (size_t i = 0; i < CF_ARRAY_SIZE(absent); i++)
+		CHECK_EQ(cf_sys_index(absent[i]), -1);
+	/* every name with its last byte changed or dropped */
+	for (size_t i = 0; i < cf_nsysinfo; i++) {
+		size_t n = strlen(cf_sysinfo[i].name);
+		int got;
+
+		memcpy(buf, cf_sysinfo[i].name, n + 1);
+		buf[n - 1] ^= 0x20;
+		got = cf_sys_index(buf);
+		CHECK(got < 0 || !strcmp(cf_sysinfo[got].name, buf));
+		buf[n - 1] = 0;
+		got = cf_sys_index(buf);
+		CHECK(got < 0 || !strcmp(cf_sysinfo[got].name, buf));
+	}
+}
+
+static struct cf_profile *parse(const char *text)
+{
+	struct cf_profile *p = NULL;
+	struct cf_error err;
+
+	if (cf_profile_parse(text, strlen(text), "p.json", &p, &err))
+		t_fail(__FILE__, __LINE__, "parse: %s", err.msg);
+	return p;
+}
+
+TEST(speed_name_pointers_on_demand)
+{
+	char buf[128];
+	struct cf_profile *p = parse(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"SYSCALLS\": ["
+		"{\"names\": [\"read\", \"write\"], \"action\": "
+		"\"SCMP_ACT_ALLOW\"},"
+		"{\"name\": \"close\", \"action\": \"SCMP_ACT_ALLOW\"},"
+		"{\"Names\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
+		"\"i\",\"j\",\"k\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct cf_profile *oci;
+
+	if (!CHECK(p != NULL) || !CHECK(p->nsyscalls == 3))
+		goto out;
+	/* a key-case note's pointer is built from the cached parents */
+	CHECK(p->notes != NULL);
+	for (const struct cf_p_note *n = p->notes; n; n = n->next)
+		if (!strcmp(n->id, "key-case"))
+			CHECK(!strcmp(n->pos.pointer, "/SYSCALLS") ||
+			      !strcmp(n->pos.pointer, "/SYSCALLS/2/Names"));
+	CHECK_STR(cf_p_name_pointer(&p->syscalls[0], 0, buf, sizeof(buf)),
+		  "/SYSCALLS/0/names/0");
+	CHECK_STR(cf_p_name_pointer(&p->syscalls[0], 1, buf, sizeof(buf)),
+		  "/SYSCALLS/0/names/1");
+	CHECK_STR(cf_p_name_pointer(&p->syscalls[1], 0, buf, sizeof(buf)),
+		  "/SYSCALLS/1/name");
+	CHECK_STR(cf_p_name_pointer(&p->syscalls[2], 10, buf, sizeof(buf)),
+		  "/SYSCALLS/2/Names/10");
+	CHECK_EQ(p->syscalls[2].name_pos[10].line, 1);
+	/* too small a buffer: empty, never cut */
+	CHECK_STR(cf_p_name_pointer(&p->syscalls[2], 10, buf, 12), "");
+	oci = parse("{\"ociVersion\": \"1.0\", \"linux\": {\"seccomp\": "
+		    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+		    "[{\"names\": [\"read\"], \"action\": "
+		    "\"SCMP_ACT_ALLOW\"}]}}}");
+	if (CHECK(oci != NULL))
+		CHECK_STR(cf_p_name_pointer(&oci->syscalls[0], 0, buf,
+					    sizeof(buf)),
+			  "/linux/seccomp/syscalls/0/names/0");
+	cf_profile_free(oci);
+	/* RFC 6901 escapes in keys: '~' -> "~0", '/' -> "~1" */
+	oci = parse("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+		    "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
+		    "\"a/b~c\": {\"x\": 1}}]}");
+	if (CHECK(oci != NULL) && CHECK(oci->notes != NULL))
+		CHECK_STR(oci->notes->pos.pointer, "/syscalls/0/a~1b~0c");
+	cf_profile_free(oci);
+out:
+	cf_profile_free(p);
+}
+
+TEST(speed_arena_alignment_and_hints)
+{
+	struct cf_arena a = { 0 };
+	char *s = cf_arena_strndup(&a, "abc", 3);
+	char *t = cf_arena_strndup(&a, "de", 2);
+	uint64_t *u = cf_arena_raw(&a, sizeof(*u), sizeof(*u));
+	void *z = cf_arena_alloc(&a, 40);
+	void *big;
+
+	CHECK_STR(s, "abc");
+	CHECK_STR(t, "de");
+	CHECK(t == s + 4); /* strings are packed */
+	CHECK_EQ((uintptr_t)u % sizeof(*u), 0);
+	CHECK_EQ((uintptr_t)z % _Alignof(max_align_t), 0);
+	CHECK(z && !memcmp(z, (char[40]){ 0 }, 40));
+	big = cf_arena_alloc(&a, 1 << 20); /* a one-off block */
+	CHECK(big != NULL);
+	s = cf_arena_strndup(&a, "f", 1); /* the chunk is still used */
+	CHECK(s > (char *)z && s < (char *)z + 4096);
+	cf_arena_release(&a);
+	cf_arena_hint(&a, 200000);
+	for (int i = 0; i < 1000; i++)
+		CHECK(cf_arena_raw(&a, 150, 8) != NULL);
+	cf_arena_release(&a);
+}
+
+/* Containers bigger than the reader's on-stack scratch, nested. */
+TEST(speed_json_big_containers)
+{
+	size_t n = 3000, cap = n * 40 + 64, off = 0;
+	char *text = malloc(cap);
+	struct cf_arena a = { 0 };
+	struct cf_json *v;
+	struct cf_error err;
+
+	if (!CHECK(text != NULL))
+		return;
+	off += (size_t)snprintf(text + off, cap - off, "[");
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(
+			text + off, cap - off,
+			"%s{\"k%zu\": [%zu, \"s%zu\"], \"x\": {}}",
+			i ? "," : "", i, i, i);
+	off += (size_t)snprintf(text + off, cap - off, "]");
+	if (CHECK(cf_json_parse(&a, text, off, "t.json", &v, &err) == 0) &&
+	    CHECK(v->u.arr.n == n)) {
+		const struct cf_json *last = v->u.arr.items[n - 1];
+		char key[32];
+		uint64_t num = 0;
+
+		snprintf(key, sizeof(key), "k%zu", n - 1);
+		CHECK_EQ(last->u.obj.n, 2);
+		CHECK_STR(last->u.obj.m[0].key, key);
+		CHECK_EQ(last->u.obj.m[0].val->u.arr.n, 2);
+		CHECK(cf_json_u64(last->u.obj.m[0].val->u.arr.items[0],
+				  &num) == 0);
+		CHECK_EQ(num, n - 1);
+		CHECK_STR(last->u.obj.m[1].key, "x");
+		CHECK_EQ(last->u.obj.m[1].val->u.obj.n, 0);
+	}
+	/* one object with many members */
+	off = 0;
+	off += (size_t)snprintf(text + off, cap - off, "{");
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(text + off, cap - off,
+					"%s\"m%zu\": %zu", i ? "," : "", i,
+					i);
+	off += (size_t)snprintf(text + off, cap - off, "}");
+	if (CHECK(cf_json_parse(&a, text, off, "t.json", &v, &err) == 0) &&
+	    CHECK(v->u.obj.n == n))
+		CHECK_STR(v->u.obj.m[n - 1].key, "m2999");
+	/* an error deep inside a big container still has its position */
+	text[off - 2] = ',';
+	CHECK(cf_json_parse(&a, text, off, "t.json", &v, &err) == -EINVAL);
+	CHECK_EQ(err.line, 1);
+	cf_arena_release(&a);
+	free(text);
+}
+
+/* Profiles of 1 to 3000 rules on every name compile (or are rejected for
+ * size) the same way: the fast paths have no size limits of their own. */
+TEST(speed_compile_many_rules)
+{
+	static const size_t sizes[] = { 1, 60, 700, 3000 };
+
+	for (size_t k = 0; k < CF_ARRAY_SIZE(sizes); k++) {
+		size_t n = sizes[k], cap = n * 160 + 256, off = 0;
+		char *text = malloc(cap);
+		struct cf_profile *p = NULL;
+		struct cf_filter *f = NULL;
+		struct cf_target t;
+		struct cf_error err;
+		int rc;
+
+		if (!CHECK(text != NULL))
+			return;
+		off += (size_t)snprintf(
+			text + off, cap - off,
+			"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": "
+			"[{\"architecture\": \"SCMP_ARCH_X86_64\", "
+			"\"subArchitectures\": [\"SCMP_ARCH_X86\", "
+			"\"SCMP_ARCH_X32\"]}], \"syscalls\": [");
+		for (size_t i = 0; i < n; i++)
+			off += (size_t)snprintf(
+				text + off, cap - off,
+				"%s{\"names\": [\"%s\"], \"action\": "
+				"\"SCMP_ACT_%s\"}",
+				i ? "," : "",
+				cf_sysinfo[i % cf_nsysinfo].name,
+				i % 7 ? "ALLOW" : "LOG");
+		off += (size_t)snprintf(text + off, cap - off, "]}");
+		CHECK(cf_profile_parse(text, off, "p.json", &p, &err) == 0);
+		CHECK(cf_target_default(&t, &err) == 0);
+		t.native = cf_abi_lookup("x86_64");
+		rc = p ? cf_compile(p, &t, &f, &err) : -1;
+		CHECK(rc == 0);
+		if (f) {
+			struct seccomp_data d = { .arch = 0xc000003eU };
+			struct cf_decision dec;
+
+			/* cf_sysinfo[3], "accept", is rule 3 (an ALLOW) */
+			d.nr = (int)cf_syscall_number(t.native,
+						      cf_sysinfo[3].name);
+			cf_filter_decide(f, &d, &dec);
+			CHECK_EQ(dec.action, n > 3 ? 0x7fff0000U : 0x50001U);
+		}
+		cf_filter_free(f);
+		cf_profile_free(p);
+		free(text);
+	}
+}
