@@ -391,7 +391,7 @@ def chart(comp, out):
     script = f"""
 set terminal pngcairo size 900,600 font ",11"
 set output "{png}"
-set title "Compile time, JSON text to BPF program (x86_64 + x86 + x32, median)"
+set title "Compile time, JSON text to BPF program (x86_64 + x86 + x32, median)" noenhanced
 set xlabel "rules with argument conditions"
 set ylabel "milliseconds"
 set logscale xy
@@ -422,8 +422,8 @@ def main():
                                                         "../shared"),
                                          "fixtures/profiles"))
     ap.add_argument("--mix", default=os.path.join(HERE, "mix.tsv"))
-    ap.add_argument("--rounds", type=int, default=21)
-    ap.add_argument("--runs", type=int, default=101)
+    ap.add_argument("--rounds", type=int, default=61)
+    ap.add_argument("--runs", type=int, default=401)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
