@@ -125,15 +125,23 @@ struct gen {
 	int *widx; /* opt: cf_sysinfo index of each cf_sys_weights */
 };
 
+/* The capacity an array of cap elements grows to to hold need. */
+static size_t grown(size_t cap, size_t need)
+{
+	size_t ncap = cap ? cap : 64;
+
+	while (ncap < need)
+		ncap *= 2;
+	return ncap;
+}
+
 static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
 {
-	size_t ncap = *cap ? *cap : 64;
+	size_t ncap = grown(*cap, need);
 	void *np;
 
 	if (need <= *cap)
 		return true;
-	while (ncap < need)
-		ncap *= 2;
 	np = cf_arena_array(g->a, ncap, size);
 	if (!np) {
 		g->oom = true;
@@ -154,13 +162,11 @@ static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
 static bool sgrow(struct gen *g, void **p, size_t *cap, size_t need,
 		  size_t size)
 {
-	size_t ncap = *cap ? *cap : 64;
+	size_t ncap = grown(*cap, need);
 	void *np;
 
 	if (need <= *cap)
 		return true;
-	while (ncap < need)
-		ncap *= 2;
 	np = realloc(*p, ncap * size);
 	if (!np) {
 		g->oom = true;
