@@ -88,6 +88,13 @@ const char *t_shared(void)
 	return NULL;
 }
 
+const char *const t_fixtures[] = {
+	"docker-default.json",		 "docker-labs-no-chmod.json",
+	"moby-conditional-include.json", "podman-default.json",
+	"runc-syscall-test1.json",	 "runc-syscall-test2.json",
+};
+const size_t t_nfixtures = sizeof(t_fixtures) / sizeof(t_fixtures[0]);
+
 char *t_shared_read(const char *rel, size_t *len)
 {
 	const char *dir = t_shared();
@@ -119,6 +126,14 @@ char *t_shared_read(const char *rel, size_t *len)
 	if (len)
 		*len = (size_t)n;
 	return buf;
+}
+
+char *t_fixture_read(const char *name, size_t *len)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "fixtures/profiles/%s", name);
+	return t_shared_read(rel, len);
 }
 
 const char *t_callfence_bin(void)

@@ -23,6 +23,11 @@ const char *t_shared(void);
 /* Reads ../shared/<rel> into a malloc'd NUL-terminated buffer, or NULL
  * (after skip/fail as t_shared). */
 char *t_shared_read(const char *rel, size_t *len);
+/* The reference profiles of ../shared/fixtures/profiles, by file name. */
+extern const char *const t_fixtures[];
+extern const size_t t_nfixtures;
+/* Reads fixtures/profiles/<name> as t_shared_read does. */
+char *t_fixture_read(const char *name, size_t *len);
 /* Path of the built callfence binary (CF_BIN or build/callfence). */
 const char *t_callfence_bin(void);
 

@@ -92,8 +92,7 @@ static int compile(const char *text, size_t len, const char *name,
 TEST(builtin_equals_docker_default)
 {
 	size_t dlen, blen;
-	char *docker = t_shared_read("fixtures/profiles/docker-default.json",
-				     &dlen);
+	char *docker = t_fixture_read("docker-default.json", &dlen);
 	const char *builtin = cf_profile_builtin_json(&blen);
 	struct tally t = { 0 };
 	unsigned natives = 0, rejected = 0;

@@ -18,12 +18,6 @@
 #define AUDIT_X86_64 0xc000003eU
 #define X32_BIT 0x40000000U
 
-static const char *const fixtures[] = {
-	"docker-default.json",		 "docker-labs-no-chmod.json",
-	"moby-conditional-include.json", "podman-default.json",
-	"runc-syscall-test1.json",	 "runc-syscall-test2.json",
-};
-
 static const char *const natives[] = {
 	"x86_64", "aarch64", "s390x", "ppc64le", "mips64", "riscv64", "x86",
 };
@@ -299,16 +293,13 @@ TEST(opt_fixtures_match_plain_and_ir)
 	struct cmp tot = {0};
 	unsigned contexts = 0;
 
-	for (size_t i = 0; i < CF_ARRAY_SIZE(fixtures); i++) {
-		char rel[256];
+	for (size_t i = 0; i < t_nfixtures; i++) {
 		size_t len;
-		char *text;
+		char *text = t_fixture_read(t_fixtures[i], &len);
 
-		snprintf(rel, sizeof(rel), "fixtures/profiles/%s", fixtures[i]);
-		text = t_shared_read(rel, &len);
 		if (!text)
 			return;
-		compare_profile(text, len, fixtures[i], &tot, &contexts);
+		compare_profile(text, len, t_fixtures[i], &tot, &contexts);
 		free(text);
 	}
 	t_note("%u contexts: %lu vectors, %lu differences; %lu numbers "

@@ -40,14 +40,11 @@ TEST(profile_fixtures_parse)
 	};
 
 	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
-		char rel[256];
 		size_t len;
-		char *text;
+		char *text = t_fixture_read(fx[i].file, &len);
 		struct cf_profile *p = NULL;
 		struct cf_error err;
 
-		snprintf(rel, sizeof(rel), "fixtures/profiles/%s", fx[i].file);
-		text = t_shared_read(rel, &len);
 		if (!text)
 			return;
 		if (CHECK(cf_profile_parse(text, len, fx[i].file, &p, &err) ==

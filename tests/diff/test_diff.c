@@ -689,12 +689,6 @@ static void report(const char *what)
 /* ---- the suites ------------------------------------------------------------
  */
 
-static const char *const fixtures[] = {
-    "docker-default.json",	     "docker-labs-no-chmod.json",
-    "moby-conditional-include.json", "podman-default.json",
-    "runc-syscall-test1.json",	     "runc-syscall-test2.json",
-};
-
 static uint64_t cap_context(int i)
 {
 	return i == 0	? cf_caps_docker_default()
@@ -706,19 +700,17 @@ TEST(diff_fixtures)
 {
 	int host = cf_abi_host();
 
-	for (size_t i = 0; i < CF_ARRAY_SIZE(fixtures); i++) {
-		char rel[256], label[300];
+	for (size_t i = 0; i < t_nfixtures; i++) {
+		char label[300];
 		size_t len;
-		char *text;
+		char *text = t_fixture_read(t_fixtures[i], &len);
 
-		snprintf(rel, sizeof(rel), "fixtures/profiles/%s", fixtures[i]);
-		text = t_shared_read(rel, &len);
 		if (!text)
 			return;
 		st.profiles++;
 		for (int c = 0; c < 3; c++) {
 			snprintf(label, sizeof(label), "%s[caps %d]",
-				 fixtures[i], c);
+				 t_fixtures[i], c);
 			CHECK_EQ(run_profile(text, len, label, host,
 					     cap_context(c), true, i * 3 + c),
 				 0);
@@ -847,8 +839,7 @@ TEST(diff_cross_native)
 	static const char *const natives[] = {
 	    "aarch64", "x86", "ppc64le", "s390x", "arm", "riscv64", "mips64"};
 	size_t len;
-	char *text =
-	    t_shared_read("fixtures/profiles/docker-default.json", &len);
+	char *text = t_fixture_read("docker-default.json", &len);
 
 	if (!text)
 		return;
