@@ -140,14 +140,14 @@ static bool grow(struct gen *g, void **p, size_t *cap, size_t need, size_t size)
 	size_t ncap = grown(*cap, need);
 	void *np;
 
-	if (need <= *cap)
+	if (need <= *cap && *p)
 		return true;
 	np = cf_arena_array(g->a, ncap, size);
 	if (!np) {
 		g->oom = true;
 		return false;
 	}
-	if (*cap)
+	if (*p && *cap)
 		memcpy(np, *p, *cap * size);
 	*p = np;
 	*cap = ncap;
@@ -165,7 +165,7 @@ static bool sgrow(struct gen *g, void **p, size_t *cap, size_t need,
 	size_t ncap = grown(*cap, need);
 	void *np;
 
-	if (need <= *cap)
+	if (need <= *cap && *p)
 		return true;
 	np = realloc(*p, ncap * size);
 	if (!np) {
