@@ -54,8 +54,19 @@ $(DIFF): $(DIFF_OBJS) $(O)/tests/main.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DIFF_OBJS) $(O)/tests/main.o \
 		$(LIB) -lseccomp -lpthread
 
-check: all $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
-	CF_BIN=$(BIN) tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
+# Writes the parsed form of a profile as C (lib/builtin_data.c).
+$(O)/dump-profile: tools/dump-profile.c $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
+
+# Regenerates both embedded forms of data/builtin.json: its text
+# (lib/builtin.c) and its parsed form (lib/builtin_data.c).
+builtin: $(O)/dump-profile
+	tools/gen-builtin data/builtin.json lib/builtin.c
+	$(O)/dump-profile data/builtin.json cf_profile_builtin > $(O)/builtin_data.c
+	mv $(O)/builtin_data.c lib/builtin_data.c
+
+check: all $(TESTS) $(O)/dump-profile $(if $(DIFF_SRCS),$(DIFF))
+	CF_BIN=$(BIN) CF_DUMP=$(O)/dump-profile tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
 
 asan:
 	$(MAKE) O=build-asan CC=clang \
@@ -68,13 +79,17 @@ analyze:
 demo: all
 	tools/demo $(BIN)
 
+# generated sources stay as their generators write them
+GEN_SRCS := lib/builtin.c lib/builtin_data.c lib/syscalls_table.c \
+	    lib/errno_table.c
 format:
-	clang-format -i $(LIB_SRCS) $(CLI_SRCS) include/*.h lib/*.h
+	clang-format -i $(filter-out $(GEN_SRCS),$(LIB_SRCS)) $(CLI_SRCS) \
+		tools/dump-profile.c include/*.h lib/*.h
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan analyze demo format clean
+.PHONY: all check asan analyze demo format clean builtin
 
 # ---- fuzzing (clang libFuzzer) -------------------------------------------
 FUZZ_SRCS := $(filter-out fuzz/replay.c,$(sort $(wildcard fuzz/*.c)))

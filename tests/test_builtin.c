@@ -10,7 +10,10 @@
 
 #include "cf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,40 +151,245 @@ TEST(builtin_equals_docker_default)
 	CHECK(natives >= 10);
 }
 
-/* lib/builtin.c is what tools/gen-builtin makes of data/builtin.json. */
-TEST(builtin_generated_file_is_current)
+/* Runs cmd followed by the name of a temporary file (where the command
+ * writes) and compares that file with the committed one, byte for byte. */
+static void check_generated(const char *cmd, const char *committed)
 {
 	char out[] = "/tmp/cf-builtin-XXXXXX";
-	char cmd[512];
-	int fd = mkstemp(out), rc;
+	char line[1024];
+	int fd = mkstemp(out);
 	FILE *a, *b;
 	int ca, cb;
 
-	if (fd < 0 || access("/usr/bin/python3", X_OK)) {
-		if (fd >= 0) {
-			close(fd);
-			unlink(out);
-		}
-		t_skip("python3 is not installed");
+	if (!CHECK(fd >= 0))
 		return;
-	}
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "tools/gen-builtin data/builtin.json %s",
-		 out);
-	rc = system(cmd);
-	CHECK_EQ(rc, 0);
+	snprintf(line, sizeof(line), "%s%s", cmd, out);
+	CHECK_EQ(system(line), 0);
 	a = fopen(out, "re");
-	b = fopen("lib/builtin.c", "re");
+	b = fopen(committed, "re");
 	if (CHECK(a && b)) {
 		do {
 			ca = fgetc(a);
 			cb = fgetc(b);
 		} while (ca == cb && ca != EOF);
-		CHECK(ca == cb);
+		if (!CHECK(ca == cb))
+			t_note("%s is stale: run make builtin", committed);
 	}
 	if (a)
 		fclose(a);
 	if (b)
 		fclose(b);
 	unlink(out);
+}
+
+/* lib/builtin.c is what tools/gen-builtin makes of data/builtin.json. */
+TEST(builtin_generated_file_is_current)
+{
+	if (access("/usr/bin/python3", X_OK)) {
+		t_skip("python3 is not installed");
+		return;
+	}
+	check_generated("tools/gen-builtin data/builtin.json ",
+			"lib/builtin.c");
+}
+
+/* lib/builtin_data.c is what tools/dump-profile makes of it (make check
+ * passes the tool's path in CF_DUMP). */
+TEST(builtin_parsed_file_is_current)
+{
+	const char *dump = getenv("CF_DUMP");
+	char cmd[512];
+
+	if (!dump) {
+		const char *ci = getenv("CI");
+
+		if (ci && !strcmp(ci, "true"))
+			t_fail(__FILE__, __LINE__, "CF_DUMP is not set");
+		else
+			t_skip("CF_DUMP is not set (make check sets it)");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "%s data/builtin.json cf_profile_builtin > ", dump);
+	check_generated(cmd, "lib/builtin_data.c");
+}
+
+/* ---- the parsed form (lib/builtin_data.c) ------------------------------ */
+
+/* Field-by-field equality of two parsed profiles; the first difference is
+ * left in diff_msg. */
+static char diff_msg[512];
+
+static bool differ(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static bool differ(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(diff_msg, sizeof(diff_msg), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool same_str(const char *a, const char *b, const char *what,
+		     size_t i)
+{
+	if ((!a && !b) || (a && b && !strcmp(a, b)))
+		return true;
+	return differ("%s [%zu]: '%s' vs '%s'", what, i, a ? a : "(null)",
+		      b ? b : "(null)");
+}
+
+static bool same_pos(struct cf_pos a, struct cf_pos b, const char *what,
+		     size_t i)
+{
+	if (!same_str(a.pointer, b.pointer, what, i))
+		return false;
+	if (a.line == b.line && a.col == b.col)
+		return true;
+	return differ("%s [%zu]: %u:%u vs %u:%u", what, i, a.line, a.col,
+		      b.line, b.col);
+}
+
+static bool same_strs(const char **a, size_t na, const char **b, size_t nb,
+		      const char *what, size_t i)
+{
+	if (na != nb) {
+		return differ("%s [%zu]: %zu vs %zu entries", what, i, na,
+			      nb);
+	}
+	for (size_t n = 0; n < na; n++)
+		if (!same_str(a[n], b[n], what, i))
+			return false;
+	return true;
+}
+
+#define SAME(x, what, i) ((x) || differ("%s [%zu]: %s", what, (size_t)(i), #x))
+
+static bool same_filter(const struct cf_p_filter *a,
+			const struct cf_p_filter *b, size_t i)
+{
+	return same_strs(a->caps, a->ncaps, b->caps, b->ncaps, "caps", i) &&
+	       same_strs(a->arches, a->narches, b->arches, b->narches,
+			 "arches", i) &&
+	       same_str(a->min_kernel, b->min_kernel, "minKernel", i) &&
+	       SAME(a->min_kernel_v == b->min_kernel_v, "minKernel", i) &&
+	       SAME(a->min_kernel_3part == b->min_kernel_3part, "minKernel",
+		    i) &&
+	       same_pos(a->pos, b->pos, "filter pos", i);
+}
+
+static bool same_syscall(const struct cf_p_syscall *a,
+			 const struct cf_p_syscall *b, size_t i)
+{
+	if (!same_strs(a->names, a->nnames, b->names, b->nnames, "names", i))
+		return false;
+	for (size_t n = 0; n < a->nnames; n++)
+		if (!same_pos(a->name_pos[n], b->name_pos[n], "name pos", i))
+			return false;
+	if (!same_str(a->names_ptr, b->names_ptr, "names pointer", i) ||
+	    !SAME(a->legacy_name == b->legacy_name, "name", i) ||
+	    !SAME(a->action == b->action, "action", i) ||
+	    !SAME(a->action_kind == b->action_kind, "action", i) ||
+	    !same_str(a->errno_name, b->errno_name, "errno", i) ||
+	    !SAME(a->errno_name_used == b->errno_name_used, "errno", i) ||
+	    !SAME(a->nargs == b->nargs, "args", i))
+		return false;
+	for (size_t n = 0; n < a->nargs; n++) {
+		const struct cf_p_arg *x = &a->args[n], *y = &b->args[n];
+
+		if (!SAME(x->index == y->index && x->value == y->value &&
+				  x->value_two == y->value_two && x->op == y->op,
+			  "arg", i) ||
+		    !same_pos(x->pos, y->pos, "arg pos", i))
+			return false;
+	}
+	return same_filter(&a->includes, &b->includes, i) &&
+	       same_filter(&a->excludes, &b->excludes, i) &&
+	       same_str(a->comment, b->comment, "comment", i) &&
+	       same_pos(a->pos, b->pos, "syscall pos", i) &&
+	       same_pos(a->action_pos, b->action_pos, "action pos", i);
+}
+
+static bool same_profile(const struct cf_profile *a, const struct cf_profile *b)
+{
+	const struct cf_p_note *na = a->notes, *nb = b->notes;
+	size_t n = 0;
+
+	if (!same_str(a->file, b->file, "file", 0) ||
+	    !SAME(a->has_default_action == b->has_default_action &&
+			  a->default_action == b->default_action &&
+			  a->default_kind == b->default_kind,
+		  "defaultAction", 0) ||
+	    !same_pos(a->default_pos, b->default_pos, "defaultAction pos", 0) ||
+	    !same_str(a->default_errno_name, b->default_errno_name,
+		      "defaultErrno", 0) ||
+	    !SAME(a->default_errno_name_used == b->default_errno_name_used,
+		  "defaultErrno", 0) ||
+	    !SAME(a->narchitectures == b->narchitectures, "architectures", 0) ||
+	    !SAME(a->narchmap == b->narchmap, "archMap", 0) ||
+	    !SAME(a->nsyscalls == b->nsyscalls, "syscalls", 0) ||
+	    !SAME(a->has_syscalls == b->has_syscalls &&
+			  a->has_flags == b->has_flags && a->flags == b->flags &&
+			  a->unconfined == b->unconfined,
+		  "flags", 0) ||
+	    !same_str(a->listener_path, b->listener_path, "listenerPath", 0))
+		return false;
+	for (size_t i = 0; i < a->narchitectures; i++)
+		if (!SAME(a->architectures[i] == b->architectures[i],
+			  "architectures", i) ||
+		    !same_pos(a->arch_pos[i], b->arch_pos[i], "arch pos", i))
+			return false;
+	for (size_t i = 0; i < a->narchmap; i++) {
+		const struct cf_p_archmap *x = &a->archmap[i],
+					  *y = &b->archmap[i];
+
+		if (!same_str(x->arch, y->arch, "archMap", i) ||
+		    !SAME(x->abi == y->abi, "archMap", i) ||
+		    !same_strs(x->subs, x->nsubs, y->subs, y->nsubs,
+			       "subArchitectures", i) ||
+		    !same_pos(x->pos, y->pos, "archMap pos", i))
+			return false;
+		for (size_t s = 0; s < x->nsubs; s++)
+			if (!SAME(x->sub_abis[s] == y->sub_abis[s],
+				  "subArchitectures", i))
+				return false;
+	}
+	for (size_t i = 0; i < a->nsyscalls; i++)
+		if (!same_syscall(&a->syscalls[i], &b->syscalls[i], i))
+			return false;
+	for (; na && nb; na = na->next, nb = nb->next, n++)
+		if (!same_str(na->id, nb->id, "note", n) ||
+		    !same_str(na->msg, nb->msg, "note", n) ||
+		    !same_pos(na->pos, nb->pos, "note pos", n))
+			return false;
+	return SAME(!na && !nb, "notes", n);
+}
+
+/* What the library compiles for "builtin" (lib/builtin_data.c) is what the
+ * parser makes of the embedded text, field by field. */
+TEST(builtin_parsed_form_equals_a_fresh_parse)
+{
+	size_t len;
+	const char *text = cf_profile_builtin_json(&len);
+	struct cf_profile *a = NULL, *b = NULL;
+	struct cf_error err;
+
+	CHECK_EQ(cf_profile_builtin(&a, &err), 0);
+	CHECK_EQ(cf_profile_parse(text, len, "builtin", &b, &err), 0);
+	if (a && b && CHECK(a->nsyscalls > 30 && a->narchmap > 5) &&
+	    CHECK(b->nsyscalls > 10 && b->syscalls[10].nargs > 0)) {
+		if (!CHECK(same_profile(a, b)))
+			t_note("first difference: %s", diff_msg);
+		/* the comparison has teeth: one changed field is found */
+		b->syscalls[3].name_pos[1].col++;
+		CHECK(!same_profile(a, b));
+		CHECK(strstr(diff_msg, "name pos [3]") != NULL);
+		b->syscalls[3].name_pos[1].col--;
+		b->syscalls[10].args[0].value ^= 1ULL << 40;
+		CHECK(!same_profile(a, b));
+	}
+	cf_profile_free(a);
+	cf_profile_free(b);
 }

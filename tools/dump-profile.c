@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* dump-profile FILE NAME: parses a profile with the library's own parser and
+ * writes C source for the parsed form (struct cf_profile and what it points
+ * to) as static data, with a function NAME(out) that hands out a copy.
+ * `make builtin` uses it to make lib/builtin_data.c from data/builtin.json,
+ * so that `callfence run` does not parse the built-in profile at start.
+ * tests/test_builtin.c checks the result against a fresh parse. */
+#include "cf.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void str(const char *s)
+{
+	if (!s) {
+		fputs("NULL", stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\%03o", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void pos(struct cf_pos p)
+{
+	fputs("{ ", stdout);
+	str(p.pointer);
+	printf(", %" PRIu32 ", %" PRIu32 " }", p.line, p.col);
+}
+
+/* static const char *NAME[] = { ... }; (nothing when n == 0) */
+static void strs(const char *name, const char **v, size_t n)
+{
+	if (!n)
+		return;
+	printf("static const char *%s[] = {\n", name);
+	for (size_t i = 0; i < n; i++) {
+		putchar('\t');
+		str(v[i]);
+		puts(",");
+	}
+	puts("};");
+}
+
+static void ref(const char *name, size_t n)
+{
+	fputs(n ? name : "NULL", stdout);
+}
+
+static void filter(const struct cf_p_filter *f, size_t i, const char *which)
+{
+	char caps[64], arches[64];
+
+	snprintf(caps, sizeof(caps), "s%zu_%s_caps", i, which);
+	snprintf(arches, sizeof(arches), "s%zu_%s_arches", i, which);
+	strs(caps, f->caps, f->ncaps);
+	strs(arches, f->arches, f->narches);
+}
+
+static void filter_init(const struct cf_p_filter *f, size_t i,
+			const char *which)
+{
+	char caps[64], arches[64];
+
+	snprintf(caps, sizeof(caps), "s%zu_%s_caps", i, which);
+	snprintf(arches, sizeof(arches), "s%zu_%s_arches", i, which);
+	printf(".%s = { .caps = ", which[0] == 'i' ? "includes" : "excludes");
+	ref(caps, f->ncaps);
+	printf(", .ncaps = %zu, .arches = ", f->ncaps);
+	ref(arches, f->narches);
+	printf(", .narches = %zu,\n\t\t\t.min_kernel = ", f->narches);
+	str(f->min_kernel);
+	printf(", .min_kernel_v = 0x%" PRIx32 ", .min_kernel_3part = %d,\n"
+	       "\t\t\t.pos = ",
+	       f->min_kernel_v, f->min_kernel_3part);
+	pos(f->pos);
+	fputs(" }", stdout);
+}
+
+static void syscall_data(const struct cf_p_syscall *s, size_t i)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "s%zu_names", i);
+	strs(name, s->names, s->nnames);
+	if (s->nnames) {
+		printf("static struct cf_pos s%zu_name_pos[] = {\n", i);
+		for (size_t n = 0; n < s->nnames; n++) {
+			putchar('\t');
+			pos(s->name_pos[n]);
+			puts(",");
+		}
+		puts("};");
+	}
+	if (s->nargs) {
+		printf("static struct cf_p_arg s%zu_args[] = {\n", i);
+		for (size_t n = 0; n < s->nargs; n++) {
+			const struct cf_p_arg *a = &s->args[n];
+
+			printf("\t{ .index = %" PRIu32 ", .value = 0x%" PRIx64
+			       "ULL, .value_two = 0x%" PRIx64
+			       "ULL, .op = (enum cf_op)%d, .pos = ",
+			       a->index, a->value, a->value_two, (int)a->op);
+			pos(a->pos);
+			puts(" },");
+		}
+		puts("};");
+	}
+	filter(&s->includes, i, "inc");
+	filter(&s->excludes, i, "exc");
+}
+
+static void syscall_init(const struct cf_p_syscall *s, size_t i)
+{
+	char name[64];
+
+	fputs("\t{\n\t\t.names = ", stdout);
+	snprintf(name, sizeof(name), "s%zu_names", i);
+	ref(name, s->nnames);
+	fputs(", .name_pos = ", stdout);
+	snprintf(name, sizeof(name), "s%zu_name_pos", i);
+	ref(name, s->nnames);
+	printf(", .nnames = %zu,\n\t\t.names_ptr = ", s->nnames);
+	str(s->names_ptr);
+	printf(", .legacy_name = %d,\n\t\t.action = 0x%08" PRIx32
+	       ", .action_kind = (enum cf_action_kind)%d,\n"
+	       "\t\t.errno_name = ",
+	       s->legacy_name, s->action, (int)s->action_kind);
+	str(s->errno_name);
+	printf(", .errno_name_used = %d,\n\t\t.args = ", s->errno_name_used);
+	snprintf(name, sizeof(name), "s%zu_args", i);
+	ref(name, s->nargs);
+	printf(", .nargs = %zu,\n\t\t", s->nargs);
+	filter_init(&s->includes, i, "inc");
+	fputs(",\n\t\t", stdout);
+	filter_init(&s->excludes, i, "exc");
+	fputs(",\n\t\t.comment = ", stdout);
+	str(s->comment);
+	fputs(",\n\t\t.pos = ", stdout);
+	pos(s->pos);
+	fputs(", .action_pos = ", stdout);
+	pos(s->action_pos);
+	puts(",\n\t},");
+}
+
+static void archmap(const struct cf_profile *p)
+{
+	for (size_t i = 0; i < p->narchmap; i++) {
+		const struct cf_p_archmap *m = &p->archmap[i];
+		char name[64];
+
+		snprintf(name, sizeof(name), "m%zu_subs", i);
+		strs(name, m->subs, m->nsubs);
+		if (m->nsubs) {
+			printf("static int m%zu_sub_abis[] = {", i);
+			for (size_t n = 0; n < m->nsubs; n++)
+				printf(" %d,", m->sub_abis[n]);
+			puts(" };");
+		}
+	}
+	if (!p->narchmap)
+		return;
+	puts("static struct cf_p_archmap archmap[] = {");
+	for (size_t i = 0; i < p->narchmap; i++) {
+		const struct cf_p_archmap *m = &p->archmap[i];
+		char name[64];
+
+		fputs("\t{ .arch = ", stdout);
+		str(m->arch);
+		printf(", .abi = %d, .subs = ", m->abi);
+		snprintf(name, sizeof(name), "m%zu_subs", i);
+		ref(name, m->nsubs);
+		fputs(", .sub_abis = ", stdout);
+		snprintf(name, sizeof(name), "m%zu_sub_abis", i);
+		ref(name, m->nsubs);
+		printf(", .nsubs = %zu, .pos = ", m->nsubs);
+		pos(m->pos);
+		puts(" },");
+	}
+	puts("};");
+}
+
+static void notes(const struct cf_profile *p)
+{
+	size_t n = 0;
+
+	for (const struct cf_p_note *x = p->notes; x; x = x->next)
+		n++;
+	if (!n)
+		return;
+	/* as the parser leaves them: most recent first, each to the next */
+	printf("static struct cf_p_note notes[%zu] = {\n", n);
+	n = 0;
+	for (const struct cf_p_note *x = p->notes; x; x = x->next, n++) {
+		fputs("\t{ .id = ", stdout);
+		str(x->id);
+		fputs(", .pos = ", stdout);
+		pos(x->pos);
+		fputs(", .msg = ", stdout);
+		str(x->msg);
+		if (x->next)
+			printf(", .next = &notes[%zu] },\n", n + 1);
+		else
+			puts(", .next = NULL },");
+	}
+	puts("};");
+}
+
+static void arches(const struct cf_profile *p)
+{
+	if (!p->narchitectures)
+		return;
+	fputs("static int architectures[] = {", stdout);
+	for (size_t i = 0; i < p->narchitectures; i++)
+		printf(" %d,", p->architectures[i]);
+	puts(" };");
+	puts("static struct cf_pos arch_pos[] = {");
+	for (size_t i = 0; i < p->narchitectures; i++) {
+		putchar('\t');
+		pos(p->arch_pos[i]);
+		puts(",");
+	}
+	puts("};");
+}
+
+static void profile(const struct cf_profile *p, const char *src, const char *fn)
+{
+	printf("/* GENERATED by tools/dump-profile from %s (make builtin): "
+	       "do not edit. */\n",
+	       src);
+	puts("/* The parsed form of that profile, as the library's parser "
+	     "leaves it. */");
+	puts("#include \"cf.h\"\n\n#include <errno.h>\n#include <stdlib.h>\n");
+	arches(p);
+	archmap(p);
+	for (size_t i = 0; i < p->nsyscalls; i++)
+		syscall_data(&p->syscalls[i], i);
+	if (p->nsyscalls) {
+		puts("static struct cf_p_syscall syscalls[] = {");
+		for (size_t i = 0; i < p->nsyscalls; i++)
+			syscall_init(&p->syscalls[i], i);
+		puts("};");
+	}
+	notes(p);
+	puts("\nstatic const struct cf_profile parsed = {");
+	fputs("\t.file = ", stdout);
+	str(p->file);
+	printf(",\n\t.has_default_action = %d,\n", p->has_default_action);
+	printf("\t.default_action = 0x%08" PRIx32 ",\n", p->default_action);
+	printf("\t.default_kind = (enum cf_action_kind)%d,\n",
+	       (int)p->default_kind);
+	fputs("\t.default_pos = ", stdout);
+	pos(p->default_pos);
+	fputs(",\n\t.default_errno_name = ", stdout);
+	str(p->default_errno_name);
+	printf(",\n\t.default_errno_name_used = %d,\n",
+	       p->default_errno_name_used);
+	printf("\t.architectures = %s,\n\t.arch_pos = %s,\n",
+	       p->narchitectures ? "architectures" : "NULL",
+	       p->narchitectures ? "arch_pos" : "NULL");
+	printf("\t.narchitectures = %zu,\n", p->narchitectures);
+	printf("\t.archmap = %s,\n\t.narchmap = %zu,\n",
+	       p->narchmap ? "archmap" : "NULL", p->narchmap);
+	printf("\t.syscalls = %s,\n\t.nsyscalls = %zu,\n",
+	       p->nsyscalls ? "syscalls" : "NULL", p->nsyscalls);
+	printf("\t.has_syscalls = %d,\n\t.has_flags = %d,\n\t.flags = 0x%x,\n",
+	       p->has_syscalls, p->has_flags, p->flags);
+	fputs("\t.listener_path = ", stdout);
+	str(p->listener_path);
+	printf(",\n\t.unconfined = %d,\n\t.notes = %s,\n};\n\n", p->unconfined,
+	       p->notes ? "notes" : "NULL");
+	/* the copy owns an empty arena: everything it points to is static */
+	printf("int %s(struct cf_profile **out, struct cf_error *err)\n{\n",
+	       fn);
+	puts("\tstruct cf_profile *p = malloc(sizeof(*p));\n");
+	puts("\t*out = NULL;\n\tif (!p)\n\t\treturn cf_err(err, -ENOMEM, "
+	     "\"out of memory\");");
+	puts("\t*p = parsed;\n\t*out = p;\n\treturn 0;\n}");
+}
+
+int main(int argc, char **argv)
+{
+	struct cf_profile *p;
+	struct cf_error err;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: dump-profile FILE FUNCTION\n");
+		return 2;
+	}
+	/* named as the built-in is named in errors and explain output */
+	if (cf_profile_load(argv[1], &p, &err)) {
+		fprintf(stderr, "dump-profile: %s\n", err.msg);
+		return 1;
+	}
+	p->file = "builtin";
+	profile(p, argv[1], argv[2]);
+	cf_profile_free(p);
+	return ferror(stdout) ? 1 : 0;
+}
