@@ -11,6 +11,9 @@
  *       program length, instructions executed, the kernel's cache
  *   cf-bench kernel PROFILE [ROUNDS]
  *       ns per syscall under each program, installed in forked children
+ *   cf-bench start [ROUNDS]
+ *       what `callfence run` adds for the built-in profile, piece by piece,
+ *       each round in a fresh child: target, profile, compile, attach
  *   cf-bench dump cf|lin|tree PROFILE
  *       disassembly of one program
  *   cf-bench selftest [PROFILE]
@@ -601,6 +604,92 @@ static int cmd_selftest(int argc, char **argv)
 	return rc;
 }
 
+/* ---- start: the pieces of `callfence run`'s builtin start -------------- */
+
+enum { ST_TARGET, ST_PROFILE, ST_COMPILE, ST_ATTACH, ST_N };
+static const char *const st_names[ST_N] = {"target", "profile", "compile",
+					   "attach"};
+
+/* In a child that has compiled nothing yet: the steps `callfence run` takes
+ * for seccomp=builtin, timed one by one, as `run` takes them. */
+static void start_child(int fd)
+{
+	double r[ST_N];
+	struct cf_target t;
+	struct cf_profile *p;
+	struct cf_filter *f;
+	struct cf_error err;
+	const struct sock_filter *insns;
+	struct sock_fprog fp;
+	size_t n;
+	uint64_t t0 = bench_now_ns(), t1, t2, t3, t4;
+
+	if (cf_target_default(&t, &err))
+		_exit(3);
+	t1 = bench_now_ns();
+	if (cf_profile_builtin(&p, &err))
+		_exit(3);
+	t2 = bench_now_ns();
+	if (cf_compile(p, &t, &f, &err))
+		_exit(3);
+	cf_profile_free(p);
+	t3 = bench_now_ns();
+	insns = cf_filter_program(f, &n);
+	fp = (struct sock_fprog){(unsigned short)n, (struct sock_filter *)insns};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    cf_filter_flags(f), &fp))
+		_exit(4);
+	t4 = bench_now_ns();
+	r[ST_TARGET] = (double)(t1 - t0);
+	r[ST_PROFILE] = (double)(t2 - t1);
+	r[ST_COMPILE] = (double)(t3 - t2);
+	r[ST_ATTACH] = (double)(t4 - t3);
+	if (write(fd, r, sizeof(r)) != (ssize_t)sizeof(r))
+		_exit(5);
+	_exit(0);
+}
+
+static int cmd_start(int argc, char **argv)
+{
+	int rounds = argc > 2 ? atoi(argv[2]) : 101;
+	double *res;
+
+	if (rounds < 1)
+		rounds = 1;
+	res = calloc((size_t)rounds * ST_N, sizeof(double));
+	if (!res)
+		abort();
+	for (int i = 0; i < rounds; i++) {
+		double r[ST_N];
+		int fds[2], st;
+		pid_t pid;
+		ssize_t got;
+
+		if (pipe2(fds, O_CLOEXEC))
+			die("start", strerror(errno));
+		pid = fork();
+		if (pid == 0) {
+			close(fds[0]);
+			start_child(fds[1]);
+		}
+		close(fds[1]);
+		got = read(fds[0], r, sizeof(r));
+		close(fds[0]);
+		waitpid(pid, &st, 0);
+		if (got != (ssize_t)sizeof(r))
+			die("start", "the child failed");
+		for (int k = 0; k < ST_N; k++)
+			res[(size_t)k * (size_t)rounds + (size_t)i] = r[k];
+	}
+	for (int k = 0; k < ST_N; k++)
+		printf("start.%s\t%.1f\n", st_names[k],
+		       bench_median(res + (size_t)k * (size_t)rounds,
+				    (size_t)rounds));
+	free(res);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "selftest") == 0)
@@ -615,12 +704,15 @@ int main(int argc, char **argv)
 		return cmd_kernel(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "dump") == 0)
 		return cmd_dump(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "start") == 0)
+		return cmd_start(argc, argv);
 	fprintf(stderr, "usage: cf-bench compile cf|lin|tree PROFILE [REPS "
 			"[BUDGET_MS]]\n"
 			"       cf-bench stages PROFILE [REPS]\n"
 			"       cf-bench prog PROFILE MIX.tsv\n"
 			"       cf-bench kernel PROFILE [ROUNDS]\n"
 			"       cf-bench dump cf|lin|tree PROFILE\n"
+			"       cf-bench start [ROUNDS]\n"
 			"       cf-bench selftest [PROFILE]\n");
 	return 2;
 }

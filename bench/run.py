@@ -280,6 +280,16 @@ def main_table(comp, prog, kern, start):
         rows.append(["`callfence run` start: builtin over unconfined "
                      "(/bin/true)", "—", "—", "%+.2f ms" % over, "",
                      "≤ 0.5 ms", yesno(over <= 0.5)])
+        pc = start.get("pieces") or {}
+        if all("start." + k in pc for k in ("target", "profile", "compile",
+                                             "attach")):
+            rows.append(["… its pieces, each round in a fresh child "
+                         "(`cf-bench start`): target / built-in profile / "
+                         "compile / attach", "", "",
+                         " / ".join("%.0f µs" % (float(pc["start." + k]) / 1e3)
+                                    for k in ("target", "profile", "compile",
+                                              "attach")),
+                         "", "(reference)", ""])
     elif start:
         rows.append(["`callfence run` start", "—", "—",
                      "failed: " + start["error"], "", "≤ 0.5 ms", "n/a"])
@@ -475,6 +485,8 @@ def main():
     sys.stderr.write("bench: kernel times done\n")
     start = run_start_cost(args, args.runs) if os.path.exists(
         args.callfence) else {"error": args.callfence + " not built"}
+    if start and "error" not in start:
+        start["pieces"] = run_bench(args, "start", args.runs // 2 * 2 + 1)
     png = chart(comp, args.out)
 
     print("## callfence vs libseccomp %s — %s, %s\n" % (
