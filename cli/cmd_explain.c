@@ -36,16 +36,6 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
-/* The data the kernel hands the filter: on big-endian ABIs the high word
- * of each argument comes first. */
-static void to_kernel_layout(int abi, struct seccomp_data *d)
-{
-	if (!cf_abi_big_endian(abi))
-		return;
-	for (int i = 0; i < 6; i++)
-		d->args[i] = d->args[i] << 32 | d->args[i] >> 32;
-}
-
 static void print_json(const char *name, int abi, const struct seccomp_data *d,
 		       const struct cf_decision *dec, uint32_t prog,
 		       unsigned executed, bool cached)
@@ -106,8 +96,7 @@ static int explain(struct cf_filter *f, const char *file, int native, int abi,
 	}
 	d.arch = cf_abi_audit_arch(abi);
 	cf_filter_decide(f, &d, &dec);
-	kd = d;
-	to_kernel_layout(abi, &kd);
+	cf_seccomp_data_as_kernel(&d, &kd);
 	insns = cf_filter_program(f, &len);
 	prog = len ? cf_bpf_run(insns, len, &kd, &executed) : dec.action;
 	/* Linux >= 5.11 allows such a call from a bitmap, filter not run */

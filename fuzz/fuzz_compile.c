@@ -2,10 +2,14 @@
 /*
  * Fuzz target: bytes -> profile -> resolve -> IR -> BPF. Asserts that every
  * emitted program passes the kernel-rules checker and that the program and
- * the IR decide alike, for every syscall number of each ABI of the x86
- * family and for argument vectors made from the input.
+ * the IR decide alike. The native ABI is chosen from the input among the
+ * ABIs with a table (so big-endian and 32-bit comparisons are reached);
+ * every ABI with a table is tried: the filter's own over their whole number
+ * range, the others (which must be killed) at a few numbers. Arguments are
+ * drawn from the profile's own values and their neighbours (datum, ±1,
+ * upper word flipped, valueTwo, 0, all-ones), and from random words.
  */
-#include "callfence.h"
+#include "cf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,40 +28,99 @@ static void compare(const struct cf_filter *f, const struct sock_filter *p,
 		    size_t len, const struct seccomp_data *d)
 {
 	struct cf_decision dec;
+	struct seccomp_data k;
 	unsigned executed = 0;
-	uint32_t got = cf_bpf_run(p, len, d, &executed);
+	uint32_t got;
+
+	/* the program reads what the ABI's kernel hands it; the IR decides
+	 * on the values */
+	cf_seccomp_data_as_kernel(d, &k);
+	got = cf_bpf_run(p, len, &k, &executed);
 
 	if (cf_filter_decide(f, d, &dec) || dec.action != got ||
 	    executed > len)
 		abort();
 }
 
-static void exercise(const struct cf_filter *f, const uint8_t *data,
-		     size_t size)
+/* The values worth trying: every datum of the profile and its
+ * neighbours. */
+struct values {
+	uint64_t v[256];
+	size_t n;
+};
+
+static void add(struct values *vs, uint64_t v)
 {
-	static const char *const abis[] = { "x86_64", "x86", "x32" };
+	if (vs->n < sizeof(vs->v) / sizeof(vs->v[0]))
+		vs->v[vs->n++] = v;
+}
+
+static void collect(const struct cf_profile *p, struct values *vs)
+{
+	add(vs, 0);
+	add(vs, UINT64_MAX);
+	for (size_t i = 0; i < p->nsyscalls; i++)
+		for (size_t a = 0; a < p->syscalls[i].nargs; a++) {
+			const struct cf_p_arg *x = &p->syscalls[i].args[a];
+
+			add(vs, x->value);
+			add(vs, x->value + 1);
+			add(vs, x->value - 1);
+			add(vs, x->value ^ 0xffffffff00000000ULL);
+			add(vs, x->value_two);
+			add(vs, x->value_two + 1);
+			add(vs, x->value & x->value_two);
+		}
+}
+
+static uint64_t arg_value(const struct values *vs, uint64_t *seed,
+			  uint32_t nr)
+{
+	*seed = mix(*seed + nr);
+	switch (*seed & 3) {
+	case 0:
+		return 0;
+	case 1:
+		return *seed >> (*seed >> 8 & 63);
+	default:
+		return vs->v[(*seed >> 16) % vs->n];
+	}
+}
+
+static void exercise(const struct cf_filter *f, const struct cf_profile *pr,
+		     uint64_t seed)
+{
+	static struct values vs;
 	struct seccomp_data d;
 	const struct sock_filter *p;
 	size_t len;
-	uint64_t seed = size;
 
+	vs.n = 0;
+	collect(pr, &vs);
 	p = cf_filter_program(f, &len);
 	if (cf_bpf_verify(p, len, NULL))
 		abort();
-	for (size_t i = 0; i < size; i++)
-		seed = mix(seed + data[i]);
-	for (size_t a = 0; a < 3; a++) {
-		int abi = cf_abi_lookup(abis[a]);
-		uint32_t base = a == 2 ? 0x40000000U : 0;
+	for (int abi = 0; abi < cf_abi_count(); abi++) {
+		const struct cf_arch *ar = &cf_arches[abi];
+		uint32_t base = ar->nr_offset, top;
+		struct cf_decision dec;
 
-		for (uint32_t nr = 0; nr < 560; nr++) {
-			memset(&d, 0, sizeof(d));
-			d.arch = cf_abi_audit_arch(abi);
-			d.nr = (int)(base + nr);
-			for (int i = 0; i < 6; i++) {
-				seed = mix(seed + nr);
-				d.args[i] = seed & 3 ? seed >> (seed & 63) : 0;
-			}
+		if (!cf_abi_supported(abi))
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.arch = ar->audit_arch;
+		d.nr = (int)base;
+		if (cf_filter_decide(f, &d, &dec))
+			abort();
+		/* the filter's own ABIs: every number and a few above the
+		 * table; the others: a few numbers */
+		top = dec.why && strstr(dec.why, "not in the filter")
+			      ? base + 4
+			      : cf_arch_max_nr(abi) + 24;
+		for (uint32_t nr = base; nr < top; nr++) {
+			d.nr = (int)nr;
+			for (int i = 0; i < 6; i++)
+				d.args[i] = arg_value(&vs, &seed, nr);
 			compare(f, p, len, &d);
 		}
 	}
@@ -65,19 +128,30 @@ static void exercise(const struct cf_filter *f, const uint8_t *data,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int natives[64];
+	static int nnatives;
 	struct cf_profile *p;
 	struct cf_filter *f;
 	struct cf_target t;
 	struct cf_error err;
+	uint64_t seed = size;
 
+	if (!nnatives)
+		for (int abi = 0; abi < cf_abi_count() && nnatives < 64; abi++)
+			if (cf_abi_supported(abi))
+				natives[nnatives++] = abi;
 	if (cf_profile_parse((const char *)data, size, "fuzz", &p, &err))
 		return 0;
+	for (size_t i = 0; i < size; i++)
+		seed = mix(seed + data[i]);
 	cf_target_default(&t, &err);
-	t.native = cf_abi_lookup("x86_64");
+	/* mostly x86_64 (the host), else any ABI with a table */
+	t.native = seed % 4 ? cf_abi_lookup("x86_64")
+			    : natives[(seed >> 8) % (uint64_t)nnatives];
 	t.kernel = 6 << 16 | 18;
 	if (cf_compile(p, &t, &f, &err) == 0) {
 		if (!cf_filter_unconfined(f))
-			exercise(f, data, size);
+			exercise(f, p, mix(seed));
 		cf_filter_free(f);
 	}
 	cf_profile_free(p);

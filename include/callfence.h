@@ -172,9 +172,18 @@ const char *cf_action_str(uint32_t action, char *buf, size_t size);
  * loads within struct seccomp_data, scratch memory written before read). */
 int cf_bpf_verify(const struct sock_filter *insns, size_t len,
 		  struct cf_error *err);
-/* Runs a verified program; *executed (may be NULL) counts instructions. */
+/* Runs a verified program; *executed (may be NULL) counts instructions.
+ * d is read as the kernel hands it to a filter: see
+ * cf_seccomp_data_as_kernel. */
 uint32_t cf_bpf_run(const struct sock_filter *insns, size_t len,
 		    const struct seccomp_data *d, unsigned *executed);
+/* The data a kernel of in->arch's byte order hands a filter for the call
+ * in describes (argument values as numbers), as this host reads 32-bit
+ * words: where the ABI's byte order is not the host's (a big-endian ABI
+ * on x86_64), the two halves of every argument change places. An unknown
+ * arch is taken as the host's order. */
+void cf_seccomp_data_as_kernel(const struct seccomp_data *in,
+			       struct seccomp_data *out);
 /* Human-readable listing. */
 int cf_bpf_disasm(const struct sock_filter *insns, size_t len, FILE *out);
 

@@ -201,3 +201,23 @@ uint32_t cf_bpf_run(const struct sock_filter *insns, size_t len,
 		*executed = count;
 	return ret;
 }
+
+void cf_seccomp_data_as_kernel(const struct seccomp_data *in,
+			       struct seccomp_data *out)
+{
+	const uint16_t probe = 1;
+	bool host_be = *(const uint8_t *)&probe == 0;
+	bool abi_be = host_be;
+
+	*out = *in;
+	for (int i = 0; i < cf_narches; i++)
+		if (cf_arches[i].audit_arch == in->arch) {
+			abi_be = cf_arches[i].big_endian;
+			break;
+		}
+	/* the value's two 32-bit halves are where a kernel of the ABI's
+	 * byte order puts them, as this host reads words */
+	if (abi_be != host_be)
+		for (int i = 0; i < 6; i++)
+			out->args[i] = in->args[i] << 32 | in->args[i] >> 32;
+}

@@ -94,47 +94,12 @@ static void add_cond(struct cf_ir_chain *c, unsigned arg, enum cf_op op,
 
 static unsigned long long n_compared, n_by_chain;
 
-static bool audit_big_endian(uint32_t audit)
-{
-	for (int i = 0; i < cf_narches; i++)
-		if (cf_arches[i].audit_arch == audit)
-			return cf_arches[i].big_endian;
-	return false;
-}
-
-/* Does cf_bpf_run read args[] as the ABI's kernel lays them out (by
- * d->arch), or as this host's words? Asked once with a 3-instruction
- * program on a big-endian audit arch (s390x). */
-static bool sim_lays_out_words(void)
-{
-	static int known = -1;
-	const struct sock_filter probe[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x11111111, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, 1),
-	    BPF_STMT(BPF_RET | BPF_K, 2),
-	};
-	struct seccomp_data d;
-
-	if (known < 0) {
-		memset(&d, 0, sizeof(d));
-		d.arch = 0x80000016U;
-		d.args[0] = 0x1111111122222222ULL;
-		known = cf_bpf_run(probe, CF_ARRAY_SIZE(probe), &d, NULL) == 1;
-	}
-	return known;
-}
-
-/* What the filter reads on a kernel of the ABI's byte order: on a
- * big-endian one the high half of args[i] comes first, so a simulator
- * reading this host's words needs the halves swapped. */
+/* What the filter reads on a kernel of the ABI's byte order. */
 static struct seccomp_data kernel_view(const struct seccomp_data *d)
 {
-	struct seccomp_data k = *d;
+	struct seccomp_data k;
 
-	if (audit_big_endian(d->arch) && !sim_lays_out_words())
-		for (int i = 0; i < 6; i++)
-			k.args[i] = (d->args[i] << 32) | (d->args[i] >> 32);
+	cf_seccomp_data_as_kernel(d, &k);
 	return k;
 }
 

@@ -33,30 +33,9 @@ struct cmp {
 /* The words the filter reads on a kernel of the ABI's byte order. */
 static struct seccomp_data kernel_view(const struct seccomp_data *d)
 {
-	static int swaps = -1;
-	struct seccomp_data k = *d;
-	bool be = false;
+	struct seccomp_data k;
 
-	if (swaps < 0) { /* does cf_bpf_run lay out the words itself? */
-		const struct sock_filter probe[] = {
-		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
-		    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x11111111, 0, 1),
-		    BPF_STMT(BPF_RET | BPF_K, 1),
-		    BPF_STMT(BPF_RET | BPF_K, 2),
-		};
-		struct seccomp_data p;
-
-		memset(&p, 0, sizeof(p));
-		p.arch = 0x80000016U; /* s390x */
-		p.args[0] = 0x1111111122222222ULL;
-		swaps = cf_bpf_run(probe, CF_ARRAY_SIZE(probe), &p, NULL) != 1;
-	}
-	for (int i = 0; i < cf_narches; i++)
-		if (cf_arches[i].audit_arch == d->arch)
-			be = cf_arches[i].big_endian;
-	if (be && swaps)
-		for (int i = 0; i < 6; i++)
-			k.args[i] = (d->args[i] << 32) | (d->args[i] >> 32);
+	cf_seccomp_data_as_kernel(d, &k);
 	return k;
 }
 
