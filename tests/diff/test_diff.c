@@ -93,7 +93,9 @@ static bool audit_big_endian(uint32_t audit)
 }
 
 /* The bytes a kernel of the ABI's byte order hands the filter: on a
- * big-endian ABI the high word of each argument comes first. */
+ * big-endian ABI the high word of each argument comes first. (The library
+ * has this as cf_seccomp_data_as_kernel; the harness keeps its own so that
+ * it depends on nothing in lib/ but the code under test.) */
 static struct seccomp_data kernel_view(const struct seccomp_data *d)
 {
 	struct seccomp_data k = *d;
