@@ -123,6 +123,8 @@ struct gen {
 	uint32_t *c2;	   /* opt: prefix counts of 2-unit ranges */
 	size_t capws, capus, capfl, capfr, capc2;
 	int *widx; /* opt: cf_sysinfo index of each cf_sys_weights */
+	size_t *newpos; /* opt: merge_rets' renumbering (scratch) */
+	size_t capnewpos;
 };
 
 /* The capacity an array of cap elements grows to to hold need. */
@@ -1914,6 +1916,141 @@ static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
 	return far >= 16;
 }
 
+/* opt: fewer RETs. Going backwards, a RET whose every way in -- labels,
+ * and the fall-through of a conditional jump before it -- can as well
+ * reach the nearest RET of the same action ahead (within MERGE_REACH
+ * instructions of the farthest jump into it) goes away, and its ways in
+ * lead there instead. The layout adds a trampoline where a jump still
+ * falls short, so the program stays correct whatever the distances. */
+#define MERGE_REACH 224
+
+struct ahead {
+	uint32_t action;
+	size_t at;  /* instruction index */
+	int label;  /* a label on it, 0 = none yet */
+	bool used;
+};
+
+static struct ahead *ahead_of(struct ahead *t, size_t cap, uint32_t action)
+{
+	size_t h = hash32(action) & (cap - 1);
+
+	while (t[h].used && t[h].action != action)
+		h = (h + 1) & (cap - 1);
+	return &t[h];
+}
+
+static bool merge_rets(struct gen *g)
+{
+	size_t n = g->n, w = 0, cap = 16, nret = 0;
+	size_t *minsrc;
+	int *head, *next;
+	bool *drop, *fall;
+	struct ahead *t;
+	bool ok;
+
+	if (!g->opt || n < 2)
+		return true;
+	for (size_t u = 0; u < n; u++)
+		nret += g->in[u].code == (BPF_RET | BPF_K);
+	while (cap < 2 * nret)
+		cap *= 2;
+	minsrc = malloc((n + 1) * sizeof(*minsrc));
+	head = calloc(n + 1, sizeof(*head));
+	next = calloc(g->nlb + 1, sizeof(*next));
+	drop = calloc(n + 1, 1);
+	fall = calloc(n + 1, 1);
+	t = calloc(cap, sizeof(*t));
+	ok = minsrc && head && next && drop && fall && t &&
+	     SGROW(g, newpos, n + 1);
+	if (!ok)
+		goto out;
+	for (size_t u = 0; u <= n; u++)
+		minsrc[u] = SIZE_MAX;
+	/* labels by position; the farthest jump into every instruction;
+	 * instructions entered by falling through something that is not a
+	 * conditional jump (a load, an ALU step) */
+	for (size_t l = 1; l < g->nlb; l++)
+		if (g->lb[l].pos <= n) {
+			next[l] = head[g->lb[l].pos];
+			head[g->lb[l].pos] = (int)l;
+		}
+	for (size_t i = 0; i < n; i++) {
+		const struct ginsn *in = &g->in[i];
+
+		if (is_cond(in) || BPF_CLASS(in->code) == BPF_JMP) {
+			for (unsigned sd = 0; sd < (is_cond(in) ? 2u : 1u);
+			     sd++) {
+				size_t to = target(g, i, sd ? in->jf : in->jt);
+
+				if (to <= n && i < minsrc[to])
+					minsrc[to] = i;
+			}
+		} else if (BPF_CLASS(in->code) != BPF_RET) {
+			fall[i + 1] = true;
+		}
+	}
+	for (size_t u = n; u-- > 1;) {
+		struct ginsn *pv = &g->in[u - 1];
+		struct ahead *a;
+
+		if (g->in[u].code != (BPF_RET | BPF_K))
+			continue;
+		a = ahead_of(t, cap, g->in[u].k);
+		if (fall[u] || !a->used ||
+		    (minsrc[u] != SIZE_MAX && a->at - minsrc[u] > MERGE_REACH) ||
+		    (is_cond(pv) && pv->jt == NEXT && pv->jf == NEXT)) {
+			*a = (struct ahead){g->in[u].k, u, head[u], true};
+			continue;
+		}
+		if (!a->label) {
+			a->label = new_label(g);
+			if (!a->label) {
+				ok = false;
+				goto out;
+			}
+			g->lb[a->label].pos = a->at;
+		}
+		/* the label of a RET is a return label of its action */
+		g->lb[a->label].is_ret = true;
+		g->lb[a->label].action = a->action;
+		if (is_cond(pv) && (pv->jt == NEXT || pv->jf == NEXT)) {
+			if (pv->jt == NEXT)
+				pv->jt = a->label;
+			else
+				pv->jf = a->label;
+			g->lb[a->label].refs++;
+		}
+		for (int l = head[u]; l; l = next[l]) {
+			g->lb[l].pos = a->at;
+			g->lb[l].is_ret = true;
+			g->lb[l].action = a->action;
+		}
+		if (minsrc[u] < minsrc[a->at])
+			minsrc[a->at] = minsrc[u];
+		drop[u] = true;
+	}
+	/* new index of every instruction (labels move with them; none is on
+	 * a dropped one now), then the instructions themselves */
+	for (size_t u = 0; u <= n; u++) {
+		g->newpos[u] = w;
+		if (u < n && !drop[u])
+			g->in[w++] = g->in[u];
+	}
+	for (size_t l = 1; l < g->nlb; l++)
+		if (g->lb[l].pos <= n)
+			g->lb[l].pos = g->newpos[g->lb[l].pos];
+	g->n = w;
+out:
+	free(minsrc);
+	free(head);
+	free(next);
+	free(drop);
+	free(fall);
+	free(t);
+	return ok;
+}
+
 static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		     struct cf_error *err)
 {
@@ -1923,6 +2060,8 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 
 	int rc = 0;
 
+	if (!merge_rets(g))
+		return cf_err(err, -ENOMEM, "out of memory");
 	k.addr = calloc(g->n + 1, sizeof(*k.addr));
 	k.dst = calloc(2 * g->n + 1, sizeof(*k.dst));
 	k.tr = calloc(g->n + 1, 1);
@@ -2061,6 +2200,7 @@ static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 	free(g->fr);
 	free(g->sh);
 	free(g->shix);
+	free(g->newpos);
 	return rc;
 }
 
