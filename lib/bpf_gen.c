@@ -1942,7 +1942,7 @@ static struct ahead *ahead_of(struct ahead *t, size_t cap, uint32_t action)
 
 static bool merge_rets(struct gen *g)
 {
-	size_t n = g->n, w = 0, cap = 16, nret = 0;
+	size_t n = g->n, w = 0, cap = 16, nret = 0, ndrop = 0;
 	size_t *minsrc;
 	int *head, *next;
 	bool *drop, *fall;
@@ -1953,6 +1953,8 @@ static bool merge_rets(struct gen *g)
 		return true;
 	for (size_t u = 0; u < n; u++)
 		nret += g->in[u].code == (BPF_RET | BPF_K);
+	if (nret < 2)
+		return true;
 	while (cap < 2 * nret)
 		cap *= 2;
 	minsrc = malloc((n + 1) * sizeof(*minsrc));
@@ -2029,7 +2031,10 @@ static bool merge_rets(struct gen *g)
 		if (minsrc[u] < minsrc[a->at])
 			minsrc[a->at] = minsrc[u];
 		drop[u] = true;
+		ndrop++;
 	}
+	if (!ndrop)
+		goto out;
 	/* new index of every instruction (labels move with them; none is on
 	 * a dropped one now), then the instructions themselves */
 	for (size_t u = 0; u <= n; u++) {
