@@ -39,7 +39,9 @@
  *     most tested argument, with the other conditions as shared residues;
  *   - returns: a far jump to a pool return lands on the nearest RET of the
  *     same action ahead; syscall code that still jumped far gets its own
- *     returns in a second pass when enough of them did (shorter wins).
+ *     returns in a second pass when enough of them did (shorter wins);
+ *     before the layout, a RET whose ways in can all reach the nearest RET
+ *     of its action ahead is dropped and they lead there (merge_rets).
  */
 #include "cf.h"
 
