@@ -1924,7 +1924,7 @@ static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
  * instructions of the farthest jump into it) goes away, and its ways in
  * lead there instead. The layout adds a trampoline where a jump still
  * falls short, so the program stays correct whatever the distances. */
-#define MERGE_REACH 224
+#define MERGE_REACH 160
 
 struct ahead {
 	uint32_t action;
