@@ -7,6 +7,7 @@
 #include "t.h"
 
 #include "cf.h"
+#include "conds.h"
 
 #include <stdlib.h>
 
@@ -663,23 +664,6 @@ static void rnd_ir(struct cf_arena *a, struct cf_ir *ir)
 	}
 }
 
-/* A value of arg that satisfies cond (or comes near). */
-static uint64_t satisfy(const struct cf_cond *c)
-{
-	switch ((enum cf_op)c->op) {
-	case CF_OP_NE:
-		return c->datum ^ 1;
-	case CF_OP_LT:
-		return c->datum - 1;
-	case CF_OP_GT:
-		return c->datum + 1;
-	case CF_OP_MASKED_EQ:
-		return (c->datum2 & c->datum) | (rnd() & ~c->datum);
-	default:
-		return c->datum;
-	}
-}
-
 static void probe_chains(const struct cf_prog *p, const struct cf_ir *ir,
 			 uint32_t audit, const struct cf_ir_sys *s)
 {
@@ -690,22 +674,14 @@ static void probe_chains(const struct cf_prog *p, const struct cf_ir *ir,
 		for (unsigned j = 0; j < 6; j++)
 			base.args[j] = rnd();
 		for (unsigned j = 0; j < ch->nconds; j++)
-			base.args[ch->conds[j].arg] = satisfy(&ch->conds[j]);
+			base.args[ch->conds[j].arg] = t_satisfy(&ch->conds[j], rnd);
 		if (!agree(p, ir, &base))
 			return;
 		for (unsigned j = 0; j < ch->nconds; j++) {
 			const struct cf_cond *cd = &ch->conds[j];
-			const uint64_t v[] = {
-			    cd->datum,
-			    cd->datum + 1,
-			    cd->datum - 1,
-			    cd->datum ^ 0xffffffff00000000ULL,
-			    0,
-			    UINT64_MAX,
-			    cd->datum2,
-			    cd->datum2 & cd->datum,
-			    rnd(),
-			};
+			uint64_t v[T_COND_VALUES];
+
+			t_cond_values(cd, rnd(), v);
 
 			for (size_t k = 0; k < CF_ARRAY_SIZE(v); k++) {
 				struct seccomp_data d = base;

@@ -12,6 +12,7 @@
 #include "t.h"
 
 #include "cf.h"
+#include "conds.h"
 
 #include <stdlib.h>
 
@@ -58,23 +59,6 @@ static void vec(struct cmp *c, const struct seccomp_data *d)
 		       (uint64_t)d->args[3], o, p, want);
 }
 
-/* A value that satisfies cond (or comes near). */
-static uint64_t satisfy(const struct cf_cond *c)
-{
-	switch ((enum cf_op)c->op) {
-	case CF_OP_NE:
-		return c->datum ^ 1;
-	case CF_OP_LT:
-		return c->datum - 1;
-	case CF_OP_GT:
-		return c->datum + 1;
-	case CF_OP_MASKED_EQ:
-		return c->datum2 & c->datum;
-	default:
-		return c->datum;
-	}
-}
-
 static void sys_args(struct cmp *c, uint32_t audit, const struct cf_ir_sys *s)
 {
 	for (size_t i = 0; i < s->nchains; i++) {
@@ -85,21 +69,15 @@ static void sys_args(struct cmp *c, uint32_t audit, const struct cf_ir_sys *s)
 		base.arch = audit;
 		base.nr = (int)s->nr;
 		for (unsigned j = 0; j < ch->nconds; j++)
-			base.args[ch->conds[j].arg] = satisfy(&ch->conds[j]);
+			base.args[ch->conds[j].arg] =
+			    t_satisfy(&ch->conds[j], NULL);
 		vec(c, &base);
 		for (unsigned j = 0; j < ch->nconds; j++) {
 			const struct cf_cond *cd = &ch->conds[j];
-			const uint64_t v[] = {
-			    cd->datum,
-			    cd->datum + 1,
-			    cd->datum - 1,
-			    cd->datum ^ 0xffffffff00000000ULL,
-			    0,
-			    UINT64_MAX,
-			    cd->datum2,
-			    cd->datum2 & cd->datum,
-			    (cd->datum2 & cd->datum) ^ 0xffffffff00000000ULL,
-			};
+			uint64_t v[T_COND_VALUES];
+
+			t_cond_values(
+			    cd, (cd->datum2 & cd->datum) ^ 0xffffffff00000000ULL, v);
 
 			for (size_t k = 0; k < CF_ARRAY_SIZE(v); k++) {
 				struct seccomp_data d = base;
