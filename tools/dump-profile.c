@@ -53,32 +53,46 @@ static void strs(const char *name, const char **v, size_t n)
 	puts("};");
 }
 
-static void ref(const char *name, size_t n)
+/* The name of the static array of entry i's what ('s': syscalls[i], 'm':
+ * archmap[i]): where it is defined and where it is pointed to. */
+struct aname {
+	char s[64];
+};
+
+static struct aname aname(char kind, size_t i, const char *what)
 {
-	fputs(n ? name : "NULL", stdout);
+	struct aname a;
+
+	snprintf(a.s, sizeof(a.s), "%c%zu_%s", kind, i, what);
+	return a;
 }
 
-static void filter(const struct cf_p_filter *f, size_t i, const char *which)
+/* A pointer to that array, or NULL when it has no entries. */
+static void ref(char kind, size_t i, const char *what, size_t n)
 {
-	char caps[64], arches[64];
+	fputs(n ? aname(kind, i, what).s : "NULL", stdout);
+}
 
-	snprintf(caps, sizeof(caps), "s%zu_%s_caps", i, which);
-	snprintf(arches, sizeof(arches), "s%zu_%s_arches", i, which);
-	strs(caps, f->caps, f->ncaps);
-	strs(arches, f->arches, f->narches);
+/* includes or excludes: the field and the names of its two arrays */
+struct side {
+	const char *field, *caps, *arches;
+};
+static const struct side inc = {"includes", "inc_caps", "inc_arches"};
+static const struct side exc = {"excludes", "exc_caps", "exc_arches"};
+
+static void filter(const struct cf_p_filter *f, size_t i, const struct side *sd)
+{
+	strs(aname('s', i, sd->caps).s, f->caps, f->ncaps);
+	strs(aname('s', i, sd->arches).s, f->arches, f->narches);
 }
 
 static void filter_init(const struct cf_p_filter *f, size_t i,
-			const char *which)
+			const struct side *sd)
 {
-	char caps[64], arches[64];
-
-	snprintf(caps, sizeof(caps), "s%zu_%s_caps", i, which);
-	snprintf(arches, sizeof(arches), "s%zu_%s_arches", i, which);
-	printf(".%s = { .caps = ", which[0] == 'i' ? "includes" : "excludes");
-	ref(caps, f->ncaps);
+	printf(".%s = { .caps = ", sd->field);
+	ref('s', i, sd->caps, f->ncaps);
 	printf(", .ncaps = %zu, .arches = ", f->ncaps);
-	ref(arches, f->narches);
+	ref('s', i, sd->arches, f->narches);
 	printf(", .narches = %zu,\n\t\t\t.min_kernel = ", f->narches);
 	str(f->min_kernel);
 	printf(", .min_kernel_v = 0x%" PRIx32 ", .min_kernel_3part = %d,\n"
@@ -90,12 +104,10 @@ static void filter_init(const struct cf_p_filter *f, size_t i,
 
 static void syscall_data(const struct cf_p_syscall *s, size_t i)
 {
-	char name[64];
-
-	snprintf(name, sizeof(name), "s%zu_names", i);
-	strs(name, s->names, s->nnames);
+	strs(aname('s', i, "names").s, s->names, s->nnames);
 	if (s->nnames) {
-		printf("static struct cf_pos s%zu_name_pos[] = {\n", i);
+		printf("static struct cf_pos %s[] = {\n",
+		       aname('s', i, "name_pos").s);
 		for (size_t n = 0; n < s->nnames; n++) {
 			putchar('\t');
 			pos(s->name_pos[n]);
@@ -104,7 +116,8 @@ static void syscall_data(const struct cf_p_syscall *s, size_t i)
 		puts("};");
 	}
 	if (s->nargs) {
-		printf("static struct cf_p_arg s%zu_args[] = {\n", i);
+		printf("static struct cf_p_arg %s[] = {\n",
+		       aname('s', i, "args").s);
 		for (size_t n = 0; n < s->nargs; n++) {
 			const struct cf_p_arg *a = &s->args[n];
 
@@ -117,20 +130,16 @@ static void syscall_data(const struct cf_p_syscall *s, size_t i)
 		}
 		puts("};");
 	}
-	filter(&s->includes, i, "inc");
-	filter(&s->excludes, i, "exc");
+	filter(&s->includes, i, &inc);
+	filter(&s->excludes, i, &exc);
 }
 
 static void syscall_init(const struct cf_p_syscall *s, size_t i)
 {
-	char name[64];
-
 	fputs("\t{\n\t\t.names = ", stdout);
-	snprintf(name, sizeof(name), "s%zu_names", i);
-	ref(name, s->nnames);
+	ref('s', i, "names", s->nnames);
 	fputs(", .name_pos = ", stdout);
-	snprintf(name, sizeof(name), "s%zu_name_pos", i);
-	ref(name, s->nnames);
+	ref('s', i, "name_pos", s->nnames);
 	printf(", .nnames = %zu,\n\t\t.names_ptr = ", s->nnames);
 	str(s->names_ptr);
 	printf(", .legacy_name = %d,\n\t\t.action = 0x%08" PRIx32
@@ -139,12 +148,11 @@ static void syscall_init(const struct cf_p_syscall *s, size_t i)
 	       s->legacy_name, s->action, (int)s->action_kind);
 	str(s->errno_name);
 	printf(", .errno_name_used = %d,\n\t\t.args = ", s->errno_name_used);
-	snprintf(name, sizeof(name), "s%zu_args", i);
-	ref(name, s->nargs);
+	ref('s', i, "args", s->nargs);
 	printf(", .nargs = %zu,\n\t\t", s->nargs);
-	filter_init(&s->includes, i, "inc");
+	filter_init(&s->includes, i, &inc);
 	fputs(",\n\t\t", stdout);
-	filter_init(&s->excludes, i, "exc");
+	filter_init(&s->excludes, i, &exc);
 	fputs(",\n\t\t.comment = ", stdout);
 	str(s->comment);
 	fputs(",\n\t\t.pos = ", stdout);
@@ -158,12 +166,11 @@ static void archmap(const struct cf_profile *p)
 {
 	for (size_t i = 0; i < p->narchmap; i++) {
 		const struct cf_p_archmap *m = &p->archmap[i];
-		char name[64];
 
-		snprintf(name, sizeof(name), "m%zu_subs", i);
-		strs(name, m->subs, m->nsubs);
+		strs(aname('m', i, "subs").s, m->subs, m->nsubs);
 		if (m->nsubs) {
-			printf("static int m%zu_sub_abis[] = {", i);
+			printf("static int %s[] = {",
+			       aname('m', i, "sub_abis").s);
 			for (size_t n = 0; n < m->nsubs; n++)
 				printf(" %d,", m->sub_abis[n]);
 			puts(" };");
@@ -174,16 +181,13 @@ static void archmap(const struct cf_profile *p)
 	puts("static struct cf_p_archmap archmap[] = {");
 	for (size_t i = 0; i < p->narchmap; i++) {
 		const struct cf_p_archmap *m = &p->archmap[i];
-		char name[64];
 
 		fputs("\t{ .arch = ", stdout);
 		str(m->arch);
 		printf(", .abi = %d, .subs = ", m->abi);
-		snprintf(name, sizeof(name), "m%zu_subs", i);
-		ref(name, m->nsubs);
+		ref('m', i, "subs", m->nsubs);
 		fputs(", .sub_abis = ", stdout);
-		snprintf(name, sizeof(name), "m%zu_sub_abis", i);
-		ref(name, m->nsubs);
+		ref('m', i, "sub_abis", m->nsubs);
 		printf(", .nsubs = %zu, .pos = ", m->nsubs);
 		pos(m->pos);
 		puts(" },");
