@@ -124,7 +124,7 @@ struct gen {
 	uint32_t *fl, *fr; /* opt: scratch for emit_wtree (lazily) */
 	uint32_t *c2;	   /* opt: prefix counts of 2-unit ranges */
 	size_t capws, capus, capfl, capfr, capc2;
-	int *widx; /* opt: cf_sysinfo index of each cf_sys_weights */
+	int *widx;	/* opt: cf_sysinfo index of each cf_sys_weights */
 	size_t *newpos; /* opt: merge_rets' renumbering (scratch) */
 	size_t capnewpos;
 };
@@ -1761,59 +1761,70 @@ static int side_key(const struct gen *g, const struct lk *k, size_t i,
 	return k->key && l != NEXT ? k->key[l] : -1;
 }
 
+/* Small indexes for actions: open addressing over at most n actions. */
+struct acts {
+	uint32_t *action;
+	int *idx; /* index + 1, 0 = empty slot */
+	size_t cap, n;
+};
+
+static bool acts_init(struct acts *t, size_t n)
+{
+	t->cap = 16;
+	while (t->cap < 2 * n)
+		t->cap *= 2;
+	t->n = 0;
+	t->action = calloc(t->cap, sizeof(*t->action));
+	t->idx = calloc(t->cap, sizeof(*t->idx));
+	return t->action && t->idx;
+}
+
+static void acts_free(struct acts *t)
+{
+	free(t->action);
+	free(t->idx);
+}
+
+/* The index of action (a new one if add), or -1. */
+static int acts_index(struct acts *t, uint32_t action, bool add)
+{
+	size_t h = hash32(action) & (t->cap - 1);
+
+	while (t->idx[h] && t->action[h] != action)
+		h = (h + 1) & (t->cap - 1);
+	if (!t->idx[h] && add) {
+		t->action[h] = action;
+		t->idx[h] = (int)++t->n;
+	}
+	return t->idx[h] - 1;
+}
+
 /* Action indexes for the return labels and the RETs (opt). */
 static bool collect_keys(struct gen *g, struct lk *k)
 {
-	size_t cap = 16, nl = g->nlb;
-	uint32_t *ha;
-	int *hi;
-
-	size_t nret = 0;
+	size_t nl = g->nlb, nret = 0;
+	struct acts t;
 
 	if (!g->opt)
 		return true;
 	for (size_t l = 0; l < nl; l++)
 		nret += g->lb[l].is_ret;
-	while (cap < 2 * nret)
-		cap *= 2;
-	ha = calloc(cap, sizeof(*ha));
-	hi = calloc(cap, sizeof(*hi));
 	k->key = calloc(nl, sizeof(*k->key));
 	k->rkey = calloc(g->n + 1, sizeof(*k->rkey));
-	if (!ha || !hi || !k->key || !k->rkey) {
-		free(ha);
-		free(hi);
+	if (!acts_init(&t, nret) || !k->key || !k->rkey) {
+		acts_free(&t);
 		return false;
 	}
-	for (size_t l = 0; l < nl; l++) {
-		size_t h;
-
-		k->key[l] = -1;
-		if (!g->lb[l].is_ret)
-			continue;
-		h = hash32(g->lb[l].action) & (cap - 1);
-		while (hi[h] && ha[h] != g->lb[l].action)
-			h = (h + 1) & (cap - 1);
-		if (!hi[h]) {
-			ha[h] = g->lb[l].action;
-			hi[h] = (int)++k->nacts;
-		}
-		k->key[l] = hi[h] - 1;
-	}
-	for (size_t u = 0; u < g->n; u++) {
-		const struct ginsn *in = &g->in[u];
-		size_t h;
-
-		k->rkey[u] = -1;
-		if (in->code != (BPF_RET | BPF_K))
-			continue;
-		h = hash32(in->k) & (cap - 1);
-		while (hi[h] && ha[h] != in->k)
-			h = (h + 1) & (cap - 1);
-		k->rkey[u] = hi[h] - 1;
-	}
-	free(ha);
-	free(hi);
+	for (size_t l = 0; l < nl; l++)
+		k->key[l] = g->lb[l].is_ret
+				? acts_index(&t, g->lb[l].action, true)
+				: -1;
+	for (size_t u = 0; u < g->n; u++)
+		k->rkey[u] = g->in[u].code == (BPF_RET | BPF_K)
+				 ? acts_index(&t, g->in[u].k, false)
+				 : -1;
+	k->nacts = t.n;
+	acts_free(&t);
 	k->last = calloc(k->nacts + 1, sizeof(*k->last));
 	return k->last != NULL;
 }
@@ -1926,28 +1937,21 @@ static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
  * falls short, so the program stays correct whatever the distances. */
 #define MERGE_REACH 160
 
+/* The nearest kept RET of an action, during merge_rets' backward pass. */
 struct ahead {
 	uint32_t action;
-	size_t at;  /* instruction index */
-	int label;  /* a label on it, 0 = none yet */
+	size_t at; /* instruction index */
+	int label; /* a label on it, 0 = none yet */
 	bool used;
 };
 
-static struct ahead *ahead_of(struct ahead *t, size_t cap, uint32_t action)
-{
-	size_t h = hash32(action) & (cap - 1);
-
-	while (t[h].used && t[h].action != action)
-		h = (h + 1) & (cap - 1);
-	return &t[h];
-}
-
 static bool merge_rets(struct gen *g)
 {
-	size_t n = g->n, w = 0, cap = 16, nret = 0, ndrop = 0;
+	size_t n = g->n, w = 0, nret = 0, ndrop = 0;
 	size_t *minsrc;
 	int *head, *next;
 	bool *drop, *fall;
+	struct acts acts = {0};
 	struct ahead *t;
 	bool ok;
 
@@ -1957,16 +1961,14 @@ static bool merge_rets(struct gen *g)
 		nret += g->in[u].code == (BPF_RET | BPF_K);
 	if (nret < 2)
 		return true;
-	while (cap < 2 * nret)
-		cap *= 2;
 	minsrc = malloc((n + 1) * sizeof(*minsrc));
 	head = calloc(n + 1, sizeof(*head));
 	next = calloc(g->nlb + 1, sizeof(*next));
 	drop = calloc(n + 1, 1);
 	fall = calloc(n + 1, 1);
-	t = calloc(cap, sizeof(*t));
+	t = calloc(nret, sizeof(*t));
 	ok = minsrc && head && next && drop && fall && t &&
-	     SGROW(g, newpos, n + 1);
+	     acts_init(&acts, nret) && SGROW(g, newpos, n + 1);
 	if (!ok)
 		goto out;
 	for (size_t u = 0; u <= n; u++)
@@ -2000,9 +2002,10 @@ static bool merge_rets(struct gen *g)
 
 		if (g->in[u].code != (BPF_RET | BPF_K))
 			continue;
-		a = ahead_of(t, cap, g->in[u].k);
+		a = &t[acts_index(&acts, g->in[u].k, true)];
 		if (fall[u] || !a->used ||
-		    (minsrc[u] != SIZE_MAX && a->at - minsrc[u] > MERGE_REACH) ||
+		    (minsrc[u] != SIZE_MAX &&
+		     a->at - minsrc[u] > MERGE_REACH) ||
 		    (is_cond(pv) && pv->jt == NEXT && pv->jf == NEXT)) {
 			*a = (struct ahead){g->in[u].k, u, head[u], true};
 			continue;
@@ -2055,6 +2058,7 @@ out:
 	free(drop);
 	free(fall);
 	free(t);
+	acts_free(&acts);
 	return ok;
 }
 
