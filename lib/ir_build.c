@@ -16,7 +16,8 @@
  *      the two can differ: `check` warns (overlapping-rules);
  *   4. runc's ENOSYS stub: numbers above the largest number the profile
  *      names on the ABI return ENOSYS (docs/semantics.md); on s390x so
- *      does number 0.
+ *      does number 0. Like runc's findLastSyscalls, an ABI whose largest
+ *      named number is 0 (only `read` on x86_64) gets no stub at all.
  */
 #include "cf.h"
 
@@ -41,8 +42,9 @@ struct abi_build {
 	const struct cf_rule *rules; /* the ruleset's */
 	struct entry *e;
 	size_t n;
-	bool have_max;
-	uint32_t max; /* largest counted number (ENOSYS threshold) */
+	/* largest counted number (ENOSYS threshold); 0 = no stub, as in
+	 * runc, which starts from 0 and keeps no threshold of 0 */
+	uint32_t max;
 	int socketcall, ipc; /* cf_sysinfo indexes */
 };
 
@@ -59,9 +61,8 @@ static int cmp_entry(const void *a, const void *b)
 
 static void count_nr(struct abi_build *b, uint32_t nr)
 {
-	if (!b->have_max || nr > b->max)
+	if (nr > b->max)
 		b->max = nr;
-	b->have_max = true;
 }
 
 static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq)
@@ -249,7 +250,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 	out->arch = arch;
 	collect(rs, arch, &b);
 	distinct = sort_entries(arch, b.e, b.n, sorted);
-	if (enosys_applies(rs) && b.have_max) {
+	if (enosys_applies(rs) && b.max != 0) {
 		out->enosys = true;
 		out->enosys_above = b.max;
 	}

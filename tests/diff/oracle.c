@@ -10,8 +10,10 @@
  *     AUDIT_ARCH_X86_64 the 0x40000000 bit picks x32, else x86_64), a
  *     number above the largest number the profile names there returns
  *     ENOSYS, unless the default is ALLOW, LOG or TRACE. Socket/ipc names
- *     do not count on multiplexing ABIs. On s390/s390x number 0 (setup)
- *     returns ENOSYS too, wherever the stub applies.
+ *     do not count on multiplexing ABIs. An ABI whose largest named number
+ *     is 0 has no stub (runc's findLastSyscalls keeps no threshold of 0).
+ *     On s390/s390x number 0 (setup) returns ENOSYS too, wherever the stub
+ *     applies.
  *  2. libseccomp's filter: the ABI by audit arch (on x86_64's, nr >=
  *     0x40000000 is x32, except -1 when x86_64 is in the filter); not in
  *     the filter -> KILL_THREAD.
@@ -75,12 +77,11 @@ void oracle_init(struct oracle *o, const struct cf_ruleset *rs)
 			if (ru->sys < 0 || muxed_name(a->arch, ru->sys))
 				continue;
 			nr = cf_sys_nr(a->arch, ru->sys);
-			if (nr < 0)
-				continue;
-			if (!a->enosys || (uint32_t)nr > a->above)
+			if (nr > (int64_t)a->above)
 				a->above = (uint32_t)nr;
-			a->enosys = true;
 		}
+		/* runc starts from 0 and drops an ABI still at 0 */
+		a->enosys = a->above != 0;
 	}
 }
 
