@@ -849,6 +849,9 @@ static int prof_flags(struct pp *pp, const struct cf_json *v,
 				    "_SPEC_ALLOW, _WAIT_KILLABLE_RECV)",
 				    names[i]);
 		pp->p->flags |= flags[j].value;
+		if (flags[j].value == CF_FLAG_WAIT_KILLABLE_RECV)
+			pp->p->wait_killable_pos =
+				pos_of(pp, v->u.arr.items[i], &ichild);
 	}
 	return rc;
 }
@@ -859,6 +862,7 @@ static int prof_listener(struct pp *pp, const struct cf_json *v,
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 
 	(void)obj;
+	pp->p->listener_pos = pos_of(pp, v, ptr);
 	if (!rc && v->u.str.s[0])
 		pp->p->listener_path = v->u.str.s;
 	return rc;

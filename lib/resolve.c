@@ -303,6 +303,88 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 	return 0;
 }
 
+#define CF_RET_NOTIFY 0x7fc00000U
+#define CF_FLAG_WAIT_KILLABLE_RECV (1U << 5)
+
+static bool is_notify(uint32_t action)
+{
+	return (action & CF_RET_ACTION_FULL) == CF_RET_NOTIFY;
+}
+
+/* SCMP_ACT_NOTIFY needs a listener handed to a seccomp agent, which
+ * callfence does not do yet. Refused where runc refuses (in its order: a
+ * NOTIFY rule on write, NOTIFY as the default, a NOTIFY rule without
+ * listenerPath), then with a listenerPath, which only an agent could
+ * use, and WAIT_KILLABLE_RECV, which seccomp() takes only with a
+ * listener. The rules are those that apply to the target: Docker drops
+ * the others before runc sees the profile. */
+static int refuse_notify(const struct cf_ruleset *rs,
+			 const struct cf_profile *p, struct cf_error *err)
+{
+	const struct cf_rule *first = NULL;
+	struct cf_loc loc;
+
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct cf_rule *r = &rs->rules[i];
+
+		if (!is_notify(r->action))
+			continue;
+		if (!first)
+			first = r;
+		if (strcmp(r->name, "write"))
+			continue;
+		loc = pos_loc(p, &r->pos);
+		return cf_err_at(err, -EINVAL, &loc,
+				 "SCMP_ACT_NOTIFY on 'write' is refused, as "
+				 "runc refuses it: the starting process must "
+				 "write to its parent to hand the listener to "
+				 "a seccomp agent, and that write would wait "
+				 "for the agent forever (hint: give 'write' "
+				 "another action)");
+	}
+	if (is_notify(rs->default_action)) {
+		loc = pos_loc(p, &p->default_pos);
+		return cf_err_at(err, -EINVAL, &loc,
+				 "SCMP_ACT_NOTIFY cannot be the default action "
+				 "(runc refuses it too): every call the profile "
+				 "does not name, 'write' among them, would wait "
+				 "for a seccomp agent (hint: default to "
+				 "SCMP_ACT_ERRNO and notify only the calls an "
+				 "agent handles)");
+	}
+	if (first) {
+		loc = pos_loc(p, &first->src->action_pos);
+		if (!p->listener_path)
+			return cf_err_at(
+				err, -EINVAL, &loc,
+				"SCMP_ACT_NOTIFY without 'listenerPath' is "
+				"refused, as runc refuses it: no seccomp agent "
+				"would receive the notifications, and the "
+				"kernel would answer '%s' with ENOSYS (hint: "
+				"SCMP_ACT_ERRNO answers with a fixed errno)",
+				first->name);
+		return cf_err_at(err, -ENOTSUP, &loc,
+				 "SCMP_ACT_NOTIFY is not supported yet: "
+				 "callfence cannot hand the listener to the "
+				 "seccomp agent at 'listenerPath' ('%s'), so "
+				 "'%s' would fail with ENOSYS instead of "
+				 "reaching it (hint: use runc for a seccomp "
+				 "agent, or SCMP_ACT_ERRNO)",
+				 p->listener_path, first->name);
+	}
+	if (rs->flags & CF_FLAG_WAIT_KILLABLE_RECV) {
+		loc = pos_loc(p, &p->wait_killable_pos);
+		return cf_err_at(err, -EINVAL, &loc,
+				 "flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+				 "needs a seccomp listener, and no rule uses "
+				 "SCMP_ACT_NOTIFY: seccomp() refuses the flag "
+				 "without one (EINVAL), so runc (>= 1.2) "
+				 "cannot start the container either (hint: "
+				 "remove the flag)");
+	}
+	return 0;
+}
+
 int cf_resolve(struct cf_arena *a, const struct cf_profile *p,
 	       const struct cf_target *t, struct cf_ruleset *out,
 	       struct cf_error *err)
@@ -330,5 +412,7 @@ int cf_resolve(struct cf_arena *a, const struct cf_profile *p,
 	rc = resolve_arches(out, p, t, err);
 	if (!rc)
 		rc = resolve_rules(a, out, p, t, err);
+	if (!rc)
+		rc = refuse_notify(out, p, err);
 	return rc;
 }
