@@ -2,18 +2,25 @@
 /* cmd_compile.c - callfence compile: profile -> BPF program file. */
 #include "cli.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char compile_usage[] =
 	"usage: callfence compile [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
 	"                         [--enosys=runc|none] [--format raw|c|hex]\n"
-	"                         [--strict] PROFILE -o FILE\n"
+	"                         [--strict] PROFILE -o FILE|-\n"
 	"PROFILE is a Docker/OCI profile or 'builtin'. A rejected profile\n"
-	"writes nothing; a profile that means unconfined writes an empty file.\n";
+	"writes nothing; a profile that means unconfined writes an empty file.\n"
+	"-o - writes to standard output; a device or FIFO is written in place.\n";
 
 static const struct option compile_opts[] = {
 	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
@@ -41,43 +48,234 @@ static int parse_format(const char *s, enum cf_bpf_format *out)
 	return -1;
 }
 
-/* Writes into a temporary file beside path, renamed over it at the end:
- * a failure leaves nothing behind. */
-static int write_output(const char *path, const struct sock_filter *insns,
-			size_t len, enum cf_bpf_format fmt)
+/* Writes the program to an open stream; 0 or -1 (reported). */
+static int write_stream(FILE *f, const char *name,
+			const struct sock_filter *insns, size_t len,
+			enum cf_bpf_format fmt)
 {
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 16);
 	struct cf_error err;
-	FILE *f;
-	int fd, rc = 0;
+
+	errno = 0;
+	if (len && cf_bpf_write(insns, len, fmt, f, &err)) {
+		if (err.code == -EIO && errno)
+			cli_errorf("cannot write '%s': %m", name);
+		else
+			cli_error(&err);
+		return -1;
+	}
+	if (fflush(f) || ferror(f)) {
+		cli_errorf("cannot write '%s': %m", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is the link at path one of procfs's (/proc/self/fd/N, /dev/stdout's
+ * target)? Those name an open file, not a path to it. */
+static bool proc_link(const char *path)
+{
+	struct statfs sf;
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	bool proc = fd >= 0 && !fstatfs(fd, &sf) &&
+		    sf.f_type == PROC_SUPER_MAGIC;
+
+	if (fd >= 0)
+		close(fd);
+	return proc;
+}
+
+/* The name a chain of symbolic links ends at (the last may dangle: then
+ * the name it points to); *magic when a link of the chain is procfs's.
+ * malloc'd; NULL with errno set. */
+static char *follow_links(const char *path, bool *magic)
+{
+	char *cur = strdup(path);
+
+	*magic = false;
+	for (int hops = 0; cur; hops++) {
+		char target[4096], *next, *slash;
+		struct stat st;
+		ssize_t n;
+
+		if (lstat(cur, &st) || !S_ISLNK(st.st_mode))
+			return cur;
+		if (proc_link(cur)) {
+			*magic = true;
+			return cur;
+		}
+		n = hops < 40 ? readlink(cur, target, sizeof(target) - 1) : -1;
+		if (n < 0 || (size_t)n >= sizeof(target) - 1) {
+			int e = hops < 40 ? (n < 0 ? errno : ENAMETOOLONG)
+					  : ELOOP;
+
+			free(cur);
+			errno = e;
+			return NULL;
+		}
+		target[n] = 0;
+		slash = strrchr(cur, '/');
+		if (target[0] == '/' || !slash) {
+			next = strdup(target);
+		} else {
+			size_t dlen = (size_t)(slash - cur) + 1;
+
+			next = malloc(dlen + (size_t)n + 1);
+			if (next) {
+				memcpy(next, cur, dlen);
+				memcpy(next + dlen, target, (size_t)n + 1);
+			}
+		}
+		free(cur);
+		cur = next;
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* A new file beside path, created O_EXCL with mode 0666 so that the
+ * umask (and a default ACL) apply as to any new file. */
+static int create_temp(const char *path, char **tmp_out)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = malloc(n);
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
 
 	if (!tmp)
 		return -1;
-	snprintf(tmp, n + 16, "%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	for (int tries = 0; tries < 100; tries++) {
+		int fd;
+
+		seed = seed * 1103515245U + 12345U;
+		snprintf(tmp, n, "%s.%06x", path, seed >> 8 & 0xffffff);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST) {
+			*tmp_out = tmp;
+			return fd;
+		}
+	}
+	*tmp_out = tmp;
+	errno = EEXIST;
+	return -1;
+}
+
+/* A regular file (new or replaced): written to a temporary file in the
+ * directory of the final name, synced, renamed over it, so a failure
+ * leaves the old file as it was. A replaced file keeps its permission
+ * bits and, where allowed, its owner and group. */
+static int write_replace(const char *final, const struct stat *old,
+			 const struct sock_filter *insns, size_t len,
+			 enum cf_bpf_format fmt)
+{
+	char *tmp = NULL;
+	int fd = create_temp(final, &tmp), rc = 0;
+	FILE *f;
+
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		cli_errorf("cannot create '%s': %m", tmp);
-		if (fd >= 0)
+		cli_errorf("cannot create '%s': %m (the output is written "
+			   "beside '%s' and renamed over it)",
+			   tmp ? tmp : final, final);
+		if (fd >= 0) {
 			close(fd);
+			unlink(tmp);
+		}
 		free(tmp);
 		return -1;
 	}
-	if (len && cf_bpf_write(insns, len, fmt, f, &err)) {
-		cli_error(&err);
+	if (old) {
+		if (old->st_uid != geteuid() || old->st_gid != getegid())
+			(void)!fchown(fd, old->st_uid, old->st_gid);
+		if (fchmod(fd, old->st_mode & 0777)) {
+			cli_errorf("cannot set the mode of '%s': %m", tmp);
+			rc = -1;
+		}
+	}
+	if (!rc)
+		rc = write_stream(f, final, insns, len, fmt);
+	if (!rc && fsync(fileno(f))) {
+		cli_errorf("cannot write '%s': %m", final);
 		rc = -1;
 	}
 	if (fclose(f) && !rc) {
-		cli_errorf("cannot write '%s': %m", path);
+		cli_errorf("cannot write '%s': %m", final);
 		rc = -1;
 	}
-	if (!rc && rename(tmp, path)) {
-		cli_errorf("cannot rename to '%s': %m", path);
+	if (!rc && rename(tmp, final)) {
+		cli_errorf("cannot rename '%s' to '%s': %m", tmp, final);
 		rc = -1;
 	}
 	if (rc)
 		unlink(tmp);
 	free(tmp);
+	return rc;
+}
+
+/* Anything but a regular file (a device, a FIFO, a magic /proc link)
+ * is opened and written where it is: never replaced. */
+static int write_in_place(const char *path, int flags,
+			  const struct sock_filter *insns, size_t len,
+			  enum cf_bpf_format fmt)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | flags), rc;
+	FILE *f;
+
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		cli_errorf("cannot open '%s' for writing: %m", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rc = write_stream(f, path, insns, len, fmt);
+	if (fclose(f) && !rc) {
+		cli_errorf("cannot write '%s': %m", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* -o: "-" is standard output; symbolic links are followed; a regular
+ * file (or a new one) is replaced atomically; anything else is written
+ * in place. */
+static int write_output(const char *path, const struct sock_filter *insns,
+			size_t len, enum cf_bpf_format fmt)
+{
+	struct stat st, fst;
+	bool magic;
+	char *final;
+	int rc;
+
+	if (!strcmp(path, "-"))
+		return write_stream(stdout, "standard output", insns, len,
+				    fmt);
+	if (stat(path, &st)) {
+		if (errno != ENOENT) {
+			cli_errorf("cannot write '%s': %m", path);
+			return -1;
+		}
+	} else if (!S_ISREG(st.st_mode)) {
+		return write_in_place(path, 0, insns, len, fmt);
+	}
+	final = follow_links(path, &magic);
+	if (!final) {
+		cli_errorf("cannot follow the symbolic link '%s': %m", path);
+		return -1;
+	}
+	if (magic) {
+		/* an open file (/dev/stdout to a file): appended to, as the
+		 * shell's '>' has emptied it and '>>' asks for it */
+		rc = write_in_place(path, O_APPEND, insns, len, fmt);
+	} else if (stat(path, &st)) {
+		/* new: the name the links end at */
+		rc = write_replace(final, NULL, insns, len, fmt);
+	} else if (!stat(final, &fst) && fst.st_dev == st.st_dev &&
+		   fst.st_ino == st.st_ino) {
+		rc = write_replace(final, &st, insns, len, fmt);
+	} else {
+		cli_errorf("cannot write '%s': it changed while being "
+			   "resolved (try again)",
+			   path);
+		rc = -1;
+	}
+	free(final);
 	return rc;
 }
 
@@ -116,7 +314,7 @@ int cmd_compile(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (optind != argc - 1 || !out) {
+	if (optind != argc - 1 || !out || !*out) {
 		cli_errorf("compile needs one PROFILE and -o FILE");
 		fputs(compile_usage, stderr);
 		return CLI_USAGE;

@@ -12,7 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,11 +56,48 @@ static void cmd_drain(int fo, int fe, struct cmd_res *r)
 	r->err[elen] = 0;
 }
 
-/* Runs callfence with argv (NULL-terminated, without argv[0]) under
- * umask mask (or the inherited one when mask < 0). */
-static void cmd_run(struct cmd_res *r, int mask, const char *const *args)
+/* How the child starts: every field 0/NULL = inherited. */
+struct cmd_env {
+	int umask;               /* the umask + 1 (0: inherited) */
+	const char *cwd;         /* working directory */
+	const char *stdout_file; /* stdout opened O_WRONLY on this file */
+	bool stdout_append;      /* ... with O_APPEND (the shell's >>) */
+	long fsize;              /* RLIMIT_FSIZE in bytes, SIGXFSZ ignored */
+};
+
+static void cmd_child_env(const struct cmd_env *e)
 {
-	const char *argv[32] = { t_callfence_bin() };
+	if (!e)
+		return;
+	if (e->umask)
+		umask((mode_t)(e->umask - 1));
+	if (e->cwd && chdir(e->cwd))
+		_exit(127);
+	if (e->fsize) {
+		struct rlimit rl = { (rlim_t)e->fsize, (rlim_t)e->fsize };
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl))
+			_exit(127);
+	}
+	if (e->stdout_file) {
+		int fd = open(e->stdout_file,
+			      O_WRONLY | (e->stdout_append ? O_APPEND : 0));
+
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(127);
+		close(fd);
+	}
+}
+
+/* Runs callfence with args (NULL-terminated, without argv[0]) in the
+ * environment e (NULL: inherited). */
+static void cmd_run_env(struct cmd_res *r, const struct cmd_env *e,
+			const char *const *args)
+{
+	/* absolute, so that e->cwd does not lose it */
+	char *bin = realpath(t_callfence_bin(), NULL);
+	const char *argv[32] = { bin ? bin : t_callfence_bin() };
 	int po[2], pe[2], status;
 	size_t n = 1;
 	pid_t pid;
@@ -70,22 +109,25 @@ static void cmd_run(struct cmd_res *r, int mask, const char *const *args)
 		n++;
 	}
 	argv[n] = NULL;
-	if (pipe2(po, O_CLOEXEC))
+	if (pipe2(po, O_CLOEXEC)) {
+		free(bin);
 		return;
+	}
 	if (pipe2(pe, O_CLOEXEC)) {
 		close(po[0]);
 		close(po[1]);
+		free(bin);
 		return;
 	}
 	pid = fork();
 	if (pid == 0) {
-		if (mask >= 0)
-			umask((mode_t)mask);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
+		cmd_child_env(e);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	free(bin);
 	close(po[1]);
 	close(pe[1]);
 	cmd_drain(po[0], pe[0], r);
@@ -93,6 +135,11 @@ static void cmd_run(struct cmd_res *r, int mask, const char *const *args)
 	close(pe[0]);
 	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
 		r->status = WEXITSTATUS(status);
+}
+
+static void cmd_run(struct cmd_res *r, const char *const *args)
+{
+	cmd_run_env(r, NULL, args);
 }
 
 /* Writes text to dir/name; returns the path (static buffer, one of 8). */

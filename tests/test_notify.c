@@ -162,17 +162,17 @@ TEST(notify_refused_by_check_compile_and_run)
 		const char *prof = cmd_file(dir, "p.json", refusals[i].json);
 
 		snprintf(opt, sizeof(opt), "seccomp=%s", prof);
-		cmd_run(&r, -1, (const char *[]){ "check", prof, NULL });
+		cmd_run(&r, (const char *[]){ "check", prof, NULL });
 		CHECK_EQ(r.status, 1);
 		CHECK_CONTAINS(r.err, refusals[i].pointer);
 		CHECK_CONTAINS(r.err, refusals[i].msg);
-		cmd_run(&r, -1,
+		cmd_run(&r,
 			(const char *[]){ "compile", prof, "-o", out, NULL });
 		CHECK_EQ(r.status, 1);
 		CHECK_CONTAINS(r.err, "p.json:1:");
 		CHECK_CONTAINS(r.err, refusals[i].msg);
 		CHECK(access(out, F_OK) != 0);
-		cmd_run(&r, -1,
+		cmd_run(&r,
 			(const char *[]){ "run", "--security-opt", opt, "--",
 					  "/bin/sh", "-c", cmd, NULL });
 		CHECK_EQ(r.status, 125);
