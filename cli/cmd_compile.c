@@ -140,6 +140,7 @@ static int create_temp(const char *path, char **tmp_out)
 	char *tmp = malloc(n);
 	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
 
+	*tmp_out = NULL;
 	if (!tmp)
 		return -1;
 	for (int tries = 0; tries < 100; tries++) {
@@ -174,10 +175,10 @@ static int write_replace(const char *final, const struct stat *old,
 		cli_errorf("cannot create '%s': %m (the output is written "
 			   "beside '%s' and renamed over it)",
 			   tmp ? tmp : final, final);
-		if (fd >= 0) {
+		if (fd >= 0)
 			close(fd);
+		if (fd >= 0 && tmp)
 			unlink(tmp);
-		}
 		free(tmp);
 		return -1;
 	}

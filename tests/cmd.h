@@ -20,17 +20,17 @@
 #include <unistd.h>
 
 struct cmd_res {
-	int status;          /* exit code, or -1 (killed, not started) */
-	char out[16384];     /* stdout (truncated) */
-	size_t out_len;      /* bytes read from stdout (may include NULs) */
-	char err[16384];     /* stderr (truncated) */
+	int status;	 /* exit code, or -1 (killed, not started) */
+	char out[16384]; /* stdout (truncated) */
+	size_t out_len;	 /* bytes read from stdout (may include NULs) */
+	char err[16384]; /* stderr (truncated) */
 };
 
 /* Reads both pipes to their end (poll, so neither can fill up). */
 static void cmd_drain(int fo, int fe, struct cmd_res *r)
 {
 	size_t elen = 0;
-	struct pollfd p[2] = { { fo, POLLIN, 0 }, { fe, POLLIN, 0 } };
+	struct pollfd p[2] = {{fo, POLLIN, 0}, {fe, POLLIN, 0}};
 	int open_fds = 2;
 
 	while (open_fds > 0 && poll(p, 2, -1) >= 0) {
@@ -58,11 +58,11 @@ static void cmd_drain(int fo, int fe, struct cmd_res *r)
 
 /* How the child starts: every field 0/NULL = inherited. */
 struct cmd_env {
-	int umask;               /* the umask + 1 (0: inherited) */
-	const char *cwd;         /* working directory */
+	int umask;		 /* the umask + 1 (0: inherited) */
+	const char *cwd;	 /* working directory */
 	const char *stdout_file; /* stdout opened O_WRONLY on this file */
-	bool stdout_append;      /* ... with O_APPEND (the shell's >>) */
-	long fsize;              /* RLIMIT_FSIZE in bytes, SIGXFSZ ignored */
+	bool stdout_append;	 /* ... with O_APPEND (the shell's >>) */
+	long fsize;		 /* RLIMIT_FSIZE in bytes, SIGXFSZ ignored */
 };
 
 static void cmd_child_env(const struct cmd_env *e)
@@ -74,7 +74,7 @@ static void cmd_child_env(const struct cmd_env *e)
 	if (e->cwd && chdir(e->cwd))
 		_exit(127);
 	if (e->fsize) {
-		struct rlimit rl = { (rlim_t)e->fsize, (rlim_t)e->fsize };
+		struct rlimit rl = {(rlim_t)e->fsize, (rlim_t)e->fsize};
 
 		signal(SIGXFSZ, SIG_IGN);
 		if (setrlimit(RLIMIT_FSIZE, &rl))
@@ -97,7 +97,7 @@ static void cmd_run_env(struct cmd_res *r, const struct cmd_env *e,
 {
 	/* absolute, so that e->cwd does not lose it */
 	char *bin = realpath(t_callfence_bin(), NULL);
-	const char *argv[32] = { bin ? bin : t_callfence_bin() };
+	const char *argv[32] = {bin ? bin : t_callfence_bin()};
 	int po[2], pe[2], status;
 	size_t n = 1;
 	pid_t pid;
@@ -143,8 +143,7 @@ static void cmd_run(struct cmd_res *r, const char *const *args)
 }
 
 /* Writes text to dir/name; returns the path (static buffer, one of 8). */
-static const char *cmd_file(const char *dir, const char *name,
-			    const char *text)
+static const char *cmd_file(const char *dir, const char *name, const char *text)
 {
 	static char paths[8][512];
 	static unsigned next;

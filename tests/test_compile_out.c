@@ -96,8 +96,8 @@ static char *reference(const struct tdir *d, size_t *len)
 	const char *ref = tdir_at(d, "ref.hex");
 	char *text;
 
-	cmd_run(&r, (const char *[]){ "compile", "--format", "hex", "builtin",
-				      "-o", ref, NULL });
+	cmd_run(&r, (const char *[]){"compile", "--format", "hex", "builtin",
+				     "-o", ref, NULL});
 	CHECK_EQ(r.status, 0);
 	text = slurp(ref, len);
 	CHECK(text && *len > 100);
@@ -119,7 +119,7 @@ TEST(compile_out_dash_is_stdout)
 {
 	struct tdir d;
 	struct cmd_res r;
-	struct cmd_env e = { 0 };
+	struct cmd_env e = {0};
 	struct stat st;
 	size_t len;
 	char *ref;
@@ -128,15 +128,16 @@ TEST(compile_out_dash_is_stdout)
 		return;
 	ref = reference(&d, &len);
 	e.cwd = d.path;
-	cmd_run_env(&r, &e, (const char *[]){ "compile", "--format", "hex",
-					      "builtin", "-o", "-", NULL });
+	cmd_run_env(&r, &e,
+		    (const char *[]){"compile", "--format", "hex", "builtin",
+				     "-o", "-", NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(ref && r.out_len == len && !memcmp(r.out, ref, len));
 	CHECK_EQ(tdir_count(&d), 0); /* no file named "-" */
 	/* a failing standard output is an error, not a silent success */
 	e.stdout_file = "/dev/full";
-	cmd_run_env(&r, &e, (const char *[]){ "compile", "builtin", "-o", "-",
-					      NULL });
+	cmd_run_env(&r, &e,
+		    (const char *[]){"compile", "builtin", "-o", "-", NULL});
 	CHECK_EQ(r.status, 1);
 	CHECK_CONTAINS(r.err, "cannot write 'standard output'");
 	CHECK_EQ(tdir_count(&d), 0);
@@ -146,9 +147,9 @@ TEST(compile_out_dash_is_stdout)
 	CHECK(symlink("/proc/self/fd/1", tdir_at(&d, "stdout")) == 0);
 	e.stdout_file = tdir_at(&d, "log");
 	e.stdout_append = true;
-	cmd_run_env(&r, &e, (const char *[]){ "compile", "--format", "hex",
-					      "builtin", "-o",
-					      tdir_at(&d, "stdout"), NULL });
+	cmd_run_env(&r, &e,
+		    (const char *[]){"compile", "--format", "hex", "builtin",
+				     "-o", tdir_at(&d, "stdout"), NULL});
 	CHECK_EQ(r.status, 0);
 	{
 		size_t n;
@@ -168,7 +169,7 @@ TEST(compile_out_follows_symlinks)
 {
 	struct tdir d;
 	struct cmd_res r;
-	struct cmd_env e = { .umask = 022 + 1 };
+	struct cmd_env e = {.umask = 022 + 1};
 	struct stat st;
 	char text[512];
 	ssize_t n;
@@ -182,9 +183,9 @@ TEST(compile_out_follows_symlinks)
 	cmd_file(d.path, "target", "old\n");
 	CHECK(chmod(tdir_at(&d, "target"), 0640) == 0);
 	CHECK(symlink("target", tdir_at(&d, "link")) == 0);
-	cmd_run_env(&r, &e, (const char *[]){ "compile", "--format", "hex",
-					      "builtin", "-o",
-					      tdir_at(&d, "link"), NULL });
+	cmd_run_env(&r, &e,
+		    (const char *[]){"compile", "--format", "hex", "builtin",
+				     "-o", tdir_at(&d, "link"), NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(lstat(tdir_at(&d, "link"), &st) == 0 && S_ISLNK(st.st_mode));
 	n = readlink(tdir_at(&d, "link"), text, sizeof(text) - 1);
@@ -197,13 +198,12 @@ TEST(compile_out_follows_symlinks)
 	 * the end of the chain is created */
 	CHECK(symlink(tdir_at(&d, "new"), tdir_at(&d, "dangling")) == 0);
 	CHECK(symlink("dangling", tdir_at(&d, "chain")) == 0);
-	cmd_run_env(&r, &e, (const char *[]){ "compile", "--format", "hex",
-					      "builtin", "-o",
-					      tdir_at(&d, "chain"), NULL });
+	cmd_run_env(&r, &e,
+		    (const char *[]){"compile", "--format", "hex", "builtin",
+				     "-o", tdir_at(&d, "chain"), NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(lstat(tdir_at(&d, "chain"), &st) == 0 && S_ISLNK(st.st_mode));
-	CHECK(lstat(tdir_at(&d, "dangling"), &st) == 0 &&
-	      S_ISLNK(st.st_mode));
+	CHECK(lstat(tdir_at(&d, "dangling"), &st) == 0 && S_ISLNK(st.st_mode));
 	CHECK(ref && same_file(tdir_at(&d, "new"), ref, len));
 	CHECK(stat(tdir_at(&d, "new"), &st) == 0 &&
 	      (st.st_mode & 07777) == 0644);
@@ -212,8 +212,8 @@ TEST(compile_out_follows_symlinks)
 	/* a loop is an error */
 	CHECK(symlink("loop2", tdir_at(&d, "loop1")) == 0);
 	CHECK(symlink("loop1", tdir_at(&d, "loop2")) == 0);
-	cmd_run(&r, (const char *[]){ "compile", "builtin", "-o",
-				      tdir_at(&d, "loop1"), NULL });
+	cmd_run(&r, (const char *[]){"compile", "builtin", "-o",
+				     tdir_at(&d, "loop1"), NULL});
 	CHECK_EQ(r.status, 1);
 	CHECK_EQ(tdir_count(&d), 7);
 	free(ref);
@@ -225,8 +225,8 @@ TEST(compile_out_new_file_mode_follows_umask)
 	static const struct {
 		int mask;
 		unsigned mode;
-	} cases[] = { { 0, 0666 }, { 022, 0644 }, { 027, 0640 },
-		      { 077, 0600 }, { 0222, 0444 } };
+	} cases[] = {
+	    {0, 0666}, {022, 0644}, {027, 0640}, {077, 0600}, {0222, 0444}};
 	struct tdir d;
 	struct cmd_res r;
 	struct stat st;
@@ -234,11 +234,12 @@ TEST(compile_out_new_file_mode_follows_umask)
 	if (!cmd_binary_present() || !tdir_make(&d))
 		return;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cmd_env e = { .umask = cases[i].mask + 1 };
+		struct cmd_env e = {.umask = cases[i].mask + 1};
 		const char *out = tdir_at(&d, "out.bpf");
 
-		cmd_run_env(&r, &e, (const char *[]){ "compile", "builtin",
-						      "-o", out, NULL });
+		cmd_run_env(
+		    &r, &e,
+		    (const char *[]){"compile", "builtin", "-o", out, NULL});
 		CHECK_EQ(r.status, 0);
 		if (CHECK(stat(out, &st) == 0))
 			CHECK_EQ(st.st_mode & 07777, cases[i].mode);
@@ -251,7 +252,7 @@ TEST(compile_out_failed_write_keeps_old_file)
 {
 	struct tdir d;
 	struct cmd_res r;
-	struct cmd_env e = { .fsize = 1024 };
+	struct cmd_env e = {.fsize = 1024};
 	struct stat st;
 
 	if (!cmd_binary_present() || !tdir_make(&d))
@@ -259,8 +260,9 @@ TEST(compile_out_failed_write_keeps_old_file)
 	cmd_file(d.path, "old.bpf", "old contents\n");
 	CHECK(chmod(tdir_at(&d, "old.bpf"), 0604) == 0);
 	/* the builtin program is over 2 KiB: the write fails at 1 KiB */
-	cmd_run_env(&r, &e, (const char *[]){ "compile", "builtin", "-o",
-					      tdir_at(&d, "old.bpf"), NULL });
+	cmd_run_env(&r, &e,
+		    (const char *[]){"compile", "builtin", "-o",
+				     tdir_at(&d, "old.bpf"), NULL});
 	CHECK_EQ(r.status, 1);
 	CHECK_CONTAINS(r.err, "cannot write");
 	CHECK(same_file(tdir_at(&d, "old.bpf"), "old contents\n", 13));
@@ -293,8 +295,8 @@ TEST(compile_out_fifo_written_in_place)
 		tdir_remove(&d);
 		return;
 	}
-	cmd_run(&r, (const char *[]){ "compile", "--format", "hex", "builtin",
-				      "-o", fifo, NULL });
+	cmd_run(&r, (const char *[]){"compile", "--format", "hex", "builtin",
+				     "-o", fifo, NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
 	buf = malloc(len + 1);
@@ -334,7 +336,7 @@ TEST(compile_out_device_written_in_place)
 		tdir_remove(&d);
 		return;
 	}
-	cmd_run(&r, (const char *[]){ "compile", "builtin", "-o", node, NULL });
+	cmd_run(&r, (const char *[]){"compile", "builtin", "-o", node, NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(lstat(node, &st) == 0 && S_ISCHR(st.st_mode) &&
 	      st.st_rdev == makedev(1, 3));
@@ -343,8 +345,15 @@ TEST(compile_out_device_written_in_place)
 		tdir_remove(&d);
 		return;
 	}
-	cmd_run(&r, (const char *[]){ "compile", "builtin", "-o", "/dev/null",
-				      NULL });
+	if (lstat("/dev/null", &st) || !S_ISCHR(st.st_mode)) {
+		t_fail(__FILE__, __LINE__,
+		       "/dev/null is not a character device before the test "
+		       "(something else replaced it): not writing it");
+		tdir_remove(&d);
+		return;
+	}
+	cmd_run(&r, (const char *[]){"compile", "builtin", "-o", "/dev/null",
+				     NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(lstat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) &&
 	      st.st_rdev == makedev(1, 3));

@@ -27,42 +27,42 @@ struct refusal {
 
 /* One line each: the column is the byte offset + 1. */
 static const struct refusal refusals[] = {
-	{ "{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"syscalls\":[{\"names\":"
-	  "[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-	  -EINVAL, "/defaultAction", 1, 18, "cannot be the default action" },
-	{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/a\","
-	  "\"syscalls\":[{\"names\":[\"read\",\"write\"],"
-	  "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-	  -EINVAL, "/syscalls/0/names/1", 1, 84, "on 'write' is refused" },
-	/* runc looks at write before the default action */
-	{ "{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"syscalls\":[{\"names\":"
-	  "[\"write\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-	  -EINVAL, "/syscalls/0/names/0", 1, 58, "'write'" },
-	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
-	  "[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-	  -EINVAL, "/syscalls/0/action", 1, 76, "without 'listenerPath'" },
-	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/a.sock\","
-	  "\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-	  -ENOTSUP, "/syscalls/0/action", 1, 105, "not supported yet" },
-	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
-	  "\"SECCOMP_FILTER_FLAG_LOG\","
-	  "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],\"syscalls\":[]}",
-	  -EINVAL, "/flags/1", 1, 70, "EINVAL" },
-	/* with a NOTIFY rule the flag is legal, NOTIFY itself is not */
-	{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
-	  "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],\"syscalls\":[{"
-	  "\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-	  -EINVAL, "/syscalls/0/action", 1, 127, "without 'listenerPath'" },
-	/* a config.json's seccomp object: pointers under /linux/seccomp */
-	{ "{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":{\"defaultAction\":"
-	  "\"SCMP_ACT_NOTIFY\"}}}",
-	  -EINVAL, "/linux/seccomp/defaultAction", 1, 59,
-	  "cannot be the default action" },
+    {"{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"syscalls\":[{\"names\":"
+     "[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+     -EINVAL, "/defaultAction", 1, 18, "cannot be the default action"},
+    {"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/a\","
+     "\"syscalls\":[{\"names\":[\"read\",\"write\"],"
+     "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+     -EINVAL, "/syscalls/0/names/1", 1, 84, "on 'write' is refused"},
+    /* runc looks at write before the default action */
+    {"{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"syscalls\":[{\"names\":"
+     "[\"write\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+     -EINVAL, "/syscalls/0/names/0", 1, 58, "'write'"},
+    {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
+     "[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+     -EINVAL, "/syscalls/0/action", 1, 76, "without 'listenerPath'"},
+    {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/a.sock\","
+     "\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+     -ENOTSUP, "/syscalls/0/action", 1, 105, "not supported yet"},
+    {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+     "\"SECCOMP_FILTER_FLAG_LOG\","
+     "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],\"syscalls\":[]}",
+     -EINVAL, "/flags/1", 1, 70, "EINVAL"},
+    /* with a NOTIFY rule the flag is legal, NOTIFY itself is not */
+    {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+     "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],\"syscalls\":[{"
+     "\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+     -EINVAL, "/syscalls/0/action", 1, 127, "without 'listenerPath'"},
+    /* a config.json's seccomp object: pointers under /linux/seccomp */
+    {"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":{\"defaultAction\":"
+     "\"SCMP_ACT_NOTIFY\"}}}",
+     -EINVAL, "/linux/seccomp/defaultAction", 1, 59,
+     "cannot be the default action"},
 };
 
 static struct cf_target target(void)
 {
-	struct cf_target t = { 0 };
+	struct cf_target t = {0};
 
 	t.native = cf_abi_lookup("x86_64");
 	t.caps = cf_caps_docker_default();
@@ -114,17 +114,17 @@ TEST(notify_refused_in_resolution_with_location)
 /* What runc never sees is not refused: rules Docker drops for the target,
  * and a listenerPath without NOTIFY (runc ignores it). */
 static const char *const accepted[] = {
-	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
-	"[\"write\"],\"action\":\"SCMP_ACT_NOTIFY\",\"includes\":{\"caps\":"
-	"[\"CAP_SYS_ADMIN\"]}}]}",
-	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
-	"[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\",\"excludes\":{\"arches\":"
-	"[\"amd64\"]}}]}",
-	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/a\","
-	"\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
-	"\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_LOG\"],"
-	"\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
+    "[\"write\"],\"action\":\"SCMP_ACT_NOTIFY\",\"includes\":{\"caps\":"
+    "[\"CAP_SYS_ADMIN\"]}}]}",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
+    "[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\",\"excludes\":{\"arches\":"
+    "[\"amd64\"]}}]}",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/a\","
+    "\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+    "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_LOG\"],"
+    "\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
 };
 
 TEST(notify_not_seen_by_runc_is_accepted)
@@ -162,19 +162,17 @@ TEST(notify_refused_by_check_compile_and_run)
 		const char *prof = cmd_file(dir, "p.json", refusals[i].json);
 
 		snprintf(opt, sizeof(opt), "seccomp=%s", prof);
-		cmd_run(&r, (const char *[]){ "check", prof, NULL });
+		cmd_run(&r, (const char *[]){"check", prof, NULL});
 		CHECK_EQ(r.status, 1);
 		CHECK_CONTAINS(r.err, refusals[i].pointer);
 		CHECK_CONTAINS(r.err, refusals[i].msg);
-		cmd_run(&r,
-			(const char *[]){ "compile", prof, "-o", out, NULL });
+		cmd_run(&r, (const char *[]){"compile", prof, "-o", out, NULL});
 		CHECK_EQ(r.status, 1);
 		CHECK_CONTAINS(r.err, "p.json:1:");
 		CHECK_CONTAINS(r.err, refusals[i].msg);
 		CHECK(access(out, F_OK) != 0);
-		cmd_run(&r,
-			(const char *[]){ "run", "--security-opt", opt, "--",
-					  "/bin/sh", "-c", cmd, NULL });
+		cmd_run(&r, (const char *[]){"run", "--security-opt", opt, "--",
+					     "/bin/sh", "-c", cmd, NULL});
 		CHECK_EQ(r.status, 125);
 		CHECK_CONTAINS(r.err, refusals[i].msg);
 		CHECK(access(marker, F_OK) != 0);
