@@ -211,18 +211,33 @@ static int write_replace(const char *final, const struct stat *old,
 }
 
 /* Anything but a regular file (a device, a FIFO, a magic /proc link)
- * is opened and written where it is: never replaced. */
+ * is opened and written where it is: never replaced. The open does not
+ * wait: a FIFO nobody reads is an error, not a hang. */
 static int write_in_place(const char *path, int flags,
 			  const struct sock_filter *insns, size_t len,
 			  enum cf_bpf_format fmt)
 {
-	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | flags), rc;
+	int fd = open(path,
+		      O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK | flags);
+	int e = errno, fl, rc;
+	struct stat st;
 	FILE *f;
 
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+	if (fd < 0) {
+		if (e == ENXIO && !stat(path, &st) && S_ISFIFO(st.st_mode))
+			cli_errorf("cannot write '%s': nothing reads it (start "
+				   "the reader of the FIFO first)",
+				   path);
+		else
+			cli_errorf("cannot open '%s' for writing: %s", path,
+				   strerror(e));
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) ||
+	    !(f = fdopen(fd, "w"))) {
 		cli_errorf("cannot open '%s' for writing: %m", path);
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return -1;
 	}
 	rc = write_stream(f, path, insns, len, fmt);

@@ -309,6 +309,11 @@ TEST(compile_out_fifo_written_in_place)
 	}
 	CHECK(ref && buf && got == len && !memcmp(buf, ref, len));
 	close(fd);
+	/* nobody reads it: an error at once, not a hang */
+	cmd_run(&r, (const char *[]){"compile", "builtin", "-o", fifo, NULL});
+	CHECK_EQ(r.status, 1);
+	CHECK_CONTAINS(r.err, "nothing reads it");
+	CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
 	free(buf);
 	free(ref);
 	CHECK_EQ(tdir_count(&d), 1);
