@@ -14,7 +14,10 @@
  *   treats as x86_64 (ENOSYS when x86_64 has a threshold) and libseccomp
  *   as x32 (killed when x32 is not in the filter);
  * - x32 numbers carry the 0x40000000 offset in the IR already, so nr is
- *   always compared as the full 32-bit value.
+ *   always compared as the full 32-bit value;
+ * - an ABI without a threshold (abi->enosys false: an ALLOW/LOG/TRACE
+ *   default, --enosys=none, or, as runc's findLastSyscalls, a largest
+ *   named number of 0) has no stub: every number reaches the filter.
  *
  * Argument comparisons (libseccomp's db.c):
  * - 64-bit-compare ABIs: unsigned 64-bit comparison of args[i] with datum;
