@@ -117,9 +117,10 @@ int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 		   const char *buf, size_t len, const char *file,
 		   struct cf_json **out, struct cf_error *err);
-/* Exact unsigned 64-bit value of a number: -EDOM if negative, fractional or
- * with an exponent that does not give an integer, -ERANGE if > 2^64-1,
- * -EINVAL if not a number. */
+/* Exact unsigned 64-bit value of a number written with digits only, as
+ * Go's strconv.ParseUint reads it: -EDOM if it has a sign (even -0), a
+ * fraction or an exponent (even 1.0 or 1e2), -ERANGE if > 2^64-1, -EINVAL
+ * if not a number. */
 int cf_json_u64(const struct cf_json *v, uint64_t *out);
 const char *cf_json_type_name(enum cf_json_type t);
 

@@ -119,9 +119,19 @@ static inline void skip_ws(struct jp *p)
 	p->s = s;
 }
 
-static const char *describe(const struct jp *p)
+/* What is at p->s, for a message: "end of input", "'x'" or "byte 0xNN"
+ * (into buf, at least 12 bytes). */
+static const char *describe(const struct jp *p, char *buf)
 {
-	return p->s >= p->end ? "end of input" : "this character";
+	unsigned char c = p->s < p->end ? (unsigned char)*p->s : 0;
+
+	if (p->s >= p->end)
+		return "end of input";
+	if (c > 0x20 && c < 0x7f)
+		snprintf(buf, 12, "'%c'", c);
+	else
+		snprintf(buf, 12, "byte 0x%02x", c);
+	return buf;
 }
 
 static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
@@ -392,7 +402,10 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 			return 0;
 		}
 	}
-	return jerr(p, p->s, "unexpected %s (expected a value)", describe(p));
+	char what[12];
+
+	return jerr(p, p->s, "unexpected %s (expected a value)",
+		    describe(p, what));
 }
 
 /* Room for one more element on a scratch stack (doubling; the first
@@ -481,11 +494,12 @@ done:
 
 static int parse_member(struct jp *p, struct cf_json_member *m)
 {
+	char what[12];
 	int rc;
 
 	if (p->s >= p->end || *p->s != '"')
 		return jerr(p, p->s, "expected a string key, found %s",
-			    describe(p));
+			    describe(p, what));
 	m->line = p->line;
 	m->col = col_of(p, p->s);
 	if ((rc = parse_string(p, &p->nodes, &m->key, &m->keylen)))
@@ -602,6 +616,10 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		return jerr(&p, buf, "byte order mark at the start (save the "
 				     "file as UTF-8 without BOM)");
+	if (len >= 2 && (!buf[0] || !buf[1] || !memcmp(buf, "\xff\xfe", 2) ||
+			 !memcmp(buf, "\xfe\xff", 2)))
+		return jerr(&p, buf, "the input looks like UTF-16 or UTF-32 "
+				     "(save the file as UTF-8)");
 	rc = parse_value(&p, out);
 	if (!rc) {
 		skip_ws(&p);
@@ -625,8 +643,8 @@ int cf_json_u64(const struct cf_json *v, uint64_t *out)
 		return -EINVAL;
 	s = v->u.num.text;
 	end = s + v->u.num.len;
-	if (*s == '-') /* only -0 is an unsigned integer */
-		return v->u.num.len == 2 && s[1] == '0' ? (*out = 0, 0) : -EDOM;
+	if (*s == '-') /* -0 too: Go's strconv.ParseUint refuses a sign */
+		return -EDOM;
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
 		unsigned d = (unsigned)(*s - '0');
 
