@@ -88,6 +88,11 @@ struct cf_json_member {
 struct cf_json {
 	enum cf_json_type type;
 	uint32_t line, col; /* 1-based, col counts bytes */
+	/* CF_JSON_F_NUL (on the root only): a string or key somewhere holds
+	 * U+0000 (written \u0000); CF_JSON_F_NESTED (on arrays): an item is
+	 * an array or an object. So that a reader looking for either need
+	 * not walk every string. */
+	uint32_t flags;
 	union {
 		struct {
 			const char *text; /* the number's source text */
@@ -107,6 +112,9 @@ struct cf_json {
 		} obj;
 	} u;
 };
+
+#define CF_JSON_F_NUL 1U
+#define CF_JSON_F_NESTED 2U
 
 /* Parses buf (must be valid UTF-8, one value, nesting <= 512) into arena
  * memory. Errors carry line:col and file. */

@@ -32,6 +32,7 @@ struct jp {
 	const char *file;
 	uint32_t line;
 	unsigned depth;
+	bool nul; /* a \u0000 was read */
 	struct cf_error *err;
 	struct cf_json **items;
 	size_t nitems, capitems;
@@ -143,6 +144,7 @@ static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
 		v->type = t;
 		v->line = p->line;
 		v->col = col_of(p, p->s);
+		v->flags = 0;
 		v->u.arr.items = NULL;
 		v->u.arr.n = 0;
 	}
@@ -255,6 +257,7 @@ static int parse_escape(struct jp *p, char *o, size_t *olen)
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		p->s += 6;
 	}
+	p->nul |= !cp;
 	*olen = put_utf8(o, cp);
 	return 0;
 }
@@ -460,6 +463,8 @@ static int parse_array(struct jp *p, struct cf_json *v)
 
 		if ((rc = parse_value(p, &item)))
 			break;
+		if (item->type >= CF_JSON_ARRAY)
+			v->flags |= CF_JSON_F_NESTED;
 		if (p->nitems == p->capitems &&
 		    (rc = grow(p, (void **)&p->items, &p->capitems,
 			       &p->items_heap, sizeof(*p->items))))
@@ -607,7 +612,7 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 	struct cf_json *items0[CF_JSON_ITEMS0];
 	struct cf_json_member mem0[CF_JSON_MEMBERS0];
 	struct jp p = { { NULL, NULL, nodes }, { NULL, NULL, strings },
-			buf, buf + len, buf, file, 1, 0, err,
+			buf, buf + len, buf, file, 1, 0, false, err,
 			items0, 0, CF_JSON_ITEMS0, mem0, 0, CF_JSON_MEMBERS0,
 			false, false };
 	int rc;
@@ -626,6 +631,8 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 		if (p.s < p.end)
 			rc = jerr(&p, p.s,
 				  "unexpected data after the JSON value");
+		else if (p.nul)
+			(*out)->flags |= CF_JSON_F_NUL;
 	}
 	if (p.items_heap)
 		free(p.items);

@@ -27,6 +27,7 @@
 struct pp {
 	struct cf_profile *p;
 	struct cf_error *err;
+	bool nul; /* the document holds a U+0000 somewhere */
 };
 
 /* A JSON pointer, built only when a position is kept or reported: each
@@ -187,6 +188,17 @@ static int key_fold_cmp(const char *a, size_t na, const char *b, size_t nb)
 			return x < y ? -1 : 1;
 	}
 	return (i < na) - (j < nb);
+}
+
+/* false if the keys' first bytes already tell them apart (ASCII bytes
+ * fold only by the 0x20 bit of a letter; a non-ASCII byte may be U+017F's
+ * or U+212A's, so it proves nothing) */
+static inline bool key_may_equal(const struct cf_json_member *a,
+				 const struct cf_json_member *b)
+{
+	unsigned char x = (unsigned char)a->key[0], y = (unsigned char)b->key[0];
+
+	return (x | y) >= 0x80 || (x | 0x20) == (y | 0x20);
 }
 
 static bool key_matches(const struct cf_json_member *m, const char *name)
@@ -351,14 +363,15 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 		return rc;
 	for (size_t j = 0; !rc && j < n; j++) {
 		const struct cf_json_member *m = &obj->u.obj.m[j], *o;
-		struct jptr child = JP_KEY(ptr, m->key);
+		struct jptr child;
 
-		if (memchr(m->key, 0, m->keylen))
+		if (pp->nul && memchr(m->key, 0, m->keylen))
 			return perr_at(pp, m->line, m->col, ptr, nul_hint,
 				       "key '%s' contains U+0000",
 				       shown(pp, m->key, m->keylen));
 		for (size_t i = 0; n <= CF_DUP_PAIRWISE && i < j; i++)
-			if (!key_fold_cmp(obj->u.obj.m[i].key,
+			if (key_may_equal(&obj->u.obj.m[i], m) &&
+			    !key_fold_cmp(obj->u.obj.m[i].key,
 					  obj->u.obj.m[i].keylen, m->key,
 					  m->keylen)) {
 				dup = j;
@@ -368,6 +381,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 		if (dup == j) {
 			struct jptr fptr = JP_KEY(ptr, obj->u.obj.m[first].key);
 
+			child = JP_KEY(ptr, m->key);
 			o = &obj->u.obj.m[first];
 			return perr_at(pp, m->line, m->col, &child,
 				       " (a repeated key is ambiguous: Docker's "
@@ -381,8 +395,10 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 		}
 		/* (a reader's member always has a value: for clang
 		 * --analyze, which cannot see into json.c) */
-		if (m->val)
+		if (m->val && (pp->nul || m->val->type >= CF_JSON_ARRAY)) {
+			child = JP_KEY(ptr, m->key);
 			rc = check_value(pp, m->val, &child);
+		}
 	}
 	return rc;
 }
@@ -397,16 +413,23 @@ static int check_value(struct pp *pp, const struct cf_json *v,
 
 	switch (v->type) {
 	case CF_JSON_STRING:
-		if (memchr(v->u.str.s, 0, v->u.str.len))
+		if (pp->nul && memchr(v->u.str.s, 0, v->u.str.len))
 			return perr_at(pp, v->line, v->col, ptr, nul_hint,
 				       "string '%s' contains U+0000",
 				       shown(pp, v->u.str.s, v->u.str.len));
 		return 0;
 	case CF_JSON_ARRAY:
+		if (!pp->nul && !(v->flags & CF_JSON_F_NESTED))
+			return 0; /* (names: nothing to look at) */
 		for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
-			struct jptr child = JP_INDEX(ptr, i);
+			const struct cf_json *it = v->u.arr.items[i];
+			struct jptr child;
 
-			rc = check_value(pp, v->u.arr.items[i], &child);
+			/* (most items are names: no call for them) */
+			if (!pp->nul && it->type < CF_JSON_ARRAY)
+				continue;
+			child = JP_INDEX(ptr, i);
+			rc = check_value(pp, it, &child);
 		}
 		return rc;
 	case CF_JSON_OBJECT:
@@ -420,6 +443,7 @@ static int check_document(struct pp *pp, const struct cf_json *root)
 {
 	struct jptr top = { NULL, NULL, 0, "", 0 };
 
+	pp->nul = root->flags & CF_JSON_F_NUL;
 	return check_value(pp, root, &top);
 }
 
