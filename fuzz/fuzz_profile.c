@@ -96,8 +96,8 @@ static void unsigned_fields(const struct cf_json *root)
 		root = get(get(root, "linux"), "seccomp");
 	digits_only(get(root, "defaulterrnoret"));
 	sys = get(root, "syscalls");
-	for (size_t i = 0; sys && sys->type == CF_JSON_ARRAY && i < sys->u.arr.n;
-	     i++) {
+	for (size_t i = 0;
+	     sys && sys->type == CF_JSON_ARRAY && i < sys->u.arr.n; i++) {
 		const struct cf_json *r = sys->u.arr.items[i];
 		const struct cf_json *args = get(r, "args");
 

@@ -196,7 +196,8 @@ static int key_fold_cmp(const char *a, size_t na, const char *b, size_t nb)
 static inline bool key_may_equal(const struct cf_json_member *a,
 				 const struct cf_json_member *b)
 {
-	unsigned char x = (unsigned char)a->key[0], y = (unsigned char)b->key[0];
+	unsigned char x = (unsigned char)a->key[0];
+	unsigned char y = (unsigned char)b->key[0];
 
 	return (x | y) >= 0x80 || (x | 0x20) == (y | 0x20);
 }
@@ -337,10 +338,11 @@ static int first_dup_sorted(struct pp *pp, const struct cf_json *obj,
 	/* in a run of equal keys, sorted by position, the second is the
 	 * run's earliest repeat and the first its original */
 	for (size_t i = 1; i < n; i++)
-		if (r[i].idx < *dup && !key_fold_cmp(r[i - 1].key, r[i - 1].len,
-						     r[i].key, r[i].len) &&
-		    (i < 2 || key_fold_cmp(r[i - 2].key, r[i - 2].len,
-					   r[i].key, r[i].len))) {
+		if (r[i].idx < *dup &&
+		    !key_fold_cmp(r[i - 1].key, r[i - 1].len, r[i].key,
+				  r[i].len) &&
+		    (i < 2 || key_fold_cmp(r[i - 2].key, r[i - 2].len, r[i].key,
+					   r[i].len))) {
 			*dup = r[i].idx;
 			*first = r[i - 1].idx;
 		}
@@ -349,6 +351,11 @@ static int first_dup_sorted(struct pp *pp, const struct cf_json *obj,
 }
 
 #define CF_DUP_PAIRWISE 16 /* members up to which pairs are compared */
+
+static const char dup_hint[] =
+	" (a repeated key is ambiguous: Docker's decoder merges both "
+	"values, other readers keep one; keys match without regard to "
+	"case); keep one";
 
 static int check_value(struct pp *pp, const struct cf_json *v,
 		       struct jptr *ptr);
@@ -359,7 +366,8 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 	size_t n = obj->u.obj.n, dup = n, first = 0;
 	int rc = 0;
 
-	if (n > CF_DUP_PAIRWISE && (rc = first_dup_sorted(pp, obj, &dup, &first)))
+	if (n > CF_DUP_PAIRWISE &&
+	    (rc = first_dup_sorted(pp, obj, &dup, &first)))
 		return rc;
 	for (size_t j = 0; !rc && j < n; j++) {
 		const struct cf_json_member *m = &obj->u.obj.m[j], *o;
@@ -383,11 +391,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 
 			child = JP_KEY(ptr, m->key);
 			o = &obj->u.obj.m[first];
-			return perr_at(pp, m->line, m->col, &child,
-				       " (a repeated key is ambiguous: Docker's "
-				       "decoder merges both values, other "
-				       "readers keep one; keys match without "
-				       "regard to case); keep one",
+			return perr_at(pp, m->line, m->col, &child, dup_hint,
 				       "duplicate key '%s', first at %u:%u "
 				       "as %s",
 				       shown(pp, m->key, m->keylen), o->line,

@@ -152,7 +152,8 @@ static void cf_escape_controls(char *s, size_t size)
 	size_t n = strlen(s), o = 0, i = 0;
 
 	while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != 0x7f &&
-	       !((unsigned char)s[i] == 0xc2 && (unsigned char)s[i + 1] >= 0x80 &&
+	       !((unsigned char)s[i] == 0xc2 &&
+		 (unsigned char)s[i + 1] >= 0x80 &&
 		 (unsigned char)s[i + 1] <= 0x9f))
 		i++;
 	if (i == n || n >= sizeof(tmp))
