@@ -603,3 +603,37 @@ TEST(strict_run_refuses_before_running)
 	unlink(prof);
 	rmdir(dir);
 }
+
+/* Warnings too: `check` on a profile whose unknown key holds a terminal
+ * escape prints it as \u001b, never the raw byte. */
+TEST(strict_check_warnings_escape_control_characters)
+{
+	char dir[] = "/tmp/cf-strict-XXXXXX", prof[256], cmd[1024];
+	char out[8192];
+	size_t n;
+	FILE *f;
+
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	f = fopen(prof, "we");
+	if (!CHECK(f != NULL))
+		return;
+	fputs("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+	      "[{\"names\": [\"read\\u001b[2J\"], \"action\": "
+	      "\"SCMP_ACT_ALLOW\", \"x\\u001b]0;pwned\\u0007\": 1}]}",
+	      f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s check %s 2>&1", t_callfence_bin(),
+		 prof);
+	f = popen(cmd, "re");
+	n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
+	out[n] = 0;
+	if (f)
+		pclose(f);
+	CHECK_CONTAINS(out, "x\\u001b]0;pwned\\u0007");
+	CHECK_CONTAINS(out, "read\\u001b[2J");
+	CHECK(!memchr(out, 0x1b, n) && !memchr(out, 0x07, n));
+	unlink(prof);
+	rmdir(dir);
+}
