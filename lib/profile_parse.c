@@ -268,10 +268,13 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 static const char *shown(struct pp *pp, const char *s, size_t n)
 {
 	char *out = cf_arena_raw(&pp->p->arena, 60 * 6 + 4, 1), *o = out;
+	size_t cut = n > 60 ? 60 : n;
 
 	if (!out)
 		return "";
-	for (size_t i = 0; i < n && i < 60; i++) {
+	while (cut < n && cut && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--; /* not inside a UTF-8 sequence */
+	for (size_t i = 0; i < cut; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f) {
@@ -283,7 +286,7 @@ static const char *shown(struct pp *pp, const char *s, size_t n)
 			*o++ = (char)c;
 		}
 	}
-	strcpy(o, n > 60 ? "..." : "");
+	strcpy(o, cut < n ? "..." : "");
 	return out;
 }
 

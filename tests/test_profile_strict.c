@@ -637,3 +637,27 @@ TEST(strict_check_warnings_escape_control_characters)
 	unlink(prof);
 	rmdir(dir);
 }
+
+/* A long key is cut in messages, never inside a UTF-8 sequence. */
+TEST(strict_long_keys_cut_on_character_boundaries)
+{
+	char key[80], text[300];
+	struct cf_profile *p;
+	struct cf_error err;
+	const unsigned char *m;
+
+	memset(key, 'a', 59);
+	strcpy(key + 59, "\xc3\xa9xyz"); /* an e-acute on bytes 59-60 */
+	snprintf(text, sizeof(text),
+		 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"%s\": 1, \"%s\": 2}",
+		 key, key);
+	if (!CHECK(sp_parse(text, &p, &err) == -EINVAL))
+		return;
+	CHECK_CONTAINS(err.msg, "duplicate key 'aaaa");
+	CHECK_CONTAINS(err.msg, "a...'");
+	for (m = (const unsigned char *)err.msg; *m; m++)
+		if (*m == 0xc3)
+			CHECK(*++m == 0xa9);
+		else
+			CHECK(*m < 0x80);
+}
