@@ -142,6 +142,47 @@ TEST(strict_nul_in_any_string_is_refused)
 	}
 }
 
+/* The rest of the format's strings: archMap, defaultErrno, OCI. */
+TEST(strict_nul_in_archmap_and_config_json)
+{
+	static const struct {
+		const char *tmpl;
+		const char *ptrs[3];
+	} cases[] = {
+		{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": "
+		  "[{\"architecture\": \"SCMP_ARCH_X86_64@\", "
+		  "\"subArchitectures\": [\"SCMP_ARCH_X86@\"]}], "
+		  "\"defaultErrno\": \"EPERM@\"}",
+		  { "/archMap/0/architecture", "/archMap/0/subArchitectures/0",
+		    "/defaultErrno" } },
+		{ "{\"ociVersion\": \"1.0.2@\", \"process\": {\"args\": "
+		  "[\"sh@\"]}, \"linux\": {\"seccomp\": {\"defaultAction\": "
+		  "\"SCMP_ACT_ERRNO@\"}}}",
+		  { "/ociVersion", "/process/args/0",
+		    "/linux/seccomp/defaultAction" } },
+	};
+
+	for (size_t c = 0; c < CF_ARRAY_SIZE(cases); c++) {
+		struct cf_profile *p;
+		struct cf_error err;
+		size_t at = 0;
+		char *text = sp_fill(cases[c].tmpl, -1, "", &at);
+
+		CHECK(sp_parse(text, &p, &err) == 0);
+		cf_profile_free(p);
+		free(text);
+		for (int k = 0; k < 3; k++) {
+			text = sp_fill(cases[c].tmpl, k, "\\u0000", &at);
+			if (CHECK(sp_parse(text, &p, &err) == -EINVAL)) {
+				CHECK_STR(err.pointer, cases[c].ptrs[k]);
+				CHECK_CONTAINS(err.msg, "contains U+0000");
+			}
+			cf_profile_free(p);
+			free(text);
+		}
+	}
+}
+
 /* The issue's example: on the old reader "CAP_CHOWN\u0000" matched
  * CAP_CHOWN and dropped a deny rule Docker keeps. */
 TEST(strict_nul_cap_does_not_drop_a_rule)
