@@ -88,6 +88,11 @@ struct cf_json_member {
 struct cf_json {
 	enum cf_json_type type;
 	uint32_t line, col; /* 1-based, col counts bytes */
+	/* CF_JSON_F_NUL (on the root only): a string or key somewhere holds
+	 * U+0000 (written \u0000); CF_JSON_F_NESTED (on arrays): an item is
+	 * an array or an object. So that a reader looking for either need
+	 * not walk every string. */
+	uint32_t flags;
 	union {
 		struct {
 			const char *text; /* the number's source text */
@@ -108,6 +113,9 @@ struct cf_json {
 	} u;
 };
 
+#define CF_JSON_F_NUL 1U
+#define CF_JSON_F_NESTED 2U
+
 /* Parses buf (must be valid UTF-8, one value, nesting <= 512) into arena
  * memory. Errors carry line:col and file. */
 int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
@@ -117,9 +125,10 @@ int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
 int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 		   const char *buf, size_t len, const char *file,
 		   struct cf_json **out, struct cf_error *err);
-/* Exact unsigned 64-bit value of a number: -EDOM if negative, fractional or
- * with an exponent that does not give an integer, -ERANGE if > 2^64-1,
- * -EINVAL if not a number. */
+/* Exact unsigned 64-bit value of a number written with digits only, as
+ * Go's strconv.ParseUint reads it: -EDOM if it has a sign (even -0), a
+ * fraction or an exponent (even 1.0 or 1e2), -ERANGE if > 2^64-1, -EINVAL
+ * if not a number. */
 int cf_json_u64(const struct cf_json *v, uint64_t *out);
 const char *cf_json_type_name(enum cf_json_type t);
 

@@ -32,6 +32,7 @@ struct jp {
 	const char *file;
 	uint32_t line;
 	unsigned depth;
+	bool nul; /* a \u0000 was read */
 	struct cf_error *err;
 	struct cf_json **items;
 	size_t nitems, capitems;
@@ -119,9 +120,19 @@ static inline void skip_ws(struct jp *p)
 	p->s = s;
 }
 
-static const char *describe(const struct jp *p)
+/* What is at p->s, for a message: "end of input", "'x'" or "byte 0xNN"
+ * (into buf, at least 12 bytes). */
+static const char *describe(const struct jp *p, char *buf)
 {
-	return p->s >= p->end ? "end of input" : "this character";
+	unsigned char c = p->s < p->end ? (unsigned char)*p->s : 0;
+
+	if (p->s >= p->end)
+		return "end of input";
+	if (c > 0x20 && c < 0x7f)
+		snprintf(buf, 12, "'%c'", c);
+	else
+		snprintf(buf, 12, "byte 0x%02x", c);
+	return buf;
 }
 
 static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
@@ -133,6 +144,7 @@ static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
 		v->type = t;
 		v->line = p->line;
 		v->col = col_of(p, p->s);
+		v->flags = 0;
 		v->u.arr.items = NULL;
 		v->u.arr.n = 0;
 	}
@@ -245,6 +257,7 @@ static int parse_escape(struct jp *p, char *o, size_t *olen)
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		p->s += 6;
 	}
+	p->nul |= !cp;
 	*olen = put_utf8(o, cp);
 	return 0;
 }
@@ -392,7 +405,10 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 			return 0;
 		}
 	}
-	return jerr(p, p->s, "unexpected %s (expected a value)", describe(p));
+	char what[12];
+
+	return jerr(p, p->s, "unexpected %s (expected a value)",
+		    describe(p, what));
 }
 
 /* Room for one more element on a scratch stack (doubling; the first
@@ -447,6 +463,8 @@ static int parse_array(struct jp *p, struct cf_json *v)
 
 		if ((rc = parse_value(p, &item)))
 			break;
+		if (item->type >= CF_JSON_ARRAY)
+			v->flags |= CF_JSON_F_NESTED;
 		if (p->nitems == p->capitems &&
 		    (rc = grow(p, (void **)&p->items, &p->capitems,
 			       &p->items_heap, sizeof(*p->items))))
@@ -481,11 +499,12 @@ done:
 
 static int parse_member(struct jp *p, struct cf_json_member *m)
 {
+	char what[12];
 	int rc;
 
 	if (p->s >= p->end || *p->s != '"')
 		return jerr(p, p->s, "expected a string key, found %s",
-			    describe(p));
+			    describe(p, what));
 	m->line = p->line;
 	m->col = col_of(p, p->s);
 	if ((rc = parse_string(p, &p->nodes, &m->key, &m->keylen)))
@@ -593,7 +612,7 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 	struct cf_json *items0[CF_JSON_ITEMS0];
 	struct cf_json_member mem0[CF_JSON_MEMBERS0];
 	struct jp p = { { NULL, NULL, nodes }, { NULL, NULL, strings },
-			buf, buf + len, buf, file, 1, 0, err,
+			buf, buf + len, buf, file, 1, 0, false, err,
 			items0, 0, CF_JSON_ITEMS0, mem0, 0, CF_JSON_MEMBERS0,
 			false, false };
 	int rc;
@@ -602,12 +621,18 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		return jerr(&p, buf, "byte order mark at the start (save the "
 				     "file as UTF-8 without BOM)");
+	if (len >= 2 && (!buf[0] || !buf[1] || !memcmp(buf, "\xff\xfe", 2) ||
+			 !memcmp(buf, "\xfe\xff", 2)))
+		return jerr(&p, buf, "the input looks like UTF-16 or UTF-32 "
+				     "(save the file as UTF-8)");
 	rc = parse_value(&p, out);
 	if (!rc) {
 		skip_ws(&p);
 		if (p.s < p.end)
 			rc = jerr(&p, p.s,
 				  "unexpected data after the JSON value");
+		else if (p.nul)
+			(*out)->flags |= CF_JSON_F_NUL;
 	}
 	if (p.items_heap)
 		free(p.items);
@@ -625,8 +650,8 @@ int cf_json_u64(const struct cf_json *v, uint64_t *out)
 		return -EINVAL;
 	s = v->u.num.text;
 	end = s + v->u.num.len;
-	if (*s == '-') /* only -0 is an unsigned integer */
-		return v->u.num.len == 2 && s[1] == '0' ? (*out = 0, 0) : -EDOM;
+	if (*s == '-') /* -0 too: Go's strconv.ParseUint refuses a sign */
+		return -EDOM;
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
 		unsigned d = (unsigned)(*s - '0');
 

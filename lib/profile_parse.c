@@ -3,9 +3,12 @@
  * profile_parse.c - JSON tree -> profile AST, 1:1 with the JSON.
  *
  * Keys match as Go's encoding/json matches them (Docker, runc and Podman
- * decode profiles with it): an exact key, else a case-insensitive one;
- * unknown keys are ignored; a later duplicate wins. check reports both.
- * Every value keeps its JSON pointer and line:col.
+ * decode profiles with it): an exact key, else a case-insensitive one
+ * (Go's folding, key_fold); unknown keys are ignored. What Go would read
+ * differently from what the author meant is refused before that: a key
+ * repeated in one object (also case-insensitively, also an unknown one)
+ * and a string holding U+0000 (check_document). Every value keeps its JSON
+ * pointer and line:col.
  */
 #include "cf.h"
 
@@ -24,6 +27,7 @@
 struct pp {
 	struct cf_profile *p;
 	struct cf_error *err;
+	bool nul; /* the document holds a U+0000 somewhere */
 };
 
 /* A JSON pointer, built only when a position is kept or reported: each
@@ -142,6 +146,67 @@ static int want(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		    cf_json_type_name(t), cf_json_type_name(v->type));
 }
 
+/* ---- keys as Go's decoder matches them ---------------------------------- */
+
+/* Next character of a key folded as Go's encoding/json folds keys
+ * (bytes.EqualFold: Unicode simple case folding). For matching and
+ * duplicates only ASCII matters: ASCII letters fold to lower case, and the
+ * two non-ASCII letters whose folding reaches ASCII are U+017F LATIN SMALL
+ * LETTER LONG S ('s') and U+212A KELVIN SIGN ('k'); any other byte stands
+ * for itself (no other letter can fold to a field name's letter, so other
+ * non-ASCII case variants are compared exactly). Advances *i. */
+static inline unsigned char key_fold(const char *s, size_t n, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i];
+
+	if (c < 0x80) {
+		(*i)++;
+		return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+	}
+	if (c == 0xc5 && *i + 1 < n && (unsigned char)s[*i + 1] == 0xbf) {
+		*i += 2; /* U+017F */
+		return 's';
+	}
+	if (c == 0xe2 && *i + 2 < n && (unsigned char)s[*i + 1] == 0x84 &&
+	    (unsigned char)s[*i + 2] == 0xaa) {
+		*i += 3; /* U+212A */
+		return 'k';
+	}
+	(*i)++;
+	return c;
+}
+
+/* <0, 0, >0 as a's folded key sorts before, equals, after b's. */
+static int key_fold_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t i = 0, j = 0;
+
+	while (i < na && j < nb) {
+		unsigned char x = key_fold(a, na, &i), y = key_fold(b, nb, &j);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return (i < na) - (j < nb);
+}
+
+/* false if the keys' first bytes already tell them apart (ASCII bytes
+ * fold only by the 0x20 bit of a letter; a non-ASCII byte may be U+017F's
+ * or U+212A's, so it proves nothing) */
+static inline bool key_may_equal(const struct cf_json_member *a,
+				 const struct cf_json_member *b)
+{
+	unsigned char x = (unsigned char)a->key[0];
+	unsigned char y = (unsigned char)b->key[0];
+
+	return (x | y) >= 0x80 || (x | 0x20) == (y | 0x20);
+}
+
+static bool key_matches(const struct cf_json_member *m, const char *name)
+{
+	return !key_fold_cmp(m->key, m->keylen, name, strlen(name));
+}
+
 static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 		  const struct field *f, size_t nf, void *target)
 {
@@ -157,7 +222,7 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 			if (!strcmp(m->key, f[j].name))
 				hit = &f[j];
 		for (size_t j = 0; j < nf && !hit; j++) {
-			if (!strcasecmp(m->key, f[j].name)) {
+			if (key_matches(m, f[j].name)) {
 				hit = &f[j];
 				pos.pointer = ptr_str(pp, cptr);
 				note(pp, "key-case", pos,
@@ -196,6 +261,199 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 	return rc;
 }
 
+/* ---- whole-document checks ---------------------------------------------- */
+
+/* s[0..n) for a message: control characters (NUL among them) as \uXXXX,
+ * at most 60 bytes of the text, "..." after a cut. */
+static const char *shown(struct pp *pp, const char *s, size_t n)
+{
+	char *out = cf_arena_raw(&pp->p->arena, 60 * 6 + 4, 1), *o = out;
+	size_t cut = n > 60 ? 60 : n;
+
+	if (!out)
+		return "";
+	while (cut < n && cut && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--; /* not inside a UTF-8 sequence */
+	for (size_t i = 0; i < cut; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			memcpy(o, "\\u00", 4);
+			o[4] = "0123456789abcdef"[c >> 4];
+			o[5] = "0123456789abcdef"[c & 15];
+			o += 6;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	strcpy(o, cut < n ? "..." : "");
+	return out;
+}
+
+CF_PRINTF(6, 7)
+static int perr_at(struct pp *pp, uint32_t line, uint32_t col,
+		   struct jptr *ptr, const char *hint, const char *fmt, ...)
+{
+	struct cf_loc loc = { pp->p->file, ptr_str(pp, ptr), line, col };
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cf_err_at(pp->err, -EINVAL, &loc, "%s%s", msg, hint);
+}
+
+static const char nul_hint[] =
+	" (Docker compares every byte, so 'CAP_CHOWN\\u0000' is not "
+	"CAP_CHOWN there, while a reader of C strings stops at the NUL); "
+	"remove the \\u0000";
+
+/* Index of the first member of obj (more than a few members) whose key
+ * repeats an earlier one, folded as key_fold; *first gets the earlier
+ * one. obj->u.obj.n if none. Sorting keeps hostile objects O(n log n). */
+struct key_ref {
+	const char *key;
+	size_t len, idx;
+};
+
+static int key_ref_cmp(const void *x, const void *y)
+{
+	const struct key_ref *a = x, *b = y;
+	int c = key_fold_cmp(a->key, a->len, b->key, b->len);
+
+	return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static int first_dup_sorted(struct pp *pp, const struct cf_json *obj,
+			    size_t *dup, size_t *first)
+{
+	size_t n = obj->u.obj.n;
+	struct key_ref *r = malloc(n * sizeof(*r));
+
+	if (!r)
+		return cf_err(pp->err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct key_ref){ obj->u.obj.m[i].key,
+					 obj->u.obj.m[i].keylen, i };
+	qsort(r, n, sizeof(*r), key_ref_cmp);
+	*dup = n;
+	/* in a run of equal keys, sorted by position, the second is the
+	 * run's earliest repeat and the first its original */
+	for (size_t i = 1; i < n; i++)
+		if (r[i].idx < *dup &&
+		    !key_fold_cmp(r[i - 1].key, r[i - 1].len, r[i].key,
+				  r[i].len) &&
+		    (i < 2 || key_fold_cmp(r[i - 2].key, r[i - 2].len, r[i].key,
+					   r[i].len))) {
+			*dup = r[i].idx;
+			*first = r[i - 1].idx;
+		}
+	free(r);
+	return 0;
+}
+
+#define CF_DUP_PAIRWISE 16 /* members up to which pairs are compared */
+
+static const char dup_hint[] =
+	" (a repeated key is ambiguous: Docker's decoder merges both "
+	"values, other readers keep one; keys match without regard to "
+	"case); keep one";
+
+static int check_value(struct pp *pp, const struct cf_json *v,
+		       struct jptr *ptr);
+
+static int check_object(struct pp *pp, const struct cf_json *obj,
+			struct jptr *ptr)
+{
+	size_t n = obj->u.obj.n, dup = n, first = 0;
+	int rc = 0;
+
+	if (n > CF_DUP_PAIRWISE &&
+	    (rc = first_dup_sorted(pp, obj, &dup, &first)))
+		return rc;
+	for (size_t j = 0; !rc && j < n; j++) {
+		const struct cf_json_member *m = &obj->u.obj.m[j], *o;
+		struct jptr child;
+
+		if (pp->nul && memchr(m->key, 0, m->keylen))
+			return perr_at(pp, m->line, m->col, ptr, nul_hint,
+				       "key '%s' contains U+0000",
+				       shown(pp, m->key, m->keylen));
+		for (size_t i = 0; n <= CF_DUP_PAIRWISE && i < j; i++)
+			if (key_may_equal(&obj->u.obj.m[i], m) &&
+			    !key_fold_cmp(obj->u.obj.m[i].key,
+					  obj->u.obj.m[i].keylen, m->key,
+					  m->keylen)) {
+				dup = j;
+				first = i;
+				break;
+			}
+		if (dup == j) {
+			struct jptr fptr = JP_KEY(ptr, obj->u.obj.m[first].key);
+
+			child = JP_KEY(ptr, m->key);
+			o = &obj->u.obj.m[first];
+			return perr_at(pp, m->line, m->col, &child, dup_hint,
+				       "duplicate key '%s', first at %u:%u "
+				       "as %s",
+				       shown(pp, m->key, m->keylen), o->line,
+				       o->col, ptr_str(pp, &fptr));
+		}
+		/* (a reader's member always has a value: for clang
+		 * --analyze, which cannot see into json.c) */
+		if (m->val && (pp->nul || m->val->type >= CF_JSON_ARRAY)) {
+			child = JP_KEY(ptr, m->key);
+			rc = check_value(pp, m->val, &child);
+		}
+	}
+	return rc;
+}
+
+/* Refuses, in document order, what the profile's reader would take
+ * differently from Go's: a string or key holding U+0000, a repeated key
+ * (check_object). Anywhere in the document, known keys or not. */
+static int check_value(struct pp *pp, const struct cf_json *v,
+		       struct jptr *ptr)
+{
+	int rc = 0;
+
+	switch (v->type) {
+	case CF_JSON_STRING:
+		if (pp->nul && memchr(v->u.str.s, 0, v->u.str.len))
+			return perr_at(pp, v->line, v->col, ptr, nul_hint,
+				       "string '%s' contains U+0000",
+				       shown(pp, v->u.str.s, v->u.str.len));
+		return 0;
+	case CF_JSON_ARRAY:
+		if (!pp->nul && !(v->flags & CF_JSON_F_NESTED))
+			return 0; /* (names: nothing to look at) */
+		for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
+			const struct cf_json *it = v->u.arr.items[i];
+			struct jptr child;
+
+			/* (most items are names: no call for them) */
+			if (!pp->nul && it->type < CF_JSON_ARRAY)
+				continue;
+			child = JP_INDEX(ptr, i);
+			rc = check_value(pp, it, &child);
+		}
+		return rc;
+	case CF_JSON_OBJECT:
+		return check_object(pp, v, ptr);
+	default:
+		return 0;
+	}
+}
+
+static int check_document(struct pp *pp, const struct cf_json *root)
+{
+	struct jptr top = { NULL, NULL, 0, "", 0 };
+
+	pp->nul = root->flags & CF_JSON_F_NUL;
+	return check_value(pp, root, &top);
+}
+
 static int get_u64(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		   uint64_t *out)
 {
@@ -209,10 +467,17 @@ static int get_u64(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 			    "number %.*s is larger than 18446744073709551615 "
 			    "(2^64-1)",
 			    (int)v->u.num.len, v->u.num.text);
+	if (rc && v->u.num.text[0] == '-')
+		return perr(pp, v, ptr,
+			    "number %.*s is not an unsigned integer: this "
+			    "field takes no sign (Docker's decoder refuses "
+			    "even -0; write 0)",
+			    (int)v->u.num.len, v->u.num.text);
 	if (rc)
 		return perr(pp, v, ptr,
-			    "number %.*s is not an unsigned integer (negative "
-			    "or fractional values mean nothing here)",
+			    "number %.*s is not an unsigned integer: write it "
+			    "with digits only (Docker's decoder refuses a "
+			    "fraction or an exponent, even 1.0 or 1e2)",
 			    (int)v->u.num.len, v->u.num.text);
 	return 0;
 }
@@ -972,6 +1237,8 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 	/* the tree lives only while the AST is built; the AST keeps the
 	 * string values, which go to the profile's arena */
 	rc = cf_json_parse2(&tree, &p->arena, buf, len, p->file, &root, err);
+	if (!rc)
+		rc = check_document(&pp, root);
 	if (!rc)
 		rc = parse_root(&pp, root);
 	cf_arena_release(&tree);

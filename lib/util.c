@@ -143,6 +143,41 @@ static void cf_copy(char *dst, size_t size, const char *src)
 	dst[n] = 0;
 }
 
+/* Control characters (C0, DEL, C1) a profile may carry in a name, key or
+ * pointer must not reach a terminal through a message: each becomes
+ * \u00XX, in place (truncated to size). */
+static void cf_escape_controls(char *s, size_t size)
+{
+	char tmp[1024];
+	size_t n = strlen(s), o = 0, i = 0;
+
+	while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != 0x7f &&
+	       !((unsigned char)s[i] == 0xc2 &&
+		 (unsigned char)s[i + 1] >= 0x80 &&
+		 (unsigned char)s[i + 1] <= 0x9f))
+		i++;
+	if (i == n || n >= sizeof(tmp))
+		return;
+	memcpy(tmp, s, n + 1);
+	o = i;
+	while (i < n && o + 7 < size) {
+		unsigned char c = (unsigned char)tmp[i++];
+
+		if (c == 0xc2 && (unsigned char)tmp[i] >= 0x80 &&
+		    (unsigned char)tmp[i] <= 0x9f)
+			c = (unsigned char)tmp[i++];
+		else if (c >= 0x20 && c != 0x7f) {
+			s[o++] = (char)c;
+			continue;
+		}
+		memcpy(s + o, "\\u00", 4);
+		s[o + 4] = "0123456789abcdef"[c >> 4];
+		s[o + 5] = "0123456789abcdef"[c & 15];
+		o += 6;
+	}
+	s[o] = 0;
+}
+
 CF_PRINTF(4, 0)
 static int cf_verr(struct cf_error *err, int code, const struct cf_loc *loc,
 		   const char *fmt, va_list ap)
@@ -158,6 +193,8 @@ static int cf_verr(struct cf_error *err, int code, const struct cf_loc *loc,
 		err->col = loc->col;
 	}
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	cf_escape_controls(err->msg, sizeof(err->msg));
+	cf_escape_controls(err->pointer, sizeof(err->pointer));
 	return code;
 }
 
@@ -212,7 +249,7 @@ const char *cf_error_str(const struct cf_error *err, char *buf, size_t size)
 void cf_warn(cf_diag_fn fn, void *ctx, const char *id,
 	     const struct cf_loc *loc, const char *fmt, ...)
 {
-	char msg[768];
+	char msg[768], ptr[256];
 	struct cf_diag d = { .id = id, .msg = msg };
 	va_list ap;
 
@@ -221,9 +258,15 @@ void cf_warn(cf_diag_fn fn, void *ctx, const char *id,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cf_escape_controls(msg, sizeof(msg));
 	if (loc) {
 		d.file = loc->file;
 		d.pointer = loc->pointer;
+		if (loc->pointer) {
+			cf_copy(ptr, sizeof(ptr), loc->pointer);
+			cf_escape_controls(ptr, sizeof(ptr));
+			d.pointer = ptr;
+		}
 		d.line = loc->line;
 		d.col = loc->col;
 	}
