@@ -21,7 +21,11 @@ int cmd_default(int argc, char **argv);
 void cli_error(const struct cf_error *err);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn_diag(void *ctx, const struct cf_diag *d);
-/* "builtin" or a path. */
+/* "builtin", "-" (standard input: a callfence extension; Docker's CLI
+ * opens a file named "-") or a path (file, FIFO, /dev/fd/N). Fills err. */
+int cli_profile_open(const char *name, struct cf_profile **out,
+		     struct cf_error *err);
+/* cli_profile_open, printing the error. */
 int cli_load_profile(const char *name, struct cf_profile **out);
 /* Target options shared by compile/check/explain: returns 1 when opt was
  * one of them (and applied), 0 when not, -1 on a bad value. */

@@ -91,8 +91,7 @@ static int check_one(struct report *r, const struct cf_target *t,
 {
 	struct cf_profile *p;
 	struct cf_error err;
-	int rc = strcmp(path, "builtin") ? cf_profile_load(path, &p, &err)
-					 : cf_profile_builtin(&p, &err);
+	int rc = cli_profile_open(path, &p, &err);
 
 	if (rc) {
 		report_error(r, &err, path);

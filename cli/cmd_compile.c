@@ -18,9 +18,10 @@ static const char compile_usage[] =
 	"usage: callfence compile [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
 	"                         [--enosys=runc|none] [--format raw|c|hex]\n"
 	"                         [--strict] PROFILE -o FILE|-\n"
-	"PROFILE is a Docker/OCI profile or 'builtin'. A rejected profile\n"
-	"writes nothing; a profile that means unconfined writes an empty file.\n"
-	"-o - writes to standard output; a device or FIFO is written in place.\n";
+	"PROFILE is a Docker/OCI profile, 'builtin' or - (standard input).\n"
+	"A rejected profile writes nothing; a profile that means unconfined\n"
+	"writes an empty file. -o - writes to standard output; a device or\n"
+	"FIFO is written in place.\n";
 
 static const struct option compile_opts[] = {
 	{ "native", required_argument, NULL, CLI_OPT_NATIVE },

@@ -9,37 +9,6 @@ static const char disasm_usage[] = "usage: callfence disasm FILE\n"
 				   "FILE holds a raw struct sock_filter array "
 				   "(callfence compile --format raw).\n";
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rbe");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (n == cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 4096);
-
-			if (!nb || cap > (64U << 20)) {
-				free(nb ? nb : buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 int cmd_disasm(int argc, char **argv)
 {
 	struct sock_filter *insns;
@@ -56,9 +25,8 @@ int cmd_disasm(int argc, char **argv)
 		fputs(disasm_usage, stderr);
 		return CLI_USAGE;
 	}
-	buf = slurp(argv[1], &len);
-	if (!buf) {
-		cli_errorf("cannot read '%s': %m", argv[1]);
+	if (cf_read_path(argv[1], &buf, &len, &err)) {
+		cli_error(&err);
 		return CLI_FAIL;
 	}
 	rc = cf_bpf_read_raw(buf, len, &insns, &n, &err);

@@ -8,11 +8,7 @@
  */
 #include "callfence.h"
 
-#if __has_include("cli.h")
 #include "cli.h"
-#else
-int cmd_run(int argc, char **argv);
-#endif
 
 #include <errno.h>
 #include <getopt.h>
@@ -47,7 +43,8 @@ struct run_user {
 
 static const char run_usage[] =
     "usage: callfence run [OPTIONS] [--] COMMAND [ARG...]\n"
-    "  --security-opt seccomp=PROFILE|builtin|unconfined  (default builtin)\n"
+    "  --security-opt seccomp=PROFILE|builtin|unconfined  (default builtin;\n"
+    "                                  PROFILE may be a FIFO or - for stdin)\n"
     "  --security-opt no-new-privileges[=true|false]\n"
     "  --cap-add CAP, --cap-drop CAP   repeatable; ALL; CAP_ optional\n"
     "  --privileged                    every capability; seccomp only if "
@@ -138,6 +135,13 @@ static int run_security_opt(struct run_args *a, const char *opt)
 					 "seccomp=PROFILE, seccomp=builtin or "
 					 "seccomp=unconfined",
 					 opt);
+		/* Docker takes the last; a second, different profile is
+		 * more likely a mistake than a choice: refuse it */
+		if (a->seccomp && strcmp(a->seccomp, val))
+			return run_error("conflicting --security-opt "
+					 "seccomp=%s and seccomp=%s: give one "
+					 "(docker run would take the last)",
+					 a->seccomp, val);
 		a->seccomp = val;
 		return 0;
 	}
@@ -308,14 +312,6 @@ static int run_user(const char *spec, struct run_user *u)
 
 /* ---- profile ----------------------------------------------------------- */
 
-static int run_load(const char *name, struct cf_profile **p,
-		    struct cf_error *err)
-{
-	if (!name || !strcmp(name, "builtin"))
-		return cf_profile_builtin(p, err);
-	return cf_profile_load(name, p, err);
-}
-
 /* Compiles the profile against the final capability set; *f stays NULL
  * when there is to be no filter. */
 static int run_filter(const struct run_args *a, uint64_t caps,
@@ -329,7 +325,8 @@ static int run_filter(const struct run_args *a, uint64_t caps,
 	if ((a->privileged && !a->seccomp) ||
 	    (a->seccomp && !strcmp(a->seccomp, "unconfined")))
 		return 0;
-	if (cf_target_default(&t, &err) < 0 || run_load(a->seccomp, &p, &err))
+	if (cf_target_default(&t, &err) < 0 ||
+	    cli_profile_open(a->seccomp ? a->seccomp : "builtin", &p, &err))
 		return run_cf_error(&err);
 	t.caps = caps;
 	t.enosys = a->enosys;

@@ -38,11 +38,20 @@ void cli_warn_diag(void *ctx, const struct cf_diag *d)
 	fprintf(stderr, "%s [%s]\n", d->msg, d->id);
 }
 
+int cli_profile_open(const char *name, struct cf_profile **out,
+		     struct cf_error *err)
+{
+	if (!strcmp(name, "builtin"))
+		return cf_profile_builtin(out, err);
+	if (!strcmp(name, "-"))
+		return cf_profile_load_fd(0, "<stdin>", out, err);
+	return cf_profile_load(name, out, err);
+}
+
 int cli_load_profile(const char *name, struct cf_profile **out)
 {
 	struct cf_error err;
-	int rc = strcmp(name, "builtin") ? cf_profile_load(name, out, &err)
-					 : cf_profile_builtin(out, &err);
+	int rc = cli_profile_open(name, out, &err);
 
 	if (rc)
 		cli_error(&err);

@@ -51,6 +51,26 @@ struct cf_diag {
 };
 typedef void (*cf_diag_fn)(void *ctx, const struct cf_diag *d);
 
+/* ---- input ------------------------------------------------------------ */
+
+/* The largest input callfence reads (a profile, a raw program). */
+#define CF_INPUT_MAX (64U << 20)
+/* How long a FIFO is waited for a writer before it is an error (ms). */
+#define CF_FIFO_WAIT_MS 3000
+
+/* Reads all of fd, a regular file, pipe, FIFO, terminal or device, into a
+ * malloc'd buffer (NUL after the last byte): -EFBIG past CF_INPUT_MAX,
+ * -ETIMEDOUT for a FIFO that no writer opened within CF_FIFO_WAIT_MS,
+ * -EISDIR, or read(2)'s errno. name names the source in errors. fd stays
+ * open. Caller frees *buf with free(). */
+int cf_read_fd(int fd, const char *name, char **buf, size_t *len,
+	       struct cf_error *err);
+/* Opens path (without blocking on a FIFO: see cf_read_fd) and reads it as
+ * cf_read_fd does; -ENOENT and open(2)'s other errnos. Caller frees *buf
+ * with free(). */
+int cf_read_path(const char *path, char **buf, size_t *len,
+		 struct cf_error *err);
+
 /* ---- ABIs (one per OCI SCMP_ARCH_* token) ------------------------------ */
 
 int cf_abi_count(void);
@@ -112,17 +132,29 @@ int cf_kernel_parse(const char *s, uint32_t *out, struct cf_error *err);
 struct cf_profile;
 
 /* Parses a Docker/OCI profile (or a whole OCI config.json). file names the
- * source in errors and may be NULL. Caller frees with cf_profile_free. */
+ * source in errors and may be NULL. Caller frees with cf_profile_free.
+ * The format is decided from unambiguous evidence (docs/semantics.md): a
+ * top-level seccomp key makes a profile; 'ociVersion' with a 'linux' or
+ * 'process' object and no seccomp key makes a config.json, whose profile
+ * is linux.seccomp. Anything else, a config.json without linux.seccomp,
+ * and any profile that would mean "no filter" other than one written as
+ * an object with no members ({}) is -EINVAL. */
 int cf_profile_parse(const char *buf, size_t len, const char *file,
 		     struct cf_profile **out, struct cf_error *err);
+/* cf_read_path + cf_profile_parse: a file, FIFO, pipe or /dev/fd/N. */
 int cf_profile_load(const char *path, struct cf_profile **out,
 		    struct cf_error *err);
+/* cf_read_fd + cf_profile_parse (e.g. fd 0 for standard input); name names
+ * the source in errors. fd stays open. */
+int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
+		       struct cf_error *err);
 /* The built-in default profile. Caller frees with cf_profile_free. */
 int cf_profile_builtin(struct cf_profile **out, struct cf_error *err);
 /* JSON text of the built-in profile (static storage). */
 const char *cf_profile_builtin_json(size_t *len);
-/* true when the profile means "no filter" ({} or no defaultAction and no
- * syscalls). */
+/* true when the profile means "no filter": it was written as {} (also as
+ * linux.seccomp of a config.json); anything else that would mean no filter
+ * is refused by the parser. */
 bool cf_profile_unconfined(const struct cf_profile *p);
 void cf_profile_free(struct cf_profile *p);
 

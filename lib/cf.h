@@ -65,6 +65,15 @@ unsigned cf_edit_distance(const char *a, const char *b);
 /* Best candidate within distance max(2, len/3), or NULL. */
 const char *cf_closest(const char *s, const char *const *cands, size_t n);
 
+/* ---- input.c: whole inputs (cf_read_fd with a cap and a FIFO wait) ---- */
+
+/* what names the contents in messages ("profile"). */
+int cf_read_fd_wait(int fd, const char *name, const char *what, size_t max,
+		    int wait_ms, char **buf, size_t *len, struct cf_error *err);
+int cf_read_path_wait(const char *path, const char *what, size_t max,
+		      int wait_ms, char **buf, size_t *len,
+		      struct cf_error *err);
+
 /* ---- json.c: strict RFC 8259 reader ------------------------------------ */
 
 enum cf_json_type {
@@ -271,6 +280,7 @@ struct cf_profile {
 	struct cf_pos listener_pos;      /* of "listenerPath" */
 	struct cf_pos wait_killable_pos; /* of the WAIT_KILLABLE_RECV flag */
 	bool unconfined;
+	bool from_config; /* linux.seccomp of an OCI config.json */
 	/* notes the parser leaves for check: unknown keys, key case, errno
 	 * names, "X.Y.Z" kernels, ... (most recent first) */
 	struct cf_p_note *notes;

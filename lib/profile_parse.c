@@ -8,16 +8,14 @@
  * differently from what the author meant is refused before that: a key
  * repeated in one object (also case-insensitively, also an unknown one)
  * and a string holding U+0000 (check_document). Every value keeps its JSON
- * pointer and line:col.
+ * pointer and line:col. Whether the document is a profile or an OCI
+ * config.json, and whether it may mean "no filter", is decided at the
+ * top (parse_root) from unambiguous evidence only.
  */
 #include "cf.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define CF_FLAG_TSYNC 1U
 #define CF_FLAG_LOG 2U
@@ -219,7 +217,8 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 		const struct field *hit = NULL;
 
 		for (size_t j = 0; j < nf && !hit; j++)
-			if (!strcmp(m->key, f[j].name))
+			if (m->keylen == strlen(f[j].name) &&
+			    !memcmp(m->key, f[j].name, m->keylen))
 				hit = &f[j];
 		for (size_t j = 0; j < nf && !hit; j++) {
 			if (key_matches(m, f[j].name)) {
@@ -911,12 +910,20 @@ struct prof_build {
 	const struct cf_json *arches_v, *archmap_v;
 };
 
+#define NO_FILTER_HINT                                                    \
+	"Docker would run the command with no seccomp filter; callfence "  \
+	"refuses: only a profile written as {} or seccomp=unconfined "     \
+	"means no filter"
+
 static int prof_default(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj)
 {
 	(void)obj;
 	pp->p->has_default_action = true;
 	pp->p->default_pos = pos_of(pp, v, ptr);
+	if (v->type == CF_JSON_STRING && !v->u.str.len)
+		return perr(pp, v, ptr,
+			    "'defaultAction' is empty: " NO_FILTER_HINT);
 	return get_action(pp, v, ptr, &pp->p->default_kind);
 }
 
@@ -1180,41 +1187,197 @@ static int finish_profile(struct pp *pp, struct prof_build *b,
 	return 0;
 }
 
-/* A whole OCI config.json: the profile is linux.seccomp. */
-static const struct cf_json *member(const struct cf_json *obj, const char *k)
-{
-	const struct cf_json *found = NULL;
+/* ---- what the document is: a profile or an OCI config.json ------------ */
 
-	if (obj->type != CF_JSON_OBJECT)
-		return NULL;
-	for (size_t i = 0; i < obj->u.obj.n; i++)
-		if (!strcasecmp(obj->u.obj.m[i].key, k))
-			found = obj->u.obj.m[i].val;
-	return found;
+/* a key of a seccomp profile (what fields() reads at the top) */
+static bool is_seccomp_key(const struct cf_json_member *m)
+{
+	for (size_t i = 0; i < CF_ARRAY_SIZE(prof_fields); i++)
+		if (key_matches(m, prof_fields[i].name))
+			return true;
+	return false;
 }
 
-static int parse_root(struct pp *pp, const struct cf_json *root)
+/* a key that only a config.json has at the top */
+static bool is_oci_key(const struct cf_json_member *m)
+{
+	return key_matches(m, "ociVersion") ||
+	       key_matches(m, "process") ||
+	       key_matches(m, "linux");
+}
+
+static const struct cf_json_member *
+first_of(const struct cf_json *obj, bool (*is)(const struct cf_json_member *))
+{
+	for (size_t i = 0; i < obj->u.obj.n; i++)
+		if (is(&obj->u.obj.m[i]))
+			return &obj->u.obj.m[i];
+	return NULL;
+}
+
+static int key_err(struct pp *pp, const struct cf_json_member *m,
+		   struct jptr *parent, const char *fmt, ...) CF_PRINTF(4, 5);
+static int key_err(struct pp *pp, const struct cf_json_member *m,
+		   struct jptr *parent, const char *fmt, ...)
+{
+	struct jptr at = JP_KEY(parent, m->key);
+	struct cf_loc loc = { pp->p->file, ptr_str(pp, &at), m->line, m->col };
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cf_err_at(pp->err, -EINVAL, &loc, "%s", msg);
+}
+
+/* The member of obj that Go would decode into the field name (*out NULL:
+ * none). Two keys that both match (e.g. "linux" and "Linux") never get
+ * here: check_document refused the repeated key. */
+static int member(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
+		  const char *name, const struct cf_json_member **out)
+{
+	(void)pp, (void)ptr;
+	*out = NULL;
+	for (size_t i = 0; i < obj->u.obj.n && !*out; i++)
+		if (key_matches(&obj->u.obj.m[i], name))
+			*out = &obj->u.obj.m[i];
+	return 0;
+}
+
+/* The profile resolved to "no filter" (no defaultAction, no syscalls): an
+ * error unless it is an object with no members (Docker's {}). */
+static int no_filter(struct pp *pp, const struct cf_json *obj,
+		     struct jptr *ptr)
+{
+	const char *names[CF_ARRAY_SIZE(prof_fields)], *hint;
+
+	if (obj->u.obj.n == 0)
+		return 0;
+	for (size_t i = 0; i < CF_ARRAY_SIZE(prof_fields); i++)
+		names[i] = prof_fields[i].name;
+	for (size_t i = 0; i < obj->u.obj.n; i++) {
+		const struct cf_json_member *m = &obj->u.obj.m[i];
+
+		if (is_seccomp_key(m))
+			continue;
+		hint = cf_closest(m->key, names, CF_ARRAY_SIZE(names));
+		return key_err(pp, m, ptr,
+			       "unknown key '%s'%s%s%s and no 'defaultAction' "
+			       "or 'syscalls': " NO_FILTER_HINT,
+			       m->key, hint ? " (did you mean '" : "",
+			       hint ? hint : "", hint ? "'?)" : "");
+	}
+	return perr(pp, obj, ptr,
+		    "the profile has no 'defaultAction' and no 'syscalls' "
+		    "rule: " NO_FILTER_HINT);
+}
+
+static int parse_profile(struct pp *pp, const struct cf_json *obj,
+			 struct jptr *ptr)
 {
 	struct prof_build b = { .name_errno = -1 };
-	struct jptr top = { NULL, NULL, 0, "", 0 }, *ptr = &top;
-	const struct cf_json *linux_obj;
-	int rc;
+	int rc = fields(pp, obj, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields),
+			&b);
 
-	if (root->type == CF_JSON_OBJECT &&
-	    (member(root, "ociVersion") || member(root, "process"))) {
-		linux_obj = member(root, "linux");
-		root = linux_obj ? member(linux_obj, "seccomp") : NULL;
-		top.str = "/linux/seccomp";
-		top.len = strlen(top.str);
-		if (!root || root->type == CF_JSON_NULL) {
-			pp->p->unconfined = true;
-			return 0;
-		}
-	}
-	rc = fields(pp, root, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields), &b);
 	if (!rc)
-		rc = finish_profile(pp, &b, root, ptr);
+		rc = finish_profile(pp, &b, obj, ptr);
+	if (!rc && pp->p->unconfined)
+		rc = no_filter(pp, obj, ptr);
 	return rc;
+}
+
+#define NO_SECCOMP_HINT                                                   \
+	": a runtime would run it with no seccomp filter; callfence "      \
+	"refuses (to run without one, use seccomp=unconfined)"
+
+/* A whole OCI config.json: the profile is linux.seccomp, which must be
+ * there (null counts as absent, as in Go). */
+static int parse_config(struct pp *pp, const struct cf_json *root,
+			struct jptr *top)
+{
+	const struct cf_json_member *ver, *proc, *lin, *sec;
+	struct jptr lptr, sptr;
+	int rc = member(pp, root, top, "ociVersion", &ver);
+
+	if (!rc)
+		rc = member(pp, root, top, "process", &proc);
+	if (!rc)
+		rc = member(pp, root, top, "linux", &lin);
+	if (rc)
+		return rc;
+	if (!ver)
+		return key_err(pp, lin ? lin : proc, top,
+			       "'%s' is an OCI config.json key, but there is "
+			       "no 'ociVersion' and no seccomp key "
+			       "('defaultAction', 'syscalls', ...): neither a "
+			       "seccomp profile nor a config.json",
+			       (lin ? lin : proc)->key);
+	if (ver->val->type != CF_JSON_STRING)
+		return key_err(pp, ver, top,
+			       "'ociVersion' must be a string, found %s",
+			       cf_json_type_name(ver->val->type));
+	if (proc && proc->val->type != CF_JSON_OBJECT)
+		return key_err(pp, proc, top,
+			       "a config.json's 'process' must be an object, "
+			       "found %s",
+			       cf_json_type_name(proc->val->type));
+	if (lin && lin->val->type != CF_JSON_OBJECT)
+		return key_err(pp, lin, top,
+			       "a config.json's 'linux' must be an object, "
+			       "found %s",
+			       cf_json_type_name(lin->val->type));
+	if (!lin && !proc)
+		return key_err(pp, ver, top,
+			       "'ociVersion' without a 'linux' or 'process' "
+			       "object and without seccomp keys: neither a "
+			       "seccomp profile nor an OCI config.json");
+	if (!lin)
+		return key_err(pp, ver, top,
+			       "this OCI config.json has no 'linux' object, "
+			       "so no seccomp profile" NO_SECCOMP_HINT);
+	lptr = JP_KEY(top, lin->key);
+	rc = member(pp, lin->val, &lptr, "seccomp", &sec);
+	if (rc)
+		return rc;
+	if (!sec || sec->val->type == CF_JSON_NULL)
+		return key_err(pp, lin, top,
+			       "this OCI config.json has no 'linux.seccomp' "
+			       "profile" NO_SECCOMP_HINT);
+	sptr = JP_KEY(&lptr, sec->key);
+	if (sec->val->type != CF_JSON_OBJECT)
+		return key_err(pp, sec, &lptr,
+			       "'seccomp' must be an object, found %s",
+			       cf_json_type_name(sec->val->type));
+	pp->p->from_config = true;
+	return parse_profile(pp, sec->val, &sptr);
+}
+
+/* A top-level seccomp key makes a profile; a top-level 'ociVersion',
+ * 'process' or 'linux' makes a config.json; both at once is refused. */
+static int parse_root(struct pp *pp, const struct cf_json *root)
+{
+	struct jptr top = { NULL, NULL, 0, "", 0 };
+	const struct cf_json_member *sec, *oci;
+
+	if (root->type != CF_JSON_OBJECT)
+		return perr(pp, root, &top,
+			    "expected an object (a seccomp profile or an OCI "
+			    "config.json), found %s",
+			    cf_json_type_name(root->type));
+	sec = first_of(root, is_seccomp_key);
+	oci = first_of(root, is_oci_key);
+	if (sec && oci)
+		return key_err(pp, oci, &top,
+			       "OCI config.json key '%s' next to seccomp "
+			       "profile key '%s' (%u:%u): is this a profile "
+			       "or a config.json? Remove '%s' from a profile, "
+			       "or move the profile into linux.seccomp",
+			       oci->key, sec->key, sec->line, sec->col,
+			       oci->key);
+	if (oci)
+		return parse_config(pp, root, &top);
+	return parse_profile(pp, root, &top);
 }
 
 int cf_profile_parse(const char *buf, size_t len, const char *file,
@@ -1253,42 +1416,31 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 int cf_profile_load(const char *path, struct cf_profile **out,
 		    struct cf_error *err)
 {
-	struct cf_loc loc = { path, NULL, 0, 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
 	char *buf;
-	size_t got = 0;
-	int rc;
+	size_t len;
+	int rc = cf_read_path_wait(path, "profile", CF_INPUT_MAX,
+				   CF_FIFO_WAIT_MS, &buf, &len, err);
 
 	*out = NULL;
-	if (fd < 0)
-		return cf_err_at(err, -errno, &loc, "cannot open profile: %s",
-				 strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > 64 << 20) {
-		close(fd);
-		return cf_err_at(err, -EINVAL, &loc,
-				 "not a regular file of at most 64 MiB");
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return cf_err(err, -ENOMEM, "out of memory");
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	if (rc)
+		return rc;
+	rc = cf_profile_parse(buf, len, path, out, err);
+	free(buf);
+	return rc;
+}
 
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			close(fd);
-			free(buf);
-			return cf_err_at(err, rc, &loc,
-					 "cannot read profile: %s",
-					 strerror(-rc));
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	rc = cf_profile_parse(buf, got, path, out, err);
+int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
+		       struct cf_error *err)
+{
+	char *buf;
+	size_t len;
+	int rc = cf_read_fd_wait(fd, name, "profile", CF_INPUT_MAX,
+				 CF_FIFO_WAIT_MS, &buf, &len, err);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	rc = cf_profile_parse(buf, len, name, out, err);
 	free(buf);
 	return rc;
 }
