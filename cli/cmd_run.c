@@ -234,7 +234,7 @@ static int run_parse(struct run_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "+u:h", run_options, NULL)) != -1)
+	while ((c = cli_getopt(argc, argv, "+u:h", run_options, NULL)) != -1)
 		if ((rc = run_option(a, c, optarg)) != 0)
 			return -rc;
 	if (optind >= argc) {
