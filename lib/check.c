@@ -296,6 +296,8 @@ static void warn_overlap(struct lint *l, const struct cf_ir_chain *first,
 
 #define CF_CAND_MAX 96
 #define CF_MASKS_MAX 256
+/* conditions evaluated per compile at most (a few ms); past it, silence */
+#define CF_SHADOW_BUDGET (1U << 23)
 
 struct cands {
 	uint64_t v[CF_CAND_MAX];
@@ -319,30 +321,48 @@ static uint64_t cmp_width(const struct cf_arch *ar)
 	return ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
 }
 
-/* The values of argument arg that tell the chain's conditions apart. */
+/* The values of argument arg that tell the chain's conditions apart;
+ * with only (may be NULL), only those on which that chain holds. */
 static void cands_of(struct cands *c, const struct cf_arch *ar,
-		     const struct cf_ir_chain *ch, unsigned arg)
+		     const struct cf_ir_chain *ch, unsigned arg,
+		     const struct cf_ir_chain *only)
 {
 	uint64_t w = cmp_width(ar);
 
 	for (size_t i = 0; i < ch->nconds; i++) {
 		const struct cf_cond *k = &ch->conds[i];
-		uint64_t d = k->datum & w;
+		uint64_t d = k->datum & w, v[3];
+		size_t n = 2;
 
 		if (k->arg != arg)
 			continue;
+		v[0] = d;
+		v[1] = (d + 1) & w;
 		if (k->op == CF_OP_MASKED_EQ) {
 			uint64_t want = k->datum2 & d;
 
-			cand_add(c, want);
-			cand_add(c, want | (~d & w));
-			cand_add(c, want ^ d);
+			v[0] = want;
+			v[1] = want | (~d & w);
+			v[2] = want ^ d;
+			n = 3;
 			c->exact = false;
-			continue;
 		}
-		cand_add(c, d);
-		cand_add(c, (d + 1) & w);
+		for (size_t j = 0; j < n; j++)
+			if (!only || chain_holds_on(ar, only, arg, v[j]))
+				cand_add(c, v[j]);
 	}
+}
+
+/* Keeps the values on which ch holds. */
+static void cands_filter(struct cands *c, const struct cf_arch *ar,
+			 const struct cf_ir_chain *ch, unsigned arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (chain_holds_on(ar, ch, arg, c->v[i]))
+			c->v[n++] = c->v[i];
+	c->n = n;
 }
 
 enum reach { REACHED, SHADOWED, NEVER_HOLDS, UNKNOWN };
@@ -385,8 +405,11 @@ static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 	return true;
 }
 
+/* Is chain j reached by a call on which also (NULL: no condition) holds?
+ * work: what is left of the caller's budget (conditions evaluated). */
 static enum reach chain_reach(const struct cf_arch *ar,
-			      const struct cf_ir_sys *s, size_t j)
+			      const struct cf_ir_sys *s, size_t j,
+			      const struct cf_ir_chain *also, size_t *work)
 {
 	uint64_t a[CF_MASKS_MAX], b[CF_MASKS_MAX], *cur = a, *next = b;
 	size_t ncur = 1, nnext;
@@ -396,14 +419,29 @@ static enum reach chain_reach(const struct cf_arch *ar,
 		return UNKNOWN;
 	cur[0] = j ? (1ULL << j) - 1 : 0;
 	for (unsigned arg = 0; arg < 6; arg++) {
-		struct cands c = { .n = 0, .exact = true };
+		struct cands c;
+		bool any = false;
 
-		for (size_t i = 0; i <= j; i++)
-			cands_of(&c, ar, &s->chains[i], arg);
-		if (!c.n)
+		c.n = 0;
+		c.exact = true;
+		for (size_t i = 0; i <= j + !!also; i++) {
+			const struct cf_ir_chain *ch = i <= j ? &s->chains[i]
+							      : also;
+
+			for (size_t k = 0; k < ch->nconds; k++)
+				any |= ch->conds[k].arg == arg;
+			cands_of(&c, ar, ch, arg, &s->chains[j]);
+		}
+		if (!any)
 			continue; /* no condition on it */
 		cand_add(&c, 0);
+		if (also)
+			cands_filter(&c, ar, also, arg);
+		cands_filter(&c, ar, &s->chains[j], arg);
 		exact &= c.exact;
+		if (c.n * ncur * (j + 1) > *work)
+			return UNKNOWN;
+		*work -= c.n * ncur * (j + 1);
 		if (!reach_arg(ar, s, j, arg, &c, cur, ncur, next, &nnext))
 			return UNKNOWN;
 		cur = cur == a ? b : a;
@@ -472,7 +510,7 @@ static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 
 static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 			  const struct cf_ir_sys *s, const struct cf_arch *ar,
-			  struct shadow *sh)
+			  struct shadow *sh, size_t *work)
 {
 	for (size_t j = 0; j < s->nchains; j++)
 		if (s->chains[j].rule->sys != s->sys)
@@ -480,21 +518,17 @@ static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 	for (size_t j = 0; j < s->nchains; j++) {
 		const struct cf_ir_chain *b = &s->chains[j];
 		struct shadow *x = &sh[b->rule - rs->rules];
-		enum reach r = chain_reach(ar, s, j);
+		enum reach r = chain_reach(ar, s, j, NULL, work);
 		const struct cf_rule *by = NULL;
 
 		if (r == REACHED || r == UNKNOWN)
 			continue;
-		for (size_t i = 0; i < j && r == SHADOWED; i++) {
-			uint64_t args[6];
-
-			if (!overlap(ar, &s->chains[i], b, args))
-				continue;
-			if (s->chains[i].action == b->action)
-				continue;
-			by = s->chains[i].rule;
-			break;
-		}
+		/* what decides instead: an earlier chain of another action
+		 * that some call of this one reaches (none: redundant) */
+		for (size_t i = 0; i < j && r == SHADOWED && !by; i++)
+			if (s->chains[i].action != b->action &&
+			    chain_reach(ar, s, i, b, work) == REACHED)
+				by = s->chains[i].rule;
 		if (r == SHADOWED && !by)
 			continue; /* redundant (same action), or unnamed */
 		x->abis |= 1U << ai;
@@ -592,6 +626,7 @@ void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 	struct lint l = { p, NULL, fn, ctx, 0 };
 	const struct cf_ruleset *rs = &f->rules;
 	struct shadow *sh;
+	size_t work = CF_SHADOW_BUDGET;
 
 	if (!fn || f->unconfined || !f->ir.nabis)
 		return;
@@ -602,7 +637,7 @@ void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 		shadow_unconditional(rs, ai, abi, sh);
 		for (size_t k = 0; k < abi->nsys; k++)
 			shadow_chains(rs, ai, &abi->sys[k],
-				      &cf_arches[abi->arch], sh);
+				      &cf_arches[abi->arch], sh, &work);
 	}
 	for (size_t i = 0; sh && i < rs->nrules; i++)
 		if (sh[i].abis)
@@ -848,7 +883,7 @@ static void int_arg(struct lint *l, const struct cf_ir *ir,
 		if (k == arg)
 			continue;
 		for (size_t j = 0; j < s->nchains; j++)
-			cands_of(&q.c[k], ar, &s->chains[j], k);
+			cands_of(&q.c[k], ar, &s->chains[j], k, NULL);
 		q.exact &= q.c[k].exact;
 	}
 	cand_add(&q.c[arg], UINT32_MAX);
