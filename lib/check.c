@@ -21,7 +21,7 @@ static void counting_diag(void *ctx, const struct cf_diag *d)
 {
 	struct lint *l = ctx;
 
-	l->count++;
+	l->count += d->cls == CF_DIAG_WARNING;
 	l->fn(l->ctx, d);
 }
 
