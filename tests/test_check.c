@@ -485,3 +485,243 @@ TEST(cli_no_abbreviated_options)
 	CHECK_EQ(o.status, 2);
 	CHECK_CONTAINS(o.text, "option '--native' needs a value");
 }
+
+/* ---- the analyses against brute force ----------------------------------
+ * Random socket profiles (its three arguments are C ints) whose data lie
+ * in {0..7} U {2^32 + 0..7} U {2^33}: on such data every comparison is
+ * constant on the pieces a small grid of values visits (h << 32 | l with
+ * h in {0..3, 0xffffffff}, l in {0..9, 100, 0xffffffff}), so deciding every
+ * call of the grid through the library's evaluator is ground truth for
+ * "this rule decides some call" and "setting upper bits gets a denied call
+ * through". check must report exactly those. */
+
+struct prop_rule {
+	uint32_t action;
+	const char *json_action;
+	unsigned nconds;
+	unsigned arg[2], op[2];
+	uint64_t v[2];
+};
+
+static const char *const prop_ops[] = { "SCMP_CMP_NE", "SCMP_CMP_LT",
+					"SCMP_CMP_LE", "SCMP_CMP_EQ",
+					"SCMP_CMP_GE", "SCMP_CMP_GT" };
+
+static bool prop_holds(unsigned op, uint64_t a, uint64_t v)
+{
+	switch (op) {
+	case 0: return a != v;
+	case 1: return a < v;
+	case 2: return a <= v;
+	case 3: return a == v;
+	case 4: return a >= v;
+	default: return a > v;
+	}
+}
+
+static uint64_t prop_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static const uint64_t prop_grid_h[] = { 0, 1, 2, 3, 0xffffffffULL };
+static const uint64_t prop_grid_l[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 100,
+					0xffffffffULL };
+#define PROP_GRID (CF_ARRAY_SIZE_T(prop_grid_h) * CF_ARRAY_SIZE_T(prop_grid_l))
+#define CF_ARRAY_SIZE_T(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t prop_val(size_t i)
+{
+	return prop_grid_h[i / CF_ARRAY_SIZE_T(prop_grid_l)] << 32 |
+	       prop_grid_l[i % CF_ARRAY_SIZE_T(prop_grid_l)];
+}
+
+struct prop_diags {
+	char shadowed[16]; /* per rule: shadowed-rule reported */
+	char bypass[6], narrow[6];
+	unsigned other;
+};
+
+static void prop_collect(void *ctx, const struct cf_diag *d)
+{
+	struct prop_diags *pd = ctx;
+	unsigned k;
+
+	if (!strcmp(d->id, "shadowed-rule") && d->pointer &&
+	    sscanf(d->pointer, "/syscalls/%u", &k) == 1 && k < 16)
+		pd->shadowed[k] = 1;
+	else if (!strcmp(d->id, "int-arg-bypass") && d->pointer)
+		pd->bypass[strstr(d->msg, "argument 1 of") ? 1
+			   : strstr(d->msg, "argument 0 of") ? 0 : 2] = 1;
+	else if (!strcmp(d->id, "int-arg-narrow"))
+		pd->narrow[strstr(d->msg, "argument 1 of") ? 1
+			   : strstr(d->msg, "argument 0 of") ? 0 : 2] = 1;
+	else
+		pd->other++;
+}
+
+static bool prop_allowing(uint32_t a)
+{
+	return (a & 0xffff0000U) == 0x7fff0000U ||
+	       (a & 0xffff0000U) == 0x7ffc0000U;
+}
+
+TEST(check_analyses_match_brute_force)
+{
+	static const uint64_t data[] = { 0, 1, 2, 5, 7, 1ULL << 32,
+					 (1ULL << 32) + 3, 1ULL << 33 };
+	static const struct {
+		const char *json;
+		uint32_t ret;
+	} acts[] = { { "SCMP_ACT_ALLOW", 0x7fff0000U },
+		     { "SCMP_ACT_LOG", 0x7ffc0000U },
+		     { "SCMP_ACT_ERRNO", 0x00050001U },
+		     { "SCMP_ACT_KILL", 0 } };
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	unsigned mismatches = 0, shadowed = 0, bypasses = 0;
+	struct cf_target t;
+	int64_t nr;
+
+	ck_target(&t);
+	nr = cf_syscall_number(t.native, "socket");
+	for (int round = 0; round < 300; round++) {
+		struct prop_rule r[6];
+		unsigned n = 1 + (unsigned)(prop_rand(&seed) % 5);
+		bool def_allow = prop_rand(&seed) % 3 == 0;
+		char json[4096];
+		int off;
+		struct cf_profile *p;
+		struct cf_filter *f;
+		struct cf_error err;
+		struct prop_diags pd = { { 0 }, { 0 }, { 0 }, 0 };
+		bool decides[6] = { 0 }, differs[6] = { 0 }, sat[6] = { 0 };
+		bool tb[3] = { 0 }, tn[3] = { 0 };
+
+		off = snprintf(json, sizeof(json),
+			       "{\"defaultAction\": \"%s\", \"syscalls\": [",
+			       def_allow ? "SCMP_ACT_ALLOW" : "SCMP_ACT_ERRNO");
+		for (unsigned i = 0; i < n; i++) {
+			unsigned a = (unsigned)(prop_rand(&seed) % 4);
+
+			r[i].action = acts[a].ret;
+			r[i].json_action = acts[a].json;
+			r[i].nconds = (unsigned)(prop_rand(&seed) % 3);
+			if (prop_rand(&seed) % 4)
+				r[i].nconds += !r[i].nconds;
+			r[i].arg[0] = (unsigned)(prop_rand(&seed) % 2);
+			r[i].arg[1] = !r[i].arg[0];
+			off += snprintf(json + off, sizeof(json) - (size_t)off,
+					"%s{\"names\": [\"socket\"], \"action\":"
+					" \"%s\", \"args\": [",
+					i ? ", " : "", r[i].json_action);
+			for (unsigned c = 0; c < r[i].nconds; c++) {
+				r[i].op[c] = (unsigned)(prop_rand(&seed) % 6);
+				r[i].v[c] = data[prop_rand(&seed) %
+						 CF_ARRAY_SIZE_T(data)];
+				off += snprintf(
+					json + off, sizeof(json) - (size_t)off,
+					"%s{\"index\": %u, \"value\": %llu, "
+					"\"op\": \"%s\"}",
+					c ? ", " : "", r[i].arg[c],
+					(unsigned long long)r[i].v[c],
+					prop_ops[r[i].op[c]]);
+			}
+			off += snprintf(json + off, sizeof(json) - (size_t)off,
+					"]}");
+		}
+		snprintf(json + off, sizeof(json) - (size_t)off, "]}");
+		if (cf_profile_parse(json, strlen(json), "p.json", &p, &err)) {
+			t_fail(__FILE__, __LINE__, "%s: %s", json, err.msg);
+			return;
+		}
+		if (cf_check(p, &t, prop_collect, &pd, &err) < 0 ||
+		    cf_compile(p, &t, &f, &err)) {
+			t_fail(__FILE__, __LINE__, "%s: %s", json, err.msg);
+			cf_profile_free(p);
+			return;
+		}
+		for (size_t i = 0; i < PROP_GRID; i++)
+			for (size_t j = 0; j < PROP_GRID; j++) {
+				struct seccomp_data d = {
+					.nr = (int)nr,
+					.arch = cf_abi_audit_arch(t.native)
+				};
+				struct cf_decision dec, low;
+				unsigned k;
+
+				d.args[0] = prop_val(i);
+				d.args[1] = prop_val(j);
+				cf_filter_decide(f, &d, &dec);
+				for (unsigned q = 0; q < n; q++) {
+					bool ok = true;
+
+					for (unsigned c = 0; c < r[q].nconds;
+					     c++)
+						ok &= prop_holds(
+							r[q].op[c],
+							d.args[r[q].arg[c]],
+							r[q].v[c]);
+					sat[q] |= ok;
+					differs[q] |= ok && dec.action !=
+								    r[q].action;
+				}
+				if (dec.pointer &&
+				    sscanf(dec.pointer, "/syscalls/%u", &k) ==
+					    1 &&
+				    k < 6)
+					decides[k] = true;
+				for (unsigned a = 0; a < 2; a++) {
+					struct seccomp_data e = d;
+
+					e.args[a] &= 0xffffffffULL;
+					cf_filter_decide(f, &e, &low);
+					if (prop_allowing(dec.action) &&
+					    !prop_allowing(low.action))
+						tb[a] = true;
+					else if (dec.action != low.action)
+						tn[a] = true;
+				}
+			}
+		for (unsigned q = 0; q < n; q++) {
+			bool dropped = r[q].action ==
+				       (def_allow ? 0x7fff0000U : 0x00050001U);
+			bool want = !dropped && !decides[q] &&
+				    (!sat[q] || differs[q]);
+
+			shadowed += want;
+			if (want != (bool)pd.shadowed[q]) {
+				mismatches++;
+				t_fail(__FILE__, __LINE__,
+				       "rule %u: shadowed-rule %s, brute force "
+				       "%s: %s",
+				       q, pd.shadowed[q] ? "reported" : "not",
+				       want ? "shadowed" : "not", json);
+			}
+		}
+		for (unsigned a = 0; a < 2; a++) {
+			bypasses += tb[a];
+			if (tb[a] != (bool)pd.bypass[a] ||
+			    (!tb[a] && tn[a]) != (bool)pd.narrow[a]) {
+				mismatches++;
+				t_fail(__FILE__, __LINE__,
+				       "arg %u: bypass %d/%d narrow %d/%d "
+				       "(reported/brute force): %s",
+				       a, pd.bypass[a], tb[a], pd.narrow[a],
+				       tn[a], json);
+			}
+		}
+		cf_filter_free(f);
+		cf_profile_free(p);
+		if (mismatches > 3)
+			return;
+	}
+	CHECK_EQ(mismatches, 0);
+	/* the sample holds both kinds */
+	CHECK(shadowed > 10);
+	CHECK(bypasses > 10);
+	t_note("%u shadowed rules, %u bypassable arguments", shadowed,
+	       bypasses);
+}
