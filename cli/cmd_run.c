@@ -81,14 +81,14 @@ static int run_cf_error(const struct cf_error *err)
 static void run_warn(void *ctx, const struct cf_diag *d)
 {
 	(void)ctx;
-	fputs("callfence run: warning: ", stderr);
+	fprintf(stderr, "callfence run: %s: ", cf_diag_class_name(d->cls));
 	if (d->file && d->line)
 		fprintf(stderr, "%s:%u:%u: ", d->file, d->line, d->col);
 	else if (d->file)
 		fprintf(stderr, "%s: ", d->file);
 	if (d->pointer && *d->pointer)
 		fprintf(stderr, "%s: ", d->pointer);
-	fprintf(stderr, "%s\n", d->msg);
+	fprintf(stderr, "%s [%s]\n", d->msg, d->id);
 }
 
 /* ---- option parsing ---------------------------------------------------- */
