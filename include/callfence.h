@@ -174,11 +174,11 @@ int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
 
 /* Resolves and compiles p against t, reporting every note and warning
  * through fn (docs/errors.md). Returns the number of warnings (notes not
- * counted), or a negative errno on error. Exact where it says so: rules
- * that never apply (shadowed-rule) and int arguments a caller can widen
- * (int-arg-bypass) are searched exhaustively for <, <=, ==, >=, >, !=;
- * with SCMP_CMP_MASKED_EQ the search samples and reports only what it
- * proves (a shadowed rule or a bypass may then go unreported). */
+ * counted), or a negative errno on error. Rules that never apply
+ * (shadowed-rule) and int arguments a caller can widen past the filter
+ * (int-arg-bypass) are searched exhaustively, for every operator, up to a
+ * bound on the conditions per argument; past it the search samples and
+ * reports only what it proves (silence is possible, a false warning not). */
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err);
 

@@ -285,16 +285,19 @@ static void warn_overlap(struct lint *l, const struct cf_ir_chain *first,
 
 /* ---- rules that never apply ------------------------------------------
  * Which calls reach chain j of a syscall, given that chains 0..j-1 come
- * first? Per argument, the conditions' truth is constant between the
- * points {0} U {d, d + 1} of its data (for <, <=, ==, >=, > and !=), so
- * trying one value of each piece, argument by argument, and keeping the
- * set of earlier chains still matching, is exact: a call reaches the chain
- * iff some path leaves no earlier chain matching. SCMP_CMP_MASKED_EQ is
- * not an interval test: its values are a sample, so an answer "never
- * reached" involving one is not proven and no warning is given (the
- * analysis errs towards silence, never towards a false warning). */
+ * first? Argument by argument, the values of the bit walk below (one per
+ * combination of truth values the conditions on that argument can take)
+ * are tried, keeping the sets of earlier chains still matching: a call
+ * reaches chain j iff some path leaves none. Exact for every operator.
+ * Without a MASKED_EQ on the argument the conditions' points {0, d, d + 1}
+ * serve instead (the truth of <, <=, ==, >=, >, != is constant between
+ * them: exact too, and much cheaper). Where the walk gives up (more than
+ * CF_SIG_STATES states or CF_SIG_CONDS conditions on one argument) those
+ * points are only a sample for MASKED_EQ, and an inexact "never reached"
+ * is not reported: the analysis errs towards silence, never towards a
+ * false warning. */
 
-#define CF_CAND_MAX 96
+#define CF_CAND_MAX 512
 #define CF_MASKS_MAX 256
 /* conditions evaluated per compile at most (a few ms); past it, silence */
 #define CF_SHADOW_BUDGET (1U << 23)
@@ -353,6 +356,185 @@ static void cands_of(struct cands *c, const struct cf_arch *ar,
 	}
 }
 
+/* ---- the values that tell an argument's conditions apart --------------
+ * A walk over the bits of a value, highest first, keeping for every
+ * condition how the bits so far stand against it (a comparison: equal so
+ * far, below or above its datum; MASKED_EQ: matching so far or not) and
+ * one value per distinct state. The final states are exactly the
+ * combinations of truth values the conditions can take together, each
+ * with a value that has it, so trying those values is exhaustive for
+ * every operator. In pair mode a second state follows the same value with
+ * its upper 32 bits cleared (an int argument as the kernel reads it).
+ * Past CF_SIG_STATES states (or CF_SIG_CONDS conditions) it gives up and
+ * the callers fall back to a sample. */
+
+#define CF_SIG_CONDS 64
+#define CF_SIG_STATES 512
+#define CF_SIG_SLOTS 2048
+
+struct sig_walk {
+	const struct cf_cond *c[CF_SIG_CONDS];
+	bool need[CF_SIG_CONDS]; /* states where it surely fails are dropped */
+	size_t n;
+	unsigned bits; /* 64, or 32 on 32-bit-compare ABIs */
+	bool pair;
+	/* two generations of states: n (pair: 2n) bytes each, and values */
+	uint8_t st[2][CF_SIG_STATES][2 * CF_SIG_CONDS];
+	uint64_t val[2][CF_SIG_STATES];
+	uint16_t slot[CF_SIG_SLOTS]; /* state index + 1, valid if stamped */
+	uint32_t stamp[CF_SIG_SLOTS], now;
+};
+
+static uint8_t sig_step(const struct cf_cond *c, uint8_t st, unsigned b,
+			unsigned x)
+{
+	if (st)
+		return st;
+	if (c->op == CF_OP_MASKED_EQ)
+		return (c->datum >> b & 1) && x != (c->datum2 >> b & 1);
+	if (x == (c->datum >> b & 1))
+		return 0;
+	return x ? 2 : 1; /* 1: below the datum, 2: above */
+}
+
+static bool sig_final(const struct cf_cond *c, uint8_t st)
+{
+	switch ((enum cf_op)c->op) {
+	case CF_OP_NE: return st != 0;
+	case CF_OP_LT: return st == 1;
+	case CF_OP_LE: return st != 2;
+	case CF_OP_EQ: return st == 0;
+	case CF_OP_GE: return st != 1;
+	case CF_OP_GT: return st == 2;
+	case CF_OP_MASKED_EQ: return st == 0;
+	default: return false;
+	}
+}
+
+/* A needed condition that no further bit can make true. */
+static bool sig_dead(const struct sig_walk *w, const uint8_t *st)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		enum cf_op op = (enum cf_op)w->c[i]->op;
+
+		if (!w->need[i] || !st[i])
+			continue;
+		if (op == CF_OP_EQ || op == CF_OP_MASKED_EQ ||
+		    ((op == CF_OP_LT || op == CF_OP_LE) && st[i] == 2) ||
+		    ((op == CF_OP_GT || op == CF_OP_GE) && st[i] == 1))
+			return true;
+	}
+	return false;
+}
+
+/* Adds (st, v) to generation g unless its state is there; false when
+ * full. */
+static bool sig_add(struct sig_walk *w, size_t *n, int g, const uint8_t *st,
+		    uint64_t v)
+{
+	size_t len = w->pair ? 2 * w->n : w->n;
+	uint32_t h = 2166136261U;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ st[i]) * 16777619U;
+	for (h &= CF_SIG_SLOTS - 1; w->stamp[h] == w->now;
+	     h = (h + 1) & (CF_SIG_SLOTS - 1))
+		if (!memcmp(w->st[g][w->slot[h] - 1], st, len))
+			return true;
+	if (*n == CF_SIG_STATES)
+		return false;
+	memcpy(w->st[g][*n], st, len);
+	w->val[g][*n] = v;
+	w->slot[h] = (uint16_t)++*n;
+	w->stamp[h] = w->now;
+	return true;
+}
+
+static bool sig_run(struct sig_walk *w, struct cands *out, size_t *work)
+{
+	size_t n = 1, len = w->pair ? 2 * w->n : w->n;
+	int g = 0;
+
+	memset(w->st[0][0], 0, len);
+	w->val[0][0] = 0;
+	/* the cleared value: its upper 32 bits are zeros */
+	for (unsigned b = 63; w->pair && b >= 32; b--)
+		for (size_t i = 0; i < w->n; i++)
+			w->st[0][0][w->n + i] =
+				sig_step(w->c[i], w->st[0][0][w->n + i], b, 0);
+	for (unsigned b = w->bits; b-- > 0;) {
+		size_t m = 0;
+
+		if (n * len * 2 > *work)
+			return false;
+		*work -= n * len * 2;
+		if (++w->now == 0) { /* wrapped: start the stamps again */
+			memset(w->stamp, 0, sizeof(w->stamp));
+			w->now = 1;
+		}
+		for (size_t k = 0; k < n; k++)
+			for (unsigned x = 0; x < 2; x++) {
+				uint8_t st[2 * CF_SIG_CONDS];
+
+				for (size_t i = 0; i < w->n; i++) {
+					st[i] = sig_step(w->c[i],
+							 w->st[g][k][i], b, x);
+					if (w->pair)
+						st[w->n + i] =
+							b < 32 ? sig_step(w->c[i],
+									  w->st[g][k][w->n + i],
+									  b, x)
+							       : w->st[g][k][w->n + i];
+				}
+				if (sig_dead(w, st))
+					continue;
+				if (!sig_add(w, &m, !g, st,
+					     w->val[g][k] | (uint64_t)x << b))
+					return false;
+			}
+		n = m;
+		g = !g;
+	}
+	out->n = 0;
+	out->exact = true;
+	for (size_t k = 0; k < n; k++) {
+		bool ok = true;
+
+		for (size_t i = 0; i < w->n && ok; i++)
+			ok = !w->need[i] || sig_final(w->c[i], w->st[g][k][i]);
+		if (ok && out->n < CF_CAND_MAX)
+			out->v[out->n++] = w->val[g][k];
+		else if (ok)
+			return false;
+	}
+	return true;
+}
+
+/* Is any of the walk's conditions a MASKED_EQ? Without one the
+ * conditions' points {0, d, d + 1} are exact too, and much cheaper. */
+static bool sig_masked(const struct sig_walk *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->c[i]->op == CF_OP_MASKED_EQ)
+			return true;
+	return false;
+}
+
+/* Adds the conditions of ch on arg to the walk; false when too many. */
+static bool sig_conds(struct sig_walk *w, const struct cf_ir_chain *ch,
+		      unsigned arg, bool need)
+{
+	for (size_t i = 0; i < ch->nconds; i++) {
+		if (ch->conds[i].arg != arg)
+			continue;
+		if (w->n == CF_SIG_CONDS)
+			return false;
+		w->need[w->n] = need;
+		w->c[w->n++] = &ch->conds[i];
+	}
+	return true;
+}
+
 /* Keeps the values on which ch holds. */
 static void cands_filter(struct cands *c, const struct cf_arch *ar,
 			 const struct cf_ir_chain *ch, unsigned arg)
@@ -405,11 +587,32 @@ static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 	return true;
 }
 
+/* The walk's values of arg for chain j (and also), given chains 0..j. */
+static bool walk_reach(struct sig_walk *w, const struct cf_arch *ar,
+		       const struct cf_ir_sys *s, size_t j,
+		       const struct cf_ir_chain *also, unsigned arg,
+		       struct cands *c, size_t *work)
+{
+	bool ok = w != NULL;
+
+	if (!ok)
+		return false;
+	w->n = 0;
+	w->bits = ar->cmp_bits == 64 ? 64 : 32;
+	w->pair = false;
+	for (size_t i = 0; i <= j && ok; i++)
+		ok = sig_conds(w, &s->chains[i], arg, i == j);
+	if (ok && also)
+		ok = sig_conds(w, also, arg, true);
+	return ok && sig_masked(w) && sig_run(w, c, work);
+}
+
 /* Is chain j reached by a call on which also (NULL: no condition) holds?
  * work: what is left of the caller's budget (conditions evaluated). */
-static enum reach chain_reach(const struct cf_arch *ar,
-			      const struct cf_ir_sys *s, size_t j,
-			      const struct cf_ir_chain *also, size_t *work)
+static enum reach reach_with(const struct cf_arch *ar,
+			     const struct cf_ir_sys *s, size_t j,
+			     const struct cf_ir_chain *also,
+			     struct sig_walk *w, size_t *work)
 {
 	uint64_t a[CF_MASKS_MAX], b[CF_MASKS_MAX], *cur = a, *next = b;
 	size_t ncur = 1, nnext;
@@ -430,10 +633,17 @@ static enum reach chain_reach(const struct cf_arch *ar,
 
 			for (size_t k = 0; k < ch->nconds; k++)
 				any |= ch->conds[k].arg == arg;
-			cands_of(&c, ar, ch, arg, &s->chains[j]);
 		}
 		if (!any)
 			continue; /* no condition on it */
+		if (!walk_reach(w, ar, s, j, also, arg, &c, work)) {
+			c.n = 0;
+			c.exact = true;
+			for (size_t i = 0; i <= j + !!also; i++)
+				cands_of(&c, ar,
+					 i <= j ? &s->chains[i] : also, arg,
+					 &s->chains[j]);
+		}
 		cand_add(&c, 0);
 		if (also)
 			cands_filter(&c, ar, also, arg);
@@ -454,6 +664,18 @@ static enum reach chain_reach(const struct cf_arch *ar,
 	if (!exact)
 		return UNKNOWN;
 	return ncur ? SHADOWED : NEVER_HOLDS;
+}
+
+/* The points first (a call they find is a real one); the walk only to
+ * prove what they cannot. */
+static enum reach chain_reach(const struct cf_arch *ar,
+			      const struct cf_ir_sys *s, size_t j,
+			      const struct cf_ir_chain *also,
+			      struct sig_walk *w, size_t *work)
+{
+	enum reach r = reach_with(ar, s, j, also, NULL, work);
+
+	return r == UNKNOWN && w ? reach_with(ar, s, j, also, w, work) : r;
 }
 
 struct shadow {
@@ -480,11 +702,27 @@ static const struct cf_ir_sys *sys_at(const struct cf_ir_abi *abi, uint32_t nr)
 	return NULL;
 }
 
+/* Can no call satisfy r's conditions? */
+static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
+			struct sig_walk *w, size_t *work)
+{
+	struct cf_ir_chain c = { .nconds = r->nconds, .rule = r };
+	struct cf_ir_sys one = { .chains = &c, .nchains = 1 };
+
+	if (!r->nconds || r->nconds > CF_ARRAY_SIZE(c.conds))
+		return false;
+	memcpy(c.conds, r->conds, r->nconds * sizeof(*r->conds));
+	return chain_reach(ar, &one, 0, NULL, w, work) == NEVER_HOLDS;
+}
+
 /* libseccomp agrees here: the first unconditional rule of a syscall
- * decides it; rules added after it are dropped, rules before it cleared. */
+ * decides it; rules added after it are dropped, rules before it cleared.
+ * A rule of the same action is redundant, unless its conditions never
+ * hold (then it is reported as such). */
 static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 				 const struct cf_ir_abi *abi,
-				 struct shadow *sh)
+				 struct shadow *sh, struct sig_walk *w,
+				 size_t *work)
 {
 	const struct cf_arch *ar = &cf_arches[abi->arch];
 
@@ -500,17 +738,23 @@ static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 		sh[i].present |= 1U << ai;
 		s = sys_at(abi, (uint32_t)nr);
 		if (!s || s->nchains || !s->fallback_rule ||
-		    s->fallback_rule == r || s->fallback == r->action)
+		    s->fallback_rule == r)
 			continue;
+		if (s->fallback != r->action) {
+			sh[i].by = s->fallback_rule;
+			sh[i].unconditional = true;
+		} else if (never_holds(ar, r, w, work)) {
+			sh[i].by = NULL;
+		} else {
+			continue;
+		}
 		sh[i].abis |= 1U << ai;
-		sh[i].by = s->fallback_rule;
-		sh[i].unconditional = true;
 	}
 }
 
 static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 			  const struct cf_ir_sys *s, const struct cf_arch *ar,
-			  struct shadow *sh, size_t *work)
+			  struct shadow *sh, struct sig_walk *w, size_t *work)
 {
 	for (size_t j = 0; j < s->nchains; j++)
 		if (s->chains[j].rule->sys != s->sys)
@@ -518,7 +762,7 @@ static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 	for (size_t j = 0; j < s->nchains; j++) {
 		const struct cf_ir_chain *b = &s->chains[j];
 		struct shadow *x = &sh[b->rule - rs->rules];
-		enum reach r = chain_reach(ar, s, j, NULL, work);
+		enum reach r = chain_reach(ar, s, j, NULL, w, work);
 		const struct cf_rule *by = NULL;
 
 		if (r == REACHED || r == UNKNOWN)
@@ -527,7 +771,7 @@ static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 		 * that some call of this one reaches (none: redundant) */
 		for (size_t i = 0; i < j && r == SHADOWED && !by; i++)
 			if (s->chains[i].action != b->action &&
-			    chain_reach(ar, s, i, b, work) == REACHED)
+			    chain_reach(ar, s, i, b, w, work) == REACHED)
 				by = s->chains[i].rule;
 		if (r == SHADOWED && !by)
 			continue; /* redundant (same action), or unnamed */
@@ -626,23 +870,26 @@ void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 	struct lint l = { p, NULL, fn, ctx, 0 };
 	const struct cf_ruleset *rs = &f->rules;
 	struct shadow *sh;
+	struct sig_walk *w;
 	size_t work = CF_SHADOW_BUDGET;
 
 	if (!fn || f->unconfined || !f->ir.nabis)
 		return;
 	sh = calloc(rs->nrules ? rs->nrules : 1, sizeof(*sh));
+	w = calloc(1, sizeof(*w)); /* NULL: the sample alone */
 	for (size_t ai = 0; sh && ai < f->ir.nabis; ai++) {
 		const struct cf_ir_abi *abi = &f->ir.abis[ai];
 
-		shadow_unconditional(rs, ai, abi, sh);
+		shadow_unconditional(rs, ai, abi, sh, w, &work);
 		for (size_t k = 0; k < abi->nsys; k++)
 			shadow_chains(rs, ai, &abi->sys[k],
-				      &cf_arches[abi->arch], sh, &work);
+				      &cf_arches[abi->arch], sh, w, &work);
 	}
 	for (size_t i = 0; sh && i < rs->nrules; i++)
 		if (sh[i].abis)
 			warn_shadow(&l, rs, &rs->rules[i], &sh[i]);
 	lint_overlaps(&l, f, sh);
+	free(w);
 	free(sh);
 }
 
@@ -651,13 +898,15 @@ void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
  * 64-bit ABI compares all 64. For a call x let x' be x with that
  * argument's upper half cleared: the call as the kernel reads it. A
  * bypass is an x the filter allows whose x' it denies; a narrowing an x
- * decided otherwise than x' with no bypass. The argument's values tried
- * are h << 32 | l, h (never 0) and l from the halves of the conditions'
- * points {d, d + 1} (and their successors, 1, 0xffffffff); the other
- * arguments' as for shadowing. Between those points no comparison changes,
- * so for <, <=, ==, >=, > and != the search is exhaustive; MASKED_EQ
- * values are a sample. Every value reported is one the IR evaluator
- * decides so (no false bypass); with MASKED_EQ one may be missed. */
+ * decided otherwise than x' with no bypass. The argument's values come
+ * from the bit walk in pair mode (one per combination of truth values of
+ * the conditions on x and on x' together), the other arguments' from the
+ * plain walk (without MASKED_EQ, from the halves of the conditions'
+ * points {d, d + 1} and their successors: exact as well, cheaper): every
+ * call of the search space is decided by the IR evaluator, so the search
+ * is exhaustive, and every value reported is one the evaluator decides
+ * so. Where a walk gives up, the points are a sample and a bypass may go
+ * unreported, never invented. */
 
 #define CF_INT_BUDGET (1U << 18)
 
@@ -683,6 +932,7 @@ struct int_search {
 	struct cands c[6]; /* c[arg]: the low halves */
 	struct cands hi;   /* the upper halves of c[arg] */
 	struct witness bypass, narrow;
+	bool pairs; /* c[arg] holds whole values (the walk's) */
 	uint32_t lows[4]; /* distinct bypassing low halves */
 	size_t nlows;
 	size_t budget;
@@ -765,7 +1015,12 @@ static void int_walk(struct int_search *q, uint64_t x[6], unsigned k)
 		}
 		return;
 	}
-	for (size_t h = 0; h < q->hi.n; h++)
+	for (size_t i = 0; q->pairs && i < q->c[k].n; i++) {
+		x[k] = q->c[k].v[i];
+		if (x[k] >> 32)
+			int_walk(q, x, k + 1);
+	}
+	for (size_t h = 0; !q->pairs && h < q->hi.n; h++)
 		for (size_t l = 0; l < q->c[k].n; l++) {
 			if (!(q->hi.v[h] & UINT32_MAX))
 				continue; /* x == x' */
@@ -868,30 +1123,63 @@ static void note_narrow(struct lint *l, const struct int_search *q)
 		cf_action_str(w->dec_low, a2, sizeof(a2)), who(w->by_low));
 }
 
+/* Values of argument k for the search: the walk's (exact), or a sample. */
+static void int_cands(struct int_search *q, struct sig_walk *w, unsigned k,
+		      size_t *work)
+{
+	const struct cf_arch *ar = &cf_arches[q->abi->arch];
+	const struct cf_ir_sys *s = q->s;
+	bool ok = w != NULL;
+
+	if (ok) {
+		w->n = 0;
+		w->bits = 64;
+		w->pair = k == q->arg;
+		for (size_t j = 0; j < s->nchains && ok; j++)
+			ok = sig_conds(w, &s->chains[j], k, false);
+		if (ok && sig_masked(w) && sig_run(w, &q->c[k], work)) {
+			q->pairs |= k == q->arg;
+			return;
+		}
+	}
+	q->c[k].n = 0;
+	q->c[k].exact = true;
+	cand_add(&q->c[k], 0);
+	if (k == q->arg) {
+		cand_add(&q->c[k], UINT32_MAX);
+		cand_add(&q->hi, 1);
+		cand_add(&q->hi, UINT32_MAX);
+		for (size_t j = 0; j < s->nchains; j++)
+			halves_of(q, &s->chains[j]);
+		return;
+	}
+	for (size_t j = 0; j < s->nchains; j++)
+		cands_of(&q->c[k], ar, &s->chains[j], k, NULL);
+	q->exact &= q->c[k].exact;
+}
+
 static void int_arg(struct lint *l, const struct cf_ir *ir,
 		    const struct cf_ir_abi *abi, const struct cf_ir_sys *s,
-		    unsigned arg)
+		    unsigned arg, struct sig_walk *w, size_t *work)
 {
 	struct int_search q = { .ir = ir, .abi = abi, .s = s, .arg = arg,
 				.budget = CF_INT_BUDGET, .exact = true };
-	const struct cf_arch *ar = &cf_arches[abi->arch];
 	uint64_t x[6] = { 0 };
 
-	for (unsigned k = 0; k < 6; k++) {
-		q.c[k].exact = true;
-		cand_add(&q.c[k], 0);
-		if (k == arg)
-			continue;
-		for (size_t j = 0; j < s->nchains; j++)
-			cands_of(&q.c[k], ar, &s->chains[j], k, NULL);
-		q.exact &= q.c[k].exact;
-	}
-	cand_add(&q.c[arg], UINT32_MAX);
-	cand_add(&q.hi, 1);
-	cand_add(&q.hi, UINT32_MAX);
-	for (size_t j = 0; j < s->nchains; j++)
-		halves_of(&q, &s->chains[j]);
+	/* the points first; the walk where they are not exhaustive */
+	for (unsigned k = 0; k < 6; k++)
+		int_cands(&q, NULL, k, work);
 	int_walk(&q, x, 0);
+	if (!q.bypass.found && !q.exact && w) {
+		memset(&q.narrow, 0, sizeof(q.narrow));
+		memset(q.c, 0, sizeof(q.c));
+		memset(&q.hi, 0, sizeof(q.hi));
+		q.budget = CF_INT_BUDGET;
+		q.exact = true;
+		for (unsigned k = 0; k < 6; k++)
+			int_cands(&q, w, k, work);
+		int_walk(&q, x, 0);
+	}
 	if (q.bypass.found)
 		warn_bypass(l, &q);
 	else if (q.narrow.found)
@@ -900,6 +1188,9 @@ static void int_arg(struct lint *l, const struct cf_ir *ir,
 
 static void lint_int_args(struct lint *l, const struct cf_filter *f)
 {
+	struct sig_walk *w = calloc(1, sizeof(*w)); /* NULL: samples only */
+	size_t work = CF_SHADOW_BUDGET;
+
 	for (size_t a = 0; a < f->ir.nabis; a++) {
 		const struct cf_ir_abi *abi = &f->ir.abis[a];
 
@@ -915,9 +1206,11 @@ static void lint_int_args(struct lint *l, const struct cf_filter *f)
 				if (cf_sys_arg_bits(abi->arch, s->sys, arg) ==
 					    32 &&
 				    cond_on(s, arg))
-					int_arg(l, &f->ir, abi, s, arg);
+					int_arg(l, &f->ir, abi, s, arg, w,
+						&work);
 		}
 	}
+	free(w);
 }
 
 int cf_check(const struct cf_profile *p, const struct cf_target *t,

@@ -286,13 +286,15 @@ static const char shadow_profile[] =
 	" {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_ALLOW\", "
 	"\"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_GT\"}]},\n"
 	" {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_KILL\", "
-	"\"args\": [{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}"
+	"\"args\": [{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+	" {\"names\": [\"brk\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
+	"[{\"index\": 0, \"value\": 257, \"op\": \"SCMP_CMP_GT\"}]}"
 	"]}\n";
 
 /* Rules that never apply: after an unconditional rule, before one,
- * covered by an earlier argument rule or by several, or never true. Not
- * warned: a rule some call reaches, one covered by rules of its own
- * action, and one the MASKED_EQ sample cannot settle. */
+ * covered by an earlier argument rule (MASKED_EQ too) or by several, or
+ * never true. Not warned: a rule some call reaches (a0 > 257 with a
+ * low byte other than 1), one covered by rules of its own action. */
 TEST(check_shadowed_rules)
 {
 	static struct res o;
@@ -323,12 +325,17 @@ TEST(check_shadowed_rules)
 	CHECK_CONTAINS(o.text, "/syscalls/13/names/0: this rule for "
 			       "'mprotect' (SCMP_ACT_KILL_THREAD) never "
 			       "applies");
-	/* reached (6..10), redundant (same action), MASKED_EQ: silent */
+	/* (a0 & 0xff) == 1 covers a0 == 1 */
+	CHECK_CONTAINS(o.text, "/syscalls/10/names/0: this rule for 'brk' "
+			       "(SCMP_ACT_KILL_THREAD) never applies: every "
+			       "call it matches is decided first by "
+			       "/syscalls/9/names/0");
+	/* reached (6..10 and a0 > 257), redundant (same action): silent */
 	CHECK(!strstr(o.text, "/syscalls/4/names/0: this rule"));
 	CHECK(!strstr(o.text, "/syscalls/5/names/0: this rule"));
-	CHECK(!strstr(o.text, "/syscalls/10/names/0: this rule"));
+	CHECK(!strstr(o.text, "/syscalls/14/names/0: this rule"));
 	CHECK(!strstr(o.text, "'kill'"));
-	CHECK_EQ(count(o.text, "[shadowed-rule]"), 5);
+	CHECK_EQ(count(o.text, "[shadowed-rule]"), 6);
 	/* a shadowed rule is not reported again as an overlap */
 	CHECK(!strstr(o.text, "/syscalls/3: argument rules of 'mmap'"));
 	CMD(&o, "check", "--strict", "--native", "x86_64", p);
@@ -348,7 +355,7 @@ TEST(check_rule_lints_in_every_command)
 	snprintf(out, sizeof(out), "%s/out.bpf", ck_dir);
 	CMD(&o, "compile", "--native", "x86_64", p, "-o", out);
 	CHECK_EQ(o.status, 0);
-	CHECK_EQ(count(o.text, "[shadowed-rule]"), 5);
+	CHECK_EQ(count(o.text, "[shadowed-rule]"), 6);
 	CHECK_CONTAINS(o.text, "[overlapping-rules]");
 	if (geteuid() != 0) {
 		t_skip("run needs root");
@@ -361,7 +368,7 @@ TEST(check_rule_lints_in_every_command)
 		CMD(&o, "run", "--security-opt", opt, "--", "/bin/true");
 	}
 	CHECK_CONTAINS(o.text, "callfence run: warning: ");
-	CHECK_EQ(count(o.text, "[shadowed-rule]"), 5);
+	CHECK_EQ(count(o.text, "[shadowed-rule]"), 6);
 	CHECK_CONTAINS(o.text, "[overlapping-rules]");
 }
 
@@ -487,29 +494,34 @@ TEST(cli_no_abbreviated_options)
 }
 
 /* ---- the analyses against brute force ----------------------------------
- * Random socket profiles (its three arguments are C ints) whose data lie
- * in {0..7} U {2^32 + 0..7} U {2^33}: on such data every comparison is
- * constant on the pieces a small grid of values visits (h << 32 | l with
- * h in {0..3, 0xffffffff}, l in {0..9, 100, 0xffffffff}), so deciding every
- * call of the grid through the library's evaluator is ground truth for
- * "this rule decides some call" and "setting upper bits gets a denied call
- * through". check must report exactly those. */
+ * Random socket profiles (its three arguments are C ints) whose
+ * comparison data lie in {0, 1, 2, 5, 7, 2^32, 2^32 + 3, 2^33} and whose
+ * SCMP_CMP_MASKED_EQ masks use only bits 0-2, 32 and 33: on such data
+ * every condition is constant on the pieces a small grid of values visits
+ * (h << 32 | l, h in {0..6, 0xffffffff}, l in {0..9, 16..23, 0xffffffff}:
+ * every interval between data points with every pattern of the masked
+ * bits), so deciding every call of the grid through the library's
+ * evaluator is ground truth for "this rule decides some call" and
+ * "setting upper bits gets a denied call through". check must report
+ * exactly those. */
 
 struct prop_rule {
 	uint32_t action;
 	const char *json_action;
 	unsigned nconds;
 	unsigned arg[2], op[2];
-	uint64_t v[2];
+	uint64_t v[2], v2[2];
 };
 
 static const char *const prop_ops[] = { "SCMP_CMP_NE", "SCMP_CMP_LT",
 					"SCMP_CMP_LE", "SCMP_CMP_EQ",
-					"SCMP_CMP_GE", "SCMP_CMP_GT" };
+					"SCMP_CMP_GE", "SCMP_CMP_GT",
+					"SCMP_CMP_MASKED_EQ" };
 
-static bool prop_holds(unsigned op, uint64_t a, uint64_t v)
+static bool prop_holds(unsigned op, uint64_t a, uint64_t v, uint64_t v2)
 {
 	switch (op) {
+	case 6: return (a & v) == (v2 & v);
 	case 0: return a != v;
 	case 1: return a < v;
 	case 2: return a <= v;
@@ -527,9 +539,10 @@ static uint64_t prop_rand(uint64_t *s)
 	return *s;
 }
 
-static const uint64_t prop_grid_h[] = { 0, 1, 2, 3, 0xffffffffULL };
-static const uint64_t prop_grid_l[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 100,
-					0xffffffffULL };
+static const uint64_t prop_grid_h[] = { 0, 1, 2, 3, 4, 5, 6, 0xffffffffULL };
+static const uint64_t prop_grid_l[] = { 0,  1,  2,  3,  4,  5,  6,
+					7,  8,  9,  16, 17, 18, 19,
+					20, 21, 22, 23, 0xffffffffULL };
 #define PROP_GRID (CF_ARRAY_SIZE_T(prop_grid_h) * CF_ARRAY_SIZE_T(prop_grid_l))
 #define CF_ARRAY_SIZE_T(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -573,6 +586,11 @@ TEST(check_analyses_match_brute_force)
 {
 	static const uint64_t data[] = { 0, 1, 2, 5, 7, 1ULL << 32,
 					 (1ULL << 32) + 3, 1ULL << 33 };
+	static const uint64_t masks[] = { 1, 3, 5, 7, 0x100000001ULL,
+					  0x300000000ULL, 0x100000007ULL };
+	static const uint64_t twos[] = { 0, 1, 2, 5, 7, 1ULL << 32,
+					 (1ULL << 32) + 5, (1ULL << 33) + 1,
+					 3ULL << 32 };
 	static const struct {
 		const char *json;
 		uint32_t ret;
@@ -587,7 +605,7 @@ TEST(check_analyses_match_brute_force)
 
 	ck_target(&t);
 	nr = cf_syscall_number(t.native, "socket");
-	for (int round = 0; round < 300; round++) {
+	for (int round = 0; round < 150; round++) {
 		struct prop_rule r[6];
 		unsigned n = 1 + (unsigned)(prop_rand(&seed) % 5);
 		bool def_allow = prop_rand(&seed) % 3 == 0;
@@ -618,15 +636,23 @@ TEST(check_analyses_match_brute_force)
 					" \"%s\", \"args\": [",
 					i ? ", " : "", r[i].json_action);
 			for (unsigned c = 0; c < r[i].nconds; c++) {
-				r[i].op[c] = (unsigned)(prop_rand(&seed) % 6);
+				r[i].op[c] = (unsigned)(prop_rand(&seed) % 7);
 				r[i].v[c] = data[prop_rand(&seed) %
 						 CF_ARRAY_SIZE_T(data)];
+				r[i].v2[c] = 0;
+				if (r[i].op[c] == 6) {
+					r[i].v[c] = masks[prop_rand(&seed) %
+							  CF_ARRAY_SIZE_T(masks)];
+					r[i].v2[c] = twos[prop_rand(&seed) %
+							  CF_ARRAY_SIZE_T(twos)];
+				}
 				off += snprintf(
 					json + off, sizeof(json) - (size_t)off,
 					"%s{\"index\": %u, \"value\": %llu, "
-					"\"op\": \"%s\"}",
+					"\"valueTwo\": %llu, \"op\": \"%s\"}",
 					c ? ", " : "", r[i].arg[c],
 					(unsigned long long)r[i].v[c],
+					(unsigned long long)r[i].v2[c],
 					prop_ops[r[i].op[c]]);
 			}
 			off += snprintf(json + off, sizeof(json) - (size_t)off,
@@ -663,7 +689,7 @@ TEST(check_analyses_match_brute_force)
 						ok &= prop_holds(
 							r[q].op[c],
 							d.args[r[q].arg[c]],
-							r[q].v[c]);
+							r[q].v[c], r[q].v2[c]);
 					sat[q] |= ok;
 					differs[q] |= ok && dec.action !=
 								    r[q].action;
