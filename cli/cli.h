@@ -20,7 +20,10 @@ int cmd_default(int argc, char **argv);
 /* common.c */
 void cli_error(const struct cf_error *err);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a diagnostic unless --ignore named its id. */
 void cli_warn_diag(void *ctx, const struct cf_diag *d);
+bool cli_diag_ignored(const char *id);
+#define CF_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* "builtin", "-" (standard input: a callfence extension; Docker's CLI
  * opens a file named "-") or a path (file, FIFO, /dev/fd/N). Fills err. */
 int cli_profile_open(const char *name, struct cf_profile **out,
@@ -30,8 +33,16 @@ int cli_load_profile(const char *name, struct cf_profile **out);
 /* Target options shared by compile/check/explain: returns 1 when opt was
  * one of them (and applied), 0 when not, -1 on a bad value. */
 enum { CLI_OPT_NATIVE = 1000, CLI_OPT_CAPS, CLI_OPT_KERNEL, CLI_OPT_ENOSYS,
-       CLI_OPT_STRICT, CLI_OPT_ABI, CLI_OPT_JSON, CLI_OPT_FORMAT };
+       CLI_OPT_STRICT, CLI_OPT_ABI, CLI_OPT_JSON, CLI_OPT_FORMAT,
+       CLI_OPT_IGNORE = 1100 };
 int cli_target_opt(struct cf_target *t, int opt, const char *arg);
 int cli_target_init(struct cf_target *t);
+
+/* getopt_long for every command: long options only by their whole name
+ * (no abbreviations, as in Docker), unknown options with a did-you-mean;
+ * every refusal is printed and returned as '?'. */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int *longindex);
 
 #endif

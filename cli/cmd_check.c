@@ -6,9 +6,10 @@
 #include <string.h>
 
 static const char check_usage[] =
-	"usage: callfence check [--strict] [--json] [--native ARCH] [--caps SPEC]\n"
-	"                       [--kernel X.Y] PROFILE...\n"
-	"Exit 0: no errors (warnings allowed unless --strict); 1: errors.\n";
+	"usage: callfence check [--strict] [--json] [--ignore ID]... [--native ARCH]\n"
+	"                       [--caps SPEC] [--kernel X.Y] PROFILE...\n"
+	"Exit 0: no errors (warnings allowed unless --strict; notes always);\n"
+	"1: errors.\n";
 
 static const struct option check_opts[] = {
 	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
@@ -17,6 +18,7 @@ static const struct option check_opts[] = {
 	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
 	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
 	{ "json", no_argument, NULL, CLI_OPT_JSON },
+	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -24,6 +26,7 @@ static const struct option check_opts[] = {
 struct report {
 	bool json;
 	unsigned items;
+	unsigned warnings; /* of the current profile, not ignored */
 };
 
 static void json_str(const char *s)
@@ -42,11 +45,15 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* "severity" is kept for readers of the first format; "class" is the
+ * same word: "error", "warning" or "note". */
 static void json_item(struct report *r, const char *severity,
 		      const char *id, const char *file, const char *pointer,
 		      unsigned line, unsigned col, const char *msg)
 {
 	printf("%s\n  {\"severity\": ", r->items++ ? "," : "");
+	json_str(severity);
+	printf(", \"class\": ");
 	json_str(severity);
 	printf(", \"id\": ");
 	json_str(id);
@@ -66,8 +73,11 @@ static void check_diag(void *ctx, const struct cf_diag *d)
 {
 	struct report *r = ctx;
 
+	if (cli_diag_ignored(d->id))
+		return;
+	r->warnings += d->cls == CF_DIAG_WARNING;
 	if (r->json)
-		json_item(r, "warning", d->id, d->file, d->pointer, d->line,
+		json_item(r, cf_diag_class_name(d->cls), d->id, d->file, d->pointer, d->line,
 			  d->col, d->msg);
 	else
 		cli_warn_diag(NULL, d);
@@ -85,10 +95,12 @@ static void report_error(struct report *r, const struct cf_error *err,
 		  err->msg);
 }
 
-/* Returns 1 when the profile has errors (or warnings under --strict). */
+/* Returns 1 when the profile has errors (or warnings under --strict:
+ * --strict is applied here, so that --ignore covers every id). */
 static int check_one(struct report *r, const struct cf_target *t,
 		     const char *path)
 {
+	struct cf_target lax = *t;
 	struct cf_profile *p;
 	struct cf_error err;
 	int rc = cli_profile_open(path, &p, &err);
@@ -97,13 +109,15 @@ static int check_one(struct report *r, const struct cf_target *t,
 		report_error(r, &err, path);
 		return 1;
 	}
-	rc = cf_check(p, t, check_diag, r, &err);
+	lax.strict = false;
+	r->warnings = 0;
+	rc = cf_check(p, &lax, check_diag, r, &err);
 	cf_profile_free(p);
 	if (rc < 0) {
 		report_error(r, &err, path);
 		return 1;
 	}
-	return t->strict && rc > 0;
+	return t->strict && r->warnings > 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -115,7 +129,7 @@ int cmd_check(int argc, char **argv)
 	if (cli_target_init(&t))
 		return CLI_FAIL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", check_opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "h", check_opts, NULL)) != -1) {
 		int x = cli_target_opt(&t, opt, optarg);
 
 		if (x < 0)

@@ -146,7 +146,7 @@ int cmd_explain(int argc, char **argv)
 	if (cli_target_init(&t))
 		return CLI_FAIL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", explain_opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "h", explain_opts, NULL)) != -1) {
 		int x = cli_target_opt(&t, opt, optarg);
 
 		if (x < 0)

@@ -78,14 +78,14 @@ static int run_cf_error(const struct cf_error *err)
 static void run_warn(void *ctx, const struct cf_diag *d)
 {
 	(void)ctx;
-	fputs("callfence run: warning: ", stderr);
+	fprintf(stderr, "callfence run: %s: ", cf_diag_class_name(d->cls));
 	if (d->file && d->line)
 		fprintf(stderr, "%s:%u:%u: ", d->file, d->line, d->col);
 	else if (d->file)
 		fprintf(stderr, "%s: ", d->file);
 	if (d->pointer && *d->pointer)
 		fprintf(stderr, "%s: ", d->pointer);
-	fprintf(stderr, "%s\n", d->msg);
+	fprintf(stderr, "%s [%s]\n", d->msg, d->id);
 }
 
 /* ---- option parsing ---------------------------------------------------- */
@@ -238,7 +238,7 @@ static int run_parse(struct run_args *a, int argc, char **argv)
 
 	optind = 1;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "+u:h", run_options, NULL)) != -1)
+	while ((c = cli_getopt(argc, argv, "+u:h", run_options, NULL)) != -1)
 		if ((rc = run_option(a, c, optarg)) != 0)
 			return -rc;
 	if (optind >= argc) {

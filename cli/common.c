@@ -2,8 +2,13 @@
 /* common.c - what every subcommand shares: messages, profiles, targets. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
+
+/* --ignore IDs (check), shared by every diagnostic printer */
+static const char *ignored[64];
+static size_t nignored;
 
 void cli_error(const struct cf_error *err)
 {
@@ -23,10 +28,40 @@ void cli_errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+bool cli_diag_ignored(const char *id)
+{
+	for (size_t i = 0; id && i < nignored; i++)
+		if (!strcmp(ignored[i], id))
+			return true;
+	return false;
+}
+
+static int ignore_id(const char *id)
+{
+	const char *ids[64];
+	size_t n = 0;
+	char hint[96];
+
+	while (n < CF_ARRAY_LEN(ids) && (ids[n] = cf_diag_id(n)))
+		n++;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ids[i], id)) {
+			if (nignored < CF_ARRAY_LEN(ignored))
+				ignored[nignored++] = ids[i];
+			return 1;
+		}
+	cf_did_you_mean(id, ids, n, hint, sizeof(hint));
+	cli_errorf("--ignore: unknown diagnostic id '%s'%s", id,
+		   hint[0] ? hint : " (ids are listed in docs/errors.md)");
+	return -1;
+}
+
 void cli_warn_diag(void *ctx, const struct cf_diag *d)
 {
 	(void)ctx;
-	fputs("callfence: warning: ", stderr);
+	if (cli_diag_ignored(d->id))
+		return;
+	fprintf(stderr, "callfence: %s: ", cf_diag_class_name(d->cls));
 	if (d->file && d->file[0]) {
 		fprintf(stderr, "%s:", d->file);
 		if (d->line)
@@ -111,7 +146,76 @@ int cli_target_opt(struct cf_target *t, int opt, const char *arg)
 	case CLI_OPT_STRICT:
 		t->strict = true;
 		return 1;
+	case CLI_OPT_IGNORE:
+		return ignore_id(arg);
 	default:
 		return 0;
 	}
+}
+
+/* The option text getopt_long just parsed: "--name" or "--name=value". */
+static const char *long_text(char **argv, const char *arg)
+{
+	const char *last = argv[optind - 1];
+
+	return arg && arg == last && optind >= 2 ? argv[optind - 2] : last;
+}
+
+static void long_names(const struct option *longopts, const char **names,
+		       char (*buf)[40], size_t max, size_t *n)
+{
+	for (*n = 0; longopts[*n].name && *n < max; (*n)++) {
+		snprintf(buf[*n], sizeof(buf[*n]), "--%s", longopts[*n].name);
+		names[*n] = buf[*n];
+	}
+}
+
+/* Refuses what getopt_long lets through or words its own way: unique
+ * abbreviations ("--priv" for "--privileged": Docker takes whole names
+ * only) and unknown options, with a did-you-mean. */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int *longindex)
+{
+	char opts[64], buf[64][40], hint[96];
+	const char *names[64], *text;
+	size_t n, len, lead = shortopts[0] == '+' || shortopts[0] == '-';
+	int index = -1, c;
+
+	snprintf(opts, sizeof(opts), "%.*s:%s", (int)lead, shortopts,
+		 shortopts + lead);
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, &index);
+	if (longindex)
+		*longindex = index;
+	if (c == -1)
+		return c;
+	text = long_text(argv, optarg);
+	len = strcspn(text, "=");
+	if (c != '?' && c != ':' && index >= 0 &&
+	    strlen(longopts[index].name) == len - 2 &&
+	    !strncmp(text + 2, longopts[index].name, len - 2))
+		return c;
+	if (c != '?' && c != ':' && index >= 0)
+		goto unknown; /* an abbreviation: unknown, as in Docker */
+	if (c == ':') {
+		cli_errorf("option '%s' needs a value", text);
+		return '?';
+	}
+	if (c != '?')
+		return c;
+	if (optopt && strncmp(text, "--", 2)) {
+		cli_errorf("unknown option '-%c'", optopt);
+		return '?';
+	}
+	if (optopt) {
+		cli_errorf("option '%.*s' takes no value", (int)len, text);
+		return '?';
+	}
+unknown:
+	long_names(longopts, names, buf, CF_ARRAY_LEN(names), &n);
+	snprintf(opts, sizeof(opts), "%.*s", (int)len, text);
+	cf_did_you_mean(opts, names, n, hint, sizeof(hint));
+	cli_errorf("unknown option '%s'%s", opts,
+		   hint[0] ? hint : " (see --help)");
+	return '?';
 }

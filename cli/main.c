@@ -40,17 +40,14 @@ static const struct cmd *find(const char *name)
 static int unknown(const char *name)
 {
 	const char *names[sizeof(cmds) / sizeof(cmds[0])];
-	const char *hint;
+	char hint[96];
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		names[i] = cmds[i].name;
-	hint = cf_suggest(name, names, sizeof(cmds) / sizeof(cmds[0]));
-	if (hint)
-		cli_errorf("'%s' is not a command (did you mean '%s'?)", name,
-			   hint);
-	else
-		cli_errorf("'%s' is not a command (see 'callfence --help')",
-			   name);
+	cf_did_you_mean(name, names, sizeof(cmds) / sizeof(cmds[0]), hint,
+			sizeof(hint));
+	cli_errorf("'%s' is not a command%s", name,
+		   hint[0] ? hint : " (see 'callfence --help')");
 	return CLI_USAGE;
 }
 

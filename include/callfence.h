@@ -38,9 +38,20 @@ struct cf_error {
 
 /* The candidate closest to s (for "did you mean" hints), or NULL. */
 const char *cf_suggest(const char *s, const char *const *cands, size_t n);
+/* The one phrasing of that hint: " (did you mean 'X'?)" with the closest
+ * candidate (or the only one s abbreviates), or "" when none is close;
+ * written into buf, returns buf. */
+const char *cf_did_you_mean(const char *s, const char *const *cands, size_t n,
+			    char *buf, size_t size);
 
 /* Formats "file:line:col: pointer: msg" into buf; returns buf. */
 const char *cf_error_str(const struct cf_error *err, char *buf, size_t size);
+
+/* A note states a documented property of the format (names absent on an
+ * ABI, argument rules socketcall bypasses, ...); a warning a decision a
+ * reader would not expect (a shadowed rule, a name that never matches, a
+ * bypass). docs/errors.md lists every id with its class. */
+enum cf_diag_class { CF_DIAG_WARNING = 0, CF_DIAG_NOTE = 1 };
 
 struct cf_diag {
 	const char *id;      /* stable short id, e.g. "unknown-syscall" */
@@ -48,8 +59,15 @@ struct cf_diag {
 	const char *pointer; /* JSON pointer, may be NULL */
 	uint32_t line, col;  /* 0 = unknown */
 	const char *msg;
+	enum cf_diag_class cls; /* cf_diag_class(id) */
 };
 typedef void (*cf_diag_fn)(void *ctx, const struct cf_diag *d);
+
+/* The class of an id (an id the library does not know: warning). */
+enum cf_diag_class cf_diag_class(const char *id);
+const char *cf_diag_class_name(enum cf_diag_class cls); /* "note" */
+/* The i-th id the library can report (i from 0), NULL past the last. */
+const char *cf_diag_id(size_t i);
 
 /* ---- input ------------------------------------------------------------ */
 
@@ -186,8 +204,13 @@ int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
 
 /* ---- check ------------------------------------------------------------- */
 
-/* Resolves and compiles p against t, reporting every warning through fn.
- * Returns the number of warnings, or a negative errno on error. */
+/* Resolves and compiles p against t, reporting every note and warning
+ * through fn (docs/errors.md). Returns the number of warnings (notes not
+ * counted), or a negative errno on error. Rules that never apply
+ * (shadowed-rule) and int arguments a caller can widen past the filter
+ * (int-arg-bypass) are searched exhaustively, for every operator, up to a
+ * bound on the conditions per argument; past it the search samples and
+ * reports only what it proves (silence is possible, a false warning not). */
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err);
 

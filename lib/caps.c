@@ -73,14 +73,12 @@ uint64_t cf_caps_all(void)
 
 static int cap_err(struct cf_error *err, const char *name)
 {
-	const char *hint = cf_closest(name, cap_names, CF_ARRAY_SIZE(cap_names));
+	char hint[96];
 
-	if (hint)
-		return cf_err(err, -EINVAL,
-			      "unknown capability '%s' (did you mean '%s'?)",
-			      name, hint);
-	return cf_err(err, -EINVAL,
-		      "unknown capability '%s' (see capabilities(7))", name);
+	cf_did_you_mean(name, cap_names, CF_ARRAY_SIZE(cap_names), hint,
+			sizeof(hint));
+	return cf_err(err, -EINVAL, "unknown capability '%s'%s", name,
+		      hint[0] ? hint : " (see capabilities(7))");
 }
 
 /* "default+CAP_X-CAP_Y": modifiers after a base set */

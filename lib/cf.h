@@ -483,6 +483,14 @@ struct cf_filter {
 	unsigned flags;
 };
 
+/* ---- check.c ----------------------------------------------------------- */
+
+/* What every command reports about a compiled filter's rules: rules that
+ * never apply (shadowed-rule) and overlapping argument rules. No-op when
+ * fn is NULL. p: the profile f was compiled from. */
+void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
+		   cf_diag_fn fn, void *ctx);
+
 /* ---- cgroup.c: the pids cgroup of `run` -------------------------------- */
 
 struct cf_cgroup {

@@ -6,6 +6,7 @@
  */
 #include "cf.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct lint {
@@ -20,7 +21,7 @@ static void counting_diag(void *ctx, const struct cf_diag *d)
 {
 	struct lint *l = ctx;
 
-	l->count++;
+	l->count += d->cls == CF_DIAG_WARNING;
 	l->fn(l->ctx, d);
 }
 
@@ -76,29 +77,14 @@ static void lint_rule(struct lint *l, const struct cf_rule *r)
 			cf_action_str(r->action, act, sizeof(act)));
 }
 
-/* Per profile rule and name: argument widths, multiplexers. */
+/* Per profile rule and name: multiplexers (argument widths: int_args). */
 static void lint_args(struct lint *l, const struct cf_ruleset *rs,
 		      const struct cf_rule *r)
 {
-	const struct cf_arch *native = &cf_arches[rs->native];
 	const struct cf_p_syscall *s = r->src;
 
 	if (r->sys < 0)
 		return;
-	for (size_t i = 0; i < s->nargs; i++) {
-		const struct cf_p_arg *a = &s->args[i];
-		struct cf_loc loc = loc_of(l, &a->pos);
-		unsigned bits = cf_sys_arg_bits(rs->native, r->sys, a->index);
-
-		if (native->cmp_bits == 64 && bits == 32 &&
-		    (a->op == CF_OP_EQ || a->op == CF_OP_NE))
-			cf_warn(counting_diag, l, "int-arg-upper-half", &loc,
-				"%s on argument %u of '%s', a 32-bit int: the "
-				"kernel does not clear the upper 32 bits, so a "
-				"caller can set them to make the comparison "
-				"fail; mask with SCMP_CMP_MASKED_EQ 0xffffffff",
-				cf_op_name(a->op), a->index, r->name);
-	}
 	if (s->nargs && muxed_anywhere(rs, r->sys)) {
 		struct cf_loc loc = loc_of(l, &s->pos);
 
@@ -143,6 +129,69 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 				n, n == 1 ? " is" : "s are",
 				cf_arches[arch].name, list,
 				shown < n ? ", ..." : "");
+	}
+}
+
+/* ---- capability names --------------------------------------------------
+ * Docker compares includes/excludes caps as strings with the bounding
+ * set's "CAP_*" names: "SYS_ADMIN" or "cap_sys_admin" never match, so
+ * such an includes entry disables the rule and an excludes entry never
+ * excludes it, whatever --cap-add says. */
+
+static bool cap_exact(const char *name)
+{
+	for (int i = 0; i <= CF_CAP_MAX; i++) {
+		const char *n = cf_cap_name(i);
+
+		if (n && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
+static void lint_caps_of(struct lint *l, const struct cf_p_filter *f,
+			 bool includes)
+{
+	const char *names[CF_CAP_MAX + 1];
+	size_t n = 0;
+
+	for (int i = 0; i <= CF_CAP_MAX; i++)
+		if (cf_cap_name(i))
+			names[n++] = cf_cap_name(i);
+	for (size_t i = 0; i < f->ncaps; i++) {
+		const char *c = f->caps[i];
+		int cap = cf_cap_lookup(c);
+		char ptr[300], hint[96];
+		struct cf_loc loc = loc_of(l, &f->pos);
+
+		if (cap_exact(c))
+			continue;
+		if (cap >= 0) {
+			const char *exact = cf_cap_name(cap);
+
+			cf_did_you_mean(exact, &exact, 1, hint, sizeof(hint));
+		} else
+			cf_did_you_mean(c, names, n, hint, sizeof(hint));
+		snprintf(ptr, sizeof(ptr), "%s/caps/%zu",
+			 f->pos.pointer ? f->pos.pointer : "", i);
+		loc.pointer = ptr;
+		cf_warn(counting_diag, l, "cap-never-matches", &loc,
+			"capability '%s' never matches: Docker compares the "
+			"names exactly with the kernel's 'CAP_*' names, so "
+			"this %s%s",
+			c,
+			includes ? "rule never applies, whatever the "
+				   "capabilities"
+				 : "entry never excludes the rule",
+			hint);
+	}
+}
+
+static void lint_caps(struct lint *l)
+{
+	for (size_t i = 0; i < l->p->nsyscalls; i++) {
+		lint_caps_of(l, &l->p->syscalls[i].includes, true);
+		lint_caps_of(l, &l->p->syscalls[i].excludes, false);
 	}
 }
 
@@ -234,8 +283,558 @@ static void warn_overlap(struct lint *l, const struct cf_ir_chain *first,
 		cf_action_str(later->action, a2, sizeof(a2)));
 }
 
+/* ---- rules that never apply ------------------------------------------
+ * Which calls reach chain j of a syscall, given that chains 0..j-1 come
+ * first? Argument by argument, the values of the bit walk below (one per
+ * combination of truth values the conditions on that argument can take)
+ * are tried, keeping the sets of earlier chains still matching: a call
+ * reaches chain j iff some path leaves none. Exact for every operator.
+ * Without a MASKED_EQ on the argument the conditions' points {0, d, d + 1}
+ * serve instead (the truth of <, <=, ==, >=, >, != is constant between
+ * them: exact too, and much cheaper). Where the walk gives up (more than
+ * CF_SIG_STATES states or CF_SIG_CONDS conditions on one argument) those
+ * points are only a sample for MASKED_EQ, and an inexact "never reached"
+ * is not reported: the analysis errs towards silence, never towards a
+ * false warning. */
+
+#define CF_CAND_MAX 512
+#define CF_MASKS_MAX 256
+/* conditions evaluated per compile at most (a few ms); past it, silence */
+#define CF_SHADOW_BUDGET (1U << 23)
+
+struct cands {
+	uint64_t v[CF_CAND_MAX];
+	size_t n;
+	bool exact;
+};
+
+static void cand_add(struct cands *c, uint64_t v)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i] == v)
+			return;
+	if (c->n < CF_CAND_MAX)
+		c->v[c->n++] = v;
+	else
+		c->exact = false;
+}
+
+static uint64_t cmp_width(const struct cf_arch *ar)
+{
+	return ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+}
+
+/* The values of argument arg that tell the chain's conditions apart;
+ * with only (may be NULL), only those on which that chain holds. */
+static void cands_of(struct cands *c, const struct cf_arch *ar,
+		     const struct cf_ir_chain *ch, unsigned arg,
+		     const struct cf_ir_chain *only)
+{
+	uint64_t w = cmp_width(ar);
+
+	for (size_t i = 0; i < ch->nconds; i++) {
+		const struct cf_cond *k = &ch->conds[i];
+		uint64_t d = k->datum & w, v[3];
+		size_t n = 2;
+
+		if (k->arg != arg)
+			continue;
+		v[0] = d;
+		v[1] = (d + 1) & w;
+		if (k->op == CF_OP_MASKED_EQ) {
+			uint64_t want = k->datum2 & d;
+
+			v[0] = want;
+			v[1] = want | (~d & w);
+			v[2] = want ^ d;
+			n = 3;
+			c->exact = false;
+		}
+		for (size_t j = 0; j < n; j++)
+			if (!only || chain_holds_on(ar, only, arg, v[j]))
+				cand_add(c, v[j]);
+	}
+}
+
+/* ---- the values that tell an argument's conditions apart --------------
+ * A walk over the bits of a value, highest first, keeping for every
+ * condition how the bits so far stand against it (a comparison: equal so
+ * far, below or above its datum; MASKED_EQ: matching so far or not) and
+ * one value per distinct state. The final states are exactly the
+ * combinations of truth values the conditions can take together, each
+ * with a value that has it, so trying those values is exhaustive for
+ * every operator. In pair mode a second state follows the same value with
+ * its upper 32 bits cleared (an int argument as the kernel reads it).
+ * Past CF_SIG_STATES states (or CF_SIG_CONDS conditions) it gives up and
+ * the callers fall back to a sample. */
+
+#define CF_SIG_CONDS 64
+#define CF_SIG_STATES 512
+#define CF_SIG_SLOTS 2048
+
+struct sig_walk {
+	const struct cf_cond *c[CF_SIG_CONDS];
+	bool need[CF_SIG_CONDS]; /* states where it surely fails are dropped */
+	size_t n;
+	unsigned bits; /* 64, or 32 on 32-bit-compare ABIs */
+	bool pair;
+	/* two generations of states: n (pair: 2n) bytes each, and values */
+	uint8_t st[2][CF_SIG_STATES][2 * CF_SIG_CONDS];
+	uint64_t val[2][CF_SIG_STATES];
+	uint16_t slot[CF_SIG_SLOTS]; /* state index + 1, valid if stamped */
+	uint32_t stamp[CF_SIG_SLOTS], now;
+};
+
+static uint8_t sig_step(const struct cf_cond *c, uint8_t st, unsigned b,
+			unsigned x)
+{
+	if (st)
+		return st;
+	if (c->op == CF_OP_MASKED_EQ)
+		return (c->datum >> b & 1) && x != (c->datum2 >> b & 1);
+	if (x == (c->datum >> b & 1))
+		return 0;
+	return x ? 2 : 1; /* 1: below the datum, 2: above */
+}
+
+static bool sig_final(const struct cf_cond *c, uint8_t st)
+{
+	switch ((enum cf_op)c->op) {
+	case CF_OP_NE: return st != 0;
+	case CF_OP_LT: return st == 1;
+	case CF_OP_LE: return st != 2;
+	case CF_OP_EQ: return st == 0;
+	case CF_OP_GE: return st != 1;
+	case CF_OP_GT: return st == 2;
+	case CF_OP_MASKED_EQ: return st == 0;
+	default: return false;
+	}
+}
+
+/* A needed condition that no further bit can make true. */
+static bool sig_dead(const struct sig_walk *w, const uint8_t *st)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		enum cf_op op = (enum cf_op)w->c[i]->op;
+
+		if (!w->need[i] || !st[i])
+			continue;
+		if (op == CF_OP_EQ || op == CF_OP_MASKED_EQ ||
+		    ((op == CF_OP_LT || op == CF_OP_LE) && st[i] == 2) ||
+		    ((op == CF_OP_GT || op == CF_OP_GE) && st[i] == 1))
+			return true;
+	}
+	return false;
+}
+
+/* Adds (st, v) to generation g unless its state is there; false when
+ * full. */
+static bool sig_add(struct sig_walk *w, size_t *n, int g, const uint8_t *st,
+		    uint64_t v)
+{
+	size_t len = w->pair ? 2 * w->n : w->n;
+	uint32_t h = 2166136261U;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ st[i]) * 16777619U;
+	for (h &= CF_SIG_SLOTS - 1; w->stamp[h] == w->now;
+	     h = (h + 1) & (CF_SIG_SLOTS - 1))
+		if (!memcmp(w->st[g][w->slot[h] - 1], st, len))
+			return true;
+	if (*n == CF_SIG_STATES)
+		return false;
+	memcpy(w->st[g][*n], st, len);
+	w->val[g][*n] = v;
+	w->slot[h] = (uint16_t)++*n;
+	w->stamp[h] = w->now;
+	return true;
+}
+
+static bool sig_run(struct sig_walk *w, struct cands *out, size_t *work)
+{
+	size_t n = 1, len = w->pair ? 2 * w->n : w->n;
+	int g = 0;
+
+	memset(w->st[0][0], 0, len);
+	w->val[0][0] = 0;
+	/* the cleared value: its upper 32 bits are zeros */
+	for (unsigned b = 63; w->pair && b >= 32; b--)
+		for (size_t i = 0; i < w->n; i++)
+			w->st[0][0][w->n + i] =
+				sig_step(w->c[i], w->st[0][0][w->n + i], b, 0);
+	for (unsigned b = w->bits; b-- > 0;) {
+		size_t m = 0;
+
+		if (n * len * 2 > *work)
+			return false;
+		*work -= n * len * 2;
+		if (++w->now == 0) { /* wrapped: start the stamps again */
+			memset(w->stamp, 0, sizeof(w->stamp));
+			w->now = 1;
+		}
+		for (size_t k = 0; k < n; k++)
+			for (unsigned x = 0; x < 2; x++) {
+				uint8_t st[2 * CF_SIG_CONDS];
+
+				for (size_t i = 0; i < w->n; i++) {
+					st[i] = sig_step(w->c[i],
+							 w->st[g][k][i], b, x);
+					if (w->pair)
+						st[w->n + i] =
+							b < 32 ? sig_step(w->c[i],
+									  w->st[g][k][w->n + i],
+									  b, x)
+							       : w->st[g][k][w->n + i];
+				}
+				if (sig_dead(w, st))
+					continue;
+				if (!sig_add(w, &m, !g, st,
+					     w->val[g][k] | (uint64_t)x << b))
+					return false;
+			}
+		n = m;
+		g = !g;
+	}
+	out->n = 0;
+	out->exact = true;
+	for (size_t k = 0; k < n; k++) {
+		bool ok = true;
+
+		for (size_t i = 0; i < w->n && ok; i++)
+			ok = !w->need[i] || sig_final(w->c[i], w->st[g][k][i]);
+		if (ok && out->n < CF_CAND_MAX)
+			out->v[out->n++] = w->val[g][k];
+		else if (ok)
+			return false;
+	}
+	return true;
+}
+
+/* Is any of the walk's conditions a MASKED_EQ? Without one the
+ * conditions' points {0, d, d + 1} are exact too, and much cheaper. */
+static bool sig_masked(const struct sig_walk *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->c[i]->op == CF_OP_MASKED_EQ)
+			return true;
+	return false;
+}
+
+/* Adds the conditions of ch on arg to the walk; false when too many. */
+static bool sig_conds(struct sig_walk *w, const struct cf_ir_chain *ch,
+		      unsigned arg, bool need)
+{
+	for (size_t i = 0; i < ch->nconds; i++) {
+		if (ch->conds[i].arg != arg)
+			continue;
+		if (w->n == CF_SIG_CONDS)
+			return false;
+		w->need[w->n] = need;
+		w->c[w->n++] = &ch->conds[i];
+	}
+	return true;
+}
+
+/* Keeps the values on which ch holds. */
+static void cands_filter(struct cands *c, const struct cf_arch *ar,
+			 const struct cf_ir_chain *ch, unsigned arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (chain_holds_on(ar, ch, arg, c->v[i]))
+			c->v[n++] = c->v[i];
+	c->n = n;
+}
+
+enum reach { REACHED, SHADOWED, NEVER_HOLDS, UNKNOWN };
+
+static bool mask_add(uint64_t *set, size_t *n, uint64_t m)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (set[i] == m)
+			return true;
+	if (*n == CF_MASKS_MAX)
+		return false;
+	set[(*n)++] = m;
+	return true;
+}
+
+/* One argument: every set of still-matching earlier chains a value of it
+ * can leave, from every set in cur. */
+static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
+		      size_t j, unsigned arg, const struct cands *c,
+		      const uint64_t *cur, size_t ncur, uint64_t *next,
+		      size_t *nnext)
+{
+	const struct cf_ir_chain *b = &s->chains[j];
+
+	*nnext = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		if (!chain_holds_on(ar, b, arg, c->v[k]))
+			continue;
+		for (size_t m = 0; m < ncur; m++) {
+			uint64_t alive = cur[m];
+
+			for (size_t i = 0; i < j; i++)
+				if ((alive >> i & 1) &&
+				    !chain_holds_on(ar, &s->chains[i], arg, c->v[k]))
+					alive &= ~(1ULL << i);
+			if (!mask_add(next, nnext, alive))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The walk's values of arg for chain j (and also), given chains 0..j. */
+static bool walk_reach(struct sig_walk *w, const struct cf_arch *ar,
+		       const struct cf_ir_sys *s, size_t j,
+		       const struct cf_ir_chain *also, unsigned arg,
+		       struct cands *c, size_t *work)
+{
+	bool ok = w != NULL;
+
+	if (!ok)
+		return false;
+	w->n = 0;
+	w->bits = ar->cmp_bits == 64 ? 64 : 32;
+	w->pair = false;
+	for (size_t i = 0; i <= j && ok; i++)
+		ok = sig_conds(w, &s->chains[i], arg, i == j);
+	if (ok && also)
+		ok = sig_conds(w, also, arg, true);
+	return ok && sig_masked(w) && sig_run(w, c, work);
+}
+
+/* Is chain j reached by a call on which also (NULL: no condition) holds?
+ * work: what is left of the caller's budget (conditions evaluated). */
+static enum reach reach_with(const struct cf_arch *ar,
+			     const struct cf_ir_sys *s, size_t j,
+			     const struct cf_ir_chain *also,
+			     struct sig_walk *w, size_t *work)
+{
+	uint64_t a[CF_MASKS_MAX], b[CF_MASKS_MAX], *cur = a, *next = b;
+	size_t ncur = 1, nnext;
+	bool exact = true;
+
+	if (j >= 64)
+		return UNKNOWN;
+	cur[0] = j ? (1ULL << j) - 1 : 0;
+	for (unsigned arg = 0; arg < 6; arg++) {
+		struct cands c;
+		bool any = false;
+
+		c.n = 0;
+		c.exact = true;
+		for (size_t i = 0; i <= j + !!also; i++) {
+			const struct cf_ir_chain *ch = i <= j ? &s->chains[i]
+							      : also;
+
+			for (size_t k = 0; k < ch->nconds; k++)
+				any |= ch->conds[k].arg == arg;
+		}
+		if (!any)
+			continue; /* no condition on it */
+		if (!walk_reach(w, ar, s, j, also, arg, &c, work)) {
+			c.n = 0;
+			c.exact = true;
+			for (size_t i = 0; i <= j + !!also; i++)
+				cands_of(&c, ar,
+					 i <= j ? &s->chains[i] : also, arg,
+					 &s->chains[j]);
+		}
+		cand_add(&c, 0);
+		if (also)
+			cands_filter(&c, ar, also, arg);
+		cands_filter(&c, ar, &s->chains[j], arg);
+		exact &= c.exact;
+		if (c.n * ncur * (j + 1) > *work)
+			return UNKNOWN;
+		*work -= c.n * ncur * (j + 1);
+		if (!reach_arg(ar, s, j, arg, &c, cur, ncur, next, &nnext))
+			return UNKNOWN;
+		cur = cur == a ? b : a;
+		next = next == a ? b : a;
+		ncur = nnext;
+	}
+	for (size_t m = 0; m < ncur; m++)
+		if (!cur[m])
+			return REACHED;
+	if (!exact)
+		return UNKNOWN;
+	return ncur ? SHADOWED : NEVER_HOLDS;
+}
+
+/* The points first (a call they find is a real one); the walk only to
+ * prove what they cannot. */
+static enum reach chain_reach(const struct cf_arch *ar,
+			      const struct cf_ir_sys *s, size_t j,
+			      const struct cf_ir_chain *also,
+			      struct sig_walk *w, size_t *work)
+{
+	enum reach r = reach_with(ar, s, j, also, NULL, work);
+
+	return r == UNKNOWN && w ? reach_with(ar, s, j, also, w, work) : r;
+}
+
+struct shadow {
+	uint32_t abis;   /* bit per filter ABI where the rule never applies */
+	uint32_t present; /* bit per filter ABI where it has an entry */
+	const struct cf_rule *by; /* what decides instead, NULL: nothing */
+	bool unconditional;       /* by is an unconditional rule */
+};
+
+static const struct cf_ir_sys *sys_at(const struct cf_ir_abi *abi, uint32_t nr)
+{
+	size_t lo = 0, hi = abi->nsys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (abi->sys[mid].nr == nr)
+			return &abi->sys[mid];
+		if (abi->sys[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Can no call satisfy r's conditions? */
+static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
+			struct sig_walk *w, size_t *work)
+{
+	struct cf_ir_chain c = { .nconds = r->nconds, .rule = r };
+	struct cf_ir_sys one = { .chains = &c, .nchains = 1 };
+
+	if (!r->nconds || r->nconds > CF_ARRAY_SIZE(c.conds))
+		return false;
+	memcpy(c.conds, r->conds, r->nconds * sizeof(*r->conds));
+	return chain_reach(ar, &one, 0, NULL, w, work) == NEVER_HOLDS;
+}
+
+/* libseccomp agrees here: the first unconditional rule of a syscall
+ * decides it; rules added after it are dropped, rules before it cleared.
+ * A rule of the same action is redundant, unless its conditions never
+ * hold (then it is reported as such). */
+static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
+				 const struct cf_ir_abi *abi,
+				 struct shadow *sh, struct sig_walk *w,
+				 size_t *work)
+{
+	const struct cf_arch *ar = &cf_arches[abi->arch];
+
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct cf_rule *r = &rs->rules[i];
+		const struct cf_ir_sys *s;
+		int64_t nr;
+
+		if (r->sys < 0 || r->same_as_default ||
+		    (nr = cf_sys_nr(abi->arch, r->sys)) < 0 ||
+		    (ar->mux && cf_sysinfo[r->sys].mux_kind))
+			continue;
+		sh[i].present |= 1U << ai;
+		s = sys_at(abi, (uint32_t)nr);
+		if (!s || s->nchains || !s->fallback_rule ||
+		    s->fallback_rule == r)
+			continue;
+		if (s->fallback != r->action) {
+			sh[i].by = s->fallback_rule;
+			sh[i].unconditional = true;
+		} else if (never_holds(ar, r, w, work)) {
+			sh[i].by = NULL;
+		} else {
+			continue;
+		}
+		sh[i].abis |= 1U << ai;
+	}
+}
+
+static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
+			  const struct cf_ir_sys *s, const struct cf_arch *ar,
+			  struct shadow *sh, struct sig_walk *w, size_t *work)
+{
+	for (size_t j = 0; j < s->nchains; j++)
+		if (s->chains[j].rule->sys != s->sys)
+			return; /* socketcall/ipc: mux-unenforceable says it */
+	for (size_t j = 0; j < s->nchains; j++) {
+		const struct cf_ir_chain *b = &s->chains[j];
+		struct shadow *x = &sh[b->rule - rs->rules];
+		enum reach r = chain_reach(ar, s, j, NULL, w, work);
+		const struct cf_rule *by = NULL;
+
+		if (r == REACHED || r == UNKNOWN)
+			continue;
+		/* what decides instead: an earlier chain of another action
+		 * that some call of this one reaches (none: redundant) */
+		for (size_t i = 0; i < j && r == SHADOWED && !by; i++)
+			if (s->chains[i].action != b->action &&
+			    chain_reach(ar, s, i, b, w, work) == REACHED)
+				by = s->chains[i].rule;
+		if (r == SHADOWED && !by)
+			continue; /* redundant (same action), or unnamed */
+		x->abis |= 1U << ai;
+		x->by = by;
+	}
+}
+
+static void abi_list(const struct cf_ruleset *rs, uint32_t mask, char *buf,
+		     size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < rs->narches && off < size; i++)
+		if (mask >> i & 1)
+			off += (size_t)snprintf(buf + off, size - off, "%s%s",
+						off ? ", " : "",
+						cf_arches[rs->arches[i]].name);
+}
+
+static void warn_shadow(struct lint *l, const struct cf_ruleset *rs,
+			const struct cf_rule *r, const struct shadow *x)
+{
+	struct cf_loc loc = { l->p->file, r->pos.pointer, r->pos.line,
+			      r->pos.col };
+	char act[64], act2[64], abis[160], where[200] = "";
+
+	cf_action_str(r->action, act, sizeof(act));
+	if (x->abis != x->present) {
+		abi_list(rs, x->abis, abis, sizeof(abis));
+		snprintf(where, sizeof(where), " on %s", abis);
+	}
+	if (!x->by) {
+		cf_warn(counting_diag, l, "shadowed-rule", &loc,
+			"this rule for '%s' (%s) never applies%s: no call "
+			"satisfies all its conditions",
+			r->name, act, where);
+		return;
+	}
+	cf_action_str(x->by->action, act2, sizeof(act2));
+	if (x->unconditional)
+		cf_warn(counting_diag, l, "shadowed-rule", &loc,
+			"this rule for '%s' (%s) never applies%s: the "
+			"unconditional rule %s (%u:%u, %s) decides every call "
+			"of '%s', wherever it stands (as in runc + libseccomp)",
+			r->name, act, where, x->by->pos.pointer,
+			x->by->pos.line, x->by->pos.col, act2, r->name);
+	else
+		cf_warn(counting_diag, l, "shadowed-rule", &loc,
+			"this rule for '%s' (%s) never applies%s: every call "
+			"it matches is decided first by %s (%u:%u, %s), as "
+			"callfence takes the first matching rule (runc + "
+			"libseccomp order a syscall's argument rules by "
+			"argument instead, so there it may decide some calls): "
+			"make the rules disjoint",
+			r->name, act, where, x->by->pos.pointer,
+			x->by->pos.line, x->by->pos.col, act2);
+}
+
 /* Once per pair of profile rules, on the native ABI. */
-static void lint_overlaps(struct lint *l, const struct cf_filter *f)
+static void lint_overlaps(struct lint *l, const struct cf_filter *f,
+			  const struct shadow *sh)
 {
 	const struct cf_ir_abi *abi = &f->ir.abis[0];
 	const struct cf_arch *ar = &cf_arches[abi->arch];
@@ -247,6 +846,8 @@ static void lint_overlaps(struct lint *l, const struct cf_filter *f)
 		for (size_t j = 1; j < s->nchains && reported < 4; j++) {
 			const struct cf_ir_chain *b = &s->chains[j];
 
+			if (sh && sh[b->rule - f->rules.rules].abis & 1)
+				continue; /* shadowed-rule says more */
 			for (size_t i = 0; i < j; i++) {
 				const struct cf_ir_chain *a = &s->chains[i];
 				uint64_t args[6];
@@ -263,6 +864,355 @@ static void lint_overlaps(struct lint *l, const struct cf_filter *f)
 	}
 }
 
+void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
+		   cf_diag_fn fn, void *ctx)
+{
+	struct lint l = { p, NULL, fn, ctx, 0 };
+	const struct cf_ruleset *rs = &f->rules;
+	struct shadow *sh;
+	struct sig_walk *w;
+	size_t work = CF_SHADOW_BUDGET;
+
+	if (!fn || f->unconfined || !f->ir.nabis)
+		return;
+	sh = calloc(rs->nrules ? rs->nrules : 1, sizeof(*sh));
+	w = calloc(1, sizeof(*w)); /* NULL: the sample alone */
+	for (size_t ai = 0; sh && ai < f->ir.nabis; ai++) {
+		const struct cf_ir_abi *abi = &f->ir.abis[ai];
+
+		shadow_unconditional(rs, ai, abi, sh, w, &work);
+		for (size_t k = 0; k < abi->nsys; k++)
+			shadow_chains(rs, ai, &abi->sys[k],
+				      &cf_arches[abi->arch], sh, w, &work);
+	}
+	for (size_t i = 0; sh && i < rs->nrules; i++)
+		if (sh[i].abis)
+			warn_shadow(&l, rs, &rs->rules[i], &sh[i]);
+	lint_overlaps(&l, f, sh);
+	free(w);
+	free(sh);
+}
+
+/* ---- int arguments compared in 64 bits --------------------------------
+ * The kernel reads a C int argument as its low 32 bits; the filter of a
+ * 64-bit ABI compares all 64. For a call x let x' be x with that
+ * argument's upper half cleared: the call as the kernel reads it. A
+ * bypass is an x the filter allows whose x' it denies; a narrowing an x
+ * decided otherwise than x' with no bypass. The argument's values come
+ * from the bit walk in pair mode (one per combination of truth values of
+ * the conditions on x and on x' together), the other arguments' from the
+ * plain walk (without MASKED_EQ, from the halves of the conditions'
+ * points {d, d + 1} and their successors: exact as well, cheaper): every
+ * call of the search space is decided by the IR evaluator, so the search
+ * is exhaustive, and every value reported is one the evaluator decides
+ * so. Where a walk gives up, the points are a sample and a bypass may go
+ * unreported, never invented. */
+
+#define CF_INT_BUDGET (1U << 18)
+
+static bool allowing(uint32_t action)
+{
+	uint32_t k = action & CF_RET_ACTION_FULL;
+
+	return k == CF_RET_ALLOW || k == 0x7ffc0000U; /* ALLOW, LOG */
+}
+
+struct witness {
+	bool found;
+	uint64_t x[6];
+	uint32_t dec, dec_low; /* decisions of x and x' */
+	const struct cf_ir_chain *by, *by_low;
+};
+
+struct int_search {
+	const struct cf_ir *ir;
+	const struct cf_ir_abi *abi;
+	const struct cf_ir_sys *s;
+	unsigned arg;
+	struct cands c[6]; /* c[arg]: the low halves */
+	struct cands hi;   /* the upper halves of c[arg] */
+	struct witness bypass, narrow;
+	bool pairs; /* c[arg] holds whole values (the walk's) */
+	uint32_t lows[4]; /* distinct bypassing low halves */
+	size_t nlows;
+	size_t budget;
+	bool exact;
+};
+
+static void halves_of(struct int_search *q, const struct cf_ir_chain *ch)
+{
+	for (size_t i = 0; i < ch->nconds; i++) {
+		const struct cf_cond *k = &ch->conds[i];
+		uint64_t pts[6] = { k->datum, k->datum + 1, 0, 0, 0, 0 };
+		size_t n = 2;
+
+		if (k->arg != q->arg)
+			continue;
+		if (k->op == CF_OP_MASKED_EQ) {
+			uint64_t want = k->datum2 & k->datum;
+
+			pts[0] = want;
+			pts[1] = want | ~k->datum;
+			pts[2] = want ^ k->datum;
+			n = 3;
+			q->exact = false;
+		}
+		for (size_t j = 0; j < n; j++) {
+			cand_add(&q->c[q->arg], pts[j] & UINT32_MAX);
+			cand_add(&q->c[q->arg], (pts[j] + 1) & UINT32_MAX);
+			cand_add(&q->hi, pts[j] >> 32);
+			cand_add(&q->hi, (pts[j] >> 32) + 1);
+		}
+	}
+}
+
+static void int_try(struct int_search *q, const uint64_t x[6])
+{
+	struct seccomp_data d = { .nr = (int)q->s->nr,
+				  .arch = cf_arches[q->abi->arch].audit_arch };
+	const struct cf_ir_chain *by, *by_low;
+	struct witness *w;
+	uint32_t dec, dec_low;
+
+	memcpy(d.args, x, sizeof(d.args));
+	dec = cf_ir_eval(q->ir, &d, NULL, &by);
+	d.args[q->arg] &= UINT32_MAX;
+	dec_low = cf_ir_eval(q->ir, &d, NULL, &by_low);
+	if (dec == dec_low)
+		return;
+	w = allowing(dec) && !allowing(dec_low) ? &q->bypass : &q->narrow;
+	if (w == &q->bypass && q->nlows < CF_ARRAY_SIZE(q->lows)) {
+		size_t i = 0;
+
+		while (i < q->nlows && q->lows[i] != (uint32_t)d.args[q->arg])
+			i++;
+		if (i == q->nlows)
+			q->lows[q->nlows++] = (uint32_t)d.args[q->arg];
+	}
+	if (w->found && !(w == &q->narrow && allowing(dec_low) &&
+			  !allowing(w->dec_low)))
+		return;
+	*w = (struct witness){ true, { 0 }, dec, dec_low, by, by_low };
+	memcpy(w->x, x, sizeof(w->x));
+}
+
+/* Every combination of the candidates of arguments k.. (x[0..k) set). */
+static void int_walk(struct int_search *q, uint64_t x[6], unsigned k)
+{
+	if (!q->budget) {
+		q->exact = false;
+		return;
+	}
+	if (k == 6) {
+		q->budget--;
+		int_try(q, x);
+		return;
+	}
+	if (k != q->arg) {
+		for (size_t i = 0; i < q->c[k].n; i++) {
+			x[k] = q->c[k].v[i];
+			int_walk(q, x, k + 1);
+		}
+		return;
+	}
+	for (size_t i = 0; q->pairs && i < q->c[k].n; i++) {
+		x[k] = q->c[k].v[i];
+		if (x[k] >> 32)
+			int_walk(q, x, k + 1);
+	}
+	for (size_t h = 0; !q->pairs && h < q->hi.n; h++)
+		for (size_t l = 0; l < q->c[k].n; l++) {
+			if (!(q->hi.v[h] & UINT32_MAX))
+				continue; /* x == x' */
+			x[k] = (q->hi.v[h] & UINT32_MAX) << 32 | q->c[k].v[l];
+			int_walk(q, x, k + 1);
+		}
+}
+
+static bool cond_on(const struct cf_ir_sys *s, unsigned arg)
+{
+	for (size_t j = 0; j < s->nchains; j++)
+		for (size_t i = 0; i < s->chains[j].nconds; i++)
+			if (s->chains[j].conds[i].arg == arg)
+				return true;
+	return false;
+}
+
+/* Where a rule compares arg: its condition's position, else the rule's. */
+static struct cf_loc arg_loc(const struct lint *l, const struct cf_ir_chain *c,
+			     unsigned arg)
+{
+	const struct cf_p_syscall *src = c->rule->src;
+
+	for (size_t i = 0; i < src->nargs; i++)
+		if (src->args[i].index == arg)
+			return loc_of(l, &src->args[i].pos);
+	return loc_of(l, &src->pos);
+}
+
+static const char *who(const struct cf_ir_chain *c)
+{
+	return c ? c->rule->src->pos.pointer : "the default action";
+}
+
+static void call_str(const struct int_search *q, const uint64_t x[6],
+		     char *buf, size_t size)
+{
+	unsigned n = cf_sysinfo[q->s->sys].nargs;
+	int off = snprintf(buf, size, "%s(", cf_sysinfo[q->s->sys].name);
+
+	if (n > 6)
+		n = 6;
+	if (n <= q->arg)
+		n = q->arg + 1;
+	for (unsigned i = 0; i < n && off > 0 && (size_t)off < size; i++)
+		off += snprintf(buf + off, size - (size_t)off, "%s0x%llx",
+				i ? ", " : "", (unsigned long long)x[i]);
+	if (off > 0 && (size_t)off < size)
+		snprintf(buf + off, size - (size_t)off, ")");
+}
+
+static void warn_bypass(struct lint *l, const struct int_search *q)
+{
+	const struct witness *w = &q->bypass;
+	const struct cf_ir_chain *at = w->by ? w->by : w->by_low;
+	struct cf_loc loc = at ? arg_loc(l, at, q->arg) : (struct cf_loc){ 0 };
+	char call[200], a1[64], a2[64], more[120] = "";
+	uint32_t low = (uint32_t)w->x[q->arg];
+	int off = 0;
+
+	call_str(q, w->x, call, sizeof(call));
+	for (size_t i = 0; i < q->nlows; i++)
+		if (q->lows[i] != low && off >= 0 &&
+		    (size_t)off < sizeof(more))
+			off += snprintf(more + off, sizeof(more) - (size_t)off,
+					"%s%u", off ? ", " : "; the same holds "
+					"for ", q->lows[i]);
+	cf_warn(counting_diag, l, "int-arg-bypass", &loc,
+		"%s on %s is allowed (%s, by %s), but argument %u of '%s' is "
+		"a 32-bit int: the kernel reads it as %u (0x%x), which the "
+		"profile denies (%s, by %s)%s. Setting the upper 32 bits "
+		"bypasses the rule: deny values above 0xffffffff first, or "
+		"compare the low half only (SCMP_CMP_MASKED_EQ, mask "
+		"0xffffffff)",
+		call, cf_arches[q->abi->arch].name,
+		cf_action_str(w->dec, a1, sizeof(a1)), who(w->by), q->arg,
+		cf_sysinfo[q->s->sys].name, low, low,
+		cf_action_str(w->dec_low, a2, sizeof(a2)), who(w->by_low),
+		more);
+}
+
+static void note_narrow(struct lint *l, const struct int_search *q)
+{
+	const struct witness *w = &q->narrow;
+	const struct cf_ir_chain *at = w->by_low ? w->by_low : w->by;
+	struct cf_loc loc = at ? arg_loc(l, at, q->arg) : (struct cf_loc){ 0 };
+	char call[200], a1[64], a2[64];
+	uint32_t low = (uint32_t)w->x[q->arg];
+
+	call_str(q, w->x, call, sizeof(call));
+	cf_warn(counting_diag, l, "int-arg-narrow", &loc,
+		"argument %u of '%s' is a 32-bit int compared in 64 bits on "
+		"%s: setting its upper half can only deny more, never allow "
+		"more (e.g. %s gets %s, by %s, though the kernel reads %u "
+		"(0x%x), which gets %s, by %s); a program passing garbage "
+		"upper bits is refused",
+		q->arg, cf_sysinfo[q->s->sys].name,
+		cf_arches[q->abi->arch].name, call,
+		cf_action_str(w->dec, a1, sizeof(a1)), who(w->by), low, low,
+		cf_action_str(w->dec_low, a2, sizeof(a2)), who(w->by_low));
+}
+
+/* Values of argument k for the search: the walk's (exact), or a sample. */
+static void int_cands(struct int_search *q, struct sig_walk *w, unsigned k,
+		      size_t *work)
+{
+	const struct cf_arch *ar = &cf_arches[q->abi->arch];
+	const struct cf_ir_sys *s = q->s;
+	bool ok = w != NULL;
+
+	if (ok) {
+		w->n = 0;
+		w->bits = 64;
+		w->pair = k == q->arg;
+		for (size_t j = 0; j < s->nchains && ok; j++)
+			ok = sig_conds(w, &s->chains[j], k, false);
+		if (ok && sig_masked(w) && sig_run(w, &q->c[k], work)) {
+			q->pairs |= k == q->arg;
+			return;
+		}
+	}
+	q->c[k].n = 0;
+	q->c[k].exact = true;
+	cand_add(&q->c[k], 0);
+	if (k == q->arg) {
+		cand_add(&q->c[k], UINT32_MAX);
+		cand_add(&q->hi, 1);
+		cand_add(&q->hi, UINT32_MAX);
+		for (size_t j = 0; j < s->nchains; j++)
+			halves_of(q, &s->chains[j]);
+		return;
+	}
+	for (size_t j = 0; j < s->nchains; j++)
+		cands_of(&q->c[k], ar, &s->chains[j], k, NULL);
+	q->exact &= q->c[k].exact;
+}
+
+static void int_arg(struct lint *l, const struct cf_ir *ir,
+		    const struct cf_ir_abi *abi, const struct cf_ir_sys *s,
+		    unsigned arg, struct sig_walk *w, size_t *work)
+{
+	struct int_search q = { .ir = ir, .abi = abi, .s = s, .arg = arg,
+				.budget = CF_INT_BUDGET, .exact = true };
+	uint64_t x[6] = { 0 };
+
+	/* the points first; the walk where they are not exhaustive */
+	for (unsigned k = 0; k < 6; k++)
+		int_cands(&q, NULL, k, work);
+	int_walk(&q, x, 0);
+	if (!q.bypass.found && !q.exact && w) {
+		memset(&q.narrow, 0, sizeof(q.narrow));
+		memset(q.c, 0, sizeof(q.c));
+		memset(&q.hi, 0, sizeof(q.hi));
+		q.budget = CF_INT_BUDGET;
+		q.exact = true;
+		for (unsigned k = 0; k < 6; k++)
+			int_cands(&q, w, k, work);
+		int_walk(&q, x, 0);
+	}
+	if (q.bypass.found)
+		warn_bypass(l, &q);
+	else if (q.narrow.found)
+		note_narrow(l, &q);
+}
+
+static void lint_int_args(struct lint *l, const struct cf_filter *f)
+{
+	struct sig_walk *w = calloc(1, sizeof(*w)); /* NULL: samples only */
+	size_t work = CF_SHADOW_BUDGET;
+
+	for (size_t a = 0; a < f->ir.nabis; a++) {
+		const struct cf_ir_abi *abi = &f->ir.abis[a];
+
+		if (cf_arches[abi->arch].cmp_bits != 64)
+			continue;
+		for (size_t k = 0; k < abi->nsys; k++) {
+			const struct cf_ir_sys *s = &abi->sys[k];
+			bool direct = s->sys >= 0;
+
+			for (size_t j = 0; j < s->nchains; j++)
+				direct &= s->chains[j].rule->sys == s->sys;
+			for (unsigned arg = 0; direct && arg < 6; arg++)
+				if (cf_sys_arg_bits(abi->arch, s->sys, arg) ==
+					    32 &&
+				    cond_on(s, arg))
+					int_arg(l, &f->ir, abi, s, arg, w,
+						&work);
+		}
+	}
+	free(w);
+}
+
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err)
 {
@@ -274,6 +1224,7 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	tt.diag = counting_diag;
 	tt.diag_ctx = &l;
 	lint_notes(&l);
+	lint_caps(&l);
 	if (p->unconfined) {
 		struct cf_loc loc = { p->file, "", 0, 0 };
 
@@ -296,8 +1247,7 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
 			lint_args(&l, &f->rules, r);
 	}
 	lint_absent(&l, &f->rules);
-	if (f->ir.nabis)
-		lint_overlaps(&l, f);
+	lint_int_args(&l, f);
 	cf_filter_free(f);
 	return l.count;
 }

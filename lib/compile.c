@@ -28,6 +28,8 @@ static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 		rc = cf_bpf_gen(&f->arena, &f->ir, &f->prog, err);
 	if (!rc)
 		rc = cf_bpf_verify(f->prog.insns, f->prog.len, err);
+	if (!rc)
+		cf_lint_rules(p, f, t->diag, t->diag_ctx);
 	return rc;
 }
 

@@ -250,7 +250,7 @@ void cf_warn(cf_diag_fn fn, void *ctx, const char *id,
 	     const struct cf_loc *loc, const char *fmt, ...)
 {
 	char msg[768], ptr[256];
-	struct cf_diag d = { .id = id, .msg = msg };
+	struct cf_diag d = { .id = id, .msg = msg, .cls = cf_diag_class(id) };
 	va_list ap;
 
 	if (!fn)

@@ -241,7 +241,7 @@ TEST(cli_check_and_default)
 		return;
 	cf_cmd(&o, "check", p, NULL);
 	CHECK_EQ(o.status, 0);
-	CHECK_CONTAINS(o.text, "[int-arg-upper-half]");
+	CHECK_CONTAINS(o.text, "[int-arg-bypass]");
 	cf_cmd(&o, "check", "--strict", p, NULL);
 	CHECK_EQ(o.status, 1);
 	cf_cmd(&o, "check", "--json", p, NULL);
