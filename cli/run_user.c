@@ -16,11 +16,13 @@
  *
  * The groups handed to setgroups are the primary gid, then the
  * supplementary groups, then the --group-add ones, as moby's getUser builds
- * them. HOME is the home of the first entry with the final uid, "/" when
- * there is none (runc's rule when the environment has no HOME). Numbers are
- * decimal in 0..2^31-1 (Go's Atoi: an optional sign). Stricter than
- * Docker, which reads an unparsable number in the files as 0 and ignores a
- * second ':' in --user: such entries are skipped, such specs refused.
+ * them, each once: runc up to 1.2 (Docker 20.10 here) passes that list
+ * through a set, later runc keeps repeats (the same set of groups). HOME is the
+ * home of the first entry with the final uid, "/" when there is none (runc's
+ * rule when the environment has no HOME). Numbers are decimal in 0..2^31-1
+ * (Go's Atoi: an optional sign). Stricter than Docker, which reads an
+ * unparsable number in the files as 0 and ignores a second ':' in --user: such
+ * entries are skipped, such specs refused.
  */
 #include "cli.h"
 
@@ -222,12 +224,10 @@ static int ru_groups(const char *path, const char *garg, long gid_arg,
 	return rc;
 }
 
-/* --group-add: each by name (must exist) or number, once. */
+/* --group-add: each by name (must exist) or number. */
 static int ru_group_add(const char *path, const char *const *add, size_t nadd,
 			struct cli_run_user *u, size_t *cap)
 {
-	size_t first = u->ngroups;
-
 	for (size_t i = 0; i < nadd; i++) {
 		FILE *f;
 		struct ru_line l = {0};
@@ -259,15 +259,26 @@ static int ru_group_add(const char *path, const char *const *add, size_t nadd,
 				 add[i], path);
 			return -1;
 		}
-		if (want < 0)
-			want = id;
-		for (size_t k = first; k < u->ngroups && want >= 0; k++)
-			if (u->groups[k] == (uint32_t)want)
-				want = -1;
-		if (want >= 0 && ru_add(u, cap, want) < 0)
+		if (ru_add(u, cap, want < 0 ? id : want) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Each group once, the first occurrence kept. */
+static void ru_unique(struct cli_run_user *u)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < u->ngroups; i++) {
+		size_t k = 0;
+
+		while (k < n && u->groups[k] != u->groups[i])
+			k++;
+		if (k == n)
+			u->groups[n++] = u->groups[i];
+	}
+	u->ngroups = n;
 }
 
 int cli_run_user(const char *spec, const char *const *add, size_t nadd,
@@ -321,6 +332,7 @@ int cli_run_user(const char *spec, const char *const *add, size_t nadd,
 	u->groups[0] = u->gid;
 	if (ru_group_add(group, add, nadd, u, &cap) < 0)
 		goto fail;
+	ru_unique(u);
 	u->home = cli_run_home(u->uid, passwd);
 	if (u->home)
 		return 0;
