@@ -480,15 +480,16 @@ static int run_pdeathsig(const struct run_ctx *c, struct run_report *r)
  * FD_CLOEXEC. -1 when /proc cannot tell. */
 static int run_fds_proc(int first)
 {
-	char buf[4096];
+	uint64_t words[512]; /* dirent64 records are 8-byte aligned */
+	char *buf = (char *)words;
 	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	long n;
 
 	if (dir < 0)
 		return -1;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(words))) > 0) {
 		for (long off = 0; off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			const struct dirent64 *d = (const void *)(buf + off);
 			long fd = 0;
 			const char *p = d->d_name;
 
@@ -827,9 +828,10 @@ static int run_judge(const struct run_ctx *c, const struct run_call *k,
 				 run_consequence(ret, k->nr));
 	return cf_err_at(err, -EPERM, &loc,
 			 "cannot start '%s': the filter answers %s with "
-			 "%s%s, a call of %s after the filter is installed "
-			 "(without no-new-privileges it goes in first, as in "
-			 "runc): %s; allow the call, or set no-new-privileges",
+			 "%s%s, a call callfence makes after installing it "
+			 "(%s; without no-new-privileges the filter goes in "
+			 "first, as in runc): %s; allow the call, or set "
+			 "no-new-privileges",
 			 c->o->argv[0], call, action, why,
 			 run_stage_names[k->stage],
 			 run_consequence(ret, k->nr));

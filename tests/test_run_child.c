@@ -19,6 +19,7 @@
 #include <linux/audit.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -468,6 +469,76 @@ TEST(run_child_closes_inherited_descriptors)
 	CHECK_EQ(CLI("--preserve-fds", "-1", "true"), 125);
 	CHECK_EQ(CLI("--preserve-fds", "x", "true"), 125);
 }
+
+#ifdef __x86_64__
+/* Runs cf_run in a forked caller that already runs under a filter making
+ * close_range ENOSYS (a kernel before 5.11) and, with no_proc, opening a
+ * directory EACCES (no /proc): the fallbacks must close the same
+ * descriptors. Returns the command's output. */
+static const char *rc_fds_fallback(bool no_proc)
+{
+	struct sock_filter p[] = {
+	    RC_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+	    RC_JEQ(AUDIT_ARCH_X86_64, 1, 0),
+	    RC_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	    RC_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	    RC_JEQ(436 /* close_range */, 0, 1),
+	    RC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	    RC_JEQ(SYS_openat, 0, 3),
+	    RC_STMT(BPF_LD | BPF_W | BPF_ABS, 32), /* args[2], low word */
+	    ((struct sock_filter){BPF_JMP | BPF_JSET | BPF_K, 0, 1,
+				  no_proc ? O_DIRECTORY : 0}),
+	    RC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+	    RC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog fp = {sizeof(p) / sizeof(p[0]), p};
+	char cmd[4400];
+	pid_t pid;
+	int ws = 0;
+
+	snprintf(cmd, sizeof(cmd),
+		 "for f in 3 9; do [ -e /proc/self/fd/$f ] && echo open$f; "
+		 "done > %s; true",
+		 rc_path("out"));
+	remove(rc_path("out"));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = {(char *)"/bin/sh", (char *)"-c", cmd, NULL};
+		struct cf_run_opts o = {.argv = argv, .preserve_fds = 1};
+		struct cf_error err;
+		int fd = open(rc_path("inherited"), O_RDONLY | O_CREAT, 0644);
+		int code = -1;
+
+		if (fd < 0 || dup2(fd, 3) < 0 || dup2(fd, 9) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) < 0)
+			_exit(99);
+		/* the fallback really is taken */
+		if (syscall(436, 3, 3, 0) == 0 || errno != ENOSYS)
+			_exit(98);
+		cf_run(&o, &code, &err);
+		_exit(code);
+	}
+	waitpid(pid, &ws, 0);
+	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	return rc_slurp(rc_path("out"));
+}
+
+TEST(run_child_lib_closes_descriptors_without_close_range)
+{
+	const char *s;
+
+	if (!rc_dir())
+		return;
+	s = rc_fds_fallback(false); /* through /proc/self/fd */
+	CHECK_CONTAINS(s, "open3");
+	CHECK(!strstr(s, "open9"));
+	s = rc_fds_fallback(true); /* every number up to the limit */
+	CHECK_CONTAINS(s, "open3");
+	CHECK(!strstr(s, "open9"));
+}
+#endif
 
 /* ---- item: user, groups and HOME as docker run ------------------------- */
 
