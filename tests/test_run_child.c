@@ -48,6 +48,13 @@ static const char *rc_dir(void)
 	return rc_dir_buf;
 }
 
+/* The last directory, when the test binary exits. */
+__attribute__((destructor)) static void rc_dir_cleanup(void)
+{
+	if (rc_dir_buf[0])
+		nftw(rc_dir_buf, rc_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static char *rc_path(const char *name)
 {
 	static char bufs[8][4200];
