@@ -45,4 +45,18 @@ struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int *longindex);
 
+/* run_user.c: docker run's --user and --group-add against passwd and group
+ * files. Errors are printed ("callfence run: ..."); returns 0 or -1. */
+struct cli_run_user {
+	uint32_t uid, gid;
+	uint32_t *groups; /* the primary gid first; malloc'd */
+	size_t ngroups;
+	char *home; /* HOME for the command; malloc'd */
+};
+int cli_run_user(const char *spec, const char *const *add, size_t nadd,
+		 const char *passwd, const char *group, struct cli_run_user *u);
+/* The home of the first passwd entry with uid, "/" if none (malloc'd). */
+char *cli_run_home(uint32_t uid, const char *passwd);
+void cli_run_user_free(struct cli_run_user *u);
+
 #endif

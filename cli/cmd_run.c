@@ -12,17 +12,19 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <linux/capability.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
-#define RUN_MAX_GROUPS 256
+extern char **environ;
+
+#define RUN_PASSWD "/etc/passwd"
+#define RUN_GROUP "/etc/group"
 
 struct run_args {
 	const char *seccomp; /* as named; NULL = not named (builtin) */
@@ -33,12 +35,9 @@ struct run_args {
 	int64_t pids_limit;
 	const char *user;
 	enum cf_enosys enosys;
-};
-
-struct run_user {
-	uint32_t uid, gid;
-	uint32_t groups[RUN_MAX_GROUPS];
-	size_t ngroups;
+	const char **group_add;
+	size_t ngroup_add;
+	unsigned preserve_fds;
 };
 
 static const char run_usage[] =
@@ -50,7 +49,11 @@ static const char run_usage[] =
     "  --privileged                    every capability; seccomp only if "
     "named\n"
     "  --pids-limit N                  at most N processes (cgroup pids)\n"
-    "  -u, --user UID[:GID]            names or numbers\n"
+    "  -u, --user USER[:GROUP]         names or numbers (/etc/passwd, "
+    "/etc/group)\n"
+    "  --group-add GROUP               repeatable; a name or a number\n"
+    "  --preserve-fds N                pass descriptors 3..N+2 (others "
+    "close)\n"
     "  --enosys=runc|none              ENOSYS for syscalls newer than the "
     "profile\n"
     "exit: 125 callfence failed, 126 cannot invoke, 127 not found, else the\n"
@@ -115,6 +118,33 @@ static size_t run_split_opt(const char *opt, const char **val)
 	return k;
 }
 
+/* AppArmor and SELinux options of a pasted docker/podman command line:
+ * those that only loosen confinement are accepted and ignored (callfence
+ * applies neither, the command keeps callfence's own); any that asks for
+ * confinement callfence cannot give is refused. Docker reads a bare
+ * "disable" as label=disable. */
+static int run_security_opt_mac(const char *opt, size_t k, const char *val)
+{
+	bool apparmor = k == 8 && !strncmp(opt, "apparmor", k);
+
+	if (!strcmp(opt, "disable"))
+		val = "disable";
+	if (val && !strcmp(val, apparmor ? "unconfined" : "disable")) {
+		fprintf(stderr,
+			"callfence run: warning: --security-opt %s does not "
+			"apply here: callfence sets no %s (the command keeps "
+			"callfence's own, if any)\n",
+			opt, apparmor ? "AppArmor profile" : "SELinux label");
+		return 0;
+	}
+	return run_error("unsupported --security-opt '%s': callfence cannot "
+			 "apply %s, so it cannot give the confinement this "
+			 "asks for (only %s is accepted, and ignored)",
+			 opt,
+			 apparmor ? "an AppArmor profile" : "an SELinux label",
+			 apparmor ? "apparmor=unconfined" : "label=disable");
+}
+
 static int run_security_opt(struct run_args *a, const char *opt)
 {
 	const char *val;
@@ -145,8 +175,12 @@ static int run_security_opt(struct run_args *a, const char *opt)
 		a->seccomp = val;
 		return 0;
 	}
+	if (!strcmp(opt, "disable") || (k == 5 && !strncmp(opt, "label", k)) ||
+	    (k == 8 && !strncmp(opt, "apparmor", k)))
+		return run_security_opt_mac(opt, k, val);
 	return run_error("unsupported --security-opt '%s' (callfence knows "
-			 "seccomp= and no-new-privileges)",
+			 "seccomp=, no-new-privileges, apparmor=unconfined "
+			 "and label=disable)",
 			 opt);
 }
 
@@ -162,6 +196,21 @@ static int run_pids(struct run_args *a, const char *s)
 				 "integer",
 				 s);
 	a->pids_limit = v; /* <= 0: unlimited, as in Docker */
+	return 0;
+}
+
+static int run_preserve_fds(struct run_args *a, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s < '0' || *s > '9' || v > 1U << 20)
+		return run_error("invalid --preserve-fds '%s': expected a "
+				 "number of descriptors (0 to %u)",
+				 s, 1U << 20);
+	a->preserve_fds = (unsigned)v;
 	return 0;
 }
 
@@ -186,7 +235,9 @@ enum {
 	OPT_CAPDROP,
 	OPT_PRIV,
 	OPT_PIDS,
-	OPT_ENOSYS
+	OPT_ENOSYS,
+	OPT_GROUPADD,
+	OPT_PRESERVE_FDS
 };
 
 static const struct option run_options[] = {
@@ -197,6 +248,8 @@ static const struct option run_options[] = {
     {"pids-limit", required_argument, NULL, OPT_PIDS},
     {"user", required_argument, NULL, 'u'},
     {"enosys", required_argument, NULL, OPT_ENOSYS},
+    {"group-add", required_argument, NULL, OPT_GROUPADD},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -222,6 +275,11 @@ static int run_option(struct run_args *a, int c, const char *arg)
 		return 0;
 	case OPT_ENOSYS:
 		return run_enosys(a, arg);
+	case OPT_GROUPADD:
+		a->group_add[a->ngroup_add++] = arg;
+		return 0;
+	case OPT_PRESERVE_FDS:
+		return run_preserve_fds(a, arg);
 	case 'h':
 		fputs(run_usage, stdout);
 		exit(0);
@@ -248,66 +306,42 @@ static int run_parse(struct run_args *a, int argc, char **argv)
 	return optind;
 }
 
-/* ---- user -------------------------------------------------------------- */
+/* ---- user and environment -------------------------------------------- */
 
-static bool run_number(const char *s, size_t len, uint32_t *out)
+/* envp with HOME replaced (docker run's HOME follows the user). */
+static char **run_env(const char *home)
 {
-	uint64_t v = 0;
+	size_t n = 0, k = 0;
+	char **env, *h;
 
-	if (!len || len > 10)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
+	while (environ && environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	h = malloc(strlen(home) + 6);
+	if (!env || !h) {
+		free(env);
+		free(h);
+		return NULL;
 	}
-	*out = (uint32_t)v;
-	return v <= UINT32_MAX - 1;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "HOME=", 5))
+			env[k++] = environ[i];
+	strcpy(h, "HOME=");
+	strcat(h, home);
+	env[k] = h;
+	return env;
 }
 
-static int run_group(const char *s, uint32_t *gid)
+static void run_env_free(char **env)
 {
-	struct group *g;
+	size_t n = 0;
 
-	if (run_number(s, strlen(s), gid))
-		return 0;
-	g = getgrnam(s);
-	if (!g)
-		return run_error("unable to find group '%s': no matching "
-				 "entries in group file",
-				 s);
-	*gid = g->gr_gid;
-	return 0;
-}
-
-/* Docker's rules: UID or name; the passwd entry (if any) gives the primary
- * group and the supplementary groups; without one the group is 0. */
-static int run_user(const char *spec, struct run_user *u)
-{
-	char name[256];
-	const char *colon = strchr(spec, ':');
-	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
-	struct passwd *pw;
-	int n = RUN_MAX_GROUPS;
-
-	if (len >= sizeof(name))
-		return run_error("invalid --user '%s'", spec);
-	memcpy(name, spec, len);
-	name[len] = 0;
-	if (run_number(name, len, &u->uid))
-		pw = getpwuid(u->uid);
-	else if (!(pw = getpwnam(name)))
-		return run_error("unable to find user '%s': no matching "
-				 "entries in passwd file",
-				 name);
-	u->uid = pw ? pw->pw_uid : u->uid;
-	u->gid = pw ? pw->pw_gid : 0;
-	if (colon && run_group(colon + 1, &u->gid))
-		return CF_RUN_EXIT_FAILED;
-	if (pw &&
-	    getgrouplist(pw->pw_name, u->gid, (gid_t *)u->groups, &n) >= 0)
-		u->ngroups = (size_t)n;
-	return 0;
+	if (!env)
+		return;
+	while (env[n + 1])
+		n++;
+	free(env[n]); /* HOME=, the last one */
+	free(env);
 }
 
 /* ---- profile ----------------------------------------------------------- */
@@ -388,23 +422,49 @@ static int run_privs(const struct run_args *a, struct cf_run_opts *o)
 	return 0;
 }
 
-static int run_setup(const struct run_args *a, struct run_user *u,
-		     struct cf_run_opts *o, struct cf_filter **f)
+/* Root (Docker's model): the user is decided as docker run decides it,
+ * root's own entry when --user is not given, so the invoker's groups never
+ * pass through. Anyone else stays who they are unless --user says. */
+static int run_identity(const struct run_args *a, struct cli_run_user *u,
+			struct cf_run_opts *o, char ***env)
 {
-	int rc = run_privs(a, o);
+	const char *home;
+	char *own = NULL;
 
-	if (rc)
-		return rc;
-	if (a->user) {
-		rc = run_user(a->user, u);
-		if (rc)
-			return rc;
+	if (a->user || o->set_caps) {
+		if (cli_run_user(a->user ? a->user : "", a->group_add,
+				 a->ngroup_add, RUN_PASSWD, RUN_GROUP, u) < 0)
+			return CF_RUN_EXIT_FAILED;
 		o->set_user = true;
 		o->uid = u->uid;
 		o->gid = u->gid;
 		o->groups = u->groups;
 		o->ngroups = u->ngroups;
+		home = u->home;
+	} else if (a->ngroup_add) {
+		return run_error("%s", "--group-add needs root, or --user");
+	} else {
+		home = own = cli_run_home((uint32_t)getuid(), RUN_PASSWD);
 	}
+	*env = home ? run_env(home) : NULL;
+	free(own);
+	if (!*env)
+		return run_error("%s", "out of memory");
+	o->envp = *env;
+	return 0;
+}
+
+static int run_setup(const struct run_args *a, struct cli_run_user *u,
+		     char ***env, struct cf_run_opts *o, struct cf_filter **f)
+{
+	int rc = run_privs(a, o);
+
+	if (rc)
+		return rc;
+	rc = run_identity(a, u, o, env);
+	if (rc)
+		return rc;
+	o->preserve_fds = a->preserve_fds;
 	o->pids_limit = a->pids_limit;
 	o->diag = run_warn;
 	rc = run_filter(a, o->caps, f);
@@ -412,6 +472,7 @@ static int run_setup(const struct run_args *a, struct run_user *u,
 		return rc;
 	o->prog = cf_filter_program(*f, &o->prog_len);
 	o->filter_flags = cf_filter_flags(*f);
+	o->filter = *f;
 	return 0;
 }
 
@@ -420,13 +481,23 @@ int cmd_run(int argc, char **argv)
 	struct run_args a = {.nnp = -1, .enosys = CF_ENOSYS_RUNC};
 	struct cf_run_opts o = {0};
 	struct cf_filter *f = NULL;
-	struct run_user u = {0};
+	struct cli_run_user u = {0};
 	struct cf_error err;
+	char **env = NULL;
 	int rc, code;
 
+	/* before reading anything: a setuid callfence would read profiles
+	 * (and report their contents) with privileges the invoker lacks */
+	if (getauxval(AT_SECURE))
+		return run_error("%s", "refusing to run: callfence was started "
+				       "setuid, setgid or with file "
+				       "capabilities (AT_SECURE); remove those "
+				       "(chmod u-s,g-s; setcap -r) and run it "
+				       "as root");
 	a.add = calloc((size_t)argc + 1, sizeof(*a.add));
 	a.drop = calloc((size_t)argc + 1, sizeof(*a.drop));
-	if (!a.add || !a.drop) {
+	a.group_add = calloc((size_t)argc + 1, sizeof(*a.group_add));
+	if (!a.add || !a.drop || !a.group_add) {
 		rc = run_error("%s", "out of memory");
 		goto out;
 	}
@@ -436,17 +507,25 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	o.argv = argv + rc;
-	rc = run_setup(&a, &u, &o, &f);
+	rc = run_setup(&a, &u, &env, &o, &f);
 	if (rc)
 		goto out;
 	fflush(NULL);
-	if (cf_run(&o, &code, &err) < 0)
+	if (cf_run(&o, &code, &err) < 0) {
+		/* a refusal that names a rule: of the profile run loaded */
+		if (err.pointer[0] && !err.file[0])
+			snprintf(err.file, sizeof(err.file), "%s",
+				 a.seccomp ? a.seccomp : "builtin");
 		run_cf_error(&err);
+	}
 	rc = code;
 out:
 	if (f)
 		cf_filter_free(f);
+	cli_run_user_free(&u);
+	run_env_free(env);
 	free(a.add);
 	free(a.drop);
+	free(a.group_add);
 	return rc;
 }

@@ -294,8 +294,13 @@ int cf_install(const struct sock_filter *insns, size_t len, unsigned flags,
  * (needs CAP_SYS_ADMIN, still held); drop the bounding set; switch user;
  * effective = permitted = caps (empty for a non-root uid), inheritable and
  * ambient empty; with no_new_privs set it and install the filter; execve.
- * Between an early install and execve the profile must allow prctl,
- * setgroups, setres[ug]id, capset, write and execve (as with runc). */
+ * Descriptors from 3 + preserve_fds on are closed by execve.
+ * Before fork, every call the child will make after installing the filter
+ * (prctl, setgroups, setres[ug]id, getppid, capset after an early install;
+ * execve always) is put to the program with its real arguments: any
+ * answer but ALLOW or LOG refuses the start (-EPERM), since a fake success
+ * (ERRNO 0) would skip a privilege drop or execve. Refuses (-EPERM) when
+ * the process is AT_SECURE (setuid, setgid, file capabilities). */
 struct cf_run_opts {
 	char *const *argv; /* argv[0] without '/' is searched in PATH */
 	char *const *envp; /* NULL = the caller's environment */
@@ -312,6 +317,9 @@ struct cf_run_opts {
 	int64_t pids_limit; /* > 0: pids cgroup (v2 or v1) limit */
 	cf_diag_fn diag;    /* warnings (cgroup cleanup); may be NULL */
 	void *diag_ctx;
+	unsigned preserve_fds; /* pass 3 .. 3 + n - 1 (must be open) */
+	/* the filter prog comes from (may be NULL): refusals name the rule */
+	const struct cf_filter *filter;
 };
 
 /* Runs o->argv and waits for it. *exit_code is always set (docker run's

@@ -5,25 +5,38 @@
  *
  *   parent: validate, PATH candidates, pids cgroup, exec-status pipe,
  *           block the forwarded signals, fork
- *   child:  pdeathsig, cgroup, [filter], bounding set, user, caps, [nnp,
- *           filter], execve            (run_child_steps: one line each)
+ *   child:  pdeathsig, cgroup, descriptors, [filter], bounding set, user,
+ *           caps, [nnp, filter], execve   (run_child_steps: one line each)
  *   parent: read the exec-status pipe (EOF = execve happened), then wait,
  *           forwarding signals; clean up the cgroup
  *
  * The child only makes system calls on memory prepared before fork(): it
  * allocates nothing and parses nothing, so the command either starts under
  * the requested filter or does not start at all.
+ *
+ * A filter installed early answers callfence's own remaining calls, and
+ * an answer other than "run it" (SCMP_ACT_ERRNO with errnoRet 0 is a fake
+ * success) could silently cancel a privilege drop. So every system call a
+ * step makes goes through run_sys(), and before fork the steps after the
+ * install point are rehearsed (run_rehearse): run_sys() then records each
+ * call with its real arguments instead of making it, and the filter is
+ * asked about every one. A step that made a system call past run_sys()
+ * after the install point would escape that check: don't.
  */
 #include "cf.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,10 +46,28 @@ extern char **environ;
 #define RUN_DEFAULT_PATH                                                       \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* The 32-bit-id calls where an ABI has both (i386, arm), as glibc does. */
+#ifdef SYS_setresuid32
+#define RUN_SYS_SETRESUID SYS_setresuid32
+#define RUN_SYS_SETRESGID SYS_setresgid32
+#define RUN_SYS_SETGROUPS SYS_setgroups32
+#else
+#define RUN_SYS_SETRESUID SYS_setresuid
+#define RUN_SYS_SETRESGID SYS_setresgid
+#define RUN_SYS_SETGROUPS SYS_setgroups
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
 /* The child's steps, in order, and how a failure is named. */
 #define RUN_STAGES(X)                                                          \
 	X(PDEATHSIG, "setting the parent-death signal")                        \
 	X(CGROUP, "joining the pids cgroup")                                   \
+	X(FDS, "closing inherited file descriptors")                           \
 	X(FILTER, "installing the seccomp filter")                             \
 	X(BOUNDING, "dropping the capability bounding set")                    \
 	X(USER, "switching user")                                              \
@@ -73,6 +104,19 @@ static const int run_fwd_signals[] = {
     SIGUSR2, SIGALRM, SIGWINCH, SIGPWR,
 };
 
+/* A system call of the child, as a rehearsal records it. */
+struct run_call {
+	long nr;
+	unsigned long a[6];
+	enum run_stage stage;
+};
+
+struct run_rehearsal {
+	struct run_call *calls;
+	size_t n, cap;
+	enum run_stage stage; /* the step being rehearsed */
+};
+
 struct run_ctx {
 	const struct cf_run_opts *o;
 	struct cf_arena arena;
@@ -80,6 +124,11 @@ struct run_ctx {
 	size_t ncands;
 	char *const *envp;
 	uint64_t all_caps; /* every capability up to cap_last_cap */
+	uint64_t final_caps; /* effective = permitted after the user switch */
+	struct __user_cap_header_struct cap_hdr; /* capset's arguments */
+	struct __user_cap_data_struct cap_data[2];
+	int max_fd; /* the descriptor limit, for the last-resort close loop */
+	struct run_rehearsal *rh; /* before fork: record, don't call */
 	struct cf_cgroup cg;
 	int pipe[2]; /* exec-status: EOF when execve happened or the child died
 		      */
@@ -103,17 +152,6 @@ static int run_capget(uint64_t *eff, uint64_t *prm)
 	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
 	*prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
 	return 0;
-}
-
-static int run_capset(uint64_t set)
-{
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-
-	memset(d, 0, sizeof(d));
-	d[0].effective = d[0].permitted = (uint32_t)set;
-	d[1].effective = d[1].permitted = (uint32_t)(set >> 32);
-	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
 uint64_t cf_run_invoker_caps(void)
@@ -221,11 +259,43 @@ static int run_check_privilege(const struct cf_run_opts *o, uint64_t all,
 	return 0;
 }
 
+/* 3 .. 3 + n - 1 must be open now, before callfence opens its own
+ * descriptors (which could otherwise take a free number in the range). */
+static int run_check_fds(unsigned n, struct cf_error *err)
+{
+	struct rlimit rl;
+
+	if (!n)
+		return 0;
+	if (n > INT_MAX - 3 ||
+	    (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	     rl.rlim_cur != RLIM_INFINITY && (rlim_t)n + 3 > rl.rlim_cur))
+		return cf_err(err, -EBADF,
+			      "cannot preserve %u file descriptors: more than "
+			      "the descriptor limit allows",
+			      n);
+	for (unsigned fd = 3; fd < 3 + n; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return cf_err(err, -EBADF,
+				      "cannot preserve file descriptors 3..%u: "
+				      "%u is not open (open them all, or "
+				      "preserve fewer)",
+				      n + 2, fd);
+	return 0;
+}
+
 static int run_check(const struct cf_run_opts *o, struct run_ctx *c,
 		     struct cf_error *err)
 {
 	int rc;
 
+	if (getauxval(AT_SECURE))
+		return cf_err(err, -EPERM,
+			      "refusing to run: callfence was started "
+			      "setuid, setgid or with file capabilities "
+			      "(AT_SECURE), and run decides the command's "
+			      "privileges from its own; remove those bits "
+			      "(chmod u-s,g-s; setcap -r) and run it as root");
 	if (!o->argv || !o->argv[0])
 		return cf_err(err, -EINVAL, "no command given");
 	if (o->prog) {
@@ -237,8 +307,33 @@ static int run_check(const struct cf_run_opts *o, struct run_ctx *c,
 		return cf_err(err, -EINVAL, "pids limit %lld is too large",
 			      (long long)o->pids_limit);
 	c->all_caps = cf_caps_all();
+	rc = run_check_fds(o->preserve_fds, err);
+	if (rc < 0)
+		return rc;
 	return run_check_privilege(o, c->all_caps, err);
 }
+
+/* What the child will hand capset, and the limit its close loop uses. */
+static void run_plan(struct run_ctx *c)
+{
+	const struct cf_run_opts *o = c->o;
+	struct rlimit rl;
+	uid_t euid = o->set_user ? o->uid : geteuid();
+
+	/* Docker: a non-root user keeps only the bounding set */
+	c->final_caps = euid == 0 ? o->caps : 0;
+	c->cap_hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	c->cap_hdr.pid = 0;
+	c->cap_data[0].effective = c->cap_data[0].permitted =
+	    (uint32_t)c->final_caps;
+	c->cap_data[1].effective = c->cap_data[1].permitted =
+	    (uint32_t)(c->final_caps >> 32);
+	c->max_fd = 65536;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1U << 20))
+		c->max_fd = (int)rl.rlim_cur;
+}
+
+static int run_rehearse(struct run_ctx *c, struct cf_error *err);
 
 static const char *run_getenv(char *const *envp, const char *name)
 {
@@ -297,6 +392,10 @@ static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
 	rc = run_check(o, c, err);
 	if (rc == 0)
 		rc = run_candidates(c, err);
+	if (rc == 0) {
+		run_plan(c);
+		rc = run_rehearse(c, err);
+	}
 	if (rc == 0 && o->pids_limit > 0)
 		rc = cf_cgroup_create(&c->cg, o->pids_limit, err);
 	if (rc == 0 && pipe2(c->pipe, O_CLOEXEC) < 0)
@@ -316,6 +415,36 @@ static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
 }
 
 /* ---- the child --------------------------------------------------------- */
+
+/* The child's system calls. In a rehearsal (before fork) the call is
+ * recorded with its arguments and succeeds: getppid answers the parent,
+ * execve "does not find" the candidate, so every path is tried. */
+static long run_sys(const struct run_ctx *c, long nr, unsigned long a0,
+		    unsigned long a1, unsigned long a2, unsigned long a3,
+		    unsigned long a4, unsigned long a5)
+{
+	struct run_rehearsal *rh = c->rh;
+
+	if (!rh)
+		return syscall(nr, a0, a1, a2, a3, a4, a5);
+	if (rh->n < rh->cap)
+		rh->calls[rh->n] =
+		    (struct run_call){nr, {a0, a1, a2, a3, a4, a5}, rh->stage};
+	rh->n++; /* past cap: run_rehearse refuses */
+	if (nr == SYS_getppid)
+		return c->parent;
+	if (nr == SYS_execve) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+static long run_prctl(const struct run_ctx *c, unsigned long op,
+		      unsigned long a1, unsigned long a2)
+{
+	return run_sys(c, SYS_prctl, op, a1, a2, 0, 0, 0);
+}
 
 static int run_fail(struct run_report *r, enum run_stage stage, int e)
 {
@@ -340,10 +469,62 @@ static int run_install(const struct run_ctx *c, struct run_report *r)
 
 static int run_pdeathsig(const struct run_ctx *c, struct run_report *r)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+	if (run_prctl(c, PR_SET_PDEATHSIG, SIGKILL, 0) < 0)
 		return run_fail(r, RUN_PDEATHSIG, errno);
-	if (getppid() != c->parent)
+	if (run_sys(c, SYS_getppid, 0, 0, 0, 0, 0, 0) != c->parent)
 		_exit(CF_RUN_EXIT_FAILED); /* nobody left to report to */
+	return 0;
+}
+
+/* /proc/self/fd, read with getdents64 into the stack: fd >= first gets
+ * FD_CLOEXEC. -1 when /proc cannot tell. */
+static int run_fds_proc(int first)
+{
+	uint64_t words[512]; /* dirent64 records are 8-byte aligned */
+	char *buf = (char *)words;
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	if (dir < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(words))) > 0) {
+		for (long off = 0; off < n;) {
+			const struct dirent64 *d = (const void *)(buf + off);
+			long fd = 0;
+			const char *p = d->d_name;
+
+			off += d->d_reclen;
+			for (; *p >= '0' && *p <= '9' && fd < INT_MAX; p++)
+				fd = fd * 10 + (*p - '0');
+			if (p == d->d_name || *p || fd < first || fd == dir)
+				continue;
+			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+		}
+	}
+	close(dir);
+	return n < 0 ? -1 : 0;
+}
+
+/* Every descriptor from 3 + preserve_fds on is closed by execve (runc
+ * closes them too); 3 .. 3 + preserve_fds - 1 are passed on. FD_CLOEXEC,
+ * not close(): the exec-status pipe must stay open until execve. */
+static int run_fds(const struct run_ctx *c, struct run_report *r)
+{
+	int first = 3 + (int)c->o->preserve_fds;
+
+	for (int fd = 3; fd < first; fd++)
+		if (fcntl(fd, F_SETFD, 0) < 0)
+			return run_fail(r, RUN_FDS, errno);
+	if (syscall(SYS_close_range, (unsigned)first, ~0U,
+		    CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return run_fail(r, RUN_FDS, errno);
+	/* before Linux 5.11: /proc, else every number up to the limit */
+	if (run_fds_proc(first) == 0)
+		return 0;
+	for (int fd = first; fd < c->max_fd; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 
@@ -352,7 +533,7 @@ static int run_bounding(const struct run_ctx *c, struct run_report *r)
 	for (int cap = 0; cap <= CF_CAP_MAX; cap++) {
 		if (!(c->all_caps >> cap & 1) || (c->o->caps >> cap & 1))
 			continue;
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+		if (run_prctl(c, PR_CAPBSET_DROP, (unsigned long)cap, 0) < 0)
 			return run_fail(r, RUN_BOUNDING, errno);
 	}
 	return 0;
@@ -363,27 +544,28 @@ static int run_user(const struct run_ctx *c, struct run_report *r)
 	const struct cf_run_opts *o = c->o;
 
 	_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t");
-	if (o->set_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+	if (o->set_caps && run_prctl(c, PR_SET_KEEPCAPS, 1, 0) < 0)
 		return run_fail(r, RUN_USER, errno);
-	if (setgroups(o->ngroups, (const gid_t *)o->groups) < 0 ||
-	    setresgid(o->gid, o->gid, o->gid) < 0 ||
-	    setresuid(o->uid, o->uid, o->uid) < 0)
+	if (run_sys(c, RUN_SYS_SETGROUPS, o->ngroups,
+		    (unsigned long)(uintptr_t)o->groups, 0, 0, 0, 0) < 0 ||
+	    run_sys(c, RUN_SYS_SETRESGID, o->gid, o->gid, o->gid, 0, 0, 0) <
+		0 ||
+	    run_sys(c, RUN_SYS_SETRESUID, o->uid, o->uid, o->uid, 0, 0, 0) < 0)
 		return run_fail(r, RUN_USER, errno);
-	if (o->set_caps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+	if (o->set_caps && run_prctl(c, PR_SET_KEEPCAPS, 0, 0) < 0)
 		return run_fail(r, RUN_USER, errno);
 	/* credential changes clear the parent-death signal: set it again */
 	return run_pdeathsig(c, r);
 }
 
+/* effective = permitted = final_caps (decided before fork: empty for a
+ * non-root uid, as in Docker), inheritable and ambient empty */
 static int run_caps(const struct run_ctx *c, struct run_report *r)
 {
-	/* Docker: a non-root user keeps only the bounding set */
-	uint64_t set = geteuid() == 0 ? c->o->caps : 0;
-	int rc = run_capset(set);
-
-	if (rc < 0)
-		return run_fail(r, RUN_CAPS, -rc);
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	if (run_sys(c, SYS_capset, (unsigned long)(uintptr_t)&c->cap_hdr,
+		    (unsigned long)(uintptr_t)c->cap_data, 0, 0, 0, 0) < 0)
+		return run_fail(r, RUN_CAPS, errno);
+	if (run_prctl(c, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0) < 0 &&
 	    errno != EINVAL)
 		return run_fail(r, RUN_CAPS, errno);
 	return 0;
@@ -391,8 +573,7 @@ static int run_caps(const struct run_ctx *c, struct run_report *r)
 
 static int run_nnp(const struct run_ctx *c, struct run_report *r)
 {
-	(void)c;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (run_prctl(c, PR_SET_NO_NEW_PRIVS, 1, 0) < 0)
 		return run_fail(r, RUN_NNP, errno);
 	return 0;
 }
@@ -438,6 +619,7 @@ static const struct run_step {
 } run_steps[] = {
     {RUN_PDEATHSIG, NULL, run_pdeathsig},
     {RUN_CGROUP, NULL, run_cgroup},
+    {RUN_FDS, NULL, run_fds},
     {RUN_FILTER, run_want_early, run_install},
     {RUN_BOUNDING, run_want_caps, run_bounding},
     {RUN_USER, run_want_user, run_user},
@@ -446,12 +628,18 @@ static const struct run_step {
     {RUN_FILTER, run_want_late, run_install},
 };
 
+static bool run_step_wanted(const struct run_step *s,
+			    const struct cf_run_opts *o)
+{
+	return !s->want || s->want(o);
+}
+
 static int run_child_steps(const struct run_ctx *c, struct run_report *r)
 {
 	for (size_t i = 0; i < CF_ARRAY_SIZE(run_steps); i++) {
 		const struct run_step *s = &run_steps[i];
 
-		if (s->want && !s->want(c->o))
+		if (!run_step_wanted(s, c->o))
 			continue;
 		r->stage = s->stage;
 		if (s->fn(c, r) < 0)
@@ -468,13 +656,26 @@ static bool run_exec_skip(int e)
 }
 
 /* execvp's rules over the prepared candidates; returns the errno. */
-static int run_exec(const struct run_ctx *c)
+static int run_exec(const struct run_ctx *c, struct run_report *r)
 {
 	bool eacces = false;
 	int e = ENOENT;
 
 	for (size_t i = 0; i < c->ncands; i++) {
-		execve(c->cands[i], c->o->argv, c->envp);
+		long rc = run_sys(c, SYS_execve,
+				  (unsigned long)(uintptr_t)c->cands[i],
+				  (unsigned long)(uintptr_t)c->o->argv,
+				  (unsigned long)(uintptr_t)c->envp, 0, 0, 0);
+
+		if (rc >= 0) {
+			/* a filter's fake success: nothing was executed */
+			snprintf(r->msg, sizeof(r->msg),
+				 "execve returned %ld without running it (a "
+				 "seccomp filter answered with a fake "
+				 "success)",
+				 rc);
+			return EPERM;
+		}
 		e = errno;
 		if (e == EACCES)
 			eacces = true;
@@ -482,6 +683,206 @@ static int run_exec(const struct run_ctx *c)
 			return e;
 	}
 	return eacces ? EACCES : e;
+}
+
+/* ---- before fork: what the filter answers callfence's own calls -------- */
+
+/* The number of arguments of the calls the steps make, and a name for
+ * prctl's first. */
+static int run_call_nargs(long nr)
+{
+	if (nr == SYS_prctl)
+		return 5;
+	if (nr == SYS_getppid)
+		return 0;
+	if (nr == SYS_capset || nr == RUN_SYS_SETGROUPS)
+		return 2;
+	return 3; /* setres[ug]id, execve */
+}
+
+static const char *run_prctl_name(unsigned long op)
+{
+	switch (op) {
+	case PR_CAPBSET_DROP:
+		return "PR_CAPBSET_DROP";
+	case PR_SET_KEEPCAPS:
+		return "PR_SET_KEEPCAPS";
+	case PR_SET_PDEATHSIG:
+		return "PR_SET_PDEATHSIG";
+	case PR_CAP_AMBIENT:
+		return "PR_CAP_AMBIENT";
+	case PR_SET_NO_NEW_PRIVS:
+		return "PR_SET_NO_NEW_PRIVS";
+	default:
+		return NULL;
+	}
+}
+
+/* "prctl(PR_CAPBSET_DROP, 21, 0, 0, 0)"; pointers in hex. */
+static void run_call_str(const struct run_call *k, char *buf, size_t size)
+{
+	const char *name = cf_syscall_name(cf_abi_host(), (uint32_t)k->nr);
+	const char *op = k->nr == SYS_prctl ? run_prctl_name(k->a[0]) : NULL;
+	bool ptrs = k->nr == SYS_execve || k->nr == SYS_capset;
+	size_t off;
+
+	snprintf(buf, size, "%s(", name ? name : "?");
+	for (int i = 0; i < run_call_nargs(k->nr); i++) {
+		off = strlen(buf);
+		if (i == 0 && op)
+			snprintf(buf + off, size - off, "%s", op);
+		else
+			snprintf(buf + off, size - off,
+				 ptrs || (i == 1 && k->nr == RUN_SYS_SETGROUPS)
+				     ? "%s0x%lx"
+				     : "%s%lu",
+				 i ? ", " : "", k->a[i]);
+	}
+	off = strlen(buf);
+	snprintf(buf + off, size - off, ")");
+}
+
+/* What the answer does to the start. */
+static const char *run_consequence(uint32_t ret, long nr)
+{
+	uint32_t act = ret & CF_RET_ACTION_FULL;
+
+	if (act == SECCOMP_RET_ERRNO && !(ret & CF_RET_DATA))
+		return nr == SYS_execve
+			   ? "a fake success: execve would \"succeed\" without "
+			     "running the command"
+			   : "a fake success: the call would not run but "
+			     "report success, so the command would start "
+			     "with privileges this step was to remove";
+	if (act == SECCOMP_RET_ERRNO)
+		return "the call would fail and the command would not start";
+	if (act == SECCOMP_RET_TRACE)
+		return "a tracer, or without one ENOSYS, would decide whether "
+		       "it runs";
+	if (act == SECCOMP_RET_USER_NOTIF)
+		return "a listener would decide whether it runs";
+	return "the start would be killed";
+}
+
+/* Where in the profile the answer comes from, when a cf_filter is given:
+ * the rule's pointer and position in *loc, the default action in why. */
+static const char *run_rule(const struct run_ctx *c,
+			    const struct seccomp_data *d, uint32_t ret,
+			    struct cf_loc *loc)
+{
+	struct cf_decision dec;
+
+	memset(loc, 0, sizeof(*loc));
+	if (!c->o->filter || cf_filter_decide(c->o->filter, d, &dec) < 0 ||
+	    dec.action != ret)
+		return "";
+	if (dec.pointer) {
+		loc->pointer = dec.pointer;
+		loc->line = dec.line;
+		loc->col = dec.col;
+		return "";
+	}
+	return ret == SECCOMP_RET_ERRNO ? " (the default action with "
+					  "defaultErrnoRet 0)"
+					: " (the default action)";
+}
+
+/* The program loads instruction_pointer: what it answers depends on where
+ * in libc the call is made, which callfence cannot know. */
+static bool run_prog_reads_ip(const struct sock_filter *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i].code == (BPF_LD | BPF_W | BPF_ABS) &&
+		    (p[i].k == 8 || p[i].k == 12))
+			return true;
+	return false;
+}
+
+static int run_judge(const struct run_ctx *c, const struct run_call *k,
+		     struct cf_error *err)
+{
+	struct seccomp_data d, kd;
+	struct cf_loc loc;
+	uint32_t ret, act;
+	char call[256], action[64];
+	const char *why;
+
+	memset(&d, 0, sizeof(d));
+	d.nr = (int)k->nr;
+	d.arch = cf_abi_audit_arch(cf_abi_host());
+	for (int i = 0; i < 6; i++)
+		d.args[i] = k->a[i];
+	cf_seccomp_data_as_kernel(&d, &kd);
+	ret = cf_bpf_run(c->o->prog, c->o->prog_len, &kd, NULL);
+	act = ret & CF_RET_ACTION_FULL;
+	if (act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG)
+		return 0;
+	run_call_str(k, call, sizeof(call));
+	cf_action_str(ret, action, sizeof(action));
+	why = run_rule(c, &d, ret, &loc);
+	if (k->stage == RUN_EXEC)
+		return cf_err_at(err, -EPERM, &loc,
+				 "cannot start '%s': the filter answers %s "
+				 "with %s%s: %s; allow execve",
+				 c->o->argv[0], call, action, why,
+				 run_consequence(ret, k->nr));
+	return cf_err_at(err, -EPERM, &loc,
+			 "cannot start '%s': the filter answers %s with "
+			 "%s%s, a call callfence makes after installing it "
+			 "(%s; without no-new-privileges the filter goes in "
+			 "first, as in runc): %s; allow the call, or set "
+			 "no-new-privileges",
+			 c->o->argv[0], call, action, why,
+			 run_stage_names[k->stage],
+			 run_consequence(ret, k->nr));
+}
+
+/* Runs the child's steps after the install point in rehearsal mode, then
+ * asks the program about every call they made. */
+static int run_rehearse(struct run_ctx *c, struct cf_error *err)
+{
+	struct run_rehearsal rh = {.cap = 2 * (CF_CAP_MAX + 1) + 32};
+	struct run_report scratch;
+	size_t i = 0, start = CF_ARRAY_SIZE(run_steps);
+	int rc = 0;
+
+	if (!c->o->prog)
+		return 0;
+	for (; i < CF_ARRAY_SIZE(run_steps); i++)
+		if (run_steps[i].stage == RUN_FILTER &&
+		    run_step_wanted(&run_steps[i], c->o)) {
+			start = i + 1;
+			break;
+		}
+	if (run_prog_reads_ip(c->o->prog, c->o->prog_len))
+		return cf_err(err, -EINVAL,
+			      "the program reads instruction_pointer: "
+			      "callfence cannot tell what it answers the "
+			      "calls callfence makes after installing it "
+			      "(execve at least)");
+	rh.cap += c->ncands;
+	rh.calls = cf_arena_array(&c->arena, rh.cap, sizeof(*rh.calls));
+	if (!rh.calls)
+		return cf_err(err, -ENOMEM, "out of memory");
+	memset(&scratch, 0, sizeof(scratch));
+	c->rh = &rh;
+	for (i = start; i < CF_ARRAY_SIZE(run_steps); i++) {
+		if (!run_step_wanted(&run_steps[i], c->o))
+			continue;
+		rh.stage = run_steps[i].stage;
+		run_steps[i].fn(c, &scratch);
+	}
+	rh.stage = RUN_EXEC;
+	run_exec(c, &scratch);
+	c->rh = NULL;
+	if (rh.n > rh.cap)
+		return cf_err(err, -EOVERFLOW,
+			      "callfence's own calls after the install: more "
+			      "than %zu (a bug)",
+			      rh.cap);
+	for (i = 0; i < rh.n && rc == 0; i++)
+		rc = run_judge(c, &rh.calls[i], err);
+	return rc;
 }
 
 /* Faults the child may take if a profile denies even exit(2) after an
@@ -502,7 +903,7 @@ static void __attribute__((noreturn)) run_child(const struct run_ctx *c)
 	close(c->pipe[0]);
 	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
 	if (run_child_steps(c, c->report) == 0)
-		run_fail(c->report, RUN_EXEC, run_exec(c));
+		run_fail(c->report, RUN_EXEC, run_exec(c, c->report));
 	_exit(CF_RUN_EXIT_FAILED);
 }
 
@@ -576,6 +977,10 @@ static int run_report_error(const struct run_report *r, const char *cmd,
 				? run_stage_names[r->stage]
 				: "starting";
 
+	if (r->stage == RUN_EXEC && r->msg[0]) {
+		*exit_code = CF_RUN_EXIT_FAILED;
+		return cf_err(err, -e, "cannot run '%s': %s", cmd, r->msg);
+	}
 	if (r->stage == RUN_EXEC) {
 		*exit_code = e == ENOENT || e == ENOTDIR
 				 ? CF_RUN_EXIT_NOT_FOUND

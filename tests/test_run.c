@@ -465,7 +465,7 @@ TEST(run_lib_fail_closed)
 	/* ... or kills it */
 	o.prog_len = rt_prog_deny(p, nrs, 1, SECCOMP_RET_KILL_PROCESS);
 	rt_fail_closed(&o, d, -EPERM);
-	CHECK_CONTAINS(err_last, "died of");
+	CHECK_CONTAINS(err_last, "the start would be killed");
 	/* capabilities callfence does not hold */
 	o.caps = 1ULL << 62;
 	rt_fail_closed(&o, d, -EINVAL);
@@ -813,7 +813,7 @@ TEST(run_cli_fail_closed)
 	      rt_profile(d, "flag.json",
 			 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": "
 			 "[\"SECCOMP_FILTER_FLAG_NOPE\"]}"));
-	FAILS("--security-opt", "apparmor=unconfined");
+	FAILS("--security-opt", "apparmor=docker-default");
 	FAILS("--security-opt", "no-new-privileges=maybe");
 	FAILS("--cap-add", "CAP_NOPE");
 	FAILS("--enosys=bogus");
