@@ -1134,7 +1134,6 @@ static int prof_listener(struct pp *pp, const struct cf_json *v,
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 
 	(void)obj;
-	pp->p->listener_pos = pos_of(pp, v, ptr);
 	if (!rc && v->u.str.s[0])
 		pp->p->listener_path = v->u.str.s;
 	return rc;

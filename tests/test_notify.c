@@ -3,8 +3,8 @@
  * SCMP_ACT_NOTIFY and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV are refused
  * while callfence has no seccomp agent support: in the library (one place,
  * resolution, so compile/check/explain/run agree) with runc's reasons and
- * in runc's order, and by the three commands with their documented exit
- * codes, the command never started.
+ * in runc's order, and by check, compile, explain and run with their
+ * documented exit codes, the command never started.
  */
 #include "t.h"
 
@@ -171,6 +171,9 @@ TEST(notify_refused_by_check_compile_and_run)
 		CHECK_CONTAINS(r.err, "p.json:1:");
 		CHECK_CONTAINS(r.err, refusals[i].msg);
 		CHECK(access(out, F_OK) != 0);
+		cmd_run(&r, (const char *[]){"explain", prof, "getpid", NULL});
+		CHECK_EQ(r.status, 1);
+		CHECK_CONTAINS(r.err, refusals[i].msg);
 		cmd_run(&r, (const char *[]){"run", "--security-opt", opt, "--",
 					     "/bin/sh", "-c", cmd, NULL});
 		CHECK_EQ(r.status, 125);
