@@ -409,6 +409,7 @@ static int run_setup(const struct run_args *a, struct run_user *u,
 		o->ngroups = u->ngroups;
 	}
 	o->pids_limit = a->pids_limit;
+	o->forward_signals = true; /* callfence stands in for the command */
 	o->diag = run_warn;
 	rc = run_filter(a, o->caps, f);
 	if (rc || !*f || cf_filter_unconfined(*f))

@@ -255,6 +255,8 @@ struct cf_run_opts {
 	const uint32_t *groups; /* supplementary groups (set_user) */
 	size_t ngroups;
 	int64_t pids_limit; /* > 0: pids cgroup (v2 or v1) limit */
+	bool forward_signals; /* the signal proxy: for a process that is the
+				 command's stand-in, like the CLI (below) */
 	cf_diag_fn diag;    /* warnings (cgroup cleanup); may be NULL */
 	void *diag_ctx;
 };
