@@ -4,11 +4,12 @@
  * container's process, and wait for it the way `docker run` does.
  *
  *   parent: validate, PATH candidates, pids cgroup, exec-status pipe,
- *           block the forwarded signals, fork
- *   child:  pdeathsig, cgroup, [filter], bounding set, user, caps, [nnp,
- *           filter], execve            (run_child_steps: one line each)
- *   parent: read the exec-status pipe (EOF = execve happened), then wait,
- *           forwarding signals; clean up the cgroup
+ *           [block the forwarded signals], fork (+ pidfd)
+ *   child:  default signal state, pdeathsig, cgroup + read-only cgroupfs,
+ *           [filter], bounding set, user, caps, [nnp, filter], execve
+ *                                      (run_child_steps: one line each)
+ *   parent: read the exec-status pipe (EOF = execve happened), then wait
+ *           (with the proxy: forwarding signals); clean up the cgroup
  *
  * The child only makes system calls on memory prepared before fork(): it
  * allocates nothing and parses nothing, so the command either starts under
