@@ -823,8 +823,11 @@ static int run_died_early(const struct run_ctx *c, int ws, struct cf_error *err)
 
 static int run_spawn(struct run_ctx *c, int *exit_code, struct cf_error *err)
 {
-	int rc = run_block_signals(c, err), ws;
+	int rc, ws;
 
+	if (!c->report) /* run_prepare failed: not reached */
+		return cf_err(err, -EFAULT, "no report page");
+	rc = run_block_signals(c, err);
 	if (rc < 0)
 		return rc;
 	c->child = run_fork(c);
