@@ -309,8 +309,9 @@ static int run_pids_cgroup(struct run_ctx *c, struct cf_error *err)
 			      "--pids-limit cannot hold against a command "
 			      "that keeps CAP_SYS_ADMIN: it could remount the "
 			      "cgroup filesystem read-write and leave the "
-			      "limit (leave out --pids-limit, or SYS_ADMIN: "
-			      "no --privileged, --cap-add SYS_ADMIN or ALL)");
+			      "limit (drop it: no --privileged, no --cap-add "
+			      "SYS_ADMIN, --cap-add ALL only with --cap-drop "
+			      "SYS_ADMIN; or leave out --pids-limit)");
 	return cf_cgroup_create(&c->cg, o->pids_limit, err);
 }
 

@@ -288,7 +288,12 @@ TEST(run_pids_limit_holds_when_the_command_tries_to_leave_it)
 	/* the cgroup filesystems are read-only in its mount namespace */
 	CHECK_EQ(rp_errno(text, "move-root"), EROFS);
 	CHECK_EQ(rp_errno(text, "move-parent"), EROFS);
-	CHECK_EQ(rp_errno(text, "raise-own"), EROFS);
+	/* on v2 "cmd" has no pids.max at all (pids is not enabled below
+	 * the limit's cgroup) */
+	if (strstr(text, "hierarchy v2") && rp_errno(text, "raise-own") == ENOENT)
+		CHECK(true);
+	else
+		CHECK_EQ(rp_errno(text, "raise-own"), EROFS);
 	CHECK_EQ(rp_errno(text, "raise-parent"), EROFS);
 	CHECK_EQ(rp_errno(text, "mkdir-sibling"), EROFS);
 	/* a cgroup namespace of its own (when user namespaces let it make
