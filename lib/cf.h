@@ -464,12 +464,16 @@ struct cf_filter {
 
 /* ---- cgroup.c: the pids cgroup of `run` -------------------------------- */
 
+/* dir: callfence.<pid>.<rand> with pids.max = limit ("" = none); inner:
+ * dir/cmd, the command's cgroup, no limit of its own; procs_fd: inner's
+ * cgroup.procs (O_WRONLY|O_CLOEXEC, -1 = none); scratch: CF_CGROUP_SCRATCH
+ * bytes for cf_cgroup_seal. */
 struct cf_cgroup {
-	char dir[4096];   /* callfence.<pid>.<rand>: pids.max = limit, "" = none */
-	char inner[4200]; /* dir/cmd: the command's cgroup, no limit of its own */
-	int procs_fd;     /* inner's cgroup.procs, O_WRONLY|O_CLOEXEC, -1 = none */
+	char dir[4096];
+	char inner[4200];
+	int procs_fd;
 	bool v2;
-	char *scratch;    /* CF_CGROUP_SCRATCH bytes for cf_cgroup_seal */
+	char *scratch;
 };
 #define CF_CGROUP_SCRATCH (512 * 1024)
 /* From the text of /proc/self/mountinfo and /proc/self/cgroup: the pids

@@ -330,9 +330,9 @@ static unsigned long cg_mnt_flags(const char *o, size_t len)
 		const char *name;
 		unsigned long flag;
 	} fl[] = {
-	    {"nosuid", MS_NOSUID},	   {"nodev", MS_NODEV},
-	    {"noexec", MS_NOEXEC},	   {"noatime", MS_NOATIME},
-	    {"nodiratime", MS_NODIRATIME}, {"relatime", MS_RELATIME},
+	    {"nosuid", MS_NOSUID},	     {"nodev", MS_NODEV},
+	    {"noexec", MS_NOEXEC},	     {"noatime", MS_NOATIME},
+	    {"nodiratime", MS_NODIRATIME},   {"relatime", MS_RELATIME},
 	    {"strictatime", MS_STRICTATIME},
 	};
 	unsigned long f = 0;
@@ -355,8 +355,8 @@ static int cg_read_all(const char *path, char *buf, size_t size)
 
 /* Remounts the mount of one mountinfo line read-only if it is a cgroup
  * filesystem. The mount point is unescaped into mnt. */
-static int cg_seal_line(const char *l, const char *end, char *mnt,
-			size_t size, const char **what)
+static int cg_seal_line(const char *l, const char *end, char *mnt, size_t size,
+			const char **what)
 {
 	const char *f[64];
 	size_t fl[64], n, dash = 0;

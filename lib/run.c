@@ -12,7 +12,9 @@
  *           (with the proxy: forwarding signals); clean up the cgroup
  *
  * The child only makes system calls on memory prepared before fork(): it
- * allocates nothing and parses nothing, so the command either starts under
+ * allocates nothing and parses nothing (but, with a pids limit, the
+ * kernel's /proc/self/mountinfo of its new mount namespace, into a buffer
+ * allocated before fork()), so the command either starts under
  * the requested filter or does not start at all.
  */
 #include "cf.h"
@@ -535,7 +537,9 @@ struct run_ksigaction {
  * SIGTERM): the command starts as docker run's would. First thing in the
  * child, before any filter, so no profile has to allow it; also keeps a
  * fault after an early install from running a handler the caller had (a
- * sanitizer's, say). Raw system calls: the child is a clone, not a fork. */
+ * sanitizer's, say). Raw rt_sigaction, as glibc's sigaction refuses the
+ * two signals it keeps for itself; {handler, flags, restorer, mask} is the
+ * layout of x86, arm64 and the other generic ABIs. */
 static void run_child_signals(void)
 {
 	struct run_ksigaction dfl;
@@ -587,8 +591,10 @@ static int run_sigchld(struct run_ctx *c, struct cf_error *err)
 	struct sigaction cur, dfl;
 
 	if (sigaction(SIGCHLD, NULL, &cur) < 0)
-		return cf_err(err, -errno, "cannot read the SIGCHLD "
-				       "disposition: %s", strerror(errno));
+		return cf_err(err, -errno,
+			      "cannot read the SIGCHLD "
+			      "disposition: %s",
+			      strerror(errno));
 	if (cur.sa_handler != SIG_IGN && !(cur.sa_flags & SA_NOCLDWAIT))
 		return 0;
 	if (!c->o->forward_signals)
@@ -608,7 +614,7 @@ static int run_sigchld(struct run_ctx *c, struct cf_error *err)
 }
 
 /* Blocks every forwarded signal and reads them from a signalfd: blocked
- * before clone, so one that arrives while the child starts waits for the
+ * before fork, so one that arrives while the child starts waits for the
  * command instead of killing callfence. */
 static int run_block_signals(struct run_ctx *c, struct cf_error *err)
 {

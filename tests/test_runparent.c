@@ -49,8 +49,7 @@ static bool rp_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-static int rp_rm(const char *p, const struct stat *st, int type,
-		 struct FTW *f)
+static int rp_rm(const char *p, const struct stat *st, int type, struct FTW *f)
 {
 	(void)st;
 	(void)type;
@@ -102,7 +101,8 @@ static bool rp_ready(const char *prog)
 	if (access(t_callfence_bin(), X_OK) == 0 &&
 	    access(rp_helper(prog), X_OK) == 0)
 		return true;
-	t_fail(__FILE__, __LINE__, "%s or %s is missing (make check builds them)",
+	t_fail(__FILE__, __LINE__,
+	       "%s or %s is missing (make check builds them)",
 	       t_callfence_bin(), rp_helper(prog));
 	return false;
 }
@@ -209,7 +209,7 @@ static int rp_reap(pid_t pid)
 	return cf_run_exit_code(ws);
 }
 
-#define RP_CLI(out, ...)                                                      \
+#define RP_CLI(out, ...)                                                       \
 	rp_reap(rp_spawn(out, NULL, (const char *const[]){__VA_ARGS__, NULL}))
 
 /* The "NAME errno E" line of a helper's output, or -1. */
@@ -276,12 +276,11 @@ TEST(run_pids_limit_holds_when_the_command_tries_to_leave_it)
 		return;
 	mkdir(rp_path(d, "mnt"), 0755);
 	/* unconfined: the profile must not be what stops the attempts */
-	pid = rp_spawn(out, NULL,
-		       (const char *const[]){"--security-opt",
-					     "seccomp=unconfined",
-					     "--pids-limit", "5",
-					     rp_helper("cgescape"),
-					     rp_path(d, "mnt"), NULL});
+	pid =
+	    rp_spawn(out, NULL,
+		     (const char *const[]){
+			 "--security-opt", "seccomp=unconfined", "--pids-limit",
+			 "5", rp_helper("cgescape"), rp_path(d, "mnt"), NULL});
 	CHECK_EQ(rp_reap(pid), 0);
 	text = rp_slurp(out);
 	t_note("%s", text);
@@ -290,7 +289,8 @@ TEST(run_pids_limit_holds_when_the_command_tries_to_leave_it)
 	CHECK_EQ(rp_errno(text, "move-parent"), EROFS);
 	/* on v2 "cmd" has no pids.max at all (pids is not enabled below
 	 * the limit's cgroup) */
-	if (strstr(text, "hierarchy v2") && rp_errno(text, "raise-own") == ENOENT)
+	if (strstr(text, "hierarchy v2") &&
+	    rp_errno(text, "raise-own") == ENOENT)
 		CHECK(true);
 	else
 		CHECK_EQ(rp_errno(text, "raise-own"), EROFS);
@@ -347,9 +347,9 @@ static const char *rp_forward_one(int sig, int value)
 	int code;
 
 	snprintf(num, sizeof(num), "%d", sig);
-	pid = rp_spawn(rp_path(d, "stdout"), NULL,
-		       (const char *const[]){rp_helper("sigreport"), out, num,
-					     NULL});
+	pid = rp_spawn(
+	    rp_path(d, "stdout"), NULL,
+	    (const char *const[]){rp_helper("sigreport"), out, num, NULL});
 	if (!CHECK(rp_wait_for(rp_path(d, "out.ready")))) {
 		kill(pid, SIGKILL);
 		rp_reap(pid);
@@ -369,8 +369,8 @@ static const char *rp_forward_one(int sig, int value)
 
 TEST(run_forwards_every_signal_sent_with_kill_or_sigqueue)
 {
-	const int sigs[] = {SIGXCPU, SIGPROF, SIGVTALRM, SIGIO,
-			    SIGUSR1, SIGRTMAX};
+	const int sigs[] = {SIGXCPU, SIGPROF, SIGVTALRM,
+			    SIGIO,   SIGUSR1, SIGRTMAX};
 	char want[64];
 
 	if (!rp_ready("sigreport"))
@@ -393,7 +393,8 @@ static void rp_stop_cont_check(int stopsig)
 	pid_t pid, child;
 	int ws = 0;
 
-	snprintf(cmd, sizeof(cmd), "echo $$ > %s.tmp && mv %s.tmp %s; exec sleep 60",
+	snprintf(cmd, sizeof(cmd),
+		 "echo $$ > %s.tmp && mv %s.tmp %s; exec sleep 60",
 		 rp_path(d, "pid"), rp_path(d, "pid"), rp_path(d, "pid"));
 	pid = rp_spawn(rp_path(d, "out"), NULL,
 		       (const char *const[]){"/bin/sh", "-c", cmd, NULL});
@@ -460,10 +461,9 @@ TEST(run_command_starts_with_default_signal_state)
 	if (!rp_ready("sigreport"))
 		return;
 	/* callfence inherits SIGINT/SIGQUIT ignored, TERM/USR1 blocked */
-	CHECK_EQ(rp_reap(rp_spawn(out, rp_inherit_hostile,
-				  (const char *const[]){"cat",
-							"/proc/self/status",
-							NULL})),
+	CHECK_EQ(rp_reap(rp_spawn(
+		     out, rp_inherit_hostile,
+		     (const char *const[]){"cat", "/proc/self/status", NULL})),
 		 0);
 	snprintf(status, sizeof(status), "%s", rp_slurp(out));
 	CHECK_STR(rp_field(status, "SigIgn:\t"), "0000000000000000");

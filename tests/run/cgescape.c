@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 	for (l = s; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
 		char m[4096], fs[64], opts[1024];
 
-		if (sscanf(l, "%*s %*s %*s %*s %4095s %*s%*[^-]- %63s %*s %1023s",
+		if (sscanf(l,
+			   "%*s %*s %*s %*s %4095s %*s%*[^-]- %63s %*s %1023s",
 			   m, fs, opts) != 3)
 			continue;
 		if (!strcmp(fs, "cgroup") && strstr(opts, "pids")) {
