@@ -466,6 +466,7 @@ static int run_setup(const struct run_args *a, struct cli_run_user *u,
 		return rc;
 	o->preserve_fds = a->preserve_fds;
 	o->pids_limit = a->pids_limit;
+	o->forward_signals = true; /* callfence stands in for the command */
 	o->diag = run_warn;
 	rc = run_filter(a, o->caps, f);
 	if (rc || !*f || cf_filter_unconfined(*f))

@@ -10,6 +10,29 @@
  * - the library never prints, never exits and keeps no mutable globals;
  *   warnings reach the caller through a cf_diag_fn callback;
  * - "caller frees with X" is stated on every function that hands out memory.
+ *
+ * Threads, per family:
+ * - errors, ABIs, syscall names, capabilities, targets, cf_kernel_parse,
+ *   the BPF tools (verify, run, cache, write, read, disasm to a FILE that
+ *   is not shared unlocked): pure functions of their arguments, callable
+ *   from any number of threads at once;
+ * - profiles and filters (parse, load, builtin, compile, check, decide,
+ *   program): any number of threads on distinct objects, and on one object
+ *   as long as every thread only reads it (compile, check, decide all
+ *   read); freeing it while another thread uses it is not safe; diag
+ *   callbacks run on the calling thread;
+ * - cf_install: acts on every thread of the process (TSYNC): one call at
+ *   a time;
+ * - cf_run: any number of threads at once (each run has its own cgroup,
+ *   pipe and report page and waits with waitpid on its own pid); it
+ *   changes no signal disposition or mask unless forward_signals is set,
+ *   which is for a single-threaded program that stands in for the command
+ *   (the CLI). Not safe alongside: another thread that reaps any child
+ *   (wait(), waitpid(-1)) can take the command's status; a SIGCHLD that
+ *   is ignored makes cf_run refuse; another thread's fork() between our
+ *   pipe2 and execve holds the exec-status pipe open until that child
+ *   execs or exits; cf_run_caps and cf_run_exit_code are pure,
+ *   cf_run_invoker_caps reads the calling thread's capabilities.
  */
 #ifndef CALLFENCE_H
 #define CALLFENCE_H
@@ -315,6 +338,8 @@ struct cf_run_opts {
 	const uint32_t *groups; /* supplementary groups (set_user) */
 	size_t ngroups;
 	int64_t pids_limit; /* > 0: pids cgroup (v2 or v1) limit */
+	bool forward_signals; /* the signal proxy: for a process that is the
+				 command's stand-in, like the CLI (below) */
 	cf_diag_fn diag;    /* warnings (cgroup cleanup); may be NULL */
 	void *diag_ctx;
 	unsigned preserve_fds; /* pass 3 .. 3 + n - 1 (must be open) */
@@ -327,11 +352,19 @@ struct cf_run_opts {
  * filled: -EINVAL bad options, -EPERM the caller lacks a capability the
  * options need, -ENOENT/-EACCES/... the command could not be executed (or a
  * cgroup could not be made), and any errno of a failed step in the child.
- * On failure the command never started. While waiting, signals sent to the
- * caller with kill(2) are forwarded to the command (terminal signals reach
- * it directly); the signal mask and SIGCHLD disposition are restored
- * afterwards. The command dies with the caller (PR_SET_PDEATHSIG). With
- * pids_limit, processes left in the cgroup are killed and it is removed. */
+ * On failure the command never started. The command starts with every
+ * signal at SIG_DFL and an empty mask. Without forward_signals the caller's
+ * signal state is left alone (SIGCHLD ignored: -EINVAL, not run). With it
+ * (the CLI): every signal but SIGCHLD, SIGPIPE and SIGURG is blocked while
+ * the command runs and, when sent with kill(2)/sigqueue(3)/tgkill(2), is
+ * sent on to it (a sigqueue value with it); SIGTSTP/SIGTTIN/SIGTTOU stop
+ * the command, then the caller; SIGCONT resumes both; an ignored SIGCHLD
+ * is set to SIG_DFL meanwhile; mask and SIGCHLD are restored afterwards.
+ * The command dies with the calling thread (PR_SET_PDEATHSIG). With
+ * pids_limit the caller needs CAP_SYS_ADMIN and caps must not hold it
+ * (-EPERM otherwise): the command runs in a private mount namespace with
+ * read-only cgroup filesystems, under callfence.<pid>.<random>/cmd; what
+ * is left in it is killed and both cgroups are removed. */
 int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err);
 
 /* Docker's capability arithmetic (moby's TweakCapabilities): privileged ->

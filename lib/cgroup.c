@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pids cgroup behind `run --pids-limit`: find the pids hierarchy (cgroup
- * v2 when it offers the controller, else v1), make a child cgroup for the
- * command, and remove it afterwards, killing whatever the command left.
+ * v2 when it offers the controller, else v1), make a cgroup holding the
+ * limit with the command's cgroup inside it, keep the command from leaving
+ * it (a private mount namespace with the cgroup filesystems read-only), and
+ * remove both afterwards, killing whatever the command left.
  */
 #include "cf.h"
 
@@ -10,6 +12,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,45 +235,80 @@ static int cg_locate_self(char *base, size_t size, bool *v2,
 }
 
 static int cg_fail(struct cf_cgroup *cg, int code, const char *what,
-		   struct cf_error *err)
+		   const char *dir, struct cf_error *err)
 {
-	cf_err(err, code, "cannot %s '%s': %s", what, cg->dir, strerror(-code));
+	cf_err(err, code, "cannot %s '%s': %s", what, dir, strerror(-code));
 	if (cg->procs_fd >= 0)
 		close(cg->procs_fd);
 	cg->procs_fd = -1;
+	if (cg->inner[0])
+		rmdir(cg->inner);
 	rmdir(cg->dir);
-	cg->dir[0] = 0;
+	cg->dir[0] = cg->inner[0] = 0;
+	free(cg->scratch);
+	cg->scratch = NULL;
 	return code;
+}
+
+/* mkdir base/callfence.<pid>.<random>: a name no other run (thread,
+ * process, earlier pid of the same number) holds; EEXIST draws again. */
+static int cg_mkdir_unique(struct cf_cgroup *cg, const char *base)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		uint64_t r = 0;
+
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -(errno ? errno : EIO);
+		snprintf(cg->dir, sizeof(cg->dir), "%s/callfence.%ld.%016llx",
+			 base, (long)getpid(), (unsigned long long)r);
+		if (mkdir(cg->dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
 }
 
 int cf_cgroup_create(struct cf_cgroup *cg, int64_t limit, struct cf_error *err)
 {
-	char base[4000], path[4200], num[32];
+	char base[4000], path[4300], num[32];
 	int rc;
 
-	cg->dir[0] = 0;
+	cg->dir[0] = cg->inner[0] = 0;
 	cg->procs_fd = -1;
+	cg->scratch = NULL;
 	rc = cg_locate_self(base, sizeof(base), &cg->v2, err);
 	if (rc < 0)
 		return rc;
-	snprintf(cg->dir, sizeof(cg->dir), "%s/callfence.%ld", base,
-		 (long)getpid());
-	if (mkdir(cg->dir, 0755) < 0) {
-		rc = -errno;
-		cf_err(err, rc, "cannot create cgroup '%s': %s", cg->dir,
-		       strerror(errno));
+	rc = cg_mkdir_unique(cg, base);
+	if (rc < 0) {
+		cf_err(err, rc, "cannot create a cgroup in '%s': %s", base,
+		       strerror(-rc));
 		cg->dir[0] = 0;
 		return rc;
 	}
+	cg->scratch = malloc(CF_CGROUP_SCRATCH);
+	if (!cg->scratch)
+		return cg_fail(cg, -ENOMEM, "allocate memory for", cg->dir,
+			       err);
+	/* the limit on the outer cgroup; the command lives in "cmd" below
+	 * it, so no cgroup namespace it makes can reach the limit */
 	snprintf(path, sizeof(path), "%s/pids.max", cg->dir);
 	snprintf(num, sizeof(num), "%lld", (long long)limit);
 	rc = cg_write(path, num);
 	if (rc < 0)
-		return cg_fail(cg, rc, "set pids.max in", err);
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir);
+		return cg_fail(cg, rc, "set pids.max in", cg->dir, err);
+	snprintf(cg->inner, sizeof(cg->inner), "%s/cmd", cg->dir);
+	if (mkdir(cg->inner, 0755) < 0) {
+		rc = -errno;
+		cg->inner[0] = 0;
+		return cg_fail(cg, rc, "create cgroup", cg->dir, err);
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->inner);
 	cg->procs_fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (cg->procs_fd < 0)
-		return cg_fail(cg, -errno, "open cgroup.procs of", err);
+		return cg_fail(cg, -errno, "open cgroup.procs of", cg->inner,
+			       err);
 	return 0;
 }
 
@@ -278,6 +318,96 @@ int cf_cgroup_join(const struct cf_cgroup *cg)
 		return 0;
 	if (write(cg->procs_fd, "0", 1) != 1)
 		return -errno;
+	return 0;
+}
+
+/* ---- cf_cgroup_seal: runs in the child, so no allocation, no stdio ---- */
+
+/* The per-mount flags of a mountinfo options field, kept on remount. */
+static unsigned long cg_mnt_flags(const char *o, size_t len)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} fl[] = {
+	    {"nosuid", MS_NOSUID},	     {"nodev", MS_NODEV},
+	    {"noexec", MS_NOEXEC},	     {"noatime", MS_NOATIME},
+	    {"nodiratime", MS_NODIRATIME},   {"relatime", MS_RELATIME},
+	    {"strictatime", MS_STRICTATIME},
+	};
+	unsigned long f = 0;
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(fl); i++)
+		if (cg_has_token(o, len, fl[i].name, ','))
+			f |= fl[i].flag;
+	return f;
+}
+
+/* Reads path whole into buf; -E2BIG if it does not fit. */
+static int cg_read_all(const char *path, char *buf, size_t size)
+{
+	ssize_t n = cg_read(path, buf, size);
+
+	if (n < 0)
+		return (int)n;
+	return (size_t)n + 1 >= size ? -E2BIG : 0;
+}
+
+/* Remounts the mount of one mountinfo line read-only if it is a cgroup
+ * filesystem. The mount point is unescaped into mnt. */
+static int cg_seal_line(const char *l, const char *end, char *mnt, size_t size,
+			const char **what)
+{
+	const char *f[64];
+	size_t fl[64], n, dash = 0;
+	unsigned long flags;
+
+	n = cg_fields(l, end, f, fl, CF_ARRAY_SIZE(f));
+	for (size_t i = 6; i < n && !dash; i++)
+		if (fl[i] == 1 && f[i][0] == '-')
+			dash = i;
+	if (!dash || dash + 1 >= n)
+		return n > 6 ? 0 : -EPROTO;
+	if (!(fl[dash + 1] == 6 && !memcmp(f[dash + 1], "cgroup", 6)) &&
+	    !(fl[dash + 1] == 7 && !memcmp(f[dash + 1], "cgroup2", 7)))
+		return 0;
+	cg_unescape(mnt, size, f[4], fl[4]);
+	*what = mnt;
+	flags = cg_mnt_flags(f[5], fl[5]);
+	if (mount(NULL, mnt, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags,
+		  NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+int cf_cgroup_seal(const struct cf_cgroup *cg, const char **what)
+{
+	char *mi = cg->scratch, *mnt;
+	size_t half = CF_CGROUP_SCRATCH - 4096;
+	int rc;
+
+	*what = "creating a mount namespace";
+	if (!mi)
+		return -EINVAL;
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	/* nothing mounted on the host later (a rw cgroup mount, say)
+	 * propagates in, and nothing done here propagates out */
+	*what = "making the mounts private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	*what = "reading /proc/self/mountinfo";
+	mnt = mi + half;
+	rc = cg_read_all("/proc/self/mountinfo", mi, half);
+	if (rc < 0)
+		return rc;
+	for (const char *l = mi, *end; *l; l = end + !!*end) {
+		end = strchrnul(l, '\n');
+		rc = cg_seal_line(l, end, mnt, 4096, what);
+		if (rc < 0)
+			return rc;
+	}
+	*what = NULL;
 	return 0;
 }
 
@@ -306,27 +436,30 @@ static int cg_kill_all(const char *procs)
 void cf_cgroup_destroy(struct cf_cgroup *cg, cf_diag_fn fn, void *ctx)
 {
 	const struct timespec ms = {0, 1000 * 1000};
-	char procs[4200];
+	char procs[4300];
 	int left = 0;
 
 	if (cg->procs_fd >= 0)
 		close(cg->procs_fd);
 	cg->procs_fd = -1;
+	free(cg->scratch);
+	cg->scratch = NULL;
 	if (!cg->dir[0])
 		return;
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->dir);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->inner);
 	/* bounded: about two seconds for the leftovers to die */
-	for (int i = 0; i < 2000; i++) {
+	for (int i = 0; i < 2000 && cg->inner[0]; i++) {
 		left = cg_kill_all(procs);
-		if (left <= 0 && rmdir(cg->dir) == 0)
+		if (left <= 0 && rmdir(cg->inner) == 0)
 			break;
 		if (left <= 0 && errno != EBUSY)
 			break;
 		nanosleep(&ms, NULL);
 	}
+	rmdir(cg->dir);
 	if (access(cg->dir, F_OK) == 0)
 		cf_warn(fn, ctx, "cgroup-cleanup", NULL,
 			"cannot remove cgroup '%s' (%d processes left)",
 			cg->dir, left);
-	cg->dir[0] = 0;
+	cg->dir[0] = cg->inner[0] = 0;
 }

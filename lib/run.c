@@ -4,14 +4,17 @@
  * container's process, and wait for it the way `docker run` does.
  *
  *   parent: validate, PATH candidates, pids cgroup, exec-status pipe,
- *           block the forwarded signals, fork
- *   child:  pdeathsig, cgroup, descriptors, [filter], bounding set, user,
- *           caps, [nnp, filter], execve   (run_child_steps: one line each)
- *   parent: read the exec-status pipe (EOF = execve happened), then wait,
- *           forwarding signals; clean up the cgroup
+ *           [block the forwarded signals], fork (+ pidfd)
+ *   child:  default signal state, pdeathsig, cgroup + read-only cgroupfs,
+ *           descriptors, [filter], bounding set, user, caps, [nnp,
+ *           filter], execve   (run_child_steps: one line each)
+ *   parent: read the exec-status pipe (EOF = execve happened), then wait
+ *           (with the proxy: forwarding signals); clean up the cgroup
  *
  * The child only makes system calls on memory prepared before fork(): it
- * allocates nothing and parses nothing, so the command either starts under
+ * allocates nothing and parses nothing (but, with a pids limit, the
+ * kernel's /proc/self/mountinfo of its new mount namespace, into a buffer
+ * allocated before fork()), so the command either starts under
  * the requested filter or does not start at all.
  *
  * A filter installed early answers callfence's own remaining calls, and
@@ -33,10 +36,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,12 +103,6 @@ struct run_report {
 	char msg[480];
 };
 
-/* Signals forwarded to the command when sent to us with kill(2). */
-static const int run_fwd_signals[] = {
-    SIGHUP,  SIGINT,  SIGQUIT,	SIGTERM, SIGUSR1,
-    SIGUSR2, SIGALRM, SIGWINCH, SIGPWR,
-};
-
 /* A system call of the child, as a rehearsal records it. */
 struct run_call {
 	long nr;
@@ -134,9 +133,12 @@ struct run_ctx {
 		      */
 	struct run_report *report; /* shared with the child */
 	pid_t parent, child;
+	int pidfd; /* the child's (pidfd_open), -1 = none */
+	int sfd;   /* signalfd of the forwarded signals, -1 = none */
 	sigset_t fwd, old_mask;
-	struct sigaction old_chld;
 	bool masked;
+	struct sigaction old_chld;
+	bool chld_set; /* the proxy set SIGCHLD from ignored to SIG_DFL */
 };
 
 /* ---- capabilities (raw capget/capset: no libcap) ------------------------ */
@@ -382,6 +384,34 @@ static int run_candidates(struct run_ctx *c, struct cf_error *err)
 	return 0;
 }
 
+/* --pids-limit holds only if the command cannot undo the read-only cgroup
+ * mounts of its mount namespace: callfence needs CAP_SYS_ADMIN to make
+ * them, and the command must not keep it (in any set it could regain it
+ * from: the bounding set covers setuid and file capabilities). */
+static int run_pids_cgroup(struct run_ctx *c, struct cf_error *err)
+{
+	const struct cf_run_opts *o = c->o;
+	uint64_t eff = 0, prm = 0;
+
+	run_capget(&eff, &prm);
+	if (!(eff >> CAP_SYS_ADMIN & 1))
+		return cf_err(err, -EPERM,
+			      "--pids-limit needs CAP_SYS_ADMIN: callfence "
+			      "keeps the command inside the limit with a "
+			      "private mount namespace in which the cgroup "
+			      "filesystems are read-only (run as root, or "
+			      "leave out --pids-limit)");
+	if ((o->set_caps ? o->caps : eff | prm) >> CAP_SYS_ADMIN & 1)
+		return cf_err(err, -EPERM,
+			      "--pids-limit cannot hold against a command "
+			      "that keeps CAP_SYS_ADMIN: it could remount the "
+			      "cgroup filesystem read-write and leave the "
+			      "limit (drop it: no --privileged, no --cap-add "
+			      "SYS_ADMIN, --cap-add ALL only with --cap-drop "
+			      "SYS_ADMIN; or leave out --pids-limit)");
+	return cf_cgroup_create(&c->cg, o->pids_limit, err);
+}
+
 static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
 		       struct cf_error *err)
 {
@@ -397,7 +427,7 @@ static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
 		rc = run_rehearse(c, err);
 	}
 	if (rc == 0 && o->pids_limit > 0)
-		rc = cf_cgroup_create(&c->cg, o->pids_limit, err);
+		rc = run_pids_cgroup(c, err);
 	if (rc == 0 && pipe2(c->pipe, O_CLOEXEC) < 0)
 		rc = cf_err(err, -errno, "cannot create a pipe: %s",
 			    strerror(errno));
@@ -580,8 +610,17 @@ static int run_nnp(const struct run_ctx *c, struct run_report *r)
 
 static int run_cgroup(const struct run_ctx *c, struct run_report *r)
 {
+	const char *what = NULL;
 	int rc = cf_cgroup_join(&c->cg);
 
+	if (rc == 0 && c->cg.procs_fd >= 0)
+		rc = cf_cgroup_seal(&c->cg, &what);
+	if (rc < 0 && what) {
+		size_t n = strnlen(what, sizeof(r->msg) - 40);
+
+		memcpy(r->msg, what, n);
+		memcpy(r->msg + n, " (making cgroupfs read-only)", 29);
+	}
 	return rc < 0 ? run_fail(r, RUN_CGROUP, -rc) : 0;
 }
 
@@ -885,23 +924,41 @@ static int run_rehearse(struct run_ctx *c, struct cf_error *err)
 	return rc;
 }
 
-/* Faults the child may take if a profile denies even exit(2) after an
- * early install: default action, so it dies instead of running a handler
- * it inherited (a sanitizer's, say). execve resets handlers anyway. */
-static const int run_fault_signals[] = {
-    SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT,
+/* The kernel's struct sigaction for rt_sigaction (glibc's wrapper refuses
+ * the two signals it reserves for itself). */
+struct run_ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
 };
+
+/* Every disposition back to SIG_DFL and an empty signal mask, whatever the
+ * caller inherited or installed (an ignored SIGINT or SIGPIPE, a blocked
+ * SIGTERM): the command starts as docker run's would. First thing in the
+ * child, before any filter, so no profile has to allow it; also keeps a
+ * fault after an early install from running a handler the caller had (a
+ * sanitizer's, say). Raw rt_sigaction, as glibc's sigaction refuses the
+ * two signals it keeps for itself; {handler, flags, restorer, mask} is the
+ * layout of x86, arm64 and the other generic ABIs. */
+static void run_child_signals(void)
+{
+	struct run_ksigaction dfl;
+	uint64_t none = 0;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.handler = SIG_DFL;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+				sizeof(dfl.mask));
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
+}
 
 static void __attribute__((noreturn)) run_child(const struct run_ctx *c)
 {
-	struct sigaction dfl;
-
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (size_t i = 0; i < CF_ARRAY_SIZE(run_fault_signals); i++)
-		sigaction(run_fault_signals[i], &dfl, NULL);
+	run_child_signals();
 	close(c->pipe[0]);
-	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
 	if (run_child_steps(c, c->report) == 0)
 		run_fail(c->report, RUN_EXEC, run_exec(c, c->report));
 	_exit(CF_RUN_EXIT_FAILED);
@@ -909,64 +966,211 @@ static void __attribute__((noreturn)) run_child(const struct run_ctx *c)
 
 /* ---- the parent -------------------------------------------------------- */
 
-static int run_block_signals(struct run_ctx *c, struct cf_error *err)
-{
-	struct sigaction dfl;
+/* ---- signals: the proxy (forward_signals) ------------------------------ */
 
-	sigemptyset(&c->fwd);
-	for (size_t i = 0; i < CF_ARRAY_SIZE(run_fwd_signals); i++)
-		sigaddset(&c->fwd, run_fwd_signals[i]);
-	sigaddset(&c->fwd, SIGCHLD);
-	/* SIG_IGN would reap the child behind our back */
+/* Every signal but these is forwarded, as by docker run's proxy: SIGCHLD
+ * and SIGPIPE are about callfence's own children and writes, SIGURG is
+ * out-of-band data (and Go's preemption signal); SIGKILL and SIGSTOP cannot
+ * be caught. */
+static bool run_forwarded(int sig)
+{
+	return sig != SIGCHLD && sig != SIGPIPE && sig != SIGURG &&
+	       sig != SIGKILL && sig != SIGSTOP;
+}
+
+static bool run_stop_signal(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* The kernel reaps the children of a process that ignores SIGCHLD (SIG_IGN
+ * or SA_NOCLDWAIT), and the exit status with them. The CLI is its own
+ * process: it sets SIG_DFL while it runs the command. A library caller's
+ * disposition is its own: cf_run refuses instead of changing it. */
+static int run_sigchld(struct run_ctx *c, struct cf_error *err)
+{
+	struct sigaction cur, dfl;
+
+	if (sigaction(SIGCHLD, NULL, &cur) < 0)
+		return cf_err(err, -errno,
+			      "cannot read the SIGCHLD "
+			      "disposition: %s",
+			      strerror(errno));
+	if (cur.sa_handler != SIG_IGN && !(cur.sa_flags & SA_NOCLDWAIT))
+		return 0;
+	if (!c->o->forward_signals)
+		return cf_err(err, -EINVAL,
+			      "cannot run a command while SIGCHLD is ignored "
+			      "(SIG_IGN or SA_NOCLDWAIT): the kernel would "
+			      "reap it and its exit status; set SIGCHLD to "
+			      "SIG_DFL or a handler that leaves other "
+			      "children alone");
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
-	if (sigaction(SIGCHLD, &dfl, &c->old_chld) < 0 ||
-	    sigprocmask(SIG_BLOCK, &c->fwd, &c->old_mask) < 0)
-		return cf_err(err, -errno, "cannot set up signals: %s",
+	if (sigaction(SIGCHLD, &dfl, &c->old_chld) < 0)
+		return cf_err(err, -errno, "cannot set SIGCHLD: %s",
 			      strerror(errno));
-	c->masked = true;
+	c->chld_set = true;
 	return 0;
 }
 
+/* Blocks every forwarded signal and reads them from a signalfd: blocked
+ * before fork, so one that arrives while the child starts waits for the
+ * command instead of killing callfence. */
+static int run_block_signals(struct run_ctx *c, struct cf_error *err)
+{
+	int rc = run_sigchld(c, err);
+
+	if (rc < 0 || !c->o->forward_signals)
+		return rc;
+	sigemptyset(&c->fwd);
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (run_forwarded(sig))
+			sigaddset(&c->fwd, sig); /* libc's own two: refused */
+	if (sigprocmask(SIG_BLOCK, &c->fwd, &c->old_mask) < 0)
+		return cf_err(err, -errno, "cannot block signals: %s",
+			      strerror(errno));
+	c->masked = true;
+	c->sfd = signalfd(-1, &c->fwd, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->sfd < 0)
+		return cf_err(err, -errno, "cannot create a signalfd: %s",
+			      strerror(errno));
+	return 0;
+}
+
+/* Signals that arrive after the command ended have nobody to go to: they
+ * are dropped, not delivered to callfence when the mask is restored. */
 static void run_restore_signals(struct run_ctx *c)
 {
-	if (!c->masked)
-		return;
-	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
-	sigaction(SIGCHLD, &c->old_chld, NULL);
+	struct signalfd_siginfo s[8];
+
+	if (c->sfd >= 0) {
+		while (read(c->sfd, s, sizeof(s)) > 0)
+			;
+		close(c->sfd);
+		c->sfd = -1;
+	}
+	if (c->masked)
+		sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
 	c->masked = false;
+	if (c->chld_set)
+		sigaction(SIGCHLD, &c->old_chld, NULL);
+	c->chld_set = false;
 }
 
-static int run_reap(pid_t pid)
+static long run_pidfd_signal(int pidfd, int sig, siginfo_t *si)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, si, 0);
+}
+
+/* Sends one signal on; a sigqueue(3) value goes with it (as SI_QUEUE from
+ * callfence), a kill(2) arrives as a kill(2) from callfence. */
+static void run_send(const struct run_ctx *c, const struct signalfd_siginfo *s)
+{
+	int sig = (int)s->ssi_signo;
+	siginfo_t si;
+
+	if (s->ssi_code == SI_QUEUE) {
+		memset(&si, 0, sizeof(si));
+		si.si_signo = sig;
+		si.si_code = SI_QUEUE;
+		si.si_pid = c->parent;
+		si.si_uid = getuid();
+		si.si_value.sival_ptr = (void *)(uintptr_t)s->ssi_ptr;
+		if ((c->pidfd >= 0 &&
+		     run_pidfd_signal(c->pidfd, sig, &si) == 0) ||
+		    syscall(SYS_rt_sigqueueinfo, c->child, sig, &si) == 0)
+			return;
+	}
+	if (c->pidfd < 0 || run_pidfd_signal(c->pidfd, sig, NULL) < 0)
+		kill(c->child, sig);
+}
+
+/* SIGTSTP, SIGTTIN, SIGTTOU: callfence stops the way the signal's default
+ * action would stop it (not at all in an orphaned process group, as the
+ * kernel decides); SIGCONT resumes it and is then forwarded too. */
+static void run_stop_self(int sig)
+{
+	struct sigaction dfl, old;
+	sigset_t one;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	if (sigaction(sig, &dfl, &old) < 0)
+		return;
+	kill(getpid(), sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL); /* stops here */
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	sigaction(sig, &old, NULL);
+}
+
+/* Forwards what was sent with kill(2), sigqueue(3), tgkill(2) (si_code <=
+ * 0); the terminal's own signals (SI_KERNEL) already reach the command, as
+ * it shares our process group. Stop signals stop the command first, then
+ * callfence. */
+static void run_forward(const struct run_ctx *c)
+{
+	struct signalfd_siginfo s[8];
+	ssize_t n;
+
+	while ((n = read(c->sfd, s, sizeof(s))) > 0)
+		for (size_t i = 0; i < (size_t)n / sizeof(s[0]); i++) {
+			if (s[i].ssi_code <= 0)
+				run_send(c, &s[i]);
+			if (run_stop_signal((int)s[i].ssi_signo))
+				run_stop_self((int)s[i].ssi_signo);
+		}
+}
+
+/* ---- the child's life: fork, wait -------------------------------------- */
+
+/* fork(), and a pidfd for the child where the kernel has pidfd_open: it
+ * turns readable when the command ends (no SIGCHLD needed, none blocked
+ * or caught) and signals sent through it cannot reach a recycled pid. */
+static pid_t run_fork(struct run_ctx *c)
+{
+	pid_t pid = fork();
+
+	if (pid > 0)
+		c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return pid;
+}
+
+static int run_reap(pid_t pid, int flags)
 {
 	int ws = 0;
+	pid_t r;
 
-	while (waitpid(pid, &ws, 0) < 0)
+	while ((r = waitpid(pid, &ws, flags)) < 0)
 		if (errno != EINTR)
 			return -1;
-	return ws;
+	return r == 0 ? -2 : ws;
 }
 
-/* Waits for the command, forwarding signals sent with kill(2) or
- * sigqueue(3) (si_code <= 0); the terminal's own signals (SI_KERNEL)
- * already reach it, as it shares our process group. */
+/* Waits for the command. The library waits in waitpid(pid) and touches
+ * no signal state; the proxy polls the pidfd and the signalfd (without a
+ * pidfd, it looks every 50 ms). */
 static int run_wait(struct run_ctx *c)
 {
-	siginfo_t si;
-	int ws = 0;
+	struct pollfd p[2] = {{c->pidfd, POLLIN, 0}, {c->sfd, POLLIN, 0}};
+	int ws;
 
-	for (;;) {
-		pid_t r = waitpid(c->child, &ws, WNOHANG);
-
-		if (r == c->child)
-			return ws;
-		if (r < 0 && errno != EINTR)
+	while (c->sfd >= 0) {
+		if (poll(p, 2, c->pidfd >= 0 ? -1 : 50) < 0) {
+			if (errno == EINTR)
+				continue;
 			return -1;
-		if (sigwaitinfo(&c->fwd, &si) < 0 || si.si_signo == SIGCHLD)
-			continue;
-		if (si.si_code <= 0)
-			kill(c->child, si.si_signo);
+		}
+		if (p[1].revents & POLLIN)
+			run_forward(c);
+		if (c->pidfd >= 0 && p[0].revents)
+			break;
+		if (c->pidfd < 0 && (ws = run_reap(c->child, WNOHANG)) != -2)
+			return ws;
 	}
+	return run_reap(c->child, 0);
 }
 
 static int run_report_error(const struct run_report *r, const char *cmd,
@@ -1010,7 +1214,7 @@ static int run_exec_status(struct run_ctx *c, int *exit_code,
 	c->pipe[0] = -1;
 	if (!__atomic_load_n(&r->failed, __ATOMIC_ACQUIRE))
 		return 0;
-	run_reap(c->child);
+	run_reap(c->child, 0);
 	r->msg[sizeof(r->msg) - 1] = 0;
 	return run_report_error(r, c->o->argv[0], exit_code, err);
 }
@@ -1031,11 +1235,14 @@ static int run_died_early(const struct run_ctx *c, int ws, struct cf_error *err)
 
 static int run_spawn(struct run_ctx *c, int *exit_code, struct cf_error *err)
 {
-	int rc = run_block_signals(c, err), ws;
+	int rc, ws;
 
+	if (!c->report) /* run_prepare failed: not reached */
+		return cf_err(err, -EFAULT, "no report page");
+	rc = run_block_signals(c, err);
 	if (rc < 0)
 		return rc;
-	c->child = fork();
+	c->child = run_fork(c);
 	if (c->child < 0)
 		return cf_err(err, -errno, "cannot fork: %s", strerror(errno));
 	if (c->child == 0)
@@ -1063,6 +1270,7 @@ int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.pipe[0] = c.pipe[1] = -1;
+	c.pidfd = c.sfd = -1;
 	c.cg.procs_fd = -1;
 	*exit_code = CF_RUN_EXIT_FAILED;
 	rc = run_prepare(o, &c, err);
@@ -1072,6 +1280,8 @@ int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err)
 	for (int i = 0; i < 2; i++)
 		if (c.pipe[i] >= 0)
 			close(c.pipe[i]);
+	if (c.pidfd >= 0)
+		close(c.pidfd);
 	if (c.report)
 		munmap(c.report, sizeof(*c.report));
 	cf_cgroup_destroy(&c.cg, o->diag, o->diag_ctx);
