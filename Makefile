@@ -153,3 +153,10 @@ mutate:
 	tools/mutate
 
 .PHONY: mutate
+
+# The bad-input sweep's command (tests/test_sweep.c): freestanding, so the
+# only system calls it makes are its own.
+$(O)/tests/run/sweep_probe: tests/run/sweep_probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -ffreestanding -fno-stack-protector \
+		-fno-pie -no-pie -static -nostdlib -o $@ $<
