@@ -28,6 +28,7 @@ static const struct option compile_opts[] = {
 	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
 	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
 	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
 	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
 	{ "format", required_argument, NULL, CLI_OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },

@@ -20,6 +20,7 @@ static const struct option explain_opts[] = {
 	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
 	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
 	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
 	{ "json", no_argument, NULL, CLI_OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },

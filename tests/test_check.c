@@ -357,6 +357,11 @@ TEST(check_rule_lints_in_every_command)
 	CHECK_EQ(o.status, 0);
 	CHECK_EQ(count(o.text, "[shadowed-rule]"), 6);
 	CHECK_CONTAINS(o.text, "[overlapping-rules]");
+	CMD(&o, "compile", "--ignore", "shadowed-rule", "--native", "x86_64",
+	    p, "-o", out);
+	CHECK_EQ(o.status, 0);
+	CHECK(!strstr(o.text, "[shadowed-rule]"));
+	CHECK_CONTAINS(o.text, "[overlapping-rules]");
 	if (geteuid() != 0) {
 		t_skip("run needs root");
 		return;
