@@ -154,7 +154,8 @@ static bool go_key_eq(const char *key, size_t keylen, const char *name)
 		unsigned char c = (unsigned char)*name, lc = c | 0x20;
 		bool letter = lc >= 'a' && lc <= 'z';
 
-		if (i < keylen && (k[i] == c || (letter && (k[i] | 0x20) == lc)))
+		if (i < keylen &&
+		    (k[i] == c || (letter && (k[i] | 0x20) == lc)))
 			i += 1;
 		else if (lc == 's' && keylen - i >= 2 &&
 			 !memcmp(k + i, "\xc5\xbf", 2)) /* U+017F */
@@ -673,9 +674,9 @@ struct prof_build {
 	const struct cf_json *arches_v, *archmap_v;
 };
 
-#define NO_FILTER_HINT                                                    \
-	"Docker would run the command with no seccomp filter; callfence "  \
-	"refuses: only a profile written as {} or seccomp=unconfined "     \
+#define NO_FILTER_HINT                                                         \
+	"Docker would run the command with no seccomp filter; callfence "      \
+	"refuses: only a profile written as {} or seccomp=unconfined "         \
 	"means no filter"
 
 static int prof_default(struct pp *pp, const struct cf_json *v,
@@ -980,7 +981,7 @@ static int key_err(struct pp *pp, const struct cf_json_member *m,
 		   struct jptr *parent, const char *fmt, ...)
 {
 	struct jptr at = JP_KEY(parent, m->key);
-	struct cf_loc loc = { pp->p->file, ptr_str(pp, &at), m->line, m->col };
+	struct cf_loc loc = {pp->p->file, ptr_str(pp, &at), m->line, m->col};
 	char msg[512];
 	va_list ap;
 
@@ -1016,8 +1017,7 @@ static int member(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 
 /* The profile resolved to "no filter" (no defaultAction, no syscalls): an
  * error unless it is an object with no members (Docker's {}). */
-static int no_filter(struct pp *pp, const struct cf_json *obj,
-		     struct jptr *ptr)
+static int no_filter(struct pp *pp, const struct cf_json *obj, struct jptr *ptr)
 {
 	const char *names[CF_ARRAY_SIZE(prof_fields)], *hint;
 
@@ -1045,9 +1045,9 @@ static int no_filter(struct pp *pp, const struct cf_json *obj,
 static int parse_profile(struct pp *pp, const struct cf_json *obj,
 			 struct jptr *ptr)
 {
-	struct prof_build b = { .name_errno = -1 };
-	int rc = fields(pp, obj, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields),
-			&b);
+	struct prof_build b = {.name_errno = -1};
+	int rc =
+	    fields(pp, obj, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields), &b);
 
 	if (!rc)
 		rc = finish_profile(pp, &b, obj, ptr);
@@ -1056,8 +1056,8 @@ static int parse_profile(struct pp *pp, const struct cf_json *obj,
 	return rc;
 }
 
-#define NO_SECCOMP_HINT                                                   \
-	": a runtime would run it with no seccomp filter; callfence "      \
+#define NO_SECCOMP_HINT                                                        \
+	": a runtime would run it with no seccomp filter; callfence "          \
 	"refuses (to run without one, use seccomp=unconfined)"
 
 /* A whole OCI config.json: the profile is linux.seccomp, which must be
@@ -1126,7 +1126,7 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
  * 'process' or 'linux' makes a config.json; both at once is refused. */
 static int parse_root(struct pp *pp, const struct cf_json *root)
 {
-	struct jptr top = { NULL, NULL, 0, "", 0 };
+	struct jptr top = {NULL, NULL, 0, "", 0};
 	const struct cf_json_member *sec, *oci;
 
 	if (root->type != CF_JSON_OBJECT)
