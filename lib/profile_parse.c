@@ -1063,7 +1063,7 @@ static int parse_profile(struct pp *pp, const struct cf_json *obj,
 /* A whole OCI config.json: the profile is linux.seccomp, which must be
  * there (null counts as absent, as in Go). */
 static int parse_config(struct pp *pp, const struct cf_json *root,
-			struct jptr *top)
+			const struct cf_json_member *oci, struct jptr *top)
 {
 	const struct cf_json_member *ver, *proc, *lin, *sec;
 	struct jptr lptr, sptr;
@@ -1075,13 +1075,13 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 		rc = member(pp, root, top, "linux", &lin);
 	if (rc)
 		return rc;
-	if (!ver)
-		return key_err(pp, lin ? lin : proc, top,
+	if (!ver) /* then oci is 'process' or 'linux' */
+		return key_err(pp, oci, top,
 			       "'%s' is an OCI config.json key, but there is "
 			       "no 'ociVersion' and no seccomp key "
 			       "('defaultAction', 'syscalls', ...): neither a "
 			       "seccomp profile nor a config.json",
-			       (lin ? lin : proc)->key);
+			       oci->key);
 	if (ver->val->type != CF_JSON_STRING)
 		return key_err(pp, ver, top,
 			       "'ociVersion' must be a string, found %s",
@@ -1145,7 +1145,7 @@ static int parse_root(struct pp *pp, const struct cf_json *root)
 			       oci->key, sec->key, sec->line, sec->col,
 			       oci->key);
 	if (oci)
-		return parse_config(pp, root, &top);
+		return parse_config(pp, root, oci, &top);
 	return parse_profile(pp, root, &top);
 }
 
