@@ -19,9 +19,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const sec_keys[] = {
-	"defaultaction", "defaulterrnoret", "defaulterrno",
-	"architectures", "archmap",	    "syscalls",
-	"flags",	 "listenerpath",    "listenermetadata",
+    "defaultaction", "defaulterrnoret", "defaulterrno",
+    "architectures", "archmap",		"syscalls",
+    "flags",	     "listenerpath",	"listenermetadata",
 };
 
 /* key folded as Go folds it, if all of it folds to ASCII, into out */
@@ -43,7 +43,8 @@ static bool fold(const struct cf_json_member *m, char *out, size_t size)
 		} else if (k[i] >= 0x80 || k[i] == 0) {
 			return false;
 		} else {
-			c = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+			c = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32
+							      : k[i]);
 		}
 		if (n + 1 >= size)
 			return false;
@@ -63,7 +64,8 @@ static bool is(const struct cf_json_member *m, const char *lower)
 static bool has_seccomp_key(const struct cf_json *o)
 {
 	for (size_t i = 0; i < o->u.obj.n; i++)
-		for (size_t j = 0; j < sizeof(sec_keys) / sizeof(*sec_keys); j++)
+		for (size_t j = 0; j < sizeof(sec_keys) / sizeof(*sec_keys);
+		     j++)
 			if (is(&o->u.obj.m[i], sec_keys[j]))
 				return true;
 	return false;
@@ -101,7 +103,7 @@ static void check(const struct cf_profile *p, const struct cf_json *root)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	struct cf_profile *p;
 	struct cf_json *root = NULL;
 	struct cf_error err;

@@ -55,7 +55,7 @@ static int input_grow(struct input *in, size_t max)
 static int input_fail(struct input *in, struct cf_error *err, int code,
 		      const char *name, const char *what, int wait_ms)
 {
-	struct cf_loc loc = { name, NULL, 0, 0 };
+	struct cf_loc loc = {name, NULL, 0, 0};
 
 	free(in->buf);
 	in->buf = NULL;
@@ -66,20 +66,20 @@ static int input_fail(struct input *in, struct cf_error *err, int code,
 				 "%s is larger than %u MiB (the limit)", what,
 				 CF_INPUT_MAX >> 20);
 	if (code == -ETIMEDOUT)
-		return cf_err_at(err, code, &loc,
-				 "no writer opened this FIFO within %d.%d s, or "
-				 "it closed without writing: nothing to read "
-				 "(start the writer first, e.g. 'cmd > FIFO &')",
-				 wait_ms / 1000, wait_ms % 1000 / 100);
+		return cf_err_at(
+		    err, code, &loc,
+		    "no writer opened this FIFO within %d.%d s, or "
+		    "it closed without writing: nothing to read "
+		    "(start the writer first, e.g. 'cmd > FIFO &')",
+		    wait_ms / 1000, wait_ms % 1000 / 100);
 	return cf_err_at(err, code, &loc, "cannot read %s: %s", what,
 			 strerror(-code));
 }
 
-int cf_read_fd_wait(int fd, const char *name, const char *what,
-		    size_t max, int wait_ms, char **out, size_t *len,
-		    struct cf_error *err)
+int cf_read_fd_wait(int fd, const char *name, const char *what, size_t max,
+		    int wait_ms, char **out, size_t *len, struct cf_error *err)
 {
-	struct input in = { 0 };
+	struct input in = {0};
 	struct stat st;
 	bool writer_seen, timed_out = false;
 	int rc;
@@ -92,7 +92,7 @@ int cf_read_fd_wait(int fd, const char *name, const char *what,
 		return input_fail(&in, err, -EISDIR, name, what, 0);
 	writer_seen = !S_ISFIFO(st.st_mode);
 	for (;;) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
+		struct pollfd pfd = {fd, POLLIN, 0};
 		ssize_t n;
 
 		rc = input_grow(&in, max);
@@ -107,7 +107,8 @@ int cf_read_fd_wait(int fd, const char *name, const char *what,
 		if (n == 0 && writer_seen)
 			break;
 		if (n == 0 && timed_out)
-			return input_fail(&in, err, -ETIMEDOUT, name, what, wait_ms);
+			return input_fail(&in, err, -ETIMEDOUT, name, what,
+					  wait_ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != EAGAIN)
@@ -118,7 +119,8 @@ int cf_read_fd_wait(int fd, const char *name, const char *what,
 		if (rc < 0 && errno != EINTR)
 			return input_fail(&in, err, -errno, name, what, 0);
 		if (rc > 0)
-			writer_seen = true; /* data, or a writer came and went */
+			writer_seen =
+			    true; /* data, or a writer came and went */
 		else if (rc == 0)
 			timed_out = true;
 	}
@@ -131,15 +133,15 @@ int cf_read_fd_wait(int fd, const char *name, const char *what,
 int cf_read_fd(int fd, const char *name, char **buf, size_t *len,
 	       struct cf_error *err)
 {
-	return cf_read_fd_wait(fd, name, "input", CF_INPUT_MAX,
-			       CF_FIFO_WAIT_MS, buf, len, err);
+	return cf_read_fd_wait(fd, name, "input", CF_INPUT_MAX, CF_FIFO_WAIT_MS,
+			       buf, len, err);
 }
 
 int cf_read_path_wait(const char *path, const char *what, size_t max,
 		      int wait_ms, char **buf, size_t *len,
 		      struct cf_error *err)
 {
-	struct cf_loc loc = { path, NULL, 0, 0 };
+	struct cf_loc loc = {path, NULL, 0, 0};
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	int rc;
 

@@ -910,9 +910,9 @@ struct prof_build {
 	const struct cf_json *arches_v, *archmap_v;
 };
 
-#define NO_FILTER_HINT                                                    \
-	"Docker would run the command with no seccomp filter; callfence "  \
-	"refuses: only a profile written as {} or seccomp=unconfined "     \
+#define NO_FILTER_HINT                                                         \
+	"Docker would run the command with no seccomp filter; callfence "      \
+	"refuses: only a profile written as {} or seccomp=unconfined "         \
 	"means no filter"
 
 static int prof_default(struct pp *pp, const struct cf_json *v,
@@ -1220,7 +1220,7 @@ static int key_err(struct pp *pp, const struct cf_json_member *m,
 		   struct jptr *parent, const char *fmt, ...)
 {
 	struct jptr at = JP_KEY(parent, m->key);
-	struct cf_loc loc = { pp->p->file, ptr_str(pp, &at), m->line, m->col };
+	struct cf_loc loc = {pp->p->file, ptr_str(pp, &at), m->line, m->col};
 	char msg[512];
 	va_list ap;
 
@@ -1246,8 +1246,7 @@ static int member(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 
 /* The profile resolved to "no filter" (no defaultAction, no syscalls): an
  * error unless it is an object with no members (Docker's {}). */
-static int no_filter(struct pp *pp, const struct cf_json *obj,
-		     struct jptr *ptr)
+static int no_filter(struct pp *pp, const struct cf_json *obj, struct jptr *ptr)
 {
 	const char *names[CF_ARRAY_SIZE(prof_fields)], *hint;
 
@@ -1275,9 +1274,9 @@ static int no_filter(struct pp *pp, const struct cf_json *obj,
 static int parse_profile(struct pp *pp, const struct cf_json *obj,
 			 struct jptr *ptr)
 {
-	struct prof_build b = { .name_errno = -1 };
-	int rc = fields(pp, obj, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields),
-			&b);
+	struct prof_build b = {.name_errno = -1};
+	int rc =
+	    fields(pp, obj, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields), &b);
 
 	if (!rc)
 		rc = finish_profile(pp, &b, obj, ptr);
@@ -1286,14 +1285,14 @@ static int parse_profile(struct pp *pp, const struct cf_json *obj,
 	return rc;
 }
 
-#define NO_SECCOMP_HINT                                                   \
-	": a runtime would run it with no seccomp filter; callfence "      \
+#define NO_SECCOMP_HINT                                                        \
+	": a runtime would run it with no seccomp filter; callfence "          \
 	"refuses (to run without one, use seccomp=unconfined)"
 
 /* A whole OCI config.json: the profile is linux.seccomp, which must be
  * there (null counts as absent, as in Go). */
 static int parse_config(struct pp *pp, const struct cf_json *root,
-			struct jptr *top)
+			const struct cf_json_member *oci, struct jptr *top)
 {
 	const struct cf_json_member *ver, *proc, *lin, *sec;
 	struct jptr lptr, sptr;
@@ -1305,13 +1304,13 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 		rc = member(pp, root, top, "linux", &lin);
 	if (rc)
 		return rc;
-	if (!ver)
-		return key_err(pp, lin ? lin : proc, top,
+	if (!ver) /* then oci is 'process' or 'linux' */
+		return key_err(pp, oci, top,
 			       "'%s' is an OCI config.json key, but there is "
 			       "no 'ociVersion' and no seccomp key "
 			       "('defaultAction', 'syscalls', ...): neither a "
 			       "seccomp profile nor a config.json",
-			       (lin ? lin : proc)->key);
+			       oci->key);
 	if (ver->val->type != CF_JSON_STRING)
 		return key_err(pp, ver, top,
 			       "'ociVersion' must be a string, found %s",
@@ -1356,7 +1355,7 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
  * 'process' or 'linux' makes a config.json; both at once is refused. */
 static int parse_root(struct pp *pp, const struct cf_json *root)
 {
-	struct jptr top = { NULL, NULL, 0, "", 0 };
+	struct jptr top = {NULL, NULL, 0, "", 0};
 	const struct cf_json_member *sec, *oci;
 
 	if (root->type != CF_JSON_OBJECT)
@@ -1375,7 +1374,7 @@ static int parse_root(struct pp *pp, const struct cf_json *root)
 			       oci->key, sec->key, sec->line, sec->col,
 			       oci->key);
 	if (oci)
-		return parse_config(pp, root, &top);
+		return parse_config(pp, root, oci, &top);
 	return parse_profile(pp, root, &top);
 }
 

@@ -23,22 +23,27 @@
 /* ---- library ----------------------------------------------------------- */
 
 static const char *const sec_keys[] = {
-	"defaultAction", "defaultErrnoRet", "defaultErrno",
-	"architectures", "archMap",	    "syscalls",
-	"flags",	 "listenerPath",    "listenerMetadata",
+    "defaultAction", "defaultErrnoRet", "defaultErrno",
+    "architectures", "archMap",		"syscalls",
+    "flags",	     "listenerPath",	"listenerMetadata",
 };
 /* a value of the right type for each key, so only detection can refuse */
 static const char *const sec_vals[] = {
-	"\"SCMP_ACT_ERRNO\"", "1", "\"EPERM\"", "[\"SCMP_ARCH_X86_64\"]", "[]",
-	"[{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]", "[]",
-	"\"\"", "\"\"",
+    "\"SCMP_ACT_ERRNO\"",
+    "1",
+    "\"EPERM\"",
+    "[\"SCMP_ARCH_X86_64\"]",
+    "[]",
+    "[{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]",
+    "[]",
+    "\"\"",
+    "\"\"",
 };
-static const char *const oci_keys[] = { "ociVersion", "process", "linux" };
-static const char *const oci_vals[] = { "\"1.0.2\"", "{}",
-					"{\"seccomp\": {}}" };
+static const char *const oci_keys[] = {"ociVersion", "process", "linux"};
+static const char *const oci_vals[] = {"\"1.0.2\"", "{}", "{\"seccomp\": {}}"};
 
-#define SECCOMP_OK                                                        \
-	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": " \
+#define SECCOMP_OK                                                             \
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "  \
 	"[\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"
 
 static int parse(const char *text, struct cf_profile **p, struct cf_error *err)
@@ -75,15 +80,16 @@ static size_t spellings(const char *key, char out[4][64])
 	snprintf(out[n++], 64, "%s", key);
 	for (size_t i = 0; i <= len; i++) {
 		out[1][i] = (char)(key[i] >= 'a' && key[i] <= 'z' ? key[i] - 32
-								     : key[i]);
+								  : key[i]);
 		out[2][i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32
-								     : key[i]);
+								  : key[i]);
 	}
 	n = 3;
 	for (size_t i = 0; i < len; i++) {
 		const char *u = key[i] == 's' || key[i] == 'S' ? "\xc5\xbf"
-			      : key[i] == 'k' || key[i] == 'K' ? "\xe2\x84\xaa"
-							       : NULL;
+				: key[i] == 'k' || key[i] == 'K'
+				    ? "\xe2\x84\xaa"
+				    : NULL;
 		if (u) {
 			snprintf(out[n++], 64, "%.*s%s%s", (int)i, key, u,
 				 key + i + 1);
@@ -132,48 +138,44 @@ TEST(detect_seccomp_key_next_to_oci_key_is_refused)
 TEST(detect_config_json_must_be_unambiguous)
 {
 	static const char *const bad[][2] = {
-		{ "{\"ociVersion\": \"1\", \"linux\": \"x\"}", "'linux' must" },
-		{ "{\"ociVersion\": \"1\", \"linux\": 1}", "'linux' must" },
-		{ "{\"ociVersion\": \"1\", \"linux\": []}", "'linux' must" },
-		{ "{\"ociVersion\": \"1\", \"linux\": null}", "'linux' must" },
-		{ "{\"ociVersion\": \"1\", \"linux\": true}", "'linux' must" },
-		{ "{\"ociVersion\": \"1\", \"process\": \"x\", \"linux\": "
-		  "{\"seccomp\": " SECCOMP_OK "}}",
-		  "'process' must" },
-		{ "{\"ociVersion\": 1, \"linux\": {\"seccomp\": " SECCOMP_OK
-		  "}}",
-		  "'ociVersion' must be a string" },
-		{ "{\"ociVersion\": null, \"linux\": {\"seccomp\": " SECCOMP_OK
-		  "}}",
-		  "'ociVersion' must be a string" },
-		/* no ociVersion: not a config.json; no seccomp key either */
-		{ "{\"linux\": {\"seccomp\": " SECCOMP_OK "}}",
-		  "no 'ociVersion'" },
-		{ "{\"process\": {}}", "no 'ociVersion'" },
-		{ "{\"ociVersion\": \"1\"}", "without a 'linux' or 'process'" },
-		/* a config.json without a profile means no seccomp */
-		{ "{\"ociVersion\": \"1\", \"process\": {}}",
-		  "seccomp=unconfined" },
-		{ "{\"ociVersion\": \"1\", \"linux\": {}}", "seccomp=unconfined" },
-		{ "{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": null}}",
-		  "seccomp=unconfined" },
-		{ "{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": \"x\"}}",
-		  "'seccomp' must be an object" },
-		{ "{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": []}}",
-		  "'seccomp' must be an object" },
-		{ "{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": 0}}",
-		  "'seccomp' must be an object" },
-		/* two keys Go would both decode into one field */
-		{ "{\"ociVersion\": \"1\", \"linux\": {}, \"Linux\": "
-		  "{\"seccomp\": " SECCOMP_OK "}}",
-		  "duplicate key 'Linux'" },
-		{ "{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": " SECCOMP_OK
-		  ", \"SECCOMP\": null}}",
-		  "duplicate key 'SECCOMP'" },
-		/* the embedded profile follows the profile rules */
-		{ "{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": "
-		  "{\"architectures\": [\"SCMP_ARCH_X86_64\"]}}}",
-		  "no 'defaultAction'" },
+	    {"{\"ociVersion\": \"1\", \"linux\": \"x\"}", "'linux' must"},
+	    {"{\"ociVersion\": \"1\", \"linux\": 1}", "'linux' must"},
+	    {"{\"ociVersion\": \"1\", \"linux\": []}", "'linux' must"},
+	    {"{\"ociVersion\": \"1\", \"linux\": null}", "'linux' must"},
+	    {"{\"ociVersion\": \"1\", \"linux\": true}", "'linux' must"},
+	    {"{\"ociVersion\": \"1\", \"process\": \"x\", \"linux\": "
+	     "{\"seccomp\": " SECCOMP_OK "}}",
+	     "'process' must"},
+	    {"{\"ociVersion\": 1, \"linux\": {\"seccomp\": " SECCOMP_OK "}}",
+	     "'ociVersion' must be a string"},
+	    {"{\"ociVersion\": null, \"linux\": {\"seccomp\": " SECCOMP_OK "}}",
+	     "'ociVersion' must be a string"},
+	    /* no ociVersion: not a config.json; no seccomp key either */
+	    {"{\"linux\": {\"seccomp\": " SECCOMP_OK "}}", "no 'ociVersion'"},
+	    {"{\"process\": {}}", "no 'ociVersion'"},
+	    {"{\"ociVersion\": \"1\"}", "without a 'linux' or 'process'"},
+	    /* a config.json without a profile means no seccomp */
+	    {"{\"ociVersion\": \"1\", \"process\": {}}", "seccomp=unconfined"},
+	    {"{\"ociVersion\": \"1\", \"linux\": {}}", "seccomp=unconfined"},
+	    {"{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": null}}",
+	     "seccomp=unconfined"},
+	    {"{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": \"x\"}}",
+	     "'seccomp' must be an object"},
+	    {"{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": []}}",
+	     "'seccomp' must be an object"},
+	    {"{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": 0}}",
+	     "'seccomp' must be an object"},
+	    /* two keys Go would both decode into one field */
+	    {"{\"ociVersion\": \"1\", \"linux\": {}, \"Linux\": "
+	     "{\"seccomp\": " SECCOMP_OK "}}",
+	     "duplicate key 'Linux'"},
+	    {"{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": " SECCOMP_OK
+	     ", \"SECCOMP\": null}}",
+	     "duplicate key 'SECCOMP'"},
+	    /* the embedded profile follows the profile rules */
+	    {"{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": "
+	     "{\"architectures\": [\"SCMP_ARCH_X86_64\"]}}}",
+	     "no 'defaultAction'"},
 	};
 
 	for (size_t i = 0; i < CF_ARRAY_SIZE(bad); i++)
@@ -183,12 +185,12 @@ TEST(detect_config_json_must_be_unambiguous)
 TEST(detect_config_json_is_read_from_linux_seccomp)
 {
 	static const char *const good[] = {
-		"{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"]}, "
-		"\"linux\": {\"seccomp\": " SECCOMP_OK "}}",
-		"{\"OCIVERSION\": \"1.0.2\", \"Linux\": {\"SECCOMP\": " SECCOMP_OK
-		"}, \"hostname\": \"x\"}",
-		"{\"ociVer\xc5\xbfion\": \"1.2.1\", \"linux\": {\"\xc5\xbf"
-		"eccomp\": " SECCOMP_OK "}}",
+	    "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"]}, "
+	    "\"linux\": {\"seccomp\": " SECCOMP_OK "}}",
+	    "{\"OCIVERSION\": \"1.0.2\", \"Linux\": {\"SECCOMP\": " SECCOMP_OK
+	    "}, \"hostname\": \"x\"}",
+	    "{\"ociVer\xc5\xbfion\": \"1.2.1\", \"linux\": {\"\xc5\xbf"
+	    "eccomp\": " SECCOMP_OK "}}",
 	};
 	struct cf_profile *p;
 	struct cf_error err;
@@ -212,27 +214,30 @@ TEST(detect_config_json_is_read_from_linux_seccomp)
 TEST(detect_no_filter_only_from_a_literal_empty_object)
 {
 	static const char *const empty[] = {
-		"{}", " {}", "{ }", "\n\t{\r\n}\n",
-		"{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": {}}}",
+	    "{}",
+	    " {}",
+	    "{ }",
+	    "\n\t{\r\n}\n",
+	    "{\"ociVersion\": \"1\", \"linux\": {\"seccomp\": {}}}",
 	};
 	static const char *const bad[][2] = {
-		{ "{\"defaultActoin\": \"SCMP_ACT_ERRNO\"}",
-		  "did you mean 'defaultAction'?" },
-		{ "{\"syscals\": [{\"names\": [\"getpid\"], \"action\": "
-		  "\"SCMP_ACT_ERRNO\"}]}",
-		  "did you mean 'syscalls'?" },
-		{ "{\"architectures\": [\"SCMP_ARCH_X86_64\"]}",
-		  "no 'defaultAction'" },
-		{ "{\"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"]}",
-		  "no 'defaultAction'" },
-		{ "{\"syscalls\": []}", "no 'defaultAction'" },
-		{ "{\"defaultAction\": \"\"}", "'defaultAction' is empty" },
-		{ "{\"defaultAction\": null}", "no 'defaultAction'" },
-		{ "{\"defaultAction\": null, \"syscalls\": null}",
-		  "no 'defaultAction'" },
-		{ "{\"archMap\": []}", "no 'defaultAction'" },
-		{ "{\"listenerPath\": \"\"}", "no 'defaultAction'" },
-		{ "{\"comment\": \"allow all\"}", "unknown key 'comment'" },
+	    {"{\"defaultActoin\": \"SCMP_ACT_ERRNO\"}",
+	     "did you mean 'defaultAction'?"},
+	    {"{\"syscals\": [{\"names\": [\"getpid\"], \"action\": "
+	     "\"SCMP_ACT_ERRNO\"}]}",
+	     "did you mean 'syscalls'?"},
+	    {"{\"architectures\": [\"SCMP_ARCH_X86_64\"]}",
+	     "no 'defaultAction'"},
+	    {"{\"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"]}",
+	     "no 'defaultAction'"},
+	    {"{\"syscalls\": []}", "no 'defaultAction'"},
+	    {"{\"defaultAction\": \"\"}", "'defaultAction' is empty"},
+	    {"{\"defaultAction\": null}", "no 'defaultAction'"},
+	    {"{\"defaultAction\": null, \"syscalls\": null}",
+	     "no 'defaultAction'"},
+	    {"{\"archMap\": []}", "no 'defaultAction'"},
+	    {"{\"listenerPath\": \"\"}", "no 'defaultAction'"},
+	    {"{\"comment\": \"allow all\"}", "unknown key 'comment'"},
 	};
 	struct cf_profile *p;
 	struct cf_error err;
@@ -254,8 +259,7 @@ TEST(detect_no_filter_only_from_a_literal_empty_object)
 		refused(buf, "Docker would run the command with no seccomp");
 		for (size_t i = 0; i < len; i++) {
 			snprintf(buf, sizeof(buf), "{\"%.*s%s\": %s}", (int)i,
-				 sec_keys[k], sec_keys[k] + i + 1,
-				 sec_vals[k]);
+				 sec_keys[k], sec_keys[k] + i + 1, sec_vals[k]);
 			refused(buf, "unknown key");
 		}
 	}
@@ -293,7 +297,7 @@ struct cmd {
 static pid_t cmd_start(const char *const *args, int in_fd, int keep_fd,
 		       int *out)
 {
-	const char *argv[24] = { t_callfence_bin() };
+	const char *argv[24] = {t_callfence_bin()};
 	int p[2];
 	pid_t pid;
 
@@ -343,7 +347,8 @@ static void cmd_in(struct cmd *c, int in_fd, int keep_fd,
 	cmd_finish(pid, pid > 0 ? out : -1, c);
 }
 
-#define CMD(c, ...) cmd_in((c), -1, -1, (const char *const[]){ __VA_ARGS__, NULL })
+#define CMD(c, ...)                                                            \
+	cmd_in((c), -1, -1, (const char *const[]){__VA_ARGS__, NULL})
 
 /* a pipe holding text, closed for writing: its read end */
 static int text_pipe(const char *text)
@@ -362,8 +367,7 @@ static int text_pipe(const char *text)
 
 static char dir[64];
 
-static int rm_one(const char *p, const struct stat *st, int type,
-		  struct FTW *f)
+static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
 {
 	(void)st;
 	(void)type;
@@ -444,23 +448,23 @@ static void cli_refuses(const char *json, const char *want)
 TEST(detect_cli_refuses_ambiguous_and_no_filter_profiles)
 {
 	static const char *const bad[][2] = {
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"process\":\"x\","
-		  "\"syscalls\":[{\"names\":[\"execve\",\"touch\"],\"action\":"
-		  "\"SCMP_ACT_ALLOW\"}]}",
-		  "OCI config.json key 'process'" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"OCIVERSION\":\"1\"}",
-		  "OCI config.json key 'OCIVERSION'" },
-		{ "{\"ociVersion\":\"1.0.2\",\"linux\":\"x\"}", "'linux' must" },
-		{ "{\"ociVersion\":\"1.0.2\",\"process\":{},\"linux\":{}}",
-		  "seccomp=unconfined" },
-		{ "{\"defaultActoin\":\"SCMP_ACT_ERRNO\"}",
-		  "did you mean 'defaultAction'?" },
-		{ "{\"syscals\":[]}", "did you mean 'syscalls'?" },
-		{ "{\"architectures\":[\"SCMP_ARCH_X86_64\"]}",
-		  "Docker would run the command with no seccomp filter" },
-		{ "{\"flags\":[]}", "no 'defaultAction'" },
-		{ "{\"syscalls\":[]}", "no 'defaultAction'" },
-		{ "{\"defaultAction\":\"\"}", "'defaultAction' is empty" },
+	    {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"process\":\"x\","
+	     "\"syscalls\":[{\"names\":[\"execve\",\"touch\"],\"action\":"
+	     "\"SCMP_ACT_ALLOW\"}]}",
+	     "OCI config.json key 'process'"},
+	    {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"OCIVERSION\":\"1\"}",
+	     "OCI config.json key 'OCIVERSION'"},
+	    {"{\"ociVersion\":\"1.0.2\",\"linux\":\"x\"}", "'linux' must"},
+	    {"{\"ociVersion\":\"1.0.2\",\"process\":{},\"linux\":{}}",
+	     "seccomp=unconfined"},
+	    {"{\"defaultActoin\":\"SCMP_ACT_ERRNO\"}",
+	     "did you mean 'defaultAction'?"},
+	    {"{\"syscals\":[]}", "did you mean 'syscalls'?"},
+	    {"{\"architectures\":[\"SCMP_ARCH_X86_64\"]}",
+	     "Docker would run the command with no seccomp filter"},
+	    {"{\"flags\":[]}", "no 'defaultAction'"},
+	    {"{\"syscalls\":[]}", "no 'defaultAction'"},
+	    {"{\"defaultAction\":\"\"}", "'defaultAction' is empty"},
 	};
 
 	if (!cli_ready())
@@ -496,8 +500,8 @@ TEST(detect_cli_one_seccomp_option)
 	CHECK(access(marker, F_OK) != 0);
 	CHECK_CONTAINS(c.text, "conflicting --security-opt seccomp=builtin "
 			       "and seccomp=unconfined");
-	CMD(&c, "run", "--security-opt", "seccomp:unconfined",
-	    "--security-opt", "seccomp=builtin", "touch", marker);
+	CMD(&c, "run", "--security-opt", "seccomp:unconfined", "--security-opt",
+	    "seccomp=builtin", "touch", marker);
 	CHECK_EQ(c.status, 125);
 	CHECK(access(marker, F_OK) != 0);
 	/* the same profile twice is one choice */
@@ -507,8 +511,8 @@ TEST(detect_cli_one_seccomp_option)
 	CHECK_CONTAINS(c.text, "Seccomp:\t2");
 }
 
-#define DENY_MKDIR                                                        \
-	"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": " \
+#define DENY_MKDIR                                                             \
+	"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "  \
 	"[\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]}"
 
 TEST(detect_cli_fifo_without_writer_is_an_error_not_a_hang)
@@ -525,12 +529,12 @@ TEST(detect_cli_fifo_without_writer_is_an_error_not_a_hang)
 	if (!CHECK(mkfifo(fifo, 0600) == 0))
 		return;
 	/* both wait at once: the wait is paid once */
-	p_run = cmd_start((const char *const[]){ "run", "--security-opt",
-						 seccomp_opt(fifo), "touch",
-						 marker, NULL },
+	p_run = cmd_start((const char *const[]){"run", "--security-opt",
+						seccomp_opt(fifo), "touch",
+						marker, NULL},
 			  -1, -1, &out_run);
-	p_check = cmd_start((const char *const[]){ "check", fifo, NULL }, -1,
-			    -1, &out_check);
+	p_check = cmd_start((const char *const[]){"check", fifo, NULL}, -1, -1,
+			    &out_check);
 	cmd_finish(p_run, out_run, &run);
 	cmd_finish(p_check, out_check, &check);
 	CHECK_EQ(run.status, 125);
@@ -563,8 +567,7 @@ TEST(detect_cli_fifo_with_a_writer)
 	CHECK(c.status != 0 && c.status != 125); /* mkdir: EPERM */
 	CHECK(access(in_dir("d"), F_OK) != 0);
 	CHECK_CONTAINS(c.text, "Operation not permitted");
-	CHECK(waitpid(w, &st, 0) == w && WIFEXITED(st) &&
-	      WEXITSTATUS(st) == 0);
+	CHECK(waitpid(w, &st, 0) == w && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 TEST(detect_cli_dev_fd_pipe_and_stdin)
@@ -579,9 +582,9 @@ TEST(detect_cli_dev_fd_pipe_and_stdin)
 	fd = text_pipe(DENY_MKDIR);
 	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fd);
 	cmd_in(&c, -1, fd,
-	       (const char *const[]){ "run", "--security-opt",
-				      seccomp_opt(fdpath), "mkdir",
-				      in_dir("d"), NULL });
+	       (const char *const[]){"run", "--security-opt",
+				     seccomp_opt(fdpath), "mkdir", in_dir("d"),
+				     NULL});
 	close(fd);
 	CHECK(c.status != 0 && c.status != 125);
 	CHECK_CONTAINS(c.text, "Operation not permitted");
@@ -589,32 +592,32 @@ TEST(detect_cli_dev_fd_pipe_and_stdin)
 	/* - is standard input, for run, check, compile and explain */
 	fd = text_pipe(DENY_MKDIR);
 	cmd_in(&c, fd, -1,
-	       (const char *const[]){ "run", "--security-opt", "seccomp=-",
-				      "grep", "Seccomp:", "/proc/self/status",
-				      NULL });
+	       (const char *const[]){"run", "--security-opt", "seccomp=-",
+				     "grep", "Seccomp:", "/proc/self/status",
+				     NULL});
 	close(fd);
 	CHECK_EQ(c.status, 0);
 	CHECK_CONTAINS(c.text, "Seccomp:\t2");
 	fd = text_pipe(DENY_MKDIR);
-	cmd_in(&c, fd, -1, (const char *const[]){ "check", "-", NULL });
+	cmd_in(&c, fd, -1, (const char *const[]){"check", "-", NULL});
 	close(fd);
 	CHECK_EQ(c.status, 0);
 	fd = text_pipe(DENY_MKDIR);
-	cmd_in(&c, fd, -1,
-	       (const char *const[]){ "compile", "-", "-o", in_dir("o.bpf"),
-				      NULL });
+	cmd_in(
+	    &c, fd, -1,
+	    (const char *const[]){"compile", "-", "-o", in_dir("o.bpf"), NULL});
 	close(fd);
 	CHECK_EQ(c.status, 0);
 	CHECK(access(in_dir("o.bpf"), F_OK) == 0);
 	fd = text_pipe(DENY_MKDIR);
 	cmd_in(&c, fd, -1,
-	       (const char *const[]){ "explain", "-", "mkdir", NULL });
+	       (const char *const[]){"explain", "-", "mkdir", NULL});
 	close(fd);
 	CHECK_EQ(c.status, 0);
 	CHECK_CONTAINS(c.text, "ERRNO");
 	/* and a bad profile on stdin is named as such */
 	fd = text_pipe("{\"syscals\": []}");
-	cmd_in(&c, fd, -1, (const char *const[]){ "check", "-", NULL });
+	cmd_in(&c, fd, -1, (const char *const[]){"check", "-", NULL});
 	close(fd);
 	CHECK_EQ(c.status, 1);
 	CHECK_CONTAINS(c.text, "<stdin>:1:2: /syscals");

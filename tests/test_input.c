@@ -116,8 +116,7 @@ TEST(input_fifo_without_writer_is_an_error)
 
 	if (!path || !CHECK(mkfifo(path, 0600) == 0))
 		return;
-	CHECK_EQ(cf_read_path_wait(path, "profile", 1024, 50, &buf, &len,
-				   &err),
+	CHECK_EQ(cf_read_path_wait(path, "profile", 1024, 50, &buf, &len, &err),
 		 -ETIMEDOUT);
 	CHECK(buf == NULL);
 	CHECK_CONTAINS(err.msg, "no writer opened this FIFO");
@@ -171,8 +170,8 @@ TEST(input_fifo_with_a_writer_never_reads_a_false_end)
 
 		if (CHECK(rc == 0)) {
 			CHECK_EQ(len, 1 << 20);
-			CHECK(buf && !memcmp(buf + len - 16, "0123456789abcdef",
-					     16));
+			CHECK(buf &&
+			      !memcmp(buf + len - 16, "0123456789abcdef", 16));
 			free(buf);
 		}
 		CHECK(reaped_ok(w));
@@ -189,8 +188,8 @@ TEST(input_fifo_with_a_writer_never_reads_a_false_end)
 TEST(input_pipe_and_profile_from_fd)
 {
 	static const char text[] =
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}";
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}";
 	struct cf_profile *p;
 	struct cf_error err;
 	int fds[2];

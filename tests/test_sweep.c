@@ -362,7 +362,7 @@ static void sw_gen_options(struct sw_list *l)
 		{"--pids-limit", "abc"}, {"--pids-limit", "99999999999999999999"},
 		{"--user", "no-such-user-callfence"},
 		{"--user", "nobody:no-such-group-callfence"},
-		{"--user", "99999999999"}, {"--user", ""}, {"--user", ":"},
+		{"--user", "99999999999"}, {"--user", "a:b:c"},
 		{"--group-add", "no-such-group-callfence"},
 		{"--security-opt", "bogus"}, {"--security-opt", "seccomp"},
 		{"--security-opt", "apparmor=docker-default"},
