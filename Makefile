@@ -1,5 +1,6 @@
 # callfence — one non-recursive Makefile.
 #   make            library + CLI          make check     all tests
+#   make check-live live checks (tests/live/, root, docker)
 #   make demo       build, run under the built-in profile
 #   make asan       tests under ASan+UBSan make analyze   clang --analyze
 #   make fuzz       libFuzzer targets      make bench     benchmarks
@@ -68,6 +69,11 @@ builtin: $(O)/dump-profile
 check: all $(TESTS) $(O)/dump-profile $(if $(DIFF_SRCS),$(DIFF))
 	CF_BIN=$(BIN) CF_DUMP=$(O)/dump-profile tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
 
+# Live checks (tools/check-live): tests/live/*.sh against the real kernel,
+# dockerd and packaging tools; most need root.
+check-live: all
+	CF_BIN=$(abspath $(BIN)) tools/check-live
+
 asan:
 	$(MAKE) O=build-asan CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
@@ -89,7 +95,7 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan analyze demo format clean builtin
+.PHONY: all check check-live asan analyze demo format clean builtin
 
 # ---- fuzzing (clang libFuzzer) -------------------------------------------
 FUZZ_SRCS := $(filter-out fuzz/replay.c,$(sort $(wildcard fuzz/*.c)))

@@ -1,0 +1,14 @@
+#!/bin/sh
+# The live-check helpers themselves: a busybox root imported into the
+# private dockerd runs a command, and callfence runs one on this kernel.
+. "$(dirname "$0")/lib.sh"
+live_need_root
+[ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
+"$CF_BIN" run -- true || live_fail "callfence run -- true failed"
+live_tmpdir
+live_busybox_rootfs "$LIVE_TMP/root"
+live_docker
+live_import_rootfs "$LIVE_TMP/root" cf-live-busybox:selftest
+got=$($DOCKER run --rm --network none cf-live-busybox:selftest /bin/sh -c 'echo ok')
+$DOCKER rmi cf-live-busybox:selftest >/dev/null
+[ "$got" = ok ] || live_fail "busybox container printed '$got', not ok"
