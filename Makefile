@@ -139,15 +139,16 @@ builtin: $(O)/dump-profile
 	$(O)/dump-profile data/builtin.json cf_profile_builtin > $(O)/builtin_data.c
 	mv $(O)/builtin_data.c lib/builtin_data.c
 
-# Shell tests of the installed form (tests/pkg/: install, exported symbols);
+# Shell tests of the installed form (tests/sh/: install, exported symbols);
 # they run make install into a temporary DESTDIR ($(MAKE) below passes the
 # jobserver on).
-PKG_TESTS := $(filter-out tests/pkg/lib.sh,$(sort $(wildcard tests/pkg/*.sh)))
-PKG_TEST_ENV = CF_O=$(O) CF_CC="$(CC)" CF_MAKE="$(MAKE)" \
+SH_TESTS := $(filter-out tests/sh/lib.sh,$(sort $(wildcard tests/sh/*.sh)))
+SH_TEST_ENV = CF_O=$(O) CF_CC="$(CC)" CF_MAKE="$(MAKE)" \
 	CF_SAN="$(filter -fsanitize%,$(CFLAGS))" CF_SOVERSION=$(SOVERSION)
 check: all $(TESTS) $(O)/dump-profile $(if $(DIFF_SRCS),$(DIFF))
-	CF_BIN=$(BIN) CF_DUMP=$(O)/dump-profile $(PKG_TEST_ENV) \
-		tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF)) $(PKG_TESTS)
+	CF_BIN=$(BIN) CF_DUMP=$(O)/dump-profile $(SH_TEST_ENV) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF)) $(SH_TESTS)
 
 # ---- install (docs/abi.md; README "Installing") ----------------------------
 # Man pages are man/*.1, man/*.3, man/*.5 as `make man` leaves them; the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A program that embeds libcallfence as a user of the installed library
- * would (tests/pkg/install.sh builds it against `make install`'s tree with
+ * would (tests/sh/install.sh builds it against `make install`'s tree with
  * pkg-config, shared and static): it compiles Docker's default profile,
  * installs it in a forked child and shows that the filter holds there.
  * Exit 0 when everything held; otherwise a message and exit 1. */

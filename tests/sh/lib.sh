@@ -1,4 +1,4 @@
-# Helpers for the shell tests of tests/pkg/ (run by tools/run-tests from
+# Helpers for the shell tests of tests/sh/ (run by tools/run-tests from
 # make check): each prints "ok: ..." / "FAIL: ..." / "skip: ..." lines and
 # ends with "N passed, N failed, N skipped" like the C test binaries.
 set -u

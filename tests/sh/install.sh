@@ -67,7 +67,7 @@ else
 	}
 	flags=$(pc --cflags --libs)
 	# shellcheck disable=SC2086 # word splitting of pkg-config's output
-	if $CF_CC $CF_SAN -o "$tmp/embed" tests/pkg/embed.c $flags; then
+	if $CF_CC $CF_SAN -o "$tmp/embed" tests/sh/embed.c $flags; then
 		ok "cc \$(pkg-config --cflags --libs callfence) against the installed tree"
 		check "it needs libcallfence.so.0" \
 			sh -c "readelf -d '$tmp/embed' | grep -q 'NEEDED.*\\[libcallfence.so.0\\]'"
@@ -82,7 +82,7 @@ else
 	else
 		flags=$(pc --cflags --libs --static)
 		# shellcheck disable=SC2086
-		if $CF_CC -static -o "$tmp/embed-static" tests/pkg/embed.c $flags; then
+		if $CF_CC -static -o "$tmp/embed-static" tests/sh/embed.c $flags; then
 			ok "cc -static \$(pkg-config --cflags --libs --static callfence)"
 			check "the static program has no dynamic section" \
 				sh -c "! readelf -d '$tmp/embed-static' | grep -q NEEDED"
@@ -96,7 +96,7 @@ else
 	flags=$(pc --cflags)
 	# shellcheck disable=SC2086
 	if $CF_CC $CF_SAN -shared -fPIC -Dmain=embed_main -o "$tmp/plugin.so" \
-		tests/pkg/embed.c $flags "$dest/usr/lib/libcallfence.a"; then
+		tests/sh/embed.c $flags "$dest/usr/lib/libcallfence.a"; then
 		ok "libcallfence.a links into a shared object"
 	else
 		fail "libcallfence.a links into a shared object"
