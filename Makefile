@@ -150,6 +150,16 @@ check: all $(TESTS) $(O)/dump-profile $(if $(DIFF_SRCS),$(DIFF))
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF)) $(SH_TESTS)
 
+# ---- ABI (docs/abi.md): the built libcallfence.so against the committed
+# baseline abi/libcallfence.abi (abidw/abidiff; tests/sh/abi.sh runs it in
+# make check). abi-baseline rewrites the baseline, on purpose only.
+abi-check: $(SO)
+	tools/abi-check $(SO)
+abi-baseline: $(SO)
+	tools/abi-check --dump $(SO) abi/libcallfence.abi
+
+.PHONY: abi-check abi-baseline
+
 # ---- install (docs/abi.md; README "Installing") ----------------------------
 # Man pages are man/*.1, man/*.3, man/*.5 as `make man` leaves them; the
 # completions are completion/callfence.bash and completion/_callfence.
