@@ -161,13 +161,19 @@ abi-baseline: $(SO)
 .PHONY: abi-check abi-baseline
 
 # ---- install (docs/abi.md; README "Installing") ----------------------------
-# Man pages are man/*.1, man/*.3, man/*.5 as `make man` leaves them; the
-# completions are completion/callfence.bash and completion/_callfence.
+# MAN_PAGES: the pages `make man` builds (man/man.mk, $(O)/man/NAME.SECTION);
+# the completions are completion/callfence.bash and completion/_callfence.
+# Both are expanded when the recipes run, after man/man.mk is read.
 man:
-MAN_SECTIONS := 1 3 5
-BASH_COMP := $(wildcard completion/callfence.bash)
-ZSH_COMP  := $(wildcard completion/_callfence)
-D := $(DESTDIR)
+BASH_COMP = $(wildcard completion/callfence.bash)
+ZSH_COMP  = $(wildcard completion/_callfence)
+D = $(DESTDIR)
+# for_man CMD: runs CMD for every page, with $$f the page and $$dest
+# where it is installed ($(MANDIR)/manSECTION/NAME.SECTION)
+for_man = set -e; for f in $(MAN_PAGES); do \
+		n=$${f\#\#*/}; dest="$(D)$(MANDIR)/man$${n\#\#*.}/$$n"; \
+		echo "$(1)"; $(1); \
+	done
 
 install: all man
 	$(INSTALL) -d $(D)$(BINDIR) $(D)$(LIBDIR) $(D)$(INCLUDEDIR) \
@@ -179,19 +185,9 @@ install: all man
 	$(INSTALL) -m 644 $(LIBA) $(D)$(LIBDIR)/libcallfence.a
 	$(INSTALL) -m 644 include/callfence.h $(D)$(INCLUDEDIR)/callfence.h
 	$(INSTALL) -m 644 $(PC) $(D)$(PKGCONFIGDIR)/callfence.pc
-	@set -e; for s in $(MAN_SECTIONS); do \
-		for f in man/*.$$s; do \
-			[ -f "$$f" ] || continue; \
-			echo "$(INSTALL) -D -m 644 $$f $(D)$(MANDIR)/man$$s/$${f#man/}"; \
-			$(INSTALL) -D -m 644 "$$f" "$(D)$(MANDIR)/man$$s/$${f#man/}"; \
-		done; \
-	done
-ifneq ($(BASH_COMP),)
-	$(INSTALL) -D -m 644 $(BASH_COMP) $(D)$(BASHCOMPDIR)/callfence
-endif
-ifneq ($(ZSH_COMP),)
-	$(INSTALL) -D -m 644 $(ZSH_COMP) $(D)$(ZSHCOMPDIR)/_callfence
-endif
+	@$(call for_man,$(INSTALL) -D -m 644 "$$f" "$$dest")
+	$(if $(BASH_COMP),$(INSTALL) -D -m 644 $(BASH_COMP) $(D)$(BASHCOMPDIR)/callfence)
+	$(if $(ZSH_COMP),$(INSTALL) -D -m 644 $(ZSH_COMP) $(D)$(ZSHCOMPDIR)/_callfence)
 
 # Removes every file install put there (directories stay: they may be
 # shared, such as /usr/local/lib).
@@ -201,13 +197,7 @@ uninstall:
 		$(D)$(LIBDIR)/libcallfence.a $(D)$(INCLUDEDIR)/callfence.h \
 		$(D)$(PKGCONFIGDIR)/callfence.pc \
 		$(D)$(BASHCOMPDIR)/callfence $(D)$(ZSHCOMPDIR)/_callfence
-	@set -e; for s in $(MAN_SECTIONS); do \
-		for f in man/*.$$s; do \
-			[ -f "$$f" ] || continue; \
-			echo "rm -f $(D)$(MANDIR)/man$$s/$${f#man/}"; \
-			rm -f "$(D)$(MANDIR)/man$$s/$${f#man/}"; \
-		done; \
-	done
+	@$(call for_man,rm -f "$$dest")
 
 .PHONY: install uninstall man
 

@@ -23,10 +23,11 @@ ok "make install DESTDIR=... PREFIX=/usr"
 	echo usr/lib/libcallfence.so.0
 	echo "usr/lib/libcallfence.so.$v"
 	echo usr/lib/pkgconfig/callfence.pc
-	for s in 1 3 5; do
-		for f in man/*.$s; do
-			[ -f "$f" ] && echo "usr/share/man/man$s/${f#man/}"
-		done
+	# one page per man/NAME.SECTION.scd (make man builds them)
+	for f in man/*.scd; do
+		[ -f "$f" ] || continue
+		n=${f#man/}; n=${n%.scd}
+		echo "usr/share/man/man${n##*.}/$n"
 	done
 	[ -f completion/callfence.bash ] &&
 		echo usr/share/bash-completion/completions/callfence
@@ -118,7 +119,7 @@ if mk install DESTDIR="$dest2" PREFIX=/opt/cf BINDIR=/opt/cf/sbin \
 	check "the .pc follows LIBDIR and INCLUDEDIR" sh -c \
 		"grep -qx libdir=/opt/cf/lib64 '$dest2/opt/cf/lib64/pkgconfig/callfence.pc' &&
 		 grep -qx includedir=/opt/cf/inc '$dest2/opt/cf/lib64/pkgconfig/callfence.pc'"
-	if ls man/*.[135] >/dev/null 2>&1; then
+	if ls man/*.1.scd >/dev/null 2>&1; then
 		check "MANDIR is honoured" test -d "$dest2/opt/cf/man/man1"
 	fi
 	mk uninstall DESTDIR="$dest2" PREFIX=/opt/cf BINDIR=/opt/cf/sbin \
