@@ -30,7 +30,7 @@ else
 fi
 cd "$LIVE_TMP/src"
 live_log "dpkg-buildpackage -us -uc -b (log: $LIVE_TMP/build.log)"
-if ! DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b >"$LIVE_TMP/build.log" 2>&1; then
+if ! DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b >"$LIVE_TMP/build.log" 2>&1; then
 	tail -n 40 "$LIVE_TMP/build.log" >&2
 	live_fail "dpkg-buildpackage failed"
 fi
