@@ -3,7 +3,7 @@
 # ends with "N passed, N failed, N skipped" like the C test binaries.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 : "${CF_O:=build}"
 : "${CF_CC:=cc}"
 : "${CF_SAN:=}"
