@@ -18,6 +18,35 @@ CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -fno-strict-aliasing -D_GNU_SOURCE \
 	   -Iinclude -Ilib
 LDFLAGS ?=
+CPPFLAGS ?=
+LD      ?= ld
+OBJCOPY ?= objcopy
+NM      ?= nm
+
+# The version, from include/callfence.h; SOVERSION counts incompatible ABI
+# changes (docs/abi.md), the shared library is libcallfence.so.SOVERSION.
+hdr_num  = $(shell sed -n 's/^\#define CF_VERSION_$(1) \([0-9]*\)$$/\1/p' include/callfence.h)
+VERSION   := $(call hdr_num,MAJOR).$(call hdr_num,MINOR).$(call hdr_num,PATCH)
+SOVERSION := 0
+
+# Install paths (GNU conventions; both spellings accepted).
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+libdir      ?= $(exec_prefix)/lib
+includedir  ?= $(prefix)/include
+datarootdir ?= $(prefix)/share
+datadir     ?= $(datarootdir)
+mandir      ?= $(datarootdir)/man
+BINDIR      ?= $(bindir)
+LIBDIR      ?= $(libdir)
+INCLUDEDIR  ?= $(includedir)
+MANDIR      ?= $(mandir)
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(datadir)/bash-completion/completions
+ZSHCOMPDIR  ?= $(datadir)/zsh/vendor-completions
+INSTALL     ?= install
 
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
 CLI_SRCS  := $(sort $(wildcard cli/*.c))
@@ -29,20 +58,64 @@ CLI_OBJS  := $(CLI_SRCS:%.c=$(O)/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(O)/%.o)
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(O)/%.o)
 
-LIB   := $(O)/libcallfence.a
+# LIB: every library object, for the tool, the tests and the tools (they
+# may use lib/cf.h). The installed libraries export the header's API only:
+# LIBA is one relocatable object whose non-API symbols are local, SO has
+# a version script (abi/libcallfence.map).
+LIB   := $(O)/libcallfence-internal.a
+LIBA  := $(O)/libcallfence.a
+SONAME := libcallfence.so.$(SOVERSION)
+SO    := $(O)/libcallfence.so.$(VERSION)
+PC    := $(O)/callfence.pc
 BIN   := $(O)/callfence
 TESTS := $(O)/cf-tests
 DIFF  := $(O)/cf-difftest
 
-all: $(LIB) $(BIN)
+all: $(LIB) $(BIN) $(LIBA) $(SO) $(PC)
 
-$(O)/%.o: %.c $(wildcard include/*.h lib/*.h tests/*.h tests/diff/*.h)
+HDRS := $(wildcard include/*.h lib/*.h tests/*.h tests/diff/*.h)
+$(O)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Library objects: position-independent (they go into the shared library
+# and into static links of shared objects), and hidden unless declared in
+# include/callfence.h (its visibility pragma).
+LIB_CFLAGS := -fPIC -fvisibility=hidden
+$(O)/lib/%.o: lib/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The installed static library: all objects linked into one (ld -r), every
+# hidden symbol made local, so a program that links it sees the API only.
+$(O)/libcallfence-all.o: $(LIB_OBJS)
+	$(LD) -r -o $@.tmp $^
+	$(OBJCOPY) --localize-hidden $@.tmp $@ && rm -f $@.tmp
+$(LIBA): $(O)/libcallfence-all.o
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The shared library and its links: SONAME for the loader, the bare name
+# for the linker. Without sanitizers every reference must resolve (-z defs).
+SO_LDFLAGS = -shared -Wl,-soname,$(SONAME) \
+	-Wl,--version-script,abi/libcallfence.map \
+	$(if $(findstring -fsanitize,$(CFLAGS)),,-Wl,-z,defs)
+$(SO): $(LIB_OBJS) abi/libcallfence.map
+	$(CC) $(CFLAGS) $(LDFLAGS) $(SO_LDFLAGS) -o $@ $(LIB_OBJS)
+	ln -sf $(notdir $@) $(O)/$(SONAME)
+	ln -sf $(SONAME) $(O)/libcallfence.so
+
+# pkg-config file with the install paths (rewritten only when they change).
+$(PC): callfence.pc.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(LIBDIR)|' \
+		-e 's|@includedir@|$(INCLUDEDIR)|' -e 's|@version@|$(VERSION)|' \
+		callfence.pc.in > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 $(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB)
@@ -66,8 +139,72 @@ builtin: $(O)/dump-profile
 	$(O)/dump-profile data/builtin.json cf_profile_builtin > $(O)/builtin_data.c
 	mv $(O)/builtin_data.c lib/builtin_data.c
 
+# Shell tests of the installed form (tests/sh/: install, exported symbols);
+# they run make install into a temporary DESTDIR ($(MAKE) below passes the
+# jobserver on).
+SH_TESTS := $(filter-out tests/sh/lib.sh,$(sort $(wildcard tests/sh/*.sh)))
+SH_TEST_ENV = CF_O=$(O) CF_CC="$(CC)" CF_MAKE="$(MAKE)" \
+	CF_SAN="$(filter -fsanitize%,$(CFLAGS))" CF_SOVERSION=$(SOVERSION)
 check: all $(TESTS) $(O)/dump-profile $(if $(DIFF_SRCS),$(DIFF))
-	CF_BIN=$(BIN) CF_DUMP=$(O)/dump-profile tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
+	CF_BIN=$(BIN) CF_DUMP=$(O)/dump-profile $(SH_TEST_ENV) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF)) $(SH_TESTS)
+
+# ---- ABI (docs/abi.md): the built libcallfence.so against the committed
+# baseline abi/libcallfence.abi (abidw/abidiff; tests/sh/abi.sh runs it in
+# make check). abi-baseline rewrites the baseline, on purpose only.
+abi-check: $(SO)
+	tools/abi-check $(SO)
+abi-baseline: $(SO)
+	tools/abi-check --dump $(SO) abi/libcallfence.abi
+
+.PHONY: abi-check abi-baseline
+
+# ---- install (docs/abi.md; README "Installing") ----------------------------
+# MAN_PAGES: the pages `make man` builds (man/man.mk, $(O)/man/NAME.SECTION);
+# the completions are completion/callfence.bash and completion/_callfence.
+# Both are expanded when the recipes run, after man/man.mk is read.
+man:
+BASH_COMP = $(wildcard completion/callfence.bash)
+ZSH_COMP  = $(wildcard completion/_callfence)
+D = $(DESTDIR)
+# for_man CMD: runs CMD for every page, with $$f the page and $$dest
+# where it is installed ($(MANDIR)/manSECTION/NAME.SECTION)
+for_man = set -e; for f in $(MAN_PAGES); do \
+		n=$${f\#\#*/}; dest="$(D)$(MANDIR)/man$${n\#\#*.}/$$n"; \
+		echo "$(1)"; $(1); \
+	done
+
+install: all man
+	$(INSTALL) -d $(D)$(BINDIR) $(D)$(LIBDIR) $(D)$(INCLUDEDIR) \
+		$(D)$(PKGCONFIGDIR)
+	$(INSTALL) -m 755 $(BIN) $(D)$(BINDIR)/callfence
+	$(INSTALL) -m 644 $(SO) $(D)$(LIBDIR)/
+	ln -sf $(notdir $(SO)) $(D)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(D)$(LIBDIR)/libcallfence.so
+	$(INSTALL) -m 644 $(LIBA) $(D)$(LIBDIR)/libcallfence.a
+	$(INSTALL) -m 644 include/callfence.h $(D)$(INCLUDEDIR)/callfence.h
+	$(INSTALL) -m 644 $(PC) $(D)$(PKGCONFIGDIR)/callfence.pc
+	@$(call for_man,$(INSTALL) -D -m 644 "$$f" "$$dest")
+	$(if $(BASH_COMP),$(INSTALL) -D -m 644 $(BASH_COMP) $(D)$(BASHCOMPDIR)/callfence)
+	$(if $(ZSH_COMP),$(INSTALL) -D -m 644 $(ZSH_COMP) $(D)$(ZSHCOMPDIR)/_callfence)
+
+# Removes every file install put there (directories stay: they may be
+# shared, such as /usr/local/lib).
+uninstall:
+	rm -f $(D)$(BINDIR)/callfence $(D)$(LIBDIR)/libcallfence.so \
+		$(D)$(LIBDIR)/$(SONAME) $(D)$(LIBDIR)/$(notdir $(SO)) \
+		$(D)$(LIBDIR)/libcallfence.a $(D)$(INCLUDEDIR)/callfence.h \
+		$(D)$(PKGCONFIGDIR)/callfence.pc \
+		$(D)$(BASHCOMPDIR)/callfence $(D)$(ZSHCOMPDIR)/_callfence
+	@$(call for_man,rm -f "$$dest")
+
+.PHONY: install uninstall man
+
+# Live checks (tools/check-live): tests/live/*.sh against the real kernel,
+# dockerd and packaging tools; most need root.
+check-live: all
+	CF_BIN=$(abspath $(BIN)) tools/check-live
 
 # Live checks (tools/check-live): tests/live/*.sh against the real kernel,
 # dockerd and packaging tools; most need root.
@@ -93,7 +230,7 @@ format:
 		tools/dump-profile.c include/*.h lib/*.h
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-abi
 
 .PHONY: all check check-live asan analyze demo format clean builtin
 

@@ -48,6 +48,27 @@
 extern "C" {
 #endif
 
+/* Every function declared between this push and the pop at the end of the
+ * header is the library's public API: the library is built with
+ * -fvisibility=hidden, so only these are exported (docs/abi.md). */
+#pragma GCC visibility push(default)
+
+/* ---- version (docs/abi.md) --------------------------------------------- */
+
+/* The version of this header. While MAJOR is 0, a MINOR release may change
+ * the ABI; a PATCH release never does. */
+#define CF_VERSION_MAJOR 0
+#define CF_VERSION_MINOR 1
+#define CF_VERSION_PATCH 0
+#define CF_VERSION_NUM(major, minor, patch)                            \
+	(((major) << 16) | ((minor) << 8) | (patch))
+#define CF_VERSION                                                     \
+	CF_VERSION_NUM(CF_VERSION_MAJOR, CF_VERSION_MINOR, CF_VERSION_PATCH)
+
+/* The version of the library actually loaded, "MAJOR.MINOR.PATCH" (static
+ * storage); *num (may be NULL) receives it as CF_VERSION_NUM does. */
+const char *cf_version(unsigned *num);
+
 /* ---- errors and diagnostics ------------------------------------------- */
 
 struct cf_error {
@@ -378,6 +399,8 @@ int cf_run_caps(const char *const *add, size_t nadd, const char *const *drop,
 uint64_t cf_run_invoker_caps(void);
 /* Wait status -> docker run's code: status, or 128 + signal. */
 int cf_run_exit_code(int wstatus);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -85,6 +85,7 @@ live_docker() {
 live_docker_stop() {
 	[ -s "$LIVE_DOCKER_PID" ] || return 0
 	pid=$(cat "$LIVE_DOCKER_PID")
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 0
 	kill "$pid" 2>/dev/null || return 0
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 }
