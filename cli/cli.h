@@ -16,11 +16,17 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_default(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+/* main.c: the i-th command (its summary in *help), NULL past the last. */
+const char *cli_command(size_t i, const char **help);
 
 /* common.c */
 void cli_error(const struct cf_error *err);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn_diag(void *ctx, const struct cf_diag *d);
+/* s as a JSON string (quoted, escaped) on stdout. */
+void cli_json_str(const char *s);
 /* "builtin" or a path. */
 int cli_load_profile(const char *name, struct cf_profile **out);
 /* Target options shared by compile/check/explain: returns 1 when opt was

@@ -38,6 +38,22 @@ void cli_warn_diag(void *ctx, const struct cf_diag *d)
 	fprintf(stderr, "%s [%s]\n", d->msg, d->id);
 }
 
+void cli_json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 int cli_load_profile(const char *name, struct cf_profile **out)
 {
 	struct cf_error err;
