@@ -34,8 +34,7 @@ _callfence_reply()
 
 _callfence_files()
 {
-	local IFS=$'\n'
-	COMPREPLY+=($(compgen -f -- "$1"))
+	mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$1")
 	compopt -o filenames 2>/dev/null
 }
 
@@ -123,10 +122,10 @@ _callfence()
 		_callfence_files "$cur"
 		return ;;
 	-u | --user)
-		COMPREPLY=($(compgen -u -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
 		return ;;
 	--group-add)
-		COMPREPLY=($(compgen -g -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -g -- "$cur")
 		return ;;
 	--kernel | --pids-limit | --preserve-fds | --ignore)
 		return ;;
@@ -157,7 +156,7 @@ _callfence()
 		esac
 	done
 	case $cmd in
-	run) [[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -c -- "$cur")) ;;
+	run) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
 	compile | check) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
 	explain)
 		if [[ $nargs -eq 0 ]]; then

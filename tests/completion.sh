@@ -74,15 +74,53 @@ done
 exit $fail
 ' || exit 1
 
+# zsh: "LINE|WORD..." offers every WORD; "LINE|!WORD" does not offer WORD.
+# One interactive zsh (tests/zsh-complete.zsh) completes every LINE: that
+# _callfence loads through compinit is part of it.
+zcases='callfence |run compile check explain disasm default list help
+callfence com|compile !check
+callfence help d|default disasm
+callfence run --cap-add SYS_AD|SYS_ADMIN
+callfence run --cap-drop CAP_NET_R|CAP_NET_RAW
+callfence run --security-opt |seccomp= no-new-privileges
+callfence run --security-opt seccomp=bu|builtin
+callfence compile --native aarc|aarch64
+callfence compile --format |raw c hex
+callfence check --i|--ignore
+callfence list |commands syscalls abis caps
+callfence explain --abi aarch64 builtin ope|openat !open
+callfence explain --abi x86 builtin socketc|socketcall'
 if command -v zsh >/dev/null; then
-	PATH="$tmp:$PATH" zsh -f -c '
-	fpath=($PWD/completion $fpath)
-	autoload -U compinit && compinit -u -d '"$tmp"'/zcompdump || exit 1
-	[[ $_comps[callfence] == _callfence ]] ||
-		{ echo "  completion: zsh: compinit did not register _callfence"; exit 1; }
-	autoload +X _callfence || exit 1
-	' || { echo "  completion: zsh: _callfence does not load"; exit 1; }
+	zsh -n completion/_callfence || { echo "  completion: zsh: syntax"; exit 1; }
+	# shellcheck disable=SC2001 # per line, not per string
+	lines=$(echo "$zcases" | sed 's/|.*//')
+	old_ifs=$IFS; IFS='
+'
+	# shellcheck disable=SC2086 # one argument per line
+	# compinit's dump is kept beside the binary: made once, reused after
+	got=$(PATH="$tmp:$PATH" ZCOMPDUMP="$dir/zcompdump" timeout 120 \
+		zsh -f tests/zsh-complete.zsh "$PWD/completion" $lines) ||
+		{ echo "  completion: zsh: tests/zsh-complete.zsh failed"; exit 1; }
+	IFS=$old_ifs
+	n=0 zfail=0
+	echo "$zcases" | {
+		while IFS='|' read -r line words; do
+			n=$((n + 1))
+			mine=" $(echo "$got" | sed -n "s/^$n://p" | tr '\n' ' ')"
+			for w in $words; do
+				case "$w" in
+				!*) case "$mine" in *" ${w#!} "*)
+					echo "  completion: zsh: \"$line\" offers \"${w#!}\""
+					zfail=1 ;; esac ;;
+				*) case "$mine" in *" $w "*) ;; *)
+					echo "  completion: zsh: \"$line\" lacks \"$w\" (got:$mine)"
+					zfail=1 ;; esac ;;
+				esac
+			done
+		done
+		exit $zfail
+	} || exit 1
 else
 	echo "  completion: zsh absent: its file not tried"
 fi
-echo "  completion: bash cases and zsh loading passed"
+echo "  completion: bash and zsh cases passed"
