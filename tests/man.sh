@@ -19,7 +19,8 @@ for page in "$mandir"/*.[0-9]; do
 		bad "$page: man -l failed"
 	[ -z "$out" ] || bad "$page: man --warnings: $out"
 done
-for cmd in $("$bin" list commands); do
+cmds=$("$bin" list commands) || bad "'$bin list commands' failed"
+for cmd in $cmds; do
 	page=man/callfence-$cmd.1.scd
 	[ -e "$mandir/callfence-$cmd.1" ] || bad "no page callfence-$cmd(1)"
 	grep -q "^\*$cmd\*\$" man/callfence.1.scd ||
