@@ -8,7 +8,9 @@
 #include "callfence.h"
 
 #include <stdlib.h>
+#include <pty.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 struct res {
 	int status; /* exit code, or -1 */
@@ -202,5 +204,72 @@ TEST(cliconv_disasm_json)
 	snprintf(args, sizeof(args), "disasm --jsn %s 2>&1", path);
 	cf_sh(&r, args);
 	CHECK_EQ(r.status, 2);
+	unlink(path);
+}
+
+/* On a terminal too, callfence prints no colour or other escape sequence
+ * (so NO_COLOR holds however it is set): stdout and stderr on a pty. */
+static void on_pty(const char *const *args, char *buf, size_t size)
+{
+	int master, status;
+	size_t len = 0;
+	pid_t pid = forkpty(&master, NULL, NULL, NULL);
+
+	buf[0] = 0;
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		unsetenv("NO_COLOR");
+		execv(args[0], (char *const *)args);
+		_exit(127);
+	}
+	for (;;) {
+		ssize_t r = read(master, buf + len, size - 1 - len);
+
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = 0;
+	close(master);
+	waitpid(pid, &status, 0);
+}
+
+TEST(cliconv_no_escape_sequences_on_a_terminal)
+{
+	static char buf[1 << 16];
+	char path[] = "/tmp/cf-cliconv-XXXXXX";
+	const char *bin = t_callfence_bin();
+	const char *const cases[][6] = {
+	    {bin, "--help", NULL},
+	    {bin, "check", path, NULL},
+	    {bin, "explain", "builtin", "openat", NULL},
+	    {bin, "compile", path, "-o", "/dev/null", NULL},
+	    {bin, "list", "abis", NULL},
+	    {bin, "nosuch", NULL},
+	};
+	static const char profile[] =
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"bogus\": 1,\n"
+	    " \"syscalls\": [{\"names\": [\"nosuchcall\"], "
+	    "\"action\": \"SCMP_ACT_ALLOW\"}]}\n";
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, profile, sizeof(profile) - 1) < 0) {
+		t_fail(__FILE__, __LINE__, "cannot write %s", path);
+		return;
+	}
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		on_pty(cases[i], buf, sizeof(buf));
+		CHECK(buf[0] != 0);
+		if (strchr(buf, '\033'))
+			t_fail(__FILE__, __LINE__, "'%s %s': escape in '%s'",
+			       cases[i][1], cases[i][2] ? cases[i][2] : "",
+			       buf);
+		else
+			CHECK(true);
+	}
+	on_pty(cases[1], buf, sizeof(buf));
+	CHECK_CONTAINS(buf, "warning");
 	unlink(path);
 }
