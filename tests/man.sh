@@ -6,6 +6,7 @@
 mandir=${1:-build/man} bin=${2:-build/callfence}
 fail=0 n=0
 bad() { echo "  man: $*"; fail=1; }
+[ -z "$CF_MAN_SKIP" ] || { echo "  man: skipped: $CF_MAN_SKIP"; exit 77; }
 for tool in groff man; do
 	command -v $tool >/dev/null || { echo "  man: skipped: no $tool"; exit 77; }
 done
