@@ -234,6 +234,8 @@ clean:
 
 .PHONY: all check check-live asan analyze demo format clean builtin
 
+include man/man.mk
+
 # ---- fuzzing (clang libFuzzer) -------------------------------------------
 FUZZ_SRCS := $(filter-out fuzz/replay.c,$(sort $(wildcard fuzz/*.c)))
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)

@@ -16,6 +16,10 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_default(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+/* main.c: the i-th command (its summary in *help), NULL past the last. */
+const char *cli_command(size_t i, const char **help);
 
 /* common.c */
 void cli_error(const struct cf_error *err);
@@ -28,6 +32,8 @@ bool cli_diag_ignored(const char *id);
  * opens a file named "-") or a path (file, FIFO, /dev/fd/N). Fills err. */
 int cli_profile_open(const char *name, struct cf_profile **out,
 		     struct cf_error *err);
+/* s as a JSON string (quoted, escaped) on stdout. */
+void cli_json_str(const char *s);
 /* cli_profile_open, printing the error. */
 int cli_load_profile(const char *name, struct cf_profile **out);
 /* Target options shared by compile/check/explain: returns 1 when opt was

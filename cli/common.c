@@ -83,6 +83,22 @@ int cli_profile_open(const char *name, struct cf_profile **out,
 	return cf_profile_load(name, out, err);
 }
 
+void cli_json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 int cli_load_profile(const char *name, struct cf_profile **out)
 {
 	struct cf_error err;

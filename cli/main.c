@@ -17,16 +17,56 @@ static const struct cmd {
 	{ "explain", cmd_explain, "which rule decides a syscall, and how" },
 	{ "disasm", cmd_disasm, "print a raw BPF program readably" },
 	{ "default", cmd_default, "print the built-in profile (JSON)" },
+	{ "list", cmd_list, "list commands, syscalls, ABIs or capabilities" },
 };
+
+const char *cli_command(size_t i, const char **help)
+{
+	if (i >= sizeof(cmds) / sizeof(cmds[0]))
+		return NULL;
+	*help = cmds[i].help;
+	return cmds[i].name;
+}
+
+static const char version_usage[] = "usage: callfence --version [--json]\n";
+
+/* The version, the syscall table's Linux release and the built-in
+ * profile's origin. */
+static int version(int argc, char **argv)
+{
+	bool json = argc == 3 && !strcmp(argv[2], "--json");
+
+	if (argc > 2 && !json) {
+		fputs(version_usage, stderr);
+		return CLI_USAGE;
+	}
+	if (!json) {
+		printf("callfence %s\n"
+		       "syscall table: Linux %s\n"
+		       "built-in profile: %s\n",
+		       CALLFENCE_VERSION, cf_syscall_table_linux(),
+		       cf_profile_builtin_origin());
+		return CLI_OK;
+	}
+	fputs("{\"version\": ", stdout);
+	cli_json_str(CALLFENCE_VERSION);
+	fputs(", \"syscall_table_linux\": ", stdout);
+	cli_json_str(cf_syscall_table_linux());
+	fputs(", \"builtin_profile\": ", stdout);
+	cli_json_str(cf_profile_builtin_origin());
+	puts("}");
+	return CLI_OK;
+}
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: callfence <command> [options] [args]\n\n"
+		     "       callfence --help | --version [--json] | help COMMAND\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(out, "\n'callfence <command> --help' describes a command; "
-		     "docs/cli.md has everything.\n");
+		     "'man callfence' has everything.\n");
 }
 
 static const struct cmd *find(const char *name)
@@ -63,10 +103,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CLI_OK;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("callfence %s\n", CALLFENCE_VERSION);
-		return CLI_OK;
-	}
+	if (!strcmp(argv[1], "--version"))
+		return version(argc, argv);
 	if (!strcmp(argv[1], "help")) {
 		static char help_opt[] = "--help";
 		char *help[] = { argc > 2 ? argv[2] : argv[1], help_opt, NULL };

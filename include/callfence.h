@@ -153,6 +153,12 @@ int cf_abi_host(void);          /* the ABI this library was built for */
 int64_t cf_syscall_number(int abi, const char *name);
 /* Name of nr on abi, or NULL. */
 const char *cf_syscall_name(int abi, uint32_t nr);
+/* Every syscall of abi's table, in name order: start with *pos = 0 and
+ * call again while it returns a name (static storage); *nr (may be NULL)
+ * gets its number. NULL at the end, or for an ABI without a table. */
+const char *cf_syscall_next(int abi, size_t *pos, uint32_t *nr);
+/* The Linux release the syscall tables were generated from ("7.1.3"). */
+const char *cf_syscall_table_linux(void);
 
 /* ---- capabilities ------------------------------------------------------ */
 
@@ -214,6 +220,8 @@ int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
 int cf_profile_builtin(struct cf_profile **out, struct cf_error *err);
 /* JSON text of the built-in profile (static storage). */
 const char *cf_profile_builtin_json(size_t *len);
+/* Where the built-in profile comes from, one line (static storage). */
+const char *cf_profile_builtin_origin(void);
 /* true when the profile means "no filter": it was written as {} (also as
  * linux.seccomp of a config.json); anything else that would mean no filter
  * is refused by the parser. */

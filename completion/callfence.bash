@@ -1,0 +1,172 @@
+# bash completion for callfence(1)                      -*- shell-script -*-
+# SPDX-License-Identifier: Apache-2.0
+# Install as /usr/share/bash-completion/completions/callfence, or source it.
+# Names that callfence knows (commands, syscalls, ABIs, capabilities) come
+# from `callfence list`; options are listed here, per command (tests/
+# completion.sh checks them against each command's --help).
+
+_callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
+	--pids-limit --user -u --group-add --preserve-fds --enosys --help -h'
+_callfence_opts_compile='--native --caps --kernel --enosys --strict --format
+	--output -o --help -h'
+_callfence_opts_check='--native --caps --kernel --enosys --strict --ignore
+	--json --help -h'
+_callfence_opts_explain='--abi --native --caps --kernel --enosys --json
+	--help -h'
+_callfence_opts_disasm='--json --help -h'
+_callfence_opts_default='--help -h'
+_callfence_opts_list='--json --abi --help -h'
+
+# Candidates in "$2" (a word list) matching the current word "$1"; a prefix
+# up to the last '=' or ':' of the word is left out, as bash splits words
+# there (COMP_WORDBREAKS).
+_callfence_reply()
+{
+	local cur=$1 pre='' w
+	if [[ $cur == *[=:]* && $COMP_WORDBREAKS == *[=:]* ]]; then
+		pre=${cur%"${cur##*[=:]}"}
+	fi
+	COMPREPLY=()
+	for w in $2; do
+		[[ $w == "$cur"* ]] && COMPREPLY+=("${w#"$pre"}")
+	done
+}
+
+_callfence_files()
+{
+	mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$1")
+	compopt -o filenames 2>/dev/null
+}
+
+# seccomp=PROFILE: the named profiles, then files
+_callfence_seccomp()
+{
+	_callfence_reply "$1" "seccomp=builtin seccomp=unconfined seccomp=-"
+	_callfence_files "${1#seccomp=}"
+}
+
+_callfence_caps()
+{
+	local c out=ALL
+	for c in $("$1" list caps 2>/dev/null); do
+		out+=" ${c#CAP_}"
+		[[ ${2^^} == CAP_* ]] && out+=" $c"
+	done
+	echo "$out"
+}
+
+_callfence()
+{
+	local bin=$1 line=${COMP_LINE:0:COMP_POINT} cur prev cmd='' abi=''
+	local -a words
+	local i nargs=0
+
+	# words split on blanks only: "--security-opt seccomp=x" stays whole
+	read -ra words <<<"$line"
+	if [[ $line == *[[:blank:]] || ${#words[@]} -eq 0 ]]; then
+		words+=('')
+	fi
+	cur=${words[-1]}
+	prev=${words[-2]-}
+	for ((i = 1; i < ${#words[@]} - 1; i++)); do
+		if [[ -z $cmd && ${words[i]} != -* ]]; then
+			cmd=${words[i]}
+		elif [[ -n $cmd && ${words[i - 1]} == --abi ]]; then
+			abi=${words[i]}
+		elif [[ -n $cmd && ${words[i]} == --abi=* ]]; then
+			abi=${words[i]#--abi=}
+		fi
+	done
+
+	if [[ -z $cmd ]]; then
+		_callfence_reply "$cur" "$("$bin" list commands 2>/dev/null) help --help -h --version"
+		return
+	fi
+	if [[ $cmd == help ]]; then
+		_callfence_reply "$cur" "$("$bin" list commands 2>/dev/null)"
+		return
+	fi
+
+	# an option's value
+	case $prev in
+	--cap-add | --cap-drop)
+		_callfence_reply "$cur" "$(_callfence_caps "$bin" "$cur")"
+		return ;;
+	--security-opt)
+		if [[ $cur == seccomp=* ]]; then
+			_callfence_seccomp "$cur"
+			return
+		fi
+		_callfence_reply "$cur" "seccomp=builtin seccomp=unconfined
+			seccomp=- seccomp= no-new-privileges
+			no-new-privileges=true no-new-privileges=false
+			apparmor=unconfined label=disable"
+		[[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]] &&
+			compopt -o nospace 2>/dev/null
+		return ;;
+	--native | --abi)
+		_callfence_reply "$cur" "$("$bin" list abis 2>/dev/null)"
+		return ;;
+	--format)
+		_callfence_reply "$cur" "raw c hex"
+		return ;;
+	--caps)
+		_callfence_reply "$cur" "default all none default+CAP_ default-CAP_"
+		compopt -o nospace 2>/dev/null
+		return ;;
+	--enosys)
+		_callfence_reply "$cur" "runc none"
+		return ;;
+	-o | --output)
+		_callfence_reply "$cur" "-"
+		_callfence_files "$cur"
+		return ;;
+	-u | --user)
+		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
+		return ;;
+	--group-add)
+		mapfile -t COMPREPLY < <(compgen -g -- "$cur")
+		return ;;
+	--kernel | --pids-limit | --preserve-fds | --ignore)
+		return ;;
+	esac
+	case $cur in
+	seccomp=*)
+		_callfence_seccomp "$cur"
+		return ;;
+	--enosys=*)
+		_callfence_reply "$cur" "--enosys=runc --enosys=none"
+		return ;;
+	--abi=*)
+		_callfence_reply "$cur" "$("$bin" list abis 2>/dev/null | sed 's/^/--abi=/')"
+		return ;;
+	-*)
+		local v=_callfence_opts_$cmd
+		_callfence_reply "$cur" "${!v-}"
+		return ;;
+	esac
+
+	# operands
+	for ((i = 2; i < ${#words[@]} - 1; i++)); do
+		case ${words[i]} in
+		--abi | --native | --caps | --kernel | --enosys | --format | \
+			--ignore | -o | --output) ((i++)) ;;
+		-*) ;;
+		*) ((nargs++)) ;;
+		esac
+	done
+	case $cmd in
+	run) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
+	compile | check) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
+	explain)
+		if [[ $nargs -eq 0 ]]; then
+			_callfence_reply "$cur" builtin
+			_callfence_files "$cur"
+		elif [[ $nargs -eq 1 ]]; then
+			_callfence_reply "$cur" "$("$bin" list syscalls ${abi:+--abi "$abi"} 2>/dev/null)"
+		fi ;;
+	disasm) _callfence_files "$cur" ;;
+	list) [[ $nargs -eq 0 ]] && _callfence_reply "$cur" "commands syscalls abis caps" ;;
+	esac
+}
+complete -F _callfence callfence
