@@ -450,6 +450,14 @@ static bool sig_add(struct sig_walk *w, size_t *n, int g, const uint8_t *st,
 	return true;
 }
 
+/* Pair mode: the state of condition i for the value as the kernel reads
+ * it, whose bits above 31 stay 0. */
+static uint8_t sig_low(const struct sig_walk *w, const uint8_t *st, size_t i,
+		       unsigned b, unsigned x)
+{
+	return b < 32 ? sig_step(w->c[i], st[w->n + i], b, x) : st[w->n + i];
+}
+
 static bool sig_run(struct sig_walk *w, struct cands *out, size_t *work)
 {
 	size_t n = 1, len = w->pair ? 2 * w->n : w->n;
@@ -480,11 +488,9 @@ static bool sig_run(struct sig_walk *w, struct cands *out, size_t *work)
 					st[i] = sig_step(w->c[i],
 							 w->st[g][k][i], b, x);
 					if (w->pair)
-						st[w->n + i] =
-							b < 32 ? sig_step(w->c[i],
-									  w->st[g][k][w->n + i],
-									  b, x)
-							       : w->st[g][k][w->n + i];
+						st[w->n + i] = sig_low(
+							w, w->st[g][k], i, b,
+							x);
 				}
 				if (sig_dead(w, st))
 					continue;
@@ -578,7 +584,8 @@ static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 
 			for (size_t i = 0; i < j; i++)
 				if ((alive >> i & 1) &&
-				    !chain_holds_on(ar, &s->chains[i], arg, c->v[k]))
+				    !chain_holds_on(ar, &s->chains[i], arg,
+						    c->v[k]))
 					alive &= ~(1ULL << i);
 			if (!mask_add(next, nnext, alive))
 				return false;
