@@ -6,8 +6,9 @@
 #include <string.h>
 
 static const char check_usage[] =
-	"usage: callfence check [--strict] [--json] [--ignore ID]... [--native ARCH]\n"
-	"                       [--caps SPEC] [--kernel X.Y] PROFILE...\n"
+	"usage: callfence check [--strict] [--json] [--ignore ID]...\n"
+	"                       [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
+	"                       PROFILE...\n"
 	"Exit 0: no errors (warnings allowed unless --strict; notes always);\n"
 	"1: errors.\n";
 
@@ -77,8 +78,8 @@ static void check_diag(void *ctx, const struct cf_diag *d)
 		return;
 	r->warnings += d->cls == CF_DIAG_WARNING;
 	if (r->json)
-		json_item(r, cf_diag_class_name(d->cls), d->id, d->file, d->pointer, d->line,
-			  d->col, d->msg);
+		json_item(r, cf_diag_class_name(d->cls), d->id, d->file,
+			  d->pointer, d->line, d->col, d->msg);
 	else
 		cli_warn_diag(NULL, d);
 }

@@ -312,7 +312,7 @@ int cmd_compile(int argc, char **argv)
 	if (cli_target_init(&t))
 		return CLI_FAIL;
 	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "o:h", compile_opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "o:h", compile_opts, NULL)) >= 0) {
 		int r = cli_target_opt(&t, opt, optarg);
 
 		if (r < 0)

@@ -2,7 +2,10 @@
 /*
  * check.c - lints: what a profile means that its author may not expect.
  * Everything is reported through the caller's diagnostic callback; the
- * profile is also compiled, so every compile error is a check error.
+ * profile is also compiled, so every compile error is a check error. The
+ * rule lints (shadowed and overlapping rules) run in every compile that
+ * has a callback (cf_lint_rules); reach.c answers which calls reach a
+ * rule.
  */
 #include "cf.h"
 
@@ -230,17 +233,6 @@ static size_t candidates(const struct cf_ir_chain *a, const struct cf_ir_chain *
 	return n;
 }
 
-static bool chain_holds_on(const struct cf_arch *ar,
-			   const struct cf_ir_chain *c, unsigned arg,
-			   uint64_t v)
-{
-	for (size_t i = 0; i < c->nconds; i++)
-		if (c->conds[i].arg == arg &&
-		    !cf_ir_cond_match(ar, &c->conds[i], v))
-			return false;
-	return true;
-}
-
 /* A call both chains match, into args; false if none was found. */
 static bool overlap(const struct cf_arch *ar, const struct cf_ir_chain *a,
 		    const struct cf_ir_chain *b, uint64_t args[6])
@@ -250,8 +242,8 @@ static bool overlap(const struct cf_arch *ar, const struct cf_ir_chain *a,
 		size_t n = candidates(a, b, arg, cand, CF_ARRAY_SIZE(cand));
 		size_t k = 0;
 
-		while (k < n && !(chain_holds_on(ar, a, arg, cand[k]) &&
-				  chain_holds_on(ar, b, arg, cand[k])))
+		while (k < n && !(cf_chain_holds_on(ar, a, arg, cand[k]) &&
+				  cf_chain_holds_on(ar, b, arg, cand[k])))
 			k++;
 		if (k == n)
 			return false;
@@ -283,400 +275,10 @@ static void warn_overlap(struct lint *l, const struct cf_ir_chain *first,
 		cf_action_str(later->action, a2, sizeof(a2)));
 }
 
-/* ---- rules that never apply ------------------------------------------
- * Which calls reach chain j of a syscall, given that chains 0..j-1 come
- * first? Argument by argument, the values of the bit walk below (one per
- * combination of truth values the conditions on that argument can take)
- * are tried, keeping the sets of earlier chains still matching: a call
- * reaches chain j iff some path leaves none. Exact for every operator.
- * Without a MASKED_EQ on the argument the conditions' points {0, d, d + 1}
- * serve instead (the truth of <, <=, ==, >=, >, != is constant between
- * them: exact too, and much cheaper). Where the walk gives up (more than
- * CF_SIG_STATES states or CF_SIG_CONDS conditions on one argument) those
- * points are only a sample for MASKED_EQ, and an inexact "never reached"
- * is not reported: the analysis errs towards silence, never towards a
- * false warning. */
+/* ---- rules that never apply (reach.c says which calls reach one) ---- */
 
-#define CF_CAND_MAX 512
-#define CF_MASKS_MAX 256
 /* conditions evaluated per compile at most (a few ms); past it, silence */
 #define CF_SHADOW_BUDGET (1U << 23)
-
-struct cands {
-	uint64_t v[CF_CAND_MAX];
-	size_t n;
-	bool exact;
-};
-
-static void cand_add(struct cands *c, uint64_t v)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i] == v)
-			return;
-	if (c->n < CF_CAND_MAX)
-		c->v[c->n++] = v;
-	else
-		c->exact = false;
-}
-
-static uint64_t cmp_width(const struct cf_arch *ar)
-{
-	return ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
-}
-
-/* The values of argument arg that tell the chain's conditions apart;
- * with only (may be NULL), only those on which that chain holds. */
-static void cands_of(struct cands *c, const struct cf_arch *ar,
-		     const struct cf_ir_chain *ch, unsigned arg,
-		     const struct cf_ir_chain *only)
-{
-	uint64_t w = cmp_width(ar);
-
-	for (size_t i = 0; i < ch->nconds; i++) {
-		const struct cf_cond *k = &ch->conds[i];
-		uint64_t d = k->datum & w, v[3];
-		size_t n = 2;
-
-		if (k->arg != arg)
-			continue;
-		v[0] = d;
-		v[1] = (d + 1) & w;
-		if (k->op == CF_OP_MASKED_EQ) {
-			uint64_t want = k->datum2 & d;
-
-			v[0] = want;
-			v[1] = want | (~d & w);
-			v[2] = want ^ d;
-			n = 3;
-			c->exact = false;
-		}
-		for (size_t j = 0; j < n; j++)
-			if (!only || chain_holds_on(ar, only, arg, v[j]))
-				cand_add(c, v[j]);
-	}
-}
-
-/* ---- the values that tell an argument's conditions apart --------------
- * A walk over the bits of a value, highest first, keeping for every
- * condition how the bits so far stand against it (a comparison: equal so
- * far, below or above its datum; MASKED_EQ: matching so far or not) and
- * one value per distinct state. The final states are exactly the
- * combinations of truth values the conditions can take together, each
- * with a value that has it, so trying those values is exhaustive for
- * every operator. In pair mode a second state follows the same value with
- * its upper 32 bits cleared (an int argument as the kernel reads it).
- * Past CF_SIG_STATES states (or CF_SIG_CONDS conditions) it gives up and
- * the callers fall back to a sample. */
-
-#define CF_SIG_CONDS 64
-#define CF_SIG_STATES 512
-#define CF_SIG_SLOTS 2048
-
-struct sig_walk {
-	const struct cf_cond *c[CF_SIG_CONDS];
-	bool need[CF_SIG_CONDS]; /* states where it surely fails are dropped */
-	size_t n;
-	unsigned bits; /* 64, or 32 on 32-bit-compare ABIs */
-	bool pair;
-	/* two generations of states: n (pair: 2n) bytes each, and values */
-	uint8_t st[2][CF_SIG_STATES][2 * CF_SIG_CONDS];
-	uint64_t val[2][CF_SIG_STATES];
-	uint16_t slot[CF_SIG_SLOTS]; /* state index + 1, valid if stamped */
-	uint32_t stamp[CF_SIG_SLOTS], now;
-};
-
-static uint8_t sig_step(const struct cf_cond *c, uint8_t st, unsigned b,
-			unsigned x)
-{
-	if (st)
-		return st;
-	if (c->op == CF_OP_MASKED_EQ)
-		return (c->datum >> b & 1) && x != (c->datum2 >> b & 1);
-	if (x == (c->datum >> b & 1))
-		return 0;
-	return x ? 2 : 1; /* 1: below the datum, 2: above */
-}
-
-static bool sig_final(const struct cf_cond *c, uint8_t st)
-{
-	switch ((enum cf_op)c->op) {
-	case CF_OP_NE: return st != 0;
-	case CF_OP_LT: return st == 1;
-	case CF_OP_LE: return st != 2;
-	case CF_OP_EQ: return st == 0;
-	case CF_OP_GE: return st != 1;
-	case CF_OP_GT: return st == 2;
-	case CF_OP_MASKED_EQ: return st == 0;
-	default: return false;
-	}
-}
-
-/* A needed condition that no further bit can make true. */
-static bool sig_dead(const struct sig_walk *w, const uint8_t *st)
-{
-	for (size_t i = 0; i < w->n; i++) {
-		enum cf_op op = (enum cf_op)w->c[i]->op;
-
-		if (!w->need[i] || !st[i])
-			continue;
-		if (op == CF_OP_EQ || op == CF_OP_MASKED_EQ ||
-		    ((op == CF_OP_LT || op == CF_OP_LE) && st[i] == 2) ||
-		    ((op == CF_OP_GT || op == CF_OP_GE) && st[i] == 1))
-			return true;
-	}
-	return false;
-}
-
-/* Adds (st, v) to generation g unless its state is there; false when
- * full. */
-static bool sig_add(struct sig_walk *w, size_t *n, int g, const uint8_t *st,
-		    uint64_t v)
-{
-	size_t len = w->pair ? 2 * w->n : w->n;
-	uint32_t h = 2166136261U;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ st[i]) * 16777619U;
-	for (h &= CF_SIG_SLOTS - 1; w->stamp[h] == w->now;
-	     h = (h + 1) & (CF_SIG_SLOTS - 1))
-		if (!memcmp(w->st[g][w->slot[h] - 1], st, len))
-			return true;
-	if (*n == CF_SIG_STATES)
-		return false;
-	memcpy(w->st[g][*n], st, len);
-	w->val[g][*n] = v;
-	w->slot[h] = (uint16_t)++*n;
-	w->stamp[h] = w->now;
-	return true;
-}
-
-static bool sig_run(struct sig_walk *w, struct cands *out, size_t *work)
-{
-	size_t n = 1, len = w->pair ? 2 * w->n : w->n;
-	int g = 0;
-
-	memset(w->st[0][0], 0, len);
-	w->val[0][0] = 0;
-	/* the cleared value: its upper 32 bits are zeros */
-	for (unsigned b = 63; w->pair && b >= 32; b--)
-		for (size_t i = 0; i < w->n; i++)
-			w->st[0][0][w->n + i] =
-				sig_step(w->c[i], w->st[0][0][w->n + i], b, 0);
-	for (unsigned b = w->bits; b-- > 0;) {
-		size_t m = 0;
-
-		if (n * len * 2 > *work)
-			return false;
-		*work -= n * len * 2;
-		if (++w->now == 0) { /* wrapped: start the stamps again */
-			memset(w->stamp, 0, sizeof(w->stamp));
-			w->now = 1;
-		}
-		for (size_t k = 0; k < n; k++)
-			for (unsigned x = 0; x < 2; x++) {
-				uint8_t st[2 * CF_SIG_CONDS];
-
-				for (size_t i = 0; i < w->n; i++) {
-					st[i] = sig_step(w->c[i],
-							 w->st[g][k][i], b, x);
-					if (w->pair)
-						st[w->n + i] =
-							b < 32 ? sig_step(w->c[i],
-									  w->st[g][k][w->n + i],
-									  b, x)
-							       : w->st[g][k][w->n + i];
-				}
-				if (sig_dead(w, st))
-					continue;
-				if (!sig_add(w, &m, !g, st,
-					     w->val[g][k] | (uint64_t)x << b))
-					return false;
-			}
-		n = m;
-		g = !g;
-	}
-	out->n = 0;
-	out->exact = true;
-	for (size_t k = 0; k < n; k++) {
-		bool ok = true;
-
-		for (size_t i = 0; i < w->n && ok; i++)
-			ok = !w->need[i] || sig_final(w->c[i], w->st[g][k][i]);
-		if (ok && out->n < CF_CAND_MAX)
-			out->v[out->n++] = w->val[g][k];
-		else if (ok)
-			return false;
-	}
-	return true;
-}
-
-/* Is any of the walk's conditions a MASKED_EQ? Without one the
- * conditions' points {0, d, d + 1} are exact too, and much cheaper. */
-static bool sig_masked(const struct sig_walk *w)
-{
-	for (size_t i = 0; i < w->n; i++)
-		if (w->c[i]->op == CF_OP_MASKED_EQ)
-			return true;
-	return false;
-}
-
-/* Adds the conditions of ch on arg to the walk; false when too many. */
-static bool sig_conds(struct sig_walk *w, const struct cf_ir_chain *ch,
-		      unsigned arg, bool need)
-{
-	for (size_t i = 0; i < ch->nconds; i++) {
-		if (ch->conds[i].arg != arg)
-			continue;
-		if (w->n == CF_SIG_CONDS)
-			return false;
-		w->need[w->n] = need;
-		w->c[w->n++] = &ch->conds[i];
-	}
-	return true;
-}
-
-/* Keeps the values on which ch holds. */
-static void cands_filter(struct cands *c, const struct cf_arch *ar,
-			 const struct cf_ir_chain *ch, unsigned arg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->n; i++)
-		if (chain_holds_on(ar, ch, arg, c->v[i]))
-			c->v[n++] = c->v[i];
-	c->n = n;
-}
-
-enum reach { REACHED, SHADOWED, NEVER_HOLDS, UNKNOWN };
-
-static bool mask_add(uint64_t *set, size_t *n, uint64_t m)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (set[i] == m)
-			return true;
-	if (*n == CF_MASKS_MAX)
-		return false;
-	set[(*n)++] = m;
-	return true;
-}
-
-/* One argument: every set of still-matching earlier chains a value of it
- * can leave, from every set in cur. */
-static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
-		      size_t j, unsigned arg, const struct cands *c,
-		      const uint64_t *cur, size_t ncur, uint64_t *next,
-		      size_t *nnext)
-{
-	const struct cf_ir_chain *b = &s->chains[j];
-
-	*nnext = 0;
-	for (size_t k = 0; k < c->n; k++) {
-		if (!chain_holds_on(ar, b, arg, c->v[k]))
-			continue;
-		for (size_t m = 0; m < ncur; m++) {
-			uint64_t alive = cur[m];
-
-			for (size_t i = 0; i < j; i++)
-				if ((alive >> i & 1) &&
-				    !chain_holds_on(ar, &s->chains[i], arg, c->v[k]))
-					alive &= ~(1ULL << i);
-			if (!mask_add(next, nnext, alive))
-				return false;
-		}
-	}
-	return true;
-}
-
-/* The walk's values of arg for chain j (and also), given chains 0..j. */
-static bool walk_reach(struct sig_walk *w, const struct cf_arch *ar,
-		       const struct cf_ir_sys *s, size_t j,
-		       const struct cf_ir_chain *also, unsigned arg,
-		       struct cands *c, size_t *work)
-{
-	bool ok = w != NULL;
-
-	if (!ok)
-		return false;
-	w->n = 0;
-	w->bits = ar->cmp_bits == 64 ? 64 : 32;
-	w->pair = false;
-	for (size_t i = 0; i <= j && ok; i++)
-		ok = sig_conds(w, &s->chains[i], arg, i == j);
-	if (ok && also)
-		ok = sig_conds(w, also, arg, true);
-	return ok && sig_masked(w) && sig_run(w, c, work);
-}
-
-/* Is chain j reached by a call on which also (NULL: no condition) holds?
- * work: what is left of the caller's budget (conditions evaluated). */
-static enum reach reach_with(const struct cf_arch *ar,
-			     const struct cf_ir_sys *s, size_t j,
-			     const struct cf_ir_chain *also,
-			     struct sig_walk *w, size_t *work)
-{
-	uint64_t a[CF_MASKS_MAX], b[CF_MASKS_MAX], *cur = a, *next = b;
-	size_t ncur = 1, nnext;
-	bool exact = true;
-
-	if (j >= 64)
-		return UNKNOWN;
-	cur[0] = j ? (1ULL << j) - 1 : 0;
-	for (unsigned arg = 0; arg < 6; arg++) {
-		struct cands c;
-		bool any = false;
-
-		c.n = 0;
-		c.exact = true;
-		for (size_t i = 0; i <= j + !!also; i++) {
-			const struct cf_ir_chain *ch = i <= j ? &s->chains[i]
-							      : also;
-
-			for (size_t k = 0; k < ch->nconds; k++)
-				any |= ch->conds[k].arg == arg;
-		}
-		if (!any)
-			continue; /* no condition on it */
-		if (!walk_reach(w, ar, s, j, also, arg, &c, work)) {
-			c.n = 0;
-			c.exact = true;
-			for (size_t i = 0; i <= j + !!also; i++)
-				cands_of(&c, ar,
-					 i <= j ? &s->chains[i] : also, arg,
-					 &s->chains[j]);
-		}
-		cand_add(&c, 0);
-		if (also)
-			cands_filter(&c, ar, also, arg);
-		cands_filter(&c, ar, &s->chains[j], arg);
-		exact &= c.exact;
-		if (c.n * ncur * (j + 1) > *work)
-			return UNKNOWN;
-		*work -= c.n * ncur * (j + 1);
-		if (!reach_arg(ar, s, j, arg, &c, cur, ncur, next, &nnext))
-			return UNKNOWN;
-		cur = cur == a ? b : a;
-		next = next == a ? b : a;
-		ncur = nnext;
-	}
-	for (size_t m = 0; m < ncur; m++)
-		if (!cur[m])
-			return REACHED;
-	if (!exact)
-		return UNKNOWN;
-	return ncur ? SHADOWED : NEVER_HOLDS;
-}
-
-/* The points first (a call they find is a real one); the walk only to
- * prove what they cannot. */
-static enum reach chain_reach(const struct cf_arch *ar,
-			      const struct cf_ir_sys *s, size_t j,
-			      const struct cf_ir_chain *also,
-			      struct sig_walk *w, size_t *work)
-{
-	enum reach r = reach_with(ar, s, j, also, NULL, work);
-
-	return r == UNKNOWN && w ? reach_with(ar, s, j, also, w, work) : r;
-}
 
 struct shadow {
 	uint32_t abis;   /* bit per filter ABI where the rule never applies */
@@ -704,7 +306,7 @@ static const struct cf_ir_sys *sys_at(const struct cf_ir_abi *abi, uint32_t nr)
 
 /* Can no call satisfy r's conditions? */
 static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
-			struct sig_walk *w, size_t *work)
+			struct cf_walk *w, size_t *work)
 {
 	struct cf_ir_chain c = { .nconds = r->nconds, .rule = r };
 	struct cf_ir_sys one = { .chains = &c, .nchains = 1 };
@@ -712,7 +314,7 @@ static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
 	if (!r->nconds || r->nconds > CF_ARRAY_SIZE(c.conds))
 		return false;
 	memcpy(c.conds, r->conds, r->nconds * sizeof(*r->conds));
-	return chain_reach(ar, &one, 0, NULL, w, work) == NEVER_HOLDS;
+	return cf_chain_reach(ar, &one, 0, NULL, w, work) == CF_NEVER_HOLDS;
 }
 
 /* libseccomp agrees here: the first unconditional rule of a syscall
@@ -721,7 +323,7 @@ static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
  * hold (then it is reported as such). */
 static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 				 const struct cf_ir_abi *abi,
-				 struct shadow *sh, struct sig_walk *w,
+				 struct shadow *sh, struct cf_walk *w,
 				 size_t *work)
 {
 	const struct cf_arch *ar = &cf_arches[abi->arch];
@@ -754,7 +356,7 @@ static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 
 static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 			  const struct cf_ir_sys *s, const struct cf_arch *ar,
-			  struct shadow *sh, struct sig_walk *w, size_t *work)
+			  struct shadow *sh, struct cf_walk *w, size_t *work)
 {
 	for (size_t j = 0; j < s->nchains; j++)
 		if (s->chains[j].rule->sys != s->sys)
@@ -762,18 +364,18 @@ static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 	for (size_t j = 0; j < s->nchains; j++) {
 		const struct cf_ir_chain *b = &s->chains[j];
 		struct shadow *x = &sh[b->rule - rs->rules];
-		enum reach r = chain_reach(ar, s, j, NULL, w, work);
+		enum cf_reach r = cf_chain_reach(ar, s, j, NULL, w, work);
 		const struct cf_rule *by = NULL;
 
-		if (r == REACHED || r == UNKNOWN)
+		if (r == CF_REACHED || r == CF_REACH_UNKNOWN)
 			continue;
 		/* what decides instead: an earlier chain of another action
 		 * that some call of this one reaches (none: redundant) */
-		for (size_t i = 0; i < j && r == SHADOWED && !by; i++)
+		for (size_t i = 0; i < j && r == CF_SHADOWED && !by; i++)
 			if (s->chains[i].action != b->action &&
-			    chain_reach(ar, s, i, b, w, work) == REACHED)
+			    cf_chain_reach(ar, s, i, b, w, work) == CF_REACHED)
 				by = s->chains[i].rule;
-		if (r == SHADOWED && !by)
+		if (r == CF_SHADOWED && !by)
 			continue; /* redundant (same action), or unnamed */
 		x->abis |= 1U << ai;
 		x->by = by;
@@ -870,13 +472,13 @@ void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 	struct lint l = { p, NULL, fn, ctx, 0 };
 	const struct cf_ruleset *rs = &f->rules;
 	struct shadow *sh;
-	struct sig_walk *w;
+	struct cf_walk *w;
 	size_t work = CF_SHADOW_BUDGET;
 
 	if (!fn || f->unconfined || !f->ir.nabis)
 		return;
 	sh = calloc(rs->nrules ? rs->nrules : 1, sizeof(*sh));
-	w = calloc(1, sizeof(*w)); /* NULL: the sample alone */
+	w = cf_walk_new(); /* NULL: the points alone */
 	for (size_t ai = 0; sh && ai < f->ir.nabis; ai++) {
 		const struct cf_ir_abi *abi = &f->ir.abis[ai];
 
@@ -889,7 +491,7 @@ void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 		if (sh[i].abis)
 			warn_shadow(&l, rs, &rs->rules[i], &sh[i]);
 	lint_overlaps(&l, f, sh);
-	free(w);
+	cf_walk_free(w);
 	free(sh);
 }
 
@@ -929,8 +531,8 @@ struct int_search {
 	const struct cf_ir_abi *abi;
 	const struct cf_ir_sys *s;
 	unsigned arg;
-	struct cands c[6]; /* c[arg]: the low halves */
-	struct cands hi;   /* the upper halves of c[arg] */
+	struct cf_vals c[6]; /* c[arg]: the low halves */
+	struct cf_vals hi;   /* the upper halves of c[arg] */
 	struct witness bypass, narrow;
 	bool pairs; /* c[arg] holds whole values (the walk's) */
 	uint32_t lows[4]; /* distinct bypassing low halves */
@@ -958,10 +560,10 @@ static void halves_of(struct int_search *q, const struct cf_ir_chain *ch)
 			q->exact = false;
 		}
 		for (size_t j = 0; j < n; j++) {
-			cand_add(&q->c[q->arg], pts[j] & UINT32_MAX);
-			cand_add(&q->c[q->arg], (pts[j] + 1) & UINT32_MAX);
-			cand_add(&q->hi, pts[j] >> 32);
-			cand_add(&q->hi, (pts[j] >> 32) + 1);
+			cf_vals_add(&q->c[q->arg], pts[j] & UINT32_MAX);
+			cf_vals_add(&q->c[q->arg], (pts[j] + 1) & UINT32_MAX);
+			cf_vals_add(&q->hi, pts[j] >> 32);
+			cf_vals_add(&q->hi, (pts[j] >> 32) + 1);
 		}
 	}
 }
@@ -1124,43 +726,35 @@ static void note_narrow(struct lint *l, const struct int_search *q)
 }
 
 /* Values of argument k for the search: the walk's (exact), or a sample. */
-static void int_cands(struct int_search *q, struct sig_walk *w, unsigned k,
+static void int_cands(struct int_search *q, struct cf_walk *w, unsigned k,
 		      size_t *work)
 {
 	const struct cf_arch *ar = &cf_arches[q->abi->arch];
 	const struct cf_ir_sys *s = q->s;
-	bool ok = w != NULL;
 
-	if (ok) {
-		w->n = 0;
-		w->bits = 64;
-		w->pair = k == q->arg;
-		for (size_t j = 0; j < s->nchains && ok; j++)
-			ok = sig_conds(w, &s->chains[j], k, false);
-		if (ok && sig_masked(w) && sig_run(w, &q->c[k], work)) {
-			q->pairs |= k == q->arg;
-			return;
-		}
+	if (cf_walk_sys(w, s, k, k == q->arg, &q->c[k], work)) {
+		q->pairs |= k == q->arg;
+		return;
 	}
 	q->c[k].n = 0;
 	q->c[k].exact = true;
-	cand_add(&q->c[k], 0);
+	cf_vals_add(&q->c[k], 0);
 	if (k == q->arg) {
-		cand_add(&q->c[k], UINT32_MAX);
-		cand_add(&q->hi, 1);
-		cand_add(&q->hi, UINT32_MAX);
+		cf_vals_add(&q->c[k], UINT32_MAX);
+		cf_vals_add(&q->hi, 1);
+		cf_vals_add(&q->hi, UINT32_MAX);
 		for (size_t j = 0; j < s->nchains; j++)
 			halves_of(q, &s->chains[j]);
 		return;
 	}
 	for (size_t j = 0; j < s->nchains; j++)
-		cands_of(&q->c[k], ar, &s->chains[j], k, NULL);
+		cf_vals_points(&q->c[k], ar, &s->chains[j], k, NULL);
 	q->exact &= q->c[k].exact;
 }
 
 static void int_arg(struct lint *l, const struct cf_ir *ir,
 		    const struct cf_ir_abi *abi, const struct cf_ir_sys *s,
-		    unsigned arg, struct sig_walk *w, size_t *work)
+		    unsigned arg, struct cf_walk *w, size_t *work)
 {
 	struct int_search q = { .ir = ir, .abi = abi, .s = s, .arg = arg,
 				.budget = CF_INT_BUDGET, .exact = true };
@@ -1188,7 +782,7 @@ static void int_arg(struct lint *l, const struct cf_ir *ir,
 
 static void lint_int_args(struct lint *l, const struct cf_filter *f)
 {
-	struct sig_walk *w = calloc(1, sizeof(*w)); /* NULL: samples only */
+	struct cf_walk *w = cf_walk_new(); /* NULL: the points alone */
 	size_t work = CF_SHADOW_BUDGET;
 
 	for (size_t a = 0; a < f->ir.nabis; a++) {
@@ -1210,7 +804,7 @@ static void lint_int_args(struct lint *l, const struct cf_filter *f)
 						&work);
 		}
 	}
-	free(w);
+	cf_walk_free(w);
 }
 
 int cf_check(const struct cf_profile *p, const struct cf_target *t,

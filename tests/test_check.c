@@ -259,7 +259,8 @@ TEST(check_int_arg_hardened)
 
 static const char shadow_profile[] =
 	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
-	" {\"names\": [\"ptrace\", \"kill\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+	" {\"names\": [\"ptrace\", \"kill\"], \"action\": "
+	"\"SCMP_ACT_ALLOW\"},\n"
 	" {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\", "
 	"\"errnoRet\": 38, \"args\": [{\"index\": 0, \"value\": 16, \"op\": "
 	"\"SCMP_CMP_EQ\"}]},\n"
@@ -389,10 +390,12 @@ TEST(check_cap_never_matches)
 		    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
 		    " {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ALLOW\", "
 		    "\"includes\": {\"caps\": [\"SYS_ADMIN\"]}},\n"
-		    " {\"names\": [\"umount2\"], \"action\": \"SCMP_ACT_ALLOW\","
+		    " {\"names\": [\"umount2\"], \"action\": "
+		    "\"SCMP_ACT_ALLOW\","
 		    " \"includes\": {\"caps\": [\"CAP_CHOWN\", "
 		    "\"CAP_SYS_ADMN\"]}},\n"
-		    " {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ALLOW\", "
+		    " {\"names\": [\"ptrace\"], \"action\": "
+		    "\"SCMP_ACT_ALLOW\", "
 		    "\"excludes\": {\"caps\": [\"cap_sys_ptrace\"]}}]}\n");
 	CMD(&o, "check", "--native", "x86_64", p);
 	CHECK_EQ(o.status, 0);
@@ -637,7 +640,8 @@ TEST(check_analyses_match_brute_force)
 			r[i].arg[0] = (unsigned)(prop_rand(&seed) % 2);
 			r[i].arg[1] = !r[i].arg[0];
 			off += snprintf(json + off, sizeof(json) - (size_t)off,
-					"%s{\"names\": [\"socket\"], \"action\":"
+					"%s{\"names\": [\"socket\"], "
+					"\"action\":"
 					" \"%s\", \"args\": [",
 					i ? ", " : "", r[i].json_action);
 			for (unsigned c = 0; c < r[i].nconds; c++) {
@@ -646,10 +650,10 @@ TEST(check_analyses_match_brute_force)
 						 CF_ARRAY_SIZE_T(data)];
 				r[i].v2[c] = 0;
 				if (r[i].op[c] == 6) {
-					r[i].v[c] = masks[prop_rand(&seed) %
-							  CF_ARRAY_SIZE_T(masks)];
-					r[i].v2[c] = twos[prop_rand(&seed) %
-							  CF_ARRAY_SIZE_T(twos)];
+					uint64_t m = prop_rand(&seed);
+
+					r[i].v[c] = masks[m % 7];
+					r[i].v2[c] = twos[(m >> 8) % 9];
 				}
 				off += snprintf(
 					json + off, sizeof(json) - (size_t)off,

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * reach.c - which calls reach an argument rule of a syscall, given the
+ * rules before it (check.c's shadowed-rule and int-arg-* lints).
+ *
+ * Everything rests on one question per argument: which values tell the
+ * conditions on it apart? For <, <=, ==, >=, > and != the points
+ * {0, d, d + 1} of their data do (the truth of each is constant between
+ * them); with MASKED_EQ a walk over the bits of the value does (one value
+ * per combination of truth values the conditions can take together).
+ */
+#include "cf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool cf_chain_holds_on(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		       unsigned arg, uint64_t v)
+{
+	for (size_t i = 0; i < c->nconds; i++)
+		if (c->conds[i].arg == arg &&
+		    !cf_ir_cond_match(ar, &c->conds[i], v))
+			return false;
+	return true;
+}
+
+/* ---- reaching a chain ---------------------------------------------------
+ * Which calls reach chain j of a syscall, given that chains 0..j-1 come
+ * first? Argument by argument, the values of the bit walk below (one per
+ * combination of truth values the conditions on that argument can take)
+ * are tried, keeping the sets of earlier chains still matching: a call
+ * reaches chain j iff some path leaves none. Exact for every operator.
+ * Without a MASKED_EQ on the argument the conditions' points {0, d, d + 1}
+ * serve instead (the truth of <, <=, ==, >=, >, != is constant between
+ * them: exact too, and much cheaper). Where the walk gives up (more than
+ * CF_SIG_STATES states or CF_SIG_CONDS conditions on one argument) those
+ * points are only a sample for MASKED_EQ, and an inexact "never reached"
+ * is not reported: the analysis errs towards silence, never towards a
+ * false warning. */
+
+#define CF_MASKS_MAX 256
+
+void cf_vals_add(struct cf_vals *c, uint64_t v)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i] == v)
+			return;
+	if (c->n < CF_VALS_MAX)
+		c->v[c->n++] = v;
+	else
+		c->exact = false;
+}
+
+static uint64_t cmp_width(const struct cf_arch *ar)
+{
+	return ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+}
+
+/* The values of argument arg that tell the chain's conditions apart;
+ * with only (may be NULL), only those on which that chain holds. */
+void cf_vals_points(struct cf_vals *c, const struct cf_arch *ar,
+		    const struct cf_ir_chain *ch, unsigned arg,
+		    const struct cf_ir_chain *only)
+{
+	uint64_t w = cmp_width(ar);
+
+	for (size_t i = 0; i < ch->nconds; i++) {
+		const struct cf_cond *k = &ch->conds[i];
+		uint64_t d = k->datum & w, v[3];
+		size_t n = 2;
+
+		if (k->arg != arg)
+			continue;
+		v[0] = d;
+		v[1] = (d + 1) & w;
+		if (k->op == CF_OP_MASKED_EQ) {
+			uint64_t want = k->datum2 & d;
+
+			v[0] = want;
+			v[1] = want | (~d & w);
+			v[2] = want ^ d;
+			n = 3;
+			c->exact = false;
+		}
+		for (size_t j = 0; j < n; j++)
+			if (!only || cf_chain_holds_on(ar, only, arg, v[j]))
+				cf_vals_add(c, v[j]);
+	}
+}
+
+/* ---- the values that tell an argument's conditions apart --------------
+ * A walk over the bits of a value, highest first, keeping for every
+ * condition how the bits so far stand against it (a comparison: equal so
+ * far, below or above its datum; MASKED_EQ: matching so far or not) and
+ * one value per distinct state. The final states are exactly the
+ * combinations of truth values the conditions can take together, each
+ * with a value that has it, so trying those values is exhaustive for
+ * every operator. In pair mode a second state follows the same value with
+ * its upper 32 bits cleared (an int argument as the kernel reads it).
+ * Past CF_SIG_STATES states (or CF_SIG_CONDS conditions) it gives up and
+ * the callers fall back to a sample. */
+
+#define CF_SIG_CONDS 64
+#define CF_SIG_STATES 512
+#define CF_SIG_SLOTS 2048
+
+struct cf_walk {
+	const struct cf_cond *c[CF_SIG_CONDS];
+	bool need[CF_SIG_CONDS]; /* states where it surely fails are dropped */
+	size_t n;
+	unsigned bits; /* 64, or 32 on 32-bit-compare ABIs */
+	bool pair;
+	/* two generations of states: n (pair: 2n) bytes each, and values */
+	uint8_t st[2][CF_SIG_STATES][2 * CF_SIG_CONDS];
+	uint64_t val[2][CF_SIG_STATES];
+	uint16_t slot[CF_SIG_SLOTS]; /* state index + 1, valid if stamped */
+	uint32_t stamp[CF_SIG_SLOTS], now;
+};
+
+static uint8_t sig_step(const struct cf_cond *c, uint8_t st, unsigned b,
+			unsigned x)
+{
+	if (st)
+		return st;
+	if (c->op == CF_OP_MASKED_EQ)
+		return (c->datum >> b & 1) && x != (c->datum2 >> b & 1);
+	if (x == (c->datum >> b & 1))
+		return 0;
+	return x ? 2 : 1; /* 1: below the datum, 2: above */
+}
+
+static bool sig_final(const struct cf_cond *c, uint8_t st)
+{
+	switch ((enum cf_op)c->op) {
+	case CF_OP_NE: return st != 0;
+	case CF_OP_LT: return st == 1;
+	case CF_OP_LE: return st != 2;
+	case CF_OP_EQ: return st == 0;
+	case CF_OP_GE: return st != 1;
+	case CF_OP_GT: return st == 2;
+	case CF_OP_MASKED_EQ: return st == 0;
+	default: return false;
+	}
+}
+
+/* A needed condition that no further bit can make true. */
+static bool sig_dead(const struct cf_walk *w, const uint8_t *st)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		enum cf_op op = (enum cf_op)w->c[i]->op;
+
+		if (!w->need[i] || !st[i])
+			continue;
+		if (op == CF_OP_EQ || op == CF_OP_MASKED_EQ ||
+		    ((op == CF_OP_LT || op == CF_OP_LE) && st[i] == 2) ||
+		    ((op == CF_OP_GT || op == CF_OP_GE) && st[i] == 1))
+			return true;
+	}
+	return false;
+}
+
+/* Adds (st, v) to generation g unless its state is there; false when
+ * full. */
+static bool sig_add(struct cf_walk *w, size_t *n, int g, const uint8_t *st,
+		    uint64_t v)
+{
+	size_t len = w->pair ? 2 * w->n : w->n;
+	uint32_t h = 2166136261U;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ st[i]) * 16777619U;
+	for (h &= CF_SIG_SLOTS - 1; w->stamp[h] == w->now;
+	     h = (h + 1) & (CF_SIG_SLOTS - 1))
+		if (!memcmp(w->st[g][w->slot[h] - 1], st, len))
+			return true;
+	if (*n == CF_SIG_STATES)
+		return false;
+	memcpy(w->st[g][*n], st, len);
+	w->val[g][*n] = v;
+	w->slot[h] = (uint16_t)++*n;
+	w->stamp[h] = w->now;
+	return true;
+}
+
+/* Pair mode: the state of condition i for the value as the kernel reads
+ * it, whose bits above 31 stay 0. */
+static uint8_t sig_low(const struct cf_walk *w, const uint8_t *st, size_t i,
+		       unsigned b, unsigned x)
+{
+	return b < 32 ? sig_step(w->c[i], st[w->n + i], b, x) : st[w->n + i];
+}
+
+static bool sig_run(struct cf_walk *w, struct cf_vals *out, size_t *work)
+{
+	size_t n = 1, len = w->pair ? 2 * w->n : w->n;
+	int g = 0;
+
+	memset(w->st[0][0], 0, len);
+	w->val[0][0] = 0;
+	/* the cleared value: its upper 32 bits are zeros */
+	for (unsigned b = 63; w->pair && b >= 32; b--)
+		for (size_t i = 0; i < w->n; i++)
+			w->st[0][0][w->n + i] =
+				sig_step(w->c[i], w->st[0][0][w->n + i], b, 0);
+	for (unsigned b = w->bits; b-- > 0;) {
+		size_t m = 0;
+
+		if (n * len * 2 > *work)
+			return false;
+		*work -= n * len * 2;
+		if (++w->now == 0) { /* wrapped: start the stamps again */
+			memset(w->stamp, 0, sizeof(w->stamp));
+			w->now = 1;
+		}
+		for (size_t k = 0; k < n; k++)
+			for (unsigned x = 0; x < 2; x++) {
+				uint8_t st[2 * CF_SIG_CONDS];
+
+				for (size_t i = 0; i < w->n; i++) {
+					st[i] = sig_step(w->c[i],
+							 w->st[g][k][i], b, x);
+					if (w->pair)
+						st[w->n + i] = sig_low(
+							w, w->st[g][k], i, b,
+							x);
+				}
+				if (sig_dead(w, st))
+					continue;
+				if (!sig_add(w, &m, !g, st,
+					     w->val[g][k] | (uint64_t)x << b))
+					return false;
+			}
+		n = m;
+		g = !g;
+	}
+	out->n = 0;
+	out->exact = true;
+	for (size_t k = 0; k < n; k++) {
+		bool ok = true;
+
+		for (size_t i = 0; i < w->n && ok; i++)
+			ok = !w->need[i] || sig_final(w->c[i], w->st[g][k][i]);
+		if (ok && out->n < CF_VALS_MAX)
+			out->v[out->n++] = w->val[g][k];
+		else if (ok)
+			return false;
+	}
+	return true;
+}
+
+/* Is any of the walk's conditions a MASKED_EQ? Without one the
+ * conditions' points {0, d, d + 1} are exact too, and much cheaper. */
+static bool sig_masked(const struct cf_walk *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->c[i]->op == CF_OP_MASKED_EQ)
+			return true;
+	return false;
+}
+
+/* Adds the conditions of ch on arg to the walk; false when too many. */
+static bool sig_conds(struct cf_walk *w, const struct cf_ir_chain *ch,
+		      unsigned arg, bool need)
+{
+	for (size_t i = 0; i < ch->nconds; i++) {
+		if (ch->conds[i].arg != arg)
+			continue;
+		if (w->n == CF_SIG_CONDS)
+			return false;
+		w->need[w->n] = need;
+		w->c[w->n++] = &ch->conds[i];
+	}
+	return true;
+}
+
+/* Keeps the values on which ch holds. */
+static void vals_filter(struct cf_vals *c, const struct cf_arch *ar,
+			const struct cf_ir_chain *ch, unsigned arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (cf_chain_holds_on(ar, ch, arg, c->v[i]))
+			c->v[n++] = c->v[i];
+	c->n = n;
+}
+
+static bool mask_add(uint64_t *set, size_t *n, uint64_t m)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (set[i] == m)
+			return true;
+	if (*n == CF_MASKS_MAX)
+		return false;
+	set[(*n)++] = m;
+	return true;
+}
+
+/* One argument: every set of still-matching earlier chains a value of it
+ * can leave, from every set in cur. */
+static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
+		      size_t j, unsigned arg, const struct cf_vals *c,
+		      const uint64_t *cur, size_t ncur, uint64_t *next,
+		      size_t *nnext)
+{
+	const struct cf_ir_chain *b = &s->chains[j];
+
+	*nnext = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		if (!cf_chain_holds_on(ar, b, arg, c->v[k]))
+			continue;
+		for (size_t m = 0; m < ncur; m++) {
+			uint64_t alive = cur[m];
+
+			for (size_t i = 0; i < j; i++)
+				if ((alive >> i & 1) &&
+				    !cf_chain_holds_on(ar, &s->chains[i], arg,
+						    c->v[k]))
+					alive &= ~(1ULL << i);
+			if (!mask_add(next, nnext, alive))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The walk's values of arg for chain j (and also), given chains 0..j. */
+static bool walk_reach(struct cf_walk *w, const struct cf_arch *ar,
+		       const struct cf_ir_sys *s, size_t j,
+		       const struct cf_ir_chain *also, unsigned arg,
+		       struct cf_vals *c, size_t *work)
+{
+	bool ok = w != NULL;
+
+	if (!ok)
+		return false;
+	w->n = 0;
+	w->bits = ar->cmp_bits == 64 ? 64 : 32;
+	w->pair = false;
+	for (size_t i = 0; i <= j && ok; i++)
+		ok = sig_conds(w, &s->chains[i], arg, i == j);
+	if (ok && also)
+		ok = sig_conds(w, also, arg, true);
+	return ok && sig_masked(w) && sig_run(w, c, work);
+}
+
+/* Is chain j reached by a call on which also (NULL: no condition) holds?
+ * work: what is left of the caller's budget (conditions evaluated). */
+static enum cf_reach reach_with(const struct cf_arch *ar,
+				const struct cf_ir_sys *s, size_t j,
+				const struct cf_ir_chain *also,
+				struct cf_walk *w, size_t *work)
+{
+	uint64_t a[CF_MASKS_MAX], b[CF_MASKS_MAX], *cur = a, *next = b;
+	size_t ncur = 1, nnext;
+	bool exact = true;
+
+	if (j >= 64)
+		return CF_REACH_UNKNOWN;
+	cur[0] = j ? (1ULL << j) - 1 : 0;
+	for (unsigned arg = 0; arg < 6; arg++) {
+		struct cf_vals c;
+		bool any = false;
+
+		c.n = 0;
+		c.exact = true;
+		for (size_t i = 0; i <= j + !!also; i++) {
+			const struct cf_ir_chain *ch = i <= j ? &s->chains[i]
+							      : also;
+
+			for (size_t k = 0; k < ch->nconds; k++)
+				any |= ch->conds[k].arg == arg;
+		}
+		if (!any)
+			continue; /* no condition on it */
+		if (!walk_reach(w, ar, s, j, also, arg, &c, work)) {
+			c.n = 0;
+			c.exact = true;
+			for (size_t i = 0; i <= j + !!also; i++)
+				cf_vals_points(&c, ar,
+					 i <= j ? &s->chains[i] : also, arg,
+					 &s->chains[j]);
+		}
+		cf_vals_add(&c, 0);
+		if (also)
+			vals_filter(&c, ar, also, arg);
+		vals_filter(&c, ar, &s->chains[j], arg);
+		exact &= c.exact;
+		if (c.n * ncur * (j + 1) > *work)
+			return CF_REACH_UNKNOWN;
+		*work -= c.n * ncur * (j + 1);
+		if (!reach_arg(ar, s, j, arg, &c, cur, ncur, next, &nnext))
+			return CF_REACH_UNKNOWN;
+		cur = cur == a ? b : a;
+		next = next == a ? b : a;
+		ncur = nnext;
+	}
+	for (size_t m = 0; m < ncur; m++)
+		if (!cur[m])
+			return CF_REACHED;
+	if (!exact)
+		return CF_REACH_UNKNOWN;
+	return ncur ? CF_SHADOWED : CF_NEVER_HOLDS;
+}
+
+/* The points first (a call they find is a real one); the walk only to
+ * prove what they cannot. */
+enum cf_reach cf_chain_reach(const struct cf_arch *ar,
+			     const struct cf_ir_sys *s, size_t j,
+			     const struct cf_ir_chain *also,
+			     struct cf_walk *w, size_t *work)
+{
+	enum cf_reach r = reach_with(ar, s, j, also, NULL, work);
+
+	return r == CF_REACH_UNKNOWN && w ? reach_with(ar, s, j, also, w, work) : r;
+}
+
+struct cf_walk *cf_walk_new(void)
+{
+	return calloc(1, sizeof(struct cf_walk));
+}
+
+void cf_walk_free(struct cf_walk *w)
+{
+	free(w);
+}
+
+bool cf_walk_sys(struct cf_walk *w, const struct cf_ir_sys *s, unsigned arg,
+		 bool pair, struct cf_vals *out, size_t *work)
+{
+	bool ok = w != NULL;
+
+	if (!ok)
+		return false;
+	w->n = 0;
+	w->bits = 64;
+	w->pair = pair;
+	for (size_t j = 0; j < s->nchains && ok; j++)
+		ok = sig_conds(w, &s->chains[j], arg, false);
+	return ok && sig_masked(w) && sig_run(w, out, work);
+}
