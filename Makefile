@@ -298,4 +298,4 @@ mutate:
 $(O)/tests/run/sweep_probe: tests/run/sweep_probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 $(WARN) -ffreestanding -fno-stack-protector \
-		-fno-pie -no-pie -static -nostdlib -o $@ $<
+		-fno-pie -static -nostdlib -o $@ $<
