@@ -273,6 +273,9 @@ static void print_text(const struct inspect *in)
 	printf("probe: each number once with all-zero arguments; no probed "
 	       "call runs; LOG and TRACE cannot be told from ALLOW and are "
 	       "reported as allowed\n");
+	if (!in->nabis)
+		printf("syscalls: not probed: probing is implemented for "
+		       "x86_64 hosts\n");
 	for (int i = 0; i < in->nabis; i++)
 		print_abi_text(&in->abis[i]);
 }

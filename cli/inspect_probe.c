@@ -130,7 +130,7 @@ __asm__(".text\n"
 	".section .note.GNU-stack,\"\",@progbits\n"
 	".text\n");
 
-#define NOSAN __attribute__((no_sanitize_address, no_sanitize_undefined))
+#define NOSAN __attribute__((no_sanitize("address", "undefined")))
 
 static NOSAN __attribute__((noreturn)) void t_exit(void)
 {

@@ -7,7 +7,10 @@
 
 #include "callfence.h"
 
+#include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -345,4 +348,98 @@ TEST(inspect_compare_names_the_profile_or_the_differences)
 	}
 	free(bin);
 	free(r);
+}
+
+/* TRAP, KILL_THREAD and KILL_PROCESS told apart (each ends a probe thread
+ * or process, and the probe goes on); LOG looks allowed. */
+TEST(inspect_tells_trap_kill_thread_and_kill_process_apart)
+{
+	static const char profile[] =
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+		"[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+		"\"syscalls\": ["
+		"{\"names\": [\"acct\"], \"action\": \"SCMP_ACT_TRAP\"}, "
+		"{\"names\": [\"vhangup\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}, "
+		"{\"names\": [\"syslog\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}, "
+		"{\"names\": [\"swapon\"], \"action\": \"SCMP_ACT_LOG\"}]}";
+	char dir[] = "/tmp/cf-inspect-XXXXXX", opt[600];
+	const char *args[4] = { "--security-opt", opt, NULL };
+	struct cf_profile *p = NULL;
+	struct cf_error err;
+	char *json = NULL;
+	int n = 0;
+
+	if (!cmd_binary_present() || !root() || !CHECK(mkdtemp(dir) != NULL))
+		return;
+	snprintf(opt, sizeof(opt), "seccomp=%s",
+		 cmd_file(dir, "p.json", profile));
+	json = inspect_under(args);
+	CHECK_EQ(cf_profile_parse(profile, sizeof(profile) - 1, "p.json", &p,
+				  &err),
+		 0);
+	if (json && p) {
+		check_lists(json, p, cf_caps_docker_default(), &n);
+		CHECK_EQ(n, 6); /* three on x86_64, three on x32 */
+		CHECK_CONTAINS(json, "{\"nr\": 163, \"name\": \"acct\", "
+				     "\"action\": \"TRAP\"}");
+		CHECK_CONTAINS(json, "{\"nr\": 153, \"name\": \"vhangup\", "
+				     "\"action\": \"KILL_THREAD\"}");
+		CHECK_CONTAINS(json, "{\"nr\": 103, \"name\": \"syslog\", "
+				     "\"action\": \"KILL_PROCESS\"}");
+		CHECK(!strstr(json, "\"swapon\""));
+	}
+	free(json);
+	cf_profile_free(p);
+	unlink(opt + strlen("seccomp="));
+	rmdir(dir);
+}
+
+/* A listener already in the stack: the kernel refuses the probe's (EBUSY);
+ * inspect says so and lists nothing as known, and exits 0. */
+TEST(inspect_reports_a_present_listener)
+{
+	struct sock_filter allow[] = {
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { 1, allow };
+	char *bin = realpath(t_callfence_bin(), NULL);
+	int po[2], status = -1;
+	char *out = malloc(BIG);
+	size_t len = 0;
+	ssize_t k;
+	pid_t pid;
+
+	if (!bin || !out || !cmd_binary_present() || !CHECK(pipe2(po, O_CLOEXEC) == 0)) {
+		free(bin);
+		free(out);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		long fd;
+
+		dup2(po[1], 1);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(3);
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		/* keep the listener open across exec (it is O_CLOEXEC) */
+		if (fd < 0 || dup((int)fd) < 0)
+			_exit(4);
+		execl(bin, bin, "inspect", "--json", (char *)NULL);
+		_exit(127);
+	}
+	close(po[1]);
+	while ((k = read(po[0], out + len, BIG - 1 - len)) > 0)
+		len += (size_t)k;
+	out[len] = 0;
+	close(po[0]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_CONTAINS(out, "\"x86_64\": {\"status\": \"listener-present\"");
+	CHECK_CONTAINS(out, "\"x32\": {\"status\": \"listener-present\"");
+	CHECK_CONTAINS(out, "a seccomp notification listener is already present");
+	CHECK(!strstr(out, "\"nr\": "));
+	free(bin);
+	free(out);
 }
