@@ -15,6 +15,7 @@ static const struct cmd {
 	{ "compile", cmd_compile, "compile a profile to a BPF program" },
 	{ "check", cmd_check, "report errors and surprises in profiles" },
 	{ "explain", cmd_explain, "which rule decides a syscall, and how" },
+	{ "inspect", cmd_inspect, "the seccomp filters this process runs under" },
 	{ "disasm", cmd_disasm, "print a raw BPF program readably" },
 	{ "default", cmd_default, "print the built-in profile (JSON)" },
 	{ "list", cmd_list, "list commands, syscalls, ABIs or capabilities" },

@@ -13,6 +13,7 @@ _callfence_opts_check='--native --caps --kernel --enosys --strict --ignore
 	--json --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --json
 	--help -h'
+_callfence_opts_inspect='--json --compare --caps --help -h'
 _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
@@ -121,6 +122,10 @@ _callfence()
 		_callfence_reply "$cur" "-"
 		_callfence_files "$cur"
 		return ;;
+	--compare)
+		_callfence_reply "$cur" builtin
+		_callfence_files "$cur"
+		return ;;
 	-u | --user)
 		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
 		return ;;
@@ -150,7 +155,7 @@ _callfence()
 	for ((i = 2; i < ${#words[@]} - 1; i++)); do
 		case ${words[i]} in
 		--abi | --native | --caps | --kernel | --enosys | --format | \
-			--ignore | -o | --output) ((i++)) ;;
+			--ignore | -o | --output | --compare) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
