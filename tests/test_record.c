@@ -543,3 +543,69 @@ TEST(record_i386_call_recorded_under_x86)
 	CHECK_EQ(r.status, 0);
 	rc_dir();
 }
+
+TEST(record_follows_threads_and_subprocesses)
+{
+	const char *dir;
+	static const char *const needed[] = {"wait4", "waitid", NULL};
+	static const char py[] =
+	    "import threading, subprocess, os\n"
+	    "out = []\n"
+	    "def work(i):\n"
+	    "    fd = os.open('f%d' % i, os.O_CREAT | os.O_WRONLY, 0o600)\n"
+	    "    os.write(fd, b'x' * i)\n"
+	    "    os.close(fd)\n"
+	    "    out.append(os.stat('f%d' % i).st_size)\n"
+	    "    os.unlink('f%d' % i)\n"
+	    "ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]\n"
+	    "[t.start() for t in ts]\n"
+	    "[t.join() for t in ts]\n"
+	    "print(sorted(out))\n"
+	    "r = subprocess.run(['sh', '-c', 'echo sub; exit 4'])\n"
+	    "print('status', r.returncode)\n";
+	static struct cmd_res r;
+
+	if (!rc_ready() || !(dir = rc_dir()))
+		return;
+	if (access("/usr/bin/python3", X_OK)) {
+		t_skip("no /usr/bin/python3 on this machine");
+		return;
+	}
+	cmd_file(dir, "w.py", py);
+	/* without wait4/waitid the subprocess cannot be reaped */
+	rc_round_trip(dir, (const char *const[]){"/usr/bin/python3", "w.py",
+						 NULL},
+		      needed);
+	rc_record(&r, dir, NULL,
+		  (const char *const[]){"/usr/bin/python3", "w.py", NULL});
+	CHECK_STR(r.out, "[0, 1, 2, 3]\nsub\nstatus 4\n");
+	/* the threads and the subprocess were followed */
+	CHECK_CONTAINS(r.err, " tasks, ");
+	CHECK(!strstr(r.err, " 1 tasks, "));
+	rc_dir();
+}
+
+TEST(record_signal_to_record_reaches_the_command)
+{
+	const char *dir;
+	static struct cmd_res r;
+	char path[256];
+	char *json;
+
+	if (!cmd_binary_present() || !(dir = rc_dir()))
+		return;
+	/* the shell sends SIGTERM to record (its parent), which passes it on;
+	 * the command dies in a call (kill, execve or nanosleep): 143 and a
+	 * profile that has what it saw */
+	CHECK_EQ(rc_record(&r, dir, NULL,
+			   (const char *const[]){"sh", "-c",
+						 "kill -TERM $PPID; exec sleep "
+						 "100",
+						 NULL}),
+		 143);
+	snprintf(path, sizeof(path), "%s/p.json", dir);
+	json = rc_read(path);
+	CHECK_CONTAINS(json, "\"kill\"");
+	free(json);
+	rc_dir();
+}
