@@ -223,12 +223,11 @@ static void rec_print_summary(const struct cf_record *obs,
 			      const struct rec_summary *s)
 {
 	size_t per_abi[64] = {0}, pos = 0;
-	const char *name;
 	int abi;
 	uint32_t nr;
 	uint64_t count;
 
-	while ((name = cf_record_next(obs, &pos, &abi, &nr, &count)))
+	while (cf_record_next(obs, &pos, &abi, &nr, &count))
 		if (count && abi >= 0 && abi < 64)
 			per_abi[abi]++;
 	fprintf(stderr, "callfence record: %llu calls, %llu tasks, %.3f s",
