@@ -32,8 +32,8 @@ static const struct rec_backend *const rec_backends[] = {
 
 static const char rec_usage[] =
     "usage: callfence record [OPTIONS] [--] COMMAND [ARG...]\n"
-    "  -o, --output PROFILE      where the profile goes (default "
-    REC_DEFAULT_OUT "; - for stdout)\n"
+    "  -o, --output PROFILE      where the profile goes "
+    "(default " REC_DEFAULT_OUT "; - for stdout)\n"
     "  --backend ptrace          how calls are observed (default ptrace)\n"
     "  --base builtin|PROFILE    allow nothing the base profile denies\n"
     "exit: the command's status (128+N: killed by signal N); 125 the\n"
@@ -150,8 +150,8 @@ static size_t rec_add_run_calls(struct cf_record *obs, uint32_t *added,
 
 			for (size_t k = 0; k < nadded; k++)
 				seen = seen || added[k] == nrs[i];
-			while (!seen && cf_record_next(obs, &pos, &abi, &nr,
-						       NULL))
+			while (!seen &&
+			       cf_record_next(obs, &pos, &abi, &nr, NULL))
 				seen = abi == host && nr == nrs[i];
 			if (seen)
 				continue;
@@ -218,9 +218,8 @@ static int rec_write(const char *path, const char *json, size_t len)
 
 static void rec_print_summary(const struct cf_record *obs,
 			      const struct rec_result *res,
-			      const uint32_t *added, size_t nadded,
-			      double secs, const char *out,
-			      const struct rec_summary *s)
+			      const uint32_t *added, size_t nadded, double secs,
+			      const char *out, const struct rec_summary *s)
 {
 	size_t per_abi[64] = {0}, pos = 0;
 	int abi;
@@ -231,8 +230,8 @@ static void rec_print_summary(const struct cf_record *obs,
 		if (count && abi >= 0 && abi < 64)
 			per_abi[abi]++;
 	fprintf(stderr, "callfence record: %llu calls, %llu tasks, %.3f s",
-		(unsigned long long)res->events,
-		(unsigned long long)res->tasks, secs);
+		(unsigned long long)res->events, (unsigned long long)res->tasks,
+		secs);
 	for (int i = 0; i < 64 && i < cf_abi_count(); i++)
 		if (per_abi[i])
 			fprintf(stderr, "; %zu syscalls on %s", per_abi[i],
@@ -249,8 +248,9 @@ static void rec_print_summary(const struct cf_record *obs,
 				"no_new_privs (no CAP_SYS_ADMIN): setuid and "
 				"file capabilities gained it nothing\n");
 	if (s->base_denied)
-		fprintf(stderr, "callfence record: %zu calls stay denied "
-				"by the base profile (above)\n",
+		fprintf(stderr,
+			"callfence record: %zu calls stay denied "
+			"by the base profile (above)\n",
 			s->base_denied);
 	fprintf(stderr, "callfence record: profile written to %s\n",
 		strcmp(out, "-") ? out : "standard output");
@@ -265,8 +265,8 @@ static double rec_now(void)
 }
 
 static int rec_finish(const struct rec_args *a, struct cf_record *obs,
-		      const struct cf_filter *base, const struct rec_result *res,
-		      double secs)
+		      const struct cf_filter *base,
+		      const struct rec_result *res, double secs)
 {
 	struct rec_summary s = {0};
 	struct cf_record_opts ro = {base, rec_diag, &s};

@@ -74,8 +74,8 @@ static size_t rec_hash(uint32_t abi, uint32_t nr, size_t cap)
 	return (size_t)(h >> 32) & (cap - 1);
 }
 
-static struct rec_obs *rec_slot(struct rec_obs *slots, size_t cap,
-				uint32_t abi, uint32_t nr)
+static struct rec_obs *rec_slot(struct rec_obs *slots, size_t cap, uint32_t abi,
+				uint32_t nr)
 {
 	size_t i = rec_hash(abi, nr, cap);
 
@@ -398,10 +398,9 @@ static void rec_abis_str(uint32_t mask, char *buf, size_t size)
 	buf[0] = 0;
 	for (int i = 0; i < 32 && i < cf_narches; i++)
 		if (mask >> i & 1)
-			len += (size_t)snprintf(buf + len,
-						len < size ? size - len : 0,
-						"%s%s", len ? ", " : "",
-						cf_arches[i].name);
+			len += (size_t)snprintf(
+			    buf + len, len < size ? size - len : 0, "%s%s",
+			    len ? ", " : "", cf_arches[i].name);
 }
 
 static void rec_write_cond(FILE *f, const struct cf_cond *c, bool comma)
@@ -495,12 +494,12 @@ int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
 		if (jd[i].v == REC_ALLOW)
 			nallow++;
 		else if (jd[i].v == REC_DENY)
-			rec_report(o, "record-base-denies",
-				   "the workload called %s (%s), which the "
-				   "base profile denies (%s): stays denied",
-				   nm, where,
-				   cf_action_str(jd[i].deny_action, act,
-						 sizeof(act)));
+			rec_report(
+			    o, "record-base-denies",
+			    "the workload called %s (%s), which the "
+			    "base profile denies (%s): stays denied",
+			    nm, where,
+			    cf_action_str(jd[i].deny_action, act, sizeof(act)));
 		else if (jd[i].v == REC_PARTIAL)
 			rec_report(o, "record-base-partial",
 				   "the workload called %s (%s), which the "

@@ -909,8 +909,7 @@ static void run_rehearse_steps(struct run_ctx *c, struct run_rehearsal *rh,
 	c->o = saved;
 }
 
-size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs,
-			size_t max)
+size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
 {
 	struct run_call calls[2 * (CF_CAP_MAX + 1) + 32];
 	struct run_rehearsal rh = {.calls = calls, .cap = CF_ARRAY_SIZE(calls)};

@@ -343,6 +343,14 @@ static char *rc_without(const char *json, const char *const *names)
 		}
 		p += len;
 	}
+	/* a name dropped last in its array leaves "x",\n ]: no comma */
+	for (char *c = out ? strstr(out, ",\n") : NULL; c;
+	     c = strstr(c + 1, ",\n")) {
+		size_t ws = strspn(c + 2, " \t");
+
+		if (c[2 + ws] == ']')
+			*c = ' ';
+	}
 	return out;
 }
 
@@ -355,6 +363,17 @@ static char *rc_read(const char *path)
 	if (cf_read_path(path, &buf, &len, &err) < 0)
 		return NULL;
 	return buf;
+}
+
+static bool rc_valid(const char *json)
+{
+	struct cf_profile *p = NULL;
+	struct cf_error err;
+	bool ok = cf_profile_parse(json, strlen(json), "less.json", &p,
+				   &err) == 0;
+
+	cf_profile_free(p);
+	return ok;
 }
 
 /* Record argv, run it under the result: same output, same status; the
@@ -388,8 +407,11 @@ static void rc_round_trip(const char *dir, const char *const *argv,
 		fputs(less, f);
 		fclose(f);
 		CHECK(strlen(less) < strlen(json));
+		/* still a valid profile: the workload fails for the call */
+		CHECK(rc_valid(less));
 		rc_run(&run, dir, cut, argv);
 		CHECK(run.status != rec.status || strcmp(run.out, rec.out));
+		CHECK(run.status != 125);
 	}
 	free(less);
 	free(json);
@@ -606,6 +628,47 @@ TEST(record_signal_to_record_reaches_the_command)
 	snprintf(path, sizeof(path), "%s/p.json", dir);
 	json = rc_read(path);
 	CHECK_CONTAINS(json, "\"kill\"");
+	free(json);
+	rc_dir();
+}
+
+/* The calls added for `callfence run` are the ones it needs: without one
+ * of them (a call `true` never makes), run refuses to start the command. */
+TEST(record_adds_exactly_what_run_needs)
+{
+	const char *dir;
+	static const char *const setresuid[] = {"setresuid", NULL};
+	static struct cmd_res r;
+	char path[256], cut[256];
+	char *json, *less;
+	FILE *f;
+
+	if (!rc_ready() || !(dir = rc_dir()))
+		return;
+	CHECK_EQ(rc_record(&r, dir, NULL,
+			   (const char *const[]){"true", NULL}),
+		 0);
+	CHECK_CONTAINS(r.err, "setresuid");
+	snprintf(path, sizeof(path), "%s/p.json", dir);
+	CHECK_EQ(rc_run(&r, dir, path, (const char *const[]){"true", NULL}),
+		 0);
+	json = rc_read(path);
+	less = json ? rc_without(json, setresuid) : NULL;
+	snprintf(cut, sizeof(cut), "%s/less.json", dir);
+	f = fopen(cut, "we");
+	if (CHECK(f && less)) {
+		fputs(less, f);
+		fclose(f);
+		CHECK(rc_valid(less));
+		CHECK_EQ(rc_run(&r, dir, cut,
+				(const char *const[]){"true", NULL}),
+			 125);
+		CHECK_CONTAINS(r.err, "a call callfence makes after "
+				      "installing it");
+	} else if (f) {
+		fclose(f);
+	}
+	free(less);
 	free(json);
 	rc_dir();
 }
