@@ -285,6 +285,12 @@ $(BENCH_BIN): $(BENCH_SRCS) bench/bench.h $(LIB)
 bench: $(BIN) $(BENCH_BIN)
 	bench/run.py --bench $(BENCH_BIN) --callfence $(BIN) --out $(O)/bench
 
+# recording overhead: plain vs strace -f vs callfence record (docs/record.md)
+bench-record: $(BIN)
+	bench/record.sh $(BIN) 7
+
+.PHONY: bench-record
+
 .PHONY: bench
 
 # ---- mutation check of the differential suite (tools/mutate) -------------

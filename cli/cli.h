@@ -18,6 +18,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_default(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 /* main.c: the i-th command (its summary in *help), NULL past the last. */
 const char *cli_command(size_t i, const char **help);

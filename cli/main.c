@@ -19,6 +19,7 @@ static const struct cmd {
 	{ "disasm", cmd_disasm, "print a raw BPF program readably" },
 	{ "default", cmd_default, "print the built-in profile (JSON)" },
 	{ "list", cmd_list, "list commands, syscalls, ABIs or capabilities" },
+	{ "record", cmd_record, "record a command's calls into a profile" },
 };
 
 const char *cli_command(size_t i, const char **help)

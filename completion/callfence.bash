@@ -17,6 +17,7 @@ _callfence_opts_inspect='--json --compare --caps --help -h'
 _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
+_callfence_opts_record='--output -o --backend --base --help -h'
 
 # Candidates in "$2" (a word list) matching the current word "$1"; a prefix
 # up to the last '=' or ':' of the word is left out, as bash splits words
@@ -118,6 +119,13 @@ _callfence()
 	--enosys)
 		_callfence_reply "$cur" "runc none"
 		return ;;
+	--backend)
+		_callfence_reply "$cur" "ptrace"
+		return ;;
+	--base)
+		_callfence_reply "$cur" builtin
+		_callfence_files "$cur"
+		return ;;
 	-o | --output)
 		_callfence_reply "$cur" "-"
 		_callfence_files "$cur"
@@ -155,13 +163,13 @@ _callfence()
 	for ((i = 2; i < ${#words[@]} - 1; i++)); do
 		case ${words[i]} in
 		--abi | --native | --caps | --kernel | --enosys | --format | \
-			--ignore | -o | --output | --compare) ((i++)) ;;
+			--ignore | -o | --output | --compare | --backend | --base) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
 	done
 	case $cmd in
-	run) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
+	run | record) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
 	compile | check) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
 	explain)
 		if [[ $nargs -eq 0 ]]; then

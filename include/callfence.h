@@ -408,6 +408,52 @@ uint64_t cf_run_invoker_caps(void);
 /* Wait status -> docker run's code: status, or 128 + signal. */
 int cf_run_exit_code(int wstatus);
 
+/* The calls cf_run makes itself after installing the filter, execve
+ * included (what its rehearsal puts to the program), for options o as if
+ * o->prog were set (prog is not read; argv need not be set): host-ABI
+ * numbers, each once, in the order first made, into nrs (up to max).
+ * Returns how many there are (more than max: only max written). */
+size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs,
+			size_t max);
+
+/* ---- recording: observed calls -> a profile (record.c) ---------------- */
+
+/* A set of observed calls, each an (ABI, number) with a count. A backend
+ * (ptrace, eBPF, ...) fills it; cf_record_json turns it into a profile.
+ * One thread at a time per set. Caller frees with cf_record_free. */
+struct cf_record;
+int cf_record_new(struct cf_record **out, struct cf_error *err);
+/* Adds count calls of nr on abi (nr as the kernel sees it: x32 numbers
+ * with bit 30). -EINVAL for an unknown ABI index, -ENOMEM. */
+int cf_record_add(struct cf_record *r, int abi, uint32_t nr, uint64_t count);
+/* Every observation, in no particular order: start with *pos = 0 and call
+ * again while it returns non-NULL; it returns the call's name on its ABI,
+ * or "" for a number without one; count may be NULL. */
+const char *cf_record_next(const struct cf_record *r, size_t *pos, int *abi,
+			   uint32_t *nr, uint64_t *count);
+void cf_record_free(struct cf_record *r);
+
+struct cf_record_opts {
+	/* NULL, or the base compiled for the target the profile is for:
+	 * nothing is allowed that the base does not allow */
+	const struct cf_filter *base;
+	/* record-unknown-nr, record-base-denies, record-base-partial */
+	cf_diag_fn diag;
+	void *diag_ctx;
+};
+
+/* The profile of r as Docker-format JSON: defaultAction SCMP_ACT_ERRNO
+ * (EPERM); architectures: the host ABI, then every ABI observed (with a
+ * base, only those the base has); one SCMP_ACT_ALLOW rule naming every
+ * observed call (a name observed on one ABI is allowed on every ABI of
+ * the profile: the format has no per-ABI rule); with a base, the base's
+ * argument rules for calls it allows only with some arguments and the
+ * base's action for calls it denies with something other than EPERM.
+ * Numbers without a name stay denied (reported). o may be NULL. Caller
+ * frees *json with free(). -ENOMEM. */
+int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
+		   char **json, size_t *len, struct cf_error *err);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

@@ -876,23 +876,80 @@ static int run_judge(const struct run_ctx *c, const struct run_call *k,
 			 run_consequence(ret, k->nr));
 }
 
-/* Runs the child's steps after the install point in rehearsal mode, then
- * asks the program about every call they made. */
-static int run_rehearse(struct run_ctx *c, struct cf_error *err)
+/* The child's steps after the install point, in rehearsal mode: every
+ * call they make lands in rh. */
+static void run_rehearse_steps(struct run_ctx *c, struct run_rehearsal *rh,
+			       bool with_prog)
 {
-	struct run_rehearsal rh = {.cap = 2 * (CF_CAP_MAX + 1) + 32};
 	struct run_report scratch;
 	size_t i = 0, start = CF_ARRAY_SIZE(run_steps);
-	int rc = 0;
+	struct cf_run_opts o = *c->o;
+	const struct cf_run_opts *saved = c->o;
 
-	if (!c->o->prog)
-		return 0;
+	if (with_prog && !o.prog)
+		o.prog = (const struct sock_filter *)&scratch; /* not read */
+	c->o = &o;
 	for (; i < CF_ARRAY_SIZE(run_steps); i++)
 		if (run_steps[i].stage == RUN_FILTER &&
 		    run_step_wanted(&run_steps[i], c->o)) {
 			start = i + 1;
 			break;
 		}
+	memset(&scratch, 0, sizeof(scratch));
+	c->rh = rh;
+	for (i = start; i < CF_ARRAY_SIZE(run_steps); i++) {
+		if (!run_step_wanted(&run_steps[i], c->o))
+			continue;
+		rh->stage = run_steps[i].stage;
+		run_steps[i].fn(c, &scratch);
+	}
+	rh->stage = RUN_EXEC;
+	run_exec(c, &scratch);
+	c->rh = NULL;
+	c->o = saved;
+}
+
+size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
+{
+	struct run_call calls[2 * (CF_CAP_MAX + 1) + 32];
+	struct run_rehearsal rh = {.calls = calls, .cap = CF_ARRAY_SIZE(calls)};
+	static char *const none[] = {(char *)"/", NULL};
+	struct run_ctx c;
+	size_t n = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.cands = (char **)none; /* one candidate: execve once */
+	c.ncands = 1;
+	c.envp = none;
+	c.parent = getpid();
+	c.all_caps = cf_caps_all();
+	run_plan(&c);
+	run_rehearse_steps(&c, &rh, true);
+	for (size_t i = 0; i < rh.n && i < rh.cap; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < n && k < max; k++)
+			seen = seen || nrs[k] == (uint32_t)calls[i].nr;
+		if (seen)
+			continue;
+		if (n < max)
+			nrs[n] = (uint32_t)calls[i].nr;
+		n++;
+	}
+	return n;
+}
+
+/* Runs the child's steps after the install point in rehearsal mode, then
+ * asks the program about every call they made. */
+static int run_rehearse(struct run_ctx *c, struct cf_error *err)
+{
+	struct run_rehearsal rh = {.cap = 2 * (CF_CAP_MAX + 1) + 32};
+	size_t i;
+	int rc = 0;
+
+	if (!c->o->prog)
+		return 0;
 	if (run_prog_reads_ip(c->o->prog, c->o->prog_len))
 		return cf_err(err, -EINVAL,
 			      "the program reads instruction_pointer: "
@@ -903,17 +960,7 @@ static int run_rehearse(struct run_ctx *c, struct cf_error *err)
 	rh.calls = cf_arena_array(&c->arena, rh.cap, sizeof(*rh.calls));
 	if (!rh.calls)
 		return cf_err(err, -ENOMEM, "out of memory");
-	memset(&scratch, 0, sizeof(scratch));
-	c->rh = &rh;
-	for (i = start; i < CF_ARRAY_SIZE(run_steps); i++) {
-		if (!run_step_wanted(&run_steps[i], c->o))
-			continue;
-		rh.stage = run_steps[i].stage;
-		run_steps[i].fn(c, &scratch);
-	}
-	rh.stage = RUN_EXEC;
-	run_exec(c, &scratch);
-	c->rh = NULL;
+	run_rehearse_steps(c, &rh, false);
 	if (rh.n > rh.cap)
 		return cf_err(err, -EOVERFLOW,
 			      "callfence's own calls after the install: more "

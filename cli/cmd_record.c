@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * callfence record [-o PROFILE] [--backend ptrace] [--base builtin|PROFILE]
+ *                  [--] COMMAND [ARG...]
+ *
+ * options -> backend runs the command into a cf_record -> the calls
+ * `callfence run` makes itself after installing a filter are added ->
+ * cf_record_json (against the base, if any) -> PROFILE, then a summary on
+ * stderr. Exit: the command's status (128+N: signal N); 125 when the
+ * recording failed (no profile written); 126/127 when the command could
+ * not be executed (nothing recorded, no profile written).
+ */
+#include "callfence.h"
+
+#include "cli.h"
+#include "record.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REC_DEFAULT_OUT "profile.json"
+
+static const struct rec_backend *const rec_backends[] = {
+    &rec_backend_ptrace,
+};
+
+static const char rec_usage[] =
+    "usage: callfence record [OPTIONS] [--] COMMAND [ARG...]\n"
+    "  -o, --output PROFILE      where the profile goes "
+    "(default " REC_DEFAULT_OUT "; - for stdout)\n"
+    "  --backend ptrace          how calls are observed (default ptrace)\n"
+    "  --base builtin|PROFILE    allow nothing the base profile denies\n"
+    "exit: the command's status (128+N: killed by signal N); 125 the\n"
+    "recording failed, 126/127 the command could not be run (no profile)\n";
+
+struct rec_args {
+	const char *out;
+	const struct rec_backend *backend;
+	const char *base;
+};
+
+enum { REC_OPT_BACKEND = 1200, REC_OPT_BASE };
+
+static int rec_parse(int argc, char **argv, struct rec_args *a)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"backend", required_argument, NULL, REC_OPT_BACKEND},
+	    {"base", required_argument, NULL, REC_OPT_BASE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	a->out = REC_DEFAULT_OUT;
+	a->backend = rec_backends[0];
+	while ((c = cli_getopt(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			a->out = optarg;
+			break;
+		case REC_OPT_BACKEND:
+			a->backend = NULL;
+			for (size_t i = 0; i < CF_ARRAY_LEN(rec_backends); i++)
+				if (!strcmp(optarg, rec_backends[i]->name))
+					a->backend = rec_backends[i];
+			if (!a->backend) {
+				cli_errorf("unknown backend '%s' (this build "
+					   "has: ptrace)",
+					   optarg);
+				return -1;
+			}
+			break;
+		case REC_OPT_BASE:
+			a->base = optarg;
+			break;
+		case 'h':
+			fputs(rec_usage, stdout);
+			exit(CLI_OK);
+		default:
+			fputs(rec_usage, stderr);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		cli_errorf("no command given");
+		fputs(rec_usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The base compiled for the target `callfence run` uses by default. */
+static int rec_base(const char *name, struct cf_filter **out)
+{
+	struct cf_profile *p = NULL;
+	struct cf_target t;
+	struct cf_error err;
+	int rc;
+
+	*out = NULL;
+	if (cli_load_profile(name, &p) < 0)
+		return -1;
+	rc = cf_target_default(&t, &err);
+	if (rc == 0)
+		rc = cf_compile(p, &t, out, &err);
+	cf_profile_free(p);
+	if (rc < 0) {
+		cli_error(&err);
+		return -1;
+	}
+	if (cf_filter_unconfined(*out)) {
+		cf_filter_free(*out);
+		*out = NULL; /* {}: allows everything, so no limit */
+	}
+	return 0;
+}
+
+/* The calls `callfence run` makes after installing the filter, for every
+ * combination of the options that change them, added to obs (host ABI);
+ * the ones the workload did not make itself are listed in added. */
+static size_t rec_add_run_calls(struct cf_record *obs, uint32_t *added,
+				size_t max)
+{
+	uint32_t nrs[64];
+	size_t nadded = 0;
+	int host = cf_abi_host();
+
+	for (unsigned combo = 0; combo < 8; combo++) {
+		struct cf_run_opts o;
+		size_t n;
+
+		memset(&o, 0, sizeof(o));
+		o.set_caps = combo & 1;
+		o.set_user = combo & 2;
+		o.no_new_privs = combo & 4;
+		o.caps = cf_caps_docker_default();
+		n = cf_run_own_calls(&o, nrs, CF_ARRAY_LEN(nrs));
+		for (size_t i = 0; i < n && i < CF_ARRAY_LEN(nrs); i++) {
+			bool seen = false;
+			size_t pos = 0;
+			int abi;
+			uint32_t nr;
+
+			for (size_t k = 0; k < nadded; k++)
+				seen = seen || added[k] == nrs[i];
+			while (!seen &&
+			       cf_record_next(obs, &pos, &abi, &nr, NULL))
+				seen = abi == host && nr == nrs[i];
+			if (seen)
+				continue;
+			if (nadded < max)
+				added[nadded++] = nrs[i];
+			cf_record_add(obs, host, nrs[i], 0);
+		}
+	}
+	return nadded;
+}
+
+struct rec_summary {
+	size_t base_denied;
+};
+
+static void rec_diag(void *ctx, const struct cf_diag *d)
+{
+	struct rec_summary *s = ctx;
+
+	if (!strcmp(d->id, "record-base-denies") ||
+	    !strcmp(d->id, "record-base-partial"))
+		s->base_denied++;
+	fprintf(stderr, "callfence record: %s: %s [%s]\n",
+		cf_diag_class_name(d->cls), d->msg, d->id);
+}
+
+/* Writes via a temporary file in the same directory, then rename: a
+ * failed write leaves the old profile (or none), never half of one. */
+static int rec_write(const char *path, const char *json, size_t len)
+{
+	char *tmp;
+	FILE *f;
+	int fd;
+
+	if (!strcmp(path, "-")) {
+		if (fwrite(json, 1, len, stdout) != len || fflush(stdout))
+			return -errno;
+		return 0;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+		int e = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return -e;
+	}
+	if (fwrite(json, 1, len, f) != len || fclose(f) != 0 ||
+	    rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		free(tmp);
+		return -e;
+	}
+	free(tmp);
+	return 0;
+}
+
+static void rec_print_summary(const struct cf_record *obs,
+			      const struct rec_result *res,
+			      const uint32_t *added, size_t nadded, double secs,
+			      const char *out, const struct rec_summary *s)
+{
+	size_t per_abi[64] = {0}, pos = 0;
+	int abi;
+	uint32_t nr;
+	uint64_t count;
+
+	while (cf_record_next(obs, &pos, &abi, &nr, &count))
+		if (count && abi >= 0 && abi < 64)
+			per_abi[abi]++;
+	fprintf(stderr, "callfence record: %llu calls, %llu tasks, %.3f s",
+		(unsigned long long)res->events, (unsigned long long)res->tasks,
+		secs);
+	for (int i = 0; i < 64 && i < cf_abi_count(); i++)
+		if (per_abi[i])
+			fprintf(stderr, "; %zu syscalls on %s", per_abi[i],
+				cf_abi_name(i));
+	fputc('\n', stderr);
+	fprintf(stderr, "callfence record: added for callfence run's own "
+			"calls after installing the filter:");
+	for (size_t i = 0; i < nadded; i++)
+		fprintf(stderr, " %s",
+			cf_syscall_name(cf_abi_host(), added[i]));
+	fprintf(stderr, "%s\n", nadded ? "" : " none (all observed)");
+	if (res->nnp)
+		fprintf(stderr, "callfence record: the workload ran with "
+				"no_new_privs (no CAP_SYS_ADMIN): setuid and "
+				"file capabilities gained it nothing\n");
+	if (s->base_denied)
+		fprintf(stderr,
+			"callfence record: %zu calls stay denied "
+			"by the base profile (above)\n",
+			s->base_denied);
+	fprintf(stderr, "callfence record: profile written to %s\n",
+		strcmp(out, "-") ? out : "standard output");
+}
+
+static double rec_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int rec_finish(const struct rec_args *a, struct cf_record *obs,
+		      const struct cf_filter *base,
+		      const struct rec_result *res, double secs)
+{
+	struct rec_summary s = {0};
+	struct cf_record_opts ro = {base, rec_diag, &s};
+	uint32_t added[64];
+	size_t nadded = rec_add_run_calls(obs, added, CF_ARRAY_LEN(added));
+	struct cf_error err;
+	char *json;
+	size_t len;
+	int rc;
+
+	if (cf_record_json(obs, &ro, &json, &len, &err) < 0) {
+		cli_error(&err);
+		return CF_RUN_EXIT_FAILED;
+	}
+	rc = rec_write(a->out, json, len);
+	free(json);
+	if (rc < 0) {
+		cli_errorf("cannot write '%s': %s", a->out, strerror(-rc));
+		return CF_RUN_EXIT_FAILED;
+	}
+	rec_print_summary(obs, res, added, nadded, secs, a->out, &s);
+	return res->exit_code;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct rec_args a = {0};
+	struct rec_result res;
+	struct cf_record *obs = NULL;
+	struct cf_filter *base = NULL;
+	struct cf_error err;
+	double t0;
+	int code = CF_RUN_EXIT_FAILED;
+
+	if (rec_parse(argc, argv, &a) < 0)
+		return CF_RUN_EXIT_FAILED;
+	if (a.base && rec_base(a.base, &base) < 0)
+		return CF_RUN_EXIT_FAILED;
+	if (cf_record_new(&obs, &err) < 0) {
+		cli_error(&err);
+		cf_filter_free(base);
+		return CF_RUN_EXIT_FAILED;
+	}
+	memset(&res, 0, sizeof(res));
+	t0 = rec_now();
+	if (a.backend->run(argv + optind, obs, &res) < 0)
+		goto out;
+	if (res.exec_errno) {
+		cli_errorf("cannot run '%s': %s (no profile written)",
+			   argv[optind], strerror(res.exec_errno));
+		code = res.exec_errno == ENOENT ? CF_RUN_EXIT_NOT_FOUND
+						: CF_RUN_EXIT_CANNOT_RUN;
+		goto out;
+	}
+	if (res.lost) {
+		cli_errorf("calls may be missing from the recording: %s (no "
+			   "profile written)",
+			   res.why);
+		goto out;
+	}
+	code = rec_finish(&a, obs, base, &res, rec_now() - t0);
+out:
+	cf_record_free(obs);
+	cf_filter_free(base);
+	return code;
+}

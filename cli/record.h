@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * record.h - the backends of `callfence record`: each runs a command,
+ * fills a cf_record with every call it makes (ABI, number) and says how
+ * the command ended. cmd_record.c turns the observations into a profile
+ * with the library (cf_record_json); a backend knows nothing of profiles.
+ */
+#ifndef CF_CLI_RECORD_H
+#define CF_CLI_RECORD_H
+
+#include "callfence.h"
+
+#include <stdint.h>
+
+struct rec_result {
+	int exit_code;	 /* the command's status, 128+N for signal N */
+	int exec_errno;	 /* the command could not be executed (0 = it ran) */
+	uint64_t events; /* calls observed */
+	uint64_t tasks;	 /* processes and threads followed */
+	bool nnp;	 /* the workload ran with no_new_privs */
+	bool lost;	 /* something may have escaped: say so, write nothing */
+	char why[256];	 /* with lost: what */
+};
+
+struct rec_backend {
+	const char *name;
+	/* Runs argv (argv[0] searched in PATH) and records it into obs.
+	 * Returns 0 when the command ran (or could not be executed: see
+	 * exec_errno), or -1 with a message printed when the recording
+	 * itself failed. */
+	int (*run)(char *const *argv, struct cf_record *obs,
+		   struct rec_result *res);
+};
+
+extern const struct rec_backend rec_backend_ptrace;
+
+#endif
