@@ -142,10 +142,21 @@ static int finding_errno(const struct finding *f)
 	return 0;
 }
 
+/* The rule's own pointer: "/syscalls/3" for "/syscalls/3/names/1". */
+static const char *rule_pointer(const char *p, char *buf, size_t size)
+{
+	const char *cut = strstr(p, "/names/");
+
+	if (!cut)
+		cut = strstr(p, "/name");
+	snprintf(buf, size, "%.*s", cut ? (int)(cut - p) : (int)strlen(p), p);
+	return buf;
+}
+
 static void finding_suggest(const struct finding *f, const char *file,
 			    char *buf, size_t size)
 {
-	char nm[64];
+	char nm[64], rp[256];
 	const char *why = f->dec.why ? f->dec.why : "";
 
 	if (f->name)
@@ -156,12 +167,12 @@ static void finding_suggest(const struct finding *f, const char *file,
 		snprintf(buf, size,
 			 "the rule at %s (%s:%u:%u) denies %s for these "
 			 "arguments: change its args, or its action",
-			 f->dec.pointer, file, f->dec.line, f->dec.col, nm);
+			 rule_pointer(f->dec.pointer, rp, sizeof(rp)), file, f->dec.line, f->dec.col, nm);
 	else if (f->dec.pointer)
 		snprintf(buf, size,
 			 "remove %s from the rule at %s (%s:%u:%u), or change "
 			 "that rule's action",
-			 nm, f->dec.pointer, file, f->dec.line, f->dec.col);
+			 nm, rule_pointer(f->dec.pointer, rp, sizeof(rp)), file, f->dec.line, f->dec.col);
 	else if (strstr(why, "ABI not in the filter"))
 		snprintf(buf, size,
 			 "add SCMP_ARCH_%s to the profile's architectures "
