@@ -72,10 +72,12 @@ struct cli_complain;
 struct cli_complain *cli_complain_new(const struct cf_filter *f,
 				      const char *file);
 void cli_complain_note(void *ctx, const struct seccomp_notif *n);
-/* The report on stderr, and as JSON into json_path (may be NULL):
- * 0, or -1 (printed) when the file cannot be written. */
-int cli_complain_report(const struct cli_complain *c, const char *json_path,
-			char *const *argv, int exit_code);
+/* The report on stderr, and as JSON into json (may be NULL; opened
+ * before the command ran, named json_path in errors): 0, or -1 (printed)
+ * when it cannot be written. */
+int cli_complain_report(const struct cli_complain *c, FILE *json,
+			const char *json_path, char *const *argv,
+			int exit_code);
 void cli_complain_free(struct cli_complain *c);
 
 #endif

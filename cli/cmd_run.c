@@ -500,9 +500,16 @@ static int run_setup(const struct run_args *a, struct cli_run_user *u,
  * collector that reads the notifications. */
 static int run_complain_setup(const struct run_args *a, struct cf_run_opts *o,
 			      struct sock_filter **prog,
-			      struct cli_complain **cc)
+			      struct cli_complain **cc, FILE **json)
 {
 	struct cf_error err;
+
+	/* FILE is opened now: one that cannot be written stops the run
+	 * before the command starts, not after it ran */
+	if (a->complain_file &&
+	    !(*json = fopen(a->complain_file, "we")))
+		return run_error("cannot write the complain report '%s': %s",
+				 a->complain_file, strerror(errno));
 
 	if (cf_filter_complain(o->filter, prog, &o->prog_len, &err) < 0)
 		return run_cf_error(&err);
@@ -523,6 +530,7 @@ int cmd_run(int argc, char **argv)
 	struct cli_run_user u = {0};
 	struct cli_complain *cc = NULL;
 	struct sock_filter *cprog = NULL;
+	FILE *json = NULL;
 	struct cf_error err;
 	char **env = NULL;
 	int rc, code;
@@ -550,7 +558,7 @@ int cmd_run(int argc, char **argv)
 	o.argv = argv + rc;
 	rc = run_setup(&a, &u, &env, &o, &f);
 	if (rc == 0 && a.complain)
-		rc = run_complain_setup(&a, &o, &cprog, &cc);
+		rc = run_complain_setup(&a, &o, &cprog, &cc, &json);
 	if (rc)
 		goto out;
 	fflush(NULL);
@@ -563,12 +571,14 @@ int cmd_run(int argc, char **argv)
 	} else if (cc) {
 		/* the command's status stands, even if FILE cannot be
 		 * written (that is said on stderr) */
-		cli_complain_report(cc, a.complain_file, o.argv, code);
+		cli_complain_report(cc, json, a.complain_file, o.argv, code);
 	}
 	rc = code;
 out:
 	cli_complain_free(cc);
 	free(cprog);
+	if (json)
+		fclose(json);
 	if (f)
 		cf_filter_free(f);
 	cli_run_user_free(&u);

@@ -290,18 +290,9 @@ static void json_finding(const struct cli_complain *c,
 	fputc('}', out);
 }
 
-static int report_json(const struct cli_complain *c, const char *path,
-		       char *const *argv, int exit_code)
+static int report_json(const struct cli_complain *c, FILE *out,
+		       const char *path, char *const *argv, int exit_code)
 {
-	FILE *out = fopen(path, "we");
-
-	if (!out) {
-		fprintf(stderr,
-			"callfence run: cannot write the complain report "
-			"'%s': %s\n",
-			path, strerror(errno));
-		return -1;
-	}
 	fputs("{\"version\":1,\"method\":\"user-notification\",\"profile\":",
 	      out);
 	json_str(out, c->file);
@@ -318,7 +309,7 @@ static int report_json(const struct cli_complain *c, const char *path,
 		json_finding(c, &c->f[i], out);
 	}
 	fputs("\n]}\n", out);
-	if (fclose(out) != 0) {
+	if (fflush(out) != 0 || ferror(out)) {
 		fprintf(stderr,
 			"callfence run: cannot write the complain report "
 			"'%s': %s\n",
@@ -328,9 +319,10 @@ static int report_json(const struct cli_complain *c, const char *path,
 	return 0;
 }
 
-int cli_complain_report(const struct cli_complain *c, const char *json_path,
-			char *const *argv, int exit_code)
+int cli_complain_report(const struct cli_complain *c, FILE *json,
+			const char *json_path, char *const *argv,
+			int exit_code)
 {
 	report_text(c, stderr);
-	return json_path ? report_json(c, json_path, argv, exit_code) : 0;
+	return json ? report_json(c, json, json_path, argv, exit_code) : 0;
 }

@@ -1125,6 +1125,11 @@ TEST(run_cli_complain_exit_codes_pass_through)
 		     "true"),
 		 125);
 	CHECK_EQ(CLI(out, "--complain=", "true"), 125);
+	/* FILE is checked before the command runs */
+	CHECK_EQ(CLI(out, "--complain=/nonexistent/dir/r.json", "sh", "-c",
+		     "echo ran"),
+		 125);
+	CHECK(!strstr(rt_slurp(out), "ran"));
 }
 
 /* What stays checked under complain: the listener's hand-off (sendmsg
@@ -1158,4 +1163,32 @@ TEST(run_cli_complain_nested_is_refused)
 		 125);
 	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")),
 		       "already has a seccomp listener");
+}
+
+/* A non-root invoker: no-new-privileges, the filter goes in last. */
+TEST(run_cli_complain_as_non_root)
+{
+	const char *d = rt_dir();
+	char rep[4200], out[4200], copt[4300], cmd[4400], prof[4400];
+	const char *args[8];
+
+	if (!rt_root() || !rt_have_cli())
+		return;
+	snprintf(prof, sizeof(prof), "%s",
+		 rt_profile(d, "mkdir.json", rt_mkdir_profile));
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	snprintf(cmd, sizeof(cmd), "mkdir %s/byuser", d);
+	args[0] = copt;
+	args[1] = "--security-opt";
+	args[2] = prof;
+	args[3] = "sh";
+	args[4] = "-c";
+	args[5] = cmd;
+	args[6] = NULL;
+	CHECK_EQ(rt_cli_as(65534, out, args), 0);
+	CHECK(rt_exists(rt_path(d, "byuser")));
+	COMPLAIN_CHECK(rep, "syscall=mkdir|mkdirat", "rule=/syscalls/0",
+		       "errno=13");
 }
