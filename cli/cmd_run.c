@@ -506,8 +506,7 @@ static int run_complain_setup(const struct run_args *a, struct cf_run_opts *o,
 
 	/* FILE is opened now: one that cannot be written stops the run
 	 * before the command starts, not after it ran */
-	if (a->complain_file &&
-	    !(*json = fopen(a->complain_file, "we")))
+	if (a->complain_file && !(*json = fopen(a->complain_file, "we")))
 		return run_error("cannot write the complain report '%s': %s",
 				 a->complain_file, strerror(errno));
 

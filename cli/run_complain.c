@@ -20,7 +20,7 @@
 
 struct finding {
 	uint32_t arch, nr;
-	int abi; /* -1 = unknown */
+	int abi;	  /* -1 = unknown */
 	const char *name; /* NULL = not in the ABI's table */
 	uint64_t count;
 	uint32_t pid; /* the example */
@@ -167,12 +167,14 @@ static void finding_suggest(const struct finding *f, const char *file,
 		snprintf(buf, size,
 			 "the rule at %s (%s:%u:%u) denies %s for these "
 			 "arguments: change its args, or its action",
-			 rule_pointer(f->dec.pointer, rp, sizeof(rp)), file, f->dec.line, f->dec.col, nm);
+			 rule_pointer(f->dec.pointer, rp, sizeof(rp)), file,
+			 f->dec.line, f->dec.col, nm);
 	else if (f->dec.pointer)
 		snprintf(buf, size,
 			 "remove %s from the rule at %s (%s:%u:%u), or change "
 			 "that rule's action",
-			 nm, rule_pointer(f->dec.pointer, rp, sizeof(rp)), file, f->dec.line, f->dec.col);
+			 nm, rule_pointer(f->dec.pointer, rp, sizeof(rp)), file,
+			 f->dec.line, f->dec.col);
 	else if (strstr(why, "ABI not in the filter"))
 		snprintf(buf, size,
 			 "add SCMP_ARCH_%s to the profile's architectures "
@@ -206,8 +208,8 @@ static void report_text(const struct cli_complain *c, FILE *out)
 		cf_action_str(f->dec.action, act, sizeof(act));
 		finding_suggest(f, c->file, sug, sizeof(sug));
 		fprintf(out, "  %s %s (nr %" PRIu32 ") x%" PRIu64 ": %s",
-			abi_name(f), f->name ? f->name : "?",
-			f->nr & ~X32_BIT, f->count, act);
+			abi_name(f), f->name ? f->name : "?", f->nr & ~X32_BIT,
+			f->count, act);
 		if (finding_errno(f))
 			fprintf(out, " (%s)", strerror(finding_errno(f)));
 		if (f->dec.pointer)
@@ -250,8 +252,8 @@ static void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void json_finding(const struct cli_complain *c,
-			 const struct finding *f, FILE *out)
+static void json_finding(const struct cli_complain *c, const struct finding *f,
+			 FILE *out)
 {
 	char act[64], sug[512];
 	int e = finding_errno(f);
@@ -262,8 +264,9 @@ static void json_finding(const struct cli_complain *c,
 	json_str(out, f->abi >= 0 ? cf_abi_name(f->abi) : NULL);
 	fprintf(out, ",\"nr\":%" PRIu32 ",\"syscall\":", f->nr);
 	json_str(out, f->name);
-	fprintf(out, ",\"count\":%" PRIu64 ",\"example\":{\"pid\":%" PRIu32
-		     ",\"args\":[",
+	fprintf(out,
+		",\"count\":%" PRIu64 ",\"example\":{\"pid\":%" PRIu32
+		",\"args\":[",
 		f->count, f->pid);
 	for (int a = 0; a < 6; a++)
 		fprintf(out, "%s\"0x%" PRIx64 "\"", a ? "," : "", f->args[a]);
@@ -301,8 +304,8 @@ static int report_json(const struct cli_complain *c, FILE *out,
 		fputs(i ? "," : "", out);
 		json_str(out, argv[i]);
 	}
-	fprintf(out, "],\"exit_code\":%d,\"unrecorded\":%" PRIu64
-		     ",\"findings\":[",
+	fprintf(out,
+		"],\"exit_code\":%d,\"unrecorded\":%" PRIu64 ",\"findings\":[",
 		exit_code, c->dropped);
 	for (size_t i = 0; i < c->n; i++) {
 		fputs(i ? ",\n" : "\n", out);
@@ -320,8 +323,7 @@ static int report_json(const struct cli_complain *c, FILE *out,
 }
 
 int cli_complain_report(const struct cli_complain *c, FILE *json,
-			const char *json_path, char *const *argv,
-			int exit_code)
+			const char *json_path, char *const *argv, int exit_code)
 {
 	report_text(c, stderr);
 	return json ? report_json(c, json, json_path, argv, exit_code) : 0;

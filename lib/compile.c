@@ -193,8 +193,9 @@ int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
 	}
 	if (cf_bpf_verify(p, f->prog.len, err) < 0) {
 		free(p);
-		return cf_err(err, -EINVAL,
-			      "the complain program fails verification (a bug)");
+		return cf_err(
+		    err, -EINVAL,
+		    "the complain program fails verification (a bug)");
 	}
 	*prog = p;
 	*len = f->prog.len;

@@ -120,14 +120,19 @@ struct run_rehearsal {
 };
 
 /* Complain mode: the listener fd goes to the parent in one SCM_RIGHTS
- * message, prepared before fork (the child only stores the number). */
+ * message, prepared before fork (the child only stores the number).
+ * CMSG_SPACE(sizeof(int)), as a constant clang accepts as an array size:
+ * the header, then the int padded to size_t. */
+#define RUN_CMSG_SPACE (sizeof(struct cmsghdr) + sizeof(size_t))
+_Static_assert(sizeof(struct cmsghdr) % sizeof(size_t) == 0, "cmsghdr");
 struct run_listener {
 	struct msghdr msg;
 	struct iovec iov;
 	char byte;
 	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
+		size_t
+		    align; /* struct cmsghdr's (it ends in a flexible array) */
+		char buf[RUN_CMSG_SPACE];
 	} cmsg;
 	int fd; /* the child's listener, -1 = none yet */
 };
@@ -138,7 +143,7 @@ struct run_ctx {
 	char **cands; /* execve candidates (PATH search done here) */
 	size_t ncands;
 	char *const *envp;
-	uint64_t all_caps; /* every capability up to cap_last_cap */
+	uint64_t all_caps;   /* every capability up to cap_last_cap */
 	uint64_t final_caps; /* effective = permitted after the user switch */
 	struct __user_cap_header_struct cap_hdr; /* capset's arguments */
 	struct __user_cap_data_struct cap_data[2];
@@ -149,11 +154,11 @@ struct run_ctx {
 		      */
 	struct run_report *report; /* shared with the child */
 	pid_t parent, child;
-	int pidfd; /* the child's (pidfd_open), -1 = none */
-	int sock[2];   /* complain: the listener's way to the parent */
+	int pidfd;   /* the child's (pidfd_open), -1 = none */
+	int sock[2]; /* complain: the listener's way to the parent */
 	struct run_listener *lst; /* complain: the child's message */
-	int notify_fd; /* complain: the listener, in the parent */
-	int sfd;   /* signalfd of the forwarded signals, -1 = none */
+	int notify_fd;		  /* complain: the listener, in the parent */
+	int sfd; /* signalfd of the forwarded signals, -1 = none */
 	sigset_t fwd, old_mask;
 	bool masked;
 	struct sigaction old_chld;
@@ -455,7 +460,7 @@ static int run_complain_prepare(struct run_ctx *c, struct cf_error *err)
 	l->msg.msg_iovlen = 1;
 	l->msg.msg_control = l->cmsg.buf;
 	l->msg.msg_controllen = sizeof(l->cmsg.buf);
-	cm = &l->cmsg.align;
+	cm = (struct cmsghdr *)(void *)l->cmsg.buf;
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
@@ -574,7 +579,8 @@ static int run_listener(const struct run_ctx *c, struct run_report *r)
 	struct run_listener *l = c->lst;
 
 	/* the message's one header is cmsg.buf (run_complain_prepare) */
-	memcpy(CMSG_DATA(&l->cmsg.align), &l->fd, sizeof(int));
+	memcpy(CMSG_DATA((struct cmsghdr *)(void *)l->cmsg.buf), &l->fd,
+	       sizeof(int));
 	if (run_sys(c, SYS_sendmsg, (unsigned long)c->sock[1],
 		    (unsigned long)(uintptr_t)&l->msg, MSG_NOSIGNAL, 0, 0,
 		    0) < 0)
@@ -1254,12 +1260,13 @@ static void run_forward(const struct run_ctx *c)
 static int run_recv_listener(struct run_ctx *c)
 {
 	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
+		size_t align;
+		char buf[RUN_CMSG_SPACE];
 	} u;
 	char byte;
 	struct iovec iov = {&byte, 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
 			   .msg_control = u.buf,
 			   .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *cm;
@@ -1270,8 +1277,7 @@ static int run_recv_listener(struct run_ctx *c)
 		n = recvmsg(c->sock[0], &m, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	cm = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
-	if (cm && cm->cmsg_level == SOL_SOCKET &&
-	    cm->cmsg_type == SCM_RIGHTS &&
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
@@ -1287,7 +1293,8 @@ static void run_notify(const struct run_ctx *c)
 	memset(&n, 0, sizeof(n));
 	if (ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0)
 		return;
-	c->o->complain(c->o->complain_ctx, &n);
+	if (c->o->complain) /* set whenever there is a listener */
+		c->o->complain(c->o->complain_ctx, &n);
 	memset(&r, 0, sizeof(r));
 	r.id = n.id;
 	r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
