@@ -67,4 +67,19 @@ int cli_run_user(const char *spec, const char *const *add, size_t nadd,
 char *cli_run_home(uint32_t uid, const char *passwd);
 void cli_run_user_free(struct cli_run_user *u);
 
+/* run_complain.c: `run --complain`, the findings (docs/cli.md). f: the
+ * compiled profile, file: the profile as named (both outlive the
+ * collector). cli_complain_note is a cf_run_opts.complain callback. */
+struct cli_complain;
+struct cli_complain *cli_complain_new(const struct cf_filter *f,
+				      const char *file);
+void cli_complain_note(void *ctx, const struct seccomp_notif *n);
+/* The report on stderr, and as JSON into json (may be NULL; opened
+ * before the command ran, named json_path in errors): 0, or -1 (printed)
+ * when it cannot be written. */
+int cli_complain_report(const struct cli_complain *c, FILE *json,
+			const char *json_path, char *const *argv,
+			int exit_code);
+void cli_complain_free(struct cli_complain *c);
+
 #endif

@@ -38,6 +38,8 @@ struct run_args {
 	const char **group_add;
 	size_t ngroup_add;
 	unsigned preserve_fds;
+	bool complain;
+	const char *complain_file; /* NULL = stderr only */
 };
 
 static const char run_usage[] =
@@ -56,6 +58,9 @@ static const char run_usage[] =
     "close)\n"
     "  --enosys=runc|none              ENOSYS for syscalls newer than the "
     "profile\n"
+    "  --complain[=FILE]               report what the profile would deny, "
+    "deny\n"
+    "                                  nothing (FILE: the report as JSON)\n"
     "exit: 125 callfence failed, 126 cannot invoke, 127 not found, else the\n"
     "command's status (128+N: killed by signal N; 159: by seccomp)\n";
 
@@ -237,7 +242,8 @@ enum {
 	OPT_PIDS,
 	OPT_ENOSYS,
 	OPT_GROUPADD,
-	OPT_PRESERVE_FDS
+	OPT_PRESERVE_FDS,
+	OPT_COMPLAIN
 };
 
 static const struct option run_options[] = {
@@ -250,6 +256,7 @@ static const struct option run_options[] = {
     {"enosys", required_argument, NULL, OPT_ENOSYS},
     {"group-add", required_argument, NULL, OPT_GROUPADD},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {"complain", optional_argument, NULL, OPT_COMPLAIN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -280,6 +287,14 @@ static int run_option(struct run_args *a, int c, const char *arg)
 		return 0;
 	case OPT_PRESERVE_FDS:
 		return run_preserve_fds(a, arg);
+	case OPT_COMPLAIN:
+		if (arg && !*arg)
+			return run_error("%s", "--complain=: give a file name "
+					       "for the JSON report, or "
+					       "none");
+		a->complain = true;
+		a->complain_file = arg;
+		return 0;
 	case 'h':
 		fputs(run_usage, stdout);
 		exit(0);
@@ -469,11 +484,40 @@ static int run_setup(const struct run_args *a, struct cli_run_user *u,
 	o->forward_signals = true; /* callfence stands in for the command */
 	o->diag = run_warn;
 	rc = run_filter(a, o->caps, f);
+	if (rc == 0 && a->complain && (!*f || cf_filter_unconfined(*f)))
+		return run_error("%s", "--complain needs a seccomp profile: "
+				       "this one means unconfined (no filter "
+				       "to report on)");
 	if (rc || !*f || cf_filter_unconfined(*f))
 		return rc;
 	o->prog = cf_filter_program(*f, &o->prog_len);
 	o->filter_flags = cf_filter_flags(*f);
 	o->filter = *f;
+	return 0;
+}
+
+/* --complain: the complain program in place of the profile's, and the
+ * collector that reads the notifications. */
+static int run_complain_setup(const struct run_args *a, struct cf_run_opts *o,
+			      struct sock_filter **prog,
+			      struct cli_complain **cc, FILE **json)
+{
+	struct cf_error err;
+
+	/* FILE is opened now: one that cannot be written stops the run
+	 * before the command starts, not after it ran */
+	if (a->complain_file && !(*json = fopen(a->complain_file, "we")))
+		return run_error("cannot write the complain report '%s': %s",
+				 a->complain_file, strerror(errno));
+
+	if (cf_filter_complain(o->filter, prog, &o->prog_len, &err) < 0)
+		return run_cf_error(&err);
+	*cc = cli_complain_new(o->filter, a->seccomp ? a->seccomp : "builtin");
+	if (!*cc)
+		return run_error("%s", "out of memory");
+	o->prog = *prog;
+	o->complain = cli_complain_note;
+	o->complain_ctx = *cc;
 	return 0;
 }
 
@@ -483,6 +527,9 @@ int cmd_run(int argc, char **argv)
 	struct cf_run_opts o = {0};
 	struct cf_filter *f = NULL;
 	struct cli_run_user u = {0};
+	struct cli_complain *cc = NULL;
+	struct sock_filter *cprog = NULL;
+	FILE *json = NULL;
 	struct cf_error err;
 	char **env = NULL;
 	int rc, code;
@@ -509,6 +556,8 @@ int cmd_run(int argc, char **argv)
 	}
 	o.argv = argv + rc;
 	rc = run_setup(&a, &u, &env, &o, &f);
+	if (rc == 0 && a.complain)
+		rc = run_complain_setup(&a, &o, &cprog, &cc, &json);
 	if (rc)
 		goto out;
 	fflush(NULL);
@@ -518,9 +567,17 @@ int cmd_run(int argc, char **argv)
 			snprintf(err.file, sizeof(err.file), "%s",
 				 a.seccomp ? a.seccomp : "builtin");
 		run_cf_error(&err);
+	} else if (cc) {
+		/* the command's status stands, even if FILE cannot be
+		 * written (that is said on stderr) */
+		cli_complain_report(cc, json, a.complain_file, o.argv, code);
 	}
 	rc = code;
 out:
+	cli_complain_free(cc);
+	free(cprog);
+	if (json)
+		fclose(json);
 	if (f)
 		cf_filter_free(f);
 	cli_run_user_free(&u);

@@ -6,7 +6,8 @@
 # completion.sh checks them against each command's --help).
 
 _callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
-	--pids-limit --user -u --group-add --preserve-fds --enosys --help -h'
+	--pids-limit --user -u --group-add --preserve-fds --enosys --complain
+	--complain= --help -h'
 _callfence_opts_compile='--native --caps --kernel --enosys --strict --format
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --strict --ignore
@@ -149,6 +150,9 @@ _callfence()
 		return ;;
 	--enosys=*)
 		_callfence_reply "$cur" "--enosys=runc --enosys=none"
+		return ;;
+	--complain=*)
+		mapfile -t COMPREPLY < <(compgen -f -P --complain= -- "${cur#--complain=}")
 		return ;;
 	--abi=*)
 		_callfence_reply "$cur" "$("$bin" list abis 2>/dev/null | sed 's/^/--abi=/')"

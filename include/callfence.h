@@ -253,6 +253,15 @@ struct cf_decision {
 /* Decides d by the compiler's IR (not the BPF program). */
 int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
 		     struct cf_decision *out);
+/* Complain mode (docs/diagnose.md): f's program with every return that is
+ * not ALLOW or LOG -- a rule's, the default action's, runc's ENOSYS stub,
+ * the kill of an unlisted ABI -- turned into SECCOMP_RET_USER_NOTIF; the
+ * ALLOW and LOG returns are f's own, so the kernel's action cache keeps
+ * every number it keeps for f. What f would have answered a notified call
+ * is cf_filter_decide(f, ...). Caller frees *prog with free(). -EINVAL
+ * for an unconfined filter, -ENOMEM. */
+int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
+		       size_t *len, struct cf_error *err);
 
 /* ---- check ------------------------------------------------------------- */
 
@@ -374,6 +383,17 @@ struct cf_run_opts {
 	unsigned preserve_fds; /* pass 3 .. 3 + n - 1 (must be open) */
 	/* the filter prog comes from (may be NULL): refusals name the rule */
 	const struct cf_filter *filter;
+	/* Complain mode (docs/diagnose.md), NULL = off: prog is a
+	 * cf_filter_complain program, installed with
+	 * SECCOMP_FILTER_FLAG_NEW_LISTENER; the child passes the listener to
+	 * the calling process (SCM_RIGHTS) with sendmsg right after the
+	 * install -- the one call after it that must be allowed -- and
+	 * cf_run hands every notification to complain (on the calling
+	 * thread), then answers SECCOMP_USER_NOTIF_FLAG_CONTINUE: the call
+	 * runs. Until the command ends; a process that already has a
+	 * listener gets -EBUSY (not started). Linux 5.5. */
+	void (*complain)(void *ctx, const struct seccomp_notif *n);
+	void *complain_ctx;
 };
 
 /* Runs o->argv and waits for it. *exit_code is always set (docker run's

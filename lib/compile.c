@@ -150,3 +150,54 @@ int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
 	}
 	return 0;
 }
+
+/* Complain mode (docs/diagnose.md). The decisions are made: the program's
+ * returns are where they land, including those only code generation
+ * makes (runc's ENOSYS stub, the kill of an ABI the filter does not
+ * list). Rewriting the returns catches every one of them with one rule,
+ * and the IR -- which cf_filter_decide reads -- keeps the rule or default
+ * behind each call. ALLOW and LOG returns are untouched, so the kernel's
+ * action cache (cf_bpf_cache_map) keeps exactly the numbers it kept. */
+static bool complain_keeps(uint32_t k)
+{
+	uint32_t act = k & CF_RET_ACTION_FULL;
+
+	return act == CF_RET_ALLOW || act == SECCOMP_RET_LOG;
+}
+
+int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
+		       size_t *len, struct cf_error *err)
+{
+	struct sock_filter *p;
+
+	*prog = NULL;
+	*len = 0;
+	if (f->unconfined)
+		return cf_err(err, -EINVAL,
+			      "the profile means unconfined: nothing to "
+			      "complain about");
+	p = malloc(f->prog.len * sizeof(*p));
+	if (!p)
+		return cf_err(err, -ENOMEM, "out of memory");
+	memcpy(p, f->prog.insns, f->prog.len * sizeof(*p));
+	for (size_t i = 0; i < f->prog.len; i++) {
+		if (p[i].code == (BPF_RET | BPF_A)) {
+			free(p);
+			return cf_err(err, -EINVAL,
+				      "instruction %zu returns A: cannot "
+				      "tell what it denies",
+				      i);
+		}
+		if (p[i].code == (BPF_RET | BPF_K) && !complain_keeps(p[i].k))
+			p[i].k = SECCOMP_RET_USER_NOTIF;
+	}
+	if (cf_bpf_verify(p, f->prog.len, err) < 0) {
+		free(p);
+		return cf_err(
+		    err, -EINVAL,
+		    "the complain program fails verification (a bug)");
+	}
+	*prog = p;
+	*len = f->prog.len;
+	return 0;
+}

@@ -39,9 +39,11 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,6 +76,7 @@ extern char **environ;
 	X(CGROUP, "joining the pids cgroup")                                   \
 	X(FDS, "closing inherited file descriptors")                           \
 	X(FILTER, "installing the seccomp filter")                             \
+	X(LISTENER, "passing the seccomp listener to callfence")               \
 	X(BOUNDING, "dropping the capability bounding set")                    \
 	X(USER, "switching user")                                              \
 	X(CAPS, "setting capabilities")                                        \
@@ -116,13 +119,31 @@ struct run_rehearsal {
 	enum run_stage stage; /* the step being rehearsed */
 };
 
+/* Complain mode: the listener fd goes to the parent in one SCM_RIGHTS
+ * message, prepared before fork (the child only stores the number).
+ * CMSG_SPACE(sizeof(int)), as a constant clang accepts as an array size:
+ * the header, then the int padded to size_t. */
+#define RUN_CMSG_SPACE (sizeof(struct cmsghdr) + sizeof(size_t))
+_Static_assert(sizeof(struct cmsghdr) % sizeof(size_t) == 0, "cmsghdr");
+struct run_listener {
+	struct msghdr msg;
+	struct iovec iov;
+	char byte;
+	union {
+		size_t
+		    align; /* struct cmsghdr's (it ends in a flexible array) */
+		char buf[RUN_CMSG_SPACE];
+	} cmsg;
+	int fd; /* the child's listener, -1 = none yet */
+};
+
 struct run_ctx {
 	const struct cf_run_opts *o;
 	struct cf_arena arena;
 	char **cands; /* execve candidates (PATH search done here) */
 	size_t ncands;
 	char *const *envp;
-	uint64_t all_caps; /* every capability up to cap_last_cap */
+	uint64_t all_caps;   /* every capability up to cap_last_cap */
 	uint64_t final_caps; /* effective = permitted after the user switch */
 	struct __user_cap_header_struct cap_hdr; /* capset's arguments */
 	struct __user_cap_data_struct cap_data[2];
@@ -133,8 +154,11 @@ struct run_ctx {
 		      */
 	struct run_report *report; /* shared with the child */
 	pid_t parent, child;
-	int pidfd; /* the child's (pidfd_open), -1 = none */
-	int sfd;   /* signalfd of the forwarded signals, -1 = none */
+	int pidfd;   /* the child's (pidfd_open), -1 = none */
+	int sock[2]; /* complain: the listener's way to the parent */
+	struct run_listener *lst; /* complain: the child's message */
+	int notify_fd;		  /* complain: the listener, in the parent */
+	int sfd; /* signalfd of the forwarded signals, -1 = none */
 	sigset_t fwd, old_mask;
 	bool masked;
 	struct sigaction old_chld;
@@ -412,6 +436,41 @@ static int run_pids_cgroup(struct run_ctx *c, struct cf_error *err)
 	return cf_cgroup_create(&c->cg, o->pids_limit, err);
 }
 
+/* Complain mode: the socketpair and the message that carries the
+ * listener, before the rehearsal (which sees sendmsg's real arguments). */
+static int run_complain_prepare(struct run_ctx *c, struct cf_error *err)
+{
+	struct run_listener *l;
+	struct cmsghdr *cm;
+
+	if (!c->o->complain)
+		return 0;
+	if (!c->o->prog)
+		return cf_err(err, -EINVAL,
+			      "complain mode needs a filter (the profile "
+			      "means unconfined)");
+	l = cf_arena_array(&c->arena, 1, sizeof(*l));
+	if (!l)
+		return cf_err(err, -ENOMEM, "out of memory");
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	l->iov.iov_base = &l->byte;
+	l->iov.iov_len = 1;
+	l->msg.msg_iov = &l->iov;
+	l->msg.msg_iovlen = 1;
+	l->msg.msg_control = l->cmsg.buf;
+	l->msg.msg_controllen = sizeof(l->cmsg.buf);
+	cm = (struct cmsghdr *)(void *)l->cmsg.buf;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	c->lst = l;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sock) < 0)
+		return cf_err(err, -errno, "cannot create a socket pair: %s",
+			      strerror(errno));
+	return 0;
+}
+
 static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
 		       struct cf_error *err)
 {
@@ -422,6 +481,8 @@ static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
 	rc = run_check(o, c, err);
 	if (rc == 0)
 		rc = run_candidates(c, err);
+	if (rc == 0)
+		rc = run_complain_prepare(c, err);
 	if (rc == 0) {
 		run_plan(c);
 		rc = run_rehearse(c, err);
@@ -487,13 +548,43 @@ static int run_fail(struct run_report *r, enum run_stage stage, int e)
 static int run_install(const struct run_ctx *c, struct run_report *r)
 {
 	struct cf_error err;
-	int rc =
-	    cf_install(c->o->prog, c->o->prog_len, c->o->filter_flags, &err);
+	unsigned flags = c->o->filter_flags;
+	int rc;
 
+	if (c->o->complain)
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	rc = cf_install(c->o->prog, c->o->prog_len, flags, &err);
+	if (rc == -EBUSY && c->o->complain)
+		snprintf(err.msg, sizeof(err.msg),
+			 "complain mode: this process already has a seccomp "
+			 "listener (a complain run, CRI-O, LXD), and the "
+			 "kernel allows one per filter stack; run the "
+			 "command without --complain, or outside that "
+			 "supervisor");
 	if (rc < 0) {
 		memcpy(r->msg, err.msg, sizeof(r->msg) - 1);
 		return run_fail(r, RUN_FILTER, -rc);
 	}
+	if (c->o->complain)
+		c->lst->fd = rc;
+	return 0;
+}
+
+/* Complain mode: the listener to the parent, right after the install
+ * (the only call that must really run: a denied one would wait for a
+ * supervisor that has no listener yet). It stays open in the child
+ * until execve closes it (O_CLOEXEC). */
+static int run_listener(const struct run_ctx *c, struct run_report *r)
+{
+	struct run_listener *l = c->lst;
+
+	/* the message's one header is cmsg.buf (run_complain_prepare) */
+	memcpy(CMSG_DATA((struct cmsghdr *)(void *)l->cmsg.buf), &l->fd,
+	       sizeof(int));
+	if (run_sys(c, SYS_sendmsg, (unsigned long)c->sock[1],
+		    (unsigned long)(uintptr_t)&l->msg, MSG_NOSIGNAL, 0, 0,
+		    0) < 0)
+		return run_fail(r, RUN_LISTENER, errno);
 	return 0;
 }
 
@@ -634,6 +725,16 @@ static bool run_want_late(const struct cf_run_opts *o)
 	return o->prog && o->no_new_privs;
 }
 
+static bool run_want_early_listener(const struct cf_run_opts *o)
+{
+	return run_want_early(o) && o->complain;
+}
+
+static bool run_want_late_listener(const struct cf_run_opts *o)
+{
+	return run_want_late(o) && o->complain;
+}
+
 static bool run_want_caps(const struct cf_run_opts *o)
 {
 	return o->set_caps;
@@ -660,11 +761,13 @@ static const struct run_step {
     {RUN_CGROUP, NULL, run_cgroup},
     {RUN_FDS, NULL, run_fds},
     {RUN_FILTER, run_want_early, run_install},
+    {RUN_LISTENER, run_want_early_listener, run_listener},
     {RUN_BOUNDING, run_want_caps, run_bounding},
     {RUN_USER, run_want_user, run_user},
     {RUN_CAPS, run_want_caps, run_caps},
     {RUN_NNP, run_want_nnp, run_nnp},
     {RUN_FILTER, run_want_late, run_install},
+    {RUN_LISTENER, run_want_late_listener, run_listener},
 };
 
 static bool run_step_wanted(const struct run_step *s,
@@ -856,9 +959,35 @@ static int run_judge(const struct run_ctx *c, const struct run_call *k,
 	act = ret & CF_RET_ACTION_FULL;
 	if (act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG)
 		return 0;
+	/* complain: once the listener is the parent's, a call the profile
+	 * denies waits for it and then runs: no fake success is possible */
+	if (c->o->complain && k->stage != RUN_LISTENER &&
+	    act == SECCOMP_RET_USER_NOTIF)
+		return 0;
 	run_call_str(k, call, sizeof(call));
 	cf_action_str(ret, action, sizeof(action));
 	why = run_rule(c, &d, ret, &loc);
+	if (c->o->complain && k->stage == RUN_LISTENER) {
+		/* the profile's own answer, not the complain program's */
+		if (c->o->filter) {
+			struct cf_decision dec;
+
+			if (cf_filter_decide(c->o->filter, &d, &dec) == 0) {
+				cf_action_str(dec.action, action,
+					      sizeof(action));
+				loc.pointer = dec.pointer;
+				loc.line = dec.line;
+				loc.col = dec.col;
+			}
+		}
+		return cf_err_at(err, -EPERM, &loc,
+				 "cannot start '%s' in complain mode: the "
+				 "profile answers %s with %s, and callfence "
+				 "passes the seccomp listener to itself with "
+				 "it right after installing the filter; allow "
+				 "sendmsg",
+				 c->o->argv[0], call, action);
+	}
 	if (k->stage == RUN_EXEC)
 		return cf_err_at(err, -EPERM, &loc,
 				 "cannot start '%s': the filter answers %s "
@@ -1171,6 +1300,74 @@ static void run_forward(const struct run_ctx *c)
 		}
 }
 
+/* ---- complain mode: the supervisor ----------------------------------- */
+
+/* The listener from the child; -1 when the child failed before sending
+ * it (the report says why). */
+static int run_recv_listener(struct run_ctx *c)
+{
+	union {
+		size_t align;
+		char buf[RUN_CMSG_SPACE];
+	} u;
+	char byte;
+	struct iovec iov = {&byte, 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = u.buf,
+			   .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd = -1;
+
+	do
+		n = recvmsg(c->sock[0], &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	cm = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* One notification: shown to the caller, then the call runs. A task that
+ * died meanwhile (ENOENT) needs no answer. */
+static void run_notify(const struct run_ctx *c)
+{
+	struct seccomp_notif n;
+	struct seccomp_notif_resp r;
+
+	memset(&n, 0, sizeof(n));
+	if (ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0)
+		return;
+	if (c->o->complain) /* set whenever there is a listener */
+		c->o->complain(c->o->complain_ctx, &n);
+	memset(&r, 0, sizeof(r));
+	r.id = n.id;
+	r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &r);
+}
+
+/* Until fd is readable (or hung up), answering notifications. */
+static void run_serve_until(const struct run_ctx *c, int fd)
+{
+	struct pollfd p[2] = {{fd, POLLIN, 0}, {c->notify_fd, POLLIN, 0}};
+
+	while (c->notify_fd >= 0) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[1].revents & POLLIN)
+			run_notify(c);
+		else if (p[1].revents)
+			p[1].fd = -1; /* no task left under the filter */
+		if (p[0].revents)
+			return;
+	}
+}
+
 /* ---- the child's life: fork, wait -------------------------------------- */
 
 /* fork(), and a pidfd for the child where the kernel has pidfd_open: it
@@ -1201,17 +1398,23 @@ static int run_reap(pid_t pid, int flags)
  * pidfd, it looks every 50 ms). */
 static int run_wait(struct run_ctx *c)
 {
-	struct pollfd p[2] = {{c->pidfd, POLLIN, 0}, {c->sfd, POLLIN, 0}};
+	struct pollfd p[3] = {{c->pidfd, POLLIN, 0},
+			      {c->sfd, POLLIN, 0},
+			      {c->notify_fd, POLLIN, 0}};
 	int ws;
 
-	while (c->sfd >= 0) {
-		if (poll(p, 2, c->pidfd >= 0 ? -1 : 50) < 0) {
+	while (c->sfd >= 0 || p[2].fd >= 0) {
+		if (poll(p, 3, c->pidfd >= 0 ? -1 : 50) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		if (p[1].revents & POLLIN)
 			run_forward(c);
+		if (p[2].revents & POLLIN)
+			run_notify(c);
+		else if (p[2].revents)
+			p[2].fd = -1; /* no task left under the filter */
 		if (c->pidfd >= 0 && p[0].revents)
 			break;
 		if (c->pidfd < 0 && (ws = run_reap(c->child, WNOHANG)) != -2)
@@ -1254,6 +1457,7 @@ static int run_exec_status(struct run_ctx *c, int *exit_code,
 	char buf[1];
 	ssize_t n;
 
+	run_serve_until(c, c->pipe[0]);
 	do
 		n = read(c->pipe[0], buf, sizeof(buf));
 	while (n < 0 && errno == EINTR);
@@ -1296,6 +1500,11 @@ static int run_spawn(struct run_ctx *c, int *exit_code, struct cf_error *err)
 		run_child(c);
 	close(c->pipe[1]);
 	c->pipe[1] = -1;
+	if (c->o->complain) {
+		close(c->sock[1]);
+		c->sock[1] = -1;
+		c->notify_fd = run_recv_listener(c);
+	}
 	rc = run_exec_status(c, exit_code, err);
 	if (rc < 0)
 		return rc;
@@ -1317,16 +1526,22 @@ int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.pipe[0] = c.pipe[1] = -1;
-	c.pidfd = c.sfd = -1;
+	c.pidfd = c.sfd = c.notify_fd = -1;
+	c.sock[0] = c.sock[1] = -1;
 	c.cg.procs_fd = -1;
 	*exit_code = CF_RUN_EXIT_FAILED;
 	rc = run_prepare(o, &c, err);
 	if (rc == 0)
 		rc = run_spawn(&c, exit_code, err);
 	run_restore_signals(&c);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (c.pipe[i] >= 0)
 			close(c.pipe[i]);
+		if (c.sock[i] >= 0)
+			close(c.sock[i]);
+	}
+	if (c.notify_fd >= 0)
+		close(c.notify_fd);
 	if (c.pidfd >= 0)
 		close(c.pidfd);
 	if (c.report)

@@ -914,3 +914,281 @@ TEST(run_cli_real_programs_under_builtin)
 	CHECK_CONTAINS(rt_slurp(out), "t/a/b/f");
 	rt_dir(); /* clean up */
 }
+
+/* ---- complain mode (--complain, cf_filter_complain) --------------------- */
+
+/* Every number of every ABI of the filter, zero arguments: the complain
+ * program answers ALLOW and LOG as the profile's does and USER_NOTIF for
+ * everything else; the kernel's action cache is the same bitmap. */
+static void rt_check_complain_program(const struct cf_filter *f)
+{
+	const struct sock_filter *p;
+	struct sock_filter *cp = NULL;
+	size_t n, cn = 0;
+	struct cf_error err;
+	static const char *const abis[] = {"x86_64", "x86", "x32"};
+
+	p = cf_filter_program(f, &n);
+	CHECK_EQ(cf_filter_complain(f, &cp, &cn, &err), 0);
+	if (!cp)
+		return;
+	CHECK_EQ(cn, n);
+	for (size_t a = 0; a < CF_ARRAY_SIZE(abis); a++) {
+		int abi = cf_abi_lookup(abis[a]);
+		uint32_t arch = cf_abi_audit_arch(abi);
+		uint32_t base = a == 2 ? 0x40000000U : 0;
+		uint8_t m1[1024 / 8], m2[1024 / 8];
+		size_t bad = 0;
+
+		for (uint32_t nr = base; nr < base + 1024; nr++) {
+			struct seccomp_data d = {.nr = (int)nr, .arch = arch};
+			uint32_t r1 = cf_bpf_run(p, n, &d, NULL);
+			uint32_t r2 = cf_bpf_run(cp, cn, &d, NULL);
+			uint32_t act = r1 & 0xffff0000U;
+			bool keep = act == SECCOMP_RET_ALLOW ||
+				    act == SECCOMP_RET_LOG;
+
+			bad += keep ? r2 != r1 : r2 != SECCOMP_RET_USER_NOTIF;
+		}
+		CHECK_EQ(bad, 0);
+		CHECK_EQ(cf_bpf_cache_map(cp, cn, arch, base, m2, 1024),
+			 cf_bpf_cache_map(p, n, arch, base, m1, 1024));
+		CHECK(memcmp(m1, m2, sizeof(m1)) == 0);
+	}
+	free(cp);
+}
+
+TEST(run_complain_program_keeps_allow_and_the_cache)
+{
+	struct cf_profile *p = NULL;
+	struct cf_filter *f = NULL;
+	struct cf_target t;
+	struct cf_error err;
+	struct sock_filter *cp = (void *)1;
+	size_t cn = 1;
+	char *json;
+	size_t len;
+
+	CHECK_EQ(cf_target_default(&t, &err), 0);
+	CHECK_EQ(cf_profile_builtin(&p, &err), 0);
+	CHECK_EQ(cf_compile(p, &t, &f, &err), 0);
+	if (f)
+		rt_check_complain_program(f);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	f = NULL;
+	p = NULL;
+	json = t_fixture_read("docker-labs-no-chmod.json", &len);
+	if (json && cf_profile_parse(json, len, NULL, &p, &err) == 0 &&
+	    cf_compile(p, &t, &f, &err) == 0)
+		rt_check_complain_program(f);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	free(json);
+	/* unconfined: nothing to complain about */
+	CHECK_EQ(cf_profile_parse("{}", 2, NULL, &p, &err), 0);
+	CHECK_EQ(cf_compile(p, &t, &f, &err), 0);
+	CHECK_EQ(cf_filter_complain(f, &cp, &cn, &err), -EINVAL);
+	CHECK(cp == NULL && cn == 0);
+	cf_filter_free(f);
+	cf_profile_free(p);
+}
+
+/* Validates report against docs/complain.schema.json and asserts a
+ * finding with every KEY=VALUE (tests/complain_check.py). */
+static bool rt_complain_check(const char *report, const char *const *want)
+{
+	char *argv[16];
+	size_t n = 0;
+	pid_t pid;
+	int ws;
+
+	if (access("/usr/bin/python3", X_OK) ||
+	    system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null")) {
+		t_skip("/usr/bin/python3 with jsonschema is not installed");
+		return true;
+	}
+	argv[n++] = (char *)"/usr/bin/python3";
+	argv[n++] = (char *)"tests/complain_check.py";
+	argv[n++] = (char *)"docs/complain.schema.json";
+	argv[n++] = (char *)report;
+	while (*want && n < 15)
+		argv[n++] = (char *)*want++;
+	argv[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(97);
+	}
+	return pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) &&
+	       WEXITSTATUS(ws) == 0;
+}
+
+#define COMPLAIN_CHECK(report, ...)                                            \
+	CHECK(rt_complain_check(report, (const char *const[]){__VA_ARGS__, NULL}))
+
+TEST(run_cli_complain_no_chmod_profile)
+{
+	const char *d = rt_dir();
+	char rep[4200], out[4200], errf[4200]; /* rt_path's buffers rotate */
+	char opt[4200], cmd[4400], copt[4300];
+	const char *shared = t_shared();
+	struct stat st;
+
+	if (!shared || !rt_have_cli())
+		return;
+	snprintf(opt, sizeof(opt),
+		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
+		 shared);
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	snprintf(cmd, sizeof(cmd), "cd %s && touch g && chmod 600 g", d);
+	/* the call the profile denies runs, and is reported */
+	CHECK_EQ(CLI(out, copt, "--security-opt", opt, "sh", "-c", cmd), 0);
+	CHECK(stat(rt_path(d, "g"), &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK_CONTAINS(rt_slurp(errf),
+		       "method: seccomp user notification");
+	CHECK(strstr(rt_slurp(errf), " chmod (nr ") ||
+	      strstr(rt_slurp(errf), " fchmodat (nr "));
+	COMPLAIN_CHECK(rep, "syscall=chmod|fchmodat", "pointer=null",
+		       "action=SCMP_ACT_ERRNO(1)", "errno=1");
+	/* the same under no-new-privileges: the filter goes in last */
+	CHECK_EQ(CLI(out, copt, "--security-opt", opt, "--security-opt",
+		     "no-new-privileges", "sh", "-c", cmd),
+		 0);
+	COMPLAIN_CHECK(rep, "syscall=chmod|fchmodat", "pointer=null");
+	/* stderr alone, without FILE */
+	CHECK_EQ(CLI(out, "--complain", "--security-opt", opt, "sh", "-c", cmd),
+		 0);
+	CHECK(strstr(rt_slurp(errf), " chmod (nr ") ||
+	      strstr(rt_slurp(errf), " fchmodat (nr "));
+}
+
+/* An explicit SCMP_ACT_ERRNO rule for mkdir on line 4 of the profile. */
+static const char rt_mkdir_profile[] =
+    "{\n"
+    "  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+    "  \"syscalls\": [\n"
+    "    {\"names\": [\"mkdir\", \"mkdirat\"], \"action\": "
+    "\"SCMP_ACT_ERRNO\", \"errnoRet\": 13}\n"
+    "  ]\n"
+    "}\n";
+
+TEST(run_cli_complain_names_the_rule)
+{
+	const char *d = rt_dir();
+	char rep[4200], out[4200], errf[4200]; /* rt_path's buffers rotate */
+	const char *prof = rt_profile(d, "mkdir.json", rt_mkdir_profile);
+	char copt[4300], cmd[4400];
+
+	if (!rt_have_cli())
+		return;
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	snprintf(cmd, sizeof(cmd), "mkdir %s/made", d);
+	/* without complain the rule denies */
+	CHECK_EQ(CLI(out, "--security-opt", prof, "sh", "-c", cmd), 1);
+	CHECK(!rt_exists(rt_path(d, "made")));
+	CHECK_EQ(CLI(out, copt, "--security-opt", prof, "sh", "-c", cmd), 0);
+	CHECK(rt_exists(rt_path(d, "made")));
+	COMPLAIN_CHECK(rep, "syscall=mkdir|mkdirat", "rule=/syscalls/0",
+		       "line=4", "action=SCMP_ACT_ERRNO(13)", "errno=13");
+	CHECK_CONTAINS(rt_slurp(errf), ":4:16: /syscalls/0/names/0");
+	CHECK_CONTAINS(rt_slurp(errf),
+		       "from the rule at /syscalls/0");
+}
+
+TEST(run_cli_complain_exit_codes_pass_through)
+{
+	const char *d = rt_dir();
+	char rep[4200], out[4200], errf[4200]; /* rt_path's buffers rotate */
+	char copt[4300];
+
+	if (!rt_have_cli())
+		return;
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	CHECK_EQ(CLI(out, copt, "sh", "-c", "exit 7"), 7);
+	COMPLAIN_CHECK(rep, NULL);
+	CHECK_CONTAINS(rt_slurp(rep), "\"exit_code\":7");
+	CHECK_EQ(CLI(out, "--complain", "sh", "-c", "kill -KILL $$"), 137);
+	CHECK_EQ(CLI(out, "--complain", "callfence-no-such-command"), 127);
+	/* no filter, nothing to report on; an empty FILE name */
+	CHECK_EQ(CLI(out, "--complain", "--security-opt", "seccomp=unconfined",
+		     "true"),
+		 125);
+	CHECK_EQ(CLI(out, "--complain=", "true"), 125);
+	/* FILE is checked before the command runs */
+	CHECK_EQ(CLI(out, "--complain=/nonexistent/dir/r.json", "sh", "-c",
+		     "echo ran"),
+		 125);
+	CHECK(!strstr(rt_slurp(out), "ran"));
+}
+
+/* What stays checked under complain: the listener's hand-off (sendmsg
+ * right after the install) must really run. */
+TEST(run_cli_complain_needs_sendmsg)
+{
+	const char *d = rt_dir(), *out = rt_path(d, "out");
+	const char *prof = rt_profile(
+	    d, "nosend.json",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"sendmsg\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+
+	if (!rt_have_cli())
+		return;
+	CHECK_EQ(CLI(out, "--security-opt", prof, "true"), 0);
+	CHECK_EQ(CLI(out, "--complain", "--security-opt", prof, "true"), 125);
+	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")), "allow sendmsg");
+}
+
+/* A process with a listener cannot get a second one: refused (125) with
+ * the reason, not run without a report. The ptrace fallback the issue
+ * asks for is not implemented. */
+TEST(run_cli_complain_nested_is_refused)
+{
+	const char *d = rt_dir(), *out = rt_path(d, "out");
+
+	if (!rt_have_cli())
+		return;
+	CHECK_EQ(CLI(out, "--complain", t_callfence_bin(), "run", "--complain",
+		     "true"),
+		 125);
+	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")),
+		       "already has a seccomp listener");
+}
+
+/* A non-root invoker: no-new-privileges, the filter goes in last. */
+TEST(run_cli_complain_as_non_root)
+{
+	const char *d = rt_dir();
+	char rep[4200], out[4200], copt[4300], cmd[4400], prof[4400];
+	const char *args[8];
+
+	if (!rt_root() || !rt_have_cli())
+		return;
+	snprintf(prof, sizeof(prof), "%s",
+		 rt_profile(d, "mkdir.json", rt_mkdir_profile));
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	snprintf(cmd, sizeof(cmd), "mkdir %s/byuser", d);
+	args[0] = copt;
+	args[1] = "--security-opt";
+	args[2] = prof;
+	args[3] = "sh";
+	args[4] = "-c";
+	args[5] = cmd;
+	args[6] = NULL;
+	CHECK_EQ(rt_cli_as(65534, out, args), 0);
+	CHECK(rt_exists(rt_path(d, "byuser")));
+	COMPLAIN_CHECK(rep, "syscall=mkdir|mkdirat", "rule=/syscalls/0",
+		       "errno=13");
+}

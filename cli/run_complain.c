@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run_complain.c - `callfence run --complain[=FILE]`: the findings.
+ *
+ * cf_run hands every notification of the complain program's listener to
+ * cli_complain_note, which asks the compiled filter (its IR) what the
+ * profile would have answered and by which rule, and counts it; the
+ * report (stderr, and FILE as JSON: docs/cli.md) comes after the command
+ * ended. One finding per ABI, syscall number and deciding rule.
+ */
+#include "callfence.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define X32_BIT 0x40000000U
+
+struct finding {
+	uint32_t arch, nr;
+	int abi;	  /* -1 = unknown */
+	const char *name; /* NULL = not in the ABI's table */
+	uint64_t count;
+	uint32_t pid; /* the example */
+	uint64_t args[6];
+	struct cf_decision dec;
+};
+
+struct cli_complain {
+	const struct cf_filter *filter;
+	const char *file; /* the profile as named */
+	struct finding *f;
+	size_t n, cap;
+	uint64_t dropped; /* notifications not recorded (out of memory) */
+};
+
+struct cli_complain *cli_complain_new(const struct cf_filter *f,
+				      const char *file)
+{
+	struct cli_complain *c = calloc(1, sizeof(*c));
+
+	if (c) {
+		c->filter = f;
+		c->file = file;
+	}
+	return c;
+}
+
+void cli_complain_free(struct cli_complain *c)
+{
+	if (c)
+		free(c->f);
+	free(c);
+}
+
+/* The ABI of (arch, nr): the one whose table names nr, else x32 for an
+ * x86_64 number with the x32 bit, else the first with that audit arch. */
+static int complain_abi(uint32_t arch, uint32_t nr, const char **name)
+{
+	int first = -1;
+
+	*name = NULL;
+	for (int i = 0; i < cf_abi_count(); i++) {
+		if (cf_abi_audit_arch(i) != arch)
+			continue;
+		if ((*name = cf_syscall_name(i, nr)) != NULL)
+			return i;
+		if (first < 0)
+			first = i;
+	}
+	if (arch == cf_abi_audit_arch(cf_abi_lookup("x86_64")) &&
+	    (nr & X32_BIT))
+		return cf_abi_lookup("x32");
+	return first;
+}
+
+static bool same_decision(const struct cf_decision *a,
+			  const struct cf_decision *b)
+{
+	return a->action == b->action && a->line == b->line &&
+	       a->col == b->col &&
+	       (a->pointer && b->pointer ? !strcmp(a->pointer, b->pointer)
+					 : a->pointer == b->pointer);
+}
+
+void cli_complain_note(void *ctx, const struct seccomp_notif *n)
+{
+	struct cli_complain *c = ctx;
+	struct cf_decision dec;
+	struct finding *f;
+
+	if (cf_filter_decide(c->filter, &n->data, &dec) < 0)
+		memset(&dec, 0, sizeof(dec));
+	for (size_t i = 0; i < c->n; i++) {
+		f = &c->f[i];
+		if (f->arch == n->data.arch && f->nr == (uint32_t)n->data.nr &&
+		    same_decision(&f->dec, &dec)) {
+			f->count++;
+			return;
+		}
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		struct finding *nf = realloc(c->f, cap * sizeof(*nf));
+
+		if (!nf) {
+			c->dropped++;
+			return;
+		}
+		c->f = nf;
+		c->cap = cap;
+	}
+	f = &c->f[c->n++];
+	memset(f, 0, sizeof(*f));
+	f->arch = n->data.arch;
+	f->nr = (uint32_t)n->data.nr;
+	f->abi = complain_abi(f->arch, f->nr, &f->name);
+	f->count = 1;
+	f->pid = n->pid;
+	memcpy(f->args, n->data.args, sizeof(f->args));
+	f->dec = dec;
+}
+
+/* ---- the report -------------------------------------------------------- */
+
+static const char *abi_name(const struct finding *f)
+{
+	return f->abi >= 0 ? cf_abi_name(f->abi) : "unknown";
+}
+
+/* The errno the call would have failed with, 0 = none (a kill, a trap). */
+static int finding_errno(const struct finding *f)
+{
+	uint32_t act = f->dec.action & 0xffff0000U;
+
+	if (act == SECCOMP_RET_ERRNO)
+		return (int)(f->dec.action & 0xffffU);
+	if (act == SECCOMP_RET_TRACE || act == SECCOMP_RET_USER_NOTIF)
+		return ENOSYS; /* no tracer, no listener: as under runc */
+	return 0;
+}
+
+/* The rule's own pointer: "/syscalls/3" for "/syscalls/3/names/1". */
+static const char *rule_pointer(const char *p, char *buf, size_t size)
+{
+	const char *cut = strstr(p, "/names/");
+
+	if (!cut)
+		cut = strstr(p, "/name");
+	snprintf(buf, size, "%.*s", cut ? (int)(cut - p) : (int)strlen(p), p);
+	return buf;
+}
+
+static void finding_suggest(const struct finding *f, const char *file,
+			    char *buf, size_t size)
+{
+	char nm[64], rp[256];
+	const char *why = f->dec.why ? f->dec.why : "";
+
+	if (f->name)
+		snprintf(nm, sizeof(nm), "'%s'", f->name);
+	else
+		snprintf(nm, sizeof(nm), "syscall %" PRIu32, f->nr);
+	if (f->dec.pointer && !strcmp(why, "argument rule"))
+		snprintf(buf, size,
+			 "the rule at %s (%s:%u:%u) denies %s for these "
+			 "arguments: change its args, or its action",
+			 rule_pointer(f->dec.pointer, rp, sizeof(rp)), file,
+			 f->dec.line, f->dec.col, nm);
+	else if (f->dec.pointer)
+		snprintf(buf, size,
+			 "remove %s from the rule at %s (%s:%u:%u), or change "
+			 "that rule's action",
+			 nm, rule_pointer(f->dec.pointer, rp, sizeof(rp)), file,
+			 f->dec.line, f->dec.col);
+	else if (strstr(why, "ABI not in the filter"))
+		snprintf(buf, size,
+			 "add SCMP_ARCH_%s to the profile's architectures "
+			 "(or archMap)",
+			 f->abi >= 0 ? cf_abi_oci(f->abi) + 10 : "?");
+	else if (strstr(why, "runc's stub"))
+		snprintf(buf, size,
+			 "allow %s: it is newer than every syscall the "
+			 "profile names, so runc answers ENOSYS; add it to "
+			 "an SCMP_ACT_ALLOW rule (or leave it, if the "
+			 "program falls back)",
+			 nm);
+	else
+		snprintf(buf, size,
+			 "allow %s: add it to the names of an SCMP_ACT_ALLOW "
+			 "rule",
+			 nm);
+}
+
+static void report_text(const struct cli_complain *c, FILE *out)
+{
+	char act[64], sug[512];
+
+	fprintf(out,
+		"callfence run: complain (method: seccomp user "
+		"notification): %zu would-be-denied call%s\n",
+		c->n, c->n == 1 ? "" : "s");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct finding *f = &c->f[i];
+
+		cf_action_str(f->dec.action, act, sizeof(act));
+		finding_suggest(f, c->file, sug, sizeof(sug));
+		fprintf(out, "  %s %s (nr %" PRIu32 ") x%" PRIu64 ": %s",
+			abi_name(f), f->name ? f->name : "?", f->nr & ~X32_BIT,
+			f->count, act);
+		if (finding_errno(f))
+			fprintf(out, " (%s)", strerror(finding_errno(f)));
+		if (f->dec.pointer)
+			fprintf(out, ", %s:%u:%u: %s (%s)\n", c->file,
+				f->dec.line, f->dec.col, f->dec.pointer,
+				f->dec.why ? f->dec.why : "rule");
+		else
+			fprintf(out, ", %s: %s\n", c->file,
+				f->dec.why ? f->dec.why : "default action");
+		fprintf(out, "    e.g. pid %" PRIu32 ": %s(", f->pid,
+			f->name ? f->name : "?");
+		for (int a = 0; a < 6; a++)
+			fprintf(out, "%s0x%" PRIx64, a ? ", " : "", f->args[a]);
+		fprintf(out, ")\n    suggestion: %s\n", sug);
+	}
+	if (c->dropped)
+		fprintf(out,
+			"callfence run: complain: %" PRIu64 " calls not "
+			"recorded (out of memory)\n",
+			c->dropped);
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+static void json_finding(const struct cli_complain *c, const struct finding *f,
+			 FILE *out)
+{
+	char act[64], sug[512];
+	int e = finding_errno(f);
+
+	cf_action_str(f->dec.action, act, sizeof(act));
+	finding_suggest(f, c->file, sug, sizeof(sug));
+	fputs("{\"abi\":", out);
+	json_str(out, f->abi >= 0 ? cf_abi_name(f->abi) : NULL);
+	fprintf(out, ",\"nr\":%" PRIu32 ",\"syscall\":", f->nr);
+	json_str(out, f->name);
+	fprintf(out,
+		",\"count\":%" PRIu64 ",\"example\":{\"pid\":%" PRIu32
+		",\"args\":[",
+		f->count, f->pid);
+	for (int a = 0; a < 6; a++)
+		fprintf(out, "%s\"0x%" PRIx64 "\"", a ? "," : "", f->args[a]);
+	fputs("]},\"action\":", out);
+	json_str(out, act);
+	if (e)
+		fprintf(out, ",\"errno\":%d,\"errno_name\":", e);
+	else
+		fputs(",\"errno\":null,\"errno_name\":", out);
+	json_str(out, e ? strerrorname_np(e) : NULL);
+	fputs(",\"decided_by\":{\"file\":", out);
+	json_str(out, c->file);
+	fputs(",\"pointer\":", out);
+	json_str(out, f->dec.pointer);
+	if (f->dec.pointer && f->dec.line)
+		fprintf(out, ",\"line\":%u,\"col\":%u", f->dec.line,
+			f->dec.col);
+	else
+		fputs(",\"line\":null,\"col\":null", out);
+	fputs(",\"why\":", out);
+	json_str(out, f->dec.why ? f->dec.why : "");
+	fputs("},\"suggestion\":", out);
+	json_str(out, sug);
+	fputc('}', out);
+}
+
+static int report_json(const struct cli_complain *c, FILE *out,
+		       const char *path, char *const *argv, int exit_code)
+{
+	fputs("{\"version\":1,\"method\":\"user-notification\",\"profile\":",
+	      out);
+	json_str(out, c->file);
+	fputs(",\"command\":[", out);
+	for (size_t i = 0; argv[i]; i++) {
+		fputs(i ? "," : "", out);
+		json_str(out, argv[i]);
+	}
+	fprintf(out,
+		"],\"exit_code\":%d,\"unrecorded\":%" PRIu64 ",\"findings\":[",
+		exit_code, c->dropped);
+	for (size_t i = 0; i < c->n; i++) {
+		fputs(i ? ",\n" : "\n", out);
+		json_finding(c, &c->f[i], out);
+	}
+	fputs("\n]}\n", out);
+	if (fflush(out) != 0 || ferror(out)) {
+		fprintf(stderr,
+			"callfence run: cannot write the complain report "
+			"'%s': %s\n",
+			path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cli_complain_report(const struct cli_complain *c, FILE *json,
+			const char *json_path, char *const *argv, int exit_code)
+{
+	report_text(c, stderr);
+	return json ? report_json(c, json, json_path, argv, exit_code) : 0;
+}
