@@ -16,7 +16,7 @@
 
 static const char compile_usage[] =
 	"usage: callfence compile [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-	"                         [--enosys=runc|none] [--format raw|c|hex]\n"
+	"                         [--enosys=runc|none] [--harden] [--format raw|c|hex]\n"
 	"                         [--strict] PROFILE -o FILE|-\n"
 	"PROFILE is a Docker/OCI profile, 'builtin' or - (standard input).\n"
 	"A rejected profile writes nothing; a profile that means unconfined\n"
@@ -28,6 +28,7 @@ static const struct option compile_opts[] = {
 	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
 	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
 	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
 	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
 	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
 	{ "format", required_argument, NULL, CLI_OPT_FORMAT },

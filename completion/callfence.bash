@@ -6,12 +6,13 @@
 # completion.sh checks them against each command's --help).
 
 _callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
-	--pids-limit --user -u --group-add --preserve-fds --enosys --help -h'
-_callfence_opts_compile='--native --caps --kernel --enosys --strict --format
+	--pids-limit --user -u --group-add --preserve-fds --enosys --harden --help
+	-h'
+_callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --format
 	--output -o --help -h'
-_callfence_opts_check='--native --caps --kernel --enosys --strict --ignore
+_callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
 	--json --help -h'
-_callfence_opts_explain='--abi --native --caps --kernel --enosys --json
+_callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
 	--help -h'
 _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'

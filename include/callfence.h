@@ -186,6 +186,8 @@ struct cf_target {
 	uint32_t kernel;     /* (major << 16) | minor */
 	enum cf_enosys enosys;
 	bool strict;         /* warnings about names become errors */
+	bool harden;         /* decisions on C int arguments use only their
+			      * low 32 bits, as the kernel reads them */
 	cf_diag_fn diag;     /* may be NULL */
 	void *diag_ctx;
 };

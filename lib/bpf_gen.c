@@ -407,7 +407,7 @@ static uint32_t arg_off(const struct cf_arch *ar, unsigned arg, bool hi)
 /* 1 = always true, 0 = always false, -1 = depends on the argument. */
 static int cond_const(const struct cf_arch *ar, const struct cf_cond *c)
 {
-	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	uint64_t w = cf_cond_wide(ar, c) ? UINT64_MAX : UINT32_MAX;
 	uint64_t d = c->datum & w;
 
 	switch ((enum cf_op)c->op) {
@@ -580,7 +580,7 @@ static bool gen_chain(struct gen *g, const struct cf_arch *ar,
 		if (cond_const(ar, cd) > 0)
 			continue;
 		pass = i == last ? ok : new_label(g);
-		if (ar->cmp_bits == 64)
+		if (cf_cond_wide(ar, cd))
 			cond64(g, ar, cd, pass, fail);
 		else
 			cond32(g, ar, cd, pass, fail);
@@ -604,13 +604,39 @@ static size_t live_chains(const struct cf_ir_sys *s)
 static bool gen_sys_steps(struct gen *g, const struct grange *r);
 static bool gen_sys_resid(struct gen *g, const struct grange *r);
 
+/* --harden: conditions marked low32 compare as on a 32-bit ABI. 1: all
+ * of s's live ones are (the searches below then run on a 32-bit view of
+ * the ABI), 0: none, -1: a mix (only chains as written handle it). */
+static int low32_conds(const struct cf_ir_sys *s, size_t n)
+{
+	bool any = false, all = true;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			any |= s->chains[i].conds[j].low32 != 0;
+			all &= s->chains[i].conds[j].low32 != 0;
+		}
+	return !any ? 0 : all ? 1 : -1;
+}
+
 static void gen_sys(struct gen *g, const struct grange *r)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
+	int low32 = r->arch->cmp_bits == 64 ? low32_conds(s, n) : 0;
+	struct cf_arch narrow;
+	struct grange rn;
 
+	if (low32 > 0) {
+		narrow = *r->arch;
+		narrow.cmp_bits = 32;
+		rn = *r;
+		rn.arch = &narrow;
+		r = &rn;
+	}
 	scope_open(g);
-	if (g->opt && (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
+	if (g->opt && low32 >= 0 &&
+	    (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
 		scope_close(g, s->fallback);
 		return;
 	}
@@ -1284,7 +1310,8 @@ static uint64_t body_hash(const struct grange *r)
 		h = mix64(mix64(h, c->action), c->nconds);
 		for (unsigned j = 0; j < c->nconds; j++)
 			h = mix64(mix64(mix64(h, c->conds[j].arg * 16u +
-						     c->conds[j].op),
+						     c->conds[j].op +
+						     c->conds[j].low32 * 256u),
 					c->conds[j].datum),
 				  c->conds[j].datum2);
 	}
@@ -1308,6 +1335,7 @@ static bool body_same(const struct grange *a, const struct grange *b)
 		for (unsigned j = 0; j < x->nconds; j++)
 			if (x->conds[j].arg != y->conds[j].arg ||
 			    x->conds[j].op != y->conds[j].op ||
+			    x->conds[j].low32 != y->conds[j].low32 ||
 			    x->conds[j].datum != y->conds[j].datum ||
 			    x->conds[j].datum2 != y->conds[j].datum2)
 				return false;

@@ -355,6 +355,10 @@ struct cf_cond {
 	uint8_t op;   /* enum cf_op */
 	uint64_t datum;  /* value; the mask for MASKED_EQ */
 	uint64_t datum2; /* valueTwo for MASKED_EQ */
+	/* --harden (cf_ir_harden): on a 64-bit-compare ABI, compare only the
+	 * low 32 bits of argument, datum and mask, as on a 32-bit ABI (last:
+	 * positional initializers leave it 0) */
+	uint8_t low32;
 };
 
 struct cf_rule {
@@ -431,6 +435,20 @@ struct cf_ir {
 
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err);
+
+/* --harden: every condition on an argument the kernel reads as 32 bits
+ * or fewer (cf_sys_arg_bits 16/32) on a 64-bit-compare ABI gets low32
+ * set. A datum (or MASKED_EQ mask/value) whose upper half is neither 0
+ * nor the sign extension of its low half is warned about
+ * (harden-upper-bits) through fn: only its low 32 bits count. */
+void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn,
+		  void *ctx);
+/* Does c compare all 64 bits on ar (else only the low 32)? */
+static inline bool cf_cond_wide(const struct cf_arch *ar,
+				const struct cf_cond *c)
+{
+	return ar->cmp_bits == 64 && !c->low32;
+}
 
 /* Direct evaluation of the IR (the reference for code generation).
  * chain and sys (may be NULL) receive what decided. */

@@ -330,10 +330,9 @@ static void cands_of(struct cands *c, const struct cf_arch *ar,
 		     const struct cf_ir_chain *ch, unsigned arg,
 		     const struct cf_ir_chain *only)
 {
-	uint64_t w = cmp_width(ar);
-
 	for (size_t i = 0; i < ch->nconds; i++) {
 		const struct cf_cond *k = &ch->conds[i];
+		uint64_t w = cf_cond_wide(ar, k) ? cmp_width(ar) : UINT32_MAX;
 		uint64_t d = k->datum & w, v[3];
 		size_t n = 2;
 
@@ -587,6 +586,17 @@ static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 	return true;
 }
 
+/* --harden: are s's conditions on arg compared on the low word only?
+ * (all or none of them: the width is the syscall's, cf_ir_harden) */
+static bool low32_arg(const struct cf_ir_sys *s, unsigned arg)
+{
+	for (size_t i = 0; i < s->nchains; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			if (s->chains[i].conds[j].arg == arg)
+				return s->chains[i].conds[j].low32;
+	return false;
+}
+
 /* The walk's values of arg for chain j (and also), given chains 0..j. */
 static bool walk_reach(struct sig_walk *w, const struct cf_arch *ar,
 		       const struct cf_ir_sys *s, size_t j,
@@ -598,7 +608,7 @@ static bool walk_reach(struct sig_walk *w, const struct cf_arch *ar,
 	if (!ok)
 		return false;
 	w->n = 0;
-	w->bits = ar->cmp_bits == 64 ? 64 : 32;
+	w->bits = ar->cmp_bits == 64 && !low32_arg(s, arg) ? 64 : 32;
 	w->pair = false;
 	for (size_t i = 0; i <= j && ok; i++)
 		ok = sig_conds(w, &s->chains[i], arg, i == j);
@@ -1094,7 +1104,7 @@ static void warn_bypass(struct lint *l, const struct int_search *q)
 		"profile denies (%s, by %s)%s. Setting the upper 32 bits "
 		"bypasses the rule: deny values above 0xffffffff first, or "
 		"compare the low half only (SCMP_CMP_MASKED_EQ, mask "
-		"0xffffffff)",
+		"0xffffffff), or use --harden",
 		call, cf_arches[q->abi->arch].name,
 		cf_action_str(w->dec, a1, sizeof(a1)), who(w->by), q->arg,
 		cf_sysinfo[q->s->sys].name, low, low,
@@ -1205,7 +1215,7 @@ static void lint_int_args(struct lint *l, const struct cf_filter *f)
 			for (unsigned arg = 0; direct && arg < 6; arg++)
 				if (cf_sys_arg_bits(abi->arch, s->sys, arg) ==
 					    32 &&
-				    cond_on(s, arg))
+				    cond_on(s, arg) && !low32_arg(s, arg))
 					int_arg(l, &f->ir, abi, s, arg, w,
 						&work);
 		}
