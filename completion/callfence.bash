@@ -8,7 +8,7 @@
 _callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
 	--pids-limit --user -u --group-add --preserve-fds --enosys --harden --help
 	-h'
-_callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --format
+_callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --stats --json --format
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
 	--json --help -h'

@@ -463,6 +463,9 @@ bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
 struct cf_prog {
 	struct sock_filter *insns; /* arena memory */
 	size_t len;
+	/* cf_gen_opts.label: the part of each instruction (arena memory),
+	 * else NULL */
+	struct cf_insn_part *parts;
 };
 
 /* Emits a program for ir into arena memory. Does not verify (the caller
@@ -475,6 +478,7 @@ int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir,
  * programs are tested against (tests/test_opt.c). */
 struct cf_gen_opts {
 	bool plain;
+	bool label; /* fill cf_prog.parts (the program is the same) */
 };
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,

@@ -152,3 +152,26 @@ int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
 	}
 	return 0;
 }
+
+int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
+		    struct cf_error *err)
+{
+	const struct cf_gen_opts o = { .label = true };
+	struct cf_arena a = { 0 };
+	struct cf_prog p = { 0 };
+	int rc;
+
+	if (f->unconfined)
+		return cf_err(err, -EINVAL, "no program: the filter is "
+			      "unconfined");
+	/* the generator is deterministic: the same program, labelled */
+	rc = cf_bpf_gen_opts(&a, &f->ir, &o, &p, err);
+	if (!rc && (p.len != f->prog.len || !p.parts ||
+		    memcmp(p.insns, f->prog.insns, p.len * sizeof(*p.insns))))
+		rc = cf_err(err, -EINVAL, "internal error: the labelled "
+			    "program differs from the compiled one");
+	if (!rc)
+		memcpy(out, p.parts, p.len * sizeof(*out));
+	cf_arena_release(&a);
+	return rc;
+}

@@ -744,7 +744,7 @@ TEST(run_cli_builtin_cap_conditional_rules_and_enosys)
  * through to the kernel, which opens AF_VSOCK (40) or, without vsock,
  * answers EAFNOSUPPORT: anything but the filter's EPERM. Hardened, the
  * filter answers EPERM, as for socket(40, ...). Likewise AF_ALG (38). */
-TEST(run_cli_harden_int_args)
+TEST(run_cli_hardened_int_args)
 {
 	const char *d = rt_dir(), *out = rt_path(d, "out"), *s;
 	const char *probe = rt_helper("probe");
