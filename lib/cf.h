@@ -8,6 +8,7 @@
  *   target.c          caps, kernel version, host ABI
  *   resolve.c         AST + target -> ruleset (by name)       (cf_ruleset)
  *   ir_build.c        ruleset -> per-ABI decision tables      (cf_ir)
+ *                     --harden marks int-argument conditions  (cf_ir_harden)
  *   ir_eval.c         direct evaluation of the IR             (cf_ir_eval)
  *   bpf_gen.c         IR -> program                           (cf_bpf_gen)
  *   bpf_check.c bpf_sim.c bpf_print.c   kernel rules, interpreter, listing

@@ -166,12 +166,16 @@ int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 			      "unconfined");
 	/* the generator is deterministic: the same program, labelled */
 	rc = cf_bpf_gen_opts(&a, &f->ir, &o, &p, err);
-	if (!rc && (p.len != f->prog.len || !p.parts ||
-		    memcmp(p.insns, f->prog.insns, p.len * sizeof(*p.insns))))
+	if (rc)
+		goto out;
+	if (!p.parts || !p.insns || p.len != f->prog.len ||
+	    memcmp(p.insns, f->prog.insns, p.len * sizeof(*p.insns))) {
 		rc = cf_err(err, -EINVAL, "internal error: the labelled "
 			    "program differs from the compiled one");
-	if (!rc)
-		memcpy(out, p.parts, p.len * sizeof(*out));
+		goto out;
+	}
+	memcpy(out, p.parts, p.len * sizeof(*out));
+out:
 	cf_arena_release(&a);
 	return rc;
 }
