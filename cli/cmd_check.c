@@ -6,9 +6,8 @@
 #include <string.h>
 
 static const char check_usage[] =
-	"usage: callfence check [--strict] [--json] [--ignore ID]...\n"
-	"                       [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-	"                       PROFILE...\n"
+	"usage: callfence check [--strict] [--json] [--ignore ID]... [--native ARCH]\n"
+	"                       [--caps SPEC] [--kernel X.Y] [--harden] PROFILE...\n"
 	"Exit 0: no errors (warnings allowed unless --strict; notes always);\n"
 	"1: errors.\n";
 
@@ -17,6 +16,7 @@ static const struct option check_opts[] = {
 	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
 	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
 	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
 	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
 	{ "json", no_argument, NULL, CLI_OPT_JSON },
 	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },

@@ -16,21 +16,26 @@
 
 static const char compile_usage[] =
 	"usage: callfence compile [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-	"                         [--enosys=runc|none] [--format raw|c|hex]\n"
-	"                         [--strict] PROFILE -o FILE|-\n"
+	"                         [--enosys=runc|none] [--harden] [--format raw|c|hex]\n"
+	"                         [--strict] [--stats [--json]] PROFILE -o FILE|-\n"
 	"PROFILE is a Docker/OCI profile, 'builtin' or - (standard input).\n"
 	"A rejected profile writes nothing; a profile that means unconfined\n"
 	"writes an empty file. -o - writes to standard output; a device or\n"
-	"FIFO is written in place.\n";
+	"FIFO is written in place. --stats prints the program's instructions\n"
+	"per ABI and part, and its biggest argument bodies (to standard\n"
+	"output; to standard error with -o -).\n";
 
 static const struct option compile_opts[] = {
 	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
 	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
 	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
 	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
 	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
 	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
 	{ "format", required_argument, NULL, CLI_OPT_FORMAT },
+	{ "stats", no_argument, NULL, CLI_OPT_STATS },
+	{ "json", no_argument, NULL, CLI_OPT_JSON },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -297,8 +302,170 @@ static int write_output(const char *path, const struct sock_filter *insns,
 	return rc;
 }
 
+/* ---- --stats ------------------------------------------------------------ */
+
+#define NPARTS 4
+static const char *const part_names[NPARTS] = { "arch_dispatch",
+						 "number_search",
+						 "argument_code", "returns" };
+
+struct body_size {
+	int abi;
+	int64_t nr;
+	size_t n;
+};
+
+static int cmp_body(const void *a, const void *b)
+{
+	const struct body_size *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	if (x->abi != y->abi)
+		return x->abi < y->abi ? -1 : 1;
+	return x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+static const char *body_name(const struct body_size *b)
+{
+	const char *s = cf_syscall_name(b->abi, (uint32_t)b->nr);
+
+	return s ? s : "?";
+}
+
+/* Rows: one per ABI that has instructions, then "shared" (abi -1). */
+static void print_stats(FILE *o, const struct cf_insn_part *parts, size_t len,
+			bool json)
+{
+	int nabi = cf_abi_count();
+	size_t (*cnt)[NPARTS] = calloc((size_t)nabi + 1, sizeof(*cnt));
+	struct body_size *bodies = calloc(len + 1, sizeof(*bodies));
+	size_t nb = 0, tot[NPARTS] = { 0 };
+	bool first = true;
+
+	if (!cnt || !bodies) {
+		free(cnt);
+		free(bodies);
+		cli_errorf("out of memory");
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		const struct cf_insn_part *q = &parts[i];
+		int row = q->abi >= 0 && q->abi < nabi ? q->abi : nabi;
+		size_t b = 0;
+
+		cnt[row][q->part % NPARTS]++;
+		tot[q->part % NPARTS]++;
+		if (q->nr < 0 || q->abi < 0)
+			continue;
+		/* a body's instructions: its argument code and returns */
+		while (b < nb && (bodies[b].abi != q->abi || bodies[b].nr != q->nr))
+			b++;
+		if (b == nb)
+			bodies[nb++] = (struct body_size){ q->abi, q->nr, 0 };
+		bodies[b].n++;
+	}
+	qsort(bodies, nb, sizeof(*bodies), cmp_body);
+	if (json) {
+		fprintf(o, "{\"instructions\": %zu, \"parts\": {", len);
+		for (int k = 0; k < NPARTS; k++)
+			fprintf(o, "%s\"%s\": %zu", k ? ", " : "", part_names[k],
+				tot[k]);
+		fprintf(o, "}, \"abis\": [");
+		for (int a = 0; a <= nabi; a++) {
+			size_t sum = 0;
+
+			for (int k = 0; k < NPARTS; k++)
+				sum += cnt[a][k];
+			if (!sum)
+				continue;
+			fprintf(o, "%s{\"abi\": ", first ? "" : ", ");
+			first = false;
+			if (a < nabi)
+				fprintf(o, "\"%s\"", cf_abi_name(a));
+			else
+				fprintf(o, "null");
+			for (int k = 0; k < NPARTS; k++)
+				fprintf(o, ", \"%s\": %zu", part_names[k],
+					cnt[a][k]);
+			fprintf(o, ", \"total\": %zu}", sum);
+		}
+		fprintf(o, "], \"bodies\": [");
+		for (size_t b = 0; b < nb; b++) {
+			fprintf(o, "%s{\"abi\": ", b ? ", " : "");
+			fprintf(o, "\"%s\"", cf_abi_name(bodies[b].abi));
+			fprintf(o, ", \"syscall\": ");
+			fprintf(o, "\"%s\"", body_name(&bodies[b]));
+			fprintf(o, ", \"nr\": %lld, \"instructions\": %zu}",
+				(long long)bodies[b].nr, bodies[b].n);
+		}
+		fprintf(o, "]}\n");
+	} else {
+		fprintf(o, "%zu instructions\n", len);
+		fprintf(o, "%-10s %8s %8s %8s %8s %8s\n", "ABI", "dispatch",
+			"search", "args", "returns", "total");
+		for (int a = 0; a <= nabi; a++) {
+			size_t sum = 0;
+
+			for (int k = 0; k < NPARTS; k++)
+				sum += cnt[a][k];
+			if (!sum)
+				continue;
+			fprintf(o, "%-10s %8zu %8zu %8zu %8zu %8zu\n",
+				a < nabi ? cf_abi_name(a) : "(shared)",
+				cnt[a][0], cnt[a][1], cnt[a][2], cnt[a][3],
+				sum);
+		}
+		fprintf(o, "%-10s %8zu %8zu %8zu %8zu %8zu\n", "total", tot[0],
+			tot[1], tot[2], tot[3], len);
+		if (nb)
+			fprintf(o, "biggest argument bodies (code and its "
+				   "returns):\n");
+		for (size_t b = 0; b < nb && b < 10; b++)
+			fprintf(o, "  %-8s %-20s nr %-6lld %zu\n",
+				cf_abi_name(bodies[b].abi), body_name(&bodies[b]),
+				(long long)bodies[b].nr, bodies[b].n);
+	}
+	free(cnt);
+	free(bodies);
+}
+
+/* 0, or -1 (reported). */
+static int stats(const struct cf_filter *f, const char *out, bool json)
+{
+	size_t len;
+	struct cf_insn_part *parts;
+	struct cf_error err;
+	FILE *o = !strcmp(out, "-") ? stderr : stdout;
+
+	if (cf_filter_unconfined(f)) {
+		fprintf(o, json ? "{\"instructions\": 0}\n"
+				: "0 instructions (unconfined)\n");
+		return 0;
+	}
+	cf_filter_program(f, &len);
+	parts = calloc(len + 1, sizeof(*parts));
+	if (!parts) {
+		cli_errorf("out of memory");
+		return -1;
+	}
+	if (cf_filter_parts(f, parts, &err)) {
+		cli_error(&err);
+		free(parts);
+		return -1;
+	}
+	print_stats(o, parts, len, json);
+	free(parts);
+	if (fflush(o) || ferror(o)) {
+		cli_errorf("cannot write the statistics: %m");
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_compile(int argc, char **argv)
 {
+	bool want_stats = false, json = false;
 	enum cf_bpf_format fmt = CF_BPF_RAW;
 	const char *out = NULL;
 	struct cf_profile *p = NULL;
@@ -321,6 +488,10 @@ int cmd_compile(int argc, char **argv)
 			continue;
 		if (opt == 'o') {
 			out = optarg;
+		} else if (opt == CLI_OPT_STATS) {
+			want_stats = true;
+		} else if (opt == CLI_OPT_JSON) {
+			json = true;
 		} else if (opt == CLI_OPT_FORMAT) {
 			if (parse_format(optarg, &fmt))
 				return CLI_USAGE;
@@ -331,6 +502,11 @@ int cmd_compile(int argc, char **argv)
 			fputs(compile_usage, stderr);
 			return CLI_USAGE;
 		}
+	}
+	if (json && !want_stats) {
+		cli_errorf("--json goes with --stats");
+		fputs(compile_usage, stderr);
+		return CLI_USAGE;
 	}
 	if (optind != argc - 1 || !out || !*out) {
 		cli_errorf("compile needs one PROFILE and -o FILE");
@@ -349,7 +525,8 @@ int cmd_compile(int argc, char **argv)
 			   argv[optind]);
 	else
 		insns = cf_filter_program(f, &len);
-	if (!write_output(out, insns, len, fmt))
+	if (!write_output(out, insns, len, fmt) &&
+	    (!want_stats || !stats(f, out, json)))
 		rc = CLI_OK;
 out:
 	cf_filter_free(f);

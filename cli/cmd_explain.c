@@ -11,7 +11,8 @@
 
 static const char explain_usage[] =
 	"usage: callfence explain [--abi ABI] [--native ARCH] [--caps SPEC]\n"
-	"                         [--kernel X.Y] [--json] PROFILE SYSCALL [ARG...]\n"
+	"                         [--kernel X.Y] [--harden] [--json]\n"
+	"                         PROFILE SYSCALL [ARG...]\n"
 	"SYSCALL is a name or a number; ARGs are integers (decimal or 0x hex).\n";
 
 static const struct option explain_opts[] = {
@@ -20,6 +21,7 @@ static const struct option explain_opts[] = {
 	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
 	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
 	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
+	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
 	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
 	{ "json", no_argument, NULL, CLI_OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },

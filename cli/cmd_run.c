@@ -35,6 +35,7 @@ struct run_args {
 	int64_t pids_limit;
 	const char *user;
 	enum cf_enosys enosys;
+	bool harden;
 	const char **group_add;
 	size_t ngroup_add;
 	unsigned preserve_fds;
@@ -61,6 +62,8 @@ static const char run_usage[] =
     "  --complain[=FILE]               report what the profile would deny, "
     "deny\n"
     "                                  nothing (FILE: the report as JSON)\n"
+    "  --harden                        decide on C int arguments by their "
+    "low 32 bits\n"
     "exit: 125 callfence failed, 126 cannot invoke, 127 not found, else the\n"
     "command's status (128+N: killed by signal N; 159: by seccomp)\n";
 
@@ -243,7 +246,8 @@ enum {
 	OPT_ENOSYS,
 	OPT_GROUPADD,
 	OPT_PRESERVE_FDS,
-	OPT_COMPLAIN
+	OPT_COMPLAIN,
+	OPT_HARDEN
 };
 
 static const struct option run_options[] = {
@@ -254,6 +258,7 @@ static const struct option run_options[] = {
     {"pids-limit", required_argument, NULL, OPT_PIDS},
     {"user", required_argument, NULL, 'u'},
     {"enosys", required_argument, NULL, OPT_ENOSYS},
+    {"harden", no_argument, NULL, OPT_HARDEN},
     {"group-add", required_argument, NULL, OPT_GROUPADD},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
     {"complain", optional_argument, NULL, OPT_COMPLAIN},
@@ -282,6 +287,9 @@ static int run_option(struct run_args *a, int c, const char *arg)
 		return 0;
 	case OPT_ENOSYS:
 		return run_enosys(a, arg);
+	case OPT_HARDEN:
+		a->harden = true;
+		return 0;
 	case OPT_GROUPADD:
 		a->group_add[a->ngroup_add++] = arg;
 		return 0;
@@ -379,6 +387,7 @@ static int run_filter(const struct run_args *a, uint64_t caps,
 		return run_cf_error(&err);
 	t.caps = caps;
 	t.enosys = a->enosys;
+	t.harden = a->harden;
 	t.diag = run_warn;
 	if (cf_compile(p, &t, f, &err) < 0) {
 		cf_profile_free(p);

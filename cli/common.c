@@ -162,6 +162,9 @@ int cli_target_opt(struct cf_target *t, int opt, const char *arg)
 	case CLI_OPT_STRICT:
 		t->strict = true;
 		return 1;
+	case CLI_OPT_HARDEN:
+		t->harden = true;
+		return 1;
 	case CLI_OPT_IGNORE:
 		return ignore_id(arg);
 	default:

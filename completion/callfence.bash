@@ -7,12 +7,12 @@
 
 _callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
 	--pids-limit --user -u --group-add --preserve-fds --enosys --complain
-	--complain= --help -h'
-_callfence_opts_compile='--native --caps --kernel --enosys --strict --format
+	--complain= --harden --help -h'
+_callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --stats --json --format
 	--output -o --help -h'
-_callfence_opts_check='--native --caps --kernel --enosys --strict --ignore
+_callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
 	--json --help -h'
-_callfence_opts_explain='--abi --native --caps --kernel --enosys --json
+_callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
 	--help -h'
 _callfence_opts_inspect='--json --compare --caps --help -h'
 _callfence_opts_disasm='--json --help -h'

@@ -186,6 +186,8 @@ struct cf_target {
 	uint32_t kernel;     /* (major << 16) | minor */
 	enum cf_enosys enosys;
 	bool strict;         /* warnings about names become errors */
+	bool harden;         /* decisions on C int arguments use only their
+			      * low 32 bits, as the kernel reads them */
 	cf_diag_fn diag;     /* may be NULL */
 	void *diag_ctx;
 };
@@ -262,6 +264,27 @@ int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
  * for an unconfined filter, -ENOMEM. */
 int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
 		       size_t *len, struct cf_error *err);
+
+/* Which part of the program an instruction belongs to (compile --stats). */
+enum cf_part {
+	CF_PART_ARCH,	/* the audit-arch dispatch (and its kill) */
+	CF_PART_SEARCH, /* loading nr, the search over syscall numbers */
+	CF_PART_ARGS,	/* a syscall's argument code */
+	CF_PART_RETURN, /* a return (of the pool, or of a syscall's code) */
+};
+struct cf_insn_part {
+	enum cf_part part;
+	int abi;    /* ABI index; -1: shared by all (dispatch, pool returns).
+		     * A search serves every ABI of its audit arch (x86_64's
+		     * serves x32's numbers too): the first of them */
+	int64_t nr; /* the syscall whose code it is (ARGS, and RETURN inside
+		     * it), as numbered on abi; -1 otherwise */
+};
+/* The part of every instruction of f's program: out has room for the
+ * program's length (cf_filter_program). The generator labels what it
+ * emits; 0, -ENOMEM, or -EINVAL if f is unconfined. */
+int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
+		    struct cf_error *err);
 
 /* ---- check ------------------------------------------------------------- */
 

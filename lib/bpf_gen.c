@@ -42,6 +42,17 @@
  *     returns in a second pass when enough of them did (shorter wins);
  *     before the layout, a RET whose ways in can all reach the nearest RET
  *     of its action ahead is dropped and they lead there (merge_rets).
+ *
+ * Labels (cf_gen_opts.label, for compile --stats): every instruction
+ * carries the part being emitted (g->part: dispatch, search, a syscall's
+ * argument code, returns) and its ABI; link() copies them to
+ * cf_prog.parts, trampolines taking their instruction's. Labelling does
+ * not change the program.
+ *
+ * --harden: conditions marked low32 (cf_ir_harden) compare the low word
+ * only; a syscall whose conditions are all marked is generated on a
+ * 32-bit view of its ABI (gen_sys_code), a mix runs its chains as
+ * written.
  */
 #include "cf.h"
 
@@ -65,6 +76,14 @@ struct ginsn {
 	uint32_t k;
 	int jt, jf; /* label ids (JA: jt), NEXT */
 	int body;   /* the syscall code it belongs to (opt), -1 */
+	uint8_t part; /* enum cf_part (--stats); RETs are CF_PART_RETURN */
+	int16_t abi;  /* cf_arches index of its search or code, -1 */
+};
+
+/* What a body (a syscall's code) is: for cf_prog.parts. */
+struct gbody {
+	int16_t abi;
+	uint32_t nr;
 };
 
 struct glabel {
@@ -127,6 +146,13 @@ struct gen {
 	int *widx;	/* opt: cf_sysinfo index of each cf_sys_weights */
 	size_t *newpos; /* opt: merge_rets' renumbering (scratch) */
 	size_t capnewpos;
+	/* labelling (cf_gen_opts.label: --stats): the part and ABI of
+	 * what is being emitted, and what each body is */
+	uint8_t part;
+	int16_t abi;
+	bool label;
+	struct gbody *bods;
+	size_t capbods;
 };
 
 /* The capacity an array of cap elements grows to to hold need. */
@@ -333,7 +359,9 @@ static void emit(struct gen *g, uint16_t code, uint32_t k, int jt, int jf)
 {
 	if (!GROW(g, in, g->n + 1))
 		return;
-	g->in[g->n++] = (struct ginsn){code, k, jt, jf, g->body};
+	g->in[g->n++] = (struct ginsn){
+	    code, k, jt, jf, g->body,
+	    BPF_CLASS(code) == BPF_RET ? CF_PART_RETURN : g->part, g->abi};
 }
 
 static void edge(struct gen *g, int l)
@@ -407,7 +435,7 @@ static uint32_t arg_off(const struct cf_arch *ar, unsigned arg, bool hi)
 /* 1 = always true, 0 = always false, -1 = depends on the argument. */
 static int cond_const(const struct cf_arch *ar, const struct cf_cond *c)
 {
-	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	uint64_t w = cf_cond_wide(ar, c) ? UINT64_MAX : UINT32_MAX;
 	uint64_t d = c->datum & w;
 
 	switch ((enum cf_op)c->op) {
@@ -580,7 +608,7 @@ static bool gen_chain(struct gen *g, const struct cf_arch *ar,
 		if (cond_const(ar, cd) > 0)
 			continue;
 		pass = i == last ? ok : new_label(g);
-		if (ar->cmp_bits == 64)
+		if (cf_cond_wide(ar, cd))
 			cond64(g, ar, cd, pass, fail);
 		else
 			cond32(g, ar, cd, pass, fail);
@@ -604,13 +632,38 @@ static size_t live_chains(const struct cf_ir_sys *s)
 static bool gen_sys_steps(struct gen *g, const struct grange *r);
 static bool gen_sys_resid(struct gen *g, const struct grange *r);
 
-static void gen_sys(struct gen *g, const struct grange *r)
+/* --harden: conditions marked low32 compare as on a 32-bit ABI. 1: all
+ * of s's live ones are (the searches below then run on a 32-bit view of
+ * the ABI), 0: none, -1: a mix (only chains as written handle it). */
+static int low32_conds(const struct cf_ir_sys *s, size_t n)
+{
+	bool any = false, all = true;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			any |= s->chains[i].conds[j].low32 != 0;
+			all &= s->chains[i].conds[j].low32 != 0;
+		}
+	return !any ? 0 : all ? 1 : -1;
+}
+
+static void gen_sys_code(struct gen *g, const struct grange *r)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
-
+	int low32 = r->arch->cmp_bits == 64 ? low32_conds(s, n) : 0;
+	struct cf_arch narrow;
+	struct grange rn;
+	if (low32 > 0) {
+		narrow = *r->arch;
+		narrow.cmp_bits = 32;
+		rn = *r;
+		rn.arch = &narrow;
+		r = &rn;
+	}
 	scope_open(g);
-	if (g->opt && (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
+	if (g->opt && low32 >= 0 &&
+	    (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
 		scope_close(g, s->fallback);
 		return;
 	}
@@ -629,6 +682,22 @@ static void gen_sys(struct gen *g, const struct grange *r)
 		scope_close(g, s->fallback);
 	else
 		emit_ret(g, s->fallback);
+}
+
+/* A syscall's code, labelled as such (cf_gen_opts.label). */
+static void gen_sys(struct gen *g, const struct grange *r)
+{
+	uint8_t part = g->part;
+	int16_t abi = g->abi;
+
+	g->part = CF_PART_ARGS;
+	g->abi = (int16_t)(r->arch - cf_arches);
+	/* scope_open numbers the body g->nbody */
+	if (g->label && SGROW(g, bods, g->nbody + 1))
+		g->bods[g->nbody] = (struct gbody){g->abi, r->sys->nr};
+	gen_sys_code(g, r);
+	g->part = part;
+	g->abi = abi;
 }
 
 /* ---- opt: one argument's step function ----------------------------- */
@@ -1284,7 +1353,8 @@ static uint64_t body_hash(const struct grange *r)
 		h = mix64(mix64(h, c->action), c->nconds);
 		for (unsigned j = 0; j < c->nconds; j++)
 			h = mix64(mix64(mix64(h, c->conds[j].arg * 16u +
-						     c->conds[j].op),
+						     c->conds[j].op +
+						     c->conds[j].low32 * 256u),
 					c->conds[j].datum),
 				  c->conds[j].datum2);
 	}
@@ -1308,6 +1378,7 @@ static bool body_same(const struct grange *a, const struct grange *b)
 		for (unsigned j = 0; j < x->nconds; j++)
 			if (x->conds[j].arg != y->conds[j].arg ||
 			    x->conds[j].op != y->conds[j].op ||
+			    x->conds[j].low32 != y->conds[j].low32 ||
 			    x->conds[j].datum != y->conds[j].datum ||
 			    x->conds[j].datum2 != y->conds[j].datum2)
 				return false;
@@ -1683,6 +1754,8 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 			audits[na++] = au;
 	}
 	g->cur = ST_UNK;
+	g->part = CF_PART_ARCH;
+	g->abi = -1;
 	load(g, (uint32_t)OFF_ARCH);
 	kill = ret_label(g, CF_RET_KILL_THREAD);
 	/* opt: the last arch's search follows its check, the native one's
@@ -1708,9 +1781,15 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 		size_t i = g->opt ? na - 1 - k : k;
 
 		place(g, labels[i]);
+		g->part = CF_PART_SEARCH;
+		for (size_t q = ir->nabis; q-- > 0;)
+			if (cf_arches[ir->abis[q].arch].audit_arch == audits[i])
+				g->abi = (int16_t)ir->abis[q].arch;
 		load(g, (uint32_t)OFF_NR);
 		emit_search(g, ir, audits[i]);
 	}
+	g->part = CF_PART_RETURN;
+	g->abi = -1;
 	/* the shared syscall code, behind every search */
 	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
 		if (!g->sh[q].label)
@@ -2062,6 +2141,20 @@ out:
 	return ok;
 }
 
+/* The part of instruction in, at address at, and of the n - 1
+ * trampolines behind it (returns, or jumps of its own part). */
+static void label_insn(const struct gen *g, const struct ginsn *in,
+		       struct cf_insn_part *parts, size_t at, size_t n)
+{
+	int64_t nr = in->body >= 0 && (size_t)in->body < g->nbody && g->bods
+			 ? (int64_t)g->bods[in->body].nr
+			 : -1;
+
+	parts[at] = (struct cf_insn_part){in->part, in->abi, nr};
+	for (size_t t = 1; t < n; t++)
+		parts[at + t] = parts[at];
+}
+
 static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		     struct cf_error *err)
 {
@@ -2098,7 +2191,9 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		goto out;
 	}
 	p = cf_arena_array(g->a, len, sizeof(*p));
-	if (!p) {
+	out->parts = g->label ? cf_arena_array(g->a, len, sizeof(*out->parts))
+			      : NULL;
+	if (!p || (g->label && !out->parts)) {
 		rc = cf_err(err, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -2108,6 +2203,9 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		size_t at = k.addr[i] + 1;
 
 		*f = (struct sock_filter){in->code, 0, 0, in->k};
+		if (out->parts)
+			label_insn(g, in, out->parts, k.addr[i],
+				   1 + (k.tr[i] & 1) + (k.tr[i] >> 1));
 		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
 			f->k = (uint32_t)(k.addr[target(g, i, in->jt)] - at);
 			continue;
@@ -2119,6 +2217,9 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 
 			if (k.tr[i] & (1u << s)) {
 				p[at] = tramp(g, &k, i, s, at);
+				if (out->parts &&
+				    BPF_CLASS(p[at].code) == BPF_RET)
+					out->parts[at].part = CF_PART_RETURN;
 				at++;
 			}
 			if (s)
@@ -2212,6 +2313,7 @@ static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 	free(g->sh);
 	free(g->shix);
 	free(g->newpos);
+	free(g->bods);
 	return rc;
 }
 
@@ -2234,7 +2336,7 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,
 		    struct cf_error *err)
 {
-	struct gen g = {.a = a, .opt = !o->plain, .body = -1};
+	struct gen g = {.a = a, .opt = !o->plain, .body = -1, .label = o->label};
 	struct cf_prog p2 = {0};
 	bool *marks = NULL, any = false;
 	size_t len1;
@@ -2250,8 +2352,11 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		return rc;
 	if (any) {
 		/* returns behind the syscall code that jumped far for them */
-		g = (struct gen){
-		    .a = a, .opt = true, .body = -1, .scoped = marks};
+		g = (struct gen){.a = a,
+				 .opt = true,
+				 .body = -1,
+				 .scoped = marks,
+				 .label = o->label};
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
@@ -2262,7 +2367,8 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 				 .opt = true,
 				 .body = -1,
 				 .scope_all = true,
-				 .share = true};
+				 .share = true,
+				 .label = o->label};
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}

@@ -8,6 +8,7 @@
  *   target.c          caps, kernel version, host ABI
  *   resolve.c         AST + target -> ruleset (by name)       (cf_ruleset)
  *   ir_build.c        ruleset -> per-ABI decision tables      (cf_ir)
+ *                     --harden marks int-argument conditions  (cf_ir_harden)
  *   ir_eval.c         direct evaluation of the IR             (cf_ir_eval)
  *   bpf_gen.c         IR -> program                           (cf_bpf_gen)
  *   bpf_check.c bpf_sim.c bpf_print.c   kernel rules, interpreter, listing
@@ -356,6 +357,10 @@ struct cf_cond {
 	uint8_t op;   /* enum cf_op */
 	uint64_t datum;  /* value; the mask for MASKED_EQ */
 	uint64_t datum2; /* valueTwo for MASKED_EQ */
+	/* --harden (cf_ir_harden): on a 64-bit-compare ABI, compare only the
+	 * low 32 bits of argument, datum and mask, as on a 32-bit ABI (last:
+	 * positional initializers leave it 0) */
+	uint8_t low32;
 };
 
 struct cf_rule {
@@ -433,6 +438,20 @@ struct cf_ir {
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err);
 
+/* --harden: every condition on an argument the kernel reads as 32 bits
+ * or fewer (cf_sys_arg_bits 16/32) on a 64-bit-compare ABI gets low32
+ * set. A datum (or MASKED_EQ mask/value) whose upper half is neither 0
+ * nor the sign extension of its low half is warned about
+ * (harden-upper-bits) through fn: only its low 32 bits count. */
+void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn,
+		  void *ctx);
+/* Does c compare all 64 bits on ar (else only the low 32)? */
+static inline bool cf_cond_wide(const struct cf_arch *ar,
+				const struct cf_cond *c)
+{
+	return ar->cmp_bits == 64 && !c->low32;
+}
+
 /* Direct evaluation of the IR (the reference for code generation).
  * chain and sys (may be NULL) receive what decided. */
 uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
@@ -446,6 +465,9 @@ bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
 struct cf_prog {
 	struct sock_filter *insns; /* arena memory */
 	size_t len;
+	/* cf_gen_opts.label: the part of each instruction (arena memory),
+	 * else NULL */
+	struct cf_insn_part *parts;
 };
 
 /* Emits a program for ir into arena memory. Does not verify (the caller
@@ -458,6 +480,7 @@ int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir,
  * programs are tested against (tests/test_opt.c). */
 struct cf_gen_opts {
 	bool plain;
+	bool label; /* fill cf_prog.parts (the program is the same) */
 };
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,
@@ -519,6 +542,8 @@ enum cf_reach {
 	CF_NEVER_HOLDS,  /* no call satisfies it */
 	CF_REACH_UNKNOWN /* not proven either way (budget, sample) */
 };
+/* --harden: s's conditions on arg compare the low word only. */
+bool cf_low32_arg(const struct cf_ir_sys *s, unsigned arg);
 /* Does some call on which also (may be NULL) holds reach s->chains[j]?
  * w may be NULL (the points alone); work: the budget left. */
 enum cf_reach cf_chain_reach(const struct cf_arch *ar,

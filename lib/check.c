@@ -696,7 +696,7 @@ static void warn_bypass(struct lint *l, const struct int_search *q)
 		"profile denies (%s, by %s)%s. Setting the upper 32 bits "
 		"bypasses the rule: deny values above 0xffffffff first, or "
 		"compare the low half only (SCMP_CMP_MASKED_EQ, mask "
-		"0xffffffff)",
+		"0xffffffff), or use --harden",
 		call, cf_arches[q->abi->arch].name,
 		cf_action_str(w->dec, a1, sizeof(a1)), who(w->by), q->arg,
 		cf_sysinfo[q->s->sys].name, low, low,
@@ -799,7 +799,7 @@ static void lint_int_args(struct lint *l, const struct cf_filter *f)
 			for (unsigned arg = 0; direct && arg < 6; arg++)
 				if (cf_sys_arg_bits(abi->arch, s->sys, arg) ==
 					    32 &&
-				    cond_on(s, arg))
+				    cond_on(s, arg) && !cf_low32_arg(s, arg))
 					int_arg(l, &f->ir, abi, s, arg, w,
 						&work);
 		}

@@ -24,6 +24,8 @@ static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 		return 0;
 	f->flags = f->rules.flags | SECCOMP_FILTER_FLAG_TSYNC;
 	rc = cf_ir_build(&f->arena, &f->rules, &f->ir, err);
+	if (!rc && t->harden)
+		cf_ir_harden(&f->ir, p->file, t->diag, t->diag_ctx);
 	if (!rc)
 		rc = cf_bpf_gen(&f->arena, &f->ir, &f->prog, err);
 	if (!rc)
@@ -200,4 +202,31 @@ int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
 	*prog = p;
 	*len = f->prog.len;
 	return 0;
+}
+
+int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
+		    struct cf_error *err)
+{
+	const struct cf_gen_opts o = { .label = true };
+	struct cf_arena a = { 0 };
+	struct cf_prog p = { 0 };
+	int rc;
+
+	if (f->unconfined)
+		return cf_err(err, -EINVAL, "no program: the filter is "
+			      "unconfined");
+	/* the generator is deterministic: the same program, labelled */
+	rc = cf_bpf_gen_opts(&a, &f->ir, &o, &p, err);
+	if (rc)
+		goto out;
+	if (!p.parts || !p.insns || p.len != f->prog.len ||
+	    memcmp(p.insns, f->prog.insns, p.len * sizeof(*p.insns))) {
+		rc = cf_err(err, -EINVAL, "internal error: the labelled "
+			    "program differs from the compiled one");
+		goto out;
+	}
+	memcpy(out, p.parts, p.len * sizeof(*out));
+out:
+	cf_arena_release(&a);
+	return rc;
 }

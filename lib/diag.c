@@ -20,6 +20,7 @@ static const struct {
 	{ "cap-never-matches", W },
 	{ "cgroup-cleanup", W },
 	{ "errno-name", W },
+	{ "harden-upper-bits", W },
 	{ "int-arg-bypass", W },
 	{ "int-arg-narrow", N },
 	{ "key-case", N },

@@ -323,3 +323,110 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		free(e);
 	return rc;
 }
+
+/* ---- --harden: conditions on C int arguments see only the low word ---- */
+
+/* Is v's upper half 0 or the sign extension of its low half? */
+static bool upper_plain(uint64_t v)
+{
+	uint32_t hi = (uint32_t)(v >> 32);
+
+	return hi == 0 || (hi == UINT32_MAX && (v & 0x80000000U));
+}
+
+struct harden_seen {
+	const void **p;
+	size_t n, cap;
+};
+
+/* Has key been warned about? Notes it (no OOM path: a failed note only
+ * repeats the warning). */
+static bool seen_once(struct harden_seen *h, const void *key)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->p[i] == key)
+			return true;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		const void **p = realloc(h->p, cap * sizeof(*p));
+
+		if (!p)
+			return false;
+		h->p = p;
+		h->cap = cap;
+	}
+	h->p[h->n++] = key;
+	return false;
+}
+
+static void warn_upper(const struct cf_ir_chain *c, const struct cf_cond *cd,
+		       const char *file, cf_diag_fn fn, void *ctx,
+		       struct harden_seen *seen)
+{
+	const struct cf_p_syscall *src = c->rule ? c->rule->src : NULL;
+	const struct cf_p_arg *pa = NULL;
+	const void *key = cd;
+	struct cf_loc loc = { file, NULL, 0, 0 };
+	uint64_t v = cd->op == CF_OP_MASKED_EQ ? cd->datum2 & cd->datum
+					       : cd->datum;
+
+	if (upper_plain(cd->datum) && upper_plain(v))
+		return;
+	for (size_t i = 0; src && i < src->nargs; i++)
+		if (src->args[i].index == cd->arg &&
+		    src->args[i].value == cd->datum && src->args[i].op == cd->op)
+			pa = &src->args[i];
+	if (pa) {
+		key = pa;
+		loc = (struct cf_loc){ file, pa->pos.pointer, pa->pos.line,
+				       pa->pos.col };
+	} else if (src) {
+		key = src;
+		loc = (struct cf_loc){ file, src->pos.pointer, src->pos.line,
+				       src->pos.col };
+	}
+	if (seen_once(seen, key))
+		return;
+	cf_warn(fn, ctx, "harden-upper-bits", &loc,
+		"--harden: argument %u of '%s' is a 32-bit int, but the "
+		"rule's %s 0x%llx has an upper half that is neither 0 nor a "
+		"sign extension; the kernel reads only the low 32 bits, so "
+		"the rule is compared on those: %s 0x%x",
+		cd->arg, c->rule ? c->rule->name : "?",
+		cd->op == CF_OP_MASKED_EQ ? "mask" : "value",
+		(unsigned long long)(upper_plain(cd->datum) ? v : cd->datum),
+		cd->op == CF_OP_MASKED_EQ ? "mask" : "value",
+		(uint32_t)(upper_plain(cd->datum) ? v : cd->datum));
+}
+
+void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn,
+		  void *ctx)
+{
+	struct harden_seen seen = { 0 };
+
+	for (size_t a = 0; a < ir->nabis; a++) {
+		const struct cf_ir_abi *abi = &ir->abis[a];
+
+		if (cf_arches[abi->arch].cmp_bits != 64)
+			continue; /* only low words are compared there */
+		for (size_t k = 0; k < abi->nsys; k++) {
+			const struct cf_ir_sys *s = &abi->sys[k];
+
+			for (size_t j = 0; s->sys >= 0 && j < s->nchains; j++) {
+				struct cf_ir_chain *c = &s->chains[j];
+
+				for (unsigned i = 0; i < c->nconds; i++) {
+					struct cf_cond *cd = &c->conds[i];
+					unsigned bits = cf_sys_arg_bits(
+					    abi->arch, s->sys, cd->arg);
+
+					if (bits != 16 && bits != 32)
+						continue;
+					cd->low32 = 1;
+					warn_upper(c, cd, file, fn, ctx, &seen);
+				}
+			}
+		}
+	}
+	free(seen.p);
+}

@@ -24,6 +24,9 @@
  * - 32-bit-compare ABIs (cmp_bits 32): libseccomp keeps the datum and the
  *   mask in 32-bit fields and loads only the low word of the argument, so
  *   only the low 32 bits of argument, datum and mask take part;
+ * - --harden (cf_cond.low32, cf_ir_harden): a condition on an argument
+ *   the kernel reads as a C int, on a 64-bit-compare ABI, is compared as
+ *   on a 32-bit-compare ABI (low 32 bits of argument, datum and mask);
  * - SCMP_CMP_MASKED_EQ: runc passes the OCI `value` as libseccomp's first
  *   datum and `valueTwo` as the second; libseccomp makes the first the mask
  *   and the second the expected value, and masks the expected value too
@@ -82,7 +85,7 @@ static const struct cf_ir_sys *find_sys(const struct cf_ir_abi *abi,
 bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
 		      uint64_t argval)
 {
-	uint64_t width = arch->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	uint64_t width = cf_cond_wide(arch, c) ? UINT64_MAX : UINT32_MAX;
 	uint64_t a = argval & width, d = c->datum & width;
 
 	switch ((enum cf_op)c->op) {

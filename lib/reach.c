@@ -62,10 +62,9 @@ void cf_vals_points(struct cf_vals *c, const struct cf_arch *ar,
 		    const struct cf_ir_chain *ch, unsigned arg,
 		    const struct cf_ir_chain *only)
 {
-	uint64_t w = cmp_width(ar);
-
 	for (size_t i = 0; i < ch->nconds; i++) {
 		const struct cf_cond *k = &ch->conds[i];
+		uint64_t w = cf_cond_wide(ar, k) ? cmp_width(ar) : UINT32_MAX;
 		uint64_t d = k->datum & w, v[3];
 		size_t n = 2;
 
@@ -324,6 +323,17 @@ static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 	return true;
 }
 
+/* --harden: are s's conditions on arg compared on the low word only?
+ * (all or none of them: the width is the syscall's, cf_ir_harden) */
+bool cf_low32_arg(const struct cf_ir_sys *s, unsigned arg)
+{
+	for (size_t i = 0; i < s->nchains; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			if (s->chains[i].conds[j].arg == arg)
+				return s->chains[i].conds[j].low32;
+	return false;
+}
+
 /* The walk's values of arg for chain j (and also), given chains 0..j. */
 static bool walk_reach(struct cf_walk *w, const struct cf_arch *ar,
 		       const struct cf_ir_sys *s, size_t j,
@@ -335,7 +345,7 @@ static bool walk_reach(struct cf_walk *w, const struct cf_arch *ar,
 	if (!ok)
 		return false;
 	w->n = 0;
-	w->bits = ar->cmp_bits == 64 ? 64 : 32;
+	w->bits = ar->cmp_bits == 64 && !cf_low32_arg(s, arg) ? 64 : 32;
 	w->pair = false;
 	for (size_t i = 0; i <= j && ok; i++)
 		ok = sig_conds(w, &s->chains[i], arg, i == j);

@@ -257,6 +257,42 @@ TEST(check_int_arg_hardened)
 	CHECK(!strstr(o.text, "int-arg-"));
 }
 
+/* check --harden verifies the hardened meaning: Docker's default has no
+ * int-arg-bypass left (nor a narrowing), and a value with a stray upper
+ * half is a harden-upper-bits warning. */
+TEST(check_harden)
+{
+	static struct res o;
+	const char *shared = t_shared(), *p;
+	char prof[4200];
+
+	if (!ck_binary() || !shared)
+		return;
+	snprintf(prof, sizeof(prof), "%s/fixtures/profiles/docker-default.json",
+		 shared);
+	CMD(&o, "check", "--native", "x86_64", prof);
+	CHECK_CONTAINS(o.text, "[int-arg-bypass]");
+	CHECK_CONTAINS(o.text, "or use --harden [int-arg-bypass]");
+	CMD(&o, "check", "--harden", "--strict", "--native", "x86_64", prof);
+	CHECK_EQ(o.status, 0);
+	CHECK(!strstr(o.text, "int-arg-"));
+	CHECK(!strstr(o.text, "harden-upper-bits"));
+	p = ck_file("upper.json",
+		    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+		    " {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\","
+		    " \"args\": [{\"index\": 0, \"value\": 4294967336, "
+		    "\"op\": \"SCMP_CMP_EQ\"}]}]}\n");
+	CMD(&o, "check", "--native", "x86_64", p);
+	CHECK(!strstr(o.text, "harden-upper-bits"));
+	CMD(&o, "check", "--harden", "--native", "x86_64", p);
+	CHECK_CONTAINS(o.text, "/syscalls/0/args/0: --harden: argument 0 of "
+			       "'socket' is a 32-bit int, but the rule's value "
+			       "0x100000028 has an upper half");
+	CHECK_CONTAINS(o.text, "[harden-upper-bits]");
+	CMD(&o, "check", "--harden", "--strict", "--native", "x86_64", p);
+	CHECK_EQ(o.status, 1);
+}
+
 static const char shadow_profile[] =
 	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
 	" {\"names\": [\"ptrace\", \"kill\"], \"action\": "

@@ -6,7 +6,8 @@
  * balanced search, chains as written) and cf_ir_eval decide alike on
  * every (ABI, nr) of the tables and just above, the x32 numbers, and
  * arguments around every datum (datum, +-1, upper word flipped, 0,
- * all-ones). And the kernel's cache (cf_bpf_cacheable) serves every
+ * all-ones); with --harden too (conditions on int arguments compared on
+ * the low word). And the kernel's cache (cf_bpf_cacheable) serves every
  * argument-free ALLOW of those programs, and nothing else.
  */
 #include "t.h"
@@ -216,10 +217,12 @@ static void compare_profile(const char *text, size_t len, const char *name,
 
 		if (native < 0 || !cf_abi_supported(native))
 			continue;
-		for (int cc = 0; cc < 2; cc++) {
+		/* cc 2: Docker's caps, --harden (low-word conditions) */
+		for (int cc = 0; cc < 3; cc++) {
 			struct cf_target tg = {.native = native,
-					       .caps = caps[cc],
-					       .kernel = 6 << 16 | 18};
+					       .caps = caps[cc & 1],
+					       .kernel = 6 << 16 | 18,
+					       .harden = cc == 2};
 			struct cf_profile *p;
 			struct cf_filter *f = NULL;
 			struct cf_arena a = {0};
@@ -234,7 +237,10 @@ static void compare_profile(const char *text, size_t len, const char *name,
 			if (cf_compile(p, &tg, &f, &err) == 0 &&
 			    !f->unconfined) {
 				snprintf(what, sizeof(what), "%s on %s%s", name,
-					 natives[k], cc ? " (all caps)" : "");
+					 natives[k],
+					 cc == 1   ? " (all caps)"
+					 : cc == 2 ? " (--harden)"
+						   : "");
 				compare_ir(&a, &f->ir, what, tot);
 				(*contexts)++;
 			}

@@ -740,6 +740,44 @@ TEST(run_cli_builtin_cap_conditional_rules_and_enosys)
 	CHECK_CONTAINS(s, "clone3 ENOSYS"); /* the profile's own rule */
 }
 
+/* --harden on the kernel: Docker's default lets socket(0x100000028, ...)
+ * through to the kernel, which opens AF_VSOCK (40) or, without vsock,
+ * answers EAFNOSUPPORT: anything but the filter's EPERM. Hardened, the
+ * filter answers EPERM, as for socket(40, ...). Likewise AF_ALG (38). */
+TEST(run_cli_hardened_int_args)
+{
+	const char *d = rt_dir(), *out = rt_path(d, "out"), *s;
+	const char *probe = rt_helper("probe");
+	char opt[4200];
+
+	const char *shared = t_shared();
+
+	if (!shared || !rt_root() || !rt_have_cli())
+		return;
+	snprintf(opt, sizeof(opt),
+		 "seccomp=%s/fixtures/profiles/docker-default.json", shared);
+	CHECK_EQ(CLI(out, "--security-opt", opt, probe, "socket-vsock",
+		     "socket-vsock-hi", "socket-alg-hi",
+		     "personality-query-sext"),
+		 0);
+	s = rt_slurp(out);
+	CHECK_CONTAINS(s, "socket-vsock EPERM");
+	CHECK(strstr(s, "socket-vsock-hi ") &&
+	      !strstr(s, "socket-vsock-hi EPERM"));
+	CHECK(strstr(s, "socket-alg-hi ") && !strstr(s, "socket-alg-hi EPERM"));
+	CHECK_CONTAINS(s, "personality-query-sext EPERM");
+	CHECK_EQ(CLI(out, "--harden", "--security-opt", opt, probe,
+		     "socket-vsock", "socket-vsock-hi", "socket-alg-hi",
+		     "personality-query-sext"),
+		 0);
+	s = rt_slurp(out);
+	CHECK_CONTAINS(s, "socket-vsock EPERM");
+	CHECK_CONTAINS(s, "socket-vsock-hi EPERM");
+	CHECK_CONTAINS(s, "socket-alg-hi EPERM");
+	/* the documented change: the kernel reads 0xffffffff, a query */
+	CHECK_CONTAINS(s, "personality-query-sext ok");
+}
+
 TEST(run_cli_i386_call_killed_without_x86)
 {
 	const char *d = rt_dir(), *out = rt_path(d, "out");

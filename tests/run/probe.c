@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,6 +92,12 @@ int main(int argc, char **argv)
 	    {"syslog", SYS_syslog, {10, 0, 0}},
 	    {"ptrace", SYS_ptrace, {0x7fff, -1, 0, 0}},
 	    {"personality-query", SYS_personality, {0xffffffffL}},
+	    /* AF_VSOCK (40) and AF_ALG (38) with the upper half of the int
+	     * set: the kernel reads 40 and 38 (--harden) */
+	    {"socket-vsock", SYS_socket, {40, SOCK_STREAM, 0}},
+	    {"socket-vsock-hi", SYS_socket, {0x100000028L, SOCK_STREAM, 0}},
+	    {"socket-alg-hi", SYS_socket, {0x100000026L, SOCK_SEQPACKET, 0}},
+	    {"personality-query-sext", SYS_personality, {-1L}},
 	    {"personality-0x8", SYS_personality, {0x8}},
 	    {"personality-bad", SYS_personality, {0x4000000}},
 	    {"kexec_load", SYS_kexec_load, {0, 1000, 0, 0}},
