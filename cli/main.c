@@ -17,6 +17,8 @@ static const struct cmd {
 	{ "explain", cmd_explain, "which rule decides a syscall, and how" },
 	{ "disasm", cmd_disasm, "print a raw BPF program readably" },
 	{ "default", cmd_default, "print the built-in profile (JSON)" },
+	{ "merge", cmd_merge, "merge profiles exactly: the union of what they allow" },
+	{ "diff", cmd_diff, "the calls two profiles decide differently" },
 	{ "list", cmd_list, "list commands, syscalls, ABIs or capabilities" },
 };
 

@@ -490,6 +490,15 @@ struct cf_filter {
 void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 		   cf_diag_fn fn, void *ctx);
 
+/* ---- algebra.c --------------------------------------------------------- */
+
+/* <0, 0, >0 as a is stricter than, as permissive as, more permissive than
+ * b (the action only, not its data). */
+int cf_action_rank_cmp(uint32_t a, uint32_t b);
+/* Does the call d belong to the i-th class of o? (tests) */
+bool cf_diffs_match(const struct cf_diffs *o, size_t i,
+		    const struct seccomp_data *d);
+
 /* ---- cgroup.c: the pids cgroup of `run` -------------------------------- */
 
 /* dir: callfence.<pid>.<rand> with pids.max = limit ("" = none); inner:
