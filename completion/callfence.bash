@@ -10,7 +10,9 @@ _callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
 _callfence_opts_compile='--native --caps --kernel --enosys --strict --format
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --strict --ignore
-	--json --help -h'
+	--json --subset --help -h'
+_callfence_opts_merge='--native --caps --kernel --enosys --output -o --help -h'
+_callfence_opts_diff='--native --caps --kernel --enosys --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --json
 	--help -h'
 _callfence_opts_disasm='--json --help -h'
@@ -157,7 +159,7 @@ _callfence()
 	done
 	case $cmd in
 	run) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
-	compile | check) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
+	compile | check | merge | diff) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
 	explain)
 		if [[ $nargs -eq 0 ]]; then
 			_callfence_reply "$cur" builtin
