@@ -231,8 +231,8 @@ static int arg_atoms(struct cf_arena *a, struct alg_arg *ar)
 	return rc;
 }
 
-static int arg_add_pred(struct alg_arg *ar, const struct cf_cond *c,
-			unsigned width)
+static int arg_add_pred(struct cf_arena *a, struct alg_arg *ar,
+			const struct cf_cond *c, unsigned width)
 {
 	struct alg_pred p = { c->op, (uint8_t)width, c->datum, c->datum2 };
 	uint64_t m = width == 64 ? UINT64_MAX : UINT32_MAX;
@@ -249,10 +249,12 @@ static int arg_add_pred(struct alg_arg *ar, const struct cf_cond *c,
 			return 0;
 	if (ar->np == ar->cap) {
 		size_t cap = ar->cap ? 2 * ar->cap : 8;
-		struct alg_pred *n = realloc(ar->p, cap * sizeof(*n));
+		struct alg_pred *n = cf_arena_array(a, cap, sizeof(*n));
 
 		if (!n)
 			return -ENOMEM;
+		if (ar->np)
+			memcpy(n, ar->p, ar->np * sizeof(*n));
 		ar->p = n;
 		ar->cap = cap;
 	}
@@ -298,10 +300,9 @@ struct alg_point {
 	size_t ncells;
 };
 
+/* the predicates and atoms live in the point's arena */
 static void point_free(struct alg_point *pt)
 {
-	for (unsigned i = 0; i < 6; i++)
-		free(pt->args[i].p);
 	memset(pt->args, 0, sizeof(pt->args));
 }
 
@@ -327,7 +328,7 @@ static int point_build(struct cf_arena *a, const struct cf_filter *const *in,
 					const struct cf_cond *cd =
 						&s->chains[c].conds[j];
 
-					rc = arg_add_pred(&pt->args[cd->arg % 6],
+					rc = arg_add_pred(a, &pt->args[cd->arg % 6],
 							  cd, ar->cmp_bits);
 				}
 		}
@@ -965,6 +966,10 @@ static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
 	uint32_t *dec = calloc(m->n, sizeof(*dec));
 	int rc = 0;
 	bool constant = true;
+	/* boxes tried for the syscall, each checked against every cell:
+	 * about 2^26 cell checks at most, then the search gives up
+	 * (-ENOTSUP, never a guess) */
+	unsigned budget = (unsigned)((1U << 26) / pt->ncells + 1);
 
 	if (!g || !free_ || !dec) {
 		rc = -ENOMEM;
@@ -1004,7 +1009,6 @@ static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
 		for (size_t c = 0; !rc && c < pt->ncells; c++) {
 			struct cover cv = { pt, g, free_, a, { 0 }, { 0 } };
 			struct rule_out r = { .action = a, .sys = sys };
-			unsigned budget = 20000;
 			bool found = false;
 
 			if (free_[c] || g[c] != a)

@@ -13,6 +13,7 @@
  *   bpf_check.c bpf_sim.c bpf_print.c   kernel rules, interpreter, listing
  *   bpf_cache.c       the kernel's action cache, emulated
  *   compile.c         the pipeline's outline (cf_compile, cf_check)
+ *   algebra.c         merge, diff, subset on compiled filters (exact)
  *   apply.c           seccomp(2) installation
  */
 #ifndef CF_INTERNAL_H
