@@ -12,30 +12,31 @@
 #include <unistd.h>
 
 static const char merge_usage[] =
-	"usage: callfence merge [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-	"                       [--enosys=runc|none] [-o FILE|-] PROFILE PROFILE...\n"
-	"Writes a profile that gives every call the most permissive decision\n"
-	"of the inputs (ALLOW > LOG > TRACE > ERRNO > TRAP > KILL_THREAD >\n"
-	"KILL_PROCESS; ties: the first input's errno), exactly, for the\n"
-	"target. Exit 0: written; 1: an input is rejected or the result\n"
-	"cannot be written exactly (nothing written); 2: usage.\n";
+    "usage: callfence merge [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
+    "                       [--enosys=runc|none] [-o FILE|-] PROFILE "
+    "PROFILE...\n"
+    "Writes a profile that gives every call the most permissive decision\n"
+    "of the inputs (ALLOW > LOG > TRACE > ERRNO > TRAP > KILL_THREAD >\n"
+    "KILL_PROCESS; ties: the first input's errno), exactly, for the\n"
+    "target. Exit 0: written; 1: an input is rejected or the result\n"
+    "cannot be written exactly (nothing written); 2: usage.\n";
 
 static const char diff_usage[] =
-	"usage: callfence diff [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-	"                      [--enosys=runc|none] A B\n"
-	"Lists, per ABI, the calls A and B decide differently: syscalls or\n"
-	"number ranges, argument classes, both decisions and an example call.\n"
-	"Exit 0: listed (nothing when they agree); 1: an input is rejected;\n"
-	"2: usage.\n";
+    "usage: callfence diff [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
+    "                      [--enosys=runc|none] A B\n"
+    "Lists, per ABI, the calls A and B decide differently: syscalls or\n"
+    "number ranges, argument classes, both decisions and an example call.\n"
+    "Exit 0: listed (nothing when they agree); 1: an input is rejected;\n"
+    "2: usage.\n";
 
 static const struct option alg_opts[] = {
-	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
-	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
-	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
-	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"native", required_argument, NULL, CLI_OPT_NATIVE},
+    {"caps", required_argument, NULL, CLI_OPT_CAPS},
+    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
+    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Loads and compiles path for t; prints the error. */
@@ -190,9 +191,8 @@ int cmd_merge(int argc, char **argv)
 static void print_call(const struct cf_diff_item *it)
 {
 	const struct seccomp_data *d = &it->example;
-	const char *name = it->abi >= 0 ? cf_syscall_name(it->abi,
-							   (uint32_t)d->nr)
-					: NULL;
+	const char *name =
+	    it->abi >= 0 ? cf_syscall_name(it->abi, (uint32_t)d->nr) : NULL;
 
 	if (name)
 		printf("%s(", name);
@@ -215,8 +215,9 @@ static void print_item(const struct cf_diff_item *it, const char *a,
 		printf("  number %u", it->nr_lo);
 	else
 		printf("  numbers %u-%u", it->nr_lo, it->nr_hi);
-	printf(" %s: %s %s, %s %s; e.g. ", it->args[0] ? it->args : "(any arguments)",
-	       a, cf_action_str(it->action_a, x, sizeof(x)), b,
+	printf(" %s: %s %s, %s %s; e.g. ",
+	       it->args[0] ? it->args : "(any arguments)", a,
+	       cf_action_str(it->action_a, x, sizeof(x)), b,
 	       cf_action_str(it->action_b, y, sizeof(y)));
 	print_call(it);
 	putchar('\n');
@@ -277,11 +278,10 @@ int cmd_diff(int argc, char **argv)
 	return status;
 }
 
-int cli_subset(const struct cf_target *target, const char *base,
-	       const char *p)
+int cli_subset(const struct cf_target *target, const char *base, const char *p)
 {
 	struct cf_target t = *target;
-	struct cf_filter *f[2] = { NULL, NULL };
+	struct cf_filter *f[2] = {NULL, NULL};
 	struct seccomp_data ex;
 	uint32_t act[2];
 	struct cf_error err;
@@ -301,15 +301,16 @@ int cli_subset(const struct cf_target *target, const char *base,
 		printf("%s is a subset of %s\n", p, base);
 		status = CLI_OK;
 	} else {
-		struct cf_diff_item it = { .abi = -1, .example = ex };
+		struct cf_diff_item it = {.abi = -1, .example = ex};
 		char x[48], y[48];
 
 		for (int i = 0; i < cf_abi_count(); i++) {
-			if (cf_abi_audit_arch(i) != ex.arch || !cf_abi_supported(i))
+			if (cf_abi_audit_arch(i) != ex.arch ||
+			    !cf_abi_supported(i))
 				continue;
 			if (ex.arch == 0xc000003eU &&
 			    (!strcmp(cf_abi_name(i), "x32")) !=
-				    ((uint32_t)ex.nr >= 0x40000000U))
+				((uint32_t)ex.nr >= 0x40000000U))
 				continue;
 			it.abi = i;
 			break;

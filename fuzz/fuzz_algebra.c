@@ -43,10 +43,10 @@ static uint32_t decide(const struct cf_filter *f, const struct seccomp_data *d)
 static void check_merge(const struct cf_filter *a, const struct cf_filter *b,
 			const struct cf_target *t)
 {
-	const struct cf_filter *in[2] = { a, b };
-	static const uint32_t audits[] = { 0xc000003eU, 0x40000003U };
-	static const uint64_t vals[] = { 0, 1, 2, 8, 0xffffffffU,
-					 0x100000000ULL, UINT64_MAX };
+	const struct cf_filter *in[2] = {a, b};
+	static const uint32_t audits[] = {0xc000003eU, 0x40000003U};
+	static const uint64_t vals[] = {
+	    0, 1, 2, 8, 0xffffffffU, 0x100000000ULL, UINT64_MAX};
 	struct cf_error err;
 	struct cf_filter *m;
 	char *json = NULL;
@@ -65,8 +65,8 @@ static void check_merge(const struct cf_filter *a, const struct cf_filter *b,
 		for (uint32_t nr = 0; nr < 0x40000000U + 600;
 		     nr = nr == 600 ? 0x40000000U : nr + 1)
 			for (size_t v = 0; v < 7; v++) {
-				struct seccomp_data d = { .nr = (int)nr,
-							  .arch = audits[ai] };
+				struct seccomp_data d = {.nr = (int)nr,
+							 .arch = audits[ai]};
 				uint32_t x, y, want;
 
 				for (int i = 0; i < 6; i++)
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cf_diff(a, b, &d, &err) == 0) {
 			for (size_t i = 0; i < cf_diffs_count(d); i++) {
 				const struct cf_diff_item *it =
-					cf_diffs_item(d, i);
+				    cf_diffs_item(d, i);
 
 				if (decide(a, &it->example) != it->action_a ||
 				    decide(b, &it->example) != it->action_b)

@@ -56,7 +56,7 @@ struct alg_pred {
 
 struct alg_atom {
 	uint64_t lo, hi; /* the smallest and largest value of the atom */
-	uint8_t *truth;  /* per predicate of the argument */
+	uint8_t *truth;	 /* per predicate of the argument */
 };
 
 struct alg_arg {
@@ -110,7 +110,7 @@ static uint8_t pred_step(const struct alg_pred *p, uint8_t st, unsigned bit,
 
 struct walk {
 	size_t k, n, cap;
-	uint8_t *st;     /* n * k */
+	uint8_t *st; /* n * k */
 	uint64_t *lo, *hi;
 };
 
@@ -171,7 +171,7 @@ static int walk_add(struct walk *w, const uint8_t *s, uint64_t lo, uint64_t hi)
 /* The atoms of ar's predicates, in order of their smallest value. */
 static int arg_atoms(struct cf_arena *a, struct alg_arg *ar)
 {
-	struct walk cur = { .k = ar->np }, nxt = { .k = ar->np };
+	struct walk cur = {.k = ar->np}, nxt = {.k = ar->np};
 	uint8_t *s = NULL;
 	int rc = 0;
 
@@ -217,7 +217,7 @@ static int arg_atoms(struct cf_arena *a, struct alg_arg *ar)
 				break;
 		if (j == ar->natoms) {
 			ar->atoms[ar->natoms++] =
-				(struct alg_atom){ cur.lo[i], cur.hi[i], t };
+			    (struct alg_atom){cur.lo[i], cur.hi[i], t};
 			continue;
 		}
 		if (cur.lo[i] < ar->atoms[j].lo)
@@ -234,7 +234,7 @@ static int arg_atoms(struct cf_arena *a, struct alg_arg *ar)
 static int arg_add_pred(struct cf_arena *a, struct alg_arg *ar,
 			const struct cf_cond *c, unsigned width)
 {
-	struct alg_pred p = { c->op, (uint8_t)width, c->datum, c->datum2 };
+	struct alg_pred p = {c->op, (uint8_t)width, c->datum, c->datum2};
 	uint64_t m = width == 64 ? UINT64_MAX : UINT32_MAX;
 
 	p.d &= m;
@@ -326,10 +326,11 @@ static int point_build(struct cf_arena *a, const struct cf_filter *const *in,
 				for (unsigned j = 0;
 				     !rc && j < s->chains[c].nconds; j++) {
 					const struct cf_cond *cd =
-						&s->chains[c].conds[j];
+					    &s->chains[c].conds[j];
 
-					rc = arg_add_pred(a, &pt->args[cd->arg % 6],
-							  cd, ar->cmp_bits);
+					rc = arg_add_pred(
+					    a, &pt->args[cd->arg % 6], cd,
+					    ar->cmp_bits);
 				}
 		}
 	}
@@ -422,10 +423,10 @@ static int arches_of(const struct cf_filter *const *in, size_t n,
 	int rc = 0;
 
 	for (size_t f = 0; !rc && f < n; f++)
-		for (size_t i = 0; !rc && !in[f]->unconfined &&
-				   i < in[f]->ir.nabis; i++)
-			rc = u32_push(out,
-				      cf_arches[in[f]->ir.abis[i].arch].audit_arch);
+		for (size_t i = 0;
+		     !rc && !in[f]->unconfined && i < in[f]->ir.nabis; i++)
+			rc = u32_push(
+			    out, cf_arches[in[f]->ir.abis[i].arch].audit_arch);
 	u32_sort_unique(out);
 	for (size_t i = 0; i < out->n && out->v[i] == foreign; i++)
 		foreign++;
@@ -435,15 +436,15 @@ static int arches_of(const struct cf_filter *const *in, size_t n,
 static int numbers_of(const struct cf_filter *const *in, size_t n,
 		      uint32_t audit, struct u32v *out)
 {
-	static const uint32_t fixed[] = { 0, 0x40000000U, 0x80000000U,
-					  0xc0000000U, 0xffffffffU };
+	static const uint32_t fixed[] = {0, 0x40000000U, 0x80000000U,
+					 0xc0000000U, 0xffffffffU};
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < CF_ARRAY_SIZE(fixed); i++)
 		rc = u32_push(out, fixed[i]);
 	for (size_t f = 0; !rc && f < n; f++) {
-		for (size_t i = 0; !rc && !in[f]->unconfined &&
-				   i < in[f]->ir.nabis; i++) {
+		for (size_t i = 0;
+		     !rc && !in[f]->unconfined && i < in[f]->ir.nabis; i++) {
 			const struct cf_ir_abi *abi = &in[f]->ir.abis[i];
 
 			if (cf_arches[abi->arch].audit_arch != audit)
@@ -463,10 +464,10 @@ static int numbers_of(const struct cf_filter *const *in, size_t n,
 typedef int (*cell_fn)(void *ctx, const struct alg_point *pt, size_t cell,
 		       const struct seccomp_data *d, const uint32_t *dec);
 
-static int walk_cells(const struct cf_filter *const *in, size_t n,
-		      cell_fn fn, void *ctx)
+static int walk_cells(const struct cf_filter *const *in, size_t n, cell_fn fn,
+		      void *ctx)
 {
-	struct u32v arches = { 0 }, nrs = { 0 };
+	struct u32v arches = {0}, nrs = {0};
 	uint32_t *dec = calloc(n ? n : 1, sizeof(*dec));
 	int rc = dec ? arches_of(in, n, &arches) : -ENOMEM;
 
@@ -474,12 +475,12 @@ static int walk_cells(const struct cf_filter *const *in, size_t n,
 		nrs.n = 0;
 		rc = numbers_of(in, n, arches.v[ai], &nrs);
 		for (size_t ni = 0; !rc && ni < nrs.n; ni++) {
-			struct cf_arena a = { 0 };
+			struct cf_arena a = {0};
 			struct alg_point pt = {
-				.audit = arches.v[ai],
-				.nr = nrs.v[ni],
-				.nr_hi = ni + 1 < nrs.n ? nrs.v[ni + 1] - 1
-							: UINT32_MAX,
+			    .audit = arches.v[ai],
+			    .nr = nrs.v[ni],
+			    .nr_hi =
+				ni + 1 < nrs.n ? nrs.v[ni + 1] - 1 : UINT32_MAX,
 			};
 
 			rc = point_build(&a, in, n, &pt);
@@ -554,8 +555,8 @@ int cf_subset(const struct cf_filter *base, const struct cf_filter *p,
 	      struct seccomp_data *example, uint32_t actions[2],
 	      struct cf_error *err)
 {
-	const struct cf_filter *in[2] = { base, p };
-	struct subset_ctx s = { example, actions };
+	const struct cf_filter *in[2] = {base, p};
+	struct subset_ctx s = {example, actions};
 	int rc;
 
 	if (!base || !p)
@@ -592,7 +593,8 @@ static int abi_of(uint32_t audit, uint32_t nr)
 		if (ar->audit_arch != audit || ar->table < 0)
 			continue;
 		if (ar->audit_arch == 0xc000003eU)
-			if ((ar->nr_offset == 0x40000000U) != (nr >= 0x40000000U))
+			if ((ar->nr_offset == 0x40000000U) !=
+			    (nr >= 0x40000000U))
 				continue;
 		if (first < 0)
 			first = i;
@@ -632,17 +634,15 @@ static const char *args_text(struct cf_arena *a, const struct alg_point *pt,
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s",
 					len ? ", " : "");
 		if (alo == ahi)
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-						"a%u%s == %s", i,
-						w32 ? " (low 32 bits)" : "", lo);
+			len += (size_t)snprintf(
+			    buf + len, sizeof(buf) - len, "a%u%s == %s", i,
+			    w32 ? " (low 32 bits)" : "", lo);
 		else
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-						"a%u%s in [%s, %s]", i,
-						w32 ? " (low 32 bits)" : "", lo,
-						hi);
-		for (size_t j = 0; alo != ahi && j < ar->np &&
-				   len < sizeof(buf) - 100;
-		     j++) {
+			len += (size_t)snprintf(
+			    buf + len, sizeof(buf) - len, "a%u%s in [%s, %s]",
+			    i, w32 ? " (low 32 bits)" : "", lo, hi);
+		for (size_t j = 0;
+		     alo != ahi && j < ar->np && len < sizeof(buf) - 100; j++) {
 			const struct alg_pred *p = &ar->p[j];
 			char v[24];
 			bool hole = (p->op == CF_OP_EQ && !at->truth[j]) ||
@@ -650,26 +650,23 @@ static const char *args_text(struct cf_arena *a, const struct alg_point *pt,
 
 			if (hole && p->d > alo && p->d < ahi) {
 				hexs(v, sizeof(v), p->d);
-				len += (size_t)snprintf(buf + len,
-							sizeof(buf) - len,
-							"%s%s",
-							holes ? ", " : " except ",
-							v);
+				len += (size_t)snprintf(
+				    buf + len, sizeof(buf) - len, "%s%s",
+				    holes ? ", " : " except ", v);
 				holes = true;
 			}
 		}
-		for (size_t j = 0; j < ar->np && len < sizeof(buf) - 100;
-		     j++) {
+		for (size_t j = 0; j < ar->np && len < sizeof(buf) - 100; j++) {
 			char m[24], v[24];
 
 			if (ar->p[j].op != CF_OP_MASKED_EQ || alo == ahi)
 				continue;
 			hexs(m, sizeof(m), ar->p[j].d);
 			hexs(v, sizeof(v), ar->p[j].d2);
-			len += (size_t)snprintf(
-				buf + len, sizeof(buf) - len,
-				"%s(a%u & %s) %s %s", masked ? ", " : " with ",
-				i, m, at->truth[j] ? "==" : "!=", v);
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s(a%u & %s) %s %s",
+						masked ? ", " : " with ", i, m,
+						at->truth[j] ? "==" : "!=", v);
 			masked = true;
 		}
 	}
@@ -718,8 +715,8 @@ static int diff_cell(void *ctx, const struct alg_point *pt, size_t cell,
 	it->nr_lo = pt->nr;
 	it->nr_hi = pt->nr_hi;
 	it->name = abi >= 0 && pt->nr == pt->nr_hi
-			   ? cf_syscall_name(abi, pt->nr)
-			   : NULL;
+		       ? cf_syscall_name(abi, pt->nr)
+		       : NULL;
 	it->example = *d;
 	it->action_a = dec[0];
 	it->action_b = dec[1];
@@ -746,9 +743,9 @@ static int diff_cell(void *ctx, const struct alg_point *pt, size_t cell,
 int cf_diff(const struct cf_filter *a, const struct cf_filter *b,
 	    struct cf_diffs **out, struct cf_error *err)
 {
-	const struct cf_filter *in[2] = { a, b };
+	const struct cf_filter *in[2] = {a, b};
 	struct cf_diffs *o;
-	struct diff_ctx c = { 0 };
+	struct diff_ctx c = {0};
 	int rc;
 
 	*out = NULL;
@@ -944,18 +941,18 @@ static bool box_search(struct cover *cv, unsigned from, unsigned left,
 	return false;
 }
 
-static struct cf_cond cond_of(const struct alg_arg *ar, unsigned arg,
-			      size_t pi, size_t atom)
+static struct cf_cond cond_of(const struct alg_arg *ar, unsigned arg, size_t pi,
+			      size_t atom)
 {
 	if (pi == 2 * ar->np)
-		return (struct cf_cond){ (uint8_t)arg, CF_OP_EQ,
-					 ar->atoms[atom].lo, 0 };
+		return (struct cf_cond){(uint8_t)arg, CF_OP_EQ,
+					ar->atoms[atom].lo, 0};
 	if (pi >= ar->np)
-		return (struct cf_cond){ (uint8_t)arg,
-					 (uint8_t)negate_op(ar->p[pi - ar->np].op),
-					 ar->p[pi - ar->np].d, 0 };
-	return (struct cf_cond){ (uint8_t)arg, ar->p[pi].op, ar->p[pi].d,
-				 ar->p[pi].d2 };
+		return (struct cf_cond){
+		    (uint8_t)arg, (uint8_t)negate_op(ar->p[pi - ar->np].op),
+		    ar->p[pi - ar->np].d, 0};
+	return (struct cf_cond){(uint8_t)arg, ar->p[pi].op, ar->p[pi].d,
+				ar->p[pi].d2};
 }
 
 /* Rules for syscall sys from the cells of pt (its number on one ABI). */
@@ -987,8 +984,8 @@ static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
 	if (constant) {
 		/* also when it is the default: the name still counts for
 		 * runc's ENOSYS threshold, as it did in the input */
-		rc = add_rule(m, &(struct rule_out){ .action = g[0],
-						     .sys = sys });
+		rc =
+		    add_rule(m, &(struct rule_out){.action = g[0], .sys = sys});
 		goto out;
 	}
 	for (;;) {
@@ -1007,8 +1004,8 @@ static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
 		if (!any)
 			break;
 		for (size_t c = 0; !rc && c < pt->ncells; c++) {
-			struct cover cv = { pt, g, free_, a, { 0 }, { 0 } };
-			struct rule_out r = { .action = a, .sys = sys };
+			struct cover cv = {pt, g, free_, a, {0}, {0}};
+			struct rule_out r = {.action = a, .sys = sys};
 			bool found = false;
 
 			if (free_[c] || g[c] != a)
@@ -1025,8 +1022,8 @@ static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
 			for (unsigned i = 0; i < 6; i++)
 				if (cv.choice[i] != SIZE_MAX)
 					r.conds[r.nconds++] = cond_of(
-						&pt->args[i], i, cv.choice[i],
-						cv.cell_idx[i]);
+					    &pt->args[i], i, cv.choice[i],
+					    cv.cell_idx[i]);
 			rc = add_rule(m, &r);
 			/* the box's cells of action a are decided now */
 			for (size_t x = 0; !rc && x < pt->ncells; x++) {
@@ -1038,10 +1035,9 @@ static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
 				cell_atoms(pt, x, idx);
 				for (unsigned i = 0; in && i < 6; i++)
 					if (cv.choice[i] != SIZE_MAX)
-						in = cand_holds(&pt->args[i],
-								cv.choice[i],
-								cv.cell_idx[i],
-								idx[i]);
+						in = cand_holds(
+						    &pt->args[i], cv.choice[i],
+						    cv.cell_idx[i], idx[i]);
 				if (in)
 					free_[x] = 1;
 			}
@@ -1084,8 +1080,8 @@ static int ref_abi(const struct merge *m, int sys, int64_t *nr)
 
 static int merge_sys(struct merge *m, int sys)
 {
-	struct cf_arena a = { 0 };
-	struct alg_point pt = { 0 };
+	struct cf_arena a = {0};
+	struct alg_point pt = {0};
 	int64_t nr;
 	int abi = ref_abi(m, sys, &nr);
 	int rc;
@@ -1128,14 +1124,14 @@ static void write_action(FILE *f, const char *key, const char *ret_key,
 		const char *name;
 		bool data;
 	} acts[] = {
-		{ 0x80000000U, "SCMP_ACT_KILL_PROCESS", false },
-		{ 0x00000000U, "SCMP_ACT_KILL_THREAD", false },
-		{ 0x00030000U, "SCMP_ACT_TRAP", false },
-		{ 0x00050000U, "SCMP_ACT_ERRNO", true },
-		{ 0x7fc00000U, "SCMP_ACT_NOTIFY", false },
-		{ 0x7ff00000U, "SCMP_ACT_TRACE", true },
-		{ 0x7ffc0000U, "SCMP_ACT_LOG", false },
-		{ 0x7fff0000U, "SCMP_ACT_ALLOW", false },
+	    {0x80000000U, "SCMP_ACT_KILL_PROCESS", false},
+	    {0x00000000U, "SCMP_ACT_KILL_THREAD", false},
+	    {0x00030000U, "SCMP_ACT_TRAP", false},
+	    {0x00050000U, "SCMP_ACT_ERRNO", true},
+	    {0x7fc00000U, "SCMP_ACT_NOTIFY", false},
+	    {0x7ff00000U, "SCMP_ACT_TRACE", true},
+	    {0x7ffc0000U, "SCMP_ACT_LOG", false},
+	    {0x7fff0000U, "SCMP_ACT_ALLOW", false},
 	};
 
 	for (size_t i = 0; i < CF_ARRAY_SIZE(acts); i++) {
@@ -1159,7 +1155,8 @@ static void write_names(FILE *f, const struct merge *m, uint32_t action,
 
 		if (r->nconds || r->action != action)
 			continue;
-		fprintf(f, "%s\"%s\"", any ? ", " : "", cf_sysinfo[r->sys].name);
+		fprintf(f, "%s\"%s\"", any ? ", " : "",
+			cf_sysinfo[r->sys].name);
 		any = true;
 	}
 	(void)first_rule;
@@ -1184,7 +1181,8 @@ static int write_profile(const struct merge *m, char **json, size_t *len)
 	write_action(f, "defaultAction", "defaultErrnoRet", m->def);
 	fputs(",\n\t\"architectures\": [", f);
 	for (size_t i = 0; i < m->narches; i++)
-		fprintf(f, "%s\"%s\"", i ? ", " : "", cf_arches[m->arches[i]].oci);
+		fprintf(f, "%s\"%s\"", i ? ", " : "",
+			cf_arches[m->arches[i]].oci);
 	fputs("],\n\t\"syscalls\": [", f);
 	/* unconditional rules, one per action, in order of first use */
 	for (size_t i = 0; i < m->nrules; i++) {
@@ -1239,8 +1237,8 @@ static int verify_cell(void *ctx, const struct alg_point *pt, size_t cell,
 	uint32_t want = best_of(dec, v->n), got = dec[v->n];
 	char w[48], g[48];
 	int abi = abi_of(d->arch, (uint32_t)d->nr);
-	const char *name = abi >= 0 ? cf_syscall_name(abi, (uint32_t)d->nr)
-				    : NULL;
+	const char *name =
+	    abi >= 0 ? cf_syscall_name(abi, (uint32_t)d->nr) : NULL;
 
 	(void)pt;
 	(void)cell;
@@ -1263,14 +1261,13 @@ static int verify_cell(void *ctx, const struct alg_point *pt, size_t cell,
 		      (unsigned long long)d->args[2], w, g);
 }
 
-static int verify(const struct cf_filter *const *in, size_t n,
-		  const char *json, size_t len, const struct cf_target *t,
-		  struct cf_error *err)
+static int verify(const struct cf_filter *const *in, size_t n, const char *json,
+		  size_t len, const struct cf_target *t, struct cf_error *err)
 {
 	struct cf_profile *p = NULL;
 	struct cf_filter *f = NULL;
 	const struct cf_filter **all = calloc(n + 1, sizeof(*all));
-	struct verify_ctx v = { n, err };
+	struct verify_ctx v = {n, err};
 	struct cf_target quiet = *t;
 	int rc;
 
@@ -1286,8 +1283,10 @@ static int verify(const struct cf_filter *const *in, size_t n,
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		rc = cf_err(err, -EPROTO, "internal error: the merged profile "
-			    "does not compile: %s", msg);
+		rc = cf_err(err, -EPROTO,
+			    "internal error: the merged profile "
+			    "does not compile: %s",
+			    msg);
 		goto out;
 	}
 	memcpy(all, in, n * sizeof(*all));
@@ -1306,7 +1305,7 @@ int cf_merge(const struct cf_filter *const *in, size_t n,
 	     const struct cf_target *t, char **json, size_t *len,
 	     struct cf_error *err)
 {
-	struct merge m = { .in = in, .n = n, .err = err };
+	struct merge m = {.in = in, .n = n, .err = err};
 	int rc = 0;
 
 	*json = NULL;
@@ -1320,12 +1319,14 @@ int cf_merge(const struct cf_filter *const *in, size_t n,
 			/* one input allows everything: so does the union */
 			*json = strdup("{}\n");
 			*len = *json ? 3 : 0;
-			return *json ? 0 : cf_err(err, -ENOMEM, "out of memory");
+			return *json ? 0
+				     : cf_err(err, -ENOMEM, "out of memory");
 		}
 		if (in[f]->rules.native != t->native)
 			return cf_err(err, -EINVAL,
 				      "input %zu was compiled for another "
-				      "native ABI", f + 1);
+				      "native ABI",
+				      f + 1);
 	}
 	m.def = in[0]->ir.default_action;
 	for (size_t f = 1; f < n; f++)

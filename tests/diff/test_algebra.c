@@ -130,9 +130,9 @@ static void pools_at(const struct cf_filter *const *f, size_t nf,
 					     j < abi->sys[s].chains[c].nconds;
 					     j++) {
 						const struct cf_cond *cd =
-							&abi->sys[s]
-								 .chains[c]
-								 .conds[j];
+						    &abi->sys[s]
+							 .chains[c]
+							 .conds[j];
 
 						pool_cond(&pools[cd->arg % 6],
 							  cd);
@@ -152,7 +152,8 @@ static void probes_for(const struct cf_filter *const *f, size_t nf,
 	for (size_t k = 0; k < nf; k++)
 		for (size_t a = 0; !f[k]->unconfined && a < f[k]->ir.nabis;
 		     a++) {
-			uint32_t au = cf_arches[f[k]->ir.abis[a].arch].audit_arch;
+			uint32_t au =
+			    cf_arches[f[k]->ir.abis[a].arch].audit_arch;
 			bool seen = false;
 
 			for (size_t i = 0; i < na; i++)
@@ -163,9 +164,9 @@ static void probes_for(const struct cf_filter *const *f, size_t nf,
 	audits[na++] = 0x12345678U; /* foreign */
 	for (size_t a = 0; a < na; a++) {
 		static const uint32_t extra[] = {
-			0x3fffffffU, 0x40000000U, 0x40000001U, 0x4000000fU,
-			0x40000200U, 0x7fffffffU, 0x80000000U, 0xbfffffffU,
-			0xc0000000U, 0xc0000010U, 0xfffffffeU, 0xffffffffU,
+		    0x3fffffffU, 0x40000000U, 0x40000001U, 0x4000000fU,
+		    0x40000200U, 0x7fffffffU, 0x80000000U, 0xbfffffffU,
+		    0xc0000000U, 0xc0000010U, 0xfffffffeU, 0xffffffffU,
 		};
 		uint32_t nrs[2048 + CF_ARRAY_SIZE(extra)];
 		size_t nn = 0;
@@ -178,8 +179,8 @@ static void probes_for(const struct cf_filter *const *f, size_t nf,
 			nrs[nn++] = extra[i];
 		for (size_t i = 0; i < nn; i++) {
 			struct pool pools[6];
-			struct seccomp_data d = { .nr = (int)nrs[i],
-						  .arch = audits[a] };
+			struct seccomp_data d = {.nr = (int)nrs[i],
+						 .arch = audits[a]};
 			bool args = false;
 
 			pools_at(f, nf, audits[a], nrs[i], pools);
@@ -201,8 +202,9 @@ static void probes_for(const struct cf_filter *const *f, size_t nf,
 				struct seccomp_data e = d;
 
 				for (unsigned j = 0; j < 6; j++)
-					e.args[j] = pools[j].v[gen_next(r) %
-							       pools[j].n];
+					e.args[j] =
+					    pools[j]
+						.v[gen_next(r) % pools[j].n];
 				probe_add(out, &e);
 			}
 		}
@@ -256,7 +258,7 @@ static void check_merge(const struct cf_filter *a, const struct cf_filter *b,
 			const struct cf_target *t, const struct probes *pr,
 			struct cf_filter **mout)
 {
-	const struct cf_filter *in[2] = { a, b };
+	const struct cf_filter *in[2] = {a, b};
 	struct cf_filter *m;
 	struct cf_error err;
 	char *json = NULL;
@@ -290,8 +292,7 @@ static void check_merge(const struct cf_filter *a, const struct cf_filter *b,
 
 		if (got != want && !fail_once("merge (IR)", d, want, got))
 			break;
-		if (gotb != wantb &&
-		    !fail_once("merge (BPF)", d, wantb, gotb))
+		if (gotb != wantb && !fail_once("merge (BPF)", d, wantb, gotb))
 			break;
 	}
 	free(json);
@@ -320,8 +321,10 @@ static void check_subset(const struct cf_filter *base,
 		return;
 	}
 	for (size_t i = 0; i < pr->n && !viol; i++)
-		if (above(ir_decide(p, &pr->v[i]), ir_decide(base, &pr->v[i])) ||
-		    above(bpf_decide(p, &pr->v[i]), bpf_decide(base, &pr->v[i])))
+		if (above(ir_decide(p, &pr->v[i]),
+			  ir_decide(base, &pr->v[i])) ||
+		    above(bpf_decide(p, &pr->v[i]),
+			  bpf_decide(base, &pr->v[i])))
 			viol = &pr->v[i];
 	if (rc == 1) {
 		as.subset_true++;
@@ -395,8 +398,8 @@ static void check_diff(const struct cf_filter *a, const struct cf_filter *b,
 static void check_pair(const struct cf_filter *a, const struct cf_filter *b,
 		       const struct cf_target *t, struct gen_rng *r)
 {
-	const struct cf_filter *both[2] = { a, b };
-	struct probes pr = { 0 };
+	const struct cf_filter *both[2] = {a, b};
+	struct probes pr = {0};
 	struct cf_filter *m = NULL;
 
 	probes_for(both, 2, r, &pr);
@@ -418,18 +421,17 @@ static void check_pair(const struct cf_filter *a, const struct cf_filter *b,
 
 TEST(algebra_random_pairs)
 {
-	static const char *const natives[] = { "x86_64", "x86_64", "x86_64",
-					       "aarch64", "x86", "s390x",
-					       "mips64" };
+	static const char *const natives[] = {
+	    "x86_64", "x86_64", "x86_64", "aarch64", "x86", "s390x", "mips64"};
 	unsigned long n = env_ul("CF_ALG_PAIRS", 150);
-	struct gen_rng r = { 0xa19eb7aULL * 0x9e3779b97f4a7c15ULL | 1 };
+	struct gen_rng r = {0xa19eb7aULL * 0x9e3779b97f4a7c15ULL | 1};
 	struct cf_error err;
 
 	memset(&as, 0, sizeof(as));
 	for (unsigned long i = 0; i < n && as.bad == 0; i++) {
 		struct cf_target t;
 		int native = cf_abi_lookup(
-			natives[gen_next(&r) % CF_ARRAY_SIZE(natives)]);
+		    natives[gen_next(&r) % CF_ARRAY_SIZE(natives)]);
 		uint64_t caps, caps2;
 		char *ta = gen_profile(&r, native, &caps);
 		char *tb = gen_profile(&r, native, &caps2);
@@ -467,21 +469,21 @@ TEST(algebra_random_pairs)
 /* ---- pairs that share ABIs and default: the common case of merging ---- */
 
 static const char *const pair_names[] = {
-	"read", "write", "openat", "socket", "clone", "personality", "ioctl",
-	"fcntl", "prctl", "mmap", "kill", "getpid", "bind", "futex",
+    "read",  "write", "openat", "socket", "clone",  "personality", "ioctl",
+    "fcntl", "prctl", "mmap",	"kill",	  "getpid", "bind",	   "futex",
 };
 static const char *const pair_actions[] = {
-	"\"SCMP_ACT_ALLOW\"", "\"SCMP_ACT_ALLOW\"", "\"SCMP_ACT_ALLOW\"",
-	"\"SCMP_ACT_ERRNO\", \"errnoRet\": 1", "\"SCMP_ACT_LOG\"",
-	"\"SCMP_ACT_TRAP\"", "\"SCMP_ACT_KILL_PROCESS\"",
-	"\"SCMP_ACT_ERRNO\", \"errnoRet\": 13",
+    "\"SCMP_ACT_ALLOW\"",	 "\"SCMP_ACT_ALLOW\"",
+    "\"SCMP_ACT_ALLOW\"",	 "\"SCMP_ACT_ERRNO\", \"errnoRet\": 1",
+    "\"SCMP_ACT_LOG\"",		 "\"SCMP_ACT_TRAP\"",
+    "\"SCMP_ACT_KILL_PROCESS\"", "\"SCMP_ACT_ERRNO\", \"errnoRet\": 13",
 };
 static const char *const pair_ops[] = {
-	"SCMP_CMP_EQ", "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT",
-	"SCMP_CMP_LE", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+    "SCMP_CMP_EQ", "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT",
+    "SCMP_CMP_LE", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
 };
-static const uint64_t pair_values[] = { 0, 1, 2, 8, 0x10, 0xff, 0x7e020000,
-					0xffffffffU, 0x100000000ULL };
+static const uint64_t pair_values[] = {
+    0, 1, 2, 8, 0x10, 0xff, 0x7e020000, 0xffffffffU, 0x100000000ULL};
 
 /* The name with the largest number on abi (runc's ENOSYS threshold). */
 static const char *top_name(int abi)
@@ -519,9 +521,10 @@ static char *pair_profile(struct gen_rng *r, const int *abis, size_t nabis,
 	for (unsigned i = 0; i < nrules; i++) {
 		unsigned nconds = (unsigned)(gen_next(r) % 3), used = 0;
 
-		fprintf(f, ", {\"names\": [\"%s\"], \"action\": %s",
-			pair_names[gen_next(r) % CF_ARRAY_SIZE(pair_names)],
-			pair_actions[gen_next(r) % CF_ARRAY_SIZE(pair_actions)]);
+		fprintf(
+		    f, ", {\"names\": [\"%s\"], \"action\": %s",
+		    pair_names[gen_next(r) % CF_ARRAY_SIZE(pair_names)],
+		    pair_actions[gen_next(r) % CF_ARRAY_SIZE(pair_actions)]);
 		if (nconds)
 			fprintf(f, ", \"args\": [");
 		for (unsigned c = 0; c < nconds; c++) {
@@ -529,15 +532,18 @@ static char *pair_profile(struct gen_rng *r, const int *abis, size_t nabis,
 
 			if (used >> idx & 1)
 				continue;
-			fprintf(f,
-				"%s{\"index\": %u, \"value\": %llu, "
-				"\"valueTwo\": %llu, \"op\": \"%s\"}",
-				used ? ", " : "", idx,
-				(unsigned long long)pair_values[gen_next(r) %
-					CF_ARRAY_SIZE(pair_values)],
-				(unsigned long long)pair_values[gen_next(r) %
-					CF_ARRAY_SIZE(pair_values)],
-				pair_ops[gen_next(r) % CF_ARRAY_SIZE(pair_ops)]);
+			fprintf(
+			    f,
+			    "%s{\"index\": %u, \"value\": %llu, "
+			    "\"valueTwo\": %llu, \"op\": \"%s\"}",
+			    used ? ", " : "", idx,
+			    (unsigned long long)
+				pair_values[gen_next(r) %
+					    CF_ARRAY_SIZE(pair_values)],
+			    (unsigned long long)
+				pair_values[gen_next(r) %
+					    CF_ARRAY_SIZE(pair_values)],
+			    pair_ops[gen_next(r) % CF_ARRAY_SIZE(pair_ops)]);
 			used |= 1U << idx;
 		}
 		if (nconds)
@@ -555,24 +561,25 @@ static char *pair_profile(struct gen_rng *r, const int *abis, size_t nabis,
 TEST(algebra_compatible_pairs)
 {
 	static const char *const sets[][3] = {
-		{ "x86_64", "x86", "x32" },
-		{ "aarch64", "arm", NULL },
-		{ "x86_64", NULL, NULL },
-		{ "s390x", "s390", NULL },
+	    {"x86_64", "x86", "x32"},
+	    {"aarch64", "arm", NULL},
+	    {"x86_64", NULL, NULL},
+	    {"s390x", "s390", NULL},
 	};
 	static const char *const defs[] = {
-		"\"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1",
-		"\"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1",
-		"\"SCMP_ACT_KILL_PROCESS\"",
-		"\"SCMP_ACT_LOG\"",
+	    "\"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1",
+	    "\"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1",
+	    "\"SCMP_ACT_KILL_PROCESS\"",
+	    "\"SCMP_ACT_LOG\"",
 	};
 	unsigned long n = env_ul("CF_ALG_PAIRS", 300);
-	struct gen_rng r = { 0xc0ffeeULL * 0x9e3779b97f4a7c15ULL | 1 };
+	struct gen_rng r = {0xc0ffeeULL * 0x9e3779b97f4a7c15ULL | 1};
 	struct cf_error err;
 
 	memset(&as, 0, sizeof(as));
 	for (unsigned long i = 0; i < n && as.bad == 0; i++) {
-		const char *const *set = sets[gen_next(&r) % CF_ARRAY_SIZE(sets)];
+		const char *const *set =
+		    sets[gen_next(&r) % CF_ARRAY_SIZE(sets)];
 		const char *def = defs[gen_next(&r) % CF_ARRAY_SIZE(defs)];
 		int abis[3];
 		size_t nabis = 0;
@@ -601,8 +608,8 @@ TEST(algebra_compatible_pairs)
 	t_note("%lu pairs, %llu probes; merged %lu, merge refused (not "
 	       "writable exactly) %lu; subset true %lu, false %lu; %lu diff "
 	       "classes",
-	       as.pairs, as.probes, as.merged, as.merge_refused,
-	       as.subset_true, as.subset_false, as.diff_items);
+	       as.pairs, as.probes, as.merged, as.merge_refused, as.subset_true,
+	       as.subset_false, as.diff_items);
 	CHECK(as.merged >= as.pairs * 9 / 10);
 	CHECK(as.subset_false > 0);
 }
@@ -625,7 +632,7 @@ static struct cf_filter *fixture_filter(const char *name,
  * and for --enosys=none, through every property above. */
 TEST(algebra_docker_podman)
 {
-	struct gen_rng r = { 0xd0c4e7ULL * 0x9e3779b97f4a7c15ULL | 1 };
+	struct gen_rng r = {0xd0c4e7ULL * 0x9e3779b97f4a7c15ULL | 1};
 	struct cf_error err;
 
 	memset(&as, 0, sizeof(as));
@@ -666,13 +673,13 @@ TEST(algebra_docker_podman)
 TEST(algebra_merge_refuses_inexpressible)
 {
 	static const char a_text[] =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
-		"[\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
-		"[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
+	    "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
 	static const char b_text[] =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
-		"[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"], \"syscalls\": "
-		"[{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"], \"syscalls\": "
+	    "[{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
 	struct cf_target t;
 	struct cf_error err;
 	struct cf_filter *a, *b;
@@ -703,22 +710,22 @@ TEST(algebra_merge_refuses_inexpressible)
 TEST(algebra_merge_masked)
 {
 	static const char a_text[] =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
-		"{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
-		" \"args\": [{\"index\": 0, \"value\": 0, \"op\": "
-		"\"SCMP_CMP_EQ\"}]},"
-		"{\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\", "
-		"\"args\": [{\"index\": 0, \"value\": 2114060288, \"valueTwo\":"
-		" 0, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}";
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+	    "{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
+	    " \"args\": [{\"index\": 0, \"value\": 0, \"op\": "
+	    "\"SCMP_CMP_EQ\"}]},"
+	    "{\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\", "
+	    "\"args\": [{\"index\": 0, \"value\": 2114060288, \"valueTwo\":"
+	    " 0, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}";
 	static const char b_text[] =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
-		"{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
-		" \"args\": [{\"index\": 0, \"value\": 8, \"op\": "
-		"\"SCMP_CMP_EQ\"}]},"
-		"{\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\", "
-		"\"args\": [{\"index\": 1, \"value\": 16, \"op\": "
-		"\"SCMP_CMP_LT\"}]}]}";
-	struct gen_rng r = { 77 };
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+	    "{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
+	    " \"args\": [{\"index\": 0, \"value\": 8, \"op\": "
+	    "\"SCMP_CMP_EQ\"}]},"
+	    "{\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\", "
+	    "\"args\": [{\"index\": 1, \"value\": 16, \"op\": "
+	    "\"SCMP_CMP_LT\"}]}]}";
+	struct gen_rng r = {77};
 	struct cf_target t;
 	struct cf_error err;
 	struct cf_filter *a, *b;
