@@ -19,6 +19,10 @@ int cmd_disasm(int argc, char **argv);
 int cmd_default(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+/* check --subset BASE P: exit status (0 holds, 1 not or error). */
+int cli_subset(const struct cf_target *t, const char *base, const char *p);
 
 /* main.c: the i-th command (its summary in *help), NULL past the last. */
 const char *cli_command(size_t i, const char **help);
@@ -42,7 +46,7 @@ int cli_load_profile(const char *name, struct cf_profile **out);
  * one of them (and applied), 0 when not, -1 on a bad value. */
 enum { CLI_OPT_NATIVE = 1000, CLI_OPT_CAPS, CLI_OPT_KERNEL, CLI_OPT_ENOSYS,
        CLI_OPT_STRICT, CLI_OPT_ABI, CLI_OPT_JSON, CLI_OPT_FORMAT,
-       CLI_OPT_HARDEN, CLI_OPT_STATS,
+       CLI_OPT_HARDEN, CLI_OPT_STATS, CLI_OPT_SUBSET,
        CLI_OPT_IGNORE = 1100 };
 int cli_target_opt(struct cf_target *t, int opt, const char *arg);
 int cli_target_init(struct cf_target *t);

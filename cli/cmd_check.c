@@ -8,8 +8,12 @@
 static const char check_usage[] =
 	"usage: callfence check [--strict] [--json] [--ignore ID]... [--native ARCH]\n"
 	"                       [--caps SPEC] [--kernel X.Y] [--harden] PROFILE...\n"
+	"       callfence check --subset [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
+	"                       [--enosys=runc|none] BASE PROFILE\n"
 	"Exit 0: no errors (warnings allowed unless --strict; notes always);\n"
-	"1: errors.\n";
+	"1: errors. --subset: 0 when every call PROFILE allows BASE allows too\n"
+	"(each decision BASE's or stricter); 1 when not, with a counterexample\n"
+	"call, or on errors; 2: usage.\n";
 
 static const struct option check_opts[] = {
 	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
@@ -19,6 +23,7 @@ static const struct option check_opts[] = {
 	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
 	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
 	{ "json", no_argument, NULL, CLI_OPT_JSON },
+	{ "subset", no_argument, NULL, CLI_OPT_SUBSET },
 	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -126,6 +131,7 @@ int cmd_check(int argc, char **argv)
 	struct report r = { 0 };
 	struct cf_target t;
 	int opt, bad = 0;
+	bool subset = false;
 
 	if (cli_target_init(&t))
 		return CLI_FAIL;
@@ -139,6 +145,8 @@ int cmd_check(int argc, char **argv)
 			continue;
 		if (opt == CLI_OPT_JSON) {
 			r.json = true;
+		} else if (opt == CLI_OPT_SUBSET) {
+			subset = true;
 		} else if (opt == 'h') {
 			fputs(check_usage, stdout);
 			return CLI_OK;
@@ -146,6 +154,16 @@ int cmd_check(int argc, char **argv)
 			fputs(check_usage, stderr);
 			return CLI_USAGE;
 		}
+	}
+	if (subset) {
+		if (argc - optind != 2 || r.json) {
+			cli_errorf(r.json ? "--subset does not take --json"
+					  : "check --subset needs BASE and "
+					    "PROFILE");
+			fputs(check_usage, stderr);
+			return CLI_USAGE;
+		}
+		return cli_subset(&t, argv[optind], argv[optind + 1]);
 	}
 	if (optind >= argc) {
 		cli_errorf("check needs at least one PROFILE");

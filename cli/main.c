@@ -18,6 +18,8 @@ static const struct cmd {
 	{ "inspect", cmd_inspect, "the seccomp filters this process runs under" },
 	{ "disasm", cmd_disasm, "print a raw BPF program readably" },
 	{ "default", cmd_default, "print the built-in profile (JSON)" },
+	{ "merge", cmd_merge, "merge profiles exactly: the union of what they allow" },
+	{ "diff", cmd_diff, "the calls two profiles decide differently" },
 	{ "list", cmd_list, "list commands, syscalls, ABIs or capabilities" },
 	{ "record", cmd_record, "record a command's calls into a profile" },
 };

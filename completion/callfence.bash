@@ -11,7 +11,9 @@ _callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
 _callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --stats --json --format
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
-	--json --help -h'
+	--json --subset --help -h'
+_callfence_opts_merge='--native --caps --kernel --enosys --output -o --help -h'
+_callfence_opts_diff='--native --caps --kernel --enosys --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
 	--help -h'
 _callfence_opts_inspect='--json --compare --caps --help -h'
@@ -174,7 +176,7 @@ _callfence()
 	done
 	case $cmd in
 	run | record) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
-	compile | check) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
+	compile | check | merge | diff) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
 	explain)
 		if [[ $nargs -eq 0 ]]; then
 			_callfence_reply "$cur" builtin

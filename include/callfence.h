@@ -298,6 +298,54 @@ int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err);
 
+/* ---- profile algebra (lib/algebra.c, docs/cli.md) --------------------- */
+
+/* Exact, on compiled filters: every call (arch, number, arguments) is
+ * decided as cf_filter_decide would, runc's ENOSYS stub and the kill of a
+ * foreign arch included; nothing is sampled. Decisions are ordered as the
+ * kernel orders them: KILL_PROCESS < KILL_THREAD < TRAP < ERRNO <
+ * USER_NOTIF < TRACE < LOG < ALLOW. -E2BIG: a syscall with more argument
+ * classes than the algebra enumerates (docs/errors.md). */
+
+/* A Docker-format profile (malloc'd JSON, caller frees *json with free())
+ * that, compiled for t, gives every call the most permissive decision of
+ * in[0..n) (ties: the first input's errno); all inputs compiled for t.
+ * The result is compiled and checked against the inputs before it is
+ * returned: -ENOTSUP with the reason and a call that shows it when the
+ * union cannot be written exactly (one condition per argument per rule,
+ * rules by name for every ABI at once, the ENOSYS stub a profile's names
+ * imply). An unconfined input gives "{}". */
+int cf_merge(const struct cf_filter *const *in, size_t n,
+	     const struct cf_target *t, char **json, size_t *len,
+	     struct cf_error *err);
+
+/* 1 when every call's decision under p is base's or of a lower rank
+ * (the same rank with another errno does not hold); 0 when not, with
+ * *example (may be NULL) a call that shows it and actions[0], actions[1]
+ * (may be NULL) base's and p's decisions of it; a negative errno. */
+int cf_subset(const struct cf_filter *base, const struct cf_filter *p,
+	      struct seccomp_data *example, uint32_t actions[2],
+	      struct cf_error *err);
+
+/* The calls a and b decide differently, as classes: one arch, a range of
+ * numbers, one class of arguments each. Caller frees with cf_diffs_free. */
+struct cf_diffs;
+struct cf_diff_item {
+	int abi;               /* ABI index of the call, -1 if none */
+	uint32_t arch;         /* audit arch */
+	uint32_t nr_lo, nr_hi; /* numbers, inclusive */
+	const char *name;      /* when nr_lo == nr_hi names a syscall */
+	const char *args;      /* "" = any, else "a0 == 1, a1 in [2, 0xff]" */
+	struct seccomp_data example; /* a call of the class */
+	uint32_t action_a, action_b;
+};
+int cf_diff(const struct cf_filter *a, const struct cf_filter *b,
+	    struct cf_diffs **out, struct cf_error *err);
+size_t cf_diffs_count(const struct cf_diffs *d);
+/* The i-th class (memory of d), NULL past the last. */
+const struct cf_diff_item *cf_diffs_item(const struct cf_diffs *d, size_t i);
+void cf_diffs_free(struct cf_diffs *d);
+
 /* ---- actions ----------------------------------------------------------- */
 
 /* "SCMP_ACT_ERRNO(1)", "SCMP_ACT_ALLOW", ... into buf; returns buf. */

@@ -15,6 +15,7 @@
  *   bpf_cache.c       the kernel's action cache, emulated
  *   compile.c         the pipeline's outline (cf_compile, cf_check)
  *   check.c reach.c   lints; which calls reach an argument rule
+ *   algebra.c         merge, diff, subset on compiled filters (exact)
  *   apply.c           seccomp(2) installation
  */
 #ifndef CF_INTERNAL_H
@@ -558,6 +559,15 @@ enum cf_reach cf_chain_reach(const struct cf_arch *ar,
  * fn is NULL. p: the profile f was compiled from. */
 void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 		   cf_diag_fn fn, void *ctx);
+
+/* ---- algebra.c --------------------------------------------------------- */
+
+/* <0, 0, >0 as a is stricter than, as permissive as, more permissive than
+ * b (the action only, not its data). */
+int cf_action_rank_cmp(uint32_t a, uint32_t b);
+/* Does the call d belong to the i-th class of o? (tests) */
+bool cf_diffs_match(const struct cf_diffs *o, size_t i,
+		    const struct seccomp_data *d);
 
 /* ---- cgroup.c: the pids cgroup of `run` -------------------------------- */
 

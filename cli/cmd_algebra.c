@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_algebra.c - callfence merge, callfence diff and check --subset: the
+ * exact profile algebra (cf_merge, cf_diff, cf_subset). */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char merge_usage[] =
+    "usage: callfence merge [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
+    "                       [--enosys=runc|none] [-o FILE|-] PROFILE "
+    "PROFILE...\n"
+    "Writes a profile that gives every call the most permissive decision\n"
+    "of the inputs (ALLOW > LOG > TRACE > ERRNO > TRAP > KILL_THREAD >\n"
+    "KILL_PROCESS; ties: the first input's errno), exactly, for the\n"
+    "target. Exit 0: written; 1: an input is rejected or the result\n"
+    "cannot be written exactly (nothing written); 2: usage.\n";
+
+static const char diff_usage[] =
+    "usage: callfence diff [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
+    "                      [--enosys=runc|none] A B\n"
+    "Lists, per ABI, the calls A and B decide differently: syscalls or\n"
+    "number ranges, argument classes, both decisions and an example call.\n"
+    "Exit 0: listed (nothing when they agree); 1: an input is rejected;\n"
+    "2: usage.\n";
+
+static const struct option alg_opts[] = {
+    {"native", required_argument, NULL, CLI_OPT_NATIVE},
+    {"caps", required_argument, NULL, CLI_OPT_CAPS},
+    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
+    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Loads and compiles path for t; prints the error. */
+static struct cf_filter *load_filter(const char *path,
+				     const struct cf_target *t)
+{
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_error err;
+
+	if (cli_profile_open(path, &p, &err)) {
+		cli_error(&err);
+		return NULL;
+	}
+	if (cf_compile(p, t, &f, &err))
+		cli_error(&err);
+	cf_profile_free(p);
+	return f;
+}
+
+static int load_all(char **paths, size_t n, const struct cf_target *t,
+		    struct cf_filter **out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(out[i] = load_filter(paths[i], t)))
+			return -1;
+	return 0;
+}
+
+static void free_all(struct cf_filter **f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cf_filter_free(f[i]);
+	free(f);
+}
+
+/* Parses the options; returns the index of the first operand, or -1
+ * (exit status in *status). */
+static int parse_opts(int argc, char **argv, const char *usage,
+		      struct cf_target *t, const char **output, int *status)
+{
+	int opt;
+
+	if (cli_target_init(t)) {
+		*status = CLI_FAIL;
+		return -1;
+	}
+	/* the inputs' notes and warnings are check's business */
+	t->diag = NULL;
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, output ? "ho:" : "h", alg_opts,
+				 NULL)) != -1) {
+		int x = cli_target_opt(t, opt, optarg);
+
+		if (x < 0) {
+			*status = CLI_USAGE;
+			return -1;
+		}
+		if (x)
+			continue;
+		if (opt == 'o' && output) {
+			*output = optarg;
+		} else if (opt == 'h') {
+			fputs(usage, stdout);
+			*status = CLI_OK;
+			return -1;
+		} else {
+			if (opt == 'o')
+				cli_errorf("unknown option '-o'");
+			fputs(usage, stderr);
+			*status = CLI_USAGE;
+			return -1;
+		}
+	}
+	return optind;
+}
+
+/* Writes buf to path ("-" = standard output) through a temporary file
+ * renamed over it, so a failure leaves the old file. */
+static int write_out(const char *path, const char *buf, size_t len)
+{
+	char *tmp = NULL;
+	int fd;
+
+	if (!strcmp(path, "-")) {
+		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
+			cli_errorf("cannot write standard output: %m");
+			return -1;
+		}
+		return 0;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		cli_errorf("out of memory");
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		cli_errorf("cannot create a file beside '%s': %m", path);
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(fd, 0644) || write(fd, buf, len) != (ssize_t)len ||
+	    fsync(fd) || close(fd) || rename(tmp, path)) {
+		cli_errorf("cannot write '%s': %m", path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	struct cf_target t;
+	const char *output = "-";
+	struct cf_filter **f;
+	struct cf_error err;
+	char *json = NULL;
+	size_t len = 0, n;
+	int status = CLI_OK, first;
+
+	first = parse_opts(argc, argv, merge_usage, &t, &output, &status);
+	if (first < 0)
+		return status;
+	if (argc - first < 2) {
+		cli_errorf("merge needs at least two PROFILEs");
+		fputs(merge_usage, stderr);
+		return CLI_USAGE;
+	}
+	n = (size_t)(argc - first);
+	if (!(f = calloc(n, sizeof(*f)))) {
+		cli_errorf("out of memory");
+		return CLI_FAIL;
+	}
+	if (load_all(argv + first, n, &t, f)) {
+		free_all(f, n);
+		return CLI_FAIL;
+	}
+	if (cf_merge((const struct cf_filter *const *)f, n, &t, &json, &len,
+		     &err)) {
+		cli_error(&err);
+		status = CLI_FAIL;
+	} else if (write_out(output, json, len)) {
+		status = CLI_FAIL;
+	}
+	free(json);
+	free_all(f, n);
+	return status;
+}
+
+static void print_call(const struct cf_diff_item *it)
+{
+	const struct seccomp_data *d = &it->example;
+	const char *name =
+	    it->abi >= 0 ? cf_syscall_name(it->abi, (uint32_t)d->nr) : NULL;
+
+	if (name)
+		printf("%s(", name);
+	else
+		printf("syscall(%u, ", (uint32_t)d->nr);
+	for (unsigned i = 0; i < 6; i++)
+		printf(i ? ", 0x%llx" : "0x%llx",
+		       (unsigned long long)d->args[i]);
+	putchar(')');
+}
+
+static void print_item(const struct cf_diff_item *it, const char *a,
+		       const char *b)
+{
+	char x[48], y[48];
+
+	if (it->name)
+		printf("  %s", it->name);
+	else if (it->nr_lo == it->nr_hi)
+		printf("  number %u", it->nr_lo);
+	else
+		printf("  numbers %u-%u", it->nr_lo, it->nr_hi);
+	printf(" %s: %s %s, %s %s; e.g. ",
+	       it->args[0] ? it->args : "(any arguments)", a,
+	       cf_action_str(it->action_a, x, sizeof(x)), b,
+	       cf_action_str(it->action_b, y, sizeof(y)));
+	print_call(it);
+	putchar('\n');
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct cf_target t;
+	struct cf_filter **f;
+	struct cf_diffs *d = NULL;
+	struct cf_error err;
+	int status = CLI_OK, first;
+	int last_abi = -2;
+	uint32_t last_arch = 0;
+
+	first = parse_opts(argc, argv, diff_usage, &t, NULL, &status);
+	if (first < 0)
+		return status;
+	if (argc - first != 2) {
+		cli_errorf("diff needs two PROFILEs");
+		fputs(diff_usage, stderr);
+		return CLI_USAGE;
+	}
+	if (!(f = calloc(2, sizeof(*f)))) {
+		cli_errorf("out of memory");
+		return CLI_FAIL;
+	}
+	if (load_all(argv + first, 2, &t, f)) {
+		free_all(f, 2);
+		return CLI_FAIL;
+	}
+	if (cf_diff(f[0], f[1], &d, &err)) {
+		cli_error(&err);
+		free_all(f, 2);
+		return CLI_FAIL;
+	}
+	if (cf_diffs_count(d))
+		printf("A = %s, B = %s\n", argv[first], argv[first + 1]);
+	for (size_t i = 0; i < cf_diffs_count(d); i++) {
+		const struct cf_diff_item *it = cf_diffs_item(d, i);
+
+		if (it->abi != last_abi || it->arch != last_arch) {
+			if (it->abi >= 0)
+				printf("%s:\n", cf_abi_name(it->abi));
+			else
+				printf("arch 0x%08x:\n", it->arch);
+			last_abi = it->abi;
+			last_arch = it->arch;
+		}
+		print_item(it, "A", "B");
+	}
+	if (fflush(stdout)) {
+		cli_errorf("cannot write standard output: %m");
+		status = CLI_FAIL;
+	}
+	cf_diffs_free(d);
+	free_all(f, 2);
+	return status;
+}
+
+int cli_subset(const struct cf_target *target, const char *base, const char *p)
+{
+	struct cf_target t = *target;
+	struct cf_filter *f[2] = {NULL, NULL};
+	struct seccomp_data ex;
+	uint32_t act[2];
+	struct cf_error err;
+	int rc, status;
+
+	t.diag = NULL;
+	t.strict = false;
+	if (!(f[0] = load_filter(base, &t)) || !(f[1] = load_filter(p, &t))) {
+		cf_filter_free(f[0]);
+		return CLI_FAIL;
+	}
+	rc = cf_subset(f[0], f[1], &ex, act, &err);
+	if (rc < 0) {
+		cli_error(&err);
+		status = CLI_FAIL;
+	} else if (rc == 1) {
+		printf("%s is a subset of %s\n", p, base);
+		status = CLI_OK;
+	} else {
+		struct cf_diff_item it = {.abi = -1, .example = ex};
+		char x[48], y[48];
+
+		for (int i = 0; i < cf_abi_count(); i++) {
+			if (cf_abi_audit_arch(i) != ex.arch ||
+			    !cf_abi_supported(i))
+				continue;
+			if (ex.arch == 0xc000003eU &&
+			    (!strcmp(cf_abi_name(i), "x32")) !=
+				((uint32_t)ex.nr >= 0x40000000U))
+				continue;
+			it.abi = i;
+			break;
+		}
+		printf("%s is not a subset of %s: on %s, ", p, base,
+		       it.abi >= 0 ? cf_abi_name(it.abi) : "a foreign arch");
+		print_call(&it);
+		printf(" is %s under %s but %s under %s\n",
+		       cf_action_str(act[1], y, sizeof(y)), p,
+		       cf_action_str(act[0], x, sizeof(x)), base);
+		status = CLI_FAIL;
+	}
+	cf_filter_free(f[0]);
+	cf_filter_free(f[1]);
+	return status;
+}
