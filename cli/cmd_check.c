@@ -156,6 +156,11 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	if (subset) {
+		if (t.harden) {
+			cli_errorf("--subset does not take --harden: it "
+				   "compares Docker's meaning (64-bit compares)");
+			return CLI_USAGE;
+		}
 		if (argc - optind != 2 || r.json) {
 			cli_errorf(r.json ? "--subset does not take --json"
 					  : "check --subset needs BASE and "

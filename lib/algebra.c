@@ -464,12 +464,30 @@ static int numbers_of(const struct cf_filter *const *in, size_t n,
 typedef int (*cell_fn)(void *ctx, const struct alg_point *pt, size_t cell,
 		       const struct seccomp_data *d, const uint32_t *dec);
 
+/* A --harden filter compares some conditions on their low word only; the
+ * cells below split arguments by their full width, so it is refused. */
+static bool hardened(const struct cf_filter *f)
+{
+	for (size_t a = 0; a < f->ir.nabis; a++)
+		for (size_t i = 0; i < f->ir.abis[a].nsys; i++)
+			for (unsigned arg = 0; arg < 6; arg++)
+				if (cf_low32_arg(&f->ir.abis[a].sys[i], arg))
+					return true;
+	return false;
+}
+
 static int walk_cells(const struct cf_filter *const *in, size_t n, cell_fn fn,
 		      void *ctx)
 {
 	struct u32v arches = {0}, nrs = {0};
-	uint32_t *dec = calloc(n ? n : 1, sizeof(*dec));
-	int rc = dec ? arches_of(in, n, &arches) : -ENOMEM;
+	uint32_t *dec;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (hardened(in[i]))
+			return -EOPNOTSUPP;
+	dec = calloc(n ? n : 1, sizeof(*dec));
+	rc = dec ? arches_of(in, n, &arches) : -ENOMEM;
 
 	for (size_t ai = 0; !rc && ai < arches.n; ai++) {
 		nrs.n = 0;
@@ -516,6 +534,11 @@ static int walk_err(int rc, struct cf_error *err)
 {
 	if (rc == -ENOMEM)
 		return cf_err(err, rc, "out of memory");
+	if (rc == -EOPNOTSUPP)
+		return cf_err(err, rc,
+			      "a filter compiled with --harden: merge, diff "
+			      "and subset compare Docker's meaning (64-bit "
+			      "compares); compile the inputs without --harden");
 	if (rc == -E2BIG)
 		return cf_err(err, rc,
 			      "too many argument classes on one syscall (more "

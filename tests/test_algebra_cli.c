@@ -112,6 +112,9 @@ TEST(algebra_cli_usage)
 	cmd_run(&r, (const char *[]){"check", "--subset", "--json", "builtin",
 				     "builtin", NULL});
 	CHECK_EQ(r.status, 2);
+	cmd_run(&r, (const char *[]){"check", "--subset", "--harden", "builtin",
+				     "builtin", NULL});
+	CHECK_EQ(r.status, 2);
 	cmd_run(&r, (const char *[]){"merge", "builtin", "/nonexistent/p.json",
 				     NULL});
 	CHECK_EQ(r.status, 1);
