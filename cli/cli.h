@@ -38,8 +38,10 @@ bool cli_diag_ignored(const char *id);
  * opens a file named "-") or a path (file, FIFO, /dev/fd/N). Fills err. */
 int cli_profile_open(const char *name, struct cf_profile **out,
 		     struct cf_error *err);
-/* s as a JSON string (quoted, escaped) on stdout. */
+/* s as a JSON string (quoted, escaped) on stdout; NULL as "". */
 void cli_json_str(const char *s);
+/* s as a JSON string on out; NULL as null. */
+void cli_json_fstr(FILE *out, const char *s);
 /* cli_profile_open, printing the error. */
 int cli_load_profile(const char *name, struct cf_profile **out);
 /* Target options shared by compile/check/explain: returns 1 when opt was

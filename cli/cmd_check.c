@@ -35,22 +35,6 @@ struct report {
 	unsigned warnings; /* of the current profile, not ignored */
 };
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /* "severity" is kept for readers of the first format; "class" is the
  * same word: "error", "warning" or "note". */
 static void json_item(struct report *r, const char *severity,
@@ -58,20 +42,20 @@ static void json_item(struct report *r, const char *severity,
 		      unsigned line, unsigned col, const char *msg)
 {
 	printf("%s\n  {\"severity\": ", r->items++ ? "," : "");
-	json_str(severity);
+	cli_json_str(severity);
 	printf(", \"class\": ");
-	json_str(severity);
+	cli_json_str(severity);
 	printf(", \"id\": ");
-	json_str(id);
+	cli_json_str(id);
 	printf(", \"file\": ");
-	json_str(file);
+	cli_json_str(file);
 	printf(", \"pointer\": ");
 	if (pointer)
-		json_str(pointer);
+		cli_json_str(pointer);
 	else
 		printf("null");
 	printf(", \"line\": %u, \"column\": %u, \"message\": ", line, col);
-	json_str(msg);
+	cli_json_str(msg);
 	putchar('}');
 }
 

@@ -83,20 +83,29 @@ int cli_profile_open(const char *name, struct cf_profile **out,
 	return cf_profile_load(name, out, err);
 }
 
-void cli_json_str(const char *s)
+void cli_json_fstr(FILE *out, const char *s)
 {
-	putchar('"');
-	for (; s && *s; s++) {
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(out, "\\%c", c);
 		else if (c < 0x20)
-			printf("\\u%04x", c);
+			fprintf(out, "\\u%04x", c);
 		else
-			putchar(c);
+			fputc(c, out);
 	}
-	putchar('"');
+	fputc('"', out);
+}
+
+void cli_json_str(const char *s)
+{
+	cli_json_fstr(stdout, s ? s : "");
 }
 
 int cli_load_profile(const char *name, struct cf_profile **out)

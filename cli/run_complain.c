@@ -232,26 +232,6 @@ static void report_text(const struct cli_complain *c, FILE *out)
 			c->dropped);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	if (!s) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 static void json_finding(const struct cli_complain *c, const struct finding *f,
 			 FILE *out)
 {
@@ -261,9 +241,9 @@ static void json_finding(const struct cli_complain *c, const struct finding *f,
 	cf_action_str(f->dec.action, act, sizeof(act));
 	finding_suggest(f, c->file, sug, sizeof(sug));
 	fputs("{\"abi\":", out);
-	json_str(out, f->abi >= 0 ? cf_abi_name(f->abi) : NULL);
+	cli_json_fstr(out, f->abi >= 0 ? cf_abi_name(f->abi) : NULL);
 	fprintf(out, ",\"nr\":%" PRIu32 ",\"syscall\":", f->nr);
-	json_str(out, f->name);
+	cli_json_fstr(out, f->name);
 	fprintf(out,
 		",\"count\":%" PRIu64 ",\"example\":{\"pid\":%" PRIu32
 		",\"args\":[",
@@ -271,25 +251,25 @@ static void json_finding(const struct cli_complain *c, const struct finding *f,
 	for (int a = 0; a < 6; a++)
 		fprintf(out, "%s\"0x%" PRIx64 "\"", a ? "," : "", f->args[a]);
 	fputs("]},\"action\":", out);
-	json_str(out, act);
+	cli_json_fstr(out, act);
 	if (e)
 		fprintf(out, ",\"errno\":%d,\"errno_name\":", e);
 	else
 		fputs(",\"errno\":null,\"errno_name\":", out);
-	json_str(out, e ? strerrorname_np(e) : NULL);
+	cli_json_fstr(out, e ? strerrorname_np(e) : NULL);
 	fputs(",\"decided_by\":{\"file\":", out);
-	json_str(out, c->file);
+	cli_json_fstr(out, c->file);
 	fputs(",\"pointer\":", out);
-	json_str(out, f->dec.pointer);
+	cli_json_fstr(out, f->dec.pointer);
 	if (f->dec.pointer && f->dec.line)
 		fprintf(out, ",\"line\":%u,\"col\":%u", f->dec.line,
 			f->dec.col);
 	else
 		fputs(",\"line\":null,\"col\":null", out);
 	fputs(",\"why\":", out);
-	json_str(out, f->dec.why ? f->dec.why : "");
+	cli_json_fstr(out, f->dec.why ? f->dec.why : "");
 	fputs("},\"suggestion\":", out);
-	json_str(out, sug);
+	cli_json_fstr(out, sug);
 	fputc('}', out);
 }
 
@@ -298,11 +278,11 @@ static int report_json(const struct cli_complain *c, FILE *out,
 {
 	fputs("{\"version\":1,\"method\":\"user-notification\",\"profile\":",
 	      out);
-	json_str(out, c->file);
+	cli_json_fstr(out, c->file);
 	fputs(",\"command\":[", out);
 	for (size_t i = 0; argv[i]; i++) {
 		fputs(i ? "," : "", out);
-		json_str(out, argv[i]);
+		cli_json_fstr(out, argv[i]);
 	}
 	fprintf(out,
 		"],\"exit_code\":%d,\"unrecorded\":%" PRIu64 ",\"findings\":[",

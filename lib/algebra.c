@@ -276,23 +276,6 @@ static uint32_t eval_in(const struct cf_filter *f, const struct seccomp_data *d)
 	return cf_ir_eval(&f->ir, d, NULL, NULL);
 }
 
-static const struct cf_ir_sys *sys_at(const struct cf_ir_abi *abi, uint32_t nr)
-{
-	size_t lo = 0, hi = abi->nsys;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (abi->sys[mid].nr == nr)
-			return &abi->sys[mid];
-		if (abi->sys[mid].nr < nr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* The cells of one (arch, nr): args[0..6) with their atoms. */
 struct alg_point {
 	uint32_t audit, nr, nr_hi;
@@ -320,7 +303,7 @@ static int point_build(struct cf_arena *a, const struct cf_filter *const *in,
 			const struct cf_ir_sys *s;
 
 			if (ar->audit_arch != pt->audit ||
-			    !(s = sys_at(abi, pt->nr)))
+			    !(s = cf_ir_find_sys(abi, pt->nr)))
 				continue;
 			for (size_t c = 0; !rc && c < s->nchains; c++)
 				for (unsigned j = 0;

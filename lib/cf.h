@@ -457,6 +457,9 @@ static inline bool cf_cond_wide(const struct cf_arch *ar,
  * chain and sys (may be NULL) receive what decided. */
 uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
 		    const struct cf_ir_sys **sys, const struct cf_ir_chain **chain);
+/* abi's entry for number nr (binary search), or NULL. */
+const struct cf_ir_sys *cf_ir_find_sys(const struct cf_ir_abi *abi,
+				     uint32_t nr);
 /* Does the condition hold for a 64-bit argument on this arch? */
 bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
 		      uint64_t argval);

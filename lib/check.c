@@ -287,23 +287,6 @@ struct shadow {
 	bool unconditional;       /* by is an unconditional rule */
 };
 
-static const struct cf_ir_sys *sys_at(const struct cf_ir_abi *abi, uint32_t nr)
-{
-	size_t lo = 0, hi = abi->nsys;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (abi->sys[mid].nr == nr)
-			return &abi->sys[mid];
-		if (abi->sys[mid].nr < nr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* Can no call satisfy r's conditions? */
 static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
 			struct cf_walk *w, size_t *work)
@@ -338,7 +321,7 @@ static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 		    (ar->mux && cf_sysinfo[r->sys].mux_kind))
 			continue;
 		sh[i].present |= 1U << ai;
-		s = sys_at(abi, (uint32_t)nr);
+		s = cf_ir_find_sys(abi, (uint32_t)nr);
 		if (!s || s->nchains || !s->fallback_rule ||
 		    s->fallback_rule == r)
 			continue;

@@ -64,8 +64,8 @@ static const struct cf_ir_abi *find_abi(const struct cf_ir *ir, uint32_t audit,
 	return NULL;
 }
 
-static const struct cf_ir_sys *find_sys(const struct cf_ir_abi *abi,
-					uint32_t nr)
+const struct cf_ir_sys *cf_ir_find_sys(const struct cf_ir_abi *abi,
+				     uint32_t nr)
 {
 	size_t lo = 0, hi = abi->nsys;
 
@@ -151,7 +151,7 @@ uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
 	sa = audit == CF_AUDIT_ARCH_X86_64
 		 ? find_abi(ir, audit, nr & CF_X32_BIT)
 		 : fa;
-	s = fa ? find_sys(fa, nr) : NULL;
+	s = fa ? cf_ir_find_sys(fa, nr) : NULL;
 	if (sa && sa->enosys && nr > sa->enosys_above && !s)
 		return CF_RET_ERRNO(ENOSYS);
 	if (!fa)
