@@ -71,6 +71,8 @@ const char *cf_version(unsigned *num);
 
 /* ---- errors and diagnostics ------------------------------------------- */
 
+/* Caller-allocated, fixed size for the life of SOVERSION 0: its buffers
+ * are the room for anything later versions report (docs/abi.md). */
 struct cf_error {
 	int code;          /* negative errno: -EINVAL bad input, -ENOENT, ... */
 	uint32_t line;     /* 1-based; 0 = unknown */
@@ -97,6 +99,8 @@ const char *cf_error_str(const struct cf_error *err, char *buf, size_t size);
  * bypass). docs/errors.md lists every id with its class. */
 enum cf_diag_class { CF_DIAG_WARNING = 0, CF_DIAG_NOTE = 1 };
 
+/* Handed by pointer to a callback, only ever read: later versions may
+ * append members (docs/abi.md). */
 struct cf_diag {
 	const char *id;      /* stable short id, e.g. "unknown-syscall" */
 	const char *file;    /* may be NULL */
@@ -175,6 +179,13 @@ int cf_caps_parse(const char *spec, uint64_t *caps, struct cf_error *err);
 
 /* ---- target: what a profile is resolved against ------------------------ */
 
+/* Structs the caller fills (cf_target, cf_run_opts, cf_record_opts) end
+ * in uint64_t reserved[CF_RESERVED_IN]; structs the library fills and a
+ * later version may extend (cf_decision) in reserved[CF_RESERVED_OUT],
+ * which the library zeroes. docs/abi.md. */
+#define CF_RESERVED_IN 8
+#define CF_RESERVED_OUT 4
+
 enum cf_enosys {
 	CF_ENOSYS_RUNC = 0, /* runc's stub: numbers above the profile's largest */
 	CF_ENOSYS_NONE,     /* no special case (crun) */
@@ -190,9 +201,13 @@ struct cf_target {
 			      * low 32 bits, as the kernel reads them */
 	cf_diag_fn diag;     /* may be NULL */
 	void *diag_ctx;
+	/* For fields of later minor versions (docs/abi.md): must be zero
+	 * (initialize with = {0} or cf_target_default); any other value is
+	 * refused with -EINVAL by every function that takes the struct. */
+	uint64_t reserved[CF_RESERVED_IN];
 };
 
-/* Host ABI, Docker's default caps, the running kernel, runc ENOSYS. */
+/* Zeroes *t (reserved included), then host ABI, Docker's default caps, the running kernel, runc ENOSYS. */
 int cf_target_default(struct cf_target *t, struct cf_error *err);
 /* "6.18" or "4.8.0" -> (major << 16) | minor. */
 int cf_kernel_parse(const char *s, uint32_t *out, struct cf_error *err);
@@ -251,6 +266,7 @@ struct cf_decision {
 	const char *pointer; /* JSON pointer of the deciding rule, NULL = default */
 	uint32_t line, col;
 	const char *why;     /* "default action", "foreign ABI", ... */
+	uint64_t reserved[CF_RESERVED_OUT]; /* zeroed (docs/abi.md) */
 };
 /* Decides d by the compiler's IR (not the BPF program). */
 int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
@@ -465,6 +481,8 @@ struct cf_run_opts {
 	 * listener gets -EBUSY (not started). Linux 5.5. */
 	void (*complain)(void *ctx, const struct seccomp_notif *n);
 	void *complain_ctx;
+	/* must be zero (= {0}): see struct cf_target; non-zero is -EINVAL */
+	uint64_t reserved[CF_RESERVED_IN];
 };
 
 /* Runs o->argv and waits for it. *exit_code is always set (docker run's
@@ -503,7 +521,8 @@ int cf_run_exit_code(int wstatus);
  * included (what its rehearsal puts to the program), for options o as if
  * o->prog were set (prog is not read; argv need not be set): host-ABI
  * numbers, each once, in the order first made, into nrs (up to max).
- * Returns how many there are (more than max: only max written). */
+ * Returns how many there are (more than max: only max written); 0 (never
+ * a valid count: execve is always made) when o->reserved is not zero. */
 size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs,
 			size_t max);
 
@@ -531,6 +550,8 @@ struct cf_record_opts {
 	/* record-unknown-nr, record-base-denies, record-base-partial */
 	cf_diag_fn diag;
 	void *diag_ctx;
+	/* must be zero (= {0}): see struct cf_target; non-zero is -EINVAL */
+	uint64_t reserved[CF_RESERVED_IN];
 };
 
 /* The profile of r as Docker-format JSON: defaultAction SCMP_ACT_ERRNO

@@ -1318,6 +1318,9 @@ int cf_merge(const struct cf_filter *const *in, size_t n,
 	*len = 0;
 	if (!n || !in || !t)
 		return cf_err(err, -EINVAL, "nothing to merge");
+	rc = cf_reserved_zero(t->reserved, CF_RESERVED_IN, "cf_target", err);
+	if (rc)
+		return rc;
 	for (size_t f = 0; f < n; f++) {
 		if (!in[f])
 			return cf_err(err, -EINVAL, "no filter");

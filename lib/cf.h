@@ -51,6 +51,11 @@ void cf_arena_release(struct cf_arena *a);
 /* Sets err (if non-NULL) and returns code (a negative errno). */
 int cf_err(struct cf_error *err, int code, const char *fmt, ...)
 	CF_PRINTF(3, 4);
+/* 0 when the n words of a caller-filled struct's reserved area are zero,
+ * else -EINVAL naming the struct and the first non-zero word (docs/abi.md:
+ * a field of a later version must not be silently ignored). */
+int cf_reserved_zero(const uint64_t *r, size_t n, const char *what,
+		     struct cf_error *err);
 /* Same, with a source location. */
 struct cf_loc {
 	const char *file;

@@ -798,6 +798,9 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	struct cf_filter *f;
 	int rc;
 
+	rc = cf_reserved_zero(t->reserved, CF_RESERVED_IN, "cf_target", err);
+	if (rc)
+		return rc;
 	tt.diag = counting_diag;
 	tt.diag_ctx = &l;
 	lint_notes(&l);

@@ -58,6 +58,11 @@ int cf_compile(const struct cf_profile *p, const struct cf_target *t,
 	*out = NULL;
 	if (!f)
 		return cf_err(err, -ENOMEM, "out of memory");
+	rc = cf_reserved_zero(t->reserved, CF_RESERVED_IN, "cf_target", err);
+	if (rc) {
+		free(f);
+		return rc;
+	}
 	cf_arena_hint(&f->arena, filter_estimate(p));
 	rc = compile_into(f, p, t, err);
 	if (rc) {

@@ -1046,6 +1046,9 @@ size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
 	struct run_ctx c;
 	size_t n = 0;
 
+	if (cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts",
+			     NULL))
+		return 0;
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.cands = (char **)none; /* one candidate: execve once */
@@ -1530,6 +1533,9 @@ int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err)
 	c.sock[0] = c.sock[1] = -1;
 	c.cg.procs_fd = -1;
 	*exit_code = CF_RUN_EXIT_FAILED;
+	rc = cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts", err);
+	if (rc)
+		return rc;
 	rc = run_prepare(o, &c, err);
 	if (rc == 0)
 		rc = run_spawn(&c, exit_code, err);

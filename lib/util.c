@@ -208,6 +208,20 @@ int cf_err(struct cf_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
+int cf_reserved_zero(const uint64_t *r, size_t n, const char *what,
+		     struct cf_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i])
+			return cf_err(err, -EINVAL,
+				      "struct %s: reserved[%zu] is not zero: "
+				      "it is for a field of a later libcallfence "
+				      "than this %s; zero the struct (= {0}) "
+				      "before filling it",
+				      what, i, cf_version(NULL));
+	return 0;
+}
+
 int cf_err_at(struct cf_error *err, int code, const struct cf_loc *loc,
 	      const char *fmt, ...)
 {
