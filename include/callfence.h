@@ -305,8 +305,8 @@ int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 /* ---- check ------------------------------------------------------------- */
 
 /* Resolves and compiles p against t, reporting every note and warning
- * through fn (docs/errors.md). Returns the number of warnings (notes not
- * counted), or a negative errno on error. Rules that never apply
+ * through fn (docs/errors.md; fn may be NULL: count only). Returns the
+ * number of warnings (notes not counted), or a negative errno on error. Rules that never apply
  * (shadowed-rule) and int arguments a caller can widen past the filter
  * (int-arg-bypass) are searched exhaustively, for every operator, up to a
  * bound on the conditions per argument; past it the search samples and

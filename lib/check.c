@@ -25,7 +25,8 @@ static void counting_diag(void *ctx, const struct cf_diag *d)
 	struct lint *l = ctx;
 
 	l->count += d->cls == CF_DIAG_WARNING;
-	l->fn(l->ctx, d);
+	if (l->fn)
+		l->fn(l->ctx, d);
 }
 
 static struct cf_loc loc_of(const struct lint *l, const struct cf_pos *pos)

@@ -796,3 +796,22 @@ TEST(check_analyses_match_brute_force)
 	t_note("%u shadowed rules, %u bypassable arguments", shadowed,
 	       bypasses);
 }
+
+/* cf_check without a callback counts: Docker's default has one warning. */
+TEST(check_counts_without_a_callback)
+{
+	struct cf_profile *p = NULL;
+	struct cf_target t;
+	struct cf_error err;
+	size_t len;
+	char *text = t_fixture_read("docker-default.json", &len);
+
+	if (!text)
+		return;
+	if (CHECK(cf_target_default(&t, &err) == 0) &&
+	    CHECK(cf_profile_parse(text, len, "docker-default.json", &p,
+				   &err) == 0))
+		CHECK_EQ(cf_check(p, &t, NULL, NULL, &err), 1);
+	cf_profile_free(p);
+	free(text);
+}
