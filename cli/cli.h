@@ -22,7 +22,8 @@ int cmd_record(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 /* check --subset BASE P: exit status (0 holds, 1 not or error). */
-int cli_subset(const struct cf_target *t, const char *base, const char *p);
+int cli_subset(const struct cf_target *t, const char *base, const char *p,
+	       bool json);
 
 /* main.c: the i-th command (its summary in *help), NULL past the last. */
 const char *cli_command(size_t i, const char **help);

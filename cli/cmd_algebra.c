@@ -23,9 +23,10 @@ static const char merge_usage[] =
 
 static const char diff_usage[] =
     "usage: callfence diff [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-    "                      [--enosys=runc|none] A B\n"
+    "                      [--enosys=runc|none] [--json] A B\n"
     "Lists, per ABI, the calls A and B decide differently: syscalls or\n"
-    "number ranges, argument classes, both decisions and an example call.\n"
+    "number ranges, argument classes, both decisions and an example call\n"
+    "(--json: one JSON document, see docs/cli.md).\n"
     "Exit 0: listed (nothing when they agree); 1: an input is rejected;\n"
     "2: usage.\n";
 
@@ -35,6 +36,7 @@ static const struct option alg_opts[] = {
     {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
     {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
     {"output", required_argument, NULL, 'o'},
+    {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -76,7 +78,8 @@ static void free_all(struct cf_filter **f, size_t n)
 /* Parses the options; returns the index of the first operand, or -1
  * (exit status in *status). */
 static int parse_opts(int argc, char **argv, const char *usage,
-		      struct cf_target *t, const char **output, int *status)
+		      struct cf_target *t, const char **output, bool *json,
+		      int *status)
 {
 	int opt;
 
@@ -99,6 +102,8 @@ static int parse_opts(int argc, char **argv, const char *usage,
 			continue;
 		if (opt == 'o' && output) {
 			*output = optarg;
+		} else if (opt == CLI_OPT_JSON && json) {
+			*json = true;
 		} else if (opt == 'h') {
 			fputs(usage, stdout);
 			*status = CLI_OK;
@@ -106,6 +111,8 @@ static int parse_opts(int argc, char **argv, const char *usage,
 		} else {
 			if (opt == 'o')
 				cli_errorf("unknown option '-o'");
+			if (opt == CLI_OPT_JSON)
+				cli_errorf("unknown option '--json'");
 			fputs(usage, stderr);
 			*status = CLI_USAGE;
 			return -1;
@@ -159,7 +166,8 @@ int cmd_merge(int argc, char **argv)
 	size_t len = 0, n;
 	int status = CLI_OK, first;
 
-	first = parse_opts(argc, argv, merge_usage, &t, &output, &status);
+	first = parse_opts(argc, argv, merge_usage, &t, &output, NULL,
+			   &status);
 	if (first < 0)
 		return status;
 	if (argc - first < 2) {
@@ -223,6 +231,97 @@ static void print_item(const struct cf_diff_item *it, const char *a,
 	putchar('\n');
 }
 
+/* The example call as JSON: {"abi", "arch", "nr", "name", "args"};
+ * arguments as hex strings (64-bit values do not fit a JSON number). */
+static void json_call(const struct cf_diff_item *it)
+{
+	const struct seccomp_data *d = &it->example;
+	const char *name =
+	    it->abi >= 0 ? cf_syscall_name(it->abi, (uint32_t)d->nr) : NULL;
+
+	fputs("{\"abi\": ", stdout);
+	if (it->abi >= 0)
+		cli_json_str(cf_abi_name(it->abi));
+	else
+		fputs("null", stdout);
+	printf(", \"arch\": \"0x%08x\", \"nr\": %u, \"name\": ", d->arch,
+	       (uint32_t)d->nr);
+	if (name)
+		cli_json_str(name);
+	else
+		fputs("null", stdout);
+	fputs(", \"args\": [", stdout);
+	for (unsigned i = 0; i < 6; i++)
+		printf(i ? ", \"0x%llx\"" : "\"0x%llx\"",
+		       (unsigned long long)d->args[i]);
+	fputs("]}", stdout);
+}
+
+static void json_action(const char *key, uint32_t action)
+{
+	char x[48];
+
+	printf("\"%s\": ", key);
+	cli_json_str(cf_action_str(action, x, sizeof(x)));
+}
+
+/* One class: the fields the text line prints. */
+static void json_item(const struct cf_diff_item *it)
+{
+	fputs("{\"name\": ", stdout);
+	if (it->name)
+		cli_json_str(it->name);
+	else
+		fputs("null", stdout);
+	printf(", \"nr_lo\": %u, \"nr_hi\": %u, \"args\": ", it->nr_lo,
+	       it->nr_hi);
+	cli_json_str(it->args ? it->args : "");
+	fputs(", ", stdout);
+	json_action("a", it->action_a);
+	fputs(", ", stdout);
+	json_action("b", it->action_b);
+	fputs(", \"example\": ", stdout);
+	json_call(it);
+	putchar('}');
+}
+
+/* {"a": A, "b": B, "abis": [{"abi", "arch", "classes": [...]}]}: the
+ * same groups and classes, in the same order, as the text output. */
+static void diff_json(const struct cf_diffs *d, const char *a, const char *b)
+{
+	int last_abi = -2;
+	uint32_t last_arch = 0;
+	size_t n = cf_diffs_count(d);
+
+	fputs("{\"a\": ", stdout);
+	cli_json_str(a);
+	fputs(", \"b\": ", stdout);
+	cli_json_str(b);
+	fputs(", \"abis\": [", stdout);
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_diff_item *it = cf_diffs_item(d, i);
+
+		if (it->abi != last_abi || it->arch != last_arch) {
+			if (i)
+				fputs("\n  ]},", stdout);
+			fputs("\n {\"abi\": ", stdout);
+			if (it->abi >= 0)
+				cli_json_str(cf_abi_name(it->abi));
+			else
+				fputs("null", stdout);
+			printf(", \"arch\": \"0x%08x\", \"classes\": [",
+			       it->arch);
+			last_abi = it->abi;
+			last_arch = it->arch;
+		} else {
+			putchar(',');
+		}
+		fputs("\n  ", stdout);
+		json_item(it);
+	}
+	fputs(n ? "\n  ]}\n]}\n" : "]}\n", stdout);
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct cf_target t;
@@ -232,8 +331,9 @@ int cmd_diff(int argc, char **argv)
 	int status = CLI_OK, first;
 	int last_abi = -2;
 	uint32_t last_arch = 0;
+	bool json = false;
 
-	first = parse_opts(argc, argv, diff_usage, &t, NULL, &status);
+	first = parse_opts(argc, argv, diff_usage, &t, NULL, &json, &status);
 	if (first < 0)
 		return status;
 	if (argc - first != 2) {
@@ -254,9 +354,11 @@ int cmd_diff(int argc, char **argv)
 		free_all(f, 2);
 		return CLI_FAIL;
 	}
-	if (cf_diffs_count(d))
+	if (json)
+		diff_json(d, argv[first], argv[first + 1]);
+	else if (cf_diffs_count(d))
 		printf("A = %s, B = %s\n", argv[first], argv[first + 1]);
-	for (size_t i = 0; i < cf_diffs_count(d); i++) {
+	for (size_t i = 0; !json && i < cf_diffs_count(d); i++) {
 		const struct cf_diff_item *it = cf_diffs_item(d, i);
 
 		if (it->abi != last_abi || it->arch != last_arch) {
@@ -278,7 +380,8 @@ int cmd_diff(int argc, char **argv)
 	return status;
 }
 
-int cli_subset(const struct cf_target *target, const char *base, const char *p)
+int cli_subset(const struct cf_target *target, const char *base, const char *p,
+	       bool json)
 {
 	struct cf_target t = *target;
 	struct cf_filter *f[2] = {NULL, NULL};
@@ -298,12 +401,16 @@ int cli_subset(const struct cf_target *target, const char *base, const char *p)
 		cli_error(&err);
 		status = CLI_FAIL;
 	} else if (rc == 1) {
-		printf("%s is a subset of %s\n", p, base);
+		if (json)
+			fputs("{\"holds\": true}\n", stdout);
+		else
+			printf("%s is a subset of %s\n", p, base);
 		status = CLI_OK;
 	} else {
 		struct cf_diff_item it = {.abi = -1, .example = ex};
 		char x[48], y[48];
 
+		status = CLI_FAIL;
 		for (int i = 0; i < cf_abi_count(); i++) {
 			if (cf_abi_audit_arch(i) != ex.arch ||
 			    !cf_abi_supported(i))
@@ -315,12 +422,26 @@ int cli_subset(const struct cf_target *target, const char *base, const char *p)
 			it.abi = i;
 			break;
 		}
+		if (json) {
+			fputs("{\"holds\": false, \"example\": ", stdout);
+			json_call(&it);
+			fputs(", ", stdout);
+			json_action("base", act[0]);
+			fputs(", ", stdout);
+			json_action("profile", act[1]);
+			fputs("}\n", stdout);
+			goto out;
+		}
 		printf("%s is not a subset of %s: on %s, ", p, base,
 		       it.abi >= 0 ? cf_abi_name(it.abi) : "a foreign arch");
 		print_call(&it);
 		printf(" is %s under %s but %s under %s\n",
 		       cf_action_str(act[1], y, sizeof(y)), p,
 		       cf_action_str(act[0], x, sizeof(x)), base);
+	}
+out:
+	if (fflush(stdout)) {
+		cli_errorf("cannot write standard output: %m");
 		status = CLI_FAIL;
 	}
 	cf_filter_free(f[0]);

@@ -8,8 +8,8 @@
 static const char check_usage[] =
 	"usage: callfence check [--strict] [--json] [--ignore ID]... [--native ARCH]\n"
 	"                       [--caps SPEC] [--kernel X.Y] [--harden] PROFILE...\n"
-	"       callfence check --subset [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-	"                       [--enosys=runc|none] BASE PROFILE\n"
+	"       callfence check --subset [--json] [--native ARCH] [--caps SPEC]\n"
+	"                       [--kernel X.Y] [--enosys=runc|none] BASE PROFILE\n"
 	"Exit 0: no errors (warnings allowed unless --strict; notes always);\n"
 	"1: errors. --subset: 0 when every call PROFILE allows BASE allows too\n"
 	"(each decision BASE's or stricter); 1 when not, with a counterexample\n"
@@ -145,14 +145,13 @@ int cmd_check(int argc, char **argv)
 				   "compares Docker's meaning (64-bit compares)");
 			return CLI_USAGE;
 		}
-		if (argc - optind != 2 || r.json) {
-			cli_errorf(r.json ? "--subset does not take --json"
-					  : "check --subset needs BASE and "
-					    "PROFILE");
+		if (argc - optind != 2) {
+			cli_errorf("check --subset needs BASE and PROFILE");
 			fputs(check_usage, stderr);
 			return CLI_USAGE;
 		}
-		return cli_subset(&t, argv[optind], argv[optind + 1]);
+		return cli_subset(&t, argv[optind], argv[optind + 1],
+				  r.json);
 	}
 	if (optind >= argc) {
 		cli_errorf("check needs at least one PROFILE");

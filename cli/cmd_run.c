@@ -64,6 +64,10 @@ static const char run_usage[] =
     "                                  nothing (FILE: the report as JSON)\n"
     "  --harden                        decide on C int arguments by their "
     "low 32 bits\n"
+    "  --ignore ID                     repeatable; silence the profile's "
+    "notes or\n"
+    "                                  warnings with this id "
+    "(docs/errors.md)\n"
     "exit: 125 callfence failed, 126 cannot invoke, 127 not found, else the\n"
     "command's status (128+N: killed by signal N; 159: by seccomp)\n";
 
@@ -89,6 +93,8 @@ static int run_cf_error(const struct cf_error *err)
 static void run_warn(void *ctx, const struct cf_diag *d)
 {
 	(void)ctx;
+	if (cli_diag_ignored(d->id))
+		return;
 	fprintf(stderr, "callfence run: %s: ", cf_diag_class_name(d->cls));
 	if (d->file && d->line)
 		fprintf(stderr, "%s:%u:%u: ", d->file, d->line, d->col);
@@ -262,6 +268,7 @@ static const struct option run_options[] = {
     {"group-add", required_argument, NULL, OPT_GROUPADD},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
     {"complain", optional_argument, NULL, OPT_COMPLAIN},
+    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -303,6 +310,14 @@ static int run_option(struct run_args *a, int c, const char *arg)
 		a->complain = true;
 		a->complain_file = arg;
 		return 0;
+	case CLI_OPT_IGNORE: {
+		/* an unknown id is refused with a did-you-mean */
+		struct cf_target unused = {0};
+
+		if (cli_target_opt(&unused, CLI_OPT_IGNORE, arg) < 0)
+			return CF_RUN_EXIT_FAILED;
+		return 0;
+	}
 	case 'h':
 		fputs(run_usage, stdout);
 		exit(0);

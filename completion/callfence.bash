@@ -7,13 +7,13 @@
 
 _callfence_opts_run='--security-opt --cap-add --cap-drop --privileged
 	--pids-limit --user -u --group-add --preserve-fds --enosys --complain
-	--complain= --harden --help -h'
+	--complain= --harden --ignore --help -h'
 _callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --stats --json --format
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
 	--json --subset --help -h'
 _callfence_opts_merge='--native --caps --kernel --enosys --output -o --help -h'
-_callfence_opts_diff='--native --caps --kernel --enosys --help -h'
+_callfence_opts_diff='--native --caps --kernel --enosys --json --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
 	--help -h'
 _callfence_opts_inspect='--json --compare --caps --help -h'
