@@ -377,7 +377,7 @@ static void report_cache(const struct prog *p, const char *name)
 			bool free_allow = arg_free(p, &abis[a], nr, &act) &&
 					  act == SECCOMP_RET_ALLOW;
 			bool c = cf_bpf_cacheable(p->insns, p->len,
-						   abis[a].audit, nr);
+						  abis[a].audit, nr);
 
 			allow_free += free_allow;
 			cacheable += c;
@@ -558,11 +558,11 @@ static int cmd_kernel(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nv; i++)
 		for (size_t k = 0; k < NRES; k++)
-			printf("kernel.%s.%s\t%.1f\n", v[i].name,
-			       k < NPROBES ? probes[k].name : "attach",
-			       bench_median(res + (i * NRES + k) *
-						      (size_t)rounds,
-					    (size_t)rounds));
+			printf(
+			    "kernel.%s.%s\t%.1f\n", v[i].name,
+			    k < NPROBES ? probes[k].name : "attach",
+			    bench_median(res + (i * NRES + k) * (size_t)rounds,
+					 (size_t)rounds));
 	free(res);
 	for (size_t i = 2; i < nv; i++) /* none and floor1 own nothing */
 		free(v[i].p.insns);
@@ -635,10 +635,11 @@ static void start_child(int fd)
 	cf_profile_free(p);
 	t3 = bench_now_ns();
 	insns = cf_filter_program(f, &n);
-	fp = (struct sock_fprog){(unsigned short)n, (struct sock_filter *)insns};
+	fp =
+	    (struct sock_fprog){(unsigned short)n, (struct sock_filter *)insns};
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		    cf_filter_flags(f), &fp))
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, cf_filter_flags(f),
+		    &fp))
 		_exit(4);
 	t4 = bench_now_ns();
 	r[ST_TARGET] = (double)(t1 - t0);

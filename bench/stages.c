@@ -38,7 +38,7 @@ enum {
 	S_N
 };
 static const char *const stage_names[S_N] = {
-	"json", "parse", "target", "resolve", "ir", "gen", "verify", "free",
+    "json", "parse", "target", "resolve", "ir", "gen", "verify", "free",
 };
 
 static long minflt(void)
@@ -74,10 +74,9 @@ static int e2e(const char *json, size_t len, const char *file,
 
 /* One run of every stage on its own; t[] receives nanoseconds. Returns
  * the first failing stage's rc (later stages are then not timed). */
-static int stages(const char *json, size_t len, const char *file,
-		  double t[S_N])
+static int stages(const char *json, size_t len, const char *file, double t[S_N])
 {
-	struct cf_arena ja = { 0 }, fa = { 0 };
+	struct cf_arena ja = {0}, fa = {0};
 	struct cf_json *root;
 	struct cf_profile *p = NULL;
 	struct cf_target tg;
@@ -90,12 +89,12 @@ static int stages(const char *json, size_t len, const char *file,
 
 	t[S_JSON] = (double)(bench_now_ns() - t0);
 	cf_arena_release(&ja);
-#define STAGE(s, expr)                                        \
-	do {                                                  \
-		t0 = bench_now_ns();                          \
-		if (!rc)                                      \
-			rc = (expr);                          \
-		t[s] = (double)(bench_now_ns() - t0);         \
+#define STAGE(s, expr)                                                         \
+	do {                                                                   \
+		t0 = bench_now_ns();                                           \
+		if (!rc)                                                       \
+			rc = (expr);                                           \
+		t[s] = (double)(bench_now_ns() - t0);                          \
 	} while (0)
 	STAGE(S_PARSE, cf_profile_parse(json, len, file, &p, &err));
 	STAGE(S_TARGET, cf_target_default(&tg, &err));
@@ -162,9 +161,9 @@ int cmd_stages(int argc, char **argv)
 			st[(size_t)s * (size_t)reps + (size_t)i] = t[s];
 	}
 	for (int s = 0; s < S_N; s++)
-		printf("stage_%s_median_ns\t%.0f\n", stage_names[s],
-		       bench_median(st + (size_t)s * (size_t)reps,
-				    (size_t)reps));
+		printf(
+		    "stage_%s_median_ns\t%.0f\n", stage_names[s],
+		    bench_median(st + (size_t)s * (size_t)reps, (size_t)reps));
 	free(st);
 	free(v);
 	free(json);

@@ -47,10 +47,20 @@ void cli_json_fstr(FILE *out, const char *s);
 int cli_load_profile(const char *name, struct cf_profile **out);
 /* Target options shared by compile/check/explain: returns 1 when opt was
  * one of them (and applied), 0 when not, -1 on a bad value. */
-enum { CLI_OPT_NATIVE = 1000, CLI_OPT_CAPS, CLI_OPT_KERNEL, CLI_OPT_ENOSYS,
-       CLI_OPT_STRICT, CLI_OPT_ABI, CLI_OPT_JSON, CLI_OPT_FORMAT,
-       CLI_OPT_HARDEN, CLI_OPT_STATS, CLI_OPT_SUBSET,
-       CLI_OPT_IGNORE = 1100 };
+enum {
+	CLI_OPT_NATIVE = 1000,
+	CLI_OPT_CAPS,
+	CLI_OPT_KERNEL,
+	CLI_OPT_ENOSYS,
+	CLI_OPT_STRICT,
+	CLI_OPT_ABI,
+	CLI_OPT_JSON,
+	CLI_OPT_FORMAT,
+	CLI_OPT_HARDEN,
+	CLI_OPT_STATS,
+	CLI_OPT_SUBSET,
+	CLI_OPT_IGNORE = 1100
+};
 int cli_target_opt(struct cf_target *t, int opt, const char *arg);
 int cli_target_init(struct cf_target *t);
 

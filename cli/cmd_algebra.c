@@ -166,8 +166,7 @@ int cmd_merge(int argc, char **argv)
 	size_t len = 0, n;
 	int status = CLI_OK, first;
 
-	first = parse_opts(argc, argv, merge_usage, &t, &output, NULL,
-			   &status);
+	first = parse_opts(argc, argv, merge_usage, &t, &output, NULL, &status);
 	if (first < 0)
 		return status;
 	if (argc - first < 2) {

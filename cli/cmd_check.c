@@ -6,27 +6,29 @@
 #include <string.h>
 
 static const char check_usage[] =
-	"usage: callfence check [--strict] [--json] [--ignore ID]... [--native ARCH]\n"
-	"                       [--caps SPEC] [--kernel X.Y] [--harden] PROFILE...\n"
-	"       callfence check --subset [--json] [--native ARCH] [--caps SPEC]\n"
-	"                       [--kernel X.Y] [--enosys=runc|none] BASE PROFILE\n"
-	"Exit 0: no errors (warnings allowed unless --strict; notes always);\n"
-	"1: errors. --subset: 0 when every call PROFILE allows BASE allows too\n"
-	"(each decision BASE's or stricter); 1 when not, with a counterexample\n"
-	"call, or on errors; 2: usage.\n";
+    "usage: callfence check [--strict] [--json] [--ignore ID]... [--native "
+    "ARCH]\n"
+    "                       [--caps SPEC] [--kernel X.Y] [--harden] "
+    "PROFILE...\n"
+    "       callfence check --subset [--json] [--native ARCH] [--caps SPEC]\n"
+    "                       [--kernel X.Y] [--enosys=runc|none] BASE PROFILE\n"
+    "Exit 0: no errors (warnings allowed unless --strict; notes always);\n"
+    "1: errors. --subset: 0 when every call PROFILE allows BASE allows too\n"
+    "(each decision BASE's or stricter); 1 when not, with a counterexample\n"
+    "call, or on errors; 2: usage.\n";
 
 static const struct option check_opts[] = {
-	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
-	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
-	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
-	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
-	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
-	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "subset", no_argument, NULL, CLI_OPT_SUBSET },
-	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"native", required_argument, NULL, CLI_OPT_NATIVE},
+    {"caps", required_argument, NULL, CLI_OPT_CAPS},
+    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
+    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
+    {"strict", no_argument, NULL, CLI_OPT_STRICT},
+    {"json", no_argument, NULL, CLI_OPT_JSON},
+    {"subset", no_argument, NULL, CLI_OPT_SUBSET},
+    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct report {
@@ -37,9 +39,9 @@ struct report {
 
 /* "severity" is kept for readers of the first format; "class" is the
  * same word: "error", "warning" or "note". */
-static void json_item(struct report *r, const char *severity,
-		      const char *id, const char *file, const char *pointer,
-		      unsigned line, unsigned col, const char *msg)
+static void json_item(struct report *r, const char *severity, const char *id,
+		      const char *file, const char *pointer, unsigned line,
+		      unsigned col, const char *msg)
 {
 	printf("%s\n  {\"severity\": ", r->items++ ? "," : "");
 	cli_json_str(severity);
@@ -112,7 +114,7 @@ static int check_one(struct report *r, const struct cf_target *t,
 
 int cmd_check(int argc, char **argv)
 {
-	struct report r = { 0 };
+	struct report r = {0};
 	struct cf_target t;
 	int opt, bad = 0;
 	bool subset = false;
@@ -141,8 +143,9 @@ int cmd_check(int argc, char **argv)
 	}
 	if (subset) {
 		if (t.harden) {
-			cli_errorf("--subset does not take --harden: it "
-				   "compares Docker's meaning (64-bit compares)");
+			cli_errorf(
+			    "--subset does not take --harden: it "
+			    "compares Docker's meaning (64-bit compares)");
 			return CLI_USAGE;
 		}
 		if (argc - optind != 2) {
@@ -150,8 +153,7 @@ int cmd_check(int argc, char **argv)
 			fputs(check_usage, stderr);
 			return CLI_USAGE;
 		}
-		return cli_subset(&t, argv[optind], argv[optind + 1],
-				  r.json);
+		return cli_subset(&t, argv[optind], argv[optind + 1], r.json);
 	}
 	if (optind >= argc) {
 		cli_errorf("check needs at least one PROFILE");

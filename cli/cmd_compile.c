@@ -15,35 +15,36 @@
 #include <unistd.h>
 
 static const char compile_usage[] =
-	"usage: callfence compile [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
-	"                         [--enosys=runc|none] [--harden] [--format raw|c|hex]\n"
-	"                         [--strict] [--stats [--json]] PROFILE -o FILE|-\n"
-	"PROFILE is a Docker/OCI profile, 'builtin' or - (standard input).\n"
-	"A rejected profile writes nothing; a profile that means unconfined\n"
-	"writes an empty file. -o - writes to standard output; a device or\n"
-	"FIFO is written in place. --stats prints the program's instructions\n"
-	"per ABI and part, and its biggest argument bodies (to standard\n"
-	"output; to standard error with -o -).\n";
+    "usage: callfence compile [--native ARCH] [--caps SPEC] [--kernel X.Y]\n"
+    "                         [--enosys=runc|none] [--harden] [--format "
+    "raw|c|hex]\n"
+    "                         [--strict] [--stats [--json]] PROFILE -o FILE|-\n"
+    "PROFILE is a Docker/OCI profile, 'builtin' or - (standard input).\n"
+    "A rejected profile writes nothing; a profile that means unconfined\n"
+    "writes an empty file. -o - writes to standard output; a device or\n"
+    "FIFO is written in place. --stats prints the program's instructions\n"
+    "per ABI and part, and its biggest argument bodies (to standard\n"
+    "output; to standard error with -o -).\n";
 
 static const struct option compile_opts[] = {
-	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
-	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
-	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
-	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
-	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
-	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
-	{ "strict", no_argument, NULL, CLI_OPT_STRICT },
-	{ "format", required_argument, NULL, CLI_OPT_FORMAT },
-	{ "stats", no_argument, NULL, CLI_OPT_STATS },
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"native", required_argument, NULL, CLI_OPT_NATIVE},
+    {"caps", required_argument, NULL, CLI_OPT_CAPS},
+    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
+    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
+    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
+    {"strict", no_argument, NULL, CLI_OPT_STRICT},
+    {"format", required_argument, NULL, CLI_OPT_FORMAT},
+    {"stats", no_argument, NULL, CLI_OPT_STATS},
+    {"json", no_argument, NULL, CLI_OPT_JSON},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_format(const char *s, enum cf_bpf_format *out)
 {
-	static const char *const names[] = { "raw", "c", "hex" };
+	static const char *const names[] = {"raw", "c", "hex"};
 
 	for (size_t i = 0; i < 3; i++) {
 		if (!strcmp(s, names[i])) {
@@ -83,8 +84,8 @@ static bool proc_link(const char *path)
 {
 	struct statfs sf;
 	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	bool proc = fd >= 0 && !fstatfs(fd, &sf) &&
-		    sf.f_type == PROC_SUPER_MAGIC;
+	bool proc =
+	    fd >= 0 && !fstatfs(fd, &sf) && sf.f_type == PROC_SUPER_MAGIC;
 
 	if (fd >= 0)
 		close(fd);
@@ -112,8 +113,8 @@ static char *follow_links(const char *path, bool *magic)
 		}
 		n = hops < 40 ? readlink(cur, target, sizeof(target) - 1) : -1;
 		if (n < 0 || (size_t)n >= sizeof(target) - 1) {
-			int e = hops < 40 ? (n < 0 ? errno : ENAMETOOLONG)
-					  : ELOOP;
+			int e =
+			    hops < 40 ? (n < 0 ? errno : ENAMETOOLONG) : ELOOP;
 
 			free(cur);
 			errno = e;
@@ -224,8 +225,8 @@ static int write_in_place(const char *path, int flags,
 			  const struct sock_filter *insns, size_t len,
 			  enum cf_bpf_format fmt)
 {
-	int fd = open(path,
-		      O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK | flags);
+	int fd =
+	    open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK | flags);
 	int e = errno, fl, rc;
 	struct stat st;
 	FILE *f;
@@ -267,8 +268,7 @@ static int write_output(const char *path, const struct sock_filter *insns,
 	int rc;
 
 	if (!strcmp(path, "-"))
-		return write_stream(stdout, "standard output", insns, len,
-				    fmt);
+		return write_stream(stdout, "standard output", insns, len, fmt);
 	if (stat(path, &st)) {
 		if (errno != ENOENT) {
 			cli_errorf("cannot write '%s': %m", path);
@@ -305,9 +305,8 @@ static int write_output(const char *path, const struct sock_filter *insns,
 /* ---- --stats ------------------------------------------------------------ */
 
 #define NPARTS 4
-static const char *const part_names[NPARTS] = { "arch_dispatch",
-						 "number_search",
-						 "argument_code", "returns" };
+static const char *const part_names[NPARTS] = {"arch_dispatch", "number_search",
+					       "argument_code", "returns"};
 
 struct body_size {
 	int abi;
@@ -338,9 +337,9 @@ static void print_stats(FILE *o, const struct cf_insn_part *parts, size_t len,
 			bool json)
 {
 	int nabi = cf_abi_count();
-	size_t (*cnt)[NPARTS] = calloc((size_t)nabi + 1, sizeof(*cnt));
+	size_t(*cnt)[NPARTS] = calloc((size_t)nabi + 1, sizeof(*cnt));
 	struct body_size *bodies = calloc(len + 1, sizeof(*bodies));
-	size_t nb = 0, tot[NPARTS] = { 0 };
+	size_t nb = 0, tot[NPARTS] = {0};
 	bool first = true;
 
 	if (!cnt || !bodies) {
@@ -359,18 +358,19 @@ static void print_stats(FILE *o, const struct cf_insn_part *parts, size_t len,
 		if (q->nr < 0 || q->abi < 0)
 			continue;
 		/* a body's instructions: its argument code and returns */
-		while (b < nb && (bodies[b].abi != q->abi || bodies[b].nr != q->nr))
+		while (b < nb &&
+		       (bodies[b].abi != q->abi || bodies[b].nr != q->nr))
 			b++;
 		if (b == nb)
-			bodies[nb++] = (struct body_size){ q->abi, q->nr, 0 };
+			bodies[nb++] = (struct body_size){q->abi, q->nr, 0};
 		bodies[b].n++;
 	}
 	qsort(bodies, nb, sizeof(*bodies), cmp_body);
 	if (json) {
 		fprintf(o, "{\"instructions\": %zu, \"parts\": {", len);
 		for (int k = 0; k < NPARTS; k++)
-			fprintf(o, "%s\"%s\": %zu", k ? ", " : "", part_names[k],
-				tot[k]);
+			fprintf(o, "%s\"%s\": %zu", k ? ", " : "",
+				part_names[k], tot[k]);
 		fprintf(o, "}, \"abis\": [");
 		for (int a = 0; a <= nabi; a++) {
 			size_t sum = 0;
@@ -423,8 +423,9 @@ static void print_stats(FILE *o, const struct cf_insn_part *parts, size_t len,
 				   "returns):\n");
 		for (size_t b = 0; b < nb && b < 10; b++)
 			fprintf(o, "  %-8s %-20s nr %-6lld %zu\n",
-				cf_abi_name(bodies[b].abi), body_name(&bodies[b]),
-				(long long)bodies[b].nr, bodies[b].n);
+				cf_abi_name(bodies[b].abi),
+				body_name(&bodies[b]), (long long)bodies[b].nr,
+				bodies[b].n);
 	}
 	free(cnt);
 	free(bodies);

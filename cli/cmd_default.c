@@ -9,7 +9,8 @@ int cmd_default(int argc, char **argv)
 	size_t len;
 	const char *json = cf_profile_builtin_json(&len);
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		puts("usage: callfence default\n"
 		     "Prints the built-in profile (Docker's current default, "
 		     "as callfence writes it).");

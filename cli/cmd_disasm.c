@@ -52,7 +52,8 @@ int cmd_disasm(int argc, char **argv)
 	char *buf;
 	int rc;
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(disasm_usage, stdout);
 		return CLI_OK;
 	}

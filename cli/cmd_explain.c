@@ -10,22 +10,22 @@
 #include <string.h>
 
 static const char explain_usage[] =
-	"usage: callfence explain [--abi ABI] [--native ARCH] [--caps SPEC]\n"
-	"                         [--kernel X.Y] [--harden] [--json]\n"
-	"                         PROFILE SYSCALL [ARG...]\n"
-	"SYSCALL is a name or a number; ARGs are integers (decimal or 0x hex).\n";
+    "usage: callfence explain [--abi ABI] [--native ARCH] [--caps SPEC]\n"
+    "                         [--kernel X.Y] [--harden] [--json]\n"
+    "                         PROFILE SYSCALL [ARG...]\n"
+    "SYSCALL is a name or a number; ARGs are integers (decimal or 0x hex).\n";
 
 static const struct option explain_opts[] = {
-	{ "abi", required_argument, NULL, CLI_OPT_ABI },
-	{ "native", required_argument, NULL, CLI_OPT_NATIVE },
-	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
-	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },
-	{ "enosys", required_argument, NULL, CLI_OPT_ENOSYS },
-	{ "harden", no_argument, NULL, CLI_OPT_HARDEN },
-	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE },
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"abi", required_argument, NULL, CLI_OPT_ABI},
+    {"native", required_argument, NULL, CLI_OPT_NATIVE},
+    {"caps", required_argument, NULL, CLI_OPT_CAPS},
+    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
+    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
+    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
+    {"json", no_argument, NULL, CLI_OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -63,7 +63,7 @@ static void print_json(const char *name, int abi, const struct seccomp_data *d,
 static int explain(struct cf_filter *f, const char *file, int native, int abi,
 		   const char *sys, char **args, int nargs, bool json)
 {
-	struct seccomp_data d = { 0 }, kd;
+	struct seccomp_data d = {0}, kd;
 	struct cf_decision dec;
 	const struct sock_filter *insns;
 	const char *name = NULL;
@@ -113,13 +113,12 @@ static int explain(struct cf_filter *f, const char *file, int native, int abi,
 		       cf_action_str(dec.action, a, sizeof(a)));
 		printf("  why: %s\n", dec.why);
 		if (dec.pointer)
-			printf("  rule: %s:%u:%u %s\n", file, dec.line,
-			       dec.col, dec.pointer);
+			printf("  rule: %s:%u:%u %s\n", file, dec.line, dec.col,
+			       dec.pointer);
 		if (len)
 			printf("  program: %s after %u of %zu instructions\n"
 			       "  kernel cache: %s\n",
-			       cf_action_str(prog, b, sizeof(b)), executed,
-			       len,
+			       cf_action_str(prog, b, sizeof(b)), executed, len,
 			       cached ? "yes (Linux >= 5.11 allows it without "
 					"running the filter)"
 			       : cacheable ? "no (the kernel keeps no cache "

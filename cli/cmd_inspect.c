@@ -13,34 +13,32 @@
 #include <string.h>
 
 static const char inspect_usage[] =
-	"usage: callfence inspect [--json] [--compare PROFILE [--caps SPEC]]\n"
-	"Reports this process's seccomp mode and filters, no_new_privs, its\n"
-	"capabilities and, per ABI, every syscall number its filters block\n"
-	"(probed with all-zero arguments; no probed call runs).\n"
-	"  --json             one JSON object (docs/cli.md)\n"
-	"  --compare PROFILE  compile PROFILE for this host and compare\n"
-	"  --caps SPEC        capabilities to compile it with (default: this\n"
-	"                     process's bounding set)\n"
-	"exit: 0 done (with --compare: the process runs PROFILE), 1 failure or\n"
-	"differences, 2 usage\n";
+    "usage: callfence inspect [--json] [--compare PROFILE [--caps SPEC]]\n"
+    "Reports this process's seccomp mode and filters, no_new_privs, its\n"
+    "capabilities and, per ABI, every syscall number its filters block\n"
+    "(probed with all-zero arguments; no probed call runs).\n"
+    "  --json             one JSON object (docs/cli.md)\n"
+    "  --compare PROFILE  compile PROFILE for this host and compare\n"
+    "  --caps SPEC        capabilities to compile it with (default: this\n"
+    "                     process's bounding set)\n"
+    "exit: 0 done (with --compare: the process runs PROFILE), 1 failure or\n"
+    "differences, 2 usage\n";
 
 enum { OPT_COMPARE = 2000 };
 
 static const struct option inspect_opts[] = {
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "compare", required_argument, NULL, OPT_COMPARE },
-	{ "caps", required_argument, NULL, CLI_OPT_CAPS },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"json", no_argument, NULL, CLI_OPT_JSON},
+    {"compare", required_argument, NULL, OPT_COMPARE},
+    {"caps", required_argument, NULL, CLI_OPT_CAPS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 enum { CAP_INH, CAP_PRM, CAP_EFF, CAP_BND, CAP_AMB, NCAPSETS };
-static const char *const capset_key[NCAPSETS] = { "CapInh", "CapPrm",
-						  "CapEff", "CapBnd",
-						  "CapAmb" };
-static const char *const capset_name[NCAPSETS] = { "inheritable", "permitted",
-						   "effective", "bounding",
-						   "ambient" };
+static const char *const capset_key[NCAPSETS] = {"CapInh", "CapPrm", "CapEff",
+						 "CapBnd", "CapAmb"};
+static const char *const capset_name[NCAPSETS] = {
+    "inheritable", "permitted", "effective", "bounding", "ambient"};
 
 struct status {
 	int seccomp, filters; /* -1: not reported by this kernel */
@@ -121,8 +119,8 @@ static bool blocked_act(uint32_t a)
 static uint32_t trap_plain(uint32_t a)
 {
 	return (a & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_TRAP
-		       ? SECCOMP_RET_TRAP
-		       : a;
+		   ? SECCOMP_RET_TRAP
+		   : a;
 }
 
 static const char *action_name(uint32_t a, char *buf, size_t size)
@@ -150,12 +148,12 @@ static const char *action_name(uint32_t a, char *buf, size_t size)
 static const char *status_key(enum probe_status s)
 {
 	static const char *const k[] = {
-		[PROBE_OK] = "probed",
-		[PROBE_UNSUPPORTED] = "unsupported",
-		[PROBE_INT80_FAULTS] = "int80-faults",
-		[PROBE_LISTENER_BUSY] = "listener-present",
-		[PROBE_INSTALL_FAILED] = "refused",
-		[PROBE_FAILED] = "failed",
+	    [PROBE_OK] = "probed",
+	    [PROBE_UNSUPPORTED] = "unsupported",
+	    [PROBE_INT80_FAULTS] = "int80-faults",
+	    [PROBE_LISTENER_BUSY] = "listener-present",
+	    [PROBE_INSTALL_FAILED] = "refused",
+	    [PROBE_FAILED] = "failed",
 	};
 
 	return k[s];
@@ -178,8 +176,8 @@ static const char *status_text(const struct probe_abi *a, char *buf,
 		return "not probed: probing is implemented for x86_64 hosts";
 	default:
 		snprintf(buf, size, "not known: %s%s%s",
-			 a->msg ? a->msg : "probe failed",
-			 a->err ? ": " : "", a->err ? strerror(a->err) : "");
+			 a->msg ? a->msg : "probe failed", a->err ? ": " : "",
+			 a->err ? strerror(a->err) : "");
 		return buf;
 	}
 }
@@ -222,9 +220,10 @@ static void print_abi_text(const struct probe_abi *a)
 	printf(" %u of %u numbers blocked\n", blocked, n);
 	for (uint32_t i = 0; i < n; i++)
 		if (a->act[i] == PROBE_EXEMPT)
-			printf("  not probed: %s (nr %u): Linux >= 6.13 runs it "
-			       "past every seccomp filter\n",
-			       cf_syscall_name(a->abi, a->lo + i), a->lo + i);
+			printf(
+			    "  not probed: %s (nr %u): Linux >= 6.13 runs it "
+			    "past every seccomp filter\n",
+			    cf_syscall_name(a->abi, a->lo + i), a->lo + i);
 	/* one line per distinct action, in the order first seen */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t act = a->act[i];
@@ -255,12 +254,12 @@ static void print_abi_text(const struct probe_abi *a)
 
 static void print_text(const struct inspect *in)
 {
-	static const char *const mode[] = { "disabled", "strict", "filter" };
+	static const char *const mode[] = {"disabled", "strict", "filter"};
 	const struct status *st = &in->st;
 
 	printf("seccomp: %s", st->seccomp >= 0 && st->seccomp <= 2
-				      ? mode[st->seccomp]
-				      : "unknown");
+				  ? mode[st->seccomp]
+				  : "unknown");
 	if (st->filters >= 0)
 		printf(", %d filter%s", st->filters,
 		       st->filters == 1 ? "" : "s");
@@ -407,7 +406,7 @@ static void compare_abi(struct cmp *c, const struct cf_filter *f,
 		return;
 	}
 	for (uint32_t i = 0; i <= a->hi - a->lo; i++) {
-		struct seccomp_data d = { 0 }, kd;
+		struct seccomp_data d = {0}, kd;
 		uint32_t want = PROBE_ALLOW;
 
 		if (a->act[i] == PROBE_EXEMPT)
@@ -448,7 +447,7 @@ static int compare(struct inspect *in, const char *profile, uint64_t caps,
 	struct cf_filter *f = NULL;
 	struct cf_target t;
 	struct cf_error err;
-	struct cmp c = { profile, caps, 0, 0, json };
+	struct cmp c = {profile, caps, 0, 0, json};
 	char words[1024];
 	bool unconfined;
 
@@ -481,7 +480,8 @@ static int compare(struct inspect *in, const char *profile, uint64_t caps,
 		compare_abi(&c, f, &in->abis[i]);
 	if (json)
 		printf("], \"match\": %s, \"complete\": %s}",
-		       c.diffs ? "false" : "true", c.unknown ? "false" : "true");
+		       c.diffs ? "false" : "true",
+		       c.unknown ? "false" : "true");
 	else if (!c.diffs)
 		printf("this process runs %s, with %s%s\n", profile, words,
 		       c.unknown ? " (on the ABIs that could be probed)" : "");
@@ -539,8 +539,8 @@ int cmd_inspect(int argc, char **argv)
 	else
 		print_text(&in);
 	if (profile)
-		rc = compare(&in, profile, have_caps ? caps : in.st.caps[CAP_BND],
-			     json);
+		rc = compare(&in, profile,
+			     have_caps ? caps : in.st.caps[CAP_BND], json);
 	if (json)
 		printf("}\n");
 	for (int i = 0; i < in.nabis; i++)

@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 enum probe_status {
-	PROBE_OK = 0,	      /* every number of the range has a result */
-	PROBE_UNSUPPORTED,    /* no probe for this ABI on this host */
-	PROBE_INT80_FAULTS,   /* int $0x80 faults: the kernel runs no i386 call */
+	PROBE_OK = 0,	    /* every number of the range has a result */
+	PROBE_UNSUPPORTED,  /* no probe for this ABI on this host */
+	PROBE_INT80_FAULTS, /* int $0x80 faults: the kernel runs no i386 call */
 	PROBE_LISTENER_BUSY,  /* a listener is present: the kernel said EBUSY */
 	PROBE_INSTALL_FAILED, /* seccomp(2) refused the notify filter (err) */
 	PROBE_FAILED,	      /* the probe could not finish (err, msg) */
@@ -22,12 +22,12 @@ enum probe_status {
 #define PROBE_EXEMPT 0x7fff0001U
 
 struct probe_abi {
-	int abi;	/* ABI index (cf_abi_*) */
+	int abi;	 /* ABI index (cf_abi_*) */
 	uint32_t lo, hi; /* numbers probed, as the kernel sees them */
 	enum probe_status status;
-	int err;	/* errno for INSTALL_FAILED / FAILED */
+	int err;	 /* errno for INSTALL_FAILED / FAILED */
 	const char *msg; /* what failed (static) */
-	uint32_t *act;	/* hi - lo + 1 SECCOMP_RET_* results (malloc'd) */
+	uint32_t *act;	 /* hi - lo + 1 SECCOMP_RET_* results (malloc'd) */
 };
 
 /* The ABIs this host can probe (x86_64, x32, x86 on an x86_64 host), in

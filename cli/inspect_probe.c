@@ -56,8 +56,15 @@
 #define T_STACK (64 * 1024)
 
 enum kind { K_X86_64, K_X32, K_I386 };
-enum state { S_START, S_INSTALLED, S_INSTALL_FAILED, S_DONE, S_TRAP, S_FAULT,
-	     S_RAN };
+enum state {
+	S_START,
+	S_INSTALLED,
+	S_INSTALL_FAILED,
+	S_DONE,
+	S_TRAP,
+	S_FAULT,
+	S_RAN
+};
 
 /* shared between the supervisor, P and T (MAP_SHARED) */
 struct shm {
@@ -200,23 +207,22 @@ static NOSAN int t_main(void *arg)
 static void build_filter(struct shm *s)
 {
 	const struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 9),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_write, 1, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit, 0, 6),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, args[5])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)COOKIE, 0, 4),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, args[5]) + 4),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(COOKIE >> 32),
-			 0, 2),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 9),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_write, 1, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit, 0, 6),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, args[5])),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)COOKIE, 0, 4),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, args[5]) + 4),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(COOKIE >> 32), 0, 2),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
 
 	memcpy(s->insns, f, sizeof(f));
@@ -248,8 +254,8 @@ static __attribute__((noreturn)) void p_main(struct shm *s)
 		_exit(3);
 	if (clone(t_main, (char *)stack + T_STACK,
 		  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-			  CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
-			  CLONE_CHILD_CLEARTID,
+		      CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
+		      CLONE_CHILD_CLEARTID,
 		  s, (int *)&s->tid, NULL, (int *)&s->tid) < 0)
 		_exit(3);
 	while ((v = s->tid) != 0)
@@ -303,14 +309,15 @@ static int run_one(struct shm *s, uint32_t arch)
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (bool woke = false;;) {
 		struct pollfd p[3] = {
-			{ pipefd[0], POLLIN, 0 },
-			{ pidfd, POLLIN, 0 },
-			{ woke ? s->fd : -1, POLLIN, 0 },
+		    {pipefd[0], POLLIN, 0},
+		    {pidfd, POLLIN, 0},
+		    {woke ? s->fd : -1, POLLIN, 0},
 		};
 		int32_t one;
 
 		if (pidfd < 0)
-			break; /* cannot watch it: wait below (no probe answered) */
+			break; /* cannot watch it: wait below (no probe
+				  answered) */
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -351,7 +358,7 @@ static uint32_t table_max(int abi)
 
 int probe_abis(struct probe_abi *out, int max)
 {
-	const char *names[] = { "x86_64", "x32", "x86" };
+	const char *names[] = {"x86_64", "x32", "x86"};
 	int n = 0;
 
 	for (int i = 0; i < 3 && n < max; i++, n++) {
@@ -384,15 +391,17 @@ static void probe_loop(struct probe_abi *a, struct shm *s, uint32_t arch)
 			return fail(a, PROBE_FAILED, -st,
 				    "cannot start or watch the probe process");
 		if (s->state == S_INSTALL_FAILED)
-			return fail(a, s->err == EBUSY ? PROBE_LISTENER_BUSY
-						       : PROBE_INSTALL_FAILED,
-				    s->err, "seccomp(2) refused the notify filter");
+			return fail(a,
+				    s->err == EBUSY ? PROBE_LISTENER_BUSY
+						    : PROBE_INSTALL_FAILED,
+				    s->err,
+				    "seccomp(2) refused the notify filter");
 		if (s->state == S_START)
 			return fail(a, PROBE_FAILED, 0,
 				    WIFSIGNALED(st)
-					    ? "the probe process was killed before "
-					      "its notify filter was installed"
-					    : "the probe process could not start");
+					? "the probe process was killed before "
+					  "its notify filter was installed"
+					: "the probe process could not start");
 		if (s->state == S_RAN)
 			return fail(a, PROBE_FAILED, 0,
 				    "a probe returned without its "
@@ -429,7 +438,7 @@ static void probe_loop(struct probe_abi *a, struct shm *s, uint32_t arch)
  * else): a probe would run them, so they are not probed. */
 static void mark_exempt(struct probe_abi *a, struct shm *s)
 {
-	static const char *const names[] = { "uretprobe", "uprobe" };
+	static const char *const names[] = {"uretprobe", "uprobe"};
 
 	if (s->kind != K_X86_64)
 		return;
@@ -458,7 +467,7 @@ void probe_run(struct probe_abi *a)
 	if (s == MAP_FAILED)
 		return fail(a, PROBE_FAILED, errno, "cannot map shared memory");
 	memset(s, 0, sizeof(*s));
-	s->kind = a->lo == X32_BIT	       ? K_X32
+	s->kind = a->lo == X32_BIT	      ? K_X32
 		  : arch == AUDIT_ARCH_X86_64 ? K_X86_64
 					      : K_I386;
 	s->lo = a->lo;
@@ -482,7 +491,7 @@ int probe_abis(struct probe_abi *out, int max)
  * else): a probe would run them, so they are not probed. */
 static void mark_exempt(struct probe_abi *a, struct shm *s)
 {
-	static const char *const names[] = { "uretprobe", "uprobe" };
+	static const char *const names[] = {"uretprobe", "uprobe"};
 
 	if (s->kind != K_X86_64)
 		return;

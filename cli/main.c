@@ -11,17 +11,18 @@ static const struct cmd {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{ "run", cmd_run, "run a command under a seccomp profile, as docker run" },
-	{ "compile", cmd_compile, "compile a profile to a BPF program" },
-	{ "check", cmd_check, "report errors and surprises in profiles" },
-	{ "explain", cmd_explain, "which rule decides a syscall, and how" },
-	{ "inspect", cmd_inspect, "the seccomp filters this process runs under" },
-	{ "disasm", cmd_disasm, "print a raw BPF program readably" },
-	{ "default", cmd_default, "print the built-in profile (JSON)" },
-	{ "merge", cmd_merge, "merge profiles exactly: the union of what they allow" },
-	{ "diff", cmd_diff, "the calls two profiles decide differently" },
-	{ "list", cmd_list, "list commands, syscalls, ABIs or capabilities" },
-	{ "record", cmd_record, "record a command's calls into a profile" },
+    {"run", cmd_run, "run a command under a seccomp profile, as docker run"},
+    {"compile", cmd_compile, "compile a profile to a BPF program"},
+    {"check", cmd_check, "report errors and surprises in profiles"},
+    {"explain", cmd_explain, "which rule decides a syscall, and how"},
+    {"inspect", cmd_inspect, "the seccomp filters this process runs under"},
+    {"disasm", cmd_disasm, "print a raw BPF program readably"},
+    {"default", cmd_default, "print the built-in profile (JSON)"},
+    {"merge", cmd_merge,
+     "merge profiles exactly: the union of what they allow"},
+    {"diff", cmd_diff, "the calls two profiles decide differently"},
+    {"list", cmd_list, "list commands, syscalls, ABIs or capabilities"},
+    {"record", cmd_record, "record a command's calls into a profile"},
 };
 
 const char *cli_command(size_t i, const char **help)
@@ -64,9 +65,11 @@ static int version(int argc, char **argv)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: callfence <command> [options] [args]\n\n"
-		     "       callfence --help | --version [--json] | help COMMAND\n\n"
-		     "commands:\n");
+	fprintf(
+	    out,
+	    "usage: callfence <command> [options] [args]\n\n"
+	    "       callfence --help | --version [--json] | help COMMAND\n\n"
+	    "commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(out, "\n'callfence <command> --help' describes a command; "
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
 		return version(argc, argv);
 	if (!strcmp(argv[1], "help")) {
 		static char help_opt[] = "--help";
-		char *help[] = { argc > 2 ? argv[2] : argv[1], help_opt, NULL };
+		char *help[] = {argc > 2 ? argv[2] : argv[1], help_opt, NULL};
 
 		if (argc < 3) {
 			usage(stdout);

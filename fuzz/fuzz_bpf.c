@@ -14,19 +14,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void fill_data(struct seccomp_data *d, const uint8_t *seed,
-		      size_t n, int round)
+static void fill_data(struct seccomp_data *d, const uint8_t *seed, size_t n,
+		      int round)
 {
 	uint8_t *bytes = (uint8_t *)d;
 
 	for (size_t i = 0; i < sizeof(*d); i++)
 		bytes[i] = (uint8_t)(n ? seed[(i + (size_t)round) % n] ^
-						 (uint8_t)(round * 0x55)
+					     (uint8_t)(round * 0x55)
 				       : round * 0x55);
 }
 
-static void check_run(const struct sock_filter *insns, size_t n,
-		      bool verified, const uint8_t *seed, size_t nseed)
+static void check_run(const struct sock_filter *insns, size_t n, bool verified,
+		      const uint8_t *seed, size_t nseed)
 {
 	for (int round = 0; round < 4; round++) {
 		struct seccomp_data d;

@@ -37,8 +37,7 @@ static void compare(const struct cf_filter *f, const struct sock_filter *p,
 	cf_seccomp_data_as_kernel(d, &k);
 	got = cf_bpf_run(p, len, &k, &executed);
 
-	if (cf_filter_decide(f, d, &dec) || dec.action != got ||
-	    executed > len)
+	if (cf_filter_decide(f, d, &dec) || dec.action != got || executed > len)
 		abort();
 }
 
@@ -73,8 +72,7 @@ static void collect(const struct cf_profile *p, struct values *vs)
 		}
 }
 
-static uint64_t arg_value(const struct values *vs, uint64_t *seed,
-			  uint32_t nr)
+static uint64_t arg_value(const struct values *vs, uint64_t *seed, uint32_t nr)
 {
 	*seed = mix(*seed + nr);
 	switch (*seed & 3) {
@@ -115,8 +113,8 @@ static void exercise(const struct cf_filter *f, const struct cf_profile *pr,
 		/* the filter's own ABIs: every number and a few above the
 		 * table; the others: a few numbers */
 		top = dec.why && strstr(dec.why, "not in the filter")
-			      ? base + 4
-			      : cf_arch_max_nr(abi) + 24;
+			  ? base + 4
+			  : cf_arch_max_nr(abi) + 24;
 		for (uint32_t nr = base; nr < top; nr++) {
 			d.nr = (int)nr;
 			for (int i = 0; i < 6; i++)

@@ -146,7 +146,7 @@ static unsigned oracle(const struct cf_json *v, bool strict)
 /* The bytes as a JSON tree (NULL if the reader refuses them). */
 static unsigned oracle_bytes(const uint8_t *data, size_t size, bool strict)
 {
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	struct cf_json *root;
 	unsigned bad = 0;
 
@@ -188,7 +188,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t j = 0; j < s->nnames; j++)
 			check_pos(&s->name_pos[j]);
 		for (size_t j = 0; j < s->nargs; j++)
-			if (s->args[j].index > 5 || s->args[j].op == CF_OP__NONE)
+			if (s->args[j].index > 5 ||
+			    s->args[j].op == CF_OP__NONE)
 				abort();
 	}
 	if (p->unconfined != (!p->has_default_action && p->nsyscalls == 0))

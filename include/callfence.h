@@ -60,9 +60,9 @@ extern "C" {
 #define CF_VERSION_MAJOR 0
 #define CF_VERSION_MINOR 1
 #define CF_VERSION_PATCH 0
-#define CF_VERSION_NUM(major, minor, patch)                            \
+#define CF_VERSION_NUM(major, minor, patch)                                    \
 	(((major) << 16) | ((minor) << 8) | (patch))
-#define CF_VERSION                                                     \
+#define CF_VERSION                                                             \
 	CF_VERSION_NUM(CF_VERSION_MAJOR, CF_VERSION_MINOR, CF_VERSION_PATCH)
 
 /* The version of the library actually loaded, "MAJOR.MINOR.PATCH" (static
@@ -74,12 +74,12 @@ const char *cf_version(unsigned *num);
 /* Caller-allocated, fixed size for the life of SOVERSION 0: its buffers
  * are the room for anything later versions report (docs/abi.md). */
 struct cf_error {
-	int code;          /* negative errno: -EINVAL bad input, -ENOENT, ... */
-	uint32_t line;     /* 1-based; 0 = unknown */
-	uint32_t col;      /* 1-based; 0 = unknown */
-	char file[256];    /* "" = no file */
+	int code;	   /* negative errno: -EINVAL bad input, -ENOENT, ... */
+	uint32_t line;	   /* 1-based; 0 = unknown */
+	uint32_t col;	   /* 1-based; 0 = unknown */
+	char file[256];	   /* "" = no file */
 	char pointer[256]; /* JSON pointer of the offending value, "" = none */
-	char msg[512];     /* the failure first, then a hint */
+	char msg[512];	   /* the failure first, then a hint */
 };
 
 /* The candidate closest to s (for "did you mean" hints), or NULL. */
@@ -102,7 +102,7 @@ enum cf_diag_class { CF_DIAG_WARNING = 0, CF_DIAG_NOTE = 1 };
 /* Handed by pointer to a callback, only ever read: later versions may
  * append members (docs/abi.md). */
 struct cf_diag {
-	const char *id;      /* stable short id, e.g. "unknown-syscall" */
+	const char *id;	     /* stable short id, e.g. "unknown-syscall" */
 	const char *file;    /* may be NULL */
 	const char *pointer; /* JSON pointer, may be NULL */
 	uint32_t line, col;  /* 0 = unknown */
@@ -145,13 +145,13 @@ int cf_abi_count(void);
 int cf_abi_lookup(const char *name);
 const char *cf_abi_name(int abi); /* libseccomp name: "x86_64" */
 const char *cf_abi_oci(int abi);  /* "SCMP_ARCH_X86_64" */
-const char *cf_abi_go(int abi);   /* "amd64", or NULL */
+const char *cf_abi_go(int abi);	  /* "amd64", or NULL */
 uint32_t cf_abi_audit_arch(int abi);
 bool cf_abi_supported(int abi); /* has a syscall table */
 /* seccomp_data of this ABI holds 64-bit arguments big-endian (the high
  * word at the lower offset). */
 bool cf_abi_big_endian(int abi);
-int cf_abi_host(void);          /* the ABI this library was built for */
+int cf_abi_host(void); /* the ABI this library was built for */
 
 /* Syscall number as the kernel sees it on abi (offsets applied), or -1. */
 int64_t cf_syscall_number(int abi, const char *name);
@@ -187,19 +187,20 @@ int cf_caps_parse(const char *spec, uint64_t *caps, struct cf_error *err);
 #define CF_RESERVED_OUT 4
 
 enum cf_enosys {
-	CF_ENOSYS_RUNC = 0, /* runc's stub: numbers above the profile's largest */
-	CF_ENOSYS_NONE,     /* no special case (crun) */
+	CF_ENOSYS_RUNC =
+	    0,		/* runc's stub: numbers above the profile's largest */
+	CF_ENOSYS_NONE, /* no special case (crun) */
 };
 
 struct cf_target {
-	int native;          /* ABI index */
-	uint64_t caps;       /* capability (bounding) set */
-	uint32_t kernel;     /* (major << 16) | minor */
+	int native;	 /* ABI index */
+	uint64_t caps;	 /* capability (bounding) set */
+	uint32_t kernel; /* (major << 16) | minor */
 	enum cf_enosys enosys;
-	bool strict;         /* warnings about names become errors */
-	bool harden;         /* decisions on C int arguments use only their
-			      * low 32 bits, as the kernel reads them */
-	cf_diag_fn diag;     /* may be NULL */
+	bool strict;	 /* warnings about names become errors */
+	bool harden;	 /* decisions on C int arguments use only their
+			  * low 32 bits, as the kernel reads them */
+	cf_diag_fn diag; /* may be NULL */
 	void *diag_ctx;
 	/* For fields of later minor versions (docs/abi.md): must be zero
 	 * (initialize with = {0} or cf_target_default); any other value is
@@ -207,7 +208,8 @@ struct cf_target {
 	uint64_t reserved[CF_RESERVED_IN];
 };
 
-/* Zeroes *t (reserved included), then host ABI, Docker's default caps, the running kernel, runc ENOSYS. */
+/* Zeroes *t (reserved included), then host ABI, Docker's default caps, the
+ * running kernel, runc ENOSYS. */
 int cf_target_default(struct cf_target *t, struct cf_error *err);
 /* "6.18" or "4.8.0" -> (major << 16) | minor. */
 int cf_kernel_parse(const char *s, uint32_t *out, struct cf_error *err);
@@ -262,10 +264,11 @@ const struct sock_filter *cf_filter_program(const struct cf_filter *f,
 unsigned cf_filter_flags(const struct cf_filter *f);
 
 struct cf_decision {
-	uint32_t action;     /* SECCOMP_RET_* value */
-	const char *pointer; /* JSON pointer of the deciding rule, NULL = default */
+	uint32_t action; /* SECCOMP_RET_* value */
+	const char
+	    *pointer; /* JSON pointer of the deciding rule, NULL = default */
 	uint32_t line, col;
-	const char *why;     /* "default action", "foreign ABI", ... */
+	const char *why; /* "default action", "foreign ABI", ... */
 	uint64_t reserved[CF_RESERVED_OUT]; /* zeroed (docs/abi.md) */
 };
 /* Decides d by the compiler's IR (not the BPF program). */
@@ -306,10 +309,10 @@ int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 
 /* Resolves and compiles p against t, reporting every note and warning
  * through fn (docs/errors.md; fn may be NULL: count only). Returns the
- * number of warnings (notes not counted), or a negative errno on error. Rules that never apply
- * (shadowed-rule) and int arguments a caller can widen past the filter
- * (int-arg-bypass) are searched exhaustively, for every operator, up to a
- * bound on the conditions per argument; past it the search samples and
+ * number of warnings (notes not counted), or a negative errno on error. Rules
+ * that never apply (shadowed-rule) and int arguments a caller can widen past
+ * the filter (int-arg-bypass) are searched exhaustively, for every operator, up
+ * to a bound on the conditions per argument; past it the search samples and
  * reports only what it proves (silence is possible, a false warning not). */
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err);
@@ -347,8 +350,8 @@ int cf_subset(const struct cf_filter *base, const struct cf_filter *p,
  * numbers, one class of arguments each. Caller frees with cf_diffs_free. */
 struct cf_diffs;
 struct cf_diff_item {
-	int abi;               /* ABI index of the call, -1 if none */
-	uint32_t arch;         /* audit arch */
+	int abi;	       /* ABI index of the call, -1 if none */
+	uint32_t arch;	       /* audit arch */
 	uint32_t nr_lo, nr_hi; /* numbers, inclusive */
 	const char *name;      /* when nr_lo == nr_hi names a syscall */
 	const char *args;      /* "" = any, else "a0 == 1, a1 in [2, 0xff]" */
@@ -432,9 +435,9 @@ int cf_install(const struct sock_filter *insns, size_t len, unsigned flags,
 
 /* docker run's own exit codes; otherwise the command's status, 128+N for
  * signal N (159: killed by seccomp). */
-#define CF_RUN_EXIT_FAILED 125    /* callfence itself failed */
+#define CF_RUN_EXIT_FAILED 125	   /* callfence itself failed */
 #define CF_RUN_EXIT_CANNOT_RUN 126 /* command found but cannot be invoked */
-#define CF_RUN_EXIT_NOT_FOUND 127 /* command not found */
+#define CF_RUN_EXIT_NOT_FOUND 127  /* command not found */
 
 /* Everything is decided before fork: the program is compiled and verified,
  * PATH candidates are built, the cgroup exists. In the child, in runc's
@@ -462,10 +465,10 @@ struct cf_run_opts {
 	uint32_t uid, gid;
 	const uint32_t *groups; /* supplementary groups (set_user) */
 	size_t ngroups;
-	int64_t pids_limit; /* > 0: pids cgroup (v2 or v1) limit */
+	int64_t pids_limit;   /* > 0: pids cgroup (v2 or v1) limit */
 	bool forward_signals; /* the signal proxy: for a process that is the
 				 command's stand-in, like the CLI (below) */
-	cf_diag_fn diag;    /* warnings (cgroup cleanup); may be NULL */
+	cf_diag_fn diag;      /* warnings (cgroup cleanup); may be NULL */
 	void *diag_ctx;
 	unsigned preserve_fds; /* pass 3 .. 3 + n - 1 (must be open) */
 	/* the filter prog comes from (may be NULL): refusals name the rule */
@@ -523,8 +526,7 @@ int cf_run_exit_code(int wstatus);
  * numbers, each once, in the order first made, into nrs (up to max).
  * Returns how many there are (more than max: only max written); 0 (never
  * a valid count: execve is always made) when o->reserved is not zero. */
-size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs,
-			size_t max);
+size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max);
 
 /* ---- recording: observed calls -> a profile (record.c) ---------------- */
 

@@ -74,8 +74,8 @@
 struct ginsn {
 	uint16_t code;
 	uint32_t k;
-	int jt, jf; /* label ids (JA: jt), NEXT */
-	int body;   /* the syscall code it belongs to (opt), -1 */
+	int jt, jf;   /* label ids (JA: jt), NEXT */
+	int body;     /* the syscall code it belongs to (opt), -1 */
 	uint8_t part; /* enum cf_part (--stats); RETs are CF_PART_RETURN */
 	int16_t abi;  /* cf_arches index of its search or code, -1 */
 };
@@ -360,8 +360,10 @@ static void emit(struct gen *g, uint16_t code, uint32_t k, int jt, int jf)
 	if (!GROW(g, in, g->n + 1))
 		return;
 	g->in[g->n++] = (struct ginsn){
-	    code, k, jt, jf, g->body,
-	    BPF_CLASS(code) == BPF_RET ? CF_PART_RETURN : g->part, g->abi};
+	    code,    k,
+	    jt,	     jf,
+	    g->body, BPF_CLASS(code) == BPF_RET ? CF_PART_RETURN : g->part,
+	    g->abi};
 }
 
 static void edge(struct gen *g, int l)
@@ -2191,8 +2193,8 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		goto out;
 	}
 	p = cf_arena_array(g->a, len, sizeof(*p));
-	out->parts = g->label ? cf_arena_array(g->a, len, sizeof(*out->parts))
-			      : NULL;
+	out->parts =
+	    g->label ? cf_arena_array(g->a, len, sizeof(*out->parts)) : NULL;
 	if (!p || (g->label && !out->parts)) {
 		rc = cf_err(err, -ENOMEM, "out of memory");
 		goto out;
@@ -2336,7 +2338,8 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,
 		    struct cf_error *err)
 {
-	struct gen g = {.a = a, .opt = !o->plain, .body = -1, .label = o->label};
+	struct gen g = {
+	    .a = a, .opt = !o->plain, .body = -1, .label = o->label};
 	struct cf_prog p2 = {0};
 	bool *marks = NULL, any = false;
 	size_t len1;

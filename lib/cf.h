@@ -4,10 +4,10 @@
  *
  *   json.c            bytes -> JSON tree with positions      (cf_json_*)
  *   profile_parse.c   JSON tree -> profile AST (1:1)         (cf_profile)
- *   syscalls.c        generated tables: ABIs, names, numbers (cf_arch, cf_sys_*)
- *   target.c          caps, kernel version, host ABI
- *   resolve.c         AST + target -> ruleset (by name)       (cf_ruleset)
- *   ir_build.c        ruleset -> per-ABI decision tables      (cf_ir)
+ *   syscalls.c        generated tables: ABIs, names, numbers (cf_arch,
+ * cf_sys_*) target.c          caps, kernel version, host ABI resolve.c AST +
+ * target -> ruleset (by name)       (cf_ruleset) ir_build.c        ruleset ->
+ * per-ABI decision tables      (cf_ir)
  *                     --harden marks int-argument conditions  (cf_ir_harden)
  *   ir_eval.c         direct evaluation of the IR             (cf_ir_eval)
  *   bpf_gen.c         IR -> program                           (cf_bpf_gen)
@@ -50,7 +50,7 @@ void cf_arena_release(struct cf_arena *a);
 
 /* Sets err (if non-NULL) and returns code (a negative errno). */
 int cf_err(struct cf_error *err, int code, const char *fmt, ...)
-	CF_PRINTF(3, 4);
+    CF_PRINTF(3, 4);
 /* 0 when the n words of a caller-filled struct's reserved area are zero,
  * else -EINVAL naming the struct and the first non-zero word (docs/abi.md:
  * a field of a later version must not be silently ignored). */
@@ -65,8 +65,8 @@ struct cf_loc {
 int cf_err_at(struct cf_error *err, int code, const struct cf_loc *loc,
 	      const char *fmt, ...) CF_PRINTF(4, 5);
 /* Sends a warning through t->diag (if set). */
-void cf_warn(cf_diag_fn fn, void *ctx, const char *id,
-	     const struct cf_loc *loc, const char *fmt, ...) CF_PRINTF(5, 6);
+void cf_warn(cf_diag_fn fn, void *ctx, const char *id, const struct cf_loc *loc,
+	     const char *fmt, ...) CF_PRINTF(5, 6);
 
 /* Edit distance for "did you mean" hints (case-insensitive). */
 unsigned cf_edit_distance(const char *a, const char *b);
@@ -96,7 +96,8 @@ enum cf_json_type {
 
 struct cf_json;
 struct cf_json_member {
-	const char *key; /* unescaped, NUL-terminated (may contain NUL: keylen) */
+	const char
+	    *key; /* unescaped, NUL-terminated (may contain NUL: keylen) */
 	size_t keylen;
 	uint32_t line, col; /* of the key */
 	struct cf_json *val;
@@ -152,22 +153,22 @@ const char *cf_json_type_name(enum cf_json_type t);
 /* ---- actions ----------------------------------------------------------- */
 
 /* X(enum, JSON name, SECCOMP_RET base) */
-#define CF_ACTIONS(X)                                                  \
-	X(KILL_PROCESS, "SCMP_ACT_KILL_PROCESS", 0x80000000U)          \
-	X(KILL_THREAD, "SCMP_ACT_KILL_THREAD", 0x00000000U)            \
-	X(KILL, "SCMP_ACT_KILL", 0x00000000U)                          \
-	X(TRAP, "SCMP_ACT_TRAP", 0x00030000U)                          \
-	X(ERRNO, "SCMP_ACT_ERRNO", 0x00050000U)                        \
-	X(NOTIFY, "SCMP_ACT_NOTIFY", 0x7fc00000U)                      \
-	X(TRACE, "SCMP_ACT_TRACE", 0x7ff00000U)                        \
-	X(LOG, "SCMP_ACT_LOG", 0x7ffc0000U)                            \
+#define CF_ACTIONS(X)                                                          \
+	X(KILL_PROCESS, "SCMP_ACT_KILL_PROCESS", 0x80000000U)                  \
+	X(KILL_THREAD, "SCMP_ACT_KILL_THREAD", 0x00000000U)                    \
+	X(KILL, "SCMP_ACT_KILL", 0x00000000U)                                  \
+	X(TRAP, "SCMP_ACT_TRAP", 0x00030000U)                                  \
+	X(ERRNO, "SCMP_ACT_ERRNO", 0x00050000U)                                \
+	X(NOTIFY, "SCMP_ACT_NOTIFY", 0x7fc00000U)                              \
+	X(TRACE, "SCMP_ACT_TRACE", 0x7ff00000U)                                \
+	X(LOG, "SCMP_ACT_LOG", 0x7ffc0000U)                                    \
 	X(ALLOW, "SCMP_ACT_ALLOW", 0x7fff0000U)
 
 enum cf_action_kind {
 #define X(e, s, v) CF_ACT_##e,
 	CF_ACTIONS(X)
 #undef X
-	CF_ACT__COUNT
+	    CF_ACT__COUNT
 };
 
 #define CF_RET_ACTION_FULL 0xffff0000U
@@ -179,13 +180,13 @@ enum cf_action_kind {
 /* ---- comparison operators ---------------------------------------------- */
 
 /* X(enum, JSON name) — order as libseccomp's enum scmp_compare (1..7) */
-#define CF_OPS(X)                                                      \
-	X(NE, "SCMP_CMP_NE")                                           \
-	X(LT, "SCMP_CMP_LT")                                           \
-	X(LE, "SCMP_CMP_LE")                                           \
-	X(EQ, "SCMP_CMP_EQ")                                           \
-	X(GE, "SCMP_CMP_GE")                                           \
-	X(GT, "SCMP_CMP_GT")                                           \
+#define CF_OPS(X)                                                              \
+	X(NE, "SCMP_CMP_NE")                                                   \
+	X(LT, "SCMP_CMP_LT")                                                   \
+	X(LE, "SCMP_CMP_LE")                                                   \
+	X(EQ, "SCMP_CMP_EQ")                                                   \
+	X(GE, "SCMP_CMP_GE")                                                   \
+	X(GT, "SCMP_CMP_GT")                                                   \
 	X(MASKED_EQ, "SCMP_CMP_MASKED_EQ")
 
 enum cf_op {
@@ -193,7 +194,7 @@ enum cf_op {
 #define X(e, s) CF_OP_##e,
 	CF_OPS(X)
 #undef X
-	CF_OP__COUNT
+	    CF_OP__COUNT
 };
 const char *cf_op_name(enum cf_op op);
 
@@ -224,8 +225,8 @@ struct cf_p_filter {
 	const char **arches; /* as written (Go names) */
 	size_t narches;
 	const char *min_kernel; /* as written, or NULL */
-	uint32_t min_kernel_v;  /* (major << 16) | minor; 0 if absent */
-	bool min_kernel_3part;  /* "X.Y.Z" form (warned by check) */
+	uint32_t min_kernel_v;	/* (major << 16) | minor; 0 if absent */
+	bool min_kernel_3part;	/* "X.Y.Z" form (warned by check) */
 	struct cf_pos pos;
 };
 
@@ -236,22 +237,22 @@ struct cf_p_syscall {
 	struct cf_pos *name_pos;
 	size_t nnames;
 	const char *names_ptr; /* pointer of "names" (or of "name") */
-	bool legacy_name; /* came from "name" */
-	uint32_t action;  /* SECCOMP_RET_* value, errno/trace data applied */
+	bool legacy_name;      /* came from "name" */
+	uint32_t action; /* SECCOMP_RET_* value, errno/trace data applied */
 	enum cf_action_kind action_kind;
 	const char *errno_name; /* "errno" string as written, or NULL */
-	bool errno_name_used;   /* name honoured because errnoRet absent */
+	bool errno_name_used;	/* name honoured because errnoRet absent */
 	struct cf_p_arg *args;
 	size_t nargs;
 	struct cf_p_filter includes, excludes;
 	const char *comment;
-	struct cf_pos pos;        /* /syscalls/N */
+	struct cf_pos pos;	  /* /syscalls/N */
 	struct cf_pos action_pos; /* /syscalls/N/action */
 };
 
 struct cf_p_archmap {
 	const char *arch; /* OCI token as written */
-	int abi;          /* -1 if unknown */
+	int abi;	  /* -1 if unknown */
 	const char **subs;
 	int *sub_abis;
 	size_t nsubs;
@@ -295,22 +296,22 @@ struct cf_profile {
 
 /* JSON pointer of s->names[n] into buf ("/syscalls/3/names/0"); returns
  * buf. */
-const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n,
-			      char *buf, size_t size);
+const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n, char *buf,
+			      size_t size);
 
 /* ---- syscalls.c: generated tables -------------------------------------- */
 
 struct cf_arch {
-	const char *oci;    /* SCMP_ARCH_X86_64 */
-	const char *name;   /* x86_64 */
-	const char *go;     /* amd64, or NULL */
-	int table;          /* cf_tables[] index, -1 = unsupported */
+	const char *oci;  /* SCMP_ARCH_X86_64 */
+	const char *name; /* x86_64 */
+	const char *go;	  /* amd64, or NULL */
+	int table;	  /* cf_tables[] index, -1 = unsupported */
 	uint32_t audit_arch;
 	bool big_endian;
-	uint8_t cmp_bits;   /* 32 or 64 */
-	uint8_t ptr_bits;   /* 32 or 64 */
-	uint32_t nr_offset; /* added to table numbers */
-	bool mux;           /* socketcall/ipc multiplexing */
+	uint8_t cmp_bits;	       /* 32 or 64 */
+	uint8_t ptr_bits;	       /* 32 or 64 */
+	uint32_t nr_offset;	       /* added to table numbers */
+	bool mux;		       /* socketcall/ipc multiplexing */
 	int32_t socketcall_nr, ipc_nr; /* -1 if none (offset applied) */
 };
 extern const struct cf_arch cf_arches[];
@@ -318,12 +319,12 @@ extern const int cf_narches;
 
 struct cf_sysinfo {
 	const char *name;
-	uint8_t nargs;          /* 0..6, 0xff = unknown */
-	uint8_t bits_lp64[6];   /* 16/32/64, 0xfe = pointer, 0 = unknown */
+	uint8_t nargs;	      /* 0..6, 0xff = unknown */
+	uint8_t bits_lp64[6]; /* 16/32/64, 0xfe = pointer, 0 = unknown */
 	uint8_t bits_ilp32[6];
-	uint32_t introduced;    /* (major << 16) | minor, 0 = unknown */
-	int16_t mux_call;       /* socketcall/ipc call number, -1 = none */
-	uint8_t mux_kind;       /* 0 none, 1 socketcall, 2 ipc */
+	uint32_t introduced; /* (major << 16) | minor, 0 = unknown */
+	int16_t mux_call;    /* socketcall/ipc call number, -1 = none */
+	uint8_t mux_kind;    /* 0 none, 1 socketcall, 2 ipc */
 };
 /* All syscall names, sorted by strcmp. */
 extern const struct cf_sysinfo cf_sysinfo[];
@@ -359,9 +360,9 @@ uint32_t cf_kernel_running(void); /* (major << 16) | minor, 0 if unknown */
 /* ---- resolve.c: AST + target -> ruleset -------------------------------- */
 
 struct cf_cond {
-	uint8_t arg;  /* 0..5 */
-	uint8_t op;   /* enum cf_op */
-	uint64_t datum;  /* value; the mask for MASKED_EQ */
+	uint8_t arg;	 /* 0..5 */
+	uint8_t op;	 /* enum cf_op */
+	uint64_t datum;	 /* value; the mask for MASKED_EQ */
 	uint64_t datum2; /* valueTwo for MASKED_EQ */
 	/* --harden (cf_ir_harden): on a 64-bit-compare ABI, compare only the
 	 * low 32 bits of argument, datum and mask, as on a 32-bit ABI (last:
@@ -370,17 +371,17 @@ struct cf_cond {
 };
 
 struct cf_rule {
-	int sys;         /* cf_sysinfo index, -1 if unknown name */
+	int sys; /* cf_sysinfo index, -1 if unknown name */
 	uint32_t action;
 	const char *name;
 	/* shared by the rules of one profile rule (filter's memory) */
 	const struct cf_cond *conds;
 	uint32_t src_name; /* index into src->names */
 	uint8_t nconds;
-	bool split;      /* came from a same-index split */
+	bool split;	      /* came from a same-index split */
 	bool same_as_default; /* dropped from the filter (runc skips it) but
 			       * still counts for the ENOSYS threshold */
-	struct cf_pos pos; /* of the name in the profile (filter's memory) */
+	struct cf_pos pos;    /* of the name in the profile (filter's memory) */
 	/* the profile's rule: valid only while the profile lives (resolve,
 	 * check); a compiled filter does not keep the profile */
 	const struct cf_p_syscall *src;
@@ -422,15 +423,15 @@ struct cf_ir_sys {
 	int sys;     /* cf_sysinfo index, -1 = synthetic */
 	struct cf_ir_chain *chains;
 	size_t nchains;
-	uint32_t fallback;            /* action when no chain matches */
+	uint32_t fallback;		     /* action when no chain matches */
 	const struct cf_rule *fallback_rule; /* NULL = the default action */
 };
 
 struct cf_ir_abi {
-	int arch; /* cf_arches index */
+	int arch;	       /* cf_arches index */
 	struct cf_ir_sys *sys; /* sorted by nr, unique */
 	size_t nsys;
-	bool enosys;          /* nr > enosys_above -> ERRNO(ENOSYS) */
+	bool enosys; /* nr > enosys_above -> ERRNO(ENOSYS) */
 	uint32_t enosys_above;
 };
 
@@ -449,8 +450,7 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
  * set. A datum (or MASKED_EQ mask/value) whose upper half is neither 0
  * nor the sign extension of its low half is warned about
  * (harden-upper-bits) through fn: only its low 32 bits count. */
-void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn,
-		  void *ctx);
+void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn, void *ctx);
 /* Does c compare all 64 bits on ar (else only the low 32)? */
 static inline bool cf_cond_wide(const struct cf_arch *ar,
 				const struct cf_cond *c)
@@ -461,10 +461,11 @@ static inline bool cf_cond_wide(const struct cf_arch *ar,
 /* Direct evaluation of the IR (the reference for code generation).
  * chain and sys (may be NULL) receive what decided. */
 uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
-		    const struct cf_ir_sys **sys, const struct cf_ir_chain **chain);
+		    const struct cf_ir_sys **sys,
+		    const struct cf_ir_chain **chain);
 /* abi's entry for number nr (binary search), or NULL. */
 const struct cf_ir_sys *cf_ir_find_sys(const struct cf_ir_abi *abi,
-				     uint32_t nr);
+				       uint32_t nr);
 /* Does the condition hold for a 64-bit argument on this arch? */
 bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
 		      uint64_t argval);
@@ -481,8 +482,8 @@ struct cf_prog {
 
 /* Emits a program for ir into arena memory. Does not verify (the caller
  * runs cf_bpf_verify). */
-int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir,
-	       struct cf_prog *out, struct cf_error *err);
+int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
+	       struct cf_error *err);
 
 /* Code generation choices. plain: a balanced search by count, chains as
  * written, nothing folded or shared -- the simple form the optimized
@@ -546,9 +547,9 @@ bool cf_walk_sys(struct cf_walk *w, const struct cf_ir_sys *s, unsigned arg,
 		 bool pair, struct cf_vals *out, size_t *work);
 
 enum cf_reach {
-	CF_REACHED,      /* some call reaches the chain */
-	CF_SHADOWED,     /* its calls are all decided by earlier chains */
-	CF_NEVER_HOLDS,  /* no call satisfies it */
+	CF_REACHED,	 /* some call reaches the chain */
+	CF_SHADOWED,	 /* its calls are all decided by earlier chains */
+	CF_NEVER_HOLDS,	 /* no call satisfies it */
 	CF_REACH_UNKNOWN /* not proven either way (budget, sample) */
 };
 /* --harden: s's conditions on arg compare the low word only. */
@@ -594,8 +595,8 @@ struct cf_cgroup {
 /* From the text of /proc/self/mountinfo and /proc/self/cgroup: the pids
  * hierarchy directory of this process on v1 (v1, "" if none) and its v2
  * directory (v2, "" if none). */
-void cf_cgroup_locate(const char *mountinfo, const char *self_cgroup,
-		      char *v1, char *v2, size_t size);
+void cf_cgroup_locate(const char *mountinfo, const char *self_cgroup, char *v1,
+		      char *v2, size_t size);
 /* Makes <pids dir>/callfence.<pid>.<random> (mkdir's EEXIST draws again:
  * no shared counter, no two runs share one) with pids.max = limit, and the
  * command's cgroup "cmd" inside it (v2 if it offers pids, else v1): the

@@ -31,7 +31,7 @@ static void counting_diag(void *ctx, const struct cf_diag *d)
 
 static struct cf_loc loc_of(const struct lint *l, const struct cf_pos *pos)
 {
-	return (struct cf_loc){ l->p->file, pos->pointer, pos->line, pos->col };
+	return (struct cf_loc){l->p->file, pos->pointer, pos->line, pos->col};
 }
 
 static void lint_notes(struct lint *l)
@@ -112,7 +112,8 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 			int len;
 
 			if (r->sys < 0 || cf_sys_nr(arch, r->sys) >= 0 ||
-			    (cf_arches[arch].mux && cf_sysinfo[r->sys].mux_kind))
+			    (cf_arches[arch].mux &&
+			     cf_sysinfo[r->sys].mux_kind))
 				continue;
 			if (i && rs->rules[i - 1].sys == r->sys)
 				continue;
@@ -206,10 +207,11 @@ static void lint_caps(struct lint *l)
  * matching rules can decide. The lint looks for a call that both rules
  * match, from values made of the conditions' data. */
 
-static size_t candidates(const struct cf_ir_chain *a, const struct cf_ir_chain *b,
-			 unsigned arg, uint64_t *out, size_t max)
+static size_t candidates(const struct cf_ir_chain *a,
+			 const struct cf_ir_chain *b, unsigned arg,
+			 uint64_t *out, size_t max)
 {
-	const struct cf_ir_chain *ch[2] = { a, b };
+	const struct cf_ir_chain *ch[2] = {a, b};
 	size_t n = 0;
 
 	out[n++] = 0;
@@ -218,8 +220,8 @@ static size_t candidates(const struct cf_ir_chain *a, const struct cf_ir_chain *
 		for (size_t i = 0; i < ch[k]->nconds && n + 6 <= max; i++) {
 			const struct cf_cond *c = &ch[k]->conds[i];
 			uint64_t v = c->op == CF_OP_MASKED_EQ
-					     ? c->datum2 & c->datum
-					     : c->datum;
+					 ? c->datum2 & c->datum
+					 : c->datum;
 
 			if (c->arg != arg)
 				continue;
@@ -254,16 +256,17 @@ static bool overlap(const struct cf_arch *ar, const struct cf_ir_chain *a,
 }
 
 static void warn_overlap(struct lint *l, const struct cf_ir_chain *first,
-			 const struct cf_ir_chain *later, const uint64_t args[6])
+			 const struct cf_ir_chain *later,
+			 const uint64_t args[6])
 {
 	struct cf_loc loc = loc_of(l, &later->rule->src->pos);
 	char a1[64], a2[64], call[160];
 	int off = 0;
 
 	for (int i = 0; i < 6 && off < (int)sizeof(call); i++)
-		off += snprintf(call + off, sizeof(call) - (size_t)off,
-				"%s0x%llx", i ? ", " : "",
-				(unsigned long long)args[i]);
+		off +=
+		    snprintf(call + off, sizeof(call) - (size_t)off, "%s0x%llx",
+			     i ? ", " : "", (unsigned long long)args[i]);
 	cf_warn(counting_diag, l, "overlapping-rules", &loc,
 		"argument rules of '%s' overlap with different actions: "
 		"%s(%s) matches %s (%s) and this rule (%s); callfence takes "
@@ -282,18 +285,18 @@ static void warn_overlap(struct lint *l, const struct cf_ir_chain *first,
 #define CF_SHADOW_BUDGET (1U << 23)
 
 struct shadow {
-	uint32_t abis;   /* bit per filter ABI where the rule never applies */
+	uint32_t abis;	  /* bit per filter ABI where the rule never applies */
 	uint32_t present; /* bit per filter ABI where it has an entry */
 	const struct cf_rule *by; /* what decides instead, NULL: nothing */
-	bool unconditional;       /* by is an unconditional rule */
+	bool unconditional;	  /* by is an unconditional rule */
 };
 
 /* Can no call satisfy r's conditions? */
 static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
 			struct cf_walk *w, size_t *work)
 {
-	struct cf_ir_chain c = { .nconds = r->nconds, .rule = r };
-	struct cf_ir_sys one = { .chains = &c, .nchains = 1 };
+	struct cf_ir_chain c = {.nconds = r->nconds, .rule = r};
+	struct cf_ir_sys one = {.chains = &c, .nchains = 1};
 
 	if (!r->nconds || r->nconds > CF_ARRAY_SIZE(c.conds))
 		return false;
@@ -306,9 +309,8 @@ static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
  * A rule of the same action is redundant, unless its conditions never
  * hold (then it is reported as such). */
 static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
-				 const struct cf_ir_abi *abi,
-				 struct shadow *sh, struct cf_walk *w,
-				 size_t *work)
+				 const struct cf_ir_abi *abi, struct shadow *sh,
+				 struct cf_walk *w, size_t *work)
 {
 	const struct cf_arch *ar = &cf_arches[abi->arch];
 
@@ -382,8 +384,8 @@ static void abi_list(const struct cf_ruleset *rs, uint32_t mask, char *buf,
 static void warn_shadow(struct lint *l, const struct cf_ruleset *rs,
 			const struct cf_rule *r, const struct shadow *x)
 {
-	struct cf_loc loc = { l->p->file, r->pos.pointer, r->pos.line,
-			      r->pos.col };
+	struct cf_loc loc = {l->p->file, r->pos.pointer, r->pos.line,
+			     r->pos.col};
 	char act[64], act2[64], abis[160], where[200] = "";
 
 	cf_action_str(r->action, act, sizeof(act));
@@ -453,7 +455,7 @@ static void lint_overlaps(struct lint *l, const struct cf_filter *f,
 void cf_lint_rules(const struct cf_profile *p, const struct cf_filter *f,
 		   cf_diag_fn fn, void *ctx)
 {
-	struct lint l = { p, NULL, fn, ctx, 0 };
+	struct lint l = {p, NULL, fn, ctx, 0};
 	const struct cf_ruleset *rs = &f->rules;
 	struct shadow *sh;
 	struct cf_walk *w;
@@ -518,7 +520,7 @@ struct int_search {
 	struct cf_vals c[6]; /* c[arg]: the low halves */
 	struct cf_vals hi;   /* the upper halves of c[arg] */
 	struct witness bypass, narrow;
-	bool pairs; /* c[arg] holds whole values (the walk's) */
+	bool pairs;	  /* c[arg] holds whole values (the walk's) */
 	uint32_t lows[4]; /* distinct bypassing low halves */
 	size_t nlows;
 	size_t budget;
@@ -529,7 +531,7 @@ static void halves_of(struct int_search *q, const struct cf_ir_chain *ch)
 {
 	for (size_t i = 0; i < ch->nconds; i++) {
 		const struct cf_cond *k = &ch->conds[i];
-		uint64_t pts[6] = { k->datum, k->datum + 1, 0, 0, 0, 0 };
+		uint64_t pts[6] = {k->datum, k->datum + 1, 0, 0, 0, 0};
 		size_t n = 2;
 
 		if (k->arg != q->arg)
@@ -554,8 +556,8 @@ static void halves_of(struct int_search *q, const struct cf_ir_chain *ch)
 
 static void int_try(struct int_search *q, const uint64_t x[6])
 {
-	struct seccomp_data d = { .nr = (int)q->s->nr,
-				  .arch = cf_arches[q->abi->arch].audit_arch };
+	struct seccomp_data d = {.nr = (int)q->s->nr,
+				 .arch = cf_arches[q->abi->arch].audit_arch};
 	const struct cf_ir_chain *by, *by_low;
 	struct witness *w;
 	uint32_t dec, dec_low;
@@ -575,10 +577,10 @@ static void int_try(struct int_search *q, const uint64_t x[6])
 		if (i == q->nlows)
 			q->lows[q->nlows++] = (uint32_t)d.args[q->arg];
 	}
-	if (w->found && !(w == &q->narrow && allowing(dec_low) &&
-			  !allowing(w->dec_low)))
+	if (w->found &&
+	    !(w == &q->narrow && allowing(dec_low) && !allowing(w->dec_low)))
 		return;
-	*w = (struct witness){ true, { 0 }, dec, dec_low, by, by_low };
+	*w = (struct witness){true, {0}, dec, dec_low, by, by_low};
 	memcpy(w->x, x, sizeof(w->x));
 }
 
@@ -641,8 +643,8 @@ static const char *who(const struct cf_ir_chain *c)
 	return c ? c->rule->src->pos.pointer : "the default action";
 }
 
-static void call_str(const struct int_search *q, const uint64_t x[6],
-		     char *buf, size_t size)
+static void call_str(const struct int_search *q, const uint64_t x[6], char *buf,
+		     size_t size)
 {
 	unsigned n = cf_sysinfo[q->s->sys].nargs;
 	int off = snprintf(buf, size, "%s(", cf_sysinfo[q->s->sys].name);
@@ -662,18 +664,20 @@ static void warn_bypass(struct lint *l, const struct int_search *q)
 {
 	const struct witness *w = &q->bypass;
 	const struct cf_ir_chain *at = w->by ? w->by : w->by_low;
-	struct cf_loc loc = at ? arg_loc(l, at, q->arg) : (struct cf_loc){ 0 };
+	struct cf_loc loc = at ? arg_loc(l, at, q->arg) : (struct cf_loc){0};
 	char call[200], a1[64], a2[64], more[120] = "";
 	uint32_t low = (uint32_t)w->x[q->arg];
 	int off = 0;
 
 	call_str(q, w->x, call, sizeof(call));
 	for (size_t i = 0; i < q->nlows; i++)
-		if (q->lows[i] != low && off >= 0 &&
-		    (size_t)off < sizeof(more))
+		if (q->lows[i] != low && off >= 0 && (size_t)off < sizeof(more))
 			off += snprintf(more + off, sizeof(more) - (size_t)off,
-					"%s%u", off ? ", " : "; the same holds "
-					"for ", q->lows[i]);
+					"%s%u",
+					off ? ", "
+					    : "; the same holds "
+					      "for ",
+					q->lows[i]);
 	cf_warn(counting_diag, l, "int-arg-bypass", &loc,
 		"%s on %s is allowed (%s, by %s), but argument %u of '%s' is "
 		"a 32-bit int: the kernel reads it as %u (0x%x), which the "
@@ -692,7 +696,7 @@ static void note_narrow(struct lint *l, const struct int_search *q)
 {
 	const struct witness *w = &q->narrow;
 	const struct cf_ir_chain *at = w->by_low ? w->by_low : w->by;
-	struct cf_loc loc = at ? arg_loc(l, at, q->arg) : (struct cf_loc){ 0 };
+	struct cf_loc loc = at ? arg_loc(l, at, q->arg) : (struct cf_loc){0};
 	char call[200], a1[64], a2[64];
 	uint32_t low = (uint32_t)w->x[q->arg];
 
@@ -740,9 +744,13 @@ static void int_arg(struct lint *l, const struct cf_ir *ir,
 		    const struct cf_ir_abi *abi, const struct cf_ir_sys *s,
 		    unsigned arg, struct cf_walk *w, size_t *work)
 {
-	struct int_search q = { .ir = ir, .abi = abi, .s = s, .arg = arg,
-				.budget = CF_INT_BUDGET, .exact = true };
-	uint64_t x[6] = { 0 };
+	struct int_search q = {.ir = ir,
+			       .abi = abi,
+			       .s = s,
+			       .arg = arg,
+			       .budget = CF_INT_BUDGET,
+			       .exact = true};
+	uint64_t x[6] = {0};
 
 	/* the points first; the walk where they are not exhaustive */
 	for (unsigned k = 0; k < 6; k++)
@@ -782,7 +790,7 @@ static void lint_int_args(struct lint *l, const struct cf_filter *f)
 				direct &= s->chains[j].rule->sys == s->sys;
 			for (unsigned arg = 0; direct && arg < 6; arg++)
 				if (cf_sys_arg_bits(abi->arch, s->sys, arg) ==
-					    32 &&
+					32 &&
 				    cond_on(s, arg) && !cf_low32_arg(s, arg))
 					int_arg(l, &f->ir, abi, s, arg, w,
 						&work);
@@ -794,7 +802,7 @@ static void lint_int_args(struct lint *l, const struct cf_filter *f)
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err)
 {
-	struct lint l = { p, t, fn, ctx, 0 };
+	struct lint l = {p, t, fn, ctx, 0};
 	struct cf_target tt = *t;
 	struct cf_filter *f;
 	int rc;
@@ -807,7 +815,7 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	lint_notes(&l);
 	lint_caps(&l);
 	if (p->unconfined) {
-		struct cf_loc loc = { p->file, "", 0, 0 };
+		struct cf_loc loc = {p->file, "", 0, 0};
 
 		cf_warn(counting_diag, &l, "unconfined", &loc,
 			"the profile has neither 'defaultAction' nor "

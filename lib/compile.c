@@ -212,13 +212,14 @@ int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
 int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 		    struct cf_error *err)
 {
-	const struct cf_gen_opts o = { .label = true };
-	struct cf_arena a = { 0 };
-	struct cf_prog p = { 0 };
+	const struct cf_gen_opts o = {.label = true};
+	struct cf_arena a = {0};
+	struct cf_prog p = {0};
 	int rc;
 
 	if (f->unconfined)
-		return cf_err(err, -EINVAL, "no program: the filter is "
+		return cf_err(err, -EINVAL,
+			      "no program: the filter is "
 			      "unconfined");
 	/* the generator is deterministic: the same program, labelled */
 	rc = cf_bpf_gen_opts(&a, &f->ir, &o, &p, err);
@@ -226,7 +227,8 @@ int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 		goto out;
 	if (!p.parts || !p.insns || p.len != f->prog.len ||
 	    memcmp(p.insns, f->prog.insns, p.len * sizeof(*p.insns))) {
-		rc = cf_err(err, -EINVAL, "internal error: the labelled "
+		rc = cf_err(err, -EINVAL,
+			    "internal error: the labelled "
 			    "program differs from the compiled one");
 		goto out;
 	}

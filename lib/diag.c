@@ -16,27 +16,17 @@ static const struct {
 	const char *id;
 	enum cf_diag_class cls;
 } diag_ids[] = {
-	{ "absent-on-abi", N },
-	{ "cap-never-matches", W },
-	{ "cgroup-cleanup", W },
-	{ "errno-name", W },
-	{ "harden-upper-bits", W },
-	{ "int-arg-bypass", W },
-	{ "int-arg-narrow", N },
-	{ "key-case", N },
-	{ "minkernel-3part", N },
-	{ "mux-unenforceable", N },
-	{ "overlapping-rules", W },
-	{ "record-base-denies", N },
-	{ "record-base-partial", W },
-	{ "record-unknown-nr", W },
-	{ "same-as-default", N },
-	{ "same-index-or", W },
-	{ "shadowed-rule", W },
-	{ "unconfined", W },
-	{ "unknown-key", W },
-	{ "unknown-syscall", W },
-	{ "unsupported-abi", N },
+    {"absent-on-abi", N},	{"cap-never-matches", W},
+    {"cgroup-cleanup", W},	{"errno-name", W},
+    {"harden-upper-bits", W},	{"int-arg-bypass", W},
+    {"int-arg-narrow", N},	{"key-case", N},
+    {"minkernel-3part", N},	{"mux-unenforceable", N},
+    {"overlapping-rules", W},	{"record-base-denies", N},
+    {"record-base-partial", W}, {"record-unknown-nr", W},
+    {"same-as-default", N},	{"same-index-or", W},
+    {"shadowed-rule", W},	{"unconfined", W},
+    {"unknown-key", W},		{"unknown-syscall", W},
+    {"unsupported-abi", N},
 };
 #undef N
 #undef W
@@ -60,8 +50,7 @@ const char *cf_diag_id(size_t i)
 }
 
 /* The one candidate s is a prefix of (an abbreviation), or NULL. */
-static const char *completion(const char *s, const char *const *cands,
-			      size_t n)
+static const char *completion(const char *s, const char *const *cands, size_t n)
 {
 	const char *found = NULL;
 	size_t len = strlen(s);

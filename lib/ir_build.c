@@ -67,7 +67,7 @@ static void count_nr(struct abi_build *b, uint32_t nr)
 
 static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq)
 {
-	b->e[b->n++] = (struct entry){ nr, seq };
+	b->e[b->n++] = (struct entry){nr, seq};
 }
 
 static const struct cf_rule *rule_of(const struct abi_build *b,
@@ -78,8 +78,7 @@ static const struct cf_rule *rule_of(const struct abi_build *b,
 
 static int32_t mux_call_of(const struct abi_build *b, const struct entry *e)
 {
-	return e->seq & CF_MUXED ? cf_sysinfo[rule_of(b, e)->sys].mux_call
-				 : -1;
+	return e->seq & CF_MUXED ? cf_sysinfo[rule_of(b, e)->sys].mux_call : -1;
 }
 
 /* cf_sysinfo index of the number's own name */
@@ -99,7 +98,7 @@ static struct cf_ir_chain chain_of(const struct abi_build *b,
 				   const struct entry *e)
 {
 	const struct cf_rule *r = rule_of(b, e);
-	struct cf_ir_chain c = { .action = r->action, .rule = r };
+	struct cf_ir_chain c = {.action = r->action, .rule = r};
 	int32_t mux_call = mux_call_of(b, e);
 
 	if (mux_call < 0) {
@@ -110,15 +109,14 @@ static struct cf_ir_chain chain_of(const struct abi_build *b,
 		return c;
 	}
 	c.conds[c.nconds++] =
-		(struct cf_cond){ 0, CF_OP_EQ, (uint32_t)mux_call, 0 };
+	    (struct cf_cond){0, CF_OP_EQ, (uint32_t)mux_call, 0};
 	for (unsigned i = 0; i < r->nconds; i++)
 		if (r->conds[i].arg != 0 && c.nconds < 6)
 			c.conds[c.nconds++] = r->conds[i];
 	return c;
 }
 
-static void collect(const struct cf_ruleset *rs, int arch,
-		    struct abi_build *b)
+static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
 	const int32_t *nrs = cf_table_nrs[ar->table]; /* a supported ABI */
@@ -143,8 +141,8 @@ static void collect(const struct cf_ruleset *rs, int arch,
 		if (nr >= 0)
 			add_entry(b, (uint32_t)nr, (uint32_t)i);
 		if (muxed) {
-			int32_t mnr = si->mux_kind == 1 ? ar->socketcall_nr
-							 : ar->ipc_nr;
+			int32_t mnr =
+			    si->mux_kind == 1 ? ar->socketcall_nr : ar->ipc_nr;
 
 			if (mnr >= 0)
 				add_entry(b, (uint32_t)mnr,
@@ -236,15 +234,15 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 }
 
 /* e: room for 2 * cap entries (cap: rules + rules on multiplexed names) */
-static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
-		     int arch, struct entry *e, size_t cap,
-		     struct cf_ir_abi *out, struct cf_error *err)
+static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
+		     struct entry *e, size_t cap, struct cf_ir_abi *out,
+		     struct cf_error *err)
 {
 	size_t i = 0, distinct;
-	struct abi_build b = { .rules = rs->rules,
-			       .e = e,
-			       .socketcall = cf_sys_index("socketcall"),
-			       .ipc = cf_sys_index("ipc") };
+	struct abi_build b = {.rules = rs->rules,
+			      .e = e,
+			      .socketcall = cf_sys_index("socketcall"),
+			      .ipc = cf_sys_index("ipc")};
 	struct entry *sorted = e + cap;
 
 	out->arch = arch;
@@ -265,8 +263,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs,
 		 * uses to pass large numbers it does not know) -> ENOSYS,
 		 * before the filter proper */
 		out->sys[out->nsys++] = (struct cf_ir_sys){
-			.nr = 0, .sys = -1, .fallback = CF_RET_ERRNO(ENOSYS)
-		};
+		    .nr = 0, .sys = -1, .fallback = CF_RET_ERRNO(ENOSYS)};
 		while (i < b.n && sorted[i].nr == 0)
 			i++;
 	}
@@ -314,8 +311,8 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 	else if (!(e = calloc(2 * cap, sizeof(*e))))
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < rs->narches; i++) {
-		rc = build_abi(a, rs, rs->arches[i], e, cap, &out->abis[i],
-			       err);
+		rc =
+		    build_abi(a, rs, rs->arches[i], e, cap, &out->abis[i], err);
 		if (!rc)
 			out->nabis++;
 	}
@@ -366,24 +363,25 @@ static void warn_upper(const struct cf_ir_chain *c, const struct cf_cond *cd,
 	const struct cf_p_syscall *src = c->rule ? c->rule->src : NULL;
 	const struct cf_p_arg *pa = NULL;
 	const void *key = cd;
-	struct cf_loc loc = { file, NULL, 0, 0 };
-	uint64_t v = cd->op == CF_OP_MASKED_EQ ? cd->datum2 & cd->datum
-					       : cd->datum;
+	struct cf_loc loc = {file, NULL, 0, 0};
+	uint64_t v =
+	    cd->op == CF_OP_MASKED_EQ ? cd->datum2 & cd->datum : cd->datum;
 
 	if (upper_plain(cd->datum) && upper_plain(v))
 		return;
 	for (size_t i = 0; src && i < src->nargs; i++)
 		if (src->args[i].index == cd->arg &&
-		    src->args[i].value == cd->datum && src->args[i].op == cd->op)
+		    src->args[i].value == cd->datum &&
+		    src->args[i].op == cd->op)
 			pa = &src->args[i];
 	if (pa) {
 		key = pa;
-		loc = (struct cf_loc){ file, pa->pos.pointer, pa->pos.line,
-				       pa->pos.col };
+		loc = (struct cf_loc){file, pa->pos.pointer, pa->pos.line,
+				      pa->pos.col};
 	} else if (src) {
 		key = src;
-		loc = (struct cf_loc){ file, src->pos.pointer, src->pos.line,
-				       src->pos.col };
+		loc = (struct cf_loc){file, src->pos.pointer, src->pos.line,
+				      src->pos.col};
 	}
 	if (seen_once(seen, key))
 		return;
@@ -399,10 +397,9 @@ static void warn_upper(const struct cf_ir_chain *c, const struct cf_cond *cd,
 		(uint32_t)(upper_plain(cd->datum) ? v : cd->datum));
 }
 
-void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn,
-		  void *ctx)
+void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn, void *ctx)
 {
-	struct harden_seen seen = { 0 };
+	struct harden_seen seen = {0};
 
 	for (size_t a = 0; a < ir->nabis; a++) {
 		const struct cf_ir_abi *abi = &ir->abis[a];

@@ -64,8 +64,7 @@ static const struct cf_ir_abi *find_abi(const struct cf_ir *ir, uint32_t audit,
 	return NULL;
 }
 
-const struct cf_ir_sys *cf_ir_find_sys(const struct cf_ir_abi *abi,
-				     uint32_t nr)
+const struct cf_ir_sys *cf_ir_find_sys(const struct cf_ir_abi *abi, uint32_t nr)
 {
 	size_t lo = 0, hi = abi->nsys;
 

@@ -75,7 +75,7 @@ static uint32_t col_of(const struct jp *p, const char *at)
 CF_PRINTF(3, 4)
 static int jerr_set(struct jp *p, const char *at, const char *fmt, ...)
 {
-	struct cf_loc loc = { p->file, NULL, p->line, col_of(p, at) };
+	struct cf_loc loc = {p->file, NULL, p->line, col_of(p, at)};
 	char msg[256];
 	va_list ap;
 
@@ -100,7 +100,7 @@ static int oom(struct jp *p)
 #define W1(c) ((c) == '\n' ? 2 : (c) == ' ' || (c) == '\t' || (c) == '\r')
 #define W4(c) W1(c), W1(c + 1), W1(c + 2), W1(c + 3)
 #define W16(c) W4(c), W4(c + 4), W4(c + 8), W4(c + 12)
-static const uint8_t ws_class[256] = { W16(0), W16(16), W16(32) };
+static const uint8_t ws_class[256] = {W16(0), W16(16), W16(32)};
 #undef W16
 #undef W4
 #undef W1
@@ -137,8 +137,8 @@ static const char *describe(const struct jp *p, char *buf)
 
 static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
 {
-	struct cf_json *v = blk_alloc(&p->nodes, sizeof(*v),
-				      _Alignof(struct cf_json));
+	struct cf_json *v =
+	    blk_alloc(&p->nodes, sizeof(*v), _Alignof(struct cf_json));
 
 	if (v) {
 		v->type = t;
@@ -267,7 +267,7 @@ static int parse_escape(struct jp *p, char *o, size_t *olen)
 #define P4(c) P1(c), P1(c + 1), P1(c + 2), P1(c + 3)
 #define P16(c) P4(c), P4(c + 4), P4(c + 8), P4(c + 12)
 #define P64(c) P16(c), P16(c + 16), P16(c + 32), P16(c + 48)
-static const bool plain[256] = { P64(0), P64(64), P64(128), P64(192) };
+static const bool plain[256] = {P64(0), P64(64), P64(128), P64(192)};
 #undef P64
 #undef P16
 #undef P4
@@ -391,9 +391,9 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 	static const struct {
 		const char *word;
 		enum cf_json_type t;
-	} lits[] = { { "true", CF_JSON_TRUE },
-		     { "false", CF_JSON_FALSE },
-		     { "null", CF_JSON_NULL } };
+	} lits[] = {{"true", CF_JSON_TRUE},
+		    {"false", CF_JSON_FALSE},
+		    {"null", CF_JSON_NULL}};
 
 	for (size_t i = 0; i < CF_ARRAY_SIZE(lits); i++) {
 		size_t n = strlen(lits[i].word);
@@ -413,8 +413,7 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 
 /* Room for one more element on a scratch stack (doubling; the first
  * heap copy leaves the initial on-stack buffer behind). */
-static int grow(struct jp *p, void **buf, size_t *cap, bool *heap,
-		size_t size)
+static int grow(struct jp *p, void **buf, size_t *cap, bool *heap, size_t size)
 {
 	size_t ncap = *cap * 2;
 	void *nb;
@@ -491,8 +490,8 @@ done:
 	if (rc)
 		return rc;
 	v->u.arr.n = p->nitems - base;
-	v->u.arr.items = settle(p, p->items + base, v->u.arr.n,
-				sizeof(*p->items));
+	v->u.arr.items =
+	    settle(p, p->items + base, v->u.arr.n, sizeof(*p->items));
 	p->nitems = base;
 	return v->u.arr.items ? 0 : oom(p);
 }
@@ -570,8 +569,9 @@ static int parse_value(struct jp *p, struct cf_json **out)
 
 	skip_ws(p);
 	if (p->s >= p->end)
-		return jerr(p, p->s, "unexpected end of input (expected a "
-				     "value)");
+		return jerr(p, p->s,
+			    "unexpected end of input (expected a "
+			    "value)");
 	v = new_value(p, CF_JSON_NULL);
 	if (!v)
 		return oom(p);
@@ -588,8 +588,7 @@ static int parse_value(struct jp *p, struct cf_json **out)
 		return rc;
 	case '"':
 		v->type = CF_JSON_STRING;
-		return parse_string(p, &p->strings, &v->u.str.s,
-				    &v->u.str.len);
+		return parse_string(p, &p->strings, &v->u.str.s, &v->u.str.len);
 	case '-':
 	case '0' ... '9':
 		v->type = CF_JSON_NUMBER;
@@ -611,20 +610,36 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 {
 	struct cf_json *items0[CF_JSON_ITEMS0];
 	struct cf_json_member mem0[CF_JSON_MEMBERS0];
-	struct jp p = { { NULL, NULL, nodes }, { NULL, NULL, strings },
-			buf, buf + len, buf, file, 1, 0, false, err,
-			items0, 0, CF_JSON_ITEMS0, mem0, 0, CF_JSON_MEMBERS0,
-			false, false };
+	struct jp p = {{NULL, NULL, nodes},
+		       {NULL, NULL, strings},
+		       buf,
+		       buf + len,
+		       buf,
+		       file,
+		       1,
+		       0,
+		       false,
+		       err,
+		       items0,
+		       0,
+		       CF_JSON_ITEMS0,
+		       mem0,
+		       0,
+		       CF_JSON_MEMBERS0,
+		       false,
+		       false};
 	int rc;
 
 	*out = NULL;
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-		return jerr(&p, buf, "byte order mark at the start (save the "
-				     "file as UTF-8 without BOM)");
+		return jerr(&p, buf,
+			    "byte order mark at the start (save the "
+			    "file as UTF-8 without BOM)");
 	if (len >= 2 && (!buf[0] || !buf[1] || !memcmp(buf, "\xff\xfe", 2) ||
 			 !memcmp(buf, "\xfe\xff", 2)))
-		return jerr(&p, buf, "the input looks like UTF-16 or UTF-32 "
-				     "(save the file as UTF-8)");
+		return jerr(&p, buf,
+			    "the input looks like UTF-16 or UTF-32 "
+			    "(save the file as UTF-8)");
 	rc = parse_value(&p, out);
 	if (!rc) {
 		skip_ws(&p);
@@ -667,9 +682,8 @@ int cf_json_u64(const struct cf_json *v, uint64_t *out)
 
 const char *cf_json_type_name(enum cf_json_type t)
 {
-	static const char *const names[] = { "null",   "false", "true",
-					     "number", "string", "array",
-					     "object" };
+	static const char *const names[] = {
+	    "null", "false", "true", "number", "string", "array", "object"};
 
 	return (unsigned)t < CF_ARRAY_SIZE(names) ? names[t] : "?";
 }

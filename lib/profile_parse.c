@@ -35,10 +35,10 @@ struct jptr {
 	const char *key; /* member key as written; NULL: array index */
 	size_t index;
 	const char *str; /* NULL until built */
-	size_t len;      /* strlen(str) once built */
+	size_t len;	 /* strlen(str) once built */
 };
-#define JP_INDEX(parent, i) ((struct jptr){ (parent), NULL, (i), NULL, 0 })
-#define JP_KEY(parent, k) ((struct jptr){ (parent), (k), 0, NULL, 0 })
+#define JP_INDEX(parent, i) ((struct jptr){(parent), NULL, (i), NULL, 0})
+#define JP_KEY(parent, k) ((struct jptr){(parent), (k), 0, NULL, 0})
 
 typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj);
@@ -52,15 +52,15 @@ static const char *ptr_str(struct pp *pp, struct jptr *j);
 static struct cf_pos pos_of(struct pp *pp, const struct cf_json *v,
 			    struct jptr *ptr)
 {
-	return (struct cf_pos){ ptr_str(pp, ptr), v->line, v->col };
+	return (struct cf_pos){ptr_str(pp, ptr), v->line, v->col};
 }
 
 CF_PRINTF(4, 5)
 static int perr(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		const char *fmt, ...)
 {
-	struct cf_loc loc = { pp->p->file, ptr_str(pp, ptr), v ? v->line : 0,
-			      v ? v->col : 0 };
+	struct cf_loc loc = {pp->p->file, ptr_str(pp, ptr), v ? v->line : 0,
+			     v ? v->col : 0};
 	char msg[512];
 	va_list ap;
 
@@ -213,7 +213,7 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 	for (size_t i = 0; !rc && i < obj->u.obj.n; i++) {
 		const struct cf_json_member *m = &obj->u.obj.m[i];
 		struct jptr child = JP_KEY(ptr, m->key), *cptr = &child;
-		struct cf_pos pos = { NULL, m->line, m->col };
+		struct cf_pos pos = {NULL, m->line, m->col};
 		const struct field *hit = NULL;
 
 		for (size_t j = 0; j < nf && !hit; j++)
@@ -240,15 +240,16 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 				names[j] = f[j].name;
 			hint = cf_closest(m->key, names,
 					  nf < CF_ARRAY_SIZE(names)
-						  ? nf
-						  : CF_ARRAY_SIZE(names));
+					      ? nf
+					      : CF_ARRAY_SIZE(names));
 			pos.pointer = ptr_str(pp, cptr);
 
 			note(pp, "unknown-key", pos,
-			     cf_arena_printf(&pp->p->arena,
-					     "unknown key '%s' ignored%s%s%s",
-					     m->key, hint ? " (did you mean '" : "",
-					     hint ? hint : "", hint ? "'?)" : ""));
+			     cf_arena_printf(
+				 &pp->p->arena,
+				 "unknown key '%s' ignored%s%s%s", m->key,
+				 hint ? " (did you mean '" : "",
+				 hint ? hint : "", hint ? "'?)" : ""));
 			continue;
 		}
 		/* (a reader's member always has a value; the test is for
@@ -290,10 +291,10 @@ static const char *shown(struct pp *pp, const char *s, size_t n)
 }
 
 CF_PRINTF(6, 7)
-static int perr_at(struct pp *pp, uint32_t line, uint32_t col,
-		   struct jptr *ptr, const char *hint, const char *fmt, ...)
+static int perr_at(struct pp *pp, uint32_t line, uint32_t col, struct jptr *ptr,
+		   const char *hint, const char *fmt, ...)
 {
-	struct cf_loc loc = { pp->p->file, ptr_str(pp, ptr), line, col };
+	struct cf_loc loc = {pp->p->file, ptr_str(pp, ptr), line, col};
 	char msg[512];
 	va_list ap;
 
@@ -304,9 +305,9 @@ static int perr_at(struct pp *pp, uint32_t line, uint32_t col,
 }
 
 static const char nul_hint[] =
-	" (Docker compares every byte, so 'CAP_CHOWN\\u0000' is not "
-	"CAP_CHOWN there, while a reader of C strings stops at the NUL); "
-	"remove the \\u0000";
+    " (Docker compares every byte, so 'CAP_CHOWN\\u0000' is not "
+    "CAP_CHOWN there, while a reader of C strings stops at the NUL); "
+    "remove the \\u0000";
 
 /* Index of the first member of obj (more than a few members) whose key
  * repeats an earlier one, folded as key_fold; *first gets the earlier
@@ -333,8 +334,8 @@ static int first_dup_sorted(struct pp *pp, const struct cf_json *obj,
 	if (!r)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
-		r[i] = (struct key_ref){ obj->u.obj.m[i].key,
-					 obj->u.obj.m[i].keylen, i };
+		r[i] = (struct key_ref){obj->u.obj.m[i].key,
+					obj->u.obj.m[i].keylen, i};
 	qsort(r, n, sizeof(*r), key_ref_cmp);
 	*dup = n;
 	/* in a run of equal keys, sorted by position, the second is the
@@ -355,9 +356,9 @@ static int first_dup_sorted(struct pp *pp, const struct cf_json *obj,
 #define CF_DUP_PAIRWISE 16 /* members up to which pairs are compared */
 
 static const char dup_hint[] =
-	" (a repeated key is ambiguous: Docker's decoder merges both "
-	"values, other readers keep one; keys match without regard to "
-	"case); keep one";
+    " (a repeated key is ambiguous: Docker's decoder merges both "
+    "values, other readers keep one; keys match without regard to "
+    "case); keep one";
 
 static int check_value(struct pp *pp, const struct cf_json *v,
 		       struct jptr *ptr);
@@ -412,8 +413,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 /* Refuses, in document order, what the profile's reader would take
  * differently from Go's: a string or key holding U+0000, a repeated key
  * (check_object). Anywhere in the document, known keys or not. */
-static int check_value(struct pp *pp, const struct cf_json *v,
-		       struct jptr *ptr)
+static int check_value(struct pp *pp, const struct cf_json *v, struct jptr *ptr)
 {
 	int rc = 0;
 
@@ -447,7 +447,7 @@ static int check_value(struct pp *pp, const struct cf_json *v,
 
 static int check_document(struct pp *pp, const struct cf_json *root)
 {
-	struct jptr top = { NULL, NULL, 0, "", 0 };
+	struct jptr top = {NULL, NULL, 0, "", 0};
 
 	pp->nul = root->flags & CF_JSON_F_NUL;
 	return check_value(pp, root, &top);
@@ -499,9 +499,9 @@ static int get_errno(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 
 /* pos (may be NULL) gets each string's position; with lazy, pointers
  * are left NULL (built on demand from the array's pointer). */
-static int get_strings(struct pp *pp, const struct cf_json *v,
-		       struct jptr *ptr, const char ***out,
-		       struct cf_pos **pos, bool lazy, size_t *n)
+static int get_strings(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		       const char ***out, struct cf_pos **pos, bool lazy,
+		       size_t *n)
 {
 	struct cf_arena *a = &pp->p->arena;
 	size_t cnt = v->u.arr.n;
@@ -509,8 +509,8 @@ static int get_strings(struct pp *pp, const struct cf_json *v,
 
 	if (rc)
 		return rc;
-	*out = cf_arena_raw(a, (cnt ? cnt : 1) * sizeof(char *),
-			    sizeof(char *));
+	*out =
+	    cf_arena_raw(a, (cnt ? cnt : 1) * sizeof(char *), sizeof(char *));
 	if (pos)
 		*pos = cf_arena_raw(a, (cnt ? cnt : 1) * sizeof(**pos),
 				    _Alignof(struct cf_pos));
@@ -526,7 +526,7 @@ static int get_strings(struct pp *pp, const struct cf_json *v,
 		}
 		(*out)[i] = s->u.str.s;
 		if (pos && lazy) {
-			(*pos)[i] = (struct cf_pos){ NULL, s->line, s->col };
+			(*pos)[i] = (struct cf_pos){NULL, s->line, s->col};
 		} else if (pos) {
 			struct jptr ichild = JP_INDEX(ptr, i);
 
@@ -541,22 +541,22 @@ static int get_strings(struct pp *pp, const struct cf_json *v,
 
 static const char *const action_names[] = {
 #define X(e, s, v) s,
-	CF_ACTIONS(X)
+    CF_ACTIONS(X)
 #undef X
 };
 static const uint32_t action_values[] = {
 #define X(e, s, v) v,
-	CF_ACTIONS(X)
+    CF_ACTIONS(X)
 #undef X
 };
 static const char *const op_names[] = {
 #define X(e, s) s,
-	CF_OPS(X)
+    CF_OPS(X)
 #undef X
 };
 
-static int get_action(struct pp *pp, const struct cf_json *v,
-		      struct jptr *ptr, enum cf_action_kind *out)
+static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		      enum cf_action_kind *out)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 	const char *hint;
@@ -569,8 +569,8 @@ static int get_action(struct pp *pp, const struct cf_json *v,
 			return 0;
 		}
 	}
-	hint = cf_closest(v->u.str.s, action_names,
-			  CF_ARRAY_SIZE(action_names));
+	hint =
+	    cf_closest(v->u.str.s, action_names, CF_ARRAY_SIZE(action_names));
 	return perr(pp, v, ptr, "unknown action '%s' (%s%s%s)", v->u.str.s,
 		    hint ? "did you mean '" : "expected one of SCMP_ACT_*",
 		    hint ? hint : "", hint ? "'?" : "");
@@ -662,16 +662,16 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 }
 
 static const struct field arg_fields[] = {
-	{ "index", arg_index },
-	{ "value", arg_value },
-	{ "valueTwo", arg_value_two },
-	{ "op", arg_op },
+    {"index", arg_index},
+    {"value", arg_value},
+    {"valueTwo", arg_value_two},
+    {"op", arg_op},
 };
 
 /* ---- includes / excludes ------------------------------------------------ */
 
-static int filter_caps(struct pp *pp, const struct cf_json *v,
-		       struct jptr *ptr, void *obj)
+static int filter_caps(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		       void *obj)
 {
 	struct cf_p_filter *f = obj;
 
@@ -717,9 +717,9 @@ static int filter_kernel(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field filter_fields[] = {
-	{ "caps", filter_caps },
-	{ "arches", filter_arches },
-	{ "minKernel", filter_kernel },
+    {"caps", filter_caps},
+    {"arches", filter_arches},
+    {"minKernel", filter_kernel},
 };
 
 /* ---- syscalls[] --------------------------------------------------------- */
@@ -814,8 +814,8 @@ static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return rc;
 }
 
-static int sys_comment(struct pp *pp, const struct cf_json *v,
-		       struct jptr *ptr, void *obj)
+static int sys_comment(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		       void *obj)
 {
 	(void)pp;
 	(void)ptr;
@@ -845,11 +845,11 @@ static int sys_excludes(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field sys_fields[] = {
-	{ "names", sys_names },	    { "name", sys_name },
-	{ "action", sys_action },   { "errnoRet", sys_errno_ret },
-	{ "errno", sys_errno },	    { "args", sys_args },
-	{ "comment", sys_comment }, { "includes", sys_includes },
-	{ "excludes", sys_excludes },
+    {"names", sys_names},	{"name", sys_name},
+    {"action", sys_action},	{"errnoRet", sys_errno_ret},
+    {"errno", sys_errno},	{"args", sys_args},
+    {"comment", sys_comment},	{"includes", sys_includes},
+    {"excludes", sys_excludes},
 };
 
 static int finish_syscall(struct pp *pp, struct sys_build *b,
@@ -862,7 +862,8 @@ static int finish_syscall(struct pp *pp, struct sys_build *b,
 			    "both 'name' and 'names' are given (use 'names')");
 	if (b->legacy) {
 		s->names = cf_arena_alloc(&pp->p->arena, sizeof(char *));
-		s->name_pos = cf_arena_alloc(&pp->p->arena, sizeof(*s->name_pos));
+		s->name_pos =
+		    cf_arena_alloc(&pp->p->arena, sizeof(*s->name_pos));
 		if (!s->names || !s->name_pos)
 			return cf_err(pp->err, -ENOMEM, "out of memory");
 		s->names[0] = b->legacy;
@@ -881,7 +882,8 @@ static int finish_syscall(struct pp *pp, struct sys_build *b,
 		note(pp, "no-names", pos_of(pp, v, ptr),
 		     "rule names no syscall: it has no effect");
 	if (s->errno_name && !b->has_ret &&
-	    (s->action_kind == CF_ACT_ERRNO || s->action_kind == CF_ACT_TRACE)) {
+	    (s->action_kind == CF_ACT_ERRNO ||
+	     s->action_kind == CF_ACT_TRACE)) {
 		s->errno_name_used = true;
 		note(pp, "errno-name", pos_of(pp, v, ptr),
 		     cf_arena_printf(&pp->p->arena,
@@ -895,8 +897,8 @@ static int finish_syscall(struct pp *pp, struct sys_build *b,
 		note(pp, "errno-ignored", s->action_pos,
 		     "errnoRet is ignored for this action (only "
 		     "SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)");
-	s->action = action_value(s->action_kind, b->has_ret, b->ret,
-				 b->name_errno);
+	s->action =
+	    action_value(s->action_kind, b->has_ret, b->ret, b->name_errno);
 	return 0;
 }
 
@@ -970,8 +972,8 @@ static int abi_of(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		    hint ? hint : "", hint ? "'?" : "");
 }
 
-static int prof_arches(struct pp *pp, const struct cf_json *v,
-		       struct jptr *ptr, void *obj)
+static int prof_arches(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		       void *obj)
 {
 	struct cf_profile *p = pp->p;
 	struct prof_build *b = obj;
@@ -983,8 +985,8 @@ static int prof_arches(struct pp *pp, const struct cf_json *v,
 	b->arches_v = v;
 	if (rc)
 		return rc;
-	p->architectures = cf_arena_array(&p->arena, p->narchitectures,
-					  sizeof(int));
+	p->architectures =
+	    cf_arena_array(&p->arena, p->narchitectures, sizeof(int));
 	if (!p->architectures)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < p->narchitectures; i++) {
@@ -1028,8 +1030,8 @@ static int map_subs(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 }
 
 static const struct field map_fields[] = {
-	{ "architecture", map_arch },
-	{ "subArchitectures", map_subs },
+    {"architecture", map_arch},
+    {"subArchitectures", map_subs},
 };
 
 static int prof_archmap(struct pp *pp, const struct cf_json *v,
@@ -1067,8 +1069,8 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	(void)obj;
 	if (rc)
 		return rc;
-	p->syscalls = cf_arena_array(&p->arena, v->u.arr.n,
-				     sizeof(*p->syscalls));
+	p->syscalls =
+	    cf_arena_array(&p->arena, v->u.arr.n, sizeof(*p->syscalls));
 	if (!p->syscalls)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	p->nsyscalls = v->u.arr.n;
@@ -1076,7 +1078,7 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
 		const struct cf_json *s = v->u.arr.items[i];
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
-		struct sys_build b = { .s = &p->syscalls[i], .name_errno = -1 };
+		struct sys_build b = {.s = &p->syscalls[i], .name_errno = -1};
 
 		b.s->pos = pos_of(pp, s, iptr);
 		rc = fields(pp, s, iptr, sys_fields, CF_ARRAY_SIZE(sys_fields),
@@ -1087,18 +1089,18 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	return rc;
 }
 
-static int prof_flags(struct pp *pp, const struct cf_json *v,
-		      struct jptr *ptr, void *obj)
+static int prof_flags(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		      void *obj)
 {
 	static const struct {
 		const char *name;
 		unsigned value;
 	} flags[] = {
-		{ "SECCOMP_FILTER_FLAG_TSYNC", CF_FLAG_TSYNC },
-		{ "SECCOMP_FILTER_FLAG_LOG", CF_FLAG_LOG },
-		{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", CF_FLAG_SPEC_ALLOW },
-		{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-		  CF_FLAG_WAIT_KILLABLE_RECV },
+	    {"SECCOMP_FILTER_FLAG_TSYNC", CF_FLAG_TSYNC},
+	    {"SECCOMP_FILTER_FLAG_LOG", CF_FLAG_LOG},
+	    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", CF_FLAG_SPEC_ALLOW},
+	    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+	     CF_FLAG_WAIT_KILLABLE_RECV},
 	};
 	const char **names = NULL;
 	size_t n = 0;
@@ -1110,7 +1112,8 @@ static int prof_flags(struct pp *pp, const struct cf_json *v,
 	for (size_t i = 0; !rc && i < n; i++) {
 		size_t j = 0;
 
-		while (j < CF_ARRAY_SIZE(flags) && strcmp(names[i], flags[j].name))
+		while (j < CF_ARRAY_SIZE(flags) &&
+		       strcmp(names[i], flags[j].name))
 			j++;
 		struct jptr ichild = JP_INDEX(ptr, i);
 
@@ -1123,7 +1126,7 @@ static int prof_flags(struct pp *pp, const struct cf_json *v,
 		pp->p->flags |= flags[j].value;
 		if (flags[j].value == CF_FLAG_WAIT_KILLABLE_RECV)
 			pp->p->wait_killable_pos =
-				pos_of(pp, v->u.arr.items[i], &ichild);
+			    pos_of(pp, v->u.arr.items[i], &ichild);
 	}
 	return rc;
 }
@@ -1147,15 +1150,15 @@ static int prof_ignore_string(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field prof_fields[] = {
-	{ "defaultAction", prof_default },
-	{ "defaultErrnoRet", prof_default_ret },
-	{ "defaultErrno", prof_default_errno },
-	{ "architectures", prof_arches },
-	{ "archMap", prof_archmap },
-	{ "syscalls", prof_syscalls },
-	{ "flags", prof_flags },
-	{ "listenerPath", prof_listener },
-	{ "listenerMetadata", prof_ignore_string },
+    {"defaultAction", prof_default},
+    {"defaultErrnoRet", prof_default_ret},
+    {"defaultErrno", prof_default_errno},
+    {"architectures", prof_arches},
+    {"archMap", prof_archmap},
+    {"syscalls", prof_syscalls},
+    {"flags", prof_flags},
+    {"listenerPath", prof_listener},
+    {"listenerMetadata", prof_ignore_string},
 };
 
 static int finish_profile(struct pp *pp, struct prof_build *b,
@@ -1172,7 +1175,8 @@ static int finish_profile(struct pp *pp, struct prof_build *b,
 	if (!p->has_flags)
 		p->flags = CF_FLAG_SPEC_ALLOW; /* runc >= 1.2 */
 	if (p->default_errno_name && !b->has_ret &&
-	    (p->default_kind == CF_ACT_ERRNO || p->default_kind == CF_ACT_TRACE)) {
+	    (p->default_kind == CF_ACT_ERRNO ||
+	     p->default_kind == CF_ACT_TRACE)) {
 		p->default_errno_name_used = true;
 		note(pp, "errno-name", p->default_pos,
 		     cf_arena_printf(&p->arena,
@@ -1181,8 +1185,8 @@ static int finish_profile(struct pp *pp, struct prof_build *b,
 				     "does; Docker would use EPERM",
 				     p->default_errno_name));
 	}
-	p->default_action = action_value(p->default_kind, b->has_ret, b->ret,
-					 b->name_errno);
+	p->default_action =
+	    action_value(p->default_kind, b->has_ret, b->ret, b->name_errno);
 	return 0;
 }
 
@@ -1200,8 +1204,7 @@ static bool is_seccomp_key(const struct cf_json_member *m)
 /* a key that only a config.json has at the top */
 static bool is_oci_key(const struct cf_json_member *m)
 {
-	return key_matches(m, "ociVersion") ||
-	       key_matches(m, "process") ||
+	return key_matches(m, "ociVersion") || key_matches(m, "process") ||
 	       key_matches(m, "linux");
 }
 
@@ -1382,8 +1385,8 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 		     struct cf_profile **out, struct cf_error *err)
 {
 	struct cf_profile *p = calloc(1, sizeof(*p));
-	struct pp pp = { p, err };
-	struct cf_arena tree = { 0 };
+	struct pp pp = {p, err};
+	struct cf_arena tree = {0};
 	struct cf_json *root;
 	int rc;
 
@@ -1443,8 +1446,8 @@ int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
 	return rc;
 }
 
-const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n,
-			      char *buf, size_t size)
+const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n, char *buf,
+			      size_t size)
 {
 	const char *base = s->names_ptr ? s->names_ptr : "";
 	size_t nb = strlen(base), nd = 0, k = 0;

@@ -131,14 +131,22 @@ static uint8_t sig_step(const struct cf_cond *c, uint8_t st, unsigned b,
 static bool sig_final(const struct cf_cond *c, uint8_t st)
 {
 	switch ((enum cf_op)c->op) {
-	case CF_OP_NE: return st != 0;
-	case CF_OP_LT: return st == 1;
-	case CF_OP_LE: return st != 2;
-	case CF_OP_EQ: return st == 0;
-	case CF_OP_GE: return st != 1;
-	case CF_OP_GT: return st == 2;
-	case CF_OP_MASKED_EQ: return st == 0;
-	default: return false;
+	case CF_OP_NE:
+		return st != 0;
+	case CF_OP_LT:
+		return st == 1;
+	case CF_OP_LE:
+		return st != 2;
+	case CF_OP_EQ:
+		return st == 0;
+	case CF_OP_GE:
+		return st != 1;
+	case CF_OP_GT:
+		return st == 2;
+	case CF_OP_MASKED_EQ:
+		return st == 0;
+	default:
+		return false;
 	}
 }
 
@@ -176,7 +184,7 @@ static bool sig_add(struct cf_walk *w, size_t *n, int g, const uint8_t *st,
 		return false;
 	memcpy(w->st[g][*n], st, len);
 	w->val[g][*n] = v;
-	w->slot[h] = (uint16_t)++*n;
+	w->slot[h] = (uint16_t)++ * n;
 	w->stamp[h] = w->now;
 	return true;
 }
@@ -200,7 +208,7 @@ static bool sig_run(struct cf_walk *w, struct cf_vals *out, size_t *work)
 	for (unsigned b = 63; w->pair && b >= 32; b--)
 		for (size_t i = 0; i < w->n; i++)
 			w->st[0][0][w->n + i] =
-				sig_step(w->c[i], w->st[0][0][w->n + i], b, 0);
+			    sig_step(w->c[i], w->st[0][0][w->n + i], b, 0);
 	for (unsigned b = w->bits; b-- > 0;) {
 		size_t m = 0;
 
@@ -220,8 +228,7 @@ static bool sig_run(struct cf_walk *w, struct cf_vals *out, size_t *work)
 							 w->st[g][k][i], b, x);
 					if (w->pair)
 						st[w->n + i] = sig_low(
-							w, w->st[g][k], i, b,
-							x);
+						    w, w->st[g][k], i, b, x);
 				}
 				if (sig_dead(w, st))
 					continue;
@@ -314,7 +321,7 @@ static bool reach_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 			for (size_t i = 0; i < j; i++)
 				if ((alive >> i & 1) &&
 				    !cf_chain_holds_on(ar, &s->chains[i], arg,
-						    c->v[k]))
+						       c->v[k]))
 					alive &= ~(1ULL << i);
 			if (!mask_add(next, nnext, alive))
 				return false;
@@ -375,8 +382,8 @@ static enum cf_reach reach_with(const struct cf_arch *ar,
 		c.n = 0;
 		c.exact = true;
 		for (size_t i = 0; i <= j + !!also; i++) {
-			const struct cf_ir_chain *ch = i <= j ? &s->chains[i]
-							      : also;
+			const struct cf_ir_chain *ch =
+			    i <= j ? &s->chains[i] : also;
 
 			for (size_t k = 0; k < ch->nconds; k++)
 				any |= ch->conds[k].arg == arg;
@@ -388,8 +395,8 @@ static enum cf_reach reach_with(const struct cf_arch *ar,
 			c.exact = true;
 			for (size_t i = 0; i <= j + !!also; i++)
 				cf_vals_points(&c, ar,
-					 i <= j ? &s->chains[i] : also, arg,
-					 &s->chains[j]);
+					       i <= j ? &s->chains[i] : also,
+					       arg, &s->chains[j]);
 		}
 		cf_vals_add(&c, 0);
 		if (also)
@@ -417,12 +424,13 @@ static enum cf_reach reach_with(const struct cf_arch *ar,
  * prove what they cannot. */
 enum cf_reach cf_chain_reach(const struct cf_arch *ar,
 			     const struct cf_ir_sys *s, size_t j,
-			     const struct cf_ir_chain *also,
-			     struct cf_walk *w, size_t *work)
+			     const struct cf_ir_chain *also, struct cf_walk *w,
+			     size_t *work)
 {
 	enum cf_reach r = reach_with(ar, s, j, also, NULL, work);
 
-	return r == CF_REACH_UNKNOWN && w ? reach_with(ar, s, j, also, w, work) : r;
+	return r == CF_REACH_UNKNOWN && w ? reach_with(ar, s, j, also, w, work)
+					  : r;
 }
 
 struct cf_walk *cf_walk_new(void)

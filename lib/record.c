@@ -473,8 +473,8 @@ int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
 
 	*json = NULL;
 	*len = 0;
-	if (o && cf_reserved_zero(o->reserved, CF_RESERVED_IN,
-				  "cf_record_opts", err))
+	if (o && cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_record_opts",
+				  err))
 		return -EINVAL;
 	rec_abi_list(r, o, abis, &nabis);
 	names = rec_names(r, o, &nnames);

@@ -46,7 +46,7 @@ static bool cap_held(uint64_t caps, const char *name)
 static struct cf_loc pos_loc(const struct cf_profile *p,
 			     const struct cf_pos *pos)
 {
-	return (struct cf_loc){ p->file, pos->pointer, pos->line, pos->col };
+	return (struct cf_loc){p->file, pos->pointer, pos->line, pos->col};
 }
 
 /* JSON pointers of names are short: "/linux/seccomp/syscalls/N/names/M" */
@@ -68,16 +68,17 @@ static int add_arch(struct cf_ruleset *rs, const struct cf_profile *p,
 		    const struct cf_target *t, int abi,
 		    const struct cf_pos *pos, struct cf_error *err)
 {
-	struct cf_loc loc = pos ? pos_loc(p, pos) : (struct cf_loc){ 0 };
+	struct cf_loc loc = pos ? pos_loc(p, pos) : (struct cf_loc){0};
 
 	for (size_t i = 0; i < rs->narches; i++)
 		if (rs->arches[i] == abi)
 			return 0;
 	if (!cf_abi_supported(abi) && abi == rs->native)
-		return cf_err_at(err, -ENOTSUP, &loc,
-				 "architecture '%s' is not supported (no syscall "
-				 "table for it)",
-				 cf_arches[abi].oci);
+		return cf_err_at(
+		    err, -ENOTSUP, &loc,
+		    "architecture '%s' is not supported (no syscall "
+		    "table for it)",
+		    cf_arches[abi].oci);
 	if (!cf_abi_supported(abi)) {
 		cf_warn(t->diag, t->diag_ctx, "unsupported-abi", &loc,
 			"architecture '%s' has no syscall table (Linux 7.1 "
@@ -113,8 +114,8 @@ static int resolve_arches(struct cf_ruleset *rs, const struct cf_profile *p,
 			continue;
 		for (size_t j = 0; !rc && j < m->nsubs; j++)
 			if (m->sub_abis[j] >= 0)
-				rc = add_arch(rs, p, t, m->sub_abis[j],
-					      &m->pos, err);
+				rc = add_arch(rs, p, t, m->sub_abis[j], &m->pos,
+					      err);
 	}
 	return rc;
 }
@@ -157,8 +158,8 @@ static bool repeats_index(const struct cf_p_syscall *s)
 
 static struct cf_cond to_cond(const struct cf_p_arg *a)
 {
-	return (struct cf_cond){ (uint8_t)a->index, (uint8_t)a->op, a->value,
-				 a->value_two };
+	return (struct cf_cond){(uint8_t)a->index, (uint8_t)a->op, a->value,
+				a->value_two};
 }
 
 static size_t ndigits(size_t n)
@@ -258,9 +259,8 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 			continue;
 		/* the names' pointers, in one block */
 		blen = strlen(base);
-		ptrs = cf_arena_raw(a, s->nnames * (blen + 2 +
-						   ndigits(s->nnames - 1)),
-				    1);
+		ptrs = cf_arena_raw(
+		    a, s->nnames * (blen + 2 + ndigits(s->nnames - 1)), 1);
 		if (!ptrs)
 			return cf_err(err, -ENOMEM, "out of memory");
 		if (s->nargs) {
@@ -281,9 +281,9 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 
 				if (t->strict)
 					return cf_err_at(
-						err, -EINVAL, &loc,
-						"unknown syscall '%s' (--strict)",
-						s->names[n]);
+					    err, -EINVAL, &loc,
+					    "unknown syscall '%s' (--strict)",
+					    s->names[n]);
 				warn_unknown(p, t, s, n);
 			}
 			if (!split) {
@@ -344,25 +344,26 @@ static int refuse_notify(const struct cf_ruleset *rs,
 	}
 	if (is_notify(rs->default_action)) {
 		loc = pos_loc(p, &p->default_pos);
-		return cf_err_at(err, -EINVAL, &loc,
-				 "SCMP_ACT_NOTIFY cannot be the default action "
-				 "(runc refuses it too): every call the profile "
-				 "does not name, 'write' among them, would wait "
-				 "for a seccomp agent (hint: default to "
-				 "SCMP_ACT_ERRNO and notify only the calls an "
-				 "agent handles)");
+		return cf_err_at(
+		    err, -EINVAL, &loc,
+		    "SCMP_ACT_NOTIFY cannot be the default action "
+		    "(runc refuses it too): every call the profile "
+		    "does not name, 'write' among them, would wait "
+		    "for a seccomp agent (hint: default to "
+		    "SCMP_ACT_ERRNO and notify only the calls an "
+		    "agent handles)");
 	}
 	if (first) {
 		loc = pos_loc(p, &first->src->action_pos);
 		if (!p->listener_path)
 			return cf_err_at(
-				err, -EINVAL, &loc,
-				"SCMP_ACT_NOTIFY without 'listenerPath' is "
-				"refused, as runc refuses it: no seccomp agent "
-				"would receive the notifications, and the "
-				"kernel would answer '%s' with ENOSYS (hint: "
-				"SCMP_ACT_ERRNO answers with a fixed errno)",
-				first->name);
+			    err, -EINVAL, &loc,
+			    "SCMP_ACT_NOTIFY without 'listenerPath' is "
+			    "refused, as runc refuses it: no seccomp agent "
+			    "would receive the notifications, and the "
+			    "kernel would answer '%s' with ENOSYS (hint: "
+			    "SCMP_ACT_ERRNO answers with a fixed errno)",
+			    first->name);
 		return cf_err_at(err, -ENOTSUP, &loc,
 				 "SCMP_ACT_NOTIFY is not supported yet: "
 				 "callfence cannot hand the listener to the "
@@ -401,7 +402,7 @@ int cf_resolve(struct cf_arena *a, const struct cf_profile *p,
 	if (p->unconfined)
 		return 0;
 	if (!p->has_default_action) {
-		struct cf_loc loc = { p->file, "", 0, 0 };
+		struct cf_loc loc = {p->file, "", 0, 0};
 
 		return cf_err_at(err, -EINVAL, &loc,
 				 "missing 'defaultAction' (a profile with "

@@ -1046,8 +1046,7 @@ size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
 	struct run_ctx c;
 	size_t n = 0;
 
-	if (cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts",
-			     NULL))
+	if (cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts", NULL))
 		return 0;
 	memset(&c, 0, sizeof(c));
 	c.o = o;

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* The hash tools/gen-tables places the names with (keep them equal). */
 int cf_sys_index(const char *name)
 {
@@ -79,10 +78,10 @@ unsigned cf_sys_arg_bits(int arch, int idx, unsigned arg)
 	s = &cf_sysinfo[idx];
 	/* x32 and mips n32 use the 64-bit kernel's prototypes */
 	b = a->cmp_bits == 64 || a->nr_offset == 0x40000000U ||
-			    !strcmp(a->name, "mips64n32") ||
-			    !strcmp(a->name, "mipsel64n32")
-		    ? s->bits_lp64[arg]
-		    : s->bits_ilp32[arg];
+		    !strcmp(a->name, "mips64n32") ||
+		    !strcmp(a->name, "mipsel64n32")
+		? s->bits_lp64[arg]
+		: s->bits_ilp32[arg];
 	if (b == 0xfe)
 		return a->ptr_bits;
 	return b;
@@ -97,8 +96,8 @@ int cf_abi_lookup(const char *name)
 {
 	static const struct {
 		const char *alias, *name;
-	} aliases[] = { { "i386", "x86" }, { "arm64", "aarch64" },
-			{ "amd64", "x86_64" } };
+	} aliases[] = {
+	    {"i386", "x86"}, {"arm64", "aarch64"}, {"amd64", "x86_64"}};
 
 	if (!name)
 		return -1;
@@ -188,7 +187,8 @@ const char *cf_syscall_name(int abi, uint32_t nr)
 	if (!abi_ok(abi) || (t = cf_arches[abi].table) < 0)
 		return NULL;
 	for (size_t i = 0; i < cf_nsysinfo; i++)
-		if (cf_table_nrs[t][i] >= 0 && (uint32_t)cf_table_nrs[t][i] == nr)
+		if (cf_table_nrs[t][i] >= 0 &&
+		    (uint32_t)cf_table_nrs[t][i] == nr)
 			return cf_sysinfo[i].name;
 	return NULL;
 }

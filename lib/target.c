@@ -8,7 +8,7 @@
 
 static int parse_version(const char *s, uint32_t *out, int *parts)
 {
-	unsigned long v[3] = { 0 };
+	unsigned long v[3] = {0};
 	int n = 0;
 
 	while (n < 3) {

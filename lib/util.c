@@ -51,8 +51,9 @@ static void *arena_new_chunk(struct cf_arena *a, size_t n)
 
 void cf_arena_hint(struct cf_arena *a, size_t n)
 {
-	size_t block = (n + sizeof(struct cf_arena_chunk) + CF_MALLOC_OVERHEAD +
-			4095) & ~(size_t)4095;
+	size_t block =
+	    (n + sizeof(struct cf_arena_chunk) + CF_MALLOC_OVERHEAD + 4095) &
+	    ~(size_t)4095;
 
 	if (!a->head && block > CF_CHUNK_FIRST)
 		a->next_chunk = block;
@@ -213,12 +214,13 @@ int cf_reserved_zero(const uint64_t *r, size_t n, const char *what,
 {
 	for (size_t i = 0; i < n; i++)
 		if (r[i])
-			return cf_err(err, -EINVAL,
-				      "struct %s: reserved[%zu] is not zero: "
-				      "it is for a field of a later libcallfence "
-				      "than this %s; zero the struct (= {0}) "
-				      "before filling it",
-				      what, i, cf_version(NULL));
+			return cf_err(
+			    err, -EINVAL,
+			    "struct %s: reserved[%zu] is not zero: "
+			    "it is for a field of a later libcallfence "
+			    "than this %s; zero the struct (= {0}) "
+			    "before filling it",
+			    what, i, cf_version(NULL));
 	return 0;
 }
 
@@ -240,12 +242,12 @@ const char *cf_error_str(const struct cf_error *err, char *buf, size_t size)
 	if (!size)
 		return buf;
 	buf[0] = 0;
-#define CF_APPEND(...)                                                    \
-	do {                                                              \
-		int n_ = snprintf(buf + off, size - off, __VA_ARGS__);    \
-		if (n_ > 0)                                               \
-			off = (size_t)n_ < size - off ? off + (size_t)n_  \
-						      : size - 1;         \
+#define CF_APPEND(...)                                                         \
+	do {                                                                   \
+		int n_ = snprintf(buf + off, size - off, __VA_ARGS__);         \
+		if (n_ > 0)                                                    \
+			off = (size_t)n_ < size - off ? off + (size_t)n_       \
+						      : size - 1;              \
 	} while (0)
 	if (err->file[0]) {
 		CF_APPEND("%s:", err->file);
@@ -260,11 +262,11 @@ const char *cf_error_str(const struct cf_error *err, char *buf, size_t size)
 	return buf;
 }
 
-void cf_warn(cf_diag_fn fn, void *ctx, const char *id,
-	     const struct cf_loc *loc, const char *fmt, ...)
+void cf_warn(cf_diag_fn fn, void *ctx, const char *id, const struct cf_loc *loc,
+	     const char *fmt, ...)
 {
 	char msg[768], ptr[256];
-	struct cf_diag d = { .id = id, .msg = msg, .cls = cf_diag_class(id) };
+	struct cf_diag d = {.id = id, .msg = msg, .cls = cf_diag_class(id)};
 	va_list ap;
 
 	if (!fn)

@@ -24,7 +24,7 @@ void t_register(const char *name, t_fn fn, const char *file)
 		fprintf(stderr, "too many tests\n");
 		abort();
 	}
-	t_tests[t_ntests++] = (struct t_entry){ name, file, fn };
+	t_tests[t_ntests++] = (struct t_entry){name, file, fn};
 }
 
 bool t_check(bool ok, const char *expr, const char *file, int line)
@@ -82,16 +82,17 @@ const char *t_shared(void)
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return dir;
 	if (ci && strcmp(ci, "true") == 0)
-		t_fail(__FILE__, __LINE__, "%s is missing (required in CI)", dir);
+		t_fail(__FILE__, __LINE__, "%s is missing (required in CI)",
+		       dir);
 	else
 		t_skip("../shared is absent (set CF_SHARED)");
 	return NULL;
 }
 
 const char *const t_fixtures[] = {
-	"docker-default.json",		 "docker-labs-no-chmod.json",
-	"moby-conditional-include.json", "podman-default.json",
-	"runc-syscall-test1.json",	 "runc-syscall-test2.json",
+    "docker-default.json",	     "docker-labs-no-chmod.json",
+    "moby-conditional-include.json", "podman-default.json",
+    "runc-syscall-test1.json",	     "runc-syscall-test2.json",
 };
 const size_t t_nfixtures = sizeof(t_fixtures) / sizeof(t_fixtures[0]);
 

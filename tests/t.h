@@ -14,7 +14,7 @@ typedef void (*t_fn)(void);
 void t_register(const char *name, t_fn fn, const char *file);
 bool t_check(bool ok, const char *expr, const char *file, int line);
 void t_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void t_skip(const char *why);
 void t_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Directory of the shared fixtures ("../shared" unless CF_SHARED is set),
@@ -31,43 +31,44 @@ char *t_fixture_read(const char *name, size_t *len);
 /* Path of the built callfence binary (CF_BIN or build/callfence). */
 const char *t_callfence_bin(void);
 
-#define TEST(name)                                                     \
-	static void name(void);                                        \
-	__attribute__((constructor)) static void t_reg_##name(void)    \
-	{                                                              \
-		t_register(#name, name, __FILE__);                     \
-	}                                                              \
+#define TEST(name)                                                             \
+	static void name(void);                                                \
+	__attribute__((constructor)) static void t_reg_##name(void)            \
+	{                                                                      \
+		t_register(#name, name, __FILE__);                             \
+	}                                                                      \
 	static void name(void)
 
 #define CHECK(cond) t_check(!!(cond), #cond, __FILE__, __LINE__)
-#define CHECK_EQ(a, b)                                                 \
-	do {                                                           \
-		uint64_t t_a_ = (uint64_t)(a), t_b_ = (uint64_t)(b);   \
-		if (t_a_ != t_b_)                                      \
-			t_fail(__FILE__, __LINE__,                     \
-			       "%s == %s: 0x%" PRIx64 " != 0x%" PRIx64,\
-			       #a, #b, t_a_, t_b_);                    \
-		else                                                   \
-			t_check(true, #a, __FILE__, __LINE__);         \
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		uint64_t t_a_ = (uint64_t)(a), t_b_ = (uint64_t)(b);           \
+		if (t_a_ != t_b_)                                              \
+			t_fail(__FILE__, __LINE__,                             \
+			       "%s == %s: 0x%" PRIx64 " != 0x%" PRIx64, #a,    \
+			       #b, t_a_, t_b_);                                \
+		else                                                           \
+			t_check(true, #a, __FILE__, __LINE__);                 \
 	} while (0)
-#define CHECK_STR(a, b)                                                \
-	do {                                                           \
-		const char *t_a_ = (a), *t_b_ = (b);                   \
-		if (!t_a_ || !t_b_ || strcmp(t_a_, t_b_) != 0)         \
-			t_fail(__FILE__, __LINE__, "%s == %s: '%s' != '%s'", \
-			       #a, #b, t_a_ ? t_a_ : "(null)",         \
-			       t_b_ ? t_b_ : "(null)");                \
-		else                                                   \
-			t_check(true, #a, __FILE__, __LINE__);         \
+#define CHECK_STR(a, b)                                                        \
+	do {                                                                   \
+		const char *t_a_ = (a), *t_b_ = (b);                           \
+		if (!t_a_ || !t_b_ || strcmp(t_a_, t_b_) != 0)                 \
+			t_fail(__FILE__, __LINE__, "%s == %s: '%s' != '%s'",   \
+			       #a, #b, t_a_ ? t_a_ : "(null)",                 \
+			       t_b_ ? t_b_ : "(null)");                        \
+		else                                                           \
+			t_check(true, #a, __FILE__, __LINE__);                 \
 	} while (0)
-#define CHECK_CONTAINS(hay, needle)                                    \
-	do {                                                           \
-		const char *t_h_ = (hay), *t_n_ = (needle);            \
-		if (!t_h_ || !strstr(t_h_, t_n_))                      \
-			t_fail(__FILE__, __LINE__, "'%s' does not contain '%s'", \
-			       t_h_ ? t_h_ : "(null)", t_n_);          \
-		else                                                   \
-			t_check(true, #hay, __FILE__, __LINE__);       \
+#define CHECK_CONTAINS(hay, needle)                                            \
+	do {                                                                   \
+		const char *t_h_ = (hay), *t_n_ = (needle);                    \
+		if (!t_h_ || !strstr(t_h_, t_n_))                              \
+			t_fail(__FILE__, __LINE__,                             \
+			       "'%s' does not contain '%s'",                   \
+			       t_h_ ? t_h_ : "(null)", t_n_);                  \
+		else                                                           \
+			t_check(true, #hay, __FILE__, __LINE__);               \
 	} while (0)
 
 #endif

@@ -31,8 +31,8 @@ static void quiet(void *ctx, const struct cf_diag *d)
 	(void)d;
 }
 
-static void check_refusal(int rc, const struct cf_error *err,
-			  const char *what, size_t word)
+static void check_refusal(int rc, const struct cf_error *err, const char *what,
+			  size_t word)
 {
 	char want[64];
 
@@ -60,8 +60,8 @@ TEST(abi_reserved_target_refused_by_compile_check_merge)
 		struct cf_target bad = t;
 
 		bad.reserved[w] = 1;
-		check_refusal(cf_compile(p, &bad, &g, &err), &err,
-			      "cf_target", w);
+		check_refusal(cf_compile(p, &bad, &g, &err), &err, "cf_target",
+			      w);
 		CHECK(g == NULL);
 		check_refusal(cf_check(p, &bad, quiet, NULL, &err), &err,
 			      "cf_target", w);

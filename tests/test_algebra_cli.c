@@ -171,8 +171,8 @@ TEST(algebra_cli_diff_json)
 		return;
 	p = cmd_file(dir, "p.json", p_text);
 	q = cmd_file(dir, "q.json", q_text);
-	cmd_run(&txt, (const char *[]){"diff", "--native", "x86_64", p, q,
-				       NULL});
+	cmd_run(&txt,
+		(const char *[]){"diff", "--native", "x86_64", p, q, NULL});
 	CHECK_EQ(txt.status, 0);
 	CHECK_CONTAINS(txt.out, "  write a0 in [0, 0xffffffffffffffff] except "
 				"1: A SCMP_ACT_ALLOW, B SCMP_ACT_ERRNO(1); "
@@ -183,12 +183,13 @@ TEST(algebra_cli_diff_json)
 	/* the same class as the text: range, arguments, decisions, call */
 	CHECK_CONTAINS(r.out, "\"abis\": [\n {\"abi\": \"x86_64\", "
 			      "\"arch\": \"0xc000003e\", \"classes\": [");
-	CHECK_CONTAINS(r.out, "{\"name\": \"write\", \"nr_lo\": 1, \"nr_hi\": "
-			      "1, \"args\": \"a0 in [0, 0xffffffffffffffff] "
-			      "except 1\", \"a\": \"SCMP_ACT_ALLOW\", \"b\": "
-			      "\"SCMP_ACT_ERRNO(1)\", \"example\": {\"abi\": "
-			      "\"x86_64\", \"arch\": \"0xc000003e\", \"nr\": 1, "
-			      "\"name\": \"write\", \"args\": [\"0x0\", ");
+	CHECK_CONTAINS(r.out,
+		       "{\"name\": \"write\", \"nr_lo\": 1, \"nr_hi\": "
+		       "1, \"args\": \"a0 in [0, 0xffffffffffffffff] "
+		       "except 1\", \"a\": \"SCMP_ACT_ALLOW\", \"b\": "
+		       "\"SCMP_ACT_ERRNO(1)\", \"example\": {\"abi\": "
+		       "\"x86_64\", \"arch\": \"0xc000003e\", \"nr\": 1, "
+		       "\"name\": \"write\", \"args\": [\"0x0\", ");
 	CHECK(strstr(r.out, "\"a\": \"") && strstr(r.out, "p.json\""));
 	CHECK(!strstr(r.out, "\"name\": \"read\""));
 	if (access("/usr/bin/python3", X_OK))
@@ -218,16 +219,17 @@ TEST(algebra_cli_subset_json)
 		return;
 	p = cmd_file(dir, "p.json", p_text);
 	q = cmd_file(dir, "q.json", q_text);
-	cmd_run(&r, (const char *[]){"check", "--subset", "--json", p, q,
-				     NULL});
+	cmd_run(&r,
+		(const char *[]){"check", "--subset", "--json", p, q, NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_STR(r.out, "{\"holds\": true}\n");
 	cmd_run(&r, (const char *[]){"check", "--subset", "--json", "--native",
 				     "x86_64", q, p, NULL});
 	CHECK_EQ(r.status, 1);
-	CHECK_CONTAINS(r.out, "{\"holds\": false, \"example\": {\"abi\": "
-			      "\"x86_64\", \"arch\": \"0xc000003e\", \"nr\": 1, "
-			      "\"name\": \"write\", \"args\": [");
+	CHECK_CONTAINS(r.out,
+		       "{\"holds\": false, \"example\": {\"abi\": "
+		       "\"x86_64\", \"arch\": \"0xc000003e\", \"nr\": 1, "
+		       "\"name\": \"write\", \"args\": [");
 	CHECK_CONTAINS(r.out, "\"base\": \"SCMP_ACT_ERRNO(1)\", \"profile\": "
 			      "\"SCMP_ACT_ALLOW\"}\n");
 	/* the example is a real counterexample: a0 is not 1 */
@@ -258,27 +260,30 @@ TEST(run_cli_ignore)
 	snprintf(opt, sizeof(opt), "seccomp=%s", w);
 	snprintf(ran, sizeof(ran), "%s/ran", dir);
 	unlink(ran);
-	cmd_run(&r, (const char *[]){"run", "--security-opt",
-				     "no-new-privileges", "--security-opt", opt,
-				     "echo", "hi", NULL});
+	cmd_run(&r,
+		(const char *[]){"run", "--security-opt", "no-new-privileges",
+				 "--security-opt", opt, "echo", "hi", NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_STR(r.out, "hi\n");
 	CHECK_CONTAINS(r.err, "[unknown-syscall]");
-	cmd_run(&r, (const char *[]){"run", "--ignore", "unknown-syscall",
-				     "--security-opt", "no-new-privileges",
-				     "--security-opt", opt, "echo", "hi", NULL});
+	cmd_run(&r,
+		(const char *[]){"run", "--ignore", "unknown-syscall",
+				 "--security-opt", "no-new-privileges",
+				 "--security-opt", opt, "echo", "hi", NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_STR(r.out, "hi\n");
 	CHECK(!strstr(r.err, "unknown-syscall"));
 	/* another id leaves the warning */
-	cmd_run(&r, (const char *[]){"run", "--ignore", "shadowed-rule",
-				     "--security-opt", "no-new-privileges",
-				     "--security-opt", opt, "echo", "hi", NULL});
+	cmd_run(&r,
+		(const char *[]){"run", "--ignore", "shadowed-rule",
+				 "--security-opt", "no-new-privileges",
+				 "--security-opt", opt, "echo", "hi", NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_CONTAINS(r.err, "[unknown-syscall]");
-	cmd_run(&r, (const char *[]){"run", "--ignore", "bogus",
-				     "--security-opt", "no-new-privileges",
-				     "--security-opt", opt, "touch", ran, NULL});
+	cmd_run(&r,
+		(const char *[]){"run", "--ignore", "bogus", "--security-opt",
+				 "no-new-privileges", "--security-opt", opt,
+				 "touch", ran, NULL});
 	CHECK_EQ(r.status, 125);
 	CHECK_CONTAINS(r.err, "unknown diagnostic id 'bogus'");
 	CHECK(access(ran, F_OK) != 0);

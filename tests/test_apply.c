@@ -28,10 +28,10 @@
 /* personality(0xffffffff) only queries; the filter makes it fail with
  * ERRNO(77) so that the effect is unmistakable. */
 static const struct sock_filter deny_personality[] = {
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_personality, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, 0x00050000U | 77),
-	BPF_STMT(BPF_RET | BPF_K, 0x7fff0000U),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_personality, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, 0x00050000U | 77),
+    BPF_STMT(BPF_RET | BPF_K, 0x7fff0000U),
 };
 
 static int probe(void)
@@ -86,7 +86,7 @@ TEST(install_tsync_filters_running_threads)
 static void *lone_filter_thread(void *arg)
 {
 	/* a filter on this thread only: the threads now differ */
-	struct sock_fprog prog = { 4, (struct sock_filter *)deny_personality };
+	struct sock_fprog prog = {4, (struct sock_filter *)deny_personality};
 
 	(void)arg;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
@@ -125,8 +125,8 @@ TEST(install_refuses_when_tsync_cannot_apply)
 TEST(install_verifies_first)
 {
 	static const struct sock_filter bad[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 3), /* unaligned */
-		BPF_STMT(BPF_RET | BPF_K, 0x7fff0000U),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 3), /* unaligned */
+	    BPF_STMT(BPF_RET | BPF_K, 0x7fff0000U),
 	};
 	pid_t pid = fork();
 
@@ -136,10 +136,9 @@ TEST(install_verifies_first)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(10);
 		_exit(cf_install(bad, 2, 0, &err) == -EINVAL &&
-				      strstr(err.msg, "aligned") &&
-				      probe() == 0
-			      ? 0
-			      : 11);
+			      strstr(err.msg, "aligned") && probe() == 0
+			  ? 0
+			  : 11);
 	}
 	CHECK_EQ(child_status(pid), 0);
 }
@@ -158,9 +157,9 @@ TEST(install_filter_takes_effect)
 		/* denied with the filter's errno, the rest still works, and
 		 * the kernel reports filter mode */
 		_exit(probe() == 77 && getppid() > 0 &&
-				      prctl(PR_GET_SECCOMP) == 2
-			      ? 0
-			      : 12);
+			      prctl(PR_GET_SECCOMP) == 2
+			  ? 0
+			  : 12);
 	}
 	CHECK_EQ(child_status(pid), 0);
 }
@@ -178,9 +177,9 @@ TEST(install_without_nnp_or_cap_sys_admin_is_eacces)
 			_exit(10);
 		rc = cf_install(deny_personality, 4, 0, &err);
 		_exit(rc == -EACCES && strstr(err.msg, "no_new_privs") &&
-				      probe() == 0
-			      ? 0
-			      : 11);
+			      probe() == 0
+			  ? 0
+			  : 11);
 	}
 	CHECK_EQ(child_status(pid), 0);
 }
@@ -195,7 +194,7 @@ TEST(install_flags)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(10);
 		if (cf_install(deny_personality, 4, 1U << 20, &err) !=
-			    -EINVAL ||
+			-EINVAL ||
 		    !strstr(err.msg, "unknown seccomp filter flags 0x100000"))
 			_exit(11);
 		if (cf_install(deny_personality, 4,
@@ -207,7 +206,7 @@ TEST(install_flags)
 			_exit(13);
 		if (cf_install(deny_personality, 4,
 			       SECCOMP_FILTER_FLAG_LOG |
-				       SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+				   SECCOMP_FILTER_FLAG_SPEC_ALLOW,
 			       &err))
 			_exit(14);
 		_exit(probe() == 77 ? 0 : 15);
@@ -218,7 +217,7 @@ TEST(install_flags)
 TEST(install_with_listener_returns_its_fd)
 {
 	static const struct sock_filter allow[] = {
-		BPF_STMT(BPF_RET | BPF_K, 0x7fff0000U),
+	    BPF_STMT(BPF_RET | BPF_K, 0x7fff0000U),
 	};
 	pid_t pid = fork();
 
@@ -282,8 +281,8 @@ static bool kernel_accepts(const struct sock_filter *p, size_t len)
 	*verdict = -1;
 	pid = fork();
 	if (pid == 0) {
-		struct sock_fprog prog = { (unsigned short)len,
-					   (struct sock_filter *)p };
+		struct sock_fprog prog = {(unsigned short)len,
+					  (struct sock_filter *)p};
 
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(1);
@@ -301,7 +300,7 @@ static bool kernel_accepts(const struct sock_filter *p, size_t len)
 
 static void agree(const char *what, const struct sock_filter *p, size_t len)
 {
-	struct cf_error err = { 0 };
+	struct cf_error err = {0};
 	bool ours = cf_bpf_verify(p, len, &err) == 0;
 	bool kernel = kernel_accepts(p, len);
 
@@ -325,81 +324,66 @@ TEST(checker_agrees_with_the_kernel)
 		struct sock_filter p[4];
 		unsigned short len;
 	} samples[] = {
-		{ "good", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
-			    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
-			    BPF_STMT(BPF_RET | BPF_K, 0x00050001U),
-			    ALLOW }, 4 },
-		{ "jump out", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
-				BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 5, 0),
-				ALLOW }, 3 },
-		{ "jump to last", { BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 1, 2,
-					     1),
-				    ALLOW, ALLOW }, 3 },
-		{ "ja out", { BPF_STMT(BPF_JMP | BPF_JA, 1), ALLOW }, 2 },
-		{ "ja to last", { BPF_STMT(BPF_JMP | BPF_JA, 1), ALLOW,
-				  ALLOW }, 3 },
-		{ "ja wraps", { BPF_STMT(BPF_JMP | BPF_JA, 0xffffffffU),
-				ALLOW }, 2 },
-		{ "ja with x", { BPF_STMT(BPF_JMP | BPF_JA | BPF_X, 0),
-				 ALLOW }, 2 },
-		{ "no return", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0) }, 1 },
-		{ "ret x", { BPF_STMT(BPF_RET | BPF_X, 0) }, 1 },
-		{ "unaligned", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2),
-				 ALLOW }, 2 },
-		{ "beyond data", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 64),
-				   ALLOW }, 2 },
-		{ "ancillary", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					  0xfffff000U),
-				 ALLOW }, 2 },
-		{ "last word", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 60),
-				 ALLOW }, 2 },
-		{ "ldx abs", { BPF_STMT(BPF_LDX | BPF_W | BPF_ABS, 0),
-			       ALLOW }, 2 },
-		{ "half load", { BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0),
-				 ALLOW }, 2 },
-		{ "byte load", { BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
-				 ALLOW }, 2 },
-		{ "ind load", { BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0),
-				ALLOW }, 2 },
-		{ "msh", { BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), ALLOW }, 2 },
-		{ "div by 0", { BPF_STMT(BPF_ALU | BPF_DIV | BPF_K, 0),
-				ALLOW }, 2 },
-		{ "div by x", { BPF_STMT(BPF_ALU | BPF_DIV | BPF_X, 0),
-				ALLOW }, 2 },
-		{ "mod", { BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 3), ALLOW }, 2 },
-		{ "neg x", { BPF_STMT(BPF_ALU | BPF_NEG | BPF_X, 0), ALLOW },
-		  2 },
-		{ "shift 31", { BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 31),
-				ALLOW }, 2 },
-		{ "shift 32", { BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 32),
-				ALLOW }, 2 },
-		{ "mem unset", { BPF_STMT(BPF_LD | BPF_MEM, 3), ALLOW }, 2 },
-		{ "mem set", { BPF_STMT(BPF_ST, 3),
-			       BPF_STMT(BPF_LDX | BPF_MEM, 3), ALLOW }, 3 },
-		{ "mem one branch", { BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0,
-					       0, 1),
-				      BPF_STMT(BPF_ST, 1),
-				      BPF_STMT(BPF_LDX | BPF_MEM, 1),
-				      ALLOW }, 4 },
-		{ "mem after ja", { BPF_STMT(BPF_STX, 2),
-				    BPF_STMT(BPF_JMP | BPF_JA, 0),
-				    BPF_STMT(BPF_LD | BPF_MEM, 2),
-				    ALLOW }, 4 },
-		{ "mem dead after ret", { BPF_STMT(BPF_ST, 0), ALLOW,
-					  BPF_STMT(BPF_LD | BPF_MEM, 0),
-					  ALLOW }, 4 },
-		{ "slot 16", { BPF_STMT(BPF_ST, 16), ALLOW }, 2 },
-		{ "st with mode", { BPF_STMT(BPF_ST | BPF_MEM, 1), ALLOW },
-		  2 },
-		{ "ld len", { BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0), ALLOW },
-		  2 },
-		{ "ldx len", { BPF_STMT(BPF_LDX | BPF_W | BPF_LEN, 0), ALLOW },
-		  2 },
-		{ "ld imm half", { BPF_STMT(BPF_LD | BPF_H | BPF_IMM, 0),
-				   ALLOW }, 2 },
-		{ "ret a", { BPF_STMT(BPF_LD | BPF_IMM, 0x7fff0000U),
-			     BPF_STMT(BPF_RET | BPF_A, 0) }, 2 },
-		{ "empty", { ALLOW }, 0 },
+	    {"good",
+	     {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
+	      BPF_STMT(BPF_RET | BPF_K, 0x00050001U), ALLOW},
+	     4},
+	    {"jump out",
+	     {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 5, 0), ALLOW},
+	     3},
+	    {"jump to last",
+	     {BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 1, 2, 1), ALLOW, ALLOW},
+	     3},
+	    {"ja out", {BPF_STMT(BPF_JMP | BPF_JA, 1), ALLOW}, 2},
+	    {"ja to last", {BPF_STMT(BPF_JMP | BPF_JA, 1), ALLOW, ALLOW}, 3},
+	    {"ja wraps", {BPF_STMT(BPF_JMP | BPF_JA, 0xffffffffU), ALLOW}, 2},
+	    {"ja with x", {BPF_STMT(BPF_JMP | BPF_JA | BPF_X, 0), ALLOW}, 2},
+	    {"no return", {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)}, 1},
+	    {"ret x", {BPF_STMT(BPF_RET | BPF_X, 0)}, 1},
+	    {"unaligned", {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2), ALLOW}, 2},
+	    {"beyond data", {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 64), ALLOW}, 2},
+	    {"ancillary",
+	     {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0xfffff000U), ALLOW},
+	     2},
+	    {"last word", {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 60), ALLOW}, 2},
+	    {"ldx abs", {BPF_STMT(BPF_LDX | BPF_W | BPF_ABS, 0), ALLOW}, 2},
+	    {"half load", {BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0), ALLOW}, 2},
+	    {"byte load", {BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0), ALLOW}, 2},
+	    {"ind load", {BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0), ALLOW}, 2},
+	    {"msh", {BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), ALLOW}, 2},
+	    {"div by 0", {BPF_STMT(BPF_ALU | BPF_DIV | BPF_K, 0), ALLOW}, 2},
+	    {"div by x", {BPF_STMT(BPF_ALU | BPF_DIV | BPF_X, 0), ALLOW}, 2},
+	    {"mod", {BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 3), ALLOW}, 2},
+	    {"neg x", {BPF_STMT(BPF_ALU | BPF_NEG | BPF_X, 0), ALLOW}, 2},
+	    {"shift 31", {BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 31), ALLOW}, 2},
+	    {"shift 32", {BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 32), ALLOW}, 2},
+	    {"mem unset", {BPF_STMT(BPF_LD | BPF_MEM, 3), ALLOW}, 2},
+	    {"mem set",
+	     {BPF_STMT(BPF_ST, 3), BPF_STMT(BPF_LDX | BPF_MEM, 3), ALLOW},
+	     3},
+	    {"mem one branch",
+	     {BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1), BPF_STMT(BPF_ST, 1),
+	      BPF_STMT(BPF_LDX | BPF_MEM, 1), ALLOW},
+	     4},
+	    {"mem after ja",
+	     {BPF_STMT(BPF_STX, 2), BPF_STMT(BPF_JMP | BPF_JA, 0),
+	      BPF_STMT(BPF_LD | BPF_MEM, 2), ALLOW},
+	     4},
+	    {"mem dead after ret",
+	     {BPF_STMT(BPF_ST, 0), ALLOW, BPF_STMT(BPF_LD | BPF_MEM, 0), ALLOW},
+	     4},
+	    {"slot 16", {BPF_STMT(BPF_ST, 16), ALLOW}, 2},
+	    {"st with mode", {BPF_STMT(BPF_ST | BPF_MEM, 1), ALLOW}, 2},
+	    {"ld len", {BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0), ALLOW}, 2},
+	    {"ldx len", {BPF_STMT(BPF_LDX | BPF_W | BPF_LEN, 0), ALLOW}, 2},
+	    {"ld imm half", {BPF_STMT(BPF_LD | BPF_H | BPF_IMM, 0), ALLOW}, 2},
+	    {"ret a",
+	     {BPF_STMT(BPF_LD | BPF_IMM, 0x7fff0000U),
+	      BPF_STMT(BPF_RET | BPF_A, 0)},
+	     2},
+	    {"empty", {ALLOW}, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
@@ -414,8 +398,8 @@ TEST(checker_agrees_with_the_kernel_on_length)
 		p[i] = (struct sock_filter)ALLOW;
 	agree("4096 instructions", p, CF_BPF_MAXINSNS);
 	agree("4097 instructions", p, CF_BPF_MAXINSNS + 1);
-	p[0] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
-					    CF_BPF_MAXINSNS - 2);
+	p[0] =
+	    (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, CF_BPF_MAXINSNS - 2);
 	agree("longest ja", p, CF_BPF_MAXINSNS);
 	p[0].k++;
 	agree("ja one too far", p, CF_BPF_MAXINSNS);
@@ -433,13 +417,24 @@ static uint64_t next_rand(uint64_t *s)
 TEST(checker_agrees_with_the_kernel_on_random_programs)
 {
 	static const uint16_t codes[] = {
-		BPF_LD | BPF_W | BPF_ABS, BPF_LD | BPF_IMM, BPF_LD | BPF_MEM,
-		BPF_LDX | BPF_MEM, BPF_ST, BPF_STX, BPF_ALU | BPF_DIV | BPF_K,
-		BPF_ALU | BPF_LSH | BPF_K, BPF_ALU | BPF_ADD | BPF_X,
-		BPF_JMP | BPF_JA, BPF_JMP | BPF_JEQ | BPF_K,
-		BPF_JMP | BPF_JGE | BPF_X, BPF_RET | BPF_K, BPF_RET | BPF_A,
-		BPF_MISC | BPF_TAX, BPF_LD | BPF_B | BPF_ABS,
-		BPF_ALU | BPF_MOD | BPF_X, BPF_LDX | BPF_W | BPF_LEN,
+	    BPF_LD | BPF_W | BPF_ABS,
+	    BPF_LD | BPF_IMM,
+	    BPF_LD | BPF_MEM,
+	    BPF_LDX | BPF_MEM,
+	    BPF_ST,
+	    BPF_STX,
+	    BPF_ALU | BPF_DIV | BPF_K,
+	    BPF_ALU | BPF_LSH | BPF_K,
+	    BPF_ALU | BPF_ADD | BPF_X,
+	    BPF_JMP | BPF_JA,
+	    BPF_JMP | BPF_JEQ | BPF_K,
+	    BPF_JMP | BPF_JGE | BPF_X,
+	    BPF_RET | BPF_K,
+	    BPF_RET | BPF_A,
+	    BPF_MISC | BPF_TAX,
+	    BPF_LD | BPF_B | BPF_ABS,
+	    BPF_ALU | BPF_MOD | BPF_X,
+	    BPF_LDX | BPF_W | BPF_LEN,
 	};
 	uint64_t seed = 42;
 	unsigned accepted = 0, total = 400;
@@ -477,11 +472,11 @@ TEST(checker_agrees_with_the_kernel_on_random_programs)
 static size_t random_computation(uint64_t *seed, struct sock_filter *p)
 {
 	static const uint16_t ops[] = {
-		BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_AND,
-		BPF_OR,	 BPF_XOR, BPF_LSH, BPF_RSH, BPF_NEG,
+	    BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_AND,
+	    BPF_OR,  BPF_XOR, BPF_LSH, BPF_RSH, BPF_NEG,
 	};
-	static const uint32_t offs[] = { 0,  4,	 16, 20, 24, 28, 32,
-					 36, 40, 44, 48, 52, 56, 60 };
+	static const uint32_t offs[] = {0,  4,	16, 20, 24, 28, 32,
+					36, 40, 44, 48, 52, 56, 60};
 	const size_t body = 20;
 	size_t n = 0;
 
@@ -506,16 +501,29 @@ static size_t random_computation(uint64_t *seed, struct sock_filter *p)
 			in->code = BPF_LD | BPF_W | BPF_ABS;
 			in->k = offs[k % N(offs)];
 			break;
-		case 1: in->code = BPF_LD | BPF_MEM; break;
-		case 2: in->code = BPF_LDX | BPF_MEM; break;
-		case 3: in->code = BPF_ST; break;
-		case 4: in->code = BPF_STX; break;
-		case 5: in->code = BPF_LDX | BPF_IMM; in->k = k % 40; break;
-		case 6: in->code = r & 1 ? BPF_MISC | BPF_TAX
-					: BPF_MISC | BPF_TXA;
+		case 1:
+			in->code = BPF_LD | BPF_MEM;
 			break;
-		case 7: in->code = r & 1 ? BPF_LD | BPF_W | BPF_LEN
-					: BPF_LDX | BPF_W | BPF_LEN;
+		case 2:
+			in->code = BPF_LDX | BPF_MEM;
+			break;
+		case 3:
+			in->code = BPF_ST;
+			break;
+		case 4:
+			in->code = BPF_STX;
+			break;
+		case 5:
+			in->code = BPF_LDX | BPF_IMM;
+			in->k = k % 40;
+			break;
+		case 6:
+			in->code =
+			    r & 1 ? BPF_MISC | BPF_TAX : BPF_MISC | BPF_TXA;
+			break;
+		case 7:
+			in->code = r & 1 ? BPF_LD | BPF_W | BPF_LEN
+					 : BPF_LDX | BPF_W | BPF_LEN;
 			break;
 		case 8: /* a forward jump within the body or to its end */
 			in->code = BPF_JMP | (uint16_t)(0x10 * (1 + k % 4)) |
@@ -528,13 +536,14 @@ static size_t random_computation(uint64_t *seed, struct sock_filter *p)
 			in->code = BPF_ALU | op |
 				   (r & 1 && op != BPF_NEG ? BPF_X : BPF_K);
 			in->k = op == BPF_LSH || op == BPF_RSH ? k % 32
-				: op == BPF_DIV ? 1 + k % 100 : k;
+				: op == BPF_DIV		       ? 1 + k % 100
+							       : k;
 			break;
 		}
 	}
 	p[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x3ff);
-	p[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_OR | BPF_K,
-					      0x00050400U);
+	p[n++] =
+	    (struct sock_filter)BPF_STMT(BPF_ALU | BPF_OR | BPF_K, 0x00050400U);
 	p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
 	return n;
 }
@@ -550,8 +559,8 @@ static int kernel_result(const struct sock_filter *p, size_t len,
 		return -1000;
 	pid = fork();
 	if (pid == 0) {
-		struct sock_fprog prog = { (unsigned short)len,
-					   (struct sock_filter *)p };
+		struct sock_fprog prog = {(unsigned short)len,
+					  (struct sock_filter *)p};
 		int e;
 
 		close(fds[0]);
@@ -560,8 +569,8 @@ static int kernel_result(const struct sock_filter *p, size_t len,
 			_exit(1);
 		e = syscall(SYS_getppid, args[0], args[1], args[2], args[3],
 			    args[4], args[5]) < 0
-			    ? errno
-			    : 0;
+			? errno
+			: 0;
 		_exit(write(fds[1], &e, sizeof(e)) == sizeof(e) ? 0 : 2);
 	}
 	close(fds[1]);
@@ -584,7 +593,7 @@ TEST(sim_agrees_with_the_kernel)
 	for (unsigned round = 0; round < total; round++) {
 		struct sock_filter p[64];
 		size_t len = random_computation(&seed, p);
-		struct seccomp_data d = { .nr = SYS_getppid };
+		struct seccomp_data d = {.nr = SYS_getppid};
 		struct cf_error err;
 		uint32_t sim;
 		int want, got;
@@ -592,7 +601,7 @@ TEST(sim_agrees_with_the_kernel)
 		d.arch = cf_abi_audit_arch(host);
 		for (int i = 0; i < 6; i++)
 			d.args[i] = round % 3 ? next_rand(&seed) << 20 |
-						  next_rand(&seed)
+						    next_rand(&seed)
 					      : next_rand(&seed) % 5;
 		if (cf_bpf_verify(p, len, &err)) {
 			t_fail(__FILE__, __LINE__, "round %u: %s", round,

@@ -30,49 +30,43 @@
 
 static struct seccomp_data sample_data(void)
 {
-	struct seccomp_data d = { .nr = 39, .arch = 0xc000003eU };
+	struct seccomp_data d = {.nr = 39, .arch = 0xc000003eU};
 
 	d.instruction_pointer = 0x0000000100000002ULL;
 	for (int i = 0; i < 6; i++)
-		d.args[i] = 0x1111111100000000ULL * (uint64_t)(i + 1) +
-			    (uint64_t)i;
+		d.args[i] =
+		    0x1111111100000000ULL * (uint64_t)(i + 1) + (uint64_t)i;
 	return d;
 }
 
 /* Runs p, checks the result and the instruction count. */
-#define RUN(p, d, want, count)                                         \
-	do {                                                           \
-		unsigned n_ = 0;                                       \
-		CHECK_EQ(cf_bpf_run(p, LEN(p), d, &n_), want);         \
-		CHECK_EQ(n_, count);                                   \
+#define RUN(p, d, want, count)                                                 \
+	do {                                                                   \
+		unsigned n_ = 0;                                               \
+		CHECK_EQ(cf_bpf_run(p, LEN(p), d, &n_), want);                 \
+		CHECK_EQ(n_, count);                                           \
 	} while (0)
 
 TEST(sim_loads_seccomp_data_fields)
 {
 	struct seccomp_data d = sample_data();
-	const struct sock_filter nr[] = { ST(BPF_LD | BPF_W | BPF_ABS, 0),
-					  ST(BPF_RET | BPF_A, 0) };
-	const struct sock_filter arch[] = { ST(BPF_LD | BPF_W | BPF_ABS, 4),
-					    ST(BPF_RET | BPF_A, 0) };
-	const struct sock_filter iplo[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, LO(IP)), ST(BPF_RET | BPF_A, 0)
-	};
-	const struct sock_filter iphi[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, HI(IP)), ST(BPF_RET | BPF_A, 0)
-	};
+	const struct sock_filter nr[] = {ST(BPF_LD | BPF_W | BPF_ABS, 0),
+					 ST(BPF_RET | BPF_A, 0)};
+	const struct sock_filter arch[] = {ST(BPF_LD | BPF_W | BPF_ABS, 4),
+					   ST(BPF_RET | BPF_A, 0)};
+	const struct sock_filter iplo[] = {ST(BPF_LD | BPF_W | BPF_ABS, LO(IP)),
+					   ST(BPF_RET | BPF_A, 0)};
+	const struct sock_filter iphi[] = {ST(BPF_LD | BPF_W | BPF_ABS, HI(IP)),
+					   ST(BPF_RET | BPF_A, 0)};
 	const struct sock_filter a5lo[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, LO(ARG(5))),
-		ST(BPF_RET | BPF_A, 0)
-	};
+	    ST(BPF_LD | BPF_W | BPF_ABS, LO(ARG(5))), ST(BPF_RET | BPF_A, 0)};
 	const struct sock_filter a5hi[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, HI(ARG(5))),
-		ST(BPF_RET | BPF_A, 0)
-	};
-	const struct sock_filter len[] = { ST(BPF_LD | BPF_W | BPF_LEN, 0),
-					   ST(BPF_RET | BPF_A, 0) };
-	const struct sock_filter xlen[] = { ST(BPF_LDX | BPF_W | BPF_LEN, 0),
-					    ST(BPF_MISC | BPF_TXA, 0),
-					    ST(BPF_RET | BPF_A, 0) };
+	    ST(BPF_LD | BPF_W | BPF_ABS, HI(ARG(5))), ST(BPF_RET | BPF_A, 0)};
+	const struct sock_filter len[] = {ST(BPF_LD | BPF_W | BPF_LEN, 0),
+					  ST(BPF_RET | BPF_A, 0)};
+	const struct sock_filter xlen[] = {ST(BPF_LDX | BPF_W | BPF_LEN, 0),
+					   ST(BPF_MISC | BPF_TXA, 0),
+					   ST(BPF_RET | BPF_A, 0)};
 
 	RUN(nr, &d, 39, 2);
 	RUN(arch, &d, 0xc000003eU, 2);
@@ -89,19 +83,18 @@ TEST(sim_loads_seccomp_data_fields)
 /* One ALU operation with a constant and with X: a op b. */
 static uint32_t alu_k(uint16_t op, uint32_t a, uint32_t b, unsigned *n)
 {
-	const struct sock_filter p[] = { ST(BPF_LD | BPF_IMM, a),
-					 ST(BPF_ALU | op | BPF_K, b),
-					 ST(BPF_RET | BPF_A, 0) };
+	const struct sock_filter p[] = {ST(BPF_LD | BPF_IMM, a),
+					ST(BPF_ALU | op | BPF_K, b),
+					ST(BPF_RET | BPF_A, 0)};
 
 	return cf_bpf_run(p, LEN(p), NULL, n);
 }
 
 static uint32_t alu_x(uint16_t op, uint32_t a, uint32_t b, unsigned *n)
 {
-	const struct sock_filter p[] = { ST(BPF_LDX | BPF_IMM, b),
-					 ST(BPF_LD | BPF_IMM, a),
-					 ST(BPF_ALU | op | BPF_X, 0),
-					 ST(BPF_RET | BPF_A, 0) };
+	const struct sock_filter p[] = {
+	    ST(BPF_LDX | BPF_IMM, b), ST(BPF_LD | BPF_IMM, a),
+	    ST(BPF_ALU | op | BPF_X, 0), ST(BPF_RET | BPF_A, 0)};
 
 	return cf_bpf_run(p, LEN(p), NULL, n);
 }
@@ -112,17 +105,17 @@ TEST(sim_alu_operations)
 		uint16_t op;
 		uint32_t a, b, want;
 	} cases[] = {
-		{ BPF_ADD, 0xfffffffeU, 3, 1 },
-		{ BPF_SUB, 1, 2, 0xffffffffU },
-		{ BPF_MUL, 0x10000, 0x10001, 0x10000 },
-		{ BPF_DIV, 100, 7, 14 },
-		{ BPF_DIV, 0xffffffffU, 2, 0x7fffffffU },
-		{ BPF_MOD, 100, 7, 2 },
-		{ BPF_AND, 0xf0f0, 0xff00, 0xf000 },
-		{ BPF_OR, 0xf0f0, 0x0f00, 0xfff0 },
-		{ BPF_XOR, 0xf0f0, 0xff00, 0x0ff0 },
-		{ BPF_LSH, 1, 31, 0x80000000U },
-		{ BPF_RSH, 0x80000000U, 31, 1 },
+	    {BPF_ADD, 0xfffffffeU, 3, 1},
+	    {BPF_SUB, 1, 2, 0xffffffffU},
+	    {BPF_MUL, 0x10000, 0x10001, 0x10000},
+	    {BPF_DIV, 100, 7, 14},
+	    {BPF_DIV, 0xffffffffU, 2, 0x7fffffffU},
+	    {BPF_MOD, 100, 7, 2},
+	    {BPF_AND, 0xf0f0, 0xff00, 0xf000},
+	    {BPF_OR, 0xf0f0, 0x0f00, 0xfff0},
+	    {BPF_XOR, 0xf0f0, 0xff00, 0x0ff0},
+	    {BPF_LSH, 1, 31, 0x80000000U},
+	    {BPF_RSH, 0x80000000U, 31, 1},
 	};
 
 	for (size_t i = 0; i < LEN(cases); i++) {
@@ -139,14 +132,13 @@ TEST(sim_alu_operations)
 
 TEST(sim_alu_kernel_corner_cases)
 {
-	const struct sock_filter neg[] = { ST(BPF_LD | BPF_IMM, 5),
-					   ST(BPF_ALU | BPF_NEG, 0),
-					   ST(BPF_RET | BPF_A, 0) };
+	const struct sock_filter neg[] = {ST(BPF_LD | BPF_IMM, 5),
+					  ST(BPF_ALU | BPF_NEG, 0),
+					  ST(BPF_RET | BPF_A, 0)};
 	/* the division by X = 0 ends the program with 0; the rest never runs */
-	const struct sock_filter div0[] = { ST(BPF_LDX | BPF_IMM, 0),
-					    ST(BPF_LD | BPF_IMM, 100),
-					    ST(BPF_ALU | BPF_DIV | BPF_X, 0),
-					    RET_ALLOW };
+	const struct sock_filter div0[] = {
+	    ST(BPF_LDX | BPF_IMM, 0), ST(BPF_LD | BPF_IMM, 100),
+	    ST(BPF_ALU | BPF_DIV | BPF_X, 0), RET_ALLOW};
 	unsigned n = 0;
 
 	RUN(neg, NULL, 0xfffffffbU, 3);
@@ -162,21 +154,19 @@ TEST(sim_alu_kernel_corner_cases)
 /* jop a ? b: 1 if taken, 2 if not. */
 static uint32_t jump_k(uint16_t op, uint32_t a, uint32_t b, unsigned *n)
 {
-	const struct sock_filter p[] = { ST(BPF_LD | BPF_IMM, a),
-					 JMP(BPF_JMP | op | BPF_K, b, 1, 0),
-					 ST(BPF_RET | BPF_K, 2),
-					 ST(BPF_RET | BPF_K, 1) };
+	const struct sock_filter p[] = {
+	    ST(BPF_LD | BPF_IMM, a), JMP(BPF_JMP | op | BPF_K, b, 1, 0),
+	    ST(BPF_RET | BPF_K, 2), ST(BPF_RET | BPF_K, 1)};
 
 	return cf_bpf_run(p, LEN(p), NULL, n);
 }
 
 static uint32_t jump_x(uint16_t op, uint32_t a, uint32_t b, unsigned *n)
 {
-	const struct sock_filter p[] = { ST(BPF_LD | BPF_IMM, a),
-					 ST(BPF_LDX | BPF_IMM, b),
-					 JMP(BPF_JMP | op | BPF_X, 0, 0, 1),
-					 ST(BPF_RET | BPF_K, 1),
-					 ST(BPF_RET | BPF_K, 2) };
+	const struct sock_filter p[] = {
+	    ST(BPF_LD | BPF_IMM, a), ST(BPF_LDX | BPF_IMM, b),
+	    JMP(BPF_JMP | op | BPF_X, 0, 0, 1), ST(BPF_RET | BPF_K, 1),
+	    ST(BPF_RET | BPF_K, 2)};
 
 	return cf_bpf_run(p, LEN(p), NULL, n);
 }
@@ -187,11 +177,11 @@ TEST(sim_conditional_jumps)
 		uint16_t op;
 		uint32_t a, b, want;
 	} cases[] = {
-		{ BPF_JEQ, 5, 5, 1 },	{ BPF_JEQ, 5, 6, 2 },
-		{ BPF_JGT, 6, 5, 1 },	{ BPF_JGT, 5, 5, 2 },
-		{ BPF_JGT, 0x80000000U, 1, 1 }, /* unsigned */
-		{ BPF_JGE, 5, 5, 1 },	{ BPF_JGE, 4, 5, 2 },
-		{ BPF_JSET, 6, 2, 1 },	{ BPF_JSET, 6, 9, 2 },
+	    {BPF_JEQ, 5, 5, 1},		  {BPF_JEQ, 5, 6, 2},
+	    {BPF_JGT, 6, 5, 1},		  {BPF_JGT, 5, 5, 2},
+	    {BPF_JGT, 0x80000000U, 1, 1}, /* unsigned */
+	    {BPF_JGE, 5, 5, 1},		  {BPF_JGE, 4, 5, 2},
+	    {BPF_JSET, 6, 2, 1},	  {BPF_JSET, 6, 9, 2},
 	};
 
 	for (size_t i = 0; i < LEN(cases); i++) {
@@ -209,23 +199,23 @@ TEST(sim_conditional_jumps)
 TEST(sim_ja_memory_and_registers)
 {
 	const struct sock_filter p[] = {
-		ST(BPF_LD | BPF_IMM, 7),    /* 0 */
-		ST(BPF_ST, 3),              /* 1: M[3] = 7 */
-		ST(BPF_MISC | BPF_TAX, 0),  /* 2: x = 7 */
-		ST(BPF_ALU | BPF_ADD | BPF_X, 0), /* 3: a = 14 */
-		ST(BPF_STX, 15),            /* 4: M[15] = 7 */
-		ST(BPF_JMP | BPF_JA, 2),    /* 5 -> 8 */
-		ST(BPF_RET | BPF_K, 1),     /* 6 */
-		ST(BPF_RET | BPF_K, 2),     /* 7 */
-		ST(BPF_LDX | BPF_MEM, 3),   /* 8: x = 7 */
-		ST(BPF_ALU | BPF_MUL | BPF_X, 0), /* 9: a = 98 */
-		ST(BPF_LDX | BPF_IMM, 1),   /* 10 */
-		ST(BPF_MISC | BPF_TXA, 0),  /* 11: a = 1 */
-		ST(BPF_LD | BPF_MEM, 15),   /* 12: a = 7 */
-		ST(BPF_RET | BPF_A, 0),     /* 13 */
+	    ST(BPF_LD | BPF_IMM, 7),	      /* 0 */
+	    ST(BPF_ST, 3),		      /* 1: M[3] = 7 */
+	    ST(BPF_MISC | BPF_TAX, 0),	      /* 2: x = 7 */
+	    ST(BPF_ALU | BPF_ADD | BPF_X, 0), /* 3: a = 14 */
+	    ST(BPF_STX, 15),		      /* 4: M[15] = 7 */
+	    ST(BPF_JMP | BPF_JA, 2),	      /* 5 -> 8 */
+	    ST(BPF_RET | BPF_K, 1),	      /* 6 */
+	    ST(BPF_RET | BPF_K, 2),	      /* 7 */
+	    ST(BPF_LDX | BPF_MEM, 3),	      /* 8: x = 7 */
+	    ST(BPF_ALU | BPF_MUL | BPF_X, 0), /* 9: a = 98 */
+	    ST(BPF_LDX | BPF_IMM, 1),	      /* 10 */
+	    ST(BPF_MISC | BPF_TXA, 0),	      /* 11: a = 1 */
+	    ST(BPF_LD | BPF_MEM, 15),	      /* 12: a = 7 */
+	    ST(BPF_RET | BPF_A, 0),	      /* 13 */
 	};
-	const struct sock_filter ret_k[] = { ST(BPF_RET | BPF_K, 0x00050001U),
-					     ST(BPF_RET | BPF_K, 2) };
+	const struct sock_filter ret_k[] = {ST(BPF_RET | BPF_K, 0x00050001U),
+					    ST(BPF_RET | BPF_K, 2)};
 
 	CHECK_EQ(cf_bpf_verify(p, LEN(p), NULL), 0);
 	RUN(p, NULL, 7, 12);
@@ -238,19 +228,19 @@ TEST(sim_never_leaves_the_program_or_the_data)
 {
 	struct seccomp_data d = sample_data();
 	const struct sock_filter far_load[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, 0xfffffffcU), RET_ALLOW };
-	const struct sock_filter odd_load[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, 62), RET_ALLOW };
-	const struct sock_filter byte_load[] = {
-		ST(BPF_LD | BPF_B | BPF_ABS, 0), RET_ALLOW };
+	    ST(BPF_LD | BPF_W | BPF_ABS, 0xfffffffcU), RET_ALLOW};
+	const struct sock_filter odd_load[] = {ST(BPF_LD | BPF_W | BPF_ABS, 62),
+					       RET_ALLOW};
+	const struct sock_filter byte_load[] = {ST(BPF_LD | BPF_B | BPF_ABS, 0),
+						RET_ALLOW};
 	const struct sock_filter far_jump[] = {
-		ST(BPF_JMP | BPF_JA, 0xffffffffU), RET_ALLOW };
+	    ST(BPF_JMP | BPF_JA, 0xffffffffU), RET_ALLOW};
 	const struct sock_filter far_cond[] = {
-		JMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 200, 200), RET_ALLOW };
-	const struct sock_filter slot[] = { ST(BPF_ST, 16), RET_ALLOW };
-	const struct sock_filter no_ret[] = { ST(BPF_LD | BPF_IMM, 1),
-					      ST(BPF_LD | BPF_IMM, 2) };
-	const struct sock_filter bad_code[] = { ST(0xffff, 0), RET_ALLOW };
+	    JMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 200, 200), RET_ALLOW};
+	const struct sock_filter slot[] = {ST(BPF_ST, 16), RET_ALLOW};
+	const struct sock_filter no_ret[] = {ST(BPF_LD | BPF_IMM, 1),
+					     ST(BPF_LD | BPF_IMM, 2)};
+	const struct sock_filter bad_code[] = {ST(0xffff, 0), RET_ALLOW};
 
 	RUN(far_load, &d, 0, 1);
 	RUN(odd_load, &d, 0, 1);
@@ -268,30 +258,30 @@ TEST(sim_never_leaves_the_program_or_the_data)
 TEST(verify_accepts_good_programs)
 {
 	const struct sock_filter arch_check[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, 4),
-		JMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003eU, 1, 0),
-		ST(BPF_RET | BPF_K, 0),
-		ST(BPF_LD | BPF_W | BPF_ABS, 0),
-		JMP(BPF_JMP | BPF_JGE | BPF_K, 400, 0, 1),
-		ST(BPF_RET | BPF_K, 0x00050026U),
-		RET_ALLOW,
+	    ST(BPF_LD | BPF_W | BPF_ABS, 4),
+	    JMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003eU, 1, 0),
+	    ST(BPF_RET | BPF_K, 0),
+	    ST(BPF_LD | BPF_W | BPF_ABS, 0),
+	    JMP(BPF_JMP | BPF_JGE | BPF_K, 400, 0, 1),
+	    ST(BPF_RET | BPF_K, 0x00050026U),
+	    RET_ALLOW,
 	};
 	/* memory written on both branches before the join */
 	const struct sock_filter both[] = {
-		JMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
-		ST(BPF_ST, 0),
-		ST(BPF_JMP | BPF_JA, 1),
-		ST(BPF_STX, 0),
-		ST(BPF_LD | BPF_MEM, 0),
-		ST(BPF_RET | BPF_A, 0),
+	    JMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+	    ST(BPF_ST, 0),
+	    ST(BPF_JMP | BPF_JA, 1),
+	    ST(BPF_STX, 0),
+	    ST(BPF_LD | BPF_MEM, 0),
+	    ST(BPF_RET | BPF_A, 0),
 	};
 	/* the last word of the data, the longest jumps */
 	const struct sock_filter edges[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, 60),
-		ST(BPF_JMP | BPF_JA, 1),
-		JMP(BPF_JMP | BPF_JSET | BPF_X, 0, 1, 1),
-		ST(BPF_ALU | BPF_LSH | BPF_K, 31),
-		RET_ALLOW,
+	    ST(BPF_LD | BPF_W | BPF_ABS, 60),
+	    ST(BPF_JMP | BPF_JA, 1),
+	    JMP(BPF_JMP | BPF_JSET | BPF_X, 0, 1, 1),
+	    ST(BPF_ALU | BPF_LSH | BPF_K, 31),
+	    RET_ALLOW,
 	};
 
 	CHECK_EQ(cf_bpf_verify(arch_check, LEN(arch_check), NULL), 0);
@@ -307,55 +297,81 @@ TEST(verify_rejects_each_bad_form)
 		size_t len;
 		const char *msg;
 	} bad[] = {
-		{ "unknown opcode", { ST(0x00ff, 0), RET_ALLOW }, 2,
-		  "instruction 0: opcode 0x00ff" },
-		{ "classic but not seccomp",
-		  { ST(BPF_LD | BPF_B | BPF_ABS, 0), RET_ALLOW }, 2,
-		  "not allowed in seccomp" },
-		{ "mod", { ST(BPF_ALU | BPF_MOD | BPF_K, 3), RET_ALLOW }, 2,
-		  "instruction 0: opcode 0x0094" },
-		{ "indirect load",
-		  { ST(BPF_LD | BPF_W | BPF_IND, 0), RET_ALLOW }, 2,
-		  "not allowed" },
-		{ "ret x", { ST(BPF_RET | BPF_X, 0) }, 1, "not allowed" },
-		{ "cond jump out",
-		  { JMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 2), RET_ALLOW,
-		    RET_ALLOW }, 3,
-		  "instruction 0: jump to 3 is past the last instruction (2)" },
-		{ "jt out",
-		  { ST(BPF_LD | BPF_IMM, 0),
-		    JMP(BPF_JMP | BPF_JGT | BPF_X, 1, 1, 0), RET_ALLOW }, 3,
-		  "instruction 1: jump" },
-		{ "ja out", { ST(BPF_JMP | BPF_JA, 1), RET_ALLOW }, 2,
-		  "instruction 0: jump" },
-		{ "ja wraps", { ST(BPF_JMP | BPF_JA, 0xffffffffU), RET_ALLOW },
-		  2, "instruction 0: jump to 4294967296" },
-		{ "no return", { ST(BPF_LD | BPF_IMM, 0) }, 1,
-		  "instruction 0: the program does not end with a return" },
-		{ "unaligned", { ST(BPF_LD | BPF_W | BPF_ABS, 2), RET_ALLOW },
-		  2, "instruction 0: load at offset 2" },
-		{ "beyond data",
-		  { ST(BPF_LD | BPF_W | BPF_ABS, 64), RET_ALLOW }, 2,
-		  "instruction 0: load at offset 64" },
-		{ "ldx abs", { ST(BPF_LDX | BPF_W | BPF_ABS, 0), RET_ALLOW },
-		  2, "not allowed" },
-		{ "mem before write",
-		  { ST(BPF_LD | BPF_MEM, 3), RET_ALLOW }, 2,
-		  "instruction 0: scratch slot 3 read before" },
-		{ "mem on one branch",
-		  { JMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1), ST(BPF_ST, 1),
-		    ST(BPF_LDX | BPF_MEM, 1), RET_ALLOW }, 4,
-		  "instruction 2: scratch slot 1" },
-		{ "slot 16", { ST(BPF_ST, 16), RET_ALLOW }, 2,
-		  "instruction 0: scratch slot 16" },
-		{ "div by 0", { ST(BPF_ALU | BPF_DIV | BPF_K, 0), RET_ALLOW },
-		  2, "instruction 0: division by constant zero" },
-		{ "shift 32", { ST(BPF_ALU | BPF_LSH | BPF_K, 32), RET_ALLOW },
-		  2, "instruction 0: shift by 32" },
+	    {"unknown opcode",
+	     {ST(0x00ff, 0), RET_ALLOW},
+	     2,
+	     "instruction 0: opcode 0x00ff"},
+	    {"classic but not seccomp",
+	     {ST(BPF_LD | BPF_B | BPF_ABS, 0), RET_ALLOW},
+	     2,
+	     "not allowed in seccomp"},
+	    {"mod",
+	     {ST(BPF_ALU | BPF_MOD | BPF_K, 3), RET_ALLOW},
+	     2,
+	     "instruction 0: opcode 0x0094"},
+	    {"indirect load",
+	     {ST(BPF_LD | BPF_W | BPF_IND, 0), RET_ALLOW},
+	     2,
+	     "not allowed"},
+	    {"ret x", {ST(BPF_RET | BPF_X, 0)}, 1, "not allowed"},
+	    {"cond jump out",
+	     {JMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 2), RET_ALLOW, RET_ALLOW},
+	     3,
+	     "instruction 0: jump to 3 is past the last instruction (2)"},
+	    {"jt out",
+	     {ST(BPF_LD | BPF_IMM, 0), JMP(BPF_JMP | BPF_JGT | BPF_X, 1, 1, 0),
+	      RET_ALLOW},
+	     3,
+	     "instruction 1: jump"},
+	    {"ja out",
+	     {ST(BPF_JMP | BPF_JA, 1), RET_ALLOW},
+	     2,
+	     "instruction 0: jump"},
+	    {"ja wraps",
+	     {ST(BPF_JMP | BPF_JA, 0xffffffffU), RET_ALLOW},
+	     2,
+	     "instruction 0: jump to 4294967296"},
+	    {"no return",
+	     {ST(BPF_LD | BPF_IMM, 0)},
+	     1,
+	     "instruction 0: the program does not end with a return"},
+	    {"unaligned",
+	     {ST(BPF_LD | BPF_W | BPF_ABS, 2), RET_ALLOW},
+	     2,
+	     "instruction 0: load at offset 2"},
+	    {"beyond data",
+	     {ST(BPF_LD | BPF_W | BPF_ABS, 64), RET_ALLOW},
+	     2,
+	     "instruction 0: load at offset 64"},
+	    {"ldx abs",
+	     {ST(BPF_LDX | BPF_W | BPF_ABS, 0), RET_ALLOW},
+	     2,
+	     "not allowed"},
+	    {"mem before write",
+	     {ST(BPF_LD | BPF_MEM, 3), RET_ALLOW},
+	     2,
+	     "instruction 0: scratch slot 3 read before"},
+	    {"mem on one branch",
+	     {JMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1), ST(BPF_ST, 1),
+	      ST(BPF_LDX | BPF_MEM, 1), RET_ALLOW},
+	     4,
+	     "instruction 2: scratch slot 1"},
+	    {"slot 16",
+	     {ST(BPF_ST, 16), RET_ALLOW},
+	     2,
+	     "instruction 0: scratch slot 16"},
+	    {"div by 0",
+	     {ST(BPF_ALU | BPF_DIV | BPF_K, 0), RET_ALLOW},
+	     2,
+	     "instruction 0: division by constant zero"},
+	    {"shift 32",
+	     {ST(BPF_ALU | BPF_LSH | BPF_K, 32), RET_ALLOW},
+	     2,
+	     "instruction 0: shift by 32"},
 	};
 
 	for (size_t i = 0; i < LEN(bad); i++) {
-		struct cf_error err = { 0 };
+		struct cf_error err = {0};
 		int rc = cf_bpf_verify(bad[i].p, bad[i].len, &err);
 
 		if (rc != -EINVAL || !strstr(err.msg, bad[i].msg))
@@ -395,13 +411,24 @@ TEST(verify_program_length_limits)
 TEST(verify_then_run_random_programs)
 {
 	static const uint16_t codes[] = {
-		BPF_LD | BPF_W | BPF_ABS, BPF_LD | BPF_IMM, BPF_LD | BPF_MEM,
-		BPF_LDX | BPF_IMM, BPF_LDX | BPF_MEM, BPF_ST, BPF_STX,
-		BPF_ALU | BPF_ADD | BPF_X, BPF_ALU | BPF_DIV | BPF_X,
-		BPF_ALU | BPF_RSH | BPF_K, BPF_ALU | BPF_NEG,
-		BPF_JMP | BPF_JA, BPF_JMP | BPF_JEQ | BPF_K,
-		BPF_JMP | BPF_JSET | BPF_X, BPF_RET | BPF_K, BPF_RET | BPF_A,
-		BPF_MISC | BPF_TAX, BPF_MISC | BPF_TXA,
+	    BPF_LD | BPF_W | BPF_ABS,
+	    BPF_LD | BPF_IMM,
+	    BPF_LD | BPF_MEM,
+	    BPF_LDX | BPF_IMM,
+	    BPF_LDX | BPF_MEM,
+	    BPF_ST,
+	    BPF_STX,
+	    BPF_ALU | BPF_ADD | BPF_X,
+	    BPF_ALU | BPF_DIV | BPF_X,
+	    BPF_ALU | BPF_RSH | BPF_K,
+	    BPF_ALU | BPF_NEG,
+	    BPF_JMP | BPF_JA,
+	    BPF_JMP | BPF_JEQ | BPF_K,
+	    BPF_JMP | BPF_JSET | BPF_X,
+	    BPF_RET | BPF_K,
+	    BPF_RET | BPF_A,
+	    BPF_MISC | BPF_TAX,
+	    BPF_MISC | BPF_TXA,
 	};
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	unsigned accepted = 0;
@@ -435,16 +462,16 @@ TEST(verify_then_run_random_programs)
 /* ---- listing and export ------------------------------------------------- */
 
 static const struct sock_filter listing_prog[] = {
-	ST(BPF_LD | BPF_W | BPF_ABS, 4),
-	JMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003eU, 1, 0),
-	ST(BPF_RET | BPF_K, 0x80000000U),
-	ST(BPF_LD | BPF_W | BPF_ABS, 0),
-	JMP(BPF_JMP | BPF_JEQ | BPF_K, 39, 0, 3),
-	ST(BPF_LD | BPF_W | BPF_ABS, HI(ARG(1))),
-	JMP(BPF_JMP | BPF_JSET | BPF_X, 0, 2, 0),
-	ST(BPF_RET | BPF_K, 0x00050001U),
-	RET_ALLOW,
-	ST(BPF_RET | BPF_A, 0),
+    ST(BPF_LD | BPF_W | BPF_ABS, 4),
+    JMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003eU, 1, 0),
+    ST(BPF_RET | BPF_K, 0x80000000U),
+    ST(BPF_LD | BPF_W | BPF_ABS, 0),
+    JMP(BPF_JMP | BPF_JEQ | BPF_K, 39, 0, 3),
+    ST(BPF_LD | BPF_W | BPF_ABS, HI(ARG(1))),
+    JMP(BPF_JMP | BPF_JSET | BPF_X, 0, 2, 0),
+    ST(BPF_RET | BPF_K, 0x00050001U),
+    RET_ALLOW,
+    ST(BPF_RET | BPF_A, 0),
 };
 
 /* Text written by fn into a memory stream (caller frees). */
@@ -493,25 +520,25 @@ TEST(disasm_golden)
 TEST(disasm_every_opcode_and_odd_operands)
 {
 	const struct sock_filter p[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, LO(IP)),
-		ST(BPF_LD | BPF_W | BPF_ABS, LO(ARG(0))),
-		ST(BPF_LD | BPF_W | BPF_ABS, 2),
-		ST(BPF_LD | BPF_W | BPF_ABS, 64),
-		ST(BPF_LD | BPF_W | BPF_LEN, 0),
-		ST(BPF_LDX | BPF_W | BPF_LEN, 0),
-		ST(BPF_LD | BPF_IMM, 16),
-		ST(BPF_LDX | BPF_MEM, 15),
-		ST(BPF_ST, 1),
-		ST(BPF_STX, 2),
-		ST(BPF_ALU | BPF_SUB | BPF_K, 1),
-		ST(BPF_ALU | BPF_RSH | BPF_X, 0),
-		ST(BPF_ALU | BPF_NEG, 0),
-		ST(BPF_JMP | BPF_JA, 3),
-		ST(BPF_MISC | BPF_TAX, 0),
-		ST(BPF_MISC | BPF_TXA, 0),
-		ST(BPF_LD | BPF_B | BPF_IND, 3),
-		ST(0x00ff, 9),
-		ST(BPF_RET | BPF_K, 0x7ff00002U),
+	    ST(BPF_LD | BPF_W | BPF_ABS, LO(IP)),
+	    ST(BPF_LD | BPF_W | BPF_ABS, LO(ARG(0))),
+	    ST(BPF_LD | BPF_W | BPF_ABS, 2),
+	    ST(BPF_LD | BPF_W | BPF_ABS, 64),
+	    ST(BPF_LD | BPF_W | BPF_LEN, 0),
+	    ST(BPF_LDX | BPF_W | BPF_LEN, 0),
+	    ST(BPF_LD | BPF_IMM, 16),
+	    ST(BPF_LDX | BPF_MEM, 15),
+	    ST(BPF_ST, 1),
+	    ST(BPF_STX, 2),
+	    ST(BPF_ALU | BPF_SUB | BPF_K, 1),
+	    ST(BPF_ALU | BPF_RSH | BPF_X, 0),
+	    ST(BPF_ALU | BPF_NEG, 0),
+	    ST(BPF_JMP | BPF_JA, 3),
+	    ST(BPF_MISC | BPF_TAX, 0),
+	    ST(BPF_MISC | BPF_TXA, 0),
+	    ST(BPF_LD | BPF_B | BPF_IND, 3),
+	    ST(0x00ff, 9),
+	    ST(BPF_RET | BPF_K, 0x7ff00002U),
 	};
 	char *text = capture(cf_bpf_disasm, p, LEN(p));
 
@@ -540,12 +567,12 @@ TEST(disasm_every_opcode_and_odd_operands)
 TEST(disasm_names_abis_only_after_an_arch_load)
 {
 	const struct sock_filter p[] = {
-		ST(BPF_LD | BPF_W | BPF_ABS, 0),
-		JMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003eU, 0, 0),
-		ST(BPF_LD | BPF_W | BPF_ABS, 4),
-		JMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000003U, 0, 0),
-		JMP(BPF_JMP | BPF_JEQ | BPF_K, 0x12345678U, 0, 0),
-		RET_ALLOW,
+	    ST(BPF_LD | BPF_W | BPF_ABS, 0),
+	    JMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003eU, 0, 0),
+	    ST(BPF_LD | BPF_W | BPF_ABS, 4),
+	    JMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000003U, 0, 0),
+	    JMP(BPF_JMP | BPF_JEQ | BPF_K, 0x12345678U, 0, 0),
+	    RET_ALLOW,
 	};
 	char *text = capture(cf_bpf_disasm, p, LEN(p));
 
@@ -578,9 +605,9 @@ TEST(write_hex_and_c_golden)
 		     "};\n");
 	free(hex);
 	free(c);
-	CHECK_EQ(cf_bpf_write(listing_prog, 1, (enum cf_bpf_format)7, stdout,
-			      NULL),
-		 -EINVAL);
+	CHECK_EQ(
+	    cf_bpf_write(listing_prog, 1, (enum cf_bpf_format)7, stdout, NULL),
+	    -EINVAL);
 }
 
 TEST(raw_round_trip)
@@ -593,9 +620,9 @@ TEST(raw_round_trip)
 
 	if (!CHECK(f))
 		return;
-	CHECK_EQ(cf_bpf_write(listing_prog, LEN(listing_prog), CF_BPF_RAW, f,
-			      &err),
-		 0);
+	CHECK_EQ(
+	    cf_bpf_write(listing_prog, LEN(listing_prog), CF_BPF_RAW, f, &err),
+	    0);
 	fclose(f);
 	CHECK_EQ(size, sizeof(listing_prog));
 	CHECK(!memcmp(buf, listing_prog, sizeof(listing_prog)));
@@ -617,8 +644,7 @@ TEST(raw_reader_rejects_bad_sizes)
 	CHECK_CONTAINS(err.msg, "not a multiple of 8");
 	CHECK(p == NULL && n == 0);
 	CHECK_EQ(cf_bpf_read_raw(bytes, 0, &p, &n, &err), -EINVAL);
-	CHECK_EQ(cf_bpf_read_raw(bytes, sizeof(bytes), &p, &n, &err),
-		 -EINVAL);
+	CHECK_EQ(cf_bpf_read_raw(bytes, sizeof(bytes), &p, &n, &err), -EINVAL);
 	CHECK_CONTAINS(err.msg, "4097 instructions");
 	CHECK_EQ(cf_bpf_read_raw(bytes, sizeof(bytes) - 8, &p, &n, &err), 0);
 	CHECK_EQ(n, CF_BPF_MAXINSNS);
@@ -633,19 +659,19 @@ TEST(action_names)
 		uint32_t action;
 		const char *name;
 	} cases[] = {
-		{ 0x00000000U, "SCMP_ACT_KILL_THREAD" },
-		{ 0x80000000U, "SCMP_ACT_KILL_PROCESS" },
-		{ 0x00030000U, "SCMP_ACT_TRAP" },
-		{ 0x00050001U, "SCMP_ACT_ERRNO(1)" },
-		{ 0x00050026U, "SCMP_ACT_ERRNO(38)" },
-		{ 0x00050000U, "SCMP_ACT_ERRNO(0)" },
-		{ 0x7fc00000U, "SCMP_ACT_NOTIFY" },
-		{ 0x7ff00001U, "SCMP_ACT_TRACE(1)" },
-		{ 0x7ffc0000U, "SCMP_ACT_LOG" },
-		{ 0x7fff0000U, "SCMP_ACT_ALLOW" },
-		{ 0x7fff0005U, "SCMP_ACT_ALLOW|0x5" },
-		{ 0x12340000U, "0x12340000" },
-		{ 0xffffffffU, "0xffffffff" },
+	    {0x00000000U, "SCMP_ACT_KILL_THREAD"},
+	    {0x80000000U, "SCMP_ACT_KILL_PROCESS"},
+	    {0x00030000U, "SCMP_ACT_TRAP"},
+	    {0x00050001U, "SCMP_ACT_ERRNO(1)"},
+	    {0x00050026U, "SCMP_ACT_ERRNO(38)"},
+	    {0x00050000U, "SCMP_ACT_ERRNO(0)"},
+	    {0x7fc00000U, "SCMP_ACT_NOTIFY"},
+	    {0x7ff00001U, "SCMP_ACT_TRACE(1)"},
+	    {0x7ffc0000U, "SCMP_ACT_LOG"},
+	    {0x7fff0000U, "SCMP_ACT_ALLOW"},
+	    {0x7fff0005U, "SCMP_ACT_ALLOW|0x5"},
+	    {0x12340000U, "0x12340000"},
+	    {0xffffffffU, "0xffffffff"},
 	};
 	char buf[64], tiny[9];
 

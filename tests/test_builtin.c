@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 static const uint64_t arg_values[] = {
-	0, 1, 8, 0x20000, 0x20008, 0xffffffff, 0x1ffffffff, 37, 38, 39, 40,
-	41, 0x11, 0x10000011, 0x7e020000, 0x100000000, UINT64_MAX,
+    0,	1,  8,	0x20000, 0x20008,    0xffffffff, 0x1ffffffff, 37,	  38,
+    39, 40, 41, 0x11,	 0x10000011, 0x7e020000, 0x100000000, UINT64_MAX,
 };
 
 struct tally {
@@ -33,7 +33,8 @@ static void compare_vector(const struct cf_filter *a, const struct cf_filter *b,
 	size_t la, lb;
 	const struct sock_filter *pa = cf_filter_program(a, &la);
 	const struct sock_filter *pb = cf_filter_program(b, &lb);
-	uint32_t ra = cf_bpf_run(pa, la, d, NULL), rb = cf_bpf_run(pb, lb, d, NULL);
+	uint32_t ra = cf_bpf_run(pa, la, d, NULL),
+		 rb = cf_bpf_run(pb, lb, d, NULL);
 
 	cf_filter_decide(a, d, &da);
 	cf_filter_decide(b, d, &db);
@@ -51,7 +52,7 @@ static void compare_vector(const struct cf_filter *a, const struct cf_filter *b,
 static void compare_nr(const struct cf_filter *a, const struct cf_filter *b,
 		       const struct cf_arch *ar, uint32_t nr, struct tally *t)
 {
-	struct seccomp_data d = { .nr = (int)nr, .arch = ar->audit_arch };
+	struct seccomp_data d = {.nr = (int)nr, .arch = ar->audit_arch};
 
 	compare_vector(a, b, &d, t);
 	for (size_t i = 0; i < CF_ARRAY_SIZE(arg_values); i++) {
@@ -97,23 +98,23 @@ TEST(builtin_equals_docker_default)
 	size_t dlen, blen;
 	char *docker = t_fixture_read("docker-default.json", &dlen);
 	const char *builtin = cf_profile_builtin_json(&blen);
-	struct tally t = { 0 };
+	struct tally t = {0};
 	unsigned natives = 0, rejected = 0;
 
 	if (!docker)
 		return;
 	for (int native = 0; native < cf_narches; native++) {
-		uint64_t caps[3] = { cf_caps_docker_default(),
-				     cf_caps_docker_default() | 1ULL << 21,
-				     cf_caps_all() };
+		uint64_t caps[3] = {cf_caps_docker_default(),
+				    cf_caps_docker_default() | 1ULL << 21,
+				    cf_caps_all()};
 
 		if (!cf_abi_supported(native))
 			continue;
 		natives++;
 		for (int c = 0; c < 3; c++) {
-			struct cf_target tg = { .native = native,
-						.caps = caps[c],
-						.kernel = 6 << 16 | 18 };
+			struct cf_target tg = {.native = native,
+					       .caps = caps[c],
+					       .kernel = 6 << 16 | 18};
 			struct cf_filter *fa, *fb;
 			int ra = compile(builtin, blen, "builtin", &tg, &fa);
 			int rb = compile(docker, dlen, "docker", &tg, &fb);
@@ -129,13 +130,14 @@ TEST(builtin_equals_docker_default)
 			}
 			CHECK_EQ(fa->ir.nabis, fb->ir.nabis);
 			for (size_t i = 0; i < fa->ir.nabis; i++) {
-				CHECK_EQ(fa->ir.abis[i].arch, fb->ir.abis[i].arch);
+				CHECK_EQ(fa->ir.abis[i].arch,
+					 fb->ir.abis[i].arch);
 				compare_abi(fa, fb, fa->ir.abis[i].arch, &t);
 			}
 			/* a foreign ABI */
 			{
-				struct seccomp_data d = { .nr = 0,
-							  .arch = 0x12345678 };
+				struct seccomp_data d = {.nr = 0,
+							 .arch = 0x12345678};
 
 				compare_vector(fa, fb, &d, &t);
 			}
@@ -210,8 +212,8 @@ TEST(builtin_parsed_file_is_current)
 			t_skip("CF_DUMP is not set (make check sets it)");
 		return;
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "%s data/builtin.json cf_profile_builtin > ", dump);
+	snprintf(cmd, sizeof(cmd), "%s data/builtin.json cf_profile_builtin > ",
+		 dump);
 	check_generated(cmd, "lib/builtin_data.c");
 }
 
@@ -232,8 +234,7 @@ static bool differ(const char *fmt, ...)
 	return false;
 }
 
-static bool same_str(const char *a, const char *b, const char *what,
-		     size_t i)
+static bool same_str(const char *a, const char *b, const char *what, size_t i)
 {
 	if ((!a && !b) || (a && b && !strcmp(a, b)))
 		return true;
@@ -256,8 +257,7 @@ static bool same_strs(const char **a, size_t na, const char **b, size_t nb,
 		      const char *what, size_t i)
 {
 	if (na != nb) {
-		return differ("%s [%zu]: %zu vs %zu entries", what, i, na,
-			      nb);
+		return differ("%s [%zu]: %zu vs %zu entries", what, i, na, nb);
 	}
 	for (size_t n = 0; n < na; n++)
 		if (!same_str(a[n], b[n], what, i))
@@ -271,8 +271,8 @@ static bool same_filter(const struct cf_p_filter *a,
 			const struct cf_p_filter *b, size_t i)
 {
 	return same_strs(a->caps, a->ncaps, b->caps, b->ncaps, "caps", i) &&
-	       same_strs(a->arches, a->narches, b->arches, b->narches,
-			 "arches", i) &&
+	       same_strs(a->arches, a->narches, b->arches, b->narches, "arches",
+			 i) &&
 	       same_str(a->min_kernel, b->min_kernel, "minKernel", i) &&
 	       SAME(a->min_kernel_v == b->min_kernel_v, "minKernel", i) &&
 	       SAME(a->min_kernel_3part == b->min_kernel_3part, "minKernel",
@@ -300,7 +300,7 @@ static bool same_syscall(const struct cf_p_syscall *a,
 		const struct cf_p_arg *x = &a->args[n], *y = &b->args[n];
 
 		if (!SAME(x->index == y->index && x->value == y->value &&
-				  x->value_two == y->value_two && x->op == y->op,
+			      x->value_two == y->value_two && x->op == y->op,
 			  "arg", i) ||
 		    !same_pos(x->pos, y->pos, "arg pos", i))
 			return false;
@@ -319,8 +319,8 @@ static bool same_profile(const struct cf_profile *a, const struct cf_profile *b)
 
 	if (!same_str(a->file, b->file, "file", 0) ||
 	    !SAME(a->has_default_action == b->has_default_action &&
-			  a->default_action == b->default_action &&
-			  a->default_kind == b->default_kind,
+		      a->default_action == b->default_action &&
+		      a->default_kind == b->default_kind,
 		  "defaultAction", 0) ||
 	    !same_pos(a->default_pos, b->default_pos, "defaultAction pos", 0) ||
 	    !same_str(a->default_errno_name, b->default_errno_name,
@@ -331,8 +331,8 @@ static bool same_profile(const struct cf_profile *a, const struct cf_profile *b)
 	    !SAME(a->narchmap == b->narchmap, "archMap", 0) ||
 	    !SAME(a->nsyscalls == b->nsyscalls, "syscalls", 0) ||
 	    !SAME(a->has_syscalls == b->has_syscalls &&
-			  a->has_flags == b->has_flags && a->flags == b->flags &&
-			  a->unconfined == b->unconfined,
+		      a->has_flags == b->has_flags && a->flags == b->flags &&
+		      a->unconfined == b->unconfined,
 		  "flags", 0) ||
 	    !same_str(a->listener_path, b->listener_path, "listenerPath", 0))
 		return false;

@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 struct res {
-	int status; /* exit code, or -1 */
+	int status;	  /* exit code, or -1 */
 	char text[65536]; /* stdout then stderr */
 };
 
 static void ck_cmd(struct res *o, const char *const *args)
 {
-	const char *argv[32] = { t_callfence_bin() };
+	const char *argv[32] = {t_callfence_bin()};
 	int n = 1, pipefd[2], status;
 	size_t len = 0;
 	pid_t pid;
@@ -42,8 +42,8 @@ static void ck_cmd(struct res *o, const char *const *args)
 	}
 	close(pipefd[1]);
 	for (;;) {
-		ssize_t r = read(pipefd[0], o->text + len,
-				 sizeof(o->text) - 1 - len);
+		ssize_t r =
+		    read(pipefd[0], o->text + len, sizeof(o->text) - 1 - len);
 
 		if (r <= 0)
 			break;
@@ -55,7 +55,7 @@ static void ck_cmd(struct res *o, const char *const *args)
 		o->status = WEXITSTATUS(status);
 }
 
-#define CMD(o, ...) ck_cmd(o, (const char *const[]){ __VA_ARGS__, NULL })
+#define CMD(o, ...) ck_cmd(o, (const char *const[]){__VA_ARGS__, NULL})
 
 static char ck_dir[64];
 
@@ -114,9 +114,8 @@ static void ck_target(struct cf_target *t)
 static uint32_t decide(const struct cf_filter *f, uint32_t nr,
 		       const uint64_t *args)
 {
-	struct seccomp_data d = { .nr = (int)nr,
-				  .arch = cf_abi_audit_arch(
-					  cf_abi_lookup("x86_64")) };
+	struct seccomp_data d = {
+	    .nr = (int)nr, .arch = cf_abi_audit_arch(cf_abi_lookup("x86_64"))};
 	struct cf_decision dec;
 
 	memcpy(d.args, args, sizeof(d.args));
@@ -129,9 +128,9 @@ static uint32_t decide(const struct cf_filter *f, uint32_t nr,
 static uint32_t run_prog(const struct cf_filter *f, uint32_t nr,
 			 const uint64_t *args)
 {
-	struct seccomp_data d = { .nr = (int)nr,
-				  .arch = cf_abi_audit_arch(
-					  cf_abi_lookup("x86_64")) },
+	struct seccomp_data d = {.nr = (int)nr,
+				 .arch = cf_abi_audit_arch(
+				     cf_abi_lookup("x86_64"))},
 			    k;
 	size_t len;
 	const struct sock_filter *prog = cf_filter_program(f, &len);
@@ -154,11 +153,11 @@ TEST(check_docker_default_one_warning)
 	struct cf_filter *f;
 	struct cf_target t;
 	struct cf_error err;
-	uint64_t a[6] = { 0 }, low[6] = { 0 };
+	uint64_t a[6] = {0}, low[6] = {0};
 	int64_t nr;
 
-	if (!ck_binary() || !(text = t_fixture_read("docker-default.json",
-						    &len)))
+	if (!ck_binary() ||
+	    !(text = t_fixture_read("docker-default.json", &len)))
 		return;
 	p = ck_file("docker.json", text);
 	CMD(&o, "check", "--json", "--native", "x86_64", p);
@@ -195,7 +194,7 @@ TEST(check_docker_default_one_warning)
 	ck_target(&t);
 	CHECK_EQ(cf_compile(prof, &t, &f, &err), 0);
 	nr = cf_syscall_number(t.native, "socket");
-	CHECK_EQ(decide(f, (uint32_t)nr, a), 0x7fff0000U); /* ALLOW */
+	CHECK_EQ(decide(f, (uint32_t)nr, a), 0x7fff0000U);   /* ALLOW */
 	CHECK_EQ(decide(f, (uint32_t)nr, low), 0x00050001U); /* EPERM */
 	CHECK_EQ(run_prog(f, (uint32_t)nr, a), 0x7fff0000U);
 	CHECK_EQ(run_prog(f, (uint32_t)nr, low), 0x00050001U);
@@ -294,39 +293,39 @@ TEST(check_harden)
 }
 
 static const char shadow_profile[] =
-	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
-	" {\"names\": [\"ptrace\", \"kill\"], \"action\": "
-	"\"SCMP_ACT_ALLOW\"},\n"
-	" {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\", "
-	"\"errnoRet\": 38, \"args\": [{\"index\": 0, \"value\": 16, \"op\": "
-	"\"SCMP_CMP_EQ\"}]},\n"
-	" {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-	"[{\"index\": 2, \"value\": 10, \"op\": \"SCMP_CMP_GT\"}]},\n"
-	" {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
-	"[{\"index\": 2, \"value\": 40, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-	" {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_LOG\", \"args\": "
-	"[{\"index\": 2, \"value\": 5, \"op\": \"SCMP_CMP_GT\"}]},\n"
-	" {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-	"[{\"index\": 2, \"value\": 20, \"op\": \"SCMP_CMP_GE\"}]},\n"
-	" {\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-	"[{\"index\": 0, \"value\": 3, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-	" {\"names\": [\"close\"], \"action\": \"SCMP_ACT_KILL\"},\n"
-	" {\"names\": [\"munmap\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-	"[{\"index\": 1, \"value\": 0, \"op\": \"SCMP_CMP_LT\"}]},\n"
-	" {\"names\": [\"brk\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-	"[{\"index\": 0, \"value\": 255, \"op\": \"SCMP_CMP_MASKED_EQ\", "
-	"\"valueTwo\": 1}]},\n"
-	" {\"names\": [\"brk\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
-	"[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-	" {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_ALLOW\", "
-	"\"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_LE\"}]},\n"
-	" {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_ALLOW\", "
-	"\"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_GT\"}]},\n"
-	" {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_KILL\", "
-	"\"args\": [{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-	" {\"names\": [\"brk\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
-	"[{\"index\": 0, \"value\": 257, \"op\": \"SCMP_CMP_GT\"}]}"
-	"]}\n";
+    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
+    " {\"names\": [\"ptrace\", \"kill\"], \"action\": "
+    "\"SCMP_ACT_ALLOW\"},\n"
+    " {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\", "
+    "\"errnoRet\": 38, \"args\": [{\"index\": 0, \"value\": 16, \"op\": "
+    "\"SCMP_CMP_EQ\"}]},\n"
+    " {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+    "[{\"index\": 2, \"value\": 10, \"op\": \"SCMP_CMP_GT\"}]},\n"
+    " {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
+    "[{\"index\": 2, \"value\": 40, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+    " {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_LOG\", \"args\": "
+    "[{\"index\": 2, \"value\": 5, \"op\": \"SCMP_CMP_GT\"}]},\n"
+    " {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+    "[{\"index\": 2, \"value\": 20, \"op\": \"SCMP_CMP_GE\"}]},\n"
+    " {\"names\": [\"close\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+    "[{\"index\": 0, \"value\": 3, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+    " {\"names\": [\"close\"], \"action\": \"SCMP_ACT_KILL\"},\n"
+    " {\"names\": [\"munmap\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+    "[{\"index\": 1, \"value\": 0, \"op\": \"SCMP_CMP_LT\"}]},\n"
+    " {\"names\": [\"brk\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+    "[{\"index\": 0, \"value\": 255, \"op\": \"SCMP_CMP_MASKED_EQ\", "
+    "\"valueTwo\": 1}]},\n"
+    " {\"names\": [\"brk\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
+    "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+    " {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_ALLOW\", "
+    "\"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_LE\"}]},\n"
+    " {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_ALLOW\", "
+    "\"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_GT\"}]},\n"
+    " {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_KILL\", "
+    "\"args\": [{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+    " {\"names\": [\"brk\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
+    "[{\"index\": 0, \"value\": 257, \"op\": \"SCMP_CMP_GT\"}]}"
+    "]}\n";
 
 /* Rules that never apply: after an unconditional rule, before one,
  * covered by an earlier argument rule (MASKED_EQ too) or by several, or
@@ -339,8 +338,7 @@ TEST(check_shadowed_rules)
 
 	if (!ck_binary() || !(p = ck_file("shadow.json", shadow_profile)))
 		return;
-	CMD(&o, "check", "--native", "x86_64", "--ignore", "absent-on-abi",
-	    p);
+	CMD(&o, "check", "--native", "x86_64", "--ignore", "absent-on-abi", p);
 	CHECK_EQ(o.status, 0);
 	CHECK_CONTAINS(o.text,
 		       "shadow.json:3:13: /syscalls/1/names/0: this rule for "
@@ -394,8 +392,8 @@ TEST(check_rule_lints_in_every_command)
 	CHECK_EQ(o.status, 0);
 	CHECK_EQ(count(o.text, "[shadowed-rule]"), 6);
 	CHECK_CONTAINS(o.text, "[overlapping-rules]");
-	CMD(&o, "compile", "--ignore", "shadowed-rule", "--native", "x86_64",
-	    p, "-o", out);
+	CMD(&o, "compile", "--ignore", "shadowed-rule", "--native", "x86_64", p,
+	    "-o", out);
 	CHECK_EQ(o.status, 0);
 	CHECK(!strstr(o.text, "[shadowed-rule]"));
 	CHECK_CONTAINS(o.text, "[overlapping-rules]");
@@ -557,21 +555,27 @@ struct prop_rule {
 	uint64_t v[2], v2[2];
 };
 
-static const char *const prop_ops[] = { "SCMP_CMP_NE", "SCMP_CMP_LT",
-					"SCMP_CMP_LE", "SCMP_CMP_EQ",
-					"SCMP_CMP_GE", "SCMP_CMP_GT",
-					"SCMP_CMP_MASKED_EQ" };
+static const char *const prop_ops[] = {
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
+    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
 
 static bool prop_holds(unsigned op, uint64_t a, uint64_t v, uint64_t v2)
 {
 	switch (op) {
-	case 6: return (a & v) == (v2 & v);
-	case 0: return a != v;
-	case 1: return a < v;
-	case 2: return a <= v;
-	case 3: return a == v;
-	case 4: return a >= v;
-	default: return a > v;
+	case 6:
+		return (a & v) == (v2 & v);
+	case 0:
+		return a != v;
+	case 1:
+		return a < v;
+	case 2:
+		return a <= v;
+	case 3:
+		return a == v;
+	case 4:
+		return a >= v;
+	default:
+		return a > v;
 	}
 }
 
@@ -583,10 +587,26 @@ static uint64_t prop_rand(uint64_t *s)
 	return *s;
 }
 
-static const uint64_t prop_grid_h[] = { 0, 1, 2, 3, 4, 5, 6, 0xffffffffULL };
-static const uint64_t prop_grid_l[] = { 0,  1,  2,  3,  4,  5,  6,
-					7,  8,  9,  16, 17, 18, 19,
-					20, 21, 22, 23, 0xffffffffULL };
+static const uint64_t prop_grid_h[] = {0, 1, 2, 3, 4, 5, 6, 0xffffffffULL};
+static const uint64_t prop_grid_l[] = {0,
+				       1,
+				       2,
+				       3,
+				       4,
+				       5,
+				       6,
+				       7,
+				       8,
+				       9,
+				       16,
+				       17,
+				       18,
+				       19,
+				       20,
+				       21,
+				       22,
+				       23,
+				       0xffffffffULL};
 #define PROP_GRID (CF_ARRAY_SIZE_T(prop_grid_h) * CF_ARRAY_SIZE_T(prop_grid_l))
 #define CF_ARRAY_SIZE_T(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -611,11 +631,13 @@ static void prop_collect(void *ctx, const struct cf_diag *d)
 	    sscanf(d->pointer, "/syscalls/%u", &k) == 1 && k < 16)
 		pd->shadowed[k] = 1;
 	else if (!strcmp(d->id, "int-arg-bypass") && d->pointer)
-		pd->bypass[strstr(d->msg, "argument 1 of") ? 1
-			   : strstr(d->msg, "argument 0 of") ? 0 : 2] = 1;
+		pd->bypass[strstr(d->msg, "argument 1 of")   ? 1
+			   : strstr(d->msg, "argument 0 of") ? 0
+							     : 2] = 1;
 	else if (!strcmp(d->id, "int-arg-narrow"))
-		pd->narrow[strstr(d->msg, "argument 1 of") ? 1
-			   : strstr(d->msg, "argument 0 of") ? 0 : 2] = 1;
+		pd->narrow[strstr(d->msg, "argument 1 of")   ? 1
+			   : strstr(d->msg, "argument 0 of") ? 0
+							     : 2] = 1;
 	else
 		pd->other++;
 }
@@ -628,20 +650,26 @@ static bool prop_allowing(uint32_t a)
 
 TEST(check_analyses_match_brute_force)
 {
-	static const uint64_t data[] = { 0, 1, 2, 5, 7, 1ULL << 32,
-					 (1ULL << 32) + 3, 1ULL << 33 };
-	static const uint64_t masks[] = { 1, 3, 5, 7, 0x100000001ULL,
-					  0x300000000ULL, 0x100000007ULL };
-	static const uint64_t twos[] = { 0, 1, 2, 5, 7, 1ULL << 32,
-					 (1ULL << 32) + 5, (1ULL << 33) + 1,
-					 3ULL << 32 };
+	static const uint64_t data[] = {
+	    0, 1, 2, 5, 7, 1ULL << 32, (1ULL << 32) + 3, 1ULL << 33};
+	static const uint64_t masks[] = {
+	    1, 3, 5, 7, 0x100000001ULL, 0x300000000ULL, 0x100000007ULL};
+	static const uint64_t twos[] = {0,
+					1,
+					2,
+					5,
+					7,
+					1ULL << 32,
+					(1ULL << 32) + 5,
+					(1ULL << 33) + 1,
+					3ULL << 32};
 	static const struct {
 		const char *json;
 		uint32_t ret;
-	} acts[] = { { "SCMP_ACT_ALLOW", 0x7fff0000U },
-		     { "SCMP_ACT_LOG", 0x7ffc0000U },
-		     { "SCMP_ACT_ERRNO", 0x00050001U },
-		     { "SCMP_ACT_KILL", 0 } };
+	} acts[] = {{"SCMP_ACT_ALLOW", 0x7fff0000U},
+		    {"SCMP_ACT_LOG", 0x7ffc0000U},
+		    {"SCMP_ACT_ERRNO", 0x00050001U},
+		    {"SCMP_ACT_KILL", 0}};
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	unsigned mismatches = 0, shadowed = 0, bypasses = 0;
 	struct cf_target t;
@@ -658,9 +686,9 @@ TEST(check_analyses_match_brute_force)
 		struct cf_profile *p;
 		struct cf_filter *f;
 		struct cf_error err;
-		struct prop_diags pd = { { 0 }, { 0 }, { 0 }, 0 };
-		bool decides[6] = { 0 }, differs[6] = { 0 }, sat[6] = { 0 };
-		bool tb[3] = { 0 }, tn[3] = { 0 };
+		struct prop_diags pd = {{0}, {0}, {0}, 0};
+		bool decides[6] = {0}, differs[6] = {0}, sat[6] = {0};
+		bool tb[3] = {0}, tn[3] = {0};
 
 		off = snprintf(json, sizeof(json),
 			       "{\"defaultAction\": \"%s\", \"syscalls\": [",
@@ -692,13 +720,13 @@ TEST(check_analyses_match_brute_force)
 					r[i].v2[c] = twos[(m >> 8) % 9];
 				}
 				off += snprintf(
-					json + off, sizeof(json) - (size_t)off,
-					"%s{\"index\": %u, \"value\": %llu, "
-					"\"valueTwo\": %llu, \"op\": \"%s\"}",
-					c ? ", " : "", r[i].arg[c],
-					(unsigned long long)r[i].v[c],
-					(unsigned long long)r[i].v2[c],
-					prop_ops[r[i].op[c]]);
+				    json + off, sizeof(json) - (size_t)off,
+				    "%s{\"index\": %u, \"value\": %llu, "
+				    "\"valueTwo\": %llu, \"op\": \"%s\"}",
+				    c ? ", " : "", r[i].arg[c],
+				    (unsigned long long)r[i].v[c],
+				    (unsigned long long)r[i].v2[c],
+				    prop_ops[r[i].op[c]]);
 			}
 			off += snprintf(json + off, sizeof(json) - (size_t)off,
 					"]}");
@@ -717,9 +745,8 @@ TEST(check_analyses_match_brute_force)
 		for (size_t i = 0; i < PROP_GRID; i++)
 			for (size_t j = 0; j < PROP_GRID; j++) {
 				struct seccomp_data d = {
-					.nr = (int)nr,
-					.arch = cf_abi_audit_arch(t.native)
-				};
+				    .nr = (int)nr,
+				    .arch = cf_abi_audit_arch(t.native)};
 				struct cf_decision dec, low;
 				unsigned k;
 
@@ -732,16 +759,16 @@ TEST(check_analyses_match_brute_force)
 					for (unsigned c = 0; c < r[q].nconds;
 					     c++)
 						ok &= prop_holds(
-							r[q].op[c],
-							d.args[r[q].arg[c]],
-							r[q].v[c], r[q].v2[c]);
+						    r[q].op[c],
+						    d.args[r[q].arg[c]],
+						    r[q].v[c], r[q].v2[c]);
 					sat[q] |= ok;
-					differs[q] |= ok && dec.action !=
-								    r[q].action;
+					differs[q] |=
+					    ok && dec.action != r[q].action;
 				}
 				if (dec.pointer &&
 				    sscanf(dec.pointer, "/syscalls/%u", &k) ==
-					    1 &&
+					1 &&
 				    k < 6)
 					decides[k] = true;
 				for (unsigned a = 0; a < 2; a++) {
@@ -759,8 +786,8 @@ TEST(check_analyses_match_brute_force)
 		for (unsigned q = 0; q < n; q++) {
 			bool dropped = r[q].action ==
 				       (def_allow ? 0x7fff0000U : 0x00050001U);
-			bool want = !dropped && !decides[q] &&
-				    (!sat[q] || differs[q]);
+			bool want =
+			    !dropped && !decides[q] && (!sat[q] || differs[q]);
 
 			shadowed += want;
 			if (want != (bool)pd.shadowed[q]) {

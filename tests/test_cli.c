@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 struct out {
-	int status; /* exit code, or -1 */
+	int status;	  /* exit code, or -1 */
 	char text[65536]; /* stdout then stderr */
 };
 
 /* Runs build/callfence with args; collects stdout+stderr. */
 static void cf_cmd(struct out *o, const char *first, ...)
 {
-	const char *argv[32] = { t_callfence_bin(), first };
+	const char *argv[32] = {t_callfence_bin(), first};
 	int n = 2, pipefd[2], status;
 	size_t len = 0;
 	va_list ap;
@@ -47,8 +47,8 @@ static void cf_cmd(struct out *o, const char *first, ...)
 	}
 	close(pipefd[1]);
 	for (;;) {
-		ssize_t r = read(pipefd[0], o->text + len,
-				 sizeof(o->text) - 1 - len);
+		ssize_t r =
+		    read(pipefd[0], o->text + len, sizeof(o->text) - 1 - len);
 
 		if (r <= 0)
 			break;
@@ -110,7 +110,7 @@ TEST(cli_compile_raw_loads_in_the_kernel)
 		static struct sock_filter insns[4096];
 		int in = open(path, O_RDONLY | O_CLOEXEC);
 		ssize_t n = read(in, insns, sizeof(insns));
-		struct sock_fprog prog = { (unsigned short)(n / 8), insns };
+		struct sock_fprog prog = {(unsigned short)(n / 8), insns};
 
 		if (n <= 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(10);
@@ -118,12 +118,12 @@ TEST(cli_compile_raw_loads_in_the_kernel)
 			_exit(11);
 		/* in force: kcmp is denied with EPERM, getpid works */
 		_exit(syscall(SYS_kcmp, 0, 0, 0, 0, 0) == -1 &&
-				      errno == EPERM && getpid() > 0
-			      ? 0
-			      : 12);
+			      errno == EPERM && getpid() > 0
+			  ? 0
+			  : 12);
 	}
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid &&
-	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0);
 	cf_cmd(&o, "disasm", path, NULL);
 	CHECK_EQ(o.status, 0);
 	CHECK_CONTAINS(o.text, "   0: lda  arch");
@@ -180,8 +180,8 @@ TEST(cli_usage_and_hints)
 	CHECK_CONTAINS(o.text, "did you mean 'compile'?");
 	cf_cmd(&o, "compile", "builtin", NULL);
 	CHECK_EQ(o.status, 2);
-	cf_cmd(&o, "compile", "--caps", "default+CAP_SYS_ADMN", "builtin",
-	       "-o", "/dev/null", NULL);
+	cf_cmd(&o, "compile", "--caps", "default+CAP_SYS_ADMN", "builtin", "-o",
+	       "/dev/null", NULL);
 	CHECK_EQ(o.status, 2);
 	CHECK_CONTAINS(o.text, "did you mean 'CAP_SYS_ADMIN'?");
 	cf_cmd(&o, "--help", NULL);

@@ -60,15 +60,15 @@ static bool parse_action(const char *s, uint32_t *out)
 		uint32_t base;
 		bool data;
 	} acts[] = {
-		{ "ALLOW", 0x7fff0000U, false },
-		{ "LOG", 0x7ffc0000U, false },
-		{ "KILL_PROCESS", 0x80000000U, false },
-		{ "KILL_THREAD", 0, false },
-		{ "KILL", 0, false },
-		{ "TRAP", 0x00030000U, false },
-		{ "NOTIFY", 0x7fc00000U, false },
-		{ "ERRNO", 0x00050000U, true },
-		{ "TRACE", 0x7ff00000U, true },
+	    {"ALLOW", 0x7fff0000U, false},
+	    {"LOG", 0x7ffc0000U, false},
+	    {"KILL_PROCESS", 0x80000000U, false},
+	    {"KILL_THREAD", 0, false},
+	    {"KILL", 0, false},
+	    {"TRAP", 0x00030000U, false},
+	    {"NOTIFY", 0x7fc00000U, false},
+	    {"ERRNO", 0x00050000U, true},
+	    {"TRACE", 0x7ff00000U, true},
 	};
 
 	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
@@ -214,8 +214,8 @@ static long raw_call(bool i386, long nr, const uint64_t *a)
 
 static int install(const struct sock_filter *insns, size_t len)
 {
-	struct sock_fprog prog = { (unsigned short)len,
-				   (struct sock_filter *)insns };
+	struct sock_fprog prog = {(unsigned short)len,
+				  (struct sock_filter *)insns};
 
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
@@ -229,18 +229,17 @@ struct live_result {
 
 /* Child: marker filter, then the filter under test, then the call; the
  * parent reads the result and kills the child. */
-static void live_child(const struct sock_filter *insns, size_t len,
-		       bool i386, long nr, const uint64_t *a,
-		       struct live_result *res)
+static void live_child(const struct sock_filter *insns, size_t len, bool i386,
+		       long nr, const uint64_t *a, struct live_result *res)
 {
 	/* lets seccomp(2) through, so that the filter under test can be
 	 * installed on top of it */
 	struct sock_filter marker[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, 0x00050000U | MARKER_ERRNO),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_RET | BPF_K, 0x00050000U | MARKER_ERRNO),
 	};
 	long r;
 
@@ -259,9 +258,9 @@ static void live_child(const struct sock_filter *insns, size_t len,
 static int live_run(const struct sock_filter *insns, size_t len, bool i386,
 		    long nr, const uint64_t *a, int *err)
 {
-	struct live_result *res = mmap(NULL, sizeof(*res),
-				       PROT_READ | PROT_WRITE,
-				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct live_result *res =
+	    mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status = 0;
 	pid_t pid;
 
@@ -299,7 +298,7 @@ static int live_run(const struct sock_filter *insns, size_t len, bool i386,
 static bool i386_works(void)
 {
 	static int works = -1;
-	uint64_t a[6] = { 0 };
+	uint64_t a[6] = {0};
 	int status;
 	pid_t pid;
 
@@ -314,9 +313,10 @@ static bool i386_works(void)
 			unsigned long flags;
 			void *restorer;
 			uint64_t mask;
-		} dfl = { 0 };
+		} dfl = {0};
 
-		syscall(SYS_rt_sigaction, SIGSEGV, &dfl, NULL, sizeof(dfl.mask));
+		syscall(SYS_rt_sigaction, SIGSEGV, &dfl, NULL,
+			sizeof(dfl.mask));
 		_exit(raw_call(true, 20 /* getpid */, a) > 0 ? 0 : 1);
 	}
 	works = pid > 0 && waitpid(pid, &status, 0) == pid &&
@@ -389,8 +389,8 @@ static void dt_vector(struct dt *d, char *line)
 {
 	char *arrow = strstr(line, "->"), *tok, *save = NULL;
 	char abi[32], act[64], flag[16] = "";
-	uint64_t a[6] = { 0 };
-	struct seccomp_data sd = { 0 };
+	uint64_t a[6] = {0};
+	struct seccomp_data sd = {0};
 	struct cf_decision dec;
 	struct cf_error err;
 	int abi_i, n = 0;
@@ -512,7 +512,7 @@ static bool dt_profile(struct dt *d, FILE *f, char *arg)
 
 static void run_dt(const char *path)
 {
-	struct dt d = { .file = path };
+	struct dt d = {.file = path};
 	char line[4096];
 	FILE *f = fopen(path, "re");
 

@@ -674,7 +674,8 @@ static void probe_chains(const struct cf_prog *p, const struct cf_ir *ir,
 		for (unsigned j = 0; j < 6; j++)
 			base.args[j] = rnd();
 		for (unsigned j = 0; j < ch->nconds; j++)
-			base.args[ch->conds[j].arg] = t_satisfy(&ch->conds[j], rnd);
+			base.args[ch->conds[j].arg] =
+			    t_satisfy(&ch->conds[j], rnd);
 		if (!agree(p, ir, &base))
 			return;
 		for (unsigned j = 0; j < ch->nconds; j++) {

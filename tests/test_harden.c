@@ -25,7 +25,7 @@
 #include <stdlib.h>
 
 static const char *const natives[] = {
-	"x86_64", "aarch64", "s390x", "ppc64le", "mips64", "riscv64", "x86",
+    "x86_64", "aarch64", "s390x", "ppc64le", "mips64", "riscv64", "x86",
 };
 
 /* quiet: a profile the native ABI cannot take (byte order) is no
@@ -34,10 +34,10 @@ static struct cf_filter *compile_q(const char *text, size_t len,
 				   const char *name, int native, bool harden,
 				   bool quiet)
 {
-	struct cf_target tg = { .native = native,
-				.caps = cf_caps_docker_default(),
-				.kernel = 6 << 16 | 18,
-				.harden = harden };
+	struct cf_target tg = {.native = native,
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18,
+			       .harden = harden};
 	struct cf_profile *p;
 	struct cf_filter *f = NULL;
 	struct cf_error err;
@@ -56,8 +56,7 @@ static struct cf_filter *compile_q(const char *text, size_t len,
 }
 
 static struct cf_filter *compile_text(const char *text, size_t len,
-				      const char *name, int native,
-				      bool harden)
+				      const char *name, int native, bool harden)
 {
 	return compile_q(text, len, name, native, harden, false);
 }
@@ -89,8 +88,8 @@ TEST(harden_vsock_docker_default)
 {
 	size_t len;
 	char *text = t_fixture_read("docker-default.json", &len);
-	static const char *const n64[] = { "x86_64", "aarch64", "s390x",
-					   "ppc64le", "riscv64" };
+	static const char *const n64[] = {"x86_64", "aarch64", "s390x",
+					  "ppc64le", "riscv64"};
 
 	if (!text)
 		return;
@@ -260,9 +259,10 @@ static void compare_sys(const struct cf_filter *fd, const struct cf_filter *fh,
 	for (size_t i = 0; i < s->nchains; i++)
 		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
 			const struct cf_cond *c = &s->chains[i].conds[j];
-			unsigned bits = s->sys >= 0 ? cf_sys_arg_bits(
-					    abi->arch, s->sys, c->arg)
-						    : 64;
+			unsigned bits =
+			    s->sys >= 0
+				? cf_sys_arg_bits(abi->arch, s->sys, c->arg)
+				: 64;
 			bool narrow = bits == 16 || bits == 32;
 			uint64_t x[T_COND_VALUES];
 
@@ -290,8 +290,7 @@ static void compare_sys(const struct cf_filter *fd, const struct cf_filter *fh,
 	memset(&d, 0, sizeof(d));
 	d.arch = cf_arches[abi->arch].audit_arch;
 	d.nr = (int)s->nr;
-	product(fd, fh, &d, v, 0, u, t,
-		cf_arches[abi->arch].name,
+	product(fd, fh, &d, v, 0, u, t, cf_arches[abi->arch].name,
 		s->sys >= 0 ? cf_sysinfo[s->sys].name : "?");
 }
 
@@ -320,8 +319,8 @@ static void compare_profile(const char *name, enum upper u, struct tally *t)
 				const struct cf_ir_abi *abi = &fd->ir.abis[a];
 
 				CHECK_EQ(abi->nsys, fh->ir.abis[a].nsys);
-				for (size_t i = 0; i < abi->nsys &&
-						   i < fh->ir.abis[a].nsys;
+				for (size_t i = 0;
+				     i < abi->nsys && i < fh->ir.abis[a].nsys;
 				     i++)
 					compare_sys(fd, fh, abi, &abi->sys[i],
 						    &fh->ir.abis[a].sys[i], u,
@@ -336,7 +335,7 @@ static void compare_profile(const char *name, enum upper u, struct tally *t)
 
 TEST(harden_changes_nothing_for_zero_upper_halves)
 {
-	struct tally t = { 0 };
+	struct tally t = {0};
 
 	for (size_t i = 0; i < t_nfixtures; i++)
 		compare_profile(t_fixtures[i], ZERO, &t);
@@ -350,7 +349,7 @@ TEST(harden_changes_nothing_for_zero_upper_halves)
 
 TEST(harden_sign_extended_changes_are_the_documented_ones)
 {
-	struct tally t = { 0 };
+	struct tally t = {0};
 	size_t len;
 	char *text;
 	struct cf_filter *fd, *fh;
@@ -391,25 +390,25 @@ static void warn_fn(void *ctx, const struct cf_diag *d)
 	if (strcmp(d->id, "harden-upper-bits"))
 		return;
 	nwarn++;
-	snprintf(lastwarn, sizeof(lastwarn), "%s %s", d->pointer ? d->pointer : "",
-		 d->msg);
+	snprintf(lastwarn, sizeof(lastwarn), "%s %s",
+		 d->pointer ? d->pointer : "", d->msg);
 }
 
 TEST(harden_upper_bits_warning)
 {
 	static const char prof[] =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
-		" {\"names\": [\"socket\", \"socketpair\"], \"action\": "
-		"\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": "
-		"4294967337, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-		" {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
-		" \"args\": [{\"index\": 0, \"value\": 18446744073709551615, "
-		"\"op\": \"SCMP_CMP_EQ\"}]}]}\n";
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
+	    " {\"names\": [\"socket\", \"socketpair\"], \"action\": "
+	    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": "
+	    "4294967337, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+	    " {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
+	    " \"args\": [{\"index\": 0, \"value\": 18446744073709551615, "
+	    "\"op\": \"SCMP_CMP_EQ\"}]}]}\n";
 	int native = cf_abi_lookup("x86_64");
-	struct cf_target tg = { .native = native,
-				.caps = cf_caps_docker_default(),
-				.kernel = 6 << 16 | 18,
-				.diag = warn_fn };
+	struct cf_target tg = {.native = native,
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18,
+			       .diag = warn_fn};
 	struct cf_profile *p;
 	struct cf_filter *f;
 	struct cf_error err;
@@ -459,7 +458,7 @@ TEST(harden_marks_only)
 		for (size_t k = 0; k < CF_ARRAY_SIZE(natives); k++) {
 			int native = cf_abi_lookup(natives[k]);
 			struct cf_filter *fd, *fh;
-			struct cf_arena a = { 0 };
+			struct cf_arena a = {0};
 			struct cf_prog p;
 			struct cf_error err;
 

@@ -51,7 +51,7 @@ static int expected(const struct cf_filter *f, int abi, uint32_t first,
 		insns = cf_filter_program(f, &len);
 	n += (size_t)snprintf(out + n, size - n, "\"blocked\": [");
 	for (uint32_t nr = first; nr <= last && n < size; nr++) {
-		struct seccomp_data d = { 0 }, kd;
+		struct seccomp_data d = {0}, kd;
 		const char *name = cf_syscall_name(abi, nr);
 		uint32_t a = SECCOMP_RET_ALLOW, act;
 
@@ -77,11 +77,11 @@ static int expected(const struct cf_filter *f, int abi, uint32_t first,
 					      a & 0xffff);
 		else
 			n += (size_t)snprintf(
-				out + n, size - n, "%s\"}",
-				act == SECCOMP_RET_KILL_PROCESS ? "KILL_PROCESS"
-				: act == SECCOMP_RET_KILL_THREAD ? "KILL_THREAD"
-				: act == SECCOMP_RET_TRAP	  ? "TRAP"
-								  : "?");
+			    out + n, size - n, "%s\"}",
+			    act == SECCOMP_RET_KILL_PROCESS  ? "KILL_PROCESS"
+			    : act == SECCOMP_RET_KILL_THREAD ? "KILL_THREAD"
+			    : act == SECCOMP_RET_TRAP	     ? "TRAP"
+							     : "?");
 		count++;
 	}
 	snprintf(out + n, size - n, "]");
@@ -126,7 +126,7 @@ static char *inspect_under(const char *const *runopts)
 {
 	char dir[] = "/tmp/cf-inspect-XXXXXX", out[600];
 	const char *args[24];
-	struct cmd_env env = { 0 };
+	struct cmd_env env = {0};
 	struct cmd_res *r = calloc(1, sizeof(*r));
 	char *bin = realpath(t_callfence_bin(), NULL);
 	size_t n = 0;
@@ -163,7 +163,7 @@ out:
 static void check_lists(const char *json, struct cf_profile *p, uint64_t caps,
 			int *total)
 {
-	static const char *const abis[] = { "x86_64", "x32", "x86" };
+	static const char *const abis[] = {"x86_64", "x32", "x86"};
 	struct cf_target t;
 	struct cf_filter *f = NULL;
 	struct cf_error err;
@@ -189,8 +189,8 @@ static void check_lists(const char *json, struct cf_profile *p, uint64_t caps,
 		}
 		if (!CHECK(got != NULL))
 			continue;
-		*total += expected(f, cf_abi_lookup(abis[i]), first, last,
-				   want, BIG);
+		*total +=
+		    expected(f, cf_abi_lookup(abis[i]), first, last, want, BIG);
 		CHECK_STR(got, want);
 		free(got);
 	}
@@ -208,8 +208,8 @@ static bool root(void)
 
 TEST(inspect_lists_exactly_what_the_builtin_profile_denies)
 {
-	const char *none[] = { NULL };
-	const char *admin[] = { "--cap-add", "SYS_ADMIN", NULL };
+	const char *none[] = {NULL};
+	const char *admin[] = {"--cap-add", "SYS_ADMIN", NULL};
 	struct cf_profile *p = NULL;
 	struct cf_error err;
 	char *json, *json2;
@@ -225,13 +225,15 @@ TEST(inspect_lists_exactly_what_the_builtin_profile_denies)
 		check_lists(json, p, cf_caps_docker_default(), &n1);
 		check_lists(json2, p,
 			    cf_caps_docker_default() |
-				    1ULL << cf_cap_lookup("CAP_SYS_ADMIN"),
+				1ULL << cf_cap_lookup("CAP_SYS_ADMIN"),
 			    &n2);
 		CHECK(n1 > 100);
 		CHECK(n2 < n1); /* mount, umount2, setns, ... now allowed */
-		CHECK_CONTAINS(json, "\"name\": \"mount\", \"action\": \"ERRNO(1)\"");
+		CHECK_CONTAINS(json,
+			       "\"name\": \"mount\", \"action\": \"ERRNO(1)\"");
 		CHECK(!strstr(json2, "\"name\": \"mount\""));
-		CHECK_CONTAINS(json, "\"name\": \"clone3\", \"action\": \"ERRNO(38)\"");
+		CHECK_CONTAINS(
+		    json, "\"name\": \"clone3\", \"action\": \"ERRNO(38)\"");
 	}
 	free(json);
 	free(json2);
@@ -243,7 +245,7 @@ TEST(inspect_lists_exactly_what_the_builtin_profile_denies)
  * listed, or ended the probe (exit, reboot as root), or touched files. */
 TEST(inspect_unconfined_lists_nothing_and_runs_no_probe)
 {
-	const char *unconf[] = { "--security-opt", "seccomp=unconfined", NULL };
+	const char *unconf[] = {"--security-opt", "seccomp=unconfined", NULL};
 	char *json;
 
 	if (!cmd_binary_present() || !root())
@@ -265,13 +267,13 @@ TEST(inspect_unconfined_lists_nothing_and_runs_no_probe)
 TEST(inspect_probes_dangerous_calls_without_running_them)
 {
 	static const char profile[] =
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
-		"[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
-		"\"syscalls\": [{\"names\": [\"reboot\", \"kexec_load\", "
-		"\"unlink\", \"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"errnoRet\": 13}]}";
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [{\"names\": [\"reboot\", \"kexec_load\", "
+	    "\"unlink\", \"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"errnoRet\": 13}]}";
 	char dir[] = "/tmp/cf-inspect-XXXXXX", opt[600], marker[600];
-	const char *args[4] = { "--security-opt", opt, NULL };
+	const char *args[4] = {"--security-opt", opt, NULL};
 	struct cf_profile *p = NULL;
 	struct cf_error err;
 	struct stat before, after;
@@ -286,14 +288,15 @@ TEST(inspect_probes_dangerous_calls_without_running_them)
 	cmd_file(dir, "marker", "x");
 	CHECK_EQ(stat(marker, &before), 0);
 	json = inspect_under(args);
-	CHECK_EQ(cf_profile_parse(profile, sizeof(profile) - 1, "p.json", &p,
-				  &err),
-		 0);
+	CHECK_EQ(
+	    cf_profile_parse(profile, sizeof(profile) - 1, "p.json", &p, &err),
+	    0);
 	if (json && p) {
 		check_lists(json, p, cf_caps_docker_default(), &n);
 		CHECK_CONTAINS(json, "{\"nr\": 169, \"name\": \"reboot\", "
 				     "\"action\": \"ERRNO(13)\"}");
-		CHECK_CONTAINS(json, "\"name\": \"mkdir\", \"action\": \"ERRNO(13)\"");
+		CHECK_CONTAINS(
+		    json, "\"name\": \"mkdir\", \"action\": \"ERRNO(13)\"");
 	}
 	CHECK_EQ(stat(marker, &after), 0);
 	CHECK_EQ(after.st_ino, before.st_ino);
@@ -307,9 +310,9 @@ TEST(inspect_probes_dangerous_calls_without_running_them)
 TEST(inspect_usage_errors)
 {
 	struct cmd_res *r = calloc(1, sizeof(*r));
-	const char *a1[] = { "inspect", "--caps", "default", NULL };
-	const char *a2[] = { "inspect", "extra", NULL };
-	const char *a3[] = { "inspect", "--compare", "/nonexistent.json", NULL };
+	const char *a1[] = {"inspect", "--caps", "default", NULL};
+	const char *a2[] = {"inspect", "extra", NULL};
+	const char *a3[] = {"inspect", "--compare", "/nonexistent.json", NULL};
 
 	if (!r || !cmd_binary_present()) {
 		free(r);
@@ -330,11 +333,11 @@ TEST(inspect_compare_names_the_profile_or_the_differences)
 {
 	struct cmd_res *r = calloc(1, sizeof(*r));
 	char *bin = realpath(t_callfence_bin(), NULL);
-	const char *same[] = { "run", "--", bin, "inspect", "--compare",
-			       "builtin", NULL };
-	const char *diff[] = { "run", "--cap-add", "SYS_ADMIN", "--", bin,
-			       "inspect", "--compare", "builtin", "--caps",
-			       "default", NULL };
+	const char *same[] = {"run",	   "--",      bin, "inspect",
+			      "--compare", "builtin", NULL};
+	const char *diff[] = {"run",	"--cap-add", "SYS_ADMIN", "--",
+			      bin,	"inspect",   "--compare", "builtin",
+			      "--caps", "default",   NULL};
 
 	if (r && bin && cmd_binary_present() && root()) {
 		cmd_run(r, same);
@@ -355,15 +358,15 @@ TEST(inspect_compare_names_the_profile_or_the_differences)
 TEST(inspect_tells_trap_kill_thread_and_kill_process_apart)
 {
 	static const char profile[] =
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
-		"[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
-		"\"syscalls\": ["
-		"{\"names\": [\"acct\"], \"action\": \"SCMP_ACT_TRAP\"}, "
-		"{\"names\": [\"vhangup\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}, "
-		"{\"names\": [\"syslog\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}, "
-		"{\"names\": [\"swapon\"], \"action\": \"SCMP_ACT_LOG\"}]}";
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": ["
+	    "{\"names\": [\"acct\"], \"action\": \"SCMP_ACT_TRAP\"}, "
+	    "{\"names\": [\"vhangup\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}, "
+	    "{\"names\": [\"syslog\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}, "
+	    "{\"names\": [\"swapon\"], \"action\": \"SCMP_ACT_LOG\"}]}";
 	char dir[] = "/tmp/cf-inspect-XXXXXX", opt[600];
-	const char *args[4] = { "--security-opt", opt, NULL };
+	const char *args[4] = {"--security-opt", opt, NULL};
 	struct cf_profile *p = NULL;
 	struct cf_error err;
 	char *json = NULL;
@@ -374,9 +377,9 @@ TEST(inspect_tells_trap_kill_thread_and_kill_process_apart)
 	snprintf(opt, sizeof(opt), "seccomp=%s",
 		 cmd_file(dir, "p.json", profile));
 	json = inspect_under(args);
-	CHECK_EQ(cf_profile_parse(profile, sizeof(profile) - 1, "p.json", &p,
-				  &err),
-		 0);
+	CHECK_EQ(
+	    cf_profile_parse(profile, sizeof(profile) - 1, "p.json", &p, &err),
+	    0);
 	if (json && p) {
 		check_lists(json, p, cf_caps_docker_default(), &n);
 		CHECK_EQ(n, 6); /* three on x86_64, three on x32 */
@@ -399,9 +402,9 @@ TEST(inspect_tells_trap_kill_thread_and_kill_process_apart)
 TEST(inspect_reports_a_present_listener)
 {
 	struct sock_filter allow[] = {
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { 1, allow };
+	struct sock_fprog prog = {1, allow};
 	char *bin = realpath(t_callfence_bin(), NULL);
 	int po[2], status = -1;
 	char *out = malloc(BIG);
@@ -409,7 +412,8 @@ TEST(inspect_reports_a_present_listener)
 	ssize_t k;
 	pid_t pid;
 
-	if (!bin || !out || !cmd_binary_present() || !CHECK(pipe2(po, O_CLOEXEC) == 0)) {
+	if (!bin || !out || !cmd_binary_present() ||
+	    !CHECK(pipe2(po, O_CLOEXEC) == 0)) {
 		free(bin);
 		free(out);
 		return;
@@ -438,7 +442,8 @@ TEST(inspect_reports_a_present_listener)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK_CONTAINS(out, "\"x86_64\": {\"status\": \"listener-present\"");
 	CHECK_CONTAINS(out, "\"x32\": {\"status\": \"listener-present\"");
-	CHECK_CONTAINS(out, "a seccomp notification listener is already present");
+	CHECK_CONTAINS(out,
+		       "a seccomp notification listener is already present");
 	CHECK(!strstr(out, "\"nr\": "));
 	free(bin);
 	free(out);

@@ -16,11 +16,17 @@ static int parse(const char *text, struct cf_json **out, struct cf_error *err,
 TEST(json_accepts_valid_documents)
 {
 	static const char *const ok[] = {
-		"{}", "[]", "0", "-0", "1.5e-3", "\"\\u00e9\\ud83d\\ude00\"",
-		" {\"a\": [1, 2, {\"b\": null}], \"c\": true, \"d\": false} ",
-		"\"caf\xc3\xa9\"", "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]",
+	    "{}",
+	    "[]",
+	    "0",
+	    "-0",
+	    "1.5e-3",
+	    "\"\\u00e9\\ud83d\\ude00\"",
+	    " {\"a\": [1, 2, {\"b\": null}], \"c\": true, \"d\": false} ",
+	    "\"caf\xc3\xa9\"",
+	    "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]",
 	};
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	struct cf_json *v;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -35,21 +41,21 @@ TEST(json_rejects_invalid_documents_with_positions)
 		uint32_t line, col;
 		const char *msg;
 	} bad[] = {
-		{ "{\"a\": 1,}", 1, 9, "trailing comma" },
-		{ "[1 2]", 1, 4, "expected ','" },
-		{ "{\n  \"a\": tru\n}", 2, 8, "expected a value" },
-		{ "01", 1, 1, "leading zero" },
-		{ "\"a\nb\"", 1, 3, "newline in string" },
-		{ "\"\\ud800\"", 1, 2, "surrogate" },
-		{ "\"\xff\"", 1, 2, "UTF-8" },
-		{ "{} x", 1, 4, "after the JSON value" },
-		{ "", 1, 1, "end of input" },
-		{ "\"abc", 1, 1, "unterminated" },
-		{ "\"\\", 1, 1, "" }, /* escape at the end: found by fuzzing */
-		{ "// comment\n{}", 1, 1, "expected a value" },
-		{ "1.", 1, 3, "digits after" },
+	    {"{\"a\": 1,}", 1, 9, "trailing comma"},
+	    {"[1 2]", 1, 4, "expected ','"},
+	    {"{\n  \"a\": tru\n}", 2, 8, "expected a value"},
+	    {"01", 1, 1, "leading zero"},
+	    {"\"a\nb\"", 1, 3, "newline in string"},
+	    {"\"\\ud800\"", 1, 2, "surrogate"},
+	    {"\"\xff\"", 1, 2, "UTF-8"},
+	    {"{} x", 1, 4, "after the JSON value"},
+	    {"", 1, 1, "end of input"},
+	    {"\"abc", 1, 1, "unterminated"},
+	    {"\"\\", 1, 1, ""}, /* escape at the end: found by fuzzing */
+	    {"// comment\n{}", 1, 1, "expected a value"},
+	    {"1.", 1, 3, "digits after"},
 	};
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	struct cf_json *v;
 	struct cf_error err;
 
@@ -69,7 +75,7 @@ TEST(json_rejects_invalid_documents_with_positions)
 TEST(json_nesting_limit)
 {
 	char deep[2100];
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	struct cf_json *v;
 	struct cf_error err;
 
@@ -92,19 +98,19 @@ TEST(json_exact_u64)
 		int rc;
 		uint64_t v;
 	} cases[] = {
-		{ "0", 0, 0 },
-		{ "-0", -EDOM, 0 }, /* Go's ParseUint: no sign */
-		{ "4294967296", 0, 4294967296ULL },
-		{ "9223372036854775808", 0, 9223372036854775808ULL },
-		{ "18446744073709551615", 0, UINT64_MAX },
-		{ "18446744073709551616", -ERANGE, 0 },
-		{ "99999999999999999999999", -ERANGE, 0 },
-		{ "-1", -EDOM, 0 },
-		{ "1.0", -EDOM, 0 },
-		{ "1e2", -EDOM, 0 },
-		{ "18446744073709551614", 0, UINT64_MAX - 1 },
+	    {"0", 0, 0},
+	    {"-0", -EDOM, 0}, /* Go's ParseUint: no sign */
+	    {"4294967296", 0, 4294967296ULL},
+	    {"9223372036854775808", 0, 9223372036854775808ULL},
+	    {"18446744073709551615", 0, UINT64_MAX},
+	    {"18446744073709551616", -ERANGE, 0},
+	    {"99999999999999999999999", -ERANGE, 0},
+	    {"-1", -EDOM, 0},
+	    {"1.0", -EDOM, 0},
+	    {"1e2", -EDOM, 0},
+	    {"18446744073709551614", 0, UINT64_MAX - 1},
 	};
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	struct cf_json *v;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

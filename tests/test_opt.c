@@ -21,7 +21,7 @@
 #define X32_BIT 0x40000000U
 
 static const char *const natives[] = {
-	"x86_64", "aarch64", "s390x", "ppc64le", "mips64", "riscv64", "x86",
+    "x86_64", "aarch64", "s390x", "ppc64le", "mips64", "riscv64", "x86",
 };
 
 struct cmp {
@@ -77,8 +77,10 @@ static void sys_args(struct cmp *c, uint32_t audit, const struct cf_ir_sys *s)
 			const struct cf_cond *cd = &ch->conds[j];
 			uint64_t v[T_COND_VALUES];
 
-			t_cond_values(
-			    cd, (cd->datum2 & cd->datum) ^ 0xffffffff00000000ULL, v);
+			t_cond_values(cd,
+				      (cd->datum2 & cd->datum) ^
+					  0xffffffff00000000ULL,
+				      v);
 
 			for (size_t k = 0; k < CF_ARRAY_SIZE(v); k++) {
 				struct seccomp_data d = base;
@@ -117,8 +119,9 @@ static void cache(struct cmp *c, const struct seccomp_data *d)
 		       "%s: arch 0x%x nr 0x%x: cached but decided 0x%x",
 		       c->what, d->arch, (uint32_t)d->nr, want);
 	/* the plain program keeps argument loads off those paths too */
-	if (free_allow && !cf_bpf_cacheable(c->plain.insns, c->plain.len,
-					    d->arch, (uint32_t)d->nr) &&
+	if (free_allow &&
+	    !cf_bpf_cacheable(c->plain.insns, c->plain.len, d->arch,
+			      (uint32_t)d->nr) &&
 	    c->missed++ < 10)
 		t_fail(__FILE__, __LINE__,
 		       "%s: arch 0x%x nr 0x%x: plain program not cacheable",
@@ -268,8 +271,8 @@ TEST(opt_fixtures_match_plain_and_ir)
 	t_note("%u contexts: %lu vectors, %lu differences; %lu numbers "
 	       "cacheable, %lu argument-free ALLOWs missed; %lu vs %lu "
 	       "instructions (optimized vs plain)",
-	       contexts, tot.n, tot.diffs, tot.cached, tot.missed,
-	       tot.opt.len, tot.plain.len);
+	       contexts, tot.n, tot.diffs, tot.cached, tot.missed, tot.opt.len,
+	       tot.plain.len);
 	CHECK(contexts >= 30);
 	CHECK(tot.n > 100000);
 	CHECK_EQ(tot.diffs, 0);
@@ -362,17 +365,17 @@ static const struct {
 	const char *name;
 	unsigned arg;
 } shapes[] = {
-	{"ioctl", 1},	  {"fcntl", 1},	  {"openat", 2},   {"socket", 0},
-	{"prctl", 0},	  {"mmap", 2},	  {"mprotect", 2}, {"futex", 1},
-	{"clone", 0},	  {"kill", 1},	  {"lseek", 2},	   {"flock", 1},
-	{"dup3", 2},	  {"pipe2", 1},	  {"accept4", 3},  {"sendmsg", 2},
-	{"epoll_ctl", 1}, {"unshare", 0}, {"mount", 3},	   {"statx", 2},
+    {"ioctl", 1},     {"fcntl", 1},   {"openat", 2},   {"socket", 0},
+    {"prctl", 0},     {"mmap", 2},    {"mprotect", 2}, {"futex", 1},
+    {"clone", 0},     {"kill", 1},    {"lseek", 2},    {"flock", 1},
+    {"dup3", 2},      {"pipe2", 1},   {"accept4", 3},  {"sendmsg", 2},
+    {"epoll_ctl", 1}, {"unshare", 0}, {"mount", 3},    {"statx", 2},
 };
 
 static const char *const ops[] = {
-	"SCMP_CMP_EQ", "SCMP_CMP_EQ",	     "SCMP_CMP_EQ", "SCMP_CMP_NE",
-	"SCMP_CMP_LT", "SCMP_CMP_LE",	     "SCMP_CMP_GE", "SCMP_CMP_GT",
-	"SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ",
+    "SCMP_CMP_EQ", "SCMP_CMP_EQ",	 "SCMP_CMP_EQ", "SCMP_CMP_NE",
+    "SCMP_CMP_LT", "SCMP_CMP_LE",	 "SCMP_CMP_GE", "SCMP_CMP_GT",
+    "SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ",
 };
 
 static uint64_t rnd_value(void)

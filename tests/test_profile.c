@@ -19,7 +19,8 @@ static bool has_note(const struct cf_profile *p, const char *id,
 		     const char *ptr)
 {
 	for (const struct cf_p_note *n = p->notes; n; n = n->next)
-		if (!strcmp(n->id, id) && (!ptr || !strcmp(n->pos.pointer, ptr)))
+		if (!strcmp(n->id, id) &&
+		    (!ptr || !strcmp(n->pos.pointer, ptr)))
 			return true;
 	return false;
 }
@@ -31,12 +32,12 @@ TEST(profile_fixtures_parse)
 		size_t nsyscalls;
 		uint32_t def;
 	} fx[] = {
-		{ "docker-default.json", 33, 0x00050001 },
-		{ "podman-default.json", 40, 0x00050026 },
-		{ "runc-syscall-test1.json", 8, 0x00050001 },
-		{ "runc-syscall-test2.json", 1, 0x00050006 },
-		{ "docker-labs-no-chmod.json", 305, 0x00050001 },
-		{ "moby-conditional-include.json", 3, 0x00050001 },
+	    {"docker-default.json", 33, 0x00050001},
+	    {"podman-default.json", 40, 0x00050026},
+	    {"runc-syscall-test1.json", 8, 0x00050001},
+	    {"runc-syscall-test2.json", 1, 0x00050006},
+	    {"docker-labs-no-chmod.json", 305, 0x00050001},
+	    {"moby-conditional-include.json", 3, 0x00050001},
 	};
 
 	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
@@ -60,11 +61,11 @@ TEST(profile_fixtures_parse)
 TEST(profile_keys_match_like_go)
 {
 	struct cf_error err;
-	struct cf_profile *p = parse(
-		"{\"DEFAULTACTION\": \"SCMP_ACT_ALLOW\", \"sycalls\": [],\n"
-		" \"syscalls\": [{\"Names\": [\"kcmp\"], \"action\": "
-		"\"SCMP_ACT_ERRNO\"}]}",
-		&err);
+	struct cf_profile *p =
+	    parse("{\"DEFAULTACTION\": \"SCMP_ACT_ALLOW\", \"sycalls\": [],\n"
+		  " \"syscalls\": [{\"Names\": [\"kcmp\"], \"action\": "
+		  "\"SCMP_ACT_ERRNO\"}]}",
+		  &err);
 
 	if (!CHECK(p != NULL))
 		return;
@@ -81,11 +82,11 @@ TEST(profile_oci_config_json)
 {
 	struct cf_error err;
 	struct cf_profile *p = parse(
-		"{\"ociVersion\": \"1.0.2\", \"process\": {}, \"linux\": "
-		"{\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", "
-		"\"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": "
-		"[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_BOGUS\"}]}}}",
-		&err);
+	    "{\"ociVersion\": \"1.0.2\", \"process\": {}, \"linux\": "
+	    "{\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+	    "\"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": "
+	    "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_BOGUS\"}]}}}",
+	    &err);
 
 	CHECK(p == NULL);
 	CHECK_STR(err.pointer, "/linux/seccomp/syscalls/0/action");
@@ -103,10 +104,11 @@ TEST(profile_errors_name_file_pointer_line_col)
 	struct cf_error err;
 	char buf[1024];
 
-	CHECK(parse("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
-		    " \"syscalls\": [\n"
-		    "  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALOW\"}]}",
-		    &err) == NULL);
+	CHECK(
+	    parse("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+		  " \"syscalls\": [\n"
+		  "  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALOW\"}]}",
+		  &err) == NULL);
 	CHECK_STR(cf_error_str(&err, buf, sizeof(buf)),
 		  "p.json:3:33: /syscalls/0/action: unknown action "
 		  "'SCMP_ACT_ALOW' (did you mean 'SCMP_ACT_ALLOW'?)");
@@ -149,11 +151,11 @@ TEST(profile_flags_and_errno_names)
 {
 	struct cf_error err;
 	struct cf_profile *p = parse(
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrno\": "
-		"\"ENOSYS\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
-		"\"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": "
-		"\"4.14.0\"}}]}",
-		&err);
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrno\": "
+	    "\"ENOSYS\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
+	    "\"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": "
+	    "\"4.14.0\"}}]}",
+	    &err);
 
 	if (!CHECK(p != NULL))
 		return;

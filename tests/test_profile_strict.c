@@ -65,45 +65,45 @@ static char *sp_fill(const char *tmpl, int k, const char *ins, size_t *at)
 /* Every string of a Docker-style profile, each in its turn with U+0000:
  * refused, with the string's pointer (a key's: its object's) and place. */
 static const char nul_tmpl[] =
-	"{\"defaultAction\": \"SCMP_ACT_ERRNO@\", \"defaultErrnoRet\": 1,\n"
-	" \"architectures\": [\"SCMP_ARCH_X86_64@\"],\n"
-	" \"flags\": [\"SECCOMP_FILTER_FLAG_LOG@\"],\n"
-	" \"listenerPath\": \"/run/l@\",\n"
-	" \"syscalls@\": [\n"
-	"  {\"names\": [\"chown@\", \"fchown\"], \"action@\": "
-	"\"SCMP_ACT_ALLOW@\",\n"
-	"   \"comment\": \"c@\",\n"
-	"   \"excludes\": {\"caps\": [\"CAP_CHOWN@\"], \"arches\": "
-	"[\"amd64@\"]}},\n"
-	"  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
-	"   \"args\": [{\"index\": 0, \"value\": 8, \"op\": "
-	"\"SCMP_CMP_EQ@\"}],\n"
-	"   \"includes\": {\"caps\": [\"CAP_SYS_ADMIN@\"], \"minKernel\": "
-	"\"4.8@\"}},\n"
-	"  {\"name\": \"kcmp@\", \"action\": \"SCMP_ACT_ERRNO\", \"errno\": "
-	"\"EPERM@\",\n"
-	"   \"x@\": [\"y@\", {\"z\": \"@w\"}]}\n"
-	" ]}";
+    "{\"defaultAction\": \"SCMP_ACT_ERRNO@\", \"defaultErrnoRet\": 1,\n"
+    " \"architectures\": [\"SCMP_ARCH_X86_64@\"],\n"
+    " \"flags\": [\"SECCOMP_FILTER_FLAG_LOG@\"],\n"
+    " \"listenerPath\": \"/run/l@\",\n"
+    " \"syscalls@\": [\n"
+    "  {\"names\": [\"chown@\", \"fchown\"], \"action@\": "
+    "\"SCMP_ACT_ALLOW@\",\n"
+    "   \"comment\": \"c@\",\n"
+    "   \"excludes\": {\"caps\": [\"CAP_CHOWN@\"], \"arches\": "
+    "[\"amd64@\"]}},\n"
+    "  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+    "   \"args\": [{\"index\": 0, \"value\": 8, \"op\": "
+    "\"SCMP_CMP_EQ@\"}],\n"
+    "   \"includes\": {\"caps\": [\"CAP_SYS_ADMIN@\"], \"minKernel\": "
+    "\"4.8@\"}},\n"
+    "  {\"name\": \"kcmp@\", \"action\": \"SCMP_ACT_ERRNO\", \"errno\": "
+    "\"EPERM@\",\n"
+    "   \"x@\": [\"y@\", {\"z\": \"@w\"}]}\n"
+    " ]}";
 static const char *const nul_ptrs[] = {
-	"/defaultAction",
-	"/architectures/0",
-	"/flags/0",
-	"/listenerPath",
-	"", /* key "syscalls\0": its object's pointer */
-	"/syscalls/0/names/0",
-	"/syscalls/0", /* key "action\0" */
-	"/syscalls/0/action",
-	"/syscalls/0/comment",
-	"/syscalls/0/excludes/caps/0",
-	"/syscalls/0/excludes/arches/0",
-	"/syscalls/1/args/0/op",
-	"/syscalls/1/includes/caps/0",
-	"/syscalls/1/includes/minKernel",
-	"/syscalls/2/name",
-	"/syscalls/2/errno",
-	"/syscalls/2", /* unknown key "x\0" */
-	"/syscalls/2/x/0",
-	"/syscalls/2/x/1/z",
+    "/defaultAction",
+    "/architectures/0",
+    "/flags/0",
+    "/listenerPath",
+    "", /* key "syscalls\0": its object's pointer */
+    "/syscalls/0/names/0",
+    "/syscalls/0", /* key "action\0" */
+    "/syscalls/0/action",
+    "/syscalls/0/comment",
+    "/syscalls/0/excludes/caps/0",
+    "/syscalls/0/excludes/arches/0",
+    "/syscalls/1/args/0/op",
+    "/syscalls/1/includes/caps/0",
+    "/syscalls/1/includes/minKernel",
+    "/syscalls/2/name",
+    "/syscalls/2/errno",
+    "/syscalls/2", /* unknown key "x\0" */
+    "/syscalls/2/x/0",
+    "/syscalls/2/x/1/z",
 };
 
 TEST(strict_nul_in_any_string_is_refused)
@@ -119,7 +119,7 @@ TEST(strict_nul_in_any_string_is_refused)
 	cf_profile_free(p);
 	free(text);
 	for (int k = 0; k < (int)CF_ARRAY_SIZE(nul_ptrs); k++) {
-		static const char *const ins[] = { "\\u0000", "\\u0000x" };
+		static const char *const ins[] = {"\\u0000", "\\u0000x"};
 
 		for (size_t i = 0; i < CF_ARRAY_SIZE(ins); i++) {
 			uint32_t line, col;
@@ -149,17 +149,17 @@ TEST(strict_nul_in_archmap_and_config_json)
 		const char *tmpl;
 		const char *ptrs[3];
 	} cases[] = {
-		{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": "
-		  "[{\"architecture\": \"SCMP_ARCH_X86_64@\", "
-		  "\"subArchitectures\": [\"SCMP_ARCH_X86@\"]}], "
-		  "\"defaultErrno\": \"EPERM@\"}",
-		  { "/archMap/0/architecture", "/archMap/0/subArchitectures/0",
-		    "/defaultErrno" } },
-		{ "{\"ociVersion\": \"1.0.2@\", \"process\": {\"args\": "
-		  "[\"sh@\"]}, \"linux\": {\"seccomp\": {\"defaultAction\": "
-		  "\"SCMP_ACT_ERRNO@\"}}}",
-		  { "/ociVersion", "/process/args/0",
-		    "/linux/seccomp/defaultAction" } },
+	    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": "
+	     "[{\"architecture\": \"SCMP_ARCH_X86_64@\", "
+	     "\"subArchitectures\": [\"SCMP_ARCH_X86@\"]}], "
+	     "\"defaultErrno\": \"EPERM@\"}",
+	     {"/archMap/0/architecture", "/archMap/0/subArchitectures/0",
+	      "/defaultErrno"}},
+	    {"{\"ociVersion\": \"1.0.2@\", \"process\": {\"args\": "
+	     "[\"sh@\"]}, \"linux\": {\"seccomp\": {\"defaultAction\": "
+	     "\"SCMP_ACT_ERRNO@\"}}}",
+	     {"/ociVersion", "/process/args/0",
+	      "/linux/seccomp/defaultAction"}},
 	};
 
 	for (size_t c = 0; c < CF_ARRAY_SIZE(cases); c++) {
@@ -191,19 +191,21 @@ TEST(strict_nul_cap_does_not_drop_a_rule)
 	struct cf_error err;
 	char buf[1024], want[1024];
 	const char *text =
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"chown\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"excludes\": {\"caps\": [\"CAP_CHOWN\\u0000\"]}}]}";
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"chown\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"excludes\": {\"caps\": [\"CAP_CHOWN\\u0000\"]}}]}";
 
 	CHECK(sp_parse(text, &p, &err) == -EINVAL);
 	snprintf(want, sizeof(want), "p.json:1:%d: /syscalls/0/excludes/caps/0",
 		 (int)(strstr(text, "\"CAP_CHOWN") - text + 1));
-	CHECK_STR(cf_error_str(&err, buf, sizeof(buf)), strcat(want,
-		  ": string "
-		  "'CAP_CHOWN\\u0000' contains U+0000 (Docker compares every "
-		  "byte, so 'CAP_CHOWN\\u0000' is not CAP_CHOWN there, while "
-		  "a reader of C strings stops at the NUL); remove the "
-		  "\\u0000"));
+	CHECK_STR(
+	    cf_error_str(&err, buf, sizeof(buf)),
+	    strcat(want,
+		   ": string "
+		   "'CAP_CHOWN\\u0000' contains U+0000 (Docker compares every "
+		   "byte, so 'CAP_CHOWN\\u0000' is not CAP_CHOWN there, while "
+		   "a reader of C strings stops at the NUL); remove the "
+		   "\\u0000"));
 	cf_profile_free(p);
 }
 
@@ -211,62 +213,60 @@ TEST(strict_nul_cap_does_not_drop_a_rule)
 
 struct dup_case {
 	const char *text;
-	const char *k1, *k2;  /* the two keys as written, quoted (k2 is
-			       * searched after k1) */
-	const char *p1, *p2;  /* their pointers */
+	const char *k1, *k2; /* the two keys as written, quoted (k2 is
+			      * searched after k1) */
+	const char *p1, *p2; /* their pointers */
 };
 
 static const struct dup_case dups[] = {
-	/* the issue's case: syscalls twice */
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
-	  " \"syscalls\": [{\"names\": [\"chown\"], \"action\": "
-	  "\"SCMP_ACT_ERRNO\"}],\n"
-	  " \"syscalls\": []}",
-	  "\"syscalls\"", "\"syscalls\"", "/syscalls", "/syscalls" },
-	/* keys match case-insensitively, so these are one key */
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [], "
-	  "\"Syscalls\": []}",
-	  "\"syscalls\"", "\"Syscalls\"", "/syscalls", "/Syscalls" },
-	{ "{\"DefaultAction\": \"SCMP_ACT_ALLOW\",\n\"defaultACTION\": "
-	  "\"SCMP_ACT_ERRNO\"}",
-	  "\"DefaultAction\"", "\"defaultACTION\"", "/DefaultAction",
-	  "/defaultACTION" },
-	/* Go folds U+017F (long s) to 's' and U+212A (Kelvin) to 'k' */
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [], "
-	  "\"\xc5\xbfyscalls\": []}",
-	  "\"syscalls\"", "\"\xc5\xbfyscalls\"", "/syscalls",
-	  "/\xc5\xbfyscalls" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-	  "[\"chown\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": "
-	  "{\"minKernel\": \"4.8\", \"min\\u212aernel\": \"9.9\"}}]}",
-	  "\"minKernel\"", "\"min\\u212aernel\"",
-	  "/syscalls/0/includes/minKernel",
-	  "/syscalls/0/includes/min\xe2\x84\xaa" "ernel" },
-	/* unknown keys repeat too, and anywhere */
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": 1, \"X\": 2}",
-	  "\"x\"", "\"X\"", "/x", "/X" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": {\"a\": {\"b\": 1, "
-	  "\"b\": 2}}}",
-	  "\"b\"", "\"b\"", "/x/a/b", "/x/a/b" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-	  "[\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
-	  "[{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQ\",\n"
-	  "\"value\": 9}]}]}",
-	  "\"value\"", "\"value\"", "/syscalls/0/args/0/value",
-	  "/syscalls/0/args/0/value" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-	  "[\"chown\"], \"names\": [\"kcmp\"], \"action\": "
-	  "\"SCMP_ACT_ERRNO\"}]}",
-	  "\"names\"", "\"names\"", "/syscalls/0/names",
-	  "/syscalls/0/names" },
-	/* a key with '/' and '~' keeps RFC 6901 escapes in both pointers */
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"a/~\": 1, \"A/~\": 2}",
-	  "\"a/~\"", "\"A/~\"", "/a~1~0", "/A~1~0" },
-	/* in a whole OCI config.json, outside linux.seccomp as well */
-	{ "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"], "
-	  "\"cwd\": \"/\", \"cwd\": \"/tmp\"}, \"linux\": {\"seccomp\": "
-	  "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}}}",
-	  "\"cwd\"", "\"cwd\"", "/process/cwd", "/process/cwd" },
+    /* the issue's case: syscalls twice */
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+     " \"syscalls\": [{\"names\": [\"chown\"], \"action\": "
+     "\"SCMP_ACT_ERRNO\"}],\n"
+     " \"syscalls\": []}",
+     "\"syscalls\"", "\"syscalls\"", "/syscalls", "/syscalls"},
+    /* keys match case-insensitively, so these are one key */
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [], "
+     "\"Syscalls\": []}",
+     "\"syscalls\"", "\"Syscalls\"", "/syscalls", "/Syscalls"},
+    {"{\"DefaultAction\": \"SCMP_ACT_ALLOW\",\n\"defaultACTION\": "
+     "\"SCMP_ACT_ERRNO\"}",
+     "\"DefaultAction\"", "\"defaultACTION\"", "/DefaultAction",
+     "/defaultACTION"},
+    /* Go folds U+017F (long s) to 's' and U+212A (Kelvin) to 'k' */
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [], "
+     "\"\xc5\xbfyscalls\": []}",
+     "\"syscalls\"", "\"\xc5\xbfyscalls\"", "/syscalls", "/\xc5\xbfyscalls"},
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+     "[\"chown\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": "
+     "{\"minKernel\": \"4.8\", \"min\\u212aernel\": \"9.9\"}}]}",
+     "\"minKernel\"", "\"min\\u212aernel\"", "/syscalls/0/includes/minKernel",
+     "/syscalls/0/includes/min\xe2\x84\xaa"
+     "ernel"},
+    /* unknown keys repeat too, and anywhere */
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": 1, \"X\": 2}", "\"x\"",
+     "\"X\"", "/x", "/X"},
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": {\"a\": {\"b\": 1, "
+     "\"b\": 2}}}",
+     "\"b\"", "\"b\"", "/x/a/b", "/x/a/b"},
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+     "[\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+     "[{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQ\",\n"
+     "\"value\": 9}]}]}",
+     "\"value\"", "\"value\"", "/syscalls/0/args/0/value",
+     "/syscalls/0/args/0/value"},
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+     "[\"chown\"], \"names\": [\"kcmp\"], \"action\": "
+     "\"SCMP_ACT_ERRNO\"}]}",
+     "\"names\"", "\"names\"", "/syscalls/0/names", "/syscalls/0/names"},
+    /* a key with '/' and '~' keeps RFC 6901 escapes in both pointers */
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"a/~\": 1, \"A/~\": 2}",
+     "\"a/~\"", "\"A/~\"", "/a~1~0", "/A~1~0"},
+    /* in a whole OCI config.json, outside linux.seccomp as well */
+    {"{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"], "
+     "\"cwd\": \"/\", \"cwd\": \"/tmp\"}, \"linux\": {\"seccomp\": "
+     "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}}}",
+     "\"cwd\"", "\"cwd\"", "/process/cwd", "/process/cwd"},
 };
 
 TEST(strict_duplicate_keys_name_both_places)
@@ -305,12 +305,12 @@ TEST(strict_duplicate_keys_name_both_places)
 TEST(strict_distinct_keys_are_accepted)
 {
 	static const char *const ok[] = {
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"name\": "
-		"\"kcmp\", \"names\": [], \"action\": \"SCMP_ACT_ERRNO\"}]}",
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": {\"\xc3\xa9\": 1, "
-		"\"\xc3\x89\": 2, \"s\": 3, \"k\": 4, \"ss\": 5}}",
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": [{\"a\": 1}, "
-		"{\"a\": 1}]}",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"name\": "
+	    "\"kcmp\", \"names\": [], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": {\"\xc3\xa9\": 1, "
+	    "\"\xc3\x89\": 2, \"s\": 3, \"k\": 4, \"ss\": 5}}",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"x\": [{\"a\": 1}, "
+	    "{\"a\": 1}]}",
 	};
 
 	for (size_t i = 0; i < CF_ARRAY_SIZE(ok); i++) {
@@ -381,9 +381,11 @@ TEST(strict_keys_fold_like_go)
 	struct cf_error err;
 
 	if (CHECK(sp_parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", "
-			   "\"\xc5\xbfy\xc5\xbf" "calls\": [{\"names\": "
+			   "\"\xc5\xbfy\xc5\xbf"
+			   "calls\": [{\"names\": "
 			   "[\"kcmp\"], \"action\": \"SCMP_ACT_ERRNO\", "
-			   "\"includes\": {\"min\xe2\x84\xaa" "ernel\": "
+			   "\"includes\": {\"min\xe2\x84\xaa"
+			   "ernel\": "
 			   "\"4.8\"}}]}",
 			   &p, &err) == 0)) {
 		CHECK_EQ(p->nsyscalls, 1);
@@ -400,49 +402,49 @@ TEST(strict_keys_fold_like_go)
 TEST(strict_unsigned_fields_take_digits_only)
 {
 	static const char *const fields[] = {
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": @}",
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"errnoRet\": @}]}",
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"args\": [{\"index\": @, \"value\": 8, \"op\": "
-		"\"SCMP_CMP_EQ\"}]}]}",
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"args\": [{\"index\": 0, \"value\": @, \"op\": "
-		"\"SCMP_CMP_EQ\"}]}]}",
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"args\": [{\"index\": 0, \"value\": 8, \"valueTwo\": @, "
-		"\"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}",
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": @}",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"errnoRet\": @}]}",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"args\": [{\"index\": @, \"value\": 8, \"op\": "
+	    "\"SCMP_CMP_EQ\"}]}]}",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"args\": [{\"index\": 0, \"value\": @, \"op\": "
+	    "\"SCMP_CMP_EQ\"}]}]}",
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"args\": [{\"index\": 0, \"value\": 8, \"valueTwo\": @, "
+	    "\"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}",
 	};
 	static const struct {
 		const char *num;
 		const char *msg; /* "" = accepted */
 	} nums[] = {
-		{ "0", "" },
-		{ "1", "" },
-		{ "-0", "takes no sign" },
-		{ "-1", "takes no sign" },
-		{ "-0.0", "takes no sign" },
-		{ "1e0", "digits only" },
-		{ "1E0", "digits only" },
-		{ "0e5", "digits only" },
-		{ "1.0", "digits only" },
-		{ "0.0", "digits only" },
-		{ "1e-0", "digits only" },
-		/* not JSON at all: the reader refuses them */
-		{ "+1", "invalid JSON" },
-		{ "01", "invalid JSON" },
-		{ "00", "invalid JSON" },
-		{ "0x1", "invalid JSON" },
-		{ ".5", "invalid JSON" },
-		{ "1.", "invalid JSON" },
-		{ "Infinity", "invalid JSON" },
-		{ "NaN", "invalid JSON" },
-		{ "- 1", "invalid JSON" },
-		{ "1_0", "invalid JSON" },
+	    {"0", ""},
+	    {"1", ""},
+	    {"-0", "takes no sign"},
+	    {"-1", "takes no sign"},
+	    {"-0.0", "takes no sign"},
+	    {"1e0", "digits only"},
+	    {"1E0", "digits only"},
+	    {"0e5", "digits only"},
+	    {"1.0", "digits only"},
+	    {"0.0", "digits only"},
+	    {"1e-0", "digits only"},
+	    /* not JSON at all: the reader refuses them */
+	    {"+1", "invalid JSON"},
+	    {"01", "invalid JSON"},
+	    {"00", "invalid JSON"},
+	    {"0x1", "invalid JSON"},
+	    {".5", "invalid JSON"},
+	    {"1.", "invalid JSON"},
+	    {"Infinity", "invalid JSON"},
+	    {"NaN", "invalid JSON"},
+	    {"- 1", "invalid JSON"},
+	    {"1_0", "invalid JSON"},
 	};
 
 	for (size_t f = 0; f < CF_ARRAY_SIZE(fields); f++) {
@@ -468,7 +470,8 @@ TEST(strict_unsigned_fields_take_digits_only)
 	}
 }
 
-/* ---- the reader's own input checks ---------------------------------------- */
+/* ---- the reader's own input checks ----------------------------------------
+ */
 
 TEST(strict_reader_refuses_hostile_input)
 {
@@ -477,22 +480,22 @@ TEST(strict_reader_refuses_hostile_input)
 		size_t len; /* 0: strlen */
 		const char *msg;
 	} bad[] = {
-		{ "\xef\xbb\xbf{}", 0, "byte order mark" },
-		{ "\xff\xfe{\0}\0", 6, "UTF-16" },
-		{ "{\0\"\0}\0", 6, "UTF-16" },
-		{ "{}\0", 3, "after the JSON value" },
-		{ "{} {}", 0, "after the JSON value" },
-		{ "{\"a\": \"\xc0\x80\"}", 0, "invalid UTF-8" },  /* overlong NUL */
-		{ "{\"a\": \"\xed\xa0\x80\"}", 0, "invalid UTF-8" }, /* surrogate */
-		{ "{\"a\": \"\xf4\x90\x80\x80\"}", 0, "invalid UTF-8" },
-		{ "{\"a\": \"\\udc00\"}", 0, "lone low surrogate" },
-		{ "{\"a\": \"\\ud800x\"}", 0, "high surrogate" },
-		{ "{\"a\": \"\\ud800\\u0041\"}", 0, "high surrogate" },
-		{ "{\"a\": \"\x01\"}", 0, "control character" },
-		{ "{\"a\": \"\\x41\"}", 0, "bad escape" },
-		{ "{\"a\": tru}", 0, "unexpected 't'" },
-		{ "{\"a\": \x01}", 0, "unexpected byte 0x01" },
-		{ "{'a': 1}", 0, "found '''" },
+	    {"\xef\xbb\xbf{}", 0, "byte order mark"},
+	    {"\xff\xfe{\0}\0", 6, "UTF-16"},
+	    {"{\0\"\0}\0", 6, "UTF-16"},
+	    {"{}\0", 3, "after the JSON value"},
+	    {"{} {}", 0, "after the JSON value"},
+	    {"{\"a\": \"\xc0\x80\"}", 0, "invalid UTF-8"}, /* overlong NUL */
+	    {"{\"a\": \"\xed\xa0\x80\"}", 0, "invalid UTF-8"}, /* surrogate */
+	    {"{\"a\": \"\xf4\x90\x80\x80\"}", 0, "invalid UTF-8"},
+	    {"{\"a\": \"\\udc00\"}", 0, "lone low surrogate"},
+	    {"{\"a\": \"\\ud800x\"}", 0, "high surrogate"},
+	    {"{\"a\": \"\\ud800\\u0041\"}", 0, "high surrogate"},
+	    {"{\"a\": \"\x01\"}", 0, "control character"},
+	    {"{\"a\": \"\\x41\"}", 0, "bad escape"},
+	    {"{\"a\": tru}", 0, "unexpected 't'"},
+	    {"{\"a\": \x01}", 0, "unexpected byte 0x01"},
+	    {"{'a': 1}", 0, "found '''"},
 	};
 
 	for (size_t i = 0; i < CF_ARRAY_SIZE(bad); i++) {
@@ -590,18 +593,18 @@ static int sp_run(const char *profile, const char *marker)
 TEST(strict_run_refuses_before_running)
 {
 	static const char *const bad[] = {
-		/* fake success for mkdir on the old reader */
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"errnoRet\": -0}]}",
-		/* the deny rule dropped on the old reader */
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"chown\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		"\"excludes\": {\"caps\": [\"CAP_CHOWN\\u0000\"]}}]}",
-		/* the deny rules replaced on the old reader */
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
-		"[{\"names\": [\"chown\"], \"action\": \"SCMP_ACT_ERRNO\"}], "
-		"\"Syscalls\": []}",
+	    /* fake success for mkdir on the old reader */
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"errnoRet\": -0}]}",
+	    /* the deny rule dropped on the old reader */
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"chown\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"excludes\": {\"caps\": [\"CAP_CHOWN\\u0000\"]}}]}",
+	    /* the deny rules replaced on the old reader */
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	    "[{\"names\": [\"chown\"], \"action\": \"SCMP_ACT_ERRNO\"}], "
+	    "\"Syscalls\": []}",
 	};
 	const char *good = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", "
 			   "\"syscalls\": [{\"names\": [\"kcmp\"], \"action\": "
@@ -665,8 +668,7 @@ TEST(strict_check_warnings_escape_control_characters)
 	      "\"SCMP_ACT_ALLOW\", \"x\\u001b]0;pwned\\u0007\": 1}]}",
 	      f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s check %s 2>&1", t_callfence_bin(),
-		 prof);
+	snprintf(cmd, sizeof(cmd), "%s check %s 2>&1", t_callfence_bin(), prof);
 	f = popen(cmd, "re");
 	n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
 	out[n] = 0;
@@ -689,9 +691,10 @@ TEST(strict_long_keys_cut_on_character_boundaries)
 
 	memset(key, 'a', 59);
 	strcpy(key + 59, "\xc3\xa9xyz"); /* an e-acute on bytes 59-60 */
-	snprintf(text, sizeof(text),
-		 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"%s\": 1, \"%s\": 2}",
-		 key, key);
+	snprintf(
+	    text, sizeof(text),
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"%s\": 1, \"%s\": 2}",
+	    key, key);
 	if (!CHECK(sp_parse(text, &p, &err) == -EINVAL))
 		return;
 	CHECK_CONTAINS(err.msg, "duplicate key 'aaaa");

@@ -369,8 +369,8 @@ static bool rc_valid(const char *json)
 {
 	struct cf_profile *p = NULL;
 	struct cf_error err;
-	bool ok = cf_profile_parse(json, strlen(json), "less.json", &p,
-				   &err) == 0;
+	bool ok =
+	    cf_profile_parse(json, strlen(json), "less.json", &p, &err) == 0;
 
 	cf_profile_free(p);
 	return ok;
@@ -440,8 +440,8 @@ TEST(record_round_trip_tar)
 	const char *dir;
 	static const char *const opens[] = {"openat", "open", NULL};
 	static const char *const tar[] = {
-	    "sh", "-c",
-	    "tar -cf t.tar t && tar -tf t.tar | sort && rm t.tar", NULL};
+	    "sh", "-c", "tar -cf t.tar t && tar -tf t.tar | sort && rm t.tar",
+	    NULL};
 	char sub[256];
 
 	if (!rc_ready() || !(dir = rc_dir()))
@@ -475,10 +475,10 @@ TEST(record_exit_status_passes_through)
 	CHECK_EQ(access(path, R_OK), 0);
 	unlink(path);
 	/* killed by a signal: 128 + N, and still a profile */
-	CHECK_EQ(rc_record(&r, dir, NULL,
-			   (const char *const[]){"sh", "-c", "kill -TERM $$",
-						 NULL}),
-		 143);
+	CHECK_EQ(
+	    rc_record(&r, dir, NULL,
+		      (const char *const[]){"sh", "-c", "kill -TERM $$", NULL}),
+	    143);
 	CHECK_EQ(access(path, R_OK), 0);
 	unlink(path);
 	/* not found: 127, nothing written */
@@ -512,12 +512,11 @@ TEST(record_base_denies_and_reports)
 		t_skip("no unshare(1) on this machine");
 		return;
 	}
-	CHECK_EQ(rc_record(&r, dir, (const char *const[]){"--base", "builtin",
-							   NULL},
-			   (const char *const[]){"sh", "-c",
-						 "unshare -m true; echo ok",
-						 NULL}),
-		 0);
+	CHECK_EQ(
+	    rc_record(&r, dir, (const char *const[]){"--base", "builtin", NULL},
+		      (const char *const[]){"sh", "-c",
+					    "unshare -m true; echo ok", NULL}),
+	    0);
 	CHECK_CONTAINS(r.err, "the workload called unshare (x86_64), which "
 			      "the base profile denies");
 	snprintf(path, sizeof(path), "%s/p.json", dir);
@@ -579,7 +578,8 @@ TEST(record_follows_threads_and_subprocesses)
 	    "    os.close(fd)\n"
 	    "    out.append(os.stat('f%d' % i).st_size)\n"
 	    "    os.unlink('f%d' % i)\n"
-	    "ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]\n"
+	    "ts = [threading.Thread(target=work, args=(i,)) for i in "
+	    "range(4)]\n"
 	    "[t.start() for t in ts]\n"
 	    "[t.join() for t in ts]\n"
 	    "print(sorted(out))\n"
@@ -595,8 +595,8 @@ TEST(record_follows_threads_and_subprocesses)
 	}
 	cmd_file(dir, "w.py", py);
 	/* without wait4/waitid the subprocess cannot be reaped */
-	rc_round_trip(dir, (const char *const[]){"/usr/bin/python3", "w.py",
-						 NULL},
+	rc_round_trip(dir,
+		      (const char *const[]){"/usr/bin/python3", "w.py", NULL},
 		      needed);
 	rc_record(&r, dir, NULL,
 		  (const char *const[]){"/usr/bin/python3", "w.py", NULL});
@@ -645,13 +645,11 @@ TEST(record_adds_exactly_what_run_needs)
 
 	if (!rc_ready() || !(dir = rc_dir()))
 		return;
-	CHECK_EQ(rc_record(&r, dir, NULL,
-			   (const char *const[]){"true", NULL}),
+	CHECK_EQ(rc_record(&r, dir, NULL, (const char *const[]){"true", NULL}),
 		 0);
 	CHECK_CONTAINS(r.err, "setresuid");
 	snprintf(path, sizeof(path), "%s/p.json", dir);
-	CHECK_EQ(rc_run(&r, dir, path, (const char *const[]){"true", NULL}),
-		 0);
+	CHECK_EQ(rc_run(&r, dir, path, (const char *const[]){"true", NULL}), 0);
 	json = rc_read(path);
 	less = json ? rc_without(json, setresuid) : NULL;
 	snprintf(cut, sizeof(cut), "%s/less.json", dir);
@@ -660,9 +658,9 @@ TEST(record_adds_exactly_what_run_needs)
 		fputs(less, f);
 		fclose(f);
 		CHECK(rc_valid(less));
-		CHECK_EQ(rc_run(&r, dir, cut,
-				(const char *const[]){"true", NULL}),
-			 125);
+		CHECK_EQ(
+		    rc_run(&r, dir, cut, (const char *const[]){"true", NULL}),
+		    125);
 		CHECK_CONTAINS(r.err, "a call callfence makes after "
 				      "installing it");
 	} else if (f) {

@@ -983,8 +983,8 @@ static void rt_check_complain_program(const struct cf_filter *f)
 			uint32_t r1 = cf_bpf_run(p, n, &d, NULL);
 			uint32_t r2 = cf_bpf_run(cp, cn, &d, NULL);
 			uint32_t act = r1 & 0xffff0000U;
-			bool keep = act == SECCOMP_RET_ALLOW ||
-				    act == SECCOMP_RET_LOG;
+			bool keep =
+			    act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG;
 
 			bad += keep ? r2 != r1 : r2 != SECCOMP_RET_USER_NOTIF;
 		}
@@ -1064,7 +1064,8 @@ static bool rt_complain_check(const char *report, const char *const *want)
 }
 
 #define COMPLAIN_CHECK(report, ...)                                            \
-	CHECK(rt_complain_check(report, (const char *const[]){__VA_ARGS__, NULL}))
+	CHECK(rt_complain_check(report,                                        \
+				(const char *const[]){__VA_ARGS__, NULL}))
 
 TEST(run_cli_complain_no_chmod_profile)
 {
@@ -1087,8 +1088,7 @@ TEST(run_cli_complain_no_chmod_profile)
 	/* the call the profile denies runs, and is reported */
 	CHECK_EQ(CLI(out, copt, "--security-opt", opt, "sh", "-c", cmd), 0);
 	CHECK(stat(rt_path(d, "g"), &st) == 0 && (st.st_mode & 0777) == 0600);
-	CHECK_CONTAINS(rt_slurp(errf),
-		       "method: seccomp user notification");
+	CHECK_CONTAINS(rt_slurp(errf), "method: seccomp user notification");
 	CHECK(strstr(rt_slurp(errf), " chmod (nr ") ||
 	      strstr(rt_slurp(errf), " fchmodat (nr "));
 	COMPLAIN_CHECK(rep, "syscall=chmod|fchmodat", "pointer=null",
@@ -1137,8 +1137,7 @@ TEST(run_cli_complain_names_the_rule)
 	COMPLAIN_CHECK(rep, "syscall=mkdir|mkdirat", "rule=/syscalls/0",
 		       "line=4", "action=SCMP_ACT_ERRNO(13)", "errno=13");
 	CHECK_CONTAINS(rt_slurp(errf), ":4:16: /syscalls/0/names/0");
-	CHECK_CONTAINS(rt_slurp(errf),
-		       "from the rule at /syscalls/0");
+	CHECK_CONTAINS(rt_slurp(errf), "from the rule at /syscalls/0");
 }
 
 TEST(run_cli_complain_exit_codes_pass_through)

@@ -15,8 +15,8 @@
 TEST(speed_sys_index_perfect_hash)
 {
 	static const char *const absent[] = {
-		"", "r", "rea", "readd", "READ", "read ", "bogus", "_",
-		"socketcall2", "clone33", "x",
+	    "",	     "r", "rea",	 "readd",   "READ", "read ",
+	    "bogus", "_", "socketcall2", "clone33", "x",
 	};
 	char buf[64];
 
@@ -53,12 +53,12 @@ TEST(speed_name_pointers_on_demand)
 {
 	char buf[128];
 	struct cf_profile *p = parse(
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"SYSCALLS\": ["
-		"{\"names\": [\"read\", \"write\"], \"action\": "
-		"\"SCMP_ACT_ALLOW\"},"
-		"{\"name\": \"close\", \"action\": \"SCMP_ACT_ALLOW\"},"
-		"{\"Names\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
-		"\"i\",\"j\",\"k\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"SYSCALLS\": ["
+	    "{\"names\": [\"read\", \"write\"], \"action\": "
+	    "\"SCMP_ACT_ALLOW\"},"
+	    "{\"name\": \"close\", \"action\": \"SCMP_ACT_ALLOW\"},"
+	    "{\"Names\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
+	    "\"i\",\"j\",\"k\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	struct cf_profile *oci;
 
 	if (!CHECK(p != NULL) || !CHECK(p->nsyscalls == 3))
@@ -85,9 +85,9 @@ TEST(speed_name_pointers_on_demand)
 		    "[{\"names\": [\"read\"], \"action\": "
 		    "\"SCMP_ACT_ALLOW\"}]}}}");
 	if (CHECK(oci != NULL))
-		CHECK_STR(cf_p_name_pointer(&oci->syscalls[0], 0, buf,
-					    sizeof(buf)),
-			  "/linux/seccomp/syscalls/0/names/0");
+		CHECK_STR(
+		    cf_p_name_pointer(&oci->syscalls[0], 0, buf, sizeof(buf)),
+		    "/linux/seccomp/syscalls/0/names/0");
 	cf_profile_free(oci);
 	/* RFC 6901 escapes in keys: '~' -> "~0", '/' -> "~1" */
 	oci = parse("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
@@ -102,7 +102,7 @@ out:
 
 TEST(speed_arena_alignment_and_hints)
 {
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	char *s = cf_arena_strndup(&a, "abc", 3);
 	char *t = cf_arena_strndup(&a, "de", 2);
 	uint64_t *u = cf_arena_raw(&a, sizeof(*u), sizeof(*u));
@@ -114,7 +114,7 @@ TEST(speed_arena_alignment_and_hints)
 	CHECK(t == s + 4); /* strings are packed */
 	CHECK_EQ((uintptr_t)u % sizeof(*u), 0);
 	CHECK_EQ((uintptr_t)z % _Alignof(max_align_t), 0);
-	CHECK(z && !memcmp(z, (char[40]){ 0 }, 40));
+	CHECK(z && !memcmp(z, (char[40]){0}, 40));
 	big = cf_arena_alloc(&a, 1 << 20); /* a one-off block */
 	CHECK(big != NULL);
 	s = cf_arena_strndup(&a, "f", 1); /* the chunk is still used */
@@ -131,7 +131,7 @@ TEST(speed_json_big_containers)
 {
 	size_t n = 3000, cap = n * 40 + 64, off = 0;
 	char *text = malloc(cap);
-	struct cf_arena a = { 0 };
+	struct cf_arena a = {0};
 	struct cf_json *v;
 	struct cf_error err;
 
@@ -139,10 +139,10 @@ TEST(speed_json_big_containers)
 		return;
 	off += (size_t)snprintf(text + off, cap - off, "[");
 	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(
-			text + off, cap - off,
-			"%s{\"k%zu\": [%zu, \"s%zu\"], \"x\": {}}",
-			i ? "," : "", i, i, i);
+		off +=
+		    (size_t)snprintf(text + off, cap - off,
+				     "%s{\"k%zu\": [%zu, \"s%zu\"], \"x\": {}}",
+				     i ? "," : "", i, i, i);
 	off += (size_t)snprintf(text + off, cap - off, "]");
 	if (CHECK(cf_json_parse(&a, text, off, "t.json", &v, &err) == 0) &&
 	    CHECK(v->u.arr.n == n)) {
@@ -154,8 +154,8 @@ TEST(speed_json_big_containers)
 		CHECK_EQ(last->u.obj.n, 2);
 		CHECK_STR(last->u.obj.m[0].key, key);
 		CHECK_EQ(last->u.obj.m[0].val->u.arr.n, 2);
-		CHECK(cf_json_u64(last->u.obj.m[0].val->u.arr.items[0],
-				  &num) == 0);
+		CHECK(cf_json_u64(last->u.obj.m[0].val->u.arr.items[0], &num) ==
+		      0);
 		CHECK_EQ(num, n - 1);
 		CHECK_STR(last->u.obj.m[1].key, "x");
 		CHECK_EQ(last->u.obj.m[1].val->u.obj.n, 0);
@@ -165,8 +165,7 @@ TEST(speed_json_big_containers)
 	off += (size_t)snprintf(text + off, cap - off, "{");
 	for (size_t i = 0; i < n; i++)
 		off += (size_t)snprintf(text + off, cap - off,
-					"%s\"m%zu\": %zu", i ? "," : "", i,
-					i);
+					"%s\"m%zu\": %zu", i ? "," : "", i, i);
 	off += (size_t)snprintf(text + off, cap - off, "}");
 	if (CHECK(cf_json_parse(&a, text, off, "t.json", &v, &err) == 0) &&
 	    CHECK(v->u.obj.n == n))
@@ -183,7 +182,7 @@ TEST(speed_json_big_containers)
  * size) the same way: the fast paths have no size limits of their own. */
 TEST(speed_compile_many_rules)
 {
-	static const size_t sizes[] = { 1, 60, 700, 3000 };
+	static const size_t sizes[] = {1, 60, 700, 3000};
 
 	for (size_t k = 0; k < CF_ARRAY_SIZE(sizes); k++) {
 		size_t n = sizes[k], cap = n * 160 + 256, off = 0;
@@ -197,19 +196,18 @@ TEST(speed_compile_many_rules)
 		if (!CHECK(text != NULL))
 			return;
 		off += (size_t)snprintf(
-			text + off, cap - off,
-			"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": "
-			"[{\"architecture\": \"SCMP_ARCH_X86_64\", "
-			"\"subArchitectures\": [\"SCMP_ARCH_X86\", "
-			"\"SCMP_ARCH_X32\"]}], \"syscalls\": [");
+		    text + off, cap - off,
+		    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": "
+		    "[{\"architecture\": \"SCMP_ARCH_X86_64\", "
+		    "\"subArchitectures\": [\"SCMP_ARCH_X86\", "
+		    "\"SCMP_ARCH_X32\"]}], \"syscalls\": [");
 		for (size_t i = 0; i < n; i++)
 			off += (size_t)snprintf(
-				text + off, cap - off,
-				"%s{\"names\": [\"%s\"], \"action\": "
-				"\"SCMP_ACT_%s\"}",
-				i ? "," : "",
-				cf_sysinfo[i % cf_nsysinfo].name,
-				i % 7 ? "ALLOW" : "LOG");
+			    text + off, cap - off,
+			    "%s{\"names\": [\"%s\"], \"action\": "
+			    "\"SCMP_ACT_%s\"}",
+			    i ? "," : "", cf_sysinfo[i % cf_nsysinfo].name,
+			    i % 7 ? "ALLOW" : "LOG");
 		off += (size_t)snprintf(text + off, cap - off, "]}");
 		CHECK(cf_profile_parse(text, off, "p.json", &p, &err) == 0);
 		CHECK(cf_target_default(&t, &err) == 0);
@@ -217,7 +215,7 @@ TEST(speed_compile_many_rules)
 		rc = p ? cf_compile(p, &t, &f, &err) : -1;
 		CHECK(rc == 0);
 		if (f) {
-			struct seccomp_data d = { .arch = 0xc000003eU };
+			struct seccomp_data d = {.arch = 0xc000003eU};
 			struct cf_decision dec;
 
 			/* cf_sysinfo[3], "accept", is rule 3 (an ALLOW) */

@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *const natives[] = { "x86_64", "aarch64", "s390x",
-				       "ppc64le", "x86" };
+static const char *const natives[] = {"x86_64", "aarch64", "s390x", "ppc64le",
+				      "x86"};
 
 static bool has_chains(const struct cf_filter *f, int abi, int64_t nr)
 {
@@ -77,11 +77,12 @@ static void check_parts(const struct cf_filter *f, const char *what,
 		if (q->part == CF_PART_ARCH)
 			ok &= q->abi == -1;
 		if (!ok && (*bad)++ < 5)
-			t_fail(__FILE__, __LINE__,
-			       "%s: instruction %zu (code 0x%x k 0x%x): part %d "
-			       "abi %d nr %lld",
-			       what, i, c, p[i].k, (int)q->part, q->abi,
-			       (long long)q->nr);
+			t_fail(
+			    __FILE__, __LINE__,
+			    "%s: instruction %zu (code 0x%x k 0x%x): part %d "
+			    "abi %d nr %lld",
+			    what, i, c, p[i].k, (int)q->part, q->abi,
+			    (long long)q->nr);
 	}
 	free(parts);
 }
@@ -99,13 +100,12 @@ TEST(stats_parts_label_every_instruction)
 		for (size_t k = 0; k < CF_ARRAY_SIZE(natives); k++)
 			for (int mode = 0; mode < 3; mode++) {
 				struct cf_target tg = {
-					.native = cf_abi_lookup(natives[k]),
-					.caps = cf_caps_docker_default(),
-					.kernel = 6 << 16 | 18,
-					.harden = mode == 1,
-					.enosys = mode == 2 ? CF_ENOSYS_NONE
-							    : CF_ENOSYS_RUNC
-				};
+				    .native = cf_abi_lookup(natives[k]),
+				    .caps = cf_caps_docker_default(),
+				    .kernel = 6 << 16 | 18,
+				    .harden = mode == 1,
+				    .enosys = mode == 2 ? CF_ENOSYS_NONE
+							: CF_ENOSYS_RUNC};
 				struct cf_profile *p;
 				struct cf_filter *f = NULL;
 				struct cf_error err;
@@ -118,8 +118,9 @@ TEST(stats_parts_label_every_instruction)
 				if (!cf_compile(p, &tg, &f, &err) &&
 				    !cf_filter_unconfined(f)) {
 					snprintf(what, sizeof(what),
-						 "%s on %s mode %d", t_fixtures[i],
-						 natives[k], mode);
+						 "%s on %s mode %d",
+						 t_fixtures[i], natives[k],
+						 mode);
 					check_parts(f, what, &bad, &n);
 					args++;
 				}
@@ -160,8 +161,8 @@ TEST(stats_cli_text_and_json)
 	close(fd);
 	snprintf(prof, sizeof(prof), "%s/fixtures/profiles/docker-default.json",
 		 shared);
-	cmd_run(&r, (const char *const[]){ "compile", "--native", "x86_64",
-					   "--stats", prof, "-o", out, NULL });
+	cmd_run(&r, (const char *const[]){"compile", "--native", "x86_64",
+					  "--stats", prof, "-o", out, NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(stat(out, &st) == 0);
 	total = after(r.out, "");
@@ -171,9 +172,9 @@ TEST(stats_cli_text_and_json)
 	CHECK_CONTAINS(r.out, "\n(shared) ");
 	CHECK_CONTAINS(r.out, "biggest argument bodies");
 	CHECK_CONTAINS(r.out, "personality");
-	cmd_run(&r, (const char *const[]){ "compile", "--native", "x86_64",
-					   "--stats", "--json", prof, "-o", out,
-					   NULL });
+	cmd_run(&r, (const char *const[]){"compile", "--native", "x86_64",
+					  "--stats", "--json", prof, "-o", out,
+					  NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_EQ(after(r.out, "{\"instructions\": "), total);
 	sum = after(r.out, "\"arch_dispatch\": ") +
@@ -184,21 +185,21 @@ TEST(stats_cli_text_and_json)
 	CHECK_CONTAINS(r.out, "\"bodies\": [{\"abi\": ");
 	CHECK_CONTAINS(r.out, "\"syscall\": \"socket\"");
 	/* -o -: the program on stdout, the statistics on stderr */
-	cmd_run(&r, (const char *const[]){ "compile", "--native", "x86_64",
-					   "--stats", "--json", prof, "-o", "-",
-					   NULL });
+	cmd_run(&r, (const char *const[]){"compile", "--native", "x86_64",
+					  "--stats", "--json", prof, "-o", "-",
+					  NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_EQ((long)r.out_len, total * 8);
 	CHECK_CONTAINS(r.err, "{\"instructions\": ");
-	cmd_run(&r, (const char *const[]){ "compile", "--json", prof, "-o",
-					   out, NULL });
+	cmd_run(&r, (const char *const[]){"compile", "--json", prof, "-o", out,
+					  NULL});
 	CHECK_EQ(r.status, 2);
 	CHECK_CONTAINS(r.err, "--json goes with --stats");
 	/* an unconfined profile: no program, no parts */
-	cmd_run(&r, (const char *const[]){ "compile", "--stats",
-					   cmd_file("/tmp", "cf-stats-u.json",
-						    "{}"),
-					   "-o", out, NULL });
+	cmd_run(&r,
+		(const char *const[]){"compile", "--stats",
+				      cmd_file("/tmp", "cf-stats-u.json", "{}"),
+				      "-o", out, NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_CONTAINS(r.out, "0 instructions (unconfined)");
 	unlink("/tmp/cf-stats-u.json");

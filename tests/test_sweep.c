@@ -39,24 +39,24 @@
 /* Allows what run and the probe need, denies mkdir(…, 0700) with EACCES
  * by a rule (unless CAP_SYS_ADMIN), everything else EPERM. */
 static const char base[] =
-	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
-	"\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
-	"\"SCMP_ARCH_X32\"],"
-	"\"syscalls\":[{\"names\":[\"execve\",\"execveat\",\"open\","
-	"\"openat\",\"read\",\"write\",\"close\",\"close_range\","
-	"\"exit_group\",\"exit\",\"capget\",\"capset\",\"prctl\","
-	"\"setgroups\",\"setresuid\",\"setresgid\",\"setuid\",\"setgid\","
-	"\"getpid\",\"getppid\",\"kill\",\"fcntl\",\"dup2\",\"dup3\","
-	"\"rt_sigaction\",\"rt_sigprocmask\",\"chdir\",\"umask\"],"
-	"\"action\":\"SCMP_ACT_ALLOW\"},"
-	"{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\","
-	"\"errnoRet\":13,\"args\":[{\"index\":1,\"value\":448,"
-	"\"op\":\"SCMP_CMP_EQ\"}],"
-	"\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}},"
-	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
-	"\"args\":[{\"index\":0,\"value\":8,\"valueTwo\":0,"
-	"\"op\":\"SCMP_CMP_MASKED_EQ\"}],"
-	"\"includes\":{\"minKernel\":\"4.8\"}}]}";
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+    "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+    "\"SCMP_ARCH_X32\"],"
+    "\"syscalls\":[{\"names\":[\"execve\",\"execveat\",\"open\","
+    "\"openat\",\"read\",\"write\",\"close\",\"close_range\","
+    "\"exit_group\",\"exit\",\"capget\",\"capset\",\"prctl\","
+    "\"setgroups\",\"setresuid\",\"setresgid\",\"setuid\",\"setgid\","
+    "\"getpid\",\"getppid\",\"kill\",\"fcntl\",\"dup2\",\"dup3\","
+    "\"rt_sigaction\",\"rt_sigprocmask\",\"chdir\",\"umask\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\"},"
+    "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\","
+    "\"errnoRet\":13,\"args\":[{\"index\":1,\"value\":448,"
+    "\"op\":\"SCMP_CMP_EQ\"}],"
+    "\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}},"
+    "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+    "\"args\":[{\"index\":0,\"value\":8,\"valueTwo\":0,"
+    "\"op\":\"SCMP_CMP_MASKED_EQ\"}],"
+    "\"includes\":{\"minKernel\":\"4.8\"}}]}";
 
 struct sw_case {
 	char *profile; /* NULL: the base profile */
@@ -88,8 +88,8 @@ static struct sw_case *sw_add(struct sw_list *l, const char *what)
 }
 
 /* base[0..at) + ins + base[at+cut..] */
-static struct sw_case *sw_splice(struct sw_list *l, const char *what,
-				 size_t at, size_t cut, const char *ins)
+static struct sw_case *sw_splice(struct sw_list *l, const char *what, size_t at,
+				 size_t cut, const char *ins)
 {
 	size_t bl = strlen(base), il = strlen(ins);
 	struct sw_case *c = sw_add(l, what);
@@ -119,8 +119,12 @@ static struct sw_case *sw_text(struct sw_list *l, const char *what,
  * b(ool) or z (null). */
 static char sw_type(const char *v)
 {
-	return *v == '"' ? 's' : *v == '[' ? 'a' : *v == '{' ? 'o'
-	       : *v == 't' || *v == 'f' ? 'b' : *v == 'n' ? 'z' : 'n';
+	return *v == '"'		? 's'
+	       : *v == '['		? 'a'
+	       : *v == '{'		? 'o'
+	       : *v == 't' || *v == 'f' ? 'b'
+	       : *v == 'n'		? 'z'
+					: 'n';
 }
 
 /* End of the JSON value starting at s (the base is well-formed). */
@@ -174,11 +178,20 @@ static size_t sw_members(struct sw_member *m, size_t max)
 static void sw_gen_members(struct sw_list *l)
 {
 	static const char *const wrong[] = {
-		"\"x\"", "1", "-1", "1.5", "true", "null", "[]", "{}",
-		"[\"x\"]", "[{}]", "\"\"", "[null]"};
-	static const char *const nums[] = {
-		"-0", "-1", "1.0", "1e0", "01", "+1", "0x1", "4096", "4095",
-		"18446744073709551616", "18446744073709551615", "0"};
+	    "\"x\"", "1",  "-1",      "1.5",  "true", "null",
+	    "[]",    "{}", "[\"x\"]", "[{}]", "\"\"", "[null]"};
+	static const char *const nums[] = {"-0",
+					   "-1",
+					   "1.0",
+					   "1e0",
+					   "01",
+					   "+1",
+					   "0x1",
+					   "4096",
+					   "4095",
+					   "18446744073709551616",
+					   "18446744073709551615",
+					   "0"};
 	struct sw_member m[128];
 	size_t nm = sw_members(m, 128);
 	char what[96], ins[512];
@@ -197,9 +210,10 @@ static void sw_gen_members(struct sw_list *l)
 			/* another type is a decoding error, as in Go (null
 			 * decodes to the zero value there: predicted only);
 			 * a negative or fractional number never fits */
-			sw_splice(l, what, m[k].val, vl, wrong[w])->must_refuse =
-				(tw != 'z' && tw != sw_type(v)) ||
-				(tw == 'n' && strcmp(wrong[w], "1") != 0);
+			sw_splice(l, what, m[k].val, vl, wrong[w])
+			    ->must_refuse =
+			    (tw != 'z' && tw != sw_type(v)) ||
+			    (tw == 'n' && strcmp(wrong[w], "1") != 0);
 		}
 		if (*v >= '0' && *v <= '9') {
 			for (size_t w = 0; w < sizeof(nums) / sizeof(*nums);
@@ -208,21 +222,20 @@ static void sw_gen_members(struct sw_list *l)
 					 (int)kl, key, nums[w]);
 				/* only plain digits, at most 2^64-1 */
 				sw_splice(l, what, m[k].val, vl, nums[w])
-					->must_refuse = w < 7 || w == 9;
+				    ->must_refuse = w < 7 || w == 9;
 			}
 		}
 		/* misspelt, shouted and repeated keys */
 		snprintf(ins, sizeof(ins), "\"%.*s\"", (int)kl - 1, key + 1);
-		snprintf(what, sizeof(what), "key %.*s misspelt", (int)kl,
-			 key);
+		snprintf(what, sizeof(what), "key %.*s misspelt", (int)kl, key);
 		sw_splice(l, what, m[k].key, kl + 2, ins);
 		snprintf(ins, sizeof(ins), "\"%.*sx\"", (int)kl, key);
 		sw_splice(l, what, m[k].key, kl + 2, ins);
 		snprintf(ins, sizeof(ins), "\"");
 		for (size_t i = 0; i < kl; i++)
-			ins[1 + i] = (char)(key[i] >= 'a' && key[i] <= 'z'
-						    ? key[i] - 32
-						    : key[i]);
+			ins[1 + i] =
+			    (char)(key[i] >= 'a' && key[i] <= 'z' ? key[i] - 32
+								  : key[i]);
 		ins[1 + kl] = '"';
 		ins[2 + kl] = 0;
 		snprintf(what, sizeof(what), "key %.*s upper case", (int)kl,
@@ -233,8 +246,7 @@ static void sw_gen_members(struct sw_list *l)
 		snprintf(what, sizeof(what), "key %.*s twice", (int)kl, key);
 		sw_splice(l, what, m[k].key, 0, ins)->must_refuse = true;
 		snprintf(ins, sizeof(ins), "\"%.*s\\u0000\"", (int)kl, key);
-		snprintf(what, sizeof(what), "key %.*s with NUL", (int)kl,
-			 key);
+		snprintf(what, sizeof(what), "key %.*s with NUL", (int)kl, key);
 		sw_splice(l, what, m[k].key, kl + 2, ins)->must_refuse = true;
 	}
 }
@@ -255,10 +267,10 @@ static void sw_gen_strings(struct sw_list *l)
 
 			snprintf(what, sizeof(what), "'%.*s' + NUL", n, s);
 			sw_splice(l, what, e - 1, 0, "\\u0000")->must_refuse =
-				true;
+			    true;
 			snprintf(what, sizeof(what), "NUL + '%.*s'", n, s);
 			sw_splice(l, what, i + 1, 0, "\\u0000")->must_refuse =
-				true;
+			    true;
 			snprintf(what, sizeof(what), "'%.*s' + space", n, s);
 			sw_splice(l, what, e - 1, 0, " ");
 			snprintf(what, sizeof(what), "'%.*s' + x", n, s);
@@ -271,35 +283,50 @@ static void sw_gen_strings(struct sw_list *l)
 static void sw_gen_documents(struct sw_list *l)
 {
 	static const char *const docs[] = {
-		"", " ", "null", "[]", "\"x\"", "1", "{", "}", "{}x", "{}{}",
-		"{\"syscalls\":[]}", "{\"flags\":[]}",
-		"{\"architectures\":[\"SCMP_ARCH_X86_64\"]}",
-		"{\"defaultAction\":\"\"}", "{\"defaultActoin\":\"SCMP_ACT_ERRNO\"}",
-		"{\"syscals\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-		"{\"defaultErrnoRet\":1}", "{\"listenerPath\":\"/x\"}",
-		"{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}",
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-		"[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":["
-		"\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}",
-		"{\"ociVersion\":\"1.0.2\"}",
-		"{\"ociVersion\":\"1.0.2\",\"linux\":\"x\"}",
-		"{\"ociVersion\":\"1.0.2\",\"linux\":{}}",
-		"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":\"x\"}}",
-		"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":null}}",
-		"{\"ociVersion\":\"1.0.2\",\"process\":{}}",
-		"{\"process\":\"x\"}", "{\"linux\":{}}",
-		"{\"OCIVERSION\":\"1.0.2\",\"Linux\":[]}",
-		"\xef\xbb\xbf{}", "{\"\\u0000\":1}",
-		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0}",
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-		"[\"execve\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":0}]}",
-		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-		"[\"setresuid\",\"capset\"],\"action\":\"SCMP_ACT_ERRNO\","
-		"\"errnoRet\":0}]}",
-		"{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":"
-		"[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[\"read\"],"
-		"\"action\":\"SCMP_ACT_ALLOW\"}]}",
+	    "",
+	    " ",
+	    "null",
+	    "[]",
+	    "\"x\"",
+	    "1",
+	    "{",
+	    "}",
+	    "{}x",
+	    "{}{}",
+	    "{\"syscalls\":[]}",
+	    "{\"flags\":[]}",
+	    "{\"architectures\":[\"SCMP_ARCH_X86_64\"]}",
+	    "{\"defaultAction\":\"\"}",
+	    "{\"defaultActoin\":\"SCMP_ACT_ERRNO\"}",
+	    "{\"syscals\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}"
+	    "]}",
+	    "{\"defaultErrnoRet\":1}",
+	    "{\"listenerPath\":\"/x\"}",
+	    "{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}",
+	    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+	    "[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+	    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":["
+	    "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}",
+	    "{\"ociVersion\":\"1.0.2\"}",
+	    "{\"ociVersion\":\"1.0.2\",\"linux\":\"x\"}",
+	    "{\"ociVersion\":\"1.0.2\",\"linux\":{}}",
+	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":\"x\"}}",
+	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":null}}",
+	    "{\"ociVersion\":\"1.0.2\",\"process\":{}}",
+	    "{\"process\":\"x\"}",
+	    "{\"linux\":{}}",
+	    "{\"OCIVERSION\":\"1.0.2\",\"Linux\":[]}",
+	    "\xef\xbb\xbf{}",
+	    "{\"\\u0000\":1}",
+	    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0}",
+	    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+	    "[\"execve\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":0}]}",
+	    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+	    "[\"setresuid\",\"capset\"],\"action\":\"SCMP_ACT_ERRNO\","
+	    "\"errnoRet\":0}]}",
+	    "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":"
+	    "[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[\"read\"],"
+	    "\"action\":\"SCMP_ACT_ALLOW\"}]}",
 	};
 	char what[96], buf[4096];
 
@@ -309,15 +336,16 @@ static void sw_gen_documents(struct sw_list *l)
 	}
 	/* the base wrapped as an OCI config.json, right and wrong */
 	static const char *const wraps[][2] = {
-		{"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":", "}}"},
-		{"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":", "},"
-		 "\"linux\":{}}"},
-		{"{\"ociVersion\":\"1.0.2\",\"linux\":{\"Seccomp\":", "}}"},
-		{"{\"process\":{},\"linux\":{\"seccomp\":", "}}"},
-		{"[", "]"},
-		{"", "x"},
-		{"", "{}"},
-		{" \n\t", " \n"},
+	    {"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":", "}}"},
+	    {"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":",
+	     "},"
+	     "\"linux\":{}}"},
+	    {"{\"ociVersion\":\"1.0.2\",\"linux\":{\"Seccomp\":", "}}"},
+	    {"{\"process\":{},\"linux\":{\"seccomp\":", "}}"},
+	    {"[", "]"},
+	    {"", "x"},
+	    {"", "{}"},
+	    {" \n\t", " \n"},
 	};
 	for (size_t i = 0; i < sizeof(wraps) / sizeof(*wraps); i++) {
 		int n = snprintf(buf, sizeof(buf), "%s%s%s", wraps[i][0], base,
@@ -326,14 +354,14 @@ static void sw_gen_documents(struct sw_list *l)
 			 wraps[i][1]);
 		/* a config.json needs ociVersion; one value per document */
 		sw_text(l, what, buf, (size_t)n)->must_refuse =
-			i != 0 && i != 2 && i != 7;
+		    i != 0 && i != 2 && i != 7;
 	}
 	/* extra top-level keys that once made it a config.json */
 	static const char *const extra[] = {
-		"\"process\":\"x\",", "\"ociVersion\":\"1\",",
-		"\"PROCESS\":{},", "\"OciVersion\":\"1.0.2\",",
-		"\"linux\":\"x\",", "\"Linux\":{},", "\"unknownKey\":1,",
-		"\"defaultActoin\":\"SCMP_ACT_ALLOW\","};
+	    "\"process\":\"x\",", "\"ociVersion\":\"1\",",
+	    "\"PROCESS\":{},",	  "\"OciVersion\":\"1.0.2\",",
+	    "\"linux\":\"x\",",	  "\"Linux\":{},",
+	    "\"unknownKey\":1,",  "\"defaultActoin\":\"SCMP_ACT_ALLOW\","};
 	for (size_t i = 0; i < sizeof(extra) / sizeof(*extra); i++) {
 		snprintf(what, sizeof(what), "base + %s", extra[i]);
 		/* config.json keys beside seccomp keys: ambiguous */
@@ -356,29 +384,40 @@ static void sw_gen_documents(struct sw_list *l)
 static void sw_gen_options(struct sw_list *l)
 {
 	static const char *const opts[][5] = {
-		{"--priv"}, {"--privileg"}, {"--secur", "seccomp=builtin"},
-		{"--cap-ad", "CHOWN"}, {"--cap-add", "CAP_BOGUS"},
-		{"--cap-drop", "NOPE"}, {"--cap-add", ""},
-		{"--pids-limit", "abc"}, {"--pids-limit", "99999999999999999999"},
-		{"--user", "no-such-user-callfence"},
-		{"--user", "nobody:no-such-group-callfence"},
-		{"--user", "99999999999"}, {"--user", "a:b:c"},
-		{"--group-add", "no-such-group-callfence"},
-		{"--security-opt", "bogus"}, {"--security-opt", "seccomp"},
-		{"--security-opt", "apparmor=docker-default"},
-		{"--security-opt", "label=type:container_t"},
-		{"--security-opt", "no-new-privileges=maybe"},
-		{"--enosys=bogus"}, {"--enosys"}, {"--preserve-fds", "-1"},
-		{"--preserve-fds", "x"}, {"--bogus"}, {"-x"},
-		{"--security-opt", "seccomp=unconfined"},
-		{"--security-opt", "seccomp=builtin"},
+	    {"--priv"},
+	    {"--privileg"},
+	    {"--secur", "seccomp=builtin"},
+	    {"--cap-ad", "CHOWN"},
+	    {"--cap-add", "CAP_BOGUS"},
+	    {"--cap-drop", "NOPE"},
+	    {"--cap-add", ""},
+	    {"--pids-limit", "abc"},
+	    {"--pids-limit", "99999999999999999999"},
+	    {"--user", "no-such-user-callfence"},
+	    {"--user", "nobody:no-such-group-callfence"},
+	    {"--user", "99999999999"},
+	    {"--user", "a:b:c"},
+	    {"--group-add", "no-such-group-callfence"},
+	    {"--security-opt", "bogus"},
+	    {"--security-opt", "seccomp"},
+	    {"--security-opt", "apparmor=docker-default"},
+	    {"--security-opt", "label=type:container_t"},
+	    {"--security-opt", "no-new-privileges=maybe"},
+	    {"--enosys=bogus"},
+	    {"--enosys"},
+	    {"--preserve-fds", "-1"},
+	    {"--preserve-fds", "x"},
+	    {"--bogus"},
+	    {"-x"},
+	    {"--security-opt", "seccomp=unconfined"},
+	    {"--security-opt", "seccomp=builtin"},
 	};
 	static const char *const own[][5] = {
-		{"--security-opt", "seccomp="},
-		{"--security-opt", "seccomp=/nonexistent/callfence.json"},
-		{"--security-opt", "seccomp=/"},
-		{"--security-opt", "seccomp=/dev/null"},
-		{"--security-opt=seccomp="},
+	    {"--security-opt", "seccomp="},
+	    {"--security-opt", "seccomp=/nonexistent/callfence.json"},
+	    {"--security-opt", "seccomp=/"},
+	    {"--security-opt", "seccomp=/dev/null"},
+	    {"--security-opt=seccomp="},
 	};
 	char what[96];
 
@@ -413,10 +452,10 @@ static uint32_t sw_decide(const struct cf_filter *f, int nr, uint64_t a1,
 	uint32_t act[2];
 
 	for (int k = 0; k < 2; k++) {
-		struct seccomp_data d = {.nr = nr,
-					 .arch = AUDIT_ARCH_X86_64,
-					 .args = {k ? 0x7ffd12345000ull : 0x1000,
-						  a1, a2}};
+		struct seccomp_data d = {
+		    .nr = nr,
+		    .arch = AUDIT_ARCH_X86_64,
+		    .args = {k ? 0x7ffd12345000ull : 0x1000, a1, a2}};
 		struct cf_decision dec;
 
 		if (cf_filter_decide(f, &d, &dec) < 0)
@@ -451,8 +490,15 @@ static long sw_denied_ret(uint32_t a)
  * really ran; SW_UNPREDICTABLE when a decision depends on a pointer. */
 static int sw_predict(const struct cf_filter *f, bool *marker)
 {
-	enum { NR_READ = 0, NR_OPEN = 2, NR_CLOSE = 3, NR_EXECVE = 59,
-	       NR_EXIT = 60, NR_MKDIR = 83, NR_EXIT_GROUP = 231 };
+	enum {
+		NR_READ = 0,
+		NR_OPEN = 2,
+		NR_CLOSE = 3,
+		NR_EXECVE = 59,
+		NR_EXIT = 60,
+		NR_MKDIR = 83,
+		NR_EXIT_GROUP = 231
+	};
 	uint32_t ex = sw_decide(f, NR_EXECVE, 0x2000, 0x3000);
 	uint32_t mk = sw_decide(f, NR_MKDIR, 0700, 0);
 	uint32_t op = sw_decide(f, NR_OPEN, 0, 0);
@@ -472,8 +518,11 @@ static int sw_predict(const struct cf_filter *f, bool *marker)
 	} else {
 		long r = sw_denied_ret(mk);
 
-		result = r == 0 ? 0 : r == -1 ? 1 : r == -38 ? 2
-			 : r == -13 ? 3 : 4;
+		result = r == 0	    ? 0
+			 : r == -1  ? 1
+			 : r == -38 ? 2
+			 : r == -13 ? 3
+				    : 4;
 	}
 	if (sw_kills(op))
 		return 159;
@@ -653,8 +702,8 @@ TEST(sweep_bad_inputs_are_refused_or_confined_exactly)
 		const struct sw_case *c = &l.c[i];
 		char marker[256], errf[256];
 		bool want_marker = false, has_marker;
-		int want = c->must_refuse ? SW_REFUSED
-					  : sw_expect(c, &want_marker);
+		int want =
+		    c->must_refuse ? SW_REFUSED : sw_expect(c, &want_marker);
 		int got;
 
 		snprintf(marker, sizeof(marker), "%s/m.%zu", sw_dir, i);
@@ -668,8 +717,8 @@ TEST(sweep_bad_inputs_are_refused_or_confined_exactly)
 			refused++;
 			if (want >= 0 && bad++ < 30)
 				t_note("case %zu (%s): refused, though the "
-				       "library accepts it: %s", i, c->what,
-				       sw_slurp(errf));
+				       "library accepts it: %s",
+				       i, c->what, sw_slurp(errf));
 			continue; /* stricter than the library is allowed */
 		}
 		if (want == SW_UNPREDICTABLE) {
@@ -680,15 +729,17 @@ TEST(sweep_bad_inputs_are_refused_or_confined_exactly)
 		if (want == SW_REFUSED) {
 			t_fail(__FILE__, __LINE__,
 			       "case %zu (%s): ran (exit %d, marker %s) but "
-			       "must be refused: %s", i, c->what, got,
-			       has_marker ? "made" : "absent", sw_slurp(errf));
+			       "must be refused: %s",
+			       i, c->what, got, has_marker ? "made" : "absent",
+			       sw_slurp(errf));
 			continue;
 		}
 		if (got != want || has_marker != want_marker)
 			t_fail(__FILE__, __LINE__,
 			       "case %zu (%s): exit %d marker %d, the IR says "
-			       "exit %d marker %d: %s", i, c->what, got,
-			       has_marker, want, want_marker, sw_slurp(errf));
+			       "exit %d marker %d: %s",
+			       i, c->what, got, has_marker, want, want_marker,
+			       sw_slurp(errf));
 		else
 			confined++;
 	}

@@ -189,8 +189,7 @@ uint32_t oracle_decide(const struct oracle *o, const struct seccomp_data *d,
 	 * tracer's skip), which libseccomp hands to x86_64 */
 	abi = find(o, d->arch,
 		   d->arch == AUDIT_X86_64 && nr >= X32_BIT &&
-			   !(nr == UINT32_MAX &&
-			     find(o, d->arch, false) >= 0));
+		       !(nr == UINT32_MAX && find(o, d->arch, false) >= 0));
 	w.abi = abi;
 	if (abi < 0) {
 		ret = SECCOMP_RET_KILL_THREAD;

@@ -309,7 +309,8 @@ bool runc_stub(const struct oracle *o, const struct seccomp_data *d,
 		if (d->arch == AUDIT_X86_64 &&
 		    (ar->nr_offset == X32_BIT) != x32)
 			continue;
-		if (a->enosys && (nr > a->above || (nr == 0 && is_s390(a->arch)))) {
+		if (a->enosys &&
+		    (nr > a->above || (nr == 0 && is_s390(a->arch)))) {
 			*ret = CF_RET_ERRNO(ENOSYS);
 			return true;
 		}

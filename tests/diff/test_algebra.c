@@ -762,7 +762,8 @@ TEST(algebra_refuses_hardened_filters)
 	t.harden = true;
 	CHECK(cf_compile(p, &t, &hard, &err) == 0);
 	if (plain && hard) {
-		CHECK_EQ(cf_subset(plain, plain, NULL, NULL, &err), 1); /* holds */
+		CHECK_EQ(cf_subset(plain, plain, NULL, NULL, &err),
+			 1); /* holds */
 		CHECK_EQ(cf_subset(plain, hard, NULL, NULL, &err), -EOPNOTSUPP);
 		CHECK(strstr(err.msg, "--harden") != NULL);
 		CHECK_EQ(cf_diff(hard, plain, &d, &err), -EOPNOTSUPP);

@@ -981,9 +981,10 @@ TEST(diff_pinned_enosys_zero_threshold)
 	struct pinned p;
 	struct seccomp_data d = {.nr = 1, .arch = AUDIT_X86_64};
 
-	if (!pin(&p, "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\","
-		     "\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":["
-		     "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}")) {
+	if (!pin(&p,
+		 "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\","
+		 "\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":["
+		 "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}")) {
 		unpin(&p);
 		return;
 	}

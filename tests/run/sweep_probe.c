@@ -50,11 +50,16 @@ static const char *find(const char *hay, long n, const char *key)
 static int mkdir_result(long r)
 {
 	switch (r) {
-	case 0: return 0;
-	case -1: return 1;  /* EPERM */
-	case -38: return 2; /* ENOSYS */
-	case -13: return 3; /* EACCES */
-	default: return 4;
+	case 0:
+		return 0;
+	case -1:
+		return 1; /* EPERM */
+	case -38:
+		return 2; /* ENOSYS */
+	case -13:
+		return 3; /* EACCES */
+	default:
+		return 4;
 	}
 }
 
