@@ -206,11 +206,6 @@ uninstall:
 check-live: all
 	CF_BIN=$(abspath $(BIN)) tools/check-live
 
-# Live checks (tools/check-live): tests/live/*.sh against the real kernel,
-# dockerd and packaging tools; most need root.
-check-live: all
-	CF_BIN=$(abspath $(BIN)) tools/check-live
-
 asan:
 	$(MAKE) O=build-asan CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
