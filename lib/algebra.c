@@ -28,7 +28,14 @@
  * BASE's or of a strictly lower rank (the same rank with another errno
  * does not hold).
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
+#include "reach.h"
+#include "algebra.h"
 
 #include <stdlib.h>
 #include <string.h>

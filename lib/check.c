@@ -7,7 +7,14 @@
  * has a callback (cf_lint_rules); reach.c answers which calls reach a
  * rule.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
+#include "reach.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -19,7 +19,12 @@
  *      does number 0. Like runc's findLastSyscalls, an ABI whose largest
  *      named number is 0 (only `read` on x86_64) gets no stub at all.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
 
 #include <stdlib.h>
 #include <string.h>

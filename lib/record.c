@@ -26,7 +26,12 @@
  *   - anything else (allowed on one ABI only, an exception carved out of
  *     an allow) -> denied and reported (record-base-partial): fail closed.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,11 @@
  * Names are kept by name (with their cf_sysinfo index); numbers are the
  * IR builder's business.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "ruleset.h"
 
 #include <string.h>
 
