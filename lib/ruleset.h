@@ -7,8 +7,6 @@
 
 #include "base.h"
 
-struct cf_p_syscall;
-
 struct cf_cond {
 	uint8_t arg;	 /* 0..5 */
 	uint8_t op;	 /* enum cf_op */
@@ -20,21 +18,33 @@ struct cf_cond {
 	uint8_t low32;
 };
 
+/* What the stages after resolution know of a profile rule (/syscalls/N):
+ * copies in the filter's memory, shared by the rules made from it, so a
+ * compiled filter outlives its profile. index is the side table into the
+ * profile for a reader that holds it (p->syscalls[index]). */
+struct cf_rule_src {
+	uint32_t index;
+	struct cf_pos pos; /* of /syscalls/N */
+	/* each "args" entry as written, and its position */
+	const struct cf_cond *args;
+	const struct cf_pos *args_pos;
+	size_t nargs;
+};
+
 struct cf_rule {
 	int sys; /* cf_sysinfo index, -1 if unknown name */
 	uint32_t action;
 	const char *name;
 	/* shared by the rules of one profile rule (filter's memory) */
 	const struct cf_cond *conds;
-	uint32_t src_name; /* index into src->names */
+	uint32_t src_name; /* index into the profile rule's names */
 	uint8_t nconds;
 	bool split;	      /* came from a same-index split */
 	bool same_as_default; /* dropped from the filter (runc skips it) but
 			       * still counts for the ENOSYS threshold */
 	struct cf_pos pos;    /* of the name in the profile (filter's memory) */
-	/* the profile's rule: valid only while the profile lives (resolve,
-	 * check); a compiled filter does not keep the profile */
-	const struct cf_p_syscall *src;
+	/* the profile rule it came from (filter's memory) */
+	const struct cf_rule_src *src;
 };
 
 struct cf_ruleset {
