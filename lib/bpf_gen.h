@@ -22,7 +22,10 @@ int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
 
 /* Code generation choices. plain: a balanced search by count, chains as
  * written, nothing folded or shared -- the simple form the optimized
- * programs are tested against (tests/test_opt.c). */
+ * programs are tested against (tests/test_opt.c). Internal on purpose:
+ * the generator grows options, so this struct never reaches callfence.h
+ * (tests/sh/includes.sh); public callers choose through cf_compile and
+ * cf_filter_parts, and a new public choice would be a bit flag. */
 struct cf_gen_opts {
 	bool plain;
 	bool label; /* fill cf_prog.parts (the program is the same) */
