@@ -1292,10 +1292,10 @@ static int verify(const struct cf_filter *const *in, size_t n, const char *json,
 	if (!rc)
 		rc = cf_compile(p, &quiet, &f, err);
 	if (rc) {
-		/* the writer's fault, not the inputs' */
+		/* the writer's fault, not the inputs' (err may be NULL) */
 		char msg[sizeof(err->msg)];
 
-		snprintf(msg, sizeof(msg), "%s", err->msg);
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
 		rc = cf_err(err, -EPROTO,
 			    "internal error: the merged profile "
 			    "does not compile: %s",
