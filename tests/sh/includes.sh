@@ -25,6 +25,7 @@ filter.h: ruleset.h ir.h bpf_gen.h
 reach.h: ir.h
 algebra.h: base.h
 cgroup.h: base.h
+record_obs.h: base.h
 '
 # Library sources, by stage.
 SOURCES='
@@ -56,7 +57,8 @@ compile.c: base.h action.h profile.h syscalls.h ruleset.h ir.h bpf_gen.h filter.
 check.c: base.h action.h profile.h syscalls.h ruleset.h ir.h filter.h reach.h
 reach.c: action.h syscalls.h ruleset.h ir.h reach.h
 algebra.c: base.h action.h syscalls.h ruleset.h ir.h filter.h reach.h algebra.h
-record.c: base.h action.h syscalls.h ruleset.h ir.h filter.h
+record.c: base.h action.h syscalls.h ruleset.h ir.h filter.h record_obs.h
+record_args.c: base.h syscalls.h record_obs.h
 apply.c: base.h
 run.c: base.h action.h cgroup.h
 cgroup.c: base.h cgroup.h
