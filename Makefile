@@ -317,8 +317,10 @@ $(BENCH_BIN): $(BENCH_SRCS) bench/bench.h $(LIB)
 
 bench: $(BIN) $(BENCH_BIN)
 	bench/run.py --bench $(BENCH_BIN) --callfence $(BIN) --out $(O)/bench
+	bench/record.sh $(BIN) 5 | tee $(O)/bench/record.md
 
-# recording overhead: plain vs strace -f vs callfence record (docs/record.md)
+# recording overhead: plain vs strace -f vs record --backend ptrace|ebpf
+# (docs/record.md); also the last section of make bench
 bench-record: $(BIN)
 	bench/record.sh $(BIN) 7
 
