@@ -110,6 +110,27 @@ print(subprocess.run(["echo", "child"], capture_output=True, text=True).stdout.s
 EOF
 round_trip python "clone3 clone" -- python3 threads.py
 
+# A loss fails the recording: a hash of 1 followed process
+# (CALLFENCE_TEST_EBPF_MAX_TASKS, a knob for this test) cannot hold the
+# script's children; 125, nothing written, the loss printed; --allow-loss
+# writes the profile with a warning.
+set +e
+CALLFENCE_TEST_EBPF_MAX_TASKS=1 "$CF_BIN" record --backend ebpf -o lossy.json -- sh script.sh >/dev/null 2>lossy.log
+got=$?
+set -e
+[ "$got" = 125 ] || live_fail "a lossy recording exited $got, not 125: $(cat lossy.log)"
+[ ! -e lossy.json ] || live_fail "a lossy recording wrote a profile"
+grep -q 'lost: [1-9][0-9]* processes' lossy.log || live_fail "the loss is not printed: $(cat lossy.log)"
+grep -q 'no profile written; --allow-loss' lossy.log || live_fail "no clear message for the loss: $(cat lossy.log)"
+set +e
+CALLFENCE_TEST_EBPF_MAX_TASKS=1 "$CF_BIN" record --backend ebpf --allow-loss -o lossy.json -- sh script.sh >/dev/null 2>lossy.log
+got=$?
+set -e
+[ "$got" = 3 ] || live_fail "--allow-loss: exited $got, not the command's 3: $(cat lossy.log)"
+[ -s lossy.json ] || live_fail "--allow-loss wrote no profile"
+grep -q 'warning: .*lost' lossy.log || live_fail "--allow-loss: no warning: $(cat lossy.log)"
+echo "loss: a full map fails the recording (125, no profile); --allow-loss writes it with a warning"
+
 # ---- 2. --container --------------------------------------------------------
 live_need_cmd runc
 live_busybox_rootfs "$T/root"
