@@ -201,8 +201,8 @@ bool rec_ebpf_built(void)
 	return true;
 }
 
-static int re_libbpf_print(enum libbpf_print_level level, const char *fmt,
-			   va_list ap)
+static int __attribute__((format(printf, 2, 0)))
+re_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level != LIBBPF_WARN)
 		return 0;
