@@ -638,7 +638,7 @@ static int run_complain(const struct run_args *a, const struct cf_run_opts *o,
 {
 	bool filtered = run_under_filter(), notif = run_user_notif_available();
 	const char *why = filtered ? RUN_WHY_FILTERED : RUN_WHY_NO_NOTIF;
-	int rc = -EBUSY, prc, perr = 0;
+	int rc = notif ? -EBUSY : -ENOSYS, prc, perr = 0;
 
 	*code = CF_RUN_EXIT_FAILED;
 	if (!filtered && notif) {
