@@ -9,6 +9,7 @@
 #include "callfence.h"
 
 #include "cli.h"
+#include "complain.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -545,6 +548,126 @@ static int run_complain_setup(const struct run_args *a, struct cf_run_opts *o,
 	return 0;
 }
 
+/* cf_run, its refusal printed; the exit code either way. */
+static int run_exec(const struct cf_run_opts *o, void *arg)
+{
+	const struct run_args *a = arg;
+	struct cf_error err;
+	int code;
+
+	if (cf_run(o, &code, &err) < 0) {
+		/* a refusal that names a rule: of the profile run loaded */
+		if (err.pointer[0] && !err.file[0])
+			snprintf(err.file, sizeof(err.file), "%s",
+				 a->seccomp ? a->seccomp : "builtin");
+		run_cf_error(&err);
+	}
+	return code;
+}
+
+/* ---- complain: the method ---------------------------------------------- */
+
+/* callfence already runs under a seccomp filter (unknown counts as yes:
+ * the ptrace method sees what such a filter denies, the other not) */
+static bool run_under_filter(void)
+{
+	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0;
+}
+
+static bool run_user_notif_available(void)
+{
+	uint32_t act = SECCOMP_RET_USER_NOTIF;
+
+	return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &act) == 0;
+}
+
+#define RUN_WHY_FILTERED                                                       \
+	"callfence runs under a seccomp filter already; this method also "     \
+	"sees the calls that filter denies"
+#define RUN_WHY_BUSY                                                           \
+	"a seccomp listener exists already (EBUSY: one per filter stack)"
+#define RUN_WHY_NO_NOTIF "the kernel has no SECCOMP_RET_USER_NOTIF"
+#define RUN_WHY_NO_PTRACE                                                      \
+	"ptrace is not available (the command would be traced already, or "    \
+	"ptrace is forbidden); calls a filter above callfence denies are not " \
+	"seen"
+
+/* The user-notification method: 0 ran, -EBUSY no listener (nothing
+ * ran), else -1 with the refusal printed (nothing ran). */
+static int run_complain_notify(const struct run_args *a,
+			       const struct cf_run_opts *o, int *code)
+{
+	struct cf_error err;
+	int rc = cf_run(o, code, &err);
+
+	if (rc == 0 || rc == -EBUSY)
+		return rc;
+	if (err.pointer[0] && !err.file[0])
+		snprintf(err.file, sizeof(err.file), "%s",
+			 a->seccomp ? a->seccomp : "builtin");
+	run_cf_error(&err);
+	return -1;
+}
+
+/* The ptrace method: o without the filter. 0 ran, -1 failed (printed),
+ * or 1 with *err: ptrace is not available (nothing ran). */
+static int run_complain_ptrace(const struct run_args *a,
+			       const struct cf_run_opts *o,
+			       struct cli_complain *cc, int *code, int *err)
+{
+	struct cf_run_opts po = *o;
+	int rc;
+
+	po.prog = NULL;
+	po.prog_len = 0;
+	po.filter_flags = 0;
+	po.filter = NULL;
+	po.complain = NULL;
+	po.complain_ctx = NULL;
+	rc = complain_ptrace_run(&po, cc, run_exec, (void *)a, code);
+	if (rc == 0 || rc == -ECANCELED)
+		return rc ? -1 : 0;
+	*err = -rc;
+	return 1;
+}
+
+/* Chooses the method (docs/diagnose.md, "Methods"), runs the command;
+ * 0 when it ran (report it), -1 when not (*code 125, said). */
+static int run_complain(const struct run_args *a, const struct cf_run_opts *o,
+			struct cli_complain *cc, int *code)
+{
+	bool filtered = run_under_filter(), notif = run_user_notif_available();
+	const char *why = filtered ? RUN_WHY_FILTERED : RUN_WHY_NO_NOTIF;
+	int rc = notif ? -EBUSY : -ENOSYS, prc, perr = 0;
+
+	*code = CF_RUN_EXIT_FAILED;
+	if (!filtered && notif) {
+		if ((rc = run_complain_notify(a, o, code)) != -EBUSY)
+			return rc;
+		why = RUN_WHY_BUSY;
+	}
+	cli_complain_method(cc, COMPLAIN_PTRACE, why);
+	prc = run_complain_ptrace(a, o, cc, code, &perr);
+	if (prc <= 0)
+		return prc;
+	if (filtered && notif) {
+		cli_complain_method(cc, COMPLAIN_USER_NOTIF, RUN_WHY_NO_PTRACE);
+		if ((rc = run_complain_notify(a, o, code)) != -EBUSY)
+			return rc;
+	}
+	*code = run_error("complain mode: no method is available: %s, and "
+			  "ptrace cannot trace the command (%s: it is traced "
+			  "already, or ptrace is forbidden); run without "
+			  "--complain, or outside that supervisor or tracer",
+			  rc == -EBUSY ? "this process already has a seccomp "
+					 "listener (a complain run, CRI-O, "
+					 "LXD; the kernel allows one per "
+					 "filter stack)"
+				       : "the kernel has no user notification",
+			  strerror(perr));
+	return -1;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {.nnp = -1, .enosys = CF_ENOSYS_RUNC};
@@ -554,7 +677,6 @@ int cmd_run(int argc, char **argv)
 	struct cli_complain *cc = NULL;
 	struct sock_filter *cprog = NULL;
 	FILE *json = NULL;
-	struct cf_error err;
 	char **env = NULL;
 	int rc, code;
 
@@ -585,13 +707,9 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	fflush(NULL);
-	if (cf_run(&o, &code, &err) < 0) {
-		/* a refusal that names a rule: of the profile run loaded */
-		if (err.pointer[0] && !err.file[0])
-			snprintf(err.file, sizeof(err.file), "%s",
-				 a.seccomp ? a.seccomp : "builtin");
-		run_cf_error(&err);
-	} else if (cc) {
+	if (!cc) {
+		code = run_exec(&o, &a);
+	} else if (run_complain(&a, &o, cc, &code) == 0) {
 		/* the command's status stands, even if FILE cannot be
 		 * written (that is said on stderr) */
 		cli_complain_report(cc, json, a.complain_file, o.argv, code);

@@ -12,9 +12,8 @@
  * before it runs; the filter is inherited, so each of their calls stops
  * too. EXITKILL: if callfence dies, the workload dies with it.
  *
- *   fork -> child waits on a pipe -> parent seizes it -> child: [nnp],
- *   seccomp(RET_TRACE), execvp -> parent: waitpid(-1, __WALL) loop until
- *   no tracee is left
+ *   ptl_start (ptrace_loop.c): fork, seize -> child: [nnp],
+ *   seccomp(RET_TRACE), execvp -> ptl_loop until no tracee is left
  *
  * Without CAP_SYS_ADMIN the filter needs no_new_privs, which then holds
  * for the whole workload (setuid programs in it gain nothing).
@@ -22,6 +21,7 @@
 #include "record.h"
 
 #include "cli.h"
+#include "ptrace_loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,162 +64,75 @@ static int rp_abi(struct rp_abis *c, uint32_t arch, uint32_t nr)
 	return -1;
 }
 
-static volatile sig_atomic_t rp_child_pid;
-
-/* A signal sent to callfence (kill, not the terminal: that one reaches
- * the command's process group itself) is passed on to the command. */
-static void rp_forward(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	if (rp_child_pid > 0 && si->si_code <= 0)
-		kill((pid_t)rp_child_pid, sig);
-}
-
+/* (the eBPF backend's; the ptrace backend's tracer forwards its own) */
 void rec_forward_signals(pid_t child)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	struct sigaction sa;
-
-	rp_child_pid = child;
-	memset(&sa, 0, sizeof(sa));
-	if (child != 0) {
-		sa.sa_sigaction = rp_forward;
-		sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	} else {
-		sa.sa_handler = SIG_DFL;
-	}
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < CF_ARRAY_LEN(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
+	ptl_pass_signals(child);
 }
 
-/* The child: wait until seized, install the filter, exec. Reports an
- * errno on errfd (CLOEXEC: EOF = execve happened). */
-static void __attribute__((noreturn))
-rp_child(char *const *argv, int syncfd, int errfd, bool nnp)
+struct rp_child_arg {
+	char *const *argv;
+	int errfd;
+	bool nnp;
+};
+
+/* The child, once seized: install the filter, exec. Reports an errno on
+ * errfd (CLOEXEC: EOF = execve happened). */
+static void __attribute__((noreturn)) rp_child(void *arg)
 {
 	static struct sock_filter trace[] = {
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
 	};
+	const struct rp_child_arg *a = arg;
 	struct sock_fprog prog = {1, trace};
-	char c;
 	int e;
 
-	rec_forward_signals(0);
-	while (read(syncfd, &c, 1) < 0 && errno == EINTR)
-		;
-	close(syncfd);
-	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (a->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		goto fail;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		goto fail;
-	execvp(argv[0], argv);
+	execvp(a->argv[0], a->argv);
 fail:
 	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
+	if (write(a->errfd, &e, sizeof(e)) < 0)
 		_exit(CF_RUN_EXIT_FAILED);
 	_exit(e == ENOENT ? CF_RUN_EXIT_NOT_FOUND : CF_RUN_EXIT_CANNOT_RUN);
 }
 
-static bool rp_stop_signal(int sig)
-{
-	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-	       sig == SIGTTOU;
-}
+struct rp_ctx {
+	struct rp_abis abis;
+	struct cf_record *obs;
+	struct rec_result *res;
+};
 
-/* One seccomp stop: the call, then on with it. */
-static int rp_syscall(pid_t pid, struct rp_abis *abis, struct cf_record *obs,
-		      struct rec_result *res)
+/* One seccomp stop: the call. */
+static int rp_syscall(void *ctx, struct ptl_task *t)
 {
+	struct rp_ctx *c = ctx;
 	struct __ptrace_syscall_info info;
 	long n;
 	int abi;
 
 	memset(&info, 0, sizeof(info));
-	n = ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info);
+	n = ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof(info),
+		   &info);
 	if (n < 0)
 		return errno == ESRCH ? 0 : -errno; /* killed meanwhile */
 	if (info.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return -EPROTO;
-	abi = rp_abi(abis, info.arch, (uint32_t)info.seccomp.nr);
+	abi = rp_abi(&c->abis, info.arch, (uint32_t)info.seccomp.nr);
 	if (abi < 0) {
-		snprintf(res->why, sizeof(res->why),
+		snprintf(c->res->why, sizeof(c->res->why),
 			 "a call under audit arch 0x%x, which callfence does "
 			 "not know",
 			 info.arch);
-		res->lost = true;
-	} else if (cf_record_add(obs, abi, (uint32_t)info.seccomp.nr, 1) < 0) {
+		c->res->lost = true;
+	} else if (cf_record_add(c->obs, abi, (uint32_t)info.seccomp.nr, 1) <
+		   0) {
 		return -ENOMEM;
 	}
-	res->events++;
+	c->res->events++;
 	return 0;
-}
-
-/* One stop of a tracee: what it was, and how to let it go on. */
-static int rp_stop(pid_t pid, int st, struct rp_abis *abis,
-		   struct cf_record *obs, struct rec_result *res)
-{
-	int sig = WSTOPSIG(st), event = (unsigned)st >> 16, rc = 0;
-	long r;
-
-	switch (event) {
-	case PTRACE_EVENT_SECCOMP:
-		rc = rp_syscall(pid, abis, obs, res);
-		sig = 0;
-		break;
-	case PTRACE_EVENT_FORK:
-	case PTRACE_EVENT_VFORK:
-	case PTRACE_EVENT_CLONE:
-		res->tasks++;
-		sig = 0;
-		break;
-	case PTRACE_EVENT_STOP:
-		if (rp_stop_signal(sig)) { /* group-stop: stay stopped */
-			r = ptrace(PTRACE_LISTEN, pid, 0, 0);
-			return r < 0 && errno != ESRCH ? -errno : 0;
-		}
-		sig = 0; /* a new tracee's first stop */
-		break;
-	case 0:
-		break; /* signal-delivery-stop: deliver it */
-	default:
-		sig = 0; /* exec, exit */
-	}
-	if (rc < 0)
-		return rc;
-	r = ptrace(PTRACE_CONT, pid, 0, (void *)(long)sig);
-	return r < 0 && errno != ESRCH ? -errno : 0;
-}
-
-static int rp_loop(pid_t child, struct cf_record *obs, struct rec_result *res)
-{
-	struct rp_abis abis = {0, -1, cf_abi_lookup("x32")};
-	bool main_done = false;
-	int st, rc;
-	pid_t pid;
-
-	for (;;) {
-		pid = waitpid(-1, &st, __WALL);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0 && errno == ECHILD)
-			break;
-		if (pid < 0)
-			return -errno;
-		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			if (pid == child) {
-				res->exit_code = cf_run_exit_code(st);
-				main_done = true;
-			}
-			continue;
-		}
-		if (!WIFSTOPPED(st))
-			continue;
-		rc = rp_stop(pid, st, &abis, obs, res);
-		if (rc < 0)
-			return rc;
-	}
-	return main_done ? 0 : -ECHILD;
 }
 
 /* After the loop: did the command run, or did its execve fail? */
@@ -238,56 +151,37 @@ void rec_exec_status(int errfd, struct rec_result *res)
 static int rp_run(char *const *argv, struct cf_record *obs,
 		  struct rec_result *res)
 {
-	unsigned long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
-			     PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-			     PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
-	int syncp[2], errp[2], rc;
+	static const struct ptl_ops ops = {
+	    .syscall_stops = false,
+	    .armed_at_start = true,
+	    .on_syscall = rp_syscall,
+	};
+	struct rp_ctx ctx = {{0, -1, cf_abi_lookup("x32")}, obs, res};
+	struct rp_child_arg arg = {argv, -1, false};
+	struct ptl_result pr = {0};
+	int errp[2], rc;
 	pid_t pid;
 
-	res->nnp = !(cf_run_invoker_caps() >> CAP_SYS_ADMIN & 1);
-	res->tasks = 1;
-	if (pipe2(syncp, O_CLOEXEC) < 0)
-		goto sys_fail;
+	res->nnp = arg.nnp = !(cf_run_invoker_caps() >> CAP_SYS_ADMIN & 1);
 	if (pipe2(errp, O_CLOEXEC) < 0) {
-		close(syncp[0]);
-		close(syncp[1]);
-		goto sys_fail;
-	}
-	fflush(NULL);
-	rec_forward_signals(-1); /* until the fork: signals wait */
-	pid = fork();
-	if (pid == 0) {
-		close(syncp[1]);
-		close(errp[0]);
-		rp_child(argv, syncp[0], errp[1], res->nnp);
-	}
-	close(syncp[0]);
-	close(errp[1]);
-	if (pid < 0) {
-		close(syncp[1]);
-		close(errp[0]);
-		rec_forward_signals(0);
-		goto sys_fail;
-	}
-	rec_forward_signals(pid);
-	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)opts) < 0) {
-		int e = errno;
-
-		kill(pid, SIGKILL);
-		close(syncp[1]);
-		waitpid(pid, NULL, 0);
-		close(errp[0]);
-		rec_forward_signals(0);
-		cli_errorf("cannot trace the command: ptrace: %s%s",
-			   strerror(e),
-			   e == EPERM ? " (kernel.yama.ptrace_scope, or a "
-					"sandbox that forbids ptrace)"
-				      : "");
+		cli_errorf("cannot start the command: %s", strerror(errno));
 		return -1;
 	}
-	close(syncp[1]); /* the child goes on */
-	rc = rp_loop(pid, obs, res);
-	rec_forward_signals(0);
+	arg.errfd = errp[1];
+	pid = ptl_start(rp_child, &arg, PTRACE_O_TRACESECCOMP);
+	close(errp[1]);
+	if (pid < 0) {
+		close(errp[0]);
+		cli_errorf("cannot trace the command: ptrace: %s%s",
+			   strerror((int)-pid),
+			   pid == -EPERM ? " (kernel.yama.ptrace_scope, or a "
+					   "sandbox that forbids ptrace)"
+					 : "");
+		return -1;
+	}
+	rc = ptl_loop(pid, &ops, &ctx, &pr);
+	res->tasks = pr.tasks;
+	res->exit_code = pr.exit_code;
 	if (rc < 0) {
 		kill(pid, SIGKILL);
 		close(errp[0]);
@@ -297,9 +191,6 @@ static int rp_run(char *const *argv, struct cf_record *obs,
 	rec_exec_status(errp[0], res);
 	close(errp[0]);
 	return 0;
-sys_fail:
-	cli_errorf("cannot start the command: %s", strerror(errno));
-	return -1;
 }
 
 const struct rec_backend rec_backend_ptrace = {"ptrace", rp_run};

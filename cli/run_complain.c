@@ -10,6 +10,7 @@
  */
 #include "callfence.h"
 #include "cli.h"
+#include "complain.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +27,8 @@ struct finding {
 	uint32_t pid; /* the example */
 	uint64_t args[6];
 	struct cf_decision dec;
+	bool has_outer; /* a filter above callfence denied it: outer */
+	struct complain_outer outer;
 };
 
 struct cli_complain {
@@ -34,6 +37,8 @@ struct cli_complain {
 	struct finding *f;
 	size_t n, cap;
 	uint64_t dropped; /* notifications not recorded (out of memory) */
+	enum complain_method method;
+	const char *method_why; /* NULL: the default method */
 };
 
 struct cli_complain *cli_complain_new(const struct cf_filter *f,
@@ -85,22 +90,34 @@ static bool same_decision(const struct cf_decision *a,
 					 : a->pointer == b->pointer);
 }
 
-void cli_complain_note(void *ctx, const struct seccomp_notif *n)
+void cli_complain_method(struct cli_complain *c, enum complain_method m,
+			 const char *why)
 {
-	struct cli_complain *c = ctx;
-	struct cf_decision dec;
+	c->method = m;
+	c->method_why = why;
+}
+
+static bool same_finding(const struct finding *f, const struct seccomp_data *d,
+			 const struct cf_decision *dec,
+			 const struct complain_outer *outer)
+{
+	return f->arch == d->arch && f->nr == (uint32_t)d->nr &&
+	       same_decision(&f->dec, dec) && f->has_outer == !!outer &&
+	       (!outer || (f->outer.action == outer->action &&
+			   f->outer.certain == outer->certain));
+}
+
+static void complain_add(struct cli_complain *c, const struct seccomp_data *d,
+			 uint32_t pid, const struct cf_decision *dec,
+			 const struct complain_outer *outer)
+{
 	struct finding *f;
 
-	if (cf_filter_decide(c->filter, &n->data, &dec) < 0)
-		memset(&dec, 0, sizeof(dec));
-	for (size_t i = 0; i < c->n; i++) {
-		f = &c->f[i];
-		if (f->arch == n->data.arch && f->nr == (uint32_t)n->data.nr &&
-		    same_decision(&f->dec, &dec)) {
-			f->count++;
+	for (size_t i = 0; i < c->n; i++)
+		if (same_finding(&c->f[i], d, dec, outer)) {
+			c->f[i].count++;
 			return;
 		}
-	}
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
 		struct finding *nf = realloc(c->f, cap * sizeof(*nf));
@@ -114,13 +131,46 @@ void cli_complain_note(void *ctx, const struct seccomp_notif *n)
 	}
 	f = &c->f[c->n++];
 	memset(f, 0, sizeof(*f));
-	f->arch = n->data.arch;
-	f->nr = (uint32_t)n->data.nr;
+	f->arch = d->arch;
+	f->nr = (uint32_t)d->nr;
 	f->abi = complain_abi(f->arch, f->nr, &f->name);
 	f->count = 1;
-	f->pid = n->pid;
-	memcpy(f->args, n->data.args, sizeof(f->args));
-	f->dec = dec;
+	f->pid = pid;
+	memcpy(f->args, d->args, sizeof(f->args));
+	f->dec = *dec;
+	f->has_outer = outer != NULL;
+	if (outer)
+		f->outer = *outer;
+}
+
+void cli_complain_note(void *ctx, const struct seccomp_notif *n)
+{
+	struct cli_complain *c = ctx;
+	struct cf_decision dec;
+
+	if (cf_filter_decide(c->filter, &n->data, &dec) < 0)
+		memset(&dec, 0, sizeof(dec));
+	complain_add(c, &n->data, n->pid, &dec, NULL);
+}
+
+static bool allows(uint32_t action)
+{
+	uint32_t a = action & SECCOMP_RET_ACTION_FULL;
+
+	return a == SECCOMP_RET_ALLOW || a == SECCOMP_RET_LOG;
+}
+
+void cli_complain_call(struct cli_complain *c, const struct seccomp_data *d,
+		       uint32_t pid, const struct complain_outer *outer)
+{
+	struct cf_decision dec;
+
+	if (cf_filter_decide(c->filter, d, &dec) < 0)
+		memset(&dec, 0, sizeof(dec));
+	if (outer && allows(outer->action))
+		outer = NULL;
+	if (outer || !allows(dec.action))
+		complain_add(c, d, pid, &dec, outer);
 }
 
 /* ---- the report -------------------------------------------------------- */
@@ -163,7 +213,13 @@ static void finding_suggest(const struct finding *f, const char *file,
 		snprintf(nm, sizeof(nm), "'%s'", f->name);
 	else
 		snprintf(nm, sizeof(nm), "syscall %" PRIu32, f->nr);
-	if (f->dec.pointer && !strcmp(why, "argument rule"))
+	if (allows(f->dec.action))
+		snprintf(buf, size,
+			 "%s allows %s: a seccomp filter callfence itself "
+			 "runs under denied it; change that filter (or run "
+			 "outside it), not this profile",
+			 file, nm);
+	else if (f->dec.pointer && !strcmp(why, "argument rule"))
 		snprintf(buf, size,
 			 "the rule at %s (%s:%u:%u) denies %s for these "
 			 "arguments: change its args, or its action",
@@ -194,14 +250,42 @@ static void finding_suggest(const struct finding *f, const char *file,
 			 nm);
 }
 
+static const char *method_name(enum complain_method m)
+{
+	return m == COMPLAIN_PTRACE ? "ptrace" : "user-notification";
+}
+
+/* The errno of an outer ERRNO action, 0 for any other. */
+static int outer_errno(const struct finding *f)
+{
+	if ((f->outer.action & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO)
+		return 0;
+	return (int)(f->outer.action & SECCOMP_RET_DATA);
+}
+
+static void text_outer(const struct finding *f, FILE *out)
+{
+	char act[64];
+	int e = outer_errno(f);
+
+	cf_action_str(f->outer.action, act, sizeof(act));
+	fprintf(out, "    denied by an outer filter: %s", act);
+	if (e)
+		fprintf(out, " (%s)", strerror(e));
+	fputs(f->outer.certain ? "\n"
+			       : " -- or not denied and ENOSYS from the "
+				 "kernel: cannot be told apart\n",
+	      out);
+}
+
 static void report_text(const struct cli_complain *c, FILE *out)
 {
 	char act[64], sug[512];
 
 	fprintf(out,
-		"callfence run: complain (method: seccomp user "
-		"notification): %zu would-be-denied call%s\n",
-		c->n, c->n == 1 ? "" : "s");
+		"callfence run: complain (method: %s%s%s): %zu finding%s\n",
+		method_name(c->method), c->method_why ? ": " : "",
+		c->method_why ? c->method_why : "", c->n, c->n == 1 ? "" : "s");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct finding *f = &c->f[i];
 
@@ -223,13 +307,35 @@ static void report_text(const struct cli_complain *c, FILE *out)
 			f->name ? f->name : "?");
 		for (int a = 0; a < 6; a++)
 			fprintf(out, "%s0x%" PRIx64, a ? ", " : "", f->args[a]);
-		fprintf(out, ")\n    suggestion: %s\n", sug);
+		fputs(")\n", out);
+		if (f->has_outer)
+			text_outer(f, out);
+		fprintf(out, "    suggestion: %s\n", sug);
 	}
 	if (c->dropped)
 		fprintf(out,
 			"callfence run: complain: %" PRIu64 " calls not "
 			"recorded (out of memory)\n",
 			c->dropped);
+}
+
+static void json_outer(const struct finding *f, FILE *out)
+{
+	char act[64];
+	int e = outer_errno(f);
+
+	if (!f->has_outer) {
+		fputs("null", out);
+		return;
+	}
+	cf_action_str(f->outer.action, act, sizeof(act));
+	fputs("{\"action\":", out);
+	cli_json_fstr(out, act);
+	if (e)
+		fprintf(out, ",\"errno\":%d", e);
+	else
+		fputs(",\"errno\":null", out);
+	fprintf(out, ",\"certain\":%s}", f->outer.certain ? "true" : "false");
 }
 
 static void json_finding(const struct cli_complain *c, const struct finding *f,
@@ -268,7 +374,9 @@ static void json_finding(const struct cli_complain *c, const struct finding *f,
 		fputs(",\"line\":null,\"col\":null", out);
 	fputs(",\"why\":", out);
 	cli_json_fstr(out, f->dec.why ? f->dec.why : "");
-	fputs("},\"suggestion\":", out);
+	fputs("},\"outer_filter\":", out);
+	json_outer(f, out);
+	fputs(",\"suggestion\":", out);
 	cli_json_fstr(out, sug);
 	fputc('}', out);
 }
@@ -276,8 +384,11 @@ static void json_finding(const struct cli_complain *c, const struct finding *f,
 static int report_json(const struct cli_complain *c, FILE *out,
 		       const char *path, char *const *argv, int exit_code)
 {
-	fputs("{\"version\":1,\"method\":\"user-notification\",\"profile\":",
-	      out);
+	fputs("{\"version\":1,\"method\":", out);
+	cli_json_fstr(out, method_name(c->method));
+	fputs(",\"method_reason\":", out);
+	cli_json_fstr(out, c->method_why);
+	fputs(",\"profile\":", out);
 	cli_json_fstr(out, c->file);
 	fputs(",\"command\":[", out);
 	for (size_t i = 0; argv[i]; i++) {

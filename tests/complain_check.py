@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # complain_check.py SCHEMA REPORT [KEY=VALUE...]: validates a
 # `callfence run --complain=FILE` report against docs/complain.schema.json,
-# then asserts that one finding matches every KEY=VALUE: syscall=a|b (one
-# of), pointer=null|/ptr, line=N, action=S, errno=N. Exit 0 = all hold.
+# then asserts that the report has method=M (if given) and that one finding
+# matches every other KEY=VALUE: syscall=a|b (one of), pointer=null|/ptr,
+# line=N, action=S, errno=N, outer=null|ACTION (the outer filter's
+# action), certain=true|false (the outer filter's). Exit 0 = all hold.
 import json
 import sys
 
@@ -13,6 +15,9 @@ schema = json.load(open(sys.argv[1]))
 report = json.load(open(sys.argv[2]))
 jsonschema.validate(report, schema)
 want = dict(a.split("=", 1) for a in sys.argv[3:])
+method = want.pop("method", None)
+if method is not None and report["method"] != method:
+    sys.exit("method is %r, not %r" % (report["method"], method))
 
 
 def matches(f):
@@ -30,6 +35,11 @@ def matches(f):
         if k == "action" and f["action"] != v:
             return False
         if k == "errno" and f["errno"] != int(v):
+            return False
+        o = f["outer_filter"]
+        if k == "outer" and (o["action"] if o else "null") != v:
+            return False
+        if k == "certain" and (not o or str(o["certain"]).lower() != v):
             return False
     return True
 

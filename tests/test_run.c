@@ -1089,7 +1089,7 @@ TEST(run_cli_complain_no_chmod_profile)
 	/* the call the profile denies runs, and is reported */
 	CHECK_EQ(CLI(out, copt, "--security-opt", opt, "sh", "-c", cmd), 0);
 	CHECK(stat(rt_path(d, "g"), &st) == 0 && (st.st_mode & 0777) == 0600);
-	CHECK_CONTAINS(rt_slurp(errf), "method: seccomp user notification");
+	CHECK_CONTAINS(rt_slurp(errf), "method: user-notification)");
 	CHECK(strstr(rt_slurp(errf), " chmod (nr ") ||
 	      strstr(rt_slurp(errf), " fchmodat (nr "));
 	COMPLAIN_CHECK(rep, "syscall=chmod|fchmodat", "pointer=null",
@@ -1190,17 +1190,222 @@ TEST(run_cli_complain_needs_sendmsg)
 /* A process with a listener cannot get a second one: refused (125) with
  * the reason, not run without a report. The ptrace fallback the issue
  * asks for is not implemented. */
-TEST(run_cli_complain_nested_is_refused)
+/* The count of the finding for syscall name in a report, 0 if none. */
+static long rt_finding_count(const char *report, const char *name)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out");
+	char key[128];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\"syscall\":\"%s\",\"count\":", name);
+	p = report ? strstr(report, key) : NULL;
+	return p ? strtol(p + strlen(key), NULL, 10) : 0;
+}
+
+/* The ptrace method (docs/diagnose.md, "Methods"): a complain run inside
+ * a complain run cannot have a listener (EBUSY) and is traced instead;
+ * the outer one reports what it sees, the script succeeds, the exit code
+ * comes through both. */
+TEST(run_cli_complain_nested_uses_ptrace)
+{
+	const char *d = rt_dir(), *shared = t_shared();
+	char inner[4200], outer[4200], out[4200], errf[4200];
+	char opt[4200], cmd[4400], ci[4300], co[4300];
+	struct stat st;
+
+	if (!shared || !rt_have_cli())
+		return;
+	snprintf(opt, sizeof(opt),
+		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
+		 shared);
+	snprintf(inner, sizeof(inner), "%s", rt_path(d, "inner.json"));
+	snprintf(outer, sizeof(outer), "%s", rt_path(d, "outer.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(ci, sizeof(ci), "--complain=%s", inner);
+	snprintf(co, sizeof(co), "--complain=%s", outer);
+	snprintf(cmd, sizeof(cmd), "cd %s && touch n && chmod 600 n; exit 3",
+		 d);
+	CHECK_EQ(CLI(out, co, "--security-opt", opt, t_callfence_bin(), "run",
+		     ci, "--security-opt", opt, "sh", "-c", cmd),
+		 3);
+	CHECK(stat(rt_path(d, "n"), &st) == 0 && (st.st_mode & 0777) == 0600);
+	COMPLAIN_CHECK(inner, "method=ptrace", "syscall=chmod|fchmodat",
+		       "pointer=null", "action=SCMP_ACT_ERRNO(1)", "errno=1",
+		       "outer=null");
+	/* the outer one sees the command's calls too (nothing of the
+	 * inner run's stands between), and the inner run's ptrace */
+	COMPLAIN_CHECK(outer, "method=user-notification",
+		       "syscall=chmod|fchmodat");
+	COMPLAIN_CHECK(outer, "syscall=ptrace");
+	CHECK_CONTAINS(rt_slurp(errf), "method: ptrace: callfence runs under "
+				       "a seccomp filter already");
+	CHECK_CONTAINS(rt_slurp(errf), "method: user-notification)");
+}
+
+/* Under an enforcing run whose profile denies mkdir, a complain run
+ * whose profile allows it says the outer filter denied it (exactly: the
+ * outer probe gets the same errno), and the command sees the denial. */
+TEST(run_cli_complain_names_an_outer_denial)
+{
+	const char *d = rt_dir();
+	char rep[4200], out[4200], deny[4300], allow[4300], cmd[4400],
+	    copt[4300];
 
 	if (!rt_have_cli())
 		return;
-	CHECK_EQ(CLI(out, "--complain", t_callfence_bin(), "run", "--complain",
-		     "true"),
-		 125);
+	snprintf(deny, sizeof(deny), "%s",
+		 rt_profile(d, "mkdir.json", rt_mkdir_profile));
+	snprintf(allow, sizeof(allow), "%s",
+		 rt_profile(d, "allow.json",
+			    "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	snprintf(cmd, sizeof(cmd), "mkdir %s/outer", d);
+	CHECK_EQ(CLI(out, "--security-opt", deny, t_callfence_bin(), "run",
+		     copt, "--security-opt", allow, "sh", "-c", cmd),
+		 1);
+	CHECK(!rt_exists(rt_path(d, "outer")));
+	COMPLAIN_CHECK(rep, "method=ptrace", "syscall=mkdir|mkdirat",
+		       "action=SCMP_ACT_ALLOW", "outer=SCMP_ACT_ERRNO(13)",
+		       "certain=true");
 	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")),
-		       "already has a seccomp listener");
+		       "denied by an outer filter: SCMP_ACT_ERRNO(13)");
+}
+
+/* A kill or a trap of the outer filter, seen by the probe. */
+TEST(run_cli_complain_outer_kill_and_trap)
+{
+	static const char *const acts[] = {"SCMP_ACT_KILL_PROCESS",
+					   "SCMP_ACT_TRAP"};
+	const char *d = rt_dir();
+	char rep[4200], out[4200], prof[300], deny[4300], allow[4300],
+	    copt[4300], cmd[4400], want[64];
+
+	if (!rt_have_cli())
+		return;
+	snprintf(allow, sizeof(allow), "%s",
+		 rt_profile(d, "allow.json",
+			    "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	snprintf(cmd, sizeof(cmd), "mkdir %s/k", d);
+	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		snprintf(prof, sizeof(prof),
+			 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", "
+			 "\"syscalls\": [{\"names\": [\"mkdir\", "
+			 "\"mkdirat\"], \"action\": \"%s\"}]}",
+			 acts[i]);
+		snprintf(deny, sizeof(deny), "%s",
+			 rt_profile(d, "deny.json", prof));
+		/* sh reports its child's death by SIGSYS: 128 + 31 */
+		CHECK_EQ(CLI(out, "--security-opt", deny, t_callfence_bin(),
+			     "run", copt, "--security-opt", allow, "sh", "-c",
+			     cmd),
+			 159);
+		snprintf(want, sizeof(want), "outer=%s", acts[i]);
+		COMPLAIN_CHECK(rep, "method=ptrace", "syscall=mkdir|mkdirat",
+			       want, "certain=true");
+	}
+}
+
+/* Under `callfence record --backend ptrace` the command is traced
+ * already: complain uses user notification and says why; one level
+ * deeper (a listener too) nothing is left: 125, and why. */
+TEST(run_cli_complain_under_record)
+{
+	const char *d = rt_dir(), *shared = t_shared();
+	char rep[4200], out[4200], errf[4200], opt[4200], copt[4300], rec[4300],
+	    cmd[4400], *saved;
+
+	if (!shared || !rt_have_cli())
+		return;
+	snprintf(opt, sizeof(opt),
+		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
+		 shared);
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(rec, sizeof(rec), "%s", rt_path(d, "rec.json"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	snprintf(cmd, sizeof(cmd), "cd %s && touch r && chmod 600 r; exit 4",
+		 d);
+	/* LeakSanitizer stops the world with ptrace at exit, which cannot
+	 * work in a traced process (make asan): no leak check in there */
+	saved = getenv("ASAN_OPTIONS") ? strdup(getenv("ASAN_OPTIONS")) : NULL;
+	setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+	CHECK_EQ(CLI(out, "--security-opt", "seccomp=unconfined",
+		     t_callfence_bin(), "record", "--backend", "ptrace", "-o",
+		     rec, t_callfence_bin(), "run", copt, "--security-opt", opt,
+		     "sh", "-c", cmd),
+		 4);
+	COMPLAIN_CHECK(rep, "method=user-notification",
+		       "syscall=chmod|fchmodat");
+	CHECK_CONTAINS(rt_slurp(errf), "ptrace is not available");
+	CHECK_EQ(CLI(out, "--security-opt", "seccomp=unconfined",
+		     t_callfence_bin(), "record", "--backend", "ptrace", "-o",
+		     rec, t_callfence_bin(), "run", "--complain",
+		     t_callfence_bin(), "run", "--complain", "true"),
+		 125);
+	CHECK_CONTAINS(rt_slurp(errf), "complain mode: no method is available");
+	if (saved)
+		setenv("ASAN_OPTIONS", saved, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	free(saved);
+}
+
+/* The ptrace method follows threads, vfork (posix_spawn), fork, exec and
+ * a group-stop (the parent sees its child stopped, then continues it),
+ * and leaves the command's exit code alone. */
+TEST(run_cli_complain_ptrace_follows_the_tree)
+{
+	static const char py[] =
+	    "import os, signal, sys, threading\n"
+	    "t = threading.Thread(target=lambda: os.chmod('a', 0o600))\n"
+	    "t.start(); t.join()\n"
+	    "p = os.posix_spawnp('chmod', ['chmod', '600', 'a'], os.environ)\n"
+	    "assert os.waitpid(p, 0)[1] == 0\n"
+	    "c = os.fork()\n"
+	    "if c == 0:\n"
+	    "    os.kill(os.getpid(), signal.SIGSTOP)\n"
+	    "    os.execvp('sh', ['sh', '-c', 'exit 7'])\n"
+	    "_, st = os.waitpid(c, os.WUNTRACED)\n"
+	    "assert os.WIFSTOPPED(st)\n"
+	    "os.kill(c, signal.SIGCONT)\n"
+	    "_, st = os.waitpid(c, 0)\n"
+	    "sys.exit(os.WEXITSTATUS(st) + 1)\n";
+	const char *d = rt_dir(), *shared = t_shared();
+	char rep[4200], out[4200], opt[4200], copt[4300], cmd[4400];
+
+	if (!shared || !rt_have_cli() || access("/usr/bin/python3", X_OK))
+		return;
+	snprintf(opt, sizeof(opt),
+		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
+		 shared);
+	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	rt_profile(d, "tree.py", py); /* writes the script */
+	snprintf(cmd, sizeof(cmd), "cd %s && touch a && exec python3 tree.py",
+		 d);
+	/* under the builtin profile: complain runs under a filter */
+	CHECK_EQ(CLI(out, t_callfence_bin(), "run", copt, "--security-opt", opt,
+		     "sh", "-c", cmd),
+		 8);
+	COMPLAIN_CHECK(rep, "method=ptrace", "syscall=chmod|fchmodat");
+	/* the thread's chmod and the spawned chmod's: two calls */
+	CHECK_EQ(rt_finding_count(rt_slurp(rep), "chmod") +
+		     rt_finding_count(rt_slurp(rep), "fchmodat"),
+		 2);
+	/* a signal to callfence reaches the command (callfence is the
+	 * parent of sh's parent, which runs the command) */
+	CHECK_EQ(CLI(out, t_callfence_bin(), "run", copt, "--security-opt", opt,
+		     "sh", "-c",
+		     "kill -TERM $(awk '/^PPid/ {print $2}' /proc/$PPID/status)"
+		     "; exec sleep 100"),
+		 143);
 }
 
 /* A non-root invoker: no-new-privileges, the filter goes in last. */
