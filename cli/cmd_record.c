@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "record.h"
+#include "record_ebpf.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@
 
 static const struct rec_backend *const rec_backends[] = {
     &rec_backend_ptrace,
+    &rec_backend_ebpf,
 };
 
 static const char rec_usage[] =
@@ -71,8 +73,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 				if (!strcmp(optarg, rec_backends[i]->name))
 					a->backend = rec_backends[i];
 			if (!a->backend) {
-				cli_errorf("unknown backend '%s' (this build "
-					   "has: ptrace)",
+				cli_errorf("unknown backend '%s' (there are: "
+					   "ptrace, ebpf)",
 					   optarg);
 				return -1;
 			}
