@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * callfence oci-hook [--state-dir DIR] [--wait S] [--recorder NAME]
+ * callfence oci-hook [--state-dir DIR] [--wait S] [--recorder auto|ebpf|ptrace]
  * callfence oci-hook --install|--uninstall [--hooks-dir DIR]
  *
  * The OCI hook that records a container from its start. A runtime runs it
@@ -28,18 +28,22 @@
 #define OH_DEFAULT_WAIT 60
 
 static const struct oci_recorder *const oh_recorders[] = {
+    &oci_recorder_auto,
+    &oci_recorder_ebpf,
     &oci_recorder_ptrace,
 };
 
 static const char oh_usage[] =
     "usage: callfence oci-hook [OPTIONS]   (a runtime gives the state on "
     "stdin)\n"
-    "       callfence oci-hook --install|--uninstall [--hooks-dir DIR]\n"
+    "       callfence oci-hook --install|--uninstall [--hooks-dir DIR] "
+    "[--recorder R]\n"
     "  --install            write the hooks.d file Podman and CRI-O read\n"
     "  --uninstall          remove it\n"
     "  --hooks-dir DIR      where (default " OCI_DEFAULT_HOOKS_DIR ")\n"
-    "  --recorder ptrace    how the container is recorded (default "
-    "ptrace)\n"
+    "  --recorder auto|ebpf|ptrace  how the container is recorded "
+    "(default auto:\n"
+    "                       ebpf where it loads, else ptrace)\n"
     "  --state-dir DIR      the recorders' lock files (default " OCI_STATE_DIR
     ")\n"
     "  --wait SECONDS       poststop: how long to wait for the profile "
@@ -53,6 +57,7 @@ enum oh_mode { OH_HOOK, OH_INSTALL, OH_UNINSTALL };
 
 struct oh_args {
 	enum oh_mode mode;
+	bool recorder_given; /* --install: put it into the hook's arguments */
 	const char *hooks_dir;
 	struct oci_hook_opts hook;
 };
@@ -73,8 +78,7 @@ static int oh_recorder(const char *name, struct oh_args *a)
 			a->hook.recorder = oh_recorders[i];
 			return 0;
 		}
-	cli_errorf("oci-hook: unknown recorder '%s' (this build has: "
-		   "ptrace)",
+	cli_errorf("oci-hook: unknown recorder '%s' (auto, ebpf or ptrace)",
 		   name);
 	return -1;
 }
@@ -108,6 +112,7 @@ static int oh_option(int c, struct oh_args *a)
 		a->hooks_dir = optarg;
 		return 0;
 	case OH_OPT_RECORDER:
+		a->recorder_given = true;
 		return oh_recorder(optarg, a);
 	case OH_OPT_STATE_DIR:
 		a->hook.state_dir = optarg;
@@ -177,7 +182,9 @@ static int oh_install(const struct oh_args *a)
 			   strerror(errno));
 		return CLI_FAIL;
 	}
-	rc = oci_install(a->hooks_dir, prog, &changed);
+	rc = oci_install(a->hooks_dir, prog,
+			 a->recorder_given ? a->hook.recorder->name : NULL,
+			 &changed);
 	if (rc == 0)
 		fprintf(stderr, "callfence oci-hook: %s/%s %s (runs %s)\n",
 			a->hooks_dir, OCI_HOOK_FILE,

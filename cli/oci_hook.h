@@ -58,13 +58,15 @@ int oci_path_write(const char *path, const char *data, size_t len, char *why,
 		   size_t n);
 
 /* oci_install.c: the hooks.d file Podman and CRI-O read. */
-/* Writes DIR/callfence-record.json for the hook program prog (absolute)
- * with the given extra arguments; an identical file is left alone.
- * 0 (changed or not: *changed says), or -1 with a message printed. */
-int oci_install(const char *dir, const char *prog, bool *changed);
+/* Writes DIR/callfence-record.json for the hook program prog (absolute),
+ * run with --recorder recorder unless that is NULL; an identical file is
+ * left alone. 0 (changed or not: *changed says), or -1 with a message
+ * printed. */
+int oci_install(const char *dir, const char *prog, const char *recorder,
+		bool *changed);
 int oci_uninstall(const char *dir, bool *changed);
-/* The hooks.d JSON text for prog (malloc'd). */
-char *oci_install_json(const char *prog);
+/* The hooks.d JSON text (malloc'd). */
+char *oci_install_json(const char *prog, const char *recorder);
 
 /* A recorder of a container: records every call of the container whose
  * init process is pid, from the moment attached() is called (it must be
@@ -77,6 +79,9 @@ struct oci_recorder {
 		      struct cf_record *obs, struct rec_result *res);
 };
 extern const struct oci_recorder oci_recorder_ptrace;
+extern const struct oci_recorder oci_recorder_ebpf; /* oci_ebpf.c */
+/* eBPF where it loads, else ptrace */
+extern const struct oci_recorder oci_recorder_auto;
 
 /* oci_daemon.c: the two stages. */
 struct oci_hook_opts {

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *oci_install_json(const char *prog)
+char *oci_install_json(const char *prog, const char *recorder)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -31,7 +31,12 @@ char *oci_install_json(const char *prog)
 		return NULL;
 	fputs("{\n  \"version\": \"1.0.0\",\n  \"hook\": {\n    \"path\": ", f);
 	cli_json_fstr(f, prog);
-	fputs(",\n    \"args\": [\"callfence\", \"oci-hook\"]\n  },\n"
+	fputs(",\n    \"args\": [\"callfence\", \"oci-hook\"", f);
+	if (recorder) {
+		fputs(", \"--recorder\", ", f);
+		cli_json_fstr(f, recorder);
+	}
+	fputs("]\n  },\n"
 	      "  \"when\": {\n    \"annotations\": {\n"
 	      "      \"^io\\\\.callfence\\\\.record$\": \".*\"\n    }\n  },\n"
 	      "  \"stages\": [\"createRuntime\", \"poststop\"]\n}\n",
@@ -119,9 +124,11 @@ static int oi_write(const char *dir, const char *file, const char *text)
 	return rc;
 }
 
-int oci_install(const char *dir, const char *prog, bool *changed)
+int oci_install(const char *dir, const char *prog, const char *recorder,
+		bool *changed)
 {
-	char *text = oci_install_json(prog), *file = oi_file(dir), *old;
+	char *text = oci_install_json(prog, recorder), *file = oi_file(dir),
+	     *old;
 	int rc;
 
 	*changed = false;

@@ -124,8 +124,11 @@ _callfence()
 	--enosys)
 		_callfence_reply "$cur" "runc none"
 		return ;;
-	--backend | --recorder)
+	--backend)
 		_callfence_reply "$cur" "ptrace"
+		return ;;
+	--recorder)
+		_callfence_reply "$cur" "auto ebpf ptrace"
 		return ;;
 	--hooks-dir | --state-dir)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")

@@ -37,15 +37,11 @@ trap cleanup EXIT
 RUN_OPTS="--rm --runtime runc --network none --ulimit nofile=20000:20000
 	--ulimit nproc=32768:32768"
 
-mkdir -p "$T/rootfs" "$T/out" "$T/states"
+mkdir -p "$T/rootfs" "$T/out" "$T/states" "$T/hooks"
 live_busybox_rootfs "$T/rootfs"
 tar -C "$T/rootfs" --numeric-owner -cf - . | $P import - cf-busybox >/dev/null ||
 	live_fail "podman import failed"
 
-"$CF_BIN" oci-hook --install --hooks-dir "$T/hooks" ||
-	live_fail "oci-hook --install failed"
-"$CF_BIN" oci-hook --install --hooks-dir "$T/hooks" 2>&1 |
-	grep -q "already up to date" || live_fail "--install is not idempotent"
 # a second hook beside ours keeps the states Podman gives (for the schema)
 cat >"$T/save-state" <<EOF
 #!/bin/sh
@@ -60,23 +56,10 @@ EOF
 
 WORK='mkdir /tmp/w && cd /tmp/w && echo hello >a && chmod 600 a &&
 ls -l a | cut -c1-10 && cat a && cp a b && sort b && rm -r /tmp/w && echo done'
-PROFILE=$T/out/p.json
 
-# shellcheck disable=SC2086 # $P and $RUN_OPTS are word lists
-$P run $RUN_OPTS --annotation "io.callfence.record=$PROFILE" cf-busybox \
-	sh -c "$WORK" >"$T/rec.out" 2>"$T/rec.err" ||
-	{ cat "$T/rec.err" >&2; live_fail "the recorded run failed"; }
-[ -s "$PROFILE" ] || live_fail "no profile at $PROFILE after podman run returned"
-[ ! -e "$PROFILE.error" ] || live_fail "$PROFILE.error: $(cat "$PROFILE.error")"
-printf -- '-rw-------\nhello\nhello\ndone\n' | cmp -s - "$T/rec.out" ||
-	live_fail "unexpected output of the recorded run: $(cat "$T/rec.out")"
-"$CF_BIN" check --strict "$PROFILE" || live_fail "check --strict refuses the profile"
-live_log "recorded: $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["syscalls"][0]["names"]))' "$PROFILE") syscalls"
-
-# the states Podman gave, against the runtime-spec schema
-n=0
-for s in "$T"/states/state.*; do
-	python3 - "$SCHEMA" "$s" <<'EOF' || live_fail "$s does not validate"
+# validate_state FILE: FILE holds a state the runtime-spec schema accepts
+validate_state() {
+	python3 - "$SCHEMA" "$1" <<'EOF'
 import json, os, sys, warnings
 import jsonschema
 warnings.simplefilter("ignore")
@@ -85,21 +68,59 @@ base = "file://" + os.path.dirname(os.path.abspath(sys.argv[1])) + "/"
 resolver = jsonschema.RefResolver(base, schema)
 jsonschema.validate(json.load(open(sys.argv[2])), schema, resolver=resolver)
 EOF
-	n=$((n + 1))
-done
-[ "$n" -eq 2 ] || live_fail "expected 2 states (createRuntime, poststop), got $n"
+}
 
-# shellcheck disable=SC2086
-$P run $RUN_OPTS --security-opt "seccomp=$PROFILE" cf-busybox sh -c "$WORK" \
-	>"$T/podman.out" 2>&1 || live_fail "podman run under the profile failed: $(cat "$T/podman.out")"
-cmp -s "$T/rec.out" "$T/podman.out" || live_fail "podman: other output: $(cat "$T/podman.out")"
+# record_with RECORDER: install the hook for it, record the container,
+# check the profile, run it under podman and docker
+record_with() {
+	PROFILE=$T/out/$1.json
+	rm -f "$T"/states/state.*
+	"$CF_BIN" oci-hook --install --recorder "$1" --hooks-dir "$T/hooks" ||
+		live_fail "oci-hook --install failed"
+	"$CF_BIN" oci-hook --install --recorder "$1" --hooks-dir "$T/hooks" 2>&1 |
+		grep -q "already up to date" || live_fail "--install is not idempotent"
+	# shellcheck disable=SC2086 # $P and $RUN_OPTS are word lists
+	$P run $RUN_OPTS --annotation "io.callfence.record=$PROFILE" cf-busybox \
+		sh -c "$WORK" >"$T/rec.out" 2>"$T/rec.err" ||
+		{ cat "$T/rec.err" >&2; live_fail "the recorded run failed"; }
+	[ -s "$PROFILE" ] || live_fail "no profile at $PROFILE after podman run returned"
+	[ ! -e "$PROFILE.error" ] || live_fail "$PROFILE.error: $(cat "$PROFILE.error")"
+	printf -- '-rw-------\nhello\nhello\ndone\n' | cmp -s - "$T/rec.out" ||
+		live_fail "unexpected output of the recorded run: $(cat "$T/rec.out")"
+	"$CF_BIN" check --strict "$PROFILE" || live_fail "check --strict refuses the profile"
+	live_log "recorded: $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["syscalls"][0]["names"]))' "$PROFILE") syscalls"
+
+	# the states Podman gave, against the runtime-spec schema
+	n=0
+	for s in "$T"/states/state.*; do
+		validate_state "$s" || live_fail "$s does not validate"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 2 ] || live_fail "expected 2 states (createRuntime, poststop), got $n"
+
+	# shellcheck disable=SC2086
+	$P run $RUN_OPTS --security-opt "seccomp=$PROFILE" cf-busybox sh -c "$WORK" \
+		>"$T/podman.out" 2>&1 || live_fail "podman run under the profile failed: $(cat "$T/podman.out")"
+	cmp -s "$T/rec.out" "$T/podman.out" || live_fail "podman: other output: $(cat "$T/podman.out")"
+
+	$DOCKER run --rm --network none --security-opt "seccomp=$PROFILE" \
+		cf-busybox-ocihook sh -c "$WORK" >"$T/docker.out" 2>&1 ||
+		live_fail "docker run under the profile failed: $(cat "$T/docker.out")"
+	cmp -s "$T/rec.out" "$T/docker.out" || live_fail "docker: other output: $(cat "$T/docker.out")"
+
+	live_log "$1: recorded by the hook, runs under podman and docker"
+}
 
 live_docker
 live_import_rootfs "$T/rootfs" cf-busybox-ocihook
-$DOCKER run --rm --network none --security-opt "seccomp=$PROFILE" \
-	cf-busybox-ocihook sh -c "$WORK" >"$T/docker.out" 2>&1 ||
-	live_fail "docker run under the profile failed: $(cat "$T/docker.out")"
-cmp -s "$T/rec.out" "$T/docker.out" || live_fail "docker: other output: $(cat "$T/docker.out")"
+# ebpf where this build and kernel have it (the hook refuses to start the
+# container otherwise: then say so and go on with ptrace)
+if "$CF_BIN" record --backend ebpf -o "$T/probe.json" -- true 2>"$T/probe.err"; then
+	record_with ebpf
+else
+	live_log "no eBPF recorder here: $(tail -n 1 "$T/probe.err")"
+fi
+record_with ptrace
 
 # without a call the workload needs (chmod's) or the runtime needs after
 # installing the filter (runc's capset), the container does not do its work
@@ -128,4 +149,4 @@ done
 
 "$CF_BIN" oci-hook --uninstall --hooks-dir "$T/hooks" || live_fail "--uninstall failed"
 [ ! -e "$T/hooks/callfence-record.json" ] || live_fail "--uninstall left the file"
-live_log "ok: recorded by the hook, runs under podman and docker"
+live_log "ok"
