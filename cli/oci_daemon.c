@@ -132,6 +132,12 @@ static void od_null_stdio(void)
 		close(fd);
 }
 
+/* io.callfence.record.args=1 (od_checks refused anything but 0 and 1) */
+static bool od_wants_args(const struct oci_state *s)
+{
+	return s->record_args && !strcmp(s->record_args, "1");
+}
+
 /* The daemon: never returns. */
 static void __attribute__((noreturn))
 od_daemon(const struct oci_state *s, const struct oci_hook_opts *o,
@@ -152,8 +158,8 @@ od_daemon(const struct oci_state *s, const struct oci_hook_opts *o,
 		snprintf(res.why, sizeof(res.why), "%s", err.msg);
 		rc = -1;
 	} else {
-		rc = o->recorder->record((pid_t)s->pid, od_attached, &ctx, obs,
-					 &res);
+		rc = o->recorder->record((pid_t)s->pid, od_wants_args(s),
+					 od_attached, &ctx, obs, &res);
 	}
 	if (ctx.ready_fd >= 0) { /* never attached: tell the hook why */
 		dprintf(ctx.ready_fd, "E%s", res.why);
@@ -222,6 +228,30 @@ static int od_answer(int fd, const char *id)
 	return -1;
 }
 
+/* Does this build's libcallfence write argument rules from recorded
+ * values? (The recording API can be there before the rule writer is.)
+ * Asked by recording personality(0) and looking for its rule. */
+static bool od_lib_writes_args(void)
+{
+	int abi = cf_abi_host();
+	int64_t nr = cf_syscall_number(abi, "personality");
+	struct cf_record *r = NULL;
+	struct cf_error err;
+	char *json = NULL;
+	size_t len;
+	bool yes = false;
+
+	if (nr < 0 || cf_record_new(&r, &err) < 0)
+		return false;
+	if (cf_record_add(r, abi, (uint32_t)nr, 1) == 0 &&
+	    cf_record_add_arg(r, abi, (uint32_t)nr, 0, 0) == 0 &&
+	    cf_record_json(r, NULL, &json, &len, &err) == 0)
+		yes = strstr(json, "\"args\"") != NULL;
+	free(json);
+	cf_record_free(r);
+	return yes;
+}
+
 static int od_checks(const struct oci_state *s, char *why, size_t n)
 {
 	if (s->pid <= 0) {
@@ -229,11 +259,17 @@ static int od_checks(const struct oci_state *s, char *why, size_t n)
 			 s->status);
 		return -1;
 	}
-	if (s->record_args && strcmp(s->record_args, "0")) {
+	if (s->record_args && strcmp(s->record_args, "0") &&
+	    strcmp(s->record_args, "1")) {
+		snprintf(why, n, "%s='%s': must be 0 or 1", OCI_ANNOTATION_ARGS,
+			 s->record_args);
+		return -1;
+	}
+	if (od_wants_args(s) && !od_lib_writes_args()) {
 		snprintf(why, n,
-			 "%s=%s: argument rules are not in this build (only "
-			 "0 is accepted)",
-			 OCI_ANNOTATION_ARGS, s->record_args);
+			 "%s=1: this build's libcallfence records argument "
+			 "values but writes no argument rules yet",
+			 OCI_ANNOTATION_ARGS);
 		return -1;
 	}
 	if (oci_path_check(s->record_path, why, n) < 0)

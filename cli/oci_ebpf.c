@@ -10,7 +10,8 @@
  * kernel side could not count makes res->lost, so no profile is written.
  *
  * "auto" (the default): eBPF where it loads (root, BTF, a build with it),
- * else the ptrace recorder.
+ * else the ptrace recorder; ptrace too when argument values are asked
+ * for (the eBPF recorder counts calls only).
  */
 #include "oci_hook.h"
 
@@ -65,24 +66,33 @@ static int oe_run(struct rec_ebpf *r, pid_t pid, void (*attached)(void *ctx),
 	return rec_ebpf_stop(r, obs, res, NULL);
 }
 
-static int oe_record(pid_t pid, void (*attached)(void *ctx), void *ctx,
-		     struct cf_record *obs, struct rec_result *res)
+static int oe_record(pid_t pid, bool args, void (*attached)(void *ctx),
+		     void *ctx, struct cf_record *obs, struct rec_result *res)
 {
 	struct rec_ebpf *r = NULL;
 
+	if (args) {
+		snprintf(res->why, sizeof(res->why),
+			 "the eBPF recorder does not record argument values "
+			 "(%s=1 needs the ptrace recorder: --recorder ptrace "
+			 "or auto)",
+			 OCI_ANNOTATION_ARGS);
+		return -1;
+	}
 	if (oe_open(pid, &r, res->why, sizeof(res->why)) < 0)
 		return -1;
 	return oe_run(r, pid, attached, ctx, obs, res);
 }
 
-static int oe_auto(pid_t pid, void (*attached)(void *ctx), void *ctx,
+static int oe_auto(pid_t pid, bool args, void (*attached)(void *ctx), void *ctx,
 		   struct cf_record *obs, struct rec_result *res)
 {
 	struct rec_ebpf *r = NULL;
 
-	if (oe_open(pid, &r, res->why, sizeof(res->why)) < 0) {
+	if (args || oe_open(pid, &r, res->why, sizeof(res->why)) < 0) {
 		res->why[0] = 0;
-		return oci_recorder_ptrace.record(pid, attached, ctx, obs, res);
+		return oci_recorder_ptrace.record(pid, args, attached, ctx, obs,
+						  res);
 	}
 	return oe_run(r, pid, attached, ctx, obs, res);
 }

@@ -69,14 +69,15 @@ int oci_uninstall(const char *dir, bool *changed);
 char *oci_install_json(const char *prog, const char *recorder);
 
 /* A recorder of a container: records every call of the container whose
- * init process is pid, from the moment attached() is called (it must be
- * called only once nothing the container does can escape), until the
+ * init process is pid (with args: the argument values cf_record_arg_mask
+ * names too), from the moment attached() is called (it must be called
+ * only once nothing the container does can escape), until the
  * container's init has exited. Fills obs and res (events, tasks, lost
  * with why). Returns 0, or -1 with why set when it could not record. */
 struct oci_recorder {
 	const char *name;
-	int (*record)(pid_t pid, void (*attached)(void *ctx), void *ctx,
-		      struct cf_record *obs, struct rec_result *res);
+	int (*record)(pid_t pid, bool args, void (*attached)(void *ctx),
+		      void *ctx, struct cf_record *obs, struct rec_result *res);
 };
 extern const struct oci_recorder oci_recorder_ptrace;
 extern const struct oci_recorder oci_recorder_ebpf; /* oci_ebpf.c */

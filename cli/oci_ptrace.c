@@ -14,6 +14,8 @@
  *
  * PTRACE_SYSCALL stops before seccomp decides, so calls the runtime's own
  * filter refuses during the recording are recorded too (they were made).
+ * With args, the values of the arguments cf_record_arg_mask names come
+ * from the same stop (clone3's flags from the tracee's memory).
  */
 #include "oci_hook.h"
 
@@ -25,12 +27,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #define OP_X32_BIT 0x40000000U
 #define OP_MAX_SEIZED 4096
 
 struct op_state {
+	bool args; /* record argument values too */
 	struct cf_record *obs;
 	struct rec_result *res;
 	pid_t seized[OP_MAX_SEIZED]; /* seized by us, first stop not seen */
@@ -105,6 +109,48 @@ static int op_seize_threads(struct op_state *s, pid_t pid)
 	return added;
 }
 
+/* clone3's flags word as clone would take it: clone_args.flags |
+ * clone_args.exit_signal, read from the tracee. */
+static int op_clone3_word(pid_t tid, uint64_t ptr, uint64_t *word)
+{
+	uint64_t head[5]; /* flags, pidfd, child_tid, parent_tid, exit_signal */
+	struct iovec local = {head, sizeof(head)};
+	struct iovec remote = {(void *)(uintptr_t)ptr, sizeof(head)};
+
+	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sizeof(head))
+		return -1;
+	*word = head[0] | head[4];
+	return 0;
+}
+
+/* The values of the arguments whose rules matter (cf_record_arg_mask). */
+static int op_args(struct op_state *s, pid_t tid, int abi,
+		   const struct __ptrace_syscall_info *info)
+{
+	uint32_t nr = (uint32_t)info->entry.nr;
+	uint32_t mask = cf_record_arg_mask(abi, nr);
+	const char *name = cf_syscall_name(abi, nr);
+
+	for (unsigned i = 0; i < 6; i++) {
+		uint64_t v = info->entry.args[i];
+
+		if (!(mask >> i & 1))
+			continue;
+		if (i == 0 && name && !strcmp(name, "clone3") &&
+		    op_clone3_word(tid, v, &v) < 0) {
+			snprintf(s->res->why, sizeof(s->res->why),
+				 "cannot read clone3's arguments in task %d",
+				 (int)tid);
+			s->res->lost = true;
+			continue;
+		}
+		if (cf_record_add_arg(s->obs, abi, nr, i, v) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int op_syscall_stop(struct op_state *s, pid_t tid)
 {
 	struct __ptrace_syscall_info info;
@@ -123,7 +169,8 @@ static int op_syscall_stop(struct op_state *s, pid_t tid)
 			 "not know",
 			 info.arch);
 		s->res->lost = true;
-	} else if (cf_record_add(s->obs, abi, (uint32_t)info.entry.nr, 1) < 0) {
+	} else if (cf_record_add(s->obs, abi, (uint32_t)info.entry.nr, 1) < 0 ||
+		   (s->args && op_args(s, tid, abi, &info) < 0)) {
 		return -ENOMEM;
 	}
 	s->res->events++;
@@ -198,13 +245,14 @@ static int op_attach(struct op_state *s, pid_t pid)
 	}
 }
 
-static int op_record(pid_t pid, void (*attached)(void *ctx), void *ctx,
-		     struct cf_record *obs, struct rec_result *res)
+static int op_record(pid_t pid, bool args, void (*attached)(void *ctx),
+		     void *ctx, struct cf_record *obs, struct rec_result *res)
 {
 	static struct op_state s;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
+	s.args = args;
 	s.obs = obs;
 	s.res = res;
 	s.x32 = cf_abi_lookup("x32");

@@ -15,6 +15,7 @@
 #include "cmd.h"
 
 #include <ftw.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 static int oh_rm(const char *p, const struct stat *st, int flag,
@@ -168,8 +169,8 @@ TEST(oci_hook_refuses_unsafe_paths_before_starting)
 	snprintf(path, sizeof(path), "%s/real", dir);
 	oh_refused(dir, path, NULL, "exists and is not a regular file");
 	snprintf(path, sizeof(path), "%s/real/p.json", dir);
-	oh_refused(dir, path, ", \"io.callfence.record.args\": \"1\"",
-		   "argument rules are not in this build");
+	oh_refused(dir, path, ", \"io.callfence.record.args\": \"yes\"",
+		   "io.callfence.record.args='yes': must be 0 or 1");
 	oh_dir();
 }
 
@@ -262,8 +263,16 @@ TEST(oci_hook_install_and_uninstall_are_idempotent)
 	oh_dir();
 }
 
+/* What the stand-in init does once released (the default: one call). */
+static void oh_work_default(void)
+{
+	syscall(SYS_sched_getscheduler, 0);
+}
+
+static void (*oh_work)(void) = oh_work_default;
+
 /* A stand-in for a container's init: getsid (before the hook), waits on
- * go, then sched_getscheduler and exit. Returns its pid. */
+ * go, then oh_work and exit. Returns its pid. */
 static pid_t oh_init(int *go)
 {
 	int p[2];
@@ -278,7 +287,7 @@ static pid_t oh_init(int *go)
 		syscall(SYS_getsid, 0);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;
-		syscall(SYS_sched_getscheduler, 0);
+		oh_work();
 		_exit(0);
 	}
 	close(p[0]);
@@ -391,5 +400,77 @@ TEST(oci_hook_without_a_profile_leaves_an_error_file)
 	if (CHECK(text))
 		CHECK_CONTAINS(text, "exists and is not a regular file");
 	free(text);
+	oh_dir();
+}
+
+/* Does the library write argument rules from recorded values? */
+static bool oh_lib_writes_args(void)
+{
+	int abi = cf_abi_host();
+	int64_t nr = cf_syscall_number(abi, "personality");
+	struct cf_record *r = NULL;
+	struct cf_error err;
+	char *json = NULL;
+	size_t len;
+	bool yes = false;
+
+	if (nr < 0 || cf_record_new(&r, &err) < 0)
+		return false;
+	if (cf_record_add(r, abi, (uint32_t)nr, 1) == 0 &&
+	    cf_record_add_arg(r, abi, (uint32_t)nr, 0, 0) == 0 &&
+	    cf_record_json(r, NULL, &json, &len, &err) == 0)
+		yes = strstr(json, "\"args\"") != NULL;
+	free(json);
+	cf_record_free(r);
+	return yes;
+}
+
+static void oh_work_args(void)
+{
+	int fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+
+	if (fd >= 0)
+		close(fd);
+	syscall(SYS_personality, 0xffffffffUL);
+}
+
+/* io.callfence.record.args=1: argument rules where the library writes
+ * them, else a refusal before the container starts. */
+TEST(oci_hook_args_give_rules_or_a_clear_refusal)
+{
+	static struct cmd_res r;
+	const char *dir, *args = ", \"io.callfence.record.args\": \"1\"";
+	char path[160], *json;
+	int go;
+	pid_t pid;
+
+	if (!cmd_binary_present() || !CHECK(dir = oh_dir()))
+		return;
+	snprintf(path, sizeof(path), "%s/p.json", dir);
+	if (!oh_lib_writes_args()) {
+		oh_refused(dir, path, args, "writes no argument rules yet");
+		oh_dir();
+		return;
+	}
+	oh_work = oh_work_args;
+	pid = oh_init(&go);
+	oh_work = oh_work_default;
+	if (!CHECK(pid > 0))
+		return;
+	oh_hook(&r, dir, oh_state("c5", "creating", (int)pid, path, args),
+		NULL);
+	CHECK_EQ(r.status, 0);
+	oh_end(pid, go);
+	oh_hook(&r, dir, oh_state("c5", "stopped", 0, path, args), NULL);
+	CHECK_EQ(r.status, 0);
+	json = oh_read(path);
+	if (CHECK(json)) {
+		CHECK_CONTAINS(json, "\"args\"");
+		CHECK_CONTAINS(json, "\"personality\"");
+		CHECK_CONTAINS(json, "\"socket\"");
+	}
+	free(json);
+	cmd_run(&r, (const char *const[]){"check", "--strict", path, NULL});
+	CHECK_EQ(r.status, 0);
 	oh_dir();
 }
