@@ -21,17 +21,20 @@ struct os_reader {
 	char ptr[200]; /* JSON pointer of the value being read */
 };
 
-static int os_fail(struct os_reader *r, const char *fmt, ...)
+static void os_failf(struct os_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static int os_fail(struct os_reader *r, const char *fmt, ...)
+/* Records the failure (the first one counts); evaluates to -1. */
+#define OS_FAIL(r, ...) (os_failf((r), __VA_ARGS__), -1)
+
+static void os_failf(struct os_reader *r, const char *fmt, ...)
 {
 	unsigned line = 1, col = 1;
 	char what[160];
 	va_list ap;
 
 	if (r->st->err[0])
-		return -1; /* the first error counts */
+		return; /* the first error counts */
 	for (const char *q = r->text; q < r->p && q < r->end; q++, col++)
 		if (*q == '\n') {
 			line++;
@@ -43,7 +46,6 @@ static int os_fail(struct os_reader *r, const char *fmt, ...)
 	snprintf(r->st->err, sizeof(r->st->err), "line %u col %u: %s%s%s%s",
 		 line, col, what, r->ptr[0] ? " (at " : "", r->ptr,
 		 r->ptr[0] ? ")" : "");
-	return -1;
 }
 
 static void os_ws(struct os_reader *r)
@@ -67,7 +69,7 @@ static int os_hex4(struct os_reader *r, unsigned *out)
 		else if (c >= 'A' && c <= 'F')
 			*out |= (unsigned)(c - 'A' + 10);
 		else
-			return os_fail(r, "bad \\u escape");
+			return OS_FAIL(r, "bad \\u escape");
 	}
 	return 0;
 }
@@ -80,19 +82,19 @@ static int os_unicode(struct os_reader *r, char *buf)
 	if (os_hex4(r, &cp) < 0)
 		return -1;
 	if (cp >= 0xdc00 && cp <= 0xdfff)
-		return os_fail(r, "lone low surrogate in \\u escape");
+		return OS_FAIL(r, "lone low surrogate in \\u escape");
 	if (cp >= 0xd800 && cp <= 0xdbff) {
 		if (r->end - r->p < 2 || r->p[0] != '\\' || r->p[1] != 'u')
-			return os_fail(r, "high surrogate without its pair");
+			return OS_FAIL(r, "high surrogate without its pair");
 		r->p += 2;
 		if (os_hex4(r, &lo) < 0)
 			return -1;
 		if (lo < 0xdc00 || lo > 0xdfff)
-			return os_fail(r, "bad surrogate pair");
+			return OS_FAIL(r, "bad surrogate pair");
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 	}
 	if (cp == 0)
-		return os_fail(r, "\\u0000 in a string");
+		return OS_FAIL(r, "\\u0000 in a string");
 	if (cp < 0x80) {
 		buf[0] = (char)cp;
 		return 1;
@@ -121,14 +123,14 @@ static int os_escape(struct os_reader *r, char *buf)
 	const char *k;
 
 	if (r->p >= r->end)
-		return os_fail(r, "unterminated string");
+		return OS_FAIL(r, "unterminated string");
 	if (*r->p == 'u') {
 		r->p++;
 		return os_unicode(r, buf);
 	}
 	k = strchr(from, *r->p);
 	if (!k || !*r->p)
-		return os_fail(r, "bad escape '\\%c'", *r->p);
+		return OS_FAIL(r, "bad escape '\\%c'", *r->p);
 	buf[0] = to[k - from];
 	r->p++;
 	return 1;
@@ -141,17 +143,17 @@ static int os_string(struct os_reader *r, char **out)
 	char *buf = out ? malloc(cap) : NULL, tmp[4];
 
 	if (out && !buf)
-		return os_fail(r, "out of memory");
+		return OS_FAIL(r, "out of memory");
 	if (r->p >= r->end || *r->p != '"') {
 		free(buf);
-		return os_fail(r, "expected a string");
+		return OS_FAIL(r, "expected a string");
 	}
 	for (r->p++;;) {
 		int n = 1;
 
 		if (r->p >= r->end || (unsigned char)*r->p < 0x20) {
 			free(buf);
-			return os_fail(r,
+			return OS_FAIL(r,
 				       r->p >= r->end
 					   ? "unterminated string"
 					   : "control character in a string");
@@ -186,7 +188,7 @@ static int os_digits(struct os_reader *r)
 
 	while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
 		r->p++;
-	return r->p > start ? 0 : os_fail(r, "expected a digit");
+	return r->p > start ? 0 : OS_FAIL(r, "expected a digit");
 }
 
 /* A number; *is_int: no fraction, no exponent. */
@@ -225,7 +227,7 @@ static int os_container(struct os_reader *r, int depth)
 	char close = obj ? '}' : ']';
 
 	if (depth > OS_MAX_DEPTH)
-		return os_fail(r, "nested deeper than %d", OS_MAX_DEPTH);
+		return OS_FAIL(r, "nested deeper than %d", OS_MAX_DEPTH);
 	r->p++;
 	os_ws(r);
 	if (r->p < r->end && *r->p == close) {
@@ -239,7 +241,7 @@ static int os_container(struct os_reader *r, int depth)
 				return -1;
 			os_ws(r);
 			if (r->p >= r->end || *r->p++ != ':')
-				return os_fail(r, "expected ':'");
+				return OS_FAIL(r, "expected ':'");
 		}
 		if (os_value(r, depth + 1) < 0)
 			return -1;
@@ -252,7 +254,7 @@ static int os_container(struct os_reader *r, int depth)
 			r->p++;
 			return 0;
 		}
-		return os_fail(r, "expected ',' or '%c'", close);
+		return OS_FAIL(r, "expected ',' or '%c'", close);
 	}
 }
 
@@ -261,7 +263,7 @@ static int os_literal(struct os_reader *r, const char *word)
 	size_t n = strlen(word);
 
 	if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n))
-		return os_fail(r, "not a JSON value");
+		return OS_FAIL(r, "not a JSON value");
 	r->p += n;
 	return 0;
 }
@@ -273,7 +275,7 @@ static int os_value(struct os_reader *r, int depth)
 
 	os_ws(r);
 	if (r->p >= r->end)
-		return os_fail(r, "unexpected end of input");
+		return OS_FAIL(r, "unexpected end of input");
 	switch (*r->p) {
 	case '{':
 	case '[':
@@ -289,7 +291,7 @@ static int os_value(struct os_reader *r, int depth)
 	default:
 		if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))
 			return os_number(r, &is_int);
-		return os_fail(r, "not a JSON value");
+		return OS_FAIL(r, "not a JSON value");
 	}
 }
 
@@ -303,7 +305,7 @@ static int os_key(struct os_reader *r, char **key)
 	if (r->p >= r->end || *r->p != ':') {
 		free(*key);
 		*key = NULL;
-		return os_fail(r, "expected ':'");
+		return OS_FAIL(r, "expected ':'");
 	}
 	r->p++;
 	os_ws(r);
@@ -314,9 +316,9 @@ static int os_key(struct os_reader *r, char **key)
 static int os_store(struct os_reader *r, char **slot)
 {
 	if (*slot)
-		return os_fail(r, "member given twice");
+		return OS_FAIL(r, "member given twice");
 	if (r->p >= r->end || *r->p != '"')
-		return os_fail(r, "must be a string");
+		return OS_FAIL(r, "must be a string");
 	return os_string(r, slot);
 }
 
@@ -341,7 +343,7 @@ static int os_annotations(struct os_reader *r)
 	size_t base = strlen(r->ptr);
 
 	if (r->p >= r->end || *r->p != '{')
-		return os_fail(r, "must be an object");
+		return OS_FAIL(r, "must be an object");
 	r->p++;
 	os_ws(r);
 	if (r->p < r->end && *r->p == '}') {
@@ -369,7 +371,7 @@ static int os_annotations(struct os_reader *r)
 			r->p++;
 			return 0;
 		}
-		return os_fail(r, "expected ',' or '}'");
+		return OS_FAIL(r, "expected ',' or '}'");
 	}
 }
 
@@ -379,17 +381,17 @@ static int os_pid(struct os_reader *r)
 	bool is_int;
 
 	if (r->st->pid != -1)
-		return os_fail(r, "member given twice");
+		return OS_FAIL(r, "member given twice");
 	if (os_number(r, &is_int) < 0)
 		return -1;
 	if (!is_int || *start == '-' || r->p - start > 9) {
 		r->p = start;
-		return os_fail(r, "must be a positive process id");
+		return OS_FAIL(r, "must be a positive process id");
 	}
 	r->st->pid = strtoll(start, NULL, 10);
 	if (r->st->pid <= 0) {
 		r->p = start;
-		return os_fail(r, "must be a positive process id");
+		return OS_FAIL(r, "must be a positive process id");
 	}
 	return 0;
 }
@@ -409,11 +411,11 @@ static int os_member(struct os_reader *r, const char *key, bool *seen_ver,
 		bool *seen = key[0] == 'o' ? seen_ver : seen_ann;
 
 		if (*seen)
-			return os_fail(r, "member given twice");
+			return OS_FAIL(r, "member given twice");
 		*seen = true;
 		if (key[0] == 'a')
 			return os_annotations(r);
-		return os_string(r, NULL) < 0 ? os_fail(r, "must be a string")
+		return os_string(r, NULL) < 0 ? OS_FAIL(r, "must be a string")
 					      : 0;
 	}
 	return os_value(r, 1);
@@ -424,7 +426,7 @@ static int os_object(struct os_reader *r, bool *seen_ver)
 	bool seen_ann = false;
 
 	if (r->p >= r->end || *r->p != '{')
-		return os_fail(r, "the state must be a JSON object");
+		return OS_FAIL(r, "the state must be a JSON object");
 	r->p++;
 	os_ws(r);
 	if (r->p < r->end && *r->p == '}') {
@@ -452,7 +454,7 @@ static int os_object(struct os_reader *r, bool *seen_ver)
 			r->p++;
 			return 0;
 		}
-		return os_fail(r, "expected ',' or '}'");
+		return OS_FAIL(r, "expected ',' or '}'");
 	}
 }
 
@@ -469,7 +471,7 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *s)
 		return -1;
 	os_ws(&r);
 	if (r.p != r.end)
-		return os_fail(&r, "text after the state object");
+		return OS_FAIL(&r, "text after the state object");
 	if (!seen_ver)
 		missing = "ociVersion";
 	else if (!s->id)
@@ -479,7 +481,7 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *s)
 	else if (!s->bundle)
 		missing = "bundle";
 	if (missing)
-		return os_fail(&r, "required member '%s' is missing", missing);
+		return OS_FAIL(&r, "required member '%s' is missing", missing);
 	return 0;
 }
 
