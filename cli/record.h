@@ -40,4 +40,9 @@ extern const struct rec_backend rec_backend_ptrace;
  * they are held back (until the child is known); 0: default handling. */
 void rec_forward_signals(pid_t child);
 
+/* record_ptrace.c: once the command is gone, reads the errno its child
+ * side wrote to errfd (CLOEXEC pipe: nothing = execve succeeded) into
+ * res->exec_errno. */
+void rec_exec_status(int errfd, struct rec_result *res);
+
 #endif

@@ -201,8 +201,8 @@ bool rec_ebpf_built(void)
 	return true;
 }
 
-static int re_libbpf_print(enum libbpf_print_level level, const char *fmt,
-			   va_list ap)
+static int __attribute__((format(printf, 2, 0)))
+re_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level != LIBBPF_WARN)
 		return 0;
@@ -216,6 +216,17 @@ static const char *re_hint(int e)
 		return " (needs root: CAP_BPF and CAP_PERFMON, or "
 		       "CAP_SYS_ADMIN)";
 	return "";
+}
+
+/* For tests of the loss path (tests/live/record-ebpf.sh): a smaller
+ * hash of followed processes, so that it fills. */
+static void re_test_max_tasks(struct record_bpf *skel)
+{
+	const char *v = getenv("CALLFENCE_TEST_EBPF_MAX_TASKS");
+	long n = v ? strtol(v, NULL, 10) : 0;
+
+	if (n > 0 && n < REC_MAX_TASKS)
+		bpf_map__set_max_entries(skel->maps.tasks, (uint32_t)n);
 }
 
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
@@ -246,6 +257,7 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 	r->skel->rodata->rec_mntns = t->mntns;
 	r->skel->rodata->rec_cgroup1_hier = t->cgroup1_hier;
 	r->skel->rodata->rec_cgroup1_id = t->cgroup1_id;
+	re_test_max_tasks(r->skel);
 	step = "load";
 	errno = -record_bpf__load(r->skel);
 	if (errno)
@@ -447,18 +459,6 @@ static void re_reap(pid_t child, struct rec_result *res)
 	}
 }
 
-static void re_exec_status(int errfd, struct rec_result *res)
-{
-	int e = 0;
-	ssize_t n;
-
-	do
-		n = read(errfd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(e))
-		res->exec_errno = e ? e : EIO;
-}
-
 /* Forks the held child; *syncw releases it. Returns its pid or -1. */
 static pid_t re_spawn(char *const *argv, int *syncw, int *errr)
 {
@@ -530,7 +530,7 @@ static int re_run(char *const *argv, struct cf_record *obs,
 	close(syncw); /* the child goes on */
 	re_reap(pid, res);
 	rec_forward_signals(0);
-	re_exec_status(errr, res);
+	rec_exec_status(errr, res);
 	close(errr);
 	if (rec_ebpf_stop(r, obs, res, &c) < 0) {
 		cli_errorf("recording failed: %s", res->why);

@@ -111,4 +111,11 @@ int rec_ebpf_wait_pid(pid_t pid, double seconds);
 
 extern const struct rec_backend rec_backend_ebpf;
 
+/* record_container.c: `record --container`: finds the running Docker (or
+ * Podman) container name, records every task of its mount namespace until
+ * it exits, seconds pass (> 0) or SIGINT, into obs and res (exit_code 0).
+ * Returns 0, or -1 with the error printed. */
+int rec_container_record(const char *name, double seconds,
+			 struct cf_record *obs, struct rec_result *res);
+
 #endif

@@ -223,7 +223,7 @@ static int rp_loop(pid_t child, struct cf_record *obs, struct rec_result *res)
 }
 
 /* After the loop: did the command run, or did its execve fail? */
-static void rp_exec_status(int errfd, struct rec_result *res)
+void rec_exec_status(int errfd, struct rec_result *res)
 {
 	int e = 0;
 	ssize_t n;
@@ -294,7 +294,7 @@ static int rp_run(char *const *argv, struct cf_record *obs,
 		cli_errorf("recording failed: %s", strerror(-rc));
 		return -1;
 	}
-	rp_exec_status(errp[0], res);
+	rec_exec_status(errp[0], res);
 	close(errp[0]);
 	return 0;
 sys_fail:

@@ -287,8 +287,11 @@ static const char rc_script[] = "set -e\n"
 static int rc_record(struct cmd_res *r, const char *dir,
 		     const char *const *extra, const char *const *argv)
 {
-	const char *args[32] = {"record", "-o", "p.json"};
-	size_t n = 3;
+	/* ptrace here: the eBPF backend (the default as root) has its round
+	 * trips in tests/live/record-ebpf.sh */
+	const char *args[32] = {"record", "-o", "p.json", "--backend",
+				"ptrace"};
+	size_t n = 5;
 	struct cmd_env e = {0};
 
 	for (; extra && *extra && n < 20; extra++)
