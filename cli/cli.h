@@ -19,6 +19,7 @@ int cmd_disasm(int argc, char **argv);
 int cmd_default(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_oci_hook(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 /* check --subset BASE P: exit status (0 holds, 1 not or error). */

@@ -23,6 +23,8 @@ static const struct cmd {
     {"diff", cmd_diff, "the calls two profiles decide differently"},
     {"list", cmd_list, "list commands, syscalls, ABIs or capabilities"},
     {"record", cmd_record, "record a command's calls into a profile"},
+    {"oci-hook", cmd_oci_hook,
+     "OCI hook: record a container from its start into a profile"},
 };
 
 const char *cli_command(size_t i, const char **help)

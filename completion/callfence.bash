@@ -21,6 +21,8 @@ _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
 _callfence_opts_record='--output -o --backend --base --help -h'
+_callfence_opts_oci_hook='--install --uninstall --hooks-dir --recorder
+	--state-dir --wait --help -h'
 _callfence_opts_record+=' --allow-loss --container --duration'
 
 # Candidates in "$2" (a word list) matching the current word "$1"; a prefix
@@ -131,6 +133,13 @@ _callfence()
 		return ;;
 	--duration)
 		return ;;
+	--recorder)
+		_callfence_reply "$cur" "auto ebpf ptrace"
+		return ;;
+	--hooks-dir | --state-dir)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		compopt -o filenames 2>/dev/null
+		return ;;
 	--base)
 		_callfence_reply "$cur" builtin
 		_callfence_files "$cur"
@@ -149,7 +158,7 @@ _callfence()
 	--group-add)
 		mapfile -t COMPREPLY < <(compgen -g -- "$cur")
 		return ;;
-	--kernel | --pids-limit | --preserve-fds | --ignore)
+	--kernel | --pids-limit | --preserve-fds | --ignore | --wait)
 		return ;;
 	esac
 	case $cur in
@@ -166,7 +175,7 @@ _callfence()
 		_callfence_reply "$cur" "$("$bin" list abis 2>/dev/null | sed 's/^/--abi=/')"
 		return ;;
 	-*)
-		local v=_callfence_opts_$cmd
+		local v=_callfence_opts_${cmd//-/_}
 		_callfence_reply "$cur" "${!v-}"
 		return ;;
 	esac

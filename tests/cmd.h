@@ -63,6 +63,7 @@ struct cmd_env {
 	const char *stdout_file; /* stdout opened O_WRONLY on this file */
 	bool stdout_append;	 /* ... with O_APPEND (the shell's >>) */
 	long fsize;		 /* RLIMIT_FSIZE in bytes, SIGXFSZ ignored */
+	const char *stdin_file;	 /* stdin opened O_RDONLY on this file */
 };
 
 static void cmd_child_env(const struct cmd_env *e)
@@ -79,6 +80,13 @@ static void cmd_child_env(const struct cmd_env *e)
 		signal(SIGXFSZ, SIG_IGN);
 		if (setrlimit(RLIMIT_FSIZE, &rl))
 			_exit(127);
+	}
+	if (e->stdin_file) {
+		int fd = open(e->stdin_file, O_RDONLY);
+
+		if (fd < 0 || dup2(fd, 0) < 0)
+			_exit(127);
+		close(fd);
 	}
 	if (e->stdout_file) {
 		int fd = open(e->stdout_file,
