@@ -14,8 +14,8 @@
 #include <string.h>
 
 static const char inspect_usage[] =
-    "usage: callfence inspect [--pid PID] [--json] [--compare PROFILE "
-    "[--caps SPEC]]\n"
+    "usage: callfence inspect [--pid PID [--disasm]] [--json] [--compare "
+    "PROFILE [--caps SPEC]]\n"
     "Reports this process's seccomp mode and filters, no_new_privs, its\n"
     "capabilities and, per ABI, every syscall number its filters block\n"
     "(probed with all-zero arguments; no probed call runs).\n"
@@ -23,6 +23,7 @@ static const char inspect_usage[] =
     "                     read with ptrace and evaluated, argument-dependent\n"
     "                     decisions listed with their conditions (needs\n"
     "                     CAP_SYS_ADMIN and no seccomp filter of its own)\n"
+    "  --disasm           with --pid: also list each filter program\n"
     "  --json             one JSON object (docs/cli.md)\n"
     "  --compare PROFILE  compile PROFILE for this host and compare\n"
     "  --caps SPEC        capabilities to compile it with (default: this\n"
@@ -30,13 +31,14 @@ static const char inspect_usage[] =
     "exit: 0 done (with --compare: the process runs PROFILE), 1 failure or\n"
     "differences, 2 usage\n";
 
-enum { OPT_COMPARE = 2000, OPT_PID };
+enum { OPT_COMPARE = 2000, OPT_PID, OPT_DISASM };
 
 static const struct option inspect_opts[] = {
     {"json", no_argument, NULL, CLI_OPT_JSON},
     {"compare", required_argument, NULL, OPT_COMPARE},
     {"caps", required_argument, NULL, CLI_OPT_CAPS},
     {"pid", required_argument, NULL, OPT_PID},
+    {"disasm", no_argument, NULL, OPT_DISASM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -565,24 +567,6 @@ static void compare_abi(struct cmp *c, const struct cf_filter *f,
 	}
 }
 
-/* "C1 && C2" of the two cases ("always" left out); malloc'd */
-static char *both_text(const struct sym_case *o, const struct sym_case *p)
-{
-	char *t1 = case_text(o), *t2 = case_text(p), *out = NULL;
-	bool a1 = t1 && !strcmp(t1, "always");
-	bool a2 = t2 && !strcmp(t2, "always");
-
-	if (!t1 || !t2)
-		out = NULL;
-	else if (a1 || a2)
-		out = strdup(a1 ? t2 : t1);
-	else if (asprintf(&out, "%s && %s", t1, t2) < 0)
-		out = NULL;
-	free(t1);
-	free(t2);
-	return out;
-}
-
 /* One number, exactly: some arguments get different results. */
 static int compare_nr_exact(struct cmp *c, const struct sym_stack *prof,
 			    const struct probe_abi *a, uint32_t nr)
@@ -597,11 +581,17 @@ static int compare_nr_exact(struct cmp *c, const struct sym_stack *prof,
 	for (size_t i = 0; !rc && i < o.n; i++)
 		for (size_t j = 0; !rc && j < p.n; j++) {
 			char buf[32], *when;
+			struct sym_case both;
 
-			if (o.cases[i].ret == p.cases[j].ret ||
-			    !sym_case_overlap(&o.cases[i], &p.cases[j]))
+			if (o.cases[i].ret == p.cases[j].ret)
 				continue;
-			when = both_text(&o.cases[i], &p.cases[j]);
+			rc = sym_case_and(&o.cases[i], &p.cases[j], &both);
+			if (rc) {
+				rc = rc < 0 ? -1 : 0;
+				continue;
+			}
+			when = case_text(&both);
+			free(both.atoms);
 			report_diff(
 			    c, a, nr,
 			    action_name(o.cases[i].ret, buf, sizeof(buf)),
@@ -746,6 +736,38 @@ static int inspect_pid(struct inspect *in, const char *arg)
 	return CLI_OK;
 }
 
+/* --disasm: every program of the stack, most recent first */
+static void print_programs(const struct sym_stack *s, bool json)
+{
+	printf(json ? ", \"programs\": [" : "");
+	for (size_t i = 0; i < s->n; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+
+		if (m) {
+			cf_bpf_disasm(s->prog[i], s->len[i], m);
+			if (fclose(m)) {
+				free(buf);
+				buf = NULL;
+			}
+		}
+		if (json) {
+			printf("%s{\"index\": %zu, \"insns\": %zu, "
+			       "\"disasm\": ",
+			       i ? ", " : "", i, s->len[i]);
+			cli_json_str(buf);
+			printf("}");
+		} else {
+			printf("filter %zu (%zu instructions%s):\n%s", i,
+			       s->len[i], i ? "" : ", the most recent",
+			       buf ? buf : "");
+		}
+		free(buf);
+	}
+	printf(json ? "]" : "");
+}
+
 static void inspect_free(struct inspect *in)
 {
 	for (int i = 0; i < in->nabis; i++) {
@@ -760,7 +782,7 @@ int cmd_inspect(int argc, char **argv)
 	struct inspect in;
 	const char *profile = NULL, *pid = NULL;
 	uint64_t caps = 0;
-	bool json = false, have_caps = false;
+	bool json = false, have_caps = false, disasm = false;
 	int opt, rc = CLI_OK;
 	struct cf_error err;
 
@@ -772,6 +794,8 @@ int cmd_inspect(int argc, char **argv)
 			profile = optarg;
 		} else if (opt == OPT_PID) {
 			pid = optarg;
+		} else if (opt == OPT_DISASM) {
+			disasm = true;
 		} else if (opt == CLI_OPT_CAPS) {
 			if (cf_caps_parse(optarg, &caps, &err)) {
 				cli_error(&err);
@@ -790,8 +814,10 @@ int cmd_inspect(int argc, char **argv)
 		cli_errorf("inspect takes no arguments ('%s')", argv[optind]);
 		return CLI_USAGE;
 	}
-	if (have_caps && !profile) {
-		cli_errorf("--caps needs --compare PROFILE");
+	if ((have_caps && !profile) || (disasm && !pid)) {
+		cli_errorf("%s", disasm && !pid
+				     ? "--disasm needs --pid PID"
+				     : "--caps needs --compare PROFILE");
 		return CLI_USAGE;
 	}
 	memset(&in, 0, sizeof(in));
@@ -809,6 +835,8 @@ int cmd_inspect(int argc, char **argv)
 			print_json_head(&in);
 		else
 			print_text(&in);
+		if (disasm)
+			print_programs(&in.stack, json);
 		if (profile)
 			rc = compare(&in, profile,
 				     have_caps ? caps : in.st.caps[CAP_BND],

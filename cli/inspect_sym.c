@@ -478,16 +478,30 @@ done:
 	return rc;
 }
 
-bool sym_case_overlap(const struct sym_case *a, const struct sym_case *b)
+int sym_case_and(const struct sym_case *a, const struct sym_case *b,
+		 struct sym_case *out)
 {
 	struct path *acc = calloc(1, sizeof(*acc));
 	bool full = false, ok;
 
+	memset(out, 0, sizeof(*out));
 	if (!acc)
-		return true;
+		return -1;
 	ok = conjoin(acc, a, &full) && conjoin(acc, b, &full);
+	if (ok && acc->n) {
+		out->atoms = malloc(acc->n * sizeof(*out->atoms));
+		if (!out->atoms) {
+			free(acc);
+			return -1;
+		}
+		memcpy(out->atoms, acc->a, acc->n * sizeof(*out->atoms));
+		out->n = acc->n;
+	}
 	free(acc);
-	return ok || full;
+	/* too many tests to tell: taken as overlapping, the tests of a */
+	if (full)
+		return sym_case_and(a, &(struct sym_case){NULL, 0, 0}, out);
+	return ok ? 0 : 1;
 }
 
 bool sym_result_varies(const struct sym_result *r)

@@ -57,10 +57,12 @@ int sym_stack_walk(const struct sym_stack *s, uint32_t arch, uint32_t nr,
 /* More than one distinct ret among the cases. */
 bool sym_result_varies(const struct sym_result *r);
 void sym_result_free(struct sym_result *r);
-/* Some arguments satisfy both a's and b's conditions (as far as the walk
- * can tell: it may answer true for conditions on differently masked
- * words that no value satisfies together). */
-bool sym_case_overlap(const struct sym_case *a, const struct sym_case *b);
+/* The conditions of a and b together, into out (out->atoms malloc'd,
+ * out->ret 0): 0, 1 when no arguments satisfy both, -1 out of memory.
+ * Tests on differently masked words are not weighed against each other,
+ * so 0 may come for conditions nothing satisfies together. */
+int sym_case_and(const struct sym_case *a, const struct sym_case *b,
+		 struct sym_case *out);
 /* The condition of c, simplified ("args[0] == 1 && args[1].lo != 3"),
  * as text on out; "always" for no atom. */
 void sym_case_print(const struct sym_case *c, FILE *out);

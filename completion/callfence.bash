@@ -16,7 +16,7 @@ _callfence_opts_merge='--native --caps --kernel --enosys --output -o --help -h'
 _callfence_opts_diff='--native --caps --kernel --enosys --json --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
 	--help -h'
-_callfence_opts_inspect='--json --compare --caps --help -h'
+_callfence_opts_inspect='--json --compare --caps --pid --disasm --help -h'
 _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
@@ -145,6 +145,9 @@ _callfence()
 		return ;;
 	--kernel | --pids-limit | --preserve-fds | --ignore)
 		return ;;
+	--pid)
+		mapfile -t COMPREPLY < <(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")
+		return ;;
 	esac
 	case $cur in
 	seccomp=*)
@@ -169,7 +172,8 @@ _callfence()
 	for ((i = 2; i < ${#words[@]} - 1; i++)); do
 		case ${words[i]} in
 		--abi | --native | --caps | --kernel | --enosys | --format | \
-			--ignore | -o | --output | --compare | --backend | --base) ((i++)) ;;
+			--ignore | -o | --output | --compare | --backend | --base | \
+			--pid) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
