@@ -386,12 +386,18 @@ static void print_text(const struct inspect *in)
 		printf("  %s:", capset_name[i]);
 		print_caps(st->caps[i]);
 	}
-	if (in->pid)
+	if (in->pid) {
 		printf("evaluated: the %zu filter program%s of pid %d, read "
 		       "with ptrace, for every number (blocked: all-zero "
 		       "arguments) and every argument value\n",
 		       in->stack.n, in->stack.n == 1 ? "" : "s", in->pid);
-	else
+		for (size_t i = 0; i < in->stack.n; i++)
+			if (in->stack.flags[i] & SECCOMP_FILTER_FLAG_LOG)
+				printf(
+				    "filter %zu: SECCOMP_FILTER_FLAG_LOG (the "
+				    "kernel logs every action but ALLOW)\n",
+				    i);
+	} else
 		printf("probe: each number once with all-zero arguments; no "
 		       "probed call runs; LOG and TRACE cannot be told from "
 		       "ALLOW and are reported as allowed\n");
@@ -480,12 +486,18 @@ static void print_json_head(const struct inspect *in)
 		printf("%s\"%s\": ", i ? ", " : "", capset_name[i]);
 		print_caps_json(st->caps[i]);
 	}
-	if (in->pid)
+	if (in->pid) {
 		printf("}, \"pid\": %d, \"probe\": {\"method\": \"ptrace\", "
 		       "\"programs\": %zu, \"arguments\": \"all\", "
-		       "\"log_trace_as_allow\": false}, \"abis\": {",
+		       "\"log_trace_as_allow\": false}, \"filter_flags\": [",
 		       in->pid, in->stack.n);
-	else
+		for (size_t i = 0; i < in->stack.n; i++)
+			printf("%s[%s]", i ? ", " : "",
+			       in->stack.flags[i] & SECCOMP_FILTER_FLAG_LOG
+				   ? "\"LOG\""
+				   : "");
+		printf("], \"abis\": {");
+	} else
 		printf("}, \"probe\": {\"method\": \"user-notification\", "
 		       "\"arguments\": \"zero\", \"log_trace_as_allow\": "
 		       "true}, \"abis\": {");

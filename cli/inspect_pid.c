@@ -87,6 +87,20 @@ static int wait_stop(pid_t pid, int *sig)
 	}
 }
 
+/* The flags the kernel keeps for filter i (SECCOMP_FILTER_FLAG_LOG);
+ * 0 where it cannot say. */
+static uint64_t filter_flags(pid_t pid, unsigned long i)
+{
+	struct {
+		uint64_t filter_off, flags;
+	} md = {i, 0};
+
+	if (ptrace(PTRACE_SECCOMP_GET_METADATA, pid, (void *)sizeof(md), &md) <
+	    0)
+		return 0;
+	return md.flags;
+}
+
 static int copy_filters(pid_t pid, struct sym_stack *out, char *why,
 			size_t size)
 {
@@ -123,12 +137,17 @@ static int copy_filters(pid_t pid, struct sym_stack *out, char *why,
 		out->prog[i] = p;
 		out->len[i] = (size_t)n;
 		out->n = i + 1;
-		if (ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)i, p) != n) {
+		grown = realloc(out->flags, (i + 1) * sizeof(*out->flags));
+		if (grown)
+			out->flags = grown;
+		if (!grown ||
+		    ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)i, p) != n) {
 			snprintf(why, size,
 				 "PTRACE_SECCOMP_GET_FILTER %lu of pid %d: %s",
 				 i, (int)pid, strerror(errno));
 			return -1;
 		}
+		out->flags[i] = filter_flags(pid, i);
 	}
 }
 
@@ -174,6 +193,7 @@ void pid_stack_free(struct sym_stack *s)
 		free(s->prog[i]);
 	free(s->prog);
 	free(s->len);
+	free(s->flags);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -42,6 +42,8 @@ struct sym_stack {
 	struct sock_filter **prog;
 	size_t *len;
 	size_t n;
+	uint64_t *flags; /* per program: SECCOMP_FILTER_FLAG_LOG as the
+			  * kernel reports it (inspect --pid), or NULL */
 };
 
 /* The kernel's combination of the stack for d: every program runs, the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the callfence command table. */
 #include "cli.h"
+#include "diagnose.h"
 
 #include <string.h>
 
@@ -23,6 +24,8 @@ static const struct cmd {
     {"diff", cmd_diff, "the calls two profiles decide differently"},
     {"list", cmd_list, "list commands, syscalls, ABIs or capabilities"},
     {"record", cmd_record, "record a command's calls into a profile"},
+    {"convert", cmd_convert,
+     "write a variant of a profile (--audit: log what it denies)"},
 };
 
 const char *cli_command(size_t i, const char **help)

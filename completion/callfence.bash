@@ -12,6 +12,7 @@ _callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --s
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
 	--json --subset --help -h'
+_callfence_opts_convert='--audit --output -o --help -h'
 _callfence_opts_merge='--native --caps --kernel --enosys --output -o --help -h'
 _callfence_opts_diff='--native --caps --kernel --enosys --json --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
@@ -180,7 +181,7 @@ _callfence()
 	done
 	case $cmd in
 	run | record) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
-	compile | check | merge | diff) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
+	compile | check | merge | diff | convert) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
 	explain)
 		if [[ $nargs -eq 0 ]]; then
 			_callfence_reply "$cur" builtin

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* callfence inspect --pid on a command running under callfence run with a
- * profile that has argument rules, LOG, TRACE, TRAP and KILL: the blocked
+ * profile that has argument rules, LOG, TRACE, TRAP and KILL and the flag
+ * SECCOMP_FILTER_FLAG_LOG (run honours both LOG and the flag): the blocked
  * lists equal the compiler's decisions (cf_filter_decide) for every
  * number, the argument-dependent syscalls are listed with their
  * conditions, and the target is left running, neither traced nor
@@ -19,6 +20,7 @@
 
 static const char profile[] =
     "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1,\n"
+    " \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"],\n"
     " \"syscalls\": [\n"
     "  {\"names\": [\"read\", \"write\", \"exit\", \"exit_group\",\n"
     "   \"rt_sigreturn\", \"restart_syscall\", \"nanosleep\",\n"
@@ -336,6 +338,8 @@ TEST(inspect_pid_evaluates_the_stack_exactly_with_argument_conditions)
 		CHECK_CONTAINS(json, needle);
 		CHECK_CONTAINS(json, "{\"seccomp\": 2, \"filters\": 1, ");
 		CHECK_CONTAINS(json, "\"method\": \"ptrace\", \"programs\": 1");
+		/* run installed it with the flag: the kernel says so */
+		CHECK_CONTAINS(json, "\"filter_flags\": [[\"LOG\"]]");
 		/* --disasm: the program as read back */
 		CHECK_CONTAINS(json, "\"programs\": [{\"index\": 0, ");
 		CHECK_CONTAINS(json, "ret  SCMP_ACT_KILL_PROCESS");
