@@ -24,6 +24,8 @@ static const struct cmd {
     {"diff", cmd_diff, "the calls two profiles decide differently"},
     {"list", cmd_list, "list commands, syscalls, ABIs or capabilities"},
     {"record", cmd_record, "record a command's calls into a profile"},
+    {"audit-log", cmd_audit_log,
+     "the kernel's seccomp audit records, mapped to a profile's rules"},
     {"convert", cmd_convert,
      "write a variant of a profile (--audit: log what it denies)"},
 };

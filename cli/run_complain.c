@@ -10,6 +10,7 @@
  */
 #include "callfence.h"
 #include "cli.h"
+#include "diagnose.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +26,7 @@ struct finding {
 	uint64_t count;
 	uint32_t pid; /* the example */
 	uint64_t args[6];
+	bool no_args; /* audit-log: records carry no arguments */
 	struct cf_decision dec;
 };
 
@@ -33,7 +35,12 @@ struct cli_complain {
 	const char *file; /* the profile as named */
 	struct finding *f;
 	size_t n, cap;
-	uint64_t dropped; /* notifications not recorded (out of memory) */
+	uint64_t dropped;   /* notifications not recorded (out of memory) */
+	const char *who;    /* "callfence run: complain" */
+	const char *method; /* "user-notification" */
+	const char *method_text;
+	FILE *text;	   /* where the text report goes (stderr) */
+	const char *extra; /* more top-level JSON members, or NULL */
 };
 
 struct cli_complain *cli_complain_new(const struct cf_filter *f,
@@ -44,8 +51,23 @@ struct cli_complain *cli_complain_new(const struct cf_filter *f,
 	if (c) {
 		c->filter = f;
 		c->file = file;
+		c->who = "callfence run: complain";
+		c->method = "user-notification";
+		c->method_text = "seccomp user notification";
+		c->text = stderr;
 	}
 	return c;
+}
+
+void cli_complain_source(struct cli_complain *c, const char *who,
+			 const char *method, const char *method_text,
+			 FILE *text, const char *extra)
+{
+	c->who = who;
+	c->method = method;
+	c->method_text = method_text;
+	c->text = text;
+	c->extra = extra;
 }
 
 void cli_complain_free(struct cli_complain *c)
@@ -87,15 +109,22 @@ static bool same_decision(const struct cf_decision *a,
 
 void cli_complain_note(void *ctx, const struct seccomp_notif *n)
 {
-	struct cli_complain *c = ctx;
+	cli_complain_add(ctx, &n->data, n->pid, NULL);
+}
+
+void cli_complain_add(struct cli_complain *c, const struct seccomp_data *d,
+		      uint32_t pid, const struct cf_decision *given)
+{
 	struct cf_decision dec;
 	struct finding *f;
 
-	if (cf_filter_decide(c->filter, &n->data, &dec) < 0)
+	if (given)
+		dec = *given;
+	else if (cf_filter_decide(c->filter, d, &dec) < 0)
 		memset(&dec, 0, sizeof(dec));
 	for (size_t i = 0; i < c->n; i++) {
 		f = &c->f[i];
-		if (f->arch == n->data.arch && f->nr == (uint32_t)n->data.nr &&
+		if (f->arch == d->arch && f->nr == (uint32_t)d->nr &&
 		    same_decision(&f->dec, &dec)) {
 			f->count++;
 			return;
@@ -114,12 +143,13 @@ void cli_complain_note(void *ctx, const struct seccomp_notif *n)
 	}
 	f = &c->f[c->n++];
 	memset(f, 0, sizeof(*f));
-	f->arch = n->data.arch;
-	f->nr = (uint32_t)n->data.nr;
+	f->arch = d->arch;
+	f->nr = (uint32_t)d->nr;
 	f->abi = complain_abi(f->arch, f->nr, &f->name);
 	f->count = 1;
-	f->pid = n->pid;
-	memcpy(f->args, n->data.args, sizeof(f->args));
+	f->pid = pid;
+	f->no_args = c->extra != NULL;
+	memcpy(f->args, d->args, sizeof(f->args));
 	f->dec = dec;
 }
 
@@ -198,10 +228,8 @@ static void report_text(const struct cli_complain *c, FILE *out)
 {
 	char act[64], sug[512];
 
-	fprintf(out,
-		"callfence run: complain (method: seccomp user "
-		"notification): %zu would-be-denied call%s\n",
-		c->n, c->n == 1 ? "" : "s");
+	fprintf(out, "%s (method: %s): %zu would-be-denied call%s\n", c->who,
+		c->method_text, c->n, c->n == 1 ? "" : "s");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct finding *f = &c->f[i];
 
@@ -221,15 +249,16 @@ static void report_text(const struct cli_complain *c, FILE *out)
 				f->dec.why ? f->dec.why : "default action");
 		fprintf(out, "    e.g. pid %" PRIu32 ": %s(", f->pid,
 			f->name ? f->name : "?");
-		for (int a = 0; a < 6; a++)
+		for (int a = 0; a < 6 && !f->no_args; a++)
 			fprintf(out, "%s0x%" PRIx64, a ? ", " : "", f->args[a]);
-		fprintf(out, ")\n    suggestion: %s\n", sug);
+		fprintf(out, "%s)\n    suggestion: %s\n",
+			f->no_args ? "arguments not recorded" : "", sug);
 	}
 	if (c->dropped)
 		fprintf(out,
-			"callfence run: complain: %" PRIu64 " calls not "
+			"%s: %" PRIu64 " calls not "
 			"recorded (out of memory)\n",
-			c->dropped);
+			c->who, c->dropped);
 }
 
 static void json_finding(const struct cli_complain *c, const struct finding *f,
@@ -246,11 +275,11 @@ static void json_finding(const struct cli_complain *c, const struct finding *f,
 	cli_json_fstr(out, f->name);
 	fprintf(out,
 		",\"count\":%" PRIu64 ",\"example\":{\"pid\":%" PRIu32
-		",\"args\":[",
-		f->count, f->pid);
-	for (int a = 0; a < 6; a++)
+		",\"args\":%s",
+		f->count, f->pid, f->no_args ? "null" : "[");
+	for (int a = 0; a < 6 && !f->no_args; a++)
 		fprintf(out, "%s\"0x%" PRIx64 "\"", a ? "," : "", f->args[a]);
-	fputs("]},\"action\":", out);
+	fputs(f->no_args ? "},\"action\":" : "]},\"action\":", out);
 	cli_json_fstr(out, act);
 	if (e)
 		fprintf(out, ",\"errno\":%d,\"errno_name\":", e);
@@ -276,27 +305,26 @@ static void json_finding(const struct cli_complain *c, const struct finding *f,
 static int report_json(const struct cli_complain *c, FILE *out,
 		       const char *path, char *const *argv, int exit_code)
 {
-	fputs("{\"version\":1,\"method\":\"user-notification\",\"profile\":",
-	      out);
+	fprintf(out,
+		"{\"version\":1,\"method\":\"%s\",\"profile\":", c->method);
 	cli_json_fstr(out, c->file);
 	fputs(",\"command\":[", out);
 	for (size_t i = 0; argv[i]; i++) {
 		fputs(i ? "," : "", out);
 		cli_json_fstr(out, argv[i]);
 	}
-	fprintf(out,
-		"],\"exit_code\":%d,\"unrecorded\":%" PRIu64 ",\"findings\":[",
-		exit_code, c->dropped);
+	fprintf(out, "],\"exit_code\":%d,\"unrecorded\":%" PRIu64 "%s%s",
+		exit_code, c->dropped, c->extra ? "," : "",
+		c->extra ? c->extra : "");
+	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < c->n; i++) {
 		fputs(i ? ",\n" : "\n", out);
 		json_finding(c, &c->f[i], out);
 	}
 	fputs("\n]}\n", out);
 	if (fflush(out) != 0 || ferror(out)) {
-		fprintf(stderr,
-			"callfence run: cannot write the complain report "
-			"'%s': %s\n",
-			path, strerror(errno));
+		fprintf(stderr, "%s: cannot write the report '%s': %s\n",
+			c->who, path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -305,6 +333,6 @@ static int report_json(const struct cli_complain *c, FILE *out,
 int cli_complain_report(const struct cli_complain *c, FILE *json,
 			const char *json_path, char *const *argv, int exit_code)
 {
-	report_text(c, stderr);
+	report_text(c, c->text);
 	return json ? report_json(c, json, json_path, argv, exit_code) : 0;
 }

@@ -12,6 +12,7 @@ _callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --s
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
 	--json --subset --help -h'
+_callfence_opts_audit_log='--since --profile --json --kmsg --file --help -h'
 _callfence_opts_convert='--audit --output -o --help -h'
 _callfence_opts_merge='--native --caps --kernel --enosys --output -o --help -h'
 _callfence_opts_diff='--native --caps --kernel --enosys --json --help -h'
@@ -146,6 +147,18 @@ _callfence()
 		return ;;
 	--kernel | --pids-limit | --preserve-fds | --ignore)
 		return ;;
+	--profile)
+		_callfence_reply "$cur" "builtin -"
+		_callfence_files "$cur"
+		return ;;
+	--file)
+		_callfence_files "$cur"
+		return ;;
+	--json)
+		# a value only for audit-log (a flag elsewhere)
+		[[ $cmd == audit-log ]] && { _callfence_files "$cur"; return; } ;;
+	--since)
+		return ;;
 	--pid)
 		mapfile -t COMPREPLY < <(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")
 		return ;;
@@ -164,7 +177,7 @@ _callfence()
 		_callfence_reply "$cur" "$("$bin" list abis 2>/dev/null | sed 's/^/--abi=/')"
 		return ;;
 	-*)
-		local v=_callfence_opts_$cmd
+		local v=_callfence_opts_${cmd//-/_}
 		_callfence_reply "$cur" "${!v-}"
 		return ;;
 	esac
@@ -174,7 +187,7 @@ _callfence()
 		case ${words[i]} in
 		--abi | --native | --caps | --kernel | --enosys | --format | \
 			--ignore | -o | --output | --compare | --backend | --base | \
-			--pid) ((i++)) ;;
+			--pid | --since | --profile | --file) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
