@@ -298,6 +298,30 @@ static void check_target_untouched(pid_t target)
 	CHECK_EQ(kill(target, 0), 0);
 }
 
+/* --compare with --pid: the profile it runs matches; the builtin differs
+ * on socket, with the condition. */
+static void check_compare(pid_t target, const char *dir, const char *file)
+{
+	int status = -1;
+	char *json = inspect_pid(target, dir, file, &status);
+
+	CHECK_EQ(status, 0);
+	if (json)
+		CHECK_CONTAINS(json, "\"match\": true, \"complete\": true}");
+	free(json);
+	json = inspect_pid(target, dir, "builtin", &status);
+	CHECK_EQ(status, 1);
+	if (json) {
+		CHECK_CONTAINS(json, "{\"abi\": \"x86_64\", \"nr\": 41, "
+				     "\"name\": \"socket\", \"observed\": "
+				     "\"ERRNO(1)\", \"profile\": \"ALLOW\", "
+				     "\"when\": \"args[0].hi >= 1\"}");
+		CHECK_CONTAINS(json, "\"match\": false");
+	}
+	free(json);
+	check_target_untouched(target);
+}
+
 TEST(inspect_pid_evaluates_the_stack_exactly_with_argument_conditions)
 {
 	char dir[] = "/tmp/cf-inspect-pid-XXXXXX";
@@ -355,23 +379,8 @@ TEST(inspect_pid_evaluates_the_stack_exactly_with_argument_conditions)
 				     "\"KILL_PROCESS\"");
 		check_conditions(json, f);
 	}
-	if (target > 0) {
-		free(json);
-		/* --compare with the profile it runs: no difference */
-		json = inspect_pid(target, dir, file, &status);
-		CHECK_EQ(status, 0);
-		CHECK_CONTAINS(json, "\"match\": true, \"complete\": true}");
-		free(json);
-		/* with the builtin profile: socket differs, by condition */
-		json = inspect_pid(target, dir, "builtin", &status);
-		CHECK_EQ(status, 1);
-		CHECK_CONTAINS(json, "{\"abi\": \"x86_64\", \"nr\": 41, "
-				     "\"name\": \"socket\", \"observed\": "
-				     "\"ERRNO(1)\", \"profile\": \"ALLOW\", "
-				     "\"when\": \"args[0].hi >= 1\"}");
-		CHECK_CONTAINS(json, "\"match\": false");
-		check_target_untouched(target);
-	}
+	if (target > 0)
+		check_compare(target, dir, file);
 	if (run > 0) {
 		kill(run, SIGTERM);
 		waitpid(run, NULL, 0);
