@@ -26,6 +26,9 @@ int cmd_diff(int argc, char **argv);
 int cli_subset(const struct cf_target *t, const char *base, const char *p,
 	       bool json);
 
+/* cmd_algebra.c: writes buf to path ("-": standard output) through a
+ * temporary file renamed over it; 0, or -1 (printed). */
+int cli_write_out(const char *path, const char *buf, size_t len);
 /* main.c: the i-th command (its summary in *help), NULL past the last. */
 const char *cli_command(size_t i, const char **help);
 

@@ -123,7 +123,7 @@ static int parse_opts(int argc, char **argv, const char *usage,
 
 /* Writes buf to path ("-" = standard output) through a temporary file
  * renamed over it, so a failure leaves the old file. */
-static int write_out(const char *path, const char *buf, size_t len)
+int cli_write_out(const char *path, const char *buf, size_t len)
 {
 	char *tmp = NULL;
 	int fd;
@@ -187,7 +187,7 @@ int cmd_merge(int argc, char **argv)
 		     &err)) {
 		cli_error(&err);
 		status = CLI_FAIL;
-	} else if (write_out(output, json, len)) {
+	} else if (cli_write_out(output, json, len)) {
 		status = CLI_FAIL;
 	}
 	free(json);

@@ -5,6 +5,7 @@
  * compares with a profile. */
 #include "cli.h"
 #include "inspect.h"
+#include "inspect_pid.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,10 +14,16 @@
 #include <string.h>
 
 static const char inspect_usage[] =
-    "usage: callfence inspect [--json] [--compare PROFILE [--caps SPEC]]\n"
+    "usage: callfence inspect [--pid PID [--disasm]] [--json] [--compare "
+    "PROFILE [--caps SPEC]]\n"
     "Reports this process's seccomp mode and filters, no_new_privs, its\n"
     "capabilities and, per ABI, every syscall number its filters block\n"
     "(probed with all-zero arguments; no probed call runs).\n"
+    "  --pid PID          process PID instead, exactly: its filter programs\n"
+    "                     read with ptrace and evaluated, argument-dependent\n"
+    "                     decisions listed with their conditions (needs\n"
+    "                     CAP_SYS_ADMIN and no seccomp filter of its own)\n"
+    "  --disasm           with --pid: also list each filter program\n"
     "  --json             one JSON object (docs/cli.md)\n"
     "  --compare PROFILE  compile PROFILE for this host and compare\n"
     "  --caps SPEC        capabilities to compile it with (default: this\n"
@@ -24,12 +31,14 @@ static const char inspect_usage[] =
     "exit: 0 done (with --compare: the process runs PROFILE), 1 failure or\n"
     "differences, 2 usage\n";
 
-enum { OPT_COMPARE = 2000 };
+enum { OPT_COMPARE = 2000, OPT_PID, OPT_DISASM };
 
 static const struct option inspect_opts[] = {
     {"json", no_argument, NULL, CLI_OPT_JSON},
     {"compare", required_argument, NULL, OPT_COMPARE},
     {"caps", required_argument, NULL, CLI_OPT_CAPS},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"disasm", no_argument, NULL, OPT_DISASM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -52,9 +61,12 @@ struct inspect {
 	struct status st;
 	struct probe_abi abis[MAX_ABIS];
 	int nabis;
+	int pid;		      /* --pid, or 0 */
+	struct sym_stack stack;	      /* --pid: its filters */
+	struct pid_abi dep[MAX_ABIS]; /* --pid: argument-dependent */
 };
 
-static int read_status(struct status *st)
+static int read_status(const char *path, struct status *st)
 {
 	char *buf = NULL, *line;
 	size_t len;
@@ -62,7 +74,7 @@ static int read_status(struct status *st)
 
 	st->seccomp = st->filters = st->nnp = -1;
 	memset(st->caps, 0, sizeof(st->caps));
-	if (cf_read_path("/proc/self/status", &buf, &len, &err)) {
+	if (cf_read_path(path, &buf, &len, &err)) {
 		cli_error(&err);
 		return -1;
 	}
@@ -137,6 +149,11 @@ static const char *action_name(uint32_t a, char *buf, size_t size)
 		return buf;
 	case SECCOMP_RET_USER_NOTIF:
 		return "USER_NOTIF";
+	case SECCOMP_RET_TRACE:
+		snprintf(buf, size, "TRACE(%u)", a & 0xffff);
+		return buf;
+	case SECCOMP_RET_LOG:
+		return "LOG";
 	case SECCOMP_RET_ALLOW:
 		return "ALLOW";
 	default:
@@ -180,6 +197,106 @@ static const char *status_text(const struct probe_abi *a, char *buf,
 			 a->err ? strerror(a->err) : "");
 		return buf;
 	}
+}
+
+/* ---- argument-dependent (--pid) ------------------------------------ */
+
+/* c's condition as text (malloc'd; NULL when out of memory) */
+static char *case_text(const struct sym_case *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	sym_case_print(c, m);
+	if (fclose(m)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* "ALLOW if args[0] == 1 || args[0] == 2": one line per result */
+static void print_dep_cases(const struct sym_result *r)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < r->n; i++) {
+		size_t alts = 0;
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = r->cases[j].ret == r->cases[i].ret;
+		if (seen)
+			continue;
+		for (size_t j = i; j < r->n; j++)
+			alts += r->cases[j].ret == r->cases[i].ret;
+		printf("      %s if",
+		       action_name(r->cases[i].ret, buf, sizeof(buf)));
+		for (size_t j = i, k = 0; j < r->n; j++) {
+			char *t;
+			bool paren;
+
+			if (r->cases[j].ret != r->cases[i].ret)
+				continue;
+			t = case_text(&r->cases[j]);
+			paren = alts > 1 && t && strstr(t, " && ");
+			printf("%s%s%s%s", k++ ? " || " : " ", paren ? "(" : "",
+			       t ? t : "?", paren ? ")" : "");
+			free(t);
+		}
+		printf("\n");
+	}
+	if (!r->complete)
+		printf("      (and more: too many paths to list)\n");
+}
+
+static void print_dep_text(const struct pid_abi *d, int abi)
+{
+	char buf[64];
+
+	if (!d->ndep)
+		return;
+	printf("  argument-dependent (%zu):\n", d->ndep);
+	for (size_t i = 0; i < d->ndep; i++) {
+		const char *name = cf_syscall_name(abi, d->dep[i].nr);
+
+		printf("    %s (nr %u): %s for all-zero arguments\n",
+		       name ? name : "(unnamed)", d->dep[i].nr,
+		       action_name(d->dep[i].zero, buf, sizeof(buf)));
+		print_dep_cases(&d->dep[i].r);
+	}
+}
+
+static void print_dep_json(const struct pid_abi *d, int abi)
+{
+	char buf[64];
+
+	printf(", \"arg_dependent\": [");
+	for (size_t i = 0; i < d->ndep; i++) {
+		const struct pid_argdep *e = &d->dep[i];
+
+		printf("%s{\"nr\": %u, \"name\": ", i ? ", " : "", e->nr);
+		cli_json_fstr(stdout, cf_syscall_name(abi, e->nr));
+		printf(", \"zero_args\": \"%s\", \"complete\": %s, "
+		       "\"cases\": [",
+		       action_name(e->zero, buf, sizeof(buf)),
+		       e->r.complete ? "true" : "false");
+		for (size_t j = 0; j < e->r.n; j++) {
+			char *t = case_text(&e->r.cases[j]);
+
+			printf(
+			    "%s{\"action\": \"%s\", \"when\": ", j ? ", " : "",
+			    action_name(e->r.cases[j].ret, buf, sizeof(buf)));
+			cli_json_str(t ? t : "?");
+			printf("}");
+			free(t);
+		}
+		printf("]}");
+	}
+	printf("]");
 }
 
 /* ---- text ----------------------------------------------------------- */
@@ -269,19 +386,34 @@ static void print_text(const struct inspect *in)
 		printf("  %s:", capset_name[i]);
 		print_caps(st->caps[i]);
 	}
-	printf("probe: each number once with all-zero arguments; no probed "
-	       "call runs; LOG and TRACE cannot be told from ALLOW and are "
-	       "reported as allowed\n");
+	if (in->pid) {
+		printf("evaluated: the %zu filter program%s of pid %d, read "
+		       "with ptrace, for every number (blocked: all-zero "
+		       "arguments) and every argument value\n",
+		       in->stack.n, in->stack.n == 1 ? "" : "s", in->pid);
+		for (size_t i = 0; i < in->stack.n; i++)
+			if (in->stack.flags[i] & SECCOMP_FILTER_FLAG_LOG)
+				printf(
+				    "filter %zu: SECCOMP_FILTER_FLAG_LOG (the "
+				    "kernel logs every action but ALLOW)\n",
+				    i);
+	} else
+		printf("probe: each number once with all-zero arguments; no "
+		       "probed call runs; LOG and TRACE cannot be told from "
+		       "ALLOW and are reported as allowed\n");
 	if (!in->nabis)
 		printf("syscalls: not probed: probing is implemented for "
 		       "x86_64 hosts\n");
-	for (int i = 0; i < in->nabis; i++)
+	for (int i = 0; i < in->nabis; i++) {
 		print_abi_text(&in->abis[i]);
+		if (in->pid && in->abis[i].status == PROBE_OK)
+			print_dep_text(&in->dep[i], in->abis[i].abi);
+	}
 }
 
 /* ---- JSON ----------------------------------------------------------- */
 
-static void print_abi_json(const struct probe_abi *a)
+static void print_abi_json(const struct probe_abi *a, const struct pid_abi *dep)
 {
 	char buf[512];
 	bool first = true;
@@ -318,7 +450,10 @@ static void print_abi_json(const struct probe_abi *a)
 		printf("%s%u", first ? "" : ", ", a->lo + i);
 		first = false;
 	}
-	printf("]}");
+	printf("]");
+	if (dep)
+		print_dep_json(dep, a->abi);
+	printf("}");
 }
 
 static void print_caps_json(uint64_t set)
@@ -351,12 +486,24 @@ static void print_json_head(const struct inspect *in)
 		printf("%s\"%s\": ", i ? ", " : "", capset_name[i]);
 		print_caps_json(st->caps[i]);
 	}
-	printf("}, \"probe\": {\"method\": \"user-notification\", "
-	       "\"arguments\": \"zero\", \"log_trace_as_allow\": true}, "
-	       "\"abis\": {");
+	if (in->pid) {
+		printf("}, \"pid\": %d, \"probe\": {\"method\": \"ptrace\", "
+		       "\"programs\": %zu, \"arguments\": \"all\", "
+		       "\"log_trace_as_allow\": false}, \"filter_flags\": [",
+		       in->pid, in->stack.n);
+		for (size_t i = 0; i < in->stack.n; i++)
+			printf("%s[%s]", i ? ", " : "",
+			       in->stack.flags[i] & SECCOMP_FILTER_FLAG_LOG
+				   ? "\"LOG\""
+				   : "");
+		printf("], \"abis\": {");
+	} else
+		printf("}, \"probe\": {\"method\": \"user-notification\", "
+		       "\"arguments\": \"zero\", \"log_trace_as_allow\": "
+		       "true}, \"abis\": {");
 	for (int i = 0; i < in->nabis; i++) {
 		printf(i ? ", " : "");
-		print_abi_json(&in->abis[i]);
+		print_abi_json(&in->abis[i], in->pid ? &in->dep[i] : NULL);
 	}
 	printf("}");
 }
@@ -368,10 +515,11 @@ struct cmp {
 	uint64_t caps;
 	int diffs, unknown;
 	bool json;
+	const struct sym_stack *observed; /* --pid: exact comparison */
 };
 
 static void report_diff(struct cmp *c, const struct probe_abi *a, uint32_t nr,
-			const char *obs, uint32_t want)
+			const char *obs, uint32_t want, const char *when)
 {
 	char b1[32];
 	const char *name = cf_syscall_name(a->abi, nr);
@@ -383,12 +531,18 @@ static void report_diff(struct cmp *c, const struct probe_abi *a, uint32_t nr,
 			cli_json_str(name);
 		else
 			printf("null");
-		printf(", \"observed\": \"%s\", \"profile\": \"%s\"}", obs,
+		printf(", \"observed\": \"%s\", \"profile\": \"%s\"", obs,
 		       action_name(want, b1, sizeof(b1)));
+		if (when) {
+			printf(", \"when\": ");
+			cli_json_str(when);
+		}
+		printf("}");
 	} else {
-		printf("  %s: %s (nr %u): observed %s, %s says %s\n",
+		printf("  %s: %s (nr %u): observed %s, %s says %s%s%s\n",
 		       cf_abi_name(a->abi), name ? name : "(unnamed)", nr, obs,
-		       c->profile, action_name(want, b1, sizeof(b1)));
+		       c->profile, action_name(want, b1, sizeof(b1)),
+		       when ? " when " : "", when ? when : "");
 	}
 	c->diffs++;
 }
@@ -421,8 +575,67 @@ static void compare_abi(struct cmp *c, const struct cf_filter *f,
 		if (want != trap_plain(a->act[i]))
 			report_diff(c, a, a->lo + i,
 				    action_name(a->act[i], buf, sizeof(buf)),
-				    want);
+				    want, NULL);
 	}
+}
+
+/* One number, exactly: some arguments get different results. */
+static int compare_nr_exact(struct cmp *c, const struct sym_stack *prof,
+			    const struct probe_abi *a, uint32_t nr)
+{
+	uint32_t arch = cf_abi_audit_arch(a->abi);
+	struct sym_result o, p;
+	int rc = 0;
+
+	if (sym_stack_walk(c->observed, arch, nr, &o) |
+	    sym_stack_walk(prof, arch, nr, &p))
+		rc = -1;
+	for (size_t i = 0; !rc && i < o.n; i++)
+		for (size_t j = 0; !rc && j < p.n; j++) {
+			char buf[32], *when;
+			struct sym_case both;
+
+			if (o.cases[i].ret == p.cases[j].ret)
+				continue;
+			rc = sym_case_and(&o.cases[i], &p.cases[j], &both);
+			if (rc) {
+				rc = rc < 0 ? -1 : 0;
+				continue;
+			}
+			when = case_text(&both);
+			free(both.atoms);
+			report_diff(
+			    c, a, nr,
+			    action_name(o.cases[i].ret, buf, sizeof(buf)),
+			    p.cases[j].ret,
+			    when && strcmp(when, "always") ? when : NULL);
+			free(when);
+			rc = 1;
+		}
+	sym_result_free(&o);
+	sym_result_free(&p);
+	return rc;
+}
+
+static void compare_abi_exact(struct cmp *c, const struct cf_filter *f,
+			      const struct probe_abi *a)
+{
+	size_t len = 0;
+	struct sock_filter *insns = NULL;
+	struct sym_stack prof = {&insns, &len, 0};
+
+	if (!cf_filter_unconfined(f)) {
+		insns = (struct sock_filter *)cf_filter_program(f, &len);
+		prof.n = 1;
+	}
+	if (a->status != PROBE_OK) {
+		c->unknown++;
+		return;
+	}
+	for (uint32_t nr = a->lo; nr <= a->hi; nr++)
+		if (a->act[nr - a->lo] != PROBE_EXEMPT &&
+		    compare_nr_exact(c, &prof, a, nr) < 0)
+			c->unknown++;
 }
 
 /* "Docker's default capabilities", "+CAP_SYS_ADMIN", or a list */
@@ -440,14 +653,14 @@ static void caps_words(uint64_t caps, char *buf, size_t size)
 	}
 }
 
-static int compare(struct inspect *in, const char *profile, uint64_t caps,
+static int compare(const struct inspect *in, const char *profile, uint64_t caps,
 		   bool json)
 {
 	struct cf_profile *p = NULL;
 	struct cf_filter *f = NULL;
 	struct cf_target t;
 	struct cf_error err;
-	struct cmp c = {profile, caps, 0, 0, json};
+	struct cmp c = {profile, caps, 0, 0, json, in->pid ? &in->stack : NULL};
 	char words[1024];
 	bool unconfined;
 
@@ -477,7 +690,10 @@ static int compare(struct inspect *in, const char *profile, uint64_t caps,
 		       profile, unconfined ? "no filter" : "a filter");
 	c.diffs += unconfined != (in->st.seccomp == 0);
 	for (int i = 0; i < in->nabis; i++)
-		compare_abi(&c, f, &in->abis[i]);
+		if (in->pid)
+			compare_abi_exact(&c, f, &in->abis[i]);
+		else
+			compare_abi(&c, f, &in->abis[i]);
 	if (json)
 		printf("], \"match\": %s, \"complete\": %s}",
 		       c.diffs ? "false" : "true",
@@ -492,12 +708,93 @@ static int compare(struct inspect *in, const char *profile, uint64_t caps,
 	return c.diffs ? CLI_FAIL : CLI_OK;
 }
 
+/* --pid: the process's status and its filters, evaluated */
+static int inspect_pid(struct inspect *in, const char *arg)
+{
+	char *end, path[64], why[512];
+	long pid;
+
+	errno = 0;
+	pid = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || pid <= 0 || pid > INT32_MAX) {
+		cli_errorf("--pid: '%s' is not a process id", arg);
+		return CLI_USAGE;
+	}
+	in->pid = (int)pid;
+	if (pid_reader_ok(why, sizeof(why))) {
+		cli_errorf("inspect: %s", why);
+		return CLI_FAIL;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if (read_status(path, &in->st))
+		return CLI_FAIL;
+	if (in->st.seccomp == 1) {
+		cli_errorf("inspect: pid %ld runs in seccomp strict mode "
+			   "(only read, write, _exit and sigreturn): there is "
+			   "no filter to read",
+			   pid);
+		return CLI_FAIL;
+	}
+	if (pid_read_filters((pid_t)pid, &in->stack, why, sizeof(why))) {
+		cli_errorf("inspect: %s", why);
+		return CLI_FAIL;
+	}
+	in->nabis = probe_abis(in->abis, MAX_ABIS);
+	for (int i = 0; i < in->nabis; i++)
+		if (pid_eval(&in->stack, &in->abis[i], &in->dep[i])) {
+			cli_errorf("inspect: out of memory");
+			return CLI_FAIL;
+		}
+	return CLI_OK;
+}
+
+/* --disasm: every program of the stack, most recent first */
+static void print_programs(const struct sym_stack *s, bool json)
+{
+	printf(json ? ", \"programs\": [" : "");
+	for (size_t i = 0; i < s->n; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+
+		if (m) {
+			cf_bpf_disasm(s->prog[i], s->len[i], m);
+			if (fclose(m)) {
+				free(buf);
+				buf = NULL;
+			}
+		}
+		if (json) {
+			printf("%s{\"index\": %zu, \"insns\": %zu, "
+			       "\"disasm\": ",
+			       i ? ", " : "", i, s->len[i]);
+			cli_json_str(buf);
+			printf("}");
+		} else {
+			printf("filter %zu (%zu instructions%s):\n%s", i,
+			       s->len[i], i ? "" : ", the most recent",
+			       buf ? buf : "");
+		}
+		free(buf);
+	}
+	printf(json ? "]" : "");
+}
+
+static void inspect_free(struct inspect *in)
+{
+	for (int i = 0; i < in->nabis; i++) {
+		free(in->abis[i].act);
+		pid_abi_free(&in->dep[i]);
+	}
+	pid_stack_free(&in->stack);
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	struct inspect in;
-	const char *profile = NULL;
+	const char *profile = NULL, *pid = NULL;
 	uint64_t caps = 0;
-	bool json = false, have_caps = false;
+	bool json = false, have_caps = false, disasm = false;
 	int opt, rc = CLI_OK;
 	struct cf_error err;
 
@@ -507,6 +804,10 @@ int cmd_inspect(int argc, char **argv)
 			json = true;
 		} else if (opt == OPT_COMPARE) {
 			profile = optarg;
+		} else if (opt == OPT_PID) {
+			pid = optarg;
+		} else if (opt == OPT_DISASM) {
+			disasm = true;
 		} else if (opt == CLI_OPT_CAPS) {
 			if (cf_caps_parse(optarg, &caps, &err)) {
 				cli_error(&err);
@@ -525,25 +826,36 @@ int cmd_inspect(int argc, char **argv)
 		cli_errorf("inspect takes no arguments ('%s')", argv[optind]);
 		return CLI_USAGE;
 	}
-	if (have_caps && !profile) {
-		cli_errorf("--caps needs --compare PROFILE");
+	if ((have_caps && !profile) || (disasm && !pid)) {
+		cli_errorf("%s", disasm && !pid
+				     ? "--disasm needs --pid PID"
+				     : "--caps needs --compare PROFILE");
 		return CLI_USAGE;
 	}
-	if (read_status(&in.st))
-		return CLI_FAIL;
-	in.nabis = probe_abis(in.abis, MAX_ABIS);
-	for (int i = 0; i < in.nabis; i++)
-		probe_run(&in.abis[i]);
-	if (json)
-		print_json_head(&in);
-	else
-		print_text(&in);
-	if (profile)
-		rc = compare(&in, profile,
-			     have_caps ? caps : in.st.caps[CAP_BND], json);
-	if (json)
-		printf("}\n");
-	for (int i = 0; i < in.nabis; i++)
-		free(in.abis[i].act);
+	memset(&in, 0, sizeof(in));
+	if (pid) {
+		rc = inspect_pid(&in, pid);
+	} else if (read_status("/proc/self/status", &in.st)) {
+		rc = CLI_FAIL;
+	} else {
+		in.nabis = probe_abis(in.abis, MAX_ABIS);
+		for (int i = 0; i < in.nabis; i++)
+			probe_run(&in.abis[i]);
+	}
+	if (rc == CLI_OK) {
+		if (json)
+			print_json_head(&in);
+		else
+			print_text(&in);
+		if (disasm)
+			print_programs(&in.stack, json);
+		if (profile)
+			rc = compare(&in, profile,
+				     have_caps ? caps : in.st.caps[CAP_BND],
+				     json);
+		if (json)
+			printf("}\n");
+	}
+	inspect_free(&in);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the callfence command table. */
 #include "cli.h"
+#include "diagnose.h"
 
 #include <string.h>
 
@@ -25,6 +26,10 @@ static const struct cmd {
     {"record", cmd_record, "record a command's calls into a profile"},
     {"oci-hook", cmd_oci_hook,
      "OCI hook: record a container from its start into a profile"},
+    {"audit-log", cmd_audit_log,
+     "the kernel's seccomp audit records, mapped to a profile's rules"},
+    {"convert", cmd_convert,
+     "write a variant of a profile (--audit: log what it denies)"},
 };
 
 const char *cli_command(size_t i, const char **help)

@@ -11,6 +11,7 @@
 #include "callfence.h"
 #include "cli.h"
 #include "complain.h"
+#include "diagnose.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +28,7 @@ struct finding {
 	uint32_t pid; /* the example */
 	uint64_t args[6];
 	struct cf_decision dec;
+	bool no_args;	/* audit-log: records carry no arguments */
 	bool has_outer; /* a filter above callfence denied it: outer */
 	struct complain_outer outer;
 };
@@ -38,7 +40,12 @@ struct cli_complain {
 	size_t n, cap;
 	uint64_t dropped; /* notifications not recorded (out of memory) */
 	enum complain_method method;
-	const char *method_why; /* NULL: the default method */
+	const char *method_why;	 /* NULL: the default method */
+	const char *who;	 /* "callfence run: complain" */
+	const char *source;	 /* JSON method instead of the run's, or NULL */
+	const char *source_text; /* its words in the text report */
+	FILE *text;		 /* where the text report goes (stderr) */
+	const char *extra;	 /* more top-level JSON members, or NULL */
 };
 
 struct cli_complain *cli_complain_new(const struct cf_filter *f,
@@ -49,6 +56,8 @@ struct cli_complain *cli_complain_new(const struct cf_filter *f,
 	if (c) {
 		c->filter = f;
 		c->file = file;
+		c->who = "callfence run: complain";
+		c->text = stderr;
 	}
 	return c;
 }
@@ -88,6 +97,17 @@ static bool same_decision(const struct cf_decision *a,
 	       a->col == b->col &&
 	       (a->pointer && b->pointer ? !strcmp(a->pointer, b->pointer)
 					 : a->pointer == b->pointer);
+}
+
+void cli_complain_source(struct cli_complain *c, const char *who,
+			 const char *method, const char *method_text,
+			 FILE *text, const char *extra)
+{
+	c->who = who;
+	c->source = method;
+	c->source_text = method_text;
+	c->text = text;
+	c->extra = extra;
 }
 
 void cli_complain_method(struct cli_complain *c, enum complain_method m,
@@ -136,6 +156,7 @@ static void complain_add(struct cli_complain *c, const struct seccomp_data *d,
 	f->abi = complain_abi(f->arch, f->nr, &f->name);
 	f->count = 1;
 	f->pid = pid;
+	f->no_args = c->extra != NULL;
 	memcpy(f->args, d->args, sizeof(f->args));
 	f->dec = *dec;
 	f->has_outer = outer != NULL;
@@ -145,12 +166,19 @@ static void complain_add(struct cli_complain *c, const struct seccomp_data *d,
 
 void cli_complain_note(void *ctx, const struct seccomp_notif *n)
 {
-	struct cli_complain *c = ctx;
+	cli_complain_add(ctx, &n->data, n->pid, NULL);
+}
+
+void cli_complain_add(struct cli_complain *c, const struct seccomp_data *d,
+		      uint32_t pid, const struct cf_decision *given)
+{
 	struct cf_decision dec;
 
-	if (cf_filter_decide(c->filter, &n->data, &dec) < 0)
+	if (given)
+		dec = *given;
+	else if (cf_filter_decide(c->filter, d, &dec) < 0)
 		memset(&dec, 0, sizeof(dec));
-	complain_add(c, &n->data, n->pid, &dec, NULL);
+	complain_add(c, d, pid, &dec, NULL);
 }
 
 static bool allows(uint32_t action)
@@ -250,9 +278,11 @@ static void finding_suggest(const struct finding *f, const char *file,
 			 nm);
 }
 
-static const char *method_name(enum complain_method m)
+static const char *method_name(const struct cli_complain *c)
 {
-	return m == COMPLAIN_PTRACE ? "ptrace" : "user-notification";
+	if (c->source)
+		return c->source;
+	return c->method == COMPLAIN_PTRACE ? "ptrace" : "user-notification";
 }
 
 /* The errno of an outer ERRNO action, 0 for any other. */
@@ -282,10 +312,11 @@ static void report_text(const struct cli_complain *c, FILE *out)
 {
 	char act[64], sug[512];
 
-	fprintf(out,
-		"callfence run: complain (method: %s%s%s): %zu finding%s\n",
-		method_name(c->method), c->method_why ? ": " : "",
-		c->method_why ? c->method_why : "", c->n, c->n == 1 ? "" : "s");
+	const char *why = c->source ? c->source_text : c->method_why;
+
+	fprintf(out, "%s (method: %s%s%s): %zu finding%s\n", c->who,
+		method_name(c), why && *why ? ": " : "", why ? why : "", c->n,
+		c->n == 1 ? "" : "s");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct finding *f = &c->f[i];
 
@@ -305,18 +336,17 @@ static void report_text(const struct cli_complain *c, FILE *out)
 				f->dec.why ? f->dec.why : "default action");
 		fprintf(out, "    e.g. pid %" PRIu32 ": %s(", f->pid,
 			f->name ? f->name : "?");
-		for (int a = 0; a < 6; a++)
+		for (int a = 0; a < 6 && !f->no_args; a++)
 			fprintf(out, "%s0x%" PRIx64, a ? ", " : "", f->args[a]);
-		fputs(")\n", out);
+		fputs(f->no_args ? "arguments not recorded)\n" : ")\n", out);
 		if (f->has_outer)
 			text_outer(f, out);
 		fprintf(out, "    suggestion: %s\n", sug);
 	}
 	if (c->dropped)
 		fprintf(out,
-			"callfence run: complain: %" PRIu64 " calls not "
-			"recorded (out of memory)\n",
-			c->dropped);
+			"%s: %" PRIu64 " calls not recorded (out of memory)\n",
+			c->who, c->dropped);
 }
 
 static void json_outer(const struct finding *f, FILE *out)
@@ -352,11 +382,11 @@ static void json_finding(const struct cli_complain *c, const struct finding *f,
 	cli_json_fstr(out, f->name);
 	fprintf(out,
 		",\"count\":%" PRIu64 ",\"example\":{\"pid\":%" PRIu32
-		",\"args\":[",
-		f->count, f->pid);
-	for (int a = 0; a < 6; a++)
+		",\"args\":%s",
+		f->count, f->pid, f->no_args ? "null" : "[");
+	for (int a = 0; a < 6 && !f->no_args; a++)
 		fprintf(out, "%s\"0x%" PRIx64 "\"", a ? "," : "", f->args[a]);
-	fputs("]},\"action\":", out);
+	fputs(f->no_args ? "},\"action\":" : "]},\"action\":", out);
 	cli_json_fstr(out, act);
 	if (e)
 		fprintf(out, ",\"errno\":%d,\"errno_name\":", e);
@@ -385,9 +415,9 @@ static int report_json(const struct cli_complain *c, FILE *out,
 		       const char *path, char *const *argv, int exit_code)
 {
 	fputs("{\"version\":1,\"method\":", out);
-	cli_json_fstr(out, method_name(c->method));
+	cli_json_fstr(out, method_name(c));
 	fputs(",\"method_reason\":", out);
-	cli_json_fstr(out, c->method_why);
+	cli_json_fstr(out, c->source ? NULL : c->method_why);
 	fputs(",\"profile\":", out);
 	cli_json_fstr(out, c->file);
 	fputs(",\"command\":[", out);
@@ -395,19 +425,18 @@ static int report_json(const struct cli_complain *c, FILE *out,
 		fputs(i ? "," : "", out);
 		cli_json_fstr(out, argv[i]);
 	}
-	fprintf(out,
-		"],\"exit_code\":%d,\"unrecorded\":%" PRIu64 ",\"findings\":[",
-		exit_code, c->dropped);
+	fprintf(out, "],\"exit_code\":%d,\"unrecorded\":%" PRIu64 "%s%s",
+		exit_code, c->dropped, c->extra && *c->extra ? "," : "",
+		c->extra ? c->extra : "");
+	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < c->n; i++) {
 		fputs(i ? ",\n" : "\n", out);
 		json_finding(c, &c->f[i], out);
 	}
 	fputs("\n]}\n", out);
 	if (fflush(out) != 0 || ferror(out)) {
-		fprintf(stderr,
-			"callfence run: cannot write the complain report "
-			"'%s': %s\n",
-			path, strerror(errno));
+		fprintf(stderr, "%s: cannot write the report '%s': %s\n",
+			c->who, path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -416,6 +445,6 @@ static int report_json(const struct cli_complain *c, FILE *out,
 int cli_complain_report(const struct cli_complain *c, FILE *json,
 			const char *json_path, char *const *argv, int exit_code)
 {
-	report_text(c, stderr);
+	report_text(c, c->text);
 	return json ? report_json(c, json, json_path, argv, exit_code) : 0;
 }

@@ -12,11 +12,13 @@ _callfence_opts_compile='--native --caps --kernel --enosys --harden --strict --s
 	--output -o --help -h'
 _callfence_opts_check='--native --caps --kernel --enosys --harden --strict --ignore
 	--json --subset --help -h'
+_callfence_opts_audit_log='--since --profile --json --kmsg --file --help -h'
+_callfence_opts_convert='--audit --output -o --help -h'
 _callfence_opts_merge='--native --caps --kernel --enosys --output -o --help -h'
 _callfence_opts_diff='--native --caps --kernel --enosys --json --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
 	--help -h'
-_callfence_opts_inspect='--json --compare --caps --help -h'
+_callfence_opts_inspect='--json --compare --caps --pid --disasm --help -h'
 _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
@@ -160,6 +162,21 @@ _callfence()
 		return ;;
 	--kernel | --pids-limit | --preserve-fds | --ignore | --wait)
 		return ;;
+	--profile)
+		_callfence_reply "$cur" "builtin -"
+		_callfence_files "$cur"
+		return ;;
+	--file)
+		_callfence_files "$cur"
+		return ;;
+	--json)
+		# a value only for audit-log (a flag elsewhere)
+		[[ $cmd == audit-log ]] && { _callfence_files "$cur"; return; } ;;
+	--since)
+		return ;;
+	--pid)
+		mapfile -t COMPREPLY < <(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")
+		return ;;
 	esac
 	case $cur in
 	seccomp=*)
@@ -185,14 +202,14 @@ _callfence()
 		case ${words[i]} in
 		--abi | --native | --caps | --kernel | --enosys | --format | \
 			--ignore | -o | --output | --compare | --backend | --base | \
-			--container | --duration) ((i++)) ;;
+			--container | --duration | --pid | --since | --profile | --file) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
 	done
 	case $cmd in
 	run | record) [[ $nargs -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
-	compile | check | merge | diff) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
+	compile | check | merge | diff | convert) _callfence_reply "$cur" builtin; _callfence_files "$cur" ;;
 	explain)
 		if [[ $nargs -eq 0 ]]; then
 			_callfence_reply "$cur" builtin

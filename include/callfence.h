@@ -278,6 +278,15 @@ const char *cf_profile_builtin_origin(void);
 bool cf_profile_unconfined(const struct cf_profile *p);
 /* NULL is a no-op. Not while another thread uses p. */
 void cf_profile_free(struct cf_profile *p);
+/* The audit variant of the profile in buf (read as cf_profile_parse reads
+ * it; a config.json's linux.seccomp): every denying action (SCMP_ACT_ERRNO,
+ * SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS,
+ * SCMP_ACT_TRAP) of defaultAction and of the rules becomes SCMP_ACT_LOG
+ * without its errno (defaultErrnoRet, errnoRet); the rest is written back
+ * as it was. *json (malloc'd, NUL-terminated, *jlen bytes) reads back as
+ * a profile. Errors as cf_profile_parse's; -ENOMEM. */
+int cf_profile_audit(const char *buf, size_t len, const char *file, char **json,
+		     size_t *jlen, struct cf_error *err);
 
 /* ---- compilation ------------------------------------------------------- */
 
