@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the callfence command table. */
+#include "agent.h"
 #include "cli.h"
 
 #include <string.h>
@@ -23,6 +24,7 @@ static const struct cmd {
     {"diff", cmd_diff, "the calls two profiles decide differently"},
     {"list", cmd_list, "list commands, syscalls, ABIs or capabilities"},
     {"record", cmd_record, "record a command's calls into a profile"},
+    {"agent", cmd_agent, "a seccomp agent: answer NOTIFY calls by a policy"},
 };
 
 const char *cli_command(size_t i, const char **help)

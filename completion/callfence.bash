@@ -21,6 +21,7 @@ _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
 _callfence_opts_record='--output -o --backend --base --help -h'
+_callfence_opts_agent='--socket --policy --log --help -h'
 
 # Candidates in "$2" (a word list) matching the current word "$1"; a prefix
 # up to the last '=' or ':' of the word is left out, as bash splits words
@@ -135,6 +136,9 @@ _callfence()
 		return ;;
 	--compare)
 		_callfence_reply "$cur" builtin
+		_callfence_files "$cur"
+		return ;;
+	--socket | --policy | --log)
 		_callfence_files "$cur"
 		return ;;
 	-u | --user)

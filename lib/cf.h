@@ -286,6 +286,7 @@ struct cf_profile {
 	bool has_flags;
 	unsigned flags; /* SECCOMP_FILTER_FLAG_* from "flags" */
 	const char *listener_path;
+	const char *listener_metadata;	 /* NULL = none */
 	struct cf_pos wait_killable_pos; /* of the WAIT_KILLABLE_RECV flag */
 	bool unconfined;
 	bool from_config; /* linux.seccomp of an OCI config.json */
@@ -397,6 +398,8 @@ struct cf_ruleset {
 	unsigned flags;
 	bool unconfined;
 	enum cf_enosys enosys;
+	/* with NOTIFY rules: the profile's listenerPath, listenerMetadata */
+	const char *listener_path, *listener_metadata;
 };
 
 /* Resolves p for t into arena memory. Warnings go to t->diag. */
