@@ -280,8 +280,10 @@ static void agent_conn_ready(struct agent *ag, size_t i)
 	}
 	if (more > 0)
 		return;
-	fprintf(ag->log, "agent: a runtime closed without a valid state "
-			 "message; dropped\n");
+	/* a bare connect (a probe) is no runtime: dropped silently */
+	if (c->len || c->nfds)
+		fprintf(ag->log, "agent: a runtime closed without a valid "
+				 "state message; dropped\n");
 	agent_conn_close(ag, i);
 }
 

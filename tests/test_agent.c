@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
 /* ---- the policy (library) --------------------------------------------- */
@@ -422,4 +423,66 @@ TEST(agent_profile_refused_with_complain)
 				     "--", "true", NULL});
 	CHECK_EQ(r.status, 125);
 	CHECK_CONTAINS(r.err, "one listener per filter stack");
+}
+
+/* The hand-over is rehearsed like every call callfence makes after the
+ * install: sendmsg and read are among the own calls, and a profile that
+ * denies one is refused before anything starts. */
+static int agent_noop(void *ctx, int listener, int pid, struct cf_error *err)
+{
+	(void)ctx;
+	(void)listener;
+	(void)pid;
+	(void)err;
+	return 0;
+}
+
+TEST(agent_handover_is_rehearsed)
+{
+	const char *dir = agent_dir();
+	char text[600], opt[300], marker[300], cmd[400];
+	struct cf_run_opts o = {0};
+	uint32_t nrs[64];
+	size_t n;
+	bool sendmsg = false, rd = false;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct cmd_res r;
+	int s;
+
+	o.agent = agent_noop;
+	o.no_new_privs = true;
+	n = cf_run_own_calls(&o, nrs, 64);
+	for (size_t i = 0; i < n && i < 64; i++) {
+		sendmsg = sendmsg || nrs[i] == SYS_sendmsg;
+		rd = rd || nrs[i] == SYS_read;
+	}
+	CHECK(sendmsg && rd);
+	if (!cmd_binary_present() || !CHECK(dir[0]))
+		return;
+	snprintf(
+	    text, sizeof(text),
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+	    " \"listenerPath\": \"%s/nobody.sock\",\n"
+	    " \"syscalls\": [{\"names\": [\"mkdir\"],\n"
+	    "               \"action\": \"SCMP_ACT_NOTIFY\"},\n"
+	    "  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\"}]}\n",
+	    dir);
+	snprintf(opt, sizeof(opt), "seccomp=%s",
+		 cmd_file(dir, "noread.json", text));
+	snprintf(marker, sizeof(marker), "%s/ran", dir);
+	snprintf(cmd, sizeof(cmd), "touch %s", marker);
+	/* a socket that listens (never accepts): the connection is made */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/nobody.sock", dir);
+	unlink(sa.sun_path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	      listen(s, 4) == 0);
+	cmd_run(&r, (const char *[]){"run", "--security-opt", opt, "--",
+				     "/bin/sh", "-c", cmd, NULL});
+	close(s);
+	unlink(sa.sun_path);
+	CHECK_EQ(r.status, 125);
+	CHECK_CONTAINS(r.err, "allow sendmsg and read");
+	CHECK_CONTAINS(r.err, "noread.json:5:");
+	CHECK(access(marker, F_OK) != 0);
 }
