@@ -1567,7 +1567,8 @@ static int run_agent_handoff(struct run_ctx *c, struct cf_error *err)
 	close(fd);
 	if (rc >= 0) {
 		/* a child that died meanwhile: the pipe says why */
-		if (write(c->sock[0], &go, 1) < 0 && errno != EPIPE)
+		if (send(c->sock[0], &go, 1, MSG_NOSIGNAL) < 0 &&
+		    errno != EPIPE)
 			rc = cf_err(err, -errno,
 				    "cannot let the command start: %s",
 				    strerror(errno));
