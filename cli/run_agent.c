@@ -118,6 +118,7 @@ static int agent_send(void *ctx, int listener, int pid, struct cf_error *err)
 	size_t len = 0;
 	char *state = agent_state(a, pid, &len);
 	ssize_t n;
+	int e;
 
 	if (!state) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
@@ -136,17 +137,20 @@ static int agent_send(void *ctx, int listener, int pid, struct cf_error *err)
 	do
 		n = sendmsg(a->sock, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	e = n < 0 ? errno : EPIPE;
 	free(state);
+	/* as runc: one message, then the connection closes (an agent may
+	 * read until end of stream) */
+	cli_run_agent_close(a);
 	if (n == (ssize_t)len)
 		return 0;
-	err->code = n < 0 ? -errno : -EPIPE;
+	err->code = -e;
 	snprintf(err->msg, sizeof(err->msg),
 		 "cannot hand the seccomp listener to the agent at '%s': %s; "
 		 "the command was not started",
 		 a->path,
-		 n < 0 && (errno == EPIPE || errno == ECONNRESET)
-		     ? "it closed the connection"
-		     : strerror(n < 0 ? errno : EPIPE));
+		 e == EPIPE || e == ECONNRESET ? "it closed the connection"
+					       : strerror(e));
 	return err->code;
 }
 
