@@ -12,7 +12,9 @@
  * that errno, without running). Every error names the file, the JSON
  * pointer and line:col.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>
