@@ -39,9 +39,18 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
+/* A notified call's socket: the seccomp agent there decides it. */
+static const char *agent_of(const struct cf_filter *f,
+			    const struct cf_decision *dec)
+{
+	if ((dec->action & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_USER_NOTIF)
+		return NULL;
+	return cf_filter_listener(f, NULL);
+}
+
 static void print_json(const char *name, int abi, const struct seccomp_data *d,
 		       const struct cf_decision *dec, uint32_t prog,
-		       unsigned executed, bool cached)
+		       unsigned executed, bool cached, const char *agent)
 {
 	char a[64], b[64];
 
@@ -54,6 +63,8 @@ static void print_json(const char *name, int abi, const struct seccomp_data *d,
 		       dec->line, dec->col);
 	else
 		printf("null, \"line\": null, \"column\": null");
+	fputs(", \"agent\": ", stdout);
+	cli_json_fstr(stdout, agent);
 	printf(", \"program_action\": \"%s\", \"instructions\": %u, "
 	       "\"kernel_cache\": %s}\n",
 	       cf_action_str(prog, b, sizeof(b)), executed,
@@ -106,12 +117,17 @@ static int explain(struct cf_filter *f, const char *file, int native, int abi,
 	cacheable = len && cf_bpf_cacheable(insns, len, d.arch, (uint32_t)d.nr);
 	cached = cacheable && cf_abi_kernel_caches(native, abi);
 	if (json) {
-		print_json(name, abi, &d, &dec, prog, executed, cached);
+		print_json(name, abi, &d, &dec, prog, executed, cached,
+			   agent_of(f, &dec));
 	} else {
 		printf("%s (%s nr %d): %s\n", name ? name : "(unnamed)",
 		       cf_abi_name(abi), d.nr,
 		       cf_action_str(dec.action, a, sizeof(a)));
 		printf("  why: %s\n", dec.why);
+		if (agent_of(f, &dec))
+			printf("  agent: the call goes to the seccomp agent at "
+			       "'%s' (listenerPath), which decides it\n",
+			       agent_of(f, &dec));
 		if (dec.pointer)
 			printf("  rule: %s:%u:%u %s\n", file, dec.line, dec.col,
 			       dec.pointer);

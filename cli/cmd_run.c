@@ -8,6 +8,7 @@
  */
 #include "callfence.h"
 
+#include "agent.h"
 #include "cli.h"
 #include "complain.h"
 
@@ -673,6 +674,7 @@ int cmd_run(int argc, char **argv)
 	struct run_args a = {.nnp = -1, .enosys = CF_ENOSYS_RUNC};
 	struct cf_run_opts o = {0};
 	struct cf_filter *f = NULL;
+	struct cli_run_agent agent = {.sock = -1};
 	struct cli_run_user u = {0};
 	struct cli_complain *cc = NULL;
 	struct sock_filter *cprog = NULL;
@@ -702,6 +704,8 @@ int cmd_run(int argc, char **argv)
 	}
 	o.argv = argv + rc;
 	rc = run_setup(&a, &u, &env, &o, &f);
+	if (rc == 0)
+		rc = cli_run_agent_setup(&agent, f, a.seccomp, a.complain, &o);
 	if (rc == 0 && a.complain)
 		rc = run_complain_setup(&a, &o, &cprog, &cc, &json);
 	if (rc)
@@ -716,6 +720,7 @@ int cmd_run(int argc, char **argv)
 	}
 	rc = code;
 out:
+	cli_run_agent_close(&agent);
 	cli_complain_free(cc);
 	free(cprog);
 	if (json)

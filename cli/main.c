@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the callfence command table. */
+#include "agent.h"
 #include "cli.h"
 #include "diagnose.h"
 
@@ -30,6 +31,7 @@ static const struct cmd {
      "the kernel's seccomp audit records, mapped to a profile's rules"},
     {"convert", cmd_convert,
      "write a variant of a profile (--audit: log what it denies)"},
+    {"agent", cmd_agent, "a seccomp agent: answer NOTIFY calls by a policy"},
 };
 
 const char *cli_command(size_t i, const char **help)

@@ -26,6 +26,7 @@ _callfence_opts_record='--output -o --backend --base --help -h'
 _callfence_opts_oci_hook='--install --uninstall --hooks-dir --recorder
 	--state-dir --wait --help -h'
 _callfence_opts_record+=' --allow-loss --container --duration'
+_callfence_opts_agent='--socket --policy --log --help -h'
 
 # Candidates in "$2" (a word list) matching the current word "$1"; a prefix
 # up to the last '=' or ':' of the word is left out, as bash splits words
@@ -152,6 +153,9 @@ _callfence()
 		return ;;
 	--compare)
 		_callfence_reply "$cur" builtin
+		_callfence_files "$cur"
+		return ;;
+	--socket | --policy | --log)
 		_callfence_files "$cur"
 		return ;;
 	-u | --user)

@@ -312,8 +312,14 @@ bool cf_filter_unconfined(const struct cf_filter *f);
 /* The program (memory of f; NULL with *len 0 when unconfined). */
 const struct sock_filter *cf_filter_program(const struct cf_filter *f,
 					    size_t *len);
-/* SECCOMP_FILTER_FLAG_* to install with (TSYNC always included). */
+/* SECCOMP_FILTER_FLAG_* to install with (TSYNC always included;
+ * NEW_LISTENER when SCMP_ACT_NOTIFY rules apply). */
 unsigned cf_filter_flags(const struct cf_filter *f);
+/* The seccomp agent's socket (the profile's listenerPath) when
+ * SCMP_ACT_NOTIFY rules apply to the target, else NULL; *metadata (may be
+ * NULL) gets listenerMetadata, NULL when absent or "". Memory of f. */
+const char *cf_filter_listener(const struct cf_filter *f,
+			       const char **metadata);
 
 struct cf_decision {
 	uint32_t action; /* SECCOMP_RET_* value */
@@ -556,6 +562,19 @@ struct cf_run_opts {
 	 * listener gets -EBUSY (not started). Linux 5.5. */
 	void (*complain)(void *ctx, const struct seccomp_notif *n);
 	void *complain_ctx;
+	/* The seccomp agent (docs/run.md), NULL = none; required when
+	 * filter_flags holds SECCOMP_FILTER_FLAG_NEW_LISTENER (a profile's
+	 * SCMP_ACT_NOTIFY rules: cf_filter_flags, cf_filter_listener) and
+	 * complain is NULL; not with complain (-EINVAL). The child passes the
+	 * listener to the calling process (sendmsg) right after the install,
+	 * then waits (read) until agent(agent_ctx, listener, pid, err) has
+	 * returned 0: the callback hands the listener on (cf_run closes its
+	 * own copy afterwards); pid is the command's. A negative return stops
+	 * the start: the child is killed and cf_run returns it with err as the
+	 * callback filled it (exit code 125). The rehearsal covers sendmsg
+	 * and read. Linux 5.5. */
+	int (*agent)(void *ctx, int listener, int pid, struct cf_error *err);
+	void *agent_ctx;
 	/* must be zero (= {0}): see struct cf_target; non-zero is -EINVAL */
 	uint64_t reserved[CF_RESERVED_IN];
 };
@@ -600,6 +619,39 @@ int cf_run_exit_code(int wstatus);
  * Returns how many there are (more than max: only max written); 0 (never
  * a valid count: execve is always made) when o->reserved is not zero. */
 size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max);
+
+/* ---- the reference seccomp agent's policy (agent_policy.c) ------------ */
+
+/* What callfence agent answers a notification (docs/cli.md): the call
+ * runs (CONTINUE), runs and is reported (LOG), or fails with an errno
+ * without running (ERRNO). */
+enum cf_agent_action { CF_AGENT_CONTINUE, CF_AGENT_LOG, CF_AGENT_ERRNO };
+struct cf_agent_policy;
+/* Parses a policy: {"default": ACTION, "syscalls": {NAME: ACTION, ...}},
+ * ACTION "continue", "log" or {"errno": NAME or 1..4095}; names must be
+ * in some ABI's table. -EINVAL with file, pointer and line:col; -ENOMEM.
+ * Caller frees with cf_agent_policy_free. */
+int cf_agent_policy_parse(const char *buf, size_t len, const char *file,
+			  struct cf_agent_policy **out, struct cf_error *err);
+/* The action for the call named name (NULL: a number without a name: the
+ * default); *errnum (may be NULL) gets the errno of CF_AGENT_ERRNO. */
+enum cf_agent_action cf_agent_policy_decide(const struct cf_agent_policy *p,
+					    const char *name, int *errnum);
+void cf_agent_policy_free(struct cf_agent_policy *p);
+/* A runtime's container process state message (runtime-spec: runc,
+ * crun, callfence run): which of the message's descriptors is the
+ * listener ("seccompFd" in "fds"), "pid", "state"."id" and "metadata"
+ * ("" when absent; cut at the buffer's size). -EINVAL: not JSON, or no
+ * "seccompFd"; the library zeroes reserved. */
+struct cf_agent_state {
+	int seccomp_fd; /* index in "fds" */
+	int pid;	/* 0 = absent */
+	char id[256];
+	char metadata[256];
+	uint64_t reserved[CF_RESERVED_OUT];
+};
+int cf_agent_state_parse(const char *buf, size_t len,
+			 struct cf_agent_state *out, struct cf_error *err);
 
 /* ---- recording: observed calls -> a profile (record.c) ---------------- */
 

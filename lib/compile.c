@@ -105,6 +105,13 @@ unsigned cf_filter_flags(const struct cf_filter *f)
 	return f->flags;
 }
 
+const char *cf_filter_listener(const struct cf_filter *f, const char **metadata)
+{
+	if (metadata)
+		*metadata = f->rules.listener_metadata;
+	return f->rules.listener_path;
+}
+
 static void decide_from_rule(const struct cf_rule *r, struct cf_decision *out)
 {
 	const struct cf_pos *pos = &r->pos;

@@ -84,6 +84,7 @@ struct cf_profile {
 	bool has_flags;
 	unsigned flags; /* SECCOMP_FILTER_FLAG_* from "flags" */
 	const char *listener_path;
+	const char *listener_metadata;	 /* NULL = none */
 	struct cf_pos wait_killable_pos; /* of the WAIT_KILLABLE_RECV flag */
 	bool unconfined;
 	bool from_config; /* linux.seccomp of an OCI config.json */

@@ -1146,11 +1146,15 @@ static int prof_listener(struct pp *pp, const struct cf_json *v,
 	return rc;
 }
 
-static int prof_ignore_string(struct pp *pp, const struct cf_json *v,
-			      struct jptr *ptr, void *obj)
+static int prof_listener_metadata(struct pp *pp, const struct cf_json *v,
+				  struct jptr *ptr, void *obj)
 {
+	int rc = want(pp, v, ptr, CF_JSON_STRING);
+
 	(void)obj;
-	return want(pp, v, ptr, CF_JSON_STRING);
+	if (!rc && v->u.str.s[0])
+		pp->p->listener_metadata = v->u.str.s;
+	return rc;
 }
 
 static const struct field prof_fields[] = {
@@ -1162,7 +1166,7 @@ static const struct field prof_fields[] = {
     {"syscalls", prof_syscalls},
     {"flags", prof_flags},
     {"listenerPath", prof_listener},
-    {"listenerMetadata", prof_ignore_string},
+    {"listenerMetadata", prof_listener_metadata},
 };
 
 static int finish_profile(struct pp *pp, struct prof_build *b,

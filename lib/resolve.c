@@ -346,6 +346,7 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 }
 
 #define CF_RET_NOTIFY 0x7fc00000U
+#define CF_FLAG_NEW_LISTENER (1U << 3)
 #define CF_FLAG_WAIT_KILLABLE_RECV (1U << 5)
 
 static bool is_notify(uint32_t action)
@@ -353,15 +354,16 @@ static bool is_notify(uint32_t action)
 	return (action & CF_RET_ACTION_FULL) == CF_RET_NOTIFY;
 }
 
-/* SCMP_ACT_NOTIFY needs a listener handed to a seccomp agent, which
- * callfence does not do yet. Refused where runc refuses (in its order: a
- * NOTIFY rule on write, NOTIFY as the default, a NOTIFY rule without
- * listenerPath), then with a listenerPath, which only an agent could
- * use, and WAIT_KILLABLE_RECV, which seccomp() takes only with a
- * listener. The rules are those that apply to the target: Docker drops
- * the others before runc sees the profile. */
-static int refuse_notify(const struct cf_ruleset *rs,
-			 const struct cf_profile *p, struct cf_error *err)
+/* SCMP_ACT_NOTIFY hands calls to a seccomp agent: the filter is installed
+ * with a listener, which goes to the agent at listenerPath (cf_run's
+ * agent, docs/run.md). Refused where runc refuses, in its order: a NOTIFY
+ * rule on write, NOTIFY as the default, a NOTIFY rule without
+ * listenerPath; then WAIT_KILLABLE_RECV, which seccomp() takes only with
+ * a listener. The rules are those that apply to the target: Docker drops
+ * the others before runc sees the profile. With NOTIFY rules the ruleset
+ * keeps the listener's path and metadata and asks for a listener. */
+static int check_notify(struct cf_arena *a, struct cf_ruleset *rs,
+			const struct cf_profile *p, struct cf_error *err)
 {
 	const struct cf_rule *first = NULL;
 	struct cf_loc loc;
@@ -406,14 +408,19 @@ static int refuse_notify(const struct cf_ruleset *rs,
 			    "kernel would answer '%s' with ENOSYS (hint: "
 			    "SCMP_ACT_ERRNO answers with a fixed errno)",
 			    first->name);
-		return cf_err_at(err, -ENOTSUP, &loc,
-				 "SCMP_ACT_NOTIFY is not supported yet: "
-				 "callfence cannot hand the listener to the "
-				 "seccomp agent at 'listenerPath' ('%s'), so "
-				 "'%s' would fail with ENOSYS instead of "
-				 "reaching it (hint: use runc for a seccomp "
-				 "agent, or SCMP_ACT_ERRNO)",
-				 p->listener_path, first->name);
+		/* the filter outlives the profile: copies */
+		rs->listener_path = cf_arena_strndup(a, p->listener_path,
+						     strlen(p->listener_path));
+		rs->listener_metadata =
+		    p->listener_metadata
+			? cf_arena_strndup(a, p->listener_metadata,
+					   strlen(p->listener_metadata))
+			: NULL;
+		if (!rs->listener_path ||
+		    (p->listener_metadata && !rs->listener_metadata))
+			return cf_err(err, -ENOMEM, "out of memory");
+		rs->flags |= CF_FLAG_NEW_LISTENER;
+		return 0;
 	}
 	if (rs->flags & CF_FLAG_WAIT_KILLABLE_RECV) {
 		loc = pos_loc(p, &p->wait_killable_pos);
@@ -456,6 +463,6 @@ int cf_resolve(struct cf_arena *a, const struct cf_profile *p,
 	if (!rc)
 		rc = resolve_rules(a, out, p, t, err);
 	if (!rc)
-		rc = refuse_notify(out, p, err);
+		rc = check_notify(a, out, p, err);
 	return rc;
 }

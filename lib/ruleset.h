@@ -57,6 +57,8 @@ struct cf_ruleset {
 	unsigned flags;
 	bool unconfined;
 	enum cf_enosys enosys;
+	/* with NOTIFY rules: the profile's listenerPath, listenerMetadata */
+	const char *listener_path, *listener_metadata;
 };
 
 /* Resolves p for t into arena memory. Warnings go to t->diag. */

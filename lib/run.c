@@ -121,8 +121,9 @@ struct run_rehearsal {
 	enum run_stage stage; /* the step being rehearsed */
 };
 
-/* Complain mode: the listener fd goes to the parent in one SCM_RIGHTS
- * message, prepared before fork (the child only stores the number).
+/* Complain mode and the seccomp agent: the listener fd goes to the parent
+ * in one SCM_RIGHTS message, prepared before fork (the child only stores
+ * the number); for an agent the child then waits for one byte back.
  * CMSG_SPACE(sizeof(int)), as a constant clang accepts as an array size:
  * the header, then the int padded to size_t. */
 #define RUN_CMSG_SPACE (sizeof(struct cmsghdr) + sizeof(size_t))
@@ -157,8 +158,8 @@ struct run_ctx {
 	struct run_report *report; /* shared with the child */
 	pid_t parent, child;
 	int pidfd;   /* the child's (pidfd_open), -1 = none */
-	int sock[2]; /* complain: the listener's way to the parent */
-	struct run_listener *lst; /* complain: the child's message */
+	int sock[2]; /* complain, agent: the listener's way to the parent */
+	struct run_listener *lst; /* complain, agent: the child's message */
 	int notify_fd;		  /* complain: the listener, in the parent */
 	int sfd; /* signalfd of the forwarded signals, -1 = none */
 	sigset_t fwd, old_mask;
@@ -438,22 +439,11 @@ static int run_pids_cgroup(struct run_ctx *c, struct cf_error *err)
 	return cf_cgroup_create(&c->cg, o->pids_limit, err);
 }
 
-/* Complain mode: the socketpair and the message that carries the
- * listener, before the rehearsal (which sees sendmsg's real arguments). */
-static int run_complain_prepare(struct run_ctx *c, struct cf_error *err)
+/* The message that carries the listener (one byte and the fd). */
+static void run_listener_msg(struct run_listener *l)
 {
-	struct run_listener *l;
 	struct cmsghdr *cm;
 
-	if (!c->o->complain)
-		return 0;
-	if (!c->o->prog)
-		return cf_err(err, -EINVAL,
-			      "complain mode needs a filter (the profile "
-			      "means unconfined)");
-	l = cf_arena_array(&c->arena, 1, sizeof(*l));
-	if (!l)
-		return cf_err(err, -ENOMEM, "out of memory");
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 	l->iov.iov_base = &l->byte;
@@ -466,6 +456,50 @@ static int run_complain_prepare(struct run_ctx *c, struct cf_error *err)
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
+}
+
+static bool run_wants_listener(const struct cf_run_opts *o)
+{
+	return o->complain || o->agent;
+}
+
+/* A listener needs someone to take it: complain's supervisor or an agent,
+ * not both (the kernel gives one listener per filter stack). */
+static int run_check_listener(const struct cf_run_opts *o, struct cf_error *err)
+{
+	if (o->complain && o->agent)
+		return cf_err(err, -EINVAL,
+			      "complain mode and a seccomp agent exclude "
+			      "each other: the kernel gives one listener per "
+			      "filter stack");
+	if (o->prog && (o->filter_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) &&
+	    !run_wants_listener(o))
+		return cf_err(err, -EINVAL,
+			      "the filter asks for a seccomp listener "
+			      "(SCMP_ACT_NOTIFY rules) and no agent takes it "
+			      "(cf_run_opts.agent)");
+	if (run_wants_listener(o) && !o->prog)
+		return cf_err(err, -EINVAL,
+			      "%s needs a filter (the profile means "
+			      "unconfined)",
+			      o->complain ? "complain mode"
+					  : "a seccomp agent");
+	return 0;
+}
+
+/* Complain mode, agent: the socketpair and the message that carries the
+ * listener, before the rehearsal (which sees sendmsg's real arguments). */
+static int run_listener_prepare(struct run_ctx *c, struct cf_error *err)
+{
+	struct run_listener *l;
+	int rc = run_check_listener(c->o, err);
+
+	if (rc < 0 || !run_wants_listener(c->o))
+		return rc;
+	l = cf_arena_array(&c->arena, 1, sizeof(*l));
+	if (!l)
+		return cf_err(err, -ENOMEM, "out of memory");
+	run_listener_msg(l);
 	c->lst = l;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sock) < 0)
 		return cf_err(err, -errno, "cannot create a socket pair: %s",
@@ -484,7 +518,7 @@ static int run_prepare(const struct cf_run_opts *o, struct run_ctx *c,
 	if (rc == 0)
 		rc = run_candidates(c, err);
 	if (rc == 0)
-		rc = run_complain_prepare(c, err);
+		rc = run_listener_prepare(c, err);
 	if (rc == 0) {
 		run_plan(c);
 		rc = run_rehearse(c, err);
@@ -553,40 +587,49 @@ static int run_install(const struct run_ctx *c, struct run_report *r)
 	unsigned flags = c->o->filter_flags;
 	int rc;
 
-	if (c->o->complain)
+	if (run_wants_listener(c->o))
 		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	rc = cf_install(c->o->prog, c->o->prog_len, flags, &err);
-	if (rc == -EBUSY && c->o->complain)
+	if (rc == -EBUSY && run_wants_listener(c->o))
 		snprintf(err.msg, sizeof(err.msg),
-			 "complain mode: this process already has a seccomp "
-			 "listener (a complain run, CRI-O, LXD), and the "
-			 "kernel allows one per filter stack; run the "
-			 "command without --complain, or outside that "
-			 "supervisor");
+			 "%s: this process already has a seccomp listener (a "
+			 "complain run, CRI-O, LXD), and the kernel allows "
+			 "one per filter stack; run the command outside that "
+			 "supervisor",
+			 c->o->complain ? "complain mode" : "seccomp agent");
 	if (rc < 0) {
 		memcpy(r->msg, err.msg, sizeof(r->msg) - 1);
 		return run_fail(r, RUN_FILTER, -rc);
 	}
-	if (c->o->complain)
+	if (run_wants_listener(c->o))
 		c->lst->fd = rc;
 	return 0;
 }
 
-/* Complain mode: the listener to the parent, right after the install
- * (the only call that must really run: a denied one would wait for a
- * supervisor that has no listener yet). It stays open in the child
- * until execve closes it (O_CLOEXEC). */
+/* Complain mode, agent: the listener to the parent, right after the
+ * install (the only calls that must really run: a notified one would wait
+ * for a supervisor that has no listener yet). For an agent the child then
+ * waits for the parent's byte: the agent has the listener (EOF: it has
+ * not, and the parent says why). It stays open in the child until execve
+ * closes it (O_CLOEXEC). */
 static int run_listener(const struct run_ctx *c, struct run_report *r)
 {
 	struct run_listener *l = c->lst;
+	long n;
 
-	/* the message's one header is cmsg.buf (run_complain_prepare) */
+	/* the message's one header is cmsg.buf (run_listener_msg) */
 	memcpy(CMSG_DATA((struct cmsghdr *)(void *)l->cmsg.buf), &l->fd,
 	       sizeof(int));
 	if (run_sys(c, SYS_sendmsg, (unsigned long)c->sock[1],
 		    (unsigned long)(uintptr_t)&l->msg, MSG_NOSIGNAL, 0, 0,
 		    0) < 0)
 		return run_fail(r, RUN_LISTENER, errno);
+	if (!c->o->agent)
+		return 0;
+	n = run_sys(c, SYS_read, (unsigned long)c->sock[1],
+		    (unsigned long)(uintptr_t)&l->byte, 1, 0, 0, 0);
+	if (n != 1)
+		return run_fail(r, RUN_LISTENER, n < 0 ? errno : EPIPE);
 	return 0;
 }
 
@@ -729,12 +772,12 @@ static bool run_want_late(const struct cf_run_opts *o)
 
 static bool run_want_early_listener(const struct cf_run_opts *o)
 {
-	return run_want_early(o) && o->complain;
+	return run_want_early(o) && run_wants_listener(o);
 }
 
 static bool run_want_late_listener(const struct cf_run_opts *o)
 {
-	return run_want_late(o) && o->complain;
+	return run_want_late(o) && run_wants_listener(o);
 }
 
 static bool run_want_caps(const struct cf_run_opts *o)
@@ -867,7 +910,8 @@ static void run_call_str(const struct run_call *k, char *buf, size_t size)
 {
 	const char *name = cf_syscall_name(cf_abi_host(), (uint32_t)k->nr);
 	const char *op = k->nr == SYS_prctl ? run_prctl_name(k->a[0]) : NULL;
-	bool ptrs = k->nr == SYS_execve || k->nr == SYS_capset;
+	bool ptrs = k->nr == SYS_execve || k->nr == SYS_capset ||
+		    k->nr == SYS_sendmsg || k->nr == SYS_read;
 	size_t off;
 
 	snprintf(buf, size, "%s(", name ? name : "?");
@@ -942,6 +986,40 @@ static bool run_prog_reads_ip(const struct sock_filter *p, size_t n)
 	return false;
 }
 
+/* A call of the listener's hand-over: complain reports the profile's own
+ * answer, not the complain program's. */
+static int run_judge_listener(const struct run_ctx *c,
+			      const struct seccomp_data *d, const char *call,
+			      char *action, struct cf_loc *loc,
+			      struct cf_error *err)
+{
+	struct cf_decision dec;
+
+	if (c->o->complain && c->o->filter &&
+	    cf_filter_decide(c->o->filter, d, &dec) == 0) {
+		cf_action_str(dec.action, action, 64);
+		loc->pointer = dec.pointer;
+		loc->line = dec.line;
+		loc->col = dec.col;
+	}
+	if (c->o->complain)
+		return cf_err_at(err, -EPERM, loc,
+				 "cannot start '%s' in complain mode: the "
+				 "profile answers %s with %s, and callfence "
+				 "passes the seccomp listener to itself with "
+				 "it right after installing the filter; allow "
+				 "sendmsg",
+				 c->o->argv[0], call, action);
+	return cf_err_at(err, -EPERM, loc,
+			 "cannot start '%s' with a seccomp agent: the "
+			 "profile answers %s with %s, and right after "
+			 "installing the filter callfence passes the "
+			 "seccomp listener to itself (sendmsg) and waits "
+			 "until the agent has it (read); allow sendmsg and "
+			 "read",
+			 c->o->argv[0], call, action);
+}
+
 static int run_judge(const struct run_ctx *c, const struct run_call *k,
 		     struct cf_error *err)
 {
@@ -969,27 +1047,8 @@ static int run_judge(const struct run_ctx *c, const struct run_call *k,
 	run_call_str(k, call, sizeof(call));
 	cf_action_str(ret, action, sizeof(action));
 	why = run_rule(c, &d, ret, &loc);
-	if (c->o->complain && k->stage == RUN_LISTENER) {
-		/* the profile's own answer, not the complain program's */
-		if (c->o->filter) {
-			struct cf_decision dec;
-
-			if (cf_filter_decide(c->o->filter, &d, &dec) == 0) {
-				cf_action_str(dec.action, action,
-					      sizeof(action));
-				loc.pointer = dec.pointer;
-				loc.line = dec.line;
-				loc.col = dec.col;
-			}
-		}
-		return cf_err_at(err, -EPERM, &loc,
-				 "cannot start '%s' in complain mode: the "
-				 "profile answers %s with %s, and callfence "
-				 "passes the seccomp listener to itself with "
-				 "it right after installing the filter; allow "
-				 "sendmsg",
-				 c->o->argv[0], call, action);
-	}
+	if (k->stage == RUN_LISTENER)
+		return run_judge_listener(c, &d, call, action, &loc, err);
 	if (k->stage == RUN_EXEC)
 		return cf_err_at(err, -EPERM, &loc,
 				 "cannot start '%s': the filter answers %s "
@@ -1045,12 +1104,16 @@ size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
 	struct run_call calls[2 * (CF_CAP_MAX + 1) + 32];
 	struct run_rehearsal rh = {.calls = calls, .cap = CF_ARRAY_SIZE(calls)};
 	static char *const none[] = {(char *)"/", NULL};
+	struct run_listener lst; /* the hand-over's message, not sent */
 	struct run_ctx c;
 	size_t n = 0;
 
 	if (cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts", NULL))
 		return 0;
 	memset(&c, 0, sizeof(c));
+	run_listener_msg(&lst);
+	c.lst = &lst;
+	c.sock[0] = c.sock[1] = -1;
 	c.o = o;
 	c.cands = (char **)none; /* one candidate: execve once */
 	c.ncands = 1;
@@ -1488,6 +1551,38 @@ static int run_died_early(const struct run_ctx *c, int ws, struct cf_error *err)
 		      sig ? strsignal(sig) : "exit");
 }
 
+/* ---- the seccomp agent ------------------------------------------------ */
+
+/* The listener from the child goes to the caller's agent callback; the
+ * child waits for one byte, sent only once the callback succeeded. When
+ * it fails, the child is killed before it can run anything. A child that
+ * failed before sending the listener reports it on the exec-status pipe. */
+static int run_agent_handoff(struct run_ctx *c, struct cf_error *err)
+{
+	int fd = run_recv_listener(c), rc;
+	char go = 1;
+
+	if (fd < 0)
+		return 0;
+	cf_err(err, -EPROTO, "the seccomp agent did not take the listener");
+	rc = c->o->agent(c->o->agent_ctx, fd, (int)c->child, err);
+	close(fd);
+	if (rc >= 0) {
+		/* a child that died meanwhile: the pipe says why */
+		if (send(c->sock[0], &go, 1, MSG_NOSIGNAL) < 0 &&
+		    errno != EPIPE)
+			rc = cf_err(err, -errno,
+				    "cannot let the command start: %s",
+				    strerror(errno));
+		if (rc >= 0)
+			return 0;
+	}
+	if (c->pidfd < 0 || run_pidfd_signal(c->pidfd, SIGKILL, NULL) < 0)
+		kill(c->child, SIGKILL);
+	run_reap(c->child, 0);
+	return rc;
+}
+
 static int run_spawn(struct run_ctx *c, int *exit_code, struct cf_error *err)
 {
 	int rc, ws;
@@ -1504,10 +1599,13 @@ static int run_spawn(struct run_ctx *c, int *exit_code, struct cf_error *err)
 		run_child(c);
 	close(c->pipe[1]);
 	c->pipe[1] = -1;
-	if (c->o->complain) {
+	if (run_wants_listener(c->o)) {
 		close(c->sock[1]);
 		c->sock[1] = -1;
-		c->notify_fd = run_recv_listener(c);
+		if (c->o->complain)
+			c->notify_fd = run_recv_listener(c);
+		else if ((rc = run_agent_handoff(c, err)) < 0)
+			return rc;
 	}
 	rc = run_exec_status(c, exit_code, err);
 	if (rc < 0)

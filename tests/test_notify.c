@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SCMP_ACT_NOTIFY and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV are refused
- * while callfence has no seccomp agent support: in the library (one place,
+ * where runc refuses them: in the library (one place,
  * resolution, so compile/check/explain/run agree) with runc's reasons and
  * in runc's order, and by check, compile, explain and run with their
  * documented exit codes, the command never started.
@@ -41,9 +41,6 @@ static const struct refusal refusals[] = {
     {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
      "[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
      -EINVAL, "/syscalls/0/action", 1, 76, "without 'listenerPath'"},
-    {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/a.sock\","
-     "\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-     -ENOTSUP, "/syscalls/0/action", 1, 105, "not supported yet"},
     {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
      "\"SECCOMP_FILTER_FLAG_LOG\","
      "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],\"syscalls\":[]}",
@@ -112,8 +109,11 @@ TEST(notify_refused_in_resolution_with_location)
 }
 
 /* What runc never sees is not refused: rules Docker drops for the target,
- * and a listenerPath without NOTIFY (runc ignores it). */
+ * and a listenerPath without NOTIFY (runc ignores it). NOTIFY rules with a
+ * listenerPath go to a seccomp agent (test_agent.c). */
 static const char *const accepted[] = {
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/a.sock\","
+    "\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
     "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
     "[\"write\"],\"action\":\"SCMP_ACT_NOTIFY\",\"includes\":{\"caps\":"
     "[\"CAP_SYS_ADMIN\"]}}]}",

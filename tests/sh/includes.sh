@@ -60,6 +60,7 @@ algebra.c: base.h action.h syscalls.h ruleset.h ir.h filter.h reach.h algebra.h
 record.c: base.h action.h syscalls.h ruleset.h ir.h filter.h record_obs.h
 record_args.c: base.h syscalls.h record_obs.h
 audit.c: base.h json.h
+agent_policy.c: base.h action.h json.h
 apply.c: base.h
 run.c: base.h action.h cgroup.h
 cgroup.c: base.h cgroup.h
