@@ -94,7 +94,7 @@ TEST(cli_compile_raw_loads_in_the_kernel)
 	static struct out o;
 	const char *p;
 	char path[] = "/tmp/cf-cli-XXXXXX";
-	int fd, status;
+	int fd;
 	pid_t pid;
 
 	if (!binary_present() || !(p = fixture("docker-default.json")))
@@ -112,18 +112,17 @@ TEST(cli_compile_raw_loads_in_the_kernel)
 		ssize_t n = read(in, insns, sizeof(insns));
 		struct sock_fprog prog = {(unsigned short)(n / 8), insns};
 
-		if (n <= 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(10);
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-			_exit(11);
+		CHILD_CHECK(n > 0);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+				    &prog) == 0);
 		/* in force: kcmp is denied with EPERM, getpid works */
-		_exit(syscall(SYS_kcmp, 0, 0, 0, 0, 0) == -1 &&
-			      errno == EPERM && getpid() > 0
-			  ? 0
-			  : 12);
+		CHILD_CHECK(syscall(SYS_kcmp, 0, 0, 0, 0, 0) == -1 &&
+			    errno == EPERM);
+		CHILD_CHECK(getpid() > 0);
+		_exit(0);
 	}
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	      WEXITSTATUS(status) == 0);
+	CHECK_CHILD(pid);
 	cf_cmd(&o, "disasm", path, NULL);
 	CHECK_EQ(o.status, 0);
 	CHECK_CONTAINS(o.text, "   0: lda  arch");
