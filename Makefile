@@ -230,10 +230,25 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
+# generated tables (tools/check-tables): `tables` rewrites them from
+# ../shared/data and the asm-generic errno headers, `tables-check` (CI)
+# fails when a committed one is not what its generator writes
+tables:
+	tools/check-tables --write
+
+tables-check:
+	tools/check-tables
+
+# every shell script of tools/ and .ci/ (by its #! line), through shellcheck
+SHELL_SCRIPTS := $(shell grep -l '^\#!.*sh$$' tools/* .ci/*)
+shellcheck:
+	shellcheck $(SHELL_SCRIPTS)
+
 clean:
 	rm -rf build build-asan build-fuzz build-abi
 
 .PHONY: all check check-live asan analyze demo format format-check clean builtin
+.PHONY: tables tables-check shellcheck
 
 include man/man.mk
 
