@@ -281,7 +281,7 @@ fuzz-run: fuzz
 RUN_HELPERS := $(patsubst tests/run/%.c,$(O)/tests/run/%,\
 		 $(wildcard tests/run/*.c))
 
-$(O)/tests/run/%: tests/run/%.c
+$(O)/tests/run/%: tests/run/%.c $(wildcard tests/run/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 

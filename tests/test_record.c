@@ -7,6 +7,7 @@
  * output and status; without one call it needs, it fails.
  */
 #include "t.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 #include "cmd.h"
@@ -242,24 +243,7 @@ TEST(record_lib_run_own_calls_follow_the_options)
 
 /* ---- the binary -------------------------------------------------------- */
 
-static int rc_rm(const char *p, const struct stat *st, int flag,
-		 struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static const char *rc_dir(void)
-{
-	static char dir[64];
-
-	if (dir[0])
-		nftw(dir, rc_rm, 16, FTW_DEPTH | FTW_PHYS);
-	strcpy(dir, "/tmp/cf-record-XXXXXX");
-	return mkdtemp(dir);
-}
+static struct t_dir rc_d; /* the directory of the test that runs */
 
 static bool rc_ready(void)
 {
@@ -424,7 +408,7 @@ TEST(record_round_trip_shell_script)
 					     "fchmodat2", NULL};
 	static struct cmd_res r;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	cmd_file(dir, "w.sh", rc_script);
 	rc_round_trip(dir, (const char *const[]){"sh", "w.sh", NULL}, chmods);
@@ -432,7 +416,7 @@ TEST(record_round_trip_shell_script)
 	rc_record(&r, dir, NULL, (const char *const[]){"sh", "w.sh", NULL});
 	CHECK_STR(r.out, "600\nhello\na\nb\ndone\n");
 	CHECK_EQ(r.status, 0);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_round_trip_tar)
@@ -444,7 +428,7 @@ TEST(record_round_trip_tar)
 	    NULL};
 	char sub[256];
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	if (access("/bin/tar", X_OK) && access("/usr/bin/tar", X_OK)) {
 		t_skip("no tar on this machine");
@@ -457,7 +441,7 @@ TEST(record_round_trip_tar)
 	cmd_file(dir, "t/x", "x\n");
 	cmd_file(dir, "t/y/z", "z\n");
 	rc_round_trip(dir, tar, opens);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_exit_status_passes_through)
@@ -466,7 +450,7 @@ TEST(record_exit_status_passes_through)
 	static struct cmd_res r;
 	char path[256];
 
-	if (!cmd_binary_present() || !(dir = rc_dir()))
+	if (!cmd_binary_present() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	snprintf(path, sizeof(path), "%s/p.json", dir);
 	CHECK_EQ(rc_record(&r, dir, NULL,
@@ -493,7 +477,7 @@ TEST(record_exit_status_passes_through)
 			   (const char *const[]){"touch", "x", NULL}),
 		 125);
 	CHECK_CONTAINS(r.err, "unknown backend 'ebpf'");
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_base_denies_and_reports)
@@ -506,7 +490,7 @@ TEST(record_base_denies_and_reports)
 	struct cf_target t;
 	struct cf_error err;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	if (access("/usr/bin/unshare", X_OK)) {
 		t_skip("no unshare(1) on this machine");
@@ -530,7 +514,7 @@ TEST(record_base_denies_and_reports)
 	}
 	cf_filter_free(f);
 	cf_profile_free(p);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_i386_call_recorded_under_x86)
@@ -540,7 +524,7 @@ TEST(record_i386_call_recorded_under_x86)
 	char helper[4200], bin[4096], path[256];
 	char *json;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	snprintf(bin, sizeof(bin), "%s", t_callfence_bin());
 	*strrchr(bin, '/') = 0;
@@ -550,7 +534,7 @@ TEST(record_i386_call_recorded_under_x86)
 	if (r.status != 0) {
 		t_skip("int $0x80 does not work here even unconfined (this "
 		       "VM's kernel faults it before any filter runs)");
-		rc_dir();
+		t_fresh_dir(&rc_d, "record");
 		return;
 	}
 	CHECK_EQ(rc_record(&r, dir, NULL, (const char *const[]){helper, NULL}),
@@ -562,7 +546,7 @@ TEST(record_i386_call_recorded_under_x86)
 	free(json);
 	rc_run(&r, dir, path, (const char *const[]){helper, NULL});
 	CHECK_EQ(r.status, 0);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_follows_threads_and_subprocesses)
@@ -587,7 +571,7 @@ TEST(record_follows_threads_and_subprocesses)
 	    "print('status', r.returncode)\n";
 	static struct cmd_res r;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	if (access("/usr/bin/python3", X_OK)) {
 		t_skip("no /usr/bin/python3 on this machine");
@@ -604,7 +588,7 @@ TEST(record_follows_threads_and_subprocesses)
 	/* the threads and the subprocess were followed */
 	CHECK_CONTAINS(r.err, " tasks, ");
 	CHECK(!strstr(r.err, " 1 tasks, "));
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_signal_to_record_reaches_the_command)
@@ -614,7 +598,7 @@ TEST(record_signal_to_record_reaches_the_command)
 	char path[256];
 	char *json;
 
-	if (!cmd_binary_present() || !(dir = rc_dir()))
+	if (!cmd_binary_present() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	/* the shell sends SIGTERM to record (its parent), which passes it on;
 	 * the command dies in a call (kill, execve or nanosleep): 143 and a
@@ -629,7 +613,7 @@ TEST(record_signal_to_record_reaches_the_command)
 	json = rc_read(path);
 	CHECK_CONTAINS(json, "\"kill\"");
 	free(json);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 /* The calls added for `callfence run` are the ones it needs: without one
@@ -643,7 +627,7 @@ TEST(record_adds_exactly_what_run_needs)
 	char *json, *less;
 	FILE *f;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	CHECK_EQ(rc_record(&r, dir, NULL, (const char *const[]){"true", NULL}),
 		 0);
@@ -668,5 +652,5 @@ TEST(record_adds_exactly_what_run_needs)
 	}
 	free(less);
 	free(json);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
