@@ -538,6 +538,22 @@ int cf_record_new(struct cf_record **out, struct cf_error *err);
 /* Adds count calls of nr on abi (nr as the kernel sees it: x32 numbers
  * with bit 30). -EINVAL for an unknown ABI index, -ENOMEM. */
 int cf_record_add(struct cf_record *r, int abi, uint32_t nr, uint64_t count);
+/* Argument values (`record --args`, docs/record.md). cf_record_arg_mask:
+ * the arguments of nr on abi whose values a backend records (bit i =
+ * argument i; 0 = none, also for an unknown ABI or number): clone's
+ * flags, clone3's (argument 0 is a pointer: pass clone_args.flags |
+ * clone_args.exit_signal read from it, the word clone would take),
+ * personality, socket's domain and type, ioctl's request, prctl's option,
+ * fcntl's command, mmap's and mprotect's protection. A backend recording
+ * arguments passes, for every call it adds with cf_record_add, each
+ * argument of the mask to cf_record_add_arg (the register as the call
+ * made it; the library keeps the low 32 bits of a 32-bit argument, as
+ * the kernel reads it). A call with a mask but no values added (or
+ * added with count 0 only) gets no argument rule. -EINVAL for an
+ * argument not in the mask, -ENOMEM. */
+uint32_t cf_record_arg_mask(int abi, uint32_t nr);
+int cf_record_add_arg(struct cf_record *r, int abi, uint32_t nr, unsigned arg,
+		      uint64_t value);
 /* Every observation, in no particular order: start with *pos = 0 and call
  * again while it returns non-NULL; it returns the call's name on its ABI,
  * or "" for a number without one; count may be NULL. */
@@ -549,9 +565,14 @@ struct cf_record_opts {
 	/* NULL, or the base compiled for the target the profile is for:
 	 * nothing is allowed that the base does not allow */
 	const struct cf_filter *base;
-	/* record-unknown-nr, record-base-denies, record-base-partial */
+	/* record-unknown-nr, record-base-denies, record-base-partial,
+	 * record-args, record-args-many */
 	cf_diag_fn diag;
 	void *diag_ctx;
+	/* argument values: more distinct values than this in an argument
+	 * (0 = 16; at most 256) and the argument gets no condition
+	 * (record-args-many) */
+	unsigned max_arg_values;
 	/* must be zero (= {0}): see struct cf_target; non-zero is -EINVAL */
 	uint64_t reserved[CF_RESERVED_IN];
 };

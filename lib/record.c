@@ -26,22 +26,10 @@
  *   - anything else (allowed on one ABI only, an exception carved out of
  *     an allow) -> denied and reported (record-base-partial): fail closed.
  */
-#include "cf.h"
+#include "record_obs.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct rec_obs {
-	uint32_t used; /* 0 = empty slot */
-	uint32_t abi;
-	uint32_t nr;
-	uint64_t count;
-};
-
-struct cf_record {
-	struct rec_obs *slots;
-	size_t cap, n; /* cap: a power of two */
-};
 
 int cf_record_new(struct cf_record **out, struct cf_error *err)
 {
@@ -63,6 +51,8 @@ void cf_record_free(struct cf_record *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->cap; i++)
+		cf_rec_vals_free(&r->slots[i]);
 	free(r->slots);
 	free(r);
 }
@@ -101,22 +91,31 @@ static int rec_grow(struct cf_record *r)
 	return 0;
 }
 
+struct rec_obs *cf_rec_obs_get(struct cf_record *r, uint32_t abi, uint32_t nr)
+{
+	struct rec_obs *o = rec_slot(r->slots, r->cap, abi, nr);
+
+	if (!o->used) {
+		if (2 * (r->n + 1) > r->cap) {
+			if (rec_grow(r) < 0)
+				return NULL;
+			o = rec_slot(r->slots, r->cap, abi, nr);
+		}
+		*o = (struct rec_obs){1, abi, nr, 0, NULL};
+		r->n++;
+	}
+	return o;
+}
+
 int cf_record_add(struct cf_record *r, int abi, uint32_t nr, uint64_t count)
 {
 	struct rec_obs *o;
 
 	if (abi < 0 || abi >= cf_narches)
 		return -EINVAL;
-	o = rec_slot(r->slots, r->cap, (uint32_t)abi, nr);
-	if (!o->used) {
-		if (2 * (r->n + 1) > r->cap) {
-			if (rec_grow(r) < 0)
-				return -ENOMEM;
-			o = rec_slot(r->slots, r->cap, (uint32_t)abi, nr);
-		}
-		*o = (struct rec_obs){1, (uint32_t)abi, nr, 0};
-		r->n++;
-	}
+	o = cf_rec_obs_get(r, (uint32_t)abi, nr);
+	if (!o)
+		return -ENOMEM;
 	o->count += count;
 	return 0;
 }
