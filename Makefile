@@ -239,6 +239,12 @@ tables:
 tables-check:
 	tools/check-tables
 
+# function lengths in lib/ (tools/fn-lengths): none over 80 lines, median
+# at most 15; generated code and lib/bpf_gen.c (to be rebuilt) aside
+FN_SRCS := $(filter-out $(GEN_SRCS) lib/bpf_gen.c,$(LIB_SRCS))
+fn-lengths:
+	tools/fn-lengths --max 80 --median 15 --list 5 $(FN_SRCS)
+
 # every shell script of tools/ and .ci/ (by its #! line), through shellcheck
 SHELL_SCRIPTS := $(shell grep -l '^\#!.*sh$$' tools/* .ci/*)
 shellcheck:
@@ -248,7 +254,7 @@ clean:
 	rm -rf build build-asan build-fuzz build-abi
 
 .PHONY: all check check-live asan analyze demo format format-check clean builtin
-.PHONY: tables tables-check shellcheck
+.PHONY: tables tables-check shellcheck fn-lengths
 
 include man/man.mk
 
