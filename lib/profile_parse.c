@@ -13,6 +13,7 @@
  * top (parse_root) from unambiguous evidence only.
  */
 #include "cf.h"
+#include "jptr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,53 +85,24 @@ static void note(struct pp *pp, const char *id, struct cf_pos pos,
 	pp->p->notes = n;
 }
 
-/* parent + "/" + the key (RFC 6901: '~' -> "~0", '/' -> "~1") or the
- * index, into the profile's memory; cached in j. */
+/* parent + "/" + the key or the index (jptr.h), into the profile's
+ * memory; cached in j. */
 static const char *ptr_str(struct pp *pp, struct jptr *j)
 {
-	const char *parent, *key = j->key;
-	size_t np, n = 0, extra = 0;
-	char digits[24], *out, *o;
+	const char *parent;
+	size_t np;
+	char *out;
 
 	if (j->str)
 		return j->str;
 	parent = j->parent ? ptr_str(pp, j->parent) : "";
 	np = j->parent ? j->parent->len : 0;
-	if (key) {
-		n = strlen(key);
-		for (size_t i = 0; i < n; i++)
-			extra += key[i] == '~' || key[i] == '/';
-	} else {
-		size_t i = j->index;
-
-		do {
-			digits[n++] = (char)('0' + i % 10);
-			i /= 10;
-		} while (i);
-	}
-	out = cf_arena_raw(&pp->p->arena, np + n + extra + 2, 1);
+	out = cf_arena_raw(&pp->p->arena, cf_jptr_len(np, j->key, j->index) + 1,
+			   1);
 	if (!out)
 		return parent;
-	memcpy(out, parent, np);
-	o = out + np;
-	*o++ = '/';
-	if (key && !extra) {
-		memcpy(o, key, n);
-		o += n;
-	}
-	for (size_t i = 0; i < n && (!key || extra); i++) {
-		if (!key) {
-			*o++ = digits[n - 1 - i];
-		} else if (key[i] == '~' || key[i] == '/') {
-			*o++ = '~';
-			*o++ = key[i] == '~' ? '0' : '1';
-		} else {
-			*o++ = key[i];
-		}
-	}
-	*o = 0;
+	j->len = cf_jptr_write(out, parent, np, j->key, j->index);
 	j->str = out;
-	j->len = (size_t)(o - out);
 	return out;
 }
 
