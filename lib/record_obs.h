@@ -8,7 +8,7 @@
 #ifndef CF_RECORD_OBS_H
 #define CF_RECORD_OBS_H
 
-#include "cf.h"
+#include "base.h"
 
 /* Distinct values kept per argument; one more marks the set as too many
  * for any rule (cf_record_opts.max_arg_values is at most this). */

@@ -10,7 +10,8 @@
 #include "tfiles.h"
 
 #include "callfence.h"
-#include "cf.h"
+#include "base.h"
+#include "profile.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,8 @@
 #include "tfiles.h"
 
 #include "callfence.h"
-#include "cf.h"
+#include "base.h"
+#include "cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>
