@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "record.h"
+#include "record_ebpf.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,24 +29,102 @@
 
 static const struct rec_backend *const rec_backends[] = {
     &rec_backend_ptrace,
+    &rec_backend_ebpf,
 };
 
 static const char rec_usage[] =
     "usage: callfence record [OPTIONS] [--] COMMAND [ARG...]\n"
+    "       callfence record [OPTIONS] --container ID|NAME [--duration S]\n"
     "  -o, --output PROFILE      where the profile goes "
     "(default " REC_DEFAULT_OUT "; - for stdout)\n"
-    "  --backend ptrace          how calls are observed (default ptrace)\n"
+    "  --backend ptrace|ebpf     how calls are observed (default ebpf as\n"
+    "                            root with BTF where built in, else ptrace)\n"
     "  --base builtin|PROFILE    allow nothing the base profile denies\n"
+    "  --allow-loss              write the profile even if the recorder\n"
+    "                            lost calls or processes (never by default)\n"
+    "  --container ID|NAME       record a running Docker or Podman container\n"
+    "                            (ebpf) until it exits or --duration passes\n"
+    "  --duration S              with --container: stop after S seconds\n"
     "exit: the command's status (128+N: killed by signal N); 125 the\n"
-    "recording failed, 126/127 the command could not be run (no profile)\n";
+    "recording failed or lost something, 126/127 the command could not be\n"
+    "run (no profile); --container: 0, or 125\n";
 
 struct rec_args {
 	const char *out;
 	const struct rec_backend *backend;
 	const char *base;
+	bool allow_loss;
+	const char *container;
+	double duration;
 };
 
-enum { REC_OPT_BACKEND = 1200, REC_OPT_BASE };
+enum {
+	REC_OPT_BACKEND = 1200,
+	REC_OPT_BASE,
+	REC_OPT_ALLOW_LOSS = 1250,
+	REC_OPT_CONTAINER,
+	REC_OPT_DURATION
+};
+
+/* The default backend: ebpf where it can work (built in, root, BTF), else
+ * ptrace, saying why. */
+static const struct rec_backend *rec_default_backend(void)
+{
+	const char *why = NULL;
+
+	if (!rec_ebpf_built())
+		why = "not built in";
+	else if (geteuid() != 0)
+		why = "needs root";
+	else if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+		why = "the kernel has no BTF";
+	if (!why)
+		return &rec_backend_ebpf;
+	fprintf(stderr, "callfence record: note: backend ptrace (ebpf: %s)\n",
+		why);
+	return &rec_backend_ptrace;
+}
+
+/* --container's and --duration's values, and their consistency. */
+static int rec_parse_container(int argc, struct rec_args *a)
+{
+	if (!a->container) {
+		if (a->duration > 0) {
+			cli_errorf("--duration goes with --container");
+			return -1;
+		}
+		if (optind >= argc) {
+			cli_errorf("no command given");
+			return -1;
+		}
+		return 0;
+	}
+	if (optind < argc) {
+		cli_errorf("--container records a running container: no "
+			   "command goes with it");
+		return -1;
+	}
+	if (a->backend && a->backend != &rec_backend_ebpf) {
+		cli_errorf("--container needs --backend ebpf");
+		return -1;
+	}
+	a->backend = &rec_backend_ebpf;
+	return 0;
+}
+
+static int rec_parse_duration(const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*out > 0) || *out > 1e7) {
+		cli_errorf("--duration '%s': not a number of seconds above 0",
+			   arg);
+		return -1;
+	}
+	return 0;
+}
 
 static int rec_parse(int argc, char **argv, struct rec_args *a)
 {
@@ -53,13 +132,15 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 	    {"output", required_argument, NULL, 'o'},
 	    {"backend", required_argument, NULL, REC_OPT_BACKEND},
 	    {"base", required_argument, NULL, REC_OPT_BASE},
+	    {"allow-loss", no_argument, NULL, REC_OPT_ALLOW_LOSS},
+	    {"container", required_argument, NULL, REC_OPT_CONTAINER},
+	    {"duration", required_argument, NULL, REC_OPT_DURATION},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	a->out = REC_DEFAULT_OUT;
-	a->backend = rec_backends[0];
 	while ((c = cli_getopt(argc, argv, "+o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -71,14 +152,24 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 				if (!strcmp(optarg, rec_backends[i]->name))
 					a->backend = rec_backends[i];
 			if (!a->backend) {
-				cli_errorf("unknown backend '%s' (this build "
-					   "has: ptrace)",
+				cli_errorf("unknown backend '%s' (there are: "
+					   "ptrace, ebpf)",
 					   optarg);
 				return -1;
 			}
 			break;
 		case REC_OPT_BASE:
 			a->base = optarg;
+			break;
+		case REC_OPT_ALLOW_LOSS:
+			a->allow_loss = true;
+			break;
+		case REC_OPT_CONTAINER:
+			a->container = optarg;
+			break;
+		case REC_OPT_DURATION:
+			if (rec_parse_duration(optarg, &a->duration) < 0)
+				return -1;
 			break;
 		case 'h':
 			fputs(rec_usage, stdout);
@@ -88,11 +179,12 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 			return -1;
 		}
 	}
-	if (optind >= argc) {
-		cli_errorf("no command given");
+	if (rec_parse_container(argc, a) < 0) {
 		fputs(rec_usage, stderr);
 		return -1;
 	}
+	if (!a->backend)
+		a->backend = rec_default_backend();
 	return 0;
 }
 
@@ -312,7 +404,9 @@ int cmd_record(int argc, char **argv)
 	}
 	memset(&res, 0, sizeof(res));
 	t0 = rec_now();
-	if (a.backend->run(argv + optind, obs, &res) < 0)
+	if (a.container
+		? rec_container_record(a.container, a.duration, obs, &res) < 0
+		: a.backend->run(argv + optind, obs, &res) < 0)
 		goto out;
 	if (res.exec_errno) {
 		cli_errorf("cannot run '%s': %s (no profile written)",
@@ -321,12 +415,17 @@ int cmd_record(int argc, char **argv)
 						: CF_RUN_EXIT_CANNOT_RUN;
 		goto out;
 	}
-	if (res.lost) {
+	if (res.lost && !a.allow_loss) {
 		cli_errorf("calls may be missing from the recording: %s (no "
-			   "profile written)",
+			   "profile written; --allow-loss writes it anyway)",
 			   res.why);
 		goto out;
 	}
+	if (res.lost)
+		fprintf(stderr,
+			"callfence record: warning: %s; the profile may lack "
+			"calls the workload makes (--allow-loss)\n",
+			res.why);
 	code = rec_finish(&a, obs, base, &res, rec_now() - t0);
 out:
 	cf_record_free(obs);

@@ -11,6 +11,7 @@
 #include "callfence.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct rec_result {
 	int exit_code;	 /* the command's status, 128+N for signal N */
@@ -33,5 +34,15 @@ struct rec_backend {
 };
 
 extern const struct rec_backend rec_backend_ptrace;
+
+/* record_ptrace.c: SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to callfence
+ * (by kill, not the terminal) are passed on to process child; child < 0:
+ * they are held back (until the child is known); 0: default handling. */
+void rec_forward_signals(pid_t child);
+
+/* record_ptrace.c: once the command is gone, reads the errno its child
+ * side wrote to errfd (CLOEXEC pipe: nothing = execve succeeded) into
+ * res->exec_errno. */
+void rec_exec_status(int errfd, struct rec_result *res);
 
 #endif

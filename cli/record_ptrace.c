@@ -75,13 +75,14 @@ static void rp_forward(int sig, siginfo_t *si, void *uc)
 		kill((pid_t)rp_child_pid, sig);
 }
 
-static void rp_signals(bool install)
+void rec_forward_signals(pid_t child)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	struct sigaction sa;
 
+	rp_child_pid = child;
 	memset(&sa, 0, sizeof(sa));
-	if (install) {
+	if (child != 0) {
 		sa.sa_sigaction = rp_forward;
 		sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	} else {
@@ -104,7 +105,7 @@ rp_child(char *const *argv, int syncfd, int errfd, bool nnp)
 	char c;
 	int e;
 
-	rp_signals(false);
+	rec_forward_signals(0);
 	while (read(syncfd, &c, 1) < 0 && errno == EINTR)
 		;
 	close(syncfd);
@@ -222,7 +223,7 @@ static int rp_loop(pid_t child, struct cf_record *obs, struct rec_result *res)
 }
 
 /* After the loop: did the command run, or did its execve fail? */
-static void rp_exec_status(int errfd, struct rec_result *res)
+void rec_exec_status(int errfd, struct rec_result *res)
 {
 	int e = 0;
 	ssize_t n;
@@ -253,7 +254,7 @@ static int rp_run(char *const *argv, struct cf_record *obs,
 		goto sys_fail;
 	}
 	fflush(NULL);
-	rp_signals(true);
+	rec_forward_signals(-1); /* until the fork: signals wait */
 	pid = fork();
 	if (pid == 0) {
 		close(syncp[1]);
@@ -265,10 +266,10 @@ static int rp_run(char *const *argv, struct cf_record *obs,
 	if (pid < 0) {
 		close(syncp[1]);
 		close(errp[0]);
-		rp_signals(false);
+		rec_forward_signals(0);
 		goto sys_fail;
 	}
-	rp_child_pid = pid;
+	rec_forward_signals(pid);
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)opts) < 0) {
 		int e = errno;
 
@@ -276,7 +277,7 @@ static int rp_run(char *const *argv, struct cf_record *obs,
 		close(syncp[1]);
 		waitpid(pid, NULL, 0);
 		close(errp[0]);
-		rp_signals(false);
+		rec_forward_signals(0);
 		cli_errorf("cannot trace the command: ptrace: %s%s",
 			   strerror(e),
 			   e == EPERM ? " (kernel.yama.ptrace_scope, or a "
@@ -286,15 +287,14 @@ static int rp_run(char *const *argv, struct cf_record *obs,
 	}
 	close(syncp[1]); /* the child goes on */
 	rc = rp_loop(pid, obs, res);
-	rp_child_pid = 0;
-	rp_signals(false);
+	rec_forward_signals(0);
 	if (rc < 0) {
 		kill(pid, SIGKILL);
 		close(errp[0]);
 		cli_errorf("recording failed: %s", strerror(-rc));
 		return -1;
 	}
-	rp_exec_status(errp[0], res);
+	rec_exec_status(errp[0], res);
 	close(errp[0]);
 	return 0;
 sys_fail:

@@ -21,6 +21,7 @@ _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
 _callfence_opts_record='--output -o --backend --base --help -h'
+_callfence_opts_record+=' --allow-loss --container --duration'
 
 # Candidates in "$2" (a word list) matching the current word "$1"; a prefix
 # up to the last '=' or ':' of the word is left out, as bash splits words
@@ -123,7 +124,12 @@ _callfence()
 		_callfence_reply "$cur" "runc none"
 		return ;;
 	--backend)
-		_callfence_reply "$cur" "ptrace"
+		_callfence_reply "$cur" "ptrace ebpf"
+		return ;;
+	--container)
+		_callfence_reply "$cur" "$(docker ps --format '{{.Names}}' 2>/dev/null)"
+		return ;;
+	--duration)
 		return ;;
 	--base)
 		_callfence_reply "$cur" builtin
@@ -169,7 +175,8 @@ _callfence()
 	for ((i = 2; i < ${#words[@]} - 1; i++)); do
 		case ${words[i]} in
 		--abi | --native | --caps | --kernel | --enosys | --format | \
-			--ignore | -o | --output | --compare | --backend | --base) ((i++)) ;;
+			--ignore | -o | --output | --compare | --backend | --base | \
+			--container | --duration) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac

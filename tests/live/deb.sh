@@ -16,7 +16,8 @@ live_need_cmd debootstrap debootstrap
 live_need_cmd scdoc scdoc
 live_docker
 live_tmpdir
-IMAGE=cf-live-debian:bookworm
+# (the tag changes when the root's packages do: libbpf1 for record's eBPF)
+IMAGE=cf-live-debian:bookworm-bpf
 MIRROR=${CF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 # ---- build, from a copy of the tree (the .debs land beside it) ----
@@ -51,7 +52,7 @@ fi
 # ---- a throwaway Debian 12 root ----
 if ! $DOCKER image inspect "$IMAGE" >/dev/null 2>&1; then
 	live_log "debootstrap bookworm (once; kept as the image $IMAGE)"
-	if ! debootstrap --variant=minbase --include=gcc,libc6-dev,pkgconf \
+	if ! debootstrap --variant=minbase --include=gcc,libc6-dev,pkgconf,libbpf1,libelf1 \
 		bookworm "$LIVE_TMP/root" "$MIRROR" >"$LIVE_TMP/debootstrap.log" 2>&1; then
 		tail -n 20 "$LIVE_TMP/debootstrap.log" >&2
 		live_fail "debootstrap from $MIRROR failed"

@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * record_ebpf.c - the eBPF recorder (record_ebpf.h) and the `ebpf` backend
+ * of `callfence record -- COMMAND`.
+ *
+ * The backend: load and attach the recorder (nothing followed yet) -> fork
+ * a child that blocks reading a pipe -> follow its pid -> close the pipe:
+ * the child's next call is execve, the first one counted -> wait for every
+ * descendant (callfence is their subreaper, so orphans come back to it) ->
+ * detach and read the counts. The kernel side (ebpf/record.bpf.c) counts
+ * per (ABI, number) in per-CPU arrays and counts whatever it could not
+ * follow; any such loss fails the recording (record.h: res->lost).
+ *
+ * Built only with CF_HAVE_EBPF (the Makefile found clang, bpftool, libbpf
+ * and BTF); otherwise every entry point says "not built in".
+ */
+#include "record_ebpf.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void rec_ebpf_print_counts(const char *prefix, const struct rec_ebpf_counts *c)
+{
+	fprintf(stderr,
+		"%s: ebpf: %llu calls, %llu processes, %llu threads; lost: "
+		"%llu processes, %llu calls, %llu exits",
+		prefix, (unsigned long long)c->calls,
+		(unsigned long long)c->processes,
+		(unsigned long long)c->threads,
+		(unsigned long long)c->lost_tasks,
+		(unsigned long long)c->lost_calls,
+		(unsigned long long)c->lost_exits);
+	if (c->unnumbered)
+		fprintf(stderr,
+			"; %llu calls with a number past every table "
+			"(stay denied)",
+			(unsigned long long)c->unnumbered);
+	fputc('\n', stderr);
+}
+
+static volatile sig_atomic_t re_interrupted;
+
+static void re_on_signal(int sig)
+{
+	(void)sig;
+	re_interrupted = 1;
+}
+
+/* Installs (or, with old, restores) the handlers of the wait. */
+static void re_wait_signals(struct sigaction *old, bool install)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = re_on_signal; /* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < CF_ARRAY_LEN(sigs); i++) {
+		if (install)
+			sigaction(sigs[i], &sa, &old[i]);
+		else
+			sigaction(sigs[i], &old[i], NULL);
+	}
+}
+
+static double re_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int rec_ebpf_wait_pid(pid_t pid, double seconds)
+{
+	struct sigaction old[3];
+	double end = re_now() + seconds;
+	int fd, rc = -1, e = 0;
+
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return errno == ESRCH ? 1 : -1;
+	re_interrupted = 0;
+	re_wait_signals(old, true);
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		double left = end - re_now();
+		int ms = seconds <= 0  ? -1
+			 : left > 3600 ? 3600000
+				       : (int)(left * 1000) + 1;
+		int n;
+
+		if (re_interrupted) {
+			rc = 2;
+			break;
+		}
+		if (seconds > 0 && left <= 0) {
+			rc = 0;
+			break;
+		}
+		n = poll(&p, 1, ms);
+		if (n > 0) {
+			rc = 1;
+			break;
+		}
+		if (n < 0 && errno != EINTR) {
+			e = errno;
+			break;
+		}
+	}
+	re_wait_signals(old, false);
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+#ifndef CF_HAVE_EBPF
+
+static const char re_not_built[] =
+    "the eBPF recorder is not built in (this build found no clang, "
+    "bpftool, libbpf or kernel BTF, or is not for x86-64)";
+
+bool rec_ebpf_built(void)
+{
+	return false;
+}
+
+int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
+		  char *why, size_t whylen)
+{
+	(void)t;
+	*out = NULL;
+	snprintf(why, whylen, "%s", re_not_built);
+	return -1;
+}
+
+int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
+{
+	(void)r;
+	(void)pid;
+	snprintf(why, whylen, "%s", re_not_built);
+	return -1;
+}
+
+int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
+		  struct rec_result *res, struct rec_ebpf_counts *counts)
+{
+	(void)r;
+	(void)obs;
+	if (counts)
+		memset(counts, 0, sizeof(*counts));
+	snprintf(res->why, sizeof(res->why), "%s", re_not_built);
+	return -1;
+}
+
+void rec_ebpf_close(struct rec_ebpf *r)
+{
+	(void)r;
+}
+
+static int re_run(char *const *argv, struct cf_record *obs,
+		  struct rec_result *res)
+{
+	(void)argv;
+	(void)obs;
+	(void)res;
+	cli_errorf("%s: use --backend ptrace", re_not_built);
+	return -1;
+}
+
+#else /* CF_HAVE_EBPF */
+
+#include "record.skel.h"
+#include "record_maps.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#define RE_BTF "/sys/kernel/btf/vmlinux"
+
+struct rec_ebpf {
+	struct record_bpf *skel;
+	uint64_t followed; /* processes added by rec_ebpf_follow */
+};
+
+bool rec_ebpf_built(void)
+{
+	return true;
+}
+
+static int __attribute__((format(printf, 2, 0)))
+re_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	fputs("callfence record: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static const char *re_hint(int e)
+{
+	if (e == EPERM || e == EACCES)
+		return " (needs root: CAP_BPF and CAP_PERFMON, or "
+		       "CAP_SYS_ADMIN)";
+	return "";
+}
+
+/* For tests of the loss path (tests/live/record-ebpf.sh): a smaller
+ * hash of followed processes, so that it fills. */
+static void re_test_max_tasks(struct record_bpf *skel)
+{
+	const char *v = getenv("CALLFENCE_TEST_EBPF_MAX_TASKS");
+	long n = v ? strtol(v, NULL, 10) : 0;
+
+	if (n > 0 && n < REC_MAX_TASKS)
+		bpf_map__set_max_entries(skel->maps.tasks, (uint32_t)n);
+}
+
+int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
+		  char *why, size_t whylen)
+{
+	struct rec_ebpf *r;
+	const char *step = "open";
+	int e;
+
+	*out = NULL;
+	if (access(RE_BTF, R_OK) < 0) {
+		snprintf(why, whylen,
+			 "the kernel has no BTF (" RE_BTF ": %s); CO-RE "
+			 "needs CONFIG_DEBUG_INFO_BTF",
+			 strerror(errno));
+		return -1;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	libbpf_set_print(re_libbpf_print);
+	r->skel = record_bpf__open();
+	if (!r->skel)
+		goto fail;
+	r->skel->rodata->rec_scope = (uint32_t)t->scope;
+	r->skel->rodata->rec_mntns = t->mntns;
+	r->skel->rodata->rec_cgroup1_hier = t->cgroup1_hier;
+	r->skel->rodata->rec_cgroup1_id = t->cgroup1_id;
+	re_test_max_tasks(r->skel);
+	step = "load";
+	errno = -record_bpf__load(r->skel);
+	if (errno)
+		goto fail;
+	step = "attach";
+	errno = -record_bpf__attach(r->skel);
+	if (errno)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	e = errno ? errno : EINVAL;
+	snprintf(why, whylen, "cannot %s the BPF program: %s%s", step,
+		 strerror(e), re_hint(e));
+	rec_ebpf_close(r);
+	return -1;
+}
+
+int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
+{
+	uint32_t tgid = (uint32_t)pid;
+	uint8_t one = 1;
+	int rc;
+
+	rc = bpf_map__update_elem(r->skel->maps.tasks, &tgid, sizeof(tgid),
+				  &one, sizeof(one), BPF_ANY);
+	if (rc < 0) {
+		snprintf(why, whylen, "cannot follow process %d: %s", (int)pid,
+			 strerror(-rc));
+		return -1;
+	}
+	r->followed++;
+	return 0;
+}
+
+void rec_ebpf_close(struct rec_ebpf *r)
+{
+	if (!r)
+		return;
+	record_bpf__destroy(r->skel);
+	free(r);
+}
+
+/* Sum over CPUs of one per-CPU u64 slot; vals has room for ncpu. */
+static int re_sum(const struct bpf_map *m, uint32_t key, uint64_t *vals,
+		  int ncpu, uint64_t *sum)
+{
+	int rc = bpf_map__lookup_elem(m, &key, sizeof(key), vals,
+				      sizeof(*vals) * (size_t)ncpu, 0);
+
+	*sum = 0;
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < ncpu; i++)
+		*sum += vals[i];
+	return 0;
+}
+
+static int re_read_counters(struct rec_ebpf *r, uint64_t *vals, int ncpu,
+			    struct rec_ebpf_counts *c)
+{
+	uint64_t v[REC_CNTS];
+
+	for (uint32_t k = 0; k < REC_CNTS; k++) {
+		int rc = re_sum(r->skel->maps.counters, k, vals, ncpu, &v[k]);
+
+		if (rc < 0)
+			return rc;
+	}
+	c->calls = v[REC_CNT_CALLS];
+	c->processes = v[REC_CNT_PROCESSES] + r->followed;
+	c->threads = v[REC_CNT_THREADS];
+	c->unnumbered = v[REC_CNT_UNNUMBERED];
+	c->lost_tasks = v[REC_CNT_LOST_TASKS];
+	c->lost_calls = v[REC_CNT_LOST_CALLS];
+	c->lost_exits = v[REC_CNT_LOST_EXITS];
+	return 0;
+}
+
+/* The library's index of each ABI of the BPF side, -1 if it has none. */
+static void re_abis(int *abis)
+{
+	abis[REC_BPF_ABI_X86_64] = cf_abi_lookup("x86_64");
+	abis[REC_BPF_ABI_I386] = cf_abi_lookup("x86");
+	abis[REC_BPF_ABI_X32] = cf_abi_lookup("x32");
+}
+
+/* Every non-zero count into obs; a count on an ABI the library lacks is
+ * lost (c->lost_calls). */
+static int re_read_calls(struct rec_ebpf *r, uint64_t *vals, int ncpu,
+			 struct cf_record *obs, struct rec_ebpf_counts *c)
+{
+	int abis[REC_BPF_ABIS];
+
+	re_abis(abis);
+	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
+		for (uint32_t nr = 0; nr < REC_NR_SLOTS; nr++) {
+			uint32_t key = abi * REC_NR_SLOTS + nr, knr = nr;
+			uint64_t n;
+			int rc =
+			    re_sum(r->skel->maps.calls, key, vals, ncpu, &n);
+
+			if (rc < 0)
+				return rc;
+			if (!n)
+				continue;
+			if (abis[abi] < 0) {
+				c->lost_calls += n;
+				continue;
+			}
+			if (abi == REC_BPF_ABI_X32)
+				knr |= REC_X32_BIT;
+			rc = cf_record_add(obs, abis[abi], knr, n);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static void re_result(const struct rec_ebpf_counts *c, struct rec_result *res)
+{
+	res->events += c->calls;
+	res->tasks += c->processes + c->threads;
+	if (!c->lost_tasks && !c->lost_calls && !c->lost_exits)
+		return;
+	res->lost = true;
+	snprintf(res->why, sizeof(res->why),
+		 "the eBPF recorder lost %llu processes, %llu calls and %llu "
+		 "exits (maps full or busy)",
+		 (unsigned long long)c->lost_tasks,
+		 (unsigned long long)c->lost_calls,
+		 (unsigned long long)c->lost_exits);
+}
+
+int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
+		  struct rec_result *res, struct rec_ebpf_counts *counts)
+{
+	struct rec_ebpf_counts c;
+	int ncpu = libbpf_num_possible_cpus(), rc;
+	uint64_t *vals;
+
+	memset(&c, 0, sizeof(c));
+	record_bpf__detach(r->skel);
+	vals = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*vals)) : NULL;
+	if (!vals)
+		rc = ncpu < 0 ? ncpu : -ENOMEM;
+	else
+		rc = re_read_counters(r, vals, ncpu, &c);
+	if (rc == 0)
+		rc = re_read_calls(r, vals, ncpu, obs, &c);
+	free(vals);
+	rec_ebpf_close(r);
+	if (counts)
+		*counts = c;
+	if (rc < 0) {
+		snprintf(res->why, sizeof(res->why),
+			 "cannot read the eBPF maps: %s", strerror(-rc));
+		return -1;
+	}
+	re_result(&c, res);
+	return 0;
+}
+
+/* The child: wait until followed, then exec; an errno goes to errfd
+ * (CLOEXEC: EOF = execve happened). The read is its last call before
+ * execve, so the first call counted is the execve. */
+static void __attribute__((noreturn))
+re_child(char *const *argv, int syncfd, int errfd)
+{
+	char c;
+	int e;
+
+	rec_forward_signals(0);
+	while (read(syncfd, &c, 1) < 0 && errno == EINTR)
+		;
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0)
+		_exit(CF_RUN_EXIT_FAILED);
+	_exit(e == ENOENT ? CF_RUN_EXIT_NOT_FOUND : CF_RUN_EXIT_CANNOT_RUN);
+}
+
+/* Reaps every descendant (callfence is their subreaper); the command's
+ * status into res. */
+static void re_reap(pid_t child, struct rec_result *res)
+{
+	int st;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(-1, &st, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			break;
+		if (pid == child)
+			res->exit_code = cf_run_exit_code(st);
+	}
+}
+
+/* Forks the held child; *syncw releases it. Returns its pid or -1. */
+static pid_t re_spawn(char *const *argv, int *syncw, int *errr)
+{
+	int syncp[2], errp[2];
+	pid_t pid;
+
+	if (pipe2(syncp, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(syncp[0]);
+		close(syncp[1]);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(syncp[1]);
+		close(errp[0]);
+		re_child(argv, syncp[0], errp[1]);
+	}
+	close(syncp[0]);
+	close(errp[1]);
+	if (pid < 0) {
+		close(syncp[1]);
+		close(errp[0]);
+		return -1;
+	}
+	*syncw = syncp[1];
+	*errr = errp[0];
+	return pid;
+}
+
+static int re_run(char *const *argv, struct cf_record *obs,
+		  struct rec_result *res)
+{
+	struct rec_ebpf_target t = {.scope = REC_EBPF_TREE};
+	struct rec_ebpf_counts c;
+	struct rec_ebpf *r;
+	char why[256];
+	int syncw, errr;
+	pid_t pid;
+
+	if (rec_ebpf_open(&t, &r, why, sizeof(why)) < 0) {
+		cli_errorf("cannot record with eBPF: %s (--backend ptrace "
+			   "works without it)",
+			   why);
+		return -1;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	rec_forward_signals(-1);
+	pid = re_spawn(argv, &syncw, &errr);
+	if (pid < 0) {
+		cli_errorf("cannot start the command: %s", strerror(errno));
+		rec_forward_signals(0);
+		rec_ebpf_close(r);
+		return -1;
+	}
+	if (rec_ebpf_follow(r, pid, why, sizeof(why)) < 0) {
+		kill(pid, SIGKILL);
+		close(syncw);
+		re_reap(pid, res);
+		rec_forward_signals(0);
+		close(errr);
+		rec_ebpf_close(r);
+		cli_errorf("recording failed: %s", why);
+		return -1;
+	}
+	rec_forward_signals(pid);
+	close(syncw); /* the child goes on */
+	re_reap(pid, res);
+	rec_forward_signals(0);
+	rec_exec_status(errr, res);
+	close(errr);
+	if (rec_ebpf_stop(r, obs, res, &c) < 0) {
+		cli_errorf("recording failed: %s", res->why);
+		return -1;
+	}
+	rec_ebpf_print_counts("callfence record", &c);
+	return 0;
+}
+
+#endif /* CF_HAVE_EBPF */
+
+const struct rec_backend rec_backend_ebpf = {"ebpf", re_run};
