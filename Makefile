@@ -269,10 +269,31 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
+# generated tables (tools/check-tables): `tables` rewrites them from
+# ../shared/data and the asm-generic errno headers, `tables-check` (CI)
+# fails when a committed one is not what its generator writes
+tables:
+	tools/check-tables --write
+
+tables-check:
+	tools/check-tables
+
+# function lengths in lib/ (tools/fn-lengths): none over 80 lines, median
+# at most 15; generated code and lib/bpf_gen.c (to be rebuilt) aside
+FN_SRCS := $(filter-out $(GEN_SRCS) lib/bpf_gen.c,$(LIB_SRCS))
+fn-lengths:
+	tools/fn-lengths --max 80 --median 15 --list 5 $(FN_SRCS)
+
+# every shell script of tools/ and .ci/ (by its #! line), through shellcheck
+SHELL_SCRIPTS := $(shell grep -l '^\#!.*sh$$' tools/* .ci/*)
+shellcheck:
+	shellcheck $(SHELL_SCRIPTS)
+
 clean:
 	rm -rf build build-asan build-fuzz build-abi
 
 .PHONY: all check check-live asan analyze demo format format-check clean builtin
+.PHONY: tables tables-check shellcheck fn-lengths
 
 include man/man.mk
 
@@ -305,7 +326,7 @@ fuzz-run: fuzz
 RUN_HELPERS := $(patsubst tests/run/%.c,$(O)/tests/run/%,\
 		 $(wildcard tests/run/*.c))
 
-$(O)/tests/run/%: tests/run/%.c
+$(O)/tests/run/%: tests/run/%.c $(wildcard tests/run/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 

@@ -5,6 +5,8 @@
 
 #include "callfence.h"
 
+#include <stdarg.h>
+
 /* exit codes of every command but run (SPEC §3) */
 #define CLI_OK 0
 #define CLI_FAIL 1
@@ -35,6 +37,10 @@ const char *cli_command(size_t i, const char **help);
 /* common.c */
 void cli_error(const struct cf_error *err);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_verrorf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+/* What messages start with instead of "callfence" (run: "callfence run"). */
+void cli_set_msg_prefix(const char *prefix);
 /* Prints a diagnostic unless --ignore named its id. */
 void cli_warn_diag(void *ctx, const struct cf_diag *d);
 bool cli_diag_ignored(const char *id);
@@ -66,6 +72,15 @@ enum {
 	CLI_OPT_IGNORE = 1100
 };
 int cli_target_opt(struct cf_target *t, int opt, const char *arg);
+/* The getopt_long rows of the target options every compiling command
+ * takes (cli_target_opt applies them). */
+/* clang-format off */
+#define CLI_TARGET_LONGOPTS                                                    \
+	{"native", required_argument, NULL, CLI_OPT_NATIVE},                   \
+	{"caps", required_argument, NULL, CLI_OPT_CAPS},                       \
+	{"kernel", required_argument, NULL, CLI_OPT_KERNEL},                   \
+	{"enosys", required_argument, NULL, CLI_OPT_ENOSYS}
+/* clang-format on */
 int cli_target_init(struct cf_target *t);
 
 /* getopt_long for every command: long options only by their whole name

@@ -31,10 +31,7 @@ static const char diff_usage[] =
     "2: usage.\n";
 
 static const struct option alg_opts[] = {
-    {"native", required_argument, NULL, CLI_OPT_NATIVE},
-    {"caps", required_argument, NULL, CLI_OPT_CAPS},
-    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
-    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    CLI_TARGET_LONGOPTS,
     {"output", required_argument, NULL, 'o'},
     {"json", no_argument, NULL, CLI_OPT_JSON},
     {"help", no_argument, NULL, 'h'},

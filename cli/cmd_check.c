@@ -18,10 +18,7 @@ static const char check_usage[] =
     "call, or on errors; 2: usage.\n";
 
 static const struct option check_opts[] = {
-    {"native", required_argument, NULL, CLI_OPT_NATIVE},
-    {"caps", required_argument, NULL, CLI_OPT_CAPS},
-    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
-    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    CLI_TARGET_LONGOPTS,
     {"harden", no_argument, NULL, CLI_OPT_HARDEN},
     {"strict", no_argument, NULL, CLI_OPT_STRICT},
     {"json", no_argument, NULL, CLI_OPT_JSON},

@@ -27,10 +27,7 @@ static const char compile_usage[] =
     "output; to standard error with -o -).\n";
 
 static const struct option compile_opts[] = {
-    {"native", required_argument, NULL, CLI_OPT_NATIVE},
-    {"caps", required_argument, NULL, CLI_OPT_CAPS},
-    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
-    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    CLI_TARGET_LONGOPTS,
     {"harden", no_argument, NULL, CLI_OPT_HARDEN},
     {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
     {"strict", no_argument, NULL, CLI_OPT_STRICT},
@@ -332,6 +329,15 @@ static const char *body_name(const struct body_size *b)
 	return s ? s : "?";
 }
 
+static size_t row_sum(const size_t *row)
+{
+	size_t sum = 0;
+
+	for (int k = 0; k < NPARTS; k++)
+		sum += row[k];
+	return sum;
+}
+
 /* Rows: one per ABI that has instructions, then "shared" (abi -1). */
 static void print_stats(FILE *o, const struct cf_insn_part *parts, size_t len,
 			bool json)
@@ -373,10 +379,8 @@ static void print_stats(FILE *o, const struct cf_insn_part *parts, size_t len,
 				part_names[k], tot[k]);
 		fprintf(o, "}, \"abis\": [");
 		for (int a = 0; a <= nabi; a++) {
-			size_t sum = 0;
+			size_t sum = row_sum(cnt[a]);
 
-			for (int k = 0; k < NPARTS; k++)
-				sum += cnt[a][k];
 			if (!sum)
 				continue;
 			fprintf(o, "%s{\"abi\": ", first ? "" : ", ");
@@ -405,10 +409,8 @@ static void print_stats(FILE *o, const struct cf_insn_part *parts, size_t len,
 		fprintf(o, "%-10s %8s %8s %8s %8s %8s\n", "ABI", "dispatch",
 			"search", "args", "returns", "total");
 		for (int a = 0; a <= nabi; a++) {
-			size_t sum = 0;
+			size_t sum = row_sum(cnt[a]);
 
-			for (int k = 0; k < NPARTS; k++)
-				sum += cnt[a][k];
 			if (!sum)
 				continue;
 			fprintf(o, "%-10s %8zu %8zu %8zu %8zu %8zu\n",

@@ -17,10 +17,7 @@ static const char explain_usage[] =
 
 static const struct option explain_opts[] = {
     {"abi", required_argument, NULL, CLI_OPT_ABI},
-    {"native", required_argument, NULL, CLI_OPT_NATIVE},
-    {"caps", required_argument, NULL, CLI_OPT_CAPS},
-    {"kernel", required_argument, NULL, CLI_OPT_KERNEL},
-    {"enosys", required_argument, NULL, CLI_OPT_ENOSYS},
+    CLI_TARGET_LONGOPTS,
     {"harden", no_argument, NULL, CLI_OPT_HARDEN},
     {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
     {"json", no_argument, NULL, CLI_OPT_JSON},

@@ -52,22 +52,28 @@ static void list_commands(const struct list_opts *o)
 	list_end(o->json, i);
 }
 
+/* One named entry: its name, or {"name": NAME, "KEY": VALUE} in JSON. */
+static void list_named(const struct list_opts *o, size_t *n, const char *name,
+		       const char *key, long value)
+{
+	list_sep(o->json, (*n)++);
+	if (!o->json) {
+		puts(name);
+		return;
+	}
+	fputs("{\"name\": ", stdout);
+	cli_json_str(name);
+	printf(", \"%s\": %ld}", key, value);
+}
+
 static void list_syscalls(const struct list_opts *o)
 {
 	const char *name;
 	size_t pos = 0, n = 0;
 	uint32_t nr;
 
-	while ((name = cf_syscall_next(o->abi, &pos, &nr))) {
-		list_sep(o->json, n++);
-		if (!o->json) {
-			puts(name);
-			continue;
-		}
-		fputs("{\"name\": ", stdout);
-		cli_json_str(name);
-		printf(", \"nr\": %u}", nr);
-	}
+	while ((name = cf_syscall_next(o->abi, &pos, &nr)))
+		list_named(o, &n, name, "nr", (long)nr);
 	list_end(o->json, n);
 }
 
@@ -106,16 +112,8 @@ static void list_caps(const struct list_opts *o)
 	for (int cap = 0; cap <= CF_CAP_MAX; cap++) {
 		const char *name = cf_cap_name(cap);
 
-		if (!name)
-			continue;
-		list_sep(o->json, n++);
-		if (!o->json) {
-			puts(name);
-			continue;
-		}
-		fputs("{\"name\": ", stdout);
-		cli_json_str(name);
-		printf(", \"number\": %d}", cap);
+		if (name)
+			list_named(o, &n, name, "number", cap);
 	}
 	list_end(o->json, n);
 }

@@ -79,34 +79,16 @@ static int __attribute__((format(printf, 1, 2))) run_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("callfence run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verrorf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return CF_RUN_EXIT_FAILED;
 }
 
 static int run_cf_error(const struct cf_error *err)
 {
-	char buf[1200];
-
-	return run_error("%s", cf_error_str(err, buf, sizeof(buf)));
-}
-
-static void run_warn(void *ctx, const struct cf_diag *d)
-{
-	(void)ctx;
-	if (cli_diag_ignored(d->id))
-		return;
-	fprintf(stderr, "callfence run: %s: ", cf_diag_class_name(d->cls));
-	if (d->file && d->line)
-		fprintf(stderr, "%s:%u:%u: ", d->file, d->line, d->col);
-	else if (d->file)
-		fprintf(stderr, "%s: ", d->file);
-	if (d->pointer && *d->pointer)
-		fprintf(stderr, "%s: ", d->pointer);
-	fprintf(stderr, "%s [%s]\n", d->msg, d->id);
+	cli_error(err);
+	return CF_RUN_EXIT_FAILED;
 }
 
 /* ---- option parsing ---------------------------------------------------- */
@@ -407,7 +389,7 @@ static int run_filter(const struct run_args *a, uint64_t caps,
 	t.caps = caps;
 	t.enosys = a->enosys;
 	t.harden = a->harden;
-	t.diag = run_warn;
+	t.diag = cli_warn_diag;
 	if (cf_compile(p, &t, f, &err) < 0) {
 		cf_profile_free(p);
 		return run_cf_error(&err);
@@ -510,7 +492,7 @@ static int run_setup(const struct run_args *a, struct cli_run_user *u,
 	o->preserve_fds = a->preserve_fds;
 	o->pids_limit = a->pids_limit;
 	o->forward_signals = true; /* callfence stands in for the command */
-	o->diag = run_warn;
+	o->diag = cli_warn_diag;
 	rc = run_filter(a, o->caps, f);
 	if (rc == 0 && a->complain && (!*f || cf_filter_unconfined(*f)))
 		return run_error("%s", "--complain needs a seccomp profile: "
@@ -682,6 +664,7 @@ int cmd_run(int argc, char **argv)
 	char **env = NULL;
 	int rc, code;
 
+	cli_set_msg_prefix("callfence run");
 	/* before reading anything: a setuid callfence would read profiles
 	 * (and report their contents) with privileges the invoker lacks */
 	if (getauxval(AT_SECURE))

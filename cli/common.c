@@ -10,22 +10,36 @@
 static const char *ignored[64];
 static size_t nignored;
 
+/* what every message starts with ("callfence run" for run) */
+static const char *msg_prefix = "callfence";
+
+void cli_set_msg_prefix(const char *prefix)
+{
+	msg_prefix = prefix;
+}
+
 void cli_error(const struct cf_error *err)
 {
 	char buf[1400];
 
-	fprintf(stderr, "callfence: %s\n", cf_error_str(err, buf, sizeof(buf)));
+	fprintf(stderr, "%s: %s\n", msg_prefix,
+		cf_error_str(err, buf, sizeof(buf)));
+}
+
+void cli_verrorf(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", msg_prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 }
 
 void cli_errorf(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("callfence: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verrorf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 bool cli_diag_ignored(const char *id)
@@ -61,7 +75,7 @@ void cli_warn_diag(void *ctx, const struct cf_diag *d)
 	(void)ctx;
 	if (cli_diag_ignored(d->id))
 		return;
-	fprintf(stderr, "callfence: %s: ", cf_diag_class_name(d->cls));
+	fprintf(stderr, "%s: %s: ", msg_prefix, cf_diag_class_name(d->cls));
 	if (d->file && d->file[0]) {
 		fprintf(stderr, "%s:", d->file);
 		if (d->line)

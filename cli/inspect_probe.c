@@ -486,25 +486,6 @@ int probe_abis(struct probe_abi *out, int max)
 	return 0;
 }
 
-/* Linux >= 6.13 runs x86_64's uretprobe and uprobe past every seccomp
- * filter (they serve the uprobes trampolines and raise SIGILL anywhere
- * else): a probe would run them, so they are not probed. */
-static void mark_exempt(struct probe_abi *a, struct shm *s)
-{
-	static const char *const names[] = {"uretprobe", "uprobe"};
-
-	if (s->kind != K_X86_64)
-		return;
-	for (size_t i = 0; i < CF_ARRAY_LEN(names); i++) {
-		int64_t nr = cf_syscall_number(a->abi, names[i]);
-
-		if (nr >= a->lo && nr <= a->hi) {
-			s->known[nr - a->lo] = 1;
-			s->act[nr - a->lo] = PROBE_EXEMPT;
-		}
-	}
-}
-
 void probe_run(struct probe_abi *a)
 {
 	a->status = PROBE_UNSUPPORTED;

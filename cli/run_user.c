@@ -27,7 +27,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,19 +105,6 @@ static int ru_next(FILE *f, bool comments, struct ru_line *l, size_t *cap)
 	return 0;
 }
 
-static void ru_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static void ru_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("callfence run: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static int ru_add(struct cli_run_user *u, size_t *cap, long gid)
 {
 	if (u->ngroups == *cap) {
@@ -127,7 +113,7 @@ static int ru_add(struct cli_run_user *u, size_t *cap, long gid)
 		    n <= 65536 ? realloc(u->groups, n * sizeof(*g)) : NULL;
 
 		if (!g) {
-			ru_error("too many groups (at most 65536)");
+			cli_errorf("too many groups (at most 65536)");
 			return -1;
 		}
 		u->groups = g;
@@ -214,9 +200,10 @@ static int ru_groups(const char *path, const char *garg, long gid_arg,
 		fclose(f);
 	if (rc == 0 && *garg && !found) {
 		if (!gnumeric) {
-			ru_error("unable to find group %s: no matching entries "
-				 "in group file %s",
-				 garg, path);
+			cli_errorf(
+			    "unable to find group %s: no matching entries "
+			    "in group file %s",
+			    garg, path);
 			return -1;
 		}
 		u->gid = (uint32_t)gid_arg;
@@ -236,9 +223,10 @@ static int ru_group_add(const char *path, const char *const *add, size_t nadd,
 		int num = ru_number(add[i], &id);
 
 		if (num < 0) {
-			ru_error("invalid --group-add '%s': uids and gids must "
-				 "be in range 0-2147483647",
-				 add[i]);
+			cli_errorf(
+			    "invalid --group-add '%s': uids and gids must "
+			    "be in range 0-2147483647",
+			    add[i]);
 			return -1;
 		}
 		f = fopen(path, "re");
@@ -254,9 +242,10 @@ static int ru_group_add(const char *path, const char *const *add, size_t nadd,
 		if (f)
 			fclose(f);
 		if (want < 0 && !num) {
-			ru_error("unable to find group %s: no matching entries "
-				 "in group file %s (--group-add)",
-				 add[i], path);
+			cli_errorf(
+			    "unable to find group %s: no matching entries "
+			    "in group file %s (--group-add)",
+			    add[i], path);
 			return -1;
 		}
 		if (ru_add(u, cap, want < 0 ? id : want) < 0)
@@ -294,13 +283,14 @@ int cli_run_user(const char *spec, const char *const *add, size_t nadd,
 
 	memset(u, 0, sizeof(*u));
 	if (colon && strchr(colon + 1, ':')) {
-		ru_error("invalid --user '%s': expected USER[:GROUP] (one ':')",
-			 spec);
+		cli_errorf(
+		    "invalid --user '%s': expected USER[:GROUP] (one ':')",
+		    spec);
 		return -1;
 	}
 	if (ulen >= sizeof(uarg) ||
 	    (colon && strlen(colon + 1) >= sizeof(garg))) {
-		ru_error("invalid --user '%s': too long", spec);
+		cli_errorf("invalid --user '%s': too long", spec);
 		return -1;
 	}
 	memcpy(uarg, spec, ulen);
@@ -309,14 +299,15 @@ int cli_run_user(const char *spec, const char *const *add, size_t nadd,
 	unum = ru_number(uarg, &uid_arg);
 	gnum = ru_number(garg, &gid_arg);
 	if (unum < 0 || gnum < 0) {
-		ru_error("invalid --user '%s': uids and gids must be in range "
-			 "0-2147483647",
-			 spec);
+		cli_errorf(
+		    "invalid --user '%s': uids and gids must be in range "
+		    "0-2147483647",
+		    spec);
 		return -1;
 	}
 	ru_find_user(passwd, uarg, uid_arg, unum, &pw);
 	if (!pw.found && *uarg && !unum) {
-		ru_error(
+		cli_errorf(
 		    "unable to find user %s: no matching entries in passwd "
 		    "file %s",
 		    uarg, passwd);
@@ -336,7 +327,7 @@ int cli_run_user(const char *spec, const char *const *add, size_t nadd,
 	u->home = cli_run_home(u->uid, passwd);
 	if (u->home)
 		return 0;
-	ru_error("out of memory");
+	cli_errorf("out of memory");
 fail:
 	cli_run_user_free(u);
 	return -1;

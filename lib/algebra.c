@@ -968,23 +968,12 @@ static struct cf_cond cond_of(const struct alg_arg *ar, unsigned arg, size_t pi,
 				ar->p[pi].d2};
 }
 
-/* Rules for syscall sys from the cells of pt (its number on one ABI). */
-static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
+/* g[c]: the merged decision of each cell of pt; true when all agree. */
+static bool decide_cells(const struct merge *m, const struct alg_point *pt,
+			 uint32_t *g, uint32_t *dec)
 {
-	uint32_t *g = calloc(pt->ncells, sizeof(*g));
-	uint8_t *free_ = calloc(pt->ncells, 1);
-	uint32_t *dec = calloc(m->n, sizeof(*dec));
-	int rc = 0;
 	bool constant = true;
-	/* boxes tried for the syscall, each checked against every cell:
-	 * about 2^26 cell checks at most, then the search gives up
-	 * (-ENOTSUP, never a guess) */
-	unsigned budget = (unsigned)((1U << 26) / pt->ncells + 1);
 
-	if (!g || !free_ || !dec) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	for (size_t c = 0; c < pt->ncells; c++) {
 		struct seccomp_data d;
 
@@ -994,71 +983,113 @@ static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
 		g[c] = best_of(dec, m->n);
 		constant = constant && g[c] == g[0];
 	}
-	if (constant) {
+	return constant;
+}
+
+/* The most permissive action of a cell not yet written (not the default);
+ * false when none is left. */
+static bool next_action(const struct merge *m, const struct alg_point *pt,
+			const uint32_t *g, const uint8_t *free_, uint32_t *a)
+{
+	bool any = false;
+
+	for (size_t c = 0; c < pt->ncells; c++) {
+		if (free_[c] || g[c] == m->def)
+			continue;
+		if (!any || cf_action_rank_cmp(g[c], *a) > 0) {
+			*a = g[c];
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* The box cv found: every cell of action a inside it is decided now. */
+static void mark_box(const struct cover *cv, uint8_t *free_)
+{
+	const struct alg_point *pt = cv->pt;
+
+	for (size_t x = 0; x < pt->ncells; x++) {
+		size_t idx[6];
+		bool in = true;
+
+		if (cv->g[x] != cv->action)
+			continue;
+		cell_atoms(pt, x, idx);
+		for (unsigned i = 0; in && i < 6; i++)
+			if (cv->choice[i] != SIZE_MAX)
+				in = cand_holds(&pt->args[i], cv->choice[i],
+						cv->cell_idx[i], idx[i]);
+		if (in)
+			free_[x] = 1;
+	}
+}
+
+/* One rule of action a for sys: the smallest box around cell c that
+ * holds only cells of action a (or already written ones). */
+static int cover_cell(struct merge *m, int sys, struct cover *cv, size_t c,
+		      uint8_t *free_, unsigned *budget)
+{
+	struct rule_out r = {.action = cv->action, .sys = sys};
+	bool found = false;
+	int rc;
+
+	cell_atoms(cv->pt, c, cv->cell_idx);
+	for (unsigned i = 0; i < 6; i++)
+		cv->choice[i] = SIZE_MAX;
+	for (unsigned k = 1; !found && k <= 6; k++)
+		found = box_search(cv, 0, k, budget);
+	if (!found)
+		return -ENOTSUP;
+	for (unsigned i = 0; i < 6; i++)
+		if (cv->choice[i] != SIZE_MAX)
+			r.conds[r.nconds++] =
+			    cond_of(&cv->pt->args[i], i, cv->choice[i],
+				    cv->cell_idx[i]);
+	rc = add_rule(m, &r);
+	if (!rc)
+		mark_box(cv, free_);
+	return rc;
+}
+
+/* Rules for the cells of pt, most permissive action first. */
+static int write_cells(struct merge *m, int sys, const struct alg_point *pt,
+		       uint32_t *g, uint8_t *free_)
+{
+	/* boxes tried for the syscall, each checked against every cell:
+	 * about 2^26 cell checks at most, then the search gives up
+	 * (-ENOTSUP, never a guess) */
+	unsigned budget = (unsigned)((1U << 26) / pt->ncells + 1);
+	uint32_t a = 0;
+	int rc = 0;
+
+	while (!rc && next_action(m, pt, g, free_, &a))
+		for (size_t c = 0; !rc && c < pt->ncells; c++) {
+			struct cover cv = {pt, g, free_, a, {0}, {0}};
+
+			if (!free_[c] && g[c] == a)
+				rc = cover_cell(m, sys, &cv, c, free_, &budget);
+		}
+	return rc;
+}
+
+/* Rules for syscall sys from the cells of pt (its number on one ABI). */
+static int write_sys(struct merge *m, int sys, const struct alg_point *pt)
+{
+	uint32_t *g = calloc(pt->ncells, sizeof(*g));
+	uint8_t *free_ = calloc(pt->ncells, 1);
+	uint32_t *dec = calloc(m->n, sizeof(*dec));
+	int rc;
+
+	if (!g || !free_ || !dec)
+		rc = -ENOMEM;
+	else if (decide_cells(m, pt, g, dec))
 		/* also when it is the default: the name still counts for
 		 * runc's ENOSYS threshold, as it did in the input */
 		rc =
 		    add_rule(m, &(struct rule_out){.action = g[0], .sys = sys});
-		goto out;
-	}
-	for (;;) {
-		/* the most permissive action not yet written */
-		uint32_t a = 0;
-		bool any = false;
-
-		for (size_t c = 0; c < pt->ncells; c++) {
-			if (free_[c] || g[c] == m->def)
-				continue;
-			if (!any || cf_action_rank_cmp(g[c], a) > 0) {
-				a = g[c];
-				any = true;
-			}
-		}
-		if (!any)
-			break;
-		for (size_t c = 0; !rc && c < pt->ncells; c++) {
-			struct cover cv = {pt, g, free_, a, {0}, {0}};
-			struct rule_out r = {.action = a, .sys = sys};
-			bool found = false;
-
-			if (free_[c] || g[c] != a)
-				continue;
-			cell_atoms(pt, c, cv.cell_idx);
-			for (unsigned i = 0; i < 6; i++)
-				cv.choice[i] = SIZE_MAX;
-			for (unsigned k = 1; !found && k <= 6; k++)
-				found = box_search(&cv, 0, k, &budget);
-			if (!found) {
-				rc = -ENOTSUP;
-				break;
-			}
-			for (unsigned i = 0; i < 6; i++)
-				if (cv.choice[i] != SIZE_MAX)
-					r.conds[r.nconds++] = cond_of(
-					    &pt->args[i], i, cv.choice[i],
-					    cv.cell_idx[i]);
-			rc = add_rule(m, &r);
-			/* the box's cells of action a are decided now */
-			for (size_t x = 0; !rc && x < pt->ncells; x++) {
-				size_t idx[6];
-				bool in = true;
-
-				if (g[x] != a)
-					continue;
-				cell_atoms(pt, x, idx);
-				for (unsigned i = 0; in && i < 6; i++)
-					if (cv.choice[i] != SIZE_MAX)
-						in = cand_holds(
-						    &pt->args[i], cv.choice[i],
-						    cv.cell_idx[i], idx[i]);
-				if (in)
-					free_[x] = 1;
-			}
-		}
-		if (rc)
-			break;
-	}
-out:
+	else
+		rc = write_cells(m, sys, pt, g, free_);
 	free(g);
 	free(free_);
 	free(dec);

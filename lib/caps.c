@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* caps.c - capability names (linux/capability.h) and capability sets. */
 #include "base.h"
+#include "input.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,14 +90,14 @@ uint64_t cf_caps_docker_default(void)
 uint64_t cf_caps_all(void)
 {
 	int last = (int)CF_ARRAY_SIZE(cap_names) - 1;
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	char text[16], *end;
+	long v;
 
-	if (f) {
-		int v;
-
-		if (fscanf(f, "%d", &v) == 1 && v >= 0 && v <= CF_CAP_MAX)
-			last = v;
-		fclose(f);
+	if (cf_read_small("/proc/sys/kernel/cap_last_cap", text, sizeof(text)) >
+	    0) {
+		v = strtol(text, &end, 10);
+		if (end != text && v >= 0 && v <= CF_CAP_MAX)
+			last = (int)v;
 	}
 	return last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
 }
@@ -111,25 +112,39 @@ static int cap_err(struct cf_error *err, const char *name)
 		      hint[0] ? hint : " (see capabilities(7))");
 }
 
+/* The capability named by the n bytes at s; -EINVAL (with a hint) when
+ * there is none, or the name is empty or too long (then bad says why). */
+static int cap_token(const char *s, size_t n, const char *bad,
+		     struct cf_error *err)
+{
+	char name[64];
+	int cap;
+
+	if (n == 0 || n >= sizeof(name))
+		return cf_err(err, -EINVAL, "%s", bad);
+	memcpy(name, s, n);
+	name[n] = 0;
+	if ((cap = cf_cap_lookup(name)) < 0)
+		return cap_err(err, name);
+	return cap;
+}
+
 /* "default+CAP_X-CAP_Y": modifiers after a base set */
 static int apply_mods(const char *s, uint64_t *caps, struct cf_error *err)
 {
 	while (*s) {
-		char name[64];
-		char op = *s++;
+		char op = *s++, bad[96];
 		size_t n = strcspn(s, "+-");
 		int cap;
 
-		if ((op != '+' && op != '-') || n == 0 || n >= sizeof(name))
-			return cf_err(
-			    err, -EINVAL,
-			    "bad capability set near '%c%s' (expected "
-			    "+CAP_X or -CAP_X)",
-			    op, s);
-		memcpy(name, s, n);
-		name[n] = 0;
-		if ((cap = cf_cap_lookup(name)) < 0)
-			return cap_err(err, name);
+		snprintf(bad, sizeof(bad),
+			 "bad capability set near '%c%.40s' (expected "
+			 "+CAP_X or -CAP_X)",
+			 op, s);
+		if (op != '+' && op != '-')
+			n = 0;
+		if ((cap = cap_token(s, n, bad, err)) < 0)
+			return cap;
 		if (op == '+')
 			*caps |= 1ULL << cap;
 		else
@@ -143,19 +158,15 @@ static int parse_list(const char *s, uint64_t *caps, struct cf_error *err)
 {
 	*caps = 0;
 	while (*s) {
-		char name[64];
+		char bad[96];
 		size_t n = strcspn(s, ",");
 		int cap;
 
-		if (n == 0 || n >= sizeof(name))
-			return cf_err(err, -EINVAL,
-				      "bad capability list '%s' (expected "
-				      "CAP_A,CAP_B)",
-				      s);
-		memcpy(name, s, n);
-		name[n] = 0;
-		if ((cap = cf_cap_lookup(name)) < 0)
-			return cap_err(err, name);
+		snprintf(bad, sizeof(bad),
+			 "bad capability list '%.40s' (expected CAP_A,CAP_B)",
+			 s);
+		if ((cap = cap_token(s, n, bad, err)) < 0)
+			return cap;
 		*caps |= 1ULL << cap;
 		s += n + (s[n] == ',');
 	}

@@ -8,6 +8,7 @@
  */
 #include "base.h"
 #include "cgroup.h"
+#include "input.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -21,30 +22,6 @@
 #include <unistd.h>
 
 #define CG_FILE_MAX (256 * 1024)
-
-/* Reads a small text file (procfs, cgroupfs) NUL-terminated into buf. */
-static ssize_t cg_read(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t off = 0;
-	ssize_t n = 0;
-	int e;
-
-	if (fd < 0)
-		return -errno;
-	while (off + 1 < size) {
-		n = read(fd, buf + off, size - 1 - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	e = n < 0 ? errno : 0;
-	close(fd);
-	buf[off] = 0;
-	return e ? -e : (ssize_t)off;
-}
 
 static int cg_write(const char *path, const char *s)
 {
@@ -195,11 +172,11 @@ static bool cg_v2_has_pids(const char *dir)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	n = cg_read(path, buf, sizeof(buf));
+	n = cf_read_small(path, buf, sizeof(buf));
 	if (n >= 0 && cg_has_token(buf, (size_t)n, "pids", ' '))
 		return true;
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
-	n = cg_read(path, buf, sizeof(buf));
+	n = cf_read_small(path, buf, sizeof(buf));
 	if (n < 0 || !cg_has_token(buf, (size_t)n, "pids", ' '))
 		return false;
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
@@ -214,9 +191,9 @@ static int cg_locate_self(char *base, size_t size, bool *v2,
 
 	if (!mi)
 		return cf_err(err, -ENOMEM, "out of memory");
-	n = cg_read("/proc/self/mountinfo", mi, CG_FILE_MAX);
+	n = cf_read_small("/proc/self/mountinfo", mi, CG_FILE_MAX);
 	if (n >= 0)
-		n = cg_read("/proc/self/cgroup", self, sizeof(self));
+		n = cf_read_small("/proc/self/cgroup", self, sizeof(self));
 	if (n < 0) {
 		free(mi);
 		return cf_err(err, (int)n, "cannot read /proc/self: %s",
@@ -347,7 +324,7 @@ static unsigned long cg_mnt_flags(const char *o, size_t len)
 /* Reads path whole into buf; -E2BIG if it does not fit. */
 static int cg_read_all(const char *path, char *buf, size_t size)
 {
-	ssize_t n = cg_read(path, buf, size);
+	ssize_t n = cf_read_small(path, buf, size);
 
 	if (n < 0)
 		return (int)n;
@@ -416,7 +393,7 @@ int cf_cgroup_seal(const struct cf_cgroup *cg, const char **what)
 static int cg_kill_all(const char *procs)
 {
 	char buf[8192] = "";
-	ssize_t n = cg_read(procs, buf, sizeof(buf));
+	ssize_t n = cf_read_small(procs, buf, sizeof(buf));
 	int count = 0;
 
 	if (n < 0)

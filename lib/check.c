@@ -15,6 +15,7 @@
 #include "ir.h"
 #include "filter.h"
 #include "reach.h"
+#include "jptr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,21 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
  * such an includes entry disables the rule and an excludes entry never
  * excludes it, whatever --cap-add says. */
 
+/* parent + "/caps/" + i into buf (jptr.h); parent alone when that does
+ * not fit. */
+static const char *caps_ptr(char *buf, size_t size, const char *parent,
+			    size_t i)
+{
+	size_t plen = parent ? strlen(parent) : 0;
+	size_t clen = cf_jptr_len(plen, "caps", 0);
+
+	if (cf_jptr_len(clen, NULL, i) >= size)
+		return parent;
+	clen = cf_jptr_write(buf, parent ? parent : "", plen, "caps", 0);
+	cf_jptr_write(buf, buf, clen, NULL, i);
+	return buf;
+}
+
 static bool cap_exact(const char *name)
 {
 	for (int i = 0; i <= CF_CAP_MAX; i++) {
@@ -184,9 +200,7 @@ static void lint_caps_of(struct lint *l, const struct cf_p_filter *f,
 			cf_did_you_mean(exact, &exact, 1, hint, sizeof(hint));
 		} else
 			cf_did_you_mean(c, names, n, hint, sizeof(hint));
-		snprintf(ptr, sizeof(ptr), "%s/caps/%zu",
-			 f->pos.pointer ? f->pos.pointer : "", i);
-		loc.pointer = ptr;
+		loc.pointer = caps_ptr(ptr, sizeof(ptr), f->pos.pointer, i);
 		cf_warn(counting_diag, l, "cap-never-matches", &loc,
 			"capability '%s' never matches: Docker compares the "
 			"names exactly with the kernel's 'CAP_*' names, so "

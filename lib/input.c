@@ -162,3 +162,26 @@ int cf_read_path(const char *path, char **buf, size_t *len,
 	return cf_read_path_wait(path, "file", CF_INPUT_MAX, CF_FIFO_WAIT_MS,
 				 buf, len, err);
 }
+
+ssize_t cf_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t off = 0;
+	ssize_t n = 0;
+	int e;
+
+	if (fd < 0)
+		return -errno;
+	while (off + 1 < size) {
+		n = read(fd, buf + off, size - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	e = n < 0 ? errno : 0;
+	close(fd);
+	buf[off] = 0;
+	return e ? -e : (ssize_t)off;
+}

@@ -17,6 +17,7 @@
 #include "json.h"
 #include "action.h"
 #include "profile.h"
+#include "jptr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,53 +89,24 @@ static void note(struct pp *pp, const char *id, struct cf_pos pos,
 	pp->p->notes = n;
 }
 
-/* parent + "/" + the key (RFC 6901: '~' -> "~0", '/' -> "~1") or the
- * index, into the profile's memory; cached in j. */
+/* parent + "/" + the key or the index (jptr.h), into the profile's
+ * memory; cached in j. */
 static const char *ptr_str(struct pp *pp, struct jptr *j)
 {
-	const char *parent, *key = j->key;
-	size_t np, n = 0, extra = 0;
-	char digits[24], *out, *o;
+	const char *parent;
+	size_t np;
+	char *out;
 
 	if (j->str)
 		return j->str;
 	parent = j->parent ? ptr_str(pp, j->parent) : "";
 	np = j->parent ? j->parent->len : 0;
-	if (key) {
-		n = strlen(key);
-		for (size_t i = 0; i < n; i++)
-			extra += key[i] == '~' || key[i] == '/';
-	} else {
-		size_t i = j->index;
-
-		do {
-			digits[n++] = (char)('0' + i % 10);
-			i /= 10;
-		} while (i);
-	}
-	out = cf_arena_raw(&pp->p->arena, np + n + extra + 2, 1);
+	out = cf_arena_raw(&pp->p->arena, cf_jptr_len(np, j->key, j->index) + 1,
+			   1);
 	if (!out)
 		return parent;
-	memcpy(out, parent, np);
-	o = out + np;
-	*o++ = '/';
-	if (key && !extra) {
-		memcpy(o, key, n);
-		o += n;
-	}
-	for (size_t i = 0; i < n && (!key || extra); i++) {
-		if (!key) {
-			*o++ = digits[n - 1 - i];
-		} else if (key[i] == '~' || key[i] == '/') {
-			*o++ = '~';
-			*o++ = key[i] == '~' ? '0' : '1';
-		} else {
-			*o++ = key[i];
-		}
-	}
-	*o = 0;
+	j->len = cf_jptr_write(out, parent, np, j->key, j->index);
 	j->str = out;
-	j->len = (size_t)(o - out);
 	return out;
 }
 
@@ -238,22 +210,22 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 		}
 		if (!hit) {
 			const char *names[32], *hint;
+			char buf[128];
 
 			for (size_t j = 0; j < nf && j < CF_ARRAY_SIZE(names);
 			     j++)
 				names[j] = f[j].name;
-			hint = cf_closest(m->key, names,
-					  nf < CF_ARRAY_SIZE(names)
-					      ? nf
-					      : CF_ARRAY_SIZE(names));
+			hint = cf_did_you_mean(m->key, names,
+					       nf < CF_ARRAY_SIZE(names)
+						   ? nf
+						   : CF_ARRAY_SIZE(names),
+					       buf, sizeof(buf));
 			pos.pointer = ptr_str(pp, cptr);
 
 			note(pp, "unknown-key", pos,
-			     cf_arena_printf(
-				 &pp->p->arena,
-				 "unknown key '%s' ignored%s%s%s", m->key,
-				 hint ? " (did you mean '" : "",
-				 hint ? hint : "", hint ? "'?)" : ""));
+			     cf_arena_printf(&pp->p->arena,
+					     "unknown key '%s' ignored%s",
+					     m->key, hint));
 			continue;
 		}
 		/* (a reader's member always has a value; the test is for
@@ -543,6 +515,15 @@ static int get_strings(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 
 /* ---- actions and operators --------------------------------------------- */
 
+/* The did-you-mean hint for an unknown s among cands, else " (otherwise)". */
+static const char *hint_or(const char *s, const char *const *cands, size_t n,
+			   const char *otherwise, char *buf, size_t size)
+{
+	if (!cf_did_you_mean(s, cands, n, buf, size)[0])
+		snprintf(buf, size, " (%s)", otherwise);
+	return buf;
+}
+
 static const char *const action_names[] = {
 #define X(e, s, v) s,
     CF_ACTIONS(X)
@@ -563,7 +544,7 @@ static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		      enum cf_action_kind *out)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
-	const char *hint;
+	char buf[128];
 
 	if (rc)
 		return rc;
@@ -573,11 +554,10 @@ static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 			return 0;
 		}
 	}
-	hint =
-	    cf_closest(v->u.str.s, action_names, CF_ARRAY_SIZE(action_names));
-	return perr(pp, v, ptr, "unknown action '%s' (%s%s%s)", v->u.str.s,
-		    hint ? "did you mean '" : "expected one of SCMP_ACT_*",
-		    hint ? hint : "", hint ? "'?" : "");
+	return perr(pp, v, ptr, "unknown action '%s'%s", v->u.str.s,
+		    hint_or(v->u.str.s, action_names,
+			    CF_ARRAY_SIZE(action_names),
+			    "expected one of SCMP_ACT_*", buf, sizeof(buf)));
 }
 
 /* SECCOMP_RET value of an action with its errno data. */
@@ -649,7 +629,7 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 {
 	struct cf_p_arg *a = obj;
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
-	const char *hint;
+	char buf[128];
 
 	if (rc)
 		return rc;
@@ -659,10 +639,9 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 			return 0;
 		}
 	}
-	hint = cf_closest(v->u.str.s, op_names, CF_ARRAY_SIZE(op_names));
-	return perr(pp, v, ptr, "unknown operator '%s' (%s%s%s)", v->u.str.s,
-		    hint ? "did you mean '" : "expected one of SCMP_CMP_*",
-		    hint ? hint : "", hint ? "'?" : "");
+	return perr(pp, v, ptr, "unknown operator '%s'%s", v->u.str.s,
+		    hint_or(v->u.str.s, op_names, CF_ARRAY_SIZE(op_names),
+			    "expected one of SCMP_CMP_*", buf, sizeof(buf)));
 }
 
 static const struct field arg_fields[] = {
@@ -956,7 +935,7 @@ static int abi_of(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 {
 	const char *tokens[64];
 	int n = cf_abi_count(), rc = want(pp, v, ptr, CF_JSON_STRING);
-	const char *hint;
+	char buf[128];
 
 	if (rc)
 		return rc;
@@ -969,11 +948,9 @@ static int abi_of(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	}
 	for (int i = 0; i < n && i < 64; i++)
 		tokens[i] = cf_abi_oci(i);
-	hint = cf_closest(v->u.str.s, tokens, (size_t)(n < 64 ? n : 64));
-	return perr(pp, v, ptr, "unknown architecture '%s' (%s%s%s)",
-		    v->u.str.s,
-		    hint ? "did you mean '" : "expected an SCMP_ARCH_* token",
-		    hint ? hint : "", hint ? "'?" : "");
+	return perr(pp, v, ptr, "unknown architecture '%s'%s", v->u.str.s,
+		    hint_or(v->u.str.s, tokens, (size_t)(n < 64 ? n : 64),
+			    "expected an SCMP_ARCH_* token", buf, sizeof(buf)));
 }
 
 static int prof_arches(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
@@ -1259,7 +1236,8 @@ static int member(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
  * error unless it is an object with no members (Docker's {}). */
 static int no_filter(struct pp *pp, const struct cf_json *obj, struct jptr *ptr)
 {
-	const char *names[CF_ARRAY_SIZE(prof_fields)], *hint;
+	const char *names[CF_ARRAY_SIZE(prof_fields)];
+	char buf[128];
 
 	if (obj->u.obj.n == 0)
 		return 0;
@@ -1270,12 +1248,13 @@ static int no_filter(struct pp *pp, const struct cf_json *obj, struct jptr *ptr)
 
 		if (is_seccomp_key(m))
 			continue;
-		hint = cf_closest(m->key, names, CF_ARRAY_SIZE(names));
 		return key_err(pp, m, ptr,
-			       "unknown key '%s'%s%s%s and no 'defaultAction' "
+			       "unknown key '%s'%s and no 'defaultAction' "
 			       "or 'syscalls': " NO_FILTER_HINT,
-			       m->key, hint ? " (did you mean '" : "",
-			       hint ? hint : "", hint ? "'?)" : "");
+			       m->key,
+			       cf_did_you_mean(m->key, names,
+					       CF_ARRAY_SIZE(names), buf,
+					       sizeof(buf)));
 	}
 	return perr(pp, obj, ptr,
 		    "the profile has no 'defaultAction' and no 'syscalls' "

@@ -464,32 +464,15 @@ static void rec_write_deny(FILE *f, const char *name, uint32_t action)
 			name, s);
 }
 
-int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
-		   char **json, size_t *len, struct cf_error *err)
+/* Judges each observed name against o->base (everything allowed without
+ * one), reporting what stays denied; returns how many are allowed. */
+static size_t rec_judge_all(const struct cf_record_opts *o,
+			    const struct rec_name *names, size_t nnames,
+			    const int *abis, size_t nabis,
+			    struct rec_judgement *jd)
 {
-	int abis[64];
-	size_t nabis, nnames, nallow = 0;
-	struct rec_name *names;
-	struct rec_judgement *jd;
-	char *buf = NULL;
-	size_t blen = 0;
-	FILE *f;
-	bool ok;
+	size_t nallow = 0;
 
-	*json = NULL;
-	*len = 0;
-	if (o && cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_record_opts",
-				  err))
-		return -EINVAL;
-	rec_abi_list(r, o, abis, &nabis);
-	names = rec_names(r, o, &nnames);
-	jd = calloc(nnames ? nnames : 1, sizeof(*jd));
-	f = names && jd ? open_memstream(&buf, &blen) : NULL;
-	if (!f) {
-		free(names);
-		free(jd);
-		return cf_err(err, -ENOMEM, "out of memory");
-	}
 	for (size_t i = 0; i < nnames; i++) {
 		const char *nm = cf_sysinfo[names[i].idx].name;
 		char where[128], act[64];
@@ -519,6 +502,15 @@ int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
 				       ? cf_arches[jd[i].why_abi].name
 				       : "?");
 	}
+	return nallow;
+}
+
+/* The profile: default ERRNO(EPERM), the ABIs, one ALLOW rule of the
+ * allowed names, then the base's argument rules and other denials. */
+static void rec_write_profile(FILE *f, const struct rec_name *names,
+			      size_t nnames, const struct rec_judgement *jd,
+			      size_t nallow, const int *abis, size_t nabis)
+{
 	fprintf(f, "{\n\t\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
 		   "\t\"defaultErrnoRet\": 1,\n\t\"architectures\": [");
 	for (size_t i = 0; i < nabis; i++)
@@ -540,6 +532,36 @@ int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
 			rec_write_deny(f, nm, jd[i].deny_action);
 	}
 	fprintf(f, "\n\t]\n}\n");
+}
+
+int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
+		   char **json, size_t *len, struct cf_error *err)
+{
+	int abis[64];
+	size_t nabis, nnames, nallow;
+	struct rec_name *names;
+	struct rec_judgement *jd;
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *f;
+	bool ok;
+
+	*json = NULL;
+	*len = 0;
+	if (o && cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_record_opts",
+				  err))
+		return -EINVAL;
+	rec_abi_list(r, o, abis, &nabis);
+	names = rec_names(r, o, &nnames);
+	jd = calloc(nnames ? nnames : 1, sizeof(*jd));
+	f = names && jd ? open_memstream(&buf, &blen) : NULL;
+	if (!f) {
+		free(names);
+		free(jd);
+		return cf_err(err, -ENOMEM, "out of memory");
+	}
+	nallow = rec_judge_all(o, names, nnames, abis, nabis, jd);
+	rec_write_profile(f, names, nnames, jd, nallow, abis, nabis);
 	ok = !ferror(f);
 	ok = fclose(f) == 0 && ok;
 	free(names);

@@ -14,6 +14,7 @@
 #include "profile.h"
 #include "syscalls.h"
 #include "ruleset.h"
+#include "jptr.h"
 
 #include <string.h>
 
@@ -166,35 +167,20 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 				a->value_two};
 }
 
-static size_t ndigits(size_t n)
-{
-	size_t nd = 1;
-
-	while (n >= 10) {
-		n /= 10;
-		nd++;
-	}
-	return nd;
-}
-
 /* The JSON pointer of name n of s, written at *at (room enough): the
  * names array's pointer (base, blen bytes) + "/" + n, or the legacy
  * "name"'s pointer. */
 static const char *name_ptr(char **at, const struct cf_p_syscall *s,
 			    const char *base, size_t blen, size_t n)
 {
-	char *out = *at, *o = out + blen;
-	size_t nd = s->legacy_name ? 0 : ndigits(n);
+	char *out = *at;
 
-	memcpy(out, base, blen);
-	if (nd) {
-		*o++ = '/';
-		for (size_t k = nd; k; k--, n /= 10)
-			o[k - 1] = (char)('0' + n % 10);
-		o += nd;
-	}
-	*o++ = 0;
-	*at = o;
+	if (s->legacy_name) {
+		memcpy(out, base, blen);
+		out[blen] = 0;
+		*at = out + blen + 1;
+	} else
+		*at = out + cf_jptr_write(out, base, blen, NULL, n) + 1;
 	return out;
 }
 
@@ -299,7 +285,8 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 		/* the names' pointers, in one block */
 		blen = strlen(base);
 		ptrs = cf_arena_raw(
-		    a, s->nnames * (blen + 2 + ndigits(s->nnames - 1)), 1);
+		    a, s->nnames * (cf_jptr_len(blen, NULL, s->nnames - 1) + 1),
+		    1);
 		if (!ptrs)
 			return cf_err(err, -ENOMEM, "out of memory");
 		if (s->nargs) {

@@ -3,9 +3,14 @@
  * argv[1]) and ends with "N passed, N failed". */
 #include "t.h"
 
+#include "callfence.h"
+
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct t_entry {
 	const char *name, *file;
@@ -16,7 +21,7 @@ static struct t_entry t_tests[4096];
 static size_t t_ntests;
 static unsigned t_cur_failures, t_cur_checks;
 static bool t_cur_skipped;
-static const char *t_cur_name;
+static const char *t_cur_name, *t_cur_file;
 
 void t_register(const char *name, t_fn fn, const char *file)
 {
@@ -137,6 +142,107 @@ char *t_fixture_read(const char *name, size_t *len)
 	return t_shared_read(rel, len);
 }
 
+const char *t_arch_name(uint32_t audit, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int abi = 0; abi < cf_abi_count(); abi++)
+		if (cf_abi_audit_arch(abi) == audit && len + 1 < size)
+			len +=
+			    (size_t)snprintf(buf + len, size - len, "%s%s",
+					     len ? "/" : "", cf_abi_name(abi));
+	if (!len)
+		snprintf(buf, size, "arch 0x%x", audit);
+	return buf;
+}
+
+const char *t_action_name(uint32_t action, char *buf, size_t size)
+{
+	return cf_action_str(action, buf, size);
+}
+
+void t_child_fail(const char *expr, const char *file, int line)
+{
+	fprintf(stderr, "  %s:%d: %s: in child: check failed: %s\n", file, line,
+		t_cur_name, expr);
+	fflush(stderr);
+	_exit(T_CHILD_FAILED);
+}
+
+bool t_check_child(int pid, const char *what, const char *file, int line)
+{
+	int ws;
+
+	if (pid < 0 || waitpid(pid, &ws, 0) != pid) {
+		t_fail(file, line, "child %s: %s", what,
+		       pid < 0 ? "fork failed" : "waitpid failed");
+		return false;
+	}
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
+		return t_check(true, what, file, line);
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == T_CHILD_FAILED)
+		t_fail(file, line, "child %s: its check failed (above)", what);
+	else if (WIFEXITED(ws))
+		t_fail(file, line, "child %s exited %d", what, WEXITSTATUS(ws));
+	else
+		t_fail(file, line, "child %s killed by SIG%s", what,
+		       WIFSIGNALED(ws) ? sigabbrev_np(WTERMSIG(ws)) : "?");
+	return false;
+}
+
+/* A crash names its test: the handler writes the name (write(2) only),
+ * puts back the handler it replaced (the sanitizers' report, or the
+ * default action) and returns, so that a fault happens again; a signal
+ * that was sent (abort, raise, kill) is sent again. */
+static const int t_crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+static struct sigaction
+    t_crash_old[sizeof(t_crash_signals) / sizeof(t_crash_signals[0])];
+
+static void t_write_str(const char *s)
+{
+	ssize_t n = write(2, s, strlen(s));
+
+	(void)n;
+}
+
+static void t_on_crash(int sig, siginfo_t *info, void *uctx)
+{
+	char num[12], *p = num + sizeof(num) - 1;
+	unsigned v = (unsigned)sig;
+
+	*p = 0;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	t_write_str("CRASH in test ");
+	t_write_str(t_cur_name ? t_cur_name : "(none: between tests)");
+	t_write_str(" (");
+	t_write_str(t_cur_file ? t_cur_file : "?");
+	t_write_str("): signal ");
+	t_write_str(p);
+	t_write_str("\n");
+	for (size_t i = 0; i < sizeof(t_crash_old) / sizeof(t_crash_old[0]);
+	     i++)
+		if (t_crash_signals[i] == sig)
+			sigaction(sig, &t_crash_old[i], NULL);
+	(void)uctx;
+	/* sent, not a fault: nothing happens again on return */
+	if (info->si_code <= 0)
+		raise(sig);
+}
+
+static void t_name_crashes(void)
+{
+	struct sigaction sa = {.sa_sigaction = t_on_crash,
+			       .sa_flags = SA_SIGINFO};
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(t_crash_old) / sizeof(t_crash_old[0]);
+	     i++)
+		sigaction(t_crash_signals[i], &sa, &t_crash_old[i]);
+}
+
 const char *t_callfence_bin(void)
 {
 	const char *b = getenv("CF_BIN");
@@ -149,12 +255,14 @@ int main(int argc, char **argv)
 	unsigned passed = 0, failed = 0, skipped = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	t_name_crashes();
 	for (size_t i = 0; i < t_ntests; i++) {
 		struct t_entry *t = &t_tests[i];
 
 		if (argc > 1 && !strstr(t->name, argv[1]))
 			continue;
 		t_cur_name = t->name;
+		t_cur_file = t->file;
 		t_cur_failures = 0;
 		t_cur_checks = 0;
 		t_cur_skipped = false;

@@ -30,6 +30,20 @@ extern const size_t t_nfixtures;
 char *t_fixture_read(const char *name, size_t *len);
 /* Path of the built callfence binary (CF_BIN or build/callfence). */
 const char *t_callfence_bin(void);
+/* Names for failure messages: the ABIs of an audit arch ("x86_64/x32",
+ * or the hex for an unknown one) and an action ("SCMP_ACT_ERRNO(1)");
+ * both write into buf. */
+const char *t_arch_name(uint32_t audit, char *buf, size_t size);
+const char *t_action_name(uint32_t action, char *buf, size_t size);
+/* In a forked child: prints "file:line: test: in child: check failed:
+ * expr" on stderr and ends the child with T_CHILD_FAILED. */
+#define T_CHILD_FAILED 86
+__attribute__((noreturn)) void t_child_fail(const char *expr, const char *file,
+					    int line);
+/* Waits for pid and records one check: it exited 0. Otherwise the failure
+ * says how it ended (exit code, signal by name; T_CHILD_FAILED points at
+ * the child's own message above). */
+bool t_check_child(int pid, const char *what, const char *file, int line);
 
 #define TEST(name)                                                             \
 	static void name(void);                                                \
@@ -40,6 +54,13 @@ const char *t_callfence_bin(void);
 	static void name(void)
 
 #define CHECK(cond) t_check(!!(cond), #cond, __FILE__, __LINE__)
+/* CHECK for forked children: a false cond ends the child, naming itself. */
+#define CHILD_CHECK(cond)                                                      \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			t_child_fail(#cond, __FILE__, __LINE__);               \
+	} while (0)
+#define CHECK_CHILD(pid) t_check_child((pid), #pid, __FILE__, __LINE__)
 #define CHECK_EQ(a, b)                                                         \
 	do {                                                                   \
 		uint64_t t_a_ = (uint64_t)(a), t_b_ = (uint64_t)(b);           \

@@ -70,17 +70,17 @@ TEST(install_tsync_filters_running_threads)
 
 		pthread_barrier_init(&installed, NULL, 2);
 		pthread_barrier_init(&checked, NULL, 2);
-		if (pthread_create(&t, NULL, other_thread, NULL))
-			_exit(10);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-		    cf_install(deny_personality, 4, 0, &err))
-			_exit(11);
+		CHILD_CHECK(pthread_create(&t, NULL, other_thread, NULL) == 0);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(cf_install(deny_personality, 4, 0, &err) == 0);
 		pthread_barrier_wait(&installed);
 		pthread_barrier_wait(&checked);
 		pthread_join(t, NULL);
-		_exit(thread_saw == 77 && probe() == 77 ? 0 : 12);
+		CHILD_CHECK(thread_saw == 77);
+		CHILD_CHECK(probe() == 77);
+		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 static void *lone_filter_thread(void *arg)
@@ -107,19 +107,19 @@ TEST(install_refuses_when_tsync_cannot_apply)
 
 		pthread_barrier_init(&installed, NULL, 2);
 		pthread_barrier_init(&checked, NULL, 2);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-		    pthread_create(&t, NULL, lone_filter_thread, NULL))
-			_exit(10);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(
+		    pthread_create(&t, NULL, lone_filter_thread, NULL) == 0);
 		pthread_barrier_wait(&installed);
 		rc = cf_install(deny_personality, 4, 0, &err);
 		/* refused, and this thread has no filter */
-		if (rc != -EAGAIN || !strstr(err.msg, "TSYNC") || probe() != 0)
-			_exit(11);
+		CHILD_CHECK(rc == -EAGAIN && strstr(err.msg, "TSYNC"));
+		CHILD_CHECK(probe() == 0);
 		pthread_barrier_wait(&checked);
 		pthread_join(t, NULL);
 		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 TEST(install_verifies_first)
@@ -133,14 +133,13 @@ TEST(install_verifies_first)
 	if (pid == 0) {
 		struct cf_error err;
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(10);
-		_exit(cf_install(bad, 2, 0, &err) == -EINVAL &&
-			      strstr(err.msg, "aligned") && probe() == 0
-			  ? 0
-			  : 11);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(cf_install(bad, 2, 0, &err) == -EINVAL &&
+			    strstr(err.msg, "aligned"));
+		CHILD_CHECK(probe() == 0);
+		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 TEST(install_filter_takes_effect)
@@ -150,18 +149,17 @@ TEST(install_filter_takes_effect)
 	if (pid == 0) {
 		struct cf_error err;
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || probe() != 0)
-			_exit(10);
-		if (cf_install(deny_personality, 4, 0, &err))
-			_exit(11);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(probe() == 0);
+		CHILD_CHECK(cf_install(deny_personality, 4, 0, &err) == 0);
 		/* denied with the filter's errno, the rest still works, and
 		 * the kernel reports filter mode */
-		_exit(probe() == 77 && getppid() > 0 &&
-			      prctl(PR_GET_SECCOMP) == 2
-			  ? 0
-			  : 12);
+		CHILD_CHECK(probe() == 77);
+		CHILD_CHECK(getppid() > 0);
+		CHILD_CHECK(prctl(PR_GET_SECCOMP) == 2);
+		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 TEST(install_without_nnp_or_cap_sys_admin_is_eacces)
@@ -173,15 +171,14 @@ TEST(install_without_nnp_or_cap_sys_admin_is_eacces)
 		int rc;
 
 		/* as root, losing uid 0 clears the effective capabilities */
-		if (geteuid() == 0 && setresuid(65534, 65534, 65534))
-			_exit(10);
+		CHILD_CHECK(geteuid() != 0 ||
+			    setresuid(65534, 65534, 65534) == 0);
 		rc = cf_install(deny_personality, 4, 0, &err);
-		_exit(rc == -EACCES && strstr(err.msg, "no_new_privs") &&
-			      probe() == 0
-			  ? 0
-			  : 11);
+		CHILD_CHECK(rc == -EACCES && strstr(err.msg, "no_new_privs"));
+		CHILD_CHECK(probe() == 0);
+		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 TEST(install_flags)
@@ -191,27 +188,24 @@ TEST(install_flags)
 	if (pid == 0) {
 		struct cf_error err;
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(10);
-		if (cf_install(deny_personality, 4, 1U << 20, &err) !=
-			-EINVAL ||
-		    !strstr(err.msg, "unknown seccomp filter flags 0x100000"))
-			_exit(11);
-		if (cf_install(deny_personality, 4,
-			       SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-			       &err) != -EINVAL ||
-		    !strstr(err.msg, "NEW_LISTENER"))
-			_exit(12);
-		if (probe() != 0)
-			_exit(13);
-		if (cf_install(deny_personality, 4,
-			       SECCOMP_FILTER_FLAG_LOG |
-				   SECCOMP_FILTER_FLAG_SPEC_ALLOW,
-			       &err))
-			_exit(14);
-		_exit(probe() == 77 ? 0 : 15);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(
+		    cf_install(deny_personality, 4, 1U << 20, &err) ==
+			-EINVAL &&
+		    strstr(err.msg, "unknown seccomp filter flags 0x100000"));
+		CHILD_CHECK(cf_install(deny_personality, 4,
+				       SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+				       &err) == -EINVAL &&
+			    strstr(err.msg, "NEW_LISTENER"));
+		CHILD_CHECK(probe() == 0);
+		CHILD_CHECK(cf_install(deny_personality, 4,
+				       SECCOMP_FILTER_FLAG_LOG |
+					   SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+				       &err) == 0);
+		CHILD_CHECK(probe() == 77);
+		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 TEST(install_with_listener_returns_its_fd)
@@ -225,19 +219,17 @@ TEST(install_with_listener_returns_its_fd)
 		struct cf_error err;
 		int fd;
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(10);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
 		fd = cf_install(allow, 1, SECCOMP_FILTER_FLAG_NEW_LISTENER,
 				&err);
-		if (fd <= 0 || !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
-			_exit(11);
+		CHILD_CHECK(fd > 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
 		/* one listener per filter chain */
-		if (cf_install(allow, 1, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-			       &err) != -EBUSY)
-			_exit(12);
+		CHILD_CHECK(cf_install(allow, 1,
+				       SECCOMP_FILTER_FLAG_NEW_LISTENER,
+				       &err) == -EBUSY);
 		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 TEST(install_with_listener_refuses_when_tsync_cannot_apply)
@@ -251,20 +243,20 @@ TEST(install_with_listener_refuses_when_tsync_cannot_apply)
 
 		pthread_barrier_init(&installed, NULL, 2);
 		pthread_barrier_init(&checked, NULL, 2);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-		    pthread_create(&t, NULL, lone_filter_thread, NULL))
-			_exit(10);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(
+		    pthread_create(&t, NULL, lone_filter_thread, NULL) == 0);
 		pthread_barrier_wait(&installed);
 		/* TSYNC_ESRCH: the kernel says ESRCH instead of a thread id */
 		rc = cf_install(deny_personality, 4,
 				SECCOMP_FILTER_FLAG_NEW_LISTENER, &err);
-		if (rc != -EAGAIN || !strstr(err.msg, "TSYNC") || probe() != 0)
-			_exit(11);
+		CHILD_CHECK(rc == -EAGAIN && strstr(err.msg, "TSYNC"));
+		CHILD_CHECK(probe() == 0);
 		pthread_barrier_wait(&checked);
 		pthread_join(t, NULL);
 		_exit(0);
 	}
-	CHECK_EQ(child_status(pid), 0);
+	CHECK_CHILD(pid);
 }
 
 /* Does the kernel take p (flags 0, no_new_privs set)? The child reports

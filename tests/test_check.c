@@ -4,6 +4,7 @@
  * every command shows; options matched whole in every command. Run
  * through the built binary, with decisions confirmed by the library. */
 #include "t.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 
@@ -14,48 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct res {
-	int status;	  /* exit code, or -1 */
-	char text[65536]; /* stdout then stderr */
-};
-
-static void ck_cmd(struct res *o, const char *const *args)
-{
-	const char *argv[32] = {t_callfence_bin()};
-	int n = 1, pipefd[2], status;
-	size_t len = 0;
-	pid_t pid;
-
-	while (n < 31 && args[n - 1])
-		argv[n] = args[n - 1], n++;
-	argv[n] = NULL;
-	o->status = -1;
-	o->text[0] = 0;
-	if (pipe2(pipefd, O_CLOEXEC))
-		return;
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(126);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t r =
-		    read(pipefd[0], o->text + len, sizeof(o->text) - 1 - len);
-
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	o->text[len] = 0;
-	close(pipefd[0]);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-		o->status = WEXITSTATUS(status);
-}
-
-#define CMD(o, ...) ck_cmd(o, (const char *const[]){__VA_ARGS__, NULL})
+#define CMD(o, ...) t_callfence(o, (const char *const[]){__VA_ARGS__, NULL})
 
 static char ck_dir[64];
 
@@ -145,7 +105,7 @@ static uint32_t run_prog(const struct cf_filter *f, uint32_t nr,
  * program) while the profile denies what the kernel reads from it. */
 TEST(check_docker_default_one_warning)
 {
-	static struct res o;
+	static struct t_out o;
 	const char *p;
 	char *text, *v;
 	size_t len;
@@ -207,7 +167,7 @@ TEST(check_docker_default_one_warning)
  * a note; a deny-list with EQ under an ALLOW default is bypassed. */
 TEST(check_int_arg_hardened)
 {
-	static struct res o;
+	static struct t_out o;
 	const char *p;
 
 	if (!ck_binary())
@@ -261,7 +221,7 @@ TEST(check_int_arg_hardened)
  * half is a harden-upper-bits warning. */
 TEST(check_harden)
 {
-	static struct res o;
+	static struct t_out o;
 	const char *shared = t_shared(), *p;
 	char prof[4200];
 
@@ -333,7 +293,7 @@ static const char shadow_profile[] =
  * low byte other than 1), one covered by rules of its own action. */
 TEST(check_shadowed_rules)
 {
-	static struct res o;
+	static struct t_out o;
 	const char *p;
 
 	if (!ck_binary() || !(p = ck_file("shadow.json", shadow_profile)))
@@ -381,7 +341,7 @@ TEST(check_shadowed_rules)
  * target's diagnostics): shadowed and overlapping rules. */
 TEST(check_rule_lints_in_every_command)
 {
-	static struct res o;
+	static struct t_out o;
 	char out[160];
 	const char *p;
 
@@ -415,7 +375,7 @@ TEST(check_rule_lints_in_every_command)
 /* includes/excludes caps are compared as exact strings by Docker. */
 TEST(check_cap_never_matches)
 {
-	static struct res o;
+	static struct t_out o;
 	const char *p;
 
 	if (!ck_binary())
@@ -453,7 +413,7 @@ TEST(check_cap_never_matches)
  * usage error with a hint. */
 TEST(check_notes_and_ignore)
 {
-	static struct res o;
+	static struct t_out o;
 	const char *p;
 
 	if (!ck_binary())
@@ -496,7 +456,7 @@ TEST(check_notes_and_ignore)
  * would take any unique prefix; Docker does not). */
 TEST(cli_no_abbreviated_options)
 {
-	static struct res o;
+	static struct t_out o;
 	char marker[160], script[200];
 	const char *p;
 

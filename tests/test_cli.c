@@ -2,6 +2,7 @@
 /* The callfence command (not run: tests/test_run.c): exit codes, outputs,
  * and a compiled file the kernel accepts. */
 #include "t.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 
@@ -15,49 +16,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct out {
-	int status;	  /* exit code, or -1 */
-	char text[65536]; /* stdout then stderr */
-};
-
-/* Runs build/callfence with args; collects stdout+stderr. */
-static void cf_cmd(struct out *o, const char *first, ...)
+/* Runs build/callfence with args (NULL-terminated after first). */
+static void cf_cmd(struct t_out *o, const char *first, ...)
 {
-	const char *argv[32] = {t_callfence_bin(), first};
-	int n = 2, pipefd[2], status;
-	size_t len = 0;
+	const char *argv[31] = {first};
+	int n = 1;
 	va_list ap;
-	pid_t pid;
 
 	va_start(ap, first);
-	while (n < 31 && (argv[n] = va_arg(ap, const char *)))
+	while (n < 30 && (argv[n] = va_arg(ap, const char *)))
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	o->status = -1;
-	o->text[0] = 0;
-	if (pipe2(pipefd, O_CLOEXEC))
-		return;
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(126);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t r =
-		    read(pipefd[0], o->text + len, sizeof(o->text) - 1 - len);
-
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	o->text[len] = 0;
-	close(pipefd[0]);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-		o->status = WEXITSTATUS(status);
+	t_callfence(o, argv);
 }
 
 static char shared_profile[4096];
@@ -91,10 +62,10 @@ static long file_size(const char *path)
 
 TEST(cli_compile_raw_loads_in_the_kernel)
 {
-	static struct out o;
+	static struct t_out o;
 	const char *p;
 	char path[] = "/tmp/cf-cli-XXXXXX";
-	int fd, status;
+	int fd;
 	pid_t pid;
 
 	if (!binary_present() || !(p = fixture("docker-default.json")))
@@ -112,18 +83,17 @@ TEST(cli_compile_raw_loads_in_the_kernel)
 		ssize_t n = read(in, insns, sizeof(insns));
 		struct sock_fprog prog = {(unsigned short)(n / 8), insns};
 
-		if (n <= 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(10);
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-			_exit(11);
+		CHILD_CHECK(n > 0);
+		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+		CHILD_CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+				    &prog) == 0);
 		/* in force: kcmp is denied with EPERM, getpid works */
-		_exit(syscall(SYS_kcmp, 0, 0, 0, 0, 0) == -1 &&
-			      errno == EPERM && getpid() > 0
-			  ? 0
-			  : 12);
+		CHILD_CHECK(syscall(SYS_kcmp, 0, 0, 0, 0, 0) == -1 &&
+			    errno == EPERM);
+		CHILD_CHECK(getpid() > 0);
+		_exit(0);
 	}
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	      WEXITSTATUS(status) == 0);
+	CHECK_CHILD(pid);
 	cf_cmd(&o, "disasm", path, NULL);
 	CHECK_EQ(o.status, 0);
 	CHECK_CONTAINS(o.text, "   0: lda  arch");
@@ -137,7 +107,7 @@ TEST(cli_compile_raw_loads_in_the_kernel)
 
 TEST(cli_compile_unconfined_and_rejected)
 {
-	static struct out o;
+	static struct t_out o;
 	char dir[] = "/tmp/cf-cli-XXXXXX", prof[256], out[256];
 	FILE *f;
 
@@ -171,7 +141,7 @@ TEST(cli_compile_unconfined_and_rejected)
 
 TEST(cli_usage_and_hints)
 {
-	static struct out o;
+	static struct t_out o;
 
 	if (!binary_present())
 		return;
@@ -192,7 +162,7 @@ TEST(cli_usage_and_hints)
 
 TEST(cli_explain_names_the_rule)
 {
-	static struct out o;
+	static struct t_out o;
 	const char *p;
 
 	if (!binary_present() || !(p = fixture("docker-default.json")))
@@ -232,7 +202,7 @@ TEST(cli_explain_names_the_rule)
 
 TEST(cli_check_and_default)
 {
-	static struct out o;
+	static struct t_out o;
 	const char *p;
 	struct cf_profile *prof = NULL;
 	struct cf_error err;
@@ -261,7 +231,7 @@ TEST(cli_check_and_default)
  * both match; disjoint ones (and the fixtures) are not. */
 TEST(cli_check_overlapping_rules)
 {
-	static struct out o;
+	static struct t_out o;
 	char dir[] = "/tmp/cf-cli-XXXXXX", prof[256];
 	const char *p;
 	FILE *f;

@@ -7,6 +7,7 @@
  * the callfence binary, which must refuse without running the command.
  */
 #include "t.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 #include "base.h"
@@ -366,37 +367,11 @@ static int text_pipe(const char *text)
 	return p[0];
 }
 
-static char dir[64];
-
-static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)type;
-	(void)f;
-	return remove(p);
-}
-
-static const char *fresh_dir(void)
-{
-	if (dir[0])
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	strcpy(dir, "/tmp/cf-detect-XXXXXX");
-	return mkdtemp(dir);
-}
-
-static const char *in_dir(const char *name)
-{
-	static char bufs[4][128];
-	static int i;
-	char *b = bufs[i++ & 3];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
-	return b;
-}
+static struct t_dir dir; /* the directory of the test that runs */
 
 static const char *write_file(const char *name, const char *text)
 {
-	const char *path = in_dir(name);
+	const char *path = t_join(dir.path, name);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
@@ -408,7 +383,7 @@ static const char *write_file(const char *name, const char *text)
 
 static bool cli_ready(void)
 {
-	if (access(t_callfence_bin(), X_OK) == 0 && fresh_dir())
+	if (access(t_callfence_bin(), X_OK) == 0 && t_fresh_dir(&dir, "detect"))
 		return true;
 	t_fail(__FILE__, __LINE__, "%s is missing (make all first)",
 	       t_callfence_bin());
@@ -428,7 +403,8 @@ static const char *seccomp_opt(const char *path)
 static void cli_refuses(const char *json, const char *want)
 {
 	const char *prof = write_file("p.json", json);
-	const char *marker = in_dir("marker"), *bpf = in_dir("out.bpf");
+	const char *marker = t_join(dir.path, "marker"),
+		   *bpf = t_join(dir.path, "out.bpf");
 	struct cmd c;
 
 	unlink(marker);
@@ -494,7 +470,7 @@ TEST(detect_cli_one_seccomp_option)
 
 	if (!cli_ready())
 		return;
-	marker = in_dir("marker");
+	marker = t_join(dir.path, "marker");
 	CMD(&c, "run", "--security-opt", "seccomp=builtin", "--security-opt",
 	    "seccomp=unconfined", "touch", marker);
 	CHECK_EQ(c.status, 125);
@@ -525,8 +501,8 @@ TEST(detect_cli_fifo_without_writer_is_an_error_not_a_hang)
 
 	if (!cli_ready())
 		return;
-	fifo = in_dir("fifo");
-	marker = in_dir("marker");
+	fifo = t_join(dir.path, "fifo");
+	marker = t_join(dir.path, "marker");
 	if (!CHECK(mkfifo(fifo, 0600) == 0))
 		return;
 	/* both wait at once: the wait is paid once */
@@ -554,7 +530,7 @@ TEST(detect_cli_fifo_with_a_writer)
 
 	if (!cli_ready())
 		return;
-	fifo = in_dir("fifo");
+	fifo = t_join(dir.path, "fifo");
 	if (!CHECK(mkfifo(fifo, 0600) == 0))
 		return;
 	w = fork();
@@ -564,9 +540,9 @@ TEST(detect_cli_fifo_with_a_writer)
 		_exit(fd < 0 || write(fd, DENY_MKDIR, strlen(DENY_MKDIR)) < 0);
 	}
 	CMD(&c, "run", "--security-opt", seccomp_opt(fifo), "mkdir",
-	    in_dir("d"));
+	    t_join(dir.path, "d"));
 	CHECK(c.status != 0 && c.status != 125); /* mkdir: EPERM */
-	CHECK(access(in_dir("d"), F_OK) != 0);
+	CHECK(access(t_join(dir.path, "d"), F_OK) != 0);
 	CHECK_CONTAINS(c.text, "Operation not permitted");
 	CHECK(waitpid(w, &st, 0) == w && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
@@ -584,12 +560,12 @@ TEST(detect_cli_dev_fd_pipe_and_stdin)
 	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fd);
 	cmd_in(&c, -1, fd,
 	       (const char *const[]){"run", "--security-opt",
-				     seccomp_opt(fdpath), "mkdir", in_dir("d"),
-				     NULL});
+				     seccomp_opt(fdpath), "mkdir",
+				     t_join(dir.path, "d"), NULL});
 	close(fd);
 	CHECK(c.status != 0 && c.status != 125);
 	CHECK_CONTAINS(c.text, "Operation not permitted");
-	CHECK(access(in_dir("d"), F_OK) != 0);
+	CHECK(access(t_join(dir.path, "d"), F_OK) != 0);
 	/* - is standard input, for run, check, compile and explain */
 	fd = text_pipe(DENY_MKDIR);
 	cmd_in(&c, fd, -1,
@@ -604,12 +580,12 @@ TEST(detect_cli_dev_fd_pipe_and_stdin)
 	close(fd);
 	CHECK_EQ(c.status, 0);
 	fd = text_pipe(DENY_MKDIR);
-	cmd_in(
-	    &c, fd, -1,
-	    (const char *const[]){"compile", "-", "-o", in_dir("o.bpf"), NULL});
+	cmd_in(&c, fd, -1,
+	       (const char *const[]){"compile", "-", "-o",
+				     t_join(dir.path, "o.bpf"), NULL});
 	close(fd);
 	CHECK_EQ(c.status, 0);
-	CHECK(access(in_dir("o.bpf"), F_OK) == 0);
+	CHECK(access(t_join(dir.path, "o.bpf"), F_OK) == 0);
 	fd = text_pipe(DENY_MKDIR);
 	cmd_in(&c, fd, -1,
 	       (const char *const[]){"explain", "-", "mkdir", NULL});
@@ -622,5 +598,5 @@ TEST(detect_cli_dev_fd_pipe_and_stdin)
 	close(fd);
 	CHECK_EQ(c.status, 1);
 	CHECK_CONTAINS(c.text, "<stdin>:1:2: /syscals");
-	fresh_dir();
+	t_fresh_dir(&dir, "detect");
 }

@@ -124,17 +124,20 @@ static bool agree(const struct cf_prog *p, const struct cf_ir *ir,
 	const struct cf_ir_chain *chain;
 	uint32_t want = cf_ir_eval(ir, d, NULL, &chain);
 	uint32_t got = run(p, d, NULL);
+	char an[64], gn[48], wn[48];
 
 	n_compared++;
 	n_by_chain += chain != NULL;
 	if (want == got)
 		return true;
 	t_fail(__FILE__, __LINE__,
-	       "arch 0x%x nr 0x%x args %" PRIx64 " %" PRIx64 " %" PRIx64
-	       " %" PRIx64 " %" PRIx64 " %" PRIx64 ": bpf 0x%x, ir 0x%x",
-	       d->arch, (uint32_t)d->nr, (uint64_t)d->args[0],
-	       (uint64_t)d->args[1], (uint64_t)d->args[2], (uint64_t)d->args[3],
-	       (uint64_t)d->args[4], (uint64_t)d->args[5], got, want);
+	       "%s nr %u args %" PRIx64 " %" PRIx64 " %" PRIx64 " %" PRIx64
+	       " %" PRIx64 " %" PRIx64 ": bpf %s, ir %s",
+	       t_arch_name(d->arch, an, sizeof(an)), (uint32_t)d->nr,
+	       (uint64_t)d->args[0], (uint64_t)d->args[1], (uint64_t)d->args[2],
+	       (uint64_t)d->args[3], (uint64_t)d->args[4], (uint64_t)d->args[5],
+	       t_action_name(got, gn, sizeof(gn)),
+	       t_action_name(want, wn, sizeof(wn)));
 	return false;
 }
 
@@ -1032,6 +1035,7 @@ static void check_cacheable(const struct cf_prog *p, const struct cf_ir *ir,
 		struct seccomp_data d = sd(audit, (uint32_t)nr);
 		const struct cf_ir_sys *s;
 		bool free_allow = cf_ir_eval(ir, &d, &s, NULL) == CF_RET_ALLOW;
+		char an[64];
 
 		for (size_t i = 0; s && free_allow && i < s->nchains; i++)
 			free_allow = s->chains[i].action == s->fallback;
@@ -1039,9 +1043,9 @@ static void check_cacheable(const struct cf_prog *p, const struct cf_ir *ir,
 		    !cf_bpf_cacheable(p->insns, p->len, audit, (uint32_t)nr) &&
 		    (*missed)++ < 10)
 			t_fail(__FILE__, __LINE__,
-			       "arch 0x%x nr 0x%x: argument-free ALLOW not "
-			       "cacheable",
-			       audit, (uint32_t)nr);
+			       "%s nr %u: argument-free ALLOW not cacheable",
+			       t_arch_name(audit, an, sizeof(an)),
+			       (uint32_t)nr);
 	}
 }
 

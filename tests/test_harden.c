@@ -189,6 +189,7 @@ static void one(const struct cf_filter *fd, const struct cf_filter *fh,
 {
 	uint32_t a = cf_ir_eval(&fd->ir, d, NULL, NULL);
 	uint32_t b = cf_ir_eval(&fh->ir, d, NULL, NULL);
+	char an[48], bn[48];
 
 	t->vectors++;
 	if (prog_run(fh, d) != b || prog_run(fd, d) != a) {
@@ -208,11 +209,13 @@ static void one(const struct cf_filter *fd, const struct cf_filter *fh,
 		if (getenv("CF_HARDEN_LIST"))
 			fprintf(stderr,
 				"harden-changes: %s %s %s(0x%llx, 0x%llx, "
-				"0x%llx): 0x%x -> 0x%x\n",
+				"0x%llx): %s -> %s\n",
 				t->what, abi, sys,
 				(unsigned long long)d->args[0],
 				(unsigned long long)d->args[1],
-				(unsigned long long)d->args[2], a, b);
+				(unsigned long long)d->args[2],
+				t_action_name(a, an, sizeof(an)),
+				t_action_name(b, bn, sizeof(bn)));
 		/* documented: Docker's personality(0xffffffff) rule */
 		if (strcmp(sys, "personality") && t->diffs++ < 5)
 			t_fail(__FILE__, __LINE__,
@@ -224,11 +227,13 @@ static void one(const struct cf_filter *fd, const struct cf_filter *fh,
 	if (t->diffs++ < 5)
 		t_fail(__FILE__, __LINE__,
 		       "%s: %s %s(0x%llx, 0x%llx, 0x%llx, 0x%llx): default "
-		       "0x%x, hardened 0x%x",
+		       "%s, hardened %s",
 		       t->what, abi, sys, (unsigned long long)d->args[0],
 		       (unsigned long long)d->args[1],
 		       (unsigned long long)d->args[2],
-		       (unsigned long long)d->args[3], a, b);
+		       (unsigned long long)d->args[3],
+		       t_action_name(a, an, sizeof(an)),
+		       t_action_name(b, bn, sizeof(bn)));
 }
 
 /* Every combination of the values of the tested arguments. */

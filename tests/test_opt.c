@@ -53,17 +53,21 @@ static void vec(struct cmp *c, const struct seccomp_data *d)
 	uint32_t want = cf_ir_eval(c->ir, d, NULL, NULL);
 	uint32_t o = cf_bpf_run(c->opt.insns, c->opt.len, &k, NULL);
 	uint32_t p = cf_bpf_run(c->plain.insns, c->plain.len, &k, NULL);
+	char an[64], on[48], pn[48], wn[48];
 
 	c->n++;
 	if (o == want && p == want)
 		return;
 	if (c->diffs++ < 10)
 		t_fail(__FILE__, __LINE__,
-		       "%s: arch 0x%x nr 0x%x args %" PRIx64 " %" PRIx64
-		       " %" PRIx64 " %" PRIx64 ": opt 0x%x plain 0x%x ir 0x%x",
-		       c->what, d->arch, (uint32_t)d->nr, (uint64_t)d->args[0],
+		       "%s: %s nr %u args %" PRIx64 " %" PRIx64 " %" PRIx64
+		       " %" PRIx64 ": opt %s plain %s ir %s",
+		       c->what, t_arch_name(d->arch, an, sizeof(an)),
+		       (uint32_t)d->nr, (uint64_t)d->args[0],
 		       (uint64_t)d->args[1], (uint64_t)d->args[2],
-		       (uint64_t)d->args[3], o, p, want);
+		       (uint64_t)d->args[3], t_action_name(o, on, sizeof(on)),
+		       t_action_name(p, pn, sizeof(pn)),
+		       t_action_name(want, wn, sizeof(wn)));
 }
 
 static void sys_args(struct cmp *c, uint32_t audit, const struct cf_ir_sys *s)
@@ -110,6 +114,7 @@ static void cache(struct cmp *c, const struct seccomp_data *d)
 	bool free_allow = want == CF_RET_ALLOW;
 	bool got = cf_bpf_cacheable(c->opt.insns, c->opt.len, d->arch,
 				    (uint32_t)d->nr);
+	char an[64], wn[48];
 
 	for (size_t i = 0; s && free_allow && i < s->nchains; i++)
 		if (s->chains[i].action != s->fallback)
@@ -117,21 +122,23 @@ static void cache(struct cmp *c, const struct seccomp_data *d)
 	c->cached += got;
 	if (free_allow && !got && c->missed++ < 10)
 		t_fail(__FILE__, __LINE__,
-		       "%s: arch 0x%x nr 0x%x: an argument-free ALLOW the "
-		       "kernel would not cache",
-		       c->what, d->arch, (uint32_t)d->nr);
+		       "%s: %s nr %u: an argument-free ALLOW the kernel would "
+		       "not cache",
+		       c->what, t_arch_name(d->arch, an, sizeof(an)),
+		       (uint32_t)d->nr);
 	if (got && want != CF_RET_ALLOW && c->wrong_cache++ < 10)
 		t_fail(__FILE__, __LINE__,
-		       "%s: arch 0x%x nr 0x%x: cached but decided 0x%x",
-		       c->what, d->arch, (uint32_t)d->nr, want);
+		       "%s: %s nr %u: cached but decided %s", c->what,
+		       t_arch_name(d->arch, an, sizeof(an)), (uint32_t)d->nr,
+		       t_action_name(want, wn, sizeof(wn)));
 	/* the plain program keeps argument loads off those paths too */
 	if (free_allow &&
 	    !cf_bpf_cacheable(c->plain.insns, c->plain.len, d->arch,
 			      (uint32_t)d->nr) &&
 	    c->missed++ < 10)
 		t_fail(__FILE__, __LINE__,
-		       "%s: arch 0x%x nr 0x%x: plain program not cacheable",
-		       c->what, d->arch, (uint32_t)d->nr);
+		       "%s: %s nr %u: plain program not cacheable", c->what,
+		       t_arch_name(d->arch, an, sizeof(an)), (uint32_t)d->nr);
 }
 
 static const struct cf_ir_sys *find(const struct cf_ir_abi *abi, uint32_t nr)

@@ -7,6 +7,7 @@
  * output and status; without one call it needs, it fails.
  */
 #include "t.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 #include "cmd.h"
@@ -242,24 +243,7 @@ TEST(record_lib_run_own_calls_follow_the_options)
 
 /* ---- the binary -------------------------------------------------------- */
 
-static int rc_rm(const char *p, const struct stat *st, int flag,
-		 struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static const char *rc_dir(void)
-{
-	static char dir[64];
-
-	if (dir[0])
-		nftw(dir, rc_rm, 16, FTW_DEPTH | FTW_PHYS);
-	strcpy(dir, "/tmp/cf-record-XXXXXX");
-	return mkdtemp(dir);
-}
+static struct t_dir rc_d; /* the directory of the test that runs */
 
 static bool rc_ready(void)
 {
@@ -427,7 +411,7 @@ TEST(record_round_trip_shell_script)
 					     "fchmodat2", NULL};
 	static struct cmd_res r;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	cmd_file(dir, "w.sh", rc_script);
 	rc_round_trip(dir, (const char *const[]){"sh", "w.sh", NULL}, chmods);
@@ -435,7 +419,7 @@ TEST(record_round_trip_shell_script)
 	rc_record(&r, dir, NULL, (const char *const[]){"sh", "w.sh", NULL});
 	CHECK_STR(r.out, "600\nhello\na\nb\ndone\n");
 	CHECK_EQ(r.status, 0);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_round_trip_tar)
@@ -447,7 +431,7 @@ TEST(record_round_trip_tar)
 	    NULL};
 	char sub[256];
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	if (access("/bin/tar", X_OK) && access("/usr/bin/tar", X_OK)) {
 		t_skip("no tar on this machine");
@@ -460,7 +444,7 @@ TEST(record_round_trip_tar)
 	cmd_file(dir, "t/x", "x\n");
 	cmd_file(dir, "t/y/z", "z\n");
 	rc_round_trip(dir, tar, opens);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_exit_status_passes_through)
@@ -469,7 +453,7 @@ TEST(record_exit_status_passes_through)
 	static struct cmd_res r;
 	char path[256];
 
-	if (!cmd_binary_present() || !(dir = rc_dir()))
+	if (!cmd_binary_present() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	snprintf(path, sizeof(path), "%s/p.json", dir);
 	CHECK_EQ(rc_record(&r, dir, NULL,
@@ -496,7 +480,7 @@ TEST(record_exit_status_passes_through)
 			   (const char *const[]){"touch", "x", NULL}),
 		 125);
 	CHECK_CONTAINS(r.err, "unknown backend 'bogus'");
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_base_denies_and_reports)
@@ -509,7 +493,7 @@ TEST(record_base_denies_and_reports)
 	struct cf_target t;
 	struct cf_error err;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	if (access("/usr/bin/unshare", X_OK)) {
 		t_skip("no unshare(1) on this machine");
@@ -533,7 +517,7 @@ TEST(record_base_denies_and_reports)
 	}
 	cf_filter_free(f);
 	cf_profile_free(p);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_i386_call_recorded_under_x86)
@@ -543,7 +527,7 @@ TEST(record_i386_call_recorded_under_x86)
 	char helper[4200], bin[4096], path[256];
 	char *json;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	snprintf(bin, sizeof(bin), "%s", t_callfence_bin());
 	*strrchr(bin, '/') = 0;
@@ -553,7 +537,7 @@ TEST(record_i386_call_recorded_under_x86)
 	if (r.status != 0) {
 		t_skip("int $0x80 does not work here even unconfined (this "
 		       "VM's kernel faults it before any filter runs)");
-		rc_dir();
+		t_fresh_dir(&rc_d, "record");
 		return;
 	}
 	CHECK_EQ(rc_record(&r, dir, NULL, (const char *const[]){helper, NULL}),
@@ -565,7 +549,7 @@ TEST(record_i386_call_recorded_under_x86)
 	free(json);
 	rc_run(&r, dir, path, (const char *const[]){helper, NULL});
 	CHECK_EQ(r.status, 0);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_follows_threads_and_subprocesses)
@@ -590,7 +574,7 @@ TEST(record_follows_threads_and_subprocesses)
 	    "print('status', r.returncode)\n";
 	static struct cmd_res r;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	if (access("/usr/bin/python3", X_OK)) {
 		t_skip("no /usr/bin/python3 on this machine");
@@ -607,7 +591,7 @@ TEST(record_follows_threads_and_subprocesses)
 	/* the threads and the subprocess were followed */
 	CHECK_CONTAINS(r.err, " tasks, ");
 	CHECK(!strstr(r.err, " 1 tasks, "));
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 TEST(record_signal_to_record_reaches_the_command)
@@ -617,7 +601,7 @@ TEST(record_signal_to_record_reaches_the_command)
 	char path[256];
 	char *json;
 
-	if (!cmd_binary_present() || !(dir = rc_dir()))
+	if (!cmd_binary_present() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	/* the shell sends SIGTERM to record (its parent), which passes it on;
 	 * the command dies in a call (kill, execve or nanosleep): 143 and a
@@ -632,7 +616,7 @@ TEST(record_signal_to_record_reaches_the_command)
 	json = rc_read(path);
 	CHECK_CONTAINS(json, "\"kill\"");
 	free(json);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }
 
 /* The calls added for `callfence run` are the ones it needs: without one
@@ -646,7 +630,7 @@ TEST(record_adds_exactly_what_run_needs)
 	char *json, *less;
 	FILE *f;
 
-	if (!rc_ready() || !(dir = rc_dir()))
+	if (!rc_ready() || !(dir = t_fresh_dir(&rc_d, "record")))
 		return;
 	CHECK_EQ(rc_record(&r, dir, NULL, (const char *const[]){"true", NULL}),
 		 0);
@@ -671,5 +655,5 @@ TEST(record_adds_exactly_what_run_needs)
 	}
 	free(less);
 	free(json);
-	rc_dir();
+	t_fresh_dir(&rc_d, "record");
 }

@@ -7,6 +7,7 @@
  * it did or did not create).
  */
 #include "t.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 #include "base.h"
@@ -30,79 +31,9 @@
 
 #define DOCKER_CAPS 0x00000000a80425fbULL
 
+static struct t_dir rt_d; /* the directory of the test that runs */
+
 /* ---- helpers ----------------------------------------------------------- */
-
-static char *rt_slurp(const char *path)
-{
-	static char buf[1 << 16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, off = 0;
-
-	buf[0] = 0;
-	if (fd < 0)
-		return NULL;
-	while ((n = read(fd, buf + off, sizeof(buf) - 1 - (size_t)off)) > 0)
-		off += n;
-	close(fd);
-	buf[off] = 0;
-	return buf;
-}
-
-static bool rt_exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-static int rt_rm(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)type;
-	(void)f;
-	return remove(p);
-}
-
-/* A fresh world-writable directory (commands may run as nobody). */
-static const char *rt_dir(void)
-{
-	static char dir[64];
-
-	if (dir[0])
-		nftw(dir, rt_rm, 16, FTW_DEPTH | FTW_PHYS);
-	strcpy(dir, "/tmp/cf-run-XXXXXX");
-	if (!mkdtemp(dir) || chmod(dir, 0777) < 0)
-		return NULL;
-	return dir;
-}
-
-static char *rt_path(const char *dir, const char *name)
-{
-	static char bufs[4][4200];
-	static int i;
-	char *b = bufs[i++ & 3];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
-	return b;
-}
-
-/* build/tests/run/<prog>, next to the callfence binary. */
-static const char *rt_helper(const char *prog)
-{
-	static char bufs[4][4200];
-	static int i;
-	char bin[4096], *b = bufs[i++ & 3];
-
-	snprintf(bin, sizeof(bin), "%s", t_callfence_bin());
-	snprintf(b, sizeof(bufs[0]), "%s/tests/run/%s", dirname(bin), prog);
-	return b;
-}
-
-static bool rt_root(void)
-{
-	if (geteuid() == 0)
-		return true;
-	t_skip("needs root");
-	return false;
-}
 
 /* The status line "Key:\tvalue" of a /proc/self/status dump, or "". */
 static const char *rt_field(const char *status, const char *key)
@@ -131,34 +62,8 @@ static uint64_t rt_hex(const char *s)
  * out.err; as uid (if not 0) in the child. Returns its exit code. */
 static int rt_cli_as(uid_t uid, const char *out, const char *const *args)
 {
-	char *argv[64], err[4200];
-	size_t n = 0;
-	pid_t pid;
-	int ws;
-
-	argv[n++] = (char *)t_callfence_bin();
-	argv[n++] = (char *)"run";
-	while (*args && n < 62)
-		argv[n++] = (char *)*args++;
-	argv[n] = NULL;
-	snprintf(err, sizeof(err), "%s.err", out);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd < 0 || fe < 0 || dup2(fd, 1) < 0 || dup2(fe, 2) < 0)
-			_exit(99);
-		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-			    setresuid(uid, uid, uid)))
-			_exit(98);
-		execv(argv[0], argv);
-		_exit(97);
-	}
-	if (pid < 0 || waitpid(pid, &ws, 0) != pid)
-		return -1;
-	return cf_run_exit_code(ws);
+	return t_reap_run(
+	    t_spawn_run(out, &(struct t_spawn){.uid = uid}, args));
 }
 
 static int rt_cli(const char *out, const char *const *args)
@@ -170,22 +75,22 @@ static int rt_cli(const char *out, const char *const *args)
 
 static bool rt_have_helper(const char *prog)
 {
-	if (access(rt_helper(prog), X_OK) == 0)
+	if (access(t_run_helper(prog), X_OK) == 0)
 		return true;
 	t_fail(__FILE__, __LINE__, "%s is missing (make check builds it)",
-	       rt_helper(prog));
+	       t_run_helper(prog));
 	return false;
 }
 
 static bool rt_have_cli(void)
 {
 	if (access(t_callfence_bin(), X_OK) == 0 &&
-	    access(rt_helper("probe"), X_OK) == 0)
+	    access(t_run_helper("probe"), X_OK) == 0)
 		return true;
 	t_fail(__FILE__, __LINE__,
 	       "%s or %s is missing (make all and the "
 	       "run helpers first)",
-	       t_callfence_bin(), rt_helper("probe"));
+	       t_callfence_bin(), t_run_helper("probe"));
 	return false;
 }
 
@@ -292,11 +197,11 @@ TEST(run_cgroup_locate)
 
 TEST(run_lib_exit_codes)
 {
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	struct cf_run_opts o = {0};
 	struct cf_error err;
 	char *missing[] = {(char *)"callfence-no-such-command", NULL};
-	char *notexec[] = {rt_path(d, "plain"), NULL};
+	char *notexec[] = {t_join(d, "plain"), NULL};
 	char *dir[] = {(char *)"/tmp", NULL};
 	int code;
 
@@ -330,21 +235,21 @@ static const char *rt_status(struct cf_run_opts *o, const char *d, int *code)
 	char cmd[4400];
 	struct cf_error err;
 
-	snprintf(cmd, sizeof(cmd), rt_status_cmd, rt_path(d, "status"));
+	snprintf(cmd, sizeof(cmd), rt_status_cmd, t_join(d, "status"));
 	*code = rt_lib(o, cmd, &err);
 	if (*code)
 		t_note("cf_run: %s", err.msg);
-	return rt_slurp(rt_path(d, "status"));
+	return t_slurp(t_join(d, "status"));
 }
 
 TEST(run_lib_docker_capability_model)
 {
 	struct sock_filter p[16];
 	struct cf_run_opts o = {.set_caps = true, .caps = DOCKER_CAPS};
-	const char *d = rt_dir(), *s;
+	const char *d = t_fresh_dir(&rt_d, "run"), *s;
 	int code;
 
-	if (!rt_root())
+	if (!t_need_root())
 		return;
 	o.prog = p;
 	o.prog_len = rt_prog_deny(p, NULL, 0, 0);
@@ -377,10 +282,10 @@ TEST(run_lib_non_root_user_keeps_only_bounding)
 				.gid = 65534,
 				.groups = groups,
 				.ngroups = 1};
-	const char *d = rt_dir(), *s;
+	const char *d = t_fresh_dir(&rt_d, "run"), *s;
 	int code;
 
-	if (!rt_root())
+	if (!t_need_root())
 		return;
 	s = rt_status(&o, d, &code);
 	CHECK_EQ(code, 0);
@@ -397,21 +302,21 @@ TEST(run_lib_filter_denies_chmod_only)
 	static const int nrs[] = {SYS_chmod, SYS_fchmodat, 452 /* 2 */};
 	struct sock_filter p[16];
 	struct cf_run_opts o = {.prog = p};
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	char cmd[4400];
 	struct cf_error err;
 	struct stat st;
 
 	o.prog_len = rt_prog_deny(p, nrs, 3, SECCOMP_RET_ERRNO | EPERM);
-	if (!rt_root())
+	if (!t_need_root())
 		o.no_new_privs = true;
 	snprintf(
 	    cmd, sizeof(cmd),
 	    "cd %s && touch f && mkdir d && mv f g && chmod 600 g 2>/dev/null",
 	    d);
 	CHECK_EQ(rt_lib(&o, cmd, &err), 1);
-	CHECK(rt_exists(rt_path(d, "d")));
-	CHECK(stat(rt_path(d, "g"), &st) == 0 && (st.st_mode & 0777) != 0600);
+	CHECK(t_exists(t_join(d, "d")));
+	CHECK(stat(t_join(d, "g"), &st) == 0 && (st.st_mode & 0777) != 0600);
 }
 
 static char err_last[512];
@@ -424,12 +329,12 @@ static void rt_fail_closed(struct cf_run_opts *o, const char *d, int want_rc)
 	int code = 0, rc;
 	char *argv[] = {(char *)"/bin/sh", (char *)"-c", cmd, NULL};
 
-	snprintf(cmd, sizeof(cmd), "touch %s", rt_path(d, "ran"));
+	snprintf(cmd, sizeof(cmd), "touch %s", t_join(d, "ran"));
 	o->argv = argv;
 	rc = cf_run(o, &code, &err);
 	CHECK_EQ(code, 125);
 	CHECK_EQ(rc, want_rc);
-	CHECK(!rt_exists(rt_path(d, "ran")));
+	CHECK(!t_exists(t_join(d, "ran")));
 	CHECK(err.msg[0] != 0);
 	snprintf(err_last, sizeof(err_last), "%s", err.msg);
 }
@@ -443,9 +348,9 @@ TEST(run_lib_fail_closed)
 	struct sock_filter bad[] = {RT_STMT(0xffff, 0)};
 	struct cf_run_opts o = {
 	    .prog = p, .set_caps = true, .caps = DOCKER_CAPS};
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 
-	if (!rt_root())
+	if (!t_need_root())
 		return;
 	/* an empty program */
 	o.prog_len = 0;
@@ -476,11 +381,11 @@ TEST(run_lib_refuses_filter_without_sys_admin_or_nnp)
 {
 	struct sock_filter p[16];
 	struct cf_run_opts o = {.prog = p};
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	pid_t pid;
 	int ws = 0;
 
-	if (!rt_root())
+	if (!t_need_root())
 		return;
 	o.prog_len = rt_prog_deny(p, NULL, 0, 0);
 	fflush(NULL);
@@ -492,7 +397,7 @@ TEST(run_lib_refuses_filter_without_sys_admin_or_nnp)
 
 		syscall(SYS_capget, &h, c);
 		c[0].effective &= ~(1U << CAP_SYS_ADMIN);
-		char *argv[] = {(char *)"touch", rt_path(d, "ran"), NULL};
+		char *argv[] = {(char *)"touch", t_join(d, "ran"), NULL};
 		struct cf_error err;
 		int code = 0, rc;
 
@@ -504,47 +409,15 @@ TEST(run_lib_refuses_filter_without_sys_admin_or_nnp)
 	}
 	waitpid(pid, &ws, 0);
 	CHECK_EQ(ws, 0);
-	CHECK(!rt_exists(rt_path(d, "ran")));
+	CHECK(!t_exists(t_join(d, "ran")));
 }
 #endif
-
-/* Polls (bounded, 10 s) until path exists. */
-static bool rt_wait_for(const char *path)
-{
-	const struct timespec ms = {0, 10 * 1000 * 1000};
-
-	for (int i = 0; i < 1000; i++) {
-		if (rt_exists(path))
-			return true;
-		nanosleep(&ms, NULL);
-	}
-	return false;
-}
-
-/* Gone, or a zombie nobody reaps: either way not running. */
-static bool rt_dead(pid_t pid)
-{
-	const struct timespec ms = {0, 10 * 1000 * 1000};
-	char path[64], *s, *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	for (int i = 0; i < 500; i++) {
-		s = rt_slurp(path);
-		if (!s)
-			return true;
-		p = strrchr(s, ')');
-		if (p && (p[2] == 'Z' || p[2] == 'X'))
-			return true;
-		nanosleep(&ms, NULL);
-	}
-	return false;
-}
 
 /* Runs `sh -c 'echo $$ > pid; exec sleep 60'` under cf_run in a forked
  * caller; sends sig to the caller once the command runs. */
 static int rt_signal_caller(int sig, pid_t *cmd_pid)
 {
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	char cmd[4400];
 	pid_t caller;
 	int ws = 0;
@@ -552,7 +425,7 @@ static int rt_signal_caller(int sig, pid_t *cmd_pid)
 	snprintf(cmd, sizeof(cmd),
 		 "echo $$ > %s.tmp && mv %s.tmp %s; exec "
 		 "sleep 60",
-		 rt_path(d, "pid"), rt_path(d, "pid"), rt_path(d, "pid"));
+		 t_join(d, "pid"), t_join(d, "pid"), t_join(d, "pid"));
 	fflush(NULL);
 	caller = fork();
 	if (caller == 0) {
@@ -561,12 +434,12 @@ static int rt_signal_caller(int sig, pid_t *cmd_pid)
 
 		_exit(rt_lib(&o, cmd, &err));
 	}
-	if (!CHECK(rt_wait_for(rt_path(d, "pid")))) {
+	if (!CHECK(t_wait_for(t_join(d, "pid")))) {
 		kill(caller, SIGKILL);
 		waitpid(caller, &ws, 0);
 		return -1;
 	}
-	*cmd_pid = (pid_t)atoi(rt_slurp(rt_path(d, "pid")));
+	*cmd_pid = (pid_t)atoi(t_slurp(t_join(d, "pid")));
 	kill(caller, sig);
 	waitpid(caller, &ws, 0);
 	return ws;
@@ -580,10 +453,10 @@ TEST(run_lib_forwards_signals_and_never_leaves_the_command_alone)
 	ws = rt_signal_caller(SIGTERM, &cmd);
 	CHECK(WIFEXITED(ws));
 	CHECK_EQ(WEXITSTATUS(ws), 143); /* sleep died of the forwarded TERM */
-	CHECK(cmd > 0 && rt_dead(cmd));
+	CHECK(cmd > 0 && t_proc_dead(cmd));
 	ws = rt_signal_caller(SIGKILL, &cmd);
 	CHECK(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
-	CHECK(cmd > 0 && rt_dead(cmd)); /* PR_SET_PDEATHSIG */
+	CHECK(cmd > 0 && t_proc_dead(cmd)); /* PR_SET_PDEATHSIG */
 }
 
 /* forkbomb's "forks N errno E" line and its sleepers' pids. */
@@ -597,71 +470,51 @@ static void rt_check_forkbomb(const char *text, int limit)
 		CHECK_EQ(e, EAGAIN);
 		for (char *l = strchr(s, '\n'); l && l[1];
 		     l = strchr(l + 1, '\n'))
-			CHECK(rt_dead((pid_t)atoi(l + 1)));
+			CHECK(t_proc_dead((pid_t)atoi(l + 1)));
 	}
 	free(out);
-}
-
-/* No callfence.<pid>.* cgroup left in either hierarchy. */
-static bool rt_no_cgroup_left(pid_t pid)
-{
-	const char *dirs[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified"};
-	char prefix[64];
-	bool none = true;
-
-	snprintf(prefix, sizeof(prefix), "callfence.%d.", (int)pid);
-	for (size_t i = 0; i < 2; i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *e;
-
-		while (d && (e = readdir(d)))
-			none &= strncmp(e->d_name, prefix, strlen(prefix)) != 0;
-		if (d)
-			closedir(d);
-	}
-	return none;
 }
 
 TEST(run_lib_pids_limit_stops_a_fork_bomb)
 {
 	struct cf_run_opts o = {
 	    .pids_limit = 5, .set_caps = true, .caps = DOCKER_CAPS};
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	char *argv[] = {(char *)"/bin/sh", (char *)"-c", NULL, NULL};
 	char cmd[8400];
 	struct cf_error err;
 	int code = -1;
 
-	if (!rt_root() || !rt_have_helper("forkbomb"))
+	if (!t_need_root() || !rt_have_helper("forkbomb"))
 		return;
-	snprintf(cmd, sizeof(cmd), "%s > %s", rt_helper("forkbomb"),
-		 rt_path(d, "out"));
+	snprintf(cmd, sizeof(cmd), "%s > %s", t_run_helper("forkbomb"),
+		 t_join(d, "out"));
 	argv[2] = cmd;
 	o.argv = argv;
 	if (cf_run(&o, &code, &err) < 0)
 		t_note("%s", err.msg);
 	CHECK_EQ(code, 0);
-	rt_check_forkbomb(rt_slurp(rt_path(d, "out")), 5);
-	CHECK(rt_no_cgroup_left(getpid()));
+	rt_check_forkbomb(t_slurp(t_join(d, "out")), 5);
+	CHECK(t_no_cgroup_left(getpid()));
 }
 
 /* ---- the callfence binary ---------------------------------------------- */
 
 TEST(run_cli_seccomp_mode_and_docker_caps)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out"), *s;
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out"), *s;
 	char all[32];
 
-	if (!rt_root() || !rt_have_cli())
+	if (!t_need_root() || !rt_have_cli())
 		return;
 	CHECK_EQ(CLI(out, "--", "grep", "Seccomp", "/proc/self/status"), 0);
-	CHECK_STR(rt_field(rt_slurp(out), "Seccomp"), "2");
+	CHECK_STR(rt_field(t_slurp(out), "Seccomp"), "2");
 	CHECK_EQ(CLI(out, "--security-opt", "seccomp=unconfined", "grep",
 		     "Seccomp", "/proc/self/status"),
 		 0);
-	CHECK_STR(rt_field(rt_slurp(out), "Seccomp"), "0");
+	CHECK_STR(rt_field(t_slurp(out), "Seccomp"), "0");
 	CHECK_EQ(CLI(out, "cat", "/proc/self/status"), 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_EQ(rt_hex(rt_field(s, "CapEff")), DOCKER_CAPS);
 	CHECK_EQ(rt_hex(rt_field(s, "CapBnd")), DOCKER_CAPS);
 	CHECK_EQ(rt_hex(rt_field(s, "CapInh")), 0);
@@ -669,11 +522,11 @@ TEST(run_cli_seccomp_mode_and_docker_caps)
 	CHECK_EQ(CLI(out, "--cap-drop", "ALL", "--cap-add", "chown", "cat",
 		     "/proc/self/status"),
 		 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_EQ(rt_hex(rt_field(s, "CapEff")), 1);
 	CHECK_EQ(rt_hex(rt_field(s, "CapBnd")), 1);
 	CHECK_EQ(CLI(out, "--privileged", "cat", "/proc/self/status"), 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	snprintf(all, sizeof(all), "%016llx",
 		 (unsigned long long)(cf_caps_all() & cf_run_invoker_caps()));
 	CHECK_STR(rt_field(s, "CapEff"), all);
@@ -682,7 +535,7 @@ TEST(run_cli_seccomp_mode_and_docker_caps)
 		     "--security-opt", "no-new-privileges", "cat",
 		     "/proc/self/status"),
 		 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_STR(rt_field(s, "Seccomp"), "2");
 	CHECK_STR(rt_field(s, "NoNewPrivs"), "1");
 	CHECK_STR(rt_field(s, "CapBnd"), all);
@@ -690,7 +543,7 @@ TEST(run_cli_seccomp_mode_and_docker_caps)
 
 TEST(run_cli_no_chmod_profile)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out");
 	char opt[4200], cmd[4400];
 	const char *shared = t_shared();
 	struct stat st;
@@ -705,23 +558,23 @@ TEST(run_cli_no_chmod_profile)
 		 "chmod 600 g",
 		 d);
 	CHECK_EQ(CLI(out, "--security-opt", opt, "sh", "-c", cmd), 1);
-	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")),
+	CHECK_CONTAINS(t_slurp(t_join(d, "out.err")),
 		       "Operation not permitted");
-	CHECK(rt_exists(rt_path(d, "d")) && rt_exists(rt_path(d, "l")));
-	CHECK(stat(rt_path(d, "g"), &st) == 0 && (st.st_mode & 0777) != 0600);
+	CHECK(t_exists(t_join(d, "d")) && t_exists(t_join(d, "l")));
+	CHECK(stat(t_join(d, "g"), &st) == 0 && (st.st_mode & 0777) != 0600);
 }
 
 TEST(run_cli_builtin_cap_conditional_rules_and_enosys)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out"), *s;
-	const char *probe = rt_helper("probe");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out"), *s;
+	const char *probe = t_run_helper("probe");
 
-	if (!rt_root() || !rt_have_cli())
+	if (!t_need_root() || !rt_have_cli())
 		return;
 	CHECK_EQ(CLI(out, probe, "unshare-user", "clone3", "nr1000",
 		     "nfsservctl", "getpid", "clone-newuser"),
 		 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_CONTAINS(s, "unshare-user EPERM");
 	CHECK_CONTAINS(s, "clone-newuser EPERM");
 	CHECK_CONTAINS(s, "clone3 ENOSYS");
@@ -731,12 +584,12 @@ TEST(run_cli_builtin_cap_conditional_rules_and_enosys)
 	CHECK_EQ(CLI(out, "--cap-add", "SYS_ADMIN", probe, "unshare-user",
 		     "clone3", "clone-newuser"),
 		 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_CONTAINS(s, "unshare-user ok");
 	CHECK_CONTAINS(s, "clone-newuser ok");
 	CHECK_CONTAINS(s, "clone3 EINVAL"); /* reached the kernel */
 	CHECK_EQ(CLI(out, "--enosys=none", probe, "nr1000", "clone3"), 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_CONTAINS(s, "nr1000 EPERM");
 	CHECK_CONTAINS(s, "clone3 ENOSYS"); /* the profile's own rule */
 }
@@ -747,13 +600,13 @@ TEST(run_cli_builtin_cap_conditional_rules_and_enosys)
  * filter answers EPERM, as for socket(40, ...). Likewise AF_ALG (38). */
 TEST(run_cli_hardened_int_args)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out"), *s;
-	const char *probe = rt_helper("probe");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out"), *s;
+	const char *probe = t_run_helper("probe");
 	char opt[4200];
 
 	const char *shared = t_shared();
 
-	if (!shared || !rt_root() || !rt_have_cli())
+	if (!shared || !t_need_root() || !rt_have_cli())
 		return;
 	snprintf(opt, sizeof(opt),
 		 "seccomp=%s/fixtures/profiles/docker-default.json", shared);
@@ -761,7 +614,7 @@ TEST(run_cli_hardened_int_args)
 		     "socket-vsock-hi", "socket-alg-hi",
 		     "personality-query-sext"),
 		 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_CONTAINS(s, "socket-vsock EPERM");
 	CHECK(strstr(s, "socket-vsock-hi ") &&
 	      !strstr(s, "socket-vsock-hi EPERM"));
@@ -771,7 +624,7 @@ TEST(run_cli_hardened_int_args)
 		     "socket-vsock", "socket-vsock-hi", "socket-alg-hi",
 		     "personality-query-sext"),
 		 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_CONTAINS(s, "socket-vsock EPERM");
 	CHECK_CONTAINS(s, "socket-vsock-hi EPERM");
 	CHECK_CONTAINS(s, "socket-alg-hi EPERM");
@@ -781,21 +634,21 @@ TEST(run_cli_hardened_int_args)
 
 TEST(run_cli_i386_call_killed_without_x86)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out");
 	char opt[4200];
 	FILE *f;
 
 	if (!rt_have_cli())
 		return;
 	if (CLI(out, "--security-opt", "seccomp=unconfined",
-		rt_helper("int80")) != 0) {
+		t_run_helper("int80")) != 0) {
 		t_skip("int $0x80 does not work here even unconfined (this "
 		       "VM's kernel faults it before any filter runs)");
 		return;
 	}
-	CHECK_EQ(CLI(out, rt_helper("int80")), 0);
-	snprintf(opt, sizeof(opt), "seccomp=%s", rt_path(d, "p.json"));
-	f = fopen(rt_path(d, "p.json"), "we");
+	CHECK_EQ(CLI(out, t_run_helper("int80")), 0);
+	snprintf(opt, sizeof(opt), "seccomp=%s", t_join(d, "p.json"));
+	f = fopen(t_join(d, "p.json"), "we");
 	if (!CHECK(f))
 		return;
 	fputs("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
@@ -803,25 +656,25 @@ TEST(run_cli_i386_call_killed_without_x86)
 	      "[\"chmod\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
 	      f);
 	fclose(f);
-	CHECK_EQ(CLI(out, "--security-opt", opt, rt_helper("int80")), 159);
+	CHECK_EQ(CLI(out, "--security-opt", opt, t_run_helper("int80")), 159);
 }
 
 static void rt_cli_fail_closed(const char *d, const char *const *args)
 {
-	const char *out = rt_path(d, "out");
+	const char *out = t_join(d, "out");
 	const char *argv[32];
 	size_t n = 0;
 	char ran[4200];
 
-	snprintf(ran, sizeof(ran), "%s", rt_path(d, "ran"));
+	snprintf(ran, sizeof(ran), "%s", t_join(d, "ran"));
 	while (*args)
 		argv[n++] = *args++;
 	argv[n++] = "touch";
 	argv[n++] = ran;
 	argv[n] = NULL;
 	CHECK_EQ(rt_cli(out, argv), 125);
-	CHECK(!rt_exists(ran));
-	CHECK(strlen(rt_slurp(rt_path(d, "out.err"))) > 0);
+	CHECK(!t_exists(ran));
+	CHECK(strlen(t_slurp(t_join(d, "out.err"))) > 0);
 }
 
 #define FAILS(...)                                                             \
@@ -832,19 +685,19 @@ static const char *rt_profile(const char *d, const char *name, const char *json)
 	static char opt[4][4300];
 	static int i;
 	char *o = opt[i++ & 3];
-	FILE *f = fopen(rt_path(d, name), "we");
+	FILE *f = fopen(t_join(d, name), "we");
 
 	if (f) {
 		fputs(json, f);
 		fclose(f);
 	}
-	snprintf(o, sizeof(opt[0]), "seccomp=%s", rt_path(d, name));
+	snprintf(o, sizeof(opt[0]), "seccomp=%s", t_join(d, name));
 	return o;
 }
 
 TEST(run_cli_fail_closed)
 {
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 
 	if (!rt_have_cli())
 		return;
@@ -871,7 +724,7 @@ TEST(run_cli_fail_closed)
 
 TEST(run_cli_exit_codes)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out");
 
 	if (!rt_have_cli())
 		return;
@@ -884,36 +737,36 @@ TEST(run_cli_exit_codes)
 
 TEST(run_cli_pids_limit)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out");
 
-	if (!rt_root() || !rt_have_cli())
+	if (!t_need_root() || !rt_have_cli())
 		return;
-	CHECK_EQ(CLI(out, "--pids-limit", "5", rt_helper("forkbomb")), 0);
-	rt_check_forkbomb(rt_slurp(out), 5);
+	CHECK_EQ(CLI(out, "--pids-limit", "5", t_run_helper("forkbomb")), 0);
+	rt_check_forkbomb(t_slurp(out), 5);
 }
 
 TEST(run_cli_as_non_root)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out"), *s;
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out"), *s;
 	const char *const status[] = {"cat", "/proc/self/status", NULL};
 	const char *const capadd[] = {"--cap-add", "CHOWN", "true", NULL};
 	const char *const nnp0[] = {"--security-opt", "no-new-privileges=false",
 				    "true", NULL};
 
-	if (!rt_root() || !rt_have_cli())
+	if (!t_need_root() || !rt_have_cli())
 		return;
 	CHECK_EQ(rt_cli_as(65534, out, status), 0);
-	s = rt_slurp(out);
+	s = t_slurp(out);
 	CHECK_STR(rt_field(s, "Seccomp"), "2");
 	CHECK_STR(rt_field(s, "NoNewPrivs"), "1");
 	CHECK_EQ(rt_cli_as(65534, out, capadd), 125);
-	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")), "need root");
+	CHECK_CONTAINS(t_slurp(t_join(d, "out.err")), "need root");
 	CHECK_EQ(rt_cli_as(65534, out, nnp0), 125);
 }
 
 TEST(run_cli_real_programs_under_builtin)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out");
 	char py[2048], cc[4400], tar[4400];
 
 	if (!rt_have_cli())
@@ -938,20 +791,20 @@ TEST(run_cli_real_programs_under_builtin)
 						      : "/usr/bin/python3",
 		     "-c", py),
 		 0);
-	CHECK_CONTAINS(rt_slurp(out), "19800 sub");
+	CHECK_CONTAINS(t_slurp(out), "19800 sub");
 	snprintf(cc, sizeof(cc),
 		 "cd %s && printf '#include <stdio.h>\\nint main(void){puts("
 		 "\"built\");return 0;}\\n' > h.c && gcc -O2 -o h h.c && ./h",
 		 d);
 	CHECK_EQ(CLI(out, "sh", "-c", cc), 0);
-	CHECK_CONTAINS(rt_slurp(out), "built");
+	CHECK_CONTAINS(t_slurp(out), "built");
 	snprintf(tar, sizeof(tar),
 		 "cd %s && mkdir -p t/a/b && echo x > t/a/b/f && "
 		 "tar czf t.tgz t && tar tzf t.tgz",
 		 d);
 	CHECK_EQ(CLI(out, "sh", "-c", tar), 0);
-	CHECK_CONTAINS(rt_slurp(out), "t/a/b/f");
-	rt_dir(); /* clean up */
+	CHECK_CONTAINS(t_slurp(out), "t/a/b/f");
+	t_fresh_dir(&rt_d, "run"); /* clean up */
 }
 
 /* ---- complain mode (--complain, cf_filter_complain) --------------------- */
@@ -1070,8 +923,8 @@ static bool rt_complain_check(const char *report, const char *const *want)
 
 TEST(run_cli_complain_no_chmod_profile)
 {
-	const char *d = rt_dir();
-	char rep[4200], out[4200], errf[4200]; /* rt_path's buffers rotate */
+	const char *d = t_fresh_dir(&rt_d, "run");
+	char rep[4200], out[4200], errf[4200]; /* t_join's buffers rotate */
 	char opt[4200], cmd[4400], copt[4300];
 	const char *shared = t_shared();
 	struct stat st;
@@ -1081,17 +934,17 @@ TEST(run_cli_complain_no_chmod_profile)
 	snprintf(opt, sizeof(opt),
 		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
 		 shared);
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "cd %s && touch g && chmod 600 g", d);
 	/* the call the profile denies runs, and is reported */
 	CHECK_EQ(CLI(out, copt, "--security-opt", opt, "sh", "-c", cmd), 0);
-	CHECK(stat(rt_path(d, "g"), &st) == 0 && (st.st_mode & 0777) == 0600);
-	CHECK_CONTAINS(rt_slurp(errf), "method: user-notification)");
-	CHECK(strstr(rt_slurp(errf), " chmod (nr ") ||
-	      strstr(rt_slurp(errf), " fchmodat (nr "));
+	CHECK(stat(t_join(d, "g"), &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK_CONTAINS(t_slurp(errf), "method: user-notification)");
+	CHECK(strstr(t_slurp(errf), " chmod (nr ") ||
+	      strstr(t_slurp(errf), " fchmodat (nr "));
 	COMPLAIN_CHECK(rep, "syscall=chmod|fchmodat", "pointer=null",
 		       "action=SCMP_ACT_ERRNO(1)", "errno=1");
 	/* the same under no-new-privileges: the filter goes in last */
@@ -1102,8 +955,8 @@ TEST(run_cli_complain_no_chmod_profile)
 	/* stderr alone, without FILE */
 	CHECK_EQ(CLI(out, "--complain", "--security-opt", opt, "sh", "-c", cmd),
 		 0);
-	CHECK(strstr(rt_slurp(errf), " chmod (nr ") ||
-	      strstr(rt_slurp(errf), " fchmodat (nr "));
+	CHECK(strstr(t_slurp(errf), " chmod (nr ") ||
+	      strstr(t_slurp(errf), " fchmodat (nr "));
 }
 
 /* An explicit SCMP_ACT_ERRNO rule for mkdir on line 4 of the profile. */
@@ -1118,44 +971,44 @@ static const char rt_mkdir_profile[] =
 
 TEST(run_cli_complain_names_the_rule)
 {
-	const char *d = rt_dir();
-	char rep[4200], out[4200], errf[4200]; /* rt_path's buffers rotate */
+	const char *d = t_fresh_dir(&rt_d, "run");
+	char rep[4200], out[4200], errf[4200]; /* t_join's buffers rotate */
 	const char *prof = rt_profile(d, "mkdir.json", rt_mkdir_profile);
 	char copt[4300], cmd[4400];
 
 	if (!rt_have_cli())
 		return;
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/made", d);
 	/* without complain the rule denies */
 	CHECK_EQ(CLI(out, "--security-opt", prof, "sh", "-c", cmd), 1);
-	CHECK(!rt_exists(rt_path(d, "made")));
+	CHECK(!t_exists(t_join(d, "made")));
 	CHECK_EQ(CLI(out, copt, "--security-opt", prof, "sh", "-c", cmd), 0);
-	CHECK(rt_exists(rt_path(d, "made")));
+	CHECK(t_exists(t_join(d, "made")));
 	COMPLAIN_CHECK(rep, "syscall=mkdir|mkdirat", "rule=/syscalls/0",
 		       "line=4", "action=SCMP_ACT_ERRNO(13)", "errno=13");
-	CHECK_CONTAINS(rt_slurp(errf), ":4:16: /syscalls/0/names/0");
-	CHECK_CONTAINS(rt_slurp(errf), "from the rule at /syscalls/0");
+	CHECK_CONTAINS(t_slurp(errf), ":4:16: /syscalls/0/names/0");
+	CHECK_CONTAINS(t_slurp(errf), "from the rule at /syscalls/0");
 }
 
 TEST(run_cli_complain_exit_codes_pass_through)
 {
-	const char *d = rt_dir();
-	char rep[4200], out[4200], errf[4200]; /* rt_path's buffers rotate */
+	const char *d = t_fresh_dir(&rt_d, "run");
+	char rep[4200], out[4200], errf[4200]; /* t_join's buffers rotate */
 	char copt[4300];
 
 	if (!rt_have_cli())
 		return;
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	CHECK_EQ(CLI(out, copt, "sh", "-c", "exit 7"), 7);
 	COMPLAIN_CHECK(rep, NULL);
-	CHECK_CONTAINS(rt_slurp(rep), "\"exit_code\":7");
+	CHECK_CONTAINS(t_slurp(rep), "\"exit_code\":7");
 	CHECK_EQ(CLI(out, "--complain", "sh", "-c", "kill -KILL $$"), 137);
 	CHECK_EQ(CLI(out, "--complain", "callfence-no-such-command"), 127);
 	/* no filter, nothing to report on; an empty FILE name */
@@ -1167,14 +1020,14 @@ TEST(run_cli_complain_exit_codes_pass_through)
 	CHECK_EQ(CLI(out, "--complain=/nonexistent/dir/r.json", "sh", "-c",
 		     "echo ran"),
 		 125);
-	CHECK(!strstr(rt_slurp(out), "ran"));
+	CHECK(!strstr(t_slurp(out), "ran"));
 }
 
 /* What stays checked under complain: the listener's hand-off (sendmsg
  * right after the install) must really run. */
 TEST(run_cli_complain_needs_sendmsg)
 {
-	const char *d = rt_dir(), *out = rt_path(d, "out");
+	const char *d = t_fresh_dir(&rt_d, "run"), *out = t_join(d, "out");
 	const char *prof = rt_profile(
 	    d, "nosend.json",
 	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
@@ -1184,7 +1037,7 @@ TEST(run_cli_complain_needs_sendmsg)
 		return;
 	CHECK_EQ(CLI(out, "--security-opt", prof, "true"), 0);
 	CHECK_EQ(CLI(out, "--complain", "--security-opt", prof, "true"), 125);
-	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")), "allow sendmsg");
+	CHECK_CONTAINS(t_slurp(t_join(d, "out.err")), "allow sendmsg");
 }
 
 /* A process with a listener cannot get a second one: refused (125) with
@@ -1207,7 +1060,7 @@ static long rt_finding_count(const char *report, const char *name)
  * comes through both. */
 TEST(run_cli_complain_nested_uses_ptrace)
 {
-	const char *d = rt_dir(), *shared = t_shared();
+	const char *d = t_fresh_dir(&rt_d, "run"), *shared = t_shared();
 	char inner[4200], outer[4200], out[4200], errf[4200];
 	char opt[4200], cmd[4400], ci[4300], co[4300];
 	struct stat st;
@@ -1217,10 +1070,10 @@ TEST(run_cli_complain_nested_uses_ptrace)
 	snprintf(opt, sizeof(opt),
 		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
 		 shared);
-	snprintf(inner, sizeof(inner), "%s", rt_path(d, "inner.json"));
-	snprintf(outer, sizeof(outer), "%s", rt_path(d, "outer.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
+	snprintf(inner, sizeof(inner), "%s", t_join(d, "inner.json"));
+	snprintf(outer, sizeof(outer), "%s", t_join(d, "outer.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
 	snprintf(ci, sizeof(ci), "--complain=%s", inner);
 	snprintf(co, sizeof(co), "--complain=%s", outer);
 	snprintf(cmd, sizeof(cmd), "cd %s && touch n && chmod 600 n; exit 3",
@@ -1228,7 +1081,7 @@ TEST(run_cli_complain_nested_uses_ptrace)
 	CHECK_EQ(CLI(out, co, "--security-opt", opt, t_callfence_bin(), "run",
 		     ci, "--security-opt", opt, "sh", "-c", cmd),
 		 3);
-	CHECK(stat(rt_path(d, "n"), &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(stat(t_join(d, "n"), &st) == 0 && (st.st_mode & 0777) == 0600);
 	COMPLAIN_CHECK(inner, "method=ptrace", "syscall=chmod|fchmodat",
 		       "pointer=null", "action=SCMP_ACT_ERRNO(1)", "errno=1",
 		       "outer=null");
@@ -1237,9 +1090,9 @@ TEST(run_cli_complain_nested_uses_ptrace)
 	COMPLAIN_CHECK(outer, "method=user-notification",
 		       "syscall=chmod|fchmodat");
 	COMPLAIN_CHECK(outer, "syscall=ptrace");
-	CHECK_CONTAINS(rt_slurp(errf), "method: ptrace: callfence runs under "
-				       "a seccomp filter already");
-	CHECK_CONTAINS(rt_slurp(errf), "method: user-notification)");
+	CHECK_CONTAINS(t_slurp(errf), "method: ptrace: callfence runs under "
+				      "a seccomp filter already");
+	CHECK_CONTAINS(t_slurp(errf), "method: user-notification)");
 }
 
 /* Under an enforcing run whose profile denies mkdir, a complain run
@@ -1247,7 +1100,7 @@ TEST(run_cli_complain_nested_uses_ptrace)
  * outer probe gets the same errno), and the command sees the denial. */
 TEST(run_cli_complain_names_an_outer_denial)
 {
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	char rep[4200], out[4200], deny[4300], allow[4300], cmd[4400],
 	    copt[4300];
 
@@ -1258,18 +1111,18 @@ TEST(run_cli_complain_names_an_outer_denial)
 	snprintf(allow, sizeof(allow), "%s",
 		 rt_profile(d, "allow.json",
 			    "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/outer", d);
 	CHECK_EQ(CLI(out, "--security-opt", deny, t_callfence_bin(), "run",
 		     copt, "--security-opt", allow, "sh", "-c", cmd),
 		 1);
-	CHECK(!rt_exists(rt_path(d, "outer")));
+	CHECK(!t_exists(t_join(d, "outer")));
 	COMPLAIN_CHECK(rep, "method=ptrace", "syscall=mkdir|mkdirat",
 		       "action=SCMP_ACT_ALLOW", "outer=SCMP_ACT_ERRNO(13)",
 		       "certain=true");
-	CHECK_CONTAINS(rt_slurp(rt_path(d, "out.err")),
+	CHECK_CONTAINS(t_slurp(t_join(d, "out.err")),
 		       "denied by an outer filter: SCMP_ACT_ERRNO(13)");
 }
 
@@ -1278,7 +1131,7 @@ TEST(run_cli_complain_outer_kill_and_trap)
 {
 	static const char *const acts[] = {"SCMP_ACT_KILL_PROCESS",
 					   "SCMP_ACT_TRAP"};
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	char rep[4200], out[4200], prof[300], deny[4300], allow[4300],
 	    copt[4300], cmd[4400], want[64];
 
@@ -1287,8 +1140,8 @@ TEST(run_cli_complain_outer_kill_and_trap)
 	snprintf(allow, sizeof(allow), "%s",
 		 rt_profile(d, "allow.json",
 			    "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/k", d);
 	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
@@ -1315,7 +1168,7 @@ TEST(run_cli_complain_outer_kill_and_trap)
  * deeper (a listener too) nothing is left: 125, and why. */
 TEST(run_cli_complain_under_record)
 {
-	const char *d = rt_dir(), *shared = t_shared();
+	const char *d = t_fresh_dir(&rt_d, "run"), *shared = t_shared();
 	char rep[4200], out[4200], errf[4200], opt[4200], copt[4300], rec[4300],
 	    cmd[4400], *saved;
 
@@ -1324,10 +1177,10 @@ TEST(run_cli_complain_under_record)
 	snprintf(opt, sizeof(opt),
 		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
 		 shared);
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", rt_path(d, "out.err"));
-	snprintf(rec, sizeof(rec), "%s", rt_path(d, "rec.json"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
+	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
+	snprintf(rec, sizeof(rec), "%s", t_join(d, "rec.json"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "cd %s && touch r && chmod 600 r; exit 4",
 		 d);
@@ -1342,13 +1195,13 @@ TEST(run_cli_complain_under_record)
 		 4);
 	COMPLAIN_CHECK(rep, "method=user-notification",
 		       "syscall=chmod|fchmodat");
-	CHECK_CONTAINS(rt_slurp(errf), "ptrace is not available");
+	CHECK_CONTAINS(t_slurp(errf), "ptrace is not available");
 	CHECK_EQ(CLI(out, "--security-opt", "seccomp=unconfined",
 		     t_callfence_bin(), "record", "--backend", "ptrace", "-o",
 		     rec, t_callfence_bin(), "run", "--complain",
 		     t_callfence_bin(), "run", "--complain", "true"),
 		 125);
-	CHECK_CONTAINS(rt_slurp(errf), "complain mode: no method is available");
+	CHECK_CONTAINS(t_slurp(errf), "complain mode: no method is available");
 	if (saved)
 		setenv("ASAN_OPTIONS", saved, 1);
 	else
@@ -1376,7 +1229,7 @@ TEST(run_cli_complain_ptrace_follows_the_tree)
 	    "os.kill(c, signal.SIGCONT)\n"
 	    "_, st = os.waitpid(c, 0)\n"
 	    "sys.exit(os.WEXITSTATUS(st) + 1)\n";
-	const char *d = rt_dir(), *shared = t_shared();
+	const char *d = t_fresh_dir(&rt_d, "run"), *shared = t_shared();
 	char rep[4200], out[4200], opt[4200], copt[4300], cmd[4400];
 
 	if (!shared || !rt_have_cli() || access("/usr/bin/python3", X_OK))
@@ -1384,8 +1237,8 @@ TEST(run_cli_complain_ptrace_follows_the_tree)
 	snprintf(opt, sizeof(opt),
 		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
 		 shared);
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	rt_profile(d, "tree.py", py); /* writes the script */
 	snprintf(cmd, sizeof(cmd), "cd %s && touch a && exec python3 tree.py",
@@ -1396,8 +1249,8 @@ TEST(run_cli_complain_ptrace_follows_the_tree)
 		 8);
 	COMPLAIN_CHECK(rep, "method=ptrace", "syscall=chmod|fchmodat");
 	/* the thread's chmod and the spawned chmod's: two calls */
-	CHECK_EQ(rt_finding_count(rt_slurp(rep), "chmod") +
-		     rt_finding_count(rt_slurp(rep), "fchmodat"),
+	CHECK_EQ(rt_finding_count(t_slurp(rep), "chmod") +
+		     rt_finding_count(t_slurp(rep), "fchmodat"),
 		 2);
 	/* a signal to callfence reaches the command (callfence is the
 	 * parent of sh's parent, which runs the command) */
@@ -1411,16 +1264,16 @@ TEST(run_cli_complain_ptrace_follows_the_tree)
 /* A non-root invoker: no-new-privileges, the filter goes in last. */
 TEST(run_cli_complain_as_non_root)
 {
-	const char *d = rt_dir();
+	const char *d = t_fresh_dir(&rt_d, "run");
 	char rep[4200], out[4200], copt[4300], cmd[4400], prof[4400];
 	const char *args[8];
 
-	if (!rt_root() || !rt_have_cli())
+	if (!t_need_root() || !rt_have_cli())
 		return;
 	snprintf(prof, sizeof(prof), "%s",
 		 rt_profile(d, "mkdir.json", rt_mkdir_profile));
-	snprintf(rep, sizeof(rep), "%s", rt_path(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", rt_path(d, "out"));
+	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
+	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
 	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/byuser", d);
 	args[0] = copt;
@@ -1431,7 +1284,7 @@ TEST(run_cli_complain_as_non_root)
 	args[5] = cmd;
 	args[6] = NULL;
 	CHECK_EQ(rt_cli_as(65534, out, args), 0);
-	CHECK(rt_exists(rt_path(d, "byuser")));
+	CHECK(t_exists(t_join(d, "byuser")));
 	COMPLAIN_CHECK(rep, "syscall=mkdir|mkdirat", "rule=/syscalls/0",
 		       "errno=13");
 }

@@ -8,6 +8,7 @@
  * that it did not run (a marker file it would have created).
  */
 #include "t.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 
@@ -27,78 +28,11 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static char rc_dir_buf[64];
-
-static int rc_rm(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)type;
-	(void)f;
-	return remove(p);
-}
-
-/* A fresh world-writable directory (commands may run as nobody). */
-static const char *rc_dir(void)
-{
-	if (rc_dir_buf[0])
-		nftw(rc_dir_buf, rc_rm, 16, FTW_DEPTH | FTW_PHYS);
-	strcpy(rc_dir_buf, "/tmp/cf-runchild-XXXXXX");
-	if (!mkdtemp(rc_dir_buf) || chmod(rc_dir_buf, 0777) < 0)
-		return NULL;
-	return rc_dir_buf;
-}
-
-/* The last directory, when the test binary exits. */
-__attribute__((destructor)) static void rc_dir_cleanup(void)
-{
-	if (rc_dir_buf[0])
-		nftw(rc_dir_buf, rc_rm, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *rc_path(const char *name)
-{
-	static char bufs[8][4200];
-	static int i;
-	char *b = bufs[i++ & 7];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", rc_dir_buf, name);
-	return b;
-}
-
-static char *rc_slurp(const char *path)
-{
-	static char bufs[2][1 << 16];
-	static int i;
-	char *buf = bufs[i++ & 1];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, off = 0;
-
-	buf[0] = 0;
-	if (fd < 0)
-		return buf;
-	while ((n = read(fd, buf + off, sizeof(bufs[0]) - 1 - (size_t)off)) > 0)
-		off += n;
-	close(fd);
-	buf[off] = 0;
-	return buf;
-}
-
-static bool rc_exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-static bool rc_root(void)
-{
-	if (geteuid() == 0)
-		return true;
-	t_skip("needs root");
-	return false;
-}
+static struct t_dir rc_d; /* the directory of the test that runs */
 
 static void rc_write(const char *name, const char *text)
 {
-	FILE *f = fopen(rc_path(name), "we");
+	FILE *f = fopen(t_join(rc_d.path, name), "we");
 
 	if (f) {
 		fputs(text, f);
@@ -114,7 +48,7 @@ static const char *rc_profile(const char *name, const char *json)
 	char *o = opt[i++ & 3];
 
 	rc_write(name, json);
-	snprintf(o, sizeof(opt[0]), "seccomp=%s", rc_path(name));
+	snprintf(o, sizeof(opt[0]), "seccomp=%s", t_join(rc_d.path, name));
 	return o;
 }
 
@@ -161,8 +95,8 @@ static int rc_cli_how(const struct rc_how *how, const char *const *args)
 	int ws;
 	char out[4200], err[4200];
 
-	snprintf(out, sizeof(out), "%s", rc_path("out"));
-	snprintf(err, sizeof(err), "%s", rc_path("err"));
+	snprintf(out, sizeof(out), "%s", t_join(rc_d.path, "out"));
+	snprintf(err, sizeof(err), "%s", t_join(rc_d.path, "err"));
 	argv[n++] = (char *)(how->exe ? how->exe : t_callfence_bin());
 	argv[n++] = (char *)"run";
 	while (*args && n < 62)
@@ -207,9 +141,10 @@ static int rc_cli_how(const struct rc_how *how, const char *const *args)
 /* The command would create <dir>/ran: exit 125 and no marker. */
 #define REFUSED(...)                                                           \
 	do {                                                                   \
-		remove(rc_path("ran"));                                        \
-		CHECK_EQ(CLI(__VA_ARGS__, "touch", rc_path("ran")), 125);      \
-		CHECK(!rc_exists(rc_path("ran")));                             \
+		remove(t_join(rc_d.path, "ran"));                              \
+		CHECK_EQ(CLI(__VA_ARGS__, "touch", t_join(rc_d.path, "ran")),  \
+			 125);                                                 \
+		CHECK(!t_exists(t_join(rc_d.path, "ran")));                    \
 	} while (0)
 
 static bool rc_have_cli(void)
@@ -245,7 +180,7 @@ TEST(run_child_fake_success_cannot_cancel_the_privilege_drop)
 					    "setgroups", "capset", "prctl"};
 	const char *opt, *s;
 
-	if (!rc_root() || !rc_have_cli() || !rc_dir())
+	if (!t_need_root() || !rc_have_cli() || !t_fresh_dir(&rc_d, "runchild"))
 		return;
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		char want[64];
@@ -255,7 +190,7 @@ TEST(run_child_fake_success_cannot_cancel_the_privilege_drop)
 					     ", \"errnoRet\": 0"));
 		REFUSED("--security-opt", opt, "--user", "nobody", "--cap-drop",
 			"ALL");
-		s = rc_slurp(rc_path("err"));
+		s = t_slurp(t_join(rc_d.path, "err"));
 		snprintf(want, sizeof(want), " %s(", calls[i]);
 		CHECK_CONTAINS(s, want);
 		CHECK_CONTAINS(s, "SCMP_ACT_ERRNO(0)");
@@ -270,15 +205,15 @@ TEST(run_child_fake_success_cannot_cancel_the_privilege_drop)
 		rc_profile("e.json",
 			   rc_one_rule("setgroups", "SCMP_ACT_ERRNO", "")),
 		"--user", "nobody");
-	CHECK_CONTAINS(rc_slurp(rc_path("err")), "would fail");
+	CHECK_CONTAINS(t_slurp(t_join(rc_d.path, "err")), "would fail");
 	REFUSED("--security-opt",
 		rc_profile("t.json", rc_one_rule("capset", "SCMP_ACT_TRACE",
 						 ", \"errnoRet\": 1")));
-	CHECK_CONTAINS(rc_slurp(rc_path("err")), "tracer");
+	CHECK_CONTAINS(t_slurp(t_join(rc_d.path, "err")), "tracer");
 	REFUSED("--security-opt",
 		rc_profile("k.json",
 			   rc_one_rule("prctl", "SCMP_ACT_KILL_PROCESS", "")));
-	CHECK_CONTAINS(rc_slurp(rc_path("err")), "killed");
+	CHECK_CONTAINS(t_slurp(t_join(rc_d.path, "err")), "killed");
 
 	/* LOG lets the call run: nobody, no capabilities */
 	opt = rc_profile("log.json",
@@ -286,7 +221,7 @@ TEST(run_child_fake_success_cannot_cancel_the_privilege_drop)
 	CHECK_EQ(CLI("--security-opt", opt, "--user", "nobody", "--cap-drop",
 		     "ALL", "sh", "-c", rc_status),
 		 0);
-	s = rc_slurp(rc_path("out"));
+	s = t_slurp(t_join(rc_d.path, "out"));
 	CHECK_STR(rc_field(s, "Uid"), "65534\t65534\t65534\t65534");
 	CHECK_STR(rc_field(s, "CapEff"), "0000000000000000");
 
@@ -297,7 +232,7 @@ TEST(run_child_fake_success_cannot_cancel_the_privilege_drop)
 		     "no-new-privileges", "--user", "nobody", "--cap-drop",
 		     "ALL", "sh", "-c", rc_status),
 		 0);
-	s = rc_slurp(rc_path("out"));
+	s = t_slurp(t_join(rc_d.path, "out"));
 	CHECK_STR(rc_field(s, "Uid"), "65534\t65534\t65534\t65534");
 	CHECK_STR(rc_field(s, "CapEff"), "0000000000000000");
 	CHECK_STR(rc_field(s, "Seccomp"), "2");
@@ -307,7 +242,7 @@ TEST(run_child_execve_fake_success_is_named)
 {
 	const char *opt, *s;
 
-	if (!rc_have_cli() || !rc_dir())
+	if (!rc_have_cli() || !t_fresh_dir(&rc_d, "runchild"))
 		return;
 	/* Podman-style default, but answering 0: execve would "succeed" */
 	opt =
@@ -316,14 +251,15 @@ TEST(run_child_execve_fake_success_is_named)
 				  "[{\"names\": [\"faccessat2\"], \"action\": "
 				  "\"SCMP_ACT_ALLOW\"}]}");
 	REFUSED("--security-opt", opt, "--security-opt", "no-new-privileges");
-	s = rc_slurp(rc_path("err"));
+	s = t_slurp(t_join(rc_d.path, "err"));
 	CHECK_CONTAINS(s, "execve(");
 	CHECK_CONTAINS(s, "defaultErrnoRet 0");
 	CHECK_CONTAINS(s, "without running the command");
 	CHECK(!strstr(s, "Input/output error"));
 	if (geteuid() == 0) {
 		REFUSED("--security-opt", opt);
-		CHECK_CONTAINS(rc_slurp(rc_path("err")), "fake success");
+		CHECK_CONTAINS(t_slurp(t_join(rc_d.path, "err")),
+			       "fake success");
 	}
 	/* a filter that answers getpid with 0 does not matter to the start */
 	opt = rc_profile("gp.json", rc_one_rule("getpid", "SCMP_ACT_ERRNO",
@@ -359,7 +295,7 @@ static const char *rc_exit0(void)
 	static char bin[4200];
 	char cmd[9000];
 
-	snprintf(bin, sizeof(bin), "%s", rc_path("exit0"));
+	snprintf(bin, sizeof(bin), "%s", t_join(rc_d.path, "exit0"));
 	rc_write("exit0.c", "void _start(void)\n{\n\t__asm__ volatile(\"mov "
 			    "$231, %eax\\n xor %edi, %edi\\n syscall\");\n}\n");
 	snprintf(cmd, sizeof(cmd),
@@ -398,7 +334,8 @@ TEST(run_child_lib_makes_only_the_rehearsed_calls)
 	char *argv[2] = {NULL, NULL};
 	int code = -1;
 
-	if (!rc_root() || !rc_dir() || !(bin = rc_exit0()))
+	if (!t_need_root() || !t_fresh_dir(&rc_d, "runchild") ||
+	    !(bin = rc_exit0()))
 		return;
 	argv[0] = (char *)bin;
 	o.argv = argv;
@@ -451,16 +388,16 @@ TEST(run_child_closes_inherited_descriptors)
 	struct rc_how how = {0};
 	const char *s;
 
-	if (!rc_have_cli() || !rc_dir())
+	if (!rc_have_cli() || !t_fresh_dir(&rc_d, "runchild"))
 		return;
 	rc_write("inherited", "secret\n");
-	how.fd_file = rc_path("inherited");
+	how.fd_file = t_join(rc_d.path, "inherited");
 	CHECK_EQ(CLI_HOW(&how, "sh", "-c", probe), 0);
-	s = rc_slurp(rc_path("out"));
+	s = t_slurp(t_join(rc_d.path, "out"));
 	CHECK(!strstr(s, "open3"));
 	CHECK(!strstr(s, "open9"));
 	CHECK_EQ(CLI_HOW(&how, "--preserve-fds", "1", "sh", "-c", probe), 0);
-	s = rc_slurp(rc_path("out"));
+	s = t_slurp(t_join(rc_d.path, "out"));
 	CHECK_CONTAINS(s, "open3");
 	CHECK(!strstr(s, "open9"));
 	if (geteuid() == 0) {
@@ -468,11 +405,11 @@ TEST(run_child_closes_inherited_descriptors)
 		 * command either */
 		CHECK_EQ(CLI_HOW(&how, "--user", "nobody", "sh", "-c", probe),
 			 0);
-		CHECK(!strstr(rc_slurp(rc_path("out")), "open"));
+		CHECK(!strstr(t_slurp(t_join(rc_d.path, "out")), "open"));
 	}
 	/* 3..4 with 4 closed: refused, not "passed what there is" */
 	CHECK_EQ(CLI_HOW(&how, "--preserve-fds", "2", "true"), 125);
-	CHECK_CONTAINS(rc_slurp(rc_path("err")), "4 is not open");
+	CHECK_CONTAINS(t_slurp(t_join(rc_d.path, "err")), "4 is not open");
 	CHECK_EQ(CLI("--preserve-fds", "-1", "true"), 125);
 	CHECK_EQ(CLI("--preserve-fds", "x", "true"), 125);
 }
@@ -506,15 +443,16 @@ static const char *rc_fds_fallback(bool no_proc)
 	snprintf(cmd, sizeof(cmd),
 		 "for f in 3 9; do [ -e /proc/self/fd/$f ] && echo open$f; "
 		 "done > %s; true",
-		 rc_path("out"));
-	remove(rc_path("out"));
+		 t_join(rc_d.path, "out"));
+	remove(t_join(rc_d.path, "out"));
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		char *argv[] = {(char *)"/bin/sh", (char *)"-c", cmd, NULL};
 		struct cf_run_opts o = {.argv = argv, .preserve_fds = 1};
 		struct cf_error err;
-		int fd = open(rc_path("inherited"), O_RDONLY | O_CREAT, 0644);
+		int fd = open(t_join(rc_d.path, "inherited"),
+			      O_RDONLY | O_CREAT, 0644);
 		int code = -1;
 
 		if (fd < 0 || dup2(fd, 3) < 0 || dup2(fd, 9) < 0 ||
@@ -529,14 +467,14 @@ static const char *rc_fds_fallback(bool no_proc)
 	}
 	waitpid(pid, &ws, 0);
 	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-	return rc_slurp(rc_path("out"));
+	return t_slurp(t_join(rc_d.path, "out"));
 }
 
 TEST(run_child_lib_closes_descriptors_without_close_range)
 {
 	const char *s;
 
-	if (!rc_dir())
+	if (!t_fresh_dir(&rc_d, "runchild"))
 		return;
 	s = rc_fds_fallback(false); /* through /proc/self/fd */
 	CHECK_CONTAINS(s, "open3");
@@ -598,8 +536,8 @@ static const char *rc_who(const struct rc_how *how, const char *const *args)
 	rc = rc_cli_how(how, argv);
 	CHECK_EQ(rc, 0);
 	if (rc)
-		t_note("%s", rc_slurp(rc_path("err")));
-	return rc ? "" : rc_slurp(rc_path("out"));
+		t_note("%s", t_slurp(t_join(rc_d.path, "err")));
+	return rc ? "" : t_slurp(t_join(rc_d.path, "out"));
 }
 
 #define WHO(...)                                                               \
@@ -614,7 +552,7 @@ TEST(run_child_user_groups_and_home_follow_docker)
 	gid_t pgid, sgid;
 	const char *s;
 
-	if (!rc_root() || !rc_have_cli() || !rc_dir())
+	if (!t_need_root() || !rc_have_cli() || !t_fresh_dir(&rc_d, "runchild"))
 		return;
 	/* without --user: root's entry; the invoker's groups do not pass */
 	s = rc_who(&invoker, (const char *const[]){NULL});
@@ -685,18 +623,20 @@ TEST(run_child_mac_options_loosen_or_refuse)
 					 "label=level:s0:c1",
 					 "apparmor=Unconfined"};
 
-	if (!rc_have_cli() || !rc_dir())
+	if (!rc_have_cli() || !t_fresh_dir(&rc_d, "runchild"))
 		return;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		remove(rc_path("ran"));
-		CHECK_EQ(CLI("--security-opt", ok[i], "touch", rc_path("ran")),
+		remove(t_join(rc_d.path, "ran"));
+		CHECK_EQ(CLI("--security-opt", ok[i], "touch",
+			     t_join(rc_d.path, "ran")),
 			 0);
-		CHECK(rc_exists(rc_path("ran")));
-		CHECK_CONTAINS(rc_slurp(rc_path("err")), "does not apply here");
+		CHECK(t_exists(t_join(rc_d.path, "ran")));
+		CHECK_CONTAINS(t_slurp(t_join(rc_d.path, "err")),
+			       "does not apply here");
 	}
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		REFUSED("--security-opt", no[i]);
-		CHECK(rc_slurp(rc_path("err"))[0] != 0);
+		CHECK(t_slurp(t_join(rc_d.path, "err"))[0] != 0);
 	}
 }
 
@@ -708,7 +648,7 @@ static const char *rc_copy(const char *name, uid_t uid, gid_t gid, mode_t mode)
 	static char path[4200];
 	char cmd[9000];
 
-	snprintf(path, sizeof(path), "%s", rc_path(name));
+	snprintf(path, sizeof(path), "%s", t_join(rc_d.path, name));
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", t_callfence_bin(), path);
 	if (system(cmd) != 0 || chown(path, uid, gid) < 0 ||
 	    chmod(path, mode) < 0)
@@ -724,13 +664,13 @@ static void rc_refused_secure(const struct rc_how *how)
 	int code;
 	const char *err;
 
-	remove(rc_path("ran"));
-	code = CLI_HOW(how, "touch", rc_path("ran"));
-	err = rc_slurp(rc_path("err"));
+	remove(t_join(rc_d.path, "ran"));
+	code = CLI_HOW(how, "touch", t_join(rc_d.path, "ran"));
+	err = t_slurp(t_join(rc_d.path, "err"));
 	if (code == 1 && strstr(err, "LeakSanitizer has encountered a fatal"))
 		code = 125;
 	CHECK_EQ(code, 125);
-	CHECK(!rc_exists(rc_path("ran")));
+	CHECK(!t_exists(t_join(rc_d.path, "ran")));
 	CHECK_CONTAINS(err, "AT_SECURE");
 }
 
@@ -739,7 +679,7 @@ TEST(run_child_refuses_setuid_setgid_and_file_caps)
 	struct rc_how how = {0};
 	char cmd[9000];
 
-	if (!rc_root() || !rc_have_cli() || !rc_dir())
+	if (!t_need_root() || !rc_have_cli() || !t_fresh_dir(&rc_d, "runchild"))
 		return;
 	/* setuid to nobody, started by root: AT_SECURE (euid != ruid) */
 	how.exe = rc_copy("cf-setuid", 65534, 0, 04755);
@@ -751,9 +691,9 @@ TEST(run_child_refuses_setuid_setgid_and_file_caps)
 	rc_refused_secure(&how);
 	/* the same copies without the bits run (the test is not vacuous) */
 	how.exe = rc_copy("cf-plain", 65534, 65534, 0755);
-	CHECK_EQ(CLI_HOW(&how, "touch", rc_path("ran")), 0);
-	CHECK(rc_exists(rc_path("ran")));
-	remove(rc_path("ran"));
+	CHECK_EQ(CLI_HOW(&how, "touch", t_join(rc_d.path, "ran")), 0);
+	CHECK(t_exists(t_join(rc_d.path, "ran")));
+	remove(t_join(rc_d.path, "ran"));
 	/* file capabilities, started by a non-root user */
 	how.exe = rc_copy("cf-fcaps", 0, 0, 0755);
 	snprintf(cmd, sizeof(cmd), "setcap cap_net_raw+ep '%s' 2>/dev/null",
@@ -764,5 +704,5 @@ TEST(run_child_refuses_setuid_setgid_and_file_caps)
 	}
 	how.uid = 65534;
 	rc_refused_secure(&how);
-	rc_dir(); /* clean up */
+	t_fresh_dir(&rc_d, "runchild"); /* clean up */
 }

@@ -232,14 +232,13 @@ static struct alg_stats as;
 static bool fail_once(const char *what, const struct seccomp_data *d,
 		      uint32_t want, uint32_t got)
 {
-	char w[48], g[48];
+	char w[48], g[48], an[64];
 
 	if (as.bad++ < 8)
 		t_fail(__FILE__, __LINE__,
-		       "%s: arch 0x%x nr 0x%x a0 0x%llx a1 0x%llx: want %s, "
-		       "got %s",
-		       what, d->arch, (uint32_t)d->nr,
-		       (unsigned long long)d->args[0],
+		       "%s: %s nr %u a0 0x%llx a1 0x%llx: want %s, got %s",
+		       what, t_arch_name(d->arch, an, sizeof(an)),
+		       (uint32_t)d->nr, (unsigned long long)d->args[0],
 		       (unsigned long long)d->args[1],
 		       cf_action_str(want, w, sizeof(w)),
 		       cf_action_str(got, g, sizeof(g)));

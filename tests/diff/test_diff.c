@@ -116,13 +116,14 @@ static void show(const char *what, const struct run *ru,
 		 const struct seccomp_data *d, const char *an, uint32_t a,
 		 const char *bn, uint32_t b)
 {
-	char ab[64], bb[64];
+	char ab[64], bb[64], arch[64];
 
-	printf("    %s %s: arch 0x%x nr 0x%x args %" PRIx64 " %" PRIx64
-	       " %" PRIx64 " %" PRIx64 " %" PRIx64 " %" PRIx64 ": ",
-	       what, ru->label, d->arch, (uint32_t)d->nr, (uint64_t)d->args[0],
-	       (uint64_t)d->args[1], (uint64_t)d->args[2], (uint64_t)d->args[3],
-	       (uint64_t)d->args[4], (uint64_t)d->args[5]);
+	printf("    %s %s: %s nr %u args %" PRIx64 " %" PRIx64 " %" PRIx64
+	       " %" PRIx64 " %" PRIx64 " %" PRIx64 ": ",
+	       what, ru->label, t_arch_name(d->arch, arch, sizeof(arch)),
+	       (uint32_t)d->nr, (uint64_t)d->args[0], (uint64_t)d->args[1],
+	       (uint64_t)d->args[2], (uint64_t)d->args[3], (uint64_t)d->args[4],
+	       (uint64_t)d->args[5]);
 	printf("%s %s, %s %s\n", an, cf_action_str(a, ab, sizeof(ab)), bn,
 	       cf_action_str(b, bb, sizeof(bb)));
 }

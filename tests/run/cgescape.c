@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sleepers.h"
+
 static char buf[1 << 16];
 
 static const char *slurp(const char *path)
@@ -66,8 +68,7 @@ int main(int argc, char **argv)
 	char path_in[4096] = "";
 	const char *s, *l;
 	bool v2 = false;
-	pid_t pids[64];
-	int n = 0, e = 0;
+	int e = 0;
 
 	if (argc < 2)
 		return 2;
@@ -137,20 +138,5 @@ int main(int argc, char **argv)
 		report("userns-raise", put(path, "max"));
 	}
 
-	for (e = 0; n < 64; n++) {
-		pids[n] = fork();
-		if (pids[n] == 0) {
-			alarm(60);
-			pause();
-			_exit(0);
-		}
-		if (pids[n] < 0) {
-			e = errno;
-			break;
-		}
-	}
-	printf("forks %d errno %d\n", n, e);
-	for (int i = 0; i < n; i++)
-		printf("%d\n", (int)pids[i]);
-	return 0;
+	return fork_sleepers();
 }

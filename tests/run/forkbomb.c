@@ -2,30 +2,9 @@
 /* A bounded fork bomb: forks up to 64 sleepers (each gone within a minute
  * anyway), prints "forks N errno E" and the sleepers' pids, and exits
  * leaving them behind for whoever cleans up. */
-#include <errno.h>
-#include <signal.h>
-#include <stdio.h>
-#include <unistd.h>
+#include "sleepers.h"
 
 int main(void)
 {
-	pid_t pids[64];
-	int n = 0, e = 0;
-
-	for (; n < 64; n++) {
-		pids[n] = fork();
-		if (pids[n] == 0) {
-			alarm(60);
-			pause();
-			_exit(0);
-		}
-		if (pids[n] < 0) {
-			e = errno;
-			break;
-		}
-	}
-	printf("forks %d errno %d\n", n, e);
-	for (int i = 0; i < n; i++)
-		printf("%d\n", (int)pids[i]);
-	return 0;
+	return fork_sleepers();
 }

@@ -14,6 +14,7 @@
 HEADERS='
 base.h:
 input.h: base.h
+jptr.h:
 json.h: base.h
 action.h: base.h
 profile.h: base.h action.h
@@ -33,18 +34,19 @@ util.c: base.h
 diag.c: base.h
 version.c:
 input.c: base.h input.h
+jptr.c: jptr.h
 json.c: base.h json.h
 action.c: base.h action.h
 errno_table.c: base.h action.h
-caps.c: base.h
+caps.c: base.h input.h
 target.c: base.h
-profile_parse.c: base.h input.h json.h action.h profile.h
+profile_parse.c: base.h input.h json.h action.h profile.h jptr.h
 builtin.c:
 builtin_data.c: base.h action.h profile.h
 syscalls.c: base.h syscalls.h
 syscalls_table.c: syscalls.h
 catalog.c: syscalls.h
-resolve.c: base.h action.h profile.h syscalls.h ruleset.h
+resolve.c: base.h action.h profile.h syscalls.h ruleset.h jptr.h
 ir_build.c: base.h action.h syscalls.h ruleset.h ir.h
 ir_eval.c: action.h syscalls.h ruleset.h ir.h
 bpf_gen.c: base.h action.h syscalls.h ruleset.h ir.h bpf_gen.h
@@ -54,7 +56,7 @@ bpf_sim.c: syscalls.h
 bpf_print.c: base.h
 bpf_cache.c: base.h syscalls.h
 compile.c: base.h action.h profile.h syscalls.h ruleset.h ir.h bpf_gen.h filter.h
-check.c: base.h action.h profile.h syscalls.h ruleset.h ir.h filter.h reach.h
+check.c: base.h action.h profile.h syscalls.h ruleset.h ir.h filter.h reach.h jptr.h
 reach.c: action.h syscalls.h ruleset.h ir.h reach.h
 algebra.c: base.h action.h syscalls.h ruleset.h ir.h filter.h reach.h algebra.h
 record.c: base.h action.h syscalls.h ruleset.h ir.h filter.h record_obs.h
@@ -63,7 +65,7 @@ audit.c: base.h json.h
 agent_policy.c: base.h action.h json.h
 apply.c: base.h
 run.c: base.h action.h cgroup.h
-cgroup.c: base.h cgroup.h
+cgroup.c: base.h cgroup.h input.h
 '
 # FILE HEADER: headers a file must not see, even through other headers.
 NEVER='
