@@ -36,6 +36,12 @@ static const char rec_usage[] =
     "(default " REC_DEFAULT_OUT "; - for stdout)\n"
     "  --backend ptrace          how calls are observed (default ptrace)\n"
     "  --base builtin|PROFILE    allow nothing the base profile denies\n"
+    "  --args                    argument rules from the values seen "
+    "(clone,\n"
+    "                            socket, ioctl, prctl, ...: docs/record.md)\n"
+    "  --max-values N            more distinct values than N: no condition "
+    "on\n"
+    "                            that argument (default 16)\n"
     "exit: the command's status (128+N: killed by signal N); 125 the\n"
     "recording failed, 126/127 the command could not be run (no profile)\n";
 
@@ -43,9 +49,27 @@ struct rec_args {
 	const char *out;
 	const struct rec_backend *backend;
 	const char *base;
+	bool args;
+	unsigned max_values;
 };
 
-enum { REC_OPT_BACKEND = 1200, REC_OPT_BASE };
+enum { REC_OPT_BACKEND = 1200, REC_OPT_BASE, REC_OPT_ARGS, REC_OPT_MAX_VALUES };
+
+static int rec_parse_max(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < 1 || v > 256) {
+		cli_errorf("--max-values: '%s' is not a number from 1 to 256",
+			   s);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
 
 static int rec_parse(int argc, char **argv, struct rec_args *a)
 {
@@ -53,6 +77,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 	    {"output", required_argument, NULL, 'o'},
 	    {"backend", required_argument, NULL, REC_OPT_BACKEND},
 	    {"base", required_argument, NULL, REC_OPT_BASE},
+	    {"args", no_argument, NULL, REC_OPT_ARGS},
+	    {"max-values", required_argument, NULL, REC_OPT_MAX_VALUES},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -79,6 +105,13 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 			break;
 		case REC_OPT_BASE:
 			a->base = optarg;
+			break;
+		case REC_OPT_ARGS:
+			a->args = true;
+			break;
+		case REC_OPT_MAX_VALUES:
+			if (rec_parse_max(optarg, &a->max_values) < 0)
+				return -1;
 			break;
 		case 'h':
 			fputs(rec_usage, stdout);
@@ -157,14 +190,16 @@ static size_t rec_add_run_calls(struct cf_record *obs, uint32_t *added,
 				continue;
 			if (nadded < max)
 				added[nadded++] = nrs[i];
-			cf_record_add(obs, host, nrs[i], 0);
 		}
+		/* with the values of their arguments (--args: prctl's) */
+		cf_record_add_run_calls(obs, &o);
 	}
 	return nadded;
 }
 
 struct rec_summary {
 	size_t base_denied;
+	size_t arg_rules, arg_many; /* names with argument rules; fallbacks */
 };
 
 static void rec_diag(void *ctx, const struct cf_diag *d)
@@ -174,6 +209,10 @@ static void rec_diag(void *ctx, const struct cf_diag *d)
 	if (!strcmp(d->id, "record-base-denies") ||
 	    !strcmp(d->id, "record-base-partial"))
 		s->base_denied++;
+	else if (!strcmp(d->id, "record-args"))
+		s->arg_rules++;
+	else if (!strcmp(d->id, "record-args-many"))
+		s->arg_many++;
 	fprintf(stderr, "callfence record: %s: %s [%s]\n",
 		cf_diag_class_name(d->cls), d->msg, d->id);
 }
@@ -247,6 +286,12 @@ static void rec_print_summary(const struct cf_record *obs,
 		fprintf(stderr, "callfence record: the workload ran with "
 				"no_new_privs (no CAP_SYS_ADMIN): setuid and "
 				"file capabilities gained it nothing\n");
+	if (res->args)
+		fprintf(stderr,
+			"callfence record: argument rules: %zu calls (above); "
+			"%zu arguments allowed whatever their value (more "
+			"distinct values than --max-values)\n",
+			s->arg_rules, s->arg_many);
 	if (s->base_denied)
 		fprintf(stderr,
 			"callfence record: %zu calls stay denied "
@@ -269,7 +314,7 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 		      const struct rec_result *res, double secs)
 {
 	struct rec_summary s = {0};
-	struct cf_record_opts ro = {base, rec_diag, &s};
+	struct cf_record_opts ro = {base, rec_diag, &s, a->max_values, {0}};
 	uint32_t added[64];
 	size_t nadded = rec_add_run_calls(obs, added, CF_ARRAY_LEN(added));
 	struct cf_error err;
@@ -311,6 +356,7 @@ int cmd_record(int argc, char **argv)
 		return CF_RUN_EXIT_FAILED;
 	}
 	memset(&res, 0, sizeof(res));
+	res.args = a.args;
 	t0 = rec_now();
 	if (a.backend->run(argv + optind, obs, &res) < 0)
 		goto out;
