@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "record.h"
+#include "record_merge.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,6 +43,9 @@ static const char rec_usage[] =
     "  --max-values N            more distinct values than N: no condition "
     "on\n"
     "                            that argument (default 16)\n"
+    "  --append                  merge into the existing PROFILE exactly "
+    "(as\n"
+    "                            callfence merge does)\n"
     "exit: the command's status (128+N: killed by signal N); 125 the\n"
     "recording failed, 126/127 the command could not be run (no profile)\n";
 
@@ -49,11 +53,17 @@ struct rec_args {
 	const char *out;
 	const struct rec_backend *backend;
 	const char *base;
-	bool args;
+	bool args, append;
 	unsigned max_values;
 };
 
-enum { REC_OPT_BACKEND = 1200, REC_OPT_BASE, REC_OPT_ARGS, REC_OPT_MAX_VALUES };
+enum {
+	REC_OPT_BACKEND = 1200,
+	REC_OPT_BASE,
+	REC_OPT_ARGS,
+	REC_OPT_MAX_VALUES,
+	REC_OPT_APPEND
+};
 
 static int rec_parse_max(const char *s, unsigned *out)
 {
@@ -78,6 +88,7 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 	    {"backend", required_argument, NULL, REC_OPT_BACKEND},
 	    {"base", required_argument, NULL, REC_OPT_BASE},
 	    {"args", no_argument, NULL, REC_OPT_ARGS},
+	    {"append", no_argument, NULL, REC_OPT_APPEND},
 	    {"max-values", required_argument, NULL, REC_OPT_MAX_VALUES},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -109,6 +120,9 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 		case REC_OPT_ARGS:
 			a->args = true;
 			break;
+		case REC_OPT_APPEND:
+			a->append = true;
+			break;
 		case REC_OPT_MAX_VALUES:
 			if (rec_parse_max(optarg, &a->max_values) < 0)
 				return -1;
@@ -120,6 +134,11 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 			fputs(rec_usage, stderr);
 			return -1;
 		}
+	}
+	if (a->append && !strcmp(a->out, "-")) {
+		cli_errorf("--append needs a file to merge into (-o PROFILE, "
+			   "not -)");
+		return -1;
 	}
 	if (optind >= argc) {
 		cli_errorf("no command given");
@@ -158,8 +177,8 @@ static int rec_base(const char *name, struct cf_filter **out)
 /* The calls `callfence run` makes after installing the filter, for every
  * combination of the options that change them, added to obs (host ABI);
  * the ones the workload did not make itself are listed in added. */
-static size_t rec_add_run_calls(struct cf_record *obs, uint32_t *added,
-				size_t max)
+static size_t rec_add_run_calls(struct cf_record *obs, bool args,
+				uint32_t *added, size_t max)
 {
 	uint32_t nrs[64];
 	size_t nadded = 0;
@@ -190,9 +209,12 @@ static size_t rec_add_run_calls(struct cf_record *obs, uint32_t *added,
 				continue;
 			if (nadded < max)
 				added[nadded++] = nrs[i];
+			if (!args)
+				cf_record_add(obs, host, nrs[i], 0);
 		}
-		/* with the values of their arguments (--args: prctl's) */
-		cf_record_add_run_calls(obs, &o);
+		/* --args: with the values of their arguments (prctl's) */
+		if (args)
+			cf_record_add_run_calls(obs, &o);
 	}
 	return nadded;
 }
@@ -316,14 +338,20 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 	struct rec_summary s = {0};
 	struct cf_record_opts ro = {base, rec_diag, &s, a->max_values, {0}};
 	uint32_t added[64];
-	size_t nadded = rec_add_run_calls(obs, added, CF_ARRAY_LEN(added));
+	size_t nadded =
+	    rec_add_run_calls(obs, res->args, added, CF_ARRAY_LEN(added));
 	struct cf_error err;
 	char *json;
 	size_t len;
+	bool merged = false;
 	int rc;
 
 	if (cf_record_json(obs, &ro, &json, &len, &err) < 0) {
 		cli_error(&err);
+		return CF_RUN_EXIT_FAILED;
+	}
+	if (a->append && rec_append(a->out, &json, &len, &merged) < 0) {
+		free(json);
 		return CF_RUN_EXIT_FAILED;
 	}
 	rc = rec_write(a->out, json, len);
@@ -333,6 +361,12 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 		return CF_RUN_EXIT_FAILED;
 	}
 	rec_print_summary(obs, res, added, nadded, secs, a->out, &s);
+	if (a->append)
+		fprintf(stderr, "callfence record: %s\n",
+			merged ? "merged with what the profile allowed before "
+				 "(exact union, as callfence merge)"
+			       : "--append: no profile there yet: the "
+				 "recording alone");
 	return res->exit_code;
 }
 

@@ -391,7 +391,6 @@ TEST(record_args_socket_inet_denied_workload_runs)
 	char dir[] = "/tmp/cf-recargs-XXXXXX", helper[4200], prof[64];
 	char opt[128];
 
-	(void)cmd_file;
 	if (!cmd_binary_present() || !mkdtemp(dir))
 		return;
 	if (geteuid() != 0) {
@@ -426,6 +425,116 @@ TEST(record_args_socket_inet_denied_workload_runs)
 					    helper, NULL});
 	CHECK_EQ(rec.status, 125);
 	CHECK_CONTAINS(rec.err, "--max-values: '0' is not a number");
+	unlink(prof);
+	rmdir(dir);
+}
+
+/* The decision of name (arguments 0) under the profile at path. */
+static uint32_t ra_decide_file(const char *path, const char *name)
+{
+	struct cf_profile *p = NULL;
+	struct cf_filter *f = NULL;
+	struct cf_target t;
+	struct cf_error err;
+	uint32_t d = 0xdeadbeef;
+
+	if (cf_profile_load(path, &p, &err) == 0 &&
+	    cf_target_default(&t, &err) == 0 &&
+	    cf_compile(p, &t, &f, &err) == 0)
+		d = ra_decide(f, "x86_64", name, 0, 0);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return d;
+}
+
+/* --append: the exact union with what the file allowed; refused (file
+ * untouched) when it cannot be written */
+TEST(record_append_merges_exactly_or_refuses)
+{
+	static struct cmd_res r;
+	char dir[] = "/tmp/cf-recappend-XXXXXX", prof[64], *before, *after;
+	struct cf_profile *p = NULL;
+	struct cf_filter *f = NULL;
+	struct cf_target t;
+	struct cf_error err;
+	size_t len;
+
+	if (!cmd_binary_present() || !mkdtemp(dir))
+		return;
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	/* a profile allowing only getpid: the union keeps it */
+	cmd_file(dir, "p.json",
+		 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+		 "[\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
+		 "[\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}, {\"names\": "
+		 "[\"socket\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+		 "[{\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]}");
+	cmd_run(&r, (const char *const[]){"record", "--append", "-o", prof,
+					  "--", "true", NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK_CONTAINS(r.err, "merged with what the profile allowed before");
+	CHECK_EQ(cf_profile_load(prof, &p, &err), 0);
+	CHECK_EQ(cf_target_default(&t, &err), 0);
+	if (p && CHECK(cf_compile(p, &t, &f, &err) == 0)) {
+		CHECK_EQ(ra_decide(f, "x86_64", "getpid", 0, 0), ALLOW);
+		CHECK_EQ(ra_decide(f, "x86_64", "execve", 0, 0), ALLOW);
+		CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, 2), ALLOW);
+		CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, 1), EPERM_);
+		CHECK_EQ(ra_decide(f, "x86_64", "mount", 0, 0), EPERM_);
+	}
+	cf_filter_free(f);
+	cf_profile_free(p);
+	/* with x86 in the file: read allowed on x86_64 only cannot be
+	 * written by name: nothing written, the file as it was */
+	cmd_file(dir, "p.json",
+		 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+		 "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"], \"syscalls\": "
+		 "[{\"names\": [\"getpid\"], \"action\": "
+		 "\"SCMP_ACT_ALLOW\"}]}");
+	before = NULL;
+	CHECK_EQ(cf_read_path(prof, &before, &len, &err), 0);
+	cmd_run(&r, (const char *const[]){"record", "--append", "-o", prof,
+					  "--", "true", NULL});
+	CHECK_EQ(r.status, 125);
+	CHECK_CONTAINS(r.err, "cannot be merged exactly");
+	CHECK_CONTAINS(r.err, "nothing written");
+	after = NULL;
+	CHECK_EQ(cf_read_path(prof, &after, &len, &err), 0);
+	CHECK_STR(after, before);
+	free(before);
+	free(after);
+	/* clone3's ENOSYS (libc's way back to clone) survives a merge with
+	 * a recording that denies it with EPERM, in either order */
+	cmd_file(dir, "p.json",
+		 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+		 "[\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
+		 "[\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", "
+		 "\"errnoRet\": 38}]}");
+	cmd_run(&r, (const char *const[]){"record", "--append", "-o", prof,
+					  "--", "true", NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(ra_decide_file(prof, "clone3"), SECCOMP_RET_ERRNO | ENOSYS);
+	if (access("/usr/bin/python3", X_OK) == 0) {
+		cmd_file(dir, "p.json",
+			 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+			 "\"syscalls\": [{\"names\": [\"getpid\"], "
+			 "\"action\": \"SCMP_ACT_ALLOW\"}]}");
+		cmd_run(&r, (const char *const[]){
+				"record", "--args", "--append", "-o", prof,
+				"--", "/usr/bin/python3", "-c",
+				"import threading as t; x = t.Thread("
+				"target=print); x.start(); x.join()",
+				NULL});
+		CHECK_EQ(r.status, 0);
+		CHECK_EQ(ra_decide_file(prof, "clone3"),
+			 SECCOMP_RET_ERRNO | ENOSYS);
+		CHECK_EQ(ra_decide_file(prof, "getpid"), ALLOW);
+	}
+	/* no file to merge into on stdout */
+	cmd_run(&r, (const char *const[]){"record", "--append", "-o", "-", "--",
+					  "true", NULL});
+	CHECK_EQ(r.status, 125);
+	CHECK_CONTAINS(r.err, "--append needs a file");
 	unlink(prof);
 	rmdir(dir);
 }
