@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "record.h"
 #include "record_merge.h"
+#include "record_runtime.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +47,10 @@ static const char rec_usage[] =
     "  --append                  merge into the existing PROFILE exactly "
     "(as\n"
     "                            callfence merge does)\n"
+    "  --runtime LIST            add the calls these runtimes make after "
+    "the\n"
+    "                            filter: callfence,runc,crun (default), "
+    "none\n"
     "exit: the command's status (128+N: killed by signal N); 125 the\n"
     "recording failed, 126/127 the command could not be run (no profile)\n";
 
@@ -55,6 +60,7 @@ struct rec_args {
 	const char *base;
 	bool args, append;
 	unsigned max_values;
+	unsigned runtimes; /* REC_RT_* */
 };
 
 enum {
@@ -62,7 +68,8 @@ enum {
 	REC_OPT_BASE,
 	REC_OPT_ARGS,
 	REC_OPT_MAX_VALUES,
-	REC_OPT_APPEND
+	REC_OPT_APPEND,
+	REC_OPT_RUNTIME
 };
 
 static int rec_parse_max(const char *s, unsigned *out)
@@ -89,6 +96,7 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 	    {"base", required_argument, NULL, REC_OPT_BASE},
 	    {"args", no_argument, NULL, REC_OPT_ARGS},
 	    {"append", no_argument, NULL, REC_OPT_APPEND},
+	    {"runtime", required_argument, NULL, REC_OPT_RUNTIME},
 	    {"max-values", required_argument, NULL, REC_OPT_MAX_VALUES},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -96,6 +104,7 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 	int c;
 
 	a->out = REC_DEFAULT_OUT;
+	a->runtimes = REC_RT_ALL;
 	a->backend = rec_backends[0];
 	while ((c = cli_getopt(argc, argv, "+o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -122,6 +131,10 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 			break;
 		case REC_OPT_APPEND:
 			a->append = true;
+			break;
+		case REC_OPT_RUNTIME:
+			if (rec_runtimes_parse(optarg, &a->runtimes) < 0)
+				return -1;
 			break;
 		case REC_OPT_MAX_VALUES:
 			if (rec_parse_max(optarg, &a->max_values) < 0)
@@ -219,6 +232,26 @@ static size_t rec_add_run_calls(struct cf_record *obs, bool args,
 	return nadded;
 }
 
+/* Every selected runtime's calls, callfence run's first. */
+static int rec_add_runtimes(struct cf_record *obs, bool args, unsigned which,
+			    struct rec_rt_added added[3])
+{
+	memset(added, 0, 3 * sizeof(*added));
+	if (which & REC_RT_CALLFENCE) {
+		uint32_t nrs[64];
+		size_t n = rec_add_run_calls(obs, args, nrs, CF_ARRAY_LEN(nrs));
+
+		for (size_t i = 0; i < n && i < CF_ARRAY_LEN(nrs); i++)
+			rec_rt_note(&added[0],
+				    cf_syscall_name(cf_abi_host(), nrs[i]));
+	}
+	if (rec_add_runtime_calls(obs, args, which, REC_RT_RUNC, &added[1]) <
+		0 ||
+	    rec_add_runtime_calls(obs, args, which, REC_RT_CRUN, &added[2]) < 0)
+		return -1;
+	return 0;
+}
+
 struct rec_summary {
 	size_t base_denied;
 	size_t arg_rules, arg_many; /* names with argument rules; fallbacks */
@@ -277,11 +310,41 @@ static int rec_write(const char *path, const char *json, size_t len)
 	return 0;
 }
 
+/* What each runtime's calls added to the profile (--runtime). */
+static void rec_print_runtimes(unsigned which,
+			       const struct rec_rt_added added[3])
+{
+	static const char *const what[3] = {
+	    "callfence run's own calls after installing the filter",
+	    "runc's calls after installing the filter (measured)",
+	    "crun's calls after installing the filter (measured)",
+	};
+	static const unsigned bits[3] = {REC_RT_CALLFENCE, REC_RT_RUNC,
+					 REC_RT_CRUN};
+
+	for (int r = 0; r < 3; r++) {
+		if (!(which & bits[r])) {
+			fprintf(stderr,
+				"callfence record: not added (--runtime): "
+				"%s\n",
+				what[r]);
+			continue;
+		}
+		fprintf(stderr, "callfence record: added for %s:", what[r]);
+		for (size_t i = 0; i < added[r].n; i++)
+			fprintf(stderr, " %s", added[r].names[i]);
+		fprintf(stderr, "%s\n",
+			added[r].n ? "" : " none (all observed)");
+	}
+}
+
 static void rec_print_summary(const struct cf_record *obs,
 			      const struct rec_result *res,
-			      const uint32_t *added, size_t nadded, double secs,
-			      const char *out, const struct rec_summary *s)
+			      const struct rec_args *a,
+			      const struct rec_rt_added added[3], double secs,
+			      const struct rec_summary *s)
 {
+	const char *out = a->out;
 	size_t per_abi[64] = {0}, pos = 0;
 	int abi;
 	uint32_t nr;
@@ -298,12 +361,7 @@ static void rec_print_summary(const struct cf_record *obs,
 			fprintf(stderr, "; %zu syscalls on %s", per_abi[i],
 				cf_abi_name(i));
 	fputc('\n', stderr);
-	fprintf(stderr, "callfence record: added for callfence run's own "
-			"calls after installing the filter:");
-	for (size_t i = 0; i < nadded; i++)
-		fprintf(stderr, " %s",
-			cf_syscall_name(cf_abi_host(), added[i]));
-	fprintf(stderr, "%s\n", nadded ? "" : " none (all observed)");
+	rec_print_runtimes(a->runtimes, added);
 	if (res->nnp)
 		fprintf(stderr, "callfence record: the workload ran with "
 				"no_new_privs (no CAP_SYS_ADMIN): setuid and "
@@ -337,15 +395,17 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 {
 	struct rec_summary s = {0};
 	struct cf_record_opts ro = {base, rec_diag, &s, a->max_values, {0}};
-	uint32_t added[64];
-	size_t nadded =
-	    rec_add_run_calls(obs, res->args, added, CF_ARRAY_LEN(added));
+	static struct rec_rt_added added[3];
 	struct cf_error err;
 	char *json;
 	size_t len;
 	bool merged = false;
 	int rc;
 
+	if (rec_add_runtimes(obs, res->args, a->runtimes, added) < 0) {
+		cli_errorf("out of memory");
+		return CF_RUN_EXIT_FAILED;
+	}
 	if (cf_record_json(obs, &ro, &json, &len, &err) < 0) {
 		cli_error(&err);
 		return CF_RUN_EXIT_FAILED;
@@ -360,7 +420,7 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 		cli_errorf("cannot write '%s': %s", a->out, strerror(-rc));
 		return CF_RUN_EXIT_FAILED;
 	}
-	rec_print_summary(obs, res, added, nadded, secs, a->out, &s);
+	rec_print_summary(obs, res, a, added, secs, &s);
 	if (a->append)
 		fprintf(stderr, "callfence record: %s\n",
 			merged ? "merged with what the profile allowed before "

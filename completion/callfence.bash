@@ -20,7 +20,7 @@ _callfence_opts_inspect='--json --compare --caps --help -h'
 _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
-_callfence_opts_record='--output -o --backend --base --args --max-values --append --help -h'
+_callfence_opts_record='--output -o --backend --base --args --max-values --append --runtime --help -h'
 
 # Candidates in "$2" (a word list) matching the current word "$1"; a prefix
 # up to the last '=' or ':' of the word is left out, as bash splits words

@@ -538,3 +538,44 @@ TEST(record_append_merges_exactly_or_refuses)
 	unlink(prof);
 	rmdir(dir);
 }
+
+/* --runtime: whose calls between the filter and execve are added */
+TEST(record_runtime_chooses_the_added_calls)
+{
+	static struct cmd_res r;
+	char dir[] = "/tmp/cf-recrt-XXXXXX", prof[64];
+
+	if (!cmd_binary_present() || !mkdtemp(dir))
+		return;
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	/* default: callfence run's, runc's and crun's (setuid: runc's;
+	 * setresuid: callfence's and crun's) */
+	cmd_run(&r, (const char *const[]){"record", "-o", prof, "--", "true",
+					  NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK_CONTAINS(r.err, "added for runc's calls after installing the "
+			      "filter (measured):");
+	CHECK_CONTAINS(r.err, "added for crun's calls");
+	CHECK_EQ(ra_decide_file(prof, "setuid"), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "setresuid"), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "capset"), ALLOW);
+	/* crun only: its calls, not runc's */
+	cmd_run(&r, (const char *const[]){"record", "--runtime", "crun", "-o",
+					  prof, "--", "true", NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK_CONTAINS(r.err, "not added (--runtime): runc's");
+	CHECK_EQ(ra_decide_file(prof, "setresuid"), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "setuid"), EPERM_);
+	/* none: what `true` called, nothing else */
+	cmd_run(&r, (const char *const[]){"record", "--runtime", "none", "-o",
+					  prof, "--", "true", NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(ra_decide_file(prof, "capset"), EPERM_);
+	CHECK_EQ(ra_decide_file(prof, "execve"), ALLOW);
+	cmd_run(&r, (const char *const[]){"record", "--runtime", "docker", "--",
+					  "true", NULL});
+	CHECK_EQ(r.status, 125);
+	CHECK_CONTAINS(r.err, "--runtime: unknown runtime 'docker'");
+	unlink(prof);
+	rmdir(dir);
+}
