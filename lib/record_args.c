@@ -237,6 +237,8 @@ static int rec_alts(const struct cf_record_opts *o, int idx, unsigned arg,
 
 	if (max > CF_REC_KEEP_VALUES)
 		max = CF_REC_KEEP_VALUES;
+	if (!v->n && !v->overflow)
+		return 0; /* nothing seen: no condition */
 	if (!masked && (v->overflow || v->n > max)) {
 		cf_rec_report(o, "record-args-many",
 			      "%s: argument %u took more than %u distinct "
