@@ -59,9 +59,9 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(O)/%.o)
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(O)/%.o)
 
 # LIB: every library object, for the tool, the tests and the tools (they
-# may use lib/cf.h). The installed libraries export the header's API only:
-# LIBA is one relocatable object whose non-API symbols are local, SO has
-# a version script (abi/libcallfence.map).
+# may use the internal headers lib/*.h). The installed libraries export
+# the header's API only: LIBA is one relocatable object whose non-API
+# symbols are local, SO has a version script (abi/libcallfence.map).
 LIB   := $(O)/libcallfence-internal.a
 LIBA  := $(O)/libcallfence.a
 SONAME := libcallfence.so.$(SOVERSION)

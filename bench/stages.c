@@ -9,9 +9,9 @@
  *             cf_filter_program + cf_filter_free + cf_profile_free);
  *   cached_*  the same with the target made once outside the loop, as a
  *             runtime that compiles many profiles would keep it;
- *   stage_*   each stage on its own (internal API, lib/cf.h): JSON reader
- *             alone, profile parse (reader included), target, resolve, IR
- *             build, code generation, verification, and the frees.
+ *   stage_*   each stage on its own (internal API, the lib/ headers): JSON
+ * reader alone, profile parse (reader included), target, resolve, IR build,
+ * code generation, verification, and the frees.
  *
  * Also the first compile of the process (cold: code and data touched for
  * the first time) and the minor page faults per compile (getrusage). Output
@@ -19,7 +19,11 @@
  */
 #include "bench.h"
 #include "callfence.h"
-#include "cf.h"
+#include "base.h"
+#include "json.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "bpf_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>

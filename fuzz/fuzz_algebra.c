@@ -9,7 +9,7 @@
  * then; that subset(merge, A) holds; and that every diff class's example
  * is decided as the class says.
  */
-#include "cf.h"
+#include "algebra.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,8 @@
  * drawn from the profile's own values and their neighbours (datum, ±1,
  * upper word flipped, valueTwo, 0, all-ones), and from random words.
  */
-#include "cf.h"
+#include "profile.h"
+#include "syscalls.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,9 @@
  *   has no members: written as {};
  * - a refusal is a negative errno with a message.
  */
-#include "cf.h"
+#include "base.h"
+#include "json.h"
+#include "profile.h"
 
 #include <stdlib.h>
 #include <string.h>

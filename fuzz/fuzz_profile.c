@@ -7,7 +7,10 @@
  * folded as Go folds them), no U+0000 in any string or key, and digits
  * only in the unsigned fields; a "duplicate key" refusal has a repeat.
  */
-#include "cf.h"
+#include "base.h"
+#include "json.h"
+#include "action.h"
+#include "profile.h"
 
 #include <stdlib.h>
 #include <string.h>

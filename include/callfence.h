@@ -11,6 +11,20 @@
  *   warnings reach the caller through a cf_diag_fn callback;
  * - "caller frees with X" is stated on every function that hands out memory.
  *
+ * Contract (what every declaration below relies on):
+ * - Errors: each fallible function lists the codes it returns ("Errors:");
+ *   -ENOMEM may come from any function that allocates, and a code named
+ *   as "errno" is the failed system call's. The err argument may be NULL;
+ *   a failure overwrites all of it, a success leaves it as it was.
+ * - Borrowed pointers: a pointer argument is read during the call only,
+ *   unless its description says it is kept. A returned const pointer is
+ *   "static storage" (valid for the life of the process) or "memory of X"
+ *   (valid until X is freed). A compiled filter keeps nothing of its
+ *   profile or target: both may be freed right after cf_compile.
+ * - Callbacks (cf_diag_fn, complain) run on the calling thread, during the
+ *   call that was given them; the struct cf_diag (or seccomp_notif) and
+ *   its strings are valid during the callback only.
+ *
  * Threads, per family:
  * - errors, ABIs, syscall names, capabilities, targets, cf_kernel_parse,
  *   the BPF tools (verify, run, cache, write, read, disasm to a FILE that
@@ -66,7 +80,7 @@ extern "C" {
 	CF_VERSION_NUM(CF_VERSION_MAJOR, CF_VERSION_MINOR, CF_VERSION_PATCH)
 
 /* The version of the library actually loaded, "MAJOR.MINOR.PATCH" (static
- * storage); *num (may be NULL) receives it as CF_VERSION_NUM does. */
+ * storage); *num (may be NULL) receives it as CF_VERSION_NUM does. Pure. */
 const char *cf_version(unsigned *num);
 
 /* ---- errors and diagnostics ------------------------------------------- */
@@ -82,7 +96,8 @@ struct cf_error {
 	char msg[512];	   /* the failure first, then a hint */
 };
 
-/* The candidate closest to s (for "did you mean" hints), or NULL. */
+/* The candidate closest to s (for "did you mean" hints): one of cands'
+ * pointers, or NULL. Pure (errors and hints: any thread). */
 const char *cf_suggest(const char *s, const char *const *cands, size_t n);
 /* The one phrasing of that hint: " (did you mean 'X'?)" with the closest
  * candidate (or the only one s abbreviates), or "" when none is close;
@@ -90,7 +105,8 @@ const char *cf_suggest(const char *s, const char *const *cands, size_t n);
 const char *cf_did_you_mean(const char *s, const char *const *cands, size_t n,
 			    char *buf, size_t size);
 
-/* Formats "file:line:col: pointer: msg" into buf; returns buf. */
+/* Formats "file:line:col: pointer: msg" into buf (truncated to size);
+ * returns buf. */
 const char *cf_error_str(const struct cf_error *err, char *buf, size_t size);
 
 /* A note states a documented property of the format (names absent on an
@@ -111,7 +127,8 @@ struct cf_diag {
 };
 typedef void (*cf_diag_fn)(void *ctx, const struct cf_diag *d);
 
-/* The class of an id (an id the library does not know: warning). */
+/* The class of an id (an id the library does not know: warning). The
+ * names these three return are static storage. */
 enum cf_diag_class cf_diag_class(const char *id);
 const char *cf_diag_class_name(enum cf_diag_class cls); /* "note" */
 /* The i-th id the library can report (i from 0), NULL past the last. */
@@ -127,8 +144,9 @@ const char *cf_diag_id(size_t i);
 /* Reads all of fd, a regular file, pipe, FIFO, terminal or device, into a
  * malloc'd buffer (NUL after the last byte): -EFBIG past CF_INPUT_MAX,
  * -ETIMEDOUT for a FIFO that no writer opened within CF_FIFO_WAIT_MS,
- * -EISDIR, or read(2)'s errno. name names the source in errors. fd stays
- * open. Caller frees *buf with free(). */
+ * -EISDIR, -ENOMEM, or read(2)'s errno. name names the source in errors.
+ * fd stays open. Caller frees *buf with free(). Any thread (one reader
+ * per fd). */
 int cf_read_fd(int fd, const char *name, char **buf, size_t *len,
 	       struct cf_error *err);
 /* Opens path (without blocking on a FIFO: see cf_read_fd) and reads it as
@@ -138,6 +156,10 @@ int cf_read_path(const char *path, char **buf, size_t *len,
 		 struct cf_error *err);
 
 /* ---- ABIs (one per OCI SCMP_ARCH_* token) ------------------------------ */
+
+/* ABIs, syscall names and capabilities: pure functions of the generated
+ * tables, any thread; every string returned is static storage; an ABI
+ * index out of range gives NULL, 0, false or -1. */
 
 int cf_abi_count(void);
 /* OCI token or libseccomp name, case-insensitive; "i386", "arm64",
@@ -174,7 +196,7 @@ uint64_t cf_caps_docker_default(void);
 /* Every capability up to the running kernel's cap_last_cap. */
 uint64_t cf_caps_all(void);
 /* default|all|none|default+CAP_X[+..]|default-CAP_X[-..]|CAP_A,CAP_B ("" =
- * none). */
+ * none). Errors: -EINVAL (an unknown name or a bad form, with a hint). */
 int cf_caps_parse(const char *spec, uint64_t *caps, struct cf_error *err);
 
 /* ---- target: what a profile is resolved against ------------------------ */
@@ -209,13 +231,17 @@ struct cf_target {
 };
 
 /* Zeroes *t (reserved included), then host ABI, Docker's default caps, the
- * running kernel, runc ENOSYS. */
+ * running kernel, runc ENOSYS. Errors: -ENOTSUP (the host's ABI has no
+ * syscall table; *t is filled all the same). Any thread. A target is
+ * borrowed by the functions it is given to: read during the call only. */
 int cf_target_default(struct cf_target *t, struct cf_error *err);
-/* "6.18" or "4.8.0" -> (major << 16) | minor. */
+/* "6.18" or "4.8.0" -> (major << 16) | minor. Errors: -EINVAL. Pure. */
 int cf_kernel_parse(const char *s, uint32_t *out, struct cf_error *err);
 
 /* ---- profiles ---------------------------------------------------------- */
 
+/* A parsed profile is immutable: any number of threads may read one
+ * (compile, check) at once; distinct profiles are independent. */
 struct cf_profile;
 
 /* Parses a Docker/OCI profile (or a whole OCI config.json). file names the
@@ -225,17 +251,22 @@ struct cf_profile;
  * 'process' object and no seccomp key makes a config.json, whose profile
  * is linux.seccomp. Anything else, a config.json without linux.seccomp,
  * and any profile that would mean "no filter" other than one written as
- * an object with no members ({}) is -EINVAL. */
+ * an object with no members ({}) is -EINVAL. Errors: -EINVAL (bad JSON or
+ * a bad profile: err has file, pointer, line:col and a hint), -ENOMEM.
+ * buf and file are read during the call only (the profile copies what it
+ * keeps). */
 int cf_profile_parse(const char *buf, size_t len, const char *file,
 		     struct cf_profile **out, struct cf_error *err);
-/* cf_read_path + cf_profile_parse: a file, FIFO, pipe or /dev/fd/N. */
+/* cf_read_path + cf_profile_parse: a file, FIFO, pipe or /dev/fd/N.
+ * Errors: those of both. */
 int cf_profile_load(const char *path, struct cf_profile **out,
 		    struct cf_error *err);
 /* cf_read_fd + cf_profile_parse (e.g. fd 0 for standard input); name names
- * the source in errors. fd stays open. */
+ * the source in errors. fd stays open. Errors: those of both. */
 int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
 		       struct cf_error *err);
-/* The built-in default profile. Caller frees with cf_profile_free. */
+/* The built-in default profile. Caller frees with cf_profile_free.
+ * Errors: -ENOMEM. */
 int cf_profile_builtin(struct cf_profile **out, struct cf_error *err);
 /* JSON text of the built-in profile (static storage). */
 const char *cf_profile_builtin_json(size_t *len);
@@ -245,19 +276,31 @@ const char *cf_profile_builtin_origin(void);
  * linux.seccomp of a config.json); anything else that would mean no filter
  * is refused by the parser. */
 bool cf_profile_unconfined(const struct cf_profile *p);
+/* NULL is a no-op. Not while another thread uses p. */
 void cf_profile_free(struct cf_profile *p);
 
 /* ---- compilation ------------------------------------------------------- */
 
+/* A compiled filter is immutable and owns all it reports: any number of
+ * threads may read one (program, decide, parts, complain, algebra) at
+ * once; distinct filters are independent. */
 struct cf_filter;
 
 /* Resolves p against t and compiles it. The program has passed
- * cf_bpf_verify. Caller frees with cf_filter_free. */
+ * cf_bpf_verify. Caller frees with cf_filter_free. p and t are read
+ * during the call only: the filter stands alone (free p when you like);
+ * t->diag is called during the call only. Errors: -EINVAL (t's reserved
+ * words, an unknown native ABI, a profile runc refuses, --strict names),
+ * -ENOTSUP (the native ABI has no syscall table; SCMP_ACT_NOTIFY),
+ * -E2BIG (too many architectures; a program above CF_BPF_MAXINSNS),
+ * -ENOMEM. */
 int cf_compile(const struct cf_profile *p, const struct cf_target *t,
 	       struct cf_filter **out, struct cf_error *err);
+/* NULL is a no-op. Not while another thread uses f. */
 void cf_filter_free(struct cf_filter *f);
 /* No program: the profile means unconfined. */
 bool cf_filter_unconfined(const struct cf_filter *f);
+/* The program (memory of f; NULL with *len 0 when unconfined). */
 const struct sock_filter *cf_filter_program(const struct cf_filter *f,
 					    size_t *len);
 /* SECCOMP_FILTER_FLAG_* to install with (TSYNC always included). */
@@ -271,7 +314,9 @@ struct cf_decision {
 	const char *why; /* "default action", "foreign ABI", ... */
 	uint64_t reserved[CF_RESERVED_OUT]; /* zeroed (docs/abi.md) */
 };
-/* Decides d by the compiler's IR (not the BPF program). */
+/* Decides d by the compiler's IR (not the BPF program). Returns 0 (it
+ * cannot fail); out->pointer is memory of f (valid until cf_filter_free,
+ * also after the profile is freed), out->why static storage. */
 int cf_filter_decide(const struct cf_filter *f, const struct seccomp_data *d,
 		     struct cf_decision *out);
 /* Complain mode (docs/diagnose.md): f's program with every return that is
@@ -301,7 +346,7 @@ struct cf_insn_part {
 };
 /* The part of every instruction of f's program: out has room for the
  * program's length (cf_filter_program). The generator labels what it
- * emits; 0, -ENOMEM, or -EINVAL if f is unconfined. */
+ * emits. Errors: -EINVAL (f is unconfined), -ENOMEM. */
 int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 		    struct cf_error *err);
 
@@ -313,18 +358,25 @@ int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
  * that never apply (shadowed-rule) and int arguments a caller can widen past
  * the filter (int-arg-bypass) are searched exhaustively, for every operator, up
  * to a bound on the conditions per argument; past it the search samples and
- * reports only what it proves (silence is possible, a false warning not). */
+ * reports only what it proves (silence is possible, a false warning not).
+ * Errors: those of cf_compile. p and t are read during the call only; fn
+ * is called during it. */
 int cf_check(const struct cf_profile *p, const struct cf_target *t,
 	     cf_diag_fn fn, void *ctx, struct cf_error *err);
 
 /* ---- profile algebra (lib/algebra.c, docs/cli.md) --------------------- */
 
-/* Exact, on compiled filters: every call (arch, number, arguments) is
+/* The algebra reads its filters (any thread, any number at once) and
+ * keeps none of them: results own their memory.
+ *
+ * Exact, on compiled filters: every call (arch, number, arguments) is
  * decided as cf_filter_decide would, runc's ENOSYS stub and the kill of a
  * foreign arch included; nothing is sampled. Decisions are ordered as the
  * kernel orders them: KILL_PROCESS < KILL_THREAD < TRAP < ERRNO <
- * USER_NOTIF < TRACE < LOG < ALLOW. -E2BIG: a syscall with more argument
- * classes than the algebra enumerates (docs/errors.md). */
+ * USER_NOTIF < TRACE < LOG < ALLOW. Errors of all three: -E2BIG (a syscall
+ * with more argument classes than the algebra enumerates, docs/errors.md),
+ * -EINVAL (a NULL filter; cf_merge: no input, or one compiled for
+ * another native ABI than t's), -ENOMEM. */
 
 /* A Docker-format profile (malloc'd JSON, caller frees *json with free())
  * that, compiled for t, gives every call the most permissive decision of
@@ -333,7 +385,9 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
  * returned: -ENOTSUP with the reason and a call that shows it when the
  * union cannot be written exactly (one condition per argument per rule,
  * rules by name for every ABI at once, the ENOSYS stub a profile's names
- * imply). An unconfined input gives "{}". */
+ * imply). An unconfined input gives "{}". Errors: also -ENOTSUP (not
+ * exactly writable: the reason in err), -EPROTO (the written profile did
+ * not compile back to the union: a bug, reported rather than returned). */
 int cf_merge(const struct cf_filter *const *in, size_t n,
 	     const struct cf_target *t, char **json, size_t *len,
 	     struct cf_error *err);
@@ -347,7 +401,8 @@ int cf_subset(const struct cf_filter *base, const struct cf_filter *p,
 	      struct cf_error *err);
 
 /* The calls a and b decide differently, as classes: one arch, a range of
- * numbers, one class of arguments each. Caller frees with cf_diffs_free. */
+ * numbers, one class of arguments each. Caller frees with cf_diffs_free.
+ * An item and its strings are memory of the cf_diffs (not of a or b). */
 struct cf_diffs;
 struct cf_diff_item {
 	int abi;	       /* ABI index of the call, -1 if none */
@@ -367,15 +422,19 @@ void cf_diffs_free(struct cf_diffs *d);
 
 /* ---- actions ----------------------------------------------------------- */
 
-/* "SCMP_ACT_ERRNO(1)", "SCMP_ACT_ALLOW", ... into buf; returns buf. */
+/* "SCMP_ACT_ERRNO(1)", "SCMP_ACT_ALLOW", ... into buf; returns buf. Pure. */
 const char *cf_action_str(uint32_t action, char *buf, size_t size);
 
 /* ---- BPF tools --------------------------------------------------------- */
 
 #define CF_BPF_MAXINSNS 4096
 
+/* The BPF tools read insns during the call only and keep nothing: pure,
+ * any thread (a FILE is the caller's to lock). */
+
 /* The kernel's rules for seccomp programs (opcodes, jumps, returns, size,
- * loads within struct seccomp_data, scratch memory written before read). */
+ * loads within struct seccomp_data, scratch memory written before read).
+ * Errors: -EINVAL (the first rule broken, its instruction in err). */
 int cf_bpf_verify(const struct sock_filter *insns, size_t len,
 		  struct cf_error *err);
 /* Runs a verified program; *executed (may be NULL) counts instructions.
@@ -390,7 +449,7 @@ uint32_t cf_bpf_run(const struct sock_filter *insns, size_t len,
  * arch is taken as the host's order. */
 void cf_seccomp_data_as_kernel(const struct seccomp_data *in,
 			       struct seccomp_data *out);
-/* Human-readable listing. */
+/* Human-readable listing. Errors: -EIO (writing out failed). */
 int cf_bpf_disasm(const struct sock_filter *insns, size_t len, FILE *out);
 
 /* The kernel's per-syscall action cache (Linux >= 5.11), emulated: when
@@ -413,10 +472,13 @@ size_t cf_bpf_cache_map(const struct sock_filter *insns, size_t len,
 bool cf_abi_kernel_caches(int native, int abi);
 
 enum cf_bpf_format { CF_BPF_RAW, CF_BPF_C, CF_BPF_HEX };
+/* Errors: -EINVAL (an unknown format), -EIO (writing out failed). */
 int cf_bpf_write(const struct sock_filter *insns, size_t len,
 		 enum cf_bpf_format fmt, FILE *out, struct cf_error *err);
 /* Reads a raw program (the struct sock_filter array as the kernel takes
- * it). Caller frees *out with free(). */
+ * it). Caller frees *out with free(). Errors: -EINVAL (a length that is
+ * not a whole number of instructions, or 0 or more than CF_BPF_MAXINSNS
+ * of them), -ENOMEM. */
 int cf_bpf_read_raw(const void *buf, size_t len, struct sock_filter **out,
 		    size_t *n, struct cf_error *err);
 
@@ -427,7 +489,8 @@ int cf_bpf_read_raw(const void *buf, size_t len, struct sock_filter **out,
  * and without CAP_SYS_ADMIN the kernel refuses (-EACCES). Returns 0, or with
  * SECCOMP_FILTER_FLAG_NEW_LISTENER the listener fd (O_CLOEXEC; TSYNC_ESRCH
  * is added); -EINVAL bad program or flags, -EAGAIN a thread cannot take the
- * filter (nothing installed), -EACCES, -ENOMEM, -EBUSY. */
+ * filter (nothing installed), -EACCES, -ENOMEM, -EBUSY. Acts on the whole
+ * process: one call at a time. */
 int cf_install(const struct sock_filter *insns, size_t len, unsigned flags,
 	       struct cf_error *err);
 
@@ -511,13 +574,14 @@ int cf_run(const struct cf_run_opts *o, int *exit_code, struct cf_error *err);
 /* Docker's capability arithmetic (moby's TweakCapabilities): privileged ->
  * every capability; else "ALL" in add -> all but drop; "ALL" in drop ->
  * only add; else docker's default - drop + add. Names with or without CAP_,
- * case-insensitive; unknown names (or beyond cap_last_cap) are -EINVAL. */
+ * case-insensitive; unknown names (or beyond cap_last_cap) are -EINVAL.
+ * Pure. */
 int cf_run_caps(const char *const *add, size_t nadd, const char *const *drop,
 		size_t ndrop, bool privileged, uint64_t *caps,
 		struct cf_error *err);
 /* The calling thread's effective capability set (0 if unknown). */
 uint64_t cf_run_invoker_caps(void);
-/* Wait status -> docker run's code: status, or 128 + signal. */
+/* Wait status -> docker run's code: status, or 128 + signal. Pure. */
 int cf_run_exit_code(int wstatus);
 
 /* The calls cf_run makes itself after installing the filter, execve
@@ -532,7 +596,8 @@ size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max);
 
 /* A set of observed calls, each an (ABI, number) with a count. A backend
  * (ptrace, eBPF, ...) fills it; cf_record_json turns it into a profile.
- * One thread at a time per set. Caller frees with cf_record_free. */
+ * One thread at a time per set; distinct sets are independent. Caller
+ * frees with cf_record_free. Errors of cf_record_new: -ENOMEM. */
 struct cf_record;
 int cf_record_new(struct cf_record **out, struct cf_error *err);
 /* Adds count calls of nr on abi (nr as the kernel sees it: x32 numbers
@@ -561,8 +626,8 @@ int cf_record_add_arg(struct cf_record *r, int abi, uint32_t nr, unsigned arg,
  * -EINVAL when o->reserved is not zero, -ENOMEM. */
 int cf_record_add_run_calls(struct cf_record *r, const struct cf_run_opts *o);
 /* Every observation, in no particular order: start with *pos = 0 and call
- * again while it returns non-NULL; it returns the call's name on its ABI,
- * or "" for a number without one; count may be NULL. */
+ * again while it returns non-NULL; it returns the call's name on its ABI
+ * (static storage), or "" for a number without one; count may be NULL. */
 const char *cf_record_next(const struct cf_record *r, size_t *pos, int *abi,
 			   uint32_t *nr, uint64_t *count);
 void cf_record_free(struct cf_record *r);
@@ -591,7 +656,8 @@ struct cf_record_opts {
  * argument rules for calls it allows only with some arguments and the
  * base's action for calls it denies with something other than EPERM.
  * Numbers without a name stay denied (reported). o may be NULL. Caller
- * frees *json with free(). -ENOMEM. */
+ * frees *json with free(). Errors: -EINVAL (o's reserved words), -ENOMEM.
+ * o->base is read during the call only. */
 int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
 		   char **json, size_t *len, struct cf_error *err);
 

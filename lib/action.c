@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* action.c - names of actions and comparison operators (from the X-macro
- * lists in cf.h). */
-#include "cf.h"
+ * lists in action.h). */
+#include "base.h"
+#include "action.h"
 
 /* Actions whose 16 data bits are part of the name: ERRNO(n), TRACE(n). */
 static bool action_has_data(enum cf_action_kind kind)

@@ -28,7 +28,14 @@
  * BASE's or of a strictly lower rank (the same rank with another errno
  * does not hold).
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
+#include "reach.h"
+#include "algebra.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1285,10 +1292,10 @@ static int verify(const struct cf_filter *const *in, size_t n, const char *json,
 	if (!rc)
 		rc = cf_compile(p, &quiet, &f, err);
 	if (rc) {
-		/* the writer's fault, not the inputs' */
+		/* the writer's fault, not the inputs' (err may be NULL) */
 		char msg[sizeof(err->msg)];
 
-		snprintf(msg, sizeof(msg), "%s", err->msg);
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
 		rc = cf_err(err, -EPROTO,
 			    "internal error: the merged profile "
 			    "does not compile: %s",

@@ -8,7 +8,7 @@
  * it, and without CAP_SYS_ADMIN in the task's user namespace, the kernel
  * refuses with EACCES.
  */
-#include "cf.h"
+#include "base.h"
 
 #include <string.h>
 #include <sys/syscall.h>

@@ -15,7 +15,8 @@
  * SECCOMP_RET_ALLOW. A cacheable number never runs the filter again: the
  * kernel allows it from a bitmap.
  */
-#include "cf.h"
+#include "base.h"
+#include "syscalls.h"
 
 #include <stddef.h>
 #include <string.h>

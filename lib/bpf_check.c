@@ -6,7 +6,7 @@
  * slots, the final return, scratch memory written before it is read) and
  * seccomp's narrower opcode set with its load rules.
  */
-#include "cf.h"
+#include "base.h"
 
 #include <stddef.h>
 

@@ -54,7 +54,12 @@
  * 32-bit view of its ABI (gen_sys_code), a mix runs its chains as
  * written.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "bpf_gen.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * values as actions and, after a load of the arch field, AUDIT_ARCH
  * constants by ABI name.
  */
-#include "cf.h"
+#include "base.h"
 
 #include <stddef.h>
 #include <stdlib.h>

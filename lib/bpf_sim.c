@@ -14,7 +14,7 @@
  * the run with 0 (KILL_THREAD). Jumps only go forward, so a run executes
  * at most len instructions.
  */
-#include "cf.h"
+#include "syscalls.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* caps.c - capability names (linux/capability.h) and capability sets. */
-#include "cf.h"
+#include "base.h"
 
 #include <stdlib.h>
 #include <string.h>

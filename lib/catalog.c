@@ -2,7 +2,7 @@
 /* catalog.c - what the library carries, for listings and --version: the
  * syscall names of each ABI's table, the Linux release those tables come
  * from, and where the built-in profile comes from. */
-#include "cf.h"
+#include "syscalls.h"
 
 /* The release tools/gen-tables read (its first line in syscalls_table.c;
  * tests/test_catalog.c holds the two together). */

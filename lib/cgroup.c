@@ -6,7 +6,8 @@
  * it (a private mount namespace with the cgroup filesystems read-only), and
  * remove both afterwards, killing whatever the command left.
  */
-#include "cf.h"
+#include "base.h"
+#include "cgroup.h"
 
 #include <fcntl.h>
 #include <signal.h>

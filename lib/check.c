@@ -7,7 +7,14 @@
  * has a callback (cf_lint_rules); reach.c answers which calls reach a
  * rule.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
+#include "reach.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +71,7 @@ static bool first_of_source(const struct cf_ruleset *rs,
 /* Per profile rule: same-index OR, dropped rules. */
 static void lint_rule(struct lint *l, const struct cf_rule *r)
 {
-	const struct cf_p_syscall *s = r->src;
+	const struct cf_rule_src *s = r->src;
 	struct cf_loc loc = loc_of(l, &s->pos);
 	char act[64];
 
@@ -85,7 +92,7 @@ static void lint_rule(struct lint *l, const struct cf_rule *r)
 static void lint_args(struct lint *l, const struct cf_ruleset *rs,
 		      const struct cf_rule *r)
 {
-	const struct cf_p_syscall *s = r->src;
+	const struct cf_rule_src *s = r->src;
 
 	if (r->sys < 0)
 		return;
@@ -630,11 +637,11 @@ static bool cond_on(const struct cf_ir_sys *s, unsigned arg)
 static struct cf_loc arg_loc(const struct lint *l, const struct cf_ir_chain *c,
 			     unsigned arg)
 {
-	const struct cf_p_syscall *src = c->rule->src;
+	const struct cf_rule_src *src = c->rule->src;
 
 	for (size_t i = 0; i < src->nargs; i++)
-		if (src->args[i].index == arg)
-			return loc_of(l, &src->args[i].pos);
+		if (src->args[i].arg == arg)
+			return loc_of(l, &src->args_pos[i]);
 	return loc_of(l, &src->pos);
 }
 

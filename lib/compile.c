@@ -3,7 +3,14 @@
  * compile.c - the pipeline's outline: resolve -> IR -> BPF -> verify, and
  * the questions asked of a compiled filter (decide, check).
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "bpf_gen.h"
+#include "filter.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * that never applies, a name that never matches, a bypass). One row per
  * id: docs/errors.md lists the same ids.
  */
-#include "cf.h"
+#include "base.h"
 
 #include <string.h>
 

@@ -16,7 +16,8 @@
  * writer has been seen, reading continues as long as the writer keeps the
  * FIFO open, as cat(1) would.
  */
-#include "cf.h"
+#include "base.h"
+#include "input.h"
 
 #include <fcntl.h>
 #include <poll.h>

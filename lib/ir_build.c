@@ -19,7 +19,11 @@
  *      does number 0. Like runc's findLastSyscalls, an ABI whose largest
  *      named number is 0 (only `read` on x86_64) gets no stub at all.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -360,8 +364,8 @@ static void warn_upper(const struct cf_ir_chain *c, const struct cf_cond *cd,
 		       const char *file, cf_diag_fn fn, void *ctx,
 		       struct harden_seen *seen)
 {
-	const struct cf_p_syscall *src = c->rule ? c->rule->src : NULL;
-	const struct cf_p_arg *pa = NULL;
+	const struct cf_rule_src *src = c->rule ? c->rule->src : NULL;
+	const struct cf_pos *pa = NULL;
 	const void *key = cd;
 	struct cf_loc loc = {file, NULL, 0, 0};
 	uint64_t v =
@@ -370,14 +374,13 @@ static void warn_upper(const struct cf_ir_chain *c, const struct cf_cond *cd,
 	if (upper_plain(cd->datum) && upper_plain(v))
 		return;
 	for (size_t i = 0; src && i < src->nargs; i++)
-		if (src->args[i].index == cd->arg &&
-		    src->args[i].value == cd->datum &&
+		if (src->args[i].arg == cd->arg &&
+		    src->args[i].datum == cd->datum &&
 		    src->args[i].op == cd->op)
-			pa = &src->args[i];
+			pa = &src->args_pos[i];
 	if (pa) {
 		key = pa;
-		loc = (struct cf_loc){file, pa->pos.pointer, pa->pos.line,
-				      pa->pos.col};
+		loc = (struct cf_loc){file, pa->pointer, pa->line, pa->col};
 	} else if (src) {
 		key = src;
 		loc = (struct cf_loc){file, src->pos.pointer, src->pos.line,

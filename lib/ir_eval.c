@@ -37,7 +37,10 @@
  * not the byte image the kernel hands to BPF: on big-endian ABIs the
  * caller of cf_bpf_run lays the words out, not this function.
  */
-#include "cf.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
 
 #define CF_AUDIT_ARCH_X86_64 0xc000003eU
 #define CF_X32_BIT 0x40000000U

@@ -4,7 +4,8 @@
  * line:col for every value, numbers kept as source text so that they can
  * be read exactly (cf_json_u64) rather than through double.
  */
-#include "cf.h"
+#include "base.h"
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>

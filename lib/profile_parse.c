@@ -12,7 +12,11 @@
  * config.json, and whether it may mean "no filter", is decided at the
  * top (parse_root) from unambiguous evidence only.
  */
-#include "cf.h"
+#include "base.h"
+#include "input.h"
+#include "json.h"
+#include "action.h"
+#include "profile.h"
 
 #include <stdlib.h>
 #include <string.h>

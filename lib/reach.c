@@ -9,7 +9,11 @@
  * them); with MASKED_EQ a walk over the bits of the value does (one value
  * per combination of truth values the conditions can take together).
  */
-#include "cf.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "reach.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -26,6 +26,12 @@
  *   - anything else (allowed on one ABI only, an exception carved out of
  *     an allow) -> denied and reported (record-base-partial): fail closed.
  */
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
 #include "record_obs.h"
 
 #include <stdlib.h>

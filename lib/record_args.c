@@ -11,6 +11,8 @@
  * kernel reads them: a 32-bit (int) argument, or any argument on a
  * 32-bit ABI, by its low 32 bits.
  */
+#include "base.h"
+#include "syscalls.h"
 #include "record_obs.h"
 #include "run_calls.h"
 

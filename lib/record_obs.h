@@ -8,7 +8,7 @@
 #ifndef CF_RECORD_OBS_H
 #define CF_RECORD_OBS_H
 
-#include "cf.h"
+#include "base.h"
 
 #include <stdio.h>
 

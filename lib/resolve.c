@@ -9,7 +9,11 @@
  * Names are kept by name (with their cf_sysinfo index); numbers are the
  * IR builder's business.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "ruleset.h"
 
 #include <string.h>
 
@@ -194,12 +198,46 @@ static const char *name_ptr(char **at, const struct cf_p_syscall *s,
 	return out;
 }
 
+/* A copy of pos whose pointer lives in a (NULL pointer: no copy needed). */
+static bool copy_pos(struct cf_arena *a, struct cf_pos *to,
+		     const struct cf_pos *pos)
+{
+	*to = *pos;
+	if (pos->pointer)
+		to->pointer =
+		    cf_arena_strndup(a, pos->pointer, strlen(pos->pointer));
+	return !pos->pointer || to->pointer;
+}
+
+/* What the later stages keep of profile rule index (s): its conditions
+ * (conds, as written) and the positions, copied; NULL on OOM. */
+static const struct cf_rule_src *rule_src(struct cf_arena *a,
+					  const struct cf_p_syscall *s,
+					  size_t index,
+					  const struct cf_cond *conds)
+{
+	struct cf_rule_src *src = cf_arena_alloc(a, sizeof(*src));
+	struct cf_pos *args_pos =
+	    s->nargs ? cf_arena_array(a, s->nargs, sizeof(*args_pos)) : NULL;
+
+	if (!src || (s->nargs && !args_pos) || !copy_pos(a, &src->pos, &s->pos))
+		return NULL;
+	for (size_t i = 0; i < s->nargs; i++)
+		if (!copy_pos(a, &args_pos[i], &s->args[i].pos))
+			return NULL;
+	src->index = (uint32_t)index;
+	src->args = conds;
+	src->args_pos = args_pos;
+	src->nargs = s->nargs;
+	return src;
+}
+
 /* The rule keeps copies of what explain needs: the filter outlives the
  * profile. base/blen: s->names_ptr and its length. */
 static int emit(struct cf_arena *a, struct cf_ruleset *rs,
-		const struct cf_p_syscall *s, size_t name, int sys,
-		const char *ptr, const struct cf_cond *conds, size_t nconds,
-		bool split)
+		const struct cf_p_syscall *s, const struct cf_rule_src *src,
+		size_t name, int sys, const char *ptr,
+		const struct cf_cond *conds, size_t nconds, bool split)
 {
 	struct cf_rule *r = &rs->rules[rs->nrules++];
 
@@ -212,7 +250,7 @@ static int emit(struct cf_arena *a, struct cf_ruleset *rs,
 	if (!r->name)
 		return -ENOMEM;
 	r->action = s->action;
-	r->src = s;
+	r->src = src;
 	r->src_name = (uint32_t)name;
 	r->split = split;
 	r->same_as_default = s->action == rs->default_action;
@@ -251,6 +289,7 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 		const struct cf_p_syscall *s = &p->syscalls[i];
 		bool split = repeats_index(s);
 		struct cf_cond *conds = NULL;
+		const struct cf_rule_src *src;
 		const char *base = s->names_ptr ? s->names_ptr : "";
 		size_t blen;
 		char *ptrs;
@@ -271,6 +310,9 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 			for (size_t c = 0; c < s->nargs; c++)
 				conds[c] = to_cond(&s->args[c]);
 		}
+		src = rule_src(a, s, i, conds);
+		if (!src)
+			return cf_err(err, -ENOMEM, "out of memory");
 		for (size_t n = 0; n < s->nnames; n++) {
 			int sys = cf_sys_index(s->names[n]);
 			const char *ptr = name_ptr(&ptrs, s, base, blen, n);
@@ -287,15 +329,15 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 				warn_unknown(p, t, s, n);
 			}
 			if (!split) {
-				if (emit(a, rs, s, n, sys, ptr, conds, s->nargs,
-					 false))
+				if (emit(a, rs, s, src, n, sys, ptr, conds,
+					 s->nargs, false))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 				continue;
 			}
 			for (size_t c = 0; c < s->nargs; c++)
-				if (emit(a, rs, s, n, sys, ptr, &conds[c], 1,
-					 true))
+				if (emit(a, rs, s, src, n, sys, ptr, &conds[c],
+					 1, true))
 					return cf_err(err, -ENOMEM,
 						      "out of memory");
 		}
@@ -354,7 +396,7 @@ static int refuse_notify(const struct cf_ruleset *rs,
 		    "agent handles)");
 	}
 	if (first) {
-		loc = pos_loc(p, &first->src->action_pos);
+		loc = pos_loc(p, &p->syscalls[first->src->index].action_pos);
 		if (!p->listener_path)
 			return cf_err_at(
 			    err, -EINVAL, &loc,

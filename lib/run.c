@@ -26,7 +26,9 @@
  * asked about every one. A step that made a system call past run_sys()
  * after the install point would escape that check: don't.
  */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "cgroup.h"
 #include "run_calls.h"
 
 #include <dirent.h>

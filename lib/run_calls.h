@@ -7,7 +7,7 @@
 #ifndef CF_RUN_CALLS_H
 #define CF_RUN_CALLS_H
 
-#include "cf.h"
+#include "base.h"
 
 typedef void (*cf_run_call_fn)(void *ctx, uint32_t nr, const uint64_t a[6]);
 /* Every call (host ABI) in the order made, repeats included; nothing when

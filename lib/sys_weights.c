@@ -8,7 +8,8 @@
  * _llseek) with the same weights. Names apply to every ABI that has them;
  * a name missing here weighs nothing beyond the generator's base weight.
  */
-#include "cf.h"
+#include "base.h"
+#include "bpf_gen.h"
 
 const struct cf_sys_weight cf_sys_weights[] = {
     {"newfstatat", 282}, {"pwrite64", 226},

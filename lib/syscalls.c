@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* syscalls.c - lookups over the generated tables (syscalls_table.c). */
-#include "cf.h"
+#include "base.h"
+#include "syscalls.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* target.c - what a profile is resolved against: ABI, caps, kernel. */
-#include "cf.h"
+#include "base.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +42,7 @@ int cf_kernel_parse(const char *s, uint32_t *out, struct cf_error *err)
 	return 0;
 }
 
-uint32_t cf_kernel_running(void)
+static uint32_t cf_kernel_running(void)
 {
 	struct utsname u;
 	char buf[sizeof(u.release)];

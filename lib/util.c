@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Arena allocation, error values, warnings and "did you mean" hints. */
-#include "cf.h"
+#include "base.h"
 
 #include <ctype.h>
 #include <stdlib.h>

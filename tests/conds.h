@@ -4,7 +4,8 @@
 #ifndef CF_TESTS_CONDS_H
 #define CF_TESTS_CONDS_H
 
-#include "cf.h"
+#include "action.h"
+#include "ruleset.h"
 
 #include <stdint.h>
 

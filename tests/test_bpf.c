@@ -7,7 +7,7 @@
  */
 #include "t.h"
 
-#include "cf.h"
+#include "action.h"
 
 #include <stddef.h>
 #include <stdlib.h>

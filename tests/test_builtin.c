@@ -8,7 +8,10 @@
  */
 #include "t.h"
 
-#include "cf.h"
+#include "base.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "filter.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,7 +6,12 @@
  */
 #include "t.h"
 
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "bpf_gen.h"
 #include "conds.h"
 
 #include <stdlib.h>

@@ -9,7 +9,8 @@
 #include "t.h"
 
 #include "callfence.h"
-#include "cf.h"
+#include "input.h"
+#include "profile.h"
 
 #include <errno.h>
 #include <fcntl.h>

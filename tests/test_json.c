@@ -2,7 +2,8 @@
 /* The JSON reader: conformance, exact numbers, error positions. */
 #include "t.h"
 
-#include "cf.h"
+#include "base.h"
+#include "json.h"
 
 #include <dirent.h>
 #include <stdlib.h>

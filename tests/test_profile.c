@@ -2,7 +2,7 @@
 /* The profile parser: dialects, Go's key matching, errors with places. */
 #include "t.h"
 
-#include "cf.h"
+#include "profile.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,8 @@
  * only; and the reader's own input checks. */
 #include "t.h"
 
-#include "cf.h"
+#include "base.h"
+#include "profile.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -9,7 +9,8 @@
 #include "t.h"
 
 #include "callfence.h"
-#include "cf.h"
+#include "base.h"
+#include "cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -8,7 +8,10 @@
  */
 #include "t.h"
 
-#include "cf.h"
+#include "base.h"
+#include "json.h"
+#include "profile.h"
+#include "syscalls.h"
 
 #include <stdlib.h>
 

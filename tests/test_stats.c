@@ -14,7 +14,9 @@
  */
 #include "t.h"
 
-#include "cf.h"
+#include "base.h"
+#include "ir.h"
+#include "filter.h"
 #include "cmd.h"
 
 #include <stdio.h>

@@ -5,7 +5,9 @@
  * `make builtin` uses it to make lib/builtin_data.c from data/builtin.json,
  * so that `callfence run` does not parse the built-in profile at start.
  * tests/test_builtin.c checks the result against a fresh parse. */
-#include "cf.h"
+#include "base.h"
+#include "action.h"
+#include "profile.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -245,7 +247,8 @@ static void profile(const struct cf_profile *p, const char *src, const char *fn)
 	       src);
 	puts("/* The parsed form of that profile, as the library's parser "
 	     "leaves it. */");
-	puts("#include \"cf.h\"\n\n#include <errno.h>\n#include <stdlib.h>\n");
+	puts("#include \"base.h\"\n#include \"action.h\"\n#include "
+	     "\"profile.h\"\n\n#include <errno.h>\n#include <stdlib.h>\n");
 	arches(p);
 	archmap(p);
 	for (size_t i = 0; i < p->nsyscalls; i++)

@@ -15,7 +15,7 @@
 #ifndef CF_DIFF_H
 #define CF_DIFF_H
 
-#include "cf.h"
+#include "ruleset.h"
 
 /* ---- bpf_eval.c --------------------------------------------------------- */
 

@@ -9,6 +9,8 @@
  * seed (xorshift64*).
  */
 #include "diff.h"
+#include "base.h"
+#include "syscalls.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -24,6 +24,10 @@
  *     hold; else the default action.
  */
 #include "diff.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
 
 #include <string.h>
 

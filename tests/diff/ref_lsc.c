@@ -17,6 +17,10 @@
  * nothing but the numbers it lacks, which are listed per ABI and skipped.
  */
 #include "diff.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
 
 #include <seccomp.h>
 #include <stdio.h>

@@ -21,6 +21,13 @@
 #include "../t.h"
 
 #include "diff.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
+#include "algebra.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -28,6 +28,12 @@
 #include "../t.h"
 
 #include "diff.h"
+#include "base.h"
+#include "action.h"
+#include "syscalls.h"
+#include "ruleset.h"
+#include "ir.h"
+#include "filter.h"
 
 #include <dirent.h>
 #include <seccomp.h>

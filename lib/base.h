@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* base.h - what every stage of libcallfence uses: the arena, errors with
+ * a source location, warnings through the diagnostics callback, and
+ * "did you mean" distances. Includes only the public header. */
+#ifndef CF_BASE_H
+#define CF_BASE_H
+
+#include "callfence.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+#define CF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CF_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- util.c: arena and errors ------------------------------------------ */
+
+struct cf_arena_chunk;
+struct cf_arena {
+	struct cf_arena_chunk *head;
+	size_t next_chunk; /* size of the next chunk; 0 = the first size */
+};
+/* Zeroed memory that lives until cf_arena_release; NULL on OOM. */
+void *cf_arena_alloc(struct cf_arena *a, size_t n);
+/* The first chunk holds about n bytes (an estimate of what the arena will
+ * hold: one chunk that fits beats a series of doubling ones). */
+void cf_arena_hint(struct cf_arena *a, size_t n);
+/* Uninitialised memory aligned to align (a power of two <= 16). */
+void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align);
+void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);
+char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);
+char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...) CF_PRINTF(2, 3);
+void cf_arena_release(struct cf_arena *a);
+
+/* Sets err (if non-NULL) and returns code (a negative errno). */
+int cf_err(struct cf_error *err, int code, const char *fmt, ...)
+    CF_PRINTF(3, 4);
+/* 0 when the n words of a caller-filled struct's reserved area are zero,
+ * else -EINVAL naming the struct and the first non-zero word (docs/abi.md:
+ * a field of a later version must not be silently ignored). */
+int cf_reserved_zero(const uint64_t *r, size_t n, const char *what,
+		     struct cf_error *err);
+/* Same, with a source location. */
+struct cf_loc {
+	const char *file;
+	const char *pointer;
+	uint32_t line, col;
+};
+int cf_err_at(struct cf_error *err, int code, const struct cf_loc *loc,
+	      const char *fmt, ...) CF_PRINTF(4, 5);
+/* Sends a warning through t->diag (if set). */
+void cf_warn(cf_diag_fn fn, void *ctx, const char *id, const struct cf_loc *loc,
+	     const char *fmt, ...) CF_PRINTF(5, 6);
+
+/* Edit distance for "did you mean" hints (case-insensitive). */
+unsigned cf_edit_distance(const char *a, const char *b);
+/* Best candidate within distance max(2, len/3), or NULL. */
+const char *cf_closest(const char *s, const char *const *cands, size_t n);
+
+/* Source position of a value: JSON pointer + line:col. */
+struct cf_pos {
+	const char *pointer; /* arena string, e.g. "/syscalls/3/args/0" */
+	uint32_t line, col;
+};
+
+#endif

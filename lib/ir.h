@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ir.h - ruleset -> per-ABI decision tables (ir_build.c), hardening of
+ * 32-bit arguments, and the IR's direct evaluation (ir_eval.c), the
+ * reference for code generation. */
+#ifndef CF_IR_H
+#define CF_IR_H
+
+#include "ruleset.h"
+#include "syscalls.h"
+
+/* One argument predicate chain: all conds true -> action. Conditions are
+ * stored as written; the ABI's comparison width is applied by readers
+ * (cf_ir_cond_match) and by code generation. */
+struct cf_ir_chain {
+	struct cf_cond conds[6];
+	uint8_t nconds;
+	uint32_t action;
+	const struct cf_rule *rule;
+};
+
+/* A syscall with its own decision: chains in order (first match wins),
+ * then fallback. */
+struct cf_ir_sys {
+	uint32_t nr; /* as the kernel sees it */
+	int sys;     /* cf_sysinfo index, -1 = synthetic */
+	struct cf_ir_chain *chains;
+	size_t nchains;
+	uint32_t fallback;		     /* action when no chain matches */
+	const struct cf_rule *fallback_rule; /* NULL = the default action */
+};
+
+struct cf_ir_abi {
+	int arch;	       /* cf_arches index */
+	struct cf_ir_sys *sys; /* sorted by nr, unique */
+	size_t nsys;
+	bool enosys; /* nr > enosys_above -> ERRNO(ENOSYS) */
+	uint32_t enosys_above;
+};
+
+struct cf_ir {
+	uint32_t default_action;
+	struct cf_ir_abi abis[32]; /* native first */
+	size_t nabis;
+	unsigned flags;
+};
+
+int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
+		struct cf_ir *out, struct cf_error *err);
+
+/* --harden: every condition on an argument the kernel reads as 32 bits
+ * or fewer (cf_sys_arg_bits 16/32) on a 64-bit-compare ABI gets low32
+ * set. A datum (or MASKED_EQ mask/value) whose upper half is neither 0
+ * nor the sign extension of its low half is warned about
+ * (harden-upper-bits) through fn: only its low 32 bits count. */
+void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn, void *ctx);
+/* Does c compare all 64 bits on ar (else only the low 32)? */
+static inline bool cf_cond_wide(const struct cf_arch *ar,
+				const struct cf_cond *c)
+{
+	return ar->cmp_bits == 64 && !c->low32;
+}
+
+/* Direct evaluation of the IR (the reference for code generation).
+ * chain and sys (may be NULL) receive what decided. */
+uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
+		    const struct cf_ir_sys **sys,
+		    const struct cf_ir_chain **chain);
+/* abi's entry for number nr (binary search), or NULL. */
+const struct cf_ir_sys *cf_ir_find_sys(const struct cf_ir_abi *abi,
+				       uint32_t nr);
+/* Does the condition hold for a 64-bit argument on this arch? */
+bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
+		      uint64_t argval);
+
+#endif
