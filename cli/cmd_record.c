@@ -15,6 +15,8 @@
 #include "cli.h"
 #include "record.h"
 #include "record_ebpf.h"
+#include "record_merge.h"
+#include "record_runtime.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -45,6 +47,19 @@ static const char rec_usage[] =
     "  --container ID|NAME       record a running Docker or Podman container\n"
     "                            (ebpf) until it exits or --duration passes\n"
     "  --duration S              with --container: stop after S seconds\n"
+    "  --args                    argument rules from the values seen "
+    "(clone,\n"
+    "                            socket, ioctl, prctl, ...: docs/record.md)\n"
+    "  --max-values N            more distinct values than N: no condition "
+    "on\n"
+    "                            that argument (default 16)\n"
+    "  --append                  merge into the existing PROFILE exactly "
+    "(as\n"
+    "                            callfence merge does)\n"
+    "  --runtime LIST            add the calls these runtimes make after "
+    "the\n"
+    "                            filter: callfence,runc,crun (default), "
+    "none\n"
     "exit: the command's status (128+N: killed by signal N); 125 the\n"
     "recording failed or lost something, 126/127 the command could not be\n"
     "run (no profile); --container: 0, or 125\n";
@@ -56,6 +71,9 @@ struct rec_args {
 	bool allow_loss;
 	const char *container;
 	double duration;
+	bool args, append;
+	unsigned max_values;
+	unsigned runtimes; /* REC_RT_* */
 };
 
 enum {
@@ -63,7 +81,11 @@ enum {
 	REC_OPT_BASE,
 	REC_OPT_ALLOW_LOSS = 1250,
 	REC_OPT_CONTAINER,
-	REC_OPT_DURATION
+	REC_OPT_DURATION,
+	REC_OPT_ARGS,
+	REC_OPT_MAX_VALUES,
+	REC_OPT_APPEND,
+	REC_OPT_RUNTIME
 };
 
 /* The default backend: ebpf where it can work (built in, root, BTF), else
@@ -126,6 +148,22 @@ static int rec_parse_duration(const char *arg, double *out)
 	return 0;
 }
 
+static int rec_parse_max(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < 1 || v > 256) {
+		cli_errorf("--max-values: '%s' is not a number from 1 to 256",
+			   s);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int rec_parse(int argc, char **argv, struct rec_args *a)
 {
 	static const struct option opts[] = {
@@ -135,12 +173,17 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 	    {"allow-loss", no_argument, NULL, REC_OPT_ALLOW_LOSS},
 	    {"container", required_argument, NULL, REC_OPT_CONTAINER},
 	    {"duration", required_argument, NULL, REC_OPT_DURATION},
+	    {"args", no_argument, NULL, REC_OPT_ARGS},
+	    {"append", no_argument, NULL, REC_OPT_APPEND},
+	    {"runtime", required_argument, NULL, REC_OPT_RUNTIME},
+	    {"max-values", required_argument, NULL, REC_OPT_MAX_VALUES},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	a->out = REC_DEFAULT_OUT;
+	a->runtimes = REC_RT_ALL;
 	while ((c = cli_getopt(argc, argv, "+o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -171,6 +214,20 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 			if (rec_parse_duration(optarg, &a->duration) < 0)
 				return -1;
 			break;
+		case REC_OPT_ARGS:
+			a->args = true;
+			break;
+		case REC_OPT_APPEND:
+			a->append = true;
+			break;
+		case REC_OPT_RUNTIME:
+			if (rec_runtimes_parse(optarg, &a->runtimes) < 0)
+				return -1;
+			break;
+		case REC_OPT_MAX_VALUES:
+			if (rec_parse_max(optarg, &a->max_values) < 0)
+				return -1;
+			break;
 		case 'h':
 			fputs(rec_usage, stdout);
 			exit(CLI_OK);
@@ -179,12 +236,23 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 			return -1;
 		}
 	}
+	if (a->append && !strcmp(a->out, "-")) {
+		cli_errorf("--append needs a file to merge into (-o PROFILE, "
+			   "not -)");
+		return -1;
+	}
 	if (rec_parse_container(argc, a) < 0) {
 		fputs(rec_usage, stderr);
 		return -1;
 	}
+	if (a->args && (a->container || a->backend == &rec_backend_ebpf)) {
+		cli_errorf("--args: argument values are recorded by the ptrace "
+			   "backend only (--backend ptrace, not --container)");
+		return -1;
+	}
 	if (!a->backend)
-		a->backend = rec_default_backend();
+		a->backend =
+		    a->args ? &rec_backend_ptrace : rec_default_backend();
 	return 0;
 }
 
@@ -217,8 +285,8 @@ static int rec_base(const char *name, struct cf_filter **out)
 /* The calls `callfence run` makes after installing the filter, for every
  * combination of the options that change them, added to obs (host ABI);
  * the ones the workload did not make itself are listed in added. */
-static size_t rec_add_run_calls(struct cf_record *obs, uint32_t *added,
-				size_t max)
+static size_t rec_add_run_calls(struct cf_record *obs, bool args,
+				uint32_t *added, size_t max)
 {
 	uint32_t nrs[64];
 	size_t nadded = 0;
@@ -249,14 +317,39 @@ static size_t rec_add_run_calls(struct cf_record *obs, uint32_t *added,
 				continue;
 			if (nadded < max)
 				added[nadded++] = nrs[i];
-			cf_record_add(obs, host, nrs[i], 0);
+			if (!args)
+				cf_record_add(obs, host, nrs[i], 0);
 		}
+		/* --args: with the values of their arguments (prctl's) */
+		if (args)
+			cf_record_add_run_calls(obs, &o);
 	}
 	return nadded;
 }
 
+/* Every selected runtime's calls, callfence run's first. */
+static int rec_add_runtimes(struct cf_record *obs, bool args, unsigned which,
+			    struct rec_rt_added added[3])
+{
+	memset(added, 0, 3 * sizeof(*added));
+	if (which & REC_RT_CALLFENCE) {
+		uint32_t nrs[64];
+		size_t n = rec_add_run_calls(obs, args, nrs, CF_ARRAY_LEN(nrs));
+
+		for (size_t i = 0; i < n && i < CF_ARRAY_LEN(nrs); i++)
+			rec_rt_note(&added[0],
+				    cf_syscall_name(cf_abi_host(), nrs[i]));
+	}
+	if (rec_add_runtime_calls(obs, args, which, REC_RT_RUNC, &added[1]) <
+		0 ||
+	    rec_add_runtime_calls(obs, args, which, REC_RT_CRUN, &added[2]) < 0)
+		return -1;
+	return 0;
+}
+
 struct rec_summary {
 	size_t base_denied;
+	size_t arg_rules, arg_many; /* names with argument rules; fallbacks */
 };
 
 static void rec_diag(void *ctx, const struct cf_diag *d)
@@ -266,6 +359,10 @@ static void rec_diag(void *ctx, const struct cf_diag *d)
 	if (!strcmp(d->id, "record-base-denies") ||
 	    !strcmp(d->id, "record-base-partial"))
 		s->base_denied++;
+	else if (!strcmp(d->id, "record-args"))
+		s->arg_rules++;
+	else if (!strcmp(d->id, "record-args-many"))
+		s->arg_many++;
 	fprintf(stderr, "callfence record: %s: %s [%s]\n",
 		cf_diag_class_name(d->cls), d->msg, d->id);
 }
@@ -308,11 +405,41 @@ static int rec_write(const char *path, const char *json, size_t len)
 	return 0;
 }
 
+/* What each runtime's calls added to the profile (--runtime). */
+static void rec_print_runtimes(unsigned which,
+			       const struct rec_rt_added added[3])
+{
+	static const char *const what[3] = {
+	    "callfence run's own calls after installing the filter",
+	    "runc's calls after installing the filter (measured)",
+	    "crun's calls after installing the filter (measured)",
+	};
+	static const unsigned bits[3] = {REC_RT_CALLFENCE, REC_RT_RUNC,
+					 REC_RT_CRUN};
+
+	for (int r = 0; r < 3; r++) {
+		if (!(which & bits[r])) {
+			fprintf(stderr,
+				"callfence record: not added (--runtime): "
+				"%s\n",
+				what[r]);
+			continue;
+		}
+		fprintf(stderr, "callfence record: added for %s:", what[r]);
+		for (size_t i = 0; i < added[r].n; i++)
+			fprintf(stderr, " %s", added[r].names[i]);
+		fprintf(stderr, "%s\n",
+			added[r].n ? "" : " none (all observed)");
+	}
+}
+
 static void rec_print_summary(const struct cf_record *obs,
 			      const struct rec_result *res,
-			      const uint32_t *added, size_t nadded, double secs,
-			      const char *out, const struct rec_summary *s)
+			      const struct rec_args *a,
+			      const struct rec_rt_added added[3], double secs,
+			      const struct rec_summary *s)
 {
+	const char *out = a->out;
 	size_t per_abi[64] = {0}, pos = 0;
 	int abi;
 	uint32_t nr;
@@ -329,16 +456,17 @@ static void rec_print_summary(const struct cf_record *obs,
 			fprintf(stderr, "; %zu syscalls on %s", per_abi[i],
 				cf_abi_name(i));
 	fputc('\n', stderr);
-	fprintf(stderr, "callfence record: added for callfence run's own "
-			"calls after installing the filter:");
-	for (size_t i = 0; i < nadded; i++)
-		fprintf(stderr, " %s",
-			cf_syscall_name(cf_abi_host(), added[i]));
-	fprintf(stderr, "%s\n", nadded ? "" : " none (all observed)");
+	rec_print_runtimes(a->runtimes, added);
 	if (res->nnp)
 		fprintf(stderr, "callfence record: the workload ran with "
 				"no_new_privs (no CAP_SYS_ADMIN): setuid and "
 				"file capabilities gained it nothing\n");
+	if (res->args)
+		fprintf(stderr,
+			"callfence record: argument rules: %zu calls (above); "
+			"%zu arguments allowed whatever their value (more "
+			"distinct values than --max-values)\n",
+			s->arg_rules, s->arg_many);
 	if (s->base_denied)
 		fprintf(stderr,
 			"callfence record: %zu calls stay denied "
@@ -361,16 +489,24 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 		      const struct rec_result *res, double secs)
 {
 	struct rec_summary s = {0};
-	struct cf_record_opts ro = {base, rec_diag, &s};
-	uint32_t added[64];
-	size_t nadded = rec_add_run_calls(obs, added, CF_ARRAY_LEN(added));
+	struct cf_record_opts ro = {base, rec_diag, &s, a->max_values, {0}};
+	static struct rec_rt_added added[3];
 	struct cf_error err;
 	char *json;
 	size_t len;
+	bool merged = false;
 	int rc;
 
+	if (rec_add_runtimes(obs, res->args, a->runtimes, added) < 0) {
+		cli_errorf("out of memory");
+		return CF_RUN_EXIT_FAILED;
+	}
 	if (cf_record_json(obs, &ro, &json, &len, &err) < 0) {
 		cli_error(&err);
+		return CF_RUN_EXIT_FAILED;
+	}
+	if (a->append && rec_append(a->out, &json, &len, &merged) < 0) {
+		free(json);
 		return CF_RUN_EXIT_FAILED;
 	}
 	rc = rec_write(a->out, json, len);
@@ -379,7 +515,13 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 		cli_errorf("cannot write '%s': %s", a->out, strerror(-rc));
 		return CF_RUN_EXIT_FAILED;
 	}
-	rec_print_summary(obs, res, added, nadded, secs, a->out, &s);
+	rec_print_summary(obs, res, a, added, secs, &s);
+	if (a->append)
+		fprintf(stderr, "callfence record: %s\n",
+			merged ? "merged with what the profile allowed before "
+				 "(exact union, as callfence merge)"
+			       : "--append: no profile there yet: the "
+				 "recording alone");
 	return res->exit_code;
 }
 
@@ -403,6 +545,7 @@ int cmd_record(int argc, char **argv)
 		return CF_RUN_EXIT_FAILED;
 	}
 	memset(&res, 0, sizeof(res));
+	res.args = a.args;
 	t0 = rec_now();
 	if (a.container
 		? rec_container_record(a.container, a.duration, obs, &res) < 0

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 struct rec_result {
+	bool args; /* in (--args): values of cf_record_arg_mask's arguments */
 	int exit_code;	 /* the command's status, 128+N for signal N */
 	int exec_errno;	 /* the command could not be executed (0 = it ran) */
 	uint64_t events; /* calls observed */

@@ -36,6 +36,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,6 +106,48 @@ struct rp_ctx {
 	struct rec_result *res;
 };
 
+/* clone3's flags word as clone would take it: clone_args.flags |
+ * clone_args.exit_signal, read from the tracee (the struct is all u64
+ * fields on every ABI: flags at 0, exit_signal at 32). */
+static int rp_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word)
+{
+	uint64_t ca[5];
+	struct iovec local = {ca, sizeof(ca)};
+	struct iovec remote = {(void *)(uintptr_t)ptr, sizeof(ca)};
+
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sizeof(ca))
+		return -1;
+	*word = ca[0] | ca[4];
+	return 0;
+}
+
+/* --args: the values of the arguments the library asks for. A clone3
+ * whose struct cannot be read gets no value: it is then allowed
+ * whatever its flags (the summary says so). */
+static int rp_args(pid_t pid, int abi, const struct __ptrace_syscall_info *in,
+		   struct cf_record *obs)
+{
+	uint32_t nr = (uint32_t)in->seccomp.nr;
+	uint32_t mask = cf_record_arg_mask(abi, nr);
+	const char *name;
+	uint64_t w;
+
+	if (!mask)
+		return 0;
+	name = cf_syscall_name(abi, nr);
+	if (name && !strcmp(name, "clone3")) {
+		if (rp_clone3_word(pid, in->seccomp.args[0], &w) < 0)
+			return 0;
+		return cf_record_add_arg(obs, abi, nr, 0, w);
+	}
+	for (unsigned a = 0; a < 6; a++)
+		if (mask >> a & 1 &&
+		    cf_record_add_arg(obs, abi, nr, a, in->seccomp.args[a]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 /* One seccomp stop: the call. */
 static int rp_syscall(void *ctx, struct ptl_task *t)
 {
@@ -128,7 +171,8 @@ static int rp_syscall(void *ctx, struct ptl_task *t)
 			 info.arch);
 		c->res->lost = true;
 	} else if (cf_record_add(c->obs, abi, (uint32_t)info.seccomp.nr, 1) <
-		   0) {
+		       0 ||
+		   (c->res->args && rp_args(t->pid, abi, &info, c->obs) < 0)) {
 		return -ENOMEM;
 	}
 	c->res->events++;

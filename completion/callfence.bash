@@ -22,7 +22,7 @@ _callfence_opts_inspect='--json --compare --caps --pid --disasm --help -h'
 _callfence_opts_disasm='--json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
-_callfence_opts_record='--output -o --backend --base --help -h'
+_callfence_opts_record='--output -o --backend --base --args --max-values --append --runtime --help -h'
 _callfence_opts_oci_hook='--install --uninstall --hooks-dir --recorder
 	--state-dir --wait --help -h'
 _callfence_opts_record+=' --allow-loss --container --duration'

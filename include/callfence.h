@@ -680,6 +680,12 @@ int cf_record_add(struct cf_record *r, int abi, uint32_t nr, uint64_t count);
 uint32_t cf_record_arg_mask(int abi, uint32_t nr);
 int cf_record_add_arg(struct cf_record *r, int abi, uint32_t nr, unsigned arg,
 		      uint64_t value);
+/* The calls cf_run makes after installing the filter for options o (as
+ * cf_run_own_calls), added to r on the host ABI with count 0 and the
+ * values of their recorded arguments (prctl's options, ...), so that a
+ * profile with argument rules still lets cf_run start the workload.
+ * -EINVAL when o->reserved is not zero, -ENOMEM. */
+int cf_record_add_run_calls(struct cf_record *r, const struct cf_run_opts *o);
 /* Every observation, in no particular order: start with *pos = 0 and call
  * again while it returns non-NULL; it returns the call's name on its ABI
  * (static storage), or "" for a number without one; count may be NULL. */

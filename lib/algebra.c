@@ -1395,6 +1395,10 @@ int cf_merge(const struct cf_filter *const *in, size_t n,
 	}
 	if (rc) {
 		free(m.rules);
+		/* -ENOTSUP: merge_sys said why (walk_err would read it as
+		 * -EOPNOTSUPP, the same number on Linux: --harden) */
+		if (rc == -ENOTSUP)
+			return rc;
 		return rc == -ENOMEM ? cf_err(err, rc, "out of memory")
 				     : walk_err(rc, err);
 	}

@@ -289,10 +289,8 @@ static int rec_name_cmp(const void *a, const void *b)
 		      cf_sysinfo[((const struct rec_name *)b)->idx].name);
 }
 
-static void rec_report(const struct cf_record_opts *o, const char *id,
-		       const char *fmt, ...) CF_PRINTF(3, 4);
-static void rec_report(const struct cf_record_opts *o, const char *id,
-		       const char *fmt, ...)
+void cf_rec_report(const struct cf_record_opts *o, const char *id,
+		   const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -341,11 +339,12 @@ static void rec_abi_list(const struct cf_record *r,
 			if (in || abis[i] == host)
 				abis[k++] = abis[i];
 			else
-				rec_report(o, "record-base-denies",
-					   "the workload made calls on %s, "
-					   "an ABI the base profile does not "
-					   "have: they stay denied",
-					   cf_arches[abis[i]].name);
+				cf_rec_report(
+				    o, "record-base-denies",
+				    "the workload made calls on %s, "
+				    "an ABI the base profile does not "
+				    "have: they stay denied",
+				    cf_arches[abis[i]].name);
 		}
 		*n = k;
 	}
@@ -359,11 +358,29 @@ static void rec_abi_list(const struct cf_record *r,
 		}
 }
 
+/* clone3 folded into clone (record_args.c): clone is allowed with
+ * clone3's flags even where the workload never called it (v has room). */
+static void rec_add_clone(const struct cf_record *r, struct rec_name *v,
+			  size_t *n)
+{
+	int clone = cf_sys_index("clone"), clone3 = cf_sys_index("clone3");
+	size_t k, k3;
+
+	if (clone < 0 || clone3 < 0 || !cf_rec_clone3_folded(r))
+		return;
+	for (k = 0; k < *n && v[k].idx != clone; k++)
+		;
+	for (k3 = 0; k3 < *n && v[k3].idx != clone3; k3++)
+		;
+	if (k == *n && k3 < *n)
+		v[(*n)++] = (struct rec_name){clone, v[k3].abis, 0};
+}
+
 /* Every observed name (unknown numbers reported), merged over ABIs. */
 static struct rec_name *rec_names(const struct cf_record *r,
 				  const struct cf_record_opts *o, size_t *n)
 {
-	struct rec_name *v = calloc(r->n ? r->n : 1, sizeof(*v));
+	struct rec_name *v = calloc(r->n + 1, sizeof(*v));
 
 	*n = 0;
 	if (!v)
@@ -379,10 +396,10 @@ static struct rec_name *rec_names(const struct cf_record *r,
 		name = cf_syscall_name((int)ob->abi, ob->nr);
 		idx = name ? cf_sys_index(name) : -1;
 		if (idx < 0) {
-			rec_report(o, "record-unknown-nr",
-				   "the workload called number %u on %s, "
-				   "which has no name there: not allowed",
-				   ob->nr, cf_arches[ob->abi].name);
+			cf_rec_report(o, "record-unknown-nr",
+				      "the workload called number %u on %s, "
+				      "which has no name there: not allowed",
+				      ob->nr, cf_arches[ob->abi].name);
 			continue;
 		}
 		for (k = 0; k < *n && v[k].idx != idx; k++)
@@ -392,6 +409,7 @@ static struct rec_name *rec_names(const struct cf_record *r,
 		v[k].abis |= ob->abi < 32 ? 1U << ob->abi : 0;
 		v[k].count += ob->count;
 	}
+	rec_add_clone(r, v, n);
 	qsort(v, *n, sizeof(*v), rec_name_cmp);
 	return v;
 }
@@ -464,87 +482,151 @@ static void rec_write_deny(FILE *f, const char *name, uint32_t action)
 			name, s);
 }
 
-/* Judges each observed name against o->base (everything allowed without
- * one), reporting what stays denied; returns how many are allowed. */
-static size_t rec_judge_all(const struct cf_record_opts *o,
-			    const struct rec_name *names, size_t nnames,
-			    const int *abis, size_t nabis,
-			    struct rec_judgement *jd)
+/* What is written for each name: the base's verdict, the argument rules. */
+struct rec_plan {
+	struct rec_name *names;
+	struct rec_judgement *jd;
+	struct rec_argplan *args;
+	size_t n, nallow;
+};
+
+static void rec_plan_free(struct rec_plan *pl)
 {
-	size_t nallow = 0;
-
-	for (size_t i = 0; i < nnames; i++) {
-		const char *nm = cf_sysinfo[names[i].idx].name;
-		char where[128], act[64];
-
-		if (o && o->base)
-			rec_judge(o->base, names[i].idx, abis, nabis, &jd[i]);
-		else
-			jd[i].v = REC_ALLOW;
-		rec_abis_str(names[i].abis, where, sizeof(where));
-		if (jd[i].v == REC_ALLOW)
-			nallow++;
-		else if (jd[i].v == REC_DENY)
-			rec_report(
-			    o, "record-base-denies",
-			    "the workload called %s (%s), which the "
-			    "base profile denies (%s): stays denied",
-			    nm, where,
-			    cf_action_str(jd[i].deny_action, act, sizeof(act)));
-		else if (jd[i].v == REC_PARTIAL)
-			rec_report(o, "record-base-partial",
-				   "the workload called %s (%s), which the "
-				   "base profile allows only in a way a "
-				   "profile of observed calls cannot copy "
-				   "(on %s): denied; add a rule by hand",
-				   nm, where,
-				   jd[i].why_abi >= 0
-				       ? cf_arches[jd[i].why_abi].name
-				       : "?");
-	}
-	return nallow;
+	for (size_t i = 0; pl->args && i < pl->n; i++)
+		cf_rec_arg_plan_free(&pl->args[i]);
+	free(pl->args);
+	free(pl->names);
+	free(pl->jd);
 }
 
-/* The profile: default ERRNO(EPERM), the ABIs, one ALLOW rule of the
- * allowed names, then the base's argument rules and other denials. */
-static void rec_write_profile(FILE *f, const struct rec_name *names,
-			      size_t nnames, const struct rec_judgement *jd,
-			      size_t nallow, const int *abis, size_t nabis)
+static void rec_report_args(const struct cf_record_opts *o, const char *nm,
+			    const struct rec_argplan *ap)
 {
+	char what[256];
+	size_t len = 0;
+
+	what[0] = 0;
+	for (unsigned a = 0; a < 6; a++)
+		if (ap->alts[a] && len < sizeof(what))
+			len += (size_t)snprintf(
+			    what + len, sizeof(what) - len, "%sargument %u: %s",
+			    len ? ", " : "", a,
+			    ap->alts[a][0].datum == 0 &&
+				    ap->alts[a][0].mask != ~0ULL &&
+				    ap->alts[a][0].mask != 0xffffffffU
+				? "no bit outside those seen"
+				: "the values seen");
+	cf_rec_report(o, "record-args", "%s: %zu argument rule%s (%s)", nm,
+		      ap->nrules, ap->nrules == 1 ? "" : "s", what);
+}
+
+/* One name: its verdict under the base, then its argument rules. */
+static int rec_plan_name(const struct cf_record *r,
+			 const struct cf_record_opts *o, const int *abis,
+			 size_t nabis, struct rec_plan *pl, size_t i)
+{
+	const char *nm = cf_sysinfo[pl->names[i].idx].name;
+	struct rec_judgement *j = &pl->jd[i];
+	char where[128], act[64];
+	int rc;
+
+	if (o && o->base)
+		rec_judge(o->base, pl->names[i].idx, abis, nabis, j);
+	else
+		j->v = REC_ALLOW;
+	rec_abis_str(pl->names[i].abis, where, sizeof(where));
+	if (j->v == REC_ALLOW && !strcmp(nm, "clone3") &&
+	    cf_rec_clone3_folded(r)) {
+		j->v = REC_DENY;
+		j->deny_action = CF_RET_ERRNO(ENOSYS);
+		cf_rec_report(o, "record-args",
+			      "clone3: answered ENOSYS (its flags are in "
+			      "memory, which seccomp cannot read): libc falls "
+			      "back to clone, whose rule has clone3's flags");
+		return 0;
+	}
+	if (j->v == REC_ALLOW) {
+		rc = cf_rec_arg_plan(r, o, pl->names[i].idx, abis, nabis,
+				     &pl->args[i]);
+		if (rc < 0)
+			return rc;
+		if (pl->args[i].nrules)
+			rec_report_args(o, nm, &pl->args[i]);
+		else
+			pl->nallow++;
+	} else if (j->v == REC_DENY)
+		cf_rec_report(o, "record-base-denies",
+			      "the workload called %s (%s), which the "
+			      "base profile denies (%s): stays denied",
+			      nm, where,
+			      cf_action_str(j->deny_action, act, sizeof(act)));
+	else if (j->v == REC_PARTIAL)
+		cf_rec_report(o, "record-base-partial",
+			      "the workload called %s (%s), which the "
+			      "base profile allows only in a way a "
+			      "profile of observed calls cannot copy "
+			      "(on %s): denied; add a rule by hand",
+			      nm, where,
+			      j->why_abi >= 0 ? cf_arches[j->why_abi].name
+					      : "?");
+	return 0;
+}
+
+/* The rules after the one allowing names unconditionally, each starting
+ * with ",". */
+static void rec_write_rules(FILE *f, const struct rec_plan *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const char *nm = cf_sysinfo[pl->names[i].idx].name;
+
+		if (pl->jd[i].v == REC_ALLOW)
+			cf_rec_arg_write(f, nm, &pl->args[i]);
+		else if (pl->jd[i].v == REC_CHAINS)
+			rec_write_chains(f, nm, pl->jd[i].chains_sys);
+		else if (pl->jd[i].v == REC_DENY &&
+			 pl->jd[i].deny_action != CF_RET_ERRNO(EPERM))
+			rec_write_deny(f, nm, pl->jd[i].deny_action);
+	}
+}
+
+/* Returns the offset of the first rule's leading "," when there is no
+ * unconditional rule before it (the caller blanks it), else 0. */
+static long rec_write_plan(FILE *f, const struct rec_plan *pl, const int *abis,
+			   size_t nabis)
+{
+	long first = 0;
+
 	fprintf(f, "{\n\t\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
 		   "\t\"defaultErrnoRet\": 1,\n\t\"architectures\": [");
 	for (size_t i = 0; i < nabis; i++)
 		fprintf(f, "%s\"%s\"", i ? ", " : "", cf_arches[abis[i]].oci);
-	fprintf(f, "],\n\t\"syscalls\": [\n\t\t{\n\t\t\t\"names\": [");
-	for (size_t i = 0, k = 0; i < nnames; i++)
-		if (jd[i].v == REC_ALLOW)
-			fprintf(f, "%s\n\t\t\t\t\"%s\"", k++ ? "," : "",
-				cf_sysinfo[names[i].idx].name);
-	fprintf(f, "%s],\n\t\t\t\"action\": \"SCMP_ACT_ALLOW\"\n\t\t}",
-		nallow ? "\n\t\t\t" : "");
-	for (size_t i = 0; i < nnames; i++) {
-		const char *nm = cf_sysinfo[names[i].idx].name;
-
-		if (jd[i].v == REC_CHAINS)
-			rec_write_chains(f, nm, jd[i].chains_sys);
-		else if (jd[i].v == REC_DENY &&
-			 jd[i].deny_action != CF_RET_ERRNO(EPERM))
-			rec_write_deny(f, nm, jd[i].deny_action);
+	fprintf(f, "],\n\t\"syscalls\": [");
+	if (pl->nallow) {
+		fprintf(f, "\n\t\t{\n\t\t\t\"names\": [");
+		for (size_t i = 0, k = 0; i < pl->n; i++)
+			if (pl->jd[i].v == REC_ALLOW && !pl->args[i].nrules)
+				fprintf(f, "%s\n\t\t\t\t\"%s\"", k++ ? "," : "",
+					cf_sysinfo[pl->names[i].idx].name);
+		fprintf(f, "\n\t\t\t],\n\t\t\t\"action\": "
+			   "\"SCMP_ACT_ALLOW\"\n\t\t}");
+	} else {
+		first = ftell(f);
 	}
+	rec_write_rules(f, pl);
 	fprintf(f, "\n\t]\n}\n");
+	return first;
 }
 
 int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
 		   char **json, size_t *len, struct cf_error *err)
 {
 	int abis[64];
-	size_t nabis, nnames, nallow;
-	struct rec_name *names;
-	struct rec_judgement *jd;
+	size_t nabis;
+	struct rec_plan pl = {0};
 	char *buf = NULL;
 	size_t blen = 0;
-	FILE *f;
-	bool ok;
+	FILE *f = NULL;
+	bool ok = true;
 
 	*json = NULL;
 	*len = 0;
@@ -552,21 +634,24 @@ int cf_record_json(const struct cf_record *r, const struct cf_record_opts *o,
 				  err))
 		return -EINVAL;
 	rec_abi_list(r, o, abis, &nabis);
-	names = rec_names(r, o, &nnames);
-	jd = calloc(nnames ? nnames : 1, sizeof(*jd));
-	f = names && jd ? open_memstream(&buf, &blen) : NULL;
-	if (!f) {
-		free(names);
-		free(jd);
-		return cf_err(err, -ENOMEM, "out of memory");
+	pl.names = rec_names(r, o, &pl.n);
+	pl.jd = calloc(pl.n + 1, sizeof(*pl.jd));
+	pl.args = calloc(pl.n + 1, sizeof(*pl.args));
+	for (size_t i = 0; pl.names && pl.jd && pl.args && ok && i < pl.n; i++)
+		ok = rec_plan_name(r, o, abis, nabis, &pl, i) == 0;
+	if (ok && pl.names && pl.jd && pl.args)
+		f = open_memstream(&buf, &blen);
+	if (f) {
+		long first = rec_write_plan(f, &pl, abis, nabis);
+
+		ok = !ferror(f);
+		ok = fclose(f) == 0 && ok;
+		if (ok && first > 0 && (size_t)first < blen &&
+		    buf[first] == ',')
+			buf[first] = ' ';
 	}
-	nallow = rec_judge_all(o, names, nnames, abis, nabis, jd);
-	rec_write_profile(f, names, nnames, jd, nallow, abis, nabis);
-	ok = !ferror(f);
-	ok = fclose(f) == 0 && ok;
-	free(names);
-	free(jd);
-	if (!ok) {
+	rec_plan_free(&pl);
+	if (!f || !ok) {
 		free(buf);
 		return cf_err(err, -ENOMEM, "out of memory");
 	}

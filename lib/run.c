@@ -29,6 +29,7 @@
 #include "base.h"
 #include "action.h"
 #include "cgroup.h"
+#include "run_calls.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -1099,17 +1100,16 @@ static void run_rehearse_steps(struct run_ctx *c, struct run_rehearsal *rh,
 	c->o = saved;
 }
 
-size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
+/* The child's steps after the install point, rehearsed for o as if
+ * o->prog were set, into calls (cap of them). Returns how many. */
+static size_t run_own_rehearsal(const struct cf_run_opts *o,
+				struct run_call *calls, size_t cap)
 {
-	struct run_call calls[2 * (CF_CAP_MAX + 1) + 32];
-	struct run_rehearsal rh = {.calls = calls, .cap = CF_ARRAY_SIZE(calls)};
+	struct run_rehearsal rh = {.calls = calls, .cap = cap};
 	static char *const none[] = {(char *)"/", NULL};
 	struct run_listener lst; /* the hand-over's message, not sent */
 	struct run_ctx c;
-	size_t n = 0;
 
-	if (cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts", NULL))
-		return 0;
 	memset(&c, 0, sizeof(c));
 	run_listener_msg(&lst);
 	c.lst = &lst;
@@ -1122,7 +1122,20 @@ size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
 	c.all_caps = cf_caps_all();
 	run_plan(&c);
 	run_rehearse_steps(&c, &rh, true);
-	for (size_t i = 0; i < rh.n && i < rh.cap; i++) {
+	return rh.n < rh.cap ? rh.n : rh.cap;
+}
+
+#define RUN_OWN_CAP (2 * (CF_CAP_MAX + 1) + 32)
+
+size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
+{
+	struct run_call calls[RUN_OWN_CAP];
+	size_t n = 0, ncalls;
+
+	if (cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts", NULL))
+		return 0;
+	ncalls = run_own_rehearsal(o, calls, CF_ARRAY_SIZE(calls));
+	for (size_t i = 0; i < ncalls; i++) {
 		bool seen = false;
 
 		for (size_t k = 0; k < n && k < max; k++)
@@ -1134,6 +1147,24 @@ size_t cf_run_own_calls(const struct cf_run_opts *o, uint32_t *nrs, size_t max)
 		n++;
 	}
 	return n;
+}
+
+void cf_run_own_calls_each(const struct cf_run_opts *o, cf_run_call_fn fn,
+			   void *ctx)
+{
+	struct run_call calls[RUN_OWN_CAP];
+	size_t ncalls;
+
+	if (cf_reserved_zero(o->reserved, CF_RESERVED_IN, "cf_run_opts", NULL))
+		return;
+	ncalls = run_own_rehearsal(o, calls, CF_ARRAY_SIZE(calls));
+	for (size_t i = 0; i < ncalls; i++) {
+		uint64_t a[6];
+
+		for (unsigned k = 0; k < 6; k++)
+			a[k] = calls[i].a[k];
+		fn(ctx, (uint32_t)calls[i].nr, a);
+	}
 }
 
 /* Runs the child's steps after the install point in rehearsal mode, then

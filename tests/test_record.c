@@ -365,15 +365,16 @@ static bool rc_valid(const char *json)
 
 /* Record argv, run it under the result: same output, same status; the
  * profile passes check --strict; without the names in needed, it fails. */
-static void rc_round_trip(const char *dir, const char *const *argv,
-			  const char *const *needed)
+static void rc_round_trip_with(const char *dir, const char *const *extra,
+			       const char *const *argv,
+			       const char *const *needed)
 {
 	static struct cmd_res rec, run, chk;
 	char path[256], cut[256];
 	char *json, *less;
 	FILE *f;
 
-	rc_record(&rec, dir, NULL, argv);
+	rc_record(&rec, dir, extra, argv);
 	snprintf(path, sizeof(path), "%s/p.json", dir);
 	CHECK_CONTAINS(rec.err, "profile written to p.json");
 	CHECK_CONTAINS(rec.err, "added for callfence run's own calls");
@@ -402,6 +403,16 @@ static void rc_round_trip(const char *dir, const char *const *argv,
 	}
 	free(less);
 	free(json);
+}
+
+/* Both ways: names only, and with argument rules (--args). */
+static void rc_round_trip(const char *dir, const char *const *argv,
+			  const char *const *needed)
+{
+	static const char *const args[] = {"--args", NULL};
+
+	rc_round_trip_with(dir, NULL, argv, needed);
+	rc_round_trip_with(dir, args, argv, needed);
 }
 
 TEST(record_round_trip_shell_script)

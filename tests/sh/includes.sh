@@ -27,6 +27,7 @@ reach.h: ir.h
 algebra.h: base.h
 cgroup.h: base.h
 record_obs.h: base.h
+run_calls.h: base.h
 '
 # Library sources, by stage.
 SOURCES='
@@ -60,11 +61,11 @@ check.c: base.h action.h profile.h syscalls.h ruleset.h ir.h filter.h reach.h jp
 reach.c: action.h syscalls.h ruleset.h ir.h reach.h
 algebra.c: base.h action.h syscalls.h ruleset.h ir.h filter.h reach.h algebra.h
 record.c: base.h action.h syscalls.h ruleset.h ir.h filter.h record_obs.h
-record_args.c: base.h syscalls.h record_obs.h
+record_args.c: base.h syscalls.h record_obs.h run_calls.h
 audit.c: base.h json.h
 agent_policy.c: base.h action.h json.h
 apply.c: base.h
-run.c: base.h action.h cgroup.h
+run.c: base.h action.h cgroup.h run_calls.h
 cgroup.c: base.h cgroup.h input.h
 '
 # FILE HEADER: headers a file must not see, even through other headers.
