@@ -10,7 +10,15 @@ live_need_root
 B=$LIVE_ROOT/build
 live_tmpdir
 live_busybox_rootfs "$LIVE_TMP/root"
-cc -static -o "$LIVE_TMP/root/bin/callfence" "$B"/cli/*.o "$B/libcallfence-internal.a" ||
+# static, without the eBPF recorder (libbpf has no static build here):
+# record_ebpf.c compiled again without CF_HAVE_EBPF
+objs=$(ls "$B"/cli/*.o | grep -v '/record_ebpf\.o$')
+cc -std=gnu11 -D_GNU_SOURCE -I"$LIVE_ROOT/include" -I"$LIVE_ROOT/lib" -c \
+	-o "$LIVE_TMP/record_ebpf.o" "$LIVE_ROOT/cli/record_ebpf.c" ||
+	live_fail "cannot compile cli/record_ebpf.c without eBPF"
+# shellcheck disable=SC2086 # objs: a list of object files
+cc -static -o "$LIVE_TMP/root/bin/callfence" $objs "$LIVE_TMP/record_ebpf.o" \
+	"$B/libcallfence-internal.a" ||
 	live_skip "cannot link callfence statically (libc6-dev)"
 live_docker
 IMAGE=cf-live-inspect:test
