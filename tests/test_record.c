@@ -16,6 +16,7 @@
 #include <linux/audit.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 /* ---- library ----------------------------------------------------------- */
 
@@ -491,6 +492,29 @@ TEST(record_exit_status_passes_through)
 			   (const char *const[]){"touch", "x", NULL}),
 		 125);
 	CHECK_CONTAINS(r.err, "unknown backend 'bogus'");
+	t_fresh_dir(&rc_d, "record");
+}
+
+/* -o naming a device (a null device made here: /dev/null itself would be
+ * lost if this broke) is written in place, never renamed over. */
+TEST(record_output_device_written_in_place)
+{
+	const char *dir;
+	static struct cmd_res r;
+	char dev[256];
+	struct stat st;
+
+	if (!cmd_binary_present() || !(dir = t_fresh_dir(&rc_d, "record")))
+		return;
+	snprintf(dev, sizeof(dev), "%s/null", dir);
+	if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) < 0) {
+		t_skip("cannot make a device node (not root)");
+		return;
+	}
+	cmd_run(&r, (const char *const[]){"record", "--backend", "ptrace", "-o",
+					  dev, "--", "true", NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK(stat(dev, &st) == 0 && S_ISCHR(st.st_mode));
 	t_fresh_dir(&rc_d, "record");
 }
 
