@@ -118,10 +118,37 @@ static int parse_opts(int argc, char **argv, const char *usage,
 	return optind;
 }
 
+/* A path that exists and is not a regular file (/dev/null, a FIFO, a
+ * terminal) is written in place, as compile -o does: renaming over it
+ * would replace the device with a file. */
+int cli_write_in_place(const char *path, const char *json, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = 0;
+	size_t done = 0;
+	int e;
+
+	if (fd < 0)
+		return -errno;
+	while (done < len && (n = write(fd, json + done, len - done)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		done += (size_t)n;
+	}
+	e = done < len ? (n < 0 ? errno : EIO) : 0;
+	if (close(fd) < 0 && !e && errno != EINTR)
+		e = errno;
+	return -e;
+}
+
 /* Writes buf to path ("-" = standard output) through a temporary file
- * renamed over it, so a failure leaves the old file. */
+ * renamed over it, so a failure leaves the old file; a device or FIFO is
+ * written in place. */
 int cli_write_out(const char *path, const char *buf, size_t len)
 {
+	struct stat st;
 	char *tmp = NULL;
 	int fd;
 
@@ -131,6 +158,12 @@ int cli_write_out(const char *path, const char *buf, size_t len)
 			return -1;
 		}
 		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = -cli_write_in_place(path, buf, len);
+		if (errno)
+			cli_errorf("cannot write '%s': %m", path);
+		return errno ? -1 : 0;
 	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
 		cli_errorf("out of memory");

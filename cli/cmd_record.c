@@ -368,31 +368,6 @@ static void rec_diag(void *ctx, const struct cf_diag *d)
 		cf_diag_class_name(d->cls), d->msg, d->id);
 }
 
-/* A path that exists and is not a regular file (/dev/null, a FIFO, a
- * terminal) is written in place, as compile -o does: renaming over it
- * would replace the device with a file. */
-static int rec_write_in_place(const char *path, const char *json, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	ssize_t n = 0;
-	size_t done = 0;
-	int e;
-
-	if (fd < 0)
-		return -errno;
-	while (done < len && (n = write(fd, json + done, len - done)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		done += (size_t)n;
-	}
-	e = done < len ? (n < 0 ? errno : EIO) : 0;
-	if (close(fd) < 0 && !e && errno != EINTR)
-		e = errno;
-	return -e;
-}
-
 /* Writes via a temporary file in the same directory, then rename: a
  * failed write leaves the old profile (or none), never half of one. */
 static int rec_write(const char *path, const char *json, size_t len)
@@ -408,7 +383,7 @@ static int rec_write(const char *path, const char *json, size_t len)
 		return 0;
 	}
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return rec_write_in_place(path, json, len);
+		return cli_write_in_place(path, json, len);
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
 	fd = mkstemp(tmp);

@@ -515,6 +515,11 @@ TEST(record_output_device_written_in_place)
 					  dev, "--", "true", NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(stat(dev, &st) == 0 && S_ISCHR(st.st_mode));
+	/* merge and convert write through the same writer */
+	cmd_run(&r, (const char *const[]){"merge", "-o", dev, "builtin",
+					  "builtin", NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK(stat(dev, &st) == 0 && S_ISCHR(st.st_mode));
 	t_fresh_dir(&rc_d, "record");
 }
 
