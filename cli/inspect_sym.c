@@ -217,53 +217,6 @@ static void load(const struct walk *w, struct regs *r,
 	}
 }
 
-/* Constant folding; 1 for a division by zero (the program returns 0). */
-static int fold(uint8_t op, uint32_t *a, uint32_t b)
-{
-	switch (op) {
-	case BPF_ADD:
-		*a += b;
-		break;
-	case BPF_SUB:
-		*a -= b;
-		break;
-	case BPF_MUL:
-		*a *= b;
-		break;
-	case BPF_DIV:
-		if (!b)
-			return 1;
-		*a /= b;
-		break;
-	case BPF_MOD:
-		if (!b)
-			return 1;
-		*a %= b;
-		break;
-	case BPF_OR:
-		*a |= b;
-		break;
-	case BPF_AND:
-		*a &= b;
-		break;
-	case BPF_XOR:
-		*a ^= b;
-		break;
-	case BPF_LSH:
-		*a = b < 32 ? *a << b : 0;
-		break;
-	case BPF_RSH:
-		*a = b < 32 ? *a >> b : 0;
-		break;
-	case BPF_NEG:
-		*a = -*a;
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
 /* A op= src; 1 when the program ends here returning 0. */
 static int alu(struct regs *r, const struct sock_filter *i)
 {
@@ -272,8 +225,9 @@ static int alu(struct regs *r, const struct sock_filter *i)
 
 	if (op == BPF_NEG)
 		s = konst(0);
+	/* the interpreter's arithmetic (cf_bpf_alu): one ALU for both */
 	if (r->a.kind == SV_CONST && s.kind == SV_CONST)
-		return fold(op, &r->a.v, s.v);
+		return !cf_bpf_alu(op, &r->a.v, s.v);
 	if (r->a.kind == SV_WORD && s.kind == SV_CONST && op == BPF_AND) {
 		r->a.v &= s.v;
 		return 0;

@@ -457,6 +457,12 @@ int cf_bpf_verify(const struct sock_filter *insns, size_t len,
  * cf_seccomp_data_as_kernel. */
 uint32_t cf_bpf_run(const struct sock_filter *insns, size_t len,
 		    const struct seccomp_data *d, unsigned *executed);
+/* One BPF_ALU instruction of cf_bpf_run, for tools that walk programs
+ * their own way: *a op= v, op the instruction's BPF_OP (BPF_NEG ignores
+ * v), with the kernel's arithmetic (a shift uses the low five bits of v).
+ * false: the program ends there returning 0 (division or modulo by 0),
+ * or op is no ALU operation. */
+bool cf_bpf_alu(uint16_t op, uint32_t *a, uint32_t v);
 /* The data a kernel of in->arch's byte order hands a filter for the call
  * in describes (argument values as numbers), as this host reads 32-bit
  * words: where the ABI's byte order is not the host's (a big-endian ABI

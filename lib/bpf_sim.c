@@ -57,7 +57,7 @@ static bool load(const struct vm *vm, const struct sock_filter *in, uint32_t *v)
 	}
 }
 
-static bool alu(uint16_t op, uint32_t *a, uint32_t v)
+bool cf_bpf_alu(uint16_t op, uint32_t *a, uint32_t v)
 {
 	switch (op) {
 	case BPF_ADD:
@@ -149,8 +149,8 @@ static enum step step(struct vm *vm, const struct sock_filter *in, size_t *pc,
 		vm->mem[in->k] = BPF_CLASS(in->code) == BPF_ST ? vm->a : vm->x;
 		return STEP_NEXT;
 	case BPF_ALU:
-		return alu(BPF_OP(in->code), &vm->a, src) ? STEP_NEXT
-							  : STEP_BAD;
+		return cf_bpf_alu(BPF_OP(in->code), &vm->a, src) ? STEP_NEXT
+								 : STEP_BAD;
 	case BPF_JMP:
 		if (BPF_OP(in->code) == BPF_JA)
 			*pc += in->k;

@@ -613,3 +613,46 @@ TEST(sim_agrees_with_the_kernel)
 	}
 	t_note("%u of %u programs divided by zero", killed, total);
 }
+
+/* A shift by X of 32 or more uses the low five bits of X, in the kernel,
+ * in cf_bpf_run and in cf_bpf_alu (which inspect --pid's walk folds
+ * constants with): a walk of its own that gave 0 told a different story
+ * from the kernel. The program returns ERRNO(the shifted value) for
+ * getppid. */
+TEST(shift_by_x_of_32_or_more_uses_the_low_five_bits)
+{
+	static const struct {
+		uint16_t op;
+		uint32_t a, x, want;
+	} cases[] = {
+	    {BPF_LSH, 1, 32, 1},
+	    {BPF_LSH, 8, 33, 16},
+	    {BPF_LSH, 1, 0xffffffe7U, 128},
+	    {BPF_RSH, 0x800, 35, 0x100},
+	    {BPF_RSH, 0x80000000U, 63, 1},
+	    {BPF_RSH, 0x40, 0xffffffe1U, 0x20},
+	};
+	const uint64_t args[6] = {0};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sock_filter p[] = {
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			     offsetof(struct seccomp_data, nr)),
+		    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 1, 0),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		    BPF_STMT(BPF_LD | BPF_IMM, cases[i].a),
+		    BPF_STMT(BPF_LDX | BPF_IMM, cases[i].x),
+		    BPF_STMT(BPF_ALU | cases[i].op | BPF_X, 0),
+		    BPF_STMT(BPF_ALU | BPF_OR | BPF_K, SECCOMP_RET_ERRNO),
+		    BPF_STMT(BPF_RET | BPF_A, 0),
+		};
+		struct seccomp_data d = {.nr = SYS_getppid};
+		uint32_t a = cases[i].a;
+
+		CHECK(cf_bpf_alu(cases[i].op, &a, cases[i].x));
+		CHECK_EQ(a, cases[i].want);
+		CHECK_EQ(cf_bpf_run(p, 8, &d, NULL),
+			 SECCOMP_RET_ERRNO | cases[i].want);
+		CHECK_EQ(kernel_result(p, 8, args), (int)cases[i].want);
+	}
+}

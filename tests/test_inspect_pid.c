@@ -12,9 +12,13 @@
 #include "callfence.h"
 
 #include <dirent.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #define BIG (1 << 20)
 
@@ -423,4 +427,89 @@ TEST(inspect_pid_refuses_clearly)
 	}
 	free(bin);
 	free(r);
+}
+
+/* A filter that shifts by X = 33 and 35 (the kernel uses X's low five
+ * bits): getppid is ERRNO(5) unless args[0].lo is 1. */
+static const struct sock_filter shift_by_x[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 11),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 9),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 7, 0),
+    BPF_STMT(BPF_LD | BPF_IMM, 8),
+    BPF_STMT(BPF_LDX | BPF_IMM, 33),
+    BPF_STMT(BPF_ALU | BPF_LSH | BPF_X, 0), /* 16 */
+    BPF_STMT(BPF_LDX | BPF_IMM, 35),
+    BPF_STMT(BPF_ALU | BPF_RSH | BPF_X, 0), /* 2 */
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 5),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+/* A child that installs shift_by_x, checks the kernel's answers and
+ * sleeps (exit 3: the kernel did not answer as the test expects). */
+static pid_t start_shifting_sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sock_fprog prog = {sizeof(shift_by_x) /
+					      sizeof(shift_by_x[0]),
+					  (struct sock_filter *)shift_by_x};
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+			_exit(2);
+		if (syscall(SYS_getppid, 0) != -1 || errno != 5 ||
+		    syscall(SYS_getppid, 1) < 0)
+			_exit(3);
+		execl("/bin/sleep", "sleep", "1000", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* inspect --pid walks arithmetic as the kernel runs it: a shift by X of
+ * 32 or more is by X & 31 (a walk that made it 0 listed getppid as
+ * allowed whatever its arguments). */
+TEST(inspect_pid_walks_shifts_by_x_as_the_kernel)
+{
+	char dir[] = "/tmp/cf-inspect-shift-XXXXXX";
+	char needle[200];
+	char *json = NULL;
+	pid_t target;
+	int status = -1, child = -1;
+
+	if (!cmd_binary_present() || !mkdtemp(dir))
+		return;
+	if (geteuid() != 0) {
+		t_skip("inspect --pid needs CAP_SYS_ADMIN");
+		rmdir(dir);
+		return;
+	}
+	target = start_shifting_sleeper();
+	if (CHECK(target > 0) && CHECK(find_target(getpid()) == target))
+		json = inspect_pid(target, dir, NULL, &status);
+	CHECK_EQ(status, 0);
+	snprintf(needle, sizeof(needle),
+		 "{\"nr\": %d, \"name\": \"getppid\", \"zero_args\": "
+		 "\"ERRNO(5)\", \"complete\": true, \"cases\": [{\"action\": "
+		 "\"ALLOW\", \"when\": \"args[0].lo == 1\"}, {\"action\": "
+		 "\"ERRNO(5)\", \"when\": \"args[0].lo != 1\"}]}",
+		 SYS_getppid);
+	if (json)
+		CHECK_CONTAINS(json, needle);
+	if (target > 0) {
+		kill(target, SIGKILL);
+		waitpid(target, &child, 0);
+		/* killed: it got past the kernel's checks to sleep */
+		CHECK(WIFSIGNALED(child));
+	}
+	free(json);
+	rmdir(dir);
 }
