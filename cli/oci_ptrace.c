@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
 #define OP_X32_BIT 0x40000000U
@@ -109,21 +108,6 @@ static int op_seize_threads(struct op_state *s, pid_t pid)
 	return added;
 }
 
-/* clone3's flags word as clone would take it: clone_args.flags |
- * clone_args.exit_signal, read from the tracee. */
-static int op_clone3_word(pid_t tid, uint64_t ptr, uint64_t *word)
-{
-	uint64_t head[5]; /* flags, pidfd, child_tid, parent_tid, exit_signal */
-	struct iovec local = {head, sizeof(head)};
-	struct iovec remote = {(void *)(uintptr_t)ptr, sizeof(head)};
-
-	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
-	    (ssize_t)sizeof(head))
-		return -1;
-	*word = head[0] | head[4];
-	return 0;
-}
-
 /* The values of the arguments whose rules matter (cf_record_arg_mask). */
 static int op_args(struct op_state *s, pid_t tid, int abi,
 		   const struct __ptrace_syscall_info *info)
@@ -138,7 +122,7 @@ static int op_args(struct op_state *s, pid_t tid, int abi,
 		if (!(mask >> i & 1))
 			continue;
 		if (i == 0 && name && !strcmp(name, "clone3") &&
-		    op_clone3_word(tid, v, &v) < 0) {
+		    rec_clone3_word(tid, v, &v) < 0) {
 			snprintf(s->res->why, sizeof(s->res->why),
 				 "cannot read clone3's arguments in task %d",
 				 (int)tid);

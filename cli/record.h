@@ -46,4 +46,10 @@ void rec_forward_signals(pid_t child);
  * res->exec_errno. */
 void rec_exec_status(int errfd, struct rec_result *res);
 
+/* record_ptrace.c: clone3's flags word as clone would take it,
+ * clone_args.flags | clone_args.exit_signal, read from the struct at ptr
+ * in task pid (all u64 fields on every ABI: flags at 0, exit_signal at
+ * 32). 0, or -1 when it cannot be read. */
+int rec_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word);
+
 #endif

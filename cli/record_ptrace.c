@@ -106,12 +106,9 @@ struct rp_ctx {
 	struct rec_result *res;
 };
 
-/* clone3's flags word as clone would take it: clone_args.flags |
- * clone_args.exit_signal, read from the tracee (the struct is all u64
- * fields on every ABI: flags at 0, exit_signal at 32). */
-static int rp_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word)
+int rec_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word)
 {
-	uint64_t ca[5];
+	uint64_t ca[5]; /* flags, pidfd, child_tid, parent_tid, exit_signal */
 	struct iovec local = {ca, sizeof(ca)};
 	struct iovec remote = {(void *)(uintptr_t)ptr, sizeof(ca)};
 
@@ -137,7 +134,7 @@ static int rp_args(pid_t pid, int abi, const struct __ptrace_syscall_info *in,
 		return 0;
 	name = cf_syscall_name(abi, nr);
 	if (name && !strcmp(name, "clone3")) {
-		if (rp_clone3_word(pid, in->seccomp.args[0], &w) < 0)
+		if (rec_clone3_word(pid, in->seccomp.args[0], &w) < 0)
 			return 0;
 		return cf_record_add_arg(obs, abi, nr, 0, w);
 	}

@@ -9,6 +9,7 @@
 #include "callfence.h"
 
 #include "cmd.h"
+#include "tfiles.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -576,6 +577,65 @@ TEST(record_runtime_chooses_the_added_calls)
 					  "true", NULL});
 	CHECK_EQ(r.status, 125);
 	CHECK_CONTAINS(r.err, "--runtime: unknown runtime 'docker'");
+	unlink(prof);
+	rmdir(dir);
+}
+
+/* json (a recorded profile) has a clone rule for flags value. */
+static bool clone_rule(const char *json, unsigned long value)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want),
+		 "{ \"index\": 0, \"value\": %lu, \"op\": \"SCMP_CMP_EQ\" }",
+		 value);
+	for (const char *c = json; (c = strstr(c, "\"names\": [\"clone\"],"));
+	     c++) {
+		const char *end = strstr(c, "]\n");
+
+		if (end && strstr(c, want) && strstr(c, want) < end)
+			return true;
+	}
+	return false;
+}
+
+/* clone3's flags come from the tracee's memory (rec_clone3_word): a
+ * thread's and a spawn's clone3 (flags | exit_signal) give clone rules,
+ * under which the recorded program runs again (clone3 ENOSYS, glibc
+ * falls back to clone). */
+TEST(record_args_reads_clone3_flags_from_the_tracee)
+{
+	static struct cmd_res rec, run;
+	char dir[] = "/tmp/cf-recclone3-XXXXXX", prof[64], opt[128];
+	const unsigned long thread = CLONE_VM | CLONE_FS | CLONE_FILES |
+				     CLONE_SIGHAND | CLONE_THREAD |
+				     CLONE_SYSVSEM | CLONE_SETTLS |
+				     CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+	const unsigned long spawn = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	const char *helper, *json;
+
+	if (!cmd_binary_present() || !mkdtemp(dir))
+		return;
+	if (geteuid() != 0) {
+		t_skip("`callfence run` of the profile needs root");
+		rmdir(dir);
+		return;
+	}
+	helper = t_run_helper("threads");
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
+	cmd_run(&rec, (const char *const[]){"record", "--args", "-o", prof,
+					    "--", helper, NULL});
+	CHECK_EQ(rec.status, 0);
+	CHECK_STR(rec.out, "joined\n");
+	CHECK_CONTAINS(rec.err, "clone3: answered ENOSYS");
+	json = t_slurp(prof);
+	CHECK(clone_rule(json, thread));
+	CHECK(clone_rule(json, spawn));
+	cmd_run(&run, (const char *const[]){"run", "--security-opt", opt, "--",
+					    helper, NULL});
+	CHECK_EQ(run.status, 0);
+	CHECK_STR(run.out, "joined\n");
 	unlink(prof);
 	rmdir(dir);
 }
