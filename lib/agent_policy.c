@@ -248,17 +248,6 @@ void cf_agent_policy_free(struct cf_agent_policy *p)
 
 /* ---- the container process state a runtime sends with the listener ---- */
 
-static const struct cf_json *state_member(const struct cf_json *o,
-					  const char *key)
-{
-	if (!o || o->type != CF_JSON_OBJECT)
-		return NULL;
-	for (size_t i = 0; i < o->u.obj.n; i++)
-		if (!strcmp(o->u.obj.m[i].key, key))
-			return o->u.obj.m[i].val;
-	return NULL;
-}
-
 static void state_copy(char *dst, size_t size, const struct cf_json *v)
 {
 	dst[0] = 0;
@@ -269,8 +258,8 @@ static void state_copy(char *dst, size_t size, const struct cf_json *v)
 static int state_fill(const struct cf_json *root, struct cf_agent_state *out,
 		      struct cf_error *err)
 {
-	const struct cf_json *fds = state_member(root, "fds");
-	const struct cf_json *pid = state_member(root, "pid");
+	const struct cf_json *fds = cf_json_get(root, "fds");
+	const struct cf_json *pid = cf_json_get(root, "pid");
 	uint64_t n = 0;
 
 	if (root->type != CF_JSON_OBJECT || !fds || fds->type != CF_JSON_ARRAY)
@@ -287,9 +276,9 @@ static int state_fill(const struct cf_json *root, struct cf_agent_state *out,
 	if (pid && cf_json_u64(pid, &n) == 0 && n <= INT32_MAX)
 		out->pid = (int)n;
 	state_copy(out->id, sizeof(out->id),
-		   state_member(state_member(root, "state"), "id"));
+		   cf_json_get(cf_json_get(root, "state"), "id"));
 	state_copy(out->metadata, sizeof(out->metadata),
-		   state_member(root, "metadata"));
+		   cf_json_get(root, "metadata"));
 	return 0;
 }
 

@@ -29,16 +29,6 @@ static bool denies(const struct cf_json *v)
 	return false;
 }
 
-static const struct cf_json *member(const struct cf_json *o, const char *key)
-{
-	if (!o || o->type != CF_JSON_OBJECT)
-		return NULL;
-	for (size_t i = 0; i < o->u.obj.n; i++)
-		if (!strcmp(o->u.obj.m[i].key, key))
-			return o->u.obj.m[i].val;
-	return NULL;
-}
-
 struct writer {
 	FILE *f;
 	const struct cf_json *profile; /* the object to rewrite */
@@ -80,8 +70,8 @@ static void put_object(struct writer *w, const struct cf_json *v, int depth,
 		       bool rule)
 {
 	bool prof = v == w->profile, first = true;
-	bool deny = (prof && denies(member(v, "defaultAction"))) ||
-		    (rule && denies(member(v, "action")));
+	bool deny = (prof && denies(cf_json_get(v, "defaultAction"))) ||
+		    (rule && denies(cf_json_get(v, "action")));
 	const char *act = prof ? "defaultAction" : "action";
 	const char *ret = prof ? "defaultErrnoRet" : "errnoRet";
 
@@ -147,8 +137,8 @@ static void put_value(struct writer *w, const struct cf_json *v, int depth,
 /* The profile object: the root, or linux.seccomp of an OCI config.json. */
 static const struct cf_json *profile_object(const struct cf_json *root)
 {
-	if (member(root, "process"))
-		return member(member(root, "linux"), "seccomp");
+	if (cf_json_get(root, "process"))
+		return cf_json_get(cf_json_get(root, "linux"), "seccomp");
 	return root;
 }
 

@@ -688,3 +688,13 @@ const char *cf_json_type_name(enum cf_json_type t)
 
 	return (unsigned)t < CF_ARRAY_SIZE(names) ? names[t] : "?";
 }
+
+const struct cf_json *cf_json_get(const struct cf_json *o, const char *key)
+{
+	if (!o || o->type != CF_JSON_OBJECT)
+		return NULL;
+	for (size_t i = 0; i < o->u.obj.n; i++)
+		if (!strcmp(o->u.obj.m[i].key, key))
+			return o->u.obj.m[i].val;
+	return NULL;
+}

@@ -71,5 +71,8 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
  * if not a number. */
 int cf_json_u64(const struct cf_json *v, uint64_t *out);
 const char *cf_json_type_name(enum cf_json_type t);
+/* The value of o's first member named key (compared as a C string), or
+ * NULL when o is NULL, no object, or has no such member. */
+const struct cf_json *cf_json_get(const struct cf_json *o, const char *key);
 
 #endif

@@ -150,3 +150,32 @@ TEST(json_fuzz_regressions)
 	closedir(d);
 	CHECK(n > 0);
 }
+
+/* cf_json_get: an object's first member of that name, NULL otherwise. */
+TEST(json_get_finds_a_member_by_name)
+{
+	struct cf_arena a = {0};
+	struct cf_json *v = NULL, *arr = NULL;
+	const struct cf_json *got;
+
+	if (!CHECK(parse("{\"a\": 1, \"b\": \"x\", \"a\": 2, \"c\": {\"d\": "
+			 "true}}",
+			 &v, NULL, &a) == 0) ||
+	    !CHECK(parse("[{\"a\": 1}]", &arr, NULL, &a) == 0)) {
+		cf_arena_release(&a);
+		return;
+	}
+	got = cf_json_get(v, "a");
+	CHECK(got && got->type == CF_JSON_NUMBER && got->u.num.len == 1 &&
+	      got->u.num.text[0] == '1');
+	got = cf_json_get(v, "b");
+	CHECK(got && got->type == CF_JSON_STRING && !strcmp(got->u.str.s, "x"));
+	got = cf_json_get(cf_json_get(v, "c"), "d");
+	CHECK(got && got->type == CF_JSON_TRUE);
+	CHECK(cf_json_get(v, "z") == NULL);
+	CHECK(cf_json_get(v, "") == NULL);
+	CHECK(cf_json_get(arr, "a") == NULL); /* an array has no members */
+	CHECK(cf_json_get(NULL, "a") == NULL);
+	CHECK(cf_json_get(cf_json_get(v, "z"), "a") == NULL);
+	cf_arena_release(&a);
+}
