@@ -29,15 +29,17 @@
 #define OCI_STATE_DIR "/run/callfence-oci-hook"
 
 /* oci_state.c: the container state a runtime writes on a hook's stdin
- * (runtime-spec state.json). */
+ * (runtime-spec state.json), as the library reads it (cf_oci_state_parse):
+ * the strings live in st. */
 struct oci_state {
-	char *id;
-	char *status;
-	char *bundle;
-	long long pid;	   /* -1: absent (poststop) */
-	char *record_path; /* annotation io.callfence.record, or NULL */
-	char *record_args; /* annotation io.callfence.record.args, or NULL */
-	char err[320];	   /* with a failure: "line L col C: what (at PTR)" */
+	struct cf_oci_state st;
+	const char *id;
+	const char *status;
+	const char *bundle;
+	long long pid;		 /* 0: absent (poststop) */
+	const char *record_path; /* annotation io.callfence.record, or NULL */
+	const char *record_args; /* annotation io.callfence.record.args */
+	char err[1400]; /* with a failure: "line L col C: what (at PTR)" */
 };
 /* Parses text (len bytes) into s. 0, or -1 with s->err set: not JSON,
  * not an object, a required member (ociVersion, id, status, bundle)

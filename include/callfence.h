@@ -659,6 +659,27 @@ struct cf_agent_state {
 int cf_agent_state_parse(const char *buf, size_t len,
 			 struct cf_agent_state *out, struct cf_error *err);
 
+/* The container state a runtime hands an OCI hook on stdin (runtime-spec
+ * state.json), read strictly: one JSON object; "ociVersion", "id",
+ * "status" and "bundle" strings (required), "pid" a positive integer,
+ * "annotations" an object of strings; a member given twice or a string
+ * holding U+0000 is refused (-EINVAL with line:col, the JSON pointer and
+ * what is wrong; file names the input in errors, may be NULL). The
+ * strings live until cf_oci_state_free; the library zeroes reserved. The
+ * "state" of cf_agent_state_parse's message is read the same way. */
+struct cf_oci_state {
+	const char *oci_version, *id, *status, *bundle;
+	int pid; /* 0 = absent (poststop) */
+	size_t nannotations;
+	const char *const *annotations; /* key, value, key, value, ... */
+	void *priv;			/* the library's */
+	uint64_t reserved[CF_RESERVED_OUT];
+};
+int cf_oci_state_parse(const char *buf, size_t len, const char *file,
+		       struct cf_oci_state *out, struct cf_error *err);
+/* Releases what cf_oci_state_parse kept and zeroes s; s may be NULL. */
+void cf_oci_state_free(struct cf_oci_state *s);
+
 /* ---- recording: observed calls -> a profile (record.c) ---------------- */
 
 /* A set of observed calls, each an (ABI, number) with a count. A backend

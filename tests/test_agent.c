@@ -111,6 +111,58 @@ TEST(agent_state_parse_reads_runc_messages)
 	CHECK_EQ(cf_agent_state_parse(runc, 20, &st, &err), -EINVAL);
 }
 
+/* The runtime's container state, as the OCI hook and the agent read it:
+ * the members, the annotations in order, pid 0 when absent; errors name
+ * the file, line:col and the pointer, under /state for the agent. */
+TEST(oci_state_parse_reads_the_runtime_state_strictly)
+{
+	static const char ok[] =
+	    "{\"ociVersion\": \"1.2.0\", \"id\": \"c1\", \"status\": "
+	    "\"stopped\",\n \"bundle\": \"/b\", \"annotations\": "
+	    "{\"k1\": \"v1\", \"io.callfence.record\": \"/p.json\"}, "
+	    "\"future\": [1, {\"x\": null}]}";
+	static const char bad[] = "{\"ociVersion\": \"1\", \"id\": \"c\",\n "
+				  "\"pid\": \"12\"}";
+	static const char agent_bad[] =
+	    "{\"fds\":[\"seccompFd\"],\"pid\":1,\"state\":{\"ociVersion\":"
+	    "\"1\",\"id\":\"c1\",\"status\":\"creating\"}}";
+	struct cf_oci_state st;
+	struct cf_agent_state as;
+	struct cf_error err;
+
+	if (CHECK(cf_oci_state_parse(ok, strlen(ok), "state.json", &st, &err) ==
+		  0)) {
+		CHECK_STR(st.oci_version, "1.2.0");
+		CHECK_STR(st.id, "c1");
+		CHECK_STR(st.status, "stopped");
+		CHECK_STR(st.bundle, "/b");
+		CHECK_EQ(st.pid, 0);
+		CHECK_EQ(st.nannotations, 2);
+		if (st.nannotations == 2) {
+			CHECK_STR(st.annotations[0], "k1");
+			CHECK_STR(st.annotations[1], "v1");
+			CHECK_STR(st.annotations[2], "io.callfence.record");
+			CHECK_STR(st.annotations[3], "/p.json");
+		}
+		CHECK_EQ(st.reserved[0], 0);
+	}
+	cf_oci_state_free(&st);
+	CHECK(st.id == NULL && st.priv == NULL);
+	cf_oci_state_free(NULL);
+	CHECK_EQ(cf_oci_state_parse(bad, strlen(bad), "state.json", &st, &err),
+		 -EINVAL);
+	CHECK_STR(err.file, "state.json");
+	CHECK_STR(err.pointer, "/pid");
+	CHECK_EQ(err.line, 2);
+	CHECK_EQ(err.col, 9);
+	CHECK_STR(err.msg, "must be a positive process id");
+	CHECK(st.priv == NULL);
+	CHECK_EQ(cf_agent_state_parse(agent_bad, strlen(agent_bad), &as, &err),
+		 -EINVAL);
+	CHECK_STR(err.pointer, "/state");
+	CHECK_STR(err.msg, "required member 'bundle' is missing");
+}
+
 /* ---- callfence run + callfence agent ----------------------------------- */
 
 static const char *agent_dir(void)

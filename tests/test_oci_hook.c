@@ -92,8 +92,21 @@ TEST(oci_hook_refuses_bad_states_saying_where)
 	static const struct {
 		const char *text, *says;
 	} cases[] = {
-	    {"", "line 1 col 1: the state must be a JSON object"},
-	    {"[1]", "the state must be a JSON object"},
+	    {"", "line 1 col 1: invalid JSON: unexpected end of input"},
+	    {"[1]", "line 1 col 1: the state must be a JSON object"},
+	    {"{\"ociVersion\": \"1\", \"annotations\": []}",
+	     "line 1 col 36: must be an object (at /annotations)"},
+	    {"{\"ociVersion\": \"1\", \"annotations\": {\"a~/\": \"x\", "
+	     "\"a~/\": \"y\"}}",
+	     "member given twice (at /annotations/a~0~1)"},
+	    {"{\"ociVersion\": \"1\", \"annotations\": {\"a\\u0000\": "
+	     "\"x\"}}",
+	     "\\u0000 in a key (at /annotations/a)"},
+	    {"{\"ociVersion\": \"1\", \"id\": \"a\", \"status\": \"s\", "
+	     "\"pid\": 2147483648, \"bundle\": \"/b\"}",
+	     "must be a positive process id (at /pid)"},
+	    {"{\"ociVersion\": \"1\", \"id\": \"a\", \"status\": \"s\"}",
+	     "required member 'bundle' is missing"},
 	    {"{\"ociVersion\": \"1\", \"status\": \"creating\", \"bundle\": "
 	     "\"/b\"}",
 	     "required member 'id' is missing"},
@@ -110,7 +123,8 @@ TEST(oci_hook_refuses_bad_states_saying_where)
 	     "must be a string (at /annotations/io.callfence.record)"},
 	    {"{\"ociVersion\": \"1\", \"id\": \"a\", \"status\": \"s\", "
 	     "\"bundle\": \"/b\"} x",
-	     "text after the state object"},
+	     "line 1 col 63: invalid JSON: unexpected data after the JSON "
+	     "value"},
 	    {"{\"ociVersion\": \"1\", \"id\": \"a\\u0000b\"}",
 	     "\\u0000 in a string (at /id)"},
 	    {"{\"ociVersion\": \"1\",\n  \"id\": tru}", "line 2 col 9"},

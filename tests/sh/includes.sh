@@ -64,6 +64,7 @@ record.c: base.h action.h syscalls.h ruleset.h ir.h filter.h record_obs.h
 record_args.c: base.h syscalls.h record_obs.h run_calls.h
 audit.c: base.h json.h
 agent_policy.c: base.h action.h json.h
+oci_state.c: base.h json.h jptr.h
 apply.c: base.h
 run.c: base.h action.h cgroup.h run_calls.h
 cgroup.c: base.h cgroup.h input.h
