@@ -28,16 +28,17 @@ int cmd_diff(int argc, char **argv);
 int cli_subset(const struct cf_target *t, const char *base, const char *p,
 	       bool json);
 
-/* cmd_algebra.c: writes buf to path ("-": standard output) through a
- * temporary file renamed over it; 0, or -1 (printed). */
-int cli_write_out(const char *path, const char *buf, size_t len);
-/* Writes buf to an existing non-regular file (a device, a FIFO) in
- * place; 0 or -errno. */
-int cli_write_in_place(const char *path, const char *buf, size_t len);
 /* main.c: the i-th command (its summary in *help), NULL past the last. */
 const char *cli_command(size_t i, const char **help);
 
 /* common.c */
+/* Writes buf to path ("-": standard output) through a temporary file
+ * renamed over it, a device or FIFO in place (record, merge, convert);
+ * 0, or -1 (printed). */
+int cli_write_out(const char *path, const char *buf, size_t len);
+/* Writes buf to an existing non-regular file (a device, a FIFO) in
+ * place; 0 or -errno. */
+int cli_write_in_place(const char *path, const char *buf, size_t len);
 void cli_error(const struct cf_error *err);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_verrorf(const char *fmt, va_list ap)

@@ -19,12 +19,10 @@
 #include "record_runtime.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -368,47 +366,6 @@ static void rec_diag(void *ctx, const struct cf_diag *d)
 		cf_diag_class_name(d->cls), d->msg, d->id);
 }
 
-/* Writes via a temporary file in the same directory, then rename: a
- * failed write leaves the old profile (or none), never half of one. */
-static int rec_write(const char *path, const char *json, size_t len)
-{
-	struct stat st;
-	char *tmp;
-	FILE *f;
-	int fd;
-
-	if (!strcmp(path, "-")) {
-		if (fwrite(json, 1, len, stdout) != len || fflush(stdout))
-			return -errno;
-		return 0;
-	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return cli_write_in_place(path, json, len);
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkstemp(tmp);
-	if (fd < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
-		int e = errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return -e;
-	}
-	if (fwrite(json, 1, len, f) != len || fclose(f) != 0 ||
-	    rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		free(tmp);
-		return -e;
-	}
-	free(tmp);
-	return 0;
-}
-
 /* What each runtime's calls added to the profile (--runtime). */
 static void rec_print_runtimes(unsigned which,
 			       const struct rec_rt_added added[3])
@@ -513,12 +470,11 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 		free(json);
 		return CF_RUN_EXIT_FAILED;
 	}
-	rc = rec_write(a->out, json, len);
+	/* a failed write leaves the old profile (or none), never half */
+	rc = cli_write_out(a->out, json, len);
 	free(json);
-	if (rc < 0) {
-		cli_errorf("cannot write '%s': %s", a->out, strerror(-rc));
+	if (rc < 0)
 		return CF_RUN_EXIT_FAILED;
-	}
 	rec_print_summary(obs, res, a, added, secs, &s);
 	if (a->append)
 		fprintf(stderr, "callfence record: %s\n",

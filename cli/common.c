@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* common.c - what every subcommand shares: messages, profiles, targets. */
+/* common.c - what every subcommand shares: messages, profiles, targets,
+ * output files. */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* --ignore IDs (check), shared by every diagnostic printer */
 static const char *ignored[64];
@@ -260,4 +267,72 @@ unknown:
 	cli_errorf("unknown option '%s'%s", opts,
 		   hint[0] ? hint : " (see --help)");
 	return '?';
+}
+
+/* A path that exists and is not a regular file (/dev/null, a FIFO, a
+ * terminal) is written in place, as compile -o does: renaming over it
+ * would replace the device with a file. */
+int cli_write_in_place(const char *path, const char *json, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = 0;
+	size_t done = 0;
+	int e;
+
+	if (fd < 0)
+		return -errno;
+	while (done < len && (n = write(fd, json + done, len - done)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		done += (size_t)n;
+	}
+	e = done < len ? (n < 0 ? errno : EIO) : 0;
+	if (close(fd) < 0 && !e && errno != EINTR)
+		e = errno;
+	return -e;
+}
+
+/* Writes buf to path ("-" = standard output) through a temporary file
+ * renamed over it, so a failure leaves the old file; a device or FIFO is
+ * written in place. */
+int cli_write_out(const char *path, const char *buf, size_t len)
+{
+	struct stat st;
+	char *tmp = NULL;
+	int fd;
+
+	if (!strcmp(path, "-")) {
+		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
+			cli_errorf("cannot write standard output: %m");
+			return -1;
+		}
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = -cli_write_in_place(path, buf, len);
+		if (errno)
+			cli_errorf("cannot write '%s': %m", path);
+		return errno ? -1 : 0;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		cli_errorf("out of memory");
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		cli_errorf("cannot create a file beside '%s': %m", path);
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(fd, 0644) || write(fd, buf, len) != (ssize_t)len ||
+	    fsync(fd) || close(fd) || rename(tmp, path)) {
+		cli_errorf("cannot write '%s': %m", path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
 }

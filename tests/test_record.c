@@ -523,6 +523,32 @@ TEST(record_output_device_written_in_place)
 	t_fresh_dir(&rc_d, "record");
 }
 
+/* -o where no file can be made: record, merge and convert (one writer)
+ * fail with the same message, leaving nothing behind. */
+TEST(record_merge_convert_output_unwritable_fail_alike)
+{
+	const char *dir;
+	static struct cmd_res r;
+	char out[256], want[300];
+	const char *const cmds[][8] = {
+	    {"record", "--backend", "ptrace", "-o", out, "--", "true", NULL},
+	    {"merge", "-o", out, "builtin", "builtin", NULL},
+	    {"convert", "--audit", "-o", out, "builtin", NULL},
+	};
+
+	if (!cmd_binary_present() || !(dir = t_fresh_dir(&rc_d, "record")))
+		return;
+	snprintf(out, sizeof(out), "%s/missing/p.json", dir);
+	snprintf(want, sizeof(want), "cannot create a file beside '%s'", out);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		cmd_run(&r, cmds[i]);
+		CHECK_EQ(r.status, i ? 1 : 125);
+		CHECK_CONTAINS(r.err, want);
+		CHECK(!t_exists(out));
+	}
+	t_fresh_dir(&rc_d, "record");
+}
+
 TEST(record_base_denies_and_reports)
 {
 	const char *dir;
