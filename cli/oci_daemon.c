@@ -228,30 +228,6 @@ static int od_answer(int fd, const char *id)
 	return -1;
 }
 
-/* Does this build's libcallfence write argument rules from recorded
- * values? (The recording API can be there before the rule writer is.)
- * Asked by recording personality(0) and looking for its rule. */
-static bool od_lib_writes_args(void)
-{
-	int abi = cf_abi_host();
-	int64_t nr = cf_syscall_number(abi, "personality");
-	struct cf_record *r = NULL;
-	struct cf_error err;
-	char *json = NULL;
-	size_t len;
-	bool yes = false;
-
-	if (nr < 0 || cf_record_new(&r, &err) < 0)
-		return false;
-	if (cf_record_add(r, abi, (uint32_t)nr, 1) == 0 &&
-	    cf_record_add_arg(r, abi, (uint32_t)nr, 0, 0) == 0 &&
-	    cf_record_json(r, NULL, &json, &len, &err) == 0)
-		yes = strstr(json, "\"args\"") != NULL;
-	free(json);
-	cf_record_free(r);
-	return yes;
-}
-
 static int od_checks(const struct oci_state *s, char *why, size_t n)
 {
 	if (s->pid <= 0) {
@@ -263,13 +239,6 @@ static int od_checks(const struct oci_state *s, char *why, size_t n)
 	    strcmp(s->record_args, "1")) {
 		snprintf(why, n, "%s='%s': must be 0 or 1", OCI_ANNOTATION_ARGS,
 			 s->record_args);
-		return -1;
-	}
-	if (od_wants_args(s) && !od_lib_writes_args()) {
-		snprintf(why, n,
-			 "%s=1: this build's libcallfence records argument "
-			 "values but writes no argument rules yet",
-			 OCI_ANNOTATION_ARGS);
 		return -1;
 	}
 	if (oci_path_check(s->record_path, why, n) < 0)
