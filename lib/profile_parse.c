@@ -1112,26 +1112,29 @@ static int prof_flags(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return rc;
 }
 
-static int prof_listener(struct pp *pp, const struct cf_json *v,
-			 struct jptr *ptr, void *obj)
+/* A string member kept only when not empty ("" is as absent). */
+static int nonempty_string(struct pp *pp, const struct cf_json *v,
+			   struct jptr *ptr, const char **slot)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 
-	(void)obj;
 	if (!rc && v->u.str.s[0])
-		pp->p->listener_path = v->u.str.s;
+		*slot = v->u.str.s;
 	return rc;
+}
+
+static int prof_listener(struct pp *pp, const struct cf_json *v,
+			 struct jptr *ptr, void *obj)
+{
+	(void)obj;
+	return nonempty_string(pp, v, ptr, &pp->p->listener_path);
 }
 
 static int prof_listener_metadata(struct pp *pp, const struct cf_json *v,
 				  struct jptr *ptr, void *obj)
 {
-	int rc = want(pp, v, ptr, CF_JSON_STRING);
-
 	(void)obj;
-	if (!rc && v->u.str.s[0])
-		pp->p->listener_metadata = v->u.str.s;
-	return rc;
+	return nonempty_string(pp, v, ptr, &pp->p->listener_metadata);
 }
 
 static const struct field prof_fields[] = {
