@@ -185,7 +185,7 @@ int cf_oci_state_parse(const char *buf, size_t len, const char *file,
 {
 	struct cf_arena *a = calloc(1, sizeof(*a));
 	struct state_reader r = {file, a, err};
-	struct cf_json *root;
+	struct cf_json *root = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -197,7 +197,8 @@ int cf_oci_state_parse(const char *buf, size_t len, const char *file,
 	else
 		rc = cf_json_parse(a, buf, len, r.file, &root, err);
 	if (rc == 0)
-		rc = state_read(&r, root, "", out);
+		rc = root ? state_read(&r, root, "", out)
+			  : cf_err(err, -EINVAL, "no JSON value");
 	if (rc < 0)
 		cf_oci_state_free(out);
 	return rc;
