@@ -15,10 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SECCOMP_FILTER_FLAG_TSYNC
-#define SECCOMP_FILTER_FLAG_TSYNC (1UL << 0)
-#endif
-
 static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 			const struct cf_target *t, struct cf_error *err)
 {
@@ -29,7 +25,7 @@ static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 	f->unconfined = f->rules.unconfined;
 	if (f->unconfined)
 		return 0;
-	f->flags = f->rules.flags | SECCOMP_FILTER_FLAG_TSYNC;
+	f->flags = f->rules.flags | CF_FLAG_TSYNC;
 	rc = cf_ir_build(&f->arena, &f->rules, &f->ir, err);
 	if (!rc && t->harden)
 		cf_ir_harden(&f->ir, p->file, t->diag, t->diag_ctx);
