@@ -53,7 +53,7 @@ static void lint_notes(struct lint *l)
 
 static bool muxed_anywhere(const struct cf_ruleset *rs, int sys)
 {
-	if (sys < 0 || !cf_sysinfo[sys].mux_kind)
+	if (sys < 0 || cf_sysinfo[sys].mux_kind == CF_MUX_NONE)
 		return false;
 	for (size_t i = 0; i < rs->narches; i++)
 		if (cf_arches[rs->arches[i]].mux)
@@ -121,7 +121,7 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 
 			if (r->sys < 0 || cf_sys_nr(arch, r->sys) >= 0 ||
 			    (cf_arches[arch].mux &&
-			     cf_sysinfo[r->sys].mux_kind))
+			     cf_sysinfo[r->sys].mux_kind != CF_MUX_NONE))
 				continue;
 			if (i && rs->rules[i - 1].sys == r->sys)
 				continue;
@@ -342,7 +342,7 @@ static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 
 		if (r->sys < 0 || r->same_as_default ||
 		    (nr = cf_sys_nr(abi->arch, r->sys)) < 0 ||
-		    (ar->mux && cf_sysinfo[r->sys].mux_kind))
+		    (ar->mux && cf_sysinfo[r->sys].mux_kind != CF_MUX_NONE))
 			continue;
 		sh[i].present |= 1U << ai;
 		s = cf_ir_find_sys(abi, (uint32_t)nr);
@@ -523,7 +523,7 @@ static bool allowing(uint32_t action)
 {
 	uint32_t k = action & CF_RET_ACTION_FULL;
 
-	return k == CF_RET_ALLOW || k == 0x7ffc0000U; /* ALLOW, LOG */
+	return k == CF_RET_ALLOW || k == CF_RET_LOG;
 }
 
 struct witness {

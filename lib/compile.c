@@ -179,7 +179,7 @@ static bool complain_keeps(uint32_t k)
 {
 	uint32_t act = k & CF_RET_ACTION_FULL;
 
-	return act == CF_RET_ALLOW || act == SECCOMP_RET_LOG;
+	return act == CF_RET_ALLOW || act == CF_RET_LOG;
 }
 
 int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
@@ -206,7 +206,7 @@ int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
 				      i);
 		}
 		if (p[i].code == (BPF_RET | BPF_K) && !complain_keeps(p[i].k))
-			p[i].k = SECCOMP_RET_USER_NOTIF;
+			p[i].k = CF_RET_NOTIFY;
 	}
 	if (cf_bpf_verify(p, f->prog.len, err) < 0) {
 		free(p);

@@ -332,8 +332,6 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 	return 0;
 }
 
-#define CF_RET_NOTIFY 0x7fc00000U
-
 static bool is_notify(uint32_t action)
 {
 	return (action & CF_RET_ACTION_FULL) == CF_RET_NOTIFY;

@@ -22,6 +22,10 @@ struct cf_arch {
 extern const struct cf_arch cf_arches[];
 extern const int cf_narches;
 
+/* Which multiplexer a syscall also goes through on an ABI with
+ * socketcall/ipc (cf_arch.mux); the generated table writes the numbers. */
+enum cf_mux_kind { CF_MUX_NONE = 0, CF_MUX_SOCKETCALL = 1, CF_MUX_IPC = 2 };
+
 struct cf_sysinfo {
 	const char *name;
 	uint8_t nargs;	      /* 0..6, 0xff = unknown */
@@ -29,7 +33,7 @@ struct cf_sysinfo {
 	uint8_t bits_ilp32[6];
 	uint32_t introduced; /* (major << 16) | minor, 0 = unknown */
 	int16_t mux_call;    /* socketcall/ipc call number, -1 = none */
-	uint8_t mux_kind;    /* 0 none, 1 socketcall, 2 ipc */
+	uint8_t mux_kind;    /* enum cf_mux_kind */
 };
 /* All syscall names, sorted by strcmp. */
 extern const struct cf_sysinfo cf_sysinfo[];
