@@ -426,7 +426,7 @@ static int arches_of(const struct cf_filter *const *in, size_t n,
 static int numbers_of(const struct cf_filter *const *in, size_t n,
 		      uint32_t audit, struct u32v *out)
 {
-	static const uint32_t fixed[] = {0, 0x40000000U, 0x80000000U,
+	static const uint32_t fixed[] = {0, CF_X32_BIT, 0x80000000U,
 					 0xc0000000U, 0xffffffffU};
 	int rc = 0;
 
@@ -603,12 +603,9 @@ static int abi_of(uint32_t audit, uint32_t nr)
 	for (int i = 0; i < cf_narches; i++) {
 		const struct cf_arch *ar = &cf_arches[i];
 
-		if (ar->audit_arch != audit || ar->table < 0)
+		if (!cf_arch_serves(ar, audit, cf_nr_filter_x32(nr)) ||
+		    ar->table < 0)
 			continue;
-		if (ar->audit_arch == 0xc000003eU)
-			if ((ar->nr_offset == 0x40000000U) !=
-			    (nr >= 0x40000000U))
-				continue;
 		if (first < 0)
 			first = i;
 	}

@@ -119,17 +119,11 @@ static void decide_from_rule(const struct cf_rule *r, struct cf_decision *out)
 
 static bool abi_listed(const struct cf_ir *ir, const struct seccomp_data *d)
 {
-	for (size_t i = 0; i < ir->nabis; i++) {
-		const struct cf_arch *a = &cf_arches[ir->abis[i].arch];
-		bool x32 = a->nr_offset == 0x40000000U;
+	bool x32 = cf_nr_filter_x32((uint32_t)d->nr);
 
-		if (a->audit_arch != d->arch)
-			continue;
-		/* libseccomp splits x86_64 from x32 with nr >= the bit */
-		if (a->audit_arch != 0xc000003eU ||
-		    x32 == ((uint32_t)d->nr >= 0x40000000U))
+	for (size_t i = 0; i < ir->nabis; i++)
+		if (cf_arch_serves(&cf_arches[ir->abis[i].arch], d->arch, x32))
 			return true;
-	}
 	return false;
 }
 
