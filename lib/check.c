@@ -42,12 +42,13 @@ static struct cf_loc loc_of(const struct lint *l, const struct cf_pos *pos)
 	return (struct cf_loc){l->p->file, pos->pointer, pos->line, pos->col};
 }
 
-static void lint_notes(struct lint *l)
+void cf_lint_notes(const struct cf_profile *p, cf_diag_fn fn, void *ctx)
 {
-	for (const struct cf_p_note *n = l->p->notes; n; n = n->next) {
-		struct cf_loc loc = loc_of(l, &n->pos);
+	for (const struct cf_p_note *n = p->notes; fn && n; n = n->next) {
+		struct cf_loc loc = {p->file, n->pos.pointer, n->pos.line,
+				     n->pos.col};
 
-		cf_warn(counting_diag, l, n->id, &loc, "%s", n->msg);
+		cf_warn(fn, ctx, n->id, &loc, "%s", n->msg);
 	}
 }
 
@@ -833,9 +834,9 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
 		return rc;
 	tt.diag = counting_diag;
 	tt.diag_ctx = &l;
-	lint_notes(&l);
 	lint_caps(&l);
 	if (p->unconfined) {
+		cf_lint_notes(p, counting_diag, &l);
 		struct cf_loc loc = {p->file, "", 0, 0};
 
 		cf_warn(counting_diag, &l, "unconfined", &loc,

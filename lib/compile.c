@@ -18,8 +18,10 @@
 static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 			const struct cf_target *t, struct cf_error *err)
 {
-	int rc = cf_resolve(&f->arena, p, t, &f->rules, err);
+	int rc;
 
+	cf_lint_notes(p, t->diag, t->diag_ctx);
+	rc = cf_resolve(&f->arena, p, t, &f->rules, err);
 	if (rc)
 		return rc;
 	f->unconfined = f->rules.unconfined;
