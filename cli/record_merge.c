@@ -65,12 +65,12 @@ static int rm_enosys_first(struct cf_filter *in[2])
 		d.arch = cf_abi_audit_arch(host);
 		if (cf_filter_decide(in[0], &d, &x) < 0 ||
 		    cf_filter_decide(in[1], &d, &y) < 0 ||
-		    (x.action & 0xffff0000U) != 0x00050000U ||
-		    (y.action & 0xffff0000U) != 0x00050000U ||
+		    (x.action & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO ||
+		    (y.action & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO ||
 		    x.action == y.action)
 			continue;
-		wins[0] += (x.action & 0xffff) == ENOSYS;
-		wins[1] += (y.action & 0xffff) == ENOSYS;
+		wins[0] += (x.action & SECCOMP_RET_DATA) == ENOSYS;
+		wins[1] += (y.action & SECCOMP_RET_DATA) == ENOSYS;
 	}
 	return wins[1] > 0 && wins[0] == 0;
 }

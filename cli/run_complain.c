@@ -211,10 +211,10 @@ static const char *abi_name(const struct finding *f)
 /* The errno the call would have failed with, 0 = none (a kill, a trap). */
 static int finding_errno(const struct finding *f)
 {
-	uint32_t act = f->dec.action & 0xffff0000U;
+	uint32_t act = f->dec.action & SECCOMP_RET_ACTION_FULL;
 
 	if (act == SECCOMP_RET_ERRNO)
-		return (int)(f->dec.action & 0xffffU);
+		return (int)(f->dec.action & SECCOMP_RET_DATA);
 	if (act == SECCOMP_RET_TRACE || act == SECCOMP_RET_USER_NOTIF)
 		return ENOSYS; /* no tracer, no listener: as under runc */
 	return 0;

@@ -96,11 +96,8 @@ struct cf_error {
 	char msg[512];	   /* the failure first, then a hint */
 };
 
-/* The candidate closest to s (for "did you mean" hints): one of cands'
- * pointers, or NULL. Pure (errors and hints: any thread). */
-const char *cf_suggest(const char *s, const char *const *cands, size_t n);
-/* The one phrasing of that hint: " (did you mean 'X'?)" with the closest
- * candidate (or the only one s abbreviates), or "" when none is close;
+/* The "did you mean" hint, one phrasing: " (did you mean 'X'?)" with the
+ * closest candidate (or the only one s abbreviates), or "" when none is close;
  * written into buf, returns buf. */
 const char *cf_did_you_mean(const char *s, const char *const *cands, size_t n,
 			    char *buf, size_t size);

@@ -426,7 +426,7 @@ static int arches_of(const struct cf_filter *const *in, size_t n,
 static int numbers_of(const struct cf_filter *const *in, size_t n,
 		      uint32_t audit, struct u32v *out)
 {
-	static const uint32_t fixed[] = {0, 0x40000000U, 0x80000000U,
+	static const uint32_t fixed[] = {0, CF_X32_BIT, 0x80000000U,
 					 0xc0000000U, 0xffffffffU};
 	int rc = 0;
 
@@ -603,12 +603,9 @@ static int abi_of(uint32_t audit, uint32_t nr)
 	for (int i = 0; i < cf_narches; i++) {
 		const struct cf_arch *ar = &cf_arches[i];
 
-		if (ar->audit_arch != audit || ar->table < 0)
+		if (!cf_arch_serves(ar, audit, cf_nr_filter_x32(nr)) ||
+		    ar->table < 0)
 			continue;
-		if (ar->audit_arch == 0xc000003eU)
-			if ((ar->nr_offset == 0x40000000U) !=
-			    (nr >= 0x40000000U))
-				continue;
 		if (first < 0)
 			first = i;
 	}
@@ -1163,30 +1160,13 @@ static void add_arch(struct merge *m, int arch)
 static void write_action(FILE *f, const char *key, const char *ret_key,
 			 uint32_t action)
 {
-	static const struct {
-		uint32_t base;
-		const char *name;
-		bool data;
-	} acts[] = {
-	    {0x80000000U, "SCMP_ACT_KILL_PROCESS", false},
-	    {0x00000000U, "SCMP_ACT_KILL_THREAD", false},
-	    {0x00030000U, "SCMP_ACT_TRAP", false},
-	    {0x00050000U, "SCMP_ACT_ERRNO", true},
-	    {0x7fc00000U, "SCMP_ACT_NOTIFY", false},
-	    {0x7ff00000U, "SCMP_ACT_TRACE", true},
-	    {0x7ffc0000U, "SCMP_ACT_LOG", false},
-	    {0x7fff0000U, "SCMP_ACT_ALLOW", false},
-	};
+	enum cf_action_kind kind = cf_action_kind_of(action);
 
-	for (size_t i = 0; i < CF_ARRAY_SIZE(acts); i++) {
-		if ((action & CF_RET_ACTION_FULL) != acts[i].base)
-			continue;
-		fprintf(f, "\"%s\": \"%s\"", key, acts[i].name);
-		if (acts[i].data)
-			fprintf(f, ", \"%s\": %u", ret_key,
-				action & CF_RET_DATA);
+	if (kind == CF_ACT__COUNT)
 		return;
-	}
+	fprintf(f, "\"%s\": \"%s\"", key, cf_action_json_name(kind));
+	if (cf_action_has_data(kind))
+		fprintf(f, ", \"%s\": %u", ret_key, action & CF_RET_DATA);
 }
 
 static void write_names(FILE *f, const struct merge *m, uint32_t action,

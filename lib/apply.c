@@ -17,12 +17,6 @@
 #ifndef SECCOMP_SET_MODE_FILTER
 #define SECCOMP_SET_MODE_FILTER 1
 #endif
-#define CF_FLAG_TSYNC (1U << 0)
-#define CF_FLAG_LOG (1U << 1)
-#define CF_FLAG_SPEC_ALLOW (1U << 2)
-#define CF_FLAG_NEW_LISTENER (1U << 3)
-#define CF_FLAG_TSYNC_ESRCH (1U << 4)
-#define CF_FLAG_WAIT_KILLABLE_RECV (1U << 5)
 
 /* The filter flags this library knows, with the kernel that added each. */
 static const struct {
@@ -30,12 +24,9 @@ static const struct {
 	const char *name;
 	const char *since;
 } filter_flags[] = {
-    {CF_FLAG_TSYNC, "TSYNC", "3.17"},
-    {CF_FLAG_LOG, "LOG", "4.14"},
-    {CF_FLAG_SPEC_ALLOW, "SPEC_ALLOW", "4.17"},
-    {CF_FLAG_NEW_LISTENER, "NEW_LISTENER", "5.0"},
-    {CF_FLAG_TSYNC_ESRCH, "TSYNC_ESRCH", "5.7"},
-    {CF_FLAG_WAIT_KILLABLE_RECV, "WAIT_KILLABLE_RECV", "5.19"},
+#define X(name, bit, since, in_profile) {CF_FLAG_##name, #name, since},
+    CF_FILTER_FLAGS(X)
+#undef X
 };
 
 static unsigned known_flags(void)

@@ -57,6 +57,26 @@ unsigned cf_edit_distance(const char *a, const char *b);
 /* Best candidate within distance max(2, len/3), or NULL. */
 const char *cf_closest(const char *s, const char *const *cands, size_t n);
 
+/* ---- seccomp(2) filter flags ------------------------------------------ */
+
+/* X(name, bit, first kernel, a profile's "flags" may name it): the one
+ * list of SECCOMP_FILTER_FLAG_* this library knows (the names without
+ * their SECCOMP_FILTER_FLAG_ prefix). NEW_LISTENER and TSYNC_ESRCH follow
+ * from the rules (listenerPath, SCMP_ACT_NOTIFY), never from "flags". */
+#define CF_FILTER_FLAGS(X)                                                     \
+	X(TSYNC, 0, "3.17", true)                                              \
+	X(LOG, 1, "4.14", true)                                                \
+	X(SPEC_ALLOW, 2, "4.17", true)                                         \
+	X(NEW_LISTENER, 3, "5.0", false)                                       \
+	X(TSYNC_ESRCH, 4, "5.7", false)                                        \
+	X(WAIT_KILLABLE_RECV, 5, "5.19", true)
+
+enum cf_filter_flag {
+#define X(name, bit, since, in_profile) CF_FLAG_##name = 1U << (bit),
+	CF_FILTER_FLAGS(X)
+#undef X
+};
+
 /* Source position of a value: JSON pointer + line:col. */
 struct cf_pos {
 	const char *pointer; /* arena string, e.g. "/syscalls/3/args/0" */

@@ -16,6 +16,7 @@
  * kernel allows it from a bitmap.
  */
 #include "base.h"
+#include "action.h"
 #include "syscalls.h"
 
 #include <stddef.h>
@@ -40,7 +41,7 @@ bool cf_bpf_cacheable(const struct sock_filter *insns, size_t len,
 				return false; /* argument or IP: not constant */
 			continue;
 		case BPF_RET | BPF_K:
-			return f->k == SECCOMP_RET_ALLOW;
+			return f->k == CF_RET_ALLOW;
 		case BPF_JMP | BPF_JA:
 			pc += f->k;
 			continue;

@@ -42,18 +42,19 @@ static struct cf_loc loc_of(const struct lint *l, const struct cf_pos *pos)
 	return (struct cf_loc){l->p->file, pos->pointer, pos->line, pos->col};
 }
 
-static void lint_notes(struct lint *l)
+void cf_lint_notes(const struct cf_profile *p, cf_diag_fn fn, void *ctx)
 {
-	for (const struct cf_p_note *n = l->p->notes; n; n = n->next) {
-		struct cf_loc loc = loc_of(l, &n->pos);
+	for (const struct cf_p_note *n = p->notes; fn && n; n = n->next) {
+		struct cf_loc loc = {p->file, n->pos.pointer, n->pos.line,
+				     n->pos.col};
 
-		cf_warn(counting_diag, l, n->id, &loc, "%s", n->msg);
+		cf_warn(fn, ctx, n->id, &loc, "%s", n->msg);
 	}
 }
 
 static bool muxed_anywhere(const struct cf_ruleset *rs, int sys)
 {
-	if (sys < 0 || !cf_sysinfo[sys].mux_kind)
+	if (sys < 0 || cf_sysinfo[sys].mux_kind == CF_MUX_NONE)
 		return false;
 	for (size_t i = 0; i < rs->narches; i++)
 		if (cf_arches[rs->arches[i]].mux)
@@ -121,7 +122,7 @@ static void lint_absent(struct lint *l, const struct cf_ruleset *rs)
 
 			if (r->sys < 0 || cf_sys_nr(arch, r->sys) >= 0 ||
 			    (cf_arches[arch].mux &&
-			     cf_sysinfo[r->sys].mux_kind))
+			     cf_sysinfo[r->sys].mux_kind != CF_MUX_NONE))
 				continue;
 			if (i && rs->rules[i - 1].sys == r->sys)
 				continue;
@@ -342,7 +343,7 @@ static void shadow_unconditional(const struct cf_ruleset *rs, size_t ai,
 
 		if (r->sys < 0 || r->same_as_default ||
 		    (nr = cf_sys_nr(abi->arch, r->sys)) < 0 ||
-		    (ar->mux && cf_sysinfo[r->sys].mux_kind))
+		    (ar->mux && cf_sysinfo[r->sys].mux_kind != CF_MUX_NONE))
 			continue;
 		sh[i].present |= 1U << ai;
 		s = cf_ir_find_sys(abi, (uint32_t)nr);
@@ -523,7 +524,7 @@ static bool allowing(uint32_t action)
 {
 	uint32_t k = action & CF_RET_ACTION_FULL;
 
-	return k == CF_RET_ALLOW || k == 0x7ffc0000U; /* ALLOW, LOG */
+	return k == CF_RET_ALLOW || k == CF_RET_LOG;
 }
 
 struct witness {
@@ -833,9 +834,9 @@ int cf_check(const struct cf_profile *p, const struct cf_target *t,
 		return rc;
 	tt.diag = counting_diag;
 	tt.diag_ctx = &l;
-	lint_notes(&l);
 	lint_caps(&l);
 	if (p->unconfined) {
+		cf_lint_notes(p, counting_diag, &l);
 		struct cf_loc loc = {p->file, "", 0, 0};
 
 		cf_warn(counting_diag, &l, "unconfined", &loc,

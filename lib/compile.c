@@ -15,21 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SECCOMP_FILTER_FLAG_TSYNC
-#define SECCOMP_FILTER_FLAG_TSYNC (1UL << 0)
-#endif
-
 static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 			const struct cf_target *t, struct cf_error *err)
 {
-	int rc = cf_resolve(&f->arena, p, t, &f->rules, err);
+	int rc;
 
+	cf_lint_notes(p, t->diag, t->diag_ctx);
+	rc = cf_resolve(&f->arena, p, t, &f->rules, err);
 	if (rc)
 		return rc;
 	f->unconfined = f->rules.unconfined;
 	if (f->unconfined)
 		return 0;
-	f->flags = f->rules.flags | SECCOMP_FILTER_FLAG_TSYNC;
+	f->flags = f->rules.flags | CF_FLAG_TSYNC;
 	rc = cf_ir_build(&f->arena, &f->rules, &f->ir, err);
 	if (!rc && t->harden)
 		cf_ir_harden(&f->ir, p->file, t->diag, t->diag_ctx);
@@ -123,17 +121,11 @@ static void decide_from_rule(const struct cf_rule *r, struct cf_decision *out)
 
 static bool abi_listed(const struct cf_ir *ir, const struct seccomp_data *d)
 {
-	for (size_t i = 0; i < ir->nabis; i++) {
-		const struct cf_arch *a = &cf_arches[ir->abis[i].arch];
-		bool x32 = a->nr_offset == 0x40000000U;
+	bool x32 = cf_nr_filter_x32((uint32_t)d->nr);
 
-		if (a->audit_arch != d->arch)
-			continue;
-		/* libseccomp splits x86_64 from x32 with nr >= the bit */
-		if (a->audit_arch != 0xc000003eU ||
-		    x32 == ((uint32_t)d->nr >= 0x40000000U))
+	for (size_t i = 0; i < ir->nabis; i++)
+		if (cf_arch_serves(&cf_arches[ir->abis[i].arch], d->arch, x32))
 			return true;
-	}
 	return false;
 }
 
@@ -183,7 +175,7 @@ static bool complain_keeps(uint32_t k)
 {
 	uint32_t act = k & CF_RET_ACTION_FULL;
 
-	return act == CF_RET_ALLOW || act == SECCOMP_RET_LOG;
+	return act == CF_RET_ALLOW || act == CF_RET_LOG;
 }
 
 int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
@@ -210,7 +202,7 @@ int cf_filter_complain(const struct cf_filter *f, struct sock_filter **prog,
 				      i);
 		}
 		if (p[i].code == (BPF_RET | BPF_K) && !complain_keeps(p[i].k))
-			p[i].k = SECCOMP_RET_USER_NOTIF;
+			p[i].k = CF_RET_NOTIFY;
 	}
 	if (cf_bpf_verify(p, f->prog.len, err) < 0) {
 		free(p);

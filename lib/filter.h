@@ -17,6 +17,11 @@ struct cf_filter {
 	unsigned flags;
 };
 
+/* What every command reports about a profile as read (the parser's notes:
+ * unknown keys, key case, errno names, "X.Y.Z" kernels, ...): every
+ * compile sends them through its callback first. No-op when fn is NULL. */
+void cf_lint_notes(const struct cf_profile *p, cf_diag_fn fn, void *ctx);
+
 /* What every command reports about a compiled filter's rules: rules that
  * never apply (shadowed-rule) and overlapping argument rules. No-op when
  * fn is NULL. p: the profile f was compiled from. */

@@ -92,7 +92,8 @@ static int sys_of(const struct abi_build *b, const struct entry *e)
 
 	if (!(e->seq & CF_MUXED))
 		return sys;
-	return cf_sysinfo[sys].mux_kind == 1 ? b->socketcall : b->ipc;
+	return cf_sysinfo[sys].mux_kind == CF_MUX_SOCKETCALL ? b->socketcall
+							     : b->ipc;
 }
 
 /* The chain of an entry. The multiplexed form: a0 becomes the call
@@ -135,7 +136,7 @@ static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
 			continue;
 		si = &cf_sysinfo[r->sys];
 		nr = nrs[r->sys];
-		muxed = ar->mux && si->mux_kind != 0;
+		muxed = ar->mux && si->mux_kind != CF_MUX_NONE;
 		/* libseccomp resolves muxed names to pseudo numbers there:
 		 * they do not move runc's ENOSYS threshold */
 		if (nr >= 0 && !muxed)
@@ -145,8 +146,9 @@ static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
 		if (nr >= 0)
 			add_entry(b, (uint32_t)nr, (uint32_t)i);
 		if (muxed) {
-			int32_t mnr =
-			    si->mux_kind == 1 ? ar->socketcall_nr : ar->ipc_nr;
+			int32_t mnr = si->mux_kind == CF_MUX_SOCKETCALL
+					  ? ar->socketcall_nr
+					  : ar->ipc_nr;
 
 			if (mnr >= 0)
 				add_entry(b, (uint32_t)mnr,
@@ -192,8 +194,8 @@ static bool enosys_applies(const struct cf_ruleset *rs)
 {
 	uint32_t kind = rs->default_action & CF_RET_ACTION_FULL;
 
-	return rs->enosys == CF_ENOSYS_RUNC && kind != 0x7fff0000U &&
-	       kind != 0x7ffc0000U && kind != 0x7ff00000U;
+	return rs->enosys == CF_ENOSYS_RUNC && kind != CF_RET_ALLOW &&
+	       kind != CF_RET_LOG && kind != CF_RET_TRACE(0);
 }
 
 static bool s390_setup_stub(int arch)
@@ -308,8 +310,9 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 	out->flags = rs->flags;
 	/* an entry per rule, and one more for a multiplexed name */
 	for (size_t i = 0; i < rs->nrules; i++)
-		cap += 1 + (rs->rules[i].sys >= 0 &&
-			    cf_sysinfo[rs->rules[i].sys].mux_kind != 0);
+		cap +=
+		    1 + (rs->rules[i].sys >= 0 &&
+			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
 	if (2 * cap <= CF_IR_SCRATCH0)
 		memset(e0, 0, 2 * cap * sizeof(*e0));
 	else if (!(e = calloc(2 * cap, sizeof(*e))))

@@ -42,28 +42,13 @@
 #include "ruleset.h"
 #include "ir.h"
 
-#define CF_AUDIT_ARCH_X86_64 0xc000003eU
-#define CF_X32_BIT 0x40000000U
-
-static bool is_x32(const struct cf_arch *ar)
-{
-	return ar->audit_arch == CF_AUDIT_ARCH_X86_64 &&
-	       ar->nr_offset == CF_X32_BIT;
-}
-
 /* The first ABI of the filter with this audit arch and x32-ness. */
 static const struct cf_ir_abi *find_abi(const struct cf_ir *ir, uint32_t audit,
 					bool x32)
 {
-	for (size_t i = 0; i < ir->nabis; i++) {
-		const struct cf_arch *ar = &cf_arches[ir->abis[i].arch];
-
-		if (ar->audit_arch != audit)
-			continue;
-		if (audit == CF_AUDIT_ARCH_X86_64 && is_x32(ar) != x32)
-			continue;
-		return &ir->abis[i];
-	}
+	for (size_t i = 0; i < ir->nabis; i++)
+		if (cf_arch_serves(&cf_arches[ir->abis[i].arch], audit, x32))
+			return &ir->abis[i];
 	return NULL;
 }
 
@@ -148,11 +133,9 @@ uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
 	/* libseccomp hands x86_64's nr -1 (how a tracer skips a call; the
 	 * filter runs again after it) to x86_64's filter, not to x32's */
 	fa = find_abi(ir, audit,
-		      nr >= CF_X32_BIT &&
+		      cf_nr_filter_x32(nr) &&
 			  !(nr == UINT32_MAX && find_abi(ir, audit, false)));
-	sa = audit == CF_AUDIT_ARCH_X86_64
-		 ? find_abi(ir, audit, nr & CF_X32_BIT)
-		 : fa;
+	sa = find_abi(ir, audit, nr & CF_X32_BIT);
 	s = fa ? cf_ir_find_sys(fa, nr) : NULL;
 	if (sa && sa->enosys && nr > sa->enosys_above && !s)
 		return CF_RET_ERRNO(ENOSYS);

@@ -88,8 +88,9 @@ struct cf_profile {
 	struct cf_pos wait_killable_pos; /* of the WAIT_KILLABLE_RECV flag */
 	bool unconfined;
 	bool from_config; /* linux.seccomp of an OCI config.json */
-	/* notes the parser leaves for check: unknown keys, key case, errno
-	 * names, "X.Y.Z" kernels, ... (most recent first) */
+	/* what the parser noticed: unknown keys, key case, errno names,
+	 * "X.Y.Z" kernels, ... (most recent first); every compile sends them
+	 * through the diagnostics callback (cf_lint_notes) */
 	struct cf_p_note *notes;
 };
 

@@ -22,11 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CF_FLAG_TSYNC 1U
-#define CF_FLAG_LOG 2U
-#define CF_FLAG_SPEC_ALLOW 4U
-#define CF_FLAG_WAIT_KILLABLE_RECV 32U
-
 struct pp {
 	struct cf_profile *p;
 	struct cf_error *err;
@@ -1070,19 +1065,29 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	return rc;
 }
 
-static int prof_flags(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		      void *obj)
+/* The flag a profile's "flags" may name, by its full name; 0 if none. */
+static unsigned profile_flag(const char *name)
 {
 	static const struct {
 		const char *name;
 		unsigned value;
+		bool in_profile;
 	} flags[] = {
-	    {"SECCOMP_FILTER_FLAG_TSYNC", CF_FLAG_TSYNC},
-	    {"SECCOMP_FILTER_FLAG_LOG", CF_FLAG_LOG},
-	    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", CF_FLAG_SPEC_ALLOW},
-	    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	     CF_FLAG_WAIT_KILLABLE_RECV},
+#define X(name, bit, since, in_profile)                                        \
+	{"SECCOMP_FILTER_FLAG_" #name, CF_FLAG_##name, in_profile},
+	    CF_FILTER_FLAGS(X)
+#undef X
 	};
+
+	for (size_t j = 0; j < CF_ARRAY_SIZE(flags); j++)
+		if (flags[j].in_profile && !strcmp(name, flags[j].name))
+			return flags[j].value;
+	return 0;
+}
+
+static int prof_flags(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		      void *obj)
+{
 	const char **names = NULL;
 	size_t n = 0;
 	int rc = get_strings(pp, v, ptr, &names, NULL, false, &n);
@@ -1091,21 +1096,17 @@ static int prof_flags(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	pp->p->has_flags = true;
 	pp->p->flags = 0;
 	for (size_t i = 0; !rc && i < n; i++) {
-		size_t j = 0;
-
-		while (j < CF_ARRAY_SIZE(flags) &&
-		       strcmp(names[i], flags[j].name))
-			j++;
+		unsigned flag = profile_flag(names[i]);
 		struct jptr ichild = JP_INDEX(ptr, i);
 
-		if (j == CF_ARRAY_SIZE(flags))
+		if (!flag)
 			return perr(pp, v->u.arr.items[i], &ichild,
 				    "unsupported flag '%s' (supported: "
 				    "SECCOMP_FILTER_FLAG_TSYNC, _LOG, "
 				    "_SPEC_ALLOW, _WAIT_KILLABLE_RECV)",
 				    names[i]);
-		pp->p->flags |= flags[j].value;
-		if (flags[j].value == CF_FLAG_WAIT_KILLABLE_RECV)
+		pp->p->flags |= flag;
+		if (flag == CF_FLAG_WAIT_KILLABLE_RECV)
 			pp->p->wait_killable_pos =
 			    pos_of(pp, v->u.arr.items[i], &ichild);
 	}

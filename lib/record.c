@@ -166,7 +166,7 @@ static bool rec_allows(uint32_t action)
 {
 	uint32_t a = action & CF_RET_ACTION_FULL;
 
-	return a == SECCOMP_RET_ALLOW || a == SECCOMP_RET_LOG;
+	return a == CF_RET_ALLOW || a == CF_RET_LOG;
 }
 
 static bool rec_same_chains(const struct cf_ir_sys *a,
@@ -458,10 +458,9 @@ static void rec_write_chains(FILE *f, const char *name,
  * clone3's ENOSYS), a trap or a kill. Anything else stays EPERM. */
 static void rec_write_deny(FILE *f, const char *name, uint32_t action)
 {
-	uint32_t kind = action & CF_RET_ACTION_FULL;
-	const char *s = NULL;
+	enum cf_action_kind kind = cf_action_kind_of(action);
 
-	if (kind == SECCOMP_RET_ERRNO) {
+	if (kind == CF_ACT_ERRNO) {
 		fprintf(f,
 			",\n\t\t{\n\t\t\t\"names\": [\"%s\"],\n"
 			"\t\t\t\"action\": \"SCMP_ACT_ERRNO\",\n"
@@ -469,17 +468,12 @@ static void rec_write_deny(FILE *f, const char *name, uint32_t action)
 			name, action & CF_RET_DATA);
 		return;
 	}
-	if (kind == SECCOMP_RET_KILL_PROCESS)
-		s = "SCMP_ACT_KILL_PROCESS";
-	else if (kind == SECCOMP_RET_KILL_THREAD)
-		s = "SCMP_ACT_KILL_THREAD";
-	else if (kind == SECCOMP_RET_TRAP)
-		s = "SCMP_ACT_TRAP";
-	if (s)
+	if (kind == CF_ACT_KILL_PROCESS || kind == CF_ACT_KILL_THREAD ||
+	    kind == CF_ACT_TRAP)
 		fprintf(f,
 			",\n\t\t{\n\t\t\t\"names\": [\"%s\"],\n"
 			"\t\t\t\"action\": \"%s\"\n\t\t}",
-			name, s);
+			name, cf_action_json_name(kind));
 }
 
 /* What is written for each name: the base's verdict, the argument rules. */

@@ -332,10 +332,6 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 	return 0;
 }
 
-#define CF_RET_NOTIFY 0x7fc00000U
-#define CF_FLAG_NEW_LISTENER (1U << 3)
-#define CF_FLAG_WAIT_KILLABLE_RECV (1U << 5)
-
 static bool is_notify(uint32_t action)
 {
 	return (action & CF_RET_ACTION_FULL) == CF_RET_NOTIFY;

@@ -936,19 +936,19 @@ static const char *run_consequence(uint32_t ret, long nr)
 {
 	uint32_t act = ret & CF_RET_ACTION_FULL;
 
-	if (act == SECCOMP_RET_ERRNO && !(ret & CF_RET_DATA))
+	if (act == CF_RET_ERRNO(0) && !(ret & CF_RET_DATA))
 		return nr == SYS_execve
 			   ? "a fake success: execve would \"succeed\" without "
 			     "running the command"
 			   : "a fake success: the call would not run but "
 			     "report success, so the command would start "
 			     "with privileges this step was to remove";
-	if (act == SECCOMP_RET_ERRNO)
+	if (act == CF_RET_ERRNO(0))
 		return "the call would fail and the command would not start";
-	if (act == SECCOMP_RET_TRACE)
+	if (act == CF_RET_TRACE(0))
 		return "a tracer, or without one ENOSYS, would decide whether "
 		       "it runs";
-	if (act == SECCOMP_RET_USER_NOTIF)
+	if (act == CF_RET_NOTIFY)
 		return "a listener would decide whether it runs";
 	return "the start would be killed";
 }
@@ -971,9 +971,9 @@ static const char *run_rule(const struct run_ctx *c,
 		loc->col = dec.col;
 		return "";
 	}
-	return ret == SECCOMP_RET_ERRNO ? " (the default action with "
-					  "defaultErrnoRet 0)"
-					: " (the default action)";
+	return ret == CF_RET_ERRNO(0) ? " (the default action with "
+					"defaultErrnoRet 0)"
+				      : " (the default action)";
 }
 
 /* The program loads instruction_pointer: what it answers depends on where
@@ -1038,12 +1038,11 @@ static int run_judge(const struct run_ctx *c, const struct run_call *k,
 	cf_seccomp_data_as_kernel(&d, &kd);
 	ret = cf_bpf_run(c->o->prog, c->o->prog_len, &kd, NULL);
 	act = ret & CF_RET_ACTION_FULL;
-	if (act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG)
+	if (act == CF_RET_ALLOW || act == CF_RET_LOG)
 		return 0;
 	/* complain: once the listener is the parent's, a call the profile
 	 * denies waits for it and then runs: no fake success is possible */
-	if (c->o->complain && k->stage != RUN_LISTENER &&
-	    act == SECCOMP_RET_USER_NOTIF)
+	if (c->o->complain && k->stage != RUN_LISTENER && act == CF_RET_NOTIFY)
 		return 0;
 	run_call_str(k, call, sizeof(call));
 	cf_action_str(ret, action, sizeof(action));

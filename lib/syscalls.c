@@ -78,7 +78,7 @@ unsigned cf_sys_arg_bits(int arch, int idx, unsigned arg)
 		return 0;
 	s = &cf_sysinfo[idx];
 	/* x32 and mips n32 use the 64-bit kernel's prototypes */
-	b = a->cmp_bits == 64 || a->nr_offset == 0x40000000U ||
+	b = a->cmp_bits == 64 || cf_arch_is_x32(a) ||
 		    !strcmp(a->name, "mips64n32") ||
 		    !strcmp(a->name, "mipsel64n32")
 		? s->bits_lp64[arg]

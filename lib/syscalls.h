@@ -22,6 +22,41 @@ struct cf_arch {
 extern const struct cf_arch cf_arches[];
 extern const int cf_narches;
 
+/* ---- x86_64 and x32: one audit arch, two ABIs --------------------------
+ * AUDIT_ARCH_X86_64 is shared by x86_64 and x32, whose table numbers
+ * carry CF_X32_BIT (its nr_offset). Two splits of a call's nr exist:
+ * libseccomp's filter takes nr >= CF_X32_BIT as x32 (cf_nr_filter_x32);
+ * runc's ENOSYS stub, which runs first, tests the bit (nr & CF_X32_BIT).
+ * They disagree only for nr >= 0x80000000 without the bit. Every stage
+ * picks the ABI of a call with these, nothing else. */
+#define CF_AUDIT_ARCH_X86_64 0xc000003eU
+#define CF_X32_BIT 0x40000000U
+
+static inline bool cf_arch_is_x32(const struct cf_arch *a)
+{
+	return a->audit_arch == CF_AUDIT_ARCH_X86_64 &&
+	       a->nr_offset == CF_X32_BIT;
+}
+
+/* libseccomp's split: nr goes to x32's side of AUDIT_ARCH_X86_64. */
+static inline bool cf_nr_filter_x32(uint32_t nr)
+{
+	return nr >= CF_X32_BIT;
+}
+
+/* The ABI takes calls of audit arch audit; on AUDIT_ARCH_X86_64 only
+ * those of its side (x32 true: x32's, else x86_64's). */
+static inline bool cf_arch_serves(const struct cf_arch *a, uint32_t audit,
+				  bool x32)
+{
+	return a->audit_arch == audit &&
+	       (audit != CF_AUDIT_ARCH_X86_64 || cf_arch_is_x32(a) == x32);
+}
+
+/* Which multiplexer a syscall also goes through on an ABI with
+ * socketcall/ipc (cf_arch.mux); the generated table writes the numbers. */
+enum cf_mux_kind { CF_MUX_NONE = 0, CF_MUX_SOCKETCALL = 1, CF_MUX_IPC = 2 };
+
 struct cf_sysinfo {
 	const char *name;
 	uint8_t nargs;	      /* 0..6, 0xff = unknown */
@@ -29,7 +64,7 @@ struct cf_sysinfo {
 	uint8_t bits_ilp32[6];
 	uint32_t introduced; /* (major << 16) | minor, 0 = unknown */
 	int16_t mux_call;    /* socketcall/ipc call number, -1 = none */
-	uint8_t mux_kind;    /* 0 none, 1 socketcall, 2 ipc */
+	uint8_t mux_kind;    /* enum cf_mux_kind */
 };
 /* All syscall names, sorted by strcmp. */
 extern const struct cf_sysinfo cf_sysinfo[];

@@ -336,8 +336,3 @@ const char *cf_closest(const char *s, const char *const *cands, size_t n)
 	}
 	return best_d <= limit ? best : NULL;
 }
-
-const char *cf_suggest(const char *s, const char *const *cands, size_t n)
-{
-	return cf_closest(s, cands, n);
-}

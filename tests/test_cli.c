@@ -139,6 +139,56 @@ TEST(cli_compile_unconfined_and_rejected)
 	rmdir(dir);
 }
 
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *t = text; (t = strstr(t, needle)); t++)
+		n++;
+	return n;
+}
+
+/* What the parser notices (an unknown key, an errno name) reaches every
+ * command through the one diagnostics callback, once each. */
+TEST(cli_parse_warnings_reach_compile_run_and_check)
+{
+	static struct t_out o;
+	char dir[] = "/tmp/cf-cli-XXXXXX", prof[256], out[256], opt[300];
+	FILE *f;
+
+	if (!binary_present() || !mkdtemp(dir))
+		return;
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	snprintf(out, sizeof(out), "%s/out.bpf", dir);
+	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
+	f = fopen(prof, "we");
+	fputs("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"sycalls\": [],\n"
+	      " \"syscalls\": [{\"names\": [\"kcmp\"], \"action\": "
+	      "\"SCMP_ACT_ERRNO\", \"errno\": \"EPERM\"}]}",
+	      f);
+	fclose(f);
+	cf_cmd(&o, "compile", prof, "-o", out, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_CONTAINS(o.text, "p.json:1:37: /sycalls: unknown key 'sycalls' "
+			       "ignored (did you mean 'syscalls'?) "
+			       "[unknown-key]");
+	CHECK_CONTAINS(o.text, "p.json:2:15: /syscalls/0: errno name 'EPERM' "
+			       "without errnoRet");
+	cf_cmd(&o, "run", "--security-opt", opt, "--", "true", NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_EQ(count_of(o.text, "[unknown-key]"), 1);
+	CHECK_EQ(count_of(o.text, "[errno-name]"), 1);
+	cf_cmd(&o, "check", prof, NULL);
+	CHECK_EQ(o.status, 0);
+	CHECK_EQ(count_of(o.text, "[unknown-key]"), 1);
+	CHECK_EQ(count_of(o.text, "[errno-name]"), 1);
+	cf_cmd(&o, "check", "--ignore", "unknown-key", prof, NULL);
+	CHECK_EQ(count_of(o.text, "[unknown-key]"), 0);
+	unlink(out);
+	unlink(prof);
+	rmdir(dir);
+}
+
 TEST(cli_usage_and_hints)
 {
 	static struct t_out o;

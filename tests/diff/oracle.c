@@ -58,7 +58,7 @@ static bool enosys_default(uint32_t def)
 
 static bool muxed_name(int arch, int sys)
 {
-	return cf_arches[arch].mux && cf_sysinfo[sys].mux_kind != 0;
+	return cf_arches[arch].mux && cf_sysinfo[sys].mux_kind != CF_MUX_NONE;
 }
 
 void oracle_init(struct oracle *o, const struct cf_ruleset *rs)
@@ -126,8 +126,9 @@ bool oracle_rule_at(int arch, const struct cf_rule *r, uint32_t nr, bool *muxed)
 		return true;
 	if (!muxed_name(arch, r->sys))
 		return false;
-	if (cf_sysinfo[r->sys].mux_kind == 1 ? ar->socketcall_nr == (int64_t)nr
-					     : ar->ipc_nr == (int64_t)nr) {
+	if (cf_sysinfo[r->sys].mux_kind == CF_MUX_SOCKETCALL
+		? ar->socketcall_nr == (int64_t)nr
+		: ar->ipc_nr == (int64_t)nr) {
 		*muxed = true;
 		return true;
 	}

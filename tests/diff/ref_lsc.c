@@ -99,7 +99,8 @@ static void find_skips(struct lsc_ref *l, const struct cf_ruleset *rs)
 
 			if (r->sys < 0)
 				continue;
-			muxed = ar->mux && cf_sysinfo[r->sys].mux_kind;
+			muxed = ar->mux &&
+				cf_sysinfo[r->sys].mux_kind != CF_MUX_NONE;
 			cnr = cf_sys_nr(arch, r->sys);
 			lnr = tok ? seccomp_syscall_resolve_name_arch(tok,
 								      r->name)
@@ -108,7 +109,8 @@ static void find_skips(struct lsc_ref *l, const struct cf_ruleset *rs)
 				skip_nr(l, a, cnr);
 				if (muxed)
 					skip_nr(l, a,
-						cf_sysinfo[r->sys].mux_kind == 1
+						cf_sysinfo[r->sys].mux_kind ==
+							CF_MUX_SOCKETCALL
 						    ? ar->socketcall_nr
 						    : ar->ipc_nr);
 				if (cnr >= 0 || muxed)
