@@ -41,7 +41,19 @@
  *     same action ahead; syscall code that still jumped far gets its own
  *     returns in a second pass when enough of them did (shorter wins);
  *     before the layout, a RET whose ways in can all reach the nearest RET
- *     of its action ahead is dropped and they lead there (merge_rets).
+ *     of its action ahead is dropped and they lead there (merge_rets);
+ *   - value runs (gen_values.c; cf_gen_opts.no_value_runs): in a search
+ *     over an argument word, lone values (one value wide, between steps
+ *     that decide alike: an allow-list) are one JEQ each, where a node's
+ *     run is no deeper than its balanced search; else the node splits at
+ *     its middle lone value;
+ *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
+ *     the kernel's limit is generated again with code shared between
+ *     searches, lone syscall numbers and values as JEQ runs of up to
+ *     CF_VALUE_RUN_MAX whatever the depth, and the search balanced by
+ *     count (emit_number_runs); a large one (over a quarter of the limit)
+ *     tries that layout too. The shortest program wins; a refusal gives
+ *     the length of the shortest.
  *
  * Labels (cf_gen_opts.label, for compile --stats): every instruction
  * carries the part being emitted (g->part: dispatch, search, a syscall's
@@ -60,6 +72,7 @@
 #include "ruleset.h"
 #include "ir.h"
 #include "bpf_gen.h"
+#include "gen_values.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -127,7 +140,9 @@ struct gen {
 	size_t nrg, caprg;
 	int cur; /* accumulator state */
 	bool oom;
-	bool opt; /* the optimizations below (cf_gen_opts.plain unset) */
+	bool opt;	 /* the optimizations below (cf_gen_opts.plain unset) */
+	bool value_runs; /* opt: lone values as JEQs (gen_values.c) */
+	bool size_first; /* opt: the size-first retry (cf_bpf_gen_opts) */
 	/* opt: returns of one syscall's checks, placed behind them */
 	int scope[8];
 	size_t nscope;
@@ -724,17 +739,8 @@ struct step {
 	int lab; /* >= 0: code at this label decides instead (residue) */
 };
 
-/* One level of the search: 32-bit values; sub >= 0 names a low-word table
- * under this high word. */
-struct vstep {
-	uint32_t lo;
-	uint32_t action;
-	int sub;
-	int lab; /* as struct step's */
-};
-
 struct vtab {
-	struct vstep *v;
+	struct value_step *v;
 	size_t n;
 };
 
@@ -844,7 +850,7 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 /* The 64-bit step function as a high-word table whose split entries name
  * low-word tables. */
 static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
-		       struct vstep *hv, struct vtab *tabs)
+		       struct value_step *hv, struct vtab *tabs)
 {
 	const uint64_t W = UINT32_MAX;
 	size_t nh = 0, nt = 0, k = 0;
@@ -858,12 +864,12 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 			uint64_t H =
 			    (end & W) == W ? end >> 32 : (end >> 32) - 1;
 
-			hv[nh++] = (struct vstep){(uint32_t)h, st[k].action, -1,
-						  st[k].lab};
+			hv[nh++] = (struct value_step){
+			    (uint32_t)h, st[k].action, -1, st[k].lab};
 			h = H + 1;
 		} else {
 			size_t t = k, m = 0;
-			struct vstep *v;
+			struct value_step *v;
 
 			while (t < ns && st[t].lo <= (base | W))
 				t++;
@@ -873,12 +879,12 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 				return 0;
 			}
 			for (size_t q = k; q < t; q++)
-				v[m++] = (struct vstep){
+				v[m++] = (struct value_step){
 				    q == k ? 0 : (uint32_t)st[q].lo,
 				    st[q].action, -1, st[q].lab};
 			tabs[nt] = (struct vtab){v, m};
 			hv[nh++] =
-			    (struct vstep){(uint32_t)h, 0, (int)nt++, -1};
+			    (struct value_step){(uint32_t)h, 0, (int)nt++, -1};
 			h++;
 		}
 		while (h <= W && k + 1 < ns && st[k + 1].lo <= h << 32)
@@ -888,11 +894,11 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 }
 
 static void emit_vtree(struct gen *g, const struct vtab *tabs,
-		       const struct vstep *v, size_t i, size_t j,
+		       const struct value_step *v, size_t i, size_t j,
 		       uint32_t lo_off);
 
 static void emit_vleaf(struct gen *g, const struct vtab *tabs,
-		       const struct vstep *v, uint32_t lo_off)
+		       const struct value_step *v, uint32_t lo_off)
 {
 	if (v->lab >= 0) {
 		emit_ja(g, v->lab);
@@ -906,26 +912,66 @@ static void emit_vleaf(struct gen *g, const struct vtab *tabs,
 	emit_vtree(g, tabs, tabs[v->sub].v, 0, tabs[v->sub].n - 1, lo_off);
 }
 
-static int vleaf_label(struct gen *g, const struct vstep *v)
+static int vleaf_label(struct gen *g, const struct value_step *v)
 {
 	if (v->lab >= 0)
 		return v->lab;
 	return v->sub < 0 ? ret_label(g, v->action) : NEXT;
 }
 
-/* Balanced search over v[i..j] with the value in A. [X][v][X] with a
- * single value v in the middle is one JEQ. */
+static unsigned ceil_log2(uint64_t n);
+
+/* The value-runs pass (gen_values.c) on v[i..j]: its lone values as
+ * JEQs, then the search over the rest (true), when that is no deeper
+ * than a balanced search of v[i..j] (speed first), or when there are at
+ * most CF_VALUE_RUN_MAX of them (size first). Else false, nothing
+ * emitted, and *split is where a JGE divides them in halves. */
+static bool emit_value_run(struct gen *g, const struct vtab *tabs,
+			   const struct value_step *v, size_t i, size_t j,
+			   uint32_t lo_off, size_t *split)
+{
+	size_t n = j - i + 1, nlone, nrest;
+	size_t *lone = cf_arena_array(g->a, n, sizeof(*lone));
+	struct value_step *rest = cf_arena_array(g->a, n, sizeof(*rest));
+
+	if (!lone || !rest) {
+		g->oom = true;
+		return true;
+	}
+	nlone = cf_value_lone(v + i, n, lone, rest, &nrest);
+	if (!nlone)
+		return false;
+	if (g->size_first ? nlone > CF_VALUE_RUN_MAX
+			  : nlone + ceil_log2(nrest) > ceil_log2(n)) {
+		/* at the middle lone value: it starts the right half, and
+		 * both halves keep theirs */
+		if (nlone > 1)
+			*split = i + lone[nlone / 2];
+		return false;
+	}
+	for (size_t k = 0; k < nlone; k++)
+		emit_jmp(g, BPF_JEQ, v[i + lone[k]].lo,
+			 vleaf_label(g, &v[i + lone[k]]), NEXT);
+	emit_vtree(g, tabs, rest, 0, nrest - 1, lo_off);
+	return true;
+}
+
+/* Search over v[i..j] with the value in A: lone values as JEQ runs
+ * (g->value_runs), else balanced by count. [X][v][X] with a single value
+ * v in the middle is one JEQ. */
 static void emit_vtree(struct gen *g, const struct vtab *tabs,
-		       const struct vstep *v, size_t i, size_t j,
+		       const struct value_step *v, size_t i, size_t j,
 		       uint32_t lo_off)
 {
-	size_t mid;
+	size_t mid = i + (j - i + 1) / 2;
 	int lt, rt;
 
 	if (i == j) {
 		emit_vleaf(g, tabs, &v[i], lo_off);
 		return;
 	}
+	if (g->value_runs && emit_value_run(g, tabs, v, i, j, lo_off, &mid))
+		return;
 	if (j == i + 2 && v[i].sub < 0 && v[j].sub < 0 &&
 	    v[i].action == v[j].action && v[i].lab == v[j].lab &&
 	    v[i + 1].lo + 1 == v[j].lo) {
@@ -937,7 +983,6 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 			emit_vleaf(g, tabs, &v[i + 1], lo_off);
 		return;
 	}
-	mid = i + (j - i + 1) / 2;
 	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
 	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
 	if (lt != NEXT && rt != NEXT) {
@@ -984,7 +1029,7 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 		       const struct step *st, size_t ns)
 {
 	size_t nh;
-	struct vstep *hv;
+	struct value_step *hv;
 	struct vtab *tabs;
 
 	/* a step can give a constant high-word run and a split one */
@@ -996,8 +1041,8 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 	}
 	if (ar->cmp_bits != 64) {
 		for (size_t i = 0; i < ns; i++)
-			hv[i] = (struct vstep){(uint32_t)st[i].lo, st[i].action,
-					       -1, st[i].lab};
+			hv[i] = (struct value_step){
+			    (uint32_t)st[i].lo, st[i].action, -1, st[i].lab};
 		load(g, arg_off(ar, arg, false));
 		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
 		return;
@@ -1726,6 +1771,48 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	}
 }
 
+/* The size-first search of r[i..j]: lone numbers (argument-free, between
+ * two ranges that decide alike) as runs of JEQs, split by a JGE at the
+ * middle one when there are more than CF_VALUE_RUN_MAX; the rest
+ * balanced by count. */
+static void emit_number_runs(struct gen *g, const struct grange *r, size_t i,
+			     size_t j)
+{
+	size_t n = j - i + 1, nlone, nrest, k = i;
+	struct value_step *v = cf_arena_array(g->a, 2 * n, sizeof(*v));
+	size_t *lone = cf_arena_array(g->a, n, sizeof(*lone));
+	struct grange *rest = cf_arena_array(g->a, n, sizeof(*rest));
+
+	if (!v || !lone || !rest) {
+		g->oom = true;
+		return;
+	}
+	for (size_t q = 0; q < n; q++)
+		v[q] = (struct value_step){r[i + q].lo, r[i + q].action,
+					   r[i + q].sys ? 0 : -1, -1};
+	nlone = cf_value_lone(v, n, lone, v + n, &nrest);
+	if (nlone > CF_VALUE_RUN_MAX) {
+		size_t mid = i + lone[nlone / 2];
+		int right = new_label(g);
+
+		emit_jmp(g, BPF_JGE, r[mid].lo, right, NEXT);
+		emit_number_runs(g, r, i, mid - 1);
+		place(g, right);
+		emit_number_runs(g, r, mid, j);
+		return;
+	}
+	for (size_t q = 0; q < nlone; q++)
+		emit_jmp(g, BPF_JEQ, r[i + lone[q]].lo,
+			 ret_label(g, r[i + lone[q]].action), NEXT);
+	for (size_t q = 0; q < nrest; q++) { /* back to ranges */
+		while (r[k].lo != v[n + q].lo)
+			k++;
+		rest[q] = r[k];
+		rest[q].hi = q + 1 < nrest ? v[n + q + 1].lo - 1 : r[j].hi;
+	}
+	emit_tree(g, rest, 0, nrest - 1);
+}
+
 static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	uint64_t room = 0;
@@ -1735,6 +1822,10 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		return;
 	if (!g->opt) {
 		emit_tree(g, g->rg, 0, g->nrg - 1);
+		return;
+	}
+	if (g->size_first) {
+		emit_number_runs(g, g->rg, 0, g->nrg - 1);
 		return;
 	}
 	if (!weigh_ranges(g, ir, audit))
@@ -2339,46 +2430,86 @@ static int keep_shorter(struct cf_prog *best, int rc, const struct cf_prog *p,
 	return rc;
 }
 
-int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
-		    const struct cf_gen_opts *o, struct cf_prog *out,
-		    struct cf_error *err)
+/* A generator for one pass of cf_bpf_gen_opts. */
+static struct gen gen_init(struct cf_arena *a, const struct cf_gen_opts *o)
 {
-	struct gen g = {
-	    .a = a, .opt = !o->plain, .body = -1, .label = o->label};
+	return (struct gen){.a = a,
+			    .opt = !o->plain,
+			    .value_runs = !o->plain && !o->no_value_runs,
+			    .body = -1,
+			    .label = o->label};
+}
+
+/* The size-first layout: code shared between searches, no returns
+ * copied behind syscall code, lone numbers and values as JEQ runs
+ * whatever their depth. */
+static int gen_size_first(struct cf_arena *a, const struct cf_ir *ir,
+			  const struct cf_gen_opts *o, struct cf_prog *out,
+			  struct cf_error *err)
+{
+	struct gen g = gen_init(a, o);
+
+	g.share = true;
+	g.size_first = true;
+	return gen_pass(&g, ir, out, NULL, NULL, err);
+}
+
+/* The speed-first passes: the weighted search, then (when they help)
+ * returns behind the syscall code that jumped far for them, and code
+ * shared between searches. */
+static int gen_speed_first(struct cf_arena *a, const struct cf_ir *ir,
+			   const struct cf_gen_opts *o, struct cf_prog *out,
+			   struct cf_error *err)
+{
+	struct gen g = gen_init(a, o);
 	struct cf_prog p2 = {0};
 	bool *marks = NULL, any = false;
 	size_t len1;
-	int rc = check_ir(ir, err), rc2;
+	int rc = gen_pass(&g, ir, out, &marks, &any, err), rc2;
 
-	if (rc < 0)
-		return rc;
-	out->len = 0;
-	rc = gen_pass(&g, ir, out, &marks, &any, err);
 	len1 = out->len;
 	/* nothing below shortens a program by half */
 	if (!g.opt || (rc < 0 && rc != -E2BIG) || len1 > 2 * CF_BPF_MAXINSNS)
 		return rc;
 	if (any) {
-		/* returns behind the syscall code that jumped far for them */
-		g = (struct gen){.a = a,
-				 .opt = true,
-				 .body = -1,
-				 .scoped = marks,
-				 .label = o->label};
+		g = gen_init(a, o);
+		g.scoped = marks;
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
 	if (len1 > CF_BPF_MAXINSNS / 4) {
 		/* a large program: syscall code shared between searches, at
 		 * the price of a jump into it */
-		g = (struct gen){.a = a,
-				 .opt = true,
-				 .body = -1,
-				 .scope_all = true,
-				 .share = true,
-				 .label = o->label};
+		g = gen_init(a, o);
+		g.scope_all = true;
+		g.share = true;
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
+		/* and the size-first layout, when it is shorter still */
+		if (!o->no_size_first) {
+			rc2 = gen_size_first(a, ir, o, &p2, err);
+			rc = keep_shorter(out, rc, &p2, rc2);
+		}
+	}
+	return rc;
+}
+
+int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
+		    const struct cf_gen_opts *o, struct cf_prog *out,
+		    struct cf_error *err)
+{
+	struct cf_prog p2 = {0};
+	int rc = check_ir(ir, err), rc2;
+
+	if (rc < 0)
+		return rc;
+	out->len = 0;
+	rc = o->size_first ? -E2BIG : gen_speed_first(a, ir, o, out, err);
+	if (rc == -E2BIG && !o->plain && !o->no_size_first) {
+		/* never refuse what fits */
+		rc2 = gen_size_first(a, ir, o, &p2, err);
+		rc = o->size_first ? (*out = p2, rc2)
+				   : keep_shorter(out, rc, &p2, rc2);
 	}
 	if (rc < 0 && rc != -E2BIG)
 		return rc;
