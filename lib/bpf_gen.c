@@ -47,6 +47,10 @@
  *     that decide alike: an allow-list) are one JEQ each, where a node's
  *     run is no deeper than its balanced search; else the node splits at
  *     its middle lone value;
+ *   - number runs (cf_gen_opts.no_number_runs): a node of the weighted
+ *     search over a few ranges whose lone numbers (argument-free, one
+ *     number wide, between ranges that decide alike) and a balanced
+ *     search of the rest fit its depth is emitted so (emit_wtree_runs);
  *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
  *     the kernel's limit is generated again with code shared between
  *     searches, lone syscall numbers and values as JEQ runs of up to
@@ -143,6 +147,7 @@ struct gen {
 	bool opt;	 /* the optimizations below (cf_gen_opts.plain unset) */
 	bool value_runs; /* opt: lone values as JEQs (gen_values.c) */
 	bool size_first; /* opt: the size-first retry (cf_bpf_gen_opts) */
+	bool number_runs; /* opt: lone syscall numbers as JEQs */
 	/* opt: returns of one syscall's checks, placed behind them */
 	int scope[8];
 	size_t nscope;
@@ -1551,6 +1556,73 @@ static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
 	}
 }
 
+/* ---- opt: lone syscall numbers as JEQs -------------------------------- */
+
+/* r[i..j] split by gen_values.c: the lone numbers (argument-free, one
+ * number wide, between ranges that decide alike), as indices from i, and
+ * the other ranges, neighbours of a lone number merged. */
+struct number_plan {
+	size_t nlone, nrest;
+	size_t *lone;
+	struct grange *rest;
+};
+
+static bool plan_numbers(struct gen *g, const struct grange *r, size_t i,
+			 size_t j, struct number_plan *p)
+{
+	size_t n = j - i + 1, k = i;
+	struct value_step *v = cf_arena_array(g->a, 2 * n, sizeof(*v));
+
+	p->lone = cf_arena_array(g->a, n, sizeof(*p->lone));
+	p->rest = cf_arena_array(g->a, n, sizeof(*p->rest));
+	if (!v || !p->lone || !p->rest) {
+		g->oom = true;
+		return false;
+	}
+	for (size_t q = 0; q < n; q++)
+		v[q] = (struct value_step){r[i + q].lo, r[i + q].action,
+					   r[i + q].sys ? 0 : -1, -1};
+	p->nlone = cf_value_lone(v, n, p->lone, v + n, &p->nrest);
+	for (size_t q = 0; q < p->nrest; q++) { /* back to ranges */
+		while (r[k].lo != v[n + q].lo)
+			k++;
+		p->rest[q] = r[k];
+		p->rest[q].hi =
+		    q + 1 < p->nrest ? v[n + q + 1].lo - 1 : r[j].hi;
+	}
+	return true;
+}
+
+/* The JEQs of p's lone numbers, then the balanced search of the rest. */
+static void emit_number_plan(struct gen *g, const struct grange *r, size_t i,
+			     const struct number_plan *p)
+{
+	for (size_t q = 0; q < p->nlone; q++)
+		emit_jmp(g, BPF_JEQ, r[i + p->lone[q]].lo,
+			 ret_label(g, r[i + p->lone[q]].action), NEXT);
+	emit_tree(g, p->rest, 0, p->nrest - 1);
+}
+
+/* Speed first (g->number_runs): r[i..j] as lone numbers and the rest
+ * when that takes at most depth levels (a body one level higher), for
+ * nodes of a few ranges; true when emitted. */
+static bool emit_wtree_runs(struct gen *g, const struct grange *r, size_t i,
+			    size_t j, unsigned depth)
+{
+	struct number_plan p;
+	bool body = false;
+
+	if (!g->number_runs || j - i > 4 * CF_VALUE_RUN_MAX ||
+	    !plan_numbers(g, r, i, j, &p) || p.nlone < 2)
+		return g->oom;
+	for (size_t q = 0; q < p.nrest; q++)
+		body |= p.rest[q].sys != NULL;
+	if (p.nlone + ceil_log2(p.nrest) + body > depth)
+		return false;
+	emit_number_plan(g, r, i, &p);
+	return true;
+}
+
 /* ---- opt: the weighted search ---------------------------------------- */
 
 /* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
@@ -1657,6 +1729,8 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		emit_leaf(g, &r[i]);
 		return;
 	}
+	if (emit_wtree_runs(g, r, i, j, depth))
+		return;
 	if (punch(r, i, j)) { /* [X][nr][X]: one JEQ */
 		int x = ret_label(g, r[i].action);
 
@@ -1771,28 +1845,18 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	}
 }
 
-/* The size-first search of r[i..j]: lone numbers (argument-free, between
- * two ranges that decide alike) as runs of JEQs, split by a JGE at the
- * middle one when there are more than CF_VALUE_RUN_MAX; the rest
- * balanced by count. */
+/* The size-first search of r[i..j]: lone numbers as runs of JEQs, split
+ * by a JGE at the middle one when there are more than CF_VALUE_RUN_MAX;
+ * the rest balanced by count. */
 static void emit_number_runs(struct gen *g, const struct grange *r, size_t i,
 			     size_t j)
 {
-	size_t n = j - i + 1, nlone, nrest, k = i;
-	struct value_step *v = cf_arena_array(g->a, 2 * n, sizeof(*v));
-	size_t *lone = cf_arena_array(g->a, n, sizeof(*lone));
-	struct grange *rest = cf_arena_array(g->a, n, sizeof(*rest));
+	struct number_plan p;
 
-	if (!v || !lone || !rest) {
-		g->oom = true;
+	if (!plan_numbers(g, r, i, j, &p))
 		return;
-	}
-	for (size_t q = 0; q < n; q++)
-		v[q] = (struct value_step){r[i + q].lo, r[i + q].action,
-					   r[i + q].sys ? 0 : -1, -1};
-	nlone = cf_value_lone(v, n, lone, v + n, &nrest);
-	if (nlone > CF_VALUE_RUN_MAX) {
-		size_t mid = i + lone[nlone / 2];
+	if (p.nlone > CF_VALUE_RUN_MAX) {
+		size_t mid = i + p.lone[p.nlone / 2];
 		int right = new_label(g);
 
 		emit_jmp(g, BPF_JGE, r[mid].lo, right, NEXT);
@@ -1801,16 +1865,7 @@ static void emit_number_runs(struct gen *g, const struct grange *r, size_t i,
 		emit_number_runs(g, r, mid, j);
 		return;
 	}
-	for (size_t q = 0; q < nlone; q++)
-		emit_jmp(g, BPF_JEQ, r[i + lone[q]].lo,
-			 ret_label(g, r[i + lone[q]].action), NEXT);
-	for (size_t q = 0; q < nrest; q++) { /* back to ranges */
-		while (r[k].lo != v[n + q].lo)
-			k++;
-		rest[q] = r[k];
-		rest[q].hi = q + 1 < nrest ? v[n + q + 1].lo - 1 : r[j].hi;
-	}
-	emit_tree(g, rest, 0, nrest - 1);
+	emit_number_plan(g, r, i, &p);
 }
 
 static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
@@ -2436,6 +2491,7 @@ static struct gen gen_init(struct cf_arena *a, const struct cf_gen_opts *o)
 	return (struct gen){.a = a,
 			    .opt = !o->plain,
 			    .value_runs = !o->plain && !o->no_value_runs,
+			    .number_runs = !o->plain && !o->no_number_runs,
 			    .body = -1,
 			    .label = o->label};
 }

@@ -523,6 +523,13 @@ TEST(opt_pass_value_runs_off_matches_plain)
 	passes_match_plain(&o, "value runs off");
 }
 
+TEST(opt_pass_number_runs_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_number_runs = true};
+
+	passes_match_plain(&o, "number runs off");
+}
+
 TEST(opt_pass_size_first_alone_matches_plain)
 {
 	const struct cf_gen_opts o = {.size_first = true};
