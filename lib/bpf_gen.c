@@ -161,13 +161,13 @@ struct gen {
 	bool share;
 	struct shared *sh;
 	size_t nsh, capsh;
-	int *shix; /* open addressing: index + 1 into sh, 0 = empty */
-	size_t capshix;
-	uint32_t *ws;	   /* opt: prefix sums of the ranges' weights */
-	uint8_t *us;	   /* opt: units of the ranges (1 or 2) */
-	uint32_t *fl, *fr; /* opt: scratch for emit_wtree (lazily) */
-	uint32_t *c2;	   /* opt: prefix counts of 2-unit ranges */
-	size_t capws, capus, capfl, capfr, capc2;
+	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
+	size_t capshared_index;
+	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
+	uint8_t *units;		   /* opt: units of the ranges (1 or 2) */
+	uint32_t *fl, *fr;	   /* opt: scratch for emit_wtree (lazily) */
+	uint32_t *two_unit_counts; /* opt: prefix counts of 2-unit ranges */
+	size_t capweight_sums, capunits, capfl, capfr, captwo_unit_counts;
 	int *widx;	/* opt: cf_sysinfo index of each cf_sys_weights */
 	size_t *newpos; /* opt: merge_rets' renumbering (scratch) */
 	size_t capnewpos;
@@ -1450,8 +1450,8 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 	uint64_t h = body_hash(r);
 	size_t i;
 
-	if (add && (g->nsh + 1) * 2 > g->capshix) {
-		size_t cap = g->capshix ? g->capshix * 2 : 64;
+	if (add && (g->nsh + 1) * 2 > g->capshared_index) {
+		size_t cap = g->capshared_index ? g->capshared_index * 2 : 64;
 		int *t = calloc(cap, sizeof(*t));
 
 		if (!t) {
@@ -1464,15 +1464,15 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 				;
 			t[i] = (int)k + 1;
 		}
-		free(g->shix);
-		g->shix = t;
-		g->capshix = cap;
+		free(g->shared_index);
+		g->shared_index = t;
+		g->capshared_index = cap;
 	}
-	if (!g->capshix)
+	if (!g->capshared_index)
 		return NULL;
-	for (i = h & (g->capshix - 1); g->shix[i];
-	     i = (i + 1) & (g->capshix - 1)) {
-		struct shared *e = &g->sh[g->shix[i] - 1];
+	for (i = h & (g->capshared_index - 1); g->shared_index[i];
+	     i = (i + 1) & (g->capshared_index - 1)) {
+		struct shared *e = &g->sh[g->shared_index[i] - 1];
 
 		if (e->h == h && body_same(&e->r, r)) {
 			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
@@ -1483,7 +1483,7 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 	if (!add || !SGROW(g, sh, g->nsh + 1))
 		return NULL;
 	g->sh[g->nsh] = (struct shared){*r, h, false, 0};
-	g->shix[i] = (int)++g->nsh;
+	g->shared_index[i] = (int)++g->nsh;
 	return &g->sh[g->nsh - 1];
 }
 
@@ -1627,15 +1627,15 @@ static bool emit_wtree_runs(struct gen *g, const struct grange *r, size_t i,
 
 /* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
  * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
- * the native ABI's (g->ws: prefix sums). Units bound the depth: a range
- * takes 1 unit of the deepest level, a syscall with argument checks 2
- * (aligned), so that it sits a level higher (g->us). */
+ * the native ABI's (g->weight_sums: prefix sums). Units bound the depth: a
+ * range takes 1 unit of the deepest level, a syscall with argument checks 2
+ * (aligned), so that it sits a level higher (g->units). */
 static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	size_t n = g->nrg;
 
-	if (!SGROW(g, ws, n + 1) || !SGROW(g, us, n + 1) ||
-	    !SGROW(g, c2, n + 1))
+	if (!SGROW(g, weight_sums, n + 1) || !SGROW(g, units, n + 1) ||
+	    !SGROW(g, two_unit_counts, n + 1))
 		return false;
 	if (!g->widx) {
 		g->widx =
@@ -1647,11 +1647,12 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		for (size_t w = 0; w < cf_nsys_weights; w++)
 			g->widx[w] = cf_sys_index(cf_sys_weights[w].name);
 	}
-	g->ws[0] = g->c2[0] = 0;
+	g->weight_sums[0] = g->two_unit_counts[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		g->ws[i + 1] = 1;
-		g->us[i] = g->rg[i].sys ? 2 : 1;
-		g->c2[i + 1] = g->c2[i] + (g->rg[i].sys ? 1 : 0);
+		g->weight_sums[i + 1] = 1;
+		g->units[i] = g->rg[i].sys ? 2 : 1;
+		g->two_unit_counts[i + 1] =
+		    g->two_unit_counts[i] + (g->rg[i].sys ? 1 : 0);
 	}
 	for (size_t k = 0; k < ir->nabis; k++) {
 		const struct cf_ir_abi *abi = &ir->abis[k];
@@ -1674,12 +1675,12 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 				else
 					hi = m;
 			}
-			g->ws[lo + 1] +=
+			g->weight_sums[lo + 1] +=
 			    (uint32_t)(cf_sys_weights[w].weight * mult);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		g->ws[i + 1] += g->ws[i];
+		g->weight_sums[i + 1] += g->weight_sums[i];
 	return true;
 }
 
@@ -1704,10 +1705,11 @@ static unsigned ceil_log2(uint64_t n)
 /* Upper bound of the room of r[i..j-1]: units, plus one pad per 2. */
 static uint64_t room_ub(const struct gen *g, size_t i, size_t j)
 {
-	return (j - i) + 2 * (g->c2[j] - g->c2[i]);
+	return (j - i) + 2 * (g->two_unit_counts[j] - g->two_unit_counts[i]);
 }
 
-static bool punch(const struct grange *r, size_t i, size_t j)
+/* r[i..j] is [X][one number][X]: one JEQ decides it. */
+static bool is_lone_middle(const struct grange *r, size_t i, size_t j)
 {
 	return j == i + 2 && !r[i].sys && !r[j].sys &&
 	       r[i].action == r[j].action && r[i + 1].lo == r[i + 1].hi;
@@ -1719,7 +1721,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		       size_t j, unsigned depth)
 {
 	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
-	uint64_t wl = g->ws[i], wr = g->ws[j + 1];
+	uint64_t wl = g->weight_sums[i], wr = g->weight_sums[j + 1];
 	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, rl, rr;
 	size_t mid = i + 1, lo, hi, w0, w1;
 	unsigned dl, dr;
@@ -1731,7 +1733,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	}
 	if (emit_wtree_runs(g, r, i, j, depth))
 		return;
-	if (punch(r, i, j)) { /* [X][nr][X]: one JEQ */
+	if (is_lone_middle(r, i, j)) { /* [X][nr][X]: one JEQ */
 		int x = ret_label(g, r[i].action);
 
 		rt = leaf_label(g, &r[i + 1]);
@@ -1770,17 +1772,18 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	if (hi >= lo && room_ub(g, i, hi) <= half) {
 		w0 = lo;
 		w1 = hi;
-		while (w0 < w1) { /* first m with 2 ws[m] >= wl + wr */
+		while (w0 < w1) { /* first m with 2 weight_sums[m] >= wl + wr */
 			size_t m = w0 + (w1 - w0) / 2;
 
-			if (2 * g->ws[m] >= wl + wr)
+			if (2 * g->weight_sums[m] >= wl + wr)
 				w1 = m;
 			else
 				w0 = m + 1;
 		}
 		mid = w0;
-		if (mid > lo && 2 * g->ws[mid] >= wl + wr &&
-		    2 * g->ws[mid] - wl - wr > wl + wr - 2 * g->ws[mid - 1])
+		if (mid > lo && 2 * g->weight_sums[mid] >= wl + wr &&
+		    2 * g->weight_sums[mid] - wl - wr >
+			wl + wr - 2 * g->weight_sums[mid - 1])
 			mid--;
 		rl = room_ub(g, i, mid);
 		rr = room_ub(g, mid, j + 1);
@@ -1794,14 +1797,15 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
 		fl[i] = 0;
 		for (size_t m = i; m <= j; m++)
-			fl[m + 1] = (uint32_t)room_add(fl[m], g->us[m]);
+			fl[m + 1] = (uint32_t)room_add(fl[m], g->units[m]);
 		fr[j + 1] = 0;
 		for (size_t m = j + 1; m-- > i;)
-			fr[m] = (uint32_t)room_add(fr[m + 1], g->us[m]);
+			fr[m] = (uint32_t)room_add(fr[m + 1], g->units[m]);
 		for (size_t m = i + 1; m <= j; m++) {
 			uint64_t ul = fl[m], ur = fr[m];
 			uint64_t u = ul > ur ? ul : ur;
-			uint64_t l = g->ws[m] - wl, r2 = wr - g->ws[m];
+			uint64_t l = g->weight_sums[m] - wl,
+				 r2 = wr - g->weight_sums[m];
 			uint64_t d = l > r2 ? l - r2 : r2 - l;
 
 			if (u > half) {
@@ -1886,7 +1890,7 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	if (!weigh_ranges(g, ir, audit))
 		return;
 	for (size_t i = 0; i < g->nrg; i++)
-		room = room_add(room, g->us[i]);
+		room = room_add(room, g->units[i]);
 	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
 }
 
@@ -2458,13 +2462,13 @@ static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 		rc = cf_err(err, -ENOMEM, "out of memory");
 	else
 		rc = link_prog(g, out, marks ? *marks : NULL, any, err);
-	free(g->ws);
-	free(g->us);
-	free(g->c2);
+	free(g->weight_sums);
+	free(g->units);
+	free(g->two_unit_counts);
 	free(g->fl);
 	free(g->fr);
 	free(g->sh);
-	free(g->shix);
+	free(g->shared_index);
 	free(g->newpos);
 	free(g->bods);
 	return rc;
