@@ -41,7 +41,23 @@
  *     same action ahead; syscall code that still jumped far gets its own
  *     returns in a second pass when enough of them did (shorter wins);
  *     before the layout, a RET whose ways in can all reach the nearest RET
- *     of its action ahead is dropped and they lead there (merge_rets).
+ *     of its action ahead is dropped and they lead there (merge_rets);
+ *   - value runs (gen_values.c; cf_gen_opts.no_value_runs): in a search
+ *     over an argument word, lone values (one value wide, between steps
+ *     that decide alike: an allow-list) are one JEQ each, where a node's
+ *     run is no deeper than its balanced search; else the node splits at
+ *     its middle lone value;
+ *   - number runs (cf_gen_opts.no_number_runs): a node of the weighted
+ *     search over a few ranges whose lone numbers (argument-free, one
+ *     number wide, between ranges that decide alike) and a balanced
+ *     search of the rest fit its depth is emitted so (emit_wtree_runs);
+ *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
+ *     the kernel's limit is generated again with code shared between
+ *     searches, lone syscall numbers and values as JEQ runs of up to
+ *     CF_VALUE_RUN_MAX whatever the depth, and the search balanced by
+ *     count (emit_number_runs); a large one (over a quarter of the limit)
+ *     tries that layout too. The shortest program wins; a refusal gives
+ *     the length of the shortest.
  *
  * Labels (cf_gen_opts.label, for compile --stats): every instruction
  * carries the part being emitted (g->part: dispatch, search, a syscall's
@@ -60,6 +76,7 @@
 #include "ruleset.h"
 #include "ir.h"
 #include "bpf_gen.h"
+#include "gen_values.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -127,7 +144,10 @@ struct gen {
 	size_t nrg, caprg;
 	int cur; /* accumulator state */
 	bool oom;
-	bool opt; /* the optimizations below (cf_gen_opts.plain unset) */
+	bool opt;	 /* the optimizations below (cf_gen_opts.plain unset) */
+	bool value_runs; /* opt: lone values as JEQs (gen_values.c) */
+	bool size_first; /* opt: the size-first retry (cf_bpf_gen_opts) */
+	bool number_runs; /* opt: lone syscall numbers as JEQs */
 	/* opt: returns of one syscall's checks, placed behind them */
 	int scope[8];
 	size_t nscope;
@@ -141,13 +161,13 @@ struct gen {
 	bool share;
 	struct shared *sh;
 	size_t nsh, capsh;
-	int *shix; /* open addressing: index + 1 into sh, 0 = empty */
-	size_t capshix;
-	uint32_t *ws;	   /* opt: prefix sums of the ranges' weights */
-	uint8_t *us;	   /* opt: units of the ranges (1 or 2) */
-	uint32_t *fl, *fr; /* opt: scratch for emit_wtree (lazily) */
-	uint32_t *c2;	   /* opt: prefix counts of 2-unit ranges */
-	size_t capws, capus, capfl, capfr, capc2;
+	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
+	size_t capshared_index;
+	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
+	uint8_t *units;		   /* opt: units of the ranges (1 or 2) */
+	uint32_t *fl, *fr;	   /* opt: scratch for emit_wtree (lazily) */
+	uint32_t *two_unit_counts; /* opt: prefix counts of 2-unit ranges */
+	size_t capweight_sums, capunits, capfl, capfr, captwo_unit_counts;
 	int *widx;	/* opt: cf_sysinfo index of each cf_sys_weights */
 	size_t *newpos; /* opt: merge_rets' renumbering (scratch) */
 	size_t capnewpos;
@@ -724,17 +744,8 @@ struct step {
 	int lab; /* >= 0: code at this label decides instead (residue) */
 };
 
-/* One level of the search: 32-bit values; sub >= 0 names a low-word table
- * under this high word. */
-struct vstep {
-	uint32_t lo;
-	uint32_t action;
-	int sub;
-	int lab; /* as struct step's */
-};
-
 struct vtab {
-	struct vstep *v;
+	struct value_step *v;
 	size_t n;
 };
 
@@ -844,7 +855,7 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 /* The 64-bit step function as a high-word table whose split entries name
  * low-word tables. */
 static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
-		       struct vstep *hv, struct vtab *tabs)
+		       struct value_step *hv, struct vtab *tabs)
 {
 	const uint64_t W = UINT32_MAX;
 	size_t nh = 0, nt = 0, k = 0;
@@ -858,12 +869,12 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 			uint64_t H =
 			    (end & W) == W ? end >> 32 : (end >> 32) - 1;
 
-			hv[nh++] = (struct vstep){(uint32_t)h, st[k].action, -1,
-						  st[k].lab};
+			hv[nh++] = (struct value_step){
+			    (uint32_t)h, st[k].action, -1, st[k].lab};
 			h = H + 1;
 		} else {
 			size_t t = k, m = 0;
-			struct vstep *v;
+			struct value_step *v;
 
 			while (t < ns && st[t].lo <= (base | W))
 				t++;
@@ -873,12 +884,12 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 				return 0;
 			}
 			for (size_t q = k; q < t; q++)
-				v[m++] = (struct vstep){
+				v[m++] = (struct value_step){
 				    q == k ? 0 : (uint32_t)st[q].lo,
 				    st[q].action, -1, st[q].lab};
 			tabs[nt] = (struct vtab){v, m};
 			hv[nh++] =
-			    (struct vstep){(uint32_t)h, 0, (int)nt++, -1};
+			    (struct value_step){(uint32_t)h, 0, (int)nt++, -1};
 			h++;
 		}
 		while (h <= W && k + 1 < ns && st[k + 1].lo <= h << 32)
@@ -888,11 +899,11 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 }
 
 static void emit_vtree(struct gen *g, const struct vtab *tabs,
-		       const struct vstep *v, size_t i, size_t j,
+		       const struct value_step *v, size_t i, size_t j,
 		       uint32_t lo_off);
 
 static void emit_vleaf(struct gen *g, const struct vtab *tabs,
-		       const struct vstep *v, uint32_t lo_off)
+		       const struct value_step *v, uint32_t lo_off)
 {
 	if (v->lab >= 0) {
 		emit_ja(g, v->lab);
@@ -906,26 +917,66 @@ static void emit_vleaf(struct gen *g, const struct vtab *tabs,
 	emit_vtree(g, tabs, tabs[v->sub].v, 0, tabs[v->sub].n - 1, lo_off);
 }
 
-static int vleaf_label(struct gen *g, const struct vstep *v)
+static int vleaf_label(struct gen *g, const struct value_step *v)
 {
 	if (v->lab >= 0)
 		return v->lab;
 	return v->sub < 0 ? ret_label(g, v->action) : NEXT;
 }
 
-/* Balanced search over v[i..j] with the value in A. [X][v][X] with a
- * single value v in the middle is one JEQ. */
+static unsigned ceil_log2(uint64_t n);
+
+/* The value-runs pass (gen_values.c) on v[i..j]: its lone values as
+ * JEQs, then the search over the rest (true), when that is no deeper
+ * than a balanced search of v[i..j] (speed first), or when there are at
+ * most CF_VALUE_RUN_MAX of them (size first). Else false, nothing
+ * emitted, and *split is where a JGE divides them in halves. */
+static bool emit_value_run(struct gen *g, const struct vtab *tabs,
+			   const struct value_step *v, size_t i, size_t j,
+			   uint32_t lo_off, size_t *split)
+{
+	size_t n = j - i + 1, nlone, nrest;
+	size_t *lone = cf_arena_array(g->a, n, sizeof(*lone));
+	struct value_step *rest = cf_arena_array(g->a, n, sizeof(*rest));
+
+	if (!lone || !rest) {
+		g->oom = true;
+		return true;
+	}
+	nlone = cf_value_lone(v + i, n, lone, rest, &nrest);
+	if (!nlone)
+		return false;
+	if (g->size_first ? nlone > CF_VALUE_RUN_MAX
+			  : nlone + ceil_log2(nrest) > ceil_log2(n)) {
+		/* at the middle lone value: it starts the right half, and
+		 * both halves keep theirs */
+		if (nlone > 1)
+			*split = i + lone[nlone / 2];
+		return false;
+	}
+	for (size_t k = 0; k < nlone; k++)
+		emit_jmp(g, BPF_JEQ, v[i + lone[k]].lo,
+			 vleaf_label(g, &v[i + lone[k]]), NEXT);
+	emit_vtree(g, tabs, rest, 0, nrest - 1, lo_off);
+	return true;
+}
+
+/* Search over v[i..j] with the value in A: lone values as JEQ runs
+ * (g->value_runs), else balanced by count. [X][v][X] with a single value
+ * v in the middle is one JEQ. */
 static void emit_vtree(struct gen *g, const struct vtab *tabs,
-		       const struct vstep *v, size_t i, size_t j,
+		       const struct value_step *v, size_t i, size_t j,
 		       uint32_t lo_off)
 {
-	size_t mid;
+	size_t mid = i + (j - i + 1) / 2;
 	int lt, rt;
 
 	if (i == j) {
 		emit_vleaf(g, tabs, &v[i], lo_off);
 		return;
 	}
+	if (g->value_runs && emit_value_run(g, tabs, v, i, j, lo_off, &mid))
+		return;
 	if (j == i + 2 && v[i].sub < 0 && v[j].sub < 0 &&
 	    v[i].action == v[j].action && v[i].lab == v[j].lab &&
 	    v[i + 1].lo + 1 == v[j].lo) {
@@ -937,7 +988,6 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 			emit_vleaf(g, tabs, &v[i + 1], lo_off);
 		return;
 	}
-	mid = i + (j - i + 1) / 2;
 	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
 	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
 	if (lt != NEXT && rt != NEXT) {
@@ -984,7 +1034,7 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 		       const struct step *st, size_t ns)
 {
 	size_t nh;
-	struct vstep *hv;
+	struct value_step *hv;
 	struct vtab *tabs;
 
 	/* a step can give a constant high-word run and a split one */
@@ -996,8 +1046,8 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 	}
 	if (ar->cmp_bits != 64) {
 		for (size_t i = 0; i < ns; i++)
-			hv[i] = (struct vstep){(uint32_t)st[i].lo, st[i].action,
-					       -1, st[i].lab};
+			hv[i] = (struct value_step){
+			    (uint32_t)st[i].lo, st[i].action, -1, st[i].lab};
 		load(g, arg_off(ar, arg, false));
 		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
 		return;
@@ -1400,8 +1450,8 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 	uint64_t h = body_hash(r);
 	size_t i;
 
-	if (add && (g->nsh + 1) * 2 > g->capshix) {
-		size_t cap = g->capshix ? g->capshix * 2 : 64;
+	if (add && (g->nsh + 1) * 2 > g->capshared_index) {
+		size_t cap = g->capshared_index ? g->capshared_index * 2 : 64;
 		int *t = calloc(cap, sizeof(*t));
 
 		if (!t) {
@@ -1414,15 +1464,15 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 				;
 			t[i] = (int)k + 1;
 		}
-		free(g->shix);
-		g->shix = t;
-		g->capshix = cap;
+		free(g->shared_index);
+		g->shared_index = t;
+		g->capshared_index = cap;
 	}
-	if (!g->capshix)
+	if (!g->capshared_index)
 		return NULL;
-	for (i = h & (g->capshix - 1); g->shix[i];
-	     i = (i + 1) & (g->capshix - 1)) {
-		struct shared *e = &g->sh[g->shix[i] - 1];
+	for (i = h & (g->capshared_index - 1); g->shared_index[i];
+	     i = (i + 1) & (g->capshared_index - 1)) {
+		struct shared *e = &g->sh[g->shared_index[i] - 1];
 
 		if (e->h == h && body_same(&e->r, r)) {
 			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
@@ -1433,7 +1483,7 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 	if (!add || !SGROW(g, sh, g->nsh + 1))
 		return NULL;
 	g->sh[g->nsh] = (struct shared){*r, h, false, 0};
-	g->shix[i] = (int)++g->nsh;
+	g->shared_index[i] = (int)++g->nsh;
 	return &g->sh[g->nsh - 1];
 }
 
@@ -1506,19 +1556,86 @@ static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
 	}
 }
 
+/* ---- opt: lone syscall numbers as JEQs -------------------------------- */
+
+/* r[i..j] split by gen_values.c: the lone numbers (argument-free, one
+ * number wide, between ranges that decide alike), as indices from i, and
+ * the other ranges, neighbours of a lone number merged. */
+struct number_plan {
+	size_t nlone, nrest;
+	size_t *lone;
+	struct grange *rest;
+};
+
+static bool plan_numbers(struct gen *g, const struct grange *r, size_t i,
+			 size_t j, struct number_plan *p)
+{
+	size_t n = j - i + 1, k = i;
+	struct value_step *v = cf_arena_array(g->a, 2 * n, sizeof(*v));
+
+	p->lone = cf_arena_array(g->a, n, sizeof(*p->lone));
+	p->rest = cf_arena_array(g->a, n, sizeof(*p->rest));
+	if (!v || !p->lone || !p->rest) {
+		g->oom = true;
+		return false;
+	}
+	for (size_t q = 0; q < n; q++)
+		v[q] = (struct value_step){r[i + q].lo, r[i + q].action,
+					   r[i + q].sys ? 0 : -1, -1};
+	p->nlone = cf_value_lone(v, n, p->lone, v + n, &p->nrest);
+	for (size_t q = 0; q < p->nrest; q++) { /* back to ranges */
+		while (r[k].lo != v[n + q].lo)
+			k++;
+		p->rest[q] = r[k];
+		p->rest[q].hi =
+		    q + 1 < p->nrest ? v[n + q + 1].lo - 1 : r[j].hi;
+	}
+	return true;
+}
+
+/* The JEQs of p's lone numbers, then the balanced search of the rest. */
+static void emit_number_plan(struct gen *g, const struct grange *r, size_t i,
+			     const struct number_plan *p)
+{
+	for (size_t q = 0; q < p->nlone; q++)
+		emit_jmp(g, BPF_JEQ, r[i + p->lone[q]].lo,
+			 ret_label(g, r[i + p->lone[q]].action), NEXT);
+	emit_tree(g, p->rest, 0, p->nrest - 1);
+}
+
+/* Speed first (g->number_runs): r[i..j] as lone numbers and the rest
+ * when that takes at most depth levels (a body one level higher), for
+ * nodes of a few ranges; true when emitted. */
+static bool emit_wtree_runs(struct gen *g, const struct grange *r, size_t i,
+			    size_t j, unsigned depth)
+{
+	struct number_plan p;
+	bool body = false;
+
+	if (!g->number_runs || j - i > 4 * CF_VALUE_RUN_MAX ||
+	    !plan_numbers(g, r, i, j, &p) || p.nlone < 2)
+		return g->oom;
+	for (size_t q = 0; q < p.nrest; q++)
+		body |= p.rest[q].sys != NULL;
+	if (p.nlone + ceil_log2(p.nrest) + body > depth)
+		return false;
+	emit_number_plan(g, r, i, &p);
+	return true;
+}
+
 /* ---- opt: the weighted search ---------------------------------------- */
 
 /* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
  * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
- * the native ABI's (g->ws: prefix sums). Units bound the depth: a range
- * takes 1 unit of the deepest level, a syscall with argument checks 2
- * (aligned), so that it sits a level higher (g->us). */
+ * the native ABI's (g->weight_sums: prefix sums). Units bound the depth: a
+ * range takes 1 unit of the deepest level, a syscall with argument checks 2
+ * (aligned), so that it sits a level higher (g->units). */
 static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	size_t n = g->nrg;
 
-	if (!SGROW(g, ws, n + 1) || !SGROW(g, us, n + 1) ||
-	    !SGROW(g, c2, n + 1))
+	if (!SGROW(g, weight_sums, n + 1) || !SGROW(g, units, n + 1) ||
+	    !SGROW(g, two_unit_counts, n + 1))
 		return false;
 	if (!g->widx) {
 		g->widx =
@@ -1530,11 +1647,12 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		for (size_t w = 0; w < cf_nsys_weights; w++)
 			g->widx[w] = cf_sys_index(cf_sys_weights[w].name);
 	}
-	g->ws[0] = g->c2[0] = 0;
+	g->weight_sums[0] = g->two_unit_counts[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		g->ws[i + 1] = 1;
-		g->us[i] = g->rg[i].sys ? 2 : 1;
-		g->c2[i + 1] = g->c2[i] + (g->rg[i].sys ? 1 : 0);
+		g->weight_sums[i + 1] = 1;
+		g->units[i] = g->rg[i].sys ? 2 : 1;
+		g->two_unit_counts[i + 1] =
+		    g->two_unit_counts[i] + (g->rg[i].sys ? 1 : 0);
 	}
 	for (size_t k = 0; k < ir->nabis; k++) {
 		const struct cf_ir_abi *abi = &ir->abis[k];
@@ -1557,12 +1675,12 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 				else
 					hi = m;
 			}
-			g->ws[lo + 1] +=
+			g->weight_sums[lo + 1] +=
 			    (uint32_t)(cf_sys_weights[w].weight * mult);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		g->ws[i + 1] += g->ws[i];
+		g->weight_sums[i + 1] += g->weight_sums[i];
 	return true;
 }
 
@@ -1587,10 +1705,11 @@ static unsigned ceil_log2(uint64_t n)
 /* Upper bound of the room of r[i..j-1]: units, plus one pad per 2. */
 static uint64_t room_ub(const struct gen *g, size_t i, size_t j)
 {
-	return (j - i) + 2 * (g->c2[j] - g->c2[i]);
+	return (j - i) + 2 * (g->two_unit_counts[j] - g->two_unit_counts[i]);
 }
 
-static bool punch(const struct grange *r, size_t i, size_t j)
+/* r[i..j] is [X][one number][X]: one JEQ decides it. */
+static bool is_lone_middle(const struct grange *r, size_t i, size_t j)
 {
 	return j == i + 2 && !r[i].sys && !r[j].sys &&
 	       r[i].action == r[j].action && r[i + 1].lo == r[i + 1].hi;
@@ -1602,7 +1721,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		       size_t j, unsigned depth)
 {
 	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
-	uint64_t wl = g->ws[i], wr = g->ws[j + 1];
+	uint64_t wl = g->weight_sums[i], wr = g->weight_sums[j + 1];
 	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, rl, rr;
 	size_t mid = i + 1, lo, hi, w0, w1;
 	unsigned dl, dr;
@@ -1612,7 +1731,9 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		emit_leaf(g, &r[i]);
 		return;
 	}
-	if (punch(r, i, j)) { /* [X][nr][X]: one JEQ */
+	if (emit_wtree_runs(g, r, i, j, depth))
+		return;
+	if (is_lone_middle(r, i, j)) { /* [X][nr][X]: one JEQ */
 		int x = ret_label(g, r[i].action);
 
 		rt = leaf_label(g, &r[i + 1]);
@@ -1651,17 +1772,18 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	if (hi >= lo && room_ub(g, i, hi) <= half) {
 		w0 = lo;
 		w1 = hi;
-		while (w0 < w1) { /* first m with 2 ws[m] >= wl + wr */
+		while (w0 < w1) { /* first m with 2 weight_sums[m] >= wl + wr */
 			size_t m = w0 + (w1 - w0) / 2;
 
-			if (2 * g->ws[m] >= wl + wr)
+			if (2 * g->weight_sums[m] >= wl + wr)
 				w1 = m;
 			else
 				w0 = m + 1;
 		}
 		mid = w0;
-		if (mid > lo && 2 * g->ws[mid] >= wl + wr &&
-		    2 * g->ws[mid] - wl - wr > wl + wr - 2 * g->ws[mid - 1])
+		if (mid > lo && 2 * g->weight_sums[mid] >= wl + wr &&
+		    2 * g->weight_sums[mid] - wl - wr >
+			wl + wr - 2 * g->weight_sums[mid - 1])
 			mid--;
 		rl = room_ub(g, i, mid);
 		rr = room_ub(g, mid, j + 1);
@@ -1675,14 +1797,15 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
 		fl[i] = 0;
 		for (size_t m = i; m <= j; m++)
-			fl[m + 1] = (uint32_t)room_add(fl[m], g->us[m]);
+			fl[m + 1] = (uint32_t)room_add(fl[m], g->units[m]);
 		fr[j + 1] = 0;
 		for (size_t m = j + 1; m-- > i;)
-			fr[m] = (uint32_t)room_add(fr[m + 1], g->us[m]);
+			fr[m] = (uint32_t)room_add(fr[m + 1], g->units[m]);
 		for (size_t m = i + 1; m <= j; m++) {
 			uint64_t ul = fl[m], ur = fr[m];
 			uint64_t u = ul > ur ? ul : ur;
-			uint64_t l = g->ws[m] - wl, r2 = wr - g->ws[m];
+			uint64_t l = g->weight_sums[m] - wl,
+				 r2 = wr - g->weight_sums[m];
 			uint64_t d = l > r2 ? l - r2 : r2 - l;
 
 			if (u > half) {
@@ -1726,6 +1849,29 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	}
 }
 
+/* The size-first search of r[i..j]: lone numbers as runs of JEQs, split
+ * by a JGE at the middle one when there are more than CF_VALUE_RUN_MAX;
+ * the rest balanced by count. */
+static void emit_number_runs(struct gen *g, const struct grange *r, size_t i,
+			     size_t j)
+{
+	struct number_plan p;
+
+	if (!plan_numbers(g, r, i, j, &p))
+		return;
+	if (p.nlone > CF_VALUE_RUN_MAX) {
+		size_t mid = i + p.lone[p.nlone / 2];
+		int right = new_label(g);
+
+		emit_jmp(g, BPF_JGE, r[mid].lo, right, NEXT);
+		emit_number_runs(g, r, i, mid - 1);
+		place(g, right);
+		emit_number_runs(g, r, mid, j);
+		return;
+	}
+	emit_number_plan(g, r, i, &p);
+}
+
 static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	uint64_t room = 0;
@@ -1737,10 +1883,14 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		emit_tree(g, g->rg, 0, g->nrg - 1);
 		return;
 	}
+	if (g->size_first) {
+		emit_number_runs(g, g->rg, 0, g->nrg - 1);
+		return;
+	}
 	if (!weigh_ranges(g, ir, audit))
 		return;
 	for (size_t i = 0; i < g->nrg; i++)
-		room = room_add(room, g->us[i]);
+		room = room_add(room, g->units[i]);
 	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
 }
 
@@ -2312,13 +2462,13 @@ static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 		rc = cf_err(err, -ENOMEM, "out of memory");
 	else
 		rc = link_prog(g, out, marks ? *marks : NULL, any, err);
-	free(g->ws);
-	free(g->us);
-	free(g->c2);
+	free(g->weight_sums);
+	free(g->units);
+	free(g->two_unit_counts);
 	free(g->fl);
 	free(g->fr);
 	free(g->sh);
-	free(g->shix);
+	free(g->shared_index);
 	free(g->newpos);
 	free(g->bods);
 	return rc;
@@ -2339,46 +2489,87 @@ static int keep_shorter(struct cf_prog *best, int rc, const struct cf_prog *p,
 	return rc;
 }
 
-int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
-		    const struct cf_gen_opts *o, struct cf_prog *out,
-		    struct cf_error *err)
+/* A generator for one pass of cf_bpf_gen_opts. */
+static struct gen gen_init(struct cf_arena *a, const struct cf_gen_opts *o)
 {
-	struct gen g = {
-	    .a = a, .opt = !o->plain, .body = -1, .label = o->label};
+	return (struct gen){.a = a,
+			    .opt = !o->plain,
+			    .value_runs = !o->plain && !o->no_value_runs,
+			    .number_runs = !o->plain && !o->no_number_runs,
+			    .body = -1,
+			    .label = o->label};
+}
+
+/* The size-first layout: code shared between searches, no returns
+ * copied behind syscall code, lone numbers and values as JEQ runs
+ * whatever their depth. */
+static int gen_size_first(struct cf_arena *a, const struct cf_ir *ir,
+			  const struct cf_gen_opts *o, struct cf_prog *out,
+			  struct cf_error *err)
+{
+	struct gen g = gen_init(a, o);
+
+	g.share = true;
+	g.size_first = true;
+	return gen_pass(&g, ir, out, NULL, NULL, err);
+}
+
+/* The speed-first passes: the weighted search, then (when they help)
+ * returns behind the syscall code that jumped far for them, and code
+ * shared between searches. */
+static int gen_speed_first(struct cf_arena *a, const struct cf_ir *ir,
+			   const struct cf_gen_opts *o, struct cf_prog *out,
+			   struct cf_error *err)
+{
+	struct gen g = gen_init(a, o);
 	struct cf_prog p2 = {0};
 	bool *marks = NULL, any = false;
 	size_t len1;
-	int rc = check_ir(ir, err), rc2;
+	int rc = gen_pass(&g, ir, out, &marks, &any, err), rc2;
 
-	if (rc < 0)
-		return rc;
-	out->len = 0;
-	rc = gen_pass(&g, ir, out, &marks, &any, err);
 	len1 = out->len;
 	/* nothing below shortens a program by half */
 	if (!g.opt || (rc < 0 && rc != -E2BIG) || len1 > 2 * CF_BPF_MAXINSNS)
 		return rc;
 	if (any) {
-		/* returns behind the syscall code that jumped far for them */
-		g = (struct gen){.a = a,
-				 .opt = true,
-				 .body = -1,
-				 .scoped = marks,
-				 .label = o->label};
+		g = gen_init(a, o);
+		g.scoped = marks;
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
 	if (len1 > CF_BPF_MAXINSNS / 4) {
 		/* a large program: syscall code shared between searches, at
 		 * the price of a jump into it */
-		g = (struct gen){.a = a,
-				 .opt = true,
-				 .body = -1,
-				 .scope_all = true,
-				 .share = true,
-				 .label = o->label};
+		g = gen_init(a, o);
+		g.scope_all = true;
+		g.share = true;
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
+		/* and the size-first layout, when it is shorter still */
+		if (!o->no_size_first) {
+			rc2 = gen_size_first(a, ir, o, &p2, err);
+			rc = keep_shorter(out, rc, &p2, rc2);
+		}
+	}
+	return rc;
+}
+
+int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
+		    const struct cf_gen_opts *o, struct cf_prog *out,
+		    struct cf_error *err)
+{
+	struct cf_prog p2 = {0};
+	int rc = check_ir(ir, err), rc2;
+
+	if (rc < 0)
+		return rc;
+	out->len = 0;
+	rc = o->size_first ? -E2BIG : gen_speed_first(a, ir, o, out, err);
+	if (rc == -E2BIG && !o->plain && !o->no_size_first) {
+		/* never refuse what fits */
+		rc2 = gen_size_first(a, ir, o, &p2, err);
+		rc = o->size_first ? (*out = p2, rc2)
+				   : keep_shorter(out, rc, &p2, rc2);
 	}
 	if (rc < 0 && rc != -E2BIG)
 		return rc;

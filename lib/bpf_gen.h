@@ -29,6 +29,12 @@ int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
 struct cf_gen_opts {
 	bool plain;
 	bool label; /* fill cf_prog.parts (the program is the same) */
+	/* the passes of the optimized form, each switchable alone (off:
+	 * the program decides the same, tests/test_opt.c) */
+	bool no_value_runs;  /* lone argument values as JEQs (gen_values.c) */
+	bool no_number_runs; /* lone syscall numbers as JEQs, speed first */
+	bool no_size_first;  /* over 4096: no size-first retry */
+	bool size_first;     /* only the size-first layout */
 };
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,

@@ -33,6 +33,8 @@ static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 		cf_ir_harden(&f->ir, p->file, t->diag, t->diag_ctx);
 	if (!rc)
 		rc = cf_bpf_gen(&f->arena, &f->ir, &f->prog, err);
+	if (rc == -E2BIG && err && p->file) /* too long: name the profile */
+		snprintf(err->file, sizeof(err->file), "%s", p->file);
 	if (!rc)
 		rc = cf_bpf_verify(f->prog.insns, f->prog.len, err);
 	if (!rc)

@@ -174,6 +174,9 @@ static const uint32_t odd_nrs[] = {
     0xbfffffff, 0xc0000000, 0xfffffffe, 0xffffffff,
 };
 
+/* The passes of the optimized program under test (default: all). */
+static struct cf_gen_opts under_test;
+
 /* Everything above for one IR; false when a program did not build. */
 static bool compare_ir(struct cf_arena *a, const struct cf_ir *ir,
 		       const char *what, struct cmp *tot)
@@ -184,7 +187,7 @@ static bool compare_ir(struct cf_arena *a, const struct cf_ir *ir,
 
 	int rc;
 
-	if (cf_bpf_gen(a, ir, &c.opt, &err) < 0 ||
+	if (cf_bpf_gen_opts(a, ir, &under_test, &c.opt, &err) < 0 ||
 	    cf_bpf_verify(c.opt.insns, c.opt.len, &err) < 0) {
 		t_fail(__FILE__, __LINE__, "%s: %s", what, err.msg);
 		return false;
@@ -468,4 +471,198 @@ TEST(opt_random_profiles_match_plain_and_ir)
 	CHECK_EQ(tot.missed, 0);
 	CHECK_EQ(tot.wrong_cache, 0);
 	CHECK(tot.opt.len < tot.plain.len);
+}
+
+/* ---- each pass alone against the plain program ------------------------ */
+
+static void random_rounds(struct cmp *tot, unsigned *contexts)
+{
+	static const unsigned sizes[] = {5, 30, 120, 400};
+	static char text[1 << 20];
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(sizes); i++) {
+		rnd_profile(text, sizeof(text), sizes[i]);
+		compare_profile(text, strlen(text), "random", tot, contexts);
+	}
+}
+
+/* The fixtures, the built-in profile and random ones, with the passes of
+ * o: decisions as the plain program's and the IR's, cache as before. */
+static void passes_match_plain(const struct cf_gen_opts *o, const char *name)
+{
+	struct cmp tot = {0};
+	unsigned contexts = 0;
+	size_t len;
+	const char *text = cf_profile_builtin_json(&len);
+
+	under_test = *o;
+	compare_profile(text, len, "builtin", &tot, &contexts);
+	for (size_t i = 0; i < t_nfixtures; i++) {
+		char *f = t_fixture_read(t_fixtures[i], &len);
+
+		if (!f)
+			break;
+		compare_profile(f, len, t_fixtures[i], &tot, &contexts);
+		free(f);
+	}
+	random_rounds(&tot, &contexts);
+	under_test = (struct cf_gen_opts){0};
+	t_note("%s: %u contexts, %lu vectors; %lu vs %lu instructions "
+	       "(under test vs plain)",
+	       name, contexts, tot.n, tot.opt.len, tot.plain.len);
+	CHECK(contexts >= 40);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK_EQ(tot.missed, 0);
+	CHECK_EQ(tot.wrong_cache, 0);
+}
+
+TEST(opt_pass_value_runs_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_value_runs = true};
+
+	passes_match_plain(&o, "value runs off");
+}
+
+TEST(opt_pass_number_runs_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_number_runs = true};
+
+	passes_match_plain(&o, "number runs off");
+}
+
+TEST(opt_pass_size_first_alone_matches_plain)
+{
+	const struct cf_gen_opts o = {.size_first = true};
+
+	passes_match_plain(&o, "size-first layout");
+}
+
+TEST(opt_pass_size_first_no_value_runs_matches_plain)
+{
+	const struct cf_gen_opts o = {.size_first = true,
+				      .no_value_runs = true};
+
+	passes_match_plain(&o, "size-first layout, value runs off");
+}
+
+/* ---- never refuse what fits ------------------------------------------- */
+
+/* The shape of issue 11's 1,000-rule profile: nplain argument-free
+ * syscalls and nargd syscalls with nvalues EQ rules between them (one in
+ * ten with a second condition), on x86_64, x86 and x32, into b. */
+static void values_profile(char *b, size_t n, unsigned nplain, unsigned nargd,
+			   unsigned nvalues)
+{
+	int abis[3] = {cf_abi_lookup("x86_64"), cf_abi_lookup("x86"),
+		       cf_abi_lookup("x32")};
+	const char *names[512];
+	unsigned nn = 0;
+	size_t at = (size_t)snprintf(
+	    b, n,
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [");
+
+	for (size_t i = 0; i < cf_nsysinfo && nn < nplain + nargd; i++) {
+		bool everywhere = strcmp(cf_sysinfo[i].name, "socketcall");
+
+		for (int k = 0; k < 3; k++)
+			everywhere &= cf_sys_nr(abis[k], (int)i) >= 0;
+		if (everywhere)
+			names[nn++] = cf_sysinfo[i].name;
+	}
+	if (nn < nplain + nargd) {
+		t_fail(__FILE__, __LINE__, "%u syscalls on all three ABIs", nn);
+		nplain = nargd = 0;
+	}
+	for (unsigned i = 0; nargd && i < nplain + nvalues && at < n; i++) {
+		bool plain = i < nplain;
+		const char *name =
+		    plain ? names[i] : names[nplain + rnd() % nargd];
+
+		at += (size_t)snprintf(b + at, n - at,
+				       "%s{\"names\": [\"%s\"], \"action\": "
+				       "\"SCMP_ACT_ALLOW\"%s",
+				       i ? ", " : "", name, plain ? "}" : "");
+		if (plain)
+			continue;
+		at += (size_t)snprintf(
+		    b + at, n - at,
+		    ", \"args\": [{\"index\": %u, \"value\": %" PRIu64
+		    ", \"op\": \"SCMP_CMP_EQ\"}",
+		    (unsigned)(strlen(name) % 4), rnd_value());
+		if (rnd() % 10 == 0)
+			at += (size_t)snprintf(
+			    b + at, n - at,
+			    ", {\"index\": 5, \"value\": %u, \"op\": "
+			    "\"SCMP_CMP_EQ\"}",
+			    (unsigned)(rnd() % 64));
+		at += (size_t)snprintf(b + at, n - at, "]}");
+	}
+	snprintf(b + at, n - at, "]}");
+}
+
+/* Compiles text on x86_64 with the passes of o; the length, or -errno. */
+static long compiled_len(const char *text, const struct cf_gen_opts *o,
+			 struct cmp *tot)
+{
+	struct cf_target tg = {.native = cf_abi_lookup("x86_64"),
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18};
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_arena a = {0};
+	struct cf_prog prog = {0};
+	struct cf_error err;
+	long rc;
+
+	if (cf_profile_parse(text, strlen(text), "values.json", &p, &err)) {
+		t_fail(__FILE__, __LINE__, "%s", err.msg);
+		return -EINVAL;
+	}
+	/* the default passes may refuse: the IR is what is compared */
+	tg.harden = false;
+	rc = cf_compile(p, &tg, &f, &err);
+	if (rc == -E2BIG) {
+		CHECK(strstr(err.file, "values.json") != NULL);
+		CHECK(strstr(err.msg, "instructions") != NULL);
+	}
+	if (rc == 0 || rc == -E2BIG)
+		rc = 0;
+	if (rc == 0 && f) {
+		rc = cf_bpf_gen_opts(&a, &f->ir, o, &prog, &err);
+		rc = rc < 0 ? rc : (long)prog.len;
+		under_test = *o;
+		if (rc > 0 && tot)
+			compare_ir(&a, &f->ir, "values profile", tot);
+		under_test = (struct cf_gen_opts){0};
+	}
+	cf_arena_release(&a);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return rc;
+}
+
+TEST(opt_size_first_fits_what_speed_first_refuses)
+{
+	static char text[1 << 20];
+	const struct cf_gen_opts speed_only = {.no_value_runs = true,
+					       .no_size_first = true};
+	const struct cf_gen_opts retry = {.no_value_runs = true};
+	const struct cf_gen_opts all = {0};
+	struct cmp tot = {0};
+	long speed, sized, best;
+
+	values_profile(text, sizeof(text), 250, 50, 750);
+	speed = compiled_len(text, &speed_only, NULL);
+	sized = compiled_len(text, &retry, &tot);
+	best = compiled_len(text, &all, &tot);
+	t_note("1,000 rules: speed-first without value runs %ld, with the "
+	       "size-first retry %ld, every pass %ld instructions",
+	       speed, sized, best);
+	CHECK_EQ(speed, -E2BIG);
+	CHECK(sized > 0 && sized <= 4096);
+	CHECK(best > 0 && best <= sized);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK(tot.n > 10000);
 }

@@ -22,6 +22,7 @@ syscalls.h: base.h
 ruleset.h: base.h
 ir.h: base.h ruleset.h syscalls.h
 bpf_gen.h: ir.h
+gen_values.h:
 filter.h: ruleset.h ir.h bpf_gen.h
 reach.h: ir.h
 algebra.h: base.h
@@ -50,7 +51,8 @@ catalog.c: syscalls.h
 resolve.c: base.h action.h profile.h syscalls.h ruleset.h jptr.h
 ir_build.c: base.h action.h syscalls.h ruleset.h ir.h
 ir_eval.c: action.h syscalls.h ruleset.h ir.h
-bpf_gen.c: base.h action.h syscalls.h ruleset.h ir.h bpf_gen.h
+bpf_gen.c: base.h action.h syscalls.h ruleset.h ir.h bpf_gen.h gen_values.h
+gen_values.c: gen_values.h
 sys_weights.c: base.h bpf_gen.h
 bpf_check.c: base.h
 bpf_sim.c: syscalls.h

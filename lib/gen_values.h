@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* gen_values.h - the value-runs pass of the code generator (gen_values.c):
+ * in a search over one 32-bit word of an argument, values that stand
+ * alone (an ioctl allow-list) are decided by one JEQ each instead of two
+ * JGE boundaries. Pure: it plans, bpf_gen.c emits. */
+#ifndef CF_GEN_VALUES_H
+#define CF_GEN_VALUES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One step of a search over a 32-bit word: the values from lo up to the
+ * next step's lo - 1 decide action, or the low-word table sub (>= 0), or
+ * the code at label lab (>= 0) decides. */
+struct value_step {
+	uint32_t lo;
+	uint32_t action;
+	int sub;
+	int lab;
+};
+
+/* The longest run of JEQs one search node emits before it splits with a
+ * JGE (bounds the worst path: runs are linear). */
+#define CF_VALUE_RUN_MAX 8
+
+/* Finds the lone values of steps v[0..n-1]: a step one value wide whose
+ * neighbours decide alike (none of the three names a low-word table), so
+ * that one JEQ decides it and the neighbours merge. Writes their indices
+ * (ascending) to lone and the steps without them, neighbours merged, to
+ * rest (both of n entries); returns how many there are, *nrest the
+ * length of rest. */
+size_t cf_value_lone(const struct value_step *v, size_t n, size_t *lone,
+		     struct value_step *rest, size_t *nrest);
+
+#endif
