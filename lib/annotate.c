@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -851,8 +852,11 @@ static int annot_analyse(struct annot *an, struct cf_error *err)
 	if (search_ranges(an) || find_entries(an))
 		return -ENOMEM;
 	an->words = (an->nentries + 63) / 64;
-	an->reach =
-	    calloc(an->len * (an->words ? an->words : 1), sizeof(*an->reach));
+	if (!an->words)
+		return 0; /* no argument code: nothing reaches anything */
+	if (!an->len || an->words > SIZE_MAX / sizeof(*an->reach) / an->len)
+		return -ENOMEM;
+	an->reach = calloc(an->len * an->words, sizeof(*an->reach));
 	if (!an->reach)
 		return -ENOMEM;
 	reach_flow(an);
@@ -867,7 +871,7 @@ int cf_filter_annotate(const struct cf_filter *f, char **text, size_t *len,
 
 	*text = NULL;
 	*len = 0;
-	if (f->unconfined)
+	if (f->unconfined || !f->prog.len)
 		return cf_err(err, -EINVAL,
 			      "no program: the filter is unconfined");
 	an.insns = f->prog.insns;
