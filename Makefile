@@ -182,6 +182,15 @@ check: all $(TESTS) $(O)/dump-profile $(if $(DIFF_SRCS),$(DIFF))
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF)) $(SH_TESTS)
 
+# Golden files (docs/internals.md): tests/golden/NAME.annotated, the
+# annotated program of the built-in and of every reference profile;
+# tests/sh/golden.sh compares them in make check. A change of the code
+# generator regenerates them with this one command; review the diff.
+golden: all
+	CF_BIN=$(BIN) tools/golden tests/golden
+
+.PHONY: golden
+
 # ---- ABI (docs/abi.md): the built libcallfence.so against the committed
 # baseline abi/libcallfence.abi (abidw/abidiff; tests/sh/abi.sh runs it in
 # make check). abi-baseline rewrites the baseline, on purpose only.

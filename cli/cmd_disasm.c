@@ -1,95 +1,288 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_disasm.c - callfence disasm: a raw program, readably. */
+/* cmd_disasm.c - callfence disasm: a raw program, readably; with
+ * --annotate PROFILE, what each instruction is for. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char disasm_usage[] = "usage: callfence disasm [--json] FILE\n"
-				   "FILE holds a raw struct sock_filter array "
-				   "(callfence compile --format raw).\n";
+static const char disasm_usage[] =
+    "usage: callfence disasm [--json] FILE|-\n"
+    "       callfence disasm --annotate PROFILE [--native ARCH] [--caps "
+    "SPEC]\n"
+    "                        [--kernel X.Y] [--enosys=runc|none] "
+    "[--harden] [--json]\n"
+    "                        FILE|-\n"
+    "FILE holds a raw struct sock_filter array (callfence compile --format "
+    "raw);\n"
+    "- reads it from standard input. --annotate says what each instruction "
+    "is\n"
+    "for (rules and JSON pointers of PROFILE); FILE must be the program\n"
+    "PROFILE compiles to with the same options, else nothing is printed.\n";
 
-/* One object per instruction: the listing's text with the fields. */
-static int disasm_json(const struct sock_filter *insns, size_t n)
+static const struct option disasm_opts[] = {
+    CLI_TARGET_LONGOPTS,
+    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
+    {"annotate", required_argument, NULL, 'a'},
+    {"json", no_argument, NULL, CLI_OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Cuts text into lines in place: line i of up to n into lines[i] (""
+ * past the text's end). */
+static void split_lines(char *text, const char **lines, size_t n)
 {
-	char *text = NULL, *line;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	for (size_t i = 0; i < n; i++) {
+		char *nl = text ? strchr(text, '\n') : NULL;
 
-	if (!f || cf_bpf_disasm(insns, n, f) || fclose(f)) {
-		cli_errorf("out of memory");
-		free(text);
-		return -1;
-	}
-	line = text;
-	fputs("[", stdout);
-	for (size_t pc = 0; pc < n && line; pc++) {
-		char *nl = strchr(line, '\n'), *colon;
-
+		lines[i] = text ? text : "";
 		if (nl)
 			*nl = 0;
-		colon = strchr(line, ':');
+		text = nl ? nl + 1 : NULL;
+	}
+}
+
+/* The listing, one line per instruction (malloc'd, cut in place). */
+static const char **listing_lines(const struct sock_filter *insns, size_t n,
+				  char **text)
+{
+	size_t size = 0;
+	FILE *f = open_memstream(text, &size);
+	const char **lines = calloc(n + 1, sizeof(*lines));
+
+	if (!f || !lines || cf_bpf_disasm(insns, n, f) || fclose(f)) {
+		if (f && lines)
+			free(*text);
+		cli_errorf("out of memory");
+		free(lines);
+		*text = NULL;
+		return NULL;
+	}
+	split_lines(*text, lines, n);
+	return lines;
+}
+
+/* One object per instruction: the listing's text with the fields (and
+ * the annotation when notes is not NULL). */
+static void print_json(const struct sock_filter *insns, size_t n,
+		       const char **lines, const char **notes)
+{
+	fputs("[", stdout);
+	for (size_t pc = 0; pc < n; pc++) {
+		const char *colon = strchr(lines[pc], ':');
+
 		printf("%s\n  {\"index\": %zu, \"code\": %u, \"jt\": %u, "
 		       "\"jf\": %u, \"k\": %u, \"text\": ",
 		       pc ? "," : "", pc, insns[pc].code, insns[pc].jt,
 		       insns[pc].jf, insns[pc].k);
-		cli_json_str(colon ? colon + 2 : line);
+		cli_json_str(colon ? colon + 2 : lines[pc]);
+		if (notes) {
+			fputs(", \"annotation\": ", stdout);
+			cli_json_str(notes[pc]);
+		}
 		putchar('}');
-		line = nl ? nl + 1 : NULL;
 	}
 	puts(n ? "\n]" : "]");
-	free(text);
-	return 0;
 }
 
-int cmd_disasm(int argc, char **argv)
+static int print_listing(const struct sock_filter *insns, size_t n, bool json,
+			 const char *notes_text)
 {
-	bool json = false;
+	char *text = NULL, *ncopy = NULL;
+	const char **lines = listing_lines(insns, n, &text), **notes = NULL;
+	int rc = -1;
 
-	struct sock_filter *insns;
+	if (!lines)
+		return -1;
+	if (notes_text) {
+		ncopy = strdup(notes_text);
+		notes = calloc(n + 1, sizeof(*notes));
+		if (!ncopy || !notes) {
+			cli_errorf("out of memory");
+			goto out;
+		}
+		split_lines(ncopy, notes, n);
+	}
+	if (json)
+		print_json(insns, n, lines, notes);
+	for (size_t pc = 0; !json && pc < n; pc++)
+		if (notes)
+			printf("%-40s ; %s\n", lines[pc], notes[pc]);
+		else
+			puts(lines[pc]);
+	rc = 0;
+out:
+	free(notes);
+	free(ncopy);
+	free(lines);
+	free(text);
+	return rc;
+}
+
+/* FILE ("-": standard input) as a program; printed errors. */
+static int read_program(const char *path, struct sock_filter **insns, size_t *n)
+{
+	bool std_in = !strcmp(path, "-");
+	const char *name = std_in ? "standard input" : path;
 	struct cf_error err;
-	size_t len, n;
+	size_t len;
 	char *buf;
 	int rc;
 
-	if (argc == 2 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(disasm_usage, stdout);
-		return CLI_OK;
-	}
-	if (argc == 3 && !strcmp(argv[1], "--json")) {
-		json = true;
-		argv[1] = argv[2];
-		argc = 2;
-	}
-	if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
-		fputs(disasm_usage, stderr);
-		return CLI_USAGE;
-	}
-	if (cf_read_path(argv[1], &buf, &len, &err)) {
+	rc = std_in ? cf_read_fd(0, name, &buf, &len, &err)
+		    : cf_read_path(path, &buf, &len, &err);
+	if (rc) {
 		cli_error(&err);
-		return CLI_FAIL;
+		return -1;
 	}
-	rc = cf_bpf_read_raw(buf, len, &insns, &n, &err);
+	rc = cf_bpf_read_raw(buf, len, insns, n, &err);
 	free(buf);
 	if (rc) {
-		snprintf(err.file, sizeof(err.file), "%s", argv[1]);
+		snprintf(err.file, sizeof(err.file), "%s", name);
 		cli_error(&err);
-		return CLI_FAIL;
+		return -1;
 	}
+	return 0;
+}
+
+/* Plain disasm: printed, then the kernel's verdict. */
+static int disasm_plain(const char *path, bool json)
+{
+	struct sock_filter *insns;
+	struct cf_error err;
+	size_t n;
+	int rc;
+
+	if (read_program(path, &insns, &n))
+		return CLI_FAIL;
 	rc = cf_bpf_verify(insns, n, &err);
-	if (!json)
-		cf_bpf_disasm(insns, n, stdout);
-	else if (disasm_json(insns, n)) {
+	if (print_listing(insns, n, json, NULL)) {
 		free(insns);
 		return CLI_FAIL;
 	}
 	free(insns);
 	if (rc) {
-		snprintf(err.file, sizeof(err.file), "%s", argv[1]);
+		snprintf(err.file, sizeof(err.file), "%s",
+			 strcmp(path, "-") ? path : "standard input");
 		cli_error(&err);
 		cli_errorf("the kernel would refuse this program");
 		return CLI_FAIL;
 	}
 	return CLI_OK;
+}
+
+/* Is insns (FILE) the program f holds? If not, says how they differ. */
+static bool same_program(const struct cf_filter *f, const char *profile,
+			 const char *path, const struct sock_filter *insns,
+			 size_t n)
+{
+	size_t len = 0, i = 0;
+	const struct sock_filter *p = cf_filter_program(f, &len);
+
+	if (cf_filter_unconfined(f)) {
+		cli_errorf("%s: the profile means unconfined (no program); "
+			   "%s holds %zu instructions: nothing to annotate",
+			   profile, path, n);
+		return false;
+	}
+	while (i < n && i < len && !memcmp(&p[i], &insns[i], sizeof(*p)))
+		i++;
+	if (i == n && n == len)
+		return true;
+	cli_errorf("%s was not compiled from %s with these options: it has "
+		   "%zu instructions, the profile compiles to %zu (first "
+		   "difference at instruction %zu); annotate it with the "
+		   "profile and the options (--native, --caps, --kernel, "
+		   "--enosys, --harden) it was compiled with",
+		   path, profile, n, len, i);
+	return false;
+}
+
+static int disasm_annotated(const char *profile, const char *path,
+			    struct cf_target *t, bool json)
+{
+	struct cf_profile *p = NULL;
+	struct cf_filter *f = NULL;
+	struct sock_filter *insns = NULL;
+	struct cf_error err;
+	char *notes = NULL;
+	size_t n, nlen;
+	int rc = CLI_FAIL;
+
+	if (read_program(path, &insns, &n) || cli_load_profile(profile, &p))
+		goto out;
+	t->diag = NULL; /* check reports the profile's warnings */
+	if (cf_compile(p, t, &f, &err)) {
+		cli_error(&err);
+		goto out;
+	}
+	if (!same_program(f, profile,
+			  strcmp(path, "-") ? path
+					    : "standard "
+					      "input",
+			  insns, n))
+		goto out;
+	if (cf_filter_annotate(f, &notes, &nlen, &err)) {
+		cli_error(&err);
+		goto out;
+	}
+	if (!print_listing(insns, n, json, notes))
+		rc = CLI_OK;
+out:
+	free(notes);
+	free(insns);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return rc;
+}
+
+int cmd_disasm(int argc, char **argv)
+{
+	const char *profile = NULL;
+	bool json = false, target_opt = false;
+	struct cf_target t;
+	int opt;
+
+	if (cli_target_init(&t))
+		return CLI_FAIL;
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, "h", disasm_opts, NULL)) >= 0) {
+		int r = cli_target_opt(&t, opt, optarg);
+
+		if (r < 0)
+			return CLI_USAGE;
+		target_opt |= r > 0;
+		if (r)
+			continue;
+		if (opt == 'a') {
+			profile = optarg;
+		} else if (opt == CLI_OPT_JSON) {
+			json = true;
+		} else if (opt == 'h') {
+			fputs(disasm_usage, stdout);
+			return CLI_OK;
+		} else {
+			fputs(disasm_usage, stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (optind != argc - 1 || !*argv[optind]) {
+		cli_errorf("disasm needs one FILE");
+		fputs(disasm_usage, stderr);
+		return CLI_USAGE;
+	}
+	if (target_opt && !profile) {
+		cli_errorf("--native, --caps, --kernel, --enosys and --harden "
+			   "go with --annotate");
+		return CLI_USAGE;
+	}
+	if (profile && !strcmp(profile, "-") && !strcmp(argv[optind], "-")) {
+		cli_errorf("PROFILE and FILE cannot both be standard input");
+		return CLI_USAGE;
+	}
+	if (!profile)
+		return disasm_plain(argv[optind], json);
+	return disasm_annotated(profile, argv[optind], &t, json);
 }

@@ -19,7 +19,7 @@ _callfence_opts_diff='--native --caps --kernel --enosys --json --help -h'
 _callfence_opts_explain='--abi --native --caps --kernel --enosys --harden --json
 	--help -h'
 _callfence_opts_inspect='--json --compare --caps --pid --disasm --help -h'
-_callfence_opts_disasm='--json --help -h'
+_callfence_opts_disasm='--annotate --native --caps --kernel --enosys --harden --json --help -h'
 _callfence_opts_default='--help -h'
 _callfence_opts_list='--json --abi --help -h'
 _callfence_opts_record='--output -o --backend --base --args --max-values --append --runtime --help -h'
@@ -166,7 +166,7 @@ _callfence()
 		return ;;
 	--kernel | --pids-limit | --preserve-fds | --ignore | --wait)
 		return ;;
-	--profile)
+	--profile | --annotate)
 		_callfence_reply "$cur" "builtin -"
 		_callfence_files "$cur"
 		return ;;
@@ -206,7 +206,8 @@ _callfence()
 		case ${words[i]} in
 		--abi | --native | --caps | --kernel | --enosys | --format | \
 			--ignore | -o | --output | --compare | --backend | --base | \
-			--container | --duration | --pid | --since | --profile | --file) ((i++)) ;;
+			--container | --duration | --pid | --since | --profile | --file | \
+			--annotate) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
@@ -221,7 +222,7 @@ _callfence()
 		elif [[ $nargs -eq 1 ]]; then
 			_callfence_reply "$cur" "$("$bin" list syscalls ${abi:+--abi "$abi"} 2>/dev/null)"
 		fi ;;
-	disasm) _callfence_files "$cur" ;;
+	disasm) _callfence_reply "$cur" "-"; _callfence_files "$cur" ;;
 	list) [[ $nargs -eq 0 ]] && _callfence_reply "$cur" "commands syscalls abis caps" ;;
 	esac
 }

@@ -361,6 +361,17 @@ struct cf_insn_part {
  * emits. Errors: -EINVAL (f is unconfined), -ENOMEM. */
 int cf_filter_parts(const struct cf_filter *f, struct cf_insn_part *out,
 		    struct cf_error *err);
+/* What each instruction of f's program is for (callfence disasm
+ * --annotate, docs/cli.md): one line per instruction, in program order,
+ * each ended by '\n', without the instruction itself -- the dispatch's
+ * ABI, the range of numbers a search instruction sees, the ABI and
+ * syscall(s) whose code it is, the argument word a compare reads and the
+ * rules (JSON pointers, actions) whose conditions it tests, who reaches a
+ * return. Derived from the program, cf_filter_parts and the resolved
+ * rules. Caller frees *text with free() (NUL-terminated, *len bytes).
+ * Errors: -EINVAL (f is unconfined), -ENOMEM. */
+int cf_filter_annotate(const struct cf_filter *f, char **text, size_t *len,
+		       struct cf_error *err);
 
 /* ---- check ------------------------------------------------------------- */
 

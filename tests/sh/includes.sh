@@ -58,6 +58,7 @@ bpf_check.c: base.h
 bpf_sim.c: syscalls.h
 bpf_print.c: base.h
 bpf_cache.c: base.h action.h syscalls.h
+annotate.c: base.h action.h syscalls.h ruleset.h ir.h filter.h
 compile.c: base.h action.h profile.h syscalls.h ruleset.h ir.h bpf_gen.h filter.h
 check.c: base.h action.h profile.h syscalls.h ruleset.h ir.h filter.h reach.h jptr.h
 reach.c: action.h syscalls.h ruleset.h ir.h reach.h
