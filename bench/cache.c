@@ -47,8 +47,10 @@ struct walk {
 	uint32_t *out;
 	int max, count;
 	bool argdep, unsupported;
-	/* visited (pc, state) pairs: open addressing on a hash */
+	/* visited (pc, state) pairs: open addressing on a hash, with the
+	 * longest path (instructions executed) from there to a return */
 	uint64_t *seen;
+	unsigned *longest;
 	size_t seen_cap, seen_len;
 };
 
@@ -65,38 +67,51 @@ static uint64_t state_hash(size_t pc, const struct state *s)
 	return h | 1; /* 0 marks an empty slot */
 }
 
-/* true if (pc, s) was new. A hash collision can only skip a path, which
- * the callers accept: the hash is 64 bits. */
-static bool mark(struct walk *w, size_t pc, const struct state *s)
+static void grow(struct walk *w)
+{
+	size_t cap = w->seen_cap ? w->seen_cap * 2 : 4096, i;
+	uint64_t *t = calloc(cap, sizeof(*t));
+	unsigned *l = calloc(cap, sizeof(*l));
+
+	if (!t || !l)
+		abort();
+	for (size_t j = 0; j < w->seen_cap; j++) {
+		if (!w->seen[j])
+			continue;
+		for (i = w->seen[j] & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+			;
+		t[i] = w->seen[j];
+		l[i] = w->longest[j];
+	}
+	free(w->seen);
+	free(w->longest);
+	w->seen = t;
+	w->longest = l;
+	w->seen_cap = cap;
+}
+
+/* The slot of (pc, s): *found says whether it was visited before. A hash
+ * collision can only skip a path, which the callers accept: the hash is
+ * 64 bits. */
+static size_t slot(struct walk *w, size_t pc, const struct state *s,
+		   bool *found)
 {
 	uint64_t h = state_hash(pc, s);
 	size_t i;
 
-	if (w->seen_len * 2 >= w->seen_cap) {
-		size_t cap = w->seen_cap ? w->seen_cap * 2 : 4096;
-		uint64_t *t = calloc(cap, sizeof(*t));
-
-		if (!t)
-			abort();
-		for (size_t j = 0; j < w->seen_cap; j++) {
-			if (!w->seen[j])
-				continue;
-			for (i = w->seen[j] & (cap - 1); t[i];
-			     i = (i + 1) & (cap - 1))
-				;
-			t[i] = w->seen[j];
-		}
-		free(w->seen);
-		w->seen = t;
-		w->seen_cap = cap;
-	}
+	if (w->seen_len * 2 >= w->seen_cap)
+		grow(w);
 	for (i = h & (w->seen_cap - 1); w->seen[i];
-	     i = (i + 1) & (w->seen_cap - 1))
-		if (w->seen[i] == h)
-			return false;
+	     i = (i + 1) & (w->seen_cap - 1)) {
+		if (w->seen[i] == h) {
+			*found = true;
+			return i;
+		}
+	}
 	w->seen[i] = h;
 	w->seen_len++;
-	return true;
+	*found = false;
+	return i;
 }
 
 static void add_action(struct walk *w, uint32_t act)
@@ -167,24 +182,25 @@ static int jump_result(uint16_t op, struct val a, struct val b)
 	return -1;
 }
 
-static void walk_from(struct walk *w, size_t pc, struct state s);
+static unsigned walk_from(struct walk *w, size_t pc, struct state s);
 
-static void walk_jump(struct walk *w, size_t pc, struct state *s)
+/* The longest path from the jump at pc to a return, the jump included. */
+static unsigned walk_jump(struct walk *w, size_t pc, struct state *s)
 {
 	const struct sock_filter *f = &w->prog[pc];
 	struct val b =
 	    BPF_SRC(f->code) == BPF_X ? s->x : (struct val){true, f->k};
+	unsigned taken = 0, not_taken = 0;
 	int r;
 
-	if (BPF_OP(f->code) == BPF_JA) {
-		walk_from(w, pc + 1 + f->k, *s);
-		return;
-	}
+	if (BPF_OP(f->code) == BPF_JA)
+		return 1 + walk_from(w, pc + 1 + f->k, *s);
 	r = jump_result(BPF_OP(f->code), s->a, b);
 	if (r != 0)
-		walk_from(w, pc + 1 + f->jt, *s);
+		taken = walk_from(w, pc + 1 + f->jt, *s);
 	if (r != 1)
-		walk_from(w, pc + 1 + f->jf, *s);
+		not_taken = walk_from(w, pc + 1 + f->jf, *s);
+	return 1 + (taken > not_taken ? taken : not_taken);
 }
 
 /* One straight-line instruction; false when the walk must stop here. */
@@ -236,35 +252,50 @@ static bool step(struct walk *w, const struct sock_filter *f, struct state *s)
 	return false;
 }
 
-static void walk_from(struct walk *w, size_t pc, struct state s)
+/* The longest path from pc to a return (instructions executed), every
+ * branch on an unknown value followed both ways; memoized per (pc, state).
+ * The program is a DAG (the verifier allows forward jumps only). */
+static unsigned walk_from(struct walk *w, size_t pc, struct state s)
 {
+	struct state entry = s;
+	size_t entry_pc = pc;
+	bool found;
+	size_t at = slot(w, pc, &s, &found);
+	unsigned len = 0;
+
+	if (found)
+		return w->longest[at];
 	for (; pc < w->n; pc++) {
 		const struct sock_filter *f = &w->prog[pc];
 
-		if (!mark(w, pc, &s))
-			return;
+		len++;
 		if (f->code == (BPF_RET | BPF_K)) {
 			add_action(w, f->k);
-			return;
+			break;
 		}
 		if (f->code == (BPF_RET | BPF_A)) {
 			if (!s.a.known)
 				w->unsupported = true;
 			add_action(w, s.a.v);
-			return;
+			break;
 		}
 		if (BPF_CLASS(f->code) == BPF_JMP) {
-			walk_jump(w, pc, &s);
-			return;
+			len += walk_jump(w, pc, &s) - 1;
+			break;
 		}
 		if (!step(w, f, &s))
-			return;
+			break;
 	}
-	w->unsupported = true; /* ran off the end */
+	if (pc >= w->n)
+		w->unsupported = true; /* ran off the end */
+	/* the table may have grown (moved) in the walk */
+	w->longest[slot(w, entry_pc, &entry, &found)] = len;
+	return len;
 }
 
-int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
-		  uint32_t arch, uint32_t *out, int max, bool *argdep)
+int cache_paths(const struct sock_filter *prog, size_t n, uint32_t nr,
+		uint32_t arch, uint32_t *out, int max, bool *argdep,
+		unsigned *longest)
 {
 	struct walk w = {.prog = prog,
 			 .n = n,
@@ -273,12 +304,22 @@ int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
 			 .out = out,
 			 .max = max};
 	struct state s;
+	unsigned len;
 
 	memset(&s, 0, sizeof(s));
 	s.a.known = true; /* A and X start at 0 */
 	s.x.known = true;
-	walk_from(&w, 0, s);
+	len = walk_from(&w, 0, s);
 	free(w.seen);
+	free(w.longest);
 	*argdep = w.argdep;
+	if (longest)
+		*longest = len;
 	return w.unsupported ? -1 : w.count;
+}
+
+int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
+		  uint32_t arch, uint32_t *out, int max, bool *argdep)
+{
+	return cache_paths(prog, n, nr, arch, out, max, argdep, NULL);
 }
