@@ -53,9 +53,13 @@ int lsc_compile_info(const char *json, size_t len, enum lsc_layout layout,
  * says whether any path read an argument or the instruction pointer. */
 int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
 		  uint32_t arch, uint32_t *out, int max, bool *argdep);
-/* The same walk, and *longest: the most instructions any of those paths
- * executes (an upper bound of the worst case over argument values: a
- * branch on an argument is followed both ways, feasible or not). */
+/* The same walk, and *longest (not NULL): the most instructions a path
+ * executes, the worst case over argument values. A branch on an argument
+ * word is followed only where the equality and order compares taken
+ * before on the same word allow it (an interval per 32-bit word); masked
+ * compares (JSET, or a word changed by ALU) are followed both ways, so
+ * the figure is exact for programs of plain compares and an upper bound
+ * otherwise. The actions found are then those of feasible paths. */
 int cache_paths(const struct sock_filter *prog, size_t n, uint32_t nr,
 		uint32_t arch, uint32_t *out, int max, bool *argdep,
 		unsigned *longest);

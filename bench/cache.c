@@ -28,22 +28,34 @@
 
 #define OFF_NR offsetof(struct seccomp_data, nr)
 #define OFF_ARCH offsetof(struct seccomp_data, arch)
+#define OFF_ARGS offsetof(struct seccomp_data, args)
 
 /* ---- every reachable action, arguments free --------------------------- */
 
 struct val {
 	uint32_t known; /* 0 or 1; a full word, so the struct has no padding */
 	uint32_t v;
+	uint32_t src; /* cache_paths: 1 + the argument word loaded, or 0 */
 };
+
+/* cache_paths: what the compares taken so far say of an argument word */
+struct range {
+	uint32_t lo, hi;
+};
+
+#define ARG_WORDS 12 /* six 64-bit arguments, two words each */
 
 struct state {
 	struct val a, x, m[BPF_MEMWORDS];
+	struct range word[ARG_WORDS];
 };
 
 struct walk {
 	const struct sock_filter *prog;
 	size_t n;
 	uint32_t nr, arch;
+	bool feasible; /* follow a branch on an argument word only if the
+			* compares before it allow it (cache_paths) */
 	uint32_t *out;
 	int max, count;
 	bool argdep, unsupported;
@@ -124,14 +136,61 @@ static void add_action(struct walk *w, uint32_t act)
 	w->count++;
 }
 
-static struct val load_abs(struct walk *w, uint32_t k)
+static struct val load_abs(struct walk *w, const struct state *s, uint32_t k)
 {
+	uint32_t word = (k - OFF_ARGS) / 4;
+
 	if (k == OFF_NR)
-		return (struct val){true, w->nr};
+		return (struct val){true, w->nr, 0};
 	if (k == OFF_ARCH)
-		return (struct val){true, w->arch};
+		return (struct val){true, w->arch, 0};
 	w->argdep = true;
-	return (struct val){false, 0};
+	if (!w->feasible || k < OFF_ARGS || k % 4 || word >= ARG_WORDS)
+		return (struct val){false, 0, 0};
+	if (s->word[word].lo == s->word[word].hi)
+		return (struct val){true, s->word[word].lo, word + 1};
+	return (struct val){false, 0, word + 1};
+}
+
+/* The accumulator holds an argument word: what taking (or not) a compare
+ * of it with k says of it. false when the branch cannot be taken. Masked
+ * compares (JSET) say nothing here. */
+static bool refine(struct state *s, uint16_t op, uint32_t k, bool taken)
+{
+	struct range *r = &s->word[s->a.src - 1];
+	uint32_t lo = r->lo, hi = r->hi;
+
+	if (op == BPF_JEQ && taken) {
+		if (k < lo || k > hi)
+			return false;
+		lo = hi = k;
+	} else if (op == BPF_JEQ) {
+		if (lo == hi && lo == k)
+			return false;
+		lo += lo == k;
+		hi -= hi == k;
+	} else if (op == BPF_JGT && taken) {
+		if (k >= hi)
+			return false;
+		lo = lo > k ? lo : k + 1;
+	} else if (op == BPF_JGT) {
+		if (lo > k)
+			return false;
+		hi = hi < k ? hi : k;
+	} else if (op == BPF_JGE && taken) {
+		if (k > hi)
+			return false;
+		lo = lo > k ? lo : k;
+	} else if (op == BPF_JGE) {
+		if (k == 0 || lo >= k)
+			return false;
+		hi = hi < k - 1 ? hi : k - 1;
+	}
+	r->lo = lo;
+	r->hi = hi;
+	if (lo == hi)
+		s->a = (struct val){true, lo, s->a.src};
+	return true;
 }
 
 static struct val alu(uint16_t op, struct val a, struct val b)
@@ -196,6 +255,15 @@ static unsigned walk_jump(struct walk *w, size_t pc, struct state *s)
 	if (BPF_OP(f->code) == BPF_JA)
 		return 1 + walk_from(w, pc + 1 + f->k, *s);
 	r = jump_result(BPF_OP(f->code), s->a, b);
+	if (r < 0 && w->feasible && s->a.src && b.known) {
+		struct state t = *s, nt = *s;
+
+		if (refine(&t, BPF_OP(f->code), b.v, true))
+			taken = walk_from(w, pc + 1 + f->jt, t);
+		if (refine(&nt, BPF_OP(f->code), b.v, false))
+			not_taken = walk_from(w, pc + 1 + f->jf, nt);
+		return 1 + (taken > not_taken ? taken : not_taken);
+	}
 	if (r != 0)
 		taken = walk_from(w, pc + 1 + f->jt, *s);
 	if (r != 1)
@@ -210,7 +278,7 @@ static bool step(struct walk *w, const struct sock_filter *f, struct state *s)
 
 	switch (f->code) {
 	case BPF_LD | BPF_W | BPF_ABS:
-		s->a = load_abs(w, f->k);
+		s->a = load_abs(w, s, f->k);
 		return true;
 	case BPF_LD | BPF_W | BPF_LEN:
 		s->a = (struct val){true, 64};
@@ -293,14 +361,15 @@ static unsigned walk_from(struct walk *w, size_t pc, struct state s)
 	return len;
 }
 
-int cache_paths(const struct sock_filter *prog, size_t n, uint32_t nr,
-		uint32_t arch, uint32_t *out, int max, bool *argdep,
-		unsigned *longest)
+static int walk_program(const struct sock_filter *prog, size_t n, uint32_t nr,
+			uint32_t arch, uint32_t *out, int max, bool *argdep,
+			unsigned *longest)
 {
 	struct walk w = {.prog = prog,
 			 .n = n,
 			 .nr = nr,
 			 .arch = arch,
+			 .feasible = longest != NULL,
 			 .out = out,
 			 .max = max};
 	struct state s;
@@ -309,6 +378,8 @@ int cache_paths(const struct sock_filter *prog, size_t n, uint32_t nr,
 	memset(&s, 0, sizeof(s));
 	s.a.known = true; /* A and X start at 0 */
 	s.x.known = true;
+	for (int i = 0; i < ARG_WORDS && w.feasible; i++)
+		s.word[i].hi = UINT32_MAX;
 	len = walk_from(&w, 0, s);
 	free(w.seen);
 	free(w.longest);
@@ -318,8 +389,15 @@ int cache_paths(const struct sock_filter *prog, size_t n, uint32_t nr,
 	return w.unsupported ? -1 : w.count;
 }
 
+int cache_paths(const struct sock_filter *prog, size_t n, uint32_t nr,
+		uint32_t arch, uint32_t *out, int max, bool *argdep,
+		unsigned *longest)
+{
+	return walk_program(prog, n, nr, arch, out, max, argdep, longest);
+}
+
 int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
 		  uint32_t arch, uint32_t *out, int max, bool *argdep)
 {
-	return cache_paths(prog, n, nr, arch, out, max, argdep, NULL);
+	return walk_program(prog, n, nr, arch, out, max, argdep, NULL);
 }

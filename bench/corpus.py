@@ -39,7 +39,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIMIT = 4096
-CACHE_VERSION = "corpus-lsc-1"
+CACHE_VERSION = "corpus-lsc-2"
 LSC_MAX_X86_64_NR = 447  # the newest numbers libseccomp 2.5.4 surely knows
 
 
@@ -444,6 +444,12 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     started = time.time()
+    selftest = subprocess.run([args.bench, "selftest"], capture_output=True,
+                              text=True)
+    if selftest.returncode != 0:
+        sys.stderr.write("corpus: cf-bench selftest failed:\n" +
+                         selftest.stdout)
+        return 1
     profiles, notes = corpus(args)
     rows = [judge(r) for r in measure(args, profiles)]
     print(f"## Corpus: {len(rows)} profiles\n")
@@ -456,7 +462,9 @@ def main():
         by_name = {name: path for name, _, path in profiles}
         speed(args, speed_profiles(args, by_name, None),
               syscall_pool(args.callfence))
-    print(f"\nWhole run: {time.time() - started:.0f} s.")
+    print("\nMeasuring tools' selftest (cf-bench selftest): " +
+          selftest.stdout.strip().splitlines()[-1] + ".")
+    print(f"Whole run: {time.time() - started:.0f} s.")
     return 1 if args.check and violations else 0
 
 
