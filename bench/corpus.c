@@ -21,7 +21,6 @@
  * Output: "key<TAB>value" lines; nothing here judges a number.
  */
 #include "bench.h"
-#include "callfence.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -186,8 +186,7 @@ def refused_len(r, prefix):
 def judge(r):
     """Fills derived fields and the list of violations of one row."""
     cf, none = num(r, "cf.len"), num(r, "cf_none.len")
-    lin, tree, stub = num(r, "lin.len"), num(r, "tree.len"), num(r,
-                                                                "runc_stub")
+    lin, stub = num(r, "lin.len"), num(r, "runc_stub")
     r["runc"] = lin + stub if lin is not None and stub is not None else None
     r["names_known"] = r.get("unknown_names") == "0"
     r["fits"] = lin is not None and lin <= LIMIT
@@ -206,7 +205,6 @@ def judge(r):
     r["ratio_runc"] = cf / r["runc"] if cf is not None and r["runc"] else None
     r["ratio_lin"] = (none / lin if none is not None and lin
                       and r["names_known"] else None)
-    _ = tree
     return r
 
 
@@ -359,13 +357,13 @@ def callgrind_instructions(args, path):
     return int(m.group(1)) if m else None
 
 
-def speed_profiles(args, rows_by_name, pool):
+def speed_profiles(paths_by_name):
     """Docker's default and the 1,000-rule profile of every shape."""
     names = ["docker-default", "gen-1000", "valueset-1000",
              "valueset-dense-1000", "valueset-2arg-1000", "share3-1000",
              "actions-1000", "issue1000-s1", "issue1000-actions",
              "recorder-mix-2000"]
-    return [(n, rows_by_name[n]) for n in names if n in rows_by_name]
+    return [(n, paths_by_name[n]) for n in names if n in paths_by_name]
 
 
 def growth_profiles(args, pool):
@@ -460,8 +458,7 @@ def main():
     chart(args, rows)
     if args.speed:
         by_name = {name: path for name, _, path in profiles}
-        speed(args, speed_profiles(args, by_name, None),
-              syscall_pool(args.callfence))
+        speed(args, speed_profiles(by_name), syscall_pool(args.callfence))
     print("\nMeasuring tools' selftest (cf-bench selftest): " +
           selftest.stdout.strip().splitlines()[-1] + ".")
     print(f"Whole run: {time.time() - started:.0f} s.")
