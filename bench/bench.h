@@ -95,6 +95,9 @@ int cmd_corpus(int argc, char **argv);
 int cmd_stages(int argc, char **argv);
 
 uint64_t bench_now_ns(void);
+/* CPU time of the process (CLOCK_PROCESS_CPUTIME_ID), ns: what a
+ * compile costs on a machine shared with other work. */
+uint64_t bench_cpu_ns(void);
 /* Sorts v and returns its median. */
 double bench_median(double *v, size_t n);
 /* Reads a whole file (NUL-terminated, malloc'd), or exits with a message. */

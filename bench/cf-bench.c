@@ -125,29 +125,33 @@ static int cmd_compile(int argc, char **argv)
 {
 	long reps = argc > 4 ? atol(argv[4]) : 1000;
 	double budget = (argc > 5 ? atof(argv[5]) : 1000) * 1e6;
-	double *t = calloc((size_t)reps + 2, sizeof(double));
+	double *t = calloc(2 * ((size_t)reps + 2), sizeof(double));
+	double *cpu; /* CPU time of the same runs */
 	struct prog pr = {0};
 	char msg[1024];
 	size_t len;
 	char *json = bench_read_file(argv[3], &len);
-	uint64_t start = bench_now_ns();
+	uint64_t start = bench_now_ns(), cpu0 = bench_cpu_ns();
 	long i = 1;
 
 	if (!t)
 		abort();
+	cpu = t + reps + 2;
 	if (compile_one(argv[2], json, len, argv[3], &pr, msg, sizeof(msg)))
 		printf("error\t%s\n", msg);
 	else
 		printf("len\t%zu\n", pr.len);
 	t[0] = (double)(bench_now_ns() - start);
+	cpu[0] = (double)(bench_cpu_ns() - cpu0);
 	free(pr.insns);
 	if (t[0] > budget / 2)
 		goto out;
 	for (i = 0; i < reps; i++) { /* the first run was a warm-up */
-		uint64_t t0 = bench_now_ns();
+		uint64_t t0 = bench_now_ns(), c0 = bench_cpu_ns();
 
 		compile_one(argv[2], json, len, argv[3], NULL, NULL, 0);
 		t[i] = (double)(bench_now_ns() - t0);
+		cpu[i] = (double)(bench_cpu_ns() - c0);
 		if (i >= 2 && (double)(bench_now_ns() - start) > budget) {
 			i++;
 			break;
@@ -156,6 +160,7 @@ static int cmd_compile(int argc, char **argv)
 out:
 	printf("runs\t%ld\n", i);
 	printf("median_ns\t%.0f\n", bench_median(t, (size_t)i));
+	printf("median_cpu_ns\t%.0f\n", bench_median(cpu, (size_t)i));
 	free(t);
 	free(json);
 	return 0;
