@@ -363,7 +363,14 @@ bench-record: $(BIN)
 
 .PHONY: bench-record
 
-.PHONY: bench
+# callfence's programs against libseccomp's on a corpus of 60+ profiles
+# (issue 11): lengths, runc's ENOSYS stub, worst paths, ratios, violations
+# (CORPUS_FLAGS=--assert fails on one; --speed adds compile speed)
+bench-corpus: $(BIN) $(BENCH_BIN)
+	bench/corpus.py --bench $(BENCH_BIN) --callfence $(BIN) \
+		--out $(O)/bench $(CORPUS_FLAGS)
+
+.PHONY: bench bench-corpus
 
 # ---- mutation check of the differential suite (tools/mutate) -------------
 mutate:

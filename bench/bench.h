@@ -27,6 +27,20 @@ enum lsc_layout {
 int lsc_compile(const char *json, size_t len, enum lsc_layout layout,
 		struct sock_filter **prog, size_t *n, char *err, size_t errsz);
 
+struct lsc_info {
+	/* instructions of runc's ENOSYS stub in front of the program (0:
+	 * runc adds none) */
+	size_t runc_stub_len;
+	/* names of included rules that are not in this libseccomp's table
+	 * (libseccomp drops them, callfence may know them) */
+	size_t unknown_names;
+};
+
+/* lsc_compile, and what runc adds to the program (info may be NULL). */
+int lsc_compile_info(const char *json, size_t len, enum lsc_layout layout,
+		     struct sock_filter **prog, size_t *n,
+		     struct lsc_info *info, char *err, size_t errsz);
+
 /* ---- cache.c: the kernel's constant-action cache, emulated ------------ */
 
 /* The kernel's seccomp_is_const_allow() is the library's
@@ -39,6 +53,16 @@ int lsc_compile(const char *json, size_t len, enum lsc_layout layout,
  * says whether any path read an argument or the instruction pointer. */
 int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
 		  uint32_t arch, uint32_t *out, int max, bool *argdep);
+/* The same walk, and *longest (not NULL): the most instructions a path
+ * executes, the worst case over argument values. A branch on an argument
+ * word is followed only where the equality and order compares taken
+ * before on the same word allow it (an interval per 32-bit word); masked
+ * compares (JSET, or a word changed by ALU) are followed both ways, so
+ * the figure is exact for programs of plain compares and an upper bound
+ * otherwise. The actions found are then those of feasible paths. */
+int cache_paths(const struct sock_filter *prog, size_t n, uint32_t nr,
+		uint32_t arch, uint32_t *out, int max, bool *argdep,
+		unsigned *longest);
 
 /* ---- selftest.c ------------------------------------------------------- */
 
@@ -48,12 +72,32 @@ int cache_actions(const struct sock_filter *prog, size_t n, uint32_t nr,
 int bench_selftest(const char *profile, const struct sock_filter *cf,
 		   size_t cf_len);
 
+/* ---- cf-bench.c, corpus.c -------------------------------------------- */
+
+struct prog {
+	struct sock_filter *insns; /* malloc'd */
+	size_t len;
+};
+
+/* JSON text -> callfence's program through the public API (host ABI,
+ * Docker's default capabilities, the running kernel; runc's ENOSYS stub
+ * unless no_enosys). out may be NULL. Returns 0, or < 0 with the error
+ * in msg. */
+int bench_cf_compile(const char *json, size_t len, const char *file,
+		     bool no_enosys, struct prog *out, char *msg, size_t msgsz);
+
+/* corpus.c: cf-bench corpus PROFILE [cf|lsc] */
+int cmd_corpus(int argc, char **argv);
+
 /* ---- util ------------------------------------------------------------- */
 
 /* stages.c: cf-bench stages PROFILE [REPS] */
 int cmd_stages(int argc, char **argv);
 
 uint64_t bench_now_ns(void);
+/* CPU time of the process (CLOCK_PROCESS_CPUTIME_ID), ns: what a
+ * compile costs on a machine shared with other work. */
+uint64_t bench_cpu_ns(void);
 /* Sorts v and returns its median. */
 double bench_median(double *v, size_t n);
 /* Reads a whole file (NUL-terminated, malloc'd), or exits with a message. */

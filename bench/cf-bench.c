@@ -18,6 +18,9 @@
  *       disassembly of one program
  *   cf-bench selftest [PROFILE]
  *       checks the cache emulation (bench/selftest.c)
+ *   cf-bench corpus PROFILE [cf|lsc]
+ *       lengths and worst argument-checked paths of every program for one
+ *       profile of the corpus (bench/corpus.c, bench/corpus.py)
  *
  * Output is "key<TAB>value" lines for bench/run.py; nothing here judges a
  * number against a goal.
@@ -42,11 +45,6 @@
 #define NPROGS 3
 static const char *const prog_names[NPROGS] = {"lin", "tree", "cf"};
 
-struct prog {
-	struct sock_filter *insns; /* malloc'd */
-	size_t len;
-};
-
 static void die(const char *what, const char *msg)
 {
 	fprintf(stderr, "cf-bench: %s: %s\n", what, msg);
@@ -62,8 +60,8 @@ static void die(const char *what, const char *msg)
  * stages` shows that figure too), cf_compile (resolve, IR, code, verify),
  * cf_filter_program, cf_filter_free and cf_profile_free. Only the first
  * run copies the program out. */
-static int cf_compile_text(const char *json, size_t len, const char *file,
-			   struct prog *out, char *msg, size_t msgsz)
+int bench_cf_compile(const char *json, size_t len, const char *file,
+		     bool no_enosys, struct prog *out, char *msg, size_t msgsz)
 {
 	struct cf_profile *p = NULL;
 	struct cf_filter *f = NULL;
@@ -75,6 +73,8 @@ static int cf_compile_text(const char *json, size_t len, const char *file,
 	rc = cf_profile_parse(json, len, file, &p, &err);
 	if (rc == 0)
 		rc = cf_target_default(&t, &err);
+	if (no_enosys)
+		t.enosys = CF_ENOSYS_NONE;
 	if (rc == 0)
 		rc = cf_compile(p, &t, &f, &err);
 	if (rc == 0 && cf_filter_unconfined(f)) {
@@ -105,7 +105,8 @@ static int compile_one(const char *which, const char *json, size_t len,
 	int rc;
 
 	if (strcmp(which, "cf") == 0)
-		return cf_compile_text(json, len, file, out, msg, msgsz);
+		return bench_cf_compile(json, len, file, false, out, msg,
+					msgsz);
 	rc = lsc_compile(json, len,
 			 strcmp(which, "tree") == 0 ? LSC_TREE : LSC_LINEAR,
 			 &tmp.insns, &tmp.len, msg, msgsz);
@@ -124,29 +125,33 @@ static int cmd_compile(int argc, char **argv)
 {
 	long reps = argc > 4 ? atol(argv[4]) : 1000;
 	double budget = (argc > 5 ? atof(argv[5]) : 1000) * 1e6;
-	double *t = calloc((size_t)reps + 2, sizeof(double));
+	double *t = calloc(2 * ((size_t)reps + 2), sizeof(double));
+	double *cpu; /* CPU time of the same runs */
 	struct prog pr = {0};
 	char msg[1024];
 	size_t len;
 	char *json = bench_read_file(argv[3], &len);
-	uint64_t start = bench_now_ns();
+	uint64_t start = bench_now_ns(), cpu0 = bench_cpu_ns();
 	long i = 1;
 
 	if (!t)
 		abort();
+	cpu = t + reps + 2;
 	if (compile_one(argv[2], json, len, argv[3], &pr, msg, sizeof(msg)))
 		printf("error\t%s\n", msg);
 	else
 		printf("len\t%zu\n", pr.len);
 	t[0] = (double)(bench_now_ns() - start);
+	cpu[0] = (double)(bench_cpu_ns() - cpu0);
 	free(pr.insns);
 	if (t[0] > budget / 2)
 		goto out;
 	for (i = 0; i < reps; i++) { /* the first run was a warm-up */
-		uint64_t t0 = bench_now_ns();
+		uint64_t t0 = bench_now_ns(), c0 = bench_cpu_ns();
 
 		compile_one(argv[2], json, len, argv[3], NULL, NULL, 0);
 		t[i] = (double)(bench_now_ns() - t0);
+		cpu[i] = (double)(bench_cpu_ns() - c0);
 		if (i >= 2 && (double)(bench_now_ns() - start) > budget) {
 			i++;
 			break;
@@ -155,6 +160,7 @@ static int cmd_compile(int argc, char **argv)
 out:
 	printf("runs\t%ld\n", i);
 	printf("median_ns\t%.0f\n", bench_median(t, (size_t)i));
+	printf("median_cpu_ns\t%.0f\n", bench_median(cpu, (size_t)i));
 	free(t);
 	free(json);
 	return 0;
@@ -596,7 +602,7 @@ static int cmd_selftest(int argc, char **argv)
 	if (argc < 3)
 		return bench_selftest(NULL, NULL, 0);
 	json = bench_read_file(argv[2], &len);
-	if (cf_compile_text(json, len, argv[2], &cf, msg, sizeof(msg)))
+	if (bench_cf_compile(json, len, argv[2], false, &cf, msg, sizeof(msg)))
 		printf("note: callfence does not compile it: %s\n", msg);
 	rc = bench_selftest(argv[2], cf.insns, cf.len);
 	free(cf.insns);
@@ -707,6 +713,8 @@ int main(int argc, char **argv)
 		return cmd_dump(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "start") == 0)
 		return cmd_start(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "corpus") == 0)
+		return cmd_corpus(argc, argv);
 	fprintf(stderr, "usage: cf-bench compile cf|lin|tree PROFILE [REPS "
 			"[BUDGET_MS]]\n"
 			"       cf-bench stages PROFILE [REPS]\n"
@@ -714,6 +722,7 @@ int main(int argc, char **argv)
 			"       cf-bench kernel PROFILE [ROUNDS]\n"
 			"       cf-bench dump cf|lin|tree PROFILE\n"
 			"       cf-bench start [ROUNDS]\n"
+			"       cf-bench corpus PROFILE [cf|lsc]\n"
 			"       cf-bench selftest [PROFILE]\n");
 	return 2;
 }

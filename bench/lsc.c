@@ -13,7 +13,10 @@
  *   -> seccomp_export_bpf into a memory fd, read back.
  *
  * runc's own ENOSYS stub (patchbpf) is not added: the comparison is between
- * compilers. Errors are reported, never worked around.
+ * compilers. lsc_compile_info says how long it would be (runc_stub_len
+ * below, worked out from how runc's generateEnosysStub builds it) and
+ * whether every name is in this libseccomp's table. Errors are reported,
+ * never worked around.
  */
 #include "bench.h"
 
@@ -29,10 +32,18 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#define LSC_MAX_ARCHES 4
+
 struct lsc {
 	scmp_filter_ctx ctx;
 	uint32_t defact;
 	unsigned kernel; /* major << 16 | minor */
+	/* per ABI added: its token and the largest number a rule names
+	 * (runc's findLastSyscalls: every rule, whatever its action) */
+	uint32_t arch[LSC_MAX_ARCHES];
+	int max_nr[LSC_MAX_ARCHES];
+	size_t narch;
+	size_t unknown_names;
 	char *err;
 	size_t errsz;
 };
@@ -203,6 +214,20 @@ static bool index_repeats(const struct scmp_arg_cmp *c, size_t n)
 	return false;
 }
 
+/* What runc's findLastSyscalls sees of one name, and whether libseccomp
+ * knows it at all. */
+static void note_name(struct lsc *l, const char *name)
+{
+	if (seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR)
+		l->unknown_names++;
+	for (size_t i = 0; i < l->narch; i++) {
+		int nr = seccomp_syscall_resolve_name_arch(l->arch[i], name);
+
+		if (nr > l->max_nr[i])
+			l->max_nr[i] = nr;
+	}
+}
+
 static int add_name(struct lsc *l, const char *name, uint32_t act,
 		    const struct scmp_arg_cmp *c, size_t nc)
 {
@@ -234,6 +259,11 @@ static int add_syscall(struct lsc *l, json_object *sc)
 		return 0;
 	if (parse_action(l, get_str(sc, "action"), get(sc, "errnoRet"), &act))
 		return -1;
+	if (get_str(sc, "name"))
+		note_name(l, get_str(sc, "name"));
+	for (size_t i = 0; i < arr_len(names); i++)
+		note_name(l, json_object_get_string(
+				 json_object_array_get_idx(names, i)));
 	if (act == l->defact)
 		return 0; /* runc skips rules with the default action */
 	if (nc > 6)
@@ -265,6 +295,12 @@ static int add_arch(struct lsc *l, const char *oci)
 	token = seccomp_arch_resolve_name(name);
 	if (token == 0)
 		return fail(l, "unknown architecture '%s'", oci);
+	for (i = 0; i < l->narch && l->arch[i] != token; i++)
+		;
+	if (i == l->narch && l->narch < LSC_MAX_ARCHES) {
+		l->arch[l->narch] = token; /* as runc's config.Architectures */
+		l->max_nr[l->narch++] = 0;
+	}
 	if (seccomp_arch_exist(l->ctx, token) == 0)
 		return 0;
 	if (seccomp_arch_add(l->ctx, token) < 0)
@@ -349,6 +385,50 @@ out:
 	return rc;
 }
 
+/* The instructions runc's ENOSYS stub (libcontainer/seccomp/patchbpf,
+ * generateEnosysStub) puts in front of libseccomp's program, 0 when runc
+ * adds none (a permissive default action, or defaultErrnoRet ENOSYS).
+ * Per audit arch listed, a jump from the arch dispatch, and for each one
+ * with a largest number a section: load nr, then one JGT per ABI (x86_64
+ * with x32: JSET on the x32 bit first; x86_64 or x32 alone: a JSET too),
+ * and a jump into the filter; long forms where a jump would pass 255
+ * (never, for three ABIs, but counted as runc would). */
+static size_t runc_stub_len(const struct lsc *l, json_object *root)
+{
+	json_object *eret = get(root, "defaultErrnoRet");
+	const char *def = get_str(root, "defaultAction");
+	size_t group_abis[2] = {0, 0}, group_end[2] = {0, 0}, tail = 2;
+	bool group_listed[2] = {false, false};
+
+	if (eret && json_object_get_int64(eret) == ENOSYS)
+		return 0;
+	if (!def || !strcmp(def, "SCMP_ACT_ALLOW") ||
+	    !strcmp(def, "SCMP_ACT_LOG") || !strcmp(def, "SCMP_ACT_TRACE"))
+		return 0;
+	for (size_t i = 0; i < l->narch; i++) {
+		size_t g = l->arch[i] == SCMP_ARCH_X86 ? 1 : 0;
+
+		group_listed[g] = true; /* x86_64 and x32 share an audit arch */
+		group_abis[g] += l->max_nr[i] > 0;
+	}
+	for (size_t g = 0; g < 2; g++) {
+		size_t base = tail - 1;
+
+		if (!group_abis[g])
+			continue;
+		if (group_abis[g] == 2)
+			tail += 1 + (base + 2 <= 255 ? 4 : 5);
+		else
+			tail += 1 + (base + 1 <= 255 ? 2 : 3) + (g == 0);
+		group_end[g] = tail;
+	}
+	tail++; /* the jump into the filter for any other arch */
+	for (size_t g = 0; g < 2; g++)
+		if (group_listed[g])
+			tail += tail - group_end[g] <= 255 ? 1 : 2;
+	return tail + 1; /* load arch */
+}
+
 static unsigned running_kernel(void)
 {
 	struct utsname u;
@@ -358,6 +438,13 @@ static unsigned running_kernel(void)
 
 int lsc_compile(const char *json, size_t len, enum lsc_layout layout,
 		struct sock_filter **prog, size_t *n, char *err, size_t errsz)
+{
+	return lsc_compile_info(json, len, layout, prog, n, NULL, err, errsz);
+}
+
+int lsc_compile_info(const char *json, size_t len, enum lsc_layout layout,
+		     struct sock_filter **prog, size_t *n,
+		     struct lsc_info *info, char *err, size_t errsz)
 {
 	struct lsc l = {.err = err, .errsz = errsz};
 	struct json_tokener *tok = json_tokener_new();
@@ -374,6 +461,10 @@ int lsc_compile(const char *json, size_t len, enum lsc_layout layout,
 	rc = build(&l, root, layout);
 	if (rc == 0)
 		rc = export_prog(&l, prog, n);
+	if (rc == 0 && info) {
+		info->runc_stub_len = runc_stub_len(&l, root);
+		info->unknown_names = l.unknown_names;
+	}
 out:
 	if (l.ctx)
 		seccomp_release(l.ctx);

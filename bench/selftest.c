@@ -6,7 +6,10 @@
  * - the cache emulation on hand-made programs, one kernel rule each;
  * - on real programs (libseccomp's, for a profile given): every number the
  *   emulation calls cacheable is ALLOW for random arguments, and every
- *   number it calls argument-free decides the same for random arguments.
+ *   number it calls argument-free decides the same for random arguments;
+ * - the worst path of cache_paths on a hand-made program with a branch no
+ *   argument can take, and on the real programs: no run with random or
+ *   boundary arguments executes more instructions than it says.
  */
 #include "bench.h"
 #include "callfence.h"
@@ -89,6 +92,21 @@ static const struct sock_filter prog_dead_arg[] = {
     BPF_STMT(BPF_RET | BPF_K, ALLOW),
 };
 
+/* nr 5: a0 < 10 -> EPERM; a0 >= 10 -> (a0 >= 5: always) ALLOW; the
+ * branch a0 >= 10 && a0 < 5 (two more instructions) cannot be taken */
+static const struct sock_filter prog_infeasible[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 5, 0, 7),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_OFF),
+    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 10, 0, 4),
+    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 5, 2, 0),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_OFF),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_LOG),
+    BPF_STMT(BPF_RET | BPF_K, ALLOW),
+    BPF_STMT(BPF_RET | BPF_K, EPERM_RET),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_THREAD),
+};
+
 #define CA(p, nr, arch) cf_bpf_cacheable(p, N(p), arch, nr)
 
 static void test_const_allow(void)
@@ -129,6 +147,34 @@ static void test_actions(void)
 	check(n == 1 && acts[0] == ALLOW, "actions: RET A of a constant");
 }
 
+static void test_paths(void)
+{
+	uint32_t acts[4];
+	unsigned longest = 0;
+	bool dep;
+	int n;
+
+	n = cache_paths(prog_infeasible, N(prog_infeasible), 5, 0, acts, 4,
+			&dep, &longest);
+	check(n == 2 && longest == 6,
+	      "paths: the branch no argument takes is not the worst");
+	n = cache_actions(prog_infeasible, N(prog_infeasible), 5, 0, acts, 4,
+			  &dep);
+	check(n == 3, "paths: cache_actions follows every branch");
+	n = cache_paths(prog_basic, N(prog_basic), 40, AUDIT_ARCH_X86_64, acts,
+			4, &dep, &longest);
+	check(n == 2 && longest == 8, "paths: basic 40 is 8 instructions");
+}
+
+/* An argument word near a constant the program compares with. */
+static uint64_t boundary(const struct sock_filter *p, size_t len, uint64_t r)
+{
+	const struct sock_filter *f = &p[r % len];
+	uint32_t k = f->k + (uint32_t)(r >> 32) % 3 - 1;
+
+	return r & 0x100 ? (uint64_t)k << 32 | k : k;
+}
+
 static uint64_t rnd(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -143,27 +189,35 @@ static void check_program(const struct sock_filter *p, size_t len,
 {
 	static const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386};
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
-	unsigned bad_cache = 0, bad_free = 0;
+	unsigned bad_cache = 0, bad_free = 0, bad_path = 0;
 	char what[128];
 
 	for (size_t a = 0; a < N(arches); a++) {
 		for (uint32_t nr = 0; nr < 600; nr++) {
 			uint32_t acts[4];
+			unsigned worst = 0;
 			bool dep, c = cf_bpf_cacheable(p, len, arches[a], nr);
 			int n =
 			    cache_actions(p, len, nr, arches[a], acts, 4, &dep);
 
-			for (int i = 0; i < 8; i++) {
+			cache_paths(p, len, nr, arches[a], acts + 2, 2, &dep,
+				    &worst);
+			for (int i = 0; i < 12; i++) {
 				struct seccomp_data d = {.nr = (int)nr,
 							 .arch = arches[a]};
+				unsigned count = 0;
 				uint32_t r;
 
 				for (int j = 0; j < 6; j++)
-					d.args[j] = i < 4 ? rnd(&seed) % 64
-							  : rnd(&seed);
-				r = cf_bpf_run(p, len, &d, NULL);
+					d.args[j] =
+					    i < 4 ? rnd(&seed) % 64
+					    : i < 8
+						? rnd(&seed)
+						: boundary(p, len, rnd(&seed));
+				r = cf_bpf_run(p, len, &d, &count);
 				bad_cache += c && r != ALLOW;
 				bad_free += n == 1 && r != acts[0];
+				bad_path += count > worst;
 			}
 		}
 	}
@@ -173,6 +227,9 @@ static void check_program(const struct sock_filter *p, size_t len,
 	snprintf(what, sizeof(what), "%s: argument-free numbers constant",
 		 name);
 	check(bad_free == 0, what);
+	snprintf(what, sizeof(what), "%s: no run longer than the worst path",
+		 name);
+	check(bad_path == 0, what);
 }
 
 int bench_selftest(const char *profile, const struct sock_filter *cf,
@@ -180,6 +237,7 @@ int bench_selftest(const char *profile, const struct sock_filter *cf,
 {
 	test_const_allow();
 	test_actions();
+	test_paths();
 	if (profile) {
 		size_t len, n;
 		char *json = bench_read_file(profile, &len), err[256];
