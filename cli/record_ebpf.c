@@ -32,17 +32,32 @@
 #include <time.h>
 #include <unistd.h>
 
+/* = REC_ARG_KEEP of ebpf/record_maps.h (which needs the BPF types) */
+#define RE_ARG_KEEP 257
+
 void rec_ebpf_print_counts(const char *prefix, const struct rec_ebpf_counts *c)
 {
 	fprintf(stderr,
 		"%s: ebpf: %llu calls, %llu processes, %llu threads; lost: "
-		"%llu processes, %llu calls, %llu exits",
+		"%llu processes, %llu calls, %llu exits, %llu argument values",
 		prefix, (unsigned long long)c->calls,
 		(unsigned long long)c->processes,
 		(unsigned long long)c->threads,
 		(unsigned long long)c->lost_tasks,
 		(unsigned long long)c->lost_calls,
-		(unsigned long long)c->lost_exits);
+		(unsigned long long)c->lost_exits,
+		(unsigned long long)c->lost_args);
+	if (c->args_overflowed)
+		fprintf(stderr,
+			"; %llu arguments took more than %d distinct values "
+			"(no condition; a flag word: no bit outside their "
+			"union)",
+			(unsigned long long)c->args_overflowed, RE_ARG_KEEP);
+	if (c->clone3_unread)
+		fprintf(stderr,
+			"; %llu clone3 structs unreadable (clone3 allowed "
+			"whatever its flags)",
+			(unsigned long long)c->clone3_unread);
 	if (c->unnumbered)
 		fprintf(stderr,
 			"; %llu calls with a number past every table "
@@ -183,17 +198,32 @@ static int re_run(char *const *argv, struct cf_record *obs,
 
 #else /* CF_HAVE_EBPF */
 
-#include "record.skel.h"
+#include <linux/types.h>
+
 #include "record_maps.h"
+/* (after record_maps.h: its rodata has a struct rec_argspec array) */
+#include "record.skel.h"
+
+_Static_assert(RE_ARG_KEEP == REC_ARG_KEEP, "record_maps.h: REC_ARG_KEEP");
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #define RE_BTF "/sys/kernel/btf/vmlinux"
 
+/* --args: a call whose arguments are recorded; its slots are
+ * 6 * (its index) + argument */
+struct re_argcall {
+	int abi;     /* the library's ABI index */
+	uint32_t nr; /* as the library numbers it (x32: with bit 30) */
+};
+
 struct rec_ebpf {
 	struct record_bpf *skel;
 	uint64_t followed; /* processes added by rec_ebpf_follow */
+	bool args;
+	size_t ncalls; /* --args: calls in argcalls */
+	struct re_argcall argcalls[REC_ARG_SLOTS / 6];
 };
 
 bool rec_ebpf_built(void)
@@ -229,6 +259,67 @@ static void re_test_max_tasks(struct record_bpf *skel)
 		bpf_map__set_max_entries(skel->maps.tasks, (uint32_t)n);
 }
 
+/* The library's index of each ABI of the BPF side, -1 if it has none. */
+static void re_abis(int *abis)
+{
+	abis[REC_BPF_ABI_X86_64] = cf_abi_lookup("x86_64");
+	abis[REC_BPF_ABI_I386] = cf_abi_lookup("x86");
+	abis[REC_BPF_ABI_X32] = cf_abi_lookup("x32");
+}
+
+/* The spec of call nr (library numbering) on library ABI abi, from the
+ * library (which arguments, their widths); false when none is recorded. */
+static bool re_argspec(int abi, uint32_t nr, struct rec_argspec *sp)
+{
+	const char *name;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->mask = (uint8_t)cf_record_arg_mask(abi, nr);
+	if (!sp->mask)
+		return false;
+	for (unsigned a = 0; a < 6; a++)
+		if (cf_record_arg_bits(abi, nr, a) == 32)
+			sp->is32 |= (uint8_t)(1U << a);
+	name = cf_syscall_name(abi, nr);
+	sp->clone3 = name && !strcmp(name, "clone3");
+	return true;
+}
+
+/* --args: which arguments of which calls the kernel side records (the
+ * library decides), a slot for each, and room for their values. */
+static int re_setup_args(struct rec_ebpf *r)
+{
+	volatile struct rec_argspec *specs = r->skel->rodata->rec_argspecs;
+	int abis[REC_BPF_ABIS], ncpu = libbpf_num_possible_cpus();
+	size_t nargs = 0;
+
+	re_abis(abis);
+	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
+		for (uint32_t nr = 0; abis[abi] >= 0 && nr < REC_NR_SLOTS;
+		     nr++) {
+			uint32_t lnr =
+			    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr;
+			struct rec_argspec sp;
+
+			if (!re_argspec(abis[abi], lnr, &sp))
+				continue;
+			if (r->ncalls == CF_ARRAY_LEN(r->argcalls))
+				return -E2BIG;
+			sp.slot = (uint16_t)(6 * r->ncalls);
+			r->argcalls[r->ncalls++] =
+			    (struct re_argcall){abis[abi], lnr};
+			specs[abi * REC_NR_SLOTS + nr] = sp;
+			nargs += (size_t)__builtin_popcount(sp.mask);
+		}
+	}
+	r->skel->rodata->rec_args = true;
+	/* a slot may get a few more than REC_ARG_KEEP when CPUs race */
+	return bpf_map__set_max_entries(
+	    r->skel->maps.argvals,
+	    (uint32_t)(nargs *
+		       (REC_ARG_KEEP + (size_t)(ncpu > 0 ? ncpu : 64))));
+}
+
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		  char *why, size_t whylen)
 {
@@ -258,6 +349,10 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 	r->skel->rodata->rec_cgroup1_hier = t->cgroup1_hier;
 	r->skel->rodata->rec_cgroup1_id = t->cgroup1_id;
 	re_test_max_tasks(r->skel);
+	r->args = t->args;
+	step = "set up argument recording for";
+	if (t->args && (errno = -re_setup_args(r)) != 0)
+		goto fail;
 	step = "load";
 	errno = -record_bpf__load(r->skel);
 	if (errno)
@@ -334,15 +429,69 @@ static int re_read_counters(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 	c->lost_tasks = v[REC_CNT_LOST_TASKS];
 	c->lost_calls = v[REC_CNT_LOST_CALLS];
 	c->lost_exits = v[REC_CNT_LOST_EXITS];
+	c->lost_args = v[REC_CNT_LOST_ARGS];
+	c->clone3_unread = v[REC_CNT_CLONE3_UNREAD];
 	return 0;
 }
 
-/* The library's index of each ABI of the BPF side, -1 if it has none. */
-static void re_abis(int *abis)
+/* The union of the values of every slot and whether it overflowed, over
+ * the CPUs, into st[REC_ARG_SLOTS]. */
+static int re_read_argstat(struct rec_ebpf *r, int ncpu, struct rec_argstat *st)
 {
-	abis[REC_BPF_ABI_X86_64] = cf_abi_lookup("x86_64");
-	abis[REC_BPF_ABI_I386] = cf_abi_lookup("x86");
-	abis[REC_BPF_ABI_X32] = cf_abi_lookup("x32");
+	struct rec_argstat *pc = calloc((size_t)ncpu, sizeof(*pc));
+	int rc = 0;
+
+	if (!pc)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < 6 * r->ncalls && rc == 0; k++) {
+		rc = bpf_map__lookup_elem(r->skel->maps.argstat, &k, sizeof(k),
+					  pc, sizeof(*pc) * (size_t)ncpu, 0);
+		for (int i = 0; rc == 0 && i < ncpu; i++) {
+			st[k].bits |= pc[i].bits;
+			st[k].overflow |= pc[i].overflow;
+		}
+	}
+	free(pc);
+	return rc;
+}
+
+/* value of slot into obs */
+static int re_add_value(struct rec_ebpf *r, struct cf_record *obs,
+			uint32_t slot, uint64_t value)
+{
+	const struct re_argcall *call = &r->argcalls[slot / 6];
+
+	if (slot / 6 >= r->ncalls)
+		return -EPROTO;
+	return cf_record_add_arg(obs, call->abi, call->nr, slot % 6, value);
+}
+
+/* --args: every value kept into obs; a slot that overflowed also adds
+ * the union of all its values (the library, which got more values than
+ * it keeps, then knows every bit a flag word used). */
+static int re_read_args(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
+			struct rec_ebpf_counts *c)
+{
+	static struct rec_argstat st[REC_ARG_SLOTS];
+	const struct bpf_map *m = r->skel->maps.argvals;
+	struct rec_argkey k, next;
+	const void *prev = NULL;
+	int rc;
+
+	memset(st, 0, sizeof(st));
+	rc = re_read_argstat(r, ncpu, st);
+	while (rc == 0 &&
+	       bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
+		k = next;
+		prev = &k;
+		rc = re_add_value(r, obs, k.slot, k.value);
+	}
+	for (uint32_t s = 0; rc == 0 && s < 6 * r->ncalls; s++)
+		if (st[s].overflow) {
+			c->args_overflowed++;
+			rc = re_add_value(r, obs, s, st[s].bits);
+		}
+	return rc;
 }
 
 /* Every non-zero count into obs; a count on an ABI the library lacks is
@@ -382,15 +531,16 @@ static void re_result(const struct rec_ebpf_counts *c, struct rec_result *res)
 {
 	res->events += c->calls;
 	res->tasks += c->processes + c->threads;
-	if (!c->lost_tasks && !c->lost_calls && !c->lost_exits)
+	if (!c->lost_tasks && !c->lost_calls && !c->lost_exits && !c->lost_args)
 		return;
 	res->lost = true;
 	snprintf(res->why, sizeof(res->why),
-		 "the eBPF recorder lost %llu processes, %llu calls and %llu "
-		 "exits (maps full or busy)",
+		 "the eBPF recorder lost %llu processes, %llu calls, %llu "
+		 "exits and %llu argument values (maps full or busy)",
 		 (unsigned long long)c->lost_tasks,
 		 (unsigned long long)c->lost_calls,
-		 (unsigned long long)c->lost_exits);
+		 (unsigned long long)c->lost_exits,
+		 (unsigned long long)c->lost_args);
 }
 
 int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
@@ -409,6 +559,8 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 		rc = re_read_counters(r, vals, ncpu, &c);
 	if (rc == 0)
 		rc = re_read_calls(r, vals, ncpu, obs, &c);
+	if (rc == 0 && r->args)
+		rc = re_read_args(r, ncpu, obs, &c);
 	free(vals);
 	rec_ebpf_close(r);
 	if (counts)
@@ -494,7 +646,7 @@ static pid_t re_spawn(char *const *argv, int *syncw, int *errr)
 static int re_run(char *const *argv, struct cf_record *obs,
 		  struct rec_result *res)
 {
-	struct rec_ebpf_target t = {.scope = REC_EBPF_TREE};
+	struct rec_ebpf_target t = {.scope = REC_EBPF_TREE, .args = res->args};
 	struct rec_ebpf_counts c;
 	struct rec_ebpf *r;
 	char why[256];
