@@ -494,37 +494,69 @@ static int re_read_args(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
 	return rc;
 }
 
+/* Every slot of calls, summed over the CPUs, into sums: one batch lookup
+ * (a few system calls instead of one per slot: on a busy machine each
+ * one is a chance to be scheduled out), else one lookup per slot. */
+static int re_read_all_calls(struct rec_ebpf *r, int ncpu, uint64_t *vals,
+			     uint64_t *sums)
+{
+	const uint32_t n_all = REC_BPF_ABIS * REC_NR_SLOTS;
+	uint32_t *keys = calloc(n_all, sizeof(*keys)), out = 0, got = 0;
+	uint64_t *all = calloc((size_t)n_all * (size_t)ncpu, sizeof(*all));
+	int fd = bpf_map__fd(r->skel->maps.calls), rc = -ENOMEM;
+
+	while (keys && all && got < n_all) {
+		uint32_t n = n_all - got;
+
+		rc = bpf_map_lookup_batch(fd, got ? &out : NULL, &out,
+					  keys + got, all + (size_t)got * ncpu,
+					  &n, NULL);
+		got += n;
+		if (rc < 0)
+			break;
+	}
+	for (uint32_t i = 0; (rc == 0 || rc == -ENOENT) && i < got; i++)
+		for (int c = 0; c < ncpu && keys[i] < n_all; c++)
+			sums[keys[i]] += all[(size_t)i * ncpu + c];
+	free(keys);
+	free(all);
+	if (rc == 0 || rc == -ENOENT)
+		return 0;
+	for (uint32_t k = 0; k < n_all; k++) { /* no batch operations */
+		rc = re_sum(r->skel->maps.calls, k, vals, ncpu, &sums[k]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Every non-zero count into obs; a count on an ABI the library lacks is
  * lost (c->lost_calls). */
 static int re_read_calls(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 			 struct cf_record *obs, struct rec_ebpf_counts *c)
 {
-	int abis[REC_BPF_ABIS];
+	static uint64_t sums[REC_BPF_ABIS * REC_NR_SLOTS];
+	int abis[REC_BPF_ABIS], rc;
 
+	memset(sums, 0, sizeof(sums));
+	rc = re_read_all_calls(r, ncpu, vals, sums);
 	re_abis(abis);
-	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
-		for (uint32_t nr = 0; nr < REC_NR_SLOTS; nr++) {
-			uint32_t key = abi * REC_NR_SLOTS + nr, knr = nr;
-			uint64_t n;
-			int rc =
-			    re_sum(r->skel->maps.calls, key, vals, ncpu, &n);
+	for (uint32_t abi = 0; rc == 0 && abi < REC_BPF_ABIS; abi++) {
+		for (uint32_t nr = 0; rc == 0 && nr < REC_NR_SLOTS; nr++) {
+			uint64_t n = sums[abi * REC_NR_SLOTS + nr];
 
-			if (rc < 0)
-				return rc;
 			if (!n)
 				continue;
 			if (abis[abi] < 0) {
 				c->lost_calls += n;
 				continue;
 			}
-			if (abi == REC_BPF_ABI_X32)
-				knr |= REC_X32_BIT;
-			rc = cf_record_add(obs, abis[abi], knr, n);
-			if (rc < 0)
-				return rc;
+			rc = cf_record_add(
+			    obs, abis[abi],
+			    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr, n);
 		}
 	}
-	return 0;
+	return rc;
 }
 
 static void re_result(const struct rec_ebpf_counts *c, struct rec_result *res)
