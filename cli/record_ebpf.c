@@ -201,8 +201,13 @@ static int re_run(char *const *argv, struct cf_record *obs,
 #include <linux/types.h>
 
 #include "record_maps.h"
-/* (after record_maps.h: its rodata has a struct rec_argspec array) */
-#include "record.skel.h"
+/* (after record_maps.h: its rodata has a struct rec_argspec array; a
+ * light skeleton: the kernel relocates and loads, libbpf is used only for
+ * its system call wrappers) */
+#pragma GCC diagnostic push /* bpftool's code: void * arithmetic */
+#pragma GCC diagnostic ignored "-Wpointer-arith"
+#include "record.lskel.h"
+#pragma GCC diagnostic pop
 
 _Static_assert(RE_ARG_KEEP == REC_ARG_KEEP, "record_maps.h: REC_ARG_KEEP");
 
@@ -231,15 +236,6 @@ bool rec_ebpf_built(void)
 	return true;
 }
 
-static int __attribute__((format(printf, 2, 0)))
-re_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBBPF_WARN)
-		return 0;
-	fputs("callfence record: libbpf: ", stderr);
-	return vfprintf(stderr, fmt, ap);
-}
-
 static const char *re_hint(int e)
 {
 	if (e == EPERM || e == EACCES)
@@ -248,15 +244,15 @@ static const char *re_hint(int e)
 	return "";
 }
 
-/* For tests of the loss path (tests/live/record-ebpf.sh): a smaller
- * hash of followed processes, so that it fills. */
+/* For tests of the loss path (tests/live/record-ebpf.sh): room for N
+ * followed processes only, so that it fills. */
 static void re_test_max_tasks(struct record_bpf *skel)
 {
 	const char *v = getenv("CALLFENCE_TEST_EBPF_MAX_TASKS");
 	long n = v ? strtol(v, NULL, 10) : 0;
 
 	if (n > 0 && n < REC_MAX_TASKS)
-		bpf_map__set_max_entries(skel->maps.tasks, (uint32_t)n);
+		skel->rodata->rec_test_max_new = (uint32_t)n;
 }
 
 /* The library's index of each ABI of the BPF side, -1 if it has none. */
@@ -289,9 +285,8 @@ static bool re_argspec(int abi, uint32_t nr, struct rec_argspec *sp)
  * library decides), a slot for each, and room for their values. */
 static int re_setup_args(struct rec_ebpf *r)
 {
-	volatile struct rec_argspec *specs = r->skel->rodata->rec_argspecs;
-	int abis[REC_BPF_ABIS], ncpu = libbpf_num_possible_cpus();
-	size_t nargs = 0;
+	struct rec_argspec *specs = r->skel->rodata->rec_argspecs;
+	int abis[REC_BPF_ABIS];
 
 	re_abis(abis);
 	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
@@ -309,15 +304,10 @@ static int re_setup_args(struct rec_ebpf *r)
 			r->argcalls[r->ncalls++] =
 			    (struct re_argcall){abis[abi], lnr};
 			specs[abi * REC_NR_SLOTS + nr] = sp;
-			nargs += (size_t)__builtin_popcount(sp.mask);
 		}
 	}
 	r->skel->rodata->rec_args = true;
-	/* a slot may get a few more than REC_ARG_KEEP when CPUs race */
-	return bpf_map__set_max_entries(
-	    r->skel->maps.argvals,
-	    (uint32_t)(nargs *
-		       (REC_ARG_KEEP + (size_t)(ncpu > 0 ? ncpu : 64))));
+	return 0;
 }
 
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
@@ -340,7 +330,6 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		snprintf(why, whylen, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	libbpf_set_print(re_libbpf_print);
 	r->skel = record_bpf__open();
 	if (!r->skel)
 		goto fail;
@@ -377,8 +366,8 @@ int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
 	uint8_t one = 1;
 	int rc;
 
-	rc = bpf_map__update_elem(r->skel->maps.tasks, &tgid, sizeof(tgid),
-				  &one, sizeof(one), BPF_ANY);
+	rc = bpf_map_update_elem(r->skel->maps.tasks.map_fd, &tgid, &one,
+				 BPF_ANY);
 	if (rc < 0) {
 		snprintf(why, whylen, "cannot follow process %d: %s", (int)pid,
 			 strerror(-rc));
@@ -397,11 +386,9 @@ void rec_ebpf_close(struct rec_ebpf *r)
 }
 
 /* Sum over CPUs of one per-CPU u64 slot; vals has room for ncpu. */
-static int re_sum(const struct bpf_map *m, uint32_t key, uint64_t *vals,
-		  int ncpu, uint64_t *sum)
+static int re_sum(int fd, uint32_t key, uint64_t *vals, int ncpu, uint64_t *sum)
 {
-	int rc = bpf_map__lookup_elem(m, &key, sizeof(key), vals,
-				      sizeof(*vals) * (size_t)ncpu, 0);
+	int rc = bpf_map_lookup_elem(fd, &key, vals);
 
 	*sum = 0;
 	if (rc < 0)
@@ -417,7 +404,8 @@ static int re_read_counters(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 	uint64_t v[REC_CNTS];
 
 	for (uint32_t k = 0; k < REC_CNTS; k++) {
-		int rc = re_sum(r->skel->maps.counters, k, vals, ncpu, &v[k]);
+		int rc =
+		    re_sum(r->skel->maps.counters.map_fd, k, vals, ncpu, &v[k]);
 
 		if (rc < 0)
 			return rc;
@@ -444,8 +432,7 @@ static int re_read_argstat(struct rec_ebpf *r, int ncpu, struct rec_argstat *st)
 	if (!pc)
 		return -ENOMEM;
 	for (uint32_t k = 0; k < 6 * r->ncalls && rc == 0; k++) {
-		rc = bpf_map__lookup_elem(r->skel->maps.argstat, &k, sizeof(k),
-					  pc, sizeof(*pc) * (size_t)ncpu, 0);
+		rc = bpf_map_lookup_elem(r->skel->maps.argstat.map_fd, &k, pc);
 		for (int i = 0; rc == 0 && i < ncpu; i++) {
 			st[k].bits |= pc[i].bits;
 			st[k].overflow |= pc[i].overflow;
@@ -473,15 +460,14 @@ static int re_read_args(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
 			struct rec_ebpf_counts *c)
 {
 	static struct rec_argstat st[REC_ARG_SLOTS];
-	const struct bpf_map *m = r->skel->maps.argvals;
+	int fd = r->skel->maps.argvals.map_fd;
 	struct rec_argkey k, next;
 	const void *prev = NULL;
 	int rc;
 
 	memset(st, 0, sizeof(st));
 	rc = re_read_argstat(r, ncpu, st);
-	while (rc == 0 &&
-	       bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
+	while (rc == 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		k = next;
 		prev = &k;
 		rc = re_add_value(r, obs, k.slot, k.value);
@@ -503,7 +489,7 @@ static int re_read_all_calls(struct rec_ebpf *r, int ncpu, uint64_t *vals,
 	const uint32_t n_all = REC_BPF_ABIS * REC_NR_SLOTS;
 	uint32_t *keys = calloc(n_all, sizeof(*keys)), out = 0, got = 0;
 	uint64_t *all = calloc((size_t)n_all * (size_t)ncpu, sizeof(*all));
-	int fd = bpf_map__fd(r->skel->maps.calls), rc = -ENOMEM;
+	int fd = r->skel->maps.calls.map_fd, rc = -ENOMEM;
 
 	while (keys && all && got < n_all) {
 		uint32_t n = n_all - got;
@@ -523,7 +509,7 @@ static int re_read_all_calls(struct rec_ebpf *r, int ncpu, uint64_t *vals,
 	if (rc == 0 || rc == -ENOENT)
 		return 0;
 	for (uint32_t k = 0; k < n_all; k++) { /* no batch operations */
-		rc = re_sum(r->skel->maps.calls, k, vals, ncpu, &sums[k]);
+		rc = re_sum(fd, k, vals, ncpu, &sums[k]);
 		if (rc < 0)
 			return rc;
 	}

@@ -28,6 +28,9 @@ const volatile __u64 rec_mntns;
 const volatile __s32 rec_cgroup1_hier;
 const volatile __u64 rec_cgroup1_id;
 const volatile bool rec_args;
+/* tests/live/record-ebpf.sh's loss test: the kernel side follows at most
+ * this many processes besides the first (0: as many as the hash holds) */
+const volatile __u32 rec_test_max_new;
 const volatile struct rec_argspec rec_argspecs[REC_BPF_ABIS * REC_NR_SLOTS];
 
 struct {
@@ -54,11 +57,11 @@ struct {
 	__type(value, __u8);
 } tasks SEC(".maps");
 
-/* --args: the distinct values of each slot (max_entries set by the
- * loader: REC_ARG_KEEP + a margin per slot in use) */
+/* --args: the distinct values of each slot: up to REC_ARG_KEEP each, a
+ * few more when CPUs race (allocated as they come) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
+	__uint(max_entries, REC_ARG_SLOTS * 2 * REC_ARG_KEEP);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct rec_argkey);
 	__type(value, __u8);
@@ -90,13 +93,22 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
+/* rec_test_max_new: processes the kernel side follows now */
+__u64 rec_test_live;
+
 static __always_inline void follow(__u32 tgid)
 {
 	__u8 one = 1;
 
-	if (bpf_map_update_elem(&tasks, &tgid, &one, BPF_NOEXIST) == 0)
+	if (rec_test_max_new && rec_test_live + 1 >= rec_test_max_new) {
+		count(REC_CNT_LOST_TASKS);
+		return;
+	}
+	if (bpf_map_update_elem(&tasks, &tgid, &one, BPF_NOEXIST) == 0) {
 		count(REC_CNT_PROCESSES);
-	else if (!bpf_map_lookup_elem(&tasks, &tgid))
+		if (rec_test_max_new)
+			__sync_fetch_and_add(&rec_test_live, 1);
+	} else if (!bpf_map_lookup_elem(&tasks, &tgid))
 		count(REC_CNT_LOST_TASKS);
 }
 
@@ -271,5 +283,7 @@ int BPF_PROG(rec_exit, struct task_struct *p, bool group_dead)
 	rc = bpf_map_delete_elem(&tasks, &tgid);
 	if (rc && rc != -2 /* ENOENT: not followed */)
 		count(REC_CNT_LOST_EXITS);
+	if (rc == 0 && rec_test_max_new)
+		__sync_fetch_and_add(&rec_test_live, -1);
 	return 0;
 }
