@@ -241,6 +241,9 @@ static const char *re_hint(int e)
 	if (e == EPERM || e == EACCES)
 		return " (needs root: CAP_BPF and CAP_PERFMON, or "
 		       "CAP_SYS_ADMIN)";
+	if (e == EINVAL || e == ENOENT || e == ENOTSUP)
+		return " (the recorder needs Linux 5.17 or later with BTF: "
+		       "the kernel relocates and loads it)";
 	return "";
 }
 

@@ -3,10 +3,12 @@
  * record_ebpf.h - the eBPF recorder of `callfence record` (cli/record_ebpf.c,
  * BPF program in ebpf/record.bpf.c): counts every system call that a target
  * makes, by (ABI, number), in kernel maps that cannot overflow, and counts
- * everything it could not follow ("lost"). Needs root (CAP_BPF +
- * CAP_PERFMON or CAP_SYS_ADMIN), a kernel with BTF (/sys/kernel/btf/vmlinux)
- * and an x86-64 build with clang, bpftool and libbpf; without them every
- * function below fails with a reason ("not built in", ...).
+ * everything it could not follow ("lost"); with --args also argument
+ * values. Needs root (CAP_BPF + CAP_PERFMON or CAP_SYS_ADMIN), Linux 5.17
+ * with BTF (/sys/kernel/btf/vmlinux: the kernel relocates the program,
+ * callfence reads no BTF) and an x86-64 build with clang, bpftool and
+ * libbpf; without them every function below fails with a reason ("not
+ * built in", ...).
  *
  * Targets (struct rec_ebpf_target):
  *   REC_EBPF_TREE    processes added with rec_ebpf_follow (each with every
@@ -91,7 +93,8 @@ bool rec_ebpf_built(void);
 
 /* Loads and attaches the recorder for t. Returns 0, or -1 with a reason
  * in why (always terminated): "not built in", no BTF, not root, the
- * kernel refused the program. libbpf's own warnings go to stderr. */
+ * kernel refused the program (its errno only: the light skeleton's loader
+ * gives no verifier log). */
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		  char *why, size_t whylen);
 
