@@ -5,8 +5,9 @@
 # root, BTF, built in). Each is run RUNS times in turn (interleaved, so a
 # slow moment of the machine hits all of them); the table gives the median
 # wall time, the ratio to plain, and what each recorder lost over all runs
-# (ptrace: runs that failed for a loss; ebpf: processes + calls + exits its
-# maps could not hold; strace stops every call, so it has no such count).
+# (ptrace: runs that failed for a loss; ebpf: processes + calls + exits +
+# argument values its maps could not hold; strace stops every call, so it
+# has no such count).
 #
 #   bench/record.sh [CALLFENCE] [RUNS]        (make bench-record)
 #
@@ -53,8 +54,8 @@ fi
 lost() {
 	case $1 in
 	*.ptrace) grep -c 'calls may be missing' "$tmp/$1.err" || true ;;
-	*.ebpf) grep -o 'lost: [0-9]* processes, [0-9]* calls, [0-9]* exits' "$tmp/$1.err" |
-		awk '{n += $2 + $4 + $6} END {print n + 0}' ;;
+	*.ebpf) grep -o 'lost: [0-9]* processes, [0-9]* calls, [0-9]* exits, [0-9]* argument values' "$tmp/$1.err" |
+		awk '{n += $2 + $4 + $6 + $8} END {print n + 0}' ;;
 	esac
 }
 

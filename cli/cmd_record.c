@@ -244,14 +244,8 @@ static int rec_parse(int argc, char **argv, struct rec_args *a)
 		fputs(rec_usage, stderr);
 		return -1;
 	}
-	if (a->args && (a->container || a->backend == &rec_backend_ebpf)) {
-		cli_errorf("--args: argument values are recorded by the ptrace "
-			   "backend only (--backend ptrace, not --container)");
-		return -1;
-	}
 	if (!a->backend)
-		a->backend =
-		    a->args ? &rec_backend_ptrace : rec_default_backend();
+		a->backend = rec_default_backend();
 	return 0;
 }
 

@@ -128,7 +128,7 @@ static const char *const rcn_ended[] = {"--duration passed",
 int rec_container_record(const char *name, double seconds,
 			 struct cf_record *obs, struct rec_result *res)
 {
-	struct rec_ebpf_target t = {.scope = REC_EBPF_MNTNS};
+	struct rec_ebpf_target t = {.scope = REC_EBPF_MNTNS, .args = res->args};
 	struct rec_ebpf_counts c;
 	struct rec_ebpf *r;
 	const char *engine = "";

@@ -32,17 +32,32 @@
 #include <time.h>
 #include <unistd.h>
 
+/* = REC_ARG_KEEP of ebpf/record_maps.h (which needs the BPF types) */
+#define RE_ARG_KEEP 257
+
 void rec_ebpf_print_counts(const char *prefix, const struct rec_ebpf_counts *c)
 {
 	fprintf(stderr,
 		"%s: ebpf: %llu calls, %llu processes, %llu threads; lost: "
-		"%llu processes, %llu calls, %llu exits",
+		"%llu processes, %llu calls, %llu exits, %llu argument values",
 		prefix, (unsigned long long)c->calls,
 		(unsigned long long)c->processes,
 		(unsigned long long)c->threads,
 		(unsigned long long)c->lost_tasks,
 		(unsigned long long)c->lost_calls,
-		(unsigned long long)c->lost_exits);
+		(unsigned long long)c->lost_exits,
+		(unsigned long long)c->lost_args);
+	if (c->args_overflowed)
+		fprintf(stderr,
+			"; %llu arguments took more than %d distinct values "
+			"(no condition; a flag word: no bit outside their "
+			"union)",
+			(unsigned long long)c->args_overflowed, RE_ARG_KEEP);
+	if (c->clone3_unread)
+		fprintf(stderr,
+			"; %llu clone3 structs unreadable (clone3 allowed "
+			"whatever its flags)",
+			(unsigned long long)c->clone3_unread);
 	if (c->unnumbered)
 		fprintf(stderr,
 			"; %llu calls with a number past every table "
@@ -183,17 +198,37 @@ static int re_run(char *const *argv, struct cf_record *obs,
 
 #else /* CF_HAVE_EBPF */
 
-#include "record.skel.h"
+#include <linux/types.h>
+
 #include "record_maps.h"
+/* (after record_maps.h: its rodata has a struct rec_argspec array; a
+ * light skeleton: the kernel relocates and loads, libbpf is used only for
+ * its system call wrappers) */
+#pragma GCC diagnostic push /* bpftool's code: void * arithmetic */
+#pragma GCC diagnostic ignored "-Wpointer-arith"
+#include "record.lskel.h"
+#pragma GCC diagnostic pop
+
+_Static_assert(RE_ARG_KEEP == REC_ARG_KEEP, "record_maps.h: REC_ARG_KEEP");
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #define RE_BTF "/sys/kernel/btf/vmlinux"
 
+/* --args: a call whose arguments are recorded; its slots are
+ * 6 * (its index) + argument */
+struct re_argcall {
+	int abi;     /* the library's ABI index */
+	uint32_t nr; /* as the library numbers it (x32: with bit 30) */
+};
+
 struct rec_ebpf {
 	struct record_bpf *skel;
 	uint64_t followed; /* processes added by rec_ebpf_follow */
+	bool args;
+	size_t ncalls; /* --args: calls in argcalls */
+	struct re_argcall argcalls[REC_ARG_SLOTS / 6];
 };
 
 bool rec_ebpf_built(void)
@@ -201,32 +236,81 @@ bool rec_ebpf_built(void)
 	return true;
 }
 
-static int __attribute__((format(printf, 2, 0)))
-re_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBBPF_WARN)
-		return 0;
-	fputs("callfence record: libbpf: ", stderr);
-	return vfprintf(stderr, fmt, ap);
-}
-
 static const char *re_hint(int e)
 {
 	if (e == EPERM || e == EACCES)
 		return " (needs root: CAP_BPF and CAP_PERFMON, or "
 		       "CAP_SYS_ADMIN)";
+	if (e == EINVAL || e == ENOENT || e == ENOTSUP)
+		return " (the recorder needs Linux 5.17 or later with BTF: "
+		       "the kernel relocates and loads it)";
 	return "";
 }
 
-/* For tests of the loss path (tests/live/record-ebpf.sh): a smaller
- * hash of followed processes, so that it fills. */
+/* For tests of the loss path (tests/live/record-ebpf.sh): room for N
+ * followed processes only, so that it fills. */
 static void re_test_max_tasks(struct record_bpf *skel)
 {
 	const char *v = getenv("CALLFENCE_TEST_EBPF_MAX_TASKS");
 	long n = v ? strtol(v, NULL, 10) : 0;
 
 	if (n > 0 && n < REC_MAX_TASKS)
-		bpf_map__set_max_entries(skel->maps.tasks, (uint32_t)n);
+		skel->rodata->rec_test_max_new = (uint32_t)n;
+}
+
+/* The library's index of each ABI of the BPF side, -1 if it has none. */
+static void re_abis(int *abis)
+{
+	abis[REC_BPF_ABI_X86_64] = cf_abi_lookup("x86_64");
+	abis[REC_BPF_ABI_I386] = cf_abi_lookup("x86");
+	abis[REC_BPF_ABI_X32] = cf_abi_lookup("x32");
+}
+
+/* The spec of call nr (library numbering) on library ABI abi, from the
+ * library (which arguments, their widths); false when none is recorded. */
+static bool re_argspec(int abi, uint32_t nr, struct rec_argspec *sp)
+{
+	const char *name;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->mask = (uint8_t)cf_record_arg_mask(abi, nr);
+	if (!sp->mask)
+		return false;
+	for (unsigned a = 0; a < 6; a++)
+		if (cf_record_arg_bits(abi, nr, a) == 32)
+			sp->is32 |= (uint8_t)(1U << a);
+	name = cf_syscall_name(abi, nr);
+	sp->clone3 = name && !strcmp(name, "clone3");
+	return true;
+}
+
+/* --args: which arguments of which calls the kernel side records (the
+ * library decides), a slot for each, and room for their values. */
+static int re_setup_args(struct rec_ebpf *r)
+{
+	struct rec_argspec *specs = r->skel->rodata->rec_argspecs;
+	int abis[REC_BPF_ABIS];
+
+	re_abis(abis);
+	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
+		for (uint32_t nr = 0; abis[abi] >= 0 && nr < REC_NR_SLOTS;
+		     nr++) {
+			uint32_t lnr =
+			    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr;
+			struct rec_argspec sp;
+
+			if (!re_argspec(abis[abi], lnr, &sp))
+				continue;
+			if (r->ncalls == CF_ARRAY_LEN(r->argcalls))
+				return -E2BIG;
+			sp.slot = (uint16_t)(6 * r->ncalls);
+			r->argcalls[r->ncalls++] =
+			    (struct re_argcall){abis[abi], lnr};
+			specs[abi * REC_NR_SLOTS + nr] = sp;
+		}
+	}
+	r->skel->rodata->rec_args = true;
+	return 0;
 }
 
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
@@ -249,7 +333,6 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		snprintf(why, whylen, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	libbpf_set_print(re_libbpf_print);
 	r->skel = record_bpf__open();
 	if (!r->skel)
 		goto fail;
@@ -258,6 +341,10 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 	r->skel->rodata->rec_cgroup1_hier = t->cgroup1_hier;
 	r->skel->rodata->rec_cgroup1_id = t->cgroup1_id;
 	re_test_max_tasks(r->skel);
+	r->args = t->args;
+	step = "set up argument recording for";
+	if (t->args && (errno = -re_setup_args(r)) != 0)
+		goto fail;
 	step = "load";
 	errno = -record_bpf__load(r->skel);
 	if (errno)
@@ -282,8 +369,8 @@ int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
 	uint8_t one = 1;
 	int rc;
 
-	rc = bpf_map__update_elem(r->skel->maps.tasks, &tgid, sizeof(tgid),
-				  &one, sizeof(one), BPF_ANY);
+	rc = bpf_map_update_elem(r->skel->maps.tasks.map_fd, &tgid, &one,
+				 BPF_ANY);
 	if (rc < 0) {
 		snprintf(why, whylen, "cannot follow process %d: %s", (int)pid,
 			 strerror(-rc));
@@ -302,11 +389,9 @@ void rec_ebpf_close(struct rec_ebpf *r)
 }
 
 /* Sum over CPUs of one per-CPU u64 slot; vals has room for ncpu. */
-static int re_sum(const struct bpf_map *m, uint32_t key, uint64_t *vals,
-		  int ncpu, uint64_t *sum)
+static int re_sum(int fd, uint32_t key, uint64_t *vals, int ncpu, uint64_t *sum)
 {
-	int rc = bpf_map__lookup_elem(m, &key, sizeof(key), vals,
-				      sizeof(*vals) * (size_t)ncpu, 0);
+	int rc = bpf_map_lookup_elem(fd, &key, vals);
 
 	*sum = 0;
 	if (rc < 0)
@@ -322,7 +407,8 @@ static int re_read_counters(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 	uint64_t v[REC_CNTS];
 
 	for (uint32_t k = 0; k < REC_CNTS; k++) {
-		int rc = re_sum(r->skel->maps.counters, k, vals, ncpu, &v[k]);
+		int rc =
+		    re_sum(r->skel->maps.counters.map_fd, k, vals, ncpu, &v[k]);
 
 		if (rc < 0)
 			return rc;
@@ -334,15 +420,103 @@ static int re_read_counters(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 	c->lost_tasks = v[REC_CNT_LOST_TASKS];
 	c->lost_calls = v[REC_CNT_LOST_CALLS];
 	c->lost_exits = v[REC_CNT_LOST_EXITS];
+	c->lost_args = v[REC_CNT_LOST_ARGS];
+	c->clone3_unread = v[REC_CNT_CLONE3_UNREAD];
 	return 0;
 }
 
-/* The library's index of each ABI of the BPF side, -1 if it has none. */
-static void re_abis(int *abis)
+/* The union of the values of every slot and whether it overflowed, over
+ * the CPUs, into st[REC_ARG_SLOTS]. */
+static int re_read_argstat(struct rec_ebpf *r, int ncpu, struct rec_argstat *st)
 {
-	abis[REC_BPF_ABI_X86_64] = cf_abi_lookup("x86_64");
-	abis[REC_BPF_ABI_I386] = cf_abi_lookup("x86");
-	abis[REC_BPF_ABI_X32] = cf_abi_lookup("x32");
+	struct rec_argstat *pc = calloc((size_t)ncpu, sizeof(*pc));
+	int rc = 0;
+
+	if (!pc)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < 6 * r->ncalls && rc == 0; k++) {
+		rc = bpf_map_lookup_elem(r->skel->maps.argstat.map_fd, &k, pc);
+		for (int i = 0; rc == 0 && i < ncpu; i++) {
+			st[k].bits |= pc[i].bits;
+			st[k].overflow |= pc[i].overflow;
+		}
+	}
+	free(pc);
+	return rc;
+}
+
+/* value of slot into obs */
+static int re_add_value(struct rec_ebpf *r, struct cf_record *obs,
+			uint32_t slot, uint64_t value)
+{
+	const struct re_argcall *call = &r->argcalls[slot / 6];
+
+	if (slot / 6 >= r->ncalls)
+		return -EPROTO;
+	return cf_record_add_arg(obs, call->abi, call->nr, slot % 6, value);
+}
+
+/* --args: every value kept into obs; a slot that overflowed also adds
+ * the union of all its values (the library, which got more values than
+ * it keeps, then knows every bit a flag word used). */
+static int re_read_args(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
+			struct rec_ebpf_counts *c)
+{
+	static struct rec_argstat st[REC_ARG_SLOTS];
+	int fd = r->skel->maps.argvals.map_fd;
+	struct rec_argkey k, next;
+	const void *prev = NULL;
+	int rc;
+
+	memset(st, 0, sizeof(st));
+	rc = re_read_argstat(r, ncpu, st);
+	while (rc == 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		rc = re_add_value(r, obs, k.slot, k.value);
+	}
+	for (uint32_t s = 0; rc == 0 && s < 6 * r->ncalls; s++)
+		if (st[s].overflow) {
+			c->args_overflowed++;
+			rc = re_add_value(r, obs, s, st[s].bits);
+		}
+	return rc;
+}
+
+/* Every slot of calls, summed over the CPUs, into sums: one batch lookup
+ * (a few system calls instead of one per slot: on a busy machine each
+ * one is a chance to be scheduled out), else one lookup per slot. */
+static int re_read_all_calls(struct rec_ebpf *r, int ncpu, uint64_t *vals,
+			     uint64_t *sums)
+{
+	const uint32_t n_all = REC_BPF_ABIS * REC_NR_SLOTS;
+	uint32_t *keys = calloc(n_all, sizeof(*keys)), out = 0, got = 0;
+	uint64_t *all = calloc((size_t)n_all * (size_t)ncpu, sizeof(*all));
+	int fd = r->skel->maps.calls.map_fd, rc = -ENOMEM;
+
+	while (keys && all && got < n_all) {
+		uint32_t n = n_all - got;
+
+		rc = bpf_map_lookup_batch(fd, got ? &out : NULL, &out,
+					  keys + got, all + (size_t)got * ncpu,
+					  &n, NULL);
+		got += n;
+		if (rc < 0)
+			break;
+	}
+	for (uint32_t i = 0; (rc == 0 || rc == -ENOENT) && i < got; i++)
+		for (int c = 0; c < ncpu && keys[i] < n_all; c++)
+			sums[keys[i]] += all[(size_t)i * ncpu + c];
+	free(keys);
+	free(all);
+	if (rc == 0 || rc == -ENOENT)
+		return 0;
+	for (uint32_t k = 0; k < n_all; k++) { /* no batch operations */
+		rc = re_sum(fd, k, vals, ncpu, &sums[k]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* Every non-zero count into obs; a count on an ABI the library lacks is
@@ -350,47 +524,44 @@ static void re_abis(int *abis)
 static int re_read_calls(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 			 struct cf_record *obs, struct rec_ebpf_counts *c)
 {
-	int abis[REC_BPF_ABIS];
+	static uint64_t sums[REC_BPF_ABIS * REC_NR_SLOTS];
+	int abis[REC_BPF_ABIS], rc;
 
+	memset(sums, 0, sizeof(sums));
+	rc = re_read_all_calls(r, ncpu, vals, sums);
 	re_abis(abis);
-	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
-		for (uint32_t nr = 0; nr < REC_NR_SLOTS; nr++) {
-			uint32_t key = abi * REC_NR_SLOTS + nr, knr = nr;
-			uint64_t n;
-			int rc =
-			    re_sum(r->skel->maps.calls, key, vals, ncpu, &n);
+	for (uint32_t abi = 0; rc == 0 && abi < REC_BPF_ABIS; abi++) {
+		for (uint32_t nr = 0; rc == 0 && nr < REC_NR_SLOTS; nr++) {
+			uint64_t n = sums[abi * REC_NR_SLOTS + nr];
 
-			if (rc < 0)
-				return rc;
 			if (!n)
 				continue;
 			if (abis[abi] < 0) {
 				c->lost_calls += n;
 				continue;
 			}
-			if (abi == REC_BPF_ABI_X32)
-				knr |= REC_X32_BIT;
-			rc = cf_record_add(obs, abis[abi], knr, n);
-			if (rc < 0)
-				return rc;
+			rc = cf_record_add(
+			    obs, abis[abi],
+			    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr, n);
 		}
 	}
-	return 0;
+	return rc;
 }
 
 static void re_result(const struct rec_ebpf_counts *c, struct rec_result *res)
 {
 	res->events += c->calls;
 	res->tasks += c->processes + c->threads;
-	if (!c->lost_tasks && !c->lost_calls && !c->lost_exits)
+	if (!c->lost_tasks && !c->lost_calls && !c->lost_exits && !c->lost_args)
 		return;
 	res->lost = true;
 	snprintf(res->why, sizeof(res->why),
-		 "the eBPF recorder lost %llu processes, %llu calls and %llu "
-		 "exits (maps full or busy)",
+		 "the eBPF recorder lost %llu processes, %llu calls, %llu "
+		 "exits and %llu argument values (maps full or busy)",
 		 (unsigned long long)c->lost_tasks,
 		 (unsigned long long)c->lost_calls,
-		 (unsigned long long)c->lost_exits);
+		 (unsigned long long)c->lost_exits,
+		 (unsigned long long)c->lost_args);
 }
 
 int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
@@ -409,6 +580,8 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 		rc = re_read_counters(r, vals, ncpu, &c);
 	if (rc == 0)
 		rc = re_read_calls(r, vals, ncpu, obs, &c);
+	if (rc == 0 && r->args)
+		rc = re_read_args(r, ncpu, obs, &c);
 	free(vals);
 	rec_ebpf_close(r);
 	if (counts)
@@ -494,7 +667,7 @@ static pid_t re_spawn(char *const *argv, int *syncw, int *errr)
 static int re_run(char *const *argv, struct cf_record *obs,
 		  struct rec_result *res)
 {
-	struct rec_ebpf_target t = {.scope = REC_EBPF_TREE};
+	struct rec_ebpf_target t = {.scope = REC_EBPF_TREE, .args = res->args};
 	struct rec_ebpf_counts c;
 	struct rec_ebpf *r;
 	char why[256];

@@ -3,10 +3,12 @@
  * record_ebpf.h - the eBPF recorder of `callfence record` (cli/record_ebpf.c,
  * BPF program in ebpf/record.bpf.c): counts every system call that a target
  * makes, by (ABI, number), in kernel maps that cannot overflow, and counts
- * everything it could not follow ("lost"). Needs root (CAP_BPF +
- * CAP_PERFMON or CAP_SYS_ADMIN), a kernel with BTF (/sys/kernel/btf/vmlinux)
- * and an x86-64 build with clang, bpftool and libbpf; without them every
- * function below fails with a reason ("not built in", ...).
+ * everything it could not follow ("lost"); with --args also argument
+ * values. Needs root (CAP_BPF + CAP_PERFMON or CAP_SYS_ADMIN), Linux 5.17
+ * with BTF (/sys/kernel/btf/vmlinux: the kernel relocates the program,
+ * callfence reads no BTF) and an x86-64 build with clang, bpftool and
+ * libbpf; without them every function below fails with a reason ("not
+ * built in", ...).
  *
  * Targets (struct rec_ebpf_target):
  *   REC_EBPF_TREE    processes added with rec_ebpf_follow (each with every
@@ -55,20 +57,32 @@ struct rec_ebpf_target {
 	uint64_t mntns;	     /* REC_EBPF_MNTNS: inode of /proc/PID/ns/mnt */
 	int cgroup1_hier;    /* REC_EBPF_CGROUP1: hierarchy id */
 	uint64_t cgroup1_id; /* REC_EBPF_CGROUP1: inode of the directory */
+	bool args;	     /* also the values of cf_record_arg_mask's
+			      * arguments (record --args) */
 };
 
 /* What the kernel side counted; every lost_* must be 0 for a profile. */
 struct rec_ebpf_counts {
-	uint64_t calls;	     /* system calls counted */
-	uint64_t processes;  /* processes followed (rec_ebpf_follow too) */
-	uint64_t threads;    /* threads started by followed processes */
-	uint64_t unnumbered; /* calls with a number past every table (stay
-			      * denied, like unknown numbers; not lost) */
-	uint64_t lost_tasks; /* new processes that could not be followed
-			      * (map full or busy): their calls are missing */
-	uint64_t lost_calls; /* calls that could not be counted */
-	uint64_t lost_exits; /* exited processes that could not be forgotten
-			      * (their pid, if reused, would be followed) */
+	uint64_t calls;		/* system calls counted */
+	uint64_t processes;	/* processes followed (rec_ebpf_follow too) */
+	uint64_t threads;	/* threads started by followed processes */
+	uint64_t unnumbered;	/* calls with a number past every table (stay
+				 * denied, like unknown numbers; not lost) */
+	uint64_t lost_tasks;	/* new processes that could not be followed
+				 * (map full or busy): their calls are missing */
+	uint64_t lost_calls;	/* calls that could not be counted */
+	uint64_t lost_exits;	/* exited processes that could not be forgotten
+				 * (their pid, if reused, would be followed) */
+	uint64_t lost_args;	/* argument values that could not be kept (a
+				 * set too many for its map: its rule would be
+				 * too narrow) */
+	uint64_t clone3_unread; /* clone3 calls whose struct could not be
+				 * read: clone3 is then allowed whatever
+				 * its flags (not lost) */
+	uint64_t args_overflowed; /* arguments with more distinct values
+				   * than the kernel side keeps (257): no
+				   * condition (a flag word: MASKED_EQ of
+				   * the union of all of them) */
 };
 
 struct rec_ebpf;
@@ -79,7 +93,8 @@ bool rec_ebpf_built(void);
 
 /* Loads and attaches the recorder for t. Returns 0, or -1 with a reason
  * in why (always terminated): "not built in", no BTF, not root, the
- * kernel refused the program. libbpf's own warnings go to stderr. */
+ * kernel refused the program (its errno only: the light skeleton's loader
+ * gives no verifier log). */
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		  char *why, size_t whylen);
 
@@ -90,7 +105,8 @@ int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen);
 /* Detaches, adds every counted call to obs (cf_record_add: ABI index of
  * the library, x32 numbers with bit 30), fills counts (may be NULL) and
  * res: events, tasks (processes + threads), and lost + why when any lost_*
- * is non-zero. Frees r (also on failure). Returns 0, or -1 with a reason
+ * is non-zero; with t->args, the argument values too (cf_record_add_arg).
+ * Frees r (also on failure). Returns 0, or -1 with a reason
  * in res->why (obs may then hold part of the calls). */
 int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 		  struct rec_result *res, struct rec_ebpf_counts *counts);

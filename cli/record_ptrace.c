@@ -120,8 +120,9 @@ int rec_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word)
 }
 
 /* --args: the values of the arguments the library asks for. A clone3
- * whose struct cannot be read gets no value: it is then allowed
- * whatever its flags (the summary says so). */
+ * whose struct cannot be read gets all ones: clone3 is then allowed
+ * whatever its flags (its word has bits clone cannot take),
+ * as with the eBPF backend. */
 static int rp_args(pid_t pid, int abi, const struct __ptrace_syscall_info *in,
 		   struct cf_record *obs)
 {
@@ -135,7 +136,7 @@ static int rp_args(pid_t pid, int abi, const struct __ptrace_syscall_info *in,
 	name = cf_syscall_name(abi, nr);
 	if (name && !strcmp(name, "clone3")) {
 		if (rec_clone3_word(pid, in->seccomp.args[0], &w) < 0)
-			return 0;
+			w = ~0ULL;
 		return cf_record_add_arg(obs, abi, nr, 0, w);
 	}
 	for (unsigned a = 0; a < 6; a++)

@@ -3,7 +3,9 @@
  * record.bpf.c - the kernel side of `callfence record --backend ebpf`
  * (CO-RE; vmlinux.h is generated from the build machine's BTF).
  *
- *   tp_btf/sys_enter           a followed task's call: count (ABI, nr)
+ *   tp_btf/sys_enter           a followed task's call: count (ABI, nr);
+ *                              --args: the distinct values of the
+ *                              arguments the library records
  *   tp_btf/sched_process_fork  a followed process starts one: follow it
  *   tp_btf/sched_process_exit  the last thread of a process: forget it
  *
@@ -25,6 +27,11 @@ const volatile __u32 rec_scope = REC_SCOPE_TREE;
 const volatile __u64 rec_mntns;
 const volatile __s32 rec_cgroup1_hier;
 const volatile __u64 rec_cgroup1_id;
+const volatile bool rec_args;
+/* tests/live/record-ebpf.sh's loss test: the kernel side follows at most
+ * this many processes besides the first (0: as many as the hash holds) */
+const volatile __u32 rec_test_max_new;
+const volatile struct rec_argspec rec_argspecs[REC_BPF_ABIS * REC_NR_SLOTS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -43,9 +50,36 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, REC_MAX_TASKS);
+	/* allocated as processes come: preallocating 65536 entries took
+	 * ~40 ms of every start-up; a failed allocation is a lost task */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
 } tasks SEC(".maps");
+
+/* --args: the distinct values of each slot: up to REC_ARG_KEEP each, a
+ * few more when CPUs race (allocated as they come) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, REC_ARG_SLOTS * 2 * REC_ARG_KEEP);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rec_argkey);
+	__type(value, __u8);
+} argvals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, REC_ARG_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} argcount SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, REC_ARG_SLOTS);
+	__type(key, __u32);
+	__type(value, struct rec_argstat);
+} argstat SEC(".maps");
 
 extern struct cgroup *bpf_task_get_cgroup1(struct task_struct *task,
 					   int hierarchy_id) __ksym __weak;
@@ -59,13 +93,22 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
+/* rec_test_max_new: processes the kernel side follows now */
+__u64 rec_test_live;
+
 static __always_inline void follow(__u32 tgid)
 {
 	__u8 one = 1;
 
-	if (bpf_map_update_elem(&tasks, &tgid, &one, BPF_NOEXIST) == 0)
+	if (rec_test_max_new && rec_test_live + 1 >= rec_test_max_new) {
+		count(REC_CNT_LOST_TASKS);
+		return;
+	}
+	if (bpf_map_update_elem(&tasks, &tgid, &one, BPF_NOEXIST) == 0) {
 		count(REC_CNT_PROCESSES);
-	else if (!bpf_map_lookup_elem(&tasks, &tgid))
+		if (rec_test_max_new)
+			__sync_fetch_and_add(&rec_test_live, 1);
+	} else if (!bpf_map_lookup_elem(&tasks, &tgid))
 		count(REC_CNT_LOST_TASKS);
 }
 
@@ -91,6 +134,90 @@ static __always_inline bool in_scope(struct task_struct *t)
 	if (rec_scope == REC_SCOPE_CGROUP1)
 		return in_cgroup1(t);
 	return false;
+}
+
+/* One value of a slot: kept if new and there is room; else the slot
+ * overflowed (more than REC_ARG_KEEP distinct values) or, when the map
+ * refused it, the value is lost (counted). */
+static __always_inline void add_value(__u32 slot, __u64 value)
+{
+	struct rec_argkey k = {.slot = slot, .value = value};
+	struct rec_argstat *st;
+	__u32 *n;
+	__u8 one = 1;
+	long rc;
+
+	if (bpf_map_lookup_elem(&argvals, &k))
+		return;
+	n = bpf_map_lookup_elem(&argcount, &slot);
+	st = bpf_map_lookup_elem(&argstat, &slot);
+	if (!n || !st) {
+		count(REC_CNT_LOST_ARGS);
+		return;
+	}
+	st->bits |= value;
+	if (*n >= REC_ARG_KEEP) {
+		st->overflow = 1;
+		return;
+	}
+	rc = bpf_map_update_elem(&argvals, &k, &one, BPF_NOEXIST);
+	if (rc == 0)
+		__sync_fetch_and_add(n, 1);
+	else if (rc != -17 /* EEXIST: another CPU added it meanwhile */)
+		count(REC_CNT_LOST_ARGS);
+}
+
+/* clone3's flags word as clone would take it: clone_args.flags |
+ * clone_args.exit_signal (all u64 fields on every ABI). Unreadable: all
+ * ones, so that clone3 is allowed whatever its flags (and counted). */
+static __always_inline __u64 clone3_word(__u64 ptr)
+{
+	__u64 ca[5];
+
+	if (bpf_probe_read_user(ca, sizeof(ca), (const void *)ptr) < 0) {
+		count(REC_CNT_CLONE3_UNREAD);
+		return ~0ULL;
+	}
+	return ca[0] | ca[4];
+}
+
+/* --args: the recorded arguments of the call key (abi * slots + nr),
+ * from the registers of its ABI (i386: bx, cx, dx, si, di, bp). */
+static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
+					__u32 key)
+{
+	const volatile struct rec_argspec *sp = &rec_argspecs[key];
+	__u8 mask = sp->mask, is32 = sp->is32;
+	__u32 slot = sp->slot;
+	__u64 a[6];
+
+	if (!mask)
+		return;
+	if (abi == REC_BPF_ABI_I386) {
+		a[0] = regs->bx;
+		a[1] = regs->cx;
+		a[2] = regs->dx;
+		a[3] = regs->si;
+		a[4] = regs->di;
+		a[5] = regs->bp;
+	} else {
+		a[0] = regs->di;
+		a[1] = regs->si;
+		a[2] = regs->dx;
+		a[3] = regs->r10;
+		a[4] = regs->r8;
+		a[5] = regs->r9;
+	}
+	if (sp->clone3) {
+		add_value(slot, clone3_word(a[0]));
+		return;
+	}
+#pragma unroll
+	for (int i = 0; i < 6; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		add_value(slot + i, is32 >> i & 1 ? (__u32)a[i] : a[i]);
+	}
 }
 
 SEC("tp_btf/sys_enter")
@@ -125,6 +252,8 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 	}
 	*v += 1;
 	count(REC_CNT_CALLS);
+	if (rec_args)
+		record_args(regs, abi, key);
 	return 0;
 }
 
@@ -154,5 +283,7 @@ int BPF_PROG(rec_exit, struct task_struct *p, bool group_dead)
 	rc = bpf_map_delete_elem(&tasks, &tgid);
 	if (rc && rc != -2 /* ENOENT: not followed */)
 		count(REC_CNT_LOST_EXITS);
+	if (rc == 0 && rec_test_max_new)
+		__sync_fetch_and_add(&rec_test_live, -1);
 	return 0;
 }

@@ -23,7 +23,38 @@
 #define REC_CNT_LOST_TASKS 4
 #define REC_CNT_LOST_CALLS 5
 #define REC_CNT_LOST_EXITS 6
-#define REC_CNTS 7
+#define REC_CNT_LOST_ARGS 7	 /* argument values that could not be kept */
+#define REC_CNT_CLONE3_UNREAD 8 /* clone3 structs that could not be read */
+#define REC_CNTS 9
+
+/* --args (rec_args): rec_argspecs[abi * REC_NR_SLOTS + nr] says which
+ * arguments of the call are recorded (cf_record_arg_mask), which of them
+ * the kernel reads as 32-bit (cf_record_arg_bits), and whether argument 0
+ * is clone3's struct; argument a of the call has value slot `slot + a`.
+ * Per slot: argvals holds up to REC_ARG_KEEP distinct values, argcount
+ * how many, argstat (per CPU) the union of every value seen and whether
+ * more than REC_ARG_KEEP distinct ones came. REC_ARG_KEEP is one more
+ * than the library uses (cf_record_opts.max_arg_values is at most 256),
+ * so a set that overflowed here overflows there too. */
+#define REC_ARG_SLOTS 384 /* 64 calls with 6 arguments each */
+#define REC_ARG_KEEP 257
+struct rec_argspec {
+	__u8 mask;
+	__u8 is32;
+	__u8 clone3;
+	__u8 pad;
+	__u16 slot;
+	__u16 pad2;
+};
+struct rec_argkey {
+	__u32 slot;
+	__u32 pad;
+	__u64 value;
+};
+struct rec_argstat {
+	__u64 bits;
+	__u64 overflow;
+};
 
 /* tasks: a hash of the followed processes (tgid -> 1) */
 #define REC_MAX_TASKS 65536

@@ -713,6 +713,11 @@ int cf_record_add(struct cf_record *r, int abi, uint32_t nr, uint64_t count);
  * added with count 0 only) gets no argument rule. -EINVAL for an
  * argument not in the mask, -ENOMEM. */
 uint32_t cf_record_arg_mask(int abi, uint32_t nr);
+/* How many low bits of argument arg of nr on abi cf_record_add_arg keeps
+ * (as the kernel reads it): 32 or 64; 0 for an argument not in
+ * cf_record_arg_mask. For a backend that compares values before adding
+ * them (the eBPF recorder counts distinct values in the kernel). */
+unsigned cf_record_arg_bits(int abi, uint32_t nr, unsigned arg);
 int cf_record_add_arg(struct cf_record *r, int abi, uint32_t nr, unsigned arg,
 		      uint64_t value);
 /* The calls cf_run makes after installing the filter for options o (as

@@ -92,6 +92,16 @@ uint32_t cf_record_arg_mask(int abi, uint32_t nr)
 	return cf_rec_argspec(abi, rec_name_idx(abi, nr), &sp) ? sp.mask : 0;
 }
 
+unsigned cf_record_arg_bits(int abi, uint32_t nr, unsigned arg)
+{
+	int idx = rec_name_idx(abi, nr);
+	struct cf_rec_argspec sp;
+
+	if (arg >= 6 || !cf_rec_argspec(abi, idx, &sp) || !(sp.mask >> arg & 1))
+		return 0;
+	return cf_rec_arg_bits(abi, idx, arg);
+}
+
 static int rec_vals_add(struct rec_vals *vs, uint64_t value)
 {
 	vs->bits |= value;

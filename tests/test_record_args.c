@@ -44,6 +44,27 @@ TEST(record_args_mask_names_the_recorded_arguments)
 	CHECK_EQ(cf_record_arg_mask(-1, 0), 0);
 }
 
+/* The widths a backend masks with before comparing values: int
+ * arguments 32 on x86-64, flag words of type unsigned long 64, every
+ * argument 32 on x86; 0 outside the mask. */
+TEST(record_args_bits_are_the_kernels_widths)
+{
+	int x64 = cf_abi_lookup("x86_64"), x86 = cf_abi_lookup("x86");
+
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "socket"), 0), 32);
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "socket"), 1), 32);
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "personality"), 0),
+		 32);
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "clone"), 0), 64);
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "mmap"), 2), 64);
+	CHECK_EQ(cf_record_arg_bits(x86, ra_nr("x86", "clone"), 0), 32);
+	CHECK_EQ(cf_record_arg_bits(x86, ra_nr("x86", "mmap2"), 2), 32);
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "socket"), 2), 0);
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "read"), 0), 0);
+	CHECK_EQ(cf_record_arg_bits(x64, ra_nr("x86_64", "socket"), 6), 0);
+	CHECK_EQ(cf_record_arg_bits(-1, 0, 0), 0);
+}
+
 TEST(record_args_add_refuses_arguments_not_recorded)
 {
 	struct cf_record *r;

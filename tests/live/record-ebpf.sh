@@ -11,7 +11,11 @@
 #     started by runc (the runtime Docker uses here) from a bundle of the
 #     same root, the merged profile runs the container under docker run
 #     --security-opt seccomp= with the same output; --duration stops a
-#     recording of a container that keeps running.
+#     recording of a container that keeps running; --args records clone's
+#     flags in a running container.
+#  Between them, --args: ebpf and ptrace write the same profile for the
+#  same workload (socket AF_UNIX, personality(0xffffffff), 300 distinct
+#  values); socket(AF_INET) is denied under the result.
 . "$(dirname "$0")/lib.sh"
 live_need_root
 [ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
@@ -131,6 +135,95 @@ set -e
 grep -q 'warning: .*lost' lossy.log || live_fail "--allow-loss: no warning: $(cat lossy.log)"
 echo "loss: a full map fails the recording (125, no profile); --allow-loss writes it with a warning"
 
+# ---- --args ----------------------------------------------------------------
+# A workload calling socket(AF_UNIX, ...) and personality(0xffffffff),
+# recorded with --args by both backends: the same profile, JSON for JSON;
+# under callfence run socket(AF_INET, ...) is then denied (EPERM) while
+# the AF_UNIX workload runs the same. "many" makes 300 distinct ioctl
+# requests and mprotect protections, more than the kernel side keeps
+# (257) and the library (256): ioctl's request gets no condition,
+# mprotect's flag word one MASKED_EQ of the union of all 300, on both.
+cat >args.py <<'EOF'
+import ctypes, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+mode = sys.argv[1]
+try:
+    socket.socket(socket.AF_INET if mode == "inet" else socket.AF_UNIX,
+                  socket.SOCK_STREAM).close()
+    print(mode, "socket ok")
+except OSError as e:
+    print(mode, "socket errno", e.errno)
+print("personality", libc.personality(0xffffffff) >= 0)
+# protections: 290 in bits 0-16, then 10 with a high bit each (the last
+# ones are past what any side keeps: only the union says they came)
+PROTS = [(i << 8) | 1 for i in range(290)] + \
+        [(1 << k) | 1 for k in (17, 18, 19, 20, 21, 22, 23, 27, 28, 29)]
+if mode == "many":
+    for i, prot in enumerate(PROTS):
+        libc.ioctl(-1, 0x7f000 + i)
+        libc.mprotect(None, 4096, prot)
+EOF
+# same_profile A B: the two profiles are the same JSON (python3)
+same_profile() {
+	python3 - "$1" "$2" <<'EOF' || live_fail "ptrace and ebpf --args profiles differ: $(cat args.diff)"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+if a != b:
+    ra = {json.dumps(r) for r in a["syscalls"]}
+    rb = {json.dumps(r) for r in b["syscalls"]}
+    open("args.diff", "w").write("ptrace only: %s\nebpf only: %s\n" % (ra - rb, rb - ra))
+    sys.exit(1)
+EOF
+}
+for mode in unix many; do
+	"$CF_BIN" record --backend ebpf --args -o "args-$mode.e.json" -- python3 args.py $mode >"args-$mode.e.out" 2>"args-$mode.e.log" ||
+		live_fail "record --backend ebpf --args ($mode) failed: $(cat "args-$mode.e.log")"
+	no_loss "args-$mode.e.log"
+	grep -q ', 0 argument values' "args-$mode.e.log" || live_fail "argument values lost ($mode): $(cat "args-$mode.e.log")"
+	"$CF_BIN" record --backend ptrace --args -o "args-$mode.p.json" -- python3 args.py $mode >"args-$mode.p.out" 2>"args-$mode.p.log" ||
+		live_fail "record --backend ptrace --args ($mode) failed: $(cat "args-$mode.p.log")"
+	cmp -s "args-$mode.e.out" "args-$mode.p.out" || live_fail "the workload's output differs between the backends"
+	same_profile "args-$mode.p.json" "args-$mode.e.json"
+	"$CF_BIN" check --strict "args-$mode.e.json" >/dev/null 2>&1 ||
+		live_fail "args-$mode.e.json fails check --strict: $("$CF_BIN" check --strict "args-$mode.e.json" 2>&1 | tail -3)"
+done
+python3 - args-unix.e.json <<'EOF' || live_fail "no socket/personality argument rules: $(cat args-unix.e.json)"
+import json, sys
+rules = json.load(open(sys.argv[1]))["syscalls"]
+def vals(name, index):
+    return sorted(a["valueTwo"] if a["op"] == "SCMP_CMP_MASKED_EQ" else a["value"]
+                  for r in rules if name in r["names"] for a in r.get("args", [])
+                  if a["index"] == index)
+assert vals("socket", 0) == [1], vals("socket", 0)  # AF_UNIX only
+assert vals("personality", 0) == [0xffffffff], vals("personality", 0)
+assert not [r for r in rules if "socket" in r["names"] and "args" not in r]
+EOF
+out=$("$CF_BIN" run --security-opt seccomp=args-unix.e.json -- python3 args.py unix 2>&1) ||
+	live_fail "the AF_UNIX workload fails under its --args profile: $out"
+[ "$out" = "$(cat args-unix.e.out)" ] || live_fail "the AF_UNIX workload prints otherwise under its profile: $out"
+out=$("$CF_BIN" run --security-opt seccomp=args-unix.e.json -- python3 args.py inet 2>&1) || true
+case $out in
+"inet socket errno 1"*) ;;
+*) live_fail "socket(AF_INET) is not denied (EPERM) under the --args profile: $out" ;;
+esac
+python3 - args-many.e.json <<'EOF' || live_fail "300 values: wrong rules: $(cat args-many.e.json)"
+import json, sys
+rules = json.load(open(sys.argv[1]))["syscalls"]
+ioctl = [r for r in rules if "ioctl" in r["names"]]
+assert ioctl and not [r for r in ioctl if "args" in r], ioctl  # any request
+mp = [r for r in rules if "mprotect" in r["names"]]
+assert len(mp) == 1 and mp[0]["args"][0]["op"] == "SCMP_CMP_MASKED_EQ", mp
+union = 0
+for i in range(290):
+    union |= (i << 8) | 1
+for k in (17, 18, 19, 20, 21, 22, 23, 27, 28, 29):
+    union |= 1 << k
+assert mp[0]["args"][0]["value"] & union == 0, mp  # every one allowed
+EOF
+grep -q '2 arguments took more than 257 distinct values' args-many.e.log ||
+	live_fail "the overflow is not reported: $(cat args-many.e.log)"
+echo "--args: ebpf and ptrace write the same profiles (socket AF_UNIX + personality 0xffffffff; 300 values: ioctl unconditioned, mprotect MASKED_EQ of the union); AF_INET denied (EPERM) under callfence run"
+
 # ---- 2. --container --------------------------------------------------------
 live_need_cmd runc
 live_busybox_rootfs "$T/root"
@@ -189,3 +282,17 @@ no_loss dur.log
 [ "$($DOCKER inspect -f '{{.State.Running}}' "$C2")" = true ] || live_fail "the container stopped"
 grep -q '"nanosleep"\|"clock_nanosleep"' dur.json || live_fail "the --duration recording lacks the sleep: $(cat dur.json)"
 echo "--container --duration 2: stopped after 2 s, the container runs on"
+
+# --container --args: the container's shell forks cat (clone with its
+# flags), so clone gets an argument rule
+"$CF_BIN" record --container "$C2" --args --duration 2 -o cargs.json 2>cargs.log ||
+	live_fail "record --container --args failed: $(cat cargs.log)"
+no_loss cargs.log
+python3 - cargs.json <<'EOF' || live_fail "--container --args: no clone argument rule: $(cat cargs.json)"
+import json, sys
+rules = json.load(open(sys.argv[1]))["syscalls"]
+clone = [r for r in rules if "clone" in r["names"]]
+assert clone and all("args" in r for r in clone), clone
+EOF
+"$CF_BIN" check --strict cargs.json >/dev/null 2>&1 || live_fail "cargs.json fails check --strict"
+echo "--container --args: clone recorded with its flags"

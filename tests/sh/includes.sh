@@ -138,7 +138,7 @@ for f in cli/*.c cli/*.h include/*.h; do
 		[ "$h" = callfence.h ] && continue
 		[ -f "cli/$h" ] && [ "${f%%/*}" = cli ] && continue
 		[ "${f%%/*}" = cli ] && [ -f "ebpf/$h" ] && continue
-		[ "${f%%/*}" = cli ] && case $h in *.skel.h) true ;; *) false ;; esac && continue
+		[ "${f%%/*}" = cli ] && case $h in *.skel.h | *.lskel.h) true ;; *) false ;; esac && continue
 		bad="$bad $f:$h"
 	done
 done
