@@ -32,12 +32,16 @@ fi
 
 T=$(mktemp -d /tmp/cf-hooksteady.XXXXXX)
 NAME=cf-live-steady-$$
-IMAGE=cf-live-steady:test
+IMAGE=cf-live-steady:$$
 STEADY_PID=
+# podman of this test only, from here on (cleanup's rm -a too)
+export CONTAINERS_CONF="$T/containers.conf" CONTAINERS_STORAGE_CONF="$T/storage.conf"
 cleanup() {
 	[ -z "$STEADY_PID" ] || kill "$STEADY_PID" 2>/dev/null || true
-	podman rm -a -f >/dev/null 2>&1 || true
-	podman rmi -a -f >/dev/null 2>&1 || true
+	if [ -s "$T/storage.conf" ]; then # else podman's default storage
+		podman rm -a -f >/dev/null 2>&1 || true
+		podman rmi -a -f >/dev/null 2>&1 || true
+	fi
 	if [ -n "${DOCKER:-}" ]; then
 		$DOCKER rm -f "$NAME-docker" >/dev/null 2>&1 || true
 		$DOCKER rmi -f "$IMAGE" >/dev/null 2>&1 || true
@@ -65,7 +69,6 @@ events_logger = "file"
 runtime = "runc"
 hooks_dir = ["$T/hooks"]
 EOF
-export CONTAINERS_CONF="$T/containers.conf" CONTAINERS_STORAGE_CONF="$T/storage.conf"
 
 # The workload, /app.sh ROUNDS: start-up (a directory, a config file,
 # chmod), then ROUNDS rounds of steady work that calls what the start-up
