@@ -15,8 +15,10 @@
 #include "cmd.h"
 
 #include <ftw.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 static int oh_rm(const char *p, const struct stat *st, int flag,
 		 struct FTW *ftw)
@@ -27,15 +29,27 @@ static int oh_rm(const char *p, const struct stat *st, int flag,
 	return remove(p);
 }
 
-/* A fresh directory (the previous one removed). */
+static char oh_last_dir[64];
+static pid_t oh_dir_owner;
+
+static void oh_dir_remove(void)
+{
+	if (oh_last_dir[0] && getpid() == oh_dir_owner)
+		nftw(oh_last_dir, oh_rm, 16, FTW_DEPTH | FTW_PHYS);
+	oh_last_dir[0] = 0;
+}
+
+/* A fresh directory (the previous one removed; the last one at exit, by
+ * the process that made it, not by a forked child). */
 static const char *oh_dir(void)
 {
-	static char dir[64];
-
-	if (dir[0])
-		nftw(dir, oh_rm, 16, FTW_DEPTH | FTW_PHYS);
-	strcpy(dir, "/tmp/cf-ocihook-XXXXXX");
-	return mkdtemp(dir);
+	if (!oh_dir_owner) {
+		oh_dir_owner = getpid();
+		atexit(oh_dir_remove);
+	}
+	oh_dir_remove();
+	strcpy(oh_last_dir, "/tmp/cf-ocihook-XXXXXX");
+	return mkdtemp(oh_last_dir);
 }
 
 /* Runs `callfence oci-hook --state-dir DIR/state [more]` with state on
