@@ -82,9 +82,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CF_AUDIT_ARCH_X86_64 0xc000003eU
-#define CF_X32_BIT 0x40000000U
-
 #define NEXT (-1)   /* jump target: the instruction that follows */
 #define ST_TOP (-2) /* accumulator state: no path reaches this point */
 #define ST_UNK (-1) /* accumulator state: unknown; >= 0: loaded from k */
@@ -1342,25 +1339,13 @@ static void push_interval(struct gen *g, const struct cf_ir *ir, uint32_t lo,
 	push_gap(g, ir, at, hi, fa, sa);
 }
 
-static bool is_x32(const struct cf_arch *ar)
-{
-	return ar->audit_arch == CF_AUDIT_ARCH_X86_64 &&
-	       ar->nr_offset == CF_X32_BIT;
-}
-
 /* As cf_ir_eval: the first ABI with this audit arch (and x32-ness). */
 static const struct cf_ir_abi *find_abi(const struct cf_ir *ir, uint32_t audit,
 					bool x32)
 {
-	for (size_t i = 0; i < ir->nabis; i++) {
-		const struct cf_arch *ar = &cf_arches[ir->abis[i].arch];
-
-		if (ar->audit_arch != audit)
-			continue;
-		if (audit == CF_AUDIT_ARCH_X86_64 && is_x32(ar) != x32)
-			continue;
-		return &ir->abis[i];
-	}
+	for (size_t i = 0; i < ir->nabis; i++)
+		if (cf_arch_serves(&cf_arches[ir->abis[i].arch], audit, x32))
+			return &ir->abis[i];
 	return NULL;
 }
 
@@ -1372,13 +1357,16 @@ static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		const struct cf_ir_abi *x64 = find_abi(ir, audit, false);
 		const struct cf_ir_abi *x32 = find_abi(ir, audit, true);
 
-		/* libseccomp splits at 0x40000000 but hands -1 (a tracer's
-		 * skip) to x86_64; runc's stub splits on the bit */
-		push_interval(g, ir, 0, 0x3fffffff, x64, x64);
-		push_interval(g, ir, 0x40000000, 0x7fffffff, x32, x32);
-		push_interval(g, ir, 0x80000000, 0xbfffffff, x32, x64);
-		push_interval(g, ir, 0xc0000000, 0xfffffffe, x32, x32);
-		push_interval(g, ir, 0xffffffff, 0xffffffff, x64 ? x64 : x32,
+		/* libseccomp splits at CF_X32_BIT (cf_nr_filter_x32) but
+		 * hands -1 (a tracer's skip) to x86_64; runc's stub tests
+		 * the bit, so the two disagree on [half, half + bit) */
+		const uint32_t bit = CF_X32_BIT, half = 0x80000000U;
+
+		push_interval(g, ir, 0, bit - 1, x64, x64);
+		push_interval(g, ir, bit, half - 1, x32, x32);
+		push_interval(g, ir, half, half + bit - 1, x32, x64);
+		push_interval(g, ir, half + bit, UINT32_MAX - 1, x32, x32);
+		push_interval(g, ir, UINT32_MAX, UINT32_MAX, x64 ? x64 : x32,
 			      x32);
 	} else {
 		const struct cf_ir_abi *abi = find_abi(ir, audit, false);
