@@ -10,6 +10,7 @@
 
 #include "callfence.h"
 #include "cmd.h"
+#include "tfiles.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -165,16 +166,15 @@ TEST(oci_state_parse_reads_the_runtime_state_strictly)
 
 /* ---- callfence run + callfence agent ----------------------------------- */
 
+/* One directory for the agent tests, removed when the test binary exits
+ * (tfiles.c). */
 static const char *agent_dir(void)
 {
-	static char dir[64];
+	static struct t_dir dir;
 
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/cf-agent.XXXXXX");
-		if (!mkdtemp(dir))
-			dir[0] = 0;
-	}
-	return dir;
+	if (!dir.path[0] && !t_fresh_dir(&dir, "agent"))
+		return "";
+	return dir.path;
 }
 
 /* The profile: mkdir and mkdirat go to the agent at dir/a.sock. */
