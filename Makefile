@@ -79,7 +79,7 @@ DIFF  := $(O)/cf-difftest
 
 all: $(LIB) $(BIN) $(LIBA) $(SO) $(PC)
 
-HDRS := $(wildcard include/*.h lib/*.h tests/*.h tests/diff/*.h)
+HDRS := $(wildcard include/*.h lib/*.h cli/*.h tests/*.h tests/diff/*.h)
 $(O)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
