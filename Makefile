@@ -327,7 +327,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ilib \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 30
 
-build-fuzz/%: fuzz/%.c $(LIB_SRCS) $(BUILTIN_DATA) $(wildcard include/*.h lib/*.h)
+build-fuzz/%: fuzz/%.c $(LIB_SRCS) $(BUILTIN_DATA) $(wildcard include/*.h lib/*.h fuzz/*.h)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(BUILTIN_DATA)
 
