@@ -53,7 +53,13 @@ CLI_SRCS  := $(sort $(wildcard cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 DIFF_SRCS := $(sort $(wildcard tests/diff/*.c))
 
-LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
+# The built-in profile's parsed form is generated at build time (below):
+# $(O)/gen/builtin_data.c, made by tools/dump-profile.c from data/builtin.json.
+BUILTIN_DATA := $(O)/gen/builtin_data.c
+# PARSER_OBJS: the library without the generated parsed form, enough for
+# dump-profile to parse the profile; LIB_OBJS adds the parsed form.
+PARSER_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+LIB_OBJS  := $(PARSER_OBJS) $(BUILTIN_DATA:.c=.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(O)/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(O)/%.o)
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(O)/%.o)
@@ -73,7 +79,7 @@ DIFF  := $(O)/cf-difftest
 
 all: $(LIB) $(BIN) $(LIBA) $(SO) $(PC)
 
-HDRS := $(wildcard include/*.h lib/*.h tests/*.h tests/diff/*.h)
+HDRS := $(wildcard include/*.h lib/*.h cli/*.h tests/*.h tests/diff/*.h)
 $(O)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -84,6 +90,18 @@ $(O)/%.o: %.c $(HDRS)
 LIB_CFLAGS := -fPIC -fvisibility=hidden
 $(O)/lib/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+
+# The parsed form of the built-in profile, so that `run` does not parse it
+# at start (its gain: tools/dump-profile.c), made by every build from the
+# parser's own output, so an AST change needs no manual step.
+$(O)/dump-profile: tools/dump-profile.c $(PARSER_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PARSER_OBJS)
+$(BUILTIN_DATA): data/builtin.json $(O)/dump-profile
+	@mkdir -p $(dir $@)
+	$(O)/dump-profile data/builtin.json cf_profile_builtin >$@.tmp
+	mv $@.tmp $@
+$(BUILTIN_DATA:.c=.o): $(BUILTIN_DATA) $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
@@ -163,16 +181,10 @@ $(DIFF): $(DIFF_OBJS) $(O)/tests/main.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DIFF_OBJS) $(O)/tests/main.o \
 		$(LIB) -lseccomp -lpthread
 
-# Writes the parsed form of a profile as C (lib/builtin_data.c).
-$(O)/dump-profile: tools/dump-profile.c $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
-
-# Regenerates both embedded forms of data/builtin.json: its text
-# (lib/builtin.c) and its parsed form (lib/builtin_data.c).
-builtin: $(O)/dump-profile
+# Regenerates the embedded text of data/builtin.json (lib/builtin.c); its
+# parsed form ($(BUILTIN_DATA)) is made by every build.
+builtin:
 	tools/gen-builtin data/builtin.json lib/builtin.c
-	$(O)/dump-profile data/builtin.json cf_profile_builtin > $(O)/builtin_data.c
-	mv $(O)/builtin_data.c lib/builtin_data.c
 
 # Shell tests of the installed form (tests/sh/: install, exported symbols);
 # they run make install into a temporary DESTDIR ($(MAKE) below passes the
@@ -180,8 +192,8 @@ builtin: $(O)/dump-profile
 SH_TESTS := $(filter-out tests/sh/lib.sh,$(sort $(wildcard tests/sh/*.sh)))
 SH_TEST_ENV = CF_O=$(O) CF_CC="$(CC)" CF_MAKE="$(MAKE)" \
 	CF_SAN="$(filter -fsanitize%,$(CFLAGS))" CF_SOVERSION=$(SOVERSION)
-check: all $(TESTS) $(O)/dump-profile $(if $(DIFF_SRCS),$(DIFF))
-	CF_BIN=$(BIN) CF_DUMP=$(O)/dump-profile $(SH_TEST_ENV) \
+check: all $(TESTS) $(if $(DIFF_SRCS),$(DIFF))
+	CF_BIN=$(BIN) $(SH_TEST_ENV) \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tools/run-tests $(TESTS) $(if $(DIFF_SRCS),$(DIFF)) $(SH_TESTS)
 
@@ -255,8 +267,8 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		check
 
-analyze: $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h)
-	tools/analyze $(LIB_SRCS) $(CLI_SRCS)
+analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h)
+	tools/analyze $(LIB_SRCS) $(BUILTIN_DATA) $(CLI_SRCS)
 	$(if $(EBPF_MISSING),,$(ANALYZE_EBPF))
 
 # the eBPF half of record_ebpf.c; ipa=none: calls are not followed into
@@ -268,7 +280,7 @@ demo: all
 	tools/demo $(BIN)
 
 # generated sources stay as their generators write them
-GEN_SRCS := lib/builtin.c lib/builtin_data.c lib/syscalls_table.c \
+GEN_SRCS := lib/builtin.c lib/syscalls_table.c \
 	    lib/errno_table.c
 # every hand-written C file, formatted by .clang-format (CI: format-check)
 FORMAT_SRCS := $(filter-out $(GEN_SRCS),$(sort $(wildcard lib/*.[ch] \
@@ -315,12 +327,12 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ilib \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 30
 
-build-fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/*.h lib/*.h)
+build-fuzz/%: fuzz/%.c $(LIB_SRCS) $(BUILTIN_DATA) $(wildcard include/*.h lib/*.h fuzz/*.h)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(BUILTIN_DATA)
 
 # replay mains: run a corpus through a target without libFuzzer
-build-fuzz/%-replay: fuzz/%.c fuzz/replay.c $(LIB_SRCS)
+build-fuzz/%-replay: fuzz/%.c fuzz/replay.c $(LIB_SRCS) $(BUILTIN_DATA)
 	@mkdir -p build-fuzz
 	$(CC) -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ilib -o $@ $^
 

@@ -616,9 +616,23 @@ enum { ST_TARGET, ST_PROFILE, ST_COMPILE, ST_ATTACH, ST_N };
 static const char *const st_names[ST_N] = {"target", "profile", "compile",
 					   "attach"};
 
+/* The built-in profile as `run` gets it (its parsed form, generated at build
+ * time) or, with parse, by parsing its embedded text (the plain path). */
+static int start_profile(bool parse, struct cf_profile **p,
+			 struct cf_error *err)
+{
+	size_t len;
+	const char *text;
+
+	if (!parse)
+		return cf_profile_builtin(p, err);
+	text = cf_profile_builtin_json(&len);
+	return cf_profile_parse(text, len, "builtin", p, err);
+}
+
 /* In a child that has compiled nothing yet: the steps `callfence run` takes
  * for seccomp=builtin, timed one by one, as `run` takes them. */
-static void start_child(int fd)
+static void start_child(int fd, bool parse)
 {
 	double r[ST_N];
 	struct cf_target t;
@@ -633,7 +647,7 @@ static void start_child(int fd)
 	if (cf_target_default(&t, &err))
 		_exit(3);
 	t1 = bench_now_ns();
-	if (cf_profile_builtin(&p, &err))
+	if (start_profile(parse, &p, &err))
 		_exit(3);
 	t2 = bench_now_ns();
 	if (cf_compile(p, &t, &f, &err))
@@ -657,42 +671,57 @@ static void start_child(int fd)
 	_exit(0);
 }
 
+/* One fresh child's pieces of the start (start_child) into r. */
+static void start_round(bool parse, double r[ST_N])
+{
+	int fds[2], st;
+	pid_t pid;
+	ssize_t got;
+
+	if (pipe2(fds, O_CLOEXEC))
+		die("start", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		start_child(fds[1], parse);
+	}
+	close(fds[1]);
+	got = read(fds[0], r, sizeof(double) * ST_N);
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	if (got != (ssize_t)(sizeof(double) * ST_N))
+		die("start", "the child failed");
+}
+
+/* start [ROUNDS]: the medians of each piece; rounds alternate with ones that
+ * parse the built-in profile's text (start.parsed.*), the plain path that
+ * its generated parsed form replaces (docs/internals.md, simplicity budget). */
 static int cmd_start(int argc, char **argv)
 {
 	int rounds = argc > 2 ? atoi(argv[2]) : 101;
 	double *res;
+	size_t nr;
 
 	if (rounds < 1)
 		rounds = 1;
-	res = calloc((size_t)rounds * ST_N, sizeof(double));
+	nr = (size_t)rounds;
+	res = calloc(nr * ST_N * 2, sizeof(double));
 	if (!res)
 		abort();
-	for (int i = 0; i < rounds; i++) {
-		double r[ST_N];
-		int fds[2], st;
-		pid_t pid;
-		ssize_t got;
+	for (size_t i = 0; i < nr; i++)
+		for (int parse = 0; parse < 2; parse++) {
+			double r[ST_N];
 
-		if (pipe2(fds, O_CLOEXEC))
-			die("start", strerror(errno));
-		pid = fork();
-		if (pid == 0) {
-			close(fds[0]);
-			start_child(fds[1]);
+			start_round(parse, r);
+			for (size_t k = 0; k < ST_N; k++)
+				res[((size_t)parse * ST_N + k) * nr + i] = r[k];
 		}
-		close(fds[1]);
-		got = read(fds[0], r, sizeof(r));
-		close(fds[0]);
-		waitpid(pid, &st, 0);
-		if (got != (ssize_t)sizeof(r))
-			die("start", "the child failed");
-		for (int k = 0; k < ST_N; k++)
-			res[(size_t)k * (size_t)rounds + (size_t)i] = r[k];
-	}
-	for (int k = 0; k < ST_N; k++)
-		printf("start.%s\t%.1f\n", st_names[k],
-		       bench_median(res + (size_t)k * (size_t)rounds,
-				    (size_t)rounds));
+	for (int parse = 0; parse < 2; parse++)
+		for (size_t k = 0; k < ST_N; k++)
+			printf("start.%s%s\t%.1f\n", parse ? "parsed." : "",
+			       st_names[k],
+			       bench_median(
+				   res + ((size_t)parse * ST_N + k) * nr, nr));
 	free(res);
 	return 0;
 }

@@ -42,20 +42,6 @@ static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 	return rc;
 }
 
-/* What a filter's arena will hold, roughly (measured: Docker's default
- * takes about 290 bytes per name, synthetic argument rules about 1.5 KiB
- * per condition, both over 3 ABIs). */
-static size_t filter_estimate(const struct cf_profile *p)
-{
-	size_t names = 0, conds = 0;
-
-	for (size_t i = 0; i < p->nsyscalls; i++) {
-		names += p->syscalls[i].nnames;
-		conds += p->syscalls[i].nnames * p->syscalls[i].nargs;
-	}
-	return 4096 + names * 280 + conds * 1200;
-}
-
 int cf_compile(const struct cf_profile *p, const struct cf_target *t,
 	       struct cf_filter **out, struct cf_error *err)
 {
@@ -70,7 +56,6 @@ int cf_compile(const struct cf_profile *p, const struct cf_target *t,
 		free(f);
 		return rc;
 	}
-	cf_arena_hint(&f->arena, filter_estimate(p));
 	rc = compile_into(f, p, t, err);
 	if (rc) {
 		cf_filter_free(f);

@@ -12,6 +12,8 @@
 #include "json.h"
 #include "profile.h"
 #include "syscalls.h"
+#include "ir.h"
+#include "filter.h"
 
 #include <stdlib.h>
 
@@ -231,4 +233,171 @@ TEST(speed_compile_many_rules)
 		cf_profile_free(p);
 		free(text);
 	}
+}
+
+/* ---- the JSON reader's eight-byte string scan (lib/json.c) ------------- */
+
+/* One string of n plain bytes with tok at offset k, parsed, against what
+ * the reader must make of it (want, wantlen: NULL when it must refuse). */
+static void scan_case(size_t n, size_t k, const char *tok, const char *want,
+		      size_t wantlen)
+{
+	char text[128], exp[128];
+	struct cf_arena a = {0};
+	struct cf_json *v = NULL;
+	struct cf_error err;
+	size_t off = 0, eoff = 0;
+	int rc;
+
+	text[off++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (i == k) {
+			memcpy(text + off, tok, strlen(tok));
+			off += strlen(tok);
+			memcpy(exp + eoff, want ? want : "", wantlen);
+			eoff += wantlen;
+		}
+		text[off++] = (char)('a' + i % 26);
+		exp[eoff++] = (char)('a' + i % 26);
+	}
+	text[off++] = '"';
+	rc = cf_json_parse(&a, text, off, "s.json", &v, &err);
+	if (!want)
+		CHECK(rc == -EINVAL);
+	else if (CHECK(rc == 0) && CHECK(v->type == CF_JSON_STRING))
+		CHECK(v->u.str.len == eoff && !memcmp(v->u.str.s, exp, eoff));
+	cf_arena_release(&a);
+}
+
+/* The scan reads eight bytes at a time until a quote, backslash, control
+ * or non-ASCII byte, then byte by byte: each kind of byte at every offset
+ * of strings of 1 to 40 bytes (every alignment and both sides of an
+ * eight-byte block) reads as the byte loop alone reads it. */
+TEST(speed_json_string_scan_every_offset)
+{
+	for (size_t n = 1; n <= 40; n++)
+		for (size_t k = 0; k < n; k++) {
+			scan_case(n, k, "\\\"", "\"", 1);
+			scan_case(n, k, "\\\\", "\\", 1);
+			scan_case(n, k, "\\u0001", "\001", 1);
+			scan_case(n, k, "\xc3\xa9", "\xc3\xa9", 2);
+			scan_case(n, k, "\x7f", "\x7f", 1);
+			scan_case(n, k, "\x1f", NULL, 0);
+			scan_case(n, k, "\xff", NULL, 0);
+		}
+}
+
+/* ---- the profile reader's two arenas (lib/profile_parse.c) ------------- */
+
+static bool same_tree(const struct cf_json *a, const struct cf_json *b)
+{
+	if (a->type != b->type || a->line != b->line || a->col != b->col ||
+	    a->flags != b->flags)
+		return false;
+	switch (a->type) {
+	case CF_JSON_STRING:
+		return a->u.str.len == b->u.str.len &&
+		       !memcmp(a->u.str.s, b->u.str.s, a->u.str.len);
+	case CF_JSON_NUMBER:
+		return a->u.num.len == b->u.num.len &&
+		       !memcmp(a->u.num.text, b->u.num.text, a->u.num.len);
+	case CF_JSON_ARRAY:
+		if (a->u.arr.n != b->u.arr.n)
+			return false;
+		for (size_t i = 0; i < a->u.arr.n; i++)
+			if (!same_tree(a->u.arr.items[i], b->u.arr.items[i]))
+				return false;
+		return true;
+	case CF_JSON_OBJECT:
+		if (a->u.obj.n != b->u.obj.n)
+			return false;
+		for (size_t i = 0; i < a->u.obj.n; i++)
+			if (strcmp(a->u.obj.m[i].key, b->u.obj.m[i].key) ||
+			    !same_tree(a->u.obj.m[i].val, b->u.obj.m[i].val))
+				return false;
+		return true;
+	default: /* null, false, true: the type says all */
+		return true;
+	}
+}
+
+/* The tree in an arena of its own and the strings in the profile's (as
+ * cf_profile_parse reads) is the tree of one arena, on every fixture. */
+TEST(speed_json_two_arenas_same_tree)
+{
+	for (size_t i = 0; i < t_nfixtures; i++) {
+		size_t len;
+		char *text = t_fixture_read(t_fixtures[i], &len);
+		struct cf_arena one = {0}, nodes = {0}, strings = {0};
+		struct cf_json *a, *b;
+		struct cf_error err;
+
+		if (!text)
+			return;
+		if (CHECK(cf_json_parse(&one, text, len, "f", &a, &err) == 0) &&
+		    CHECK(cf_json_parse2(&nodes, &strings, text, len, "f", &b,
+					 &err) == 0) &&
+		    !CHECK(same_tree(a, b)))
+			t_note("%s: the trees differ", t_fixtures[i]);
+		cf_arena_release(&one);
+		cf_arena_release(&nodes);
+		cf_arena_release(&strings);
+		free(text);
+	}
+}
+
+/* ---- the IR's counting sort (lib/ir_build.c) --------------------------- */
+
+static bool ir_sorted(const struct cf_ir *ir)
+{
+	for (size_t a = 0; a < ir->nabis; a++) {
+		const struct cf_ir_abi *ab = &ir->abis[a];
+
+		for (size_t i = 0; i < ab->nsys; i++) {
+			const struct cf_ir_sys *s = &ab->sys[i];
+
+			if (i && s->nr <= ab->sys[i - 1].nr)
+				return false;
+			for (size_t c = 1; c < s->nchains; c++)
+				if (s->chains[c].rule < s->chains[c - 1].rule)
+					return false;
+		}
+	}
+	return true;
+}
+
+/* What a stable sort by number gives, written plainly: each ABI's numbers
+ * strictly ascending, and a number's chains in the order of their rules
+ * (the ruleset's order, the profile's), on every fixture compiled for
+ * x86_64 (x86 and x32 too) and aarch64 (arm too). */
+TEST(speed_ir_sorted_as_a_stable_sort)
+{
+	static const char *const natives[] = {"x86_64", "aarch64"};
+
+	for (size_t i = 0; i < t_nfixtures; i++)
+		for (size_t k = 0; k < CF_ARRAY_SIZE(natives); k++) {
+			size_t len;
+			char *text = t_fixture_read(t_fixtures[i], &len);
+			struct cf_profile *p = NULL;
+			struct cf_filter *f = NULL;
+			struct cf_target t;
+			struct cf_error err;
+
+			if (!text)
+				return;
+			cf_target_default(&t, &err);
+			t.native = cf_abi_lookup(natives[k]);
+			if (!CHECK(cf_profile_parse(text, len, "f", &p, &err) ==
+				   0))
+				t_note("%s: %s", t_fixtures[i], err.msg);
+			else if (!CHECK(cf_compile(p, &t, &f, &err) == 0))
+				t_note("%s for %s: %s", t_fixtures[i],
+				       natives[k], err.msg);
+			else if (!CHECK(ir_sorted(&f->ir)))
+				t_note("%s for %s: not sorted stably",
+				       t_fixtures[i], natives[k]);
+			cf_filter_free(f);
+			cf_profile_free(p);
+			free(text);
+		}
 }

@@ -44,7 +44,6 @@ caps.c: base.h input.h
 target.c: base.h
 profile_parse.c: base.h input.h json.h action.h profile.h jptr.h
 builtin.c:
-builtin_data.c: base.h action.h profile.h
 syscalls.c: base.h syscalls.h
 syscalls_table.c: syscalls.h
 catalog.c: syscalls.h
