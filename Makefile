@@ -167,8 +167,18 @@ $(EBPF_GEN)/record.bpf.o: ebpf/record.bpf.c ebpf/record_maps.h \
 # read(): most of the recorder's start-up; docs/record.md)
 $(EBPF_GEN)/record.lskel.h: $(EBPF_GEN)/record.bpf.o
 	$(BPFTOOL) gen skeleton -L $< name record_bpf >$@.tmp && mv $@.tmp $@
+# the same program without room for --args values (ebpf/record.bpf.c:
+# REC_CALLS_ONLY), loaded when no argument is recorded: a faster start
+$(EBPF_GEN)/record_calls.bpf.o: ebpf/record.bpf.c ebpf/record_maps.h \
+		$(EBPF_GEN)/vmlinux.h
+	clang -target bpf -D__TARGET_ARCH_x86 -DREC_CALLS_ONLY -O2 -g -Wall \
+		-Werror -I$(EBPF_GEN) -Iebpf -c -o $@ $<
+$(EBPF_GEN)/record_calls.lskel.h: $(EBPF_GEN)/record_calls.bpf.o
+	$(BPFTOOL) gen skeleton -L $< name record_calls_bpf >$@.tmp && \
+		mv $@.tmp $@
 $(O)/cli/record_ebpf.o: override CFLAGS += -DCF_HAVE_EBPF -I$(EBPF_GEN) -Iebpf
-$(O)/cli/record_ebpf.o: $(EBPF_GEN)/record.lskel.h ebpf/record_maps.h
+$(O)/cli/record_ebpf.o: $(EBPF_GEN)/record.lskel.h \
+	$(EBPF_GEN)/record_calls.lskel.h ebpf/record_maps.h
 else
 $(info callfence: building without the eBPF recorder of `record` (missing: $(EBPF_MISSING)))
 endif
@@ -267,7 +277,8 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		check
 
-analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h)
+analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h \
+	$(EBPF_GEN)/record_calls.lskel.h)
 	tools/analyze $(LIB_SRCS) $(BUILTIN_DATA) $(CLI_SRCS)
 	$(if $(EBPF_MISSING),,$(ANALYZE_EBPF))
 

@@ -3,16 +3,24 @@
 # syscall-heavy workload plain, under `strace -f -o /dev/null`, under
 # `callfence record --backend ptrace` and `--backend ebpf` (where it works:
 # root, BTF, built in). Each is run RUNS times in turn (interleaved, so a
-# slow moment of the machine hits all of them); the table gives the median
-# wall time, the ratio to plain, and what each recorder lost over all runs
-# (ptrace: runs that failed for a loss; ebpf: processes + calls + exits +
-# argument values its maps could not hold; strace stops every call, so it
-# has no such count).
+# slow moment of the machine hits all of them).
 #
 #   bench/record.sh [CALLFENCE] [RUNS]        (make bench-record)
 #
+# Two tables:
+#  1. wall time: median (ratio to plain's median) and the range over the
+#     runs, and what each recorder lost over all runs (ptrace: runs that
+#     failed for a loss; ebpf: processes + calls + exits + argument values
+#     its maps could not hold; strace stops every call, it has no count);
+#  2. CPU time (user + system of the whole tree, medians), split into what
+#     the goal "ebpf <= 1.2x plain" mixes: a fixed start-up cost (the
+#     `true` row: recorder minus plain) and a cost per system call (the
+#     rest of a workload's overhead divided by its calls), and the ratio
+#     of the short workload and of the same workload 5 times in one
+#     recording (the fixed cost paid once).
+#
 # Workloads: tar of a generated tree (FILES files in nested directories,
-# written to a file), and find + stat over the same tree.
+# written to a file), find + stat over the same tree, and tar 5 times.
 set -eu
 cf=$(realpath "${1:-build/callfence}")
 runs=${2:-7}
@@ -20,6 +28,7 @@ files=${FILES:-2000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v strace >/dev/null || { echo "bench/record.sh: needs strace" >&2; exit 77; }
+command -v python3 >/dev/null || { echo "bench/record.sh: needs python3" >&2; exit 77; }
 
 # the tree: files/100 directories of 100 files, 1 KiB each
 i=0
@@ -33,22 +42,37 @@ while [ $i -lt $((files / 100)) ]; do
 	i=$((i + 1))
 done
 
-now() { date +%s.%N; }
-# run NAME CMD...: one timed run, appended to $tmp/NAME
+# run NAME CMD...: one run; "wall cpu" appended to $tmp/NAME (cpu: user +
+# system of CMD and everything it started, from getrusage)
 run() {
-	name=$1; shift
-	t0=$(now)
-	"$@" >/dev/null 2>>"$tmp/$name.err"
-	t1=$(now)
-	echo "$t1 - $t0" | bc >>"$tmp/$name"
+	name=$1
+	shift
+	python3 - "$tmp/$name" "$@" 2>>"$tmp/$name.err" <<'EOF'
+import resource, subprocess, sys, time
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+c0, t0 = cpu(), time.monotonic()
+subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL)
+t1, c1 = time.monotonic(), cpu()
+with open(sys.argv[1], "a") as f:
+    f.write("%.6f %.6f\n" % (t1 - t0, c1 - c0))
+EOF
 }
-median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# pick FILE COLUMN median|min|max
+pick() {
+	awk -v c="$2" '{print $c}' "$1" | sort -n | awk -v w="$3" '{a[NR]=$1}
+		END {print w == "min" ? a[1] : w == "max" ? a[NR] : a[int((NR+1)/2)]}'
+}
+ratio() { echo "$1 / $2" | bc -l; }
 
 # the eBPF backend where it works, else why not
 ebpf=yes
 if ! why=$("$cf" record --backend ebpf -o /dev/null -- true 2>&1 >/dev/null); then
 	ebpf=$(echo "$why" | grep -m1 -o 'ebpf: .*\|callfence: .*' | cut -c1-80)
 fi
+recorders="strace ptrace"
+[ "$ebpf" != yes ] || recorders="$recorders ebpf"
 
 # lost NAME: what the recorder of NAME lost over its runs
 lost() {
@@ -59,9 +83,20 @@ lost() {
 	esac
 }
 
-# bench KEY LABEL CMD...
+# cell KEY REC: median wall (ratio) and range, for table 1
+cell() {
+	m=$(pick "$tmp/$1.$2" 1 median)
+	printf '%.3f (%.2f×) %.3f–%.3f' "$m" "$(ratio "$m" "$(pick "$tmp/$1.plain" 1 median)")" \
+		"$(pick "$tmp/$1.$2" 1 min)" "$(pick "$tmp/$1.$2" 1 max)"
+	case $2 in
+	ptrace | ebpf) printf ', lost %s' "$(lost "$1.$2")" ;;
+	esac
+}
+
+# bench KEY LABEL CMD...: RUNS interleaved runs, one row of table 1
 bench() {
-	key=$1 label=$2; shift 2
+	key=$1 label=$2
+	shift 2
 	k=0
 	while [ $k -lt "$runs" ]; do
 		run "$key.plain" "$@"
@@ -73,22 +108,38 @@ bench() {
 		k=$((k + 1))
 	done
 	strace -f -c -o "$tmp/c" "$@" >/dev/null 2>&1
-	calls=$(awk '$NF == "total" {print $4}' "$tmp/c")
-	p=$(median "$tmp/$key.plain")
-	s=$(median "$tmp/$key.strace")
-	r=$(median "$tmp/$key.ptrace")
-	if [ "$ebpf" = yes ]; then
-		e=$(median "$tmp/$key.ebpf")
-		ecol=$(printf '%.3f (%.2f×), lost %s' "$e" "$(echo "$e / $p" | bc -l)" "$(lost "$key.ebpf")")
-	else
-		ecol="n/a ($ebpf)"
-	fi
-	printf '| %s | %s | %.3f | %.3f (%.2f×) | %.3f (%.2f×), lost %s | %s |\n' "$label" \
-		"$calls" "$p" "$s" "$(echo "$s / $p" | bc -l)" \
-		"$r" "$(echo "$r / $p" | bc -l)" "$(lost "$key.ptrace")" "$ecol"
+	awk '$NF == "total" {print $4}' "$tmp/c" >"$tmp/$key.calls"
+	printf '| %s | %s | %.3f %.3f–%.3f' "$label" "$(cat "$tmp/$key.calls")" \
+		"$(pick "$tmp/$key.plain" 1 median)" "$(pick "$tmp/$key.plain" 1 min)" \
+		"$(pick "$tmp/$key.plain" 1 max)"
+	for r in strace ptrace ebpf; do
+		if [ -s "$tmp/$key.$r" ]; then
+			printf ' | %s' "$(cell "$key" "$r")"
+		else
+			printf ' | n/a (%s)' "$ebpf"
+		fi
+	done
+	echo " |"
 }
 
-echo "$files files, $runs runs each, median wall seconds; $(uname -r), $(nproc) CPUs"
+# cost REC: one row of table 2
+cost() {
+	r=$1
+	cpu() { pick "$tmp/$1.$2" 2 median; }
+	fixed=$(echo "$(cpu true "$r") - $(cpu true plain)" | bc -l)
+	# per call: the overhead beyond the fixed cost, per call made
+	percall() {
+		echo "($(cpu "$1" "$r") - $(cpu "$1" plain) - $fixed) / $(cat "$tmp/$1.calls") * 1000000000" | bc -l
+	}
+	printf '| %s | %.3f | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n' "$r" "$fixed" \
+		"$(percall tar)" "$(percall find)" "$(percall tar5)" \
+		"$(ratio "$(cpu tar "$r")" "$(cpu tar plain)")" \
+		"$(ratio "$(cpu tar5 "$r")" "$(cpu tar5 plain)")"
+}
+
+echo "$files files, $runs runs each, interleaved; $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "Wall seconds: median (ratio to plain's median) and min–max over the runs"
 echo
 echo "| workload | calls | plain | strace -f -o /dev/null | record --backend ptrace | record --backend ebpf |"
 echo "|---|---|---|---|---|---|"
@@ -96,3 +147,14 @@ cd "$tmp"
 bench true "true (start-up cost only)" true
 bench tar "tar -cf t.tar tree" sh -c 'tar -cf t.tar tree && rm t.tar'
 bench find "find tree + xargs stat" sh -c 'find tree -type f | xargs stat -c %s'
+bench tar5 "tar -cf t.tar tree, 5 times" sh -c 'for i in 1 2 3 4 5; do tar -cf t.tar tree && rm t.tar; done'
+echo
+echo "CPU (user + system, medians): fixed start-up cost, cost per system call, ratio to plain"
+echo
+echo "| recorder | start-up s | ns per call, tar | ns per call, find | ns per call, tar ×5 | CPU ratio, tar | CPU ratio, tar ×5 |"
+echo "|---|---|---|---|---|---|---|"
+for r in $recorders; do
+	cost "$r"
+done
+echo
+echo "(load average $(cut -d' ' -f1-3 /proc/loadavg) at the end)"

@@ -50,8 +50,7 @@ static const char oh_usage[] =
     "(default 60)\n"
     "annotations: io.callfence.record=PATH (absolute) records the "
     "container into\n"
-    "PATH; io.callfence.record.args=1 adds argument rules (ptrace "
-    "recorder)\n";
+    "PATH; io.callfence.record.args=1 adds argument rules\n";
 
 enum oh_mode { OH_HOOK, OH_INSTALL, OH_UNINSTALL };
 

@@ -9,9 +9,12 @@
  * whole host). The recording ends when the init has exited; anything the
  * kernel side could not count makes res->lost, so no profile is written.
  *
+ * With io.callfence.record.args=1 the kernel side also keeps the distinct
+ * values of the arguments the library records (cf_record_arg_mask), as
+ * `record --args --backend ebpf` does.
+ *
  * "auto" (the default): eBPF where it loads (root, BTF, a build with it),
- * else the ptrace recorder; ptrace too when argument values are asked
- * for (the eBPF recorder counts calls only).
+ * else the ptrace recorder.
  */
 #include "oci_hook.h"
 
@@ -23,9 +26,10 @@
 #include <sys/stat.h>
 
 /* The recorder for the container whose init is pid, attached. */
-static int oe_open(pid_t pid, struct rec_ebpf **r, char *why, size_t n)
+static int oe_open(pid_t pid, bool args, struct rec_ebpf **r, char *why,
+		   size_t n)
 {
-	struct rec_ebpf_target t = {.scope = REC_EBPF_MNTNS};
+	struct rec_ebpf_target t = {.scope = REC_EBPF_MNTNS, .args = args};
 	struct stat mine, theirs;
 	char path[64];
 
@@ -71,15 +75,7 @@ static int oe_record(pid_t pid, bool args, void (*attached)(void *ctx),
 {
 	struct rec_ebpf *r = NULL;
 
-	if (args) {
-		snprintf(res->why, sizeof(res->why),
-			 "the eBPF recorder does not record argument values "
-			 "(%s=1 needs the ptrace recorder: --recorder ptrace "
-			 "or auto)",
-			 OCI_ANNOTATION_ARGS);
-		return -1;
-	}
-	if (oe_open(pid, &r, res->why, sizeof(res->why)) < 0)
+	if (oe_open(pid, args, &r, res->why, sizeof(res->why)) < 0)
 		return -1;
 	return oe_run(r, pid, attached, ctx, obs, res);
 }
@@ -89,7 +85,7 @@ static int oe_auto(pid_t pid, bool args, void (*attached)(void *ctx), void *ctx,
 {
 	struct rec_ebpf *r = NULL;
 
-	if (args || oe_open(pid, &r, res->why, sizeof(res->why)) < 0) {
+	if (oe_open(pid, args, &r, res->why, sizeof(res->why)) < 0) {
 		res->why[0] = 0;
 		return oci_recorder_ptrace.record(pid, args, attached, ctx, obs,
 						  res);

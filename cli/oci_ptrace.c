@@ -108,33 +108,6 @@ static int op_seize_threads(struct op_state *s, pid_t pid)
 	return added;
 }
 
-/* The values of the arguments whose rules matter (cf_record_arg_mask). */
-static int op_args(struct op_state *s, pid_t tid, int abi,
-		   const struct __ptrace_syscall_info *info)
-{
-	uint32_t nr = (uint32_t)info->entry.nr;
-	uint32_t mask = cf_record_arg_mask(abi, nr);
-	const char *name = cf_syscall_name(abi, nr);
-
-	for (unsigned i = 0; i < 6; i++) {
-		uint64_t v = info->entry.args[i];
-
-		if (!(mask >> i & 1))
-			continue;
-		if (i == 0 && name && !strcmp(name, "clone3") &&
-		    rec_clone3_word(tid, v, &v) < 0) {
-			snprintf(s->res->why, sizeof(s->res->why),
-				 "cannot read clone3's arguments in task %d",
-				 (int)tid);
-			s->res->lost = true;
-			continue;
-		}
-		if (cf_record_add_arg(s->obs, abi, nr, i, v) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 static int op_syscall_stop(struct op_state *s, pid_t tid)
 {
 	struct __ptrace_syscall_info info;
@@ -154,7 +127,9 @@ static int op_syscall_stop(struct op_state *s, pid_t tid)
 			 info.arch);
 		s->res->lost = true;
 	} else if (cf_record_add(s->obs, abi, (uint32_t)info.entry.nr, 1) < 0 ||
-		   (s->args && op_args(s, tid, abi, &info) < 0)) {
+		   (s->args &&
+		    rec_ptrace_args(tid, abi, (uint32_t)info.entry.nr,
+				    info.entry.args, s->obs, s->res) < 0)) {
 		return -ENOMEM;
 	}
 	s->res->events++;

@@ -46,10 +46,13 @@ void rec_forward_signals(pid_t child);
  * res->exec_errno. */
 void rec_exec_status(int errfd, struct rec_result *res);
 
-/* record_ptrace.c: clone3's flags word as clone would take it,
- * clone_args.flags | clone_args.exit_signal, read from the struct at ptr
- * in task pid (all u64 fields on every ABI: flags at 0, exit_signal at
- * 32). 0, or -1 when it cannot be read. */
-int rec_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word);
+/* record_ptrace.c: --args of a stopped tracee's call nr (library ABI abi,
+ * arguments args) into obs: the values cf_record_arg_mask asks for;
+ * clone3's flags word read from the tracee's struct clone_args. A struct
+ * that cannot be read is a lost value (res->lost, like the eBPF
+ * recorder's): no value is made up for it, since all ones would allow
+ * clone3 whatever its flags. -ENOMEM on no memory. */
+int rec_ptrace_args(pid_t pid, int abi, uint32_t nr, const uint64_t *args,
+		    struct cf_record *obs, struct rec_result *res);
 
 #endif

@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,17 +48,17 @@ void rec_ebpf_print_counts(const char *prefix, const struct rec_ebpf_counts *c)
 		(unsigned long long)c->lost_calls,
 		(unsigned long long)c->lost_exits,
 		(unsigned long long)c->lost_args);
+	if (c->clone3_unread)
+		fprintf(stderr,
+			" (%llu of them clone3 structs that could not be "
+			"read)",
+			(unsigned long long)c->clone3_unread);
 	if (c->args_overflowed)
 		fprintf(stderr,
 			"; %llu arguments took more than %d distinct values "
 			"(no condition; a flag word: no bit outside their "
 			"union)",
 			(unsigned long long)c->args_overflowed, RE_ARG_KEEP);
-	if (c->clone3_unread)
-		fprintf(stderr,
-			"; %llu clone3 structs unreadable (clone3 allowed "
-			"whatever its flags)",
-			(unsigned long long)c->clone3_unread);
 	if (c->unnumbered)
 		fprintf(stderr,
 			"; %llu calls with a number past every table "
@@ -207,7 +208,27 @@ static int re_run(char *const *argv, struct cf_record *obs,
 #pragma GCC diagnostic push /* bpftool's code: void * arithmetic */
 #pragma GCC diagnostic ignored "-Wpointer-arith"
 #include "record.lskel.h"
+#include "record_calls.lskel.h"
 #pragma GCC diagnostic pop
+
+/* record_calls_bpf is record_bpf built without room for argument values
+ * (REC_CALLS_ONLY): the same maps, programs and read-only data, so one
+ * struct record_bpf handles both; only its open and load (the loader's
+ * blob: the maps' sizes) differ. */
+#define RE_SAME_AS_CALLS(field)                                                \
+	_Static_assert(offsetof(struct record_bpf, field) ==                   \
+			   offsetof(struct record_calls_bpf, field),           \
+		       "record_calls_bpf: " #field)
+RE_SAME_AS_CALLS(maps);
+RE_SAME_AS_CALLS(progs);
+RE_SAME_AS_CALLS(links);
+RE_SAME_AS_CALLS(rodata);
+RE_SAME_AS_CALLS(bss);
+_Static_assert(sizeof(struct record_bpf) == sizeof(struct record_calls_bpf),
+	       "record_calls_bpf: size");
+_Static_assert(sizeof(struct record_bpf__rodata) ==
+		   sizeof(struct record_calls_bpf__rodata),
+	       "record_calls_bpf: read-only data");
 
 _Static_assert(RE_ARG_KEEP == REC_ARG_KEEP, "record_maps.h: REC_ARG_KEEP");
 
@@ -333,7 +354,8 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		snprintf(why, whylen, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	r->skel = record_bpf__open();
+	r->skel = t->args ? record_bpf__open()
+			  : (struct record_bpf *)record_calls_bpf__open();
 	if (!r->skel)
 		goto fail;
 	r->skel->rodata->rec_scope = (uint32_t)t->scope;
@@ -346,7 +368,10 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 	if (t->args && (errno = -re_setup_args(r)) != 0)
 		goto fail;
 	step = "load";
-	errno = -record_bpf__load(r->skel);
+	errno =
+	    -(t->args
+		  ? record_bpf__load(r->skel)
+		  : record_calls_bpf__load((struct record_calls_bpf *)r->skel));
 	if (errno)
 		goto fail;
 	step = "attach";
@@ -413,15 +438,14 @@ static int re_read_counters(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 		if (rc < 0)
 			return rc;
 	}
-	c->calls = v[REC_CNT_CALLS];
 	c->processes = v[REC_CNT_PROCESSES] + r->followed;
 	c->threads = v[REC_CNT_THREADS];
 	c->unnumbered = v[REC_CNT_UNNUMBERED];
 	c->lost_tasks = v[REC_CNT_LOST_TASKS];
 	c->lost_calls = v[REC_CNT_LOST_CALLS];
 	c->lost_exits = v[REC_CNT_LOST_EXITS];
-	c->lost_args = v[REC_CNT_LOST_ARGS];
 	c->clone3_unread = v[REC_CNT_CLONE3_UNREAD];
+	c->lost_args = v[REC_CNT_LOST_ARGS] + c->clone3_unread;
 	return 0;
 }
 
@@ -536,6 +560,7 @@ static int re_read_calls(struct rec_ebpf *r, uint64_t *vals, int ncpu,
 
 			if (!n)
 				continue;
+			c->calls += n;
 			if (abis[abi] < 0) {
 				c->lost_calls += n;
 				continue;
@@ -555,13 +580,14 @@ static void re_result(const struct rec_ebpf_counts *c, struct rec_result *res)
 	if (!c->lost_tasks && !c->lost_calls && !c->lost_exits && !c->lost_args)
 		return;
 	res->lost = true;
-	snprintf(res->why, sizeof(res->why),
-		 "the eBPF recorder lost %llu processes, %llu calls, %llu "
-		 "exits and %llu argument values (maps full or busy)",
-		 (unsigned long long)c->lost_tasks,
-		 (unsigned long long)c->lost_calls,
-		 (unsigned long long)c->lost_exits,
-		 (unsigned long long)c->lost_args);
+	snprintf(
+	    res->why, sizeof(res->why),
+	    "the eBPF recorder lost %llu processes, %llu calls, %llu "
+	    "exits and %llu argument values (maps full or busy%s)",
+	    (unsigned long long)c->lost_tasks,
+	    (unsigned long long)c->lost_calls,
+	    (unsigned long long)c->lost_exits, (unsigned long long)c->lost_args,
+	    c->clone3_unread ? ", or a clone3 struct it could not read" : "");
 }
 
 int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,

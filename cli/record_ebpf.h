@@ -75,10 +75,10 @@ struct rec_ebpf_counts {
 				 * (their pid, if reused, would be followed) */
 	uint64_t lost_args;	/* argument values that could not be kept (a
 				 * set too many for its map: its rule would be
-				 * too narrow) */
+				 * too narrow), clone3_unread included */
 	uint64_t clone3_unread; /* clone3 calls whose struct could not be
-				 * read: clone3 is then allowed whatever
-				 * its flags (not lost) */
+				 * read: their flags are unknown (lost; no
+				 * value is made up for them) */
 	uint64_t args_overflowed; /* arguments with more distinct values
 				   * than the kernel side keeps (257): no
 				   * condition (a flag word: MASKED_EQ of

@@ -106,7 +106,11 @@ struct rp_ctx {
 	struct rec_result *res;
 };
 
-int rec_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word)
+/* clone3's flags word as clone would take it, clone_args.flags |
+ * clone_args.exit_signal, read from the struct at ptr in task pid (all
+ * u64 fields on every ABI: flags at 0, exit_signal at 32). 0, or -1 when
+ * it cannot be read. */
+static int rp_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word)
 {
 	uint64_t ca[5]; /* flags, pidfd, child_tid, parent_tid, exit_signal */
 	struct iovec local = {ca, sizeof(ca)};
@@ -119,29 +123,26 @@ int rec_clone3_word(pid_t pid, uint64_t ptr, uint64_t *word)
 	return 0;
 }
 
-/* --args: the values of the arguments the library asks for. A clone3
- * whose struct cannot be read gets all ones: clone3 is then allowed
- * whatever its flags (its word has bits clone cannot take),
- * as with the eBPF backend. */
-static int rp_args(pid_t pid, int abi, const struct __ptrace_syscall_info *in,
-		   struct cf_record *obs)
+int rec_ptrace_args(pid_t pid, int abi, uint32_t nr, const uint64_t *args,
+		    struct cf_record *obs, struct rec_result *res)
 {
-	uint32_t nr = (uint32_t)in->seccomp.nr;
 	uint32_t mask = cf_record_arg_mask(abi, nr);
-	const char *name;
+	const char *name = cf_syscall_name(abi, nr);
 	uint64_t w;
 
-	if (!mask)
+	if (mask && name && !strcmp(name, "clone3")) {
+		if (rp_clone3_word(pid, args[0], &w) == 0)
+			return cf_record_add_arg(obs, abi, nr, 0, w);
+		snprintf(res->why, sizeof(res->why),
+			 "cannot read clone3's struct clone_args in task %d "
+			 "(its flags are unknown)",
+			 (int)pid);
+		res->lost = true;
 		return 0;
-	name = cf_syscall_name(abi, nr);
-	if (name && !strcmp(name, "clone3")) {
-		if (rec_clone3_word(pid, in->seccomp.args[0], &w) < 0)
-			w = ~0ULL;
-		return cf_record_add_arg(obs, abi, nr, 0, w);
 	}
 	for (unsigned a = 0; a < 6; a++)
 		if (mask >> a & 1 &&
-		    cf_record_add_arg(obs, abi, nr, a, in->seccomp.args[a]) < 0)
+		    cf_record_add_arg(obs, abi, nr, a, args[a]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -170,7 +171,9 @@ static int rp_syscall(void *ctx, struct ptl_task *t)
 		c->res->lost = true;
 	} else if (cf_record_add(c->obs, abi, (uint32_t)info.seccomp.nr, 1) <
 		       0 ||
-		   (c->res->args && rp_args(t->pid, abi, &info, c->obs) < 0)) {
+		   (c->res->args &&
+		    rec_ptrace_args(t->pid, abi, (uint32_t)info.seccomp.nr,
+				    info.seccomp.args, c->obs, c->res) < 0)) {
 		return -ENOMEM;
 	}
 	c->res->events++;

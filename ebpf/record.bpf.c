@@ -58,10 +58,19 @@ struct {
 } tasks SEC(".maps");
 
 /* --args: the distinct values of each slot: up to REC_ARG_KEEP each, a
- * few more when CPUs race (allocated as they come) */
+ * few more when CPUs race (allocated as they come). Its buckets are not:
+ * 4 MiB allocated and initialised at load, most of the start-up, so the
+ * build makes a second object for recordings without --args
+ * (REC_CALLS_ONLY, the Makefile) in which the map has one entry, unused
+ * (rec_args is false there). */
+#ifdef REC_CALLS_ONLY
+#define REC_ARGVALS_MAX 1
+#else
+#define REC_ARGVALS_MAX (REC_ARG_SLOTS * 2 * REC_ARG_KEEP)
+#endif
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, REC_ARG_SLOTS * 2 * REC_ARG_KEEP);
+	__uint(max_entries, REC_ARGVALS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct rec_argkey);
 	__type(value, __u8);
@@ -168,17 +177,19 @@ static __always_inline void add_value(__u32 slot, __u64 value)
 }
 
 /* clone3's flags word as clone would take it: clone_args.flags |
- * clone_args.exit_signal (all u64 fields on every ABI). Unreadable: all
- * ones, so that clone3 is allowed whatever its flags (and counted). */
-static __always_inline __u64 clone3_word(__u64 ptr)
+ * clone_args.exit_signal (all u64 fields on every ABI), kept as a value
+ * of slot. Unreadable (bpf_probe_read_user does not fault pages in): a
+ * lost value, counted; none is made up, since all ones would allow clone3
+ * whatever its flags (docs/record.md). */
+static __always_inline void add_clone3_word(__u32 slot, __u64 ptr)
 {
 	__u64 ca[5];
 
 	if (bpf_probe_read_user(ca, sizeof(ca), (const void *)ptr) < 0) {
 		count(REC_CNT_CLONE3_UNREAD);
-		return ~0ULL;
+		return;
 	}
-	return ca[0] | ca[4];
+	add_value(slot, ca[0] | ca[4]);
 }
 
 /* --args: the recorded arguments of the call key (abi * slots + nr),
@@ -209,7 +220,7 @@ static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
 		a[5] = regs->r9;
 	}
 	if (sp->clone3) {
-		add_value(slot, clone3_word(a[0]));
+		add_clone3_word(slot, a[0]);
 		return;
 	}
 #pragma unroll
@@ -234,7 +245,8 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 			return 0;
 		follow(tgid);
 	}
-	if (BPF_CORE_READ(t, thread_info.status) & REC_TS_COMPAT) {
+	/* a trusted task pointer: read directly, no probe-read helper */
+	if (t->thread_info.status & REC_TS_COMPAT) {
 		abi = REC_BPF_ABI_I386;
 	} else if (nr & REC_X32_BIT) {
 		abi = REC_BPF_ABI_X32;
@@ -250,8 +262,7 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 		count(REC_CNT_LOST_CALLS);
 		return 0;
 	}
-	*v += 1;
-	count(REC_CNT_CALLS);
+	*v += 1; /* (the total is their sum: no second count per call) */
 	if (rec_args)
 		record_args(regs, abi, key);
 	return 0;

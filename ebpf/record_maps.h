@@ -16,7 +16,7 @@
 #define REC_BPF_ABIS 3
 
 /* counters: a per-CPU array of 64-bit counts */
-#define REC_CNT_CALLS 0
+#define REC_CNT_CALLS 0 /* unused: the calls are the sum of `calls` */
 #define REC_CNT_PROCESSES 1
 #define REC_CNT_THREADS 2
 #define REC_CNT_UNNUMBERED 3
@@ -24,7 +24,8 @@
 #define REC_CNT_LOST_CALLS 5
 #define REC_CNT_LOST_EXITS 6
 #define REC_CNT_LOST_ARGS 7	 /* argument values that could not be kept */
-#define REC_CNT_CLONE3_UNREAD 8 /* clone3 structs that could not be read */
+#define REC_CNT_CLONE3_UNREAD 8 /* clone3 structs that could not be read
+				  (lost values too) */
 #define REC_CNTS 9
 
 /* --args (rec_args): rec_argspecs[abi * REC_NR_SLOTS + nr] says which

@@ -323,17 +323,17 @@ static pid_t oh_init(int *go)
 	return pid;
 }
 
-/* Starts the hook for a stand-in init; 0 when it attached, else skipped
- * or failed. */
-static pid_t oh_start(const char *dir, const char *path, const char *rec,
-		      int *go)
+/* Starts the hook for a stand-in init (container id, extra annotations
+ * as oh_state takes them); 0 when it attached, else skipped or failed. */
+static pid_t oh_start_as(const char *dir, const char *id, const char *path,
+			 const char *extra, const char *rec, int *go)
 {
 	static struct cmd_res r;
 	pid_t pid = oh_init(go);
 
 	if (!CHECK(pid > 0))
 		return -1;
-	oh_hook(&r, dir, oh_state("c4", "creating", (int)pid, path, NULL), rec);
+	oh_hook(&r, dir, oh_state(id, "creating", (int)pid, path, extra), rec);
 	if (r.status != 0 &&
 	    (strstr(r.err, "Operation not permitted") ||
 	     strstr(r.err, "not built in") || strstr(r.err, "BTF"))) {
@@ -346,6 +346,12 @@ static pid_t oh_start(const char *dir, const char *path, const char *rec,
 	CHECK_EQ(r.status, 0);
 	CHECK_STR(r.err, "");
 	return r.status == 0 ? pid : -1;
+}
+
+static pid_t oh_start(const char *dir, const char *path, const char *rec,
+		      int *go)
+{
+	return oh_start_as(dir, "c4", path, NULL, rec, go);
 }
 
 static void oh_end(pid_t pid, int go)
@@ -440,8 +446,8 @@ static void oh_work_args(void)
 	syscall(SYS_personality, 0xffffffffUL);
 }
 
-/* io.callfence.record.args=1: argument rules. */
-TEST(oci_hook_args_give_rules)
+/* io.callfence.record.args=1: argument rules, with recorder rec. */
+static void oh_args_give_rules(const char *rec)
 {
 	static struct cmd_res r;
 	const char *dir, *args = ", \"io.callfence.record.args\": \"1\"";
@@ -453,13 +459,10 @@ TEST(oci_hook_args_give_rules)
 		return;
 	snprintf(path, sizeof(path), "%s/p.json", dir);
 	oh_work = oh_work_args;
-	pid = oh_init(&go);
+	pid = oh_start_as(dir, "c5", path, args, rec, &go);
 	oh_work = oh_work_default;
-	if (!CHECK(pid > 0))
+	if (pid < 0)
 		return;
-	oh_hook(&r, dir, oh_state("c5", "creating", (int)pid, path, args),
-		NULL);
-	CHECK_EQ(r.status, 0);
 	oh_end(pid, go);
 	oh_hook(&r, dir, oh_state("c5", "stopped", 0, path, args), NULL);
 	CHECK_EQ(r.status, 0);
@@ -468,9 +471,24 @@ TEST(oci_hook_args_give_rules)
 		CHECK_CONTAINS(json, "\"args\"");
 		CHECK_CONTAINS(json, "\"personality\"");
 		CHECK_CONTAINS(json, "\"socket\"");
+		/* personality(0xffffffff), socket(AF_UNIX, SOCK_STREAM) */
+		CHECK_CONTAINS(json, "\"valueTwo\": 4294967295, \"op\"");
+		CHECK_CONTAINS(json, "\"index\": 0, \"value\": 4294967295, "
+				     "\"valueTwo\": 1, \"op\"");
 	}
 	free(json);
 	cmd_run(&r, (const char *const[]){"check", "--strict", path, NULL});
 	CHECK_EQ(r.status, 0);
 	oh_dir();
+}
+
+TEST(oci_hook_args_give_rules_ptrace)
+{
+	oh_args_give_rules("--recorder=ptrace");
+}
+
+/* the eBPF recorder keeps the values too (skipped where it cannot load) */
+TEST(oci_hook_args_give_rules_ebpf)
+{
+	oh_args_give_rules("--recorder=ebpf");
 }

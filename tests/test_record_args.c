@@ -451,6 +451,46 @@ TEST(record_args_socket_inet_denied_workload_runs)
 	rmdir(dir);
 }
 
+/* A clone3 whose struct cannot be read (the same rule for the eBPF
+ * recorder, tests/live/record-ebpf.sh, and the OCI hook's ptrace one, on
+ * the same rec_ptrace_args): its flags are a lost value, so the recording
+ * is lost (125, nothing written) rather than clone3 allowed whatever its
+ * flags; --allow-loss writes the profile with a warning. */
+TEST(record_args_unreadable_clone3_is_a_loss)
+{
+	static struct cmd_res rec;
+	char dir[] = "/tmp/cf-recc3-XXXXXX", prof[64];
+	const char *helper;
+
+	if (!cmd_binary_present() || !mkdtemp(dir))
+		return;
+	helper = t_run_helper("sockpers");
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	cmd_run(&rec, (const char *const[]){"record", "--backend", "ptrace",
+					    "--args", "-o", prof, "--", helper,
+					    "clone3-bad", NULL});
+	CHECK_EQ(rec.status, 125);
+	CHECK_CONTAINS(rec.out, "clone3: Bad address");
+	CHECK_CONTAINS(rec.err, "cannot read clone3's struct clone_args");
+	CHECK_CONTAINS(rec.err, "no profile written");
+	CHECK(access(prof, F_OK) != 0);
+	cmd_run(&rec,
+		(const char *const[]){"record", "--backend", "ptrace", "--args",
+				      "--allow-loss", "-o", prof, "--", helper,
+				      "clone3-bad", NULL});
+	CHECK_EQ(rec.status, 0);
+	CHECK_CONTAINS(rec.err, "warning: cannot read clone3's struct");
+	CHECK(access(prof, F_OK) == 0);
+	/* without --args nothing is read: no loss */
+	cmd_run(&rec,
+		(const char *const[]){"record", "--backend", "ptrace", "-o",
+				      prof, "--", helper, "clone3-bad", NULL});
+	CHECK_EQ(rec.status, 0);
+	CHECK_STR(strstr(rec.err, "lost") ? "lost" : "", "");
+	unlink(prof);
+	rmdir(dir);
+}
+
 /* The decision of name (arguments 0) under the profile at path. */
 static uint32_t ra_decide_file(const char *path, const char *name)
 {

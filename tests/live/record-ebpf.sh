@@ -135,6 +135,28 @@ set -e
 grep -q 'warning: .*lost' lossy.log || live_fail "--allow-loss: no warning: $(cat lossy.log)"
 echo "loss: a full map fails the recording (125, no profile); --allow-loss writes it with a warning"
 
+# A clone3 whose struct clone_args cannot be read (an unmapped address:
+# the kernel answers EFAULT): its flags are a lost value, as with the
+# ptrace recorders (tests/test_record_args.c), so 125 and no profile,
+# never clone3 allowed whatever its flags; --allow-loss writes it.
+cat >clone3bad.py <<'EOF'
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+print("clone3", libc.syscall(435, ctypes.c_void_p(8), ctypes.c_size_t(88)), ctypes.get_errno())
+EOF
+set +e
+"$CF_BIN" record --backend ebpf --args -o c3.json -- python3 clone3bad.py >c3.out 2>c3.log
+got=$?
+set -e
+[ "$got" = 125 ] || live_fail "an unreadable clone3 struct: exited $got, not 125: $(cat c3.log)"
+grep -q 'clone3 -1 14' c3.out || live_fail "the workload's clone3 did not fail with EFAULT: $(cat c3.out)"
+[ ! -e c3.json ] || live_fail "an unreadable clone3 struct: a profile was written"
+grep -q '1 of them clone3 structs that could not be read' c3.log || live_fail "the unread clone3 struct is not counted: $(cat c3.log)"
+"$CF_BIN" record --backend ebpf --args --allow-loss -o c3.json -- python3 clone3bad.py >/dev/null 2>c3.log ||
+	live_fail "--allow-loss with an unreadable clone3 struct failed: $(cat c3.log)"
+grep -q 'warning: .*clone3 struct' c3.log || live_fail "--allow-loss: no warning about clone3: $(cat c3.log)"
+echo "an unreadable clone3 struct is a lost value (125, no profile); --allow-loss writes it with a warning"
+
 # ---- --args ----------------------------------------------------------------
 # A workload calling socket(AF_UNIX, ...) and personality(0xffffffff),
 # recorded with --args by both backends: the same profile, JSON for JSON;
