@@ -23,7 +23,8 @@ Prints the table, the distribution of the two ratios, the violations of
 libseccomp all knows) and "worst argument-checked path no longer than the
 tree's"; with --assert exits 1 if there is any. Draws OUT/corpus-length.png
 (gnuplot). --speed adds compile speed (in process, whole process,
-callgrind growth from 500 to 2,000 rules).
+callgrind growth from 500 to 2,000 rules); with --base-bench, the same
+in process and under callgrind for an older cf-bench, side by side.
 """
 import argparse
 import hashlib
@@ -323,14 +324,19 @@ plot '{dat}' using 1:2 title 'callfence (refused: the length named)' pt 7 ps 0.8
 
 # ---- compile speed ----------------------------------------------------
 
-def compile_ns(args, which, path, reps, budget_ms):
+def compile_ns(args, which, path, reps, budget_ms, bench=None):
     """Median CPU time of one compile in a process that keeps compiling
     (cf-bench compile): the machine is shared, CPU time is what the
     compile itself costs."""
-    p = subprocess.run([args.bench, "compile", which, path, str(reps),
+    p = subprocess.run([bench or args.bench, "compile", which, path,
+                        str(reps),
                         str(budget_ms)], capture_output=True, text=True)
     r = parse_kv(p.stdout)
-    return float(r["median_cpu_ns"]) if "median_cpu_ns" in r else None
+    if "median_cpu_ns" not in r:
+        return None
+    args.faults[(bench or args.bench, which, path)] = float(
+        r.get("faults_per_compile", "nan"))
+    return float(r["median_cpu_ns"])
 
 
 def whole_process_s(args, which, path, runs):
@@ -347,7 +353,7 @@ def whole_process_s(args, which, path, runs):
     return sorted(times)[len(times) // 2]
 
 
-def callgrind_instructions(args, path):
+def callgrind_instructions(args, path, bench=None):
     """Instructions callfence executes in cf_profile_parse + cf_compile
     for one compile of path (valgrind --tool=callgrind)."""
     out = os.path.join(args.out, "callgrind.tmp")
@@ -355,7 +361,8 @@ def callgrind_instructions(args, path):
                         "--callgrind-out-file=" + out,
                         "--toggle-collect=cf_profile_parse",
                         "--toggle-collect=cf_compile",
-                        args.bench, "compile", "cf", path, "1", "0"],
+                        bench or args.bench, "compile", "cf", path, "1",
+                        "0"],
                        capture_output=True, text=True)
     if os.path.exists(out):
         os.unlink(out)
@@ -393,22 +400,51 @@ def growth_profiles(args, pool):
     return out
 
 
+def speed_base(args, paths, growth):
+    """--base-bench: the same in-process and callgrind measures of another
+    cf-bench (an older build), interleaved with this one's, so both
+    columns come from one run on the same machine state."""
+    print("\n| profile | base in process | this in process | speed-up | "
+          "base callgrind | this callgrind | page faults per compile, "
+          "base / this |")
+    print("|---|---|---|---|---|---|---|")
+    for name, path in paths:
+        old = compile_ns(args, "cf", path, 2000, 600, args.base_bench)
+        new = compile_ns(args, "cf", path, 2000, 600)
+        print("| %s | %.0f µs | %.0f µs | %.2f× | %d | %d | %.0f / %.0f |"
+              % (name, old / 1e3, new / 1e3, old / new,
+                 callgrind_instructions(args, path, args.base_bench) or 0,
+                 callgrind_instructions(args, path) or 0,
+                 args.faults[(args.base_bench, "cf", path)],
+                 args.faults[(args.bench, "cf", path)]), flush=True)
+    print("\n| shape | base exponent 500→2,000 | this exponent |")
+    print("|---|---|---|")
+    for shape, p500, p2000 in growth:
+        e = [math.log(callgrind_instructions(args, p2000, b) /
+                      callgrind_instructions(args, p500, b), 4)
+             for b in (args.base_bench, args.bench)]
+        print("| %s | %.2f | %.2f |" % (shape, e[0], e[1]), flush=True)
+
+
 def speed(args, paths, pool):
     print("\n### Compile speed\n")
     print("CPU time (the machine is shared): medians of compiles in one "
           "process, and of whole processes (start, read, one compile).\n")
     print("| profile | callfence in process | libseccomp linear in process "
           "| ratio | callfence whole process | libseccomp whole process "
-          "| ratio |")
-    print("|---|---|---|---|---|---|---|")
+          "| ratio | page faults per compile, callfence / libseccomp |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, path in paths:
         cf = compile_ns(args, "cf", path, 2000, 600)
         lin = compile_ns(args, "lin", path, 5, 2000)
         wcf = whole_process_s(args, "cf", path, 5)
         wlin = whole_process_s(args, "lin", path, 3 if lin < 1e9 else 1)
-        print("| %s | %.0f µs | %.2f ms | %.0f× | %.2f ms | %.2f ms | %.1f× |"
+        print("| %s | %.0f µs | %.2f ms | %.0f× | %.2f ms | %.2f ms | %.1f× "
+              "| %.0f / %.0f |"
               % (name, cf / 1e3, lin / 1e6, lin / cf, wcf * 1e3,
-                 wlin * 1e3, wlin / wcf), flush=True)
+                 wlin * 1e3, wlin / wcf,
+                 args.faults[(args.bench, "cf", path)],
+                 args.faults[(args.bench, "lin", path)]), flush=True)
     if not shutil.which("valgrind"):
         print("\n(valgrind absent: no callgrind growth)")
         return
@@ -425,6 +461,8 @@ def speed(args, paths, pool):
         print("| %s | %d | %d | %.2f× | %.2f |" % (
             shape, i500, i2000, i2000 / i500,
             math.log(i2000 / i500, 4)))
+    if args.base_bench:
+        speed_base(args, paths, growth_profiles(args, pool))
 
 
 # ---- main -------------------------------------------------------------
@@ -447,9 +485,13 @@ def main():
     ap.add_argument("--speed", action="store_true",
                     help="compile speed: in process, whole process, "
                     "callgrind growth")
+    ap.add_argument("--base-bench",
+                    help="with --speed: another cf-bench (an older "
+                    "build) measured side by side with --bench")
     ap.add_argument("--assert", dest="check", action="store_true",
                     help="exit 1 on any violation")
     args = ap.parse_args()
+    args.faults = {}  # (bench, compiler, path): faults per compile
     os.makedirs(args.out, exist_ok=True)
     started = time.time()
     selftest = subprocess.run([args.bench, "selftest"], capture_output=True,

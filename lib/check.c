@@ -366,13 +366,24 @@ static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 			  const struct cf_ir_sys *s, const struct cf_arch *ar,
 			  struct shadow *sh, struct cf_walk *w, size_t *work)
 {
+	enum cf_reach *eq;
+
+	if (!s->nchains)
+		return;
+	eq = malloc(s->nchains * sizeof(*eq));
 	for (size_t j = 0; j < s->nchains; j++)
 		if (s->chains[j].rule->sys != s->sys)
-			return; /* socketcall/ipc: mux-unenforceable says it */
+			goto out; /* socketcall/ipc: mux-unenforceable says it
+				   */
+	if (eq && !cf_eq_reach(ar, s, eq)) {
+		free(eq);
+		eq = NULL;
+	}
 	for (size_t j = 0; j < s->nchains; j++) {
 		const struct cf_ir_chain *b = &s->chains[j];
 		struct shadow *x = &sh[b->rule - rs->rules];
-		enum cf_reach r = cf_chain_reach(ar, s, j, NULL, w, work);
+		enum cf_reach r =
+		    eq ? eq[j] : cf_chain_reach(ar, s, j, NULL, w, work);
 		const struct cf_rule *by = NULL;
 
 		if (r == CF_REACHED || r == CF_REACH_UNKNOWN)
@@ -388,6 +399,8 @@ static void shadow_chains(const struct cf_ruleset *rs, size_t ai,
 		x->abis |= 1U << ai;
 		x->by = by;
 	}
+out:
+	free(eq);
 }
 
 static void abi_list(const struct cf_ruleset *rs, uint32_t mask, char *buf,
@@ -462,8 +475,13 @@ static void lint_overlaps(struct lint *l, const struct cf_filter *f,
 				const struct cf_ir_chain *a = &s->chains[i];
 				uint64_t args[6];
 
+				/* cf_eq_disjoint first (callgrind, the rule
+				 * lints of `callfence compile` on bench
+				 * corpus actions-1000.json: 47.0 M -> 7.2 M
+				 * instructions) */
 				if (a->action == b->action ||
 				    a->rule->src == b->rule->src ||
+				    cf_eq_disjoint(ar, a, b) ||
 				    !overlap(ar, a, b, args))
 					continue;
 				warn_overlap(l, a, b, args);

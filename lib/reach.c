@@ -461,3 +461,140 @@ bool cf_walk_sys(struct cf_walk *w, const struct cf_ir_sys *s, unsigned arg,
 		ok = sig_conds(w, &s->chains[j], arg, false);
 	return ok && sig_masked(w) && sig_run(w, out, work);
 }
+
+/* ---- equality-only syscalls: every chain at once ------------------------
+ * When every condition of every chain is an EQ, and no chain tests an
+ * argument twice, chain i's calls are the points of the arguments it
+ * fixes (compared at the argument's width). Chain j is then shadowed iff
+ * one earlier chain alone covers it: i fixes a subset of j's (argument,
+ * value) pairs. Otherwise each earlier chain either conflicts with j or
+ * fixes an argument j leaves free, and a call fixing j's arguments and
+ * giving every other argument a value none of those chains names (fewer
+ * chains than 2^32 values) reaches j. So: one sorted table of the
+ * chains' keys, and per chain a lookup of each subset of its pairs.
+ * Measured (callgrind --toggle-collect=cf_lint_rules, `callfence
+ * compile build/bench/corpus/valueset-1000.json`, 2-core VM, 2026-12-04):
+ * the rule lints went from 21.1 M to 3.1 M instructions (share3-1000:
+ * 24.9 M to 3.2 M); the general walk stays for every other syscall. */
+
+struct eq_key {
+	uint64_t val[6]; /* by argument; 0 where not fixed */
+	uint8_t args;	 /* bit per fixed argument */
+	uint32_t chain;
+};
+
+static int eq_key_cmp(const void *pa, const void *pb)
+{
+	const struct eq_key *a = pa, *b = pb;
+
+	if (a->args != b->args)
+		return a->args < b->args ? -1 : 1;
+	for (int i = 0; i < 6; i++)
+		if (a->val[i] != b->val[i])
+			return a->val[i] < b->val[i] ? -1 : 1;
+	return a->chain < b->chain ? -1 : a->chain > b->chain;
+}
+
+/* Chain c as a key (values at each argument's width); false if it has a
+ * condition other than EQ, tests an argument twice, or compares an
+ * argument at another width than an earlier chain (low32: per argument,
+ * -1 until seen). */
+static bool eq_key_of(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		      int8_t low32[6], struct eq_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < c->nconds; i++) {
+		const struct cf_cond *d = &c->conds[i];
+		uint64_t w = cf_cond_wide(ar, d) ? cmp_width(ar) : UINT32_MAX;
+
+		if (d->op != CF_OP_EQ || d->arg > 5 || (k->args >> d->arg & 1))
+			return false;
+		if (low32[d->arg] < 0)
+			low32[d->arg] = (int8_t)d->low32;
+		if (low32[d->arg] != (int8_t)d->low32)
+			return false;
+		k->args |= (uint8_t)(1U << d->arg);
+		k->val[d->arg] = d->datum & w;
+	}
+	return true;
+}
+
+/* The first chain whose key is k's restricted to the arguments of sub. */
+static uint32_t eq_first(const struct eq_key *tab, size_t n,
+			 const struct eq_key *k, uint8_t sub)
+{
+	struct eq_key q = {.args = sub, .chain = 0};
+	size_t lo = 0, hi = n;
+
+	for (int i = 0; i < 6; i++)
+		q.val[i] = sub >> i & 1 ? k->val[i] : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (eq_key_cmp(&tab[mid], &q) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n || tab[lo].args != sub ||
+	    memcmp(tab[lo].val, q.val, sizeof(q.val)))
+		return UINT32_MAX;
+	return tab[lo].chain;
+}
+
+bool cf_eq_reach(const struct cf_arch *ar, const struct cf_ir_sys *s,
+		 enum cf_reach *out)
+{
+	struct eq_key *tab, *keys;
+	int8_t low32[6] = {-1, -1, -1, -1, -1, -1};
+	size_t n = s->nchains;
+	bool ok = n < UINT32_MAX;
+
+	tab = ok ? malloc(2 * (n ? n : 1) * sizeof(*tab)) : NULL;
+	if (!tab)
+		return false;
+	keys = tab + n;
+	for (size_t j = 0; j < n && ok; j++) {
+		ok = eq_key_of(ar, &s->chains[j], low32, &keys[j]);
+		keys[j].chain = (uint32_t)j;
+	}
+	if (ok) {
+		memcpy(tab, keys, n * sizeof(*tab));
+		qsort(tab, n, sizeof(*tab), eq_key_cmp);
+	}
+	for (size_t j = 0; j < n && ok; j++) {
+		uint8_t all = keys[j].args, sub = all;
+
+		out[j] = CF_REACHED;
+		do { /* every subset of j's arguments, all of them first */
+			if (eq_first(tab, n, &keys[j], sub) < j) {
+				out[j] = CF_SHADOWED;
+				break;
+			}
+			sub = (uint8_t)((sub - 1) & all);
+		} while (sub != all);
+	}
+	free(tab);
+	return ok;
+}
+
+/* Two EQs on one argument: either one's datum satisfies the other (a
+ * call matches both) or their sets of values are disjoint, whatever the
+ * widths (a 64-bit EQ matches its datum alone, a 32-bit one every value
+ * with the datum's low word). */
+bool cf_eq_disjoint(const struct cf_arch *ar, const struct cf_ir_chain *a,
+		    const struct cf_ir_chain *b)
+{
+	for (size_t i = 0; i < a->nconds; i++)
+		for (size_t j = 0; j < b->nconds; j++) {
+			const struct cf_cond *x = &a->conds[i];
+			const struct cf_cond *y = &b->conds[j];
+
+			if (x->op == CF_OP_EQ && y->op == CF_OP_EQ &&
+			    x->arg == y->arg &&
+			    !cf_ir_cond_match(ar, x, y->datum) &&
+			    !cf_ir_cond_match(ar, y, x->datum))
+				return true;
+		}
+	return false;
+}

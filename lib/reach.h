@@ -48,5 +48,15 @@ enum cf_reach cf_chain_reach(const struct cf_arch *ar,
 			     const struct cf_ir_sys *s, size_t j,
 			     const struct cf_ir_chain *also, struct cf_walk *w,
 			     size_t *work);
+/* The same answer for every chain of s at once (out: s->nchains of
+ * them), in O(n log n), when all of s's conditions are EQs and no chain
+ * tests an argument twice; false otherwise (out untouched, or partly
+ * written). Never CF_NEVER_HOLDS or CF_REACH_UNKNOWN: it is exact. */
+bool cf_eq_reach(const struct cf_arch *ar, const struct cf_ir_sys *s,
+		 enum cf_reach *out);
+/* Do a and b test one argument with EQs no value satisfies together? (no
+ * call matches both; false: not known) */
+bool cf_eq_disjoint(const struct cf_arch *ar, const struct cf_ir_chain *a,
+		    const struct cf_ir_chain *b);
 
 #endif

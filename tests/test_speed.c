@@ -12,9 +12,12 @@
 #include "json.h"
 #include "profile.h"
 #include "syscalls.h"
+#include "ruleset.h"
 #include "ir.h"
+#include "reach.h"
 #include "filter.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 TEST(speed_sys_index_perfect_hash)
@@ -400,4 +403,129 @@ TEST(speed_ir_sorted_as_a_stable_sort)
 			cf_profile_free(p);
 			free(text);
 		}
+
+/* ---- the shadowed-rule lint's equality fast path (reach.c) ------------
+ * cf_eq_reach against the general walk (cf_chain_reach, exact for chains
+ * 0..63 without MASKED_EQ) on random equality-only syscalls: few values
+ * and arguments so that chains repeat, cover and conflict; datums whose
+ * low words agree tell 32-bit-compare ABIs apart; --harden's low32 on
+ * some of one argument's conditions (mixed widths: declined). */
+
+static uint32_t eq_rand(uint32_t *seed)
+{
+	*seed = *seed * 1103515245U + 12345U;
+	return *seed >> 16;
+}
+
+static void eq_random_sys(uint32_t *seed, struct cf_ir_chain *ch, size_t n,
+			  bool low32)
+{
+	static const uint64_t vals[] = {0, 1, 2, 0x100000001ULL, 0xffffffffULL};
+
+	for (size_t j = 0; j < n; j++) {
+		unsigned args = eq_rand(seed) % 8; /* subset of args 0..2 */
+
+		memset(&ch[j], 0, sizeof(ch[j]));
+		for (unsigned a = 0; a < 3; a++)
+			if (args >> a & 1)
+				ch[j].conds[ch[j].nconds++] = (struct cf_cond){
+				    a, CF_OP_EQ, vals[eq_rand(seed) % 5], 0,
+				    (uint8_t)(low32 && a == 1 &&
+					      eq_rand(seed) % 8)};
+	}
+}
+
+TEST(speed_eq_reach_matches_the_walk)
+{
+	struct cf_ir_chain ch[40];
+	enum cf_reach fast[40];
+	struct cf_walk *w = cf_walk_new();
+	uint32_t seed = 7;
+	unsigned shadowed = 0, reached = 0, declined = 0;
+
+	CHECK(w != NULL);
+	for (int round = 0; w && round < 400; round++) {
+		size_t n = 1 + eq_rand(&seed) % CF_ARRAY_SIZE(ch);
+		struct cf_ir_sys s = {.chains = ch, .nchains = n};
+		const struct cf_arch *ar = &cf_arches[round % cf_narches];
+
+		eq_random_sys(&seed, ch, n, round % 3 == 0);
+		if (!cf_eq_reach(ar, &s, fast)) { /* widths differ */
+			declined++;
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			size_t work = SIZE_MAX;
+			enum cf_reach r =
+			    cf_chain_reach(ar, &s, j, NULL, w, &work);
+
+			if (r != fast[j])
+				t_fail(__FILE__, __LINE__,
+				       "%s round %d chain %zu: walk %d, "
+				       "fast %d",
+				       ar->name, round, j, (int)r,
+				       (int)fast[j]);
+			shadowed += r == CF_SHADOWED;
+			reached += r == CF_REACHED;
+		}
+	}
+	/* both answers, and the refusal, exercised */
+	CHECK(shadowed > 100 && reached > 100 && declined > 10);
+	cf_walk_free(w);
+}
+
+TEST(speed_eq_reach_declines_other_operators)
+{
+	struct cf_ir_chain ch[2] = {{.nconds = 1}, {.nconds = 2}};
+	struct cf_ir_sys s = {.chains = ch, .nchains = 2};
+	enum cf_reach out[2];
+
+	ch[0].conds[0] = (struct cf_cond){0, CF_OP_EQ, 1, 0, 0};
+	ch[1].conds[0] = (struct cf_cond){1, CF_OP_EQ, 1, 0, 0};
+	ch[1].conds[1] = (struct cf_cond){1, CF_OP_EQ, 2, 0, 0};
+	CHECK(!cf_eq_reach(&cf_arches[0], &s, out)); /* argument twice */
+	ch[1].nconds = 1;
+	ch[1].conds[0].op = CF_OP_NE;
+	CHECK(!cf_eq_reach(&cf_arches[0], &s, out));
+	ch[1].conds[0] = (struct cf_cond){0, CF_OP_EQ, 1, 0, 1};
+	CHECK(!cf_eq_reach(&cf_arches[0], &s, out)); /* widths differ */
+	ch[1].conds[0].low32 = 0;
+	CHECK(cf_eq_reach(&cf_arches[0], &s, out));
+	CHECK(out[0] == CF_REACHED && out[1] == CF_SHADOWED);
+}
+
+/* cf_eq_disjoint (the overlapping-rules lint's first test) says disjoint
+ * only where no value matches both, on every ABI, at both widths. */
+TEST(speed_eq_disjoint_is_exact)
+{
+	static const uint64_t vals[] = {0, 1, 0x100000001ULL, 0xffffffffULL,
+					0x1ffffffffULL};
+	struct cf_ir_chain a = {.nconds = 1}, b = {.nconds = 1};
+	unsigned disjoint = 0, meet = 0;
+
+	for (int ai = 0; ai < cf_narches; ai++)
+		for (unsigned m = 0; m < 25 * 4; m++) {
+			const struct cf_arch *ar = &cf_arches[ai];
+			bool both = false;
+
+			a.conds[0] =
+			    (struct cf_cond){0, CF_OP_EQ, vals[m % 5], 0, 0};
+			b.conds[0] = (struct cf_cond){0, CF_OP_EQ,
+						      vals[m / 5 % 5], 0, 0};
+			a.conds[0].low32 = (uint8_t)(m / 25 & 1);
+			b.conds[0].low32 = (uint8_t)(m / 50 & 1);
+			for (size_t k = 0; k < CF_ARRAY_SIZE(vals); k++)
+				both |=
+				    cf_ir_cond_match(ar, &a.conds[0],
+						     vals[k]) &&
+				    cf_ir_cond_match(ar, &b.conds[0], vals[k]);
+			if (cf_eq_disjoint(ar, &a, &b)) {
+				CHECK(!both);
+				disjoint++;
+			} else {
+				CHECK(both);
+				meet++;
+			}
+		}
+	CHECK(disjoint > 0 && meet > 0);
 }
