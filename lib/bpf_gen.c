@@ -47,17 +47,21 @@
  *     that decide alike: an allow-list) are one JEQ each, where a node's
  *     run is no deeper than its balanced search; else the node splits at
  *     its middle lone value;
- *   - number runs (cf_gen_opts.no_number_runs): a node of the weighted
- *     search over a few ranges whose lone numbers (argument-free, one
- *     number wide, between ranges that decide alike) and a balanced
- *     search of the rest fit its depth is emitted so (emit_wtree_runs);
+ *   - number chains (cf_gen_opts.no_number_runs): a node of the weighted
+ *     search over a few ranges may be a chain instead: its exceptions
+ *     (ranges that do not decide as most of its ranges) one after
+ *     another, one JEQ per syscall or lone number, a JGE or two per wider
+ *     range (emit_chain); taken when the chain is shorter than the
+ *     node's search, fits its depth and the node has at most
+ *     1/CHAIN_COLD_SHARE of the native ABI's calls (emit_wtree_chain);
  *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
  *     the kernel's limit is generated again with code shared between
- *     searches, lone syscall numbers and values as JEQ runs of up to
- *     CF_VALUE_RUN_MAX whatever the depth, and the search balanced by
- *     count (emit_number_runs); a large one (over a quarter of the limit)
- *     tries that layout too. The shortest program wins; a refusal gives
- *     the length of the shortest.
+ *     searches, lone values as JEQ runs of up to CF_VALUE_RUN_MAX
+ *     whatever the depth, and the number search balanced by count down
+ *     to chains of at most SIZE_CHAIN_MAX compares (emit_number_chains);
+ *     a large one (over a quarter of the limit) tries that layout too.
+ *     The shortest program wins; a refusal gives the length of the
+ *     shortest.
  *
  * Labels (cf_gen_opts.label, for compile --stats): every instruction
  * carries the part being emitted (g->part: dispatch, search, a syscall's
@@ -144,7 +148,7 @@ struct gen {
 	bool opt;	 /* the optimizations below (cf_gen_opts.plain unset) */
 	bool value_runs; /* opt: lone values as JEQs (gen_values.c) */
 	bool size_first; /* opt: the size-first retry (cf_bpf_gen_opts) */
-	bool number_runs; /* opt: lone syscall numbers as JEQs */
+	bool number_runs; /* opt: cold nodes of the search as chains */
 	/* opt: returns of one syscall's checks, placed behind them */
 	int scope[8];
 	size_t nscope;
@@ -161,6 +165,7 @@ struct gen {
 	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
 	size_t capshared_index;
 	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
+	uint64_t calls_total;	   /* opt: the native ABI's calls, weighted */
 	uint8_t *units;		   /* opt: units of the ranges (1 or 2) */
 	uint32_t *fl, *fr;	   /* opt: scratch for emit_wtree (lazily) */
 	uint32_t *two_unit_counts; /* opt: prefix counts of 2-unit ranges */
@@ -1590,74 +1595,147 @@ static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
 	}
 }
 
-/* ---- opt: lone syscall numbers as JEQs -------------------------------- */
+/* ---- opt: number chains ---------------------------------------------- */
 
-/* r[i..j] split by gen_values.c: the lone numbers (argument-free, one
- * number wide, between ranges that decide alike), as indices from i, and
- * the other ranges, neighbours of a lone number merged. */
-struct number_plan {
-	size_t nlone, nrest;
-	size_t *lone;
-	struct grange *rest;
+/* A node r[i..j] of a search, as a chain: the ranges that do not decide
+ * as its background (the argument-free action of most of its ranges) are
+ * its exceptions, tested one after another -- a syscall with argument
+ * checks or a one-number range by one JEQ, a wider range by two JGEs
+ * (one at either end of the node, where the node's bound is known) --
+ * and whatever matches none gets the background. Syscalls with argument
+ * checks come first, then lone numbers, then wide ranges ascending: a
+ * number below a wide range's start matches no exception left, so it
+ * gets the background at once. libseccomp's linear program costs one
+ * JEQ per syscall; a chain never costs more than that. */
+
+#define CHAIN_NODE_MAX (4 * CF_VALUE_RUN_MAX) /* ranges of a chain node */
+/* a chain node of the speed-first search has at most this share of the
+ * native ABI's calls (cf_sys_weights) */
+#define CHAIN_COLD_SHARE 16
+
+struct number_chain {
+	uint32_t background;
+	size_t ncompares; /* the longest path: the background's */
+	size_t nbodies;	  /* syscalls with argument checks, tested first */
 };
 
-static bool plan_numbers(struct gen *g, const struct grange *r, size_t i,
-			 size_t j, struct number_plan *p)
+static bool in_background(const struct grange *r, uint32_t background)
 {
-	size_t n = j - i + 1, k = i;
-	struct value_step *v = cf_arena_array(g->a, 2 * n, sizeof(*v));
+	return !r->sys && r->action == background;
+}
 
-	p->lone = cf_arena_array(g->a, n, sizeof(*p->lone));
-	p->rest = cf_arena_array(g->a, n, sizeof(*p->rest));
-	if (!v || !p->lone || !p->rest) {
+/* The chain of r[i..j] (at most CHAIN_NODE_MAX ranges): the background
+ * that leaves the fewest compares. */
+static struct number_chain plan_chain(const struct grange *r, size_t i,
+				      size_t j)
+{
+	struct number_chain best = {0, SIZE_MAX, 0};
+
+	for (size_t c = i; c <= j; c++) {
+		struct number_chain ch = {r[c].action, 0, 0};
+
+		if (r[c].sys)
+			continue;
+		for (size_t q = i; q <= j; q++) {
+			if (in_background(&r[q], ch.background))
+				continue;
+			ch.nbodies += r[q].sys != NULL;
+			ch.ncompares +=
+			    r[q].lo == r[q].hi || q == i || q == j ? 1 : 2;
+		}
+		if (ch.ncompares < best.ncompares)
+			best = ch;
+	}
+	return best;
+}
+
+/* The JGE(s) of r[q], a wide exception of the node r[i..j]: past its
+ * end the chain goes on at next, below its start the background. */
+static void emit_chain_wide(struct gen *g, const struct grange *r, size_t q,
+			    size_t i, size_t j, int next, int background)
+{
+	int target = ret_label(g, r[q].action), after;
+
+	if (q == i) { /* nr >= r[q].lo is known */
+		emit_jmp(g, BPF_JGE, r[q].hi + 1, next, target);
+	} else if (q == j) { /* nr <= r[q].hi is known */
+		emit_jmp(g, BPF_JGE, r[q].lo, target, background);
+	} else {
+		after = next == NEXT ? new_label(g) : next;
+		emit_jmp(g, BPF_JGE, r[q].hi + 1, after, NEXT);
+		emit_jmp(g, BPF_JGE, r[q].lo, target, background);
+		if (next == NEXT)
+			place(g, after);
+	}
+}
+
+/* Emits r[i..j] as the chain ch: the exceptions in their order, then
+ * the code of the syscalls with argument checks (unless shared). */
+static void emit_chain(struct gen *g, const struct grange *r, size_t i,
+		       size_t j, const struct number_chain *ch)
+{
+	int background = ret_label(g, ch->background);
+	int *bodies = cf_arena_array(g->a, j - i + 1, sizeof(*bodies));
+	size_t left = ch->ncompares;
+
+	if (!bodies) {
 		g->oom = true;
-		return false;
+		return;
 	}
-	for (size_t q = 0; q < n; q++)
-		v[q] = (struct value_step){r[i + q].lo, r[i + q].action,
-					   r[i + q].sys ? 0 : -1, -1};
-	p->nlone = cf_value_lone(v, n, p->lone, v + n, &p->nrest);
-	for (size_t q = 0; q < p->nrest; q++) { /* back to ranges */
-		while (r[k].lo != v[n + q].lo)
-			k++;
-		p->rest[q] = r[k];
-		p->rest[q].hi =
-		    q + 1 < p->nrest ? v[n + q + 1].lo - 1 : r[j].hi;
+	for (int pass = 0; pass < 3; pass++) {
+		for (size_t q = i; q <= j; q++) {
+			int order = r[q].sys ? 0 : r[q].lo == r[q].hi ? 1 : 2;
+			int next, to;
+
+			if (order != pass ||
+			    in_background(&r[q], ch->background))
+				continue;
+			left -= order < 2 || q == i || q == j ? 1 : 2;
+			next = left ? NEXT : background;
+			if (order == 2) {
+				emit_chain_wide(g, r, q, i, j, next,
+						background);
+				continue;
+			}
+			to = leaf_label(g, &r[q]);
+			if (to == NEXT) /* its own code, behind the chain */
+				to = bodies[q - i] = new_label(g);
+			emit_jmp(g, BPF_JEQ, r[q].lo, to, next);
+		}
 	}
-	return true;
+	for (size_t q = i; q <= j; q++) {
+		if (!bodies[q - i])
+			continue;
+		place(g, bodies[q - i]);
+		emit_leaf(g, &r[q]);
+	}
 }
 
-/* The JEQs of p's lone numbers, then the balanced search of the rest. */
-static void emit_number_plan(struct gen *g, const struct grange *r, size_t i,
-			     const struct number_plan *p)
+/* Speed first (g->number_runs): r[i..j] as a chain when that is shorter
+ * than its search, takes at most depth levels (a syscall with argument
+ * checks one level higher) and no number of it is called often (the
+ * background pays every compare); true when emitted. */
+static bool emit_wtree_chain(struct gen *g, const struct grange *r, size_t i,
+			     size_t j, unsigned depth)
 {
-	for (size_t q = 0; q < p->nlone; q++)
-		emit_jmp(g, BPF_JEQ, r[i + p->lone[q]].lo,
-			 ret_label(g, r[i + p->lone[q]].action), NEXT);
-	emit_tree(g, p->rest, 0, p->nrest - 1);
-}
+	struct number_chain ch;
+	uint64_t calls =
+	    g->weight_sums[j + 1] - g->weight_sums[i] - (j - i + 1);
 
-/* Speed first (g->number_runs): r[i..j] as lone numbers and the rest
- * when that takes at most depth levels (a body one level higher), for
- * nodes of a few ranges; true when emitted. */
-static bool emit_wtree_runs(struct gen *g, const struct grange *r, size_t i,
-			    size_t j, unsigned depth)
-{
-	struct number_plan p;
-	bool body = false;
-
-	if (!g->number_runs || j - i > 4 * CF_VALUE_RUN_MAX ||
-	    !plan_numbers(g, r, i, j, &p) || p.nlone < 2)
-		return g->oom;
-	for (size_t q = 0; q < p.nrest; q++)
-		body |= p.rest[q].sys != NULL;
-	if (p.nlone + ceil_log2(p.nrest) + body > depth)
+	if (!g->number_runs || j - i >= CHAIN_NODE_MAX ||
+	    calls * CHAIN_COLD_SHARE > g->calls_total)
 		return false;
-	emit_number_plan(g, r, i, &p);
+	ch = plan_chain(r, i, j);
+	if (ch.ncompares > depth || ch.ncompares >= j - i ||
+	    (ch.nbodies && ch.nbodies >= depth))
+		return false;
+	emit_chain(g, r, i, j, &ch);
 	return true;
 }
 
 /* ---- opt: the weighted search ---------------------------------------- */
+
+#define NATIVE_MULT 16 /* a call of the native ABI weighs 16 of a sharer's */
 
 /* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
  * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
@@ -1678,8 +1756,11 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 			g->oom = true;
 			return false;
 		}
-		for (size_t w = 0; w < cf_nsys_weights; w++)
+		for (size_t w = 0; w < cf_nsys_weights; w++) {
 			g->widx[w] = cf_sys_index(cf_sys_weights[w].name);
+			g->calls_total +=
+			    NATIVE_MULT * (uint64_t)cf_sys_weights[w].weight;
+		}
 	}
 	g->weight_sums[0] = g->two_unit_counts[0] = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1690,7 +1771,7 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	}
 	for (size_t k = 0; k < ir->nabis; k++) {
 		const struct cf_ir_abi *abi = &ir->abis[k];
-		uint32_t mult = k == 0 ? 16 : 1;
+		uint32_t mult = k == 0 ? NATIVE_MULT : 1;
 
 		if (cf_arches[abi->arch].audit_arch != audit)
 			continue;
@@ -1765,7 +1846,7 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		emit_leaf(g, &r[i]);
 		return;
 	}
-	if (emit_wtree_runs(g, r, i, j, depth))
+	if (emit_wtree_chain(g, r, i, j, depth))
 		return;
 	if (is_lone_middle(r, i, j)) { /* [X][nr][X]: one JEQ */
 		int x = ret_label(g, r[i].action);
@@ -1883,27 +1964,33 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 	}
 }
 
-/* The size-first search of r[i..j]: lone numbers as runs of JEQs, split
- * by a JGE at the middle one when there are more than CF_VALUE_RUN_MAX;
- * the rest balanced by count. */
-static void emit_number_runs(struct gen *g, const struct grange *r, size_t i,
-			     size_t j)
+/* The size-first search of r[i..j]: chains of at most SIZE_CHAIN_MAX
+ * compares, split by a JGE at the middle range while longer. */
+#define SIZE_CHAIN_MAX (2 * CF_VALUE_RUN_MAX)
+
+static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
+			       size_t j)
 {
-	struct number_plan p;
+	size_t mid = i + (j - i + 1) / 2;
+	int right;
 
-	if (!plan_numbers(g, r, i, j, &p))
-		return;
-	if (p.nlone > CF_VALUE_RUN_MAX) {
-		size_t mid = i + p.lone[p.nlone / 2];
-		int right = new_label(g);
-
-		emit_jmp(g, BPF_JGE, r[mid].lo, right, NEXT);
-		emit_number_runs(g, r, i, mid - 1);
-		place(g, right);
-		emit_number_runs(g, r, mid, j);
+	if (i == j) {
+		emit_leaf(g, &r[i]);
 		return;
 	}
-	emit_number_plan(g, r, i, &p);
+	if (j - i < CHAIN_NODE_MAX) {
+		struct number_chain ch = plan_chain(r, i, j);
+
+		if (ch.ncompares <= SIZE_CHAIN_MAX && ch.ncompares <= j - i) {
+			emit_chain(g, r, i, j, &ch);
+			return;
+		}
+	}
+	right = new_label(g);
+	emit_jmp(g, BPF_JGE, r[mid].lo, right, NEXT);
+	emit_number_chains(g, r, i, mid - 1);
+	place(g, right);
+	emit_number_chains(g, r, mid, j);
 }
 
 static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
@@ -1918,7 +2005,7 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		return;
 	}
 	if (g->size_first) {
-		emit_number_runs(g, g->rg, 0, g->nrg - 1);
+		emit_number_chains(g, g->rg, 0, g->nrg - 1);
 		return;
 	}
 	if (!weigh_ranges(g, ir, audit))

@@ -32,7 +32,7 @@ struct cf_gen_opts {
 	/* the passes of the optimized form, each switchable alone (off:
 	 * the program decides the same, tests/test_opt.c) */
 	bool no_value_runs;  /* lone argument values as JEQs (gen_values.c) */
-	bool no_number_runs; /* lone syscall numbers as JEQs, speed first */
+	bool no_number_runs; /* no number chains in the speed-first search */
 	bool no_size_first;  /* over 4096: no size-first retry */
 	bool size_first;     /* only the size-first layout */
 };

@@ -647,6 +647,7 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 {
 	static char text[1 << 20];
 	const struct cf_gen_opts speed_only = {.no_value_runs = true,
+					       .no_number_runs = true,
 					       .no_size_first = true};
 	const struct cf_gen_opts retry = {.no_value_runs = true};
 	const struct cf_gen_opts all = {0};
@@ -657,7 +658,8 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	speed = compiled_len(text, &speed_only, NULL);
 	sized = compiled_len(text, &retry, &tot);
 	best = compiled_len(text, &all, &tot);
-	t_note("1,000 rules: speed-first without value runs %ld, with the "
+	t_note("1,000 rules: speed-first without value runs or number "
+	       "chains %ld, with the "
 	       "size-first retry %ld, every pass %ld instructions",
 	       speed, sized, best);
 	CHECK_EQ(speed, -E2BIG);
@@ -665,4 +667,68 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	CHECK(best > 0 && best <= sized);
 	CHECK_EQ(tot.diffs, 0);
 	CHECK(tot.n > 10000);
+}
+
+/* ---- number chains ----------------------------------------------------- */
+
+/* A sparse allow-list: about one syscall in four, one in eight of them
+ * logged instead, one in ten with an argument rule, on x86_64, x86 and
+ * x32, into b. */
+static void sparse_profile(char *b, size_t n)
+{
+	size_t at = (size_t)snprintf(
+	    b, n,
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [");
+	bool first = true;
+
+	for (size_t i = 0; i < cf_nsysinfo && at < n; i++) {
+		if (rnd() % 4)
+			continue;
+		at += (size_t)snprintf(b + at, n - at,
+				       "%s{\"names\": [\"%s\"], \"action\": "
+				       "\"%s\"",
+				       first ? "" : ", ", cf_sysinfo[i].name,
+				       rnd() % 8 ? "SCMP_ACT_ALLOW"
+						 : "SCMP_ACT_LOG");
+		first = false;
+		if (rnd() % 10 == 0)
+			at += (size_t)snprintf(
+			    b + at, n - at,
+			    ", \"args\": [{\"index\": 1, \"value\": %u, "
+			    "\"op\": \"SCMP_CMP_EQ\"}]",
+			    (unsigned)(rnd() % 64));
+		at += (size_t)snprintf(b + at, n - at, "}");
+	}
+	snprintf(b + at, n - at, "]}");
+}
+
+/* Chains (one JEQ per lone exception of a cold node) shorten a sparse
+ * allow-list's search and decide as the plain program, in the
+ * speed-first and the size-first layouts. */
+TEST(opt_number_chains_shorten_sparse_allow_lists)
+{
+	static char text[1 << 16];
+	const struct cf_gen_opts off = {.no_number_runs = true};
+	const struct cf_gen_opts on = {0};
+	const struct cf_gen_opts size_first = {.size_first = true};
+
+	for (int round = 0; round < 4; round++) {
+		struct cmp tot = {0};
+		long without, with, sized;
+
+		sparse_profile(text, sizeof(text));
+		without = compiled_len(text, &off, &tot);
+		with = compiled_len(text, &on, &tot);
+		sized = compiled_len(text, &size_first, &tot);
+		t_note("sparse allow-list %d: %ld instructions without "
+		       "chains, %ld with, %ld size first",
+		       round, without, with, sized);
+		CHECK(with > 0 && with < without);
+		CHECK(sized > 0 && sized < with);
+		CHECK_EQ(tot.diffs, 0);
+		CHECK_EQ(tot.missed, 0);
+		CHECK(tot.n > 1000);
+	}
 }
