@@ -51,6 +51,16 @@
  *     search over a few ranges whose lone numbers (argument-free, one
  *     number wide, between ranges that decide alike) and a balanced
  *     search of the rest fit its depth is emitted so (emit_wtree_runs);
+ *   - shared bodies (cf_gen_opts.no_shared_bodies): the code of a
+ *     syscall with checks depends only on its live chains, fallback and
+ *     the ABI's width (body_same); code that several ranges need (many
+ *     syscalls with one rule set, x86_64 and x32, x86 and x32) is emitted
+ *     once, where its last use is emitted; the searches' earlier uses
+ *     jump ahead to it (a JA where the search falls through to it), so
+ *     every jump stays forward (emit_shared_inline);
+ *   - unreached code (gen_unreached.c; cf_gen_opts.no_drop_unreached):
+ *     after the link, instructions no path reaches (a pool return whose
+ *     jumps all got a copy next to them) are dropped;
  *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
  *     the kernel's limit is generated again with code shared between
  *     searches, lone syscall numbers and values as JEQ runs of up to
@@ -77,6 +87,7 @@
 #include "ir.h"
 #include "bpf_gen.h"
 #include "gen_values.h"
+#include "gen_unreached.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -125,8 +136,11 @@ struct grange {
 struct shared {
 	struct grange r; /* the first range with this code */
 	uint64_t h;
-	bool multi; /* needed by the searches of two audit arches */
-	int label;  /* 0 until a search jumps to it */
+	bool multi;    /* needed by the searches of two audit arches */
+	int label;     /* 0 until a search jumps to it */
+	unsigned uses; /* ranges that need this code (all searches) */
+	unsigned seen; /* share_inline: uses met so far */
+	bool placed;   /* its code is emitted */
 };
 
 struct gen {
@@ -156,6 +170,10 @@ struct gen {
 	/* opt, sharing pass: syscall code that several searches need (x86
 	 * and x32 compare alike) is emitted once, behind every search */
 	bool share;
+	/* opt (cf_gen_opts.no_shared_bodies): code that several ranges
+	 * need is emitted once, at its last use, the others jump to it */
+	bool share_inline;
+	bool drop_unreached; /* opt: gen_unreached.c after the link */
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
@@ -1465,12 +1483,13 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 		if (e->h == h && body_same(&e->r, r)) {
 			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
 				e->multi = true;
+			e->uses += add;
 			return e;
 		}
 	}
 	if (!add || !SGROW(g, sh, g->nsh + 1))
 		return NULL;
-	g->sh[g->nsh] = (struct shared){*r, h, false, 0};
+	g->sh[g->nsh] = (struct shared){*r, h, false, 0, 1, 0, false};
 	g->shared_index[i] = (int)++g->nsh;
 	return &g->sh[g->nsh - 1];
 }
@@ -1490,13 +1509,55 @@ static int shared_label(struct gen *g, const struct grange *r)
 	return e->label;
 }
 
+/* share_inline: r's entry when its code is needed by several ranges
+ * and not emitted yet, else NULL. */
+static struct shared *inline_entry(struct gen *g, const struct grange *r)
+{
+	struct shared *e;
+
+	if (!g->share_inline || g->share || !r->sys || !live_chains(r->sys))
+		return NULL;
+	e = shared_of(g, r, false);
+	return e && e->uses > 1 && !e->placed ? e : NULL;
+}
+
 /* Where a search jumps for r: its return, its shared code, or NEXT (its
- * code follows). */
+ * code follows). A use of shared code before its last jumps ahead to it;
+ * the last use gets NEXT: its code follows (emit_leaf). */
 static int leaf_label(struct gen *g, const struct grange *r)
 {
+	struct shared *e;
+
 	if (!r->sys)
 		return ret_label(g, r->action);
+	e = inline_entry(g, r);
+	if (e && e->seen + 1 < e->uses) {
+		e->seen++;
+		if (!e->label)
+			e->label = new_label(g);
+		return e->label;
+	}
 	return shared_label(g, r);
+}
+
+/* share_inline: r's code when it is shared, at its last use (earlier
+ * uses jump ahead to it); false when r's code is its own. */
+static bool emit_shared_inline(struct gen *g, const struct grange *r)
+{
+	struct shared *e = inline_entry(g, r);
+
+	if (!e)
+		return false;
+	if (!e->label)
+		e->label = new_label(g);
+	if (++e->seen < e->uses) {
+		emit_ja(g, e->label);
+		return true;
+	}
+	place(g, e->label);
+	e->placed = true;
+	gen_sys(g, r);
+	return true;
 }
 
 /* ---- the search ------------------------------------------------------ */
@@ -1505,7 +1566,9 @@ static void emit_leaf(struct gen *g, const struct grange *r)
 {
 	int l = r->sys ? shared_label(g, r) : NEXT;
 
-	if (l != NEXT)
+	if (emit_shared_inline(g, r))
+		;
+	else if (l != NEXT)
 		emit_ja(g, l);
 	else if (r->sys)
 		gen_sys(g, r);
@@ -1916,7 +1979,8 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	if (!na)
 		emit_ret(g, CF_RET_KILL_THREAD);
 	/* sharing: count the syscall code of every search first */
-	for (size_t i = 0; g->share && i < na && !g->oom; i++) {
+	for (size_t i = 0; (g->share || g->share_inline) && i < na && !g->oom;
+	     i++) {
 		build_ranges(g, ir, audits[i]);
 		for (size_t q = 0; q < g->nrg && !g->oom; q++)
 			if (g->rg[q].sys && live_chains(g->rg[q].sys))
@@ -1937,9 +2001,10 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	g->abi = -1;
 	/* the shared syscall code, behind every search */
 	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
-		if (!g->sh[q].label)
+		if (!g->sh[q].label || g->sh[q].placed)
 			continue;
 		place(g, g->sh[q].label);
+		g->sh[q].placed = true;
 		gen_sys(g, &g->sh[q].r);
 		g->body = -1;
 	}
@@ -2373,6 +2438,8 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 				f->jt = off;
 		}
 	}
+	if (g->drop_unreached)
+		len = cf_gen_drop_unreached(p, out->parts, len);
 	out->insns = p;
 	out->len = len;
 out:
@@ -2484,6 +2551,9 @@ static struct gen gen_init(struct cf_arena *a, const struct cf_gen_opts *o)
 			    .opt = !o->plain,
 			    .value_runs = !o->plain && !o->no_value_runs,
 			    .number_runs = !o->plain && !o->no_number_runs,
+			    .share_inline = !o->plain && !o->no_shared_bodies,
+			    .drop_unreached =
+				!o->plain && !o->no_drop_unreached,
 			    .body = -1,
 			    .label = o->label};
 }
