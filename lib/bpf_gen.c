@@ -57,7 +57,11 @@
  *     syscalls with one rule set, x86_64 and x32, x86 and x32) is emitted
  *     once, where its last use is emitted; the searches' earlier uses
  *     jump ahead to it (a JA where the search falls through to it), so
- *     every jump stays forward (emit_shared_inline);
+ *     every jump stays forward (emit_shared_inline); on a 64-bit ABI,
+ *     a syscall whose chains test one argument against values below
+ *     2^32 (and whose code is its own) is a high-word check and the
+ *     32-bit code that x86 or x32 needs for the same rules
+ *     (emit_narrow_leaf): x86_64 runs on x86's or x32's low-word code;
  *   - unreached code (gen_unreached.c; cf_gen_opts.no_drop_unreached):
  *     after the link, instructions no path reaches (a pool return whose
  *     jumps all got a copy next to them) are dropped;
@@ -1560,13 +1564,112 @@ static bool emit_shared_inline(struct gen *g, const struct grange *r)
 	return true;
 }
 
+/* ---- opt: x86_64 code on the 32-bit code of x86 and x32 -------------- */
+
+/* A 32-bit ABI of the same byte order as ar, or NULL. */
+static const struct cf_arch *narrow_arch(const struct cf_arch *ar)
+{
+	for (int i = 0; i < cf_narches; i++)
+		if (cf_arches[i].cmp_bits == 32 &&
+		    cf_arches[i].big_endian == ar->big_endian)
+			return &cf_arches[i];
+	return NULL;
+}
+
+/* share_inline: on a 64-bit ABI, r's chains test one argument with
+ * interval operators on values below 2^32. With the high word 0 they
+ * decide as on a 32-bit ABI; above, as at 2^32 (*above). *narrow: r on
+ * that 32-bit ABI, whose code (x86's, x32's) the high-word check can
+ * share. False when r does not qualify. */
+static bool narrow_split(const struct grange *r, struct grange *narrow,
+			 uint32_t *above, int *arg)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = s ? live_chains(s) : 0;
+
+	if (!n || r->arch->cmp_bits != 64 || low32_conds(s, n) != 0)
+		return false;
+	*arg = steps_arg(r->arch, s, n);
+	if (*arg < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			if (s->chains[i].conds[j].datum > UINT32_MAX)
+				return false;
+	*narrow = *r;
+	narrow->arch = narrow_arch(r->arch);
+	*above = eval_at(r->arch, s, n, 1ULL << 32);
+	return narrow->arch != NULL;
+}
+
+/* Whether r's code is its high-word check and a jump into 32-bit code
+ * that another ABI needs too (its own code alone, the 32-bit code
+ * needed elsewhere); with count, notes the use. */
+static bool narrow_shared(struct gen *g, const struct grange *r,
+			  struct grange *narrow, uint32_t *above, int *arg,
+			  bool count)
+{
+	struct shared *own, *e;
+
+	if (!g->share_inline || g->share ||
+	    !narrow_split(r, narrow, above, arg))
+		return false;
+	own = shared_of(g, r, false);
+	e = shared_of(g, narrow, false);
+	if (!own || own->uses != 1 || !e || e->uses < (count ? 1u : 2u))
+		return false;
+	if (count)
+		shared_of(g, narrow, true);
+	return true;
+}
+
+/* r's high-word check, then the shared 32-bit code (emit_leaf). */
+static bool emit_narrow_leaf(struct gen *g, const struct grange *r)
+{
+	struct grange narrow;
+	struct shared *e;
+	uint32_t above;
+	int arg, to = NEXT;
+	uint8_t part = g->part;
+	int16_t abi = g->abi;
+
+	if (!narrow_shared(g, r, &narrow, &above, &arg, false))
+		return false;
+	/* the code as the 32-bit ABI that needs it has it (labels) */
+	e = shared_of(g, &narrow, false);
+	if (e)
+		narrow = e->r;
+	/* a use before the last: the check jumps there (no JA) */
+	e = inline_entry(g, &narrow);
+	if (e && e->seen + 1 < e->uses) {
+		e->seen++;
+		if (!e->label)
+			e->label = new_label(g);
+		to = e->label;
+	}
+	/* the check is a body of its own (labels: r's code) */
+	g->part = CF_PART_ARGS;
+	g->abi = (int16_t)(r->arch - cf_arches);
+	if (g->label && SGROW(g, bods, g->nbody + 1))
+		g->bods[g->nbody] = (struct gbody){g->abi, r->sys->nr};
+	g->body = (int)g->nbody++;
+	load(g, arg_off(r->arch, (unsigned)arg, true));
+	emit_jmp(g, BPF_JGE, 1, ret_label(g, above), to);
+	g->body = -1;
+	g->part = part;
+	g->abi = abi;
+	if (to == NEXT && !emit_shared_inline(g, &narrow))
+		gen_sys(g, &narrow);
+	return true;
+}
+
 /* ---- the search ------------------------------------------------------ */
 
 static void emit_leaf(struct gen *g, const struct grange *r)
 {
 	int l = r->sys ? shared_label(g, r) : NEXT;
 
-	if (emit_shared_inline(g, r))
+	if (emit_shared_inline(g, r) || (r->sys && emit_narrow_leaf(g, r)))
 		;
 	else if (l != NEXT)
 		emit_ja(g, l);
@@ -1985,6 +2088,19 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 		for (size_t q = 0; q < g->nrg && !g->oom; q++)
 			if (g->rg[q].sys && live_chains(g->rg[q].sys))
 				shared_of(g, &g->rg[q], true);
+	}
+	/* then the 64-bit code that can run on another ABI's 32-bit code */
+	for (size_t i = 0; g->share_inline && i < na && !g->oom; i++) {
+		build_ranges(g, ir, audits[i]);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++) {
+			struct grange narrow;
+			uint32_t above;
+			int arg;
+
+			if (g->rg[q].sys)
+				narrow_shared(g, &g->rg[q], &narrow, &above,
+					      &arg, true);
+		}
 	}
 	for (size_t k = 0; k < na && !g->oom; k++) {
 		size_t i = g->opt ? na - 1 - k : k;
@@ -2595,7 +2711,7 @@ static int gen_speed_first(struct cf_arena *a, const struct cf_ir *ir,
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
-	if (len1 > CF_BPF_MAXINSNS / 4) {
+	if (len1 > CF_BPF_MAXINSNS / 8) {
 		/* a large program: syscall code shared between searches, at
 		 * the price of a jump into it */
 		g = gen_init(a, o);

@@ -712,6 +712,56 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	CHECK(tot.n > 10000);
 }
 
+static const char *const set_names[] = {
+    "read",    "write", "openat", "close", "fstat", "lseek", "mmap",  "brk",
+    "pread64", "ioctl", "dup",	  "dup3",  "fcntl", "flock", "fsync", "umask"};
+
+/* nsys syscalls, each with its own set of nvals EQ values of argument 0
+ * (below 2^32), on x86_64, x86 and x32. */
+static void value_sets_profile(char *b, size_t n, unsigned nsys, unsigned nvals)
+{
+	size_t at = (size_t)snprintf(
+	    b, n,
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [");
+
+	for (unsigned i = 0; i < nsys && i < CF_ARRAY_SIZE(set_names); i++)
+		for (unsigned v = 0; v < nvals && at < n; v++)
+			at += (size_t)snprintf(
+			    b + at, n - at,
+			    "%s{\"names\": [\"%s\"], \"action\": "
+			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, "
+			    "\"value\": %u, \"op\": \"SCMP_CMP_EQ\"}]}",
+			    i || v ? ", " : "", set_names[i],
+			    1000 * i + 7 * v + (v % 3 ? 0 : 0x80000000u));
+	snprintf(b + at, n - at, "]}");
+}
+
+/* x86_64's code for a value set below 2^32 is its high-word check and a
+ * jump into x86's (x32's) code for the same rules: shorter, deciding as
+ * the plain program does (high words set included: compare_ir). */
+TEST(opt_shared_bodies_x86_64_on_32bit_code)
+{
+	static char text[1 << 18];
+	const struct cf_gen_opts off = {.no_shared_bodies = true};
+	const struct cf_gen_opts on = {0};
+	struct cmp tot = {0};
+	long unshared, shared;
+
+	value_sets_profile(text, sizeof(text), 12, 16);
+	unshared = compiled_len(text, &off, &tot);
+	shared = compiled_len(text, &on, &tot);
+	t_note("12 syscalls, 16 values each: %ld instructions unshared, %ld "
+	       "shared",
+	       unshared, shared);
+	CHECK(unshared > 0 && shared > 0);
+	/* three copies of each value set become about two */
+	CHECK(4 * shared < 3 * unshared);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK(tot.n > 1000);
+}
+
 /* ---- unreached code ---------------------------------------------------- */
 
 TEST(opt_pass_drop_unreached_off_matches_plain)
@@ -775,17 +825,13 @@ TEST(opt_pass_shared_bodies_off_matches_plain)
 static void shared_sets_profile(char *b, size_t n, unsigned nsys,
 				unsigned nsets)
 {
-	static const char *const names[] = {
-	    "read",  "write", "openat",	 "close", "fstat", "lseek",
-	    "mmap",  "brk",   "pread64", "ioctl", "dup",   "dup3",
-	    "fcntl", "flock", "fsync",	 "umask"};
 	size_t at = (size_t)snprintf(
 	    b, n,
 	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
 	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
 	    "\"syscalls\": [");
 
-	for (unsigned i = 0; i < nsys && i < CF_ARRAY_SIZE(names); i++)
+	for (unsigned i = 0; i < nsys && i < CF_ARRAY_SIZE(set_names); i++)
 		for (unsigned v = 0; v < 3 && at < n; v++)
 			at += (size_t)snprintf(
 			    b + at, n - at,
@@ -794,7 +840,7 @@ static void shared_sets_profile(char *b, size_t n, unsigned nsys,
 			    "\"op\": \"SCMP_CMP_EQ\"}, {\"index\": 2, "
 			    "\"value\": 4, \"valueTwo\": 0, \"op\": "
 			    "\"SCMP_CMP_MASKED_EQ\"}]}",
-			    i || v ? ", " : "", names[i],
+			    i || v ? ", " : "", set_names[i],
 			    v == 2 ? "SCMP_ACT_LOG" : "SCMP_ACT_ALLOW",
 			    10 * (i % nsets) + v);
 	/* the same rules, another fallback: code of its own */
@@ -802,7 +848,7 @@ static void shared_sets_profile(char *b, size_t n, unsigned nsys,
 		at += (size_t)snprintf(b + at, n - at,
 				       ", {\"names\": [\"%s\"], \"action\": "
 				       "\"SCMP_ACT_TRACE\"}",
-				       names[nsets]);
+				       set_names[nsets]);
 	snprintf(b + at, n - at, "]}");
 }
 
