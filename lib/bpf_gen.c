@@ -54,6 +54,20 @@
  *     range (emit_chain); taken when the chain is shorter than the
  *     node's search, fits its depth and the node has at most
  *     1/CHAIN_COLD_SHARE of the native ABI's calls (emit_wtree_chain);
+ *   - shared bodies (cf_gen_opts.no_shared_bodies): the code of a
+ *     syscall with checks depends only on its live chains, fallback and
+ *     the ABI's width (body_same); code that several ranges need (many
+ *     syscalls with one rule set, x86_64 and x32, x86 and x32) is emitted
+ *     once, where its last use is emitted; the searches' earlier uses
+ *     jump ahead to it (a JA where the search falls through to it), so
+ *     every jump stays forward (emit_shared_inline); on a 64-bit ABI,
+ *     a syscall whose chains test one argument against values below
+ *     2^32 (and whose code is its own) is a high-word check and the
+ *     32-bit code that x86 or x32 needs for the same rules
+ *     (emit_narrow_leaf): x86_64 runs on x86's or x32's low-word code;
+ *   - unreached code (gen_unreached.c; cf_gen_opts.no_drop_unreached):
+ *     after the link, instructions no path reaches (a pool return whose
+ *     jumps all got a copy next to them) are dropped;
  *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
  *     the kernel's limit is generated again with code shared between
  *     searches, lone values as JEQ runs of up to CF_VALUE_RUN_MAX
@@ -81,6 +95,7 @@
 #include "ir.h"
 #include "bpf_gen.h"
 #include "gen_values.h"
+#include "gen_unreached.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -129,8 +144,11 @@ struct grange {
 struct shared {
 	struct grange r; /* the first range with this code */
 	uint64_t h;
-	bool multi; /* needed by the searches of two audit arches */
-	int label;  /* 0 until a search jumps to it */
+	bool multi;    /* needed by the searches of two audit arches */
+	int label;     /* 0 until a search jumps to it */
+	unsigned uses; /* ranges that need this code (all searches) */
+	unsigned seen; /* share_inline: uses met so far */
+	bool placed;   /* its code is emitted */
 };
 
 struct gen {
@@ -160,6 +178,10 @@ struct gen {
 	/* opt, sharing pass: syscall code that several searches need (x86
 	 * and x32 compare alike) is emitted once, behind every search */
 	bool share;
+	/* opt (cf_gen_opts.no_shared_bodies): code that several ranges
+	 * need is emitted once, at its last use, the others jump to it */
+	bool share_inline;
+	bool drop_unreached; /* opt: gen_unreached.c after the link */
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
@@ -1516,12 +1538,13 @@ static struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 		if (e->h == h && body_same(&e->r, r)) {
 			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
 				e->multi = true;
+			e->uses += add;
 			return e;
 		}
 	}
 	if (!add || !SGROW(g, sh, g->nsh + 1))
 		return NULL;
-	g->sh[g->nsh] = (struct shared){*r, h, false, 0};
+	g->sh[g->nsh] = (struct shared){*r, h, false, 0, 1, 0, false};
 	g->shared_index[i] = (int)++g->nsh;
 	return &g->sh[g->nsh - 1];
 }
@@ -1541,13 +1564,154 @@ static int shared_label(struct gen *g, const struct grange *r)
 	return e->label;
 }
 
+/* share_inline: r's entry when its code is needed by several ranges
+ * and not emitted yet, else NULL. */
+static struct shared *inline_entry(struct gen *g, const struct grange *r)
+{
+	struct shared *e;
+
+	if (!g->share_inline || g->share || !r->sys || !live_chains(r->sys))
+		return NULL;
+	e = shared_of(g, r, false);
+	return e && e->uses > 1 && !e->placed ? e : NULL;
+}
+
 /* Where a search jumps for r: its return, its shared code, or NEXT (its
- * code follows). */
+ * code follows). A use of shared code before its last jumps ahead to it;
+ * the last use gets NEXT: its code follows (emit_leaf). */
 static int leaf_label(struct gen *g, const struct grange *r)
 {
+	struct shared *e;
+
 	if (!r->sys)
 		return ret_label(g, r->action);
+	e = inline_entry(g, r);
+	if (e && e->seen + 1 < e->uses) {
+		e->seen++;
+		if (!e->label)
+			e->label = new_label(g);
+		return e->label;
+	}
 	return shared_label(g, r);
+}
+
+/* share_inline: r's code when it is shared, at its last use (earlier
+ * uses jump ahead to it); false when r's code is its own. */
+static bool emit_shared_inline(struct gen *g, const struct grange *r)
+{
+	struct shared *e = inline_entry(g, r);
+
+	if (!e)
+		return false;
+	if (!e->label)
+		e->label = new_label(g);
+	if (++e->seen < e->uses) {
+		emit_ja(g, e->label);
+		return true;
+	}
+	place(g, e->label);
+	e->placed = true;
+	gen_sys(g, r);
+	return true;
+}
+
+/* ---- opt: x86_64 code on the 32-bit code of x86 and x32 -------------- */
+
+/* A 32-bit ABI of the same byte order as ar, or NULL. */
+static const struct cf_arch *narrow_arch(const struct cf_arch *ar)
+{
+	for (int i = 0; i < cf_narches; i++)
+		if (cf_arches[i].cmp_bits == 32 &&
+		    cf_arches[i].big_endian == ar->big_endian)
+			return &cf_arches[i];
+	return NULL;
+}
+
+/* share_inline: on a 64-bit ABI, r's chains test one argument with
+ * interval operators on values below 2^32. With the high word 0 they
+ * decide as on a 32-bit ABI; above, as at 2^32 (*above). *narrow: r on
+ * that 32-bit ABI, whose code (x86's, x32's) the high-word check can
+ * share. False when r does not qualify. */
+static bool narrow_split(const struct grange *r, struct grange *narrow,
+			 uint32_t *above, int *arg)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = s ? live_chains(s) : 0;
+
+	if (!n || r->arch->cmp_bits != 64 || low32_conds(s, n) != 0)
+		return false;
+	*arg = steps_arg(r->arch, s, n);
+	if (*arg < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			if (s->chains[i].conds[j].datum > UINT32_MAX)
+				return false;
+	*narrow = *r;
+	narrow->arch = narrow_arch(r->arch);
+	*above = eval_at(r->arch, s, n, 1ULL << 32);
+	return narrow->arch != NULL;
+}
+
+/* Whether r's code is its high-word check and a jump into 32-bit code
+ * that another ABI needs too (its own code alone, the 32-bit code
+ * needed elsewhere); with count, notes the use. */
+static bool narrow_shared(struct gen *g, const struct grange *r,
+			  struct grange *narrow, uint32_t *above, int *arg,
+			  bool count)
+{
+	struct shared *own, *e;
+
+	if (!g->share_inline || g->share ||
+	    !narrow_split(r, narrow, above, arg))
+		return false;
+	own = shared_of(g, r, false);
+	e = shared_of(g, narrow, false);
+	if (!own || own->uses != 1 || !e || e->uses < (count ? 1u : 2u))
+		return false;
+	if (count)
+		shared_of(g, narrow, true);
+	return true;
+}
+
+/* r's high-word check, then the shared 32-bit code (emit_leaf). */
+static bool emit_narrow_leaf(struct gen *g, const struct grange *r)
+{
+	struct grange narrow;
+	struct shared *e;
+	uint32_t above;
+	int arg, to = NEXT;
+	uint8_t part = g->part;
+	int16_t abi = g->abi;
+
+	if (!narrow_shared(g, r, &narrow, &above, &arg, false))
+		return false;
+	/* the code as the 32-bit ABI that needs it has it (labels) */
+	e = shared_of(g, &narrow, false);
+	if (e)
+		narrow = e->r;
+	/* a use before the last: the check jumps there (no JA) */
+	e = inline_entry(g, &narrow);
+	if (e && e->seen + 1 < e->uses) {
+		e->seen++;
+		if (!e->label)
+			e->label = new_label(g);
+		to = e->label;
+	}
+	/* the check is a body of its own (labels: r's code) */
+	g->part = CF_PART_ARGS;
+	g->abi = (int16_t)(r->arch - cf_arches);
+	if (g->label && SGROW(g, bods, g->nbody + 1))
+		g->bods[g->nbody] = (struct gbody){g->abi, r->sys->nr};
+	g->body = (int)g->nbody++;
+	load(g, arg_off(r->arch, (unsigned)arg, true));
+	emit_jmp(g, BPF_JGE, 1, ret_label(g, above), to);
+	g->body = -1;
+	g->part = part;
+	g->abi = abi;
+	if (to == NEXT && !emit_shared_inline(g, &narrow))
+		gen_sys(g, &narrow);
+	return true;
 }
 
 /* ---- the search ------------------------------------------------------ */
@@ -1556,7 +1720,9 @@ static void emit_leaf(struct gen *g, const struct grange *r)
 {
 	int l = r->sys ? shared_label(g, r) : NEXT;
 
-	if (l != NEXT)
+	if (emit_shared_inline(g, r) || (r->sys && emit_narrow_leaf(g, r)))
+		;
+	else if (l != NEXT)
 		emit_ja(g, l);
 	else if (r->sys)
 		gen_sys(g, r);
@@ -2049,11 +2215,25 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	if (!na)
 		emit_ret(g, CF_RET_KILL_THREAD);
 	/* sharing: count the syscall code of every search first */
-	for (size_t i = 0; g->share && i < na && !g->oom; i++) {
+	for (size_t i = 0; (g->share || g->share_inline) && i < na && !g->oom;
+	     i++) {
 		build_ranges(g, ir, audits[i]);
 		for (size_t q = 0; q < g->nrg && !g->oom; q++)
 			if (g->rg[q].sys && live_chains(g->rg[q].sys))
 				shared_of(g, &g->rg[q], true);
+	}
+	/* then the 64-bit code that can run on another ABI's 32-bit code */
+	for (size_t i = 0; g->share_inline && i < na && !g->oom; i++) {
+		build_ranges(g, ir, audits[i]);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++) {
+			struct grange narrow;
+			uint32_t above;
+			int arg;
+
+			if (g->rg[q].sys)
+				narrow_shared(g, &g->rg[q], &narrow, &above,
+					      &arg, true);
+		}
 	}
 	for (size_t k = 0; k < na && !g->oom; k++) {
 		size_t i = g->opt ? na - 1 - k : k;
@@ -2070,9 +2250,10 @@ static void gen_program(struct gen *g, const struct cf_ir *ir)
 	g->abi = -1;
 	/* the shared syscall code, behind every search */
 	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
-		if (!g->sh[q].label)
+		if (!g->sh[q].label || g->sh[q].placed)
 			continue;
 		place(g, g->sh[q].label);
+		g->sh[q].placed = true;
 		gen_sys(g, &g->sh[q].r);
 		g->body = -1;
 	}
@@ -2506,6 +2687,8 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 				f->jt = off;
 		}
 	}
+	if (g->drop_unreached)
+		len = cf_gen_drop_unreached(p, out->parts, len);
 	out->insns = p;
 	out->len = len;
 out:
@@ -2617,6 +2800,9 @@ static struct gen gen_init(struct cf_arena *a, const struct cf_gen_opts *o)
 			    .opt = !o->plain,
 			    .value_runs = !o->plain && !o->no_value_runs,
 			    .number_runs = !o->plain && !o->no_number_runs,
+			    .share_inline = !o->plain && !o->no_shared_bodies,
+			    .drop_unreached =
+				!o->plain && !o->no_drop_unreached,
 			    .body = -1,
 			    .label = o->label};
 }
@@ -2658,7 +2844,7 @@ static int gen_speed_first(struct cf_arena *a, const struct cf_ir *ir,
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
-	if (len1 > CF_BPF_MAXINSNS / 4) {
+	if (len1 > CF_BPF_MAXINSNS / 8) {
 		/* a large program: syscall code shared between searches, at
 		 * the price of a jump into it */
 		g = gen_init(a, o);

@@ -31,10 +31,12 @@ struct cf_gen_opts {
 	bool label; /* fill cf_prog.parts (the program is the same) */
 	/* the passes of the optimized form, each switchable alone (off:
 	 * the program decides the same, tests/test_opt.c) */
-	bool no_value_runs;  /* lone argument values as JEQs (gen_values.c) */
-	bool no_number_runs; /* no number chains in the speed-first search */
-	bool no_size_first;  /* over 4096: no size-first retry */
-	bool size_first;     /* only the size-first layout */
+	bool no_value_runs;    /* lone argument values as JEQs (gen_values.c) */
+	bool no_number_runs;   /* no number chains in the speed-first search */
+	bool no_shared_bodies; /* code of several ranges emitted once */
+	bool no_drop_unreached; /* keep instructions no path reaches */
+	bool no_size_first;	/* over 4096: no size-first retry */
+	bool size_first;	/* only the size-first layout */
 };
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,

@@ -86,21 +86,30 @@ static size_t count(const char *text, const char *s)
 	return n;
 }
 
-/* Checks the compares of personality's code on abi (prefix "x86_64
- * personality: arg0.lo "): each names the one rule whose value it tests. */
+/* Checks the compares of personality's code that serves abi (its label
+ * "x86_64 personality: arg0.lo ", or a list of ABIs when the code is
+ * shared, "x86_64 personality, x86 personality: arg0.lo "): each names
+ * the one rule whose value it tests. */
 static void check_personality(const char *out, const char *abi)
 {
-	char key[64];
+	static const char key[] = " personality: arg0.lo ";
+	char first[64], other[64];
 	unsigned allow = 0, deny = 0;
 
-	snprintf(key, sizeof(key), "; %s personality: arg0.lo ", abi);
-	for (const char *q = out; (q = strstr(q, key)); q += strlen(key)) {
-		const char *nl = strchr(q, '\n'), *op = q + strlen(key);
-		char line[512];
+	snprintf(first, sizeof(first), "; %s personality", abi);
+	snprintf(other, sizeof(other), ", %s personality", abi);
+	for (const char *q = out; q && *q;
+	     q = strchr(q, '\n'), q = q ? q + 1 : q) {
+		const char *nl = strchr(q, '\n'), *op;
+		char line[1024];
 		unsigned long k;
 
 		snprintf(line, sizeof(line), "%.*s",
 			 (int)(nl ? nl - q : (long)strlen(q)), q);
+		op = strstr(line, key);
+		if (!op || (!strstr(line, first) && !strstr(line, other)))
+			continue;
+		op += strlen(key);
 		k = strtoul(strchr(op, ' ') + 1, NULL, 0);
 		if (k >= 7 && k <= 9) {
 			allow++;

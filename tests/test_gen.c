@@ -463,6 +463,39 @@ TEST(gen_shares_returns_and_skips_argument_free)
 	cf_arena_release(&a);
 }
 
+/* Shared bodies (cf_gen_opts.no_shared_bodies): syscalls whose chains
+ * are the same share code only when their fallbacks are too (a profile
+ * rarely has such a pair: an unconditional rule decides all its calls). */
+TEST(gen_opt_shared_code_keeps_fallbacks)
+{
+	struct cf_arena a = {0};
+	struct cf_ir ir = {0};
+	struct cf_ir_abi *abi;
+	struct cf_prog p;
+
+	ir.default_action = CF_RET_ERRNO(1);
+	abi = add_abi(&a, &ir, "aarch64", 8);
+	for (uint32_t nr = 10; nr < 16; nr++) {
+		struct cf_ir_sys *s =
+		    add_sys(&a, abi, nr, nr % 2 ? RET_LOG : CF_RET_ERRNO(1), 1);
+
+		add_cond(add_chain(s, CF_RET_ALLOW), 0, CF_OP_EQ, 5, 0);
+	}
+	if (!gen_ok(&a, &ir, &p))
+		return;
+	for (uint32_t nr = 10; nr < 16; nr++)
+		for (uint64_t v = 4; v < 7; v++) {
+			struct seccomp_data d = sd(0xc00000b7U, nr);
+
+			d.args[0] = v;
+			agree(&p, &ir, &d);
+		}
+	/* two bodies (one per fallback), each once: a jump into each from
+	 * the other syscalls of its fallback */
+	CHECK(p.len <= 24);
+	cf_arena_release(&a);
+}
+
 /* ---- long jumps and the size limit ------------------------------------ */
 
 static void long_ir(struct cf_arena *a, struct cf_ir *ir, size_t nchains,
@@ -492,7 +525,7 @@ static void long_ir(struct cf_arena *a, struct cf_ir *ir, size_t nchains,
 				add_cond(ch, k, (enum cf_op)(1 + (c + k) % 7),
 					 boundary[(c * 3 + k) %
 						  CF_ARRAY_SIZE(boundary)] +
-					     c,
+					     c + nr, /* bodies differ */
 					 c);
 		}
 	}

@@ -20,6 +20,7 @@
 #include "bpf_gen.h"
 #include "filter.h"
 #include "conds.h"
+#include "gen_unreached.h"
 
 #include <stdlib.h>
 
@@ -36,6 +37,7 @@ struct cmp {
 	const char *what;
 	unsigned long n, diffs, cached, missed, wrong_cache;
 	unsigned long plain_too_big;
+	unsigned long unreached; /* optimized instructions no path reaches */
 };
 
 /* The words the filter reads on a kernel of the ABI's byte order. */
@@ -177,6 +179,41 @@ static const uint32_t odd_nrs[] = {
 /* The passes of the optimized program under test (default: all). */
 static struct cf_gen_opts under_test;
 
+/* Instructions of p that no path from its first one reaches (jumps are
+ * forward: one sweep). */
+static unsigned long unreached_insns(const struct cf_prog *p)
+{
+	bool *in = calloc(p->len + 1, sizeof(*in));
+	unsigned long none = 0;
+
+	if (!in || !p->len) {
+		free(in);
+		return 0;
+	}
+	in[0] = true;
+	for (size_t i = 0; i < p->len; i++) {
+		const struct sock_filter *f = &p->insns[i];
+		size_t t = i + 1, u = p->len;
+
+		if (!in[i]) {
+			none++;
+			continue;
+		}
+		if (BPF_CLASS(f->code) == BPF_RET)
+			continue;
+		if (BPF_CLASS(f->code) == BPF_JMP) {
+			bool ja = BPF_OP(f->code) == BPF_JA;
+
+			t = i + 1 + (ja ? f->k : f->jt);
+			u = ja ? p->len : i + 1 + f->jf;
+		}
+		in[t < p->len ? t : p->len] = true;
+		in[u < p->len ? u : p->len] = true;
+	}
+	free(in);
+	return none;
+}
+
 /* Everything above for one IR; false when a program did not build. */
 static bool compare_ir(struct cf_arena *a, const struct cf_ir *ir,
 		       const char *what, struct cmp *tot)
@@ -223,6 +260,8 @@ static bool compare_ir(struct cf_arena *a, const struct cf_ir *ir,
 	tot->opt.len += c.opt.len;
 	tot->plain.len += c.plain.len;
 	tot->plain_too_big += c.plain_too_big;
+	if (!under_test.no_drop_unreached)
+		tot->unreached += unreached_insns(&c.opt);
 	return true;
 }
 
@@ -291,6 +330,7 @@ TEST(opt_fixtures_match_plain_and_ir)
 	       tot.plain.len);
 	CHECK(contexts >= 30);
 	CHECK(tot.n > 100000);
+	CHECK_EQ(tot.unreached, 0);
 	CHECK_EQ(tot.diffs, 0);
 	CHECK_EQ(tot.missed, 0);
 	CHECK_EQ(tot.wrong_cache, 0);
@@ -312,6 +352,7 @@ TEST(opt_builtin_matches_plain_and_ir)
 	CHECK_EQ(tot.diffs, 0);
 	CHECK_EQ(tot.missed, 0);
 	CHECK_EQ(tot.wrong_cache, 0);
+	CHECK_EQ(tot.unreached, 0);
 	CHECK(tot.opt.len <= tot.plain.len);
 }
 
@@ -511,6 +552,7 @@ static void passes_match_plain(const struct cf_gen_opts *o, const char *name)
 	       "(under test vs plain)",
 	       name, contexts, tot.n, tot.opt.len, tot.plain.len);
 	CHECK(contexts >= 40);
+	CHECK_EQ(tot.unreached, 0);
 	CHECK_EQ(tot.diffs, 0);
 	CHECK_EQ(tot.missed, 0);
 	CHECK_EQ(tot.wrong_cache, 0);
@@ -648,8 +690,10 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	static char text[1 << 20];
 	const struct cf_gen_opts speed_only = {.no_value_runs = true,
 					       .no_number_runs = true,
+					       .no_shared_bodies = true,
 					       .no_size_first = true};
-	const struct cf_gen_opts retry = {.no_value_runs = true};
+	const struct cf_gen_opts retry = {.no_value_runs = true,
+					  .no_shared_bodies = true};
 	const struct cf_gen_opts all = {0};
 	struct cmp tot = {0};
 	long speed, sized, best;
@@ -658,8 +702,8 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	speed = compiled_len(text, &speed_only, NULL);
 	sized = compiled_len(text, &retry, &tot);
 	best = compiled_len(text, &all, &tot);
-	t_note("1,000 rules: speed-first without value runs or number "
-	       "chains %ld, with the "
+	t_note("1,000 rules: speed-first without value runs, number "
+	       "chains or shared bodies %ld, with the "
 	       "size-first retry %ld, every pass %ld instructions",
 	       speed, sized, best);
 	CHECK_EQ(speed, -E2BIG);
@@ -731,4 +775,167 @@ TEST(opt_number_chains_shorten_sparse_allow_lists)
 		CHECK_EQ(tot.missed, 0);
 		CHECK(tot.n > 1000);
 	}
+}
+
+static const char *const set_names[] = {
+    "read",    "write", "openat", "close", "fstat", "lseek", "mmap",  "brk",
+    "pread64", "ioctl", "dup",	  "dup3",  "fcntl", "flock", "fsync", "umask"};
+
+/* nsys syscalls, each with its own set of nvals EQ values of argument 0
+ * (below 2^32), on x86_64, x86 and x32. */
+static void value_sets_profile(char *b, size_t n, unsigned nsys, unsigned nvals)
+{
+	size_t at = (size_t)snprintf(
+	    b, n,
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [");
+
+	for (unsigned i = 0; i < nsys && i < CF_ARRAY_SIZE(set_names); i++)
+		for (unsigned v = 0; v < nvals && at < n; v++)
+			at += (size_t)snprintf(
+			    b + at, n - at,
+			    "%s{\"names\": [\"%s\"], \"action\": "
+			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, "
+			    "\"value\": %u, \"op\": \"SCMP_CMP_EQ\"}]}",
+			    i || v ? ", " : "", set_names[i],
+			    1000 * i + 7 * v + (v % 3 ? 0 : 0x80000000u));
+	snprintf(b + at, n - at, "]}");
+}
+
+/* x86_64's code for a value set below 2^32 is its high-word check and a
+ * jump into x86's (x32's) code for the same rules: shorter, deciding as
+ * the plain program does (high words set included: compare_ir). */
+TEST(opt_shared_bodies_x86_64_on_32bit_code)
+{
+	static char text[1 << 18];
+	const struct cf_gen_opts off = {.no_shared_bodies = true};
+	const struct cf_gen_opts on = {0};
+	struct cmp tot = {0};
+	long unshared, shared;
+
+	value_sets_profile(text, sizeof(text), 12, 16);
+	unshared = compiled_len(text, &off, &tot);
+	shared = compiled_len(text, &on, &tot);
+	t_note("12 syscalls, 16 values each: %ld instructions unshared, %ld "
+	       "shared",
+	       unshared, shared);
+	CHECK(unshared > 0 && shared > 0);
+	/* three copies of each value set become about two */
+	CHECK(4 * shared < 3 * unshared);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK(tot.n > 1000);
+}
+
+/* ---- unreached code ---------------------------------------------------- */
+
+TEST(opt_pass_drop_unreached_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_drop_unreached = true};
+
+	passes_match_plain(&o, "unreached code kept");
+}
+
+/* A hand-made linked program: the RET at 4 has no way in; the JA over
+ * it and the jumps before it keep their targets. */
+TEST(opt_drop_unreached_keeps_every_path)
+{
+	struct sock_filter p[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 7, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_JMP | BPF_JA, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_THREAD),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 9, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_LOG),
+	};
+	struct cf_insn_part parts[8];
+	struct cf_prog prog = {p, 8, NULL};
+	size_t n;
+
+	for (int i = 0; i < 8; i++)
+		parts[i] = (struct cf_insn_part){CF_PART_SEARCH, i, -1};
+	n = cf_gen_drop_unreached(p, parts, 8);
+	CHECK_EQ(n, 7);
+	CHECK_EQ(p[1].jt, 0);
+	CHECK_EQ(p[1].jf, 1);
+	CHECK_EQ(p[3].code, BPF_JMP | BPF_JA);
+	CHECK_EQ(p[3].k, 0); /* lands on the JGE, now at 4 */
+	CHECK_EQ(p[4].code, BPF_JMP | BPF_JGE | BPF_K);
+	CHECK_EQ(p[4].jt, 1);
+	CHECK_EQ(p[6].k, SECCOMP_RET_LOG);
+	CHECK_EQ(parts[4].abi, 5);
+	CHECK_EQ(parts[6].abi, 7);
+	prog.len = n;
+	CHECK_EQ(unreached_insns(&prog), 0);
+	/* nothing to drop: unchanged */
+	CHECK_EQ(cf_gen_drop_unreached(p, parts, n), n);
+	CHECK_EQ(p[3].k, 0);
+}
+
+/* ---- shared bodies ---------------------------------------------------- */
+
+TEST(opt_pass_shared_bodies_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_shared_bodies = true};
+
+	passes_match_plain(&o, "shared bodies off");
+}
+
+/* nsys syscalls with one rule set each of nsets (three values of one
+ * argument and a second argument's mask, two actions), on x86_64, x86
+ * and x32: the same code is needed by many syscalls and two ABIs; one
+ * syscall has the rules of the first but falls back to TRACE. */
+static void shared_sets_profile(char *b, size_t n, unsigned nsys,
+				unsigned nsets)
+{
+	size_t at = (size_t)snprintf(
+	    b, n,
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [");
+
+	for (unsigned i = 0; i < nsys && i < CF_ARRAY_SIZE(set_names); i++)
+		for (unsigned v = 0; v < 3 && at < n; v++)
+			at += (size_t)snprintf(
+			    b + at, n - at,
+			    "%s{\"names\": [\"%s\"], \"action\": \"%s\", "
+			    "\"args\": [{\"index\": 0, \"value\": %u, "
+			    "\"op\": \"SCMP_CMP_EQ\"}, {\"index\": 2, "
+			    "\"value\": 4, \"valueTwo\": 0, \"op\": "
+			    "\"SCMP_CMP_MASKED_EQ\"}]}",
+			    i || v ? ", " : "", set_names[i],
+			    v == 2 ? "SCMP_ACT_LOG" : "SCMP_ACT_ALLOW",
+			    10 * (i % nsets) + v);
+	/* the same rules, another fallback: code of its own */
+	if (nsys > nsets)
+		at += (size_t)snprintf(b + at, n - at,
+				       ", {\"names\": [\"%s\"], \"action\": "
+				       "\"SCMP_ACT_TRACE\"}",
+				       set_names[nsets]);
+	snprintf(b + at, n - at, "]}");
+}
+
+/* Code that several syscalls (and x86_64 and x32) need is emitted once:
+ * shorter, deciding as the plain program does. */
+TEST(opt_shared_bodies_shorten_and_match_plain)
+{
+	static char text[1 << 16];
+	const struct cf_gen_opts off = {.no_shared_bodies = true};
+	const struct cf_gen_opts on = {0};
+	struct cmp tot = {0};
+	long unshared, shared;
+
+	shared_sets_profile(text, sizeof(text), 16, 2);
+	unshared = compiled_len(text, &off, &tot);
+	shared = compiled_len(text, &on, &tot);
+	t_note("16 syscalls, 2 rule sets: %ld instructions unshared, %ld "
+	       "shared",
+	       unshared, shared);
+	CHECK(unshared > 0 && shared > 0);
+	/* 16 x 2 bodies become 2: at least half the code goes */
+	CHECK(2 * shared < unshared);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK(tot.n > 1000);
 }

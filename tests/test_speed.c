@@ -403,6 +403,7 @@ TEST(speed_ir_sorted_as_a_stable_sort)
 			cf_profile_free(p);
 			free(text);
 		}
+}
 
 /* ---- the shadowed-rule lint's equality fast path (reach.c) ------------
  * cf_eq_reach against the general walk (cf_chain_reach, exact for chains
