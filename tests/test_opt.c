@@ -698,6 +698,10 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	struct cmp tot = {0};
 	long speed, sized, best;
 
+	/* its own seed, so the test decides alike alone and in the full
+	 * run (the profile sits near the limit: for about half of the
+	 * seeds, speed first alone fits) */
+	rng = 1;
 	values_profile(text, sizeof(text), 250, 50, 750);
 	speed = compiled_len(text, &speed_only, NULL);
 	sized = compiled_len(text, &retry, &tot);
