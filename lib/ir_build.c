@@ -36,11 +36,6 @@
  * number is in its ABI's range); the result against a stable sort's:
  * tests/test_speed.c, speed_ir_sorted_as_a_stable_sort. */
 #define CF_SORT_SPAN 1024
-/* scratch entries on the C stack (8 KiB): profiles of up to ~500 names.
- * Gain not shown: the IR stage of Docker's profile 7.0 us against 7.2 with
- * calloc'd scratch (same bench, within its noise); a candidate to remove
- * (docs/internals.md, simplicity budget). */
-#define CF_IR_SCRATCH0 1024
 
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
@@ -307,9 +302,7 @@ oom:
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
-	/* the scratch of an ordinary profile is on the C stack: stack pages
-	 * stay mapped, heap pages above glibc's trim threshold do not */
-	struct entry e0[CF_IR_SCRATCH0], *e = e0;
+	struct entry *e;
 	size_t cap = 1;
 	int rc = 0;
 
@@ -321,9 +314,7 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		cap +=
 		    1 + (rs->rules[i].sys >= 0 &&
 			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
-	if (2 * cap <= CF_IR_SCRATCH0)
-		memset(e0, 0, 2 * cap * sizeof(*e0));
-	else if (!(e = calloc(2 * cap, sizeof(*e))))
+	if (!(e = calloc(2 * cap, sizeof(*e))))
 		return cf_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < rs->narches; i++) {
 		rc =
@@ -331,8 +322,7 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		if (!rc)
 			out->nabis++;
 	}
-	if (e != e0)
-		free(e);
+	free(e);
 	return rc;
 }
 
