@@ -180,251 +180,279 @@ static unsigned ra_findings(const char *json)
 #define ALLOW SECCOMP_RET_ALLOW
 #define EPERM_ (SECCOMP_RET_ERRNO | 1)
 
+/* One recording under test: the record, the profile cf_record_json
+ * writes from it (ra_compile), that profile compiled for the host and
+ * the diagnostics it gave. */
+struct ra_rec {
+	struct cf_record *r;
+	struct cf_filter *f;
+	char *json;
+	struct ra_diags dg;
+};
+
+/* An empty recording in c; false (after a failed check) without one. */
+static bool ra_open(struct ra_rec *c)
+{
+	struct cf_error err;
+
+	memset(c, 0, sizeof(*c));
+	return CHECK(cf_record_new(&c->r, &err) == 0);
+}
+
+/* The profile of c's recording with the distinct-value threshold max
+ * (0: the default), compiled afresh (the diagnostics too): c->f, or NULL
+ * after a failed check. */
+static struct cf_filter *ra_compile(struct ra_rec *c, unsigned max)
+{
+	cf_filter_free(c->f);
+	free(c->json);
+	memset(&c->dg, 0, sizeof(c->dg));
+	c->f = ra_profile(c->r, max, &c->dg, &c->json);
+	return CHECK(c->f) ? c->f : NULL;
+}
+
+static void ra_close(struct ra_rec *c)
+{
+	cf_filter_free(c->f);
+	free(c->json);
+	cf_record_free(c->r);
+}
+
+/* The decision of x86_64's name with argument arg = v under c's profile. */
+static uint32_t ra_x64(const struct ra_rec *c, const char *name, unsigned arg,
+		       uint64_t v)
+{
+	return ra_decide(c->f, "x86_64", name, arg, v);
+}
+
 TEST(record_args_socket_and_personality_get_eq_rules)
 {
-	struct cf_record *r;
-	struct cf_error err;
-	struct ra_diags dg = {{0}, 0};
-	struct cf_filter *f;
-	char *json = NULL;
+	struct ra_rec c;
 
-	if (!CHECK(cf_record_new(&r, &err) == 0))
+	if (!ra_open(&c))
 		return;
-	ra_call(r, "x86_64", "socket", 0, AF_UNIX);
-	ra_call(r, "x86_64", "personality", 0, 0xffffffff);
-	ra_call(r, "x86_64", "read", 0, 0);
-	f = ra_profile(r, 0, &dg, &json);
-	if (!CHECK(f))
-		goto out;
-	CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, AF_UNIX), ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, AF_INET), EPERM_);
-	/* the kernel reads an int's low half: upper garbage changes nothing */
-	CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, 0x100000000ULL | AF_UNIX),
-		 ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, 0x100000000ULL | AF_INET),
-		 EPERM_);
-	CHECK_EQ(ra_decide(f, "x86_64", "personality", 0, 0xffffffff), ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "personality", 0, 0), EPERM_);
-	CHECK_EQ(ra_decide(f, "x86_64", "read", 0, 12345), ALLOW);
-	CHECK_CONTAINS(dg.text, "[record-args] socket: 1 argument rule");
-	CHECK_CONTAINS(dg.text, "[record-args] personality: 1 argument rule");
-	CHECK_EQ(ra_findings(json), 0);
-	cf_filter_free(f);
-out:
-	free(json);
-	cf_record_free(r);
+	ra_call(c.r, "x86_64", "socket", 0, AF_UNIX);
+	ra_call(c.r, "x86_64", "personality", 0, 0xffffffff);
+	ra_call(c.r, "x86_64", "read", 0, 0);
+	if (ra_compile(&c, 0)) {
+		CHECK_EQ(ra_x64(&c, "socket", 0, AF_UNIX), ALLOW);
+		CHECK_EQ(ra_x64(&c, "socket", 0, AF_INET), EPERM_);
+		/* the kernel reads an int's low half: upper garbage changes
+		 * nothing */
+		CHECK_EQ(ra_x64(&c, "socket", 0, 0x100000000ULL | AF_UNIX),
+			 ALLOW);
+		CHECK_EQ(ra_x64(&c, "socket", 0, 0x100000000ULL | AF_INET),
+			 EPERM_);
+		CHECK_EQ(ra_x64(&c, "personality", 0, 0xffffffff), ALLOW);
+		CHECK_EQ(ra_x64(&c, "personality", 0, 0), EPERM_);
+		CHECK_EQ(ra_x64(&c, "read", 0, 12345), ALLOW);
+		CHECK_CONTAINS(c.dg.text,
+			       "[record-args] socket: 1 argument rule");
+		CHECK_CONTAINS(c.dg.text,
+			       "[record-args] personality: 1 argument rule");
+		CHECK_EQ(ra_findings(c.json), 0);
+	}
+	ra_close(&c);
 }
 
 TEST(record_args_flag_words_eq_then_union_mask)
 {
-	struct cf_record *r;
-	struct cf_error err;
-	struct ra_diags dg = {{0}, 0};
-	struct cf_filter *f;
-	char *json = NULL;
+	struct ra_rec c;
 	static const uint64_t many[] = {0x1,  0x2,  0x4,   0x10, 0x20,
 					0x40, 0x80, 0x100, 0x3,	 0x5};
 
-	if (!CHECK(cf_record_new(&r, &err) == 0))
+	if (!ra_open(&c))
 		return;
 	/* few protections: exactly those (R|W and R|X do not make W|X) */
-	ra_call(r, "x86_64", "mmap", 2, PROT_READ | PROT_WRITE);
-	ra_call(r, "x86_64", "mmap", 2, PROT_READ | PROT_EXEC);
-	ra_call(r, "x86_64", "mmap", 2, PROT_READ | PROT_WRITE);
+	ra_call(c.r, "x86_64", "mmap", 2, PROT_READ | PROT_WRITE);
+	ra_call(c.r, "x86_64", "mmap", 2, PROT_READ | PROT_EXEC);
+	ra_call(c.r, "x86_64", "mmap", 2, PROT_READ | PROT_WRITE);
 	/* many clone flag words: no bit outside their union */
 	for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
-		ra_call(r, "x86_64", "clone", 0, many[i]);
-	f = ra_profile(r, 0, &dg, &json);
-	if (!CHECK(f))
-		goto out;
-	CHECK_EQ(ra_decide(f, "x86_64", "mmap", 2, PROT_READ | PROT_WRITE),
-		 ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "mmap", 2, PROT_READ | PROT_EXEC),
-		 ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "mmap", 2, PROT_WRITE | PROT_EXEC),
-		 EPERM_);
-	CHECK_EQ(ra_decide(f, "x86_64", "mmap", 2, PROT_READ), EPERM_);
-	CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, 0x1f7), ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, 0), ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, 0x200), EPERM_);
-	CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, CLONE_NEWUSER), EPERM_);
-	/* clone's flags are 64-bit: a high bit is not ignored */
-	CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, 1ULL << 40), EPERM_);
-	CHECK_CONTAINS(dg.text, "clone: 1 argument rule (argument 0: no bit "
-				"outside those seen)");
-	CHECK_CONTAINS(dg.text, "mmap: 2 argument rules");
-	CHECK_EQ(ra_findings(json), 0);
-	cf_filter_free(f);
-out:
-	free(json);
-	cf_record_free(r);
+		ra_call(c.r, "x86_64", "clone", 0, many[i]);
+	if (ra_compile(&c, 0)) {
+		CHECK_EQ(ra_x64(&c, "mmap", 2, PROT_READ | PROT_WRITE), ALLOW);
+		CHECK_EQ(ra_x64(&c, "mmap", 2, PROT_READ | PROT_EXEC), ALLOW);
+		CHECK_EQ(ra_x64(&c, "mmap", 2, PROT_WRITE | PROT_EXEC), EPERM_);
+		CHECK_EQ(ra_x64(&c, "mmap", 2, PROT_READ), EPERM_);
+		CHECK_EQ(ra_x64(&c, "clone", 0, 0x1f7), ALLOW);
+		CHECK_EQ(ra_x64(&c, "clone", 0, 0), ALLOW);
+		CHECK_EQ(ra_x64(&c, "clone", 0, 0x200), EPERM_);
+		CHECK_EQ(ra_x64(&c, "clone", 0, CLONE_NEWUSER), EPERM_);
+		/* clone's flags are 64-bit: a high bit is not ignored */
+		CHECK_EQ(ra_x64(&c, "clone", 0, 1ULL << 40), EPERM_);
+		CHECK_CONTAINS(c.dg.text, "clone: 1 argument rule (argument "
+					  "0: no bit outside those seen)");
+		CHECK_CONTAINS(c.dg.text, "mmap: 2 argument rules");
+		CHECK_EQ(ra_findings(c.json), 0);
+	}
+	ra_close(&c);
 }
 
 TEST(record_args_too_many_values_fall_back_and_are_reported)
 {
-	struct cf_record *r;
-	struct cf_error err;
-	struct ra_diags dg = {{0}, 0};
-	struct cf_filter *f;
-	char *json = NULL;
+	struct ra_rec c;
 
-	if (!CHECK(cf_record_new(&r, &err) == 0))
+	if (!ra_open(&c))
 		return;
 	for (uint64_t v = 0; v < 20; v++)
-		ra_call(r, "x86_64", "ioctl", 1, 0x5400 + v);
+		ra_call(c.r, "x86_64", "ioctl", 1, 0x5400 + v);
 	for (uint64_t v = 0; v < 3; v++)
-		ra_call(r, "x86_64", "prctl", 0, v + 1);
+		ra_call(c.r, "x86_64", "prctl", 0, v + 1);
 	/* the default threshold: 16 */
-	f = ra_profile(r, 0, &dg, &json);
-	if (CHECK(f)) {
-		CHECK_EQ(ra_decide(f, "x86_64", "ioctl", 1, 0xdead), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "prctl", 0, 4), EPERM_);
-		CHECK_EQ(dg.many, 1);
-		CHECK_CONTAINS(dg.text, "[record-args-many] ioctl: argument 1 "
-					"took more than 16 distinct values");
+	if (ra_compile(&c, 0)) {
+		CHECK_EQ(ra_x64(&c, "ioctl", 1, 0xdead), ALLOW);
+		CHECK_EQ(ra_x64(&c, "prctl", 0, 4), EPERM_);
+		CHECK_EQ(c.dg.many, 1);
+		CHECK_CONTAINS(c.dg.text,
+			       "[record-args-many] ioctl: argument "
+			       "1 took more than 16 distinct values");
 	}
-	cf_filter_free(f);
-	free(json);
 	/* a lower one */
-	memset(&dg, 0, sizeof(dg));
-	f = ra_profile(r, 2, &dg, &json);
-	if (CHECK(f)) {
-		CHECK_EQ(ra_decide(f, "x86_64", "prctl", 0, 4), ALLOW);
-		CHECK_EQ(dg.many, 2);
+	if (ra_compile(&c, 2)) {
+		CHECK_EQ(ra_x64(&c, "prctl", 0, 4), ALLOW);
+		CHECK_EQ(c.dg.many, 2);
 	}
-	cf_filter_free(f);
-	free(json);
 	/* a higher one: the 20 values exactly */
-	memset(&dg, 0, sizeof(dg));
-	f = ra_profile(r, 32, &dg, &json);
-	if (CHECK(f)) {
-		CHECK_EQ(ra_decide(f, "x86_64", "ioctl", 1, 0x5413), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "ioctl", 1, 0xdead), EPERM_);
-		CHECK_EQ(dg.many, 0);
+	if (ra_compile(&c, 32)) {
+		CHECK_EQ(ra_x64(&c, "ioctl", 1, 0x5413), ALLOW);
+		CHECK_EQ(ra_x64(&c, "ioctl", 1, 0xdead), EPERM_);
+		CHECK_EQ(c.dg.many, 0);
 	}
-	cf_filter_free(f);
-	free(json);
-	cf_record_free(r);
+	ra_close(&c);
 }
 
 TEST(record_args_clone3_goes_to_clone)
 {
-	struct cf_record *r;
-	struct cf_error err;
-	struct ra_diags dg = {{0}, 0};
-	struct cf_filter *f;
-	char *json = NULL;
+	struct ra_rec c;
 	uint64_t thread = 0x3d0f00;
 
-	if (!CHECK(cf_record_new(&r, &err) == 0))
+	if (!ra_open(&c))
 		return;
-	ra_call(r, "x86_64", "clone3", 0, thread);
-	f = ra_profile(r, 0, &dg, &json);
-	if (!CHECK(f))
-		goto out;
-	/* clone3: ENOSYS, whatever its (unreadable) struct; clone: its
-	 * flags, though never called */
-	CHECK_EQ(ra_decide(f, "x86_64", "clone3", 0, 0),
-		 SECCOMP_RET_ERRNO | ENOSYS);
-	CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, thread), ALLOW);
-	CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, CLONE_NEWUSER), EPERM_);
-	cf_filter_free(f);
-	free(json);
+	ra_call(c.r, "x86_64", "clone3", 0, thread);
+	if (ra_compile(&c, 0)) {
+		/* clone3: ENOSYS, whatever its (unreadable) struct; clone:
+		 * its flags, though never called */
+		CHECK_EQ(ra_x64(&c, "clone3", 0, 0),
+			 SECCOMP_RET_ERRNO | ENOSYS);
+		CHECK_EQ(ra_x64(&c, "clone", 0, thread), ALLOW);
+		CHECK_EQ(ra_x64(&c, "clone", 0, CLONE_NEWUSER), EPERM_);
+	}
 	/* a flag only clone3 has (CLONE_CLEAR_SIGHAND): clone cannot stand
 	 * in, clone3 is allowed whatever its flags */
-	ra_call(r, "x86_64", "clone3", 0, 1ULL << 32);
-	f = ra_profile(r, 0, &dg, &json);
-	if (CHECK(f)) {
-		CHECK_EQ(ra_decide(f, "x86_64", "clone3", 0, 0), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "clone", 0, thread), EPERM_);
+	ra_call(c.r, "x86_64", "clone3", 0, 1ULL << 32);
+	if (ra_compile(&c, 0)) {
+		CHECK_EQ(ra_x64(&c, "clone3", 0, 0), ALLOW);
+		CHECK_EQ(ra_x64(&c, "clone", 0, thread), EPERM_);
 	}
-	cf_filter_free(f);
-out:
-	free(json);
-	cf_record_free(r);
+	ra_close(&c);
 }
 
 TEST(record_args_calls_without_values_stay_unconditional)
 {
-	struct cf_record *r;
-	struct cf_error err;
-	struct ra_diags dg = {{0}, 0};
-	struct cf_filter *f;
-	char *json = NULL;
-	int x64 = cf_abi_lookup("x86_64");
+	struct ra_rec c;
 
-	if (!CHECK(cf_record_new(&r, &err) == 0))
+	if (!ra_open(&c))
 		return;
 	/* recorded without --args */
-	CHECK_EQ(cf_record_add(r, x64, ra_nr("x86_64", "socket"), 1), 0);
+	CHECK_EQ(cf_record_add(c.r, cf_abi_lookup("x86_64"),
+			       ra_nr("x86_64", "socket"), 1),
+		 0);
 	/* one ABI with values, another without: no condition either */
-	ra_call(r, "x86_64", "personality", 0, 8);
-	CHECK_EQ(cf_record_add(r, cf_abi_lookup("x86"),
+	ra_call(c.r, "x86_64", "personality", 0, 8);
+	CHECK_EQ(cf_record_add(c.r, cf_abi_lookup("x86"),
 			       ra_nr("x86", "personality"), 1),
 		 0);
-	f = ra_profile(r, 0, &dg, &json);
-	if (CHECK(f)) {
-		CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, AF_INET), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "personality", 0, 0), ALLOW);
+	if (ra_compile(&c, 0)) {
+		CHECK_EQ(ra_x64(&c, "socket", 0, AF_INET), ALLOW);
+		CHECK_EQ(ra_x64(&c, "personality", 0, 0), ALLOW);
 	}
-	CHECK(!strstr(dg.text, "record-args"));
-	cf_filter_free(f);
-	free(json);
-	cf_record_free(r);
+	CHECK(!strstr(c.dg.text, "record-args"));
+	ra_close(&c);
 }
 
 TEST(record_args_run_calls_keep_run_working)
 {
-	struct cf_record *r;
-	struct cf_error err;
-	struct ra_diags dg = {{0}, 0};
-	struct cf_filter *f;
-	char *json = NULL;
+	struct ra_rec c;
 	struct cf_run_opts o;
 
-	if (!CHECK(cf_record_new(&r, &err) == 0))
+	if (!ra_open(&c))
 		return;
-	ra_call(r, "x86_64", "prctl", 0, 15); /* PR_SET_NAME */
+	ra_call(c.r, "x86_64", "prctl", 0, 15); /* PR_SET_NAME */
 	memset(&o, 0, sizeof(o));
 	o.set_caps = true;
 	o.caps = cf_caps_docker_default();
-	CHECK_EQ(cf_record_add_run_calls(r, &o), 0);
-	f = ra_profile(r, 0, &dg, &json);
-	if (CHECK(f)) {
+	CHECK_EQ(cf_record_add_run_calls(c.r, &o), 0);
+	if (ra_compile(&c, 0)) {
 		/* the workload's option, callfence run's, nothing else */
-		CHECK_EQ(ra_decide(f, "x86_64", "prctl", 0, 15), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "prctl", 0, 24), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "prctl", 0, 47), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "prctl", 0, 22), EPERM_);
-		CHECK_EQ(ra_decide(f, "x86_64", "capset", 0, 0), ALLOW);
+		CHECK_EQ(ra_x64(&c, "prctl", 0, 15), ALLOW);
+		CHECK_EQ(ra_x64(&c, "prctl", 0, 24), ALLOW);
+		CHECK_EQ(ra_x64(&c, "prctl", 0, 47), ALLOW);
+		CHECK_EQ(ra_x64(&c, "prctl", 0, 22), EPERM_);
+		CHECK_EQ(ra_x64(&c, "capset", 0, 0), ALLOW);
 	}
 	o.reserved[0] = 1;
-	CHECK_EQ(cf_record_add_run_calls(r, &o), -EINVAL);
-	cf_filter_free(f);
-	free(json);
-	cf_record_free(r);
+	CHECK_EQ(cf_record_add_run_calls(c.r, &o), -EINVAL);
+	ra_close(&c);
 }
 
 /* ---- the binary --------------------------------------------------------- */
 
+/* Where a test of the binary records: a fresh directory (removed when the
+ * test binary exits or the next test makes its own), the profile's path
+ * in it and the --security-opt that runs under that profile. */
+struct ra_files {
+	char dir[64];
+	char prof[80];
+	char opt[96];
+};
+
+/* fs for a test of the binary; false when there is no binary or no
+ * directory, or (skipped) when needs_root and this is not root. */
+static bool ra_files(struct ra_files *fs, bool needs_root)
+{
+	static struct t_dir dir;
+
+	if (!cmd_binary_present() || !t_fresh_dir(&dir, "recargs"))
+		return false;
+	if (needs_root && geteuid() != 0) {
+		t_skip("`callfence run` of the profile needs root");
+		return false;
+	}
+	snprintf(fs->dir, sizeof(fs->dir), "%s", dir.path);
+	snprintf(fs->prof, sizeof(fs->prof), "%s/p.json", dir.path);
+	snprintf(fs->opt, sizeof(fs->opt), "seccomp=%s", fs->prof);
+	return true;
+}
+
+/* The decision of x86_64's name with argument 0 = v under the profile at
+ * path. */
+static uint32_t ra_decide_file(const char *path, const char *name, uint64_t v)
+{
+	struct cf_profile *p = NULL;
+	struct cf_filter *f = NULL;
+	struct cf_target t;
+	struct cf_error err;
+	uint32_t d = 0xdeadbeef;
+
+	if (CHECK(cf_profile_load(path, &p, &err) == 0) &&
+	    CHECK(cf_target_default(&t, &err) == 0) &&
+	    CHECK(cf_compile(p, &t, &f, &err) == 0))
+		d = ra_decide(f, "x86_64", name, 0, v);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return d;
+}
+
 TEST(record_args_socket_inet_denied_workload_runs)
 {
 	static struct cmd_res rec, run, chk;
-	char dir[] = "/tmp/cf-recargs-XXXXXX", helper[4200], prof[64];
-	char opt[128];
+	struct ra_files fs;
+	const char *helper = t_run_helper("sockpers"), *prof = fs.prof;
+	const char *opt = fs.opt;
 
-	if (!cmd_binary_present() || !mkdtemp(dir))
+	if (!ra_files(&fs, true))
 		return;
-	if (geteuid() != 0) {
-		t_skip("`callfence run` of the profile needs root");
-		rmdir(dir);
-		return;
-	}
-	snprintf(helper, sizeof(helper), "%s", t_callfence_bin());
-	*strrchr(helper, '/') = 0;
-	strcat(helper, "/tests/run/sockpers");
-	snprintf(prof, sizeof(prof), "%s/p.json", dir);
-	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
 	cmd_run(&rec, (const char *const[]){"record", "--args", "-o", prof,
 					    "--", helper, NULL});
 	CHECK_EQ(rec.status, 0);
@@ -447,8 +475,6 @@ TEST(record_args_socket_inet_denied_workload_runs)
 					    helper, NULL});
 	CHECK_EQ(rec.status, 125);
 	CHECK_CONTAINS(rec.err, "--max-values: '0' is not a number");
-	unlink(prof);
-	rmdir(dir);
 }
 
 /* A clone3 whose struct cannot be read (the same rule for the eBPF
@@ -459,13 +485,11 @@ TEST(record_args_socket_inet_denied_workload_runs)
 TEST(record_args_unreadable_clone3_is_a_loss)
 {
 	static struct cmd_res rec;
-	char dir[] = "/tmp/cf-recc3-XXXXXX", prof[64];
-	const char *helper;
+	struct ra_files fs;
+	const char *helper = t_run_helper("sockpers"), *prof = fs.prof;
 
-	if (!cmd_binary_present() || !mkdtemp(dir))
+	if (!ra_files(&fs, false))
 		return;
-	helper = t_run_helper("sockpers");
-	snprintf(prof, sizeof(prof), "%s/p.json", dir);
 	cmd_run(&rec, (const char *const[]){"record", "--backend", "ptrace",
 					    "--args", "-o", prof, "--", helper,
 					    "clone3-bad", NULL});
@@ -487,26 +511,6 @@ TEST(record_args_unreadable_clone3_is_a_loss)
 				      prof, "--", helper, "clone3-bad", NULL});
 	CHECK_EQ(rec.status, 0);
 	CHECK_STR(strstr(rec.err, "lost") ? "lost" : "", "");
-	unlink(prof);
-	rmdir(dir);
-}
-
-/* The decision of name (arguments 0) under the profile at path. */
-static uint32_t ra_decide_file(const char *path, const char *name)
-{
-	struct cf_profile *p = NULL;
-	struct cf_filter *f = NULL;
-	struct cf_target t;
-	struct cf_error err;
-	uint32_t d = 0xdeadbeef;
-
-	if (cf_profile_load(path, &p, &err) == 0 &&
-	    cf_target_default(&t, &err) == 0 &&
-	    cf_compile(p, &t, &f, &err) == 0)
-		d = ra_decide(f, "x86_64", name, 0, 0);
-	cf_filter_free(f);
-	cf_profile_free(p);
-	return d;
 }
 
 /* --append: the exact union with what the file allowed; refused (file
@@ -514,16 +518,14 @@ static uint32_t ra_decide_file(const char *path, const char *name)
 TEST(record_append_merges_exactly_or_refuses)
 {
 	static struct cmd_res r;
-	char dir[] = "/tmp/cf-recappend-XXXXXX", prof[64], *before, *after;
-	struct cf_profile *p = NULL;
-	struct cf_filter *f = NULL;
-	struct cf_target t;
+	struct ra_files fs;
+	const char *prof = fs.prof, *dir = fs.dir;
+	char *before, *after;
 	struct cf_error err;
 	size_t len;
 
-	if (!cmd_binary_present() || !mkdtemp(dir))
+	if (!ra_files(&fs, false))
 		return;
-	snprintf(prof, sizeof(prof), "%s/p.json", dir);
 	/* a profile allowing only getpid: the union keeps it */
 	cmd_file(dir, "p.json",
 		 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
@@ -535,17 +537,11 @@ TEST(record_append_merges_exactly_or_refuses)
 					  "--", "true", NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_CONTAINS(r.err, "merged with what the profile allowed before");
-	CHECK_EQ(cf_profile_load(prof, &p, &err), 0);
-	CHECK_EQ(cf_target_default(&t, &err), 0);
-	if (p && CHECK(cf_compile(p, &t, &f, &err) == 0)) {
-		CHECK_EQ(ra_decide(f, "x86_64", "getpid", 0, 0), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "execve", 0, 0), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, 2), ALLOW);
-		CHECK_EQ(ra_decide(f, "x86_64", "socket", 0, 1), EPERM_);
-		CHECK_EQ(ra_decide(f, "x86_64", "mount", 0, 0), EPERM_);
-	}
-	cf_filter_free(f);
-	cf_profile_free(p);
+	CHECK_EQ(ra_decide_file(prof, "getpid", 0), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "execve", 0), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "socket", 2), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "socket", 1), EPERM_);
+	CHECK_EQ(ra_decide_file(prof, "mount", 0), EPERM_);
 	/* with x86 in the file: read allowed on x86_64 only cannot be
 	 * written by name: nothing written, the file as it was */
 	cmd_file(dir, "p.json",
@@ -575,41 +571,35 @@ TEST(record_append_merges_exactly_or_refuses)
 	cmd_run(&r, (const char *const[]){"record", "--append", "-o", prof,
 					  "--", "true", NULL});
 	CHECK_EQ(r.status, 0);
-	CHECK_EQ(ra_decide_file(prof, "clone3"), SECCOMP_RET_ERRNO | ENOSYS);
-	if (access("/usr/bin/python3", X_OK) == 0) {
-		cmd_file(dir, "p.json",
-			 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", "
-			 "\"syscalls\": [{\"names\": [\"getpid\"], "
-			 "\"action\": \"SCMP_ACT_ALLOW\"}]}");
-		cmd_run(&r, (const char *const[]){
-				"record", "--args", "--append", "-o", prof,
-				"--", "/usr/bin/python3", "-c",
-				"import threading as t; x = t.Thread("
-				"target=print); x.start(); x.join()",
-				NULL});
-		CHECK_EQ(r.status, 0);
-		CHECK_EQ(ra_decide_file(prof, "clone3"),
-			 SECCOMP_RET_ERRNO | ENOSYS);
-		CHECK_EQ(ra_decide_file(prof, "getpid"), ALLOW);
-	}
+	CHECK_EQ(ra_decide_file(prof, "clone3", 0), SECCOMP_RET_ERRNO | ENOSYS);
+	/* a program that starts a thread (glibc's clone3) into a file that
+	 * never mentions clone3 */
+	cmd_file(dir, "p.json",
+		 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+		 "\"syscalls\": [{\"names\": [\"getpid\"], "
+		 "\"action\": \"SCMP_ACT_ALLOW\"}]}");
+	cmd_run(&r, (const char *const[]){"record", "--args", "--append", "-o",
+					  prof, "--", t_run_helper("threads"),
+					  NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(ra_decide_file(prof, "clone3", 0), SECCOMP_RET_ERRNO | ENOSYS);
+	CHECK_EQ(ra_decide_file(prof, "getpid", 0), ALLOW);
 	/* no file to merge into on stdout */
 	cmd_run(&r, (const char *const[]){"record", "--append", "-o", "-", "--",
 					  "true", NULL});
 	CHECK_EQ(r.status, 125);
 	CHECK_CONTAINS(r.err, "--append needs a file");
-	unlink(prof);
-	rmdir(dir);
 }
 
 /* --runtime: whose calls between the filter and execve are added */
 TEST(record_runtime_chooses_the_added_calls)
 {
 	static struct cmd_res r;
-	char dir[] = "/tmp/cf-recrt-XXXXXX", prof[64];
+	struct ra_files fs;
+	const char *prof = fs.prof;
 
-	if (!cmd_binary_present() || !mkdtemp(dir))
+	if (!ra_files(&fs, false))
 		return;
-	snprintf(prof, sizeof(prof), "%s/p.json", dir);
 	/* default: callfence run's, runc's and crun's (setuid: runc's;
 	 * setresuid: callfence's and crun's) */
 	cmd_run(&r, (const char *const[]){"record", "-o", prof, "--", "true",
@@ -618,28 +608,26 @@ TEST(record_runtime_chooses_the_added_calls)
 	CHECK_CONTAINS(r.err, "added for runc's calls after installing the "
 			      "filter (measured):");
 	CHECK_CONTAINS(r.err, "added for crun's calls");
-	CHECK_EQ(ra_decide_file(prof, "setuid"), ALLOW);
-	CHECK_EQ(ra_decide_file(prof, "setresuid"), ALLOW);
-	CHECK_EQ(ra_decide_file(prof, "capset"), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "setuid", 0), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "setresuid", 0), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "capset", 0), ALLOW);
 	/* crun only: its calls, not runc's */
 	cmd_run(&r, (const char *const[]){"record", "--runtime", "crun", "-o",
 					  prof, "--", "true", NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK_CONTAINS(r.err, "not added (--runtime): runc's");
-	CHECK_EQ(ra_decide_file(prof, "setresuid"), ALLOW);
-	CHECK_EQ(ra_decide_file(prof, "setuid"), EPERM_);
+	CHECK_EQ(ra_decide_file(prof, "setresuid", 0), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "setuid", 0), EPERM_);
 	/* none: what `true` called, nothing else */
 	cmd_run(&r, (const char *const[]){"record", "--runtime", "none", "-o",
 					  prof, "--", "true", NULL});
 	CHECK_EQ(r.status, 0);
-	CHECK_EQ(ra_decide_file(prof, "capset"), EPERM_);
-	CHECK_EQ(ra_decide_file(prof, "execve"), ALLOW);
+	CHECK_EQ(ra_decide_file(prof, "capset", 0), EPERM_);
+	CHECK_EQ(ra_decide_file(prof, "execve", 0), ALLOW);
 	cmd_run(&r, (const char *const[]){"record", "--runtime", "docker", "--",
 					  "true", NULL});
 	CHECK_EQ(r.status, 125);
 	CHECK_CONTAINS(r.err, "--runtime: unknown runtime 'docker'");
-	unlink(prof);
-	rmdir(dir);
 }
 
 /* json (a recorded profile) has a clone rule for flags value. */
@@ -667,24 +655,17 @@ static bool clone_rule(const char *json, unsigned long value)
 TEST(record_args_reads_clone3_flags_from_the_tracee)
 {
 	static struct cmd_res rec, run;
-	char dir[] = "/tmp/cf-recclone3-XXXXXX", prof[64], opt[128];
+	struct ra_files fs;
+	const char *prof = fs.prof, *opt = fs.opt;
 	const unsigned long thread = CLONE_VM | CLONE_FS | CLONE_FILES |
 				     CLONE_SIGHAND | CLONE_THREAD |
 				     CLONE_SYSVSEM | CLONE_SETTLS |
 				     CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
 	const unsigned long spawn = CLONE_VM | CLONE_VFORK | SIGCHLD;
-	const char *helper, *json;
+	const char *helper = t_run_helper("threads"), *json;
 
-	if (!cmd_binary_present() || !mkdtemp(dir))
+	if (!ra_files(&fs, true))
 		return;
-	if (geteuid() != 0) {
-		t_skip("`callfence run` of the profile needs root");
-		rmdir(dir);
-		return;
-	}
-	helper = t_run_helper("threads");
-	snprintf(prof, sizeof(prof), "%s/p.json", dir);
-	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
 	cmd_run(&rec, (const char *const[]){"record", "--args", "-o", prof,
 					    "--", helper, NULL});
 	CHECK_EQ(rec.status, 0);
@@ -697,6 +678,4 @@ TEST(record_args_reads_clone3_flags_from_the_tracee)
 					    helper, NULL});
 	CHECK_EQ(run.status, 0);
 	CHECK_STR(run.out, "joined\n");
-	unlink(prof);
-	rmdir(dir);
 }
