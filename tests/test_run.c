@@ -921,23 +921,53 @@ static bool rt_complain_check(const char *report, const char *const *want)
 	CHECK(rt_complain_check(report,                                        \
 				(const char *const[]){__VA_ARGS__, NULL}))
 
-TEST(run_cli_complain_no_chmod_profile)
-{
-	const char *d = t_fresh_dir(&rt_d, "run");
-	char rep[4200], out[4200], errf[4200]; /* t_join's buffers rotate */
-	char opt[4200], cmd[4400], copt[4300];
-	const char *shared = t_shared();
-	struct stat st;
+/* The files of a test of `run --complain`, in a fresh directory: the
+ * report, the command's stdout and stderr (CLI's out and out.err) and
+ * the option --complain=REPORT. */
+struct rt_complain {
+	const char *dir;
+	char rep[4200], out[4200], errf[4200], copt[4300];
+};
 
-	if (!shared || !rt_have_cli())
-		return;
-	snprintf(opt, sizeof(opt),
+/* c for a complain test; false (nothing to test, after a failed check)
+ * without the directory or the built CLI. */
+static bool rt_complain_files(struct rt_complain *c)
+{
+	c->dir = t_fresh_dir(&rt_d, "run");
+	if (!CHECK(c->dir) || !rt_have_cli())
+		return false;
+	snprintf(c->rep, sizeof(c->rep), "%s/report.json", c->dir);
+	snprintf(c->out, sizeof(c->out), "%s/out", c->dir);
+	snprintf(c->errf, sizeof(c->errf), "%s/out.err", c->dir);
+	snprintf(c->copt, sizeof(c->copt), "--complain=%s", c->rep);
+	return true;
+}
+
+/* --security-opt seccomp= of the shared profile that denies chmod with
+ * EPERM into opt; false (skipped) without the shared fixtures. */
+static bool rt_no_chmod_opt(char *opt, size_t size)
+{
+	const char *shared = t_shared();
+
+	if (!shared)
+		return false;
+	snprintf(opt, size,
 		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
 		 shared);
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	return true;
+}
+
+TEST(run_cli_complain_no_chmod_profile)
+{
+	struct rt_complain c;
+	const char *d, *rep = c.rep, *out = c.out, *errf = c.errf;
+	const char *copt = c.copt;
+	char opt[4200], cmd[4400];
+	struct stat st;
+
+	if (!rt_no_chmod_opt(opt, sizeof(opt)) || !rt_complain_files(&c))
+		return;
+	d = c.dir;
 	snprintf(cmd, sizeof(cmd), "cd %s && touch g && chmod 600 g", d);
 	/* the call the profile denies runs, and is reported */
 	CHECK_EQ(CLI(out, copt, "--security-opt", opt, "sh", "-c", cmd), 0);
@@ -971,17 +1001,15 @@ static const char rt_mkdir_profile[] =
 
 TEST(run_cli_complain_names_the_rule)
 {
-	const char *d = t_fresh_dir(&rt_d, "run");
-	char rep[4200], out[4200], errf[4200]; /* t_join's buffers rotate */
-	const char *prof = rt_profile(d, "mkdir.json", rt_mkdir_profile);
-	char copt[4300], cmd[4400];
+	struct rt_complain c;
+	const char *d, *rep = c.rep, *out = c.out, *errf = c.errf;
+	const char *copt = c.copt, *prof;
+	char cmd[4400];
 
-	if (!rt_have_cli())
+	if (!rt_complain_files(&c))
 		return;
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	d = c.dir;
+	prof = rt_profile(d, "mkdir.json", rt_mkdir_profile);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/made", d);
 	/* without complain the rule denies */
 	CHECK_EQ(CLI(out, "--security-opt", prof, "sh", "-c", cmd), 1);
@@ -996,16 +1024,11 @@ TEST(run_cli_complain_names_the_rule)
 
 TEST(run_cli_complain_exit_codes_pass_through)
 {
-	const char *d = t_fresh_dir(&rt_d, "run");
-	char rep[4200], out[4200], errf[4200]; /* t_join's buffers rotate */
-	char copt[4300];
+	struct rt_complain c;
+	const char *rep = c.rep, *out = c.out, *copt = c.copt;
 
-	if (!rt_have_cli())
+	if (!rt_complain_files(&c))
 		return;
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	CHECK_EQ(CLI(out, copt, "sh", "-c", "exit 7"), 7);
 	COMPLAIN_CHECK(rep, NULL);
 	CHECK_CONTAINS(t_slurp(rep), "\"exit_code\":7");
@@ -1060,22 +1083,17 @@ static long rt_finding_count(const char *report, const char *name)
  * comes through both. */
 TEST(run_cli_complain_nested_uses_ptrace)
 {
-	const char *d = t_fresh_dir(&rt_d, "run"), *shared = t_shared();
-	char inner[4200], outer[4200], out[4200], errf[4200];
-	char opt[4200], cmd[4400], ci[4300], co[4300];
+	struct rt_complain c;
+	const char *d, *outer = c.rep, *out = c.out, *errf = c.errf;
+	const char *co = c.copt;
+	char inner[4200], opt[4200], cmd[4400], ci[4300];
 	struct stat st;
 
-	if (!shared || !rt_have_cli())
+	if (!rt_no_chmod_opt(opt, sizeof(opt)) || !rt_complain_files(&c))
 		return;
-	snprintf(opt, sizeof(opt),
-		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
-		 shared);
-	snprintf(inner, sizeof(inner), "%s", t_join(d, "inner.json"));
-	snprintf(outer, sizeof(outer), "%s", t_join(d, "outer.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
+	d = c.dir;
+	snprintf(inner, sizeof(inner), "%s/inner.json", d);
 	snprintf(ci, sizeof(ci), "--complain=%s", inner);
-	snprintf(co, sizeof(co), "--complain=%s", outer);
 	snprintf(cmd, sizeof(cmd), "cd %s && touch n && chmod 600 n; exit 3",
 		 d);
 	CHECK_EQ(CLI(out, co, "--security-opt", opt, t_callfence_bin(), "run",
@@ -1100,20 +1118,18 @@ TEST(run_cli_complain_nested_uses_ptrace)
  * outer probe gets the same errno), and the command sees the denial. */
 TEST(run_cli_complain_names_an_outer_denial)
 {
-	const char *d = t_fresh_dir(&rt_d, "run");
-	char rep[4200], out[4200], deny[4300], allow[4300], cmd[4400],
-	    copt[4300];
+	struct rt_complain c;
+	const char *d, *rep = c.rep, *out = c.out, *copt = c.copt;
+	char deny[4300], allow[4300], cmd[4400];
 
-	if (!rt_have_cli())
+	if (!rt_complain_files(&c))
 		return;
+	d = c.dir;
 	snprintf(deny, sizeof(deny), "%s",
 		 rt_profile(d, "mkdir.json", rt_mkdir_profile));
 	snprintf(allow, sizeof(allow), "%s",
 		 rt_profile(d, "allow.json",
 			    "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/outer", d);
 	CHECK_EQ(CLI(out, "--security-opt", deny, t_callfence_bin(), "run",
 		     copt, "--security-opt", allow, "sh", "-c", cmd),
@@ -1122,7 +1138,7 @@ TEST(run_cli_complain_names_an_outer_denial)
 	COMPLAIN_CHECK(rep, "method=ptrace", "syscall=mkdir|mkdirat",
 		       "action=SCMP_ACT_ALLOW", "outer=SCMP_ACT_ERRNO(13)",
 		       "certain=true");
-	CHECK_CONTAINS(t_slurp(t_join(d, "out.err")),
+	CHECK_CONTAINS(t_slurp(c.errf),
 		       "denied by an outer filter: SCMP_ACT_ERRNO(13)");
 }
 
@@ -1131,18 +1147,16 @@ TEST(run_cli_complain_outer_kill_and_trap)
 {
 	static const char *const acts[] = {"SCMP_ACT_KILL_PROCESS",
 					   "SCMP_ACT_TRAP"};
-	const char *d = t_fresh_dir(&rt_d, "run");
-	char rep[4200], out[4200], prof[300], deny[4300], allow[4300],
-	    copt[4300], cmd[4400], want[64];
+	struct rt_complain c;
+	const char *d, *rep = c.rep, *out = c.out, *copt = c.copt;
+	char prof[300], deny[4300], allow[4300], cmd[4400], want[64];
 
-	if (!rt_have_cli())
+	if (!rt_complain_files(&c))
 		return;
+	d = c.dir;
 	snprintf(allow, sizeof(allow), "%s",
 		 rt_profile(d, "allow.json",
 			    "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/k", d);
 	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
 		snprintf(prof, sizeof(prof),
@@ -1168,20 +1182,15 @@ TEST(run_cli_complain_outer_kill_and_trap)
  * deeper (a listener too) nothing is left: 125, and why. */
 TEST(run_cli_complain_under_record)
 {
-	const char *d = t_fresh_dir(&rt_d, "run"), *shared = t_shared();
-	char rep[4200], out[4200], errf[4200], opt[4200], copt[4300], rec[4300],
-	    cmd[4400], *saved;
+	struct rt_complain c;
+	const char *d, *rep = c.rep, *out = c.out, *errf = c.errf;
+	const char *copt = c.copt;
+	char opt[4200], rec[4300], cmd[4400], *saved;
 
-	if (!shared || !rt_have_cli())
+	if (!rt_no_chmod_opt(opt, sizeof(opt)) || !rt_complain_files(&c))
 		return;
-	snprintf(opt, sizeof(opt),
-		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
-		 shared);
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(errf, sizeof(errf), "%s", t_join(d, "out.err"));
-	snprintf(rec, sizeof(rec), "%s", t_join(d, "rec.json"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	d = c.dir;
+	snprintf(rec, sizeof(rec), "%s/rec.json", d);
 	snprintf(cmd, sizeof(cmd), "cd %s && touch r && chmod 600 r; exit 4",
 		 d);
 	/* LeakSanitizer stops the world with ptrace at exit, which cannot
@@ -1229,20 +1238,22 @@ TEST(run_cli_complain_ptrace_follows_the_tree)
 	    "os.kill(c, signal.SIGCONT)\n"
 	    "_, st = os.waitpid(c, 0)\n"
 	    "sys.exit(os.WEXITSTATUS(st) + 1)\n";
-	const char *d = t_fresh_dir(&rt_d, "run"), *shared = t_shared();
-	char rep[4200], out[4200], opt[4200], copt[4300], cmd[4400];
+	struct rt_complain c;
+	const char *d, *rep = c.rep, *out = c.out, *copt = c.copt;
+	char opt[4200], cmd[4400];
 
-	if (!shared || !rt_have_cli() || access("/usr/bin/python3", X_OK))
+	/* Debian's python3 (not a pyenv shim, whose own processes would
+	 * be traced too): the same program on every machine */
+	if (access("/usr/bin/python3", X_OK)) {
+		t_skip("no /usr/bin/python3 (Debian package python3)");
 		return;
-	snprintf(opt, sizeof(opt),
-		 "seccomp=%s/fixtures/profiles/docker-labs-no-chmod.json",
-		 shared);
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
+	}
+	if (!rt_no_chmod_opt(opt, sizeof(opt)) || !rt_complain_files(&c))
+		return;
+	d = c.dir;
 	rt_profile(d, "tree.py", py); /* writes the script */
-	snprintf(cmd, sizeof(cmd), "cd %s && touch a && exec python3 tree.py",
-		 d);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && touch a && exec /usr/bin/python3 tree.py", d);
 	/* under the builtin profile: complain runs under a filter */
 	CHECK_EQ(CLI(out, t_callfence_bin(), "run", copt, "--security-opt", opt,
 		     "sh", "-c", cmd),
@@ -1264,19 +1275,18 @@ TEST(run_cli_complain_ptrace_follows_the_tree)
 /* A non-root invoker: no-new-privileges, the filter goes in last. */
 TEST(run_cli_complain_as_non_root)
 {
-	const char *d = t_fresh_dir(&rt_d, "run");
-	char rep[4200], out[4200], copt[4300], cmd[4400], prof[4400];
+	struct rt_complain c;
+	const char *d, *rep = c.rep, *out = c.out;
+	char cmd[4400], prof[4400];
 	const char *args[8];
 
-	if (!t_need_root() || !rt_have_cli())
+	if (!t_need_root() || !rt_complain_files(&c))
 		return;
+	d = c.dir;
 	snprintf(prof, sizeof(prof), "%s",
 		 rt_profile(d, "mkdir.json", rt_mkdir_profile));
-	snprintf(rep, sizeof(rep), "%s", t_join(d, "report.json"));
-	snprintf(out, sizeof(out), "%s", t_join(d, "out"));
-	snprintf(copt, sizeof(copt), "--complain=%s", rep);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/byuser", d);
-	args[0] = copt;
+	args[0] = c.copt;
 	args[1] = "--security-opt";
 	args[2] = prof;
 	args[3] = "sh";
