@@ -261,31 +261,57 @@ static char *agent_log(const char *dir)
 	return buf;
 }
 
-TEST(agent_errno_reaches_the_command)
+/* The test directory, and opt the --security-opt of agent_profile in
+ * it; NULL (nothing to test) without the binary or the directory. */
+static const char *agent_setup(char *opt, size_t size)
 {
-	const char *dir = agent_dir(), *prof, *pol;
-	char opt[300], made[300];
-	struct cmd_res r;
-	pid_t ag;
+	const char *dir = agent_dir();
 
 	if (!cmd_binary_present() || !CHECK(dir[0]))
-		return;
-	prof = agent_profile(dir);
-	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
-	snprintf(made, sizeof(made), "%s/made", dir);
-	pol = cmd_file(dir, "deny.json",
-		       "{\"default\": \"continue\", \"syscalls\": {"
-		       "\"mkdir\": {\"errno\": \"EACCES\"}, "
-		       "\"mkdirat\": {\"errno\": \"EACCES\"}}}");
-	ag = agent_start(dir, pol);
+		return NULL;
+	snprintf(opt, size, "seccomp=%s", agent_profile(dir));
+	return dir;
+}
+
+/* `callfence run -- mkdir DIR/made` (made: its path) under agent_profile,
+ * the agent answering by policy (the file DIR/name) and stopped after:
+ * the run in r; the directory, or NULL when nothing ran. */
+static const char *agent_mkdir(const char *name, const char *policy,
+			       struct cmd_res *r, char *made, size_t size)
+{
+	char opt[300];
+	const char *dir = agent_setup(opt, sizeof(opt));
+	pid_t ag;
+
+	if (!dir)
+		return NULL;
+	snprintf(made, size, "%s/made", dir);
+	rmdir(made);
+	ag = agent_start(dir, cmd_file(dir, name, policy));
 	if (!CHECK(ag > 0))
+		return NULL;
+	cmd_run(r, (const char *[]){"run", "--security-opt", opt, "--", "mkdir",
+				    made, NULL});
+	agent_stop(ag, dir);
+	return dir;
+}
+
+TEST(agent_errno_reaches_the_command)
+{
+	const char *dir;
+	char made[300];
+	struct cmd_res r;
+
+	dir = agent_mkdir("deny.json",
+			  "{\"default\": \"continue\", \"syscalls\": {"
+			  "\"mkdir\": {\"errno\": \"EACCES\"}, "
+			  "\"mkdirat\": {\"errno\": \"EACCES\"}}}",
+			  &r, made, sizeof(made));
+	if (!dir)
 		return;
-	cmd_run(&r, (const char *[]){"run", "--security-opt", opt, "--",
-				     "mkdir", made, NULL});
 	CHECK_EQ(r.status, 1);
 	CHECK_CONTAINS(r.err, "Permission denied");
 	CHECK(access(made, F_OK) != 0);
-	agent_stop(ag, dir);
 	CHECK_CONTAINS(agent_log(dir), "listener received");
 	CHECK_CONTAINS(agent_log(dir), " syscall=mkdir");
 	CHECK_CONTAINS(agent_log(dir), "decision=errno(EACCES)");
@@ -294,29 +320,20 @@ TEST(agent_errno_reaches_the_command)
 
 TEST(agent_log_lets_the_call_run)
 {
-	const char *dir = agent_dir(), *prof, *pol;
-	char opt[300], made[300];
+	const char *dir;
+	char made[300];
 	struct cmd_res r;
-	pid_t ag;
 
-	if (!cmd_binary_present() || !CHECK(dir[0]))
+	dir = agent_mkdir("log.json",
+			  "{\"default\": {\"errno\": \"EPERM\"}, "
+			  "\"syscalls\": {\"mkdir\": \"log\", \"mkdirat\": "
+			  "\"log\"}}",
+			  &r, made, sizeof(made));
+	if (!dir)
 		return;
-	prof = agent_profile(dir);
-	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
-	snprintf(made, sizeof(made), "%s/made", dir);
-	rmdir(made);
-	pol = cmd_file(dir, "log.json",
-		       "{\"default\": {\"errno\": \"EPERM\"}, \"syscalls\": {"
-		       "\"mkdir\": \"log\", \"mkdirat\": \"log\"}}");
-	ag = agent_start(dir, pol);
-	if (!CHECK(ag > 0))
-		return;
-	cmd_run(&r, (const char *[]){"run", "--security-opt", opt, "--",
-				     "mkdir", made, NULL});
 	CHECK_EQ(r.status, 0);
 	CHECK(access(made, F_OK) == 0);
 	rmdir(made);
-	agent_stop(ag, dir);
 	CHECK_CONTAINS(agent_log(dir), "decision=log");
 	CHECK_CONTAINS(agent_log(dir), "no process left under the filter");
 }
@@ -325,16 +342,14 @@ TEST(agent_log_lets_the_call_run)
  * command never runs. */
 TEST(agent_missing_or_refusing_stops_the_run)
 {
-	const char *dir = agent_dir(), *prof;
 	char opt[300], marker[300], cmd[400], sock[200];
+	const char *dir = agent_setup(opt, sizeof(opt));
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct cmd_res r;
 	int s;
 
-	if (!cmd_binary_present() || !CHECK(dir[0]))
+	if (!dir)
 		return;
-	prof = agent_profile(dir);
-	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
 	snprintf(marker, sizeof(marker), "%s/ran", dir);
 	snprintf(cmd, sizeof(cmd), "touch %s", marker);
 	snprintf(sock, sizeof(sock), "%s/a.sock", dir);
@@ -392,22 +407,20 @@ static void fake_agent(int lsock, const char *out)
 
 TEST(agent_state_message_validates_against_the_oci_schema)
 {
-	const char *dir = agent_dir(), *prof, *shared = t_shared();
+	const char *dir, *shared = t_shared();
 	char opt[300], sock[200], msg[200], schemas[300], check[400];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct cmd_res r;
 	int s, status = -1;
 	pid_t pid;
 
-	if (!shared || !cmd_binary_present() || !CHECK(dir[0]))
+	if (!shared || !(dir = agent_setup(opt, sizeof(opt))))
 		return;
 	if (access("/usr/bin/python3", X_OK) ||
 	    system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null")) {
 		t_skip("/usr/bin/python3 with jsonschema is not installed");
 		return;
 	}
-	prof = agent_profile(dir);
-	snprintf(opt, sizeof(opt), "seccomp=%s", prof);
 	snprintf(sock, sizeof(sock), "%s/a.sock", dir);
 	snprintf(msg, sizeof(msg), "%s/state.json", dir);
 	unlink(sock);
@@ -464,13 +477,11 @@ TEST(agent_bad_policy_and_usage_exit_codes)
 /* Complain mode and an agent cannot share the one listener. */
 TEST(agent_profile_refused_with_complain)
 {
-	const char *dir = agent_dir();
 	char opt[300];
 	struct cmd_res r;
 
-	if (!cmd_binary_present() || !CHECK(dir[0]))
+	if (!agent_setup(opt, sizeof(opt)))
 		return;
-	snprintf(opt, sizeof(opt), "seccomp=%s", agent_profile(dir));
 	cmd_run(&r, (const char *[]){"run", "--complain", "--security-opt", opt,
 				     "--", "true", NULL});
 	CHECK_EQ(r.status, 125);

@@ -96,7 +96,10 @@ static void *lone_filter_thread(void *arg)
 	return NULL;
 }
 
-TEST(install_refuses_when_tsync_cannot_apply)
+/* In a child whose second thread has a filter of its own: cf_install
+ * with flags is refused (-EAGAIN, TSYNC named) and installs nothing on
+ * the calling thread. */
+static void tsync_refused(unsigned flags)
 {
 	pid_t pid = fork();
 
@@ -111,8 +114,7 @@ TEST(install_refuses_when_tsync_cannot_apply)
 		CHILD_CHECK(
 		    pthread_create(&t, NULL, lone_filter_thread, NULL) == 0);
 		pthread_barrier_wait(&installed);
-		rc = cf_install(deny_personality, 4, 0, &err);
-		/* refused, and this thread has no filter */
+		rc = cf_install(deny_personality, 4, flags, &err);
 		CHILD_CHECK(rc == -EAGAIN && strstr(err.msg, "TSYNC"));
 		CHILD_CHECK(probe() == 0);
 		pthread_barrier_wait(&checked);
@@ -120,6 +122,11 @@ TEST(install_refuses_when_tsync_cannot_apply)
 		_exit(0);
 	}
 	CHECK_CHILD(pid);
+}
+
+TEST(install_refuses_when_tsync_cannot_apply)
+{
+	tsync_refused(0);
 }
 
 TEST(install_verifies_first)
@@ -232,31 +239,10 @@ TEST(install_with_listener_returns_its_fd)
 	CHECK_CHILD(pid);
 }
 
+/* TSYNC_ESRCH: the kernel says ESRCH instead of a thread id */
 TEST(install_with_listener_refuses_when_tsync_cannot_apply)
 {
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		pthread_t t;
-		struct cf_error err;
-		int rc;
-
-		pthread_barrier_init(&installed, NULL, 2);
-		pthread_barrier_init(&checked, NULL, 2);
-		CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
-		CHILD_CHECK(
-		    pthread_create(&t, NULL, lone_filter_thread, NULL) == 0);
-		pthread_barrier_wait(&installed);
-		/* TSYNC_ESRCH: the kernel says ESRCH instead of a thread id */
-		rc = cf_install(deny_personality, 4,
-				SECCOMP_FILTER_FLAG_NEW_LISTENER, &err);
-		CHILD_CHECK(rc == -EAGAIN && strstr(err.msg, "TSYNC"));
-		CHILD_CHECK(probe() == 0);
-		pthread_barrier_wait(&checked);
-		pthread_join(t, NULL);
-		_exit(0);
-	}
-	CHECK_CHILD(pid);
+	tsync_refused(SECCOMP_FILTER_FLAG_NEW_LISTENER);
 }
 
 /* Does the kernel take p (flags 0, no_new_privs set)? The child reports
