@@ -4,6 +4,7 @@
  * and capabilities the command runs with, and no probed call runs. */
 #include "t.h"
 #include "cmd.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 
@@ -105,21 +106,6 @@ static char *blocked_of(const char *json, const char *abi, uint32_t *first,
 	return e ? strndup(b, (size_t)(e - b + 1)) : NULL;
 }
 
-static char *slurp(const char *path)
-{
-	char *buf = malloc(BIG);
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (buf && f)
-		n = fread(buf, 1, BIG - 1, f);
-	if (f)
-		fclose(f);
-	if (buf)
-		buf[n] = 0;
-	return buf;
-}
-
 /* Runs callfence run RUNOPTS -- callfence inspect --json; returns the
  * JSON (malloc'd) or NULL. */
 static char *inspect_under(const char *const *runopts)
@@ -150,7 +136,7 @@ static char *inspect_under(const char *const *runopts)
 		t_fail(__FILE__, __LINE__, "inspect exited %d: %s", r->status,
 		       r->err);
 	else
-		json = slurp(out);
+		json = t_read_all(out);
 	unlink(out);
 	rmdir(dir);
 out:

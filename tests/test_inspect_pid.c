@@ -8,6 +8,7 @@
  * stopped. */
 #include "t.h"
 #include "cmd.h"
+#include "tfiles.h"
 
 #include "callfence.h"
 
@@ -47,21 +48,6 @@ static const char profile[] =
     "  {\"names\": [\"acct\"], \"action\": \"SCMP_ACT_TRAP\"},\n"
     "  {\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}\n"
     " ]}\n";
-
-static char *slurp(const char *path)
-{
-	char *buf = malloc(BIG);
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (buf && f)
-		n = fread(buf, 1, BIG - 1, f);
-	if (f)
-		fclose(f);
-	if (buf)
-		buf[n] = 0;
-	return buf;
-}
 
 /* field of /proc/pid/status ("State"), or "" */
 static void status_field(pid_t pid, const char *key, char *out, size_t size)
@@ -286,7 +272,7 @@ static char *inspect_pid(pid_t target, const char *dir, const char *compare,
 		return NULL;
 	cmd_run_env(r, &env, args);
 	*status = r->status;
-	json = slurp(out);
+	json = t_read_all(out);
 	unlink(out);
 	free(r);
 	return json;

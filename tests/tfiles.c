@@ -41,6 +41,17 @@ bool t_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+char *t_read_all(const char *path)
+{
+	struct cf_error err;
+	char *buf = NULL;
+	size_t len;
+
+	if (cf_read_path(path, &buf, &len, &err) < 0)
+		return strdup("");
+	return buf;
+}
+
 char *t_join(const char *dir, const char *name)
 {
 	static char bufs[8][4200];

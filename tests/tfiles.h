@@ -15,6 +15,9 @@
  * rotating buffers. */
 char *t_slurp(const char *path);
 bool t_exists(const char *path);
+/* A file's whole text, malloc'd (the caller frees it); "" (malloc'd too)
+ * when it cannot be read, NULL only when memory runs out. */
+char *t_read_all(const char *path);
 /* dir/name; eight rotating buffers. */
 char *t_join(const char *dir, const char *name);
 /* A fresh world-writable directory /tmp/cf-<tag>-XXXXXX (commands may run
