@@ -255,6 +255,9 @@ int main(int argc, char **argv)
 	unsigned passed = 0, failed = 0, skipped = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* the programs the tests run (mkdir, sh, python3) print their
+	 * messages in the C locale, whatever the machine's */
+	setenv("LC_ALL", "C", 1);
 	t_name_crashes();
 	for (size_t i = 0; i < t_ntests; i++) {
 		struct t_entry *t = &t_tests[i];
