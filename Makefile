@@ -318,8 +318,10 @@ FN_SRCS := $(filter-out $(GEN_SRCS) lib/bpf_gen.c,$(LIB_SRCS))
 fn-lengths:
 	tools/fn-lengths --max 80 --median 15 --list 5 $(FN_SRCS)
 
-# every shell script of tools/ and .ci/ (by its #! line), through shellcheck
-SHELL_SCRIPTS := $(shell grep -l '^\#!.*sh$$' tools/* .ci/*)
+# every shell script of tools/ and .ci/ (by its #! line) and of the tests
+# (tests/live, tests/sh: sourced lib.sh included), through shellcheck
+SHELL_SCRIPTS := $(shell grep -l '^\#!.*sh$$' tools/* .ci/*) \
+	$(wildcard tests/live/*.sh tests/sh/*.sh)
 shellcheck:
 	shellcheck $(SHELL_SCRIPTS)
 

@@ -5,14 +5,15 @@
 # (SCMP_ACT_NOTIFY + listenerPath); the agent's decision reaches the
 # container's process: EACCES with an errno policy, the directory made
 # with a log policy, and the agent logs the container's id.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 live_need_root
 live_need_cmd runc runc
 live_need_cmd crun crun
-[ -x /bin/busybox ] || live_skip "/bin/busybox is missing (Debian package busybox-static)"
-command -v python3 >/dev/null 2>&1 || live_skip "python3 is missing"
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is missing (make first)"
+live_need_busybox
+live_need_cmd python3 python3
+live_need_cf_bin
 
 dir=$(mktemp -d /tmp/cf-agent-oci.XXXXXX)
 sock=$dir/agent.sock

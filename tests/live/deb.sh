@@ -7,6 +7,7 @@
 # `callfence run -- true` works and a program built with
 # `pkg-config --cflags --libs callfence` compiles Docker's default and
 # installs it; then they purge cleanly.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 live_need_root
 live_need_cmd dpkg-buildpackage dpkg-dev
@@ -22,24 +23,24 @@ MIRROR=${CF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 # ---- build, from a copy of the tree (the .debs land beside it) ----
 mkdir "$LIVE_TMP/src"
-cd "$LIVE_ROOT"
+cd "$LIVE_ROOT" || exit 1
 if [ -d .git ] || [ -f .git ]; then
 	git ls-files -z --cached --others --exclude-standard |
 		grep -zv '^build' | tar --null -T - -cf - | tar -C "$LIVE_TMP/src" -xf -
 else
 	tar --exclude='./build*' -cf - . | tar -C "$LIVE_TMP/src" -xf -
 fi
-cd "$LIVE_TMP/src"
+cd "$LIVE_TMP/src" || exit 1
 live_log "dpkg-buildpackage -us -uc -b (log: $LIVE_TMP/build.log)"
 if ! DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b >"$LIVE_TMP/build.log" 2>&1; then
 	tail -n 40 "$LIVE_TMP/build.log" >&2
 	live_fail "dpkg-buildpackage failed"
 fi
-cd "$LIVE_TMP"
+cd "$LIVE_TMP" || exit 1
 for p in callfence libcallfence0 libcallfence-dev; do
 	ls ${p}_*.deb >/dev/null 2>&1 || live_fail "no $p package was built"
 done
-echo "built: $(ls ./*.deb | sed 's|^\./||' | tr '\n' ' ')"
+echo "built:" *.deb
 
 # ---- lintian: no errors ----
 lintian --tag-display-limit 0 ./*.changes >"$LIVE_TMP/lintian.txt" 2>&1 || true

@@ -4,15 +4,19 @@
 # EPERM under Docker's default profile, a shorter list without mount with
 # --cap-add SYS_ADMIN, no filter and nothing blocked with
 # seccomp=unconfined; --compare against the built-in profile is printed.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 live_need_root
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
+live_need_cf_bin
 B=$LIVE_ROOT/build
 live_tmpdir
 live_busybox_rootfs "$LIVE_TMP/root"
 # static, without the eBPF recorder (libbpf has no static build here):
 # record_ebpf.c compiled again without CF_HAVE_EBPF
-objs=$(ls "$B"/cli/*.o | grep -v '/record_ebpf\.o$')
+objs=
+for o in "$B"/cli/*.o; do
+	[ "$o" = "$B/cli/record_ebpf.o" ] || objs="$objs $o"
+done
 cc -std=gnu11 -D_GNU_SOURCE -I"$LIVE_ROOT/include" -I"$LIVE_ROOT/lib" -c \
 	-o "$LIVE_TMP/record_ebpf.o" "$LIVE_ROOT/cli/record_ebpf.c" ||
 	live_fail "cannot compile cli/record_ebpf.c without eBPF"

@@ -6,9 +6,10 @@
 # no --user, NAME, UID, NAME:GROUP, UID:GID, a uid and a gid without an
 # entry, an empty user or group part, --group-add by name and number (and
 # twice), and the forms both must refuse.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 live_need_root
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
+live_need_cf_bin
 live_tmpdir
 live_busybox_rootfs "$LIVE_TMP/root"
 cp /etc/passwd "$LIVE_TMP/root/etc/passwd"
@@ -18,6 +19,7 @@ IMAGE=cf-live-usergroups:test
 live_import_rootfs "$LIVE_TMP/root" "$IMAGE"
 trap '$DOCKER rmi -f "$IMAGE" >/dev/null 2>&1; rm -rf "$LIVE_TMP"' EXIT
 
+# shellcheck disable=SC2016 # expanded by the container's shell
 PROBE='grep -E "^(Uid|Gid|Groups):" /proc/self/status; echo "HOME=$HOME"'
 
 # A user that is a member of a group other than its own (postgres in

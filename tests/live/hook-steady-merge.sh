@@ -18,57 +18,33 @@
 # refuses cgroup v1 hosts like this one), the hook in a directory of the
 # test. The environment reaches the `podman inspect` that `record
 # --container` runs, so it finds the container.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 live_need_root
 live_need_cmd podman podman
 live_need_cmd runc runc
 live_need_cmd python3 python3
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is missing (make first)"
-[ -r /sys/kernel/btf/vmlinux ] || live_skip_machine "the kernel has no BTF (/sys/kernel/btf/vmlinux): no --container recording"
-if "$CF_BIN" record --backend ebpf -o /dev/null -- true 2>&1 | grep -q 'not built in'; then
-	live_skip "callfence was built without the eBPF recorder (clang, bpftool, libbpf-dev)"
-fi
+live_need_cf_bin
+live_need_ebpf_recorder
 
 T=$(mktemp -d /tmp/cf-hooksteady.XXXXXX)
 NAME=cf-live-steady-$$
 IMAGE=cf-live-steady:$$
 STEADY_PID=
-# podman of this test only, from here on (cleanup's rm -a too)
-export CONTAINERS_CONF="$T/containers.conf" CONTAINERS_STORAGE_CONF="$T/storage.conf"
 cleanup() {
 	[ -z "$STEADY_PID" ] || kill "$STEADY_PID" 2>/dev/null || true
-	if [ -s "$T/storage.conf" ]; then # else podman's default storage
-		podman rm -a -f >/dev/null 2>&1 || true
-		podman rmi -a -f >/dev/null 2>&1 || true
-	fi
+	live_podman_clean "$T"
 	if [ -n "${DOCKER:-}" ]; then
 		$DOCKER rm -f "$NAME-docker" >/dev/null 2>&1 || true
 		$DOCKER rmi -f "$IMAGE" >/dev/null 2>&1 || true
 	fi
-	umount -R "$T/storage/overlay" 2>/dev/null || true
 	rm -rf "$T"
 }
 trap cleanup EXIT
-mkdir -p "$T/rootfs" "$T/hooks" "$T/ctl" "$T/out"
-
-cat >"$T/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$T/storage"
-runroot = "$T/run"
-EOF
-cat >"$T/containers.conf" <<EOF
-[containers]
-netns = "none"
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-log_driver = "k8s-file"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-runtime = "runc"
-hooks_dir = ["$T/hooks"]
-EOF
+# podman of this test only, from here on (cleanup's rm -a too)
+live_podman "$T"
+mkdir -p "$T/rootfs" "$T/ctl" "$T/out"
 
 # The workload, /app.sh ROUNDS: start-up (a directory, a config file,
 # chmod), then ROUNDS rounds of steady work that calls what the start-up
@@ -116,18 +92,13 @@ live_import_rootfs "$T/rootfs" "$IMAGE"
 pod_run() {
 	out=$1 rounds=$2
 	shift 2
-	set +e
-	podman run --rm "$@" "$IMAGE" /app.sh "$rounds" >"$out" 2>&1
-	echo "exit $?" >>"$out"
-	set -e
+	live_capture "$out" podman run --rm "$@" "$IMAGE" /app.sh "$rounds"
 }
 doc_run() { # doc_run OUT ROUNDS [OPTION...]: the same with docker run
 	out=$1 rounds=$2
 	shift 2
-	set +e
-	$DOCKER run --rm --network none "$@" "$IMAGE" /app.sh "$rounds" >"$out" 2>&1
-	echo "exit $?" >>"$out"
-	set -e
+	# shellcheck disable=SC2086 # DOCKER is a word list
+	live_capture "$out" $DOCKER run --rm --network none "$@" "$IMAGE" /app.sh "$rounds"
 }
 # the output and status unconfined: of the start-up alone (0 rounds) and
 # of the start-up and 5 rounds of steady work
@@ -161,16 +132,6 @@ grep -q '"value"' "$T/start-args.json" ||
 	live_fail "io.callfence.record.args=1 wrote no argument rule: $(cat "$T/start-args.json")"
 live_log "start-up recorded by the hook (and with io.callfence.record.args=1)"
 
-wait_for() { # wait_for WHAT CMD...: until CMD succeeds (60 s at most)
-	what=$1
-	shift
-	i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ "$i" -le 600 ] || live_fail "waited 60 s for $what: $(cat "$T/steady.log")"
-		sleep 0.1
-	done
-}
 # steady ENGINE [RECORD OPTION...]: the steady state of a detached
 # instance (ENGINE: podman or docker) recorded with `record --container`,
 # from a few rounds after the recorder attached until the instance stops
@@ -188,10 +149,12 @@ steady() {
 	"$CF_BIN" record --container "$name" "$@" 2>"$T/steady.log" &
 	STEADY_PID=$!
 	ticks() { $eng logs "$name" 2>/dev/null | grep -c '^tick' || true; }
-	wait_for "the recorder to attach" grep -q "recording $engine container" "$T/steady.log"
+	live_wait_for grep -q "recording $engine container" "$T/steady.log" ||
+		live_fail "the recorder did not attach: $(cat "$T/steady.log")"
 	from=$(ticks)
 	more_ticks() { [ "$(ticks)" -ge $((from + 3)) ]; }
-	wait_for "three rounds while recorded" more_ticks
+	live_wait_for more_ticks ||
+		live_fail "no three rounds while recorded: $(cat "$T/steady.log")"
 	touch "$T/ctl/stop"
 	wait "$STEADY_PID" || live_fail "record --container failed: $(cat "$T/steady.log")"
 	STEADY_PID=
@@ -219,24 +182,6 @@ case " $steady_only " in
 *" rename"*) ;;
 *) live_fail "the steady state's rename is not among its own calls: $steady_only" ;;
 esac
-
-# without PROFILE OUT NAME...: PROFILE with NAME... removed
-without() {
-	python3 - "$@" <<'EOF'
-import json, sys
-src, dst, names = sys.argv[1], sys.argv[2], set(sys.argv[3:])
-p = json.load(open(src))
-gone = 0
-for r in p["syscalls"]:
-    keep = [n for n in r["names"] if n not in names]
-    gone += len(r["names"]) - len(keep)
-    r["names"] = keep
-p["syscalls"] = [r for r in p["syscalls"] if r["names"]]
-if not gone:
-    sys.exit("none of %s is in %s" % (sorted(names), src))
-json.dump(p, open(dst, "w"), indent=1)
-EOF
-}
 
 # same_as_unconfined LABEL ROUNDS PROFILE: podman run and docker run of
 # /app.sh ROUNDS under PROFILE do what they do unconfined
@@ -276,7 +221,7 @@ for kind in start start-args; do
 	same_as_unconfined "$kind.merged" 5 "$T/$kind.merged.json"
 	live_log "$kind + steady merged ($(grep -c '"index"' "$T/$kind.merged.json" || true) argument conditions of $(grep -c '"index"' "$T/$kind.json" || true) left): start-up and 5 rounds run with podman run and docker run as unconfined"
 	differs "$kind.alone" "$T/$kind.json" "the start-up profile alone is enough: the test proves nothing"
-	without "$T/$kind.merged.json" "$T/$kind.less.json" rename renameat renameat2
+	live_without "$T/$kind.merged.json" "$T/$kind.less.json" rename renameat renameat2
 	differs "$kind.less" "$T/$kind.less.json" "the merged profile without rename is enough: the test proves nothing"
 done
 # the steady state of a Docker instance, added to a copy of the hook's
@@ -289,6 +234,6 @@ steady docker --append -o "$T/start.appended.json"
 	live_fail "record --append lost some of what start.json allowed"
 same_as_unconfined appended 5 "$T/start.appended.json"
 live_log "start + docker steady state appended: start-up and 5 rounds run with podman run and docker run as unconfined"
-without "$T/start.appended.json" "$T/appended.less.json" rename renameat renameat2
+live_without "$T/start.appended.json" "$T/appended.less.json" rename renameat renameat2
 differs appended.less "$T/appended.less.json" "the appended profile without rename is enough: the test proves nothing"
 live_log "ok"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shell helpers for the live checks (tests/live/*.sh, run by tools/check-live).
 # Source it:   . "$(dirname "$0")/lib.sh"
 #
@@ -7,6 +8,9 @@
 # root, a kernel without a feature) may skip.
 
 set -eu
+# Messages (strerror's, coreutils'), sort order and number formats as in
+# the C locale, whatever the machine's: the tests compare them.
+export LC_ALL=C
 
 LIVE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${CF_BIN:=$LIVE_ROOT/build/callfence}"
@@ -99,10 +103,7 @@ live_import_rootfs() {
 # live_busybox_rootfs DIR: a minimal root in DIR from busybox-static's
 # /bin/busybox, one symlink per applet.
 live_busybox_rootfs() {
-	[ -x /bin/busybox ] || live_skip "/bin/busybox is missing (Debian package busybox-static)"
-	if ldd /bin/busybox >/dev/null 2>&1; then
-		live_skip "/bin/busybox is dynamically linked (install busybox-static)"
-	fi
+	live_need_busybox
 	mkdir -p "$1/bin" "$1/sbin" "$1/usr/bin" "$1/usr/sbin" "$1/etc" \
 		"$1/tmp" "$1/proc" "$1/sys" "$1/dev" "$1/root"
 	chmod 1777 "$1/tmp"
@@ -118,4 +119,113 @@ live_busybox_rootfs() {
 live_tmpdir() {
 	LIVE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cf-live.XXXXXX")
 	trap 'rm -rf "$LIVE_TMP"' EXIT
+}
+
+# live_need_cf_bin: the callfence under test ($CF_BIN) is built.
+live_need_cf_bin() {
+	[ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
+}
+
+# live_need_busybox: a static /bin/busybox (the containers' root).
+live_need_busybox() {
+	[ -x /bin/busybox ] || live_skip "/bin/busybox is missing (Debian package busybox-static)"
+	if ldd /bin/busybox >/dev/null 2>&1; then
+		live_skip "/bin/busybox is dynamically linked (install busybox-static)"
+	fi
+}
+
+# live_need_ebpf_recorder: the kernel has BTF and $CF_BIN has the eBPF
+# recorder built in (record --backend ebpf, record --container).
+live_need_ebpf_recorder() {
+	[ -r /sys/kernel/btf/vmlinux ] ||
+		live_skip_machine "the kernel has no BTF (/sys/kernel/btf/vmlinux): no eBPF recorder"
+	if "$CF_BIN" record --backend ebpf -o /dev/null -- true 2>&1 | grep -q 'not built in'; then
+		live_skip "callfence was built without the eBPF recorder (clang, bpftool, libbpf-dev)"
+	fi
+}
+
+# live_rc CMD...: runs CMD and sets LIVE_RC to its exit status; the test
+# goes on whatever it is (set -e does not end it). Redirect the call to
+# keep CMD's output: live_rc CMD >OUT 2>ERR.
+live_rc() {
+	LIVE_RC=0
+	"$@" || LIVE_RC=$?
+}
+
+# live_capture OUT CMD...: CMD's stdout and stderr into OUT, then a last
+# line "exit N", so that two runs compare (output and status) with cmp.
+live_capture() {
+	live_capture_out=$1
+	shift
+	live_rc "$@" >"$live_capture_out" 2>&1
+	echo "exit $LIVE_RC" >>"$live_capture_out"
+}
+
+# live_wait_for CMD...: polls CMD every 0.1 s until it succeeds; returns
+# 1 after 60 s (a bound for a stuck machine, not a timing assertion).
+live_wait_for() {
+	live_wait_i=0
+	until "$@"; do
+		live_wait_i=$((live_wait_i + 1))
+		[ "$live_wait_i" -le 600 ] || return 1
+		sleep 0.1
+	done
+}
+
+# live_without PROFILE OUT NAME...: OUT is PROFILE with the syscalls
+# NAME... taken out of every rule (a rule left without names goes); fails
+# the test when none of them is in PROFILE (python3).
+live_without() {
+	python3 - "$@" <<'PY' || live_fail "cannot take $3... out of $1"
+import json, sys
+src, dst, names = sys.argv[1], sys.argv[2], set(sys.argv[3:])
+p = json.load(open(src))
+gone = 0
+for r in p["syscalls"]:
+    keep = [n for n in r["names"] if n not in names]
+    gone += len(r["names"]) - len(keep)
+    r["names"] = keep
+p["syscalls"] = [r for r in p["syscalls"] if r["names"]]
+if not gone:
+    sys.exit("none of %s is in %s" % (sorted(names), src))
+json.dump(p, open(dst, "w"), indent=1)
+PY
+}
+
+# live_podman DIR: podman of this test only from here on (exported
+# CONTAINERS_CONF and CONTAINERS_STORAGE_CONF, files in DIR): its storage
+# in DIR, netns none and rlimits this VM grants (the defaults ask for
+# more), runc (crun 1.8 refuses cgroup v1 hosts), cgroupfs, hooks from
+# DIR/hooks. Nothing of /etc/containers is read or touched. Undo with
+# live_podman_clean DIR.
+live_podman() {
+	mkdir -p "$1/hooks"
+	cat >"$1/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$1/storage"
+runroot = "$1/run"
+CONF
+	cat >"$1/containers.conf" <<CONF
+[containers]
+netns = "none"
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "runc"
+hooks_dir = ["$1/hooks"]
+CONF
+	export CONTAINERS_CONF="$1/containers.conf" CONTAINERS_STORAGE_CONF="$1/storage.conf"
+}
+
+# live_podman_clean DIR: removes the containers and images of the podman
+# live_podman DIR set up, and unmounts its storage (for a trap).
+live_podman_clean() {
+	if [ -s "$1/storage.conf" ]; then # else podman's default storage
+		podman rm -a -f >/dev/null 2>&1 || true
+		podman rmi -a -f >/dev/null 2>&1 || true
+	fi
+	umount -R "$1/storage/overlay" 2>/dev/null || true
 }

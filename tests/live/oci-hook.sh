@@ -7,11 +7,10 @@
 # the runtime's after it installs the filter) it breaks. The states Podman
 # gives the hooks validate against the runtime-spec state schema.
 #
-# Podman is configured by options only (no file of /etc/containers is
-# touched): its own storage under a temporary directory, --network none
-# and rlimits this VM grants (the defaults ask for more), runc (crun 1.8
-# refuses cgroup v1 hosts like this one), the hook installed into a
-# temporary --hooks-dir.
+# Podman runs with the configuration of live_podman (lib.sh): its own
+# storage, netns none, rlimits this VM grants, runc, and the hook
+# installed into the test's own hooks directory.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 live_need_root
@@ -22,24 +21,19 @@ python3 -c 'import jsonschema' 2>/dev/null ||
 	live_skip "python3 jsonschema is missing (Debian package python3-jsonschema)"
 SCHEMA=$LIVE_ROOT/../shared/data/schemas/oci/state-schema.json
 [ -r "$SCHEMA" ] || live_skip "$SCHEMA is missing (the shared data)"
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is missing (make first)"
+live_need_cf_bin
 
 T=$(mktemp -d /tmp/cf-ocihook.XXXXXX)
-P="podman --root $T/storage --runroot $T/run --cgroup-manager cgroupfs
-	--events-backend file --hooks-dir $T/hooks"
 cleanup() {
-	$P rm -a -f >/dev/null 2>&1 || true
-	$P rmi -a -f >/dev/null 2>&1 || true
-	umount -R "$T/storage/overlay" 2>/dev/null || true
+	live_podman_clean "$T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
-RUN_OPTS="--rm --runtime runc --network none --ulimit nofile=20000:20000
-	--ulimit nproc=32768:32768"
+live_podman "$T"
 
-mkdir -p "$T/rootfs" "$T/out" "$T/states" "$T/hooks"
+mkdir -p "$T/rootfs" "$T/out" "$T/states"
 live_busybox_rootfs "$T/rootfs"
-tar -C "$T/rootfs" --numeric-owner -cf - . | $P import - cf-busybox >/dev/null ||
+tar -C "$T/rootfs" --numeric-owner -cf - . | podman import - cf-busybox >/dev/null ||
 	live_fail "podman import failed"
 
 # a second hook beside ours keeps the states Podman gives (for the schema)
@@ -79,8 +73,7 @@ record_with() {
 		live_fail "oci-hook --install failed"
 	"$CF_BIN" oci-hook --install --recorder "$1" --hooks-dir "$T/hooks" 2>&1 |
 		grep -q "already up to date" || live_fail "--install is not idempotent"
-	# shellcheck disable=SC2086 # $P and $RUN_OPTS are word lists
-	$P run $RUN_OPTS --annotation "io.callfence.record=$PROFILE" cf-busybox \
+	podman run --rm --annotation "io.callfence.record=$PROFILE" cf-busybox \
 		sh -c "$WORK" >"$T/rec.out" 2>"$T/rec.err" ||
 		{ cat "$T/rec.err" >&2; live_fail "the recorded run failed"; }
 	[ -s "$PROFILE" ] || live_fail "no profile at $PROFILE after podman run returned"
@@ -98,8 +91,7 @@ record_with() {
 	done
 	[ "$n" -eq 2 ] || live_fail "expected 2 states (createRuntime, poststop), got $n"
 
-	# shellcheck disable=SC2086
-	$P run $RUN_OPTS --security-opt "seccomp=$PROFILE" cf-busybox sh -c "$WORK" \
+	podman run --rm --security-opt "seccomp=$PROFILE" cf-busybox sh -c "$WORK" \
 		>"$T/podman.out" 2>&1 || live_fail "podman run under the profile failed: $(cat "$T/podman.out")"
 	cmp -s "$T/rec.out" "$T/podman.out" || live_fail "podman: other output: $(cat "$T/podman.out")"
 
@@ -124,22 +116,10 @@ record_with ptrace
 
 # without a call the workload needs (chmod's) or the runtime needs after
 # installing the filter (runc's capset), the container does not do its work
-without() {
-	python3 - "$PROFILE" "$1" "$T/less.json" <<'EOF'
-import json, sys
-p = json.load(open(sys.argv[1]))
-names = p["syscalls"][0]["names"]
-gone = [n for n in names if n in sys.argv[2].split(",")]
-if not gone:
-    sys.exit("none of %s in the profile" % sys.argv[2])
-p["syscalls"][0]["names"] = [n for n in names if n not in gone]
-json.dump(p, open(sys.argv[3], "w"), indent=1)
-EOF
-}
-for calls in chmod,fchmodat,fchmodat2 capset; do
-	without "$calls" || live_fail "cannot remove $calls"
-	# shellcheck disable=SC2086
-	if $P run $RUN_OPTS --security-opt "seccomp=$T/less.json" cf-busybox \
+for calls in "chmod fchmodat fchmodat2" capset; do
+	# shellcheck disable=SC2086 # calls is a word list
+	live_without "$PROFILE" "$T/less.json" $calls
+	if podman run --rm --security-opt "seccomp=$T/less.json" cf-busybox \
 		sh -c "$WORK" >"$T/less.out" 2>&1 &&
 		cmp -s "$T/rec.out" "$T/less.out"; then
 		live_fail "the container still works without $calls"

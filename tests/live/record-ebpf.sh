@@ -16,13 +16,11 @@
 #  Between them, --args: ebpf and ptrace write the same profile for the
 #  same workload (socket AF_UNIX, personality(0xffffffff), 300 distinct
 #  values); socket(AF_INET) is denied under the result.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 live_need_root
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
-[ -r /sys/kernel/btf/vmlinux ] || live_skip_machine "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
-if "$CF_BIN" record --backend ebpf -o /dev/null -- true 2>&1 | grep -q 'not built in'; then
-	live_skip "callfence was built without the eBPF recorder (clang, bpftool, libbpf-dev)"
-fi
+live_need_cf_bin
+live_need_ebpf_recorder
 live_need_cmd python3
 live_tmpdir
 T=$LIVE_TMP
@@ -34,51 +32,25 @@ no_loss() {
 		live_fail "the recorder lost something or printed no counts: $(cat "$1")"
 }
 
-# without PROFILE OUT NAME...: PROFILE with NAME... removed (python3)
-without() {
-	python3 - "$@" <<'EOF'
-import json, sys
-src, dst, names = sys.argv[1], sys.argv[2], set(sys.argv[3:])
-p = json.load(open(src))
-gone = 0
-for r in p["syscalls"]:
-    keep = [n for n in r["names"] if n not in names]
-    gone += len(r["names"]) - len(keep)
-    r["names"] = keep
-p["syscalls"] = [r for r in p["syscalls"] if r["names"]]
-if not gone:
-    sys.exit("none of %s is in %s" % (sorted(names), src))
-json.dump(p, open(dst, "w"), indent=1)
-EOF
-}
-
 # round_trip NAME NEEDED -- CMD...: record, compare, check, remove NEEDED
 round_trip() {
 	name=$1 needed=$2
 	shift 3
-	set +e
-	"$@" >"$name.plain" 2>&1
-	want=$?
-	"$CF_BIN" record --backend ebpf -o "$name.json" -- "$@" >"$name.rec" 2>"$name.log"
-	got=$?
-	set -e
-	[ "$got" = "$want" ] || live_fail "$name: record exited $got, the command $want: $(cat "$name.log")"
+	live_rc "$@" >"$name.plain" 2>&1
+	want=$LIVE_RC
+	live_rc "$CF_BIN" record --backend ebpf -o "$name.json" -- "$@" >"$name.rec" 2>"$name.log"
+	[ "$LIVE_RC" = "$want" ] || live_fail "$name: record exited $LIVE_RC, the command $want: $(cat "$name.log")"
 	cmp -s "$name.plain" "$name.rec" || live_fail "$name: output differs under record"
 	no_loss "$name.log"
 	"$CF_BIN" check --strict "$name.json" >/dev/null 2>&1 ||
 		live_fail "$name: the profile fails check --strict: $("$CF_BIN" check --strict "$name.json" 2>&1 | tail -3)"
-	set +e
-	"$CF_BIN" run --security-opt "seccomp=$name.json" -- "$@" >"$name.run" 2>&1
-	got=$?
-	set -e
-	[ "$got" = "$want" ] || live_fail "$name: under the profile exited $got, not $want: $(tail -3 "$name.run")"
+	live_rc "$CF_BIN" run --security-opt "seccomp=$name.json" -- "$@" >"$name.run" 2>&1
+	[ "$LIVE_RC" = "$want" ] || live_fail "$name: under the profile exited $LIVE_RC, not $want: $(tail -3 "$name.run")"
 	cmp -s "$name.plain" "$name.run" || live_fail "$name: output differs under the profile"
-	without "$name.json" "$name.less.json" $needed
-	set +e
-	"$CF_BIN" run --security-opt "seccomp=$name.less.json" -- "$@" >"$name.less" 2>&1
-	got=$?
-	set -e
-	if [ "$got" = "$want" ] && cmp -s "$name.plain" "$name.less"; then
+	# shellcheck disable=SC2086 # needed is a word list
+	live_without "$name.json" "$name.less.json" $needed
+	live_rc "$CF_BIN" run --security-opt "seccomp=$name.less.json" -- "$@" >"$name.less" 2>&1
+	if [ "$LIVE_RC" = "$want" ] && cmp -s "$name.plain" "$name.less"; then
 		live_fail "$name: runs the same without $needed"
 	fi
 	echo "$name: recorded ($(grep -o '[0-9]* calls, [0-9]* processes' "$name.log")), runs the same under the profile (exit $want), fails without $needed"
@@ -118,19 +90,13 @@ round_trip python "clone3 clone" -- python3 threads.py
 # (CALLFENCE_TEST_EBPF_MAX_TASKS, a knob for this test) cannot hold the
 # script's children; 125, nothing written, the loss printed; --allow-loss
 # writes the profile with a warning.
-set +e
-CALLFENCE_TEST_EBPF_MAX_TASKS=1 "$CF_BIN" record --backend ebpf -o lossy.json -- sh script.sh >/dev/null 2>lossy.log
-got=$?
-set -e
-[ "$got" = 125 ] || live_fail "a lossy recording exited $got, not 125: $(cat lossy.log)"
+live_rc env CALLFENCE_TEST_EBPF_MAX_TASKS=1 "$CF_BIN" record --backend ebpf -o lossy.json -- sh script.sh >/dev/null 2>lossy.log
+[ "$LIVE_RC" = 125 ] || live_fail "a lossy recording exited $LIVE_RC, not 125: $(cat lossy.log)"
 [ ! -e lossy.json ] || live_fail "a lossy recording wrote a profile"
 grep -q 'lost: [1-9][0-9]* processes' lossy.log || live_fail "the loss is not printed: $(cat lossy.log)"
 grep -q 'no profile written; --allow-loss' lossy.log || live_fail "no clear message for the loss: $(cat lossy.log)"
-set +e
-CALLFENCE_TEST_EBPF_MAX_TASKS=1 "$CF_BIN" record --backend ebpf --allow-loss -o lossy.json -- sh script.sh >/dev/null 2>lossy.log
-got=$?
-set -e
-[ "$got" = 3 ] || live_fail "--allow-loss: exited $got, not the command's 3: $(cat lossy.log)"
+live_rc env CALLFENCE_TEST_EBPF_MAX_TASKS=1 "$CF_BIN" record --backend ebpf --allow-loss -o lossy.json -- sh script.sh >/dev/null 2>lossy.log
+[ "$LIVE_RC" = 3 ] || live_fail "--allow-loss: exited $LIVE_RC, not the command's 3: $(cat lossy.log)"
 [ -s lossy.json ] || live_fail "--allow-loss wrote no profile"
 grep -q 'warning: .*lost' lossy.log || live_fail "--allow-loss: no warning: $(cat lossy.log)"
 echo "loss: a full map fails the recording (125, no profile); --allow-loss writes it with a warning"
@@ -144,11 +110,8 @@ import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 print("clone3", libc.syscall(435, ctypes.c_void_p(8), ctypes.c_size_t(88)), ctypes.get_errno())
 EOF
-set +e
-"$CF_BIN" record --backend ebpf --args -o c3.json -- python3 clone3bad.py >c3.out 2>c3.log
-got=$?
-set -e
-[ "$got" = 125 ] || live_fail "an unreadable clone3 struct: exited $got, not 125: $(cat c3.log)"
+live_rc "$CF_BIN" record --backend ebpf --args -o c3.json -- python3 clone3bad.py >c3.out 2>c3.log
+[ "$LIVE_RC" = 125 ] || live_fail "an unreadable clone3 struct: exited $LIVE_RC, not 125: $(cat c3.log)"
 grep -q 'clone3 -1 14' c3.out || live_fail "the workload's clone3 did not fail with EFAULT: $(cat c3.out)"
 [ ! -e c3.json ] || live_fail "an unreadable clone3 struct: a profile was written"
 grep -q '1 of them clone3 structs that could not be read' c3.log || live_fail "the unread clone3 struct is not counted: $(cat c3.log)"
@@ -259,13 +222,22 @@ C1=cf-live-record-$$-a C2=cf-live-record-$$-b
 trap '$DOCKER rm -f "$C1" "$C2" >/dev/null 2>&1; $DOCKER rmi -f "$IMAGE" >/dev/null 2>&1; rm -rf "$LIVE_TMP"' EXIT
 export DOCKER_HOST=unix://$LIVE_DOCKER_SOCK
 
-# The workload: waits a moment (the recorder attaches), then works for a
-# while; its output is the same on every run.
-WORK='sleep 1; i=0; while [ $i -lt 25 ]; do mkdir -p /tmp/d; echo $i > /tmp/d/f; chmod 600 /tmp/d/f; cat /tmp/d/f >/dev/null; rm -r /tmp/d; sleep 0.1; i=$((i+1)); done; echo done $i'
+# The workload: 25 rounds of work; its output is the same on every run.
+# shellcheck disable=SC2016 # expanded by the container's shell
+WORK='i=0; while [ $i -lt 25 ]; do mkdir -p /tmp/d; echo $i > /tmp/d/f; chmod 600 /tmp/d/f; cat /tmp/d/f >/dev/null; rm -r /tmp/d; sleep 0.1; i=$((i+1)); done; echo done $i'
 
-$DOCKER run -d --name "$C1" --network none "$IMAGE" sh -c "$WORK" >/dev/null
-"$CF_BIN" record --container "$C1" -o steady.json 2>steady.log ||
-	live_fail "record --container failed: $(cat steady.log)"
+# The recorded instance starts its work when the recorder says it has
+# attached (the file /ctl/go, made from here), however long the recorder
+# takes to start on this machine.
+mkdir ctl
+$DOCKER run -d --name "$C1" --network none -v "$T/ctl:/ctl" "$IMAGE" \
+	sh -c "until [ -e /ctl/go ]; do sleep 0.1; done; $WORK" >/dev/null
+"$CF_BIN" record --container "$C1" -o steady.json 2>steady.log &
+rec_pid=$!
+live_wait_for grep -q 'recording docker container' steady.log ||
+	live_fail "record --container did not attach: $(cat steady.log)"
+touch ctl/go
+wait "$rec_pid" || live_fail "record --container failed: $(cat steady.log)"
 no_loss steady.log
 grep -q 'the container exited' steady.log || live_fail "the recording did not end with the container: $(cat steady.log)"
 grep -q 'holds only what ran during the recording' steady.log || live_fail "the summary does not say it saw only the steady state"

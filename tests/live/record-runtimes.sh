@@ -5,13 +5,14 @@
 # adds (cli/record_runtime.c); then a workload recorded on the host runs
 # under its profile with `runc run`, `crun run` and `docker run` with the
 # same output, and does not start without the runtimes' calls.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 live_need_root
 live_need_cmd strace
 live_need_cmd jq
 live_need_cmd runc
 live_need_cmd crun
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
+live_need_cf_bin
 live_tmpdir
 table="$LIVE_ROOT/cli/record_runtime.c"
 
@@ -26,7 +27,7 @@ for rt in runc crun; do
 		[ -s "$LIVE_TMP/m" ] || live_fail "$rt $mode: nothing measured"
 		missing=$(comm -23 "$LIVE_TMP/m" "$LIVE_TMP/$rt.table")
 		[ -z "$missing" ] ||
-			live_fail "$rt ($mode) now makes calls the table lacks (measure again: tools/measure-runtime-calls $rt $mode): $(echo $missing)"
+			live_fail "$rt ($mode) now makes calls the table lacks (measure again: tools/measure-runtime-calls $rt $mode): $(echo "$missing" | tr '\n' ' ')"
 		live_log "$rt $mode: $(wc -l <"$LIVE_TMP/m") calls, all in the table"
 	done
 done

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The live-check helpers themselves: a busybox root imported into the
 # private dockerd runs a command, and callfence runs one on this kernel.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 live_need_root
-[ -x "$CF_BIN" ] || live_fail "$CF_BIN is not built (make all)"
+live_need_cf_bin
 "$CF_BIN" run -- true || live_fail "callfence run -- true failed"
 live_tmpdir
 live_busybox_rootfs "$LIVE_TMP/root"

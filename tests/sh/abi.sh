@@ -3,6 +3,7 @@
 # (tools/abi-check: abidw/abidiff from abigail-tools), and the check would
 # catch a change: a baseline with one function fewer and one with a public
 # struct member more both differ.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 so=$CF_O/libcallfence.so.$(hdr_version)
 if ! command -v abidiff >/dev/null 2>&1; then

@@ -4,6 +4,7 @@
 # by tools/golden) are what the build makes now: a change in the shape of
 # a program shows up here, as a diff to review. `make golden` makes them
 # again (docs/internals.md).
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 : "${CF_BIN:=$CF_O/callfence}"
 : "${CF_SHARED:=../shared}"

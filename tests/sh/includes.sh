@@ -7,6 +7,7 @@
 # header and its own headers only; tests, fuzz, bench and tools may include
 # any internal header. Every file also includes only headers it reads: an
 # internal header whose declarations a file never names is a failure.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 # FILE: the internal headers (lib/*.h) it may include directly.

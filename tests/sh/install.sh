@@ -2,6 +2,7 @@
 # make install / make uninstall: the exact file list, modes and links, the
 # pkg-config file, and a program built against the installed tree only
 # (shared, static, and the static library inside a shared object).
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 MAKE_CMD=${CF_MAKE:-make}
 tmp=$(mktemp -d)

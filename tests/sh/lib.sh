@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Helpers for the shell tests of tests/sh/ (run by tools/run-tests from
 # make check): each prints "ok: ..." / "FAIL: ..." / "skip: ..." lines and
 # ends with "N passed, N failed, N skipped" like the C test binaries.

@@ -2,6 +2,7 @@
 # tools/run-tests fails a test that exits non-zero or dies after printing a
 # clean summary (a crash, a LeakSanitizer report), and under make asan a
 # leak in libcallfence is not hidden by tests/lsan.supp.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -4,6 +4,7 @@
 # library exports each (versioned) and nothing else, the static library
 # defines each as a global and nothing else (the rest is local after
 # objcopy --localize-hidden).
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 : "${CF_SOVERSION:=0}"
 tmp=$(mktemp -d)
