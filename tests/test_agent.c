@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 
 /* ---- the policy (library) --------------------------------------------- */
 
@@ -261,6 +262,19 @@ static char *agent_log(const char *dir)
 	return buf;
 }
 
+/* Polls (bounded, 10 s) until the agent's log in dir contains what. */
+static bool agent_log_says(const char *dir, const char *what)
+{
+	const struct timespec ms = {0, 10 * 1000 * 1000};
+
+	for (int i = 0; i < 1000; i++) {
+		if (strstr(agent_log(dir), what))
+			return true;
+		nanosleep(&ms, NULL);
+	}
+	return false;
+}
+
 /* The test directory, and opt the --security-opt of agent_profile in
  * it; NULL (nothing to test) without the binary or the directory. */
 static const char *agent_setup(char *opt, size_t size)
@@ -292,6 +306,9 @@ static const char *agent_mkdir(const char *name, const char *policy,
 		return NULL;
 	cmd_run(r, (const char *[]){"run", "--security-opt", opt, "--", "mkdir",
 				    made, NULL});
+	/* the agent notices the command's end on its own: stopped earlier,
+	 * it would not log it */
+	CHECK(agent_log_says(dir, "no process left under the filter"));
 	agent_stop(ag, dir);
 	return dir;
 }
