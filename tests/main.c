@@ -256,8 +256,11 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* the programs the tests run (mkdir, sh, python3) print their
-	 * messages in the C locale, whatever the machine's */
+	 * messages in the C locale, whatever the machine's; python3 makes
+	 * the same calls on every run (no bytecode cache written by a first
+	 * run, recorded, and read by the next, run under the recording) */
 	setenv("LC_ALL", "C", 1);
+	setenv("PYTHONDONTWRITEBYTECODE", "1", 1);
 	t_name_crashes();
 	for (size_t i = 0; i < t_ntests; i++) {
 		struct t_entry *t = &t_tests[i];
