@@ -145,6 +145,25 @@ out:
 	return json;
 }
 
+/* inspect --json under `run --security-opt seccomp=DIR/p.json` (profile
+ * written there), and profile parsed into *p: the JSON (malloc'd) or
+ * NULL. */
+static char *inspect_profile(const char *dir, const char *profile,
+			     struct cf_profile **p)
+{
+	char opt[600];
+	const char *args[4] = {"--security-opt", opt, NULL};
+	struct cf_error err;
+	char *json;
+
+	snprintf(opt, sizeof(opt), "seccomp=%s",
+		 cmd_file(dir, "p.json", profile));
+	json = inspect_under(args);
+	CHECK_EQ(cf_profile_parse(profile, strlen(profile), "p.json", p, &err),
+		 0);
+	return json;
+}
+
 /* Every probed ABI's list equals the compiler's for profile p and caps. */
 static void check_lists(const char *json, struct cf_profile *p, uint64_t caps,
 			int *total)
@@ -258,25 +277,18 @@ TEST(inspect_probes_dangerous_calls_without_running_them)
 	    "\"syscalls\": [{\"names\": [\"reboot\", \"kexec_load\", "
 	    "\"unlink\", \"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", "
 	    "\"errnoRet\": 13}]}";
-	char dir[] = "/tmp/cf-inspect-XXXXXX", opt[600], marker[600];
-	const char *args[4] = {"--security-opt", opt, NULL};
+	char dir[] = "/tmp/cf-inspect-XXXXXX", marker[600];
 	struct cf_profile *p = NULL;
-	struct cf_error err;
 	struct stat before, after;
 	char *json = NULL;
 	int n = 0;
 
 	if (!cmd_binary_present() || !root() || !CHECK(mkdtemp(dir) != NULL))
 		return;
-	snprintf(opt, sizeof(opt), "seccomp=%s",
-		 cmd_file(dir, "p.json", profile));
 	snprintf(marker, sizeof(marker), "%s/marker", dir);
 	cmd_file(dir, "marker", "x");
 	CHECK_EQ(stat(marker, &before), 0);
-	json = inspect_under(args);
-	CHECK_EQ(
-	    cf_profile_parse(profile, sizeof(profile) - 1, "p.json", &p, &err),
-	    0);
+	json = inspect_profile(dir, profile, &p);
 	if (json && p) {
 		check_lists(json, p, cf_caps_docker_default(), &n);
 		CHECK_CONTAINS(json, "{\"nr\": 169, \"name\": \"reboot\", "
@@ -289,7 +301,7 @@ TEST(inspect_probes_dangerous_calls_without_running_them)
 	free(json);
 	cf_profile_free(p);
 	unlink(marker);
-	unlink(opt + strlen("seccomp="));
+	unlink(t_join(dir, "p.json"));
 	CHECK_EQ(rmdir(dir), 0); /* nothing else appeared */
 }
 
@@ -351,21 +363,14 @@ TEST(inspect_tells_trap_kill_thread_and_kill_process_apart)
 	    "{\"names\": [\"vhangup\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}, "
 	    "{\"names\": [\"syslog\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}, "
 	    "{\"names\": [\"swapon\"], \"action\": \"SCMP_ACT_LOG\"}]}";
-	char dir[] = "/tmp/cf-inspect-XXXXXX", opt[600];
-	const char *args[4] = {"--security-opt", opt, NULL};
+	char dir[] = "/tmp/cf-inspect-XXXXXX";
 	struct cf_profile *p = NULL;
-	struct cf_error err;
 	char *json = NULL;
 	int n = 0;
 
 	if (!cmd_binary_present() || !root() || !CHECK(mkdtemp(dir) != NULL))
 		return;
-	snprintf(opt, sizeof(opt), "seccomp=%s",
-		 cmd_file(dir, "p.json", profile));
-	json = inspect_under(args);
-	CHECK_EQ(
-	    cf_profile_parse(profile, sizeof(profile) - 1, "p.json", &p, &err),
-	    0);
+	json = inspect_profile(dir, profile, &p);
 	if (json && p) {
 		check_lists(json, p, cf_caps_docker_default(), &n);
 		CHECK_EQ(n, 6); /* three on x86_64, three on x32 */
@@ -379,7 +384,7 @@ TEST(inspect_tells_trap_kill_thread_and_kill_process_apart)
 	}
 	free(json);
 	cf_profile_free(p);
-	unlink(opt + strlen("seccomp="));
+	unlink(t_join(dir, "p.json"));
 	rmdir(dir);
 }
 
