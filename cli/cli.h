@@ -6,6 +6,7 @@
 #include "callfence.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* exit codes of every command but run (SPEC §3) */
 #define CLI_OK 0
@@ -75,17 +76,69 @@ enum {
 	CLI_OPT_SUBSET,
 	CLI_OPT_IGNORE = 1100
 };
-int cli_target_opt(struct cf_target *t, int opt, const char *arg);
-/* The getopt_long rows of the target options every compiling command
- * takes (cli_target_opt applies them). */
-/* clang-format off */
-#define CLI_TARGET_LONGOPTS                                                    \
-	{"native", required_argument, NULL, CLI_OPT_NATIVE},                   \
-	{"caps", required_argument, NULL, CLI_OPT_CAPS},                       \
-	{"kernel", required_argument, NULL, CLI_OPT_KERNEL},                   \
-	{"enosys", required_argument, NULL, CLI_OPT_ENOSYS}
-/* clang-format on */
 int cli_target_init(struct cf_target *t);
+
+/* ---- options (options.c) ----------------------------------------------- */
+
+/* One option of a command: --name (and -letter unless 0), the value it
+ * takes, and what it does: set(field, value), field being the member at
+ * off of the command's arguments struct (value NULL when none was given).
+ * set returns 0, or nonzero after printing why the value is refused. */
+enum cli_value { CLI_NO_VALUE, CLI_VALUE, CLI_OPTIONAL_VALUE };
+struct cli_opt {
+	const char *name;
+	char letter;
+	enum cli_value value;
+	int (*set)(void *field, const char *value);
+	size_t off;
+};
+/* clang-format off */
+#define CLI_OPT(name, letter, value, set, type, member)                        \
+	{name, letter, value, set, offsetof(type, member)}
+/* --name: the bool member becomes true */
+#define CLI_FLAG(name, type, member)                                           \
+	CLI_OPT(name, 0, CLI_NO_VALUE, cli_set_true, type, member)
+/* --name VALUE (-letter VALUE): the const char * member points to VALUE */
+#define CLI_STRING(name, letter, type, member)                                 \
+	CLI_OPT(name, letter, CLI_VALUE, cli_set_string, type, member)
+/* --native, --caps, --kernel, --enosys into the struct cf_target member */
+#define CLI_TARGET_OPTS(type, member)                                          \
+	CLI_OPT("native", 0, CLI_VALUE, cli_set_native, type, member.native),\
+	CLI_OPT("caps", 0, CLI_VALUE, cli_set_caps, type, member.caps),        \
+	CLI_OPT("kernel", 0, CLI_VALUE, cli_set_kernel, type, member.kernel),  \
+	CLI_OPT("enosys", 0, CLI_VALUE, cli_set_enosys, type, member.enosys)
+/* --ignore ID: a diagnostic id every printer of the command passes over */
+#define CLI_IGNORE_OPT                                                         \
+	{"ignore", 0, CLI_VALUE, cli_set_ignore, 0}
+/* clang-format on */
+int cli_set_true(void *field, const char *value);
+int cli_set_string(void *field, const char *value);
+int cli_set_native(void *native, const char *value);
+int cli_set_caps(void *caps, const char *value);
+int cli_set_kernel(void *kernel, const char *value);
+int cli_set_enosys(void *enosys, const char *value);
+int cli_set_ignore(void *unused, const char *id);
+
+/* A command's options: its table (ending with a NULL name; --help and -h
+ * are added), its usage (printed by --help on stdout, after a refused
+ * option on stderr), the exit status of a refused option or value
+ * (CLI_USAGE; 125 for run and record), and whether options end at the
+ * first operand (a COMMAND's own options follow it). */
+struct cli_cmd {
+	const char *usage;
+	const struct cli_opt *opts;
+	int refused;
+	bool in_order;
+};
+struct cli_parsed {
+	int status;	/* when cli_parse returned -1: the exit status */
+	uint64_t given; /* bit i: opts[i] was given */
+};
+/* Parses argv's options (from argv[1], as getopt_long with whole names
+ * only) into args. Returns the index of the first operand, or -1: after
+ * --help (status 0) or a refusal, printed (status cmd->refused). */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args,
+	      struct cli_parsed *res);
 
 /* getopt_long for every command: long options only by their whole name
  * (no abbreviations, as in Docker), unknown options with a did-you-mean;

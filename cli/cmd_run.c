@@ -296,14 +296,11 @@ static int run_option(struct run_args *a, int c, const char *arg)
 		a->complain = true;
 		a->complain_file = arg;
 		return 0;
-	case CLI_OPT_IGNORE: {
+	case CLI_OPT_IGNORE:
 		/* an unknown id is refused with a did-you-mean */
-		struct cf_target unused = {0};
-
-		if (cli_target_opt(&unused, CLI_OPT_IGNORE, arg) < 0)
+		if (cli_set_ignore(NULL, arg))
 			return CF_RUN_EXIT_FAILED;
 		return 0;
-	}
 	case 'h':
 		fputs(run_usage, stdout);
 		exit(0);
