@@ -60,22 +60,6 @@ void cli_json_str(const char *s);
 void cli_json_fstr(FILE *out, const char *s);
 /* cli_profile_open, printing the error. */
 int cli_load_profile(const char *name, struct cf_profile **out);
-/* Target options shared by compile/check/explain: returns 1 when opt was
- * one of them (and applied), 0 when not, -1 on a bad value. */
-enum {
-	CLI_OPT_NATIVE = 1000,
-	CLI_OPT_CAPS,
-	CLI_OPT_KERNEL,
-	CLI_OPT_ENOSYS,
-	CLI_OPT_STRICT,
-	CLI_OPT_ABI,
-	CLI_OPT_JSON,
-	CLI_OPT_FORMAT,
-	CLI_OPT_HARDEN,
-	CLI_OPT_STATS,
-	CLI_OPT_SUBSET,
-	CLI_OPT_IGNORE = 1100
-};
 int cli_target_init(struct cf_target *t);
 
 /* ---- options (options.c) ----------------------------------------------- */
@@ -95,12 +79,17 @@ struct cli_opt {
 /* clang-format off */
 #define CLI_OPT(name, letter, value, set, type, member)                        \
 	{name, letter, value, set, offsetof(type, member)}
+/* --name [VALUE]: set(args, value), args the whole arguments struct */
+#define CLI_CALL(name, value, set) {name, 0, value, set, 0}
 /* --name: the bool member becomes true */
 #define CLI_FLAG(name, type, member)                                           \
 	CLI_OPT(name, 0, CLI_NO_VALUE, cli_set_true, type, member)
 /* --name VALUE (-letter VALUE): the const char * member points to VALUE */
 #define CLI_STRING(name, letter, type, member)                                 \
 	CLI_OPT(name, letter, CLI_VALUE, cli_set_string, type, member)
+/* --name VALUE, repeatable: VALUE appended to the struct cli_list member */
+#define CLI_LIST(name, type, member)                                           \
+	CLI_OPT(name, 0, CLI_VALUE, cli_set_append, type, member)
 /* --native, --caps, --kernel, --enosys into the struct cf_target member */
 #define CLI_TARGET_OPTS(type, member)                                          \
 	CLI_OPT("native", 0, CLI_VALUE, cli_set_native, type, member.native),\
@@ -108,11 +97,16 @@ struct cli_opt {
 	CLI_OPT("kernel", 0, CLI_VALUE, cli_set_kernel, type, member.kernel),  \
 	CLI_OPT("enosys", 0, CLI_VALUE, cli_set_enosys, type, member.enosys)
 /* --ignore ID: a diagnostic id every printer of the command passes over */
-#define CLI_IGNORE_OPT                                                         \
-	{"ignore", 0, CLI_VALUE, cli_set_ignore, 0}
+#define CLI_IGNORE_OPT CLI_CALL("ignore", CLI_VALUE, cli_set_ignore)
 /* clang-format on */
 int cli_set_true(void *field, const char *value);
 int cli_set_string(void *field, const char *value);
+/* The values of a repeatable option: v has room for one per argument. */
+struct cli_list {
+	const char **v;
+	size_t n;
+};
+int cli_set_append(void *list, const char *value);
 int cli_set_native(void *native, const char *value);
 int cli_set_caps(void *caps, const char *value);
 int cli_set_kernel(void *kernel, const char *value);
@@ -139,13 +133,6 @@ struct cli_parsed {
  * --help (status 0) or a refusal, printed (status cmd->refused). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args,
 	      struct cli_parsed *res);
-
-/* getopt_long for every command: long options only by their whole name
- * (no abbreviations, as in Docker), unknown options with a did-you-mean;
- * every refusal is printed and returned as '?'. */
-struct option;
-int cli_getopt(int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int *longindex);
 
 /* run_user.c: docker run's --user and --group-add against passwd and group
  * files. Errors are printed ("callfence run: ..."); returns 0 or -1. */

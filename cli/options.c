@@ -33,8 +33,8 @@ static void long_names(const struct option *longopts, const char **names,
 /* Refuses what getopt_long lets through or words its own way: unique
  * abbreviations ("--priv" for "--privileged": Docker takes whole names
  * only) and unknown options, with a did-you-mean. */
-int cli_getopt(int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int *longindex)
+static int cli_getopt(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, int *longindex)
 {
 	char opts[64], buf[64][40], hint[96];
 	const char *names[64], *text;
@@ -90,6 +90,14 @@ int cli_set_true(void *field, const char *value)
 int cli_set_string(void *field, const char *value)
 {
 	*(const char **)field = value;
+	return 0;
+}
+
+int cli_set_append(void *list, const char *value)
+{
+	struct cli_list *l = list;
+
+	l->v[l->n++] = value;
 	return 0;
 }
 
