@@ -13,18 +13,12 @@
 #define CLI_FAIL 1
 #define CLI_USAGE 2
 
-int cmd_run(int argc, char **argv);
-int cmd_compile(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_explain(int argc, char **argv);
-int cmd_inspect(int argc, char **argv);
-int cmd_disasm(int argc, char **argv);
-int cmd_default(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_record(int argc, char **argv);
-int cmd_oci_hook(int argc, char **argv);
-int cmd_merge(int argc, char **argv);
-int cmd_diff(int argc, char **argv);
+/* main.c's table: cmd_<name>(argc, argv) with argv[0] the command's name;
+ * returns the exit status */
+typedef int cli_command_fn(int argc, char **argv);
+cli_command_fn cmd_run, cmd_compile, cmd_check, cmd_explain, cmd_inspect,
+    cmd_disasm, cmd_default, cmd_list, cmd_record, cmd_oci_hook, cmd_merge,
+    cmd_diff;
 /* check --subset BASE P: exit status (0 holds, 1 not or error). */
 int cli_subset(const struct cf_target *t, const char *base, const char *p,
 	       bool json);
@@ -60,6 +54,9 @@ void cli_json_str(const char *s);
 void cli_json_fstr(FILE *out, const char *s);
 /* cli_profile_open, printing the error. */
 int cli_load_profile(const char *name, struct cf_profile **out);
+/* The profile name (as cli_profile_open takes it) compiled for t (a filter
+ * stands alone: the profile is freed); NULL after printing why not. */
+struct cf_filter *cli_load_filter(const char *name, const struct cf_target *t);
 int cli_target_init(struct cf_target *t);
 
 /* ---- options (options.c) ----------------------------------------------- */
@@ -107,6 +104,9 @@ struct cli_list {
 	size_t n;
 };
 int cli_set_append(void *list, const char *value);
+/* s as a decimal number from lo to hi, digits only (no sign, no blanks):
+ * 0, or -1 (nothing printed). */
+int cli_uint(const char *s, unsigned long lo, unsigned long hi, unsigned *out);
 int cli_set_native(void *native, const char *value);
 int cli_set_caps(void *caps, const char *value);
 int cli_set_kernel(void *kernel, const char *value);

@@ -49,29 +49,11 @@ static const struct cli_cmd merge_cmd = {merge_usage, merge_opts, CLI_USAGE,
 static const struct cli_cmd diff_cmd = {diff_usage, diff_opts, CLI_USAGE,
 					false};
 
-/* Loads and compiles path for t; prints the error. */
-static struct cf_filter *load_filter(const char *path,
-				     const struct cf_target *t)
-{
-	struct cf_profile *p;
-	struct cf_filter *f = NULL;
-	struct cf_error err;
-
-	if (cli_profile_open(path, &p, &err)) {
-		cli_error(&err);
-		return NULL;
-	}
-	if (cf_compile(p, t, &f, &err))
-		cli_error(&err);
-	cf_profile_free(p);
-	return f;
-}
-
 static int load_all(char **paths, size_t n, const struct cf_target *t,
 		    struct cf_filter **out)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!(out[i] = load_filter(paths[i], t)))
+		if (!(out[i] = cli_load_filter(paths[i], t)))
 			return -1;
 	return 0;
 }
@@ -335,7 +317,8 @@ int cli_subset(const struct cf_target *target, const char *base, const char *p,
 
 	t.diag = NULL;
 	t.strict = false;
-	if (!(f[0] = load_filter(base, &t)) || !(f[1] = load_filter(p, &t))) {
+	if (!(f[0] = cli_load_filter(base, &t)) ||
+	    !(f[1] = cli_load_filter(p, &t))) {
 		cf_filter_free(f[0]);
 		return CLI_FAIL;
 	}

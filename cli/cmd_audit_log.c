@@ -331,17 +331,9 @@ static int audit_log_args(int argc, char **argv, struct audit_args *o)
 
 static struct cf_filter *compile_profile(const char *name)
 {
-	struct cf_profile *p = NULL;
-	struct cf_filter *f = NULL;
 	struct cf_target t;
-	struct cf_error err;
 
-	if (cli_target_init(&t) || cli_load_profile(name, &p))
-		return NULL;
-	if (cf_compile(p, &t, &f, &err))
-		cli_error(&err);
-	cf_profile_free(p);
-	return f;
+	return cli_target_init(&t) ? NULL : cli_load_filter(name, &t);
 }
 
 /* The report: text on stdout, JSON into o->json. */

@@ -159,9 +159,7 @@ int cmd_explain(int argc, char **argv)
 {
 	struct explain_args a = {0};
 	struct cli_parsed parsed;
-	struct cf_profile *p = NULL;
-	struct cf_filter *f = NULL;
-	struct cf_error err;
+	struct cf_filter *f;
 	int first, abi, rc;
 
 	if (cli_target_init(&a.t))
@@ -179,17 +177,10 @@ int cmd_explain(int argc, char **argv)
 		cli_errorf("unknown or unsupported ABI '%s'", a.abi);
 		return CLI_USAGE;
 	}
-	if (cli_load_profile(argv[first], &p))
+	if (!(f = cli_load_filter(argv[first], &a.t)))
 		return CLI_FAIL;
-	rc = cf_compile(p, &a.t, &f, &err);
-	if (rc) {
-		cli_error(&err);
-		cf_profile_free(p);
-		return CLI_FAIL;
-	}
 	rc = explain(f, argv[first], a.t.native, abi, argv[first + 1],
 		     argv + first + 2, argc - first - 2, a.json);
 	cf_filter_free(f);
-	cf_profile_free(p);
 	return rc;
 }

@@ -74,20 +74,11 @@ static int oh_set_recorder(void *out, const char *name)
 
 static int oh_set_wait(void *out, const char *arg)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || v == 0 || v > 86400 ||
-	    arg[0] == '-') {
-		cli_errorf("oci-hook: --wait '%s': a number of seconds, 1 to "
-			   "86400",
-			   arg);
-		return -1;
-	}
-	*(unsigned *)out = (unsigned)v;
-	return 0;
+	if (cli_uint(arg, 1, 86400, out) == 0)
+		return 0;
+	cli_errorf("oci-hook: --wait '%s': a number of seconds, 1 to 86400",
+		   arg);
+	return -1;
 }
 
 /* --install and --uninstall: the last one given counts */

@@ -139,18 +139,10 @@ static int rec_set_duration(void *out, const char *arg)
 
 static int rec_set_max(void *out, const char *s)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < 1 || v > 256) {
-		cli_errorf("--max-values: '%s' is not a number from 1 to 256",
-			   s);
-		return -1;
-	}
-	*(unsigned *)out = (unsigned)v;
-	return 0;
+	if (cli_uint(s, 1, 256, out) == 0)
+		return 0;
+	cli_errorf("--max-values: '%s' is not a number from 1 to 256", s);
+	return -1;
 }
 
 static int rec_set_backend(void *out, const char *name)
@@ -221,22 +213,16 @@ static int rec_parse(int argc, char **argv, struct rec_args *a, int *status)
 /* The base compiled for the target `callfence run` uses by default. */
 static int rec_base(const char *name, struct cf_filter **out)
 {
-	struct cf_profile *p = NULL;
 	struct cf_target t;
 	struct cf_error err;
-	int rc;
 
 	*out = NULL;
-	if (cli_load_profile(name, &p) < 0)
-		return -1;
-	rc = cf_target_default(&t, &err);
-	if (rc == 0)
-		rc = cf_compile(p, &t, out, &err);
-	cf_profile_free(p);
-	if (rc < 0) {
+	if (cf_target_default(&t, &err) < 0) {
 		cli_error(&err);
 		return -1;
 	}
+	if (!(*out = cli_load_filter(name, &t)))
+		return -1;
 	if (cf_filter_unconfined(*out)) {
 		cf_filter_free(*out);
 		*out = NULL; /* {}: allows everything, so no limit */

@@ -199,17 +199,11 @@ static int run_pids(void *limit, const char *s)
 
 static int run_preserve_fds(void *fds, const char *s)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s < '0' || *s > '9' || v > 1U << 20)
-		return run_error("invalid --preserve-fds '%s': expected a "
-				 "number of descriptors (0 to %u)",
-				 s, 1U << 20);
-	*(unsigned *)fds = (unsigned)v;
-	return 0;
+	if (cli_uint(s, 0, 1U << 20, fds) == 0)
+		return 0;
+	return run_error("invalid --preserve-fds '%s': expected a number of "
+			 "descriptors (0 to %u)",
+			 s, 1U << 20);
 }
 
 static int run_enosys(void *enosys, const char *s)

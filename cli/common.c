@@ -139,6 +139,20 @@ int cli_load_profile(const char *name, struct cf_profile **out)
 	return rc;
 }
 
+struct cf_filter *cli_load_filter(const char *name, const struct cf_target *t)
+{
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_error err;
+
+	if (cli_load_profile(name, &p))
+		return NULL;
+	if (cf_compile(p, t, &f, &err))
+		cli_error(&err);
+	cf_profile_free(p);
+	return f;
+}
+
 int cli_target_init(struct cf_target *t)
 {
 	struct cf_error err;
@@ -165,26 +179,25 @@ int cli_set_native(void *native, const char *value)
 	return 0;
 }
 
+/* err printed: -1 */
+static int failed(const struct cf_error *err)
+{
+	cli_error(err);
+	return -1;
+}
+
 int cli_set_caps(void *caps, const char *value)
 {
 	struct cf_error err;
 
-	if (cf_caps_parse(value, caps, &err)) {
-		cli_error(&err);
-		return -1;
-	}
-	return 0;
+	return cf_caps_parse(value, caps, &err) ? failed(&err) : 0;
 }
 
 int cli_set_kernel(void *kernel, const char *value)
 {
 	struct cf_error err;
 
-	if (cf_kernel_parse(value, kernel, &err)) {
-		cli_error(&err);
-		return -1;
-	}
-	return 0;
+	return cf_kernel_parse(value, kernel, &err) ? failed(&err) : 0;
 }
 
 int cli_set_enosys(void *enosys, const char *value)

@@ -5,7 +5,9 @@
  * refusal. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +100,19 @@ int cli_set_append(void *list, const char *value)
 	struct cli_list *l = list;
 
 	l->v[l->n++] = value;
+	return 0;
+}
+
+int cli_uint(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *s < '0' || *s > '9' || *end || v < lo || v > hi)
+		return -1;
+	*out = (unsigned)v;
 	return 0;
 }
 
