@@ -13,6 +13,7 @@
 
 /* getopt_long's value for the i-th row of a table (above every letter) */
 #define ROW_VAL 256
+/* rows a table may have (bits of cli_parsed.given) */
 #define MAX_ROWS 32
 
 /* The option text getopt_long just parsed: "--name" or "--name=value". */
@@ -116,8 +117,9 @@ int cli_uint(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
 	return 0;
 }
 
-/* cmd's table as getopt_long's rows and short options, --help last. */
-static void getopt_rows(const struct cli_cmd *cmd, struct option *rows,
+/* cmd's table as getopt_long's rows and short options, --help last;
+ * false when it has more than MAX_ROWS rows. */
+static bool getopt_rows(const struct cli_cmd *cmd, struct option *rows,
 			char *letters)
 {
 	static const int has_arg[] = {
@@ -143,6 +145,7 @@ static void getopt_rows(const struct cli_cmd *cmd, struct option *rows,
 	rows[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	rows[n] = (struct option){NULL, 0, NULL, 0};
 	strcpy(letters, "h");
+	return !cmd->opts[n - 1].name;
 }
 
 /* The row getopt_long's c stands for, or NULL ('?': refused). */
@@ -164,9 +167,13 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args,
 	const struct cli_opt *o;
 	int c;
 
-	getopt_rows(cmd, rows, letters);
-	res->status = CLI_OK;
+	res->status = cmd->refused;
 	res->given = 0;
+	if (!getopt_rows(cmd, rows, letters)) {
+		cli_errorf("internal error: more than %d options", MAX_ROWS);
+		return -1;
+	}
+	res->status = CLI_OK;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, letters, rows, NULL)) != -1) {
 		if (c == 'h') {
