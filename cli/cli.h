@@ -6,24 +6,19 @@
 #include "callfence.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* exit codes of every command but run (SPEC §3) */
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
 
-int cmd_run(int argc, char **argv);
-int cmd_compile(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_explain(int argc, char **argv);
-int cmd_inspect(int argc, char **argv);
-int cmd_disasm(int argc, char **argv);
-int cmd_default(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_record(int argc, char **argv);
-int cmd_oci_hook(int argc, char **argv);
-int cmd_merge(int argc, char **argv);
-int cmd_diff(int argc, char **argv);
+/* main.c's table: cmd_<name>(argc, argv) with argv[0] the command's name;
+ * returns the exit status */
+typedef int cli_command_fn(int argc, char **argv);
+cli_command_fn cmd_run, cmd_compile, cmd_check, cmd_explain, cmd_inspect,
+    cmd_disasm, cmd_default, cmd_list, cmd_record, cmd_oci_hook, cmd_merge,
+    cmd_diff;
 /* check --subset BASE P: exit status (0 holds, 1 not or error). */
 int cli_subset(const struct cf_target *t, const char *base, const char *p,
 	       bool json);
@@ -59,40 +54,85 @@ void cli_json_str(const char *s);
 void cli_json_fstr(FILE *out, const char *s);
 /* cli_profile_open, printing the error. */
 int cli_load_profile(const char *name, struct cf_profile **out);
-/* Target options shared by compile/check/explain: returns 1 when opt was
- * one of them (and applied), 0 when not, -1 on a bad value. */
-enum {
-	CLI_OPT_NATIVE = 1000,
-	CLI_OPT_CAPS,
-	CLI_OPT_KERNEL,
-	CLI_OPT_ENOSYS,
-	CLI_OPT_STRICT,
-	CLI_OPT_ABI,
-	CLI_OPT_JSON,
-	CLI_OPT_FORMAT,
-	CLI_OPT_HARDEN,
-	CLI_OPT_STATS,
-	CLI_OPT_SUBSET,
-	CLI_OPT_IGNORE = 1100
-};
-int cli_target_opt(struct cf_target *t, int opt, const char *arg);
-/* The getopt_long rows of the target options every compiling command
- * takes (cli_target_opt applies them). */
-/* clang-format off */
-#define CLI_TARGET_LONGOPTS                                                    \
-	{"native", required_argument, NULL, CLI_OPT_NATIVE},                   \
-	{"caps", required_argument, NULL, CLI_OPT_CAPS},                       \
-	{"kernel", required_argument, NULL, CLI_OPT_KERNEL},                   \
-	{"enosys", required_argument, NULL, CLI_OPT_ENOSYS}
-/* clang-format on */
+/* The profile name (as cli_profile_open takes it) compiled for t (a filter
+ * stands alone: the profile is freed); NULL after printing why not. */
+struct cf_filter *cli_load_filter(const char *name, const struct cf_target *t);
 int cli_target_init(struct cf_target *t);
 
-/* getopt_long for every command: long options only by their whole name
- * (no abbreviations, as in Docker), unknown options with a did-you-mean;
- * every refusal is printed and returned as '?'. */
-struct option;
-int cli_getopt(int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int *longindex);
+/* ---- options (options.c) ----------------------------------------------- */
+
+/* One option of a command: --name (and -letter unless 0), the value it
+ * takes, and what it does: set(field, value), field being the member at
+ * off of the command's arguments struct (value NULL when none was given).
+ * set returns 0, or nonzero after printing why the value is refused. */
+enum cli_value { CLI_NO_VALUE, CLI_VALUE, CLI_OPTIONAL_VALUE };
+struct cli_opt {
+	const char *name;
+	char letter;
+	enum cli_value value;
+	int (*set)(void *field, const char *value);
+	size_t off;
+};
+/* clang-format off */
+#define CLI_OPT(name, letter, value, set, type, member)                        \
+	{name, letter, value, set, offsetof(type, member)}
+/* --name [VALUE]: set(args, value), args the whole arguments struct */
+#define CLI_CALL(name, value, set) {name, 0, value, set, 0}
+/* --name: the bool member becomes true */
+#define CLI_FLAG(name, type, member)                                           \
+	CLI_OPT(name, 0, CLI_NO_VALUE, cli_set_true, type, member)
+/* --name VALUE (-letter VALUE): the const char * member points to VALUE */
+#define CLI_STRING(name, letter, type, member)                                 \
+	CLI_OPT(name, letter, CLI_VALUE, cli_set_string, type, member)
+/* --name VALUE, repeatable: VALUE appended to the struct cli_list member */
+#define CLI_LIST(name, type, member)                                           \
+	CLI_OPT(name, 0, CLI_VALUE, cli_set_append, type, member)
+/* --native, --caps, --kernel, --enosys into the struct cf_target member */
+#define CLI_TARGET_OPTS(type, member)                                          \
+	CLI_OPT("native", 0, CLI_VALUE, cli_set_native, type, member.native),\
+	CLI_OPT("caps", 0, CLI_VALUE, cli_set_caps, type, member.caps),        \
+	CLI_OPT("kernel", 0, CLI_VALUE, cli_set_kernel, type, member.kernel),  \
+	CLI_OPT("enosys", 0, CLI_VALUE, cli_set_enosys, type, member.enosys)
+/* --ignore ID: a diagnostic id every printer of the command passes over */
+#define CLI_IGNORE_OPT CLI_CALL("ignore", CLI_VALUE, cli_set_ignore)
+/* clang-format on */
+int cli_set_true(void *field, const char *value);
+int cli_set_string(void *field, const char *value);
+/* The values of a repeatable option: v has room for one per argument. */
+struct cli_list {
+	const char **v;
+	size_t n;
+};
+int cli_set_append(void *list, const char *value);
+/* s as a decimal number from lo to hi, digits only (no sign, no blanks):
+ * 0, or -1 (nothing printed). */
+int cli_uint(const char *s, unsigned long lo, unsigned long hi, unsigned *out);
+int cli_set_native(void *native, const char *value);
+int cli_set_caps(void *caps, const char *value);
+int cli_set_kernel(void *kernel, const char *value);
+int cli_set_enosys(void *enosys, const char *value);
+int cli_set_ignore(void *unused, const char *id);
+
+/* A command's options: its table (ending with a NULL name; --help and -h
+ * are added), its usage (printed by --help on stdout, after a refused
+ * option on stderr), the exit status of a refused option or value
+ * (CLI_USAGE; 125 for run and record), and whether options end at the
+ * first operand (a COMMAND's own options follow it). */
+struct cli_cmd {
+	const char *usage;
+	const struct cli_opt *opts;
+	int refused;
+	bool in_order;
+};
+struct cli_parsed {
+	int status;	/* when cli_parse returned -1: the exit status */
+	uint64_t given; /* bit i: opts[i] was given */
+};
+/* Parses argv's options (from argv[1], as getopt_long with whole names
+ * only) into args. Returns the index of the first operand, or -1: after
+ * --help (status 0) or a refusal, printed (status cmd->refused). */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args,
+	      struct cli_parsed *res);
 
 /* run_user.c: docker run's --user and --group-add against passwd and group
  * files. Errors are printed ("callfence run: ..."); returns 0 or -1. */

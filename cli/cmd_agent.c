@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -69,13 +68,20 @@ static const char agent_usage[] =
     "  --log FILE      append the log there (default: standard error)\n"
     "exit: 0 stopped by SIGTERM or SIGINT, 1 failure, 2 usage\n";
 
-static const struct option agent_options[] = {
-    {"socket", required_argument, NULL, 's'},
-    {"policy", required_argument, NULL, 'p'},
-    {"log", required_argument, NULL, 'l'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+/* agent's options, into struct agent_args */
+struct agent_args {
+	const char *socket, *policy, *log;
 };
+
+static const struct cli_opt agent_options[] = {
+    CLI_STRING("socket", 0, struct agent_args, socket),
+    CLI_STRING("policy", 0, struct agent_args, policy),
+    CLI_STRING("log", 0, struct agent_args, log),
+    {NULL},
+};
+
+static const struct cli_cmd agent_cmd = {agent_usage, agent_options, CLI_USAGE,
+					 false};
 
 /* ---- the log ----------------------------------------------------------- */
 
@@ -440,56 +446,46 @@ static void agent_cleanup(struct agent *ag)
 	cf_agent_policy_free(ag->policy);
 }
 
-static int agent_parse(int argc, char **argv, const char **policy,
-		       const char **log, struct agent *ag)
+/* The options into a: 0, or -1 with the exit status in *status. */
+static int agent_parse(int argc, char **argv, struct agent_args *a, int *status)
 {
-	int c;
+	struct cli_parsed parsed;
+	int first = cli_parse(&agent_cmd, argc, argv, a, &parsed);
 
-	optind = 1;
-	while ((c = cli_getopt(argc, argv, "h", agent_options, NULL)) != -1) {
-		if (c == 's')
-			ag->path = optarg;
-		else if (c == 'p')
-			*policy = optarg;
-		else if (c == 'l')
-			*log = optarg;
-		else if (c == 'h') {
-			fputs(agent_usage, stdout);
-			exit(CLI_OK);
-		} else {
-			fputs(agent_usage, stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc || !ag->path || !*policy) {
-		cli_errorf("agent: %s", optind < argc
+	*status = parsed.status;
+	if (first < 0)
+		return -1;
+	if (first < argc || !a->socket || !a->policy) {
+		cli_errorf("agent: %s", first < argc
 					    ? "unexpected argument"
 					    : "--socket and --policy are "
 					      "required");
 		fputs(agent_usage, stderr);
-		return CLI_USAGE;
+		*status = CLI_USAGE;
+		return -1;
 	}
 	return 0;
 }
 
 int cmd_agent(int argc, char **argv)
 {
-	struct agent *ag = calloc(1, sizeof(*ag));
-	const char *policy = NULL, *log = NULL;
+	struct agent_args a = {0};
+	struct agent *ag;
 	int rc;
 
-	if (!ag) {
+	if (agent_parse(argc, argv, &a, &rc))
+		return rc;
+	if (!(ag = calloc(1, sizeof(*ag)))) {
 		cli_errorf("out of memory");
 		return CLI_FAIL;
 	}
 	ag->lsock = ag->sfd = -1;
 	ag->log = stderr;
-	rc = agent_parse(argc, argv, &policy, &log, ag);
-	if (rc == 0)
-		rc = agent_policy(ag, policy);
-	if (rc == 0 && log && !(ag->log = fopen(log, "ae"))) {
+	ag->path = a.socket;
+	rc = agent_policy(ag, a.policy);
+	if (rc == 0 && a.log && !(ag->log = fopen(a.log, "ae"))) {
 		ag->log = stderr;
-		cli_errorf("cannot open the log '%s': %s", log,
+		cli_errorf("cannot open the log '%s': %s", a.log,
 			   strerror(errno));
 		rc = CLI_FAIL;
 	}

@@ -3,7 +3,6 @@
  * exact profile algebra (cf_merge, cf_diff, cf_subset). */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,37 +25,35 @@ static const char diff_usage[] =
     "Exit 0: listed (nothing when they agree); 1: an input is rejected;\n"
     "2: usage.\n";
 
-static const struct option alg_opts[] = {
-    CLI_TARGET_LONGOPTS,
-    {"output", required_argument, NULL, 'o'},
-    {"json", no_argument, NULL, CLI_OPT_JSON},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+/* merge's and diff's options */
+struct alg_args {
+	struct cf_target t;
+	const char *output;
+	bool json;
 };
 
-/* Loads and compiles path for t; prints the error. */
-static struct cf_filter *load_filter(const char *path,
-				     const struct cf_target *t)
-{
-	struct cf_profile *p;
-	struct cf_filter *f = NULL;
-	struct cf_error err;
+static const struct cli_opt merge_opts[] = {
+    CLI_TARGET_OPTS(struct alg_args, t),
+    CLI_STRING("output", 'o', struct alg_args, output),
+    {NULL},
+};
 
-	if (cli_profile_open(path, &p, &err)) {
-		cli_error(&err);
-		return NULL;
-	}
-	if (cf_compile(p, t, &f, &err))
-		cli_error(&err);
-	cf_profile_free(p);
-	return f;
-}
+static const struct cli_opt diff_opts[] = {
+    CLI_TARGET_OPTS(struct alg_args, t),
+    CLI_FLAG("json", struct alg_args, json),
+    {NULL},
+};
+
+static const struct cli_cmd merge_cmd = {merge_usage, merge_opts, CLI_USAGE,
+					 false};
+static const struct cli_cmd diff_cmd = {diff_usage, diff_opts, CLI_USAGE,
+					false};
 
 static int load_all(char **paths, size_t n, const struct cf_target *t,
 		    struct cf_filter **out)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!(out[i] = load_filter(paths[i], t)))
+		if (!(out[i] = cli_load_filter(paths[i], t)))
 			return -1;
 	return 0;
 }
@@ -70,61 +67,33 @@ static void free_all(struct cf_filter **f, size_t n)
 
 /* Parses the options; returns the index of the first operand, or -1
  * (exit status in *status). */
-static int parse_opts(int argc, char **argv, const char *usage,
-		      struct cf_target *t, const char **output, bool *json,
-		      int *status)
+static int parse_opts(int argc, char **argv, const struct cli_cmd *cmd,
+		      struct alg_args *a, int *status)
 {
-	int opt;
+	struct cli_parsed parsed;
+	int first;
 
-	if (cli_target_init(t)) {
+	if (cli_target_init(&a->t)) {
 		*status = CLI_FAIL;
 		return -1;
 	}
 	/* the inputs' notes and warnings are check's business */
-	t->diag = NULL;
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, output ? "ho:" : "h", alg_opts,
-				 NULL)) != -1) {
-		int x = cli_target_opt(t, opt, optarg);
-
-		if (x < 0) {
-			*status = CLI_USAGE;
-			return -1;
-		}
-		if (x)
-			continue;
-		if (opt == 'o' && output) {
-			*output = optarg;
-		} else if (opt == CLI_OPT_JSON && json) {
-			*json = true;
-		} else if (opt == 'h') {
-			fputs(usage, stdout);
-			*status = CLI_OK;
-			return -1;
-		} else {
-			if (opt == 'o')
-				cli_errorf("unknown option '-o'");
-			if (opt == CLI_OPT_JSON)
-				cli_errorf("unknown option '--json'");
-			fputs(usage, stderr);
-			*status = CLI_USAGE;
-			return -1;
-		}
-	}
-	return optind;
+	a->t.diag = NULL;
+	first = cli_parse(cmd, argc, argv, a, &parsed);
+	*status = parsed.status;
+	return first;
 }
 
 int cmd_merge(int argc, char **argv)
 {
-	struct cf_target t;
-	const char *output = "-";
+	struct alg_args a = {.output = "-"};
 	struct cf_filter **f;
 	struct cf_error err;
 	char *json = NULL;
 	size_t len = 0, n;
 	int status = CLI_OK, first;
 
-	first = parse_opts(argc, argv, merge_usage, &t, &output, NULL, &status);
+	first = parse_opts(argc, argv, &merge_cmd, &a, &status);
 	if (first < 0)
 		return status;
 	if (argc - first < 2) {
@@ -137,15 +106,15 @@ int cmd_merge(int argc, char **argv)
 		cli_errorf("out of memory");
 		return CLI_FAIL;
 	}
-	if (load_all(argv + first, n, &t, f)) {
+	if (load_all(argv + first, n, &a.t, f)) {
 		free_all(f, n);
 		return CLI_FAIL;
 	}
-	if (cf_merge((const struct cf_filter *const *)f, n, &t, &json, &len,
+	if (cf_merge((const struct cf_filter *const *)f, n, &a.t, &json, &len,
 		     &err)) {
 		cli_error(&err);
 		status = CLI_FAIL;
-	} else if (cli_write_out(output, json, len)) {
+	} else if (cli_write_out(a.output, json, len)) {
 		status = CLI_FAIL;
 	}
 	free(json);
@@ -281,16 +250,15 @@ static void diff_json(const struct cf_diffs *d, const char *a, const char *b)
 
 int cmd_diff(int argc, char **argv)
 {
-	struct cf_target t;
+	struct alg_args a = {0};
 	struct cf_filter **f;
 	struct cf_diffs *d = NULL;
 	struct cf_error err;
 	int status = CLI_OK, first;
 	int last_abi = -2;
 	uint32_t last_arch = 0;
-	bool json = false;
 
-	first = parse_opts(argc, argv, diff_usage, &t, NULL, &json, &status);
+	first = parse_opts(argc, argv, &diff_cmd, &a, &status);
 	if (first < 0)
 		return status;
 	if (argc - first != 2) {
@@ -302,7 +270,7 @@ int cmd_diff(int argc, char **argv)
 		cli_errorf("out of memory");
 		return CLI_FAIL;
 	}
-	if (load_all(argv + first, 2, &t, f)) {
+	if (load_all(argv + first, 2, &a.t, f)) {
 		free_all(f, 2);
 		return CLI_FAIL;
 	}
@@ -311,11 +279,11 @@ int cmd_diff(int argc, char **argv)
 		free_all(f, 2);
 		return CLI_FAIL;
 	}
-	if (json)
+	if (a.json)
 		diff_json(d, argv[first], argv[first + 1]);
 	else if (cf_diffs_count(d))
 		printf("A = %s, B = %s\n", argv[first], argv[first + 1]);
-	for (size_t i = 0; !json && i < cf_diffs_count(d); i++) {
+	for (size_t i = 0; !a.json && i < cf_diffs_count(d); i++) {
 		const struct cf_diff_item *it = cf_diffs_item(d, i);
 
 		if (it->abi != last_abi || it->arch != last_arch) {
@@ -349,7 +317,8 @@ int cli_subset(const struct cf_target *target, const char *base, const char *p,
 
 	t.diag = NULL;
 	t.strict = false;
-	if (!(f[0] = load_filter(base, &t)) || !(f[1] = load_filter(p, &t))) {
+	if (!(f[0] = cli_load_filter(base, &t)) ||
+	    !(f[1] = cli_load_filter(p, &t))) {
 		cf_filter_free(f[0]);
 		return CLI_FAIL;
 	}

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
@@ -31,18 +30,6 @@ static const char audit_log_usage[] =
     "  --kmsg             read /dev/kmsg (the default)\n"
     "  --file AUDITLOG    read an auditd log or saved kernel log instead\n"
     "exit: 0 reported, 1 failure, 2 usage\n";
-
-enum { OPT_SINCE = 4000, OPT_PROFILE, OPT_JSON_FILE, OPT_KMSG, OPT_FILE };
-
-static const struct option audit_log_opts[] = {
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"profile", required_argument, NULL, OPT_PROFILE},
-    {"json", required_argument, NULL, OPT_JSON_FILE},
-    {"kmsg", no_argument, NULL, OPT_KMSG},
-    {"file", required_argument, NULL, OPT_FILE},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
 
 struct alog {
 	struct cli_complain *c;
@@ -313,30 +300,28 @@ struct audit_args {
 	bool kmsg;
 };
 
+static const struct cli_opt audit_log_opts[] = {
+    CLI_STRING("since", 0, struct audit_args, since),
+    CLI_STRING("profile", 0, struct audit_args, profile),
+    CLI_STRING("json", 0, struct audit_args, json),
+    CLI_FLAG("kmsg", struct audit_args, kmsg),
+    CLI_STRING("file", 0, struct audit_args, file),
+    {NULL},
+};
+
+static const struct cli_cmd audit_log_cmd = {audit_log_usage, audit_log_opts,
+					     CLI_USAGE, false};
+
+/* The options into o: -1 to go on, else the exit status. */
 static int audit_log_args(int argc, char **argv, struct audit_args *o)
 {
-	int opt;
+	struct cli_parsed parsed;
+	int first = cli_parse(&audit_log_cmd, argc, argv, o, &parsed);
 
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "h", audit_log_opts, NULL)) !=
-	       -1) {
-		if (opt == OPT_SINCE)
-			o->since = optarg;
-		else if (opt == OPT_PROFILE)
-			o->profile = optarg;
-		else if (opt == OPT_JSON_FILE)
-			o->json = optarg;
-		else if (opt == OPT_KMSG)
-			o->kmsg = true;
-		else if (opt == OPT_FILE)
-			o->file = optarg;
-		else if (opt == 'h')
-			return fputs(audit_log_usage, stdout), 0;
-		else
-			return fputs(audit_log_usage, stderr), CLI_USAGE;
-	}
-	if (optind < argc || (o->kmsg && o->file)) {
-		cli_errorf("%s", optind < argc
+	if (first < 0)
+		return parsed.status;
+	if (first < argc || (o->kmsg && o->file)) {
+		cli_errorf("%s", first < argc
 				     ? "audit-log takes no arguments"
 				     : "--kmsg and --file: give one source");
 		return CLI_USAGE;
@@ -346,17 +331,9 @@ static int audit_log_args(int argc, char **argv, struct audit_args *o)
 
 static struct cf_filter *compile_profile(const char *name)
 {
-	struct cf_profile *p = NULL;
-	struct cf_filter *f = NULL;
 	struct cf_target t;
-	struct cf_error err;
 
-	if (cli_target_init(&t) || cli_load_profile(name, &p))
-		return NULL;
-	if (cf_compile(p, &t, &f, &err))
-		cli_error(&err);
-	cf_profile_free(p);
-	return f;
+	return cli_target_init(&t) ? NULL : cli_load_filter(name, &t);
 }
 
 /* The report: text on stdout, JSON into o->json. */

@@ -2,7 +2,6 @@
 /* cmd_check.c - callfence check: errors and surprises in profiles. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <string.h>
 
 static const char check_usage[] =
@@ -17,22 +16,30 @@ static const char check_usage[] =
     "(each decision BASE's or stricter); 1 when not, with a counterexample\n"
     "call, or on errors; 2: usage.\n";
 
-static const struct option check_opts[] = {
-    CLI_TARGET_LONGOPTS,
-    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
-    {"strict", no_argument, NULL, CLI_OPT_STRICT},
-    {"json", no_argument, NULL, CLI_OPT_JSON},
-    {"subset", no_argument, NULL, CLI_OPT_SUBSET},
-    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
 struct report {
 	bool json;
 	unsigned items;
 	unsigned warnings; /* of the current profile, not ignored */
 };
+
+struct check_args {
+	struct cf_target t;
+	struct report r;
+	bool subset;
+};
+
+static const struct cli_opt check_opts[] = {
+    CLI_TARGET_OPTS(struct check_args, t),
+    CLI_FLAG("harden", struct check_args, t.harden),
+    CLI_FLAG("strict", struct check_args, t.strict),
+    CLI_FLAG("json", struct check_args, r.json),
+    CLI_FLAG("subset", struct check_args, subset),
+    CLI_IGNORE_OPT,
+    {NULL},
+};
+
+static const struct cli_cmd check_cmd = {check_usage, check_opts, CLI_USAGE,
+					 false};
 
 /* "severity" is kept for readers of the first format; "class" is the
  * same word: "error", "warning" or "note". */
@@ -111,57 +118,39 @@ static int check_one(struct report *r, const struct cf_target *t,
 
 int cmd_check(int argc, char **argv)
 {
-	struct report r = {0};
-	struct cf_target t;
-	int opt, bad = 0;
-	bool subset = false;
+	struct check_args a = {0};
+	struct cli_parsed parsed;
+	int first, bad = 0;
 
-	if (cli_target_init(&t))
+	if (cli_target_init(&a.t))
 		return CLI_FAIL;
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "h", check_opts, NULL)) != -1) {
-		int x = cli_target_opt(&t, opt, optarg);
-
-		if (x < 0)
-			return CLI_USAGE;
-		if (x)
-			continue;
-		if (opt == CLI_OPT_JSON) {
-			r.json = true;
-		} else if (opt == CLI_OPT_SUBSET) {
-			subset = true;
-		} else if (opt == 'h') {
-			fputs(check_usage, stdout);
-			return CLI_OK;
-		} else {
-			fputs(check_usage, stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (subset) {
-		if (t.harden) {
+	first = cli_parse(&check_cmd, argc, argv, &a, &parsed);
+	if (first < 0)
+		return parsed.status;
+	if (a.subset) {
+		if (a.t.harden) {
 			cli_errorf(
 			    "--subset does not take --harden: it "
 			    "compares Docker's meaning (64-bit compares)");
 			return CLI_USAGE;
 		}
-		if (argc - optind != 2) {
+		if (argc - first != 2) {
 			cli_errorf("check --subset needs BASE and PROFILE");
 			fputs(check_usage, stderr);
 			return CLI_USAGE;
 		}
-		return cli_subset(&t, argv[optind], argv[optind + 1], r.json);
+		return cli_subset(&a.t, argv[first], argv[first + 1], a.r.json);
 	}
-	if (optind >= argc) {
+	if (first >= argc) {
 		cli_errorf("check needs at least one PROFILE");
 		fputs(check_usage, stderr);
 		return CLI_USAGE;
 	}
-	if (r.json)
+	if (a.r.json)
 		putchar('[');
-	for (int i = optind; i < argc; i++)
-		bad |= check_one(&r, &t, argv[i]);
-	if (r.json)
-		printf("%s]\n", r.items ? "\n" : "");
+	for (int i = first; i < argc; i++)
+		bad |= check_one(&a.r, &a.t, argv[i]);
+	if (a.r.json)
+		printf("%s]\n", a.r.items ? "\n" : "");
 	return bad ? CLI_FAIL : CLI_OK;
 }

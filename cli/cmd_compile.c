@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
@@ -26,32 +25,41 @@ static const char compile_usage[] =
     "per ABI and part, and its biggest argument bodies (to standard\n"
     "output; to standard error with -o -).\n";
 
-static const struct option compile_opts[] = {
-    CLI_TARGET_LONGOPTS,
-    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
-    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
-    {"strict", no_argument, NULL, CLI_OPT_STRICT},
-    {"format", required_argument, NULL, CLI_OPT_FORMAT},
-    {"stats", no_argument, NULL, CLI_OPT_STATS},
-    {"json", no_argument, NULL, CLI_OPT_JSON},
-    {"output", required_argument, NULL, 'o'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-static int parse_format(const char *s, enum cf_bpf_format *out)
+static int set_format(void *out, const char *s)
 {
 	static const char *const names[] = {"raw", "c", "hex"};
 
 	for (size_t i = 0; i < 3; i++) {
 		if (!strcmp(s, names[i])) {
-			*out = (enum cf_bpf_format)i;
+			*(enum cf_bpf_format *)out = (enum cf_bpf_format)i;
 			return 0;
 		}
 	}
 	cli_errorf("unknown format '%s' (raw, c or hex)", s);
 	return -1;
 }
+
+struct compile_args {
+	struct cf_target t;
+	enum cf_bpf_format fmt;
+	bool stats, json;
+	const char *out;
+};
+
+static const struct cli_opt compile_opts[] = {
+    CLI_TARGET_OPTS(struct compile_args, t),
+    CLI_FLAG("harden", struct compile_args, t.harden),
+    CLI_IGNORE_OPT,
+    CLI_FLAG("strict", struct compile_args, t.strict),
+    CLI_OPT("format", 0, CLI_VALUE, set_format, struct compile_args, fmt),
+    CLI_FLAG("stats", struct compile_args, stats),
+    CLI_FLAG("json", struct compile_args, json),
+    CLI_STRING("output", 'o', struct compile_args, out),
+    {NULL},
+};
+
+static const struct cli_cmd compile_cmd = {compile_usage, compile_opts,
+					   CLI_USAGE, false};
 
 /* Writes the program to an open stream; 0 or -1 (reported). */
 static int write_stream(FILE *f, const char *name,
@@ -468,68 +476,44 @@ static int stats(const struct cf_filter *f, const char *out, bool json)
 
 int cmd_compile(int argc, char **argv)
 {
-	bool want_stats = false, json = false;
-	enum cf_bpf_format fmt = CF_BPF_RAW;
-	const char *out = NULL;
+	struct compile_args a = {.fmt = CF_BPF_RAW};
+	struct cli_parsed parsed;
 	struct cf_profile *p = NULL;
 	struct cf_filter *f = NULL;
-	struct cf_target t;
 	struct cf_error err;
 	const struct sock_filter *insns = NULL;
 	size_t len = 0;
-	int opt, rc = CLI_FAIL;
+	int first, rc = CLI_FAIL;
 
-	if (cli_target_init(&t))
+	if (cli_target_init(&a.t))
 		return CLI_FAIL;
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "o:h", compile_opts, NULL)) >= 0) {
-		int r = cli_target_opt(&t, opt, optarg);
-
-		if (r < 0)
-			return CLI_USAGE;
-		if (r)
-			continue;
-		if (opt == 'o') {
-			out = optarg;
-		} else if (opt == CLI_OPT_STATS) {
-			want_stats = true;
-		} else if (opt == CLI_OPT_JSON) {
-			json = true;
-		} else if (opt == CLI_OPT_FORMAT) {
-			if (parse_format(optarg, &fmt))
-				return CLI_USAGE;
-		} else if (opt == 'h') {
-			fputs(compile_usage, stdout);
-			return CLI_OK;
-		} else {
-			fputs(compile_usage, stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (json && !want_stats) {
+	first = cli_parse(&compile_cmd, argc, argv, &a, &parsed);
+	if (first < 0)
+		return parsed.status;
+	if (a.json && !a.stats) {
 		cli_errorf("--json goes with --stats");
 		fputs(compile_usage, stderr);
 		return CLI_USAGE;
 	}
-	if (optind != argc - 1 || !out || !*out) {
+	if (first != argc - 1 || !a.out || !*a.out) {
 		cli_errorf("compile needs one PROFILE and -o FILE");
 		fputs(compile_usage, stderr);
 		return CLI_USAGE;
 	}
-	if (cli_load_profile(argv[optind], &p))
+	if (cli_load_profile(argv[first], &p))
 		return CLI_FAIL;
-	if (cf_compile(p, &t, &f, &err)) {
+	if (cf_compile(p, &a.t, &f, &err)) {
 		cli_error(&err);
 		goto out;
 	}
 	if (cf_filter_unconfined(f))
 		cli_errorf("warning: '%s' means unconfined (no filter): "
 			   "writing an empty file",
-			   argv[optind]);
+			   argv[first]);
 	else
 		insns = cf_filter_program(f, &len);
-	if (!write_output(out, insns, len, fmt) &&
-	    (!want_stats || !stats(f, out, json)))
+	if (!write_output(a.out, insns, len, a.fmt) &&
+	    (!a.stats || !stats(f, a.out, a.json)))
 		rc = CLI_OK;
 out:
 	cf_filter_free(f);

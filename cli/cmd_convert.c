@@ -4,7 +4,6 @@
 #include "cli.h"
 #include "diagnose.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,14 +18,19 @@ static const char convert_usage[] =
     "  -o, --output FILE  write to FILE (default: standard output)\n"
     "exit: 0 written, 1 failure, 2 usage\n";
 
-enum { OPT_AUDIT = 3000 };
-
-static const struct option convert_opts[] = {
-    {"audit", no_argument, NULL, OPT_AUDIT},
-    {"output", required_argument, NULL, 'o'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+struct convert_args {
+	bool audit;
+	const char *output;
 };
+
+static const struct cli_opt convert_opts[] = {
+    CLI_FLAG("audit", struct convert_args, audit),
+    CLI_STRING("output", 'o', struct convert_args, output),
+    {NULL},
+};
+
+static const struct cli_cmd convert_cmd = {convert_usage, convert_opts,
+					   CLI_USAGE, false};
 
 /* The profile's text: "builtin", "-" or a path. */
 static int read_profile(const char *name, char **buf, size_t *len,
@@ -45,43 +49,32 @@ static int read_profile(const char *name, char **buf, size_t *len,
 
 int cmd_convert(int argc, char **argv)
 {
-	const char *output = "-";
-	bool audit = false;
+	struct convert_args a = {.output = "-"};
+	struct cli_parsed parsed;
 	char *buf = NULL, *json = NULL;
 	size_t len = 0, jlen = 0;
 	struct cf_error err = {0};
-	int opt, rc = CLI_FAIL;
+	int first, rc = CLI_FAIL;
 
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "ho:", convert_opts, NULL)) !=
-	       -1) {
-		if (opt == OPT_AUDIT) {
-			audit = true;
-		} else if (opt == 'o') {
-			output = optarg;
-		} else if (opt == 'h') {
-			fputs(convert_usage, stdout);
-			return CLI_OK;
-		} else {
-			fputs(convert_usage, stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (!audit || optind != argc - 1) {
-		cli_errorf("%s", !audit ? "convert needs a conversion: --audit"
-					: "convert takes one PROFILE");
+	first = cli_parse(&convert_cmd, argc, argv, &a, &parsed);
+	if (first < 0)
+		return parsed.status;
+	if (!a.audit || first != argc - 1) {
+		cli_errorf("%s", !a.audit
+				     ? "convert needs a conversion: --audit"
+				     : "convert takes one PROFILE");
 		fputs(convert_usage, stderr);
 		return CLI_USAGE;
 	}
-	if (read_profile(argv[optind], &buf, &len, &err)) {
+	if (read_profile(argv[first], &buf, &len, &err)) {
 		if (err.msg[0])
 			cli_error(&err);
 		else
 			cli_errorf("out of memory");
-	} else if (cf_profile_audit(buf, len, argv[optind], &json, &jlen,
+	} else if (cf_profile_audit(buf, len, argv[first], &json, &jlen,
 				    &err)) {
 		cli_error(&err);
-	} else if (!cli_write_out(output, json, jlen)) {
+	} else if (!cli_write_out(a.output, json, jlen)) {
 		rc = CLI_OK;
 	}
 	free(buf);

@@ -3,7 +3,6 @@
  * --annotate PROFILE, what each instruction is for. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +20,25 @@ static const char disasm_usage[] =
     "for (rules and JSON pointers of PROFILE); FILE must be the program\n"
     "PROFILE compiles to with the same options, else nothing is printed.\n";
 
-static const struct option disasm_opts[] = {
-    CLI_TARGET_LONGOPTS,
-    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
-    {"annotate", required_argument, NULL, 'a'},
-    {"json", no_argument, NULL, CLI_OPT_JSON},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+struct disasm_args {
+	struct cf_target t;
+	const char *annotate;
+	bool json;
 };
+
+/* The target options come first: rows 0 to 4 go with --annotate only. */
+#define DISASM_TARGET_ROWS 0x1fU
+
+static const struct cli_opt disasm_opts[] = {
+    CLI_TARGET_OPTS(struct disasm_args, t),
+    CLI_FLAG("harden", struct disasm_args, t.harden),
+    CLI_STRING("annotate", 0, struct disasm_args, annotate),
+    CLI_FLAG("json", struct disasm_args, json),
+    {NULL},
+};
+
+static const struct cli_cmd disasm_cmd = {disasm_usage, disasm_opts, CLI_USAGE,
+					  false};
 
 /* Cuts text into lines in place: line i of up to n into lines[i] (""
  * past the text's end). */
@@ -240,49 +250,31 @@ out:
 
 int cmd_disasm(int argc, char **argv)
 {
-	const char *profile = NULL;
-	bool json = false, target_opt = false;
-	struct cf_target t;
-	int opt;
+	struct disasm_args a = {0};
+	struct cli_parsed parsed;
+	int first;
 
-	if (cli_target_init(&t))
+	if (cli_target_init(&a.t))
 		return CLI_FAIL;
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "h", disasm_opts, NULL)) >= 0) {
-		int r = cli_target_opt(&t, opt, optarg);
-
-		if (r < 0)
-			return CLI_USAGE;
-		target_opt |= r > 0;
-		if (r)
-			continue;
-		if (opt == 'a') {
-			profile = optarg;
-		} else if (opt == CLI_OPT_JSON) {
-			json = true;
-		} else if (opt == 'h') {
-			fputs(disasm_usage, stdout);
-			return CLI_OK;
-		} else {
-			fputs(disasm_usage, stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind != argc - 1 || !*argv[optind]) {
+	first = cli_parse(&disasm_cmd, argc, argv, &a, &parsed);
+	if (first < 0)
+		return parsed.status;
+	if (first != argc - 1 || !*argv[first]) {
 		cli_errorf("disasm needs one FILE");
 		fputs(disasm_usage, stderr);
 		return CLI_USAGE;
 	}
-	if (target_opt && !profile) {
+	if ((parsed.given & DISASM_TARGET_ROWS) && !a.annotate) {
 		cli_errorf("--native, --caps, --kernel, --enosys and --harden "
 			   "go with --annotate");
 		return CLI_USAGE;
 	}
-	if (profile && !strcmp(profile, "-") && !strcmp(argv[optind], "-")) {
+	if (a.annotate && !strcmp(a.annotate, "-") &&
+	    !strcmp(argv[first], "-")) {
 		cli_errorf("PROFILE and FILE cannot both be standard input");
 		return CLI_USAGE;
 	}
-	if (!profile)
-		return disasm_plain(argv[optind], json);
-	return disasm_annotated(profile, argv[optind], &t, json);
+	if (!a.annotate)
+		return disasm_plain(argv[first], a.json);
+	return disasm_annotated(a.annotate, argv[first], &a.t, a.json);
 }

@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,15 +14,23 @@ static const char explain_usage[] =
     "                         PROFILE SYSCALL [ARG...]\n"
     "SYSCALL is a name or a number; ARGs are integers (decimal or 0x hex).\n";
 
-static const struct option explain_opts[] = {
-    {"abi", required_argument, NULL, CLI_OPT_ABI},
-    CLI_TARGET_LONGOPTS,
-    {"harden", no_argument, NULL, CLI_OPT_HARDEN},
-    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
-    {"json", no_argument, NULL, CLI_OPT_JSON},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+struct explain_args {
+	struct cf_target t;
+	const char *abi;
+	bool json;
 };
+
+static const struct cli_opt explain_opts[] = {
+    CLI_STRING("abi", 0, struct explain_args, abi),
+    CLI_TARGET_OPTS(struct explain_args, t),
+    CLI_FLAG("harden", struct explain_args, t.harden),
+    CLI_IGNORE_OPT,
+    CLI_FLAG("json", struct explain_args, json),
+    {NULL},
+};
+
+static const struct cli_cmd explain_cmd = {explain_usage, explain_opts,
+					   CLI_USAGE, false};
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -150,57 +157,30 @@ static int explain(struct cf_filter *f, const char *file, int native, int abi,
 
 int cmd_explain(int argc, char **argv)
 {
-	struct cf_profile *p = NULL;
-	struct cf_filter *f = NULL;
-	struct cf_target t;
-	struct cf_error err;
-	const char *abi_name = NULL;
-	bool json = false;
-	int opt, abi, rc;
+	struct explain_args a = {0};
+	struct cli_parsed parsed;
+	struct cf_filter *f;
+	int first, abi, rc;
 
-	if (cli_target_init(&t))
+	if (cli_target_init(&a.t))
 		return CLI_FAIL;
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "h", explain_opts, NULL)) != -1) {
-		int x = cli_target_opt(&t, opt, optarg);
-
-		if (x < 0)
-			return CLI_USAGE;
-		if (x)
-			continue;
-		if (opt == CLI_OPT_ABI) {
-			abi_name = optarg;
-		} else if (opt == CLI_OPT_JSON) {
-			json = true;
-		} else if (opt == 'h') {
-			fputs(explain_usage, stdout);
-			return CLI_OK;
-		} else {
-			fputs(explain_usage, stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (argc - optind < 2) {
+	first = cli_parse(&explain_cmd, argc, argv, &a, &parsed);
+	if (first < 0)
+		return parsed.status;
+	if (argc - first < 2) {
 		cli_errorf("explain needs PROFILE and SYSCALL");
 		fputs(explain_usage, stderr);
 		return CLI_USAGE;
 	}
-	abi = abi_name ? cf_abi_lookup(abi_name) : t.native;
+	abi = a.abi ? cf_abi_lookup(a.abi) : a.t.native;
 	if (abi < 0 || !cf_abi_supported(abi)) {
-		cli_errorf("unknown or unsupported ABI '%s'", abi_name);
+		cli_errorf("unknown or unsupported ABI '%s'", a.abi);
 		return CLI_USAGE;
 	}
-	if (cli_load_profile(argv[optind], &p))
+	if (!(f = cli_load_filter(argv[first], &a.t)))
 		return CLI_FAIL;
-	rc = cf_compile(p, &t, &f, &err);
-	if (rc) {
-		cli_error(&err);
-		cf_profile_free(p);
-		return CLI_FAIL;
-	}
-	rc = explain(f, argv[optind], t.native, abi, argv[optind + 1],
-		     argv + optind + 2, argc - optind - 2, json);
+	rc = explain(f, argv[first], a.t.native, abi, argv[first + 1],
+		     argv + first + 2, argc - first - 2, a.json);
 	cf_filter_free(f);
-	cf_profile_free(p);
 	return rc;
 }

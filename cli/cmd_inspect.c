@@ -8,7 +8,6 @@
 #include "inspect_pid.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,17 +30,26 @@ static const char inspect_usage[] =
     "exit: 0 done (with --compare: the process runs PROFILE), 1 failure or\n"
     "differences, 2 usage\n";
 
-enum { OPT_COMPARE = 2000, OPT_PID, OPT_DISASM };
-
-static const struct option inspect_opts[] = {
-    {"json", no_argument, NULL, CLI_OPT_JSON},
-    {"compare", required_argument, NULL, OPT_COMPARE},
-    {"caps", required_argument, NULL, CLI_OPT_CAPS},
-    {"pid", required_argument, NULL, OPT_PID},
-    {"disasm", no_argument, NULL, OPT_DISASM},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+struct inspect_args {
+	bool json, disasm;
+	const char *compare, *pid;
+	uint64_t caps;
 };
+
+/* --caps's row: the bounding set is compared unless it is given */
+#define INSPECT_CAPS_ROW 2
+
+static const struct cli_opt inspect_opts[] = {
+    CLI_FLAG("json", struct inspect_args, json),
+    CLI_STRING("compare", 0, struct inspect_args, compare),
+    CLI_OPT("caps", 0, CLI_VALUE, cli_set_caps, struct inspect_args, caps),
+    CLI_STRING("pid", 0, struct inspect_args, pid),
+    CLI_FLAG("disasm", struct inspect_args, disasm),
+    {NULL},
+};
+
+static const struct cli_cmd inspect_cmd = {inspect_usage, inspect_opts,
+					   CLI_USAGE, false};
 
 enum { CAP_INH, CAP_PRM, CAP_EFF, CAP_BND, CAP_AMB, NCAPSETS };
 static const char *const capset_key[NCAPSETS] = {"CapInh", "CapPrm", "CapEff",
@@ -792,49 +800,28 @@ static void inspect_free(struct inspect *in)
 int cmd_inspect(int argc, char **argv)
 {
 	struct inspect in;
-	const char *profile = NULL, *pid = NULL;
-	uint64_t caps = 0;
-	bool json = false, have_caps = false, disasm = false;
-	int opt, rc = CLI_OK;
-	struct cf_error err;
+	struct inspect_args a = {0};
+	struct cli_parsed parsed;
+	bool have_caps;
+	int first, rc = CLI_OK;
 
-	optind = 1;
-	while ((opt = cli_getopt(argc, argv, "h", inspect_opts, NULL)) != -1) {
-		if (opt == CLI_OPT_JSON) {
-			json = true;
-		} else if (opt == OPT_COMPARE) {
-			profile = optarg;
-		} else if (opt == OPT_PID) {
-			pid = optarg;
-		} else if (opt == OPT_DISASM) {
-			disasm = true;
-		} else if (opt == CLI_OPT_CAPS) {
-			if (cf_caps_parse(optarg, &caps, &err)) {
-				cli_error(&err);
-				return CLI_USAGE;
-			}
-			have_caps = true;
-		} else if (opt == 'h') {
-			fputs(inspect_usage, stdout);
-			return CLI_OK;
-		} else {
-			fputs(inspect_usage, stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_errorf("inspect takes no arguments ('%s')", argv[optind]);
+	first = cli_parse(&inspect_cmd, argc, argv, &a, &parsed);
+	if (first < 0)
+		return parsed.status;
+	have_caps = parsed.given & 1U << INSPECT_CAPS_ROW;
+	if (first < argc) {
+		cli_errorf("inspect takes no arguments ('%s')", argv[first]);
 		return CLI_USAGE;
 	}
-	if ((have_caps && !profile) || (disasm && !pid)) {
-		cli_errorf("%s", disasm && !pid
+	if ((have_caps && !a.compare) || (a.disasm && !a.pid)) {
+		cli_errorf("%s", a.disasm && !a.pid
 				     ? "--disasm needs --pid PID"
 				     : "--caps needs --compare PROFILE");
 		return CLI_USAGE;
 	}
 	memset(&in, 0, sizeof(in));
-	if (pid) {
-		rc = inspect_pid(&in, pid);
+	if (a.pid) {
+		rc = inspect_pid(&in, a.pid);
 	} else if (read_status("/proc/self/status", &in.st)) {
 		rc = CLI_FAIL;
 	} else {
@@ -843,17 +830,17 @@ int cmd_inspect(int argc, char **argv)
 			probe_run(&in.abis[i]);
 	}
 	if (rc == CLI_OK) {
-		if (json)
+		if (a.json)
 			print_json_head(&in);
 		else
 			print_text(&in);
-		if (disasm)
-			print_programs(&in.stack, json);
-		if (profile)
-			rc = compare(&in, profile,
-				     have_caps ? caps : in.st.caps[CAP_BND],
-				     json);
-		if (json)
+		if (a.disasm)
+			print_programs(&in.stack, a.json);
+		if (a.compare)
+			rc = compare(&in, a.compare,
+				     have_caps ? a.caps : in.st.caps[CAP_BND],
+				     a.json);
+		if (a.json)
 			printf("}\n");
 	}
 	inspect_free(&in);

@@ -17,7 +17,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,20 +60,11 @@ struct oh_args {
 	struct oci_hook_opts hook;
 };
 
-enum {
-	OH_OPT_INSTALL = 1300,
-	OH_OPT_UNINSTALL,
-	OH_OPT_HOOKS_DIR,
-	OH_OPT_RECORDER,
-	OH_OPT_STATE_DIR,
-	OH_OPT_WAIT
-};
-
-static int oh_recorder(const char *name, struct oh_args *a)
+static int oh_set_recorder(void *out, const char *name)
 {
 	for (size_t i = 0; i < CF_ARRAY_LEN(oh_recorders); i++)
 		if (!strcmp(name, oh_recorders[i]->name)) {
-			a->hook.recorder = oh_recorders[i];
+			*(const struct oci_recorder **)out = oh_recorders[i];
 			return 0;
 		}
 	cli_errorf("oci-hook: unknown recorder '%s' (auto, ebpf or ptrace)",
@@ -82,75 +72,64 @@ static int oh_recorder(const char *name, struct oh_args *a)
 	return -1;
 }
 
-static int oh_wait(const char *arg, struct oh_args *a)
+static int oh_set_wait(void *out, const char *arg)
 {
-	char *end;
-	unsigned long v;
+	if (cli_uint(arg, 1, 86400, out) == 0)
+		return 0;
+	cli_errorf("oci-hook: --wait '%s': a number of seconds, 1 to 86400",
+		   arg);
+	return -1;
+}
 
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || v == 0 || v > 86400 ||
-	    arg[0] == '-') {
-		cli_errorf("oci-hook: --wait '%s': a number of seconds, 1 to "
-			   "86400",
-			   arg);
-		return -1;
-	}
-	a->hook.wait_seconds = (unsigned)v;
+/* --install and --uninstall: the last one given counts */
+static int oh_set_install(void *mode, const char *unused)
+{
+	(void)unused;
+	*(enum oh_mode *)mode = OH_INSTALL;
 	return 0;
 }
 
-static int oh_option(int c, struct oh_args *a)
+static int oh_set_uninstall(void *mode, const char *unused)
 {
-	switch (c) {
-	case OH_OPT_INSTALL:
-	case OH_OPT_UNINSTALL:
-		a->mode = c == OH_OPT_INSTALL ? OH_INSTALL : OH_UNINSTALL;
-		return 0;
-	case OH_OPT_HOOKS_DIR:
-		a->hooks_dir = optarg;
-		return 0;
-	case OH_OPT_RECORDER:
-		a->recorder_given = true;
-		return oh_recorder(optarg, a);
-	case OH_OPT_STATE_DIR:
-		a->hook.state_dir = optarg;
-		return 0;
-	case OH_OPT_WAIT:
-		return oh_wait(optarg, a);
-	case 'h':
-		fputs(oh_usage, stdout);
-		exit(CLI_OK);
-	default:
-		fputs(oh_usage, stderr);
-		return -1;
-	}
+	(void)unused;
+	*(enum oh_mode *)mode = OH_UNINSTALL;
+	return 0;
 }
 
-static int oh_parse(int argc, char **argv, struct oh_args *a)
+static const struct cli_opt oh_opts[] = {
+    CLI_OPT("install", 0, CLI_NO_VALUE, oh_set_install, struct oh_args, mode),
+    CLI_OPT("uninstall", 0, CLI_NO_VALUE, oh_set_uninstall, struct oh_args,
+	    mode),
+    CLI_STRING("hooks-dir", 0, struct oh_args, hooks_dir),
+    CLI_OPT("recorder", 0, CLI_VALUE, oh_set_recorder, struct oh_args,
+	    hook.recorder),
+    CLI_STRING("state-dir", 0, struct oh_args, hook.state_dir),
+    CLI_OPT("wait", 0, CLI_VALUE, oh_set_wait, struct oh_args,
+	    hook.wait_seconds),
+    {NULL},
+};
+
+static const struct cli_cmd oh_cmd = {oh_usage, oh_opts, CLI_USAGE, false};
+
+static int oh_parse(int argc, char **argv, struct oh_args *a, int *status)
 {
-	static const struct option opts[] = {
-	    {"install", no_argument, NULL, OH_OPT_INSTALL},
-	    {"uninstall", no_argument, NULL, OH_OPT_UNINSTALL},
-	    {"hooks-dir", required_argument, NULL, OH_OPT_HOOKS_DIR},
-	    {"recorder", required_argument, NULL, OH_OPT_RECORDER},
-	    {"state-dir", required_argument, NULL, OH_OPT_STATE_DIR},
-	    {"wait", required_argument, NULL, OH_OPT_WAIT},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+	struct cli_parsed parsed;
+	int first;
 
 	a->mode = OH_HOOK;
 	a->hooks_dir = OCI_DEFAULT_HOOKS_DIR;
 	a->hook.state_dir = OCI_STATE_DIR;
-	a->hook.recorder = oh_recorders[0];
 	a->hook.wait_seconds = OH_DEFAULT_WAIT;
-	while ((c = cli_getopt(argc, argv, "h", opts, NULL)) != -1)
-		if (oh_option(c, a) < 0)
-			return -1;
-	if (optind < argc) {
-		cli_errorf("oci-hook: unexpected argument '%s'", argv[optind]);
+	first = cli_parse(&oh_cmd, argc, argv, a, &parsed);
+	*status = parsed.status;
+	if (first < 0)
+		return -1;
+	*status = CLI_USAGE;
+	a->recorder_given = a->hook.recorder;
+	if (!a->recorder_given)
+		a->hook.recorder = oh_recorders[0];
+	if (first < argc) {
+		cli_errorf("oci-hook: unexpected argument '%s'", argv[first]);
 		fputs(oh_usage, stderr);
 		return -1;
 	}
@@ -267,10 +246,11 @@ static int oh_hook(const struct oh_args *a)
 int cmd_oci_hook(int argc, char **argv)
 {
 	struct oh_args a;
+	int status;
 
 	memset(&a, 0, sizeof(a));
-	if (oh_parse(argc, argv, &a) < 0)
-		return CLI_USAGE;
+	if (oh_parse(argc, argv, &a, &status) < 0)
+		return status;
 	if (a.mode != OH_HOOK)
 		return oh_install(&a);
 	return oh_hook(&a);

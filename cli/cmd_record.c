@@ -19,7 +19,6 @@
 #include "record_runtime.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,18 +74,6 @@ struct rec_args {
 	unsigned runtimes; /* REC_RT_* */
 };
 
-enum {
-	REC_OPT_BACKEND = 1200,
-	REC_OPT_BASE,
-	REC_OPT_ALLOW_LOSS = 1250,
-	REC_OPT_CONTAINER,
-	REC_OPT_DURATION,
-	REC_OPT_ARGS,
-	REC_OPT_MAX_VALUES,
-	REC_OPT_APPEND,
-	REC_OPT_RUNTIME
-};
-
 /* The default backend: ebpf where it can work (built in, root, BTF), else
  * ptrace, saying why. */
 static const struct rec_backend *rec_default_backend(void)
@@ -106,21 +93,22 @@ static const struct rec_backend *rec_default_backend(void)
 	return &rec_backend_ptrace;
 }
 
-/* --container's and --duration's values, and their consistency. */
-static int rec_parse_container(int argc, struct rec_args *a)
+/* --container's and --duration's values, and their consistency (first:
+ * the first operand). */
+static int rec_parse_container(int argc, int first, struct rec_args *a)
 {
 	if (!a->container) {
 		if (a->duration > 0) {
 			cli_errorf("--duration goes with --container");
 			return -1;
 		}
-		if (optind >= argc) {
+		if (first >= argc) {
 			cli_errorf("no command given");
 			return -1;
 		}
 		return 0;
 	}
-	if (optind < argc) {
+	if (first < argc) {
 		cli_errorf("--container records a running container: no "
 			   "command goes with it");
 		return -1;
@@ -133,141 +121,108 @@ static int rec_parse_container(int argc, struct rec_args *a)
 	return 0;
 }
 
-static int rec_parse_duration(const char *arg, double *out)
+static int rec_set_duration(void *out, const char *arg)
 {
 	char *end;
+	double v;
 
 	errno = 0;
-	*out = strtod(arg, &end);
-	if (errno || end == arg || *end || !(*out > 0) || *out > 1e7) {
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v > 0) || v > 1e7) {
 		cli_errorf("--duration '%s': not a number of seconds above 0",
 			   arg);
 		return -1;
 	}
+	*(double *)out = v;
 	return 0;
 }
 
-static int rec_parse_max(const char *s, unsigned *out)
+static int rec_set_max(void *out, const char *s)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < 1 || v > 256) {
-		cli_errorf("--max-values: '%s' is not a number from 1 to 256",
-			   s);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
+	if (cli_uint(s, 1, 256, out) == 0)
+		return 0;
+	cli_errorf("--max-values: '%s' is not a number from 1 to 256", s);
+	return -1;
 }
 
-static int rec_parse(int argc, char **argv, struct rec_args *a)
+static int rec_set_backend(void *out, const char *name)
 {
-	static const struct option opts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"backend", required_argument, NULL, REC_OPT_BACKEND},
-	    {"base", required_argument, NULL, REC_OPT_BASE},
-	    {"allow-loss", no_argument, NULL, REC_OPT_ALLOW_LOSS},
-	    {"container", required_argument, NULL, REC_OPT_CONTAINER},
-	    {"duration", required_argument, NULL, REC_OPT_DURATION},
-	    {"args", no_argument, NULL, REC_OPT_ARGS},
-	    {"append", no_argument, NULL, REC_OPT_APPEND},
-	    {"runtime", required_argument, NULL, REC_OPT_RUNTIME},
-	    {"max-values", required_argument, NULL, REC_OPT_MAX_VALUES},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+	for (size_t i = 0; i < CF_ARRAY_LEN(rec_backends); i++)
+		if (!strcmp(name, rec_backends[i]->name)) {
+			*(const struct rec_backend **)out = rec_backends[i];
+			return 0;
+		}
+	cli_errorf("unknown backend '%s' (there are: ptrace, ebpf)", name);
+	return -1;
+}
+
+static int rec_set_runtimes(void *out, const char *list)
+{
+	return rec_runtimes_parse(list, out);
+}
+
+static const struct cli_opt rec_opts[] = {
+    CLI_STRING("output", 'o', struct rec_args, out),
+    CLI_OPT("backend", 0, CLI_VALUE, rec_set_backend, struct rec_args, backend),
+    CLI_STRING("base", 0, struct rec_args, base),
+    CLI_FLAG("allow-loss", struct rec_args, allow_loss),
+    CLI_STRING("container", 0, struct rec_args, container),
+    CLI_OPT("duration", 0, CLI_VALUE, rec_set_duration, struct rec_args,
+	    duration),
+    CLI_FLAG("args", struct rec_args, args),
+    CLI_FLAG("append", struct rec_args, append),
+    CLI_OPT("runtime", 0, CLI_VALUE, rec_set_runtimes, struct rec_args,
+	    runtimes),
+    CLI_OPT("max-values", 0, CLI_VALUE, rec_set_max, struct rec_args,
+	    max_values),
+    {NULL},
+};
+
+/* COMMAND's own options follow it */
+static const struct cli_cmd rec_cmd = {rec_usage, rec_opts, CF_RUN_EXIT_FAILED,
+				       true};
+
+/* The options into a: the index of COMMAND (argc with --container), or -1
+ * with the exit status in *status. */
+static int rec_parse(int argc, char **argv, struct rec_args *a, int *status)
+{
+	struct cli_parsed parsed;
+	int first;
 
 	a->out = REC_DEFAULT_OUT;
 	a->runtimes = REC_RT_ALL;
-	while ((c = cli_getopt(argc, argv, "+o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			a->out = optarg;
-			break;
-		case REC_OPT_BACKEND:
-			a->backend = NULL;
-			for (size_t i = 0; i < CF_ARRAY_LEN(rec_backends); i++)
-				if (!strcmp(optarg, rec_backends[i]->name))
-					a->backend = rec_backends[i];
-			if (!a->backend) {
-				cli_errorf("unknown backend '%s' (there are: "
-					   "ptrace, ebpf)",
-					   optarg);
-				return -1;
-			}
-			break;
-		case REC_OPT_BASE:
-			a->base = optarg;
-			break;
-		case REC_OPT_ALLOW_LOSS:
-			a->allow_loss = true;
-			break;
-		case REC_OPT_CONTAINER:
-			a->container = optarg;
-			break;
-		case REC_OPT_DURATION:
-			if (rec_parse_duration(optarg, &a->duration) < 0)
-				return -1;
-			break;
-		case REC_OPT_ARGS:
-			a->args = true;
-			break;
-		case REC_OPT_APPEND:
-			a->append = true;
-			break;
-		case REC_OPT_RUNTIME:
-			if (rec_runtimes_parse(optarg, &a->runtimes) < 0)
-				return -1;
-			break;
-		case REC_OPT_MAX_VALUES:
-			if (rec_parse_max(optarg, &a->max_values) < 0)
-				return -1;
-			break;
-		case 'h':
-			fputs(rec_usage, stdout);
-			exit(CLI_OK);
-		default:
-			fputs(rec_usage, stderr);
-			return -1;
-		}
-	}
+	first = cli_parse(&rec_cmd, argc, argv, a, &parsed);
+	*status = parsed.status;
+	if (first < 0)
+		return -1;
+	*status = CF_RUN_EXIT_FAILED;
 	if (a->append && !strcmp(a->out, "-")) {
 		cli_errorf("--append needs a file to merge into (-o PROFILE, "
 			   "not -)");
 		return -1;
 	}
-	if (rec_parse_container(argc, a) < 0) {
+	if (rec_parse_container(argc, first, a) < 0) {
 		fputs(rec_usage, stderr);
 		return -1;
 	}
 	if (!a->backend)
 		a->backend = rec_default_backend();
-	return 0;
+	return first;
 }
 
 /* The base compiled for the target `callfence run` uses by default. */
 static int rec_base(const char *name, struct cf_filter **out)
 {
-	struct cf_profile *p = NULL;
 	struct cf_target t;
 	struct cf_error err;
-	int rc;
 
 	*out = NULL;
-	if (cli_load_profile(name, &p) < 0)
-		return -1;
-	rc = cf_target_default(&t, &err);
-	if (rc == 0)
-		rc = cf_compile(p, &t, out, &err);
-	cf_profile_free(p);
-	if (rc < 0) {
+	if (cf_target_default(&t, &err) < 0) {
 		cli_error(&err);
 		return -1;
 	}
+	if (!(*out = cli_load_filter(name, &t)))
+		return -1;
 	if (cf_filter_unconfined(*out)) {
 		cf_filter_free(*out);
 		*out = NULL; /* {}: allows everything, so no limit */
@@ -487,10 +442,12 @@ int cmd_record(int argc, char **argv)
 	struct cf_filter *base = NULL;
 	struct cf_error err;
 	double t0;
-	int code = CF_RUN_EXIT_FAILED;
+	int first, code = CF_RUN_EXIT_FAILED;
 
-	if (rec_parse(argc, argv, &a) < 0)
-		return CF_RUN_EXIT_FAILED;
+	first = rec_parse(argc, argv, &a, &code);
+	if (first < 0)
+		return code;
+	code = CF_RUN_EXIT_FAILED;
 	if (a.base && rec_base(a.base, &base) < 0)
 		return CF_RUN_EXIT_FAILED;
 	if (cf_record_new(&obs, &err) < 0) {
@@ -503,11 +460,11 @@ int cmd_record(int argc, char **argv)
 	t0 = rec_now();
 	if (a.container
 		? rec_container_record(a.container, a.duration, obs, &res) < 0
-		: a.backend->run(argv + optind, obs, &res) < 0)
+		: a.backend->run(argv + first, obs, &res) < 0)
 		goto out;
 	if (res.exec_errno) {
 		cli_errorf("cannot run '%s': %s (no profile written)",
-			   argv[optind], strerror(res.exec_errno));
+			   argv[first], strerror(res.exec_errno));
 		code = res.exec_errno == ENOENT ? CF_RUN_EXIT_NOT_FOUND
 						: CF_RUN_EXIT_CANNOT_RUN;
 		goto out;

@@ -13,7 +13,6 @@
 #include "complain.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <stdarg.h>
@@ -31,17 +30,15 @@ extern char **environ;
 #define RUN_GROUP "/etc/group"
 
 struct run_args {
-	const char *seccomp; /* as named; NULL = not named (builtin) */
-	int nnp;	     /* -1 = not given */
-	const char **add, **drop;
-	size_t nadd, ndrop;
+	const char *seccomp;	   /* as named; NULL = not named (builtin) */
+	int nnp;		   /* -1 = not given */
+	struct cli_list add, drop; /* --cap-add, --cap-drop */
 	bool privileged;
 	int64_t pids_limit;
 	const char *user;
 	enum cf_enosys enosys;
 	bool harden;
-	const char **group_add;
-	size_t ngroup_add;
+	struct cli_list group_add;
 	unsigned preserve_fds;
 	bool complain;
 	const char *complain_file; /* NULL = stderr only */
@@ -145,8 +142,9 @@ static int run_security_opt_mac(const char *opt, size_t k, const char *val)
 			 apparmor ? "apparmor=unconfined" : "label=disable");
 }
 
-static int run_security_opt(struct run_args *a, const char *opt)
+static int run_security_opt(void *args, const char *opt)
 {
+	struct run_args *a = args;
 	const char *val;
 	size_t k = run_split_opt(opt, &val);
 
@@ -184,7 +182,7 @@ static int run_security_opt(struct run_args *a, const char *opt)
 			 opt);
 }
 
-static int run_pids(struct run_args *a, const char *s)
+static int run_pids(void *limit, const char *s)
 {
 	char *end;
 	long long v;
@@ -195,31 +193,25 @@ static int run_pids(struct run_args *a, const char *s)
 		return run_error("invalid --pids-limit '%s': expected an "
 				 "integer",
 				 s);
-	a->pids_limit = v; /* <= 0: unlimited, as in Docker */
+	*(int64_t *)limit = v; /* <= 0: unlimited, as in Docker */
 	return 0;
 }
 
-static int run_preserve_fds(struct run_args *a, const char *s)
+static int run_preserve_fds(void *fds, const char *s)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s < '0' || *s > '9' || v > 1U << 20)
-		return run_error("invalid --preserve-fds '%s': expected a "
-				 "number of descriptors (0 to %u)",
-				 s, 1U << 20);
-	a->preserve_fds = (unsigned)v;
-	return 0;
+	if (cli_uint(s, 0, 1U << 20, fds) == 0)
+		return 0;
+	return run_error("invalid --preserve-fds '%s': expected a number of "
+			 "descriptors (0 to %u)",
+			 s, 1U << 20);
 }
 
-static int run_enosys(struct run_args *a, const char *s)
+static int run_enosys(void *enosys, const char *s)
 {
 	if (!strcmp(s, "runc"))
-		a->enosys = CF_ENOSYS_RUNC;
+		*(enum cf_enosys *)enosys = CF_ENOSYS_RUNC;
 	else if (!strcmp(s, "none"))
-		a->enosys = CF_ENOSYS_NONE;
+		*(enum cf_enosys *)enosys = CF_ENOSYS_NONE;
 	else if (!strcmp(s, "kernel"))
 		return run_error("--enosys=%s is not implemented yet (use runc "
 				 "or none)",
@@ -229,105 +221,56 @@ static int run_enosys(struct run_args *a, const char *s)
 	return 0;
 }
 
-enum {
-	OPT_SECOPT = 256,
-	OPT_CAPADD,
-	OPT_CAPDROP,
-	OPT_PRIV,
-	OPT_PIDS,
-	OPT_ENOSYS,
-	OPT_GROUPADD,
-	OPT_PRESERVE_FDS,
-	OPT_COMPLAIN,
-	OPT_HARDEN
-};
-
-static const struct option run_options[] = {
-    {"security-opt", required_argument, NULL, OPT_SECOPT},
-    {"cap-add", required_argument, NULL, OPT_CAPADD},
-    {"cap-drop", required_argument, NULL, OPT_CAPDROP},
-    {"privileged", no_argument, NULL, OPT_PRIV},
-    {"pids-limit", required_argument, NULL, OPT_PIDS},
-    {"user", required_argument, NULL, 'u'},
-    {"enosys", required_argument, NULL, OPT_ENOSYS},
-    {"harden", no_argument, NULL, OPT_HARDEN},
-    {"group-add", required_argument, NULL, OPT_GROUPADD},
-    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-    {"complain", optional_argument, NULL, OPT_COMPLAIN},
-    {"ignore", required_argument, NULL, CLI_OPT_IGNORE},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-static int run_option(struct run_args *a, int c, const char *arg)
+/* --complain[=FILE] */
+static int run_set_complain(void *args, const char *file)
 {
-	switch (c) {
-	case OPT_SECOPT:
-		return run_security_opt(a, arg);
-	case OPT_CAPADD:
-		a->add[a->nadd++] = arg;
-		return 0;
-	case OPT_CAPDROP:
-		a->drop[a->ndrop++] = arg;
-		return 0;
-	case OPT_PRIV:
-		a->privileged = true;
-		return 0;
-	case OPT_PIDS:
-		return run_pids(a, arg);
-	case 'u':
-		a->user = arg;
-		return 0;
-	case OPT_ENOSYS:
-		return run_enosys(a, arg);
-	case OPT_HARDEN:
-		a->harden = true;
-		return 0;
-	case OPT_GROUPADD:
-		a->group_add[a->ngroup_add++] = arg;
-		return 0;
-	case OPT_PRESERVE_FDS:
-		return run_preserve_fds(a, arg);
-	case OPT_COMPLAIN:
-		if (arg && !*arg)
-			return run_error("%s", "--complain=: give a file name "
-					       "for the JSON report, or "
-					       "none");
-		a->complain = true;
-		a->complain_file = arg;
-		return 0;
-	case CLI_OPT_IGNORE: {
-		/* an unknown id is refused with a did-you-mean */
-		struct cf_target unused = {0};
+	struct run_args *a = args;
 
-		if (cli_target_opt(&unused, CLI_OPT_IGNORE, arg) < 0)
-			return CF_RUN_EXIT_FAILED;
-		return 0;
-	}
-	case 'h':
-		fputs(run_usage, stdout);
-		exit(0);
-	default:
-		fputs(run_usage, stderr);
-		return CF_RUN_EXIT_FAILED;
-	}
+	if (file && !*file)
+		return run_error("%s", "--complain=: give a file name for the "
+				       "JSON report, or none");
+	a->complain = true;
+	a->complain_file = file;
+	return 0;
 }
 
-/* Returns the index of COMMAND in argv, or -125. */
-static int run_parse(struct run_args *a, int argc, char **argv)
-{
-	int c, rc;
+static const struct cli_opt run_options[] = {
+    CLI_CALL("security-opt", CLI_VALUE, run_security_opt),
+    CLI_LIST("cap-add", struct run_args, add),
+    CLI_LIST("cap-drop", struct run_args, drop),
+    CLI_FLAG("privileged", struct run_args, privileged),
+    CLI_OPT("pids-limit", 0, CLI_VALUE, run_pids, struct run_args, pids_limit),
+    CLI_STRING("user", 'u', struct run_args, user),
+    CLI_OPT("enosys", 0, CLI_VALUE, run_enosys, struct run_args, enosys),
+    CLI_FLAG("harden", struct run_args, harden),
+    CLI_LIST("group-add", struct run_args, group_add),
+    CLI_OPT("preserve-fds", 0, CLI_VALUE, run_preserve_fds, struct run_args,
+	    preserve_fds),
+    CLI_CALL("complain", CLI_OPTIONAL_VALUE, run_set_complain),
+    CLI_IGNORE_OPT,
+    {NULL},
+};
 
-	optind = 1;
-	opterr = 1;
-	while ((c = cli_getopt(argc, argv, "+u:h", run_options, NULL)) != -1)
-		if ((rc = run_option(a, c, optarg)) != 0)
-			return -rc;
-	if (optind >= argc) {
+/* COMMAND's own options follow it */
+static const struct cli_cmd run_cmd = {run_usage, run_options,
+				       CF_RUN_EXIT_FAILED, true};
+
+/* Returns the index of COMMAND in argv, or -1 with the exit status in
+ * *status (0 after --help). */
+static int run_parse(struct run_args *a, int argc, char **argv, int *status)
+{
+	struct cli_parsed parsed;
+	int first = cli_parse(&run_cmd, argc, argv, a, &parsed);
+
+	*status = parsed.status;
+	if (first < 0)
+		return -1;
+	if (first >= argc) {
 		fputs(run_usage, stderr);
-		return -run_error("%s", "no command given");
+		*status = run_error("%s", "no command given");
+		return -1;
 	}
-	return optind;
+	return first;
 }
 
 /* ---- user and environment -------------------------------------------- */
@@ -424,16 +367,16 @@ static int run_privs(const struct run_args *a, struct cf_run_opts *o)
 	o->no_new_privs = a->nnp == 1;
 	if ((inv & need) == need) {
 		o->set_caps = true;
-		if (cf_run_caps(a->add, a->nadd, a->drop, a->ndrop,
+		if (cf_run_caps(a->add.v, a->add.n, a->drop.v, a->drop.n,
 				a->privileged, &o->caps, &err) < 0)
 			return run_cf_error(&err);
 		/* "every capability" means every one callfence holds (a
 		 * sandbox may have taken some); named ones must be held */
-		if (a->privileged || run_has_all(a->add, a->nadd))
+		if (a->privileged || run_has_all(a->add.v, a->add.n))
 			o->caps &= inv;
 		return 0;
 	}
-	if (a->nadd || a->ndrop || a->privileged)
+	if (a->add.n || a->drop.n || a->privileged)
 		return run_error("%s", "--cap-add, --cap-drop and --privileged "
 				       "need root (callfence runs without "
 				       "CAP_SYS_ADMIN and CAP_SETPCAP)");
@@ -457,8 +400,8 @@ static int run_identity(const struct run_args *a, struct cli_run_user *u,
 	char *own = NULL;
 
 	if (a->user || o->set_caps) {
-		if (cli_run_user(a->user ? a->user : "", a->group_add,
-				 a->ngroup_add, RUN_PASSWD, RUN_GROUP, u) < 0)
+		if (cli_run_user(a->user ? a->user : "", a->group_add.v,
+				 a->group_add.n, RUN_PASSWD, RUN_GROUP, u) < 0)
 			return CF_RUN_EXIT_FAILED;
 		o->set_user = true;
 		o->uid = u->uid;
@@ -466,7 +409,7 @@ static int run_identity(const struct run_args *a, struct cli_run_user *u,
 		o->groups = u->groups;
 		o->ngroups = u->ngroups;
 		home = u->home;
-	} else if (a->ngroup_add) {
+	} else if (a->group_add.n) {
 		return run_error("%s", "--group-add needs root, or --user");
 	} else {
 		home = own = cli_run_home((uint32_t)getuid(), RUN_PASSWD);
@@ -673,16 +616,16 @@ int cmd_run(int argc, char **argv)
 				       "capabilities (AT_SECURE); remove those "
 				       "(chmod u-s,g-s; setcap -r) and run it "
 				       "as root");
-	a.add = calloc((size_t)argc + 1, sizeof(*a.add));
-	a.drop = calloc((size_t)argc + 1, sizeof(*a.drop));
-	a.group_add = calloc((size_t)argc + 1, sizeof(*a.group_add));
-	if (!a.add || !a.drop || !a.group_add) {
+	a.add.v = calloc((size_t)argc + 1, sizeof(*a.add.v));
+	a.drop.v = calloc((size_t)argc + 1, sizeof(*a.drop.v));
+	a.group_add.v = calloc((size_t)argc + 1, sizeof(*a.group_add.v));
+	if (!a.add.v || !a.drop.v || !a.group_add.v) {
 		rc = run_error("%s", "out of memory");
 		goto out;
 	}
-	rc = run_parse(&a, argc, argv);
+	rc = run_parse(&a, argc, argv, &code);
 	if (rc < 0) {
-		rc = -rc;
+		rc = code;
 		goto out;
 	}
 	o.argv = argv + rc;
@@ -712,8 +655,8 @@ out:
 		cf_filter_free(f);
 	cli_run_user_free(&u);
 	run_env_free(env);
-	free(a.add);
-	free(a.drop);
-	free(a.group_add);
+	free(a.add.v);
+	free(a.drop.v);
+	free(a.group_add.v);
 	return rc;
 }

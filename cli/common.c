@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,19 +56,20 @@ bool cli_diag_ignored(const char *id)
 	return false;
 }
 
-static int ignore_id(const char *id)
+int cli_set_ignore(void *unused, const char *id)
 {
 	const char *ids[64];
 	size_t n = 0;
 	char hint[96];
 
+	(void)unused;
 	while (n < CF_ARRAY_LEN(ids) && (ids[n] = cf_diag_id(n)))
 		n++;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(ids[i], id)) {
 			if (nignored < CF_ARRAY_LEN(ignored))
 				ignored[nignored++] = ids[i];
-			return 1;
+			return 0;
 		}
 	cf_did_you_mean(id, ids, n, hint, sizeof(hint));
 	cli_errorf("--ignore: unknown diagnostic id '%s'%s", id,
@@ -139,6 +139,20 @@ int cli_load_profile(const char *name, struct cf_profile **out)
 	return rc;
 }
 
+struct cf_filter *cli_load_filter(const char *name, const struct cf_target *t)
+{
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_error err;
+
+	if (cli_load_profile(name, &p))
+		return NULL;
+	if (cf_compile(p, t, &f, &err))
+		cli_error(&err);
+	cf_profile_free(p);
+	return f;
+}
+
 int cli_target_init(struct cf_target *t)
 {
 	struct cf_error err;
@@ -151,122 +165,54 @@ int cli_target_init(struct cf_target *t)
 	return 0;
 }
 
-int cli_target_opt(struct cf_target *t, int opt, const char *arg)
+int cli_set_native(void *native, const char *value)
+{
+	int abi = cf_abi_lookup(value);
+
+	if (abi < 0 || !cf_abi_supported(abi)) {
+		cli_errorf("unknown or unsupported architecture '%s' "
+			   "(e.g. x86_64, aarch64, SCMP_ARCH_X86_64)",
+			   value);
+		return -1;
+	}
+	*(int *)native = abi;
+	return 0;
+}
+
+/* err printed: -1 */
+static int failed(const struct cf_error *err)
+{
+	cli_error(err);
+	return -1;
+}
+
+int cli_set_caps(void *caps, const char *value)
 {
 	struct cf_error err;
 
-	switch (opt) {
-	case CLI_OPT_NATIVE:
-		t->native = cf_abi_lookup(arg);
-		if (t->native < 0 || !cf_abi_supported(t->native)) {
-			cli_errorf("unknown or unsupported architecture '%s' "
-				   "(e.g. x86_64, aarch64, SCMP_ARCH_X86_64)",
-				   arg);
-			return -1;
-		}
-		return 1;
-	case CLI_OPT_CAPS:
-		if (cf_caps_parse(arg, &t->caps, &err)) {
-			cli_error(&err);
-			return -1;
-		}
-		return 1;
-	case CLI_OPT_KERNEL:
-		if (cf_kernel_parse(arg, &t->kernel, &err)) {
-			cli_error(&err);
-			return -1;
-		}
-		return 1;
-	case CLI_OPT_ENOSYS:
-		if (!strcmp(arg, "runc")) {
-			t->enosys = CF_ENOSYS_RUNC;
-		} else if (!strcmp(arg, "none")) {
-			t->enosys = CF_ENOSYS_NONE;
-		} else {
-			cli_errorf("unknown --enosys mode '%s' (runc or none; "
-				   "'kernel' is not implemented yet)",
-				   arg);
-			return -1;
-		}
-		return 1;
-	case CLI_OPT_STRICT:
-		t->strict = true;
-		return 1;
-	case CLI_OPT_HARDEN:
-		t->harden = true;
-		return 1;
-	case CLI_OPT_IGNORE:
-		return ignore_id(arg);
-	default:
-		return 0;
-	}
+	return cf_caps_parse(value, caps, &err) ? failed(&err) : 0;
 }
 
-/* The option text getopt_long just parsed: "--name" or "--name=value". */
-static const char *long_text(char **argv, const char *arg)
+int cli_set_kernel(void *kernel, const char *value)
 {
-	const char *last = argv[optind - 1];
+	struct cf_error err;
 
-	return arg && arg == last && optind >= 2 ? argv[optind - 2] : last;
+	return cf_kernel_parse(value, kernel, &err) ? failed(&err) : 0;
 }
 
-static void long_names(const struct option *longopts, const char **names,
-		       char (*buf)[40], size_t max, size_t *n)
+int cli_set_enosys(void *enosys, const char *value)
 {
-	for (*n = 0; longopts[*n].name && *n < max; (*n)++) {
-		snprintf(buf[*n], sizeof(buf[*n]), "--%s", longopts[*n].name);
-		names[*n] = buf[*n];
+	if (!strcmp(value, "runc")) {
+		*(enum cf_enosys *)enosys = CF_ENOSYS_RUNC;
+	} else if (!strcmp(value, "none")) {
+		*(enum cf_enosys *)enosys = CF_ENOSYS_NONE;
+	} else {
+		cli_errorf("unknown --enosys mode '%s' (runc or none; "
+			   "'kernel' is not implemented yet)",
+			   value);
+		return -1;
 	}
-}
-
-/* Refuses what getopt_long lets through or words its own way: unique
- * abbreviations ("--priv" for "--privileged": Docker takes whole names
- * only) and unknown options, with a did-you-mean. */
-int cli_getopt(int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int *longindex)
-{
-	char opts[64], buf[64][40], hint[96];
-	const char *names[64], *text;
-	size_t n, len, lead = shortopts[0] == '+' || shortopts[0] == '-';
-	int index = -1, c;
-
-	snprintf(opts, sizeof(opts), "%.*s:%s", (int)lead, shortopts,
-		 shortopts + lead);
-	opterr = 0;
-	c = getopt_long(argc, argv, opts, longopts, &index);
-	if (longindex)
-		*longindex = index;
-	if (c == -1)
-		return c;
-	text = long_text(argv, optarg);
-	len = strcspn(text, "=");
-	if (c != '?' && c != ':' && index >= 0 &&
-	    strlen(longopts[index].name) == len - 2 &&
-	    !strncmp(text + 2, longopts[index].name, len - 2))
-		return c;
-	if (c != '?' && c != ':' && index >= 0)
-		goto unknown; /* an abbreviation: unknown, as in Docker */
-	if (c == ':') {
-		cli_errorf("option '%s' needs a value", text);
-		return '?';
-	}
-	if (c != '?')
-		return c;
-	if (optopt && strncmp(text, "--", 2)) {
-		cli_errorf("unknown option '-%c'", optopt);
-		return '?';
-	}
-	if (optopt) {
-		cli_errorf("option '%.*s' takes no value", (int)len, text);
-		return '?';
-	}
-unknown:
-	long_names(longopts, names, buf, CF_ARRAY_LEN(names), &n);
-	snprintf(opts, sizeof(opts), "%.*s", (int)len, text);
-	cf_did_you_mean(opts, names, n, hint, sizeof(hint));
-	cli_errorf("unknown option '%s'%s", opts,
-		   hint[0] ? hint : " (see --help)");
-	return '?';
+	return 0;
 }
 
 /* A path that exists and is not a regular file (/dev/null, a FIFO, a

@@ -35,6 +35,7 @@
  */
 #include "complain.h"
 
+#include "bpf_asm.h"
 #include "cli.h"
 #include "ptrace_loop.h"
 
@@ -134,14 +135,10 @@ static NOSAN __attribute__((noreturn)) void
 cp_probe_child(const struct seccomp_data *d, struct cp_page *pg)
 {
 	struct sock_filter insns[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, arch)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	    ASM_X86_64_NR(3),
+	    ASM_JEQ(__NR_exit_group, 0, 1),
+	    ASM_RET(SECCOMP_RET_ALLOW),
+	    ASM_RET(SECCOMP_RET_USER_NOTIF),
 	};
 	struct sock_fprog prog = {CF_ARRAY_LEN(insns), insns};
 	struct sigaction sa;

@@ -26,6 +26,7 @@
  * If T cannot install its filter, it makes no probe. int $0x80 faulting
  * (SIGSEGV) before any seccomp check means the kernel runs no i386 call.
  */
+#include "bpf_asm.h"
 #include "cli.h"
 #include "inspect.h"
 
@@ -207,22 +208,16 @@ static NOSAN int t_main(void *arg)
 static void build_filter(struct shm *s)
 {
 	const struct sock_filter f[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, arch)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 9),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_write, 1, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit, 0, 6),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, args[5])),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)COOKIE, 0, 4),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, args[5]) + 4),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(COOKIE >> 32), 0, 2),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	    ASM_X86_64_NR(9),
+	    ASM_JEQ(__NR_write, 1, 0),
+	    ASM_JEQ(__NR_exit, 0, 6),
+	    ASM_LOAD(args[5], 0),
+	    ASM_JEQ((uint32_t)COOKIE, 0, 4),
+	    ASM_LOAD(args[5], 4),
+	    ASM_JEQ((uint32_t)(COOKIE >> 32), 0, 2),
+	    ASM_RET(SECCOMP_RET_ALLOW),
+	    ASM_RET(SECCOMP_RET_USER_NOTIF),
+	    ASM_RET(SECCOMP_RET_USER_NOTIF),
 	};
 
 	memcpy(s->insns, f, sizeof(f));

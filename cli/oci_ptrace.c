@@ -21,7 +21,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <linux/audit.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,27 +28,13 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
-#define OP_X32_BIT 0x40000000U
 #define OP_MAX_SEIZED 4096
 
 struct op_state {
-	bool args; /* record argument values too */
-	struct cf_record *obs;
-	struct rec_result *res;
+	struct rec_ptrace rec;	     /* the calls, into rec.obs */
 	pid_t seized[OP_MAX_SEIZED]; /* seized by us, first stop not seen */
 	size_t nseized, pending;
-	int x32;
 };
-
-static int op_abi_of(const struct op_state *s, uint32_t arch, uint32_t nr)
-{
-	if (arch == AUDIT_ARCH_X86_64 && (nr & OP_X32_BIT))
-		return s->x32;
-	for (int i = 0; i < cf_abi_count(); i++)
-		if (i != s->x32 && cf_abi_audit_arch(i) == arch)
-			return i;
-	return -1;
-}
 
 static bool op_was_seized(const struct op_state *s, pid_t tid)
 {
@@ -111,7 +96,6 @@ static int op_seize_threads(struct op_state *s, pid_t pid)
 static int op_syscall_stop(struct op_state *s, pid_t tid)
 {
 	struct __ptrace_syscall_info info;
-	int abi;
 
 	memset(&info, 0, sizeof(info));
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <
@@ -119,21 +103,8 @@ static int op_syscall_stop(struct op_state *s, pid_t tid)
 		return errno == ESRCH ? 0 : -errno;
 	if (info.op != PTRACE_SYSCALL_INFO_ENTRY)
 		return 0;
-	abi = op_abi_of(s, info.arch, (uint32_t)info.entry.nr);
-	if (abi < 0) {
-		snprintf(s->res->why, sizeof(s->res->why),
-			 "a call under audit arch 0x%x, which callfence does "
-			 "not know",
-			 info.arch);
-		s->res->lost = true;
-	} else if (cf_record_add(s->obs, abi, (uint32_t)info.entry.nr, 1) < 0 ||
-		   (s->args &&
-		    rec_ptrace_args(tid, abi, (uint32_t)info.entry.nr,
-				    info.entry.args, s->obs, s->res) < 0)) {
-		return -ENOMEM;
-	}
-	s->res->events++;
-	return 0;
+	return rec_ptrace_call(&s->rec, tid, info.arch, (uint32_t)info.entry.nr,
+			       info.entry.args);
 }
 
 /* One stop: note what it says, let the task go on to its next call. */
@@ -156,7 +127,7 @@ static int op_stop(struct op_state *s, pid_t tid, int st)
 	} else if (event) {
 		if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
 		    event == PTRACE_EVENT_CLONE)
-			s->res->tasks++;
+			s->rec.res->tasks++;
 		sig = 0;
 	}
 	if (rc < 0)
@@ -211,10 +182,7 @@ static int op_record(pid_t pid, bool args, void (*attached)(void *ctx),
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	s.args = args;
-	s.obs = obs;
-	s.res = res;
-	s.x32 = cf_abi_lookup("x32");
+	rec_ptrace_init(&s.rec, obs, res, args);
 	res->tasks = 1;
 	rc = op_attach(&s, pid);
 	if (rc < 0) {

@@ -46,6 +46,24 @@ void rec_forward_signals(pid_t child);
  * res->exec_errno. */
 void rec_exec_status(int errfd, struct rec_result *res);
 
+/* record_ptrace.c: what a ptrace recorder (record's, oci-hook's) keeps
+ * while it counts calls into obs; arch and abi: the last audit arch seen
+ * and its ABI index (nearly every call of a workload has the same). */
+struct rec_ptrace {
+	struct cf_record *obs;
+	struct rec_result *res;
+	bool args; /* --args: argument values too */
+	uint32_t arch;
+	int abi, x32;
+};
+void rec_ptrace_init(struct rec_ptrace *r, struct cf_record *obs,
+		     struct rec_result *res, bool args);
+/* The call task pid is stopped at (audit arch, number nr, arguments args)
+ * counted into r->obs, with --args its values; an arch callfence does not
+ * know is a loss (res->lost, res->why). 0, or -ENOMEM. */
+int rec_ptrace_call(struct rec_ptrace *r, pid_t pid, uint32_t arch, uint32_t nr,
+		    const uint64_t *args);
+
 /* record_ptrace.c: --args of a stopped tracee's call nr (library ABI abi,
  * arguments args) into obs: the values cf_record_arg_mask asks for;
  * clone3's flags word read from the tracee's struct clone_args. A struct

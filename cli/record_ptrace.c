@@ -20,6 +20,7 @@
  */
 #include "record.h"
 
+#include "bpf_asm.h"
 #include "cli.h"
 #include "ptrace_loop.h"
 
@@ -42,27 +43,46 @@
 
 #define RP_X32_BIT 0x40000000U
 
-/* The ABI of a call: (audit arch, number) -> ABI index, the last answer
- * cached (nearly every call of a workload has the same arch). */
-struct rp_abis {
-	uint32_t arch;
-	int abi;
-	int x32;
-};
-
-static int rp_abi(struct rp_abis *c, uint32_t arch, uint32_t nr)
+void rec_ptrace_init(struct rec_ptrace *r, struct cf_record *obs,
+		     struct rec_result *res, bool args)
 {
-	if (arch == AUDIT_ARCH_X86_64 && (nr & RP_X32_BIT) && c->x32 >= 0)
-		return c->x32;
-	if (arch == c->arch)
-		return c->abi;
+	*r = (struct rec_ptrace){obs, res, args, 0, -1, cf_abi_lookup("x32")};
+}
+
+/* The ABI index of a call, or -1 (an arch callfence does not know). */
+static int rp_abi(struct rec_ptrace *r, uint32_t arch, uint32_t nr)
+{
+	if (arch == AUDIT_ARCH_X86_64 && (nr & RP_X32_BIT) && r->x32 >= 0)
+		return r->x32;
+	if (arch == r->arch)
+		return r->abi;
 	for (int i = 0; i < cf_abi_count(); i++)
-		if (cf_abi_audit_arch(i) == arch && i != c->x32) {
-			c->arch = arch;
-			c->abi = i;
+		if (cf_abi_audit_arch(i) == arch && i != r->x32) {
+			r->arch = arch;
+			r->abi = i;
 			return i;
 		}
 	return -1;
+}
+
+int rec_ptrace_call(struct rec_ptrace *r, pid_t pid, uint32_t arch, uint32_t nr,
+		    const uint64_t *args)
+{
+	int abi = rp_abi(r, arch, nr);
+
+	if (abi < 0) {
+		snprintf(r->res->why, sizeof(r->res->why),
+			 "a call under audit arch 0x%x, which callfence does "
+			 "not know",
+			 arch);
+		r->res->lost = true;
+	} else if (cf_record_add(r->obs, abi, nr, 1) < 0 ||
+		   (r->args &&
+		    rec_ptrace_args(pid, abi, nr, args, r->obs, r->res) < 0)) {
+		return -ENOMEM;
+	}
+	r->res->events++;
+	return 0;
 }
 
 /* (the eBPF backend's; the ptrace backend's tracer forwards its own) */
@@ -82,7 +102,7 @@ struct rp_child_arg {
 static void __attribute__((noreturn)) rp_child(void *arg)
 {
 	static struct sock_filter trace[] = {
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+	    ASM_RET(SECCOMP_RET_TRACE),
 	};
 	const struct rp_child_arg *a = arg;
 	struct sock_fprog prog = {1, trace};
@@ -99,12 +119,6 @@ fail:
 		_exit(CF_RUN_EXIT_FAILED);
 	_exit(e == ENOENT ? CF_RUN_EXIT_NOT_FOUND : CF_RUN_EXIT_CANNOT_RUN);
 }
-
-struct rp_ctx {
-	struct rp_abis abis;
-	struct cf_record *obs;
-	struct rec_result *res;
-};
 
 /* clone3's flags word as clone would take it, clone_args.flags |
  * clone_args.exit_signal, read from the struct at ptr in task pid (all
@@ -150,10 +164,8 @@ int rec_ptrace_args(pid_t pid, int abi, uint32_t nr, const uint64_t *args,
 /* One seccomp stop: the call. */
 static int rp_syscall(void *ctx, struct ptl_task *t)
 {
-	struct rp_ctx *c = ctx;
 	struct __ptrace_syscall_info info;
 	long n;
-	int abi;
 
 	memset(&info, 0, sizeof(info));
 	n = ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof(info),
@@ -162,22 +174,8 @@ static int rp_syscall(void *ctx, struct ptl_task *t)
 		return errno == ESRCH ? 0 : -errno; /* killed meanwhile */
 	if (info.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return -EPROTO;
-	abi = rp_abi(&c->abis, info.arch, (uint32_t)info.seccomp.nr);
-	if (abi < 0) {
-		snprintf(c->res->why, sizeof(c->res->why),
-			 "a call under audit arch 0x%x, which callfence does "
-			 "not know",
-			 info.arch);
-		c->res->lost = true;
-	} else if (cf_record_add(c->obs, abi, (uint32_t)info.seccomp.nr, 1) <
-		       0 ||
-		   (c->res->args &&
-		    rec_ptrace_args(t->pid, abi, (uint32_t)info.seccomp.nr,
-				    info.seccomp.args, c->obs, c->res) < 0)) {
-		return -ENOMEM;
-	}
-	c->res->events++;
-	return 0;
+	return rec_ptrace_call(ctx, t->pid, info.arch,
+			       (uint32_t)info.seccomp.nr, info.seccomp.args);
 }
 
 /* After the loop: did the command run, or did its execve fail? */
@@ -201,12 +199,13 @@ static int rp_run(char *const *argv, struct cf_record *obs,
 	    .armed_at_start = true,
 	    .on_syscall = rp_syscall,
 	};
-	struct rp_ctx ctx = {{0, -1, cf_abi_lookup("x32")}, obs, res};
+	struct rec_ptrace ctx;
 	struct rp_child_arg arg = {argv, -1, false};
 	struct ptl_result pr = {0};
 	int errp[2], rc;
 	pid_t pid;
 
+	rec_ptrace_init(&ctx, obs, res, res->args);
 	res->nnp = arg.nnp = !(cf_run_invoker_caps() >> CAP_SYS_ADMIN & 1);
 	if (pipe2(errp, O_CLOEXEC) < 0) {
 		cli_errorf("cannot start the command: %s", strerror(errno));

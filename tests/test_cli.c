@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -321,4 +322,66 @@ TEST(cli_check_overlapping_rules)
 		return;
 	cf_cmd(&o, "check", p, NULL);
 	CHECK(!strstr(o.text, "overlapping-rules"));
+}
+
+/* Every command's options go through one parser (cli/options.c): an
+ * unknown option, a valued option without its value and a flag given a
+ * value are refused in the same words, with the usage, and the command's
+ * usage status (run and record: 125); -h and --help print the usage and
+ * exit 0. Each row: a flag (merge and agent have none) and a valued
+ * option of the command. */
+TEST(cli_every_command_parses_options_alike)
+{
+	static const struct {
+		const char *cmd, *flag, *valued;
+		int usage;
+	} rows[] = {
+	    {"check", "--json", "--native", 2},
+	    {"compile", "--stats", "--format", 2},
+	    {"explain", "--json", "--abi", 2},
+	    {"disasm", "--json", "--annotate", 2},
+	    {"merge", NULL, "--output", 2},
+	    {"diff", "--json", "--kernel", 2},
+	    {"convert", "--audit", "--output", 2},
+	    {"inspect", "--json", "--pid", 2},
+	    {"audit-log", "--kmsg", "--since", 2},
+	    {"agent", NULL, "--policy", 2},
+	    {"record", "--args", "--backend", 125},
+	    {"oci-hook", "--install", "--wait", 2},
+	    {"run", "--privileged", "--user", 125},
+	};
+	static struct t_out o;
+	char usage[64], want[96], flag_value[64];
+
+	if (!binary_present())
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *cmd = rows[i].cmd;
+
+		snprintf(usage, sizeof(usage), "usage: callfence %s", cmd);
+		cf_cmd(&o, cmd, "--no-such-option", NULL);
+		CHECK_EQ(o.status, rows[i].usage);
+		CHECK_CONTAINS(o.text, "unknown option '--no-such-option'");
+		CHECK_CONTAINS(o.text, usage);
+		cf_cmd(&o, cmd, rows[i].valued, NULL);
+		CHECK_EQ(o.status, rows[i].usage);
+		snprintf(want, sizeof(want), "option '%s' needs a value",
+			 rows[i].valued);
+		CHECK_CONTAINS(o.text, want);
+		if (rows[i].flag) {
+			snprintf(flag_value, sizeof(flag_value), "%s=x",
+				 rows[i].flag);
+			cf_cmd(&o, cmd, flag_value, NULL);
+			CHECK_EQ(o.status, rows[i].usage);
+			snprintf(want, sizeof(want),
+				 "option '%s' takes no value", rows[i].flag);
+			CHECK_CONTAINS(o.text, want);
+		}
+		cf_cmd(&o, cmd, "--help", NULL);
+		CHECK_EQ(o.status, 0);
+		CHECK_CONTAINS(o.text, usage);
+		cf_cmd(&o, cmd, "-h", NULL);
+		CHECK_EQ(o.status, 0);
+		CHECK_CONTAINS(o.text, usage);
+	}
 }
