@@ -116,31 +116,18 @@ static uint8_t pred_step(const struct alg_pred *p, uint8_t st, unsigned bit,
 }
 
 struct walk {
-	size_t k, n, cap;
+	size_t k, n;
 	uint8_t *st; /* n * k */
 	uint64_t *lo, *hi;
+	size_t capst, caplo, caphi;
 };
 
 static int walk_grow(struct walk *w, size_t need)
 {
-	uint8_t *st;
-	uint64_t *lo, *hi;
-
-	if (need <= w->cap)
-		return 0;
-	st = realloc(w->st, need * (w->k ? w->k : 1));
-	if (!st)
+	if (cf_grow((void **)&w->st, &w->capst, need, w->k ? w->k : 1, 16) ||
+	    CF_GROW(w->lo, w->caplo, need, 16) ||
+	    CF_GROW(w->hi, w->caphi, need, 16))
 		return -ENOMEM;
-	w->st = st;
-	lo = realloc(w->lo, need * sizeof(*lo));
-	if (!lo)
-		return -ENOMEM;
-	w->lo = lo;
-	hi = realloc(w->hi, need * sizeof(*hi));
-	if (!hi)
-		return -ENOMEM;
-	w->hi = hi;
-	w->cap = need;
 	return 0;
 }
 
@@ -371,15 +358,8 @@ struct u32v {
 
 static int u32_push(struct u32v *v, uint32_t x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 64;
-		uint32_t *n = realloc(v->v, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		v->v = n;
-		v->cap = cap;
-	}
+	if (CF_GROW(v->v, v->cap, v->n + 1, 64))
+		return -ENOMEM;
 	v->v[v->n++] = x;
 	return 0;
 }
@@ -588,6 +568,7 @@ struct cf_diffs {
 	size_t n, cap;
 	/* per item: the predicates and the truths of its atoms */
 	struct diff_cell *cells;
+	size_t capcells;
 };
 
 struct diff_cell {
@@ -701,20 +682,9 @@ static int diff_cell(void *ctx, const struct alg_point *pt, size_t cell,
 
 	if (dec[0] == dec[1])
 		return 0;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 64;
-		struct cf_diff_item *ni = realloc(o->items, cap * sizeof(*ni));
-		struct diff_cell *nc;
-
-		if (!ni)
-			return -ENOMEM;
-		o->items = ni;
-		nc = realloc(o->cells, cap * sizeof(*nc));
-		if (!nc)
-			return -ENOMEM;
-		o->cells = nc;
-		o->cap = cap;
-	}
+	if (CF_GROW(o->items, o->cap, o->n + 1, 64) ||
+	    CF_GROW(o->cells, o->capcells, o->n + 1, 64))
+		return -ENOMEM;
 	it = &o->items[o->n];
 	dc = &o->cells[o->n];
 	memset(it, 0, sizeof(*it));
@@ -841,15 +811,8 @@ struct merge {
 
 static int add_rule(struct merge *m, const struct rule_out *r)
 {
-	if (m->nrules == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 64;
-		struct rule_out *n = realloc(m->rules, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		m->rules = n;
-		m->cap = cap;
-	}
+	if (CF_GROW(m->rules, m->cap, m->nrules + 1, 64))
+		return -ENOMEM;
 	m->rules[m->nrules++] = *r;
 	return 0;
 }

@@ -258,15 +258,8 @@ static int search_ranges(struct annot *an)
 static int add_entry(struct entry **v, size_t *n, size_t *cap, int abi,
 		     uint32_t nr, size_t pc)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 64;
-		struct entry *e = realloc(*v, c * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		*v = e;
-		*cap = c;
-	}
+	if (CF_GROW(*v, *cap, *n + 1, 64))
+		return -ENOMEM;
 	(*v)[(*n)++] = (struct entry){abi, nr, pc};
 	return 0;
 }

@@ -426,18 +426,13 @@ static int parse_literal(struct jp *p, struct cf_json *v)
  * heap copy leaves the initial on-stack buffer behind). */
 static int grow(struct jp *p, void **buf, size_t *cap, bool *heap, size_t size)
 {
-	size_t ncap = *cap * 2;
-	void *nb;
+	size_t ncap = cf_grow_cap(*cap, *cap + 1, 1);
+	void *nb = cf_realloc_array(*heap ? *buf : NULL, ncap, size);
 
-	if (*heap) {
-		nb = realloc(*buf, ncap * size);
-	} else {
-		nb = malloc(ncap * size);
-		if (nb)
-			memcpy(nb, *buf, *cap * size);
-	}
 	if (!nb)
 		return oom(p);
+	if (!*heap)
+		memcpy(nb, *buf, *cap * size);
 	*buf = nb;
 	*cap = ncap;
 	*heap = true;

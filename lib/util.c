@@ -139,6 +139,50 @@ void cf_arena_release(struct cf_arena *a)
 	a->next_chunk = 0;
 }
 
+/* ---- growable arrays ---------------------------------------------------- */
+
+size_t cf_grow_cap(size_t cap, size_t need, size_t first)
+{
+	size_t ncap = cap ? cap : first ? first : 1;
+
+	if (need <= cap)
+		return cap;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return need;
+		ncap *= 2;
+	}
+	return ncap;
+}
+
+void *cf_realloc_array(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	bytes = n * size;
+	return realloc(p, bytes ? bytes : 1);
+}
+
+int cf_grow(void **arr, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap && *arr)
+		return 0;
+	ncap = cf_grow_cap(*cap, need, first);
+	np = cf_realloc_array(*arr, ncap, size);
+	if (!np)
+		return -ENOMEM;
+	*arr = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
 static void cf_copy(char *dst, size_t size, const char *src)
 {
 	size_t n = src ? strlen(src) : 0;
