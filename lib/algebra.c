@@ -75,26 +75,22 @@ struct alg_arg {
 
 enum { ST_EQ = 0, ST_LT = 1, ST_GT = 2, ST_MISS = 3 };
 
+/* The states of the walk in which each operator's predicate holds. */
+#define IN(st) (1U << (st))
+static const uint8_t op_holds[CF_OP__COUNT] = {
+    [CF_OP_NE] = IN(ST_LT) | IN(ST_GT) | IN(ST_MISS),
+    [CF_OP_LT] = IN(ST_LT),
+    [CF_OP_LE] = IN(ST_EQ) | IN(ST_LT) | IN(ST_MISS),
+    [CF_OP_EQ] = IN(ST_EQ),
+    [CF_OP_GE] = IN(ST_EQ) | IN(ST_GT) | IN(ST_MISS),
+    [CF_OP_GT] = IN(ST_GT),
+    [CF_OP_MASKED_EQ] = IN(ST_EQ) | IN(ST_LT) | IN(ST_GT),
+};
+#undef IN
+
 static bool pred_truth(const struct alg_pred *p, uint8_t st)
 {
-	switch ((enum cf_op)p->op) {
-	case CF_OP_NE:
-		return st != ST_EQ;
-	case CF_OP_LT:
-		return st == ST_LT;
-	case CF_OP_LE:
-		return st != ST_GT;
-	case CF_OP_EQ:
-		return st == ST_EQ;
-	case CF_OP_GE:
-		return st != ST_LT;
-	case CF_OP_GT:
-		return st == ST_GT;
-	case CF_OP_MASKED_EQ:
-		return st != ST_MISS;
-	default:
-		return false;
-	}
+	return p->op < CF_OP__COUNT && st < 8 && (op_holds[p->op] >> st & 1);
 }
 
 static uint8_t pred_step(const struct alg_pred *p, uint8_t st, unsigned bit,
