@@ -30,7 +30,12 @@ void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align);
 void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);
 char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...) CF_PRINTF(2, 3);
+char *cf_arena_vprintf(struct cf_arena *a, const char *fmt, va_list ap)
+    CF_PRINTF(2, 0);
 void cf_arena_release(struct cf_arena *a);
+/* Frees a malloc'd object and the arena a inside it, which holds the
+ * object's own data: the one way each cf_*_free of such an object ends. */
+void cf_arena_free_owner(struct cf_arena *a, void *owner);
 
 /* ---- util.c: growable arrays ------------------------------------------ */
 

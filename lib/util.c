@@ -107,22 +107,28 @@ char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n)
 	return p;
 }
 
-char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
+char *cf_arena_vprintf(struct cf_arena *a, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n;
 	char *p;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	p = cf_arena_alloc(a, (size_t)n + 1);
-	if (!p)
-		return NULL;
+	p = n < 0 ? NULL : cf_arena_alloc(a, (size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return p;
+}
+
+char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	p = cf_arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -137,6 +143,12 @@ void cf_arena_release(struct cf_arena *a)
 	}
 	a->head = NULL;
 	a->next_chunk = 0;
+}
+
+void cf_arena_free_owner(struct cf_arena *a, void *owner)
+{
+	cf_arena_release(a);
+	free(owner);
 }
 
 /* ---- growable arrays ---------------------------------------------------- */
