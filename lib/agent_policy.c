@@ -240,8 +240,6 @@ enum cf_agent_action cf_agent_policy_decide(const struct cf_agent_policy *p,
 
 void cf_agent_policy_free(struct cf_agent_policy *p)
 {
-	if (!p)
-		return;
-	cf_arena_release(&p->arena);
-	free(p);
+	if (p)
+		cf_arena_free_owner(&p->arena, p);
 }

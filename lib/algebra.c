@@ -75,26 +75,22 @@ struct alg_arg {
 
 enum { ST_EQ = 0, ST_LT = 1, ST_GT = 2, ST_MISS = 3 };
 
+/* The states of the walk in which each operator's predicate holds. */
+#define IN(st) (1U << (st))
+static const uint8_t op_holds[CF_OP__COUNT] = {
+    [CF_OP_NE] = IN(ST_LT) | IN(ST_GT) | IN(ST_MISS),
+    [CF_OP_LT] = IN(ST_LT),
+    [CF_OP_LE] = IN(ST_EQ) | IN(ST_LT) | IN(ST_MISS),
+    [CF_OP_EQ] = IN(ST_EQ),
+    [CF_OP_GE] = IN(ST_EQ) | IN(ST_GT) | IN(ST_MISS),
+    [CF_OP_GT] = IN(ST_GT),
+    [CF_OP_MASKED_EQ] = IN(ST_EQ) | IN(ST_LT) | IN(ST_GT),
+};
+#undef IN
+
 static bool pred_truth(const struct alg_pred *p, uint8_t st)
 {
-	switch ((enum cf_op)p->op) {
-	case CF_OP_NE:
-		return st != ST_EQ;
-	case CF_OP_LT:
-		return st == ST_LT;
-	case CF_OP_LE:
-		return st != ST_GT;
-	case CF_OP_EQ:
-		return st == ST_EQ;
-	case CF_OP_GE:
-		return st != ST_LT;
-	case CF_OP_GT:
-		return st == ST_GT;
-	case CF_OP_MASKED_EQ:
-		return st != ST_MISS;
-	default:
-		return false;
-	}
+	return p->op < CF_OP__COUNT && st < 8 && (op_holds[p->op] >> st & 1);
 }
 
 static uint8_t pred_step(const struct alg_pred *p, uint8_t st, unsigned bit,
@@ -116,31 +112,18 @@ static uint8_t pred_step(const struct alg_pred *p, uint8_t st, unsigned bit,
 }
 
 struct walk {
-	size_t k, n, cap;
+	size_t k, n;
 	uint8_t *st; /* n * k */
 	uint64_t *lo, *hi;
+	size_t capst, caplo, caphi;
 };
 
 static int walk_grow(struct walk *w, size_t need)
 {
-	uint8_t *st;
-	uint64_t *lo, *hi;
-
-	if (need <= w->cap)
-		return 0;
-	st = realloc(w->st, need * (w->k ? w->k : 1));
-	if (!st)
+	if (cf_grow((void **)&w->st, &w->capst, need, w->k ? w->k : 1, 16) ||
+	    CF_GROW(w->lo, w->caplo, need, 16) ||
+	    CF_GROW(w->hi, w->caphi, need, 16))
 		return -ENOMEM;
-	w->st = st;
-	lo = realloc(w->lo, need * sizeof(*lo));
-	if (!lo)
-		return -ENOMEM;
-	w->lo = lo;
-	hi = realloc(w->hi, need * sizeof(*hi));
-	if (!hi)
-		return -ENOMEM;
-	w->hi = hi;
-	w->cap = need;
 	return 0;
 }
 
@@ -371,15 +354,8 @@ struct u32v {
 
 static int u32_push(struct u32v *v, uint32_t x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 64;
-		uint32_t *n = realloc(v->v, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		v->v = n;
-		v->cap = cap;
-	}
+	if (CF_GROW(v->v, v->cap, v->n + 1, 64))
+		return -ENOMEM;
 	v->v[v->n++] = x;
 	return 0;
 }
@@ -588,6 +564,7 @@ struct cf_diffs {
 	size_t n, cap;
 	/* per item: the predicates and the truths of its atoms */
 	struct diff_cell *cells;
+	size_t capcells;
 };
 
 struct diff_cell {
@@ -701,20 +678,9 @@ static int diff_cell(void *ctx, const struct alg_point *pt, size_t cell,
 
 	if (dec[0] == dec[1])
 		return 0;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 64;
-		struct cf_diff_item *ni = realloc(o->items, cap * sizeof(*ni));
-		struct diff_cell *nc;
-
-		if (!ni)
-			return -ENOMEM;
-		o->items = ni;
-		nc = realloc(o->cells, cap * sizeof(*nc));
-		if (!nc)
-			return -ENOMEM;
-		o->cells = nc;
-		o->cap = cap;
-	}
+	if (CF_GROW(o->items, o->cap, o->n + 1, 64) ||
+	    CF_GROW(o->cells, o->capcells, o->n + 1, 64))
+		return -ENOMEM;
 	it = &o->items[o->n];
 	dc = &o->cells[o->n];
 	memset(it, 0, sizeof(*it));
@@ -841,15 +807,8 @@ struct merge {
 
 static int add_rule(struct merge *m, const struct rule_out *r)
 {
-	if (m->nrules == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 64;
-		struct rule_out *n = realloc(m->rules, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		m->rules = n;
-		m->cap = cap;
-	}
+	if (CF_GROW(m->rules, m->cap, m->nrules + 1, 64))
+		return -ENOMEM;
 	m->rules[m->nrules++] = *r;
 	return 0;
 }

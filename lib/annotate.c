@@ -258,15 +258,8 @@ static int search_ranges(struct annot *an)
 static int add_entry(struct entry **v, size_t *n, size_t *cap, int abi,
 		     uint32_t nr, size_t pc)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 64;
-		struct entry *e = realloc(*v, c * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		*v = e;
-		*cap = c;
-	}
+	if (CF_GROW(*v, *cap, *n + 1, 64))
+		return -ENOMEM;
 	(*v)[(*n)++] = (struct entry){abi, nr, pc};
 	return 0;
 }
@@ -782,28 +775,24 @@ static void annotate_args(struct annot *an, size_t pc)
 	}
 }
 
+/* What an instruction's comment says, by its part. */
+static void (*const annotate_part[])(struct annot *an, size_t pc) = {
+    [CF_PART_ARCH] = annotate_dispatch,
+    [CF_PART_SEARCH] = annotate_search,
+    [CF_PART_ARGS] = annotate_args,
+    [CF_PART_RETURN] = annotate_return,
+};
+
 static void annotate_insn(struct annot *an, size_t pc)
 {
 	if (an->acc[pc].kind == ACC_UNREACHED) {
 		fputs("unreached: no path leads here\n", an->out);
 		return;
 	}
-	switch (an->parts[pc].part) {
-	case CF_PART_ARCH:
-		annotate_dispatch(an, pc);
-		break;
-	case CF_PART_SEARCH:
-		annotate_search(an, pc);
-		break;
-	case CF_PART_ARGS:
-		annotate_args(an, pc);
-		break;
-	case CF_PART_RETURN:
-		annotate_return(an, pc);
-		break;
-	default:
+	if ((size_t)an->parts[pc].part < CF_ARRAY_SIZE(annotate_part))
+		annotate_part[an->parts[pc].part](an, pc);
+	else
 		fputs("?", an->out);
-	}
 	fputc('\n', an->out);
 }
 

@@ -30,7 +30,33 @@ void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align);
 void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);
 char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...) CF_PRINTF(2, 3);
+char *cf_arena_vprintf(struct cf_arena *a, const char *fmt, va_list ap)
+    CF_PRINTF(2, 0);
 void cf_arena_release(struct cf_arena *a);
+/* Frees a malloc'd object and the arena a inside it, which holds the
+ * object's own data: the one way each cf_*_free of such an object ends. */
+void cf_arena_free_owner(struct cf_arena *a, void *owner);
+
+/* ---- util.c: growable arrays ------------------------------------------ */
+
+/* The one way lib/ grows a malloc'd array (docs/internals.md, "One way to
+ * do each thing"): capacities double from a first size, and a size that
+ * does not fit in size_t is refused like a failed allocation, never
+ * wrapped around. */
+
+/* The capacity an array of cap elements grows to so that it holds need:
+ * cap itself when it does, else first (at least 1) doubled until it does,
+ * need itself where doubling would overflow. */
+size_t cf_grow_cap(size_t cap, size_t need, size_t first);
+/* realloc(p, n * size), NULL when n * size overflows (p is then left as it
+ * was, as realloc leaves it on failure); n == 0 still returns a block. */
+void *cf_realloc_array(void *p, size_t n, size_t size);
+/* Room for need elements of size bytes in the malloc'd (or NULL) array *arr
+ * of *cap elements: 0, or -ENOMEM with *arr and *cap unchanged. After 0,
+ * *arr is non-NULL even for need 0. */
+int cf_grow(void **arr, size_t *cap, size_t need, size_t size, size_t first);
+#define CF_GROW(arr, cap, need, first)                                         \
+	cf_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)), (first))
 
 /* Sets err (if non-NULL) and returns code (a negative errno). */
 int cf_err(struct cf_error *err, int code, const char *fmt, ...)

@@ -38,6 +38,14 @@ struct insn_fmt {
 	enum operand opnd;
 };
 
+/* Each ALU operation and each conditional jump comes in two forms: with
+ * the constant k and with the register x. */
+/* clang-format off */
+#define KX(c, name, k, x) {(c) | BPF_K, name, k}, {(c) | BPF_X, name, x}
+/* clang-format on */
+#define ALU_KX(op, name) KX(BPF_ALU | BPF_##op, name, OPND_K, OPND_X)
+#define JMP_KX(op, name) KX(BPF_JMP | BPF_##op, name, OPND_JK, OPND_JX)
+
 static const struct insn_fmt insn_fmts[] = {
     {BPF_LD | BPF_W | BPF_ABS, "lda", OPND_ABS},
     {BPF_LD | BPF_H | BPF_ABS, "ldh", OPND_ABS},
@@ -54,36 +62,19 @@ static const struct insn_fmt insn_fmts[] = {
     {BPF_LDX | BPF_MEM, "ldx", OPND_MEM},
     {BPF_ST, "st", OPND_MEM},
     {BPF_STX, "stx", OPND_MEM},
-    {BPF_ALU | BPF_ADD | BPF_K, "add", OPND_K},
-    {BPF_ALU | BPF_ADD | BPF_X, "add", OPND_X},
-    {BPF_ALU | BPF_SUB | BPF_K, "sub", OPND_K},
-    {BPF_ALU | BPF_SUB | BPF_X, "sub", OPND_X},
-    {BPF_ALU | BPF_MUL | BPF_K, "mul", OPND_K},
-    {BPF_ALU | BPF_MUL | BPF_X, "mul", OPND_X},
-    {BPF_ALU | BPF_DIV | BPF_K, "div", OPND_K},
-    {BPF_ALU | BPF_DIV | BPF_X, "div", OPND_X},
-    {BPF_ALU | BPF_MOD | BPF_K, "mod", OPND_K},
-    {BPF_ALU | BPF_MOD | BPF_X, "mod", OPND_X},
-    {BPF_ALU | BPF_AND | BPF_K, "and", OPND_K},
-    {BPF_ALU | BPF_AND | BPF_X, "and", OPND_X},
-    {BPF_ALU | BPF_OR | BPF_K, "or", OPND_K},
-    {BPF_ALU | BPF_OR | BPF_X, "or", OPND_X},
-    {BPF_ALU | BPF_XOR | BPF_K, "xor", OPND_K},
-    {BPF_ALU | BPF_XOR | BPF_X, "xor", OPND_X},
-    {BPF_ALU | BPF_LSH | BPF_K, "lsh", OPND_K},
-    {BPF_ALU | BPF_LSH | BPF_X, "lsh", OPND_X},
-    {BPF_ALU | BPF_RSH | BPF_K, "rsh", OPND_K},
-    {BPF_ALU | BPF_RSH | BPF_X, "rsh", OPND_X},
+    /* the two-form operations as a grid: */
+    /* clang-format off */
+    ALU_KX(ADD, "add"), ALU_KX(SUB, "sub"), ALU_KX(MUL, "mul"),
+    ALU_KX(DIV, "div"), ALU_KX(MOD, "mod"), ALU_KX(AND, "and"),
+    ALU_KX(OR, "or"),   ALU_KX(XOR, "xor"), ALU_KX(LSH, "lsh"),
+    ALU_KX(RSH, "rsh"),
+    /* clang-format on */
     {BPF_ALU | BPF_NEG, "neg", OPND_NONE},
     {BPF_JMP | BPF_JA, "ja", OPND_JA},
-    {BPF_JMP | BPF_JEQ | BPF_K, "jeq", OPND_JK},
-    {BPF_JMP | BPF_JEQ | BPF_X, "jeq", OPND_JX},
-    {BPF_JMP | BPF_JGT | BPF_K, "jgt", OPND_JK},
-    {BPF_JMP | BPF_JGT | BPF_X, "jgt", OPND_JX},
-    {BPF_JMP | BPF_JGE | BPF_K, "jge", OPND_JK},
-    {BPF_JMP | BPF_JGE | BPF_X, "jge", OPND_JX},
-    {BPF_JMP | BPF_JSET | BPF_K, "jset", OPND_JK},
-    {BPF_JMP | BPF_JSET | BPF_X, "jset", OPND_JX},
+    /* clang-format off */
+    JMP_KX(JEQ, "jeq"), JMP_KX(JGT, "jgt"), JMP_KX(JGE, "jge"),
+    JMP_KX(JSET, "jset"),
+    /* clang-format on */
     {BPF_RET | BPF_K, "ret", OPND_RETK},
     {BPF_RET | BPF_A, "ret", OPND_RETA},
     {BPF_MISC | BPF_TAX, "tax", OPND_NONE},

@@ -67,10 +67,8 @@ int cf_compile(const struct cf_profile *p, const struct cf_target *t,
 
 void cf_filter_free(struct cf_filter *f)
 {
-	if (!f)
-		return;
-	cf_arena_release(&f->arena);
-	free(f);
+	if (f)
+		cf_arena_free_owner(&f->arena, f);
 }
 
 bool cf_filter_unconfined(const struct cf_filter *f)

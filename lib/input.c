@@ -42,10 +42,10 @@ static int input_grow(struct input *in, size_t max)
 		return 0;
 	if (in->cap > max)
 		return -EFBIG;
-	cap = in->cap < 4096 ? 4096 : in->cap * 2;
+	cap = cf_grow_cap(in->cap, in->len + 1, 4096);
 	if (cap > max + 1)
 		cap = max + 1;
-	nb = realloc(in->buf, cap + 1); /* + the NUL after the data */
+	nb = cf_realloc_array(in->buf, cap + 1, 1); /* + the NUL after it */
 	if (!nb)
 		return -ENOMEM;
 	in->buf = nb;

@@ -65,9 +65,21 @@ static inline bool cf_cond_wide(const struct cf_arch *ar,
 uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
 		    const struct cf_ir_sys **sys,
 		    const struct cf_ir_chain **chain);
+/* The first ABI of the filter with this audit arch and x32-ness, or NULL
+ * (the ABI a call is judged by). */
+const struct cf_ir_abi *cf_ir_find_abi(const struct cf_ir *ir, uint32_t audit,
+				       bool x32);
 /* abi's entry for number nr (binary search), or NULL. */
 const struct cf_ir_sys *cf_ir_find_sys(const struct cf_ir_abi *abi,
 				       uint32_t nr);
+/* Do x and y test the same thing (argument, operator, data)? low32 aside:
+ * it says how an ABI reads the argument, not what the rule asks. */
+static inline bool cf_cond_same_test(const struct cf_cond *x,
+				     const struct cf_cond *y)
+{
+	return x->arg == y->arg && x->op == y->op && x->datum == y->datum &&
+	       x->datum2 == y->datum2;
+}
 /* Does the condition hold for a 64-bit argument on this arch? */
 bool cf_ir_cond_match(const struct cf_arch *arch, const struct cf_cond *c,
 		      uint64_t argval);

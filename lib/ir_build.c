@@ -348,15 +348,8 @@ static bool seen_once(struct harden_seen *h, const void *key)
 	for (size_t i = 0; i < h->n; i++)
 		if (h->p[i] == key)
 			return true;
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 16;
-		const void **p = realloc(h->p, cap * sizeof(*p));
-
-		if (!p)
-			return false;
-		h->p = p;
-		h->cap = cap;
-	}
+	if (CF_GROW(h->p, h->cap, h->n + 1, 16))
+		return false;
 	h->p[h->n++] = key;
 	return false;
 }

@@ -42,9 +42,8 @@
 #include "ruleset.h"
 #include "ir.h"
 
-/* The first ABI of the filter with this audit arch and x32-ness. */
-static const struct cf_ir_abi *find_abi(const struct cf_ir *ir, uint32_t audit,
-					bool x32)
+const struct cf_ir_abi *cf_ir_find_abi(const struct cf_ir *ir, uint32_t audit,
+				       bool x32)
 {
 	for (size_t i = 0; i < ir->nabis; i++)
 		if (cf_arch_serves(&cf_arches[ir->abis[i].arch], audit, x32))
@@ -132,10 +131,11 @@ uint32_t cf_ir_eval(const struct cf_ir *ir, const struct seccomp_data *d,
 	/* fa decides in libseccomp's filter, sa owns runc's stub */
 	/* libseccomp hands x86_64's nr -1 (how a tracer skips a call; the
 	 * filter runs again after it) to x86_64's filter, not to x32's */
-	fa = find_abi(ir, audit,
-		      cf_nr_filter_x32(nr) &&
-			  !(nr == UINT32_MAX && find_abi(ir, audit, false)));
-	sa = find_abi(ir, audit, nr & CF_X32_BIT);
+	fa = cf_ir_find_abi(
+	    ir, audit,
+	    cf_nr_filter_x32(nr) &&
+		!(nr == UINT32_MAX && cf_ir_find_abi(ir, audit, false)));
+	sa = cf_ir_find_abi(ir, audit, nr & CF_X32_BIT);
 	s = fa ? cf_ir_find_sys(fa, nr) : NULL;
 	if (sa && sa->enosys && nr > sa->enosys_above && !s)
 		return CF_RET_ERRNO(ENOSYS);

@@ -426,18 +426,13 @@ static int parse_literal(struct jp *p, struct cf_json *v)
  * heap copy leaves the initial on-stack buffer behind). */
 static int grow(struct jp *p, void **buf, size_t *cap, bool *heap, size_t size)
 {
-	size_t ncap = *cap * 2;
-	void *nb;
+	size_t ncap = cf_grow_cap(*cap, *cap + 1, 1);
+	void *nb = cf_realloc_array(*heap ? *buf : NULL, ncap, size);
 
-	if (*heap) {
-		nb = realloc(*buf, ncap * size);
-	} else {
-		nb = malloc(ncap * size);
-		if (nb)
-			memcpy(nb, *buf, *cap * size);
-	}
 	if (!nb)
 		return oom(p);
+	if (!*heap)
+		memcpy(nb, *buf, *cap * size);
 	*buf = nb;
 	*cap = ncap;
 	*heap = true;
@@ -457,18 +452,46 @@ static void *settle(struct jp *p, const void *top, size_t n, size_t size)
 	return out;
 }
 
+/* Past the opening bracket of an array or object: 1 if close follows at
+ * once (consumed: the container is empty), else 0. */
+static int open_container(struct jp *p, char close)
+{
+	p->s++;
+	skip_ws(p);
+	if (p->s < p->end && *p->s == close) {
+		p->s++;
+		return 1;
+	}
+	return 0;
+}
+
+/* After an element of an array or object: 0 past a ',' (another element
+ * follows), 1 past close (the last one), else an error naming what ("array"
+ * or "object") and its element. */
+static int next_element(struct jp *p, char close, const char *what,
+			const char *element)
+{
+	skip_ws(p);
+	if (p->s < p->end && *p->s == ',') {
+		p->s++;
+		skip_ws(p);
+		if (p->s < p->end && *p->s == close)
+			return jerr(p, p->s, "trailing comma in %s", what);
+		return 0;
+	}
+	if (p->s < p->end && *p->s == close) {
+		p->s++;
+		return 1;
+	}
+	return jerr(p, p->s, "expected ',' or '%c' after %s", close, element);
+}
+
 static int parse_array(struct jp *p, struct cf_json *v)
 {
 	size_t base = p->nitems;
-	int rc = 0;
+	int rc = open_container(p, ']');
 
-	p->s++;
-	skip_ws(p);
-	if (p->s < p->end && *p->s == ']') {
-		p->s++;
-		goto done;
-	}
-	for (;;) {
+	while (!rc) {
 		struct cf_json *item;
 
 		if ((rc = parse_value(p, &item)))
@@ -480,25 +503,9 @@ static int parse_array(struct jp *p, struct cf_json *v)
 			       &p->items_heap, sizeof(*p->items))))
 			break;
 		p->items[p->nitems++] = item;
-		skip_ws(p);
-		if (p->s < p->end && *p->s == ',') {
-			p->s++;
-			skip_ws(p);
-			if (p->s < p->end && *p->s == ']') {
-				rc = jerr(p, p->s, "trailing comma in array");
-				break;
-			}
-			continue;
-		}
-		if (p->s < p->end && *p->s == ']') {
-			p->s++;
-			break;
-		}
-		rc = jerr(p, p->s, "expected ',' or ']' after array element");
-		break;
+		rc = next_element(p, ']', "array", "array element");
 	}
-done:
-	if (rc)
+	if (rc < 0)
 		return rc;
 	v->u.arr.n = p->nitems - base;
 	v->u.arr.items =
@@ -529,15 +536,9 @@ static int parse_member(struct jp *p, struct cf_json_member *m)
 static int parse_object(struct jp *p, struct cf_json *v)
 {
 	size_t base = p->nmem;
-	int rc = 0;
+	int rc = open_container(p, '}');
 
-	p->s++;
-	skip_ws(p);
-	if (p->s < p->end && *p->s == '}') {
-		p->s++;
-		goto done;
-	}
-	for (;;) {
+	while (!rc) {
 		struct cf_json_member m;
 
 		if ((rc = parse_member(p, &m)))
@@ -547,25 +548,9 @@ static int parse_object(struct jp *p, struct cf_json *v)
 			       sizeof(*p->mem))))
 			break;
 		p->mem[p->nmem++] = m;
-		skip_ws(p);
-		if (p->s < p->end && *p->s == ',') {
-			p->s++;
-			skip_ws(p);
-			if (p->s < p->end && *p->s == '}') {
-				rc = jerr(p, p->s, "trailing comma in object");
-				break;
-			}
-			continue;
-		}
-		if (p->s < p->end && *p->s == '}') {
-			p->s++;
-			break;
-		}
-		rc = jerr(p, p->s, "expected ',' or '}' after object member");
-		break;
+		rc = next_element(p, '}', "object", "object member");
 	}
-done:
-	if (rc)
+	if (rc < 0)
 		return rc;
 	v->u.obj.n = p->nmem - base;
 	v->u.obj.m = settle(p, p->mem + base, v->u.obj.n, sizeof(*p->mem));

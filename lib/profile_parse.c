@@ -55,31 +55,63 @@ static struct cf_pos pos_of(struct pp *pp, const struct cf_json *v,
 	return (struct cf_pos){ptr_str(pp, ptr), v->line, v->col};
 }
 
-CF_PRINTF(4, 5)
-static int perr(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		const char *fmt, ...)
+/* Where the document has line:col, at the JSON pointer ptr. */
+static struct cf_loc loc_at(struct pp *pp, uint32_t line, uint32_t col,
+			    struct jptr *ptr)
 {
-	struct cf_loc loc = {pp->p->file, ptr_str(pp, ptr), v ? v->line : 0,
-			     v ? v->col : 0};
+	return (struct cf_loc){pp->p->file, ptr_str(pp, ptr), line, col};
+}
+
+/* Where a value is (v at ptr; v may be NULL). */
+static struct cf_loc value_loc(struct pp *pp, const struct cf_json *v,
+			       struct jptr *ptr)
+{
+	return loc_at(pp, v ? v->line : 0, v ? v->col : 0, ptr);
+}
+
+/* Where a member's key is (m of the object at parent). */
+static struct cf_loc key_loc(struct pp *pp, const struct cf_json_member *m,
+			     struct jptr *parent)
+{
+	struct jptr at = JP_KEY(parent, m->key);
+
+	return loc_at(pp, m->line, m->col, &at);
+}
+
+/* -EINVAL, the message at loc followed by hint (may be ""): the one error
+ * of the parser, by a value (perr) or by a key (key_err). */
+CF_PRINTF(4, 5)
+static int perr_hint(struct pp *pp, struct cf_loc loc, const char *hint,
+		     const char *fmt, ...)
+{
 	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return cf_err_at(pp->err, -EINVAL, &loc, "%s", msg);
+	return cf_err_at(pp->err, -EINVAL, &loc, "%s%s", msg, hint);
 }
+#define perr(pp, v, ptr, ...)                                                  \
+	perr_hint(pp, value_loc(pp, v, ptr), "", __VA_ARGS__)
+#define key_err(pp, m, parent, ...)                                            \
+	perr_hint(pp, key_loc(pp, m, parent), "", __VA_ARGS__)
 
+/* A parse-time note (cf_lint_notes shows it); fmt as printf. */
+CF_PRINTF(4, 5)
 static void note(struct pp *pp, const char *id, struct cf_pos pos,
-		 const char *msg)
+		 const char *fmt, ...)
 {
 	struct cf_p_note *n = cf_arena_alloc(&pp->p->arena, sizeof(*n));
+	va_list ap;
 
 	if (!n)
 		return;
+	va_start(ap, fmt);
+	n->msg = cf_arena_vprintf(&pp->p->arena, fmt, ap);
+	va_end(ap);
 	n->id = id;
 	n->pos = pos;
-	n->msg = msg;
 	n->next = pp->p->notes;
 	pp->p->notes = n;
 }
@@ -196,11 +228,10 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 				hit = &f[j];
 				pos.pointer = ptr_str(pp, cptr);
 				note(pp, "key-case", pos,
-				     cf_arena_printf(&pp->p->arena,
-						     "key '%s' matched '%s' "
-						     "case-insensitively (as "
-						     "Docker's decoder does)",
-						     m->key, f[j].name));
+				     "key '%s' matched '%s' "
+				     "case-insensitively (as "
+				     "Docker's decoder does)",
+				     m->key, f[j].name);
 			}
 		}
 		if (!hit) {
@@ -218,9 +249,7 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 			pos.pointer = ptr_str(pp, cptr);
 
 			note(pp, "unknown-key", pos,
-			     cf_arena_printf(&pp->p->arena,
-					     "unknown key '%s' ignored%s",
-					     m->key, hint));
+			     "unknown key '%s' ignored%s", m->key, hint);
 			continue;
 		}
 		/* (a reader's member always has a value; the test is for
@@ -259,20 +288,6 @@ static const char *shown(struct pp *pp, const char *s, size_t n)
 	}
 	strcpy(o, cut < n ? "..." : "");
 	return out;
-}
-
-CF_PRINTF(6, 7)
-static int perr_at(struct pp *pp, uint32_t line, uint32_t col, struct jptr *ptr,
-		   const char *hint, const char *fmt, ...)
-{
-	struct cf_loc loc = {pp->p->file, ptr_str(pp, ptr), line, col};
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return cf_err_at(pp->err, -EINVAL, &loc, "%s%s", msg, hint);
 }
 
 static const char nul_hint[] =
@@ -348,9 +363,9 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 		struct jptr child;
 
 		if (pp->nul && memchr(m->key, 0, m->keylen))
-			return perr_at(pp, m->line, m->col, ptr, nul_hint,
-				       "key '%s' contains U+0000",
-				       shown(pp, m->key, m->keylen));
+			return perr_hint(pp, loc_at(pp, m->line, m->col, ptr),
+					 nul_hint, "key '%s' contains U+0000",
+					 shown(pp, m->key, m->keylen));
 		for (size_t i = 0; n <= CF_DUP_PAIRWISE && i < j; i++)
 			if (key_may_equal(&obj->u.obj.m[i], m) &&
 			    !key_fold_cmp(obj->u.obj.m[i].key,
@@ -363,13 +378,12 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 		if (dup == j) {
 			struct jptr fptr = JP_KEY(ptr, obj->u.obj.m[first].key);
 
-			child = JP_KEY(ptr, m->key);
 			o = &obj->u.obj.m[first];
-			return perr_at(pp, m->line, m->col, &child, dup_hint,
-				       "duplicate key '%s', first at %u:%u "
-				       "as %s",
-				       shown(pp, m->key, m->keylen), o->line,
-				       o->col, ptr_str(pp, &fptr));
+			return perr_hint(pp, key_loc(pp, m, ptr), dup_hint,
+					 "duplicate key '%s', first at %u:%u "
+					 "as %s",
+					 shown(pp, m->key, m->keylen), o->line,
+					 o->col, ptr_str(pp, &fptr));
 		}
 		/* (a reader's member always has a value: for clang
 		 * --analyze, which cannot see into json.c) */
@@ -391,9 +405,9 @@ static int check_value(struct pp *pp, const struct cf_json *v, struct jptr *ptr)
 	switch (v->type) {
 	case CF_JSON_STRING:
 		if (pp->nul && memchr(v->u.str.s, 0, v->u.str.len))
-			return perr_at(pp, v->line, v->col, ptr, nul_hint,
-				       "string '%s' contains U+0000",
-				       shown(pp, v->u.str.s, v->u.str.len));
+			return perr_hint(pp, value_loc(pp, v, ptr), nul_hint,
+					 "string '%s' contains U+0000",
+					 shown(pp, v->u.str.s, v->u.str.len));
 		return 0;
 	case CF_JSON_ARRAY:
 		if (!pp->nul && !(v->flags & CF_JSON_F_NESTED))
@@ -541,39 +555,77 @@ static const char *const op_names[] = {
 #undef X
 };
 
-static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		      enum cf_action_kind *out)
+/* The index in names[n] of the string v, else an error: "unknown what"
+ * with a did-you-mean hint, or "expected". */
+static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		      const char *const *names, size_t n, const char *what,
+		      const char *expected, size_t *out)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 	char buf[128];
 
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < CF_ARRAY_SIZE(action_names); i++) {
-		if (!strcmp(v->u.str.s, action_names[i])) {
-			*out = (enum cf_action_kind)i;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v->u.str.s, names[i])) {
+			*out = i;
 			return 0;
 		}
 	}
-	return perr(pp, v, ptr, "unknown action '%s'%s", v->u.str.s,
-		    hint_or(v->u.str.s, action_names,
-			    CF_ARRAY_SIZE(action_names),
-			    "expected one of SCMP_ACT_*", buf, sizeof(buf)));
+	return perr(pp, v, ptr, "unknown %s '%s'%s", what, v->u.str.s,
+		    hint_or(v->u.str.s, names, n, expected, buf, sizeof(buf)));
+}
+
+static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		      enum cf_action_kind *out)
+{
+	size_t i;
+	int rc =
+	    name_index(pp, v, ptr, action_names, CF_ARRAY_SIZE(action_names),
+		       "action", "expected one of SCMP_ACT_*", &i);
+
+	if (!rc)
+		*out = (enum cf_action_kind)i;
+	return rc;
+}
+
+/* The errno of a rule ("errnoRet", "errno") or of the profile's default
+ * action ("defaultErrnoRet", "defaultErrno"): the first member of what
+ * reads either, so that one setter reads both numbers. */
+struct errno_build {
+	bool has_ret;
+	uint32_t ret;
+	int name_errno; /* the errno name's number, or -1 */
+};
+
+/* Does the action take an errno (its data)? */
+static bool takes_errno(enum cf_action_kind k)
+{
+	return k == CF_ACT_ERRNO || k == CF_ACT_TRACE;
 }
 
 /* SECCOMP_RET value of an action with its errno data. */
-static uint32_t action_value(enum cf_action_kind k, bool has_ret, uint32_t ret,
-			     int name_errno)
+static uint32_t action_value(enum cf_action_kind k, const struct errno_build *e)
 {
 	uint32_t data = 1; /* EPERM, as runc */
 
-	if (k != CF_ACT_ERRNO && k != CF_ACT_TRACE)
+	if (!takes_errno(k))
 		return action_values[k];
-	if (has_ret)
-		data = ret;
-	else if (name_errno >= 0)
-		data = (uint32_t)name_errno;
+	if (e->has_ret)
+		data = e->ret;
+	else if (e->name_errno >= 0)
+		data = (uint32_t)e->name_errno;
 	return action_values[k] | data;
+}
+
+/* "errnoRet" or "defaultErrnoRet"; obj starts with a struct errno_build. */
+static int errno_ret(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		     void *obj)
+{
+	struct errno_build *e = obj;
+
+	e->has_ret = true;
+	return get_errno(pp, v, ptr, &e->ret);
 }
 
 static int get_errno_name(struct pp *pp, const struct cf_json *v,
@@ -629,20 +681,13 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		  void *obj)
 {
 	struct cf_p_arg *a = obj;
-	int rc = want(pp, v, ptr, CF_JSON_STRING);
-	char buf[128];
+	size_t i;
+	int rc = name_index(pp, v, ptr, op_names, CF_ARRAY_SIZE(op_names),
+			    "operator", "expected one of SCMP_CMP_*", &i);
 
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < CF_ARRAY_SIZE(op_names); i++) {
-		if (!strcmp(v->u.str.s, op_names[i])) {
-			a->op = (enum cf_op)(i + 1);
-			return 0;
-		}
-	}
-	return perr(pp, v, ptr, "unknown operator '%s'%s", v->u.str.s,
-		    hint_or(v->u.str.s, op_names, CF_ARRAY_SIZE(op_names),
-			    "expected one of SCMP_CMP_*", buf, sizeof(buf)));
+	if (!rc)
+		a->op = (enum cf_op)(i + 1);
+	return rc;
 }
 
 static const struct field arg_fields[] = {
@@ -691,11 +736,10 @@ static int filter_kernel(struct pp *pp, const struct cf_json *v,
 	if (dots == 2) {
 		f->min_kernel_3part = true;
 		note(pp, "minkernel-3part", pos_of(pp, v, ptr),
-		     cf_arena_printf(&pp->p->arena,
-				     "minKernel '%s' has three parts: "
-				     "compared on X.Y only (current Docker "
-				     "rejects it; write \"X.Y\")",
-				     s));
+		     "minKernel '%s' has three parts: "
+		     "compared on X.Y only (current Docker "
+		     "rejects it; write \"X.Y\")",
+		     s);
 	}
 	return 0;
 }
@@ -709,10 +753,9 @@ static const struct field filter_fields[] = {
 /* ---- syscalls[] --------------------------------------------------------- */
 
 struct sys_build {
+	struct errno_build e; /* first: errno_ret reads it */
 	struct cf_p_syscall *s;
-	bool has_action, has_ret, has_names;
-	uint32_t ret;
-	int name_errno;
+	bool has_action, has_names;
 	const struct cf_json *action_v;
 	const char *legacy;
 	struct cf_pos legacy_pos;
@@ -754,21 +797,12 @@ static int sys_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return get_action(pp, v, ptr, &b->s->action_kind);
 }
 
-static int sys_errno_ret(struct pp *pp, const struct cf_json *v,
-			 struct jptr *ptr, void *obj)
-{
-	struct sys_build *b = obj;
-
-	b->has_ret = true;
-	return get_errno(pp, v, ptr, &b->ret);
-}
-
 static int sys_errno(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		     void *obj)
 {
 	struct sys_build *b = obj;
 
-	return get_errno_name(pp, v, ptr, &b->s->errno_name, &b->name_errno);
+	return get_errno_name(pp, v, ptr, &b->s->errno_name, &b->e.name_errno);
 }
 
 static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
@@ -808,29 +842,35 @@ static int sys_comment(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return 0;
 }
 
-static int sys_includes(struct pp *pp, const struct cf_json *v,
-			struct jptr *ptr, void *obj)
+/* A rule's "includes" or "excludes" object into f. */
+static int read_filter(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		       struct cf_p_filter *f)
 {
-	struct cf_p_filter *f = &((struct sys_build *)obj)->s->includes;
-
 	f->pos = pos_of(pp, v, ptr);
 	return fields(pp, v, ptr, filter_fields, CF_ARRAY_SIZE(filter_fields),
 		      f);
+}
+
+static struct cf_p_syscall *rule_of(void *sys_build)
+{
+	return ((struct sys_build *)sys_build)->s;
+}
+
+static int sys_includes(struct pp *pp, const struct cf_json *v,
+			struct jptr *ptr, void *obj)
+{
+	return read_filter(pp, v, ptr, &rule_of(obj)->includes);
 }
 
 static int sys_excludes(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj)
 {
-	struct cf_p_filter *f = &((struct sys_build *)obj)->s->excludes;
-
-	f->pos = pos_of(pp, v, ptr);
-	return fields(pp, v, ptr, filter_fields, CF_ARRAY_SIZE(filter_fields),
-		      f);
+	return read_filter(pp, v, ptr, &rule_of(obj)->excludes);
 }
 
 static const struct field sys_fields[] = {
     {"names", sys_names},	{"name", sys_name},
-    {"action", sys_action},	{"errnoRet", sys_errno_ret},
+    {"action", sys_action},	{"errnoRet", errno_ret},
     {"errno", sys_errno},	{"args", sys_args},
     {"comment", sys_comment},	{"includes", sys_includes},
     {"excludes", sys_excludes},
@@ -865,33 +905,26 @@ static int finish_syscall(struct pp *pp, struct sys_build *b,
 	if (!s->nnames)
 		note(pp, "no-names", pos_of(pp, v, ptr),
 		     "rule names no syscall: it has no effect");
-	if (s->errno_name && !b->has_ret &&
-	    (s->action_kind == CF_ACT_ERRNO ||
-	     s->action_kind == CF_ACT_TRACE)) {
+	if (s->errno_name && !b->e.has_ret && takes_errno(s->action_kind)) {
 		s->errno_name_used = true;
 		note(pp, "errno-name", pos_of(pp, v, ptr),
-		     cf_arena_printf(&pp->p->arena,
-				     "errno name '%s' without errnoRet: "
-				     "honoured as Podman does; Docker "
-				     "ignores names and would use EPERM",
-				     s->errno_name));
+		     "errno name '%s' without errnoRet: "
+		     "honoured as Podman does; Docker "
+		     "ignores names and would use EPERM",
+		     s->errno_name);
 	}
-	if (b->has_ret && s->action_kind != CF_ACT_ERRNO &&
-	    s->action_kind != CF_ACT_TRACE)
+	if (b->e.has_ret && !takes_errno(s->action_kind))
 		note(pp, "errno-ignored", s->action_pos,
 		     "errnoRet is ignored for this action (only "
 		     "SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)");
-	s->action =
-	    action_value(s->action_kind, b->has_ret, b->ret, b->name_errno);
+	s->action = action_value(s->action_kind, &b->e);
 	return 0;
 }
 
 /* ---- the profile -------------------------------------------------------- */
 
 struct prof_build {
-	bool has_ret;
-	uint32_t ret;
-	int name_errno;
+	struct errno_build e; /* first: errno_ret reads it */
 	bool has_archmap, has_arches;
 	const struct cf_json *arches_v, *archmap_v;
 };
@@ -913,22 +946,13 @@ static int prof_default(struct pp *pp, const struct cf_json *v,
 	return get_action(pp, v, ptr, &pp->p->default_kind);
 }
 
-static int prof_default_ret(struct pp *pp, const struct cf_json *v,
-			    struct jptr *ptr, void *obj)
-{
-	struct prof_build *b = obj;
-
-	b->has_ret = true;
-	return get_errno(pp, v, ptr, &b->ret);
-}
-
 static int prof_default_errno(struct pp *pp, const struct cf_json *v,
 			      struct jptr *ptr, void *obj)
 {
 	struct prof_build *b = obj;
 
 	return get_errno_name(pp, v, ptr, &pp->p->default_errno_name,
-			      &b->name_errno);
+			      &b->e.name_errno);
 }
 
 static int abi_of(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
@@ -1060,7 +1084,7 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
 		const struct cf_json *s = v->u.arr.items[i];
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
-		struct sys_build b = {.s = &p->syscalls[i], .name_errno = -1};
+		struct sys_build b = {.e.name_errno = -1, .s = &p->syscalls[i]};
 
 		b.s->pos = pos_of(pp, s, iptr);
 		rc = fields(pp, s, iptr, sys_fields, CF_ARRAY_SIZE(sys_fields),
@@ -1146,7 +1170,7 @@ static int prof_listener_metadata(struct pp *pp, const struct cf_json *v,
 
 static const struct field prof_fields[] = {
     {"defaultAction", prof_default},
-    {"defaultErrnoRet", prof_default_ret},
+    {"defaultErrnoRet", errno_ret},
     {"defaultErrno", prof_default_errno},
     {"architectures", prof_arches},
     {"archMap", prof_archmap},
@@ -1169,19 +1193,16 @@ static int finish_profile(struct pp *pp, struct prof_build *b,
 	p->unconfined = !p->has_default_action && p->nsyscalls == 0;
 	if (!p->has_flags)
 		p->flags = CF_FLAG_SPEC_ALLOW; /* runc >= 1.2 */
-	if (p->default_errno_name && !b->has_ret &&
-	    (p->default_kind == CF_ACT_ERRNO ||
-	     p->default_kind == CF_ACT_TRACE)) {
+	if (p->default_errno_name && !b->e.has_ret &&
+	    takes_errno(p->default_kind)) {
 		p->default_errno_name_used = true;
 		note(pp, "errno-name", p->default_pos,
-		     cf_arena_printf(&p->arena,
-				     "defaultErrno '%s' without "
-				     "defaultErrnoRet: honoured as Podman "
-				     "does; Docker would use EPERM",
-				     p->default_errno_name));
+		     "defaultErrno '%s' without "
+		     "defaultErrnoRet: honoured as Podman "
+		     "does; Docker would use EPERM",
+		     p->default_errno_name);
 	}
-	p->default_action =
-	    action_value(p->default_kind, b->has_ret, b->ret, b->name_errno);
+	p->default_action = action_value(p->default_kind, &b->e);
 	return 0;
 }
 
@@ -1210,22 +1231,6 @@ first_of(const struct cf_json *obj, bool (*is)(const struct cf_json_member *))
 		if (is(&obj->u.obj.m[i]))
 			return &obj->u.obj.m[i];
 	return NULL;
-}
-
-static int key_err(struct pp *pp, const struct cf_json_member *m,
-		   struct jptr *parent, const char *fmt, ...) CF_PRINTF(4, 5);
-static int key_err(struct pp *pp, const struct cf_json_member *m,
-		   struct jptr *parent, const char *fmt, ...)
-{
-	struct jptr at = JP_KEY(parent, m->key);
-	struct cf_loc loc = {pp->p->file, ptr_str(pp, &at), m->line, m->col};
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return cf_err_at(pp->err, -EINVAL, &loc, "%s", msg);
 }
 
 /* The member of obj that Go would decode into the field name (*out NULL:
@@ -1274,7 +1279,7 @@ static int no_filter(struct pp *pp, const struct cf_json *obj, struct jptr *ptr)
 static int parse_profile(struct pp *pp, const struct cf_json *obj,
 			 struct jptr *ptr)
 {
-	struct prof_build b = {.name_errno = -1};
+	struct prof_build b = {.e.name_errno = -1};
 	int rc =
 	    fields(pp, obj, ptr, prof_fields, CF_ARRAY_SIZE(prof_fields), &b);
 
@@ -1420,29 +1425,17 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 	return 0;
 }
 
-int cf_profile_load(const char *path, struct cf_profile **out,
-		    struct cf_error *err)
+/* Reads a profile from the file name (by_path) or from fd (name names it
+ * in messages), then parses it. */
+static int load(bool by_path, int fd, const char *name, struct cf_profile **out,
+		struct cf_error *err)
 {
 	char *buf;
 	size_t len;
-	int rc = cf_read_path_wait(path, "profile", CF_INPUT_MAX,
-				   CF_FIFO_WAIT_MS, &buf, &len, err);
-
-	*out = NULL;
-	if (rc)
-		return rc;
-	rc = cf_profile_parse(buf, len, path, out, err);
-	free(buf);
-	return rc;
-}
-
-int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
-		       struct cf_error *err)
-{
-	char *buf;
-	size_t len;
-	int rc = cf_read_fd_wait(fd, name, "profile", CF_INPUT_MAX,
-				 CF_FIFO_WAIT_MS, &buf, &len, err);
+	int rc = by_path ? cf_read_path_wait(name, "profile", CF_INPUT_MAX,
+					     CF_FIFO_WAIT_MS, &buf, &len, err)
+			 : cf_read_fd_wait(fd, name, "profile", CF_INPUT_MAX,
+					   CF_FIFO_WAIT_MS, &buf, &len, err);
 
 	*out = NULL;
 	if (rc)
@@ -1450,6 +1443,18 @@ int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
 	rc = cf_profile_parse(buf, len, name, out, err);
 	free(buf);
 	return rc;
+}
+
+int cf_profile_load(const char *path, struct cf_profile **out,
+		    struct cf_error *err)
+{
+	return load(true, -1, path, out, err);
+}
+
+int cf_profile_load_fd(int fd, const char *name, struct cf_profile **out,
+		       struct cf_error *err)
+{
+	return load(false, fd, name, out, err);
 }
 
 const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n, char *buf,
@@ -1490,8 +1495,6 @@ bool cf_profile_unconfined(const struct cf_profile *p)
 
 void cf_profile_free(struct cf_profile *p)
 {
-	if (!p)
-		return;
-	cf_arena_release(&p->arena);
-	free(p);
+	if (p)
+		cf_arena_free_owner(&p->arena, p);
 }

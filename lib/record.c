@@ -180,10 +180,7 @@ static bool rec_same_chains(const struct cf_ir_sys *a,
 		if (x->nconds != y->nconds || x->action != y->action)
 			return false;
 		for (unsigned j = 0; j < x->nconds; j++)
-			if (x->conds[j].arg != y->conds[j].arg ||
-			    x->conds[j].op != y->conds[j].op ||
-			    x->conds[j].datum != y->conds[j].datum ||
-			    x->conds[j].datum2 != y->conds[j].datum2)
+			if (!cf_cond_same_test(&x->conds[j], &y->conds[j]))
 				return false;
 	}
 	return true;

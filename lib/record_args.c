@@ -112,15 +112,8 @@ static int rec_vals_add(struct rec_vals *vs, uint64_t value)
 		vs->overflow = true;
 		return 0;
 	}
-	if (vs->n == vs->cap) {
-		uint32_t cap = vs->cap ? 2 * vs->cap : 4;
-		uint64_t *v = realloc(vs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		vs->v = v;
-		vs->cap = cap;
-	}
+	if (CF_GROW(vs->v, vs->cap, vs->n + 1, 4))
+		return -ENOMEM;
 	vs->v[vs->n++] = value;
 	return 0;
 }

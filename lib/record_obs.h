@@ -18,7 +18,8 @@
 
 struct rec_vals {
 	uint64_t *v; /* distinct, unsorted */
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	bool overflow; /* more than CF_REC_KEEP_VALUES were seen */
 	uint64_t bits; /* the union of every value seen, overflow or not */
 };

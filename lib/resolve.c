@@ -332,6 +332,15 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 	return 0;
 }
 
+/* -EINVAL with why, at pos in the profile. */
+static int refuse_at(const struct cf_profile *p, const struct cf_pos *pos,
+		     struct cf_error *err, const char *why)
+{
+	struct cf_loc loc = pos_loc(p, pos);
+
+	return cf_err_at(err, -EINVAL, &loc, "%s", why);
+}
+
 static bool is_notify(uint32_t action)
 {
 	return (action & CF_RET_ACTION_FULL) == CF_RET_NOTIFY;
@@ -349,7 +358,6 @@ static int check_notify(struct cf_arena *a, struct cf_ruleset *rs,
 			const struct cf_profile *p, struct cf_error *err)
 {
 	const struct cf_rule *first = NULL;
-	struct cf_loc loc;
 
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct cf_rule *r = &rs->rules[i];
@@ -360,8 +368,7 @@ static int check_notify(struct cf_arena *a, struct cf_ruleset *rs,
 			first = r;
 		if (strcmp(r->name, "write"))
 			continue;
-		loc = pos_loc(p, &r->pos);
-		return cf_err_at(err, -EINVAL, &loc,
+		return refuse_at(p, &r->pos, err,
 				 "SCMP_ACT_NOTIFY on 'write' is refused, as "
 				 "runc refuses it: the starting process must "
 				 "write to its parent to hand the listener to "
@@ -369,19 +376,19 @@ static int check_notify(struct cf_arena *a, struct cf_ruleset *rs,
 				 "for the agent forever (hint: give 'write' "
 				 "another action)");
 	}
-	if (is_notify(rs->default_action)) {
-		loc = pos_loc(p, &p->default_pos);
-		return cf_err_at(
-		    err, -EINVAL, &loc,
+	if (is_notify(rs->default_action))
+		return refuse_at(
+		    p, &p->default_pos, err,
 		    "SCMP_ACT_NOTIFY cannot be the default action "
 		    "(runc refuses it too): every call the profile "
 		    "does not name, 'write' among them, would wait "
 		    "for a seccomp agent (hint: default to "
 		    "SCMP_ACT_ERRNO and notify only the calls an "
 		    "agent handles)");
-	}
 	if (first) {
-		loc = pos_loc(p, &p->syscalls[first->src->index].action_pos);
+		struct cf_loc loc =
+		    pos_loc(p, &p->syscalls[first->src->index].action_pos);
+
 		if (!p->listener_path)
 			return cf_err_at(
 			    err, -EINVAL, &loc,
@@ -405,16 +412,14 @@ static int check_notify(struct cf_arena *a, struct cf_ruleset *rs,
 		rs->flags |= CF_FLAG_NEW_LISTENER;
 		return 0;
 	}
-	if (rs->flags & CF_FLAG_WAIT_KILLABLE_RECV) {
-		loc = pos_loc(p, &p->wait_killable_pos);
-		return cf_err_at(err, -EINVAL, &loc,
+	if (rs->flags & CF_FLAG_WAIT_KILLABLE_RECV)
+		return refuse_at(p, &p->wait_killable_pos, err,
 				 "flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
 				 "needs a seccomp listener, and no rule uses "
 				 "SCMP_ACT_NOTIFY: seccomp() refuses the flag "
 				 "without one (EINVAL), so runc (>= 1.2) "
 				 "cannot start the container either (hint: "
 				 "remove the flag)");
-	}
 	return 0;
 }
 

@@ -147,32 +147,37 @@ bool cf_abi_big_endian(int abi)
 	return abi_ok(abi) && cf_arches[abi].big_endian;
 }
 
+/* The ABI this library is built for, by its name in cf_arches. */
+#if defined(__x86_64__) && defined(__ILP32__)
+#define CF_HOST_ABI "x32"
+#elif defined(__x86_64__)
+#define CF_HOST_ABI "x86_64"
+#elif defined(__i386__)
+#define CF_HOST_ABI "x86"
+#elif defined(__aarch64__)
+#define CF_HOST_ABI "aarch64"
+#elif defined(__arm__)
+#define CF_HOST_ABI "arm"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define CF_HOST_ABI "riscv64"
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CF_HOST_ABI "ppc64le"
+#elif defined(__powerpc64__)
+#define CF_HOST_ABI "ppc64"
+#elif defined(__powerpc__)
+#define CF_HOST_ABI "ppc"
+#elif defined(__s390x__)
+#define CF_HOST_ABI "s390x"
+#elif defined(__loongarch64)
+#define CF_HOST_ABI "loongarch64"
+#endif
+
 int cf_abi_host(void)
 {
-#if defined(__x86_64__) && defined(__ILP32__)
-	return cf_abi_lookup("x32");
-#elif defined(__x86_64__)
-	return cf_abi_lookup("x86_64");
-#elif defined(__i386__)
-	return cf_abi_lookup("x86");
-#elif defined(__aarch64__)
-	return cf_abi_lookup("aarch64");
-#elif defined(__arm__)
-	return cf_abi_lookup("arm");
-#elif defined(__riscv) && __riscv_xlen == 64
-	return cf_abi_lookup("riscv64");
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return cf_abi_lookup("ppc64le");
-#elif defined(__powerpc64__)
-	return cf_abi_lookup("ppc64");
-#elif defined(__powerpc__)
-	return cf_abi_lookup("ppc");
-#elif defined(__s390x__)
-	return cf_abi_lookup("s390x");
-#elif defined(__loongarch64)
-	return cf_abi_lookup("loongarch64");
+#ifdef CF_HOST_ABI
+	return cf_abi_lookup(CF_HOST_ABI);
 #else
-	return -1;
+	return -1; /* a machine without a syscall table here */
 #endif
 }
 

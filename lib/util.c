@@ -107,22 +107,28 @@ char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n)
 	return p;
 }
 
-char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
+char *cf_arena_vprintf(struct cf_arena *a, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n;
 	char *p;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	p = cf_arena_alloc(a, (size_t)n + 1);
-	if (!p)
-		return NULL;
+	p = n < 0 ? NULL : cf_arena_alloc(a, (size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return p;
+}
+
+char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	p = cf_arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -138,6 +144,56 @@ void cf_arena_release(struct cf_arena *a)
 	a->head = NULL;
 	a->next_chunk = 0;
 }
+
+void cf_arena_free_owner(struct cf_arena *a, void *owner)
+{
+	cf_arena_release(a);
+	free(owner);
+}
+
+/* ---- growable arrays ---------------------------------------------------- */
+
+size_t cf_grow_cap(size_t cap, size_t need, size_t first)
+{
+	size_t ncap = cap ? cap : first ? first : 1;
+
+	if (need <= cap)
+		return cap;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return need;
+		ncap *= 2;
+	}
+	return ncap;
+}
+
+void *cf_realloc_array(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	bytes = n * size;
+	return realloc(p, bytes ? bytes : 1);
+}
+
+int cf_grow(void **arr, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap && *arr)
+		return 0;
+	ncap = cf_grow_cap(*cap, need, first);
+	np = cf_realloc_array(*arr, ncap, size);
+	if (!np)
+		return -ENOMEM;
+	*arr = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- errors ------------------------------------------------------------- */
 
 static void cf_copy(char *dst, size_t size, const char *src)
 {
