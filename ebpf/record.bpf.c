@@ -25,33 +25,38 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 rec_scope = REC_SCOPE_TREE;
 const volatile __u64 rec_mntns;
-const volatile __s32 rec_cgroup1_hier;
-const volatile __u64 rec_cgroup1_id;
 const volatile bool rec_args;
 /* tests/live/record-ebpf.sh's loss test: the kernel side follows at most
  * this many processes besides the first (0: as many as the hash holds) */
 const volatile __u32 rec_test_max_new;
 const volatile struct rec_argspec rec_argspecs[REC_BPF_ABIS * REC_NR_SLOTS];
 
+/* calls, counters, argstat: per-CPU arrays of ONE entry each, a struct
+ * of every slot: a per-CPU array allocates per-CPU memory entry by entry
+ * (3072 allocations for calls: 0.3 ms of every start-up), and is read
+ * back with one lookup per entry; one entry is one allocation, one read */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, REC_BPF_ABIS * REC_NR_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct rec_calls);
 } calls SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, REC_CNTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct rec_counters);
 } counters SEC(".maps");
 
+/* entries allocated as processes come (preallocating 65536 took ~40 ms
+ * of every start-up; a failed allocation is a lost task). Its buckets
+ * are allocated and initialised at load, 16 bytes per entry: the loader
+ * gets max_entries from cli/record_ebpf.c, the host's pid_max up to
+ * REC_MAX_TASKS (no more processes can be alive at once). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, REC_MAX_TASKS);
-	/* allocated as processes come: preallocating 65536 entries took
-	 * ~40 ms of every start-up; a failed allocation is a lost task */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
@@ -59,15 +64,8 @@ struct {
 
 /* --args: the distinct values of each slot: up to REC_ARG_KEEP each, a
  * few more when CPUs race (allocated as they come). Its buckets are not:
- * 4 MiB allocated and initialised at load, most of the start-up, so the
- * build makes a second object for recordings without --args
- * (REC_CALLS_ONLY, the Makefile) in which the map has one entry, unused
- * (rec_args is false there). */
-#ifdef REC_CALLS_ONLY
-#define REC_ARGVALS_MAX 1
-#else
-#define REC_ARGVALS_MAX (REC_ARG_SLOTS * 2 * REC_ARG_KEEP)
-#endif
+ * 4 MiB allocated and initialised at load, so without --args the loader
+ * gets max_entries 1 from cli/record_ebpf.c (unused: rec_args is false). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, REC_ARGVALS_MAX);
@@ -85,21 +83,19 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, REC_ARG_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rec_argstat);
+	__type(value, struct rec_argstats);
 } argstat SEC(".maps");
 
-extern struct cgroup *bpf_task_get_cgroup1(struct task_struct *task,
-					   int hierarchy_id) __ksym __weak;
-extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym __weak;
+static __u32 zero;
 
 static __always_inline void count(__u32 which)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+	struct rec_counters *c = bpf_map_lookup_elem(&counters, &zero);
 
-	if (v)
-		*v += 1;
+	if (c && which < REC_CNTS)
+		c->n[which] += 1;
 }
 
 /* rec_test_max_new: processes the kernel side follows now */
@@ -121,27 +117,10 @@ static __always_inline void follow(__u32 tgid)
 		count(REC_CNT_LOST_TASKS);
 }
 
-static __always_inline bool in_cgroup1(struct task_struct *t)
-{
-	struct cgroup *cg;
-	__u64 id;
-
-	if (!bpf_task_get_cgroup1) /* a kernel before 6.8 */
-		return false;
-	cg = bpf_task_get_cgroup1(t, rec_cgroup1_hier);
-	if (!cg)
-		return false;
-	id = BPF_CORE_READ(cg, kn, id);
-	bpf_cgroup_release(cg);
-	return id == rec_cgroup1_id;
-}
-
 static __always_inline bool in_scope(struct task_struct *t)
 {
 	if (rec_scope == REC_SCOPE_MNTNS)
 		return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) == rec_mntns;
-	if (rec_scope == REC_SCOPE_CGROUP1)
-		return in_cgroup1(t);
 	return false;
 }
 
@@ -151,6 +130,7 @@ static __always_inline bool in_scope(struct task_struct *t)
 static __always_inline void add_value(__u32 slot, __u64 value)
 {
 	struct rec_argkey k = {.slot = slot, .value = value};
+	struct rec_argstats *sts;
 	struct rec_argstat *st;
 	__u32 *n;
 	__u8 one = 1;
@@ -159,11 +139,12 @@ static __always_inline void add_value(__u32 slot, __u64 value)
 	if (bpf_map_lookup_elem(&argvals, &k))
 		return;
 	n = bpf_map_lookup_elem(&argcount, &slot);
-	st = bpf_map_lookup_elem(&argstat, &slot);
-	if (!n || !st) {
+	sts = bpf_map_lookup_elem(&argstat, &zero);
+	if (!n || !sts || slot >= REC_ARG_SLOTS) {
 		count(REC_CNT_LOST_ARGS);
 		return;
 	}
+	st = &sts->s[slot];
 	st->bits |= value;
 	if (*n >= REC_ARG_KEEP) {
 		st->overflow = 1;
@@ -238,7 +219,7 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 abi = REC_BPF_ABI_X86_64, key;
 	__u64 nr = (__u64)id;
-	__u64 *v;
+	struct rec_calls *c;
 
 	if (!bpf_map_lookup_elem(&tasks, &tgid)) {
 		if (rec_scope == REC_SCOPE_TREE || !in_scope(t))
@@ -257,12 +238,12 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	key = abi * REC_NR_SLOTS + (__u32)nr;
-	v = bpf_map_lookup_elem(&calls, &key);
-	if (!v) {
+	c = bpf_map_lookup_elem(&calls, &zero);
+	if (!c || key >= REC_BPF_ABIS * REC_NR_SLOTS) {
 		count(REC_CNT_LOST_CALLS);
 		return 0;
 	}
-	*v += 1; /* (the total is their sum: no second count per call) */
+	c->n[key] += 1; /* (the total is their sum: no second count per call) */
 	if (rec_args)
 		record_args(regs, abi, key);
 	return 0;
