@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -227,6 +228,8 @@ struct re_argcall {
 
 struct rec_ebpf {
 	struct record_bpf *skel;
+	uint64_t *pids; /* the tasks bitmap, mapped */
+	size_t pids_len;
 	uint64_t followed; /* processes added by rec_ebpf_follow */
 	bool args;
 	size_t ncalls; /* --args: calls in argcalls */
@@ -256,7 +259,7 @@ static void re_test_max_tasks(struct record_bpf *skel)
 	const char *v = getenv("CALLFENCE_TEST_EBPF_MAX_TASKS");
 	long n = v ? strtol(v, NULL, 10) : 0;
 
-	if (n > 0 && n < REC_MAX_TASKS)
+	if (n > 0 && n < REC_MAX_PIDS)
 		skel->rodata->rec_test_max_new = (uint32_t)n;
 }
 
@@ -333,16 +336,17 @@ static long re_read_number(const char *path, long dflt)
 	return end == buf ? dflt : v;
 }
 
-/* Room for the followed processes: as many as can be alive at once (the
- * host's pid_max), at most REC_MAX_TASKS. The hash's buckets are
- * allocated and initialised at load, 16 bytes each: 1 MiB and about 1 ms
- * for 65 536. A pid_max raised during the recording past this size can
- * only make processes lost (counted), never missed silently. */
-static uint32_t re_max_tasks(void)
+/* The words of the bitmap of followed processes: a bit for every pid
+ * below the host's pid_max (at most REC_MAX_PIDS, the kernel's limit).
+ * A pid_max raised during the recording can only make processes lost
+ * (counted), never missed silently. */
+static uint32_t re_pid_words(void)
 {
-	long n = re_read_number(RE_PID_MAX, REC_MAX_TASKS);
+	long n = re_read_number(RE_PID_MAX, REC_MAX_PIDS);
 
-	return n > 0 && n < REC_MAX_TASKS ? (uint32_t)n : REC_MAX_TASKS;
+	if (n <= 0 || n > REC_MAX_PIDS)
+		n = REC_MAX_PIDS;
+	return (uint32_t)((n + 63) / 64);
 }
 
 /* The number of possible CPUs ("0-N" in RE_POSSIBLE_CPUS: x86's possible
@@ -401,12 +405,26 @@ static int re_configure(struct rec_ebpf *r, const struct rec_ebpf_target *t)
 	r->skel->rodata->rec_scope = (uint32_t)t->scope;
 	r->skel->rodata->rec_mntns = t->mntns;
 	re_test_max_tasks(r->skel);
-	r->skel->maps.tasks.max_entries = re_max_tasks();
+	r->skel->maps.tasks.max_entries = re_pid_words();
 	r->args = t->args;
 	if (t->args)
 		return re_setup_args(r);
 	/* unused: rec_args is false; 1 entry instead of 262 144 buckets */
 	r->skel->maps.argvals.max_entries = 1;
+	return 0;
+}
+
+/* Maps the bitmap of followed processes (BPF_F_MMAPABLE) into r->pids. */
+static int re_map_pids(struct rec_ebpf *r)
+{
+	size_t len = (size_t)r->skel->maps.tasks.max_entries * sizeof(uint64_t);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       r->skel->maps.tasks.map_fd, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	r->pids = p;
+	r->pids_len = len;
 	return 0;
 }
 
@@ -440,6 +458,9 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 	step = "load";
 	if ((errno = -record_bpf__load(r->skel)) != 0)
 		goto fail;
+	step = "map the process bitmap of";
+	if (re_map_pids(r) < 0)
+		goto fail;
 	step = "attach";
 	if ((errno = -record_bpf__attach(r->skel)) != 0)
 		goto fail;
@@ -456,17 +477,19 @@ fail:
 int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
 {
 	uint32_t tgid = (uint32_t)pid;
-	uint8_t one = 1;
-	int rc;
+	uint64_t bit = 1ULL << (tgid % 64);
 
-	rc = re_map_op(BPF_MAP_UPDATE_ELEM, r->skel->maps.tasks.map_fd, &tgid,
-		       &one, BPF_ANY);
-	if (rc < 0) {
-		snprintf(why, whylen, "cannot follow process %d: %s", (int)pid,
-			 strerror(-rc));
+	if (pid <= 0 || tgid / 64 >= r->pids_len / sizeof(uint64_t)) {
+		snprintf(why, whylen,
+			 "cannot follow process %d: past pid_max as it was "
+			 "when the recorder was loaded",
+			 (int)pid);
 		return -1;
 	}
-	r->followed++;
+	/* the kernel side sets bits of the same word: atomically */
+	if (!(__atomic_fetch_or(&r->pids[tgid / 64], bit, __ATOMIC_SEQ_CST) &
+	      bit))
+		r->followed++;
 	return 0;
 }
 
@@ -474,6 +497,8 @@ void rec_ebpf_close(struct rec_ebpf *r)
 {
 	if (!r)
 		return;
+	if (r->pids)
+		munmap(r->pids, r->pids_len);
 	record_bpf__destroy(r->skel);
 	free(r);
 }

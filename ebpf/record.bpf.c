@@ -9,8 +9,8 @@
  *   tp_btf/sched_process_fork  a followed process starts one: follow it
  *   tp_btf/sched_process_exit  the last thread of a process: forget it
  *
- * Followed processes are a hash of tgids; with a namespace or cgroup
- * scope a task is also followed when it is found in the scope at a call.
+ * Followed processes are a bitmap of tgids; with a namespace scope a
+ * task is also followed when it is found in the scope at a call.
  * Everything that fails (map full, busy) is counted, never dropped silently.
  */
 #include "vmlinux.h"
@@ -49,17 +49,18 @@ struct {
 	__type(value, struct rec_counters);
 } counters SEC(".maps");
 
-/* entries allocated as processes come (preallocating 65536 took ~40 ms
- * of every start-up; a failed allocation is a lost task). Its buckets
- * are allocated and initialised at load, 16 bytes per entry: the loader
- * gets max_entries from cli/record_ebpf.c, the host's pid_max up to
- * REC_MAX_TASKS (no more processes can be alive at once). */
+/* tasks: the followed processes, a bitmap of thread-group ids (bit
+ * tgid % 64 of word tgid / 64). The loader gets max_entries from
+ * cli/record_ebpf.c: the host's pid_max / 64, so every process that can
+ * exist has its bit and none can fail to be followed for want of room;
+ * 4 KiB for pid_max 32768 (a hash of 65536 processes: 1 MiB of buckets
+ * initialised at load). Mmapable: rec_ebpf_follow sets a bit in place. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, REC_MAX_TASKS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, REC_MAX_PIDS / 64);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u64);
 } tasks SEC(".maps");
 
 /* --args: the distinct values of each slot: up to REC_ARG_KEEP each, a
@@ -101,20 +102,37 @@ static __always_inline void count(__u32 which)
 /* rec_test_max_new: processes the kernel side follows now */
 __u64 rec_test_live;
 
+/* The word of tgid's bit; NULL past pid_max as it was at load. */
+static __always_inline __u64 *task_word(__u32 tgid)
+{
+	__u32 w = tgid / 64;
+
+	return bpf_map_lookup_elem(&tasks, &w);
+}
+
+static __always_inline bool followed(__u32 tgid)
+{
+	__u64 *w = task_word(tgid);
+
+	return w && (*w >> (tgid % 64) & 1);
+}
+
+/* A pid past the bitmap (pid_max raised during the recording) is a lost
+ * process, counted. */
 static __always_inline void follow(__u32 tgid)
 {
-	__u8 one = 1;
+	__u64 *w = task_word(tgid), bit = 1ULL << (tgid % 64);
 
-	if (rec_test_max_new && rec_test_live + 1 >= rec_test_max_new) {
+	if (!w ||
+	    (rec_test_max_new && rec_test_live + 1 >= rec_test_max_new)) {
 		count(REC_CNT_LOST_TASKS);
 		return;
 	}
-	if (bpf_map_update_elem(&tasks, &tgid, &one, BPF_NOEXIST) == 0) {
-		count(REC_CNT_PROCESSES);
-		if (rec_test_max_new)
-			__sync_fetch_and_add(&rec_test_live, 1);
-	} else if (!bpf_map_lookup_elem(&tasks, &tgid))
-		count(REC_CNT_LOST_TASKS);
+	if (__sync_fetch_and_or(w, bit) & bit)
+		return; /* another CPU followed it meanwhile */
+	count(REC_CNT_PROCESSES);
+	if (rec_test_max_new)
+		__sync_fetch_and_add(&rec_test_live, 1);
 }
 
 static __always_inline bool in_scope(struct task_struct *t)
@@ -221,7 +239,7 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 	__u64 nr = (__u64)id;
 	struct rec_calls *c;
 
-	if (!bpf_map_lookup_elem(&tasks, &tgid)) {
+	if (!followed(tgid)) {
 		if (rec_scope == REC_SCOPE_TREE || !in_scope(t))
 			return 0;
 		follow(tgid);
@@ -255,7 +273,7 @@ int BPF_PROG(rec_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 
-	if (!bpf_map_lookup_elem(&tasks, &ptgid))
+	if (!followed(ptgid))
 		return 0;
 	if (ctgid == ptgid)
 		count(REC_CNT_THREADS);
@@ -268,14 +286,12 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(rec_exit, struct task_struct *p, bool group_dead)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	long rc;
+	__u64 *w = task_word(tgid), bit = 1ULL << (tgid % 64);
 
-	if (!group_dead)
+	/* (clearing a bit cannot fail: REC_CNT_LOST_EXITS stays 0) */
+	if (!group_dead || !w || !(*w & bit))
 		return 0;
-	rc = bpf_map_delete_elem(&tasks, &tgid);
-	if (rc && rc != -2 /* ENOENT: not followed */)
-		count(REC_CNT_LOST_EXITS);
-	if (rc == 0 && rec_test_max_new)
+	if ((__sync_fetch_and_and(w, ~bit) & bit) && rec_test_max_new)
 		__sync_fetch_and_add(&rec_test_live, -1);
 	return 0;
 }

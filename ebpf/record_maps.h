@@ -70,9 +70,10 @@ struct rec_argstats { /* argstat: a per-CPU array of one of these */
  * its max_entries without --args: 1 (cli/record_ebpf.c) */
 #define REC_ARGVALS_MAX (REC_ARG_SLOTS * 2 * REC_ARG_KEEP)
 
-/* tasks: a hash of the followed processes (tgid -> 1); max_entries at
- * load: the host's pid_max, at most this */
-#define REC_MAX_TASKS 65536
+/* tasks: a bitmap of the followed processes' tgids, one 64-bit word per
+ * 64 pids; max_entries at load: the host's pid_max / 64, rounded up. The
+ * object's: PID_MAX_LIMIT on 64-bit (2^22: 512 KiB). */
+#define REC_MAX_PIDS 4194304
 
 /* scope (read-only data of the program) */
 #define REC_SCOPE_TREE 0
