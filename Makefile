@@ -136,13 +136,14 @@ $(PC): callfence.pc.in FORCE
 FORCE:
 
 $(BIN): $(CLI_OBJS) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(EBPF_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB)
 
 # The eBPF recorder of `callfence record` (cli/record_ebpf.c, ebpf/): built
 # when this is x86-64 with clang, bpftool, libbpf (libbpf-dev) and the
 # kernel's BTF; otherwise left out with a message, and `record --backend
-# ebpf` says "not built in". EBPF=no leaves it out anyway. Tool only: the
-# library never links libbpf.
+# ebpf` says "not built in". EBPF=no leaves it out anyway. Only libbpf's
+# headers are used (the light skeleton makes its own system calls): nothing
+# links libbpf.
 BPFTOOL ?= $(firstword $(shell sh -c 'command -v bpftool') \
 	$(wildcard /usr/sbin/bpftool /sbin/bpftool))
 EBPF_BTF := /sys/kernel/btf/vmlinux
@@ -154,7 +155,6 @@ EBPF_MISSING := $(strip $(if $(filter no,$(EBPF)),EBPF=no) \
 	$(if $(wildcard $(EBPF_BTF)),,kernel-BTF-$(EBPF_BTF)))
 EBPF_GEN := $(O)/ebpf
 ifeq ($(EBPF_MISSING),)
-EBPF_LIBS := -lbpf
 $(EBPF_GEN)/vmlinux.h:
 	@mkdir -p $(dir $@)
 	$(BPFTOOL) btf dump file $(EBPF_BTF) format c >$@.tmp && mv $@.tmp $@
@@ -167,18 +167,8 @@ $(EBPF_GEN)/record.bpf.o: ebpf/record.bpf.c ebpf/record_maps.h \
 # read(): most of the recorder's start-up; docs/record.md)
 $(EBPF_GEN)/record.lskel.h: $(EBPF_GEN)/record.bpf.o
 	$(BPFTOOL) gen skeleton -L $< name record_bpf >$@.tmp && mv $@.tmp $@
-# the same program without room for --args values (ebpf/record.bpf.c:
-# REC_CALLS_ONLY), loaded when no argument is recorded: a faster start
-$(EBPF_GEN)/record_calls.bpf.o: ebpf/record.bpf.c ebpf/record_maps.h \
-		$(EBPF_GEN)/vmlinux.h
-	clang -target bpf -D__TARGET_ARCH_x86 -DREC_CALLS_ONLY -O2 -g -Wall \
-		-Werror -I$(EBPF_GEN) -Iebpf -c -o $@ $<
-$(EBPF_GEN)/record_calls.lskel.h: $(EBPF_GEN)/record_calls.bpf.o
-	$(BPFTOOL) gen skeleton -L $< name record_calls_bpf >$@.tmp && \
-		mv $@.tmp $@
 $(O)/cli/record_ebpf.o: override CFLAGS += -DCF_HAVE_EBPF -I$(EBPF_GEN) -Iebpf
-$(O)/cli/record_ebpf.o: $(EBPF_GEN)/record.lskel.h \
-	$(EBPF_GEN)/record_calls.lskel.h ebpf/record_maps.h
+$(O)/cli/record_ebpf.o: $(EBPF_GEN)/record.lskel.h ebpf/record_maps.h
 else
 $(info callfence: building without the eBPF recorder of `record` (missing: $(EBPF_MISSING)))
 endif
@@ -277,8 +267,7 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		check
 
-analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h \
-	$(EBPF_GEN)/record_calls.lskel.h)
+analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h)
 	tools/analyze $(LIB_SRCS) $(BUILTIN_DATA) $(CLI_SRCS)
 	$(if $(EBPF_MISSING),,$(ANALYZE_EBPF))
 

@@ -6,6 +6,11 @@
 # slow moment of the machine hits all of them).
 #
 #   bench/record.sh [CALLFENCE] [RUNS]        (make bench-record)
+#   BASELINE=OLD/callfence bench/record.sh ...
+#
+# BASELINE adds a column "ebpf (baseline)": another build's `record
+# --backend ebpf`, run in the same interleaved rounds (a change to the
+# recorder measured against the one before it, side by side).
 #
 # Two tables:
 #  1. wall time: median (ratio to plain's median) and the range over the
@@ -73,12 +78,14 @@ if ! why=$("$cf" record --backend ebpf -o /dev/null -- true 2>&1 >/dev/null); th
 fi
 recorders="strace ptrace"
 [ "$ebpf" != yes ] || recorders="$recorders ebpf"
+baseline=${BASELINE:+$(realpath "$BASELINE")}
+[ -z "$baseline" ] || [ "$ebpf" != yes ] || recorders="$recorders base"
 
 # lost NAME: what the recorder of NAME lost over its runs
 lost() {
 	case $1 in
 	*.ptrace) grep -c 'calls may be missing' "$tmp/$1.err" || true ;;
-	*.ebpf) grep -o 'lost: [0-9]* processes, [0-9]* calls, [0-9]* exits, [0-9]* argument values' "$tmp/$1.err" |
+	*.ebpf | *.base) grep -o 'lost: [0-9]* processes, [0-9]* calls, [0-9]* exits, [0-9]* argument values' "$tmp/$1.err" |
 		awk '{n += $2 + $4 + $6 + $8} END {print n + 0}' ;;
 	esac
 }
@@ -89,7 +96,7 @@ cell() {
 	printf '%.3f (%.2f×) %.3f–%.3f' "$m" "$(ratio "$m" "$(pick "$tmp/$1.plain" 1 median)")" \
 		"$(pick "$tmp/$1.$2" 1 min)" "$(pick "$tmp/$1.$2" 1 max)"
 	case $2 in
-	ptrace | ebpf) printf ', lost %s' "$(lost "$1.$2")" ;;
+	ptrace | ebpf | base) printf ', lost %s' "$(lost "$1.$2")" ;;
 	esac
 }
 
@@ -105,6 +112,9 @@ bench() {
 		if [ "$ebpf" = yes ]; then
 			run "$key.ebpf" "$cf" record --backend ebpf -o "$tmp/e.json" -- "$@"
 		fi
+		if [ -n "$baseline" ] && [ "$ebpf" = yes ]; then
+			run "$key.base" "$baseline" record --backend ebpf -o "$tmp/b.json" -- "$@"
+		fi
 		k=$((k + 1))
 	done
 	strace -f -c -o "$tmp/c" "$@" >/dev/null 2>&1
@@ -112,7 +122,7 @@ bench() {
 	printf '| %s | %s | %.3f %.3f–%.3f' "$label" "$(cat "$tmp/$key.calls")" \
 		"$(pick "$tmp/$key.plain" 1 median)" "$(pick "$tmp/$key.plain" 1 min)" \
 		"$(pick "$tmp/$key.plain" 1 max)"
-	for r in strace ptrace ebpf; do
+	for r in strace ptrace ebpf ${baseline:+base}; do
 		if [ -s "$tmp/$key.$r" ]; then
 			printf ' | %s' "$(cell "$key" "$r")"
 		else
@@ -131,18 +141,21 @@ cost() {
 	percall() {
 		echo "($(cpu "$1" "$r") - $(cpu "$1" plain) - $fixed) / $(cat "$tmp/$1.calls") * 1000000000" | bc -l
 	}
-	printf '| %s | %.3f | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n' "$r" "$fixed" \
+	label=$r
+	[ "$r" != base ] || label="ebpf (baseline)"
+	printf '| %s | %.3f | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n' "$label" "$fixed" \
 		"$(percall tar)" "$(percall find)" "$(percall tar5)" \
 		"$(ratio "$(cpu tar "$r")" "$(cpu tar plain)")" \
 		"$(ratio "$(cpu tar5 "$r")" "$(cpu tar5 plain)")"
 }
 
+[ -z "$baseline" ] || echo "baseline: $baseline"
 echo "$files files, $runs runs each, interleaved; $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "Wall seconds: median (ratio to plain's median) and min–max over the runs"
 echo
-echo "| workload | calls | plain | strace -f -o /dev/null | record --backend ptrace | record --backend ebpf |"
-echo "|---|---|---|---|---|---|"
+echo "| workload | calls | plain | strace -f -o /dev/null | record --backend ptrace | record --backend ebpf |${baseline:+ ebpf (baseline) |}"
+echo "|---|---|---|---|---|---|${baseline:+---|}"
 cd "$tmp"
 bench true "true (start-up cost only)" true
 bench tar "tar -cf t.tar tree" sh -c 'tar -cf t.tar tree && rm t.tar'

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -199,43 +200,24 @@ static int re_run(char *const *argv, struct cf_record *obs,
 
 #else /* CF_HAVE_EBPF */
 
+#include <linux/bpf.h>
 #include <linux/types.h>
 
 #include "record_maps.h"
 /* (after record_maps.h: its rodata has a struct rec_argspec array; a
- * light skeleton: the kernel relocates and loads, libbpf is used only for
- * its system call wrappers) */
+ * light skeleton: the kernel relocates and loads; skel_internal.h makes
+ * the system calls itself, so callfence does not link libbpf, whose
+ * libbpf.so, libelf.so and libz.so every command would otherwise load) */
 #pragma GCC diagnostic push /* bpftool's code: void * arithmetic */
 #pragma GCC diagnostic ignored "-Wpointer-arith"
 #include "record.lskel.h"
-#include "record_calls.lskel.h"
 #pragma GCC diagnostic pop
-
-/* record_calls_bpf is record_bpf built without room for argument values
- * (REC_CALLS_ONLY): the same maps, programs and read-only data, so one
- * struct record_bpf handles both; only its open and load (the loader's
- * blob: the maps' sizes) differ. */
-#define RE_SAME_AS_CALLS(field)                                                \
-	_Static_assert(offsetof(struct record_bpf, field) ==                   \
-			   offsetof(struct record_calls_bpf, field),           \
-		       "record_calls_bpf: " #field)
-RE_SAME_AS_CALLS(maps);
-RE_SAME_AS_CALLS(progs);
-RE_SAME_AS_CALLS(links);
-RE_SAME_AS_CALLS(rodata);
-RE_SAME_AS_CALLS(bss);
-_Static_assert(sizeof(struct record_bpf) == sizeof(struct record_calls_bpf),
-	       "record_calls_bpf: size");
-_Static_assert(sizeof(struct record_bpf__rodata) ==
-		   sizeof(struct record_calls_bpf__rodata),
-	       "record_calls_bpf: read-only data");
 
 _Static_assert(RE_ARG_KEEP == REC_ARG_KEEP, "record_maps.h: REC_ARG_KEEP");
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
 #define RE_BTF "/sys/kernel/btf/vmlinux"
+#define RE_PID_MAX "/proc/sys/kernel/pid_max"
+#define RE_POSSIBLE_CPUS "/sys/devices/system/cpu/possible"
 
 /* --args: a call whose arguments are recorded; its slots are
  * 6 * (its index) + argument */
@@ -246,6 +228,8 @@ struct re_argcall {
 
 struct rec_ebpf {
 	struct record_bpf *skel;
+	uint64_t *pids; /* the tasks bitmap, mapped */
+	size_t pids_len;
 	uint64_t followed; /* processes added by rec_ebpf_follow */
 	bool args;
 	size_t ncalls; /* --args: calls in argcalls */
@@ -275,7 +259,7 @@ static void re_test_max_tasks(struct record_bpf *skel)
 	const char *v = getenv("CALLFENCE_TEST_EBPF_MAX_TASKS");
 	long n = v ? strtol(v, NULL, 10) : 0;
 
-	if (n > 0 && n < REC_MAX_TASKS)
+	if (n > 0 && n < REC_MAX_PIDS)
 		skel->rodata->rec_test_max_new = (uint32_t)n;
 }
 
@@ -334,6 +318,116 @@ static int re_setup_args(struct rec_ebpf *r)
 	return 0;
 }
 
+/* The number in a small /proc or /sys file (its first field), or dflt. */
+static long re_read_number(const char *path, long dflt)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	long v;
+	char *end;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return dflt;
+	buf[n] = '\0';
+	v = strtol(buf, &end, 10);
+	return end == buf ? dflt : v;
+}
+
+/* The words of the bitmap of followed processes: a bit for every pid
+ * below the host's pid_max (at most REC_MAX_PIDS, the kernel's limit).
+ * A pid_max raised during the recording can only make processes lost
+ * (counted), never missed silently. */
+static uint32_t re_pid_words(void)
+{
+	long n = re_read_number(RE_PID_MAX, REC_MAX_PIDS);
+
+	if (n <= 0 || n > REC_MAX_PIDS)
+		n = REC_MAX_PIDS;
+	return (uint32_t)((n + 63) / 64);
+}
+
+/* The number of possible CPUs ("0-N" in RE_POSSIBLE_CPUS: x86's possible
+ * CPUs are numbered from 0 without holes), the rows of a per-CPU value. */
+static int re_possible_cpus(void)
+{
+	char buf[256];
+	int fd = open(RE_POSSIBLE_CPUS, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	int last = -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* the highest number in a list of ranges "0-3,8-11" */
+	for (char *p = buf; *p;) {
+		char *end;
+		unsigned long v;
+
+		if (*p < '0' || *p > '9') {
+			p++;
+			continue;
+		}
+		v = strtoul(p, &end, 10);
+		if (v < 65536 && (int)v > last)
+			last = (int)v;
+		p = end;
+	}
+	return last < 0 ? -EIO : last + 1;
+}
+
+/* bpf(2) on one element: lookup (cmd BPF_MAP_LOOKUP_ELEM), update,
+ * next key. 0 or -errno. */
+static int re_map_op(int cmd, int fd, const void *key, void *value,
+		     uint64_t flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	a.key = (uint64_t)(uintptr_t)key;
+	if (cmd == BPF_MAP_GET_NEXT_KEY)
+		a.next_key = (uint64_t)(uintptr_t)value;
+	else
+		a.value = (uint64_t)(uintptr_t)value;
+	a.flags = flags;
+	return skel_sys_bpf((enum bpf_cmd)cmd, &a, sizeof(a)) < 0 ? -errno : 0;
+}
+
+/* The loader's inputs that depend on the recording: the read-only data
+ * (scope, --args) and the sizes of the two hashes. 0 or -errno. */
+static int re_configure(struct rec_ebpf *r, const struct rec_ebpf_target *t)
+{
+	r->skel->rodata->rec_scope = (uint32_t)t->scope;
+	r->skel->rodata->rec_mntns = t->mntns;
+	re_test_max_tasks(r->skel);
+	r->skel->maps.tasks.max_entries = re_pid_words();
+	r->args = t->args;
+	if (t->args)
+		return re_setup_args(r);
+	/* unused: rec_args is false; 1 entry instead of 262 144 buckets */
+	r->skel->maps.argvals.max_entries = 1;
+	return 0;
+}
+
+/* Maps the bitmap of followed processes (BPF_F_MMAPABLE) into r->pids. */
+static int re_map_pids(struct rec_ebpf *r)
+{
+	size_t len = (size_t)r->skel->maps.tasks.max_entries * sizeof(uint64_t);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       r->skel->maps.tasks.map_fd, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	r->pids = p;
+	r->pids_len = len;
+	return 0;
+}
+
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		  char *why, size_t whylen)
 {
@@ -354,29 +448,21 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		snprintf(why, whylen, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	r->skel = t->args ? record_bpf__open()
-			  : (struct record_bpf *)record_calls_bpf__open();
+	errno = 0;
+	r->skel = record_bpf__open();
 	if (!r->skel)
 		goto fail;
-	r->skel->rodata->rec_scope = (uint32_t)t->scope;
-	r->skel->rodata->rec_mntns = t->mntns;
-	r->skel->rodata->rec_cgroup1_hier = t->cgroup1_hier;
-	r->skel->rodata->rec_cgroup1_id = t->cgroup1_id;
-	re_test_max_tasks(r->skel);
-	r->args = t->args;
 	step = "set up argument recording for";
-	if (t->args && (errno = -re_setup_args(r)) != 0)
+	if ((errno = -re_configure(r, t)) != 0)
 		goto fail;
 	step = "load";
-	errno =
-	    -(t->args
-		  ? record_bpf__load(r->skel)
-		  : record_calls_bpf__load((struct record_calls_bpf *)r->skel));
-	if (errno)
+	if ((errno = -record_bpf__load(r->skel)) != 0)
+		goto fail;
+	step = "map the process bitmap of";
+	if (re_map_pids(r) < 0)
 		goto fail;
 	step = "attach";
-	errno = -record_bpf__attach(r->skel);
-	if (errno)
+	if ((errno = -record_bpf__attach(r->skel)) != 0)
 		goto fail;
 	*out = r;
 	return 0;
@@ -391,17 +477,19 @@ fail:
 int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
 {
 	uint32_t tgid = (uint32_t)pid;
-	uint8_t one = 1;
-	int rc;
+	uint64_t bit = 1ULL << (tgid % 64);
 
-	rc = bpf_map_update_elem(r->skel->maps.tasks.map_fd, &tgid, &one,
-				 BPF_ANY);
-	if (rc < 0) {
-		snprintf(why, whylen, "cannot follow process %d: %s", (int)pid,
-			 strerror(-rc));
+	if (pid <= 0 || tgid / 64 >= r->pids_len / sizeof(uint64_t)) {
+		snprintf(why, whylen,
+			 "cannot follow process %d: past pid_max as it was "
+			 "when the recorder was loaded",
+			 (int)pid);
 		return -1;
 	}
-	r->followed++;
+	/* the kernel side sets bits of the same word: atomically */
+	if (!(__atomic_fetch_or(&r->pids[tgid / 64], bit, __ATOMIC_SEQ_CST) &
+	      bit))
+		r->followed++;
 	return 0;
 }
 
@@ -409,64 +497,70 @@ void rec_ebpf_close(struct rec_ebpf *r)
 {
 	if (!r)
 		return;
+	if (r->pids)
+		munmap(r->pids, r->pids_len);
 	record_bpf__destroy(r->skel);
 	free(r);
 }
 
-/* Sum over CPUs of one per-CPU u64 slot; vals has room for ncpu. */
-static int re_sum(int fd, uint32_t key, uint64_t *vals, int ncpu, uint64_t *sum)
+/* The one entry of a per-CPU map whose value is size bytes (a multiple of
+ * 8, as the kernel lays out per-CPU values): ncpu copies, in a buffer
+ * the caller frees; NULL with *rc on failure. */
+static void *re_percpu(int fd, size_t size, int ncpu, int *rc)
 {
-	int rc = bpf_map_lookup_elem(fd, &key, vals);
+	uint32_t key = 0;
+	void *v = calloc((size_t)ncpu, size);
 
-	*sum = 0;
-	if (rc < 0)
-		return rc;
-	for (int i = 0; i < ncpu; i++)
-		*sum += vals[i];
-	return 0;
+	*rc = v ? re_map_op(BPF_MAP_LOOKUP_ELEM, fd, &key, v, 0) : -ENOMEM;
+	if (*rc == 0)
+		return v;
+	free(v);
+	return NULL;
 }
 
-static int re_read_counters(struct rec_ebpf *r, uint64_t *vals, int ncpu,
+static int re_read_counters(struct rec_ebpf *r, int ncpu,
 			    struct rec_ebpf_counts *c)
 {
-	uint64_t v[REC_CNTS];
+	struct rec_counters *pc, sum;
+	int rc;
 
-	for (uint32_t k = 0; k < REC_CNTS; k++) {
-		int rc =
-		    re_sum(r->skel->maps.counters.map_fd, k, vals, ncpu, &v[k]);
-
-		if (rc < 0)
-			return rc;
-	}
-	c->processes = v[REC_CNT_PROCESSES] + r->followed;
-	c->threads = v[REC_CNT_THREADS];
-	c->unnumbered = v[REC_CNT_UNNUMBERED];
-	c->lost_tasks = v[REC_CNT_LOST_TASKS];
-	c->lost_calls = v[REC_CNT_LOST_CALLS];
-	c->lost_exits = v[REC_CNT_LOST_EXITS];
-	c->clone3_unread = v[REC_CNT_CLONE3_UNREAD];
-	c->lost_args = v[REC_CNT_LOST_ARGS] + c->clone3_unread;
+	pc = re_percpu(r->skel->maps.counters.map_fd, sizeof(*pc), ncpu, &rc);
+	if (!pc)
+		return rc;
+	memset(&sum, 0, sizeof(sum));
+	for (int i = 0; i < ncpu; i++)
+		for (int k = 0; k < REC_CNTS; k++)
+			sum.n[k] += pc[i].n[k];
+	free(pc);
+	c->processes = sum.n[REC_CNT_PROCESSES] + r->followed;
+	c->threads = sum.n[REC_CNT_THREADS];
+	c->unnumbered = sum.n[REC_CNT_UNNUMBERED];
+	c->lost_tasks = sum.n[REC_CNT_LOST_TASKS];
+	c->lost_calls = sum.n[REC_CNT_LOST_CALLS];
+	c->lost_exits = sum.n[REC_CNT_LOST_EXITS];
+	c->clone3_unread = sum.n[REC_CNT_CLONE3_UNREAD];
+	c->lost_args = sum.n[REC_CNT_LOST_ARGS] + c->clone3_unread;
 	return 0;
 }
 
 /* The union of the values of every slot and whether it overflowed, over
- * the CPUs, into st[REC_ARG_SLOTS]. */
-static int re_read_argstat(struct rec_ebpf *r, int ncpu, struct rec_argstat *st)
+ * the CPUs, into st. */
+static int re_read_argstat(struct rec_ebpf *r, int ncpu,
+			   struct rec_argstats *st)
 {
-	struct rec_argstat *pc = calloc((size_t)ncpu, sizeof(*pc));
-	int rc = 0;
+	struct rec_argstats *pc;
+	int rc;
 
+	pc = re_percpu(r->skel->maps.argstat.map_fd, sizeof(*pc), ncpu, &rc);
 	if (!pc)
-		return -ENOMEM;
-	for (uint32_t k = 0; k < 6 * r->ncalls && rc == 0; k++) {
-		rc = bpf_map_lookup_elem(r->skel->maps.argstat.map_fd, &k, pc);
-		for (int i = 0; rc == 0 && i < ncpu; i++) {
-			st[k].bits |= pc[i].bits;
-			st[k].overflow |= pc[i].overflow;
+		return rc;
+	for (int i = 0; i < ncpu; i++)
+		for (size_t k = 0; k < 6 * r->ncalls; k++) {
+			st->s[k].bits |= pc[i].s[k].bits;
+			st->s[k].overflow |= pc[i].s[k].overflow;
 		}
-	}
 	free(pc);
-	return rc;
+	return 0;
 }
 
 /* value of slot into obs */
@@ -486,90 +580,58 @@ static int re_add_value(struct rec_ebpf *r, struct cf_record *obs,
 static int re_read_args(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
 			struct rec_ebpf_counts *c)
 {
-	static struct rec_argstat st[REC_ARG_SLOTS];
+	static struct rec_argstats st;
 	int fd = r->skel->maps.argvals.map_fd;
 	struct rec_argkey k, next;
 	const void *prev = NULL;
 	int rc;
 
-	memset(st, 0, sizeof(st));
-	rc = re_read_argstat(r, ncpu, st);
-	while (rc == 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+	memset(&st, 0, sizeof(st));
+	rc = re_read_argstat(r, ncpu, &st);
+	while (rc == 0 &&
+	       re_map_op(BPF_MAP_GET_NEXT_KEY, fd, prev, &next, 0) == 0) {
 		k = next;
 		prev = &k;
 		rc = re_add_value(r, obs, k.slot, k.value);
 	}
 	for (uint32_t s = 0; rc == 0 && s < 6 * r->ncalls; s++)
-		if (st[s].overflow) {
+		if (st.s[s].overflow) {
 			c->args_overflowed++;
-			rc = re_add_value(r, obs, s, st[s].bits);
+			rc = re_add_value(r, obs, s, st.s[s].bits);
 		}
 	return rc;
 }
 
-/* Every slot of calls, summed over the CPUs, into sums: one batch lookup
- * (a few system calls instead of one per slot: on a busy machine each
- * one is a chance to be scheduled out), else one lookup per slot. */
-static int re_read_all_calls(struct rec_ebpf *r, int ncpu, uint64_t *vals,
-			     uint64_t *sums)
+/* Every non-zero count into obs (one read of the per-CPU struct); a
+ * count on an ABI the library lacks is lost (c->lost_calls). */
+static int re_read_calls(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
+			 struct rec_ebpf_counts *c)
 {
-	const uint32_t n_all = REC_BPF_ABIS * REC_NR_SLOTS;
-	uint32_t *keys = calloc(n_all, sizeof(*keys)), out = 0, got = 0;
-	uint64_t *all = calloc((size_t)n_all * (size_t)ncpu, sizeof(*all));
-	int fd = r->skel->maps.calls.map_fd, rc = -ENOMEM;
-
-	while (keys && all && got < n_all) {
-		uint32_t n = n_all - got;
-
-		rc = bpf_map_lookup_batch(fd, got ? &out : NULL, &out,
-					  keys + got, all + (size_t)got * ncpu,
-					  &n, NULL);
-		got += n;
-		if (rc < 0)
-			break;
-	}
-	for (uint32_t i = 0; (rc == 0 || rc == -ENOENT) && i < got; i++)
-		for (int c = 0; c < ncpu && keys[i] < n_all; c++)
-			sums[keys[i]] += all[(size_t)i * ncpu + c];
-	free(keys);
-	free(all);
-	if (rc == 0 || rc == -ENOENT)
-		return 0;
-	for (uint32_t k = 0; k < n_all; k++) { /* no batch operations */
-		rc = re_sum(fd, k, vals, ncpu, &sums[k]);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Every non-zero count into obs; a count on an ABI the library lacks is
- * lost (c->lost_calls). */
-static int re_read_calls(struct rec_ebpf *r, uint64_t *vals, int ncpu,
-			 struct cf_record *obs, struct rec_ebpf_counts *c)
-{
-	static uint64_t sums[REC_BPF_ABIS * REC_NR_SLOTS];
+	struct rec_calls *pc;
 	int abis[REC_BPF_ABIS], rc;
 
-	memset(sums, 0, sizeof(sums));
-	rc = re_read_all_calls(r, ncpu, vals, sums);
+	pc = re_percpu(r->skel->maps.calls.map_fd, sizeof(*pc), ncpu, &rc);
+	if (!pc)
+		return rc;
 	re_abis(abis);
-	for (uint32_t abi = 0; rc == 0 && abi < REC_BPF_ABIS; abi++) {
-		for (uint32_t nr = 0; rc == 0 && nr < REC_NR_SLOTS; nr++) {
-			uint64_t n = sums[abi * REC_NR_SLOTS + nr];
+	for (uint32_t key = 0; rc == 0 && key < CF_ARRAY_LEN(pc->n); key++) {
+		uint32_t abi = key / REC_NR_SLOTS, nr = key % REC_NR_SLOTS;
+		uint64_t n = 0;
 
-			if (!n)
-				continue;
-			c->calls += n;
-			if (abis[abi] < 0) {
-				c->lost_calls += n;
-				continue;
-			}
-			rc = cf_record_add(
-			    obs, abis[abi],
-			    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr, n);
+		for (int i = 0; i < ncpu; i++)
+			n += pc[i].n[key];
+		if (!n)
+			continue;
+		c->calls += n;
+		if (abis[abi] < 0) {
+			c->lost_calls += n;
+			continue;
 		}
+		rc = cf_record_add(
+		    obs, abis[abi],
+		    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr, n);
 	}
+	free(pc);
 	return rc;
 }
 
@@ -594,21 +656,16 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 		  struct rec_result *res, struct rec_ebpf_counts *counts)
 {
 	struct rec_ebpf_counts c;
-	int ncpu = libbpf_num_possible_cpus(), rc;
-	uint64_t *vals;
+	int ncpu = re_possible_cpus(), rc = ncpu < 0 ? ncpu : 0;
 
 	memset(&c, 0, sizeof(c));
 	record_bpf__detach(r->skel);
-	vals = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*vals)) : NULL;
-	if (!vals)
-		rc = ncpu < 0 ? ncpu : -ENOMEM;
-	else
-		rc = re_read_counters(r, vals, ncpu, &c);
 	if (rc == 0)
-		rc = re_read_calls(r, vals, ncpu, obs, &c);
+		rc = re_read_counters(r, ncpu, &c);
+	if (rc == 0)
+		rc = re_read_calls(r, ncpu, obs, &c);
 	if (rc == 0 && r->args)
 		rc = re_read_args(r, ncpu, obs, &c);
-	free(vals);
 	rec_ebpf_close(r);
 	if (counts)
 		*counts = c;

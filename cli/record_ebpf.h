@@ -7,8 +7,9 @@
  * values. Needs root (CAP_BPF + CAP_PERFMON or CAP_SYS_ADMIN), Linux 5.17
  * with BTF (/sys/kernel/btf/vmlinux: the kernel relocates the program,
  * callfence reads no BTF) and an x86-64 build with clang, bpftool and
- * libbpf; without them every function below fails with a reason ("not
- * built in", ...).
+ * libbpf-dev (its headers: the light skeleton makes its own system calls,
+ * callfence does not link libbpf); without them every function below fails with
+ * a reason ("not built in", ...).
  *
  * Targets (struct rec_ebpf_target):
  *   REC_EBPF_TREE    processes added with rec_ebpf_follow (each with every
@@ -16,12 +17,7 @@
  *                    every process any of them starts after that;
  *   REC_EBPF_MNTNS   every task whose mount namespace has inode `mntns`
  *                    (stat(/proc/PID/ns/mnt).st_ino), plus every process
- *                    it starts (so unshare(CLONE_NEWNS) does not escape);
- *   REC_EBPF_CGROUP1 every task in the cgroup v1 directory whose kernfs id
- *                    (its inode number) is `cgroup1_id` in hierarchy
- *                    `cgroup1_hier` (first field of /proc/PID/cgroup), plus
- *                    every process it starts; needs bpf_task_get_cgroup1
- *                    (Linux 6.8+).
+ *                    it starts (so unshare(CLONE_NEWNS) does not escape).
  * A task counts from its first system call after rec_ebpf_open returned
  * (REC_EBPF_TREE: after rec_ebpf_follow returned): start a command held
  * (blocked on a pipe, or stopped) and release it once followed, and no call
@@ -49,16 +45,13 @@
 enum rec_ebpf_scope {
 	REC_EBPF_TREE = 0,
 	REC_EBPF_MNTNS = 1,
-	REC_EBPF_CGROUP1 = 2,
 };
 
 struct rec_ebpf_target {
 	enum rec_ebpf_scope scope;
-	uint64_t mntns;	     /* REC_EBPF_MNTNS: inode of /proc/PID/ns/mnt */
-	int cgroup1_hier;    /* REC_EBPF_CGROUP1: hierarchy id */
-	uint64_t cgroup1_id; /* REC_EBPF_CGROUP1: inode of the directory */
-	bool args;	     /* also the values of cf_record_arg_mask's
-			      * arguments (record --args) */
+	uint64_t mntns; /* REC_EBPF_MNTNS: inode of /proc/PID/ns/mnt */
+	bool args;	/* also the values of cf_record_arg_mask's
+			 * arguments (record --args) */
 };
 
 /* What the kernel side counted; every lost_* must be 0 for a profile. */

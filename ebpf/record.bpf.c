@@ -9,8 +9,8 @@
  *   tp_btf/sched_process_fork  a followed process starts one: follow it
  *   tp_btf/sched_process_exit  the last thread of a process: forget it
  *
- * Followed processes are a hash of tgids; with a namespace or cgroup
- * scope a task is also followed when it is found in the scope at a call.
+ * Followed processes are a bitmap of tgids; with a namespace scope a
+ * task is also followed when it is found in the scope at a call.
  * Everything that fails (map full, busy) is counted, never dropped silently.
  */
 #include "vmlinux.h"
@@ -25,49 +25,48 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 rec_scope = REC_SCOPE_TREE;
 const volatile __u64 rec_mntns;
-const volatile __s32 rec_cgroup1_hier;
-const volatile __u64 rec_cgroup1_id;
 const volatile bool rec_args;
 /* tests/live/record-ebpf.sh's loss test: the kernel side follows at most
  * this many processes besides the first (0: as many as the hash holds) */
 const volatile __u32 rec_test_max_new;
 const volatile struct rec_argspec rec_argspecs[REC_BPF_ABIS * REC_NR_SLOTS];
 
+/* calls, counters, argstat: per-CPU arrays of ONE entry each, a struct
+ * of every slot: a per-CPU array allocates per-CPU memory entry by entry
+ * (3072 allocations for calls: 0.3 ms of every start-up), and is read
+ * back with one lookup per entry; one entry is one allocation, one read */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, REC_BPF_ABIS * REC_NR_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct rec_calls);
 } calls SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, REC_CNTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct rec_counters);
 } counters SEC(".maps");
 
+/* tasks: the followed processes, a bitmap of thread-group ids (bit
+ * tgid % 64 of word tgid / 64). The loader gets max_entries from
+ * cli/record_ebpf.c: the host's pid_max / 64, so every process that can
+ * exist has its bit and none can fail to be followed for want of room;
+ * 4 KiB for pid_max 32768 (a hash of 65536 processes: 1 MiB of buckets
+ * initialised at load). Mmapable: rec_ebpf_follow sets a bit in place. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, REC_MAX_TASKS);
-	/* allocated as processes come: preallocating 65536 entries took
-	 * ~40 ms of every start-up; a failed allocation is a lost task */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, REC_MAX_PIDS / 64);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u64);
 } tasks SEC(".maps");
 
 /* --args: the distinct values of each slot: up to REC_ARG_KEEP each, a
  * few more when CPUs race (allocated as they come). Its buckets are not:
- * 4 MiB allocated and initialised at load, most of the start-up, so the
- * build makes a second object for recordings without --args
- * (REC_CALLS_ONLY, the Makefile) in which the map has one entry, unused
- * (rec_args is false there). */
-#ifdef REC_CALLS_ONLY
-#define REC_ARGVALS_MAX 1
-#else
-#define REC_ARGVALS_MAX (REC_ARG_SLOTS * 2 * REC_ARG_KEEP)
-#endif
+ * 4 MiB allocated and initialised at load, so without --args the loader
+ * gets max_entries 1 from cli/record_ebpf.c (unused: rec_args is false). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, REC_ARGVALS_MAX);
@@ -85,63 +84,61 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, REC_ARG_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rec_argstat);
+	__type(value, struct rec_argstats);
 } argstat SEC(".maps");
 
-extern struct cgroup *bpf_task_get_cgroup1(struct task_struct *task,
-					   int hierarchy_id) __ksym __weak;
-extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym __weak;
+static __u32 zero;
 
 static __always_inline void count(__u32 which)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+	struct rec_counters *c = bpf_map_lookup_elem(&counters, &zero);
 
-	if (v)
-		*v += 1;
+	if (c && which < REC_CNTS)
+		c->n[which] += 1;
 }
 
 /* rec_test_max_new: processes the kernel side follows now */
 __u64 rec_test_live;
 
+/* The word of tgid's bit; NULL past pid_max as it was at load. */
+static __always_inline __u64 *task_word(__u32 tgid)
+{
+	__u32 w = tgid / 64;
+
+	return bpf_map_lookup_elem(&tasks, &w);
+}
+
+static __always_inline bool followed(__u32 tgid)
+{
+	__u64 *w = task_word(tgid);
+
+	return w && (*w >> (tgid % 64) & 1);
+}
+
+/* A pid past the bitmap (pid_max raised during the recording) is a lost
+ * process, counted. */
 static __always_inline void follow(__u32 tgid)
 {
-	__u8 one = 1;
+	__u64 *w = task_word(tgid), bit = 1ULL << (tgid % 64);
 
-	if (rec_test_max_new && rec_test_live + 1 >= rec_test_max_new) {
+	if (!w ||
+	    (rec_test_max_new && rec_test_live + 1 >= rec_test_max_new)) {
 		count(REC_CNT_LOST_TASKS);
 		return;
 	}
-	if (bpf_map_update_elem(&tasks, &tgid, &one, BPF_NOEXIST) == 0) {
-		count(REC_CNT_PROCESSES);
-		if (rec_test_max_new)
-			__sync_fetch_and_add(&rec_test_live, 1);
-	} else if (!bpf_map_lookup_elem(&tasks, &tgid))
-		count(REC_CNT_LOST_TASKS);
-}
-
-static __always_inline bool in_cgroup1(struct task_struct *t)
-{
-	struct cgroup *cg;
-	__u64 id;
-
-	if (!bpf_task_get_cgroup1) /* a kernel before 6.8 */
-		return false;
-	cg = bpf_task_get_cgroup1(t, rec_cgroup1_hier);
-	if (!cg)
-		return false;
-	id = BPF_CORE_READ(cg, kn, id);
-	bpf_cgroup_release(cg);
-	return id == rec_cgroup1_id;
+	if (__sync_fetch_and_or(w, bit) & bit)
+		return; /* another CPU followed it meanwhile */
+	count(REC_CNT_PROCESSES);
+	if (rec_test_max_new)
+		__sync_fetch_and_add(&rec_test_live, 1);
 }
 
 static __always_inline bool in_scope(struct task_struct *t)
 {
 	if (rec_scope == REC_SCOPE_MNTNS)
 		return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) == rec_mntns;
-	if (rec_scope == REC_SCOPE_CGROUP1)
-		return in_cgroup1(t);
 	return false;
 }
 
@@ -151,6 +148,7 @@ static __always_inline bool in_scope(struct task_struct *t)
 static __always_inline void add_value(__u32 slot, __u64 value)
 {
 	struct rec_argkey k = {.slot = slot, .value = value};
+	struct rec_argstats *sts;
 	struct rec_argstat *st;
 	__u32 *n;
 	__u8 one = 1;
@@ -159,11 +157,12 @@ static __always_inline void add_value(__u32 slot, __u64 value)
 	if (bpf_map_lookup_elem(&argvals, &k))
 		return;
 	n = bpf_map_lookup_elem(&argcount, &slot);
-	st = bpf_map_lookup_elem(&argstat, &slot);
-	if (!n || !st) {
+	sts = bpf_map_lookup_elem(&argstat, &zero);
+	if (!n || !sts || slot >= REC_ARG_SLOTS) {
 		count(REC_CNT_LOST_ARGS);
 		return;
 	}
+	st = &sts->s[slot];
 	st->bits |= value;
 	if (*n >= REC_ARG_KEEP) {
 		st->overflow = 1;
@@ -238,9 +237,9 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 abi = REC_BPF_ABI_X86_64, key;
 	__u64 nr = (__u64)id;
-	__u64 *v;
+	struct rec_calls *c;
 
-	if (!bpf_map_lookup_elem(&tasks, &tgid)) {
+	if (!followed(tgid)) {
 		if (rec_scope == REC_SCOPE_TREE || !in_scope(t))
 			return 0;
 		follow(tgid);
@@ -257,12 +256,12 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	key = abi * REC_NR_SLOTS + (__u32)nr;
-	v = bpf_map_lookup_elem(&calls, &key);
-	if (!v) {
+	c = bpf_map_lookup_elem(&calls, &zero);
+	if (!c || key >= REC_BPF_ABIS * REC_NR_SLOTS) {
 		count(REC_CNT_LOST_CALLS);
 		return 0;
 	}
-	*v += 1; /* (the total is their sum: no second count per call) */
+	c->n[key] += 1; /* (the total is their sum: no second count per call) */
 	if (rec_args)
 		record_args(regs, abi, key);
 	return 0;
@@ -274,7 +273,7 @@ int BPF_PROG(rec_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 
-	if (!bpf_map_lookup_elem(&tasks, &ptgid))
+	if (!followed(ptgid))
 		return 0;
 	if (ctgid == ptgid)
 		count(REC_CNT_THREADS);
@@ -287,14 +286,12 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(rec_exit, struct task_struct *p, bool group_dead)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	long rc;
+	__u64 *w = task_word(tgid), bit = 1ULL << (tgid % 64);
 
-	if (!group_dead)
+	/* (clearing a bit cannot fail: REC_CNT_LOST_EXITS stays 0) */
+	if (!group_dead || !w || !(*w & bit))
 		return 0;
-	rc = bpf_map_delete_elem(&tasks, &tgid);
-	if (rc && rc != -2 /* ENOENT: not followed */)
-		count(REC_CNT_LOST_EXITS);
-	if (rc == 0 && rec_test_max_new)
+	if ((__sync_fetch_and_and(w, ~bit) & bit) && rec_test_max_new)
 		__sync_fetch_and_add(&rec_test_live, -1);
 	return 0;
 }

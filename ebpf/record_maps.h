@@ -6,16 +6,20 @@
 #ifndef CF_EBPF_RECORD_MAPS_H
 #define CF_EBPF_RECORD_MAPS_H
 
-/* calls: a per-CPU array of 64-bit counts, index abi * REC_NR_SLOTS + nr
- * (nr without the x32 bit); numbers >= REC_NR_SLOTS count as unnumbered.
+/* calls: a per-CPU array of one struct rec_calls: 64-bit counts, index
+ * abi * REC_NR_SLOTS + nr (nr without the x32 bit); numbers >=
+ * REC_NR_SLOTS count as unnumbered.
  * Every x86 table ends below 1024 (x32's highest is 547). */
 #define REC_NR_SLOTS 1024
 #define REC_BPF_ABI_X86_64 0
 #define REC_BPF_ABI_I386 1
 #define REC_BPF_ABI_X32 2
 #define REC_BPF_ABIS 3
+struct rec_calls {
+	__u64 n[REC_BPF_ABIS * REC_NR_SLOTS];
+};
 
-/* counters: a per-CPU array of 64-bit counts */
+/* counters: a per-CPU array of one struct rec_counters */
 #define REC_CNT_CALLS 0 /* unused: the calls are the sum of `calls` */
 #define REC_CNT_PROCESSES 1
 #define REC_CNT_THREADS 2
@@ -27,6 +31,9 @@
 #define REC_CNT_CLONE3_UNREAD 8 /* clone3 structs that could not be read
 				  (lost values too) */
 #define REC_CNTS 9
+struct rec_counters {
+	__u64 n[REC_CNTS];
+};
 
 /* --args (rec_args): rec_argspecs[abi * REC_NR_SLOTS + nr] says which
  * arguments of the call are recorded (cf_record_arg_mask), which of them
@@ -56,14 +63,21 @@ struct rec_argstat {
 	__u64 bits;
 	__u64 overflow;
 };
+struct rec_argstats { /* argstat: a per-CPU array of one of these */
+	struct rec_argstat s[REC_ARG_SLOTS];
+};
+/* argvals: room for every slot's REC_ARG_KEEP values, twice (CPUs race);
+ * its max_entries without --args: 1 (cli/record_ebpf.c) */
+#define REC_ARGVALS_MAX (REC_ARG_SLOTS * 2 * REC_ARG_KEEP)
 
-/* tasks: a hash of the followed processes (tgid -> 1) */
-#define REC_MAX_TASKS 65536
+/* tasks: a bitmap of the followed processes' tgids, one 64-bit word per
+ * 64 pids; max_entries at load: the host's pid_max / 64, rounded up. The
+ * object's: PID_MAX_LIMIT on 64-bit (2^22: 512 KiB). */
+#define REC_MAX_PIDS 4194304
 
 /* scope (read-only data of the program) */
 #define REC_SCOPE_TREE 0
 #define REC_SCOPE_MNTNS 1
-#define REC_SCOPE_CGROUP1 2
 
 /* x86: bit 30 of an x32 call's number; TS_COMPAT in thread_info.status
  * (arch/x86/include/asm/thread_info.h), set on int $0x80 / sysenter /
