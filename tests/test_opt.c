@@ -21,8 +21,11 @@
 #include "filter.h"
 #include "conds.h"
 #include "gen_unreached.h"
+#include "gen_scratch.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define AUDIT_X86_64 0xc000003eU
 #define X32_BIT 0x40000000U
@@ -879,6 +882,57 @@ TEST(opt_drop_unreached_keeps_every_path)
 	/* nothing to drop: unchanged */
 	CHECK_EQ(cf_gen_drop_unreached(p, parts, n), n);
 	CHECK_EQ(p[3].k, 0);
+}
+
+/* ---- the generator's scratch (gen_scratch.c) ------------------------- */
+
+static bool all_bytes(const unsigned char *p, size_t n, unsigned char v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* Blocks are zeroed, stay intact while later ones come and go (in the
+ * first chunk and past its end: the multi-chunk path), a rewind frees
+ * only what came after its mark, and the reset leaves one chunk in which
+ * the same sequence lies as offsets say (the one-chunk path). */
+TEST(opt_scratch_is_a_stack)
+{
+	struct cf_scratch s = {0};
+	unsigned char *a, *b, *c, *big, *big2;
+	size_t mark;
+
+	for (int round = 0; round < 2; round++) {
+		a = cf_scratch_array(&s, 100, 1);
+		CHECK(a && all_bytes(a, 100, 0));
+		memset(a, 0xaa, 100);
+		mark = cf_scratch_mark(&s);
+		b = cf_scratch_array(&s, 10, 8);
+		CHECK(b && all_bytes(b, 80, 0));
+		CHECK_EQ((uintptr_t)b % _Alignof(max_align_t), 0);
+		memset(b, 0xbb, 80);
+		/* larger than any first chunk: the stack goes on elsewhere */
+		big = cf_scratch_array(&s, 1 << 20, 1);
+		CHECK(big && all_bytes(big, 1 << 20, 0));
+		memset(big, 0xcc, 1 << 20);
+		CHECK(all_bytes(a, 100, 0xaa) && all_bytes(b, 80, 0xbb));
+		cf_scratch_rewind(&s, mark);
+		c = cf_scratch_array(&s, 10, 8); /* b's place again, zeroed */
+		CHECK(c == b && all_bytes(c, 80, 0));
+		big2 = cf_scratch_array(&s, 1 << 20, 1);
+		CHECK(big2 && all_bytes(big2, 1 << 20, 0));
+		CHECK(all_bytes(a, 100, 0xaa));
+		if (round == 1) /* after the reset: one chunk, as offsets */
+			CHECK((size_t)(big2 - a) ==
+			      cf_scratch_mark(&s) - (1 << 20));
+		cf_scratch_reset(&s);
+		CHECK_EQ(cf_scratch_mark(&s), 0);
+	}
+	CHECK(cf_scratch_array(&s, SIZE_MAX / 2, 4) == NULL);
+	cf_scratch_release(&s);
+	CHECK(s.cur == NULL && s.spare == NULL);
 }
 
 /* ---- shared bodies ---------------------------------------------------- */
