@@ -2622,6 +2622,43 @@ static void label_insn(const struct gen *g, const struct ginsn *in,
 		parts[at + t] = parts[at];
 }
 
+/* The instructions laid out by layout(), trampolines included, into p
+ * (and their labels into parts, unless NULL). */
+static void write_insns(const struct gen *g, const struct lk *k,
+			struct sock_filter *p, struct cf_insn_part *parts)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct ginsn *in = &g->in[i];
+		struct sock_filter *f = &p[k->addr[i]];
+		size_t at = k->addr[i] + 1;
+
+		*f = (struct sock_filter){in->code, 0, 0, in->k};
+		if (parts)
+			label_insn(g, in, parts, k->addr[i],
+				   1 + (k->tr[i] & 1) + (k->tr[i] >> 1));
+		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
+			f->k = (uint32_t)(k->addr[target(g, i, in->jt)] - at);
+			continue;
+		}
+		if (!is_cond(in))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			uint8_t off = k->dst[2 * i + s];
+
+			if (k->tr[i] & (1u << s)) {
+				p[at] = tramp(g, k, i, s, at);
+				if (parts && BPF_CLASS(p[at].code) == BPF_RET)
+					parts[at].part = CF_PART_RETURN;
+				at++;
+			}
+			if (s)
+				f->jf = off;
+			else
+				f->jt = off;
+		}
+	}
+}
+
 static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		     struct cf_error *err)
 {
@@ -2649,6 +2686,19 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		*any = mark_bodies(g, &k, marks);
 	out->insns = NULL;
 	out->len = len;
+	p = cf_arena_array(g->a, len, sizeof(*p));
+	out->parts =
+	    g->label ? cf_arena_array(g->a, len, sizeof(*out->parts)) : NULL;
+	if (!p || (g->label && !out->parts)) {
+		rc = cf_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	write_insns(g, &k, p, out->parts);
+	if (g->drop_unreached)
+		len = cf_gen_drop_unreached(p, out->parts, len);
+	out->len = len;
+	/* the final length: what the drop left (tests/test_opt.c,
+	 * opt_limit_checks_the_final_length) */
 	if (len > CF_BPF_MAXINSNS) {
 		rc = cf_err(err, -E2BIG,
 			    "the filter needs %zu BPF instructions, more than "
@@ -2657,48 +2707,7 @@ static int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 			    len, CF_BPF_MAXINSNS);
 		goto out;
 	}
-	p = cf_arena_array(g->a, len, sizeof(*p));
-	out->parts =
-	    g->label ? cf_arena_array(g->a, len, sizeof(*out->parts)) : NULL;
-	if (!p || (g->label && !out->parts)) {
-		rc = cf_err(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < g->n; i++) {
-		const struct ginsn *in = &g->in[i];
-		struct sock_filter *f = &p[k.addr[i]];
-		size_t at = k.addr[i] + 1;
-
-		*f = (struct sock_filter){in->code, 0, 0, in->k};
-		if (out->parts)
-			label_insn(g, in, out->parts, k.addr[i],
-				   1 + (k.tr[i] & 1) + (k.tr[i] >> 1));
-		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
-			f->k = (uint32_t)(k.addr[target(g, i, in->jt)] - at);
-			continue;
-		}
-		if (!is_cond(in))
-			continue;
-		for (unsigned s = 0; s < 2; s++) {
-			uint8_t off = k.dst[2 * i + s];
-
-			if (k.tr[i] & (1u << s)) {
-				p[at] = tramp(g, &k, i, s, at);
-				if (out->parts &&
-				    BPF_CLASS(p[at].code) == BPF_RET)
-					out->parts[at].part = CF_PART_RETURN;
-				at++;
-			}
-			if (s)
-				f->jf = off;
-			else
-				f->jt = off;
-		}
-	}
-	if (g->drop_unreached)
-		len = cf_gen_drop_unreached(p, out->parts, len);
 	out->insns = p;
-	out->len = len;
 out:
 	free(k.addr);
 	free(k.dst);

@@ -1000,3 +1000,68 @@ TEST(opt_shared_bodies_shorten_and_match_plain)
 	CHECK_EQ(tot.diffs, 0);
 	CHECK(tot.n > 1000);
 }
+
+/* ---- the limit checks the final length --------------------------------- */
+
+/* The length of text's program on x86_64 with the passes of o, refused
+ * or not (*rc: cf_bpf_gen_opts's); -1 when the default passes refuse it
+ * (no IR to generate from). */
+static long any_len(const char *text, const struct cf_gen_opts *o, int *rc)
+{
+	struct cf_target tg = {.native = cf_abi_lookup("x86_64"),
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18};
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_arena a = {0};
+	struct cf_prog prog = {0};
+	struct cf_error err;
+	long len = -1;
+
+	if (cf_profile_parse(text, strlen(text), "v.json", &p, &err))
+		return -1;
+	if (cf_compile(p, &tg, &f, &err) == 0) {
+		*rc = cf_bpf_gen_opts(&a, &f->ir, o, &prog, &err);
+		len = (long)prog.len;
+	}
+	cf_arena_release(&a);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return len;
+}
+
+/* A program over 4,096 instructions until unreached code is dropped and
+ * within the limit after is accepted: the limit applies to the program
+ * loaded. Found among issue 11-shaped profiles near the limit (the first
+ * of the grid; the drop takes 2 instructions there); without the drop,
+ * every layout of it is refused, as the check before the drop refused
+ * it. */
+TEST(opt_limit_checks_the_final_length)
+{
+	static char text[1 << 20];
+	const struct cf_gen_opts keep = {.no_drop_unreached = true};
+	const struct cf_gen_opts all = {0};
+	struct cmp tot = {0};
+	long kept = 0, dropped = 0;
+	int rc_keep = 0, rc_all = 0;
+
+	for (unsigned nplain = 250; nplain < 262 && !tot.n; nplain++)
+		for (unsigned nv = 1070; nv < 1086 && !tot.n; nv++) {
+			rng = 1;
+			values_profile(text, sizeof(text), nplain, 50, nv);
+			dropped = any_len(text, &all, &rc_all);
+			if (dropped < 4000 || rc_all != 0)
+				continue;
+			kept = any_len(text, &keep, &rc_keep);
+			if (kept <= 4096)
+				continue;
+			CHECK_EQ(rc_keep, -E2BIG);
+			CHECK_EQ(compiled_len(text, &all, &tot), dropped);
+			t_note("%u plain syscalls, %u value rules: %ld "
+			       "instructions, %ld before the drop",
+			       nplain, nv, dropped, kept);
+		}
+	CHECK(tot.n > 10000); /* found one, and it decides as the IR */
+	CHECK(kept > 4096 && dropped <= 4096);
+	CHECK_EQ(tot.diffs, 0);
+}
