@@ -83,9 +83,9 @@
  * value runs) come from the scratch stack gen_mem.tables
  * (gen_scratch.c): rewound behind each syscall's code and each value
  * run, reset after each pass; arrays that grow (instructions, labels,
- * ranges, returns) are malloc'd and freed by gen_pass. valueset-1000,
- * in process: 248 page faults and 5.1 ms a compile before, 3 and
- * 2.3 ms after (docs/performance.md, "Compile speed").
+ * ranges, returns) are malloc'd and freed by gen_pass. actions-1000,
+ * in process: 641 page faults and 11.5 ms a compile before, 5 and
+ * 2.4 ms after (docs/performance.md, "Compile speed").
  *
  * Labels (cf_gen_opts.label, for compile --stats): every instruction
  * carries the part being emitted (g->part: dispatch, search, a syscall's
