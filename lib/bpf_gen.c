@@ -2867,8 +2867,10 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 
 	len1 = out->len;
 	/* nothing below shortens a program by half */
-	if (!g.opt || (rc < 0 && rc != -E2BIG) || len1 > 2 * CF_BPF_MAXINSNS)
+	if (!g.opt || (rc < 0 && rc != -E2BIG) || len1 > 2 * CF_BPF_MAXINSNS) {
+		free(marks);
 		return rc;
+	}
 	if (any) {
 		g = gen_init(m, o);
 		g.scoped = marks;
