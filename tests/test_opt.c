@@ -21,8 +21,11 @@
 #include "filter.h"
 #include "conds.h"
 #include "gen_unreached.h"
+#include "gen_scratch.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define AUDIT_X86_64 0xc000003eU
 #define X32_BIT 0x40000000U
@@ -884,6 +887,57 @@ TEST(opt_drop_unreached_keeps_every_path)
 	CHECK_EQ(p[3].k, 0);
 }
 
+/* ---- the generator's scratch (gen_scratch.c) ------------------------- */
+
+static bool all_bytes(const unsigned char *p, size_t n, unsigned char v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* Blocks are zeroed, stay intact while later ones come and go (in the
+ * first chunk and past its end: the multi-chunk path), a rewind frees
+ * only what came after its mark, and the reset leaves one chunk in which
+ * the same sequence lies as offsets say (the one-chunk path). */
+TEST(opt_scratch_is_a_stack)
+{
+	struct cf_scratch s = {0};
+	unsigned char *a, *b, *c, *big, *big2;
+	size_t mark;
+
+	for (int round = 0; round < 2; round++) {
+		a = cf_scratch_array(&s, 100, 1);
+		CHECK(a && all_bytes(a, 100, 0));
+		memset(a, 0xaa, 100);
+		mark = cf_scratch_mark(&s);
+		b = cf_scratch_array(&s, 10, 8);
+		CHECK(b && all_bytes(b, 80, 0));
+		CHECK_EQ((uintptr_t)b % _Alignof(max_align_t), 0);
+		memset(b, 0xbb, 80);
+		/* larger than any first chunk: the stack goes on elsewhere */
+		big = cf_scratch_array(&s, 1 << 20, 1);
+		CHECK(big && all_bytes(big, 1 << 20, 0));
+		memset(big, 0xcc, 1 << 20);
+		CHECK(all_bytes(a, 100, 0xaa) && all_bytes(b, 80, 0xbb));
+		cf_scratch_rewind(&s, mark);
+		c = cf_scratch_array(&s, 10, 8); /* b's place again, zeroed */
+		CHECK(c == b && all_bytes(c, 80, 0));
+		big2 = cf_scratch_array(&s, 1 << 20, 1);
+		CHECK(big2 && all_bytes(big2, 1 << 20, 0));
+		CHECK(all_bytes(a, 100, 0xaa));
+		if (round == 1) /* after the reset: one chunk, as offsets */
+			CHECK((size_t)(big2 - a) ==
+			      cf_scratch_mark(&s) - (1 << 20));
+		cf_scratch_reset(&s);
+		CHECK_EQ(cf_scratch_mark(&s), 0);
+	}
+	CHECK(cf_scratch_array(&s, SIZE_MAX / 2, 4) == NULL);
+	cf_scratch_release(&s);
+	CHECK(s.cur == NULL && s.spare == NULL);
+}
+
 /* ---- shared bodies ---------------------------------------------------- */
 
 TEST(opt_pass_shared_bodies_off_matches_plain)
@@ -932,4 +986,69 @@ TEST(opt_shared_bodies_shorten_and_match_plain)
 	shared_sets_profile(text, sizeof(text), 16, 2);
 	/* 16 x 2 bodies become 2: at least half the code goes */
 	check_sharing_shortens(text, "16 syscalls, 2 rule sets", 1, 2);
+}
+
+/* ---- the limit checks the final length --------------------------------- */
+
+/* The length of text's program on x86_64 with the passes of o, refused
+ * or not (*rc: cf_bpf_gen_opts's); -1 when the default passes refuse it
+ * (no IR to generate from). */
+static long any_len(const char *text, const struct cf_gen_opts *o, int *rc)
+{
+	struct cf_target tg = {.native = cf_abi_lookup("x86_64"),
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18};
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_arena a = {0};
+	struct cf_prog prog = {0};
+	struct cf_error err;
+	long len = -1;
+
+	if (cf_profile_parse(text, strlen(text), "v.json", &p, &err))
+		return -1;
+	if (cf_compile(p, &tg, &f, &err) == 0) {
+		*rc = cf_bpf_gen_opts(&a, &f->ir, o, &prog, &err);
+		len = (long)prog.len;
+	}
+	cf_arena_release(&a);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return len;
+}
+
+/* A program over 4,096 instructions until unreached code is dropped and
+ * within the limit after is accepted: the limit applies to the program
+ * loaded. Found among issue 11-shaped profiles near the limit (the first
+ * of the grid; the drop takes 2 instructions there); without the drop,
+ * every layout of it is refused, as the check before the drop refused
+ * it. */
+TEST(opt_limit_checks_the_final_length)
+{
+	static char text[1 << 20];
+	const struct cf_gen_opts keep = {.no_drop_unreached = true};
+	const struct cf_gen_opts all = {0};
+	struct cmp tot = {0};
+	long kept = 0, dropped = 0;
+	int rc_keep = 0, rc_all = 0;
+
+	for (unsigned nplain = 250; nplain < 262 && !tot.n; nplain++)
+		for (unsigned nv = 1070; nv < 1086 && !tot.n; nv++) {
+			rng = 1;
+			values_profile(text, sizeof(text), nplain, 50, nv);
+			dropped = any_len(text, &all, &rc_all);
+			if (dropped < 4000 || rc_all != 0)
+				continue;
+			kept = any_len(text, &keep, &rc_keep);
+			if (kept <= 4096)
+				continue;
+			CHECK_EQ(rc_keep, -E2BIG);
+			CHECK_EQ(compiled_len(text, &all, &tot), dropped);
+			t_note("%u plain syscalls, %u value rules: %ld "
+			       "instructions, %ld before the drop",
+			       nplain, nv, dropped, kept);
+		}
+	CHECK(tot.n > 10000); /* found one, and it decides as the IR */
+	CHECK(kept > 4096 && dropped <= 4096);
+	CHECK_EQ(tot.diffs, 0);
 }

@@ -25,6 +25,7 @@ ir.h: base.h ruleset.h syscalls.h
 bpf_gen.h: ir.h
 gen_values.h:
 gen_unreached.h:
+gen_scratch.h:
 filter.h: ruleset.h ir.h bpf_gen.h
 reach.h: ir.h
 algebra.h: base.h
@@ -52,9 +53,10 @@ catalog.c: syscalls.h
 resolve.c: base.h action.h profile.h syscalls.h ruleset.h jptr.h
 ir_build.c: base.h action.h syscalls.h ruleset.h ir.h
 ir_eval.c: action.h syscalls.h ruleset.h ir.h
-bpf_gen.c: base.h action.h syscalls.h ruleset.h ir.h bpf_gen.h gen_values.h gen_unreached.h
+bpf_gen.c: base.h action.h syscalls.h ruleset.h ir.h bpf_gen.h gen_values.h gen_unreached.h gen_scratch.h
 gen_values.c: gen_values.h
 gen_unreached.c: gen_unreached.h
+gen_scratch.c: gen_scratch.h
 sys_weights.c: base.h bpf_gen.h
 bpf_check.c: base.h
 bpf_sim.c: syscalls.h
