@@ -218,35 +218,16 @@ struct gen {
 	size_t capbods;
 };
 
-/* The capacity an array of cap elements grows to to hold need. */
-static size_t grown(size_t cap, size_t need)
-{
-	size_t ncap = cap ? cap : 64;
-
-	while (ncap < need)
-		ncap *= 2;
-	return ncap;
-}
-
 /* Growing arrays of a pass: malloc'd, freed by gen_pass (not in the
  * filter's arena: they grow by copying, and five passes would leave five
  * copies of everything there). */
 static bool sgrow(struct gen *g, void **p, size_t *cap, size_t need,
 		  size_t size)
 {
-	size_t ncap = grown(*cap, need);
-	void *np;
-
-	if (need <= *cap && *p)
+	if (cf_grow(p, cap, need, size, 64) == 0)
 		return true;
-	np = realloc(*p, ncap * size);
-	if (!np) {
-		g->oom = true;
-		return false;
-	}
-	*p = np;
-	*cap = ncap;
-	return true;
+	g->oom = true;
+	return false;
 }
 
 #define SGROW(g, f, cnt)                                                       \
@@ -1418,23 +1399,13 @@ static void push_interval(struct gen *g, const struct cf_ir *ir, uint32_t lo,
 	push_gap(g, ir, at, hi, fa, sa);
 }
 
-/* As cf_ir_eval: the first ABI with this audit arch (and x32-ness). */
-static const struct cf_ir_abi *find_abi(const struct cf_ir *ir, uint32_t audit,
-					bool x32)
-{
-	for (size_t i = 0; i < ir->nabis; i++)
-		if (cf_arch_serves(&cf_arches[ir->abis[i].arch], audit, x32))
-			return &ir->abis[i];
-	return NULL;
-}
-
 /* All of nr's 32-bit space for one audit arch, as ranges. */
 static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	g->nrg = 0;
 	if (audit == CF_AUDIT_ARCH_X86_64) {
-		const struct cf_ir_abi *x64 = find_abi(ir, audit, false);
-		const struct cf_ir_abi *x32 = find_abi(ir, audit, true);
+		const struct cf_ir_abi *x64 = cf_ir_find_abi(ir, audit, false);
+		const struct cf_ir_abi *x32 = cf_ir_find_abi(ir, audit, true);
 
 		/* libseccomp splits at CF_X32_BIT (cf_nr_filter_x32) but
 		 * hands -1 (a tracer's skip) to x86_64; runc's stub tests
@@ -1448,7 +1419,7 @@ static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		push_interval(g, ir, UINT32_MAX, UINT32_MAX, x64 ? x64 : x32,
 			      x32);
 	} else {
-		const struct cf_ir_abi *abi = find_abi(ir, audit, false);
+		const struct cf_ir_abi *abi = cf_ir_find_abi(ir, audit, false);
 
 		push_interval(g, ir, 0, UINT32_MAX, abi, abi);
 	}
@@ -1500,11 +1471,8 @@ static bool body_same(const struct grange *a, const struct grange *b)
 		if (x->action != y->action || x->nconds != y->nconds)
 			return false;
 		for (unsigned j = 0; j < x->nconds; j++)
-			if (x->conds[j].arg != y->conds[j].arg ||
-			    x->conds[j].op != y->conds[j].op ||
-			    x->conds[j].low32 != y->conds[j].low32 ||
-			    x->conds[j].datum != y->conds[j].datum ||
-			    x->conds[j].datum2 != y->conds[j].datum2)
+			if (!cf_cond_same_test(&x->conds[j], &y->conds[j]) ||
+			    x->conds[j].low32 != y->conds[j].low32)
 				return false;
 	}
 	return true;
