@@ -31,6 +31,8 @@ const char *cli_command(size_t i, const char **help);
  * renamed over it, a device or FIFO in place (record, merge, convert);
  * 0, or -1 (printed). */
 int cli_write_out(const char *path, const char *buf, size_t len);
+/* Two close-on-exec pipes, or -1 (errno set) with neither left open. */
+int cli_two_pipes(int a[2], int b[2]);
 /* Writes buf to an existing non-regular file (a device, a FIFO) in
  * place; 0 or -errno. */
 int cli_write_in_place(const char *path, const char *buf, size_t len);

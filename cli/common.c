@@ -215,6 +215,21 @@ int cli_set_enosys(void *enosys, const char *value)
 	return 0;
 }
 
+int cli_two_pipes(int a[2], int b[2])
+{
+	int saved;
+
+	if (pipe2(a, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(b, O_CLOEXEC) == 0)
+		return 0;
+	saved = errno;
+	close(a[0]);
+	close(a[1]);
+	errno = saved;
+	return -1;
+}
+
 /* A path that exists and is not a regular file (/dev/null, a FIFO, a
  * terminal) is written in place, as compile -o does: renaming over it
  * would replace the device with a file. */

@@ -38,13 +38,8 @@ static int rcn_inspect(const char *tool, const char *name, long *pid, char *err,
 	pid_t child;
 
 	err[0] = 0;
-	if (pipe(op) < 0)
+	if (cli_two_pipes(op, ep) < 0)
 		return -1;
-	if (pipe(ep) < 0) {
-		close(op[0]);
-		close(op[1]);
-		return -1;
-	}
 	fflush(NULL);
 	child = fork();
 	if (child == 0) {

@@ -721,13 +721,8 @@ static pid_t re_spawn(char *const *argv, int *syncw, int *errr)
 	int syncp[2], errp[2];
 	pid_t pid;
 
-	if (pipe2(syncp, O_CLOEXEC) < 0)
+	if (cli_two_pipes(syncp, errp) < 0)
 		return -1;
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		close(syncp[0]);
-		close(syncp[1]);
-		return -1;
-	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
