@@ -26,6 +26,7 @@ bpf_gen.h: ir.h
 gen_values.h:
 gen_unreached.h:
 gen_scratch.h:
+gen_internal.h: base.h ir.h bpf_gen.h
 filter.h: ruleset.h ir.h bpf_gen.h
 reach.h: ir.h
 algebra.h: base.h
@@ -53,7 +54,12 @@ catalog.c: syscalls.h
 resolve.c: base.h action.h profile.h syscalls.h ruleset.h jptr.h
 ir_build.c: base.h action.h syscalls.h ruleset.h ir.h
 ir_eval.c: action.h syscalls.h ruleset.h ir.h
-bpf_gen.c: base.h action.h syscalls.h ruleset.h ir.h bpf_gen.h gen_values.h gen_unreached.h gen_scratch.h
+bpf_gen.c: base.h action.h bpf_gen.h gen_internal.h gen_scratch.h
+gen_emit.c: action.h gen_internal.h gen_scratch.h
+gen_args.c: action.h gen_internal.h gen_values.h gen_scratch.h
+gen_search.c: action.h gen_internal.h gen_scratch.h gen_values.h
+gen_share.c: gen_internal.h
+gen_link.c: gen_internal.h gen_unreached.h
 gen_values.c: gen_values.h
 gen_unreached.c: gen_unreached.h
 gen_scratch.c: gen_scratch.h
@@ -81,6 +87,24 @@ NEVER='
 lib/bpf_gen.c profile.h
 lib/bpf_gen.c json.h
 lib/bpf_gen.c input.h
+lib/gen_internal.h profile.h
+lib/gen_internal.h json.h
+lib/gen_internal.h input.h
+lib/gen_emit.c profile.h
+lib/gen_emit.c json.h
+lib/gen_emit.c input.h
+lib/gen_args.c profile.h
+lib/gen_args.c json.h
+lib/gen_args.c input.h
+lib/gen_search.c profile.h
+lib/gen_search.c json.h
+lib/gen_search.c input.h
+lib/gen_share.c profile.h
+lib/gen_share.c json.h
+lib/gen_share.c input.h
+lib/gen_link.c profile.h
+lib/gen_link.c json.h
+lib/gen_link.c input.h
 lib/ir_build.c profile.h
 lib/ir_eval.c profile.h
 lib/reach.c profile.h
@@ -185,16 +209,17 @@ done
 if [ -s "$tmp/never" ]; then
 	fail "a stage reaches past its neighbour: $(tr '\n' ';' <"$tmp/never")"
 else
-	ok "bpf_gen.c sees neither the profile AST nor JSON; the IR stages and the headers after resolution do not see profile.h"
+	ok "bpf_gen.c and gen_*.c see neither the profile AST nor JSON; the IR stages and the headers after resolution do not see profile.h"
 fi
 
 # names HEADER: a grep -E pattern of what HEADER declares (types, functions,
-# variables, macros; X-macro enumerators as their prefix)
+# variables, macros; X-macro enumerators as their prefix; gen_internal.h's
+# names have no cf_ prefix)
 names() {
 	{
-		sed -n 's/^\(struct\|enum\) \(cf_[a-z0-9_]*\) {.*/\2/p' "$1"
+		sed -n 's/^\(struct\|enum\) \([a-z][a-z0-9_]*\) {.*/\2/p' "$1"
 		sed -n 's/^#define \([A-Z][A-Z0-9_]*\).*/\1/p' "$1" | grep -v '_H$'
-		sed -n 's/^[a-z].*[ *]\(cf_[a-z0-9_]*\)(.*/\1/p' "$1"
+		sed -n 's/^[a-z].*[ *]\([a-z][a-z0-9_]*\)(.*/\1/p' "$1"
 		sed -n 's/^extern .*[ *]\(cf_[a-z0-9_]*\)\(\[.*\)\{0,1\};/\1/p' "$1"
 		sed -n 's/^[[:space:]]*\(CF_[A-Z0-9_]*\)[,=].*/\1/p' "$1"
 		sed -n 's/.*\(CF_[A-Z]*_\)##.*/\1[A-Z0-9_]*/p' "$1"

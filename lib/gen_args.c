@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gen_args.c - opt: a syscall's argument checks as a step function of
+ * one argument (searched by words, lone values as JEQ runs through
+ * gen_values.c), and chains of one action searched by their most tested
+ * argument with the other conditions as residues.
+ * The generator's files and passes in order: bpf_gen.c's first comment.
+ */
+#include "action.h"
+#include "gen_internal.h"
+#include "gen_values.h"
+#include "gen_scratch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- opt: one argument's step function ----------------------------- */
+
+/* When every live chain of a syscall tests one argument only, with
+ * interval operators (EQ NE LT LE GE GT; conditions that are constant on
+ * the ABI aside), the decision is a step function of that argument: it
+ * can change only where some condition's truth changes. It is computed
+ * by evaluating the chains (cf_ir_cond_match, first match wins) at every
+ * such point, and emitted as a search over the value's words: the high
+ * word first on 64-bit ABIs, the low word under each high value that
+ * needs it. */
+
+struct step {
+	uint64_t lo; /* the step runs from lo to the next step's lo - 1 */
+	uint32_t action;
+	int lab; /* >= 0: code at this label decides instead (residue) */
+};
+
+struct vtab {
+	struct value_step *v;
+	size_t n;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The argument all non-constant conditions test, -1 if there is none or
+ * more than one, or a MASKED_EQ. */
+int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n)
+{
+	int arg = -1;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			const struct cf_cond *c = &s->chains[i].conds[j];
+
+			if (cond_const(ar, c) >= 0)
+				continue;
+			if (c->op == CF_OP_MASKED_EQ ||
+			    (arg >= 0 && arg != c->arg))
+				return -1;
+			arg = c->arg;
+		}
+	return arg;
+}
+
+/* The first of chains 0..n-1 each of one EQ: (value at the ABI's width,
+ * chain) sorted, so that the points, sorted too, find theirs in one
+ * sweep. NULL if another condition is there (eval_at then). Measured
+ * (callgrind, cf_profile_parse + cf_compile of `cf-bench compile cf` on
+ * build/bench/corpus-speed/valueset-2000.json of bench/corpus.py
+ * --speed): 248.4 M -> 84.3 M instructions (valueset-1000: 44.6 M ->
+ * 29.4 M); programs byte-identical on the corpus. */
+struct eq_first {
+	uint64_t v;
+	size_t chain;
+};
+
+static int cmp_eq_first(const void *a, const void *b)
+{
+	const struct eq_first *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
+	return x->chain < y->chain ? -1 : x->chain > y->chain;
+}
+
+static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
+				  const struct cf_ir_sys *s, size_t n)
+{
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	struct eq_first *e;
+
+	for (size_t i = 0; i < n; i++)
+		if (s->chains[i].nconds != 1 ||
+		    s->chains[i].conds[0].op != CF_OP_EQ)
+			return NULL;
+	e = cf_scratch_array(g->tmp, n ? n : 1, sizeof(*e));
+	for (size_t i = 0; e && i < n; i++)
+		e[i] = (struct eq_first){s->chains[i].conds[0].datum & w, i};
+	if (e)
+		qsort(e, n, sizeof(*e), cmp_eq_first);
+	return e;
+}
+
+static size_t build_steps(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n,
+			  struct step **out)
+{
+	struct eq_first *eq = eq_firsts(g, ar, s, n);
+	size_t e = 0;
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t np = 1, ns = 0;
+	uint64_t *pt;
+	struct step *st;
+
+	for (size_t i = 0; i < n; i++)
+		np += 2 * s->chains[i].nconds;
+	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_array(g->tmp, np, sizeof(*st));
+	if (!pt || !st) {
+		g->oom = true;
+		return 0;
+	}
+	np = 0;
+	pt[np++] = 0;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
+			const struct cf_cond *c = &s->chains[i].conds[j];
+			uint64_t d = c->datum & w;
+
+			if (cond_const(ar, c) >= 0)
+				continue;
+			switch ((enum cf_op)c->op) {
+			case CF_OP_EQ:
+			case CF_OP_NE:
+				pt[np++] = d;
+				if (d < w)
+					pt[np++] = d + 1;
+				break;
+			case CF_OP_LT:
+			case CF_OP_GE:
+				pt[np++] = d;
+				break;
+			default: /* LE, GT */
+				if (d < w)
+					pt[np++] = d + 1;
+				break;
+			}
+		}
+	qsort(pt, np, sizeof(*pt), cmp_u64);
+	for (size_t i = 0; i < np; i++) {
+		uint32_t act;
+
+		if (i && pt[i] == pt[i - 1])
+			continue;
+		while (eq && e < n && eq[e].v < pt[i])
+			e++;
+		act = !eq ? eval_at(ar, s, n, pt[i])
+		      : e < n && eq[e].v == pt[i]
+			  ? s->chains[eq[e].chain].action
+			  : s->fallback;
+		if (ns && st[ns - 1].action == act)
+			continue;
+		st[ns++] = (struct step){pt[i], act, -1};
+	}
+	*out = st;
+	return ns;
+}
+
+/* The 64-bit step function as a high-word table whose split entries name
+ * low-word tables. */
+static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
+		       struct value_step *hv, struct vtab *tabs)
+{
+	const uint64_t W = UINT32_MAX;
+	size_t nh = 0, nt = 0, k = 0;
+	uint64_t h = 0;
+
+	while (h <= W && !g->oom) {
+		uint64_t base = h << 32;
+		uint64_t end = k + 1 < ns ? st[k + 1].lo - 1 : UINT64_MAX;
+
+		if (end >= (base | W)) {
+			uint64_t H =
+			    (end & W) == W ? end >> 32 : (end >> 32) - 1;
+
+			hv[nh++] = (struct value_step){
+			    (uint32_t)h, st[k].action, -1, st[k].lab};
+			h = H + 1;
+		} else {
+			size_t t = k, m = 0;
+			struct value_step *v;
+
+			while (t < ns && st[t].lo <= (base | W))
+				t++;
+			v = cf_scratch_array(g->tmp, t - k, sizeof(*v));
+			if (!v) {
+				g->oom = true;
+				return 0;
+			}
+			for (size_t q = k; q < t; q++)
+				v[m++] = (struct value_step){
+				    q == k ? 0 : (uint32_t)st[q].lo,
+				    st[q].action, -1, st[q].lab};
+			tabs[nt] = (struct vtab){v, m};
+			hv[nh++] =
+			    (struct value_step){(uint32_t)h, 0, (int)nt++, -1};
+			h++;
+		}
+		while (h <= W && k + 1 < ns && st[k + 1].lo <= h << 32)
+			k++;
+	}
+	return nh;
+}
+
+static void emit_vtree(struct gen *g, const struct vtab *tabs,
+		       const struct value_step *v, size_t i, size_t j,
+		       uint32_t lo_off);
+
+static void emit_vleaf(struct gen *g, const struct vtab *tabs,
+		       const struct value_step *v, uint32_t lo_off)
+{
+	if (v->lab >= 0) {
+		emit_ja(g, v->lab);
+		return;
+	}
+	if (v->sub < 0) {
+		emit_ret(g, v->action);
+		return;
+	}
+	load(g, lo_off);
+	emit_vtree(g, tabs, tabs[v->sub].v, 0, tabs[v->sub].n - 1, lo_off);
+}
+
+static int vleaf_label(struct gen *g, const struct value_step *v)
+{
+	if (v->lab >= 0)
+		return v->lab;
+	return v->sub < 0 ? ret_label(g, v->action) : NEXT;
+}
+
+/* The value-runs pass (gen_values.c) on v[i..j]: its lone values as
+ * JEQs, then the search over the rest (true), when that is no deeper
+ * than a balanced search of v[i..j] (speed first), or when there are at
+ * most CF_VALUE_RUN_MAX of them (size first). Else false, nothing
+ * emitted, and *split is where a JGE divides them in halves. */
+static bool emit_value_run(struct gen *g, const struct vtab *tabs,
+			   const struct value_step *v, size_t i, size_t j,
+			   uint32_t lo_off, size_t *split)
+{
+	size_t n = j - i + 1, nlone = 0, nrest, mark = cf_scratch_mark(g->tmp);
+	size_t *lone = cf_scratch_array(g->tmp, n, sizeof(*lone));
+	struct value_step *rest = cf_scratch_array(g->tmp, n, sizeof(*rest));
+	bool run = false;
+
+	if (!lone || !rest)
+		g->oom = run = true;
+	else
+		nlone = cf_value_lone(v + i, n, lone, rest, &nrest);
+	if (!nlone) {
+		/* nothing (or out of memory) */
+	} else if (g->size_first ? nlone > CF_VALUE_RUN_MAX
+				 : nlone + ceil_log2(nrest) > ceil_log2(n)) {
+		/* at the middle lone value: it starts the right half, and
+		 * both halves keep theirs */
+		if (nlone > 1)
+			*split = i + lone[nlone / 2];
+	} else {
+		for (size_t k = 0; k < nlone; k++)
+			emit_jmp(g, BPF_JEQ, v[i + lone[k]].lo,
+				 vleaf_label(g, &v[i + lone[k]]), NEXT);
+		emit_vtree(g, tabs, rest, 0, nrest - 1, lo_off);
+		run = true;
+	}
+	cf_scratch_rewind(g->tmp, mark); /* lone and rest */
+	return run;
+}
+
+/* Search over v[i..j] with the value in A: lone values as JEQ runs
+ * (g->value_runs), else balanced by count. [X][v][X] with a single value
+ * v in the middle is one JEQ. */
+static void emit_vtree(struct gen *g, const struct vtab *tabs,
+		       const struct value_step *v, size_t i, size_t j,
+		       uint32_t lo_off)
+{
+	size_t mid = i + (j - i + 1) / 2;
+	int lt, rt;
+
+	if (i == j) {
+		emit_vleaf(g, tabs, &v[i], lo_off);
+		return;
+	}
+	if (g->value_runs && emit_value_run(g, tabs, v, i, j, lo_off, &mid))
+		return;
+	if (j == i + 2 && v[i].sub < 0 && v[j].sub < 0 &&
+	    v[i].action == v[j].action && v[i].lab == v[j].lab &&
+	    v[i + 1].lo + 1 == v[j].lo) {
+		int x = vleaf_label(g, &v[i]);
+
+		rt = vleaf_label(g, &v[i + 1]);
+		emit_jmp(g, BPF_JEQ, v[i + 1].lo, rt, x);
+		if (rt == NEXT)
+			emit_vleaf(g, tabs, &v[i + 1], lo_off);
+		return;
+	}
+	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
+	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, NEXT, lt);
+		emit_vtree(g, tabs, v, mid, j, lo_off);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
+		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
+		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
+		place(g, rt);
+		emit_vtree(g, tabs, v, mid, j, lo_off);
+	}
+}
+
+static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
+		       const struct step *st, size_t ns);
+
+/* Emits r's syscall as a step function; false (nothing emitted) when its
+ * chains are not of that shape. */
+bool gen_sys_steps(struct gen *g, const struct grange *r)
+{
+	const struct cf_arch *ar = r->arch;
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s), ns;
+	int arg = steps_arg(ar, s, n);
+	struct step *st;
+
+	if (arg < 0)
+		return false;
+	ns = build_steps(g, ar, s, n, &st);
+	if (g->oom)
+		return true;
+	emit_steps(g, ar, (unsigned)arg, st, ns);
+	return true;
+}
+
+/* The search over a step function of args[arg]. */
+static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
+		       const struct step *st, size_t ns)
+{
+	size_t nh;
+	struct value_step *hv;
+	struct vtab *tabs;
+
+	/* a step can give a constant high-word run and a split one */
+	hv = cf_scratch_array(g->tmp, 2 * ns, sizeof(*hv));
+	tabs = cf_scratch_array(g->tmp, ns, sizeof(*tabs));
+	if (!hv || !tabs) {
+		g->oom = true;
+		return;
+	}
+	if (ar->cmp_bits != 64) {
+		for (size_t i = 0; i < ns; i++)
+			hv[i] = (struct value_step){
+			    (uint32_t)st[i].lo, st[i].action, -1, st[i].lab};
+		load(g, arg_off(ar, arg, false));
+		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
+		return;
+	}
+	nh = split_hi(g, st, ns, hv, tabs);
+	if (g->oom)
+		return;
+	load(g, arg_off(ar, arg, true));
+	emit_vtree(g, tabs, hv, 0, nh - 1, arg_off(ar, arg, false));
+}
+
+/* ---- opt: a step function with residues ---------------------------- */
+
+/* When every live chain of a syscall has the same action X, the chains
+ * are an OR: their order and the order of their conditions do not
+ * matter. Chains without an interval condition on the argument tested
+ * most (k) run first, as written; the others are decided by a search
+ * over args[k] whose leaves are X, the fallback, or the residue: the
+ * chains whose conditions on k hold there, with their other conditions
+ * (code shared by every leaf with the same residue, behind the search). */
+
+static bool interval_on(const struct cf_arch *ar, const struct cf_cond *c,
+			unsigned k)
+{
+	return c->arg == k && c->op != CF_OP_MASKED_EQ && cond_const(ar, c) < 0;
+}
+
+/* Does chain c hold for args[k] = v as far as its interval conditions on
+ * k go? */
+static bool holds_on_k(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		       unsigned k, uint64_t v)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (interval_on(ar, &c->conds[j], k) &&
+		    !cf_ir_cond_match(ar, &c->conds[j], v))
+			return false;
+	return true;
+}
+
+/* Has chain c a condition that is neither constant-true nor an interval
+ * condition on k? */
+static bool has_rest(const struct cf_arch *ar, const struct cf_ir_chain *c,
+		     unsigned k)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (!interval_on(ar, &c->conds[j], k) &&
+		    cond_const(ar, &c->conds[j]) <= 0)
+			return true;
+	return false;
+}
+
+static bool never(const struct cf_arch *ar, const struct cf_ir_chain *c)
+{
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (cond_const(ar, &c->conds[j]) == 0)
+			return true;
+	return false;
+}
+
+/* Chain c without its interval conditions on k (k > 5: all kept). */
+static struct cf_ir_chain rest_of(const struct cf_arch *ar,
+				  const struct cf_ir_chain *c, unsigned k)
+{
+	struct cf_ir_chain t = *c;
+
+	t.nconds = 0;
+	for (unsigned j = 0; j < c->nconds; j++)
+		if (!interval_on(ar, &c->conds[j], k))
+			t.conds[t.nconds++] = c->conds[j];
+	return t;
+}
+
+/* Emits chains cs[0..n) (conditions on k dropped when drop): a match
+ * jumps to X's return. Returns false when one always matches. */
+static bool emit_or(struct gen *g, const struct cf_arch *ar,
+		    const struct cf_ir_chain *const *cs, size_t n, unsigned k,
+		    uint32_t x)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cf_ir_chain t = rest_of(ar, cs[i], k);
+		int fail = new_label(g);
+
+		if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
+			return false;
+		place(g, fail);
+	}
+	return true;
+}
+
+bool gen_sys_resid(struct gen *g, const struct grange *r)
+{
+	const struct cf_arch *ar = r->arch;
+	const struct cf_ir_sys *s = r->sys;
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t n = live_chains(s), nk = 0, nrest = 0, np = 1, ns = 0, nres = 0;
+	size_t words, cnt[6] = {0};
+	const struct cf_ir_chain **ck, **cr;
+	uint32_t x = n ? s->chains[0].action : 0;
+	uint64_t *pt, *bits, *cur;
+	int *labs;
+	struct step *st;
+	unsigned k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+
+		if (c->action != x)
+			return false;
+		for (unsigned j = 0; j < c->nconds; j++)
+			for (unsigned a = 0; a < 6; a++)
+				cnt[a] += interval_on(ar, &c->conds[j], a);
+	}
+	for (unsigned a = 1; a < 6; a++)
+		if (cnt[a] > cnt[k])
+			k = a;
+	if (n < 2 || cnt[k] < 2)
+		return false;
+	ck = cf_scratch_array(g->tmp, n, sizeof(*ck));
+	cr = cf_scratch_array(g->tmp, n, sizeof(*cr));
+	if (!ck || !cr)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+		bool on_k = false;
+
+		if (never(ar, c))
+			continue;
+		for (unsigned j = 0; j < c->nconds; j++)
+			on_k |= interval_on(ar, &c->conds[j], k);
+		if (on_k) {
+			ck[nk++] = c;
+			np += 2 * c->nconds;
+		} else {
+			cr[nrest++] = c;
+		}
+	}
+	/* the chains without a say on k, as they are */
+	if (!emit_or(g, ar, cr, nrest, 6, x))
+		return true;
+	words = (nk + 63) / 64;
+	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_array(g->tmp, np, sizeof(*st));
+	bits = cf_scratch_array(g->tmp, np * words, sizeof(*bits));
+	labs = cf_scratch_array(g->tmp, np, sizeof(*labs));
+	cur = cf_scratch_array(g->tmp, words, sizeof(*cur));
+	if (!pt || !st || !bits || !labs || !cur)
+		goto oom;
+	np = 0;
+	pt[np++] = 0;
+	for (size_t i = 0; i < nk; i++)
+		for (unsigned j = 0; j < ck[i]->nconds; j++) {
+			const struct cf_cond *c = &ck[i]->conds[j];
+			uint64_t d = c->datum & w;
+
+			if (!interval_on(ar, c, k))
+				continue;
+			if (c->op == CF_OP_EQ || c->op == CF_OP_NE ||
+			    c->op == CF_OP_LT || c->op == CF_OP_GE)
+				pt[np++] = d;
+			if ((c->op == CF_OP_EQ || c->op == CF_OP_NE ||
+			     c->op == CF_OP_LE || c->op == CF_OP_GT) &&
+			    d < w)
+				pt[np++] = d + 1;
+		}
+	qsort(pt, np, sizeof(*pt), cmp_u64);
+	for (size_t i = 0; i < np; i++) {
+		bool all = false, any = false;
+		struct step e = {pt[i], s->fallback, -1};
+		size_t q;
+
+		if (i && pt[i] == pt[i - 1])
+			continue;
+		memset(cur, 0, words * sizeof(*cur));
+		for (size_t c = 0; c < nk && !all; c++) {
+			if (!holds_on_k(ar, ck[c], k, pt[i]))
+				continue;
+			if (!has_rest(ar, ck[c], k))
+				all = true;
+			cur[c / 64] |= 1ULL << (c % 64);
+			any = true;
+		}
+		if (all) {
+			e.action = x;
+		} else if (any) {
+			for (q = 0; q < nres; q++)
+				if (!memcmp(bits + q * words, cur,
+					    words * sizeof(*cur)))
+					break;
+			if (q == nres) {
+				memcpy(bits + q * words, cur,
+				       words * sizeof(*cur));
+				labs[nres++] = new_label(g);
+			}
+			e.lab = labs[q];
+			e.action = 0;
+		}
+		if (ns && st[ns - 1].action == e.action &&
+		    st[ns - 1].lab == e.lab)
+			continue;
+		st[ns++] = e;
+	}
+	emit_steps(g, ar, k, st, ns);
+	/* the residues */
+	for (size_t q = 0; q < nres && !g->oom; q++) {
+		place(g, labs[q]);
+		for (size_t c = 0; c < nk; c++) {
+			struct cf_ir_chain t;
+			int fail;
+
+			if (!(bits[q * words + c / 64] & (1ULL << (c % 64))))
+				continue;
+			t = rest_of(ar, ck[c], k);
+			fail = new_label(g);
+			if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
+				break;
+			place(g, fail);
+		}
+		if (g->cur != ST_TOP)
+			emit_ja(g, ret_label(g, s->fallback));
+	}
+	return true;
+oom:
+	g->oom = true;
+	return true;
+}

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gen_link.c - linking: lays the instruction list out, adds trampolines
+ * behind jumps too far for 8 bits, merges returns (merge_rets), writes
+ * the cf_prog.
+ * The generator's files and passes in order: bpf_gen.c's first comment.
+ */
+#include "gen_internal.h"
+#include "gen_unreached.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- linking --------------------------------------------------------- */
+
+static bool is_cond(const struct ginsn *in)
+{
+	return BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) != BPF_JA;
+}
+
+static size_t target(const struct gen *g, size_t i, int l)
+{
+	return l == NEXT ? i + 1 : g->lb[l].pos;
+}
+
+/* opt: a jump to a pool return that is out of reach may land on the
+ * nearest RET of the same action ahead -- another syscall's return, a
+ * trampoline copy -- instead of getting a copy of its own. */
+struct lk {
+	size_t *addr;
+	uint8_t *dst; /* [2 * i + s]: jump offset of side s of instruction i */
+	uint8_t *tr;  /* trampolines: bit 0 jt's, bit 1 jf's */
+	int *key;     /* label -> action index (opt, return labels), -1 */
+	int *rkey;    /* instruction -> action index of its RET, -1 */
+	size_t *last; /* by action index: nearest RET ahead (sweep) */
+	size_t nacts;
+};
+
+static int side_key(const struct gen *g, const struct lk *k, size_t i,
+		    unsigned s)
+{
+	int l = s ? g->in[i].jf : g->in[i].jt;
+
+	return k->key && l != NEXT ? k->key[l] : -1;
+}
+
+/* Small indexes for actions: open addressing over at most n actions. */
+struct acts {
+	uint32_t *action;
+	int *idx; /* index + 1, 0 = empty slot */
+	size_t cap, n;
+};
+
+static bool acts_init(struct acts *t, size_t n)
+{
+	t->cap = 16;
+	while (t->cap < 2 * n)
+		t->cap *= 2;
+	t->n = 0;
+	t->action = calloc(t->cap, sizeof(*t->action));
+	t->idx = calloc(t->cap, sizeof(*t->idx));
+	return t->action && t->idx;
+}
+
+static void acts_free(struct acts *t)
+{
+	free(t->action);
+	free(t->idx);
+}
+
+/* The index of action (a new one if add), or -1. */
+static int acts_index(struct acts *t, uint32_t action, bool add)
+{
+	size_t h = hash32(action) & (t->cap - 1);
+
+	while (t->idx[h] && t->action[h] != action)
+		h = (h + 1) & (t->cap - 1);
+	if (!t->idx[h] && add) {
+		t->action[h] = action;
+		t->idx[h] = (int)++t->n;
+	}
+	return t->idx[h] - 1;
+}
+
+/* Action indexes for the return labels and the RETs (opt). */
+static bool collect_keys(struct gen *g, struct lk *k)
+{
+	size_t nl = g->nlb, nret = 0;
+	struct acts t;
+
+	if (!g->opt)
+		return true;
+	for (size_t l = 0; l < nl; l++)
+		nret += g->lb[l].is_ret;
+	k->key = calloc(nl, sizeof(*k->key));
+	k->rkey = calloc(g->n + 1, sizeof(*k->rkey));
+	if (!acts_init(&t, nret) || !k->key || !k->rkey) {
+		acts_free(&t);
+		return false;
+	}
+	for (size_t l = 0; l < nl; l++)
+		k->key[l] = g->lb[l].is_ret
+				? acts_index(&t, g->lb[l].action, true)
+				: -1;
+	for (size_t u = 0; u < g->n; u++)
+		k->rkey[u] = g->in[u].code == (BPF_RET | BPF_K)
+				 ? acts_index(&t, g->in[u].k, false)
+				 : -1;
+	k->nacts = t.n;
+	acts_free(&t);
+	k->last = calloc(k->nacts + 1, sizeof(*k->last));
+	return k->last != NULL;
+}
+
+/* One backward sweep: where every side lands; false when a side needed a
+ * new trampoline (addresses change: sweep again). */
+static bool sweep_jumps(struct gen *g, struct lk *k)
+{
+	bool stable = true;
+
+	for (size_t a = 0; a < k->nacts; a++)
+		k->last[a] = SIZE_MAX;
+	for (size_t u = g->n; u-- > 0;) {
+		const struct ginsn *in = &g->in[u];
+		size_t au = k->addr[u];
+
+		if (in->code == (BPF_RET | BPF_K)) {
+			if (k->rkey && k->last && k->rkey[u] >= 0)
+				k->last[k->rkey[u]] = au;
+			continue;
+		}
+		if (!is_cond(in))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			size_t to = k->addr[target(g, u, s ? in->jf : in->jt)];
+			int a = side_key(g, k, u, s);
+
+			if (!(k->tr[u] & (1u << s)) && to - au - 1 > 255) {
+				if (a >= 0 && k->last &&
+				    k->last[a] != SIZE_MAX &&
+				    k->last[a] - au - 1 <= 255) {
+					to = k->last[a];
+				} else {
+					k->tr[u] |= (uint8_t)(1u << s);
+					stable = false;
+				}
+			}
+			if (k->tr[u] & (1u << s))
+				to = au + 1 + (s ? (k->tr[u] & 1) : 0);
+			k->dst[2 * u + s] = (uint8_t)(to - au - 1);
+		}
+		for (unsigned s = 2; s-- > 0;) {
+			int a = side_key(g, k, u, s);
+
+			if ((k->tr[u] & (1u << s)) && a >= 0 && k->last)
+				k->last[a] = au + 1 + k->dst[2 * u + s];
+		}
+	}
+	return stable;
+}
+
+/* Lays out g->in with trampolines until every conditional jump
+ * reaches. */
+static int layout(struct gen *g, struct lk *k)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		if (!is_cond(&g->in[i]))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
+
+			if (t <= i || t >= g->n)
+				return -EINVAL;
+		}
+	}
+	do {
+		k->addr[0] = 0;
+		for (size_t i = 0; i < g->n; i++)
+			k->addr[i + 1] =
+			    k->addr[i] + 1 + (k->tr[i] & 1) + (k->tr[i] >> 1);
+	} while (!sweep_jumps(g, k));
+	return 0;
+}
+
+/* The trampoline at address at for side s of instruction i. */
+static struct sock_filter tramp(const struct gen *g, const struct lk *k,
+				size_t i, unsigned s, size_t at)
+{
+	size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
+	const struct ginsn *to = &g->in[t];
+
+	if (BPF_CLASS(to->code) == BPF_RET)
+		return (struct sock_filter)BPF_STMT(to->code, to->k);
+	return (struct sock_filter)BPF_JUMP(
+	    BPF_JMP | BPF_JA, (uint32_t)(k->addr[t] - at - 1), 0, 0);
+}
+
+/* Bodies (syscall code) with a jump to a pool return that needed a
+ * trampoline: worth a scope of their own. true if there are enough. */
+static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
+{
+	size_t far = 0;
+
+	for (size_t i = 0; i < g->n; i++)
+		for (unsigned s = 0; s < 2; s++)
+			if ((k->tr[i] & (1u << s)) && g->in[i].body >= 0 &&
+			    side_key(g, k, i, s) >= 0) {
+				marks[g->in[i].body] = true;
+				far++;
+			}
+	/* a handful is not worth generating the program twice */
+	return far >= 16;
+}
+
+/* opt: fewer RETs. Going backwards, a RET whose every way in -- labels,
+ * and the fall-through of a conditional jump before it -- can as well
+ * reach the nearest RET of the same action ahead (within MERGE_REACH
+ * instructions of the farthest jump into it) goes away, and its ways in
+ * lead there instead. The layout adds a trampoline where a jump still
+ * falls short, so the program stays correct whatever the distances. */
+#define MERGE_REACH 160
+
+/* The nearest kept RET of an action, during merge_rets' backward pass. */
+struct ahead {
+	uint32_t action;
+	size_t at; /* instruction index */
+	int label; /* a label on it, 0 = none yet */
+	bool used;
+};
+
+static bool merge_rets(struct gen *g)
+{
+	size_t n = g->n, w = 0, nret = 0, ndrop = 0;
+	size_t *minsrc;
+	int *head, *next;
+	bool *drop, *fall;
+	struct acts acts = {0};
+	struct ahead *t;
+	bool ok;
+
+	if (!g->opt || n < 2)
+		return true;
+	for (size_t u = 0; u < n; u++)
+		nret += g->in[u].code == (BPF_RET | BPF_K);
+	if (nret < 2)
+		return true;
+	minsrc = malloc((n + 1) * sizeof(*minsrc));
+	head = calloc(n + 1, sizeof(*head));
+	next = calloc(g->nlb + 1, sizeof(*next));
+	drop = calloc(n + 1, 1);
+	fall = calloc(n + 1, 1);
+	t = calloc(nret, sizeof(*t));
+	ok = minsrc && head && next && drop && fall && t &&
+	     acts_init(&acts, nret) && SGROW(g, newpos, n + 1);
+	if (!ok)
+		goto out;
+	for (size_t u = 0; u <= n; u++)
+		minsrc[u] = SIZE_MAX;
+	/* labels by position; the farthest jump into every instruction;
+	 * instructions entered by falling through something that is not a
+	 * conditional jump (a load, an ALU step) */
+	for (size_t l = 1; l < g->nlb; l++)
+		if (g->lb[l].pos <= n) {
+			next[l] = head[g->lb[l].pos];
+			head[g->lb[l].pos] = (int)l;
+		}
+	for (size_t i = 0; i < n; i++) {
+		const struct ginsn *in = &g->in[i];
+
+		if (is_cond(in) || BPF_CLASS(in->code) == BPF_JMP) {
+			for (unsigned sd = 0; sd < (is_cond(in) ? 2u : 1u);
+			     sd++) {
+				size_t to = target(g, i, sd ? in->jf : in->jt);
+
+				if (to <= n && i < minsrc[to])
+					minsrc[to] = i;
+			}
+		} else if (BPF_CLASS(in->code) != BPF_RET) {
+			fall[i + 1] = true;
+		}
+	}
+	for (size_t u = n; u-- > 1;) {
+		struct ginsn *pv = &g->in[u - 1];
+		struct ahead *a;
+
+		if (g->in[u].code != (BPF_RET | BPF_K))
+			continue;
+		a = &t[acts_index(&acts, g->in[u].k, true)];
+		if (fall[u] || !a->used ||
+		    (minsrc[u] != SIZE_MAX &&
+		     a->at - minsrc[u] > MERGE_REACH) ||
+		    (is_cond(pv) && pv->jt == NEXT && pv->jf == NEXT)) {
+			*a = (struct ahead){g->in[u].k, u, head[u], true};
+			continue;
+		}
+		if (!a->label) {
+			a->label = new_label(g);
+			if (!a->label) {
+				ok = false;
+				goto out;
+			}
+			g->lb[a->label].pos = a->at;
+		}
+		/* the label of a RET is a return label of its action */
+		g->lb[a->label].is_ret = true;
+		g->lb[a->label].action = a->action;
+		if (is_cond(pv) && (pv->jt == NEXT || pv->jf == NEXT)) {
+			if (pv->jt == NEXT)
+				pv->jt = a->label;
+			else
+				pv->jf = a->label;
+			g->lb[a->label].refs++;
+		}
+		for (int l = head[u]; l; l = next[l]) {
+			g->lb[l].pos = a->at;
+			g->lb[l].is_ret = true;
+			g->lb[l].action = a->action;
+		}
+		if (minsrc[u] < minsrc[a->at])
+			minsrc[a->at] = minsrc[u];
+		drop[u] = true;
+		ndrop++;
+	}
+	if (!ndrop)
+		goto out;
+	/* new index of every instruction (labels move with them; none is on
+	 * a dropped one now), then the instructions themselves */
+	for (size_t u = 0; u <= n; u++) {
+		g->newpos[u] = w;
+		if (u < n && !drop[u])
+			g->in[w++] = g->in[u];
+	}
+	for (size_t l = 1; l < g->nlb; l++)
+		if (g->lb[l].pos <= n)
+			g->lb[l].pos = g->newpos[g->lb[l].pos];
+	g->n = w;
+out:
+	free(minsrc);
+	free(head);
+	free(next);
+	free(drop);
+	free(fall);
+	free(t);
+	acts_free(&acts);
+	return ok;
+}
+
+/* The part of instruction in, at address at, and of the n - 1
+ * trampolines behind it (returns, or jumps of its own part). */
+static void label_insn(const struct gen *g, const struct ginsn *in,
+		       struct cf_insn_part *parts, size_t at, size_t n)
+{
+	int64_t nr = in->body >= 0 && (size_t)in->body < g->nbody && g->bods
+			 ? (int64_t)g->bods[in->body].nr
+			 : -1;
+
+	parts[at] = (struct cf_insn_part){in->part, in->abi, nr};
+	for (size_t t = 1; t < n; t++)
+		parts[at + t] = parts[at];
+}
+
+/* The instructions laid out by layout(), trampolines included, into p
+ * (and their labels into parts, unless NULL). */
+static void write_insns(const struct gen *g, const struct lk *k,
+			struct sock_filter *p, struct cf_insn_part *parts)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct ginsn *in = &g->in[i];
+		struct sock_filter *f = &p[k->addr[i]];
+		size_t at = k->addr[i] + 1;
+
+		*f = (struct sock_filter){in->code, 0, 0, in->k};
+		if (parts)
+			label_insn(g, in, parts, k->addr[i],
+				   1 + (k->tr[i] & 1) + (k->tr[i] >> 1));
+		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
+			f->k = (uint32_t)(k->addr[target(g, i, in->jt)] - at);
+			continue;
+		}
+		if (!is_cond(in))
+			continue;
+		for (unsigned s = 0; s < 2; s++) {
+			uint8_t off = k->dst[2 * i + s];
+
+			if (k->tr[i] & (1u << s)) {
+				p[at] = tramp(g, k, i, s, at);
+				if (parts && BPF_CLASS(p[at].code) == BPF_RET)
+					parts[at].part = CF_PART_RETURN;
+				at++;
+			}
+			if (s)
+				f->jf = off;
+			else
+				f->jt = off;
+		}
+	}
+}
+
+int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
+	      struct cf_error *err)
+{
+	struct lk k = {0};
+	struct sock_filter *p;
+	size_t len;
+
+	int rc = 0;
+
+	if (!merge_rets(g))
+		return cf_err(err, -ENOMEM, "out of memory");
+	k.addr = calloc(g->n + 1, sizeof(*k.addr));
+	k.dst = calloc(2 * g->n + 1, sizeof(*k.dst));
+	k.tr = calloc(g->n + 1, 1);
+	if (!k.addr || !k.dst || !k.tr || !collect_keys(g, &k)) {
+		rc = cf_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (layout(g, &k) < 0) {
+		rc = cf_err(err, -EINVAL, "internal error: bad jump target");
+		goto out;
+	}
+	len = k.addr[g->n];
+	if (marks)
+		*any = mark_bodies(g, &k, marks);
+	out->insns = NULL;
+	out->len = len;
+	p = cf_arena_array(g->a, len, sizeof(*p));
+	out->parts =
+	    g->label ? cf_arena_array(g->a, len, sizeof(*out->parts)) : NULL;
+	if (!p || (g->label && !out->parts)) {
+		rc = cf_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	write_insns(g, &k, p, out->parts);
+	if (g->drop_unreached)
+		len = cf_gen_drop_unreached(p, out->parts, len);
+	out->len = len;
+	/* the final length: what the drop left (tests/test_opt.c,
+	 * opt_limit_checks_the_final_length) */
+	if (len > CF_BPF_MAXINSNS) {
+		rc = cf_err(err, -E2BIG,
+			    "the filter needs %zu BPF instructions, more than "
+			    "the kernel's limit of %d; use fewer argument "
+			    "rules or fewer architectures",
+			    len, CF_BPF_MAXINSNS);
+		goto out;
+	}
+	out->insns = p;
+out:
+	free(k.addr);
+	free(k.dst);
+	free(k.tr);
+	free(k.key);
+	free(k.rkey);
+	free(k.last);
+	return rc;
+}

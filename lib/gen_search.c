@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gen_search.c - the search over syscall numbers: the ranges of numbers
+ * that share one decision, the balanced search (plain), number chains and
+ * the weighted, depth-bounded search (opt), and gen_program, which emits
+ * a whole program (dispatch on arch, a search per ABI, the returns).
+ * The generator's files and passes in order: bpf_gen.c's first comment.
+ */
+#include "action.h"
+#include "gen_internal.h"
+#include "gen_scratch.h"
+#include "gen_values.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- syscall-number ranges ----------------------------------------- */
+
+static void push_range(struct gen *g, uint32_t lo, uint32_t hi, uint32_t action,
+		       const struct cf_ir_sys *sys, const struct cf_arch *ar)
+{
+	struct grange *last = g->nrg ? &g->rg[g->nrg - 1] : NULL;
+
+	if (!sys && last && !last->sys && last->action == action &&
+	    last->hi + 1 == lo) {
+		last->hi = hi;
+		return;
+	}
+	if (!SGROW(g, rg, g->nrg + 1))
+		return;
+	g->rg[g->nrg++] = (struct grange){lo, hi, action, sys, ar};
+}
+
+/* Numbers lo..hi without an entry: runc's stub (sa), else the default, or
+ * a kill when no ABI of the filter owns them (fa). */
+static void push_gap(struct gen *g, const struct cf_ir *ir, uint64_t lo,
+		     uint64_t hi, const struct cf_ir_abi *fa,
+		     const struct cf_ir_abi *sa)
+{
+	uint32_t base = fa ? ir->default_action : CF_RET_KILL_THREAD;
+	uint32_t enosys = CF_RET_ERRNO(ENOSYS);
+
+	if (lo > hi)
+		return;
+	if (!sa || !sa->enosys || hi <= sa->enosys_above) {
+		push_range(g, (uint32_t)lo, (uint32_t)hi, base, NULL, NULL);
+	} else if (lo > sa->enosys_above) {
+		push_range(g, (uint32_t)lo, (uint32_t)hi, enosys, NULL, NULL);
+	} else {
+		push_range(g, (uint32_t)lo, sa->enosys_above, base, NULL, NULL);
+		push_range(g, sa->enosys_above + 1, (uint32_t)hi, enosys, NULL,
+			   NULL);
+	}
+}
+
+static void push_interval(struct gen *g, const struct cf_ir *ir, uint32_t lo,
+			  uint32_t hi, const struct cf_ir_abi *fa,
+			  const struct cf_ir_abi *sa)
+{
+	uint64_t at = lo;
+	size_t i = 0, end = fa ? fa->nsys : 0;
+
+	/* first entry >= lo */
+	while (i < end) {
+		size_t m = i + (end - i) / 2;
+
+		if (fa->sys[m].nr < lo)
+			i = m + 1;
+		else
+			end = m;
+	}
+	for (; fa && i < fa->nsys && fa->sys[i].nr <= hi; i++) {
+		const struct cf_ir_sys *s = &fa->sys[i];
+
+		if (s->nr > at)
+			push_gap(g, ir, at, s->nr - 1, fa, sa);
+		if (live_chains(s))
+			push_range(g, s->nr, s->nr, 0, s, &cf_arches[fa->arch]);
+		else
+			push_range(g, s->nr, s->nr, s->fallback, NULL, NULL);
+		at = (uint64_t)s->nr + 1;
+	}
+	push_gap(g, ir, at, hi, fa, sa);
+}
+
+/* All of nr's 32-bit space for one audit arch, as ranges. */
+static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	g->nrg = 0;
+	if (audit == CF_AUDIT_ARCH_X86_64) {
+		const struct cf_ir_abi *x64 = cf_ir_find_abi(ir, audit, false);
+		const struct cf_ir_abi *x32 = cf_ir_find_abi(ir, audit, true);
+
+		/* libseccomp splits at CF_X32_BIT (cf_nr_filter_x32) but
+		 * hands -1 (a tracer's skip) to x86_64; runc's stub tests
+		 * the bit, so the two disagree on [half, half + bit) */
+		const uint32_t bit = CF_X32_BIT, half = 0x80000000U;
+
+		push_interval(g, ir, 0, bit - 1, x64, x64);
+		push_interval(g, ir, bit, half - 1, x32, x32);
+		push_interval(g, ir, half, half + bit - 1, x32, x64);
+		push_interval(g, ir, half + bit, UINT32_MAX - 1, x32, x32);
+		push_interval(g, ir, UINT32_MAX, UINT32_MAX, x64 ? x64 : x32,
+			      x32);
+	} else {
+		const struct cf_ir_abi *abi = cf_ir_find_abi(ir, audit, false);
+
+		push_interval(g, ir, 0, UINT32_MAX, abi, abi);
+	}
+}
+
+/* ---- the search ------------------------------------------------------ */
+
+static void emit_leaf(struct gen *g, const struct grange *r)
+{
+	int l = r->sys ? shared_label(g, r) : NEXT;
+
+	if (emit_shared_inline(g, r) || (r->sys && emit_narrow_leaf(g, r)))
+		;
+	else if (l != NEXT)
+		emit_ja(g, l);
+	else if (r->sys)
+		gen_sys(g, r);
+	else
+		emit_ret(g, r->action);
+	g->body = -1;
+}
+
+/* Decides ranges r[i..j] (contiguous, ascending) with nr in A. */
+static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
+{
+	size_t mid;
+	int lt, rt;
+
+	if (i == j) {
+		emit_leaf(g, &r[i]);
+		return;
+	}
+	mid = i + (j - i + 1) / 2;
+	lt = mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
+	rt = mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, NEXT, lt);
+		emit_tree(g, r, mid, j);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_tree(g, r, i, mid - 1);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_tree(g, r, i, mid - 1);
+		place(g, rt);
+		emit_tree(g, r, mid, j);
+	}
+}
+
+/* ---- opt: number chains ---------------------------------------------- */
+
+/* A node r[i..j] of a search, as a chain: the ranges that do not decide
+ * as its background (the argument-free action of most of its ranges) are
+ * its exceptions, tested one after another -- a syscall with argument
+ * checks or a one-number range by one JEQ, a wider range by two JGEs
+ * (one at either end of the node, where the node's bound is known) --
+ * and whatever matches none gets the background. Syscalls with argument
+ * checks come first, then lone numbers, then wide ranges ascending: a
+ * number below a wide range's start matches no exception left, so it
+ * gets the background at once. libseccomp's linear program costs one
+ * JEQ per syscall; a chain never costs more than that. */
+
+#define CHAIN_NODE_MAX (4 * CF_VALUE_RUN_MAX) /* ranges of a chain node */
+/* a chain node of the speed-first search has at most this share of the
+ * native ABI's calls (cf_sys_weights) */
+#define CHAIN_COLD_SHARE 16
+
+struct number_chain {
+	uint32_t background;
+	size_t ncompares; /* the longest path: the background's */
+	size_t nbodies;	  /* syscalls with argument checks, tested first */
+};
+
+static bool in_background(const struct grange *r, uint32_t background)
+{
+	return !r->sys && r->action == background;
+}
+
+/* The chain of r[i..j] (at most CHAIN_NODE_MAX ranges): the background
+ * that leaves the fewest compares. */
+static struct number_chain plan_chain(const struct grange *r, size_t i,
+				      size_t j)
+{
+	struct number_chain best = {0, SIZE_MAX, 0};
+
+	for (size_t c = i; c <= j; c++) {
+		struct number_chain ch = {r[c].action, 0, 0};
+
+		if (r[c].sys)
+			continue;
+		for (size_t q = i; q <= j; q++) {
+			if (in_background(&r[q], ch.background))
+				continue;
+			ch.nbodies += r[q].sys != NULL;
+			ch.ncompares +=
+			    r[q].lo == r[q].hi || q == i || q == j ? 1 : 2;
+		}
+		if (ch.ncompares < best.ncompares)
+			best = ch;
+	}
+	return best;
+}
+
+/* The JGE(s) of r[q], a wide exception of the node r[i..j]: past its
+ * end the chain goes on at next, below its start the background. */
+static void emit_chain_wide(struct gen *g, const struct grange *r, size_t q,
+			    size_t i, size_t j, int next, int background)
+{
+	int target = ret_label(g, r[q].action), after;
+
+	if (q == i) { /* nr >= r[q].lo is known */
+		emit_jmp(g, BPF_JGE, r[q].hi + 1, next, target);
+	} else if (q == j) { /* nr <= r[q].hi is known */
+		emit_jmp(g, BPF_JGE, r[q].lo, target, background);
+	} else {
+		after = next == NEXT ? new_label(g) : next;
+		emit_jmp(g, BPF_JGE, r[q].hi + 1, after, NEXT);
+		emit_jmp(g, BPF_JGE, r[q].lo, target, background);
+		if (next == NEXT)
+			place(g, after);
+	}
+}
+
+/* Emits r[i..j] as the chain ch: the exceptions in their order, then
+ * the code of the syscalls with argument checks (unless shared). */
+static void emit_chain(struct gen *g, const struct grange *r, size_t i,
+		       size_t j, const struct number_chain *ch)
+{
+	int background = ret_label(g, ch->background);
+	size_t mark = cf_scratch_mark(g->tmp);
+	int *bodies = cf_scratch_array(g->tmp, j - i + 1, sizeof(*bodies));
+	size_t left = ch->ncompares;
+
+	if (!bodies) {
+		g->oom = true;
+		return;
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		for (size_t q = i; q <= j; q++) {
+			int order = r[q].sys ? 0 : r[q].lo == r[q].hi ? 1 : 2;
+			int next, to;
+
+			if (order != pass ||
+			    in_background(&r[q], ch->background))
+				continue;
+			left -= order < 2 || q == i || q == j ? 1 : 2;
+			next = left ? NEXT : background;
+			if (order == 2) {
+				emit_chain_wide(g, r, q, i, j, next,
+						background);
+				continue;
+			}
+			to = leaf_label(g, &r[q]);
+			if (to == NEXT) /* its own code, behind the chain */
+				to = bodies[q - i] = new_label(g);
+			emit_jmp(g, BPF_JEQ, r[q].lo, to, next);
+		}
+	}
+	for (size_t q = i; q <= j; q++) {
+		if (!bodies[q - i])
+			continue;
+		place(g, bodies[q - i]);
+		emit_leaf(g, &r[q]);
+	}
+	cf_scratch_rewind(g->tmp, mark);
+}
+
+/* Speed first (g->number_runs): r[i..j] as a chain when that is shorter
+ * than its search, takes at most depth levels (a syscall with argument
+ * checks one level higher) and no number of it is called often (the
+ * background pays every compare); true when emitted. */
+static bool emit_wtree_chain(struct gen *g, const struct grange *r, size_t i,
+			     size_t j, unsigned depth)
+{
+	struct number_chain ch;
+	uint64_t calls =
+	    g->weight_sums[j + 1] - g->weight_sums[i] - (j - i + 1);
+
+	if (!g->number_runs || j - i >= CHAIN_NODE_MAX ||
+	    calls * CHAIN_COLD_SHARE > g->calls_total)
+		return false;
+	ch = plan_chain(r, i, j);
+	if (ch.ncompares > depth || ch.ncompares >= j - i ||
+	    (ch.nbodies && ch.nbodies >= depth))
+		return false;
+	emit_chain(g, r, i, j, &ch);
+	return true;
+}
+
+/* ---- opt: the weighted search ---------------------------------------- */
+
+#define NATIVE_MULT 16 /* a call of the native ABI weighs 16 of a sharer's */
+
+/* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
+ * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
+ * the native ABI's (g->weight_sums: prefix sums). Units bound the depth: a
+ * range takes 1 unit of the deepest level, a syscall with argument checks 2
+ * (aligned), so that it sits a level higher (g->units). */
+static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	size_t n = g->nrg;
+
+	if (!SGROW(g, weight_sums, n + 1) || !SGROW(g, units, n + 1) ||
+	    !SGROW(g, two_unit_counts, n + 1))
+		return false;
+	if (!g->widx) {
+		g->widx =
+		    cf_scratch_array(g->tmp, cf_nsys_weights, sizeof(*g->widx));
+		if (!g->widx) {
+			g->oom = true;
+			return false;
+		}
+		for (size_t w = 0; w < cf_nsys_weights; w++) {
+			g->widx[w] = cf_sys_index(cf_sys_weights[w].name);
+			g->calls_total +=
+			    NATIVE_MULT * (uint64_t)cf_sys_weights[w].weight;
+		}
+	}
+	g->weight_sums[0] = g->two_unit_counts[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		g->weight_sums[i + 1] = 1;
+		g->units[i] = g->rg[i].sys ? 2 : 1;
+		g->two_unit_counts[i + 1] =
+		    g->two_unit_counts[i] + (g->rg[i].sys ? 1 : 0);
+	}
+	for (size_t k = 0; k < ir->nabis; k++) {
+		const struct cf_ir_abi *abi = &ir->abis[k];
+		uint32_t mult = k == 0 ? NATIVE_MULT : 1;
+
+		if (cf_arches[abi->arch].audit_arch != audit)
+			continue;
+		for (size_t w = 0; w < cf_nsys_weights; w++) {
+			int idx = g->widx[w];
+			int64_t nr = idx < 0 ? -1 : cf_sys_nr(abi->arch, idx);
+			size_t lo = 0, hi = n;
+
+			if (nr < 0)
+				continue;
+			while (hi - lo > 1) { /* last range with lo <= nr */
+				size_t m = lo + (hi - lo) / 2;
+
+				if (g->rg[m].lo <= (uint64_t)nr)
+					lo = m;
+				else
+					hi = m;
+			}
+			g->weight_sums[lo + 1] +=
+			    (uint32_t)(cf_sys_weights[w].weight * mult);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		g->weight_sums[i + 1] += g->weight_sums[i];
+	return true;
+}
+
+/* Room taken by a run of leaves of units 1 and 2 when each 2 must start
+ * at an even position: the least 2^d that holds it is the least depth of
+ * a search tree over them with every leaf within its bound (mirrored, the
+ * same holds from the right). */
+static uint64_t room_add(uint64_t x, uint64_t u)
+{
+	return ((x + u - 1) & ~(u - 1)) + u;
+}
+
+/* Upper bound of the room of r[i..j-1]: units, plus one pad per 2. */
+static uint64_t room_ub(const struct gen *g, size_t i, size_t j)
+{
+	return (j - i) + 2 * (g->two_unit_counts[j] - g->two_unit_counts[i]);
+}
+
+/* r[i..j] is [X][one number][X]: one JEQ decides it. */
+static bool is_lone_middle(const struct grange *r, size_t i, size_t j)
+{
+	return j == i + 2 && !r[i].sys && !r[j].sys &&
+	       r[i].action == r[j].action && r[i + 1].lo == r[i + 1].hi;
+}
+
+/* Decides r[i..j] with nr in A in at most depth levels (when the units
+ * allow it), splitting where the weights balance best. */
+static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
+		       size_t j, unsigned depth)
+{
+	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
+	uint64_t wl = g->weight_sums[i], wr = g->weight_sums[j + 1];
+	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, rl, rr;
+	size_t mid = i + 1, lo, hi, w0, w1;
+	unsigned dl, dr;
+	int lt, rt;
+
+	if (i == j) {
+		emit_leaf(g, &r[i]);
+		return;
+	}
+	if (emit_wtree_chain(g, r, i, j, depth))
+		return;
+	if (is_lone_middle(r, i, j)) { /* [X][nr][X]: one JEQ */
+		int x = ret_label(g, r[i].action);
+
+		rt = leaf_label(g, &r[i + 1]);
+		emit_jmp(g, BPF_JEQ, r[i + 1].lo, rt, x);
+		if (rt == NEXT)
+			emit_leaf(g, &r[i + 1]);
+		return;
+	}
+	/* room of a run lies between its units and its units plus one pad
+	 * per 2-unit range: a split whose sides' upper bounds fit is
+	 * feasible; the best balance of weights among those by binary
+	 * search */
+	lo = i + 1;
+	hi = j;
+	while (lo < hi) { /* least m whose right side surely fits */
+		size_t m = lo + (hi - lo) / 2;
+
+		if (room_ub(g, m, j + 1) <= half)
+			hi = m;
+		else
+			lo = m + 1;
+	}
+	w0 = lo;
+	w1 = j;
+	if (room_ub(g, lo, j + 1) > half)
+		w1 = 0;	  /* none */
+	while (w0 < w1) { /* greatest m whose left side surely fits */
+		size_t m = w0 + (w1 - w0 + 1) / 2;
+
+		if (room_ub(g, i, m) <= half)
+			w0 = m;
+		else
+			w1 = m - 1;
+	}
+	hi = w1;
+	if (hi >= lo && room_ub(g, i, hi) <= half) {
+		w0 = lo;
+		w1 = hi;
+		while (w0 < w1) { /* first m with 2 weight_sums[m] >= wl + wr */
+			size_t m = w0 + (w1 - w0) / 2;
+
+			if (2 * g->weight_sums[m] >= wl + wr)
+				w1 = m;
+			else
+				w0 = m + 1;
+		}
+		mid = w0;
+		if (mid > lo && 2 * g->weight_sums[mid] >= wl + wr &&
+		    2 * g->weight_sums[mid] - wl - wr >
+			wl + wr - 2 * g->weight_sums[mid - 1])
+			mid--;
+		rl = room_ub(g, i, mid);
+		rr = room_ub(g, mid, j + 1);
+	} else {
+		uint32_t *fl, *fr;
+
+		if (!SGROW(g, fl, g->nrg + 1) || !SGROW(g, fr, g->nrg + 1))
+			return;
+		fl = g->fl;
+		fr = g->fr;
+		/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
+		fl[i] = 0;
+		for (size_t m = i; m <= j; m++)
+			fl[m + 1] = (uint32_t)room_add(fl[m], g->units[m]);
+		fr[j + 1] = 0;
+		for (size_t m = j + 1; m-- > i;)
+			fr[m] = (uint32_t)room_add(fr[m + 1], g->units[m]);
+		for (size_t m = i + 1; m <= j; m++) {
+			uint64_t ul = fl[m], ur = fr[m];
+			uint64_t u = ul > ur ? ul : ur;
+			uint64_t l = g->weight_sums[m] - wl,
+				 r2 = wr - g->weight_sums[m];
+			uint64_t d = l > r2 ? l - r2 : r2 - l;
+
+			if (u > half) {
+				/* infeasible: the least unbalanced counts */
+				if (best == UINT64_MAX && u < bestu) {
+					bestu = u;
+					mid = m;
+				}
+				continue;
+			}
+			if (d < best) {
+				best = d;
+				mid = m;
+			}
+		}
+		rl = fl[mid];
+		rr = fr[mid];
+	}
+	dl = depth ? depth - 1 : 0;
+	dr = dl;
+	if ((1ULL << dl) < rl)
+		dl = ceil_log2(rl);
+	if ((1ULL << dr) < rr)
+		dr = ceil_log2(rr);
+	lt = mid - 1 == i ? leaf_label(g, &r[i]) : NEXT;
+	rt = mid == j ? leaf_label(g, &r[j]) : NEXT;
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
+	} else if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, NEXT, lt);
+		emit_wtree(g, r, mid, j, dr);
+	} else if (rt != NEXT) {
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_wtree(g, r, i, mid - 1, dl);
+	} else {
+		rt = new_label(g);
+		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
+		emit_wtree(g, r, i, mid - 1, dl);
+		place(g, rt);
+		emit_wtree(g, r, mid, j, dr);
+	}
+}
+
+/* The size-first search of r[i..j]: chains of at most SIZE_CHAIN_MAX
+ * compares, split by a JGE at the middle range while longer. */
+#define SIZE_CHAIN_MAX (2 * CF_VALUE_RUN_MAX)
+
+static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
+			       size_t j)
+{
+	size_t mid = i + (j - i + 1) / 2;
+	int right;
+
+	if (i == j) {
+		emit_leaf(g, &r[i]);
+		return;
+	}
+	if (j - i < CHAIN_NODE_MAX) {
+		struct number_chain ch = plan_chain(r, i, j);
+
+		if (ch.ncompares <= SIZE_CHAIN_MAX && ch.ncompares <= j - i) {
+			emit_chain(g, r, i, j, &ch);
+			return;
+		}
+	}
+	right = new_label(g);
+	emit_jmp(g, BPF_JGE, r[mid].lo, right, NEXT);
+	emit_number_chains(g, r, i, mid - 1);
+	place(g, right);
+	emit_number_chains(g, r, mid, j);
+}
+
+static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	uint64_t room = 0;
+
+	build_ranges(g, ir, audit);
+	if (g->oom)
+		return;
+	if (!g->opt) {
+		emit_tree(g, g->rg, 0, g->nrg - 1);
+		return;
+	}
+	if (g->size_first) {
+		emit_number_chains(g, g->rg, 0, g->nrg - 1);
+		return;
+	}
+	if (!weigh_ranges(g, ir, audit))
+		return;
+	for (size_t i = 0; i < g->nrg; i++)
+		room = room_add(room, g->units[i]);
+	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
+}
+
+void gen_program(struct gen *g, const struct cf_ir *ir)
+{
+	uint32_t audits[32];
+	int labels[32];
+	size_t na = 0;
+	int kill;
+
+	for (size_t i = 0; i < ir->nabis && i < 32; i++) {
+		uint32_t au = cf_arches[ir->abis[i].arch].audit_arch;
+		size_t j = 0;
+
+		while (j < na && audits[j] != au)
+			j++;
+		if (j == na)
+			audits[na++] = au;
+	}
+	g->cur = ST_UNK;
+	g->part = CF_PART_ARCH;
+	g->abi = -1;
+	load(g, (uint32_t)OFF_ARCH);
+	kill = ret_label(g, CF_RET_KILL_THREAD);
+	/* opt: the last arch's search follows its check, the native one's
+	 * comes last, so that no check needs a trampoline in the usual
+	 * case of a native search longer than the others */
+	for (size_t i = 0; i < na; i++) {
+		bool last = i + 1 == na;
+
+		labels[i] = new_label(g);
+		emit_jmp(g, BPF_JEQ, audits[i],
+			 g->opt && last ? NEXT : labels[i], last ? kill : NEXT);
+	}
+	if (!na)
+		emit_ret(g, CF_RET_KILL_THREAD);
+	/* sharing: count the syscall code of every search first */
+	for (size_t i = 0; (g->share || g->share_inline) && i < na && !g->oom;
+	     i++) {
+		build_ranges(g, ir, audits[i]);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++)
+			if (g->rg[q].sys && live_chains(g->rg[q].sys))
+				shared_of(g, &g->rg[q], true);
+	}
+	/* then the 64-bit code that can run on another ABI's 32-bit code */
+	for (size_t i = 0; g->share_inline && i < na && !g->oom; i++) {
+		build_ranges(g, ir, audits[i]);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++) {
+			struct grange narrow;
+			uint32_t above;
+			int arg;
+
+			if (g->rg[q].sys)
+				narrow_shared(g, &g->rg[q], &narrow, &above,
+					      &arg, true);
+		}
+	}
+	for (size_t k = 0; k < na && !g->oom; k++) {
+		size_t i = g->opt ? na - 1 - k : k;
+
+		place(g, labels[i]);
+		g->part = CF_PART_SEARCH;
+		for (size_t q = ir->nabis; q-- > 0;)
+			if (cf_arches[ir->abis[q].arch].audit_arch == audits[i])
+				g->abi = (int16_t)ir->abis[q].arch;
+		load(g, (uint32_t)OFF_NR);
+		emit_search(g, ir, audits[i]);
+	}
+	g->part = CF_PART_RETURN;
+	g->abi = -1;
+	/* the shared syscall code, behind every search */
+	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
+		if (!g->sh[q].label || g->sh[q].placed)
+			continue;
+		place(g, g->sh[q].label);
+		g->sh[q].placed = true;
+		gen_sys(g, &g->sh[q].r);
+		g->body = -1;
+	}
+	/* the return pool, in order of first use */
+	for (size_t l = 1; l < g->nlb; l++) {
+		if (!g->lb[l].is_ret || g->lb[l].local || !g->lb[l].refs)
+			continue;
+		place(g, (int)l);
+		emit_ret(g, g->lb[l].action);
+	}
+}

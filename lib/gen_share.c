@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gen_share.c - opt: syscall code emitted once for several ranges or
+ * searches (shared bodies), and x86_64 code run on the 32-bit code of x86
+ * or x32 (a high-word check, then the narrow code).
+ * The generator's files and passes in order: bpf_gen.c's first comment.
+ */
+#include "gen_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- opt: syscall code shared between searches ----------------------- */
+
+static uint64_t mix64(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+/* Code of a syscall with checks depends on its live chains, fallback
+ * and the ABI's comparison width and byte order only. */
+static uint64_t body_hash(const struct grange *r)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s);
+	uint64_t h = mix64(r->arch->cmp_bits, r->arch->big_endian);
+
+	h = mix64(mix64(h, s->fallback), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+
+		h = mix64(mix64(h, c->action), c->nconds);
+		for (unsigned j = 0; j < c->nconds; j++)
+			h = mix64(mix64(mix64(h, c->conds[j].arg * 16u +
+						     c->conds[j].op +
+						     c->conds[j].low32 * 256u),
+					c->conds[j].datum),
+				  c->conds[j].datum2);
+	}
+	return h;
+}
+
+static bool body_same(const struct grange *a, const struct grange *b)
+{
+	size_t n = live_chains(a->sys);
+
+	if (a->arch->cmp_bits != b->arch->cmp_bits ||
+	    a->arch->big_endian != b->arch->big_endian ||
+	    a->sys->fallback != b->sys->fallback || n != live_chains(b->sys))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *x = &a->sys->chains[i],
+					 *y = &b->sys->chains[i];
+
+		if (x->action != y->action || x->nconds != y->nconds)
+			return false;
+		for (unsigned j = 0; j < x->nconds; j++)
+			if (!cf_cond_same_test(&x->conds[j], &y->conds[j]) ||
+			    x->conds[j].low32 != y->conds[j].low32)
+				return false;
+	}
+	return true;
+}
+
+/* The entry for r's code; with add, notes r's search (new entries as
+ * needed). */
+struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
+{
+	uint64_t h = body_hash(r);
+	size_t i;
+
+	if (add && (g->nsh + 1) * 2 > g->capshared_index) {
+		size_t cap = g->capshared_index ? g->capshared_index * 2 : 64;
+		int *t = calloc(cap, sizeof(*t));
+
+		if (!t) {
+			g->oom = true;
+			return NULL;
+		}
+		for (size_t k = 0; k < g->nsh; k++) {
+			for (i = g->sh[k].h & (cap - 1); t[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = (int)k + 1;
+		}
+		free(g->shared_index);
+		g->shared_index = t;
+		g->capshared_index = cap;
+	}
+	if (!g->capshared_index)
+		return NULL;
+	for (i = h & (g->capshared_index - 1); g->shared_index[i];
+	     i = (i + 1) & (g->capshared_index - 1)) {
+		struct shared *e = &g->sh[g->shared_index[i] - 1];
+
+		if (e->h == h && body_same(&e->r, r)) {
+			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
+				e->multi = true;
+			e->uses += add;
+			return e;
+		}
+	}
+	if (!add || !SGROW(g, sh, g->nsh + 1))
+		return NULL;
+	g->sh[g->nsh] = (struct shared){*r, h, false, 0, 1, 0, false};
+	g->shared_index[i] = (int)++g->nsh;
+	return &g->sh[g->nsh - 1];
+}
+
+/* The label of r's shared code, or NEXT when r's code is its own. */
+int shared_label(struct gen *g, const struct grange *r)
+{
+	struct shared *e;
+
+	if (!g->share || !r->sys || !live_chains(r->sys))
+		return NEXT;
+	e = shared_of(g, r, false);
+	if (!e || !e->multi)
+		return NEXT;
+	if (!e->label)
+		e->label = new_label(g);
+	return e->label;
+}
+
+/* share_inline: r's entry when its code is needed by several ranges
+ * and not emitted yet, else NULL. */
+static struct shared *inline_entry(struct gen *g, const struct grange *r)
+{
+	struct shared *e;
+
+	if (!g->share_inline || g->share || !r->sys || !live_chains(r->sys))
+		return NULL;
+	e = shared_of(g, r, false);
+	return e && e->uses > 1 && !e->placed ? e : NULL;
+}
+
+/* Where a search jumps for r: its return, its shared code, or NEXT (its
+ * code follows). A use of shared code before its last jumps ahead to it;
+ * the last use gets NEXT: its code follows (emit_leaf). */
+int leaf_label(struct gen *g, const struct grange *r)
+{
+	struct shared *e;
+
+	if (!r->sys)
+		return ret_label(g, r->action);
+	e = inline_entry(g, r);
+	if (e && e->seen + 1 < e->uses) {
+		e->seen++;
+		if (!e->label)
+			e->label = new_label(g);
+		return e->label;
+	}
+	return shared_label(g, r);
+}
+
+/* share_inline: r's code when it is shared, at its last use (earlier
+ * uses jump ahead to it); false when r's code is its own. */
+bool emit_shared_inline(struct gen *g, const struct grange *r)
+{
+	struct shared *e = inline_entry(g, r);
+
+	if (!e)
+		return false;
+	if (!e->label)
+		e->label = new_label(g);
+	if (++e->seen < e->uses) {
+		emit_ja(g, e->label);
+		return true;
+	}
+	place(g, e->label);
+	e->placed = true;
+	gen_sys(g, r);
+	return true;
+}
+
+/* ---- opt: x86_64 code on the 32-bit code of x86 and x32 -------------- */
+
+/* A 32-bit ABI of the same byte order as ar, or NULL. */
+static const struct cf_arch *narrow_arch(const struct cf_arch *ar)
+{
+	for (int i = 0; i < cf_narches; i++)
+		if (cf_arches[i].cmp_bits == 32 &&
+		    cf_arches[i].big_endian == ar->big_endian)
+			return &cf_arches[i];
+	return NULL;
+}
+
+/* share_inline: on a 64-bit ABI, r's chains test one argument with
+ * interval operators on values below 2^32. With the high word 0 they
+ * decide as on a 32-bit ABI; above, as at 2^32 (*above). *narrow: r on
+ * that 32-bit ABI, whose code (x86's, x32's) the high-word check can
+ * share. False when r does not qualify. */
+static bool narrow_split(const struct grange *r, struct grange *narrow,
+			 uint32_t *above, int *arg)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = s ? live_chains(s) : 0;
+
+	if (!n || r->arch->cmp_bits != 64 || low32_conds(s, n) != 0)
+		return false;
+	*arg = steps_arg(r->arch, s, n);
+	if (*arg < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			if (s->chains[i].conds[j].datum > UINT32_MAX)
+				return false;
+	*narrow = *r;
+	narrow->arch = narrow_arch(r->arch);
+	*above = eval_at(r->arch, s, n, 1ULL << 32);
+	return narrow->arch != NULL;
+}
+
+/* Whether r's code is its high-word check and a jump into 32-bit code
+ * that another ABI needs too (its own code alone, the 32-bit code
+ * needed elsewhere); with count, notes the use. */
+bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
+		   uint32_t *above, int *arg, bool count)
+{
+	struct shared *own, *e;
+
+	if (!g->share_inline || g->share ||
+	    !narrow_split(r, narrow, above, arg))
+		return false;
+	own = shared_of(g, r, false);
+	e = shared_of(g, narrow, false);
+	if (!own || own->uses != 1 || !e || e->uses < (count ? 1u : 2u))
+		return false;
+	if (count)
+		shared_of(g, narrow, true);
+	return true;
+}
+
+/* r's high-word check, then the shared 32-bit code (emit_leaf). */
+bool emit_narrow_leaf(struct gen *g, const struct grange *r)
+{
+	struct grange narrow;
+	struct shared *e;
+	uint32_t above;
+	int arg, to = NEXT;
+	uint8_t part = g->part;
+	int16_t abi = g->abi;
+
+	if (!narrow_shared(g, r, &narrow, &above, &arg, false))
+		return false;
+	/* the code as the 32-bit ABI that needs it has it (labels) */
+	e = shared_of(g, &narrow, false);
+	if (e)
+		narrow = e->r;
+	/* a use before the last: the check jumps there (no JA) */
+	e = inline_entry(g, &narrow);
+	if (e && e->seen + 1 < e->uses) {
+		e->seen++;
+		if (!e->label)
+			e->label = new_label(g);
+		to = e->label;
+	}
+	/* the check is a body of its own (labels: r's code) */
+	g->part = CF_PART_ARGS;
+	g->abi = (int16_t)(r->arch - cf_arches);
+	if (g->label && SGROW(g, bods, g->nbody + 1))
+		g->bods[g->nbody] = (struct gbody){g->abi, r->sys->nr};
+	g->body = (int)g->nbody++;
+	load(g, arg_off(r->arch, (unsigned)arg, true));
+	emit_jmp(g, BPF_JGE, 1, ret_label(g, above), to);
+	g->body = -1;
+	g->part = part;
+	g->abi = abi;
+	if (to == NEXT && !emit_shared_inline(g, &narrow))
+		gen_sys(g, &narrow);
+	return true;
+}
