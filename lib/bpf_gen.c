@@ -21,6 +21,9 @@
  *   gen_args.c    opt: a syscall's checks as a step function of one
  *                 argument, or searched by one argument with the other
  *                 conditions as residues (gen_values.c: lone values);
+ *   gen_tails.c   opt: code that is the same (an instruction and all it
+ *                 runs after it) kept once: jumps into a copy land on
+ *                 the last one (hash-consing of the code graph);
  *   gen_link.c    the layout: merged returns, trampolines for far jumps
  *                 (every jump forward, none over 255), the cf_prog;
  *                 then gen_unreached.c drops what no path reaches.
@@ -88,6 +91,14 @@
  *     2^32 (and whose code is its own) is a high-word check and the
  *     32-bit code that x86 or x32 needs for the same rules
  *     (emit_narrow_leaf): x86_64 runs on x86's or x32's low-word code;
+ *   - shared tails (gen_tails.c; cf_gen_opts.no_shared_tails): before
+ *     the link, every instruction's code graph is numbered and jumps
+ *     into a copy land on the last copy; what nothing reaches goes.
+ *     It finds what the passes above do not know is the same: syscalls
+ *     with one rule set in any layout, x86_64's argument code and x32's,
+ *     x86_64's low-word code behind its high-word check and x86's;
+ *     share3-1000 1,371 -> 739 instructions, valueset-3000 refused
+ *     (4,194) -> 3,218, Docker's default 272 -> 267;
  *   - unreached code (gen_unreached.c; cf_gen_opts.no_drop_unreached):
  *     after the link, instructions no path reaches (a pool return whose
  *     jumps all got a copy next to them) are dropped;
@@ -246,6 +257,7 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .share_inline = !o->plain && !o->no_shared_bodies,
 			    .drop_unreached =
 				!o->plain && !o->no_drop_unreached,
+			    .share_tails = !o->plain && !o->no_shared_tails,
 			    .body = -1,
 			    .label = o->label};
 }

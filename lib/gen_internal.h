@@ -100,6 +100,7 @@ struct gen {
 	 * need is emitted once, at its last use, the others jump to it */
 	bool share_inline;
 	bool drop_unreached; /* opt: gen_unreached.c after the link */
+	bool share_tails;    /* opt: gen_tails.c before the link */
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
@@ -302,6 +303,9 @@ bool emit_narrow_leaf(struct gen *g, const struct grange *r);
 
 /* gen_search.c: the search and the whole program */
 void gen_program(struct gen *g, const struct cf_ir *ir);
+
+/* gen_tails.c: jumps into code that is the same land on one copy */
+bool share_tails(struct gen *g);
 
 /* gen_link.c: linking */
 int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,

@@ -582,6 +582,24 @@ TEST(opt_pass_number_runs_off_matches_plain)
 	passes_match_plain(&o, "number runs off");
 }
 
+TEST(opt_pass_shared_tails_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_shared_tails = true};
+
+	passes_match_plain(&o, "shared tails off");
+}
+
+TEST(opt_pass_shared_tails_alone_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_value_runs = true,
+				      .no_number_runs = true,
+				      .no_shared_bodies = true,
+				      .no_drop_unreached = true,
+				      .no_size_first = true};
+
+	passes_match_plain(&o, "shared tails, no other pass");
+}
+
 TEST(opt_pass_size_first_alone_matches_plain)
 {
 	const struct cf_gen_opts o = {.size_first = true};
@@ -697,9 +715,11 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	const struct cf_gen_opts speed_only = {.no_value_runs = true,
 					       .no_number_runs = true,
 					       .no_shared_bodies = true,
+					       .no_shared_tails = true,
 					       .no_size_first = true};
 	const struct cf_gen_opts retry = {.no_value_runs = true,
-					  .no_shared_bodies = true};
+					  .no_shared_bodies = true,
+					  .no_shared_tails = true};
 	const struct cf_gen_opts all = {0};
 	struct cmp tot = {0};
 	long speed, sized, best;
@@ -808,14 +828,16 @@ static void value_sets_profile(char *b, size_t n, unsigned nsys, unsigned nvals)
 	snprintf(b + at, n - at, "]}");
 }
 
-/* Compiles text with shared bodies off and on, each program compared
- * with the plain one and the IR on over 1,000 vectors without a
- * difference; sharing must leave under num/den of the unshared length. */
+/* Compiles text with shared bodies off and on (shared tails off: they
+ * find the same code by themselves), each program compared with the
+ * plain one and the IR on over 1,000 vectors without a difference;
+ * sharing must leave under num/den of the unshared length. */
 static void check_sharing_shortens(const char *text, const char *label,
 				   long num, long den)
 {
-	const struct cf_gen_opts off = {.no_shared_bodies = true};
-	const struct cf_gen_opts on = {0};
+	const struct cf_gen_opts off = {.no_shared_bodies = true,
+					.no_shared_tails = true};
+	const struct cf_gen_opts on = {.no_shared_tails = true};
 	struct cmp tot = {0};
 	long unshared = compiled_len(text, &off, &tot);
 	long shared = compiled_len(text, &on, &tot);
@@ -1026,8 +1048,10 @@ static long any_len(const char *text, const struct cf_gen_opts *o, int *rc)
 TEST(opt_limit_checks_the_final_length)
 {
 	static char text[1 << 20];
-	const struct cf_gen_opts keep = {.no_drop_unreached = true};
-	const struct cf_gen_opts all = {0};
+	/* shared tails off: the grid was found without them */
+	const struct cf_gen_opts keep = {.no_drop_unreached = true,
+					 .no_shared_tails = true};
+	const struct cf_gen_opts all = {.no_shared_tails = true};
 	struct cmp tot = {0};
 	long kept = 0, dropped = 0;
 	int rc_keep = 0, rc_all = 0;
