@@ -18,6 +18,10 @@
  *   gen_emit.c    labels, the return pool and scopes, argument
  *                 comparisons, a syscall's chains as written (first
  *                 match wins, then its fallback);
+ *   gen_graph.c   opt: a syscall's rules on several arguments, all word
+ *                 equalities, as one decision graph (a JEQ per value,
+ *                 each word loaded once per path), when no longer than
+ *                 the chains;
  *   gen_args.c    opt: a syscall's checks as a step function of one
  *                 argument, or searched by one argument with the other
  *                 conditions as residues (gen_values.c: lone values);
@@ -91,6 +95,12 @@
  *     2^32 (and whose code is its own) is a high-word check and the
  *     32-bit code that x86 or x32 needs for the same rules
  *     (emit_narrow_leaf): x86_64 runs on x86's or x32's low-word code;
+ *   - argument graphs (gen_graph.c; cf_gen_opts.no_arg_graph): rules of
+ *     any actions on several arguments whose conditions are equalities
+ *     of whole words branch on one word at a time (the most tested),
+ *     one JEQ per value, first match wins below every branch;
+ *     recorder-mix-500 3,632 -> 1,660 instructions (libseccomp's linear
+ *     program: 2,667), valueset-2arg-1000 refused (4,892) -> 3,994;
  *   - shared tails (gen_tails.c; cf_gen_opts.no_shared_tails): before
  *     the link, every instruction's code graph is numbered and jumps
  *     into a copy land on the last copy; what nothing reaches goes.
@@ -258,6 +268,7 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .drop_unreached =
 				!o->plain && !o->no_drop_unreached,
 			    .share_tails = !o->plain && !o->no_shared_tails,
+			    .arg_graph = !o->plain && !o->no_arg_graph,
 			    .body = -1,
 			    .label = o->label};
 }

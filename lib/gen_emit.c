@@ -351,7 +351,8 @@ static void gen_sys_checks(struct gen *g, const struct grange *r)
 	}
 	scope_open(g);
 	if (g->opt && low32 >= 0 &&
-	    (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
+	    (gen_sys_graph(g, r) || gen_sys_steps(g, r) ||
+	     gen_sys_resid(g, r))) {
 		scope_close(g, s->fallback);
 		return;
 	}

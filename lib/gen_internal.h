@@ -101,6 +101,7 @@ struct gen {
 	bool share_inline;
 	bool drop_unreached; /* opt: gen_unreached.c after the link */
 	bool share_tails;    /* opt: gen_tails.c before the link */
+	bool arg_graph;	     /* opt: rules on several arguments as a graph */
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
@@ -303,6 +304,9 @@ bool emit_narrow_leaf(struct gen *g, const struct grange *r);
 
 /* gen_search.c: the search and the whole program */
 void gen_program(struct gen *g, const struct cf_ir *ir);
+
+/* gen_graph.c: a syscall's word-equality rules as one decision graph */
+bool gen_sys_graph(struct gen *g, const struct grange *r);
 
 /* gen_tails.c: jumps into code that is the same land on one copy */
 bool share_tails(struct gen *g);

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gen_graph.c - a syscall's rules on several arguments as one decision
+ * graph (opt: cf_gen_opts.no_arg_graph).
+ *
+ * Chains as written test one rule after another and load every word of
+ * every rule again: 19 rules on two 64-bit arguments cost 8 instructions
+ * each. Where every condition is an equality on whole 32-bit words --
+ * EQ (both words on a 64-bit ABI, the low one on a 32-bit view) and
+ * MASKED_EQ whose mask covers each word fully or not at all -- a rule is
+ * a set of word tests (word = value) and the rules, in order, with the
+ * fallback after them, are a decision list. The graph branches on one
+ * word at a time, the one the most rules of the node test: a JEQ per
+ * value some rule wants (a JGE search over the values when there are
+ * more than CF_VALUE_RUN_MAX), and one more branch, "none of them".
+ * Below the branch for value v go the rules that want v (that test
+ * done) and the rules that do not test the word, in their order; below
+ * "none" only the latter. A node decides when its first rule has no test
+ * left (its action) or no rule is left (the fallback), so first match
+ * wins, as in cf_ir_eval. Each word is loaded once per path, and every
+ * value costs one compare; identical sub-graphs become one copy in
+ * gen_tails.c.
+ *
+ * Rules that do not test a node's word are copied below each of its
+ * branches, so a graph can grow past the chains it replaces: its size is
+ * counted first (a dry run of the same walk) and the graph is used only
+ * when it is no longer than the chains as written.
+ */
+#include "action.h"
+#include "gen_internal.h"
+#include "gen_scratch.h"
+#include "gen_values.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GRAPH_TESTS 12 /* 6 conditions, 2 words each */
+/* counted instructions past which the dry run stops */
+#define GRAPH_COUNT_MAX 4096
+
+/* One word test: the 32-bit word at off equals val. */
+struct wtest {
+	uint32_t off, val;
+};
+
+/* A rule as word tests. */
+struct grule {
+	struct wtest t[GRAPH_TESTS];
+	uint8_t n;
+	uint32_t action;
+};
+
+/* A rule in a node of the graph: the tests it has left (bit i: t[i]). */
+struct gentry {
+	uint32_t rule;
+	uint16_t left;
+};
+
+struct graph {
+	const struct grule *rules;
+	uint32_t fallback;
+	bool dry;     /* count, do not emit */
+	size_t count; /* instructions counted (dry) */
+};
+
+/* Adds word test (off, val) to r; false when r already wants another
+ * value there (the rule never matches). */
+static bool add_test(struct grule *r, uint32_t off, uint32_t val)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (r->t[i].off == off)
+			return r->t[i].val == val;
+	r->t[r->n++] = (struct wtest){off, val};
+	return true;
+}
+
+/* Condition c as word tests of r: 1 done, 0 the rule never matches,
+ * -1 not a word equality (the graph does not apply). */
+static int cond_tests(const struct cf_arch *ar, const struct cf_cond *c,
+		      struct grule *r)
+{
+	bool wide = cf_cond_wide(ar, c);
+	uint64_t mask = UINT64_MAX, val = c->datum;
+	int k = cond_const(ar, c);
+
+	if (k >= 0)
+		return k;
+	if (c->op == CF_OP_MASKED_EQ) {
+		mask = c->datum;
+		val = c->datum2 & mask;
+	} else if (c->op != CF_OP_EQ) {
+		return -1;
+	}
+	for (int hi = wide ? 1 : 0; hi >= 0; hi--) {
+		uint32_t m = (uint32_t)(hi ? mask >> 32 : mask);
+		uint32_t v = (uint32_t)(hi ? val >> 32 : val);
+
+		if (m == 0)
+			continue;
+		if (m != UINT32_MAX)
+			return -1;
+		if (!add_test(r, arg_off(ar, c->arg, hi != 0), v))
+			return 0;
+	}
+	return 1;
+}
+
+/* The live chains of s as rules (those that never match left out);
+ * false when a condition is not a word equality. */
+static bool build_rules(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			size_t n, struct grule *rules, size_t *nrules)
+{
+	*nrules = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+		struct grule *r = &rules[*nrules];
+		int ok = 1;
+
+		*r = (struct grule){.action = c->action};
+		for (unsigned j = 0; j < c->nconds && ok > 0; j++)
+			ok = cond_tests(ar, &c->conds[j], r);
+		if (ok < 0)
+			return false;
+		if (ok > 0)
+			(*nrules)++;
+	}
+	return true;
+}
+
+/* The test of entry e on word off: its index, or -1. */
+static int test_on(const struct graph *gr, const struct gentry *e, uint32_t off)
+{
+	const struct grule *r = &gr->rules[e->rule];
+
+	for (unsigned i = 0; i < r->n; i++)
+		if ((e->left >> i & 1) && r->t[i].off == off)
+			return (int)i;
+	return -1;
+}
+
+/* The word the most entries test (ties: the first entry's first). */
+static uint32_t pick_word(const struct graph *gr, const struct gentry *es,
+			  size_t n)
+{
+	uint32_t best = 0;
+	size_t bestn = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct grule *r = &gr->rules[es[i].rule];
+
+		for (unsigned t = 0; t < r->n; t++) {
+			size_t cnt = 0;
+
+			if (!(es[i].left >> t & 1))
+				continue;
+			for (size_t j = 0; j < n; j++)
+				cnt += test_on(gr, &es[j], r->t[t].off) >= 0;
+			if (cnt > bestn) {
+				bestn = cnt;
+				best = r->t[t].off;
+			}
+		}
+	}
+	return best;
+}
+
+/* The action a node decides without a test, or -1: no entry left (the
+ * fallback), or a first entry with no test left. */
+static int64_t node_action(const struct graph *gr, const struct gentry *es,
+			   size_t n)
+{
+	if (n == 0)
+		return gr->fallback;
+	if (es[0].left == 0)
+		return gr->rules[es[0].rule].action;
+	return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void walk(struct gen *g, struct graph *gr, const struct gentry *es,
+		 size_t n);
+
+/* The entries of the branch word off == val (all values: none). */
+static size_t branch(const struct graph *gr, const struct gentry *es, size_t n,
+		     uint32_t off, const uint32_t *val, struct gentry *out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int t = test_on(gr, &es[i], off);
+
+		if (t < 0) {
+			out[m++] = es[i];
+		} else if (val && gr->rules[es[i].rule].t[t].val == *val) {
+			out[m] = es[i];
+			out[m++].left &= (uint16_t) ~(1u << t);
+		}
+		if (m && out[m - 1].left == 0)
+			break; /* it always matches: the rest is unreached */
+	}
+	/* rules of the fallback's action at the end decide nothing */
+	while (m && gr->rules[out[m - 1].rule].action == gr->fallback)
+		m--;
+	return m;
+}
+
+/* The JEQs (and JGEs) of vals[i..j] on the loaded word: a match goes to
+ * to[k], none to other. */
+static void emit_values(struct gen *g, struct graph *gr, const uint32_t *vals,
+			const int *to, size_t i, size_t j, int other)
+{
+	if (j - i + 1 > CF_VALUE_RUN_MAX) {
+		size_t mid = i + (j - i + 1) / 2;
+		int right = gr->dry ? 0 : new_label(g);
+
+		if (gr->dry) {
+			gr->count++;
+		} else {
+			emit_jmp(g, BPF_JGE, vals[mid], right, NEXT);
+		}
+		emit_values(g, gr, vals, to, i, mid - 1, other);
+		if (!gr->dry)
+			place(g, right);
+		emit_values(g, gr, vals, to, mid, j, other);
+		return;
+	}
+	for (size_t k = i; k <= j; k++) {
+		if (gr->dry)
+			gr->count++;
+		else
+			emit_jmp(g, BPF_JEQ, vals[k], to[k],
+				 k == j ? other : NEXT);
+	}
+}
+
+/* A node that tests word off: its values, their branches, none's. */
+static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
+		      size_t n, uint32_t off)
+{
+	size_t mark = cf_scratch_mark(g->tmp), nv = 0, m;
+	uint32_t *vals = cf_scratch_array(g->tmp, n, sizeof(*vals));
+	int *to = cf_scratch_array(g->tmp, n, sizeof(*to));
+	struct gentry *sub = cf_scratch_array(g->tmp, n, sizeof(*sub));
+	int other = 0;
+	int64_t a;
+
+	if (!vals || !to || !sub) {
+		g->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int t = test_on(gr, &es[i], off);
+
+		if (t >= 0)
+			vals[nv++] = gr->rules[es[i].rule].t[t].val;
+	}
+	qsort(vals, nv, sizeof(*vals), cmp_u32);
+	m = 0;
+	for (size_t i = 0; i < nv; i++)
+		if (!m || vals[m - 1] != vals[i])
+			vals[m++] = vals[i];
+	nv = m;
+	if (gr->dry) {
+		gr->count += g->cur != (int)off;
+		g->cur = (int)off;
+	} else {
+		load(g, off);
+	}
+	/* where each branch goes: a return, or its code (behind) */
+	for (size_t k = 0; k < nv; k++) {
+		m = branch(gr, es, n, off, &vals[k], sub);
+		a = node_action(gr, sub, m);
+		to[k] = gr->dry	 ? 0
+			: a >= 0 ? ret_label(g, (uint32_t)a)
+				 : new_label(g);
+	}
+	m = branch(gr, es, n, off, NULL, sub);
+	a = node_action(gr, sub, m);
+	if (!gr->dry)
+		other = a >= 0 ? ret_label(g, (uint32_t)a) : new_label(g);
+	emit_values(g, gr, vals, to, 0, nv - 1, other);
+	if (a < 0) {
+		if (!gr->dry)
+			place(g, other);
+		walk(g, gr, sub, m);
+	}
+	for (size_t k = 0; k < nv && !g->oom; k++) {
+		m = branch(gr, es, n, off, &vals[k], sub);
+		if (node_action(gr, sub, m) >= 0)
+			continue;
+		if (!gr->dry)
+			place(g, to[k]);
+		else
+			g->cur = (int)off;
+		walk(g, gr, sub, m);
+	}
+	cf_scratch_rewind(g->tmp, mark);
+}
+
+/* The code of a node (one that needs a test). */
+static void walk(struct gen *g, struct graph *gr, const struct gentry *es,
+		 size_t n)
+{
+	if (g->oom || (gr->dry && gr->count > GRAPH_COUNT_MAX))
+		return;
+	walk_word(g, gr, es, n, pick_word(gr, es, n));
+	if (gr->dry)
+		g->cur = ST_TOP;
+}
+
+/* Instructions of the chains as written, as gen_chain emits them
+ * (a load and a compare per word test, loads elided within a rule). */
+static size_t chains_len(const struct grule *rules, size_t n)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += 2 * (size_t)rules[i].n;
+	return len;
+}
+
+/* Distinct arguments the rules test. */
+static unsigned args_tested(const struct grule *rules, size_t n)
+{
+	uint32_t seen = 0;
+	unsigned cnt = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned t = 0; t < rules[i].n; t++) {
+			uint32_t bit = 1u
+				       << ((rules[i].t[t].off - OFF_ARGS) / 8);
+
+			cnt += !(seen & bit);
+			seen |= bit;
+		}
+	return cnt;
+}
+
+bool gen_sys_graph(struct gen *g, const struct grange *r)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s), nr, mark = cf_scratch_mark(g->tmp);
+	struct grule *rules = cf_scratch_array(g->tmp, n, sizeof(*rules));
+	struct gentry *es = cf_scratch_array(g->tmp, n, sizeof(*es));
+	struct graph gr = {.fallback = s->fallback, .dry = true};
+	int cur = g->cur;
+	bool used = false;
+
+	if (!rules || !es) {
+		g->oom = true;
+		return true;
+	}
+	if (!g->arg_graph || !build_rules(r->arch, s, n, rules, &nr) ||
+	    nr == 0 || args_tested(rules, nr) < 2)
+		goto out;
+	gr.rules = rules;
+	for (size_t i = 0; i < nr; i++)
+		es[i] = (struct gentry){(uint32_t)i,
+					(uint16_t)((1u << rules[i].n) - 1)};
+	if (node_action(&gr, es, nr) >= 0)
+		goto out; /* a rule without a test: the chains are short */
+	walk(g, &gr, es, nr);
+	g->cur = cur;
+	if (g->oom || gr.count > GRAPH_COUNT_MAX ||
+	    gr.count > chains_len(rules, nr))
+		goto out;
+	gr.dry = false;
+	walk(g, &gr, es, nr);
+	used = true;
+out:
+	cf_scratch_rewind(g->tmp, mark);
+	return used;
+}
