@@ -56,8 +56,12 @@
  * That is the plain form (cf_gen_opts.plain), kept simple on purpose: the
  * optimized one must decide exactly like it (tests/test_opt.c). The
  * optimized form (the default) differs in:
- *   - layout: the native ABI's search comes last, after the others', so
- *     that its check needs no trampoline while the others are short;
+ *   - layout: each audit arch's check right before its search, the
+ *     native one first (its calls fall through the check), the others
+ *     behind it, so that the 32-bit code x86_64 shares with x86
+ *     (gen_tails.c) is near the searches that jump to it (issue 11's
+ *     corpus: 23 -> 21 profiles longer than what runc loads, Docker's
+ *     default 267 -> 268 with the same paths);
  *   - the search over syscall numbers is weighted by call frequency
  *     (sys_weights.c, by name) and depth-bounded: at most
  *     ceil(log2(room)) levels, where a range takes one unit of the
