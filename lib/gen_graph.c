@@ -342,38 +342,110 @@ static unsigned args_tested(const struct grule *rules, size_t n)
 	return cnt;
 }
 
-bool gen_sys_graph(struct gen *g, const struct grange *r)
+/* Do the rules give two or more actions besides the fallback? */
+static bool mixed_actions(const struct graph *gr, size_t nr)
+{
+	for (size_t i = 1; i < nr; i++)
+		if (gr->rules[i].action != gr->rules[0].action)
+			return true;
+	return false;
+}
+
+/* s's live chains as rules and entries in g's scratch, in gr; false
+ * when the graph does not apply. *nargs: the arguments they test. */
+static bool graph_prepare(struct gen *g, const struct grange *r,
+			  struct graph *gr, struct gentry **es, size_t *nr,
+			  unsigned *nargs)
 {
 	const struct cf_ir_sys *s = r->sys;
-	size_t n = live_chains(s), nr, mark = cf_scratch_mark(g->tmp);
+	size_t n = live_chains(s);
 	struct grule *rules = cf_scratch_array(g->tmp, n, sizeof(*rules));
-	struct gentry *es = cf_scratch_array(g->tmp, n, sizeof(*es));
-	struct graph gr = {.fallback = s->fallback, .dry = true};
-	int cur = g->cur;
-	bool used = false;
 
-	if (!rules || !es) {
+	*es = cf_scratch_array(g->tmp, n, sizeof(**es));
+	if (!rules || !*es) {
 		g->oom = true;
+		return false;
+	}
+	if (!g->arg_graph || !build_rules(r->arch, s, n, rules, nr) || *nr == 0)
+		return false;
+	*gr = (struct graph){.rules = rules, .fallback = s->fallback};
+	*nargs = args_tested(rules, *nr);
+	/* one argument, one action: gen_args.c's value runs are as short
+	 * and shallower */
+	if (*nargs < 2 && !mixed_actions(gr, *nr))
+		return false;
+	for (size_t i = 0; i < *nr; i++)
+		(*es)[i] = (struct gentry){(uint32_t)i,
+					   (uint16_t)((1u << rules[i].n) - 1)};
+	/* a rule without a test: the chains are short */
+	return node_action(gr, *es, *nr) < 0;
+}
+
+/* The instructions of s's graph (a dry run), SIZE_MAX when it does not
+ * apply; *chains: the chains as written, *nargs: arguments tested. */
+static size_t graph_size(struct gen *g, const struct grange *r, size_t *chains,
+			 unsigned *nargs)
+{
+	size_t mark = cf_scratch_mark(g->tmp), nr, size = SIZE_MAX;
+	struct graph gr;
+	struct gentry *es;
+	int cur = g->cur;
+
+	if (graph_prepare(g, r, &gr, &es, &nr, nargs)) {
+		gr.dry = true;
+		walk(g, &gr, es, nr);
+		g->cur = cur;
+		*chains = chains_len(gr.rules, nr);
+		if (!g->oom && gr.count <= GRAPH_COUNT_MAX)
+			size = gr.count;
+	}
+	cf_scratch_rewind(g->tmp, mark);
+	return size;
+}
+
+static void graph_emit(struct gen *g, const struct grange *r)
+{
+	size_t mark = cf_scratch_mark(g->tmp), nr;
+	struct graph gr;
+	struct gentry *es;
+	unsigned nargs;
+
+	if (graph_prepare(g, r, &gr, &es, &nr, &nargs))
+		walk(g, &gr, es, nr);
+	cf_scratch_rewind(g->tmp, mark);
+}
+
+/* opt: s's checks as the shortest of its graph and the searches of
+ * gen_args.c (one argument: a step function, or residues). Rules on
+ * several arguments: the graph when no longer than the chains as
+ * written. Else the search is emitted, and replaced by the graph when
+ * that counts fewer instructions (isolated values of several actions:
+ * one JEQ each, where the step function pays a JGE per step). false:
+ * none applies (the caller writes the chains). */
+bool gen_sys_graph(struct gen *g, const struct grange *r)
+{
+	size_t chains = 0, mark = g->n;
+	unsigned nargs = 0;
+	size_t graph = graph_size(g, r, &chains, &nargs);
+	int cur = g->cur;
+
+	if (graph != SIZE_MAX && nargs >= 2 && graph <= chains) {
+		graph_emit(g, r);
 		return true;
 	}
-	if (!g->arg_graph || !build_rules(r->arch, s, n, rules, &nr) ||
-	    nr == 0 || args_tested(rules, nr) < 2)
-		goto out;
-	gr.rules = rules;
-	for (size_t i = 0; i < nr; i++)
-		es[i] = (struct gentry){(uint32_t)i,
-					(uint16_t)((1u << rules[i].n) - 1)};
-	if (node_action(&gr, es, nr) >= 0)
-		goto out; /* a rule without a test: the chains are short */
-	walk(g, &gr, es, nr);
-	g->cur = cur;
-	if (g->oom || gr.count > GRAPH_COUNT_MAX ||
-	    gr.count > chains_len(rules, nr))
-		goto out;
-	gr.dry = false;
-	walk(g, &gr, es, nr);
-	used = true;
-out:
-	cf_scratch_rewind(g->tmp, mark);
-	return used;
+	if (!gen_sys_steps(g, r) && !gen_sys_resid(g, r)) {
+		if (graph == SIZE_MAX || graph > chains)
+			return false;
+		graph_emit(g, r);
+		return true;
+	}
+	if (graph < g->n - mark && !g->oom) {
+		/* the search's instructions go; labels it made stay unused
+		 * and what only it reached is dropped (gen_tails.c,
+		 * gen_unreached.c) */
+		g->n = mark;
+		g->cur = cur;
+		graph_emit(g, r);
+	}
+	return true;
 }

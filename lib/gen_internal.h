@@ -305,7 +305,8 @@ bool emit_narrow_leaf(struct gen *g, const struct grange *r);
 /* gen_search.c: the search and the whole program */
 void gen_program(struct gen *g, const struct cf_ir *ir);
 
-/* gen_graph.c: a syscall's word-equality rules as one decision graph */
+/* gen_graph.c: a syscall's checks as the shortest of its decision graph
+ * (word-equality rules) and gen_args.c's searches; false: neither */
 bool gen_sys_graph(struct gen *g, const struct grange *r);
 
 /* gen_tails.c: jumps into code that is the same land on one copy */

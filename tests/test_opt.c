@@ -1092,16 +1092,17 @@ static const uint64_t graph_masks[] = {0xffffffffULL, 0xffffffff00000000ULL,
 				       UINT64_MAX, 0xff00ULL};
 
 /* per_sys rules for each of graph_names: on one or two of arguments
- * 0..2, EQ to values of graph_pool or MASKED_EQ (whole-word masks, and
- * a partial one the graph does not take), actions mixed. */
-static void graph_profile(char *b, size_t n, unsigned per_sys)
+ * 0..2 (one_arg: on argument 1), EQ to values of graph_pool or MASKED_EQ
+ * (whole-word masks, and a partial one the graph does not take), actions mixed.
+ */
+static void graph_profile(char *b, size_t n, unsigned per_sys, bool one_arg)
 {
 	size_t at = three_abi_head(b, n);
 
 	for (size_t s = 0; s < CF_ARRAY_SIZE(graph_names); s++)
 		for (unsigned r = 0; r < per_sys && at < n; r++) {
-			unsigned nargs = rnd() % 6 ? 2 : 1;
-			unsigned first = (unsigned)(rnd() % 3);
+			unsigned nargs = rnd() % 6 && !one_arg ? 2 : 1;
+			unsigned first = one_arg ? 1 : (unsigned)(rnd() % 3);
 
 			at += (size_t)snprintf(
 			    b + at, n - at,
@@ -1217,18 +1218,27 @@ TEST(opt_arg_graph_decides_as_the_ir_and_shortens)
 	struct cmp tot = {0};
 	long sum_on = 0, sum_off = 0;
 
+	long one_on = 0, one_off = 0;
+
 	for (unsigned round = 0; round < 4; round++) {
 		rng = 7 + round;
-		graph_profile(text, sizeof(text), 6 + 4 * round);
+		graph_profile(text, sizeof(text), 6 + 4 * round, false);
 		sum_on += graph_compare(text, &on, &tot);
 		sum_off += graph_compare(text, &off, &tot);
+		/* one argument, several actions: the graph replaces the step
+		 * function where it is shorter */
+		graph_profile(text, sizeof(text), 6 + 4 * round, true);
+		one_on += graph_compare(text, &on, &tot);
+		one_off += graph_compare(text, &off, &tot);
 	}
 	t_note("4 profiles, 6 syscalls with 6-18 rules each on x86_64, x86, "
-	       "x32: %ld instructions with graphs, %ld without; %lu vectors",
-	       sum_on, sum_off, tot.n);
+	       "x32: %ld instructions with graphs, %ld without; on one "
+	       "argument %ld and %ld; %lu vectors",
+	       sum_on, sum_off, one_on, one_off, tot.n);
 	CHECK(tot.n > 1000000);
 	CHECK_EQ(tot.diffs, 0);
 	CHECK(sum_on > 0 && sum_on < sum_off);
+	CHECK(one_on > 0 && one_on < one_off);
 }
 
 TEST(opt_pass_arg_graph_off_matches_plain)
