@@ -138,30 +138,36 @@ static int test_on(const struct graph *gr, const struct gentry *e, uint32_t off)
 	return -1;
 }
 
-/* The word the most entries test (ties: the first entry's first). */
+/* The word the most entries test (ties: the one met first). */
 static uint32_t pick_word(const struct graph *gr, const struct gentry *es,
 			  size_t n)
 {
-	uint32_t best = 0;
-	size_t bestn = 0;
+	struct word_count {
+		uint32_t off;
+		size_t cnt;
+	} tab[2 * 6];
+	size_t nt = 0, best = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct grule *r = &gr->rules[es[i].rule];
 
 		for (unsigned t = 0; t < r->n; t++) {
-			size_t cnt = 0;
+			size_t k = 0;
 
 			if (!(es[i].left >> t & 1))
 				continue;
-			for (size_t j = 0; j < n; j++)
-				cnt += test_on(gr, &es[j], r->t[t].off) >= 0;
-			if (cnt > bestn) {
-				bestn = cnt;
-				best = r->t[t].off;
-			}
+			while (k < nt && tab[k].off != r->t[t].off)
+				k++;
+			if (k == nt && nt < CF_ARRAY_SIZE(tab))
+				tab[nt++] = (struct word_count){r->t[t].off, 0};
+			if (k < nt)
+				tab[k].cnt++;
 		}
 	}
-	return best;
+	for (size_t k = 1; k < nt; k++)
+		if (tab[k].cnt > tab[best].cnt)
+			best = k;
+	return nt ? tab[best].off : 0;
 }
 
 /* The action a node decides without a test, or -1: no entry left (the
@@ -186,22 +192,34 @@ static int cmp_u32(const void *a, const void *b)
 static void walk(struct gen *g, struct graph *gr, const struct gentry *es,
 		 size_t n);
 
-/* The entries of the branch word off == val (all values: none). */
-static size_t branch(const struct graph *gr, const struct gentry *es, size_t n,
-		     uint32_t off, const uint32_t *val, struct gentry *out)
+/* A node's entries split by their test of its word: the ones without
+ * one (in order), and those wanting each value (in order, by value). */
+struct split {
+	size_t *none, nnone;
+	size_t *by_val, *first; /* by_val[first[k]..first[k + 1]) */
+	int *test;		/* by entry: its test of the word, -1 */
+};
+
+/* The entries of branch k (k == nv: none of the values): the entries
+ * without a test of the word and those wanting value k (test done), in
+ * order, up to one that always matches, less trailing rules of the
+ * fallback's action. */
+static size_t branch(const struct graph *gr, const struct gentry *es,
+		     const struct split *sp, size_t k, bool none,
+		     struct gentry *out)
 {
-	size_t m = 0;
+	size_t a = 0, b = none ? 0 : sp->first[k];
+	size_t bend = none ? 0 : sp->first[k + 1], m = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		int t = test_on(gr, &es[i], off);
+	while (a < sp->nnone || b < bend) {
+		bool from_b =
+		    b < bend && (a == sp->nnone || sp->by_val[b] < sp->none[a]);
+		size_t i = from_b ? sp->by_val[b++] : sp->none[a++];
 
-		if (t < 0) {
-			out[m++] = es[i];
-		} else if (val && gr->rules[es[i].rule].t[t].val == *val) {
-			out[m] = es[i];
-			out[m++].left &= (uint16_t) ~(1u << t);
-		}
-		if (m && out[m - 1].left == 0)
+		out[m] = es[i];
+		if (from_b)
+			out[m].left &= (uint16_t) ~(1u << sp->test[i]);
+		if (out[m++].left == 0)
 			break; /* it always matches: the rest is unreached */
 	}
 	/* rules of the fallback's action at the end decide nothing */
@@ -239,33 +257,81 @@ static void emit_values(struct gen *g, struct graph *gr, const uint32_t *vals,
 	}
 }
 
+/* The values entries want of word off, sorted, distinct, into vals
+ * (their count); the entries split by them into sp (vidx: scratch). */
+static size_t split_node(const struct graph *gr, const struct gentry *es,
+			 size_t n, uint32_t off, uint32_t *vals,
+			 struct split *sp, size_t *vidx)
+{
+	size_t nv = 0, m = 0;
+
+	sp->nnone = 0;
+	for (size_t i = 0; i < n; i++) {
+		sp->test[i] = test_on(gr, &es[i], off);
+		if (sp->test[i] >= 0)
+			vals[nv++] = gr->rules[es[i].rule].t[sp->test[i]].val;
+		else
+			sp->none[sp->nnone++] = i;
+	}
+	qsort(vals, nv, sizeof(*vals), cmp_u32);
+	for (size_t i = 0; i < nv; i++)
+		if (!m || vals[m - 1] != vals[i])
+			vals[m++] = vals[i];
+	/* a stable counting sort of the testing entries by value */
+	memset(sp->first, 0, (m + 1) * sizeof(*sp->first));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v;
+		size_t lo = 0, hi = m;
+
+		if (sp->test[i] < 0)
+			continue;
+		v = gr->rules[es[i].rule].t[sp->test[i]].val;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (vals[mid] < v)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		vidx[i] = lo;
+		sp->first[lo + 1]++;
+	}
+	for (size_t k = 0; k < m; k++)
+		sp->first[k + 1] += sp->first[k];
+	for (size_t i = 0; i < n; i++)
+		if (sp->test[i] >= 0)
+			sp->by_val[sp->first[vidx[i]]++] = i;
+	/* first[k] is now where bucket k ends: shift back */
+	for (size_t k = m; k > 0; k--)
+		sp->first[k] = sp->first[k - 1];
+	sp->first[0] = 0;
+	return m;
+}
+
 /* A node that tests word off: its values, their branches, none's. */
 static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 		      size_t n, uint32_t off)
 {
-	size_t mark = cf_scratch_mark(g->tmp), nv = 0, m;
+	size_t mark = cf_scratch_mark(g->tmp), nv, m;
 	uint32_t *vals = cf_scratch_array(g->tmp, n, sizeof(*vals));
 	int *to = cf_scratch_array(g->tmp, n, sizeof(*to));
 	struct gentry *sub = cf_scratch_array(g->tmp, n, sizeof(*sub));
+	size_t *vidx = cf_scratch_array(g->tmp, n, sizeof(*vidx));
+	struct split sp = {
+	    .none = cf_scratch_array(g->tmp, n, sizeof(size_t)),
+	    .by_val = cf_scratch_array(g->tmp, n, sizeof(size_t)),
+	    .first = cf_scratch_array(g->tmp, n + 1, sizeof(size_t)),
+	    .test = cf_scratch_array(g->tmp, n, sizeof(int))};
 	int other = 0;
 	int64_t a;
 
-	if (!vals || !to || !sub) {
+	if (!vals || !to || !sub || !vidx || !sp.none || !sp.by_val ||
+	    !sp.first || !sp.test) {
 		g->oom = true;
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		int t = test_on(gr, &es[i], off);
-
-		if (t >= 0)
-			vals[nv++] = gr->rules[es[i].rule].t[t].val;
-	}
-	qsort(vals, nv, sizeof(*vals), cmp_u32);
-	m = 0;
-	for (size_t i = 0; i < nv; i++)
-		if (!m || vals[m - 1] != vals[i])
-			vals[m++] = vals[i];
-	nv = m;
+	nv = split_node(gr, es, n, off, vals, &sp, vidx);
 	if (gr->dry) {
 		gr->count += g->cur != (int)off;
 		g->cur = (int)off;
@@ -274,13 +340,13 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 	}
 	/* where each branch goes: a return, or its code (behind) */
 	for (size_t k = 0; k < nv; k++) {
-		m = branch(gr, es, n, off, &vals[k], sub);
+		m = branch(gr, es, &sp, k, false, sub);
 		a = node_action(gr, sub, m);
 		to[k] = gr->dry	 ? 0
 			: a >= 0 ? ret_label(g, (uint32_t)a)
 				 : new_label(g);
 	}
-	m = branch(gr, es, n, off, NULL, sub);
+	m = branch(gr, es, &sp, 0, true, sub);
 	a = node_action(gr, sub, m);
 	if (!gr->dry)
 		other = a >= 0 ? ret_label(g, (uint32_t)a) : new_label(g);
@@ -291,7 +357,7 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 		walk(g, gr, sub, m);
 	}
 	for (size_t k = 0; k < nv && !g->oom; k++) {
-		m = branch(gr, es, n, off, &vals[k], sub);
+		m = branch(gr, es, &sp, k, false, sub);
 		if (node_action(gr, sub, m) >= 0)
 			continue;
 		if (!gr->dry)
