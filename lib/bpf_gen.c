@@ -291,6 +291,21 @@ static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 	return gen_pass(&g, ir, out, NULL, NULL, err);
 }
 
+/* The least a linear layout of ir takes (libseccomp's, which runc
+ * loads, plus nothing for arguments): per ABI a load, a check and a
+ * return, and a JEQ per syscall with its own decision. A speed-first
+ * program longer than that tries the size-first layout too, and the
+ * shorter is kept; one below it keeps its speed (Docker's default: 268
+ * instructions against a floor of 1,000). */
+static size_t linear_floor(const struct cf_ir *ir)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < ir->nabis; i++)
+		len += 3 + ir->abis[i].nsys;
+	return len;
+}
+
 /* The speed-first passes: the weighted search, then (when they help)
  * returns behind the syscall code that jumped far for them, and code
  * shared between searches. */
@@ -316,7 +331,7 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
-	if (len1 > CF_BPF_MAXINSNS / 8) {
+	if (len1 > CF_BPF_MAXINSNS / 8 || len1 > linear_floor(ir)) {
 		/* a large program: syscall code shared between searches, at
 		 * the price of a jump into it */
 		g = gen_init(m, o);
