@@ -25,7 +25,10 @@ static size_t target(const struct gen *g, size_t i, int l)
 
 /* opt: a jump to a pool return that is out of reach may land on the
  * nearest RET of the same action ahead -- another syscall's return, a
- * trampoline copy -- instead of getting a copy of its own. */
+ * trampoline copy -- instead of getting a copy of its own; a jump to
+ * other code out of reach may land on a JA ahead that goes there (a
+ * trampoline of another jump), instead of a JA of its own (the path
+ * runs one JA either way). */
 struct lk {
 	size_t *addr;
 	uint8_t *dst; /* [2 * i + s]: jump offset of side s of instruction i */
@@ -34,6 +37,9 @@ struct lk {
 	int *rkey;    /* instruction -> action index of its RET, -1 */
 	size_t *last; /* by action index: nearest RET ahead (sweep) */
 	size_t nacts;
+	/* opt: by instruction, the nearest JA ahead that lands on it (a
+	 * trampoline or one of the program's), SIZE_MAX: none (sweep) */
+	size_t *ja_to;
 };
 
 static int side_key(const struct gen *g, const struct lk *k, size_t i,
@@ -109,6 +115,9 @@ static bool collect_keys(struct gen *g, struct lk *k)
 	k->nacts = t.n;
 	acts_free(&t);
 	k->last = calloc(k->nacts + 1, sizeof(*k->last));
+	k->ja_to = g->opt ? calloc(g->n + 1, sizeof(*k->ja_to)) : NULL;
+	if (g->opt && !k->ja_to)
+		return false;
 	return k->last != NULL;
 }
 
@@ -120,6 +129,8 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 
 	for (size_t a = 0; a < k->nacts; a++)
 		k->last[a] = SIZE_MAX;
+	for (size_t u = 0; k->ja_to && u <= g->n; u++)
+		k->ja_to[u] = SIZE_MAX;
 	for (size_t u = g->n; u-- > 0;) {
 		const struct ginsn *in = &g->in[u];
 		size_t au = k->addr[u];
@@ -129,10 +140,13 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 				k->last[k->rkey[u]] = au;
 			continue;
 		}
+		if (in->code == (BPF_JMP | BPF_JA) && k->ja_to)
+			k->ja_to[target(g, u, in->jt)] = au;
 		if (!is_cond(in))
 			continue;
 		for (unsigned s = 0; s < 2; s++) {
-			size_t to = k->addr[target(g, u, s ? in->jf : in->jt)];
+			size_t t = target(g, u, s ? in->jf : in->jt);
+			size_t to = k->addr[t];
 			int a = side_key(g, k, u, s);
 
 			if (!(k->tr[u] & (1u << s)) && to - au - 1 > 255) {
@@ -140,6 +154,11 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 				    k->last[a] != SIZE_MAX &&
 				    k->last[a] - au - 1 <= 255) {
 					to = k->last[a];
+				} else if (k->ja_to &&
+					   k->ja_to[t] != SIZE_MAX &&
+					   k->ja_to[t] - au - 1 <= 255) {
+					/* a JA ahead already goes there */
+					to = k->ja_to[t];
 				} else {
 					k->tr[u] |= (uint8_t)(1u << s);
 					stable = false;
@@ -151,9 +170,15 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 		}
 		for (unsigned s = 2; s-- > 0;) {
 			int a = side_key(g, k, u, s);
+			size_t t = target(g, u, s ? in->jf : in->jt);
 
-			if ((k->tr[u] & (1u << s)) && a >= 0 && k->last)
+			if (!(k->tr[u] & (1u << s)))
+				continue;
+			if (a >= 0 && k->last)
 				k->last[a] = au + 1 + k->dst[2 * u + s];
+			else if (k->ja_to &&
+				 BPF_CLASS(g->in[t].code) != BPF_RET)
+				k->ja_to[t] = au + 1 + k->dst[2 * u + s];
 		}
 	}
 	return stable;
@@ -452,5 +477,6 @@ out:
 	free(k.key);
 	free(k.rkey);
 	free(k.last);
+	free(k.ja_to);
 	return rc;
 }
