@@ -207,23 +207,52 @@ int rec_runtimes_parse(const char *list, unsigned *out)
 	return rc;
 }
 
-/* Was (host, nr) observed before the runtimes were added? */
-static bool rt_seen(const struct cf_record *obs, int host, uint32_t nr)
+/* The host's numbers the workload called itself (count > 0), gathered in
+ * one pass: cf_record_next names each observation with a linear search
+ * of the syscall table, and asking it again for every runtime entry took
+ * about 1.5 ms of every recording (docs/record.md, "Start-up"). Numbers
+ * from RT_SEEN_BITS up (o32 MIPS numbers start at 4000) are looked up one
+ * by one. */
+enum { RT_SEEN_BITS = 1024 };
+struct rt_seen {
+	const struct cf_record *obs;
+	uint64_t bits[RT_SEEN_BITS / 64];
+};
+
+static void rt_seen_init(struct rt_seen *s, const struct cf_record *obs,
+			 int host)
 {
 	size_t pos = 0;
 	int abi;
 	uint32_t n;
 	uint64_t count;
 
+	memset(s, 0, sizeof(*s));
+	s->obs = obs;
 	while (cf_record_next(obs, &pos, &abi, &n, &count))
+		if (abi == host && n < RT_SEEN_BITS && count)
+			s->bits[n / 64] |= 1ULL << (n % 64);
+}
+
+/* Was (host, nr) observed before the runtimes were added? */
+static bool rt_seen(const struct rt_seen *s, int host, uint32_t nr)
+{
+	size_t pos = 0;
+	int abi;
+	uint32_t n;
+	uint64_t count;
+
+	if (nr < RT_SEEN_BITS)
+		return s->bits[nr / 64] >> (nr % 64) & 1;
+	while (cf_record_next(s->obs, &pos, &abi, &n, &count))
 		if (abi == host && n == nr && count)
 			return true;
 	return false;
 }
 
 /* One entry: "name[ 0xA0 0xA1 ...]". */
-static int rt_add_entry(struct cf_record *obs, bool args, const char *e,
-			struct rec_rt_added *added)
+static int rt_add_entry(struct cf_record *obs, const struct rt_seen *seen,
+			bool args, const char *e, struct rec_rt_added *added)
 {
 	char name[64];
 	size_t len = strcspn(e, " ");
@@ -239,7 +268,7 @@ static int rt_add_entry(struct cf_record *obs, bool args, const char *e,
 	nr = cf_syscall_number(host, name);
 	if (nr < 0)
 		return 0; /* not on this ABI: nothing to allow */
-	if (!rt_seen(obs, host, (uint32_t)nr))
+	if (!rt_seen(seen, host, (uint32_t)nr))
 		rec_rt_note(added, cf_syscall_name(host, (uint32_t)nr));
 	if (cf_record_add(obs, host, (uint32_t)nr, 0) < 0)
 		return -1;
@@ -270,12 +299,17 @@ void rec_rt_note(struct rec_rt_added *added, const char *name)
 int rec_add_runtime_calls(struct cf_record *obs, bool args, unsigned which,
 			  unsigned bit, struct rec_rt_added *added)
 {
+	struct rt_seen seen;
+
 	added->n = 0;
+	if (!(which & bit))
+		return 0;
+	rt_seen_init(&seen, obs, cf_abi_host());
 	for (size_t t = 0; t < CF_ARRAY_LEN(rt_tables); t++) {
-		if (!(rt_tables[t].runtimes & bit) || !(which & bit))
+		if (!(rt_tables[t].runtimes & bit))
 			continue;
 		for (const char *const *e = rt_tables[t].calls; *e; e++)
-			if (rt_add_entry(obs, args, *e, added) < 0)
+			if (rt_add_entry(obs, &seen, args, *e, added) < 0)
 				return -1;
 	}
 	return 0;

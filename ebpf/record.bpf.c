@@ -3,11 +3,21 @@
  * record.bpf.c - the kernel side of `callfence record --backend ebpf`
  * (CO-RE; vmlinux.h is generated from the build machine's BTF).
  *
- *   tp_btf/sys_enter           a followed task's call: count (ABI, nr);
+ *   raw_tp/sys_enter           a followed task's call: count (ABI, nr);
  *                              --args: the distinct values of the
  *                              arguments the library records
- *   tp_btf/sched_process_fork  a followed process starts one: follow it
- *   tp_btf/sched_process_exit  the last thread of a process: forget it
+ *   raw_tp/sched_process_fork  a followed process starts one: follow it;
+ *                              one not followed starts one: forget its
+ *                              pid (an exited followed process had it)
+ *
+ * Raw tracepoints, not tp_btf: a tp_btf program names its tracepoint by
+ * its BTF type, which the kernel finds by a linear search of its BTF
+ * (about 125 000 types) at every load; a raw tracepoint is attached by
+ * name. The programs read the same arguments (pt_regs through a probe
+ * read). Two programs, not three: a sched_process_exit program cleared
+ * the bit of a process when it exited, and cost a load, a verification,
+ * an attach and a detach per recording; the fork program clears a reused
+ * pid's bit instead (docs/record.md, "Start-up").
  *
  * Followed processes are a bitmap of tgids; with a namespace scope a
  * task is also followed when it is found in the scope at a call.
@@ -27,7 +37,7 @@ const volatile __u32 rec_scope = REC_SCOPE_TREE;
 const volatile __u64 rec_mntns;
 const volatile bool rec_args;
 /* tests/live/record-ebpf.sh's loss test: the kernel side follows at most
- * this many processes besides the first (0: as many as the hash holds) */
+ * this many processes in all, besides the first (0: no limit) */
 const volatile __u32 rec_test_max_new;
 const volatile struct rec_argspec rec_argspecs[REC_BPF_ABIS * REC_NR_SLOTS];
 
@@ -99,7 +109,7 @@ static __always_inline void count(__u32 which)
 		c->n[which] += 1;
 }
 
-/* rec_test_max_new: processes the kernel side follows now */
+/* rec_test_max_new: processes the kernel side has followed */
 __u64 rec_test_live;
 
 /* The word of tgid's bit; NULL past pid_max as it was at load. */
@@ -133,6 +143,20 @@ static __always_inline void follow(__u32 tgid)
 	count(REC_CNT_PROCESSES);
 	if (rec_test_max_new)
 		__sync_fetch_and_add(&rec_test_live, 1);
+}
+
+/* A process not followed started tgid. A followed process that exited
+ * leaves its bit set; a pid is reused only by a new process, which every
+ * way of starting one (fork, vfork, clone, clone3, kernel threads) passes
+ * through sched_process_fork before the new process first runs: so the
+ * bit is cleared before a call of the new process can be counted
+ * (tests/live/record-ebpf-pid-reuse.sh). Threads keep their tgid. */
+static __always_inline void forget(__u32 tgid)
+{
+	__u64 *w = task_word(tgid), bit = 1ULL << (tgid % 64);
+
+	if (w && (*w & bit))
+		__sync_fetch_and_and(w, ~bit);
 }
 
 static __always_inline bool in_scope(struct task_struct *t)
@@ -204,19 +228,19 @@ static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
 	if (!mask)
 		return;
 	if (abi == REC_BPF_ABI_I386) {
-		a[0] = regs->bx;
-		a[1] = regs->cx;
-		a[2] = regs->dx;
-		a[3] = regs->si;
-		a[4] = regs->di;
-		a[5] = regs->bp;
+		a[0] = BPF_CORE_READ(regs, bx);
+		a[1] = BPF_CORE_READ(regs, cx);
+		a[2] = BPF_CORE_READ(regs, dx);
+		a[3] = BPF_CORE_READ(regs, si);
+		a[4] = BPF_CORE_READ(regs, di);
+		a[5] = BPF_CORE_READ(regs, bp);
 	} else {
-		a[0] = regs->di;
-		a[1] = regs->si;
-		a[2] = regs->dx;
-		a[3] = regs->r10;
-		a[4] = regs->r8;
-		a[5] = regs->r9;
+		a[0] = BPF_CORE_READ(regs, di);
+		a[1] = BPF_CORE_READ(regs, si);
+		a[2] = BPF_CORE_READ(regs, dx);
+		a[3] = BPF_CORE_READ(regs, r10);
+		a[4] = BPF_CORE_READ(regs, r8);
+		a[5] = BPF_CORE_READ(regs, r9);
 	}
 	if (sp->clone3) {
 		add_clone3_word(slot, a[0]);
@@ -230,7 +254,7 @@ static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
 	}
 }
 
-SEC("tp_btf/sys_enter")
+SEC("raw_tp/sys_enter")
 int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -267,31 +291,19 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
+SEC("raw_tp/sched_process_fork")
 int BPF_PROG(rec_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 
-	if (!followed(ptgid))
+	if (!followed(ptgid)) {
+		forget(ctgid);
 		return 0;
+	}
 	if (ctgid == ptgid)
 		count(REC_CNT_THREADS);
 	else
 		follow(ctgid);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(rec_exit, struct task_struct *p, bool group_dead)
-{
-	__u32 tgid = BPF_CORE_READ(p, tgid);
-	__u64 *w = task_word(tgid), bit = 1ULL << (tgid % 64);
-
-	/* (clearing a bit cannot fail: REC_CNT_LOST_EXITS stays 0) */
-	if (!group_dead || !w || !(*w & bit))
-		return 0;
-	if ((__sync_fetch_and_and(w, ~bit) & bit) && rec_test_max_new)
-		__sync_fetch_and_add(&rec_test_live, -1);
 	return 0;
 }

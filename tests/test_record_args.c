@@ -630,6 +630,43 @@ TEST(record_runtime_chooses_the_added_calls)
 	CHECK_CONTAINS(r.err, "--runtime: unknown runtime 'docker'");
 }
 
+/* The summary line of runc's added calls lists name iff the recording
+ * did not see the workload call it (rt_seen). */
+static bool runc_added_lists(const char *err, const char *name)
+{
+	const char *line = strstr(err, "added for runc's calls");
+	const char *end = line ? strchr(line, '\n') : NULL;
+	char want[64];
+
+	snprintf(want, sizeof(want), " %s ", name);
+	for (const char *c = line; c && (c = strstr(c, want)); c++)
+		if (!end || c < end)
+			return true;
+	return false;
+}
+
+/* A runtime call the workload made itself is not listed as added: sh's
+ * `cd /` calls chdir (runc's list has it); true does not. */
+TEST(record_runtime_lists_only_calls_the_workload_did_not_make)
+{
+	static struct cmd_res r;
+	struct ra_files fs;
+	const char *prof = fs.prof;
+
+	if (!ra_files(&fs, false))
+		return;
+	cmd_run(&r, (const char *const[]){"record", "-o", prof, "--", "true",
+					  NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK(runc_added_lists(r.err, "chdir"));
+	cmd_run(&r, (const char *const[]){"record", "-o", prof, "--", "sh",
+					  "-c", "cd /", NULL});
+	CHECK_EQ(r.status, 0);
+	CHECK(!runc_added_lists(r.err, "chdir"));
+	CHECK(runc_added_lists(r.err, "setuid"));
+	CHECK_EQ(ra_decide_file(prof, "chdir", 0), ALLOW);
+}
+
 /* json (a recorded profile) has a clone rule for flags value. */
 static bool clone_rule(const char *json, unsigned long value)
 {
