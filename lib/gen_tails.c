@@ -31,9 +31,8 @@
  * copy stays where the load needs it.
  */
 #include "gen_internal.h"
+#include "gen_scratch.h"
 
-#include <stdlib.h>
-#include <string.h>
 
 /* An instruction's graph: its operation and its successors' numbers. */
 struct tkey {
@@ -184,34 +183,26 @@ static void redirect(struct gen *g, struct tails *t, bool *reach)
 	}
 }
 
-static void tails_free(struct tails *t)
-{
-	free(t->key);
-	free(t->last);
-	free(t->slot);
-	free(t->num);
-	free(t->label);
-}
-
 bool share_tails(struct gen *g)
 {
-	struct tails t = {0};
-	bool *reach = NULL;
-	size_t *newpos = NULL;
+	size_t n = g->n, mark = cf_scratch_mark(g->tmp);
+	struct tails t = {.cap = 16};
+	bool *reach;
+	size_t *newpos;
 	bool ok;
 
-	if (!g->share_tails || g->n < 2)
+	if (!g->share_tails || n < 2)
 		return true;
-	t.cap = 16;
-	while (t.cap < 2 * g->n)
+	while (t.cap < 2 * n)
 		t.cap *= 2;
-	t.key = malloc((g->n + 1) * sizeof(*t.key));
-	t.last = malloc((g->n + 1) * sizeof(*t.last));
-	t.slot = calloc(t.cap, sizeof(*t.slot));
-	t.num = calloc(g->n + 1, sizeof(*t.num));
-	t.label = calloc(g->n + 1, sizeof(*t.label));
-	reach = calloc(g->n + 1, sizeof(*reach));
-	newpos = malloc((g->n + 1) * sizeof(*newpos));
+	/* the pass's scratch (zeroed), given back behind it */
+	t.key = cf_scratch_array(g->tmp, n + 1, sizeof(*t.key));
+	t.last = cf_scratch_array(g->tmp, n + 1, sizeof(*t.last));
+	t.slot = cf_scratch_array(g->tmp, t.cap, sizeof(*t.slot));
+	t.num = cf_scratch_array(g->tmp, n + 1, sizeof(*t.num));
+	t.label = cf_scratch_array(g->tmp, n + 1, sizeof(*t.label));
+	reach = cf_scratch_array(g->tmp, n + 1, sizeof(*reach));
+	newpos = cf_scratch_array(g->tmp, n + 1, sizeof(*newpos));
 	ok = t.key && t.last && t.slot && t.num && t.label && reach && newpos;
 	/* a bad jump: leave the program as it is, the layout reports it */
 	if (ok && number_all(g, &t)) {
@@ -219,8 +210,6 @@ bool share_tails(struct gen *g)
 		if (!g->oom)
 			drop_dead(g, reach, newpos);
 	}
-	tails_free(&t);
-	free(reach);
-	free(newpos);
+	cf_scratch_rewind(g->tmp, mark);
 	return ok && !g->oom;
 }
