@@ -33,7 +33,6 @@
 #include "gen_internal.h"
 #include "gen_scratch.h"
 
-
 /* An instruction's graph: its operation and its successors' numbers. */
 struct tkey {
 	uint16_t code;
