@@ -276,6 +276,24 @@ static bool emit_value_run(struct gen *g, const struct vtab *tabs,
 	return run;
 }
 
+/* One split of a value search: v[i..mid-1] left, v[mid..j] right. */
+struct vtree_split {
+	const struct vtab *tabs;
+	const struct value_step *v;
+	size_t i, mid, j;
+	uint32_t lo_off;
+};
+
+static void vtree_side(struct gen *g, const void *ctx, bool right)
+{
+	const struct vtree_split *s = ctx;
+
+	if (right)
+		emit_vtree(g, s->tabs, s->v, s->mid, s->j, s->lo_off);
+	else
+		emit_vtree(g, s->tabs, s->v, s->i, s->mid - 1, s->lo_off);
+}
+
 /* Search over v[i..j] with the value in A: lone values as JEQ runs
  * (g->value_runs), else balanced by count. [X][v][X] with a single value
  * v in the middle is one JEQ. */
@@ -305,21 +323,8 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 	}
 	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
 	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
-	if (lt != NEXT && rt != NEXT) {
-		emit_jmp(g, BPF_JGE, v[mid].lo, rt, lt);
-	} else if (lt != NEXT) {
-		emit_jmp(g, BPF_JGE, v[mid].lo, NEXT, lt);
-		emit_vtree(g, tabs, v, mid, j, lo_off);
-	} else if (rt != NEXT) {
-		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
-		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
-	} else {
-		rt = new_label(g);
-		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
-		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
-		place(g, rt);
-		emit_vtree(g, tabs, v, mid, j, lo_off);
-	}
+	emit_split(g, v[mid].lo, lt, rt, vtree_side,
+		   &(struct vtree_split){tabs, v, i, mid, j, lo_off});
 }
 
 static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,

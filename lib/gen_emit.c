@@ -172,31 +172,49 @@ static void cmp_masked(struct gen *g, uint32_t off, uint32_t mask, uint32_t val,
 	}
 }
 
-/* One word compare: A op k, or its negation (LT = !GE, LE = !GT). */
+/* One word compare: A op k, as one jump (JEQ, JGT or JGE) whose
+ * branches swap for a negation (NE = !EQ, LT = !GE, LE = !GT). */
 static void cmp_word(struct gen *g, enum cf_op op, uint32_t k, int pass,
 		     int fail)
 {
-	switch (op) {
-	case CF_OP_EQ:
-		emit_jmp(g, BPF_JEQ, k, pass, fail);
-		break;
-	case CF_OP_NE:
-		emit_jmp(g, BPF_JEQ, k, fail, pass);
-		break;
-	case CF_OP_GT:
-		emit_jmp(g, BPF_JGT, k, pass, fail);
-		break;
-	case CF_OP_GE:
-		emit_jmp(g, BPF_JGE, k, pass, fail);
-		break;
-	case CF_OP_LT:
-		emit_jmp(g, BPF_JGE, k, fail, pass);
-		break;
-	case CF_OP_LE:
-		emit_jmp(g, BPF_JGT, k, fail, pass);
-		break;
-	default:
-		break;
+	static const struct {
+		uint16_t jmp; /* 0: no word compare (MASKED_EQ) */
+		bool negated;
+	} by_op[] = {
+	    [CF_OP_EQ] = {BPF_JEQ, false}, [CF_OP_NE] = {BPF_JEQ, true},
+	    [CF_OP_GT] = {BPF_JGT, false}, [CF_OP_GE] = {BPF_JGE, false},
+	    [CF_OP_LT] = {BPF_JGE, true},  [CF_OP_LE] = {BPF_JGT, true},
+	};
+
+	if ((size_t)op >= CF_ARRAY_SIZE(by_op) || !by_op[op].jmp)
+		return;
+	if (by_op[op].negated)
+		emit_jmp(g, by_op[op].jmp, k, fail, pass);
+	else
+		emit_jmp(g, by_op[op].jmp, k, pass, fail);
+}
+
+void emit_split(struct gen *g, uint32_t k, int lt, int rt, split_side_fn *side,
+		const void *ctx)
+{
+	int right = rt;
+
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, k, rt, lt);
+		return;
+	}
+	if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, k, NEXT, lt);
+		side(g, ctx, true);
+		return;
+	}
+	if (rt == NEXT)
+		right = new_label(g);
+	emit_jmp(g, BPF_JGE, k, right, NEXT);
+	side(g, ctx, false);
+	if (rt == NEXT) {
+		place(g, right);
+		side(g, ctx, true);
 	}
 }
 

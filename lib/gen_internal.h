@@ -285,6 +285,12 @@ bool gen_chain(struct gen *g, const struct cf_arch *ar,
 	       const struct cf_ir_chain *c, int ok, int fail);
 int low32_conds(const struct cf_ir_sys *s, size_t n);
 void gen_sys(struct gen *g, const struct grange *r);
+/* A search's split at k (A >= k goes right): lt, rt are the label of a
+ * side that one jump decides, else NEXT; side(g, ctx, right) emits a side
+ * that is not (the left one behind the jump, the right one at a label). */
+typedef void split_side_fn(struct gen *g, const void *ctx, bool right);
+void emit_split(struct gen *g, uint32_t k, int lt, int rt, split_side_fn *side,
+		const void *ctx);
 
 /* gen_args.c: step functions and residues */
 int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n);
