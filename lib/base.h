@@ -58,6 +58,24 @@ int cf_grow(void **arr, size_t *cap, size_t need, size_t size, size_t first);
 #define CF_GROW(arr, cap, need, first)                                         \
 	cf_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)), (first))
 
+/* ---- util.c: hash indexes ---------------------------------------------- */
+
+/* The one small hash map of lib/: an index over entries the caller keeps in
+ * an array of its own, numbered from 1. A slot holds an entry's number, 0
+ * when empty; open addressing with linear probing over a power-of-two
+ * table kept at most half full; entries are never removed. */
+typedef uint64_t cf_index_hash_fn(const void *ctx, int entry);
+typedef bool cf_index_same_fn(const void *ctx, int entry, const void *key);
+/* Room for n entries in the index *slot of *cap slots (first: the least
+ * size, a power of two): when it grows, every entry is placed again by
+ * hash(ctx, entry). 0, or -ENOMEM with *slot and *cap unchanged. */
+int cf_index_reserve(int **slot, size_t *cap, size_t n, size_t first,
+		     cf_index_hash_fn *hash, const void *ctx);
+/* The slot of the entry that same(ctx, entry, key) accepts, among those of
+ * hash h, else the empty slot where such an entry goes (cap > 0). */
+size_t cf_index_find(const int *slot, size_t cap, uint64_t h,
+		     cf_index_same_fn *same, const void *ctx, const void *key);
+
 /* Sets err (if non-NULL) and returns code (a negative errno). */
 int cf_err(struct cf_error *err, int code, const char *fmt, ...)
     CF_PRINTF(3, 4);

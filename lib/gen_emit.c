@@ -14,30 +14,19 @@
 
 /* ---- labels and emission ------------------------------------------- */
 
-static bool rets_grow(struct gen *g)
+/* The return pool's index (g->rets): return labels by action. */
+static uint64_t ret_hash(const void *ctx, int l)
 {
-	size_t ncap = g->caprets ? g->caprets * 2 : 16;
-	int *nt = calloc(ncap, sizeof(*nt));
+	const struct gen *g = ctx;
 
-	if (!nt) {
-		g->oom = true;
-		return false;
-	}
-	for (size_t i = 0; i < g->caprets; i++) {
-		int l = g->rets[i];
-		size_t h;
+	return hash32(g->lb[l].action);
+}
 
-		if (!l)
-			continue;
-		h = hash32(g->lb[l].action) & (ncap - 1);
-		while (nt[h])
-			h = (h + 1) & (ncap - 1);
-		nt[h] = l;
-	}
-	free(g->rets);
-	g->rets = nt;
-	g->caprets = ncap;
-	return true;
+static bool ret_same(const void *ctx, int l, const void *action)
+{
+	const struct gen *g = ctx;
+
+	return g->lb[l].action == *(const uint32_t *)action;
 }
 
 /* A return label of the open scope: placed right behind the syscall's
@@ -108,14 +97,15 @@ int ret_label(struct gen *g, uint32_t action)
 	if (g->in_scope && (l = scope_label(g, action)) >= 0)
 		return l;
 
-	if ((g->nrets + 1) * 2 > g->caprets && !rets_grow(g))
+	if (cf_index_reserve(&g->rets, &g->caprets, g->nrets + 1, 16, ret_hash,
+			     g)) {
+		g->oom = true;
 		return 0;
-	h = hash32(action) & (g->caprets - 1);
-	while ((l = g->rets[h]) != 0) {
-		if (g->lb[l].action == action)
-			return l;
-		h = (h + 1) & (g->caprets - 1);
 	}
+	h = cf_index_find(g->rets, g->caprets, hash32(action), ret_same, g,
+			  &action);
+	if (g->rets[h])
+		return g->rets[h];
 	l = new_label(g);
 	if (!l)
 		return 0;

@@ -75,7 +75,7 @@ struct gen {
 	size_t n, capin;
 	struct glabel *lb;
 	size_t nlb, caplb;
-	int *rets; /* open-addressing table action -> label, 0 = empty */
+	int *rets; /* cf_index of the return labels by action */
 	size_t nrets, caprets;
 	struct grange *rg;
 	size_t nrg, caprg;
@@ -102,7 +102,7 @@ struct gen {
 	bool drop_unreached; /* opt: gen_unreached.c after the link */
 	struct shared *sh;
 	size_t nsh, capsh;
-	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
+	int *shared_index; /* cf_index of sh by body */
 	size_t capshared_index;
 	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
 	uint64_t calls_total;	   /* opt: the native ABI's calls, weighted */

@@ -44,22 +44,33 @@ static int side_key(const struct gen *g, const struct lk *k, size_t i,
 	return k->key && l != NEXT ? k->key[l] : -1;
 }
 
-/* Small indexes for actions: open addressing over at most n actions. */
+/* Small indexes for actions: the distinct actions in order of first
+ * sight (at most n), in a cf_index. */
 struct acts {
 	uint32_t *action;
-	int *idx; /* index + 1, 0 = empty slot */
+	int *idx;
 	size_t cap, n;
 };
 
+static uint64_t acts_hash(const void *ctx, int k)
+{
+	const struct acts *t = ctx;
+
+	return hash32(t->action[k - 1]);
+}
+
+static bool acts_same(const void *ctx, int k, const void *action)
+{
+	const struct acts *t = ctx;
+
+	return t->action[k - 1] == *(const uint32_t *)action;
+}
+
 static bool acts_init(struct acts *t, size_t n)
 {
-	t->cap = 16;
-	while (t->cap < 2 * n)
-		t->cap *= 2;
-	t->n = 0;
-	t->action = calloc(t->cap, sizeof(*t->action));
-	t->idx = calloc(t->cap, sizeof(*t->idx));
-	return t->action && t->idx;
+	*t = (struct acts){calloc(n ? n : 1, sizeof(*t->action)), NULL, 0, 0};
+	return t->action &&
+	       !cf_index_reserve(&t->idx, &t->cap, n, 16, acts_hash, t);
 }
 
 static void acts_free(struct acts *t)
@@ -71,12 +82,11 @@ static void acts_free(struct acts *t)
 /* The index of action (a new one if add), or -1. */
 static int acts_index(struct acts *t, uint32_t action, bool add)
 {
-	size_t h = hash32(action) & (t->cap - 1);
+	size_t h = cf_index_find(t->idx, t->cap, hash32(action), acts_same, t,
+				 &action);
 
-	while (t->idx[h] && t->action[h] != action)
-		h = (h + 1) & (t->cap - 1);
 	if (!t->idx[h] && add) {
-		t->action[h] = action;
+		t->action[t->n] = action;
 		t->idx[h] = (int)++t->n;
 	}
 	return t->idx[h] - 1;

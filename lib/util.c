@@ -193,6 +193,48 @@ int cf_grow(void **arr, size_t *cap, size_t need, size_t size, size_t first)
 	return 0;
 }
 
+/* ---- hash indexes ------------------------------------------------------- */
+
+int cf_index_reserve(int **slot, size_t *cap, size_t n, size_t first,
+		     cf_index_hash_fn *hash, const void *ctx)
+{
+	size_t ncap;
+	int *t;
+
+	if (n <= *cap / 2)
+		return 0;
+	if (n > SIZE_MAX / 4)
+		return -ENOMEM;
+	ncap = cf_grow_cap(*cap, 2 * n, first);
+	t = calloc(ncap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < *cap; i++) {
+		size_t k;
+
+		if (!(*slot)[i])
+			continue;
+		for (k = hash(ctx, (*slot)[i]) & (ncap - 1); t[k];
+		     k = (k + 1) & (ncap - 1))
+			;
+		t[k] = (*slot)[i];
+	}
+	free(*slot);
+	*slot = t;
+	*cap = ncap;
+	return 0;
+}
+
+size_t cf_index_find(const int *slot, size_t cap, uint64_t h,
+		     cf_index_same_fn *same, const void *ctx, const void *key)
+{
+	size_t i = h & (cap - 1);
+
+	while (slot[i] && !same(ctx, slot[i], key))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
 /* ---- errors ------------------------------------------------------------- */
 
 static void cf_copy(char *dst, size_t size, const char *src)
