@@ -221,6 +221,27 @@ static void hi_split(struct gen *g, uint32_t dh, int above, int below)
 	}
 }
 
+/* The high word of an ordered 64-bit compare (A holds it): decides when
+ * it differs from dh (above passes GT/GE, below passes LT/LE), and
+ * decides alone (true) when the low word cannot matter: a >= (dh:0),
+ * a > (dh:~0), a < (dh:0), a <= (dh:~0). */
+static bool ordered_hi(struct gen *g, enum cf_op op, uint32_t dh, uint32_t dl,
+		       int pass, int fail)
+{
+	bool upward = op == CF_OP_GT || op == CF_OP_GE;
+	bool inclusive_lo = op == CF_OP_GE || op == CF_OP_LT;
+
+	if (dl == (inclusive_lo ? 0 : UINT32_MAX)) {
+		cmp_word(g, op, dh, pass, fail);
+		return true;
+	}
+	if (upward)
+		hi_split(g, dh, pass, fail);
+	else
+		hi_split(g, dh, fail, pass);
+	return false;
+}
+
 static void cond64(struct gen *g, const struct cf_arch *ar,
 		   const struct cf_cond *c, int pass, int fail)
 {
@@ -240,24 +261,11 @@ static void cond64(struct gen *g, const struct cf_arch *ar,
 		break;
 	case CF_OP_GT:
 	case CF_OP_GE:
-		load(g, hi);
-		/* a >= (dh:0) and a > (dh:~0) depend on the high word only */
-		if ((op == CF_OP_GE && dl == 0) ||
-		    (op == CF_OP_GT && dl == UINT32_MAX)) {
-			cmp_word(g, op, dh, pass, fail);
-			return;
-		}
-		hi_split(g, dh, pass, fail);
-		break;
 	case CF_OP_LT:
 	case CF_OP_LE:
 		load(g, hi);
-		if ((op == CF_OP_LT && dl == 0) ||
-		    (op == CF_OP_LE && dl == UINT32_MAX)) {
-			cmp_word(g, op, dh, pass, fail);
+		if (ordered_hi(g, op, dh, dl, pass, fail))
 			return;
-		}
-		hi_split(g, dh, fail, pass);
 		break;
 	case CF_OP_MASKED_EQ: {
 		uint64_t m = c->datum, v = c->datum2 & m;
