@@ -607,12 +607,11 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
 }
 
-void gen_program(struct gen *g, const struct cf_ir *ir)
+/* The distinct audit arches of ir's ABIs (at most 32), in order: their
+ * number. */
+static size_t collect_audits(const struct cf_ir *ir, uint32_t audits[32])
 {
-	uint32_t audits[32];
-	int labels[32];
 	size_t na = 0;
-	int kill;
 
 	for (size_t i = 0; i < ir->nabis && i < 32; i++) {
 		uint32_t au = cf_arches[ir->abis[i].arch].audit_arch;
@@ -623,14 +622,24 @@ void gen_program(struct gen *g, const struct cf_ir *ir)
 		if (j == na)
 			audits[na++] = au;
 	}
+	return na;
+}
+
+/* The dispatch on arch: a check per audit arch, each leading to its
+ * search's label (labels[i]), any other arch killed. opt: the last
+ * arch's search follows its check, the native one's comes last, so that
+ * no check needs a trampoline in the usual case of a native search
+ * longer than the others. */
+static void emit_arch_checks(struct gen *g, const uint32_t *audits, size_t na,
+			     int *labels)
+{
+	int kill;
+
 	g->cur = ST_UNK;
 	g->part = CF_PART_ARCH;
 	g->abi = -1;
 	load(g, (uint32_t)OFF_ARCH);
 	kill = ret_label(g, CF_RET_KILL_THREAD);
-	/* opt: the last arch's search follows its check, the native one's
-	 * comes last, so that no check needs a trampoline in the usual
-	 * case of a native search longer than the others */
 	for (size_t i = 0; i < na; i++) {
 		bool last = i + 1 == na;
 
@@ -640,7 +649,13 @@ void gen_program(struct gen *g, const struct cf_ir *ir)
 	}
 	if (!na)
 		emit_ret(g, CF_RET_KILL_THREAD);
-	/* sharing: count the syscall code of every search first */
+}
+
+/* Sharing: counts the syscall code of every search first, then the
+ * 64-bit code that can run on another ABI's 32-bit code. */
+static void count_shared(struct gen *g, const struct cf_ir *ir,
+			 const uint32_t *audits, size_t na)
+{
 	for (size_t i = 0; (g->share || g->share_inline) && i < na && !g->oom;
 	     i++) {
 		build_ranges(g, ir, audits[i]);
@@ -648,7 +663,6 @@ void gen_program(struct gen *g, const struct cf_ir *ir)
 			if (g->rg[q].sys && live_chains(g->rg[q].sys))
 				shared_of(g, &g->rg[q], true);
 	}
-	/* then the 64-bit code that can run on another ABI's 32-bit code */
 	for (size_t i = 0; g->share_inline && i < na && !g->oom; i++) {
 		build_ranges(g, ir, audits[i]);
 		for (size_t q = 0; q < g->nrg && !g->oom; q++) {
@@ -661,6 +675,38 @@ void gen_program(struct gen *g, const struct cf_ir *ir)
 					      &arg, true);
 		}
 	}
+}
+
+/* What follows every search: the shared syscall code, then the return
+ * pool in order of first use. */
+static void emit_returns(struct gen *g)
+{
+	g->part = CF_PART_RETURN;
+	g->abi = -1;
+	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
+		if (!g->sh[q].label || g->sh[q].placed)
+			continue;
+		place(g, g->sh[q].label);
+		g->sh[q].placed = true;
+		gen_sys(g, &g->sh[q].r);
+		g->body = -1;
+	}
+	for (size_t l = 1; l < g->nlb; l++) {
+		if (!g->lb[l].is_ret || g->lb[l].local || !g->lb[l].refs)
+			continue;
+		place(g, (int)l);
+		emit_ret(g, g->lb[l].action);
+	}
+}
+
+void gen_program(struct gen *g, const struct cf_ir *ir)
+{
+	uint32_t audits[32];
+	int labels[32];
+	size_t na = collect_audits(ir, audits);
+
+	emit_arch_checks(g, audits, na, labels);
+	count_shared(g, ir, audits, na);
 	for (size_t k = 0; k < na && !g->oom; k++) {
 		size_t i = g->opt ? na - 1 - k : k;
 
@@ -672,22 +718,5 @@ void gen_program(struct gen *g, const struct cf_ir *ir)
 		load(g, (uint32_t)OFF_NR);
 		emit_search(g, ir, audits[i]);
 	}
-	g->part = CF_PART_RETURN;
-	g->abi = -1;
-	/* the shared syscall code, behind every search */
-	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
-		if (!g->sh[q].label || g->sh[q].placed)
-			continue;
-		place(g, g->sh[q].label);
-		g->sh[q].placed = true;
-		gen_sys(g, &g->sh[q].r);
-		g->body = -1;
-	}
-	/* the return pool, in order of first use */
-	for (size_t l = 1; l < g->nlb; l++) {
-		if (!g->lb[l].is_ret || g->lb[l].local || !g->lb[l].refs)
-			continue;
-		place(g, (int)l);
-		emit_ret(g, g->lb[l].action);
-	}
+	emit_returns(g);
 }
