@@ -15,9 +15,22 @@
 
 /* ---- util.c: arena and errors ------------------------------------------ */
 
-struct cf_arena_chunk;
+/* A chunk of memory of the arena and of the generator's scratch
+ * (gen_scratch.c): one layout, made and freed one way. */
+struct cf_chunk {
+	struct cf_chunk *link; /* the next (arena), the one below (scratch) */
+	size_t pos;  /* the arena: bytes used; the scratch: its offset */
+	size_t size; /* bytes of data */
+	max_align_t data[];
+};
+/* A chunk of size bytes (data uninitialized) with pos and link; NULL on
+ * OOM. */
+struct cf_chunk *cf_chunk_new(size_t size, size_t pos, struct cf_chunk *link);
+/* Frees chunk c and every chunk it links to. */
+void cf_chunks_free(struct cf_chunk *c);
+
 struct cf_arena {
-	struct cf_arena_chunk *head;
+	struct cf_chunk *head;
 	size_t next_chunk; /* size of the next chunk; 0 = the first size */
 };
 /* Zeroed memory that lives until cf_arena_release; NULL on OOM. */
