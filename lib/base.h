@@ -85,9 +85,19 @@ typedef bool cf_index_same_fn(const void *ctx, int entry, const void *key);
 int cf_index_reserve(int **slot, size_t *cap, size_t n, size_t first,
 		     cf_index_hash_fn *hash, const void *ctx);
 /* The slot of the entry that same(ctx, entry, key) accepts, among those of
- * hash h, else the empty slot where such an entry goes (cap > 0). */
-size_t cf_index_find(const int *slot, size_t cap, uint64_t h,
-		     cf_index_same_fn *same, const void *ctx, const void *key);
+ * hash h, else the empty slot where such an entry goes (cap > 0).
+ * Inline, so that same is inlined at each caller: the generator looks up
+ * every return it emits. */
+static inline size_t cf_index_find(const int *slot, size_t cap, uint64_t h,
+				   cf_index_same_fn *same, const void *ctx,
+				   const void *key)
+{
+	size_t i = h & (cap - 1);
+
+	while (slot[i] && !same(ctx, slot[i], key))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
 
 /* Sets err (if non-NULL) and returns code (a negative errno). */
 int cf_err(struct cf_error *err, int code, const char *fmt, ...)

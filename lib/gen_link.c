@@ -6,7 +6,6 @@
  * The generator's files and passes in order: bpf_gen.c's first comment.
  */
 #include "gen_internal.h"
-#include "gen_scratch.h"
 #include "gen_unreached.h"
 
 #include <stdlib.h>
@@ -241,7 +240,7 @@ struct ahead {
 
 /* merge_rets' tables over the n instructions and the labels. */
 struct merge {
-	size_t n, ndrop, mark;
+	size_t n, ndrop;
 	size_t *minsrc;	  /* the least source of a jump into each, or none */
 	int *head, *next; /* the labels at each position, as lists */
 	bool *drop;	  /* merged into a RET ahead */
@@ -250,19 +249,17 @@ struct merge {
 	struct ahead *t;  /* by action: the nearest kept RET ahead */
 };
 
-/* merge_rets' tables, on the generator's scratch above mark. */
-static bool merge_init(struct gen *g, struct merge *m, size_t nret, size_t mark)
+static bool merge_init(struct gen *g, struct merge *m, size_t nret)
 {
 	size_t n = g->n;
-	struct cf_scratch *tmp = g->tmp;
 
-	*m = (struct merge){.n = n, .mark = mark};
-	m->minsrc = cf_scratch_array(tmp, n + 1, sizeof(*m->minsrc));
-	m->head = cf_scratch_array(tmp, n + 1, sizeof(*m->head));
-	m->next = cf_scratch_array(tmp, g->nlb + 1, sizeof(*m->next));
-	m->drop = cf_scratch_array(tmp, n + 1, sizeof(*m->drop));
-	m->fall = cf_scratch_array(tmp, n + 1, sizeof(*m->fall));
-	m->t = cf_scratch_array(tmp, nret, sizeof(*m->t));
+	*m = (struct merge){.n = n};
+	m->minsrc = malloc((n + 1) * sizeof(*m->minsrc));
+	m->head = calloc(n + 1, sizeof(*m->head));
+	m->next = calloc(g->nlb + 1, sizeof(*m->next));
+	m->drop = calloc(n + 1, 1);
+	m->fall = calloc(n + 1, 1);
+	m->t = calloc(nret, sizeof(*m->t));
 	if (!m->minsrc || !m->head || !m->next || !m->drop || !m->fall ||
 	    !m->t || !acts_init(&m->acts, nret) || !SGROW(g, newpos, n + 1))
 		return false;
@@ -271,10 +268,15 @@ static bool merge_init(struct gen *g, struct merge *m, size_t nret, size_t mark)
 	return true;
 }
 
-static void merge_free(struct gen *g, struct merge *m)
+static void merge_free(struct merge *m)
 {
+	free(m->minsrc);
+	free(m->head);
+	free(m->next);
+	free(m->drop);
+	free(m->fall);
+	free(m->t);
 	acts_free(&m->acts);
-	cf_scratch_rewind(g->tmp, m->mark);
 }
 
 /* The ways into every instruction: labels by position, the farthest jump
@@ -376,7 +378,7 @@ static bool merge_rets(struct gen *g)
 		nret += g->in[u].code == (BPF_RET | BPF_K);
 	if (nret < 2)
 		return true;
-	ok = merge_init(g, &m, nret, cf_scratch_mark(g->tmp));
+	ok = merge_init(g, &m, nret);
 	if (ok)
 		note_ways_in(g, &m);
 	for (size_t u = m.n; ok && u-- > 1;)
@@ -384,7 +386,7 @@ static bool merge_rets(struct gen *g)
 			ok = merge_ret(g, &m, u);
 	if (ok && m.ndrop)
 		drop_merged(g, &m);
-	merge_free(g, &m);
+	merge_free(&m);
 	return ok;
 }
 

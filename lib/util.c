@@ -235,16 +235,6 @@ int cf_index_reserve(int **slot, size_t *cap, size_t n, size_t first,
 	return 0;
 }
 
-size_t cf_index_find(const int *slot, size_t cap, uint64_t h,
-		     cf_index_same_fn *same, const void *ctx, const void *key)
-{
-	size_t i = h & (cap - 1);
-
-	while (slot[i] && !same(ctx, slot[i], key))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
 /* ---- errors ------------------------------------------------------------- */
 
 static void cf_copy(char *dst, size_t size, const char *src)
