@@ -3,7 +3,8 @@
  * Fuzz target (issue 11): bytes -> profile -> IR, then one program per
  * choice of the code generator's passes (lib/bpf_gen.h, cf_gen_opts): the
  * plain form, and every combination of no_value_runs, no_number_runs,
- * no_size_first and size_first. Each program must pass the kernel-rules
+ * no_shared_tails, no_arg_graph and size_first (no_size_first with both
+ * runs off). Each program must pass the kernel-rules
  * checker and decide as cf_ir_eval on every number of the filter's ABIs
  * (and a few above each table, and a few of the ABIs it does not serve),
  * with arguments drawn from the profile's values and their neighbours
@@ -22,8 +23,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* the plain form and the 16 combinations of the four pass switches */
-#define NPROGS 17
+/* the plain form and the 32 combinations of five pass switches */
+#define NPROGS 33
 
 struct progs {
 	struct cf_prog p[NPROGS];
@@ -36,8 +37,10 @@ static struct cf_gen_opts opts_of(int i)
 		return (struct cf_gen_opts){.plain = true};
 	return (struct cf_gen_opts){.no_value_runs = i & 1,
 				    .no_number_runs = i >> 1 & 1,
-				    .no_size_first = i >> 2 & 1,
-				    .size_first = i >> 3 & 1};
+				    .no_shared_tails = i >> 2 & 1,
+				    .no_arg_graph = i >> 3 & 1,
+				    .size_first = i >> 4 & 1,
+				    .no_size_first = (i & 3) == 3};
 }
 
 /* Program i into ps (made[i] false when it is refused for its length);

@@ -35,6 +35,8 @@ struct cf_gen_opts {
 	bool no_number_runs;   /* no number chains in the speed-first search */
 	bool no_shared_bodies; /* code of several ranges emitted once */
 	bool no_drop_unreached; /* keep instructions no path reaches */
+	bool no_shared_tails;	/* code that is the same not shared */
+	bool no_arg_graph;	/* rules on several arguments as written */
 	bool no_size_first;	/* over 4096: no size-first retry */
 	bool size_first;	/* only the size-first layout */
 };

@@ -366,8 +366,7 @@ static void gen_sys_checks(struct gen *g, const struct grange *r)
 		r = &rn;
 	}
 	scope_open(g);
-	if (g->opt && low32 >= 0 &&
-	    (gen_sys_steps(g, r) || gen_sys_resid(g, r))) {
+	if (g->opt && low32 >= 0 && gen_sys_graph(g, r)) {
 		scope_close(g, s->fallback);
 		return;
 	}

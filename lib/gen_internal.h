@@ -100,6 +100,8 @@ struct gen {
 	 * need is emitted once, at its last use, the others jump to it */
 	bool share_inline;
 	bool drop_unreached; /* opt: gen_unreached.c after the link */
+	bool share_tails;    /* opt: gen_tails.c before the link */
+	bool arg_graph;	     /* opt: rules on several arguments as a graph */
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* cf_index of sh by body */
@@ -308,6 +310,13 @@ bool emit_narrow_leaf(struct gen *g, const struct grange *r);
 
 /* gen_search.c: the search and the whole program */
 void gen_program(struct gen *g, const struct cf_ir *ir);
+
+/* gen_graph.c: a syscall's checks as the shortest of its decision graph
+ * (word-equality rules) and gen_args.c's searches; false: neither */
+bool gen_sys_graph(struct gen *g, const struct grange *r);
+
+/* gen_tails.c: jumps into code that is the same land on one copy */
+bool share_tails(struct gen *g);
 
 /* gen_link.c: linking */
 int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,

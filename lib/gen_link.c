@@ -450,7 +450,7 @@ int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 
 	int rc = 0;
 
-	if (!merge_rets(g))
+	if (!share_tails(g) || !merge_rets(g))
 		return cf_err(err, -ENOMEM, "out of memory");
 	k.addr = calloc(g->n + 1, sizeof(*k.addr));
 	k.dst = calloc(2 * g->n + 1, sizeof(*k.dst));

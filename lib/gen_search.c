@@ -625,33 +625,7 @@ static size_t collect_audits(const struct cf_ir *ir, uint32_t audits[32])
 	return na;
 }
 
-/* The dispatch on arch: a check per audit arch, each leading to its
- * search's label (labels[i]), any other arch killed. opt: the last
- * arch's search follows its check, the native one's comes last, so that
- * no check needs a trampoline in the usual case of a native search
- * longer than the others. */
-static void emit_arch_checks(struct gen *g, const uint32_t *audits, size_t na,
-			     int *labels)
-{
-	int kill;
-
-	g->cur = ST_UNK;
-	g->part = CF_PART_ARCH;
-	g->abi = -1;
-	load(g, (uint32_t)OFF_ARCH);
-	kill = ret_label(g, CF_RET_KILL_THREAD);
-	for (size_t i = 0; i < na; i++) {
-		bool last = i + 1 == na;
-
-		labels[i] = new_label(g);
-		emit_jmp(g, BPF_JEQ, audits[i],
-			 g->opt && last ? NEXT : labels[i], last ? kill : NEXT);
-	}
-	if (!na)
-		emit_ret(g, CF_RET_KILL_THREAD);
-}
-
-/* Sharing: counts the syscall code of every search first, then the
+/* Sharing: the syscall code of every search counted first, then the
  * 64-bit code that can run on another ABI's 32-bit code. */
 static void count_shared(struct gen *g, const struct cf_ir *ir,
 			 const uint32_t *audits, size_t na)
@@ -674,6 +648,38 @@ static void count_shared(struct gen *g, const struct cf_ir *ir,
 				narrow_shared(g, &g->rg[q], &narrow, &above,
 					      &arg, true);
 		}
+	}
+}
+
+/* The search of one audit arch, labelled with its ABI. */
+static void emit_abi_search(struct gen *g, const struct cf_ir *ir,
+			    uint32_t audit)
+{
+	g->part = CF_PART_SEARCH;
+	for (size_t q = ir->nabis; q-- > 0;)
+		if (cf_arches[ir->abis[q].arch].audit_arch == audit)
+			g->abi = (int16_t)ir->abis[q].arch;
+	load(g, (uint32_t)OFF_NR);
+	emit_search(g, ir, audit);
+}
+
+/* opt: each arch's check right before its search, the native one first
+ * (its calls take the check's fall-through), the others behind it: the
+ * 64-bit code a later search shares (x86_64's on x86's 32-bit code,
+ * gen_tails.c) is then ahead of the searches that jump to it, and a
+ * search's own code is near it. An arch not in the filter gets KILL. */
+static void emit_searches_inline(struct gen *g, const struct cf_ir *ir,
+				 const uint32_t *audits, size_t na, int kill)
+{
+	for (size_t i = 0; i < na && !g->oom; i++) {
+		int other = i + 1 < na ? new_label(g) : kill;
+
+		g->part = CF_PART_ARCH;
+		g->abi = -1;
+		emit_jmp(g, BPF_JEQ, audits[i], NEXT, other);
+		emit_abi_search(g, ir, audits[i]);
+		if (i + 1 < na)
+			place(g, other);
 	}
 }
 
@@ -704,19 +710,28 @@ void gen_program(struct gen *g, const struct cf_ir *ir)
 	uint32_t audits[32];
 	int labels[32];
 	size_t na = collect_audits(ir, audits);
+	int kill;
 
-	emit_arch_checks(g, audits, na, labels);
+	g->cur = ST_UNK;
+	g->part = CF_PART_ARCH;
+	g->abi = -1;
+	load(g, (uint32_t)OFF_ARCH);
+	kill = ret_label(g, CF_RET_KILL_THREAD);
+	if (!na)
+		emit_ret(g, CF_RET_KILL_THREAD);
 	count_shared(g, ir, audits, na);
-	for (size_t k = 0; k < na && !g->oom; k++) {
-		size_t i = g->opt ? na - 1 - k : k;
-
-		place(g, labels[i]);
-		g->part = CF_PART_SEARCH;
-		for (size_t q = ir->nabis; q-- > 0;)
-			if (cf_arches[ir->abis[q].arch].audit_arch == audits[i])
-				g->abi = (int16_t)ir->abis[q].arch;
-		load(g, (uint32_t)OFF_NR);
-		emit_search(g, ir, audits[i]);
+	if (g->opt) {
+		emit_searches_inline(g, ir, audits, na, kill);
+	} else {
+		for (size_t i = 0; i < na; i++) {
+			labels[i] = new_label(g);
+			emit_jmp(g, BPF_JEQ, audits[i], labels[i],
+				 i + 1 == na ? kill : NEXT);
+		}
+		for (size_t i = 0; i < na && !g->oom; i++) {
+			place(g, labels[i]);
+			emit_abi_search(g, ir, audits[i]);
+		}
 	}
 	emit_returns(g);
 }

@@ -147,10 +147,9 @@ TEST(annotate_names_the_rule_of_each_compare_on_two_abis)
 	CHECK_EQ(count(r.out, "\n"), (size_t)st.st_size / 8);
 	check_personality(r.out, "x86_64");
 	check_personality(r.out, "x86");
-	CHECK_CONTAINS(r.out, "; x86_64 clone: arg0.lo & 0x7e020000 <- clone "
-			      "/syscalls/3/args/0 (SCMP_ACT_ALLOW)");
-	CHECK_CONTAINS(r.out, "; x86 clone: arg0.lo & 0x7e020000 <- clone "
-			      "/syscalls/3/args/0 (SCMP_ACT_ALLOW)");
+	/* one copy of clone's check serves both ABIs (gen_tails.c) */
+	CHECK_CONTAINS(r.out, "; x86_64 clone, x86 clone: arg0.lo & 0x7e020000 "
+			      "<- clone /syscalls/3/args/0 (SCMP_ACT_ALLOW)");
 	CHECK_CONTAINS(r.out, "x86_64 personality: load arg0.hi");
 	CHECK_CONTAINS(r.out, "; dispatch: arch == 0xc000003e (x86_64)");
 	CHECK_CONTAINS(r.out, "; dispatch: arch == 0x40000003 (x86)");

@@ -582,6 +582,24 @@ TEST(opt_pass_number_runs_off_matches_plain)
 	passes_match_plain(&o, "number runs off");
 }
 
+TEST(opt_pass_shared_tails_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_shared_tails = true};
+
+	passes_match_plain(&o, "shared tails off");
+}
+
+TEST(opt_pass_shared_tails_alone_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_value_runs = true,
+				      .no_number_runs = true,
+				      .no_shared_bodies = true,
+				      .no_drop_unreached = true,
+				      .no_size_first = true};
+
+	passes_match_plain(&o, "shared tails, no other pass");
+}
+
 TEST(opt_pass_size_first_alone_matches_plain)
 {
 	const struct cf_gen_opts o = {.size_first = true};
@@ -697,9 +715,13 @@ TEST(opt_size_first_fits_what_speed_first_refuses)
 	const struct cf_gen_opts speed_only = {.no_value_runs = true,
 					       .no_number_runs = true,
 					       .no_shared_bodies = true,
+					       .no_shared_tails = true,
+					       .no_arg_graph = true,
 					       .no_size_first = true};
 	const struct cf_gen_opts retry = {.no_value_runs = true,
-					  .no_shared_bodies = true};
+					  .no_shared_bodies = true,
+					  .no_shared_tails = true,
+					  .no_arg_graph = true};
 	const struct cf_gen_opts all = {0};
 	struct cmp tot = {0};
 	long speed, sized, best;
@@ -808,14 +830,16 @@ static void value_sets_profile(char *b, size_t n, unsigned nsys, unsigned nvals)
 	snprintf(b + at, n - at, "]}");
 }
 
-/* Compiles text with shared bodies off and on, each program compared
- * with the plain one and the IR on over 1,000 vectors without a
- * difference; sharing must leave under num/den of the unshared length. */
+/* Compiles text with shared bodies off and on (shared tails off: they
+ * find the same code by themselves), each program compared with the
+ * plain one and the IR on over 1,000 vectors without a difference;
+ * sharing must leave under num/den of the unshared length. */
 static void check_sharing_shortens(const char *text, const char *label,
 				   long num, long den)
 {
-	const struct cf_gen_opts off = {.no_shared_bodies = true};
-	const struct cf_gen_opts on = {0};
+	const struct cf_gen_opts off = {.no_shared_bodies = true,
+					.no_shared_tails = true};
+	const struct cf_gen_opts on = {.no_shared_tails = true};
 	struct cmp tot = {0};
 	long unshared = compiled_len(text, &off, &tot);
 	long shared = compiled_len(text, &on, &tot);
@@ -1026,8 +1050,10 @@ static long any_len(const char *text, const struct cf_gen_opts *o, int *rc)
 TEST(opt_limit_checks_the_final_length)
 {
 	static char text[1 << 20];
-	const struct cf_gen_opts keep = {.no_drop_unreached = true};
-	const struct cf_gen_opts all = {0};
+	/* shared tails off: the grid was found without them */
+	const struct cf_gen_opts keep = {.no_drop_unreached = true,
+					 .no_shared_tails = true};
+	const struct cf_gen_opts all = {.no_shared_tails = true};
 	struct cmp tot = {0};
 	long kept = 0, dropped = 0;
 	int rc_keep = 0, rc_all = 0;
@@ -1051,4 +1077,173 @@ TEST(opt_limit_checks_the_final_length)
 	CHECK(tot.n > 10000); /* found one, and it decides as the IR */
 	CHECK(kept > 4096 && dropped <= 4096);
 	CHECK_EQ(tot.diffs, 0);
+}
+
+/* ---- decision graphs (gen_graph.c) ------------------------------------ */
+
+static const uint64_t graph_pool[] = {
+    0, 1, 2, 3, 0x5401, 0x100000002ULL, 0xffffffffULL, UINT64_MAX};
+static const char *const graph_names[] = {"read",  "write", "openat",
+					  "ioctl", "fcntl", "mmap"};
+static const char *const graph_actions[] = {
+    "\"SCMP_ACT_ALLOW\"", "\"SCMP_ACT_ERRNO\", \"errnoRet\": 13",
+    "\"SCMP_ACT_LOG\"", "\"SCMP_ACT_KILL_PROCESS\""};
+static const uint64_t graph_masks[] = {0xffffffffULL, 0xffffffff00000000ULL,
+				       UINT64_MAX, 0xff00ULL};
+
+/* per_sys rules for each of graph_names: on one or two of arguments
+ * 0..2 (one_arg: on argument 1), EQ to values of graph_pool or MASKED_EQ
+ * (whole-word masks, and a partial one the graph does not take), actions mixed.
+ */
+static void graph_profile(char *b, size_t n, unsigned per_sys, bool one_arg)
+{
+	size_t at = three_abi_head(b, n);
+
+	for (size_t s = 0; s < CF_ARRAY_SIZE(graph_names); s++)
+		for (unsigned r = 0; r < per_sys && at < n; r++) {
+			unsigned nargs = rnd() % 6 && !one_arg ? 2 : 1;
+			unsigned first = one_arg ? 1 : (unsigned)(rnd() % 3);
+
+			at += (size_t)snprintf(
+			    b + at, n - at,
+			    "%s{\"names\": [\"%s\"], \"action\": %s, "
+			    "\"args\": [",
+			    s || r ? ", " : "", graph_names[s],
+			    graph_actions[rnd() % 4]);
+			for (unsigned i = 0; i < nargs; i++) {
+				uint64_t v = graph_pool[rnd() % 8];
+				bool masked = rnd() % 5 == 0;
+				uint64_t m = graph_masks[rnd() % 4];
+
+				at += (size_t)snprintf(
+				    b + at, n - at,
+				    "%s{\"index\": %u, \"value\": %" PRIu64
+				    ", \"valueTwo\": %" PRIu64
+				    ", \"op\": \"%s\"}",
+				    i ? ", " : "", (first + i) % 3,
+				    masked ? m : v, masked ? v & m : 0,
+				    masked ? "SCMP_CMP_MASKED_EQ"
+					   : "SCMP_CMP_EQ");
+			}
+			at += (size_t)snprintf(b + at, n - at, "]}");
+		}
+	snprintf(b + at, n - at, "]}");
+}
+
+/* Every combination of interesting values (the pool, +1, the low word
+ * under another high word) on the arguments s's rules test. */
+static void graph_vectors(struct cmp *c, uint32_t audit,
+			  const struct cf_ir_sys *s)
+{
+	uint64_t vals[3 * CF_ARRAY_SIZE(graph_pool)];
+	unsigned args[4], na = 0, nv = 0, seen = 0;
+	size_t total = 1;
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(graph_pool); i++) {
+		vals[nv++] = graph_pool[i];
+		vals[nv++] = graph_pool[i] + 1;
+		vals[nv++] = (graph_pool[i] & 0xffffffffULL) | 0x500000000ULL;
+	}
+	for (size_t i = 0; i < s->nchains; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			seen |= 1u << s->chains[i].conds[j].arg;
+	for (unsigned a = 0; a < 6; a++)
+		if (seen >> a & 1 && na < 4)
+			args[na++] = a;
+	for (unsigned i = 0; i < na; i++)
+		total *= nv;
+	for (size_t x = 0; x < total; x++) {
+		struct seccomp_data d = {.nr = (int)s->nr, .arch = audit};
+		size_t y = x;
+
+		for (unsigned i = 0; i < na; i++, y /= nv)
+			d.args[args[i]] = vals[y % nv];
+		vec(c, &d);
+	}
+}
+
+/* The program of opts o for text on x86_64 (+ x86, x32) against the
+ * plain one and the IR on graph_vectors; its length, or -1. */
+static long graph_compare(const char *text, const struct cf_gen_opts *o,
+			  struct cmp *tot)
+{
+	struct cf_target tg = {.native = cf_abi_lookup("x86_64"),
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18};
+	const struct cf_gen_opts plain = {.plain = true};
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_arena a = {0};
+	struct cf_error err;
+	struct cmp c = {0};
+	long len = -1;
+
+	if (cf_profile_parse(text, strlen(text), "graph.json", &p, &err)) {
+		t_fail(__FILE__, __LINE__, "%s", err.msg);
+		return -1;
+	}
+	if (cf_compile(p, &tg, &f, &err) == 0 &&
+	    cf_bpf_gen_opts(&a, &f->ir, o, &c.opt, &err) == 0 &&
+	    cf_bpf_gen_opts(&a, &f->ir, &plain, &c.plain, &err) == 0 &&
+	    cf_bpf_verify(c.opt.insns, c.opt.len, &err) == 0) {
+		c.ir = &f->ir;
+		c.what = "graph profile";
+		for (size_t i = 0; i < f->ir.nabis; i++) {
+			const struct cf_ir_abi *abi = &f->ir.abis[i];
+
+			for (size_t j = 0; j < abi->nsys; j++)
+				graph_vectors(&c,
+					      cf_arches[abi->arch].audit_arch,
+					      &abi->sys[j]);
+		}
+		len = (long)c.opt.len;
+	} else {
+		t_fail(__FILE__, __LINE__, "graph.json: %s", err.msg);
+	}
+	tot->n += c.n;
+	tot->diffs += c.diffs;
+	cf_arena_release(&a);
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return len;
+}
+
+/* Rules on several arguments with mixed actions: the graph decides as
+ * the IR and the plain program on every combination of the values the
+ * rules name (and their neighbours) and is shorter than the chains. */
+TEST(opt_arg_graph_decides_as_the_ir_and_shortens)
+{
+	static char text[1 << 18];
+	const struct cf_gen_opts on = {0}, off = {.no_arg_graph = true};
+	struct cmp tot = {0};
+	long sum_on = 0, sum_off = 0;
+
+	long one_on = 0, one_off = 0;
+
+	for (unsigned round = 0; round < 4; round++) {
+		rng = 7 + round;
+		graph_profile(text, sizeof(text), 6 + 4 * round, false);
+		sum_on += graph_compare(text, &on, &tot);
+		sum_off += graph_compare(text, &off, &tot);
+		/* one argument, several actions: the graph replaces the step
+		 * function where it is shorter */
+		graph_profile(text, sizeof(text), 6 + 4 * round, true);
+		one_on += graph_compare(text, &on, &tot);
+		one_off += graph_compare(text, &off, &tot);
+	}
+	t_note("4 profiles, 6 syscalls with 6-18 rules each on x86_64, x86, "
+	       "x32: %ld instructions with graphs, %ld without; on one "
+	       "argument %ld and %ld; %lu vectors",
+	       sum_on, sum_off, one_on, one_off, tot.n);
+	CHECK(tot.n > 1000000);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK(sum_on > 0 && sum_on < sum_off);
+	CHECK(one_on > 0 && one_on < one_off);
+}
+
+TEST(opt_pass_arg_graph_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_arg_graph = true};
+
+	passes_match_plain(&o, "argument graphs off");
 }

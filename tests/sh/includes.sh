@@ -59,6 +59,8 @@ gen_emit.c: action.h gen_internal.h gen_scratch.h
 gen_args.c: action.h gen_internal.h gen_values.h gen_scratch.h
 gen_search.c: action.h gen_internal.h gen_scratch.h gen_values.h
 gen_share.c: gen_internal.h
+gen_tails.c: gen_internal.h
+gen_graph.c: action.h gen_internal.h gen_scratch.h gen_values.h
 gen_link.c: gen_internal.h gen_unreached.h
 gen_values.c: gen_values.h
 gen_unreached.c: gen_unreached.h

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gen_graph.c - a syscall's rules on several arguments as one decision
+ * graph (opt: cf_gen_opts.no_arg_graph).
+ *
+ * Chains as written test one rule after another and load every word of
+ * every rule again: 19 rules on two 64-bit arguments cost 8 instructions
+ * each. Where every condition is an equality on whole 32-bit words --
+ * EQ (both words on a 64-bit ABI, the low one on a 32-bit view) and
+ * MASKED_EQ whose mask covers each word fully or not at all -- a rule is
+ * a set of word tests (word = value) and the rules, in order, with the
+ * fallback after them, are a decision list. The graph branches on one
+ * word at a time, the one the most rules of the node test: a JEQ per
+ * value some rule wants (a JGE search over the values when there are
+ * more than CF_VALUE_RUN_MAX), and one more branch, "none of them".
+ * Below the branch for value v go the rules that want v (that test
+ * done) and the rules that do not test the word, in their order; below
+ * "none" only the latter. A node decides when its first rule has no test
+ * left (its action) or no rule is left (the fallback), so first match
+ * wins, as in cf_ir_eval. Each word is loaded once per path, and every
+ * value costs one compare; identical sub-graphs become one copy in
+ * gen_tails.c.
+ *
+ * Rules that do not test a node's word are copied below each of its
+ * branches, so a graph can grow past the chains it replaces: its size is
+ * counted first (a dry run of the same walk) and the graph is used only
+ * when it is no longer than the chains as written.
+ */
+#include "action.h"
+#include "gen_internal.h"
+#include "gen_scratch.h"
+#include "gen_values.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GRAPH_TESTS 12 /* 6 conditions, 2 words each */
+/* counted instructions past which the dry run stops */
+#define GRAPH_COUNT_MAX 4096
+
+/* One word test: the 32-bit word at off equals val. */
+struct wtest {
+	uint32_t off, val;
+};
+
+/* A rule as word tests. */
+struct grule {
+	struct wtest t[GRAPH_TESTS];
+	uint8_t n;
+	uint32_t action;
+};
+
+/* A rule in a node of the graph: the tests it has left (bit i: t[i]). */
+struct gentry {
+	uint32_t rule;
+	uint16_t left;
+};
+
+struct graph {
+	const struct grule *rules;
+	uint32_t fallback;
+	bool dry;     /* count, do not emit */
+	size_t count; /* instructions counted (dry) */
+};
+
+/* Adds word test (off, val) to r; false when r already wants another
+ * value there (the rule never matches). */
+static bool add_test(struct grule *r, uint32_t off, uint32_t val)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (r->t[i].off == off)
+			return r->t[i].val == val;
+	r->t[r->n++] = (struct wtest){off, val};
+	return true;
+}
+
+/* Condition c as word tests of r: 1 done, 0 the rule never matches,
+ * -1 not a word equality (the graph does not apply). */
+static int cond_tests(const struct cf_arch *ar, const struct cf_cond *c,
+		      struct grule *r)
+{
+	bool wide = cf_cond_wide(ar, c);
+	uint64_t mask = UINT64_MAX, val = c->datum;
+	int k = cond_const(ar, c);
+
+	if (k >= 0)
+		return k;
+	if (c->op == CF_OP_MASKED_EQ) {
+		mask = c->datum;
+		val = c->datum2 & mask;
+	} else if (c->op != CF_OP_EQ) {
+		return -1;
+	}
+	for (int hi = wide ? 1 : 0; hi >= 0; hi--) {
+		uint32_t m = (uint32_t)(hi ? mask >> 32 : mask);
+		uint32_t v = (uint32_t)(hi ? val >> 32 : val);
+
+		if (m == 0)
+			continue;
+		if (m != UINT32_MAX)
+			return -1;
+		if (!add_test(r, arg_off(ar, c->arg, hi != 0), v))
+			return 0;
+	}
+	return 1;
+}
+
+/* The live chains of s as rules (those that never match left out);
+ * false when a condition is not a word equality. */
+static bool build_rules(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			size_t n, struct grule *rules, size_t *nrules)
+{
+	*nrules = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+		struct grule *r = &rules[*nrules];
+		int ok = 1;
+
+		*r = (struct grule){.action = c->action};
+		for (unsigned j = 0; j < c->nconds && ok > 0; j++)
+			ok = cond_tests(ar, &c->conds[j], r);
+		if (ok < 0)
+			return false;
+		if (ok > 0)
+			(*nrules)++;
+	}
+	return true;
+}
+
+/* The test of entry e on word off: its index, or -1. */
+static int test_on(const struct graph *gr, const struct gentry *e, uint32_t off)
+{
+	const struct grule *r = &gr->rules[e->rule];
+
+	for (unsigned i = 0; i < r->n; i++)
+		if ((e->left >> i & 1) && r->t[i].off == off)
+			return (int)i;
+	return -1;
+}
+
+/* The word the most entries test (ties: the one met first). */
+static uint32_t pick_word(const struct graph *gr, const struct gentry *es,
+			  size_t n)
+{
+	struct word_count {
+		uint32_t off;
+		size_t cnt;
+	} tab[2 * 6];
+	size_t nt = 0, best = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct grule *r = &gr->rules[es[i].rule];
+
+		for (unsigned t = 0; t < r->n; t++) {
+			size_t k = 0;
+
+			if (!(es[i].left >> t & 1))
+				continue;
+			while (k < nt && tab[k].off != r->t[t].off)
+				k++;
+			if (k == nt && nt < CF_ARRAY_SIZE(tab))
+				tab[nt++] = (struct word_count){r->t[t].off, 0};
+			if (k < nt)
+				tab[k].cnt++;
+		}
+	}
+	for (size_t k = 1; k < nt; k++)
+		if (tab[k].cnt > tab[best].cnt)
+			best = k;
+	return nt ? tab[best].off : 0;
+}
+
+/* The action a node decides without a test, or -1: no entry left (the
+ * fallback), or a first entry with no test left. */
+static int64_t node_action(const struct graph *gr, const struct gentry *es,
+			   size_t n)
+{
+	if (n == 0)
+		return gr->fallback;
+	if (es[0].left == 0)
+		return gr->rules[es[0].rule].action;
+	return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void walk(struct gen *g, struct graph *gr, const struct gentry *es,
+		 size_t n);
+
+/* A node's entries split by their test of its word: the ones without
+ * one (in order), and those wanting each value (in order, by value). */
+struct split {
+	size_t *none, nnone;
+	size_t *by_val, *first; /* by_val[first[k]..first[k + 1]) */
+	int *test;		/* by entry: its test of the word, -1 */
+};
+
+/* The entries of branch k (k == nv: none of the values): the entries
+ * without a test of the word and those wanting value k (test done), in
+ * order, up to one that always matches, less trailing rules of the
+ * fallback's action. */
+static size_t branch(const struct graph *gr, const struct gentry *es,
+		     const struct split *sp, size_t k, bool none,
+		     struct gentry *out)
+{
+	size_t a = 0, b = none ? 0 : sp->first[k];
+	size_t bend = none ? 0 : sp->first[k + 1], m = 0;
+
+	while (a < sp->nnone || b < bend) {
+		bool from_b =
+		    b < bend && (a == sp->nnone || sp->by_val[b] < sp->none[a]);
+		size_t i = from_b ? sp->by_val[b++] : sp->none[a++];
+
+		out[m] = es[i];
+		if (from_b)
+			out[m].left &= (uint16_t) ~(1u << sp->test[i]);
+		if (out[m++].left == 0)
+			break; /* it always matches: the rest is unreached */
+	}
+	/* rules of the fallback's action at the end decide nothing */
+	while (m && gr->rules[out[m - 1].rule].action == gr->fallback)
+		m--;
+	return m;
+}
+
+/* The JEQs (and JGEs) of vals[i..j] on the loaded word: a match goes to
+ * to[k], none to other. */
+static void emit_values(struct gen *g, struct graph *gr, const uint32_t *vals,
+			const int *to, size_t i, size_t j, int other)
+{
+	if (j - i + 1 > CF_VALUE_RUN_MAX) {
+		size_t mid = i + (j - i + 1) / 2;
+		int right = gr->dry ? 0 : new_label(g);
+
+		if (gr->dry) {
+			gr->count++;
+		} else {
+			emit_jmp(g, BPF_JGE, vals[mid], right, NEXT);
+		}
+		emit_values(g, gr, vals, to, i, mid - 1, other);
+		if (!gr->dry)
+			place(g, right);
+		emit_values(g, gr, vals, to, mid, j, other);
+		return;
+	}
+	for (size_t k = i; k <= j; k++) {
+		if (gr->dry)
+			gr->count++;
+		else
+			emit_jmp(g, BPF_JEQ, vals[k], to[k],
+				 k == j ? other : NEXT);
+	}
+}
+
+/* The values entries want of word off, sorted, distinct, into vals
+ * (their count); the entries split by them into sp (vidx: scratch). */
+static size_t split_node(const struct graph *gr, const struct gentry *es,
+			 size_t n, uint32_t off, uint32_t *vals,
+			 struct split *sp, size_t *vidx)
+{
+	size_t nv = 0, m = 0;
+
+	sp->nnone = 0;
+	for (size_t i = 0; i < n; i++) {
+		sp->test[i] = test_on(gr, &es[i], off);
+		if (sp->test[i] >= 0)
+			vals[nv++] = gr->rules[es[i].rule].t[sp->test[i]].val;
+		else
+			sp->none[sp->nnone++] = i;
+	}
+	qsort(vals, nv, sizeof(*vals), cmp_u32);
+	for (size_t i = 0; i < nv; i++)
+		if (!m || vals[m - 1] != vals[i])
+			vals[m++] = vals[i];
+	/* a stable counting sort of the testing entries by value */
+	memset(sp->first, 0, (m + 1) * sizeof(*sp->first));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v;
+		size_t lo = 0, hi = m;
+
+		if (sp->test[i] < 0)
+			continue;
+		v = gr->rules[es[i].rule].t[sp->test[i]].val;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (vals[mid] < v)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		vidx[i] = lo;
+		sp->first[lo + 1]++;
+	}
+	for (size_t k = 0; k < m; k++)
+		sp->first[k + 1] += sp->first[k];
+	for (size_t i = 0; i < n; i++)
+		if (sp->test[i] >= 0)
+			sp->by_val[sp->first[vidx[i]]++] = i;
+	/* first[k] is now where bucket k ends: shift back */
+	for (size_t k = m; k > 0; k--)
+		sp->first[k] = sp->first[k - 1];
+	sp->first[0] = 0;
+	return m;
+}
+
+/* A node that tests word off: its values, their branches, none's. */
+static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
+		      size_t n, uint32_t off)
+{
+	size_t mark = cf_scratch_mark(g->tmp), nv, m;
+	uint32_t *vals = cf_scratch_array(g->tmp, n, sizeof(*vals));
+	int *to = cf_scratch_array(g->tmp, n, sizeof(*to));
+	struct gentry *sub = cf_scratch_array(g->tmp, n, sizeof(*sub));
+	size_t *vidx = cf_scratch_array(g->tmp, n, sizeof(*vidx));
+	struct split sp = {
+	    .none = cf_scratch_array(g->tmp, n, sizeof(size_t)),
+	    .by_val = cf_scratch_array(g->tmp, n, sizeof(size_t)),
+	    .first = cf_scratch_array(g->tmp, n + 1, sizeof(size_t)),
+	    .test = cf_scratch_array(g->tmp, n, sizeof(int))};
+	int other = 0;
+	int64_t a;
+
+	if (!vals || !to || !sub || !vidx || !sp.none || !sp.by_val ||
+	    !sp.first || !sp.test) {
+		g->oom = true;
+		return;
+	}
+	nv = split_node(gr, es, n, off, vals, &sp, vidx);
+	if (gr->dry) {
+		gr->count += g->cur != (int)off;
+		g->cur = (int)off;
+	} else {
+		load(g, off);
+	}
+	/* where each branch goes: a return, or its code (behind) */
+	for (size_t k = 0; k < nv; k++) {
+		m = branch(gr, es, &sp, k, false, sub);
+		a = node_action(gr, sub, m);
+		to[k] = gr->dry	 ? 0
+			: a >= 0 ? ret_label(g, (uint32_t)a)
+				 : new_label(g);
+	}
+	m = branch(gr, es, &sp, 0, true, sub);
+	a = node_action(gr, sub, m);
+	if (!gr->dry)
+		other = a >= 0 ? ret_label(g, (uint32_t)a) : new_label(g);
+	emit_values(g, gr, vals, to, 0, nv - 1, other);
+	if (a < 0) {
+		if (!gr->dry)
+			place(g, other);
+		walk(g, gr, sub, m);
+	}
+	for (size_t k = 0; k < nv && !g->oom; k++) {
+		m = branch(gr, es, &sp, k, false, sub);
+		if (node_action(gr, sub, m) >= 0)
+			continue;
+		if (!gr->dry)
+			place(g, to[k]);
+		else
+			g->cur = (int)off;
+		walk(g, gr, sub, m);
+	}
+	cf_scratch_rewind(g->tmp, mark);
+}
+
+/* The code of a node (one that needs a test). */
+static void walk(struct gen *g, struct graph *gr, const struct gentry *es,
+		 size_t n)
+{
+	if (g->oom || (gr->dry && gr->count > GRAPH_COUNT_MAX))
+		return;
+	walk_word(g, gr, es, n, pick_word(gr, es, n));
+	if (gr->dry)
+		g->cur = ST_TOP;
+}
+
+/* Instructions of the chains as written, as gen_chain emits them
+ * (a load and a compare per word test, loads elided within a rule). */
+static size_t chains_len(const struct grule *rules, size_t n)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += 2 * (size_t)rules[i].n;
+	return len;
+}
+
+/* Distinct arguments the rules test. */
+static unsigned args_tested(const struct grule *rules, size_t n)
+{
+	uint32_t seen = 0;
+	unsigned cnt = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned t = 0; t < rules[i].n; t++) {
+			uint32_t bit = 1u
+				       << ((rules[i].t[t].off - OFF_ARGS) / 8);
+
+			cnt += !(seen & bit);
+			seen |= bit;
+		}
+	return cnt;
+}
+
+/* Do the rules give two or more actions besides the fallback? */
+static bool mixed_actions(const struct graph *gr, size_t nr)
+{
+	for (size_t i = 1; i < nr; i++)
+		if (gr->rules[i].action != gr->rules[0].action)
+			return true;
+	return false;
+}
+
+/* s's live chains as rules and entries in g's scratch, in gr; false
+ * when the graph does not apply. *nargs: the arguments they test. */
+static bool graph_prepare(struct gen *g, const struct grange *r,
+			  struct graph *gr, struct gentry **es, size_t *nr,
+			  unsigned *nargs)
+{
+	const struct cf_ir_sys *s = r->sys;
+	size_t n = live_chains(s);
+	struct grule *rules = cf_scratch_array(g->tmp, n, sizeof(*rules));
+
+	*es = cf_scratch_array(g->tmp, n, sizeof(**es));
+	if (!rules || !*es) {
+		g->oom = true;
+		return false;
+	}
+	if (!g->arg_graph || !build_rules(r->arch, s, n, rules, nr) || *nr == 0)
+		return false;
+	*gr = (struct graph){.rules = rules, .fallback = s->fallback};
+	*nargs = args_tested(rules, *nr);
+	/* one argument, one action: gen_args.c's value runs are as short
+	 * and shallower */
+	if (*nargs < 2 && !mixed_actions(gr, *nr))
+		return false;
+	for (size_t i = 0; i < *nr; i++)
+		(*es)[i] = (struct gentry){(uint32_t)i,
+					   (uint16_t)((1u << rules[i].n) - 1)};
+	/* a rule without a test: the chains are short */
+	return node_action(gr, *es, *nr) < 0;
+}
+
+/* The instructions of s's graph (a dry run), SIZE_MAX when it does not
+ * apply; *chains: the chains as written, *nargs: arguments tested. */
+static size_t graph_size(struct gen *g, const struct grange *r, size_t *chains,
+			 unsigned *nargs)
+{
+	size_t mark = cf_scratch_mark(g->tmp), nr, size = SIZE_MAX;
+	struct graph gr;
+	struct gentry *es;
+	int cur = g->cur;
+
+	if (graph_prepare(g, r, &gr, &es, &nr, nargs)) {
+		gr.dry = true;
+		walk(g, &gr, es, nr);
+		g->cur = cur;
+		*chains = chains_len(gr.rules, nr);
+		if (!g->oom && gr.count <= GRAPH_COUNT_MAX)
+			size = gr.count;
+	}
+	cf_scratch_rewind(g->tmp, mark);
+	return size;
+}
+
+static void graph_emit(struct gen *g, const struct grange *r)
+{
+	size_t mark = cf_scratch_mark(g->tmp), nr;
+	struct graph gr;
+	struct gentry *es;
+	unsigned nargs;
+
+	if (graph_prepare(g, r, &gr, &es, &nr, &nargs))
+		walk(g, &gr, es, nr);
+	cf_scratch_rewind(g->tmp, mark);
+}
+
+/* opt: s's checks as the shortest of its graph and the searches of
+ * gen_args.c (one argument: a step function, or residues). Rules on
+ * several arguments: the graph when no longer than the chains as
+ * written. Else the search is emitted, and replaced by the graph when
+ * that counts fewer instructions (isolated values of several actions:
+ * one JEQ each, where the step function pays a JGE per step). false:
+ * none applies (the caller writes the chains). */
+bool gen_sys_graph(struct gen *g, const struct grange *r)
+{
+	size_t chains = 0, mark = g->n;
+	unsigned nargs = 0;
+	size_t graph = graph_size(g, r, &chains, &nargs);
+	int cur = g->cur;
+
+	if (graph != SIZE_MAX && nargs >= 2 && graph <= chains) {
+		graph_emit(g, r);
+		return true;
+	}
+	if (!gen_sys_steps(g, r) && !gen_sys_resid(g, r)) {
+		if (graph == SIZE_MAX || graph > chains)
+			return false;
+		graph_emit(g, r);
+		return true;
+	}
+	if (graph < g->n - mark && !g->oom) {
+		/* the search's instructions go; labels it made stay unused
+		 * and what only it reached is dropped (gen_tails.c,
+		 * gen_unreached.c) */
+		g->n = mark;
+		g->cur = cur;
+		graph_emit(g, r);
+	}
+	return true;
+}
