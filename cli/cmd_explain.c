@@ -10,8 +10,8 @@
 
 static const char explain_usage[] =
     "usage: callfence explain [--abi ABI] [--native ARCH] [--caps SPEC]\n"
-    "                         [--kernel X.Y] [--harden] [--json]\n"
-    "                         PROFILE SYSCALL [ARG...]\n"
+    "                         [--kernel X.Y] [--enosys=runc|none] [--harden]\n"
+    "                         [--json] PROFILE SYSCALL [ARG...]\n"
     "SYSCALL is a name or a number; ARGs are integers (decimal or 0x hex).\n";
 
 struct explain_args {

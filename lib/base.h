@@ -15,9 +15,22 @@
 
 /* ---- util.c: arena and errors ------------------------------------------ */
 
-struct cf_arena_chunk;
+/* A chunk of memory of the arena and of the generator's scratch
+ * (gen_scratch.c): one layout, made and freed one way. */
+struct cf_chunk {
+	struct cf_chunk *link; /* the next (arena), the one below (scratch) */
+	size_t pos;  /* the arena: bytes used; the scratch: its offset */
+	size_t size; /* bytes of data */
+	max_align_t data[];
+};
+/* A chunk of size bytes (data uninitialized) with pos and link; NULL on
+ * OOM. */
+struct cf_chunk *cf_chunk_new(size_t size, size_t pos, struct cf_chunk *link);
+/* Frees chunk c and every chunk it links to. */
+void cf_chunks_free(struct cf_chunk *c);
+
 struct cf_arena {
-	struct cf_arena_chunk *head;
+	struct cf_chunk *head;
 	size_t next_chunk; /* size of the next chunk; 0 = the first size */
 };
 /* Zeroed memory that lives until cf_arena_release; NULL on OOM. */
@@ -57,6 +70,34 @@ void *cf_realloc_array(void *p, size_t n, size_t size);
 int cf_grow(void **arr, size_t *cap, size_t need, size_t size, size_t first);
 #define CF_GROW(arr, cap, need, first)                                         \
 	cf_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)), (first))
+
+/* ---- util.c: hash indexes ---------------------------------------------- */
+
+/* The one small hash map of lib/: an index over entries the caller keeps in
+ * an array of its own, numbered from 1. A slot holds an entry's number, 0
+ * when empty; open addressing with linear probing over a power-of-two
+ * table kept at most half full; entries are never removed. */
+typedef uint64_t cf_index_hash_fn(const void *ctx, int entry);
+typedef bool cf_index_same_fn(const void *ctx, int entry, const void *key);
+/* Room for n entries in the index *slot of *cap slots (first: the least
+ * size, a power of two): when it grows, every entry is placed again by
+ * hash(ctx, entry). 0, or -ENOMEM with *slot and *cap unchanged. */
+int cf_index_reserve(int **slot, size_t *cap, size_t n, size_t first,
+		     cf_index_hash_fn *hash, const void *ctx);
+/* The slot of the entry that same(ctx, entry, key) accepts, among those of
+ * hash h, else the empty slot where such an entry goes (cap > 0).
+ * Inline, so that same is inlined at each caller: the generator looks up
+ * every return it emits. */
+static inline size_t cf_index_find(const int *slot, size_t cap, uint64_t h,
+				   cf_index_same_fn *same, const void *ctx,
+				   const void *key)
+{
+	size_t i = h & (cap - 1);
+
+	while (slot[i] && !same(ctx, slot[i], key))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
 
 /* Sets err (if non-NULL) and returns code (a negative errno). */
 int cf_err(struct cf_error *err, int code, const char *fmt, ...)

@@ -276,6 +276,24 @@ static bool emit_value_run(struct gen *g, const struct vtab *tabs,
 	return run;
 }
 
+/* One split of a value search: v[i..mid-1] left, v[mid..j] right. */
+struct vtree_split {
+	const struct vtab *tabs;
+	const struct value_step *v;
+	size_t i, mid, j;
+	uint32_t lo_off;
+};
+
+static void vtree_side(struct gen *g, const void *ctx, bool right)
+{
+	const struct vtree_split *s = ctx;
+
+	if (right)
+		emit_vtree(g, s->tabs, s->v, s->mid, s->j, s->lo_off);
+	else
+		emit_vtree(g, s->tabs, s->v, s->i, s->mid - 1, s->lo_off);
+}
+
 /* Search over v[i..j] with the value in A: lone values as JEQ runs
  * (g->value_runs), else balanced by count. [X][v][X] with a single value
  * v in the middle is one JEQ. */
@@ -305,21 +323,8 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 	}
 	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
 	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
-	if (lt != NEXT && rt != NEXT) {
-		emit_jmp(g, BPF_JGE, v[mid].lo, rt, lt);
-	} else if (lt != NEXT) {
-		emit_jmp(g, BPF_JGE, v[mid].lo, NEXT, lt);
-		emit_vtree(g, tabs, v, mid, j, lo_off);
-	} else if (rt != NEXT) {
-		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
-		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
-	} else {
-		rt = new_label(g);
-		emit_jmp(g, BPF_JGE, v[mid].lo, rt, NEXT);
-		emit_vtree(g, tabs, v, i, mid - 1, lo_off);
-		place(g, rt);
-		emit_vtree(g, tabs, v, mid, j, lo_off);
-	}
+	emit_split(g, v[mid].lo, lt, rt, vtree_side,
+		   &(struct vtree_split){tabs, v, i, mid, j, lo_off});
 }
 
 static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
@@ -452,72 +457,83 @@ static bool emit_or(struct gen *g, const struct cf_arch *ar,
 	return true;
 }
 
-bool gen_sys_resid(struct gen *g, const struct grange *r)
-{
-	const struct cf_arch *ar = r->arch;
-	const struct cf_ir_sys *s = r->sys;
-	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
-	size_t n = live_chains(s), nk = 0, nrest = 0, np = 1, ns = 0, nres = 0;
-	size_t words, cnt[6] = {0};
-	const struct cf_ir_chain **ck, **cr;
-	uint32_t x = n ? s->chains[0].action : 0;
-	uint64_t *pt, *bits, *cur;
+/* A residue search (gen_sys_resid): the chains of one action X with an
+ * interval on argument k, and the distinct sets of them whose rest can
+ * still match at a step (their bits, words a set), each with its label. */
+struct resid {
+	const struct cf_arch *ar;
+	const struct cf_ir_sys *s;
+	uint32_t x;
+	unsigned k;
+	const struct cf_ir_chain **ck;
+	size_t nk, words, nres;
+	uint64_t *bits;
 	int *labs;
-	struct step *st;
-	unsigned k = 0;
+};
 
+/* The argument most of the n chains of s have intervals on (two at
+ * least), when the chains all have one action: true, with both. */
+static bool resid_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
+		      size_t n, uint32_t *x, unsigned *k)
+{
+	size_t cnt[6] = {0};
+
+	*x = n ? s->chains[0].action : 0;
+	*k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *c = &s->chains[i];
 
-		if (c->action != x)
+		if (c->action != *x)
 			return false;
 		for (unsigned j = 0; j < c->nconds; j++)
 			for (unsigned a = 0; a < 6; a++)
 				cnt[a] += interval_on(ar, &c->conds[j], a);
 	}
 	for (unsigned a = 1; a < 6; a++)
-		if (cnt[a] > cnt[k])
-			k = a;
-	if (n < 2 || cnt[k] < 2)
-		return false;
-	ck = cf_scratch_array(g->tmp, n, sizeof(*ck));
-	cr = cf_scratch_array(g->tmp, n, sizeof(*cr));
-	if (!ck || !cr)
-		goto oom;
+		if (cnt[a] > cnt[*k])
+			*k = a;
+	return n >= 2 && cnt[*k] >= 2;
+}
+
+/* Sorts the n chains that can match into those with a say on k (rs->ck)
+ * and the others (cr); the number of step points the first may need. */
+static size_t split_on_k(struct resid *rs, size_t n,
+			 const struct cf_ir_chain **cr, size_t *nrest)
+{
+	size_t np = 1;
+
 	for (size_t i = 0; i < n; i++) {
-		const struct cf_ir_chain *c = &s->chains[i];
+		const struct cf_ir_chain *c = &rs->s->chains[i];
 		bool on_k = false;
 
-		if (never(ar, c))
+		if (never(rs->ar, c))
 			continue;
 		for (unsigned j = 0; j < c->nconds; j++)
-			on_k |= interval_on(ar, &c->conds[j], k);
+			on_k |= interval_on(rs->ar, &c->conds[j], rs->k);
 		if (on_k) {
-			ck[nk++] = c;
+			rs->ck[rs->nk++] = c;
 			np += 2 * c->nconds;
 		} else {
-			cr[nrest++] = c;
+			cr[(*nrest)++] = c;
 		}
 	}
-	/* the chains without a say on k, as they are */
-	if (!emit_or(g, ar, cr, nrest, 6, x))
-		return true;
-	words = (nk + 63) / 64;
-	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
-	st = cf_scratch_array(g->tmp, np, sizeof(*st));
-	bits = cf_scratch_array(g->tmp, np * words, sizeof(*bits));
-	labs = cf_scratch_array(g->tmp, np, sizeof(*labs));
-	cur = cf_scratch_array(g->tmp, words, sizeof(*cur));
-	if (!pt || !st || !bits || !labs || !cur)
-		goto oom;
-	np = 0;
+	return np;
+}
+
+/* The points where a condition on k changes (0 first), ascending, with
+ * repeats: their number. */
+static size_t step_points(const struct resid *rs, uint64_t *pt)
+{
+	uint64_t w = rs->ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t np = 0;
+
 	pt[np++] = 0;
-	for (size_t i = 0; i < nk; i++)
-		for (unsigned j = 0; j < ck[i]->nconds; j++) {
-			const struct cf_cond *c = &ck[i]->conds[j];
+	for (size_t i = 0; i < rs->nk; i++)
+		for (unsigned j = 0; j < rs->ck[i]->nconds; j++) {
+			const struct cf_cond *c = &rs->ck[i]->conds[j];
 			uint64_t d = c->datum & w;
 
-			if (!interval_on(ar, c, k))
+			if (!interval_on(rs->ar, c, rs->k))
 				continue;
 			if (c->op == CF_OP_EQ || c->op == CF_OP_NE ||
 			    c->op == CF_OP_LT || c->op == CF_OP_GE)
@@ -528,61 +544,112 @@ bool gen_sys_resid(struct gen *g, const struct grange *r)
 				pt[np++] = d + 1;
 		}
 	qsort(pt, np, sizeof(*pt), cmp_u64);
+	return np;
+}
+
+/* The label of the residue set cur (a new one when it is new). */
+static int residue_label(struct gen *g, struct resid *rs, const uint64_t *cur)
+{
+	size_t q, bytes = rs->words * sizeof(*cur);
+
+	for (q = 0; q < rs->nres; q++)
+		if (!memcmp(rs->bits + q * rs->words, cur, bytes))
+			return rs->labs[q];
+	memcpy(rs->bits + q * rs->words, cur, bytes);
+	rs->labs[rs->nres++] = new_label(g);
+	return rs->labs[q];
+}
+
+/* The step at point v: X when a chain matches whole there, a residue's
+ * label when some can still match, else the fallback. cur: scratch. */
+static struct step resid_step(struct gen *g, struct resid *rs, uint64_t v,
+			      uint64_t *cur)
+{
+	struct step e = {v, rs->s->fallback, -1};
+	bool any = false;
+
+	memset(cur, 0, rs->words * sizeof(*cur));
+	for (size_t c = 0; c < rs->nk; c++) {
+		if (!holds_on_k(rs->ar, rs->ck[c], rs->k, v))
+			continue;
+		if (!has_rest(rs->ar, rs->ck[c], rs->k)) {
+			e.action = rs->x;
+			return e;
+		}
+		cur[c / 64] |= 1ULL << (c % 64);
+		any = true;
+	}
+	if (any) {
+		e.lab = residue_label(g, rs, cur);
+		e.action = 0;
+	}
+	return e;
+}
+
+/* Each residue at its label: its chains' rest, else the fallback. */
+static void emit_residues(struct gen *g, const struct resid *rs)
+{
+	for (size_t q = 0; q < rs->nres && !g->oom; q++) {
+		place(g, rs->labs[q]);
+		for (size_t c = 0; c < rs->nk; c++) {
+			struct cf_ir_chain t;
+			int fail;
+
+			if (!(rs->bits[q * rs->words + c / 64] &
+			      (1ULL << (c % 64))))
+				continue;
+			t = rest_of(rs->ar, rs->ck[c], rs->k);
+			fail = new_label(g);
+			if (!gen_chain(g, rs->ar, &t, ret_label(g, rs->x),
+				       fail))
+				break;
+			place(g, fail);
+		}
+		if (g->cur != ST_TOP)
+			emit_ja(g, ret_label(g, rs->s->fallback));
+	}
+}
+
+bool gen_sys_resid(struct gen *g, const struct grange *r)
+{
+	struct resid rs = {.ar = r->arch, .s = r->sys};
+	size_t n = live_chains(r->sys), nrest = 0, np, ns = 0;
+	const struct cf_ir_chain **cr;
+	uint64_t *pt, *cur;
+	struct step *st;
+
+	if (!resid_arg(rs.ar, rs.s, n, &rs.x, &rs.k))
+		return false;
+	rs.ck = cf_scratch_array(g->tmp, n, sizeof(*rs.ck));
+	cr = cf_scratch_array(g->tmp, n, sizeof(*cr));
+	if (!rs.ck || !cr)
+		goto oom;
+	np = split_on_k(&rs, n, cr, &nrest);
+	/* the chains without a say on k, as they are */
+	if (!emit_or(g, rs.ar, cr, nrest, 6, rs.x))
+		return true;
+	rs.words = (rs.nk + 63) / 64;
+	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_array(g->tmp, np, sizeof(*st));
+	rs.bits = cf_scratch_array(g->tmp, np * rs.words, sizeof(*rs.bits));
+	rs.labs = cf_scratch_array(g->tmp, np, sizeof(*rs.labs));
+	cur = cf_scratch_array(g->tmp, rs.words, sizeof(*cur));
+	if (!pt || !st || !rs.bits || !rs.labs || !cur)
+		goto oom;
+	np = step_points(&rs, pt);
 	for (size_t i = 0; i < np; i++) {
-		bool all = false, any = false;
-		struct step e = {pt[i], s->fallback, -1};
-		size_t q;
+		struct step e;
 
 		if (i && pt[i] == pt[i - 1])
 			continue;
-		memset(cur, 0, words * sizeof(*cur));
-		for (size_t c = 0; c < nk && !all; c++) {
-			if (!holds_on_k(ar, ck[c], k, pt[i]))
-				continue;
-			if (!has_rest(ar, ck[c], k))
-				all = true;
-			cur[c / 64] |= 1ULL << (c % 64);
-			any = true;
-		}
-		if (all) {
-			e.action = x;
-		} else if (any) {
-			for (q = 0; q < nres; q++)
-				if (!memcmp(bits + q * words, cur,
-					    words * sizeof(*cur)))
-					break;
-			if (q == nres) {
-				memcpy(bits + q * words, cur,
-				       words * sizeof(*cur));
-				labs[nres++] = new_label(g);
-			}
-			e.lab = labs[q];
-			e.action = 0;
-		}
+		e = resid_step(g, &rs, pt[i], cur);
 		if (ns && st[ns - 1].action == e.action &&
 		    st[ns - 1].lab == e.lab)
 			continue;
 		st[ns++] = e;
 	}
-	emit_steps(g, ar, k, st, ns);
-	/* the residues */
-	for (size_t q = 0; q < nres && !g->oom; q++) {
-		place(g, labs[q]);
-		for (size_t c = 0; c < nk; c++) {
-			struct cf_ir_chain t;
-			int fail;
-
-			if (!(bits[q * words + c / 64] & (1ULL << (c % 64))))
-				continue;
-			t = rest_of(ar, ck[c], k);
-			fail = new_label(g);
-			if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
-				break;
-			place(g, fail);
-		}
-		if (g->cur != ST_TOP)
-			emit_ja(g, ret_label(g, s->fallback));
-	}
+	emit_steps(g, rs.ar, rs.k, st, ns);
+	emit_residues(g, &rs);
 	return true;
 oom:
 	g->oom = true;

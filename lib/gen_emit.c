@@ -14,30 +14,19 @@
 
 /* ---- labels and emission ------------------------------------------- */
 
-static bool rets_grow(struct gen *g)
+/* The return pool's index (g->rets): return labels by action. */
+static uint64_t ret_hash(const void *ctx, int l)
 {
-	size_t ncap = g->caprets ? g->caprets * 2 : 16;
-	int *nt = calloc(ncap, sizeof(*nt));
+	const struct gen *g = ctx;
 
-	if (!nt) {
-		g->oom = true;
-		return false;
-	}
-	for (size_t i = 0; i < g->caprets; i++) {
-		int l = g->rets[i];
-		size_t h;
+	return hash32(g->lb[l].action);
+}
 
-		if (!l)
-			continue;
-		h = hash32(g->lb[l].action) & (ncap - 1);
-		while (nt[h])
-			h = (h + 1) & (ncap - 1);
-		nt[h] = l;
-	}
-	free(g->rets);
-	g->rets = nt;
-	g->caprets = ncap;
-	return true;
+static bool ret_same(const void *ctx, int l, const void *action)
+{
+	const struct gen *g = ctx;
+
+	return g->lb[l].action == *(const uint32_t *)action;
 }
 
 /* A return label of the open scope: placed right behind the syscall's
@@ -108,14 +97,15 @@ int ret_label(struct gen *g, uint32_t action)
 	if (g->in_scope && (l = scope_label(g, action)) >= 0)
 		return l;
 
-	if ((g->nrets + 1) * 2 > g->caprets && !rets_grow(g))
+	if (cf_index_reserve(&g->rets, &g->caprets, g->nrets + 1, 16, ret_hash,
+			     g)) {
+		g->oom = true;
 		return 0;
-	h = hash32(action) & (g->caprets - 1);
-	while ((l = g->rets[h]) != 0) {
-		if (g->lb[l].action == action)
-			return l;
-		h = (h + 1) & (g->caprets - 1);
 	}
+	h = cf_index_find(g->rets, g->caprets, hash32(action), ret_same, g,
+			  &action);
+	if (g->rets[h])
+		return g->rets[h];
 	l = new_label(g);
 	if (!l)
 		return 0;
@@ -172,31 +162,49 @@ static void cmp_masked(struct gen *g, uint32_t off, uint32_t mask, uint32_t val,
 	}
 }
 
-/* One word compare: A op k, or its negation (LT = !GE, LE = !GT). */
+/* One word compare: A op k, as one jump (JEQ, JGT or JGE) whose
+ * branches swap for a negation (NE = !EQ, LT = !GE, LE = !GT). */
 static void cmp_word(struct gen *g, enum cf_op op, uint32_t k, int pass,
 		     int fail)
 {
-	switch (op) {
-	case CF_OP_EQ:
-		emit_jmp(g, BPF_JEQ, k, pass, fail);
-		break;
-	case CF_OP_NE:
-		emit_jmp(g, BPF_JEQ, k, fail, pass);
-		break;
-	case CF_OP_GT:
-		emit_jmp(g, BPF_JGT, k, pass, fail);
-		break;
-	case CF_OP_GE:
-		emit_jmp(g, BPF_JGE, k, pass, fail);
-		break;
-	case CF_OP_LT:
-		emit_jmp(g, BPF_JGE, k, fail, pass);
-		break;
-	case CF_OP_LE:
-		emit_jmp(g, BPF_JGT, k, fail, pass);
-		break;
-	default:
-		break;
+	static const struct {
+		uint16_t jmp; /* 0: no word compare (MASKED_EQ) */
+		bool negated;
+	} by_op[] = {
+	    [CF_OP_EQ] = {BPF_JEQ, false}, [CF_OP_NE] = {BPF_JEQ, true},
+	    [CF_OP_GT] = {BPF_JGT, false}, [CF_OP_GE] = {BPF_JGE, false},
+	    [CF_OP_LT] = {BPF_JGE, true},  [CF_OP_LE] = {BPF_JGT, true},
+	};
+
+	if ((size_t)op >= CF_ARRAY_SIZE(by_op) || !by_op[op].jmp)
+		return;
+	if (by_op[op].negated)
+		emit_jmp(g, by_op[op].jmp, k, fail, pass);
+	else
+		emit_jmp(g, by_op[op].jmp, k, pass, fail);
+}
+
+void emit_split(struct gen *g, uint32_t k, int lt, int rt, split_side_fn *side,
+		const void *ctx)
+{
+	int right = rt;
+
+	if (lt != NEXT && rt != NEXT) {
+		emit_jmp(g, BPF_JGE, k, rt, lt);
+		return;
+	}
+	if (lt != NEXT) {
+		emit_jmp(g, BPF_JGE, k, NEXT, lt);
+		side(g, ctx, true);
+		return;
+	}
+	if (rt == NEXT)
+		right = new_label(g);
+	emit_jmp(g, BPF_JGE, k, right, NEXT);
+	side(g, ctx, false);
+	if (rt == NEXT) {
+		place(g, right);
+		side(g, ctx, true);
 	}
 }
 
@@ -211,6 +219,27 @@ static void hi_split(struct gen *g, uint32_t dh, int above, int below)
 		emit_jmp(g, BPF_JGT, dh, above, NEXT);
 		emit_jmp(g, BPF_JEQ, dh, NEXT, below);
 	}
+}
+
+/* The high word of an ordered 64-bit compare (A holds it): decides when
+ * it differs from dh (above passes GT/GE, below passes LT/LE), and
+ * decides alone (true) when the low word cannot matter: a >= (dh:0),
+ * a > (dh:~0), a < (dh:0), a <= (dh:~0). */
+static bool ordered_hi(struct gen *g, enum cf_op op, uint32_t dh, uint32_t dl,
+		       int pass, int fail)
+{
+	bool upward = op == CF_OP_GT || op == CF_OP_GE;
+	bool inclusive_lo = op == CF_OP_GE || op == CF_OP_LT;
+
+	if (dl == (inclusive_lo ? 0 : UINT32_MAX)) {
+		cmp_word(g, op, dh, pass, fail);
+		return true;
+	}
+	if (upward)
+		hi_split(g, dh, pass, fail);
+	else
+		hi_split(g, dh, fail, pass);
+	return false;
 }
 
 static void cond64(struct gen *g, const struct cf_arch *ar,
@@ -232,24 +261,11 @@ static void cond64(struct gen *g, const struct cf_arch *ar,
 		break;
 	case CF_OP_GT:
 	case CF_OP_GE:
-		load(g, hi);
-		/* a >= (dh:0) and a > (dh:~0) depend on the high word only */
-		if ((op == CF_OP_GE && dl == 0) ||
-		    (op == CF_OP_GT && dl == UINT32_MAX)) {
-			cmp_word(g, op, dh, pass, fail);
-			return;
-		}
-		hi_split(g, dh, pass, fail);
-		break;
 	case CF_OP_LT:
 	case CF_OP_LE:
 		load(g, hi);
-		if ((op == CF_OP_LT && dl == 0) ||
-		    (op == CF_OP_LE && dl == UINT32_MAX)) {
-			cmp_word(g, op, dh, pass, fail);
+		if (ordered_hi(g, op, dh, dl, pass, fail))
 			return;
-		}
-		hi_split(g, dh, fail, pass);
 		break;
 	case CF_OP_MASKED_EQ: {
 		uint64_t m = c->datum, v = c->datum2 & m;

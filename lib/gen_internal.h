@@ -75,7 +75,7 @@ struct gen {
 	size_t n, capin;
 	struct glabel *lb;
 	size_t nlb, caplb;
-	int *rets; /* open-addressing table action -> label, 0 = empty */
+	int *rets; /* cf_index of the return labels by action */
 	size_t nrets, caprets;
 	struct grange *rg;
 	size_t nrg, caprg;
@@ -104,7 +104,7 @@ struct gen {
 	bool arg_graph;	     /* opt: rules on several arguments as a graph */
 	struct shared *sh;
 	size_t nsh, capsh;
-	int *shared_index; /* open addressing: index + 1 into sh, 0 = empty */
+	int *shared_index; /* cf_index of sh by body */
 	size_t capshared_index;
 	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
 	uint64_t calls_total;	   /* opt: the native ABI's calls, weighted */
@@ -287,6 +287,12 @@ bool gen_chain(struct gen *g, const struct cf_arch *ar,
 	       const struct cf_ir_chain *c, int ok, int fail);
 int low32_conds(const struct cf_ir_sys *s, size_t n);
 void gen_sys(struct gen *g, const struct grange *r);
+/* A search's split at k (A >= k goes right): lt, rt are the label of a
+ * side that one jump decides, else NEXT; side(g, ctx, right) emits a side
+ * that is not (the left one behind the jump, the right one at a label). */
+typedef void split_side_fn(struct gen *g, const void *ctx, bool right);
+void emit_split(struct gen *g, uint32_t k, int lt, int rt, split_side_fn *side,
+		const void *ctx);
 
 /* gen_args.c: step functions and residues */
 int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n);

@@ -50,22 +50,33 @@ static int side_key(const struct gen *g, const struct lk *k, size_t i,
 	return k->key && l != NEXT ? k->key[l] : -1;
 }
 
-/* Small indexes for actions: open addressing over at most n actions. */
+/* Small indexes for actions: the distinct actions in order of first
+ * sight (at most n), in a cf_index. */
 struct acts {
 	uint32_t *action;
-	int *idx; /* index + 1, 0 = empty slot */
+	int *idx;
 	size_t cap, n;
 };
 
+static uint64_t acts_hash(const void *ctx, int k)
+{
+	const struct acts *t = ctx;
+
+	return hash32(t->action[k - 1]);
+}
+
+static bool acts_same(const void *ctx, int k, const void *action)
+{
+	const struct acts *t = ctx;
+
+	return t->action[k - 1] == *(const uint32_t *)action;
+}
+
 static bool acts_init(struct acts *t, size_t n)
 {
-	t->cap = 16;
-	while (t->cap < 2 * n)
-		t->cap *= 2;
-	t->n = 0;
-	t->action = calloc(t->cap, sizeof(*t->action));
-	t->idx = calloc(t->cap, sizeof(*t->idx));
-	return t->action && t->idx;
+	*t = (struct acts){calloc(n ? n : 1, sizeof(*t->action)), NULL, 0, 0};
+	return t->action &&
+	       !cf_index_reserve(&t->idx, &t->cap, n, 16, acts_hash, t);
 }
 
 static void acts_free(struct acts *t)
@@ -77,12 +88,11 @@ static void acts_free(struct acts *t)
 /* The index of action (a new one if add), or -1. */
 static int acts_index(struct acts *t, uint32_t action, bool add)
 {
-	size_t h = hash32(action) & (t->cap - 1);
+	size_t h = cf_index_find(t->idx, t->cap, hash32(action), acts_same, t,
+				 &action);
 
-	while (t->idx[h] && t->action[h] != action)
-		h = (h + 1) & (t->cap - 1);
 	if (!t->idx[h] && add) {
-		t->action[h] = action;
+		t->action[t->n] = action;
 		t->idx[h] = (int)++t->n;
 	}
 	return t->idx[h] - 1;
@@ -253,43 +263,58 @@ struct ahead {
 	bool used;
 };
 
-static bool merge_rets(struct gen *g)
-{
-	size_t n = g->n, w = 0, nret = 0, ndrop = 0;
-	size_t *minsrc;
-	int *head, *next;
-	bool *drop, *fall;
-	struct acts acts = {0};
-	struct ahead *t;
-	bool ok;
+/* merge_rets' tables over the n instructions and the labels. */
+struct merge {
+	size_t n, ndrop;
+	size_t *minsrc;	  /* the least source of a jump into each, or none */
+	int *head, *next; /* the labels at each position, as lists */
+	bool *drop;	  /* merged into a RET ahead */
+	bool *fall;	  /* entered by falling through a load or ALU step */
+	struct acts acts; /* the RETs' actions */
+	struct ahead *t;  /* by action: the nearest kept RET ahead */
+};
 
-	if (!g->opt || n < 2)
-		return true;
-	for (size_t u = 0; u < n; u++)
-		nret += g->in[u].code == (BPF_RET | BPF_K);
-	if (nret < 2)
-		return true;
-	minsrc = malloc((n + 1) * sizeof(*minsrc));
-	head = calloc(n + 1, sizeof(*head));
-	next = calloc(g->nlb + 1, sizeof(*next));
-	drop = calloc(n + 1, 1);
-	fall = calloc(n + 1, 1);
-	t = calloc(nret, sizeof(*t));
-	ok = minsrc && head && next && drop && fall && t &&
-	     acts_init(&acts, nret) && SGROW(g, newpos, n + 1);
-	if (!ok)
-		goto out;
+static bool merge_init(struct gen *g, struct merge *m, size_t nret)
+{
+	size_t n = g->n;
+
+	*m = (struct merge){.n = n};
+	m->minsrc = malloc((n + 1) * sizeof(*m->minsrc));
+	m->head = calloc(n + 1, sizeof(*m->head));
+	m->next = calloc(g->nlb + 1, sizeof(*m->next));
+	m->drop = calloc(n + 1, 1);
+	m->fall = calloc(n + 1, 1);
+	m->t = calloc(nret, sizeof(*m->t));
+	if (!m->minsrc || !m->head || !m->next || !m->drop || !m->fall ||
+	    !m->t || !acts_init(&m->acts, nret) || !SGROW(g, newpos, n + 1))
+		return false;
 	for (size_t u = 0; u <= n; u++)
-		minsrc[u] = SIZE_MAX;
-	/* labels by position; the farthest jump into every instruction;
-	 * instructions entered by falling through something that is not a
-	 * conditional jump (a load, an ALU step) */
+		m->minsrc[u] = SIZE_MAX;
+	return true;
+}
+
+static void merge_free(struct merge *m)
+{
+	free(m->minsrc);
+	free(m->head);
+	free(m->next);
+	free(m->drop);
+	free(m->fall);
+	free(m->t);
+	acts_free(&m->acts);
+}
+
+/* The ways into every instruction: labels by position, the farthest jump
+ * into it, and whether it is entered by falling through something that
+ * is not a conditional jump (a load, an ALU step). */
+static void note_ways_in(const struct gen *g, struct merge *m)
+{
 	for (size_t l = 1; l < g->nlb; l++)
-		if (g->lb[l].pos <= n) {
-			next[l] = head[g->lb[l].pos];
-			head[g->lb[l].pos] = (int)l;
+		if (g->lb[l].pos <= m->n) {
+			m->next[l] = m->head[g->lb[l].pos];
+			m->head[g->lb[l].pos] = (int)l;
 		}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < m->n; i++) {
 		const struct ginsn *in = &g->in[i];
 
 		if (is_cond(in) || BPF_CLASS(in->code) == BPF_JMP) {
@@ -297,76 +322,96 @@ static bool merge_rets(struct gen *g)
 			     sd++) {
 				size_t to = target(g, i, sd ? in->jf : in->jt);
 
-				if (to <= n && i < minsrc[to])
-					minsrc[to] = i;
+				if (to <= m->n && i < m->minsrc[to])
+					m->minsrc[to] = i;
 			}
 		} else if (BPF_CLASS(in->code) != BPF_RET) {
-			fall[i + 1] = true;
+			m->fall[i + 1] = true;
 		}
 	}
-	for (size_t u = n; u-- > 1;) {
-		struct ginsn *pv = &g->in[u - 1];
-		struct ahead *a;
+}
 
-		if (g->in[u].code != (BPF_RET | BPF_K))
-			continue;
-		a = &t[acts_index(&acts, g->in[u].k, true)];
-		if (fall[u] || !a->used ||
-		    (minsrc[u] != SIZE_MAX &&
-		     a->at - minsrc[u] > MERGE_REACH) ||
-		    (is_cond(pv) && pv->jt == NEXT && pv->jf == NEXT)) {
-			*a = (struct ahead){g->in[u].k, u, head[u], true};
-			continue;
-		}
-		if (!a->label) {
-			a->label = new_label(g);
-			if (!a->label) {
-				ok = false;
-				goto out;
-			}
-			g->lb[a->label].pos = a->at;
-		}
-		/* the label of a RET is a return label of its action */
-		g->lb[a->label].is_ret = true;
-		g->lb[a->label].action = a->action;
-		if (is_cond(pv) && (pv->jt == NEXT || pv->jf == NEXT)) {
-			if (pv->jt == NEXT)
-				pv->jt = a->label;
-			else
-				pv->jf = a->label;
-			g->lb[a->label].refs++;
-		}
-		for (int l = head[u]; l; l = next[l]) {
-			g->lb[l].pos = a->at;
-			g->lb[l].is_ret = true;
-			g->lb[l].action = a->action;
-		}
-		if (minsrc[u] < minsrc[a->at])
-			minsrc[a->at] = minsrc[u];
-		drop[u] = true;
-		ndrop++;
+/* The RET at u: merged into the nearest kept RET of its action ahead
+ * when every way in can reach it (its ways in lead there), else kept as
+ * that action's nearest. false on OOM. */
+static bool merge_ret(struct gen *g, struct merge *m, size_t u)
+{
+	struct ginsn *pv = &g->in[u - 1];
+	struct ahead *a = &m->t[acts_index(&m->acts, g->in[u].k, true)];
+
+	if (m->fall[u] || !a->used ||
+	    (m->minsrc[u] != SIZE_MAX && a->at - m->minsrc[u] > MERGE_REACH) ||
+	    (is_cond(pv) && pv->jt == NEXT && pv->jf == NEXT)) {
+		*a = (struct ahead){g->in[u].k, u, m->head[u], true};
+		return true;
 	}
-	if (!ndrop)
-		goto out;
-	/* new index of every instruction (labels move with them; none is on
-	 * a dropped one now), then the instructions themselves */
-	for (size_t u = 0; u <= n; u++) {
+	if (!a->label) {
+		a->label = new_label(g);
+		if (!a->label)
+			return false;
+		g->lb[a->label].pos = a->at;
+	}
+	/* the label of a RET is a return label of its action */
+	g->lb[a->label].is_ret = true;
+	g->lb[a->label].action = a->action;
+	if (is_cond(pv) && (pv->jt == NEXT || pv->jf == NEXT)) {
+		if (pv->jt == NEXT)
+			pv->jt = a->label;
+		else
+			pv->jf = a->label;
+		g->lb[a->label].refs++;
+	}
+	for (int l = m->head[u]; l; l = m->next[l]) {
+		g->lb[l].pos = a->at;
+		g->lb[l].is_ret = true;
+		g->lb[l].action = a->action;
+	}
+	if (m->minsrc[u] < m->minsrc[a->at])
+		m->minsrc[a->at] = m->minsrc[u];
+	m->drop[u] = true;
+	m->ndrop++;
+	return true;
+}
+
+/* Removes the merged RETs: the new index of every instruction (labels
+ * move with them; none is on a dropped one now), then the instructions
+ * themselves. */
+static void drop_merged(struct gen *g, const struct merge *m)
+{
+	size_t w = 0;
+
+	for (size_t u = 0; u <= m->n; u++) {
 		g->newpos[u] = w;
-		if (u < n && !drop[u])
+		if (u < m->n && !m->drop[u])
 			g->in[w++] = g->in[u];
 	}
 	for (size_t l = 1; l < g->nlb; l++)
-		if (g->lb[l].pos <= n)
+		if (g->lb[l].pos <= m->n)
 			g->lb[l].pos = g->newpos[g->lb[l].pos];
 	g->n = w;
-out:
-	free(minsrc);
-	free(head);
-	free(next);
-	free(drop);
-	free(fall);
-	free(t);
-	acts_free(&acts);
+}
+
+static bool merge_rets(struct gen *g)
+{
+	size_t nret = 0;
+	struct merge m;
+	bool ok;
+
+	if (!g->opt || g->n < 2)
+		return true;
+	for (size_t u = 0; u < g->n; u++)
+		nret += g->in[u].code == (BPF_RET | BPF_K);
+	if (nret < 2)
+		return true;
+	ok = merge_init(g, &m, nret);
+	if (ok)
+		note_ways_in(g, &m);
+	for (size_t u = m.n; ok && u-- > 1;)
+		if (g->in[u].code == (BPF_RET | BPF_K))
+			ok = merge_ret(g, &m, u);
+	if (ok && m.ndrop)
+		drop_merged(g, &m);
+	merge_free(&m);
 	return ok;
 }
 

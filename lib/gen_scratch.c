@@ -20,6 +20,7 @@
  * which glibc gave back to the kernel at cf_filter_free and the next
  * compile faulted in again (docs/performance.md, "Compile speed").
  */
+#include "base.h"
 #include "gen_scratch.h"
 
 #include <stdint.h>
@@ -29,13 +30,6 @@
 #define SCRATCH_ALIGN _Alignof(max_align_t)
 #define SCRATCH_CHUNK_MIN (16 * 1024)
 
-struct cf_scratch_chunk {
-	struct cf_scratch_chunk *prev;
-	size_t base; /* the stack's offset at data[0] */
-	size_t size;
-	max_align_t data[];
-};
-
 static size_t align_up(size_t x)
 {
 	return (x + SCRATCH_ALIGN - 1) & ~(SCRATCH_ALIGN - 1);
@@ -43,32 +37,29 @@ static size_t align_up(size_t x)
 
 /* A chunk of at least size bytes for the stack's top at base: the spare
  * when it is large enough, else a new one. */
-static struct cf_scratch_chunk *chunk_for(struct cf_scratch *s, size_t base,
-					  size_t size)
+static struct cf_chunk *chunk_for(struct cf_scratch *s, size_t base,
+				  size_t size)
 {
-	struct cf_scratch_chunk *c = s->spare;
+	struct cf_chunk *c = s->spare;
 
 	if (c && c->size >= size) {
 		s->spare = NULL;
+		c->pos = base;
+		c->link = s->cur;
 	} else {
 		size_t want = s->cur ? 2 * s->cur->size : SCRATCH_CHUNK_MIN;
 
-		if (want < size)
-			want = size;
-		c = malloc(sizeof(*c) + want);
+		c = cf_chunk_new(want < size ? size : want, base, s->cur);
 		if (!c)
 			return NULL;
-		c->size = want;
 	}
-	c->base = base;
-	c->prev = s->cur;
 	s->cur = c;
 	return c;
 }
 
 void *cf_scratch_array(struct cf_scratch *s, size_t n, size_t size)
 {
-	struct cf_scratch_chunk *c = s->cur;
+	struct cf_chunk *c = s->cur;
 	size_t bytes, off;
 	void *p;
 
@@ -78,12 +69,12 @@ void *cf_scratch_array(struct cf_scratch *s, size_t n, size_t size)
 	off = align_up(s->top);
 	if (off < s->top || bytes > SIZE_MAX / 2 - off)
 		return NULL;
-	if (!c || off - c->base + bytes > c->size) {
+	if (!c || off - c->pos + bytes > c->size) {
 		c = chunk_for(s, off, bytes);
 		if (!c)
 			return NULL;
 	}
-	p = (char *)c->data + (off - c->base);
+	p = (char *)c->data + (off - c->pos);
 	memset(p, 0, bytes);
 	s->top = off + bytes;
 	if (s->top > s->peak)
@@ -93,10 +84,10 @@ void *cf_scratch_array(struct cf_scratch *s, size_t n, size_t size)
 
 void cf_scratch_rewind(struct cf_scratch *s, size_t mark)
 {
-	while (s->cur && s->cur->prev && s->cur->base >= mark) {
-		struct cf_scratch_chunk *c = s->cur;
+	while (s->cur && s->cur->link && s->cur->pos >= mark) {
+		struct cf_chunk *c = s->cur;
 
-		s->cur = c->prev;
+		s->cur = c->link;
 		if (s->spare && s->spare->size >= c->size) {
 			free(c);
 		} else {
@@ -112,10 +103,9 @@ void cf_scratch_reset(struct cf_scratch *s)
 {
 	cf_scratch_rewind(s, 0);
 	if (s->cur && s->peak > s->cur->size) {
-		struct cf_scratch_chunk *c = malloc(sizeof(*c) + s->peak);
+		struct cf_chunk *c = cf_chunk_new(s->peak, 0, NULL);
 
 		if (c) {
-			*c = (struct cf_scratch_chunk){NULL, 0, s->peak};
 			free(s->cur);
 			s->cur = c;
 		}
@@ -128,12 +118,7 @@ void cf_scratch_reset(struct cf_scratch *s)
 
 void cf_scratch_release(struct cf_scratch *s)
 {
-	while (s->cur) {
-		struct cf_scratch_chunk *c = s->cur;
-
-		s->cur = c->prev;
-		free(c);
-	}
+	cf_chunks_free(s->cur);
 	free(s->spare);
 	*s = (struct cf_scratch){0};
 }

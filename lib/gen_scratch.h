@@ -10,11 +10,11 @@
 
 #include <stddef.h>
 
-struct cf_scratch_chunk;
+struct cf_chunk;
 
 struct cf_scratch {
-	struct cf_scratch_chunk *cur;	/* the top of the stack, NULL */
-	struct cf_scratch_chunk *spare; /* the last chunk popped, kept */
+	struct cf_chunk *cur;	/* the top of the stack, NULL */
+	struct cf_chunk *spare; /* the last chunk popped, kept */
 	size_t top;  /* offset of the stack's top, as in one buffer */
 	size_t peak; /* the most top has been since the last reset */
 };

@@ -126,34 +126,40 @@ static void emit_leaf(struct gen *g, const struct grange *r)
 	g->body = -1;
 }
 
+/* One split of a number search: r[i..mid-1] left, r[mid..j] right, with
+ * their depths (emit_wtree). */
+struct tree_split {
+	const struct grange *r;
+	size_t i, mid, j;
+	unsigned dl, dr;
+};
+
+static void emit_tree(struct gen *g, const struct grange *r, size_t i,
+		      size_t j);
+
+static void tree_side(struct gen *g, const void *ctx, bool right)
+{
+	const struct tree_split *s = ctx;
+
+	if (right)
+		emit_tree(g, s->r, s->mid, s->j);
+	else
+		emit_tree(g, s->r, s->i, s->mid - 1);
+}
+
 /* Decides ranges r[i..j] (contiguous, ascending) with nr in A. */
 static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
 {
-	size_t mid;
+	struct tree_split s = {r, i, i + (j - i + 1) / 2, j, 0, 0};
 	int lt, rt;
 
 	if (i == j) {
 		emit_leaf(g, &r[i]);
 		return;
 	}
-	mid = i + (j - i + 1) / 2;
-	lt = mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
-	rt = mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
-	if (lt != NEXT && rt != NEXT) {
-		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
-	} else if (lt != NEXT) {
-		emit_jmp(g, BPF_JGE, r[mid].lo, NEXT, lt);
-		emit_tree(g, r, mid, j);
-	} else if (rt != NEXT) {
-		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
-		emit_tree(g, r, i, mid - 1);
-	} else {
-		rt = new_label(g);
-		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
-		emit_tree(g, r, i, mid - 1);
-		place(g, rt);
-		emit_tree(g, r, mid, j);
-	}
+	lt = s.mid - 1 == i && !r[i].sys ? ret_label(g, r[i].action) : NEXT;
+	rt = s.mid == j && !r[j].sys ? ret_label(g, r[j].action) : NEXT;
+	emit_split(g, r[s.mid].lo, lt, rt, tree_side, &s);
 }
 
 /* ---- opt: number chains ---------------------------------------------- */
@@ -384,39 +390,13 @@ static bool is_lone_middle(const struct grange *r, size_t i, size_t j)
 	       r[i].action == r[j].action && r[i + 1].lo == r[i + 1].hi;
 }
 
-/* Decides r[i..j] with nr in A in at most depth levels (when the units
- * allow it), splitting where the weights balance best. */
-static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
-		       size_t j, unsigned depth)
+/* The least mid in (i, j] whose right side r[mid..j] surely fits in half
+ * (by room_ub), and the greatest hi whose left side r[i..hi-1] does. */
+static void fitting_bounds(const struct gen *g, size_t i, size_t j,
+			   uint64_t half, size_t *lo_out, size_t *hi_out)
 {
-	uint64_t half = depth ? 1ULL << (depth - 1) : 0;
-	uint64_t wl = g->weight_sums[i], wr = g->weight_sums[j + 1];
-	uint64_t best = UINT64_MAX, bestu = UINT64_MAX, rl, rr;
-	size_t mid = i + 1, lo, hi, w0, w1;
-	unsigned dl, dr;
-	int lt, rt;
+	size_t lo = i + 1, hi = j, w0, w1;
 
-	if (i == j) {
-		emit_leaf(g, &r[i]);
-		return;
-	}
-	if (emit_wtree_chain(g, r, i, j, depth))
-		return;
-	if (is_lone_middle(r, i, j)) { /* [X][nr][X]: one JEQ */
-		int x = ret_label(g, r[i].action);
-
-		rt = leaf_label(g, &r[i + 1]);
-		emit_jmp(g, BPF_JEQ, r[i + 1].lo, rt, x);
-		if (rt == NEXT)
-			emit_leaf(g, &r[i + 1]);
-		return;
-	}
-	/* room of a run lies between its units and its units plus one pad
-	 * per 2-unit range: a split whose sides' upper bounds fit is
-	 * feasible; the best balance of weights among those by binary
-	 * search */
-	lo = i + 1;
-	hi = j;
 	while (lo < hi) { /* least m whose right side surely fits */
 		size_t m = lo + (hi - lo) / 2;
 
@@ -437,85 +417,143 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 		else
 			w1 = m - 1;
 	}
-	hi = w1;
-	if (hi >= lo && room_ub(g, i, hi) <= half) {
-		w0 = lo;
-		w1 = hi;
-		while (w0 < w1) { /* first m with 2 weight_sums[m] >= wl + wr */
-			size_t m = w0 + (w1 - w0) / 2;
+	*lo_out = lo;
+	*hi_out = w1;
+}
 
-			if (2 * g->weight_sums[m] >= wl + wr)
-				w1 = m;
-			else
-				w0 = m + 1;
-		}
-		mid = w0;
-		if (mid > lo && 2 * g->weight_sums[mid] >= wl + wr &&
-		    2 * g->weight_sums[mid] - wl - wr >
-			wl + wr - 2 * g->weight_sums[mid - 1])
-			mid--;
-		rl = room_ub(g, i, mid);
-		rr = room_ub(g, mid, j + 1);
-	} else {
-		uint32_t *fl, *fr;
+/* The split of r[i..j] whose sides surely fit in half (room_ub) and
+ * whose weights balance best, by binary search; false when no split
+ * surely fits. */
+static bool split_surely_fits(const struct gen *g, size_t i, size_t j,
+			      uint64_t half, struct tree_split *s, uint64_t *rl,
+			      uint64_t *rr)
+{
+	uint64_t wl = g->weight_sums[i], wr = g->weight_sums[j + 1];
+	size_t lo, hi, w0, w1, mid;
 
-		if (!SGROW(g, fl, g->nrg + 1) || !SGROW(g, fr, g->nrg + 1))
-			return;
-		fl = g->fl;
-		fr = g->fr;
-		/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
-		fl[i] = 0;
-		for (size_t m = i; m <= j; m++)
-			fl[m + 1] = (uint32_t)room_add(fl[m], g->units[m]);
-		fr[j + 1] = 0;
-		for (size_t m = j + 1; m-- > i;)
-			fr[m] = (uint32_t)room_add(fr[m + 1], g->units[m]);
-		for (size_t m = i + 1; m <= j; m++) {
-			uint64_t ul = fl[m], ur = fr[m];
-			uint64_t u = ul > ur ? ul : ur;
-			uint64_t l = g->weight_sums[m] - wl,
-				 r2 = wr - g->weight_sums[m];
-			uint64_t d = l > r2 ? l - r2 : r2 - l;
+	fitting_bounds(g, i, j, half, &lo, &hi);
+	if (hi < lo || room_ub(g, i, hi) > half)
+		return false;
+	w0 = lo;
+	w1 = hi;
+	while (w0 < w1) { /* first m with 2 weight_sums[m] >= wl + wr */
+		size_t m = w0 + (w1 - w0) / 2;
 
-			if (u > half) {
-				/* infeasible: the least unbalanced counts */
-				if (best == UINT64_MAX && u < bestu) {
-					bestu = u;
-					mid = m;
-				}
-				continue;
-			}
-			if (d < best) {
-				best = d;
+		if (2 * g->weight_sums[m] >= wl + wr)
+			w1 = m;
+		else
+			w0 = m + 1;
+	}
+	mid = w0;
+	if (mid > lo && 2 * g->weight_sums[mid] >= wl + wr &&
+	    2 * g->weight_sums[mid] - wl - wr >
+		wl + wr - 2 * g->weight_sums[mid - 1])
+		mid--;
+	s->mid = mid;
+	*rl = room_ub(g, i, mid);
+	*rr = room_ub(g, mid, j + 1);
+	return true;
+}
+
+/* The split of r[i..j] by the exact rooms of every split: the best
+ * balance of weights among those that fit in half, else the one whose
+ * larger side is least; false on OOM. */
+static bool split_by_rooms(struct gen *g, size_t i, size_t j, uint64_t half,
+			   struct tree_split *s, uint64_t *rl, uint64_t *rr)
+{
+	uint64_t wl = g->weight_sums[i], wr = g->weight_sums[j + 1];
+	uint64_t best = UINT64_MAX, bestu = UINT64_MAX;
+	size_t mid = i + 1;
+	uint32_t *fl, *fr;
+
+	if (!SGROW(g, fl, g->nrg + 1) || !SGROW(g, fr, g->nrg + 1))
+		return false;
+	fl = g->fl;
+	fr = g->fr;
+	/* fl[m]: room of r[i..m-1]; fr[m]: room of r[m..j] */
+	fl[i] = 0;
+	for (size_t m = i; m <= j; m++)
+		fl[m + 1] = (uint32_t)room_add(fl[m], g->units[m]);
+	fr[j + 1] = 0;
+	for (size_t m = j + 1; m-- > i;)
+		fr[m] = (uint32_t)room_add(fr[m + 1], g->units[m]);
+	for (size_t m = i + 1; m <= j; m++) {
+		uint64_t ul = fl[m], ur = fr[m];
+		uint64_t u = ul > ur ? ul : ur;
+		uint64_t l = g->weight_sums[m] - wl,
+			 r2 = wr - g->weight_sums[m];
+		uint64_t d = l > r2 ? l - r2 : r2 - l;
+
+		if (u > half) {
+			/* infeasible: the least unbalanced counts */
+			if (best == UINT64_MAX && u < bestu) {
+				bestu = u;
 				mid = m;
 			}
+			continue;
 		}
-		rl = fl[mid];
-		rr = fr[mid];
+		if (d < best) {
+			best = d;
+			mid = m;
+		}
 	}
-	dl = depth ? depth - 1 : 0;
-	dr = dl;
-	if ((1ULL << dl) < rl)
-		dl = ceil_log2(rl);
-	if ((1ULL << dr) < rr)
-		dr = ceil_log2(rr);
-	lt = mid - 1 == i ? leaf_label(g, &r[i]) : NEXT;
-	rt = mid == j ? leaf_label(g, &r[j]) : NEXT;
-	if (lt != NEXT && rt != NEXT) {
-		emit_jmp(g, BPF_JGE, r[mid].lo, rt, lt);
-	} else if (lt != NEXT) {
-		emit_jmp(g, BPF_JGE, r[mid].lo, NEXT, lt);
-		emit_wtree(g, r, mid, j, dr);
-	} else if (rt != NEXT) {
-		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
-		emit_wtree(g, r, i, mid - 1, dl);
-	} else {
-		rt = new_label(g);
-		emit_jmp(g, BPF_JGE, r[mid].lo, rt, NEXT);
-		emit_wtree(g, r, i, mid - 1, dl);
-		place(g, rt);
-		emit_wtree(g, r, mid, j, dr);
+	s->mid = mid;
+	*rl = fl[mid];
+	*rr = fr[mid];
+	return true;
+}
+
+static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
+		       size_t j, unsigned depth);
+
+static void wtree_side(struct gen *g, const void *ctx, bool right)
+{
+	const struct tree_split *s = ctx;
+
+	if (right)
+		emit_wtree(g, s->r, s->mid, s->j, s->dr);
+	else
+		emit_wtree(g, s->r, s->i, s->mid - 1, s->dl);
+}
+
+/* Decides r[i..j] with nr in A in at most depth levels (when the units
+ * allow it), splitting where the weights balance best. The room of a run
+ * lies between its units and its units plus one pad per 2-unit range: a
+ * split whose sides' upper bounds fit is feasible. */
+static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
+		       size_t j, unsigned depth)
+{
+	uint64_t half = depth ? 1ULL << (depth - 1) : 0, rl, rr;
+	struct tree_split s = {r, i, i + 1, j, 0, 0};
+	int lt, rt;
+
+	if (i == j) {
+		emit_leaf(g, &r[i]);
+		return;
 	}
+	if (emit_wtree_chain(g, r, i, j, depth))
+		return;
+	if (is_lone_middle(r, i, j)) { /* [X][nr][X]: one JEQ */
+		int x = ret_label(g, r[i].action);
+
+		rt = leaf_label(g, &r[i + 1]);
+		emit_jmp(g, BPF_JEQ, r[i + 1].lo, rt, x);
+		if (rt == NEXT)
+			emit_leaf(g, &r[i + 1]);
+		return;
+	}
+	if (!split_surely_fits(g, i, j, half, &s, &rl, &rr) &&
+	    !split_by_rooms(g, i, j, half, &s, &rl, &rr))
+		return;
+	s.dl = depth ? depth - 1 : 0;
+	s.dr = s.dl;
+	if ((1ULL << s.dl) < rl)
+		s.dl = ceil_log2(rl);
+	if ((1ULL << s.dr) < rr)
+		s.dr = ceil_log2(rr);
+	lt = s.mid - 1 == i ? leaf_label(g, &r[i]) : NEXT;
+	rt = s.mid == j ? leaf_label(g, &r[j]) : NEXT;
+	emit_split(g, r[s.mid].lo, lt, rt, wtree_side, &s);
 }
 
 /* The size-first search of r[i..j]: chains of at most SIZE_CHAIN_MAX
@@ -567,6 +605,24 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	for (size_t i = 0; i < g->nrg; i++)
 		room = room_add(room, g->units[i]);
 	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
+}
+
+/* The distinct audit arches of ir's ABIs (at most 32), in order: their
+ * number. */
+static size_t collect_audits(const struct cf_ir *ir, uint32_t audits[32])
+{
+	size_t na = 0;
+
+	for (size_t i = 0; i < ir->nabis && i < 32; i++) {
+		uint32_t au = cf_arches[ir->abis[i].arch].audit_arch;
+		size_t j = 0;
+
+		while (j < na && audits[j] != au)
+			j++;
+		if (j == na)
+			audits[na++] = au;
+	}
+	return na;
 }
 
 /* Sharing: the syscall code of every search counted first, then the
@@ -627,22 +683,35 @@ static void emit_searches_inline(struct gen *g, const struct cf_ir *ir,
 	}
 }
 
+/* What follows every search: the shared syscall code, then the return
+ * pool in order of first use. */
+static void emit_returns(struct gen *g)
+{
+	g->part = CF_PART_RETURN;
+	g->abi = -1;
+	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
+		if (!g->sh[q].label || g->sh[q].placed)
+			continue;
+		place(g, g->sh[q].label);
+		g->sh[q].placed = true;
+		gen_sys(g, &g->sh[q].r);
+		g->body = -1;
+	}
+	for (size_t l = 1; l < g->nlb; l++) {
+		if (!g->lb[l].is_ret || g->lb[l].local || !g->lb[l].refs)
+			continue;
+		place(g, (int)l);
+		emit_ret(g, g->lb[l].action);
+	}
+}
+
 void gen_program(struct gen *g, const struct cf_ir *ir)
 {
 	uint32_t audits[32];
 	int labels[32];
-	size_t na = 0;
+	size_t na = collect_audits(ir, audits);
 	int kill;
 
-	for (size_t i = 0; i < ir->nabis && i < 32; i++) {
-		uint32_t au = cf_arches[ir->abis[i].arch].audit_arch;
-		size_t j = 0;
-
-		while (j < na && audits[j] != au)
-			j++;
-		if (j == na)
-			audits[na++] = au;
-	}
 	g->cur = ST_UNK;
 	g->part = CF_PART_ARCH;
 	g->abi = -1;
@@ -664,22 +733,5 @@ void gen_program(struct gen *g, const struct cf_ir *ir)
 			emit_abi_search(g, ir, audits[i]);
 		}
 	}
-	g->part = CF_PART_RETURN;
-	g->abi = -1;
-	/* the shared syscall code, behind every search */
-	for (size_t q = 0; q < g->nsh && !g->oom; q++) {
-		if (!g->sh[q].label || g->sh[q].placed)
-			continue;
-		place(g, g->sh[q].label);
-		g->sh[q].placed = true;
-		gen_sys(g, &g->sh[q].r);
-		g->body = -1;
-	}
-	/* the return pool, in order of first use */
-	for (size_t l = 1; l < g->nlb; l++) {
-		if (!g->lb[l].is_ret || g->lb[l].local || !g->lb[l].refs)
-			continue;
-		place(g, (int)l);
-		emit_ret(g, g->lb[l].action);
-	}
+	emit_returns(g);
 }

@@ -63,47 +63,56 @@ static bool body_same(const struct grange *a, const struct grange *b)
 	return true;
 }
 
+/* The index of shared entries (g->shared_index): by body_hash and
+ * body_same. */
+struct shared_key {
+	uint64_t h;
+	const struct grange *r;
+};
+
+static uint64_t shared_hash(const void *ctx, int k)
+{
+	const struct gen *g = ctx;
+
+	return g->sh[k - 1].h;
+}
+
+static bool shared_same(const void *ctx, int k, const void *key)
+{
+	const struct gen *g = ctx;
+	const struct shared_key *want = key;
+	const struct shared *e = &g->sh[k - 1];
+
+	return e->h == want->h && body_same(&e->r, want->r);
+}
+
 /* The entry for r's code; with add, notes r's search (new entries as
  * needed). */
 struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 {
-	uint64_t h = body_hash(r);
+	struct shared_key key = {body_hash(r), r};
+	struct shared *e;
 	size_t i;
 
-	if (add && (g->nsh + 1) * 2 > g->capshared_index) {
-		size_t cap = g->capshared_index ? g->capshared_index * 2 : 64;
-		int *t = calloc(cap, sizeof(*t));
-
-		if (!t) {
-			g->oom = true;
-			return NULL;
-		}
-		for (size_t k = 0; k < g->nsh; k++) {
-			for (i = g->sh[k].h & (cap - 1); t[i];
-			     i = (i + 1) & (cap - 1))
-				;
-			t[i] = (int)k + 1;
-		}
-		free(g->shared_index);
-		g->shared_index = t;
-		g->capshared_index = cap;
+	if (add && cf_index_reserve(&g->shared_index, &g->capshared_index,
+				    g->nsh + 1, 64, shared_hash, g)) {
+		g->oom = true;
+		return NULL;
 	}
 	if (!g->capshared_index)
 		return NULL;
-	for (i = h & (g->capshared_index - 1); g->shared_index[i];
-	     i = (i + 1) & (g->capshared_index - 1)) {
-		struct shared *e = &g->sh[g->shared_index[i] - 1];
-
-		if (e->h == h && body_same(&e->r, r)) {
-			if (add && e->r.arch->audit_arch != r->arch->audit_arch)
-				e->multi = true;
-			e->uses += add;
-			return e;
-		}
+	i = cf_index_find(g->shared_index, g->capshared_index, key.h,
+			  shared_same, g, &key);
+	if (g->shared_index[i]) {
+		e = &g->sh[g->shared_index[i] - 1];
+		if (add && e->r.arch->audit_arch != r->arch->audit_arch)
+			e->multi = true;
+		e->uses += add;
+		return e;
 	}
 	if (!add || !SGROW(g, sh, g->nsh + 1))
 		return NULL;
-	g->sh[g->nsh] = (struct shared){*r, h, false, 0, 1, 0, false};
+	g->sh[g->nsh] = (struct shared){*r, key.h, false, 0, 1, 0, false};
 	g->shared_index[i] = (int)++g->nsh;
 	return &g->sh[g->nsh - 1];
 }

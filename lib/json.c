@@ -26,6 +26,14 @@ struct blk {
 };
 #define CF_JSON_BLOCK 4096
 
+/* A scratch stack of the elements of the open containers: starts in a
+ * buffer on cf_json_parse2's stack, moves to the heap when it outgrows it. */
+struct jstack {
+	void *buf;
+	size_t n, cap;
+	bool heap;
+};
+
 struct jp {
 	struct blk nodes;   /* values, members' arrays, keys */
 	struct blk strings; /* string values */
@@ -35,11 +43,8 @@ struct jp {
 	unsigned depth;
 	bool nul; /* a \u0000 was read */
 	struct cf_error *err;
-	struct cf_json **items;
-	size_t nitems, capitems;
-	struct cf_json_member *mem;
-	size_t nmem, capmem;
-	bool items_heap, mem_heap;
+	struct jstack items; /* struct cf_json *: open arrays' items */
+	struct jstack mem;   /* struct cf_json_member: open objects' members */
 };
 
 static void *blk_refill(struct blk *b, size_t n)
@@ -422,33 +427,42 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 		    describe(p, what));
 }
 
-/* Room for one more element on a scratch stack (doubling; the first
- * heap copy leaves the initial on-stack buffer behind). */
-static int grow(struct jp *p, void **buf, size_t *cap, bool *heap, size_t size)
+/* Pushes the element of size bytes at elem on a scratch stack (doubling; the
+ * first heap copy leaves the initial on-stack buffer behind). */
+static int jstack_push(struct jp *p, struct jstack *st, const void *elem,
+		       size_t size)
 {
-	size_t ncap = cf_grow_cap(*cap, *cap + 1, 1);
-	void *nb = cf_realloc_array(*heap ? *buf : NULL, ncap, size);
+	if (st->n == st->cap) {
+		size_t ncap = cf_grow_cap(st->cap, st->cap + 1, 1);
+		void *nb =
+		    cf_realloc_array(st->heap ? st->buf : NULL, ncap, size);
 
-	if (!nb)
-		return oom(p);
-	if (!*heap)
-		memcpy(nb, *buf, *cap * size);
-	*buf = nb;
-	*cap = ncap;
-	*heap = true;
+		if (!nb)
+			return oom(p);
+		if (!st->heap)
+			memcpy(nb, st->buf, st->cap * size);
+		st->buf = nb;
+		st->cap = ncap;
+		st->heap = true;
+	}
+	memcpy((char *)st->buf + st->n++ * size, elem, size);
 	return 0;
 }
 
-/* Moves the top n elements of a scratch stack into the arena. */
-static void *settle(struct jp *p, const void *top, size_t n, size_t size)
+/* Moves the elements above base of a scratch stack into the arena: the
+ * array, and their count in *n. */
+static void *jstack_settle(struct jp *p, struct jstack *st, size_t base,
+			   size_t size, size_t *n)
 {
 	void *out;
 
-	if (!n)
+	*n = st->n - base;
+	st->n = base;
+	if (!*n)
 		return blk_alloc(&p->nodes, 1, 1);
-	out = blk_alloc(&p->nodes, n * size, sizeof(void *));
+	out = blk_alloc(&p->nodes, *n * size, sizeof(void *));
 	if (out)
-		memcpy(out, top, n * size);
+		memcpy(out, (char *)st->buf + base * size, *n * size);
 	return out;
 }
 
@@ -486,39 +500,57 @@ static int next_element(struct jp *p, char close, const char *what,
 	return jerr(p, p->s, "expected ',' or '%c' after %s", close, element);
 }
 
-static int parse_array(struct jp *p, struct cf_json *v)
+/* Parses one element of a container into elem (a struct cf_json * or a
+ * struct cf_json_member), noting in v what it holds. */
+typedef int parse_element_fn(struct jp *p, struct cf_json *v, void *elem);
+
+/* The elements of the array or object v, up to close, into the arena: the
+ * array of them in *out and their count in *n. */
+static int parse_elements(struct jp *p, struct cf_json *v, char close,
+			  struct jstack *st, size_t size,
+			  parse_element_fn *parse_el, void **out, size_t *n)
 {
-	size_t base = p->nitems;
-	int rc = open_container(p, ']');
+	const bool array = close == ']';
+	size_t base = st->n;
+	int rc = open_container(p, close);
 
 	while (!rc) {
-		struct cf_json *item;
+		union {
+			struct cf_json *item;
+			struct cf_json_member m;
+		} elem;
 
-		if ((rc = parse_value(p, &item)))
+		if ((rc = parse_el(p, v, &elem)) ||
+		    (rc = jstack_push(p, st, &elem, size)))
 			break;
-		if (item->type >= CF_JSON_ARRAY)
-			v->flags |= CF_JSON_F_NESTED;
-		if (p->nitems == p->capitems &&
-		    (rc = grow(p, (void **)&p->items, &p->capitems,
-			       &p->items_heap, sizeof(*p->items))))
-			break;
-		p->items[p->nitems++] = item;
-		rc = next_element(p, ']', "array", "array element");
+		rc = next_element(p, close, array ? "array" : "object",
+				  array ? "array element" : "object member");
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		st->n = base;
 		return rc;
-	v->u.arr.n = p->nitems - base;
-	v->u.arr.items =
-	    settle(p, p->items + base, v->u.arr.n, sizeof(*p->items));
-	p->nitems = base;
-	return v->u.arr.items ? 0 : oom(p);
+	}
+	*out = jstack_settle(p, st, base, size, n);
+	return *out ? 0 : oom(p);
 }
 
-static int parse_member(struct jp *p, struct cf_json_member *m)
+static int parse_item(struct jp *p, struct cf_json *v, void *elem)
 {
+	struct cf_json **item = elem;
+	int rc = parse_value(p, item);
+
+	if (!rc && (*item)->type >= CF_JSON_ARRAY)
+		v->flags |= CF_JSON_F_NESTED;
+	return rc;
+}
+
+static int parse_member(struct jp *p, struct cf_json *v, void *elem)
+{
+	struct cf_json_member *m = elem;
 	char what[12];
 	int rc;
 
+	(void)v;
 	if (p->s >= p->end || *p->s != '"')
 		return jerr(p, p->s, "expected a string key, found %s",
 			    describe(p, what));
@@ -533,29 +565,25 @@ static int parse_member(struct jp *p, struct cf_json_member *m)
 	return parse_value(p, &m->val);
 }
 
+static int parse_array(struct jp *p, struct cf_json *v)
+{
+	void *items = NULL;
+	int rc = parse_elements(p, v, ']', &p->items, sizeof(struct cf_json *),
+				parse_item, &items, &v->u.arr.n);
+
+	v->u.arr.items = items;
+	return rc;
+}
+
 static int parse_object(struct jp *p, struct cf_json *v)
 {
-	size_t base = p->nmem;
-	int rc = open_container(p, '}');
+	void *members = NULL;
+	int rc =
+	    parse_elements(p, v, '}', &p->mem, sizeof(struct cf_json_member),
+			   parse_member, &members, &v->u.obj.n);
 
-	while (!rc) {
-		struct cf_json_member m;
-
-		if ((rc = parse_member(p, &m)))
-			break;
-		if (p->nmem == p->capmem &&
-		    (rc = grow(p, (void **)&p->mem, &p->capmem, &p->mem_heap,
-			       sizeof(*p->mem))))
-			break;
-		p->mem[p->nmem++] = m;
-		rc = next_element(p, '}', "object", "object member");
-	}
-	if (rc < 0)
-		return rc;
-	v->u.obj.n = p->nmem - base;
-	v->u.obj.m = settle(p, p->mem + base, v->u.obj.n, sizeof(*p->mem));
-	p->nmem = base;
-	return v->u.obj.m ? 0 : oom(p);
+	v->u.obj.m = members;
+	return rc;
 }
 
 static int parse_value(struct jp *p, struct cf_json **out)
@@ -616,14 +644,8 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 		       0,
 		       false,
 		       err,
-		       items0,
-		       0,
-		       CF_JSON_ITEMS0,
-		       mem0,
-		       0,
-		       CF_JSON_MEMBERS0,
-		       false,
-		       false};
+		       {items0, 0, CF_JSON_ITEMS0, false},
+		       {mem0, 0, CF_JSON_MEMBERS0, false}};
 	int rc;
 
 	*out = NULL;
@@ -645,10 +667,10 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 		else if (p.nul)
 			(*out)->flags |= CF_JSON_F_NUL;
 	}
-	if (p.items_heap)
-		free(p.items);
-	if (p.mem_heap)
-		free(p.mem);
+	if (p.items.heap)
+		free(p.items.buf);
+	if (p.mem.heap)
+		free(p.mem.buf);
 	return rc;
 }
 

@@ -6,11 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct cf_arena_chunk {
-	struct cf_arena_chunk *next;
-	size_t used, size;
-	max_align_t data[];
-};
+struct cf_chunk *cf_chunk_new(size_t size, size_t pos, struct cf_chunk *link)
+{
+	struct cf_chunk *c;
+
+	if (size > SIZE_MAX - sizeof(*c))
+		return NULL;
+	c = malloc(sizeof(*c) + size);
+	if (c)
+		*c = (struct cf_chunk){link, pos, size};
+	return c;
+}
+
+void cf_chunks_free(struct cf_chunk *c)
+{
+	while (c) {
+		struct cf_chunk *link = c->link;
+
+		free(c);
+		c = link;
+	}
+}
 
 /* Chunks double from CF_CHUNK_FIRST to CF_CHUNK_MAX, so that a small
  * compile asks malloc for little more than it uses: memory that a compile
@@ -31,24 +47,23 @@ struct cf_arena_chunk {
 
 static void *arena_new_chunk(struct cf_arena *a, size_t n)
 {
-	struct cf_arena_chunk *c;
+	struct cf_chunk *c;
 	size_t block = a->next_chunk ? a->next_chunk : CF_CHUNK_FIRST;
 	size_t size = block - sizeof(*c) - CF_MALLOC_OVERHEAD;
 
 	if (size < n)
 		size = n;
-	c = malloc(sizeof(*c) + size);
-	if (!c)
-		return NULL;
-	c->size = size;
-	c->used = n;
 	/* a big one-off block goes behind the current chunk so the
 	 * current chunk's free space stays usable */
 	if (a->head && n > CF_CHUNK_MAX / 2) {
-		c->next = a->head->next;
-		a->head->next = c;
+		c = cf_chunk_new(size, n, a->head->link);
+		if (!c)
+			return NULL;
+		a->head->link = c;
 	} else {
-		c->next = a->head;
+		c = cf_chunk_new(size, n, a->head);
+		if (!c)
+			return NULL;
 		a->head = c;
 		a->next_chunk = block < CF_CHUNK_MAX ? block * 2 : block;
 	}
@@ -58,7 +73,7 @@ static void *arena_new_chunk(struct cf_arena *a, size_t n)
 void cf_arena_hint(struct cf_arena *a, size_t n)
 {
 	size_t block =
-	    (n + sizeof(struct cf_arena_chunk) + CF_MALLOC_OVERHEAD + 4095) &
+	    (n + sizeof(struct cf_chunk) + CF_MALLOC_OVERHEAD + 4095) &
 	    ~(size_t)4095;
 
 	if (!a->head && block > CF_CHUNK_FIRST)
@@ -67,13 +82,13 @@ void cf_arena_hint(struct cf_arena *a, size_t n)
 
 void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align)
 {
-	struct cf_arena_chunk *c = a->head;
+	struct cf_chunk *c = a->head;
 
 	if (c) {
-		size_t off = (c->used + align - 1) & ~(align - 1);
+		size_t off = (c->pos + align - 1) & ~(align - 1);
 
 		if (off <= c->size && c->size - off >= n) {
-			c->used = off + n;
+			c->pos = off + n;
 			return (char *)c->data + off;
 		}
 	}
@@ -135,12 +150,7 @@ char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
 
 void cf_arena_release(struct cf_arena *a)
 {
-	struct cf_arena_chunk *c = a->head, *next;
-
-	for (; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	cf_chunks_free(a->head);
 	a->head = NULL;
 	a->next_chunk = 0;
 }
@@ -189,6 +199,38 @@ int cf_grow(void **arr, size_t *cap, size_t need, size_t size, size_t first)
 	if (!np)
 		return -ENOMEM;
 	*arr = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- hash indexes ------------------------------------------------------- */
+
+int cf_index_reserve(int **slot, size_t *cap, size_t n, size_t first,
+		     cf_index_hash_fn *hash, const void *ctx)
+{
+	size_t ncap;
+	int *t;
+
+	if (n <= *cap / 2)
+		return 0;
+	if (n > SIZE_MAX / 4)
+		return -ENOMEM;
+	ncap = cf_grow_cap(*cap, 2 * n, first);
+	t = calloc(ncap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < *cap; i++) {
+		size_t k;
+
+		if (!(*slot)[i])
+			continue;
+		for (k = hash(ctx, (*slot)[i]) & (ncap - 1); t[k];
+		     k = (k + 1) & (ncap - 1))
+			;
+		t[k] = (*slot)[i];
+	}
+	free(*slot);
+	*slot = t;
 	*cap = ncap;
 	return 0;
 }

@@ -64,7 +64,7 @@ gen_graph.c: action.h gen_internal.h gen_scratch.h gen_values.h
 gen_link.c: gen_internal.h gen_unreached.h
 gen_values.c: gen_values.h
 gen_unreached.c: gen_unreached.h
-gen_scratch.c: gen_scratch.h
+gen_scratch.c: base.h gen_scratch.h
 sys_weights.c: base.h bpf_gen.h
 bpf_check.c: base.h
 bpf_sim.c: syscalls.h
