@@ -272,22 +272,30 @@ struct merge {
 	bool *fall;	  /* entered by falling through a load or ALU step */
 	struct acts acts; /* the RETs' actions */
 	struct ahead *t;  /* by action: the nearest kept RET ahead */
+	void *block;	  /* the arrays above, one allocation */
 };
 
+/* merge_rets' tables in one block (m->block): the size_t and struct
+ * arrays first, then the ints, then the flags, so each is aligned. */
 static bool merge_init(struct gen *g, struct merge *m, size_t nret)
 {
-	size_t n = g->n;
+	size_t n = g->n, sz = (n + 1) * sizeof(*m->minsrc);
+	size_t st = sz, sh = st + nret * sizeof(*m->t);
+	size_t sn = sh + (n + 1) * sizeof(*m->head);
+	size_t sd = sn + (g->nlb + 1) * sizeof(*m->next);
+	size_t sf = sd + (n + 1), end = sf + (n + 1);
+	char *b;
 
 	*m = (struct merge){.n = n};
-	m->minsrc = malloc((n + 1) * sizeof(*m->minsrc));
-	m->head = calloc(n + 1, sizeof(*m->head));
-	m->next = calloc(g->nlb + 1, sizeof(*m->next));
-	m->drop = calloc(n + 1, 1);
-	m->fall = calloc(n + 1, 1);
-	m->t = calloc(nret, sizeof(*m->t));
-	if (!m->minsrc || !m->head || !m->next || !m->drop || !m->fall ||
-	    !m->t || !acts_init(&m->acts, nret) || !SGROW(g, newpos, n + 1))
+	m->block = b = calloc(1, end);
+	if (!b || !acts_init(&m->acts, nret) || !SGROW(g, newpos, n + 1))
 		return false;
+	m->minsrc = (size_t *)(void *)b;
+	m->t = (struct ahead *)(void *)(b + st);
+	m->head = (int *)(void *)(b + sh);
+	m->next = (int *)(void *)(b + sn);
+	m->drop = (bool *)(b + sd);
+	m->fall = (bool *)(b + sf);
 	for (size_t u = 0; u <= n; u++)
 		m->minsrc[u] = SIZE_MAX;
 	return true;
@@ -295,12 +303,7 @@ static bool merge_init(struct gen *g, struct merge *m, size_t nret)
 
 static void merge_free(struct merge *m)
 {
-	free(m->minsrc);
-	free(m->head);
-	free(m->next);
-	free(m->drop);
-	free(m->fall);
-	free(m->t);
+	free(m->block);
 	acts_free(&m->acts);
 }
 
