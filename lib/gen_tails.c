@@ -43,7 +43,7 @@ struct tkey {
 struct tails {
 	struct tkey *key; /* by number (1 based) */
 	size_t *last;	  /* by number: the last instruction with it */
-	uint32_t *slot;	  /* open addressing: number, 0 = empty */
+	int *slot;	  /* cf_index: number, 0 = empty */
 	size_t cap, nkeys;
 	uint32_t *num; /* by instruction: its number */
 	int *label;    /* by instruction: a label on it, 0 = none yet */
@@ -72,23 +72,27 @@ static uint32_t key_hash(const struct tkey *k)
 	return hash32(h ^ (k->f * 0x85ebca6bU));
 }
 
-/* The number of key k, a new one (last: at) if it has none yet. */
+static bool same_key(const void *ctx, int entry, const void *key)
+{
+	const struct tkey *o = &((const struct tails *)ctx)->key[entry];
+	const struct tkey *k = key;
+
+	return o->code == k->code && o->k == k->k && o->t == k->t &&
+	       o->f == k->f;
+}
+
+/* The number of key k, a new one (last: at) if it has none yet (the
+ * table has room: twice the instructions). */
 static uint32_t intern(struct tails *t, const struct tkey *k, size_t at)
 {
-	size_t h = key_hash(k) & (t->cap - 1);
+	size_t i = cf_index_find(t->slot, t->cap, key_hash(k), same_key, t, k);
 
-	while (t->slot[h]) {
-		const struct tkey *o = &t->key[t->slot[h]];
-
-		if (o->code == k->code && o->k == k->k && o->t == k->t &&
-		    o->f == k->f)
-			return t->slot[h];
-		h = (h + 1) & (t->cap - 1);
+	if (!t->slot[i]) {
+		t->slot[i] = (int)++t->nkeys;
+		t->key[t->nkeys] = *k;
+		t->last[t->nkeys] = at;
 	}
-	t->slot[h] = (uint32_t)++t->nkeys;
-	t->key[t->nkeys] = *k;
-	t->last[t->nkeys] = at;
-	return (uint32_t)t->nkeys;
+	return (uint32_t)t->slot[i];
 }
 
 /* Numbers every instruction's graph, from the last one up. */
