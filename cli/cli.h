@@ -89,6 +89,16 @@ struct cli_opt {
 /* --name VALUE, repeatable: VALUE appended to the struct cli_list member */
 #define CLI_LIST(name, type, member)                                           \
 	CLI_OPT(name, 0, CLI_VALUE, cli_set_append, type, member)
+/* The options of the commands that judge profiles for a target (merge,
+ * diff, explain): the target (CLI_TARGET_OPTS), --json where offered,
+ * and the one value option each has of its own (merge: --output FILE,
+ * explain: --abi ABI; none for diff). */
+struct cli_judge_args {
+	struct cf_target t;
+	const char *value;
+	bool json;
+};
+
 /* --native, --caps, --kernel, --enosys into the struct cf_target member */
 #define CLI_TARGET_OPTS(type, member)                                          \
 	CLI_OPT("native", 0, CLI_VALUE, cli_set_native, type, member.native),\

@@ -25,22 +25,15 @@ static const char diff_usage[] =
     "Exit 0: listed (nothing when they agree); 1: an input is rejected;\n"
     "2: usage.\n";
 
-/* merge's and diff's options */
-struct alg_args {
-	struct cf_target t;
-	const char *output;
-	bool json;
-};
-
 static const struct cli_opt merge_opts[] = {
-    CLI_TARGET_OPTS(struct alg_args, t),
-    CLI_STRING("output", 'o', struct alg_args, output),
+    CLI_TARGET_OPTS(struct cli_judge_args, t),
+    CLI_STRING("output", 'o', struct cli_judge_args, value),
     {NULL},
 };
 
 static const struct cli_opt diff_opts[] = {
-    CLI_TARGET_OPTS(struct alg_args, t),
-    CLI_FLAG("json", struct alg_args, json),
+    CLI_TARGET_OPTS(struct cli_judge_args, t),
+    CLI_FLAG("json", struct cli_judge_args, json),
     {NULL},
 };
 
@@ -68,7 +61,7 @@ static void free_all(struct cf_filter **f, size_t n)
 /* Parses the options; returns the index of the first operand, or -1
  * (exit status in *status). */
 static int parse_opts(int argc, char **argv, const struct cli_cmd *cmd,
-		      struct alg_args *a, int *status)
+		      struct cli_judge_args *a, int *status)
 {
 	struct cli_parsed parsed;
 	int first;
@@ -86,7 +79,7 @@ static int parse_opts(int argc, char **argv, const struct cli_cmd *cmd,
 
 int cmd_merge(int argc, char **argv)
 {
-	struct alg_args a = {.output = "-"};
+	struct cli_judge_args a = {.value = "-"}; /* --output */
 	struct cf_filter **f;
 	struct cf_error err;
 	char *json = NULL;
@@ -114,7 +107,7 @@ int cmd_merge(int argc, char **argv)
 		     &err)) {
 		cli_error(&err);
 		status = CLI_FAIL;
-	} else if (cli_write_out(a.output, json, len)) {
+	} else if (cli_write_out(a.value, json, len)) {
 		status = CLI_FAIL;
 	}
 	free(json);
@@ -250,7 +243,7 @@ static void diff_json(const struct cf_diffs *d, const char *a, const char *b)
 
 int cmd_diff(int argc, char **argv)
 {
-	struct alg_args a = {0};
+	struct cli_judge_args a = {0};
 	struct cf_filter **f;
 	struct cf_diffs *d = NULL;
 	struct cf_error err;

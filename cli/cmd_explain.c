@@ -14,18 +14,12 @@ static const char explain_usage[] =
     "                         [--json] PROFILE SYSCALL [ARG...]\n"
     "SYSCALL is a name or a number; ARGs are integers (decimal or 0x hex).\n";
 
-struct explain_args {
-	struct cf_target t;
-	const char *abi;
-	bool json;
-};
-
 static const struct cli_opt explain_opts[] = {
-    CLI_STRING("abi", 0, struct explain_args, abi),
-    CLI_TARGET_OPTS(struct explain_args, t),
-    CLI_FLAG("harden", struct explain_args, t.harden),
+    CLI_STRING("abi", 0, struct cli_judge_args, value),
+    CLI_TARGET_OPTS(struct cli_judge_args, t),
+    CLI_FLAG("harden", struct cli_judge_args, t.harden),
     CLI_IGNORE_OPT,
-    CLI_FLAG("json", struct explain_args, json),
+    CLI_FLAG("json", struct cli_judge_args, json),
     {NULL},
 };
 
@@ -157,7 +151,7 @@ static int explain(struct cf_filter *f, const char *file, int native, int abi,
 
 int cmd_explain(int argc, char **argv)
 {
-	struct explain_args a = {0};
+	struct cli_judge_args a = {0};
 	struct cli_parsed parsed;
 	struct cf_filter *f;
 	int first, abi, rc;
@@ -172,9 +166,9 @@ int cmd_explain(int argc, char **argv)
 		fputs(explain_usage, stderr);
 		return CLI_USAGE;
 	}
-	abi = a.abi ? cf_abi_lookup(a.abi) : a.t.native;
+	abi = a.value ? cf_abi_lookup(a.value) : a.t.native; /* --abi */
 	if (abi < 0 || !cf_abi_supported(abi)) {
-		cli_errorf("unknown or unsupported ABI '%s'", a.abi);
+		cli_errorf("unknown or unsupported ABI '%s'", a.value);
 		return CLI_USAGE;
 	}
 	if (!(f = cli_load_filter(argv[first], &a.t)))

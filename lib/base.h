@@ -99,6 +99,13 @@ static inline size_t cf_index_find(const int *slot, size_t cap, uint64_t h,
 	return i;
 }
 
+/* A row of a table from names to numbers (mount flags, the classes of
+ * diagnostic ids): one row type for the small tables searched by name. */
+struct cf_name_num {
+	const char *name;
+	unsigned long num;
+};
+
 /* Sets err (if non-NULL) and returns code (a negative errno). */
 int cf_err(struct cf_error *err, int code, const char *fmt, ...)
     CF_PRINTF(3, 4);

@@ -304,10 +304,7 @@ int cf_cgroup_join(const struct cf_cgroup *cg)
 /* The per-mount flags of a mountinfo options field, kept on remount. */
 static unsigned long cg_mnt_flags(const char *o, size_t len)
 {
-	static const struct {
-		const char *name;
-		unsigned long flag;
-	} fl[] = {
+	static const struct cf_name_num fl[] = {
 	    {"nosuid", MS_NOSUID},	     {"nodev", MS_NODEV},
 	    {"noexec", MS_NOEXEC},	     {"noatime", MS_NOATIME},
 	    {"nodiratime", MS_NODIRATIME},   {"relatime", MS_RELATIME},
@@ -317,7 +314,7 @@ static unsigned long cg_mnt_flags(const char *o, size_t len)
 
 	for (size_t i = 0; i < CF_ARRAY_SIZE(fl); i++)
 		if (cg_has_token(o, len, fl[i].name, ','))
-			f |= fl[i].flag;
+			f |= fl[i].num;
 	return f;
 }
 

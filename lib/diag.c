@@ -12,10 +12,7 @@
 
 #define N CF_DIAG_NOTE
 #define W CF_DIAG_WARNING
-static const struct {
-	const char *id;
-	enum cf_diag_class cls;
-} diag_ids[] = {
+static const struct cf_name_num diag_ids[] = {
     {"absent-on-abi", N},	{"cap-never-matches", W},
     {"cgroup-cleanup", W},	{"errno-name", W},
     {"harden-upper-bits", W},	{"int-arg-bypass", W},
@@ -35,8 +32,8 @@ static const struct {
 enum cf_diag_class cf_diag_class(const char *id)
 {
 	for (size_t i = 0; id && i < CF_ARRAY_SIZE(diag_ids); i++)
-		if (!strcmp(diag_ids[i].id, id))
-			return diag_ids[i].cls;
+		if (!strcmp(diag_ids[i].name, id))
+			return (enum cf_diag_class)diag_ids[i].num;
 	return CF_DIAG_WARNING;
 }
 
@@ -47,7 +44,7 @@ const char *cf_diag_class_name(enum cf_diag_class cls)
 
 const char *cf_diag_id(size_t i)
 {
-	return i < CF_ARRAY_SIZE(diag_ids) ? diag_ids[i].id : NULL;
+	return i < CF_ARRAY_SIZE(diag_ids) ? diag_ids[i].name : NULL;
 }
 
 /* The one candidate s is a prefix of (an abbreviation), or NULL. */
