@@ -340,13 +340,6 @@ static void cell_data(const struct alg_point *pt, size_t c,
 		d->args[i] = pt->args[i].atoms[idx[i]].lo;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 struct u32v {
 	uint32_t *v;
 	size_t n, cap;
@@ -365,7 +358,7 @@ static void u32_sort_unique(struct u32v *v)
 	size_t k = 0;
 
 	if (v->n)
-		qsort(v->v, v->n, sizeof(*v->v), cmp_u32);
+		qsort(v->v, v->n, sizeof(*v->v), cf_cmp_u32);
 	for (size_t i = 0; i < v->n; i++)
 		if (!k || v->v[i] != v->v[k - 1])
 			v->v[k++] = v->v[i];

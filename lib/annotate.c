@@ -202,13 +202,6 @@ static size_t step_search(struct annot *an, uint32_t arch, uint32_t nr,
 	return pc;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Every number the search tells apart: 0, the largest, and each constant
  * it compares with and its neighbours. Caller frees. */
 static uint32_t *search_probes(const struct annot *an, size_t *n)
@@ -230,7 +223,7 @@ static uint32_t *search_probes(const struct annot *an, size_t *n)
 		v[k++] = in->k;
 		v[k++] = in->k + 1;
 	}
-	qsort(v, k, sizeof(*v), cmp_u32);
+	qsort(v, k, sizeof(*v), cf_cmp_u32);
 	*n = k;
 	return v;
 }

@@ -182,13 +182,6 @@ static int64_t node_action(const struct graph *gr, const struct gentry *es,
 	return -1;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void walk(struct gen *g, struct graph *gr, const struct gentry *es,
 		 size_t n);
 
@@ -273,7 +266,7 @@ static size_t split_node(const struct graph *gr, const struct gentry *es,
 		else
 			sp->none[sp->nnone++] = i;
 	}
-	qsort(vals, nv, sizeof(*vals), cmp_u32);
+	qsort(vals, nv, sizeof(*vals), cf_cmp_u32);
 	for (size_t i = 0; i < nv; i++)
 		if (!m || vals[m - 1] != vals[i])
 			vals[m++] = vals[i];

@@ -221,6 +221,13 @@ static inline void emit_jmp(struct gen *g, uint16_t op, uint32_t k, int jt,
 		g->cur = ST_TOP;
 }
 
+/* Where side l (a label, or NEXT) of instruction i lands, once the labels
+ * are placed. */
+static inline size_t label_target(const struct gen *g, size_t i, int l)
+{
+	return l == NEXT ? i + 1 : g->lb[l].pos;
+}
+
 static inline void place(struct gen *g, int l)
 {
 	g->lb[l].pos = g->n;

@@ -18,11 +18,6 @@ static bool is_cond(const struct ginsn *in)
 	return BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) != BPF_JA;
 }
 
-static size_t target(const struct gen *g, size_t i, int l)
-{
-	return l == NEXT ? i + 1 : g->lb[l].pos;
-}
-
 /* opt: a jump to a pool return that is out of reach may land on the
  * nearest RET of the same action ahead -- another syscall's return, a
  * trampoline copy -- instead of getting a copy of its own; a jump to
@@ -151,11 +146,11 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 			continue;
 		}
 		if (in->code == (BPF_JMP | BPF_JA) && k->ja_to)
-			k->ja_to[target(g, u, in->jt)] = au;
+			k->ja_to[label_target(g, u, in->jt)] = au;
 		if (!is_cond(in))
 			continue;
 		for (unsigned s = 0; s < 2; s++) {
-			size_t t = target(g, u, s ? in->jf : in->jt);
+			size_t t = label_target(g, u, s ? in->jf : in->jt);
 			size_t to = k->addr[t];
 			int a = side_key(g, k, u, s);
 
@@ -180,7 +175,7 @@ static bool sweep_jumps(struct gen *g, struct lk *k)
 		}
 		for (unsigned s = 2; s-- > 0;) {
 			int a = side_key(g, k, u, s);
-			size_t t = target(g, u, s ? in->jf : in->jt);
+			size_t t = label_target(g, u, s ? in->jf : in->jt);
 
 			if (!(k->tr[u] & (1u << s)))
 				continue;
@@ -202,7 +197,8 @@ static int layout(struct gen *g, struct lk *k)
 		if (!is_cond(&g->in[i]))
 			continue;
 		for (unsigned s = 0; s < 2; s++) {
-			size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
+			size_t t =
+			    label_target(g, i, s ? g->in[i].jf : g->in[i].jt);
 
 			if (t <= i || t >= g->n)
 				return -EINVAL;
@@ -221,7 +217,7 @@ static int layout(struct gen *g, struct lk *k)
 static struct sock_filter tramp(const struct gen *g, const struct lk *k,
 				size_t i, unsigned s, size_t at)
 {
-	size_t t = target(g, i, s ? g->in[i].jf : g->in[i].jt);
+	size_t t = label_target(g, i, s ? g->in[i].jf : g->in[i].jt);
 	const struct ginsn *to = &g->in[t];
 
 	if (BPF_CLASS(to->code) == BPF_RET)
@@ -323,7 +319,8 @@ static void note_ways_in(const struct gen *g, struct merge *m)
 		if (is_cond(in) || BPF_CLASS(in->code) == BPF_JMP) {
 			for (unsigned sd = 0; sd < (is_cond(in) ? 2u : 1u);
 			     sd++) {
-				size_t to = target(g, i, sd ? in->jf : in->jt);
+				size_t to =
+				    label_target(g, i, sd ? in->jf : in->jt);
 
 				if (to <= m->n && i < m->minsrc[to])
 					m->minsrc[to] = i;
@@ -447,7 +444,8 @@ static void write_insns(const struct gen *g, const struct lk *k,
 			label_insn(g, in, parts, k->addr[i],
 				   1 + (k->tr[i] & 1) + (k->tr[i] >> 1));
 		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
-			f->k = (uint32_t)(k->addr[target(g, i, in->jt)] - at);
+			f->k = (uint32_t)(k->addr[label_target(g, i, in->jt)] -
+					  at);
 			continue;
 		}
 		if (!is_cond(in))

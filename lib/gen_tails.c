@@ -59,11 +59,6 @@ static bool is_ja(const struct ginsn *in)
 	return is_jump(in) && BPF_OP(in->code) == BPF_JA;
 }
 
-static size_t side_target(const struct gen *g, size_t i, int l)
-{
-	return l == NEXT ? i + 1 : g->lb[l].pos;
-}
-
 static uint32_t key_hash(const struct tkey *k)
 {
 	uint32_t h = hash32(k->code ^ (k->k * 0x9e3779b9U));
@@ -101,7 +96,7 @@ static bool number_all(const struct gen *g, struct tails *t)
 	for (size_t u = g->n; u-- > 0;) {
 		const struct ginsn *in = &g->in[u];
 		struct tkey k = {in->code, in->k, 0, 0};
-		size_t to = side_target(g, u, in->jt);
+		size_t to = label_target(g, u, in->jt);
 
 		if (is_jump(in) && (to <= u || to >= g->n))
 			return false; /* layout() reports it */
@@ -110,7 +105,7 @@ static bool number_all(const struct gen *g, struct tails *t)
 			continue;
 		}
 		if (is_jump(in)) {
-			size_t tf = side_target(g, u, in->jf);
+			size_t tf = label_target(g, u, in->jf);
 
 			if (tf <= u || tf >= g->n)
 				return false;
@@ -130,7 +125,7 @@ static bool number_all(const struct gen *g, struct tails *t)
  * target's graph, or l itself. */
 static int retarget(struct gen *g, struct tails *t, size_t i, int l)
 {
-	size_t to = side_target(g, i, l), at;
+	size_t to = label_target(g, i, l), at;
 
 	if (BPF_CLASS(g->in[to].code) == BPF_RET)
 		return l;
@@ -175,11 +170,11 @@ static void redirect(struct gen *g, struct tails *t, bool *reach)
 			continue;
 		if (is_jump(in)) {
 			in->jt = retarget(g, t, u, in->jt);
-			reach[side_target(g, u, in->jt)] = true;
+			reach[label_target(g, u, in->jt)] = true;
 			if (is_ja(in))
 				continue;
 			in->jf = retarget(g, t, u, in->jf);
-			reach[side_target(g, u, in->jf)] = true;
+			reach[label_target(g, u, in->jf)] = true;
 		} else if (BPF_CLASS(in->code) != BPF_RET) {
 			reach[u + 1] = true;
 		}

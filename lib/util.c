@@ -440,3 +440,10 @@ const char *cf_closest(const char *s, const char *const *cands, size_t n)
 	}
 	return best_d <= limit ? best : NULL;
 }
+
+int cf_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
