@@ -132,6 +132,10 @@ unsigned cf_edit_distance(const char *a, const char *b);
 const char *cf_closest(const char *s, const char *const *cands, size_t n);
 /* qsort's compare of two uint32_t, ascending. */
 int cf_cmp_u32(const void *a, const void *b);
+/* Sort n numbers ascending in place (sort.h: the comparison inlined,
+ * O(n log n) on any input). */
+void cf_sort_u32(uint32_t *a, size_t n);
+void cf_sort_u64(uint64_t *a, size_t n);
 
 /* ---- seccomp(2) filter flags ------------------------------------------ */
 

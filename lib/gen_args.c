@@ -10,6 +10,7 @@
 #include "gen_internal.h"
 #include "gen_values.h"
 #include "gen_scratch.h"
+#include "sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +36,6 @@ struct vtab {
 	struct value_step *v;
 	size_t n;
 };
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* The argument all non-constant conditions test, -1 if there is none or
  * more than one, or a MASKED_EQ. */
@@ -75,14 +69,12 @@ struct eq_first {
 	size_t chain;
 };
 
-static int cmp_eq_first(const void *a, const void *b)
+static bool eq_first_less(const struct eq_first *x, const struct eq_first *y)
 {
-	const struct eq_first *x = a, *y = b;
-
-	if (x->v != y->v)
-		return x->v < y->v ? -1 : 1;
-	return x->chain < y->chain ? -1 : x->chain > y->chain;
+	return x->v != y->v ? x->v < y->v : x->chain < y->chain;
 }
+
+CF_SORT_DEFINE(sort_eq_firsts, struct eq_first, eq_first_less)
 
 static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 				  const struct cf_ir_sys *s, size_t n)
@@ -98,7 +90,7 @@ static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 	for (size_t i = 0; e && i < n; i++)
 		e[i] = (struct eq_first){s->chains[i].conds[0].datum & w, i};
 	if (e)
-		qsort(e, n, sizeof(*e), cmp_eq_first);
+		sort_eq_firsts(e, n);
 	return e;
 }
 
@@ -147,7 +139,7 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 				break;
 			}
 		}
-	qsort(pt, np, sizeof(*pt), cmp_u64);
+	cf_sort_u64(pt, np);
 	for (size_t i = 0; i < np; i++) {
 		uint32_t act;
 
@@ -543,7 +535,7 @@ static size_t step_points(const struct resid *rs, uint64_t *pt)
 			    d < w)
 				pt[np++] = d + 1;
 		}
-	qsort(pt, np, sizeof(*pt), cmp_u64);
+	cf_sort_u64(pt, np);
 	return np;
 }
 

@@ -266,7 +266,7 @@ static size_t split_node(const struct graph *gr, const struct gentry *es,
 		else
 			sp->none[sp->nnone++] = i;
 	}
-	qsort(vals, nv, sizeof(*vals), cf_cmp_u32);
+	cf_sort_u32(vals, nv);
 	for (size_t i = 0; i < nv; i++)
 		if (!m || vals[m - 1] != vals[i])
 			vals[m++] = vals[i];
@@ -418,9 +418,10 @@ static bool graph_prepare(struct gen *g, const struct grange *r,
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
-	struct grule *rules = cf_scratch_array(g->tmp, n, sizeof(*rules));
+	/* build_rules writes rules[0..*nr), the loop below es[0..*nr) */
+	struct grule *rules = cf_scratch_raw(g->tmp, n, sizeof(*rules));
 
-	*es = cf_scratch_array(g->tmp, n, sizeof(**es));
+	*es = cf_scratch_raw(g->tmp, n, sizeof(**es));
 	if (!rules || !*es) {
 		g->oom = true;
 		return false;

@@ -106,6 +106,14 @@ struct gen {
 	size_t nsh, capsh;
 	int *shared_index; /* cf_index of sh by body */
 	size_t capshared_index;
+	/* body_hash of recent (syscall, width, byte order): a range's code
+	 * is looked up several times per search (gen_share.c) */
+	struct body_memo {
+		const struct cf_ir_sys *sys;
+		uint8_t bits, big_endian;
+		int entry; /* its entry in sh + 1, 0 until there is one */
+		uint64_t h;
+	} body_memo[32];
 	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
 	uint64_t calls_total;	   /* opt: the native ABI's calls, weighted */
 	uint8_t *units;		   /* opt: units of the ranges (1 or 2) */

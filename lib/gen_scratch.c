@@ -57,7 +57,7 @@ static struct cf_chunk *chunk_for(struct cf_scratch *s, size_t base,
 	return c;
 }
 
-void *cf_scratch_array(struct cf_scratch *s, size_t n, size_t size)
+void *cf_scratch_raw(struct cf_scratch *s, size_t n, size_t size)
 {
 	struct cf_chunk *c = s->cur;
 	size_t bytes, off;
@@ -75,10 +75,18 @@ void *cf_scratch_array(struct cf_scratch *s, size_t n, size_t size)
 			return NULL;
 	}
 	p = (char *)c->data + (off - c->pos);
-	memset(p, 0, bytes);
 	s->top = off + bytes;
 	if (s->top > s->peak)
 		s->peak = s->top;
+	return p;
+}
+
+void *cf_scratch_array(struct cf_scratch *s, size_t n, size_t size)
+{
+	void *p = cf_scratch_raw(s, n, size);
+
+	if (p)
+		memset(p, 0, n && size ? n * size : 1);
 	return p;
 }
 

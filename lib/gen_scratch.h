@@ -26,6 +26,8 @@ static inline size_t cf_scratch_mark(const struct cf_scratch *s)
 }
 /* n zeroed elements of size bytes, aligned for any type; NULL on OOM. */
 void *cf_scratch_array(struct cf_scratch *s, size_t n, size_t size);
+/* The same, not zeroed: for arrays written before they are read. */
+void *cf_scratch_raw(struct cf_scratch *s, size_t n, size_t size);
 /* Frees what was allocated since mark (cf_scratch_mark; stack order). */
 void cf_scratch_rewind(struct cf_scratch *s, size_t mark);
 /* Frees everything; what remains is one chunk that holds the last peak

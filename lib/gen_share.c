@@ -41,6 +41,21 @@ static uint64_t body_hash(const struct grange *r)
 	return h;
 }
 
+/* The memo of r's syscall and width (body_hash, and the shared entry
+ * once known). */
+static struct body_memo *body_memo(struct gen *g, const struct grange *r)
+{
+	struct body_memo *m =
+	    &g->body_memo[((uintptr_t)r->sys / sizeof(*r->sys)) %
+			  CF_ARRAY_SIZE(g->body_memo)];
+
+	if (m->sys != r->sys || m->bits != r->arch->cmp_bits ||
+	    m->big_endian != r->arch->big_endian)
+		*m = (struct body_memo){r->sys, r->arch->cmp_bits,
+					r->arch->big_endian, 0, body_hash(r)};
+	return m;
+}
+
 static bool body_same(const struct grange *a, const struct grange *b)
 {
 	size_t n = live_chains(a->sys);
@@ -49,6 +64,8 @@ static bool body_same(const struct grange *a, const struct grange *b)
 	    a->arch->big_endian != b->arch->big_endian ||
 	    a->sys->fallback != b->sys->fallback || n != live_chains(b->sys))
 		return false;
+	if (a->sys == b->sys)
+		return true;
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *x = &a->sys->chains[i],
 					 *y = &b->sys->chains[i];
@@ -90,7 +107,8 @@ static bool shared_same(const void *ctx, int k, const void *key)
  * needed). */
 struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 {
-	struct shared_key key = {body_hash(r), r};
+	struct body_memo *m = body_memo(g, r);
+	struct shared_key key = {m->h, r};
 	struct shared *e;
 	size_t i;
 
@@ -101,20 +119,23 @@ struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 	}
 	if (!g->capshared_index)
 		return NULL;
-	i = cf_index_find(g->shared_index, g->capshared_index, key.h,
-			  shared_same, g, &key);
-	if (g->shared_index[i]) {
-		e = &g->sh[g->shared_index[i] - 1];
-		if (add && e->r.arch->audit_arch != r->arch->audit_arch)
-			e->multi = true;
-		e->uses += add;
-		return e;
+	if (!m->entry) {
+		i = cf_index_find(g->shared_index, g->capshared_index, key.h,
+				  shared_same, g, &key);
+		if (!g->shared_index[i]) {
+			if (!add || !SGROW(g, sh, g->nsh + 1))
+				return NULL;
+			g->sh[g->nsh] =
+			    (struct shared){*r, key.h, false, 0, 0, 0, false};
+			g->shared_index[i] = (int)++g->nsh;
+		}
+		m->entry = g->shared_index[i];
 	}
-	if (!add || !SGROW(g, sh, g->nsh + 1))
-		return NULL;
-	g->sh[g->nsh] = (struct shared){*r, key.h, false, 0, 1, 0, false};
-	g->shared_index[i] = (int)++g->nsh;
-	return &g->sh[g->nsh - 1];
+	e = &g->sh[m->entry - 1];
+	if (add && e->r.arch->audit_arch != r->arch->audit_arch)
+		e->multi = true;
+	e->uses += add;
+	return e;
 }
 
 /* The label of r's shared code, or NEXT when r's code is its own. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Arena allocation, error values, warnings and "did you mean" hints. */
 #include "base.h"
+#include "sort.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -446,4 +447,17 @@ int cf_cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return (x > y) - (x < y);
+}
+
+CF_SORT_DEFINE(sort_u32, uint32_t, CF_SORT_LESS_VALUE)
+CF_SORT_DEFINE(sort_u64, uint64_t, CF_SORT_LESS_VALUE)
+
+void cf_sort_u32(uint32_t *a, size_t n)
+{
+	sort_u32(a, n);
+}
+
+void cf_sort_u64(uint64_t *a, size_t n)
+{
+	sort_u64(a, n);
 }

@@ -26,6 +26,7 @@ bpf_gen.h: ir.h
 gen_values.h:
 gen_unreached.h:
 gen_scratch.h:
+sort.h:
 gen_internal.h: base.h ir.h bpf_gen.h
 filter.h: ruleset.h ir.h bpf_gen.h
 reach.h: ir.h
@@ -36,7 +37,7 @@ run_calls.h: base.h
 '
 # Library sources, by stage.
 SOURCES='
-util.c: base.h
+util.c: base.h sort.h
 diag.c: base.h
 version.c:
 input.c: base.h input.h
@@ -56,7 +57,7 @@ ir_build.c: base.h action.h syscalls.h ruleset.h ir.h
 ir_eval.c: action.h syscalls.h ruleset.h ir.h
 bpf_gen.c: base.h action.h bpf_gen.h gen_internal.h gen_scratch.h
 gen_emit.c: action.h gen_internal.h gen_scratch.h
-gen_args.c: action.h gen_internal.h gen_values.h gen_scratch.h
+gen_args.c: action.h gen_internal.h gen_values.h gen_scratch.h sort.h
 gen_search.c: action.h gen_internal.h gen_scratch.h gen_values.h
 gen_share.c: gen_internal.h
 gen_tails.c: gen_internal.h gen_scratch.h
