@@ -4,10 +4,10 @@
  * choice of the code generator's passes (lib/bpf_gen.h, cf_gen_opts): the
  * plain form, and every combination of no_value_runs, no_number_runs,
  * no_shared_tails, no_arg_graph and size_first (no_size_first with both
- * runs off). Each program must pass the kernel-rules
- * checker and decide as cf_ir_eval on every number of the filter's ABIs
- * (and a few above each table, and a few of the ABIs it does not serve),
- * with arguments drawn from the profile's values and their neighbours
+ * runs off, all_passes with value runs and shared tails off). Each program must
+ * pass the kernel-rules checker and decide as cf_ir_eval on every number of the
+ * filter's ABIs (and a few above each table, and a few of the ABIs it does not
+ * serve), with arguments drawn from the profile's values and their neighbours
  * and from random words. A program may be refused only for its length
  * (-E2BIG); labelling (cf_gen_opts.label) must not change a program.
  */
@@ -40,7 +40,8 @@ static struct cf_gen_opts opts_of(int i)
 				    .no_shared_tails = i >> 2 & 1,
 				    .no_arg_graph = i >> 3 & 1,
 				    .size_first = i >> 4 & 1,
-				    .no_size_first = (i & 3) == 3};
+				    .no_size_first = (i & 3) == 3,
+				    .all_passes = (i & 5) == 5};
 }
 
 /* Program i into ps (made[i] false when it is refused for its length);

@@ -343,7 +343,7 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 		*sized = true;
 		/* (a refused program, or one within 1/64 of the weighted
 		 * search's length, still tries the other two) */
-		if (rc == 0 && out->len + len1 / 64 < len1) {
+		if (!o->all_passes && rc == 0 && out->len + len1 / 64 < len1) {
 			free(marks);
 			return rc;
 		}

@@ -1012,6 +1012,48 @@ TEST(opt_shared_bodies_shorten_and_match_plain)
 	check_sharing_shortens(text, "16 syscalls, 2 rule sets", 1, 2);
 }
 
+/* ---- passes skipped ---------------------------------------------------- */
+
+/* A large program whose size-first layout beats the weighted search by
+ * more than 1/64 skips the two passes between (bpf_gen.c,
+ * gen_speed_first): on value sets, shared rule sets and issue 11's shape,
+ * the skip happens (the size-first layout wins by more than the margin)
+ * and costs no instruction against running every pass. */
+static bool check_skip_costs_nothing(const char *text, const char *label)
+{
+	const struct cf_gen_opts all = {.all_passes = true};
+	const struct cf_gen_opts dflt = {0}, speed = {.no_size_first = true};
+	long skipped = compiled_len(text, &dflt, NULL);
+	long every = compiled_len(text, &all, NULL);
+	long weighted = compiled_len(text, &speed, NULL);
+
+	t_note("%s: %ld instructions with the skip, %ld with every pass, "
+	       "%ld without the size-first layout",
+	       label, skipped, every, weighted);
+	CHECK(skipped > 0 && weighted > 0);
+	CHECK_EQ(skipped, every);
+	/* whether the skip was taken (within the margin, every pass runs) */
+	return skipped + weighted / 64 < weighted;
+}
+
+TEST(opt_pass_skip_costs_no_instruction)
+{
+	static char text[1 << 18];
+	unsigned taken = 0;
+
+	rng = 0x9e3779b97f4a7c15ULL; /* the same profiles whatever ran before */
+	value_sets_profile(text, sizeof(text), 12, 16);
+	taken += check_skip_costs_nothing(text, "12 syscalls, 16 values each");
+	values_profile(text, sizeof(text), 20, 30, 300);
+	taken += check_skip_costs_nothing(text, "20 plain, 30 with 300 values");
+	shared_sets_profile(text, sizeof(text), 16, 2);
+	taken += check_skip_costs_nothing(text, "16 syscalls, 2 rule sets");
+	values_profile(text, sizeof(text), 250, 50, 750);
+	taken += check_skip_costs_nothing(text, "issue 11's 1,000 rules");
+	/* not a test of nothing: most of them skip */
+	CHECK(taken >= 3);
+}
+
 /* ---- the limit checks the final length --------------------------------- */
 
 /* The length of text's program on x86_64 with the passes of o, refused
