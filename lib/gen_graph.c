@@ -410,6 +410,27 @@ static bool mixed_actions(const struct graph *gr, size_t nr)
 	return false;
 }
 
+/* Do s's first n chains all have one action and test one argument? The
+ * graph does not apply then (graph_prepare), known before building its
+ * rules: value-set profiles ask this of every syscall in every pass. */
+static bool one_action_one_arg(const struct cf_ir_sys *s, size_t n)
+{
+	int arg = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &s->chains[i];
+
+		if (c->action != s->chains[0].action)
+			return false;
+		for (unsigned j = 0; j < c->nconds; j++) {
+			if (arg >= 0 && c->conds[j].arg != arg)
+				return false;
+			arg = c->conds[j].arg;
+		}
+	}
+	return true;
+}
+
 /* s's live chains as rules and entries in g's scratch, in gr; false
  * when the graph does not apply. *nargs: the arguments they test. */
 static bool graph_prepare(struct gen *g, const struct grange *r,
@@ -418,15 +439,18 @@ static bool graph_prepare(struct gen *g, const struct grange *r,
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
-	/* build_rules writes rules[0..*nr), the loop below es[0..*nr) */
-	struct grule *rules = cf_scratch_raw(g->tmp, n, sizeof(*rules));
+	struct grule *rules;
 
+	if (!g->arg_graph || one_action_one_arg(s, n))
+		return false;
+	/* build_rules writes rules[0..*nr), the loop below es[0..*nr) */
+	rules = cf_scratch_raw(g->tmp, n, sizeof(*rules));
 	*es = cf_scratch_raw(g->tmp, n, sizeof(**es));
 	if (!rules || !*es) {
 		g->oom = true;
 		return false;
 	}
-	if (!g->arg_graph || !build_rules(r->arch, s, n, rules, nr) || *nr == 0)
+	if (!build_rules(r->arch, s, n, rules, nr) || *nr == 0)
 		return false;
 	*gr = (struct graph){.rules = rules, .fallback = s->fallback};
 	*nargs = args_tested(rules, *nr);
