@@ -309,16 +309,20 @@ static size_t linear_floor(const struct cf_ir *ir)
 /* The speed-first passes: the weighted search, then (when they help)
  * returns behind the syscall code that jumped far for them, and code
  * shared between searches. A large program (over an eighth of the limit
- * or the linear floor) tries the size-first layout first: when that fits
- * and is shorter than the weighted search by more than 1/64 of it, the
- * two passes between are not run. Measured on 1,500 random profiles of
- * the corpus' shapes (bench/corpus_shapes.py: 0-250 plain syscalls, 5-50
- * checked, 10-1,000 values, shared by 1-6, 1-4 actions, 1-2 arguments,
- * 1-3 ABIs): of the 1,355 where the size-first layout was the shorter,
- * one of the two passes beat it once (1,279 against 1,281, where it was
- * 6 shorter than the weighted search: within the margin, so still
- * found); on the corpus never. Skipping them halves a large profile's
- * generation (docs/performance.md, "Compile speed, fewer passes"). */
+ * or the linear floor) tries the size-first layout first: when that is
+ * shorter than the weighted search by more than 1/64 of it, the two
+ * passes between are not run. Measured with every pass run and each
+ * pass's length printed, on 1,500 random profiles of the corpus' shapes
+ * (bench/corpus_shapes.py: 0-250 plain syscalls, 5-50 checked, 10-1,000
+ * values, shared by 1-6, 1-4 actions, 1-2 arguments, 1-3 ABIs): of the
+ * 1,355 where the size-first layout was the shorter, one of the two
+ * passes beat it once (1,279 against 1,281, where it was 6 shorter than
+ * the weighted search: within the margin, so still found); on 150 of
+ * 1,000-4,000 values, where 23 were over the kernel's limit, neither
+ * ever fit where the size-first layout did not, nor was shorter (so two
+ * refused layouts skip them too, whatever the margin); on the corpus
+ * never. Skipping them halves a large profile's generation
+ * (docs/performance.md, "Compile speed, fewer passes"). */
 static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 			   const struct cf_gen_opts *o, struct cf_prog *out,
 			   struct cf_error *err, bool *sized)
@@ -341,9 +345,11 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 		rc2 = gen_size_first(m, ir, o, &p2, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 		*sized = true;
-		/* (a refused program, or one within 1/64 of the weighted
-		 * search's length, still tries the other two) */
-		if (!o->all_passes && rc == 0 && out->len + len1 / 64 < len1) {
+		/* (one within 1/64 of the weighted search's length still
+		 * tries the other two, unless both are over the limit) */
+		if (!o->all_passes && (out->len + len1 / 64 < len1 ||
+				       (len1 > CF_BPF_MAXINSNS &&
+					out->len > CF_BPF_MAXINSNS))) {
 			free(marks);
 			return rc;
 		}

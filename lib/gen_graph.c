@@ -303,28 +303,62 @@ static size_t split_node(const struct graph *gr, const struct gentry *es,
 }
 
 /* A node that tests word off: its values, their branches, none's. */
+/* A node's tables, carved from one block of g's scratch (walk_word
+ * writes every element before it reads it: not zeroed). */
+struct node_tables {
+	size_t *vidx;
+	struct split sp;
+	struct gentry *sub;
+	uint32_t *vals;
+	int *to;
+};
+
+static bool node_tables(struct gen *g, size_t n, struct node_tables *t)
+{
+	size_t words = 4 * n + 1, bytes;
+	char *b;
+
+	if (n > SIZE_MAX / 64)
+		return false;
+	bytes = words * sizeof(size_t) + n * sizeof(struct gentry) +
+		n * (sizeof(uint32_t) + 2 * sizeof(int));
+	b = cf_scratch_raw(g->tmp, bytes, 1);
+	if (!b)
+		return false;
+	t->vidx = (size_t *)(void *)b;
+	t->sp = (struct split){.none = t->vidx + n,
+			       .by_val = t->vidx + 2 * n,
+			       .first = t->vidx + 3 * n};
+	b += words * sizeof(size_t);
+	t->sub = (struct gentry *)(void *)b;
+	b += n * sizeof(struct gentry);
+	t->vals = (uint32_t *)(void *)b;
+	t->to = (int *)(void *)(b + n * sizeof(uint32_t));
+	t->sp.test = t->to + n;
+	return true;
+}
+
 static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 		      size_t n, uint32_t off)
 {
 	size_t mark = cf_scratch_mark(g->tmp), nv, m;
-	uint32_t *vals = cf_scratch_array(g->tmp, n, sizeof(*vals));
-	int *to = cf_scratch_array(g->tmp, n, sizeof(*to));
-	struct gentry *sub = cf_scratch_array(g->tmp, n, sizeof(*sub));
-	size_t *vidx = cf_scratch_array(g->tmp, n, sizeof(*vidx));
-	struct split sp = {
-	    .none = cf_scratch_array(g->tmp, n, sizeof(size_t)),
-	    .by_val = cf_scratch_array(g->tmp, n, sizeof(size_t)),
-	    .first = cf_scratch_array(g->tmp, n + 1, sizeof(size_t)),
-	    .test = cf_scratch_array(g->tmp, n, sizeof(int))};
-	int other = 0;
+	struct node_tables t;
+	int other = 0, *to;
 	int64_t a;
+	uint32_t *vals;
+	struct gentry *sub;
+	struct split sp;
 
-	if (!vals || !to || !sub || !vidx || !sp.none || !sp.by_val ||
-	    !sp.first || !sp.test) {
+	if (!node_tables(g, n, &t)) {
 		g->oom = true;
 		return;
 	}
-	nv = split_node(gr, es, n, off, vals, &sp, vidx);
+	vals = t.vals;
+	to = t.to;
+	sub = t.sub;
+	sp = t.sp;
+
+	nv = split_node(gr, es, n, off, vals, &sp, t.vidx);
 	if (gr->dry) {
 		gr->count += g->cur != (int)off;
 		g->cur = (int)off;
