@@ -347,9 +347,9 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 		*sized = true;
 		/* (one within 1/64 of the weighted search's length still
 		 * tries the other two, unless both are over the limit) */
-		if (!o->all_passes && (out->len + len1 / 64 < len1 ||
-				       (len1 > CF_BPF_MAXINSNS &&
-					out->len > CF_BPF_MAXINSNS))) {
+		if (!o->all_passes &&
+		    (out->len + len1 / 64 < len1 ||
+		     (len1 > CF_BPF_MAXINSNS && out->len > CF_BPF_MAXINSNS))) {
 			free(marks);
 			return rc;
 		}
