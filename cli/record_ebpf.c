@@ -474,22 +474,34 @@ fail:
 	return -1;
 }
 
-int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
+/* Sets pid's bit in the bitmap of followed processes: 1 if it was not
+ * set, 0 if it was, -1 past the bitmap. No system call: the held child
+ * (re_spawn) follows itself with it. */
+static int re_mark(struct rec_ebpf *r, pid_t pid)
 {
 	uint32_t tgid = (uint32_t)pid;
 	uint64_t bit = 1ULL << (tgid % 64);
 
-	if (pid <= 0 || tgid / 64 >= r->pids_len / sizeof(uint64_t)) {
+	if (pid <= 0 || tgid / 64 >= r->pids_len / sizeof(uint64_t))
+		return -1;
+	/* the kernel side sets bits of the same word: atomically */
+	return !(__atomic_fetch_or(&r->pids[tgid / 64], bit,
+				   __ATOMIC_SEQ_CST) &
+		 bit);
+}
+
+int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
+{
+	int rc = re_mark(r, pid);
+
+	if (rc < 0) {
 		snprintf(why, whylen,
 			 "cannot follow process %d: past pid_max as it was "
 			 "when the recorder was loaded",
 			 (int)pid);
 		return -1;
 	}
-	/* the kernel side sets bits of the same word: atomically */
-	if (!(__atomic_fetch_or(&r->pids[tgid / 64], bit, __ATOMIC_SEQ_CST) &
-	      bit))
-		r->followed++;
+	r->followed += (uint64_t)rc;
 	return 0;
 }
 
@@ -678,25 +690,6 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 	return 0;
 }
 
-/* The child: wait until followed, then exec; an errno goes to errfd
- * (CLOEXEC: EOF = execve happened). The read is its last call before
- * execve, so the first call counted is the execve. */
-static void __attribute__((noreturn))
-re_child(char *const *argv, int syncfd, int errfd)
-{
-	char c;
-	int e;
-
-	rec_forward_signals(0);
-	while (read(syncfd, &c, 1) < 0 && errno == EINTR)
-		;
-	execvp(argv[0], argv);
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
-		_exit(CF_RUN_EXIT_FAILED);
-	_exit(e == ENOENT ? CF_RUN_EXIT_NOT_FOUND : CF_RUN_EXIT_CANNOT_RUN);
-}
-
 /* Reaps every descendant (callfence is their subreaper); the command's
  * status into res. */
 static void re_reap(pid_t child, struct rec_result *res)
@@ -715,30 +708,42 @@ static void re_reap(pid_t child, struct rec_result *res)
 	}
 }
 
-/* Forks the held child; *syncw releases it. Returns its pid or -1. */
-static pid_t re_spawn(char *const *argv, int *syncw, int *errr)
-{
-	int syncp[2], errp[2];
-	pid_t pid;
+/* The held child and its parent share memory (vfork) until the child
+ * execs or exits: what the child reports is written here. */
+struct re_spawn {
+	char *const *argv;
+	struct rec_ebpf *r;
+	int exec_errno;	 /* execve's errno; 0: it ran */
+	bool unfollowed; /* its pid was past the bitmap: not run */
+};
 
-	if (cli_two_pipes(syncp, errp) < 0)
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(syncp[1]);
-		close(errp[0]);
-		re_child(argv, syncp[0], errp[1]);
+/* The child, its parent suspended (vfork): signals to the parent go to
+ * it from now on; it follows itself (a bit set in the mapped bitmap, no
+ * system call), so its next call, the first one counted, is execve. */
+static void __attribute__((noreturn)) re_child(struct re_spawn *s)
+{
+	pid_t self = getpid();
+
+	rec_forward_signals(self); /* (sets the parent's handler's pid) */
+	if (re_mark(s->r, self) < 0) {
+		s->unfollowed = true;
+		_exit(CF_RUN_EXIT_FAILED);
 	}
-	close(syncp[0]);
-	close(errp[1]);
-	if (pid < 0) {
-		close(syncp[1]);
-		close(errp[0]);
-		return -1;
-	}
-	*syncw = syncp[1];
-	*errr = errp[0];
+	execvp(s->argv[0], s->argv);
+	s->exec_errno = errno;
+	_exit(s->exec_errno == ENOENT ? CF_RUN_EXIT_NOT_FOUND
+				      : CF_RUN_EXIT_CANNOT_RUN);
+}
+
+/* Starts the command followed from its execve: vfork, so neither the
+ * page tables of callfence are copied for a child that only execs, nor
+ * callfence's pages copied on write afterwards. Its pid, or -1. */
+static pid_t re_spawn(struct re_spawn *s)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		re_child(s);
 	return pid;
 }
 
@@ -747,12 +752,11 @@ static int re_run(char *const *argv, struct cf_record *obs,
 {
 	struct rec_ebpf_target t = {.scope = REC_EBPF_TREE, .args = res->args};
 	struct rec_ebpf_counts c;
-	struct rec_ebpf *r;
+	struct re_spawn s = {.argv = argv};
 	char why[256];
-	int syncw, errr;
 	pid_t pid;
 
-	if (rec_ebpf_open(&t, &r, why, sizeof(why)) < 0) {
+	if (rec_ebpf_open(&t, &s.r, why, sizeof(why)) < 0) {
 		cli_errorf("cannot record with eBPF: %s (--backend ptrace "
 			   "works without it)",
 			   why);
@@ -760,30 +764,26 @@ static int re_run(char *const *argv, struct cf_record *obs,
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	rec_forward_signals(-1);
-	pid = re_spawn(argv, &syncw, &errr);
-	if (pid < 0) {
-		cli_errorf("cannot start the command: %s", strerror(errno));
-		rec_forward_signals(0);
-		rec_ebpf_close(r);
-		return -1;
-	}
-	if (rec_ebpf_follow(r, pid, why, sizeof(why)) < 0) {
-		kill(pid, SIGKILL);
-		close(syncw);
+	pid = re_spawn(&s);
+	if (pid < 0 || s.unfollowed) {
+		if (pid < 0)
+			cli_errorf("cannot start the command: %s",
+				   strerror(errno));
+		else
+			cli_errorf("recording failed: cannot follow process "
+				   "%d: past pid_max as it was when the "
+				   "recorder was loaded",
+				   (int)pid);
 		re_reap(pid, res);
 		rec_forward_signals(0);
-		close(errr);
-		rec_ebpf_close(r);
-		cli_errorf("recording failed: %s", why);
+		rec_ebpf_close(s.r);
 		return -1;
 	}
-	rec_forward_signals(pid);
-	close(syncw); /* the child goes on */
+	s.r->followed++;
 	re_reap(pid, res);
 	rec_forward_signals(0);
-	rec_exec_status(errr, res);
-	close(errr);
-	if (rec_ebpf_stop(r, obs, res, &c) < 0) {
+	res->exec_errno = s.exec_errno;
+	if (rec_ebpf_stop(s.r, obs, res, &c) < 0) {
 		cli_errorf("recording failed: %s", res->why);
 		return -1;
 	}
