@@ -204,7 +204,7 @@ static int re_run(char *const *argv, struct cf_record *obs,
 #include <linux/types.h>
 
 #include "record_maps.h"
-/* (after record_maps.h: its rodata has a struct rec_argspec array; a
+/* (after record_maps.h: a map of the skeleton holds struct rec_argspec; a
  * light skeleton: the kernel relocates and loads; skel_internal.h makes
  * the system calls itself, so callfence does not link libbpf, whose
  * libbpf.so, libelf.so and libz.so every command would otherwise load) */
@@ -289,33 +289,47 @@ static bool re_argspec(int abi, uint32_t nr, struct rec_argspec *sp)
 	return true;
 }
 
-/* --args: which arguments of which calls the kernel side records (the
- * library decides), a slot for each, and room for their values. */
+/* Maps len bytes of the BPF_F_MMAPABLE array fd; NULL on failure. */
+static void *re_mmap(int fd, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* --args, once loaded: which arguments of which calls the kernel side
+ * records (the library decides) and a slot for each, into the argspecs
+ * map (mapped). 0 or -errno. */
 static int re_setup_args(struct rec_ebpf *r)
 {
-	struct rec_argspec *specs = r->skel->rodata->rec_argspecs;
-	int abis[REC_BPF_ABIS];
+	size_t len = REC_BPF_ABIS * REC_NR_SLOTS * sizeof(struct rec_argspec);
+	struct rec_argspec *specs = re_mmap(r->skel->maps.argspecs.map_fd, len);
+	int abis[REC_BPF_ABIS], rc = 0;
 
+	if (!specs)
+		return -errno;
 	re_abis(abis);
 	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
-		for (uint32_t nr = 0; abis[abi] >= 0 && nr < REC_NR_SLOTS;
-		     nr++) {
+		for (uint32_t nr = 0;
+		     rc == 0 && abis[abi] >= 0 && nr < REC_NR_SLOTS; nr++) {
 			uint32_t lnr =
 			    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr;
 			struct rec_argspec sp;
 
 			if (!re_argspec(abis[abi], lnr, &sp))
 				continue;
-			if (r->ncalls == CF_ARRAY_LEN(r->argcalls))
-				return -E2BIG;
+			if (r->ncalls == CF_ARRAY_LEN(r->argcalls)) {
+				rc = -E2BIG;
+				break;
+			}
 			sp.slot = (uint16_t)(6 * r->ncalls);
 			r->argcalls[r->ncalls++] =
 			    (struct re_argcall){abis[abi], lnr};
 			specs[abi * REC_NR_SLOTS + nr] = sp;
 		}
 	}
-	r->skel->rodata->rec_args = true;
-	return 0;
+	munmap(specs, len);
+	return rc;
 }
 
 /* The number in a small /proc or /sys file (its first field), or dflt. */
@@ -399,29 +413,30 @@ static int re_map_op(int cmd, int fd, const void *key, void *value,
 }
 
 /* The loader's inputs that depend on the recording: the read-only data
- * (scope, --args) and the sizes of the two hashes. 0 or -errno. */
-static int re_configure(struct rec_ebpf *r, const struct rec_ebpf_target *t)
+ * (scope, --args) and the sizes of the maps --args uses. */
+static void re_configure(struct rec_ebpf *r, const struct rec_ebpf_target *t)
 {
 	r->skel->rodata->rec_scope = (uint32_t)t->scope;
 	r->skel->rodata->rec_mntns = t->mntns;
 	re_test_max_tasks(r->skel);
 	r->skel->maps.tasks.max_entries = re_pid_words();
 	r->args = t->args;
+	r->skel->rodata->rec_args = t->args;
 	if (t->args)
-		return re_setup_args(r);
-	/* unused: rec_args is false; 1 entry instead of 262 144 buckets */
+		return;
+	/* unused: rec_args is false; 1 entry instead of 262 144 buckets,
+	 * and of 3072 argument specs */
 	r->skel->maps.argvals.max_entries = 1;
-	return 0;
+	r->skel->maps.argspecs.max_entries = 1;
 }
 
 /* Maps the bitmap of followed processes (BPF_F_MMAPABLE) into r->pids. */
 static int re_map_pids(struct rec_ebpf *r)
 {
 	size_t len = (size_t)r->skel->maps.tasks.max_entries * sizeof(uint64_t);
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       r->skel->maps.tasks.map_fd, 0);
+	void *p = re_mmap(r->skel->maps.tasks.map_fd, len);
 
-	if (p == MAP_FAILED)
+	if (!p)
 		return -1;
 	r->pids = p;
 	r->pids_len = len;
@@ -452,14 +467,15 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 	r->skel = record_bpf__open();
 	if (!r->skel)
 		goto fail;
-	step = "set up argument recording for";
-	if ((errno = -re_configure(r, t)) != 0)
-		goto fail;
+	re_configure(r, t);
 	step = "load";
 	if ((errno = -record_bpf__load(r->skel)) != 0)
 		goto fail;
 	step = "map the process bitmap of";
 	if (re_map_pids(r) < 0)
+		goto fail;
+	step = "set up argument recording for";
+	if (r->args && (errno = -re_setup_args(r)) != 0)
 		goto fail;
 	step = "attach";
 	if ((errno = -record_bpf__attach(r->skel)) != 0)

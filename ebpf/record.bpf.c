@@ -33,13 +33,43 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* The kernel's types, as far as the program reads them: CO-RE matches a
+ * type by its name without the ___cf suffix, and relocates each field by
+ * name. With vmlinux.h's own task_struct and pt_regs the program's BTF
+ * held every type they reach (30 KiB the loader loads and the kernel
+ * checks at each recording; docs/record.md, "Fourth round"). */
+struct ns_common___cf {
+	unsigned int inum;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___cf {
+	struct ns_common___cf ns;
+} __attribute__((preserve_access_index));
+
+struct nsproxy___cf {
+	struct mnt_namespace___cf *mnt_ns;
+} __attribute__((preserve_access_index));
+
+struct thread_info___cf {
+	__u32 status;
+} __attribute__((preserve_access_index));
+
+struct task_struct___cf {
+	struct thread_info___cf thread_info;
+	int tgid;
+	struct nsproxy___cf *nsproxy;
+} __attribute__((preserve_access_index));
+
+struct pt_regs___cf {
+	unsigned long bx, cx, dx, si, di, bp, r10, r8, r9;
+} __attribute__((preserve_access_index));
+
 const volatile __u32 rec_scope = REC_SCOPE_TREE;
 const volatile __u64 rec_mntns;
 const volatile bool rec_args;
 /* tests/live/record-ebpf.sh's loss test: the kernel side follows at most
  * this many processes in all, besides the first (0: no limit) */
 const volatile __u32 rec_test_max_new;
-const volatile struct rec_argspec rec_argspecs[REC_BPF_ABIS * REC_NR_SLOTS];
 
 /* calls, counters, argstat: per-CPU arrays of ONE entry each, a struct
  * of every slot: a per-CPU array allocates per-CPU memory entry by entry
@@ -91,6 +121,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } argcount SEC(".maps");
+
+/* --args: rec_argspecs (record_maps.h), written by cli/record_ebpf.c
+ * after load. A map, not read-only data: 24 KiB in the read-only data
+ * were copied into the loader, then into the map, and mapped, at every
+ * recording; a recording without --args gets max_entries 1 (unused:
+ * rec_args is false). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, REC_BPF_ABIS * REC_NR_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct rec_argspec);
+} argspecs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -159,7 +202,7 @@ static __always_inline void forget(__u32 tgid)
 		__sync_fetch_and_and(w, ~bit);
 }
 
-static __always_inline bool in_scope(struct task_struct *t)
+static __always_inline bool in_scope(struct task_struct___cf *t)
 {
 	if (rec_scope == REC_SCOPE_MNTNS)
 		return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) == rec_mntns;
@@ -217,14 +260,21 @@ static __always_inline void add_clone3_word(__u32 slot, __u64 ptr)
 
 /* --args: the recorded arguments of the call key (abi * slots + nr),
  * from the registers of its ABI (i386: bx, cx, dx, si, di, bp). */
-static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
+static __always_inline void record_args(struct pt_regs___cf *regs, __u32 abi,
 					__u32 key)
 {
-	const volatile struct rec_argspec *sp = &rec_argspecs[key];
-	__u8 mask = sp->mask, is32 = sp->is32;
-	__u32 slot = sp->slot;
+	const struct rec_argspec *sp = bpf_map_lookup_elem(&argspecs, &key);
+	__u8 mask, is32;
+	__u32 slot;
 	__u64 a[6];
 
+	if (!sp) { /* (key is below max_entries with --args) */
+		count(REC_CNT_LOST_ARGS);
+		return;
+	}
+	mask = sp->mask;
+	is32 = sp->is32;
+	slot = sp->slot;
 	if (!mask)
 		return;
 	if (abi == REC_BPF_ABI_I386) {
@@ -255,9 +305,10 @@ static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
 }
 
 SEC("raw_tp/sys_enter")
-int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
+int BPF_PROG(rec_sys_enter, struct pt_regs___cf *regs, long id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct___cf *t =
+	    (struct task_struct___cf *)bpf_get_current_task_btf();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 abi = REC_BPF_ABI_X86_64, key;
 	__u64 nr = (__u64)id;
@@ -292,7 +343,8 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 }
 
 SEC("raw_tp/sched_process_fork")
-int BPF_PROG(rec_fork, struct task_struct *parent, struct task_struct *child)
+int BPF_PROG(rec_fork, struct task_struct___cf *parent,
+	     struct task_struct___cf *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);

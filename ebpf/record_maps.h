@@ -35,7 +35,7 @@ struct rec_counters {
 	__u64 n[REC_CNTS];
 };
 
-/* --args (rec_args): rec_argspecs[abi * REC_NR_SLOTS + nr] says which
+/* --args (rec_args): argspecs[abi * REC_NR_SLOTS + nr] says which
  * arguments of the call are recorded (cf_record_arg_mask), which of them
  * the kernel reads as 32-bit (cf_record_arg_bits), and whether argument 0
  * is clone3's struct; argument a of the call has value slot `slot + a`.
