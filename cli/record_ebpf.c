@@ -3,11 +3,11 @@
  * record_ebpf.c - the eBPF recorder (record_ebpf.h) and the `ebpf` backend
  * of `callfence record -- COMMAND`.
  *
- * The backend: load and attach the recorder (nothing followed yet) -> fork
- * a child that blocks reading a pipe -> follow its pid -> close the pipe:
- * the child's next call is execve, the first one counted -> wait for every
- * descendant (callfence is their subreaper, so orphans come back to it) ->
- * detach and read the counts. The kernel side (ebpf/record.bpf.c) counts
+ * The backend: load and attach the recorder (nothing followed yet) ->
+ * vfork a child that follows itself (its bit set in the mapped bitmap, no
+ * system call): its next call is execve, the first one counted -> wait for
+ * every descendant (callfence is their subreaper, so orphans come back to
+ * it) -> detach and read the counts. The kernel side (ebpf/record.bpf.c) counts
  * per (ABI, number) in per-CPU arrays and counts whatever it could not
  * follow; any such loss fails the recording (record.h: res->lost).
  *
@@ -501,8 +501,7 @@ static int re_mark(struct rec_ebpf *r, pid_t pid)
 	if (pid <= 0 || tgid / 64 >= r->pids_len / sizeof(uint64_t))
 		return -1;
 	/* the kernel side sets bits of the same word: atomically */
-	return !(__atomic_fetch_or(&r->pids[tgid / 64], bit,
-				   __ATOMIC_SEQ_CST) &
+	return !(__atomic_fetch_or(&r->pids[tgid / 64], bit, __ATOMIC_SEQ_CST) &
 		 bit);
 }
 
@@ -546,49 +545,24 @@ static void *re_percpu(int fd, size_t size, int ncpu, int *rc)
 	return NULL;
 }
 
-static int re_read_counters(struct rec_ebpf *r, int ncpu,
+/* The counters, summed over the CPUs' copies pc[0..ncpu), into c. */
+static void re_sum_counters(const struct rec_ebpf *r,
+			    const struct rec_calls *pc, int ncpu,
 			    struct rec_ebpf_counts *c)
 {
-	struct rec_counters *pc, sum;
-	int rc;
+	uint64_t sum[REC_CNTS] = {0};
 
-	pc = re_percpu(r->skel->maps.counters.map_fd, sizeof(*pc), ncpu, &rc);
-	if (!pc)
-		return rc;
-	memset(&sum, 0, sizeof(sum));
 	for (int i = 0; i < ncpu; i++)
 		for (int k = 0; k < REC_CNTS; k++)
-			sum.n[k] += pc[i].n[k];
-	free(pc);
-	c->processes = sum.n[REC_CNT_PROCESSES] + r->followed;
-	c->threads = sum.n[REC_CNT_THREADS];
-	c->unnumbered = sum.n[REC_CNT_UNNUMBERED];
-	c->lost_tasks = sum.n[REC_CNT_LOST_TASKS];
-	c->lost_calls = sum.n[REC_CNT_LOST_CALLS];
-	c->lost_exits = sum.n[REC_CNT_LOST_EXITS];
-	c->clone3_unread = sum.n[REC_CNT_CLONE3_UNREAD];
-	c->lost_args = sum.n[REC_CNT_LOST_ARGS] + c->clone3_unread;
-	return 0;
-}
-
-/* The union of the values of every slot and whether it overflowed, over
- * the CPUs, into st. */
-static int re_read_argstat(struct rec_ebpf *r, int ncpu,
-			   struct rec_argstats *st)
-{
-	struct rec_argstats *pc;
-	int rc;
-
-	pc = re_percpu(r->skel->maps.argstat.map_fd, sizeof(*pc), ncpu, &rc);
-	if (!pc)
-		return rc;
-	for (int i = 0; i < ncpu; i++)
-		for (size_t k = 0; k < 6 * r->ncalls; k++) {
-			st->s[k].bits |= pc[i].s[k].bits;
-			st->s[k].overflow |= pc[i].s[k].overflow;
-		}
-	free(pc);
-	return 0;
+			sum[k] += pc[i].cnt[k];
+	c->processes = sum[REC_CNT_PROCESSES] + r->followed;
+	c->threads = sum[REC_CNT_THREADS];
+	c->unnumbered = sum[REC_CNT_UNNUMBERED];
+	c->lost_tasks = sum[REC_CNT_LOST_TASKS];
+	c->lost_calls = sum[REC_CNT_LOST_CALLS] + r->skel->bss->rec_no_calls;
+	c->lost_exits = sum[REC_CNT_LOST_EXITS];
+	c->clone3_unread = sum[REC_CNT_CLONE3_UNREAD];
+	c->lost_args = sum[REC_CNT_LOST_ARGS] + c->clone3_unread;
 }
 
 /* value of slot into obs */
@@ -602,45 +576,46 @@ static int re_add_value(struct rec_ebpf *r, struct cf_record *obs,
 	return cf_record_add_arg(obs, call->abi, call->nr, slot % 6, value);
 }
 
-/* --args: every value kept into obs; a slot that overflowed also adds
- * the union of all its values (the library, which got more values than
- * it keeps, then knows every bit a flag word used). */
-static int re_read_args(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
+/* --args: every value kept into obs; a slot that overflowed (on any CPU)
+ * also adds the union of all its values over the CPUs (the library,
+ * which got more values than it keeps, then knows every bit a flag word
+ * used). */
+static int re_read_args(struct rec_ebpf *r, const struct rec_calls *pc,
+			int ncpu, struct cf_record *obs,
 			struct rec_ebpf_counts *c)
 {
-	static struct rec_argstats st;
-	int fd = r->skel->maps.argvals.map_fd;
+	int fd = r->skel->maps.argvals.map_fd, rc = 0;
 	struct rec_argkey k, next;
 	const void *prev = NULL;
-	int rc;
 
-	memset(&st, 0, sizeof(st));
-	rc = re_read_argstat(r, ncpu, &st);
 	while (rc == 0 &&
 	       re_map_op(BPF_MAP_GET_NEXT_KEY, fd, prev, &next, 0) == 0) {
 		k = next;
 		prev = &k;
 		rc = re_add_value(r, obs, k.slot, k.value);
 	}
-	for (uint32_t s = 0; rc == 0 && s < 6 * r->ncalls; s++)
-		if (st.s[s].overflow) {
-			c->args_overflowed++;
-			rc = re_add_value(r, obs, s, st.s[s].bits);
+	for (uint32_t s = 0; rc == 0 && s < 6 * r->ncalls; s++) {
+		struct rec_argstat st = {0, 0};
+
+		for (int i = 0; i < ncpu; i++) {
+			st.bits |= pc[i].arg[s].bits;
+			st.overflow |= pc[i].arg[s].overflow;
 		}
+		if (st.overflow) {
+			c->args_overflowed++;
+			rc = re_add_value(r, obs, s, st.bits);
+		}
+	}
 	return rc;
 }
 
-/* Every non-zero count into obs (one read of the per-CPU struct); a
- * count on an ABI the library lacks is lost (c->lost_calls). */
-static int re_read_calls(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
-			 struct rec_ebpf_counts *c)
+/* Every non-zero count of the CPUs' copies pc[0..ncpu) into obs; a count
+ * on an ABI the library lacks is lost (c->lost_calls). */
+static int re_add_calls(const struct rec_calls *pc, int ncpu,
+			struct cf_record *obs, struct rec_ebpf_counts *c)
 {
-	struct rec_calls *pc;
-	int abis[REC_BPF_ABIS], rc;
+	int abis[REC_BPF_ABIS], rc = 0;
 
-	pc = re_percpu(r->skel->maps.calls.map_fd, sizeof(*pc), ncpu, &rc);
-	if (!pc)
-		return rc;
 	re_abis(abis);
 	for (uint32_t key = 0; rc == 0 && key < CF_ARRAY_LEN(pc->n); key++) {
 		uint32_t abi = key / REC_NR_SLOTS, nr = key % REC_NR_SLOTS;
@@ -659,6 +634,26 @@ static int re_read_calls(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
 		    obs, abis[abi],
 		    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr, n);
 	}
+	return rc;
+}
+
+/* Everything the kernel side counted, from one read of the per-CPU
+ * struct, into obs and c. 0 or -errno. */
+static int re_read(struct rec_ebpf *r, struct cf_record *obs,
+		   struct rec_ebpf_counts *c)
+{
+	int ncpu = re_possible_cpus(), rc = ncpu < 0 ? ncpu : 0;
+	struct rec_calls *pc = NULL;
+
+	if (rc == 0)
+		pc = re_percpu(r->skel->maps.calls.map_fd, sizeof(*pc), ncpu,
+			       &rc);
+	if (!pc)
+		return rc;
+	re_sum_counters(r, pc, ncpu, c);
+	rc = re_add_calls(pc, ncpu, obs, c);
+	if (rc == 0 && r->args)
+		rc = re_read_args(r, pc, ncpu, obs, c);
 	free(pc);
 	return rc;
 }
@@ -684,16 +679,11 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 		  struct rec_result *res, struct rec_ebpf_counts *counts)
 {
 	struct rec_ebpf_counts c;
-	int ncpu = re_possible_cpus(), rc = ncpu < 0 ? ncpu : 0;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	record_bpf__detach(r->skel);
-	if (rc == 0)
-		rc = re_read_counters(r, ncpu, &c);
-	if (rc == 0)
-		rc = re_read_calls(r, ncpu, obs, &c);
-	if (rc == 0 && r->args)
-		rc = re_read_args(r, ncpu, obs, &c);
+	rc = re_read(r, obs, &c);
 	rec_ebpf_close(r);
 	if (counts)
 		*counts = c;

@@ -260,5 +260,5 @@ const char *cf_syscall_name(int abi, uint32_t nr)
 			hi = mid;
 	}
 	return lo < p->n && p->e[lo].nr == nr ? cf_sysinfo[p->e[lo].idx].name
-					       : NULL;
+					      : NULL;
 }

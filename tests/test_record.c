@@ -135,7 +135,9 @@ TEST(syscall_name_agrees_with_a_search_of_the_names)
 
 	for (int a = 0; a < cf_narches; a++) {
 		int t = cf_arches[a].table;
-		uint32_t lo = t < 0 ? 0 : cf_table_max[t] > 65536 ? 0x40000000 : 0;
+		uint32_t lo = t < 0			? 0
+			      : cf_table_max[t] > 65536 ? 0x40000000
+							: 0;
 
 		for (uint32_t nr = lo; t >= 0 && nr <= cf_table_max[t] + 2;
 		     nr++) {
