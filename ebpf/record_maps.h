@@ -59,9 +59,9 @@ struct rec_argstat {
 	__u64 overflow;
 };
 
-struct rec_calls { /* (arg first: clang indexes it with a register the
-		     verifier bounds one entry too wide; the entry past
-		     the last slot must lie inside the value) */
+struct rec_calls { /* (arg first: record.bpf.c indexes it with the slot
+		     masked to 9 bits, which the verifier checks against
+		     the whole value) */
 	struct rec_argstat arg[REC_ARG_SLOTS];
 	__u64 cnt[REC_CNTS];
 	__u64 n[REC_BPF_ABIS * REC_NR_SLOTS];
