@@ -3,11 +3,11 @@
  * record_ebpf.c - the eBPF recorder (record_ebpf.h) and the `ebpf` backend
  * of `callfence record -- COMMAND`.
  *
- * The backend: load and attach the recorder (nothing followed yet) -> fork
- * a child that blocks reading a pipe -> follow its pid -> close the pipe:
- * the child's next call is execve, the first one counted -> wait for every
- * descendant (callfence is their subreaper, so orphans come back to it) ->
- * detach and read the counts. The kernel side (ebpf/record.bpf.c) counts
+ * The backend: load and attach the recorder (nothing followed yet) ->
+ * vfork a child that follows itself (its bit set in the mapped bitmap, no
+ * system call): its next call is execve, the first one counted -> wait for
+ * every descendant (callfence is their subreaper, so orphans come back to
+ * it) -> detach and read the counts. The kernel side (ebpf/record.bpf.c) counts
  * per (ABI, number) in per-CPU arrays and counts whatever it could not
  * follow; any such loss fails the recording (record.h: res->lost).
  *
@@ -204,7 +204,7 @@ static int re_run(char *const *argv, struct cf_record *obs,
 #include <linux/types.h>
 
 #include "record_maps.h"
-/* (after record_maps.h: its rodata has a struct rec_argspec array; a
+/* (after record_maps.h: a map of the skeleton holds struct rec_argspec; a
  * light skeleton: the kernel relocates and loads; skel_internal.h makes
  * the system calls itself, so callfence does not link libbpf, whose
  * libbpf.so, libelf.so and libz.so every command would otherwise load) */
@@ -289,33 +289,47 @@ static bool re_argspec(int abi, uint32_t nr, struct rec_argspec *sp)
 	return true;
 }
 
-/* --args: which arguments of which calls the kernel side records (the
- * library decides), a slot for each, and room for their values. */
+/* Maps len bytes of the BPF_F_MMAPABLE array fd; NULL on failure. */
+static void *re_mmap(int fd, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* --args, once loaded: which arguments of which calls the kernel side
+ * records (the library decides) and a slot for each, into the argspecs
+ * map (mapped). 0 or -errno. */
 static int re_setup_args(struct rec_ebpf *r)
 {
-	struct rec_argspec *specs = r->skel->rodata->rec_argspecs;
-	int abis[REC_BPF_ABIS];
+	size_t len = REC_BPF_ABIS * REC_NR_SLOTS * sizeof(struct rec_argspec);
+	struct rec_argspec *specs = re_mmap(r->skel->maps.argspecs.map_fd, len);
+	int abis[REC_BPF_ABIS], rc = 0;
 
+	if (!specs)
+		return -errno;
 	re_abis(abis);
 	for (uint32_t abi = 0; abi < REC_BPF_ABIS; abi++) {
-		for (uint32_t nr = 0; abis[abi] >= 0 && nr < REC_NR_SLOTS;
-		     nr++) {
+		for (uint32_t nr = 0;
+		     rc == 0 && abis[abi] >= 0 && nr < REC_NR_SLOTS; nr++) {
 			uint32_t lnr =
 			    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr;
 			struct rec_argspec sp;
 
 			if (!re_argspec(abis[abi], lnr, &sp))
 				continue;
-			if (r->ncalls == CF_ARRAY_LEN(r->argcalls))
-				return -E2BIG;
+			if (r->ncalls == CF_ARRAY_LEN(r->argcalls)) {
+				rc = -E2BIG;
+				break;
+			}
 			sp.slot = (uint16_t)(6 * r->ncalls);
 			r->argcalls[r->ncalls++] =
 			    (struct re_argcall){abis[abi], lnr};
 			specs[abi * REC_NR_SLOTS + nr] = sp;
 		}
 	}
-	r->skel->rodata->rec_args = true;
-	return 0;
+	munmap(specs, len);
+	return rc;
 }
 
 /* The number in a small /proc or /sys file (its first field), or dflt. */
@@ -399,29 +413,30 @@ static int re_map_op(int cmd, int fd, const void *key, void *value,
 }
 
 /* The loader's inputs that depend on the recording: the read-only data
- * (scope, --args) and the sizes of the two hashes. 0 or -errno. */
-static int re_configure(struct rec_ebpf *r, const struct rec_ebpf_target *t)
+ * (scope, --args) and the sizes of the maps --args uses. */
+static void re_configure(struct rec_ebpf *r, const struct rec_ebpf_target *t)
 {
 	r->skel->rodata->rec_scope = (uint32_t)t->scope;
 	r->skel->rodata->rec_mntns = t->mntns;
 	re_test_max_tasks(r->skel);
 	r->skel->maps.tasks.max_entries = re_pid_words();
 	r->args = t->args;
+	r->skel->rodata->rec_args = t->args;
 	if (t->args)
-		return re_setup_args(r);
-	/* unused: rec_args is false; 1 entry instead of 262 144 buckets */
+		return;
+	/* unused: rec_args is false; 1 entry instead of 262 144 buckets,
+	 * and of 3072 argument specs */
 	r->skel->maps.argvals.max_entries = 1;
-	return 0;
+	r->skel->maps.argspecs.max_entries = 1;
 }
 
 /* Maps the bitmap of followed processes (BPF_F_MMAPABLE) into r->pids. */
 static int re_map_pids(struct rec_ebpf *r)
 {
 	size_t len = (size_t)r->skel->maps.tasks.max_entries * sizeof(uint64_t);
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       r->skel->maps.tasks.map_fd, 0);
+	void *p = re_mmap(r->skel->maps.tasks.map_fd, len);
 
-	if (p == MAP_FAILED)
+	if (!p)
 		return -1;
 	r->pids = p;
 	r->pids_len = len;
@@ -452,14 +467,15 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 	r->skel = record_bpf__open();
 	if (!r->skel)
 		goto fail;
-	step = "set up argument recording for";
-	if ((errno = -re_configure(r, t)) != 0)
-		goto fail;
+	re_configure(r, t);
 	step = "load";
 	if ((errno = -record_bpf__load(r->skel)) != 0)
 		goto fail;
 	step = "map the process bitmap of";
 	if (re_map_pids(r) < 0)
+		goto fail;
+	step = "set up argument recording for";
+	if (r->args && (errno = -re_setup_args(r)) != 0)
 		goto fail;
 	step = "attach";
 	if ((errno = -record_bpf__attach(r->skel)) != 0)
@@ -474,22 +490,33 @@ fail:
 	return -1;
 }
 
-int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
+/* Sets pid's bit in the bitmap of followed processes: 1 if it was not
+ * set, 0 if it was, -1 past the bitmap. No system call: the held child
+ * (re_spawn) follows itself with it. */
+static int re_mark(struct rec_ebpf *r, pid_t pid)
 {
 	uint32_t tgid = (uint32_t)pid;
 	uint64_t bit = 1ULL << (tgid % 64);
 
-	if (pid <= 0 || tgid / 64 >= r->pids_len / sizeof(uint64_t)) {
+	if (pid <= 0 || tgid / 64 >= r->pids_len / sizeof(uint64_t))
+		return -1;
+	/* the kernel side sets bits of the same word: atomically */
+	return !(__atomic_fetch_or(&r->pids[tgid / 64], bit, __ATOMIC_SEQ_CST) &
+		 bit);
+}
+
+int rec_ebpf_follow(struct rec_ebpf *r, pid_t pid, char *why, size_t whylen)
+{
+	int rc = re_mark(r, pid);
+
+	if (rc < 0) {
 		snprintf(why, whylen,
 			 "cannot follow process %d: past pid_max as it was "
 			 "when the recorder was loaded",
 			 (int)pid);
 		return -1;
 	}
-	/* the kernel side sets bits of the same word: atomically */
-	if (!(__atomic_fetch_or(&r->pids[tgid / 64], bit, __ATOMIC_SEQ_CST) &
-	      bit))
-		r->followed++;
+	r->followed += (uint64_t)rc;
 	return 0;
 }
 
@@ -518,49 +545,24 @@ static void *re_percpu(int fd, size_t size, int ncpu, int *rc)
 	return NULL;
 }
 
-static int re_read_counters(struct rec_ebpf *r, int ncpu,
+/* The counters, summed over the CPUs' copies pc[0..ncpu), into c. */
+static void re_sum_counters(const struct rec_ebpf *r,
+			    const struct rec_calls *pc, int ncpu,
 			    struct rec_ebpf_counts *c)
 {
-	struct rec_counters *pc, sum;
-	int rc;
+	uint64_t sum[REC_CNTS] = {0};
 
-	pc = re_percpu(r->skel->maps.counters.map_fd, sizeof(*pc), ncpu, &rc);
-	if (!pc)
-		return rc;
-	memset(&sum, 0, sizeof(sum));
 	for (int i = 0; i < ncpu; i++)
 		for (int k = 0; k < REC_CNTS; k++)
-			sum.n[k] += pc[i].n[k];
-	free(pc);
-	c->processes = sum.n[REC_CNT_PROCESSES] + r->followed;
-	c->threads = sum.n[REC_CNT_THREADS];
-	c->unnumbered = sum.n[REC_CNT_UNNUMBERED];
-	c->lost_tasks = sum.n[REC_CNT_LOST_TASKS];
-	c->lost_calls = sum.n[REC_CNT_LOST_CALLS];
-	c->lost_exits = sum.n[REC_CNT_LOST_EXITS];
-	c->clone3_unread = sum.n[REC_CNT_CLONE3_UNREAD];
-	c->lost_args = sum.n[REC_CNT_LOST_ARGS] + c->clone3_unread;
-	return 0;
-}
-
-/* The union of the values of every slot and whether it overflowed, over
- * the CPUs, into st. */
-static int re_read_argstat(struct rec_ebpf *r, int ncpu,
-			   struct rec_argstats *st)
-{
-	struct rec_argstats *pc;
-	int rc;
-
-	pc = re_percpu(r->skel->maps.argstat.map_fd, sizeof(*pc), ncpu, &rc);
-	if (!pc)
-		return rc;
-	for (int i = 0; i < ncpu; i++)
-		for (size_t k = 0; k < 6 * r->ncalls; k++) {
-			st->s[k].bits |= pc[i].s[k].bits;
-			st->s[k].overflow |= pc[i].s[k].overflow;
-		}
-	free(pc);
-	return 0;
+			sum[k] += pc[i].cnt[k];
+	c->processes = sum[REC_CNT_PROCESSES] + r->followed;
+	c->threads = sum[REC_CNT_THREADS];
+	c->unnumbered = sum[REC_CNT_UNNUMBERED];
+	c->lost_tasks = sum[REC_CNT_LOST_TASKS];
+	c->lost_calls = sum[REC_CNT_LOST_CALLS] + r->skel->bss->rec_no_calls;
+	c->lost_exits = sum[REC_CNT_LOST_EXITS];
+	c->clone3_unread = sum[REC_CNT_CLONE3_UNREAD];
+	c->lost_args = sum[REC_CNT_LOST_ARGS] + c->clone3_unread;
 }
 
 /* value of slot into obs */
@@ -574,45 +576,46 @@ static int re_add_value(struct rec_ebpf *r, struct cf_record *obs,
 	return cf_record_add_arg(obs, call->abi, call->nr, slot % 6, value);
 }
 
-/* --args: every value kept into obs; a slot that overflowed also adds
- * the union of all its values (the library, which got more values than
- * it keeps, then knows every bit a flag word used). */
-static int re_read_args(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
+/* --args: every value kept into obs; a slot that overflowed (on any CPU)
+ * also adds the union of all its values over the CPUs (the library,
+ * which got more values than it keeps, then knows every bit a flag word
+ * used). */
+static int re_read_args(struct rec_ebpf *r, const struct rec_calls *pc,
+			int ncpu, struct cf_record *obs,
 			struct rec_ebpf_counts *c)
 {
-	static struct rec_argstats st;
-	int fd = r->skel->maps.argvals.map_fd;
+	int fd = r->skel->maps.argvals.map_fd, rc = 0;
 	struct rec_argkey k, next;
 	const void *prev = NULL;
-	int rc;
 
-	memset(&st, 0, sizeof(st));
-	rc = re_read_argstat(r, ncpu, &st);
 	while (rc == 0 &&
 	       re_map_op(BPF_MAP_GET_NEXT_KEY, fd, prev, &next, 0) == 0) {
 		k = next;
 		prev = &k;
 		rc = re_add_value(r, obs, k.slot, k.value);
 	}
-	for (uint32_t s = 0; rc == 0 && s < 6 * r->ncalls; s++)
-		if (st.s[s].overflow) {
-			c->args_overflowed++;
-			rc = re_add_value(r, obs, s, st.s[s].bits);
+	for (uint32_t s = 0; rc == 0 && s < 6 * r->ncalls; s++) {
+		struct rec_argstat st = {0, 0};
+
+		for (int i = 0; i < ncpu; i++) {
+			st.bits |= pc[i].arg[s].bits;
+			st.overflow |= pc[i].arg[s].overflow;
 		}
+		if (st.overflow) {
+			c->args_overflowed++;
+			rc = re_add_value(r, obs, s, st.bits);
+		}
+	}
 	return rc;
 }
 
-/* Every non-zero count into obs (one read of the per-CPU struct); a
- * count on an ABI the library lacks is lost (c->lost_calls). */
-static int re_read_calls(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
-			 struct rec_ebpf_counts *c)
+/* Every non-zero count of the CPUs' copies pc[0..ncpu) into obs; a count
+ * on an ABI the library lacks is lost (c->lost_calls). */
+static int re_add_calls(const struct rec_calls *pc, int ncpu,
+			struct cf_record *obs, struct rec_ebpf_counts *c)
 {
-	struct rec_calls *pc;
-	int abis[REC_BPF_ABIS], rc;
+	int abis[REC_BPF_ABIS], rc = 0;
 
-	pc = re_percpu(r->skel->maps.calls.map_fd, sizeof(*pc), ncpu, &rc);
-	if (!pc)
-		return rc;
 	re_abis(abis);
 	for (uint32_t key = 0; rc == 0 && key < CF_ARRAY_LEN(pc->n); key++) {
 		uint32_t abi = key / REC_NR_SLOTS, nr = key % REC_NR_SLOTS;
@@ -631,6 +634,26 @@ static int re_read_calls(struct rec_ebpf *r, int ncpu, struct cf_record *obs,
 		    obs, abis[abi],
 		    abi == REC_BPF_ABI_X32 ? nr | REC_X32_BIT : nr, n);
 	}
+	return rc;
+}
+
+/* Everything the kernel side counted, from one read of the per-CPU
+ * struct, into obs and c. 0 or -errno. */
+static int re_read(struct rec_ebpf *r, struct cf_record *obs,
+		   struct rec_ebpf_counts *c)
+{
+	int ncpu = re_possible_cpus(), rc = ncpu < 0 ? ncpu : 0;
+	struct rec_calls *pc = NULL;
+
+	if (rc == 0)
+		pc = re_percpu(r->skel->maps.calls.map_fd, sizeof(*pc), ncpu,
+			       &rc);
+	if (!pc)
+		return rc;
+	re_sum_counters(r, pc, ncpu, c);
+	rc = re_add_calls(pc, ncpu, obs, c);
+	if (rc == 0 && r->args)
+		rc = re_read_args(r, pc, ncpu, obs, c);
 	free(pc);
 	return rc;
 }
@@ -656,16 +679,11 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 		  struct rec_result *res, struct rec_ebpf_counts *counts)
 {
 	struct rec_ebpf_counts c;
-	int ncpu = re_possible_cpus(), rc = ncpu < 0 ? ncpu : 0;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	record_bpf__detach(r->skel);
-	if (rc == 0)
-		rc = re_read_counters(r, ncpu, &c);
-	if (rc == 0)
-		rc = re_read_calls(r, ncpu, obs, &c);
-	if (rc == 0 && r->args)
-		rc = re_read_args(r, ncpu, obs, &c);
+	rc = re_read(r, obs, &c);
 	rec_ebpf_close(r);
 	if (counts)
 		*counts = c;
@@ -676,25 +694,6 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 	}
 	re_result(&c, res);
 	return 0;
-}
-
-/* The child: wait until followed, then exec; an errno goes to errfd
- * (CLOEXEC: EOF = execve happened). The read is its last call before
- * execve, so the first call counted is the execve. */
-static void __attribute__((noreturn))
-re_child(char *const *argv, int syncfd, int errfd)
-{
-	char c;
-	int e;
-
-	rec_forward_signals(0);
-	while (read(syncfd, &c, 1) < 0 && errno == EINTR)
-		;
-	execvp(argv[0], argv);
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
-		_exit(CF_RUN_EXIT_FAILED);
-	_exit(e == ENOENT ? CF_RUN_EXIT_NOT_FOUND : CF_RUN_EXIT_CANNOT_RUN);
 }
 
 /* Reaps every descendant (callfence is their subreaper); the command's
@@ -715,30 +714,42 @@ static void re_reap(pid_t child, struct rec_result *res)
 	}
 }
 
-/* Forks the held child; *syncw releases it. Returns its pid or -1. */
-static pid_t re_spawn(char *const *argv, int *syncw, int *errr)
-{
-	int syncp[2], errp[2];
-	pid_t pid;
+/* The held child and its parent share memory (vfork) until the child
+ * execs or exits: what the child reports is written here. */
+struct re_spawn {
+	char *const *argv;
+	struct rec_ebpf *r;
+	int exec_errno;	 /* execve's errno; 0: it ran */
+	bool unfollowed; /* its pid was past the bitmap: not run */
+};
 
-	if (cli_two_pipes(syncp, errp) < 0)
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(syncp[1]);
-		close(errp[0]);
-		re_child(argv, syncp[0], errp[1]);
+/* The child, its parent suspended (vfork): signals to the parent go to
+ * it from now on; it follows itself (a bit set in the mapped bitmap, no
+ * system call), so its next call, the first one counted, is execve. */
+static void __attribute__((noreturn)) re_child(struct re_spawn *s)
+{
+	pid_t self = getpid();
+
+	rec_forward_signals(self); /* (sets the parent's handler's pid) */
+	if (re_mark(s->r, self) < 0) {
+		s->unfollowed = true;
+		_exit(CF_RUN_EXIT_FAILED);
 	}
-	close(syncp[0]);
-	close(errp[1]);
-	if (pid < 0) {
-		close(syncp[1]);
-		close(errp[0]);
-		return -1;
-	}
-	*syncw = syncp[1];
-	*errr = errp[0];
+	execvp(s->argv[0], s->argv);
+	s->exec_errno = errno;
+	_exit(s->exec_errno == ENOENT ? CF_RUN_EXIT_NOT_FOUND
+				      : CF_RUN_EXIT_CANNOT_RUN);
+}
+
+/* Starts the command followed from its execve: vfork, so neither the
+ * page tables of callfence are copied for a child that only execs, nor
+ * callfence's pages copied on write afterwards. Its pid, or -1. */
+static pid_t re_spawn(struct re_spawn *s)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		re_child(s);
 	return pid;
 }
 
@@ -747,12 +758,11 @@ static int re_run(char *const *argv, struct cf_record *obs,
 {
 	struct rec_ebpf_target t = {.scope = REC_EBPF_TREE, .args = res->args};
 	struct rec_ebpf_counts c;
-	struct rec_ebpf *r;
+	struct re_spawn s = {.argv = argv};
 	char why[256];
-	int syncw, errr;
 	pid_t pid;
 
-	if (rec_ebpf_open(&t, &r, why, sizeof(why)) < 0) {
+	if (rec_ebpf_open(&t, &s.r, why, sizeof(why)) < 0) {
 		cli_errorf("cannot record with eBPF: %s (--backend ptrace "
 			   "works without it)",
 			   why);
@@ -760,30 +770,26 @@ static int re_run(char *const *argv, struct cf_record *obs,
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	rec_forward_signals(-1);
-	pid = re_spawn(argv, &syncw, &errr);
-	if (pid < 0) {
-		cli_errorf("cannot start the command: %s", strerror(errno));
-		rec_forward_signals(0);
-		rec_ebpf_close(r);
-		return -1;
-	}
-	if (rec_ebpf_follow(r, pid, why, sizeof(why)) < 0) {
-		kill(pid, SIGKILL);
-		close(syncw);
+	pid = re_spawn(&s);
+	if (pid < 0 || s.unfollowed) {
+		if (pid < 0)
+			cli_errorf("cannot start the command: %s",
+				   strerror(errno));
+		else
+			cli_errorf("recording failed: cannot follow process "
+				   "%d: past pid_max as it was when the "
+				   "recorder was loaded",
+				   (int)pid);
 		re_reap(pid, res);
 		rec_forward_signals(0);
-		close(errr);
-		rec_ebpf_close(r);
-		cli_errorf("recording failed: %s", why);
+		rec_ebpf_close(s.r);
 		return -1;
 	}
-	rec_forward_signals(pid);
-	close(syncw); /* the child goes on */
+	s.r->followed++;
 	re_reap(pid, res);
 	rec_forward_signals(0);
-	rec_exec_status(errr, res);
-	close(errr);
-	if (rec_ebpf_stop(r, obs, res, &c) < 0) {
+	res->exec_errno = s.exec_errno;
+	if (rec_ebpf_stop(s.r, obs, res, &c) < 0) {
 		cli_errorf("recording failed: %s", res->why);
 		return -1;
 	}

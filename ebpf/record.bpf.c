@@ -33,18 +33,51 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* The kernel's types, as far as the program reads them: CO-RE matches a
+ * type by its name without the ___cf suffix, and relocates each field by
+ * name. With vmlinux.h's own task_struct and pt_regs the program's BTF
+ * held every type they reach (30 KiB the loader loads and the kernel
+ * checks at each recording; docs/record.md, "Fourth round"). */
+struct ns_common___cf {
+	unsigned int inum;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___cf {
+	struct ns_common___cf ns;
+} __attribute__((preserve_access_index));
+
+struct nsproxy___cf {
+	struct mnt_namespace___cf *mnt_ns;
+} __attribute__((preserve_access_index));
+
+struct thread_info___cf {
+	__u32 status;
+} __attribute__((preserve_access_index));
+
+struct task_struct___cf {
+	struct thread_info___cf thread_info;
+	int tgid;
+	struct nsproxy___cf *nsproxy;
+} __attribute__((preserve_access_index));
+
+struct pt_regs___cf {
+	unsigned long bx, cx, dx, si, di, bp, r10, r8, r9;
+} __attribute__((preserve_access_index));
+
 const volatile __u32 rec_scope = REC_SCOPE_TREE;
 const volatile __u64 rec_mntns;
 const volatile bool rec_args;
 /* tests/live/record-ebpf.sh's loss test: the kernel side follows at most
  * this many processes in all, besides the first (0: no limit) */
 const volatile __u32 rec_test_max_new;
-const volatile struct rec_argspec rec_argspecs[REC_BPF_ABIS * REC_NR_SLOTS];
 
-/* calls, counters, argstat: per-CPU arrays of ONE entry each, a struct
- * of every slot: a per-CPU array allocates per-CPU memory entry by entry
- * (3072 allocations for calls: 0.3 ms of every start-up), and is read
- * back with one lookup per entry; one entry is one allocation, one read */
+/* calls: a per-CPU array of ONE entry, a struct of every count (calls
+ * per slot, the counters, --args' per-slot unions): a per-CPU array
+ * allocates per-CPU memory entry by entry (3072 allocations for the
+ * calls: 0.3 ms of every start-up), and is read back with one lookup per
+ * entry; one entry is one allocation, one read. One map, not three: each
+ * map is code in the light skeleton's loader program, which the kernel
+ * verifies at every recording (docs/record.md, "Fourth round"). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -52,12 +85,9 @@ struct {
 	__type(value, struct rec_calls);
 } calls SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct rec_counters);
-} counters SEC(".maps");
+/* counted if the lookup of `calls` ever failed (it cannot: index 0 of a
+ * one-entry array): read back as lost calls */
+__u64 rec_no_calls;
 
 /* tasks: the followed processes, a bitmap of thread-group ids (bit
  * tgid % 64 of word tgid / 64). The loader gets max_entries from
@@ -85,28 +115,50 @@ struct {
 	__type(value, __u8);
 } argvals SEC(".maps");
 
+/* --args: how many values each slot keeps in argvals. Indexed, as
+ * rec_calls.arg, by the slot masked with REC_ARG_MASK after a check that
+ * it is below REC_ARG_SLOTS and a barrier (so that clang keeps the mask):
+ * the verifier bounds the register clang indexes with by the mask, not by
+ * the check, which clang may test on another copy of the slot. */
+#define REC_ARG_MASK 511
+__u32 rec_argcount[REC_ARG_MASK + 1];
+_Static_assert(REC_ARG_SLOTS <= REC_ARG_MASK + 1, "rec_argcount");
+_Static_assert(__builtin_offsetof(struct rec_calls, arg) == 0 &&
+		   (REC_ARG_MASK + 1) * sizeof(struct rec_argstat) <=
+		       sizeof(struct rec_calls),
+	       "rec_calls.arg: a masked index stays in the value");
+
+/* --args: rec_argspecs (record_maps.h), written by cli/record_ebpf.c
+ * after load. A map, not read-only data: 24 KiB in the read-only data
+ * were copied into the loader, then into the map, and mapped, at every
+ * recording; a recording without --args gets max_entries 1 (unused:
+ * rec_args is false). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, REC_ARG_SLOTS);
+	__uint(max_entries, REC_BPF_ABIS * REC_NR_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u32);
-} argcount SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct rec_argstats);
-} argstat SEC(".maps");
+	__type(value, struct rec_argspec);
+} argspecs SEC(".maps");
 
 static __u32 zero;
 
+/* This CPU's counts; NULL never happens (counted in rec_no_calls). */
+static __always_inline struct rec_calls *counts(void)
+{
+	struct rec_calls *c = bpf_map_lookup_elem(&calls, &zero);
+
+	if (!c)
+		__sync_fetch_and_add(&rec_no_calls, 1);
+	return c;
+}
+
 static __always_inline void count(__u32 which)
 {
-	struct rec_counters *c = bpf_map_lookup_elem(&counters, &zero);
+	struct rec_calls *c = counts();
 
 	if (c && which < REC_CNTS)
-		c->n[which] += 1;
+		c->cnt[which] += 1;
 }
 
 /* rec_test_max_new: processes the kernel side has followed */
@@ -159,7 +211,7 @@ static __always_inline void forget(__u32 tgid)
 		__sync_fetch_and_and(w, ~bit);
 }
 
-static __always_inline bool in_scope(struct task_struct *t)
+static __always_inline bool in_scope(struct task_struct___cf *t)
 {
 	if (rec_scope == REC_SCOPE_MNTNS)
 		return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) == rec_mntns;
@@ -172,29 +224,31 @@ static __always_inline bool in_scope(struct task_struct *t)
 static __always_inline void add_value(__u32 slot, __u64 value)
 {
 	struct rec_argkey k = {.slot = slot, .value = value};
-	struct rec_argstats *sts;
 	struct rec_argstat *st;
-	__u32 *n;
+	struct rec_calls *c;
 	__u8 one = 1;
 	long rc;
 
 	if (bpf_map_lookup_elem(&argvals, &k))
 		return;
-	n = bpf_map_lookup_elem(&argcount, &slot);
-	sts = bpf_map_lookup_elem(&argstat, &zero);
-	if (!n || !sts || slot >= REC_ARG_SLOTS) {
+	if (slot >= REC_ARG_SLOTS) {
 		count(REC_CNT_LOST_ARGS);
 		return;
 	}
-	st = &sts->s[slot];
+	barrier_var(slot);
+	slot &= REC_ARG_MASK; /* (unchanged: below REC_ARG_SLOTS) */
+	c = counts();
+	if (!c)
+		return; /* (counted: rec_no_calls) */
+	st = &c->arg[slot];
 	st->bits |= value;
-	if (*n >= REC_ARG_KEEP) {
+	if (rec_argcount[slot] >= REC_ARG_KEEP) {
 		st->overflow = 1;
 		return;
 	}
 	rc = bpf_map_update_elem(&argvals, &k, &one, BPF_NOEXIST);
 	if (rc == 0)
-		__sync_fetch_and_add(n, 1);
+		__sync_fetch_and_add(&rec_argcount[slot], 1);
 	else if (rc != -17 /* EEXIST: another CPU added it meanwhile */)
 		count(REC_CNT_LOST_ARGS);
 }
@@ -217,14 +271,21 @@ static __always_inline void add_clone3_word(__u32 slot, __u64 ptr)
 
 /* --args: the recorded arguments of the call key (abi * slots + nr),
  * from the registers of its ABI (i386: bx, cx, dx, si, di, bp). */
-static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
+static __always_inline void record_args(struct pt_regs___cf *regs, __u32 abi,
 					__u32 key)
 {
-	const volatile struct rec_argspec *sp = &rec_argspecs[key];
-	__u8 mask = sp->mask, is32 = sp->is32;
-	__u32 slot = sp->slot;
+	const struct rec_argspec *sp = bpf_map_lookup_elem(&argspecs, &key);
+	__u8 mask, is32;
+	__u32 slot;
 	__u64 a[6];
 
+	if (!sp) { /* (key is below max_entries with --args) */
+		count(REC_CNT_LOST_ARGS);
+		return;
+	}
+	mask = sp->mask;
+	is32 = sp->is32;
+	slot = sp->slot;
 	if (!mask)
 		return;
 	if (abi == REC_BPF_ABI_I386) {
@@ -255,9 +316,10 @@ static __always_inline void record_args(struct pt_regs *regs, __u32 abi,
 }
 
 SEC("raw_tp/sys_enter")
-int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
+int BPF_PROG(rec_sys_enter, struct pt_regs___cf *regs, long id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct___cf *t =
+	    (struct task_struct___cf *)bpf_get_current_task_btf();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 abi = REC_BPF_ABI_X86_64, key;
 	__u64 nr = (__u64)id;
@@ -280,9 +342,11 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	key = abi * REC_NR_SLOTS + (__u32)nr;
-	c = bpf_map_lookup_elem(&calls, &zero);
-	if (!c || key >= REC_BPF_ABIS * REC_NR_SLOTS) {
-		count(REC_CNT_LOST_CALLS);
+	c = counts();
+	if (!c)
+		return 0;
+	if (key >= REC_BPF_ABIS * REC_NR_SLOTS) {
+		c->cnt[REC_CNT_LOST_CALLS] += 1;
 		return 0;
 	}
 	c->n[key] += 1; /* (the total is their sum: no second count per call) */
@@ -292,7 +356,8 @@ int BPF_PROG(rec_sys_enter, struct pt_regs *regs, long id)
 }
 
 SEC("raw_tp/sched_process_fork")
-int BPF_PROG(rec_fork, struct task_struct *parent, struct task_struct *child)
+int BPF_PROG(rec_fork, struct task_struct___cf *parent,
+	     struct task_struct___cf *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);

@@ -6,20 +6,18 @@
 #ifndef CF_EBPF_RECORD_MAPS_H
 #define CF_EBPF_RECORD_MAPS_H
 
-/* calls: a per-CPU array of one struct rec_calls: 64-bit counts, index
- * abi * REC_NR_SLOTS + nr (nr without the x32 bit); numbers >=
- * REC_NR_SLOTS count as unnumbered.
+/* calls: a per-CPU array of one struct rec_calls (below): n, 64-bit
+ * counts, index abi * REC_NR_SLOTS + nr (nr without the x32 bit); numbers
+ * >= REC_NR_SLOTS count as unnumbered. cnt: the counters. arg: --args'
+ * per-slot unions.
  * Every x86 table ends below 1024 (x32's highest is 547). */
 #define REC_NR_SLOTS 1024
 #define REC_BPF_ABI_X86_64 0
 #define REC_BPF_ABI_I386 1
 #define REC_BPF_ABI_X32 2
 #define REC_BPF_ABIS 3
-struct rec_calls {
-	__u64 n[REC_BPF_ABIS * REC_NR_SLOTS];
-};
 
-/* counters: a per-CPU array of one struct rec_counters */
+/* the counters (rec_calls.cnt) */
 #define REC_CNT_CALLS 0 /* unused: the calls are the sum of `calls` */
 #define REC_CNT_PROCESSES 1
 #define REC_CNT_THREADS 2
@@ -31,17 +29,14 @@ struct rec_calls {
 #define REC_CNT_CLONE3_UNREAD 8 /* clone3 structs that could not be read
 				  (lost values too) */
 #define REC_CNTS 9
-struct rec_counters {
-	__u64 n[REC_CNTS];
-};
 
-/* --args (rec_args): rec_argspecs[abi * REC_NR_SLOTS + nr] says which
+/* --args (rec_args): argspecs[abi * REC_NR_SLOTS + nr] says which
  * arguments of the call are recorded (cf_record_arg_mask), which of them
  * the kernel reads as 32-bit (cf_record_arg_bits), and whether argument 0
  * is clone3's struct; argument a of the call has value slot `slot + a`.
- * Per slot: argvals holds up to REC_ARG_KEEP distinct values, argcount
- * how many, argstat (per CPU) the union of every value seen and whether
- * more than REC_ARG_KEEP distinct ones came. REC_ARG_KEEP is one more
+ * Per slot: argvals holds up to REC_ARG_KEEP distinct values,
+ * rec_argcount how many, rec_calls.arg (per CPU) the union of every value
+ * seen and whether more than REC_ARG_KEEP distinct ones came. REC_ARG_KEEP is one more
  * than the library uses (cf_record_opts.max_arg_values is at most 256),
  * so a set that overflowed here overflows there too. */
 #define REC_ARG_SLOTS 384 /* 64 calls with 6 arguments each */
@@ -63,9 +58,16 @@ struct rec_argstat {
 	__u64 bits;
 	__u64 overflow;
 };
-struct rec_argstats { /* argstat: a per-CPU array of one of these */
-	struct rec_argstat s[REC_ARG_SLOTS];
+
+struct rec_calls { /* (arg first: record.bpf.c indexes it with the slot
+		     masked to 9 bits, which the verifier checks against
+		     the whole value) */
+	struct rec_argstat arg[REC_ARG_SLOTS];
+	__u64 cnt[REC_CNTS];
+	__u64 n[REC_BPF_ABIS * REC_NR_SLOTS];
 };
+/* the kernel's largest per-CPU value (PCPU_MIN_UNIT_SIZE) */
+_Static_assert(sizeof(struct rec_calls) <= 32768, "rec_calls too large");
 /* argvals: room for every slot's REC_ARG_KEEP values, twice (CPUs race);
  * its max_entries without --args: 1 (cli/record_ebpf.c) */
 #define REC_ARGVALS_MAX (REC_ARG_SLOTS * 2 * REC_ARG_KEEP)

@@ -3,6 +3,7 @@
 #include "base.h"
 #include "syscalls.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -186,15 +187,78 @@ int64_t cf_syscall_number(int abi, const char *name)
 	return abi_ok(abi) && name ? cf_sys_nr(abi, cf_sys_index(name)) : -1;
 }
 
+/* A table's numbers in order (each with its name's index; of names with
+ * one number, the first, as a search of the names finds): built at the
+ * table's first cf_syscall_name and kept for the process. A recording
+ * names about 2000 calls; a linear search of the 518 names for each was
+ * most of the user time of `callfence record -- true` (docs/record.md,
+ * "Fourth round"). */
+struct sys_by_nr {
+	size_t n;
+	struct {
+		uint32_t nr, idx;
+	} e[];
+};
+#define SYS_BY_NR_TABLES 32
+static struct sys_by_nr *sys_by_nr[SYS_BY_NR_TABLES];
+
+static int sys_by_nr_cmp(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b; /* nr, idx */
+
+	return x[0] != y[0] ? (x[0] > y[0]) - (x[0] < y[0])
+			    : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Table t's numbers in order, or NULL without memory. Threads that race
+ * build one each; the first published is kept. */
+static const struct sys_by_nr *sys_by_nr_get(int t)
+{
+	struct sys_by_nr *p = __atomic_load_n(&sys_by_nr[t], __ATOMIC_ACQUIRE);
+	struct sys_by_nr *expected = NULL;
+
+	if (p)
+		return p;
+	p = malloc(sizeof(*p) + cf_nsysinfo * sizeof(p->e[0]));
+	if (!p)
+		return NULL;
+	p->n = 0;
+	for (size_t i = 0; i < cf_nsysinfo; i++)
+		if (cf_table_nrs[t][i] >= 0) {
+			p->e[p->n].nr = (uint32_t)cf_table_nrs[t][i];
+			p->e[p->n++].idx = (uint32_t)i;
+		}
+	qsort(p->e, p->n, sizeof(p->e[0]), sys_by_nr_cmp);
+	if (__atomic_compare_exchange_n(&sys_by_nr[t], &expected, p, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return p;
+	free(p);
+	return expected;
+}
+
 const char *cf_syscall_name(int abi, uint32_t nr)
 {
+	const struct sys_by_nr *p;
+	size_t lo = 0, hi;
 	int t;
 
 	if (!abi_ok(abi) || (t = cf_arches[abi].table) < 0)
 		return NULL;
-	for (size_t i = 0; i < cf_nsysinfo; i++)
-		if (cf_table_nrs[t][i] >= 0 &&
-		    (uint32_t)cf_table_nrs[t][i] == nr)
-			return cf_sysinfo[i].name;
-	return NULL;
+	if (t >= SYS_BY_NR_TABLES || !(p = sys_by_nr_get(t))) {
+		for (size_t i = 0; i < cf_nsysinfo; i++) /* no memory */
+			if (cf_table_nrs[t][i] >= 0 &&
+			    (uint32_t)cf_table_nrs[t][i] == nr)
+				return cf_sysinfo[i].name;
+		return NULL;
+	}
+	for (hi = p->n; lo < hi;) { /* the first entry with e.nr >= nr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->e[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->n && p->e[lo].nr == nr ? cf_sysinfo[p->e[lo].idx].name
+					      : NULL;
 }

@@ -11,6 +11,7 @@
 
 #include "callfence.h"
 #include "cmd.h"
+#include "syscalls.h"
 
 #include <ftw.h>
 #include <linux/audit.h>
@@ -123,6 +124,37 @@ TEST(record_lib_allows_exactly_the_observed_calls)
 out:
 	free(json);
 	cf_record_free(r);
+}
+
+/* cf_syscall_name (a search of each table's numbers in order) names every
+ * number of every table as a search of the names does: the first name
+ * with that number; numbers no name has, none. */
+TEST(syscall_name_agrees_with_a_search_of_the_names)
+{
+	size_t bad = 0, checked = 0;
+
+	for (int a = 0; a < cf_narches; a++) {
+		int t = cf_arches[a].table;
+		uint32_t lo = t < 0			? 0
+			      : cf_table_max[t] > 65536 ? 0x40000000
+							: 0;
+
+		for (uint32_t nr = lo; t >= 0 && nr <= cf_table_max[t] + 2;
+		     nr++) {
+			const char *want = NULL, *got = cf_syscall_name(a, nr);
+
+			for (size_t i = 0; i < cf_nsysinfo && !want; i++)
+				if (cf_table_nrs[t][i] >= 0 &&
+				    (uint32_t)cf_table_nrs[t][i] == nr)
+					want = cf_sysinfo[i].name;
+			checked++;
+			if ((want == NULL) != (got == NULL) ||
+			    (want && strcmp(want, got)))
+				bad++;
+		}
+	}
+	CHECK(checked > 5000);
+	CHECK(bad == 0);
 }
 
 TEST(record_lib_walks_observations_with_counts)
