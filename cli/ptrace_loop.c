@@ -55,6 +55,11 @@ void ptl_pass_signals(pid_t child)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+void ptl_forward_to(pid_t child)
+{
+	ptl_child_pid = child > 0 ? child : 0;
+}
+
 pid_t ptl_start(void (*child)(void *arg), void *arg, unsigned long opts)
 {
 	int syncp[2], e;

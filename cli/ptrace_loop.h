@@ -60,6 +60,9 @@ pid_t ptl_start(void (*child)(void *arg), void *arg, unsigned long opts);
  * passed on to child (> 0), held back until a child is named (-1), or
  * back to their default (0). */
 void ptl_pass_signals(pid_t child);
+/* Where the handlers ptl_pass_signals installed pass signals on, without
+ * touching this process's own handlers (a vfork child names itself). */
+void ptl_forward_to(pid_t child);
 /* Waits on every task until none is left; 0, or -errno (then the
  * command is killed by EXITKILL when the caller exits). */
 int ptl_loop(pid_t root, const struct ptl_ops *ops, void *ctx,

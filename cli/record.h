@@ -40,6 +40,9 @@ extern const struct rec_backend rec_backend_ptrace;
  * (by kill, not the terminal) are passed on to process child; child < 0:
  * they are held back (until the child is known); 0: default handling. */
 void rec_forward_signals(pid_t child);
+/* Only where the installed handlers pass signals on (the process's own
+ * handlers stay as they are). */
+void rec_forward_to(pid_t child);
 
 /* record_ptrace.c: once the command is gone, reads the errno its child
  * side wrote to errfd (CLOEXEC pipe: nothing = execve succeeded) into

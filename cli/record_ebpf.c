@@ -730,7 +730,12 @@ static void __attribute__((noreturn)) re_child(struct re_spawn *s)
 {
 	pid_t self = getpid();
 
-	rec_forward_signals(self); /* (sets the parent's handler's pid) */
+	/* this process: default handling (a forwarding handler here would
+	 * send a signal sent to it back to itself, over and over, before
+	 * its execve); the parent's handlers, in the memory shared until
+	 * then: pass signals on to this pid */
+	rec_forward_signals(0);
+	rec_forward_to(self);
 	if (re_mark(s->r, self) < 0) {
 		s->unfollowed = true;
 		_exit(CF_RUN_EXIT_FAILED);

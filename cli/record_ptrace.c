@@ -91,6 +91,11 @@ void rec_forward_signals(pid_t child)
 	ptl_pass_signals(child);
 }
 
+void rec_forward_to(pid_t child)
+{
+	ptl_forward_to(child);
+}
+
 struct rp_child_arg {
 	char *const *argv;
 	int errfd;
