@@ -121,9 +121,11 @@
  *     searches, lone values as JEQ runs of up to CF_VALUE_RUN_MAX
  *     whatever the depth, and the number search balanced by count down
  *     to chains of at most SIZE_CHAIN_MAX compares (emit_number_chains);
- *     a large one (over a quarter of the limit) tries that layout too.
- *     The shortest program wins; a refusal gives the length of the
- *     shortest.
+ *     a large one (over an eighth of the limit or the linear floor)
+ *     tries that layout too, right after the weighted search, and skips
+ *     the passes between when it is clearly shorter (gen_speed_first;
+ *     cf_gen_opts.all_passes). The shortest program wins; a refusal
+ *     gives the length of the shortest.
  *
  * Memory: every pass links its program into gen_mem.programs; the
  * shortest is copied to the caller's arena at the end, so the filter's
