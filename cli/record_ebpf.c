@@ -4,7 +4,8 @@
  * of `callfence record -- COMMAND`.
  *
  * The backend: load and attach the recorder (nothing followed yet) ->
- * vfork a child that follows itself (its bit set in the mapped bitmap, no
+ * start a child sharing memory (clone: CLONE_VM | CLONE_VFORK, a stack of
+ * its own) that follows itself (its bit set in the mapped bitmap, no
  * system call): its next call is execve, the first one counted -> wait for
  * every descendant (callfence is their subreaper, so orphans come back to
  * it) -> detach and read the counts. The kernel side (ebpf/record.bpf.c) counts
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -714,8 +716,9 @@ static void re_reap(pid_t child, struct rec_result *res)
 	}
 }
 
-/* The held child and its parent share memory (vfork) until the child
- * execs or exits: what the child reports is written here. */
+/* The held child and its parent share memory (CLONE_VM | CLONE_VFORK)
+ * until the child execs or exits: what the child reports is written
+ * here. */
 struct re_spawn {
 	char *const *argv;
 	struct rec_ebpf *r;
@@ -723,11 +726,13 @@ struct re_spawn {
 	bool unfollowed; /* its pid was past the bitmap: not run */
 };
 
-/* The child, its parent suspended (vfork): signals to the parent go to
- * it from now on; it follows itself (a bit set in the mapped bitmap, no
- * system call), so its next call, the first one counted, is execve. */
-static void __attribute__((noreturn)) re_child(struct re_spawn *s)
+/* The child, on a stack of its own, its parent suspended: signals to the
+ * parent go to it from now on; it follows itself (a bit set in the mapped
+ * bitmap, no system call), so its next call, the first one counted, is
+ * execve. */
+static int re_child(void *arg)
 {
+	struct re_spawn *s = arg;
 	pid_t self = getpid();
 
 	/* this process: default handling (a forwarding handler here would
@@ -746,15 +751,33 @@ static void __attribute__((noreturn)) re_child(struct re_spawn *s)
 				      : CF_RUN_EXIT_CANNOT_RUN);
 }
 
-/* Starts the command followed from its execve: vfork, so neither the
+/* Starts the command followed from its execve: clone with CLONE_VM and
+ * CLONE_VFORK (what vfork does, and glibc's posix_spawn), so neither the
  * page tables of callfence are copied for a child that only execs, nor
- * callfence's pages copied on write afterwards. Its pid, or -1. */
+ * callfence's pages copied on write afterwards; unlike vfork, the child
+ * runs on a stack of its own, where calling functions is defined. The
+ * stack: room for execvp's copy of argv (a script's interpreter line)
+ * and its PATH search; pages never touched cost nothing. Its pid, or -1
+ * (errno). */
 static pid_t re_spawn(struct re_spawn *s)
 {
-	pid_t pid = vfork();
+	size_t argc = 0, size;
+	char *stack;
+	pid_t pid;
+	int e;
 
-	if (pid == 0)
-		re_child(s);
+	while (s->argv[argc])
+		argc++;
+	size = 256 * 1024 + (argc + 2) * sizeof(char *);
+	stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	pid =
+	    clone(re_child, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, s);
+	e = errno;
+	munmap(stack, size);
+	errno = e;
 	return pid;
 }
 
