@@ -117,13 +117,17 @@
  *     after the link, instructions no path reaches (a pool return whose
  *     jumps all got a copy next to them) are dropped;
  *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
- *     the kernel's limit is generated again with code shared between
- *     searches, lone values as JEQ runs of up to CF_VALUE_RUN_MAX
- *     whatever the depth, and the number search balanced by count down
- *     to chains of at most SIZE_CHAIN_MAX compares (emit_number_chains);
- *     a large one (over a quarter of the limit) tries that layout too.
- *     The shortest program wins; a refusal gives the length of the
- *     shortest.
+ *     the kernel's limit is generated again in libseccomp's manner: the
+ *     number search as runs of ranges, each a chain of at most
+ *     SIZE_CHAIN_MAX compares and SIZE_CHAIN_BODIES syscalls with
+ *     checks, evened out and searched by JGEs (emit_size_first_search);
+ *     a syscall's code right behind its JEQ in the chain (the longest
+ *     code first), code several searches need at its last use; lone
+ *     values as JEQ runs of up to half a search's lone values, at least
+ *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
+ *     them one after another). A large one (over an eighth of the limit,
+ *     or over linear_floor) tries that layout too. The shortest program
+ *     wins; a refusal gives the length of the shortest.
  *
  * Memory: every pass links its program into gen_mem.programs; the
  * shortest is copied to the caller's arena at the end, so the filter's
@@ -277,16 +281,15 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .label = o->label};
 }
 
-/* The size-first layout: code shared between searches, no returns
- * copied behind syscall code, lone numbers and values as JEQ runs
- * whatever their depth. */
+/* The size-first layout: chains of numbers with the syscall code behind
+ * each JEQ, code several searches need at its last use, no returns
+ * copied behind syscall code, long runs of lone values. */
 static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 			  const struct cf_gen_opts *o, struct cf_prog *out,
 			  struct cf_error *err)
 {
 	struct gen g = gen_init(m, o);
 
-	g.share = true;
 	g.size_first = true;
 	return gen_pass(&g, ir, out, NULL, NULL, err);
 }
