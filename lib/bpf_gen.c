@@ -17,7 +17,8 @@
  *                 code of x86 or x32 (only where the high word decides);
  *   gen_emit.c    labels, the return pool and scopes, argument
  *                 comparisons, a syscall's chains as written (first
- *                 match wins, then its fallback);
+ *                 match wins, then its fallback; opt: a chain that an
+ *                 earlier one shadows gets no code);
  *   gen_graph.c   opt: a syscall's rules on several arguments, all word
  *                 equalities, as one decision graph (a JEQ per value,
  *                 each word loaded once per path), when no longer than

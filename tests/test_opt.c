@@ -1249,3 +1249,44 @@ TEST(opt_pass_arg_graph_off_matches_plain)
 
 	passes_match_plain(&o, "argument graphs off");
 }
+
+/* ---- shadowed chains (gen_emit.c: chain_shadowed) ------------------- */
+
+/* A rule of a syscall whose conditions include all of an earlier rule's
+ * never decides: it gets no code -- the program is as long as without
+ * it -- and the program decides as the IR, on every ABI. The conditions
+ * are not all word equalities (a JGE, a masked compare), so the chains
+ * are emitted as written. */
+TEST(opt_shadowed_chain_gets_no_code)
+{
+	static const char head[] =
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], "
+	    "\"syscalls\": [{\"names\": [\"personality\"], \"action\": "
+	    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 5, "
+	    "\"op\": \"SCMP_CMP_GE\"}]}";
+	static const char shadowed[] =
+	    ", {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_LOG\", "
+	    "\"args\": [{\"index\": 1, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}, "
+	    "{\"index\": 0, \"value\": 5, \"op\": \"SCMP_CMP_GE\"}]}";
+	static const char tail[] =
+	    ", {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_TRAP\", "
+	    "\"args\": [{\"index\": 2, \"value\": 8, \"valueTwo\": 8, "
+	    "\"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}";
+	static char with[1024], without[1024];
+	const struct cf_gen_opts all = {0};
+	struct cmp tot = {0};
+	long len_with, len_without;
+
+	snprintf(with, sizeof(with), "%s%s%s", head, shadowed, tail);
+	snprintf(without, sizeof(without), "%s%s", head, tail);
+	len_with = compiled_len(with, &all, &tot);
+	len_without = compiled_len(without, &all, &tot);
+	t_note("%ld instructions with the shadowed rule, %ld without; %lu "
+	       "vectors",
+	       len_with, len_without, tot.n);
+	CHECK(len_with > 0);
+	CHECK_EQ(len_with, len_without);
+	CHECK(tot.n > 0);
+	CHECK_EQ(tot.diffs, 0);
+}
