@@ -191,7 +191,7 @@ static bool in_background(const struct grange *r, uint32_t background)
 	return !r->sys && r->action == background;
 }
 
-/* The chain of r[i..j] (at most CHAIN_NODE_MAX ranges): the background
+/* The chain of r[i..j] (at most SIZE_CHAIN_NODE_MAX ranges): the background
  * that leaves the fewest compares. */
 static struct number_chain plan_chain(const struct grange *r, size_t i,
 				      size_t j)
@@ -614,8 +614,12 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 }
 
 /* The size-first search of r[i..j]: chains of at most SIZE_CHAIN_MAX
- * compares, split by a JGE at the middle range while longer. */
-#define SIZE_CHAIN_MAX (2 * CF_VALUE_RUN_MAX)
+ * compares, split by a JGE at the middle range while longer. A chain
+ * takes up to SIZE_CHAIN_NODE_MAX ranges (24 compares and 64 ranges
+ * instead of 16 and 32: the corpus's programs longer than libseccomp's
+ * linear one with --enosys=none 11 -> 9, the others as many). */
+#define SIZE_CHAIN_MAX (3 * CF_VALUE_RUN_MAX)
+#define SIZE_CHAIN_NODE_MAX (2 * CHAIN_NODE_MAX)
 /* syscalls with argument checks a size-first chain tests at most */
 #define SIZE_CHAIN_BODIES CF_VALUE_RUN_MAX
 
@@ -629,7 +633,7 @@ static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
 		emit_leaf(g, &r[i]);
 		return;
 	}
-	if (j - i < CHAIN_NODE_MAX) {
+	if (j - i < SIZE_CHAIN_NODE_MAX) {
 		struct number_chain ch = plan_chain(r, i, j);
 
 		if (ch.ncompares <= SIZE_CHAIN_MAX && ch.ncompares <= j - i) {
@@ -651,8 +655,8 @@ static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
  * once. */
 struct run_cost {
 	size_t total, nbodies, nact;
-	uint32_t action[CHAIN_NODE_MAX];
-	size_t own[CHAIN_NODE_MAX];
+	uint32_t action[SIZE_CHAIN_NODE_MAX];
+	size_t own[SIZE_CHAIN_NODE_MAX];
 };
 
 static size_t range_compares(const struct grange *r)
@@ -698,7 +702,7 @@ static size_t run_cost_best(const struct run_cost *rc, const struct grange *r,
 }
 
 /* The last range of the size-first run that starts at r[i]: the most
- * ranges (up to r[j], at most CHAIN_NODE_MAX) whose chain takes at most
+ * ranges (up to r[j], at most SIZE_CHAIN_NODE_MAX) whose chain takes at most
  * limit compares and tests at most SIZE_CHAIN_BODIES syscalls with
  * argument checks. The compares are counted as the run grows:
  * plan_chain for every length made lsc-socketcall's compile 1.70 M
@@ -711,7 +715,7 @@ static size_t chain_run_end(const struct grange *r, size_t i, size_t j,
 	size_t e = i;
 
 	run_cost_add(&rc, &r[i]);
-	while (e < j && e + 1 - i < CHAIN_NODE_MAX) {
+	while (e < j && e + 1 - i < SIZE_CHAIN_NODE_MAX) {
 		run_cost_add(&rc, &r[e + 1]);
 		if (run_cost_best(&rc, r, i, e + 1) > limit ||
 		    rc.nbodies > SIZE_CHAIN_BODIES)
