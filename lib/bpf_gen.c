@@ -17,7 +17,8 @@
  *                 code of x86 or x32 (only where the high word decides);
  *   gen_emit.c    labels, the return pool and scopes, argument
  *                 comparisons, a syscall's chains as written (first
- *                 match wins, then its fallback);
+ *                 match wins, then its fallback; opt: a chain that an
+ *                 earlier one shadows gets no code);
  *   gen_graph.c   opt: a syscall's rules on several arguments, all word
  *                 equalities, as one decision graph (a JEQ per value,
  *                 each word loaded once per path), when no longer than
@@ -117,15 +118,19 @@
  *     after the link, instructions no path reaches (a pool return whose
  *     jumps all got a copy next to them) are dropped;
  *   - size first (cf_gen_opts.no_size_first, .size_first): a program over
- *     the kernel's limit is generated again with code shared between
- *     searches, lone values as JEQ runs of up to CF_VALUE_RUN_MAX
- *     whatever the depth, and the number search balanced by count down
- *     to chains of at most SIZE_CHAIN_MAX compares (emit_number_chains);
- *     a large one (over an eighth of the limit or the linear floor)
- *     tries that layout too, right after the weighted search, and skips
- *     the passes between when it is clearly shorter (gen_speed_first;
- *     cf_gen_opts.all_passes). The shortest program wins; a refusal
- *     gives the length of the shortest.
+ *     the kernel's limit is generated again in libseccomp's manner: the
+ *     number search as runs of ranges, each a chain of at most
+ *     SIZE_CHAIN_MAX compares and SIZE_CHAIN_BODIES syscalls with
+ *     checks, evened out and searched by JGEs (emit_size_first_search);
+ *     a syscall's code right behind its JEQ in the chain (the longest
+ *     code first), code several searches need at its last use; lone
+ *     values as JEQ runs of up to half a search's lone values, at least
+ *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
+ *     them one after another). A large one (over an eighth of the limit,
+ *     or over linear_floor) tries that layout too, right after the
+ *     weighted search, and skips the passes between when it is clearly
+ *     shorter (gen_speed_first; cf_gen_opts.all_passes). The shortest
+ *     program wins; a refusal gives the length of the shortest.
  *
  * Memory: every pass links its program into gen_mem.programs; the
  * shortest is copied to the caller's arena at the end, so the filter's
@@ -279,16 +284,15 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .label = o->label};
 }
 
-/* The size-first layout: code shared between searches, no returns
- * copied behind syscall code, lone numbers and values as JEQ runs
- * whatever their depth. */
+/* The size-first layout: chains of numbers with the syscall code behind
+ * each JEQ, code several searches need at its last use, no returns
+ * copied behind syscall code, long runs of lone values. */
 static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 			  const struct cf_gen_opts *o, struct cf_prog *out,
 			  struct cf_error *err)
 {
 	struct gen g = gen_init(m, o);
 
-	g.share = true;
 	g.size_first = true;
 	return gen_pass(&g, ir, out, NULL, NULL, err);
 }
@@ -311,20 +315,19 @@ static size_t linear_floor(const struct cf_ir *ir)
 /* The speed-first passes: the weighted search, then (when they help)
  * returns behind the syscall code that jumped far for them, and code
  * shared between searches. A large program (over an eighth of the limit
- * or the linear floor) tries the size-first layout first: when that is
- * shorter than the weighted search by more than 1/64 of it, the two
- * passes between are not run. Measured with every pass run and each
- * pass's length printed, on 1,500 random profiles of the corpus' shapes
- * (bench/corpus_shapes.py: 0-250 plain syscalls, 5-50 checked, 10-1,000
- * values, shared by 1-6, 1-4 actions, 1-2 arguments, 1-3 ABIs): of the
- * 1,355 where the size-first layout was the shorter, one of the two
- * passes beat it once (1,279 against 1,281, where it was 6 shorter than
- * the weighted search: within the margin, so still found); on 150 of
- * 1,000-4,000 values, where 23 were over the kernel's limit, neither
- * ever fit where the size-first layout did not, nor was shorter (so two
- * refused layouts skip them too, whatever the margin); on the corpus
- * never. Skipping them halves a large profile's generation
- * (docs/performance.md, "Compile speed, fewer passes"). */
+ * or the linear floor) tries the size-first layout first: when that fits
+ * and is shorter than the weighted search by more than 1/64 of it, the
+ * two passes between are not run (about half a large profile's
+ * generation; docs/performance.md, "Compile speed, fewer passes").
+ * Measured with every pass run and each pass's length printed, on 1,500
+ * random profiles of the corpus' shapes (bench/corpus_shapes.py: 0-250
+ * plain syscalls, 5-50 checked, 10-1,000 values, shared by 1-6, 1-4
+ * actions, 1-2 arguments, 1-3 ABIs) and 150 of 1,000-4,000 values: the
+ * skip was taken for 1,384 and 117, and neither pass was ever shorter
+ * there; on the corpus never. A size-first layout over the limit does
+ * not skip them: with value runs, shared bodies and tails off
+ * (tests/test_opt.c, opt_size_first_fits_what_speed_first_refuses) the
+ * shared-code pass fits (4,071) where it does not (5,406). */
 static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 			   const struct cf_gen_opts *o, struct cf_prog *out,
 			   struct cf_error *err, bool *sized)
@@ -347,11 +350,9 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 		rc2 = gen_size_first(m, ir, o, &p2, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 		*sized = true;
-		/* (one within 1/64 of the weighted search's length still
-		 * tries the other two, unless both are over the limit) */
-		if (!o->all_passes &&
-		    (out->len + len1 / 64 < len1 ||
-		     (len1 > CF_BPF_MAXINSNS && out->len > CF_BPF_MAXINSNS))) {
+		/* (one within 1/64 of the weighted search's length, or
+		 * over the limit, still tries the other two: they may fit) */
+		if (!o->all_passes && rc == 0 && out->len + len1 / 64 < len1) {
 			free(marks);
 			return rc;
 		}

@@ -209,6 +209,18 @@ static void emit_vtree(struct gen *g, const struct vtab *tabs,
 		       const struct value_step *v, size_t i, size_t j,
 		       uint32_t lo_off);
 
+/* A search of its own over v[0..n-1] (its value runs sized by its lone
+ * values, g->value_run_max): the one it is part of goes on after it. */
+static void emit_vsearch(struct gen *g, const struct vtab *tabs,
+			 const struct value_step *v, size_t n, uint32_t lo_off)
+{
+	size_t outer = g->value_run_max;
+
+	g->value_run_max = 0;
+	emit_vtree(g, tabs, v, 0, n - 1, lo_off);
+	g->value_run_max = outer;
+}
+
 static void emit_vleaf(struct gen *g, const struct vtab *tabs,
 		       const struct value_step *v, uint32_t lo_off)
 {
@@ -221,7 +233,7 @@ static void emit_vleaf(struct gen *g, const struct vtab *tabs,
 		return;
 	}
 	load(g, lo_off);
-	emit_vtree(g, tabs, tabs[v->sub].v, 0, tabs[v->sub].n - 1, lo_off);
+	emit_vsearch(g, tabs, tabs[v->sub].v, tabs[v->sub].n, lo_off);
 }
 
 static int vleaf_label(struct gen *g, const struct value_step *v)
@@ -249,9 +261,11 @@ static bool emit_value_run(struct gen *g, const struct vtab *tabs,
 		g->oom = run = true;
 	else
 		nlone = cf_value_lone(v + i, n, lone, rest, &nrest);
+	if (nlone && g->size_first && !g->value_run_max)
+		g->value_run_max = cf_value_run_max_sized(nlone);
 	if (!nlone) {
 		/* nothing (or out of memory) */
-	} else if (g->size_first ? nlone > CF_VALUE_RUN_MAX
+	} else if (g->size_first ? nlone > g->value_run_max
 				 : nlone + ceil_log2(nrest) > ceil_log2(n)) {
 		/* at the middle lone value: it starts the right half, and
 		 * both halves keep theirs */
@@ -361,14 +375,14 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 			hv[i] = (struct value_step){
 			    (uint32_t)st[i].lo, st[i].action, -1, st[i].lab};
 		load(g, arg_off(ar, arg, false));
-		emit_vtree(g, tabs, hv, 0, ns - 1, 0);
+		emit_vsearch(g, tabs, hv, ns, 0);
 		return;
 	}
 	nh = split_hi(g, st, ns, hv, tabs);
 	if (g->oom)
 		return;
 	load(g, arg_off(ar, arg, true));
-	emit_vtree(g, tabs, hv, 0, nh - 1, arg_off(ar, arg, false));
+	emit_vsearch(g, tabs, hv, nh, arg_off(ar, arg, false));
 }
 
 /* ---- opt: a step function with residues ---------------------------- */

@@ -351,6 +351,37 @@ int low32_conds(const struct cf_ir_sys *s, size_t n)
 	return !any ? 0 : all ? 1 : -1;
 }
 
+/* opt: chain c of s is shadowed -- every condition of an earlier chain
+ * is one of c's (the same test, read the same way), so that chain
+ * matches whenever c does, and first: c decides nothing and gets no
+ * code (lsc-socketcall: socket's rules on arg1 behind its rule on the
+ * call number alone, in x86's socketcall code: 146 -> 138 instructions,
+ * worst argument-checked path 33 -> 27, libseccomp's tree 32). */
+static bool chain_shadowed(const struct cf_ir_sys *s, size_t c)
+{
+	const struct cf_ir_chain *y = &s->chains[c];
+
+	for (size_t a = 0; a < c; a++) {
+		const struct cf_ir_chain *x = &s->chains[a];
+		unsigned k = 0;
+
+		for (; k < x->nconds; k++) {
+			unsigned m = 0;
+
+			while (
+			    m < y->nconds &&
+			    !(cf_cond_same_test(&x->conds[k], &y->conds[m]) &&
+			      x->conds[k].low32 == y->conds[m].low32))
+				m++;
+			if (m == y->nconds)
+				break;
+		}
+		if (k == x->nconds)
+			return true;
+	}
+	return false;
+}
+
 static void gen_sys_checks(struct gen *g, const struct grange *r)
 {
 	const struct cf_ir_sys *s = r->sys;
@@ -371,8 +402,12 @@ static void gen_sys_checks(struct gen *g, const struct grange *r)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int fail = new_label(g);
-		int ok = ret_label(g, s->chains[i].action);
+		int fail, ok;
+
+		if (g->opt && chain_shadowed(s, i))
+			continue;
+		fail = new_label(g);
+		ok = ret_label(g, s->chains[i].action);
 
 		if (!gen_chain(g, r->arch, &s->chains[i], ok, fail)) {
 			if (g->opt)

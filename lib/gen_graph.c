@@ -226,7 +226,10 @@ static size_t branch(const struct graph *gr, const struct gentry *es,
 static void emit_values(struct gen *g, struct graph *gr, const uint32_t *vals,
 			const int *to, size_t i, size_t j, int other)
 {
-	if (j - i + 1 > CF_VALUE_RUN_MAX) {
+	size_t run = g->size_first && g->value_run_max ? g->value_run_max
+						       : CF_VALUE_RUN_MAX;
+
+	if (j - i + 1 > run) {
 		size_t mid = i + (j - i + 1) / 2;
 		int right = gr->dry ? 0 : new_label(g);
 
@@ -377,7 +380,9 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 	a = node_action(gr, sub, m);
 	if (!gr->dry)
 		other = a >= 0 ? ret_label(g, (uint32_t)a) : new_label(g);
+	g->value_run_max = cf_value_run_max_sized(nv);
 	emit_values(g, gr, vals, to, 0, nv - 1, other);
+	g->value_run_max = 0;
 	if (a < 0) {
 		if (!gr->dry)
 			place(g, other);

@@ -84,6 +84,9 @@ struct gen {
 	bool opt;	 /* the optimizations below (cf_gen_opts.plain unset) */
 	bool value_runs; /* opt: lone values as JEQs (gen_values.c) */
 	bool size_first; /* opt: the size-first retry (cf_bpf_gen_opts) */
+	/* size first: the longest value run of the search being emitted
+	 * (cf_value_run_max_sized of its lone values; 0: not known yet) */
+	size_t value_run_max;
 	bool number_runs; /* opt: cold nodes of the search as chains */
 	/* opt: returns of one syscall's checks, placed behind them */
 	int scope[8];

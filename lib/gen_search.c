@@ -191,7 +191,7 @@ static bool in_background(const struct grange *r, uint32_t background)
 	return !r->sys && r->action == background;
 }
 
-/* The chain of r[i..j] (at most CHAIN_NODE_MAX ranges): the background
+/* The chain of r[i..j] (at most SIZE_CHAIN_NODE_MAX ranges): the background
  * that leaves the fewest compares. */
 static struct number_chain plan_chain(const struct grange *r, size_t i,
 				      size_t j)
@@ -236,40 +236,97 @@ static void emit_chain_wide(struct gen *g, const struct grange *r, size_t q,
 	}
 }
 
+/* Size first: a syscall of a chain with its own code, that code right
+ * behind its JEQ and the chain going on after it (libseccomp's linear
+ * layout): no jump into code behind the chain, which is far when the
+ * chain's bodies are long (the corpus: 6 -> 5 programs longer than what
+ * runc loads, sum of lengths 34,149 -> 34,105). */
+static void emit_chain_body(struct gen *g, const struct grange *r, int next)
+{
+	int skip = next == NEXT ? new_label(g) : next;
+
+	emit_jmp(g, BPF_JEQ, r->lo, NEXT, skip);
+	emit_leaf(g, r);
+	if (next == NEXT)
+		place(g, skip);
+}
+
+/* 0: a syscall with argument checks, 1: a lone number, 2: a wider
+ * range -- the order of a chain's exceptions. */
+static int exception_kind(const struct grange *r)
+{
+	return r->sys ? 0 : r->lo == r->hi ? 1 : 2;
+}
+
+/* Size first: the syscalls with argument checks of a chain, those with
+ * the most live chains (the longest code) first, so that the longest
+ * paths take the fewest of the chain's compares (the corpus: 3 -> 1
+ * argument paths longer than libseccomp's tree); stable. */
+static void sort_by_code(const struct grange *r, size_t *q, size_t n)
+{
+	for (size_t a = 1; a < n; a++) {
+		size_t x = q[a], b = a;
+
+		for (;
+		     b && live_chains(r[q[b - 1]].sys) < live_chains(r[x].sys);
+		     b--)
+			q[b] = q[b - 1];
+		q[b] = x;
+	}
+}
+
+/* The exceptions of r[i..j] in the order of its chain ch, into order
+ * (their count). */
+static size_t chain_order(const struct gen *g, const struct grange *r, size_t i,
+			  size_t j, const struct number_chain *ch,
+			  size_t *order)
+{
+	size_t n = 0;
+
+	for (int kind = 0; kind < 3; kind++)
+		for (size_t q = i; q <= j; q++)
+			if (exception_kind(&r[q]) == kind &&
+			    !in_background(&r[q], ch->background))
+				order[n++] = q;
+	if (g->size_first)
+		sort_by_code(r, order, ch->nbodies);
+	return n;
+}
+
 /* Emits r[i..j] as the chain ch: the exceptions in their order, then
  * the code of the syscalls with argument checks (unless shared). */
 static void emit_chain(struct gen *g, const struct grange *r, size_t i,
 		       size_t j, const struct number_chain *ch)
 {
 	int background = ret_label(g, ch->background);
-	size_t mark = cf_scratch_mark(g->tmp);
-	int *bodies = cf_scratch_array(g->tmp, j - i + 1, sizeof(*bodies));
+	size_t mark = cf_scratch_mark(g->tmp), n = j - i + 1;
+	int *bodies = cf_scratch_array(g->tmp, n, sizeof(*bodies));
+	size_t *order = cf_scratch_array(g->tmp, n, sizeof(*order));
 	size_t left = ch->ncompares;
 
-	if (!bodies) {
+	if (!bodies || !order) {
 		g->oom = true;
 		return;
 	}
-	for (int pass = 0; pass < 3; pass++) {
-		for (size_t q = i; q <= j; q++) {
-			int order = r[q].sys ? 0 : r[q].lo == r[q].hi ? 1 : 2;
-			int next, to;
+	n = chain_order(g, r, i, j, ch, order);
+	for (size_t k = 0; k < n; k++) {
+		size_t q = order[k];
+		int kind = exception_kind(&r[q]), next, to;
 
-			if (order != pass ||
-			    in_background(&r[q], ch->background))
-				continue;
-			left -= order < 2 || q == i || q == j ? 1 : 2;
-			next = left ? NEXT : background;
-			if (order == 2) {
-				emit_chain_wide(g, r, q, i, j, next,
-						background);
-				continue;
-			}
-			to = leaf_label(g, &r[q]);
-			if (to == NEXT) /* its own code, behind the chain */
-				to = bodies[q - i] = new_label(g);
-			emit_jmp(g, BPF_JEQ, r[q].lo, to, next);
+		left -= kind < 2 || q == i || q == j ? 1 : 2;
+		next = left ? NEXT : background;
+		if (kind == 2) {
+			emit_chain_wide(g, r, q, i, j, next, background);
+			continue;
 		}
+		to = leaf_label(g, &r[q]);
+		if (to == NEXT && g->size_first) {
+			emit_chain_body(g, &r[q], next);
+			continue;
+		}
+		if (to == NEXT) /* its own code, behind the chain */
+			to = bodies[q - i] = new_label(g);
+		emit_jmp(g, BPF_JEQ, r[q].lo, to, next);
 	}
 	for (size_t q = i; q <= j; q++) {
 		if (!bodies[q - i])
@@ -557,8 +614,14 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
 }
 
 /* The size-first search of r[i..j]: chains of at most SIZE_CHAIN_MAX
- * compares, split by a JGE at the middle range while longer. */
-#define SIZE_CHAIN_MAX (2 * CF_VALUE_RUN_MAX)
+ * compares, split by a JGE at the middle range while longer. A chain
+ * takes up to SIZE_CHAIN_NODE_MAX ranges (24 compares and 64 ranges
+ * instead of 16 and 32: the corpus's programs longer than libseccomp's
+ * linear one with --enosys=none 11 -> 9, the others as many). */
+#define SIZE_CHAIN_MAX (3 * CF_VALUE_RUN_MAX)
+#define SIZE_CHAIN_NODE_MAX (2 * CHAIN_NODE_MAX)
+/* syscalls with argument checks a size-first chain tests at most */
+#define SIZE_CHAIN_BODIES CF_VALUE_RUN_MAX
 
 static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
 			       size_t j)
@@ -570,7 +633,7 @@ static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
 		emit_leaf(g, &r[i]);
 		return;
 	}
-	if (j - i < CHAIN_NODE_MAX) {
+	if (j - i < SIZE_CHAIN_NODE_MAX) {
 		struct number_chain ch = plan_chain(r, i, j);
 
 		if (ch.ncompares <= SIZE_CHAIN_MAX && ch.ncompares <= j - i) {
@@ -585,6 +648,154 @@ static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
 	emit_number_chains(g, r, mid, j);
 }
 
+/* plan_chain's compares for r[i..e], kept as e grows (chain_run_end):
+ * the compares of every range (one for a number, two for a wider range)
+ * and, per argument-free action of the run, those of its ranges; a
+ * background's chain tests the others, a wider range at either end
+ * once. */
+struct run_cost {
+	size_t total, nbodies, nact;
+	uint32_t action[SIZE_CHAIN_NODE_MAX];
+	size_t own[SIZE_CHAIN_NODE_MAX];
+};
+
+static size_t range_compares(const struct grange *r)
+{
+	return r->lo == r->hi ? 1 : 2;
+}
+
+static void run_cost_add(struct run_cost *rc, const struct grange *r)
+{
+	size_t a = 0;
+
+	rc->total += range_compares(r);
+	if (r->sys) {
+		rc->nbodies++;
+		return;
+	}
+	while (a < rc->nact && rc->action[a] != r->action)
+		a++;
+	if (a == rc->nact) {
+		rc->action[rc->nact] = r->action;
+		rc->own[rc->nact++] = 0;
+	}
+	rc->own[a] += range_compares(r);
+}
+
+/* The fewest compares of a chain of r[i..e] (SIZE_MAX: none). */
+static size_t run_cost_best(const struct run_cost *rc, const struct grange *r,
+			    size_t i, size_t e)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t a = 0; a < rc->nact; a++) {
+		size_t c = rc->total - rc->own[a];
+
+		if (!in_background(&r[i], rc->action[a]))
+			c -= range_compares(&r[i]) - 1;
+		if (e != i && !in_background(&r[e], rc->action[a]))
+			c -= range_compares(&r[e]) - 1;
+		if (c < best)
+			best = c;
+	}
+	return best;
+}
+
+/* The last range of the size-first run that starts at r[i]: the most
+ * ranges (up to r[j], at most SIZE_CHAIN_NODE_MAX) whose chain takes at most
+ * limit compares and tests at most SIZE_CHAIN_BODIES syscalls with
+ * argument checks. The compares are counted as the run grows:
+ * plan_chain for every length made lsc-socketcall's compile 1.70 M
+ * instructions (callgrind, cf_profile_parse + cf_compile) against
+ * 1.13 M before the size-first runs; counted so, 1.18 M. */
+static size_t chain_run_end(const struct grange *r, size_t i, size_t j,
+			    size_t limit)
+{
+	struct run_cost rc = {0};
+	size_t e = i;
+
+	run_cost_add(&rc, &r[i]);
+	while (e < j && e + 1 - i < SIZE_CHAIN_NODE_MAX) {
+		run_cost_add(&rc, &r[e + 1]);
+		if (run_cost_best(&rc, r, i, e + 1) > limit ||
+		    rc.nbodies > SIZE_CHAIN_BODIES)
+			break;
+		e++;
+	}
+	return e;
+}
+
+/* The runs of r[0..n-1] with chains of at most limit compares: their
+ * starts (their count). */
+static size_t chain_runs(const struct grange *r, size_t n, size_t limit,
+			 size_t *starts)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i = chain_run_end(r, i, n - 1, limit) + 1)
+		starts[k++] = i;
+	return k;
+}
+
+/* Runs starts[a..b] (run q is r[starts[q]..starts[q + 1] - 1], the last
+ * one ends at r[end]) searched by a JGE at the middle run's start. */
+static void emit_chain_runs(struct gen *g, const struct grange *r,
+			    const size_t *starts, size_t a, size_t b,
+			    size_t end)
+{
+	size_t mid = a + (b - a + 1) / 2;
+	int right;
+
+	if (a == b) {
+		emit_number_chains(g, r, starts[a], end);
+		return;
+	}
+	right = new_label(g);
+	emit_jmp(g, BPF_JGE, r[starts[mid]].lo, right, NEXT);
+	emit_chain_runs(g, r, starts, a, mid - 1, starts[mid] - 1);
+	place(g, right);
+	emit_chain_runs(g, r, starts, mid, b, end);
+}
+
+/* The compares of the chains of runs starts[0..k-1] of r[0..n-1]. */
+static size_t chain_compares(const struct grange *r, const size_t *starts,
+			     size_t k, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t q = 0; q < k; q++)
+		c += plan_chain(r, starts[q],
+				q + 1 < k ? starts[q + 1] - 1 : n - 1)
+			 .ncompares;
+	return c;
+}
+
+/* The size-first search of r[0..n-1]: runs of ranges, each as long as
+ * its chain fits SIZE_CHAIN_MAX compares, searched by JGEs: a JGE per
+ * run but the first, where halving the node while its chain is too long
+ * paid a JGE per halving. The runs are then evened out: as many, each
+ * as short as they allow (the corpus: runs instead of halving 2 -> 1
+ * argument paths longer than libseccomp's tree, 12 -> 11 programs
+ * longer than its linear one with --enosys=none). */
+static void emit_size_first_search(struct gen *g, const struct grange *r,
+				   size_t n)
+{
+	size_t mark = cf_scratch_mark(g->tmp), k, k2, limit;
+	size_t *starts = cf_scratch_array(g->tmp, 2 * n, sizeof(*starts));
+
+	if (!starts) {
+		g->oom = true;
+		return;
+	}
+	k = chain_runs(r, n, SIZE_CHAIN_MAX, starts);
+	limit = (chain_compares(r, starts, k, n) + k - 1) / k;
+	k2 = chain_runs(r, n, limit, starts + n);
+	if (k2 == k)
+		memcpy(starts, starts + n, k * sizeof(*starts));
+	emit_chain_runs(g, r, starts, 0, k - 1, n - 1);
+	cf_scratch_rewind(g->tmp, mark);
+}
+
 static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	uint64_t room = 0;
@@ -597,7 +808,7 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		return;
 	}
 	if (g->size_first) {
-		emit_number_chains(g, g->rg, 0, g->nrg - 1);
+		emit_size_first_search(g, g->rg, g->nrg);
 		return;
 	}
 	if (!weigh_ranges(g, ir, audit))

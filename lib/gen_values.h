@@ -23,6 +23,17 @@ struct value_step {
  * JGE (bounds the worst path: runs are linear). */
 #define CF_VALUE_RUN_MAX 8
 
+/* Size first: the longest run of a search over n lone values: half of
+ * them (one JGE splits the search once), at least CF_VALUE_RUN_MAX.
+ * libseccomp's program tests the n values one after another, so a
+ * run of n / 2 is no deeper than its code for them. */
+static inline size_t cf_value_run_max_sized(size_t n)
+{
+	size_t half = (n + 1) / 2;
+
+	return half > 2 * CF_VALUE_RUN_MAX ? half : 2 * CF_VALUE_RUN_MAX;
+}
+
 /* Finds the lone values of steps v[0..n-1]: a step one value wide whose
  * neighbours decide alike (none of the three names a low-word table), so
  * that one JEQ decides it and the neighbours merge. Writes their indices
