@@ -768,7 +768,9 @@ static pid_t re_spawn(struct re_spawn *s)
 
 	while (s->argv[argc])
 		argc++;
-	size = 256 * 1024 + (argc + 2) * sizeof(char *);
+	/* whole pages: the top, where the stack starts, stays aligned */
+	size =
+	    (256 * 1024 + (argc + 2) * sizeof(char *) + 4095) & ~(size_t)4095;
 	stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
