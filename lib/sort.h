@@ -104,7 +104,7 @@
 		}                                                              \
 		name##_insert(a, n);                                           \
 	}                                                                      \
-	static inline void name(T *a, size_t n)                                \
+	static inline __attribute__((unused)) void name(T *a, size_t n)        \
 	{                                                                      \
 		unsigned depth = 0;                                            \
                                                                                \
