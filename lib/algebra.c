@@ -358,7 +358,7 @@ static void u32_sort_unique(struct u32v *v)
 	size_t k = 0;
 
 	if (v->n)
-		qsort(v->v, v->n, sizeof(*v->v), cf_cmp_u32);
+		cf_sort_u32(v->v, v->n);
 	for (size_t i = 0; i < v->n; i++)
 		if (!k || v->v[i] != v->v[k - 1])
 			v->v[k++] = v->v[i];

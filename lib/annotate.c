@@ -223,7 +223,7 @@ static uint32_t *search_probes(const struct annot *an, size_t *n)
 		v[k++] = in->k;
 		v[k++] = in->k + 1;
 	}
-	qsort(v, k, sizeof(*v), cf_cmp_u32);
+	cf_sort_u32(v, k);
 	*n = k;
 	return v;
 }

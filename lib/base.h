@@ -130,8 +130,6 @@ void cf_warn(cf_diag_fn fn, void *ctx, const char *id, const struct cf_loc *loc,
 unsigned cf_edit_distance(const char *a, const char *b);
 /* Best candidate within distance max(2, len/3), or NULL. */
 const char *cf_closest(const char *s, const char *const *cands, size_t n);
-/* qsort's compare of two uint32_t, ascending. */
-int cf_cmp_u32(const void *a, const void *b);
 /* Sort n numbers ascending in place (sort.h: the comparison inlined,
  * O(n log n) on any input). */
 void cf_sort_u32(uint32_t *a, size_t n);

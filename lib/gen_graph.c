@@ -305,7 +305,6 @@ static size_t split_node(const struct graph *gr, const struct gentry *es,
 	return m;
 }
 
-/* A node that tests word off: its values, their branches, none's. */
 /* A node's tables, carved from one block of g's scratch (walk_word
  * writes every element before it reads it: not zeroed). */
 struct node_tables {
@@ -341,6 +340,7 @@ static bool node_tables(struct gen *g, size_t n, struct node_tables *t)
 	return true;
 }
 
+/* A node that tests word off: its values, their branches, none's. */
 static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 		      size_t n, uint32_t off)
 {

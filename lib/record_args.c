@@ -163,13 +163,6 @@ void cf_rec_vals_free(struct rec_obs *o)
 #define REC_MAX_RULES 64
 #define REC_DEFAULT_MAX_VALUES 16
 
-static int rec_u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The values of argument arg of every observation of idx (clone3's too,
  * for clone when folded) into one set; false when some observation has
  * none (then the argument cannot be conditioned). */
@@ -259,7 +252,7 @@ static int rec_alts(const struct cf_record_opts *o, int idx, unsigned arg,
 		p->nalts[arg] = 1;
 		return 0;
 	}
-	qsort(v->v, v->n, sizeof(*v->v), rec_u64_cmp);
+	cf_sort_u64(v->v, v->n);
 	for (uint32_t k = 0; k < v->n; k++)
 		p->alts[arg][k] = (struct rec_alt){all, v->v[k] & all};
 	p->nalts[arg] = v->n;

@@ -3,7 +3,9 @@
  * sort.h - an in-place sort with the comparison inlined, for the code
  * generator's hot sorts (value points, equality values, graph values):
  * qsort's call through a function pointer per comparison was 12 % of
- * actions-1000's compile (callgrind, docs/performance.md).
+ * actions-1000's compile (callgrind, docs/performance.md). util.c's
+ * cf_sort_u32 / cf_sort_u64 serve every other sort of plain numbers in
+ * lib/ (algebra, annotate, record_args).
  *
  * CF_SORT_DEFINE(name, T, LESS) defines static void name(T *a, size_t n)
  * sorting by LESS(x, y) (x, y: const T *, true when *x goes before *y).

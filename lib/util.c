@@ -442,13 +442,6 @@ const char *cf_closest(const char *s, const char *const *cands, size_t n)
 	return best_d <= limit ? best : NULL;
 }
 
-int cf_cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 CF_SORT_DEFINE(sort_u32, uint32_t, CF_SORT_LESS_VALUE)
 CF_SORT_DEFINE(sort_u64, uint64_t, CF_SORT_LESS_VALUE)
 

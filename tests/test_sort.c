@@ -16,6 +16,13 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rng(void)
@@ -65,7 +72,7 @@ static bool sorts_like_qsort(unsigned k, size_t n)
 		cf_sort_u64(a, n);
 		qsort(b, n, sizeof(*b), cmp_u64);
 		cf_sort_u32(c, n);
-		qsort(d, n, sizeof(*d), cf_cmp_u32);
+		qsort(d, n, sizeof(*d), cmp_u32);
 		ok = !memcmp(a, b, n * sizeof(*a)) &&
 		     !memcmp(c, d, n * sizeof(*c));
 	}
