@@ -215,6 +215,7 @@ int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
 struct gen_mem {
 	struct cf_arena programs;
 	struct cf_scratch tables;
+	struct chain_hashes hashes; /* of the IR's syscalls, in programs */
 };
 
 /* One generation and link; frees the generator's scratch. */
@@ -272,6 +273,7 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 {
 	return (struct gen){.a = &m->programs,
 			    .tmp = &m->tables,
+			    .hashes = &m->hashes,
 			    .opt = !o->plain,
 			    .value_runs = !o->plain && !o->no_value_runs,
 			    .number_runs = !o->plain && !o->no_number_runs,
@@ -434,6 +436,7 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 	if (rc < 0)
 		return rc;
 	*out = (struct cf_prog){0};
+	m.hashes.ir = ir;
 	rc = gen_shortest(&m, ir, o, out, err);
 	if (rc == 0)
 		rc = copy_prog(a, out, err);

@@ -66,6 +66,14 @@ struct shared {
 	bool placed;   /* its code is emitted */
 };
 
+/* The hash of each IR syscall's live chains and fallback, by ABI and
+ * index in its syscalls (0: not computed yet), for all passes of one
+ * compile: the passes look the same syscalls up again and again. */
+struct chain_hashes {
+	const struct cf_ir *ir;
+	uint64_t *by_abi[CF_ARRAY_SIZE(((struct cf_ir *)0)->abis)];
+};
+
 struct gen {
 	struct cf_arena *a; /* the linked programs (gen_mem.programs) */
 	/* a pass's tables (step tables, bit sets, value tables): a stack,
@@ -109,6 +117,9 @@ struct gen {
 	size_t nsh, capsh;
 	int *shared_index; /* cf_index of sh by body */
 	size_t capshared_index;
+	/* the hash of each IR syscall's live chains and fallback, kept
+	 * across passes (gen_mem.hashes; gen_share.c) */
+	struct chain_hashes *hashes;
 	/* body_hash of recent (syscall, width, byte order): a range's code
 	 * is looked up several times per search (gen_share.c) */
 	struct body_memo {

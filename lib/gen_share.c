@@ -19,14 +19,13 @@ static uint64_t mix64(uint64_t h, uint64_t v)
 }
 
 /* Code of a syscall with checks depends on its live chains, fallback
- * and the ABI's comparison width and byte order only. */
-static uint64_t body_hash(const struct grange *r)
+ * and the ABI's comparison width and byte order only: this hashes the
+ * first two. */
+static uint64_t chains_hash(const struct cf_ir_sys *s)
 {
-	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
-	uint64_t h = mix64(r->arch->cmp_bits, r->arch->big_endian);
+	uint64_t h = mix64(s->fallback, n);
 
-	h = mix64(mix64(h, s->fallback), n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *c = &s->chains[i];
 
@@ -38,7 +37,40 @@ static uint64_t body_hash(const struct grange *r)
 					c->conds[j].datum),
 				  c->conds[j].datum2);
 	}
-	return h;
+	return h | 1; /* never 0: 0 marks a hash not computed yet */
+}
+
+/* chains_hash of s, computed once per compile (g->hashes: s is one of
+ * the IR's syscalls). */
+static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
+{
+	struct chain_hashes *c = g->hashes;
+	uintptr_t at = (uintptr_t)s;
+
+	for (size_t i = 0; c && i < c->ir->nabis; i++) {
+		const struct cf_ir_abi *abi = &c->ir->abis[i];
+		uintptr_t lo = (uintptr_t)abi->sys;
+		uint64_t *h;
+
+		if (at < lo || at >= lo + abi->nsys * sizeof(*abi->sys))
+			continue;
+		if (!c->by_abi[i])
+			c->by_abi[i] = cf_arena_array(g->a, abi->nsys,
+						      sizeof(*c->by_abi[i]));
+		if (!c->by_abi[i])
+			break; /* out of memory: computed each time */
+		h = &c->by_abi[i][(at - lo) / sizeof(*abi->sys)];
+		if (!*h)
+			*h = chains_hash(s);
+		return *h;
+	}
+	return chains_hash(s);
+}
+
+static uint64_t body_hash(struct gen *g, const struct grange *r)
+{
+	return mix64(mix64(r->arch->cmp_bits, r->arch->big_endian),
+		     sys_chains_hash(g, r->sys));
 }
 
 /* The memo of r's syscall and width (body_hash, and the shared entry
@@ -51,8 +83,9 @@ static struct body_memo *body_memo(struct gen *g, const struct grange *r)
 
 	if (m->sys != r->sys || m->bits != r->arch->cmp_bits ||
 	    m->big_endian != r->arch->big_endian)
-		*m = (struct body_memo){r->sys, r->arch->cmp_bits,
-					r->arch->big_endian, 0, body_hash(r)};
+		*m =
+		    (struct body_memo){r->sys, r->arch->cmp_bits,
+				       r->arch->big_endian, 0, body_hash(g, r)};
 	return m;
 }
 
