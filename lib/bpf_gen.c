@@ -43,10 +43,11 @@
  * Code is emitted as a list of instructions whose jumps name labels, all
  * forward. link() lays the list out; a conditional jump whose target is
  * more than 255 instructions away gets a trampoline right behind it: a
- * copy of the RET it aims at, or a JA (32-bit offset). Trampolines move
- * other targets farther, so link() repeats until nothing changes. Far
- * jumps into the return pool thus become inline returns: a return is
- * shared wherever a jump reaches it.
+ * copy of the RET it aims at, or a JA (32-bit offset). Every jump goes
+ * forward, so link() lays the list out in one sweep from the end: what
+ * an instruction jumps to is placed before it is, and its distances are
+ * final. Far jumps into the return pool thus become inline returns: a
+ * return is shared wherever a jump reaches it.
  *
  * The accumulator's content is tracked through labels (the meet over the
  * incoming edges) so that a word already loaded is not loaded again.

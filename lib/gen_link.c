@@ -126,70 +126,98 @@ static bool collect_keys(struct gen *g, struct lk *k)
 	return k->last != NULL;
 }
 
-/* One backward sweep: where every side lands; false when a side needed a
- * new trampoline (addresses change: sweep again). */
-static bool sweep_jumps(struct gen *g, struct lk *k)
+/* The layout is worked out in one backward sweep, in positions counted
+ * from the end of the program (rel[i]: the instructions from i, its
+ * trampolines included, to the end): everything ahead of an instruction
+ * is laid out when it is reached, so every distance it sees is final. */
+
+/* Where side s of conditional u lands, given ntr trampolines behind u
+ * (rel[u + 1] is final): the offset, or -1 when out of reach. */
+static int side_offset(const struct gen *g, const struct lk *k, size_t u,
+		       unsigned s, size_t ntr)
 {
-	bool stable = true;
+	size_t t = label_target(g, u, s ? g->in[u].jf : g->in[u].jt);
+	size_t from = ntr + k->addr[u + 1]; /* rel of u, less 1 */
+	int a = side_key(g, k, u, s);
+
+	if (from - k->addr[t] <= 255)
+		return (int)(from - k->addr[t]);
+	/* a RET of the same action ahead, or a JA ahead that goes there */
+	if (a >= 0 && k->last && k->last[a] != SIZE_MAX &&
+	    from - k->last[a] <= 255)
+		return (int)(from - k->last[a]);
+	if (k->ja_to && k->ja_to[t] != SIZE_MAX && from - k->ja_to[t] <= 255)
+		return (int)(from - k->ja_to[t]);
+	return -1;
+}
+
+/* Conditional u: its trampolines (k->tr[u]) and offsets (k->dst); a
+ * trampoline behind u moves every target of u one farther. */
+static void place_cond(struct gen *g, struct lk *k, size_t u)
+{
+	int off[2];
+	size_t ntr;
+
+	do {
+		ntr = (k->tr[u] & 1) + (k->tr[u] >> 1);
+		for (unsigned s = 0; s < 2; s++) {
+			off[s] = k->tr[u] & (1u << s)
+				     ? 0
+				     : side_offset(g, k, u, s, ntr);
+			if (off[s] < 0)
+				k->tr[u] |= (uint8_t)(1u << s);
+		}
+	} while ((size_t)((k->tr[u] & 1) + (k->tr[u] >> 1)) != ntr);
+	for (unsigned s = 0; s < 2; s++)
+		k->dst[2 * u + s] =
+		    (uint8_t)(k->tr[u] & (1u << s) ? (s ? (k->tr[u] & 1) : 0)
+						   : (unsigned)off[s]);
+	/* the trampolines as RETs or JAs ahead of what comes before u
+	 * (the nearer, side 0's, noted last) */
+	for (unsigned s = 2; s-- > 0;) {
+		int a = side_key(g, k, u, s);
+		size_t t = label_target(g, u, s ? g->in[u].jf : g->in[u].jt);
+		size_t at = ntr + k->addr[u + 1] - k->dst[2 * u + s];
+
+		if (!(k->tr[u] & (1u << s)))
+			continue;
+		if (a >= 0 && k->last)
+			k->last[a] = at;
+		else if (k->ja_to && BPF_CLASS(g->in[t].code) != BPF_RET)
+			k->ja_to[t] = at;
+	}
+}
+
+/* The backward sweep: k->addr[i] is first rel[i], then turned into
+ * the address. */
+static void sweep_jumps(struct gen *g, struct lk *k)
+{
+	size_t len;
 
 	for (size_t a = 0; a < k->nacts; a++)
 		k->last[a] = SIZE_MAX;
 	for (size_t u = 0; k->ja_to && u <= g->n; u++)
 		k->ja_to[u] = SIZE_MAX;
+	k->addr[g->n] = 0;
 	for (size_t u = g->n; u-- > 0;) {
 		const struct ginsn *in = &g->in[u];
-		size_t au = k->addr[u];
 
-		if (in->code == (BPF_RET | BPF_K)) {
-			if (k->rkey && k->last && k->rkey[u] >= 0)
-				k->last[k->rkey[u]] = au;
-			continue;
-		}
+		if (is_cond(in))
+			place_cond(g, k, u);
+		k->addr[u] =
+		    k->addr[u + 1] + 1 + (k->tr[u] & 1) + (k->tr[u] >> 1);
+		if (in->code == (BPF_RET | BPF_K) && k->rkey && k->last &&
+		    k->rkey[u] >= 0)
+			k->last[k->rkey[u]] = k->addr[u];
 		if (in->code == (BPF_JMP | BPF_JA) && k->ja_to)
-			k->ja_to[label_target(g, u, in->jt)] = au;
-		if (!is_cond(in))
-			continue;
-		for (unsigned s = 0; s < 2; s++) {
-			size_t t = label_target(g, u, s ? in->jf : in->jt);
-			size_t to = k->addr[t];
-			int a = side_key(g, k, u, s);
-
-			if (!(k->tr[u] & (1u << s)) && to - au - 1 > 255) {
-				if (a >= 0 && k->last &&
-				    k->last[a] != SIZE_MAX &&
-				    k->last[a] - au - 1 <= 255) {
-					to = k->last[a];
-				} else if (k->ja_to &&
-					   k->ja_to[t] != SIZE_MAX &&
-					   k->ja_to[t] - au - 1 <= 255) {
-					/* a JA ahead already goes there */
-					to = k->ja_to[t];
-				} else {
-					k->tr[u] |= (uint8_t)(1u << s);
-					stable = false;
-				}
-			}
-			if (k->tr[u] & (1u << s))
-				to = au + 1 + (s ? (k->tr[u] & 1) : 0);
-			k->dst[2 * u + s] = (uint8_t)(to - au - 1);
-		}
-		for (unsigned s = 2; s-- > 0;) {
-			int a = side_key(g, k, u, s);
-			size_t t = label_target(g, u, s ? in->jf : in->jt);
-
-			if (!(k->tr[u] & (1u << s)))
-				continue;
-			if (a >= 0 && k->last)
-				k->last[a] = au + 1 + k->dst[2 * u + s];
-			else if (k->ja_to &&
-				 BPF_CLASS(g->in[t].code) != BPF_RET)
-				k->ja_to[t] = au + 1 + k->dst[2 * u + s];
-		}
+			k->ja_to[label_target(g, u, in->jt)] = k->addr[u];
 	}
-	return stable;
+	len = k->addr[0];
+	for (size_t u = 0; u <= g->n; u++)
+		k->addr[u] = len - k->addr[u];
 }
 
-/* Lays out g->in with trampolines until every conditional jump
+/* Lays out g->in with trampolines so that every conditional jump
  * reaches. */
 static int layout(struct gen *g, struct lk *k)
 {
@@ -204,12 +232,7 @@ static int layout(struct gen *g, struct lk *k)
 				return -EINVAL;
 		}
 	}
-	do {
-		k->addr[0] = 0;
-		for (size_t i = 0; i < g->n; i++)
-			k->addr[i + 1] =
-			    k->addr[i] + 1 + (k->tr[i] & 1) + (k->tr[i] >> 1);
-	} while (!sweep_jumps(g, k));
+	sweep_jumps(g, k);
 	return 0;
 }
 
