@@ -99,29 +99,28 @@ static int sys_of(const struct abi_build *b, const struct entry *e)
 							     : b->ipc;
 }
 
-/* The chain of an entry. The multiplexed form: a0 becomes the call
- * number, the rule's other conditions are compared against the
+/* Writes the chain of an entry into c. The multiplexed form: a0 becomes the
+ * call number, the rule's other conditions are compared against the
  * multiplexer's own arguments. */
-static struct cf_ir_chain chain_of(const struct abi_build *b,
-				   const struct entry *e)
+static void chain_of(const struct abi_build *b, const struct entry *e,
+		     struct cf_ir_chain *c)
 {
 	const struct cf_rule *r = rule_of(b, e);
-	struct cf_ir_chain c = {.action = r->action, .rule = r};
 	int32_t mux_call = mux_call_of(b, e);
 
+	*c = (struct cf_ir_chain){.action = r->action, .rule = r};
 	if (mux_call < 0) {
-		c.nconds = r->nconds;
+		c->nconds = r->nconds;
 		if (r->nconds)
-			memcpy(c.conds, r->conds,
+			memcpy(c->conds, r->conds,
 			       r->nconds * sizeof(*r->conds));
-		return c;
+		return;
 	}
-	c.conds[c.nconds++] =
+	c->conds[c->nconds++] =
 	    (struct cf_cond){0, CF_OP_EQ, (uint32_t)mux_call, 0};
 	for (unsigned i = 0; i < r->nconds; i++)
-		if (r->conds[i].arg != 0 && c.nconds < 6)
-			c.conds[c.nconds++] = r->conds[i];
-	return c;
+		if (r->conds[i].arg != 0 && c->nconds < 6)
+			c->conds[c->nconds++] = r->conds[i];
 }
 
 static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
@@ -183,12 +182,15 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 			return 0;
 		}
 	}
-	/* zeroed: padding included, so chains compare with memcmp */
-	out->chains = cf_arena_array(a, n, sizeof(*out->chains));
+	/* not zeroed: each chain is written whole below (chain_of) */
+	out->chains = n <= SIZE_MAX / sizeof(*out->chains)
+			  ? cf_arena_raw(a, n * sizeof(*out->chains),
+					 _Alignof(struct cf_ir_chain))
+			  : NULL;
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		out->chains[nchains++] = chain_of(b, &e[i]);
+		chain_of(b, &e[i], &out->chains[nchains++]);
 	out->nchains = nchains;
 	return 0;
 }
