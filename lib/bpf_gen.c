@@ -216,8 +216,29 @@ int cf_bpf_gen(struct cf_arena *a, const struct cf_ir *ir, struct cf_prog *out,
 struct gen_mem {
 	struct cf_arena programs;
 	struct cf_scratch tables;
-	struct chain_hashes hashes; /* of the IR's syscalls, in programs */
+	struct chain_hashes hashes; /* of the IR's syscalls */
 };
+
+/* m->hashes for ir: one zeroed block on the heap, not in the programs'
+ * arena (an arena grown past malloc's mmap threshold costs a mapping and
+ * its page faults at every compile: share3-1000, 64 a compile). Without
+ * memory the hashes are computed each time. */
+static void hashes_init(struct gen_mem *m, const struct cf_ir *ir)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < ir->nabis; i++)
+		total += ir->abis[i].nsys;
+	m->hashes.block = calloc(total ? total : 1, sizeof(uint64_t));
+	if (!m->hashes.block)
+		return;
+	total = 0;
+	for (size_t i = 0; i < ir->nabis; i++) {
+		m->hashes.by_abi[i] = m->hashes.block + total;
+		total += ir->abis[i].nsys;
+	}
+	m->hashes.ir = ir;
+}
 
 /* One generation and link; frees the generator's scratch. */
 static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
@@ -437,7 +458,7 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 	if (rc < 0)
 		return rc;
 	*out = (struct cf_prog){0};
-	m.hashes.ir = ir;
+	hashes_init(&m, ir);
 	rc = gen_shortest(&m, ir, o, out, err);
 	if (rc == 0)
 		rc = copy_prog(a, out, err);
@@ -447,5 +468,6 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 	}
 	cf_arena_release(&m.programs);
 	cf_scratch_release(&m.tables);
+	free(m.hashes.block);
 	return rc;
 }

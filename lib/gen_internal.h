@@ -70,8 +70,9 @@ struct shared {
  * index in its syscalls (0: not computed yet), for all passes of one
  * compile: the passes look the same syscalls up again and again. */
 struct chain_hashes {
-	const struct cf_ir *ir;
+	const struct cf_ir *ir; /* NULL: none kept (out of memory) */
 	uint64_t *by_abi[CF_ARRAY_SIZE(((struct cf_ir *)0)->abis)];
+	uint64_t *block; /* the arrays of by_abi, one calloc */
 };
 
 struct gen {

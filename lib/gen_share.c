@@ -40,25 +40,20 @@ static uint64_t chains_hash(const struct cf_ir_sys *s)
 	return h | 1; /* never 0: 0 marks a hash not computed yet */
 }
 
-/* chains_hash of s, computed once per compile (g->hashes: s is one of
- * the IR's syscalls). */
+/* chains_hash of s, computed once per compile (g->hashes, when it could
+ * be allocated: s is one of the IR's syscalls). */
 static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
 {
 	struct chain_hashes *c = g->hashes;
 	uintptr_t at = (uintptr_t)s;
 
-	for (size_t i = 0; c && i < c->ir->nabis; i++) {
+	for (size_t i = 0; c && c->ir && i < c->ir->nabis; i++) {
 		const struct cf_ir_abi *abi = &c->ir->abis[i];
 		uintptr_t lo = (uintptr_t)abi->sys;
 		uint64_t *h;
 
 		if (at < lo || at >= lo + abi->nsys * sizeof(*abi->sys))
 			continue;
-		if (!c->by_abi[i])
-			c->by_abi[i] = cf_arena_array(g->a, abi->nsys,
-						      sizeof(*c->by_abi[i]));
-		if (!c->by_abi[i])
-			break; /* out of memory: computed each time */
 		h = &c->by_abi[i][(at - lo) / sizeof(*abi->sys)];
 		if (!*h)
 			*h = chains_hash(s);
