@@ -435,6 +435,10 @@ static int check_document(struct pp *pp, const struct cf_json *root)
 	struct jptr top = {NULL, NULL, 0, "", 0};
 
 	pp->nul = root->flags & CF_JSON_F_NUL;
+	/* no U+0000 and no object whose keys may repeat: nothing to refuse.
+	 * Gain: ... */
+	if (!(root->flags & (CF_JSON_F_NUL | CF_JSON_F_FOLD)))
+		return 0;
 	return check_value(pp, root, &top);
 }
 
