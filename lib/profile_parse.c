@@ -44,8 +44,13 @@ typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj);
 struct field {
 	const char *name;
+	size_t len; /* strlen(name) */
 	field_fn fn;
 };
+#define FIELD(name, fn)                                                        \
+	{                                                                      \
+		name, sizeof(name) - 1, fn                                     \
+	}
 
 static const char *ptr_str(struct pp *pp, struct jptr *j);
 
@@ -137,14 +142,19 @@ static const char *ptr_str(struct pp *pp, struct jptr *j)
 	return out;
 }
 
-static int want(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		enum cf_json_type t)
+static int wrong_type(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		      enum cf_json_type t)
 {
-	if (v->type == t)
-		return 0;
 	return perr(pp, v, ptr, "expected %s %s, found %s",
 		    t == CF_JSON_ARRAY || t == CF_JSON_OBJECT ? "an" : "a",
 		    cf_json_type_name(t), cf_json_type_name(v->type));
+}
+
+/* 0 if v is of type t, else the error saying so. */
+static inline int want(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		       enum cf_json_type t)
+{
+	return v->type == t ? 0 : wrong_type(pp, v, ptr, t);
 }
 
 /* ---- keys as Go's decoder matches them ---------------------------------- */
@@ -220,7 +230,8 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 		const struct field *hit = NULL;
 
 		for (size_t j = 0; j < nf && !hit; j++)
-			if (m->keylen == strlen(f[j].name) &&
+			if (m->keylen == f[j].len &&
+			    m->key[0] == f[j].name[0] &&
 			    !memcmp(m->key, f[j].name, m->keylen))
 				hit = &f[j];
 		for (size_t j = 0; j < nf && !hit; j++) {
@@ -558,12 +569,25 @@ static const char *const op_names[] = {
     CF_OPS(X)
 #undef X
 };
+/* their lengths, so that a name is compared only with those of its
+ * length */
+static const uint8_t action_lens[] = {
+#define X(e, s, v) sizeof(s) - 1,
+    CF_ACTIONS(X)
+#undef X
+};
+static const uint8_t op_lens[] = {
+#define X(e, s) sizeof(s) - 1,
+    CF_OPS(X)
+#undef X
+};
 
-/* The index in names[n] of the string v, else an error: "unknown what"
- * with a did-you-mean hint, or "expected". */
+/* The index in names[n] (of the lengths lens[n]) of the string v, else an
+ * error: "unknown what" with a did-you-mean hint, or "expected". (v holds
+ * no U+0000: check_document refused it.) */
 static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		      const char *const *names, size_t n, const char *what,
-		      const char *expected, size_t *out)
+		      const char *const *names, const uint8_t *lens, size_t n,
+		      const char *what, const char *expected, size_t *out)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 	char buf[128];
@@ -571,7 +595,8 @@ static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(v->u.str.s, names[i])) {
+		if (v->u.str.len == lens[i] &&
+		    !memcmp(v->u.str.s, names[i], lens[i])) {
 			*out = i;
 			return 0;
 		}
@@ -584,9 +609,9 @@ static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		      enum cf_action_kind *out)
 {
 	size_t i;
-	int rc =
-	    name_index(pp, v, ptr, action_names, CF_ARRAY_SIZE(action_names),
-		       "action", "expected one of SCMP_ACT_*", &i);
+	int rc = name_index(pp, v, ptr, action_names, action_lens,
+			    CF_ARRAY_SIZE(action_names), "action",
+			    "expected one of SCMP_ACT_*", &i);
 
 	if (!rc)
 		*out = (enum cf_action_kind)i;
@@ -686,8 +711,9 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 {
 	struct cf_p_arg *a = obj;
 	size_t i;
-	int rc = name_index(pp, v, ptr, op_names, CF_ARRAY_SIZE(op_names),
-			    "operator", "expected one of SCMP_CMP_*", &i);
+	int rc =
+	    name_index(pp, v, ptr, op_names, op_lens, CF_ARRAY_SIZE(op_names),
+		       "operator", "expected one of SCMP_CMP_*", &i);
 
 	if (!rc)
 		a->op = (enum cf_op)(i + 1);
@@ -695,10 +721,10 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 }
 
 static const struct field arg_fields[] = {
-    {"index", arg_index},
-    {"value", arg_value},
-    {"valueTwo", arg_value_two},
-    {"op", arg_op},
+    FIELD("index", arg_index),
+    FIELD("value", arg_value),
+    FIELD("valueTwo", arg_value_two),
+    FIELD("op", arg_op),
 };
 
 /* ---- includes / excludes ------------------------------------------------ */
@@ -749,9 +775,9 @@ static int filter_kernel(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field filter_fields[] = {
-    {"caps", filter_caps},
-    {"arches", filter_arches},
-    {"minKernel", filter_kernel},
+    FIELD("caps", filter_caps),
+    FIELD("arches", filter_arches),
+    FIELD("minKernel", filter_kernel),
 };
 
 /* ---- syscalls[] --------------------------------------------------------- */
@@ -873,11 +899,11 @@ static int sys_excludes(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field sys_fields[] = {
-    {"names", sys_names},	{"name", sys_name},
-    {"action", sys_action},	{"errnoRet", errno_ret},
-    {"errno", sys_errno},	{"args", sys_args},
-    {"comment", sys_comment},	{"includes", sys_includes},
-    {"excludes", sys_excludes},
+    FIELD("names", sys_names),	     FIELD("name", sys_name),
+    FIELD("action", sys_action),     FIELD("errnoRet", errno_ret),
+    FIELD("errno", sys_errno),	     FIELD("args", sys_args),
+    FIELD("comment", sys_comment),   FIELD("includes", sys_includes),
+    FIELD("excludes", sys_excludes),
 };
 
 static int finish_syscall(struct pp *pp, struct sys_build *b,
@@ -1040,8 +1066,8 @@ static int map_subs(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 }
 
 static const struct field map_fields[] = {
-    {"architecture", map_arch},
-    {"subArchitectures", map_subs},
+    FIELD("architecture", map_arch),
+    FIELD("subArchitectures", map_subs),
 };
 
 static int prof_archmap(struct pp *pp, const struct cf_json *v,
@@ -1079,8 +1105,13 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	(void)obj;
 	if (rc)
 		return rc;
-	p->syscalls =
-	    cf_arena_array(&p->arena, v->u.arr.n, sizeof(*p->syscalls));
+	/* not zeroed: each rule is, once reached (an error frees them all) */
+	p->syscalls = v->u.arr.n <= SIZE_MAX / sizeof(*p->syscalls)
+			  ? cf_arena_raw(&p->arena,
+					 (v->u.arr.n ? v->u.arr.n : 1) *
+					     sizeof(*p->syscalls),
+					 _Alignof(struct cf_p_syscall))
+			  : NULL;
 	if (!p->syscalls)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	p->nsyscalls = v->u.arr.n;
@@ -1090,7 +1121,7 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 		struct sys_build b = {.e.name_errno = -1, .s = &p->syscalls[i]};
 
-		b.s->pos = pos_of(pp, s, iptr);
+		*b.s = (struct cf_p_syscall){.pos = pos_of(pp, s, iptr)};
 		rc = fields(pp, s, iptr, sys_fields, CF_ARRAY_SIZE(sys_fields),
 			    &b);
 		if (!rc)
@@ -1173,15 +1204,15 @@ static int prof_listener_metadata(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field prof_fields[] = {
-    {"defaultAction", prof_default},
-    {"defaultErrnoRet", errno_ret},
-    {"defaultErrno", prof_default_errno},
-    {"architectures", prof_arches},
-    {"archMap", prof_archmap},
-    {"syscalls", prof_syscalls},
-    {"flags", prof_flags},
-    {"listenerPath", prof_listener},
-    {"listenerMetadata", prof_listener_metadata},
+    FIELD("defaultAction", prof_default),
+    FIELD("defaultErrnoRet", errno_ret),
+    FIELD("defaultErrno", prof_default_errno),
+    FIELD("architectures", prof_arches),
+    FIELD("archMap", prof_archmap),
+    FIELD("syscalls", prof_syscalls),
+    FIELD("flags", prof_flags),
+    FIELD("listenerPath", prof_listener),
+    FIELD("listenerMetadata", prof_listener_metadata),
 };
 
 static int finish_profile(struct pp *pp, struct prof_build *b,
