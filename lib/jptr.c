@@ -40,6 +40,22 @@ size_t cf_jptr_len(size_t plen, const char *key, size_t index)
 	return plen + 1;
 }
 
+bool cf_jptr_plain(const char *key, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (token_bytes[(unsigned char)key[i]] != 1)
+			return false;
+	return true;
+}
+
+char *cf_jptr_digits(char *end, size_t index)
+{
+	do
+		*--end = (char)('0' + index % 10);
+	while (index /= 10);
+	return end;
+}
+
 size_t cf_jptr_write(char *out, const char *parent, size_t plen,
 		     const char *key, size_t index)
 {
@@ -48,11 +64,8 @@ size_t cf_jptr_write(char *out, const char *parent, size_t plen,
 	memmove(out, parent, plen);
 	*o++ = '/';
 	if (!key) {
-		size_t nd = ndigits(index);
-
-		for (size_t k = nd; k; k--, index /= 10)
-			o[k - 1] = (char)('0' + index % 10);
-		o += nd;
+		o += ndigits(index);
+		cf_jptr_digits(o, index);
 	}
 	for (; key && *key; key++) {
 		if (*key == '~' || *key == '/') {

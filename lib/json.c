@@ -351,29 +351,15 @@ static const char *skip_plain(const char *q, const char *end)
 	return q;
 }
 
-/* Parses a string at p->s (the opening quote) into b's memory. */
-static int parse_string(struct jp *p, struct blk *b, const char **out,
-			size_t *outlen)
+/* parse_string's slow path: the string at start (past its quote; p->s
+ * there too) has escapes or non-ASCII bytes, or is bad. */
+static int parse_string_slow(struct jp *p, struct blk *b, const char *start,
+			     const char **out, size_t *outlen)
 {
-	const char *start = ++p->s, *q = start, *end = p->end;
+	const char *q;
 	char *buf, *o;
-	size_t n = 0;
 
-	/* fast path: find the end, see whether there are escapes */
-	q = skip_plain(q, end);
-	if (q < end && *q == '"') {
-		n = (size_t)(q - start);
-		buf = blk_alloc(b, n + 1, 1);
-		if (!buf)
-			return oom(p);
-		memcpy(buf, start, n);
-		buf[n] = 0;
-		*out = buf;
-		*outlen = n;
-		p->s = q + 1;
-		return 0;
-	}
-	/* slow path: escapes or non-ASCII; output is never longer */
+	/* output is never longer */
 	p->escaped = true;
 	for (q = start; q < p->end && *q != '"'; q++)
 		if (*q == '\\' && q + 1 < p->end)
@@ -409,10 +395,31 @@ static int parse_string(struct jp *p, struct blk *b, const char **out,
 	if (p->s >= p->end)
 		return jerr(p, start - 1, "unterminated string");
 	p->s++;
-	n = (size_t)(o - buf);
 	*o = 0;
 	*out = buf;
+	*outlen = (size_t)(o - buf);
+	return 0;
+}
+
+/* Parses a string at p->s (the opening quote) into b's memory. */
+static int parse_string(struct jp *p, struct blk *b, const char **out,
+			size_t *outlen)
+{
+	const char *start = ++p->s, *q = skip_plain(start, p->end);
+	size_t n = (size_t)(q - start);
+	char *buf;
+
+	/* the fast path: plain bytes up to the closing quote */
+	if (q == p->end || *q != '"')
+		return parse_string_slow(p, b, start, out, outlen);
+	buf = blk_alloc(b, n + 1, 1);
+	if (!buf)
+		return oom(p);
+	memcpy(buf, start, n);
+	buf[n] = 0;
+	*out = buf;
 	*outlen = n;
+	p->s = q + 1;
 	return 0;
 }
 

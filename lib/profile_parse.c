@@ -33,12 +33,14 @@ struct pp {
 struct jptr {
 	struct jptr *parent;
 	const char *key; /* member key as written; NULL: array index */
-	size_t index;
+	size_t index;	 /* the array index, or the key's length */
 	const char *str; /* NULL until built */
 	size_t len;	 /* strlen(str) once built */
 };
 #define JP_INDEX(parent, i) ((struct jptr){(parent), NULL, (i), NULL, 0})
-#define JP_KEY(parent, k) ((struct jptr){(parent), (k), 0, NULL, 0})
+/* of the member m */
+#define JP_KEY(parent, m)                                                      \
+	((struct jptr){(parent), (m)->key, (m)->keylen, NULL, 0})
 
 typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj);
@@ -52,7 +54,14 @@ struct field {
 		name, sizeof(name) - 1, fn                                     \
 	}
 
-static const char *ptr_str(struct pp *pp, struct jptr *j);
+static const char *ptr_build(struct pp *pp, struct jptr *j);
+
+/* parent + "/" + the key or the index (jptr.h), into the profile's
+ * memory; cached in j. */
+static inline const char *ptr_str(struct pp *pp, struct jptr *j)
+{
+	return j->str ? j->str : ptr_build(pp, j);
+}
 
 static struct cf_pos pos_of(struct pp *pp, const struct cf_json *v,
 			    struct jptr *ptr)
@@ -78,7 +87,7 @@ static struct cf_loc value_loc(struct pp *pp, const struct cf_json *v,
 static struct cf_loc key_loc(struct pp *pp, const struct cf_json_member *m,
 			     struct jptr *parent)
 {
-	struct jptr at = JP_KEY(parent, m->key);
+	struct jptr at = JP_KEY(parent, m);
 
 	return loc_at(pp, m->line, m->col, &at);
 }
@@ -121,23 +130,45 @@ static void note(struct pp *pp, const char *id, struct cf_pos pos,
 	pp->p->notes = n;
 }
 
-/* parent + "/" + the key or the index (jptr.h), into the profile's
- * memory; cached in j. */
-static const char *ptr_str(struct pp *pp, struct jptr *j)
+/* ptr_str's pointer when j's key is not its own token: it has a '~' or
+ * a '/' to escape, or a NUL (where the key ends, as a C string). */
+static const char *ptr_escaped(struct pp *pp, struct jptr *j,
+			       const char *parent, size_t np)
 {
-	const char *parent;
-	size_t np;
-	char *out;
+	char *out =
+	    cf_arena_raw(&pp->p->arena, cf_jptr_len(np, j->key, 0) + 1, 1);
 
-	if (j->str)
-		return j->str;
-	parent = j->parent ? ptr_str(pp, j->parent) : "";
-	np = j->parent ? j->parent->len : 0;
-	out = cf_arena_raw(&pp->p->arena, cf_jptr_len(np, j->key, j->index) + 1,
-			   1);
 	if (!out)
 		return parent;
-	j->len = cf_jptr_write(out, parent, np, j->key, j->index);
+	j->len = cf_jptr_write(out, parent, np, j->key, 0);
+	j->str = out;
+	return out;
+}
+
+/* ptr_str's pointer when not built yet. A key that needs no escape and
+ * an index's digits are copied as they are. Gain: ... */
+static const char *ptr_build(struct pp *pp, struct jptr *j)
+{
+	const char *parent, *tok = j->key;
+	size_t np, ntok = j->index;
+	char *out, digits[CF_JPTR_DIGITS];
+
+	parent = j->parent ? ptr_str(pp, j->parent) : "";
+	np = j->parent ? j->parent->len : 0;
+	if (tok && !cf_jptr_plain(tok, ntok))
+		return ptr_escaped(pp, j, parent, np);
+	if (!tok) {
+		tok = cf_jptr_digits(digits + sizeof(digits), j->index);
+		ntok = (size_t)(digits + sizeof(digits) - tok);
+	}
+	out = cf_arena_raw(&pp->p->arena, np + ntok + 2, 1);
+	if (!out)
+		return parent;
+	memcpy(out, parent, np);
+	out[np] = '/';
+	memcpy(out + np + 1, tok, ntok);
+	out[np + 1 + ntok] = 0;
+	j->len = np + 1 + ntok;
 	j->str = out;
 	return out;
 }
@@ -225,7 +256,7 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 
 	for (size_t i = 0; !rc && i < obj->u.obj.n; i++) {
 		const struct cf_json_member *m = &obj->u.obj.m[i];
-		struct jptr child = JP_KEY(ptr, m->key), *cptr = &child;
+		struct jptr child = JP_KEY(ptr, m), *cptr = &child;
 		struct cf_pos pos = {NULL, m->line, m->col};
 		const struct field *hit = NULL;
 
@@ -387,7 +418,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 				break;
 			}
 		if (dup == j) {
-			struct jptr fptr = JP_KEY(ptr, obj->u.obj.m[first].key);
+			struct jptr fptr = JP_KEY(ptr, &obj->u.obj.m[first]);
 
 			o = &obj->u.obj.m[first];
 			return perr_hint(pp, key_loc(pp, m, ptr), dup_hint,
@@ -399,7 +430,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 		/* (a reader's member always has a value: for clang
 		 * --analyze, which cannot see into json.c) */
 		if (m->val && (pp->nul || m->val->type >= CF_JSON_ARRAY)) {
-			child = JP_KEY(ptr, m->key);
+			child = JP_KEY(ptr, m);
 			rc = check_value(pp, m->val, &child);
 		}
 	}
@@ -1374,7 +1405,7 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 		return key_err(pp, ver, top,
 			       "this OCI config.json has no 'linux' object, "
 			       "so no seccomp profile" NO_SECCOMP_HINT);
-	lptr = JP_KEY(top, lin->key);
+	lptr = JP_KEY(top, lin);
 	rc = member(pp, lin->val, &lptr, "seccomp", &sec);
 	if (rc)
 		return rc;
@@ -1382,7 +1413,7 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 		return key_err(pp, lin, top,
 			       "this OCI config.json has no 'linux.seccomp' "
 			       "profile" NO_SECCOMP_HINT);
-	sptr = JP_KEY(&lptr, sec->key);
+	sptr = JP_KEY(&lptr, sec);
 	if (sec->val->type != CF_JSON_OBJECT)
 		return key_err(pp, sec, &lptr,
 			       "'seccomp' must be an object, found %s",
