@@ -707,6 +707,17 @@ static int get_errno_name(struct pp *pp, const struct cf_json *v,
 
 /* ---- syscalls[].args[] -------------------------------------------------- */
 
+/* An array of n elements of size bytes in the profile's memory, not
+ * zeroed: the caller initialises each element when it reaches it (an
+ * error frees them all). NULL when out of memory. */
+static void *fill_array(struct pp *pp, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return cf_arena_raw(&pp->p->arena, n && size ? n * size : 1,
+			    _Alignof(max_align_t));
+}
+
 static int arg_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		     void *obj)
 {
@@ -874,7 +885,7 @@ static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 
 	if (rc)
 		return rc;
-	s->args = cf_arena_array(&pp->p->arena, v->u.arr.n, sizeof(*s->args));
+	s->args = fill_array(pp, v->u.arr.n, sizeof(*s->args));
 	if (!s->args)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	s->nargs = v->u.arr.n;
@@ -882,7 +893,7 @@ static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		const struct cf_json *a = v->u.arr.items[i];
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 
-		s->args[i].pos = pos_of(pp, a, iptr);
+		s->args[i] = (struct cf_p_arg){.pos = pos_of(pp, a, iptr)};
 		rc = fields(pp, a, iptr, arg_fields, CF_ARRAY_SIZE(arg_fields),
 			    &s->args[i]);
 		if (!rc && s->args[i].op == CF_OP__NONE)
@@ -1136,13 +1147,7 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	(void)obj;
 	if (rc)
 		return rc;
-	/* not zeroed: each rule is, once reached (an error frees them all) */
-	p->syscalls = v->u.arr.n <= SIZE_MAX / sizeof(*p->syscalls)
-			  ? cf_arena_raw(&p->arena,
-					 (v->u.arr.n ? v->u.arr.n : 1) *
-					     sizeof(*p->syscalls),
-					 _Alignof(struct cf_p_syscall))
-			  : NULL;
+	p->syscalls = fill_array(pp, v->u.arr.n, sizeof(*p->syscalls));
 	if (!p->syscalls)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	p->nsyscalls = v->u.arr.n;
