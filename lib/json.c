@@ -409,8 +409,8 @@ static int parse_string_slow(struct jp *p, struct blk *b, const char *start,
 }
 
 /* Parses a string at p->s (the opening quote) into b's memory. */
-static int parse_string(struct jp *p, struct blk *b, const char **out,
-			size_t *outlen)
+static inline int parse_string(struct jp *p, struct blk *b, const char **out,
+			       size_t *outlen)
 {
 	const char *start = ++p->s, *q = skip_plain(start, p->end);
 	size_t n = (size_t)(q - start);
@@ -488,26 +488,29 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 		    describe(p, what));
 }
 
-/* A new slot of size bytes on top of a scratch stack, for the caller to
- * fill (doubling; the first heap copy leaves the initial on-stack buffer
- * behind); NULL when out of memory. */
-static void *jstack_slot(struct jp *p, struct jstack *st, size_t size)
+/* Doubles a full scratch stack (the first heap copy leaves the initial
+ * on-stack buffer behind); -ENOMEM when out of memory. */
+static int jstack_grow(struct jp *p, struct jstack *st, size_t size)
 {
-	if (st->n == st->cap) {
-		size_t ncap = cf_grow_cap(st->cap, st->cap + 1, 1);
-		void *nb =
-		    cf_realloc_array(st->heap ? st->buf : NULL, ncap, size);
+	size_t ncap = cf_grow_cap(st->cap, st->cap + 1, 1);
+	void *nb = cf_realloc_array(st->heap ? st->buf : NULL, ncap, size);
 
-		if (!nb) {
-			oom(p);
-			return NULL;
-		}
-		if (!st->heap)
-			memcpy(nb, st->buf, st->cap * size);
-		st->buf = nb;
-		st->cap = ncap;
-		st->heap = true;
-	}
+	if (!nb)
+		return oom(p);
+	if (!st->heap)
+		memcpy(nb, st->buf, st->cap * size);
+	st->buf = nb;
+	st->cap = ncap;
+	st->heap = true;
+	return 0;
+}
+
+/* A new slot of size bytes on top of a scratch stack, for the caller to
+ * fill; NULL when out of memory. */
+static inline void *jstack_slot(struct jp *p, struct jstack *st, size_t size)
+{
+	if (st->n == st->cap && jstack_grow(p, st, size))
+		return NULL;
 	return (char *)st->buf + st->n++ * size;
 }
 
@@ -569,9 +572,10 @@ typedef int parse_element_fn(struct jp *p, struct cf_json *v);
 
 /* The elements of the array or object v, up to close, into the arena: the
  * array of them in *out and their count in *n. */
-static int parse_elements(struct jp *p, struct cf_json *v, char close,
-			  struct jstack *st, size_t size,
-			  parse_element_fn *parse_el, void **out, size_t *n)
+static inline int parse_elements(struct jp *p, struct cf_json *v, char close,
+				 struct jstack *st, size_t size,
+				 parse_element_fn *parse_el, void **out,
+				 size_t *n)
 {
 	const bool array = close == ']';
 	size_t base = st->n;
