@@ -659,8 +659,11 @@ static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 
 	if (rc)
 		return rc;
+	/* the last byte first: SCMP_ACT_* and SCMP_CMP_* names of one
+	 * length differ there */
 	for (size_t i = 0; i < n; i++) {
 		if (v->u.str.len == lens[i] &&
+		    v->u.str.s[lens[i] - 1] == names[i][lens[i] - 1] &&
 		    !memcmp(v->u.str.s, names[i], lens[i])) {
 			*out = i;
 			return 0;
