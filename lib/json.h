@@ -29,9 +29,14 @@ struct cf_json {
 	enum cf_json_type type;
 	uint32_t line, col; /* 1-based, col counts bytes */
 	/* CF_JSON_F_NUL (on the root only): a string or key somewhere holds
-	 * U+0000 (written \u0000); CF_JSON_F_NESTED (on arrays): an item is
-	 * an array or an object. So that a reader looking for either need
-	 * not walk every string. */
+	 * U+0000 (written \u0000); CF_JSON_F_FOLD (on the root only): an
+	 * object somewhere may repeat a key as a reader that matches keys
+	 * without regard to case (Go's encoding/json) sees them: two of its
+	 * keys are equal but for ASCII case, or a key has an escape or a
+	 * non-ASCII character, or it has more than 16 members (keys not
+	 * compared); CF_JSON_F_NESTED (on arrays): an item is an array or an
+	 * object. So that a reader looking for these need not walk every
+	 * string and key. */
 	uint32_t flags;
 	union {
 		struct {
@@ -55,6 +60,7 @@ struct cf_json {
 
 #define CF_JSON_F_NUL 1U
 #define CF_JSON_F_NESTED 2U
+#define CF_JSON_F_FOLD 4U
 
 /* Parses buf (must be valid UTF-8, one value, nesting <= 512) into arena
  * memory. Errors carry line:col and file. */

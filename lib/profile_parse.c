@@ -25,29 +25,68 @@
 struct pp {
 	struct cf_profile *p;
 	struct cf_error *err;
-	bool nul; /* the document holds a U+0000 somewhere */
+	bool nul;	 /* the document holds a U+0000 somewhere */
+	char *cur, *end; /* the free end of ptr_mem's block */
 };
+
+#define PTR_BLOCK 4096
+
+/* n bytes of the profile's memory for a JSON pointer's string: from a
+ * block, as json.c's reader takes its small pieces, so that most are a
+ * pointer increment; NULL when out of memory. Gain: see ptr_build. */
+static inline char *ptr_mem(struct pp *pp, size_t n)
+{
+	char *m;
+
+	if ((size_t)(pp->end - pp->cur) >= n) {
+		m = pp->cur;
+		pp->cur += n;
+		return m;
+	}
+	if (n > PTR_BLOCK / 4)
+		return cf_arena_raw(&pp->p->arena, n, 1);
+	m = cf_arena_raw(&pp->p->arena, PTR_BLOCK, 1);
+	if (m) {
+		pp->cur = m + n;
+		pp->end = m + PTR_BLOCK;
+	}
+	return m;
+}
 
 /* A JSON pointer, built only when a position is kept or reported: each
  * level links to its parent and caches its string once built. */
 struct jptr {
 	struct jptr *parent;
 	const char *key; /* member key as written; NULL: array index */
-	size_t index;
+	size_t index;	 /* the array index, or the key's length */
 	const char *str; /* NULL until built */
 	size_t len;	 /* strlen(str) once built */
 };
 #define JP_INDEX(parent, i) ((struct jptr){(parent), NULL, (i), NULL, 0})
-#define JP_KEY(parent, k) ((struct jptr){(parent), (k), 0, NULL, 0})
+/* of the member m */
+#define JP_KEY(parent, m)                                                      \
+	((struct jptr){(parent), (m)->key, (m)->keylen, NULL, 0})
 
 typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj);
 struct field {
 	const char *name;
+	size_t len; /* strlen(name) */
 	field_fn fn;
 };
+#define FIELD(name, fn)                                                        \
+	{                                                                      \
+		name, sizeof(name) - 1, fn                                     \
+	}
 
-static const char *ptr_str(struct pp *pp, struct jptr *j);
+static const char *ptr_build(struct pp *pp, struct jptr *j);
+
+/* parent + "/" + the key or the index (jptr.h), into the profile's
+ * memory; cached in j. */
+static inline const char *ptr_str(struct pp *pp, struct jptr *j)
+{
+	return j->str ? j->str : ptr_build(pp, j);
+}
 
 static struct cf_pos pos_of(struct pp *pp, const struct cf_json *v,
 			    struct jptr *ptr)
@@ -73,7 +112,7 @@ static struct cf_loc value_loc(struct pp *pp, const struct cf_json *v,
 static struct cf_loc key_loc(struct pp *pp, const struct cf_json_member *m,
 			     struct jptr *parent)
 {
-	struct jptr at = JP_KEY(parent, m->key);
+	struct jptr at = JP_KEY(parent, m);
 
 	return loc_at(pp, m->line, m->col, &at);
 }
@@ -116,35 +155,67 @@ static void note(struct pp *pp, const char *id, struct cf_pos pos,
 	pp->p->notes = n;
 }
 
-/* parent + "/" + the key or the index (jptr.h), into the profile's
- * memory; cached in j. */
-static const char *ptr_str(struct pp *pp, struct jptr *j)
+/* ptr_str's pointer when j's key is not its own token: it has a '~' or
+ * a '/' to escape, or a NUL (where the key ends, as a C string). */
+static const char *ptr_escaped(struct pp *pp, struct jptr *j,
+			       const char *parent, size_t np)
 {
-	const char *parent;
-	size_t np;
-	char *out;
+	char *out = ptr_mem(pp, cf_jptr_len(np, j->key, 0) + 1);
 
-	if (j->str)
-		return j->str;
-	parent = j->parent ? ptr_str(pp, j->parent) : "";
-	np = j->parent ? j->parent->len : 0;
-	out = cf_arena_raw(&pp->p->arena, cf_jptr_len(np, j->key, j->index) + 1,
-			   1);
 	if (!out)
 		return parent;
-	j->len = cf_jptr_write(out, parent, np, j->key, j->index);
+	j->len = cf_jptr_write(out, parent, np, j->key, 0);
 	j->str = out;
 	return out;
 }
 
-static int want(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		enum cf_json_type t)
+/* ptr_str's pointer when not built yet. A key that needs no escape and
+ * an index's digits are copied as they are. Gain: the parse of
+ * valueset-1000 6.07 M instructions instead of 6.20 M with
+ * cf_jptr_len + cf_jptr_write for each, and 5.05 M instead of 5.18 M
+ * with ptr_mem instead of a cf_arena_raw call for each (callgrind,
+ * cf-bench compile cf FILE 1 1, 2026-12-04); the pointers alike:
+ * tests/test_speed.c, speed_name_pointers_on_demand, and the error
+ * tests. */
+static const char *ptr_build(struct pp *pp, struct jptr *j)
 {
-	if (v->type == t)
-		return 0;
+	const char *parent, *tok = j->key;
+	size_t np, ntok = j->index;
+	char *out, digits[CF_JPTR_DIGITS];
+
+	parent = j->parent ? ptr_str(pp, j->parent) : "";
+	np = j->parent ? j->parent->len : 0;
+	if (tok && !cf_jptr_plain(tok, ntok))
+		return ptr_escaped(pp, j, parent, np);
+	if (!tok) {
+		tok = cf_jptr_digits(digits + sizeof(digits), j->index);
+		ntok = (size_t)(digits + sizeof(digits) - tok);
+	}
+	out = ptr_mem(pp, np + ntok + 2);
+	if (!out)
+		return parent;
+	memcpy(out, parent, np);
+	out[np] = '/';
+	memcpy(out + np + 1, tok, ntok);
+	out[np + 1 + ntok] = 0;
+	j->len = np + 1 + ntok;
+	j->str = out;
+	return out;
+}
+
+static int wrong_type(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		      enum cf_json_type t)
+{
 	return perr(pp, v, ptr, "expected %s %s, found %s",
 		    t == CF_JSON_ARRAY || t == CF_JSON_OBJECT ? "an" : "a",
 		    cf_json_type_name(t), cf_json_type_name(v->type));
+}
+
+/* 0 if v is of type t, else the error saying so. */
+static inline int want(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+		       enum cf_json_type t)
+{
+	return v->type == t ? 0 : wrong_type(pp, v, ptr, t);
 }
 
 /* ---- keys as Go's decoder matches them ---------------------------------- */
@@ -215,12 +286,13 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 
 	for (size_t i = 0; !rc && i < obj->u.obj.n; i++) {
 		const struct cf_json_member *m = &obj->u.obj.m[i];
-		struct jptr child = JP_KEY(ptr, m->key), *cptr = &child;
+		struct jptr child = JP_KEY(ptr, m), *cptr = &child;
 		struct cf_pos pos = {NULL, m->line, m->col};
 		const struct field *hit = NULL;
 
 		for (size_t j = 0; j < nf && !hit; j++)
-			if (m->keylen == strlen(f[j].name) &&
+			if (m->keylen == f[j].len &&
+			    m->key[0] == f[j].name[0] &&
 			    !memcmp(m->key, f[j].name, m->keylen))
 				hit = &f[j];
 		for (size_t j = 0; j < nf && !hit; j++) {
@@ -376,7 +448,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 				break;
 			}
 		if (dup == j) {
-			struct jptr fptr = JP_KEY(ptr, obj->u.obj.m[first].key);
+			struct jptr fptr = JP_KEY(ptr, &obj->u.obj.m[first]);
 
 			o = &obj->u.obj.m[first];
 			return perr_hint(pp, key_loc(pp, m, ptr), dup_hint,
@@ -388,7 +460,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 		/* (a reader's member always has a value: for clang
 		 * --analyze, which cannot see into json.c) */
 		if (m->val && (pp->nul || m->val->type >= CF_JSON_ARRAY)) {
-			child = JP_KEY(ptr, m->key);
+			child = JP_KEY(ptr, m);
 			rc = check_value(pp, m->val, &child);
 		}
 	}
@@ -435,6 +507,14 @@ static int check_document(struct pp *pp, const struct cf_json *root)
 	struct jptr top = {NULL, NULL, 0, "", 0};
 
 	pp->nul = root->flags & CF_JSON_F_NUL;
+	/* no U+0000 and no object whose keys may repeat: nothing to refuse.
+	 * Gain: the parse of valueset-1000 7.14 M instructions instead of
+	 * 7.62 M (callgrind, cf-bench compile cf FILE 1 1, 2026-12-04).
+	 * The flag: tests/test_json.c,
+	 * json_fold_flag_marks_objects_that_may_repeat_a_key; the refusals:
+	 * tests/test_profile_strict.c. */
+	if (!(root->flags & (CF_JSON_F_NUL | CF_JSON_F_FOLD)))
+		return 0;
 	return check_value(pp, root, &top);
 }
 
@@ -554,20 +634,37 @@ static const char *const op_names[] = {
     CF_OPS(X)
 #undef X
 };
+/* their lengths, so that a name is compared only with those of its
+ * length */
+static const uint8_t action_lens[] = {
+#define X(e, s, v) sizeof(s) - 1,
+    CF_ACTIONS(X)
+#undef X
+};
+static const uint8_t op_lens[] = {
+#define X(e, s) sizeof(s) - 1,
+    CF_OPS(X)
+#undef X
+};
 
-/* The index in names[n] of the string v, else an error: "unknown what"
- * with a did-you-mean hint, or "expected". */
+/* The index in names[n] (of the lengths lens[n]) of the string v, else an
+ * error: "unknown what" with a did-you-mean hint, or "expected". (v holds
+ * no U+0000: check_document refused it.) */
 static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		      const char *const *names, size_t n, const char *what,
-		      const char *expected, size_t *out)
+		      const char *const *names, const uint8_t *lens, size_t n,
+		      const char *what, const char *expected, size_t *out)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 	char buf[128];
 
 	if (rc)
 		return rc;
+	/* the last byte first: SCMP_ACT_* and SCMP_CMP_* names of one
+	 * length differ there */
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(v->u.str.s, names[i])) {
+		if (v->u.str.len == lens[i] &&
+		    v->u.str.s[lens[i] - 1] == names[i][lens[i] - 1] &&
+		    !memcmp(v->u.str.s, names[i], lens[i])) {
 			*out = i;
 			return 0;
 		}
@@ -580,9 +677,9 @@ static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		      enum cf_action_kind *out)
 {
 	size_t i;
-	int rc =
-	    name_index(pp, v, ptr, action_names, CF_ARRAY_SIZE(action_names),
-		       "action", "expected one of SCMP_ACT_*", &i);
+	int rc = name_index(pp, v, ptr, action_names, action_lens,
+			    CF_ARRAY_SIZE(action_names), "action",
+			    "expected one of SCMP_ACT_*", &i);
 
 	if (!rc)
 		*out = (enum cf_action_kind)i;
@@ -647,6 +744,17 @@ static int get_errno_name(struct pp *pp, const struct cf_json *v,
 
 /* ---- syscalls[].args[] -------------------------------------------------- */
 
+/* An array of n elements of size bytes in the profile's memory, not
+ * zeroed: the caller initialises each element when it reaches it (an
+ * error frees them all). NULL when out of memory. */
+static void *fill_array(struct pp *pp, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return cf_arena_raw(&pp->p->arena, n && size ? n * size : 1,
+			    _Alignof(max_align_t));
+}
+
 static int arg_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		     void *obj)
 {
@@ -682,8 +790,9 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 {
 	struct cf_p_arg *a = obj;
 	size_t i;
-	int rc = name_index(pp, v, ptr, op_names, CF_ARRAY_SIZE(op_names),
-			    "operator", "expected one of SCMP_CMP_*", &i);
+	int rc =
+	    name_index(pp, v, ptr, op_names, op_lens, CF_ARRAY_SIZE(op_names),
+		       "operator", "expected one of SCMP_CMP_*", &i);
 
 	if (!rc)
 		a->op = (enum cf_op)(i + 1);
@@ -691,10 +800,10 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 }
 
 static const struct field arg_fields[] = {
-    {"index", arg_index},
-    {"value", arg_value},
-    {"valueTwo", arg_value_two},
-    {"op", arg_op},
+    FIELD("index", arg_index),
+    FIELD("value", arg_value),
+    FIELD("valueTwo", arg_value_two),
+    FIELD("op", arg_op),
 };
 
 /* ---- includes / excludes ------------------------------------------------ */
@@ -745,9 +854,9 @@ static int filter_kernel(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field filter_fields[] = {
-    {"caps", filter_caps},
-    {"arches", filter_arches},
-    {"minKernel", filter_kernel},
+    FIELD("caps", filter_caps),
+    FIELD("arches", filter_arches),
+    FIELD("minKernel", filter_kernel),
 };
 
 /* ---- syscalls[] --------------------------------------------------------- */
@@ -813,7 +922,7 @@ static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 
 	if (rc)
 		return rc;
-	s->args = cf_arena_array(&pp->p->arena, v->u.arr.n, sizeof(*s->args));
+	s->args = fill_array(pp, v->u.arr.n, sizeof(*s->args));
 	if (!s->args)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	s->nargs = v->u.arr.n;
@@ -821,7 +930,7 @@ static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		const struct cf_json *a = v->u.arr.items[i];
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 
-		s->args[i].pos = pos_of(pp, a, iptr);
+		s->args[i] = (struct cf_p_arg){.pos = pos_of(pp, a, iptr)};
 		rc = fields(pp, a, iptr, arg_fields, CF_ARRAY_SIZE(arg_fields),
 			    &s->args[i]);
 		if (!rc && s->args[i].op == CF_OP__NONE)
@@ -869,11 +978,11 @@ static int sys_excludes(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field sys_fields[] = {
-    {"names", sys_names},	{"name", sys_name},
-    {"action", sys_action},	{"errnoRet", errno_ret},
-    {"errno", sys_errno},	{"args", sys_args},
-    {"comment", sys_comment},	{"includes", sys_includes},
-    {"excludes", sys_excludes},
+    FIELD("names", sys_names),	     FIELD("name", sys_name),
+    FIELD("action", sys_action),     FIELD("errnoRet", errno_ret),
+    FIELD("errno", sys_errno),	     FIELD("args", sys_args),
+    FIELD("comment", sys_comment),   FIELD("includes", sys_includes),
+    FIELD("excludes", sys_excludes),
 };
 
 static int finish_syscall(struct pp *pp, struct sys_build *b,
@@ -1036,8 +1145,8 @@ static int map_subs(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 }
 
 static const struct field map_fields[] = {
-    {"architecture", map_arch},
-    {"subArchitectures", map_subs},
+    FIELD("architecture", map_arch),
+    FIELD("subArchitectures", map_subs),
 };
 
 static int prof_archmap(struct pp *pp, const struct cf_json *v,
@@ -1075,8 +1184,7 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	(void)obj;
 	if (rc)
 		return rc;
-	p->syscalls =
-	    cf_arena_array(&p->arena, v->u.arr.n, sizeof(*p->syscalls));
+	p->syscalls = fill_array(pp, v->u.arr.n, sizeof(*p->syscalls));
 	if (!p->syscalls)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	p->nsyscalls = v->u.arr.n;
@@ -1086,7 +1194,7 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 		struct sys_build b = {.e.name_errno = -1, .s = &p->syscalls[i]};
 
-		b.s->pos = pos_of(pp, s, iptr);
+		*b.s = (struct cf_p_syscall){.pos = pos_of(pp, s, iptr)};
 		rc = fields(pp, s, iptr, sys_fields, CF_ARRAY_SIZE(sys_fields),
 			    &b);
 		if (!rc)
@@ -1169,15 +1277,15 @@ static int prof_listener_metadata(struct pp *pp, const struct cf_json *v,
 }
 
 static const struct field prof_fields[] = {
-    {"defaultAction", prof_default},
-    {"defaultErrnoRet", errno_ret},
-    {"defaultErrno", prof_default_errno},
-    {"architectures", prof_arches},
-    {"archMap", prof_archmap},
-    {"syscalls", prof_syscalls},
-    {"flags", prof_flags},
-    {"listenerPath", prof_listener},
-    {"listenerMetadata", prof_listener_metadata},
+    FIELD("defaultAction", prof_default),
+    FIELD("defaultErrnoRet", errno_ret),
+    FIELD("defaultErrno", prof_default_errno),
+    FIELD("architectures", prof_arches),
+    FIELD("archMap", prof_archmap),
+    FIELD("syscalls", prof_syscalls),
+    FIELD("flags", prof_flags),
+    FIELD("listenerPath", prof_listener),
+    FIELD("listenerMetadata", prof_listener_metadata),
 };
 
 static int finish_profile(struct pp *pp, struct prof_build *b,
@@ -1339,7 +1447,7 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 		return key_err(pp, ver, top,
 			       "this OCI config.json has no 'linux' object, "
 			       "so no seccomp profile" NO_SECCOMP_HINT);
-	lptr = JP_KEY(top, lin->key);
+	lptr = JP_KEY(top, lin);
 	rc = member(pp, lin->val, &lptr, "seccomp", &sec);
 	if (rc)
 		return rc;
@@ -1347,7 +1455,7 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 		return key_err(pp, lin, top,
 			       "this OCI config.json has no 'linux.seccomp' "
 			       "profile" NO_SECCOMP_HINT);
-	sptr = JP_KEY(&lptr, sec->key);
+	sptr = JP_KEY(&lptr, sec);
 	if (sec->val->type != CF_JSON_OBJECT)
 		return key_err(pp, sec, &lptr,
 			       "'seccomp' must be an object, found %s",

@@ -44,3 +44,26 @@ TEST(jptr_appends_in_place)
 	CHECK_STR(buf, "/syscalls/7/args");
 	CHECK_EQ(n, strlen("/syscalls/7/args"));
 }
+
+/* The pieces the profile reader builds its pointers from: a key that is
+ * its own token, an index's digits. */
+TEST(jptr_plain_keys_and_digits)
+{
+	char buf[CF_JPTR_DIGITS], want[32];
+	const char *d;
+
+	CHECK(cf_jptr_plain("names", 5));
+	CHECK(cf_jptr_plain("", 0));
+	CHECK(cf_jptr_plain("a~b", 1)); /* only n bytes are looked at */
+	CHECK(!cf_jptr_plain("a~b", 3));
+	CHECK(!cf_jptr_plain("a/b", 3));
+	CHECK(!cf_jptr_plain("a\0b", 3));
+	d = cf_jptr_digits(buf + sizeof(buf), 0);
+	CHECK(d == buf + sizeof(buf) - 1 && *d == '0');
+	d = cf_jptr_digits(buf + sizeof(buf), 1203);
+	CHECK(buf + sizeof(buf) - d == 4 && !memcmp(d, "1203", 4));
+	snprintf(want, sizeof(want), "%zu", (size_t)SIZE_MAX);
+	d = cf_jptr_digits(buf + sizeof(buf), SIZE_MAX);
+	CHECK((size_t)(buf + sizeof(buf) - d) == strlen(want) &&
+	      !memcmp(d, want, strlen(want)));
+}

@@ -179,3 +179,47 @@ TEST(json_get_finds_a_member_by_name)
 	CHECK(cf_json_get(cf_json_get(v, "z"), "a") == NULL);
 	cf_arena_release(&a);
 }
+
+/* CF_JSON_F_FOLD, on the root: set when an object may repeat a key to a
+ * reader that matches keys without regard to case (two keys equal but for
+ * ASCII case, a key with an escape or a non-ASCII byte, more than 16
+ * members), at any depth; never for distinct plain keys. The profile
+ * reader's repeated-key check runs only with it (or CF_JSON_F_NUL). */
+TEST(json_fold_flag_marks_objects_that_may_repeat_a_key)
+{
+	static const struct {
+		const char *text;
+		bool fold;
+	} cases[] = {
+	    {"{\"names\": 1, \"action\": 2, \"args\": 3}", false},
+	    {"{\"index\": 1, \"value\": 2, \"op\": 3, \"valueTwo\": 4}", false},
+	    {"[{\"a\": 1}, {\"a\": 1}, {\"b\": {\"a\": [{\"a\": 0}]}}]", false},
+	    {"{\"a\": \"A\", \"b\": [\"\\u00e9\"]}", false}, /* values only */
+	    {"{\"ab\": 1, \"aB\": 2}", true},
+	    {"{\"x\": [{\"y\": {\"Key\": 1, \"kEY\": 2}}]}", true},
+	    {"{\"a\": 1, \"a\": 2}", true},
+	    {"{\"\": 1, \"\": 2}", true},
+	    {"{\"@\": 1, \"`\": 2}", true}, /* not letters: still compared */
+	    {"{\"\\u0061\": 1}", true},	    /* an escape */
+	    {"{\"\xc5\xbf\": 1}", true},    /* U+017F folds to 's' */
+	    {"{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,"
+	     "\"i\":0,\"j\":0,\"k\":0,\"l\":0,\"m\":0,\"n\":0,\"o\":0,\"p\":0}",
+	     false}, /* 16 members: compared */
+	    {"{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,"
+	     "\"i\":0,\"j\":0,\"k\":0,\"l\":0,\"m\":0,\"n\":0,\"o\":0,\"p\":0,"
+	     "\"q\":0}",
+	     true}, /* 17: not compared */
+	};
+	struct cf_arena a = {0};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cf_json *v = NULL;
+
+		if (!CHECK(parse(cases[i].text, &v, NULL, &a) == 0))
+			continue;
+		if (!CHECK((v->flags & CF_JSON_F_FOLD) ? cases[i].fold
+						       : !cases[i].fold))
+			t_note("%s", cases[i].text);
+	}
+	cf_arena_release(&a);
+}
