@@ -40,7 +40,11 @@ void *cf_arena_alloc(struct cf_arena *a, size_t n);
 void cf_arena_hint(struct cf_arena *a, size_t n);
 /* Uninitialised memory aligned to align (a power of two <= 16). */
 void *cf_arena_raw(struct cf_arena *a, size_t n, size_t align);
+/* Zeroed array of n elements of size bytes; NULL on OOM or overflow. */
 void *cf_arena_array(struct cf_arena *a, size_t n, size_t size);
+/* The same, not zeroed: the caller writes each element before reading
+ * it. */
+void *cf_arena_array_raw(struct cf_arena *a, size_t n, size_t size);
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);
 char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...) CF_PRINTF(2, 3);
 char *cf_arena_vprintf(struct cf_arena *a, const char *fmt, va_list ap)

@@ -183,10 +183,7 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 		}
 	}
 	/* not zeroed: each chain is written whole below (chain_of) */
-	out->chains = n <= SIZE_MAX / sizeof(*out->chains)
-			  ? cf_arena_raw(a, n * sizeof(*out->chains),
-					 _Alignof(struct cf_ir_chain))
-			  : NULL;
+	out->chains = cf_arena_array_raw(a, n, sizeof(*out->chains));
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)

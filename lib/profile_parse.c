@@ -744,17 +744,6 @@ static int get_errno_name(struct pp *pp, const struct cf_json *v,
 
 /* ---- syscalls[].args[] -------------------------------------------------- */
 
-/* An array of n elements of size bytes in the profile's memory, not
- * zeroed: the caller initialises each element when it reaches it (an
- * error frees them all). NULL when out of memory. */
-static void *fill_array(struct pp *pp, size_t n, size_t size)
-{
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return cf_arena_raw(&pp->p->arena, n && size ? n * size : 1,
-			    _Alignof(max_align_t));
-}
-
 static int arg_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		     void *obj)
 {
@@ -922,7 +911,8 @@ static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 
 	if (rc)
 		return rc;
-	s->args = fill_array(pp, v->u.arr.n, sizeof(*s->args));
+	s->args =
+	    cf_arena_array_raw(&pp->p->arena, v->u.arr.n, sizeof(*s->args));
 	if (!s->args)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	s->nargs = v->u.arr.n;
@@ -1184,7 +1174,8 @@ static int prof_syscalls(struct pp *pp, const struct cf_json *v,
 	(void)obj;
 	if (rc)
 		return rc;
-	p->syscalls = fill_array(pp, v->u.arr.n, sizeof(*p->syscalls));
+	p->syscalls =
+	    cf_arena_array_raw(&p->arena, v->u.arr.n, sizeof(*p->syscalls));
 	if (!p->syscalls)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	p->nsyscalls = v->u.arr.n;

@@ -105,11 +105,20 @@ void *cf_arena_alloc(struct cf_arena *a, size_t n)
 	return p;
 }
 
-void *cf_arena_array(struct cf_arena *a, size_t n, size_t size)
+void *cf_arena_array_raw(struct cf_arena *a, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	return cf_arena_alloc(a, n && size ? n * size : 1);
+	return cf_arena_raw(a, n && size ? n * size : 1, _Alignof(max_align_t));
+}
+
+void *cf_arena_array(struct cf_arena *a, size_t n, size_t size)
+{
+	void *p = cf_arena_array_raw(a, n, size);
+
+	if (p)
+		memset(p, 0, n && size ? n * size : 1);
+	return p;
 }
 
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n)
