@@ -17,16 +17,6 @@
  * (cf_json_parse's frame) and move to the heap only for big documents. */
 #define CF_JSON_ITEMS0 256
 #define CF_JSON_MEMBERS0 64
-/* members of an object up to which keys_may_repeat compares keys */
-#define CF_JSON_PAIRWISE 16
-
-/* A bump block carved from an arena, so that the reader's many small
- * allocations are a pointer increment. */
-struct blk {
-	char *cur, *end;
-	struct cf_arena *a;
-};
-#define CF_JSON_BLOCK 4096
 
 /* A scratch stack of the elements of the open containers: starts in a
  * buffer on cf_json_parse2's stack, moves to the heap when it outgrows it. */
@@ -37,8 +27,8 @@ struct jstack {
 };
 
 struct jp {
-	struct blk nodes;   /* values, members' arrays, keys */
-	struct blk strings; /* string values */
+	struct cf_arena_blocks nodes;	/* values, members' arrays, keys */
+	struct cf_arena_blocks strings; /* string values */
 	const char *s, *end, *line_start;
 	const char *file;
 	uint32_t line;
@@ -50,32 +40,6 @@ struct jp {
 	struct jstack items; /* struct cf_json *: open arrays' items */
 	struct jstack mem;   /* struct cf_json_member: open objects' members */
 };
-
-static void *blk_refill(struct blk *b, size_t n)
-{
-	char *m;
-
-	if (n > CF_JSON_BLOCK / 4)
-		return cf_arena_raw(b->a, n, 16);
-	m = cf_arena_raw(b->a, CF_JSON_BLOCK, 16);
-	if (!m)
-		return NULL;
-	b->cur = m + n;
-	b->end = m + CF_JSON_BLOCK;
-	return m;
-}
-
-static inline void *blk_alloc(struct blk *b, size_t n, size_t align)
-{
-	uintptr_t mask = (uintptr_t)(align - 1);
-	uintptr_t at = ((uintptr_t)b->cur + mask) & ~mask;
-
-	if (b->cur && at <= (uintptr_t)b->end && (uintptr_t)b->end - at >= n) {
-		b->cur = (char *)at + n;
-		return (void *)at;
-	}
-	return blk_refill(b, n);
-}
 
 static uint32_t col_of(const struct jp *p, const char *at)
 {
@@ -193,7 +157,7 @@ static const char *describe(const struct jp *p, char *buf)
 static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
 {
 	struct cf_json *v =
-	    blk_alloc(&p->nodes, sizeof(*v), _Alignof(struct cf_json));
+	    cf_arena_piece(&p->nodes, sizeof(*v), _Alignof(struct cf_json));
 
 	if (v) {
 		v->type = t;
@@ -360,8 +324,9 @@ static const char *skip_plain(const char *q, const char *end)
 
 /* parse_string's slow path: the string at start (past its quote; p->s
  * there too) has escapes or non-ASCII bytes, or is bad. */
-static int parse_string_slow(struct jp *p, struct blk *b, const char *start,
-			     const char **out, size_t *outlen)
+static int parse_string_slow(struct jp *p, struct cf_arena_blocks *b,
+			     const char *start, const char **out,
+			     size_t *outlen)
 {
 	const char *q;
 	char *buf, *o;
@@ -371,7 +336,7 @@ static int parse_string_slow(struct jp *p, struct blk *b, const char *start,
 	for (q = start; q < p->end && *q != '"'; q++)
 		if (*q == '\\' && q + 1 < p->end)
 			q++;
-	buf = blk_alloc(b, (size_t)(q - start) + 1, 1);
+	buf = cf_arena_piece(b, (size_t)(q - start) + 1, 1);
 	if (!buf)
 		return oom(p);
 	o = buf;
@@ -409,8 +374,8 @@ static int parse_string_slow(struct jp *p, struct blk *b, const char *start,
 }
 
 /* Parses a string at p->s (the opening quote) into b's memory. */
-static inline int parse_string(struct jp *p, struct blk *b, const char **out,
-			       size_t *outlen)
+static inline int parse_string(struct jp *p, struct cf_arena_blocks *b,
+			       const char **out, size_t *outlen)
 {
 	const char *start = ++p->s, *q = skip_plain(start, p->end);
 	size_t n = (size_t)(q - start);
@@ -419,7 +384,7 @@ static inline int parse_string(struct jp *p, struct blk *b, const char **out,
 	/* the fast path: plain bytes up to the closing quote */
 	if (q == p->end || *q != '"')
 		return parse_string_slow(p, b, start, out, outlen);
-	buf = blk_alloc(b, n + 1, 1);
+	buf = cf_arena_piece(b, n + 1, 1);
 	if (!buf)
 		return oom(p);
 	memcpy(buf, start, n);
@@ -524,8 +489,8 @@ static void *jstack_settle(struct jp *p, struct jstack *st, size_t base,
 	*n = st->n - base;
 	st->n = base;
 	if (!*n)
-		return blk_alloc(&p->nodes, 1, 1);
-	out = blk_alloc(&p->nodes, *n * size, sizeof(void *));
+		return cf_arena_piece(&p->nodes, 1, 1);
+	out = cf_arena_piece(&p->nodes, *n * size, sizeof(void *));
 	if (out)
 		memcpy(out, (char *)st->buf + base * size, *n * size);
 	return out;

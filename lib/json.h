@@ -33,10 +33,10 @@ struct cf_json {
 	 * object somewhere may repeat a key as a reader that matches keys
 	 * without regard to case (Go's encoding/json) sees them: two of its
 	 * keys are equal but for ASCII case, or a key has an escape or a
-	 * non-ASCII character, or it has more than 16 members (keys not
-	 * compared); CF_JSON_F_NESTED (on arrays): an item is an array or an
-	 * object. So that a reader looking for these need not walk every
-	 * string and key. */
+	 * non-ASCII character, or it has more than CF_JSON_PAIRWISE members
+	 * (keys not compared); CF_JSON_F_NESTED (on arrays): an item is an
+	 * array or an object. So that a reader looking for these need not walk
+	 * every string and key. */
 	uint32_t flags;
 	union {
 		struct {
@@ -61,6 +61,10 @@ struct cf_json {
 #define CF_JSON_F_NUL 1U
 #define CF_JSON_F_NESTED 2U
 #define CF_JSON_F_FOLD 4U
+/* Objects of up to this many members have their keys compared pair by
+ * pair (the reader's CF_JSON_F_FOLD, the profile's duplicate check);
+ * larger ones are sorted or flagged unseen. */
+#define CF_JSON_PAIRWISE 16
 
 /* Parses buf (must be valid UTF-8, one value, nesting <= 512) into arena
  * memory. Errors carry line:col and file. */

@@ -25,33 +25,9 @@
 struct pp {
 	struct cf_profile *p;
 	struct cf_error *err;
-	bool nul;	 /* the document holds a U+0000 somewhere */
-	char *cur, *end; /* the free end of ptr_mem's block */
+	bool nul;		     /* the document holds a U+0000 somewhere */
+	struct cf_arena_blocks ptrs; /* the JSON pointers' strings */
 };
-
-#define PTR_BLOCK 4096
-
-/* n bytes of the profile's memory for a JSON pointer's string: from a
- * block, as json.c's reader takes its small pieces, so that most are a
- * pointer increment; NULL when out of memory. Gain: see ptr_build. */
-static inline char *ptr_mem(struct pp *pp, size_t n)
-{
-	char *m;
-
-	if ((size_t)(pp->end - pp->cur) >= n) {
-		m = pp->cur;
-		pp->cur += n;
-		return m;
-	}
-	if (n > PTR_BLOCK / 4)
-		return cf_arena_raw(&pp->p->arena, n, 1);
-	m = cf_arena_raw(&pp->p->arena, PTR_BLOCK, 1);
-	if (m) {
-		pp->cur = m + n;
-		pp->end = m + PTR_BLOCK;
-	}
-	return m;
-}
 
 /* A JSON pointer, built only when a position is kept or reported: each
  * level links to its parent and caches its string once built. */
@@ -160,7 +136,8 @@ static void note(struct pp *pp, const char *id, struct cf_pos pos,
 static const char *ptr_escaped(struct pp *pp, struct jptr *j,
 			       const char *parent, size_t np)
 {
-	char *out = ptr_mem(pp, cf_jptr_len(np, j->key, 0) + 1);
+	char *out =
+	    cf_arena_piece(&pp->ptrs, cf_jptr_len(np, j->key, 0) + 1, 1);
 
 	if (!out)
 		return parent;
@@ -173,9 +150,9 @@ static const char *ptr_escaped(struct pp *pp, struct jptr *j,
  * an index's digits are copied as they are. Gain: the parse of
  * valueset-1000 6.07 M instructions instead of 6.20 M with
  * cf_jptr_len + cf_jptr_write for each, and 5.05 M instead of 5.18 M
- * with ptr_mem instead of a cf_arena_raw call for each (callgrind,
- * cf-bench compile cf FILE 1 1, 2026-12-04); the pointers alike:
- * tests/test_speed.c, speed_name_pointers_on_demand, and the error
+ * with a block of pieces (cf_arena_piece) instead of a cf_arena_raw call for
+ * each (callgrind, cf-bench compile cf FILE 1 1, 2026-12-04); the pointers
+ * alike: tests/test_speed.c, speed_name_pointers_on_demand, and the error
  * tests. */
 static const char *ptr_build(struct pp *pp, struct jptr *j)
 {
@@ -191,7 +168,7 @@ static const char *ptr_build(struct pp *pp, struct jptr *j)
 		tok = cf_jptr_digits(digits + sizeof(digits), j->index);
 		ntok = (size_t)(digits + sizeof(digits) - tok);
 	}
-	out = ptr_mem(pp, np + ntok + 2);
+	out = cf_arena_piece(&pp->ptrs, np + ntok + 2, 1);
 	if (!out)
 		return parent;
 	memcpy(out, parent, np);
@@ -411,8 +388,6 @@ static int first_dup_sorted(struct pp *pp, const struct cf_json *obj,
 	return 0;
 }
 
-#define CF_DUP_PAIRWISE 16 /* members up to which pairs are compared */
-
 static const char dup_hint[] =
     " (a repeated key is ambiguous: Docker's decoder merges both "
     "values, other readers keep one; keys match without regard to "
@@ -427,7 +402,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 	size_t n = obj->u.obj.n, dup = n, first = 0;
 	int rc = 0;
 
-	if (n > CF_DUP_PAIRWISE &&
+	if (n > CF_JSON_PAIRWISE &&
 	    (rc = first_dup_sorted(pp, obj, &dup, &first)))
 		return rc;
 	for (size_t j = 0; !rc && j < n; j++) {
@@ -438,7 +413,7 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 			return perr_hint(pp, loc_at(pp, m->line, m->col, ptr),
 					 nul_hint, "key '%s' contains U+0000",
 					 shown(pp, m->key, m->keylen));
-		for (size_t i = 0; n <= CF_DUP_PAIRWISE && i < j; i++)
+		for (size_t i = 0; n <= CF_JSON_PAIRWISE && i < j; i++)
 			if (key_may_equal(&obj->u.obj.m[i], m) &&
 			    !key_fold_cmp(obj->u.obj.m[i].key,
 					  obj->u.obj.m[i].keylen, m->key,
@@ -1494,6 +1469,7 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 	*out = NULL;
 	if (!p)
 		return cf_err(err, -ENOMEM, "out of memory");
+	pp.ptrs.a = &p->arena;
 	/* measured on Docker's and Podman's profiles: the tree takes about
 	 * 3.4 bytes per byte of JSON, the AST with its strings about 2.4.
 	 * Gain of the hints: a parse + compile of Docker's profile 73 us
