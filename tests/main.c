@@ -142,6 +142,27 @@ char *t_fixture_read(const char *name, size_t *len)
 	return t_shared_read(rel, len);
 }
 
+void t_diags_add(void *ctx, const struct cf_diag *d)
+{
+	struct t_diags *s = ctx;
+	size_t len = strlen(s->text);
+
+	snprintf(s->text + len, sizeof(s->text) - len, "[%s] %s\n", d->id,
+		 d->msg);
+	s->n++;
+}
+
+size_t t_diags_count(const struct t_diags *s, const char *id)
+{
+	char tag[128];
+	size_t n = 0;
+
+	snprintf(tag, sizeof(tag), "[%s] ", id);
+	for (const char *c = s->text; (c = strstr(c, tag)); c++)
+		n += c == s->text || c[-1] == '\n';
+	return n;
+}
+
 const char *t_arch_name(uint32_t audit, char *buf, size_t size)
 {
 	size_t len = 0;

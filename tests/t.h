@@ -33,6 +33,17 @@ const char *t_callfence_bin(void);
 /* Names for failure messages: the ABIs of an audit arch ("x86_64/x32",
  * or the hex for an unknown one) and an action ("SCMP_ACT_ERRNO(1)");
  * both write into buf. */
+/* What a diagnostics callback (cf_diag_fn) was given: t_diags_add, with
+ * a struct t_diags as its context, appends "[id] msg\n" to text (cut at
+ * its size) for each diagnostic and counts them in n. */
+struct cf_diag;
+struct t_diags {
+	char text[8192];
+	size_t n;
+};
+void t_diags_add(void *ctx, const struct cf_diag *d);
+/* How many diagnostics with this id text holds. */
+size_t t_diags_count(const struct t_diags *s, const char *id);
 const char *t_arch_name(uint32_t audit, char *buf, size_t size);
 const char *t_action_name(uint32_t action, char *buf, size_t size);
 /* In a forked child: prints "file:line: test: in child: check failed:

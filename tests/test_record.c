@@ -21,27 +21,12 @@
 
 /* ---- library ----------------------------------------------------------- */
 
-struct rc_diags {
-	char text[4096];
-	size_t n;
-};
-
-static void rc_diag(void *ctx, const struct cf_diag *d)
-{
-	struct rc_diags *s = ctx;
-	size_t len = strlen(s->text);
-
-	snprintf(s->text + len, sizeof(s->text) - len, "[%s] %s\n", d->id,
-		 d->msg);
-	s->n++;
-}
-
 /* The profile of obs (base may be NULL), compiled for the host. */
 static struct cf_filter *rc_profile(const struct cf_record *obs,
 				    const struct cf_filter *base,
-				    struct rc_diags *dg, char **json_out)
+				    struct t_diags *dg, char **json_out)
 {
-	struct cf_record_opts o = {base, rc_diag, dg};
+	struct cf_record_opts o = {base, t_diags_add, dg};
 	struct cf_profile *p = NULL;
 	struct cf_filter *f = NULL;
 	struct cf_target t;
@@ -92,7 +77,7 @@ TEST(record_lib_allows_exactly_the_observed_calls)
 {
 	struct cf_record *r;
 	struct cf_error err;
-	struct rc_diags dg = {{0}, 0};
+	struct t_diags dg = {{0}, 0};
 	struct cf_filter *f;
 	char *json = NULL;
 
@@ -206,7 +191,7 @@ TEST(record_lib_base_limits_the_profile)
 {
 	struct cf_record *r;
 	struct cf_error err;
-	struct rc_diags dg = {{0}, 0};
+	struct t_diags dg = {{0}, 0};
 	struct cf_filter *base = rc_builtin(), *f;
 	char *json = NULL;
 

@@ -86,26 +86,11 @@ TEST(record_args_add_refuses_arguments_not_recorded)
 
 /* ---- rules --------------------------------------------------------------- */
 
-struct ra_diags {
-	char text[8192];
-	size_t many;
-};
-
-static void ra_diag(void *ctx, const struct cf_diag *d)
-{
-	struct ra_diags *s = ctx;
-	size_t len = strlen(s->text);
-
-	snprintf(s->text + len, sizeof(s->text) - len, "[%s] %s\n", d->id,
-		 d->msg);
-	s->many += !strcmp(d->id, "record-args-many");
-}
-
 /* The profile of r, compiled for the host; its JSON in *json_out. */
 static struct cf_filter *ra_profile(const struct cf_record *r, unsigned max,
-				    struct ra_diags *dg, char **json_out)
+				    struct t_diags *dg, char **json_out)
 {
-	struct cf_record_opts o = {NULL, ra_diag, dg, max, {0}};
+	struct cf_record_opts o = {NULL, t_diags_add, dg, max, {0}};
 	struct cf_profile *p = NULL;
 	struct cf_filter *f = NULL;
 	struct cf_target t;
@@ -187,7 +172,7 @@ struct ra_rec {
 	struct cf_record *r;
 	struct cf_filter *f;
 	char *json;
-	struct ra_diags dg;
+	struct t_diags dg;
 };
 
 /* An empty recording in c; false (after a failed check) without one. */
@@ -303,7 +288,7 @@ TEST(record_args_too_many_values_fall_back_and_are_reported)
 	if (ra_compile(&c, 0)) {
 		CHECK_EQ(ra_x64(&c, "ioctl", 1, 0xdead), ALLOW);
 		CHECK_EQ(ra_x64(&c, "prctl", 0, 4), EPERM_);
-		CHECK_EQ(c.dg.many, 1);
+		CHECK_EQ(t_diags_count(&c.dg, "record-args-many"), 1);
 		CHECK_CONTAINS(c.dg.text,
 			       "[record-args-many] ioctl: argument "
 			       "1 took more than 16 distinct values");
@@ -311,13 +296,13 @@ TEST(record_args_too_many_values_fall_back_and_are_reported)
 	/* a lower one */
 	if (ra_compile(&c, 2)) {
 		CHECK_EQ(ra_x64(&c, "prctl", 0, 4), ALLOW);
-		CHECK_EQ(c.dg.many, 2);
+		CHECK_EQ(t_diags_count(&c.dg, "record-args-many"), 2);
 	}
 	/* a higher one: the 20 values exactly */
 	if (ra_compile(&c, 32)) {
 		CHECK_EQ(ra_x64(&c, "ioctl", 1, 0x5413), ALLOW);
 		CHECK_EQ(ra_x64(&c, "ioctl", 1, 0xdead), EPERM_);
-		CHECK_EQ(c.dg.many, 0);
+		CHECK_EQ(t_diags_count(&c.dg, "record-args-many"), 0);
 	}
 	ra_close(&c);
 }

@@ -97,24 +97,12 @@ static bool rt_have_cli(void)
 /* ---- hand-written programs for cf_run --------------------------------- */
 
 #define RT_STMT(c, k) ((struct sock_filter){(c), 0, 0, (k)})
-#define RT_JEQ(k, t, f)                                                        \
-	((struct sock_filter){BPF_JMP | BPF_JEQ | BPF_K, t, f, k})
 
 /* x86_64 only; syscalls in nrs return ret, the rest are allowed. */
 static size_t rt_prog_deny(struct sock_filter *p, const int *nrs, size_t n,
 			   uint32_t ret)
 {
-	size_t i = 0;
-
-	p[i++] = RT_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
-	p[i++] = RT_JEQ(AUDIT_ARCH_X86_64, 1, 0);
-	p[i++] = RT_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	p[i++] = RT_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
-	for (size_t k = 0; k < n; k++)
-		p[i++] = RT_JEQ((uint32_t)nrs[k], (uint8_t)(n - k), 0);
-	p[i++] = RT_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	p[i++] = RT_STMT(BPF_RET | BPF_K, ret);
-	return i;
+	return t_prog_listed(p, nrs, n, ret, SECCOMP_RET_ALLOW);
 }
 
 static int rt_lib(struct cf_run_opts *o, const char *cmd, struct cf_error *err)

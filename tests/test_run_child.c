@@ -276,17 +276,7 @@ TEST(run_child_execve_fake_success_is_named)
 static size_t rc_allow_only(struct sock_filter *p, const int *nrs, size_t n,
 			    uint32_t other)
 {
-	size_t i = 0;
-
-	p[i++] = RC_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
-	p[i++] = RC_JEQ(AUDIT_ARCH_X86_64, 1, 0);
-	p[i++] = RC_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	p[i++] = RC_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
-	for (size_t k = 0; k < n; k++)
-		p[i++] = RC_JEQ((uint32_t)nrs[k], (uint8_t)(n - k), 0);
-	p[i++] = RC_STMT(BPF_RET | BPF_K, other);
-	p[i++] = RC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	return i;
+	return t_prog_listed(p, nrs, n, SECCOMP_RET_ALLOW, other);
 }
 
 /* A static program that only calls exit_group(0). */

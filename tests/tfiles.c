@@ -8,6 +8,8 @@
 #include "callfence.h"
 
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <ftw.h>
@@ -261,4 +263,24 @@ int t_reap_run(pid_t pid)
 	if (pid < 0 || waitpid(pid, &ws, 0) != pid)
 		return -1;
 	return cf_run_exit_code(ws);
+}
+
+size_t t_prog_listed(struct sock_filter *p, const int *nrs, size_t n,
+		     uint32_t listed, uint32_t rest)
+{
+	size_t i = 0;
+
+	p[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
+	p[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					      AUDIT_ARCH_X86_64, 1, 0);
+	p[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+					      SECCOMP_RET_KILL_PROCESS);
+	p[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+	for (size_t k = 0; k < n; k++)
+		p[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						      (uint32_t)nrs[k],
+						      (uint8_t)(n - k), 0);
+	p[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, rest);
+	p[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, listed);
+	return i;
 }

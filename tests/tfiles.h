@@ -8,7 +8,9 @@
 #ifndef CF_TESTS_TFILES_H
 #define CF_TESTS_TFILES_H
 
+#include <linux/filter.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* A file's text (at most 64 KiB; "" when it cannot be read); two
@@ -66,5 +68,11 @@ struct t_out {
 };
 /* Runs t_callfence_bin() with args (NULL-terminated, at most 30). */
 void t_callfence(struct t_out *o, const char *const *args);
+
+/* A hand-written program for cf_run (x86_64; any other ABI is killed):
+ * the syscalls in nrs (n < 255) return listed, every other one rest.
+ * Returns its length (n + 6 instructions into p). */
+size_t t_prog_listed(struct sock_filter *p, const int *nrs, size_t n,
+		     uint32_t listed, uint32_t rest);
 
 #endif
