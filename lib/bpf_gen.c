@@ -304,6 +304,7 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 				!o->plain && !o->no_drop_unreached,
 			    .share_tails = !o->plain && !o->no_shared_tails,
 			    .arg_graph = !o->plain && !o->no_arg_graph,
+			    .graph_steps = !o->plain && !o->no_graph_steps,
 			    .body = -1,
 			    .label = o->label};
 }

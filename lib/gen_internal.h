@@ -114,6 +114,7 @@ struct gen {
 	bool drop_unreached; /* opt: gen_unreached.c after the link */
 	bool share_tails;    /* opt: gen_tails.c before the link */
 	bool arg_graph;	     /* opt: rules on several arguments as a graph */
+	bool graph_steps;    /* opt: a graph node that returns as steps */
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* cf_index of sh by body */
