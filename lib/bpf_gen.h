@@ -37,9 +37,10 @@ struct cf_gen_opts {
 	bool no_drop_unreached; /* keep instructions no path reaches */
 	bool no_shared_tails;	/* code that is the same not shared */
 	bool no_arg_graph;	/* rules on several arguments as written */
-	bool no_size_first;	/* over 4096: no size-first retry */
-	bool size_first;	/* only the size-first layout */
-	bool all_passes; /* never skip a pass (gen_speed_first's margin) */
+	bool no_graph_steps; /* graph nodes that return: JEQs, no step search */
+	bool no_size_first;  /* over 4096: no size-first retry */
+	bool size_first;     /* only the size-first layout */
+	bool all_passes;     /* never skip a pass (gen_speed_first's margin) */
 };
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,

@@ -221,6 +221,17 @@ static void emit_vsearch(struct gen *g, const struct vtab *tabs,
 	g->value_run_max = outer;
 }
 
+/* The search over the 32-bit word in A of the steps v[0..n) (v[0].lo
+ * 0, ascending, neighbours of different actions, each a return), as a
+ * step function over a 32-bit argument is searched: gen_graph.c's nodes
+ * whose every branch returns, so that a socketcall or ipc call's code
+ * after its call number is the code of the syscall it multiplexes
+ * (one copy, gen_tails.c). */
+void gen_value_steps(struct gen *g, const struct value_step *v, size_t n)
+{
+	emit_vsearch(g, NULL, v, n, 0);
+}
+
 static void emit_vleaf(struct gen *g, const struct vtab *tabs,
 		       const struct value_step *v, uint32_t lo_off)
 {

@@ -114,6 +114,7 @@ struct gen {
 	bool drop_unreached; /* opt: gen_unreached.c after the link */
 	bool share_tails;    /* opt: gen_tails.c before the link */
 	bool arg_graph;	     /* opt: rules on several arguments as a graph */
+	bool graph_steps;    /* opt: a graph node that returns as steps */
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* cf_index of sh by body */
@@ -328,6 +329,8 @@ void emit_split(struct gen *g, uint32_t k, int lt, int rt, split_side_fn *side,
 int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n);
 bool gen_sys_steps(struct gen *g, const struct grange *r);
 bool gen_sys_resid(struct gen *g, const struct grange *r);
+struct value_step;
+void gen_value_steps(struct gen *g, const struct value_step *v, size_t n);
 
 /* gen_share.c: code shared between ranges and searches */
 struct shared *shared_of(struct gen *g, const struct grange *r, bool add);

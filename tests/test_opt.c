@@ -1195,12 +1195,18 @@ static void graph_profile(char *b, size_t n, unsigned per_sys, bool one_arg)
 	snprintf(b + at, n - at, "]}");
 }
 
+/* values the vectors also take (a multiplexer's call number, a value
+ * set's values) */
+#define GRAPH_EXTRA_MAX 24
+static uint64_t graph_extra[GRAPH_EXTRA_MAX];
+static size_t graph_nextra;
+
 /* Every combination of interesting values (the pool, +1, the low word
- * under another high word) on the arguments s's rules test. */
+ * under another high word; graph_extra, +1) on the arguments s's rules test. */
 static void graph_vectors(struct cmp *c, uint32_t audit,
 			  const struct cf_ir_sys *s)
 {
-	uint64_t vals[3 * CF_ARRAY_SIZE(graph_pool)];
+	uint64_t vals[3 * CF_ARRAY_SIZE(graph_pool) + 2 * GRAPH_EXTRA_MAX];
 	unsigned args[4], na = 0, nv = 0, seen = 0;
 	size_t total = 1;
 
@@ -1208,6 +1214,10 @@ static void graph_vectors(struct cmp *c, uint32_t audit,
 		vals[nv++] = graph_pool[i];
 		vals[nv++] = graph_pool[i] + 1;
 		vals[nv++] = (graph_pool[i] & 0xffffffffULL) | 0x500000000ULL;
+	}
+	for (size_t i = 0; i < graph_nextra; i++) {
+		vals[nv++] = graph_extra[i];
+		vals[nv++] = graph_extra[i] + 1;
 	}
 	for (size_t i = 0; i < s->nchains; i++)
 		for (unsigned j = 0; j < s->chains[i].nconds; j++)
@@ -1311,6 +1321,60 @@ TEST(opt_pass_arg_graph_off_matches_plain)
 	const struct cf_gen_opts o = {.no_arg_graph = true};
 
 	passes_match_plain(&o, "argument graphs off");
+}
+
+TEST(opt_pass_graph_steps_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_graph_steps = true};
+
+	passes_match_plain(&o, "graph steps off");
+}
+
+/* A value set on msgsnd's first argument: x86's ipc tests it after its
+ * call number (MSGSND, 11) in a graph whose last node only returns.
+ * Searched as msgsnd's own step function is, that node is msgsnd's code,
+ * one copy
+ * (size first: the JEQs tie with the steps): shorter, and both decide
+ * as the IR and the plain program on graph_vectors. */
+TEST(opt_graph_steps_share_the_multiplexed_code)
+{
+	static char text[1 << 13];
+	/* the ioctl-like codes of the corpus's valueset-100 msgsnd */
+	static const uint32_t vals[] = {
+	    4705,  4712,  19456,      19457,	  19461,      21505,	 21515,
+	    21520, 21531, 21537,      35090,	  35091,      35093,	 35105,
+	    35111, 35123, 0x40045431, 0x40086602, 0x80086601, 0xc0186201};
+	const struct cf_gen_opts on = {.size_first = true},
+				 off = {.size_first = true,
+					.no_graph_steps = true};
+	struct cmp tot = {0};
+	size_t at = three_abi_head(text, sizeof(text));
+	long len_on, len_off;
+
+	snprintf(text + at, sizeof(text) - at,
+		 "{\"names\": [\"getpid\", \"landlock_create_ruleset\"], "
+		 "\"action\": \"SCMP_ACT_ALLOW\"}");
+	graph_extra[graph_nextra++] = 11; /* MSGSND */
+	for (size_t i = 0; i < CF_ARRAY_SIZE(vals); i++) {
+		at = strlen(text);
+		snprintf(text + at, sizeof(text) - at,
+			 ", {\"names\": [\"msgsnd\"], \"action\": "
+			 "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, "
+			 "\"value\": %" PRIu32 ", \"op\": \"SCMP_CMP_EQ\"}]}",
+			 vals[i]);
+		graph_extra[graph_nextra++] = vals[i];
+	}
+	at = strlen(text);
+	snprintf(text + at, sizeof(text) - at, "]}");
+	len_on = graph_compare(text, &on, &tot);
+	len_off = graph_compare(text, &off, &tot);
+	graph_nextra = 0;
+	t_note("20 values of msgsnd and x86's ipc: %ld instructions with "
+	       "graph steps, %ld without; %lu vectors",
+	       len_on, len_off, tot.n);
+	CHECK(tot.n > 1000);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK(len_on > 0 && len_on + 15 < len_off);
 }
 
 /* ---- shadowed chains (gen_emit.c: chain_shadowed) ------------------- */
