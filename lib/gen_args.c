@@ -86,7 +86,7 @@ static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 		if (s->chains[i].nconds != 1 ||
 		    s->chains[i].conds[0].op != CF_OP_EQ)
 			return NULL;
-	e = cf_scratch_array(g->tmp, n ? n : 1, sizeof(*e));
+	e = cf_scratch_raw(g->tmp, n ? n : 1, sizeof(*e));
 	for (size_t i = 0; e && i < n; i++)
 		e[i] = (struct eq_first){s->chains[i].conds[0].datum & w, i};
 	if (e)
@@ -107,8 +107,8 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 
 	for (size_t i = 0; i < n; i++)
 		np += 2 * s->chains[i].nconds;
-	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
-	st = cf_scratch_array(g->tmp, np, sizeof(*st));
+	pt = cf_scratch_raw(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_raw(g->tmp, np, sizeof(*st));
 	if (!pt || !st) {
 		g->oom = true;
 		return 0;
@@ -185,7 +185,7 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 
 			while (t < ns && st[t].lo <= (base | W))
 				t++;
-			v = cf_scratch_array(g->tmp, t - k, sizeof(*v));
+			v = cf_scratch_raw(g->tmp, t - k, sizeof(*v));
 			if (!v) {
 				g->oom = true;
 				return 0;
@@ -253,8 +253,8 @@ static bool emit_value_run(struct gen *g, const struct vtab *tabs,
 			   uint32_t lo_off, size_t *split)
 {
 	size_t n = j - i + 1, nlone = 0, nrest, mark = cf_scratch_mark(g->tmp);
-	size_t *lone = cf_scratch_array(g->tmp, n, sizeof(*lone));
-	struct value_step *rest = cf_scratch_array(g->tmp, n, sizeof(*rest));
+	size_t *lone = cf_scratch_raw(g->tmp, n, sizeof(*lone));
+	struct value_step *rest = cf_scratch_raw(g->tmp, n, sizeof(*rest));
 	bool run = false;
 
 	if (!lone || !rest)
@@ -364,8 +364,8 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 	struct vtab *tabs;
 
 	/* a step can give a constant high-word run and a split one */
-	hv = cf_scratch_array(g->tmp, 2 * ns, sizeof(*hv));
-	tabs = cf_scratch_array(g->tmp, ns, sizeof(*tabs));
+	hv = cf_scratch_raw(g->tmp, 2 * ns, sizeof(*hv));
+	tabs = cf_scratch_raw(g->tmp, ns, sizeof(*tabs));
 	if (!hv || !tabs) {
 		g->oom = true;
 		return;
@@ -626,8 +626,8 @@ bool gen_sys_resid(struct gen *g, const struct grange *r)
 
 	if (!resid_arg(rs.ar, rs.s, n, &rs.x, &rs.k))
 		return false;
-	rs.ck = cf_scratch_array(g->tmp, n, sizeof(*rs.ck));
-	cr = cf_scratch_array(g->tmp, n, sizeof(*cr));
+	rs.ck = cf_scratch_raw(g->tmp, n, sizeof(*rs.ck));
+	cr = cf_scratch_raw(g->tmp, n, sizeof(*cr));
 	if (!rs.ck || !cr)
 		goto oom;
 	np = split_on_k(&rs, n, cr, &nrest);
@@ -635,11 +635,11 @@ bool gen_sys_resid(struct gen *g, const struct grange *r)
 	if (!emit_or(g, rs.ar, cr, nrest, 6, rs.x))
 		return true;
 	rs.words = (rs.nk + 63) / 64;
-	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
-	st = cf_scratch_array(g->tmp, np, sizeof(*st));
-	rs.bits = cf_scratch_array(g->tmp, np * rs.words, sizeof(*rs.bits));
-	rs.labs = cf_scratch_array(g->tmp, np, sizeof(*rs.labs));
-	cur = cf_scratch_array(g->tmp, rs.words, sizeof(*cur));
+	pt = cf_scratch_raw(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_raw(g->tmp, np, sizeof(*st));
+	rs.bits = cf_scratch_raw(g->tmp, np * rs.words, sizeof(*rs.bits));
+	rs.labs = cf_scratch_raw(g->tmp, np, sizeof(*rs.labs));
+	cur = cf_scratch_raw(g->tmp, rs.words, sizeof(*cur));
 	if (!pt || !st || !rs.bits || !rs.labs || !cur)
 		goto oom;
 	np = step_points(&rs, pt);

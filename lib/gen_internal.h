@@ -9,6 +9,7 @@
 #define CF_GEN_INTERNAL_H
 
 #include "base.h"
+#include "action.h"
 #include "ir.h"
 #include "bpf_gen.h"
 
@@ -301,6 +302,29 @@ static inline uint32_t eval_at(const struct cf_arch *ar,
 	return s->fallback;
 }
 
+/* 1 = always true, 0 = always false, -1 = depends on the argument
+ * (inline: the step tables ask it of every condition). */
+static inline int cond_const(const struct cf_arch *ar, const struct cf_cond *c)
+{
+	uint64_t w = cf_cond_wide(ar, c) ? UINT64_MAX : UINT32_MAX;
+	uint64_t d = c->datum & w;
+
+	switch ((enum cf_op)c->op) {
+	case CF_OP_GE:
+		return d == 0 ? 1 : -1;
+	case CF_OP_LT:
+		return d == 0 ? 0 : -1;
+	case CF_OP_LE:
+		return d == w ? 1 : -1;
+	case CF_OP_GT:
+		return d == w ? 0 : -1;
+	case CF_OP_MASKED_EQ:
+		return d == 0 ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
 static inline unsigned ceil_log2(uint64_t n)
 {
 	unsigned d = 0;
@@ -312,7 +336,6 @@ static inline unsigned ceil_log2(uint64_t n)
 
 /* gen_emit.c: the return pool, argument comparisons, a syscall's code */
 int ret_label(struct gen *g, uint32_t action);
-int cond_const(const struct cf_arch *ar, const struct cf_cond *c);
 bool gen_chain(struct gen *g, const struct cf_arch *ar,
 	       const struct cf_ir_chain *c, int ok, int fail);
 int low32_conds(const struct cf_ir_sys *s, size_t n);

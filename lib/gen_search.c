@@ -301,7 +301,7 @@ static void emit_chain(struct gen *g, const struct grange *r, size_t i,
 	int background = ret_label(g, ch->background);
 	size_t mark = cf_scratch_mark(g->tmp), n = j - i + 1;
 	int *bodies = cf_scratch_array(g->tmp, n, sizeof(*bodies));
-	size_t *order = cf_scratch_array(g->tmp, n, sizeof(*order));
+	size_t *order = cf_scratch_raw(g->tmp, n, sizeof(*order));
 	size_t left = ch->ncompares;
 
 	if (!bodies || !order) {
@@ -781,7 +781,7 @@ static void emit_size_first_search(struct gen *g, const struct grange *r,
 				   size_t n)
 {
 	size_t mark = cf_scratch_mark(g->tmp), k, k2, limit;
-	size_t *starts = cf_scratch_array(g->tmp, 2 * n, sizeof(*starts));
+	size_t *starts = cf_scratch_raw(g->tmp, 2 * n, sizeof(*starts));
 
 	if (!starts) {
 		g->oom = true;
