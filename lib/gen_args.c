@@ -94,26 +94,13 @@ static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 	return e;
 }
 
-static size_t build_steps(struct gen *g, const struct cf_arch *ar,
-			  const struct cf_ir_sys *s, size_t n,
-			  struct step **out)
+/* The points where a condition of chains 0..n-1 changes (0 first), in
+ * pt, ascending with repeats: their number. */
+static size_t cond_points(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			  size_t n, uint64_t w, uint64_t *pt)
 {
-	struct eq_first *eq = eq_firsts(g, ar, s, n);
-	size_t e = 0;
-	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
-	size_t np = 1, ns = 0;
-	uint64_t *pt;
-	struct step *st;
+	size_t np = 0;
 
-	for (size_t i = 0; i < n; i++)
-		np += 2 * s->chains[i].nconds;
-	pt = cf_scratch_raw(g->tmp, np, sizeof(*pt));
-	st = cf_scratch_raw(g->tmp, np, sizeof(*st));
-	if (!pt || !st) {
-		g->oom = true;
-		return 0;
-	}
-	np = 0;
 	pt[np++] = 0;
 	for (size_t i = 0; i < n; i++)
 		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
@@ -140,6 +127,47 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 			}
 		}
 	cf_sort_u64(pt, np);
+	return np;
+}
+
+/* The same for chains of one EQ each, from eq (eq_firsts, sorted): each
+ * distinct value and the one after it, already in order (no sort). */
+static size_t eq_points(const struct eq_first *eq, size_t n, uint64_t w,
+			uint64_t *pt)
+{
+	size_t np = 0;
+
+	pt[np++] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && eq[i].v == eq[i - 1].v)
+			continue;
+		pt[np++] = eq[i].v;
+		if (eq[i].v < w)
+			pt[np++] = eq[i].v + 1;
+	}
+	return np;
+}
+
+static size_t build_steps(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n,
+			  struct step **out)
+{
+	struct eq_first *eq = eq_firsts(g, ar, s, n);
+	size_t e = 0;
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t np = 1, ns = 0;
+	uint64_t *pt;
+	struct step *st;
+
+	for (size_t i = 0; i < n; i++)
+		np += 2 * s->chains[i].nconds;
+	pt = cf_scratch_raw(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_raw(g->tmp, np, sizeof(*st));
+	if (!pt || !st) {
+		g->oom = true;
+		return 0;
+	}
+	np = eq ? eq_points(eq, n, w, pt) : cond_points(ar, s, n, w, pt);
 	for (size_t i = 0; i < np; i++) {
 		uint32_t act;
 
