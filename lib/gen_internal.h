@@ -129,7 +129,7 @@ struct gen {
 		uint8_t bits, big_endian;
 		int entry; /* its entry in sh + 1, 0 until there is one */
 		uint64_t h;
-	} body_memo[32];
+	} body_memo[256];
 	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
 	uint64_t calls_total;	   /* opt: the native ABI's calls, weighted */
 	uint8_t *units;		   /* opt: units of the ranges (1 or 2) */
