@@ -491,6 +491,86 @@ static bool emit_or(struct gen *g, const struct cf_arch *ar,
 	return true;
 }
 
+/* Where chain c's interval conditions on k hold, as resid_step asks it
+ * at every step point v (v <= the ABI's word, every condition read at
+ * that width): lo <= v <= hi and v is none of ne[]; rest: c has other
+ * conditions that can fail (has_rest). A chain whose conditions do not
+ * fit that (a third NE, a word narrower than the points') is asked
+ * holds_on_k itself (slow). Measured: gen-1000's compile spent a third
+ * of its instructions in resid_step's holds_on_k and has_rest. */
+struct kspan {
+	uint64_t lo, hi, ne[2];
+	uint8_t nne;
+	bool empty, slow, rest;
+};
+
+static void kspan_add(struct kspan *sp, const struct cf_cond *c, uint64_t d,
+		      uint64_t w)
+{
+	switch ((enum cf_op)c->op) {
+	case CF_OP_EQ:
+		sp->lo = sp->lo > d ? sp->lo : d;
+		sp->hi = sp->hi < d ? sp->hi : d;
+		break;
+	case CF_OP_NE:
+		if (sp->nne == CF_ARRAY_SIZE(sp->ne))
+			sp->slow = true;
+		else
+			sp->ne[sp->nne++] = d;
+		break;
+	case CF_OP_LT:
+		sp->empty |= d == 0;
+		if (d && sp->hi > d - 1)
+			sp->hi = d - 1;
+		break;
+	case CF_OP_LE:
+		sp->hi = sp->hi < d ? sp->hi : d;
+		break;
+	case CF_OP_GE:
+		sp->lo = sp->lo > d ? sp->lo : d;
+		break;
+	case CF_OP_GT:
+		sp->empty |= d == w;
+		if (d < w && sp->lo < d + 1)
+			sp->lo = d + 1;
+		break;
+	default:
+		sp->slow = true;
+	}
+}
+
+static struct kspan kspan_of(const struct cf_arch *ar,
+			     const struct cf_ir_chain *c, unsigned k)
+{
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	struct kspan sp = {.lo = 0, .hi = w, .rest = has_rest(ar, c, k)};
+
+	for (unsigned j = 0; j < c->nconds; j++) {
+		const struct cf_cond *cd = &c->conds[j];
+		uint64_t cw = cf_cond_wide(ar, cd) ? UINT64_MAX : UINT32_MAX;
+
+		if (!interval_on(ar, cd, k))
+			continue;
+		if (cw != w)
+			sp.slow = true;
+		kspan_add(&sp, cd, cd->datum & w, w);
+	}
+	return sp;
+}
+
+static bool kspan_holds(const struct cf_arch *ar, const struct kspan *sp,
+			const struct cf_ir_chain *c, unsigned k, uint64_t v)
+{
+	if (sp->slow)
+		return holds_on_k(ar, c, k, v);
+	if (sp->empty || v < sp->lo || v > sp->hi)
+		return false;
+	for (unsigned i = 0; i < sp->nne; i++)
+		if (v == sp->ne[i])
+			return false;
+	return true;
+}
+
 /* A residue search (gen_sys_resid): the chains of one action X with an
  * interval on argument k, and the distinct sets of them whose rest can
  * still match at a step (their bits, words a set), each with its label. */
@@ -500,6 +580,7 @@ struct resid {
 	uint32_t x;
 	unsigned k;
 	const struct cf_ir_chain **ck;
+	struct kspan *spans; /* by chain of ck */
 	size_t nk, words, nres;
 	uint64_t *bits;
 	int *labs;
@@ -519,9 +600,10 @@ static bool resid_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 
 		if (c->action != *x)
 			return false;
+		/* (interval_on(ar, cd, a) holds for a == cd->arg only) */
 		for (unsigned j = 0; j < c->nconds; j++)
-			for (unsigned a = 0; a < 6; a++)
-				cnt[a] += interval_on(ar, &c->conds[j], a);
+			cnt[c->conds[j].arg % 6] +=
+			    interval_on(ar, &c->conds[j], c->conds[j].arg);
 	}
 	for (unsigned a = 1; a < 6; a++)
 		if (cnt[a] > cnt[*k])
@@ -604,9 +686,9 @@ static struct step resid_step(struct gen *g, struct resid *rs, uint64_t v,
 
 	memset(cur, 0, rs->words * sizeof(*cur));
 	for (size_t c = 0; c < rs->nk; c++) {
-		if (!holds_on_k(rs->ar, rs->ck[c], rs->k, v))
+		if (!kspan_holds(rs->ar, &rs->spans[c], rs->ck[c], rs->k, v))
 			continue;
-		if (!has_rest(rs->ar, rs->ck[c], rs->k)) {
+		if (!rs->spans[c].rest) {
 			e.action = rs->x;
 			return e;
 		}
@@ -668,8 +750,11 @@ bool gen_sys_resid(struct gen *g, const struct grange *r)
 	rs.bits = cf_scratch_raw(g->tmp, np * rs.words, sizeof(*rs.bits));
 	rs.labs = cf_scratch_raw(g->tmp, np, sizeof(*rs.labs));
 	cur = cf_scratch_raw(g->tmp, rs.words, sizeof(*cur));
-	if (!pt || !st || !rs.bits || !rs.labs || !cur)
+	rs.spans = cf_scratch_raw(g->tmp, rs.nk, sizeof(*rs.spans));
+	if (!pt || !st || !rs.bits || !rs.labs || !cur || !rs.spans)
 		goto oom;
+	for (size_t c = 0; c < rs.nk; c++)
+		rs.spans[c] = kspan_of(rs.ar, rs.ck[c], rs.k);
 	np = step_points(&rs, pt);
 	for (size_t i = 0; i < np; i++) {
 		struct step e;
