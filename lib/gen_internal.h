@@ -76,6 +76,18 @@ struct chain_hashes {
 	uint64_t *block; /* the arrays of by_abi, one calloc */
 };
 
+/* build_ranges' ranges by audit arch, for all passes of one compile:
+ * a pass asks for each search's ranges three times (count_shared twice,
+ * emit_search), and they depend on the IR and the audit arch only. */
+struct range_cache {
+	size_t n;
+	struct {
+		uint32_t audit;
+		struct grange *rg; /* malloc'd, freed by cf_bpf_gen_opts */
+		size_t nrg;
+	} e[8];
+};
+
 struct gen {
 	struct cf_arena *a; /* the linked programs (gen_mem.programs) */
 	/* a pass's tables (step tables, bit sets, value tables): a stack,
@@ -122,6 +134,7 @@ struct gen {
 	/* the hash of each IR syscall's live chains and fallback, kept
 	 * across passes (gen_mem.hashes; gen_share.c) */
 	struct chain_hashes *hashes;
+	struct range_cache *ranges; /* NULL: none kept */
 	/* body_hash of recent (syscall, width, byte order): a range's code
 	 * is looked up several times per search (gen_share.c) */
 	struct body_memo {

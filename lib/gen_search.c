@@ -83,8 +83,54 @@ static void push_interval(struct gen *g, const struct cf_ir *ir, uint32_t lo,
 	push_gap(g, ir, at, hi, fa, sa);
 }
 
-/* All of nr's 32-bit space for one audit arch, as ranges. */
+/* g->ranges' copy of audit's ranges into g->rg: false when there is
+ * none. */
+static bool cached_ranges(struct gen *g, uint32_t audit)
+{
+	const struct range_cache *c = g->ranges;
+
+	for (size_t i = 0; c && i < c->n; i++) {
+		if (c->e[i].audit != audit)
+			continue;
+		if (SGROW(g, rg, c->e[i].nrg))
+			memcpy(g->rg, c->e[i].rg, c->e[i].nrg * sizeof(*g->rg));
+		g->nrg = g->oom ? 0 : c->e[i].nrg;
+		return true;
+	}
+	return false;
+}
+
+/* Keeps a copy of g->rg, audit's ranges, in g->ranges (when there is
+ * room: else they are built again next time). */
+static void cache_ranges(struct gen *g, uint32_t audit)
+{
+	struct range_cache *c = g->ranges;
+	struct grange *copy;
+
+	if (!c || g->oom || c->n == CF_ARRAY_SIZE(c->e))
+		return;
+	copy = malloc((g->nrg ? g->nrg : 1) * sizeof(*copy));
+	if (!copy)
+		return;
+	memcpy(copy, g->rg, g->nrg * sizeof(*copy));
+	c->e[c->n].audit = audit;
+	c->e[c->n].rg = copy;
+	c->e[c->n++].nrg = g->nrg;
+}
+
+static void push_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit);
+
+/* All of nr's 32-bit space for one audit arch, as ranges (built once
+ * per compile, g->ranges). */
 static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	if (cached_ranges(g, audit))
+		return;
+	push_ranges(g, ir, audit);
+	cache_ranges(g, audit);
+}
+
+static void push_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	g->nrg = 0;
 	if (audit == CF_AUDIT_ARCH_X86_64) {
