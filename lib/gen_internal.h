@@ -167,6 +167,9 @@ struct gen {
 static inline bool sgrow(struct gen *g, void **p, size_t *cap, size_t need,
 			 size_t size)
 {
+	/* (the room is there: no call, as every emit and label asks) */
+	if (need <= *cap && *p)
+		return true;
 	if (cf_grow(p, cap, need, size, 64) == 0)
 		return true;
 	g->oom = true;
