@@ -298,6 +298,7 @@ struct node_tables {
 	struct gentry *sub;
 	uint32_t *vals;
 	int *to;
+	bool *leaf; /* by value: its branch decides without a test */
 };
 
 static bool node_tables(struct gen *g, size_t n, struct node_tables *t)
@@ -310,7 +311,7 @@ static bool node_tables(struct gen *g, size_t n, struct node_tables *t)
 		return false;
 	bytes = n * sizeof(uint64_t) + words * sizeof(size_t) +
 		n * sizeof(struct gentry) +
-		n * (sizeof(uint32_t) + 2 * sizeof(int));
+		n * (sizeof(uint32_t) + 2 * sizeof(int) + sizeof(bool));
 	b = cf_scratch_raw(g->tmp, bytes, 1);
 	if (!b)
 		return false;
@@ -323,6 +324,7 @@ static bool node_tables(struct gen *g, size_t n, struct node_tables *t)
 	t->vals = (uint32_t *)(void *)b;
 	t->to = (int *)(void *)(b + n * sizeof(uint32_t));
 	t->sp.test = t->to + n;
+	t->leaf = (bool *)(t->sp.test + n);
 	return true;
 }
 
@@ -358,6 +360,7 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 	for (size_t k = 0; k < nv; k++) {
 		m = branch(gr, es, &sp, k, false, sub);
 		a = node_action(gr, sub, m);
+		t.leaf[k] = a >= 0;
 		to[k] = gr->dry	 ? 0
 			: a >= 0 ? ret_label(g, (uint32_t)a)
 				 : new_label(g);
@@ -375,9 +378,9 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 		walk(g, gr, sub, m);
 	}
 	for (size_t k = 0; k < nv && !g->oom; k++) {
-		m = branch(gr, es, &sp, k, false, sub);
-		if (node_action(gr, sub, m) >= 0)
+		if (t.leaf[k])
 			continue;
+		m = branch(gr, es, &sp, k, false, sub);
 		if (!gr->dry)
 			place(g, to[k]);
 		else
