@@ -230,7 +230,7 @@ static void hashes_init(struct gen_mem *m, const struct cf_ir *ir)
 
 	for (size_t i = 0; i < ir->nabis; i++)
 		total += ir->abis[i].nsys;
-	m->hashes.block = calloc(total ? total : 1, sizeof(uint64_t));
+	m->hashes.block = calloc(total ? total : 1, sizeof(*m->hashes.block));
 	if (!m->hashes.block)
 		return;
 	total = 0;

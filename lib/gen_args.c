@@ -57,6 +57,30 @@ int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n)
 	return arg;
 }
 
+int sys_steps_arg(struct gen *g, const struct cf_arch *ar,
+		  const struct cf_ir_sys *s)
+{
+	struct sys_facts *f = sys_facts(g, s);
+	int8_t *m = f ? &f->steps_arg[ar->cmp_bits == 64] : NULL;
+
+	if (!m)
+		return steps_arg(ar, s, live_chains(s));
+	if (!*m)
+		*m = (int8_t)(steps_arg(ar, s, live_chains(s)) + 3);
+	return *m - 3;
+}
+
+int sys_low32_conds(struct gen *g, const struct cf_ir_sys *s)
+{
+	struct sys_facts *f = sys_facts(g, s);
+
+	if (!f)
+		return low32_conds(s, live_chains(s));
+	if (!f->low32)
+		f->low32 = (int8_t)(low32_conds(s, live_chains(s)) + 3);
+	return f->low32 - 3;
+}
+
 /* The first of chains 0..n-1 each of one EQ: (value at the ABI's width,
  * chain) sorted, so that the points, sorted too, find theirs in one
  * sweep. NULL if another condition is there (eval_at then). Measured
@@ -371,7 +395,7 @@ bool gen_sys_steps(struct gen *g, const struct grange *r)
 	const struct cf_arch *ar = r->arch;
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s), ns;
-	int arg = steps_arg(ar, s, n);
+	int arg = sys_steps_arg(g, ar, s);
 	struct step *st;
 
 	if (arg < 0)

@@ -364,7 +364,7 @@ static void gen_sys_checks(struct gen *g, const struct grange *r)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
-	int low32 = r->arch->cmp_bits == 64 ? low32_conds(s, n) : 0;
+	int low32 = r->arch->cmp_bits == 64 ? sys_low32_conds(g, s) : 0;
 	struct cf_arch narrow;
 	struct grange rn;
 	if (low32 > 0) {

@@ -67,13 +67,22 @@ struct shared {
 	bool placed;   /* its code is emitted */
 };
 
-/* The hash of each IR syscall's live chains and fallback, by ABI and
- * index in its syscalls (0: not computed yet), for all passes of one
- * compile: the passes look the same syscalls up again and again. */
+/* What the passes ask of an IR syscall again and again, kept for all
+ * passes of one compile: the hash of its live chains and fallback (0:
+ * not computed yet), and steps_arg and low32_conds of its live chains,
+ * plus 3 (0: not computed yet; steps_arg by comparison width: [0] 32
+ * bits, [1] 64). */
+struct sys_facts {
+	uint64_t hash;
+	int8_t steps_arg[2];
+	int8_t low32;
+};
+
+/* The facts of each IR syscall by ABI and index in its syscalls. */
 struct chain_hashes {
 	const struct cf_ir *ir; /* NULL: none kept (out of memory) */
-	uint64_t *by_abi[CF_ARRAY_SIZE(((struct cf_ir *)0)->abis)];
-	uint64_t *block; /* the arrays of by_abi, one calloc */
+	struct sys_facts *by_abi[CF_ARRAY_SIZE(((struct cf_ir *)0)->abis)];
+	struct sys_facts *block; /* the arrays of by_abi, one calloc */
 };
 
 /* build_ranges' ranges by audit arch, for all passes of one compile:
@@ -365,10 +374,15 @@ void emit_split(struct gen *g, uint32_t k, int lt, int rt, split_side_fn *side,
 
 /* gen_args.c: step functions and residues */
 int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n);
+/* steps_arg and low32_conds of s's live chains (g->hashes' memo) */
+int sys_steps_arg(struct gen *g, const struct cf_arch *ar,
+		  const struct cf_ir_sys *s);
+int sys_low32_conds(struct gen *g, const struct cf_ir_sys *s);
 bool gen_sys_steps(struct gen *g, const struct grange *r);
 bool gen_sys_resid(struct gen *g, const struct grange *r);
 
 /* gen_share.c: code shared between ranges and searches */
+struct sys_facts *sys_facts(struct gen *g, const struct cf_ir_sys *s);
 struct shared *shared_of(struct gen *g, const struct grange *r, bool add);
 int shared_label(struct gen *g, const struct grange *r);
 int leaf_label(struct gen *g, const struct grange *r);

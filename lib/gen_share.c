@@ -40,9 +40,9 @@ static uint64_t chains_hash(const struct cf_ir_sys *s)
 	return h | 1; /* never 0: 0 marks a hash not computed yet */
 }
 
-/* chains_hash of s, computed once per compile (g->hashes, when it could
- * be allocated: s is one of the IR's syscalls). */
-static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
+/* The facts kept of s for the compile (g->hashes), NULL when there are
+ * none (out of memory, or s is not one of the IR's syscalls). */
+struct sys_facts *sys_facts(struct gen *g, const struct cf_ir_sys *s)
 {
 	struct chain_hashes *c = g->hashes;
 	uintptr_t at = (uintptr_t)s;
@@ -50,16 +50,24 @@ static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
 	for (size_t i = 0; c && c->ir && i < c->ir->nabis; i++) {
 		const struct cf_ir_abi *abi = &c->ir->abis[i];
 		uintptr_t lo = (uintptr_t)abi->sys;
-		uint64_t *h;
 
 		if (at < lo || at >= lo + abi->nsys * sizeof(*abi->sys))
 			continue;
-		h = &c->by_abi[i][(at - lo) / sizeof(*abi->sys)];
-		if (!*h)
-			*h = chains_hash(s);
-		return *h;
+		return &c->by_abi[i][(at - lo) / sizeof(*abi->sys)];
 	}
-	return chains_hash(s);
+	return NULL;
+}
+
+/* chains_hash of s, computed once per compile (sys_facts). */
+static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
+{
+	struct sys_facts *f = sys_facts(g, s);
+
+	if (!f)
+		return chains_hash(s);
+	if (!f->hash)
+		f->hash = chains_hash(s);
+	return f->hash;
 }
 
 static uint64_t body_hash(struct gen *g, const struct grange *r)
@@ -249,15 +257,15 @@ static const struct cf_arch *narrow_arch(const struct cf_arch *ar)
  * decide as on a 32-bit ABI; above, as at 2^32 (*above). *narrow: r on
  * that 32-bit ABI, whose code (x86's, x32's) the high-word check can
  * share. False when r does not qualify. */
-static bool narrow_split(const struct grange *r, struct grange *narrow,
-			 uint32_t *above, int *arg)
+static bool narrow_split(struct gen *g, const struct grange *r,
+			 struct grange *narrow, uint32_t *above, int *arg)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = s ? live_chains(s) : 0;
 
-	if (!n || r->arch->cmp_bits != 64 || low32_conds(s, n) != 0)
+	if (!n || r->arch->cmp_bits != 64 || sys_low32_conds(g, s) != 0)
 		return false;
-	*arg = steps_arg(r->arch, s, n);
+	*arg = sys_steps_arg(g, r->arch, s);
 	if (*arg < 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
@@ -279,7 +287,7 @@ bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 	struct shared *own, *e;
 
 	if (!g->share_inline || g->share ||
-	    !narrow_split(r, narrow, above, arg))
+	    !narrow_split(g, r, narrow, above, arg))
 		return false;
 	own = shared_of(g, r, false);
 	e = shared_of(g, narrow, false);
