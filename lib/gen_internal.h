@@ -76,6 +76,11 @@ struct sys_facts {
 	uint64_t hash;
 	int8_t steps_arg[2];
 	int8_t low32;
+	/* on its 64-bit ABI (narrow_split): 0 not computed yet, 1 a value
+	 * of its chains is over 32 bits, 2 none is, and then above: its
+	 * decision with the high word over 0 */
+	uint8_t narrow;
+	uint32_t above;
 };
 
 /* The facts of each IR syscall by ABI and index in its syscalls. */

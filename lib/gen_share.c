@@ -252,6 +252,29 @@ static const struct cf_arch *narrow_arch(const struct cf_arch *ar)
 	return NULL;
 }
 
+/* Are all values of s's n live chains below 2^32? Then *above: its
+ * decision with the high word over 0 (for the compile: sys_facts). */
+static bool values_narrow(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n, uint32_t *above)
+{
+	struct sys_facts *f = sys_facts(g, s);
+	bool ok = true;
+
+	if (f && f->narrow) {
+		*above = f->above;
+		return f->narrow == 2;
+	}
+	for (size_t i = 0; ok && i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			ok &= s->chains[i].conds[j].datum <= UINT32_MAX;
+	*above = ok ? eval_at(ar, s, n, 1ULL << 32) : 0;
+	if (f) {
+		f->narrow = ok ? 2 : 1;
+		f->above = *above;
+	}
+	return ok;
+}
+
 /* share_inline: on a 64-bit ABI, r's chains test one argument with
  * interval operators on values below 2^32. With the high word 0 they
  * decide as on a 32-bit ABI; above, as at 2^32 (*above). *narrow: r on
@@ -266,15 +289,10 @@ static bool narrow_split(struct gen *g, const struct grange *r,
 	if (!n || r->arch->cmp_bits != 64 || sys_low32_conds(g, s) != 0)
 		return false;
 	*arg = sys_steps_arg(g, r->arch, s);
-	if (*arg < 0)
+	if (*arg < 0 || !values_narrow(g, r->arch, s, n, above))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		for (unsigned j = 0; j < s->chains[i].nconds; j++)
-			if (s->chains[i].conds[j].datum > UINT32_MAX)
-				return false;
 	*narrow = *r;
 	narrow->arch = narrow_arch(r->arch);
-	*above = eval_at(r->arch, s, n, 1ULL << 32);
 	return narrow->arch != NULL;
 }
 
