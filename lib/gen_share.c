@@ -29,13 +29,20 @@ static uint64_t chains_hash(const struct cf_ir_sys *s)
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *c = &s->chains[i];
 
-		h = mix64(mix64(h, c->action), c->nconds);
-		for (unsigned j = 0; j < c->nconds; j++)
-			h = mix64(mix64(mix64(h, c->conds[j].arg * 16u +
-						     c->conds[j].op +
-						     c->conds[j].low32 * 256u),
-					c->conds[j].datum),
-				  c->conds[j].datum2);
+		h = mix64(h, (uint64_t)c->nconds << 32 | c->action);
+		/* a condition's test in one mix (datum2 only where it
+		 * counts, body_same's MASKED_EQ): one mix per word hashed
+		 * cost valueset-1000 3% of its compile */
+		for (unsigned j = 0; j < c->nconds; j++) {
+			const struct cf_cond *cd = &c->conds[j];
+
+			h = mix64(h, cd->datum ^
+					 (uint64_t)(cd->arg * 16u + cd->op +
+						    cd->low32 * 256u)
+					     << 52);
+			if (cd->op == CF_OP_MASKED_EQ)
+				h = mix64(h, cd->datum2);
+		}
 	}
 	return h | 1; /* never 0: 0 marks a hash not computed yet */
 }
