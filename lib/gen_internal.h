@@ -81,9 +81,6 @@ struct sys_facts {
 	 * decision with the high word over 0 */
 	uint8_t narrow;
 	uint32_t above;
-	/* a syscall found to have the same live chains and fallback
-	 * (chains_same), NULL: none yet */
-	const struct cf_ir_sys *same;
 };
 
 /* The facts of each IR syscall by ABI and index in its syscalls. */

@@ -99,13 +99,19 @@ static struct body_memo *body_memo(struct gen *g, const struct grange *r)
 	return m;
 }
 
-/* Do s and t (different syscalls with as many live chains, n) have the
- * same chains? */
-static bool chains_equal(const struct cf_ir_sys *s, const struct cf_ir_sys *t,
-			 size_t n)
+static bool body_same(const struct grange *a, const struct grange *b)
 {
+	size_t n = live_chains(a->sys);
+
+	if (a->arch->cmp_bits != b->arch->cmp_bits ||
+	    a->arch->big_endian != b->arch->big_endian ||
+	    a->sys->fallback != b->sys->fallback || n != live_chains(b->sys))
+		return false;
+	if (a->sys == b->sys)
+		return true;
 	for (size_t i = 0; i < n; i++) {
-		const struct cf_ir_chain *x = &s->chains[i], *y = &t->chains[i];
+		const struct cf_ir_chain *x = &a->sys->chains[i],
+					 *y = &b->sys->chains[i];
 
 		if (x->action != y->action || x->nconds != y->nconds)
 			return false;
@@ -115,40 +121,6 @@ static bool chains_equal(const struct cf_ir_sys *s, const struct cf_ir_sys *t,
 				return false;
 	}
 	return true;
-}
-
-/* chains_equal, remembered for the compile where it holds (sys_facts:
- * both get one syscall of their kind, so a later pass's question is an
- * equality of pointers; valueset-1000 compares x86's and x32's chains
- * in every pass). */
-static bool chains_same(struct gen *g, const struct cf_ir_sys *s,
-			const struct cf_ir_sys *t, size_t n)
-{
-	struct sys_facts *fs = sys_facts(g, s), *ft = sys_facts(g, t);
-
-	if (fs && ft && fs->same && fs->same == ft->same)
-		return true;
-	if (!chains_equal(s, t, n))
-		return false;
-	if (fs && ft && !fs->same && !ft->same)
-		fs->same = ft->same = t;
-	else if (fs && ft && !fs->same)
-		fs->same = ft->same;
-	else if (fs && ft && !ft->same)
-		ft->same = fs->same;
-	return true;
-}
-
-static bool body_same(struct gen *g, const struct grange *a,
-		      const struct grange *b)
-{
-	size_t n = live_chains(a->sys);
-
-	if (a->arch->cmp_bits != b->arch->cmp_bits ||
-	    a->arch->big_endian != b->arch->big_endian ||
-	    a->sys->fallback != b->sys->fallback || n != live_chains(b->sys))
-		return false;
-	return a->sys == b->sys || chains_same(g, a->sys, b->sys, n);
 }
 
 /* The index of shared entries (g->shared_index): by body_hash and
@@ -167,11 +139,11 @@ static uint64_t shared_hash(const void *ctx, int k)
 
 static bool shared_same(const void *ctx, int k, const void *key)
 {
-	struct gen *g = (struct gen *)(uintptr_t)ctx; /* (its facts) */
+	const struct gen *g = ctx;
 	const struct shared_key *want = key;
 	const struct shared *e = &g->sh[k - 1];
 
-	return e->h == want->h && body_same(g, &e->r, want->r);
+	return e->h == want->h && body_same(&e->r, want->r);
 }
 
 /* The entry for r's code; with add, notes r's search (new entries as
