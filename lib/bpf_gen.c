@@ -221,6 +221,7 @@ struct gen_mem {
 	struct cf_arena programs;
 	struct cf_scratch tables;
 	struct chain_hashes hashes; /* of the IR's syscalls */
+	struct range_cache ranges;  /* of its audit arches */
 };
 
 /* m->hashes for ir: one zeroed block on the heap, not in the programs'
@@ -233,7 +234,7 @@ static void hashes_init(struct gen_mem *m, const struct cf_ir *ir)
 
 	for (size_t i = 0; i < ir->nabis; i++)
 		total += ir->abis[i].nsys;
-	m->hashes.block = calloc(total ? total : 1, sizeof(uint64_t));
+	m->hashes.block = calloc(total ? total : 1, sizeof(*m->hashes.block));
 	if (!m->hashes.block)
 		return;
 	total = 0;
@@ -300,6 +301,7 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 	return (struct gen){.a = &m->programs,
 			    .tmp = &m->tables,
 			    .hashes = &m->hashes,
+			    .ranges = &m->ranges,
 			    .opt = !o->plain,
 			    .value_runs = !o->plain && !o->no_value_runs,
 			    .number_runs = !o->plain && !o->no_number_runs,
@@ -474,5 +476,7 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 	cf_arena_release(&m.programs);
 	cf_scratch_release(&m.tables);
 	free(m.hashes.block);
+	for (size_t i = 0; i < m.ranges.n; i++)
+		free(m.ranges.e[i].rg);
 	return rc;
 }

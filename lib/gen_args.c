@@ -57,6 +57,30 @@ int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n)
 	return arg;
 }
 
+int sys_steps_arg(struct gen *g, const struct cf_arch *ar,
+		  const struct cf_ir_sys *s)
+{
+	struct sys_facts *f = sys_facts(g, s);
+	int8_t *m = f ? &f->steps_arg[ar->cmp_bits == 64] : NULL;
+
+	if (!m)
+		return steps_arg(ar, s, live_chains(s));
+	if (!*m)
+		*m = (int8_t)(steps_arg(ar, s, live_chains(s)) + 3);
+	return *m - 3;
+}
+
+int sys_low32_conds(struct gen *g, const struct cf_ir_sys *s)
+{
+	struct sys_facts *f = sys_facts(g, s);
+
+	if (!f)
+		return low32_conds(s, live_chains(s));
+	if (!f->low32)
+		f->low32 = (int8_t)(low32_conds(s, live_chains(s)) + 3);
+	return f->low32 - 3;
+}
+
 /* The first of chains 0..n-1 each of one EQ: (value at the ABI's width,
  * chain) sorted, so that the points, sorted too, find theirs in one
  * sweep. NULL if another condition is there (eval_at then). Measured
@@ -86,7 +110,7 @@ static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 		if (s->chains[i].nconds != 1 ||
 		    s->chains[i].conds[0].op != CF_OP_EQ)
 			return NULL;
-	e = cf_scratch_array(g->tmp, n ? n : 1, sizeof(*e));
+	e = cf_scratch_raw(g->tmp, n ? n : 1, sizeof(*e));
 	for (size_t i = 0; e && i < n; i++)
 		e[i] = (struct eq_first){s->chains[i].conds[0].datum & w, i};
 	if (e)
@@ -94,26 +118,13 @@ static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 	return e;
 }
 
-static size_t build_steps(struct gen *g, const struct cf_arch *ar,
-			  const struct cf_ir_sys *s, size_t n,
-			  struct step **out)
+/* The points where a condition of chains 0..n-1 changes (0 first), in
+ * pt, ascending with repeats: their number. */
+static size_t cond_points(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			  size_t n, uint64_t w, uint64_t *pt)
 {
-	struct eq_first *eq = eq_firsts(g, ar, s, n);
-	size_t e = 0;
-	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
-	size_t np = 1, ns = 0;
-	uint64_t *pt;
-	struct step *st;
+	size_t np = 0;
 
-	for (size_t i = 0; i < n; i++)
-		np += 2 * s->chains[i].nconds;
-	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
-	st = cf_scratch_array(g->tmp, np, sizeof(*st));
-	if (!pt || !st) {
-		g->oom = true;
-		return 0;
-	}
-	np = 0;
 	pt[np++] = 0;
 	for (size_t i = 0; i < n; i++)
 		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
@@ -140,6 +151,47 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 			}
 		}
 	cf_sort_u64(pt, np);
+	return np;
+}
+
+/* The same for chains of one EQ each, from eq (eq_firsts, sorted): each
+ * distinct value and the one after it, already in order (no sort). */
+static size_t eq_points(const struct eq_first *eq, size_t n, uint64_t w,
+			uint64_t *pt)
+{
+	size_t np = 0;
+
+	pt[np++] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && eq[i].v == eq[i - 1].v)
+			continue;
+		pt[np++] = eq[i].v;
+		if (eq[i].v < w)
+			pt[np++] = eq[i].v + 1;
+	}
+	return np;
+}
+
+static size_t build_steps(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n,
+			  struct step **out)
+{
+	struct eq_first *eq = eq_firsts(g, ar, s, n);
+	size_t e = 0;
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	size_t np = 1, ns = 0;
+	uint64_t *pt;
+	struct step *st;
+
+	for (size_t i = 0; i < n; i++)
+		np += 2 * s->chains[i].nconds;
+	pt = cf_scratch_raw(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_raw(g->tmp, np, sizeof(*st));
+	if (!pt || !st) {
+		g->oom = true;
+		return 0;
+	}
+	np = eq ? eq_points(eq, n, w, pt) : cond_points(ar, s, n, w, pt);
 	for (size_t i = 0; i < np; i++) {
 		uint32_t act;
 
@@ -185,7 +237,7 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 
 			while (t < ns && st[t].lo <= (base | W))
 				t++;
-			v = cf_scratch_array(g->tmp, t - k, sizeof(*v));
+			v = cf_scratch_raw(g->tmp, t - k, sizeof(*v));
 			if (!v) {
 				g->oom = true;
 				return 0;
@@ -264,8 +316,8 @@ static bool emit_value_run(struct gen *g, const struct vtab *tabs,
 			   uint32_t lo_off, size_t *split)
 {
 	size_t n = j - i + 1, nlone = 0, nrest, mark = cf_scratch_mark(g->tmp);
-	size_t *lone = cf_scratch_array(g->tmp, n, sizeof(*lone));
-	struct value_step *rest = cf_scratch_array(g->tmp, n, sizeof(*rest));
+	size_t *lone = cf_scratch_raw(g->tmp, n, sizeof(*lone));
+	struct value_step *rest = cf_scratch_raw(g->tmp, n, sizeof(*rest));
 	bool run = false;
 
 	if (!lone || !rest)
@@ -354,7 +406,7 @@ bool gen_sys_steps(struct gen *g, const struct grange *r)
 	const struct cf_arch *ar = r->arch;
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s), ns;
-	int arg = steps_arg(ar, s, n);
+	int arg = sys_steps_arg(g, ar, s);
 	struct step *st;
 
 	if (arg < 0)
@@ -375,8 +427,8 @@ static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,
 	struct vtab *tabs;
 
 	/* a step can give a constant high-word run and a split one */
-	hv = cf_scratch_array(g->tmp, 2 * ns, sizeof(*hv));
-	tabs = cf_scratch_array(g->tmp, ns, sizeof(*tabs));
+	hv = cf_scratch_raw(g->tmp, 2 * ns, sizeof(*hv));
+	tabs = cf_scratch_raw(g->tmp, ns, sizeof(*tabs));
 	if (!hv || !tabs) {
 		g->oom = true;
 		return;
@@ -474,6 +526,86 @@ static bool emit_or(struct gen *g, const struct cf_arch *ar,
 	return true;
 }
 
+/* Where chain c's interval conditions on k hold, as resid_step asks it
+ * at every step point v (v <= the ABI's word, every condition read at
+ * that width): lo <= v <= hi and v is none of ne[]; rest: c has other
+ * conditions that can fail (has_rest). A chain whose conditions do not
+ * fit that (a third NE, a word narrower than the points') is asked
+ * holds_on_k itself (slow). Measured: gen-1000's compile spent a third
+ * of its instructions in resid_step's holds_on_k and has_rest. */
+struct kspan {
+	uint64_t lo, hi, ne[2];
+	uint8_t nne;
+	bool empty, slow, rest;
+};
+
+static void kspan_add(struct kspan *sp, const struct cf_cond *c, uint64_t d,
+		      uint64_t w)
+{
+	switch ((enum cf_op)c->op) {
+	case CF_OP_EQ:
+		sp->lo = sp->lo > d ? sp->lo : d;
+		sp->hi = sp->hi < d ? sp->hi : d;
+		break;
+	case CF_OP_NE:
+		if (sp->nne == CF_ARRAY_SIZE(sp->ne))
+			sp->slow = true;
+		else
+			sp->ne[sp->nne++] = d;
+		break;
+	case CF_OP_LT:
+		sp->empty |= d == 0;
+		if (d && sp->hi > d - 1)
+			sp->hi = d - 1;
+		break;
+	case CF_OP_LE:
+		sp->hi = sp->hi < d ? sp->hi : d;
+		break;
+	case CF_OP_GE:
+		sp->lo = sp->lo > d ? sp->lo : d;
+		break;
+	case CF_OP_GT:
+		sp->empty |= d == w;
+		if (d < w && sp->lo < d + 1)
+			sp->lo = d + 1;
+		break;
+	default:
+		sp->slow = true;
+	}
+}
+
+static struct kspan kspan_of(const struct cf_arch *ar,
+			     const struct cf_ir_chain *c, unsigned k)
+{
+	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	struct kspan sp = {.lo = 0, .hi = w, .rest = has_rest(ar, c, k)};
+
+	for (unsigned j = 0; j < c->nconds; j++) {
+		const struct cf_cond *cd = &c->conds[j];
+		uint64_t cw = cf_cond_wide(ar, cd) ? UINT64_MAX : UINT32_MAX;
+
+		if (!interval_on(ar, cd, k))
+			continue;
+		if (cw != w)
+			sp.slow = true;
+		kspan_add(&sp, cd, cd->datum & w, w);
+	}
+	return sp;
+}
+
+static bool kspan_holds(const struct cf_arch *ar, const struct kspan *sp,
+			const struct cf_ir_chain *c, unsigned k, uint64_t v)
+{
+	if (sp->slow)
+		return holds_on_k(ar, c, k, v);
+	if (sp->empty || v < sp->lo || v > sp->hi)
+		return false;
+	for (unsigned i = 0; i < sp->nne; i++)
+		if (v == sp->ne[i])
+			return false;
+	return true;
+}
+
 /* A residue search (gen_sys_resid): the chains of one action X with an
  * interval on argument k, and the distinct sets of them whose rest can
  * still match at a step (their bits, words a set), each with its label. */
@@ -483,6 +615,7 @@ struct resid {
 	uint32_t x;
 	unsigned k;
 	const struct cf_ir_chain **ck;
+	struct kspan *spans; /* by chain of ck */
 	size_t nk, words, nres;
 	uint64_t *bits;
 	int *labs;
@@ -502,9 +635,10 @@ static bool resid_arg(const struct cf_arch *ar, const struct cf_ir_sys *s,
 
 		if (c->action != *x)
 			return false;
+		/* (interval_on(ar, cd, a) holds for a == cd->arg only) */
 		for (unsigned j = 0; j < c->nconds; j++)
-			for (unsigned a = 0; a < 6; a++)
-				cnt[a] += interval_on(ar, &c->conds[j], a);
+			cnt[c->conds[j].arg % 6] +=
+			    interval_on(ar, &c->conds[j], c->conds[j].arg);
 	}
 	for (unsigned a = 1; a < 6; a++)
 		if (cnt[a] > cnt[*k])
@@ -587,9 +721,9 @@ static struct step resid_step(struct gen *g, struct resid *rs, uint64_t v,
 
 	memset(cur, 0, rs->words * sizeof(*cur));
 	for (size_t c = 0; c < rs->nk; c++) {
-		if (!holds_on_k(rs->ar, rs->ck[c], rs->k, v))
+		if (!kspan_holds(rs->ar, &rs->spans[c], rs->ck[c], rs->k, v))
 			continue;
-		if (!has_rest(rs->ar, rs->ck[c], rs->k)) {
+		if (!rs->spans[c].rest) {
 			e.action = rs->x;
 			return e;
 		}
@@ -637,8 +771,8 @@ bool gen_sys_resid(struct gen *g, const struct grange *r)
 
 	if (!resid_arg(rs.ar, rs.s, n, &rs.x, &rs.k))
 		return false;
-	rs.ck = cf_scratch_array(g->tmp, n, sizeof(*rs.ck));
-	cr = cf_scratch_array(g->tmp, n, sizeof(*cr));
+	rs.ck = cf_scratch_raw(g->tmp, n, sizeof(*rs.ck));
+	cr = cf_scratch_raw(g->tmp, n, sizeof(*cr));
 	if (!rs.ck || !cr)
 		goto oom;
 	np = split_on_k(&rs, n, cr, &nrest);
@@ -646,13 +780,16 @@ bool gen_sys_resid(struct gen *g, const struct grange *r)
 	if (!emit_or(g, rs.ar, cr, nrest, 6, rs.x))
 		return true;
 	rs.words = (rs.nk + 63) / 64;
-	pt = cf_scratch_array(g->tmp, np, sizeof(*pt));
-	st = cf_scratch_array(g->tmp, np, sizeof(*st));
-	rs.bits = cf_scratch_array(g->tmp, np * rs.words, sizeof(*rs.bits));
-	rs.labs = cf_scratch_array(g->tmp, np, sizeof(*rs.labs));
-	cur = cf_scratch_array(g->tmp, rs.words, sizeof(*cur));
-	if (!pt || !st || !rs.bits || !rs.labs || !cur)
+	pt = cf_scratch_raw(g->tmp, np, sizeof(*pt));
+	st = cf_scratch_raw(g->tmp, np, sizeof(*st));
+	rs.bits = cf_scratch_raw(g->tmp, np * rs.words, sizeof(*rs.bits));
+	rs.labs = cf_scratch_raw(g->tmp, np, sizeof(*rs.labs));
+	cur = cf_scratch_raw(g->tmp, rs.words, sizeof(*cur));
+	rs.spans = cf_scratch_raw(g->tmp, rs.nk, sizeof(*rs.spans));
+	if (!pt || !st || !rs.bits || !rs.labs || !cur || !rs.spans)
 		goto oom;
+	for (size_t c = 0; c < rs.nk; c++)
+		rs.spans[c] = kspan_of(rs.ar, rs.ck[c], rs.k);
 	np = step_points(&rs, pt);
 	for (size_t i = 0; i < np; i++) {
 		struct step e;

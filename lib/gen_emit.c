@@ -124,28 +124,6 @@ static void emit_and(struct gen *g, uint32_t mask)
 
 /* ---- argument comparisons ------------------------------------------ */
 
-/* 1 = always true, 0 = always false, -1 = depends on the argument. */
-int cond_const(const struct cf_arch *ar, const struct cf_cond *c)
-{
-	uint64_t w = cf_cond_wide(ar, c) ? UINT64_MAX : UINT32_MAX;
-	uint64_t d = c->datum & w;
-
-	switch ((enum cf_op)c->op) {
-	case CF_OP_GE:
-		return d == 0 ? 1 : -1;
-	case CF_OP_LT:
-		return d == 0 ? 0 : -1;
-	case CF_OP_LE:
-		return d == w ? 1 : -1;
-	case CF_OP_GT:
-		return d == w ? 0 : -1;
-	case CF_OP_MASKED_EQ:
-		return d == 0 ? 1 : -1;
-	default:
-		return -1;
-	}
-}
-
 /* (A & mask) == val for one word, mask != 0, val within mask. */
 static void cmp_masked(struct gen *g, uint32_t off, uint32_t mask, uint32_t val,
 		       int pass, int fail)
@@ -386,7 +364,7 @@ static void gen_sys_checks(struct gen *g, const struct grange *r)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = live_chains(s);
-	int low32 = r->arch->cmp_bits == 64 ? low32_conds(s, n) : 0;
+	int low32 = r->arch->cmp_bits == 64 ? sys_low32_conds(g, s) : 0;
 	struct cf_arch narrow;
 	struct grange rn;
 	if (low32 > 0) {

@@ -9,6 +9,7 @@
 #define CF_GEN_INTERNAL_H
 
 #include "base.h"
+#include "action.h"
 #include "ir.h"
 #include "bpf_gen.h"
 
@@ -66,13 +67,39 @@ struct shared {
 	bool placed;   /* its code is emitted */
 };
 
-/* The hash of each IR syscall's live chains and fallback, by ABI and
- * index in its syscalls (0: not computed yet), for all passes of one
- * compile: the passes look the same syscalls up again and again. */
+/* What the passes ask of an IR syscall again and again, kept for all
+ * passes of one compile: the hash of its live chains and fallback (0:
+ * not computed yet), and steps_arg and low32_conds of its live chains,
+ * plus 3 (0: not computed yet; steps_arg by comparison width: [0] 32
+ * bits, [1] 64). */
+struct sys_facts {
+	uint64_t hash;
+	int8_t steps_arg[2];
+	int8_t low32;
+	/* on its 64-bit ABI (narrow_split): 0 not computed yet, 1 a value
+	 * of its chains is over 32 bits, 2 none is, and then above: its
+	 * decision with the high word over 0 */
+	uint8_t narrow;
+	uint32_t above;
+};
+
+/* The facts of each IR syscall by ABI and index in its syscalls. */
 struct chain_hashes {
 	const struct cf_ir *ir; /* NULL: none kept (out of memory) */
-	uint64_t *by_abi[CF_ARRAY_SIZE(((struct cf_ir *)0)->abis)];
-	uint64_t *block; /* the arrays of by_abi, one calloc */
+	struct sys_facts *by_abi[CF_ARRAY_SIZE(((struct cf_ir *)0)->abis)];
+	struct sys_facts *block; /* the arrays of by_abi, one calloc */
+};
+
+/* build_ranges' ranges by audit arch, for all passes of one compile:
+ * a pass asks for each search's ranges three times (count_shared twice,
+ * emit_search), and they depend on the IR and the audit arch only. */
+struct range_cache {
+	size_t n;
+	struct {
+		uint32_t audit;
+		struct grange *rg; /* malloc'd, freed by cf_bpf_gen_opts */
+		size_t nrg;
+	} e[8];
 };
 
 struct gen {
@@ -122,6 +149,7 @@ struct gen {
 	/* the hash of each IR syscall's live chains and fallback, kept
 	 * across passes (gen_mem.hashes; gen_share.c) */
 	struct chain_hashes *hashes;
+	struct range_cache *ranges; /* NULL: none kept */
 	/* body_hash of recent (syscall, width, byte order): a range's code
 	 * is looked up several times per search (gen_share.c) */
 	struct body_memo {
@@ -129,7 +157,7 @@ struct gen {
 		uint8_t bits, big_endian;
 		int entry; /* its entry in sh + 1, 0 until there is one */
 		uint64_t h;
-	} body_memo[32];
+	} body_memo[256];
 	uint32_t *weight_sums;	   /* opt: prefix sums of the ranges' weights */
 	uint64_t calls_total;	   /* opt: the native ABI's calls, weighted */
 	uint8_t *units;		   /* opt: units of the ranges (1 or 2) */
@@ -154,6 +182,9 @@ struct gen {
 static inline bool sgrow(struct gen *g, void **p, size_t *cap, size_t need,
 			 size_t size)
 {
+	/* (the room is there: no call, as every emit and label asks) */
+	if (need <= *cap && *p)
+		return true;
 	if (cf_grow(p, cap, need, size, 64) == 0)
 		return true;
 	g->oom = true;
@@ -302,6 +333,29 @@ static inline uint32_t eval_at(const struct cf_arch *ar,
 	return s->fallback;
 }
 
+/* 1 = always true, 0 = always false, -1 = depends on the argument
+ * (inline: the step tables ask it of every condition). */
+static inline int cond_const(const struct cf_arch *ar, const struct cf_cond *c)
+{
+	uint64_t w = cf_cond_wide(ar, c) ? UINT64_MAX : UINT32_MAX;
+	uint64_t d = c->datum & w;
+
+	switch ((enum cf_op)c->op) {
+	case CF_OP_GE:
+		return d == 0 ? 1 : -1;
+	case CF_OP_LT:
+		return d == 0 ? 0 : -1;
+	case CF_OP_LE:
+		return d == w ? 1 : -1;
+	case CF_OP_GT:
+		return d == w ? 0 : -1;
+	case CF_OP_MASKED_EQ:
+		return d == 0 ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
 static inline unsigned ceil_log2(uint64_t n)
 {
 	unsigned d = 0;
@@ -313,7 +367,6 @@ static inline unsigned ceil_log2(uint64_t n)
 
 /* gen_emit.c: the return pool, argument comparisons, a syscall's code */
 int ret_label(struct gen *g, uint32_t action);
-int cond_const(const struct cf_arch *ar, const struct cf_cond *c);
 bool gen_chain(struct gen *g, const struct cf_arch *ar,
 	       const struct cf_ir_chain *c, int ok, int fail);
 int low32_conds(const struct cf_ir_sys *s, size_t n);
@@ -327,12 +380,17 @@ void emit_split(struct gen *g, uint32_t k, int lt, int rt, split_side_fn *side,
 
 /* gen_args.c: step functions and residues */
 int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n);
+/* steps_arg and low32_conds of s's live chains (g->hashes' memo) */
+int sys_steps_arg(struct gen *g, const struct cf_arch *ar,
+		  const struct cf_ir_sys *s);
+int sys_low32_conds(struct gen *g, const struct cf_ir_sys *s);
 bool gen_sys_steps(struct gen *g, const struct grange *r);
 bool gen_sys_resid(struct gen *g, const struct grange *r);
 struct value_step;
 void gen_value_steps(struct gen *g, const struct value_step *v, size_t n);
 
 /* gen_share.c: code shared between ranges and searches */
+struct sys_facts *sys_facts(struct gen *g, const struct cf_ir_sys *s);
 struct shared *shared_of(struct gen *g, const struct grange *r, bool add);
 int shared_label(struct gen *g, const struct grange *r);
 int leaf_label(struct gen *g, const struct grange *r);

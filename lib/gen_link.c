@@ -103,8 +103,8 @@ static bool collect_keys(struct gen *g, struct lk *k)
 		return true;
 	for (size_t l = 0; l < nl; l++)
 		nret += g->lb[l].is_ret;
-	k->key = calloc(nl, sizeof(*k->key));
-	k->rkey = calloc(g->n + 1, sizeof(*k->rkey));
+	k->key = malloc((nl ? nl : 1) * sizeof(*k->key));
+	k->rkey = malloc((g->n + 1) * sizeof(*k->rkey));
 	if (!acts_init(&t, nret) || !k->key || !k->rkey) {
 		acts_free(&t);
 		return false;
@@ -119,8 +119,9 @@ static bool collect_keys(struct gen *g, struct lk *k)
 				 : -1;
 	k->nacts = t.n;
 	acts_free(&t);
-	k->last = calloc(k->nacts + 1, sizeof(*k->last));
-	k->ja_to = g->opt ? calloc(g->n + 1, sizeof(*k->ja_to)) : NULL;
+	/* both set to SIZE_MAX by sweep_jumps before it reads them */
+	k->last = malloc((k->nacts + 1) * sizeof(*k->last));
+	k->ja_to = g->opt ? malloc((g->n + 1) * sizeof(*k->ja_to)) : NULL;
 	if (g->opt && !k->ja_to)
 		return false;
 	return k->last != NULL;
@@ -501,8 +502,10 @@ int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 
 	if (!share_tails(g) || !merge_rets(g))
 		return cf_err(err, -ENOMEM, "out of memory");
-	k.addr = calloc(g->n + 1, sizeof(*k.addr));
-	k.dst = calloc(2 * g->n + 1, sizeof(*k.dst));
+	/* addr and dst are written before they are read (sweep_jumps,
+	 * place_cond); tr is not */
+	k.addr = malloc((g->n + 1) * sizeof(*k.addr));
+	k.dst = malloc(2 * g->n + 1);
 	k.tr = calloc(g->n + 1, 1);
 	if (!k.addr || !k.dst || !k.tr || !collect_keys(g, &k)) {
 		rc = cf_err(err, -ENOMEM, "out of memory");

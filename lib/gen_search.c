@@ -83,8 +83,54 @@ static void push_interval(struct gen *g, const struct cf_ir *ir, uint32_t lo,
 	push_gap(g, ir, at, hi, fa, sa);
 }
 
-/* All of nr's 32-bit space for one audit arch, as ranges. */
+/* g->ranges' copy of audit's ranges into g->rg: false when there is
+ * none. */
+static bool cached_ranges(struct gen *g, uint32_t audit)
+{
+	const struct range_cache *c = g->ranges;
+
+	for (size_t i = 0; c && i < c->n; i++) {
+		if (c->e[i].audit != audit)
+			continue;
+		if (SGROW(g, rg, c->e[i].nrg))
+			memcpy(g->rg, c->e[i].rg, c->e[i].nrg * sizeof(*g->rg));
+		g->nrg = g->oom ? 0 : c->e[i].nrg;
+		return true;
+	}
+	return false;
+}
+
+/* Keeps a copy of g->rg, audit's ranges, in g->ranges (when there is
+ * room: else they are built again next time). */
+static void cache_ranges(struct gen *g, uint32_t audit)
+{
+	struct range_cache *c = g->ranges;
+	struct grange *copy;
+
+	if (!c || g->oom || c->n == CF_ARRAY_SIZE(c->e))
+		return;
+	copy = malloc((g->nrg ? g->nrg : 1) * sizeof(*copy));
+	if (!copy)
+		return;
+	memcpy(copy, g->rg, g->nrg * sizeof(*copy));
+	c->e[c->n].audit = audit;
+	c->e[c->n].rg = copy;
+	c->e[c->n++].nrg = g->nrg;
+}
+
+static void push_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit);
+
+/* All of nr's 32-bit space for one audit arch, as ranges (built once
+ * per compile, g->ranges). */
 static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
+{
+	if (cached_ranges(g, audit))
+		return;
+	push_ranges(g, ir, audit);
+	cache_ranges(g, audit);
+}
+
+static void push_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	g->nrg = 0;
 	if (audit == CF_AUDIT_ARCH_X86_64) {
@@ -191,10 +237,17 @@ static bool in_background(const struct grange *r, uint32_t background)
 	return !r->sys && r->action == background;
 }
 
-/* The chain of r[i..j] (at most SIZE_CHAIN_NODE_MAX ranges): the background
- * that leaves the fewest compares. */
-static struct number_chain plan_chain(const struct grange *r, size_t i,
-				      size_t j)
+/* The compares of r[q] as an exception of the chain of r[i..j]. */
+static size_t exception_compares(const struct grange *r, size_t q, size_t i,
+				 size_t j)
+{
+	return r[q].lo == r[q].hi || q == i || q == j ? 1 : 2;
+}
+
+/* The chain of r[i..j] with each argument-free range's action as the
+ * background in turn: the first that leaves the fewest compares. */
+static struct number_chain plan_chain_each(const struct grange *r, size_t i,
+					   size_t j)
 {
 	struct number_chain best = {0, SIZE_MAX, 0};
 
@@ -207,12 +260,50 @@ static struct number_chain plan_chain(const struct grange *r, size_t i,
 			if (in_background(&r[q], ch.background))
 				continue;
 			ch.nbodies += r[q].sys != NULL;
-			ch.ncompares +=
-			    r[q].lo == r[q].hi || q == i || q == j ? 1 : 2;
+			ch.ncompares += exception_compares(r, q, i, j);
 		}
 		if (ch.ncompares < best.ncompares)
 			best = ch;
 	}
+	return best;
+}
+
+#define PLAN_ACTIONS 8 /* distinct backgrounds plan_chain sums at once */
+
+/* The chain of r[i..j] (at most SIZE_CHAIN_NODE_MAX ranges): the background
+ * that leaves the fewest compares, the first of them in the order of the
+ * ranges. In one sweep: a background's compares are all the ranges'
+ * less its own ranges' (plan_chain_each's choice, without its m^2
+ * sweeps; more than PLAN_ACTIONS actions: plan_chain_each). */
+static struct number_chain plan_chain(const struct grange *r, size_t i,
+				      size_t j)
+{
+	struct number_chain best = {0, SIZE_MAX, 0};
+	uint32_t act[PLAN_ACTIONS];
+	size_t own[PLAN_ACTIONS], na = 0, total = 0, bodies = 0, a;
+
+	for (size_t q = i; q <= j; q++) {
+		size_t c = exception_compares(r, q, i, j);
+
+		total += c;
+		if (r[q].sys) {
+			bodies++;
+			continue;
+		}
+		for (a = 0; a < na && act[a] != r[q].action; a++)
+			;
+		if (a == na) {
+			if (na == PLAN_ACTIONS)
+				return plan_chain_each(r, i, j);
+			act[na] = r[q].action;
+			own[na++] = 0;
+		}
+		own[a] += c;
+	}
+	for (a = 0; a < na; a++)
+		if (total - own[a] < best.ncompares)
+			best = (struct number_chain){act[a], total - own[a],
+						     bodies};
 	return best;
 }
 
@@ -301,7 +392,7 @@ static void emit_chain(struct gen *g, const struct grange *r, size_t i,
 	int background = ret_label(g, ch->background);
 	size_t mark = cf_scratch_mark(g->tmp), n = j - i + 1;
 	int *bodies = cf_scratch_array(g->tmp, n, sizeof(*bodies));
-	size_t *order = cf_scratch_array(g->tmp, n, sizeof(*order));
+	size_t *order = cf_scratch_raw(g->tmp, n, sizeof(*order));
 	size_t left = ch->ncompares;
 
 	if (!bodies || !order) {
@@ -781,7 +872,7 @@ static void emit_size_first_search(struct gen *g, const struct grange *r,
 				   size_t n)
 {
 	size_t mark = cf_scratch_mark(g->tmp), k, k2, limit;
-	size_t *starts = cf_scratch_array(g->tmp, 2 * n, sizeof(*starts));
+	size_t *starts = cf_scratch_raw(g->tmp, 2 * n, sizeof(*starts));
 
 	if (!starts) {
 		g->oom = true;

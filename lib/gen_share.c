@@ -29,20 +29,27 @@ static uint64_t chains_hash(const struct cf_ir_sys *s)
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *c = &s->chains[i];
 
-		h = mix64(mix64(h, c->action), c->nconds);
-		for (unsigned j = 0; j < c->nconds; j++)
-			h = mix64(mix64(mix64(h, c->conds[j].arg * 16u +
-						     c->conds[j].op +
-						     c->conds[j].low32 * 256u),
-					c->conds[j].datum),
-				  c->conds[j].datum2);
+		h = mix64(h, (uint64_t)c->nconds << 32 | c->action);
+		/* a condition's test in one mix (datum2 only where it
+		 * counts, body_same's MASKED_EQ): one mix per word hashed
+		 * cost valueset-1000 3% of its compile */
+		for (unsigned j = 0; j < c->nconds; j++) {
+			const struct cf_cond *cd = &c->conds[j];
+
+			h = mix64(h, cd->datum ^
+					 (uint64_t)(cd->arg * 16u + cd->op +
+						    cd->low32 * 256u)
+					     << 52);
+			if (cd->op == CF_OP_MASKED_EQ)
+				h = mix64(h, cd->datum2);
+		}
 	}
 	return h | 1; /* never 0: 0 marks a hash not computed yet */
 }
 
-/* chains_hash of s, computed once per compile (g->hashes, when it could
- * be allocated: s is one of the IR's syscalls). */
-static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
+/* The facts kept of s for the compile (g->hashes), NULL when there are
+ * none (out of memory, or s is not one of the IR's syscalls). */
+struct sys_facts *sys_facts(struct gen *g, const struct cf_ir_sys *s)
 {
 	struct chain_hashes *c = g->hashes;
 	uintptr_t at = (uintptr_t)s;
@@ -50,16 +57,24 @@ static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
 	for (size_t i = 0; c && c->ir && i < c->ir->nabis; i++) {
 		const struct cf_ir_abi *abi = &c->ir->abis[i];
 		uintptr_t lo = (uintptr_t)abi->sys;
-		uint64_t *h;
 
 		if (at < lo || at >= lo + abi->nsys * sizeof(*abi->sys))
 			continue;
-		h = &c->by_abi[i][(at - lo) / sizeof(*abi->sys)];
-		if (!*h)
-			*h = chains_hash(s);
-		return *h;
+		return &c->by_abi[i][(at - lo) / sizeof(*abi->sys)];
 	}
-	return chains_hash(s);
+	return NULL;
+}
+
+/* chains_hash of s, computed once per compile (sys_facts). */
+static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
+{
+	struct sys_facts *f = sys_facts(g, s);
+
+	if (!f)
+		return chains_hash(s);
+	if (!f->hash)
+		f->hash = chains_hash(s);
+	return f->hash;
 }
 
 static uint64_t body_hash(struct gen *g, const struct grange *r)
@@ -244,29 +259,47 @@ static const struct cf_arch *narrow_arch(const struct cf_arch *ar)
 	return NULL;
 }
 
+/* Are all values of s's n live chains below 2^32? Then *above: its
+ * decision with the high word over 0 (for the compile: sys_facts). */
+static bool values_narrow(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n, uint32_t *above)
+{
+	struct sys_facts *f = sys_facts(g, s);
+	bool ok = true;
+
+	if (f && f->narrow) {
+		*above = f->above;
+		return f->narrow == 2;
+	}
+	for (size_t i = 0; ok && i < n; i++)
+		for (unsigned j = 0; j < s->chains[i].nconds; j++)
+			ok &= s->chains[i].conds[j].datum <= UINT32_MAX;
+	*above = ok ? eval_at(ar, s, n, 1ULL << 32) : 0;
+	if (f) {
+		f->narrow = ok ? 2 : 1;
+		f->above = *above;
+	}
+	return ok;
+}
+
 /* share_inline: on a 64-bit ABI, r's chains test one argument with
  * interval operators on values below 2^32. With the high word 0 they
  * decide as on a 32-bit ABI; above, as at 2^32 (*above). *narrow: r on
  * that 32-bit ABI, whose code (x86's, x32's) the high-word check can
  * share. False when r does not qualify. */
-static bool narrow_split(const struct grange *r, struct grange *narrow,
-			 uint32_t *above, int *arg)
+static bool narrow_split(struct gen *g, const struct grange *r,
+			 struct grange *narrow, uint32_t *above, int *arg)
 {
 	const struct cf_ir_sys *s = r->sys;
 	size_t n = s ? live_chains(s) : 0;
 
-	if (!n || r->arch->cmp_bits != 64 || low32_conds(s, n) != 0)
+	if (!n || r->arch->cmp_bits != 64 || sys_low32_conds(g, s) != 0)
 		return false;
-	*arg = steps_arg(r->arch, s, n);
-	if (*arg < 0)
+	*arg = sys_steps_arg(g, r->arch, s);
+	if (*arg < 0 || !values_narrow(g, r->arch, s, n, above))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		for (unsigned j = 0; j < s->chains[i].nconds; j++)
-			if (s->chains[i].conds[j].datum > UINT32_MAX)
-				return false;
 	*narrow = *r;
 	narrow->arch = narrow_arch(r->arch);
-	*above = eval_at(r->arch, s, n, 1ULL << 32);
 	return narrow->arch != NULL;
 }
 
@@ -279,7 +312,7 @@ bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 	struct shared *own, *e;
 
 	if (!g->share_inline || g->share ||
-	    !narrow_split(r, narrow, above, arg))
+	    !narrow_split(g, r, narrow, above, arg))
 		return false;
 	own = shared_of(g, r, false);
 	e = shared_of(g, narrow, false);

@@ -193,14 +193,15 @@ bool share_tails(struct gen *g)
 		return true;
 	while (t.cap < 2 * n)
 		t.cap *= 2;
-	/* the pass's scratch (zeroed), given back behind it */
-	t.key = cf_scratch_array(g->tmp, n + 1, sizeof(*t.key));
-	t.last = cf_scratch_array(g->tmp, n + 1, sizeof(*t.last));
+	/* the pass's scratch, given back behind it (slot, label and reach
+	 * zeroed; the others written before they are read) */
+	t.key = cf_scratch_raw(g->tmp, n + 1, sizeof(*t.key));
+	t.last = cf_scratch_raw(g->tmp, n + 1, sizeof(*t.last));
 	t.slot = cf_scratch_array(g->tmp, t.cap, sizeof(*t.slot));
-	t.num = cf_scratch_array(g->tmp, n + 1, sizeof(*t.num));
+	t.num = cf_scratch_raw(g->tmp, n + 1, sizeof(*t.num));
 	t.label = cf_scratch_array(g->tmp, n + 1, sizeof(*t.label));
 	reach = cf_scratch_array(g->tmp, n + 1, sizeof(*reach));
-	newpos = cf_scratch_array(g->tmp, n + 1, sizeof(*newpos));
+	newpos = cf_scratch_raw(g->tmp, n + 1, sizeof(*newpos));
 	ok = t.key && t.last && t.slot && t.num && t.label && reach && newpos;
 	/* a bad jump: leave the program as it is, the layout reports it */
 	if (ok && number_all(g, &t)) {

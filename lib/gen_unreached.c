@@ -68,7 +68,8 @@ size_t cf_gen_drop_unreached(struct sock_filter *p, struct cf_insn_part *parts,
 			     size_t n)
 {
 	bool *seen = n ? calloc(n, sizeof(*seen)) : NULL;
-	size_t *newpos = n ? calloc(n + 1, sizeof(*newpos)) : NULL;
+	/* (newpos: every element written before it is read) */
+	size_t *newpos = n ? malloc((n + 1) * sizeof(*newpos)) : NULL;
 	size_t w = 0;
 
 	if (!seen || !newpos) {

@@ -202,9 +202,11 @@ static const struct cf_rule_src *rule_src(struct cf_arena *a,
 					  size_t index,
 					  const struct cf_cond *conds)
 {
-	struct cf_rule_src *src = cf_arena_alloc(a, sizeof(*src));
+	/* every field of both is written below: not zeroed */
+	struct cf_rule_src *src = cf_arena_array_raw(a, 1, sizeof(*src));
 	struct cf_pos *args_pos =
-	    s->nargs ? cf_arena_array(a, s->nargs, sizeof(*args_pos)) : NULL;
+	    s->nargs ? cf_arena_array_raw(a, s->nargs, sizeof(*args_pos))
+		     : NULL;
 
 	if (!src || (s->nargs && !args_pos) || !copy_pos(a, &src->pos, &s->pos))
 		return NULL;

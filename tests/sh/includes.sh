@@ -27,7 +27,7 @@ gen_values.h:
 gen_unreached.h:
 gen_scratch.h:
 sort.h:
-gen_internal.h: base.h ir.h bpf_gen.h
+gen_internal.h: base.h action.h ir.h bpf_gen.h
 filter.h: ruleset.h ir.h bpf_gen.h
 reach.h: ir.h
 algebra.h: base.h
