@@ -317,12 +317,12 @@ struct shadow {
 static bool never_holds(const struct cf_arch *ar, const struct cf_rule *r,
 			struct cf_walk *w, size_t *work)
 {
-	struct cf_ir_chain c = {.nconds = r->nconds, .rule = r};
+	struct cf_ir_chain c = {
+	    .conds = r->conds, .nconds = r->nconds, .rule = r};
 	struct cf_ir_sys one = {.chains = &c, .nchains = 1};
 
-	if (!r->nconds || r->nconds > CF_ARRAY_SIZE(c.conds))
+	if (!r->nconds || r->nconds > CF_CHAIN_CONDS)
 		return false;
-	memcpy(c.conds, r->conds, r->nconds * sizeof(*r->conds));
 	return cf_chain_reach(ar, &one, 0, NULL, w, work) == CF_NEVER_HOLDS;
 }
 

@@ -30,7 +30,8 @@ static int compile_into(struct cf_filter *f, const struct cf_profile *p,
 	f->flags = f->rules.flags | CF_FLAG_TSYNC;
 	rc = cf_ir_build(&f->arena, &f->rules, &f->ir, err);
 	if (!rc && t->harden)
-		cf_ir_harden(&f->ir, p->file, t->diag, t->diag_ctx);
+		rc = cf_ir_harden(&f->arena, &f->ir, p->file, t->diag,
+				  t->diag_ctx);
 	if (!rc)
 		rc = cf_bpf_gen(&f->arena, &f->ir, &f->prog, err);
 	if (rc == -E2BIG && err && p->file) /* too long: name the profile */

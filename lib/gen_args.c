@@ -496,16 +496,19 @@ static bool never(const struct cf_arch *ar, const struct cf_ir_chain *c)
 	return false;
 }
 
-/* Chain c without its interval conditions on k (k > 5: all kept). */
+/* Chain c without its interval conditions on k (k > 5: all kept), its
+ * conditions in buf (room for c's). */
 static struct cf_ir_chain rest_of(const struct cf_arch *ar,
-				  const struct cf_ir_chain *c, unsigned k)
+				  const struct cf_ir_chain *c, unsigned k,
+				  struct cf_cond *buf)
 {
 	struct cf_ir_chain t = *c;
 
 	t.nconds = 0;
 	for (unsigned j = 0; j < c->nconds; j++)
 		if (!interval_on(ar, &c->conds[j], k))
-			t.conds[t.nconds++] = c->conds[j];
+			buf[t.nconds++] = c->conds[j];
+	t.conds = buf;
 	return t;
 }
 
@@ -516,7 +519,8 @@ static bool emit_or(struct gen *g, const struct cf_arch *ar,
 		    uint32_t x)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct cf_ir_chain t = rest_of(ar, cs[i], k);
+		struct cf_cond buf[CF_CHAIN_CONDS];
+		struct cf_ir_chain t = rest_of(ar, cs[i], k, buf);
 		int fail = new_label(g);
 
 		if (!gen_chain(g, ar, &t, ret_label(g, x), fail))
@@ -743,13 +747,14 @@ static void emit_residues(struct gen *g, const struct resid *rs)
 	for (size_t q = 0; q < rs->nres && !g->oom; q++) {
 		place(g, rs->labs[q]);
 		for (size_t c = 0; c < rs->nk; c++) {
+			struct cf_cond buf[CF_CHAIN_CONDS];
 			struct cf_ir_chain t;
 			int fail;
 
 			if (!(rs->bits[q * rs->words + c / 64] &
 			      (1ULL << (c % 64))))
 				continue;
-			t = rest_of(rs->ar, rs->ck[c], rs->k);
+			t = rest_of(rs->ar, rs->ck[c], rs->k, buf);
 			fail = new_label(g);
 			if (!gen_chain(g, rs->ar, &t, ret_label(g, rs->x),
 				       fail))

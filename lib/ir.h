@@ -11,8 +11,11 @@
 /* One argument predicate chain: all conds true -> action. Conditions are
  * stored as written; the ABI's comparison width is applied by readers
  * (cf_ir_cond_match) and by code generation. */
+#define CF_CHAIN_CONDS 6 /* the most conditions of a chain */
 struct cf_ir_chain {
-	struct cf_cond conds[6];
+	/* the rule's own conditions, shared by its chains on every ABI;
+	 * a copy of the IR's for a multiplexed call or under --harden */
+	const struct cf_cond *conds;
 	uint8_t nconds;
 	uint32_t action;
 	const struct cf_rule *rule;
@@ -51,8 +54,11 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
  * or fewer (cf_sys_arg_bits 16/32) on a 64-bit-compare ABI gets low32
  * set. A datum (or MASKED_EQ mask/value) whose upper half is neither 0
  * nor the sign extension of its low half is warned about
- * (harden-upper-bits) through fn: only its low 32 bits count. */
-void cf_ir_harden(struct cf_ir *ir, const char *file, cf_diag_fn fn, void *ctx);
+ * (harden-upper-bits) through fn: only its low 32 bits count. A chain
+ * whose conditions change gets a copy of them in a (they are its rule's,
+ * shared). 0, or -ENOMEM. */
+int cf_ir_harden(struct cf_arena *a, struct cf_ir *ir, const char *file,
+		 cf_diag_fn fn, void *ctx);
 /* Does c compare all 64 bits on ar (else only the low 32)? */
 static inline bool cf_cond_wide(const struct cf_arch *ar,
 				const struct cf_cond *c)

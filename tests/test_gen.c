@@ -75,24 +75,40 @@ static struct cf_ir_sys *add_sys(struct cf_arena *a, struct cf_ir_abi *abi,
 	s->nr = nr;
 	s->sys = -1;
 	s->fallback = fallback;
-	if (nchains)
+	if (nchains) {
+		/* each chain's conditions: room of its own (add_chain
+		 * keeps it) */
+		struct cf_cond *room =
+		    cf_arena_array(a, nchains * CF_CHAIN_CONDS, sizeof(*room));
+
 		s->chains = cf_arena_array(a, nchains, sizeof(*s->chains));
+		for (size_t i = 0; room && s->chains && i < nchains; i++)
+			s->chains[i].conds = room + i * CF_CHAIN_CONDS;
+	}
 	return s;
 }
 
 static struct cf_ir_chain *add_chain(struct cf_ir_sys *s, uint32_t action)
 {
 	struct cf_ir_chain *c = &s->chains[s->nchains++];
+	const struct cf_cond *room = c->conds;
 
 	memset(c, 0, sizeof(*c));
+	c->conds = room;
 	c->action = action;
 	return c;
+}
+
+/* Condition k of a chain made here (its room is add_sys's, writable). */
+static struct cf_cond *cond_at(const struct cf_ir_chain *c, unsigned k)
+{
+	return (struct cf_cond *)&c->conds[k];
 }
 
 static void add_cond(struct cf_ir_chain *c, unsigned arg, enum cf_op op,
 		     uint64_t datum, uint64_t datum2)
 {
-	c->conds[c->nconds++] =
+	*cond_at(c, c->nconds++) =
 	    (struct cf_cond){(uint8_t)arg, (uint8_t)op, datum, datum2};
 }
 
@@ -1024,7 +1040,7 @@ static void one_argument(struct cf_ir *ir)
 				for (unsigned k = 0; k < s->chains[c].nconds;
 				     k++) {
 					struct cf_cond *cd =
-					    &s->chains[c].conds[k];
+					    cond_at(&s->chains[c], k);
 
 					cd->arg = arg;
 					if (cd->op == CF_OP_MASKED_EQ &&
@@ -1052,7 +1068,7 @@ static void one_action(struct cf_ir *ir)
 				for (unsigned k = 0; k < s->chains[c].nconds;
 				     k++)
 					if (rnd_below(3))
-						s->chains[c].conds[k].arg =
+						cond_at(&s->chains[c], k)->arg =
 						    (uint8_t)(k ? (a0 + 1) % 6
 								: a0);
 			}

@@ -487,13 +487,19 @@ TEST(harden_marks_only)
 						struct cf_ir_sys *s =
 						    &fh->ir.abis[x].sys[y];
 
+						/* (the filter's own memory,
+						 * its arena's) */
 						for (size_t c = 0;
 						     c < s->nchains; c++)
 							for (unsigned j = 0;
-							     j < 6; j++)
-								s->chains[c]
-								    .conds[j]
-								    .low32 = 0;
+							     j < s->chains[c]
+								     .nconds;
+							     j++)
+								((struct cf_cond
+								      *)&s
+								     ->chains[c]
+								     .conds[j])
+								    ->low32 = 0;
 					}
 				CHECK_EQ(cf_bpf_gen(&a, &fh->ir, &p, &err), 0);
 				CHECK_EQ(p.len, fd->prog.len);

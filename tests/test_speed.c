@@ -418,7 +418,8 @@ static uint32_t eq_rand(uint32_t *seed)
 	return *seed >> 16;
 }
 
-static void eq_random_sys(uint32_t *seed, struct cf_ir_chain *ch, size_t n,
+static void eq_random_sys(uint32_t *seed, struct cf_ir_chain *ch,
+			  struct cf_cond (*cbuf)[CF_CHAIN_CONDS], size_t n,
 			  bool low32)
 {
 	static const uint64_t vals[] = {0, 1, 2, 0x100000001ULL, 0xffffffffULL};
@@ -427,9 +428,10 @@ static void eq_random_sys(uint32_t *seed, struct cf_ir_chain *ch, size_t n,
 		unsigned args = eq_rand(seed) % 8; /* subset of args 0..2 */
 
 		memset(&ch[j], 0, sizeof(ch[j]));
+		ch[j].conds = cbuf[j];
 		for (unsigned a = 0; a < 3; a++)
 			if (args >> a & 1)
-				ch[j].conds[ch[j].nconds++] = (struct cf_cond){
+				cbuf[j][ch[j].nconds++] = (struct cf_cond){
 				    a, CF_OP_EQ, vals[eq_rand(seed) % 5], 0,
 				    (uint8_t)(low32 && a == 1 &&
 					      eq_rand(seed) % 8)};
@@ -439,6 +441,7 @@ static void eq_random_sys(uint32_t *seed, struct cf_ir_chain *ch, size_t n,
 TEST(speed_eq_reach_matches_the_walk)
 {
 	struct cf_ir_chain ch[40];
+	struct cf_cond cbuf[40][CF_CHAIN_CONDS];
 	enum cf_reach fast[40];
 	struct cf_walk *w = cf_walk_new();
 	uint32_t seed = 7;
@@ -450,7 +453,7 @@ TEST(speed_eq_reach_matches_the_walk)
 		struct cf_ir_sys s = {.chains = ch, .nchains = n};
 		const struct cf_arch *ar = &cf_arches[round % cf_narches];
 
-		eq_random_sys(&seed, ch, n, round % 3 == 0);
+		eq_random_sys(&seed, ch, cbuf, n, round % 3 == 0);
 		if (!cf_eq_reach(ar, &s, fast)) { /* widths differ */
 			declined++;
 			continue;
@@ -477,20 +480,20 @@ TEST(speed_eq_reach_matches_the_walk)
 
 TEST(speed_eq_reach_declines_other_operators)
 {
-	struct cf_ir_chain ch[2] = {{.nconds = 1}, {.nconds = 2}};
+	struct cf_cond c0[1] = {{0, CF_OP_EQ, 1, 0, 0}},
+		       c1[2] = {{1, CF_OP_EQ, 1, 0, 0}, {1, CF_OP_EQ, 2, 0, 0}};
+	struct cf_ir_chain ch[2] = {{.conds = c0, .nconds = 1},
+				    {.conds = c1, .nconds = 2}};
 	struct cf_ir_sys s = {.chains = ch, .nchains = 2};
 	enum cf_reach out[2];
 
-	ch[0].conds[0] = (struct cf_cond){0, CF_OP_EQ, 1, 0, 0};
-	ch[1].conds[0] = (struct cf_cond){1, CF_OP_EQ, 1, 0, 0};
-	ch[1].conds[1] = (struct cf_cond){1, CF_OP_EQ, 2, 0, 0};
 	CHECK(!cf_eq_reach(&cf_arches[0], &s, out)); /* argument twice */
 	ch[1].nconds = 1;
-	ch[1].conds[0].op = CF_OP_NE;
+	c1[0].op = CF_OP_NE;
 	CHECK(!cf_eq_reach(&cf_arches[0], &s, out));
-	ch[1].conds[0] = (struct cf_cond){0, CF_OP_EQ, 1, 0, 1};
+	c1[0] = (struct cf_cond){0, CF_OP_EQ, 1, 0, 1};
 	CHECK(!cf_eq_reach(&cf_arches[0], &s, out)); /* widths differ */
-	ch[1].conds[0].low32 = 0;
+	c1[0].low32 = 0;
 	CHECK(cf_eq_reach(&cf_arches[0], &s, out));
 	CHECK(out[0] == CF_REACHED && out[1] == CF_SHADOWED);
 }
@@ -501,7 +504,9 @@ TEST(speed_eq_disjoint_is_exact)
 {
 	static const uint64_t vals[] = {0, 1, 0x100000001ULL, 0xffffffffULL,
 					0x1ffffffffULL};
-	struct cf_ir_chain a = {.nconds = 1}, b = {.nconds = 1};
+	struct cf_cond ca[1], cb[1];
+	struct cf_ir_chain a = {.conds = ca, .nconds = 1},
+			   b = {.conds = cb, .nconds = 1};
 	unsigned disjoint = 0, meet = 0;
 
 	for (int ai = 0; ai < cf_narches; ai++)
@@ -509,12 +514,12 @@ TEST(speed_eq_disjoint_is_exact)
 			const struct cf_arch *ar = &cf_arches[ai];
 			bool both = false;
 
-			a.conds[0] =
+			ca[0] =
 			    (struct cf_cond){0, CF_OP_EQ, vals[m % 5], 0, 0};
-			b.conds[0] = (struct cf_cond){0, CF_OP_EQ,
-						      vals[m / 5 % 5], 0, 0};
-			a.conds[0].low32 = (uint8_t)(m / 25 & 1);
-			b.conds[0].low32 = (uint8_t)(m / 50 & 1);
+			cb[0] = (struct cf_cond){0, CF_OP_EQ, vals[m / 5 % 5],
+						 0, 0};
+			ca[0].low32 = (uint8_t)(m / 25 & 1);
+			cb[0].low32 = (uint8_t)(m / 50 & 1);
 			for (size_t k = 0; k < CF_ARRAY_SIZE(vals); k++)
 				both |=
 				    cf_ir_cond_match(ar, &a.conds[0],
