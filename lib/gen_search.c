@@ -222,6 +222,8 @@ static void emit_tree(struct gen *g, const struct grange *r, size_t i, size_t j)
  * JEQ per syscall; a chain never costs more than that. */
 
 #define CHAIN_NODE_MAX (4 * CF_VALUE_RUN_MAX) /* ranges of a chain node */
+/* ranges of a size-first chain (emit_number_chains) */
+#define SIZE_CHAIN_NODE_MAX (2 * CHAIN_NODE_MAX)
 /* a chain node of the speed-first search has at most this share of the
  * native ABI's calls (cf_sys_weights) */
 #define CHAIN_COLD_SHARE 16
@@ -237,74 +239,81 @@ static bool in_background(const struct grange *r, uint32_t background)
 	return !r->sys && r->action == background;
 }
 
-/* The compares of r[q] as an exception of the chain of r[i..j]. */
-static size_t exception_compares(const struct grange *r, size_t q, size_t i,
-				 size_t j)
+/* A chain's compares for r[i..e], kept as e grows (chain_run_end):
+ * the compares of every range (one for a number, two for a wider range)
+ * and, per argument-free action of the run, those of its ranges; a
+ * background's chain tests the others, a wider range at either end
+ * once. */
+struct run_cost {
+	size_t total, nbodies, nact;
+	uint32_t action[SIZE_CHAIN_NODE_MAX];
+	size_t own[SIZE_CHAIN_NODE_MAX];
+};
+
+static size_t range_compares(const struct grange *r)
 {
-	return r[q].lo == r[q].hi || q == i || q == j ? 1 : 2;
+	return r->lo == r->hi ? 1 : 2;
 }
 
-/* The chain of r[i..j] with each argument-free range's action as the
- * background in turn: the first that leaves the fewest compares. */
-static struct number_chain plan_chain_each(const struct grange *r, size_t i,
-					   size_t j)
+static void run_cost_add(struct run_cost *rc, const struct grange *r)
 {
-	struct number_chain best = {0, SIZE_MAX, 0};
+	size_t a = 0;
 
-	for (size_t c = i; c <= j; c++) {
-		struct number_chain ch = {r[c].action, 0, 0};
+	rc->total += range_compares(r);
+	if (r->sys) {
+		rc->nbodies++;
+		return;
+	}
+	while (a < rc->nact && rc->action[a] != r->action)
+		a++;
+	if (a == rc->nact) {
+		rc->action[rc->nact] = r->action;
+		rc->own[rc->nact++] = 0;
+	}
+	rc->own[a] += range_compares(r);
+}
 
-		if (r[c].sys)
-			continue;
-		for (size_t q = i; q <= j; q++) {
-			if (in_background(&r[q], ch.background))
-				continue;
-			ch.nbodies += r[q].sys != NULL;
-			ch.ncompares += exception_compares(r, q, i, j);
+/* The fewest compares of a chain of r[i..e] (SIZE_MAX: none), with the
+ * first background that leaves them (in the order of the ranges) in
+ * *bg when bg is not NULL. */
+static size_t run_cost_best(const struct run_cost *rc, const struct grange *r,
+			    size_t i, size_t e, size_t *bg)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t a = 0; a < rc->nact; a++) {
+		size_t c = rc->total - rc->own[a];
+
+		if (!in_background(&r[i], rc->action[a]))
+			c -= range_compares(&r[i]) - 1;
+		if (e != i && !in_background(&r[e], rc->action[a]))
+			c -= range_compares(&r[e]) - 1;
+		if (c < best) {
+			best = c;
+			if (bg)
+				*bg = a;
 		}
-		if (ch.ncompares < best.ncompares)
-			best = ch;
 	}
 	return best;
 }
-
-#define PLAN_ACTIONS 8 /* distinct backgrounds plan_chain sums at once */
 
 /* The chain of r[i..j] (at most SIZE_CHAIN_NODE_MAX ranges): the background
  * that leaves the fewest compares, the first of them in the order of the
- * ranges. In one sweep: a background's compares are all the ranges'
- * less its own ranges' (plan_chain_each's choice, without its m^2
- * sweeps; more than PLAN_ACTIONS actions: plan_chain_each). */
+ * ranges (run_cost: a background's compares are all the ranges' less its
+ * own ranges'). */
 static struct number_chain plan_chain(const struct grange *r, size_t i,
 				      size_t j)
 {
-	struct number_chain best = {0, SIZE_MAX, 0};
-	uint32_t act[PLAN_ACTIONS];
-	size_t own[PLAN_ACTIONS], na = 0, total = 0, bodies = 0, a;
+	struct run_cost rc; /* (its arrays are written as they fill) */
+	size_t bg = 0, c;
 
-	for (size_t q = i; q <= j; q++) {
-		size_t c = exception_compares(r, q, i, j);
-
-		total += c;
-		if (r[q].sys) {
-			bodies++;
-			continue;
-		}
-		for (a = 0; a < na && act[a] != r[q].action; a++)
-			;
-		if (a == na) {
-			if (na == PLAN_ACTIONS)
-				return plan_chain_each(r, i, j);
-			act[na] = r[q].action;
-			own[na++] = 0;
-		}
-		own[a] += c;
-	}
-	for (a = 0; a < na; a++)
-		if (total - own[a] < best.ncompares)
-			best = (struct number_chain){act[a], total - own[a],
-						     bodies};
-	return best;
+	rc.total = rc.nbodies = rc.nact = 0;
+	for (size_t q = i; q <= j; q++)
+		run_cost_add(&rc, &r[q]);
+	c = run_cost_best(&rc, r, i, j, &bg);
+	if (c == SIZE_MAX)
+		return (struct number_chain){0, SIZE_MAX, 0};
+	return (struct number_chain){rc.action[bg], c, rc.nbodies};
 }
 
 /* The JGE(s) of r[q], a wide exception of the node r[i..j]: past its
@@ -710,7 +719,6 @@ static void emit_wtree(struct gen *g, const struct grange *r, size_t i,
  * instead of 16 and 32: the corpus's programs longer than libseccomp's
  * linear one with --enosys=none 11 -> 9, the others as many). */
 #define SIZE_CHAIN_MAX (3 * CF_VALUE_RUN_MAX)
-#define SIZE_CHAIN_NODE_MAX (2 * CHAIN_NODE_MAX)
 /* syscalls with argument checks a size-first chain tests at most */
 #define SIZE_CHAIN_BODIES CF_VALUE_RUN_MAX
 
@@ -739,59 +747,6 @@ static void emit_number_chains(struct gen *g, const struct grange *r, size_t i,
 	emit_number_chains(g, r, mid, j);
 }
 
-/* plan_chain's compares for r[i..e], kept as e grows (chain_run_end):
- * the compares of every range (one for a number, two for a wider range)
- * and, per argument-free action of the run, those of its ranges; a
- * background's chain tests the others, a wider range at either end
- * once. */
-struct run_cost {
-	size_t total, nbodies, nact;
-	uint32_t action[SIZE_CHAIN_NODE_MAX];
-	size_t own[SIZE_CHAIN_NODE_MAX];
-};
-
-static size_t range_compares(const struct grange *r)
-{
-	return r->lo == r->hi ? 1 : 2;
-}
-
-static void run_cost_add(struct run_cost *rc, const struct grange *r)
-{
-	size_t a = 0;
-
-	rc->total += range_compares(r);
-	if (r->sys) {
-		rc->nbodies++;
-		return;
-	}
-	while (a < rc->nact && rc->action[a] != r->action)
-		a++;
-	if (a == rc->nact) {
-		rc->action[rc->nact] = r->action;
-		rc->own[rc->nact++] = 0;
-	}
-	rc->own[a] += range_compares(r);
-}
-
-/* The fewest compares of a chain of r[i..e] (SIZE_MAX: none). */
-static size_t run_cost_best(const struct run_cost *rc, const struct grange *r,
-			    size_t i, size_t e)
-{
-	size_t best = SIZE_MAX;
-
-	for (size_t a = 0; a < rc->nact; a++) {
-		size_t c = rc->total - rc->own[a];
-
-		if (!in_background(&r[i], rc->action[a]))
-			c -= range_compares(&r[i]) - 1;
-		if (e != i && !in_background(&r[e], rc->action[a]))
-			c -= range_compares(&r[e]) - 1;
-		if (c < best)
-			best = c;
-	}
-	return best;
-}
-
 /* The last range of the size-first run that starts at r[i]: the most
  * ranges (up to r[j], at most SIZE_CHAIN_NODE_MAX) whose chain takes at most
  * limit compares and tests at most SIZE_CHAIN_BODIES syscalls with
@@ -808,7 +763,7 @@ static size_t chain_run_end(const struct grange *r, size_t i, size_t j,
 	run_cost_add(&rc, &r[i]);
 	while (e < j && e + 1 - i < SIZE_CHAIN_NODE_MAX) {
 		run_cost_add(&rc, &r[e + 1]);
-		if (run_cost_best(&rc, r, i, e + 1) > limit ||
+		if (run_cost_best(&rc, r, i, e + 1, NULL) > limit ||
 		    rc.nbodies > SIZE_CHAIN_BODIES)
 			break;
 		e++;
