@@ -298,7 +298,9 @@ struct node_tables {
 	struct gentry *sub;
 	uint32_t *vals;
 	int *to;
-	bool *leaf; /* by value: its branch decides without a test */
+	/* by value: the action its branch decides without a test, -1 when
+	 * it needs one */
+	int64_t *act;
 };
 
 static bool node_tables(struct gen *g, size_t n, struct node_tables *t)
@@ -309,22 +311,22 @@ static bool node_tables(struct gen *g, size_t n, struct node_tables *t)
 
 	if (n > SIZE_MAX / 64)
 		return false;
-	bytes = n * sizeof(uint64_t) + words * sizeof(size_t) +
+	bytes = 2 * n * sizeof(uint64_t) + words * sizeof(size_t) +
 		n * sizeof(struct gentry) +
-		n * (sizeof(uint32_t) + 2 * sizeof(int) + sizeof(bool));
+		n * (sizeof(uint32_t) + 2 * sizeof(int));
 	b = cf_scratch_raw(g->tmp, bytes, 1);
 	if (!b)
 		return false;
 	t->keys = (uint64_t *)(void *)b;
-	w = (size_t *)(void *)(b + n * sizeof(uint64_t));
+	t->act = (int64_t *)(void *)(b + n * sizeof(uint64_t));
+	w = (size_t *)(void *)(b + 2 * n * sizeof(uint64_t));
 	t->sp = (struct split){.none = w, .by_val = w + n, .first = w + 2 * n};
-	b += n * sizeof(uint64_t) + words * sizeof(size_t);
+	b += 2 * n * sizeof(uint64_t) + words * sizeof(size_t);
 	t->sub = (struct gentry *)(void *)b;
 	b += n * sizeof(struct gentry);
 	t->vals = (uint32_t *)(void *)b;
 	t->to = (int *)(void *)(b + n * sizeof(uint32_t));
 	t->sp.test = t->to + n;
-	t->leaf = (bool *)(t->sp.test + n);
 	return true;
 }
 
@@ -361,26 +363,22 @@ static size_t return_steps(const uint32_t *vals, const int64_t *act, size_t nv,
  * actions-1000's compile 10 % more instructions. Else nothing emitted,
  * false. */
 static bool emit_return_steps(struct gen *g, struct graph *gr,
-			      const struct gentry *es, const struct split *sp,
 			      const struct node_tables *t, size_t nv,
 			      int64_t other)
 {
 	size_t mark = cf_scratch_mark(g->tmp), at = g->n, count = gr->count;
-	int64_t *act = cf_scratch_array(g->tmp, nv, sizeof(*act));
+	const int64_t *act = t->act;
 	struct value_step *st =
 	    cf_scratch_array(g->tmp, 2 * nv + 1, sizeof(*st));
 	int cur = g->cur;
 	bool done = false;
 
-	if (!act || !st)
+	if (!st)
 		g->oom = true;
-	for (size_t k = 0; act && st && k < nv; k++) {
-		act[k] = node_action(gr, t->sub,
-				     branch(gr, es, sp, k, false, t->sub));
+	for (size_t k = 0; st && k < nv; k++)
 		if (act[k] < 0 || act[k] != act[0])
 			st = NULL;
-	}
-	if (act && st) {
+	if (st) {
 		gr->dry = true; /* the JEQs' count */
 		emit_values(g, gr, t->vals, t->to, 0, nv - 1, 0);
 		gr->dry = false;
@@ -429,7 +427,7 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 	for (size_t k = 0; k < nv; k++) {
 		m = branch(gr, es, &sp, k, false, sub);
 		a = node_action(gr, sub, m);
-		t.leaf[k] = a >= 0;
+		t.act[k] = a;
 		to[k] = gr->dry	 ? 0
 			: a >= 0 ? ret_label(g, (uint32_t)a)
 				 : new_label(g);
@@ -440,7 +438,7 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 		other = a >= 0 ? ret_label(g, (uint32_t)a) : new_label(g);
 	g->value_run_max = cf_value_run_max_sized(nv);
 	if (gr->dry || a < 0 || !g->graph_steps ||
-	    !emit_return_steps(g, gr, es, &sp, &t, nv, a))
+	    !emit_return_steps(g, gr, &t, nv, a))
 		emit_values(g, gr, vals, to, 0, nv - 1, other);
 	g->value_run_max = 0;
 	if (a < 0) {
@@ -449,7 +447,7 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 		walk(g, gr, sub, m);
 	}
 	for (size_t k = 0; k < nv && !g->oom; k++) {
-		if (t.leaf[k])
+		if (t.act[k] >= 0)
 			continue;
 		m = branch(gr, es, &sp, k, false, sub);
 		if (!gr->dry)
