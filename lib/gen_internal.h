@@ -146,8 +146,9 @@ struct gen {
 	size_t nsh, capsh;
 	int *shared_index; /* cf_index of sh by body */
 	size_t capshared_index;
-	/* the hash of each IR syscall's live chains and fallback, kept
-	 * across passes (gen_mem.hashes; gen_share.c) */
+	/* what the passes ask of each IR syscall (struct sys_facts: the
+	 * hash of its live chains and fallback, steps_arg, low32_conds, its
+	 * 32-bit fit), kept across passes (gen_mem.hashes; gen_share.c) */
 	struct chain_hashes *hashes;
 	struct range_cache *ranges; /* NULL: none kept */
 	/* body_hash of recent (syscall, width, byte order): a range's code

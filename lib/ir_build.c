@@ -101,11 +101,13 @@ static int sys_of(const struct abi_build *b, const struct entry *e)
 
 /* Writes the chain of an entry into c; -ENOMEM. Its conditions are the
  * rule's own, not a copy (a chain is 24 bytes instead of 208 with six
- * conditions in it: actions-1000's IR 0.64 MB smaller, which kept a
- * compile's heap under glibc's trim threshold, 2 page faults a compile in
- * a loop instead of 182, `cf-bench compile`, 2026-12-04). The multiplexed
- * form, in a's memory: a0 becomes the call number, the rule's other
- * conditions are compared against the multiplexer's own arguments. */
+ * conditions in it: actions-1000's IR 0.55 MB smaller; `callfence
+ * compile` of valueset-1000 418 page faults instead of 514, and in a loop
+ * of compiles share3-1000's heap back under glibc's trim threshold, 0.5
+ * faults a compile instead of 76; `cf-bench compile`, 2026-12-04). The
+ * multiplexed form, in a's memory: a0 becomes the call number, the
+ * rule's other conditions are compared against the multiplexer's own
+ * arguments. */
 static int chain_of(struct cf_arena *a, const struct abi_build *b,
 		    const struct entry *e, struct cf_ir_chain *c)
 {
