@@ -33,6 +33,7 @@
 #include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -740,8 +741,27 @@ static int cmd_start(int argc, char **argv)
 	return 0;
 }
 
+/* The heap policy of every measurement, for both compilers alike: "keep"
+ * (the default) sets what callfence's command sets at its start
+ * (cli/main.c: keep_freed_memory), so that memory a compile frees stays
+ * in the heap for the next one; "glibc" (CF_BENCH_HEAP=glibc) leaves
+ * glibc's adaptive thresholds, under which a loop of compiles can give
+ * the top of the heap back after each and fault it in again in the next
+ * (225 faults a compile on actions-1000, about 10 us each on this VM:
+ * docs/performance.md, "The heap in the compile loop"). */
+static void heap_policy(void)
+{
+	const char *h = getenv("CF_BENCH_HEAP");
+
+	if (h && !strcmp(h, "glibc"))
+		return;
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	(void)mallopt(M_TRIM_THRESHOLD, 32 << 20);
+}
+
 int main(int argc, char **argv)
 {
+	heap_policy();
 	if (argc >= 2 && strcmp(argv[1], "selftest") == 0)
 		return cmd_selftest(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "compile") == 0)
