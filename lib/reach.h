@@ -23,7 +23,7 @@ void cf_vals_points(struct cf_vals *c, const struct cf_arch *ar,
 bool cf_chain_holds_on(const struct cf_arch *ar, const struct cf_ir_chain *c,
 		       unsigned arg, uint64_t v);
 
-/* The bit walk's scratch (about 150 KiB): cf_walk_new, cf_walk_free. */
+/* The bit walk's scratch (about 54 KiB): cf_walk_new, cf_walk_free. */
 struct cf_walk;
 struct cf_walk *cf_walk_new(void); /* NULL on OOM: the points alone */
 void cf_walk_free(struct cf_walk *w);

@@ -535,3 +535,187 @@ TEST(speed_eq_disjoint_is_exact)
 		}
 	CHECK(disjoint > 0 && meet > 0);
 }
+
+/* ---- the bit walk is exhaustive (reach.c, sig_run) ---------------------
+ * For every value v of an argument, some value the walk returns gives
+ * every condition the truth it has on v (and, in pair mode, on v with
+ * its upper half cleared too). Random conditions on one argument, one per
+ * chain, with data built from a few bits (runs of bits where every datum
+ * is 0 or 1 alike, which the walk takes as one step, and bits where they
+ * differ), probed with the data, their neighbours, and values with bits
+ * set inside those runs. */
+
+static const uint64_t walk_bits[] = {0, 1, 2, 5, 16, 31, 32, 33, 47, 62, 63};
+
+static uint64_t walk_rand64(uint32_t *seed)
+{
+	uint64_t v = 0;
+
+	for (unsigned k = eq_rand(seed) % 4; k-- > 0;)
+		v |=
+		    1ULL << walk_bits[eq_rand(seed) % CF_ARRAY_SIZE(walk_bits)];
+	return eq_rand(seed) % 5 ? v : (uint64_t)eq_rand(seed) << 8;
+}
+
+static void walk_random_sys(uint32_t *seed, struct cf_ir_chain *ch,
+			    struct cf_cond (*cbuf)[CF_CHAIN_CONDS], size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		uint8_t op =
+		    (uint8_t)(j == 0 ? CF_OP_MASKED_EQ : 1 + eq_rand(seed) % 7);
+
+		memset(&ch[j], 0, sizeof(ch[j]));
+		ch[j].conds = cbuf[j];
+		ch[j].nconds = 1;
+		cbuf[j][0] = (struct cf_cond){0, op, walk_rand64(seed),
+					      walk_rand64(seed), 0};
+		if (op == CF_OP_MASKED_EQ)
+			cbuf[j][0].datum2 &= cbuf[j][0].datum;
+	}
+}
+
+/* The truth of each chain on v, as bits. */
+static uint64_t walk_truth(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			   uint64_t v)
+{
+	uint64_t t = 0;
+
+	for (size_t j = 0; j < s->nchains; j++)
+		t |= (uint64_t)cf_chain_holds_on(ar, &s->chains[j], 0, v) << j;
+	return t;
+}
+
+static bool walk_covers(const struct cf_arch *ar, const struct cf_ir_sys *s,
+			const struct cf_vals *c, bool pair, uint64_t v)
+{
+	uint64_t want = walk_truth(ar, s, v);
+	uint64_t want_low = walk_truth(ar, s, v & UINT32_MAX);
+
+	for (size_t k = 0; k < c->n; k++)
+		if (walk_truth(ar, s, c->v[k]) == want &&
+		    (!pair ||
+		     walk_truth(ar, s, c->v[k] & UINT32_MAX) == want_low))
+			return true;
+	return false;
+}
+
+static uint64_t walk_probe(uint32_t *seed, const struct cf_ir_sys *s)
+{
+	const struct cf_cond *c =
+	    &s->chains[eq_rand(seed) % s->nchains].conds[0];
+	uint64_t v = eq_rand(seed) % 2 ? c->datum : walk_rand64(seed);
+
+	switch (eq_rand(seed) % 4) {
+	case 0:
+		return v + 1;
+	case 1:
+		return v - 1;
+	case 2:
+		return v | walk_rand64(seed);
+	default:
+		return v;
+	}
+}
+
+TEST(speed_bit_walk_is_exhaustive)
+{
+	static struct cf_vals c;
+	struct cf_ir_chain ch[8];
+	struct cf_cond cbuf[8][CF_CHAIN_CONDS];
+	struct cf_walk *w = cf_walk_new();
+	uint32_t seed = 11;
+	unsigned walked = 0, probes = 0;
+
+	CHECK(w != NULL);
+	for (int round = 0; w && round < 300; round++) {
+		size_t n = 1 + eq_rand(&seed) % CF_ARRAY_SIZE(ch),
+		       work = SIZE_MAX;
+		struct cf_ir_sys s = {.chains = ch, .nchains = n};
+		const struct cf_arch *ar = &cf_arches[round % cf_narches];
+		bool pair = round % 2;
+
+		walk_random_sys(&seed, ch, cbuf, n);
+		if (ar->cmp_bits != 64 ||
+		    !cf_walk_sys(w, &s, 0, pair, &c, &work))
+			continue;
+		walked++;
+		for (int k = 0; k < 200; k++, probes++) {
+			uint64_t v = walk_probe(&seed, &s);
+
+			if (!walk_covers(ar, &s, &c, pair, v)) {
+				t_fail(__FILE__, __LINE__,
+				       "round %d (%zu conditions, pair %d): "
+				       "no walk value acts as 0x%llx does",
+				       round, n, pair, (unsigned long long)v);
+				break;
+			}
+		}
+	}
+	CHECK(walked > 100);
+	t_note("%u walks, %u probes", walked, probes);
+	cf_walk_free(w);
+}
+
+/* The shadow lint's answers on those random syscalls (the walk with a
+ * chain's conditions needed, its dead states dropped) against the walk's
+ * values for all conditions at once, which the test above shows
+ * exhaustive: chain j is reached iff some value makes it hold and no
+ * earlier chain hold. */
+static enum cf_reach walk_oracle(const struct cf_arch *ar,
+				 const struct cf_ir_sys *s,
+				 const struct cf_vals *c, size_t j)
+{
+	enum cf_reach r = CF_NEVER_HOLDS;
+
+	for (size_t k = 0; k < c->n; k++) {
+		uint64_t t = walk_truth(ar, s, c->v[k]);
+
+		if (!(t >> j & 1))
+			continue;
+		if (!(t & ((1ULL << j) - 1)))
+			return CF_REACHED;
+		r = CF_SHADOWED;
+	}
+	return r;
+}
+
+TEST(speed_bit_walk_reach_is_exact)
+{
+	static struct cf_vals c;
+	struct cf_ir_chain ch[8];
+	struct cf_cond cbuf[8][CF_CHAIN_CONDS];
+	struct cf_walk *w = cf_walk_new();
+	uint32_t seed = 5;
+	unsigned seen[4] = {0};
+
+	CHECK(w != NULL);
+	for (int round = 0; w && round < 300; round++) {
+		size_t n = 1 + eq_rand(&seed) % CF_ARRAY_SIZE(ch),
+		       work = SIZE_MAX;
+		struct cf_ir_sys s = {.chains = ch, .nchains = n};
+		const struct cf_arch *ar = &cf_arches[round % cf_narches];
+
+		walk_random_sys(&seed, ch, cbuf, n);
+		if (ar->cmp_bits != 64 ||
+		    !cf_walk_sys(w, &s, 0, false, &c, &work))
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			enum cf_reach r =
+			    cf_chain_reach(ar, &s, j, NULL, w, &work);
+			enum cf_reach want = walk_oracle(ar, &s, &c, j);
+
+			seen[want]++;
+			if (r != want)
+				t_fail(__FILE__, __LINE__,
+				       "round %d chain %zu of %zu: lint %d, "
+				       "values %d",
+				       round, j, n, (int)r, (int)want);
+		}
+	}
+	/* reached, shadowed and never-holding chains all met */
+	CHECK(seen[CF_REACHED] > 50 && seen[CF_SHADOWED] > 20 &&
+	      seen[CF_NEVER_HOLDS] > 5);
+	t_note("reached %u, shadowed %u, never %u", seen[CF_REACHED],
+	       seen[CF_SHADOWED], seen[CF_NEVER_HOLDS]);
+	cf_walk_free(w);
+}
