@@ -163,6 +163,49 @@ TEST(check_docker_default_one_warning)
 	free(text);
 }
 
+/* A search large enough for the int-arg lint's memo of repeated
+ * subtrees (over 4,096 tries: about 17,000 here), whose only bypass lies
+ * in a late subtree: socket is allowed for 40 (type, protocol) pairs,
+ * the last one only with a domain other than AF_VSOCK. Every earlier
+ * type leaves other chains standing than the last one does, so the memo
+ * must not take them for the same subtree; the witness is the one a walk
+ * of every combination finds first. */
+TEST(check_int_arg_search_finds_a_late_bypass)
+{
+	static char text[16384];
+	static struct t_diags d;
+	size_t n = 0;
+	struct cf_profile *p;
+	struct cf_target t;
+	struct cf_error err;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+			      "{\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+			      "\"syscalls\": [\n");
+	for (int i = 1; i <= 40; i++)
+		n += (size_t)snprintf(
+		    text + n, sizeof(text) - n,
+		    " {\"names\": [\"socket\"], \"action\": "
+		    "\"SCMP_ACT_ALLOW\", \"args\": [%s{\"index\": 1, "
+		    "\"value\": %d, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": "
+		    "2, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}]}%s\n",
+		    i == 40 ? "{\"index\": 0, \"value\": 40, \"op\": "
+			      "\"SCMP_CMP_NE\"}, "
+			    : "",
+		    i, 100 + i, i == 40 ? "]}" : ",");
+	CHECK(n < sizeof(text));
+	memset(&d, 0, sizeof(d));
+	CHECK_EQ(cf_profile_parse(text, n, "late.json", &p, &err), 0);
+	if (!p)
+		return;
+	ck_target(&t);
+	CHECK(cf_check(p, &t, t_diags_add, &d, &err) >= 0);
+	CHECK_EQ(t_diags_count(&d, "int-arg-bypass"), 1);
+	CHECK_CONTAINS(d.text, "socket(0x100000028, 0x28, 0x8c) on x86_64 "
+			       "is allowed");
+	cf_profile_free(p);
+}
+
 /* Written so that upper bits can only deny: no bypass, the narrowing is
  * a note; a deny-list with EQ under an ALLOW default is bypassed. */
 TEST(check_int_arg_hardened)
