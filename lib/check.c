@@ -592,7 +592,7 @@ struct int_seen {
 };
 
 /* One per lint, shared by its searches; made by the first search of more
- * than INT_MEMO_MIN tries (calloc'd: about 120 KiB), so that a profile
+ * than INT_MEMO_MIN tries (calloc'd: about 410 KiB), so that a profile
  * whose searches are all small, as Docker's default's are, never pays
  * for it. */
 #define INT_MEMO_MIN 4096
