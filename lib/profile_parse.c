@@ -37,11 +37,12 @@ struct jptr {
 	size_t index;	 /* the array index, or the key's length */
 	const char *str; /* NULL until built */
 	size_t len;	 /* strlen(str) once built */
+	bool plain;	 /* the key is known to be its own token */
 };
-#define JP_INDEX(parent, i) ((struct jptr){(parent), NULL, (i), NULL, 0})
+#define JP_INDEX(parent, i) ((struct jptr){(parent), NULL, (i), NULL, 0, 0})
 /* of the member m */
 #define JP_KEY(parent, m)                                                      \
-	((struct jptr){(parent), (m)->key, (m)->keylen, NULL, 0})
+	((struct jptr){(parent), (m)->key, (m)->keylen, NULL, 0, 0})
 
 typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
 			struct jptr *ptr, void *obj);
@@ -54,6 +55,52 @@ struct field {
 	{                                                                      \
 		name, sizeof(name) - 1, fn                                     \
 	}
+
+/* Whether the n bytes at a and at b are equal: for keys and names of a
+ * few bytes, two overlapping words of each (none read past the n bytes)
+ * are cheaper than a call of memcmp. Gain: the parse of valueset-1000
+ * 4.83 M instructions instead of 4.93 M with memcmp in fields and
+ * name_index (callgrind, cf-bench compile cf FILE 1 1, 2026-12-05). */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n < 4)
+		return !n || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
+			      a[n - 1] == b[n - 1]);
+	if (n < 8)
+		return cf_load32(a) == cf_load32(b) &&
+		       cf_load32(a + n - 4) == cf_load32(b + n - 4);
+	for (size_t i = 0; i + 8 < n; i += 8)
+		if (cf_load64(a + i) != cf_load64(b + i))
+			return false;
+	return cf_load64(a + n - 8) == cf_load64(b + n - 8);
+}
+
+/* The n bytes at src copied to dst as same_bytes reads them: for the
+ * few bytes of a JSON pointer, cheaper than a call of memcpy. Gain, with
+ * jptr.plain (no cf_jptr_plain for a field's name): the parse of
+ * valueset-1000 4.66 M instructions instead of 4.83 M (callgrind, as
+ * above). */
+static inline void copy_bytes(char *dst, const char *src, size_t n)
+{
+	if (n < 4) {
+		if (n) {
+			dst[0] = src[0];
+			dst[n / 2] = src[n / 2];
+			dst[n - 1] = src[n - 1];
+		}
+		return;
+	}
+	if (n < 8) {
+		uint32_t head = cf_load32(src), tail = cf_load32(src + n - 4);
+
+		cf_store32(dst, head);
+		cf_store32(dst + n - 4, tail);
+		return;
+	}
+	for (size_t i = 0; i + 8 < n; i += 8)
+		cf_store64(dst + i, cf_load64(src + i));
+	cf_store64(dst + n - 8, cf_load64(src + n - 8));
+}
 
 static const char *ptr_build(struct pp *pp, struct jptr *j);
 
@@ -162,7 +209,7 @@ static const char *ptr_build(struct pp *pp, struct jptr *j)
 
 	parent = j->parent ? ptr_str(pp, j->parent) : "";
 	np = j->parent ? j->parent->len : 0;
-	if (tok && !cf_jptr_plain(tok, ntok))
+	if (tok && !j->plain && !cf_jptr_plain(tok, ntok))
 		return ptr_escaped(pp, j, parent, np);
 	if (!tok) {
 		tok = cf_jptr_digits(digits + sizeof(digits), j->index);
@@ -171,9 +218,9 @@ static const char *ptr_build(struct pp *pp, struct jptr *j)
 	out = cf_arena_piece(&pp->ptrs, np + ntok + 2, 1);
 	if (!out)
 		return parent;
-	memcpy(out, parent, np);
+	copy_bytes(out, parent, np);
 	out[np] = '/';
-	memcpy(out + np + 1, tok, ntok);
+	copy_bytes(out + np + 1, tok, ntok);
 	out[np + 1 + ntok] = 0;
 	j->len = np + 1 + ntok;
 	j->str = out;
@@ -270,8 +317,9 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 		for (size_t j = 0; j < nf && !hit; j++)
 			if (m->keylen == f[j].len &&
 			    m->key[0] == f[j].name[0] &&
-			    !memcmp(m->key, f[j].name, m->keylen))
+			    same_bytes(m->key, f[j].name, m->keylen))
 				hit = &f[j];
+		child.plain = hit != NULL; /* a field's name */
 		for (size_t j = 0; j < nf && !hit; j++) {
 			if (key_matches(m, f[j].name)) {
 				hit = &f[j];
@@ -479,7 +527,7 @@ static int check_value(struct pp *pp, const struct cf_json *v, struct jptr *ptr)
 
 static int check_document(struct pp *pp, const struct cf_json *root)
 {
-	struct jptr top = {NULL, NULL, 0, "", 0};
+	struct jptr top = {NULL, NULL, 0, "", 0, 0};
 
 	pp->nul = root->flags & CF_JSON_F_NUL;
 	/* no U+0000 and no object whose keys may repeat: nothing to refuse.
@@ -639,7 +687,7 @@ static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	for (size_t i = 0; i < n; i++) {
 		if (v->u.str.len == lens[i] &&
 		    v->u.str.s[lens[i] - 1] == names[i][lens[i] - 1] &&
-		    !memcmp(v->u.str.s, names[i], lens[i])) {
+		    same_bytes(v->u.str.s, names[i], lens[i])) {
 			*out = i;
 			return 0;
 		}
@@ -1434,7 +1482,7 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
  * 'process' or 'linux' makes a config.json; both at once is refused. */
 static int parse_root(struct pp *pp, const struct cf_json *root)
 {
-	struct jptr top = {NULL, NULL, 0, "", 0};
+	struct jptr top = {NULL, NULL, 0, "", 0, 0};
 	const struct cf_json_member *sec, *oci;
 
 	if (root->type != CF_JSON_OBJECT)
