@@ -600,16 +600,22 @@ static int get_strings(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	struct cf_arena *a = &pp->p->arena;
 	size_t cnt = v->u.arr.n;
 	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
+	size_t room = cnt ? cnt : 1, pos_size = pos ? sizeof(**pos) : 0;
+	void *base;
 
 	if (rc)
 		return rc;
-	*out =
-	    cf_arena_raw(a, (cnt ? cnt : 1) * sizeof(char *), sizeof(char *));
-	if (pos)
-		*pos = cf_arena_raw(a, (cnt ? cnt : 1) * sizeof(**pos),
-				    _Alignof(struct cf_pos));
-	if (!*out || (pos && !*pos))
+	/* the positions and the strings in one piece (the positions first:
+	 * the stricter alignment, if any); gain: the parse of valueset-1000
+	 * 4.61 M instructions instead of 4.63 M with two (callgrind,
+	 * 2026-12-05) */
+	base = cf_arena_raw(a, room * (pos_size + sizeof(char *)),
+			    _Alignof(struct cf_pos));
+	if (!base)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
+	if (pos)
+		*pos = base;
+	*out = (const char **)(void *)((char *)base + room * pos_size);
 	for (size_t i = 0; i < cnt; i++) {
 		const struct cf_json *s = v->u.arr.items[i];
 
@@ -657,37 +663,49 @@ static const char *const op_names[] = {
     CF_OPS(X)
 #undef X
 };
-/* their lengths, so that a name is compared only with those of its
- * length */
-static const uint8_t action_lens[] = {
-#define X(e, s, v) sizeof(s) - 1,
+/* A name's length and last byte in one number, so that a string is
+ * compared only with the names (of an action, an operator) that end as it
+ * does: of a string literal s, and of the n bytes at s (0, no name's, when
+ * empty or longer than any). Gain: the parse of valueset-1000 4.63 M
+ * instructions instead of 4.66 M with a length and a byte compared apart
+ * (callgrind, cf-bench compile cf FILE 1 1, 2026-12-05). */
+#define NAME_KEY(s) ((sizeof(s) - 1) << 8 | (unsigned char)(s)[sizeof(s) - 2])
+static inline uint16_t name_key(const char *s, size_t n)
+{
+	return n && n < 256 ? (uint16_t)(n << 8 | (unsigned char)s[n - 1]) : 0;
+}
+
+/* their keys (NAME_KEY) */
+static const uint16_t action_keys[] = {
+#define X(e, s, v) NAME_KEY(s),
     CF_ACTIONS(X)
 #undef X
 };
-static const uint8_t op_lens[] = {
-#define X(e, s) sizeof(s) - 1,
+static const uint16_t op_keys[] = {
+#define X(e, s) NAME_KEY(s),
     CF_OPS(X)
 #undef X
 };
 
-/* The index in names[n] (of the lengths lens[n]) of the string v, else an
+/* The index in names[n] (of the keys keys[n]) of the string v, else an
  * error: "unknown what" with a did-you-mean hint, or "expected". (v holds
  * no U+0000: check_document refused it.) */
 static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
-		      const char *const *names, const uint8_t *lens, size_t n,
+		      const char *const *names, const uint16_t *keys, size_t n,
 		      const char *what, const char *expected, size_t *out)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 	char buf[128];
+	uint16_t key;
 
 	if (rc)
 		return rc;
-	/* the last byte first: SCMP_ACT_* and SCMP_CMP_* names of one
-	 * length differ there */
+	/* the last byte with the length: SCMP_ACT_* and SCMP_CMP_* names of
+	 * one length differ there */
+	key = name_key(v->u.str.s, v->u.str.len);
 	for (size_t i = 0; i < n; i++) {
-		if (v->u.str.len == lens[i] &&
-		    v->u.str.s[lens[i] - 1] == names[i][lens[i] - 1] &&
-		    same_bytes(v->u.str.s, names[i], lens[i])) {
+		if (key == keys[i] &&
+		    same_bytes(v->u.str.s, names[i], v->u.str.len)) {
 			*out = i;
 			return 0;
 		}
@@ -700,7 +718,7 @@ static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		      enum cf_action_kind *out)
 {
 	size_t i;
-	int rc = name_index(pp, v, ptr, action_names, action_lens,
+	int rc = name_index(pp, v, ptr, action_names, action_keys,
 			    CF_ARRAY_SIZE(action_names), "action",
 			    "expected one of SCMP_ACT_*", &i);
 
@@ -803,7 +821,7 @@ static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	struct cf_p_arg *a = obj;
 	size_t i;
 	int rc =
-	    name_index(pp, v, ptr, op_names, op_lens, CF_ARRAY_SIZE(op_names),
+	    name_index(pp, v, ptr, op_names, op_keys, CF_ARRAY_SIZE(op_names),
 		       "operator", "expected one of SCMP_CMP_*", &i);
 
 	if (!rc)
