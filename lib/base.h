@@ -9,9 +9,34 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 
 #define CF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CF_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Eight and four bytes at p (unaligned), as one number, and back. */
+static inline uint64_t cf_load64(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+static inline uint32_t cf_load32(const void *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+static inline void cf_store64(void *p, uint64_t w)
+{
+	memcpy(p, &w, 8);
+}
+static inline void cf_store32(void *p, uint32_t w)
+{
+	memcpy(p, &w, 4);
+}
 
 /* ---- util.c: arena and errors ------------------------------------------ */
 

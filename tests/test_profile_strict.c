@@ -706,3 +706,45 @@ TEST(strict_long_keys_cut_on_character_boundaries)
 		else
 			CHECK(*m < 0x80);
 }
+
+/* Keys, actions and operators one byte off a known name (in its first,
+ * middle or last word: the reader compares names a word at a time) are
+ * not that name; the JSON pointers of the messages are whole (written a
+ * word at a time too). */
+TEST(strict_distinct_names_one_byte_off)
+{
+	static const struct {
+		const char *rule, *pointer, *msg;
+	} cases[] = {
+	    {"\"names\": [\"read\"], \"axtion\": \"SCMP_ACT_ALLOW\"",
+	     "/syscalls/0", "rule without 'action'"},
+	    {"\"names\": [\"read\"], \"actiom\": \"SCMP_ACT_ALLOW\"",
+	     "/syscalls/0", "rule without 'action'"},
+	    {"\"names\": [\"read\"], \"action\": \"SCMP_ACX_ALLOW\"",
+	     "/syscalls/0/action", "unknown action 'SCMP_ACX_ALLOW'"},
+	    {"\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALXOW\"",
+	     "/syscalls/0/action", "unknown action 'SCMP_ACT_ALXOW'"},
+	    {"\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+	     "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMX_EQ\"}]",
+	     "/syscalls/0/args/0/op", "unknown operator 'SCMP_CMX_EQ'"},
+	    {"\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+	     "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_XASKED_EQ\"}]",
+	     "/syscalls/0/args/0/op", "unknown operator 'SCMP_CMP_XASKED_EQ'"},
+	};
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(cases); i++) {
+		char text[400];
+		struct cf_profile *p;
+		struct cf_error err;
+
+		snprintf(
+		    text, sizeof(text),
+		    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+		    "[{%s}]}",
+		    cases[i].rule);
+		if (!CHECK(sp_parse(text, &p, &err) == -EINVAL))
+			continue;
+		CHECK_STR(err.pointer, cases[i].pointer);
+		CHECK_CONTAINS(err.msg, cases[i].msg);
+	}
+}
