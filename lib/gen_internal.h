@@ -81,6 +81,9 @@ struct sys_facts {
 	 * decision with the high word over 0 */
 	uint8_t narrow;
 	uint32_t above;
+	/* the last syscall whose live chains were found the same as these
+	 * (gen_share.c, body_same), NULL */
+	const struct cf_ir_sys *same_as;
 };
 
 /* The facts of each IR syscall by ABI and index in its syscalls. */
