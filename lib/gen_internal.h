@@ -116,8 +116,10 @@ struct gen {
 	size_t nlb, caplb;
 	int *rets; /* cf_index of the return labels by action */
 	size_t nrets, caprets;
-	struct grange *rg;
+	struct grange *rg; /* build_ranges' ranges (push_range) */
 	size_t nrg, caprg;
+	/* the nrg ranges of the search: rg or g->ranges' copy */
+	const struct grange *rv;
 	int cur; /* accumulator state */
 	bool oom;
 	bool opt;	 /* the optimizations below (cf_gen_opts.plain unset) */

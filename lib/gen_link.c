@@ -208,10 +208,10 @@ static int place_cond(struct gen *g, struct lk *k, size_t u)
  * reaches: one backward sweep. */
 static int layout(struct gen *g, struct lk *k)
 {
-	if (k->last)
-		memset(k->last, 0xff, (k->acts.n + 1) * sizeof(*k->last));
-	if (k->ja_to)
-		memset(k->ja_to, 0xff, (g->n + 1) * sizeof(*k->ja_to));
+	for (size_t a = 0; k->last && a < k->acts.n; a++)
+		k->last[a] = SIZE_MAX;
+	for (size_t u = 0; k->ja_to && u <= g->n; u++)
+		k->ja_to[u] = SIZE_MAX;
 	k->rel[g->n] = 0;
 	for (size_t u = g->n; u-- > 0;) {
 		const struct ginsn *in = &g->in[u];
@@ -286,9 +286,13 @@ static bool merge_init(struct gen *g, struct merge *m, size_t nret)
 	char *b;
 
 	*m = (struct merge){.n = n};
-	m->block = b = calloc(1, end);
+	m->block = b = malloc(end);
 	if (!b || !acts_init(&m->acts, nret) || !SGROW(g, newpos, n + 1))
 		return false;
+	/* zeroed: t, head, drop and fall (next is written before it is
+	 * read: note_ways_in) */
+	memset(b + st, 0, sn - st);
+	memset(b + sd, 0, end - sd);
 	m->minsrc = (size_t *)(void *)b;
 	m->t = (struct ahead *)(void *)(b + st);
 	m->head = (int *)(void *)(b + sh);
@@ -497,9 +501,11 @@ int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		*any = k.far >= 16;
 	out->insns = NULL;
 	out->len = len;
-	p = cf_arena_array(g->a, len, sizeof(*p));
-	out->parts =
-	    g->label ? cf_arena_array(g->a, len, sizeof(*out->parts)) : NULL;
+	/* (write_insns writes every instruction and label) */
+	p = cf_arena_array_raw(g->a, len, sizeof(*p));
+	out->parts = g->label
+			 ? cf_arena_array_raw(g->a, len, sizeof(*out->parts))
+			 : NULL;
 	if (!p || (g->label && !out->parts)) {
 		rc = cf_err(err, -ENOMEM, "out of memory");
 		goto out;
