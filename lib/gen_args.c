@@ -172,9 +172,10 @@ static size_t eq_points(const struct eq_first *eq, size_t n, uint64_t w,
 	return np;
 }
 
-static size_t build_steps(struct gen *g, const struct cf_arch *ar,
-			  const struct cf_ir_sys *s, size_t n,
-			  struct step **out)
+/* The step function of s's n live chains on ar's width (build_steps:
+ * once per compile). */
+static size_t make_steps(struct gen *g, const struct cf_arch *ar,
+			 const struct cf_ir_sys *s, size_t n, struct step **out)
 {
 	struct eq_first *eq = eq_firsts(g, ar, s, n);
 	size_t e = 0;
@@ -208,6 +209,27 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 		st[ns++] = (struct step){pt[i], act, -1};
 	}
 	*out = st;
+	return ns;
+}
+
+static size_t build_steps(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n,
+			  struct step **out)
+{
+	struct sys_facts *f = sys_facts(g, s);
+	unsigned wide = ar->cmp_bits == 64;
+	size_t ns;
+
+	if (f && f->steps[wide]) {
+		*out = f->steps[wide];
+		return f->nsteps[wide];
+	}
+	ns = make_steps(g, ar, s, n, out);
+	/* kept for the compile (the next pass), when there is memory */
+	if (f && !g->oom && (f->steps[wide] = malloc(ns * sizeof(**out)))) {
+		memcpy(f->steps[wide], *out, ns * sizeof(**out));
+		f->nsteps[wide] = ns;
+	}
 	return ns;
 }
 

@@ -310,6 +310,13 @@ static void merge_free(struct merge *m)
 	acts_free(&m->acts);
 }
 
+/* A jump from i to instruction to (the least source is kept). */
+static void note_jump_in(struct merge *m, size_t i, size_t to)
+{
+	if (to <= m->n && i < m->minsrc[to])
+		m->minsrc[to] = i;
+}
+
 /* The ways into every instruction: labels by position, the farthest jump
  * into it, and whether it is entered by falling through something that
  * is not a conditional jump (a load, an ALU step). */
@@ -323,15 +330,10 @@ static void note_ways_in(const struct gen *g, struct merge *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct ginsn *in = &g->in[i];
 
-		if (is_cond(in) || BPF_CLASS(in->code) == BPF_JMP) {
-			for (unsigned sd = 0; sd < (is_cond(in) ? 2u : 1u);
-			     sd++) {
-				size_t to =
-				    label_target(g, i, sd ? in->jf : in->jt);
-
-				if (to <= m->n && i < m->minsrc[to])
-					m->minsrc[to] = i;
-			}
+		if (BPF_CLASS(in->code) == BPF_JMP) {
+			note_jump_in(m, i, label_target(g, i, in->jt));
+			if (BPF_OP(in->code) != BPF_JA)
+				note_jump_in(m, i, label_target(g, i, in->jf));
 		} else if (BPF_CLASS(in->code) != BPF_RET) {
 			m->fall[i + 1] = true;
 		}
