@@ -462,7 +462,7 @@ static void write_insns(const struct gen *g, const struct lk *k,
 		}
 		f->jt = k->dst[2 * i];
 		f->jf = k->dst[2 * i + 1];
-		for (unsigned s = 0; s < 2; s++) {
+		for (unsigned s = 0; k->tr[i] && s < 2; s++) {
 			if (!(k->tr[i] & (1u << s)))
 				continue;
 			p[at] = tramp(g, k, i, s, at);

@@ -177,8 +177,9 @@ struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 	struct shared *e;
 	size_t i;
 
-	if (add && cf_index_reserve(&g->shared_index, &g->capshared_index,
-				    g->nsh + 1, 64, shared_hash, g)) {
+	if (add && g->nsh + 1 > g->capshared_index / 2 &&
+	    cf_index_reserve(&g->shared_index, &g->capshared_index, g->nsh + 1,
+			     64, shared_hash, g)) {
 		g->oom = true;
 		return NULL;
 	}
