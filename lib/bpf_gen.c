@@ -251,10 +251,8 @@ static void hashes_free(struct gen_mem *m)
 
 	for (size_t i = 0; m->hashes.ir && i < m->hashes.ir->nabis; i++)
 		total += m->hashes.ir->abis[i].nsys;
-	for (size_t i = 0; i < total; i++) {
-		free(m->hashes.block[i].steps[0]);
-		free(m->hashes.block[i].steps[1]);
-	}
+	for (size_t i = 0; i < total; i++)
+		free(m->hashes.block[i].steps);
 	free(m->hashes.block);
 }
 

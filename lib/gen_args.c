@@ -217,22 +217,23 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 			  struct step **out)
 {
 	struct sys_facts *f = sys_facts(g, s);
-	unsigned wide = ar->cmp_bits == 64;
+	uint8_t wide = ar->cmp_bits == 64;
 	size_t ns;
 
-	if (f && f->steps[wide]) {
-		*out = f->steps[wide];
-		return f->nsteps[wide];
+	if (f && f->steps && f->steps_wide == wide) {
+		*out = f->steps;
+		return f->nsteps;
 	}
 	ns = make_steps(g, ar, s, n, out);
-	/* kept for the compile (the next pass), when there is memory. (By
-	 * width as a precaution: no pass builds one IR syscall at two
-	 * widths today -- x86_64's narrow code is x86's or x32's syscall --
-	 * so a memo that ignored it is not caught by the tests; none of
-	 * the corpus' programs changes with it either.) */
-	if (f && !g->oom && (f->steps[wide] = malloc(ns * sizeof(**out)))) {
-		memcpy(f->steps[wide], *out, ns * sizeof(**out));
-		f->nsteps[wide] = ns;
+	/* kept for the compile (the next pass), when there is memory and
+	 * none is kept (one width: no pass builds an IR syscall's steps
+	 * at two widths today -- x86_64's narrow code is x86's or x32's
+	 * syscall -- checked on the corpus and fixtures) */
+	if (f && !f->steps && !g->oom && ns <= UINT32_MAX &&
+	    (f->steps = malloc(ns * sizeof(**out)))) {
+		memcpy(f->steps, *out, ns * sizeof(**out));
+		f->nsteps = (uint32_t)ns;
+		f->steps_wide = wide;
 	}
 	return ns;
 }

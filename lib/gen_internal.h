@@ -84,10 +84,12 @@ struct sys_facts {
 	/* the last syscall whose live chains were found the same as these
 	 * (gen_share.c, body_same), NULL */
 	const struct cf_ir_sys *same_as;
-	/* gen_args.c: its step function by comparison width ([0] 32 bits,
-	 * [1] 64), malloc'd (freed by cf_bpf_gen_opts), NULL until built */
-	void *steps[2];
-	size_t nsteps[2];
+	/* gen_args.c: its step function (nsteps steps) on the comparison
+	 * width steps_wide (1: 64 bits), malloc'd (freed by
+	 * cf_bpf_gen_opts), NULL until built */
+	void *steps;
+	uint32_t nsteps;
+	uint8_t steps_wide;
 };
 
 /* The facts of each IR syscall by ABI and index in its syscalls. */
