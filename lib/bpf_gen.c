@@ -245,6 +245,17 @@ static void hashes_init(struct gen_mem *m, const struct cf_ir *ir)
 	m->hashes.ir = ir;
 }
 
+static void hashes_free(struct gen_mem *m)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; m->hashes.ir && i < m->hashes.ir->nabis; i++)
+		total += m->hashes.ir->abis[i].nsys;
+	for (size_t i = 0; i < total; i++)
+		free(m->hashes.block[i].steps);
+	free(m->hashes.block);
+}
+
 /* One generation and link; frees the generator's scratch. */
 static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 		    bool **marks, bool *any, struct cf_error *err)
@@ -475,7 +486,7 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 	}
 	cf_arena_release(&m.programs);
 	cf_scratch_release(&m.tables);
-	free(m.hashes.block);
+	hashes_free(&m);
 	for (size_t i = 0; i < m.ranges.n; i++)
 		free(m.ranges.e[i].rg);
 	return rc;

@@ -172,9 +172,10 @@ static size_t eq_points(const struct eq_first *eq, size_t n, uint64_t w,
 	return np;
 }
 
-static size_t build_steps(struct gen *g, const struct cf_arch *ar,
-			  const struct cf_ir_sys *s, size_t n,
-			  struct step **out)
+/* The step function of s's n live chains on ar's width (build_steps:
+ * once per compile). */
+static size_t make_steps(struct gen *g, const struct cf_arch *ar,
+			 const struct cf_ir_sys *s, size_t n, struct step **out)
 {
 	struct eq_first *eq = eq_firsts(g, ar, s, n);
 	size_t e = 0;
@@ -208,6 +209,32 @@ static size_t build_steps(struct gen *g, const struct cf_arch *ar,
 		st[ns++] = (struct step){pt[i], act, -1};
 	}
 	*out = st;
+	return ns;
+}
+
+static size_t build_steps(struct gen *g, const struct cf_arch *ar,
+			  const struct cf_ir_sys *s, size_t n,
+			  struct step **out)
+{
+	struct sys_facts *f = sys_facts(g, s);
+	uint8_t wide = ar->cmp_bits == 64;
+	size_t ns;
+
+	if (f && f->steps && f->steps_wide == wide) {
+		*out = f->steps;
+		return f->nsteps;
+	}
+	ns = make_steps(g, ar, s, n, out);
+	/* kept for the compile (the next pass), when there is memory and
+	 * none is kept (one width: no pass builds an IR syscall's steps
+	 * at two widths today -- x86_64's narrow code is x86's or x32's
+	 * syscall -- checked on the corpus and fixtures) */
+	if (f && !f->steps && !g->oom && ns <= UINT32_MAX &&
+	    (f->steps = malloc(ns * sizeof(**out)))) {
+		memcpy(f->steps, *out, ns * sizeof(**out));
+		f->nsteps = (uint32_t)ns;
+		f->steps_wide = wide;
+	}
 	return ns;
 }
 

@@ -97,7 +97,10 @@ int ret_label(struct gen *g, uint32_t action)
 	if (g->in_scope && (l = scope_label(g, action)) >= 0)
 		return l;
 
-	if (cf_index_reserve(&g->rets, &g->caprets, g->nrets + 1, 16, ret_hash,
+	/* (the index has room for one more when it is at most half full:
+	 * no call then) */
+	if (g->nrets + 1 > g->caprets / 2 &&
+	    cf_index_reserve(&g->rets, &g->caprets, g->nrets + 1, 16, ret_hash,
 			     g)) {
 		g->oom = true;
 		return 0;

@@ -81,6 +81,15 @@ struct sys_facts {
 	 * decision with the high word over 0 */
 	uint8_t narrow;
 	uint32_t above;
+	/* the last syscall whose live chains were found the same as these
+	 * (gen_share.c, body_same), NULL */
+	const struct cf_ir_sys *same_as;
+	/* gen_args.c: its step function (nsteps steps) on the comparison
+	 * width steps_wide (1: 64 bits), malloc'd (freed by
+	 * cf_bpf_gen_opts), NULL until built */
+	void *steps;
+	uint32_t nsteps;
+	uint8_t steps_wide;
 };
 
 /* The facts of each IR syscall by ABI and index in its syscalls. */
@@ -113,8 +122,10 @@ struct gen {
 	size_t nlb, caplb;
 	int *rets; /* cf_index of the return labels by action */
 	size_t nrets, caprets;
-	struct grange *rg;
+	struct grange *rg; /* build_ranges' ranges (push_range) */
 	size_t nrg, caprg;
+	/* the nrg ranges of the search: rg or g->ranges' copy */
+	const struct grange *rv;
 	int cur; /* accumulator state */
 	bool oom;
 	bool opt;	 /* the optimizations below (cf_gen_opts.plain unset) */

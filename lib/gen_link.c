@@ -18,33 +18,6 @@ static bool is_cond(const struct ginsn *in)
 	return BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) != BPF_JA;
 }
 
-/* opt: a jump to a pool return that is out of reach may land on the
- * nearest RET of the same action ahead -- another syscall's return, a
- * trampoline copy -- instead of getting a copy of its own; a jump to
- * other code out of reach may land on a JA ahead that goes there (a
- * trampoline of another jump), instead of a JA of its own (the path
- * runs one JA either way). */
-struct lk {
-	size_t *addr;
-	uint8_t *dst; /* [2 * i + s]: jump offset of side s of instruction i */
-	uint8_t *tr;  /* trampolines: bit 0 jt's, bit 1 jf's */
-	int *key;     /* label -> action index (opt, return labels), -1 */
-	int *rkey;    /* instruction -> action index of its RET, -1 */
-	size_t *last; /* by action index: nearest RET ahead (sweep) */
-	size_t nacts;
-	/* opt: by instruction, the nearest JA ahead that lands on it (a
-	 * trampoline or one of the program's), SIZE_MAX: none (sweep) */
-	size_t *ja_to;
-};
-
-static int side_key(const struct gen *g, const struct lk *k, size_t i,
-		    unsigned s)
-{
-	int l = s ? g->in[i].jf : g->in[i].jt;
-
-	return k->key && l != NEXT ? k->key[l] : -1;
-}
-
 /* Small indexes for actions: the distinct actions in order of first
  * sight (at most n), in a cf_index. */
 struct acts {
@@ -93,147 +66,170 @@ static int acts_index(struct acts *t, uint32_t action, bool add)
 	return t->idx[h] - 1;
 }
 
-/* Action indexes for the return labels and the RETs (opt). */
+/* opt: a jump to a pool return that is out of reach may land on the
+ * nearest RET of the same action ahead -- another syscall's return, a
+ * trampoline copy -- instead of getting a copy of its own; a jump to
+ * other code out of reach may land on a JA ahead that goes there (a
+ * trampoline of another jump), instead of a JA of its own (the path
+ * runs one JA either way). */
+struct lk {
+	/* rel[i]: the instructions from i, its trampolines included, to
+	 * the end of the program (the address is len - rel[i]) */
+	size_t *rel, len;
+	uint8_t *dst;	  /* [2 * i + s]: jump offset of side s of i */
+	uint8_t *tr;	  /* trampolines: bit 0 jt's, bit 1 jf's */
+	int *key;	  /* label -> action index (opt, return labels), -1 */
+	struct acts acts; /* opt: the return labels' actions */
+	size_t *last;	  /* by action index: nearest RET ahead (sweep) */
+	/* opt: by instruction, the nearest JA ahead that lands on it (a
+	 * trampoline or one of the program's), SIZE_MAX: none (sweep) */
+	size_t *ja_to;
+	bool *marks; /* bodies with a far jump to a pool return, or NULL */
+	size_t far;  /* such jumps */
+};
+
+/* Side l of instruction i: where it lands and the action index of its
+ * return label (-1: none). */
+struct side {
+	size_t t;
+	int a;
+};
+
+static struct side side_of(const struct gen *g, const struct lk *k, size_t i,
+			   int l)
+{
+	return (struct side){label_target(g, i, l),
+			     k->key && l != NEXT ? k->key[l] : -1};
+}
+
+/* Action indexes for the return labels (opt). */
 static bool collect_keys(struct gen *g, struct lk *k)
 {
 	size_t nl = g->nlb, nret = 0;
-	struct acts t;
 
 	if (!g->opt)
 		return true;
 	for (size_t l = 0; l < nl; l++)
 		nret += g->lb[l].is_ret;
 	k->key = malloc((nl ? nl : 1) * sizeof(*k->key));
-	k->rkey = malloc((g->n + 1) * sizeof(*k->rkey));
-	if (!acts_init(&t, nret) || !k->key || !k->rkey) {
-		acts_free(&t);
+	if (!acts_init(&k->acts, nret) || !k->key)
 		return false;
-	}
 	for (size_t l = 0; l < nl; l++)
 		k->key[l] = g->lb[l].is_ret
-				? acts_index(&t, g->lb[l].action, true)
+				? acts_index(&k->acts, g->lb[l].action, true)
 				: -1;
-	for (size_t u = 0; u < g->n; u++)
-		k->rkey[u] = g->in[u].code == (BPF_RET | BPF_K)
-				 ? acts_index(&t, g->in[u].k, false)
-				 : -1;
-	k->nacts = t.n;
-	acts_free(&t);
 	/* both set to SIZE_MAX by sweep_jumps before it reads them */
-	k->last = malloc((k->nacts + 1) * sizeof(*k->last));
-	k->ja_to = g->opt ? malloc((g->n + 1) * sizeof(*k->ja_to)) : NULL;
-	if (g->opt && !k->ja_to)
-		return false;
-	return k->last != NULL;
+	k->last = malloc((k->acts.n + 1) * sizeof(*k->last));
+	k->ja_to = malloc((g->n + 1) * sizeof(*k->ja_to));
+	return k->last && k->ja_to;
 }
 
 /* The layout is worked out in one backward sweep, in positions counted
- * from the end of the program (rel[i]: the instructions from i, its
- * trampolines included, to the end): everything ahead of an instruction
+ * from the end of the program (rel): everything ahead of an instruction
  * is laid out when it is reached, so every distance it sees is final. */
 
-/* Where side s of conditional u lands, given ntr trampolines behind u
- * (rel[u + 1] is final): the offset, or -1 when out of reach. */
-static int side_offset(const struct gen *g, const struct lk *k, size_t u,
-		       unsigned s, size_t ntr)
+/* Where side sd of a conditional lands from rel position from (the
+ * conditional's, less 1): the offset, or -1 when out of reach. */
+static int side_offset(const struct lk *k, size_t from, const struct side *sd)
 {
-	size_t t = label_target(g, u, s ? g->in[u].jf : g->in[u].jt);
-	size_t from = ntr + k->addr[u + 1]; /* rel of u, less 1 */
-	int a = side_key(g, k, u, s);
-
-	if (from - k->addr[t] <= 255)
-		return (int)(from - k->addr[t]);
+	if (from - k->rel[sd->t] <= 255)
+		return (int)(from - k->rel[sd->t]);
 	/* a RET of the same action ahead, or a JA ahead that goes there */
-	if (a >= 0 && k->last && k->last[a] != SIZE_MAX &&
-	    from - k->last[a] <= 255)
-		return (int)(from - k->last[a]);
-	if (k->ja_to && k->ja_to[t] != SIZE_MAX && from - k->ja_to[t] <= 255)
-		return (int)(from - k->ja_to[t]);
+	if (sd->a >= 0 && k->last[sd->a] != SIZE_MAX &&
+	    from - k->last[sd->a] <= 255)
+		return (int)(from - k->last[sd->a]);
+	if (k->ja_to && k->ja_to[sd->t] != SIZE_MAX &&
+	    from - k->ja_to[sd->t] <= 255)
+		return (int)(from - k->ja_to[sd->t]);
 	return -1;
 }
 
-/* Conditional u: its trampolines (k->tr[u]) and offsets (k->dst); a
- * trampoline behind u moves every target of u one farther. */
-static void place_cond(struct gen *g, struct lk *k, size_t u)
+/* The trampolines of conditional u (tr, ntr of them) as RETs or JAs
+ * ahead of what comes before u (the nearer, side 0's, noted last), and
+ * the bodies they mark. */
+static void note_tramps(struct gen *g, struct lk *k, size_t u,
+			const struct side *sd, unsigned tr)
 {
-	int off[2];
-	size_t ntr;
+	size_t ntr = (tr & 1) + (tr >> 1);
 
-	do {
-		ntr = (k->tr[u] & 1) + (k->tr[u] >> 1);
-		for (unsigned s = 0; s < 2; s++) {
-			off[s] = k->tr[u] & (1u << s)
-				     ? 0
-				     : side_offset(g, k, u, s, ntr);
-			if (off[s] < 0)
-				k->tr[u] |= (uint8_t)(1u << s);
-		}
-	} while ((size_t)((k->tr[u] & 1) + (k->tr[u] >> 1)) != ntr);
-	for (unsigned s = 0; s < 2; s++)
-		k->dst[2 * u + s] =
-		    (uint8_t)(k->tr[u] & (1u << s) ? (s ? (k->tr[u] & 1) : 0)
-						   : (unsigned)off[s]);
-	/* the trampolines as RETs or JAs ahead of what comes before u
-	 * (the nearer, side 0's, noted last) */
 	for (unsigned s = 2; s-- > 0;) {
-		int a = side_key(g, k, u, s);
-		size_t t = label_target(g, u, s ? g->in[u].jf : g->in[u].jt);
-		size_t at = ntr + k->addr[u + 1] - k->dst[2 * u + s];
+		size_t at = ntr + k->rel[u + 1] - k->dst[2 * u + s];
 
-		if (!(k->tr[u] & (1u << s)))
+		if (!(tr & (1u << s)))
 			continue;
-		if (a >= 0 && k->last)
-			k->last[a] = at;
-		else if (k->ja_to && BPF_CLASS(g->in[t].code) != BPF_RET)
-			k->ja_to[t] = at;
+		if (sd[s].a >= 0 && k->marks && g->in[u].body >= 0) {
+			k->marks[g->in[u].body] = true;
+			k->far++;
+		}
+		if (sd[s].a >= 0)
+			k->last[sd[s].a] = at;
+		else if (k->ja_to && BPF_CLASS(g->in[sd[s].t].code) != BPF_RET)
+			k->ja_to[sd[s].t] = at;
 	}
 }
 
-/* The backward sweep: k->addr[i] is first rel[i], then turned into
- * the address. */
-static void sweep_jumps(struct gen *g, struct lk *k)
+/* Conditional u: its trampolines (the bits returned) and offsets
+ * (k->dst); a trampoline behind u moves every target of u one farther.
+ * -1: a target that is not ahead in the program. */
+static int place_cond(struct gen *g, struct lk *k, size_t u)
 {
-	size_t len;
+	const struct ginsn *in = &g->in[u];
+	struct side sd[2] = {side_of(g, k, u, in->jt),
+			     side_of(g, k, u, in->jf)};
+	unsigned tr = 0, ntr;
+	int off[2] = {0, 0};
 
-	for (size_t a = 0; a < k->nacts; a++)
-		k->last[a] = SIZE_MAX;
-	for (size_t u = 0; k->ja_to && u <= g->n; u++)
-		k->ja_to[u] = SIZE_MAX;
-	k->addr[g->n] = 0;
-	for (size_t u = g->n; u-- > 0;) {
-		const struct ginsn *in = &g->in[u];
-
-		if (is_cond(in))
-			place_cond(g, k, u);
-		k->addr[u] =
-		    k->addr[u + 1] + 1 + (k->tr[u] & 1) + (k->tr[u] >> 1);
-		if (in->code == (BPF_RET | BPF_K) && k->rkey && k->last &&
-		    k->rkey[u] >= 0)
-			k->last[k->rkey[u]] = k->addr[u];
-		if (in->code == (BPF_JMP | BPF_JA) && k->ja_to)
-			k->ja_to[label_target(g, u, in->jt)] = k->addr[u];
+	if (sd[0].t <= u || sd[0].t >= g->n || sd[1].t <= u || sd[1].t >= g->n)
+		return -1;
+	off[0] = side_offset(k, k->rel[u + 1], &sd[0]);
+	off[1] = side_offset(k, k->rel[u + 1], &sd[1]);
+	if (off[0] >= 0 && off[1] >= 0) { /* most: both reach */
+		k->dst[2 * u] = (uint8_t)off[0];
+		k->dst[2 * u + 1] = (uint8_t)off[1];
+		return 0;
 	}
-	len = k->addr[0];
-	for (size_t u = 0; u <= g->n; u++)
-		k->addr[u] = len - k->addr[u];
+	do {
+		ntr = (tr & 1) + (tr >> 1);
+		for (unsigned s = 0; s < 2; s++)
+			if (!(tr & (1u << s)) &&
+			    (off[s] = side_offset(k, ntr + k->rel[u + 1],
+						  &sd[s])) < 0)
+				tr |= 1u << s;
+	} while ((tr & 1) + (tr >> 1) != ntr);
+	for (unsigned s = 0; s < 2; s++)
+		k->dst[2 * u + s] =
+		    (uint8_t)(tr & (1u << s) ? (s ? (tr & 1) : 0)
+					     : (unsigned)off[s]);
+	note_tramps(g, k, u, sd, tr);
+	return (int)tr;
 }
 
 /* Lays out g->in with trampolines so that every conditional jump
- * reaches. */
+ * reaches: one backward sweep. */
 static int layout(struct gen *g, struct lk *k)
 {
-	for (size_t i = 0; i < g->n; i++) {
-		if (!is_cond(&g->in[i]))
-			continue;
-		for (unsigned s = 0; s < 2; s++) {
-			size_t t =
-			    label_target(g, i, s ? g->in[i].jf : g->in[i].jt);
+	for (size_t a = 0; k->last && a < k->acts.n; a++)
+		k->last[a] = SIZE_MAX;
+	for (size_t u = 0; k->ja_to && u <= g->n; u++)
+		k->ja_to[u] = SIZE_MAX;
+	k->rel[g->n] = 0;
+	for (size_t u = g->n; u-- > 0;) {
+		const struct ginsn *in = &g->in[u];
+		int tr = 0, a;
 
-			if (t <= i || t >= g->n)
-				return -EINVAL;
-		}
+		if (BPF_CLASS(in->code) == BPF_JMP &&
+		    BPF_OP(in->code) != BPF_JA &&
+		    (tr = place_cond(g, k, u)) < 0)
+			return -EINVAL;
+		k->tr[u] = (uint8_t)tr;
+		k->rel[u] = k->rel[u + 1] + 1 + (tr & 1) + (tr >> 1);
+		if (in->code == (BPF_RET | BPF_K) && k->last &&
+		    (a = acts_index(&k->acts, in->k, false)) >= 0)
+			k->last[a] = k->rel[u];
+		else if (in->code == (BPF_JMP | BPF_JA) && k->ja_to)
+			k->ja_to[label_target(g, u, in->jt)] = k->rel[u];
 	}
-	sweep_jumps(g, k);
+	k->len = k->rel[0];
 	return 0;
 }
 
@@ -247,24 +243,7 @@ static struct sock_filter tramp(const struct gen *g, const struct lk *k,
 	if (BPF_CLASS(to->code) == BPF_RET)
 		return (struct sock_filter)BPF_STMT(to->code, to->k);
 	return (struct sock_filter)BPF_JUMP(
-	    BPF_JMP | BPF_JA, (uint32_t)(k->addr[t] - at - 1), 0, 0);
-}
-
-/* Bodies (syscall code) with a jump to a pool return that needed a
- * trampoline: worth a scope of their own. true if there are enough. */
-static bool mark_bodies(const struct gen *g, const struct lk *k, bool *marks)
-{
-	size_t far = 0;
-
-	for (size_t i = 0; i < g->n; i++)
-		for (unsigned s = 0; s < 2; s++)
-			if ((k->tr[i] & (1u << s)) && g->in[i].body >= 0 &&
-			    side_key(g, k, i, s) >= 0) {
-				marks[g->in[i].body] = true;
-				far++;
-			}
-	/* a handful is not worth generating the program twice */
-	return far >= 16;
+	    BPF_JMP | BPF_JA, (uint32_t)(k->len - k->rel[t] - at - 1), 0, 0);
 }
 
 /* opt: fewer RETs. Going backwards, a RET whose every way in -- labels,
@@ -307,9 +286,13 @@ static bool merge_init(struct gen *g, struct merge *m, size_t nret)
 	char *b;
 
 	*m = (struct merge){.n = n};
-	m->block = b = calloc(1, end);
+	m->block = b = malloc(end);
 	if (!b || !acts_init(&m->acts, nret) || !SGROW(g, newpos, n + 1))
 		return false;
+	/* zeroed: t, head, drop and fall (next is written before it is
+	 * read: note_ways_in) */
+	memset(b + st, 0, sn - st);
+	memset(b + sd, 0, end - sd);
 	m->minsrc = (size_t *)(void *)b;
 	m->t = (struct ahead *)(void *)(b + st);
 	m->head = (int *)(void *)(b + sh);
@@ -327,6 +310,13 @@ static void merge_free(struct merge *m)
 	acts_free(&m->acts);
 }
 
+/* A jump from i to instruction to (the least source is kept). */
+static void note_jump_in(struct merge *m, size_t i, size_t to)
+{
+	if (to <= m->n && i < m->minsrc[to])
+		m->minsrc[to] = i;
+}
+
 /* The ways into every instruction: labels by position, the farthest jump
  * into it, and whether it is entered by falling through something that
  * is not a conditional jump (a load, an ALU step). */
@@ -340,15 +330,10 @@ static void note_ways_in(const struct gen *g, struct merge *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct ginsn *in = &g->in[i];
 
-		if (is_cond(in) || BPF_CLASS(in->code) == BPF_JMP) {
-			for (unsigned sd = 0; sd < (is_cond(in) ? 2u : 1u);
-			     sd++) {
-				size_t to =
-				    label_target(g, i, sd ? in->jf : in->jt);
-
-				if (to <= m->n && i < m->minsrc[to])
-					m->minsrc[to] = i;
-			}
+		if (BPF_CLASS(in->code) == BPF_JMP) {
+			note_jump_in(m, i, label_target(g, i, in->jt));
+			if (BPF_OP(in->code) != BPF_JA)
+				note_jump_in(m, i, label_target(g, i, in->jf));
 		} else if (BPF_CLASS(in->code) != BPF_RET) {
 			m->fall[i + 1] = true;
 		}
@@ -460,33 +445,30 @@ static void write_insns(const struct gen *g, const struct lk *k,
 {
 	for (size_t i = 0; i < g->n; i++) {
 		const struct ginsn *in = &g->in[i];
-		struct sock_filter *f = &p[k->addr[i]];
-		size_t at = k->addr[i] + 1;
+		size_t at = k->len - k->rel[i];
+		struct sock_filter *f = &p[at++];
 
 		*f = (struct sock_filter){in->code, 0, 0, in->k};
 		if (parts)
-			label_insn(g, in, parts, k->addr[i],
+			label_insn(g, in, parts, at - 1,
 				   1 + (k->tr[i] & 1) + (k->tr[i] >> 1));
-		if (BPF_CLASS(in->code) == BPF_JMP && !is_cond(in)) {
-			f->k = (uint32_t)(k->addr[label_target(g, i, in->jt)] -
-					  at);
+		if (BPF_CLASS(in->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(in->code) == BPF_JA) {
+			f->k =
+			    (uint32_t)(k->len -
+				       k->rel[label_target(g, i, in->jt)] - at);
 			continue;
 		}
-		if (!is_cond(in))
-			continue;
-		for (unsigned s = 0; s < 2; s++) {
-			uint8_t off = k->dst[2 * i + s];
-
-			if (k->tr[i] & (1u << s)) {
-				p[at] = tramp(g, k, i, s, at);
-				if (parts && BPF_CLASS(p[at].code) == BPF_RET)
-					parts[at].part = CF_PART_RETURN;
-				at++;
-			}
-			if (s)
-				f->jf = off;
-			else
-				f->jt = off;
+		f->jt = k->dst[2 * i];
+		f->jf = k->dst[2 * i + 1];
+		for (unsigned s = 0; k->tr[i] && s < 2; s++) {
+			if (!(k->tr[i] & (1u << s)))
+				continue;
+			p[at] = tramp(g, k, i, s, at);
+			if (parts && BPF_CLASS(p[at].code) == BPF_RET)
+				parts[at].part = CF_PART_RETURN;
+			at++;
 		}
 	}
 }
@@ -502,12 +484,12 @@ int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 
 	if (!share_tails(g) || !merge_rets(g))
 		return cf_err(err, -ENOMEM, "out of memory");
-	/* addr and dst are written before they are read (sweep_jumps,
-	 * place_cond); tr is not */
-	k.addr = malloc((g->n + 1) * sizeof(*k.addr));
+	/* rel, dst and tr are written before they are read (layout) */
+	k.rel = malloc((g->n + 1) * sizeof(*k.rel));
 	k.dst = malloc(2 * g->n + 1);
-	k.tr = calloc(g->n + 1, 1);
-	if (!k.addr || !k.dst || !k.tr || !collect_keys(g, &k)) {
+	k.tr = malloc(g->n + 1);
+	k.marks = marks;
+	if (!k.rel || !k.dst || !k.tr || !collect_keys(g, &k)) {
 		rc = cf_err(err, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -515,14 +497,17 @@ int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 		rc = cf_err(err, -EINVAL, "internal error: bad jump target");
 		goto out;
 	}
-	len = k.addr[g->n];
+	len = k.len;
+	/* a handful is not worth generating the program twice */
 	if (marks)
-		*any = mark_bodies(g, &k, marks);
+		*any = k.far >= 16;
 	out->insns = NULL;
 	out->len = len;
-	p = cf_arena_array(g->a, len, sizeof(*p));
-	out->parts =
-	    g->label ? cf_arena_array(g->a, len, sizeof(*out->parts)) : NULL;
+	/* (write_insns writes every instruction and label) */
+	p = cf_arena_array_raw(g->a, len, sizeof(*p));
+	out->parts = g->label
+			 ? cf_arena_array_raw(g->a, len, sizeof(*out->parts))
+			 : NULL;
 	if (!p || (g->label && !out->parts)) {
 		rc = cf_err(err, -ENOMEM, "out of memory");
 		goto out;
@@ -543,11 +528,11 @@ int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 	}
 	out->insns = p;
 out:
-	free(k.addr);
+	free(k.rel);
 	free(k.dst);
 	free(k.tr);
 	free(k.key);
-	free(k.rkey);
+	acts_free(&k.acts);
 	free(k.last);
 	free(k.ja_to);
 	return rc;

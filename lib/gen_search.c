@@ -83,8 +83,8 @@ static void push_interval(struct gen *g, const struct cf_ir *ir, uint32_t lo,
 	push_gap(g, ir, at, hi, fa, sa);
 }
 
-/* g->ranges' copy of audit's ranges into g->rg: false when there is
- * none. */
+/* g->ranges' copy of audit's ranges as g->rv (read in place): false
+ * when there is none. */
 static bool cached_ranges(struct gen *g, uint32_t audit)
 {
 	const struct range_cache *c = g->ranges;
@@ -92,9 +92,8 @@ static bool cached_ranges(struct gen *g, uint32_t audit)
 	for (size_t i = 0; c && i < c->n; i++) {
 		if (c->e[i].audit != audit)
 			continue;
-		if (SGROW(g, rg, c->e[i].nrg))
-			memcpy(g->rg, c->e[i].rg, c->e[i].nrg * sizeof(*g->rg));
-		g->nrg = g->oom ? 0 : c->e[i].nrg;
+		g->rv = c->e[i].rg;
+		g->nrg = c->e[i].nrg;
 		return true;
 	}
 	return false;
@@ -128,6 +127,7 @@ static void build_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		return;
 	push_ranges(g, ir, audit);
 	cache_ranges(g, audit);
+	g->rv = g->rg;
 }
 
 static void push_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
@@ -463,7 +463,7 @@ static bool emit_wtree_chain(struct gen *g, const struct grange *r, size_t i,
 
 #define NATIVE_MULT 16 /* a call of the native ABI weighs 16 of a sharer's */
 
-/* Weights of g->rg: 1 per range, plus the call frequency (cf_sys_weights)
+/* Weights of g->rv: 1 per range, plus the call frequency (cf_sys_weights)
  * of every number in it, a sharer's (x32 in x86_64's search) at 1/16 of
  * the native ABI's (g->weight_sums: prefix sums). Units bound the depth: a
  * range takes 1 unit of the deepest level, a syscall with argument checks 2
@@ -491,9 +491,9 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	g->weight_sums[0] = g->two_unit_counts[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		g->weight_sums[i + 1] = 1;
-		g->units[i] = g->rg[i].sys ? 2 : 1;
+		g->units[i] = g->rv[i].sys ? 2 : 1;
 		g->two_unit_counts[i + 1] =
-		    g->two_unit_counts[i] + (g->rg[i].sys ? 1 : 0);
+		    g->two_unit_counts[i] + (g->rv[i].sys ? 1 : 0);
 	}
 	for (size_t k = 0; k < ir->nabis; k++) {
 		const struct cf_ir_abi *abi = &ir->abis[k];
@@ -511,7 +511,7 @@ static bool weigh_ranges(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 			while (hi - lo > 1) { /* last range with lo <= nr */
 				size_t m = lo + (hi - lo) / 2;
 
-				if (g->rg[m].lo <= (uint64_t)nr)
+				if (g->rv[m].lo <= (uint64_t)nr)
 					lo = m;
 				else
 					hi = m;
@@ -850,18 +850,18 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	if (g->oom)
 		return;
 	if (!g->opt) {
-		emit_tree(g, g->rg, 0, g->nrg - 1);
+		emit_tree(g, g->rv, 0, g->nrg - 1);
 		return;
 	}
 	if (g->size_first) {
-		emit_size_first_search(g, g->rg, g->nrg);
+		emit_size_first_search(g, g->rv, g->nrg);
 		return;
 	}
 	if (!weigh_ranges(g, ir, audit))
 		return;
 	for (size_t i = 0; i < g->nrg; i++)
 		room = room_add(room, g->units[i]);
-	emit_wtree(g, g->rg, 0, g->nrg - 1, ceil_log2(room));
+	emit_wtree(g, g->rv, 0, g->nrg - 1, ceil_log2(room));
 }
 
 /* The distinct audit arches of ir's ABIs (at most 32), in order: their
@@ -891,8 +891,8 @@ static void count_shared(struct gen *g, const struct cf_ir *ir,
 	     i++) {
 		build_ranges(g, ir, audits[i]);
 		for (size_t q = 0; q < g->nrg && !g->oom; q++)
-			if (g->rg[q].sys && live_chains(g->rg[q].sys))
-				shared_of(g, &g->rg[q], true);
+			if (g->rv[q].sys && live_chains(g->rv[q].sys))
+				shared_of(g, &g->rv[q], true);
 	}
 	for (size_t i = 0; g->share_inline && i < na && !g->oom; i++) {
 		build_ranges(g, ir, audits[i]);
@@ -901,8 +901,8 @@ static void count_shared(struct gen *g, const struct cf_ir *ir,
 			uint32_t above;
 			int arg;
 
-			if (g->rg[q].sys)
-				narrow_shared(g, &g->rg[q], &narrow, &above,
+			if (g->rv[q].sys)
+				narrow_shared(g, &g->rv[q], &narrow, &above,
 					      &arg, true);
 		}
 	}

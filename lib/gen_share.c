@@ -87,8 +87,11 @@ static uint64_t body_hash(struct gen *g, const struct grange *r)
  * once known). */
 static struct body_memo *body_memo(struct gen *g, const struct grange *r)
 {
+	/* (a syscall's 64-bit and 32-bit views in slots of their own:
+	 * narrow_shared looks both up in turn) */
 	struct body_memo *m =
-	    &g->body_memo[((uintptr_t)r->sys / sizeof(*r->sys)) %
+	    &g->body_memo[((uintptr_t)r->sys / sizeof(*r->sys) * 2 +
+			   (r->arch->cmp_bits == 64)) %
 			  CF_ARRAY_SIZE(g->body_memo)];
 
 	if (m->sys != r->sys || m->bits != r->arch->cmp_bits ||
@@ -99,9 +102,31 @@ static struct body_memo *body_memo(struct gen *g, const struct grange *r)
 	return m;
 }
 
-static bool body_same(const struct grange *a, const struct grange *b)
+/* Do x's n live chains test what y's do, for the same actions? */
+static bool chains_same(const struct cf_ir_sys *x, const struct cf_ir_sys *y,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_ir_chain *c = &x->chains[i], *d = &y->chains[i];
+
+		if (c->action != d->action || c->nconds != d->nconds)
+			return false;
+		for (unsigned j = 0; j < c->nconds; j++)
+			if (!cf_cond_same_test(&c->conds[j], &d->conds[j]) ||
+			    c->conds[j].low32 != d->conds[j].low32)
+				return false;
+	}
+	return true;
+}
+
+/* (a is an entry's range, b the range looked up: b's syscall notes the
+ * last syscall its chains were found the same as, for the compile, so
+ * that the next pass does not compare them again) */
+static bool body_same(struct gen *g, const struct grange *a,
+		      const struct grange *b)
 {
 	size_t n = live_chains(a->sys);
+	struct sys_facts *f;
 
 	if (a->arch->cmp_bits != b->arch->cmp_bits ||
 	    a->arch->big_endian != b->arch->big_endian ||
@@ -109,17 +134,13 @@ static bool body_same(const struct grange *a, const struct grange *b)
 		return false;
 	if (a->sys == b->sys)
 		return true;
-	for (size_t i = 0; i < n; i++) {
-		const struct cf_ir_chain *x = &a->sys->chains[i],
-					 *y = &b->sys->chains[i];
-
-		if (x->action != y->action || x->nconds != y->nconds)
-			return false;
-		for (unsigned j = 0; j < x->nconds; j++)
-			if (!cf_cond_same_test(&x->conds[j], &y->conds[j]) ||
-			    x->conds[j].low32 != y->conds[j].low32)
-				return false;
-	}
+	f = sys_facts(g, b->sys);
+	if (f && f->same_as == a->sys)
+		return true;
+	if (!chains_same(a->sys, b->sys, n))
+		return false;
+	if (f)
+		f->same_as = a->sys;
 	return true;
 }
 
@@ -128,6 +149,7 @@ static bool body_same(const struct grange *a, const struct grange *b)
 struct shared_key {
 	uint64_t h;
 	const struct grange *r;
+	struct gen *g;
 };
 
 static uint64_t shared_hash(const void *ctx, int k)
@@ -143,7 +165,7 @@ static bool shared_same(const void *ctx, int k, const void *key)
 	const struct shared_key *want = key;
 	const struct shared *e = &g->sh[k - 1];
 
-	return e->h == want->h && body_same(&e->r, want->r);
+	return e->h == want->h && body_same(want->g, &e->r, want->r);
 }
 
 /* The entry for r's code; with add, notes r's search (new entries as
@@ -151,12 +173,13 @@ static bool shared_same(const void *ctx, int k, const void *key)
 struct shared *shared_of(struct gen *g, const struct grange *r, bool add)
 {
 	struct body_memo *m = body_memo(g, r);
-	struct shared_key key = {m->h, r};
+	struct shared_key key = {m->h, r, g};
 	struct shared *e;
 	size_t i;
 
-	if (add && cf_index_reserve(&g->shared_index, &g->capshared_index,
-				    g->nsh + 1, 64, shared_hash, g)) {
+	if (add && g->nsh + 1 > g->capshared_index / 2 &&
+	    cf_index_reserve(&g->shared_index, &g->capshared_index, g->nsh + 1,
+			     64, shared_hash, g)) {
 		g->oom = true;
 		return NULL;
 	}

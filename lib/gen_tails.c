@@ -59,12 +59,14 @@ static bool is_ja(const struct ginsn *in)
 	return is_jump(in) && BPF_OP(in->code) == BPF_JA;
 }
 
+/* (the numbers do not depend on it: they are given in order of first
+ * sight; one multiply per pair of words) */
 static uint32_t key_hash(const struct tkey *k)
 {
-	uint32_t h = hash32(k->code ^ (k->k * 0x9e3779b9U));
+	uint64_t h = ((uint64_t)k->k << 16 | k->code) * 0x9e3779b97f4a7c15ULL ^
+		     ((uint64_t)k->t << 32 | k->f) * 0xc2b2ae3d27d4eb4fULL;
 
-	h = hash32(h ^ k->t);
-	return hash32(h ^ (k->f * 0x85ebca6bU));
+	return (uint32_t)(h >> 32 ^ h);
 }
 
 static bool same_key(const void *ctx, int entry, const void *key)
@@ -121,26 +123,36 @@ static bool number_all(const struct gen *g, struct tails *t)
 	return true;
 }
 
+/* A label on instruction at (the last copy of a graph), new if it has
+ * none yet; l on OOM (g->oom is set). */
+static int copy_label(struct gen *g, struct tails *t, size_t at, int l)
+{
+	int nl;
+
+	if (t->label[at])
+		return t->label[at];
+	nl = new_label(g);
+	if (!nl)
+		return l;
+	g->lb[nl].pos = at;
+	t->label[at] = nl;
+	return nl;
+}
+
 /* Where side l of instruction i should land: the last copy of its
- * target's graph, or l itself. */
-static int retarget(struct gen *g, struct tails *t, size_t i, int l)
+ * target's graph, or l itself; marks it reached. */
+static inline int retarget(struct gen *g, struct tails *t, size_t i, int l,
+			   bool *reach)
 {
 	size_t to = label_target(g, i, l), at;
 
-	if (BPF_CLASS(g->in[to].code) == BPF_RET)
+	if (BPF_CLASS(g->in[to].code) == BPF_RET ||
+	    (at = t->last[t->num[to]]) == to) {
+		reach[to] = true;
 		return l;
-	at = t->last[t->num[to]];
-	if (at == to)
-		return l;
-	if (!t->label[at]) {
-		int nl = new_label(g);
-
-		if (!nl)
-			return l; /* g->oom is set */
-		g->lb[nl].pos = at;
-		t->label[at] = nl;
 	}
-	return t->label[at];
+	reach[at] = true;
+	return copy_label(g, t, at, l);
 }
 
 /* Drops the instructions no path reaches; moves the labels along. */
@@ -169,12 +181,9 @@ static void redirect(struct gen *g, struct tails *t, bool *reach)
 		if (!reach[u])
 			continue;
 		if (is_jump(in)) {
-			in->jt = retarget(g, t, u, in->jt);
-			reach[label_target(g, u, in->jt)] = true;
-			if (is_ja(in))
-				continue;
-			in->jf = retarget(g, t, u, in->jf);
-			reach[label_target(g, u, in->jf)] = true;
+			in->jt = retarget(g, t, u, in->jt, reach);
+			if (!is_ja(in))
+				in->jf = retarget(g, t, u, in->jf, reach);
 		} else if (BPF_CLASS(in->code) != BPF_RET) {
 			reach[u + 1] = true;
 		}

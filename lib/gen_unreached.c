@@ -64,28 +64,40 @@ static void shorten_jumps(struct sock_filter *in, size_t i, size_t n,
 	in->jf = (uint8_t)(newpos[reached(i, in->jf, n)] - newpos[i] - 1);
 }
 
+/* Marks what the reached instructions reach, in one forward sweep (a
+ * jump goes forward: p[i] is marked, or not, when the sweep gets to it),
+ * and numbers the reached ones (newpos). The number reached. */
+static size_t sweep_reached(const struct sock_filter *p, size_t n, bool *seen,
+			    size_t *newpos)
+{
+	size_t w = 0;
+
+	seen[0] = true;
+	for (size_t i = 0; i < n; i++) {
+		newpos[i] = w;
+		if (!seen[i])
+			continue;
+		w++;
+		mark_successors(p, i, n, seen);
+	}
+	newpos[n] = w;
+	return w;
+}
+
 size_t cf_gen_drop_unreached(struct sock_filter *p, struct cf_insn_part *parts,
 			     size_t n)
 {
 	bool *seen = n ? calloc(n, sizeof(*seen)) : NULL;
 	/* (newpos: every element written before it is read) */
 	size_t *newpos = n ? malloc((n + 1) * sizeof(*newpos)) : NULL;
-	size_t w = 0;
+	size_t w;
 
 	if (!seen || !newpos) {
 		free(seen);
 		free(newpos);
 		return n;
 	}
-	seen[0] = true;
-	for (size_t i = 0; i < n; i++)
-		if (seen[i])
-			mark_successors(p, i, n, seen);
-	for (size_t i = 0; i < n; i++) {
-		newpos[i] = w;
-		w += seen[i];
-	}
-	newpos[n] = w;
+	w = sweep_reached(p, n, seen, newpos);
 	for (size_t i = 0; w < n && i < n; i++) {
 		if (!seen[i])
 			continue;
