@@ -569,6 +569,9 @@ struct int_search {
 	 * (NULL: every subtree is walked) */
 	size_t leaves[7];
 	struct int_memo *memo;
+	/* with the memo: the chains whose conditions on arg hold on x[arg]
+	 * and on x'[arg] (its low half) */
+	uint64_t hx, hxl;
 };
 
 /* ---- the search's repeated subtrees -------------------------------------
@@ -743,6 +746,42 @@ static void int_try(struct int_search *q, const uint64_t x[6])
 	memcpy(w->x, x, sizeof(w->x));
 }
 
+/* With the memo: arg's value chosen, v. */
+static void int_chose(struct int_search *q, uint64_t v)
+{
+	const struct cf_arch *ar = &cf_arches[q->abi->arch];
+
+	q->hx = q->hxl = 0;
+	for (size_t j = 0; q->memo && j < q->s->nchains; j++) {
+		const struct cf_ir_chain *c = &q->s->chains[j];
+
+		q->hx |= (uint64_t)cf_chain_holds_on(ar, c, q->arg, v) << j;
+		q->hxl |=
+		    (uint64_t)cf_chain_holds_on(ar, c, q->arg, v & UINT32_MAX)
+		    << j;
+	}
+}
+
+/* The decision of the first chain in m (the syscall's fallback if none),
+ * as the evaluator decides the syscall when exactly m's chains hold. */
+static uint32_t int_first(const struct int_search *q, uint64_t m)
+{
+	return m ? q->s->chains[__builtin_ctzll(m)].action : q->s->fallback;
+}
+
+/* A try. With the memo the chains kept tell whether x and x' are
+ * decided alike, without evaluating them (callfence check --strict
+ * gen-1000: 0.91 G -> 0.46 G instructions); a pair decided apart is
+ * evaluated by int_try, so every witness is the evaluator's. */
+static void int_leaf(struct int_search *q, const uint64_t x[6], uint64_t kept)
+{
+	q->budget--;
+	if (q->memo &&
+	    int_first(q, kept & q->hx) == int_first(q, kept & q->hxl))
+		return;
+	int_try(q, x);
+}
+
 /* Every combination of the candidates of arguments k.. (x[0..k) set;
  * kept: the chains their values keep; xa_set: x[arg] is among them). */
 static void int_walk(struct int_search *q, uint64_t x[6], unsigned k,
@@ -763,8 +802,7 @@ static void int_walk(struct int_search *q, uint64_t x[6], unsigned k,
 		return;
 	}
 	if (k == 6) {
-		q->budget--;
-		int_try(q, x);
+		int_leaf(q, x, kept);
 		return;
 	}
 	if (k != q->arg) {
@@ -778,14 +816,17 @@ static void int_walk(struct int_search *q, uint64_t x[6], unsigned k,
 	}
 	for (size_t i = 0; q->pairs && i < q->c[k].n; i++) {
 		x[k] = q->c[k].v[i];
-		if (x[k] >> 32)
-			int_walk(q, x, k + 1, kept, true);
+		if (!(x[k] >> 32))
+			continue;
+		int_chose(q, x[k]);
+		int_walk(q, x, k + 1, kept, true);
 	}
 	for (size_t h = 0; !q->pairs && h < q->hi.n; h++)
 		for (size_t l = 0; l < q->c[k].n; l++) {
 			if (!(q->hi.v[h] & UINT32_MAX))
 				continue; /* x == x' */
 			x[k] = (q->hi.v[h] & UINT32_MAX) << 32 | q->c[k].v[l];
+			int_chose(q, x[k]);
 			int_walk(q, x, k + 1, kept, true);
 		}
 }
