@@ -617,36 +617,53 @@ static uint64_t walk_probe(uint32_t *seed, const struct cf_ir_sys *s)
 	}
 }
 
-TEST(speed_bit_walk_is_exhaustive)
-{
-	static struct cf_vals c;
+/* One round's random syscall on the ABI round picks, and the walk's
+ * values for all its conditions in c; false when that ABI compares 32
+ * bits or the walk gives up. */
+struct walk_case {
 	struct cf_ir_chain ch[8];
 	struct cf_cond cbuf[8][CF_CHAIN_CONDS];
+	struct cf_ir_sys s;
+	const struct cf_arch *ar;
+	struct cf_vals c;
+};
+
+static bool walk_round(struct cf_walk *w, uint32_t *seed, int round, bool pair,
+		       struct walk_case *r)
+{
+	size_t work = SIZE_MAX;
+
+	r->s = (struct cf_ir_sys){.chains = r->ch,
+				  .nchains = 1 + eq_rand(seed) % 8};
+	r->ar = &cf_arches[round % cf_narches];
+	walk_random_sys(seed, r->ch, r->cbuf, r->s.nchains);
+	return r->ar->cmp_bits == 64 &&
+	       cf_walk_sys(w, &r->s, 0, pair, &r->c, &work);
+}
+
+TEST(speed_bit_walk_is_exhaustive)
+{
+	static struct walk_case r;
 	struct cf_walk *w = cf_walk_new();
 	uint32_t seed = 11;
 	unsigned walked = 0, probes = 0;
 
 	CHECK(w != NULL);
 	for (int round = 0; w && round < 300; round++) {
-		size_t n = 1 + eq_rand(&seed) % CF_ARRAY_SIZE(ch),
-		       work = SIZE_MAX;
-		struct cf_ir_sys s = {.chains = ch, .nchains = n};
-		const struct cf_arch *ar = &cf_arches[round % cf_narches];
 		bool pair = round % 2;
 
-		walk_random_sys(&seed, ch, cbuf, n);
-		if (ar->cmp_bits != 64 ||
-		    !cf_walk_sys(w, &s, 0, pair, &c, &work))
+		if (!walk_round(w, &seed, round, pair, &r))
 			continue;
 		walked++;
 		for (int k = 0; k < 200; k++, probes++) {
-			uint64_t v = walk_probe(&seed, &s);
+			uint64_t v = walk_probe(&seed, &r.s);
 
-			if (!walk_covers(ar, &s, &c, pair, v)) {
+			if (!walk_covers(r.ar, &r.s, &r.c, pair, v)) {
 				t_fail(__FILE__, __LINE__,
 				       "round %d (%zu conditions, pair %d): "
 				       "no walk value acts as 0x%llx does",
-				       round, n, pair, (unsigned long long)v);
+				       round, r.s.nchains, pair,
+				       (unsigned long long)v);
 				break;
 			}
 		}
@@ -681,35 +698,28 @@ static enum cf_reach walk_oracle(const struct cf_arch *ar,
 
 TEST(speed_bit_walk_reach_is_exact)
 {
-	static struct cf_vals c;
-	struct cf_ir_chain ch[8];
-	struct cf_cond cbuf[8][CF_CHAIN_CONDS];
+	static struct walk_case r;
 	struct cf_walk *w = cf_walk_new();
 	uint32_t seed = 5;
 	unsigned seen[4] = {0};
 
 	CHECK(w != NULL);
 	for (int round = 0; w && round < 300; round++) {
-		size_t n = 1 + eq_rand(&seed) % CF_ARRAY_SIZE(ch),
-		       work = SIZE_MAX;
-		struct cf_ir_sys s = {.chains = ch, .nchains = n};
-		const struct cf_arch *ar = &cf_arches[round % cf_narches];
-
-		walk_random_sys(&seed, ch, cbuf, n);
-		if (ar->cmp_bits != 64 ||
-		    !cf_walk_sys(w, &s, 0, false, &c, &work))
+		if (!walk_round(w, &seed, round, false, &r))
 			continue;
-		for (size_t j = 0; j < n; j++) {
-			enum cf_reach r =
-			    cf_chain_reach(ar, &s, j, NULL, w, &work);
-			enum cf_reach want = walk_oracle(ar, &s, &c, j);
+		for (size_t j = 0; j < r.s.nchains; j++) {
+			size_t work = SIZE_MAX;
+			enum cf_reach got =
+			    cf_chain_reach(r.ar, &r.s, j, NULL, w, &work);
+			enum cf_reach want = walk_oracle(r.ar, &r.s, &r.c, j);
 
 			seen[want]++;
-			if (r != want)
+			if (got != want)
 				t_fail(__FILE__, __LINE__,
 				       "round %d chain %zu of %zu: lint %d, "
 				       "values %d",
-				       round, j, n, (int)r, (int)want);
+				       round, j, r.s.nchains, (int)got,
+				       (int)want);
 		}
 	}
 	/* reached, shadowed and never-holding chains all met */
