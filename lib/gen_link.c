@@ -484,10 +484,13 @@ int link_prog(struct gen *g, struct cf_prog *out, bool *marks, bool *any,
 
 	if (!share_tails(g) || !merge_rets(g))
 		return cf_err(err, -ENOMEM, "out of memory");
-	/* rel, dst and tr are written before they are read (layout) */
+	/* rel, dst and tr are written before they are read (layout); dst
+	 * and tr are cleared all the same (a few KiB), so that nothing
+	 * written from them depends on that proof (clang's analyzer cannot
+	 * follow it through layout's sweep) */
 	k.rel = malloc((g->n + 1) * sizeof(*k.rel));
-	k.dst = malloc(2 * g->n + 1);
-	k.tr = malloc(g->n + 1);
+	k.dst = calloc(2 * g->n + 1, 1);
+	k.tr = calloc(g->n + 1, 1);
 	k.marks = marks;
 	if (!k.rel || !k.dst || !k.tr || !collect_keys(g, &k)) {
 		rc = cf_err(err, -ENOMEM, "out of memory");
