@@ -117,7 +117,9 @@ static bool build_rules(const struct cf_arch *ar, const struct cf_ir_sys *s,
 		struct grule *r = &rules[*nrules];
 		int ok = 1;
 
-		*r = (struct grule){.action = c->action};
+		/* (not the whole of t: only t[0..n) is read) */
+		r->n = 0;
+		r->action = c->action;
 		for (unsigned j = 0; j < c->nconds && ok > 0; j++)
 			ok = cond_tests(ar, &c->conds[j], r);
 		if (ok < 0)
