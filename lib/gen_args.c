@@ -284,9 +284,18 @@ static size_t split_hi(struct gen *g, const struct step *st, size_t ns,
 	return nh;
 }
 
+/* The lone values of a range of a value search (gen_values.c), as
+ * indices in its steps, when its parent's gave them (known), else found
+ * when asked. */
+struct lone_set {
+	const size_t *at;
+	size_t n;
+	bool known;
+};
+
 static void emit_vtree(struct gen *g, const struct vtab *tabs,
 		       const struct value_step *v, size_t i, size_t j,
-		       uint32_t lo_off);
+		       uint32_t lo_off, struct lone_set ls);
 
 /* A search of its own over v[0..n-1] (its value runs sized by its lone
  * values, g->value_run_max): the one it is part of goes on after it. */
@@ -296,7 +305,7 @@ static void emit_vsearch(struct gen *g, const struct vtab *tabs,
 	size_t outer = g->value_run_max;
 
 	g->value_run_max = 0;
-	emit_vtree(g, tabs, v, 0, n - 1, lo_off);
+	emit_vtree(g, tabs, v, 0, n - 1, lo_off, (struct lone_set){0});
 	g->value_run_max = outer;
 }
 
@@ -333,43 +342,88 @@ static int vleaf_label(struct gen *g, const struct value_step *v)
 	return v->sub < 0 ? ret_label(g, v->action) : NEXT;
 }
 
-/* The value-runs pass (gen_values.c) on v[i..j]: its lone values as
- * JEQs, then the search over the rest (true), when that is no deeper
- * than a balanced search of v[i..j] (speed first), or when there are at
- * most CF_VALUE_RUN_MAX of them (size first). Else false, nothing
- * emitted, and *split is where a JGE divides them in halves. */
+/* The lone values at[0..nlone-1] of v[i..j] as JEQs, then the search
+ * over the rest. */
+static void emit_lone_run(struct gen *g, const struct vtab *tabs,
+			  const struct value_step *v, size_t i, size_t j,
+			  uint32_t lo_off, struct lone_set ls)
+{
+	size_t mark = cf_scratch_mark(g->tmp), nrest;
+	struct value_step *rest =
+	    cf_scratch_raw(g->tmp, j - i + 1, sizeof(*rest));
+
+	if (!rest) {
+		g->oom = true;
+		return;
+	}
+	nrest = cf_value_rest(v, i, j, ls.at, ls.n, rest);
+	for (size_t k = 0; k < ls.n; k++)
+		emit_jmp(g, BPF_JEQ, v[ls.at[k]].lo,
+			 vleaf_label(g, &v[ls.at[k]]), NEXT);
+	emit_vtree(g, tabs, rest, 0, nrest - 1, lo_off, (struct lone_set){0});
+	cf_scratch_rewind(g->tmp, mark); /* rest */
+}
+
+/* The lone values of v[i..j] a split of it at mid leaves each half
+ * (ls: all of them): at a lone value, the halves' shares; else the
+ * left's share, and the right's when it has none but maybe its first. */
+static void split_lone(const struct value_step *v, struct lone_set ls,
+		       size_t mid, size_t j, struct lone_set half[2])
+{
+	size_t left = 0, hi = ls.n;
+
+	while (left < hi) { /* the first at or past mid - 1 */
+		size_t m = left + (hi - left) / 2;
+
+		if (ls.at[m] + 1 < mid)
+			left = m + 1;
+		else
+			hi = m;
+	}
+	half[0] = (struct lone_set){ls.at, left, true};
+	half[1] = (struct lone_set){0};
+	if (left < ls.n && ls.at[left] == mid)
+		half[1] = (struct lone_set){ls.at + left, ls.n - left, true};
+	else if (left == ls.n && (mid == j || !cf_value_lone_first(v, mid)))
+		half[1] = (struct lone_set){NULL, 0, true};
+}
+
+/* The value-runs pass (gen_values.c) on v[i..j] (*ls its lone values,
+ * found here if not known): its lone values as JEQs, then the search
+ * over the rest (true), when that is no deeper than a balanced search of
+ * v[i..j] (speed first), or when there are at most CF_VALUE_RUN_MAX of
+ * them (size first). Else false, nothing emitted, and *split is where a
+ * JGE divides them in halves. */
 static bool emit_value_run(struct gen *g, const struct vtab *tabs,
 			   const struct value_step *v, size_t i, size_t j,
-			   uint32_t lo_off, size_t *split)
+			   uint32_t lo_off, struct lone_set *ls, size_t *split)
 {
-	size_t n = j - i + 1, nlone = 0, nrest, mark = cf_scratch_mark(g->tmp);
-	size_t *lone = cf_scratch_raw(g->tmp, n, sizeof(*lone));
-	struct value_step *rest = cf_scratch_raw(g->tmp, n, sizeof(*rest));
-	bool run = false;
+	size_t n = j - i + 1, nrest;
 
-	if (!lone || !rest)
-		g->oom = run = true;
-	else
-		nlone = cf_value_lone(v + i, n, lone, rest, &nrest);
-	if (nlone && g->size_first && !g->value_run_max)
-		g->value_run_max = cf_value_run_max_sized(nlone);
-	if (!nlone) {
-		/* nothing (or out of memory) */
-	} else if (g->size_first ? nlone > g->value_run_max
-				 : nlone + ceil_log2(nrest) > ceil_log2(n)) {
+	if (!ls->known) {
+		size_t *at = cf_scratch_raw(g->tmp, n, sizeof(*at));
+
+		if (!at) {
+			g->oom = true;
+			return true;
+		}
+		*ls = (struct lone_set){at, cf_value_lone(v, i, j, at), true};
+	}
+	nrest = n - 2 * ls->n + cf_value_lone_first(v, i);
+	if (ls->n && g->size_first && !g->value_run_max)
+		g->value_run_max = cf_value_run_max_sized(ls->n);
+	if (!ls->n)
+		return false;
+	if (g->size_first ? ls->n > g->value_run_max
+			  : ls->n + ceil_log2(nrest) > ceil_log2(n)) {
 		/* at the middle lone value: it starts the right half, and
 		 * both halves keep theirs */
-		if (nlone > 1)
-			*split = i + lone[nlone / 2];
-	} else {
-		for (size_t k = 0; k < nlone; k++)
-			emit_jmp(g, BPF_JEQ, v[i + lone[k]].lo,
-				 vleaf_label(g, &v[i + lone[k]]), NEXT);
-		emit_vtree(g, tabs, rest, 0, nrest - 1, lo_off);
-		run = true;
+		if (ls->n > 1)
+			*split = ls->at[ls->n / 2];
+		return false;
 	}
-	cf_scratch_rewind(g->tmp, mark); /* lone and rest */
-	return run;
+	emit_lone_run(g, tabs, v, i, j, lo_off, *ls);
+	return true;
 }
 
 /* One split of a value search: v[i..mid-1] left, v[mid..j] right. */
@@ -378,6 +432,7 @@ struct vtree_split {
 	const struct value_step *v;
 	size_t i, mid, j;
 	uint32_t lo_off;
+	struct lone_set half[2];
 };
 
 static void vtree_side(struct gen *g, const void *ctx, bool right)
@@ -385,42 +440,57 @@ static void vtree_side(struct gen *g, const void *ctx, bool right)
 	const struct vtree_split *s = ctx;
 
 	if (right)
-		emit_vtree(g, s->tabs, s->v, s->mid, s->j, s->lo_off);
+		emit_vtree(g, s->tabs, s->v, s->mid, s->j, s->lo_off,
+			   s->half[1]);
 	else
-		emit_vtree(g, s->tabs, s->v, s->i, s->mid - 1, s->lo_off);
+		emit_vtree(g, s->tabs, s->v, s->i, s->mid - 1, s->lo_off,
+			   s->half[0]);
 }
 
 /* Search over v[i..j] with the value in A: lone values as JEQ runs
- * (g->value_runs), else balanced by count. [X][v][X] with a single value
- * v in the middle is one JEQ. */
-static void emit_vtree(struct gen *g, const struct vtab *tabs,
+ * (g->value_runs; ls: those known), else balanced by count. [X][v][X]
+ * with a single value v in the middle is one JEQ. */
+static void emit_vnode(struct gen *g, const struct vtab *tabs,
 		       const struct value_step *v, size_t i, size_t j,
-		       uint32_t lo_off)
+		       uint32_t lo_off, struct lone_set ls)
 {
 	size_t mid = i + (j - i + 1) / 2;
+	struct vtree_split s = {tabs, v, i, 0, j, lo_off, {{0}, {0}}};
 	int lt, rt;
 
 	if (i == j) {
 		emit_vleaf(g, tabs, &v[i], lo_off);
 		return;
 	}
-	if (g->value_runs && emit_value_run(g, tabs, v, i, j, lo_off, &mid))
+	if (g->value_runs &&
+	    emit_value_run(g, tabs, v, i, j, lo_off, &ls, &mid))
 		return;
 	if (j == i + 2 && v[i].sub < 0 && v[j].sub < 0 &&
 	    v[i].action == v[j].action && v[i].lab == v[j].lab &&
 	    v[i + 1].lo + 1 == v[j].lo) {
-		int x = vleaf_label(g, &v[i]);
-
+		lt = vleaf_label(g, &v[i]);
 		rt = vleaf_label(g, &v[i + 1]);
-		emit_jmp(g, BPF_JEQ, v[i + 1].lo, rt, x);
+		emit_jmp(g, BPF_JEQ, v[i + 1].lo, rt, lt);
 		if (rt == NEXT)
 			emit_vleaf(g, tabs, &v[i + 1], lo_off);
 		return;
 	}
 	lt = mid - 1 == i ? vleaf_label(g, &v[i]) : NEXT;
 	rt = mid == j ? vleaf_label(g, &v[j]) : NEXT;
-	emit_split(g, v[mid].lo, lt, rt, vtree_side,
-		   &(struct vtree_split){tabs, v, i, mid, j, lo_off});
+	s.mid = mid;
+	if (ls.known)
+		split_lone(v, ls, mid, j, s.half);
+	emit_split(g, v[mid].lo, lt, rt, vtree_side, &s);
+}
+
+static void emit_vtree(struct gen *g, const struct vtab *tabs,
+		       const struct value_step *v, size_t i, size_t j,
+		       uint32_t lo_off, struct lone_set ls)
+{
+	size_t mark = cf_scratch_mark(g->tmp);
+
+	emit_vnode(g, tabs, v, i, j, lo_off, ls);
+	cf_scratch_rewind(g->tmp, mark); /* the lone values found */
 }
 
 static void emit_steps(struct gen *g, const struct cf_arch *ar, unsigned arg,

@@ -61,6 +61,7 @@ struct graph {
 	uint32_t fallback;
 	bool dry;     /* count, do not emit */
 	size_t count; /* instructions counted (dry) */
+	size_t other; /* the same, for the other pass (!g->size_first) */
 };
 
 /* Adds word test (off, val) to r; false when r already wants another
@@ -116,7 +117,9 @@ static bool build_rules(const struct cf_arch *ar, const struct cf_ir_sys *s,
 		struct grule *r = &rules[*nrules];
 		int ok = 1;
 
-		*r = (struct grule){.action = c->action};
+		/* (not the whole of t: only t[0..n) is read) */
+		r->n = 0;
+		r->action = c->action;
 		for (unsigned j = 0; j < c->nconds && ok > 0; j++)
 			ok = cond_tests(ar, &c->conds[j], r);
 		if (ok < 0)
@@ -221,33 +224,38 @@ static size_t branch(const struct graph *gr, const struct gentry *es,
 	return m;
 }
 
+/* emit_values' instructions for n values, runs of at most run. */
+static size_t values_len(size_t n, size_t run)
+{
+	if (n > run)
+		return 1 + values_len(n / 2, run) + values_len(n - n / 2, run);
+	return n;
+}
+
 /* The JEQs (and JGEs) of vals[i..j] on the loaded word: a match goes to
- * to[k], none to other. */
+ * to[k], none to other. Dry, counted for both passes: a size-first
+ * pass's runs are g->value_run_max long (walk_word sets it), a speed
+ * first's CF_VALUE_RUN_MAX. */
 static void emit_values(struct gen *g, struct graph *gr, const uint32_t *vals,
 			const int *to, size_t i, size_t j, int other)
 {
-	size_t run = g->size_first && g->value_run_max ? g->value_run_max
-						       : CF_VALUE_RUN_MAX;
+	size_t sized = g->value_run_max ? g->value_run_max : CF_VALUE_RUN_MAX;
+	size_t run = g->size_first ? sized : CF_VALUE_RUN_MAX;
 
-	if (j - i + 1 > run) {
+	if (gr->dry) {
+		gr->count += values_len(j - i + 1, run);
+		gr->other += values_len(
+		    j - i + 1, g->size_first ? CF_VALUE_RUN_MAX : sized);
+	} else if (j - i + 1 > run) {
 		size_t mid = i + (j - i + 1) / 2;
-		int right = gr->dry ? 0 : new_label(g);
+		int right = new_label(g);
 
-		if (gr->dry) {
-			gr->count++;
-		} else {
-			emit_jmp(g, BPF_JGE, vals[mid], right, NEXT);
-		}
+		emit_jmp(g, BPF_JGE, vals[mid], right, NEXT);
 		emit_values(g, gr, vals, to, i, mid - 1, other);
-		if (!gr->dry)
-			place(g, right);
+		place(g, right);
 		emit_values(g, gr, vals, to, mid, j, other);
-		return;
-	}
-	for (size_t k = i; k <= j; k++) {
-		if (gr->dry)
-			gr->count++;
-		else
+	} else {
+		for (size_t k = i; k <= j; k++)
 			emit_jmp(g, BPF_JEQ, vals[k], to[k],
 				 k == j ? other : NEXT);
 	}
@@ -419,6 +427,7 @@ static void walk_word(struct gen *g, struct graph *gr, const struct gentry *es,
 	nv = split_node(gr, es, n, off, vals, &sp, t.keys);
 	if (gr->dry) {
 		gr->count += g->cur != (int)off;
+		gr->other += g->cur != (int)off;
 		g->cur = (int)off;
 	} else {
 		load(g, off);
@@ -573,24 +582,48 @@ struct prepared {
 	unsigned nargs;
 };
 
-/* The instructions of p's graph (a dry run), SIZE_MAX when it does not
- * apply; *chains: the chains as written. */
-static size_t graph_size(struct gen *g, struct prepared *p, size_t *chains)
+/* The instructions of p's graph: a dry run, which counts them for both
+ * passes (kept in s's facts, for the run that starts with the same word
+ * loaded); *count, or more than GRAPH_COUNT_MAX (the run stopped). */
+static bool graph_count(struct gen *g, const struct cf_ir_sys *s,
+			struct prepared *p, size_t *count)
 {
-	size_t size = SIZE_MAX;
+	struct sys_facts *f = sys_facts(g, s);
+	struct graph gr = p->gr;
+	bool sf = g->size_first;
 	int cur = g->cur;
 
-	if (p->ok) {
-		struct graph gr = p->gr;
-
-		gr.dry = true;
-		walk(g, &gr, p->es, p->nr);
-		g->cur = cur;
-		*chains = chains_len(gr.rules, p->nr);
-		if (!g->oom && gr.count <= GRAPH_COUNT_MAX)
-			size = gr.count;
+	if (f && f->graph_size[sf] && f->graph_cur[sf] == cur) {
+		*count = f->graph_size[sf] - 1;
+		return true;
 	}
-	return size;
+	gr.dry = true;
+	walk(g, &gr, p->es, p->nr);
+	g->cur = cur;
+	if (g->oom)
+		return false;
+	*count = gr.count;
+	/* ran to its end (the other pass's count is whole), and fits */
+	if (f && gr.count <= GRAPH_COUNT_MAX && gr.other < UINT16_MAX &&
+	    cur == (int8_t)cur) {
+		f->graph_size[sf] = (uint16_t)(gr.count + 1);
+		f->graph_size[!sf] = (uint16_t)(gr.other + 1);
+		f->graph_cur[sf] = f->graph_cur[!sf] = (int8_t)cur;
+	}
+	return true;
+}
+
+/* The instructions of p's graph (a dry run), SIZE_MAX when it does not
+ * apply; *chains: the chains as written. */
+static size_t graph_size(struct gen *g, const struct cf_ir_sys *s,
+			 struct prepared *p, size_t *chains)
+{
+	size_t count;
+
+	if (!p->ok || !graph_count(g, s, p, &count))
+		return SIZE_MAX;
+	*chains = chains_len(p->gr.rules, p->nr);
+	return count <= GRAPH_COUNT_MAX ? count : SIZE_MAX;
 }
 
 static void graph_emit(struct gen *g, struct prepared *p)
@@ -618,7 +651,7 @@ bool gen_sys_graph(struct gen *g, const struct grange *r)
 	bool done = true;
 
 	p.ok = graph_prepare(g, r, &p.gr, &p.es, &p.nr, &p.nargs);
-	graph = graph_size(g, &p, &chains);
+	graph = graph_size(g, r->sys, &p, &chains);
 	if (graph != SIZE_MAX && p.nargs >= 2 && graph <= chains) {
 		graph_emit(g, &p);
 	} else if (!gen_sys_steps(g, r) && !gen_sys_resid(g, r)) {

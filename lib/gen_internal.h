@@ -90,6 +90,11 @@ struct sys_facts {
 	void *steps;
 	uint32_t nsteps;
 	uint8_t steps_wide;
+	/* gen_graph.c: the instructions of its graph (a dry run) by
+	 * g->size_first, plus 1 (0: not counted yet), when the run starts
+	 * with graph_cur[] loaded */
+	int8_t graph_cur[2];
+	uint16_t graph_size[2];
 };
 
 /* The facts of each IR syscall by ABI and index in its syscalls. */

@@ -23,27 +23,39 @@ static bool same_leaf(const struct value_step *a, const struct value_step *b)
 	       a->lab == b->lab;
 }
 
-size_t cf_value_lone(const struct value_step *v, size_t n, size_t *lone,
-		     struct value_step *rest, size_t *nrest)
+size_t cf_value_lone(const struct value_step *v, size_t i, size_t j,
+		     size_t *lone)
 {
-	size_t nlone = 0, out = 0;
+	bool prev = cf_value_lone_first(v, i);
+	size_t nlone = 0;
 
-	for (size_t k = 0; k < n; k++) {
-		bool one_wide = k + 1 < n && v[k].lo + 1 == v[k + 1].lo;
+	/* the first step starts at the node's known lower bound: past its
+	 * value, the next step decides */
+	if (prev)
+		lone[nlone++] = i;
+	for (size_t k = i + 1; k < j; k++) {
+		/* the one before not lone (else it merged this one), the
+		 * rest ends in a step that decides like v[k - 1] */
+		prev = !prev && v[k].lo + 1 == v[k + 1].lo && v[k].sub < 0 &&
+		       same_leaf(&v[k - 1], &v[k + 1]);
+		if (prev)
+			lone[nlone++] = k;
+	}
+	return nlone;
+}
 
-		if (!one_wide || v[k].sub >= 0) {
-			rest[out++] = v[k];
-		} else if (k == 0) {
-			/* the first step starts at the node's known lower
-			 * bound: past its value, the next step decides */
-			lone[nlone++] = k;
-		} else if (out && same_leaf(&rest[out - 1], &v[k + 1])) {
-			lone[nlone++] = k;
+size_t cf_value_rest(const struct value_step *v, size_t i, size_t j,
+		     const size_t *lone, size_t nlone, struct value_step *rest)
+{
+	size_t out = 0, q = lone[0] == i; /* the first: nothing merges */
+
+	for (size_t k = i + q; k <= j; k++) {
+		if (q < nlone && k == lone[q]) {
+			q++;
 			k++; /* the next step merges into the previous */
 		} else {
 			rest[out++] = v[k];
 		}
 	}
-	*nrest = out;
-	return nlone;
+	return out;
 }

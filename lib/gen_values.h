@@ -6,6 +6,7 @@
 #ifndef CF_GEN_VALUES_H
 #define CF_GEN_VALUES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,13 +35,29 @@ static inline size_t cf_value_run_max_sized(size_t n)
 	return half > 2 * CF_VALUE_RUN_MAX ? half : 2 * CF_VALUE_RUN_MAX;
 }
 
-/* Finds the lone values of steps v[0..n-1]: a step one value wide whose
- * neighbours decide alike (none of the three names a low-word table), so
- * that one JEQ decides it and the neighbours merge. Writes their indices
- * (ascending) to lone and the steps without them, neighbours merged, to
- * rest (both of n entries); returns how many there are, *nrest the
- * length of rest. */
-size_t cf_value_lone(const struct value_step *v, size_t n, size_t *lone,
-		     struct value_step *rest, size_t *nrest);
+/* The first step of a range v[i..j] (i < j) is lone: one value wide,
+ * no table. */
+static inline bool cf_value_lone_first(const struct value_step *v, size_t i)
+{
+	return v[i].lo + 1 == v[i + 1].lo && v[i].sub < 0;
+}
+
+/* Finds the lone values of steps v[i..j] (i < j): a step one value wide
+ * whose neighbours decide alike (none of the three names a low-word
+ * table), so that one JEQ decides it and the neighbours merge, or the
+ * first step when it is one value wide. Writes their indices in v
+ * (ascending) to lone (j - i + 1 entries); returns how many there are.
+ * Inside the range, a step is lone or not by its neighbours and whether
+ * the one before it is: so those of v[i..m] (i < m < j) are v[i..j]'s
+ * before m, and those of v[m..j] when v[m] is one of v[i..j]'s are
+ * v[i..j]'s from m on (gen_args.c's halves of a search). */
+size_t cf_value_lone(const struct value_step *v, size_t i, size_t j,
+		     size_t *lone);
+/* Writes the steps of v[i..j] without its nlone lone values (from
+ * cf_value_lone; nlone > 0), neighbours merged, to rest (j - i + 1
+ * entries); returns how many: j - i + 1 - 2 * nlone, one more when the
+ * first step is lone. */
+size_t cf_value_rest(const struct value_step *v, size_t i, size_t j,
+		     const size_t *lone, size_t nlone, struct value_step *rest);
 
 #endif
