@@ -183,7 +183,7 @@ static void sig_sets_of(const struct cf_walk *w, struct sig_sets *z)
 		case CF_OP_GE:
 			z->ge |= bit;
 			break;
-		default: /* never true: fails its chain (sig_final) */
+		default: /* never true: fails its chain (sig_truth) */
 			break;
 		}
 		z->busy |= c->datum;
@@ -273,7 +273,7 @@ static bool sig_add(struct cf_walk *w, size_t *n, int g,
  * as one: bits where x = 0 keeps every state and x = 1 does the same
  * thing (every unsettled ordered or equality condition goes above its
  * datum, the same MASKED_EQs fail), on one side of bit 32 (pair mode's
- * low half steps only below it). Such a run leaves the same states, in
+ * low half takes x = 0 above it). Such a run leaves the same states, in
  * the same order, with the same values, as its lowest bit alone with
  * the bits above it 0: x = 0 changes nothing, and a state's first x = 1
  * gives what any later one would, so each generation of the run is the
@@ -310,8 +310,9 @@ static bool sig_bit(struct cf_walk *w, const struct sig_sets *z, int g,
 			struct sig_state s = w->st[g][i];
 
 			sig_step(&k, x, &s.eq, &s.above);
-			if (w->pair && b < 32)
-				sig_step(&k, x, &s.eq_low, &s.above_low);
+			if (w->pair) /* the cleared value's upper bits are 0 */
+				sig_step(&k, b < 32 ? x : 0, &s.eq_low,
+					 &s.above_low);
 			if (sig_dead(z, &s))
 				continue;
 			if (!sig_add(w, &m, !g, &s,
@@ -331,12 +332,6 @@ static bool sig_run(struct cf_walk *w, struct cf_vals *out, size_t *work)
 	sig_sets_of(w, &z);
 	w->st[0][0] = (struct sig_state){z.all, 0, w->pair ? z.all : 0, 0};
 	w->val[0][0] = 0;
-	/* the cleared value: its upper 32 bits are zeros */
-	for (unsigned b = 63; w->pair && b >= 32; b--) {
-		struct sig_column k = sig_column_of(w, &z, b);
-
-		sig_step(&k, 0, &w->st[0][0].eq_low, &w->st[0][0].above_low);
-	}
 	for (unsigned b = w->bits; b-- > 0;) {
 		b = sig_run_low(&z, b);
 		if (n * len * 2 > *work)
