@@ -65,6 +65,9 @@ struct shared {
 	unsigned uses; /* ranges that need this code (all searches) */
 	unsigned seen; /* share_inline: uses met so far */
 	bool placed;   /* its code is emitted */
+	/* the audit arch of the last search with a range that needs it
+	 * (count_shared; high-word checks not counted) */
+	uint32_t last_audit;
 };
 
 /* What the passes ask of an IR syscall again and again, kept for all

@@ -375,10 +375,14 @@ static bool emit_chain_late(struct gen *g, const struct grange *r, int next)
 /* How far (instructions emitted) the checks emit_chain_late puts off
  * may go from the first JEQ that jumps to them: they are emitted behind
  * the run that gets them past it (else its JEQ, and the check's jump,
- * need JAs). The corpus, against checks behind their JEQ: 64: 16
- * programs shorter, 2 longer; 128: 16 and 1; 192: 17 and 1 (sum of
- * lengths -52); 240 or none: 14 and 5, issue1000-s1 1,242 -> 1,289. */
-#define LATE_SPAN 192
+ * need JAs). Against checks behind their JEQ, on bench/corpus.py's 64
+ * profiles and on 150 random ones of corpus_shapes.shaped (0-250 plain
+ * syscalls, 5-50 checked, 10-1,000 values, shared by 1-6, 1-4 actions,
+ * 1-2 arguments, 1-3 ABIs): 128: 14 and 5 programs shorter, none longer; 192:
+ * 15 and 5 shorter, but opt_link_keeps_no_stale_trampoline's 2,542 -> 2,543;
+ * none (the end of the search only): 10 and 3 shorter, 6 and 2 longer
+ * (issue1000-s1 1,242 -> 1,289: JEQs over 255 from their check). */
+#define LATE_SPAN 128
 
 /* The checks emit_chain_late put off, in their order; with far, only
  * when the first of them is over LATE_SPAN instructions back. */
@@ -935,9 +939,13 @@ static void count_shared(struct gen *g, const struct cf_ir *ir,
 	for (size_t i = 0; (g->share || g->share_inline) && i < na && !g->oom;
 	     i++) {
 		build_ranges(g, ir, audits[i]);
-		for (size_t q = 0; q < g->nrg && !g->oom; q++)
-			if (g->rv[q].sys && live_chains(g->rv[q].sys))
-				shared_of(g, &g->rv[q], true);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++) {
+			struct shared *e;
+
+			if (g->rv[q].sys && live_chains(g->rv[q].sys) &&
+			    (e = shared_of(g, &g->rv[q], true)))
+				e->last_audit = audits[i];
+		}
 	}
 	for (size_t i = 0; g->share_inline && i < na && !g->oom; i++) {
 		build_ranges(g, ir, audits[i]);

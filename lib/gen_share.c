@@ -362,9 +362,11 @@ static bool narrow_code(struct gen *g, const struct grange *r,
 	return true;
 }
 
-/* Is r's code a high-word check jumping ahead into 32-bit code emitted
- * later (a use before its last)? Then where the check goes is free
- * (late_checks, gen_search.c). */
+/* Is r's code a high-word check jumping ahead into 32-bit code that a
+ * later search emits (its last use is there)? Then where the check goes
+ * in this search is free (late_checks, gen_search.c). Code whose last
+ * use is in this search (x32's, without x86) may be emitted before the
+ * end of the search: a check put off would copy it. */
 bool narrow_jumps_ahead(struct gen *g, const struct grange *r)
 {
 	struct grange narrow;
@@ -375,7 +377,8 @@ bool narrow_jumps_ahead(struct gen *g, const struct grange *r)
 	if (!narrow_code(g, r, &narrow, &above, &arg))
 		return false;
 	e = inline_entry(g, &narrow);
-	return e && e->seen + 1 < e->uses;
+	return e && e->seen + 1 < e->uses &&
+	       e->last_audit != r->arch->audit_arch;
 }
 
 /* r's high-word check, then the shared 32-bit code (emit_leaf). */
