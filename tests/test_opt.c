@@ -1283,6 +1283,26 @@ static long graph_compare(const char *text, const struct cf_gen_opts *o,
 	return len;
 }
 
+/* text, its rules written up to at, closed and compiled with on and off,
+ * each deciding as the IR and the plain program (graph_compare, checked
+ * here); the extra values are then dropped. On's length; off's in
+ * *len_off. */
+static long graph_on_off(char *text, size_t n, size_t at,
+			 const struct cf_gen_opts *on,
+			 const struct cf_gen_opts *off, long *len_off,
+			 struct cmp *tot)
+{
+	long len_on;
+
+	snprintf(text + at, n - at, "]}");
+	len_on = graph_compare(text, on, tot);
+	*len_off = graph_compare(text, off, tot);
+	graph_nextra = 0;
+	CHECK(tot->n > 1000);
+	CHECK_EQ(tot->diffs, 0);
+	return len_on;
+}
+
 /* Rules on several arguments with mixed actions: the graph decides as
  * the IR and the plain program on every combination of the values the
  * rules name (and their neighbours) and is shorter than the chains. */
@@ -1384,15 +1404,11 @@ TEST(opt_late_checks_reach_the_32_bit_code)
 			    values[v]);
 		}
 	}
-	snprintf(text + at, sizeof(text) - at, "]}");
-	len_on = graph_compare(text, &on, &tot);
-	len_off = graph_compare(text, &off, &tot);
-	graph_nextra = 0;
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
 	t_note("40 syscalls, 7 values each, size first: %ld instructions "
 	       "with late checks, %ld without; %lu vectors",
 	       len_on, len_off, tot.n);
-	CHECK(tot.n > 1000);
-	CHECK_EQ(tot.diffs, 0);
 	CHECK(len_on > 0 && len_on < len_off);
 }
 
@@ -1431,15 +1447,11 @@ TEST(opt_graph_steps_share_the_multiplexed_code)
 		graph_extra[graph_nextra++] = vals[i];
 	}
 	at = strlen(text);
-	snprintf(text + at, sizeof(text) - at, "]}");
-	len_on = graph_compare(text, &on, &tot);
-	len_off = graph_compare(text, &off, &tot);
-	graph_nextra = 0;
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
 	t_note("20 values of msgsnd and x86's ipc: %ld instructions with "
 	       "graph steps, %ld without; %lu vectors",
 	       len_on, len_off, tot.n);
-	CHECK(tot.n > 1000);
-	CHECK_EQ(tot.diffs, 0);
 	CHECK(len_on > 0 && len_on + 15 < len_off);
 }
 
