@@ -128,7 +128,10 @@
  *     SIZE_CHAIN_MAX compares and SIZE_CHAIN_BODIES syscalls with
  *     checks, evened out and searched by JGEs (emit_size_first_search);
  *     a syscall's code right behind its JEQ in the chain (the longest
- *     code first), code several searches need at its last use; lone
+ *     code first; x86_64's high-word checks that jump into a later
+ *     search's 32-bit code behind a later run: late checks,
+ *     cf_gen_opts.no_late_checks), code several searches need at its
+ *     last use; lone
  *     values as JEQ runs of up to half a search's lone values, at least
  *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
  *     them one after another). A large one (over an eighth of the limit,
