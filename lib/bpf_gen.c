@@ -128,7 +128,10 @@
  *     SIZE_CHAIN_MAX compares and SIZE_CHAIN_BODIES syscalls with
  *     checks, evened out and searched by JGEs (emit_size_first_search);
  *     a syscall's code right behind its JEQ in the chain (the longest
- *     code first), code several searches need at its last use; lone
+ *     code first; x86_64's high-word checks that jump into a later
+ *     search's 32-bit code behind a later run: late checks,
+ *     cf_gen_opts.no_late_checks), code several searches need at its
+ *     last use; lone
  *     values as JEQ runs of up to half a search's lone values, at least
  *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
  *     them one after another). A large one (over an eighth of the limit,
@@ -283,6 +286,7 @@ static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 	free(g->shared_index);
 	free(g->newpos);
 	free(g->bods);
+	free(g->late);
 	free(g->in);
 	free(g->lb);
 	free(g->rg);
@@ -322,21 +326,40 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .share_tails = !o->plain && !o->no_shared_tails,
 			    .arg_graph = !o->plain && !o->no_arg_graph,
 			    .graph_steps = !o->plain && !o->no_graph_steps,
+			    .late_checks = !o->plain && !o->no_late_checks,
 			    .body = -1,
 			    .label = o->label};
 }
 
+/* A size-first program of at most this many instructions is generated
+ * with and without late checks (gen_search.c, emit_chain_late), the
+ * shorter kept: on the corpus only gen-20 was longer with them
+ * (167 -> 168), and a pass of a small program costs little. */
+#define LATE_CHECKS_BOTH (CF_BPF_MAXINSNS / 8)
+
 /* The size-first layout: chains of numbers with the syscall code behind
- * each JEQ, code several searches need at its last use, no returns
- * copied behind syscall code, long runs of lone values. */
+ * each JEQ (x86_64's high-word checks that jump into later code at the
+ * end of their search: late checks), code several searches need at its
+ * last use, no returns copied behind syscall code, long runs of lone
+ * values. */
 static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 			  const struct cf_gen_opts *o, struct cf_prog *out,
 			  struct cf_error *err)
 {
 	struct gen g = gen_init(m, o);
+	struct cf_prog p2 = {0};
+	int rc, rc2;
 
 	g.size_first = true;
-	return gen_pass(&g, ir, out, NULL, NULL, err);
+	rc = gen_pass(&g, ir, out, NULL, NULL, err);
+	if (!g.late_checks || (rc < 0 && rc != -E2BIG) ||
+	    out->len > LATE_CHECKS_BOTH)
+		return rc;
+	g = gen_init(m, o);
+	g.size_first = true;
+	g.late_checks = false;
+	rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+	return keep_shorter(out, rc, &p2, rc2);
 }
 
 /* The least a linear layout of ir takes (libseccomp's, which runc

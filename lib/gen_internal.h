@@ -65,6 +65,9 @@ struct shared {
 	unsigned uses; /* ranges that need this code (all searches) */
 	unsigned seen; /* share_inline: uses met so far */
 	bool placed;   /* its code is emitted */
+	/* the audit arch of the last search with a range that needs it
+	 * (count_shared; high-word checks not counted) */
+	uint32_t last_audit;
 };
 
 /* What the passes ask of an IR syscall again and again, kept for all
@@ -158,6 +161,15 @@ struct gen {
 	bool share_tails;    /* opt: gen_tails.c before the link */
 	bool arg_graph;	     /* opt: rules on several arguments as a graph */
 	bool graph_steps;    /* opt: a graph node that returns as steps */
+	/* opt, size first (cf_gen_opts.no_late_checks): high-word checks
+	 * whose 32-bit code is ahead, emitted at the end of their search */
+	bool late_checks;
+	struct late_check {
+		struct grange r;
+		int label;
+		size_t at; /* its JEQ's index */
+	} * late;
+	size_t nlate, caplate;
 	struct shared *sh;
 	size_t nsh, capsh;
 	int *shared_index; /* cf_index of sh by body */
@@ -415,6 +427,7 @@ bool emit_shared_inline(struct gen *g, const struct grange *r);
 bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 		   uint32_t *above, int *arg, bool count);
 bool emit_narrow_leaf(struct gen *g, const struct grange *r);
+bool narrow_jumps_ahead(struct gen *g, const struct grange *r);
 
 /* gen_search.c: the search and the whole program */
 void gen_program(struct gen *g, const struct cf_ir *ir);

@@ -351,6 +351,52 @@ static void emit_chain_body(struct gen *g, const struct grange *r, int next)
 		place(g, skip);
 }
 
+/* Size first (late_checks): r's code is a high-word check jumping into
+ * 32-bit code that a later search emits (x86's, behind its search);
+ * the check then goes to the end of this search (emit_late_checks),
+ * where that code is nearer: r's JEQ jumps there, and the check's jump
+ * reaches the code or a JA that x32's does, where behind the JEQ it
+ * needed a JA of its own. */
+static bool emit_chain_late(struct gen *g, const struct grange *r, int next)
+{
+	struct late_check *c;
+
+	if (!g->late_checks || !narrow_jumps_ahead(g, r) ||
+	    !SGROW(g, late, g->nlate + 1))
+		return false;
+	c = &g->late[g->nlate++];
+	c->r = *r;
+	c->label = new_label(g);
+	c->at = g->n;
+	emit_jmp(g, BPF_JEQ, r->lo, c->label, next);
+	return true;
+}
+
+/* How far (instructions emitted) the checks emit_chain_late puts off
+ * may go from the first JEQ that jumps to them: they are emitted behind
+ * the run that gets them past it (else its JEQ, and the check's jump,
+ * need JAs). Against checks behind their JEQ, on bench/corpus.py's 64
+ * profiles and on 150 random ones of corpus_shapes.shaped (0-250 plain
+ * syscalls, 5-50 checked, 10-1,000 values, shared by 1-6, 1-4 actions,
+ * 1-2 arguments, 1-3 ABIs): 128: 14 and 5 programs shorter, none longer; 192:
+ * 15 and 5 shorter, but opt_link_keeps_no_stale_trampoline's 2,542 -> 2,543;
+ * none (the end of the search only): 10 and 3 shorter, 6 and 2 longer
+ * (issue1000-s1 1,242 -> 1,289: JEQs over 255 from their check). */
+#define LATE_SPAN 128
+
+/* The checks emit_chain_late put off, in their order; with far, only
+ * when the first of them is over LATE_SPAN instructions back. */
+static void emit_late_checks(struct gen *g, bool far)
+{
+	if (far && (!g->nlate || g->n - g->late[0].at <= LATE_SPAN))
+		return;
+	for (size_t i = 0; i < g->nlate && !g->oom; i++) {
+		place(g, g->late[i].label);
+		emit_leaf(g, &g->late[i].r);
+	}
+	g->nlate = 0;
+}
+
 /* 0: a syscall with argument checks, 1: a lone number, 2: a wider
  * range -- the order of a chain's exceptions. */
 static int exception_kind(const struct grange *r)
@@ -421,7 +467,8 @@ static void emit_chain(struct gen *g, const struct grange *r, size_t i,
 		}
 		to = leaf_label(g, &r[q]);
 		if (to == NEXT && g->size_first) {
-			emit_chain_body(g, &r[q], next);
+			if (!emit_chain_late(g, &r[q], next))
+				emit_chain_body(g, &r[q], next);
 			continue;
 		}
 		if (to == NEXT) /* its own code, behind the chain */
@@ -799,6 +846,7 @@ static void emit_chain_runs(struct gen *g, const struct grange *r,
 	right = new_label(g);
 	emit_jmp(g, BPF_JGE, r[starts[mid]].lo, right, NEXT);
 	emit_chain_runs(g, r, starts, a, mid - 1, starts[mid] - 1);
+	emit_late_checks(g, true);
 	place(g, right);
 	emit_chain_runs(g, r, starts, mid, b, end);
 }
@@ -855,6 +903,7 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 	}
 	if (g->size_first) {
 		emit_size_first_search(g, g->rv, g->nrg);
+		emit_late_checks(g, false);
 		return;
 	}
 	if (!weigh_ranges(g, ir, audit))
@@ -890,9 +939,13 @@ static void count_shared(struct gen *g, const struct cf_ir *ir,
 	for (size_t i = 0; (g->share || g->share_inline) && i < na && !g->oom;
 	     i++) {
 		build_ranges(g, ir, audits[i]);
-		for (size_t q = 0; q < g->nrg && !g->oom; q++)
-			if (g->rv[q].sys && live_chains(g->rv[q].sys))
-				shared_of(g, &g->rv[q], true);
+		for (size_t q = 0; q < g->nrg && !g->oom; q++) {
+			struct shared *e;
+
+			if (g->rv[q].sys && live_chains(g->rv[q].sys) &&
+			    (e = shared_of(g, &g->rv[q], true)))
+				e->last_audit = audits[i];
+		}
 	}
 	for (size_t i = 0; g->share_inline && i < na && !g->oom; i++) {
 		build_ranges(g, ir, audits[i]);

@@ -346,6 +346,41 @@ bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 	return true;
 }
 
+/* Whether r's code is a high-word check and a jump into 32-bit code
+ * that another ABI needs too (narrow_shared); *narrow: that code's
+ * range, as the 32-bit ABI that needs it has it (labels). */
+static bool narrow_code(struct gen *g, const struct grange *r,
+			struct grange *narrow, uint32_t *above, int *arg)
+{
+	struct shared *e;
+
+	if (!narrow_shared(g, r, narrow, above, arg, false))
+		return false;
+	e = shared_of(g, narrow, false);
+	if (e)
+		*narrow = e->r;
+	return true;
+}
+
+/* Is r's code a high-word check jumping ahead into 32-bit code that a
+ * later search emits (its last use is there)? Then where the check goes
+ * in this search is free (late_checks, gen_search.c). Code whose last
+ * use is in this search (x32's, without x86) may be emitted before the
+ * end of the search: a check put off would copy it. */
+bool narrow_jumps_ahead(struct gen *g, const struct grange *r)
+{
+	struct grange narrow;
+	struct shared *e;
+	uint32_t above;
+	int arg;
+
+	if (!narrow_code(g, r, &narrow, &above, &arg))
+		return false;
+	e = inline_entry(g, &narrow);
+	return e && e->seen + 1 < e->uses &&
+	       e->last_audit != r->arch->audit_arch;
+}
+
 /* r's high-word check, then the shared 32-bit code (emit_leaf). */
 bool emit_narrow_leaf(struct gen *g, const struct grange *r)
 {
@@ -356,12 +391,8 @@ bool emit_narrow_leaf(struct gen *g, const struct grange *r)
 	uint8_t part = g->part;
 	int16_t abi = g->abi;
 
-	if (!narrow_shared(g, r, &narrow, &above, &arg, false))
+	if (!narrow_code(g, r, &narrow, &above, &arg))
 		return false;
-	/* the code as the 32-bit ABI that needs it has it (labels) */
-	e = shared_of(g, &narrow, false);
-	if (e)
-		narrow = e->r;
 	/* a use before the last: the check jumps there (no JA) */
 	e = inline_entry(g, &narrow);
 	if (e && e->seen + 1 < e->uses) {

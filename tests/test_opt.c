@@ -1283,6 +1283,26 @@ static long graph_compare(const char *text, const struct cf_gen_opts *o,
 	return len;
 }
 
+/* text, its rules written up to at, closed and compiled with on and off,
+ * each deciding as the IR and the plain program (graph_compare, checked
+ * here); the extra values are then dropped. On's length; off's in
+ * *len_off. */
+static long graph_on_off(char *text, size_t n, size_t at,
+			 const struct cf_gen_opts *on,
+			 const struct cf_gen_opts *off, long *len_off,
+			 struct cmp *tot)
+{
+	long len_on;
+
+	snprintf(text + at, n - at, "]}");
+	len_on = graph_compare(text, on, tot);
+	*len_off = graph_compare(text, off, tot);
+	graph_nextra = 0;
+	CHECK(tot->n > 1000);
+	CHECK_EQ(tot->diffs, 0);
+	return len_on;
+}
+
 /* Rules on several arguments with mixed actions: the graph decides as
  * the IR and the plain program on every combination of the values the
  * rules name (and their neighbours) and is shorter than the chains. */
@@ -1330,6 +1350,68 @@ TEST(opt_pass_graph_steps_off_matches_plain)
 	passes_match_plain(&o, "graph steps off");
 }
 
+TEST(opt_pass_late_checks_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.no_late_checks = true};
+
+	passes_match_plain(&o, "late checks off");
+}
+
+#define LATE_VALUES 7
+
+/* Size first, 40 syscalls with 7 of 14 values each on one argument, on
+ * x86_64, x86 and x32: x86_64's high-word checks jump into x86's 32-bit
+ * code behind x86's search, over 255 instructions ahead. Late checks
+ * (behind a later run of x86_64's search) reach it where checks behind
+ * their JEQ need a JA each: shorter, and both decide as the IR and the
+ * plain program on graph_vectors. */
+TEST(opt_late_checks_reach_the_32_bit_code)
+{
+	static char text[1 << 16];
+	static const char *const names[] = {
+	    "read",	 "write",     "close",	 "fstat",     "lseek",
+	    "mmap",	 "mprotect",  "munmap",	 "brk",	      "ioctl",
+	    "readv",	 "writev",    "access",	 "pipe",      "mremap",
+	    "msync",	 "mincore",   "madvise", "dup",	      "dup2",
+	    "nanosleep", "getitimer", "alarm",	 "setitimer", "kill",
+	    "fcntl",	 "flock",     "fsync",	 "fdatasync", "truncate",
+	    "ftruncate", "getcwd",    "chdir",	 "fchdir",    "rename",
+	    "mkdir",	 "rmdir",     "creat",	 "link",      "unlink"};
+	static const uint64_t values[] = {
+	    0, 1, 2, 3, 0x5401, 0xffffffffULL, 5, 9, 17, 33, 65, 129, 257, 513};
+	const struct cf_gen_opts on = {.size_first = true},
+				 off = {.size_first = true,
+					.no_late_checks = true};
+	struct cmp tot = {0};
+	size_t at = three_abi_head(text, sizeof(text));
+	long len_on, len_off;
+
+	for (size_t k = 6; k < CF_ARRAY_SIZE(values); k++)
+		graph_extra[graph_nextra++] = values[k];
+	/* syscall i: LATE_VALUES values from the (i % 14)th on, on
+	 * argument i % 3 (the plain program must fit too) */
+	for (size_t i = 0; i < CF_ARRAY_SIZE(names); i++) {
+		for (size_t k = 0; k < LATE_VALUES; k++) {
+			size_t v = (i + k) % CF_ARRAY_SIZE(values);
+
+			at += (size_t)snprintf(
+			    text + at, sizeof(text) - at,
+			    "%s{\"names\": [\"%s\"], \"action\": "
+			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": %zu, "
+			    "\"value\": %" PRIu64
+			    ", \"op\": \"SCMP_CMP_EQ\"}]}",
+			    text[at - 1] == '[' ? "" : ", ", names[i], i % 3,
+			    values[v]);
+		}
+	}
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
+	t_note("40 syscalls, 7 values each, size first: %ld instructions "
+	       "with late checks, %ld without; %lu vectors",
+	       len_on, len_off, tot.n);
+	CHECK(len_on > 0 && len_on < len_off);
+}
+
 /* A value set on msgsnd's first argument: x86's ipc tests it after its
  * call number (MSGSND, 11) in a graph whose last node only returns.
  * Searched as msgsnd's own step function is, that node is msgsnd's code,
@@ -1365,15 +1447,11 @@ TEST(opt_graph_steps_share_the_multiplexed_code)
 		graph_extra[graph_nextra++] = vals[i];
 	}
 	at = strlen(text);
-	snprintf(text + at, sizeof(text) - at, "]}");
-	len_on = graph_compare(text, &on, &tot);
-	len_off = graph_compare(text, &off, &tot);
-	graph_nextra = 0;
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
 	t_note("20 values of msgsnd and x86's ipc: %ld instructions with "
 	       "graph steps, %ld without; %lu vectors",
 	       len_on, len_off, tot.n);
-	CHECK(tot.n > 1000);
-	CHECK_EQ(tot.diffs, 0);
 	CHECK(len_on > 0 && len_on + 15 < len_off);
 }
 
