@@ -533,27 +533,17 @@ void rec_ebpf_close(struct rec_ebpf *r)
 }
 
 /* The one entry of a per-CPU map whose value is size bytes (a multiple of
- * 8, as the kernel lays out per-CPU values): ncpu copies, in a buffer of
- * *len bytes the caller unmaps; NULL with *rc on failure. The buffer
- * (30 KiB per CPU) is mapped populated: one system call instead of a page
- * fault on each page as the kernel copies into it (about 10 us per fault
- * on this VM, 16 pages on 2 CPUs). */
-static void *re_percpu(int fd, size_t size, int ncpu, size_t *len, int *rc)
+ * 8, as the kernel lays out per-CPU values): ncpu copies, in a buffer
+ * the caller frees; NULL with *rc on failure. */
+static void *re_percpu(int fd, size_t size, int ncpu, int *rc)
 {
 	uint32_t key = 0;
-	void *v;
+	void *v = calloc((size_t)ncpu, size);
 
-	*len = (size_t)ncpu * size;
-	v = mmap(NULL, *len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (v == MAP_FAILED) {
-		*rc = -ENOMEM;
-		return NULL;
-	}
-	*rc = re_map_op(BPF_MAP_LOOKUP_ELEM, fd, &key, v, 0);
+	*rc = v ? re_map_op(BPF_MAP_LOOKUP_ELEM, fd, &key, v, 0) : -ENOMEM;
 	if (*rc == 0)
 		return v;
-	munmap(v, *len);
+	free(v);
 	return NULL;
 }
 
@@ -656,18 +646,17 @@ static int re_read(struct rec_ebpf *r, struct cf_record *obs,
 {
 	int ncpu = re_possible_cpus(), rc = ncpu < 0 ? ncpu : 0;
 	struct rec_calls *pc = NULL;
-	size_t len = 0;
 
 	if (rc == 0)
 		pc = re_percpu(r->skel->maps.calls.map_fd, sizeof(*pc), ncpu,
-			       &len, &rc);
+			       &rc);
 	if (!pc)
 		return rc;
 	re_sum_counters(r, pc, ncpu, c);
 	rc = re_add_calls(pc, ncpu, obs, c);
 	if (rc == 0 && r->args)
 		rc = re_read_args(r, pc, ncpu, obs, c);
-	munmap(pc, len);
+	free(pc);
 	return rc;
 }
 
