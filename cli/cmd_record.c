@@ -239,6 +239,7 @@ static size_t rec_add_run_calls(struct cf_record *obs, bool args,
 	uint32_t nrs[64];
 	size_t nadded = 0;
 	int host = cf_abi_host();
+	uint64_t caps = cf_caps_docker_default();
 
 	for (unsigned combo = 0; combo < 8; combo++) {
 		struct cf_run_opts o;
@@ -248,7 +249,7 @@ static size_t rec_add_run_calls(struct cf_record *obs, bool args,
 		o.set_caps = combo & 1;
 		o.set_user = combo & 2;
 		o.no_new_privs = combo & 4;
-		o.caps = cf_caps_docker_default();
+		o.caps = caps;
 		n = cf_run_own_calls(&o, nrs, CF_ARRAY_LEN(nrs));
 		for (size_t i = 0; i < n && i < CF_ARRAY_LEN(nrs); i++) {
 			bool seen = false;
@@ -316,7 +317,7 @@ static void rec_diag(void *ctx, const struct cf_diag *d)
 }
 
 /* What each runtime's calls added to the profile (--runtime). */
-static void rec_print_runtimes(unsigned which,
+static void rec_print_runtimes(FILE *f, unsigned which,
 			       const struct rec_rt_added added[3])
 {
 	static const char *const what[3] = {
@@ -329,21 +330,20 @@ static void rec_print_runtimes(unsigned which,
 
 	for (int r = 0; r < 3; r++) {
 		if (!(which & bits[r])) {
-			fprintf(stderr,
+			fprintf(f,
 				"callfence record: not added (--runtime): "
 				"%s\n",
 				what[r]);
 			continue;
 		}
-		fprintf(stderr, "callfence record: added for %s:", what[r]);
+		fprintf(f, "callfence record: added for %s:", what[r]);
 		for (size_t i = 0; i < added[r].n; i++)
-			fprintf(stderr, " %s", added[r].names[i]);
-		fprintf(stderr, "%s\n",
-			added[r].n ? "" : " none (all observed)");
+			fprintf(f, " %s", added[r].names[i]);
+		fprintf(f, "%s\n", added[r].n ? "" : " none (all observed)");
 	}
 }
 
-static void rec_print_summary(const struct cf_record *obs,
+static void rec_print_summary(FILE *f, const struct cf_record *obs,
 			      const struct rec_result *res,
 			      const struct rec_args *a,
 			      const struct rec_rt_added added[3], double secs,
@@ -358,32 +358,52 @@ static void rec_print_summary(const struct cf_record *obs,
 	while (cf_record_next(obs, &pos, &abi, &nr, &count))
 		if (count && abi >= 0 && abi < 64)
 			per_abi[abi]++;
-	fprintf(stderr, "callfence record: %llu calls, %llu tasks, %.3f s",
+	fprintf(f, "callfence record: %llu calls, %llu tasks, %.3f s",
 		(unsigned long long)res->events, (unsigned long long)res->tasks,
 		secs);
 	for (int i = 0; i < 64 && i < cf_abi_count(); i++)
 		if (per_abi[i])
-			fprintf(stderr, "; %zu syscalls on %s", per_abi[i],
+			fprintf(f, "; %zu syscalls on %s", per_abi[i],
 				cf_abi_name(i));
-	fputc('\n', stderr);
-	rec_print_runtimes(a->runtimes, added);
+	fputc('\n', f);
+	rec_print_runtimes(f, a->runtimes, added);
 	if (res->nnp)
-		fprintf(stderr, "callfence record: the workload ran with "
-				"no_new_privs (no CAP_SYS_ADMIN): setuid and "
-				"file capabilities gained it nothing\n");
+		fprintf(f, "callfence record: the workload ran with "
+			   "no_new_privs (no CAP_SYS_ADMIN): setuid and "
+			   "file capabilities gained it nothing\n");
 	if (res->args)
-		fprintf(stderr,
+		fprintf(f,
 			"callfence record: argument rules: %zu calls (above); "
 			"%zu arguments allowed whatever their value (more "
 			"distinct values than --max-values)\n",
 			s->arg_rules, s->arg_many);
 	if (s->base_denied)
-		fprintf(stderr,
+		fprintf(f,
 			"callfence record: %zu calls stay denied "
 			"by the base profile (above)\n",
 			s->base_denied);
-	fprintf(stderr, "callfence record: profile written to %s\n",
+	fprintf(f, "callfence record: profile written to %s\n",
 		strcmp(out, "-") ? out : "standard output");
+}
+
+/* The summary in one write to stderr, not one per fprintf (stderr is
+ * unbuffered: about 45 writes); straight to stderr if no memory. */
+static void rec_summarize(const struct cf_record *obs,
+			  const struct rec_result *res,
+			  const struct rec_args *a,
+			  const struct rec_rt_added added[3], double secs,
+			  const struct rec_summary *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	rec_print_summary(f ? f : stderr, obs, res, a, added, secs, s);
+	if (!f)
+		return;
+	if (fclose(f) == 0)
+		fwrite(text, 1, len, stderr);
+	free(text);
 }
 
 static double rec_now(void)
@@ -424,7 +444,7 @@ static int rec_finish(const struct rec_args *a, struct cf_record *obs,
 	free(json);
 	if (rc < 0)
 		return CF_RUN_EXIT_FAILED;
-	rec_print_summary(obs, res, a, added, secs, &s);
+	rec_summarize(obs, res, a, added, secs, &s);
 	if (a->append)
 		fprintf(stderr, "callfence record: %s\n",
 			merged ? "merged with what the profile allowed before "

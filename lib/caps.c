@@ -87,18 +87,29 @@ uint64_t cf_caps_docker_default(void)
 	return set;
 }
 
+/* The kernel's cap_last_cap, read once per process (it is fixed while the
+ * kernel runs; `record` rehearses `run` 8 times, each asking for it: 4
+ * system calls each). Only a value read is kept: without /proc, every
+ * call tries again and falls back to the capabilities callfence knows. */
+static int caps_last_read = -1;
+
 uint64_t cf_caps_all(void)
 {
-	int last = (int)CF_ARRAY_SIZE(cap_names) - 1;
+	int last = __atomic_load_n(&caps_last_read, __ATOMIC_RELAXED);
 	char text[16], *end;
 	long v;
 
-	if (cf_read_small("/proc/sys/kernel/cap_last_cap", text, sizeof(text)) >
-	    0) {
+	if (last < 0 && cf_read_small("/proc/sys/kernel/cap_last_cap", text,
+				      sizeof(text)) > 0) {
 		v = strtol(text, &end, 10);
-		if (end != text && v >= 0 && v <= CF_CAP_MAX)
+		if (end != text && v >= 0 && v <= CF_CAP_MAX) {
 			last = (int)v;
+			__atomic_store_n(&caps_last_read, last,
+					 __ATOMIC_RELAXED);
+		}
 	}
+	if (last < 0)
+		last = (int)CF_ARRAY_SIZE(cap_names) - 1;
 	return last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
 }
 

@@ -615,6 +615,76 @@ TEST(record_runtime_chooses_the_added_calls)
 	CHECK_CONTAINS(r.err, "--runtime: unknown runtime 'docker'");
 }
 
+/* strace's log of callfence's own writes (not its child's) while it runs
+ * args; false (skipped) without strace. */
+static bool ra_strace_writes(const char *log, const char *const *args)
+{
+	const char *argv[24] = {"strace", "-qq", "-s",
+				"65536",  "-e",	 "trace=write",
+				"-o",	  log,	 t_callfence_bin()};
+	size_t n = 9;
+	int st;
+	pid_t pid;
+
+	while (n < 23 && *args)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp("strace", (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) == 127) {
+		t_skip("no strace");
+		return false;
+	}
+	return true;
+}
+
+/* The summary reaches stderr in one write (it was one per fprintf,
+ * about 45, with stderr unbuffered): every line of it in the write that
+ * ends it. */
+TEST(record_summary_is_one_write)
+{
+	struct ra_files fs;
+	char log[128];
+	char *text, *w;
+	size_t writes = 0;
+
+	if (!ra_files(&fs, false))
+		return;
+	snprintf(log, sizeof(log), "%s/strace.log", fs.dir);
+	if (!ra_strace_writes(
+		log, (const char *const[]){"record", "--backend", "ptrace",
+					   "-o", fs.prof, "--", "true", NULL}))
+		return;
+	text = t_slurp(log); /* a static buffer */
+	for (const char *c = text; (c = strstr(c, "write(2, ")); c++)
+		writes++;
+	w = strstr(text, "profile written to");
+	CHECK(w != NULL);
+	if (w) {
+		char *start = w;
+
+		while (start > text && start[-1] != '\n')
+			start--;
+		*strchr(w, '\n') = 0; /* that write's line of the log */
+		CHECK(strstr(start, "write(2, \"callfence record: ") == start);
+		CHECK(strstr(start, " calls, ") != NULL);
+		CHECK(strstr(start, "added for callfence run's own calls") !=
+		      NULL);
+		CHECK(strstr(start, "added for runc's calls") != NULL);
+		CHECK(strstr(start, "added for crun's calls") != NULL);
+	}
+	/* ptrace's count line, a note, and the summary: a handful, not 45 */
+	CHECK(writes >= 1 && writes <= 6);
+}
+
 /* The summary line of runc's added calls lists name iff the recording
  * did not see the workload call it (rt_seen). */
 static bool runc_added_lists(const char *err, const char *name)

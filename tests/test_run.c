@@ -117,6 +117,26 @@ static int rt_lib(struct cf_run_opts *o, const char *cmd, struct cf_error *err)
 
 /* ---- pure functions ---------------------------------------------------- */
 
+/* cf_caps_all: every capability up to the kernel's cap_last_cap, the
+ * same at every call (the value is read once per process) */
+TEST(caps_all_is_cap_last_cap_at_every_call)
+{
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "r");
+	int last = -1;
+	uint64_t want;
+
+	if (!f || fscanf(f, "%d", &last) != 1 || last < 0 || last > 63) {
+		if (f)
+			fclose(f);
+		t_skip("no /proc/sys/kernel/cap_last_cap");
+		return;
+	}
+	fclose(f);
+	want = last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(cf_caps_all(), want);
+}
+
 TEST(run_caps_docker_arithmetic)
 {
 	const char *chown[] = {"chown"}, *all[] = {"ALL"};
