@@ -1066,22 +1066,33 @@ static bool check_skip_costs_nothing(const char *text, const char *label)
 	return skipped + weighted / 64 < weighted;
 }
 
+/* check on four large shapes (value sets, values, shared rule sets,
+ * issue 11's), the same profiles whatever ran before, into text; how
+ * many it returned true for. */
+static unsigned four_large_shapes(char *text, size_t n,
+				  bool (*check)(const char *, const char *))
+{
+	unsigned yes = 0;
+
+	rng = 0x9e3779b97f4a7c15ULL;
+	value_sets_profile(text, n, 12, 16);
+	yes += check(text, "12 syscalls, 16 values each");
+	values_profile(text, n, 20, 30, 300);
+	yes += check(text, "20 plain, 30 with 300 values");
+	shared_sets_profile(text, n, 16, 2);
+	yes += check(text, "16 syscalls, 2 rule sets");
+	values_profile(text, n, 250, 50, 750);
+	yes += check(text, "issue 11's 1,000 rules");
+	return yes;
+}
+
 TEST(opt_pass_skip_costs_no_instruction)
 {
 	static char text[1 << 18];
-	unsigned taken = 0;
 
-	rng = 0x9e3779b97f4a7c15ULL; /* the same profiles whatever ran before */
-	value_sets_profile(text, sizeof(text), 12, 16);
-	taken += check_skip_costs_nothing(text, "12 syscalls, 16 values each");
-	values_profile(text, sizeof(text), 20, 30, 300);
-	taken += check_skip_costs_nothing(text, "20 plain, 30 with 300 values");
-	shared_sets_profile(text, sizeof(text), 16, 2);
-	taken += check_skip_costs_nothing(text, "16 syscalls, 2 rule sets");
-	values_profile(text, sizeof(text), 250, 50, 750);
-	taken += check_skip_costs_nothing(text, "issue 11's 1,000 rules");
 	/* not a test of nothing: most of them skip */
-	CHECK(taken >= 3);
+	CHECK(four_large_shapes(text, sizeof(text), check_skip_costs_nothing) >=
+	      3);
 }
 
 /* ---- the size-first layout early ------------------------------------- */
@@ -1175,17 +1186,9 @@ static bool check_early_is_the_same(const char *text, const char *label)
 TEST(opt_early_size_first_keeps_the_same_program)
 {
 	static char text[1 << 18];
-	unsigned kept = 0;
+	unsigned kept =
+	    four_large_shapes(text, sizeof(text), check_early_is_the_same);
 
-	rng = 0x9e3779b97f4a7c15ULL; /* the same profiles whatever ran before */
-	value_sets_profile(text, sizeof(text), 12, 16);
-	kept += check_early_is_the_same(text, "12 syscalls, 16 values each");
-	values_profile(text, sizeof(text), 20, 30, 300);
-	kept += check_early_is_the_same(text, "20 plain, 30 with 300 values");
-	shared_sets_profile(text, sizeof(text), 16, 2);
-	kept += check_early_is_the_same(text, "16 syscalls, 2 rule sets");
-	values_profile(text, sizeof(text), 250, 50, 750);
-	kept += check_early_is_the_same(text, "issue 11's 1,000 rules");
 	values_profile(text, sizeof(text), 20, 5, 40);
 	kept += check_early_is_the_same(text, "20 plain, 5 with 40 values");
 	values_profile(text, sizeof(text), 250, 2, 200);
