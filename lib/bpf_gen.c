@@ -466,21 +466,25 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 }
 
 /* Chains (over all ABIs) from which a profile is likely to be large
- * (gen_early_size_first): of 1,746 compiles (the corpus, the fixtures
- * and 800 random profiles of its shapes, --enosys=runc and none), 12
+ * (gen_early_size_first): of 2,940 compiles (the corpus, its growth
+ * profiles, the fixtures and 1,400 random profiles of its shapes,
+ * --enosys=runc and none; docs/performance.md, branch h-speed7), 20
  * with this many were not large (one size-first pass spent in vain),
- * 1,312 were; Docker's default has 27. */
+ * 2,228 were; Docker's default has 27. */
 #define EARLY_SIZE_FIRST_CHAINS 512
 
 /* A profile likely to be large (EARLY_SIZE_FIRST_CHAINS) is generated
  * size first before anything else; when that fits and is longer than
- * an eighth of the limit or the linear floor, it is the program (true)
- * and the weighted search is not run: gen_speed_first would keep it,
- * since on every large profile measured whose size-first layout fits,
- * that layout is shorter than the weighted search by more than 1/64 of
- * it (1,560 compiles of 1,746, above: by 4.1 % at least). Else (false)
- * the passes run as before, the size-first program kept for them in
- * *sp. cf_gen_opts.all_passes or .no_early_size_first: not tried. */
+ * the smaller of an eighth of the limit and the linear floor (so the
+ * weighted search, never shorter there, makes the program large), it is
+ * the program (true) and the weighted search is not run:
+ * gen_speed_first would keep it, since on every large profile measured
+ * whose size-first layout fits, that layout is shorter than the
+ * weighted search by more than the 1/64 of its margin (2,832 of the
+ * 2,940 compiles above, by 2.4 % at least: gen-2000; the random ones by
+ * 3.1 % at least). Else (false) the passes run as before, the
+ * size-first program kept for them in *sp. cf_gen_opts.all_passes or
+ * .no_early_size_first: not tried. */
 static bool gen_early_size_first(struct gen_mem *m, const struct cf_ir *ir,
 				 const struct cf_gen_opts *o, struct sized *sp,
 				 struct cf_error *err)
