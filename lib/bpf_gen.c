@@ -137,7 +137,11 @@
  *     them one after another). A large one (over an eighth of the limit,
  *     or over linear_floor) tries that layout too, right after the
  *     weighted search, and skips the passes between when it is clearly
- *     shorter (gen_speed_first; cf_gen_opts.all_passes). The shortest
+ *     shorter (gen_speed_first; cf_gen_opts.all_passes). A profile of
+ *     many chains (EARLY_SIZE_FIRST_CHAINS) is generated size first
+ *     before anything else, and when that fits and is large it is the
+ *     program: the weighted search is not run (gen_early_size_first;
+ *     cf_gen_opts.no_early_size_first). The shortest
  *     program wins; a refusal gives the length of the shortest.
  *
  * Memory: every pass links its program into gen_mem.programs; the
@@ -172,8 +176,12 @@
 
 /* ---- entry point ----------------------------------------------------- */
 
-static int check_ir(const struct cf_ir *ir, struct cf_error *err)
+/* Checks ir; *nchains: its chains, over all ABIs. */
+static int check_ir(const struct cf_ir *ir, size_t *nchains,
+		    struct cf_error *err)
 {
+	size_t n = 0;
+
 	if (ir->nabis > CF_ARRAY_SIZE(ir->abis))
 		return cf_err(err, -EINVAL, "internal error: %zu ABIs",
 			      ir->nabis);
@@ -191,6 +199,7 @@ static int check_ir(const struct cf_ir *ir, struct cf_error *err)
 				return cf_err(err, -EINVAL,
 					      "internal error: syscall "
 					      "numbers not sorted");
+			n += s->nchains;
 			for (size_t c = 0; c < s->nchains; c++)
 				for (unsigned k = 0; k < s->chains[c].nconds;
 				     k++) {
@@ -206,6 +215,7 @@ static int check_ir(const struct cf_ir *ir, struct cf_error *err)
 				}
 		}
 	}
+	*nchains = n;
 	return 0;
 }
 
@@ -225,6 +235,14 @@ struct gen_mem {
 	struct cf_scratch tables;
 	struct chain_hashes hashes; /* of the IR's syscalls */
 	struct range_cache ranges;  /* of its audit arches */
+	size_t nchains;		    /* of the IR, over all ABIs */
+	/* the instruction list and the labels, kept from one pass to the
+	 * next (each pass writes an entry before it reads it): a second
+	 * pass grows neither (valueset-1000: 39 reallocs, 104 K
+	 * instructions a compile, most of them memcpy) */
+	struct ginsn *in;
+	struct glabel *lb;
+	size_t capin, caplb;
 };
 
 /* m->hashes for ir: one zeroed block on the heap, not in the programs'
@@ -259,12 +277,18 @@ static void hashes_free(struct gen_mem *m)
 	free(m->hashes.block);
 }
 
-/* One generation and link; frees the generator's scratch. */
-static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
-		    bool **marks, bool *any, struct cf_error *err)
+/* One generation and link; frees the generator's scratch but the
+ * instructions and labels, which go back to m for the next pass. */
+static int gen_pass(struct gen_mem *m, struct gen *g, const struct cf_ir *ir,
+		    struct cf_prog *out, bool **marks, bool *any,
+		    struct cf_error *err)
 {
 	int rc = -ENOMEM;
 
+	g->in = m->in;
+	g->capin = m->capin;
+	g->lb = m->lb;
+	g->caplb = m->caplb;
 	new_label(g); /* label 0: the dummy */
 	if (!g->oom)
 		gen_program(g, ir);
@@ -287,8 +311,10 @@ static int gen_pass(struct gen *g, const struct cf_ir *ir, struct cf_prog *out,
 	free(g->newpos);
 	free(g->bods);
 	free(g->late);
-	free(g->in);
-	free(g->lb);
+	m->in = g->in;
+	m->capin = g->capin;
+	m->lb = g->lb;
+	m->caplb = g->caplb;
 	free(g->rg);
 	free(g->rets);
 	cf_scratch_reset(g->tmp);
@@ -351,15 +377,36 @@ static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 	int rc, rc2;
 
 	g.size_first = true;
-	rc = gen_pass(&g, ir, out, NULL, NULL, err);
+	rc = gen_pass(m, &g, ir, out, NULL, NULL, err);
 	if (!g.late_checks || (rc < 0 && rc != -E2BIG) ||
 	    out->len > LATE_CHECKS_BOTH)
 		return rc;
 	g = gen_init(m, o);
 	g.size_first = true;
 	g.late_checks = false;
-	rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+	rc2 = gen_pass(m, &g, ir, &p2, NULL, NULL, err);
 	return keep_shorter(out, rc, &p2, rc2);
+}
+
+/* The size-first program of a compile, generated at most once: early
+ * (gen_early_size_first), then by gen_speed_first or gen_shortest when
+ * they need it. */
+struct sized {
+	struct cf_prog prog;
+	int rc;
+	bool run;  /* generated */
+	bool used; /* compared with the weighted search's program */
+};
+
+static int size_first_once(struct gen_mem *m, const struct cf_ir *ir,
+			   const struct cf_gen_opts *o, struct sized *sp,
+			   struct cf_error *err)
+{
+	if (!sp->run) {
+		sp->rc = gen_size_first(m, ir, o, &sp->prog, err);
+		sp->run = true;
+	}
+	return sp->rc;
 }
 
 /* The least a linear layout of ir takes (libseccomp's, which runc
@@ -395,13 +442,13 @@ static size_t linear_floor(const struct cf_ir *ir)
  * shared-code pass fits (4,071) where it does not (5,406). */
 static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 			   const struct cf_gen_opts *o, struct cf_prog *out,
-			   struct cf_error *err, bool *sized)
+			   struct cf_error *err, struct sized *sp)
 {
 	struct gen g = gen_init(m, o);
 	struct cf_prog p2 = {0};
 	bool *marks = NULL, any = false;
 	size_t len1;
-	int rc = gen_pass(&g, ir, out, &marks, &any, err), rc2;
+	int rc = gen_pass(m, &g, ir, out, &marks, &any, err), rc2;
 	bool large;
 
 	len1 = out->len;
@@ -412,9 +459,9 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 	}
 	large = len1 > CF_BPF_MAXINSNS / 8 || len1 > linear_floor(ir);
 	if (large && !o->no_size_first) {
-		rc2 = gen_size_first(m, ir, o, &p2, err);
-		rc = keep_shorter(out, rc, &p2, rc2);
-		*sized = true;
+		rc2 = size_first_once(m, ir, o, sp, err);
+		rc = keep_shorter(out, rc, &sp->prog, rc2);
+		sp->used = true;
 		/* (one within 1/64 of the weighted search's length, or
 		 * over the limit, still tries the other two: they may fit) */
 		if (!o->all_passes && rc == 0 && out->len + len1 / 64 < len1) {
@@ -425,7 +472,7 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 	if (any) {
 		g = gen_init(m, o);
 		g.scoped = marks;
-		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+		rc2 = gen_pass(m, &g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
 	if (large) {
@@ -434,11 +481,44 @@ static int gen_speed_first(struct gen_mem *m, const struct cf_ir *ir,
 		g = gen_init(m, o);
 		g.scope_all = true;
 		g.share = true;
-		rc2 = gen_pass(&g, ir, &p2, NULL, NULL, err);
+		rc2 = gen_pass(m, &g, ir, &p2, NULL, NULL, err);
 		rc = keep_shorter(out, rc, &p2, rc2);
 	}
 	free(marks);
 	return rc;
+}
+
+/* Chains (over all ABIs) from which a profile is likely to be large
+ * (gen_early_size_first): of 2,940 compiles (the corpus, its growth
+ * profiles, the fixtures and 1,400 random profiles of its shapes,
+ * --enosys=runc and none; docs/performance.md, branch h-speed7), 20
+ * with this many were not large (one size-first pass spent in vain),
+ * 2,228 were; Docker's default has 27. */
+#define EARLY_SIZE_FIRST_CHAINS 512
+
+/* A profile likely to be large (EARLY_SIZE_FIRST_CHAINS) is generated
+ * size first before anything else; when that fits and is longer than
+ * the smaller of an eighth of the limit and the linear floor (so the
+ * weighted search, never shorter there, makes the program large), it is
+ * the program (true) and the weighted search is not run:
+ * gen_speed_first would keep it, since on every large profile measured
+ * whose size-first layout fits, that layout is shorter than the
+ * weighted search by more than the 1/64 of its margin (2,832 of the
+ * 2,940 compiles above, by 2.4 % at least: gen-2000; the random ones by
+ * 3.1 % at least). Else (false) the passes run as before, the
+ * size-first program kept for them in *sp. cf_gen_opts.all_passes or
+ * .no_early_size_first: not tried. */
+static bool gen_early_size_first(struct gen_mem *m, const struct cf_ir *ir,
+				 const struct cf_gen_opts *o, struct sized *sp,
+				 struct cf_error *err)
+{
+	size_t floor = linear_floor(ir), large = CF_BPF_MAXINSNS / 8;
+
+	if (o->plain || o->size_first || o->no_size_first || o->all_passes ||
+	    o->no_early_size_first || m->nchains < EARLY_SIZE_FIRST_CHAINS)
+		return false;
+	return size_first_once(m, ir, o, sp, err) == 0 &&
+	       sp->prog.len > (floor < large ? floor : large);
 }
 
 /* The passes cf_bpf_gen_opts runs, in m; the shortest program in out. */
@@ -446,19 +526,21 @@ static int gen_shortest(struct gen_mem *m, const struct cf_ir *ir,
 			const struct cf_gen_opts *o, struct cf_prog *out,
 			struct cf_error *err)
 {
-	struct cf_prog p2 = {0};
+	struct sized sp = {0};
 	int rc, rc2;
-	bool sized = false; /* the size-first layout was tried already */
 
-	rc = o->size_first ? -E2BIG
-			   : gen_speed_first(m, ir, o, out, err, &sized);
-	if (rc == -E2BIG && !o->plain && !o->no_size_first && !sized) {
+	if (gen_early_size_first(m, ir, o, &sp, err)) {
+		*out = sp.prog;
+		return 0;
+	}
+	rc = o->size_first ? -E2BIG : gen_speed_first(m, ir, o, out, err, &sp);
+	if (rc == -E2BIG && !o->plain && !o->no_size_first && !sp.used) {
 		/* never refuse what fits (the generator is deterministic:
 		 * a second size-first pass would give the same program;
 		 * valueset-2000.json, refused: 84.3 M -> 73.4 M) */
-		rc2 = gen_size_first(m, ir, o, &p2, err);
-		rc = o->size_first ? (*out = p2, rc2)
-				   : keep_shorter(out, rc, &p2, rc2);
+		rc2 = size_first_once(m, ir, o, &sp, err);
+		rc = o->size_first ? (*out = sp.prog, rc2)
+				   : keep_shorter(out, rc, &sp.prog, rc2);
 	}
 	if (rc < 0 && rc != -E2BIG)
 		return rc;
@@ -494,7 +576,7 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    struct cf_error *err)
 {
 	struct gen_mem m = {0};
-	int rc = check_ir(ir, err);
+	int rc = check_ir(ir, &m.nchains, err);
 
 	if (rc < 0)
 		return rc;
@@ -510,6 +592,8 @@ int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 	cf_arena_release(&m.programs);
 	cf_scratch_release(&m.tables);
 	hashes_free(&m);
+	free(m.in);
+	free(m.lb);
 	for (size_t i = 0; i < m.ranges.n; i++)
 		free(m.ranges.e[i].rg);
 	return rc;

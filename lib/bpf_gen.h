@@ -42,6 +42,7 @@ struct cf_gen_opts {
 	bool no_size_first;  /* over 4096: no size-first retry */
 	bool size_first;     /* only the size-first layout */
 	bool all_passes;     /* never skip a pass (gen_speed_first's margin) */
+	bool no_early_size_first; /* no size-first layout before the rest */
 };
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,
 		    const struct cf_gen_opts *o, struct cf_prog *out,

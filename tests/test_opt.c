@@ -620,16 +620,15 @@ TEST(opt_pass_size_first_no_value_runs_matches_plain)
 /* The shape of issue 11's 1,000-rule profile: nplain argument-free
  * syscalls and nargd syscalls with nvalues EQ rules between them (one in
  * ten with a second condition), on x86_64, x86 and x32, into b. */
-static void values_profile(char *b, size_t n, unsigned nplain, unsigned nargd,
-			   unsigned nvalues)
+/* Up to max names of syscalls on x86_64, x86 and x32 (socketcall
+ * left out); how many. */
+static unsigned common_names(const char **names, unsigned max)
 {
 	int abis[3] = {cf_abi_lookup("x86_64"), cf_abi_lookup("x86"),
 		       cf_abi_lookup("x32")};
-	const char *names[512];
 	unsigned nn = 0;
-	size_t at = three_abi_head(b, n);
 
-	for (size_t i = 0; i < cf_nsysinfo && nn < nplain + nargd; i++) {
+	for (size_t i = 0; i < cf_nsysinfo && nn < max; i++) {
 		bool everywhere = strcmp(cf_sysinfo[i].name, "socketcall");
 
 		for (int k = 0; k < 3; k++)
@@ -637,6 +636,16 @@ static void values_profile(char *b, size_t n, unsigned nplain, unsigned nargd,
 		if (everywhere)
 			names[nn++] = cf_sysinfo[i].name;
 	}
+	return nn;
+}
+
+static void values_profile(char *b, size_t n, unsigned nplain, unsigned nargd,
+			   unsigned nvalues)
+{
+	const char *names[512];
+	unsigned nn = common_names(names, nplain + nargd);
+	size_t at = three_abi_head(b, n);
+
 	if (nn < nplain + nargd) {
 		t_fail(__FILE__, __LINE__, "%u syscalls on all three ABIs", nn);
 		nplain = nargd = 0;
@@ -1057,22 +1066,138 @@ static bool check_skip_costs_nothing(const char *text, const char *label)
 	return skipped + weighted / 64 < weighted;
 }
 
+/* check on four large shapes (value sets, values, shared rule sets,
+ * issue 11's), the same profiles whatever ran before, into text; how
+ * many it returned true for. */
+static unsigned four_large_shapes(char *text, size_t n,
+				  bool (*check)(const char *, const char *))
+{
+	unsigned yes = 0;
+
+	rng = 0x9e3779b97f4a7c15ULL;
+	value_sets_profile(text, n, 12, 16);
+	yes += check(text, "12 syscalls, 16 values each");
+	values_profile(text, n, 20, 30, 300);
+	yes += check(text, "20 plain, 30 with 300 values");
+	shared_sets_profile(text, n, 16, 2);
+	yes += check(text, "16 syscalls, 2 rule sets");
+	values_profile(text, n, 250, 50, 750);
+	yes += check(text, "issue 11's 1,000 rules");
+	return yes;
+}
+
 TEST(opt_pass_skip_costs_no_instruction)
 {
 	static char text[1 << 18];
-	unsigned taken = 0;
 
-	rng = 0x9e3779b97f4a7c15ULL; /* the same profiles whatever ran before */
-	value_sets_profile(text, sizeof(text), 12, 16);
-	taken += check_skip_costs_nothing(text, "12 syscalls, 16 values each");
-	values_profile(text, sizeof(text), 20, 30, 300);
-	taken += check_skip_costs_nothing(text, "20 plain, 30 with 300 values");
-	shared_sets_profile(text, sizeof(text), 16, 2);
-	taken += check_skip_costs_nothing(text, "16 syscalls, 2 rule sets");
-	values_profile(text, sizeof(text), 250, 50, 750);
-	taken += check_skip_costs_nothing(text, "issue 11's 1,000 rules");
 	/* not a test of nothing: most of them skip */
-	CHECK(taken >= 3);
+	CHECK(four_large_shapes(text, sizeof(text), check_skip_costs_nothing) >=
+	      3);
+}
+
+/* ---- the size-first layout early ------------------------------------- */
+
+/* text's program with the passes of o, into *out (a's memory); its
+ * length, or -errno. */
+static long prog_of(const char *text, const struct cf_gen_opts *o,
+		    struct cf_arena *a, struct cf_prog *out, size_t *nchains)
+{
+	struct cf_target tg = {.native = cf_abi_lookup("x86_64"),
+			       .caps = cf_caps_docker_default(),
+			       .kernel = 6 << 16 | 18};
+	struct cf_profile *p;
+	struct cf_filter *f = NULL;
+	struct cf_error err;
+	long rc = -EINVAL;
+
+	*nchains = 0;
+	if (cf_profile_parse(text, strlen(text), "early.json", &p, &err))
+		return rc;
+	rc = cf_compile(p, &tg, &f, &err); /* refused: its IR is kept */
+	if ((rc == 0 || rc == -E2BIG) && f) {
+		for (size_t i = 0; i < f->ir.nabis; i++)
+			for (size_t j = 0; j < f->ir.abis[i].nsys; j++)
+				*nchains += f->ir.abis[i].sys[j].nchains;
+		rc = cf_bpf_gen_opts(a, &f->ir, o, out, &err);
+		rc = rc < 0 ? rc : (long)out->len;
+	}
+	cf_filter_free(f);
+	cf_profile_free(p);
+	return rc;
+}
+
+/* nplain syscalls allowed, then one allowed for its first argument
+ * 0..nvals-1, a rule each: many chains, a short program (a step). */
+static void step_profile(char *b, size_t n, unsigned nplain, unsigned nvals)
+{
+	const char *names[512];
+	unsigned nn = common_names(names, nplain + 1);
+	size_t at = three_abi_head(b, n);
+
+	for (unsigned i = 0; i + 1 < nn && at < n; i++)
+		at += (size_t)snprintf(b + at, n - at,
+				       "%s{\"names\": [\"%s\"], \"action\": "
+				       "\"SCMP_ACT_ALLOW\"}",
+				       i ? ", " : "", names[i]);
+	for (unsigned v = 0; nn && v < nvals && at < n; v++)
+		at += (size_t)snprintf(
+		    b + at, n - at,
+		    ", {\"names\": [\"%s\"], \"action\": "
+		    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, "
+		    "\"value\": %u, \"op\": \"SCMP_CMP_EQ\"}]}",
+		    names[nn - 1], v);
+	snprintf(b + at, n - at, "]}");
+}
+
+/* A profile of at least 512 chains is generated size first before
+ * anything else (bpf_gen.c, gen_early_size_first); when that program is
+ * kept, it must be the one the passes in their order keep, byte for
+ * byte. Returns whether it was kept (the size-first program, from that
+ * many chains). */
+static bool check_early_is_the_same(const char *text, const char *label)
+{
+	const struct cf_gen_opts dflt = {0},
+				 late = {.no_early_size_first = true},
+				 sized = {.size_first = true};
+	struct cf_arena a = {0};
+	struct cf_prog early = {0}, full = {0}, size_only = {0};
+	size_t nchains;
+	long n1 = prog_of(text, &dflt, &a, &early, &nchains);
+	long n2 = prog_of(text, &late, &a, &full, &nchains);
+	long n3 = prog_of(text, &sized, &a, &size_only, &nchains);
+	bool kept = false;
+
+	t_note("%s: %zu chains, %ld instructions early, %ld in order, %ld "
+	       "size first",
+	       label, nchains, n1, n2, n3);
+	CHECK(n1 > 0 && n2 > 0);
+	CHECK_EQ(n1, n2);
+	if (n1 > 0 && n1 == n2)
+		CHECK(memcmp(early.insns, full.insns,
+			     (size_t)n1 * sizeof(*early.insns)) == 0);
+	if (n1 > 0 && n1 == n3)
+		kept = nchains >= 512 &&
+		       memcmp(early.insns, size_only.insns,
+			      (size_t)n1 * sizeof(*early.insns)) == 0;
+	cf_arena_release(&a);
+	return kept;
+}
+
+TEST(opt_early_size_first_keeps_the_same_program)
+{
+	static char text[1 << 18];
+	unsigned kept =
+	    four_large_shapes(text, sizeof(text), check_early_is_the_same);
+
+	values_profile(text, sizeof(text), 20, 5, 40);
+	kept += check_early_is_the_same(text, "20 plain, 5 with 40 values");
+	values_profile(text, sizeof(text), 250, 2, 200);
+	kept += check_early_is_the_same(text, "250 plain, 2 with 200 values");
+	/* many chains, not large: the weighted search's program */
+	step_profile(text, sizeof(text), 250, 200);
+	CHECK(!check_early_is_the_same(text, "250 plain, one with 0..199"));
+	/* not a test of nothing: the large ones are kept early */
+	CHECK(kept >= 2);
 }
 
 /* ---- the limit checks the final length --------------------------------- */
