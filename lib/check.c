@@ -649,14 +649,26 @@ static size_t int_count(const struct int_search *q, unsigned k)
 	return n;
 }
 
+/* The chains of q's syscall whose conditions on arg hold on v (bit j:
+ * chain j; at most 64 chains, int_prepare). */
+static uint64_t int_holding(const struct int_search *q, unsigned arg,
+			    uint64_t v)
+{
+	const struct cf_arch *ar = &cf_arches[q->abi->arch];
+	uint64_t m = 0;
+
+	for (size_t j = 0; j < q->s->nchains; j++)
+		m |= (uint64_t)cf_chain_holds_on(ar, &q->s->chains[j], arg, v)
+		     << j;
+	return m;
+}
+
 /* Fills leaves and, for a search of more than INT_MEMO_MIN tries, the
  * memo's keep for the candidates now in q, and empties the memo (a new
  * stamp). q->memo stays NULL for a small search, past 64 chains, or when
  * the memo cannot be allocated. */
 static void int_prepare(struct int_search *q, struct int_memo **memo)
 {
-	const struct cf_arch *ar = &cf_arches[q->abi->arch];
-
 	q->leaves[6] = 1;
 	for (unsigned k = 6; k-- > 0;) {
 		size_t c = int_count(q, k);
@@ -678,15 +690,8 @@ static void int_prepare(struct int_search *q, struct int_memo **memo)
 		q->memo->now = 1;
 	}
 	for (unsigned k = 0; k < 6; k++)
-		for (size_t i = 0; k != q->arg && i < q->c[k].n; i++) {
-			uint64_t m = 0;
-
-			for (size_t j = 0; j < q->s->nchains; j++)
-				m |= (uint64_t)cf_chain_holds_on(
-					 ar, &q->s->chains[j], k, q->c[k].v[i])
-				     << j;
-			q->memo->keep[k][i] = m;
-		}
+		for (size_t i = 0; k != q->arg && i < q->c[k].n; i++)
+			q->memo->keep[k][i] = int_holding(q, k, q->c[k].v[i]);
 }
 
 static void halves_of(struct int_search *q, const struct cf_ir_chain *ch)
@@ -749,17 +754,8 @@ static void int_try(struct int_search *q, const uint64_t x[6])
 /* With the memo: arg's value chosen, v. */
 static void int_chose(struct int_search *q, uint64_t v)
 {
-	const struct cf_arch *ar = &cf_arches[q->abi->arch];
-
-	q->hx = q->hxl = 0;
-	for (size_t j = 0; q->memo && j < q->s->nchains; j++) {
-		const struct cf_ir_chain *c = &q->s->chains[j];
-
-		q->hx |= (uint64_t)cf_chain_holds_on(ar, c, q->arg, v) << j;
-		q->hxl |=
-		    (uint64_t)cf_chain_holds_on(ar, c, q->arg, v & UINT32_MAX)
-		    << j;
-	}
+	q->hx = q->memo ? int_holding(q, q->arg, v) : 0;
+	q->hxl = q->memo ? int_holding(q, q->arg, v & UINT32_MAX) : 0;
 }
 
 /* The decision of the first chain in m (the syscall's fallback if none),
