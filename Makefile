@@ -173,9 +173,18 @@ $(EBPF_GEN)/record.lskel.h: $(EBPF_GEN)/record.bpf.o
 # (the kernel applies them: no loader program to verify at each recording)
 $(EBPF_GEN)/record.load.h: $(EBPF_GEN)/record.bpf.o tools/gen-bpf-load
 	tools/gen-bpf-load $< $@.tmp && mv $@.tmp $@
+# the same without --args' code (REC_CALLS_ONLY), loaded without --args
+$(EBPF_GEN)/record_calls.bpf.o: ebpf/record.bpf.c ebpf/record_maps.h \
+		$(EBPF_GEN)/vmlinux.h
+	clang -target bpf -D__TARGET_ARCH_x86 -DREC_CALLS_ONLY -O2 -g -Wall \
+		-Werror -I$(EBPF_GEN) -Iebpf -c -o $@ $<
+$(EBPF_GEN)/record_calls.load.h: $(EBPF_GEN)/record_calls.bpf.o \
+		tools/gen-bpf-load
+	tools/gen-bpf-load --prefix rgc $< $@.tmp && mv $@.tmp $@
+EBPF_LOAD_H := $(EBPF_GEN)/record.load.h $(EBPF_GEN)/record_calls.load.h
 EBPF_CLI_OBJS := $(O)/cli/record_ebpf.o $(O)/cli/record_ebpf_load.o
 $(EBPF_CLI_OBJS): override CFLAGS += -DCF_HAVE_EBPF -I$(EBPF_GEN) -Iebpf
-$(EBPF_CLI_OBJS): $(EBPF_GEN)/record.lskel.h $(EBPF_GEN)/record.load.h \
+$(EBPF_CLI_OBJS): $(EBPF_GEN)/record.lskel.h $(EBPF_LOAD_H) \
 	ebpf/record_maps.h cli/record_ebpf_load.h
 else
 $(info callfence: building without the eBPF recorder of `record` (missing: $(EBPF_MISSING)))
@@ -276,7 +285,7 @@ asan:
 		check
 
 analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h \
-	$(EBPF_GEN)/record.load.h)
+	$(EBPF_LOAD_H))
 	tools/analyze $(LIB_SRCS) $(BUILTIN_DATA) $(CLI_SRCS)
 	$(if $(EBPF_MISSING),,$(ANALYZE_EBPF))
 

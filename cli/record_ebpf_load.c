@@ -24,6 +24,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "record_calls.load.h"
+
 #pragma GCC diagnostic push /* bpftool's code: void * arithmetic */
 #pragma GCC diagnostic ignored "-Wpointer-arith"
 #include "record.lskel.h"
@@ -32,6 +34,41 @@
 _Static_assert(sizeof(struct record_bpf__rodata) == RG_RODATA_SIZE,
 	       "the skeleton's .rodata is the generated one");
 _Static_assert(RG_VAR_REC_NO_CALLS + 8 <= RG_BSS_SIZE, "rec_no_calls");
+/* the object without --args (rgc_) lays out its maps and data as the
+ * other (rg_): the rest of the recorder reads either alike */
+_Static_assert(RGC_MAPS == RG_MAPS && RGC_MAP_CALLS == RG_MAP_CALLS &&
+		   RGC_MAP_TASKS == RG_MAP_TASKS &&
+		   RGC_MAP_RODATA == RG_MAP_RODATA &&
+		   RGC_MAP_BSS == RG_MAP_BSS &&
+		   RGC_RODATA_SIZE == RG_RODATA_SIZE &&
+		   RGC_BSS_SIZE == RG_BSS_SIZE &&
+		   RGC_VAR_REC_SCOPE == RG_VAR_REC_SCOPE &&
+		   RGC_VAR_REC_MNTNS == RG_VAR_REC_MNTNS &&
+		   RGC_VAR_REC_ARGS == RG_VAR_REC_ARGS &&
+		   RGC_VAR_REC_TEST_MAX_NEW == RG_VAR_REC_TEST_MAX_NEW &&
+		   RGC_VAR_REC_NO_CALLS == RG_VAR_REC_NO_CALLS &&
+		   RGC_PROGS == RG_PROGS &&
+		   RGC_PROG_REC_SYS_ENTER == RG_PROG_REC_SYS_ENTER &&
+		   RGC_PROG_REC_FORK == RG_PROG_REC_FORK &&
+		   RGC_MAX_INSNS <= RG_MAX_INSNS,
+	       "record_calls.load.h: the layout of record.load.h");
+
+/* One of the two builds of the object (tools/gen-bpf-load's header). */
+struct rl_object {
+	const struct rg_map *maps;
+	uint32_t used; /* RG_MAPS_USED: a bit per map the programs use */
+	const unsigned char *btf;
+	uint32_t btf_size;
+	const struct rg_prog *progs;
+};
+
+/* with --args */
+static const struct rl_object rl_full = {rg_maps, RG_MAPS_USED, rg_btf,
+					 sizeof(rg_btf), rg_progs};
+/* without: REC_CALLS_ONLY, 152 instructions instead of 878 to check; its
+ * programs do not refer to the maps of --args, which are not created */
+static const struct rl_object rl_calls = {rgc_maps, RGC_MAPS_USED, rgc_btf,
+					  sizeof(rgc_btf), rgc_progs};
 
 #define RL_ENV "CALLFENCE_EBPF_LOADER"
 
@@ -72,9 +109,10 @@ static uint32_t rl_max_entries(const struct re_config *c, int i)
 
 /* ---- direct ----------------------------------------------------------- */
 
-static int rl_map_create(const struct re_config *c, int i)
+static int rl_map_create(const struct rl_object *o,
+			 const struct re_config *c, int i)
 {
-	const struct rg_map *m = &rg_maps[i];
+	const struct rg_map *m = &o->maps[i];
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
@@ -108,13 +146,13 @@ static int rl_rodata_set(int fd, const struct re_config *c)
 	return re_bpf_sys(BPF_MAP_FREEZE, &a);
 }
 
-static int rl_btf_load(void)
+static int rl_btf_load(const struct rl_object *o)
 {
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
-	a.btf = rl_ptr(rg_btf);
-	a.btf_size = sizeof(rg_btf);
+	a.btf = rl_ptr(o->btf);
+	a.btf_size = o->btf_size;
 	return re_bpf_sys(BPF_BTF_LOAD, &a);
 }
 
@@ -186,16 +224,18 @@ static void rl_prog_why(const struct rg_prog *p, const int *map_fd, int btf_fd,
 	free(log);
 }
 
-static int rl_load_maps(struct re_bpf *b, const struct re_config *c, char *why,
-			size_t whylen)
+static int rl_load_maps(struct re_bpf *b, const struct rl_object *o,
+			const struct re_config *c, char *why, size_t whylen)
 {
 	int rc;
 
 	for (int i = 0; i < RG_MAPS; i++) {
-		rc = rl_map_create(c, i);
+		if (!(o->used >> i & 1))
+			continue; /* (its fd stays 0: none) */
+		rc = rl_map_create(o, c, i);
 		if (rc < 0) {
 			snprintf(why, whylen, "BPF_MAP_CREATE %s: %s",
-				 rg_maps[i].name, strerror(-rc));
+				 o->maps[i].name, strerror(-rc));
 			return rc;
 		}
 		b->map_fd[i] = rc;
@@ -210,17 +250,18 @@ static int rl_load_maps(struct re_bpf *b, const struct re_config *c, char *why,
 static int rl_load_direct(struct re_bpf *b, const struct re_config *c,
 			  char *why, size_t whylen)
 {
-	int btf_fd = rl_btf_load(), rc = btf_fd;
+	const struct rl_object *o = c->args ? &rl_full : &rl_calls;
+	int btf_fd = rl_btf_load(o), rc = btf_fd;
 
 	if (btf_fd < 0) {
 		snprintf(why, whylen, "BPF_BTF_LOAD: %s", strerror(-btf_fd));
 		return btf_fd;
 	}
-	rc = rl_load_maps(b, c, why, whylen);
+	rc = rl_load_maps(b, o, c, why, whylen);
 	for (int i = 0; rc >= 0 && i < RG_PROGS; i++) {
-		rc = rl_prog_load(&rg_progs[i], b->map_fd, btf_fd, NULL, 0);
+		rc = rl_prog_load(&o->progs[i], b->map_fd, btf_fd, NULL, 0);
 		if (rc < 0)
-			rl_prog_why(&rg_progs[i], b->map_fd, btf_fd, rc, why,
+			rl_prog_why(&o->progs[i], b->map_fd, btf_fd, rc, why,
 				    whylen);
 		else
 			b->prog_fd[i] = rc;
