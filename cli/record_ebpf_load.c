@@ -36,22 +36,18 @@ _Static_assert(sizeof(struct record_bpf__rodata) == RG_RODATA_SIZE,
 _Static_assert(RG_VAR_REC_NO_CALLS + 8 <= RG_BSS_SIZE, "rec_no_calls");
 /* the object without --args (rgc_) lays out its maps and data as the
  * other (rg_): the rest of the recorder reads either alike */
-_Static_assert(RGC_MAPS == RG_MAPS && RGC_MAP_CALLS == RG_MAP_CALLS &&
-		   RGC_MAP_TASKS == RG_MAP_TASKS &&
-		   RGC_MAP_RODATA == RG_MAP_RODATA &&
-		   RGC_MAP_BSS == RG_MAP_BSS &&
-		   RGC_RODATA_SIZE == RG_RODATA_SIZE &&
-		   RGC_BSS_SIZE == RG_BSS_SIZE &&
-		   RGC_VAR_REC_SCOPE == RG_VAR_REC_SCOPE &&
-		   RGC_VAR_REC_MNTNS == RG_VAR_REC_MNTNS &&
-		   RGC_VAR_REC_ARGS == RG_VAR_REC_ARGS &&
-		   RGC_VAR_REC_TEST_MAX_NEW == RG_VAR_REC_TEST_MAX_NEW &&
-		   RGC_VAR_REC_NO_CALLS == RG_VAR_REC_NO_CALLS &&
-		   RGC_PROGS == RG_PROGS &&
-		   RGC_PROG_REC_SYS_ENTER == RG_PROG_REC_SYS_ENTER &&
-		   RGC_PROG_REC_FORK == RG_PROG_REC_FORK &&
-		   RGC_MAX_INSNS <= RG_MAX_INSNS,
-	       "record_calls.load.h: the layout of record.load.h");
+_Static_assert(
+    RGC_MAPS == RG_MAPS && RGC_MAP_CALLS == RG_MAP_CALLS &&
+	RGC_MAP_TASKS == RG_MAP_TASKS && RGC_MAP_RODATA == RG_MAP_RODATA &&
+	RGC_MAP_BSS == RG_MAP_BSS && RGC_RODATA_SIZE == RG_RODATA_SIZE &&
+	RGC_BSS_SIZE == RG_BSS_SIZE && RGC_VAR_REC_SCOPE == RG_VAR_REC_SCOPE &&
+	RGC_VAR_REC_MNTNS == RG_VAR_REC_MNTNS &&
+	RGC_VAR_REC_ARGS == RG_VAR_REC_ARGS &&
+	RGC_VAR_REC_TEST_MAX_NEW == RG_VAR_REC_TEST_MAX_NEW &&
+	RGC_VAR_REC_NO_CALLS == RG_VAR_REC_NO_CALLS && RGC_PROGS == RG_PROGS &&
+	RGC_PROG_REC_SYS_ENTER == RG_PROG_REC_SYS_ENTER &&
+	RGC_PROG_REC_FORK == RG_PROG_REC_FORK && RGC_MAX_INSNS <= RG_MAX_INSNS,
+    "record_calls.load.h: the layout of record.load.h");
 
 /* One of the two builds of the object (tools/gen-bpf-load's header). */
 struct rl_object {
@@ -109,8 +105,8 @@ static uint32_t rl_max_entries(const struct re_config *c, int i)
 
 /* ---- direct ----------------------------------------------------------- */
 
-static int rl_map_create(const struct rl_object *o,
-			 const struct re_config *c, int i)
+static int rl_map_create(const struct rl_object *o, const struct re_config *c,
+			 int i)
 {
 	const struct rg_map *m = &o->maps[i];
 	union bpf_attr a;
@@ -251,7 +247,7 @@ static int rl_load_direct(struct re_bpf *b, const struct re_config *c,
 			  char *why, size_t whylen)
 {
 	const struct rl_object *o = c->args ? &rl_full : &rl_calls;
-	int btf_fd = rl_btf_load(o), rc = btf_fd;
+	int btf_fd = rl_btf_load(o), rc;
 
 	if (btf_fd < 0) {
 		snprintf(why, whylen, "BPF_BTF_LOAD: %s", strerror(-btf_fd));
