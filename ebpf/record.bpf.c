@@ -81,8 +81,9 @@ const volatile __u32 rec_test_max_new;
  * allocates per-CPU memory entry by entry (3072 allocations for the
  * calls: 0.3 ms of every start-up), and is read back with one lookup per
  * entry; one entry is one allocation, one read. One map, not three: each
- * map is code in the light skeleton's loader program, which the kernel
- * verifies at every recording (docs/record.md, "Fourth round"). */
+ * map is a BPF_MAP_CREATE at every recording (and code in the light
+ * skeleton's loader program, the fallback; docs/record.md, "Fourth
+ * round"). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
