@@ -11,7 +11,9 @@
 #     call (sched_get_priority_max, ionice's ioprio_get) with nothing lost;
 #  3. the light skeleton (CALLFENCE_EBPF_LOADER=skeleton) writes the same
 #     profile for the same workload, with and without --args (the direct
-#     load uses a second build of the program without --args' code).
+#     load uses a second build of the program without --args' code);
+#  4. when neither can load (unprivileged), the recording fails with 125,
+#     no profile, and the reasons of both.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 live_need_root
@@ -80,3 +82,14 @@ rules = [a for s in json.load(open(sys.argv[1]))["syscalls"] if "socket" in s["n
 sys.exit(not any(a["index"] == 0 and a["valueTwo"] == 1 for a in rules))' direct-args.json ||
 	live_fail "--args: socket's family (AF_UNIX) is not in the profile"
 echo "skeleton: the same profiles, with and without --args"
+
+# 4. fail closed: when neither loader can load (no privilege here), the
+# recording fails with 125, says why for both, and writes no profile
+if command -v setpriv >/dev/null 2>&1; then
+	live_rc setpriv --reuid=65534 --regid=65534 --clear-groups "$CF_BIN" record --backend ebpf -o "$T/none.json" -- true 2>none.log
+	[ "$LIVE_RC" = 125 ] || live_fail "unprivileged: exit $LIVE_RC, not 125: $(cat none.log)"
+	[ ! -e "$T/none.json" ] || live_fail "unprivileged: a profile was written"
+	grep -q 'light skeleton: .*direct: ' none.log ||
+		live_fail "unprivileged: the message does not name both loaders: $(cat none.log)"
+	echo "neither loader: exit 125, no profile, both reasons given"
+fi
