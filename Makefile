@@ -151,6 +151,7 @@ EBPF_MISSING := $(strip $(if $(filter no,$(EBPF)),EBPF=no) \
 	$(if $(filter x86_64,$(shell uname -m)),,an-x86-64-machine) \
 	$(if $(shell sh -c 'command -v clang'),,clang) \
 	$(if $(BPFTOOL),,bpftool) \
+	$(if $(shell sh -c 'command -v python3'),,python3) \
 	$(if $(wildcard /usr/include/bpf/libbpf.h),,libbpf-dev) \
 	$(if $(wildcard $(EBPF_BTF)),,kernel-BTF-$(EBPF_BTF)))
 EBPF_GEN := $(O)/ebpf
@@ -167,8 +168,24 @@ $(EBPF_GEN)/record.bpf.o: ebpf/record.bpf.c ebpf/record_maps.h \
 # read(): most of the recorder's start-up; docs/record.md)
 $(EBPF_GEN)/record.lskel.h: $(EBPF_GEN)/record.bpf.o
 	$(BPFTOOL) gen skeleton -L $< name record_bpf >$@.tmp && mv $@.tmp $@
-$(O)/cli/record_ebpf.o: override CFLAGS += -DCF_HAVE_EBPF -I$(EBPF_GEN) -Iebpf
-$(O)/cli/record_ebpf.o: $(EBPF_GEN)/record.lskel.h ebpf/record_maps.h
+# what callfence's own loader (cli/record_ebpf_load.c) needs from the
+# object: maps, BTF, instructions, map fd fixups, CO-RE relocation records
+# (the kernel applies them: no loader program to verify at each recording)
+$(EBPF_GEN)/record.load.h: $(EBPF_GEN)/record.bpf.o tools/gen-bpf-load
+	tools/gen-bpf-load $< $@.tmp && mv $@.tmp $@
+# the same without --args' code (REC_CALLS_ONLY), loaded without --args
+$(EBPF_GEN)/record_calls.bpf.o: ebpf/record.bpf.c ebpf/record_maps.h \
+		$(EBPF_GEN)/vmlinux.h
+	clang -target bpf -D__TARGET_ARCH_x86 -DREC_CALLS_ONLY -O2 -g -Wall \
+		-Werror -I$(EBPF_GEN) -Iebpf -c -o $@ $<
+$(EBPF_GEN)/record_calls.load.h: $(EBPF_GEN)/record_calls.bpf.o \
+		tools/gen-bpf-load
+	tools/gen-bpf-load --prefix rgc $< $@.tmp && mv $@.tmp $@
+EBPF_LOAD_H := $(EBPF_GEN)/record.load.h $(EBPF_GEN)/record_calls.load.h
+EBPF_CLI_OBJS := $(O)/cli/record_ebpf.o $(O)/cli/record_ebpf_load.o
+$(EBPF_CLI_OBJS): override CFLAGS += -DCF_HAVE_EBPF -I$(EBPF_GEN) -Iebpf
+$(EBPF_CLI_OBJS): $(EBPF_GEN)/record.lskel.h $(EBPF_LOAD_H) \
+	ebpf/record_maps.h cli/record_ebpf_load.h
 else
 $(info callfence: building without the eBPF recorder of `record` (missing: $(EBPF_MISSING)))
 endif
@@ -267,14 +284,16 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		check
 
-analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h)
+analyze: $(BUILTIN_DATA) $(if $(EBPF_MISSING),,$(EBPF_GEN)/record.lskel.h \
+	$(EBPF_LOAD_H))
 	tools/analyze $(LIB_SRCS) $(BUILTIN_DATA) $(CLI_SRCS)
 	$(if $(EBPF_MISSING),,$(ANALYZE_EBPF))
 
 # the eBPF half of record_ebpf.c; ipa=none: calls are not followed into
 # bpftool's generated (light) skeleton, whose code is not ours
 ANALYZE_EBPF = CF_ANALYZE_FLAGS="-DCF_HAVE_EBPF -isystem $(EBPF_GEN) -Iebpf \
-	-Xanalyzer -analyzer-config -Xanalyzer ipa=none" tools/analyze cli/record_ebpf.c
+	-Xanalyzer -analyzer-config -Xanalyzer ipa=none" tools/analyze cli/record_ebpf.c \
+	cli/record_ebpf_load.c
 
 demo: all
 	tools/demo $(BIN)

@@ -206,14 +206,10 @@ static int re_run(char *const *argv, struct cf_record *obs,
 #include <linux/types.h>
 
 #include "record_maps.h"
-/* (after record_maps.h: a map of the skeleton holds struct rec_argspec; a
- * light skeleton: the kernel relocates and loads; skel_internal.h makes
- * the system calls itself, so callfence does not link libbpf, whose
- * libbpf.so, libelf.so and libz.so every command would otherwise load) */
-#pragma GCC diagnostic push /* bpftool's code: void * arithmetic */
-#pragma GCC diagnostic ignored "-Wpointer-arith"
-#include "record.lskel.h"
-#pragma GCC diagnostic pop
+/* (after record_maps.h; callfence makes the bpf() calls itself and does
+ * not link libbpf, whose libbpf.so, libelf.so and libz.so every command
+ * would otherwise load) */
+#include "record_ebpf_load.h"
 
 _Static_assert(RE_ARG_KEEP == REC_ARG_KEEP, "record_maps.h: REC_ARG_KEEP");
 
@@ -229,10 +225,11 @@ struct re_argcall {
 };
 
 struct rec_ebpf {
-	struct record_bpf *skel;
+	struct re_bpf bpf;
 	uint64_t *pids; /* the tasks bitmap, mapped */
 	size_t pids_len;
 	uint64_t followed; /* processes added by rec_ebpf_follow */
+	uint64_t no_calls; /* rec_no_calls of the program, read back */
 	bool args;
 	size_t ncalls; /* --args: calls in argcalls */
 	struct re_argcall argcalls[REC_ARG_SLOTS / 6];
@@ -256,13 +253,12 @@ static const char *re_hint(int e)
 
 /* For tests of the loss path (tests/live/record-ebpf.sh): room for N
  * followed processes only, so that it fills. */
-static void re_test_max_tasks(struct record_bpf *skel)
+static uint32_t re_test_max_tasks(void)
 {
 	const char *v = getenv("CALLFENCE_TEST_EBPF_MAX_TASKS");
 	long n = v ? strtol(v, NULL, 10) : 0;
 
-	if (n > 0 && n < REC_MAX_PIDS)
-		skel->rodata->rec_test_max_new = (uint32_t)n;
+	return n > 0 && n < REC_MAX_PIDS ? (uint32_t)n : 0;
 }
 
 /* The library's index of each ABI of the BPF side, -1 if it has none. */
@@ -305,7 +301,8 @@ static void *re_mmap(int fd, size_t len)
 static int re_setup_args(struct rec_ebpf *r)
 {
 	size_t len = REC_BPF_ABIS * REC_NR_SLOTS * sizeof(struct rec_argspec);
-	struct rec_argspec *specs = re_mmap(r->skel->maps.argspecs.map_fd, len);
+	struct rec_argspec *specs =
+	    re_mmap(r->bpf.map_fd[RG_MAP_ARGSPECS], len);
 	int abis[REC_BPF_ABIS], rc = 0;
 
 	if (!specs)
@@ -411,32 +408,29 @@ static int re_map_op(int cmd, int fd, const void *key, void *value,
 	else
 		a.value = (uint64_t)(uintptr_t)value;
 	a.flags = flags;
-	return skel_sys_bpf((enum bpf_cmd)cmd, &a, sizeof(a)) < 0 ? -errno : 0;
+	int rc = re_bpf_sys(cmd, &a);
+
+	return rc < 0 ? rc : 0;
 }
 
 /* The loader's inputs that depend on the recording: the read-only data
- * (scope, --args) and the sizes of the maps --args uses. */
-static void re_configure(struct rec_ebpf *r, const struct rec_ebpf_target *t)
+ * (scope, --args) and the size of the bitmap (the loader sizes the maps
+ * of --args by it too). */
+static void re_configure(struct re_config *c, const struct rec_ebpf_target *t)
 {
-	r->skel->rodata->rec_scope = (uint32_t)t->scope;
-	r->skel->rodata->rec_mntns = t->mntns;
-	re_test_max_tasks(r->skel);
-	r->skel->maps.tasks.max_entries = re_pid_words();
-	r->args = t->args;
-	r->skel->rodata->rec_args = t->args;
-	if (t->args)
-		return;
-	/* unused: rec_args is false; 1 entry instead of 262 144 buckets,
-	 * and of 3072 argument specs */
-	r->skel->maps.argvals.max_entries = 1;
-	r->skel->maps.argspecs.max_entries = 1;
+	memset(c, 0, sizeof(*c));
+	c->scope = (uint32_t)t->scope;
+	c->mntns = t->mntns;
+	c->args = t->args;
+	c->test_max_new = re_test_max_tasks();
+	c->pid_words = re_pid_words();
 }
 
 /* Maps the bitmap of followed processes (BPF_F_MMAPABLE) into r->pids. */
-static int re_map_pids(struct rec_ebpf *r)
+static int re_map_pids(struct rec_ebpf *r, uint32_t words)
 {
-	size_t len = (size_t)r->skel->maps.tasks.max_entries * sizeof(uint64_t);
-	void *p = re_mmap(r->skel->maps.tasks.map_fd, len);
+	size_t len = (size_t)words * sizeof(uint64_t);
+	void *p = re_mmap(r->bpf.map_fd[RG_MAP_TASKS], len);
 
 	if (!p)
 		return -1;
@@ -449,7 +443,9 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		  char *why, size_t whylen)
 {
 	struct rec_ebpf *r;
-	const char *step = "open";
+	struct re_config c;
+	const char *step = "map the process bitmap of";
+	char load_why[256];
 	int e;
 
 	*out = NULL;
@@ -465,22 +461,23 @@ int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		snprintf(why, whylen, "%s", strerror(ENOMEM));
 		return -1;
 	}
+	re_configure(&c, t);
+	r->args = t->args;
+	e = re_bpf_load(&r->bpf, &c, load_why, sizeof(load_why));
+	if (e < 0) {
+		snprintf(why, whylen, "cannot load the BPF program: %s%s",
+			 load_why, re_hint(-e));
+		rec_ebpf_close(r);
+		return -1;
+	}
 	errno = 0;
-	r->skel = record_bpf__open();
-	if (!r->skel)
-		goto fail;
-	re_configure(r, t);
-	step = "load";
-	if ((errno = -record_bpf__load(r->skel)) != 0)
-		goto fail;
-	step = "map the process bitmap of";
-	if (re_map_pids(r) < 0)
+	if (re_map_pids(r, c.pid_words) < 0)
 		goto fail;
 	step = "set up argument recording for";
 	if (r->args && (errno = -re_setup_args(r)) != 0)
 		goto fail;
 	step = "attach";
-	if ((errno = -record_bpf__attach(r->skel)) != 0)
+	if ((errno = -re_bpf_attach(&r->bpf)) != 0)
 		goto fail;
 	*out = r;
 	return 0;
@@ -528,7 +525,7 @@ void rec_ebpf_close(struct rec_ebpf *r)
 		return;
 	if (r->pids)
 		munmap(r->pids, r->pids_len);
-	record_bpf__destroy(r->skel);
+	re_bpf_close(&r->bpf);
 	free(r);
 }
 
@@ -561,7 +558,7 @@ static void re_sum_counters(const struct rec_ebpf *r,
 	c->threads = sum[REC_CNT_THREADS];
 	c->unnumbered = sum[REC_CNT_UNNUMBERED];
 	c->lost_tasks = sum[REC_CNT_LOST_TASKS];
-	c->lost_calls = sum[REC_CNT_LOST_CALLS] + r->skel->bss->rec_no_calls;
+	c->lost_calls = sum[REC_CNT_LOST_CALLS] + r->no_calls;
 	c->lost_exits = sum[REC_CNT_LOST_EXITS];
 	c->clone3_unread = sum[REC_CNT_CLONE3_UNREAD];
 	c->lost_args = sum[REC_CNT_LOST_ARGS] + c->clone3_unread;
@@ -586,7 +583,7 @@ static int re_read_args(struct rec_ebpf *r, const struct rec_calls *pc,
 			int ncpu, struct cf_record *obs,
 			struct rec_ebpf_counts *c)
 {
-	int fd = r->skel->maps.argvals.map_fd, rc = 0;
+	int fd = r->bpf.map_fd[RG_MAP_ARGVALS], rc = 0;
 	struct rec_argkey k, next;
 	const void *prev = NULL;
 
@@ -648,7 +645,9 @@ static int re_read(struct rec_ebpf *r, struct cf_record *obs,
 	struct rec_calls *pc = NULL;
 
 	if (rc == 0)
-		pc = re_percpu(r->skel->maps.calls.map_fd, sizeof(*pc), ncpu,
+		rc = re_bpf_no_calls(&r->bpf, &r->no_calls);
+	if (rc == 0)
+		pc = re_percpu(r->bpf.map_fd[RG_MAP_CALLS], sizeof(*pc), ncpu,
 			       &rc);
 	if (!pc)
 		return rc;
@@ -684,7 +683,7 @@ int rec_ebpf_stop(struct rec_ebpf *r, struct cf_record *obs,
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	record_bpf__detach(r->skel);
+	re_bpf_detach(&r->bpf);
 	rc = re_read(r, obs, &c);
 	rec_ebpf_close(r);
 	if (counts)

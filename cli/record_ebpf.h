@@ -6,10 +6,11 @@
  * everything it could not follow ("lost"); with --args also argument
  * values. Needs root (CAP_BPF + CAP_PERFMON or CAP_SYS_ADMIN), Linux 5.17
  * with BTF (/sys/kernel/btf/vmlinux: the kernel relocates the program,
- * callfence reads no BTF) and an x86-64 build with clang, bpftool and
- * libbpf-dev (its headers: the light skeleton makes its own system calls,
- * callfence does not link libbpf); without them every function below fails with
- * a reason ("not built in", ...).
+ * callfence reads no BTF) and an x86-64 build with clang, bpftool,
+ * libbpf-dev and python3 (libbpf's headers; callfence makes its own
+ * bpf() calls and does not link libbpf; tools/gen-bpf-load extracts
+ * what they load from the object; record_ebpf_load.h); without them every
+ * function below fails with a reason ("not built in", ...).
  *
  * Targets (struct rec_ebpf_target):
  *   REC_EBPF_TREE    processes added with rec_ebpf_follow (each with every
@@ -86,8 +87,9 @@ bool rec_ebpf_built(void);
 
 /* Loads and attaches the recorder for t. Returns 0, or -1 with a reason
  * in why (always terminated): "not built in", no BTF, not root, the
- * kernel refused the program (its errno only: the light skeleton's loader
- * gives no verifier log). */
+ * kernel refused the program (the direct load's errno and the last line
+ * of the verifier's log, and the light skeleton's errno: its loader gives
+ * no log; record_ebpf_load.h). */
 int rec_ebpf_open(const struct rec_ebpf_target *t, struct rec_ebpf **out,
 		  char *why, size_t whylen);
 

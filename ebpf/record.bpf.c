@@ -19,6 +19,11 @@
  * an attach and a detach per recording; the fork program clears a reused
  * pid's bit instead (docs/record.md, "Start-up").
  *
+ * Built twice: as is, and with REC_CALLS_ONLY (no --args code: 152
+ * instructions instead of 878 for the kernel to check at each recording
+ * without --args, docs/record.md "Sixth round"); the maps and data are
+ * the same in both, so cli/record_ebpf.c reads either alike.
+ *
  * Followed processes are a bitmap of tgids; with a namespace scope a
  * task is also followed when it is found in the scope at a call.
  * Everything that fails (map full, busy) is counted, never dropped silently.
@@ -76,8 +81,9 @@ const volatile __u32 rec_test_max_new;
  * allocates per-CPU memory entry by entry (3072 allocations for the
  * calls: 0.3 ms of every start-up), and is read back with one lookup per
  * entry; one entry is one allocation, one read. One map, not three: each
- * map is code in the light skeleton's loader program, which the kernel
- * verifies at every recording (docs/record.md, "Fourth round"). */
+ * map is a BPF_MAP_CREATE at every recording (and code in the light
+ * skeleton's loader program, the fallback; docs/record.md, "Fourth
+ * round"). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -218,6 +224,7 @@ static __always_inline bool in_scope(struct task_struct___cf *t)
 	return false;
 }
 
+#ifndef REC_CALLS_ONLY
 /* One value of a slot: kept if new and there is room; else the slot
  * overflowed (more than REC_ARG_KEEP distinct values) or, when the map
  * refused it, the value is lost (counted). */
@@ -315,6 +322,8 @@ static __always_inline void record_args(struct pt_regs___cf *regs, __u32 abi,
 	}
 }
 
+#endif /* REC_CALLS_ONLY */
+
 SEC("raw_tp/sys_enter")
 int BPF_PROG(rec_sys_enter, struct pt_regs___cf *regs, long id)
 {
@@ -350,8 +359,10 @@ int BPF_PROG(rec_sys_enter, struct pt_regs___cf *regs, long id)
 		return 0;
 	}
 	c->n[key] += 1; /* (the total is their sum: no second count per call) */
+#ifndef REC_CALLS_ONLY
 	if (rec_args)
 		record_args(regs, abi, key);
+#endif
 	return 0;
 }
 

@@ -161,7 +161,8 @@ check "every lib/ file's includes are within its row ($(wc -l <"$tmp/rows-ok" 2>
 	test "$t_fail" -eq 0
 
 # cli/ uses the public header, its own headers and the tool's eBPF
-# program (ebpf/*.h, the generated skeleton) only
+# program (ebpf/*.h, the generated skeleton and tools/gen-bpf-load's
+# headers) only
 bad=
 for f in cli/*.c cli/*.h include/*.h; do
 	[ -f "$f" ] || continue
@@ -169,7 +170,7 @@ for f in cli/*.c cli/*.h include/*.h; do
 		[ "$h" = callfence.h ] && continue
 		[ -f "cli/$h" ] && [ "${f%%/*}" = cli ] && continue
 		[ "${f%%/*}" = cli ] && [ -f "ebpf/$h" ] && continue
-		[ "${f%%/*}" = cli ] && case $h in *.skel.h | *.lskel.h) true ;; *) false ;; esac && continue
+		[ "${f%%/*}" = cli ] && case $h in *.skel.h | *.lskel.h | *.load.h) true ;; *) false ;; esac && continue
 		bad="$bad $f:$h"
 	done
 done
