@@ -353,6 +353,7 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .arg_graph = !o->plain && !o->no_arg_graph,
 			    .graph_steps = !o->plain && !o->no_graph_steps,
 			    .late_checks = !o->plain && !o->no_late_checks,
+			    .x32_fold = !o->plain && !o->no_x32_fold,
 			    .body = -1,
 			    .label = o->label};
 }
