@@ -361,32 +361,53 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 /* A size-first program of at most this many instructions is generated
  * with and without late checks (gen_search.c, emit_chain_late), the
  * shorter kept: on the corpus only gen-20 was longer with them
- * (167 -> 168), and a pass of a small program costs little. */
+ * (167 -> 168), and a pass of a small program costs little. One whose
+ * x32 numbers were folded (gen_fold.c) is generated without the fold
+ * too: of 750 compiles (the corpus, its growth profiles, the fixtures
+ * and 300 random profiles), one was longer folded (465 -> 472). */
 #define LATE_CHECKS_BOTH (CF_BPF_MAXINSNS / 8)
+
+/* One size-first pass, with late checks and the fold as asked (and
+ * cf_gen_opts allows); *folded: whether the fold was emitted. */
+static int size_first_pass(struct gen_mem *m, const struct cf_ir *ir,
+			   const struct cf_gen_opts *o, bool late, bool fold,
+			   struct cf_prog *out, bool *folded,
+			   struct cf_error *err)
+{
+	struct gen g = gen_init(m, o);
+	int rc;
+
+	g.size_first = true;
+	g.late_checks &= late;
+	g.x32_fold &= fold;
+	rc = gen_pass(m, &g, ir, out, NULL, NULL, err);
+	*folded = g.folded;
+	return rc;
+}
 
 /* The size-first layout: chains of numbers with the syscall code behind
  * each JEQ (x86_64's high-word checks that jump into later code at the
  * end of their search: late checks), code several searches need at its
  * last use, no returns copied behind syscall code, long runs of lone
- * values. */
+ * values, x32's numbers folded onto x86_64's. */
 static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 			  const struct cf_gen_opts *o, struct cf_prog *out,
 			  struct cf_error *err)
 {
-	struct gen g = gen_init(m, o);
 	struct cf_prog p2 = {0};
-	int rc, rc2;
+	bool folded, f2;
+	int rc = size_first_pass(m, ir, o, true, true, out, &folded, err);
 
-	g.size_first = true;
-	rc = gen_pass(m, &g, ir, out, NULL, NULL, err);
-	if (!g.late_checks || (rc < 0 && rc != -E2BIG) ||
+	if (o->no_late_checks || (rc < 0 && rc != -E2BIG) ||
 	    out->len > LATE_CHECKS_BOTH)
 		return rc;
-	g = gen_init(m, o);
-	g.size_first = true;
-	g.late_checks = false;
-	rc2 = gen_pass(m, &g, ir, &p2, NULL, NULL, err);
-	return keep_shorter(out, rc, &p2, rc2);
+	if (folded)
+		rc = keep_shorter(
+		    out, rc, &p2,
+		    size_first_pass(m, ir, o, true, false, &p2, &f2, err));
+	return keep_shorter(
+	    out, rc, &p2,
+	    size_first_pass(m, ir, o, false, false, &p2, &f2, err));
 }
 
 /* The size-first program of a compile, generated at most once: early

@@ -76,14 +76,15 @@ enum fold_policy { FOLD_AS_LOW, FOLD_NARROWER, FOLD_AS_HIGH, FOLD__POLICIES };
  * where a has checks, and as pol says where both are argument-free. */
 static const struct grange *pair_side(const struct grange *a,
 				      const struct grange *b,
-				      enum fold_side side,
-				      enum fold_policy pol, uint32_t *action)
+				      enum fold_side side, enum fold_policy pol,
+				      uint32_t *action)
 {
 	const struct grange *own = side == FOLD_LOW ? a : b;
 	bool differ = !a->sys && !b->sys && a->action != b->action;
-	bool as_b = a->sys || (differ && (pol == FOLD_AS_HIGH ||
-					  (pol == FOLD_NARROWER &&
-					   b->hi - b->lo < a->hi - a->lo)));
+	bool as_b = a->sys ||
+		    (differ &&
+		     (pol == FOLD_AS_HIGH ||
+		      (pol == FOLD_NARROWER && b->hi - b->lo < a->hi - a->lo)));
 
 	*action = CF_GEN_FOLD;
 	if (side == FOLD_FOLDED) {
@@ -111,8 +112,8 @@ static void fold_sweep(const struct grange *r, size_t n, uint32_t lo,
 		uint32_t v = (uint32_t)x, action;
 		const struct grange *a = range_at(r, n, &ia, v);
 		const struct grange *b = range_at(r, n, &ib, v | CF_X32_BIT);
-		uint32_t e = a->hi < b->hi - CF_X32_BIT ? a->hi
-							: b->hi - CF_X32_BIT;
+		uint32_t e =
+		    a->hi < b->hi - CF_X32_BIT ? a->hi : b->hi - CF_X32_BIT;
 		const struct grange *own = pair_side(a, b, side, pol, &action);
 		uint32_t off = side == FOLD_HIGH ? CF_X32_BIT : 0;
 
@@ -133,8 +134,8 @@ static size_t fold_free(struct grange *f, size_t n)
 		uint32_t action = f[i].action;
 
 		if (action == FOLD_FREE) {
-			if (i + 1 < n && (!m || f[i + 1].action ==
-						    f[m - 1].action))
+			if (i + 1 < n &&
+			    (!m || f[i + 1].action == f[m - 1].action))
 				action = f[i + 1].action;
 			else if (m)
 				action = f[m - 1].action;
@@ -156,8 +157,8 @@ static bool foldable(const struct grange *r, size_t n)
 /* The outer and folded ranges of r[0..n-1] (the x86_64 audit arch's),
  * in g's scratch; false when r has a decision of the fold's own. */
 /* p's ranges of r[0..n-1] with policy pol. */
-static void fold_plan_of(const struct grange *r, size_t n,
-			 enum fold_policy pol, struct fold_plan *p)
+static void fold_plan_of(const struct grange *r, size_t n, enum fold_policy pol,
+			 struct fold_plan *p)
 {
 	const uint32_t bit = CF_X32_BIT, half = 0x80000000U;
 	struct grange *o = p->outer, *f = p->folded;

@@ -898,8 +898,8 @@ static void emit_size_first_search(struct gen *g, const struct grange *r,
  * least FOLD_MIN_SAVED; false when not folded. */
 #define FOLD_MIN_SAVED 4
 
-static bool emit_folded_search(struct gen *g, const struct grange *r,
-			       size_t n, uint32_t audit)
+static bool emit_folded_search(struct gen *g, const struct grange *r, size_t n,
+			       uint32_t audit)
 {
 	size_t mark = cf_scratch_mark(g->tmp);
 	struct fold_plan p;
@@ -910,6 +910,7 @@ static bool emit_folded_search(struct gen *g, const struct grange *r,
 		cf_scratch_rewind(g->tmp, mark);
 		return false;
 	}
+	g->folded = true;
 	g->fold_label = new_label(g);
 	emit_size_first_search(g, p.outer, p.nouter);
 	emit_late_checks(g, false);
