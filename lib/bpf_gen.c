@@ -12,6 +12,8 @@
  *                 syscall numbers that share one decision (they cover
  *                 every number) and the search over them: balanced
  *                 (plain), weighted and depth-bounded, number chains;
+ *   gen_fold.c    opt, size first: x32's numbers folded onto x86_64's
+ *                 (an AND clears the x32 bit before one search of both);
  *   gen_share.c   opt: a syscall's code emitted once for every range or
  *                 search that needs the same code; x86_64 on the 32-bit
  *                 code of x86 or x32 (only where the high word decides);
@@ -134,15 +136,20 @@
  *     last use; lone
  *     values as JEQ runs of up to half a search's lone values, at least
  *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
- *     them one after another). A large one (over an eighth of the limit,
- *     or over linear_floor) tries that layout too, right after the
- *     weighted search, and skips the passes between when it is clearly
- *     shorter (gen_speed_first; cf_gen_opts.all_passes). A profile of
- *     many chains (EARLY_SIZE_FIRST_CHAINS) is generated size first
- *     before anything else, and when that fits and is large it is the
- *     program: the weighted search is not run (gen_early_size_first;
- *     cf_gen_opts.no_early_size_first). The shortest
- *     program wins; a refusal gives the length of the shortest.
+ *     them one after another); the x86_64 audit arch's numbers folded
+ *     (gen_fold.c, cf_gen_opts.no_x32_fold): the syscalls with checks
+ *     and the numbers that decide unlike their partner (the number with
+ *     the x32 bit flipped) searched as they are, the rest behind an AND
+ *     that clears the bit, one search for x86_64 and x32 (the corpus:
+ *     programs longer than runc's 3 -> 1, than libseccomp's linear
+ *     program with --enosys=none 8 -> 1). A large one (over an eighth of the
+ * limit, or over linear_floor) tries that layout too, right after the weighted
+ * search, and skips the passes between when it is clearly shorter
+ * (gen_speed_first; cf_gen_opts.all_passes). A profile of many chains
+ * (EARLY_SIZE_FIRST_CHAINS) is generated size first before anything else, and
+ * when that fits and is large it is the program: the weighted search is not run
+ * (gen_early_size_first; cf_gen_opts.no_early_size_first). The shortest program
+ * wins; a refusal gives the length of the shortest.
  *
  * Memory: every pass links its program into gen_mem.programs; the
  * shortest is copied to the caller's arena at the end, so the filter's

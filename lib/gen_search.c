@@ -895,7 +895,9 @@ static void emit_size_first_search(struct gen *g, const struct grange *r,
 /* Size first, the x86_64 audit arch (g->x32_fold): the outer search,
  * the fold (an AND that clears CF_X32_BIT) and the folded search
  * (gen_fold.c), when their ranges are fewer than r[0..n-1]'s by at
- * least FOLD_MIN_SAVED; false when not folded. */
+ * least FOLD_MIN_SAVED (the AND and a JGE or two of the second search;
+ * not tuned); false when not folded. The outer search never falls
+ * through into the fold: its chains end in jumps. */
 #define FOLD_MIN_SAVED 4
 
 static bool emit_folded_search(struct gen *g, const struct grange *r, size_t n,
