@@ -366,30 +366,27 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 }
 
 /* A size-first program of at most this many instructions is generated
- * with and without late checks (gen_search.c, emit_chain_late), the
- * shorter kept: on the corpus only gen-20 was longer with them
- * (167 -> 168), and a pass of a small program costs little. One whose
- * x32 numbers were folded (gen_fold.c) is generated without the fold
- * too: of 750 compiles (the corpus, its growth profiles, the fixtures
- * and 300 random profiles), one was longer folded (465 -> 472). */
+ * again without late checks (gen_search.c, emit_chain_late) and without
+ * the fold (gen_fold.c), the shorter kept: on the corpus only gen-20 was
+ * longer with late checks (167 -> 168), and a pass of a small program
+ * costs little. Of the 334 such compiles of the corpus, its growth
+ * profiles, the fixtures and 300 random profiles (--enosys=runc and
+ * none), one was longer folded (465 -> 472) and is 465 so; a third pass
+ * (late checks without the fold) would save 9 instructions in all. */
 #define LATE_CHECKS_BOTH (CF_BPF_MAXINSNS / 8)
 
-/* One size-first pass, with late checks and the fold as asked (and
- * cf_gen_opts allows); *folded: whether the fold was emitted. */
+/* One size-first pass, with late checks and the fold as asked (and as
+ * cf_gen_opts allows). */
 static int size_first_pass(struct gen_mem *m, const struct cf_ir *ir,
 			   const struct cf_gen_opts *o, bool late, bool fold,
-			   struct cf_prog *out, bool *folded,
-			   struct cf_error *err)
+			   struct cf_prog *out, struct cf_error *err)
 {
 	struct gen g = gen_init(m, o);
-	int rc;
 
 	g.size_first = true;
 	g.late_checks &= late;
 	g.x32_fold &= fold;
-	rc = gen_pass(m, &g, ir, out, NULL, NULL, err);
-	*folded = g.folded;
-	return rc;
+	return gen_pass(m, &g, ir, out, NULL, NULL, err);
 }
 
 /* The size-first layout: chains of numbers with the syscall code behind
@@ -402,19 +399,13 @@ static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 			  struct cf_error *err)
 {
 	struct cf_prog p2 = {0};
-	bool folded, f2;
-	int rc = size_first_pass(m, ir, o, true, true, out, &folded, err);
+	int rc = size_first_pass(m, ir, o, true, true, out, err), rc2;
 
 	if (o->no_late_checks || (rc < 0 && rc != -E2BIG) ||
 	    out->len > LATE_CHECKS_BOTH)
 		return rc;
-	if (folded)
-		rc = keep_shorter(
-		    out, rc, &p2,
-		    size_first_pass(m, ir, o, true, false, &p2, &f2, err));
-	return keep_shorter(
-	    out, rc, &p2,
-	    size_first_pass(m, ir, o, false, false, &p2, &f2, err));
+	rc2 = size_first_pass(m, ir, o, false, false, &p2, err);
+	return keep_shorter(out, rc, &p2, rc2);
 }
 
 /* The size-first program of a compile, generated at most once: early

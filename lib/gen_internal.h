@@ -168,7 +168,6 @@ struct gen {
 	 * folded onto x86_64's (gen_fold.c); fold_label: the fold's,
 	 * where CF_GEN_FOLD leads (0: none) */
 	bool x32_fold;
-	bool folded; /* a search was folded */
 	int fold_label;
 	struct late_check {
 		struct grange r;

@@ -912,7 +912,6 @@ static bool emit_folded_search(struct gen *g, const struct grange *r, size_t n,
 		cf_scratch_rewind(g->tmp, mark);
 		return false;
 	}
-	g->folded = true;
 	g->fold_label = new_label(g);
 	emit_size_first_search(g, p.outer, p.nouter);
 	emit_late_checks(g, false);
