@@ -12,6 +12,8 @@
  *                 syscall numbers that share one decision (they cover
  *                 every number) and the search over them: balanced
  *                 (plain), weighted and depth-bounded, number chains;
+ *   gen_fold.c    opt, size first: x32's numbers folded onto x86_64's
+ *                 (an AND clears the x32 bit before one search of both);
  *   gen_share.c   opt: a syscall's code emitted once for every range or
  *                 search that needs the same code; x86_64 on the 32-bit
  *                 code of x86 or x32 (only where the high word decides);
@@ -134,15 +136,20 @@
  *     last use; lone
  *     values as JEQ runs of up to half a search's lone values, at least
  *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
- *     them one after another). A large one (over an eighth of the limit,
- *     or over linear_floor) tries that layout too, right after the
- *     weighted search, and skips the passes between when it is clearly
- *     shorter (gen_speed_first; cf_gen_opts.all_passes). A profile of
- *     many chains (EARLY_SIZE_FIRST_CHAINS) is generated size first
- *     before anything else, and when that fits and is large it is the
- *     program: the weighted search is not run (gen_early_size_first;
- *     cf_gen_opts.no_early_size_first). The shortest
- *     program wins; a refusal gives the length of the shortest.
+ *     them one after another); the x86_64 audit arch's numbers folded
+ *     (gen_fold.c, cf_gen_opts.no_x32_fold): the syscalls with checks
+ *     and the numbers that decide unlike their partner (the number with
+ *     the x32 bit flipped) searched as they are, the rest behind an AND
+ *     that clears the bit, one search for x86_64 and x32 (the corpus:
+ *     programs longer than runc's 3 -> 1, than libseccomp's linear
+ *     program with --enosys=none 8 -> 1). A large one (over an eighth of the
+ * limit, or over linear_floor) tries that layout too, right after the weighted
+ * search, and skips the passes between when it is clearly shorter
+ * (gen_speed_first; cf_gen_opts.all_passes). A profile of many chains
+ * (EARLY_SIZE_FIRST_CHAINS) is generated size first before anything else, and
+ * when that fits and is large it is the program: the weighted search is not run
+ * (gen_early_size_first; cf_gen_opts.no_early_size_first). The shortest program
+ * wins; a refusal gives the length of the shortest.
  *
  * Memory: every pass links its program into gen_mem.programs; the
  * shortest is copied to the caller's arena at the end, so the filter's
@@ -353,38 +360,51 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .arg_graph = !o->plain && !o->no_arg_graph,
 			    .graph_steps = !o->plain && !o->no_graph_steps,
 			    .late_checks = !o->plain && !o->no_late_checks,
+			    .x32_fold = !o->plain && !o->no_x32_fold,
 			    .body = -1,
 			    .label = o->label};
 }
 
 /* A size-first program of at most this many instructions is generated
- * with and without late checks (gen_search.c, emit_chain_late), the
- * shorter kept: on the corpus only gen-20 was longer with them
- * (167 -> 168), and a pass of a small program costs little. */
+ * again without late checks (gen_search.c, emit_chain_late) and without
+ * the fold (gen_fold.c), the shorter kept: on the corpus only gen-20 was
+ * longer with late checks (167 -> 168), and a pass of a small program
+ * costs little. Of the 334 such compiles of the corpus, its growth
+ * profiles, the fixtures and 300 random profiles (--enosys=runc and
+ * none), one was longer folded (465 -> 472) and is 465 so; a third pass
+ * (late checks without the fold) would save 9 instructions in all. */
 #define LATE_CHECKS_BOTH (CF_BPF_MAXINSNS / 8)
+
+/* One size-first pass, with late checks and the fold as asked (and as
+ * cf_gen_opts allows). */
+static int size_first_pass(struct gen_mem *m, const struct cf_ir *ir,
+			   const struct cf_gen_opts *o, bool late, bool fold,
+			   struct cf_prog *out, struct cf_error *err)
+{
+	struct gen g = gen_init(m, o);
+
+	g.size_first = true;
+	g.late_checks &= late;
+	g.x32_fold &= fold;
+	return gen_pass(m, &g, ir, out, NULL, NULL, err);
+}
 
 /* The size-first layout: chains of numbers with the syscall code behind
  * each JEQ (x86_64's high-word checks that jump into later code at the
  * end of their search: late checks), code several searches need at its
  * last use, no returns copied behind syscall code, long runs of lone
- * values. */
+ * values, x32's numbers folded onto x86_64's. */
 static int gen_size_first(struct gen_mem *m, const struct cf_ir *ir,
 			  const struct cf_gen_opts *o, struct cf_prog *out,
 			  struct cf_error *err)
 {
-	struct gen g = gen_init(m, o);
 	struct cf_prog p2 = {0};
-	int rc, rc2;
+	int rc = size_first_pass(m, ir, o, true, true, out, err), rc2;
 
-	g.size_first = true;
-	rc = gen_pass(m, &g, ir, out, NULL, NULL, err);
-	if (!g.late_checks || (rc < 0 && rc != -E2BIG) ||
+	if (o->no_late_checks || (rc < 0 && rc != -E2BIG) ||
 	    out->len > LATE_CHECKS_BOTH)
 		return rc;
-	g = gen_init(m, o);
-	g.size_first = true;
-	g.late_checks = false;
-	rc2 = gen_pass(m, &g, ir, &p2, NULL, NULL, err);
+	rc2 = size_first_pass(m, ir, o, false, false, &p2, err);
 	return keep_shorter(out, rc, &p2, rc2);
 }
 

@@ -94,6 +94,8 @@ int ret_label(struct gen *g, uint32_t action)
 	size_t h;
 	int l;
 
+	if (action == CF_GEN_FOLD && g->fold_label)
+		return g->fold_label;
 	if (g->in_scope && (l = scope_label(g, action)) >= 0)
 		return l;
 

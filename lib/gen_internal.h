@@ -164,6 +164,11 @@ struct gen {
 	/* opt, size first (cf_gen_opts.no_late_checks): high-word checks
 	 * whose 32-bit code is ahead, emitted at the end of their search */
 	bool late_checks;
+	/* opt, size first (cf_gen_opts.no_x32_fold): x32's numbers
+	 * folded onto x86_64's (gen_fold.c); fold_label: the fold's,
+	 * where CF_GEN_FOLD leads (0: none) */
+	bool x32_fold;
+	int fold_label;
 	struct late_check {
 		struct grange r;
 		int label;
@@ -428,6 +433,15 @@ bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 		   uint32_t *above, int *arg, bool count);
 bool emit_narrow_leaf(struct gen *g, const struct grange *r);
 bool narrow_jumps_ahead(struct gen *g, const struct grange *r);
+
+/* gen_fold.c: size first, x32's numbers folded onto x86_64's */
+#define CF_GEN_FOLD 0x00010000U /* a range's decision: go to the fold */
+struct fold_plan {
+	struct grange *outer, *folded;
+	size_t nouter, nfolded;
+};
+bool fold_ranges(struct gen *g, const struct grange *r, size_t n,
+		 struct fold_plan *p);
 
 /* gen_search.c: the search and the whole program */
 void gen_program(struct gen *g, const struct cf_ir *ir);

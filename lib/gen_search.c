@@ -167,6 +167,8 @@ static void emit_leaf(struct gen *g, const struct grange *r)
 		emit_ja(g, l);
 	else if (r->sys)
 		gen_sys(g, r);
+	else if (r->action == CF_GEN_FOLD && g->fold_label)
+		emit_ja(g, g->fold_label);
 	else
 		emit_ret(g, r->action);
 	g->body = -1;
@@ -890,6 +892,38 @@ static void emit_size_first_search(struct gen *g, const struct grange *r,
 	cf_scratch_rewind(g->tmp, mark);
 }
 
+/* Size first, the x86_64 audit arch (g->x32_fold): the outer search,
+ * the fold (an AND that clears CF_X32_BIT) and the folded search
+ * (gen_fold.c), when their ranges are fewer than r[0..n-1]'s by at
+ * least FOLD_MIN_SAVED (the AND and a JGE or two of the second search;
+ * not tuned); false when not folded. The outer search never falls
+ * through into the fold: its chains end in jumps. */
+#define FOLD_MIN_SAVED 4
+
+static bool emit_folded_search(struct gen *g, const struct grange *r, size_t n,
+			       uint32_t audit)
+{
+	size_t mark = cf_scratch_mark(g->tmp);
+	struct fold_plan p;
+
+	if (!g->x32_fold || audit != CF_AUDIT_ARCH_X86_64 ||
+	    !fold_ranges(g, r, n, &p) ||
+	    p.nouter + p.nfolded + FOLD_MIN_SAVED > n) {
+		cf_scratch_rewind(g->tmp, mark);
+		return false;
+	}
+	g->fold_label = new_label(g);
+	emit_size_first_search(g, p.outer, p.nouter);
+	emit_late_checks(g, false);
+	place(g, g->fold_label);
+	emit(g, BPF_ALU | BPF_AND | BPF_K, ~CF_X32_BIT, NEXT, NEXT);
+	g->cur = ST_UNK;
+	emit_size_first_search(g, p.folded, p.nfolded);
+	g->fold_label = 0;
+	cf_scratch_rewind(g->tmp, mark);
+	return true;
+}
+
 static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 {
 	uint64_t room = 0;
@@ -902,7 +936,8 @@ static void emit_search(struct gen *g, const struct cf_ir *ir, uint32_t audit)
 		return;
 	}
 	if (g->size_first) {
-		emit_size_first_search(g, g->rv, g->nrg);
+		if (!emit_folded_search(g, g->rv, g->nrg, audit))
+			emit_size_first_search(g, g->rv, g->nrg);
 		emit_late_checks(g, false);
 		return;
 	}

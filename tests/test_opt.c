@@ -1537,6 +1537,73 @@ TEST(opt_late_checks_reach_the_32_bit_code)
 	CHECK(len_on > 0 && len_on < len_off);
 }
 
+TEST(opt_pass_x32_fold_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.size_first = true, .no_x32_fold = true};
+
+	passes_match_plain(&o, "size first, x32 fold off");
+}
+
+/* Size first, 30 syscalls allowed and 10 with 3 values each on one
+ * argument, on x86_64, x86 and x32: folded, x32's 30 numbers are not
+ * tested apart from x86_64's (lib/gen_fold.c): shorter, and both decide
+ * as the IR and the plain program on graph_vectors; folded, on every
+ * number of each ABI too (compare_profile). */
+TEST(opt_x32_fold_tests_shared_numbers_once)
+{
+	static char text[1 << 15];
+	static const char *const names[] = {
+	    "read",	 "write",     "close",	 "fstat",     "lseek",
+	    "mmap",	 "mprotect",  "munmap",	 "brk",	      "ioctl",
+	    "readv",	 "writev",    "access",	 "pipe",      "mremap",
+	    "msync",	 "mincore",   "madvise", "dup",	      "dup2",
+	    "nanosleep", "getitimer", "alarm",	 "setitimer", "kill",
+	    "fcntl",	 "flock",     "fsync",	 "fdatasync", "truncate",
+	    "ftruncate", "getcwd",    "chdir",	 "fchdir",    "rename",
+	    "mkdir",	 "rmdir",     "creat",	 "link",      "unlink"};
+	const struct cf_gen_opts on = {.size_first = true},
+				 off = {.size_first = true,
+					.no_x32_fold = true};
+	struct cmp tot = {0};
+	size_t at = three_abi_head(text, sizeof(text));
+	long len_on, len_off;
+	unsigned contexts = 0;
+
+	for (size_t i = 0; i < CF_ARRAY_SIZE(names); i++) {
+		const char *sep = text[at - 1] == '[' ? "" : ", ";
+
+		if (i < 30) {
+			at += (size_t)snprintf(
+			    text + at, sizeof(text) - at,
+			    "%s{\"names\": [\"%s\"], \"action\": "
+			    "\"SCMP_ACT_ALLOW\"}",
+			    sep, names[i]);
+			continue;
+		}
+		for (size_t k = 0; k < 3; k++, sep = ", ")
+			at += (size_t)snprintf(
+			    text + at, sizeof(text) - at,
+			    "%s{\"names\": [\"%s\"], \"action\": "
+			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, "
+			    "\"value\": %zu, \"op\": \"SCMP_CMP_EQ\"}]}",
+			    sep, names[i], 17 + k);
+	}
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
+	t_note("30 syscalls allowed, 10 with 3 values, size first: %ld "
+	       "instructions folded, %ld not; %lu vectors",
+	       len_on, len_off, tot.n);
+	CHECK(len_on > 0 && len_on + 10 < len_off);
+	/* every number of each ABI (and x32's above its table) too */
+	memset(&tot, 0, sizeof(tot));
+	under_test = on;
+	compare_profile(text, strlen(text), "fold", &tot, &contexts);
+	under_test = (struct cf_gen_opts){0};
+	CHECK(contexts > 0);
+	CHECK_EQ(tot.diffs, 0);
+	CHECK_EQ(tot.wrong_cache, 0);
+}
+
 /* A value set on msgsnd's first argument: x86's ipc tests it after its
  * call number (MSGSND, 11) in a graph whose last node only returns.
  * Searched as msgsnd's own step function is, that node is msgsnd's code,

@@ -58,6 +58,7 @@ ir_eval.c: action.h syscalls.h ruleset.h ir.h
 bpf_gen.c: base.h action.h bpf_gen.h gen_internal.h gen_scratch.h
 gen_emit.c: action.h gen_internal.h gen_scratch.h
 gen_args.c: action.h gen_internal.h gen_values.h gen_scratch.h sort.h
+gen_fold.c: gen_internal.h gen_scratch.h syscalls.h
 gen_search.c: action.h gen_internal.h gen_scratch.h gen_values.h
 gen_share.c: gen_internal.h
 gen_tails.c: gen_internal.h gen_scratch.h
