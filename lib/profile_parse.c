@@ -1542,13 +1542,16 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 		return cf_err(err, -ENOMEM, "out of memory");
 	pp.ptrs.a = &p->arena;
 	/* the AST, with the copy of the input that holds its strings (the
-	 * reader's: strings end in place there), about 3.4 bytes per byte
-	 * of JSON (Docker's and Podman's profiles). Gain of a hint: a parse
-	 * + compile of Docker's profile 73 us instead of 1.13 ms without
-	 * one (30 page faults a compile instead of 0.1; cf-bench stages
-	 * docker-default.json 1000, 3 interleaved rounds, 2-core VM,
-	 * 2026-12-04). */
-	cf_arena_hint(&p->arena, len / 2 * 7 + 1024);
+	 * reader's: strings end in place there), takes up to about 4 bytes
+	 * per byte of JSON: held after a parse (mallinfo2, 2026-12-05) with
+	 * this hint 72 KiB for Docker's profile, 0.65-0.70 MiB for
+	 * valueset-1000 and actions-1000 (48 KiB and 0.82-0.85 MiB with the
+	 * tree and its 2.5 bytes per byte; 3.5 here held 1.14 MiB for
+	 * valueset-1000, a second chunk). Gain of a hint: a parse + compile
+	 * of Docker's profile 73 us instead of 1.13 ms without one (30 page
+	 * faults a compile instead of 0.1; cf-bench stages docker-default.json
+	 * 1000, 3 interleaved rounds, 2-core VM, 2026-12-04). */
+	cf_arena_hint(&p->arena, len * 4 + 1024);
 	p->file = file ? cf_arena_strndup(&p->arena, file, strlen(file)) : NULL;
 	/* the tape (malloc'd) lives only while the AST is built */
 	rc = cf_json_read(&p->arena, buf, len, p->file, &d, err);
