@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * json.c - a small, strict RFC 8259 reader: one pass, arena memory, a
- * line:col for every value, numbers kept as source text so that they can
- * be read exactly (cf_json_u64) rather than through double.
+ * json.c - a small, strict RFC 8259 reader: one pass onto a tape (the
+ * values in document order in one array, no allocation for each), the
+ * strings ending in place in a copy of the input, a line:col for every
+ * value, numbers kept as source text so that they can be read exactly
+ * (cf_json_u64) rather than through double. The tree of cf_json_parse is
+ * built from the tape.
+ *
+ * Gain of the tape over the tree it replaced (recursive, a piece of arena
+ * for each value and each string, the elements through scratch stacks):
+ * the profile reader's parse of valueset-1000 4.13 M instructions instead
+ * of 4.61 M (callgrind, cf-bench compile cf FILE 1 1, 2026-12-05); of
+ * that, the copy of the input counts 1 instruction a byte (valgrind counts
+ * each step of memcpy's rep movsb).
  */
 #include "base.h"
 #include "json.h"
@@ -12,33 +22,30 @@
 
 #define CF_JSON_MAX_DEPTH 512
 
-/* Scratch stacks: the elements of the open containers, copied into the
- * arena in one piece when a container closes. They start on the C stack
- * (cf_json_parse's frame) and move to the heap only for big documents. */
-#define CF_JSON_ITEMS0 256
-#define CF_JSON_MEMBERS0 64
+/* Inlined whatever the compiler's estimate: read_key and close_container
+ * (called from two places each). Gain: the parse of valueset-1000 4.13 M
+ * instructions instead of 4.31 M as plain static functions (callgrind,
+ * cf-bench compile cf FILE 1 1, 2026-12-05). */
+#define JSON_INLINE inline __attribute__((always_inline))
 
-/* A scratch stack of the elements of the open containers: starts in a
- * buffer on cf_json_parse2's stack, moves to the heap when it outgrows it. */
-struct jstack {
-	void *buf;
-	size_t n, cap;
-	bool heap;
-};
-
+/* The reader's state: the input's copy it reads (strings end in place
+ * there), the tape it writes, the open containers. */
 struct jp {
-	struct cf_arena_blocks nodes;	/* values, members' arrays, keys */
-	struct cf_arena_blocks strings; /* string values */
 	const char *s, *end, *line_start;
+	char *text; /* the copy s reads */
 	const char *file;
 	uint32_t line;
-	unsigned depth;
-	bool nul;     /* a \u0000 was read */
-	bool escaped; /* a string took the slow path (parse_string) */
-	bool fold;    /* CF_JSON_F_FOLD */
+	unsigned depth; /* open containers */
+	bool nul;	/* a \u0000 was read */
+	bool escaped;	/* a string took the slow path (parse_string) */
+	bool fold;	/* CF_JSON_F_FOLD */
 	struct cf_error *err;
-	struct jstack items; /* struct cf_json *: open arrays' items */
-	struct jstack mem;   /* struct cf_json_member: open objects' members */
+	struct cf_jv *v; /* the tape */
+	size_t n, cap;
+	uint32_t open[CF_JSON_MAX_DEPTH]; /* the open containers' nodes */
+	/* an open object's keys: a bit for each key's length and first byte
+	 * (folded), all bits when two keys had one (key_bit) */
+	uint64_t keys[CF_JSON_MAX_DEPTH];
 };
 
 static uint32_t col_of(const struct jp *p, const char *at)
@@ -119,7 +126,11 @@ static inline void skip_ws(struct jp *p)
 	const char *s = p->s, *end = p->end;
 	uint8_t k;
 
-	while (s < end && (k = ws_class[(unsigned char)*s])) {
+	/* (the copy ends in a NUL, which is no whitespace: no test of end for
+	 * each byte) */
+	if ((unsigned char)*s > ' ')
+		return;
+	while ((k = ws_class[(unsigned char)*s])) {
 		s++;
 		if (k == 2) {
 			p->line++;
@@ -145,23 +156,37 @@ static const char *describe(const struct jp *p, char *buf)
 	return buf;
 }
 
-static struct cf_json *new_value(struct jp *p, enum cf_json_type t)
+/* Doubles the tape; -ENOMEM when out of memory. */
+static int tape_grow(struct jp *p)
 {
-	struct cf_json *v =
-	    cf_arena_piece(&p->nodes, sizeof(*v), _Alignof(struct cf_json));
+	size_t ncap = cf_grow_cap(p->cap, p->cap + 1, 256);
+	struct cf_jv *nv = cf_realloc_array(p->v, ncap, sizeof(*nv));
 
-	if (v) {
-		v->type = t;
-		v->line = p->line;
-		v->col = col_of(p, p->s);
-		v->flags = 0;
-		v->u.arr.items = NULL;
-		v->u.arr.n = 0;
-	}
-	return v;
+	if (!nv)
+		return oom(p);
+	p->v = nv;
+	p->cap = ncap;
+	return 0;
 }
 
-static int parse_value(struct jp *p, struct cf_json **out);
+/* A new node of type t at the end of the tape, at p->s; NULL when out of
+ * memory. */
+static inline struct cf_jv *push(struct jp *p, enum cf_json_type t)
+{
+	struct cf_jv *v;
+
+	if (p->n == p->cap && tape_grow(p))
+		return NULL;
+	v = &p->v[p->n++];
+	v->s = NULL;
+	v->len = 0;
+	v->next = 1;
+	v->line = p->line;
+	v->col = col_of(p, p->s);
+	v->type = (uint8_t)t;
+	v->flags = 0;
+	return v;
+}
 
 static int hex4(const char *s, uint32_t *out)
 {
@@ -308,38 +333,37 @@ static const char *skip_plain(const char *q, const char *end)
 		}
 		q += 8;
 	}
-	while (q < end && plain[(unsigned char)*q])
+	while (plain[(unsigned char)*q]) /* (NUL at end: not plain) */
 		q++;
 	return q;
 }
 
-/* parse_string's slow path: the string at start (past its quote; p->s
- * there too) has escapes or non-ASCII bytes, or is bad. */
-static int parse_string_slow(struct jp *p, struct cf_arena_blocks *b,
-			     const char *start, const char **out,
-			     size_t *outlen)
+/* Where the byte at q (of the copy that p->s reads) may be written. */
+static inline char *writable(const struct jp *p, const char *q)
 {
-	const char *q;
-	char *buf, *o;
+	return p->text + (q - (const char *)p->text);
+}
 
-	/* output is never longer */
+/* parse_string's slow path: the string at start (past its quote; p->s
+ * there too) has escapes or non-ASCII bytes, or is bad. Decoded in place:
+ * what it writes is never longer than what it has read. */
+static int parse_string_slow(struct jp *p, const char *start, const char **out,
+			     uint32_t *outlen)
+{
+	char *buf = writable(p, start), *o = buf;
+
 	p->escaped = true;
-	for (q = start; q < p->end && *q != '"'; q++)
-		if (*q == '\\' && q + 1 < p->end)
-			q++;
-	buf = cf_arena_piece(b, (size_t)(q - start) + 1, 1);
-	if (!buf)
-		return oom(p);
-	o = buf;
 	while (p->s < p->end && *p->s != '"') {
 		unsigned char c = (unsigned char)*p->s;
 		size_t len = 0;
+		char esc[4];
 
 		if (c == '\\') {
-			int rc = parse_escape(p, o, &len);
+			int rc = parse_escape(p, esc, &len);
 
 			if (rc)
 				return rc;
+			memcpy(o, esc, len);
 			o += len;
 			continue;
 		}
@@ -351,7 +375,7 @@ static int parse_string_slow(struct jp *p, struct cf_arena_blocks *b,
 			       (const unsigned char *)p->end);
 		if (!len)
 			return jerr(p, p->s, "invalid UTF-8 in string");
-		memcpy(o, p->s, len);
+		memmove(o, p->s, len);
 		o += len;
 		p->s += len;
 	}
@@ -360,66 +384,66 @@ static int parse_string_slow(struct jp *p, struct cf_arena_blocks *b,
 	p->s++;
 	*o = 0;
 	*out = buf;
-	*outlen = (size_t)(o - buf);
+	*outlen = (uint32_t)(o - buf);
 	return 0;
 }
 
-/* Parses a string at p->s (the opening quote) into b's memory. */
-static inline int parse_string(struct jp *p, struct cf_arena_blocks *b,
-			       const char **out, size_t *outlen)
+/* Parses a string at p->s (the opening quote): it ends in place, its
+ * closing quote becoming its NUL (no piece of memory, no copy of its
+ * own). */
+static inline int parse_string(struct jp *p, const char **out, uint32_t *outlen)
 {
 	const char *start = ++p->s, *q = skip_plain(start, p->end);
-	size_t n = (size_t)(q - start);
-	char *buf;
 
 	/* the fast path: plain bytes up to the closing quote */
 	if (q == p->end || *q != '"')
-		return parse_string_slow(p, b, start, out, outlen);
-	buf = cf_arena_piece(b, n + 1, 1);
-	if (!buf)
-		return oom(p);
-	memcpy(buf, start, n);
-	buf[n] = 0;
-	*out = buf;
-	*outlen = n;
+		return parse_string_slow(p, start, out, outlen);
+	*writable(p, q) = 0;
+	*out = start;
+	*outlen = (uint32_t)(q - start);
 	p->s = q + 1;
 	return 0;
 }
 
-static int parse_number(struct jp *p, struct cf_json *v)
+#define DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+/* A number at p->s (the input's copy ends in a NUL: no test of the end
+ * before each byte). */
+static int parse_number(struct jp *p, struct cf_jv *v)
 {
 	const char *s = p->s;
 
-	if (s < p->end && *s == '-')
+	if (*s == '-')
 		s++;
-	if (s >= p->end || *s < '0' || *s > '9')
+	if (!DIGIT(*s))
 		return jerr(p, p->s, "bad number");
-	if (*s == '0' && s + 1 < p->end && s[1] >= '0' && s[1] <= '9')
+	if (*s == '0' && DIGIT(s[1]))
 		return jerr(p, p->s, "leading zero in number");
-	while (s < p->end && *s >= '0' && *s <= '9')
+	while (DIGIT(*s))
 		s++;
-	if (s < p->end && *s == '.') {
-		if (++s >= p->end || *s < '0' || *s > '9')
+	if (*s == '.') {
+		s++;
+		if (!DIGIT(*s))
 			return jerr(p, s, "expected digits after '.'");
-		while (s < p->end && *s >= '0' && *s <= '9')
+		while (DIGIT(*s))
 			s++;
 	}
-	if (s < p->end && (*s == 'e' || *s == 'E')) {
+	if (*s == 'e' || *s == 'E') {
 		s++;
-		if (s < p->end && (*s == '+' || *s == '-'))
+		if (*s == '+' || *s == '-')
 			s++;
-		if (s >= p->end || *s < '0' || *s > '9')
+		if (!DIGIT(*s))
 			return jerr(p, s, "expected digits in exponent");
-		while (s < p->end && *s >= '0' && *s <= '9')
+		while (DIGIT(*s))
 			s++;
 	}
-	v->u.num.text = p->s;
-	v->u.num.len = (size_t)(s - p->s);
+	v->s = p->s;
+	v->len = (uint32_t)(s - p->s);
 	p->s = s;
 	return 0;
 }
 
-static int parse_literal(struct jp *p, struct cf_json *v)
+static int parse_literal(struct jp *p, struct cf_jv *v)
 {
 	static const struct {
 		const char *word;
@@ -433,7 +457,7 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 
 		if ((size_t)(p->end - p->s) >= n &&
 		    !memcmp(p->s, lits[i].word, n)) {
-			v->type = lits[i].t;
+			v->type = (uint8_t)lits[i].t;
 			p->s += n;
 			return 0;
 		}
@@ -442,165 +466,6 @@ static int parse_literal(struct jp *p, struct cf_json *v)
 
 	return jerr(p, p->s, "unexpected %s (expected a value)",
 		    describe(p, what));
-}
-
-/* Doubles a full scratch stack (the first heap copy leaves the initial
- * on-stack buffer behind); -ENOMEM when out of memory. */
-static int jstack_grow(struct jp *p, struct jstack *st, size_t size)
-{
-	size_t ncap = cf_grow_cap(st->cap, st->cap + 1, 1);
-	void *nb = cf_realloc_array(st->heap ? st->buf : NULL, ncap, size);
-
-	if (!nb)
-		return oom(p);
-	if (!st->heap)
-		memcpy(nb, st->buf, st->cap * size);
-	st->buf = nb;
-	st->cap = ncap;
-	st->heap = true;
-	return 0;
-}
-
-/* A new slot of size bytes on top of a scratch stack, for the caller to
- * fill; NULL when out of memory. */
-static inline void *jstack_slot(struct jp *p, struct jstack *st, size_t size)
-{
-	if (st->n == st->cap && jstack_grow(p, st, size))
-		return NULL;
-	return (char *)st->buf + st->n++ * size;
-}
-
-/* Moves the elements above base of a scratch stack into the arena: the
- * array, and their count in *n. */
-static void *jstack_settle(struct jp *p, struct jstack *st, size_t base,
-			   size_t size, size_t *n)
-{
-	void *out;
-
-	*n = st->n - base;
-	st->n = base;
-	if (!*n)
-		return cf_arena_piece(&p->nodes, 1, 1);
-	out = cf_arena_piece(&p->nodes, *n * size, sizeof(void *));
-	if (out)
-		memcpy(out, (char *)st->buf + base * size, *n * size);
-	return out;
-}
-
-/* Past the opening bracket of an array or object: 1 if close follows at
- * once (consumed: the container is empty), else 0. */
-static int open_container(struct jp *p, char close)
-{
-	p->s++;
-	skip_ws(p);
-	if (p->s < p->end && *p->s == close) {
-		p->s++;
-		return 1;
-	}
-	return 0;
-}
-
-/* After an element of an array or object: 0 past a ',' (another element
- * follows), 1 past close (the last one), else an error naming what ("array"
- * or "object") and its element. */
-static int next_element(struct jp *p, char close, const char *what,
-			const char *element)
-{
-	skip_ws(p);
-	if (p->s < p->end && *p->s == ',') {
-		p->s++;
-		skip_ws(p);
-		if (p->s < p->end && *p->s == close)
-			return jerr(p, p->s, "trailing comma in %s", what);
-		return 0;
-	}
-	if (p->s < p->end && *p->s == close) {
-		p->s++;
-		return 1;
-	}
-	return jerr(p, p->s, "expected ',' or '%c' after %s", close, element);
-}
-
-/* Parses one element of a container and pushes it on its scratch stack
- * (a struct cf_json * or a struct cf_json_member), noting in v what it
- * holds. */
-typedef int parse_element_fn(struct jp *p, struct cf_json *v);
-
-/* The elements of the array or object v, up to close, into the arena: the
- * array of them in *out and their count in *n. */
-static inline int parse_elements(struct jp *p, struct cf_json *v, char close,
-				 struct jstack *st, size_t size,
-				 parse_element_fn *parse_el, void **out,
-				 size_t *n)
-{
-	const bool array = close == ']';
-	size_t base = st->n;
-	int rc = open_container(p, close);
-
-	while (!rc && !(rc = parse_el(p, v)))
-		rc = next_element(p, close, array ? "array" : "object",
-				  array ? "array element" : "object member");
-	if (rc < 0) {
-		st->n = base;
-		return rc;
-	}
-	*out = jstack_settle(p, st, base, size, n);
-	return *out ? 0 : oom(p);
-}
-
-static int parse_item(struct jp *p, struct cf_json *v)
-{
-	struct cf_json *item, **slot;
-	int rc = parse_value(p, &item);
-
-	if (rc)
-		return rc;
-	if (item->type >= CF_JSON_ARRAY)
-		v->flags |= CF_JSON_F_NESTED;
-	slot = jstack_slot(p, &p->items, sizeof(*slot));
-	if (!slot)
-		return -ENOMEM;
-	*slot = item;
-	return 0;
-}
-
-static int parse_member(struct jp *p, struct cf_json *v)
-{
-	struct cf_json_member m, *slot;
-	char what[12];
-	int rc;
-
-	(void)v;
-	if (p->s >= p->end || *p->s != '"')
-		return jerr(p, p->s, "expected a string key, found %s",
-			    describe(p, what));
-	m.line = p->line;
-	m.col = col_of(p, p->s);
-	p->escaped = false;
-	if ((rc = parse_string(p, &p->nodes, &m.key, &m.keylen)))
-		return rc;
-	p->fold |= p->escaped;
-	skip_ws(p);
-	if (p->s >= p->end || *p->s != ':')
-		return jerr(p, p->s, "expected ':' after object key");
-	p->s++;
-	if ((rc = parse_value(p, &m.val)))
-		return rc;
-	slot = jstack_slot(p, &p->mem, sizeof(*slot));
-	if (!slot)
-		return -ENOMEM;
-	*slot = m;
-	return 0;
-}
-
-static int parse_array(struct jp *p, struct cf_json *v)
-{
-	void *items = NULL;
-	int rc = parse_elements(p, v, ']', &p->items, sizeof(struct cf_json *),
-				parse_item, &items, &v->u.arr.n);
-
-	v->u.arr.items = items;
-	return rc;
 }
 
 /* The keys a and b, of n bytes each, are equal but for ASCII case, or
@@ -613,14 +478,25 @@ static bool same_but_case(const char *a, const char *b, size_t n)
 	return true;
 }
 
-/* Whether two of the n members at m (their keys read on the fast path of
- * parse_string: printable ASCII) may have one key to Go's decoder (which
- * matches keys without regard to case): true for more than
+/* Whether two members of the object obj (their keys read on the fast path
+ * of parse_string: printable ASCII) may have one key to Go's decoder
+ * (which matches keys without regard to case): true for more than
  * CF_JSON_PAIRWISE members, uncompared. */
-static bool keys_may_repeat(const struct cf_json_member *m, size_t n)
+static bool keys_may_repeat(const struct cf_jv *obj)
 {
+	struct {
+		const char *key;
+		size_t keylen;
+	} m[CF_JSON_PAIRWISE];
+	const struct cf_jv *k = obj + 1;
+	size_t n = obj->len;
+
 	if (n > CF_JSON_PAIRWISE)
 		return true;
+	for (size_t j = 0; j < n; j++, k = cf_jv_next(k + 1)) {
+		m[j].key = k->s;
+		m[j].keylen = k->len;
+	}
 	for (size_t j = 1; j < n; j++)
 		for (size_t i = 0; i < j; i++)
 			if (m[i].keylen == m[j].keylen &&
@@ -629,46 +505,107 @@ static bool keys_may_repeat(const struct cf_json_member *m, size_t n)
 	return false;
 }
 
-static int parse_object(struct jp *p, struct cf_json *v)
+/* A key's bit among its object's (jp.keys): keys equal but for ASCII case
+ * have one, so that keys_may_repeat compares the keys of an object only
+ * when two of them do (or it has more than CF_JSON_PAIRWISE). Gain: the
+ * parse of valueset-1000 4.09 M instructions instead of 4.13 M comparing
+ * every object's keys (callgrind, cf-bench compile cf FILE 1 1,
+ * 2026-12-05); keys_may_repeat alone: tests/test_json.c,
+ * json_fold_flag_marks_objects_that_may_repeat_a_key. */
+static inline uint64_t key_bit(const struct cf_jv *k)
 {
-	void *members = NULL;
-	int rc =
-	    parse_elements(p, v, '}', &p->mem, sizeof(struct cf_json_member),
-			   parse_member, &members, &v->u.obj.n);
-
-	v->u.obj.m = members;
-	if (!rc && !p->fold)
-		p->fold = keys_may_repeat(v->u.obj.m, v->u.obj.n);
-	return rc;
+	return 1ULL << ((k->len * 7 + ((unsigned char)k->s[0] | 0x20)) & 63);
 }
 
-static int parse_value(struct jp *p, struct cf_json **out)
+/* A member's key at p->s (past the whitespace) and the ':' after it. */
+static JSON_INLINE int read_key(struct jp *p)
 {
-	struct cf_json *v;
+	uint64_t *bits, bit;
+	struct cf_jv *k;
+	char what[12];
 	int rc;
+
+	if (p->s >= p->end || *p->s != '"')
+		return jerr(p, p->s, "expected a string key, found %s",
+			    describe(p, what));
+	k = push(p, CF_JSON_STRING);
+	if (!k)
+		return -ENOMEM;
+	p->escaped = false;
+	if ((rc = parse_string(p, &k->s, &k->len)))
+		return rc;
+	p->fold |= p->escaped;
+	bits = &p->keys[p->depth - 1];
+	bit = key_bit(k);
+	*bits = *bits & bit ? ~0ULL : *bits | bit;
+	skip_ws(p);
+	if (p->s >= p->end || *p->s != ':')
+		return jerr(p, p->s, "expected ':' after object key");
+	p->s++;
+	return 0;
+}
+
+/* The innermost open container closes (its closing bracket read). */
+static JSON_INLINE void close_container(struct jp *p)
+{
+	struct cf_jv *c = &p->v[p->open[--p->depth]];
+
+	c->next = (uint32_t)(p->n - (size_t)(c - p->v));
+	if (c->type == CF_JSON_OBJECT && !p->fold &&
+	    (c->len > CF_JSON_PAIRWISE || p->keys[p->depth] == ~0ULL))
+		p->fold = keys_may_repeat(c);
+}
+
+/* An array or an object opens at p->s: 0 when it closes at once (empty),
+ * 1 when an element follows (an object's key read). */
+static int open_container(struct jp *p, struct cf_jv *v)
+{
+	char close = *p->s == '{' ? '}' : ']';
+
+	if (p->depth >= CF_JSON_MAX_DEPTH)
+		return jerr(p, p->s, "nesting deeper than %d",
+			    CF_JSON_MAX_DEPTH);
+	if (p->depth && p->v[p->open[p->depth - 1]].type == CF_JSON_ARRAY)
+		p->v[p->open[p->depth - 1]].flags |= CF_JSON_F_NESTED;
+	v->type = close == '}' ? CF_JSON_OBJECT : CF_JSON_ARRAY;
+	p->keys[p->depth] = 0;
+	p->open[p->depth++] = (uint32_t)(v - p->v);
+	p->s++;
+	skip_ws(p);
+	if (p->s < p->end && *p->s == close) {
+		p->s++;
+		close_container(p);
+		return 0;
+	}
+	if (close == '}') {
+		int rc = read_key(p);
+
+		return rc ? rc : 1;
+	}
+	return 1;
+}
+
+/* One value at p->s (past the whitespace or not): 0 when it is whole, 1
+ * when it opened a container whose first element follows. */
+static inline int read_value(struct jp *p)
+{
+	struct cf_jv *v;
 
 	skip_ws(p);
 	if (p->s >= p->end)
 		return jerr(p, p->s,
 			    "unexpected end of input (expected a "
 			    "value)");
-	v = new_value(p, CF_JSON_NULL);
+	v = push(p, CF_JSON_NULL);
 	if (!v)
-		return oom(p);
-	*out = v;
+		return -ENOMEM;
 	switch (*p->s) {
 	case '{':
 	case '[':
-		if (++p->depth > CF_JSON_MAX_DEPTH)
-			return jerr(p, p->s, "nesting deeper than %d",
-				    CF_JSON_MAX_DEPTH);
-		v->type = *p->s == '{' ? CF_JSON_OBJECT : CF_JSON_ARRAY;
-		rc = *p->s == '{' ? parse_object(p, v) : parse_array(p, v);
-		p->depth--;
-		return rc;
+		return open_container(p, v);
 	case '"':
 		v->type = CF_JSON_STRING;
-		return parse_string(p, &p->strings, &v->u.str.s, &v->u.str.len);
+		return parse_string(p, &v->s, &v->len);
 	case '-':
 	case '0' ... '9':
 		v->type = CF_JSON_NUMBER;
@@ -676,6 +613,179 @@ static int parse_value(struct jp *p, struct cf_json **out)
 	default:
 		return parse_literal(p, v);
 	}
+}
+
+/* After an element of the innermost open container: 0 past a ',' (and,
+ * in an object, the next key), 1 past its closing bracket, else an error
+ * naming what and its element. */
+static int next_element(struct jp *p)
+{
+	struct cf_jv *c = &p->v[p->open[p->depth - 1]];
+	bool obj = c->type == CF_JSON_OBJECT;
+	char close = obj ? '}' : ']';
+
+	c->len++;
+	skip_ws(p);
+	if (p->s < p->end && *p->s == ',') {
+		p->s++;
+		skip_ws(p);
+		if (p->s < p->end && *p->s == close)
+			return jerr(p, p->s, "trailing comma in %s",
+				    obj ? "object" : "array");
+		return obj ? read_key(p) : 0;
+	}
+	if (p->s < p->end && *p->s == close) {
+		p->s++;
+		close_container(p);
+		return 1;
+	}
+	return jerr(p, p->s, "expected ',' or '%c' after %s", close,
+		    obj ? "object member" : "array element");
+}
+
+/* The document onto the tape: one loop, no call for each nesting (the
+ * open containers on p->open), the elements of a container written where
+ * they are read (no scratch copy). */
+static int read_tape(struct jp *p)
+{
+	int rc;
+
+	for (;;) {
+		while ((rc = read_value(p)) == 1)
+			;
+		if (rc < 0)
+			return rc;
+		do {
+			if (!p->depth)
+				return 0;
+		} while ((rc = next_element(p)) == 1);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+/* The reader's checks of the whole input before its values: no byte
+ * order mark, no UTF-16 or UTF-32. */
+static int check_encoding(struct jp *p, const char *buf, size_t len)
+{
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		return jerr(p, buf,
+			    "byte order mark at the start (save the "
+			    "file as UTF-8 without BOM)");
+	if (len >= 2 && (!buf[0] || !buf[1] || !memcmp(buf, "\xff\xfe", 2) ||
+			 !memcmp(buf, "\xfe\xff", 2)))
+		return jerr(p, buf,
+			    "the input looks like UTF-16 or UTF-32 "
+			    "(save the file as UTF-8)");
+	if (len >= UINT32_MAX / 2)
+		return jerr(p, buf, "the input is larger than 2 GiB");
+	return 0;
+}
+
+int cf_json_read(struct cf_arena *strings, const char *buf, size_t len,
+		 const char *file, struct cf_json_doc *out,
+		 struct cf_error *err)
+{
+	struct jp p = {.s = buf,
+		       .end = buf + len,
+		       .line_start = buf,
+		       .file = file,
+		       .line = 1,
+		       .err = err};
+	int rc = check_encoding(&p, buf, len);
+
+	*out = (struct cf_json_doc){NULL, 0, 0};
+	if (rc)
+		return rc;
+	/* about one node for each 8 bytes of a pretty-printed profile */
+	p.cap = len / 8 + 16;
+	p.v = cf_realloc_array(NULL, p.cap, sizeof(*p.v));
+	p.text = cf_arena_raw(strings, len + 1, 1);
+	if (!p.v || !p.text) {
+		free(p.v);
+		return oom(&p);
+	}
+	if (len)
+		memcpy(p.text, buf, len);
+	p.text[len] = 0; /* a sentinel: no test of the end before each byte */
+	p.s = p.line_start = p.text;
+	p.end = p.text + len;
+	rc = read_tape(&p);
+	skip_ws(&p);
+	if (!rc && p.s < p.end)
+		rc = jerr(&p, p.s, "unexpected data after the JSON value");
+	if (rc) {
+		free(p.v);
+		return rc;
+	}
+	*out = (struct cf_json_doc){p.v, p.n,
+				    (p.nul ? CF_JSON_F_NUL : 0) |
+					(p.fold ? CF_JSON_F_FOLD : 0)};
+	return 0;
+}
+
+void cf_json_doc_free(struct cf_json_doc *d)
+{
+	free(d->v);
+	*d = (struct cf_json_doc){NULL, 0, 0};
+}
+
+/* ---- the tree (cf_json_parse) from the tape ----------------------------- */
+
+static struct cf_json *tree_value(struct cf_arena_blocks *b,
+				  const struct cf_jv *v);
+
+/* The items or members of the container v into t. */
+static int tree_elements(struct cf_arena_blocks *b, struct cf_json *t,
+			 const struct cf_jv *v)
+{
+	bool obj = v->type == CF_JSON_OBJECT;
+	size_t size =
+	    obj ? sizeof(struct cf_json_member) : sizeof(struct cf_json *);
+	void *arr =
+	    cf_arena_piece(b, v->len ? v->len * size : 1, sizeof(void *));
+	const struct cf_jv *e = v + 1;
+
+	if (!arr)
+		return -ENOMEM;
+	t->u.arr.n = v->len; /* (obj.n alike) */
+	t->u.arr.items = arr;
+	if (obj)
+		t->u.obj.m = arr;
+	for (size_t i = 0; i < v->len; i++) {
+		struct cf_json *val = tree_value(b, obj ? e + 1 : e);
+
+		if (!val)
+			return -ENOMEM;
+		if (obj)
+			t->u.obj.m[i] = (struct cf_json_member){
+			    e->s, e->len, e->line, e->col, val};
+		else
+			t->u.arr.items[i] = val;
+		e = cf_jv_next(obj ? e + 1 : e);
+	}
+	return 0;
+}
+
+static struct cf_json *tree_value(struct cf_arena_blocks *b,
+				  const struct cf_jv *v)
+{
+	struct cf_json *t =
+	    cf_arena_piece(b, sizeof(*t), _Alignof(struct cf_json));
+
+	if (!t)
+		return NULL;
+	*t = (struct cf_json){.type = (enum cf_json_type)v->type,
+			      .line = v->line,
+			      .col = v->col,
+			      .flags = v->flags};
+	if (v->type == CF_JSON_STRING || v->type == CF_JSON_NUMBER) {
+		t->u.str.s = v->s; /* (num.text alike) */
+		t->u.str.len = v->len;
+	}
+	if (v->type >= CF_JSON_ARRAY && tree_elements(b, t, v))
+		return NULL;
+	return t;
 }
 
 int cf_json_parse(struct cf_arena *a, const char *buf, size_t len,
@@ -688,78 +798,25 @@ int cf_json_parse2(struct cf_arena *nodes, struct cf_arena *strings,
 		   const char *buf, size_t len, const char *file,
 		   struct cf_json **out, struct cf_error *err)
 {
-	struct cf_json *items0[CF_JSON_ITEMS0];
-	struct cf_json_member mem0[CF_JSON_MEMBERS0];
-	struct jp p = {{NULL, NULL, nodes},
-		       {NULL, NULL, strings},
-		       buf,
-		       buf + len,
-		       buf,
-		       file,
-		       1,
-		       0,
-		       false,
-		       false,
-		       false,
-		       err,
-		       {items0, 0, CF_JSON_ITEMS0, false},
-		       {mem0, 0, CF_JSON_MEMBERS0, false}};
-	int rc;
+	struct cf_arena_blocks b = {NULL, NULL, nodes};
+	struct cf_json_doc d;
+	int rc = cf_json_read(strings, buf, len, file, &d, err);
 
 	*out = NULL;
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-		return jerr(&p, buf,
-			    "byte order mark at the start (save the "
-			    "file as UTF-8 without BOM)");
-	if (len >= 2 && (!buf[0] || !buf[1] || !memcmp(buf, "\xff\xfe", 2) ||
-			 !memcmp(buf, "\xfe\xff", 2)))
-		return jerr(&p, buf,
-			    "the input looks like UTF-16 or UTF-32 "
-			    "(save the file as UTF-8)");
-	rc = parse_value(&p, out);
-	if (!rc) {
-		skip_ws(&p);
-		if (p.s < p.end)
-			rc = jerr(&p, p.s,
-				  "unexpected data after the JSON value");
-		else
-			(*out)->flags |= (p.nul ? CF_JSON_F_NUL : 0) |
-					 (p.fold ? CF_JSON_F_FOLD : 0);
-	}
-	if (p.items.heap)
-		free(p.items.buf);
-	if (p.mem.heap)
-		free(p.mem.buf);
-	return rc;
+	if (rc)
+		return rc;
+	*out = tree_value(&b, d.v);
+	if (*out)
+		(*out)->flags |= d.flags;
+	cf_json_doc_free(&d);
+	return *out ? 0 : cf_err(err, -ENOMEM, "out of memory");
 }
 
 int cf_json_u64(const struct cf_json *v, uint64_t *out)
 {
-	const char *s, *end;
-	uint64_t val = 0;
-	bool big;
-
 	if (!v || v->type != CF_JSON_NUMBER)
 		return -EINVAL;
-	s = v->u.num.text;
-	end = s + v->u.num.len;
-	if (*s == '-') /* -0 too: Go's strconv.ParseUint refuses a sign */
-		return -EDOM;
-	/* 19 digits or fewer never exceed 2^64-1: no test for each (cf_json_u64
-	 * of valueset-1000's 2001 numbers 105 k instructions instead of 133 k,
-	 * callgrind, 2026-12-05) */
-	big = end - s > 19;
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (big && val > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		val = val * 10 + d;
-	}
-	if (s < end) /* a fraction or an exponent: not an exact integer */
-		return -EDOM;
-	*out = val;
-	return 0;
+	return cf_json_u64_text(v->u.num.text, v->u.num.len, out);
 }
 
 const char *cf_json_type_name(enum cf_json_type t)

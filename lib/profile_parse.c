@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * profile_parse.c - JSON tree -> profile AST, 1:1 with the JSON.
+ * profile_parse.c - JSON tape (json.h) -> profile AST, 1:1 with the JSON.
  *
  * Keys match as Go's encoding/json matches them (Docker, runc and Podman
  * decode profiles with it): an exact key, else a case-insensitive one
@@ -42,10 +42,10 @@ struct jptr {
 #define JP_INDEX(parent, i) ((struct jptr){(parent), NULL, (i), NULL, 0, 0})
 /* of the member m */
 #define JP_KEY(parent, m)                                                      \
-	((struct jptr){(parent), (m)->key, (m)->keylen, NULL, 0, 0})
+	((struct jptr){(parent), (m)->s, (m)->len, NULL, 0, 0})
 
-typedef int (*field_fn)(struct pp *pp, const struct cf_json *v,
-			struct jptr *ptr, void *obj);
+typedef int (*field_fn)(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			void *obj);
 struct field {
 	const char *name;
 	size_t len; /* strlen(name) */
@@ -111,7 +111,7 @@ static inline const char *ptr_str(struct pp *pp, struct jptr *j)
 	return j->str ? j->str : ptr_build(pp, j);
 }
 
-static struct cf_pos pos_of(struct pp *pp, const struct cf_json *v,
+static struct cf_pos pos_of(struct pp *pp, const struct cf_jv *v,
 			    struct jptr *ptr)
 {
 	return (struct cf_pos){ptr_str(pp, ptr), v->line, v->col};
@@ -125,14 +125,14 @@ static struct cf_loc loc_at(struct pp *pp, uint32_t line, uint32_t col,
 }
 
 /* Where a value is (v at ptr; v may be NULL). */
-static struct cf_loc value_loc(struct pp *pp, const struct cf_json *v,
+static struct cf_loc value_loc(struct pp *pp, const struct cf_jv *v,
 			       struct jptr *ptr)
 {
 	return loc_at(pp, v ? v->line : 0, v ? v->col : 0, ptr);
 }
 
 /* Where a member's key is (m of the object at parent). */
-static struct cf_loc key_loc(struct pp *pp, const struct cf_json_member *m,
+static struct cf_loc key_loc(struct pp *pp, const struct cf_jv *m,
 			     struct jptr *parent)
 {
 	struct jptr at = JP_KEY(parent, m);
@@ -227,7 +227,7 @@ static const char *ptr_build(struct pp *pp, struct jptr *j)
 	return out;
 }
 
-static int wrong_type(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int wrong_type(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		      enum cf_json_type t)
 {
 	return perr(pp, v, ptr, "expected %s %s, found %s",
@@ -236,7 +236,7 @@ static int wrong_type(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 }
 
 /* 0 if v is of type t, else the error saying so. */
-static inline int want(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static inline int want(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		       enum cf_json_type t)
 {
 	return v->type == t ? 0 : wrong_type(pp, v, ptr, t);
@@ -289,35 +289,34 @@ static int key_fold_cmp(const char *a, size_t na, const char *b, size_t nb)
 /* false if the keys' first bytes already tell them apart (ASCII bytes
  * fold only by the 0x20 bit of a letter; a non-ASCII byte may be U+017F's
  * or U+212A's, so it proves nothing) */
-static inline bool key_may_equal(const struct cf_json_member *a,
-				 const struct cf_json_member *b)
+static inline bool key_may_equal(const struct cf_jv *a, const struct cf_jv *b)
 {
-	unsigned char x = (unsigned char)a->key[0];
-	unsigned char y = (unsigned char)b->key[0];
+	unsigned char x = (unsigned char)a->s[0];
+	unsigned char y = (unsigned char)b->s[0];
 
 	return (x | y) >= 0x80 || (x | 0x20) == (y | 0x20);
 }
 
-static bool key_matches(const struct cf_json_member *m, const char *name)
+static bool key_matches(const struct cf_jv *m, const char *name)
 {
-	return !key_fold_cmp(m->key, m->keylen, name, strlen(name));
+	return !key_fold_cmp(m->s, m->len, name, strlen(name));
 }
 
-static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
+static int fields(struct pp *pp, const struct cf_jv *obj, struct jptr *ptr,
 		  const struct field *f, size_t nf, void *target)
 {
 	int rc = want(pp, obj, ptr, CF_JSON_OBJECT);
 
-	for (size_t i = 0; !rc && i < obj->u.obj.n; i++) {
-		const struct cf_json_member *m = &obj->u.obj.m[i];
+	const struct cf_jv *m = obj + 1;
+
+	for (size_t i = 0; !rc && i < obj->len; i++, m = cf_jv_next(m + 1)) {
 		struct jptr child = JP_KEY(ptr, m), *cptr = &child;
 		struct cf_pos pos = {NULL, m->line, m->col};
 		const struct field *hit = NULL;
 
 		for (size_t j = 0; j < nf && !hit; j++)
-			if (m->keylen == f[j].len &&
-			    m->key[0] == f[j].name[0] &&
-			    same_bytes(m->key, f[j].name, m->keylen))
+			if (m->len == f[j].len && m->s[0] == f[j].name[0] &&
+			    same_bytes(m->s, f[j].name, m->len))
 				hit = &f[j];
 		child.plain = hit != NULL; /* a field's name */
 		for (size_t j = 0; j < nf && !hit; j++) {
@@ -328,7 +327,7 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 				     "key '%s' matched '%s' "
 				     "case-insensitively (as "
 				     "Docker's decoder does)",
-				     m->key, f[j].name);
+				     m->s, f[j].name);
 			}
 		}
 		if (!hit) {
@@ -338,7 +337,7 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 			for (size_t j = 0; j < nf && j < CF_ARRAY_SIZE(names);
 			     j++)
 				names[j] = f[j].name;
-			hint = cf_did_you_mean(m->key, names,
+			hint = cf_did_you_mean(m->s, names,
 					       nf < CF_ARRAY_SIZE(names)
 						   ? nf
 						   : CF_ARRAY_SIZE(names),
@@ -346,14 +345,12 @@ static int fields(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
 			pos.pointer = ptr_str(pp, cptr);
 
 			note(pp, "unknown-key", pos,
-			     "unknown key '%s' ignored%s", m->key, hint);
+			     "unknown key '%s' ignored%s", m->s, hint);
 			continue;
 		}
-		/* (a reader's member always has a value; the test is for
-		 * clang --analyze, which cannot see into json.c) */
-		if (!m->val || m->val->type == CF_JSON_NULL)
+		if (m[1].type == CF_JSON_NULL)
 			continue; /* Go leaves the field at its zero value */
-		rc = hit->fn(pp, m->val, cptr, target);
+		rc = hit->fn(pp, m + 1, cptr, target);
 	}
 	return rc;
 }
@@ -394,43 +391,45 @@ static const char nul_hint[] =
 
 /* Index of the first member of obj (more than a few members) whose key
  * repeats an earlier one, folded as key_fold; *first gets the earlier
- * one. obj->u.obj.n if none. Sorting keeps hostile objects O(n log n). */
+ * one's key. obj->len if none. Sorting keeps hostile objects O(n log n). */
 struct key_ref {
-	const char *key;
-	size_t len, idx;
+	const struct cf_jv *k;
+	size_t idx;
 };
 
 static int key_ref_cmp(const void *x, const void *y)
 {
 	const struct key_ref *a = x, *b = y;
-	int c = key_fold_cmp(a->key, a->len, b->key, b->len);
+	int c = key_fold_cmp(a->k->s, a->k->len, b->k->s, b->k->len);
 
 	return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-static int first_dup_sorted(struct pp *pp, const struct cf_json *obj,
-			    size_t *dup, size_t *first)
+static bool key_ref_same(const struct key_ref *a, const struct key_ref *b)
 {
-	size_t n = obj->u.obj.n;
+	return !key_fold_cmp(a->k->s, a->k->len, b->k->s, b->k->len);
+}
+
+static int first_dup_sorted(struct pp *pp, const struct cf_jv *obj, size_t *dup,
+			    const struct cf_jv **first)
+{
+	size_t n = obj->len;
 	struct key_ref *r = malloc(n * sizeof(*r));
+	const struct cf_jv *m = obj + 1;
 
 	if (!r)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		r[i] = (struct key_ref){obj->u.obj.m[i].key,
-					obj->u.obj.m[i].keylen, i};
+	for (size_t i = 0; i < n; i++, m = cf_jv_next(m + 1))
+		r[i] = (struct key_ref){m, i};
 	qsort(r, n, sizeof(*r), key_ref_cmp);
 	*dup = n;
 	/* in a run of equal keys, sorted by position, the second is the
 	 * run's earliest repeat and the first its original */
 	for (size_t i = 1; i < n; i++)
-		if (r[i].idx < *dup &&
-		    !key_fold_cmp(r[i - 1].key, r[i - 1].len, r[i].key,
-				  r[i].len) &&
-		    (i < 2 || key_fold_cmp(r[i - 2].key, r[i - 2].len, r[i].key,
-					   r[i].len))) {
+		if (r[i].idx < *dup && key_ref_same(&r[i - 1], &r[i]) &&
+		    (i < 2 || !key_ref_same(&r[i - 2], &r[i]))) {
 			*dup = r[i].idx;
-			*first = r[i - 1].idx;
+			*first = r[i - 1].k;
 		}
 	free(r);
 	return 0;
@@ -441,50 +440,46 @@ static const char dup_hint[] =
     "values, other readers keep one; keys match without regard to "
     "case); keep one";
 
-static int check_value(struct pp *pp, const struct cf_json *v,
-		       struct jptr *ptr);
+static int check_value(struct pp *pp, const struct cf_jv *v, struct jptr *ptr);
 
-static int check_object(struct pp *pp, const struct cf_json *obj,
+static int check_object(struct pp *pp, const struct cf_jv *obj,
 			struct jptr *ptr)
 {
-	size_t n = obj->u.obj.n, dup = n, first = 0;
+	const struct cf_jv *seen[CF_JSON_PAIRWISE], *m = obj + 1, *o = NULL;
+	size_t n = obj->len, dup = n;
 	int rc = 0;
 
-	if (n > CF_JSON_PAIRWISE &&
-	    (rc = first_dup_sorted(pp, obj, &dup, &first)))
+	if (n > CF_JSON_PAIRWISE && (rc = first_dup_sorted(pp, obj, &dup, &o)))
 		return rc;
-	for (size_t j = 0; !rc && j < n; j++) {
-		const struct cf_json_member *m = &obj->u.obj.m[j], *o;
+	for (size_t j = 0; !rc && j < n; j++, m = cf_jv_next(m + 1)) {
 		struct jptr child;
 
-		if (pp->nul && memchr(m->key, 0, m->keylen))
+		if (pp->nul && memchr(m->s, 0, m->len))
 			return perr_hint(pp, loc_at(pp, m->line, m->col, ptr),
 					 nul_hint, "key '%s' contains U+0000",
-					 shown(pp, m->key, m->keylen));
+					 shown(pp, m->s, m->len));
 		for (size_t i = 0; n <= CF_JSON_PAIRWISE && i < j; i++)
-			if (key_may_equal(&obj->u.obj.m[i], m) &&
-			    !key_fold_cmp(obj->u.obj.m[i].key,
-					  obj->u.obj.m[i].keylen, m->key,
-					  m->keylen)) {
+			if (key_may_equal(seen[i], m) &&
+			    !key_fold_cmp(seen[i]->s, seen[i]->len, m->s,
+					  m->len)) {
 				dup = j;
-				first = i;
+				o = seen[i];
 				break;
 			}
-		if (dup == j) {
-			struct jptr fptr = JP_KEY(ptr, &obj->u.obj.m[first]);
+		if (n <= CF_JSON_PAIRWISE)
+			seen[j] = m;
+		if (dup == j && o) {
+			struct jptr fptr = JP_KEY(ptr, o);
 
-			o = &obj->u.obj.m[first];
 			return perr_hint(pp, key_loc(pp, m, ptr), dup_hint,
 					 "duplicate key '%s', first at %u:%u "
 					 "as %s",
-					 shown(pp, m->key, m->keylen), o->line,
+					 shown(pp, m->s, m->len), o->line,
 					 o->col, ptr_str(pp, &fptr));
 		}
-		/* (a reader's member always has a value: for clang
-		 * --analyze, which cannot see into json.c) */
-		if (m->val && (pp->nul || m->val->type >= CF_JSON_ARRAY)) {
+		if (pp->nul || m[1].type >= CF_JSON_ARRAY) {
 			child = JP_KEY(ptr, m);
-			rc = check_value(pp, m->val, &child);
+			rc = check_value(pp, m + 1, &child);
 		}
 	}
 	return rc;
@@ -493,22 +488,24 @@ static int check_object(struct pp *pp, const struct cf_json *obj,
 /* Refuses, in document order, what the profile's reader would take
  * differently from Go's: a string or key holding U+0000, a repeated key
  * (check_object). Anywhere in the document, known keys or not. */
-static int check_value(struct pp *pp, const struct cf_json *v, struct jptr *ptr)
+static int check_value(struct pp *pp, const struct cf_jv *v, struct jptr *ptr)
 {
+	const struct cf_jv *it;
 	int rc = 0;
 
 	switch (v->type) {
 	case CF_JSON_STRING:
-		if (pp->nul && memchr(v->u.str.s, 0, v->u.str.len))
+		if (pp->nul && memchr(v->s, 0, v->len))
 			return perr_hint(pp, value_loc(pp, v, ptr), nul_hint,
 					 "string '%s' contains U+0000",
-					 shown(pp, v->u.str.s, v->u.str.len));
+					 shown(pp, v->s, v->len));
 		return 0;
 	case CF_JSON_ARRAY:
 		if (!pp->nul && !(v->flags & CF_JSON_F_NESTED))
 			return 0; /* (names: nothing to look at) */
-		for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
-			const struct cf_json *it = v->u.arr.items[i];
+		it = v + 1;
+		for (size_t i = 0; !rc && i < v->len;
+		     i++, it = cf_jv_next(it)) {
 			struct jptr child;
 
 			/* (most items are names: no call for them) */
@@ -525,51 +522,51 @@ static int check_value(struct pp *pp, const struct cf_json *v, struct jptr *ptr)
 	}
 }
 
-static int check_document(struct pp *pp, const struct cf_json *root)
+static int check_document(struct pp *pp, const struct cf_json_doc *d)
 {
 	struct jptr top = {NULL, NULL, 0, "", 0, 0};
 
-	pp->nul = root->flags & CF_JSON_F_NUL;
+	pp->nul = d->flags & CF_JSON_F_NUL;
 	/* no U+0000 and no object whose keys may repeat: nothing to refuse.
 	 * Gain: the parse of valueset-1000 7.14 M instructions instead of
 	 * 7.62 M (callgrind, cf-bench compile cf FILE 1 1, 2026-12-04).
 	 * The flag: tests/test_json.c,
 	 * json_fold_flag_marks_objects_that_may_repeat_a_key; the refusals:
 	 * tests/test_profile_strict.c. */
-	if (!(root->flags & (CF_JSON_F_NUL | CF_JSON_F_FOLD)))
+	if (!(d->flags & (CF_JSON_F_NUL | CF_JSON_F_FOLD)))
 		return 0;
-	return check_value(pp, root, &top);
+	return check_value(pp, d->v, &top);
 }
 
-static int get_u64(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int get_u64(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		   uint64_t *out)
 {
 	int rc = want(pp, v, ptr, CF_JSON_NUMBER);
 
 	if (rc)
 		return rc;
-	rc = cf_json_u64(v, out);
+	rc = cf_json_u64_text(v->s, v->len, out);
 	if (rc == -ERANGE)
 		return perr(pp, v, ptr,
 			    "number %.*s is larger than 18446744073709551615 "
 			    "(2^64-1)",
-			    (int)v->u.num.len, v->u.num.text);
-	if (rc && v->u.num.text[0] == '-')
+			    (int)v->len, v->s);
+	if (rc && v->s[0] == '-')
 		return perr(pp, v, ptr,
 			    "number %.*s is not an unsigned integer: this "
 			    "field takes no sign (Docker's decoder refuses "
 			    "even -0; write 0)",
-			    (int)v->u.num.len, v->u.num.text);
+			    (int)v->len, v->s);
 	if (rc)
 		return perr(pp, v, ptr,
 			    "number %.*s is not an unsigned integer: write it "
 			    "with digits only (Docker's decoder refuses a "
 			    "fraction or an exponent, even 1.0 or 1e2)",
-			    (int)v->u.num.len, v->u.num.text);
+			    (int)v->len, v->s);
 	return 0;
 }
 
-static int get_errno(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int get_errno(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		     uint32_t *out)
 {
 	uint64_t e;
@@ -593,14 +590,15 @@ static int get_errno(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
  * docker-default.json 1000, 5 interleaved rounds, 2-core VM, 2026-12-04);
  * on-demand against eager: tests/test_speed.c,
  * speed_name_pointers_on_demand. */
-static int get_strings(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int get_strings(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		       const char ***out, struct cf_pos **pos, bool lazy,
 		       size_t *n)
 {
 	struct cf_arena *a = &pp->p->arena;
-	size_t cnt = v->u.arr.n;
+	size_t cnt = v->len;
 	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
 	size_t room = cnt ? cnt : 1, pos_size = pos ? sizeof(**pos) : 0;
+	const struct cf_jv *s;
 	void *base;
 
 	if (rc)
@@ -616,15 +614,15 @@ static int get_strings(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	if (pos)
 		*pos = base;
 	*out = (const char **)(void *)((char *)base + room * pos_size);
-	for (size_t i = 0; i < cnt; i++) {
-		const struct cf_json *s = v->u.arr.items[i];
+	s = v + 1;
+	for (size_t i = 0; i < cnt; i++, s = cf_jv_next(s)) {
 
 		if (s->type != CF_JSON_STRING) {
 			struct jptr ichild = JP_INDEX(ptr, i);
 
 			return want(pp, s, &ichild, CF_JSON_STRING);
 		}
-		(*out)[i] = s->u.str.s;
+		(*out)[i] = s->s;
 		if (pos && lazy) {
 			(*pos)[i] = (struct cf_pos){NULL, s->line, s->col};
 		} else if (pos) {
@@ -690,7 +688,7 @@ static const uint16_t op_keys[] = {
 /* The index in names[n] (of the keys keys[n]) of the string v, else an
  * error: "unknown what" with a did-you-mean hint, or "expected". (v holds
  * no U+0000: check_document refused it.) */
-static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int name_index(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		      const char *const *names, const uint16_t *keys, size_t n,
 		      const char *what, const char *expected, size_t *out)
 {
@@ -702,19 +700,18 @@ static int name_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		return rc;
 	/* the last byte with the length: SCMP_ACT_* and SCMP_CMP_* names of
 	 * one length differ there */
-	key = name_key(v->u.str.s, v->u.str.len);
+	key = name_key(v->s, v->len);
 	for (size_t i = 0; i < n; i++) {
-		if (key == keys[i] &&
-		    same_bytes(v->u.str.s, names[i], v->u.str.len)) {
+		if (key == keys[i] && same_bytes(v->s, names[i], v->len)) {
 			*out = i;
 			return 0;
 		}
 	}
-	return perr(pp, v, ptr, "unknown %s '%s'%s", what, v->u.str.s,
-		    hint_or(v->u.str.s, names, n, expected, buf, sizeof(buf)));
+	return perr(pp, v, ptr, "unknown %s '%s'%s", what, v->s,
+		    hint_or(v->s, names, n, expected, buf, sizeof(buf)));
 }
 
-static int get_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int get_action(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		      enum cf_action_kind *out)
 {
 	size_t i;
@@ -757,7 +754,7 @@ static uint32_t action_value(enum cf_action_kind k, const struct errno_build *e)
 }
 
 /* "errnoRet" or "defaultErrnoRet"; obj starts with a struct errno_build. */
-static int errno_ret(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int errno_ret(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		     void *obj)
 {
 	struct errno_build *e = obj;
@@ -766,26 +763,26 @@ static int errno_ret(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return get_errno(pp, v, ptr, &e->ret);
 }
 
-static int get_errno_name(struct pp *pp, const struct cf_json *v,
+static int get_errno_name(struct pp *pp, const struct cf_jv *v,
 			  struct jptr *ptr, const char **name, int *val)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 
 	if (rc)
 		return rc;
-	*name = v->u.str.s;
-	*val = cf_errno_lookup(v->u.str.s);
+	*name = v->s;
+	*val = cf_errno_lookup(v->s);
 	if (*val < 0)
 		return perr(pp, v, ptr,
 			    "unknown errno name '%s' (expected a name such as "
 			    "'EPERM' or 'ENOSYS')",
-			    v->u.str.s);
+			    v->s);
 	return 0;
 }
 
 /* ---- syscalls[].args[] -------------------------------------------------- */
 
-static int arg_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int arg_index(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		     void *obj)
 {
 	struct cf_p_arg *a = obj;
@@ -803,19 +800,19 @@ static int arg_index(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return 0;
 }
 
-static int arg_value(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int arg_value(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		     void *obj)
 {
 	return get_u64(pp, v, ptr, &((struct cf_p_arg *)obj)->value);
 }
 
-static int arg_value_two(struct pp *pp, const struct cf_json *v,
-			 struct jptr *ptr, void *obj)
+static int arg_value_two(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			 void *obj)
 {
 	return get_u64(pp, v, ptr, &((struct cf_p_arg *)obj)->value_two);
 }
 
-static int arg_op(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int arg_op(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		  void *obj)
 {
 	struct cf_p_arg *a = obj;
@@ -838,7 +835,7 @@ static const struct field arg_fields[] = {
 
 /* ---- includes / excludes ------------------------------------------------ */
 
-static int filter_caps(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int filter_caps(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		       void *obj)
 {
 	struct cf_p_filter *f = obj;
@@ -846,20 +843,20 @@ static int filter_caps(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return get_strings(pp, v, ptr, &f->caps, NULL, false, &f->ncaps);
 }
 
-static int filter_arches(struct pp *pp, const struct cf_json *v,
-			 struct jptr *ptr, void *obj)
+static int filter_arches(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			 void *obj)
 {
 	struct cf_p_filter *f = obj;
 
 	return get_strings(pp, v, ptr, &f->arches, NULL, false, &f->narches);
 }
 
-static int filter_kernel(struct pp *pp, const struct cf_json *v,
-			 struct jptr *ptr, void *obj)
+static int filter_kernel(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			 void *obj)
 {
 	struct cf_p_filter *f = obj;
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
-	const char *s = v->u.str.s;
+	const char *s = v->s;
 	int dots = 0;
 
 	if (rc)
@@ -895,13 +892,13 @@ struct sys_build {
 	struct errno_build e; /* first: errno_ret reads it */
 	struct cf_p_syscall *s;
 	bool has_action, has_names;
-	const struct cf_json *action_v;
+	const struct cf_jv *action_v;
 	const char *legacy;
 	struct cf_pos legacy_pos;
 	const char *names_ptr;
 };
 
-static int sys_names(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int sys_names(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		     void *obj)
 {
 	struct sys_build *b = obj;
@@ -912,20 +909,20 @@ static int sys_names(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 			   &b->s->nnames);
 }
 
-static int sys_name(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int sys_name(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		    void *obj)
 {
 	struct sys_build *b = obj;
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 
-	if (!rc && v->u.str.s[0]) {
-		b->legacy = v->u.str.s;
+	if (!rc && v->s[0]) {
+		b->legacy = v->s;
 		b->legacy_pos = pos_of(pp, v, ptr);
 	}
 	return rc;
 }
 
-static int sys_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int sys_action(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		      void *obj)
 {
 	struct sys_build *b = obj;
@@ -936,7 +933,7 @@ static int sys_action(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return get_action(pp, v, ptr, &b->s->action_kind);
 }
 
-static int sys_errno(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int sys_errno(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		     void *obj)
 {
 	struct sys_build *b = obj;
@@ -944,21 +941,21 @@ static int sys_errno(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return get_errno_name(pp, v, ptr, &b->s->errno_name, &b->e.name_errno);
 }
 
-static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int sys_args(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		    void *obj)
 {
 	struct cf_p_syscall *s = ((struct sys_build *)obj)->s;
+	const struct cf_jv *a;
 	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
 
 	if (rc)
 		return rc;
-	s->args =
-	    cf_arena_array_raw(&pp->p->arena, v->u.arr.n, sizeof(*s->args));
+	s->args = cf_arena_array_raw(&pp->p->arena, v->len, sizeof(*s->args));
 	if (!s->args)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
-	s->nargs = v->u.arr.n;
-	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
-		const struct cf_json *a = v->u.arr.items[i];
+	s->nargs = v->len;
+	a = v + 1;
+	for (size_t i = 0; !rc && i < v->len; i++, a = cf_jv_next(a)) {
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 
 		s->args[i] = (struct cf_p_arg){.pos = pos_of(pp, a, iptr)};
@@ -972,18 +969,18 @@ static int sys_args(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	return rc;
 }
 
-static int sys_comment(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int sys_comment(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		       void *obj)
 {
 	(void)pp;
 	(void)ptr;
 	if (v->type == CF_JSON_STRING)
-		((struct sys_build *)obj)->s->comment = v->u.str.s;
+		((struct sys_build *)obj)->s->comment = v->s;
 	return 0;
 }
 
 /* A rule's "includes" or "excludes" object into f. */
-static int read_filter(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int read_filter(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		       struct cf_p_filter *f)
 {
 	f->pos = pos_of(pp, v, ptr);
@@ -996,14 +993,14 @@ static struct cf_p_syscall *rule_of(void *sys_build)
 	return ((struct sys_build *)sys_build)->s;
 }
 
-static int sys_includes(struct pp *pp, const struct cf_json *v,
-			struct jptr *ptr, void *obj)
+static int sys_includes(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			void *obj)
 {
 	return read_filter(pp, v, ptr, &rule_of(obj)->includes);
 }
 
-static int sys_excludes(struct pp *pp, const struct cf_json *v,
-			struct jptr *ptr, void *obj)
+static int sys_excludes(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			void *obj)
 {
 	return read_filter(pp, v, ptr, &rule_of(obj)->excludes);
 }
@@ -1017,7 +1014,7 @@ static const struct field sys_fields[] = {
 };
 
 static int finish_syscall(struct pp *pp, struct sys_build *b,
-			  const struct cf_json *v, struct jptr *ptr)
+			  const struct cf_jv *v, struct jptr *ptr)
 {
 	struct cf_p_syscall *s = b->s;
 
@@ -1066,7 +1063,7 @@ static int finish_syscall(struct pp *pp, struct sys_build *b,
 struct prof_build {
 	struct errno_build e; /* first: errno_ret reads it */
 	bool has_archmap, has_arches;
-	const struct cf_json *arches_v, *archmap_v;
+	const struct cf_jv *arches_v, *archmap_v;
 };
 
 #define NO_FILTER_HINT                                                         \
@@ -1074,19 +1071,19 @@ struct prof_build {
 	"refuses: only a profile written as {} or seccomp=unconfined "         \
 	"means no filter"
 
-static int prof_default(struct pp *pp, const struct cf_json *v,
-			struct jptr *ptr, void *obj)
+static int prof_default(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			void *obj)
 {
 	(void)obj;
 	pp->p->has_default_action = true;
 	pp->p->default_pos = pos_of(pp, v, ptr);
-	if (v->type == CF_JSON_STRING && !v->u.str.len)
+	if (v->type == CF_JSON_STRING && !v->len)
 		return perr(pp, v, ptr,
 			    "'defaultAction' is empty: " NO_FILTER_HINT);
 	return get_action(pp, v, ptr, &pp->p->default_kind);
 }
 
-static int prof_default_errno(struct pp *pp, const struct cf_json *v,
+static int prof_default_errno(struct pp *pp, const struct cf_jv *v,
 			      struct jptr *ptr, void *obj)
 {
 	struct prof_build *b = obj;
@@ -1095,7 +1092,7 @@ static int prof_default_errno(struct pp *pp, const struct cf_json *v,
 			      &b->e.name_errno);
 }
 
-static int abi_of(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int abi_of(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		  int *out)
 {
 	const char *tokens[64];
@@ -1106,24 +1103,25 @@ static int abi_of(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 		return rc;
 	/* profiles name ABIs by their OCI token only, exactly */
 	for (int i = 0; i < n; i++) {
-		if (!strcmp(v->u.str.s, cf_abi_oci(i))) {
+		if (!strcmp(v->s, cf_abi_oci(i))) {
 			*out = i;
 			return 0;
 		}
 	}
 	for (int i = 0; i < n && i < 64; i++)
 		tokens[i] = cf_abi_oci(i);
-	return perr(pp, v, ptr, "unknown architecture '%s'%s", v->u.str.s,
-		    hint_or(v->u.str.s, tokens, (size_t)(n < 64 ? n : 64),
+	return perr(pp, v, ptr, "unknown architecture '%s'%s", v->s,
+		    hint_or(v->s, tokens, (size_t)(n < 64 ? n : 64),
 			    "expected an SCMP_ARCH_* token", buf, sizeof(buf)));
 }
 
-static int prof_arches(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int prof_arches(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		       void *obj)
 {
 	struct cf_profile *p = pp->p;
 	struct prof_build *b = obj;
 	const char **names;
+	const struct cf_jv *it = v + 1;
 	int rc = get_strings(pp, v, ptr, &names, &p->arch_pos, false,
 			     &p->narchitectures);
 
@@ -1135,30 +1133,31 @@ static int prof_arches(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	    cf_arena_array(&p->arena, p->narchitectures, sizeof(int));
 	if (!p->architectures)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
-	for (size_t i = 0; !rc && i < p->narchitectures; i++) {
+	for (size_t i = 0; !rc && i < p->narchitectures;
+	     i++, it = cf_jv_next(it)) {
 		struct jptr ichild = JP_INDEX(ptr, i);
 
 		ichild.str = p->arch_pos[i].pointer;
 		ichild.len = ichild.str ? strlen(ichild.str) : 0;
-		rc = abi_of(pp, v->u.arr.items[i], &ichild,
-			    &p->architectures[i]);
+		rc = abi_of(pp, it, &ichild, &p->architectures[i]);
 	}
 	return rc;
 }
 
-static int map_arch(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int map_arch(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		    void *obj)
 {
 	struct cf_p_archmap *m = obj;
 
-	m->arch = v->type == CF_JSON_STRING ? v->u.str.s : NULL;
+	m->arch = v->type == CF_JSON_STRING ? v->s : NULL;
 	return abi_of(pp, v, ptr, &m->abi);
 }
 
-static int map_subs(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int map_subs(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		    void *obj)
 {
 	struct cf_p_archmap *m = obj;
+	const struct cf_jv *it;
 	struct cf_pos *pos;
 	int rc = get_strings(pp, v, ptr, &m->subs, &pos, true, &m->nsubs);
 
@@ -1167,10 +1166,11 @@ static int map_subs(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
 	m->sub_abis = cf_arena_array(&pp->p->arena, m->nsubs, sizeof(int));
 	if (!m->sub_abis)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
-	for (size_t i = 0; !rc && i < m->nsubs; i++) {
+	it = v + 1;
+	for (size_t i = 0; !rc && i < m->nsubs; i++, it = cf_jv_next(it)) {
 		struct jptr ichild = JP_INDEX(ptr, i);
 
-		rc = abi_of(pp, v->u.arr.items[i], &ichild, &m->sub_abis[i]);
+		rc = abi_of(pp, it, &ichild, &m->sub_abis[i]);
 	}
 	return rc;
 }
@@ -1180,49 +1180,52 @@ static const struct field map_fields[] = {
     FIELD("subArchitectures", map_subs),
 };
 
-static int prof_archmap(struct pp *pp, const struct cf_json *v,
-			struct jptr *ptr, void *obj)
+static int prof_archmap(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			void *obj)
 {
 	struct cf_profile *p = pp->p;
 	struct prof_build *b = obj;
+	const struct cf_jv *it;
 	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
 
 	if (rc)
 		return rc;
-	b->has_archmap = v->u.arr.n > 0;
+	b->has_archmap = v->len > 0;
 	b->archmap_v = v;
-	p->archmap = cf_arena_array(&p->arena, v->u.arr.n, sizeof(*p->archmap));
+	p->archmap = cf_arena_array(&p->arena, v->len, sizeof(*p->archmap));
 	if (!p->archmap)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
-	p->narchmap = v->u.arr.n;
-	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
+	p->narchmap = v->len;
+	it = v + 1;
+	for (size_t i = 0; !rc && i < v->len; i++, it = cf_jv_next(it)) {
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 
 		p->archmap[i].abi = -1;
-		p->archmap[i].pos = pos_of(pp, v->u.arr.items[i], iptr);
-		rc = fields(pp, v->u.arr.items[i], iptr, map_fields,
-			    CF_ARRAY_SIZE(map_fields), &p->archmap[i]);
+		p->archmap[i].pos = pos_of(pp, it, iptr);
+		rc = fields(pp, it, iptr, map_fields, CF_ARRAY_SIZE(map_fields),
+			    &p->archmap[i]);
 	}
 	return rc;
 }
 
-static int prof_syscalls(struct pp *pp, const struct cf_json *v,
-			 struct jptr *ptr, void *obj)
+static int prof_syscalls(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			 void *obj)
 {
 	struct cf_profile *p = pp->p;
+	const struct cf_jv *s;
 	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
 
 	(void)obj;
 	if (rc)
 		return rc;
 	p->syscalls =
-	    cf_arena_array_raw(&p->arena, v->u.arr.n, sizeof(*p->syscalls));
+	    cf_arena_array_raw(&p->arena, v->len, sizeof(*p->syscalls));
 	if (!p->syscalls)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
-	p->nsyscalls = v->u.arr.n;
+	p->nsyscalls = v->len;
 	p->has_syscalls = true;
-	for (size_t i = 0; !rc && i < v->u.arr.n; i++) {
-		const struct cf_json *s = v->u.arr.items[i];
+	s = v + 1;
+	for (size_t i = 0; !rc && i < v->len; i++, s = cf_jv_next(s)) {
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 		struct sys_build b = {.e.name_errno = -1, .s = &p->syscalls[i]};
 
@@ -1255,53 +1258,53 @@ static unsigned profile_flag(const char *name)
 	return 0;
 }
 
-static int prof_flags(struct pp *pp, const struct cf_json *v, struct jptr *ptr,
+static int prof_flags(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		      void *obj)
 {
 	const char **names = NULL;
+	const struct cf_jv *it = v + 1;
 	size_t n = 0;
 	int rc = get_strings(pp, v, ptr, &names, NULL, false, &n);
 
 	(void)obj;
 	pp->p->has_flags = true;
 	pp->p->flags = 0;
-	for (size_t i = 0; !rc && i < n; i++) {
+	for (size_t i = 0; !rc && i < n; i++, it = cf_jv_next(it)) {
 		unsigned flag = profile_flag(names[i]);
 		struct jptr ichild = JP_INDEX(ptr, i);
 
 		if (!flag)
-			return perr(pp, v->u.arr.items[i], &ichild,
+			return perr(pp, it, &ichild,
 				    "unsupported flag '%s' (supported: "
 				    "SECCOMP_FILTER_FLAG_TSYNC, _LOG, "
 				    "_SPEC_ALLOW, _WAIT_KILLABLE_RECV)",
 				    names[i]);
 		pp->p->flags |= flag;
 		if (flag == CF_FLAG_WAIT_KILLABLE_RECV)
-			pp->p->wait_killable_pos =
-			    pos_of(pp, v->u.arr.items[i], &ichild);
+			pp->p->wait_killable_pos = pos_of(pp, it, &ichild);
 	}
 	return rc;
 }
 
 /* A string member kept only when not empty ("" is as absent). */
-static int nonempty_string(struct pp *pp, const struct cf_json *v,
+static int nonempty_string(struct pp *pp, const struct cf_jv *v,
 			   struct jptr *ptr, const char **slot)
 {
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 
-	if (!rc && v->u.str.s[0])
-		*slot = v->u.str.s;
+	if (!rc && v->s[0])
+		*slot = v->s;
 	return rc;
 }
 
-static int prof_listener(struct pp *pp, const struct cf_json *v,
-			 struct jptr *ptr, void *obj)
+static int prof_listener(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
+			 void *obj)
 {
 	(void)obj;
 	return nonempty_string(pp, v, ptr, &pp->p->listener_path);
 }
 
-static int prof_listener_metadata(struct pp *pp, const struct cf_json *v,
+static int prof_listener_metadata(struct pp *pp, const struct cf_jv *v,
 				  struct jptr *ptr, void *obj)
 {
 	(void)obj;
@@ -1321,7 +1324,7 @@ static const struct field prof_fields[] = {
 };
 
 static int finish_profile(struct pp *pp, struct prof_build *b,
-			  const struct cf_json *root, struct jptr *ptr)
+			  const struct cf_jv *root, struct jptr *ptr)
 {
 	struct cf_profile *p = pp->p;
 
@@ -1349,7 +1352,7 @@ static int finish_profile(struct pp *pp, struct prof_build *b,
 /* ---- what the document is: a profile or an OCI config.json ------------ */
 
 /* a key of a seccomp profile (what fields() reads at the top) */
-static bool is_seccomp_key(const struct cf_json_member *m)
+static bool is_seccomp_key(const struct cf_jv *m)
 {
 	for (size_t i = 0; i < CF_ARRAY_SIZE(prof_fields); i++)
 		if (key_matches(m, prof_fields[i].name))
@@ -1358,56 +1361,60 @@ static bool is_seccomp_key(const struct cf_json_member *m)
 }
 
 /* a key that only a config.json has at the top */
-static bool is_oci_key(const struct cf_json_member *m)
+static bool is_oci_key(const struct cf_jv *m)
 {
 	return key_matches(m, "ociVersion") || key_matches(m, "process") ||
 	       key_matches(m, "linux");
 }
 
-static const struct cf_json_member *
-first_of(const struct cf_json *obj, bool (*is)(const struct cf_json_member *))
+static const struct cf_jv *first_of(const struct cf_jv *obj,
+				    bool (*is)(const struct cf_jv *))
 {
-	for (size_t i = 0; i < obj->u.obj.n; i++)
-		if (is(&obj->u.obj.m[i]))
-			return &obj->u.obj.m[i];
+	const struct cf_jv *m = obj + 1;
+
+	for (size_t i = 0; i < obj->len; i++, m = cf_jv_next(m + 1))
+		if (is(m))
+			return m;
 	return NULL;
 }
 
 /* The member of obj that Go would decode into the field name (*out NULL:
  * none). Two keys that both match (e.g. "linux" and "Linux") never get
  * here: check_document refused the repeated key. */
-static int member(struct pp *pp, const struct cf_json *obj, struct jptr *ptr,
-		  const char *name, const struct cf_json_member **out)
+static int member(struct pp *pp, const struct cf_jv *obj, struct jptr *ptr,
+		  const char *name, const struct cf_jv **out)
 {
+	const struct cf_jv *m = obj + 1;
+
 	(void)pp, (void)ptr;
 	*out = NULL;
-	for (size_t i = 0; i < obj->u.obj.n && !*out; i++)
-		if (key_matches(&obj->u.obj.m[i], name))
-			*out = &obj->u.obj.m[i];
+	for (size_t i = 0; i < obj->len && !*out; i++, m = cf_jv_next(m + 1))
+		if (key_matches(m, name))
+			*out = m;
 	return 0;
 }
 
 /* The profile resolved to "no filter" (no defaultAction, no syscalls): an
  * error unless it is an object with no members (Docker's {}). */
-static int no_filter(struct pp *pp, const struct cf_json *obj, struct jptr *ptr)
+static int no_filter(struct pp *pp, const struct cf_jv *obj, struct jptr *ptr)
 {
 	const char *names[CF_ARRAY_SIZE(prof_fields)];
+	const struct cf_jv *m;
 	char buf[128];
 
-	if (obj->u.obj.n == 0)
+	if (obj->len == 0)
 		return 0;
 	for (size_t i = 0; i < CF_ARRAY_SIZE(prof_fields); i++)
 		names[i] = prof_fields[i].name;
-	for (size_t i = 0; i < obj->u.obj.n; i++) {
-		const struct cf_json_member *m = &obj->u.obj.m[i];
-
+	m = obj + 1;
+	for (size_t i = 0; i < obj->len; i++, m = cf_jv_next(m + 1)) {
 		if (is_seccomp_key(m))
 			continue;
 		return key_err(pp, m, ptr,
 			       "unknown key '%s'%s and no 'defaultAction' "
 			       "or 'syscalls': " NO_FILTER_HINT,
-			       m->key,
-			       cf_did_you_mean(m->key, names,
+			       m->s,
+			       cf_did_you_mean(m->s, names,
 					       CF_ARRAY_SIZE(names), buf,
 					       sizeof(buf)));
 	}
@@ -1416,7 +1423,7 @@ static int no_filter(struct pp *pp, const struct cf_json *obj, struct jptr *ptr)
 		    "rule: " NO_FILTER_HINT);
 }
 
-static int parse_profile(struct pp *pp, const struct cf_json *obj,
+static int parse_profile(struct pp *pp, const struct cf_jv *obj,
 			 struct jptr *ptr)
 {
 	struct prof_build b = {.e.name_errno = -1};
@@ -1436,10 +1443,10 @@ static int parse_profile(struct pp *pp, const struct cf_json *obj,
 
 /* A whole OCI config.json: the profile is linux.seccomp, which must be
  * there (null counts as absent, as in Go). */
-static int parse_config(struct pp *pp, const struct cf_json *root,
-			const struct cf_json_member *oci, struct jptr *top)
+static int parse_config(struct pp *pp, const struct cf_jv *root,
+			const struct cf_jv *oci, struct jptr *top)
 {
-	const struct cf_json_member *ver, *proc, *lin, *sec;
+	const struct cf_jv *ver, *proc, *lin, *sec;
 	struct jptr lptr, sptr;
 	int rc = member(pp, root, top, "ociVersion", &ver);
 
@@ -1455,21 +1462,21 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 			       "no 'ociVersion' and no seccomp key "
 			       "('defaultAction', 'syscalls', ...): neither a "
 			       "seccomp profile nor a config.json",
-			       oci->key);
-	if (ver->val->type != CF_JSON_STRING)
+			       oci->s);
+	if (ver[1].type != CF_JSON_STRING)
 		return key_err(pp, ver, top,
 			       "'ociVersion' must be a string, found %s",
-			       cf_json_type_name(ver->val->type));
-	if (proc && proc->val->type != CF_JSON_OBJECT)
+			       cf_json_type_name(ver[1].type));
+	if (proc && proc[1].type != CF_JSON_OBJECT)
 		return key_err(pp, proc, top,
 			       "a config.json's 'process' must be an object, "
 			       "found %s",
-			       cf_json_type_name(proc->val->type));
-	if (lin && lin->val->type != CF_JSON_OBJECT)
+			       cf_json_type_name(proc[1].type));
+	if (lin && lin[1].type != CF_JSON_OBJECT)
 		return key_err(pp, lin, top,
 			       "a config.json's 'linux' must be an object, "
 			       "found %s",
-			       cf_json_type_name(lin->val->type));
+			       cf_json_type_name(lin[1].type));
 	if (!lin && !proc)
 		return key_err(pp, ver, top,
 			       "'ociVersion' without a 'linux' or 'process' "
@@ -1480,28 +1487,28 @@ static int parse_config(struct pp *pp, const struct cf_json *root,
 			       "this OCI config.json has no 'linux' object, "
 			       "so no seccomp profile" NO_SECCOMP_HINT);
 	lptr = JP_KEY(top, lin);
-	rc = member(pp, lin->val, &lptr, "seccomp", &sec);
+	rc = member(pp, (lin + 1), &lptr, "seccomp", &sec);
 	if (rc)
 		return rc;
-	if (!sec || sec->val->type == CF_JSON_NULL)
+	if (!sec || sec[1].type == CF_JSON_NULL)
 		return key_err(pp, lin, top,
 			       "this OCI config.json has no 'linux.seccomp' "
 			       "profile" NO_SECCOMP_HINT);
 	sptr = JP_KEY(&lptr, sec);
-	if (sec->val->type != CF_JSON_OBJECT)
+	if (sec[1].type != CF_JSON_OBJECT)
 		return key_err(pp, sec, &lptr,
 			       "'seccomp' must be an object, found %s",
-			       cf_json_type_name(sec->val->type));
+			       cf_json_type_name(sec[1].type));
 	pp->p->from_config = true;
-	return parse_profile(pp, sec->val, &sptr);
+	return parse_profile(pp, (sec + 1), &sptr);
 }
 
 /* A top-level seccomp key makes a profile; a top-level 'ociVersion',
  * 'process' or 'linux' makes a config.json; both at once is refused. */
-static int parse_root(struct pp *pp, const struct cf_json *root)
+static int parse_root(struct pp *pp, const struct cf_jv *root)
 {
 	struct jptr top = {NULL, NULL, 0, "", 0, 0};
-	const struct cf_json_member *sec, *oci;
+	const struct cf_jv *sec, *oci;
 
 	if (root->type != CF_JSON_OBJECT)
 		return perr(pp, root, &top,
@@ -1516,8 +1523,7 @@ static int parse_root(struct pp *pp, const struct cf_json *root)
 			       "profile key '%s' (%u:%u): is this a profile "
 			       "or a config.json? Remove '%s' from a profile, "
 			       "or move the profile into linux.seccomp",
-			       oci->key, sec->key, sec->line, sec->col,
-			       oci->key);
+			       oci->s, sec->s, sec->line, sec->col, oci->s);
 	if (oci)
 		return parse_config(pp, root, oci, &top);
 	return parse_profile(pp, root, &top);
@@ -1528,36 +1534,33 @@ int cf_profile_parse(const char *buf, size_t len, const char *file,
 {
 	struct cf_profile *p = calloc(1, sizeof(*p));
 	struct pp pp = {p, err};
-	struct cf_arena tree = {0};
-	struct cf_json *root;
+	struct cf_json_doc d;
 	int rc;
 
 	*out = NULL;
 	if (!p)
 		return cf_err(err, -ENOMEM, "out of memory");
 	pp.ptrs.a = &p->arena;
-	/* measured on Docker's and Podman's profiles: the tree takes about
-	 * 3.4 bytes per byte of JSON, the AST with its strings about 2.4.
-	 * Gain of the hints: a parse + compile of Docker's profile 73 us
-	 * instead of 1.13 ms without them (30 page faults a compile instead
-	 * of 0.1; cf-bench stages docker-default.json 1000, 3 interleaved
-	 * rounds, 2-core VM, 2026-12-04). */
-	cf_arena_hint(&tree, len / 2 * 7 + 1024);
-	cf_arena_hint(&p->arena, len / 2 * 5 + 1024);
+	/* the AST, with the copy of the input that holds its strings (the
+	 * reader's: strings end in place there), takes up to about 4 bytes
+	 * per byte of JSON: held after a parse (mallinfo2, 2026-12-05) with
+	 * this hint 72 KiB for Docker's profile, 0.65-0.70 MiB for
+	 * valueset-1000 and actions-1000 (48 KiB and 0.82-0.85 MiB with the
+	 * tree and its 2.5 bytes per byte; 3.5 here held 1.14 MiB for
+	 * valueset-1000, a second chunk). Gain of a hint: a parse + compile
+	 * of Docker's profile 73 us instead of 1.13 ms without one (30 page
+	 * faults a compile instead of 0.1; cf-bench stages docker-default.json
+	 * 1000, 3 interleaved rounds, 2-core VM, 2026-12-04). */
+	cf_arena_hint(&p->arena, len * 4 + 1024);
 	p->file = file ? cf_arena_strndup(&p->arena, file, strlen(file)) : NULL;
-	/* the tree lives only while the AST is built; the AST keeps the
-	 * string values, which go to the profile's arena. Gain: a parsed
-	 * profile holds 37 KiB instead of 82 KiB (Docker's), 0.50 MiB instead
-	 * of 1.18 MiB (bench/gen-profile.py 1000) with one arena for both
-	 * (mallinfo2 around cf_profile_parse, 2026-12-04); no speed either
-	 * way. The trees alike: tests/test_speed.c,
-	 * speed_json_two_arenas_same_tree. */
-	rc = cf_json_parse2(&tree, &p->arena, buf, len, p->file, &root, err);
-	if (!rc)
-		rc = check_document(&pp, root);
-	if (!rc)
-		rc = parse_root(&pp, root);
-	cf_arena_release(&tree);
+	/* the tape (malloc'd) lives only while the AST is built */
+	rc = cf_json_read(&p->arena, buf, len, p->file, &d, err);
+	if (!rc) {
+		rc = check_document(&pp, &d);
+		if (!rc)
+			rc = parse_root(&pp, d.v);
+		cf_json_doc_free(&d);
+	}
 	if (rc) {
 		cf_profile_free(p);
 		return rc;

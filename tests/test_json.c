@@ -223,3 +223,42 @@ TEST(json_fold_flag_marks_objects_that_may_repeat_a_key)
 	}
 	cf_arena_release(&a);
 }
+
+/* The tape: values in document order, a container's len its elements and
+ * next the nodes up to what follows it, a member as its key then its
+ * value; strings end in place in the copy (the input is left as it was). */
+TEST(json_tape_holds_the_document_in_order)
+{
+	static const char text[] = "{\"a\": [1, \"x\\ty\", {\"b\": null}],\n"
+				   " \"c\": [], \"d\": -2.5e1}";
+	struct cf_arena a = {0};
+	struct cf_json_doc d;
+	const struct cf_jv *v, *arr;
+
+	if (!CHECK(cf_json_read(&a, text, strlen(text), "t.json", &d, NULL) ==
+		   0))
+		return;
+	v = d.v;
+	CHECK(d.n == 12 && v[0].type == CF_JSON_OBJECT && v[0].len == 3);
+	CHECK(v[0].next == 12 && cf_jv_next(v) == v + d.n);
+	CHECK(v[1].type == CF_JSON_STRING && !strcmp(v[1].s, "a"));
+	arr = &v[2];
+	CHECK(arr->type == CF_JSON_ARRAY && arr->len == 3 && arr->next == 6);
+	CHECK(arr->flags & CF_JSON_F_NESTED);
+	CHECK(arr[1].type == CF_JSON_NUMBER && arr[1].len == 1);
+	CHECK(arr[2].type == CF_JSON_STRING && arr[2].len == 3 &&
+	      !strcmp(arr[2].s, "x\ty"));
+	CHECK(arr[3].type == CF_JSON_OBJECT && arr[3].len == 1 &&
+	      arr[3].next == 3 && arr[5].type == CF_JSON_NULL);
+	v = cf_jv_next(arr); /* "c" */
+	CHECK(!strcmp(v->s, "c") && v->line == 2 && v->col == 2);
+	CHECK(v[1].type == CF_JSON_ARRAY && v[1].len == 0 &&
+	      !(v[1].flags & CF_JSON_F_NESTED) && v[1].next == 1);
+	v = cf_jv_next(v + 1); /* "d" */
+	CHECK(v[1].type == CF_JSON_NUMBER && v[1].len == 6 &&
+	      !memcmp(v[1].s, "-2.5e1", 6));
+	CHECK(!d.flags && text[3] == '"');
+	cf_json_doc_free(&d);
+	CHECK(d.v == NULL);
+	cf_arena_release(&a);
+}
