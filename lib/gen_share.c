@@ -65,15 +65,26 @@ struct sys_facts *sys_facts(struct gen *g, const struct cf_ir_sys *s)
 	return NULL;
 }
 
-/* chains_hash of s, computed once per compile (sys_facts). */
+/* chains_hash of s, computed once per compile (sys_facts) and chain
+ * array: cf_ir_build gives a syscall one array on the ABIs where its
+ * rules are the same (share3-1000: 3 arrays of 333 chains hashed instead
+ * of 9). */
 static uint64_t sys_chains_hash(struct gen *g, const struct cf_ir_sys *s)
 {
 	struct sys_facts *f = sys_facts(g, s);
+	struct hash_twin *t;
 
-	if (!f)
+	if (!f || !s->nchains)
 		return chains_hash(s);
-	if (!f->hash)
-		f->hash = chains_hash(s);
+	if (f->hash)
+		return f->hash;
+	t = &g->hashes->twin[(uintptr_t)s->chains / sizeof(*s->chains) %
+			     CF_ARRAY_SIZE(g->hashes->twin)];
+	if (t->chains != s->chains || t->nchains != s->nchains ||
+	    t->fallback != s->fallback)
+		*t = (struct hash_twin){s->chains, s->nchains, s->fallback,
+					chains_hash(s)};
+	f->hash = t->h;
 	return f->hash;
 }
 
@@ -102,15 +113,22 @@ static struct body_memo *body_memo(struct gen *g, const struct grange *r)
 	return m;
 }
 
-/* Do x's n live chains test what y's do, for the same actions? */
+/* Do x's n live chains test what y's do, for the same actions? (One
+ * chain array, or one rule's conditions, tests alike without a look:
+ * x86_64's, x86's and x32's chains of a syscall are often one array,
+ * the chains of the names of one profile rule the same conditions.) */
 static bool chains_same(const struct cf_ir_sys *x, const struct cf_ir_sys *y,
 			size_t n)
 {
+	if (x->chains == y->chains)
+		return true;
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *c = &x->chains[i], *d = &y->chains[i];
 
 		if (c->action != d->action || c->nconds != d->nconds)
 			return false;
+		if (c->conds == d->conds)
+			continue;
 		for (unsigned j = 0; j < c->nconds; j++)
 			if (!cf_cond_same_test(&c->conds[j], &d->conds[j]) ||
 			    c->conds[j].low32 != d->conds[j].low32)

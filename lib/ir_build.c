@@ -49,6 +49,9 @@ struct abi_build {
 	const struct cf_rule *rules; /* the ruleset's */
 	struct entry *e;
 	size_t n;
+	/* by cf_sysinfo index of its first rule, the last syscall whose
+	 * chains were built for its own rules (own_chains); NULL: none */
+	const struct cf_ir_sys **by_sys;
 	/* largest counted number (ENOSYS threshold); 0 = no stub, as in
 	 * runc, which starts from 0 and keeps no threshold of 0 */
 	uint32_t max;
@@ -170,13 +173,46 @@ static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
 	}
 }
 
+/* The chains of entries e[0..n) (same nr) when another ABI's syscall
+ * has them already: entries of the same rules in the same order, none
+ * multiplexed (a chain is then its rule's conditions, action and rule,
+ * as chain_of writes it), else NULL. x86_64, x86 and x32 name mostly the
+ * same calls: two ABIs of three share their chains instead of writing
+ * them again, and the generator tells such syscalls alike by a pointer
+ * (gen_share.c). --harden copies shared chains before it changes them
+ * (cf_ir_harden). */
+static struct cf_ir_chain *own_chains(const struct abi_build *b,
+				      const struct entry *e, size_t n)
+{
+	const struct cf_ir_sys *k =
+	    b->by_sys ? b->by_sys[rule_of(b, e)->sys] : NULL;
+
+	if (!k || k->nchains != n)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((e[i].seq & CF_MUXED) ||
+		    k->chains[i].rule != rule_of(b, &e[i]))
+			return NULL;
+	return k->chains;
+}
+
+/* Keeps out's chains for the next ABIs when no entry of e[0..n) is
+ * multiplexed. */
+static void keep_chains(const struct abi_build *b, const struct entry *e,
+			size_t n, const struct cf_ir_sys *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].seq & CF_MUXED)
+			return;
+	if (b->by_sys)
+		b->by_sys[rule_of(b, e)->sys] = out;
+}
+
 /* Decision of one syscall from its entries e[0..n) (same nr, in order). */
 static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 		      const struct abi_build *b, const struct entry *e,
 		      size_t n, struct cf_ir_sys *out)
 {
-	size_t nchains = 0;
-
 	out->nr = e[0].nr;
 	out->sys = sys_of(b, &e[0]);
 	out->fallback = rs->default_action;
@@ -193,14 +229,17 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 			return 0;
 		}
 	}
+	out->nchains = n;
+	if ((out->chains = own_chains(b, e, n)))
+		return 0;
 	/* not zeroed: each chain is written whole below (chain_of) */
 	out->chains = cf_arena_array_raw(a, n, sizeof(*out->chains));
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (chain_of(a, b, &e[i], &out->chains[nchains++]))
+		if (chain_of(a, b, &e[i], &out->chains[i]))
 			return -ENOMEM;
-	out->nchains = nchains;
+	keep_chains(b, e, n, out);
 	return 0;
 }
 
@@ -255,12 +294,14 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 
 /* e: room for 2 * cap entries (cap: rules + rules on multiplexed names) */
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
-		     struct entry *e, size_t cap, struct cf_ir_abi *out,
+		     struct entry *e, size_t cap,
+		     const struct cf_ir_sys **by_sys, struct cf_ir_abi *out,
 		     struct cf_error *err)
 {
 	size_t i = 0, distinct;
 	struct abi_build b = {.rules = rs->rules,
 			      .e = e,
+			      .by_sys = by_sys,
 			      .socketcall = cf_sys_index("socketcall"),
 			      .ipc = cf_sys_index("ipc")};
 	struct entry *sorted = e + cap;
@@ -314,6 +355,7 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
 	struct entry *e;
+	const struct cf_ir_sys **by_sys;
 	size_t cap = 1;
 	int rc = 0;
 
@@ -325,14 +367,20 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		cap +=
 		    1 + (rs->rules[i].sys >= 0 &&
 			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
-	if (!(e = calloc(2 * cap, sizeof(*e))))
+	/* not zeroed: collect writes the entries sort_entries reads, and it
+	 * the ones build_abi reads */
+	if (cap > SIZE_MAX / 2 / sizeof(*e) ||
+	    !(e = malloc(2 * cap * sizeof(*e))))
 		return cf_err(err, -ENOMEM, "out of memory");
+	/* without memory, every ABI writes chains of its own */
+	by_sys = rs->narches > 1 ? calloc(cf_nsysinfo, sizeof(*by_sys)) : NULL;
 	for (size_t i = 0; !rc && i < rs->narches; i++) {
-		rc =
-		    build_abi(a, rs, rs->arches[i], e, cap, &out->abis[i], err);
+		rc = build_abi(a, rs, rs->arches[i], e, cap, by_sys,
+			       &out->abis[i], err);
 		if (!rc)
 			out->nabis++;
 	}
+	free(by_sys);
 	free(e);
 	return rc;
 }
@@ -439,28 +487,51 @@ static int harden_chain(struct cf_arena *ar, int arch, int sys,
 	return 0;
 }
 
+/* s's chains made its own (in a's memory), to be changed: cf_ir_build
+ * shares a syscall's chains between ABIs (own_chains), and x86's must
+ * stay as written. -ENOMEM. */
+static int unshare_chains(struct cf_arena *a, struct cf_ir_sys *s)
+{
+	struct cf_ir_chain *c = cf_arena_array_raw(a, s->nchains, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, s->chains, s->nchains * sizeof(*c));
+	s->chains = c;
+	return 0;
+}
+
+/* --harden on the chains of s on ABI arch; -ENOMEM. */
+static int harden_sys(struct cf_arena *ar, int arch, struct cf_ir_sys *s,
+		      const char *file, cf_diag_fn fn, void *ctx,
+		      struct harden_seen *seen)
+{
+	if (s->sys < 0 || !s->nchains)
+		return 0;
+	if (unshare_chains(ar, s))
+		return -ENOMEM;
+	for (size_t j = 0; j < s->nchains; j++)
+		if (harden_chain(ar, arch, s->sys, &s->chains[j], file, fn, ctx,
+				 seen))
+			return -ENOMEM;
+	return 0;
+}
+
 int cf_ir_harden(struct cf_arena *ar, struct cf_ir *ir, const char *file,
 		 cf_diag_fn fn, void *ctx)
 {
 	struct harden_seen seen = {0};
+	int rc = 0;
 
-	for (size_t a = 0; a < ir->nabis; a++) {
+	for (size_t a = 0; !rc && a < ir->nabis; a++) {
 		const struct cf_ir_abi *abi = &ir->abis[a];
 
 		if (cf_arches[abi->arch].cmp_bits != 64)
 			continue; /* only low words are compared there */
-		for (size_t k = 0; k < abi->nsys; k++) {
-			const struct cf_ir_sys *s = &abi->sys[k];
-
-			for (size_t j = 0; s->sys >= 0 && j < s->nchains; j++)
-				if (harden_chain(ar, abi->arch, s->sys,
-						 &s->chains[j], file, fn, ctx,
-						 &seen)) {
-					free(seen.p);
-					return -ENOMEM;
-				}
-		}
+		for (size_t k = 0; !rc && k < abi->nsys; k++)
+			rc = harden_sys(ar, abi->arch, &abi->sys[k], file, fn,
+					ctx, &seen);
 	}
 	free(seen.p);
-	return 0;
+	return rc;
 }
