@@ -328,7 +328,8 @@ static int sys_index_near(struct near_names *k, const struct cf_p_syscall *s,
 
 	if (n >= NEAR_NAMES)
 		return cf_sys_index(name);
-	if (k->s && n < k->s->nnames && !strcmp(k->s->names[n], name))
+	if (k->s && n < k->s->nnames && k->s->names[n][0] == name[0] &&
+	    !strcmp(k->s->names[n], name))
 		sys = k->sys[n];
 	else
 		sys = cf_sys_index(name);
