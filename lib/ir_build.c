@@ -270,19 +270,24 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 	uint32_t start[CF_SORT_SPAN + 1];
 	size_t distinct = 0;
 
-	for (size_t i = 0; i < n && span <= CF_SORT_SPAN; i++)
-		if (e[i].nr < lo || e[i].nr - lo >= span)
-			span = CF_SORT_SPAN + 1;
-	if (span > CF_SORT_SPAN) {
+	bool outside = span > CF_SORT_SPAN;
+
+	/* counted and checked in one sweep (a number outside: qsort) */
+	if (!outside)
+		memset(start, 0, (span + 1) * sizeof(*start));
+	for (size_t i = 0; i < n && !outside; i++) {
+		uint32_t k = e[i].nr - lo;
+
+		outside = e[i].nr < lo || k >= span;
+		start[outside ? 0 : k + 1]++;
+	}
+	if (outside) {
 		memcpy(out, e, n * sizeof(*e));
 		qsort(out, n, sizeof(*out), cmp_entry);
 		for (size_t i = 0; i < n; i++)
 			distinct += !i || out[i].nr != out[i - 1].nr;
 		return distinct;
 	}
-	memset(start, 0, (span + 1) * sizeof(*start));
-	for (size_t i = 0; i < n; i++)
-		start[e[i].nr - lo + 1]++;
 	for (uint32_t k = 0; k < span; k++) {
 		distinct += start[k + 1] != 0;
 		start[k + 1] += start[k];
