@@ -40,18 +40,37 @@
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
 	uint32_t nr;
-	uint32_t seq; /* index into the ruleset's rules, | CF_MUXED */
+	uint32_t seq; /* index into the ruleset's rules (a unit's: its
+		       * syscall), | CF_MUXED */
 };
 /* the rule reached through socketcall/ipc, with a0 == its call number */
 #define CF_MUXED 0x80000000U
 
+/* A syscall of the ruleset, by cf_sysinfo index, for every ABI: the
+ * rules on it are grouped once per compile (by_sys), not once per ABI
+ * (x86_64, x86 and x32 name mostly the same syscalls). */
+struct sys_slot {
+	uint32_t at, n; /* its rules but the default's: idx[at..at + n) */
+	bool named;	/* by a rule (the default's too) */
+	/* its decision on an earlier ABI (decide_units), NULL */
+	const struct cf_ir_sys *kept;
+};
+
+/* The ruleset's syscalls and their rules (by_sys). */
+struct by_sys {
+	struct sys_slot *slot; /* cf_nsysinfo of them */
+	uint32_t *idx;	       /* rule indexes, by syscall, in order */
+	int *syms;	       /* the named syscalls, ascending */
+	size_t nsyms;
+};
+
 struct abi_build {
 	const struct cf_rule *rules; /* the ruleset's */
+	struct by_sys *by;
+	/* units: (number, syscall | CF_MUXED), one per syscall with rules
+	 * (and one more at socketcall/ipc for a multiplexed one) */
 	struct entry *e;
 	size_t n;
-	/* by cf_sysinfo index of its first rule, the last syscall whose
-	 * chains were built for its own rules (own_chains); NULL: none */
-	const struct cf_ir_sys **by_sys;
 	/* largest counted number (ENOSYS threshold); 0 = no stub, as in
 	 * runc, which starts from 0 and keeps no threshold of 0 */
 	uint32_t max;
@@ -137,30 +156,28 @@ static int chain_of(struct cf_arena *a, const struct abi_build *b,
 	return 0;
 }
 
-static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
+/* The units of ABI arch into b (every syscall named, in ascending
+ * order): a syscall with rules at its number, a multiplexed one also at
+ * socketcall/ipc. */
+static void collect(int arch, struct abi_build *b)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
 	const int32_t *nrs = cf_table_nrs[ar->table]; /* a supported ABI */
 
-	for (size_t i = 0; i < rs->nrules; i++) {
-		const struct cf_rule *r = &rs->rules[i];
-		const struct cf_sysinfo *si;
-		int64_t nr;
-		bool muxed;
+	for (size_t i = 0; i < b->by->nsyms; i++) {
+		int sys = b->by->syms[i];
+		const struct cf_sysinfo *si = &cf_sysinfo[sys];
+		int64_t nr = nrs[sys];
+		bool muxed = ar->mux && si->mux_kind != CF_MUX_NONE;
 
-		if (r->sys < 0)
-			continue;
-		si = &cf_sysinfo[r->sys];
-		nr = nrs[r->sys];
-		muxed = ar->mux && si->mux_kind != CF_MUX_NONE;
 		/* libseccomp resolves muxed names to pseudo numbers there:
 		 * they do not move runc's ENOSYS threshold */
 		if (nr >= 0 && !muxed)
 			count_nr(b, (uint32_t)nr);
-		if (r->same_as_default)
-			continue;
+		if (!b->by->slot[sys].n)
+			continue; /* the default's rules only */
 		if (nr >= 0)
-			add_entry(b, (uint32_t)nr, (uint32_t)i);
+			add_entry(b, (uint32_t)nr, (uint32_t)sys);
 		if (muxed) {
 			int32_t mnr = si->mux_kind == CF_MUX_SOCKETCALL
 					  ? ar->socketcall_nr
@@ -168,44 +185,30 @@ static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
 
 			if (mnr >= 0)
 				add_entry(b, (uint32_t)mnr,
-					  (uint32_t)i | CF_MUXED);
+					  (uint32_t)sys | CF_MUXED);
 		}
 	}
 }
 
-/* The chains of entries e[0..n) (same nr) when another ABI's syscall
- * has them already: entries of the same rules in the same order, none
- * multiplexed (a chain is then its rule's conditions, action and rule,
- * as chain_of writes it), else NULL. x86_64, x86 and x32 name mostly the
- * same calls: two ABIs of three share their chains instead of writing
- * them again, and the generator tells such syscalls alike by a pointer
- * (gen_share.c). --harden copies shared chains before it changes them
- * (cf_ir_harden). */
-static struct cf_ir_chain *own_chains(const struct abi_build *b,
-				      const struct entry *e, size_t n)
+/* The entries of units u[0..k) (one number) into out, in profile order
+ * (a rule is at most once at a number); returns how many. */
+static size_t unit_entries(const struct abi_build *b, const struct entry *u,
+			   size_t k, struct entry *out)
 {
-	const struct cf_ir_sys *k =
-	    b->by_sys ? b->by_sys[rule_of(b, e)->sys] : NULL;
+	size_t m = 0;
 
-	if (!k || k->nchains != n)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((e[i].seq & CF_MUXED) ||
-		    k->chains[i].rule != rule_of(b, &e[i]))
-			return NULL;
-	return k->chains;
-}
+	for (size_t i = 0; i < k; i++) {
+		const struct sys_slot *sl = &b->by->slot[u[i].seq & ~CF_MUXED];
+		uint32_t mux = u[i].seq & CF_MUXED;
 
-/* Keeps out's chains for the next ABIs when no entry of e[0..n) is
- * multiplexed. */
-static void keep_chains(const struct abi_build *b, const struct entry *e,
-			size_t n, const struct cf_ir_sys *out)
-{
-	for (size_t i = 0; i < n; i++)
-		if (e[i].seq & CF_MUXED)
-			return;
-	if (b->by_sys)
-		b->by_sys[rule_of(b, e)->sys] = out;
+		for (uint32_t j = 0; j < sl->n; j++)
+			out[m++] = (struct entry){u[i].nr,
+						  b->by->idx[sl->at + j] | mux};
+	}
+	/* several syscalls at one number: socketcall's, aliases */
+	if (k > 1)
+		qsort(out, m, sizeof(*out), cmp_entry);
+	return m;
 }
 
 /* Decision of one syscall from its entries e[0..n) (same nr, in order). */
@@ -230,8 +233,6 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 		}
 	}
 	out->nchains = n;
-	if ((out->chains = own_chains(b, e, n)))
-		return 0;
 	/* not zeroed: each chain is written whole below (chain_of) */
 	out->chains = cf_arena_array_raw(a, n, sizeof(*out->chains));
 	if (!out->chains)
@@ -239,7 +240,33 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	for (size_t i = 0; i < n; i++)
 		if (chain_of(a, b, &e[i], &out->chains[i]))
 			return -ENOMEM;
-	keep_chains(b, e, n, out);
+	return 0;
+}
+
+/* The decision of the number of units u[0..k) into s (ents: room for
+ * its entries); -ENOMEM. One unit, a syscall's own rules (not
+ * multiplexed), decides alike on every ABI but for the number: an ABI
+ * after the first copies that decision, its chains too, instead of
+ * deciding again (x86_64, x86 and x32 name mostly the same syscalls).
+ * The generator tells such syscalls alike by their chains' address
+ * (gen_share.c); --harden copies shared chains before it changes them
+ * (cf_ir_harden). */
+static int decide_units(struct cf_arena *a, const struct cf_ruleset *rs,
+			const struct abi_build *b, const struct entry *u,
+			size_t k, struct entry *ents, struct cf_ir_sys *s)
+{
+	struct sys_slot *sl =
+	    k == 1 && !(u->seq & CF_MUXED) ? &b->by->slot[u->seq] : NULL;
+
+	if (sl && sl->kept) {
+		*s = *sl->kept;
+		s->nr = u->nr;
+		return 0;
+	}
+	if (decide_sys(a, rs, b, ents, unit_entries(b, u, k, ents), s))
+		return -ENOMEM;
+	if (sl && (s->nchains || s->fallback != rs->default_action))
+		sl->kept = s; /* (build_abi keeps s) */
 	return 0;
 }
 
@@ -297,22 +324,22 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 	return distinct;
 }
 
-/* e: room for 2 * cap entries (cap: rules + rules on multiplexed names) */
+/* e: room for 3 * cap entries (cap: rules + rules on multiplexed names):
+ * the units, sorted, and one number's entries */
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
-		     struct entry *e, size_t cap,
-		     const struct cf_ir_sys **by_sys, struct cf_ir_abi *out,
-		     struct cf_error *err)
+		     struct entry *e, size_t cap, struct by_sys *by,
+		     struct cf_ir_abi *out, struct cf_error *err)
 {
 	size_t i = 0, distinct;
 	struct abi_build b = {.rules = rs->rules,
+			      .by = by,
 			      .e = e,
-			      .by_sys = by_sys,
 			      .socketcall = cf_sys_index("socketcall"),
 			      .ipc = cf_sys_index("ipc")};
-	struct entry *sorted = e + cap;
+	struct entry *sorted = e + cap, *ents = e + 2 * cap;
 
 	out->arch = arch;
-	collect(rs, arch, &b);
+	collect(arch, &b);
 	distinct = sort_entries(arch, b.e, b.n, sorted);
 	if (enosys_applies(rs) && b.max != 0) {
 		out->enosys = true;
@@ -342,7 +369,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
 		/* runc's stub answers above the threshold before the
 		 * filter proper sees the call */
 		if (!(out->enosys && sorted[i].nr > out->enosys_above)) {
-			if (decide_sys(a, rs, &b, &sorted[i], j - i, s))
+			if (decide_units(a, rs, &b, &sorted[i], j - i, ents, s))
 				goto oom;
 			if (s->nchains || s->fallback != rs->default_action)
 				out->nsys++;
@@ -356,36 +383,85 @@ oom:
 	return cf_err(err, -ENOMEM, "out of memory");
 }
 
+/* The syscalls rs names and their rules, into by (malloc'd: by_sys_free);
+ * false without memory. */
+static bool by_sys_init(const struct cf_ruleset *rs, struct by_sys *by)
+{
+	uint32_t at = 0;
+
+	by->slot = calloc(cf_nsysinfo, sizeof(*by->slot));
+	by->idx = malloc((rs->nrules ? rs->nrules : 1) * sizeof(*by->idx));
+	by->syms = malloc(cf_nsysinfo * sizeof(*by->syms));
+	by->nsyms = 0;
+	if (!by->slot || !by->idx || !by->syms)
+		return false;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct cf_rule *r = &rs->rules[i];
+
+		if (r->sys < 0)
+			continue;
+		by->slot[r->sys].named = true;
+		by->slot[r->sys].n += !r->same_as_default;
+	}
+	for (size_t k = 0; k < cf_nsysinfo; k++) {
+		struct sys_slot *sl = &by->slot[k];
+
+		if (!sl->named)
+			continue;
+		by->syms[by->nsyms++] = (int)k;
+		sl->at = at;
+		at += sl->n;
+		sl->n = 0;
+	}
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct cf_rule *r = &rs->rules[i];
+		struct sys_slot *sl = r->sys >= 0 ? &by->slot[r->sys] : NULL;
+
+		if (sl && !r->same_as_default)
+			by->idx[sl->at + sl->n++] = (uint32_t)i;
+	}
+	return true;
+}
+
+static void by_sys_free(struct by_sys *by)
+{
+	free(by->slot);
+	free(by->idx);
+	free(by->syms);
+}
+
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
 	struct entry *e;
-	const struct cf_ir_sys **by_sys;
+	struct by_sys by = {0};
 	size_t cap = 1;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->default_action = rs->default_action;
 	out->flags = rs->flags;
-	/* an entry per rule, and one more for a multiplexed name */
+	/* a unit or entry per rule, and one more for a multiplexed name */
 	for (size_t i = 0; i < rs->nrules; i++)
 		cap +=
 		    1 + (rs->rules[i].sys >= 0 &&
 			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
-	/* not zeroed: collect writes the entries sort_entries reads, and it
-	 * the ones build_abi reads */
-	if (cap > SIZE_MAX / 2 / sizeof(*e) ||
-	    !(e = malloc(2 * cap * sizeof(*e))))
+	/* not zeroed: collect writes the units sort_entries reads, it the
+	 * ones build_abi reads, unit_entries the entries decide_sys reads */
+	e = cap > SIZE_MAX / 3 / sizeof(*e) ? NULL
+					    : malloc(3 * cap * sizeof(*e));
+	if (!e || !by_sys_init(rs, &by)) {
+		free(e);
+		by_sys_free(&by);
 		return cf_err(err, -ENOMEM, "out of memory");
-	/* without memory, every ABI writes chains of its own */
-	by_sys = rs->narches > 1 ? calloc(cf_nsysinfo, sizeof(*by_sys)) : NULL;
+	}
 	for (size_t i = 0; !rc && i < rs->narches; i++) {
-		rc = build_abi(a, rs, rs->arches[i], e, cap, by_sys,
-			       &out->abis[i], err);
+		rc = build_abi(a, rs, rs->arches[i], e, cap, &by, &out->abis[i],
+			       err);
 		if (!rc)
 			out->nabis++;
 	}
-	free(by_sys);
+	by_sys_free(&by);
 	free(e);
 	return rc;
 }
