@@ -105,13 +105,6 @@ struct chain_hashes {
 	const struct cf_ir *ir; /* NULL: none kept (out of memory) */
 	struct sys_facts *by_abi[CF_ARRAY_SIZE(((struct cf_ir *)0)->abis)];
 	struct sys_facts *block; /* the arrays of by_abi, one calloc */
-	/* chain hashes by chain array (gen_share.c, sys_chains_hash) */
-	struct hash_twin {
-		const struct cf_ir_chain *chains;
-		size_t nchains;
-		uint32_t fallback;
-		uint64_t h;
-	} twin[128];
 };
 
 /* build_ranges' ranges by audit arch, for all passes of one compile:
