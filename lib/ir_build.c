@@ -50,8 +50,9 @@ struct entry {
  * rules on it are grouped once per compile (by_sys), not once per ABI
  * (x86_64, x86 and x32 name mostly the same syscalls). */
 struct sys_slot {
-	uint32_t at, n; /* its rules but the default's: idx[at..at + n) */
-	bool named;	/* by a rule (the default's too) */
+	/* its rules but the default's: idx[at..at + n); by_sys_init: at
+	 * is 1 once a rule (the default's too) names it */
+	uint32_t at, n;
 	/* its decision on an earlier ABI (decide_units), NULL */
 	const struct cf_ir_sys *kept;
 };
@@ -60,7 +61,8 @@ struct sys_slot {
 struct by_sys {
 	struct sys_slot *slot; /* cf_nsysinfo of them */
 	uint32_t *idx;	       /* rule indexes, by syscall, in order */
-	int *syms;	       /* the named syscalls, ascending */
+	int *syms;	       /* the named syscalls, as first named */
+	uint32_t *seqs;	       /* room for one number's entries */
 	size_t nsyms;
 };
 
@@ -99,23 +101,23 @@ static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq)
 	b->e[b->n++] = (struct entry){nr, seq};
 }
 
-static const struct cf_rule *rule_of(const struct abi_build *b,
-				     const struct entry *e)
+/* (seq: an entry's, a rule index | CF_MUXED) */
+static const struct cf_rule *rule_of(const struct abi_build *b, uint32_t seq)
 {
-	return &b->rules[e->seq & ~CF_MUXED];
+	return &b->rules[seq & ~CF_MUXED];
 }
 
-static int32_t mux_call_of(const struct abi_build *b, const struct entry *e)
+static int32_t mux_call_of(const struct abi_build *b, uint32_t seq)
 {
-	return e->seq & CF_MUXED ? cf_sysinfo[rule_of(b, e)->sys].mux_call : -1;
+	return seq & CF_MUXED ? cf_sysinfo[rule_of(b, seq)->sys].mux_call : -1;
 }
 
 /* cf_sysinfo index of the number's own name */
-static int sys_of(const struct abi_build *b, const struct entry *e)
+static int sys_of(const struct abi_build *b, uint32_t seq)
 {
-	int sys = rule_of(b, e)->sys;
+	int sys = rule_of(b, seq)->sys;
 
-	if (!(e->seq & CF_MUXED))
+	if (!(seq & CF_MUXED))
 		return sys;
 	return cf_sysinfo[sys].mux_kind == CF_MUX_SOCKETCALL ? b->socketcall
 							     : b->ipc;
@@ -130,11 +132,11 @@ static int sys_of(const struct abi_build *b, const struct entry *e)
  * multiplexed form, in a's memory: a0 becomes the call number, the
  * rule's other conditions are compared against the multiplexer's own
  * arguments. */
-static int chain_of(struct cf_arena *a, const struct abi_build *b,
-		    const struct entry *e, struct cf_ir_chain *c)
+static int chain_of(struct cf_arena *a, const struct abi_build *b, uint32_t seq,
+		    struct cf_ir_chain *c)
 {
-	const struct cf_rule *r = rule_of(b, e);
-	int32_t mux_call = mux_call_of(b, e);
+	const struct cf_rule *r = rule_of(b, seq);
+	int32_t mux_call = mux_call_of(b, seq);
 	struct cf_cond *own;
 	uint8_t n = 0;
 
@@ -156,9 +158,9 @@ static int chain_of(struct cf_arena *a, const struct abi_build *b,
 	return 0;
 }
 
-/* The units of ABI arch into b (every syscall named, in ascending
- * order): a syscall with rules at its number, a multiplexed one also at
- * socketcall/ipc. */
+/* The units of ABI arch into b (every syscall named, in the order of
+ * by->syms: sort_entries puts them in order): a syscall with rules at its
+ * number, a multiplexed one also at socketcall/ipc. */
 static void collect(int arch, struct abi_build *b)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
@@ -190,10 +192,19 @@ static void collect(int arch, struct abi_build *b)
 	}
 }
 
-/* The entries of units u[0..k) (one number) into out, in profile order
- * (a rule is at most once at a number); returns how many. */
+static int cmp_seq(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a & ~CF_MUXED,
+		 y = *(const uint32_t *)b & ~CF_MUXED;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The entries of units u[0..k) (one number, k > 1: socketcall's,
+ * aliases) into out, in profile order (a rule is at most once at a
+ * number); returns how many. */
 static size_t unit_entries(const struct abi_build *b, const struct entry *u,
-			   size_t k, struct entry *out)
+			   size_t k, uint32_t *out)
 {
 	size_t m = 0;
 
@@ -202,31 +213,31 @@ static size_t unit_entries(const struct abi_build *b, const struct entry *u,
 		uint32_t mux = u[i].seq & CF_MUXED;
 
 		for (uint32_t j = 0; j < sl->n; j++)
-			out[m++] = (struct entry){u[i].nr,
-						  b->by->idx[sl->at + j] | mux};
+			out[m++] = b->by->idx[sl->at + j] | mux;
 	}
-	/* several syscalls at one number: socketcall's, aliases */
-	if (k > 1)
-		qsort(out, m, sizeof(*out), cmp_entry);
+	qsort(out, m, sizeof(*out), cmp_seq);
 	return m;
 }
 
-/* Decision of one syscall from its entries e[0..n) (same nr, in order). */
+/* Decision of syscall number nr from its entries seqs[0..n) | mux (in
+ * order). */
 static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
-		      const struct abi_build *b, const struct entry *e,
-		      size_t n, struct cf_ir_sys *out)
+		      const struct abi_build *b, uint32_t nr,
+		      const uint32_t *seqs, size_t n, uint32_t mux,
+		      struct cf_ir_sys *out)
 {
-	out->nr = e[0].nr;
-	out->sys = sys_of(b, &e[0]);
+	out->nr = nr;
+	out->sys = sys_of(b, seqs[0] | mux);
 	out->fallback = rs->default_action;
 	out->fallback_rule = NULL;
 	out->chains = NULL;
 	out->nchains = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct cf_rule *r = rule_of(b, &e[i]);
+		uint32_t seq = seqs[i] | mux;
+		const struct cf_rule *r = rule_of(b, seq);
 
 		/* a multiplexed entry always has its a0 condition */
-		if (!(e[i].seq & CF_MUXED) && r->nconds == 0) {
+		if (!(seq & CF_MUXED) && r->nconds == 0) {
 			out->fallback = r->action;
 			out->fallback_rule = r;
 			return 0;
@@ -238,32 +249,37 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (chain_of(a, b, &e[i], &out->chains[i]))
+		if (chain_of(a, b, seqs[i] | mux, &out->chains[i]))
 			return -ENOMEM;
 	return 0;
 }
 
-/* The decision of the number of units u[0..k) into s (ents: room for
- * its entries); -ENOMEM. One unit, a syscall's own rules (not
- * multiplexed), decides alike on every ABI but for the number: an ABI
- * after the first copies that decision, its chains too, instead of
- * deciding again (x86_64, x86 and x32 name mostly the same syscalls).
- * The generator tells such syscalls alike by their chains' address
- * (gen_share.c); --harden copies shared chains before it changes them
- * (cf_ir_harden). */
+/* The decision of the number of units u[0..k) into s; -ENOMEM. One unit, a
+ * syscall's own rules (not multiplexed), decides alike on every ABI but for the
+ * number: an ABI after the first copies that decision, its chains too, instead
+ * of deciding again (x86_64, x86 and x32 name mostly the same syscalls). The
+ * generator tells such syscalls alike by their chains' address (gen_share.c);
+ * --harden copies shared chains before it changes them (cf_ir_harden). */
 static int decide_units(struct cf_arena *a, const struct cf_ruleset *rs,
 			const struct abi_build *b, const struct entry *u,
-			size_t k, struct entry *ents, struct cf_ir_sys *s)
+			size_t k, struct cf_ir_sys *s)
 {
-	struct sys_slot *sl =
-	    k == 1 && !(u->seq & CF_MUXED) ? &b->by->slot[u->seq] : NULL;
+	struct sys_slot *one = &b->by->slot[u->seq & ~CF_MUXED];
+	struct sys_slot *sl = k == 1 && !(u->seq & CF_MUXED) ? one : NULL;
+	int rc;
 
 	if (sl && sl->kept) {
 		*s = *sl->kept;
 		s->nr = u->nr;
 		return 0;
 	}
-	if (decide_sys(a, rs, b, ents, unit_entries(b, u, k, ents), s))
+	if (k == 1) /* its rules as they are */
+		rc = decide_sys(a, rs, b, u->nr, &b->by->idx[one->at], one->n,
+				u->seq & CF_MUXED, s);
+	else
+		rc = decide_sys(a, rs, b, u->nr, b->by->seqs,
+				unit_entries(b, u, k, b->by->seqs), 0, s);
+	if (rc)
 		return -ENOMEM;
 	if (sl && (s->nchains || s->fallback != rs->default_action))
 		sl->kept = s; /* (build_abi keeps s) */
@@ -324,8 +340,8 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 	return distinct;
 }
 
-/* e: room for 3 * cap entries (cap: rules + rules on multiplexed names):
- * the units, sorted, and one number's entries */
+/* e: room for 2 * cap entries (cap: rules + rules on multiplexed names):
+ * the units, then sorted */
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
 		     struct entry *e, size_t cap, struct by_sys *by,
 		     struct cf_ir_abi *out, struct cf_error *err)
@@ -336,7 +352,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
 			      .e = e,
 			      .socketcall = cf_sys_index("socketcall"),
 			      .ipc = cf_sys_index("ipc")};
-	struct entry *sorted = e + cap, *ents = e + 2 * cap;
+	struct entry *sorted = e + cap;
 
 	out->arch = arch;
 	collect(arch, &b);
@@ -369,7 +385,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
 		/* runc's stub answers above the threshold before the
 		 * filter proper sees the call */
 		if (!(out->enosys && sorted[i].nr > out->enosys_above)) {
-			if (decide_units(a, rs, &b, &sorted[i], j - i, ents, s))
+			if (decide_units(a, rs, &b, &sorted[i], j - i, s))
 				goto oom;
 			if (s->nchains || s->fallback != rs->default_action)
 				out->nsys++;
@@ -392,23 +408,24 @@ static bool by_sys_init(const struct cf_ruleset *rs, struct by_sys *by)
 	by->slot = calloc(cf_nsysinfo, sizeof(*by->slot));
 	by->idx = malloc((rs->nrules ? rs->nrules : 1) * sizeof(*by->idx));
 	by->syms = malloc(cf_nsysinfo * sizeof(*by->syms));
+	by->seqs = malloc((rs->nrules ? rs->nrules : 1) * sizeof(*by->seqs));
 	by->nsyms = 0;
-	if (!by->slot || !by->idx || !by->syms)
+	if (!by->slot || !by->idx || !by->syms || !by->seqs)
 		return false;
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct cf_rule *r = &rs->rules[i];
+		struct sys_slot *sl = r->sys >= 0 ? &by->slot[r->sys] : NULL;
 
-		if (r->sys < 0)
-			continue;
-		by->slot[r->sys].named = true;
-		by->slot[r->sys].n += !r->same_as_default;
+		if (sl && !sl->at) {
+			sl->at = 1;
+			by->syms[by->nsyms++] = r->sys;
+		}
+		if (sl)
+			sl->n += !r->same_as_default;
 	}
-	for (size_t k = 0; k < cf_nsysinfo; k++) {
-		struct sys_slot *sl = &by->slot[k];
+	for (size_t k = 0; k < by->nsyms; k++) {
+		struct sys_slot *sl = &by->slot[by->syms[k]];
 
-		if (!sl->named)
-			continue;
-		by->syms[by->nsyms++] = (int)k;
 		sl->at = at;
 		at += sl->n;
 		sl->n = 0;
@@ -428,6 +445,7 @@ static void by_sys_free(struct by_sys *by)
 	free(by->slot);
 	free(by->idx);
 	free(by->syms);
+	free(by->seqs);
 }
 
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
@@ -448,8 +466,8 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
 	/* not zeroed: collect writes the units sort_entries reads, it the
 	 * ones build_abi reads, unit_entries the entries decide_sys reads */
-	e = cap > SIZE_MAX / 3 / sizeof(*e) ? NULL
-					    : malloc(3 * cap * sizeof(*e));
+	e = cap > SIZE_MAX / 2 / sizeof(*e) ? NULL
+					    : malloc(2 * cap * sizeof(*e));
 	if (!e || !by_sys_init(rs, &by)) {
 		free(e);
 		by_sys_free(&by);
