@@ -265,6 +265,10 @@ static int decide_units(struct cf_arena *a, const struct cf_ruleset *rs,
 			size_t k, struct cf_ir_sys *s)
 {
 	struct sys_slot *one = &b->by->slot[u->seq & ~CF_MUXED];
+	/* (k == 1 is a precaution: the tables have no two names at one
+	 * number, so only socketcall/ipc's numbers have several units, and
+	 * they are the same on every ABI that has them; a mutation without
+	 * it cannot be caught) */
 	struct sys_slot *sl = k == 1 && !(u->seq & CF_MUXED) ? one : NULL;
 	int rc;
 
