@@ -468,10 +468,10 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		cap +=
 		    1 + (rs->rules[i].sys >= 0 &&
 			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
-	/* not zeroed: collect writes the units sort_entries reads, it the
-	 * ones build_abi reads, unit_entries the entries decide_sys reads */
-	e = cap > SIZE_MAX / 2 / sizeof(*e) ? NULL
-					    : malloc(2 * cap * sizeof(*e));
+	/* zeroed, though collect writes the units sort_entries reads and it
+	 * the ones build_abi reads: clang's analyzer does not follow the
+	 * counting sort */
+	e = calloc(2 * cap, sizeof(*e));
 	if (!e || !by_sys_init(rs, &by)) {
 		free(e);
 		by_sys_free(&by);
