@@ -2,12 +2,15 @@
 /*
  * ir_build.c - ruleset (by name) -> per-ABI decision tables (by number).
  *
- * For each ABI of the filter:
+ * The rules are grouped by syscall once (by_sys); for each ABI of the
+ * filter:
  *   1. every rule becomes an entry at its syscall number on that ABI (names
  *      absent there add nothing); on multiplexing ABIs a socket/ipc rule
  *      also becomes an entry at socketcall/ipc with a0 == the call number;
  *   2. entries are grouped by number, in profile order; rules whose action
- *      equals the default are dropped (runc skips them);
+ *      equals the default are dropped (runc skips them); a number with
+ *      one syscall's own rules decides as on the ABI before that had
+ *      them, and takes that decision, chains and all (decide_units);
  *   3. precedence: an unconditional rule makes the syscall unconditional
  *      (the first such rule decides), as in libseccomp; otherwise the
  *      argument chains are tried in profile order. libseccomp orders a
