@@ -183,10 +183,39 @@
 
 /* ---- entry point ----------------------------------------------------- */
 
+/* A chain array whose conditions passed (check_ir). */
+struct checked {
+	const struct cf_ir_chain *chains;
+	size_t n;
+};
+
+/* Are s's conditions valid? Checked once per chain array and length:
+ * the last array of each slot of seen passed, and cf_ir_build gives a
+ * syscall one array on the ABIs where its rules are the same. */
+static bool conds_valid(const struct cf_ir_sys *s, struct checked seen[64])
+{
+	struct checked *k =
+	    &seen[(uintptr_t)s->chains / sizeof(*s->chains) % 64];
+
+	if (!s->nchains || (k->chains == s->chains && k->n == s->nchains))
+		return true;
+	for (size_t c = 0; c < s->nchains; c++)
+		for (unsigned i = 0; i < s->chains[c].nconds; i++) {
+			const struct cf_cond *cd = &s->chains[c].conds[i];
+
+			if (cd->arg > 5 || cd->op == 0 ||
+			    cd->op >= CF_OP__COUNT)
+				return false;
+		}
+	*k = (struct checked){s->chains, s->nchains};
+	return true;
+}
+
 /* Checks ir; *nchains: its chains, over all ABIs. */
 static int check_ir(const struct cf_ir *ir, size_t *nchains,
 		    struct cf_error *err)
 {
+	struct checked seen[64] = {0};
 	size_t n = 0;
 
 	if (ir->nabis > CF_ARRAY_SIZE(ir->abis))
@@ -207,19 +236,9 @@ static int check_ir(const struct cf_ir *ir, size_t *nchains,
 					      "internal error: syscall "
 					      "numbers not sorted");
 			n += s->nchains;
-			for (size_t c = 0; c < s->nchains; c++)
-				for (unsigned k = 0; k < s->chains[c].nconds;
-				     k++) {
-					const struct cf_cond *cd =
-					    &s->chains[c].conds[k];
-
-					if (cd->arg > 5 || cd->op == 0 ||
-					    cd->op >= CF_OP__COUNT)
-						return cf_err(
-						    err, -EINVAL,
-						    "internal error: bad "
-						    "condition");
-				}
+			if (!conds_valid(s, seen))
+				return cf_err(err, -EINVAL,
+					      "internal error: bad condition");
 		}
 	}
 	*nchains = n;

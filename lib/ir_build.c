@@ -2,12 +2,15 @@
 /*
  * ir_build.c - ruleset (by name) -> per-ABI decision tables (by number).
  *
- * For each ABI of the filter:
+ * The rules are grouped by syscall once (by_sys); for each ABI of the
+ * filter:
  *   1. every rule becomes an entry at its syscall number on that ABI (names
  *      absent there add nothing); on multiplexing ABIs a socket/ipc rule
  *      also becomes an entry at socketcall/ipc with a0 == the call number;
  *   2. entries are grouped by number, in profile order; rules whose action
- *      equals the default are dropped (runc skips them);
+ *      equals the default are dropped (runc skips them); a number with
+ *      one syscall's own rules decides as on the ABI before that had
+ *      them, and takes that decision, chains and all (decide_units);
  *   3. precedence: an unconditional rule makes the syscall unconditional
  *      (the first such rule decides), as in libseccomp; otherwise the
  *      argument chains are tried in profile order. libseccomp orders a
@@ -40,13 +43,37 @@
 /* Small on purpose: a compile sorts a few hundred per ABI. */
 struct entry {
 	uint32_t nr;
-	uint32_t seq; /* index into the ruleset's rules, | CF_MUXED */
+	uint32_t seq; /* index into the ruleset's rules (a unit's: its
+		       * syscall), | CF_MUXED */
 };
 /* the rule reached through socketcall/ipc, with a0 == its call number */
 #define CF_MUXED 0x80000000U
 
+/* A syscall of the ruleset, by cf_sysinfo index, for every ABI: the
+ * rules on it are grouped once per compile (by_sys), not once per ABI
+ * (x86_64, x86 and x32 name mostly the same syscalls). */
+struct sys_slot {
+	/* its rules but the default's: idx[at..at + n); by_sys_init: at
+	 * is 1 once a rule (the default's too) names it */
+	uint32_t at, n;
+	/* its decision on an earlier ABI (decide_units), NULL */
+	const struct cf_ir_sys *kept;
+};
+
+/* The ruleset's syscalls and their rules (by_sys). */
+struct by_sys {
+	struct sys_slot *slot; /* cf_nsysinfo of them */
+	uint32_t *idx;	       /* rule indexes, by syscall, in order */
+	int *syms;	       /* the named syscalls, as first named */
+	uint32_t *seqs;	       /* room for one number's entries */
+	size_t nsyms;
+};
+
 struct abi_build {
 	const struct cf_rule *rules; /* the ruleset's */
+	struct by_sys *by;
+	/* units: (number, syscall | CF_MUXED), one per syscall with rules
+	 * (and one more at socketcall/ipc for a multiplexed one) */
 	struct entry *e;
 	size_t n;
 	/* largest counted number (ENOSYS threshold); 0 = no stub, as in
@@ -77,23 +104,23 @@ static void add_entry(struct abi_build *b, uint32_t nr, uint32_t seq)
 	b->e[b->n++] = (struct entry){nr, seq};
 }
 
-static const struct cf_rule *rule_of(const struct abi_build *b,
-				     const struct entry *e)
+/* (seq: an entry's, a rule index | CF_MUXED) */
+static const struct cf_rule *rule_of(const struct abi_build *b, uint32_t seq)
 {
-	return &b->rules[e->seq & ~CF_MUXED];
+	return &b->rules[seq & ~CF_MUXED];
 }
 
-static int32_t mux_call_of(const struct abi_build *b, const struct entry *e)
+static int32_t mux_call_of(const struct abi_build *b, uint32_t seq)
 {
-	return e->seq & CF_MUXED ? cf_sysinfo[rule_of(b, e)->sys].mux_call : -1;
+	return seq & CF_MUXED ? cf_sysinfo[rule_of(b, seq)->sys].mux_call : -1;
 }
 
 /* cf_sysinfo index of the number's own name */
-static int sys_of(const struct abi_build *b, const struct entry *e)
+static int sys_of(const struct abi_build *b, uint32_t seq)
 {
-	int sys = rule_of(b, e)->sys;
+	int sys = rule_of(b, seq)->sys;
 
-	if (!(e->seq & CF_MUXED))
+	if (!(seq & CF_MUXED))
 		return sys;
 	return cf_sysinfo[sys].mux_kind == CF_MUX_SOCKETCALL ? b->socketcall
 							     : b->ipc;
@@ -108,11 +135,11 @@ static int sys_of(const struct abi_build *b, const struct entry *e)
  * multiplexed form, in a's memory: a0 becomes the call number, the
  * rule's other conditions are compared against the multiplexer's own
  * arguments. */
-static int chain_of(struct cf_arena *a, const struct abi_build *b,
-		    const struct entry *e, struct cf_ir_chain *c)
+static int chain_of(struct cf_arena *a, const struct abi_build *b, uint32_t seq,
+		    struct cf_ir_chain *c)
 {
-	const struct cf_rule *r = rule_of(b, e);
-	int32_t mux_call = mux_call_of(b, e);
+	const struct cf_rule *r = rule_of(b, seq);
+	int32_t mux_call = mux_call_of(b, seq);
 	struct cf_cond *own;
 	uint8_t n = 0;
 
@@ -134,30 +161,28 @@ static int chain_of(struct cf_arena *a, const struct abi_build *b,
 	return 0;
 }
 
-static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
+/* The units of ABI arch into b (every syscall named, in the order of
+ * by->syms: sort_entries puts them in order): a syscall with rules at its
+ * number, a multiplexed one also at socketcall/ipc. */
+static void collect(int arch, struct abi_build *b)
 {
 	const struct cf_arch *ar = &cf_arches[arch];
 	const int32_t *nrs = cf_table_nrs[ar->table]; /* a supported ABI */
 
-	for (size_t i = 0; i < rs->nrules; i++) {
-		const struct cf_rule *r = &rs->rules[i];
-		const struct cf_sysinfo *si;
-		int64_t nr;
-		bool muxed;
+	for (size_t i = 0; i < b->by->nsyms; i++) {
+		int sys = b->by->syms[i];
+		const struct cf_sysinfo *si = &cf_sysinfo[sys];
+		int64_t nr = nrs[sys];
+		bool muxed = ar->mux && si->mux_kind != CF_MUX_NONE;
 
-		if (r->sys < 0)
-			continue;
-		si = &cf_sysinfo[r->sys];
-		nr = nrs[r->sys];
-		muxed = ar->mux && si->mux_kind != CF_MUX_NONE;
 		/* libseccomp resolves muxed names to pseudo numbers there:
 		 * they do not move runc's ENOSYS threshold */
 		if (nr >= 0 && !muxed)
 			count_nr(b, (uint32_t)nr);
-		if (r->same_as_default)
-			continue;
+		if (!b->by->slot[sys].n)
+			continue; /* the default's rules only */
 		if (nr >= 0)
-			add_entry(b, (uint32_t)nr, (uint32_t)i);
+			add_entry(b, (uint32_t)nr, (uint32_t)sys);
 		if (muxed) {
 			int32_t mnr = si->mux_kind == CF_MUX_SOCKETCALL
 					  ? ar->socketcall_nr
@@ -165,42 +190,106 @@ static void collect(const struct cf_ruleset *rs, int arch, struct abi_build *b)
 
 			if (mnr >= 0)
 				add_entry(b, (uint32_t)mnr,
-					  (uint32_t)i | CF_MUXED);
+					  (uint32_t)sys | CF_MUXED);
 		}
 	}
 }
 
-/* Decision of one syscall from its entries e[0..n) (same nr, in order). */
-static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
-		      const struct abi_build *b, const struct entry *e,
-		      size_t n, struct cf_ir_sys *out)
+static int cmp_seq(const void *a, const void *b)
 {
-	size_t nchains = 0;
+	uint32_t x = *(const uint32_t *)a & ~CF_MUXED,
+		 y = *(const uint32_t *)b & ~CF_MUXED;
 
-	out->nr = e[0].nr;
-	out->sys = sys_of(b, &e[0]);
+	return x < y ? -1 : x > y;
+}
+
+/* The entries of units u[0..k) (one number, k > 1: socketcall's,
+ * aliases) into out, in profile order (a rule is at most once at a
+ * number); returns how many. */
+static size_t unit_entries(const struct abi_build *b, const struct entry *u,
+			   size_t k, uint32_t *out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		const struct sys_slot *sl = &b->by->slot[u[i].seq & ~CF_MUXED];
+		uint32_t mux = u[i].seq & CF_MUXED;
+
+		for (uint32_t j = 0; j < sl->n; j++)
+			out[m++] = b->by->idx[sl->at + j] | mux;
+	}
+	qsort(out, m, sizeof(*out), cmp_seq);
+	return m;
+}
+
+/* Decision of syscall number nr from its entries seqs[0..n) | mux (in
+ * order). */
+static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
+		      const struct abi_build *b, uint32_t nr,
+		      const uint32_t *seqs, size_t n, uint32_t mux,
+		      struct cf_ir_sys *out)
+{
+	out->nr = nr;
+	out->sys = sys_of(b, seqs[0] | mux);
 	out->fallback = rs->default_action;
 	out->fallback_rule = NULL;
 	out->chains = NULL;
 	out->nchains = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct cf_rule *r = rule_of(b, &e[i]);
+		uint32_t seq = seqs[i] | mux;
+		const struct cf_rule *r = rule_of(b, seq);
 
 		/* a multiplexed entry always has its a0 condition */
-		if (!(e[i].seq & CF_MUXED) && r->nconds == 0) {
+		if (!(seq & CF_MUXED) && r->nconds == 0) {
 			out->fallback = r->action;
 			out->fallback_rule = r;
 			return 0;
 		}
 	}
+	out->nchains = n;
 	/* not zeroed: each chain is written whole below (chain_of) */
 	out->chains = cf_arena_array_raw(a, n, sizeof(*out->chains));
 	if (!out->chains)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (chain_of(a, b, &e[i], &out->chains[nchains++]))
+		if (chain_of(a, b, seqs[i] | mux, &out->chains[i]))
 			return -ENOMEM;
-	out->nchains = nchains;
+	return 0;
+}
+
+/* The decision of the number of units u[0..k) into s; -ENOMEM. One unit, a
+ * syscall's own rules (not multiplexed), decides alike on every ABI but for the
+ * number: an ABI after the first copies that decision, its chains too, instead
+ * of deciding again (x86_64, x86 and x32 name mostly the same syscalls). The
+ * generator tells such syscalls alike by their chains' address (gen_share.c);
+ * --harden copies shared chains before it changes them (cf_ir_harden). */
+static int decide_units(struct cf_arena *a, const struct cf_ruleset *rs,
+			const struct abi_build *b, const struct entry *u,
+			size_t k, struct cf_ir_sys *s)
+{
+	struct sys_slot *one = &b->by->slot[u->seq & ~CF_MUXED];
+	/* (k == 1 is a precaution: the tables have no two names at one
+	 * number, so only socketcall/ipc's numbers have several units, and
+	 * they are the same on every ABI that has them; a mutation without
+	 * it cannot be caught) */
+	struct sys_slot *sl = k == 1 && !(u->seq & CF_MUXED) ? one : NULL;
+	int rc;
+
+	if (sl && sl->kept) {
+		*s = *sl->kept;
+		s->nr = u->nr;
+		return 0;
+	}
+	if (k == 1) /* its rules as they are */
+		rc = decide_sys(a, rs, b, u->nr, &b->by->idx[one->at], one->n,
+				u->seq & CF_MUXED, s);
+	else
+		rc = decide_sys(a, rs, b, u->nr, b->by->seqs,
+				unit_entries(b, u, k, b->by->seqs), 0, s);
+	if (rc)
+		return -ENOMEM;
+	if (sl && (s->nchains || s->fallback != rs->default_action))
+		sl->kept = s; /* (build_abi keeps s) */
 	return 0;
 }
 
@@ -231,19 +320,24 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 	uint32_t start[CF_SORT_SPAN + 1];
 	size_t distinct = 0;
 
-	for (size_t i = 0; i < n && span <= CF_SORT_SPAN; i++)
-		if (e[i].nr < lo || e[i].nr - lo >= span)
-			span = CF_SORT_SPAN + 1;
-	if (span > CF_SORT_SPAN) {
+	bool outside = span > CF_SORT_SPAN;
+
+	/* counted and checked in one sweep (a number outside: qsort) */
+	if (!outside)
+		memset(start, 0, (span + 1) * sizeof(*start));
+	for (size_t i = 0; i < n && !outside; i++) {
+		uint32_t k = e[i].nr - lo;
+
+		outside = e[i].nr < lo || k >= span;
+		start[outside ? 0 : k + 1]++;
+	}
+	if (outside) {
 		memcpy(out, e, n * sizeof(*e));
 		qsort(out, n, sizeof(*out), cmp_entry);
 		for (size_t i = 0; i < n; i++)
 			distinct += !i || out[i].nr != out[i - 1].nr;
 		return distinct;
 	}
-	memset(start, 0, (span + 1) * sizeof(*start));
-	for (size_t i = 0; i < n; i++)
-		start[e[i].nr - lo + 1]++;
 	for (uint32_t k = 0; k < span; k++) {
 		distinct += start[k + 1] != 0;
 		start[k + 1] += start[k];
@@ -253,20 +347,22 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 	return distinct;
 }
 
-/* e: room for 2 * cap entries (cap: rules + rules on multiplexed names) */
+/* e: room for 2 * cap entries (cap: rules + rules on multiplexed names):
+ * the units, then sorted */
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
-		     struct entry *e, size_t cap, struct cf_ir_abi *out,
-		     struct cf_error *err)
+		     struct entry *e, size_t cap, struct by_sys *by,
+		     struct cf_ir_abi *out, struct cf_error *err)
 {
 	size_t i = 0, distinct;
 	struct abi_build b = {.rules = rs->rules,
+			      .by = by,
 			      .e = e,
 			      .socketcall = cf_sys_index("socketcall"),
 			      .ipc = cf_sys_index("ipc")};
 	struct entry *sorted = e + cap;
 
 	out->arch = arch;
-	collect(rs, arch, &b);
+	collect(arch, &b);
 	distinct = sort_entries(arch, b.e, b.n, sorted);
 	if (enosys_applies(rs) && b.max != 0) {
 		out->enosys = true;
@@ -296,7 +392,7 @@ static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
 		/* runc's stub answers above the threshold before the
 		 * filter proper sees the call */
 		if (!(out->enosys && sorted[i].nr > out->enosys_above)) {
-			if (decide_sys(a, rs, &b, &sorted[i], j - i, s))
+			if (decide_units(a, rs, &b, &sorted[i], j - i, s))
 				goto oom;
 			if (s->nchains || s->fallback != rs->default_action)
 				out->nsys++;
@@ -310,29 +406,87 @@ oom:
 	return cf_err(err, -ENOMEM, "out of memory");
 }
 
+/* The syscalls rs names and their rules, into by (malloc'd: by_sys_free);
+ * false without memory. */
+static bool by_sys_init(const struct cf_ruleset *rs, struct by_sys *by)
+{
+	uint32_t at = 0;
+
+	by->slot = calloc(cf_nsysinfo, sizeof(*by->slot));
+	by->idx = malloc((rs->nrules ? rs->nrules : 1) * sizeof(*by->idx));
+	by->syms = malloc(cf_nsysinfo * sizeof(*by->syms));
+	by->seqs = malloc((rs->nrules ? rs->nrules : 1) * sizeof(*by->seqs));
+	by->nsyms = 0;
+	if (!by->slot || !by->idx || !by->syms || !by->seqs)
+		return false;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct cf_rule *r = &rs->rules[i];
+		struct sys_slot *sl = r->sys >= 0 ? &by->slot[r->sys] : NULL;
+
+		if (sl && !sl->at) {
+			sl->at = 1;
+			by->syms[by->nsyms++] = r->sys;
+		}
+		if (sl)
+			sl->n += !r->same_as_default;
+	}
+	for (size_t k = 0; k < by->nsyms; k++) {
+		struct sys_slot *sl = &by->slot[by->syms[k]];
+
+		sl->at = at;
+		at += sl->n;
+		sl->n = 0;
+	}
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct cf_rule *r = &rs->rules[i];
+		struct sys_slot *sl = r->sys >= 0 ? &by->slot[r->sys] : NULL;
+
+		if (sl && !r->same_as_default)
+			by->idx[sl->at + sl->n++] = (uint32_t)i;
+	}
+	return true;
+}
+
+static void by_sys_free(struct by_sys *by)
+{
+	free(by->slot);
+	free(by->idx);
+	free(by->syms);
+	free(by->seqs);
+}
+
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
 	struct entry *e;
+	struct by_sys by = {0};
 	size_t cap = 1;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->default_action = rs->default_action;
 	out->flags = rs->flags;
-	/* an entry per rule, and one more for a multiplexed name */
+	/* a unit or entry per rule, and one more for a multiplexed name */
 	for (size_t i = 0; i < rs->nrules; i++)
 		cap +=
 		    1 + (rs->rules[i].sys >= 0 &&
 			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
-	if (!(e = calloc(2 * cap, sizeof(*e))))
+	/* zeroed, though collect writes the units sort_entries reads and it
+	 * the ones build_abi reads: clang's analyzer does not follow the
+	 * counting sort */
+	e = calloc(2 * cap, sizeof(*e));
+	if (!e || !by_sys_init(rs, &by)) {
+		free(e);
+		by_sys_free(&by);
 		return cf_err(err, -ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; !rc && i < rs->narches; i++) {
-		rc =
-		    build_abi(a, rs, rs->arches[i], e, cap, &out->abis[i], err);
+		rc = build_abi(a, rs, rs->arches[i], e, cap, &by, &out->abis[i],
+			       err);
 		if (!rc)
 			out->nabis++;
 	}
+	by_sys_free(&by);
 	free(e);
 	return rc;
 }
@@ -439,28 +593,51 @@ static int harden_chain(struct cf_arena *ar, int arch, int sys,
 	return 0;
 }
 
+/* s's chains made its own (in a's memory), to be changed: cf_ir_build
+ * shares a syscall's chains between ABIs (own_chains), and x86's must
+ * stay as written. -ENOMEM. */
+static int unshare_chains(struct cf_arena *a, struct cf_ir_sys *s)
+{
+	struct cf_ir_chain *c = cf_arena_array_raw(a, s->nchains, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, s->chains, s->nchains * sizeof(*c));
+	s->chains = c;
+	return 0;
+}
+
+/* --harden on the chains of s on ABI arch; -ENOMEM. */
+static int harden_sys(struct cf_arena *ar, int arch, struct cf_ir_sys *s,
+		      const char *file, cf_diag_fn fn, void *ctx,
+		      struct harden_seen *seen)
+{
+	if (s->sys < 0 || !s->nchains)
+		return 0;
+	if (unshare_chains(ar, s))
+		return -ENOMEM;
+	for (size_t j = 0; j < s->nchains; j++)
+		if (harden_chain(ar, arch, s->sys, &s->chains[j], file, fn, ctx,
+				 seen))
+			return -ENOMEM;
+	return 0;
+}
+
 int cf_ir_harden(struct cf_arena *ar, struct cf_ir *ir, const char *file,
 		 cf_diag_fn fn, void *ctx)
 {
 	struct harden_seen seen = {0};
+	int rc = 0;
 
-	for (size_t a = 0; a < ir->nabis; a++) {
+	for (size_t a = 0; !rc && a < ir->nabis; a++) {
 		const struct cf_ir_abi *abi = &ir->abis[a];
 
 		if (cf_arches[abi->arch].cmp_bits != 64)
 			continue; /* only low words are compared there */
-		for (size_t k = 0; k < abi->nsys; k++) {
-			const struct cf_ir_sys *s = &abi->sys[k];
-
-			for (size_t j = 0; s->sys >= 0 && j < s->nchains; j++)
-				if (harden_chain(ar, abi->arch, s->sys,
-						 &s->chains[j], file, fn, ctx,
-						 &seen)) {
-					free(seen.p);
-					return -ENOMEM;
-				}
-		}
+		for (size_t k = 0; !rc && k < abi->nsys; k++)
+			rc = harden_sys(ar, abi->arch, &abi->sys[k], file, fn,
+					ctx, &seen);
 	}
 	free(seen.p);
-	return 0;
+	return rc;
 }

@@ -516,3 +516,58 @@ TEST(harden_marks_only)
 	}
 	CHECK(n > 20);
 }
+
+/* The chains of name on the filter's ABI oci, NULL without them. */
+static const struct cf_ir_sys *ir_sys_of(const struct cf_filter *f,
+					 const char *oci, const char *name)
+{
+	int abi = cf_abi_lookup(oci);
+
+	for (size_t x = 0; abi >= 0 && x < f->ir.nabis; x++)
+		for (size_t y = 0;
+		     f->ir.abis[x].arch == abi && y < f->ir.abis[x].nsys; y++)
+			if (f->ir.abis[x].sys[y].sys == cf_sys_index(name))
+				return &f->ir.abis[x].sys[y];
+	return NULL;
+}
+
+/* cf_ir_build gives kill's rules one chain array on x86_64, x86 and
+ * x32; --harden marks x86_64's conditions on its int signal and leaves
+ * x86's and x32's (which compare low words only) as written. */
+TEST(harden_leaves_shared_chains_of_x86_alone)
+{
+	static const char text[] =
+	    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
+	    "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],"
+	    "\"syscalls\":[{\"names\":[\"kill\"],\"action\":"
+	    "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,\"value\":9,"
+	    "\"op\":\"SCMP_CMP_EQ\"}]}]}";
+	int native = cf_abi_lookup("x86_64");
+	struct cf_filter *fd =
+	    compile_text(text, sizeof(text) - 1, "kill", native, false);
+	struct cf_filter *fh =
+	    compile_text(text, sizeof(text) - 1, "kill", native, true);
+	const struct cf_ir_sys *d64, *d32, *dx32, *h64, *h32, *hx32;
+
+	if (!fd || !fh)
+		goto out;
+	d64 = ir_sys_of(fd, "x86_64", "kill");
+	d32 = ir_sys_of(fd, "x86", "kill");
+	dx32 = ir_sys_of(fd, "x32", "kill");
+	h64 = ir_sys_of(fh, "x86_64", "kill");
+	h32 = ir_sys_of(fh, "x86", "kill");
+	hx32 = ir_sys_of(fh, "x32", "kill");
+	CHECK(d64 && d32 && dx32 && h64 && h32 && hx32);
+	if (!d64 || !d32 || !dx32 || !h64 || !h32 || !hx32)
+		goto out;
+	CHECK(d64->chains == d32->chains && d64->chains == dx32->chains);
+	CHECK_EQ(d64->chains[0].conds[0].low32, 0);
+	CHECK(h64->chains != h32->chains && h64->chains != hx32->chains);
+	CHECK_EQ(h64->chains[0].conds[0].low32, 1);
+	CHECK_EQ(hx32->chains[0].conds[0].low32, 0);
+	CHECK_EQ(h32->chains[0].conds[0].low32, 0);
+	CHECK_EQ(h32->chains[0].conds[0].datum, 9);
+out:
+	cf_filter_free(fd);
+	cf_filter_free(fh);
+}
