@@ -1482,6 +1482,16 @@ TEST(opt_pass_late_checks_off_matches_plain)
 	passes_match_plain(&o, "late checks off");
 }
 
+/* 40 syscalls of x86_64, x86 and x32 (the late-check and fold tests) */
+static const char *const forty_names[] = {
+    "read",	 "write",  "close",	"fstat",     "lseek",	  "mmap",
+    "mprotect",	 "munmap", "brk",	"ioctl",     "readv",	  "writev",
+    "access",	 "pipe",   "mremap",	"msync",     "mincore",	  "madvise",
+    "dup",	 "dup2",   "nanosleep", "getitimer", "alarm",	  "setitimer",
+    "kill",	 "fcntl",  "flock",	"fsync",     "fdatasync", "truncate",
+    "ftruncate", "getcwd", "chdir",	"fchdir",    "rename",	  "mkdir",
+    "rmdir",	 "creat",  "link",	"unlink"};
+
 #define LATE_VALUES 7
 
 /* Size first, 40 syscalls with 7 of 14 values each on one argument, on
@@ -1493,15 +1503,6 @@ TEST(opt_pass_late_checks_off_matches_plain)
 TEST(opt_late_checks_reach_the_32_bit_code)
 {
 	static char text[1 << 16];
-	static const char *const names[] = {
-	    "read",	 "write",     "close",	 "fstat",     "lseek",
-	    "mmap",	 "mprotect",  "munmap",	 "brk",	      "ioctl",
-	    "readv",	 "writev",    "access",	 "pipe",      "mremap",
-	    "msync",	 "mincore",   "madvise", "dup",	      "dup2",
-	    "nanosleep", "getitimer", "alarm",	 "setitimer", "kill",
-	    "fcntl",	 "flock",     "fsync",	 "fdatasync", "truncate",
-	    "ftruncate", "getcwd",    "chdir",	 "fchdir",    "rename",
-	    "mkdir",	 "rmdir",     "creat",	 "link",      "unlink"};
 	static const uint64_t values[] = {
 	    0, 1, 2, 3, 0x5401, 0xffffffffULL, 5, 9, 17, 33, 65, 129, 257, 513};
 	const struct cf_gen_opts on = {.size_first = true},
@@ -1515,7 +1516,7 @@ TEST(opt_late_checks_reach_the_32_bit_code)
 		graph_extra[graph_nextra++] = values[k];
 	/* syscall i: LATE_VALUES values from the (i % 14)th on, on
 	 * argument i % 3 (the plain program must fit too) */
-	for (size_t i = 0; i < CF_ARRAY_SIZE(names); i++) {
+	for (size_t i = 0; i < CF_ARRAY_SIZE(forty_names); i++) {
 		for (size_t k = 0; k < LATE_VALUES; k++) {
 			size_t v = (i + k) % CF_ARRAY_SIZE(values);
 
@@ -1525,8 +1526,8 @@ TEST(opt_late_checks_reach_the_32_bit_code)
 			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": %zu, "
 			    "\"value\": %" PRIu64
 			    ", \"op\": \"SCMP_CMP_EQ\"}]}",
-			    text[at - 1] == '[' ? "" : ", ", names[i], i % 3,
-			    values[v]);
+			    text[at - 1] == '[' ? "" : ", ", forty_names[i],
+			    i % 3, values[v]);
 		}
 	}
 	len_on =
@@ -1552,15 +1553,6 @@ TEST(opt_pass_x32_fold_off_matches_plain)
 TEST(opt_x32_fold_tests_shared_numbers_once)
 {
 	static char text[1 << 15];
-	static const char *const names[] = {
-	    "read",	 "write",     "close",	 "fstat",     "lseek",
-	    "mmap",	 "mprotect",  "munmap",	 "brk",	      "ioctl",
-	    "readv",	 "writev",    "access",	 "pipe",      "mremap",
-	    "msync",	 "mincore",   "madvise", "dup",	      "dup2",
-	    "nanosleep", "getitimer", "alarm",	 "setitimer", "kill",
-	    "fcntl",	 "flock",     "fsync",	 "fdatasync", "truncate",
-	    "ftruncate", "getcwd",    "chdir",	 "fchdir",    "rename",
-	    "mkdir",	 "rmdir",     "creat",	 "link",      "unlink"};
 	const struct cf_gen_opts on = {.size_first = true},
 				 off = {.size_first = true,
 					.no_x32_fold = true};
@@ -1569,7 +1561,7 @@ TEST(opt_x32_fold_tests_shared_numbers_once)
 	long len_on, len_off;
 	unsigned contexts = 0;
 
-	for (size_t i = 0; i < CF_ARRAY_SIZE(names); i++) {
+	for (size_t i = 0; i < CF_ARRAY_SIZE(forty_names); i++) {
 		const char *sep = text[at - 1] == '[' ? "" : ", ";
 
 		if (i < 30) {
@@ -1577,7 +1569,7 @@ TEST(opt_x32_fold_tests_shared_numbers_once)
 			    text + at, sizeof(text) - at,
 			    "%s{\"names\": [\"%s\"], \"action\": "
 			    "\"SCMP_ACT_ALLOW\"}",
-			    sep, names[i]);
+			    sep, forty_names[i]);
 			continue;
 		}
 		for (size_t k = 0; k < 3; k++, sep = ", ")
@@ -1586,7 +1578,7 @@ TEST(opt_x32_fold_tests_shared_numbers_once)
 			    "%s{\"names\": [\"%s\"], \"action\": "
 			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, "
 			    "\"value\": %zu, \"op\": \"SCMP_CMP_EQ\"}]}",
-			    sep, names[i], 17 + k);
+			    sep, forty_names[i], 17 + k);
 	}
 	len_on =
 	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
