@@ -36,12 +36,14 @@
 static void fold_push(struct grange *out, size_t *n, const struct grange *r,
 		      uint32_t lo, uint32_t hi, uint32_t action)
 {
-	struct grange *last = *n ? &out[*n - 1] : NULL;
+	if (!r && *n) {
+		struct grange *last = &out[*n - 1];
 
-	if (!r && last && !last->sys && last->action == action &&
-	    last->hi + 1 == lo) {
-		last->hi = hi;
-		return;
+		if (!last->sys && last->action == action &&
+		    last->hi + 1 == lo) {
+			last->hi = hi;
+			return;
+		}
 	}
 	if (r)
 		out[*n] = *r;
