@@ -31,10 +31,16 @@
  * the fold" in the outer search, "free" in the folded one. */
 #define FOLD_FREE 0x00020000U
 
+/* fold_push and pair_side run a few times per piece of a sweep (two
+ * sweeps a compile): inlined, pair_side's side and policy fold away
+ * (share3-1000: fold_ranges 99.2 k -> 59.6 k instructions, callgrind) */
+#define FOLD_INL inline __attribute__((always_inline))
+
 /* Appends r's [lo, hi] to out (*n), merging it with the last range
  * when both are argument-free with one decision and adjacent. */
-static void fold_push(struct grange *out, size_t *n, const struct grange *r,
-		      uint32_t lo, uint32_t hi, uint32_t action)
+static FOLD_INL void fold_push(struct grange *out, size_t *n,
+			       const struct grange *r, uint32_t lo, uint32_t hi,
+			       uint32_t action)
 {
 	if (!r && *n) {
 		struct grange *last = &out[*n - 1];
@@ -79,6 +85,10 @@ enum fold_side { FOLD_LOW, FOLD_HIGH, FOLD_FOLDED };
  * 216,757 the fewer of both; deciding as the narrower range of the two
  * took no profile shorter). */
 enum fold_policy { FOLD_AS_LOW, FOLD_AS_HIGH };
+
+static FOLD_INL const struct grange *
+pair_side(const struct grange *a, const struct grange *b, enum fold_side side,
+	  enum fold_policy pol, uint32_t *action);
 
 /* The decision of side for the pair (a, b) (a: the number without
  * CF_X32_BIT): a syscall's range, or NULL and an argument-free action
