@@ -249,8 +249,11 @@ static size_t args_chars(const struct cf_p_syscall *s, size_t nb)
 
 /* The pointers of s's arguments into m (rule_mem's room), from the copy
  * of "/syscalls/N" (base, nb bytes): base + "/" + "args" as written +
- * "/" + the index (the parser leaves them NULL, cf_p_arg). Gain: resolve
- * of valueset-1000 XXX. */
+ * "/" + the index (the parser leaves them NULL, cf_p_arg). Gain, with
+ * the parser's pointers of "args" and "action" left unbuilt and name_ptr
+ * writing directly: a whole compile of valueset-1000 6.23 M
+ * instructions instead of 6.54 M (callgrind, cf-bench compile cf FILE 1
+ * 0, 2026-12-05). */
 static void args_pointers(struct rule_mem *m, const struct cf_p_syscall *s,
 			  const char *base, size_t nb)
 {
