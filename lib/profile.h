@@ -14,6 +14,8 @@ struct cf_p_arg {
 	uint64_t value;
 	uint64_t value_two;
 	enum cf_op op;
+	/* line:col; the pointer is NULL, built on demand by
+	 * cf_p_member_pointer(s, s->args_key, N, ...) */
 	struct cf_pos pos;
 };
 
@@ -44,8 +46,15 @@ struct cf_p_syscall {
 	size_t nargs;
 	struct cf_p_filter includes, excludes;
 	const char *comment;
-	struct cf_pos pos;	  /* /syscalls/N */
-	struct cf_pos action_pos; /* /syscalls/N/action */
+	struct cf_pos pos; /* /syscalls/N */
+	/* /syscalls/N/action: line:col; the pointer is NULL, built on
+	 * demand by cf_p_member_pointer(s, s->action_key, -1, ...) */
+	struct cf_pos action_pos;
+	/* the keys of "action" and "args" as written (Go's decoder matches
+	 * keys case-insensitively), NULL if absent */
+	const char *action_key;
+	const char *args_key;
+	size_t args_key_len;
 };
 
 struct cf_p_archmap {
@@ -98,5 +107,11 @@ struct cf_profile {
  * buf. */
 const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n, char *buf,
 			      size_t size);
+
+/* JSON pointer of s's member key (as written), followed by "/index" if
+ * index >= 0 ("/syscalls/3/ARGS/0"), into out (room for the length + 1)
+ * unless out is NULL; returns its length. */
+size_t cf_p_member_pointer(const struct cf_p_syscall *s, const char *key,
+			   long index, char *out);
 
 #endif

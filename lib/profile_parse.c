@@ -27,6 +27,8 @@ struct pp {
 	struct cf_error *err;
 	bool nul;		     /* the document holds a U+0000 somewhere */
 	struct cf_arena_blocks ptrs; /* the JSON pointers' strings */
+	/* the last action's and operator's index (name_index's hints) */
+	size_t last_action, last_op;
 };
 
 /* A JSON pointer, built only when a position is kept or reported: each
@@ -685,7 +687,8 @@ static const uint16_t op_keys[] = {
 #undef X
 };
 
-/* The index in names[n] (of the keys keys[n]) of the string v, else an
+/* The index in names[n] (of the keys keys[n]) of the string v into *out
+ * (which holds the last one found, tried first), else an
  * error: "unknown what" with a did-you-mean hint, or "expected". (v holds
  * no U+0000: check_document refused it.) */
 static int name_index(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
@@ -695,12 +698,16 @@ static int name_index(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 	int rc = want(pp, v, ptr, CF_JSON_STRING);
 	char buf[128];
 	uint16_t key;
+	size_t h = *out;
 
 	if (rc)
 		return rc;
 	/* the last byte with the length: SCMP_ACT_* and SCMP_CMP_* names of
 	 * one length differ there */
 	key = name_key(v->s, v->len);
+	/* rules repeat their action and operator: the last one first */
+	if (h < n && key == keys[h] && same_bytes(v->s, names[h], v->len))
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (key == keys[i] && same_bytes(v->s, names[i], v->len)) {
 			*out = i;
@@ -714,13 +721,13 @@ static int name_index(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 static int get_action(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		      enum cf_action_kind *out)
 {
-	size_t i;
+	size_t *i = &pp->last_action;
 	int rc = name_index(pp, v, ptr, action_names, action_keys,
 			    CF_ARRAY_SIZE(action_names), "action",
-			    "expected one of SCMP_ACT_*", &i);
+			    "expected one of SCMP_ACT_*", i);
 
 	if (!rc)
-		*out = (enum cf_action_kind)i;
+		*out = (enum cf_action_kind) * i;
 	return rc;
 }
 
@@ -816,13 +823,13 @@ static int arg_op(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 		  void *obj)
 {
 	struct cf_p_arg *a = obj;
-	size_t i;
+	size_t *i = &pp->last_op;
 	int rc =
 	    name_index(pp, v, ptr, op_names, op_keys, CF_ARRAY_SIZE(op_names),
-		       "operator", "expected one of SCMP_CMP_*", &i);
+		       "operator", "expected one of SCMP_CMP_*", i);
 
 	if (!rc)
-		a->op = (enum cf_op)(i + 1);
+		a->op = (enum cf_op)(*i + 1);
 	return rc;
 }
 
@@ -929,7 +936,8 @@ static int sys_action(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 
 	b->has_action = true;
 	b->action_v = v;
-	b->s->action_pos = pos_of(pp, v, ptr);
+	b->s->action_pos = (struct cf_pos){NULL, v->line, v->col};
+	b->s->action_key = ptr->key;
 	return get_action(pp, v, ptr, &b->s->action_kind);
 }
 
@@ -954,11 +962,13 @@ static int sys_args(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 	if (!s->args)
 		return cf_err(pp->err, -ENOMEM, "out of memory");
 	s->nargs = v->len;
+	s->args_key = ptr->key;
+	s->args_key_len = ptr->index;
 	a = v + 1;
 	for (size_t i = 0; !rc && i < v->len; i++, a = cf_jv_next(a)) {
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 
-		s->args[i] = (struct cf_p_arg){.pos = pos_of(pp, a, iptr)};
+		s->args[i] = (struct cf_p_arg){.pos = {NULL, a->line, a->col}};
 		rc = fields(pp, a, iptr, arg_fields, CF_ARRAY_SIZE(arg_fields),
 			    &s->args[i]);
 		if (!rc && s->args[i].op == CF_OP__NONE)
@@ -1013,6 +1023,20 @@ static const struct field sys_fields[] = {
     FIELD("excludes", sys_excludes),
 };
 
+/* s's action_pos with its pointer, in the profile's memory (for a note,
+ * which keeps it). */
+static struct cf_pos action_pos(struct pp *pp, const struct cf_p_syscall *s)
+{
+	struct cf_pos pos = s->action_pos;
+	size_t n = cf_p_member_pointer(s, s->action_key, -1, NULL);
+	char *out = cf_arena_raw(&pp->p->arena, n + 1, 1);
+
+	if (out)
+		cf_p_member_pointer(s, s->action_key, -1, out);
+	pos.pointer = out;
+	return pos;
+}
+
 static int finish_syscall(struct pp *pp, struct sys_build *b,
 			  const struct cf_jv *v, struct jptr *ptr)
 {
@@ -1051,7 +1075,7 @@ static int finish_syscall(struct pp *pp, struct sys_build *b,
 		     s->errno_name);
 	}
 	if (b->e.has_ret && !takes_errno(s->action_kind))
-		note(pp, "errno-ignored", s->action_pos,
+		note(pp, "errno-ignored", action_pos(pp, s),
 		     "errnoRet is ignored for this action (only "
 		     "SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)");
 	s->action = action_value(s->action_kind, &b->e);
@@ -1630,6 +1654,26 @@ const char *cf_p_name_pointer(const struct cf_p_syscall *s, size_t n, char *buf,
 		buf[k++] = digits[--nd];
 	buf[k] = 0;
 	return buf;
+}
+
+size_t cf_p_member_pointer(const struct cf_p_syscall *s, const char *key,
+			   long index, char *out)
+{
+	const char *base = s->pos.pointer ? s->pos.pointer : "";
+	size_t nb = strlen(base), nk = strlen(key), n = nb + 1 + nk;
+
+	/* key matched a field's name, which has no '~' nor '/': its own
+	 * token */
+	if (out) {
+		memcpy(out, base, nb);
+		out[nb] = '/';
+		memcpy(out + nb + 1, key, nk + 1);
+	}
+	if (index < 0)
+		return n;
+	if (out)
+		return cf_jptr_write(out, out, n, NULL, (size_t)index);
+	return cf_jptr_len(n, NULL, (size_t)index);
 }
 
 bool cf_profile_unconfined(const struct cf_profile *p)

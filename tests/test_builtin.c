@@ -291,7 +291,10 @@ static bool same_syscall(const struct cf_p_syscall *a,
 	       same_filter(&a->excludes, &b->excludes, i) &&
 	       same_str(a->comment, b->comment, "comment", i) &&
 	       same_pos(a->pos, b->pos, "syscall pos", i) &&
-	       same_pos(a->action_pos, b->action_pos, "action pos", i);
+	       same_pos(a->action_pos, b->action_pos, "action pos", i) &&
+	       same_str(a->action_key, b->action_key, "action key", i) &&
+	       same_str(a->args_key, b->args_key, "args key", i) &&
+	       SAME(a->args_key_len == b->args_key_len, "args key length", i);
 }
 
 static bool same_profile(const struct cf_profile *a, const struct cf_profile *b)

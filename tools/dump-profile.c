@@ -165,7 +165,11 @@ static void syscall_init(const struct cf_p_syscall *s, size_t i)
 	pos(s->pos);
 	fputs(", .action_pos = ", stdout);
 	pos(s->action_pos);
-	puts(",\n\t},");
+	fputs(",\n\t\t.action_key = ", stdout);
+	str(s->action_key);
+	fputs(", .args_key = ", stdout);
+	str(s->args_key);
+	printf(", .args_key_len = %zu,\n\t},\n", s->args_key_len);
 }
 
 static void archmap(const struct cf_profile *p)
