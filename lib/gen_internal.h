@@ -168,6 +168,10 @@ struct gen {
 	 * folded onto x86_64's (gen_fold.c); fold_label: the fold's,
 	 * where CF_GEN_FOLD leads (0: none) */
 	bool x32_fold;
+	/* opt, size first (cf_gen_opts.no_graph_one_run): a graph node's
+	 * values emitted as one run of JEQs, counted as two (gen_graph.c,
+	 * walk_word) */
+	bool graph_one_run;
 	int fold_label;
 	struct late_check {
 		struct grange r;
