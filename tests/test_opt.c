@@ -1596,6 +1596,56 @@ TEST(opt_x32_fold_tests_shared_numbers_once)
 	CHECK_EQ(tot.wrong_cache, 0);
 }
 
+TEST(opt_pass_graph_one_run_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.size_first = true,
+				      .no_graph_one_run = true};
+
+	passes_match_plain(&o, "size first, graph values split");
+}
+
+#define ONE_RUN_SYSCALLS 6
+#define ONE_RUN_VALUES 40
+
+/* Size first, 6 syscalls with 40 rules each on one argument, one value
+ * each, of three actions, on x86_64, x86 and x32: each syscall's graph
+ * node has 40 lone values. As one run of JEQs it is a JGE shorter than
+ * split in two runs, once for each of the 3 rule sets (syscalls i and
+ * i + 3 have the same rules: one copy of the code, which x86 and x32
+ * share and x86_64 jumps into), and both decide as the IR and the plain
+ * program on graph_vectors (the values, their neighbours). */
+TEST(opt_graph_values_one_run)
+{
+	static char text[1 << 17];
+	static const char *const acts[] = {
+	    "\"SCMP_ACT_ALLOW\"", "\"SCMP_ACT_LOG\"",
+	    "\"SCMP_ACT_ERRNO\", \"errnoRet\": 22"};
+	const struct cf_gen_opts on = {.size_first = true},
+				 off = {.size_first = true,
+					.no_graph_one_run = true};
+	struct cmp tot = {0};
+	size_t at = three_abi_head(text, sizeof(text));
+	long len_on, len_off;
+
+	for (size_t k = 0; k < GRAPH_EXTRA_MAX; k++)
+		graph_extra[graph_nextra++] = 1000 + 7 * k;
+	for (size_t i = 0; i < ONE_RUN_SYSCALLS; i++)
+		for (size_t k = 0; k < ONE_RUN_VALUES; k++)
+			at += (size_t)snprintf(
+			    text + at, sizeof(text) - at,
+			    "%s{\"names\": [\"%s\"], \"action\": %s, "
+			    "\"args\": [{\"index\": 0, \"value\": %zu, "
+			    "\"op\": \"SCMP_CMP_EQ\"}]}",
+			    text[at - 1] == '[' ? "" : ", ", forty_names[i],
+			    acts[(i + k) % 3], 1000 + 7 * k);
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
+	t_note("6 syscalls, 40 values each, size first: %ld instructions "
+	       "with the values as one run, %ld split; %lu vectors",
+	       len_on, len_off, tot.n);
+	CHECK(len_on > 0 && len_on + ONE_RUN_SYSCALLS / 2 <= len_off);
+}
+
 /* A value set on msgsnd's first argument: x86's ipc tests it after its
  * call number (MSGSND, 11) in a graph whose last node only returns.
  * Searched as msgsnd's own step function is, that node is msgsnd's code,
