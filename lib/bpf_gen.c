@@ -381,6 +381,7 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .late_checks = !o->plain && !o->no_late_checks,
 			    .x32_fold = !o->plain && !o->no_x32_fold,
 			    .graph_one_run = !o->plain && !o->no_graph_one_run,
+			    .late_groups = !o->plain && !o->no_late_groups,
 			    .body = -1,
 			    .label = o->label};
 }

@@ -172,6 +172,10 @@ struct gen {
 	 * values emitted as one run of JEQs, counted as two (gen_graph.c,
 	 * walk_word) */
 	bool graph_one_run;
+	/* opt, size first (cf_gen_opts.no_late_groups): late checks of one
+	 * argument and decision above 2^32 as one high-word check and a
+	 * chain of JEQs on the number (gen_search.c, emit_late_group) */
+	bool late_groups;
 	int fold_label;
 	struct late_check {
 		struct grange r;
@@ -437,6 +441,9 @@ bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 		   uint32_t *above, int *arg, bool count);
 bool emit_narrow_leaf(struct gen *g, const struct grange *r);
 bool narrow_jumps_ahead(struct gen *g, const struct grange *r);
+bool narrow_check_key(struct gen *g, const struct grange *r, int *arg,
+		      uint32_t *above);
+int narrow_check_target(struct gen *g, const struct grange *r);
 
 /* gen_fold.c: size first, x32's numbers folded onto x86_64's */
 #define CF_GEN_FOLD 0x00010000U /* a range's decision: go to the fold */

@@ -421,6 +421,41 @@ bool narrow_jumps_ahead(struct gen *g, const struct grange *r)
 	       e->last_audit != r->arch->audit_arch;
 }
 
+/* r's code is a high-word check on argument *arg (the decision with the
+ * high word over 0: *above) jumping ahead into 32-bit code (what
+ * emit_narrow_leaf emits for a use before the last)? */
+bool narrow_check_key(struct gen *g, const struct grange *r, int *arg,
+		      uint32_t *above)
+{
+	struct grange narrow;
+	struct shared *e;
+
+	if (!narrow_code(g, r, &narrow, above, arg))
+		return false;
+	e = inline_entry(g, &narrow);
+	return e && e->seen + 1 < e->uses;
+}
+
+/* The label of the 32-bit code r's check jumps to (narrow_check_key
+ * holds), the jump noted as a use. */
+int narrow_check_target(struct gen *g, const struct grange *r)
+{
+	struct grange narrow;
+	struct shared *e;
+	uint32_t above;
+	int arg;
+
+	if (!narrow_code(g, r, &narrow, &above, &arg))
+		return 0;
+	e = inline_entry(g, &narrow);
+	if (!e)
+		return 0;
+	e->seen++;
+	if (!e->label)
+		e->label = new_label(g);
+	return e->label;
+}
+
 /* r's high-word check, then the shared 32-bit code (emit_leaf). */
 bool emit_narrow_leaf(struct gen *g, const struct grange *r)
 {
