@@ -1495,6 +1495,35 @@ static const char *const forty_names[] = {
 
 #define LATE_VALUES 7
 
+/* 40 syscalls with LATE_VALUES of 14 values each on argument i % 3 (the
+ * plain program must fit too), into text after three_abi_head; the
+ * length written. The values also go to graph_extra. */
+static size_t late_profile(char *text, size_t n)
+{
+	static const uint64_t values[] = {
+	    0, 1, 2, 3, 0x5401, 0xffffffffULL, 5, 9, 17, 33, 65, 129, 257, 513};
+	size_t at = three_abi_head(text, n);
+
+	for (size_t k = 6; k < CF_ARRAY_SIZE(values); k++)
+		graph_extra[graph_nextra++] = values[k];
+	/* syscall i: LATE_VALUES values from the (i % 14)th on */
+	for (size_t i = 0; i < CF_ARRAY_SIZE(forty_names); i++) {
+		for (size_t k = 0; k < LATE_VALUES; k++) {
+			size_t v = (i + k) % CF_ARRAY_SIZE(values);
+
+			at += (size_t)snprintf(
+			    text + at, n - at,
+			    "%s{\"names\": [\"%s\"], \"action\": "
+			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": %zu, "
+			    "\"value\": %" PRIu64
+			    ", \"op\": \"SCMP_CMP_EQ\"}]}",
+			    text[at - 1] == '[' ? "" : ", ", forty_names[i],
+			    i % 3, values[v]);
+		}
+	}
+	return at;
+}
+
 /* Size first, 40 syscalls with 7 of 14 values each on one argument, on
  * x86_64, x86 and x32: x86_64's high-word checks jump into x86's 32-bit
  * code behind x86's search, over 255 instructions ahead. Late checks
@@ -1504,37 +1533,48 @@ static const char *const forty_names[] = {
 TEST(opt_late_checks_reach_the_32_bit_code)
 {
 	static char text[1 << 16];
-	static const uint64_t values[] = {
-	    0, 1, 2, 3, 0x5401, 0xffffffffULL, 5, 9, 17, 33, 65, 129, 257, 513};
 	const struct cf_gen_opts on = {.size_first = true},
 				 off = {.size_first = true,
 					.no_late_checks = true};
 	struct cmp tot = {0};
-	size_t at = three_abi_head(text, sizeof(text));
+	size_t at = late_profile(text, sizeof(text));
 	long len_on, len_off;
 
-	for (size_t k = 6; k < CF_ARRAY_SIZE(values); k++)
-		graph_extra[graph_nextra++] = values[k];
-	/* syscall i: LATE_VALUES values from the (i % 14)th on, on
-	 * argument i % 3 (the plain program must fit too) */
-	for (size_t i = 0; i < CF_ARRAY_SIZE(forty_names); i++) {
-		for (size_t k = 0; k < LATE_VALUES; k++) {
-			size_t v = (i + k) % CF_ARRAY_SIZE(values);
-
-			at += (size_t)snprintf(
-			    text + at, sizeof(text) - at,
-			    "%s{\"names\": [\"%s\"], \"action\": "
-			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": %zu, "
-			    "\"value\": %" PRIu64
-			    ", \"op\": \"SCMP_CMP_EQ\"}]}",
-			    text[at - 1] == '[' ? "" : ", ", forty_names[i],
-			    i % 3, values[v]);
-		}
-	}
 	len_on =
 	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
 	t_note("40 syscalls, 7 values each, size first: %ld instructions "
 	       "with late checks, %ld without; %lu vectors",
+	       len_on, len_off, tot.n);
+	CHECK(len_on > 0 && len_on < len_off);
+}
+
+TEST(opt_pass_late_groups_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.size_first = true,
+				      .no_late_groups = true};
+
+	passes_match_plain(&o, "size first, late checks apart");
+}
+
+/* The profile above: x86_64's late checks test three arguments, all
+ * with the default action above 2^32: grouped (one load of each
+ * argument's high word and one test, a JEQ per syscall on the number)
+ * shorter than each check loading and testing its word, and both decide
+ * as the IR and the plain program on graph_vectors. */
+TEST(opt_late_checks_grouped_by_argument)
+{
+	static char text[1 << 16];
+	const struct cf_gen_opts on = {.size_first = true},
+				 off = {.size_first = true,
+					.no_late_groups = true};
+	struct cmp tot = {0};
+	size_t at = late_profile(text, sizeof(text));
+	long len_on, len_off;
+
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
+	t_note("40 syscalls, 7 values each, size first: %ld instructions "
+	       "with late checks grouped, %ld apart; %lu vectors",
 	       len_on, len_off, tot.n);
 	CHECK(len_on > 0 && len_on < len_off);
 }
