@@ -181,6 +181,9 @@ struct gen {
 		struct grange r;
 		int label;
 		size_t at; /* its JEQ's index */
+		/* its high-word test: the argument, the decision above */
+		int arg;
+		uint32_t above;
 	} * late;
 	size_t nlate, caplate;
 	struct shared *sh;
@@ -440,9 +443,8 @@ bool emit_shared_inline(struct gen *g, const struct grange *r);
 bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 		   uint32_t *above, int *arg, bool count);
 bool emit_narrow_leaf(struct gen *g, const struct grange *r);
-bool narrow_jumps_ahead(struct gen *g, const struct grange *r);
-bool narrow_check_key(struct gen *g, const struct grange *r, int *arg,
-		      uint32_t *above);
+bool narrow_jumps_ahead(struct gen *g, const struct grange *r, int *arg,
+			uint32_t *above);
 int narrow_check_target(struct gen *g, const struct grange *r);
 
 /* gen_fold.c: size first, x32's numbers folded onto x86_64's */

@@ -362,12 +362,16 @@ static void emit_chain_body(struct gen *g, const struct grange *r, int next)
 static bool emit_chain_late(struct gen *g, const struct grange *r, int next)
 {
 	struct late_check *c;
+	uint32_t above;
+	int arg;
 
-	if (!g->late_checks || !narrow_jumps_ahead(g, r) ||
+	if (!g->late_checks || !narrow_jumps_ahead(g, r, &arg, &above) ||
 	    !SGROW(g, late, g->nlate + 1))
 		return false;
 	c = &g->late[g->nlate++];
 	c->r = *r;
+	c->arg = arg;
+	c->above = above;
 	c->label = new_label(g);
 	c->at = g->n;
 	emit_jmp(g, BPF_JEQ, r->lo, c->label, next);
@@ -401,29 +405,23 @@ static bool emit_chain_late(struct gen *g, const struct grange *r, int next)
 #define LATE_GROUP_MAX 64
 #define LATE_DONE SIZE_MAX
 
-/* May late[j] join late[i]'s group (argument arg, decision above)? */
-static bool late_joins(struct gen *g, size_t i, size_t j, int arg,
-		       uint32_t above)
+/* May late[j] join late[i]'s group? */
+static bool late_joins(const struct gen *g, size_t i, size_t j)
 {
-	const struct grange *r = &g->late[j].r;
-	uint32_t a2;
-	int arg2;
+	const struct late_check *a = &g->late[i], *b = &g->late[j];
 
-	return g->late[j].at != LATE_DONE && r->arch == g->late[i].r.arch &&
-	       r->lo == r->hi && narrow_check_key(g, r, &arg2, &a2) &&
-	       arg2 == arg && a2 == above;
+	return b->at != LATE_DONE && b->r.arch == a->r.arch &&
+	       b->r.lo == b->r.hi && b->arg == a->arg && b->above == a->above;
 }
 
-/* The checks from late[i] on of late[i]'s group (argument arg, decision
- * above) into m, those with the longest code first (stable); their
- * count, at most LATE_GROUP_MAX. */
-static size_t late_group(struct gen *g, size_t i, int arg, uint32_t above,
-			 size_t *m)
+/* The checks from late[i] on of late[i]'s group into m, those with the
+ * longest code first (stable); their count, at most LATE_GROUP_MAX. */
+static size_t late_group(struct gen *g, size_t i, size_t *m)
 {
 	size_t n = 0, b;
 
 	for (size_t j = i; j < g->nlate && n < LATE_GROUP_MAX; j++) {
-		if (!late_joins(g, i, j, arg, above))
+		if (!late_joins(g, i, j))
 			continue;
 		for (b = n++; b && live_chains(g->late[m[b - 1]].r.sys) <
 				       live_chains(g->late[j].r.sys);
@@ -436,10 +434,11 @@ static size_t late_group(struct gen *g, size_t i, int arg, uint32_t above,
 
 /* The group m[0..n-1]: every check's JEQ lands on its start, where the
  * number is one of theirs (the JEQ tested it). */
-static void emit_late_group(struct gen *g, const size_t *m, size_t n, int arg,
-			    uint32_t above)
+static void emit_late_group(struct gen *g, const size_t *m, size_t n)
 {
 	const struct cf_arch *ar = g->late[m[0]].r.arch;
+	int arg = g->late[m[0]].arg;
+	uint32_t above = g->late[m[0]].above;
 
 	for (size_t k = 0; k < n; k++)
 		place(g, g->late[m[k]].label);
@@ -459,16 +458,10 @@ static void emit_late_group(struct gen *g, const size_t *m, size_t n, int arg,
 static bool emit_late_grouped(struct gen *g, size_t i)
 {
 	size_t m[LATE_GROUP_MAX], n;
-	uint32_t above;
-	int arg;
 
-	if (!g->late_groups ||
-	    !narrow_check_key(g, &g->late[i].r, &arg, &above))
+	if (!g->late_groups || (n = late_group(g, i, m)) < LATE_GROUP_MIN)
 		return false;
-	n = late_group(g, i, arg, above, m);
-	if (n < LATE_GROUP_MIN)
-		return false;
-	emit_late_group(g, m, n, arg, above);
+	emit_late_group(g, m, n);
 	return true;
 }
 

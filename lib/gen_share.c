@@ -407,25 +407,8 @@ static bool narrow_code(struct gen *g, const struct grange *r,
  * in this search is free (late_checks, gen_search.c). Code whose last
  * use is in this search (x32's, without x86) may be emitted before the
  * end of the search: a check put off would copy it. */
-bool narrow_jumps_ahead(struct gen *g, const struct grange *r)
-{
-	struct grange narrow;
-	struct shared *e;
-	uint32_t above;
-	int arg;
-
-	if (!narrow_code(g, r, &narrow, &above, &arg))
-		return false;
-	e = inline_entry(g, &narrow);
-	return e && e->seen + 1 < e->uses &&
-	       e->last_audit != r->arch->audit_arch;
-}
-
-/* r's code is a high-word check on argument *arg (the decision with the
- * high word over 0: *above) jumping ahead into 32-bit code (what
- * emit_narrow_leaf emits for a use before the last)? */
-bool narrow_check_key(struct gen *g, const struct grange *r, int *arg,
-		      uint32_t *above)
+bool narrow_jumps_ahead(struct gen *g, const struct grange *r, int *arg,
+			uint32_t *above)
 {
 	struct grange narrow;
 	struct shared *e;
@@ -433,11 +416,13 @@ bool narrow_check_key(struct gen *g, const struct grange *r, int *arg,
 	if (!narrow_code(g, r, &narrow, above, arg))
 		return false;
 	e = inline_entry(g, &narrow);
-	return e && e->seen + 1 < e->uses;
+	return e && e->seen + 1 < e->uses &&
+	       e->last_audit != r->arch->audit_arch;
 }
 
-/* The label of the 32-bit code r's check jumps to (narrow_check_key
- * holds), the jump noted as a use. */
+/* The label of the 32-bit code r's check jumps to (narrow_jumps_ahead
+ * held; it still does: the code's last use is in a later search), the
+ * jump noted as a use. */
 int narrow_check_target(struct gen *g, const struct grange *r)
 {
 	struct grange narrow;
