@@ -132,11 +132,15 @@
  *     a syscall's code right behind its JEQ in the chain (the longest
  *     code first; x86_64's high-word checks that jump into a later
  *     search's 32-bit code behind a later run: late checks,
- *     cf_gen_opts.no_late_checks), code several searches need at its
- *     last use; lone
+ *     cf_gen_opts.no_late_checks; those of one argument and one
+ *     decision above 2^32 as one high-word check and a JEQ per syscall
+ *     on the number, cf_gen_opts.no_late_groups), code several searches
+ *     need at its last use; lone
  *     values as JEQ runs of up to half a search's lone values, at least
  *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
- *     them one after another); the x86_64 audit arch's numbers folded
+ *     them one after another), a graph node's as one run
+ *     (cf_gen_opts.no_graph_one_run; counted as two for the choice of
+ *     the graph); the x86_64 audit arch's numbers folded
  *     (gen_fold.c, cf_gen_opts.no_x32_fold): the syscalls with checks
  *     and the numbers that decide unlike their partner (the number with
  *     the x32 bit flipped) searched as they are, the rest behind an AND
