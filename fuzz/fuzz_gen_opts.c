@@ -7,8 +7,9 @@
  * runs off, all_passes with value runs and shared tails off, no_graph_steps
  * with value runs off and argument graphs on, no_late_checks with size_first
  * and shared tails off, no_early_size_first with number runs and shared
- * tails off, no_x32_fold with size_first and value runs off). Each
- * program must
+ * tails off, no_x32_fold with size_first and value runs off,
+ * no_graph_one_run with size_first and number runs off, no_late_groups
+ * with size_first and shared tails on). Each program must
  * pass the kernel-rules checker and decide as cf_ir_eval on every number of the
  * filter's ABIs (and a few above each table, and a few of the ABIs it does not
  * serve), with arguments drawn from the profile's values and their neighbours
@@ -48,6 +49,8 @@ static struct cf_gen_opts opts_of(int i)
 				    .no_graph_steps = (i & 9) == 1,
 				    .no_late_checks = (i & 20) == 20,
 				    .no_x32_fold = (i & 17) == 17,
+				    .no_graph_one_run = (i & 18) == 18,
+				    .no_late_groups = (i & 20) == 16,
 				    .no_early_size_first = (i & 6) == 6,
 				    .all_passes = (i & 5) == 5};
 }

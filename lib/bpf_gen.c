@@ -132,11 +132,15 @@
  *     a syscall's code right behind its JEQ in the chain (the longest
  *     code first; x86_64's high-word checks that jump into a later
  *     search's 32-bit code behind a later run: late checks,
- *     cf_gen_opts.no_late_checks), code several searches need at its
- *     last use; lone
+ *     cf_gen_opts.no_late_checks; those of one argument and one
+ *     decision above 2^32 as one high-word check and a JEQ per syscall
+ *     on the number, cf_gen_opts.no_late_groups), code several searches
+ *     need at its last use; lone
  *     values as JEQ runs of up to half a search's lone values, at least
  *     2 * CF_VALUE_RUN_MAX (cf_value_run_max_sized: libseccomp tests
- *     them one after another); the x86_64 audit arch's numbers folded
+ *     them one after another), a graph node's as one run
+ *     (cf_gen_opts.no_graph_one_run; counted as two for the choice of
+ *     the graph); the x86_64 audit arch's numbers folded
  *     (gen_fold.c, cf_gen_opts.no_x32_fold): the syscalls with checks
  *     and the numbers that decide unlike their partner (the number with
  *     the x32 bit flipped) searched as they are, the rest behind an AND
@@ -362,6 +366,15 @@ static int keep_shorter(struct cf_prog *best, int rc, const struct cf_prog *p,
 	return rc;
 }
 
+/* Late checks are grouped (gen_search.c, emit_late_group) for an IR of
+ * at least this many chains (over all ABIs), a profile whose program is
+ * large (as EARLY_SIZE_FIRST_CHAINS): there the size-first layout is the
+ * program anyway. On a small one it competes with the weighted search,
+ * and grouped it won with longer argument paths: actions-30 211 -> 199
+ * instructions, worst argument-checked path 18 -> 24 (libseccomp's
+ * tree: 18), valueset-30 296 -> 274, 19 -> 28 (19). */
+#define LATE_GROUP_CHAINS 512
+
 /* A generator for one pass of cf_bpf_gen_opts. */
 static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 {
@@ -380,6 +393,9 @@ static struct gen gen_init(struct gen_mem *m, const struct cf_gen_opts *o)
 			    .graph_steps = !o->plain && !o->no_graph_steps,
 			    .late_checks = !o->plain && !o->no_late_checks,
 			    .x32_fold = !o->plain && !o->no_x32_fold,
+			    .graph_one_run = !o->plain && !o->no_graph_one_run,
+			    .late_groups = !o->plain && !o->no_late_groups &&
+					   m->nchains >= LATE_GROUP_CHAINS,
 			    .body = -1,
 			    .label = o->label};
 }

@@ -40,9 +40,11 @@ struct cf_gen_opts {
 	bool no_graph_steps; /* graph nodes that return: JEQs, no step search */
 	bool no_late_checks; /* size first: high-word checks behind the JEQ */
 	bool no_x32_fold;    /* size first: x32's numbers searched apart */
-	bool no_size_first;  /* over 4096: no size-first retry */
-	bool size_first;     /* only the size-first layout */
-	bool all_passes;     /* never skip a pass (gen_speed_first's margin) */
+	bool no_graph_one_run; /* size first: graph values split by a JGE */
+	bool no_late_groups;   /* size first: each late check loads its word */
+	bool no_size_first;    /* over 4096: no size-first retry */
+	bool size_first;       /* only the size-first layout */
+	bool all_passes; /* never skip a pass (gen_speed_first's margin) */
 	bool no_early_size_first; /* no size-first layout before the rest */
 };
 int cf_bpf_gen_opts(struct cf_arena *a, const struct cf_ir *ir,

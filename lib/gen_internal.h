@@ -168,11 +168,22 @@ struct gen {
 	 * folded onto x86_64's (gen_fold.c); fold_label: the fold's,
 	 * where CF_GEN_FOLD leads (0: none) */
 	bool x32_fold;
+	/* opt, size first (cf_gen_opts.no_graph_one_run): a graph node's
+	 * values emitted as one run of JEQs, counted as two (gen_graph.c,
+	 * walk_word) */
+	bool graph_one_run;
+	/* opt, size first (cf_gen_opts.no_late_groups): late checks of one
+	 * argument and decision above 2^32 as one high-word check and a
+	 * chain of JEQs on the number (gen_search.c, emit_late_group) */
+	bool late_groups;
 	int fold_label;
 	struct late_check {
 		struct grange r;
 		int label;
 		size_t at; /* its JEQ's index */
+		/* its high-word test: the argument, the decision above */
+		int arg;
+		uint32_t above;
 	} * late;
 	size_t nlate, caplate;
 	struct shared *sh;
@@ -432,7 +443,9 @@ bool emit_shared_inline(struct gen *g, const struct grange *r);
 bool narrow_shared(struct gen *g, const struct grange *r, struct grange *narrow,
 		   uint32_t *above, int *arg, bool count);
 bool emit_narrow_leaf(struct gen *g, const struct grange *r);
-bool narrow_jumps_ahead(struct gen *g, const struct grange *r);
+bool narrow_jumps_ahead(struct gen *g, const struct grange *r, int *arg,
+			uint32_t *above);
+int narrow_check_target(struct gen *g, const struct grange *r);
 
 /* gen_fold.c: size first, x32's numbers folded onto x86_64's */
 #define CF_GEN_FOLD 0x00010000U /* a range's decision: go to the fold */

@@ -407,7 +407,23 @@ static bool narrow_code(struct gen *g, const struct grange *r,
  * in this search is free (late_checks, gen_search.c). Code whose last
  * use is in this search (x32's, without x86) may be emitted before the
  * end of the search: a check put off would copy it. */
-bool narrow_jumps_ahead(struct gen *g, const struct grange *r)
+bool narrow_jumps_ahead(struct gen *g, const struct grange *r, int *arg,
+			uint32_t *above)
+{
+	struct grange narrow;
+	struct shared *e;
+
+	if (!narrow_code(g, r, &narrow, above, arg))
+		return false;
+	e = inline_entry(g, &narrow);
+	return e && e->seen + 1 < e->uses &&
+	       e->last_audit != r->arch->audit_arch;
+}
+
+/* The label of the 32-bit code r's check jumps to (narrow_jumps_ahead
+ * held; it still does: the code's last use is in a later search), the
+ * jump noted as a use. */
+int narrow_check_target(struct gen *g, const struct grange *r)
 {
 	struct grange narrow;
 	struct shared *e;
@@ -415,10 +431,14 @@ bool narrow_jumps_ahead(struct gen *g, const struct grange *r)
 	int arg;
 
 	if (!narrow_code(g, r, &narrow, &above, &arg))
-		return false;
+		return 0;
 	e = inline_entry(g, &narrow);
-	return e && e->seen + 1 < e->uses &&
-	       e->last_audit != r->arch->audit_arch;
+	if (!e)
+		return 0;
+	e->seen++;
+	if (!e->label)
+		e->label = new_label(g);
+	return e->label;
 }
 
 /* r's high-word check, then the shared 32-bit code (emit_leaf). */

@@ -1232,9 +1232,10 @@ static long any_len(const char *text, const struct cf_gen_opts *o, int *rc)
 /* A program over 4,096 instructions until unreached code is dropped and
  * within the limit after is accepted: the limit applies to the program
  * loaded. Found among issue 11-shaped profiles near the limit (the first
- * of the grid, 254 plain syscalls and 1,173 value rules: 4,098
+ * of the grid, 253 plain syscalls and 1,243 value rules: 4,097
  * instructions, 4,096 after the drop; the grid moved from 1,070 value
- * rules when the size-first layout got shorter); without the drop,
+ * rules when the size-first layout got shorter, from 1,170 when a graph
+ * node's values became one run of JEQs); without the drop,
  * every layout of it is refused, as the check before the drop refused
  * it. */
 TEST(opt_limit_checks_the_final_length)
@@ -1249,7 +1250,7 @@ TEST(opt_limit_checks_the_final_length)
 	int rc_keep = 0, rc_all = 0;
 
 	for (unsigned nplain = 250; nplain < 262 && !tot.n; nplain++)
-		for (unsigned nv = 1170; nv < 1186 && !tot.n; nv++) {
+		for (unsigned nv = 1236; nv < 1252 && !tot.n; nv++) {
 			rng = 1;
 			values_profile(text, sizeof(text), nplain, 50, nv);
 			dropped = any_len(text, &all, &rc_all);
@@ -1494,34 +1495,24 @@ static const char *const forty_names[] = {
 
 #define LATE_VALUES 7
 
-/* Size first, 40 syscalls with 7 of 14 values each on one argument, on
- * x86_64, x86 and x32: x86_64's high-word checks jump into x86's 32-bit
- * code behind x86's search, over 255 instructions ahead. Late checks
- * (behind a later run of x86_64's search) reach it where checks behind
- * their JEQ need a JA each: shorter, and both decide as the IR and the
- * plain program on graph_vectors. */
-TEST(opt_late_checks_reach_the_32_bit_code)
+/* 40 syscalls with LATE_VALUES of 14 values each on argument i % 3 (the
+ * plain program must fit too), into text after three_abi_head; the
+ * length written. The values also go to graph_extra. */
+static size_t late_profile(char *text, size_t n)
 {
-	static char text[1 << 16];
 	static const uint64_t values[] = {
 	    0, 1, 2, 3, 0x5401, 0xffffffffULL, 5, 9, 17, 33, 65, 129, 257, 513};
-	const struct cf_gen_opts on = {.size_first = true},
-				 off = {.size_first = true,
-					.no_late_checks = true};
-	struct cmp tot = {0};
-	size_t at = three_abi_head(text, sizeof(text));
-	long len_on, len_off;
+	size_t at = three_abi_head(text, n);
 
 	for (size_t k = 6; k < CF_ARRAY_SIZE(values); k++)
 		graph_extra[graph_nextra++] = values[k];
-	/* syscall i: LATE_VALUES values from the (i % 14)th on, on
-	 * argument i % 3 (the plain program must fit too) */
+	/* syscall i: LATE_VALUES values from the (i % 14)th on */
 	for (size_t i = 0; i < CF_ARRAY_SIZE(forty_names); i++) {
 		for (size_t k = 0; k < LATE_VALUES; k++) {
 			size_t v = (i + k) % CF_ARRAY_SIZE(values);
 
 			at += (size_t)snprintf(
-			    text + at, sizeof(text) - at,
+			    text + at, n - at,
 			    "%s{\"names\": [\"%s\"], \"action\": "
 			    "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": %zu, "
 			    "\"value\": %" PRIu64
@@ -1530,10 +1521,64 @@ TEST(opt_late_checks_reach_the_32_bit_code)
 			    i % 3, values[v]);
 		}
 	}
-	len_on =
-	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
+	return at;
+}
+
+/* late_profile's program with late checks (size first) and with off,
+ * each deciding as the IR and the plain program on graph_vectors: the
+ * first's length, off's in *len_off. */
+static long late_on_off(const struct cf_gen_opts *off, long *len_off,
+			struct cmp *tot)
+{
+	static char text[1 << 16];
+	const struct cf_gen_opts on = {.size_first = true};
+	size_t at = late_profile(text, sizeof(text));
+
+	return graph_on_off(text, sizeof(text), at, &on, off, len_off, tot);
+}
+
+/* Size first, 40 syscalls with 7 of 14 values each on one argument, on
+ * x86_64, x86 and x32: x86_64's high-word checks jump into x86's 32-bit
+ * code behind x86's search, over 255 instructions ahead. Late checks
+ * (behind a later run of x86_64's search) reach it where checks behind
+ * their JEQ need a JA each: shorter, and both decide as the IR and the
+ * plain program on graph_vectors. */
+TEST(opt_late_checks_reach_the_32_bit_code)
+{
+	const struct cf_gen_opts off = {.size_first = true,
+					.no_late_checks = true};
+	struct cmp tot = {0};
+	long len_off, len_on = late_on_off(&off, &len_off, &tot);
+
 	t_note("40 syscalls, 7 values each, size first: %ld instructions "
 	       "with late checks, %ld without; %lu vectors",
+	       len_on, len_off, tot.n);
+	CHECK(len_on > 0 && len_on < len_off);
+}
+
+TEST(opt_pass_late_groups_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.size_first = true,
+				      .no_late_groups = true};
+
+	passes_match_plain(&o, "size first, late checks apart");
+}
+
+/* The profile above (840 chains over the three ABIs: groups are on):
+ * x86_64's late checks test three arguments, all with the default
+ * action above 2^32: grouped (one load of each argument's high word and
+ * one test, a JEQ per syscall on the number) shorter than each check
+ * loading and testing its word, and both decide as the IR and the plain
+ * program on graph_vectors. */
+TEST(opt_late_checks_grouped_by_argument)
+{
+	const struct cf_gen_opts off = {.size_first = true,
+					.no_late_groups = true};
+	struct cmp tot = {0};
+	long len_off, len_on = late_on_off(&off, &len_off, &tot);
+
+	t_note("40 syscalls, 7 values each, size first: %ld instructions "
+	       "with late checks grouped, %ld apart; %lu vectors",
 	       len_on, len_off, tot.n);
 	CHECK(len_on > 0 && len_on < len_off);
 }
@@ -1594,6 +1639,56 @@ TEST(opt_x32_fold_tests_shared_numbers_once)
 	CHECK(contexts > 0);
 	CHECK_EQ(tot.diffs, 0);
 	CHECK_EQ(tot.wrong_cache, 0);
+}
+
+TEST(opt_pass_graph_one_run_off_matches_plain)
+{
+	const struct cf_gen_opts o = {.size_first = true,
+				      .no_graph_one_run = true};
+
+	passes_match_plain(&o, "size first, graph values split");
+}
+
+#define ONE_RUN_SYSCALLS 6
+#define ONE_RUN_VALUES 40
+
+/* Size first, 6 syscalls with 40 rules each on one argument, one value
+ * each, of three actions, on x86_64, x86 and x32: each syscall's graph
+ * node has 40 lone values. As one run of JEQs it is a JGE shorter than
+ * split in two runs, once for each of the 3 rule sets (syscalls i and
+ * i + 3 have the same rules: one copy of the code, which x86 and x32
+ * share and x86_64 jumps into), and both decide as the IR and the plain
+ * program on graph_vectors (the values, their neighbours). */
+TEST(opt_graph_values_one_run)
+{
+	static char text[1 << 17];
+	static const char *const acts[] = {
+	    "\"SCMP_ACT_ALLOW\"", "\"SCMP_ACT_LOG\"",
+	    "\"SCMP_ACT_ERRNO\", \"errnoRet\": 22"};
+	const struct cf_gen_opts on = {.size_first = true},
+				 off = {.size_first = true,
+					.no_graph_one_run = true};
+	struct cmp tot = {0};
+	size_t at = three_abi_head(text, sizeof(text));
+	long len_on, len_off;
+
+	for (size_t k = 0; k < GRAPH_EXTRA_MAX; k++)
+		graph_extra[graph_nextra++] = 1000 + 7 * k;
+	for (size_t i = 0; i < ONE_RUN_SYSCALLS; i++)
+		for (size_t k = 0; k < ONE_RUN_VALUES; k++)
+			at += (size_t)snprintf(
+			    text + at, sizeof(text) - at,
+			    "%s{\"names\": [\"%s\"], \"action\": %s, "
+			    "\"args\": [{\"index\": 0, \"value\": %zu, "
+			    "\"op\": \"SCMP_CMP_EQ\"}]}",
+			    text[at - 1] == '[' ? "" : ", ", forty_names[i],
+			    acts[(i + k) % 3], 1000 + 7 * k);
+	len_on =
+	    graph_on_off(text, sizeof(text), at, &on, &off, &len_off, &tot);
+	t_note("6 syscalls, 40 values each, size first: %ld instructions "
+	       "with the values as one run, %ld split; %lu vectors",
+	       len_on, len_off, tot.n);
+	CHECK(len_on > 0 && len_on + ONE_RUN_SYSCALLS / 2 <= len_off);
 }
 
 /* A value set on msgsnd's first argument: x86's ipc tests it after its
