@@ -47,8 +47,8 @@ struct jp {
 	bool escaped;	/* a string took the slow path (parse_string) */
 	bool fold;	/* CF_JSON_F_FOLD */
 	struct cf_error *err;
-	struct cf_jv *v; /* the tape */
-	size_t n, cap;
+	struct cf_jv *v;	      /* the tape */
+	struct cf_jv *top, *lim; /* its next free node, its end */
 	uint32_t open[CF_JSON_MAX_DEPTH]; /* the open containers' nodes */
 	/* an open object's keys: a bit for each key's length and first byte
 	 * (folded), all bits when two keys had one (key_bit) */
@@ -122,26 +122,23 @@ static inline const char *skip_spaces(const char *s)
 	}
 }
 
-/* Whitespace, counting lines; the indentation after a newline through
- * skip_spaces. Gain of skip_spaces and of first_flagged in skip_plain: the
+/* Past the whitespace at s, counting lines; the indentation after a
+ * newline through skip_spaces. Gain of skip_spaces and of first_flagged in skip_plain: the
  * parse of valueset-1000 (169 KB, 65 KB of it whitespace) 7.81 M
  * instructions instead of 8.06 M (callgrind, cf-bench compile cf FILE 1
  * 1, 2026-12-04); against the byte loop: tests/test_speed.c,
  * speed_json_string_scan_every_offset, and tests/test_json.c. */
-static inline void skip_ws(struct jp *p)
+static inline const char *skip_ws(struct jp *p, const char *s)
 {
-	const char *s = p->s;
 	uint8_t k;
 
 	/* (the copy ends in a NUL, which is no whitespace: no test of end for
 	 * each byte) */
 	if ((unsigned char)*s > ' ')
-		return;
+		return s;
 	/* the one space after a ':' */
-	if (*s == ' ' && (unsigned char)s[1] > ' ') {
-		p->s = s + 1;
-		return;
-	}
+	if (*s == ' ' && (unsigned char)s[1] > ' ')
+		return s + 1;
 	while ((k = ws_class[(unsigned char)*s])) {
 		s++;
 		if (k == 2) {
@@ -150,7 +147,7 @@ static inline void skip_ws(struct jp *p)
 			s = skip_spaces(s);
 		}
 	}
-	p->s = s;
+	return s;
 }
 
 /* What is at p->s, for a message: "end of input", "'x'" or "byte 0xNN"
@@ -171,30 +168,33 @@ static const char *describe(const struct jp *p, char *buf)
 /* Doubles the tape; -ENOMEM when out of memory. */
 static int tape_grow(struct jp *p)
 {
-	size_t ncap = cf_grow_cap(p->cap, p->cap + 1, 256);
+	size_t n = (size_t)(p->top - p->v), cap = (size_t)(p->lim - p->v);
+	size_t ncap = cf_grow_cap(cap, cap + 1, 256);
 	struct cf_jv *nv = cf_realloc_array(p->v, ncap, sizeof(*nv));
 
 	if (!nv)
 		return oom(p);
 	p->v = nv;
-	p->cap = ncap;
+	p->top = nv + n;
+	p->lim = nv + ncap;
 	return 0;
 }
 
-/* A new node of type t at the end of the tape, at p->s; NULL when out of
+/* A new node of type t at the end of the tape, at s; NULL when out of
  * memory. */
-static inline struct cf_jv *push(struct jp *p, enum cf_json_type t)
+static inline struct cf_jv *push(struct jp *p, const char *s,
+				 enum cf_json_type t)
 {
 	struct cf_jv *v;
 
-	if (p->n == p->cap && tape_grow(p))
+	if (p->top == p->lim && tape_grow(p))
 		return NULL;
-	v = &p->v[p->n++];
+	v = p->top++;
 	v->s = NULL;
 	v->len = 0;
 	v->next = 1;
 	v->line = p->line;
-	v->col = col_of(p, p->s);
+	v->col = col_of(p, s);
 	v->type = (uint8_t)t;
 	v->flags = 0;
 	return v;
@@ -428,37 +428,43 @@ static int parse_string_slow(struct jp *p, const char *start, const char **out,
 	return 0;
 }
 
-/* Parses a string at p->s (the opening quote): it ends in place, its
+/* Parses a string at *sp (the opening quote): it ends in place, its
  * closing quote becoming its NUL (no piece of memory, no copy of its
- * own). */
-static inline int parse_string(struct jp *p, const char **out, uint32_t *outlen)
+ * own). *sp goes past it. */
+static inline int parse_string(struct jp *p, const char **sp, const char **out,
+			       uint32_t *outlen)
 {
-	const char *start = ++p->s, *q = skip_plain(start);
+	const char *start = *sp + 1, *q = skip_plain(start);
+	int rc;
 
 	/* the fast path: plain bytes up to the closing quote */
-	if (q == p->end || *q != '"')
-		return parse_string_slow(p, start, out, outlen);
+	if (q == p->end || *q != '"') {
+		p->s = start;
+		rc = parse_string_slow(p, start, out, outlen);
+		*sp = p->s;
+		return rc;
+	}
 	*writable(p, q) = 0;
 	*out = start;
 	*outlen = (uint32_t)(q - start);
-	p->s = q + 1;
+	*sp = q + 1;
 	return 0;
 }
 
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')
 
-/* A number at p->s (the input's copy ends in a NUL: no test of the end
- * before each byte). */
-static int parse_number(struct jp *p, struct cf_jv *v)
+/* A number at *sp (the input's copy ends in a NUL: no test of the end
+ * before each byte); *sp goes past it. */
+static inline int parse_number(struct jp *p, struct cf_jv *v, const char **sp)
 {
-	const char *s = p->s;
+	const char *s = *sp;
 
 	if (*s == '-')
 		s++;
 	if (!DIGIT(*s))
-		return jerr(p, p->s, "bad number");
+		return jerr(p, *sp, "bad number");
 	if (*s == '0' && DIGIT(s[1]))
-		return jerr(p, p->s, "leading zero in number");
+		return jerr(p, *sp, "leading zero in number");
 	while (DIGIT(*s))
 		s++;
 	if (*s == '.') {
@@ -477,9 +483,9 @@ static int parse_number(struct jp *p, struct cf_jv *v)
 		while (DIGIT(*s))
 			s++;
 	}
-	v->s = p->s;
-	v->len = (uint32_t)(s - p->s);
-	p->s = s;
+	v->s = *sp;
+	v->len = (uint32_t)(s - *sp);
+	*sp = s;
 	return 0;
 }
 
@@ -557,31 +563,36 @@ static inline uint64_t key_bit(const struct cf_jv *k)
 	return 1ULL << ((k->len * 7 + ((unsigned char)k->s[0] | 0x20)) & 63);
 }
 
-/* A member's key at p->s (past the whitespace) and the ':' after it. */
-static JSON_INLINE int read_key(struct jp *p)
+/* A member's key at *sp (past the whitespace), the ':' after it and the
+ * whitespace after that. (The copy's NUL at the end is no '"', ':', ','
+ * or closing bracket: no test of the end before these.) */
+static JSON_INLINE int read_key(struct jp *p, const char **sp)
 {
+	const char *s = *sp;
 	uint64_t *bits, bit;
 	struct cf_jv *k;
 	char what[12];
 	int rc;
 
-	if (p->s >= p->end || *p->s != '"')
-		return jerr(p, p->s, "expected a string key, found %s",
+	if (*s != '"') {
+		p->s = s;
+		return jerr(p, s, "expected a string key, found %s",
 			    describe(p, what));
-	k = push(p, CF_JSON_STRING);
+	}
+	k = push(p, s, CF_JSON_STRING);
 	if (!k)
 		return -ENOMEM;
 	p->escaped = false;
-	if ((rc = parse_string(p, &k->s, &k->len)))
+	if ((rc = parse_string(p, &s, &k->s, &k->len)))
 		return rc;
 	p->fold |= p->escaped;
 	bits = &p->keys[p->depth - 1];
 	bit = key_bit(k);
 	*bits = *bits & bit ? ~0ULL : *bits | bit;
-	skip_ws(p);
-	if (p->s >= p->end || *p->s != ':')
-		return jerr(p, p->s, "expected ':' after object key");
-	p->s++;
+	s = skip_ws(p, s);
+	if (*s != ':')
+		return jerr(p, s, "expected ':' after object key");
+	*sp = skip_ws(p, s + 1);
 	return 0;
 }
 
@@ -590,115 +601,126 @@ static JSON_INLINE void close_container(struct jp *p)
 {
 	struct cf_jv *c = &p->v[p->open[--p->depth]];
 
-	c->next = (uint32_t)(p->n - (size_t)(c - p->v));
+	c->next = (uint32_t)(p->top - c);
 	if (c->type == CF_JSON_OBJECT && !p->fold &&
 	    (c->len > CF_JSON_PAIRWISE || p->keys[p->depth] == ~0ULL))
 		p->fold = keys_may_repeat(c);
 }
 
-/* An array or an object opens at p->s: 0 when it closes at once (empty),
- * 1 when an element follows (an object's key read). */
-static int open_container(struct jp *p, struct cf_jv *v)
+/* An array or an object opens at *sp: 0 when it closes at once (empty),
+ * 1 when an element follows (an object's key read), *sp past the
+ * whitespace before it. */
+static int open_container(struct jp *p, struct cf_jv *v, const char **sp)
 {
-	char close = *p->s == '{' ? '}' : ']';
+	const char *s = *sp;
+	char close = *s == '{' ? '}' : ']';
 
 	if (p->depth >= CF_JSON_MAX_DEPTH)
-		return jerr(p, p->s, "nesting deeper than %d",
-			    CF_JSON_MAX_DEPTH);
+		return jerr(p, s, "nesting deeper than %d", CF_JSON_MAX_DEPTH);
 	if (p->depth && p->v[p->open[p->depth - 1]].type == CF_JSON_ARRAY)
 		p->v[p->open[p->depth - 1]].flags |= CF_JSON_F_NESTED;
 	v->type = close == '}' ? CF_JSON_OBJECT : CF_JSON_ARRAY;
 	p->keys[p->depth] = 0;
 	p->open[p->depth++] = (uint32_t)(v - p->v);
-	p->s++;
-	skip_ws(p);
-	if (p->s < p->end && *p->s == close) {
-		p->s++;
+	s = skip_ws(p, s + 1);
+	*sp = s;
+	if (*s == close) {
+		*sp = s + 1;
 		close_container(p);
 		return 0;
 	}
 	if (close == '}') {
-		int rc = read_key(p);
+		int rc = read_key(p, sp);
 
 		return rc ? rc : 1;
 	}
 	return 1;
 }
 
-/* One value at p->s (past the whitespace or not): 0 when it is whole, 1
- * when it opened a container whose first element follows. */
-static inline int read_value(struct jp *p)
+/* One value at *sp (past the whitespace: cf_json_read, read_key,
+ * open_container and next_element skip it): 0 when it is whole, 1 when
+ * it opened a container whose first element follows. */
+static inline int read_value(struct jp *p, const char **sp)
 {
 	struct cf_jv *v;
+	int rc;
 
-	skip_ws(p);
-	if (p->s >= p->end)
-		return jerr(p, p->s,
+	if (*sp >= p->end)
+		return jerr(p, *sp,
 			    "unexpected end of input (expected a "
 			    "value)");
-	v = push(p, CF_JSON_NULL);
+	v = push(p, *sp, CF_JSON_NULL);
 	if (!v)
 		return -ENOMEM;
-	switch (*p->s) {
+	switch (**sp) {
 	case '{':
 	case '[':
-		return open_container(p, v);
+		return open_container(p, v, sp);
 	case '"':
 		v->type = CF_JSON_STRING;
-		return parse_string(p, &v->s, &v->len);
+		return parse_string(p, sp, &v->s, &v->len);
 	case '-':
 	case '0' ... '9':
 		v->type = CF_JSON_NUMBER;
-		return parse_number(p, v);
+		return parse_number(p, v, sp);
 	default:
-		return parse_literal(p, v);
+		p->s = *sp;
+		rc = parse_literal(p, v);
+		*sp = p->s;
+		return rc;
 	}
 }
 
 /* After an element of the innermost open container: 0 past a ',' (and,
- * in an object, the next key), 1 past its closing bracket, else an error
- * naming what and its element. */
-static int next_element(struct jp *p)
+ * in an object, the next key) and the whitespace after it, 1 past its
+ * closing bracket, else an error naming what and its element. */
+static int next_element(struct jp *p, const char **sp)
 {
 	struct cf_jv *c = &p->v[p->open[p->depth - 1]];
 	bool obj = c->type == CF_JSON_OBJECT;
 	char close = obj ? '}' : ']';
+	const char *s = skip_ws(p, *sp);
 
 	c->len++;
-	skip_ws(p);
-	if (p->s < p->end && *p->s == ',') {
-		p->s++;
-		skip_ws(p);
-		if (p->s < p->end && *p->s == close)
-			return jerr(p, p->s, "trailing comma in %s",
+	if (*s == ',') {
+		s = skip_ws(p, s + 1);
+		*sp = s;
+		if (*s == close)
+			return jerr(p, s, "trailing comma in %s",
 				    obj ? "object" : "array");
-		return obj ? read_key(p) : 0;
+		return obj ? read_key(p, sp) : 0;
 	}
-	if (p->s < p->end && *p->s == close) {
-		p->s++;
+	if (*s == close) {
+		*sp = s + 1;
 		close_container(p);
 		return 1;
 	}
-	return jerr(p, p->s, "expected ',' or '%c' after %s", close,
+	return jerr(p, s, "expected ',' or '%c' after %s", close,
 		    obj ? "object member" : "array element");
 }
 
 /* The document onto the tape: one loop, no call for each nesting (the
  * open containers on p->open), the elements of a container written where
- * they are read (no scratch copy). */
+ * they are read (no scratch copy). The cursor s is the loop's (a register,
+ * not p->s, which the tape's and the strings' stores might overwrite for
+ * all the compiler knows); p->s gets it for the slow paths and at the end.
+ */
 static int read_tape(struct jp *p)
 {
+	const char *s = skip_ws(p, p->s);
 	int rc;
 
 	for (;;) {
-		while ((rc = read_value(p)) == 1)
+		while ((rc = read_value(p, &s)) == 1)
 			;
 		if (rc < 0)
 			return rc;
 		do {
-			if (!p->depth)
+			if (!p->depth) {
+				p->s = s;
 				return 0;
-		} while ((rc = next_element(p)) == 1);
+			}
+		} while ((rc = next_element(p, &s)) == 1);
 		if (rc < 0)
 			return rc;
 	}
@@ -738,8 +760,9 @@ int cf_json_read(struct cf_arena *strings, const char *buf, size_t len,
 	if (rc)
 		return rc;
 	/* about one node for each 8 bytes of a pretty-printed profile */
-	p.cap = len / 8 + 16;
-	p.v = cf_realloc_array(NULL, p.cap, sizeof(*p.v));
+	p.v = cf_realloc_array(NULL, len / 8 + 16, sizeof(*p.v));
+	p.top = p.v;
+	p.lim = p.v ? p.v + len / 8 + 16 : NULL;
 	p.text = cf_arena_raw(strings, len + JSON_PAD, 1);
 	if (!p.v || !p.text) {
 		free(p.v);
@@ -752,14 +775,14 @@ int cf_json_read(struct cf_arena *strings, const char *buf, size_t len,
 	p.s = p.line_start = p.text;
 	p.end = p.text + len;
 	rc = read_tape(&p);
-	skip_ws(&p);
+	p.s = skip_ws(&p, p.s);
 	if (!rc && p.s < p.end)
 		rc = jerr(&p, p.s, "unexpected data after the JSON value");
 	if (rc) {
 		free(p.v);
 		return rc;
 	}
-	*out = (struct cf_json_doc){p.v, p.n,
+	*out = (struct cf_json_doc){p.v, (size_t)(p.top - p.v),
 				    (p.nul ? CF_JSON_F_NUL : 0) |
 					(p.fold ? CF_JSON_F_FOLD : 0)};
 	return 0;
