@@ -49,6 +49,7 @@ struct jp {
 	struct cf_error *err;
 	struct cf_jv *v;	      /* the tape */
 	struct cf_jv *top, *lim; /* its next free node, its end */
+	struct cf_jv *inner;	 /* the innermost open container, or NULL */
 	uint32_t open[CF_JSON_MAX_DEPTH]; /* the open containers' nodes */
 	/* an open object's keys: a bit for each key's length and first byte
 	 * (folded), all bits when two keys had one (key_bit) */
@@ -177,6 +178,7 @@ static int tape_grow(struct jp *p)
 	p->v = nv;
 	p->top = nv + n;
 	p->lim = nv + ncap;
+	p->inner = p->depth ? nv + p->open[p->depth - 1] : NULL;
 	return 0;
 }
 
@@ -599,8 +601,10 @@ static JSON_INLINE int read_key(struct jp *p, const char **sp)
 /* The innermost open container closes (its closing bracket read). */
 static JSON_INLINE void close_container(struct jp *p)
 {
-	struct cf_jv *c = &p->v[p->open[--p->depth]];
+	struct cf_jv *c = p->inner;
 
+	p->depth--;
+	p->inner = p->depth ? p->v + p->open[p->depth - 1] : NULL;
 	c->next = (uint32_t)(p->top - c);
 	if (c->type == CF_JSON_OBJECT && !p->fold &&
 	    (c->len > CF_JSON_PAIRWISE || p->keys[p->depth] == ~0ULL))
@@ -617,11 +621,12 @@ static int open_container(struct jp *p, struct cf_jv *v, const char **sp)
 
 	if (p->depth >= CF_JSON_MAX_DEPTH)
 		return jerr(p, s, "nesting deeper than %d", CF_JSON_MAX_DEPTH);
-	if (p->depth && p->v[p->open[p->depth - 1]].type == CF_JSON_ARRAY)
-		p->v[p->open[p->depth - 1]].flags |= CF_JSON_F_NESTED;
+	if (p->inner && p->inner->type == CF_JSON_ARRAY)
+		p->inner->flags |= CF_JSON_F_NESTED;
 	v->type = close == '}' ? CF_JSON_OBJECT : CF_JSON_ARRAY;
 	p->keys[p->depth] = 0;
 	p->open[p->depth++] = (uint32_t)(v - p->v);
+	p->inner = v;
 	s = skip_ws(p, s + 1);
 	*sp = s;
 	if (*s == close) {
@@ -645,10 +650,6 @@ static inline int read_value(struct jp *p, const char **sp)
 	struct cf_jv *v;
 	int rc;
 
-	if (*sp >= p->end)
-		return jerr(p, *sp,
-			    "unexpected end of input (expected a "
-			    "value)");
 	v = push(p, *sp, CF_JSON_NULL);
 	if (!v)
 		return -ENOMEM;
@@ -663,6 +664,12 @@ static inline int read_value(struct jp *p, const char **sp)
 	case '0' ... '9':
 		v->type = CF_JSON_NUMBER;
 		return parse_number(p, v, sp);
+	case 0: /* the copy's NUL at the end, or a NUL of the input */
+		if (*sp >= p->end)
+			return jerr(p, *sp,
+				    "unexpected end of input (expected a "
+				    "value)");
+		/* fallthrough */
 	default:
 		p->s = *sp;
 		rc = parse_literal(p, v);
@@ -676,7 +683,7 @@ static inline int read_value(struct jp *p, const char **sp)
  * closing bracket, else an error naming what and its element. */
 static int next_element(struct jp *p, const char **sp)
 {
-	struct cf_jv *c = &p->v[p->open[p->depth - 1]];
+	struct cf_jv *c = p->inner;
 	bool obj = c->type == CF_JSON_OBJECT;
 	char close = obj ? '}' : ']';
 	const char *s = skip_ws(p, *sp);
