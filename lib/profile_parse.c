@@ -315,16 +315,47 @@ static bool key_matches(const struct cf_jv *m, const char *name)
 	return !key_fold_cmp(m->s, m->len, name, strlen(name));
 }
 
+/* fields' slow path, for a key that is no field's name as written: the
+ * field it matches case-insensitively (with a note), else NULL (with a
+ * note naming the unknown key). Not inlined: fields' loop keeps its
+ * registers. */
+static __attribute__((noinline)) const struct field *
+field_folded(struct pp *pp, const struct cf_jv *m, struct jptr *cptr,
+	     const struct field *f, size_t nf)
+{
+	struct cf_pos pos = {NULL, m->line, m->col};
+	const char *names[32], *hint;
+	char buf[128];
+
+	for (size_t j = 0; j < nf; j++) {
+		if (key_matches(m, f[j].name)) {
+			pos.pointer = ptr_str(pp, cptr);
+			note(pp, "key-case", pos,
+			     "key '%s' matched '%s' "
+			     "case-insensitively (as "
+			     "Docker's decoder does)",
+			     m->s, f[j].name);
+			return &f[j];
+		}
+	}
+	for (size_t j = 0; j < nf && j < CF_ARRAY_SIZE(names); j++)
+		names[j] = f[j].name;
+	hint = cf_did_you_mean(
+	    m->s, names, nf < CF_ARRAY_SIZE(names) ? nf : CF_ARRAY_SIZE(names),
+	    buf, sizeof(buf));
+	pos.pointer = ptr_str(pp, cptr);
+	note(pp, "unknown-key", pos, "unknown key '%s' ignored%s", m->s, hint);
+	return NULL;
+}
+
 static int fields(struct pp *pp, const struct cf_jv *obj, struct jptr *ptr,
 		  const struct field *f, size_t nf, void *target)
 {
 	int rc = want(pp, obj, ptr, CF_JSON_OBJECT);
-
 	const struct cf_jv *m = obj + 1;
 
 	for (size_t i = 0; !rc && i < obj->len; i++, m = cf_jv_next(m + 1)) {
 		struct jptr child = JP_KEY(ptr, m), *cptr = &child;
-		struct cf_pos pos = {NULL, m->line, m->col};
 		const struct field *hit = NULL;
 
 		for (size_t j = 0; j < nf && !hit; j++)
@@ -332,35 +363,8 @@ static int fields(struct pp *pp, const struct cf_jv *obj, struct jptr *ptr,
 			    same_bytes(m->s, f[j].name, m->len))
 				hit = &f[j];
 		child.plain = hit != NULL; /* a field's name */
-		for (size_t j = 0; j < nf && !hit; j++) {
-			if (key_matches(m, f[j].name)) {
-				hit = &f[j];
-				pos.pointer = ptr_str(pp, cptr);
-				note(pp, "key-case", pos,
-				     "key '%s' matched '%s' "
-				     "case-insensitively (as "
-				     "Docker's decoder does)",
-				     m->s, f[j].name);
-			}
-		}
-		if (!hit) {
-			const char *names[32], *hint;
-			char buf[128];
-
-			for (size_t j = 0; j < nf && j < CF_ARRAY_SIZE(names);
-			     j++)
-				names[j] = f[j].name;
-			hint = cf_did_you_mean(m->s, names,
-					       nf < CF_ARRAY_SIZE(names)
-						   ? nf
-						   : CF_ARRAY_SIZE(names),
-					       buf, sizeof(buf));
-			pos.pointer = ptr_str(pp, cptr);
-
-			note(pp, "unknown-key", pos,
-			     "unknown key '%s' ignored%s", m->s, hint);
+		if (!hit && !(hit = field_folded(pp, m, cptr, f, nf)))
 			continue;
-		}
 		if (m[1].type == CF_JSON_NULL)
 			continue; /* Go leaves the field at its zero value */
 		rc = hit->fn(pp, m + 1, cptr, target);
