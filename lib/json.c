@@ -363,18 +363,20 @@ static const char *skip_plain_words(const char *q)
 static inline const char *skip_plain(const char *q)
 {
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(0x20);
+	const __m128i ctl = _mm_set1_epi8(0x1f);
 
 	for (;;) {
 		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
-		__m128i stop = _mm_or_si128(
+		/* the plain bytes: above 0x1f as signed bytes, no quote, no
+		 * backslash */
+		__m128i plain = _mm_andnot_si128(
 		    _mm_or_si128(_mm_cmpeq_epi8(w, quote),
 				 _mm_cmpeq_epi8(w, bslash)),
-		    _mm_cmplt_epi8(w, space));
-		unsigned m = (unsigned)_mm_movemask_epi8(stop);
+		    _mm_cmpgt_epi8(w, ctl));
+		unsigned m = (unsigned)_mm_movemask_epi8(plain) ^ 0xffffU;
 
 		if (m)
-			return q + __builtin_ctz(m);
+			return q + (size_t)__builtin_ctz(m);
 		q += 16;
 	}
 }
@@ -439,8 +441,9 @@ static inline int parse_string(struct jp *p, const char **sp, const char **out,
 	const char *start = *sp + 1, *q = skip_plain(start);
 	int rc;
 
-	/* the fast path: plain bytes up to the closing quote */
-	if (q == p->end || *q != '"') {
+	/* the fast path: plain bytes up to the closing quote (the copy's NUL
+	 * at the end is none) */
+	if (*q != '"') {
 		p->s = start;
 		rc = parse_string_slow(p, start, out, outlen);
 		*sp = p->s;
