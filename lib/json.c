@@ -151,6 +151,20 @@ static inline const char *skip_ws(struct jp *p, const char *s)
 	return s;
 }
 
+/* skip_ws after a ',' or an opening bracket, where a pretty-printed
+ * document has a newline and the next line's indentation. */
+static inline const char *skip_line(struct jp *p, const char *s)
+{
+	if (*s == '\n') {
+		p->line++;
+		p->line_start = ++s;
+		s = skip_spaces(s);
+		if ((unsigned char)*s > ' ')
+			return s;
+	}
+	return skip_ws(p, s);
+}
+
 /* What is at p->s, for a message: "end of input", "'x'" or "byte 0xNN"
  * (into buf, at least 12 bytes). */
 static const char *describe(const struct jp *p, char *buf)
@@ -630,7 +644,7 @@ static int open_container(struct jp *p, struct cf_jv *v, const char **sp)
 	p->keys[p->depth] = 0;
 	p->open[p->depth++] = (uint32_t)(v - p->v);
 	p->inner = v;
-	s = skip_ws(p, s + 1);
+	s = skip_line(p, s + 1);
 	*sp = s;
 	if (*s == close) {
 		*sp = s + 1;
@@ -693,7 +707,7 @@ static int next_element(struct jp *p, const char **sp)
 
 	c->len++;
 	if (*s == ',') {
-		s = skip_ws(p, s + 1);
+		s = skip_line(p, s + 1);
 		*sp = s;
 		if (*s == close)
 			return jerr(p, s, "trailing comma in %s",
