@@ -44,7 +44,6 @@ struct jp {
 	uint32_t line;
 	unsigned depth; /* open containers */
 	bool nul;	/* a \u0000 was read */
-	bool escaped;	/* a string took the slow path (parse_string) */
 	bool fold;	/* CF_JSON_F_FOLD */
 	struct cf_error *err;
 	struct cf_jv *v;	      /* the tape */
@@ -410,7 +409,6 @@ static int parse_string_slow(struct jp *p, const char *start, const char **out,
 {
 	char *buf = writable(p, start), *o = buf;
 
-	p->escaped = true;
 	while (p->s < p->end && *p->s != '"') {
 		unsigned char c = (unsigned char)*p->s;
 		size_t len = 0;
@@ -446,11 +444,11 @@ static int parse_string_slow(struct jp *p, const char *start, const char **out,
 	return 0;
 }
 
-/* Parses a string at *sp (the opening quote): it ends in place, its
- * closing quote becoming its NUL (no piece of memory, no copy of its
- * own). *sp goes past it. */
+/* Parses a string (a key if key) at *sp (the opening quote): it ends in
+ * place, its closing quote becoming its NUL (no piece of memory, no copy
+ * of its own). *sp goes past it. */
 static inline int parse_string(struct jp *p, const char **sp, const char **out,
-			       uint32_t *outlen)
+			       uint32_t *outlen, bool key)
 {
 	const char *start = *sp + 1, *q = skip_plain(start);
 	int rc;
@@ -458,6 +456,8 @@ static inline int parse_string(struct jp *p, const char **sp, const char **out,
 	/* the fast path: plain bytes up to the closing quote (the copy's NUL
 	 * at the end is none) */
 	if (*q != '"') {
+		/* a key with an escape or a non-ASCII byte: CF_JSON_F_FOLD */
+		p->fold |= key;
 		p->s = start;
 		rc = parse_string_slow(p, start, out, outlen);
 		*sp = p->s;
@@ -601,17 +601,18 @@ static JSON_INLINE int read_key(struct jp *p, const char **sp)
 	k = push(p, s, CF_JSON_STRING);
 	if (!k)
 		return -ENOMEM;
-	p->escaped = false;
-	if ((rc = parse_string(p, &s, &k->s, &k->len)))
+	if ((rc = parse_string(p, &s, &k->s, &k->len, true)))
 		return rc;
-	p->fold |= p->escaped;
 	bits = &p->keys[p->depth - 1];
 	bit = key_bit(k);
 	*bits = *bits & bit ? ~0ULL : *bits | bit;
-	s = skip_ws(p, s);
+	if (*s != ':') /* (mostly right after the key) */
+		s = skip_ws(p, s);
 	if (*s != ':')
 		return jerr(p, s, "expected ':' after object key");
-	*sp = skip_ws(p, s + 1);
+	s++;
+	/* mostly one space, then the value */
+	*sp = *s == ' ' && (unsigned char)s[1] > ' ' ? s + 1 : skip_ws(p, s);
 	return 0;
 }
 
@@ -676,7 +677,7 @@ static inline int read_value(struct jp *p, const char **sp)
 		return open_container(p, v, sp);
 	case '"':
 		v->type = CF_JSON_STRING;
-		return parse_string(p, sp, &v->s, &v->len);
+		return parse_string(p, sp, &v->s, &v->len, false);
 	case '-':
 	case '0' ... '9':
 		v->type = CF_JSON_NUMBER;
@@ -703,8 +704,11 @@ static int next_element(struct jp *p, const char **sp)
 	struct cf_jv *c = p->inner;
 	bool obj = c->type == CF_JSON_OBJECT;
 	char close = obj ? '}' : ']';
-	const char *s = skip_ws(p, *sp);
+	const char *s = *sp;
 
+	/* mostly a ',' at once; else a newline before the closing bracket */
+	if (*s != ',')
+		s = skip_line(p, s);
 	c->len++;
 	if (*s == ',') {
 		s = skip_line(p, s + 1);
