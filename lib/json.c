@@ -50,8 +50,11 @@ struct jp {
 	struct cf_jv *top, *lim; /* its next free node, its end */
 	struct cf_jv *inner;	 /* the innermost open container, or NULL */
 	uint32_t open[CF_JSON_MAX_DEPTH]; /* the open containers' nodes */
-	/* an open object's keys: a bit for each key's length and first byte
-	 * (folded), all bits when two keys had one (key_bit) */
+	/* the innermost open object's keys: a bit for each key's length and
+	 * first byte (folded), all bits when two keys had one (key_bit);
+	 * keys[d]: those of the container at depth d - 1 while deeper ones
+	 * are open */
+	uint64_t kbits;
 	uint64_t keys[CF_JSON_MAX_DEPTH];
 };
 
@@ -588,7 +591,7 @@ static inline uint64_t key_bit(const struct cf_jv *k)
 static JSON_INLINE int read_key(struct jp *p, const char **sp)
 {
 	const char *s = *sp;
-	uint64_t *bits, bit;
+	uint64_t bit;
 	struct cf_jv *k;
 	char what[12];
 	int rc;
@@ -603,9 +606,8 @@ static JSON_INLINE int read_key(struct jp *p, const char **sp)
 		return -ENOMEM;
 	if ((rc = parse_string(p, &s, &k->s, &k->len, true)))
 		return rc;
-	bits = &p->keys[p->depth - 1];
 	bit = key_bit(k);
-	*bits = *bits & bit ? ~0ULL : *bits | bit;
+	p->kbits = p->kbits & bit ? ~0ULL : p->kbits | bit;
 	if (*s != ':') /* (mostly right after the key) */
 		s = skip_ws(p, s);
 	if (*s != ':')
@@ -625,8 +627,9 @@ static JSON_INLINE void close_container(struct jp *p)
 	p->inner = p->depth ? p->v + p->open[p->depth - 1] : NULL;
 	c->next = (uint32_t)(p->top - c);
 	if (c->type == CF_JSON_OBJECT && !p->fold &&
-	    (c->len > CF_JSON_PAIRWISE || p->keys[p->depth] == ~0ULL))
+	    (c->len > CF_JSON_PAIRWISE || p->kbits == ~0ULL))
 		p->fold = keys_may_repeat(c);
+	p->kbits = p->keys[p->depth];
 }
 
 /* An array or an object opens at *sp: 0 when it closes at once (empty),
@@ -642,7 +645,8 @@ static int open_container(struct jp *p, struct cf_jv *v, const char **sp)
 	if (p->inner && p->inner->type == CF_JSON_ARRAY)
 		p->inner->flags |= CF_JSON_F_NESTED;
 	v->type = close == '}' ? CF_JSON_OBJECT : CF_JSON_ARRAY;
-	p->keys[p->depth] = 0;
+	p->keys[p->depth] = p->kbits;
+	p->kbits = 0;
 	p->open[p->depth++] = (uint32_t)(v - p->v);
 	p->inner = v;
 	s = skip_line(p, s + 1);
