@@ -46,7 +46,7 @@ struct jp {
 	bool nul;	/* a \u0000 was read */
 	bool fold;	/* CF_JSON_F_FOLD */
 	struct cf_error *err;
-	struct cf_jv *v;	      /* the tape */
+	struct cf_jv *v;	 /* the tape */
 	struct cf_jv *top, *lim; /* its next free node, its end */
 	struct cf_jv *inner;	 /* the innermost open container, or NULL */
 	uint32_t open[CF_JSON_MAX_DEPTH]; /* the open containers' nodes */
@@ -126,11 +126,13 @@ static inline const char *skip_spaces(const char *s)
 }
 
 /* Past the whitespace at s, counting lines; the indentation after a
- * newline through skip_spaces. Gain of skip_spaces and of first_flagged in skip_plain: the
- * parse of valueset-1000 (169 KB, 65 KB of it whitespace) 7.81 M
- * instructions instead of 8.06 M (callgrind, cf-bench compile cf FILE 1
- * 1, 2026-12-04); against the byte loop: tests/test_speed.c,
- * speed_json_string_scan_every_offset, and tests/test_json.c. */
+ * newline through skip_spaces. Gain of skip_spaces and of first_flagged
+ * in skip_plain: the parse of valueset-1000 (169 KB, 65 KB of it
+ * whitespace) 7.81 M instructions instead of 8.06 M (callgrind, cf-bench
+ * compile cf FILE 1 1, 2026-12-04); against the byte loop:
+ * tests/test_speed.c, speed_json_string_scan_every_offset, and
+ * tests/test_json.c. Inlined at each place: not inlining the loop past
+ * the first two tests cost 0.08 M instructions more on valueset-1000. */
 static inline const char *skip_ws(struct jp *p, const char *s)
 {
 	uint8_t k;
@@ -153,8 +155,12 @@ static inline const char *skip_ws(struct jp *p, const char *s)
 	return s;
 }
 
-/* skip_ws after a ',' or an opening bracket, where a pretty-printed
- * document has a newline and the next line's indentation. */
+/* skip_ws where a pretty-printed document has a newline and the next
+ * line's indentation: after a ',' or an opening bracket, before a closing
+ * one. Gain (only there: in skip_ws, at every place, the first test costs
+ * more than it saves): the parse of valueset-1000 3.03 M instructions
+ * instead of 3.14 M, share3-1000 1.12 M instead of 1.17 M (callgrind,
+ * cf-bench compile cf FILE 1 0, 2026-12-05). */
 static inline const char *skip_line(struct jp *p, const char *s)
 {
 	if (*s == '\n') {
@@ -342,11 +348,11 @@ static const bool plain[256] = {P64(0), P64(64), P64(128), P64(192)};
 /* The first byte at or after q that is '"', '\\', a control character or
  * non-ASCII (or end): eight bytes at a time, the stop byte in its word
  * found by first_flagged (byte by byte on a big-endian machine); the
- * NULs of the copy's padding (JSON_PAD) stop it at the end. Gain of the eight bytes: the
- * JSON stage of Docker's profile 11.8 us instead of 13.0 with the byte loop
- * alone (cf-bench stages docker-default.json 1000, 5 interleaved rounds,
- * 2-core VM, 2026-12-04); the plain path against it: tests/test_speed.c,
- * speed_json_string_scan_every_offset. */
+ * NULs of the copy's padding (JSON_PAD) stop it at the end. Gain of the eight
+ * bytes: the JSON stage of Docker's profile 11.8 us instead of 13.0 with the
+ * byte loop alone (cf-bench stages docker-default.json 1000, 5 interleaved
+ * rounds, 2-core VM, 2026-12-04); the plain path against it:
+ * tests/test_speed.c, speed_json_string_scan_every_offset. */
 static const char *skip_plain_words(const char *q)
 {
 	for (;;) {
@@ -385,10 +391,10 @@ static inline const char *skip_plain(const char *q)
 		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
 		/* the plain bytes: above 0x1f as signed bytes, no quote, no
 		 * backslash */
-		__m128i plain = _mm_andnot_si128(
-		    _mm_or_si128(_mm_cmpeq_epi8(w, quote),
-				 _mm_cmpeq_epi8(w, bslash)),
-		    _mm_cmpgt_epi8(w, ctl));
+		__m128i plain =
+		    _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
+						  _mm_cmpeq_epi8(w, bslash)),
+				     _mm_cmpgt_epi8(w, ctl));
 		unsigned m = (unsigned)_mm_movemask_epi8(plain) ^ 0xffffU;
 
 		if (m)

@@ -1255,9 +1255,10 @@ struct dec {
 	char d[CF_JPTR_DIGITS];
 	size_t n, len; /* the digits are d[n .. n + len) */
 };
+#define DEC_LAST (CF_JPTR_DIGITS - 1)
 #define DEC_ZERO                                                               \
 	{                                                                      \
-		.d[CF_JPTR_DIGITS - 1] = '0', .n = CF_JPTR_DIGITS - 1, .len = 1 \
+		.d[DEC_LAST] = '0', .n = DEC_LAST, .len = 1                    \
 	}
 
 static void dec_next(struct dec *c)
