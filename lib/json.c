@@ -697,13 +697,14 @@ static inline int read_value(struct jp *p, const char **sp)
 			return jerr(p, *sp,
 				    "unexpected end of input (expected a "
 				    "value)");
-		/* fallthrough */
+		break;
 	default:
-		p->s = *sp;
-		rc = parse_literal(p, v);
-		*sp = p->s;
-		return rc;
+		break;
 	}
+	p->s = *sp;
+	rc = parse_literal(p, v);
+	*sp = p->s;
+	return rc;
 }
 
 /* After an element of the innermost open container: 0 past a ',' (and,
