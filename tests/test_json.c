@@ -274,7 +274,7 @@ TEST(json_positions_after_whitespace_runs)
 	    "                  \"l\":\t4}\n\n]";
 	static const struct {
 		uint32_t line, col;
-	} want[] = {{1, 1}, {2, 2}, {3, 2}, {5, 21}, {5, 26},
+	} want[] = {{1, 1},  {2, 2},  {3, 2},  {5, 21}, {5, 26},
 		    {5, 27}, {5, 36}, {6, 19}, {6, 24}};
 	struct cf_arena a = {0};
 	struct cf_json_doc d;
