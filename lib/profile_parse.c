@@ -195,6 +195,26 @@ static const char *ptr_escaped(struct pp *pp, struct jptr *j,
 	return out;
 }
 
+/* parent (np bytes) + "/" + the token tok (ntok bytes, its own token:
+ * no escape) into the profile's memory, cached in j; parent when out of
+ * memory. */
+static inline const char *ptr_join(struct pp *pp, struct jptr *j,
+				   const char *parent, size_t np,
+				   const char *tok, size_t ntok)
+{
+	char *out = cf_arena_piece(&pp->ptrs, np + ntok + 2, 1);
+
+	if (!out)
+		return parent;
+	copy_bytes(out, parent, np);
+	out[np] = '/';
+	copy_bytes(out + np + 1, tok, ntok);
+	out[np + 1 + ntok] = 0;
+	j->len = np + 1 + ntok;
+	j->str = out;
+	return out;
+}
+
 /* ptr_str's pointer when not built yet. A key that needs no escape and
  * an index's digits are copied as they are. Gain: the parse of
  * valueset-1000 6.07 M instructions instead of 6.20 M with
@@ -207,7 +227,7 @@ static const char *ptr_build(struct pp *pp, struct jptr *j)
 {
 	const char *parent, *tok = j->key;
 	size_t np, ntok = j->index;
-	char *out, digits[CF_JPTR_DIGITS];
+	char digits[CF_JPTR_DIGITS];
 
 	parent = j->parent ? ptr_str(pp, j->parent) : "";
 	np = j->parent ? j->parent->len : 0;
@@ -217,16 +237,7 @@ static const char *ptr_build(struct pp *pp, struct jptr *j)
 		tok = cf_jptr_digits(digits + sizeof(digits), j->index);
 		ntok = (size_t)(digits + sizeof(digits) - tok);
 	}
-	out = cf_arena_piece(&pp->ptrs, np + ntok + 2, 1);
-	if (!out)
-		return parent;
-	copy_bytes(out, parent, np);
-	out[np] = '/';
-	copy_bytes(out + np + 1, tok, ntok);
-	out[np + 1 + ntok] = 0;
-	j->len = np + 1 + ntok;
-	j->str = out;
-	return out;
+	return ptr_join(pp, j, parent, np, tok, ntok);
 }
 
 static int wrong_type(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
@@ -304,16 +315,47 @@ static bool key_matches(const struct cf_jv *m, const char *name)
 	return !key_fold_cmp(m->s, m->len, name, strlen(name));
 }
 
+/* fields' slow path, for a key that is no field's name as written: the
+ * field it matches case-insensitively (with a note), else NULL (with a
+ * note naming the unknown key). Not inlined: fields' loop keeps its
+ * registers. */
+static __attribute__((noinline)) const struct field *
+field_folded(struct pp *pp, const struct cf_jv *m, struct jptr *cptr,
+	     const struct field *f, size_t nf)
+{
+	struct cf_pos pos = {NULL, m->line, m->col};
+	const char *names[32], *hint;
+	char buf[128];
+
+	for (size_t j = 0; j < nf; j++) {
+		if (key_matches(m, f[j].name)) {
+			pos.pointer = ptr_str(pp, cptr);
+			note(pp, "key-case", pos,
+			     "key '%s' matched '%s' "
+			     "case-insensitively (as "
+			     "Docker's decoder does)",
+			     m->s, f[j].name);
+			return &f[j];
+		}
+	}
+	for (size_t j = 0; j < nf && j < CF_ARRAY_SIZE(names); j++)
+		names[j] = f[j].name;
+	hint = cf_did_you_mean(
+	    m->s, names, nf < CF_ARRAY_SIZE(names) ? nf : CF_ARRAY_SIZE(names),
+	    buf, sizeof(buf));
+	pos.pointer = ptr_str(pp, cptr);
+	note(pp, "unknown-key", pos, "unknown key '%s' ignored%s", m->s, hint);
+	return NULL;
+}
+
 static int fields(struct pp *pp, const struct cf_jv *obj, struct jptr *ptr,
 		  const struct field *f, size_t nf, void *target)
 {
 	int rc = want(pp, obj, ptr, CF_JSON_OBJECT);
-
 	const struct cf_jv *m = obj + 1;
 
 	for (size_t i = 0; !rc && i < obj->len; i++, m = cf_jv_next(m + 1)) {
 		struct jptr child = JP_KEY(ptr, m), *cptr = &child;
-		struct cf_pos pos = {NULL, m->line, m->col};
 		const struct field *hit = NULL;
 
 		for (size_t j = 0; j < nf && !hit; j++)
@@ -321,35 +363,8 @@ static int fields(struct pp *pp, const struct cf_jv *obj, struct jptr *ptr,
 			    same_bytes(m->s, f[j].name, m->len))
 				hit = &f[j];
 		child.plain = hit != NULL; /* a field's name */
-		for (size_t j = 0; j < nf && !hit; j++) {
-			if (key_matches(m, f[j].name)) {
-				hit = &f[j];
-				pos.pointer = ptr_str(pp, cptr);
-				note(pp, "key-case", pos,
-				     "key '%s' matched '%s' "
-				     "case-insensitively (as "
-				     "Docker's decoder does)",
-				     m->s, f[j].name);
-			}
-		}
-		if (!hit) {
-			const char *names[32], *hint;
-			char buf[128];
-
-			for (size_t j = 0; j < nf && j < CF_ARRAY_SIZE(names);
-			     j++)
-				names[j] = f[j].name;
-			hint = cf_did_you_mean(m->s, names,
-					       nf < CF_ARRAY_SIZE(names)
-						   ? nf
-						   : CF_ARRAY_SIZE(names),
-					       buf, sizeof(buf));
-			pos.pointer = ptr_str(pp, cptr);
-
-			note(pp, "unknown-key", pos,
-			     "unknown key '%s' ignored%s", m->s, hint);
+		if (!hit && !(hit = field_folded(pp, m, cptr, f, nf)))
 			continue;
-		}
 		if (m[1].type == CF_JSON_NULL)
 			continue; /* Go leaves the field at its zero value */
 		rc = hit->fn(pp, m + 1, cptr, target);
@@ -1232,11 +1247,42 @@ static int prof_archmap(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 	return rc;
 }
 
+/* An index as decimal text, counted up a digit at a time: the pointers
+ * /syscalls/N built with no division for each (cf_jptr_digits). Gain:
+ * the parse of valueset-1000 3.21 M instructions instead of 3.27 M (callgrind,
+ * cf-bench compile cf FILE 1 0, 2026-12-05). */
+struct dec {
+	char d[CF_JPTR_DIGITS];
+	size_t n, len; /* the digits are d[n .. n + len) */
+};
+#define DEC_LAST (CF_JPTR_DIGITS - 1)
+#define DEC_ZERO                                                               \
+	{                                                                      \
+		.d[DEC_LAST] = '0', .n = DEC_LAST, .len = 1                    \
+	}
+
+static void dec_next(struct dec *c)
+{
+	size_t i = c->n + c->len;
+
+	while (i > c->n && c->d[i - 1] == '9')
+		c->d[--i] = '0';
+	if (i > c->n) {
+		c->d[i - 1]++;
+		return;
+	}
+	c->d[--c->n] = '1';
+	c->len++;
+}
+
 static int prof_syscalls(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 			 void *obj)
 {
 	struct cf_profile *p = pp->p;
 	const struct cf_jv *s;
+	struct dec dec = DEC_ZERO;
+	const char *base;
+	size_t nb;
 	int rc = want(pp, v, ptr, CF_JSON_ARRAY);
 
 	(void)obj;
@@ -1249,10 +1295,14 @@ static int prof_syscalls(struct pp *pp, const struct cf_jv *v, struct jptr *ptr,
 	p->nsyscalls = v->len;
 	p->has_syscalls = true;
 	s = v + 1;
+	base = ptr_str(pp, ptr);
+	nb = ptr->str ? ptr->len : strlen(base);
 	for (size_t i = 0; !rc && i < v->len; i++, s = cf_jv_next(s)) {
 		struct jptr ichild = JP_INDEX(ptr, i), *iptr = &ichild;
 		struct sys_build b = {.e.name_errno = -1, .s = &p->syscalls[i]};
 
+		ptr_join(pp, iptr, base, nb, dec.d + dec.n, dec.len);
+		dec_next(&dec);
 		*b.s = (struct cf_p_syscall){.pos = pos_of(pp, s, iptr)};
 		rc = fields(pp, s, iptr, sys_fields, CF_ARRAY_SIZE(sys_fields),
 			    &b);

@@ -262,3 +262,39 @@ TEST(json_tape_holds_the_document_in_order)
 	CHECK(d.v == NULL);
 	cf_arena_release(&a);
 }
+
+/* Line:col after the whitespace runs that the reader skips by different
+ * paths (skip_line after ',' and brackets, skip_ws elsewhere): a newline
+ * and spaces, more than 8 and 16 spaces, tabs, CRLF, blank lines, spaces
+ * around ':'. */
+TEST(json_positions_after_whitespace_runs)
+{
+	static const char text[] =
+	    "[\n 1,\n\t\"a\",\r\n\r\n                    2 ,  {\"k\"  :   3,\n"
+	    "                  \"l\":\t4}\n\n]";
+	static const struct {
+		uint32_t line, col;
+	} want[] = {{1, 1},  {2, 2},  {3, 2},  {5, 21}, {5, 26},
+		    {5, 27}, {5, 36}, {6, 19}, {6, 24}};
+	struct cf_arena a = {0};
+	struct cf_json_doc d;
+	struct cf_error err;
+
+	if (!CHECK(cf_json_read(&a, text, strlen(text), "t.json", &d, NULL) ==
+		   0))
+		return;
+	if (CHECK(d.n == CF_ARRAY_SIZE(want)))
+		for (size_t i = 0; i < d.n; i++) {
+			CHECK_EQ(d.v[i].line, want[i].line);
+			CHECK_EQ(d.v[i].col, want[i].col);
+		}
+	cf_json_doc_free(&d);
+	CHECK(cf_json_read(&a, "[1,\n  ", 6, "t.json", &d, &err) == -EINVAL);
+	CHECK(err.line == 2 && err.col == 3);
+	CHECK_CONTAINS(err.msg, "end of input");
+	CHECK(cf_json_read(&a, "{\"a\"\n :\n\n 1\n ,\n}", 16, "t.json", &d,
+			   &err) == -EINVAL);
+	CHECK(err.line == 6 && err.col == 1);
+	CHECK_CONTAINS(err.msg, "trailing comma");
+	cf_arena_release(&a);
+}

@@ -172,3 +172,36 @@ TEST(profile_flags_and_errno_names)
 		CHECK_EQ(p->flags, 2);
 	cf_profile_free(p);
 }
+
+/* Each rule's pointer /syscalls/N (a decimal counter in prof_syscalls) and
+ * its names' pointer, across the carries 9 -> 10, 99 -> 100 and
+ * 109 -> 110, the key as written ("SysCalls" matched as "syscalls"). */
+TEST(profile_rule_pointers_count_up)
+{
+	size_t n = 121, cap = 128 + n * 64, len;
+	char *text = malloc(cap), want[64];
+	struct cf_profile *p;
+	struct cf_error err;
+
+	if (!CHECK(text))
+		return;
+	len = (size_t)snprintf(text, cap,
+			       "{\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+			       "\"SysCalls\": [");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"%s{\"names\": [\"read\"], \"action\": "
+					"\"SCMP_ACT_ALLOW\"}",
+					i ? ", " : "");
+	snprintf(text + len, cap - len, "]}");
+	p = parse(text, &err);
+	if (CHECK(p) && CHECK(p->nsyscalls == n))
+		for (size_t i = 0; i < n; i++) {
+			snprintf(want, sizeof(want), "/SysCalls/%zu", i);
+			CHECK_STR(p->syscalls[i].pos.pointer, want);
+			snprintf(want, sizeof(want), "/SysCalls/%zu/names", i);
+			CHECK_STR(p->syscalls[i].names_ptr, want);
+		}
+	cf_profile_free(p);
+	free(text);
+}
