@@ -370,23 +370,26 @@ static int name_rule(struct cf_arena *a, const struct cf_ruleset *rs,
 	return r->name ? 0 : -ENOMEM;
 }
 
-/* The rules of r into rs: r itself, or with split one per condition
- * (rs has room). */
-static void emit(struct cf_ruleset *rs, struct cf_rule *r, bool split)
+/* The rules of name_rule's rule, written at rs's end: that rule, or
+ * with split one per condition (split: a repeated index, so two or more;
+ * rs has room). */
+static void emit(struct cf_ruleset *rs, bool split)
 {
-	const struct cf_cond *conds = r->conds;
-	size_t n = r->nconds;
+	struct cf_rule *at = &rs->rules[rs->nrules];
+	const struct cf_cond *conds = at->conds;
+	size_t n = at->nconds;
 
 	if (!split) {
-		rs->rules[rs->nrules++] = *r;
+		rs->nrules++;
 		return;
 	}
-	r->split = true;
-	r->nconds = 1;
-	for (size_t c = 0; c < n; c++) {
-		r->conds = &conds[c];
-		rs->rules[rs->nrules++] = *r;
+	at->split = true;
+	at->nconds = 1;
+	for (size_t c = 1; c < n; c++) {
+		at[c] = at[0];
+		at[c].conds = &conds[c];
 	}
+	rs->nrules += n;
 }
 
 static void warn_unknown(const struct cf_profile *p, const struct cf_target *t,
@@ -470,7 +473,6 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 		for (size_t n = 0; n < s->nnames; n++) {
 			int sys = sys_index_near(&near, s, n);
 			const char *ptr = name_ptr(&ptrs, s, base, blen, n);
-			struct cf_rule r;
 
 			if (sys < 0) {
 				char buf[CF_NAME_PTR_MAX];
@@ -483,9 +485,10 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 					    s->names[n]);
 				warn_unknown(p, t, s, n);
 			}
-			if (name_rule(a, rs, s, src, n, sys, ptr, &r))
+			if (name_rule(a, rs, s, src, n, sys, ptr,
+				      &rs->rules[rs->nrules]))
 				return cf_err(err, -ENOMEM, "out of memory");
-			emit(rs, &r, split);
+			emit(rs, split);
 		}
 		near.s = s;
 	}
