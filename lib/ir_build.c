@@ -200,17 +200,26 @@ static void collect(int arch, struct abi_build *b)
 	}
 }
 
-static int cmp_seq(const void *a, const void *b)
+/* Merges the ascending rule indexes x[0..n) (| mux) into the m entries
+ * of out, ascending by rule index (room behind them), from the back. */
+static void merge_seqs(uint32_t *out, size_t m, const uint32_t *x, size_t n,
+		       uint32_t mux)
 {
-	uint32_t x = *(const uint32_t *)a & ~CF_MUXED,
-		 y = *(const uint32_t *)b & ~CF_MUXED;
+	size_t w = m + n;
 
-	return x < y ? -1 : x > y;
+	while (n) {
+		if (m && (out[m - 1] & ~CF_MUXED) > x[n - 1])
+			out[--w] = out[--m];
+		else
+			out[--w] = x[--n] | mux;
+	}
 }
 
 /* The entries of units u[0..k) (one number, k > 1: socketcall's,
  * aliases) into out, in profile order (a rule is at most once at a
- * number); returns how many. */
+ * number); returns how many. Each unit's rule indexes are ascending
+ * already: merged, not sorted (share3-1000's 14.6 k instructions of
+ * qsort, callgrind). */
 static size_t unit_entries(const struct abi_build *b, const struct entry *u,
 			   size_t k, uint32_t *out)
 {
@@ -218,12 +227,11 @@ static size_t unit_entries(const struct abi_build *b, const struct entry *u,
 
 	for (size_t i = 0; i < k; i++) {
 		const struct sys_slot *sl = &b->by->slot[u[i].seq & ~CF_MUXED];
-		uint32_t mux = u[i].seq & CF_MUXED;
 
-		for (uint32_t j = 0; j < sl->n; j++)
-			out[m++] = b->by->idx[sl->at + j] | mux;
+		merge_seqs(out, m, &b->by->idx[sl->at], sl->n,
+			   u[i].seq & CF_MUXED);
+		m += sl->n;
 	}
-	qsort(out, m, sizeof(*out), cmp_seq);
 	return m;
 }
 

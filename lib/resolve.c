@@ -179,6 +179,42 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 				a->value_two};
 }
 
+/* memcpy of n bytes, inline up to 32 (the pointers and keys resolve
+ * copies are mostly 4 to 24 bytes, and a call of libc's memcpy costs
+ * more than such a copy): words that may overlap, each read before any
+ * is written. */
+static inline void copy_short(char *to, const char *from, size_t n)
+{
+	uint64_t w[4];
+	uint32_t h[2];
+
+	if (n > 32) {
+		memcpy(to, from, n);
+	} else if (n >= 16) {
+		memcpy(&w[0], from, 8);
+		memcpy(&w[1], from + 8, 8);
+		memcpy(&w[2], from + n - 16, 8);
+		memcpy(&w[3], from + n - 8, 8);
+		memcpy(to, &w[0], 8);
+		memcpy(to + 8, &w[1], 8);
+		memcpy(to + n - 16, &w[2], 8);
+		memcpy(to + n - 8, &w[3], 8);
+	} else if (n >= 8) {
+		memcpy(&w[0], from, 8);
+		memcpy(&w[1], from + n - 8, 8);
+		memcpy(to, &w[0], 8);
+		memcpy(to + n - 8, &w[1], 8);
+	} else if (n >= 4) {
+		memcpy(&h[0], from, 4);
+		memcpy(&h[1], from + n - 4, 4);
+		memcpy(to, &h[0], 4);
+		memcpy(to + n - 4, &h[1], 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			to[i] = from[i];
+	}
+}
+
 /* Digits of index i (a rule has a few names or arguments: mostly one). */
 static inline size_t index_digits(size_t i)
 {
@@ -205,7 +241,7 @@ static const char *name_ptr(char **at, const struct cf_p_syscall *s,
 
 	char *end = out + blen;
 
-	memcpy(out, base, blen);
+	copy_short(out, base, blen);
 	if (!s->legacy_name) {
 		*end = '/';
 		end += 1 + index_digits(n);
@@ -275,9 +311,9 @@ static void args_pointers(struct rule_mem *m, const struct cf_p_syscall *s,
 
 		m->args_pos[i] = s->args[i].pos;
 		m->args_pos[i].pointer = o;
-		memcpy(o, base, nb);
+		copy_short(o, base, nb);
 		o[nb] = '/';
-		memcpy(o + nb + 1, s->args_key, nk);
+		copy_short(o + nb + 1, s->args_key, nk);
 		o += nb + nk + 2;
 		o[-1] = '/';
 		o += index_digits(i);
@@ -323,7 +359,7 @@ static void copy_pos(char **chars, struct cf_pos *to, const struct cf_pos *pos,
 	*to = *pos;
 	if (nb) {
 		to->pointer = *chars;
-		memcpy(*chars, pos->pointer, nb);
+		copy_short(*chars, pos->pointer, nb);
 		*chars += nb;
 	}
 }
