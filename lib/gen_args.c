@@ -43,17 +43,20 @@ int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n)
 {
 	int arg = -1;
 
-	for (size_t i = 0; i < n; i++)
-		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
-			const struct cf_cond *c = &s->chains[i].conds[j];
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_cond *c = s->chains[i].conds;
+		const struct cf_cond *end = c + s->chains[i].nconds;
 
-			if (cond_const(ar, c) >= 0)
+		for (; c < end; c++) {
+			/* (EQ, the most, is never constant) */
+			if (c->op != CF_OP_EQ && cond_const(ar, c) >= 0)
 				continue;
 			if (c->op == CF_OP_MASKED_EQ ||
 			    (arg >= 0 && arg != c->arg))
 				return -1;
 			arg = c->arg;
 		}
+	}
 	return arg;
 }
 

@@ -28,14 +28,13 @@ static uint64_t chains_hash(const struct cf_ir_sys *s)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *c = &s->chains[i];
+		const struct cf_cond *cd = c->conds, *end = cd + c->nconds;
 
 		h = mix64(h, (uint64_t)c->nconds << 32 | c->action);
 		/* a condition's test in one mix (datum2 only where it
 		 * counts, body_same's MASKED_EQ): one mix per word hashed
 		 * cost valueset-1000 3% of its compile */
-		for (unsigned j = 0; j < c->nconds; j++) {
-			const struct cf_cond *cd = &c->conds[j];
-
+		for (; cd < end; cd++) {
 			h = mix64(h, cd->datum ^
 					 (uint64_t)(cd->arg * 16u + cd->op +
 						    cd->low32 * 256u)
