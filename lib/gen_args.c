@@ -108,15 +108,19 @@ static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 {
 	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
 	struct eq_first *e;
+	bool sorted = true;
 
 	for (size_t i = 0; i < n; i++)
 		if (s->chains[i].nconds != 1 ||
 		    s->chains[i].conds[0].op != CF_OP_EQ)
 			return NULL;
 	e = cf_scratch_raw(g->tmp, n ? n : 1, sizeof(*e));
-	for (size_t i = 0; e && i < n; i++)
+	for (size_t i = 0; e && i < n; i++) {
 		e[i] = (struct eq_first){s->chains[i].conds[0].datum & w, i};
-	if (e)
+		sorted = sorted && (!i || e[i - 1].v <= e[i].v);
+	}
+	/* (rules are often written in order of value: valueset-1000) */
+	if (e && !sorted)
 		sort_eq_firsts(e, n);
 	return e;
 }

@@ -333,9 +333,13 @@ static bool values_narrow(struct gen *g, const struct cf_arch *ar,
 		*above = f->above;
 		return f->narrow == 2;
 	}
-	for (size_t i = 0; ok && i < n; i++)
-		for (unsigned j = 0; j < s->chains[i].nconds; j++)
-			ok &= s->chains[i].conds[j].datum <= UINT32_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		const struct cf_cond *c = s->chains[i].conds;
+		const struct cf_cond *end = c + s->chains[i].nconds;
+
+		for (; ok && c < end; c++)
+			ok = c->datum <= UINT32_MAX;
+	}
 	*above = ok ? eval_at(ar, s, n, 1ULL << 32) : 0;
 	if (f) {
 		f->narrow = ok ? 2 : 1;
