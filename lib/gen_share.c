@@ -141,11 +141,11 @@ static struct body_memo *body_memo(struct gen *g, const struct grange *r)
 static bool chains_same(const struct cf_ir_sys *x, const struct cf_ir_sys *y,
 			size_t n)
 {
+	const struct cf_ir_chain *c = x->chains, *d = y->chains, *end = c + n;
+
 	if (x->chains == y->chains)
 		return true;
-	for (size_t i = 0; i < n; i++) {
-		const struct cf_ir_chain *c = &x->chains[i], *d = &y->chains[i];
-
+	for (; c < end; c++, d++) {
 		if (c->action != d->action || c->nconds != d->nconds)
 			return false;
 		if (c->conds == d->conds)
