@@ -131,6 +131,13 @@ static int sys_of(const struct abi_build *b, uint32_t seq)
 							     : b->ipc;
 }
 
+/* The chain of rule r (not multiplexed). */
+static inline struct cf_ir_chain rule_chain(const struct cf_rule *r)
+{
+	return (struct cf_ir_chain){
+	    .conds = r->conds, .nconds = r->nconds, .action = r->action, .rule = r};
+}
+
 /* Writes the chain of an entry into c; -ENOMEM. Its conditions are the
  * rule's own, not a copy (a chain is 24 bytes instead of 208 with six
  * conditions in it: actions-1000's IR 0.55 MB smaller; `callfence
@@ -148,10 +155,7 @@ static int chain_of(struct cf_arena *a, const struct abi_build *b, uint32_t seq,
 	struct cf_cond *own;
 	uint8_t n = 0;
 
-	*c = (struct cf_ir_chain){.conds = r->conds,
-				  .nconds = r->nconds,
-				  .action = r->action,
-				  .rule = r};
+	*c = rule_chain(r);
 	if (mux_call < 0)
 		return 0;
 	own = cf_arena_array_raw(a, CF_CHAIN_CONDS, sizeof(*own));
@@ -264,9 +268,15 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	out->chains = cf_arena_array_raw(a, n, sizeof(*out->chains));
 	if (!out->chains)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (chain_of(a, b, seqs[i] | mux, &out->chains[i]))
+	for (size_t i = 0; i < n; i++) {
+		uint32_t seq = seqs[i] | mux;
+
+		/* (most: a syscall's own rule, its chain inline) */
+		if (!(seq & CF_MUXED))
+			out->chains[i] = rule_chain(rule_of(b, seq));
+		else if (chain_of(a, b, seq, &out->chains[i]))
 			return -ENOMEM;
+	}
 	return 0;
 }
 
