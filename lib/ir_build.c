@@ -352,19 +352,18 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 		uint32_t k = e[i].nr - lo;
 
 		outside = e[i].nr < lo || k >= span;
-		start[outside ? 0 : k + 1]++;
+		distinct += !start[outside ? 0 : k + 1]++;
 	}
 	if (outside) {
 		memcpy(out, e, n * sizeof(*e));
 		qsort(out, n, sizeof(*out), cmp_entry);
+		distinct = 0;
 		for (size_t i = 0; i < n; i++)
 			distinct += !i || out[i].nr != out[i - 1].nr;
 		return distinct;
 	}
-	for (uint32_t k = 0; k < span; k++) {
-		distinct += start[k + 1] != 0;
+	for (uint32_t k = 0; k < span; k++)
 		start[k + 1] += start[k];
-	}
 	for (size_t i = 0; i < n; i++)
 		out[start[e[i].nr - lo]++] = e[i];
 	return distinct;
