@@ -164,7 +164,8 @@ static bool uses_memory(const struct sock_filter *in)
 {
 	return BPF_CLASS(in->code) == BPF_ST ||
 	       BPF_CLASS(in->code) == BPF_STX ||
-	       in->code == (BPF_LD | BPF_MEM) || in->code == (BPF_LDX | BPF_MEM);
+	       in->code == (BPF_LD | BPF_MEM) ||
+	       in->code == (BPF_LDX | BPF_MEM);
 }
 
 int cf_bpf_verify(const struct sock_filter *insns, size_t len,

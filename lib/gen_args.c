@@ -181,9 +181,9 @@ static inline size_t push_step(struct step *st, size_t ns, uint64_t lo,
 static size_t eq_steps(const struct cf_ir_sys *s, const struct eq_first *eq,
 		       size_t n, uint64_t w, struct step *st)
 {
-	size_t ns = push_step(st, 0, 0, n && !eq[0].v
-					      ? s->chains[eq[0].chain].action
-					      : s->fallback);
+	size_t ns = push_step(st, 0, 0,
+			      n && !eq[0].v ? s->chains[eq[0].chain].action
+					    : s->fallback);
 
 	for (size_t i = 0, j; i < n; i = j) {
 		uint64_t v = eq[i].v;
@@ -191,7 +191,8 @@ static size_t eq_steps(const struct cf_ir_sys *s, const struct eq_first *eq,
 		for (j = i + 1; j < n && eq[j].v == v; j++)
 			;
 		if (v) /* (0 is the first step's) */
-			ns = push_step(st, ns, v, s->chains[eq[i].chain].action);
+			ns =
+			    push_step(st, ns, v, s->chains[eq[i].chain].action);
 		/* the value after v, unless it is the next one's */
 		if (v < w && !(j < n && eq[j].v == v + 1))
 			ns = push_step(st, ns, v + 1, s->fallback);

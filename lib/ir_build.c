@@ -68,7 +68,7 @@ struct by_sys {
 	struct sys_slot *slot; /* nsyms of them */
 	uint32_t *idx;	       /* rule indexes, by syscall, in order */
 	int *syms;	       /* the named syscalls, as first named */
-	uint32_t *seqs;	       /* room for one number's entries */
+	uint32_t *seqs; /* room for one number's entries (by_sys_init: links) */
 	size_t nsyms;
 	size_t nmuxed; /* of them multiplexed (socketcall, ipc) */
 	void *block;   /* the arrays above, one allocation */
@@ -134,8 +134,10 @@ static int sys_of(const struct abi_build *b, uint32_t seq)
 /* The chain of rule r (not multiplexed). */
 static inline struct cf_ir_chain rule_chain(const struct cf_rule *r)
 {
-	return (struct cf_ir_chain){
-	    .conds = r->conds, .nconds = r->nconds, .action = r->action, .rule = r};
+	return (struct cf_ir_chain){.conds = r->conds,
+				    .nconds = r->nconds,
+				    .action = r->action,
+				    .rule = r};
 }
 
 /* Writes the chain of an entry into c; -ENOMEM. Its conditions are the
@@ -469,33 +471,34 @@ static bool by_sys_init(const struct cf_ruleset *rs, struct by_sys *by)
 {
 	uint32_t at = 0;
 	/* (the tables have 518 syscalls: a uint16_t holds slot + 1) */
-	uint16_t *pos = cf_nsysinfo < UINT16_MAX
-			    ? calloc(cf_nsysinfo, sizeof(*pos))
-			    : NULL;
+	uint16_t *pos =
+	    cf_nsysinfo < UINT16_MAX ? calloc(cf_nsysinfo, sizeof(*pos)) : NULL;
 
 	if (!by_sys_alloc(by, rs->nrules ? rs->nrules : 1) || !pos) {
 		free(pos);
 		return false;
 	}
+	/* each syscall's rules as a list, the last first (at: its head + 1,
+	 * seqs: the links; seqs is free until decide_units), then laid out
+	 * in order: one sweep of the rules instead of two */
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct cf_rule *r = &rs->rules[i];
 		struct sys_slot *sl = slot_of_rule(by, pos, r);
 
-		if (sl)
-			sl->n += !r->same_as_default;
+		if (!sl || r->same_as_default)
+			continue;
+		sl->n++;
+		by->seqs[i] = sl->at;
+		sl->at = (uint32_t)i + 1;
 	}
 	for (size_t k = 0; k < by->nsyms; k++) {
-		by->slot[k].at = at;
-		at += by->slot[k].n;
-		by->slot[k].n = 0;
-	}
-	for (size_t i = 0; i < rs->nrules; i++) {
-		const struct cf_rule *r = &rs->rules[i];
-		struct sys_slot *sl =
-		    r->sys >= 0 ? &by->slot[pos[r->sys] - 1] : NULL;
+		struct sys_slot *sl = &by->slot[k];
+		uint32_t w = at + sl->n;
 
-		if (sl && !r->same_as_default)
-			by->idx[sl->at + sl->n++] = (uint32_t)i;
+		for (uint32_t l = sl->at; l; l = by->seqs[l - 1])
+			by->idx[--w] = l - 1;
+		sl->at = at;
+		at += sl->n;
 	}
 	free(pos);
 	return true;

@@ -337,8 +337,8 @@ static bool rule_mem(struct cf_arena_blocks *b, const struct cf_p_syscall *s,
 	size_t chars = names + nb + args_chars(s, nb ? nb - 1 : 0);
 	char *base;
 
-	base = cf_arena_piece(b, at_chars + chars,
-			      _Alignof(union rule_mem_align));
+	base =
+	    cf_arena_piece(b, at_chars + chars, _Alignof(union rule_mem_align));
 	if (!base)
 		return false;
 	m->nb = nb;
@@ -388,15 +388,16 @@ rule_src(struct rule_mem *m, const struct cf_p_syscall *s, size_t index)
  * with all of src's conditions; it keeps copies of what explain needs:
  * the filter outlives the profile. -ENOMEM. */
 static int name_rule(struct cf_arena *a, const struct cf_ruleset *rs,
-		     const struct cf_p_syscall *s, const struct cf_rule_src *src,
-		     size_t n, int sys, const char *ptr, struct cf_rule *r)
+		     const struct cf_p_syscall *s,
+		     const struct cf_rule_src *src, size_t n, int sys,
+		     const char *ptr, struct cf_rule *r)
 {
 	*r = (struct cf_rule){
 	    .sys = sys,
 	    .action = s->action,
-	    .name = sys >= 0 ? cf_sysinfo[sys].name
-			     : cf_arena_strndup(a, s->names[n],
-						strlen(s->names[n])),
+	    .name = sys >= 0
+			? cf_sysinfo[sys].name
+			: cf_arena_strndup(a, s->names[n], strlen(s->names[n])),
 	    .conds = src->args,
 	    .src_name = (uint32_t)n,
 	    .nconds = (uint8_t)s->nargs,
