@@ -159,10 +159,20 @@ static int check_memory(const struct sock_filter *f, size_t len,
 	return 0;
 }
 
+/* Does in read or write scratch memory? */
+static bool uses_memory(const struct sock_filter *in)
+{
+	return BPF_CLASS(in->code) == BPF_ST ||
+	       BPF_CLASS(in->code) == BPF_STX ||
+	       in->code == (BPF_LD | BPF_MEM) ||
+	       in->code == (BPF_LDX | BPF_MEM);
+}
+
 int cf_bpf_verify(const struct sock_filter *insns, size_t len,
 		  struct cf_error *err)
 {
 	int rc = 0;
+	bool memory = false;
 
 	if (!insns || len == 0 || len > CF_BPF_MAXINSNS)
 		return cf_err(err, -EINVAL,
@@ -174,11 +184,15 @@ int cf_bpf_verify(const struct sock_filter *insns, size_t len,
 			return rc;
 		if ((rc = check_insn(&insns[pc], pc, len, err)))
 			return rc;
+		memory |= uses_memory(&insns[pc]);
 	}
 	if (BPF_CLASS(insns[len - 1].code) != BPF_RET)
 		return cf_err(err, -EINVAL,
 			      "instruction %zu: the program does not end with "
 			      "a return",
 			      len - 1);
-	return check_memory(insns, len, err);
+	/* a program that never touches scratch memory reads none unwritten
+	 * (the generator's never do: share3-1000's verify 20 k instructions
+	 * instead of 37 k, callgrind) */
+	return memory ? check_memory(insns, len, err) : 0;
 }

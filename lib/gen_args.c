@@ -43,17 +43,20 @@ int steps_arg(const struct cf_arch *ar, const struct cf_ir_sys *s, size_t n)
 {
 	int arg = -1;
 
-	for (size_t i = 0; i < n; i++)
-		for (unsigned j = 0; j < s->chains[i].nconds; j++) {
-			const struct cf_cond *c = &s->chains[i].conds[j];
+	for (size_t i = 0; i < n; i++) {
+		const struct cf_cond *c = s->chains[i].conds;
+		const struct cf_cond *end = c + s->chains[i].nconds;
 
-			if (cond_const(ar, c) >= 0)
+		for (; c < end; c++) {
+			/* (EQ, the most, is never constant) */
+			if (c->op != CF_OP_EQ && cond_const(ar, c) >= 0)
 				continue;
 			if (c->op == CF_OP_MASKED_EQ ||
 			    (arg >= 0 && arg != c->arg))
 				return -1;
 			arg = c->arg;
 		}
+	}
 	return arg;
 }
 
@@ -105,15 +108,19 @@ static struct eq_first *eq_firsts(struct gen *g, const struct cf_arch *ar,
 {
 	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
 	struct eq_first *e;
+	bool sorted = true;
 
 	for (size_t i = 0; i < n; i++)
 		if (s->chains[i].nconds != 1 ||
 		    s->chains[i].conds[0].op != CF_OP_EQ)
 			return NULL;
 	e = cf_scratch_raw(g->tmp, n ? n : 1, sizeof(*e));
-	for (size_t i = 0; e && i < n; i++)
+	for (size_t i = 0; e && i < n; i++) {
 		e[i] = (struct eq_first){s->chains[i].conds[0].datum & w, i};
-	if (e)
+		sorted = sorted && (!i || e[i - 1].v <= e[i].v);
+	}
+	/* (rules are often written in order of value: valueset-1000) */
+	if (e && !sorted)
 		sort_eq_firsts(e, n);
 	return e;
 }
@@ -154,22 +161,43 @@ static size_t cond_points(const struct cf_arch *ar, const struct cf_ir_sys *s,
 	return np;
 }
 
-/* The same for chains of one EQ each, from eq (eq_firsts, sorted): each
- * distinct value and the one after it, already in order (no sort). */
-static size_t eq_points(const struct eq_first *eq, size_t n, uint64_t w,
-			uint64_t *pt)
+/* A step from lo with action act, after the ns of st (none if the last
+ * has act already). */
+static inline size_t push_step(struct step *st, size_t ns, uint64_t lo,
+			       uint32_t act)
 {
-	size_t np = 0;
+	if (ns && st[ns - 1].action == act)
+		return ns;
+	st[ns] = (struct step){lo, act, -1};
+	return ns + 1;
+}
 
-	pt[np++] = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (i && eq[i].v == eq[i - 1].v)
-			continue;
-		pt[np++] = eq[i].v;
-		if (eq[i].v < w)
-			pt[np++] = eq[i].v + 1;
+/* The steps of chains of one EQ each, from eq (eq_firsts, sorted by
+ * value, then chain) into st: at each distinct value the first chain's
+ * action, from the one after it the fallback (unless the next value is
+ * that one). What the points' sweep finds, without the points (0, each
+ * value and the one after it) or a search for each: share3-1000's
+ * make_steps 60 k instructions instead of 95 k (callgrind). */
+static size_t eq_steps(const struct cf_ir_sys *s, const struct eq_first *eq,
+		       size_t n, uint64_t w, struct step *st)
+{
+	size_t ns = push_step(st, 0, 0,
+			      n && !eq[0].v ? s->chains[eq[0].chain].action
+					    : s->fallback);
+
+	for (size_t i = 0, j; i < n; i = j) {
+		uint64_t v = eq[i].v;
+
+		for (j = i + 1; j < n && eq[j].v == v; j++)
+			;
+		if (v) /* (0 is the first step's) */
+			ns =
+			    push_step(st, ns, v, s->chains[eq[i].chain].action);
+		/* the value after v, unless it is the next one's */
+		if (v < w && !(j < n && eq[j].v == v + 1))
+			ns = push_step(st, ns, v + 1, s->fallback);
 	}
-	return np;
+	return ns;
 }
 
 /* The step function of s's n live chains on ar's width (build_steps:
@@ -178,7 +206,6 @@ static size_t make_steps(struct gen *g, const struct cf_arch *ar,
 			 const struct cf_ir_sys *s, size_t n, struct step **out)
 {
 	struct eq_first *eq = eq_firsts(g, ar, s, n);
-	size_t e = 0;
 	uint64_t w = ar->cmp_bits == 64 ? UINT64_MAX : UINT32_MAX;
 	size_t np = 1, ns = 0;
 	uint64_t *pt;
@@ -186,29 +213,19 @@ static size_t make_steps(struct gen *g, const struct cf_arch *ar,
 
 	for (size_t i = 0; i < n; i++)
 		np += 2 * s->chains[i].nconds;
-	pt = cf_scratch_raw(g->tmp, np, sizeof(*pt));
 	st = cf_scratch_raw(g->tmp, np, sizeof(*st));
-	if (!pt || !st) {
+	pt = eq ? NULL : cf_scratch_raw(g->tmp, np, sizeof(*pt));
+	if (!st || (!eq && !pt)) {
 		g->oom = true;
 		return 0;
 	}
-	np = eq ? eq_points(eq, n, w, pt) : cond_points(ar, s, n, w, pt);
-	for (size_t i = 0; i < np; i++) {
-		uint32_t act;
-
-		if (i && pt[i] == pt[i - 1])
-			continue;
-		while (eq && e < n && eq[e].v < pt[i])
-			e++;
-		act = !eq ? eval_at(ar, s, n, pt[i])
-		      : e < n && eq[e].v == pt[i]
-			  ? s->chains[eq[e].chain].action
-			  : s->fallback;
-		if (ns && st[ns - 1].action == act)
-			continue;
-		st[ns++] = (struct step){pt[i], act, -1};
-	}
 	*out = st;
+	if (eq)
+		return eq_steps(s, eq, n, w, st);
+	np = cond_points(ar, s, n, w, pt);
+	for (size_t i = 0; i < np; i++)
+		if (!i || pt[i] != pt[i - 1])
+			ns = push_step(st, ns, pt[i], eval_at(ar, s, n, pt[i]));
 	return ns;
 }
 

@@ -28,14 +28,13 @@ static uint64_t chains_hash(const struct cf_ir_sys *s)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cf_ir_chain *c = &s->chains[i];
+		const struct cf_cond *cd = c->conds, *end = cd + c->nconds;
 
 		h = mix64(h, (uint64_t)c->nconds << 32 | c->action);
 		/* a condition's test in one mix (datum2 only where it
 		 * counts, body_same's MASKED_EQ): one mix per word hashed
 		 * cost valueset-1000 3% of its compile */
-		for (unsigned j = 0; j < c->nconds; j++) {
-			const struct cf_cond *cd = &c->conds[j];
-
+		for (; cd < end; cd++) {
 			h = mix64(h, cd->datum ^
 					 (uint64_t)(cd->arg * 16u + cd->op +
 						    cd->low32 * 256u)
@@ -142,11 +141,11 @@ static struct body_memo *body_memo(struct gen *g, const struct grange *r)
 static bool chains_same(const struct cf_ir_sys *x, const struct cf_ir_sys *y,
 			size_t n)
 {
+	const struct cf_ir_chain *c = x->chains, *d = y->chains, *end = c + n;
+
 	if (x->chains == y->chains)
 		return true;
-	for (size_t i = 0; i < n; i++) {
-		const struct cf_ir_chain *c = &x->chains[i], *d = &y->chains[i];
-
+	for (; c < end; c++, d++) {
 		if (c->action != d->action || c->nconds != d->nconds)
 			return false;
 		if (c->conds == d->conds)
@@ -334,9 +333,13 @@ static bool values_narrow(struct gen *g, const struct cf_arch *ar,
 		*above = f->above;
 		return f->narrow == 2;
 	}
-	for (size_t i = 0; ok && i < n; i++)
-		for (unsigned j = 0; j < s->chains[i].nconds; j++)
-			ok &= s->chains[i].conds[j].datum <= UINT32_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		const struct cf_cond *c = s->chains[i].conds;
+		const struct cf_cond *end = c + s->chains[i].nconds;
+
+		for (; ok && c < end; c++)
+			ok = c->datum <= UINT32_MAX;
+	}
 	*above = ok ? eval_at(ar, s, n, 1ULL << 32) : 0;
 	if (f) {
 		f->narrow = ok ? 2 : 1;

@@ -44,29 +44,34 @@
 struct entry {
 	uint32_t nr;
 	uint32_t seq; /* index into the ruleset's rules (a unit's: its
-		       * syscall), | CF_MUXED */
+		       * syscall's in by_sys), | CF_MUXED */
 };
 /* the rule reached through socketcall/ipc, with a0 == its call number */
 #define CF_MUXED 0x80000000U
 
-/* A syscall of the ruleset, by cf_sysinfo index, for every ABI: the
- * rules on it are grouped once per compile (by_sys), not once per ABI
- * (x86_64, x86 and x32 name mostly the same syscalls). */
+/* A syscall of the ruleset, for every ABI: the rules on it are grouped
+ * once per compile (by_sys), not once per ABI (x86_64, x86 and x32 name
+ * mostly the same syscalls). */
 struct sys_slot {
-	/* its rules but the default's: idx[at..at + n); by_sys_init: at
-	 * is 1 once a rule (the default's too) names it */
+	/* its rules but the default's: idx[at..at + n) */
 	uint32_t at, n;
 	/* its decision on an earlier ABI (decide_units), NULL */
 	const struct cf_ir_sys *kept;
 };
 
-/* The ruleset's syscalls and their rules (by_sys). */
+/* The ruleset's syscalls and their rules (by_sys), in the order they are
+ * first named: slot[k] is syms[k]'s. Only the syscalls named have a
+ * slot, found through a table of uint16_t by cf_sysinfo index while the
+ * rules are grouped (a calloc of 1 KiB instead of 8 KiB of slots:
+ * callgrind counts memset's rep stosb a byte at a time). */
 struct by_sys {
-	struct sys_slot *slot; /* cf_nsysinfo of them */
+	struct sys_slot *slot; /* nsyms of them */
 	uint32_t *idx;	       /* rule indexes, by syscall, in order */
 	int *syms;	       /* the named syscalls, as first named */
-	uint32_t *seqs;	       /* room for one number's entries */
+	uint32_t *seqs; /* room for one number's entries (by_sys_init: links) */
 	size_t nsyms;
+	size_t nmuxed; /* of them multiplexed (socketcall, ipc) */
+	void *block;   /* the arrays above, one allocation */
 };
 
 struct abi_build {
@@ -126,6 +131,15 @@ static int sys_of(const struct abi_build *b, uint32_t seq)
 							     : b->ipc;
 }
 
+/* The chain of rule r (not multiplexed). */
+static inline struct cf_ir_chain rule_chain(const struct cf_rule *r)
+{
+	return (struct cf_ir_chain){.conds = r->conds,
+				    .nconds = r->nconds,
+				    .action = r->action,
+				    .rule = r};
+}
+
 /* Writes the chain of an entry into c; -ENOMEM. Its conditions are the
  * rule's own, not a copy (a chain is 24 bytes instead of 208 with six
  * conditions in it: actions-1000's IR 0.55 MB smaller; `callfence
@@ -143,10 +157,7 @@ static int chain_of(struct cf_arena *a, const struct abi_build *b, uint32_t seq,
 	struct cf_cond *own;
 	uint8_t n = 0;
 
-	*c = (struct cf_ir_chain){.conds = r->conds,
-				  .nconds = r->nconds,
-				  .action = r->action,
-				  .rule = r};
+	*c = rule_chain(r);
 	if (mux_call < 0)
 		return 0;
 	own = cf_arena_array_raw(a, CF_CHAIN_CONDS, sizeof(*own));
@@ -179,10 +190,10 @@ static void collect(int arch, struct abi_build *b)
 		 * they do not move runc's ENOSYS threshold */
 		if (nr >= 0 && !muxed)
 			count_nr(b, (uint32_t)nr);
-		if (!b->by->slot[sys].n)
+		if (!b->by->slot[i].n)
 			continue; /* the default's rules only */
 		if (nr >= 0)
-			add_entry(b, (uint32_t)nr, (uint32_t)sys);
+			add_entry(b, (uint32_t)nr, (uint32_t)i);
 		if (muxed) {
 			int32_t mnr = si->mux_kind == CF_MUX_SOCKETCALL
 					  ? ar->socketcall_nr
@@ -190,22 +201,31 @@ static void collect(int arch, struct abi_build *b)
 
 			if (mnr >= 0)
 				add_entry(b, (uint32_t)mnr,
-					  (uint32_t)sys | CF_MUXED);
+					  (uint32_t)i | CF_MUXED);
 		}
 	}
 }
 
-static int cmp_seq(const void *a, const void *b)
+/* Merges the ascending rule indexes x[0..n) (| mux) into the m entries
+ * of out, ascending by rule index (room behind them), from the back. */
+static void merge_seqs(uint32_t *out, size_t m, const uint32_t *x, size_t n,
+		       uint32_t mux)
 {
-	uint32_t x = *(const uint32_t *)a & ~CF_MUXED,
-		 y = *(const uint32_t *)b & ~CF_MUXED;
+	size_t w = m + n;
 
-	return x < y ? -1 : x > y;
+	while (n) {
+		if (m && (out[m - 1] & ~CF_MUXED) > x[n - 1])
+			out[--w] = out[--m];
+		else
+			out[--w] = x[--n] | mux;
+	}
 }
 
 /* The entries of units u[0..k) (one number, k > 1: socketcall's,
  * aliases) into out, in profile order (a rule is at most once at a
- * number); returns how many. */
+ * number); returns how many. Each unit's rule indexes are ascending
+ * already: merged, not sorted (share3-1000's 14.6 k instructions of
+ * qsort, callgrind). */
 static size_t unit_entries(const struct abi_build *b, const struct entry *u,
 			   size_t k, uint32_t *out)
 {
@@ -213,12 +233,11 @@ static size_t unit_entries(const struct abi_build *b, const struct entry *u,
 
 	for (size_t i = 0; i < k; i++) {
 		const struct sys_slot *sl = &b->by->slot[u[i].seq & ~CF_MUXED];
-		uint32_t mux = u[i].seq & CF_MUXED;
 
-		for (uint32_t j = 0; j < sl->n; j++)
-			out[m++] = b->by->idx[sl->at + j] | mux;
+		merge_seqs(out, m, &b->by->idx[sl->at], sl->n,
+			   u[i].seq & CF_MUXED);
+		m += sl->n;
 	}
-	qsort(out, m, sizeof(*out), cmp_seq);
 	return m;
 }
 
@@ -251,9 +270,15 @@ static int decide_sys(struct cf_arena *a, const struct cf_ruleset *rs,
 	out->chains = cf_arena_array_raw(a, n, sizeof(*out->chains));
 	if (!out->chains)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (chain_of(a, b, seqs[i] | mux, &out->chains[i]))
+	for (size_t i = 0; i < n; i++) {
+		uint32_t seq = seqs[i] | mux;
+
+		/* (most: a syscall's own rule, its chain inline) */
+		if (!(seq & CF_MUXED))
+			out->chains[i] = rule_chain(rule_of(b, seq));
+		else if (chain_of(a, b, seq, &out->chains[i]))
 			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -329,25 +354,24 @@ static size_t sort_entries(int arch, const struct entry *e, size_t n,
 		uint32_t k = e[i].nr - lo;
 
 		outside = e[i].nr < lo || k >= span;
-		start[outside ? 0 : k + 1]++;
+		distinct += !start[outside ? 0 : k + 1]++;
 	}
 	if (outside) {
 		memcpy(out, e, n * sizeof(*e));
 		qsort(out, n, sizeof(*out), cmp_entry);
+		distinct = 0;
 		for (size_t i = 0; i < n; i++)
 			distinct += !i || out[i].nr != out[i - 1].nr;
 		return distinct;
 	}
-	for (uint32_t k = 0; k < span; k++) {
-		distinct += start[k + 1] != 0;
+	for (uint32_t k = 0; k < span; k++)
 		start[k + 1] += start[k];
-	}
 	for (size_t i = 0; i < n; i++)
 		out[start[e[i].nr - lo]++] = e[i];
 	return distinct;
 }
 
-/* e: room for 2 * cap entries (cap: rules + rules on multiplexed names):
+/* e: room for 2 * cap entries (cap: the syscalls + the multiplexed ones):
  * the units, then sorted */
 static int build_abi(struct cf_arena *a, const struct cf_ruleset *rs, int arch,
 		     struct entry *e, size_t cap, struct by_sys *by,
@@ -406,76 +430,105 @@ oom:
 	return cf_err(err, -ENOMEM, "out of memory");
 }
 
+/* by's arrays in one block (by->block): the slots, then the uint32_t
+ * and int arrays, each room for n (every rule names one syscall). */
+static bool by_sys_alloc(struct by_sys *by, size_t n)
+{
+	size_t si = n * sizeof(*by->slot);
+	size_t ss = si + n * sizeof(*by->idx);
+	size_t sq = ss + n * sizeof(*by->syms);
+	char *b = malloc(sq + n * sizeof(*by->seqs));
+
+	*by = (struct by_sys){.block = b};
+	if (!b)
+		return false;
+	by->slot = (struct sys_slot *)(void *)b;
+	by->idx = (uint32_t *)(void *)(b + si);
+	by->syms = (int *)(void *)(b + ss);
+	by->seqs = (uint32_t *)(void *)(b + sq);
+	return true;
+}
+
+/* The slot of rule r's syscall (a new one at its first rule), by pos
+ * (cf_sysinfo index -> slot + 1), NULL for an unknown name. */
+static struct sys_slot *slot_of_rule(struct by_sys *by, uint16_t *pos,
+				     const struct cf_rule *r)
+{
+	if (r->sys < 0)
+		return NULL;
+	if (!pos[r->sys]) {
+		by->slot[by->nsyms] = (struct sys_slot){0, 0, NULL};
+		by->syms[by->nsyms++] = r->sys;
+		by->nmuxed += cf_sysinfo[r->sys].mux_kind != CF_MUX_NONE;
+		pos[r->sys] = (uint16_t)by->nsyms;
+	}
+	return &by->slot[pos[r->sys] - 1];
+}
+
 /* The syscalls rs names and their rules, into by (malloc'd: by_sys_free);
  * false without memory. */
 static bool by_sys_init(const struct cf_ruleset *rs, struct by_sys *by)
 {
 	uint32_t at = 0;
+	/* (the tables have 518 syscalls: a uint16_t holds slot + 1) */
+	uint16_t *pos =
+	    cf_nsysinfo < UINT16_MAX ? calloc(cf_nsysinfo, sizeof(*pos)) : NULL;
 
-	by->slot = calloc(cf_nsysinfo, sizeof(*by->slot));
-	by->idx = malloc((rs->nrules ? rs->nrules : 1) * sizeof(*by->idx));
-	by->syms = malloc(cf_nsysinfo * sizeof(*by->syms));
-	by->seqs = malloc((rs->nrules ? rs->nrules : 1) * sizeof(*by->seqs));
-	by->nsyms = 0;
-	if (!by->slot || !by->idx || !by->syms || !by->seqs)
+	if (!by_sys_alloc(by, rs->nrules ? rs->nrules : 1) || !pos) {
+		free(pos);
 		return false;
+	}
+	/* each syscall's rules as a list, the last first (at: its head + 1,
+	 * seqs: the links; seqs is free until decide_units), then laid out
+	 * in order: one sweep of the rules instead of two */
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct cf_rule *r = &rs->rules[i];
-		struct sys_slot *sl = r->sys >= 0 ? &by->slot[r->sys] : NULL;
+		struct sys_slot *sl = slot_of_rule(by, pos, r);
 
-		if (sl && !sl->at) {
-			sl->at = 1;
-			by->syms[by->nsyms++] = r->sys;
-		}
-		if (sl)
-			sl->n += !r->same_as_default;
+		if (!sl || r->same_as_default)
+			continue;
+		sl->n++;
+		by->seqs[i] = sl->at;
+		sl->at = (uint32_t)i + 1;
 	}
 	for (size_t k = 0; k < by->nsyms; k++) {
-		struct sys_slot *sl = &by->slot[by->syms[k]];
+		struct sys_slot *sl = &by->slot[k];
+		uint32_t w = at + sl->n;
 
+		for (uint32_t l = sl->at; l; l = by->seqs[l - 1])
+			by->idx[--w] = l - 1;
 		sl->at = at;
 		at += sl->n;
-		sl->n = 0;
 	}
-	for (size_t i = 0; i < rs->nrules; i++) {
-		const struct cf_rule *r = &rs->rules[i];
-		struct sys_slot *sl = r->sys >= 0 ? &by->slot[r->sys] : NULL;
-
-		if (sl && !r->same_as_default)
-			by->idx[sl->at + sl->n++] = (uint32_t)i;
-	}
+	free(pos);
 	return true;
 }
 
 static void by_sys_free(struct by_sys *by)
 {
-	free(by->slot);
-	free(by->idx);
-	free(by->syms);
-	free(by->seqs);
+	free(by->block);
 }
 
 int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		struct cf_ir *out, struct cf_error *err)
 {
-	struct entry *e;
+	struct entry *e = NULL;
 	struct by_sys by = {0};
-	size_t cap = 1;
+	size_t cap;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->default_action = rs->default_action;
 	out->flags = rs->flags;
-	/* a unit or entry per rule, and one more for a multiplexed name */
-	for (size_t i = 0; i < rs->nrules; i++)
-		cap +=
-		    1 + (rs->rules[i].sys >= 0 &&
-			 cf_sysinfo[rs->rules[i].sys].mux_kind != CF_MUX_NONE);
-	/* zeroed, though collect writes the units sort_entries reads and it
-	 * the ones build_abi reads: clang's analyzer does not follow the
-	 * counting sort */
-	e = calloc(2 * cap, sizeof(*e));
-	if (!e || !by_sys_init(rs, &by)) {
+	if (by_sys_init(rs, &by)) {
+		/* a unit per syscall, one more for a multiplexed one;
+		 * zeroed, though collect writes the units sort_entries reads
+		 * and it the ones build_abi reads: clang's analyzer does not
+		 * follow the counting sort */
+		cap = by.nsyms + by.nmuxed + 1;
+		e = calloc(2 * cap, sizeof(*e));
+	}
+	if (!e) {
 		free(e);
 		by_sys_free(&by);
 		return cf_err(err, -ENOMEM, "out of memory");

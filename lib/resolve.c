@@ -179,10 +179,56 @@ static struct cf_cond to_cond(const struct cf_p_arg *a)
 				a->value_two};
 }
 
+/* memcpy of n bytes, inline up to 32 (the pointers and keys resolve
+ * copies are mostly 4 to 24 bytes, and a call of libc's memcpy costs
+ * more than such a copy): words that may overlap, each read before any
+ * is written. */
+static inline void copy_short(char *to, const char *from, size_t n)
+{
+	uint64_t w[4];
+	uint32_t h[2];
+
+	if (n > 32) {
+		memcpy(to, from, n);
+	} else if (n >= 16) {
+		memcpy(&w[0], from, 8);
+		memcpy(&w[1], from + 8, 8);
+		memcpy(&w[2], from + n - 16, 8);
+		memcpy(&w[3], from + n - 8, 8);
+		memcpy(to, &w[0], 8);
+		memcpy(to + 8, &w[1], 8);
+		memcpy(to + n - 16, &w[2], 8);
+		memcpy(to + n - 8, &w[3], 8);
+	} else if (n >= 8) {
+		memcpy(&w[0], from, 8);
+		memcpy(&w[1], from + n - 8, 8);
+		memcpy(to, &w[0], 8);
+		memcpy(to + n - 8, &w[1], 8);
+	} else if (n >= 4) {
+		memcpy(&h[0], from, 4);
+		memcpy(&h[1], from + n - 4, 4);
+		memcpy(to, &h[0], 4);
+		memcpy(to + n - 4, &h[1], 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			to[i] = from[i];
+	}
+}
+
 /* Digits of index i (a rule has a few names or arguments: mostly one). */
 static inline size_t index_digits(size_t i)
 {
 	return i < 10 ? 1 : cf_jptr_len(0, NULL, i) - 1;
+}
+
+/* The digits of index i, written backwards from end: one digit inline
+ * (most indexes). */
+static inline void index_write(char *end, size_t i)
+{
+	if (i < 10)
+		end[-1] = (char)('0' + i);
+	else
+		cf_jptr_digits(end, i);
 }
 
 /* The JSON pointer of name n of s, written at *at (room enough): the
@@ -195,11 +241,11 @@ static const char *name_ptr(char **at, const struct cf_p_syscall *s,
 
 	char *end = out + blen;
 
-	memcpy(out, base, blen);
+	copy_short(out, base, blen);
 	if (!s->legacy_name) {
 		*end = '/';
 		end += 1 + index_digits(n);
-		cf_jptr_digits(end, n);
+		index_write(end, n);
 	}
 	*end = 0;
 	*at = end + 1;
@@ -217,6 +263,7 @@ struct rule_mem {
 	struct cf_pos *args_pos; /* NULL without arguments */
 	struct cf_cond *conds;	 /* the same */
 	char *chars;
+	size_t nb; /* bytes of the rule's pointer with its NUL, 0: none */
 };
 
 union rule_mem_align {
@@ -264,21 +311,22 @@ static void args_pointers(struct rule_mem *m, const struct cf_p_syscall *s,
 
 		m->args_pos[i] = s->args[i].pos;
 		m->args_pos[i].pointer = o;
-		memcpy(o, base, nb);
+		copy_short(o, base, nb);
 		o[nb] = '/';
-		memcpy(o + nb + 1, s->args_key, nk);
+		copy_short(o + nb + 1, s->args_key, nk);
 		o += nb + nk + 2;
 		o[-1] = '/';
 		o += index_digits(i);
 		*o = 0;
-		cf_jptr_digits(o, i);
+		index_write(o, i);
 		m->chars = o + 1;
 	}
 }
 
-/* m's piece for rule s, with names bytes for its names' pointers; false
- * on OOM. */
-static bool rule_mem(struct cf_arena *a, const struct cf_p_syscall *s,
+/* m's piece for rule s, with names bytes for its names' pointers, from
+ * b's blocks (a rule's piece is mostly under 200 bytes: one pointer
+ * increment instead of a cf_arena_raw call each); false on OOM. */
+static bool rule_mem(struct cf_arena_blocks *b, const struct cf_p_syscall *s,
 		     size_t names, struct rule_mem *m)
 {
 	size_t at_pos = align_up(sizeof(*m->src), _Alignof(struct cf_pos));
@@ -290,9 +338,10 @@ static bool rule_mem(struct cf_arena *a, const struct cf_p_syscall *s,
 	char *base;
 
 	base =
-	    cf_arena_raw(a, at_chars + chars, _Alignof(union rule_mem_align));
+	    cf_arena_piece(b, at_chars + chars, _Alignof(union rule_mem_align));
 	if (!base)
 		return false;
+	m->nb = nb;
 	m->src = (struct cf_rule_src *)(void *)base;
 	m->args_pos =
 	    s->nargs ? (struct cf_pos *)(void *)(base + at_pos) : NULL;
@@ -302,13 +351,16 @@ static bool rule_mem(struct cf_arena *a, const struct cf_p_syscall *s,
 	return true;
 }
 
-/* A copy of pos whose pointer goes to *chars (room enough). */
-static void copy_pos(char **chars, struct cf_pos *to, const struct cf_pos *pos)
+/* A copy of pos whose pointer (nb bytes with its NUL, 0: none) goes to
+ * *chars (room enough). */
+static void copy_pos(char **chars, struct cf_pos *to, const struct cf_pos *pos,
+		     size_t nb)
 {
 	*to = *pos;
-	if (pos->pointer) {
+	if (nb) {
 		to->pointer = *chars;
-		*chars = stpcpy(*chars, pos->pointer) + 1;
+		copy_short(*chars, pos->pointer, nb);
+		*chars += nb;
 	}
 }
 
@@ -319,10 +371,9 @@ rule_src(struct rule_mem *m, const struct cf_p_syscall *s, size_t index)
 {
 	struct cf_rule_src *src = m->src;
 	char *base = m->chars;
-	size_t nb;
+	size_t nb = m->nb;
 
-	copy_pos(&m->chars, &src->pos, &s->pos);
-	nb = (size_t)(m->chars - base); /* with its NUL, if any */
+	copy_pos(&m->chars, &src->pos, &s->pos, nb);
 	args_pointers(m, s, base, nb ? nb - 1 : 0);
 	for (size_t i = 0; i < s->nargs; i++)
 		m->conds[i] = to_cond(&s->args[i]);
@@ -333,31 +384,49 @@ rule_src(struct rule_mem *m, const struct cf_p_syscall *s, size_t index)
 	return src;
 }
 
-/* The rule keeps copies of what explain needs: the filter outlives the
- * profile. base/blen: s->names_ptr and its length. */
-static int emit(struct cf_arena *a, struct cf_ruleset *rs,
-		const struct cf_p_syscall *s, const struct cf_rule_src *src,
-		size_t name, int sys, const char *ptr,
-		const struct cf_cond *conds, size_t nconds, bool split)
+/* The rule of name n of s (sys: its cf_sysinfo index, ptr: its pointer)
+ * with all of src's conditions; it keeps copies of what explain needs:
+ * the filter outlives the profile. -ENOMEM. */
+static int name_rule(struct cf_arena *a, const struct cf_ruleset *rs,
+		     const struct cf_p_syscall *s,
+		     const struct cf_rule_src *src, size_t n, int sys,
+		     const char *ptr, struct cf_rule *r)
 {
-	struct cf_rule *r = &rs->rules[rs->nrules++];
+	*r = (struct cf_rule){
+	    .sys = sys,
+	    .action = s->action,
+	    .name = sys >= 0
+			? cf_sysinfo[sys].name
+			: cf_arena_strndup(a, s->names[n], strlen(s->names[n])),
+	    .conds = src->args,
+	    .src_name = (uint32_t)n,
+	    .nconds = (uint8_t)s->nargs,
+	    .same_as_default = s->action == rs->default_action,
+	    .pos = {ptr, s->name_pos[n].line, s->name_pos[n].col},
+	    .src = src};
+	return r->name ? 0 : -ENOMEM;
+}
 
-	r->sys = sys;
-	r->name = sys >= 0 ? cf_sysinfo[sys].name
-			   : cf_arena_strndup(a, s->names[name],
-					      strlen(s->names[name]));
-	r->pos = s->name_pos[name];
-	r->pos.pointer = ptr;
-	if (!r->name)
-		return -ENOMEM;
-	r->action = s->action;
-	r->src = src;
-	r->src_name = (uint32_t)name;
-	r->split = split;
-	r->same_as_default = s->action == rs->default_action;
-	r->nconds = (uint8_t)nconds;
-	r->conds = conds;
-	return 0;
+/* The rules of name_rule's rule, written at rs's end: that rule, or
+ * with split one per condition (split: a repeated index, so two or more;
+ * rs has room). */
+static void emit(struct cf_ruleset *rs, bool split)
+{
+	struct cf_rule *at = &rs->rules[rs->nrules];
+	const struct cf_cond *conds = at->conds;
+	size_t n = at->nconds;
+
+	if (!split) {
+		rs->nrules++;
+		return;
+	}
+	at->split = true;
+	at->nconds = 1;
+	for (size_t c = 1; c < n; c++) {
+		at[c] = at[0];
+		at[c].conds = &conds[c];
+	}
+	rs->nrules += n;
 }
 
 static void warn_unknown(const struct cf_profile *p, const struct cf_target *t,
@@ -406,6 +475,7 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 {
 	size_t cap = 0;
 	struct near_names near;
+	struct cf_arena_blocks blk = {NULL, NULL, a};
 
 	near.s = NULL;
 	for (size_t i = 0; i < p->nsyscalls; i++) {
@@ -420,7 +490,6 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 	for (size_t i = 0; i < p->nsyscalls; i++) {
 		const struct cf_p_syscall *s = &p->syscalls[i];
 		bool split = repeats_index(s);
-		struct cf_cond *conds;
 		const struct cf_rule_src *src;
 		const char *base = s->names_ptr ? s->names_ptr : "";
 		size_t blen;
@@ -431,13 +500,12 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 			continue;
 		/* the names' pointers, in one block */
 		blen = strlen(base);
-		if (!rule_mem(a, s,
+		if (!rule_mem(&blk, s,
 			      s->nnames *
 				  (cf_jptr_len(blen, NULL, s->nnames - 1) + 1),
 			      &m))
 			return cf_err(err, -ENOMEM, "out of memory");
 		src = rule_src(&m, s, i);
-		conds = m.conds;
 		ptrs = m.chars;
 		for (size_t n = 0; n < s->nnames; n++) {
 			int sys = sys_index_near(&near, s, n);
@@ -454,18 +522,10 @@ static int resolve_rules(struct cf_arena *a, struct cf_ruleset *rs,
 					    s->names[n]);
 				warn_unknown(p, t, s, n);
 			}
-			if (!split) {
-				if (emit(a, rs, s, src, n, sys, ptr, conds,
-					 s->nargs, false))
-					return cf_err(err, -ENOMEM,
-						      "out of memory");
-				continue;
-			}
-			for (size_t c = 0; c < s->nargs; c++)
-				if (emit(a, rs, s, src, n, sys, ptr, &conds[c],
-					 1, true))
-					return cf_err(err, -ENOMEM,
-						      "out of memory");
+			if (name_rule(a, rs, s, src, n, sys, ptr,
+				      &rs->rules[rs->nrules]))
+				return cf_err(err, -ENOMEM, "out of memory");
+			emit(rs, split);
 		}
 		near.s = s;
 	}
