@@ -1543,17 +1543,23 @@ static long late_on_off(const struct cf_gen_opts *off, long *len_off,
  * (behind a later run of x86_64's search) reach it where checks behind
  * their JEQ need a JA each: shorter, and both decide as the IR and the
  * plain program on graph_vectors. */
+static void late_shorter(const struct cf_gen_opts *off, const char *what)
+{
+	struct cmp tot = {0};
+	long len_off, len_on = late_on_off(off, &len_off, &tot);
+
+	t_note("40 syscalls, 7 values each, size first: %ld instructions "
+	       "with %s, %ld without; %lu vectors",
+	       len_on, what, len_off, tot.n);
+	CHECK(len_on > 0 && len_on < len_off);
+}
+
 TEST(opt_late_checks_reach_the_32_bit_code)
 {
 	const struct cf_gen_opts off = {.size_first = true,
 					.no_late_checks = true};
-	struct cmp tot = {0};
-	long len_off, len_on = late_on_off(&off, &len_off, &tot);
 
-	t_note("40 syscalls, 7 values each, size first: %ld instructions "
-	       "with late checks, %ld without; %lu vectors",
-	       len_on, len_off, tot.n);
-	CHECK(len_on > 0 && len_on < len_off);
+	late_shorter(&off, "late checks");
 }
 
 TEST(opt_pass_late_groups_off_matches_plain)
@@ -1574,13 +1580,8 @@ TEST(opt_late_checks_grouped_by_argument)
 {
 	const struct cf_gen_opts off = {.size_first = true,
 					.no_late_groups = true};
-	struct cmp tot = {0};
-	long len_off, len_on = late_on_off(&off, &len_off, &tot);
 
-	t_note("40 syscalls, 7 values each, size first: %ld instructions "
-	       "with late checks grouped, %ld apart; %lu vectors",
-	       len_on, len_off, tot.n);
-	CHECK(len_on > 0 && len_on < len_off);
+	late_shorter(&off, "late checks grouped");
 }
 
 TEST(opt_pass_x32_fold_off_matches_plain)
