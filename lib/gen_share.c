@@ -270,6 +270,16 @@ static struct shared *inline_entry(struct gen *g, const struct grange *r)
 	return e && e->uses > 1 && !e->placed ? e : NULL;
 }
 
+/* A use of e's code before its last: a jump ahead to where the last use
+ * emits it; the label of that place. */
+static int early_use(struct gen *g, struct shared *e)
+{
+	e->seen++;
+	if (!e->label)
+		e->label = new_label(g);
+	return e->label;
+}
+
 /* Where a search jumps for r: its return, its shared code, or NEXT (its
  * code follows). A use of shared code before its last jumps ahead to it;
  * the last use gets NEXT: its code follows (emit_leaf). */
@@ -280,12 +290,8 @@ int leaf_label(struct gen *g, const struct grange *r)
 	if (!r->sys)
 		return ret_label(g, r->action);
 	e = inline_entry(g, r);
-	if (e && e->seen + 1 < e->uses) {
-		e->seen++;
-		if (!e->label)
-			e->label = new_label(g);
-		return e->label;
-	}
+	if (e && e->seen + 1 < e->uses)
+		return early_use(g, e);
 	return shared_label(g, r);
 }
 
@@ -436,12 +442,7 @@ int narrow_check_target(struct gen *g, const struct grange *r)
 	if (!narrow_code(g, r, &narrow, &above, &arg))
 		return 0;
 	e = inline_entry(g, &narrow);
-	if (!e)
-		return 0;
-	e->seen++;
-	if (!e->label)
-		e->label = new_label(g);
-	return e->label;
+	return e ? early_use(g, e) : 0;
 }
 
 /* r's high-word check, then the shared 32-bit code (emit_leaf). */
@@ -458,12 +459,8 @@ bool emit_narrow_leaf(struct gen *g, const struct grange *r)
 		return false;
 	/* a use before the last: the check jumps there (no JA) */
 	e = inline_entry(g, &narrow);
-	if (e && e->seen + 1 < e->uses) {
-		e->seen++;
-		if (!e->label)
-			e->label = new_label(g);
-		to = e->label;
-	}
+	if (e && e->seen + 1 < e->uses)
+		to = early_use(g, e);
 	/* the check is a body of its own (labels: r's code) */
 	g->part = CF_PART_ARGS;
 	g->abi = (int16_t)(r->arch - cf_arches);

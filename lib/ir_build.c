@@ -529,7 +529,6 @@ int cf_ir_build(struct cf_arena *a, const struct cf_ruleset *rs,
 		e = calloc(2 * cap, sizeof(*e));
 	}
 	if (!e) {
-		free(e);
 		by_sys_free(&by);
 		return cf_err(err, -ENOMEM, "out of memory");
 	}
@@ -647,7 +646,7 @@ static int harden_chain(struct cf_arena *ar, int arch, int sys,
 }
 
 /* s's chains made its own (in a's memory), to be changed: cf_ir_build
- * shares a syscall's chains between ABIs (own_chains), and x86's must
+ * shares a syscall's chains between ABIs (decide_units), and x86's must
  * stay as written. -ENOMEM. */
 static int unshare_chains(struct cf_arena *a, struct cf_ir_sys *s)
 {

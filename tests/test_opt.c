@@ -1537,12 +1537,7 @@ static long late_on_off(const struct cf_gen_opts *off, long *len_off,
 	return graph_on_off(text, sizeof(text), at, &on, off, len_off, tot);
 }
 
-/* Size first, 40 syscalls with 7 of 14 values each on one argument, on
- * x86_64, x86 and x32: x86_64's high-word checks jump into x86's 32-bit
- * code behind x86's search, over 255 instructions ahead. Late checks
- * (behind a later run of x86_64's search) reach it where checks behind
- * their JEQ need a JA each: shorter, and both decide as the IR and the
- * plain program on graph_vectors. */
+/* late_on_off: shorter with the layout named what than with off. */
 static void late_shorter(const struct cf_gen_opts *off, const char *what)
 {
 	struct cmp tot = {0};
@@ -1554,6 +1549,12 @@ static void late_shorter(const struct cf_gen_opts *off, const char *what)
 	CHECK(len_on > 0 && len_on < len_off);
 }
 
+/* Size first, 40 syscalls with 7 of 14 values each on one argument, on
+ * x86_64, x86 and x32: x86_64's high-word checks jump into x86's 32-bit
+ * code behind x86's search, over 255 instructions ahead. Late checks
+ * (behind a later run of x86_64's search) reach it where checks behind
+ * their JEQ need a JA each: shorter, and both decide as the IR and the
+ * plain program on graph_vectors. */
 TEST(opt_late_checks_reach_the_32_bit_code)
 {
 	const struct cf_gen_opts off = {.size_first = true,
